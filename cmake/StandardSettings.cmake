@@ -1,0 +1,20 @@
+# One INTERFACE target carries the language level, warnings and shared
+# definitions; every first-party target links it PRIVATE.
+set(CMAKE_CXX_STANDARD 20)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+
+add_library(reviewer_settings INTERFACE)
+target_compile_options(reviewer_settings INTERFACE -Wall -Wextra -Wpedantic)
+if(REVIEWER_WARNINGS_AS_ERRORS)
+  target_compile_options(reviewer_settings INTERFACE -Werror)
+endif()
+if(REVIEWER_SANITIZE)
+  target_compile_options(reviewer_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
+  target_link_options(reviewer_settings INTERFACE -fsanitize=address,undefined)
+endif()
+# cpprestsdk defines a macro U(x) that breaks fmt 9's headers (BUILD-NOTES.md).
+target_compile_definitions(reviewer_settings INTERFACE
+  _TURN_OFF_PLATFORM_STRING
+  REVIEWER_VERSION="${PROJECT_VERSION}")

@@ -1,0 +1,11 @@
+# Writes OUT: a C++ file holding each guidance/default/*.yml as a raw string.
+file(GLOB files "${SRC_DIR}/*.yml")
+list(SORT files)
+set(body "")
+foreach(f IN LISTS files)
+  file(READ "${f}" text)
+  get_filename_component(name "${f}" NAME)
+  string(APPEND body "    {\"${name}\", R\"reviewer_yaml(${text})reviewer_yaml\"},\n")
+endforeach()
+file(WRITE "${OUT}.tmp" "#include \"guidance/default_guidance.h\"\nnamespace reviewer {\nconst std::vector<std::pair<std::string_view, std::string_view>>& default_guidance_files() {\n  static const std::vector<std::pair<std::string_view, std::string_view>> files = {\n${body}  };\n  return files;\n}\n}  // namespace reviewer\n")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

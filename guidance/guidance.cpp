@@ -1,0 +1,243 @@
+#include "guidance/guidance.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "guidance/default_guidance.h"
+#include "reviewer/core/error.h"
+#include "reviewer/core/sha256.h"
+
+namespace reviewer {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& file, const YAML::Mark& mark, const std::string& msg) {
+  if (mark.is_null()) throw Error(Error::Code::invalid_input, fmt::format("{}: {}", file, msg));
+  throw Error(Error::Code::invalid_input,
+              fmt::format("{}:{}:{}: {}", file, mark.line + 1, mark.column + 1, msg));
+}
+
+// Top-level keys. Agent-owned sections are validated by their agents; the
+// loader only checks that they are mappings.
+const std::set<std::string, std::less<>> kKnownKeys = {
+    "thresholds", "protected_paths", "excluded_paths"};
+const std::set<std::string, std::less<>> kAgentSections = {"safety", "intent", "logic", "size"};
+
+nlohmann::json to_json(const std::string& file, const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Sequence: {
+      auto arr = nlohmann::json::array();
+      for (const auto& item : n) arr.push_back(to_json(file, item));
+      return arr;
+    }
+    case YAML::NodeType::Map: {
+      auto obj = nlohmann::json::object();
+      for (const auto& kv : n) {
+        if (!kv.first.IsScalar()) fail(file, kv.first.Mark(), "keys must be plain strings");
+        obj[kv.first.Scalar()] = to_json(file, kv.second);
+      }
+      return obj;
+    }
+    case YAML::NodeType::Scalar: {
+      // Plain scalars that read as numbers or booleans become those; quoted
+      // ones stay strings.
+      const std::string& s = n.Scalar();
+      if (n.Tag() == "?") {
+        long long i;
+        if (YAML::convert<long long>::decode(n, i)) return i;
+        double d;
+        if (YAML::convert<double>::decode(n, d)) return d;
+        bool b;
+        if (YAML::convert<bool>::decode(n, b)) return b;
+      }
+      return s;
+    }
+  }
+  return nullptr;
+}
+
+long require_int(const std::string& file, const YAML::Node& n, const std::string& key, long min) {
+  long long v;
+  if (!n.IsScalar() || n.Tag() != "?" || !YAML::convert<long long>::decode(n, v)) {
+    fail(file, n.Mark(), fmt::format("'{}' must be an integer, got '{}'", key,
+                                     n.IsScalar() ? n.Scalar() : "a collection"));
+  }
+  if (v < min) fail(file, n.Mark(), fmt::format("'{}' must be at least {}, got {}", key, min, v));
+  return static_cast<long>(v);
+}
+
+void require_map(const std::string& file, const YAML::Node& n, const std::string& key) {
+  if (!n.IsMap()) fail(file, n.Mark(), fmt::format("'{}' must be a mapping", key));
+}
+
+void check_keys(const std::string& file, const YAML::Node& map, const std::string& where,
+                std::initializer_list<std::string_view> allowed) {
+  for (const auto& kv : map) {
+    const auto& k = kv.first.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+      fail(file, kv.first.Mark(),
+           fmt::format("unknown key '{}' in {} (known: {})", k, where, fmt::join(allowed, ", ")));
+    }
+  }
+}
+
+void validate(const std::string& file, const YAML::Node& root) {
+  for (const auto& kv : root) {
+    const std::string& key = kv.first.Scalar();
+    const YAML::Node& v = kv.second;
+    if (key == "thresholds") {
+      require_map(file, v, key);
+      check_keys(file, v, "thresholds", {"auto_approve", "max_file_bytes", "deadlines_ms"});
+      if (v["auto_approve"]) {
+        require_map(file, v["auto_approve"], "auto_approve");
+        check_keys(file, v["auto_approve"], "thresholds.auto_approve",
+                   {"max_lines", "max_files", "max_areas"});
+        for (const auto& lim : v["auto_approve"]) require_int(file, lim.second, lim.first.Scalar(), 0);
+      }
+      if (v["max_file_bytes"]) require_int(file, v["max_file_bytes"], "max_file_bytes", 1);
+      if (v["deadlines_ms"]) {
+        require_map(file, v["deadlines_ms"], "deadlines_ms");
+        for (const auto& d : v["deadlines_ms"]) require_int(file, d.second, d.first.Scalar(), 1);
+      }
+    } else if (key == "protected_paths" || key == "excluded_paths") {
+      if (!v.IsSequence()) fail(file, v.Mark(), fmt::format("'{}' must be a list of globs", key));
+      for (const auto& g : v) {
+        if (!g.IsScalar() || g.Scalar().empty()) {
+          fail(file, g.Mark(), fmt::format("'{}' entries must be non-empty strings", key));
+        }
+        try {
+          PathMatcher m({g.Scalar()});
+        } catch (const Error& e) {
+          fail(file, g.Mark(), fmt::format("invalid glob '{}': {}", g.Scalar(), e.what()));
+        }
+      }
+    } else if (kAgentSections.count(key)) {
+      if (!v.IsMap() && !v.IsNull()) fail(file, v.Mark(), fmt::format("'{}' must be a mapping", key));
+    } else {
+      std::vector<std::string> all(kKnownKeys.begin(), kKnownKeys.end());
+      all.insert(all.end(), kAgentSections.begin(), kAgentSections.end());
+      fail(file, kv.first.Mark(),
+           fmt::format("unknown key '{}' (known: {})", key, fmt::join(all, ", ")));
+    }
+  }
+}
+
+// Later layers override earlier ones key by key; lists are replaced whole.
+void merge(nlohmann::json& into, const nlohmann::json& from) {
+  for (auto it = from.begin(); it != from.end(); ++it) {
+    if (it->is_object() && into.contains(it.key()) && into[it.key()].is_object()) {
+      merge(into[it.key()], *it);
+    } else {
+      into[it.key()] = *it;
+    }
+  }
+}
+
+void load_one(const std::string& name, const std::string& text, nlohmann::json& doc) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    fail(name, e.mark, e.msg);
+  }
+  if (root.IsNull()) return;
+  if (!root.IsMap()) fail(name, root.Mark(), "a guidance file must be a mapping of keys");
+  validate(name, root);
+  merge(doc, to_json(name, root));
+}
+
+std::vector<std::string> strings(const nlohmann::json& doc, const char* key) {
+  std::vector<std::string> out;
+  if (doc.contains(key)) {
+    for (const auto& s : doc[key]) out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+Guidance finish(nlohmann::json doc, std::vector<std::string> sources) {
+  Guidance g;
+  const auto& t = doc.value("thresholds", nlohmann::json::object());
+  const auto& aa = t.value("auto_approve", nlohmann::json::object());
+  g.auto_approve.max_lines = aa.value("max_lines", g.auto_approve.max_lines);
+  g.auto_approve.max_files = aa.value("max_files", g.auto_approve.max_files);
+  g.auto_approve.max_areas = aa.value("max_areas", g.auto_approve.max_areas);
+  g.max_file_bytes = t.value("max_file_bytes", g.max_file_bytes);
+  for (const auto& [agent, ms] : t.value("deadlines_ms", nlohmann::json::object()).items()) {
+    if (agent == "default") {
+      g.default_deadline_ms = ms.get<int>();
+    } else {
+      g.deadlines_ms[agent] = ms.get<int>();
+    }
+  }
+  g.protected_paths = strings(doc, "protected_paths");
+  g.excluded_paths = strings(doc, "excluded_paths");
+  g.protected_matcher = PathMatcher(g.protected_paths);
+  g.excluded_matcher = PathMatcher(g.excluded_paths);
+  g.version = sha256_hex(doc.dump());  // nlohmann orders keys: canonical
+  g.document = std::move(doc);
+  g.sources = std::move(sources);
+  return g;
+}
+
+}  // namespace
+
+int Guidance::deadline_ms(std::string_view agent) const {
+  auto it = deadlines_ms.find(agent);
+  return it == deadlines_ms.end() ? default_deadline_ms : it->second;
+}
+
+const nlohmann::json& Guidance::section(std::string_view name) const {
+  static const nlohmann::json empty = nlohmann::json::object();
+  auto it = document.find(name);
+  return (it == document.end() || !it->is_object()) ? empty : *it;
+}
+
+Guidance load_guidance_texts(const std::vector<std::pair<std::string, std::string>>& docs) {
+  nlohmann::json doc = nlohmann::json::object();
+  std::vector<std::string> sources;
+  for (const auto& [name, text] : default_guidance_files()) {
+    load_one("<default>/" + std::string(name), std::string(text), doc);
+    sources.push_back("<default>/" + std::string(name));
+  }
+  for (const auto& [name, text] : docs) {
+    load_one(name, text, doc);
+    sources.push_back(name);
+  }
+  return finish(std::move(doc), std::move(sources));
+}
+
+Guidance load_guidance(const std::vector<std::filesystem::path>& dirs) {
+  std::vector<std::pair<std::string, std::string>> docs;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+      throw Error(Error::Code::invalid_input,
+                  fmt::format("guidance directory '{}' does not exist or is not a directory", dir.string()));
+    }
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+      auto ext = e.path().extension();
+      if (e.is_regular_file() && (ext == ".yml" || ext == ".yaml")) files.push_back(e.path());
+    }
+    if (ec) throw Error(Error::Code::io, fmt::format("cannot list '{}': {}", dir.string(), ec.message()));
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
+      std::ostringstream ss;
+      if (!in || !(ss << in.rdbuf())) {
+        throw Error(Error::Code::io, fmt::format("{}: cannot read guidance file", f.string()));
+      }
+      docs.emplace_back(f.string(), ss.str());
+    }
+  }
+  return load_guidance_texts(docs);
+}
+
+}  // namespace reviewer

@@ -1,0 +1,57 @@
+// Team guidance: thresholds, deadlines, protected and excluded paths, and the
+// sections each agent reads its rules from. Loaded from YAML files in layers:
+// the shipped defaults (compiled into the binary), then each directory given,
+// later layers overriding earlier ones key by key.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "guidance/path_matcher.h"
+
+namespace reviewer {
+
+struct AutoApproveLimits {
+  int max_lines = 400;   // added + deleted, excluded files not counted
+  int max_files = 25;
+  int max_areas = 4;
+};
+
+struct Guidance {
+  AutoApproveLimits auto_approve;
+  long max_file_bytes = 1 << 20;  // per file, what the diff loads at most
+  int default_deadline_ms = 10000;
+  std::map<std::string, int, std::less<>> deadlines_ms;  // per agent name
+  std::vector<std::string> protected_paths;  // globs; touching one needs a human
+  std::vector<std::string> excluded_paths;   // globs; generated, vendored, lock files
+  PathMatcher protected_matcher;
+  PathMatcher excluded_matcher;
+
+  // The merged document, for agent-owned sections ("safety", "intent", ...).
+  nlohmann::json document;
+  // SHA-256 (hex) of the merged document's canonical JSON: which guidance
+  // judged a run, recorded with every review.
+  std::string version;
+  std::vector<std::string> sources;  // files loaded, in order
+
+  int deadline_ms(std::string_view agent) const;
+  // The section an agent owns, or an empty object.
+  const nlohmann::json& section(std::string_view name) const;
+};
+
+// Loads the shipped defaults, then every *.yml / *.yaml file of each
+// directory in order (files sorted by name). Throws reviewer::Error naming
+// "file:line:col" on invalid YAML, unknown keys, wrong types, bad globs.
+Guidance load_guidance(const std::vector<std::filesystem::path>& dirs = {});
+
+// Same, from in-memory documents (name, YAML text): for tests and for the
+// repository file read from a commit.
+Guidance load_guidance_texts(const std::vector<std::pair<std::string, std::string>>& docs);
+
+}  // namespace reviewer

@@ -1,0 +1,24 @@
+// What one sub-agent returns for one review.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reviewer/core/finding.h"
+
+namespace reviewer {
+
+enum class AgentStatus { ok, failed, timed_out };
+
+std::string_view to_string(AgentStatus s);
+
+struct AgentReport {
+  std::string name;             // "intent", "safety", "logic", "size"
+  AgentStatus status = AgentStatus::ok;
+  long duration_ms = 0;
+  std::vector<Finding> findings;
+  std::string error;            // why it failed or timed out; empty when ok
+};
+
+}  // namespace reviewer

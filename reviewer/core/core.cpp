@@ -1,0 +1,72 @@
+#include <chrono>
+#include <random>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "reviewer/core/agent_report.h"
+#include "reviewer/core/decision.h"
+#include "reviewer/core/review_result.h"
+#include "reviewer/core/size_stats.h"
+
+namespace reviewer {
+
+std::string_view to_string(AgentStatus s) {
+  switch (s) {
+    case AgentStatus::ok: return "ok";
+    case AgentStatus::failed: return "failed";
+    case AgentStatus::timed_out: return "timed_out";
+  }
+  return "failed";
+}
+
+std::string_view to_string(DecisionKind d) {
+  switch (d) {
+    case DecisionKind::approve: return "approve";
+    case DecisionKind::comment: return "comment";
+    case DecisionKind::request_changes: return "request_changes";
+    case DecisionKind::needs_human: return "needs_human";
+  }
+  return "needs_human";
+}
+
+std::optional<DecisionKind> parse_decision(std::string_view s) {
+  for (auto d : {DecisionKind::approve, DecisionKind::comment, DecisionKind::request_changes,
+                 DecisionKind::needs_human}) {
+    if (s == to_string(d)) return d;
+  }
+  return std::nullopt;
+}
+
+int exit_code(DecisionKind d) {
+  switch (d) {
+    case DecisionKind::approve:
+    case DecisionKind::comment: return 0;
+    case DecisionKind::request_changes: return 2;
+    case DecisionKind::needs_human: return 3;
+  }
+  return 3;
+}
+
+std::string size_label(int changed) {
+  if (changed < 10) return "XS";
+  if (changed < 30) return "S";
+  if (changed < 100) return "M";
+  if (changed < 500) return "L";
+  if (changed < 1000) return "XL";
+  return "XXL";
+}
+
+std::string new_run_id() {
+  static thread_local std::mt19937_64 gen{std::random_device{}()};
+  return fmt::format("{:016x}{:016x}", gen(), gen());
+}
+
+std::string utc_now_iso8601() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+}
+
+std::string reviewer_version() { return REVIEWER_VERSION; }
+
+}  // namespace reviewer

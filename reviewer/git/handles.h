@@ -1,0 +1,45 @@
+// Owning handles for libgit2 objects: a unique_ptr whose stateless deleter is
+// the library's free function, so each handle stays one pointer wide.
+#pragma once
+
+#include <memory>
+
+#include <git2.h>
+
+namespace reviewer::git {
+
+template <auto Free>
+struct Deleter {
+  template <class T>
+  void operator()(T* p) const { Free(p); }
+};
+
+using RepositoryPtr = std::unique_ptr<git_repository, Deleter<git_repository_free>>;
+using CommitPtr = std::unique_ptr<git_commit, Deleter<git_commit_free>>;
+using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree_free>>;
+using BlobPtr = std::unique_ptr<git_blob, Deleter<git_blob_free>>;
+using DiffPtr = std::unique_ptr<git_diff, Deleter<git_diff_free>>;
+using PatchPtr = std::unique_ptr<git_patch, Deleter<git_patch_free>>;
+using ObjectPtr = std::unique_ptr<git_object, Deleter<git_object_free>>;
+using IndexPtr = std::unique_ptr<git_index, Deleter<git_index_free>>;
+using ReferencePtr = std::unique_ptr<git_reference, Deleter<git_reference_free>>;
+using SignaturePtr = std::unique_ptr<git_signature, Deleter<git_signature_free>>;
+using TreeBuilderPtr = std::unique_ptr<git_treebuilder, Deleter<git_treebuilder_free>>;
+using RevwalkPtr = std::unique_ptr<git_revwalk, Deleter<git_revwalk_free>>;
+using AttrSessionRepo = RepositoryPtr;
+
+// libgit2's global state: one instance lives in main() (and in the test
+// runner) for the life of the process. Nesting is allowed.
+class Library {
+ public:
+  Library() { git_libgit2_init(); }
+  ~Library() { git_libgit2_shutdown(); }
+  Library(const Library&) = delete;
+  Library& operator=(const Library&) = delete;
+};
+
+// Throws reviewer::Error with libgit2's last error message when rc < 0.
+// `what` says what was being done, e.g. "resolve 'main'".
+void check(int rc, const char* what);
+
+}  // namespace reviewer::git

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package reviewer needs to build, test and benchmark.
+# Idempotent: packages already present are skipped; safe to run as root or
+# as a user with sudo.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config git ca-certificates
+  libgit2-dev libcpprest-dev libboost-dev nlohmann-json3-dev libsqlite3-dev
+  libfmt-dev doctest-dev libre2-dev libcli11-dev libyaml-cpp-dev
+  libssl-dev libjwt-dev sqlite3
+)
+# Node.js and npm serve test tooling only (the SARIF validator). Some images
+# ship a newer nodejs whose npm conflicts with Debian's npm package: only ask
+# apt for them when the commands are missing.
+command -v node >/dev/null || PACKAGES+=(nodejs)
+command -v npm >/dev/null || PACKAGES+=(npm)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: not root and no sudo; install: ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo"
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

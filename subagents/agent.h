@@ -1,0 +1,64 @@
+// The sub-agent interface. An agent judges one aspect of a pull request
+// (intent, safety, logic, size) from an immutable context and returns its
+// findings. It never talks to GitHub, the audit log or another agent.
+//
+// Contract for implementations:
+// - review() may run concurrently with other agents' review() on the same
+//   context; it must not mutate shared state.
+// - It returns findings by value, or throws to say it could not judge (the
+//   runner records the agent as failed and the policy fails closed).
+// - It should check ctx.deadline between expensive steps and stop early;
+//   the runner stops waiting at the deadline either way.
+// - Evidence must already be redacted: no raw secret leaves an agent.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "guidance/guidance.h"
+#include "reviewer/core/diff.h"
+#include "reviewer/core/finding.h"
+#include "reviewer/core/pull_request.h"
+
+namespace reviewer {
+
+struct Deadline {
+  std::chrono::steady_clock::time_point at = std::chrono::steady_clock::time_point::max();
+  bool expired() const { return std::chrono::steady_clock::now() >= at; }
+};
+
+struct AgentContext {
+  PullRequest pr;
+  Diff diff;
+  Guidance guidance;
+  // The repository, for agents that read files at pr.head_sha or pr.base_sha
+  // (open your own git::Repository: handles are per thread). Empty when the
+  // review has no repository (unit tests).
+  std::filesystem::path repo_path;
+  Deadline deadline;  // set per agent by the runner
+};
+
+class Agent {
+ public:
+  virtual ~Agent() = default;
+  Agent() = default;
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  // "intent", "safety", "logic" or "size": the name in reports and guidance.
+  virtual std::string_view name() const = 0;
+
+  // Judges the change. Findings may leave `id` empty: the runner fills in a
+  // stable id from the rule, path and line content.
+  virtual std::vector<Finding> review(const AgentContext& ctx) const = 0;
+};
+
+// Every agent reviewer runs, in report order. The one place agents are
+// registered (subagents/registry.cpp).
+std::vector<std::unique_ptr<Agent>> make_agents();
+
+}  // namespace reviewer
