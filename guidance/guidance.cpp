@@ -163,13 +163,14 @@ std::vector<std::string> strings(const nlohmann::json& doc, const char* key) {
 
 Guidance finish(nlohmann::json doc, std::vector<std::string> sources) {
   Guidance g;
-  const auto& t = doc.value("thresholds", nlohmann::json::object());
-  const auto& aa = t.value("auto_approve", nlohmann::json::object());
+  const nlohmann::json t = doc.value("thresholds", nlohmann::json::object());
+  const nlohmann::json aa = t.value("auto_approve", nlohmann::json::object());
+  const nlohmann::json deadlines = t.value("deadlines_ms", nlohmann::json::object());
   g.auto_approve.max_lines = aa.value("max_lines", g.auto_approve.max_lines);
   g.auto_approve.max_files = aa.value("max_files", g.auto_approve.max_files);
   g.auto_approve.max_areas = aa.value("max_areas", g.auto_approve.max_areas);
   g.max_file_bytes = t.value("max_file_bytes", g.max_file_bytes);
-  for (const auto& [agent, ms] : t.value("deadlines_ms", nlohmann::json::object()).items()) {
+  for (const auto& [agent, ms] : deadlines.items()) {
     if (agent == "default") {
       g.default_deadline_ms = ms.get<int>();
     } else {
