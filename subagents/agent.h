@@ -39,7 +39,10 @@ struct AgentContext {
   // (open your own git::Repository: handles are per thread). Empty when the
   // review has no repository (unit tests).
   std::filesystem::path repo_path;
-  Deadline deadline;  // set per agent by the runner
+  // The latest deadline of any agent in this run: check it between
+  // expensive steps. The runner enforces each agent's own deadline (from
+  // guidance) by not waiting past it.
+  Deadline deadline;
 };
 
 class Agent {

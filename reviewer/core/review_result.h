@@ -23,6 +23,7 @@ struct ReviewResult {
   SizeStats size;
   std::vector<AgentReport> agents;
   Decision decision;
+  std::string walkthrough;     // Markdown change summary, already escaped
   std::string guidance_version;
   std::string reviewer_version;
   long duration_ms = 0;

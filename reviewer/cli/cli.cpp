@@ -1,0 +1,102 @@
+#include "reviewer/cli/cli.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+#include "reviewer/core/review_result.h"
+#include "reviewer/git/handles.h"
+#include "reviewer/pipeline/runner.h"
+
+namespace reviewer {
+
+namespace {
+
+// Levenshtein distance, for "did you mean" on a mistyped subcommand.
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+int error_exit(const std::string& message) {
+  std::fflush(stdout);
+  fmt::print(stderr, "reviewer: error: {}\n", message);
+  return 1;
+}
+
+}  // namespace
+
+std::string default_audit_db() {
+  if (const char* d = std::getenv("REVIEWER_DATA_DIR"); d && *d) return std::string(d) + "/audit.db";
+  if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::string(x) + "/reviewer/audit.db";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/share/reviewer/audit.db";
+  return "reviewer-data/audit.db";
+}
+
+int run_cli(int argc, char** argv) {
+  git::Library git;
+  CLI::App app{"reviewer: reviews pull requests with independent sub-agents (intent, safety, logic,\n"
+               "size) and a deterministic policy, and keeps an audit log of every decision.",
+               "reviewer"};
+  app.set_version_flag("--version", reviewer_version());
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  Action run;
+  add_review_command(app, run);
+  add_demo_command(app, run);
+
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string name = argv[1];
+    bool known = false;
+    std::string best;
+    size_t best_d = 3;  // suggest only close names
+    for (const auto* sub : app.get_subcommands({})) {
+      if (sub->get_name() == name) known = true;
+      size_t d = edit_distance(name, sub->get_name());
+      if (d < best_d) best_d = d, best = sub->get_name();
+    }
+    if (!known) {
+      return error_exit(fmt::format("unknown command '{}'{}; run 'reviewer --help' for the list", name,
+                                    best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best)));
+    }
+  }
+
+  int rc;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return error_exit(fmt::format("{} (see --help)", e.what()));
+  }
+  try {
+    rc = run ? run() : 1;
+  } catch (const Error& e) {
+    return error_exit(e.what());
+  } catch (const std::exception& e) {
+    return error_exit(fmt::format("internal error: {}", e.what()));
+  }
+  std::fflush(stdout);
+  // An agent abandoned after its deadline may still be running: end without
+  // static destructors it could race with.
+  if (agents_abandoned()) std::_Exit(rc);
+  return rc;
+}
+
+}  // namespace reviewer

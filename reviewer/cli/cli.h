@@ -1,0 +1,26 @@
+// The command line: subcommands, help, and the one place errors become
+// "reviewer: error: <message>" and an exit code.
+#pragma once
+
+#include <functional>
+#include <string>
+
+namespace CLI { class App; }
+
+namespace reviewer {
+
+// Parses argv, runs the chosen subcommand, returns the process exit code.
+int run_cli(int argc, char** argv);
+
+// Each subcommand file adds its CLI11 subcommand to `app` and sets `run`
+// to the action to perform if that subcommand is chosen.
+using Action = std::function<int()>;
+void add_review_command(CLI::App& app, Action& run);
+void add_demo_command(CLI::App& app, Action& run);
+
+// Where the audit database goes when no --audit-db is given:
+// $REVIEWER_DATA_DIR/audit.db, else $XDG_DATA_HOME/reviewer/audit.db, else
+// ~/.local/share/reviewer/audit.db.
+std::string default_audit_db();
+
+}  // namespace reviewer

@@ -1,0 +1,41 @@
+// The review pipeline: from a repository range (or a prepared change) to a
+// ReviewResult. The CLI, the demo, the simulator and the server all call
+// these; none re-implements a step.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "guidance/guidance.h"
+#include "reviewer/core/review_result.h"
+
+namespace reviewer {
+
+struct ReviewRequest {
+  std::filesystem::path repo = ".";
+  std::string base;        // empty: the repository's default branch
+  std::string head = "HEAD";
+  std::optional<std::string> title;  // default: the head commit's summary
+  std::optional<std::string> body;   // default: the rest of its message
+  std::vector<std::filesystem::path> guidance_dirs;  // layered over the defaults
+  std::string trigger = "cli";
+  std::string mode = "dry-run";
+  bool draft = false;
+};
+
+// Opens the repository, resolves base and head, takes GitHub's three-dot
+// diff (merge base to head), runs every agent and applies the policy.
+// Throws reviewer::Error (usage or invalid_input) with a one-line message
+// for a bad repository, revision or guidance.
+ReviewResult review_repository(const ReviewRequest& request);
+
+// Runs the agents and the policy on an already-built change. `repo_path`
+// may be empty (no repository reads). Never throws for agent failures: they
+// become failed/timed_out reports and a needs_human decision.
+ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
+                           const std::filesystem::path& repo_path, const std::string& trigger,
+                           const std::string& mode);
+
+}  // namespace reviewer

@@ -1,0 +1,47 @@
+#include "reviewer/report/render.h"
+
+namespace reviewer {
+
+nlohmann::json render_json(const ReviewResult& r) {
+  using nlohmann::json;
+  json agents = json::array();
+  for (const auto& a : r.agents) {
+    json findings = json::array();
+    for (const auto& f : a.findings) {
+      findings.push_back({{"id", f.id},
+                          {"rule", f.rule},
+                          {"severity", to_string(f.severity)},
+                          {"path", f.path},
+                          {"line", f.line},
+                          {"end_line", f.end_line},
+                          {"message", f.message},
+                          {"evidence", f.evidence},
+                          {"suggestion", f.suggestion}});
+    }
+    json agent = {{"name", a.name},
+                  {"status", to_string(a.status)},
+                  {"duration_ms", a.duration_ms},
+                  {"findings", std::move(findings)}};
+    if (!a.error.empty()) agent["error"] = a.error;
+    agents.push_back(std::move(agent));
+  }
+  return {
+      {"run_id", r.run_id},
+      {"decision", to_string(r.decision.kind)},
+      {"reasons", r.decision.reasons},
+      {"pr", {{"title", r.pr.title}, {"base", r.pr.base_sha}, {"head", r.pr.head_sha}}},
+      {"size",
+       {{"label", r.size.label},
+        {"lines_added", r.size.lines_added},
+        {"lines_deleted", r.size.lines_deleted},
+        {"files", r.size.files},
+        {"areas", r.size.areas},
+        {"excluded_files", r.size.excluded_files}}},
+      {"agents", std::move(agents)},
+      {"notes", r.diff.notes},
+      {"guidance_version", r.guidance_version},
+      {"reviewer_version", r.reviewer_version},
+  };
+}
+
+}  // namespace reviewer

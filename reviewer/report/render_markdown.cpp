@@ -1,0 +1,104 @@
+#include <fmt/format.h>
+
+#include "reviewer/report/render.h"
+
+namespace reviewer {
+
+namespace {
+
+// PR-supplied text goes into a comment GitHub renders: escape Markdown and
+// HTML so it cannot forge structure, and defuse @mentions so it cannot ping
+// people through the bot.
+std::string md(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (char c : s) {
+    switch (c) {
+      case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#':
+      case '~': case '!':
+        out += '\\';
+        out += c;
+        break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '@': out += "&#64;"; break;
+      case '\n': case '\r': out += ' '; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+const char* decision_title(DecisionKind d) {
+  switch (d) {
+    case DecisionKind::approve: return "✅ Approve";
+    case DecisionKind::comment: return "💬 Comment";
+    case DecisionKind::request_changes: return "❌ Request changes";
+    case DecisionKind::needs_human: return "🧑 Needs human review";
+  }
+  return "Needs human review";
+}
+
+}  // namespace
+
+std::string render_markdown(const ReviewResult& r) {
+  std::string out = fmt::format("## reviewer: {}\n\n", decision_title(r.decision.kind));
+  for (const auto& reason : r.decision.reasons) out += fmt::format("- {}\n", md(reason));
+  if (r.mode != "active" && r.decision.kind == DecisionKind::approve) {
+    out += fmt::format("\n_Mode `{}`: recorded as \"would approve\"; nothing was approved._\n", r.mode);
+  }
+
+  out += fmt::format("\n**Size:** {} (+{} −{}, {} files, {} areas{})\n\n", r.size.label,
+                     r.size.lines_added, r.size.lines_deleted, r.size.files, r.size.areas,
+                     r.size.excluded_files ? fmt::format(", {} excluded", r.size.excluded_files) : "");
+
+  out += "| Agent | Status | Findings | Time |\n|---|---|---|---|\n";
+  for (const auto& a : r.agents) {
+    out += fmt::format("| {} | {} | {} | {} ms |\n", a.name, to_string(a.status), a.findings.size(),
+                       a.duration_ms);
+  }
+
+  bool any = false;
+  for (const auto& a : r.agents) any = any || !a.findings.empty();
+  if (any) {
+    out += "\n### Findings\n\n";
+    for (const auto& a : r.agents) {
+      for (const auto& f : a.findings) {
+        std::string where = f.path.empty() ? "pull request" : md(f.path);
+        if (f.line > 0) where += fmt::format(":{}", f.line);
+        out += fmt::format("- **{}** {} — {} (`{}`, id `{}`)\n", to_string(f.severity), where,
+                           md(f.message), f.rule, f.id);
+        if (!f.evidence.empty()) out += fmt::format("  - Evidence: {}\n", md(f.evidence));
+        if (!f.suggestion.empty()) out += fmt::format("  - Suggestion: {}\n", md(f.suggestion));
+      }
+    }
+  }
+
+  out += "\n### Walkthrough\n\n";
+  if (!r.walkthrough.empty()) {
+    out += r.walkthrough;  // built by reviewer from the diff, already escaped
+    if (out.back() != '\n') out += '\n';
+  } else if (r.diff.files.empty()) {
+    out += "Empty change: nothing to review.\n";
+  } else {
+    constexpr size_t kMaxFiles = 50;
+    for (size_t i = 0; i < r.diff.files.size() && i < kMaxFiles; ++i) {
+      const auto& f = r.diff.files[i];
+      out += fmt::format("- {} (+{} −{})\n", md(f.path()), f.additions, f.deletions);
+    }
+    if (r.diff.files.size() > kMaxFiles) {
+      out += fmt::format("- … and {} more files\n", r.diff.files.size() - kMaxFiles);
+    }
+  }
+  for (const auto& note : r.diff.notes) out += fmt::format("\n> Note: {}\n", md(note));
+
+  out += fmt::format(
+      "\n<sub>Finding ids feed `/feedback helpful <id>` and `/feedback unhelpful <id>`. "
+      "Comment `/human-review` to take this PR out of auto-approval. "
+      "Audit run `{}` · guidance `{}` · reviewer {} · {} mode</sub>\n",
+      r.run_id, r.guidance_version.substr(0, 12), r.reviewer_version, r.mode);
+  return out;
+}
+
+}  // namespace reviewer

@@ -1,0 +1,132 @@
+#include "subagents/size/size_agent.h"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace reviewer {
+
+namespace {
+
+// The area of a path: its top-level folder, or "(root)" for files at the
+// top. Breadth is how many areas a change touches.
+std::string area_of(const std::string& path) {
+  auto slash = path.find('/');
+  return slash == std::string::npos ? std::string("(root)") : path.substr(0, slash);
+}
+
+struct AreaCount {
+  int files = 0;
+  int lines = 0;
+};
+
+// Generated, vendored and lock files are reported but not counted.
+bool counted(const FileDiff& f, const Guidance& g) {
+  return !f.excluded() && !g.excluded_matcher.matches(f.path());
+}
+
+// Groups counted files by area, largest first, for the suggested split.
+std::vector<std::pair<std::string, AreaCount>> areas(const Diff& diff, const Guidance& g) {
+  std::map<std::string, AreaCount> by_area;
+  for (const auto& f : diff.files) {
+    if (!counted(f, g)) continue;
+    auto& a = by_area[area_of(f.path())];
+    a.files += 1;
+    a.lines += f.additions + f.deletions;
+  }
+  std::vector<std::pair<std::string, AreaCount>> out(by_area.begin(), by_area.end());
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second.lines > b.second.lines; });
+  return out;
+}
+
+// Packs areas into PRs that each stay within the limits (first fit, largest
+// area first). An area bigger than the line limit on its own is a PR of its
+// own, flagged as still too large.
+std::string suggest_split(const Diff& diff, const Guidance& guidance) {
+  const AutoApproveLimits& lim = guidance.auto_approve;
+  struct Group {
+    std::vector<std::string> names;
+    AreaCount total;
+  };
+  std::vector<Group> groups;
+  for (const auto& [name, count] : areas(diff, guidance)) {
+    Group* fit = nullptr;
+    for (auto& g : groups) {
+      if (g.total.lines + count.lines <= lim.max_lines &&
+          g.total.files + count.files <= lim.max_files &&
+          static_cast<int>(g.names.size()) < lim.max_areas) {
+        fit = &g;
+        break;
+      }
+    }
+    if (!fit) fit = &groups.emplace_back();
+    fit->names.push_back(name + "/");
+    fit->total.files += count.files;
+    fit->total.lines += count.lines;
+  }
+  std::string out;
+  int i = 1;
+  for (const auto& g : groups) {
+    out += fmt::format("PR {}: {} ({} files, {} lines){}\n", i++, fmt::join(g.names, ", "),
+                       g.total.files, g.total.lines,
+                       g.total.lines > lim.max_lines || g.total.files > lim.max_files
+                           ? " - still above the limit: split this area by subfolder or by commit"
+                           : "");
+  }
+  return out;
+}
+
+class SizeAgent final : public Agent {
+ public:
+  std::string_view name() const override { return "size"; }
+
+  std::vector<Finding> review(const AgentContext& ctx) const override {
+    std::vector<Finding> out;
+    SizeStats s = measure_size(ctx.diff, ctx.guidance);
+    if (!s.above_auto_approve_limit) return out;
+    const auto& lim = ctx.guidance.auto_approve;
+    std::vector<std::string> over;
+    int lines = s.lines_added + s.lines_deleted;
+    if (lines > lim.max_lines) over.push_back(fmt::format("{} changed lines > {}", lines, lim.max_lines));
+    if (s.files > lim.max_files) over.push_back(fmt::format("{} files > {}", s.files, lim.max_files));
+    if (s.areas > lim.max_areas) over.push_back(fmt::format("{} areas > {}", s.areas, lim.max_areas));
+    Finding f;
+    f.rule = "size/split";
+    f.severity = Severity::warning;
+    f.message = fmt::format("This change is too large to review safely ({}, size {}): please split it.",
+                            fmt::join(over, ", "), s.label);
+    f.evidence = fmt::format("{}", fmt::join(over, "; "));
+    f.suggestion = "Suggested split:\n" + suggest_split(ctx.diff, ctx.guidance);
+    out.push_back(std::move(f));
+    return out;
+  }
+};
+
+}  // namespace
+
+SizeStats measure_size(const Diff& diff, const Guidance& guidance) {
+  SizeStats s;
+  std::map<std::string, int> area_set;
+  for (const auto& f : diff.files) {
+    if (!counted(f, guidance)) {
+      s.excluded_files += 1;
+      continue;
+    }
+    s.files += 1;
+    s.lines_added += f.additions;
+    s.lines_deleted += f.deletions;
+    area_set[area_of(f.path())] += 1;
+  }
+  s.areas = static_cast<int>(area_set.size());
+  s.label = size_label(s.lines_added + s.lines_deleted);
+  const auto& lim = guidance.auto_approve;
+  s.above_auto_approve_limit = s.lines_added + s.lines_deleted > lim.max_lines ||
+                               s.files > lim.max_files || s.areas > lim.max_areas;
+  return s;
+}
+
+std::unique_ptr<Agent> make_size_agent() { return std::make_unique<SizeAgent>(); }
+
+}  // namespace reviewer
