@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs every dependency, builds with warnings as errors, and runs every
+# test. This is the README's test command; .ci/run calls it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+# Test tooling from npm, pinned by tests/tools/package-lock.json.
+npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
+
+cmake -S . -B build -DREVIEWER_WARNINGS_AS_ERRORS=ON
+cmake --build build -j"$(nproc)"
+ctest --test-dir build --output-on-failure
