@@ -1,0 +1,26 @@
+// Runs the shipped `reviewer` binary in end-to-end tests.
+#pragma once
+
+#include <string>
+
+#include "support/testutil.h"
+
+namespace reviewer::test {
+
+struct CliRun {
+  int rc = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs `reviewer <args>` (args are passed to the shell as written).
+inline CliRun reviewer_cli(const std::string& args) {
+  static int n = 0;
+  auto err_file = process_scratch_root() / ("stderr-" + std::to_string(n++));
+  CliRun r;
+  r.rc = run_command(std::string(REVIEWER_BINARY) + " " + args + " 2>" + err_file.string(), &r.out);
+  r.err = read_text(err_file);
+  return r;
+}
+
+}  // namespace reviewer::test
