@@ -23,6 +23,10 @@ struct Finding {
   std::string message;
   std::string evidence;    // already redacted by the agent: never a raw secret
   std::string suggestion;
+  // From a rule in `shadow` state: recorded in the audit log, never posted
+  // and never counted by the policy (a team watches its false positives
+  // before switching it on).
+  bool shadow = false;
 };
 
 // A stable identifier: a hash of the rule, the path and the line's content

@@ -38,6 +38,7 @@ Decision decide(const PolicyInput& in) {
   std::vector<std::string> blocking, warnings;
   for (const auto& a : in.agents) {
     for (const auto& f : a.findings) {
+      if (f.shadow) continue;  // shadow rules are watched, never counted
       if (f.severity == Severity::critical || f.severity == Severity::error) {
         blocking.push_back(f.rule);
       } else if (f.severity == Severity::warning) {

@@ -31,6 +31,7 @@ struct PolicyInput {
 // 5. an empty change                      -> comment ("nothing to review")
 // 6. any warning                          -> comment
 // 7. otherwise                            -> approve
+// Findings of rules in `shadow` state are ignored.
 Decision decide(const PolicyInput& in);
 
 }  // namespace reviewer

@@ -8,7 +8,7 @@ nlohmann::json render_json(const ReviewResult& r) {
   for (const auto& a : r.agents) {
     json findings = json::array();
     for (const auto& f : a.findings) {
-      findings.push_back({{"id", f.id},
+      json jf = {{"id", f.id},
                           {"rule", f.rule},
                           {"severity", to_string(f.severity)},
                           {"path", f.path},
@@ -16,7 +16,9 @@ nlohmann::json render_json(const ReviewResult& r) {
                           {"end_line", f.end_line},
                           {"message", f.message},
                           {"evidence", f.evidence},
-                          {"suggestion", f.suggestion}});
+                          {"suggestion", f.suggestion}};
+      if (f.shadow) jf["shadow"] = true;
+      findings.push_back(std::move(jf));
     }
     json agent = {{"name", a.name},
                   {"status", to_string(a.status)},

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "reviewer/report/render.h"
@@ -55,16 +57,19 @@ std::string render_markdown(const ReviewResult& r) {
 
   out += "| Agent | Status | Findings | Time |\n|---|---|---|---|\n";
   for (const auto& a : r.agents) {
-    out += fmt::format("| {} | {} | {} | {} ms |\n", a.name, to_string(a.status), a.findings.size(),
-                       a.duration_ms);
+    auto shown = std::count_if(a.findings.begin(), a.findings.end(), [](const Finding& f) { return !f.shadow; });
+    out += fmt::format("| {} | {} | {} | {} ms |\n", a.name, to_string(a.status), shown, a.duration_ms);
   }
 
   bool any = false;
-  for (const auto& a : r.agents) any = any || !a.findings.empty();
+  for (const auto& a : r.agents) {
+    for (const auto& f : a.findings) any = any || !f.shadow;
+  }
   if (any) {
     out += "\n### Findings\n\n";
     for (const auto& a : r.agents) {
       for (const auto& f : a.findings) {
+        if (f.shadow) continue;  // shadow rules are never posted
         std::string where = f.path.empty() ? "pull request" : md(f.path);
         if (f.line > 0) where += fmt::format(":{}", f.line);
         out += fmt::format("- **{}** {} — {} (`{}`, id `{}`)\n", to_string(f.severity), where,

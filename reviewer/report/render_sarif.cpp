@@ -42,6 +42,7 @@ nlohmann::json render_sarif(const ReviewResult& r) {
   json results = json::array();
   for (const auto& a : r.agents) {
     for (const auto& f : a.findings) {
+      if (f.shadow) continue;  // shadow rules are never published
       auto [it, inserted] = rule_index.emplace(f.rule, rules.size());
       if (inserted) {
         rules.push_back({{"id", f.rule},

@@ -39,8 +39,8 @@ std::string render_text(const ReviewResult& r) {
     for (const auto& f : a.findings) {
       std::string where = f.path.empty() ? std::string("(pull request)") : printable(f.path);
       if (f.line > 0) where += fmt::format(":{}", f.line);
-      out += fmt::format("{}: {}: {} [{}]\n", where, to_string(f.severity), printable(f.message),
-                         f.rule);
+      out += fmt::format("{}: {}{}: {} [{}]\n", where, f.shadow ? "shadow " : "", to_string(f.severity),
+                         printable(f.message), f.rule);
       if (!f.evidence.empty()) out += fmt::format("    evidence: {}\n", printable(f.evidence));
       if (!f.suggestion.empty()) out += fmt::format("    suggestion: {}\n", printable(f.suggestion));
     }

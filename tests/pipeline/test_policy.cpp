@@ -129,3 +129,12 @@ TEST_SUITE("pipeline::policy") {
           "8 blocking findings (error or critical): logic/x, logic/x, logic/x, logic/x, logic/x and 3 more");
   }
 }
+
+TEST_SUITE("pipeline::policy shadow") {
+  TEST_CASE("findings of shadow rules never change the decision") {
+    Case c;
+    c.add("safety", Severity::critical, "safety/new-rule");
+    c.agents[1].findings.back().shadow = true;
+    CHECK(c.decide().kind == DecisionKind::approve);
+  }
+}

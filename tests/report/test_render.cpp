@@ -119,3 +119,15 @@ TEST_SUITE("report::render") {
     CHECK(render_markdown(r).find("would approve") == std::string::npos);
   }
 }
+
+TEST_SUITE("report::render shadow") {
+  TEST_CASE("shadow findings appear in json and text but are never posted") {
+    ReviewResult r = sample();
+    r.agents[1].findings[0].shadow = true;
+    CHECK(render_json(r)["agents"][1]["findings"][0]["shadow"] == true);
+    CHECK(render_text(r).find("src/my file.py:2: shadow error:") != std::string::npos);
+    CHECK(render_markdown(r).find("safety/code/eval") == std::string::npos);
+    CHECK(render_markdown(r).find("| safety | ok | 0 |") != std::string::npos);
+    CHECK(render_sarif(r)["runs"][0]["results"].size() == 1);
+  }
+}
