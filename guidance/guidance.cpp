@@ -214,7 +214,8 @@ Guidance load_guidance_texts(const std::vector<std::pair<std::string, std::strin
   return finish(std::move(doc), std::move(sources));
 }
 
-Guidance load_guidance(const std::vector<std::filesystem::path>& dirs) {
+Guidance load_guidance(const std::vector<std::filesystem::path>& dirs,
+                       const std::vector<std::pair<std::string, std::string>>& extra) {
   std::vector<std::pair<std::string, std::string>> docs;
   for (const auto& dir : dirs) {
     std::error_code ec;
@@ -238,6 +239,7 @@ Guidance load_guidance(const std::vector<std::filesystem::path>& dirs) {
       docs.emplace_back(f.string(), ss.str());
     }
   }
+  docs.insert(docs.end(), extra.begin(), extra.end());
   return load_guidance_texts(docs);
 }
 

@@ -46,9 +46,11 @@ struct Guidance {
 };
 
 // Loads the shipped defaults, then every *.yml / *.yaml file of each
-// directory in order (files sorted by name). Throws reviewer::Error naming
-// "file:line:col" on invalid YAML, unknown keys, wrong types, bad globs.
-Guidance load_guidance(const std::vector<std::filesystem::path>& dirs = {});
+// directory in order (files sorted by name), then `extra` documents (name,
+// YAML text) on top. Throws reviewer::Error naming "file:line:col" on
+// invalid YAML, unknown keys, wrong types, bad globs.
+Guidance load_guidance(const std::vector<std::filesystem::path>& dirs = {},
+                       const std::vector<std::pair<std::string, std::string>>& extra = {});
 
 // Same, from in-memory documents (name, YAML text): for tests and for the
 // repository file read from a commit.

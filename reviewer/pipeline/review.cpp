@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <fmt/format.h>
+
 #include "reviewer/core/error.h"
 #include "reviewer/git/repository.h"
 #include "reviewer/pipeline/policy.h"
@@ -12,7 +14,7 @@ namespace reviewer {
 
 ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
                            const std::filesystem::path& repo_path, const std::string& trigger,
-                           const std::string& mode) {
+                           const std::string& mode, const std::string& guidance_problem) {
   const auto t0 = std::chrono::steady_clock::now();
   ReviewResult r;
   r.run_id = new_run_id();
@@ -37,6 +39,14 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
   std::shared_ptr<const AgentContext> shared = ctx;
 
   r.agents = run_agents(agents, shared);
+  if (!guidance_problem.empty()) {
+    // Reported like an agent that could not judge, so the policy fails closed.
+    AgentReport g;
+    g.name = "guidance";
+    g.status = AgentStatus::failed;
+    g.error = guidance_problem;
+    r.agents.push_back(std::move(g));
+  }
   r.size = measure_size(shared->diff, shared->guidance);
   r.decision = decide({shared->pr, shared->diff, r.size, r.agents, shared->guidance});
   // The result keeps its own copies: abandoned agents may still read ctx.
@@ -48,13 +58,45 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
   return r;
 }
 
+namespace {
+
+constexpr const char* kRepoGuidancePath = ".github/reviewer.yml";
+constexpr std::size_t kRepoGuidanceMaxBytes = 256 * 1024;
+
+// Layers the repository's own guidance file, read at the base branch's tip
+// (never the PR's head: a PR cannot relax its own review), over the
+// operator's guidance. A broken file is not fatal: the run continues on the
+// layers below it and `*problem` says why, so the run never approves.
+Guidance layer_repository_guidance(const git::Repository& repo, const std::string& base_tip,
+                                   const std::vector<std::filesystem::path>& dirs,
+                                   std::string* problem) {
+  Guidance base = load_guidance(dirs);
+  bool truncated = false;
+  auto text = repo.read_file(base_tip, kRepoGuidancePath, kRepoGuidanceMaxBytes, &truncated);
+  if (!text) return base;
+  const std::string name = std::string(kRepoGuidancePath) + "@" + base_tip.substr(0, 12);
+  if (truncated) {
+    *problem = fmt::format("{} is larger than {} bytes and was ignored", name, kRepoGuidanceMaxBytes);
+    return base;
+  }
+  try {
+    return load_guidance(dirs, {{name, *text}});
+  } catch (const Error& e) {
+    *problem = fmt::format("repository guidance is invalid, ignored: {}", e.what());
+    return base;
+  }
+}
+
+}  // namespace
+
 ReviewResult review_repository(const ReviewRequest& req) {
-  Guidance guidance = load_guidance(req.guidance_dirs);
   auto repo = git::Repository::open(req.repo);
   const std::string head = repo.resolve(req.head);
   const std::string base_rev = req.base.empty() ? repo.default_branch() : req.base;
   const std::string base_tip = repo.resolve(base_rev);
   const std::string merge_base = repo.merge_base(base_tip, head);
+  std::string guidance_problem;
+  Guidance guidance = layer_repository_guidance(repo, base_tip, req.guidance_dirs, &guidance_problem);
 
   git::CommitInfo info = repo.commit(head);
   PullRequest pr;
@@ -76,7 +118,7 @@ ReviewResult review_repository(const ReviewRequest& req) {
   // files as generated to shrink its size.
   Diff diff = repo.diff(merge_base, head, merge_base, opts);
   return review_change(std::move(pr), std::move(diff), std::move(guidance), req.repo, req.trigger,
-                       req.mode);
+                       req.mode, guidance_problem);
 }
 
 }  // namespace reviewer

@@ -25,17 +25,21 @@ struct ReviewRequest {
   bool draft = false;
 };
 
-// Opens the repository, resolves base and head, takes GitHub's three-dot
-// diff (merge base to head), runs every agent and applies the policy.
+// Opens the repository, resolves base and head, layers the repository's
+// .github/reviewer.yml read at the base branch's tip over the guidance
+// directories, takes GitHub's three-dot diff (merge base to head), runs
+// every agent and applies the policy.
 // Throws reviewer::Error (usage or invalid_input) with a one-line message
 // for a bad repository, revision or guidance.
 ReviewResult review_repository(const ReviewRequest& request);
 
 // Runs the agents and the policy on an already-built change. `repo_path`
 // may be empty (no repository reads). Never throws for agent failures: they
-// become failed/timed_out reports and a needs_human decision.
+// become failed/timed_out reports and a needs_human decision. A non-empty
+// `guidance_problem` (the repository's guidance file was unusable) is
+// reported as a failed "guidance" step, so the run cannot approve.
 ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
                            const std::filesystem::path& repo_path, const std::string& trigger,
-                           const std::string& mode);
+                           const std::string& mode, const std::string& guidance_problem = "");
 
 }  // namespace reviewer
