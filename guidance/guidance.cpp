@@ -1,12 +1,12 @@
 #include "guidance/guidance.h"
 
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "guidance/default_guidance.h"
 #include "reviewer/core/error.h"
@@ -24,14 +24,14 @@ namespace {
 
 // Top-level keys. Agent-owned sections are validated by their agents; the
 // loader only checks that they are mappings.
-const std::set<std::string, std::less<>> kKnownKeys = {
-    "thresholds", "protected_paths", "excluded_paths"};
+const std::set<std::string, std::less<>> kKnownKeys = {"thresholds", "protected_paths", "excluded_paths"};
 const std::set<std::string, std::less<>> kAgentSections = {"safety", "intent", "logic", "size"};
 
 nlohmann::json to_json(const std::string& file, const YAML::Node& n) {
   switch (n.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Undefined:
+      return nullptr;
     case YAML::NodeType::Sequence: {
       auto arr = nlohmann::json::array();
       for (const auto& item : n) arr.push_back(to_json(file, item));
@@ -66,8 +66,8 @@ nlohmann::json to_json(const std::string& file, const YAML::Node& n) {
 long require_int(const std::string& file, const YAML::Node& n, const std::string& key, long min) {
   long long v;
   if (!n.IsScalar() || n.Tag() != "?" || !YAML::convert<long long>::decode(n, v)) {
-    fail(file, n.Mark(), fmt::format("'{}' must be an integer, got '{}'", key,
-                                     n.IsScalar() ? n.Scalar() : "a collection"));
+    fail(file, n.Mark(),
+         fmt::format("'{}' must be an integer, got '{}'", key, n.IsScalar() ? n.Scalar() : "a collection"));
   }
   if (v < min) fail(file, n.Mark(), fmt::format("'{}' must be at least {}, got {}", key, min, v));
   return static_cast<long>(v);
@@ -123,8 +123,7 @@ void validate(const std::string& file, const YAML::Node& root) {
     } else {
       std::vector<std::string> all(kKnownKeys.begin(), kKnownKeys.end());
       all.insert(all.end(), kAgentSections.begin(), kAgentSections.end());
-      fail(file, kv.first.Mark(),
-           fmt::format("unknown key '{}' (known: {})", key, fmt::join(all, ", ")));
+      fail(file, kv.first.Mark(), fmt::format("unknown key '{}' (known: {})", key, fmt::join(all, ", ")));
     }
   }
 }
@@ -214,33 +213,66 @@ Guidance load_guidance_texts(const std::vector<std::pair<std::string, std::strin
   return finish(std::move(doc), std::move(sources));
 }
 
+namespace {
+
+// (path, text) of every *.yml / *.yaml file of `dir`, sorted by name.
+std::vector<std::pair<std::string, std::string>> read_dir(const std::filesystem::path& dir) {
+  std::vector<std::pair<std::string, std::string>> docs;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw Error(Error::Code::invalid_input,
+                fmt::format("guidance directory '{}' does not exist or is not a directory", dir.string()));
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    auto ext = e.path().extension();
+    if (e.is_regular_file() && (ext == ".yml" || ext == ".yaml")) files.push_back(e.path());
+  }
+  if (ec) throw Error(Error::Code::io, fmt::format("cannot list '{}': {}", dir.string(), ec.message()));
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::ostringstream ss;
+    if (!in || !(ss << in.rdbuf())) {
+      throw Error(Error::Code::io, fmt::format("{}: cannot read guidance file", f.string()));
+    }
+    docs.emplace_back(f.string(), ss.str());
+  }
+  return docs;
+}
+
+}  // namespace
+
 Guidance load_guidance(const std::vector<std::filesystem::path>& dirs,
                        const std::vector<std::pair<std::string, std::string>>& extra) {
   std::vector<std::pair<std::string, std::string>> docs;
   for (const auto& dir : dirs) {
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) {
-      throw Error(Error::Code::invalid_input,
-                  fmt::format("guidance directory '{}' does not exist or is not a directory", dir.string()));
-    }
-    std::vector<std::filesystem::path> files;
-    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-      auto ext = e.path().extension();
-      if (e.is_regular_file() && (ext == ".yml" || ext == ".yaml")) files.push_back(e.path());
-    }
-    if (ec) throw Error(Error::Code::io, fmt::format("cannot list '{}': {}", dir.string(), ec.message()));
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      std::ifstream in(f, std::ios::binary);
-      std::ostringstream ss;
-      if (!in || !(ss << in.rdbuf())) {
-        throw Error(Error::Code::io, fmt::format("{}: cannot read guidance file", f.string()));
-      }
-      docs.emplace_back(f.string(), ss.str());
-    }
+    auto more = read_dir(dir);
+    docs.insert(docs.end(), more.begin(), more.end());
   }
   docs.insert(docs.end(), extra.begin(), extra.end());
   return load_guidance_texts(docs);
+}
+
+std::vector<std::string> check_guidance_dir(const std::filesystem::path& dir, int* files_checked) {
+  auto docs = read_dir(dir);
+  if (files_checked) *files_checked = static_cast<int>(docs.size());
+  std::vector<std::string> errors;
+  for (const auto& doc : docs) {
+    try {
+      load_guidance_texts({doc});
+    } catch (const Error& e) {
+      errors.push_back(e.what());
+    }
+  }
+  if (errors.empty()) {
+    try {
+      load_guidance_texts(docs);  // problems that only show once merged
+    } catch (const Error& e) {
+      errors.push_back(e.what());
+    }
+  }
+  return errors;
 }
 
 }  // namespace reviewer

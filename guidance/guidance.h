@@ -57,3 +57,13 @@ Guidance load_guidance(const std::vector<std::filesystem::path>& dirs = {},
 Guidance load_guidance_texts(const std::vector<std::pair<std::string, std::string>>& docs);
 
 }  // namespace reviewer
+
+namespace reviewer {
+
+// Validates every guidance file of `dir` on its own and then all of them
+// merged, collecting every problem rather than stopping at the first.
+// Returns the error messages ("file:line:col: ..."); empty when valid.
+// `files_checked` (if given) receives how many files were read.
+std::vector<std::string> check_guidance_dir(const std::filesystem::path& dir, int* files_checked = nullptr);
+
+}  // namespace reviewer

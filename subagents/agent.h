@@ -58,6 +58,11 @@ class Agent {
   // Judges the change. Findings may leave `id` empty: the runner fills in a
   // stable id from the rule, path and line content.
   virtual std::vector<Finding> review(const AgentContext& ctx) const = 0;
+
+  // Checks the agent's own guidance section (rules, vocabularies, patterns)
+  // and throws reviewer::Error naming the bad rule or key. Called by
+  // `reviewer guidance check`; review() must fail the same way on it.
+  virtual void check_guidance(const Guidance& guidance) const { (void)guidance; }
 };
 
 // Every agent reviewer runs, in report order. The one place agents are

@@ -56,6 +56,8 @@ int run_cli(int argc, char** argv) {
   Action run;
   add_review_command(app, run);
   add_demo_command(app, run);
+  add_guidance_command(app, run);
+  add_simulate_command(app, run);
 
   if (argc > 1 && argv[1][0] != '-') {
     std::string name = argv[1];

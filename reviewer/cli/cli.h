@@ -17,6 +17,8 @@ int run_cli(int argc, char** argv);
 using Action = std::function<int()>;
 void add_review_command(CLI::App& app, Action& run);
 void add_demo_command(CLI::App& app, Action& run);
+void add_guidance_command(CLI::App& app, Action& run);
+void add_simulate_command(CLI::App& app, Action& run);
 
 // Where the audit database goes when no --audit-db is given:
 // $REVIEWER_DATA_DIR/audit.db, else $XDG_DATA_HOME/reviewer/audit.db, else
