@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include <git2.h>
 
@@ -26,6 +27,8 @@ using ReferencePtr = std::unique_ptr<git_reference, Deleter<git_reference_free>>
 using SignaturePtr = std::unique_ptr<git_signature, Deleter<git_signature_free>>;
 using TreeBuilderPtr = std::unique_ptr<git_treebuilder, Deleter<git_treebuilder_free>>;
 using RevwalkPtr = std::unique_ptr<git_revwalk, Deleter<git_revwalk_free>>;
+using TreeEntryPtr = std::unique_ptr<git_tree_entry, Deleter<git_tree_entry_free>>;
+using OdbPtr = std::unique_ptr<git_odb, Deleter<git_odb_free>>;
 using AttrSessionRepo = RepositoryPtr;
 
 // libgit2's global state: one instance lives in main() (and in the test
@@ -39,7 +42,12 @@ class Library {
 };
 
 // Throws reviewer::Error with libgit2's last error message when rc < 0.
-// `what` says what was being done, e.g. "resolve 'main'".
+// `what` says what was being done, e.g. "resolve 'main'". The message is
+// one line (libgit2's newlines become spaces).
 void check(int rc, const char* what);
+void check(int rc, const std::string& what);
+
+// libgit2's last error message as one line ("unknown libgit2 error" if none).
+std::string last_error_message();
 
 }  // namespace reviewer::git

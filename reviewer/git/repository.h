@@ -31,13 +31,27 @@ struct CommitInfo {
 };
 
 struct DiffOptions {
-  // At most this many bytes of each side of a file are loaded; bigger files
-  // are marked truncated (their line counts are still exact).
+  // At most this many bytes of each side of a file are kept as hunks;
+  // bigger files are marked truncated, keep only the hunks that lie within
+  // the cap, and get a note in Diff::notes.
   std::size_t max_file_bytes = 1 << 20;
-  // Paths that guidance marks as generated, vendored or lock files.
+  // A truncated file whose sides are both at most this big is still diffed
+  // in full (without keeping lines) so its additions/deletions are exact.
+  // Above it nothing of the file is loaded: no hunks, counts 0, a note.
+  std::size_t max_count_bytes = 16 << 20;
+  // Paths that guidance marks as generated, vendored or lock files: they get
+  // FileDiff::generated unless .gitattributes says linguist-generated=false.
   std::function<bool(std::string_view path)> excluded;
+  // Paths that guidance marks as vendored: FileDiff::vendored unless
+  // .gitattributes says linguist-vendored=false. Optional.
+  std::function<bool(std::string_view path)> vendored;
   // Rename detection threshold in percent (git's default is 50).
   int rename_threshold = 50;
+  // Like git's diff.renameLimit: when added x deleted files exceed its
+  // square, renames are not looked for (and a note says so).
+  int rename_limit = 1000;
+  // Context lines around each change, as `git diff -U`.
+  int context_lines = 3;
 };
 
 class Repository {
@@ -78,10 +92,17 @@ class Repository {
 
   bool bare() const;
   git_repository* get() const { return repo_.get(); }
+  // The path given to open(), as error messages quote it.
+  const std::string& path() const { return path_; }
 
  private:
-  explicit Repository(RepositoryPtr repo) : repo_(std::move(repo)) {}
+  Repository(RepositoryPtr repo, std::string path) : repo_(std::move(repo)), path_(std::move(path)) {}
+  // The commit a rev-spec names, with the errors resolve() documents.
+  CommitPtr lookup_commit(std::string_view revspec) const;
+  // Throws reviewer::Error "cannot <what> in '<path>': <libgit2 message>".
+  [[noreturn]] void fail(const std::string& what) const;
   RepositoryPtr repo_;
+  std::string path_;
 };
 
 }  // namespace reviewer::git

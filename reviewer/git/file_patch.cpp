@@ -1,0 +1,109 @@
+#include "reviewer/git/file_patch.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <git2.h>
+
+namespace reviewer::git {
+namespace {
+
+// Complete lines inside the first `bytes` bytes: line k (1-based) lies
+// within the cap exactly when k <= this count.
+std::size_t lines_within(std::string_view text, std::size_t bytes) {
+  if (bytes >= text.size()) return SIZE_MAX;
+  return static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bytes), '\n'));
+}
+
+struct Collector {
+  FileDiff* file;
+  std::size_t old_cap_lines;
+  std::size_t new_cap_lines;
+  bool keeping = true;  // false once a hunk crossed the cap
+};
+
+int on_hunk(const git_diff_delta*, const git_diff_hunk* h, void* payload) {
+  auto* c = static_cast<Collector*>(payload);
+  if (!c->keeping) return 0;
+  Hunk& hunk = c->file->hunks.emplace_back();
+  hunk.old_start = h->old_start;
+  hunk.old_lines = h->old_lines;
+  hunk.new_start = h->new_start;
+  hunk.new_lines = h->new_lines;
+  std::size_t len = h->header_len;
+  while (len > 0 && (h->header[len - 1] == '\n' || h->header[len - 1] == '\r')) --len;
+  hunk.header.assign(h->header, len);
+  hunk.lines.reserve(static_cast<std::size_t>(std::max(h->old_lines, h->new_lines)));
+  return 0;
+}
+
+int on_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line* l, void* payload) {
+  auto* c = static_cast<Collector*>(payload);
+  LineOrigin origin;
+  switch (l->origin) {
+    case GIT_DIFF_LINE_ADDITION:
+      ++c->file->additions;
+      origin = LineOrigin::added;
+      break;
+    case GIT_DIFF_LINE_DELETION:
+      ++c->file->deletions;
+      origin = LineOrigin::deleted;
+      break;
+    case GIT_DIFF_LINE_CONTEXT:
+      origin = LineOrigin::context;
+      break;
+    case GIT_DIFF_LINE_CONTEXT_EOFNL:
+    case GIT_DIFF_LINE_ADD_EOFNL:
+    case GIT_DIFF_LINE_DEL_EOFNL:
+      // "\ No newline at end of file" follows the line that lacks it.
+      if (c->keeping && !c->file->hunks.empty() && !c->file->hunks.back().lines.empty())
+        c->file->hunks.back().lines.back().no_newline_at_eof = true;
+      return 0;
+    default:
+      return 0;
+  }
+  if (!c->keeping || c->file->hunks.empty()) return 0;
+  const bool beyond = (l->old_lineno > 0 && static_cast<std::size_t>(l->old_lineno) > c->old_cap_lines) ||
+                      (l->new_lineno > 0 && static_cast<std::size_t>(l->new_lineno) > c->new_cap_lines);
+  if (beyond) {
+    c->file->hunks.pop_back();
+    c->keeping = false;
+    return 0;
+  }
+  std::size_t len = l->content_len;
+  bool crlf = false;
+  if (len > 0 && l->content[len - 1] == '\n') {
+    --len;
+    if (len > 0 && l->content[len - 1] == '\r') {
+      --len;
+      crlf = true;
+    }
+  }
+  DiffLine& line = c->file->hunks.back().lines.emplace_back();
+  line.origin = origin;
+  line.old_line = std::max(l->old_lineno, 0);
+  line.new_line = std::max(l->new_lineno, 0);
+  line.content.assign(l->content, len);
+  line.crlf = crlf;
+  return 0;
+}
+
+}  // namespace
+
+bool looks_binary(std::string_view data) {
+  return std::memchr(data.data(), 0, std::min<std::size_t>(data.size(), 8000)) != nullptr;
+}
+
+int diff_text(std::string_view old_text, std::string_view new_text, const PatchLimits& limits,
+              FileDiff& file) {
+  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+  opts.context_lines = static_cast<std::uint32_t>(std::max(limits.context_lines, 0));
+  opts.interhunk_lines = 0;
+  // Binary detection was done by the caller; the indent heuristic is git's default.
+  opts.flags = GIT_DIFF_FORCE_TEXT | GIT_DIFF_INDENT_HEURISTIC;
+  Collector c{&file, lines_within(old_text, limits.old_keep_bytes), lines_within(new_text, limits.new_keep_bytes)};
+  return git_diff_buffers(old_text.data(), old_text.size(), nullptr, new_text.data(), new_text.size(), nullptr,
+                          &opts, nullptr, nullptr, on_hunk, on_line, &c);
+}
+
+}  // namespace reviewer::git

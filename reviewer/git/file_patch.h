@@ -1,0 +1,34 @@
+// The line diff of one file, from two in-memory buffers: hunks with old and
+// new line numbers, exact additions/deletions, CRLF and "\ No newline at end
+// of file" marks, and a per-side cap on which lines are kept.
+//
+// Runs git_diff_buffers() without a repository, so libgit2 looks up no
+// attributes (its diff-driver lookup would read the work tree's
+// .gitattributes); binary detection is the caller's.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "reviewer/core/diff.h"
+
+namespace reviewer::git {
+
+struct PatchLimits {
+  // Lines whose bytes lie beyond these offsets of their side are not kept;
+  // a hunk holding such a line is dropped, and so are all later hunks.
+  std::size_t old_keep_bytes = SIZE_MAX;
+  std::size_t new_keep_bytes = SIZE_MAX;
+  int context_lines = 3;
+};
+
+// Fills file.hunks, file.additions and file.deletions. Returns libgit2's
+// error code (< 0) on failure, 0 otherwise.
+int diff_text(std::string_view old_text, std::string_view new_text, const PatchLimits& limits,
+              FileDiff& file);
+
+// git's rule: a NUL byte in the first 8000 bytes means binary.
+bool looks_binary(std::string_view data);
+
+}  // namespace reviewer::git

@@ -1,0 +1,402 @@
+#include <doctest/doctest.h>
+
+#include "git/fixture.h"
+#include "reviewer/core/error.h"
+
+using namespace reviewer;
+using namespace reviewer::test;
+
+TEST_SUITE("git::Repository::diff") {
+  TEST_CASE("a modified file has hunks with old and new line numbers and exact counts") {
+    ScratchRepo r("modified");
+    auto base = r.commit("main", "", {{"src/a.txt", text(numbered_lines(10))}});
+    std::string changed = numbered_lines(10);
+    changed.replace(changed.find("line 5\n"), 7, "line five\nline 5.5\n");
+    auto head = r.commit("pr", base, {{"src/a.txt", text(changed)}});
+
+    Diff d = r.diff(base, head);
+    CHECK(d.base_sha == base);
+    CHECK(d.head_sha == head);
+    REQUIRE(d.files.size() == 1);
+    const FileDiff& f = d.files[0];
+    CHECK(f.kind == ChangeKind::modified);
+    CHECK(f.old_path == "src/a.txt");
+    CHECK(f.new_path == "src/a.txt");
+    CHECK(f.old_mode == GIT_FILEMODE_BLOB);
+    CHECK(f.additions == 2);
+    CHECK(f.deletions == 1);
+    CHECK_FALSE(f.binary);
+    CHECK_FALSE(f.truncated);
+    REQUIRE(f.hunks.size() == 1);
+    const Hunk& h = f.hunks[0];
+    CHECK(h.old_start == 2);
+    CHECK(h.old_lines == 7);
+    CHECK(h.new_start == 2);
+    CHECK(h.new_lines == 8);
+    CHECK(h.header.rfind("@@ -2,7 +2,8 @@", 0) == 0);
+    REQUIRE(h.lines.size() == 9);
+    CHECK(h.lines[0].origin == LineOrigin::context);
+    CHECK(h.lines[0].old_line == 2);
+    CHECK(h.lines[0].new_line == 2);
+    CHECK(h.lines[0].content == "line 2");
+    const auto del = lines_of(f, LineOrigin::deleted);
+    REQUIRE(del.size() == 1);
+    CHECK(del[0].content == "line 5");
+    CHECK(del[0].old_line == 5);
+    CHECK(del[0].new_line == 0);
+    const auto add = lines_of(f, LineOrigin::added);
+    REQUIRE(add.size() == 2);
+    CHECK(add[0].content == "line five");
+    CHECK(add[0].new_line == 5);
+    CHECK(add[0].old_line == 0);
+    CHECK(add[1].content == "line 5.5");
+    CHECK(add[1].new_line == 6);
+  }
+
+  TEST_CASE("added and deleted files have only the side they exist on") {
+    ScratchRepo r("added_deleted");
+    auto base = r.commit("main", "", {{"old/gone.txt", text("bye\n")}, {"keep.txt", text("k\n")}});
+    auto head = r.commit("pr", base, {{"old/gone.txt", removed()}, {"new/born.txt", text("hi\nthere\n")}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 2);
+    const FileDiff* added = find_file(d, "new/born.txt");
+    REQUIRE(added);
+    CHECK(added->kind == ChangeKind::added);
+    CHECK(added->old_path.empty());
+    CHECK(added->old_mode == 0);
+    CHECK(added->old_id.empty());
+    CHECK(added->new_id.size() == 40);
+    CHECK(added->additions == 2);
+    CHECK(added->deletions == 0);
+    const FileDiff* gone = find_file(d, "old/gone.txt");
+    REQUIRE(gone);
+    CHECK(gone->kind == ChangeKind::deleted);
+    CHECK(gone->new_path.empty());
+    CHECK(gone->deletions == 1);
+    REQUIRE(gone->hunks.size() == 1);
+    CHECK(gone->hunks[0].lines[0].old_line == 1);
+  }
+
+  TEST_CASE("an identical commit gives an empty diff") {
+    ScratchRepo r("empty");
+    auto base = r.commit("main", "", {{"a.txt", text("a\n")}});
+    auto head = r.commit("pr", base, {}, "no change");
+    Diff d = r.diff(base, head);
+    CHECK(d.empty());
+    CHECK(d.notes.empty());
+  }
+
+  TEST_CASE("a renamed file with edits is one renamed entry with its similarity") {
+    ScratchRepo r("rename");
+    auto base = r.commit("main", "", {{"lib/old_name.cpp", text(numbered_lines(20))}});
+    std::string edited = numbered_lines(20);
+    edited.replace(edited.find("line 7\n"), 7, "line seven\n");
+    auto head = r.commit("pr", base, {{"lib/old_name.cpp", removed()}, {"src/new_name.cpp", text(edited)}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 1);
+    const FileDiff& f = d.files[0];
+    CHECK(f.kind == ChangeKind::renamed);
+    CHECK(f.old_path == "lib/old_name.cpp");
+    CHECK(f.new_path == "src/new_name.cpp");
+    CHECK(f.similarity >= 80);
+    CHECK(f.similarity < 100);
+    CHECK(f.additions == 1);
+    CHECK(f.deletions == 1);
+
+    SUBCASE("a threshold above the similarity splits it into a delete and an add") {
+      git::DiffOptions strict;
+      strict.rename_threshold = 100;
+      Diff split = r.diff(base, head, strict);
+      REQUIRE(split.files.size() == 2);
+      CHECK(find_file(split, "lib/old_name.cpp")->kind == ChangeKind::deleted);
+      CHECK(find_file(split, "src/new_name.cpp")->kind == ChangeKind::added);
+    }
+  }
+
+  TEST_CASE("a pure rename has no hunks and similarity 100") {
+    ScratchRepo r("pure_rename");
+    auto base = r.commit("main", "", {{"a.txt", text(numbered_lines(5))}});
+    auto head = r.commit("pr", base, {{"a.txt", removed()}, {"b.txt", text(numbered_lines(5))}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 1);
+    CHECK(d.files[0].kind == ChangeKind::renamed);
+    CHECK(d.files[0].similarity == 100);
+    CHECK(d.files[0].hunks.empty());
+    CHECK(d.files[0].additions + d.files[0].deletions == 0);
+  }
+
+  TEST_CASE("too many added and deleted files skip rename detection with a note") {
+    ScratchRepo r("rename_limit");
+    auto base = r.commit("main", "", {{"a.txt", text("a\n")}, {"b.txt", text("b\n")}});
+    auto head = r.commit("pr", base, {{"a.txt", removed()}, {"b.txt", removed()}, {"c.txt", text("a\n")},
+                                      {"d.txt", text("b\n")}});
+    git::DiffOptions opts;
+    opts.rename_limit = 1;
+    Diff d = r.diff(base, head, opts);
+    CHECK(d.files.size() == 4);
+    REQUIRE(d.notes.size() == 1);
+    CHECK(d.notes[0].find("rename detection skipped") != std::string::npos);
+  }
+
+  TEST_CASE("a binary file is marked binary and has no hunks") {
+    ScratchRepo r("binary");
+    std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+    auto base = r.commit("main", "", {{"img/logo.png", text(png)}});
+    auto head = r.commit("pr", base, {{"img/logo.png", text(png + std::string("\0\1\2", 3))}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 1);
+    CHECK(d.files[0].binary);
+    CHECK(d.files[0].hunks.empty());
+    CHECK(d.files[0].additions == 0);
+    CHECK(d.files[0].deletions == 0);
+  }
+
+  TEST_CASE("a mode change 644 to 755 is a modification with both modes and no hunks") {
+    ScratchRepo r("mode");
+    auto base = r.commit("main", "", {{"run.sh", text("echo hi\n")}});
+    auto head = r.commit("pr", base, {{"run.sh", text("echo hi\n", GIT_FILEMODE_BLOB_EXECUTABLE)}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 1);
+    const FileDiff& f = d.files[0];
+    CHECK(f.kind == ChangeKind::modified);
+    CHECK(f.old_mode == 0100644);
+    CHECK(f.new_mode == 0100755);
+    CHECK(f.hunks.empty());
+    CHECK(f.old_id == f.new_id);
+  }
+
+  TEST_CASE("an added symlink is marked and its target is its content") {
+    ScratchRepo r("symlink");
+    auto base = r.commit("main", "", {{"a.txt", text("a\n")}});
+    auto head = r.commit("pr", base, {{"link", text("../../etc/passwd", GIT_FILEMODE_LINK)}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 1);
+    const FileDiff& f = d.files[0];
+    CHECK(f.symlink);
+    CHECK(f.kind == ChangeKind::added);
+    CHECK(f.new_mode == GIT_FILEMODE_LINK);
+    const auto add = lines_of(f, LineOrigin::added);
+    REQUIRE(add.size() == 1);
+    CHECK(add[0].content == "../../etc/passwd");
+    CHECK(add[0].no_newline_at_eof);
+  }
+
+  TEST_CASE("a file replaced by a symlink is a type change") {
+    ScratchRepo r("typechange");
+    auto base = r.commit("main", "", {{"conf", text("x = 1\n")}});
+    auto head = r.commit("pr", base, {{"conf", text("/etc/conf", GIT_FILEMODE_LINK)}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 1);
+    CHECK(d.files[0].kind == ChangeKind::type_changed);
+    CHECK(d.files[0].old_mode == GIT_FILEMODE_BLOB);
+    CHECK(d.files[0].new_mode == GIT_FILEMODE_LINK);
+    CHECK(d.files[0].symlink);
+  }
+
+  TEST_CASE("a submodule bump is marked with the old and new commit ids") {
+    ScratchRepo r("submodule");
+    const std::string c1(40, '1'), c2(40, '2');
+    auto base = r.commit("main", "", {{"deps/lib", text(c1, GIT_FILEMODE_COMMIT)}, {"a.txt", text("a\n")}});
+    auto head = r.commit("pr", base, {{"deps/lib", text(c2, GIT_FILEMODE_COMMIT)}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 1);
+    const FileDiff& f = d.files[0];
+    CHECK(f.submodule);
+    CHECK(f.kind == ChangeKind::modified);
+    CHECK(f.old_mode == GIT_FILEMODE_COMMIT);
+    CHECK(f.old_id == c1);
+    CHECK(f.new_id == c2);
+    const auto add = lines_of(f, LineOrigin::added);
+    REQUIRE(add.size() == 1);
+    CHECK(add[0].content == "Subproject commit " + c2);
+  }
+
+  TEST_CASE("CRLF line endings are stripped from the content and flagged") {
+    ScratchRepo r("crlf");
+    auto base = r.commit("main", "", {{"win.txt", text("one\r\ntwo\r\n")}});
+    auto head = r.commit("pr", base, {{"win.txt", text("one\r\nTWO\r\n")}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 1);
+    const auto add = lines_of(d.files[0], LineOrigin::added);
+    REQUIRE(add.size() == 1);
+    CHECK(add[0].content == "TWO");
+    CHECK(add[0].crlf);
+    const auto ctx = lines_of(d.files[0], LineOrigin::context);
+    REQUIRE(ctx.size() == 1);
+    CHECK(ctx[0].content == "one");
+    CHECK(ctx[0].crlf);
+  }
+
+  TEST_CASE("a last line without a newline is flagged on that line only") {
+    ScratchRepo r("no_eol");
+    auto base = r.commit("main", "", {{"a.txt", text("a\nb")}});
+    auto head = r.commit("pr", base, {{"a.txt", text("a\nc")}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 1);
+    const auto del = lines_of(d.files[0], LineOrigin::deleted);
+    const auto add = lines_of(d.files[0], LineOrigin::added);
+    const auto ctx = lines_of(d.files[0], LineOrigin::context);
+    REQUIRE(del.size() == 1);
+    REQUIRE(add.size() == 1);
+    REQUIRE(ctx.size() == 1);
+    CHECK(del[0].content == "b");
+    CHECK(del[0].no_newline_at_eof);
+    CHECK(add[0].content == "c");
+    CHECK(add[0].no_newline_at_eof);
+    CHECK_FALSE(ctx[0].no_newline_at_eof);
+
+    SUBCASE("adding the newline changes the line") {
+      auto fixed = r.commit("fix", head, {{"a.txt", text("a\nc\n")}});
+      Diff d2 = r.diff(head, fixed);
+      REQUIRE(d2.files.size() == 1);
+      const auto del2 = lines_of(d2.files[0], LineOrigin::deleted);
+      const auto add2 = lines_of(d2.files[0], LineOrigin::added);
+      REQUIRE(del2.size() == 1);
+      REQUIRE(add2.size() == 1);
+      CHECK(del2[0].no_newline_at_eof);
+      CHECK_FALSE(add2[0].no_newline_at_eof);
+    }
+  }
+
+  TEST_CASE("invalid UTF-8 is kept as raw bytes in a text diff") {
+    ScratchRepo r("bad_utf8");
+    const std::string bad = "ok\n\xff\xfe broken \xc3\x28 bytes\n";
+    auto base = r.commit("main", "", {{"a.txt", text("ok\n")}});
+    auto head = r.commit("pr", base, {{"a.txt", text(bad)}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 1);
+    CHECK_FALSE(d.files[0].binary);
+    const auto add = lines_of(d.files[0], LineOrigin::added);
+    REQUIRE(add.size() == 1);
+    CHECK(add[0].content == "\xff\xfe broken \xc3\x28 bytes");
+  }
+
+  TEST_CASE("paths with spaces and unicode come back as raw UTF-8") {
+    ScratchRepo r("unicode");
+    const std::string spaced = "docs/with space/read me.md";
+    const std::string unicode = "src/caf\xc3\xa9/\xe6\x97\xa5\xe6\x9c\xac.txt";  // café/日本.txt
+    auto base = r.commit("main", "", {{"a.txt", text("a\n")}});
+    auto head = r.commit("pr", base, {{spaced, text("x\n")}, {unicode, text("y\n")}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 2);
+    CHECK(find_file(d, spaced));
+    CHECK(find_file(d, unicode));
+  }
+
+  TEST_CASE("a file over the cap keeps only hunks within it, exact counts and a note") {
+    ScratchRepo r("huge");
+    const std::string before = numbered_lines(5000);  // about 48 KB
+    std::string after = before;
+    after.replace(after.find("line 3\n"), 7, "line three\n");
+    after.replace(after.find("line 4000\n"), 10, "line four thousand\n");
+    auto base = r.commit("main", "", {{"src/big.txt", text(before)}});
+    auto head = r.commit("pr", base, {{"src/big.txt", text(after)}});
+    git::DiffOptions opts;
+    opts.max_file_bytes = 1024;
+    Diff d = r.diff(base, head, opts);
+    REQUIRE(d.files.size() == 1);
+    const FileDiff& f = d.files[0];
+    CHECK(f.truncated);
+    CHECK(f.additions == 2);
+    CHECK(f.deletions == 2);
+    REQUIRE(f.hunks.size() == 1);
+    CHECK(f.hunks[0].old_start == 1);
+    REQUIRE(d.notes.size() == 1);
+    CHECK(d.notes[0] == "src/big.txt: 47.8 KB, only the first 1 KB reviewed");
+
+    SUBCASE("a file over the counting cap is not loaded at all") {
+      opts.max_count_bytes = 4096;
+      Diff d2 = r.diff(base, head, opts);
+      REQUIRE(d2.files.size() == 1);
+      CHECK(d2.files[0].truncated);
+      CHECK(d2.files[0].hunks.empty());
+      REQUIRE(d2.notes.size() == 1);
+      CHECK(d2.notes[0] == "src/big.txt: 47.8 KB, too large to diff (over 4 KB); not reviewed");
+    }
+  }
+
+  TEST_CASE("linguist-generated and linguist-vendored are read at the base commit") {
+    ScratchRepo r("linguist");
+    auto base = r.commit("main", "",
+                         {{".gitattributes", text("gen/** linguist-generated\n"
+                                                  "vendor/** linguist-vendored\n"
+                                                  "*.pb.go linguist-generated=true\n"
+                                                  "vendor/ours/** -linguist-vendored\n")},
+                          {"src/a.go", text("a\n")}});
+    auto head = r.commit("pr", base,
+                         {{"gen/api.ts", text("x\n")},
+                          {"vendor/lib/x.c", text("x\n")},
+                          {"vendor/ours/y.c", text("y\n")},
+                          {"proto/m.pb.go", text("m\n")},
+                          {"src/a.go", text("b\n")},
+                          // Attributes added by the pull request itself do not count.
+                          {".gitattributes", text("src/** linguist-generated\n")}});
+    Diff d = r.diff(base, head);
+    CHECK(find_file(d, "gen/api.ts")->generated);
+    CHECK(find_file(d, "vendor/lib/x.c")->vendored);
+    CHECK_FALSE(find_file(d, "vendor/ours/y.c")->vendored);
+    CHECK(find_file(d, "proto/m.pb.go")->generated);
+    CHECK_FALSE(find_file(d, "src/a.go")->generated);
+    CHECK_FALSE(find_file(d, "src/a.go")->excluded());
+  }
+
+  TEST_CASE("guidance patterns mark files unless an attribute says false") {
+    ScratchRepo r("excluded");
+    auto base = r.commit("main", "", {{".gitattributes", text("package-lock.json -linguist-generated\n")},
+                                      {"a.txt", text("a\n")}});
+    auto head = r.commit("pr", base, {{"yarn.lock", text("x\n")}, {"package-lock.json", text("{}\n")},
+                                      {"third_party/z.c", text("z\n")}, {"a.txt", text("b\n")}});
+    git::DiffOptions opts;
+    opts.excluded = [](std::string_view p) { return p == "yarn.lock" || p == "package-lock.json"; };
+    opts.vendored = [](std::string_view p) { return p.substr(0, 12) == "third_party/"; };
+    Diff d = r.diff(base, head, opts);
+    CHECK(find_file(d, "yarn.lock")->generated);
+    CHECK_FALSE(find_file(d, "package-lock.json")->generated);
+    CHECK(find_file(d, "third_party/z.c")->vendored);
+    CHECK_FALSE(find_file(d, "a.txt")->excluded());
+  }
+
+  TEST_CASE("the diff attribute can force a text file to binary") {
+    ScratchRepo r("attr_binary");
+    auto base = r.commit("main", "", {{".gitattributes", text("*.dat binary\n")}, {"x.dat", text("1\n")}});
+    auto head = r.commit("pr", base, {{"x.dat", text("2\n")}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 1);
+    CHECK(d.files[0].binary);
+    CHECK(d.files[0].hunks.empty());
+  }
+
+  TEST_CASE("a bare repository diffs the same as a normal one") {
+    ScratchRepo r("bare", /*bare=*/true);
+    auto base = r.commit("main", "", {{"a.txt", text("a\n")}});
+    auto head = r.commit("pr", base, {{"a.txt", text("b\n")}});
+    auto repo = r.open();
+    CHECK(repo.bare());
+    Diff d = repo.diff(base, head, base, {});
+    REQUIRE(d.files.size() == 1);
+    CHECK(d.files[0].additions == 1);
+  }
+
+  TEST_CASE("the work tree is never read, even when it holds other attributes") {
+    ScratchRepo r("worktree");
+    auto base = r.commit("main", "", {{"a.txt", text("a\n")}});
+    auto head = r.commit("pr", base, {{"a.txt", text("b\n")}});
+    write_text(r.dir / ".gitattributes", "* binary linguist-generated\n");
+    write_text(r.dir / "a.txt", "something else entirely\n");
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 1);
+    CHECK_FALSE(d.files[0].binary);
+    CHECK_FALSE(d.files[0].generated);
+    CHECK(lines_of(d.files[0], LineOrigin::added).at(0).content == "b");
+  }
+
+  TEST_CASE("revisions may be given as names as well as shas") {
+    ScratchRepo r("names");
+    auto base = r.commit("main", "", {{"a.txt", text("a\n")}});
+    auto head = r.commit("pr", base, {{"a.txt", text("b\n")}});
+    Diff d = r.open().diff("main", "pr", "main", {});
+    CHECK(d.base_sha == base);
+    CHECK(d.head_sha == head);
+    CHECK_THROWS_AS(r.open().diff("main", "nope", "main", {}), Error);
+  }
+}
