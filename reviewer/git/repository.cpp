@@ -78,6 +78,31 @@ CommitPtr Repository::lookup_commit(std::string_view revspec) const {
   return CommitPtr(reinterpret_cast<git_commit*>(peeled));
 }
 
+std::vector<std::string> Repository::commits_in_range(std::string_view range, std::size_t limit) const {
+  const std::string spec(range);
+  const auto dots = spec.find("..");
+  if (dots == std::string::npos || spec.find("...") != std::string::npos || dots == 0 ||
+      dots + 2 >= spec.size()) {
+    invalid(fmt::format("invalid range '{}': expected A..B", spec));
+  }
+  const CommitPtr from = lookup_commit(spec.substr(0, dots));
+  const CommitPtr to = lookup_commit(spec.substr(dots + 2));
+  git_revwalk* raw = nullptr;
+  if (git_revwalk_new(&raw, repo_.get()) < 0) fail("walk commits");
+  RevwalkPtr walk(raw);
+  git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+  git_revwalk_simplify_first_parent(walk.get());
+  if (git_revwalk_push(walk.get(), git_commit_id(to.get())) < 0 ||
+      git_revwalk_hide(walk.get(), git_commit_id(from.get())) < 0) {
+    fail(fmt::format("walk '{}'", spec));
+  }
+  std::vector<std::string> out;
+  git_oid oid;
+  int rc;
+  while (out.size() < limit && (rc = git_revwalk_next(&oid, walk.get())) == 0) out.push_back(oid_str(&oid));
+  return out;
+}
+
 std::string Repository::resolve(std::string_view revspec) const {
   return oid_str(git_commit_id(lookup_commit(revspec).get()));
 }

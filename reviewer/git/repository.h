@@ -90,6 +90,11 @@ class Repository {
   Diff diff(std::string_view base_sha, std::string_view head_sha,
             std::string_view attributes_sha, const DiffOptions& options) const;
 
+  // The commits of "A..B" (reachable from B, not from A), oldest first,
+  // following first parents only, at most `limit` of them. Throws
+  // reviewer::Error naming the range when it is malformed or unknown.
+  std::vector<std::string> commits_in_range(std::string_view range, std::size_t limit = 100000) const;
+
   bool bare() const;
   git_repository* get() const { return repo_.get(); }
   // The path given to open(), as error messages quote it.
