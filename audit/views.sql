@@ -1,0 +1,1 @@
+-- Auditor views: see audit/README.md (filled in below).
