@@ -1,28 +1,64 @@
-// The audit log: an append-only SQLite database of every review, written in
-// one transaction per run so a failure leaves no partial rows.
+// The audit log: an append-only, hash-chained SQLite database of every
+// review and of everything the bot saw and did on GitHub. Each record_*
+// call is one transaction: a failure leaves no partial rows and never
+// touches rows committed before.
 //
-// Thread-safety: an AuditStore may be shared; writes are serialized inside.
+// Thread-safety: an AuditStore may be shared between threads; writes are
+// serialized inside (one writer). Several processes may write the same file:
+// SQLite's write lock serializes them, waiting up to the busy timeout.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <string_view>
+#include <vector>
 
+#include "audit/records.h"
 #include "reviewer/core/review_result.h"
 
 namespace reviewer::audit {
+
+struct OpenOptions {
+  int busy_timeout_ms = 5000;       // how long a writer waits for the lock
+  std::int64_t max_page_count = 0;  // 0: no limit (tests use it to simulate a full disk)
+};
 
 class AuditStore {
  public:
   virtual ~AuditStore() = default;
 
-  // Opens (creating and migrating as needed) the database at `path`.
-  // Throws reviewer::Error naming the file when it cannot be opened, is
-  // corrupt, or has a newer schema than this build knows.
+  // Opens (creating and migrating as needed) the database at `path`; creates
+  // missing parent folders. Throws reviewer::Error naming the file when it
+  // cannot be opened, is read-only, corrupt, locked past the busy timeout,
+  // or has a newer schema than this build knows.
   static std::unique_ptr<AuditStore> open(const std::filesystem::path& path);
+  static std::unique_ptr<AuditStore> open(const std::filesystem::path& path,
+                                          const OpenOptions& options);
 
   // Records one review: the run, each agent's result, each finding (evidence
-  // as the agent redacted it). All or nothing; throws reviewer::Error.
+  // as the agent redacted it). All or nothing; throws reviewer::Error (also
+  // when the run id was recorded before).
   virtual void record_review(const ReviewResult& result) = 0;
+
+  virtual void record_delivery(const DeliveryRecord& r) = 0;
+  virtual void record_pull_request(const PullRequestRecord& r) = 0;
+  virtual void record_action(const ActionRecord& r) = 0;
+  virtual void record_override(const OverrideRecord& r) = 0;
+  virtual void record_feedback(const FeedbackRecord& r) = 0;
+  virtual void record_pr_event(const PrEventRecord& r) = 0;
+
+  // For a merged PR `reverting_pr` whose title/body say it reverts something
+  // (see revert.h), finds the original PRs in the log (by PR number, by
+  // merge or head sha, or by exact title) and records a `reverted` event on
+  // each, with related_pr = reverting_pr. Returns the original PR numbers,
+  // empty when nothing matched. One transaction.
+  virtual std::vector<std::int64_t> link_reverts(const std::string& repository,
+                                                 std::int64_t reverting_pr, std::string_view title,
+                                                 std::string_view body, std::string_view at) = 0;
+
+  // Rows in the log (the head's seq) and the head hash: a checkpoint.
+  virtual std::int64_t row_count() = 0;
 };
 
 }  // namespace reviewer::audit

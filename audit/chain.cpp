@@ -1,0 +1,181 @@
+#include "audit/chain.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+
+namespace reviewer::audit {
+
+namespace {
+
+void append_len_prefixed(std::string& out, std::string_view s) {
+  fmt::format_to(std::back_inserter(out), "{}:", s.size());
+  out.append(s);
+}
+
+std::string head_sql(const std::vector<TableLayout>& tables) {
+  // The newest row of each table is one index probe; the max of those is
+  // the head of the log.
+  std::string sql = "SELECT seq, row_hash FROM (";
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    if (i) sql += " UNION ALL ";
+    sql += fmt::format("SELECT * FROM (SELECT seq, row_hash FROM \"{}\" ORDER BY seq DESC LIMIT 1)",
+                       tables[i].name);
+  }
+  sql += ") ORDER BY seq DESC LIMIT 1";
+  return sql;
+}
+
+ChainHead run_head_query(Statement& q) {
+  ChainHead h;
+  if (q.step()) {
+    h.seq = q.column_int64(0);
+    h.hash = q.column_text(1);
+  }
+  q.reset();
+  return h;
+}
+
+}  // namespace
+
+std::vector<TableLayout> chained_tables(Connection& db) {
+  std::vector<TableLayout> out;
+  auto names = db.prepare(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+  while (names.step()) {
+    TableLayout t{names.column_text(0), {}};
+    auto info = db.prepare(fmt::format("PRAGMA table_info(\"{}\")", t.name));
+    bool has_seq = false, has_prev = false, has_hash = false;
+    while (info.step()) {
+      std::string col = info.column_text(1);
+      has_seq |= col == "seq";
+      has_prev |= col == "prev_hash";
+      if (col == "row_hash") {
+        has_hash = true;
+        continue;
+      }
+      t.columns.push_back(col);
+    }
+    if (has_seq && has_prev && has_hash) out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::string canonical_row(const TableLayout& layout, const std::vector<Value>& values) {
+  std::string out = "reviewer-audit-row-v1\n";
+  append_len_prefixed(out, layout.name);
+  for (std::size_t i = 0; i < layout.columns.size(); ++i) {
+    append_len_prefixed(out, layout.columns[i]);
+    const Value& v = values[i];
+    if (const auto* n = std::get_if<std::int64_t>(&v)) {
+      fmt::format_to(std::back_inserter(out), "I{};", *n);
+    } else if (const auto* s = std::get_if<std::string>(&v)) {
+      out += 'T';
+      append_len_prefixed(out, *s);
+    } else {
+      out += 'N';
+    }
+  }
+  return out;
+}
+
+std::string fast_sha256_hex(std::string_view bytes) {
+  // EVP_Digest would re-fetch the algorithm on every call (OpenSSL 3);
+  // fetching once and re-using a per-thread context is several times faster.
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  struct CtxFree {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!md || !ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1) {
+    throw Error(Error::Code::internal, "SHA-256 failed (OpenSSL)");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(len * 2, '0');
+  for (unsigned int i = 0; i < len; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+ChainHead read_head(Connection& db, const std::vector<TableLayout>& tables) {
+  if (tables.empty()) return {};
+  auto q = db.prepare(head_sql(tables));
+  return run_head_query(q);
+}
+
+// ---- ChainWriter ----
+
+ChainWriter::Row& ChainWriter::Row::set(std::string_view column, Value v) {
+  const auto& cols = layout_->columns;
+  auto it = std::find(cols.begin(), cols.end(), column);
+  if (it == cols.end()) {
+    throw Error(Error::Code::internal,
+                fmt::format("audit: table {} has no column {}", layout_->name, column));
+  }
+  values_[static_cast<std::size_t>(it - cols.begin())] = std::move(v);
+  return *this;
+}
+
+ChainWriter::ChainWriter(Connection& db) : db_(db), tables_(chained_tables(db)) {
+  for (const auto& t : tables_) {
+    std::string cols, params;
+    for (const auto& c : t.columns) {
+      cols += fmt::format("\"{}\", ", c);
+      params += "?, ";
+    }
+    inserts_.push_back(db_.prepare(
+        fmt::format("INSERT INTO \"{}\" ({}row_hash) VALUES ({}?)", t.name, cols, params)));
+  }
+  if (!tables_.empty()) head_query_ = db_.prepare(head_sql(tables_));
+}
+
+void ChainWriter::start(std::string now) {
+  head_ = head_query_ ? run_head_query(head_query_) : ChainHead{};
+  now_ = std::move(now);
+}
+
+ChainWriter::Row ChainWriter::row(std::string_view table) const {
+  for (std::size_t i = 0; i < tables_.size(); ++i) {
+    if (tables_[i].name == table) {
+      Row r;
+      r.table_ = i;
+      r.layout_ = &tables_[i];
+      r.values_.resize(tables_[i].columns.size());
+      return r;
+    }
+  }
+  throw Error(Error::Code::internal, fmt::format("audit: no chained table {}", table));
+}
+
+void ChainWriter::append(Row& row) {
+  row.set("seq", head_.seq + 1);
+  row.set("prev_hash", head_.hash);
+  row.set("recorded_at", now_);
+  std::string hash = fast_sha256_hex(canonical_row(*row.layout_, row.values_));
+  Statement& ins = inserts_[row.table_];
+  int i = 1;
+  for (const auto& v : row.values_) ins.bind(i++, v);
+  ins.bind(i, std::string_view(hash));
+  try {
+    ins.step();
+  } catch (...) {
+    ins.reset();
+    throw;
+  }
+  ins.reset();
+  head_.seq += 1;
+  head_.hash = std::move(hash);
+}
+
+}  // namespace reviewer::audit

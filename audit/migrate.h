@@ -1,0 +1,21 @@
+// Schema versioning: the embedded migrations (schema/NNN_name.sql) are
+// applied in order, each recorded in schema_migrations, all in one
+// transaction; the auditor views are (re)created when views.sql changed.
+#pragma once
+
+#include "audit/sqlite.h"
+
+namespace reviewer::audit {
+
+// The highest migration this build knows (the NNN of the last file).
+int latest_schema_version();
+
+// The version recorded in the database; 0 for a fresh (empty) file.
+int schema_version(Connection& db);
+
+// Brings the database to latest_schema_version(). Throws reviewer::Error
+// when the database is newer than this build (it is never touched then),
+// or when a migration fails (nothing is applied then).
+void migrate(Connection& db);
+
+}  // namespace reviewer::audit

@@ -1,0 +1,143 @@
+#include "audit/query.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <re2/re2.h>
+
+#include "audit/chain.h"
+#include "audit/migrate.h"
+#include "audit/readonly.h"
+#include "audit/render.h"
+#include "audit/verify.h"
+#include "reviewer/core/error.h"
+#include "reviewer/core/review_result.h"
+
+namespace reviewer::audit {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int past_deadline(void* p) { return Clock::now() > *static_cast<Clock::time_point*>(p) ? 1 : 0; }
+
+bool only_space_or_comments(Connection& db, const char* tail) {
+  // Prepare what follows the first statement: only comments and blanks
+  // yield no statement.
+  while (tail && *tail) {
+    sqlite3_stmt* s = nullptr;
+    const char* rest = nullptr;
+    int rc = sqlite3_prepare_v2(db.get(), tail, -1, &s, &rest);
+    bool empty = rc == SQLITE_OK && s == nullptr;
+    sqlite3_finalize(s);
+    if (!empty) return false;
+    if (rest == tail) break;
+    tail = rest;
+  }
+  return true;
+}
+
+Statement prepare_user_sql(Connection& db, std::string_view sql) {
+  std::string text(sql);
+  sqlite3_stmt* raw = nullptr;
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v2(db.get(), text.c_str(), -1, &raw, &tail);
+  Statement stmt(db.get(), raw, db.where());
+  if ((rc & 0xff) == SQLITE_AUTH) {
+    throw Error(Error::Code::usage,
+                "audit query is read-only: the statement would write, change the schema, ATTACH a "
+                "database or use a PRAGMA that is not a schema lookup; refused, nothing was written");
+  }
+  if (rc != SQLITE_OK) {
+    throw Error(Error::Code::usage, fmt::format("audit query: {}", db.errmsg()));
+  }
+  if (!raw) throw Error(Error::Code::usage, "audit query: no SQL statement given");
+  if (!only_space_or_comments(db, tail)) {
+    throw Error(Error::Code::usage, "audit query runs exactly one statement; remove what follows the first ';'");
+  }
+  if (!sqlite3_stmt_readonly(raw)) {
+    throw Error(Error::Code::usage, "audit query is read-only: the statement would write; refused");
+  }
+  return stmt;
+}
+
+// "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ"; `end` makes a date cover its whole day.
+std::string bound(std::string_view value, const char* flag, bool end) {
+  static const RE2 date(R"re(\d{4}-\d{2}-\d{2})re");
+  static const RE2 time(R"re(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)re");
+  re2::StringPiece v(value.data(), value.size());
+  if (RE2::FullMatch(v, date)) return std::string(value) + (end ? "T23:59:59Z" : "T00:00:00Z");
+  if (RE2::FullMatch(v, time)) return std::string(value);
+  throw Error(Error::Code::usage,
+              fmt::format("{} '{}' is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", flag, value));
+}
+
+}  // namespace
+
+std::optional<Format> parse_format(std::string_view s) {
+  if (s == "table") return Format::table;
+  if (s == "csv") return Format::csv;
+  if (s == "json") return Format::json;
+  return std::nullopt;
+}
+
+void query(const std::filesystem::path& path, std::string_view sql, Format format, std::ostream& out,
+           const QueryOptions& options) {
+  auto db = open_read_only(path);
+  auto deadline = Clock::now() + std::chrono::milliseconds(options.timeout_ms);
+  sqlite3_progress_handler(db.get(), 10000, past_deadline, &deadline);
+  auto stmt = prepare_user_sql(db, sql);
+  try {
+    render_rows(stmt, format, out);
+  } catch (const Error&) {
+    if (Clock::now() > deadline) {
+      throw Error(Error::Code::timeout,
+                  fmt::format("audit query ran longer than {} ms and was stopped", options.timeout_ms));
+    }
+    throw;
+  }
+}
+
+void export_range(const std::filesystem::path& path, std::string_view since, std::string_view until,
+                  Format format, std::ostream& out) {
+  std::string from = bound(since, "--since", false);
+  std::string to = until.empty() ? "9999-12-31T23:59:59Z" : bound(until, "--until", true);
+  if (to < from) {
+    throw Error(Error::Code::usage, fmt::format("--until '{}' is before --since '{}'", until, since));
+  }
+  auto db = open_read_only(path);
+  db.exec("BEGIN");  // one snapshot for every table
+  auto tables = chained_tables(db);
+  auto head = read_head(db, tables);
+  if (format == Format::json) {
+    out << "{\n";
+    out << "\"since\": " << nlohmann::json(from).dump() << ",\n";
+    out << "\"until\": " << nlohmann::json(to).dump() << ",\n";
+    out << "\"schema_version\": " << schema_version(db) << ",\n";
+    out << "\"checkpoint\": "
+        << nlohmann::json(Checkpoint{head.seq, head.hash, utc_now_iso8601()}.to_line()).dump() << ",\n";
+    out << "\"tables\": {";
+  }
+  bool first = true;
+  for (const auto& t : tables) {
+    auto stmt = db.prepare(
+        fmt::format("SELECT * FROM \"{}\" WHERE recorded_at >= ? AND recorded_at <= ? ORDER BY seq", t.name));
+    stmt.bind(1, from);
+    stmt.bind(2, to);
+    if (format == Format::json) {
+      out << (first ? "\n" : ",\n") << nlohmann::json(t.name).dump() << ": ";
+    } else if (format == Format::csv) {
+      out << (first ? "" : "\r\n") << "# table: " << t.name << "\r\n";
+    } else {
+      out << (first ? "" : "\n") << "== " << t.name << " ==\n";
+    }
+    render_rows(stmt, format, out);
+    first = false;
+  }
+  if (format == Format::json) out << "}\n}\n";
+}
+
+}  // namespace reviewer::audit

@@ -1,0 +1,48 @@
+// `reviewer audit query SQL` and `reviewer audit export`: read-only access
+// to the log for auditors (see readonly.h for how writes are refused),
+// rendered as an aligned table, CSV (RFC 4180) or JSON.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string_view>
+
+namespace reviewer::audit {
+
+enum class Format { table, csv, json };
+
+// "table" | "csv" | "json"; nullopt otherwise.
+std::optional<Format> parse_format(std::string_view s);
+
+struct QueryOptions {
+  int timeout_ms = 60000;  // a query running longer is interrupted with an error
+};
+
+// Runs one SQL statement (SELECT / WITH / read-only PRAGMA) against the
+// database at `path` and writes the result to `out`. Throws reviewer::Error
+// for a missing or corrupt file, a syntax error, more than one statement,
+// any attempt to write, and a timeout; nothing is written to the file.
+//
+// table: columns padded, cells over 60 characters cut with "...", control
+//   characters shown escaped (\n, \t, \x1b) so no cell can drive the terminal.
+// csv: header row, CRLF line ends, fields quoted when needed; a text cell
+//   that starts with = + - @ or a tab is prefixed with ' so spreadsheets do
+//   not run it as a formula (PR titles are attacker-controlled).
+// json: an array of objects, one per row; integers as numbers, NULL as null,
+//   invalid UTF-8 replaced with U+FFFD.
+void query(const std::filesystem::path& path, std::string_view sql, Format format, std::ostream& out,
+           const QueryOptions& options = {});
+
+// Writes every audit row recorded in [since, until] from every audit table,
+// chain columns included so the evidence can be re-verified elsewhere.
+// `since`/`until` are dates (YYYY-MM-DD, `until` inclusive of the whole
+// day) or times (YYYY-MM-DDTHH:MM:SSZ); empty `until` means no upper bound.
+// json: {"since","until","schema_version","checkpoint","tables":{name:[rows]}}.
+// csv: per table a line "# table: <name>", the header, the rows, a blank line.
+// table: the same sections as aligned tables. Throws reviewer::Error (usage
+// for a malformed date).
+void export_range(const std::filesystem::path& path, std::string_view since, std::string_view until,
+                  Format format, std::ostream& out);
+
+}  // namespace reviewer::audit

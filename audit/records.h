@@ -1,0 +1,82 @@
+// Plain records the server and publisher hand to the audit log, one per
+// audit table beyond the review itself. Times are UTC ISO 8601 strings
+// ("YYYY-MM-DDTHH:MM:SSZ"); empty means "now" where noted.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace reviewer::audit {
+
+// A webhook delivery as received. The webhook secret is never part of it.
+struct DeliveryRecord {
+  std::string delivery_id;  // X-GitHub-Delivery
+  std::string event;        // X-GitHub-Event
+  std::string action;       // payload "action"
+  std::string repository;   // "owner/name"
+  std::string received_at;  // empty: now
+  bool signature_valid = false;
+  std::string outcome;      // queued | ignored | rejected | duplicate | ...
+};
+
+// A snapshot of a pull request's metadata as last seen.
+struct PullRequestRecord {
+  std::string repository;
+  std::int64_t number = 0;
+  std::string title;
+  std::string author;
+  std::string base_ref;
+  std::string head_sha;
+  bool draft = false;
+  std::string observed_at;  // empty: now
+};
+
+// Something posted to GitHub (or, in dry-run, what would have been).
+struct ActionRecord {
+  std::string run_id;
+  std::string repository;
+  std::int64_t pr_number = 0;
+  std::string kind;         // review_approve, inline_comment, label, check_run, would_...
+  std::string github_id;    // empty when nothing was posted
+  int http_status = 0;      // 0 when nothing was posted
+  std::string detail;
+  std::string at;           // empty: now
+};
+
+// A `/human-review` request or its cancellation.
+struct OverrideRecord {
+  std::string repository;
+  std::int64_t pr_number = 0;
+  std::string kind;         // human_review | cancel
+  std::string actor;
+  std::string comment_id;
+  std::string at;           // empty: now
+};
+
+// A person's verdict on one finding.
+struct FeedbackRecord {
+  std::string repository;
+  std::int64_t pr_number = 0;
+  std::string finding_id;
+  std::string rule;
+  std::string actor;
+  bool helpful = false;
+  std::string comment_id;
+  std::string at;           // empty: now
+};
+
+// One step of a pull request's life.
+struct PrEventRecord {
+  std::string repository;
+  std::int64_t pr_number = 0;
+  std::string kind;         // opened | ready_for_review | pushed | approved | merged |
+                            // closed | reopened | reverted
+  std::string actor;        // approved: the person who approved
+  std::string head_sha;
+  std::string merge_sha;    // merged: the merge commit
+  std::int64_t related_pr = 0;  // reverted: the PR that reverted this one
+  std::string detail;
+  std::string at;           // empty: now
+};
+
+}  // namespace reviewer::audit

@@ -1,0 +1,268 @@
+#include "audit/store.h"
+
+#include <sqlite3.h>
+
+#include <mutex>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "audit/chain.h"
+#include "audit/migrate.h"
+#include "audit/revert.h"
+#include "audit/sqlite.h"
+#include "reviewer/core/error.h"
+
+namespace reviewer::audit {
+
+namespace {
+
+std::string or_now(const std::string& at) { return at.empty() ? utc_now_iso8601() : at; }
+
+Connection open_for_writing(const std::filesystem::path& path, const OpenOptions& options) {
+  std::error_code ec;
+  if (path.has_parent_path() && !std::filesystem::exists(path.parent_path(), ec)) {
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) {
+      throw Error(Error::Code::io, fmt::format("audit database '{}': cannot create folder '{}': {}",
+                                               path.string(), path.parent_path().string(),
+                                               ec.message()));
+    }
+  }
+  auto db = Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (sqlite3_db_readonly(db.get(), "main") == 1) {
+    throw Error(Error::Code::io,
+                fmt::format("{} is read-only (file permissions); reviews cannot be recorded", db.where()));
+  }
+  sqlite3_busy_timeout(db.get(), options.busy_timeout_ms);
+  // The first statement reads the header: a corrupt file fails here.
+  auto wal = db.prepare("PRAGMA journal_mode = WAL");
+  if (!wal.step() || wal.column_text(0) != "wal") {
+    throw Error(Error::Code::io, fmt::format("{}: cannot switch to WAL journal mode", db.where()));
+  }
+  wal = Statement();
+  // NORMAL in WAL mode: a commit survives a process crash; only a power loss
+  // may lose the last transactions, never corrupt the file.
+  db.exec("PRAGMA synchronous = NORMAL");
+  if (options.max_page_count > 0) {
+    db.exec(fmt::format("PRAGMA max_page_count = {}", options.max_page_count));
+  }
+  migrate(db);
+  return db;
+}
+
+class SqliteAuditStore final : public AuditStore {
+ public:
+  explicit SqliteAuditStore(Connection db) : db_(std::move(db)), writer_(db_) {}
+
+  void record_review(const ReviewResult& r) override {
+    if (r.run_id.empty()) throw Error(Error::Code::internal, "audit: a review without a run id");
+    nlohmann::json reasons = r.decision.reasons;
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    writer_.start(utc_now_iso8601());
+    auto run = writer_.row("review_runs");
+    run.set("run_id", r.run_id)
+        .set("repository", r.pr.repository)
+        .set("pr_number", r.pr.number)
+        .set("title", r.pr.title)
+        .set("author", r.pr.author)
+        .set("trigger", r.trigger)
+        .set("mode", r.mode)
+        .set("base_ref", r.pr.base_ref)
+        .set("base_sha", r.pr.base_sha.empty() ? r.diff.base_sha : r.pr.base_sha)
+        .set("head_sha", r.pr.head_sha.empty() ? r.diff.head_sha : r.pr.head_sha)
+        .set("draft", r.pr.draft)
+        .set("human_review_override", r.pr.human_review_override)
+        .set("guidance_version", r.guidance_version)
+        .set("reviewer_version", r.reviewer_version)
+        .set("decision", to_string(r.decision.kind))
+        .set("reasons", reasons.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        .set("size_label", r.size.label)
+        .set("lines_added", r.size.lines_added)
+        .set("lines_deleted", r.size.lines_deleted)
+        .set("files", r.size.files)
+        .set("areas", r.size.areas)
+        .set("excluded_files", r.size.excluded_files)
+        .set("started_at", r.started_at.empty() ? utc_now_iso8601() : r.started_at)
+        .set("duration_ms", std::int64_t{r.duration_ms});
+    append(run, "run " + r.run_id);
+    for (const auto& a : r.agents) {
+      auto row = writer_.row("agent_results");
+      row.set("run_id", r.run_id)
+          .set("agent", a.name)
+          .set("status", to_string(a.status))
+          .set("duration_ms", std::int64_t{a.duration_ms})
+          .set("finding_count", static_cast<std::int64_t>(a.findings.size()))
+          .set("error", a.error);
+      writer_.append(row);
+      for (const auto& f : a.findings) {
+        auto fr = writer_.row("findings");
+        fr.set("run_id", r.run_id)
+            .set("agent", a.name)
+            .set("finding_id", f.id)
+            .set("rule", f.rule)
+            .set("severity", to_string(f.severity))
+            .set("path", f.path)
+            .set("line", f.line)
+            .set("end_line", f.end_line)
+            .set("message", f.message)
+            .set("evidence", f.evidence)
+            .set("suggestion", f.suggestion);
+        writer_.append(fr);
+      }
+    }
+    tx.commit();
+  }
+
+  void record_delivery(const DeliveryRecord& d) override {
+    write_one("deliveries", [&](ChainWriter::Row& row) {
+      row.set("delivery_id", d.delivery_id)
+          .set("event", d.event)
+          .set("action", d.action)
+          .set("repository", d.repository)
+          .set("received_at", or_now(d.received_at))
+          .set("signature_valid", d.signature_valid)
+          .set("outcome", d.outcome);
+    });
+  }
+
+  void record_pull_request(const PullRequestRecord& p) override {
+    write_one("pull_requests", [&](ChainWriter::Row& row) {
+      row.set("repository", p.repository)
+          .set("pr_number", p.number)
+          .set("title", p.title)
+          .set("author", p.author)
+          .set("base_ref", p.base_ref)
+          .set("head_sha", p.head_sha)
+          .set("draft", p.draft)
+          .set("observed_at", or_now(p.observed_at));
+    });
+  }
+
+  void record_action(const ActionRecord& a) override {
+    write_one("actions", [&](ChainWriter::Row& row) {
+      row.set("run_id", a.run_id)
+          .set("repository", a.repository)
+          .set("pr_number", a.pr_number)
+          .set("kind", a.kind)
+          .set("github_id", a.github_id)
+          .set("http_status", a.http_status)
+          .set("detail", a.detail)
+          .set("at", or_now(a.at));
+    });
+  }
+
+  void record_override(const OverrideRecord& o) override {
+    write_one("overrides", [&](ChainWriter::Row& row) {
+      row.set("repository", o.repository)
+          .set("pr_number", o.pr_number)
+          .set("kind", o.kind)
+          .set("actor", o.actor)
+          .set("comment_id", o.comment_id)
+          .set("at", or_now(o.at));
+    });
+  }
+
+  void record_feedback(const FeedbackRecord& f) override {
+    write_one("feedback", [&](ChainWriter::Row& row) {
+      row.set("repository", f.repository)
+          .set("pr_number", f.pr_number)
+          .set("finding_id", f.finding_id)
+          .set("rule", f.rule)
+          .set("actor", f.actor)
+          .set("helpful", f.helpful)
+          .set("comment_id", f.comment_id)
+          .set("at", or_now(f.at));
+    });
+  }
+
+  void record_pr_event(const PrEventRecord& e) override {
+    write_one("pr_events", [&](ChainWriter::Row& row) { fill_event(row, e); });
+  }
+
+  std::vector<std::int64_t> link_reverts(const std::string& repository, std::int64_t reverting_pr,
+                                         std::string_view title, std::string_view body,
+                                         std::string_view at) override {
+    RevertReference ref = detect_revert(title, body);
+    if (!ref.any()) return {};
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    auto originals = resolve_reverted(db_, repository, reverting_pr, ref);
+    if (originals.empty()) return {};
+    writer_.start(utc_now_iso8601());
+    for (auto number : originals) {
+      PrEventRecord e;
+      e.repository = repository;
+      e.pr_number = number;
+      e.kind = "reverted";
+      e.related_pr = reverting_pr;
+      e.detail = ref.summary();
+      e.at = std::string(at);
+      auto row = writer_.row("pr_events");
+      fill_event(row, e);
+      writer_.append(row);
+    }
+    tx.commit();
+    return originals;
+  }
+
+  std::int64_t row_count() override {
+    std::lock_guard lock(mu_);
+    return read_head(db_, chained_tables(db_)).seq;
+  }
+
+ private:
+  static void fill_event(ChainWriter::Row& row, const PrEventRecord& e) {
+    row.set("repository", e.repository)
+        .set("pr_number", e.pr_number)
+        .set("kind", e.kind)
+        .set("actor", e.actor)
+        .set("head_sha", e.head_sha)
+        .set("merge_sha", e.merge_sha)
+        .set("related_pr", e.related_pr)
+        .set("detail", e.detail)
+        .set("at", or_now(e.at));
+  }
+
+  template <typename Fill>
+  void write_one(std::string_view table, Fill&& fill) {
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    writer_.start(utc_now_iso8601());
+    auto row = writer_.row(table);
+    fill(row);
+    writer_.append(row);
+    tx.commit();
+  }
+
+  void append(ChainWriter::Row& row, const std::string& what) {
+    try {
+      writer_.append(row);
+    } catch (const Error& e) {
+      std::string msg = e.what();
+      if (msg.find("UNIQUE constraint failed: review_runs.run_id") != std::string::npos) {
+        throw Error(Error::Code::invalid_input,
+                    fmt::format("{}: {} was already recorded", db_.where(), what));
+      }
+      throw;
+    }
+  }
+
+  std::mutex mu_;
+  Connection db_;
+  ChainWriter writer_;  // after db_: its statements are finalized first
+};
+
+}  // namespace
+
+std::unique_ptr<AuditStore> AuditStore::open(const std::filesystem::path& path) {
+  return open(path, OpenOptions{});
+}
+
+std::unique_ptr<AuditStore> AuditStore::open(const std::filesystem::path& path,
+                                             const OpenOptions& options) {
+  return std::make_unique<SqliteAuditStore>(open_for_writing(path, options));
+}
+
+}  // namespace reviewer::audit

@@ -1,0 +1,181 @@
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "audit/query.h"
+#include "audit/store.h"
+#include "audit/verify.h"
+#include "audit_fixtures.h"
+#include "reviewer/core/error.h"
+#include "support/testutil.h"
+
+using namespace reviewer;
+using reviewer::audit::AuditStore;
+using reviewer::audit::Format;
+
+namespace {
+
+std::filesystem::path db_with_runs(const std::string& label) {
+  auto path = test::scratch_dir(label) / "audit.db";
+  auto store = AuditStore::open(path);
+  store->record_review(test::sample_review("run-1", 2, 7));
+  store->record_review(test::sample_review("run-2", 1, 8));
+  return path;
+}
+
+std::string run_query(const std::filesystem::path& path, const std::string& sql, Format f) {
+  std::ostringstream out;
+  audit::query(path, sql, f, out);
+  return out.str();
+}
+
+}  // namespace
+
+TEST_SUITE("audit::query") {
+  TEST_CASE("formats are parsed by name") {
+    CHECK(audit::parse_format("table") == Format::table);
+    CHECK(audit::parse_format("csv") == Format::csv);
+    CHECK(audit::parse_format("json") == Format::json);
+    CHECK_FALSE(audit::parse_format("xml"));
+  }
+
+  TEST_CASE("a select is printed as JSON objects with typed values") {
+    auto path = db_with_runs("json");
+    auto out = run_query(path, "SELECT run_id, pr_number, NULL AS missing FROM review_runs ORDER BY seq", Format::json);
+    auto j = nlohmann::json::parse(out);
+    REQUIRE(j.size() == 2);
+    CHECK(j[0]["run_id"] == "run-1");
+    CHECK(j[0]["pr_number"] == 7);
+    CHECK(j[0]["missing"].is_null());
+    CHECK(j[1]["pr_number"] == 8);
+  }
+
+  TEST_CASE("an empty result is an empty JSON array and a CSV header") {
+    auto path = db_with_runs("empty");
+    CHECK(nlohmann::json::parse(run_query(path, "SELECT run_id FROM review_runs WHERE 0", Format::json)).empty());
+    CHECK(run_query(path, "SELECT run_id FROM review_runs WHERE 0", Format::csv) == "run_id\r\n");
+  }
+
+  TEST_CASE("CSV quotes separators and defuses spreadsheet formulas") {
+    auto path = db_with_runs("csv");
+    auto out = run_query(path, "SELECT 'a,b' AS x, 'say \"hi\"' AS y, '=HYPERLINK(1)' AS z, -5 AS n", Format::csv);
+    CHECK(out == "x,y,z,n\r\n\"a,b\",\"say \"\"hi\"\"\",'=HYPERLINK(1),-5\r\n");
+  }
+
+  TEST_CASE("the table format aligns columns and escapes control characters") {
+    auto path = db_with_runs("table");
+    auto out = run_query(path, "SELECT 'a' || char(27) || '[31m' || char(10) AS t, 12345 AS n", Format::table);
+    CHECK(out.find('\x1b') == std::string::npos);
+    CHECK(out.find("a\\x1b[31m\\n") != std::string::npos);
+    CHECK(out.find("(1 row)") != std::string::npos);
+    auto runs = run_query(path, "SELECT run_id, pr_number FROM review_runs", Format::table);
+    CHECK(runs.find("run_id  pr_number\n------  ---------\nrun-1           7\n") == 0);
+  }
+
+  TEST_CASE("auditor views can be queried") {
+    auto path = db_with_runs("views");
+    auto j = nlohmann::json::parse(run_query(path, "SELECT * FROM v_decisions ORDER BY run_id", Format::json));
+    REQUIRE(j.size() == 2);
+    CHECK(j[0]["findings"] == 2);
+    CHECK(j[0]["agents_ok"] == 2);
+    CHECK(j[0]["decision"] == "comment");
+  }
+
+  TEST_CASE("every kind of write through a query is refused and nothing changes") {
+    auto path = db_with_runs("writes");
+    auto before = audit::checkpoint(path);
+    auto victim = test::scratch_dir("attach") / "other.db";
+    const char* attempts[] = {
+        "INSERT INTO overrides (seq) VALUES (99)",
+        "UPDATE review_runs SET decision = 'approve'",
+        "DELETE FROM findings",
+        "DROP TABLE findings",
+        "DROP TRIGGER findings_no_delete",
+        "CREATE TABLE x (a)",
+        "CREATE TEMP TABLE x (a)",
+        "ALTER TABLE findings ADD COLUMN x",
+        "PRAGMA query_only = 0",
+        "PRAGMA journal_mode = DELETE",
+        "PRAGMA writable_schema = 1",
+        "VACUUM",
+        "REINDEX",
+        "ANALYZE",
+        "SELECT 1; DELETE FROM findings",
+        "WITH x AS (SELECT 1) DELETE FROM findings",
+        "REPLACE INTO schema_meta VALUES ('views_sha256', 'x')",
+    };
+    for (const char* sql : attempts) {
+      CAPTURE(sql);
+      std::ostringstream out;
+      CHECK_THROWS_AS(audit::query(path, sql, Format::table, out), Error);
+    }
+    std::ostringstream out;
+    std::string attach = "ATTACH '" + victim.string() + "' AS evil";
+    CHECK_THROWS_WITH_AS(audit::query(path, attach, Format::table, out), doctest::Contains("read-only"), Error);
+    CHECK_FALSE(std::filesystem::exists(victim));
+    auto after = audit::verify(path);
+    CHECK(after.ok);
+    CHECK(after.rows == before.rows);
+    CHECK(after.head_hash == before.head_hash);
+  }
+
+  TEST_CASE("bad SQL and a missing file give clear errors") {
+    auto path = db_with_runs("bad-sql");
+    std::ostringstream out;
+    CHECK_THROWS_WITH_AS(audit::query(path, "SELEC 1", Format::json, out), doctest::Contains("syntax error"), Error);
+    CHECK_THROWS_WITH_AS(audit::query(path, "", Format::json, out), doctest::Contains("no SQL statement"), Error);
+    auto missing = test::scratch_dir("nofile") / "none.db";
+    CHECK_THROWS_WITH_AS(audit::query(missing, "SELECT 1", Format::json, out), doctest::Contains("does not exist"),
+                         Error);
+    CHECK_FALSE(std::filesystem::exists(missing));
+  }
+
+  TEST_CASE("a runaway query is stopped at its deadline") {
+    auto path = db_with_runs("runaway");
+    std::ostringstream out;
+    audit::QueryOptions opt;
+    opt.timeout_ms = 200;
+    CHECK_THROWS_WITH_AS(
+        audit::query(path,
+                     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
+                     Format::json, out, opt),
+        doctest::Contains("longer than 200 ms"), Error);
+  }
+}
+
+TEST_SUITE("audit::export_range") {
+  TEST_CASE("export writes the rows of a period from every table as JSON") {
+    auto path = db_with_runs("export-json");
+    std::ostringstream out;
+    audit::export_range(path, "2000-01-01", "", Format::json, out);
+    auto j = nlohmann::json::parse(out.str());
+    CHECK(j["tables"]["review_runs"].size() == 2);
+    CHECK(j["tables"]["findings"].size() == 3);
+    CHECK(j["tables"]["agent_results"].size() == 4);
+    CHECK(j["tables"]["pr_events"].empty());
+    CHECK(j["tables"]["findings"][0].contains("row_hash"));
+    CHECK(j["checkpoint"].get<std::string>().find("rows=9 ") != std::string::npos);
+  }
+
+  TEST_CASE("rows outside the period are left out") {
+    auto path = db_with_runs("export-range");
+    std::ostringstream out;
+    audit::export_range(path, "2000-01-01", "2000-12-31", Format::json, out);
+    auto j = nlohmann::json::parse(out.str());
+    CHECK(j["tables"]["review_runs"].empty());
+    std::ostringstream csv;
+    audit::export_range(path, "2000-01-01", "9999-12-31", Format::csv, csv);
+    CHECK(csv.str().find("# table: review_runs\r\nseq,prev_hash,row_hash,recorded_at,run_id") != std::string::npos);
+  }
+
+  TEST_CASE("malformed or reversed dates are usage errors") {
+    auto path = db_with_runs("export-bad");
+    std::ostringstream out;
+    CHECK_THROWS_WITH_AS(audit::export_range(path, "last week", "", Format::json, out),
+                         doctest::Contains("--since 'last week' is not a date"), Error);
+    CHECK_THROWS_WITH_AS(audit::export_range(path, "2026-02-01", "2026-01-01", Format::json, out),
+                         doctest::Contains("is before --since"), Error);
+  }
+}
