@@ -56,6 +56,7 @@ int run_cli(int argc, char** argv) {
   Action run;
   add_review_command(app, run);
   add_demo_command(app, run);
+  add_audit_command(app, run);
   add_guidance_command(app, run);
   add_simulate_command(app, run);
 

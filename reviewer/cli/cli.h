@@ -18,6 +18,7 @@ using Action = std::function<int()>;
 void add_review_command(CLI::App& app, Action& run);
 void add_demo_command(CLI::App& app, Action& run);
 void add_guidance_command(CLI::App& app, Action& run);
+void add_audit_command(CLI::App& app, Action& run);
 void add_simulate_command(CLI::App& app, Action& run);
 
 // Where the audit database goes when no --audit-db is given:

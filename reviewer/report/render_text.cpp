@@ -17,6 +17,7 @@ namespace {
 // Terminal output must not carry control characters from PR content (an
 // attacker could rewrite the screen with escape sequences).
 std::string printable(std::string_view s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
   std::string out;
   out.reserve(s.size());
   for (unsigned char c : s) {

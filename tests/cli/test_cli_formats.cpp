@@ -30,8 +30,8 @@ TEST_SUITE("cli::formats") {
       auto file = dir / ("pr" + std::to_string(i) + ".sarif");
       write_text(file, logs[i]);
       std::string out;
-      int rc = run_command(tool + " validate '" + file.string() + "' -o '" + (dir / "out.sarif").string() +
-                               "' --force", &out, true);
+      auto result = dir / ("validation" + std::to_string(i) + ".sarif");
+      int rc = run_command(tool + " validate '" + file.string() + "' -o '" + result.string() + "'", &out, true);
       CAPTURE(out);
       CHECK(rc == 0);
       CHECK(out.find("Analysis completed successfully") != std::string::npos);

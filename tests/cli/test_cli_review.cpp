@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_fixture.h"
+#include "reviewer/core/decision.h"
 #include "reviewer/git/builder.h"
 
 using namespace reviewer;

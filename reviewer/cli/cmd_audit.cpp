@@ -1,0 +1,104 @@
+// `reviewer audit verify | checkpoint | query SQL | export`: auditors' access
+// to the log. Everything here opens the database read-only.
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "audit/query.h"
+#include "audit/verify.h"
+#include "reviewer/cli/cli.h"
+#include "reviewer/core/error.h"
+
+namespace reviewer {
+
+namespace {
+
+struct AuditOptions {
+  std::string db;
+  std::string sql;
+  std::string format;
+  std::string since, until;
+  std::vector<std::string> checkpoint_files;
+  std::string path() const { return db.empty() ? default_audit_db() : db; }
+};
+
+audit::Format format_of(const std::string& name) {
+  auto f = audit::parse_format(name);
+  if (!f) throw Error(Error::Code::usage, fmt::format("unknown --format '{}'", name));
+  return *f;
+}
+
+int run_verify(const AuditOptions& o) {
+  std::vector<audit::Checkpoint> checkpoints;
+  for (const auto& file : o.checkpoint_files) {
+    std::ifstream in(file);
+    if (!in) throw Error(Error::Code::usage, fmt::format("cannot read checkpoint file '{}'", file));
+    std::string line;
+    while (std::getline(in, line)) {
+      if (auto c = audit::Checkpoint::parse(line)) checkpoints.push_back(*c);
+    }
+  }
+  auto r = audit::verify(o.path(), checkpoints);
+  fmt::print("{}\n", r.message);
+  return r.exit_code();
+}
+
+void add_db_option(CLI::App* cmd, AuditOptions& o) {
+  cmd->add_option("--db", o.db, "Audit database (default: $REVIEWER_DATA_DIR/audit.db, else "
+                                "~/.local/share/reviewer/audit.db)");
+}
+
+}  // namespace
+
+void add_audit_command(CLI::App& app, Action& run) {
+  auto o = std::make_shared<AuditOptions>();
+  auto* cmd = app.add_subcommand("audit", "Verify, query and export the audit log (read-only)");
+  cmd->require_subcommand(1);
+
+  auto* verify = cmd->add_subcommand(
+      "verify", "Re-compute the hash chain; exit 2 naming the first edited, inserted or removed row");
+  add_db_option(verify, *o);
+  verify->add_option("--checkpoint", o->checkpoint_files,
+                     "File of checkpoint lines kept elsewhere, to detect a rewritten or cut log (repeatable)");
+  verify->callback([&run, o] { run = [o] { return run_verify(*o); }; });
+
+  auto* checkpoint = cmd->add_subcommand(
+      "checkpoint", "Print the log's checkpoint line (row count + head hash) to store elsewhere");
+  add_db_option(checkpoint, *o);
+  checkpoint->callback([&run, o] {
+    run = [o] {
+      fmt::print("{}\n", audit::checkpoint(o->path()).to_line());
+      return 0;
+    };
+  });
+
+  auto* query = cmd->add_subcommand("query", "Run one read-only SQL statement and print the rows");
+  query->add_option("SQL", o->sql, "SELECT, WITH or a read-only PRAGMA; writes and ATTACH are refused")
+      ->required();
+  query->add_option("--format", o->format, "Output: table, csv or json")->default_val("table");
+  add_db_option(query, *o);
+  query->callback([&run, o] {
+    run = [o] {
+      audit::query(o->path(), o->sql, format_of(o->format), std::cout);
+      return 0;
+    };
+  });
+
+  auto* exp = cmd->add_subcommand("export", "Write all evidence recorded in a period, chain columns included");
+  exp->add_option("--since", o->since, "Start date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")->required();
+  exp->add_option("--until", o->until, "End date, inclusive (default: now)");
+  exp->add_option("--format", o->format, "Output: csv or json")
+      ->default_val("json")
+      ->check(CLI::IsMember({"csv", "json"}));
+  add_db_option(exp, *o);
+  exp->callback([&run, o] {
+    run = [o] {
+      audit::export_range(o->path(), o->since, o->until, format_of(o->format), std::cout);
+      return 0;
+    };
+  });
+}
+
+}  // namespace reviewer
