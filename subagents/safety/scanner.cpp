@@ -66,15 +66,21 @@ bool overlaps(const Hit& a, const Hit& b) {
   return a.line == b.line && a.begin < b.end && b.begin < a.end;
 }
 
+enum class Verdict { secret, not_secret, bad_checksum };
+
 // Is a matched value a credential worth reporting?
-bool plausible_secret(const RuleSet& rules, const Rule& rule, std::string_view value) {
-  if (value.size() < rule.min_length) return false;
+Verdict judge_secret(const RuleSet& rules, const Rule& rule, std::string_view value) {
+  if (value.size() < rule.min_length) return Verdict::not_secret;
   if (rule.placeholders && rules.placeholder && re2::RE2::PartialMatch(piece(value), *rules.placeholder)) {
-    return false;
+    return Verdict::not_secret;
   }
-  if (rule.min_entropy > 0 && shannon_entropy(value) < rule.min_entropy) return false;
-  if (rule.github_checksum && !github_checksum_valid(value)) return false;
-  return true;
+  if (rule.min_entropy > 0 && shannon_entropy(value) < rule.min_entropy) return Verdict::not_secret;
+  if (rule.github_checksum && !github_checksum_valid(value)) return Verdict::bad_checksum;
+  return Verdict::secret;
+}
+
+bool plausible_secret(const RuleSet& rules, const Rule& rule, std::string_view value) {
+  return judge_secret(rules, rule, value) == Verdict::secret;
 }
 
 class FileScanner {
@@ -203,9 +209,12 @@ class FileScanner {
         }
         if (unless_hit) continue;
       }
-      if (rule.kind == RuleKind::secret &&
-          !plausible_secret(rules_, rule, std::string_view(text).substr(h.vbegin, h.vend - h.vbegin))) {
-        continue;
+      if (rule.kind == RuleKind::secret) {
+        auto verdict = judge_secret(rules_, rule, std::string_view(text).substr(h.vbegin, h.vend - h.vbegin));
+        // A value in a known format that fails its checksum is not a token
+        // (a made-up or mangled one): no generic rule reports it either.
+        if (verdict == Verdict::bad_checksum) claimed_.push_back(h);
+        if (verdict != Verdict::secret) continue;
       }
       hits.push_back(h);
       --budget;
@@ -234,7 +243,8 @@ class FileScanner {
       for (const auto& h : found) {
         if (rule.kind != RuleKind::secret) {
           others.push_back(h);
-        } else if (std::none_of(secrets.begin(), secrets.end(), [&](const Hit& s) { return overlaps(s, h); })) {
+        } else if (std::none_of(secrets.begin(), secrets.end(), [&](const Hit& s) { return overlaps(s, h); }) &&
+                   std::none_of(claimed_.begin(), claimed_.end(), [&](const Hit& s) { return overlaps(s, h); })) {
           // Rules come specific first: a generic match over a span a specific
           // rule already named is the same secret.
           secrets.push_back(h);
@@ -290,6 +300,7 @@ class FileScanner {
   bool is_test_ = false;
   LineText lines_;
   std::optional<LineText> visible_;
+  std::vector<Hit> claimed_;  // known-format values that failed their checksum
 };
 
 void scan_text(const RuleSet& rules, const char* where, const std::string& text, std::vector<Finding>& out) {
