@@ -294,7 +294,10 @@ std::shared_ptr<const RuleSet> compile_rules(const json& section, std::string ve
     std::string all;
     for (const auto& p : placeholders) {
       compile(p, true, "placeholders", "placeholder");  // names the bad one
-      all += (all.empty() ? "" : "|") + ("(?:" + p + ")");
+      if (!all.empty()) all += '|';
+      all += "(?:";
+      all += p;
+      all += ')';
     }
     set->placeholder = compile(all, true, "placeholders", "placeholder");
   }

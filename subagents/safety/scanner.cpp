@@ -16,6 +16,7 @@ namespace {
 
 constexpr std::size_t kEvidenceContext = 60;  // bytes shown either side of a hit
 constexpr std::size_t kEvidenceMax = 200;
+constexpr std::size_t kBlockBytes = 16 * 1024;  // prefilter granularity
 
 // A file's added lines joined by '\n', with where each line starts.
 struct LineText {
@@ -179,17 +180,18 @@ class FileScanner {
   }
 
   // Matches of one pattern of one rule, filtered; at most the cap per file.
-  void collect(const Rule& rule, const re2::RE2& re, std::vector<Hit>& hits, int& budget) {
+  void collect(const Rule& rule, const re2::RE2& re, std::size_t begin, std::size_t end, std::vector<Hit>& hits,
+               int& budget) {
     const int group = secret_group(re);
     std::vector<re2::StringPiece> groups(static_cast<std::size_t>(group) + 1);
     const std::string& text = lines_.text;
-    std::size_t pos = 0;
+    std::size_t pos = begin;
     // `unless` is judged once per line, however many hits the line holds
     // (a 10 MB line must not be re-scanned per hit).
     std::size_t unless_line = static_cast<std::size_t>(-1);
     bool unless_hit = false;
-    while (budget > 0 && pos <= text.size() &&
-           re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED, groups.data(),
+    while (budget > 0 && pos <= end &&
+           re.Match(piece(text), pos, end, re2::RE2::UNANCHORED, groups.data(),
                     static_cast<int>(groups.size()))) {
       Hit h;
       h.rule = &rule;
@@ -230,27 +232,45 @@ class FileScanner {
 
   void line_rules() {
     std::vector<Hit> secrets, others;
-    const auto candidates = rules_.line_set->candidates(lines_.text);
     std::vector<int> budget(rules_.rules.size(), -1);
-    for (int c : candidates) {
-      auto [ri, pi] = rules_.line_set->entries[static_cast<std::size_t>(c)];
-      const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
-      if (!applies(rule) || !requirement_met(rule)) continue;
-      int& left = budget[static_cast<std::size_t>(ri)];
-      if (left < 0) left = rule.once ? 1 : rules_.max_per_rule_per_file;
-      std::vector<Hit> found;
-      collect(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], found, left);
-      for (const auto& h : found) {
-        if (rule.kind != RuleKind::secret) {
-          others.push_back(h);
-        } else if (std::none_of(secrets.begin(), secrets.end(), [&](const Hit& s) { return overlaps(s, h); }) &&
-                   std::none_of(claimed_.begin(), claimed_.end(), [&](const Hit& s) { return overlaps(s, h); })) {
-          // Rules come specific first: a generic match over a span a specific
-          // rule already named is the same secret.
-          secrets.push_back(h);
-        }
+    // The prefilter runs over blocks of whole lines, so a rule it reports is
+    // re-run on that block only, not on the whole file. Patterns never match
+    // a newline, so no hit spans two blocks.
+    const std::size_t n = lines_.starts.size();
+    for (std::size_t first_line = 0; first_line < n;) {
+      const std::size_t begin = lines_.starts[first_line];
+      std::size_t next = first_line + 1;
+      while (next < n && lines_.starts[next] - begin < kBlockBytes) ++next;
+      const std::size_t end = next < n ? lines_.starts[next] - 1 : lines_.text.size();
+      first_line = next;
+      for (int c : rules_.line_set->candidates(std::string_view(lines_.text).substr(begin, end - begin))) {
+        auto [ri, pi] = rules_.line_set->entries[static_cast<std::size_t>(c)];
+        const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
+        int& left = budget[static_cast<std::size_t>(ri)];
+        if (left == 0 || !applies(rule) || !requirement_met(rule)) continue;
+        if (left < 0) left = rule.once ? 1 : rules_.max_per_rule_per_file;
+        std::vector<Hit> found;
+        collect(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end, found, left);
+        keep(rule, found, secrets, others);
       }
     }
+    report(secrets, others);
+  }
+
+  void keep(const Rule& rule, const std::vector<Hit>& found, std::vector<Hit>& secrets, std::vector<Hit>& others) {
+    for (const auto& h : found) {
+      if (rule.kind != RuleKind::secret) {
+        others.push_back(h);
+      } else if (std::none_of(secrets.begin(), secrets.end(), [&](const Hit& s) { return overlaps(s, h); }) &&
+                 std::none_of(claimed_.begin(), claimed_.end(), [&](const Hit& s) { return overlaps(s, h); })) {
+        // Rules come specific first: a generic match over a span a specific
+        // rule already named is the same secret.
+        secrets.push_back(h);
+      }
+    }
+  }
+
+  void report(const std::vector<Hit>& secrets, const std::vector<Hit>& others) {
     std::vector<Finding> found;
     std::vector<std::pair<std::size_t, const Rule*>> seen;  // one finding per (line, rule)
     auto first = [&](const Hit& h) {
