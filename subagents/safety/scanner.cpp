@@ -7,6 +7,7 @@
 #include <re2/re2.h>
 
 #include "reviewer/core/error.h"
+#include "subagents/safety/matching.h"
 #include "subagents/safety/prefilter.h"
 #include "subagents/safety/secret_checks.h"
 
@@ -14,8 +15,6 @@ namespace reviewer::safety {
 
 namespace {
 
-constexpr std::size_t kEvidenceContext = 60;  // bytes shown either side of a hit
-constexpr std::size_t kEvidenceMax = 200;
 constexpr std::size_t kBlockBytes = 16 * 1024;  // prefilter granularity
 
 // A file's added lines joined by '\n', with where each line starts.
@@ -48,14 +47,6 @@ LineText join_lines(const FileDiff& fd, bool with_context) {
   return t;
 }
 
-re2::StringPiece piece(std::string_view s) { return re2::StringPiece(s.data(), s.size()); }
-
-int secret_group(const re2::RE2& re) {
-  const auto& named = re.NamedCapturingGroups();
-  auto it = named.find("secret");
-  return it == named.end() ? 0 : it->second;
-}
-
 struct Hit {
   const Rule* rule = nullptr;
   std::size_t line = 0;             // index into LineText
@@ -65,23 +56,6 @@ struct Hit {
 
 bool overlaps(const Hit& a, const Hit& b) {
   return a.line == b.line && a.begin < b.end && b.begin < a.end;
-}
-
-enum class Verdict { secret, not_secret, bad_checksum };
-
-// Is a matched value a credential worth reporting?
-Verdict judge_secret(const RuleSet& rules, const Rule& rule, std::string_view value) {
-  if (value.size() < rule.min_length) return Verdict::not_secret;
-  if (rule.placeholders && rules.placeholder && re2::RE2::PartialMatch(piece(value), *rules.placeholder)) {
-    return Verdict::not_secret;
-  }
-  if (rule.min_entropy > 0 && shannon_entropy(value) < rule.min_entropy) return Verdict::not_secret;
-  if (rule.github_checksum && !github_checksum_valid(value)) return Verdict::bad_checksum;
-  return Verdict::secret;
-}
-
-bool plausible_secret(const RuleSet& rules, const Rule& rule, std::string_view value) {
-  return judge_secret(rules, rule, value) == Verdict::secret;
 }
 
 class FileScanner {
@@ -323,95 +297,6 @@ class FileScanner {
   std::vector<Hit> claimed_;  // known-format values that failed their checksum
 };
 
-// The text with every plausible secret value (by the secret rules) replaced
-// by "[REDACTED]": PR text shown as evidence may hold a pasted credential.
-std::string without_secrets(const RuleSet& rules, std::string_view text) {
-  std::vector<std::pair<std::size_t, std::size_t>> spans;
-  for (int c : rules.line_set->candidates(text)) {
-    auto [ri, pi] = rules.line_set->entries[static_cast<std::size_t>(c)];
-    const Rule& rule = rules.rules[static_cast<std::size_t>(ri)];
-    if (rule.kind != RuleKind::secret) continue;
-    const re2::RE2& re = *rule.line_patterns[static_cast<std::size_t>(pi)];
-    const auto group = static_cast<std::size_t>(secret_group(re));
-    std::vector<re2::StringPiece> groups(group + 1);
-    for (std::size_t pos = 0; pos <= text.size() && re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED,
-                                                               groups.data(), static_cast<int>(groups.size()));) {
-      re2::StringPiece v = group > 0 && groups[group].data() ? groups[group] : groups[0];
-      auto b = static_cast<std::size_t>(groups[0].data() - text.data());
-      pos = groups[0].empty() ? b + 1 : b + groups[0].size();
-      if (plausible_secret(rules, rule, std::string_view(v.data(), v.size()))) {
-        auto vb = static_cast<std::size_t>(v.data() - text.data());
-        spans.emplace_back(vb, vb + v.size());
-      }
-    }
-  }
-  std::sort(spans.begin(), spans.end());
-  std::string out;
-  std::size_t at = 0;
-  for (const auto& [b, e] : spans) {
-    if (e <= at) continue;
-    if (b > at) out.append(text.substr(at, b - at));
-    out += "[REDACTED]";
-    at = e;
-  }
-  out.append(text.substr(std::min(at, text.size())));
-  return out;
-}
-
-std::string_view line_around(std::string_view text, std::size_t at) {
-  std::size_t b = text.rfind('\n', at == 0 ? 0 : at - 1);
-  b = (b == std::string_view::npos || at == 0) ? 0 : b + 1;
-  std::size_t e = text.find('\n', at);
-  return text.substr(b, (e == std::string_view::npos ? text.size() : e) - b);
-}
-
-// Rules with PR scope over the title or the body: one finding per rule, at
-// its first hit that passes the rule's filters.
-void scan_text(const RuleSet& rules, const char* where, const std::string& text, std::vector<Finding>& out) {
-  if (text.empty()) return;
-  constexpr int kMaxTries = 64;  // hits examined per rule; each is linear
-  std::vector<const Rule*> reported;
-  for (int c : rules.text_set->candidates(text)) {
-    auto [ri, pi] = rules.text_set->entries[static_cast<std::size_t>(c)];
-    const Rule& rule = rules.rules[static_cast<std::size_t>(ri)];
-    if (std::find(reported.begin(), reported.end(), &rule) != reported.end()) continue;
-    const re2::RE2& re = *rule.text_patterns[static_cast<std::size_t>(pi)];
-    const auto group = static_cast<std::size_t>(secret_group(re));
-    std::vector<re2::StringPiece> groups(group + 1);
-    std::string evidence;
-    std::size_t pos = 0;
-    for (int tries = 0; evidence.empty() && tries < kMaxTries && pos <= text.size() &&
-                        re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED, groups.data(),
-                                 static_cast<int>(groups.size()));
-         ++tries) {
-      const std::string_view all(text);
-      const auto b = static_cast<std::size_t>(groups[0].data() - text.data());
-      pos = groups[0].empty() ? b + 1 : b + groups[0].size();
-      if (rule.unless && re2::RE2::PartialMatch(piece(line_around(all, b)), *rule.unless)) continue;
-      if (rule.kind == RuleKind::secret) {
-        re2::StringPiece v = group > 0 && groups[group].data() ? groups[group] : groups[0];
-        std::string_view value(v.data(), v.size());
-        if (!plausible_secret(rules, rule, value)) continue;
-        evidence = fmt::format("{}: {}", where, redact(rule.id, value));
-      } else {
-        const std::size_t from = b > kEvidenceContext ? b - kEvidenceContext : 0;
-        const std::size_t len = std::min(all.size() - from, groups[0].size() + 2 * kEvidenceContext);
-        evidence = fmt::format("{}: {}", where,
-                               printable_excerpt(without_secrets(rules, all.substr(from, len)), kEvidenceMax));
-      }
-    }
-    if (evidence.empty()) continue;
-    reported.push_back(&rule);
-    Finding f;
-    f.rule = rule.name;
-    f.severity = rule.severity;
-    f.message = rule.message + " " + rule.why;
-    f.evidence = std::move(evidence);
-    f.suggestion = rule.fix;
-    out.push_back(std::move(f));
-  }
-}
-
 }  // namespace
 
 bool symlink_escapes(std::string_view link_path, std::string_view target) {
@@ -448,8 +333,8 @@ std::vector<Finding> scan(const RuleSet& rules, const AgentContext& ctx) {
     FileScanner(rules, fd, out).run();
     ++done;
   }
-  scan_text(rules, "title", ctx.pr.title, out);
-  scan_text(rules, "body", ctx.pr.body, out);
+  scan_pr_text(rules, "title", ctx.pr.title, out);
+  scan_pr_text(rules, "body", ctx.pr.body, out);
   return out;
 }
 
