@@ -114,6 +114,7 @@ void scan_pr_text(const RuleSet& rules, const char* where, const std::string& te
     f.message = rule.message + " " + rule.why;
     f.evidence = std::move(evidence);
     f.suggestion = rule.fix;
+    f.shadow = rule.shadow;
     out.push_back(std::move(f));
   }
 }

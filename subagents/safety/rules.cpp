@@ -25,7 +25,7 @@ const std::set<std::string, std::less<>> kSectionKeys = {
 const std::set<std::string, std::less<>> kRuleKeys = {
     "id", "kind", "pattern", "patterns", "severity", "message", "why", "fix", "state", "languages",
     "paths", "exclude_paths", "unless", "requires", "when", "scope", "entropy", "min_length",
-    "checksum", "generic", "placeholders", "once"};
+    "checksum", "generic", "placeholders", "once", "description", "docs"};
 
 void check_keys(const json& obj, const std::set<std::string, std::less<>>& known, const std::string& where) {
   for (const auto& [k, v] : obj.items()) {
@@ -117,13 +117,18 @@ const std::map<std::string, Trigger, std::less<>> kTriggers = {
     {"symlink", Trigger::symlink},     {"symlink-outside", Trigger::symlink_outside},
     {"binary", Trigger::binary},       {"submodule", Trigger::submodule}};
 
-// A rule is on unless `state: off` (YAML reads on/off as booleans).
-bool rule_enabled(const json& rule, const std::string& where) {
+enum class State { on, off, shadow };
+
+// A rule is on unless `state: off` or `state: shadow` (YAML reads on/off as
+// booleans).
+State rule_state(const json& rule, const std::string& where) {
   auto it = rule.find("state");
-  if (it == rule.end() || it->is_null()) return true;
-  if (it->is_boolean()) return it->get<bool>();
-  if (it->is_string() && (*it == "on" || *it == "off")) return *it == "on";
-  fail(where, "'state' must be on or off");
+  if (it == rule.end() || it->is_null()) return State::on;
+  if (it->is_boolean()) return it->get<bool>() ? State::on : State::off;
+  if (it->is_string() && (*it == "on" || *it == "off" || *it == "shadow")) {
+    return *it == "on" ? State::on : *it == "off" ? State::off : State::shadow;
+  }
+  fail(where, "'state' must be on, off or shadow");
 }
 
 Rule parse_rule(const std::string& id, const json& r, const RuleSet& set) {
@@ -145,6 +150,9 @@ Rule parse_rule(const std::string& id, const json& r, const RuleSet& set) {
   rule.message = required_string(r, "message", where);
   rule.why = required_string(r, "why", where);
   rule.fix = required_string(r, "fix", where);
+  optional_string(r, "description", where);  // for people reading the rules
+  if (auto docs = optional_string(r, "docs", where); !docs.empty()) rule.fix += " See " + docs;
+  rule.shadow = rule_state(r, where) == State::shadow;
 
   auto when = optional_string(r, "when", where);
   if (!when.empty()) {
@@ -306,7 +314,7 @@ std::shared_ptr<const RuleSet> compile_rules(const json& section, std::string ve
     const auto& rules = section["rules"];
     if (!rules.is_object()) fail("rules", "must map a rule id to its definition");
     for (const auto& [id, r] : rules.items()) {
-      if (r.is_object() && !rule_enabled(r, fmt::format("rule '{}'", id))) {
+      if (r.is_object() && rule_state(r, fmt::format("rule '{}'", id)) == State::off) {
         // A disabled rule is still checked, so a typo does not hide.
         parse_rule(id, r, *set);
         continue;

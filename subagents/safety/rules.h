@@ -45,6 +45,7 @@ struct Rule {
   bool generic = false;       // a generic secret yields to a specific one on the same span
   bool placeholders = true;   // placeholder values are not secrets
   bool once = false;          // report the first hit per file only
+  bool shadow = false;        // state shadow: reported and audited, never posted or counted
 };
 
 struct RuleSet {

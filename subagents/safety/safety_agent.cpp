@@ -17,6 +17,8 @@ class SafetyAgent final : public Agent {
     auto rules = safety::rules_for(ctx.guidance);
     return safety::scan(*rules, ctx);
   }
+
+  void check_guidance(const Guidance& guidance) const override { safety::rules_for(guidance); }
 };
 
 }  // namespace

@@ -101,6 +101,7 @@ class FileScanner {
     f.message = r.message + " " + r.why;
     f.evidence = std::move(evidence);
     f.suggestion = r.fix;
+    f.shadow = r.shadow;
     return f;
   }
 

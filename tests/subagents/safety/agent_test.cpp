@@ -329,6 +329,23 @@ TEST_SUITE("safety::agent") {
     CHECK_THROWS_AS(review(ctx), Error);
   }
 
+  TEST_CASE("check_guidance accepts the shipped rules and names the bad rule otherwise") {
+    auto agent = make_safety_agent();
+    CHECK_NOTHROW(agent->check_guidance(shipped_guidance()));
+    auto bad = load_guidance_texts({{"team.yml", "safety:\n  rules:\n    gcp-api-key:\n      severity: severe\n"}});
+    CHECK_THROWS_WITH_AS(agent->check_guidance(bad),
+                         doctest::Contains("rule 'gcp-api-key': 'severity' must be info, warning, error or critical"),
+                         Error);
+  }
+
+  TEST_CASE("findings of a shadow rule are marked shadow") {
+    auto ctx = context_with({added_lines("a.py", {"eval(x)"})});
+    ctx.guidance = load_guidance_texts({{"team.yml", "safety:\n  rules:\n    python-eval-dynamic:\n      state: shadow\n"}});
+    auto fs = review(ctx);
+    REQUIRE(fs.size() == 1);
+    CHECK(fs[0].shadow);
+  }
+
   TEST_CASE("invalid safety guidance makes the agent fail (the policy then fails closed)") {
     auto ctx = context_with({added_lines("a.py", {"x = 1"})});
     ctx.guidance = load_guidance_texts({{"team.yml", "safety:\n  rules:\n    jwt:\n      pattern: '(oops'\n"}});

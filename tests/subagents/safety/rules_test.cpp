@@ -98,6 +98,19 @@ TEST_SUITE("safety::rules") {
     CHECK(find_rule(*set, "aws-access-key") != nullptr);
   }
 
+  TEST_CASE("a rule in shadow state runs and marks its findings shadow; docs extend the fix") {
+    auto g = load_guidance_texts({{"team.yml", "safety:\n  rules:\n    jwt:\n      state: shadow\n"
+                                                "      docs: https://wiki.acme.io/jwt\n"}});
+    auto set = compile_rules(g.section("safety"), g.version);
+    const Rule* jwt = find_rule(*set, "jwt");
+    REQUIRE(jwt);
+    CHECK(jwt->shadow);
+    CHECK(jwt->fix.find("See https://wiki.acme.io/jwt") != std::string::npos);
+    CHECK_FALSE(find_rule(*set, "aws-access-key")->shadow);
+    CHECK(error_of("safety:\n  rules:\n    jwt:\n      state: maybe\n").find("'state' must be on, off or shadow") !=
+          std::string::npos);
+  }
+
   TEST_CASE("a disabled rule is still validated") {
     auto msg = error_of("safety:\n  rules:\n    jwt:\n      state: off\n      pattern: '(bad'\n");
     CHECK(msg.find("rule 'jwt'") != std::string::npos);
