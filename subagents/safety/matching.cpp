@@ -1,0 +1,122 @@
+#include "subagents/safety/matching.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "subagents/safety/prefilter.h"
+#include "subagents/safety/secret_checks.h"
+
+namespace reviewer::safety {
+
+namespace {
+
+std::string_view line_around(std::string_view text, std::size_t at) {
+  std::size_t b = text.rfind('\n', at == 0 ? 0 : at - 1);
+  b = (b == std::string_view::npos || at == 0) ? 0 : b + 1;
+  std::size_t e = text.find('\n', at);
+  return text.substr(b, (e == std::string_view::npos ? text.size() : e) - b);
+}
+
+}  // namespace
+
+int secret_group(const re2::RE2& re) {
+  const auto& named = re.NamedCapturingGroups();
+  auto it = named.find("secret");
+  return it == named.end() ? 0 : it->second;
+}
+
+Verdict judge_secret(const RuleSet& rules, const Rule& rule, std::string_view value) {
+  if (value.size() < rule.min_length) return Verdict::not_secret;
+  if (rule.placeholders && rules.placeholder && re2::RE2::PartialMatch(piece(value), *rules.placeholder)) {
+    return Verdict::not_secret;
+  }
+  if (rule.min_entropy > 0 && shannon_entropy(value) < rule.min_entropy) return Verdict::not_secret;
+  if (rule.github_checksum && !github_checksum_valid(value)) return Verdict::bad_checksum;
+  return Verdict::secret;
+}
+
+bool plausible_secret(const RuleSet& rules, const Rule& rule, std::string_view value) {
+  return judge_secret(rules, rule, value) == Verdict::secret;
+}
+
+std::string without_secrets(const RuleSet& rules, std::string_view text) {
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for (int c : rules.line_set->candidates(text)) {
+    auto [ri, pi] = rules.line_set->entries[static_cast<std::size_t>(c)];
+    const Rule& rule = rules.rules[static_cast<std::size_t>(ri)];
+    if (rule.kind != RuleKind::secret) continue;
+    const re2::RE2& re = *rule.line_patterns[static_cast<std::size_t>(pi)];
+    const auto group = static_cast<std::size_t>(secret_group(re));
+    std::vector<re2::StringPiece> groups(group + 1);
+    for (std::size_t pos = 0; pos <= text.size() && re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED,
+                                                               groups.data(), static_cast<int>(groups.size()));) {
+      re2::StringPiece v = group > 0 && groups[group].data() ? groups[group] : groups[0];
+      auto b = static_cast<std::size_t>(groups[0].data() - text.data());
+      pos = groups[0].empty() ? b + 1 : b + groups[0].size();
+      if (plausible_secret(rules, rule, std::string_view(v.data(), v.size()))) {
+        auto vb = static_cast<std::size_t>(v.data() - text.data());
+        spans.emplace_back(vb, vb + v.size());
+      }
+    }
+  }
+  std::sort(spans.begin(), spans.end());
+  std::string out;
+  std::size_t at = 0;
+  for (const auto& [b, e] : spans) {
+    if (e <= at) continue;
+    if (b > at) out.append(text.substr(at, b - at));
+    out += "[REDACTED]";
+    at = e;
+  }
+  out.append(text.substr(std::min(at, text.size())));
+  return out;
+}
+
+void scan_pr_text(const RuleSet& rules, const char* where, const std::string& text, std::vector<Finding>& out) {
+  if (text.empty()) return;
+  constexpr int kMaxTries = 64;  // hits examined per rule; each is linear
+  std::vector<const Rule*> reported;
+  for (int c : rules.text_set->candidates(text)) {
+    auto [ri, pi] = rules.text_set->entries[static_cast<std::size_t>(c)];
+    const Rule& rule = rules.rules[static_cast<std::size_t>(ri)];
+    if (std::find(reported.begin(), reported.end(), &rule) != reported.end()) continue;
+    const re2::RE2& re = *rule.text_patterns[static_cast<std::size_t>(pi)];
+    const auto group = static_cast<std::size_t>(secret_group(re));
+    std::vector<re2::StringPiece> groups(group + 1);
+    std::string evidence;
+    std::size_t pos = 0;
+    for (int tries = 0; evidence.empty() && tries < kMaxTries && pos <= text.size() &&
+                        re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED, groups.data(),
+                                 static_cast<int>(groups.size()));
+         ++tries) {
+      const std::string_view all(text);
+      const auto b = static_cast<std::size_t>(groups[0].data() - text.data());
+      pos = groups[0].empty() ? b + 1 : b + groups[0].size();
+      if (rule.unless && re2::RE2::PartialMatch(piece(line_around(all, b)), *rule.unless)) continue;
+      if (rule.kind == RuleKind::secret) {
+        re2::StringPiece v = group > 0 && groups[group].data() ? groups[group] : groups[0];
+        std::string_view value(v.data(), v.size());
+        if (!plausible_secret(rules, rule, value)) continue;
+        evidence = fmt::format("{}: {}", where, redact(rule.id, value));
+      } else {
+        const std::size_t from = b > kEvidenceContext ? b - kEvidenceContext : 0;
+        const std::size_t len = std::min(all.size() - from, groups[0].size() + 2 * kEvidenceContext);
+        evidence = fmt::format("{}: {}", where,
+                               printable_excerpt(without_secrets(rules, all.substr(from, len)), kEvidenceMax));
+      }
+    }
+    if (evidence.empty()) continue;
+    reported.push_back(&rule);
+    Finding f;
+    f.rule = rule.name;
+    f.severity = rule.severity;
+    f.message = rule.message + " " + rule.why;
+    f.evidence = std::move(evidence);
+    f.suggestion = rule.fix;
+    f.shadow = rule.shadow;
+    out.push_back(std::move(f));
+  }
+}
+
+}  // namespace reviewer::safety

@@ -1,0 +1,352 @@
+#include "subagents/safety/rules.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+#include "subagents/safety/prefilter.h"
+
+namespace reviewer::safety {
+
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void fail(const std::string& where, const std::string& msg) {
+  throw Error(Error::Code::invalid_input, fmt::format("guidance safety: {}: {}", where, msg));
+}
+
+const std::set<std::string, std::less<>> kSectionKeys = {
+    "rules", "languages", "test_paths", "test_severity", "placeholders", "max_findings_per_rule_per_file"};
+const std::set<std::string, std::less<>> kRuleKeys = {
+    "id", "kind", "pattern", "patterns", "severity", "message", "why", "fix", "state", "languages",
+    "paths", "exclude_paths", "unless", "requires", "when", "scope", "entropy", "min_length",
+    "checksum", "generic", "placeholders", "once", "description", "docs"};
+
+void check_keys(const json& obj, const std::set<std::string, std::less<>>& known, const std::string& where) {
+  for (const auto& [k, v] : obj.items()) {
+    if (!known.count(k)) {
+      fail(where, fmt::format("unknown key '{}' (known: {})", k, fmt::join(known, ", ")));
+    }
+  }
+}
+
+std::string required_string(const json& rule, const char* key, const std::string& where) {
+  auto it = rule.find(key);
+  if (it == rule.end() || it->is_null()) fail(where, fmt::format("missing '{}'", key));
+  if (!it->is_string() || it->get<std::string>().empty()) {
+    fail(where, fmt::format("'{}' must be a non-empty string", key));
+  }
+  return it->get<std::string>();
+}
+
+std::string optional_string(const json& rule, const char* key, const std::string& where) {
+  auto it = rule.find(key);
+  if (it == rule.end() || it->is_null()) return {};
+  if (!it->is_string() || it->get<std::string>().empty()) {
+    fail(where, fmt::format("'{}' must be a non-empty string", key));
+  }
+  return it->get<std::string>();
+}
+
+std::vector<std::string> string_list(const json& obj, const char* key, const std::string& where) {
+  std::vector<std::string> out;
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return out;
+  if (it->is_string()) return {it->get<std::string>()};
+  if (!it->is_array()) fail(where, fmt::format("'{}' must be a string or a list of strings", key));
+  for (const auto& s : *it) {
+    if (!s.is_string() || s.get<std::string>().empty()) {
+      fail(where, fmt::format("'{}' entries must be non-empty strings", key));
+    }
+    out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+bool optional_bool(const json& obj, const char* key, bool dflt, const std::string& where) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return dflt;
+  if (!it->is_boolean()) fail(where, fmt::format("'{}' must be true or false", key));
+  return it->get<bool>();
+}
+
+PathMatcher globs(const std::vector<std::string>& g, const std::string& where, const char* key) {
+  try {
+    return PathMatcher(g);
+  } catch (const Error& e) {
+    fail(where, fmt::format("'{}': {}", key, e.what()));
+  }
+}
+
+// Line patterns are multi-line ((?m): ^ and $ at line ends) and never match
+// '\n', so a hit never spans two added lines of the joined file text.
+std::shared_ptr<const re2::RE2> compile(const std::string& pattern, bool lines, const std::string& where,
+                                        const char* key) {
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_never_nl(lines);
+  opts.set_max_mem(16 << 20);
+  auto re = std::make_shared<re2::RE2>("(?m)" + pattern, opts);
+  if (!re->ok()) fail(where, fmt::format("invalid {} '{}': {}", key, pattern, re->error()));
+  if (re2::RE2::PartialMatch("", *re)) {
+    fail(where, fmt::format("{} '{}' matches empty text: it would flag every line", key, pattern));
+  }
+  return re;
+}
+
+Severity severity_of(const json& v, const std::string& where, const char* key) {
+  if (!v.is_string()) fail(where, fmt::format("'{}' must be info, warning, error or critical", key));
+  auto s = parse_severity(v.get<std::string>());
+  if (!s) {
+    fail(where, fmt::format("'{}' must be info, warning, error or critical, got '{}'", key,
+                            v.get<std::string>()));
+  }
+  return *s;
+}
+
+const std::map<std::string, RuleKind, std::less<>> kKinds = {
+    {"secret", RuleKind::secret}, {"code", RuleKind::code}, {"file", RuleKind::file}, {"hidden", RuleKind::hidden}};
+const std::map<std::string, Trigger, std::less<>> kTriggers = {
+    {"line", Trigger::line},           {"added", Trigger::added},
+    {"deleted", Trigger::deleted},     {"executable", Trigger::executable},
+    {"symlink", Trigger::symlink},     {"symlink-outside", Trigger::symlink_outside},
+    {"binary", Trigger::binary},       {"submodule", Trigger::submodule}};
+
+enum class State { on, off, shadow };
+
+// A rule is on unless `state: off` or `state: shadow` (YAML reads on/off as
+// booleans).
+State rule_state(const json& rule, const std::string& where) {
+  auto it = rule.find("state");
+  if (it == rule.end() || it->is_null()) return State::on;
+  if (it->is_boolean()) return it->get<bool>() ? State::on : State::off;
+  if (it->is_string() && (*it == "on" || *it == "off" || *it == "shadow")) {
+    return *it == "on" ? State::on : *it == "off" ? State::off : State::shadow;
+  }
+  fail(where, "'state' must be on, off or shadow");
+}
+
+Rule parse_rule(const std::string& id, const json& r, const RuleSet& set) {
+  const std::string where = fmt::format("rule '{}'", id);
+  if (!r.is_object()) fail(where, "must be a mapping");
+  check_keys(r, kRuleKeys, where);
+  Rule rule;
+  rule.id = id;
+  if (auto declared = optional_string(r, "id", where); !declared.empty() && declared != id) {
+    fail(where, fmt::format("'id' is '{}' but the rule is listed as '{}'", declared, id));
+  }
+  auto kind = required_string(r, "kind", where);
+  auto k = kKinds.find(kind);
+  if (k == kKinds.end()) fail(where, fmt::format("'kind' must be secret, code, file or hidden, got '{}'", kind));
+  rule.kind = k->second;
+  rule.name = fmt::format("safety/{}/{}", kind, id);
+  if (!r.contains("severity")) fail(where, "missing 'severity'");
+  rule.severity = severity_of(r["severity"], where, "severity");
+  rule.message = required_string(r, "message", where);
+  rule.why = required_string(r, "why", where);
+  rule.fix = required_string(r, "fix", where);
+  optional_string(r, "description", where);  // for people reading the rules
+  if (auto docs = optional_string(r, "docs", where); !docs.empty()) rule.fix += " See " + docs;
+  rule.shadow = rule_state(r, where) == State::shadow;
+
+  auto when = optional_string(r, "when", where);
+  if (!when.empty()) {
+    auto t = kTriggers.find(when);
+    if (t == kTriggers.end()) {
+      fail(where, fmt::format("'when' must be one of line, added, deleted, executable, symlink, "
+                              "symlink-outside, binary, submodule; got '{}'", when));
+    }
+    rule.trigger = t->second;
+  }
+  auto scope = optional_string(r, "scope", where);
+  if (scope.empty() || scope == "lines") {
+    rule.on_lines = true;
+  } else if (scope == "pr") {
+    rule.on_lines = false;
+    rule.on_pr_text = true;
+  } else if (scope == "both") {
+    rule.on_pr_text = true;
+  } else {
+    fail(where, fmt::format("'scope' must be lines, pr or both, got '{}'", scope));
+  }
+
+  std::vector<std::string> patterns = string_list(r, "patterns", where);
+  if (auto p = optional_string(r, "pattern", where); !p.empty()) patterns.insert(patterns.begin(), p);
+  if (rule.trigger == Trigger::line && patterns.empty()) fail(where, "missing 'pattern' (or 'patterns')");
+  if (rule.trigger != Trigger::line && !patterns.empty()) {
+    fail(where, fmt::format("'pattern' does not apply to 'when: {}'", when));
+  }
+  for (const auto& p : patterns) {
+    if (rule.on_lines) {
+      auto re = compile(p, true, where, "pattern");
+      rule.line_patterns.push_back(re);
+    }
+    if (rule.on_pr_text) rule.text_patterns.push_back(compile(p, false, where, "pattern"));
+  }
+  if (auto u = optional_string(r, "unless", where); !u.empty()) rule.unless = compile(u, true, where, "unless");
+  if (auto q = optional_string(r, "requires", where); !q.empty()) {
+    rule.requires_ = compile(q, true, where, "requires");
+  }
+
+  for (const auto& lang : string_list(r, "languages", where)) {
+    auto it = std::find(set.language_names.begin(), set.language_names.end(), lang);
+    if (it == set.language_names.end()) {
+      fail(where, fmt::format("unknown language '{}' (known: {})", lang, fmt::join(set.language_names, ", ")));
+    }
+    rule.languages |= std::uint64_t{1} << (it - set.language_names.begin());
+  }
+  rule.paths = globs(string_list(r, "paths", where), where, "paths");
+  rule.exclude_paths = globs(string_list(r, "exclude_paths", where), where, "exclude_paths");
+
+  if (r.contains("entropy")) {
+    if (!r["entropy"].is_number() || r["entropy"].get<double>() < 0 || r["entropy"].get<double>() > 8) {
+      fail(where, "'entropy' must be a number of bits per character between 0 and 8");
+    }
+    rule.min_entropy = r["entropy"].get<double>();
+  }
+  if (r.contains("min_length")) {
+    if (!r["min_length"].is_number_integer() || r["min_length"].get<long long>() < 0) {
+      fail(where, "'min_length' must be a non-negative integer");
+    }
+    rule.min_length = r["min_length"].get<std::size_t>();
+  }
+  if (auto c = optional_string(r, "checksum", where); !c.empty()) {
+    if (c != "github-crc32") fail(where, fmt::format("unknown 'checksum' '{}' (known: github-crc32)", c));
+    rule.github_checksum = true;
+  }
+  rule.generic = optional_bool(r, "generic", false, where);
+  rule.placeholders = optional_bool(r, "placeholders", rule.kind == RuleKind::secret, where);
+  rule.once = optional_bool(r, "once", false, where);
+  return rule;
+}
+
+std::shared_ptr<const RuleSet::Prefilter> build_prefilter(const std::vector<Rule>& rules, bool lines) {
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_never_nl(lines);
+  opts.set_max_mem(256 << 20);  // the DFA cache; states are only built as text needs them
+  auto pf = std::make_shared<RuleSet::Prefilter>();
+  pf->set = std::make_unique<re2::RE2::Set>(opts, re2::RE2::UNANCHORED);
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const auto& pats = lines ? rules[i].line_patterns : rules[i].text_patterns;
+    for (std::size_t j = 0; j < pats.size(); ++j) {
+      std::string err;
+      if (pf->set->Add(pats[j]->pattern(), &err) < 0) {
+        fail(fmt::format("rule '{}'", rules[i].id), fmt::format("pattern rejected by RE2::Set: {}", err));
+      }
+      pf->entries.emplace_back(static_cast<int>(i), static_cast<int>(j));
+    }
+  }
+  if (pf->entries.empty()) return pf;
+  if (!pf->set->Compile()) fail("rules", "the rule set is too large to compile (RE2 out of memory)");
+  return pf;
+}
+
+}  // namespace
+
+std::vector<int> RuleSet::Prefilter::candidates(std::string_view text) const {
+  std::vector<int> hits;
+  if (entries.empty()) return hits;
+  re2::RE2::Set::ErrorInfo info{re2::RE2::Set::kNoError};
+  if (!set->Match(re2::StringPiece(text.data(), text.size()), &hits, &info) &&
+      info.kind != re2::RE2::Set::kNoError) {
+    hits.resize(entries.size());
+    for (std::size_t i = 0; i < hits.size(); ++i) hits[i] = static_cast<int>(i);
+  }
+  std::sort(hits.begin(), hits.end());
+  return hits;
+}
+
+std::uint64_t RuleSet::languages_of(const std::string& path) const {
+  std::uint64_t mask = 0;
+  for (std::size_t i = 0; i < language_matchers.size(); ++i) {
+    if (language_matchers[i].matches(path)) mask |= std::uint64_t{1} << i;
+  }
+  return mask;
+}
+
+std::shared_ptr<const RuleSet> compile_rules(const json& section, std::string version) {
+  if (!section.is_object()) fail("section", "must be a mapping");
+  check_keys(section, kSectionKeys, "section");
+  auto set = std::make_shared<RuleSet>();
+  set->version = std::move(version);
+
+  if (section.contains("languages")) {
+    const auto& langs = section["languages"];
+    if (!langs.is_object()) fail("languages", "must map a language name to a list of path globs");
+    if (langs.size() > 64) fail("languages", "at most 64 languages");
+    for (const auto& [name, g] : langs.items()) {
+      set->language_names.push_back(name);
+      set->language_matchers.push_back(
+          globs(string_list(langs, name.c_str(), "languages." + name), "languages." + name, "globs"));
+    }
+  }
+  set->test_paths = globs(string_list(section, "test_paths", "test_paths"), "test_paths", "test_paths");
+  if (section.contains("test_severity")) {
+    set->test_severity = severity_of(section["test_severity"], "test_severity", "test_severity");
+  }
+  if (section.contains("max_findings_per_rule_per_file")) {
+    const auto& m = section["max_findings_per_rule_per_file"];
+    if (!m.is_number_integer() || m.get<long long>() < 1) {
+      fail("max_findings_per_rule_per_file", "must be a positive integer");
+    }
+    set->max_per_rule_per_file = m.get<int>();
+  }
+  auto placeholders = string_list(section, "placeholders", "placeholders");
+  if (!placeholders.empty()) {
+    std::string all;
+    for (const auto& p : placeholders) {
+      compile(p, true, "placeholders", "placeholder");  // names the bad one
+      if (!all.empty()) all += '|';
+      all += "(?:";
+      all += p;
+      all += ')';
+    }
+    set->placeholder = compile(all, true, "placeholders", "placeholder");
+  }
+
+  if (section.contains("rules")) {
+    const auto& rules = section["rules"];
+    if (!rules.is_object()) fail("rules", "must map a rule id to its definition");
+    for (const auto& [id, r] : rules.items()) {
+      if (r.is_object() && rule_state(r, fmt::format("rule '{}'", id)) == State::off) {
+        // A disabled rule is still checked, so a typo does not hide.
+        parse_rule(id, r, *set);
+        continue;
+      }
+      set->rules.push_back(parse_rule(id, r, *set));
+    }
+  }
+  // Specific secrets first, then generic ones, then everything else, keeping
+  // the (alphabetical) order within each group: the scanner keeps the first
+  // secret found on a span.
+  std::stable_sort(set->rules.begin(), set->rules.end(), [](const Rule& a, const Rule& b) {
+    auto rank = [](const Rule& r) { return r.kind != RuleKind::secret ? 2 : r.generic ? 1 : 0; };
+    return rank(a) < rank(b);
+  });
+  set->line_set = build_prefilter(set->rules, true);
+  set->text_set = build_prefilter(set->rules, false);
+  return set;
+}
+
+std::shared_ptr<const RuleSet> rules_for(const Guidance& guidance) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const RuleSet>> cache;
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = cache.find(guidance.version); it != cache.end()) return it->second;
+  }
+  // Compile outside the lock: two threads may both compile the same version
+  // once; the first to store it wins. A failed compile is not cached.
+  auto compiled = compile_rules(guidance.section("safety"), guidance.version);
+  std::lock_guard lock(mutex);
+  if (cache.size() >= 8) cache.clear();  // a server sees few versions; bound it anyway
+  return cache.emplace(guidance.version, std::move(compiled)).first->second;
+}
+
+}  // namespace reviewer::safety

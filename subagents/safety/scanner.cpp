@@ -1,0 +1,342 @@
+#include "subagents/safety/scanner.h"
+
+#include <algorithm>
+#include <optional>
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include "reviewer/core/error.h"
+#include "subagents/safety/matching.h"
+#include "subagents/safety/prefilter.h"
+#include "subagents/safety/secret_checks.h"
+
+namespace reviewer::safety {
+
+namespace {
+
+constexpr std::size_t kBlockBytes = 16 * 1024;  // prefilter granularity
+
+// A file's added lines joined by '\n', with where each line starts.
+struct LineText {
+  std::string text;
+  std::vector<std::size_t> starts;
+  std::vector<int> numbers;  // new-side line numbers
+
+  std::size_t line_of(std::size_t offset) const {
+    return static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), offset) - starts.begin()) - 1;
+  }
+  std::string_view line(std::size_t i) const {
+    std::size_t end = i + 1 < starts.size() ? starts[i + 1] - 1 : text.size();
+    return std::string_view(text).substr(starts[i], end - starts[i]);
+  }
+};
+
+LineText join_lines(const FileDiff& fd, bool with_context) {
+  LineText t;
+  for (const auto& h : fd.hunks) {
+    for (const auto& l : h.lines) {
+      if (l.origin == LineOrigin::deleted) continue;
+      if (l.origin == LineOrigin::context && !with_context) continue;
+      if (!t.starts.empty()) t.text += '\n';
+      t.starts.push_back(t.text.size());
+      t.numbers.push_back(l.new_line);
+      t.text += l.content;
+    }
+  }
+  return t;
+}
+
+struct Hit {
+  const Rule* rule = nullptr;
+  std::size_t line = 0;             // index into LineText
+  std::size_t begin = 0, end = 0;   // the match, offsets into LineText::text
+  std::size_t vbegin = 0, vend = 0; // the secret value (secrets only)
+};
+
+bool overlaps(const Hit& a, const Hit& b) {
+  return a.line == b.line && a.begin < b.end && b.begin < a.end;
+}
+
+class FileScanner {
+ public:
+  FileScanner(const RuleSet& rules, const FileDiff& fd, std::vector<Finding>& out)
+      : rules_(rules), fd_(fd), path_(fd.path()), out_(out) {
+    languages_ = rules.languages_of(path_);
+    is_test_ = rules.test_paths.matches(path_);
+  }
+
+  void run() {
+    file_facts();
+    if (fd_.kind == ChangeKind::deleted || fd_.binary || fd_.submodule) return;
+    lines_ = join_lines(fd_, false);
+    if (lines_.starts.empty()) return;
+    if (fd_.symlink) return;  // its one "line" is the target, judged above
+    line_rules();
+  }
+
+ private:
+  bool applies(const Rule& r) const {
+    if (r.languages != 0 && (r.languages & languages_) == 0) return false;
+    if (!r.paths.empty() && !r.paths.matches(path_)) return false;
+    if (!r.exclude_paths.empty() && r.exclude_paths.matches(path_)) return false;
+    // Generated and vendored code is not the author's: only secrets and
+    // hidden characters matter there.
+    if (fd_.excluded() && r.kind != RuleKind::secret && r.kind != RuleKind::hidden) return false;
+    return true;
+  }
+
+  Severity severity(const Rule& r) const {
+    if (r.kind == RuleKind::code && is_test_) return std::min(r.severity, rules_.test_severity);
+    return r.severity;
+  }
+
+  Finding finding(const Rule& r, int line, std::string evidence) const {
+    Finding f;
+    f.rule = r.name;
+    f.severity = severity(r);
+    f.path = path_;
+    f.line = line;
+    f.end_line = line;
+    f.message = r.message + " " + r.why;
+    f.evidence = std::move(evidence);
+    f.suggestion = r.fix;
+    f.shadow = r.shadow;
+    return f;
+  }
+
+  std::string symlink_target() const {
+    for (const auto& h : fd_.hunks) {
+      for (const auto& l : h.lines) {
+        if (l.origin == LineOrigin::added) return l.content;
+      }
+    }
+    return {};
+  }
+
+  void file_facts() {
+    const bool gone = fd_.kind == ChangeKind::deleted;
+    const bool arrived = fd_.kind == ChangeKind::added || fd_.kind == ChangeKind::renamed ||
+                         fd_.kind == ChangeKind::copied;
+    std::string target = fd_.symlink && !gone ? symlink_target() : std::string();
+    const bool outside = fd_.symlink && !gone && symlink_escapes(path_, target);
+    bool outside_rule = false;
+    for (const auto& r : rules_.rules) {
+      outside_rule |= r.trigger == Trigger::symlink_outside && applies(r);
+    }
+    for (const auto& r : rules_.rules) {
+      if (r.trigger == Trigger::line || !applies(r)) continue;
+      bool fire = false;
+      std::string evidence = printable_excerpt(path_, kEvidenceMax);
+      switch (r.trigger) {
+        case Trigger::line: break;
+        case Trigger::added: fire = arrived; break;
+        case Trigger::deleted: fire = gone; break;
+        case Trigger::executable:
+          fire = !gone && !fd_.symlink && fd_.new_mode == 0100755 &&
+                 (fd_.kind == ChangeKind::added || fd_.old_mode != 0100755);
+          if (fire) evidence = fmt::format("mode {:o} -> {:o}", fd_.old_mode, fd_.new_mode);
+          break;
+        case Trigger::symlink:
+        case Trigger::symlink_outside:
+          fire = fd_.symlink && !gone &&
+                 (r.trigger == Trigger::symlink_outside ? outside : !(outside && outside_rule));
+          if (fire) evidence = "-> " + printable_excerpt(target, kEvidenceMax);
+          break;
+        case Trigger::binary: fire = fd_.binary && fd_.kind == ChangeKind::added; break;
+        case Trigger::submodule:
+          fire = fd_.submodule && !gone;
+          if (fire) evidence = fmt::format("{} -> {}", fd_.old_id.empty() ? "(new)" : fd_.old_id.substr(0, 12),
+                                           fd_.new_id.substr(0, 12));
+          break;
+      }
+      if (fire) out_.push_back(finding(r, 0, std::move(evidence)));
+    }
+  }
+
+  // Matches of one pattern of one rule, filtered; at most the cap per file.
+  void collect(const Rule& rule, const re2::RE2& re, std::size_t begin, std::size_t end, std::vector<Hit>& hits,
+               int& budget) {
+    const int group = secret_group(re);
+    std::vector<re2::StringPiece> groups(static_cast<std::size_t>(group) + 1);
+    const std::string& text = lines_.text;
+    std::size_t pos = begin;
+    // `unless` is judged once per line, however many hits the line holds
+    // (a 10 MB line must not be re-scanned per hit).
+    std::size_t unless_line = static_cast<std::size_t>(-1);
+    bool unless_hit = false;
+    while (budget > 0 && pos <= end &&
+           re.Match(piece(text), pos, end, re2::RE2::UNANCHORED, groups.data(),
+                    static_cast<int>(groups.size()))) {
+      Hit h;
+      h.rule = &rule;
+      h.begin = static_cast<std::size_t>(groups[0].data() - text.data());
+      h.end = h.begin + groups[0].size();
+      pos = h.end > h.begin ? h.end : h.begin + 1;
+      re2::StringPiece value = group > 0 && groups[static_cast<std::size_t>(group)].data() != nullptr
+                                   ? groups[static_cast<std::size_t>(group)]
+                                   : groups[0];
+      h.vbegin = static_cast<std::size_t>(value.data() - text.data());
+      h.vend = h.vbegin + value.size();
+      h.line = lines_.line_of(h.begin);
+      if (rule.unless) {
+        if (h.line != unless_line) {
+          unless_line = h.line;
+          unless_hit = re2::RE2::PartialMatch(piece(lines_.line(h.line)), *rule.unless);
+        }
+        if (unless_hit) continue;
+      }
+      if (rule.kind == RuleKind::secret) {
+        auto verdict = judge_secret(rules_, rule, std::string_view(text).substr(h.vbegin, h.vend - h.vbegin));
+        // A value in a known format that fails its checksum is not a token
+        // (a made-up or mangled one): no generic rule reports it either.
+        if (verdict == Verdict::bad_checksum) claimed_.push_back(h);
+        if (verdict != Verdict::secret) continue;
+      }
+      hits.push_back(h);
+      --budget;
+      if (rule.once) budget = 0;
+    }
+  }
+
+  bool requirement_met(const Rule& r) {
+    if (!r.requires_) return true;
+    if (!visible_) visible_ = join_lines(fd_, true);
+    return re2::RE2::PartialMatch(piece(visible_->text), *r.requires_);
+  }
+
+  void line_rules() {
+    std::vector<Hit> secrets, others;
+    std::vector<int> budget(rules_.rules.size(), -1);
+    // The prefilter runs over blocks of whole lines, so a rule it reports is
+    // re-run on that block only, not on the whole file. Patterns never match
+    // a newline, so no hit spans two blocks.
+    const std::size_t n = lines_.starts.size();
+    for (std::size_t first_line = 0; first_line < n;) {
+      const std::size_t begin = lines_.starts[first_line];
+      std::size_t next = first_line + 1;
+      while (next < n && lines_.starts[next] - begin < kBlockBytes) ++next;
+      const std::size_t end = next < n ? lines_.starts[next] - 1 : lines_.text.size();
+      first_line = next;
+      for (int c : rules_.line_set->candidates(std::string_view(lines_.text).substr(begin, end - begin))) {
+        auto [ri, pi] = rules_.line_set->entries[static_cast<std::size_t>(c)];
+        const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
+        int& left = budget[static_cast<std::size_t>(ri)];
+        if (left == 0 || !applies(rule) || !requirement_met(rule)) continue;
+        if (left < 0) left = rule.once ? 1 : rules_.max_per_rule_per_file;
+        std::vector<Hit> found;
+        collect(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end, found, left);
+        keep(rule, found, secrets, others);
+      }
+    }
+    report(secrets, others);
+  }
+
+  void keep(const Rule& rule, const std::vector<Hit>& found, std::vector<Hit>& secrets, std::vector<Hit>& others) {
+    for (const auto& h : found) {
+      if (rule.kind != RuleKind::secret) {
+        others.push_back(h);
+      } else if (std::none_of(secrets.begin(), secrets.end(), [&](const Hit& s) { return overlaps(s, h); }) &&
+                 std::none_of(claimed_.begin(), claimed_.end(), [&](const Hit& s) { return overlaps(s, h); })) {
+        // Rules come specific first: a generic match over a span a specific
+        // rule already named is the same secret.
+        secrets.push_back(h);
+      }
+    }
+  }
+
+  void report(const std::vector<Hit>& secrets, const std::vector<Hit>& others) {
+    std::vector<Finding> found;
+    std::vector<std::pair<std::size_t, const Rule*>> seen;  // one finding per (line, rule)
+    auto first = [&](const Hit& h) {
+      if (std::find(seen.begin(), seen.end(), std::make_pair(h.line, h.rule)) != seen.end()) return false;
+      seen.emplace_back(h.line, h.rule);
+      return true;
+    };
+    for (const auto& h : secrets) {
+      if (!first(h)) continue;
+      std::string_view value = std::string_view(lines_.text).substr(h.vbegin, h.vend - h.vbegin);
+      found.push_back(finding(*h.rule, lines_.numbers[h.line], redact(h.rule->id, value)));
+    }
+    for (const auto& h : others) {
+      if (!first(h)) continue;
+      found.push_back(finding(*h.rule, lines_.numbers[h.line], excerpt(h, secrets)));
+    }
+    std::stable_sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) { return a.line < b.line; });
+    out_.insert(out_.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+  }
+
+  // The hit with some context, any secret on the line replaced.
+  std::string excerpt(const Hit& h, const std::vector<Hit>& secrets) const {
+    const std::size_t ls = lines_.starts[h.line];
+    const std::size_t le = ls + lines_.line(h.line).size();
+    std::size_t from = h.begin > ls + kEvidenceContext ? h.begin - kEvidenceContext : ls;
+    std::size_t to = std::min(le, h.end + kEvidenceContext);
+    std::string shown;
+    for (std::size_t i = from; i < to;) {
+      auto s = std::find_if(secrets.begin(), secrets.end(), [&](const Hit& x) { return x.vbegin <= i && i < x.vend; });
+      if (s != secrets.end()) {
+        shown += "[REDACTED]";
+        i = s->vend;
+      } else {
+        shown += lines_.text[i++];
+      }
+    }
+    std::string trimmed = shown;
+    trimmed.erase(0, trimmed.find_first_not_of(" \t"));
+    return printable_excerpt(trimmed, kEvidenceMax);
+  }
+
+  const RuleSet& rules_;
+  const FileDiff& fd_;
+  const std::string& path_;
+  std::vector<Finding>& out_;
+  std::uint64_t languages_ = 0;
+  bool is_test_ = false;
+  LineText lines_;
+  std::optional<LineText> visible_;
+  std::vector<Hit> claimed_;  // known-format values that failed their checksum
+};
+
+}  // namespace
+
+bool symlink_escapes(std::string_view link_path, std::string_view target) {
+  if (target.empty()) return false;
+  if (target.front() == '/' || target.front() == '~' || target.front() == '\\' ||
+      (target.size() >= 2 && target[1] == ':')) {
+    return true;
+  }
+  // Depth of the link's folder, then walk the target's segments.
+  long depth = static_cast<long>(std::count(link_path.begin(), link_path.end(), '/'));
+  std::size_t i = 0;
+  while (i <= target.size()) {
+    std::size_t j = target.find_first_of("/\\", i);
+    if (j == std::string_view::npos) j = target.size();
+    std::string_view seg = target.substr(i, j - i);
+    if (seg == "..") {
+      if (--depth < 0) return true;
+    } else if (!seg.empty() && seg != ".") {
+      ++depth;
+    }
+    i = j + 1;
+  }
+  return false;
+}
+
+std::vector<Finding> scan(const RuleSet& rules, const AgentContext& ctx) {
+  std::vector<Finding> out;
+  std::size_t done = 0;
+  for (const auto& fd : ctx.diff.files) {
+    if (ctx.deadline.expired()) {
+      throw Error(Error::Code::timeout, fmt::format("safety: deadline passed after {} of {} files", done,
+                                                    ctx.diff.files.size()));
+    }
+    FileScanner(rules, fd, out).run();
+    ++done;
+  }
+  scan_pr_text(rules, "title", ctx.pr.title, out);
+  scan_pr_text(rules, "body", ctx.pr.body, out);
+  return out;
+}
+
+}  // namespace reviewer::safety

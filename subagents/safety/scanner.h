@@ -1,0 +1,24 @@
+// Applies compiled safety rules to a pull request: added lines of every file
+// (one prefilter pass per file, then the individual regexes of the rules
+// that may match), file facts (modes, symlinks, binaries, submodules,
+// deletions) and the PR's title and body.
+#pragma once
+
+#include <vector>
+
+#include "reviewer/core/finding.h"
+#include "subagents/agent.h"
+#include "subagents/safety/rules.h"
+
+namespace reviewer::safety {
+
+// Findings in diff order (file by file, line by line), then PR-text findings.
+// Secret values appear only redacted. Throws reviewer::Error (timeout) when
+// ctx.deadline passes between files.
+std::vector<Finding> scan(const RuleSet& rules, const AgentContext& ctx);
+
+// True when a symlink at `link_path` pointing to `target` leaves the
+// repository: absolute, home-relative, or climbing above the root with "..".
+bool symlink_escapes(std::string_view link_path, std::string_view target);
+
+}  // namespace reviewer::safety

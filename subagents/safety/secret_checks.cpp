@@ -1,0 +1,121 @@
+#include "subagents/safety/secret_checks.h"
+
+#include <array>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace reviewer::safety {
+
+namespace {
+
+constexpr std::string_view kBase62 =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+std::array<std::uint32_t, 256> make_crc_table() {
+  std::array<std::uint32_t, 256> t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    t[i] = c;
+  }
+  return t;
+}
+
+// Length of the UTF-8 sequence starting at s[i], or 0 when invalid.
+std::size_t utf8_length(std::string_view s, std::size_t i, std::uint32_t* cp) {
+  auto b = static_cast<unsigned char>(s[i]);
+  std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  std::uint32_t v = n == 1 ? b : n == 2 ? (b & 0x1F) : n == 3 ? (b & 0x0F) : (b & 0x07);
+  for (std::size_t k = 1; k < n; ++k) {
+    auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c >> 6) != 0x2) return 0;
+    v = (v << 6) | (c & 0x3F);
+  }
+  *cp = v;
+  return n;
+}
+
+bool invisible(std::uint32_t cp) {
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || (cp >= 0x200B && cp <= 0x200F) ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF ||
+         cp == 0x180E;
+}
+
+}  // namespace
+
+std::string redact(std::string_view kind, std::string_view value) {
+  std::size_t shown = std::min<std::size_t>(4, value.size() / 4);
+  // Only printable ASCII is shown: a multi-byte character is never cut.
+  std::size_t n = 0;
+  while (n < shown && value[n] > 0x20 && value[n] < 0x7F) ++n;
+  return fmt::format("{} {}\u2026 ({} chars)", kind, value.substr(0, n), value.size());
+}
+
+double shannon_entropy(std::string_view value) {
+  if (value.empty()) return 0.0;
+  std::array<std::size_t, 256> counts{};
+  for (unsigned char c : value) ++counts[c];
+  double h = 0.0;
+  const double n = static_cast<double>(value.size());
+  for (std::size_t c : counts) {
+    if (c == 0) continue;
+    double p = static_cast<double>(c) / n;
+    h -= p * std::log2(p);
+  }
+  return h;
+}
+
+std::uint32_t crc32(std::string_view bytes) {
+  static const auto table = make_crc_table();
+  std::uint32_t c = 0xFFFFFFFFu;
+  for (unsigned char b : bytes) c = table[(c ^ b) & 0xFF] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+std::string github_checksum(std::string_view random_part) {
+  std::uint32_t v = crc32(random_part);
+  std::string out(6, '0');
+  for (int i = 5; i >= 0 && v > 0; --i) {
+    out[static_cast<std::size_t>(i)] = kBase62[v % 62];
+    v /= 62;
+  }
+  return out;
+}
+
+bool github_checksum_valid(std::string_view token) {
+  auto underscore = token.rfind('_');
+  if (underscore == std::string_view::npos) return false;
+  std::string_view body = token.substr(underscore + 1);
+  if (body.size() <= 6) return false;
+  return github_checksum(body.substr(0, body.size() - 6)) == body.substr(body.size() - 6);
+}
+
+std::string printable_excerpt(std::string_view text, std::size_t max_bytes) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    std::uint32_t cp = 0;
+    std::size_t n = utf8_length(text, i, &cp);
+    std::string piece;
+    if (n == 0) {
+      piece = fmt::format("<0x{:02X}>", static_cast<unsigned char>(text[i]));
+      n = 1;
+    } else if (cp == '\t') {
+      piece = " ";
+    } else if (invisible(cp)) {
+      piece = fmt::format("<U+{:04X}>", cp);
+    } else {
+      piece = std::string(text.substr(i, n));
+    }
+    if (out.size() + piece.size() > max_bytes) {
+      out += "\u2026";
+      break;
+    }
+    out += piece;
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace reviewer::safety

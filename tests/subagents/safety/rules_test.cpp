@@ -1,0 +1,168 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "guidance/guidance.h"
+#include "reviewer/core/error.h"
+#include "subagents/safety/rules.h"
+#include "support/testutil.h"
+
+using namespace reviewer;
+using namespace reviewer::safety;
+
+namespace {
+
+std::string error_of(const std::string& yaml) {
+  try {
+    auto g = load_guidance_texts({{"team.yml", yaml}});
+    compile_rules(g.section("safety"), g.version);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const Rule* find_rule(const RuleSet& set, const std::string& id) {
+  for (const auto& r : set.rules) {
+    if (r.id == id) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_SUITE("safety::rules") {
+  TEST_CASE("the shipped rules compile, with at least 40 secret formats and every kind") {
+    auto g = load_guidance_texts({});
+    auto set = compile_rules(g.section("safety"), g.version);
+    REQUIRE(set);
+    int secrets = 0, code = 0, file = 0, hidden = 0;
+    for (const auto& r : set->rules) {
+      secrets += r.kind == RuleKind::secret && !r.generic;
+      code += r.kind == RuleKind::code;
+      file += r.kind == RuleKind::file;
+      hidden += r.kind == RuleKind::hidden;
+      CHECK_MESSAGE(!r.message.empty(), r.id);
+      CHECK_MESSAGE(!r.fix.empty(), r.id);
+    }
+    CHECK(secrets >= 40);
+    CHECK(code >= 20);
+    CHECK(file >= 10);
+    CHECK(hidden >= 4);
+    const Rule* aws = find_rule(*set, "aws-access-key");
+    REQUIRE(aws);
+    CHECK(aws->name == "safety/secret/aws-access-key");
+    CHECK(aws->severity == Severity::critical);
+  }
+
+  TEST_CASE("a pattern RE2 rejects fails naming the rule") {
+    auto msg = error_of("safety:\n  rules:\n    my-rule:\n      kind: code\n      pattern: '(unclosed'\n"
+                        "      severity: error\n      message: m\n      why: w\n      fix: f\n");
+    CHECK(msg.find("rule 'my-rule'") != std::string::npos);
+    CHECK(msg.find("invalid pattern '(unclosed'") != std::string::npos);
+  }
+
+  TEST_CASE("a rule missing a field fails naming the rule and the field") {
+    auto msg = error_of("safety:\n  rules:\n    half-rule:\n      kind: code\n      pattern: 'x'\n"
+                        "      severity: error\n      message: m\n      why: w\n");
+    CHECK(msg == "guidance safety: rule 'half-rule': missing 'fix'");
+  }
+
+  TEST_CASE("unknown keys, kinds, severities and languages are errors") {
+    const std::string base = "safety:\n  rules:\n    r1:\n      pattern: 'x'\n      message: m\n      why: w\n      fix: f\n";
+    CHECK(error_of(base + "      kind: code\n      severity: error\n      colour: red\n")
+              .find("unknown key 'colour'") != std::string::npos);
+    CHECK(error_of(base + "      kind: magic\n      severity: error\n")
+              .find("'kind' must be secret, code, file or hidden, got 'magic'") != std::string::npos);
+    CHECK(error_of(base + "      kind: code\n      severity: fatal\n")
+              .find("got 'fatal'") != std::string::npos);
+    CHECK(error_of(base + "      kind: code\n      severity: error\n      languages: [cobol]\n")
+              .find("unknown language 'cobol'") != std::string::npos);
+  }
+
+  TEST_CASE("a pattern that matches empty text is refused") {
+    auto msg = error_of("safety:\n  rules:\n    empty:\n      kind: code\n      pattern: 'x*'\n"
+                        "      severity: error\n      message: m\n      why: w\n      fix: f\n");
+    CHECK(msg.find("matches empty text") != std::string::npos);
+  }
+
+  TEST_CASE("a team layer disables one rule and re-grades another without touching the rest") {
+    auto g = load_guidance_texts({{"team.yml",
+                                   "safety:\n  rules:\n    jwt:\n      state: off\n"
+                                   "    python-shell-true:\n      severity: warning\n"}});
+    auto set = compile_rules(g.section("safety"), g.version);
+    CHECK(find_rule(*set, "jwt") == nullptr);
+    const Rule* shell = find_rule(*set, "python-shell-true");
+    REQUIRE(shell);
+    CHECK(shell->severity == Severity::warning);
+    CHECK(find_rule(*set, "aws-access-key") != nullptr);
+  }
+
+  TEST_CASE("a rule in shadow state runs and marks its findings shadow; docs extend the fix") {
+    auto g = load_guidance_texts({{"team.yml", "safety:\n  rules:\n    jwt:\n      state: shadow\n"
+                                                "      docs: https://wiki.acme.io/jwt\n"}});
+    auto set = compile_rules(g.section("safety"), g.version);
+    const Rule* jwt = find_rule(*set, "jwt");
+    REQUIRE(jwt);
+    CHECK(jwt->shadow);
+    CHECK(jwt->fix.find("See https://wiki.acme.io/jwt") != std::string::npos);
+    CHECK_FALSE(find_rule(*set, "aws-access-key")->shadow);
+    CHECK(error_of("safety:\n  rules:\n    jwt:\n      state: maybe\n").find("'state' must be on, off or shadow") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("a disabled rule is still validated") {
+    auto msg = error_of("safety:\n  rules:\n    jwt:\n      state: off\n      pattern: '(bad'\n");
+    CHECK(msg.find("rule 'jwt'") != std::string::npos);
+  }
+
+  TEST_CASE("a team adds a rule of its own") {
+    auto g = load_guidance_texts({{"team.yml",
+                                   "safety:\n  rules:\n    no-printf-debug:\n      kind: code\n"
+                                   "      languages: [c]\n      pattern: 'DEBUG_PRINTF'\n      severity: warning\n"
+                                   "      message: Debug print left in.\n      why: It spams logs.\n      fix: Remove it.\n"}});
+    auto set = compile_rules(g.section("safety"), g.version);
+    const Rule* r = find_rule(*set, "no-printf-debug");
+    REQUIRE(r);
+    CHECK(r->name == "safety/code/no-printf-debug");
+  }
+
+  TEST_CASE("rules are compiled once per guidance version and shared") {
+    auto g1 = load_guidance_texts({});
+    auto g2 = load_guidance_texts({});
+    auto a = rules_for(g1);
+    auto b = rules_for(g2);
+    CHECK(a.get() == b.get());
+    auto g3 = load_guidance_texts({{"team.yml", "safety:\n  rules:\n    jwt:\n      state: off\n"}});
+    auto c = rules_for(g3);
+    CHECK(c.get() != a.get());
+    CHECK(c->version == g3.version);
+  }
+
+  TEST_CASE("specific secret rules are ordered before generic ones") {
+    auto g = load_guidance_texts({});
+    auto set = rules_for(g);
+    bool seen_generic = false;
+    for (const auto& r : set->rules) {
+      if (r.kind != RuleKind::secret) break;
+      if (r.generic) seen_generic = true;
+      CHECK_MESSAGE(!(seen_generic && !r.generic), r.id);
+    }
+  }
+
+  TEST_CASE("languages come from path globs") {
+    auto g = load_guidance_texts({});
+    auto set = rules_for(g);
+    auto has = [&](const std::string& path, const std::string& lang) {
+      auto it = std::find(set->language_names.begin(), set->language_names.end(), lang);
+      REQUIRE(it != set->language_names.end());
+      return (set->languages_of(path) >> (it - set->language_names.begin())) & 1;
+    };
+    CHECK(has("src/app.py", "python"));
+    CHECK(has(".github/workflows/ci.yml", "actions"));
+    CHECK(has(".github/workflows/ci.yml", "yaml"));
+    CHECK_FALSE(has("docs/ci.yml", "actions"));
+    CHECK(has("deploy/Dockerfile", "dockerfile"));
+    CHECK_FALSE(has("src/app.py", "go"));
+  }
+}

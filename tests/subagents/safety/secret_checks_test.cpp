@@ -1,0 +1,57 @@
+#include <doctest/doctest.h>
+
+#include "subagents/safety/secret_checks.h"
+#include "support/testutil.h"
+
+using namespace reviewer::safety;
+
+TEST_SUITE("safety::secret_checks") {
+  TEST_CASE("redact shows the kind, the first four characters and the length only") {
+    const std::string value = std::string("AKIA") + "Q7RX2MZP4KWT9BNC";
+    CHECK(redact("aws-access-key", value) == "aws-access-key AKIA\u2026 (20 chars)");
+    CHECK(redact("aws-access-key", value).find("Q7RX") == std::string::npos);
+  }
+
+  TEST_CASE("redact shows less of short values, and nothing of tiny ones") {
+    CHECK(redact("db", "hunter22") == "db hu\u2026 (8 chars)");
+    CHECK(redact("db", "abc") == "db \u2026 (3 chars)");
+  }
+
+  TEST_CASE("redact never shows non-ASCII or whitespace bytes") {
+    CHECK(redact("k", "a\xC3\xA9" "bcdefghijklmnop") == "k a\u2026 (18 chars)");
+  }
+
+  TEST_CASE("Shannon entropy is zero for one repeated byte and log2(n) for n distinct bytes") {
+    CHECK(shannon_entropy("aaaaaaaa") == doctest::Approx(0.0));
+    CHECK(shannon_entropy("abcd") == doctest::Approx(2.0));
+    CHECK(shannon_entropy("0123456789abcdef") == doctest::Approx(4.0));
+    CHECK(shannon_entropy("") == doctest::Approx(0.0));
+  }
+
+  TEST_CASE("crc32 matches the IEEE check value") {
+    CHECK(crc32("123456789") == 0xCBF43926u);
+    CHECK(crc32("") == 0u);
+  }
+
+  TEST_CASE("GitHub checksum: the published example token validates, a changed character does not") {
+    // The example from therootcompany/base62-token.js's spec, built from
+    // pieces so the source holds no literal token.
+    const std::string random = "zQWBuTSOoRi4A9spHcVY5ncnsDkxkJ";
+    CHECK(github_checksum(random) == "0mLq17");
+    CHECK(github_checksum_valid(std::string("gh") + "p_" + random + "0mLq17"));
+    CHECK_FALSE(github_checksum_valid(std::string("gh") + "p_" + random + "0mLq18"));
+    std::string flipped = random;
+    flipped[3] = 'X';
+    CHECK_FALSE(github_checksum_valid(std::string("gh") + "p_" + flipped + "0mLq17"));
+    CHECK_FALSE(github_checksum_valid("ghp_"));
+    CHECK_FALSE(github_checksum_valid("no-underscore"));
+  }
+
+  TEST_CASE("printable_excerpt makes invisible characters visible and cuts long text") {
+    CHECK(printable_excerpt("a\xE2\x80\xAE" "b", 100) == "a<U+202E>b");
+    CHECK(printable_excerpt("x\xE2\x80\x8By", 100) == "x<U+200B>y");
+    CHECK(printable_excerpt("bad\xFF", 100) == "bad<0xFF>");
+    CHECK(printable_excerpt("tab\there", 100) == "tab here");
+    CHECK(printable_excerpt(std::string(500, 'a'), 10) == std::string(10, 'a') + "\u2026");
+  }
+}
