@@ -72,7 +72,7 @@ DeclaredIntent detect_intent(const PullRequest& pr, const IntentConfig& config) 
       std::string m;
       if (search(v.title_words, d.subject, &m)) {
         d.kind = v.kind;
-        d.source = fmt::format("title words '{}'", redact(m, 40));
+        d.source = fmt::format("title words '{}'", redact(trim(m), 40));
         break;
       }
     }

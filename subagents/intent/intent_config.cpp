@@ -28,9 +28,9 @@ void check_keys(const json& obj, std::string_view where, std::initializer_list<s
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     if (std::find(known.begin(), known.end(), it.key()) == known.end()) {
       throw Error(Error::Code::invalid_input,
-                  fmt::format("guidance: unknown key 'intent{}{}' (known under intent{}{}: {})",
-                              where.empty() ? "" : ".", join_key(where, it.key()),
-                              where.empty() ? "" : ".", where, fmt::join(known, ", ")));
+                  fmt::format("guidance: unknown key 'intent.{}' (known under intent{}{}: {})",
+                              join_key(where, it.key()), where.empty() ? "" : ".", where,
+                              fmt::join(known, ", ")));
     }
   }
 }
@@ -96,7 +96,9 @@ Regex compile_list(const json& obj, std::string_view key, std::string_view full,
     all += "(?:" + patterns[i] + ")";
   }
   // (?m): '^' and '$' match at line breaks, for placeholders in a body.
-  return compile(anchored_start ? "^(?:" + all + ")" : "(?m)(?:" + all + ")", full, case_sensitive);
+  // Anchored lists match whole leading words: "add" must not match "Address".
+  return compile(anchored_start ? "^(?:" + all + ")(?:\\b|\\s|$)" : "(?m)(?:" + all + ")", full,
+                 case_sensitive);
 }
 
 std::string lower(std::string s) {

@@ -50,17 +50,26 @@ const std::vector<KindScope>& kind_scopes() {
 
 constexpr size_t kMaxPerRule = 10;
 
-// The first changed line of a file that the kind does not allow.
+// The first changed line of a file that the kind does not allow: in the
+// first hunk that has one, its first added line, else its first deleted.
 const DiffLine* first_offending_line(const FileDiff& fd, bool code_only, int* new_line) {
   for (const auto& h : fd.hunks) {
     std::vector<LineKind> kinds;
     if (code_only) kinds = classify_lines(h);
+    const DiffLine* deleted = nullptr;
     for (size_t i = 0; i < h.lines.size(); ++i) {
       const auto& l = h.lines[i];
       if (l.origin == LineOrigin::context) continue;
       if (code_only && kinds[i] != LineKind::code) continue;
-      *new_line = l.origin == LineOrigin::added ? l.new_line : h.new_start;
-      return &l;
+      if (l.origin == LineOrigin::added) {
+        *new_line = l.new_line;
+        return &l;
+      }
+      if (!deleted) deleted = &l;
+    }
+    if (deleted) {
+      *new_line = h.new_start;
+      return deleted;
     }
   }
   return nullptr;
@@ -113,50 +122,60 @@ std::string normalized(std::string_view s) {
 void check_style(const Diff& diff, const DeclaredIntent& d, const IntentConfig& config,
                  std::vector<Finding>& out) {
   if (d.kind != "style") return;
+  struct Line {
+    std::string norm;
+    const DiffLine* line;
+    int new_line;
+  };
   size_t reported = 0;
   for (const auto& fd : diff.files) {
     if (fd.excluded() || reported == kMaxPerRule) continue;
     auto cls = classify_file(fd.path(), config);
     if (cls == "docs" || cls == "changelog") continue;
-    std::string del_all, add_all;
-    std::vector<std::string> del_lines, add_lines;
-    const DiffLine *first_del = nullptr, *first_add = nullptr;
-    int first_line = 0;
+    std::vector<Line> del, add;
     for (const auto& h : fd.hunks) {
       auto kinds = classify_lines(h);
-      std::string del_h, add_h;
-      const DiffLine *hd = nullptr, *ha = nullptr;
       for (size_t i = 0; i < h.lines.size(); ++i) {
         const auto& l = h.lines[i];
         if (l.origin == LineOrigin::context || kinds[i] != LineKind::code) continue;
-        std::string n = normalized(l.content);
-        if (l.origin == LineOrigin::added) {
-          add_h += n;
-          add_lines.push_back(n);
-          if (!ha) ha = &l;
-        } else {
-          del_h += n;
-          del_lines.push_back(n);
-          if (!hd) hd = &l;
-        }
+        Line x{normalized(l.content), &l, l.origin == LineOrigin::added ? l.new_line : h.new_start};
+        (l.origin == LineOrigin::added ? add : del).push_back(std::move(x));
       }
-      if (del_h != add_h && !first_del && !first_add) {
-        first_del = hd;
-        first_add = ha;
-        first_line = ha ? ha->new_line : h.new_start;
-      }
-      del_all += del_h;
-      add_all += add_h;
     }
-    if (del_all == add_all) continue;
-    std::sort(del_lines.begin(), del_lines.end());
-    std::sort(add_lines.begin(), add_lines.end());
-    if (del_lines == add_lines) continue;
+    // Lines that only moved (sorted imports) pair up first; what is left
+    // must be the same code re-wrapped.
+    std::map<std::string, int> del_count, moved;
+    for (const auto& x : del) ++del_count[x.norm];
+    for (const auto& x : add) {
+      auto it = del_count.find(x.norm);
+      if (it != del_count.end() && it->second > 0) {
+        --it->second;
+        ++moved[x.norm];
+      }
+    }
+    auto residual = [&](const std::vector<Line>& lines, std::string& text, const Line*& first) {
+      std::map<std::string, int> skip = moved;
+      for (const auto& x : lines) {
+        auto it = skip.find(x.norm);
+        if (it != skip.end() && it->second > 0) {
+          --it->second;
+          continue;
+        }
+        text += x.norm;
+        if (!first) first = &x;
+      }
+    };
+    std::string del_text, add_text;
+    const Line *first_del = nullptr, *first_add = nullptr;
+    residual(del, del_text, first_del);
+    residual(add, add_text, first_add);
+    if (del_text == add_text) continue;
     ++reported;
-    std::string evidence = fmt::format("{}:{}: - {} / + {}", fd.path(), first_line,
-                                       first_del ? skeleton(first_del->content) : "(nothing)",
-                                       first_add ? skeleton(first_add->content) : "(nothing)");
-    out.push_back(make(config, kind_rule("style", "code"), fd.path(), first_line,
+    const Line* at = first_add ? first_add : first_del;
+    std::string evidence = fmt::format("{}:{}: - {} / + {}", fd.path(), at->new_line,
+                                       first_del ? skeleton(first_del->line->content) : "(nothing)",
+                                       first_add ? skeleton(first_add->line->content) : "(nothing)");
+    out.push_back(make(config, kind_rule("style", "code"), fd.path(), at->new_line,
                        fmt::format("The PR declares a style-only change ({}) but '{}' changes more than "
                                    "formatting.",
                                    d.source, fd.path()),
