@@ -1,5 +1,9 @@
 #include "subagents/intent/intent_agent.h"
 
+#include <mutex>
+#include <utility>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
@@ -21,7 +25,8 @@ class IntentAgent final : public Agent {
   std::string_view name() const override { return "intent"; }
 
   std::vector<Finding> review(const AgentContext& ctx) const override {
-    const IntentConfig config = load_intent_config(ctx.guidance);
+    const auto config_ptr = config_for(ctx.guidance);
+    const IntentConfig& config = *config_ptr;
     const DeclaredIntent declared = detect_intent(ctx.pr, config);
     std::vector<Finding> out;
     check_description(ctx.pr, declared, config, out);
@@ -35,6 +40,26 @@ class IntentAgent final : public Agent {
   }
 
  private:
+  // Compiling the guidance's patterns costs more than judging a large PR, so
+  // the compiled config is kept per guidance version (a hash of the merged
+  // document: the same version always compiles to the same config). The
+  // memo is the agent's only mutable state; the mutex makes concurrent
+  // reviews safe.
+  std::shared_ptr<const IntentConfig> config_for(const Guidance& guidance) const {
+    if (guidance.version.empty()) return std::make_shared<const IntentConfig>(load_intent_config(guidance));
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [version, config] : cache_) {
+        if (version == guidance.version) return config;
+      }
+    }
+    auto config = std::make_shared<const IntentConfig>(load_intent_config(guidance));  // may throw: not cached
+    std::lock_guard lock(mu_);
+    if (cache_.size() == kCacheSize) cache_.erase(cache_.begin());
+    cache_.emplace_back(guidance.version, config);
+    return config;
+  }
+
   static void stop_if_expired(const AgentContext& ctx) {
     if (ctx.deadline.expired()) throw Error(Error::Code::timeout, "intent agent: deadline passed");
   }
@@ -61,7 +86,10 @@ class IntentAgent final : public Agent {
                        "sure it is in the base branch's history."));
   }
 
+  static constexpr size_t kCacheSize = 8;
   CommitDiffLookup lookup_;
+  mutable std::mutex mu_;
+  mutable std::vector<std::pair<std::string, std::shared_ptr<const IntentConfig>>> cache_;
 };
 
 }  // namespace

@@ -77,28 +77,38 @@ Regex compile(const std::string& pattern, std::string_view full, bool case_sensi
   RE2::Options opts;
   opts.set_log_errors(false);
   opts.set_case_sensitive(case_sensitive);
-  opts.set_max_mem(8 << 20);
   auto re = std::make_shared<const RE2>(pattern, opts);
   if (!re->ok()) bad(full, fmt::format("invalid RE2 pattern '{}': {}", pattern, re->error()));
   return re;
 }
 
-// One alternation of every pattern in the list; each pattern is compiled on
-// its own first so an error names the entry. Null for an empty list.
-Regex compile_list(const json& obj, std::string_view key, std::string_view full, bool anchored_start = false,
-                   bool case_sensitive = false) {
-  auto patterns = read_strings(obj, key, full);
+// One alternation of every pattern in the list. Entries are compiled one by
+// one only when the whole fails, so an error names the entry without paying
+// for two compiles on every load. Null for an empty list.
+Regex alternation(const std::vector<std::string>& patterns, std::string_view full, const std::string& before,
+                  const std::string& after, bool case_sensitive) {
   if (patterns.empty()) return nullptr;
   std::string all;
-  for (size_t i = 0; i < patterns.size(); ++i) {
-    compile(patterns[i], fmt::format("{}[{}]", full, i), case_sensitive);
+  for (const auto& p : patterns) {
     if (!all.empty()) all += '|';
-    all += "(?:" + patterns[i] + ")";
+    all += "(?:" + p + ")";
   }
-  // (?m): '^' and '$' match at line breaks, for placeholders in a body.
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_case_sensitive(case_sensitive);
+  auto re = std::make_shared<const RE2>(before + "(?:" + all + ")" + after, opts);
+  if (re->ok()) return re;
+  for (size_t i = 0; i < patterns.size(); ++i) compile(patterns[i], fmt::format("{}[{}]", full, i), case_sensitive);
+  bad(full, fmt::format("invalid RE2 pattern list: {}", re->error()));
+}
+
+Regex compile_list(const json& obj, std::string_view key, std::string_view full, bool anchored_start = false,
+                   bool case_sensitive = false) {
   // Anchored lists match whole leading words: "add" must not match "Address".
-  return compile(anchored_start ? "^(?:" + all + ")(?:\\b|\\s|$)" : "(?m)(?:" + all + ")", full,
-                 case_sensitive);
+  // Others use (?m) so '^' and '$' match at line breaks of a body.
+  return anchored_start
+             ? alternation(read_strings(obj, key, full), full, "^", "(?:\\b|\\s|$)", case_sensitive)
+             : alternation(read_strings(obj, key, full), full, "(?m)", "", case_sensitive);
 }
 
 std::string lower(std::string s) {
@@ -113,15 +123,8 @@ void read_description(const json& d, IntentConfig& c) {
   read_int(d, "min_title_words", "description.min_title_words", 0, 100, c.min_title_words);
   read_int(d, "min_unchecked_boxes", "description.min_unchecked_boxes", 1, 1000, c.min_unchecked_boxes);
   // Vague titles match the whole (normalized) title.
-  auto vague = read_strings(d, "vague_titles", "description.vague_titles");
-  if (!vague.empty()) {
-    std::string all;
-    for (size_t i = 0; i < vague.size(); ++i) {
-      compile(vague[i], fmt::format("description.vague_titles[{}]", i), false);
-      all += (all.empty() ? "" : "|") + ("(?:" + vague[i] + ")");
-    }
-    c.vague_titles = compile("^(?:" + all + ")$", "description.vague_titles", false);
-  }
+  c.vague_titles = alternation(read_strings(d, "vague_titles", "description.vague_titles"),
+                               "description.vague_titles", "^", "$", false);
   c.why_markers = compile_list(d, "why_markers", "description.why_markers");
   c.placeholders = compile_list(d, "placeholders", "description.placeholders");
   c.wip_title = compile_list(d, "wip_title", "description.wip_title");
@@ -153,15 +156,8 @@ void read_kinds(const json& k, IntentConfig& c) {
     check_keys(*it, where, {"prefixes", "labels", "title_words"});
     KindVocabulary v;
     v.kind = it.key();
-    auto prefixes = read_strings(*it, "prefixes", where + ".prefixes");
-    if (!prefixes.empty()) {
-      std::string all;
-      for (size_t i = 0; i < prefixes.size(); ++i) {
-        compile(prefixes[i], fmt::format("{}.prefixes[{}]", where, i), false);
-        all += (all.empty() ? "" : "|") + ("(?:" + prefixes[i] + ")");
-      }
-      v.prefixes = compile("^(?:" + all + ")$", where + ".prefixes", false);
-    }
+    v.prefixes = alternation(read_strings(*it, "prefixes", where + ".prefixes"), where + ".prefixes", "^", "$",
+                             false);
     v.title_words = compile_list(*it, "title_words", where + ".title_words", true);
     for (auto& l : read_strings(*it, "labels", where + ".labels")) v.labels.insert(lower(l));
     c.kinds.push_back(std::move(v));
