@@ -82,24 +82,20 @@ Regex compile(const std::string& pattern, std::string_view full, bool case_sensi
   return re;
 }
 
-// One alternation of every pattern in the list. Entries are compiled one by
-// one only when the whole fails, so an error names the entry without paying
-// for two compiles on every load. Null for an empty list.
+// One alternation of every pattern in the list; null for an empty list.
+// Each entry is compiled on its own first: an error then names the entry,
+// and an entry such as "a)|(b" cannot escape its group (the combination
+// alone would compile). The memo in the agent pays this once per guidance.
 Regex alternation(const std::vector<std::string>& patterns, std::string_view full, const std::string& before,
                   const std::string& after, bool case_sensitive) {
   if (patterns.empty()) return nullptr;
   std::string all;
-  for (const auto& p : patterns) {
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    compile(patterns[i], fmt::format("{}[{}]", full, i), case_sensitive);
     if (!all.empty()) all += '|';
-    all += "(?:" + p + ")";
+    all += "(?:" + patterns[i] + ")";
   }
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  opts.set_case_sensitive(case_sensitive);
-  auto re = std::make_shared<const RE2>(before + "(?:" + all + ")" + after, opts);
-  if (re->ok()) return re;
-  for (size_t i = 0; i < patterns.size(); ++i) compile(patterns[i], fmt::format("{}[{}]", full, i), case_sensitive);
-  bad(full, fmt::format("invalid RE2 pattern list: {}", re->error()));
+  return compile(before + "(?:" + all + ")" + after, full, case_sensitive);
 }
 
 Regex compile_list(const json& obj, std::string_view key, std::string_view full, bool anchored_start = false,

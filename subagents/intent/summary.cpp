@@ -77,7 +77,8 @@ std::string summarize(const PullRequest& pr, const Diff& diff, const IntentConfi
                                        excluded == 1 ? "" : "s");
   const auto declared = intent::detect_intent(pr, config);
   if (!declared.kind.empty()) {
-    out += fmt::format(". Declared kind: **{}** ({})", declared.kind, intent::redact(declared.source, 80));
+    // The source quotes title words and labels: attacker text, so a code span.
+    out += fmt::format(". Declared kind: **{}** (from {})", declared.kind, intent::code_span(declared.source));
   }
   out += ".\n\n";
   size_t shown = 0;

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "intent_fixture.h"
 #include "reviewer/core/error.h"
 #include "subagents/intent/intent_agent.h"
@@ -48,6 +51,9 @@ TEST_SUITE("intent guidance") {
           std::string::npos);
     CHECK(error_of("intent:\n  scope:\n    promises:\n      tests: {phrases: ['adds tests'], paths: spec}\n")
               .find("intent.scope.promises.tests.paths: must name a path class") != std::string::npos);
+    // Each entry is checked alone: it cannot escape its group in the alternation.
+    CHECK(error_of("intent:\n  copy_words: ['a)|(b']\n").find("intent.copy_words[0]: invalid RE2 pattern") !=
+          std::string::npos);
     CHECK(error_of("intent:\n  paths:\n    docs: 'docs/**'\n").find("intent.paths.docs: must be a list") !=
           std::string::npos);
   }
@@ -57,6 +63,36 @@ TEST_SUITE("intent guidance") {
     ctx.pr = pr_with("Fix invoice total rounding", kGoodBody);
     ctx.guidance = load_guidance_texts({{"team.yml", "intent:\n  ticket:\n    pattern: '(#'\n"}});
     CHECK_THROWS_AS(make_intent_agent()->review(ctx), Error);
+  }
+
+  TEST_CASE("one agent serves reviews under different guidance, concurrently") {
+    auto agent = make_intent_agent();
+    Diff d;
+    d.files.push_back(file_change("src/a.py", {"-a = 1", "+a = 2"}));
+    auto context = [&](const std::vector<std::pair<std::string, std::string>>& docs) {
+      AgentContext ctx;
+      ctx.pr = pr_with("Fix invoice total rounding", kGoodBody);
+      ctx.diff = d;
+      ctx.guidance = load_guidance_texts(docs);
+      return ctx;
+    };
+    const AgentContext plain = context({});
+    const AgentContext strict = context({{"t.yml", "intent:\n  ticket:\n    required: true\n"}});
+    CHECK_FALSE(has_rule(agent->review(plain), "intent/missing-ticket"));
+    CHECK(has_rule(agent->review(strict), "intent/missing-ticket"));
+    CHECK_FALSE(has_rule(agent->review(plain), "intent/missing-ticket"));
+    std::vector<std::thread> threads;
+    std::atomic<int> wrong{0};
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 20; ++i) {
+          bool want = (t + i) % 2 == 0;
+          if (has_rule(agent->review(want ? strict : plain), "intent/missing-ticket") != want) ++wrong;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    CHECK(wrong == 0);
   }
 
   TEST_CASE("severities can be overridden per rule") {

@@ -17,7 +17,7 @@ TEST_SUITE("intent change summary") {
     const std::string s = summarize_change(pr_with("fix: tax rounding", kGoodBody), d);
     INFO(s);
     CHECK(s.find("3 files in 3 areas, +4 −1 lines (1 generated, vendored or lock file not counted)") != std::string::npos);
-    CHECK(s.find("Declared kind: **fix** (title prefix 'fix:')") != std::string::npos);
+    CHECK(s.find("Declared kind: **fix** (from `title prefix 'fix:'`)") != std::string::npos);
     CHECK(s.find("- **`src/billing`**: 2 files, +3 −1 (2 source)") != std::string::npos);
     // Files sorted by path inside an area, areas by name.
     CHECK(s.find("invoice.py") < s.find("tax.py"));
