@@ -8,6 +8,7 @@
 
 #include "reviewer/core/error.h"
 #include "subagents/intent/checks.h"
+#include "subagents/intent/commit_diff.h"
 #include "subagents/intent/declared_kind.h"
 #include "subagents/intent/intent_config.h"
 #include "subagents/intent/rules.h"
@@ -23,6 +24,8 @@ class IntentAgent final : public Agent {
   explicit IntentAgent(CommitDiffLookup lookup) : lookup_(std::move(lookup)) {}
 
   std::string_view name() const override { return "intent"; }
+
+  void check_guidance(const Guidance& guidance) const override { (void)config_for(guidance); }
 
   std::vector<Finding> review(const AgentContext& ctx) const override {
     const auto config_ptr = config_for(ctx.guidance);
@@ -94,7 +97,7 @@ class IntentAgent final : public Agent {
 
 }  // namespace
 
-std::unique_ptr<Agent> make_intent_agent() { return std::make_unique<IntentAgent>(CommitDiffLookup{}); }
+std::unique_ptr<Agent> make_intent_agent() { return std::make_unique<IntentAgent>(&read_commit_diff); }
 
 std::unique_ptr<Agent> make_intent_agent(CommitDiffLookup lookup) {
   return std::make_unique<IntentAgent>(std::move(lookup));

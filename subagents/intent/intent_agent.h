@@ -25,13 +25,14 @@ namespace reviewer {
 using CommitDiffLookup =
     std::function<std::optional<Diff>(const std::filesystem::path& repo, std::string_view sha)>;
 
-// Without a lookup, a revert PR gets an info finding saying it could not be
-// verified.
+// The default reads the reverted commit from ctx.repo_path with libgit2.
+// With an empty lookup (or no repository, or the commit not found) a revert
+// PR gets an info finding saying it could not be verified.
 std::unique_ptr<Agent> make_intent_agent();
 std::unique_ptr<Agent> make_intent_agent(CommitDiffLookup lookup);
 
 // Validates guidance.section("intent"); throws reviewer::Error naming the
-// bad key (for `reviewer guidance check`).
+// bad key. The agent's check_guidance() does the same.
 void validate_intent_guidance(const Guidance& guidance);
 
 }  // namespace reviewer

@@ -3,6 +3,10 @@
 #include "intent_fixture.h"
 #include "subagents/intent/checks.h"
 #include "subagents/intent/intent_agent.h"
+#include "reviewer/core/error.h"
+#include "reviewer/git/builder.h"
+#include "reviewer/git/repository.h"
+#include "support/testutil.h"
 
 using namespace reviewer;
 using namespace reviewer::test;
@@ -87,6 +91,48 @@ TEST_SUITE("intent revert check") {
     const Finding* u = find_rule(g, "intent/kind-mismatch/revert-unverified");
     REQUIRE(u);
     CHECK(u->severity == Severity::info);
-    CHECK(has_rule(make_intent_agent()->review(revert_context(exact_revert())), "intent/kind-mismatch/revert-unverified"));
+    CHECK(has_rule(make_intent_agent(CommitDiffLookup{})->review(revert_context(exact_revert())),
+                   "intent/kind-mismatch/revert-unverified"));
+  }
+
+  TEST_CASE("the default agent reads the reverted commit from the repository with libgit2") {
+    const auto dir = scratch_dir("intent-revert") / "repo";
+    auto repo = git::RepoBuilder::create(dir);
+    const std::string base = repo.commit("main", "", {{"src/login.py", {"def login(user):\n    pass\n"}}}, "base");
+    const std::string feature = repo.commit(
+        "main", base,
+        {{"src/login.py", {"def login(user):\n    throttle(user)\n"}},
+         {"src/throttle.py", {"def throttle(user):\n    sleep(1)\n"}}},
+        "Add login throttling");
+    const std::string reverted = repo.commit(
+        "main", feature, {{"src/login.py", {"def login(user):\n    pass\n"}}, {"src/throttle.py", {std::nullopt}}},
+        "Revert");
+    const std::string sloppy = repo.commit(
+        "other", feature, {{"src/login.py", {"def login(user):\n    return None\n"}}}, "Revert badly");
+
+    auto context = [&](const std::string& head, const std::string& sha) {
+      AgentContext ctx;
+      ctx.pr = pr_with("Revert \"Add login throttling\"",
+                       "This reverts commit " + sha + ".\n\nThrottling locked out users, because the clock was wrong.");
+      ctx.diff = git::Repository::open(dir).diff(feature, head, feature, {});
+      ctx.guidance = load_guidance_texts({});
+      ctx.repo_path = dir;
+      return ctx;
+    };
+    auto agent = make_intent_agent();
+    auto good = agent->review(context(reverted, feature.substr(0, 10)));
+    INFO(rules_of(good));
+    CHECK_FALSE(has_rule(good, "intent/kind-mismatch/revert-not-inverse"));
+    CHECK_FALSE(has_rule(good, "intent/kind-mismatch/revert-unverified"));
+    auto bad = agent->review(context(sloppy, feature));
+    const Finding* m = find_rule(bad, "intent/kind-mismatch/revert-not-inverse");
+    REQUIRE(m);
+    CHECK(bad.size() >= 2);  // login.py differs and throttle.py is left in place
+    auto unknown = agent->review(context(reverted, "deadbeefdeadbeef"));
+    CHECK(has_rule(unknown, "intent/kind-mismatch/revert-unverified"));
+
+    auto broken = context(reverted, feature);
+    broken.repo_path = scratch_dir("intent-not-a-repo");
+    CHECK_THROWS_AS(agent->review(broken), Error);  // fail closed: the runner marks the agent failed
   }
 }
