@@ -1,0 +1,132 @@
+// Description quality: can a reviewer tell what the PR does and why?
+#include <fmt/format.h>
+
+#include "subagents/intent/checks.h"
+#include "subagents/intent/rules.h"
+#include "subagents/intent/text.h"
+
+namespace reviewer::intent {
+
+namespace {
+
+// The parts of a body that a template does not write for the author.
+struct BodyText {
+  std::string visible;     // without HTML comments
+  std::string prose;       // visible, minus headings and checklist lines
+  int checked = 0, unchecked = 0;
+  std::string first_unchecked;
+};
+
+BodyText read_body(std::string_view body) {
+  BodyText b;
+  b.visible = strip_html_comments(body);
+  std::string_view rest = b.visible;
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    std::string t = trim(line);
+    if ((t.starts_with("- [") || t.starts_with("* [")) && t.size() >= 5 && t[4] == ']') {
+      if (t[3] == ' ') {
+        ++b.unchecked;
+        if (b.first_unchecked.empty()) b.first_unchecked = t;
+      } else if (t[3] == 'x' || t[3] == 'X') {
+        ++b.checked;
+      }
+      continue;
+    }
+    if (t.starts_with("#")) continue;
+    b.prose += t;
+    b.prose += '\n';
+  }
+  return b;
+}
+
+std::string letters_digits(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c >= 0x80) out += static_cast<char>(std::tolower(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+void check_description(const PullRequest& pr, const DeclaredIntent& declared, const IntentConfig& config,
+                       std::vector<Finding>& out) {
+  const BodyText body = read_body(pr.body);
+  const std::string prose = letters_digits(body.prose);
+  const bool empty = static_cast<int>(prose.size()) < config.min_body_chars || prose == letters_digits(pr.title);
+  if (empty) {
+    out.push_back(make(config, rule::empty_description, "", 0,
+                       prose.empty() ? "The description is empty." : "The description only restates the title.",
+                       fmt::format("title: {}; description: {} meaningful characters", pr.title, prose.size()),
+                       "Describe what the change does and why it is needed, and how you tested it, so a "
+                       "reviewer can judge the diff against your intent."));
+  }
+
+  // Vague title: a whole-title match in the vocabulary, or too few words.
+  std::string subject = lower(trim(declared.subject));
+  while (!subject.empty() && (subject.back() == '.' || subject.back() == '!' || subject.back() == ':')) {
+    subject.pop_back();
+  }
+  const auto subject_words = words(subject);
+  std::string normalized;
+  for (const auto& w : subject_words) normalized += (normalized.empty() ? "" : " ") + w;
+  const bool vague_word = config.vague_titles && search(config.vague_titles, normalized);
+  if (vague_word || static_cast<int>(subject_words.size()) < config.min_title_words) {
+    out.push_back(make(config, rule::vague_title, "", 0,
+                       fmt::format("The title '{}' does not say what changes.", redact(pr.title, 80)),
+                       fmt::format("title: {}", pr.title),
+                       "Name the behaviour or component that changes, e.g. 'Fix crash when saving an empty "
+                       "invoice' instead of 'fix'."));
+  }
+
+  if (!empty && !search(config.why_markers, pr.title + "\n" + body.prose)) {
+    out.push_back(make(config, rule::no_why, "", 0, "The description says what changes but not why.",
+                       fmt::format("description: {}", body.prose),
+                       "Add a sentence on the motivation: the bug, the user need or the issue this "
+                       "addresses (e.g. 'because …', 'fixes #123')."));
+  }
+
+  std::string placeholder;
+  if (search(config.placeholders, body.visible, &placeholder)) {
+    out.push_back(make(config, rule::template_unfilled, "", 0,
+                       "The description still contains template placeholder text.",
+                       fmt::format("placeholder: {}", placeholder),
+                       "Replace the template's placeholder text with your own description, or delete it."));
+  } else if (body.unchecked >= config.min_unchecked_boxes && body.checked == 0) {
+    out.push_back(make(config, rule::template_unfilled, "", 0,
+                       fmt::format("None of the template's {} checklist items is ticked.", body.unchecked),
+                       fmt::format("first unchecked item: {}", body.first_unchecked),
+                       "Go through the checklist: tick what you did and delete what does not apply."));
+  }
+
+  if (!pr.draft) {
+    std::string marker;
+    bool wip = search(config.wip_title, pr.title, &marker);
+    for (const auto& label : pr.labels) {
+      if (!wip && config.wip_labels.count(lower(trim(label)))) {
+        wip = true;
+        marker = "label " + label;
+      }
+    }
+    if (wip) {
+      out.push_back(make(config, rule::wip_not_draft, "", 0,
+                         "The PR is marked work-in-progress but is not a draft, so it could be merged.",
+                         fmt::format("marker: {}", marker),
+                         "Convert the PR to a draft until it is ready, or remove the WIP marker once it "
+                         "is."));
+    }
+  }
+
+  if (config.ticket_required && !search(config.ticket, pr.title) && !search(config.ticket, body.visible)) {
+    out.push_back(make(config, rule::missing_ticket, "", 0,
+                       "This repository requires a linked issue or ticket, and the PR names none.",
+                       fmt::format("title: {}", pr.title),
+                       "Link the issue or ticket this change addresses in the title or description "
+                       "(e.g. 'Fixes #123' or 'PROJ-123')."));
+  }
+}
+
+}  // namespace reviewer::intent

@@ -1,0 +1,42 @@
+// Small text helpers over attacker-controlled strings (PR title, body, file
+// names, diff lines): every function is linear in its input and never throws
+// on invalid UTF-8.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "subagents/intent/intent_config.h"
+
+namespace reviewer::intent {
+
+std::string lower(std::string_view s);
+std::string trim(std::string_view s);
+
+// Evidence text: control characters become spaces, token-like runs of 20+
+// letters/digits mixing both (keys, tokens, hashes) are masked, and the
+// result is capped at `max` bytes (with an ellipsis).
+std::string redact(std::string_view s, size_t max = 160);
+
+// The body without HTML comments (templates hide instructions in them).
+std::string strip_html_comments(std::string_view s);
+
+// Does the (possibly null) regex match anywhere in `text`? On a match,
+// *match (if given) receives the matched text.
+bool search(const Regex& re, std::string_view text, std::string* match = nullptr);
+
+// Byte offset of the first match, or npos.
+size_t search_at(const Regex& re, std::string_view text, std::string* match = nullptr);
+
+// Lower-case words of letters, digits and '_' (ASCII; other bytes split).
+std::vector<std::string> words(std::string_view s);
+
+// A word reduced for loose comparison: lower case, a plural "s"/"es" and
+// "ing"/"ed" endings dropped ("invoices" -> "invoice", "billing" -> "bill").
+std::string stem(std::string_view word);
+
+// Markdown code span that is safe for any input (no HTML, no breaking out).
+std::string code_span(std::string_view s);
+
+}  // namespace reviewer::intent

@@ -1,0 +1,112 @@
+#include <doctest/doctest.h>
+
+#include "intent_fixture.h"
+
+using namespace reviewer;
+using namespace reviewer::test;
+
+namespace {
+Diff one_file() {
+  Diff d;
+  d.files.push_back(file_change("src/billing/invoice.py", {" def total(lines):", "-    return 1", "+    return 2"}));
+  return d;
+}
+}  // namespace
+
+TEST_SUITE("intent description rules") {
+  TEST_CASE("a clear title and a description with a reason raise no description finding") {
+    auto f = run_intent(pr_with("Fix double discount on invoice totals", kGoodBody), one_file());
+    INFO(rules_of(f));
+    CHECK_FALSE(has_rule(f, "intent/empty-description"));
+    CHECK_FALSE(has_rule(f, "intent/vague-title"));
+    CHECK_FALSE(has_rule(f, "intent/no-why"));
+    CHECK_FALSE(has_rule(f, "intent/template-unfilled"));
+    CHECK_FALSE(has_rule(f, "intent/wip-not-draft"));
+  }
+
+  TEST_CASE("an empty description or one that repeats the title is reported with an ask") {
+    auto f = run_intent(pr_with("Fix double discount on invoice totals", ""), one_file());
+    const Finding* e = find_rule(f, "intent/empty-description");
+    REQUIRE(e);
+    CHECK(e->severity == Severity::warning);
+    CHECK(e->suggestion.find("why") != std::string::npos);
+    CHECK_FALSE(has_rule(f, "intent/no-why"));  // one finding for one problem
+    auto g = run_intent(pr_with("Fix double discount on invoice totals", "Fix double discount on invoice totals."),
+                        one_file());
+    CHECK(has_rule(g, "intent/empty-description"));
+    auto h = run_intent(pr_with("Fix double discount", "<!-- Describe your change -->\n## Summary\n- [ ] Tests"),
+                        one_file());
+    CHECK(has_rule(h, "intent/empty-description"));
+  }
+
+  TEST_CASE("vague titles are reported, after a conventional prefix too") {
+    for (const char* title : {"fix", "Update", "wip", "changes", "fix: stuff", "Minor fixes", "misc"}) {
+      CAPTURE(title);
+      CHECK(has_rule(run_intent(pr_with(title, kGoodBody), one_file()), "intent/vague-title"));
+    }
+    for (const char* title : {"Fix invoice total rounding", "docs: explain the retry policy", "JIRA-12: Add login throttling"}) {
+      CAPTURE(title);
+      CHECK_FALSE(has_rule(run_intent(pr_with(title, kGoodBody), one_file()), "intent/vague-title"));
+    }
+  }
+
+  TEST_CASE("a description without any reason is reported as missing the why") {
+    auto f = run_intent(pr_with("Change invoice total rounding", "This changes the rounding of invoice totals to two decimals."),
+                        one_file());
+    CHECK(has_rule(f, "intent/no-why"));
+    auto g = run_intent(pr_with("Change invoice total rounding",
+                                "This changes the rounding of invoice totals to two decimals. Fixes #231."),
+                        one_file());
+    CHECK_FALSE(has_rule(g, "intent/no-why"));
+  }
+
+  TEST_CASE("placeholder text and an untouched checklist are reported as an unfilled template") {
+    auto f = run_intent(pr_with("Fix invoice total rounding",
+                                std::string(kGoodBody) + "\n\nDescribe your changes here.\n"),
+                        one_file());
+    const Finding* t = find_rule(f, "intent/template-unfilled");
+    REQUIRE(t);
+    CHECK(t->evidence.find("Describe your change") != std::string::npos);
+    auto g = run_intent(pr_with("Fix invoice total rounding",
+                                std::string(kGoodBody) + "\n- [ ] Tests added\n- [ ] Docs updated\n- [ ] Changelog\n"),
+                        one_file());
+    CHECK(has_rule(g, "intent/template-unfilled"));
+    auto h = run_intent(pr_with("Fix invoice total rounding",
+                                std::string(kGoodBody) + "\n- [x] Tests added\n- [ ] Docs updated\n"),
+                        one_file());
+    CHECK_FALSE(has_rule(h, "intent/template-unfilled"));
+    // Instructions inside HTML comments are invisible on GitHub: not placeholders.
+    auto i = run_intent(pr_with("Fix invoice total rounding",
+                                std::string(kGoodBody) + "\n<!-- Describe your changes here. -->\n"),
+                        one_file());
+    CHECK_FALSE(has_rule(i, "intent/template-unfilled"));
+  }
+
+  TEST_CASE("a WIP marker on a non-draft PR is an error, and fine on a draft") {
+    auto f = run_intent(pr_with("[WIP] Fix invoice total rounding", kGoodBody), one_file());
+    const Finding* w = find_rule(f, "intent/wip-not-draft");
+    REQUIRE(w);
+    CHECK(w->severity == Severity::error);
+    CHECK(has_rule(run_intent(pr_with("Fix invoice total rounding", kGoodBody, {"do-not-merge"}), one_file()),
+                   "intent/wip-not-draft"));
+    CHECK_FALSE(has_rule(run_intent(pr_with("[WIP] Fix invoice total rounding", kGoodBody, {}, true), one_file()),
+                         "intent/wip-not-draft"));
+    CHECK_FALSE(has_rule(run_intent(pr_with("Wipe stale sessions on logout", kGoodBody), one_file()),
+                         "intent/wip-not-draft"));
+  }
+
+  TEST_CASE("a missing ticket is reported only when guidance requires one, with its pattern") {
+    auto pr = pr_with("Fix invoice total rounding", kGoodBody);
+    CHECK_FALSE(has_rule(run_intent(pr, one_file()), "intent/missing-ticket"));
+    const std::string required = "intent:\n  ticket:\n    required: true\n";
+    CHECK(has_rule(run_intent(pr, one_file(), {required}), "intent/missing-ticket"));
+    pr.body += " Closes BILL-42.";
+    CHECK_FALSE(has_rule(run_intent(pr, one_file(), {required}), "intent/missing-ticket"));
+    // A ticket hidden in an HTML comment does not count.
+    auto hidden = pr_with("Fix invoice total rounding", std::string(kGoodBody) + "<!-- BILL-42 -->");
+    CHECK(has_rule(run_intent(hidden, one_file(), {required}), "intent/missing-ticket"));
+    const std::string custom = "intent:\n  ticket:\n    required: true\n    pattern: 'LIN-[0-9]+'\n";
+    CHECK_FALSE(has_rule(run_intent(pr_with("LIN-7 Fix invoice total rounding", kGoodBody), one_file(), {custom}),
+                         "intent/missing-ticket"));
+  }
+}
