@@ -1,5 +1,6 @@
 // The one place sub-agents are registered. Order is report order.
 #include "subagents/agent.h"
+#include "subagents/logic/logic_agent.h"
 #include "subagents/size/size_agent.h"
 
 namespace reviewer {
@@ -7,6 +8,7 @@ namespace reviewer {
 std::vector<std::unique_ptr<Agent>> make_agents() {
   std::vector<std::unique_ptr<Agent>> agents;
   agents.push_back(make_size_agent());
+  agents.push_back(make_logic_agent());
   return agents;
 }
 
