@@ -80,7 +80,7 @@ void check_self_comparison(const Rule& rule, const FileView& f, std::vector<Find
   for (const HunkView& h : f.hunks) {
     for (const SideLine& l : h.new_side) {
       if (l.line->origin != LineOrigin::added || l.view.code.empty()) continue;
-      auto t = op_tokens(f.lang, l.view.code);
+      auto t = op_tokens(f.lang, l.line->content);  // raw: literals keep their text
       bool hit = false;
       for (size_t i = 0; i < t.size() && !hit; ++i) {
         size_t n = chain_len(t, i);
@@ -153,7 +153,9 @@ Block brace_block(const std::vector<SideLine>& lines, size_t start) {
       return b;
     }
     for (char c : code) depth += (c == '{') - (c == '}');
-    if (!code.empty()) b.body.emplace_back(code);
+    // Compare raw text: the code view blanks string contents, which would
+    // make log("a") and log("b") look alike.
+    if (!code.empty()) b.body.emplace_back(trim(lines[k].line->content));
   }
   return b;
 }
@@ -169,7 +171,8 @@ Block indent_block(const std::vector<SideLine>& lines, size_t start) {
       b.closed = true;
       return b;
     }
-    b.body.emplace_back(std::string(indent_of(raw).size() - ind, ' ') + std::string(trim(lines[k].view.code)));
+    if (trim(lines[k].view.code).empty()) continue;  // comment-only line
+    b.body.emplace_back(std::string(indent_of(raw).size() - ind, ' ') + std::string(trim(raw)));
   }
   return b;
 }
@@ -193,7 +196,7 @@ void check_identical_branches(const Rule& rule, const FileView& f, std::vector<F
       std::string_view code = trim(l.view.code);
       if (code.empty()) continue;
       if (l.line->origin == LineOrigin::added && (f.lang == Lang::c || f.lang == Lang::java || f.lang == Lang::js) &&
-          ternary_same(op_tokens(f.lang, l.view.code))) {
+          ternary_same(op_tokens(f.lang, l.line->content))) {
         out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code));
         continue;
       }
@@ -237,7 +240,9 @@ void check_duplicate_condition(const Rule& rule, const FileView& f, std::vector<
       if (code.empty()) continue;
       size_t ind = indent_of(l.line->content).size();
       std::string kw, cond;
-      bool is_if = RE2::FullMatch(code, kIf, &kw, &cond);
+      // The condition from the raw line: blanked strings would make
+      // kind == "a" and kind == "b" look the same.
+      bool is_if = RE2::FullMatch(trim(l.line->content), kIf, &kw, &cond);
       // Deeper chains end when a line at or left of their indentation starts.
       for (auto it = chains.begin(); it != chains.end();) {
         bool ends = it->first > ind || (it->first == ind && !is_if && code[0] != '}' && !code.starts_with("else"));
@@ -304,7 +309,7 @@ void check_commented_out_code(const Rule& rule, const FileView& f, std::vector<F
     size_t run = 0, code_like = 0;
     const SideLine* first = nullptr;
     auto flush = [&]() {
-      if (first && code_like >= static_cast<size_t>(rule.min_lines) && code_like * 10 >= run * 8) {
+      if (first && run >= static_cast<size_t>(rule.min_lines) && code_like * 10 >= run * 8) {
         out.push_back(make_finding(rule, f.path, first->line->new_line, first->view.comment,
                                    "(" + std::to_string(run) + " lines)"));
       }

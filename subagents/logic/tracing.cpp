@@ -254,10 +254,8 @@ class Tracer {
 
   static bool distinctive(std::string_view n) {
     if (n.size() < 2) return false;  // 0..9 appear everywhere
-    for (size_t i = 1; i < n.size(); ++i) {
-      if (n[i] != '0') return true;
-    }
-    return false;  // 10, 100, 1000: too common to mean anything
+    if (n[0] != '1') return true;
+    return n.find_first_not_of('0', 1) != std::string_view::npos;  // 10, 100, 1000: too common
   }
 
   void changed_number(const FileView& f, const DiffLine& at, const std::string& old_n, const std::string& new_n,
