@@ -74,6 +74,8 @@ class LogicAgent final : public Agent {
  public:
   std::string_view name() const override { return "logic"; }
 
+  void check_guidance(const Guidance& guidance) const override { (void)logic::load_config(guidance); }
+
   std::vector<Finding> review(const AgentContext& ctx) const override {
     std::shared_ptr<const Config> cfg = config_for(ctx.guidance);
     auto files = logic::file_views(ctx.diff, *cfg);

@@ -1,7 +1,8 @@
 // Builds small repositories with libgit2 for the index and logic tests:
-// commits from in-memory files (no work tree), and the diff between two
-// commits as a reviewer::Diff. Header-only so both test executables can use
-// it; to be replaced by reviewer::git::RepoBuilder once that lands.
+// commits of whole trees from in-memory files (no work tree; RepoBuilder
+// commits changes on top of a parent instead), and the diff between two
+// commits as the pipeline computes it. Header-only so both test executables
+// and the benchmark can use it.
 #pragma once
 
 #include <filesystem>
@@ -13,6 +14,7 @@
 
 #include "reviewer/core/diff.h"
 #include "reviewer/git/handles.h"
+#include "reviewer/git/repository.h"
 
 namespace reviewer::test {
 
@@ -77,76 +79,10 @@ inline std::string commit_files(git_repository* repo, const Files& files, const 
   return oid_str(id);
 }
 
-namespace detail {
-inline git::TreePtr tree_of(git_repository* repo, const std::string& sha) {
-  git_oid id;
-  ok(git_oid_fromstr(&id, sha.c_str()), "sha");
-  git_commit* c = nullptr;
-  ok(git_commit_lookup(&c, repo, &id), "commit");
-  git::CommitPtr commit(c);
-  git_tree* t = nullptr;
-  ok(git_commit_tree(&t, commit.get()), "commit tree");
-  return git::TreePtr(t);
-}
-}  // namespace detail
-
-// The diff from base to head with 3 lines of context, as agents see it.
-inline Diff diff_commits(git_repository* repo, const std::string& base, const std::string& head) {
-  auto bt = detail::tree_of(repo, base), ht = detail::tree_of(repo, head);
-  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-  git_diff* d = nullptr;
-  ok(git_diff_tree_to_tree(&d, repo, bt.get(), ht.get(), &opts), "diff");
-  git::DiffPtr diff(d);
-  Diff out;
-  out.base_sha = base;
-  out.head_sha = head;
-  for (size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
-    git_patch* p = nullptr;
-    ok(git_patch_from_diff(&p, diff.get(), i), "patch");
-    git::PatchPtr patch(p);
-    const git_diff_delta* delta = git_patch_get_delta(patch.get());
-    FileDiff f;
-    f.kind = delta->status == GIT_DELTA_ADDED     ? ChangeKind::added
-             : delta->status == GIT_DELTA_DELETED ? ChangeKind::deleted
-                                                  : ChangeKind::modified;
-    if (f.kind != ChangeKind::added) f.old_path = delta->old_file.path;
-    if (f.kind != ChangeKind::deleted) f.new_path = delta->new_file.path;
-    for (size_t h = 0; h < git_patch_num_hunks(patch.get()); ++h) {
-      const git_diff_hunk* gh = nullptr;
-      size_t nlines = 0;
-      ok(git_patch_get_hunk(&gh, &nlines, patch.get(), h), "hunk");
-      Hunk hunk;
-      hunk.old_start = gh->old_start;
-      hunk.old_lines = gh->old_lines;
-      hunk.new_start = gh->new_start;
-      hunk.new_lines = gh->new_lines;
-      hunk.header.assign(gh->header, gh->header_len);
-      for (size_t l = 0; l < nlines; ++l) {
-        const git_diff_line* gl = nullptr;
-        ok(git_patch_get_line_in_hunk(&gl, patch.get(), h, l), "line");
-        DiffLine line;
-        if (gl->origin == GIT_DIFF_LINE_ADDITION) {
-          line.origin = LineOrigin::added;
-          ++f.additions;
-        } else if (gl->origin == GIT_DIFF_LINE_DELETION) {
-          line.origin = LineOrigin::deleted;
-          ++f.deletions;
-        } else if (gl->origin != GIT_DIFF_LINE_CONTEXT) {
-          continue;
-        }
-        line.old_line = gl->old_lineno > 0 ? gl->old_lineno : 0;
-        line.new_line = gl->new_lineno > 0 ? gl->new_lineno : 0;
-        line.content.assign(gl->content, gl->content_len);
-        while (!line.content.empty() && (line.content.back() == '\n' || line.content.back() == '\r')) {
-          line.content.pop_back();
-        }
-        hunk.lines.push_back(std::move(line));
-      }
-      f.hunks.push_back(std::move(hunk));
-    }
-    out.files.push_back(std::move(f));
-  }
-  return out;
+// The diff from base to head as the pipeline builds it (reviewer/git).
+inline Diff diff_commits(const std::filesystem::path& repo_dir, const std::string& base, const std::string& head) {
+  auto repo = git::Repository::open(repo_dir);
+  return repo.diff(base, head, base, git::DiffOptions{});
 }
 
 }  // namespace reviewer::test

@@ -28,7 +28,7 @@ std::vector<Finding> run_case(const Agent& agent, const Guidance& g, const test:
   auto repo = test::init_repo(dir);
   std::string base = test::commit_files(repo.get(), c.base, "", "base");
   std::string head = test::commit_files(repo.get(), c.head, base, "head");
-  ctx.diff = test::diff_commits(repo.get(), base, head);
+  ctx.diff = test::diff_commits(dir, base, head);
   ctx.repo_path = dir;
   ctx.pr.base_sha = base;
   ctx.pr.head_sha = head;

@@ -71,6 +71,13 @@ TEST_SUITE("logic agent") {
                          doctest::Contains("unknown check 'telepathy'"), Error);
   }
 
+  TEST_CASE("guidance check validates the logic section the same way review does") {
+    auto agent = make_logic_agent();
+    CHECK_NOTHROW(agent->check_guidance(load_guidance_texts({})));
+    CHECK_THROWS_WITH_AS(agent->check_guidance(load_guidance_texts({{"t.yml", "logic:\n  colour: red\n"}})),
+                         doctest::Contains("guidance logic: unknown key 'colour'"), Error);
+  }
+
   TEST_CASE("an expired deadline stops the agent with a timeout error") {
     auto agent = make_logic_agent();
     auto ctx = context_for(kDebugDiff);
@@ -112,7 +119,7 @@ TEST_SUITE("logic agent") {
     std::string h = test::commit_files(repo.get(), head, b);
     AgentContext ctx;
     ctx.guidance = load_guidance_texts({});
-    ctx.diff = test::diff_commits(repo.get(), b, h);
+    ctx.diff = test::diff_commits(dir, b, h);
     ctx.repo_path = dir;
     ctx.pr.head_sha = h;
     auto findings = make_logic_agent()->review(ctx);
