@@ -1,0 +1,336 @@
+#include "subagents/logic/checks.h"
+
+#include <map>
+#include <set>
+
+#include <re2/re2.h>
+
+#include "reviewer/git/index/lexer.h"
+
+namespace reviewer::logic {
+
+namespace {
+
+using index::Lang;
+using index::Token;
+using index::TokKind;
+
+bool brace_lang(Lang l) {
+  return l == Lang::c || l == Lang::java || l == Lang::js || l == Lang::go || l == Lang::rust;
+}
+
+// Tokens of one line's code with adjacent operator characters merged ("==", "&&", "->").
+std::vector<std::string> op_tokens(Lang lang, const std::string& code) {
+  std::vector<std::string> out;
+  auto toks = index::tokenize(lang, code);
+  static const std::string_view kOps = "=!<>&|:-+*/%^";
+  for (size_t i = 0; i < toks.size(); ++i) {
+    const Token& t = toks[i];
+    if (t.kind == TokKind::string) {
+      out.push_back("\"" + std::string(t.text) + "\"");
+    } else if (t.kind == TokKind::punct && kOps.find(t.text[0]) != std::string_view::npos && !out.empty() &&
+               i > 0 && toks[i - 1].kind == TokKind::punct && kOps.find(toks[i - 1].text[0]) != std::string_view::npos &&
+               toks[i - 1].col + 1 == t.col) {
+      out.back() += t.text;
+    } else {
+      out.emplace_back(t.text);
+    }
+  }
+  return out;
+}
+
+bool is_ident_tok(const std::string& s) {
+  unsigned char c = s.empty() ? 0 : static_cast<unsigned char>(s[0]);
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' || c >= 0x80;
+}
+
+// Length of the member chain "a.b->c::d" starting at i (0 when none).
+size_t chain_len(const std::vector<std::string>& t, size_t i) {
+  if (i >= t.size() || !is_ident_tok(t[i])) return 0;
+  size_t k = i + 1;
+  while (k + 1 < t.size() && (t[k] == "." || t[k] == "->" || t[k] == "::") && is_ident_tok(t[k + 1])) k += 2;
+  return k - i;
+}
+
+bool same_span(const std::vector<std::string>& t, size_t a, size_t b, size_t n) {
+  for (size_t k = 0; k < n; ++k) {
+    if (t[a + k] != t[b + k]) return false;
+  }
+  return true;
+}
+
+bool boundary_before(const std::vector<std::string>& t, size_t i) {
+  if (i == 0) return true;
+  const std::string& p = t[i - 1];
+  return p == "(" || p == "&&" || p == "||" || p == "," || p == "?" || p == "if" || p == "while" ||
+         p == "return" || p == "and" || p == "or" || p == "assert" || p == "elif" || p == "not" || p == "!";
+}
+
+bool boundary_after(const std::vector<std::string>& t, size_t i) {
+  if (i >= t.size()) return true;
+  const std::string& n = t[i];
+  return n == ")" || n == "&&" || n == "||" || n == ";" || n == "," || n == "?" || n == ":" || n == "{" ||
+         n == "and" || n == "or" || n == "then";
+}
+
+}  // namespace
+
+void check_self_comparison(const Rule& rule, const FileView& f, std::vector<Finding>& out) {
+  static const std::set<std::string> kCompare = {"==", "===", "<=", ">=", "<", ">"};
+  for (const HunkView& h : f.hunks) {
+    for (const SideLine& l : h.new_side) {
+      if (l.line->origin != LineOrigin::added || l.view.code.empty()) continue;
+      auto t = op_tokens(f.lang, l.line->content);  // raw: literals keep their text
+      bool hit = false;
+      for (size_t i = 0; i < t.size() && !hit; ++i) {
+        size_t n = chain_len(t, i);
+        if (n == 0) continue;
+        size_t op = i + n;
+        if (op + n < t.size() + 1 && op < t.size()) {
+          bool compare = kCompare.count(t[op]) && boundary_before(t, i);
+          bool assign = t[op] == "=" && i == 0 && f.lang != Lang::go;
+          if ((compare || assign) && op + 1 + n <= t.size() && chain_len(t, op + 1) == n &&
+              same_span(t, i, op + 1, n)) {
+            size_t after = op + 1 + n;
+            hit = compare ? boundary_after(t, after) : (after == t.size() || t[after] == ";");
+          }
+        }
+        i += n - 1;
+      }
+      if (hit) out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code));
+    }
+  }
+}
+
+namespace {
+
+// The text between "?" and its ":" and after the ":" up to the end of the
+// expression, for the first ternary on a line; empty when there is none.
+bool ternary_same(const std::vector<std::string>& t) {
+  for (size_t q = 0; q < t.size(); ++q) {
+    if (t[q] != "?" || q + 1 >= t.size() || t[q + 1] == "." || t[q + 1] == ":" || t[q + 1] == ")") continue;
+    int depth = 0;
+    size_t colon = SIZE_MAX;
+    for (size_t k = q + 1; k < t.size(); ++k) {
+      if (t[k] == "(" || t[k] == "[" || t[k] == "{") ++depth;
+      if (t[k] == ")" || t[k] == "]" || t[k] == "}") --depth;
+      if (depth < 0) break;
+      if (depth == 0 && t[k] == "?") break;  // nested ternary: leave it
+      if (depth == 0 && t[k] == ":") {
+        colon = k;
+        break;
+      }
+    }
+    if (colon == SIZE_MAX) return false;
+    depth = 0;
+    size_t end = colon + 1;
+    for (; end < t.size(); ++end) {
+      if (t[end] == "(" || t[end] == "[" || t[end] == "{") ++depth;
+      if (t[end] == ")" || t[end] == "]" || t[end] == "}") --depth;
+      if (depth < 0 || (depth == 0 && (t[end] == ";" || t[end] == "," || t[end] == "?"))) break;
+    }
+    size_t a = colon - (q + 1), b = end - (colon + 1);
+    return a > 0 && a == b && same_span(t, q + 1, colon + 1, a);
+  }
+  return false;
+}
+
+struct Block {
+  std::vector<std::string> body;
+  size_t end = 0;  // index of the closing line
+  bool closed = false;
+};
+
+// Lines after `start` up to the "}" that closes the block opened on `start`.
+Block brace_block(const std::vector<SideLine>& lines, size_t start) {
+  Block b;
+  int depth = 0;
+  for (size_t k = start + 1; k < lines.size(); ++k) {
+    std::string_view code = trim(lines[k].view.code);
+    if (depth == 0 && !code.empty() && code[0] == '}') {
+      b.end = k;
+      b.closed = true;
+      return b;
+    }
+    for (char c : code) depth += (c == '{') - (c == '}');
+    // Compare raw text: the code view blanks string contents, which would
+    // make log("a") and log("b") look alike.
+    if (!code.empty()) b.body.emplace_back(trim(lines[k].line->content));
+  }
+  return b;
+}
+
+Block indent_block(const std::vector<SideLine>& lines, size_t start) {
+  Block b;
+  size_t ind = indent_of(lines[start].line->content).size();
+  for (size_t k = start + 1; k < lines.size(); ++k) {
+    const std::string& raw = lines[k].line->content;
+    if (trim(raw).empty()) continue;
+    if (indent_of(raw).size() <= ind) {
+      b.end = k;
+      b.closed = true;
+      return b;
+    }
+    if (trim(lines[k].view.code).empty()) continue;  // comment-only line
+    b.body.emplace_back(std::string(indent_of(raw).size() - ind, ' ') + std::string(trim(raw)));
+  }
+  return b;
+}
+
+bool any_added(const std::vector<SideLine>& lines, size_t from, size_t to) {
+  for (size_t k = from; k <= to && k < lines.size(); ++k) {
+    if (lines[k].line->origin == LineOrigin::added) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void check_identical_branches(const Rule& rule, const FileView& f, std::vector<Finding>& out) {
+  static const RE2 kIfBrace(R"(^if\b.*\{$)");
+  static const RE2 kIfColon(R"(^if\b.*:$)");
+  for (const HunkView& h : f.hunks) {
+    const auto& lines = h.new_side;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const SideLine& l = lines[i];
+      std::string_view code = trim(l.view.code);
+      if (code.empty()) continue;
+      if (l.line->origin == LineOrigin::added && (f.lang == Lang::c || f.lang == Lang::java || f.lang == Lang::js) &&
+          ternary_same(op_tokens(f.lang, l.line->content))) {
+        out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code));
+        continue;
+      }
+      Block first, second;
+      if (brace_lang(f.lang) && RE2::FullMatch(code, kIfBrace)) {
+        first = brace_block(lines, i);
+        if (!first.closed) continue;
+        std::string_view close = trim(lines[first.end].view.code);
+        size_t else_line = first.end;
+        if (close != "} else {") {
+          if (close != "}" || first.end + 1 >= lines.size() || trim(lines[first.end + 1].view.code) != "else {") continue;
+          else_line = first.end + 1;
+        }
+        second = brace_block(lines, else_line);
+        if (!second.closed || trim(lines[second.end].view.code) != "}") continue;
+      } else if (f.lang == Lang::python && RE2::FullMatch(code, kIfColon)) {
+        first = indent_block(lines, i);
+        if (!first.closed || trim(lines[first.end].view.code) != "else:" ||
+            indent_of(lines[first.end].line->content) != indent_of(l.line->content)) {
+          continue;
+        }
+        second = indent_block(lines, first.end);
+        if (!second.closed) continue;
+      } else {
+        continue;
+      }
+      if (!first.body.empty() && first.body == second.body && any_added(lines, i, second.end)) {
+        out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code));
+      }
+    }
+  }
+}
+
+void check_duplicate_condition(const Rule& rule, const FileView& f, std::vector<Finding>& out) {
+  // Condition text per chain, keyed by the chain's indentation.
+  static const RE2 kIf(R"(^(?:\}\s*)?(else\s+if|elif|elsif|if)\b\s*(.*?)\s*(?:\{|:|\bthen)?$)");
+  for (const HunkView& h : f.hunks) {
+    std::map<size_t, std::set<std::string>> chains;
+    for (const SideLine& l : h.new_side) {
+      std::string_view code = trim(l.view.code);
+      if (code.empty()) continue;
+      size_t ind = indent_of(l.line->content).size();
+      std::string kw, cond;
+      // The condition from the raw line: blanked strings would make
+      // kind == "a" and kind == "b" look the same.
+      bool is_if = RE2::FullMatch(trim(l.line->content), kIf, &kw, &cond);
+      // Deeper chains end when a line at or left of their indentation starts.
+      for (auto it = chains.begin(); it != chains.end();) {
+        bool ends = it->first > ind || (it->first == ind && !is_if && code[0] != '}' && !code.starts_with("else"));
+        it = ends ? chains.erase(it) : std::next(it);
+      }
+      if (!is_if) continue;
+      std::string norm;
+      for (char c : cond) {
+        if (c != ' ' && c != '\t') norm.push_back(c);
+      }
+      if (norm.empty()) continue;
+      if (kw == "if") {
+        chains[ind] = {norm};
+        continue;
+      }
+      auto it = chains.find(ind);
+      if (it == chains.end()) continue;
+      if (!it->second.insert(norm).second && l.line->origin == LineOrigin::added) {
+        out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code));
+      }
+    }
+  }
+}
+
+void check_unreachable_code(const Rule& rule, const FileView& f, std::vector<Finding>& out) {
+  static const RE2 kCTerm(R"(^(?:return\b[^;]*|throw\b[^;]*|break|continue)\s*;$)");
+  static const RE2 kGoTerm(R"(^(?:return\b.*|panic\(.*\)|break|continue)$)");
+  static const RE2 kPyTerm(R"(^(?:return\b.*|raise\b.*|break|continue)$)");
+  static const RE2 kRustTerm(R"(^(?:return\b[^;]*|break|continue)\s*;$)");
+  static const RE2 kFollowOk(
+      R"(^(?:\}|\)|\]|case\b|default\b|else\b|elif\b|elsif\b|except\b|finally\b|catch\b|end\b|rescue\b|ensure\b|when\b|function\b|#|\w+:$))");
+  const RE2* term = nullptr;
+  switch (f.lang) {
+    case Lang::c: case Lang::java: case Lang::js: term = &kCTerm; break;
+    case Lang::go: term = &kGoTerm; break;
+    case Lang::python: term = &kPyTerm; break;
+    case Lang::rust: term = &kRustTerm; break;
+    default: return;
+  }
+  for (const HunkView& h : f.hunks) {
+    const auto& lines = h.new_side;
+    for (size_t i = 0; i + 1 < lines.size(); ++i) {
+      std::string_view code = trim(lines[i].view.code);
+      if (code.empty() || !RE2::FullMatch(code, *term)) continue;
+      int balance = 0;
+      for (char c : code) balance += (c == '(' || c == '[' || c == '{') - (c == ')' || c == ']' || c == '}');
+      if (balance != 0 || code.back() == ',' || code.back() == '\\' || code.back() == '(') continue;
+      size_t k = i + 1;
+      while (k < lines.size() && trim(lines[k].view.code).empty()) ++k;
+      if (k >= lines.size() || lines[k].line->origin != LineOrigin::added) continue;
+      std::string_view next = trim(lines[k].view.code);
+      if (indent_of(lines[k].line->content) != indent_of(lines[i].line->content)) continue;
+      if (RE2::PartialMatch(next, kFollowOk)) continue;
+      out.push_back(make_finding(rule, f.path, lines[k].line->new_line, lines[k].view.code,
+                                 "(after line " + std::to_string(lines[i].line->new_line) + ")"));
+    }
+  }
+}
+
+void check_commented_out_code(const Rule& rule, const FileView& f, std::vector<Finding>& out) {
+  static const RE2 kCodeLike(
+      R"((?:[;{}]\s*$)|(?:^\s*(?:if|for|while|return|def|func|fn|let|const|var|import|from|#include|class|else|elif|try|except|catch)\b.*[(){}:;=])|(?:^\s*[\w.\[\]>-]+\s*(?:=|\+=|-=|:=)\s*[^=\s])|(?:^\s*[\w.]+\([^)]*\)\s*;?\s*$))");
+  for (const HunkView& h : f.hunks) {
+    size_t run = 0, code_like = 0;
+    const SideLine* first = nullptr;
+    auto flush = [&]() {
+      if (first && run >= static_cast<size_t>(rule.min_lines) && code_like * 10 >= run * 8) {
+        out.push_back(make_finding(rule, f.path, first->line->new_line, first->view.comment,
+                                   "(" + std::to_string(run) + " lines)"));
+      }
+      run = code_like = 0;
+      first = nullptr;
+    };
+    for (const SideLine& l : h.new_side) {
+      bool comment_only = l.line->origin == LineOrigin::added && trim(l.view.code).empty() &&
+                          !trim(l.view.comment).empty();
+      if (!comment_only) {
+        flush();
+        continue;
+      }
+      std::string_view c = trim(l.view.comment);
+      while (!c.empty() && (c[0] == '*' || c[0] == '/' || c[0] == '#' || c[0] == '!')) c.remove_prefix(1);
+      if (!first) first = &l;
+      ++run;
+      if (RE2::PartialMatch(c, kCodeLike)) ++code_like;
+    }
+    flush();
+  }
+}
+
+}  // namespace reviewer::logic

@@ -1,0 +1,49 @@
+// A changed file as the logic rules see it: its language, whether it is a
+// test, and each hunk split into its new side (context + added lines) and
+// old side (context + deleted lines), each line with its code/comment view.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "reviewer/core/diff.h"
+#include "reviewer/core/finding.h"
+#include "subagents/logic/config.h"
+#include "subagents/logic/line_view.h"
+
+namespace reviewer::logic {
+
+struct SideLine {
+  const DiffLine* line;
+  LineView view;
+  bool changed() const { return line->origin != LineOrigin::context; }
+};
+
+struct HunkView {
+  const Hunk* hunk;
+  std::vector<SideLine> new_side;
+  std::vector<SideLine> old_side;
+};
+
+struct FileView {
+  const FileDiff* diff;
+  std::string path;
+  index::Lang lang = index::Lang::unknown;
+  bool is_test = false;
+  std::vector<HunkView> hunks;
+};
+
+// Files the rules read: not binary, submodule, symlink, generated or vendored.
+std::vector<FileView> file_views(const Diff& diff, const Config& cfg);
+
+// A finding under `rule` at a new-side line: the message is the rule's why
+// (plus `detail`), the suggestion its fix, the evidence the line's code with
+// string contents blanked (never a raw literal: it could be a secret).
+Finding make_finding(const Rule& rule, const std::string& path, int line, std::string evidence,
+                     const std::string& detail = {});
+
+// Leading whitespace of a line.
+std::string_view indent_of(std::string_view s);
+std::string_view trim(std::string_view s);
+
+}  // namespace reviewer::logic

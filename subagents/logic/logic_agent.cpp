@@ -1,0 +1,149 @@
+#include "subagents/logic/logic_agent.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+#include "reviewer/git/handles.h"
+#include "reviewer/git/index/repo_index.h"
+#include "subagents/logic/checks.h"
+#include "subagents/logic/config.h"
+#include "subagents/logic/file_view.h"
+#include "subagents/logic/test_checks.h"
+#include "subagents/logic/tracing.h"
+
+namespace reviewer {
+
+namespace {
+
+using logic::Config;
+
+void check_deadline(const AgentContext& ctx, const char* step) {
+  if (ctx.deadline.expired()) {
+    throw Error(Error::Code::timeout, fmt::format("logic agent: deadline passed before {}", step));
+  }
+}
+
+// Reads lines of files at the head commit, each blob read at most once.
+class HeadReader {
+ public:
+  HeadReader(git_repository* repo, const std::string& head) : repo_(repo) {
+    git_object* obj = nullptr;
+    if (git_revparse_single(&obj, repo, head.c_str()) != 0) return;
+    git::ObjectPtr o(obj);
+    git_object* t = nullptr;
+    if (git_object_peel(&t, o.get(), GIT_OBJECT_TREE) == 0) tree_.reset(reinterpret_cast<git_tree*>(t));
+  }
+
+  std::optional<std::string> line(std::string_view path, std::uint32_t n) {
+    auto it = files_.find(std::string(path));
+    if (it == files_.end()) it = files_.emplace(std::string(path), load(path)).first;
+    const std::string& text = it->second;
+    size_t pos = 0;
+    for (std::uint32_t k = 1; k < n; ++k) {
+      pos = text.find('\n', pos);
+      if (pos == std::string::npos) return std::nullopt;
+      ++pos;
+    }
+    size_t end = text.find('\n', pos);
+    return text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+  }
+
+ private:
+  std::string load(std::string_view path) const {
+    if (!tree_) return {};
+    git_tree_entry* e = nullptr;
+    if (git_tree_entry_bypath(&e, tree_.get(), std::string(path).c_str()) != 0) return {};
+    std::unique_ptr<git_tree_entry, git::Deleter<git_tree_entry_free>> entry(e);
+    git_blob* b = nullptr;
+    if (git_blob_lookup(&b, repo_, git_tree_entry_id(entry.get())) != 0) return {};
+    git::BlobPtr blob(b);
+    auto size = static_cast<size_t>(git_blob_rawsize(blob.get()));
+    return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())), std::min<size_t>(size, 1 << 20));
+  }
+
+  git_repository* repo_;
+  git::TreePtr tree_;
+  std::map<std::string, std::string> files_;
+};
+
+class LogicAgent final : public Agent {
+ public:
+  std::string_view name() const override { return "logic"; }
+
+  void check_guidance(const Guidance& guidance) const override { (void)logic::load_config(guidance); }
+
+  std::vector<Finding> review(const AgentContext& ctx) const override {
+    std::shared_ptr<const Config> cfg = config_for(ctx.guidance);
+    auto files = logic::file_views(ctx.diff, *cfg);
+    std::vector<Finding> out;
+    for (const auto& f : files) {
+      logic::run_patterns(*cfg, f, out);
+      for (const auto& rule : cfg->rules) {
+        if (!rule.enabled || rule.check.empty() || !rule.applies_to(f.lang)) continue;
+        if (rule.check == "self-comparison") logic::check_self_comparison(rule, f, out);
+        if (rule.check == "identical-branches") logic::check_identical_branches(rule, f, out);
+        if (rule.check == "duplicate-condition") logic::check_duplicate_condition(rule, f, out);
+        if (rule.check == "unreachable-code") logic::check_unreachable_code(rule, f, out);
+        if (rule.check == "commented-out-code") logic::check_commented_out_code(rule, f, out);
+      }
+    }
+    check_deadline(ctx, "tracing");
+
+    // Tracing needs the repository; unit tests without one skip it.
+    git::Library lib;  // outlives every handle below
+    std::optional<index::RepoIndex> head;
+    git::RepositoryPtr repo;
+    std::unique_ptr<HeadReader> reader;
+    if (!ctx.repo_path.empty() && !ctx.pr.head_sha.empty()) {
+      git_repository* raw = nullptr;
+      git::check(git_repository_open_ext(&raw, ctx.repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
+                 fmt::format("open repository '{}'", ctx.repo_path.string()).c_str());
+      repo.reset(raw);
+      index::IndexOptions opts;
+      opts.max_file_bytes = static_cast<size_t>(std::max<long>(ctx.guidance.max_file_bytes, 1));
+      const PathMatcher& excluded = ctx.guidance.excluded_matcher;
+      opts.excluded = [&excluded](std::string_view p) { return excluded.matches(p); };
+      head = index::RepoIndex::open(repo.get(), ctx.pr.head_sha, opts);
+      check_deadline(ctx, "tracing the change");
+      reader = std::make_unique<HeadReader>(repo.get(), ctx.pr.head_sha);
+      logic::LineReader read = [&reader](std::string_view p, std::uint32_t n) { return reader->line(p, n); };
+      logic::trace_change(*cfg, files, *head, read, out);
+    }
+    if (const auto* r = cfg->rule("logic/missing-test-change")) {
+      logic::check_missing_test_change(*r, *cfg, files, head ? &*head : nullptr, out);
+    }
+    if (const auto* r = cfg->rule("logic/test-deleted")) logic::check_test_deleted(*r, *cfg, files, out);
+
+    std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+      if (a.path != b.path) return a.path < b.path;
+      if (a.line != b.line) return a.line < b.line;
+      return a.rule < b.rule;
+    });
+    return out;
+  }
+
+ private:
+  // Compiling the rules costs about a millisecond: once per guidance version.
+  std::shared_ptr<const Config> config_for(const Guidance& g) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = configs_.find(g.version);
+    if (it != configs_.end() && !g.version.empty()) return it->second;
+    auto cfg = std::make_shared<const Config>(logic::load_config(g));
+    if (configs_.size() > 8) configs_.clear();
+    configs_[g.version] = cfg;
+    return cfg;
+  }
+
+  mutable std::mutex mu_;
+  mutable std::map<std::string, std::shared_ptr<const Config>> configs_;
+};
+
+}  // namespace
+
+std::unique_ptr<Agent> make_logic_agent() { return std::make_unique<LogicAgent>(); }
+
+}  // namespace reviewer

@@ -1,0 +1,146 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "git_index/repo_fixture.h"
+#include "reviewer/core/error.h"
+#include "subagents/logic/config.h"
+#include "subagents/logic/corpus.h"
+#include "subagents/logic/logic_agent.h"
+#include "subagents/logic/test_checks.h"
+#include "support/testutil.h"
+
+using namespace reviewer;
+
+namespace {
+
+AgentContext context_for(const std::string& diff_text, const Guidance& g = load_guidance_texts({})) {
+  AgentContext ctx;
+  ctx.guidance = g;
+  ctx.diff = test::parse_unified_diff(diff_text);
+  return ctx;
+}
+
+const char* kDebugDiff =
+    "--- a/web/cart.js\n+++ b/web/cart.js\n@@ -1,2 +1,3 @@\n function total(items) {\n"
+    "+  console.log(\"AKIAIOSFODNN7EXAMPLE\", items);\n }\n";
+
+}  // namespace
+
+TEST_SUITE("logic agent") {
+  TEST_CASE("the agent is named logic and reports the rule, line, why and fix") {
+    auto agent = make_logic_agent();
+    CHECK(agent->name() == "logic");
+    auto findings = agent->review(context_for(kDebugDiff));
+    REQUIRE(findings.size() == 1);
+    const Finding& f = findings[0];
+    CHECK(f.rule == "logic/debug-leftover");
+    CHECK(f.severity == Severity::warning);
+    CHECK(f.path == "web/cart.js");
+    CHECK(f.line == 2);
+    CHECK_FALSE(f.message.empty());
+    CHECK_FALSE(f.suggestion.empty());
+    // Evidence is the code with string contents blanked: literals (which
+    // could be secrets) never leave the agent.
+    CHECK(f.evidence == "console.log(\"\", items);");
+  }
+
+  TEST_CASE("a team can turn a rule off or change its severity in guidance") {
+    auto agent = make_logic_agent();
+    Guidance off = load_guidance_texts({{"team.yml", "logic:\n  rules:\n    logic/debug-leftover:\n      enabled: false\n"}});
+    CHECK(agent->review(context_for(kDebugDiff, off)).empty());
+    Guidance info = load_guidance_texts({{"team.yml", "logic:\n  rules:\n    logic/debug-leftover:\n      severity: info\n"}});
+    auto f = agent->review(context_for(kDebugDiff, info));
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].severity == Severity::info);
+  }
+
+  TEST_CASE("bad logic guidance is an error naming the key and the value") {
+    auto agent = make_logic_agent();
+    auto bad = [&](const std::string& yaml) { return context_for(kDebugDiff, load_guidance_texts({{"t.yml", yaml}})); };
+    CHECK_THROWS_WITH_AS(agent->review(bad("logic:\n  rules:\n    logic/x:\n      severity: huge\n      why: a\n      fix: b\n      check: self-comparison\n")),
+                         "guidance logic.rules.logic/x.severity: must be info, warning, error or critical, got 'huge'",
+                         Error);
+    CHECK_THROWS_WITH_AS(agent->review(bad("logic:\n  rules:\n    logic/x:\n      severity: info\n      why: a\n      fix: b\n      patterns:\n        - match: '(unclosed'\n")),
+                         doctest::Contains("logic.rules.logic/x.patterns[0].match: invalid regex '(unclosed'"), Error);
+    CHECK_THROWS_WITH_AS(agent->review(bad("logic:\n  rules:\n    logic/x:\n      severity: info\n      why: a\n      fix: b\n      colour: red\n")),
+                         doctest::Contains("guidance logic.rules.logic/x: unknown key 'colour'"), Error);
+    CHECK_THROWS_WITH_AS(agent->review(bad("logic:\n  tracing:\n    max_evidence: 0\n")),
+                         "guidance logic.tracing.max_evidence: must be an integer of at least 1, got 0", Error);
+    CHECK_THROWS_WITH_AS(agent->review(bad("logic:\n  rules:\n    logic/x:\n      severity: info\n      why: a\n      fix: b\n      check: telepathy\n")),
+                         doctest::Contains("unknown check 'telepathy'"), Error);
+  }
+
+  TEST_CASE("guidance check validates the logic section the same way review does") {
+    auto agent = make_logic_agent();
+    CHECK_NOTHROW(agent->check_guidance(load_guidance_texts({})));
+    CHECK_THROWS_WITH_AS(agent->check_guidance(load_guidance_texts({{"t.yml", "logic:\n  colour: red\n"}})),
+                         doctest::Contains("guidance logic: unknown key 'colour'"), Error);
+  }
+
+  TEST_CASE("an expired deadline stops the agent with a timeout error") {
+    auto agent = make_logic_agent();
+    auto ctx = context_for(kDebugDiff);
+    ctx.deadline.at = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+    CHECK_THROWS_AS(agent->review(ctx), Error);
+  }
+
+  TEST_CASE("generated, vendored and binary files are not reviewed") {
+    auto agent = make_logic_agent();
+    auto ctx = context_for(kDebugDiff);
+    ctx.diff.files[0].generated = true;
+    CHECK(agent->review(ctx).empty());
+    ctx.diff.files[0].generated = false;
+    ctx.diff.files[0].vendored = true;
+    CHECK(agent->review(ctx).empty());
+  }
+
+  TEST_CASE("test path templates expand per language layout") {
+    auto cfg = logic::load_config(load_guidance_texts({}));
+    auto py = logic::test_globs_for(cfg.tests, "app/cart.py");
+    CHECK(std::find(py.begin(), py.end(), "app/test_cart.py") != py.end());
+    auto go = logic::test_globs_for(cfg.tests, "main.go");
+    CHECK(std::find(go.begin(), go.end(), "/main_test.go") != go.end());
+    CHECK(logic::test_globs_for(cfg.tests, "README.md").empty());
+  }
+
+  TEST_CASE("tracing lists locations outside the PR and skips lines the PR adds") {
+    auto dir = test::scratch_dir("logic-tracing");
+    auto repo = test::init_repo(dir);
+    test::Files base = {
+        {"app/util.py", "def format_price(x):\n    return x\n"},
+        {"app/a.py", "from app.util import format_price\nformat_price(1)\n"},
+        {"app/b.py", "import app.util\napp.util.format_price(2)\n"},
+    };
+    test::Files head = base;
+    head["app/util.py"] = "def format_amount(x):\n    return x\n";
+    head["app/c.py"] = "format_price(3)\n";  // added by the PR: not evidence
+    std::string b = test::commit_files(repo.get(), base, "");
+    std::string h = test::commit_files(repo.get(), head, b);
+    AgentContext ctx;
+    ctx.guidance = load_guidance_texts({});
+    ctx.diff = test::diff_commits(dir, b, h);
+    ctx.repo_path = dir;
+    ctx.pr.head_sha = h;
+    auto findings = make_logic_agent()->review(ctx);
+    auto it = std::find_if(findings.begin(), findings.end(),
+                           [](const Finding& f) { return f.rule == "logic/dangling-reference"; });
+    REQUIRE(it != findings.end());
+    CHECK(it->path == "app/util.py");
+    CHECK(it->evidence == "app/a.py:2, app/b.py:2");
+    CHECK(it->message.find("'format_price'") != std::string::npos);
+
+    // Without a repository the same diff gets no tracing findings.
+    ctx.repo_path.clear();
+    auto plain = make_logic_agent()->review(ctx);
+    CHECK(std::none_of(plain.begin(), plain.end(),
+                       [](const Finding& f) { return f.rule == "logic/dangling-reference"; }));
+  }
+
+  TEST_CASE("a repository path that is not a repository is a clear error") {
+    AgentContext ctx = context_for(kDebugDiff);
+    ctx.repo_path = test::scratch_dir("not-a-repo");
+    ctx.pr.head_sha = "0123456789012345678901234567890123456789";
+    CHECK_THROWS_WITH_AS(make_logic_agent()->review(ctx), doctest::Contains("open repository"), Error);
+  }
+}
