@@ -18,3 +18,14 @@ endif()
 target_compile_definitions(reviewer_settings INTERFACE
   _TURN_OFF_PLATFORM_STRING
   REVIEWER_VERSION="${PROJECT_VERSION}")
+
+# Precompiled headers: the heavy third-party headers most files include.
+# On a 2-core machine they cut the build roughly in half.
+option(REVIEWER_PCH "Use precompiled headers" ON)
+function(reviewer_pch target)
+  if(REVIEWER_PCH)
+    target_precompile_headers(${target} PRIVATE
+      <string> <vector> <map> <memory> <functional> <optional> <string_view>
+      <fmt/format.h> <nlohmann/json.hpp>)
+  endif()
+endfunction()

@@ -82,6 +82,15 @@ Decision decide(const PolicyInput& in) {
     d.reasons.push_back(fmt::format("touches protected path{}: {}",
                                     protected_hits.size() == 1 ? "" : "s", name_rules(protected_hits)));
   }
+  std::vector<std::string> partial;
+  for (const auto& f : in.diff.files) {
+    if (f.truncated) partial.push_back(f.path());
+  }
+  if (!partial.empty()) {
+    // Agents saw only part of these files: what they did not see could hold
+    // anything, so a person must look.
+    d.reasons.push_back(fmt::format("too large to review in full: {}", name_rules(partial)));
+  }
   if (in.pr.draft) d.reasons.push_back("the pull request is a draft");
   if (!d.reasons.empty()) {
     d.kind = DecisionKind::needs_human;

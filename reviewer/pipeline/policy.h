@@ -26,8 +26,8 @@ struct PolicyInput {
 // 1. an agent failed or timed out        -> needs_human (fail closed)
 // 2. a finding of severity error/critical -> request_changes
 // 3. a /human-review override is active   -> needs_human
-// 4. size above the auto-approve limit, a protected path touched, or a
-//    draft PR                             -> needs_human
+// 4. size above the auto-approve limit, a protected path touched, a file
+//    too large to review in full, or a draft PR -> needs_human
 // 5. an empty change                      -> comment ("nothing to review")
 // 6. any warning                          -> comment
 // 7. otherwise                            -> approve

@@ -8,6 +8,7 @@
 #include "reviewer/git/repository.h"
 #include "reviewer/pipeline/policy.h"
 #include "reviewer/pipeline/runner.h"
+#include "subagents/intent/summary.h"
 #include "subagents/size/size_agent.h"
 
 namespace reviewer {
@@ -48,6 +49,12 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
     r.agents.push_back(std::move(g));
   }
   r.size = measure_size(shared->diff, shared->guidance);
+  try {
+    r.walkthrough = summarize_change(shared->pr, shared->diff, shared->guidance);
+  } catch (const Error&) {
+    // Invalid intent guidance: the intent agent reports it and fails the
+    // run; the renderer falls back to a plain file list.
+  }
   r.decision = decide({shared->pr, shared->diff, r.size, r.agents, shared->guidance});
   // The result keeps its own copies: abandoned agents may still read ctx.
   r.pr = shared->pr;

@@ -138,3 +138,13 @@ TEST_SUITE("pipeline::policy shadow") {
     CHECK(c.decide().kind == DecisionKind::approve);
   }
 }
+
+TEST_SUITE("pipeline::policy partial files") {
+  TEST_CASE("a file reviewed only in part needs a human") {
+    Case c;
+    c.diff.files[0].truncated = true;
+    auto d = c.decide();
+    CHECK(d.kind == DecisionKind::needs_human);
+    CHECK(d.reasons[0] == "too large to review in full: src/a.cpp");
+  }
+}
