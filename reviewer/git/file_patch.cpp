@@ -91,6 +91,7 @@ int on_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line* l,
 }  // namespace
 
 bool looks_binary(std::string_view data) {
+  if (data.empty()) return false;  // an absent side has no data pointer at all
   return std::memchr(data.data(), 0, std::min<std::size_t>(data.size(), 8000)) != nullptr;
 }
 

@@ -98,8 +98,10 @@ std::vector<std::string> Repository::commits_in_range(std::string_view range, st
   }
   std::vector<std::string> out;
   git_oid oid;
-  int rc;
+  int rc = 0;
   while (out.size() < limit && (rc = git_revwalk_next(&oid, walk.get())) == 0) out.push_back(oid_str(&oid));
+  // Anything but the end of the walk (a missing or corrupt commit) fails closed.
+  if (rc < 0 && rc != GIT_ITEROVER) fail(fmt::format("walk '{}'", spec));
   return out;
 }
 

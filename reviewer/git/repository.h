@@ -57,7 +57,8 @@ struct DiffOptions {
 class Repository {
  public:
   // Opens the repository at `path` (a work tree, its .git, or a bare
-  // repository). Throws reviewer::Error naming the path when it is not a
+  // repository; like `git -C`, a sub-folder of a work tree finds it).
+  // Throws reviewer::Error naming the path when it does not exist, is not a
   // repository, is shallow, or cannot be read.
   static Repository open(const std::filesystem::path& path);
 
@@ -75,7 +76,9 @@ class Repository {
   CommitInfo commit(std::string_view sha) const;
 
   // The file's bytes at a commit, or nullopt when absent (or not a blob).
-  // Reads at most max_bytes; *truncated (if given) says whether it stopped.
+  // Returns at most max_bytes; *truncated (if given) says whether it cut.
+  // (libgit2 inflates the whole blob regardless: it cannot stream packed
+  // objects.)
   std::optional<std::string> read_file(std::string_view commit_sha, std::string_view path,
                                        std::size_t max_bytes = SIZE_MAX,
                                        bool* truncated = nullptr) const;

@@ -212,3 +212,26 @@ TEST_SUITE("git::Repository") {
     CHECK(repo.resolve("main").size() == 40);
   }
 }
+
+TEST_SUITE("git::Repository::commits_in_range") {
+  TEST_CASE("A..B lists B's first-parent commits not in A, oldest first") {
+    ScratchRepo r("range");
+    auto c1 = r.commit("main", "", {{"a.txt", text("1\n")}});
+    auto c2 = r.commit("main", c1, {{"a.txt", text("2\n")}});
+    auto c3 = r.commit("main", c2, {{"a.txt", text("3\n")}});
+    auto c4 = r.commit("main", c3, {{"a.txt", text("4\n")}});
+    auto repo = r.open();
+    CHECK(repo.commits_in_range(c1 + ".." + c4) == std::vector<std::string>{c2, c3, c4});
+    CHECK(repo.commits_in_range("main~3..main", 2) == std::vector<std::string>{c2, c3});
+    CHECK(repo.commits_in_range("main..main").empty());
+  }
+
+  TEST_CASE("a malformed or unknown range is an error naming it") {
+    ScratchRepo r("range_errors");
+    r.commit("main", "", {{"a.txt", text("1\n")}});
+    auto repo = r.open();
+    CHECK(error_of([&] { repo.commits_in_range("main"); }) == "invalid range 'main': expected A..B");
+    CHECK(error_of([&] { repo.commits_in_range("a...b"); }).find("invalid range") == 0);
+    CHECK(error_of([&] { repo.commits_in_range("main..nope"); }).find("unknown revision 'nope'") == 0);
+  }
+}
