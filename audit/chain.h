@@ -84,12 +84,14 @@ class ChainWriter {
   // Fills seq, prev_hash and recorded_at, hashes and inserts the row.
   void append(Row& row);
   const ChainHead& head() const { return head_; }
+  // Back to an earlier head after the caller rolled back to a savepoint.
+  void rewind(ChainHead head) { head_ = std::move(head); }
 
  private:
   Connection& db_;
   std::vector<TableLayout> tables_;
   std::vector<Statement> inserts_;
-  Statement head_query_;
+  std::vector<Statement> head_queries_;
   ChainHead head_;
   std::string now_;
 };

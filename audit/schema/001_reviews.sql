@@ -41,7 +41,6 @@ CREATE TABLE review_runs (
   duration_ms INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX review_runs_pr ON review_runs(repository, pr_number, started_at);
-CREATE INDEX review_runs_head ON review_runs(head_sha);
 
 CREATE TABLE agent_results (
   seq INTEGER PRIMARY KEY,
@@ -75,7 +74,6 @@ CREATE TABLE findings (
   suggestion TEXT NOT NULL
 ) STRICT;
 CREATE INDEX findings_run ON findings(run_id);
-CREATE INDEX findings_id ON findings(finding_id);
 
 CREATE TRIGGER review_runs_no_update BEFORE UPDATE ON review_runs
   BEGIN SELECT RAISE(ABORT, 'audit table review_runs is append-only: UPDATE rejected'); END;
