@@ -95,7 +95,7 @@ WITH starts AS (
                   min(CASE WHEN kind = 'opened' THEN at END)) AS start_at
   FROM pr_events WHERE kind IN ('opened', 'ready_for_review')
   GROUP BY repository, pr_number),
-marks AS (
+marks AS MATERIALIZED (
   SELECT s.repository, s.pr_number, s.start_at,
          (SELECT min(strftime('%Y-%m-%dT%H:%M:%SZ', julianday(r.started_at) + r.duration_ms / 86400000.0))
             FROM review_runs r WHERE r.repository = s.repository AND r.pr_number = s.pr_number

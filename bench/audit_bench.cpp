@@ -5,6 +5,7 @@
 //   audit_bench [--dir DIR] [--runs N] [--threads T] [--prs P]
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -120,33 +121,43 @@ std::string day(int d) {
   return fmt::format("2025-{:02d}-{:02d}", month, dom);
 }
 
-void bench_views(const std::filesystem::path& dir, int prs) {
+// One pull request's life: opened, reviewed (half approved by the bot in
+// active mode, half commented and approved by a person), feedback on a third,
+// merged; every 25th PR reverts the one before it.
+void write_pr(audit::AuditStore& store, int n) {
+  std::string d = day(n % 336);
+  audit::PullRequestRecord p{"octo/widgets", n, fmt::format("Change number {}", n), "dev", "main",
+                             fmt::format("{:040x}", n * 2), false, d + "T09:00:00Z"};
+  store.record_pull_request(p);
+  store.record_pr_event({"octo/widgets", n, "opened", "dev", p.head_sha, "", 0, "", d + "T09:00:00Z"});
+  bool bot = n % 2 == 0;
+  store.record_review(make_review(fmt::format("run-{}", n), n, 2, bot ? DecisionKind::approve : DecisionKind::comment,
+                                  d + "T09:05:00Z", "active"));
+  if (!bot) store.record_pr_event({"octo/widgets", n, "approved", "lead", p.head_sha, "", 0, "", d + "T11:00:00Z"});
+  if (n % 3 == 0) {
+    store.record_feedback({"octo/widgets", n, "f", "bench/rule-1", "dev", n % 2 == 0, "", d + "T12:00:00Z"});
+  }
+  store.record_pr_event({"octo/widgets", n, "merged", "dev", p.head_sha, fmt::format("{:040x}", n * 2 + 7), 0, "",
+                         d + "T12:00:00Z"});
+  if (n % 25 == 0) {
+    store.link_reverts("octo/widgets", n, "Revert", fmt::format("Reverts octo/widgets#{}", n - 1), d + "T13:00:00Z");
+  }
+}
+
+void bench_views(const std::filesystem::path& dir, int prs, int threads) {
   auto path = dir / "views.db";
   std::filesystem::remove(path);
   auto store = audit::AuditStore::open(path);
   auto start = Clock::now();
-  for (int n = 1; n <= prs; ++n) {
-    std::string d = day(n % 336);
-    audit::PullRequestRecord p{"octo/widgets", n, fmt::format("Change number {}", n), "dev", "main",
-                               fmt::format("{:040x}", n * 2), false, d + "T09:00:00Z"};
-    store->record_pull_request(p);
-    store->record_pr_event({"octo/widgets", n, "opened", "dev", p.head_sha, "", 0, "", d + "T09:00:00Z"});
-    bool bot = n % 2 == 0;
-    store->record_review(make_review(fmt::format("run-{}", n), n, 2,
-                                     bot ? DecisionKind::approve : DecisionKind::comment,
-                                     d + "T09:05:00Z", "active"));
-    if (!bot) store->record_pr_event({"octo/widgets", n, "approved", "lead", p.head_sha, "", 0, "", d + "T11:00:00Z"});
-    if (n % 3 == 0) {
-      store->record_feedback({"octo/widgets", n, "f", "bench/rule-1", "dev", n % 2 == 0, "", d + "T12:00:00Z"});
-    }
-    store->record_pr_event({"octo/widgets", n, "merged", "dev", p.head_sha, fmt::format("{:040x}", n * 2 + 7), 0,
-                            "", d + "T12:00:00Z"});
-    if (n % 25 == 0 && n > 1) {
-      // Every 25th PR reverts the one before it.
-      store->link_reverts("octo/widgets", n, "Revert", fmt::format("Reverts octo/widgets#{}", n - 1),
-                          d + "T13:00:00Z");
-    }
+  std::vector<std::thread> pool;
+  // Interleaved PR numbers per thread; a revert's original (n - 1) is written
+  // by another thread and may not be merged yet, as in real life.
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (int n = 1 + t; n <= prs; n += threads) write_pr(*store, n);
+    });
   }
+  for (auto& th : pool) th.join();
   std::cout << fmt::format("views: generated {} PRs ({} rows) in {:.1f} s\n", prs, store->row_count(),
                            seconds_since(start));
   auto db = audit::open_read_only(path);
@@ -187,7 +198,7 @@ int main(int argc, char** argv) {
   try {
     if (runs > 0) bench_write(dir, runs, 1);
     if (runs > 0 && threads > 1) bench_write(dir, runs, threads);
-    if (prs > 0) bench_views(dir, prs);
+    if (prs > 0) bench_views(dir, prs, std::max(threads, 1));
   } catch (const std::exception& e) {
     std::cerr << "audit_bench: error: " << e.what() << "\n";
     return 1;

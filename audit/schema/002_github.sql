@@ -98,7 +98,6 @@ CREATE TABLE pr_events (
   at TEXT NOT NULL
 ) STRICT;
 CREATE INDEX pr_events_pr ON pr_events(repository, pr_number, kind);
-CREATE INDEX pr_events_kind ON pr_events(kind, at);
 CREATE INDEX pr_events_merge ON pr_events(merge_sha);
 
 CREATE TRIGGER deliveries_no_update BEFORE UPDATE ON deliveries
