@@ -2,7 +2,7 @@
 // `audit verify` over the resulting log, and the auditor views over a log of
 // 100,000 pull requests. Prints one line per figure; see bench/README.md.
 //
-//   audit_bench [--dir DIR] [--runs N] [--threads T] [--prs P]
+//   audit_bench [--dir DIR] [--runs N] [--threads T] [--prs P] [--reuse]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -144,11 +144,12 @@ void write_pr(audit::AuditStore& store, int n) {
   }
 }
 
-void bench_views(const std::filesystem::path& dir, int prs, int threads) {
+void bench_views(const std::filesystem::path& dir, int prs, int threads, bool reuse) {
   auto path = dir / "views.db";
-  std::filesystem::remove(path);
-  auto store = audit::AuditStore::open(path);
+  if (!reuse) std::filesystem::remove(path);
+  auto store = audit::AuditStore::open(path);  // also brings the views up to date
   auto start = Clock::now();
+  if (reuse && store->row_count() > 0) threads = 0;
   std::vector<std::thread> pool;
   // Interleaved PR numbers per thread; a revert's original (n - 1) is written
   // by another thread and may not be merged yet, as in real life.
@@ -183,14 +184,21 @@ void bench_views(const std::filesystem::path& dir, int prs, int threads) {
 int main(int argc, char** argv) {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "reviewer-audit-bench";
   int runs = 10000, threads = 8, prs = 100000;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool reuse = false;  // --reuse: time the views on an existing views.db
+  for (int i = 1; i < argc; i += 2) {
     std::string a = argv[i];
+    if (a == "--reuse") {
+      reuse = true;
+      --i;
+      continue;
+    }
+    if (i + 1 >= argc) a = "--help";
     if (a == "--dir") dir = argv[i + 1];
     else if (a == "--runs") runs = std::atoi(argv[i + 1]);
     else if (a == "--threads") threads = std::atoi(argv[i + 1]);
     else if (a == "--prs") prs = std::atoi(argv[i + 1]);
     else {
-      std::cerr << "usage: audit_bench [--dir DIR] [--runs N] [--threads T] [--prs P]\n";
+      std::cerr << "usage: audit_bench [--dir DIR] [--runs N] [--threads T] [--prs P] [--reuse]\n";
       return 1;
     }
   }
@@ -198,7 +206,7 @@ int main(int argc, char** argv) {
   try {
     if (runs > 0) bench_write(dir, runs, 1);
     if (runs > 0 && threads > 1) bench_write(dir, runs, threads);
-    if (prs > 0) bench_views(dir, prs, std::max(threads, 1));
+    if (prs > 0) bench_views(dir, prs, std::max(threads, 1), reuse);
   } catch (const std::exception& e) {
     std::cerr << "audit_bench: error: " << e.what() << "\n";
     return 1;
