@@ -134,7 +134,17 @@ ChainWriter::Row& ChainWriter::Row::set(std::string_view column, Value v) {
   return *this;
 }
 
-ChainWriter::ChainWriter(Connection& db) : db_(db), tables_(chained_tables(db)) {
+ChainWriter::ChainWriter(Connection& db) : db_(db), cookie_query_(db.prepare("PRAGMA schema_version")) {
+  load();
+}
+
+void ChainWriter::load() {
+  cookie_query_.step();
+  schema_cookie_ = cookie_query_.column_int64(0);
+  cookie_query_.reset();
+  inserts_.clear();
+  head_queries_.clear();
+  tables_ = chained_tables(db_);
   for (const auto& t : tables_) {
     std::string cols, params;
     for (const auto& c : t.columns) {
@@ -148,6 +158,10 @@ ChainWriter::ChainWriter(Connection& db) : db_(db), tables_(chained_tables(db)) 
 }
 
 void ChainWriter::start(std::string now) {
+  cookie_query_.step();
+  bool changed = cookie_query_.column_int64(0) != schema_cookie_;
+  cookie_query_.reset();
+  if (changed) load();
   head_ = head_of(head_queries_);
   now_ = std::move(now);
 }
