@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <charconv>
 #include <memory>
 
 #include <fmt/format.h>
@@ -13,31 +14,33 @@ namespace reviewer::audit {
 
 namespace {
 
+void append_int(std::string& out, std::int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
 void append_len_prefixed(std::string& out, std::string_view s) {
-  fmt::format_to(std::back_inserter(out), "{}:", s.size());
+  append_int(out, static_cast<std::int64_t>(s.size()));
+  out += ':';
   out.append(s);
 }
 
-std::string head_sql(const std::vector<TableLayout>& tables) {
-  // The newest row of each table is one index probe; the max of those is
-  // the head of the log.
-  std::string sql = "SELECT seq, row_hash FROM (";
-  for (std::size_t i = 0; i < tables.size(); ++i) {
-    if (i) sql += " UNION ALL ";
-    sql += fmt::format("SELECT * FROM (SELECT seq, row_hash FROM \"{}\" ORDER BY seq DESC LIMIT 1)",
-                       tables[i].name);
-  }
-  sql += ") ORDER BY seq DESC LIMIT 1";
-  return sql;
+// The newest row of one table: a backwards step on the rowid (= seq), with
+// no sorter or temporary table (those cost a page-cache set-up each time).
+Statement last_row_query(Connection& db, const TableLayout& t) {
+  return db.prepare(fmt::format("SELECT seq, row_hash FROM \"{}\" ORDER BY seq DESC LIMIT 1", t.name));
 }
 
-ChainHead run_head_query(Statement& q) {
+ChainHead head_of(std::vector<Statement>& per_table) {
   ChainHead h;
-  if (q.step()) {
-    h.seq = q.column_int64(0);
-    h.hash = q.column_text(1);
+  for (auto& q : per_table) {
+    if (q.step() && q.column_int64(0) > h.seq) {
+      h.seq = q.column_int64(0);
+      h.hash = q.column_text(1);
+    }
+    q.reset();
   }
-  q.reset();
   return h;
 }
 
@@ -67,13 +70,17 @@ std::vector<TableLayout> chained_tables(Connection& db) {
 }
 
 std::string canonical_row(const TableLayout& layout, const std::vector<Value>& values) {
-  std::string out = "reviewer-audit-row-v1\n";
+  std::string out;
+  out.reserve(512);
+  out += "reviewer-audit-row-v1\n";
   append_len_prefixed(out, layout.name);
   for (std::size_t i = 0; i < layout.columns.size(); ++i) {
     append_len_prefixed(out, layout.columns[i]);
     const Value& v = values[i];
     if (const auto* n = std::get_if<std::int64_t>(&v)) {
-      fmt::format_to(std::back_inserter(out), "I{};", *n);
+      out += 'I';
+      append_int(out, *n);
+      out += ';';
     } else if (const auto* s = std::get_if<std::string>(&v)) {
       out += 'T';
       append_len_prefixed(out, *s);
@@ -109,9 +116,9 @@ std::string fast_sha256_hex(std::string_view bytes) {
 }
 
 ChainHead read_head(Connection& db, const std::vector<TableLayout>& tables) {
-  if (tables.empty()) return {};
-  auto q = db.prepare(head_sql(tables));
-  return run_head_query(q);
+  std::vector<Statement> queries;
+  for (const auto& t : tables) queries.push_back(last_row_query(db, t));
+  return head_of(queries);
 }
 
 // ---- ChainWriter ----
@@ -127,7 +134,17 @@ ChainWriter::Row& ChainWriter::Row::set(std::string_view column, Value v) {
   return *this;
 }
 
-ChainWriter::ChainWriter(Connection& db) : db_(db), tables_(chained_tables(db)) {
+ChainWriter::ChainWriter(Connection& db) : db_(db), cookie_query_(db.prepare("PRAGMA schema_version")) {
+  load();
+}
+
+void ChainWriter::load() {
+  cookie_query_.step();
+  schema_cookie_ = cookie_query_.column_int64(0);
+  cookie_query_.reset();
+  inserts_.clear();
+  head_queries_.clear();
+  tables_ = chained_tables(db_);
   for (const auto& t : tables_) {
     std::string cols, params;
     for (const auto& c : t.columns) {
@@ -137,11 +154,15 @@ ChainWriter::ChainWriter(Connection& db) : db_(db), tables_(chained_tables(db)) 
     inserts_.push_back(db_.prepare(
         fmt::format("INSERT INTO \"{}\" ({}row_hash) VALUES ({}?)", t.name, cols, params)));
   }
-  if (!tables_.empty()) head_query_ = db_.prepare(head_sql(tables_));
+  for (const auto& t : tables_) head_queries_.push_back(last_row_query(db_, t));
 }
 
 void ChainWriter::start(std::string now) {
-  head_ = head_query_ ? run_head_query(head_query_) : ChainHead{};
+  cookie_query_.step();
+  bool changed = cookie_query_.column_int64(0) != schema_cookie_;
+  cookie_query_.reset();
+  if (changed) load();
+  head_ = head_of(head_queries_);
   now_ = std::move(now);
 }
 
@@ -165,7 +186,7 @@ void ChainWriter::append(Row& row) {
   std::string hash = fast_sha256_hex(canonical_row(*row.layout_, row.values_));
   Statement& ins = inserts_[row.table_];
   int i = 1;
-  for (const auto& v : row.values_) ins.bind(i++, v);
+  for (const auto& v : row.values_) ins.bind_static(i++, v);
   ins.bind(i, std::string_view(hash));
   try {
     ins.step();
@@ -173,7 +194,7 @@ void ChainWriter::append(Row& row) {
     ins.reset();
     throw;
   }
-  ins.reset();
+  ins.reset();  // also clears the bindings before row.values_ can change
   head_.seq += 1;
   head_.hash = std::move(hash);
 }

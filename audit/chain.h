@@ -78,18 +78,28 @@ class ChainWriter {
 
   explicit ChainWriter(Connection& db);
 
-  // Reads the head; `now` becomes every appended row's recorded_at.
+  // Reads the head (re-loading the table list first if the schema changed);
+  // `now` becomes every appended row's recorded_at.
   void start(std::string now);
   Row row(std::string_view table) const;
   // Fills seq, prev_hash and recorded_at, hashes and inserts the row.
   void append(Row& row);
   const ChainHead& head() const { return head_; }
+  // Back to an earlier head after the caller rolled back to a savepoint.
+  void rewind(ChainHead head) { head_ = std::move(head); }
 
  private:
+  // Discovers the chained tables and prepares their statements; again
+  // whenever the schema changed under us (another process migrated the
+  // file), so the head is always taken over every chained table.
+  void load();
+
   Connection& db_;
+  std::int64_t schema_cookie_ = -1;
+  Statement cookie_query_;
   std::vector<TableLayout> tables_;
   std::vector<Statement> inserts_;
-  Statement head_query_;
+  std::vector<Statement> head_queries_;
   ChainHead head_;
   std::string now_;
 };

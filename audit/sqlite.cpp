@@ -85,6 +85,14 @@ void Statement::bind(int index, const Value& v) {
   }
 }
 
+void Statement::bind_static(int index, const Value& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) {
+    check_bind(sqlite3_bind_text64(stmt_, index, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8), index);
+  } else {
+    bind(index, v);
+  }
+}
+
 bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

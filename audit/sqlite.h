@@ -41,6 +41,9 @@ class Statement {
   void bind(int index, const char* v) { bind(index, std::string_view(v)); }
   void bind_null(int index);
   void bind(int index, const Value& v);
+  // Binds without copying: `v` must stay alive and unchanged until the
+  // statement is reset (the chain writer's hot path).
+  void bind_static(int index, const Value& v);
 
   // True when a row is available, false when done; throws on error.
   bool step();

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <functional>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -29,7 +32,8 @@ Connection open_for_writing(const std::filesystem::path& path, const OpenOptions
                                                ec.message()));
     }
   }
-  auto db = Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  // NOMUTEX: the store serializes all use of the connection itself.
+  auto db = Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
   if (sqlite3_db_readonly(db.get(), "main") == 1) {
     throw Error(Error::Code::io,
                 fmt::format("{} is read-only (file permissions); reviews cannot be recorded", db.where()));
@@ -44,6 +48,7 @@ Connection open_for_writing(const std::filesystem::path& path, const OpenOptions
   // NORMAL in WAL mode: a commit survives a process crash; only a power loss
   // may lose the last transactions, never corrupt the file.
   db.exec("PRAGMA synchronous = NORMAL");
+  // db.exec("PRAGMA cache_size = -32768");
   if (options.max_page_count > 0) {
     db.exec(fmt::format("PRAGMA max_page_count = {}", options.max_page_count));
   }
@@ -51,68 +56,27 @@ Connection open_for_writing(const std::filesystem::path& path, const OpenOptions
   return db;
 }
 
+// One writer queue with group commit: callers enqueue a write and wait; the
+// first waiting caller becomes the leader and commits everything queued in
+// one transaction, each write inside its own savepoint so one bad write
+// fails alone. A caller returns only after its rows are committed, so
+// durability is per call while concurrent writers share the commit cost.
 class SqliteAuditStore final : public AuditStore {
  public:
   explicit SqliteAuditStore(Connection db) : db_(std::move(db)), writer_(db_) {}
 
   void record_review(const ReviewResult& r) override {
     if (r.run_id.empty()) throw Error(Error::Code::internal, "audit: a review without a run id");
-    nlohmann::json reasons = r.decision.reasons;
-    std::lock_guard lock(mu_);
-    Transaction tx(db_);
-    writer_.start(utc_now_iso8601());
-    auto run = writer_.row("review_runs");
-    run.set("run_id", r.run_id)
-        .set("repository", r.pr.repository)
-        .set("pr_number", r.pr.number)
-        .set("title", r.pr.title)
-        .set("author", r.pr.author)
-        .set("trigger", r.trigger)
-        .set("mode", r.mode)
-        .set("base_ref", r.pr.base_ref)
-        .set("base_sha", r.pr.base_sha.empty() ? r.diff.base_sha : r.pr.base_sha)
-        .set("head_sha", r.pr.head_sha.empty() ? r.diff.head_sha : r.pr.head_sha)
-        .set("draft", r.pr.draft)
-        .set("human_review_override", r.pr.human_review_override)
-        .set("guidance_version", r.guidance_version)
-        .set("reviewer_version", r.reviewer_version)
-        .set("decision", to_string(r.decision.kind))
-        .set("reasons", reasons.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-        .set("size_label", r.size.label)
-        .set("lines_added", r.size.lines_added)
-        .set("lines_deleted", r.size.lines_deleted)
-        .set("files", r.size.files)
-        .set("areas", r.size.areas)
-        .set("excluded_files", r.size.excluded_files)
-        .set("started_at", r.started_at.empty() ? utc_now_iso8601() : r.started_at)
-        .set("duration_ms", std::int64_t{r.duration_ms});
-    append(run, "run " + r.run_id);
-    for (const auto& a : r.agents) {
-      auto row = writer_.row("agent_results");
-      row.set("run_id", r.run_id)
-          .set("agent", a.name)
-          .set("status", to_string(a.status))
-          .set("duration_ms", std::int64_t{a.duration_ms})
-          .set("finding_count", static_cast<std::int64_t>(a.findings.size()))
-          .set("error", a.error);
-      writer_.append(row);
-      for (const auto& f : a.findings) {
-        auto fr = writer_.row("findings");
-        fr.set("run_id", r.run_id)
-            .set("agent", a.name)
-            .set("finding_id", f.id)
-            .set("rule", f.rule)
-            .set("severity", to_string(f.severity))
-            .set("path", f.path)
-            .set("line", f.line)
-            .set("end_line", f.end_line)
-            .set("message", f.message)
-            .set("evidence", f.evidence)
-            .set("suggestion", f.suggestion);
-        writer_.append(fr);
-      }
+    submit([&](ChainWriter& w) { write_review(w, r); });
+  }
+
+  void record_reviews(const std::vector<ReviewResult>& runs) override {
+    for (const auto& r : runs) {
+      if (r.run_id.empty()) throw Error(Error::Code::internal, "audit: a review without a run id");
     }
-    tx.commit();
+    submit([&](ChainWriter& w) {
+      for (const auto& r : runs) write_review(w, r);
+    });
   }
 
   void record_delivery(const DeliveryRecord& d) override {
@@ -186,33 +150,162 @@ class SqliteAuditStore final : public AuditStore {
                                          std::string_view at) override {
     RevertReference ref = detect_revert(title, body);
     if (!ref.any()) return {};
-    std::lock_guard lock(mu_);
-    Transaction tx(db_);
-    auto originals = resolve_reverted(db_, repository, reverting_pr, ref);
-    if (originals.empty()) return {};
-    writer_.start(utc_now_iso8601());
-    for (auto number : originals) {
-      PrEventRecord e;
-      e.repository = repository;
-      e.pr_number = number;
-      e.kind = "reverted";
-      e.related_pr = reverting_pr;
-      e.detail = ref.summary();
-      e.at = std::string(at);
-      auto row = writer_.row("pr_events");
-      fill_event(row, e);
-      writer_.append(row);
-    }
-    tx.commit();
+    std::vector<std::int64_t> originals;
+    submit([&](ChainWriter& w) {
+      // Resolved inside the write transaction, so two deliveries of the same
+      // merge cannot both link it.
+      originals = resolve_reverted(db_, repository, reverting_pr, ref);
+      for (auto number : originals) {
+        PrEventRecord e;
+        e.repository = repository;
+        e.pr_number = number;
+        e.kind = "reverted";
+        e.related_pr = reverting_pr;
+        e.detail = ref.summary();
+        e.at = std::string(at);
+        auto row = w.row("pr_events");
+        fill_event(row, e);
+        w.append(row);
+      }
+    });
     return originals;
   }
 
   std::int64_t row_count() override {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(db_mu_);
     return read_head(db_, chained_tables(db_)).seq;
   }
 
  private:
+  using WriteFn = std::function<void(ChainWriter&)>;
+  struct Job {
+    WriteFn write;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  static constexpr std::size_t kMaxBatch = 512;
+
+  void submit(WriteFn fn) {
+    Job job{std::move(fn), nullptr, false};
+    std::unique_lock lock(queue_mu_);
+    queue_.push_back(&job);
+    while (!job.done) {
+      if (leader_) {
+        cv_.wait(lock);
+        continue;
+      }
+      leader_ = true;
+      std::vector<Job*> batch;
+      std::size_t n = std::min(queue_.size(), kMaxBatch);
+      batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      lock.unlock();
+      write_batch(batch);
+      lock.lock();
+      for (auto* j : batch) j->done = true;
+      leader_ = false;
+      cv_.notify_all();
+    }
+    if (job.error) std::rethrow_exception(job.error);
+  }
+
+  void write_batch(const std::vector<Job*>& batch) {
+    std::lock_guard lock(db_mu_);
+    try {
+      Transaction tx(db_);
+      writer_.start(utc_now_iso8601());
+      for (auto* job : batch) {
+        if (batch.size() == 1) {
+          job->write(writer_);  // a failure rolls back the whole transaction
+          continue;
+        }
+        ChainHead mark = writer_.head();
+        db_.exec("SAVEPOINT audit_job");
+        try {
+          job->write(writer_);
+          db_.exec("RELEASE audit_job");
+        } catch (...) {
+          // SQLite may have rolled back the whole transaction (disk full,
+          // I/O error): then every job of the batch failed with this error.
+          if (sqlite3_get_autocommit(db_.get())) throw;
+          job->error = std::current_exception();
+          db_.exec("ROLLBACK TO audit_job");
+          db_.exec("RELEASE audit_job");
+          writer_.rewind(mark);
+        }
+      }
+      tx.commit();
+    } catch (...) {
+      auto e = std::current_exception();
+      for (auto* job : batch) {
+        if (!job->error) job->error = e;
+      }
+    }
+  }
+
+  void write_review(ChainWriter& w, const ReviewResult& r) {
+    nlohmann::json reasons = r.decision.reasons;
+    auto run = w.row("review_runs");
+    run.set("run_id", r.run_id)
+        .set("repository", r.pr.repository)
+        .set("pr_number", r.pr.number)
+        .set("title", r.pr.title)
+        .set("author", r.pr.author)
+        .set("trigger", r.trigger)
+        .set("mode", r.mode)
+        .set("base_ref", r.pr.base_ref)
+        .set("base_sha", r.pr.base_sha.empty() ? r.diff.base_sha : r.pr.base_sha)
+        .set("head_sha", r.pr.head_sha.empty() ? r.diff.head_sha : r.pr.head_sha)
+        .set("draft", r.pr.draft)
+        .set("human_review_override", r.pr.human_review_override)
+        .set("guidance_version", r.guidance_version)
+        .set("reviewer_version", r.reviewer_version)
+        .set("decision", to_string(r.decision.kind))
+        .set("reasons", reasons.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        .set("size_label", r.size.label)
+        .set("lines_added", r.size.lines_added)
+        .set("lines_deleted", r.size.lines_deleted)
+        .set("files", r.size.files)
+        .set("areas", r.size.areas)
+        .set("excluded_files", r.size.excluded_files)
+        .set("started_at", r.started_at.empty() ? utc_now_iso8601() : r.started_at)
+        .set("duration_ms", std::int64_t{r.duration_ms});
+    try {
+      w.append(run);
+    } catch (const Error& e) {
+      if (std::string(e.what()).find("UNIQUE constraint failed: review_runs.run_id") != std::string::npos) {
+        throw Error(Error::Code::invalid_input,
+                    fmt::format("{}: run {} was already recorded", db_.where(), r.run_id));
+      }
+      throw;
+    }
+    for (const auto& a : r.agents) {
+      auto row = w.row("agent_results");
+      row.set("run_id", r.run_id)
+          .set("agent", a.name)
+          .set("status", to_string(a.status))
+          .set("duration_ms", std::int64_t{a.duration_ms})
+          .set("finding_count", static_cast<std::int64_t>(a.findings.size()))
+          .set("error", a.error);
+      w.append(row);
+      for (const auto& f : a.findings) {
+        auto fr = w.row("findings");
+        fr.set("run_id", r.run_id)
+            .set("agent", a.name)
+            .set("finding_id", f.id)
+            .set("rule", f.rule)
+            .set("severity", to_string(f.severity))
+            .set("path", f.path)
+            .set("line", f.line)
+            .set("end_line", f.end_line)
+            .set("message", f.message)
+            .set("evidence", f.evidence)
+            .set("suggestion", f.suggestion);
+        w.append(fr);
+      }
+    }
+  }
+
   static void fill_event(ChainWriter::Row& row, const PrEventRecord& e) {
     row.set("repository", e.repository)
         .set("pr_number", e.pr_number)
@@ -227,29 +320,18 @@ class SqliteAuditStore final : public AuditStore {
 
   template <typename Fill>
   void write_one(std::string_view table, Fill&& fill) {
-    std::lock_guard lock(mu_);
-    Transaction tx(db_);
-    writer_.start(utc_now_iso8601());
-    auto row = writer_.row(table);
-    fill(row);
-    writer_.append(row);
-    tx.commit();
+    submit([&](ChainWriter& w) {
+      auto row = w.row(table);
+      fill(row);
+      w.append(row);
+    });
   }
 
-  void append(ChainWriter::Row& row, const std::string& what) {
-    try {
-      writer_.append(row);
-    } catch (const Error& e) {
-      std::string msg = e.what();
-      if (msg.find("UNIQUE constraint failed: review_runs.run_id") != std::string::npos) {
-        throw Error(Error::Code::invalid_input,
-                    fmt::format("{}: {} was already recorded", db_.where(), what));
-      }
-      throw;
-    }
-  }
-
-  std::mutex mu_;
+  std::mutex queue_mu_;  // guards queue_ and leader_
+  std::condition_variable cv_;
+  std::vector<Job*> queue_;
+  bool leader_ = false;
+  std::mutex db_mu_;  // guards db_ and writer_
   Connection db_;
   ChainWriter writer_;  // after db_: its statements are finalized first
 };

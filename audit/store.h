@@ -3,8 +3,9 @@
 // call is one transaction: a failure leaves no partial rows and never
 // touches rows committed before.
 //
-// Thread-safety: an AuditStore may be shared between threads; writes are
-// serialized inside (one writer). Several processes may write the same file:
+// Thread-safety: an AuditStore may be shared between threads; writes go
+// through one writer queue that commits concurrent calls together (group
+// commit), each call still all or nothing and durable when it returns. Several processes may write the same file:
 // SQLite's write lock serializes them, waiting up to the busy timeout.
 #pragma once
 
@@ -40,6 +41,10 @@ class AuditStore {
   // as the agent redacted it). All or nothing; throws reviewer::Error (also
   // when the run id was recorded before).
   virtual void record_review(const ReviewResult& result) = 0;
+
+  // Records several reviews in one transaction (all or nothing): for bulk
+  // imports and simulations.
+  virtual void record_reviews(const std::vector<ReviewResult>& results) = 0;
 
   virtual void record_delivery(const DeliveryRecord& r) = 0;
   virtual void record_pull_request(const PullRequestRecord& r) = 0;

@@ -36,22 +36,21 @@ WHERE r.decision = 'approve';
 -- Approvals by people, with what the bot had decided on the same head.
 CREATE VIEW v_human_approvals AS
 SELECT e.repository, e.pr_number, e.actor AS approver, e.head_sha, e.at AS approved_at,
-       (SELECT r.decision FROM review_runs r WHERE r.repository = e.repository
-          AND r.pr_number = e.pr_number AND r.head_sha = e.head_sha
-          ORDER BY r.seq DESC LIMIT 1) AS bot_decision,
-       (SELECT r.run_id FROM review_runs r WHERE r.repository = e.repository
-          AND r.pr_number = e.pr_number AND r.head_sha = e.head_sha
-          ORDER BY r.seq DESC LIMIT 1) AS bot_run_id
+       b.decision AS bot_decision, b.run_id AS bot_run_id
 FROM pr_events e
+LEFT JOIN review_runs b ON b.seq = (
+    SELECT max(r.seq) FROM review_runs r WHERE r.repository = e.repository
+      AND r.pr_number = e.pr_number AND r.head_sha = e.head_sha)
 WHERE e.kind = 'approved';
 
 -- Who asked for a human (or cancelled that), and when.
 CREATE VIEW v_overrides AS
 SELECT o.repository, o.pr_number, o.kind, o.actor, o.comment_id, o.at,
-       (SELECT r.decision FROM review_runs r WHERE r.repository = o.repository
-          AND r.pr_number = o.pr_number AND r.started_at <= o.at
-          ORDER BY r.seq DESC LIMIT 1) AS bot_decision_before
-FROM overrides o;
+       b.decision AS bot_decision_before
+FROM overrides o
+LEFT JOIN review_runs b ON b.seq = (
+    SELECT max(r.seq) FROM review_runs r WHERE r.repository = o.repository
+      AND r.pr_number = o.pr_number AND r.started_at <= o.at);
 
 -- Every merged PR with who or what approved it, and whether it was reverted.
 -- approval: 'bot' (an active-mode approve decision on the merged head),
@@ -67,14 +66,14 @@ SELECT m.repository, m.pr_number, m.at AS merged_at, m.merge_sha, m.head_sha, m.
        (v.related_pr IS NOT NULL) AS reverted
 FROM pr_events m
 LEFT JOIN review_runs b ON b.seq = (
-    SELECT r.seq FROM review_runs r WHERE r.head_sha = m.head_sha AND r.repository = m.repository
-      AND r.pr_number = m.pr_number ORDER BY r.seq DESC LIMIT 1)
+    SELECT max(r.seq) FROM review_runs r WHERE r.head_sha = m.head_sha AND r.repository = m.repository
+      AND r.pr_number = m.pr_number)
 LEFT JOIN (SELECT repository, pr_number, group_concat(DISTINCT actor) AS approvers
              FROM pr_events WHERE kind = 'approved' GROUP BY repository, pr_number) h
   ON h.repository = m.repository AND h.pr_number = m.pr_number
 LEFT JOIN pr_events v ON v.seq = (
-    SELECT x.seq FROM pr_events x WHERE x.repository = m.repository AND x.pr_number = m.pr_number
-      AND x.kind = 'reverted' ORDER BY x.seq LIMIT 1)
+    SELECT min(x.seq) FROM pr_events x WHERE x.repository = m.repository AND x.pr_number = m.pr_number
+      AND x.kind = 'reverted')
 WHERE m.kind = 'merged';
 
 -- Revert rate per month of merge, bot-approved vs. human-approved.
@@ -88,6 +87,8 @@ GROUP BY period, approval;
 
 -- Per PR: when review could start (ready for review, else opened), the
 -- first decision, and the first approval (bot in active mode, or a person).
+-- Times are computed as Julian days (one index probe each) and turned into
+-- text once, at the end.
 CREATE VIEW v_review_latency AS
 WITH starts AS (
   SELECT repository, pr_number,
@@ -95,31 +96,40 @@ WITH starts AS (
                   min(CASE WHEN kind = 'opened' THEN at END)) AS start_at
   FROM pr_events WHERE kind IN ('opened', 'ready_for_review')
   GROUP BY repository, pr_number),
-marks AS (
+marks AS MATERIALIZED (
   SELECT s.repository, s.pr_number, s.start_at,
-         (SELECT min(strftime('%Y-%m-%dT%H:%M:%SZ', julianday(r.started_at) + r.duration_ms / 86400000.0))
-            FROM review_runs r WHERE r.repository = s.repository AND r.pr_number = s.pr_number
-            AND r.started_at >= s.start_at) AS first_decision_at,
-         (SELECT min(t) FROM (
-            SELECT strftime('%Y-%m-%dT%H:%M:%SZ', julianday(r.started_at) + r.duration_ms / 86400000.0) AS t
-              FROM review_runs r WHERE r.repository = s.repository AND r.pr_number = s.pr_number
-              AND r.decision = 'approve' AND r.mode = 'active' AND r.started_at >= s.start_at
-            UNION ALL
-            SELECT e.at FROM pr_events e WHERE e.repository = s.repository AND e.pr_number = s.pr_number
-              AND e.kind = 'approved' AND e.at >= s.start_at)) AS approved_at
-  FROM starts s)
-SELECT repository, pr_number, start_at, first_decision_at, approved_at,
-       CAST(round((julianday(first_decision_at) - julianday(start_at)) * 86400) AS INTEGER) AS seconds_to_first_decision,
-       CAST(round((julianday(approved_at) - julianday(start_at)) * 86400) AS INTEGER) AS seconds_to_approval
-FROM marks;
+         (SELECT julianday(r.started_at) + r.duration_ms / 86400000.0 FROM review_runs r
+           WHERE r.repository = s.repository AND r.pr_number = s.pr_number AND r.started_at >= s.start_at
+           ORDER BY r.started_at LIMIT 1) AS decided,
+         (SELECT julianday(r.started_at) + r.duration_ms / 86400000.0 FROM review_runs r
+           WHERE r.repository = s.repository AND r.pr_number = s.pr_number AND r.started_at >= s.start_at
+             AND r.decision = 'approve' AND r.mode = 'active'
+           ORDER BY r.started_at LIMIT 1) AS bot_approved,
+         (SELECT julianday(min(e.at)) FROM pr_events e
+           WHERE e.repository = s.repository AND e.pr_number = s.pr_number AND e.kind = 'approved'
+             AND e.at >= s.start_at) AS human_approved
+  FROM starts s),
+firsts AS (
+  SELECT repository, pr_number, start_at, decided,
+         CASE WHEN bot_approved IS NULL THEN human_approved
+              WHEN human_approved IS NULL OR bot_approved < human_approved THEN bot_approved
+              ELSE human_approved END AS approved
+  FROM marks)
+SELECT repository, pr_number, start_at,
+       strftime('%Y-%m-%dT%H:%M:%SZ', decided) AS first_decision_at,
+       strftime('%Y-%m-%dT%H:%M:%SZ', approved) AS approved_at,
+       CAST(round((decided - julianday(start_at)) * 86400) AS INTEGER) AS seconds_to_first_decision,
+       CAST(round((approved - julianday(start_at)) * 86400) AS INTEGER) AS seconds_to_approval
+FROM firsts;
 
 -- Median and p90 (nearest rank) of the two latencies above.
 CREATE VIEW v_review_latency_summary AS
-WITH samples AS (
-  SELECT 'first_decision' AS metric, seconds_to_first_decision AS v FROM v_review_latency
-   WHERE seconds_to_first_decision IS NOT NULL
+WITH lat AS MATERIALIZED (
+  SELECT seconds_to_first_decision AS a, seconds_to_approval AS b FROM v_review_latency),
+samples AS (
+  SELECT 'first_decision' AS metric, a AS v FROM lat WHERE a IS NOT NULL
   UNION ALL
-  SELECT 'approval', seconds_to_approval FROM v_review_latency WHERE seconds_to_approval IS NOT NULL),
+  SELECT 'approval', b FROM lat WHERE b IS NOT NULL),
 ranked AS (
   SELECT metric, v, row_number() OVER (PARTITION BY metric ORDER BY v) AS rn,
          count(*) OVER (PARTITION BY metric) AS n

@@ -40,8 +40,8 @@ CREATE TABLE review_runs (
   started_at TEXT NOT NULL,
   duration_ms INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX review_runs_pr ON review_runs(repository, pr_number, started_at);
-CREATE INDEX review_runs_head ON review_runs(head_sha);
+-- Covering for the latency view: no table lookups per PR.
+CREATE INDEX review_runs_pr ON review_runs(repository, pr_number, started_at, decision, mode, duration_ms);
 
 CREATE TABLE agent_results (
   seq INTEGER PRIMARY KEY,
@@ -55,7 +55,7 @@ CREATE TABLE agent_results (
   finding_count INTEGER NOT NULL,
   error TEXT NOT NULL             -- why it failed; empty when ok
 ) STRICT;
-CREATE INDEX agent_results_run ON agent_results(run_id);
+CREATE INDEX agent_results_run ON agent_results(run_id, status);
 
 CREATE TABLE findings (
   seq INTEGER PRIMARY KEY,
@@ -74,8 +74,7 @@ CREATE TABLE findings (
   evidence TEXT NOT NULL,         -- as the agent redacted it
   suggestion TEXT NOT NULL
 ) STRICT;
-CREATE INDEX findings_run ON findings(run_id);
-CREATE INDEX findings_id ON findings(finding_id);
+CREATE INDEX findings_run ON findings(run_id, severity);
 
 CREATE TRIGGER review_runs_no_update BEFORE UPDATE ON review_runs
   BEGIN SELECT RAISE(ABORT, 'audit table review_runs is append-only: UPDATE rejected'); END;

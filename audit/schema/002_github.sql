@@ -97,8 +97,7 @@ CREATE TABLE pr_events (
   detail TEXT NOT NULL,
   at TEXT NOT NULL
 ) STRICT;
-CREATE INDEX pr_events_pr ON pr_events(repository, pr_number, kind);
-CREATE INDEX pr_events_kind ON pr_events(kind, at);
+CREATE INDEX pr_events_pr ON pr_events(repository, pr_number, kind, at);
 CREATE INDEX pr_events_merge ON pr_events(merge_sha);
 
 CREATE TRIGGER deliveries_no_update BEFORE UPDATE ON deliveries

@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include "audit/chain.h"
 #include "audit/sqlite.h"
+#include "audit/verify.h"
 #include "audit/store.h"
 #include "reviewer/core/error.h"
 #include "audit_fixtures.h"
@@ -73,5 +75,54 @@ TEST_SUITE("audit::AuditStore") {
     auto store = AuditStore::open(path);
     store->record_review(test::sample_review("r2", 1));
     CHECK(store->row_count() == 8);
+  }
+
+  TEST_CASE("a table added by another process's migration joins the chain of an open store") {
+    auto path = test::scratch_dir("schema-change") / "audit.db";
+    auto store = AuditStore::open(path);
+    store->record_review(test::sample_review("before", 1));
+    {
+      // A newer reviewer adds a chained table and appends a row to it.
+      auto db = test::raw_open(path);
+      db.exec("CREATE TABLE extra (seq INTEGER PRIMARY KEY, prev_hash TEXT NOT NULL, row_hash TEXT NOT NULL, "
+              "recorded_at TEXT NOT NULL, note TEXT NOT NULL) STRICT;"
+              "CREATE TRIGGER extra_no_update BEFORE UPDATE ON extra BEGIN SELECT RAISE(ABORT, 'no'); END;"
+              "CREATE TRIGGER extra_no_delete BEFORE DELETE ON extra BEGIN SELECT RAISE(ABORT, 'no'); END;");
+      audit::ChainWriter w(db);
+      audit::Transaction tx(db);
+      w.start("2026-01-01T00:00:00Z");
+      auto row = w.row("extra");
+      row.set("note", "from the future");
+      w.append(row);
+      tx.commit();
+    }
+    store->record_review(test::sample_review("after", 1));
+    auto r = audit::verify(path);
+    CAPTURE(r.message);
+    CHECK(r.ok);
+    CHECK(r.rows == 4 + 1 + 4);
+  }
+
+  TEST_CASE("each lifecycle record lands in its table with the given fields, time defaulting to now") {
+    auto path = test::scratch_dir("records") / "audit.db";
+    auto store = AuditStore::open(path);
+    store->record_delivery({"d-1", "pull_request", "opened", "octo/widgets", "", true, "queued"});
+    store->record_pull_request({"octo/widgets", 5, "Title", "alice", "main", "abc", true, "2026-01-01T00:00:00Z"});
+    store->record_action({"run-1", "octo/widgets", 5, "would_review_approve", "", 0, "dry-run", ""});
+    store->record_override({"octo/widgets", 5, "human_review", "bob", "c-1", ""});
+    store->record_feedback({"octo/widgets", 5, "fid", "size/split", "carol", true, "c-2", ""});
+    store->record_pr_event({"octo/widgets", 5, "merged", "dave", "abc", "def", 0, "", ""});
+    CHECK(store->row_count() == 6);
+    auto db = test::raw_open(path);
+    CHECK(count(db, "SELECT count(*) FROM deliveries WHERE delivery_id = 'd-1' AND signature_valid = 1 "
+                    "AND outcome = 'queued' AND length(received_at) = 20") == 1);
+    CHECK(count(db, "SELECT count(*) FROM pull_requests WHERE draft = 1 AND observed_at = '2026-01-01T00:00:00Z'") == 1);
+    CHECK(count(db, "SELECT count(*) FROM actions WHERE kind = 'would_review_approve' AND http_status = 0") == 1);
+    CHECK(count(db, "SELECT count(*) FROM overrides WHERE actor = 'bob' AND comment_id = 'c-1'") == 1);
+    CHECK(count(db, "SELECT count(*) FROM feedback WHERE helpful = 1 AND rule = 'size/split'") == 1);
+    CHECK(count(db, "SELECT count(*) FROM pr_events WHERE kind = 'merged' AND merge_sha = 'def'") == 1);
+    // No column anywhere is meant to hold a secret.
+    CHECK(count(db, "SELECT count(*) FROM pragma_table_info('deliveries') WHERE name LIKE '%secret%' "
+                    "OR name LIKE '%signature' OR name LIKE '%token%'") == 0);
   }
 }
