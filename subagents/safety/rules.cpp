@@ -92,7 +92,12 @@ std::shared_ptr<const re2::RE2> compile(const std::string& pattern, bool lines, 
   opts.set_never_nl(lines);
   opts.set_max_mem(16 << 20);
   auto re = std::make_shared<re2::RE2>("(?m)" + pattern, opts);
-  if (!re->ok()) fail(where, fmt::format("invalid {} '{}': {}", key, pattern, re->error()));
+  if (!re->ok()) {
+    // RE2 quotes the pattern it compiled; show the one the team wrote.
+    std::string err = re->error();
+    if (auto at = err.find("(?m)" + pattern); at != std::string::npos) err.erase(at, 4);
+    fail(where, fmt::format("invalid {} '{}': {}", key, pattern, err));
+  }
   if (re2::RE2::PartialMatch("", *re)) {
     fail(where, fmt::format("{} '{}' matches empty text: it would flag every line", key, pattern));
   }
