@@ -107,6 +107,7 @@ class LogicAgent final : public Agent {
       opts.max_file_bytes = static_cast<size_t>(std::max<long>(ctx.guidance.max_file_bytes, 1));
       const PathMatcher& excluded = ctx.guidance.excluded_matcher;
       opts.excluded = [&excluded](std::string_view p) { return excluded.matches(p); };
+      opts.fingerprint = fmt::format("{}", fmt::join(ctx.guidance.excluded_paths, "\n"));
       head = index::RepoIndex::open(repo.get(), ctx.pr.head_sha, opts);
       check_deadline(ctx, "tracing the change");
       reader = std::make_unique<HeadReader>(repo.get(), ctx.pr.head_sha);

@@ -31,6 +31,7 @@ class Tracer {
         }
       }
     }
+
   }
 
   void run() {
@@ -49,11 +50,24 @@ class Tracer {
   std::vector<index::Hit> outside(const std::vector<index::Hit>& hits, Keep keep) const {
     std::vector<index::Hit> out;
     for (const auto& h : hits) {
-      std::string p(head_.path(h.file));
-      auto it = added_.find(p);
+      auto it = added_.find(head_.path(h.file));
       if (it != added_.end() && it->second.count(static_cast<int>(h.line))) continue;
       if (keep(h)) out.push_back(h);
     }
+    return out;
+  }
+
+  // Like outside(occurrences(...)), but stops once more than `cap` hits
+  // are kept: enough to tell "too common" without walking them all.
+  template <class Keep>
+  std::vector<index::Hit> collect(Space space, const std::string& text, size_t cap, Keep keep) const {
+    std::vector<index::Hit> out;
+    head_.visit(space, text, [&](const index::Hit& h) {
+      auto it = added_.find(head_.path(h.file));
+      if (it != added_.end() && it->second.count(static_cast<int>(h.line))) return true;
+      if (keep(h)) out.push_back(h);
+      return out.size() <= cap;
+    });
     return out;
   }
 
@@ -220,10 +234,11 @@ class Tracer {
     if (old_s.size() < 3) return;
     bool key = env_ident || key_like(old_s);
     auto keep_all = [](const index::Hit&) { return true; };
-    auto hits = outside(head_.occurrences(Space::string, old_s), keep_all);
+    size_t cap = static_cast<size_t>(cfg_.tracing.max_literal_hits);
+    auto hits = collect(Space::string, old_s, cap, keep_all);
     if (key) {
       bool env = env_ident || env_like(old_s);
-      auto idents = outside(head_.occurrences(Space::ident, old_s), [&](const index::Hit& hit) {
+      auto idents = collect(Space::ident, old_s, cap, [&](const index::Hit& hit) {
         return hit.kind != OccKind::def_site && (env || head_.lang(hit.file) == Lang::data);
       });
       hits.insert(hits.end(), idents.begin(), idents.end());
@@ -264,13 +279,19 @@ class Tracer {
     if (!rule || !distinctive(old_n) || !seen_.insert("num:" + old_n).second) return;
     static const RE2 kCompare(R"((?i)[<>]|==|!=|\b(?:len|length|size|count|max|min|limit)\b|assert|expect)");
     std::string dir(index::dir_of(f.path));
-    auto hits = outside(head_.occurrences(Space::number, old_n), [&](const index::Hit& hit) {
+    // Cheap filters first; lines are read (to confirm a comparison) only
+    // when the number is rare enough to mean something.
+    auto near = collect(Space::number, old_n, static_cast<size_t>(cfg_.tracing.max_literal_hits), [&](const index::Hit& hit) {
       std::string_view p = head_.path(hit.file);
-      bool near = cfg_.tests.test_paths.matches(p) || index::dir_of(p) == dir || in_string;
-      if (!near || head_.lang(hit.file) == Lang::data) return false;
-      auto text = read_line_ ? read_line_(p, hit.line) : std::nullopt;
-      return text && RE2::PartialMatch(*text, kCompare);
+      bool close = cfg_.tests.test_paths.matches(p) || index::dir_of(p) == dir || in_string;
+      return close && head_.lang(hit.file) != Lang::data;
     });
+    if (near.size() > static_cast<size_t>(cfg_.tracing.max_literal_hits)) return;
+    std::vector<index::Hit> hits;
+    for (const auto& hit : near) {
+      auto text = read_line_ ? read_line_(head_.path(hit.file), hit.line) : std::nullopt;
+      if (text && RE2::PartialMatch(*text, kCompare)) hits.push_back(hit);
+    }
     if (hits.empty() || hits.size() > static_cast<size_t>(cfg_.tracing.max_literal_hits)) return;
     out_.push_back(make_finding(*rule, f.path, at.new_line, evidence(hits),
                                 fmt::format("{} changes from {} to {}, but {} is still checked or asserted at head.",
@@ -288,10 +309,10 @@ class Tracer {
 
   const Config& cfg_;
   const std::vector<FileView>& files_;
-  const index::RepoIndex& head_;
+  const index::RepoIndex& head_;  // read-only: shared with other agents' threads
   const LineReader& read_line_;
   std::vector<Finding>& out_;
-  std::map<std::string, std::set<int>> added_;
+  std::map<std::string, std::set<int>, std::less<>> added_;
   std::set<std::string> seen_;
   std::deque<std::string> names_;  // stable addresses for definition names
 };

@@ -39,9 +39,10 @@ inline git::RepositoryPtr init_repo(const std::filesystem::path& dir) {
   return git::RepositoryPtr(r);
 }
 
-// Commits exactly `files` (the whole tree) on top of `parent` ("" for a root).
+// Commits exactly `files` (the whole tree) on top of `parent` ("" for a
+// root) and moves `ref` to it (nullptr: no reference moves).
 inline std::string commit_files(git_repository* repo, const Files& files, const std::string& parent,
-                                const std::string& message = "change") {
+                                const std::string& message = "change", const char* ref = "refs/heads/main") {
   git_index* raw = nullptr;
   ok(git_index_new(&raw), "index");
   git::IndexPtr index(raw);
@@ -73,7 +74,7 @@ inline std::string commit_files(git_repository* repo, const Files& files, const 
     parents[0] = pc;
   }
   git_oid id;
-  ok(git_commit_create(&id, repo, "refs/heads/main", sig.get(), sig.get(), nullptr, message.c_str(), tree.get(),
+  ok(git_commit_create(&id, repo, ref, sig.get(), sig.get(), nullptr, message.c_str(), tree.get(),
                        parent.empty() ? 0 : 1, parents),
      "commit");
   return oid_str(id);

@@ -76,6 +76,43 @@ TEST_SUITE("index::RepoIndex") {
     CHECK(again.occurrences(Space::ident, "format_price").size() == 3);
   }
 
+  TEST_CASE("an index built with other skip settings is rebuilt, not reused") {
+    Fixture fx("index-settings");
+    std::string c = test::commit_files(fx.repo.get(), sample(), "");
+    RepoIndex::open(fx.repo.get(), c, fx.opts);
+    fx.opts.fingerprint = "web/**";
+    fx.opts.excluded = [](std::string_view p) { return p.starts_with("web/"); };
+    IndexStats st;
+    auto idx = RepoIndex::open(fx.repo.get(), c, fx.opts, &st);
+    CHECK_FALSE(st.from_cache);
+    CHECK(idx.occurrences(Space::string, "Name is required").empty());
+    RepoIndex::open(fx.repo.get(), c, fx.opts, &st);
+    CHECK(st.from_cache);
+  }
+
+  TEST_CASE("a query finds every file holding a symbol, in path order") {
+    Fixture fx("index-many");
+    test::Files files;
+    for (int i = 0; i < 300; ++i) files["d/f" + std::to_string(1000 + i) + ".py"] = "shared_name(" + std::to_string(i) + ")\n";
+    std::string c = test::commit_files(fx.repo.get(), files, "");
+    auto idx = RepoIndex::open(fx.repo.get(), c, fx.opts);
+    auto hits = idx.occurrences(Space::ident, "shared_name");
+    REQUIRE(hits.size() == 300);
+    CHECK(idx.path(hits.front().file) == "d/f1000.py");
+    CHECK(idx.path(hits.back().file) == "d/f1299.py");
+    CHECK(idx.occurrences(Space::ident, "shared_name", 5).size() == 5);
+    CHECK(idx.occurrences(Space::number, "299").size() == 1);
+  }
+
+  TEST_CASE("without a cache the index is built in memory and nothing is written") {
+    Fixture fx("index-memory");
+    std::string c = test::commit_files(fx.repo.get(), sample(), "");
+    fx.opts.write_cache = false;
+    auto idx = RepoIndex::open(fx.repo.get(), c, fx.opts);
+    CHECK(idx.definitions("format_price").size() == 1);
+    CHECK_FALSE(fs::exists(fx.opts.cache_dir));
+  }
+
   TEST_CASE("the default cache lives in the git directory") {
     Fixture fx("index-default-dir");
     std::string c = test::commit_files(fx.repo.get(), sample(), "");

@@ -55,6 +55,10 @@ FileStatus path_status(std::string_view path, Lang lang, const IndexOptions& opt
   return lang == Lang::unknown ? FileStatus::unsupported : FileStatus::indexed;
 }
 
+std::uint64_t settings_hash(const IndexOptions& options) {
+  return symbol_hash(Space::string, options.fingerprint + "\n" + std::to_string(options.max_file_bytes));
+}
+
 FileStatus content_status(std::string_view content) {
   if (std::memchr(content.data(), '\0', std::min<size_t>(content.size(), 8000)) != nullptr) {
     return FileStatus::binary;
@@ -67,8 +71,9 @@ FileStatus content_status(std::string_view content) {
   return FileStatus::indexed;
 }
 
-std::string build_index_bytes(git_repository* repo, git_tree* tree, const std::string& tree_id,
-                              const IndexOptions& options, const BaseLookup& base, IndexStats& stats) {
+std::uint64_t build_index(git_repository* repo, git_tree* tree, const std::string& tree_id,
+                          const IndexOptions& options, const BaseLookup& base, IndexStats& stats,
+                          const std::function<void(std::string_view)>& sink) {
   std::vector<Entry> entries;
   git::check(git_tree_walk(tree, GIT_TREEWALK_PRE, collect, &entries), "walk the tree");
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.path < b.path; });
@@ -83,8 +88,11 @@ std::string build_index_bytes(git_repository* repo, git_tree* tree, const std::s
     e.status = path_status(e.path, e.lang, options);
     if (e.status != FileStatus::indexed) continue;
     auto it = base.find(std::string(reinterpret_cast<const char*>(e.blob.id), 20));
-    if (it != base.end() && it->second.lang == e.lang && it->second.status != FileStatus::excluded &&
-        it->second.status != FileStatus::unsupported) {
+    // Analysis depends on the blob and language only; "oversized" depends
+    // on the options, so such blobs are looked at again.
+    if (it != base.end() && it->second.lang == e.lang &&
+        (it->second.status == FileStatus::indexed || it->second.status == FileStatus::binary ||
+         it->second.status == FileStatus::generated)) {
       e.status = it->second.status;
       e.reused = it->second.block;
       ++stats.reused;
@@ -130,6 +138,34 @@ std::string build_index_bytes(git_repository* repo, git_tree* tree, const std::s
       ++stats.indexed;
     }
   }
+  // Postings: which files hold a symbol of each hash bucket (counting sort).
+  auto block_of = [&](size_t i) -> std::string_view {
+    return entries[i].reused.empty() ? std::string_view(entries[i].block) : entries[i].reused;
+  };
+  auto for_each_sym = [&](auto&& fn) {
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (entries[i].status != FileStatus::indexed) continue;
+      std::string_view b = block_of(i);
+      BlockHeader bh;
+      std::memcpy(&bh, b.data(), sizeof(bh));
+      for (std::uint32_t k = 0; k < bh.nsym; ++k) {
+        std::uint64_t hash;
+        std::memcpy(&hash, b.data() + sizeof(BlockHeader) + size_t{k} * sizeof(Sym), sizeof(hash));
+        fn(static_cast<std::uint32_t>(i), hash);
+      }
+    }
+  };
+  std::uint64_t total_syms = 0;
+  for_each_sym([&](std::uint32_t, std::uint64_t) { ++total_syms; });
+  std::uint32_t bits = 10;
+  while (bits < 30 && (std::uint64_t{1} << bits) < total_syms / 2) ++bits;
+  std::vector<std::uint32_t> starts((size_t{1} << bits) + 1, 0);
+  for_each_sym([&](std::uint32_t, std::uint64_t hash) { ++starts[bucket_of(hash, bits) + 1]; });
+  for (size_t k = 1; k < starts.size(); ++k) starts[k] += starts[k - 1];
+  std::vector<std::uint32_t> postings(total_syms);
+  std::vector<std::uint32_t> fill(starts.begin(), starts.end() - 1);
+  for_each_sym([&](std::uint32_t file, std::uint64_t hash) { postings[fill[bucket_of(hash, bits)]++] = file; });
+
   Header h;
   std::memset(&h, 0, sizeof(h));
   std::memcpy(h.magic, kMagic, sizeof(kMagic));
@@ -138,18 +174,38 @@ std::string build_index_bytes(git_repository* repo, git_tree* tree, const std::s
   std::memcpy(h.tree, tree_id.data(), std::min<size_t>(40, tree_id.size()));
   h.paths_off = sizeof(Header) + fe.size() * sizeof(FileEntry);
   h.data_off = (h.paths_off + paths.size() + 7) & ~std::uint64_t{7};
-  h.total_size = h.data_off + data_size;
+  h.settings = settings_hash(options);
+  h.buckets_off = h.data_off + data_size;
+  h.postings_off = h.buckets_off + starts.size() * sizeof(std::uint32_t);
+  h.bucket_bits = bits;
+  h.npostings = static_cast<std::uint32_t>(postings.size());
+  h.total_size = h.postings_off + postings.size() * sizeof(std::uint32_t);
 
-  std::string out(h.total_size, '\0');
-  std::memcpy(out.data(), &h, sizeof(h));
-  if (!fe.empty()) std::memcpy(out.data() + sizeof(Header), fe.data(), fe.size() * sizeof(FileEntry));
-  std::memcpy(out.data() + h.paths_off, paths.data(), paths.size());
+  // Written piece by piece (no zeroed 30 MB buffer to fill and copy).
+  static const char kZeros[8] = {};
+  auto pad_to = [&](std::uint64_t& at, std::uint64_t target) {
+    if (target > at) sink(std::string_view(kZeros, target - at));
+    at = target;
+  };
+  std::uint64_t at = 0;
+  auto put = [&](const void* p, size_t n) {
+    if (n > 0) sink(std::string_view(static_cast<const char*>(p), n));
+    at += n;
+  };
+  put(&h, sizeof(h));
+  put(fe.data(), fe.size() * sizeof(FileEntry));
+  put(paths.data(), paths.size());
+  pad_to(at, h.data_off);
   for (size_t i = 0; i < entries.size(); ++i) {
     if (entries[i].status != FileStatus::indexed) continue;
-    std::string_view src = entries[i].reused.empty() ? std::string_view(entries[i].block) : entries[i].reused;
-    std::memcpy(out.data() + h.data_off + fe[i].data_off, src.data(), src.size());
+    std::string_view src = block_of(i);
+    put(src.data(), src.size());
+    pad_to(at, h.data_off + fe[i].data_off + ((src.size() + 7) & ~size_t{7}));
   }
-  return out;
+  pad_to(at, h.buckets_off);
+  put(starts.data(), starts.size() * sizeof(std::uint32_t));
+  put(postings.data(), postings.size() * sizeof(std::uint32_t));
+  return h.total_size;
 }
 
 }  // namespace reviewer::index

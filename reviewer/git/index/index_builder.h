@@ -3,6 +3,7 @@
 // only the others. Internal to repo_index.cpp; separate to stay readable.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,7 +28,13 @@ FileStatus path_status(std::string_view path, Lang lang, const IndexOptions& opt
 // Content checks: binary (a NUL in the first 8000 bytes) or generated markers.
 FileStatus content_status(std::string_view content);
 
-std::string build_index_bytes(git_repository* repo, git_tree* tree, const std::string& tree_id,
-                              const IndexOptions& options, const BaseLookup& base, IndexStats& stats);
+// The header's `settings`: what in the options changes an index's content.
+std::uint64_t settings_hash(const IndexOptions& options);
+
+// Builds the index and hands its bytes, in order, to `sink` (a file or a
+// buffer). Returns the total size.
+std::uint64_t build_index(git_repository* repo, git_tree* tree, const std::string& tree_id,
+                          const IndexOptions& options, const BaseLookup& base, IndexStats& stats,
+                          const std::function<void(std::string_view)>& sink);
 
 }  // namespace reviewer::index

@@ -3,8 +3,14 @@
 // file's block is position-independent, so an incremental build copies the
 // blocks of unchanged blobs byte for byte from the previous tree's index.
 //
-//   Header | FileEntry[nfiles] | path bytes | 8-aligned file blocks
+//   Header | FileEntry[nfiles] | path bytes | 8-aligned file blocks |
+//   bucket starts u32[nbuckets + 1] | postings u32[npostings]
 //   block:  BlockHeader | Sym[nsym] (sorted by hash) | Occ[nocc] | Def[ndef]
+//
+// The postings map a symbol hash's bucket to the files that hold a symbol
+// in that bucket (ascending), so a query visits only candidate files
+// instead of binary-searching every file. They are rebuilt on every build
+// with a counting sort: linear in the number of symbols, no blob reads.
 //
 // All integers little-endian (the cache is local to the machine).
 #pragma once
@@ -18,7 +24,7 @@
 namespace reviewer::index {
 
 constexpr char kMagic[8] = {'R', 'V', 'I', 'D', 'X', '\x01', '\0', '\0'};
-constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::uint32_t kFormatVersion = 2;
 
 // Why a file has no block.
 enum class FileStatus : std::uint8_t { indexed, binary, generated, excluded, oversized, unsupported };
@@ -33,6 +39,10 @@ struct Header {
   std::uint32_t nfiles;
   char tree[40];
   std::uint64_t paths_off, data_off, total_size;
+  std::uint64_t settings;       // hash of the options that change content (IndexOptions)
+  std::uint64_t buckets_off;    // u32[nbuckets + 1]
+  std::uint64_t postings_off;   // u32[npostings]
+  std::uint32_t bucket_bits, npostings;
 };
 struct FileEntry {
   std::uint64_t data_off;  // relative to Header::data_off
@@ -64,6 +74,10 @@ struct Def {
   std::uint16_t pad;
 };
 #pragma pack(pop)
+
+inline std::uint32_t bucket_of(std::uint64_t hash, std::uint32_t bits) {
+  return static_cast<std::uint32_t>((hash ^ (hash >> 29)) & ((std::uint64_t{1} << bits) - 1));
+}
 
 // A stable 64-bit hash of a symbol in a space (FNV-1a; not a security boundary).
 std::uint64_t symbol_hash(Space space, std::string_view text);

@@ -38,7 +38,9 @@ struct RepoIndex::Data {
     if (map) ::munmap(map, map_size);
   }
 
-  // Checks every offset once, so later reads need no bounds checks.
+  // Checks the header and the file table once. Blocks and buckets are
+  // checked when read: touching them all here would fault in every page of
+  // a large index on each warm open.
   bool validate() {
     if (size < sizeof(Header)) return false;
     header = reinterpret_cast<const Header*>(bytes);
@@ -49,30 +51,45 @@ struct RepoIndex::Data {
     size_t entries_end = sizeof(Header) + size_t{header->nfiles} * sizeof(FileEntry);
     if (header->nfiles > (size / sizeof(FileEntry)) || entries_end > size ||
         header->paths_off != entries_end || header->data_off < header->paths_off ||
-        header->data_off > size || header->data_off % 8 != 0) {
+        header->data_off > size || header->data_off % 8 != 0 || header->bucket_bits > 30 ||
+        header->buckets_off < header->data_off || header->buckets_off > size ||
+        ((size_t{1} << header->bucket_bits) + 1) * 4 > size - header->buckets_off ||
+        header->postings_off != header->buckets_off + ((size_t{1} << header->bucket_bits) + 1) * 4 ||
+        header->postings_off + size_t{header->npostings} * 4 != size) {
       return false;
     }
     entries = reinterpret_cast<const FileEntry*>(bytes + sizeof(Header));
-    size_t paths_len = header->data_off - header->paths_off, data_len = size - header->data_off;
+    size_t paths_len = header->data_off - header->paths_off, data_len = header->buckets_off - header->data_off;
     for (std::uint32_t i = 0; i < header->nfiles; ++i) {
       const FileEntry& e = entries[i];
       if (size_t{e.path_off} + e.path_len > paths_len || e.data_off > data_len ||
           e.data_len > data_len - e.data_off || e.data_off % 8 != 0 || e.lang > static_cast<int>(Lang::data) ||
-          e.status > static_cast<int>(FileStatus::unsupported)) {
+          e.status > static_cast<int>(FileStatus::unsupported) ||
+          (static_cast<FileStatus>(e.status) == FileStatus::indexed && e.data_len < sizeof(BlockHeader))) {
         return false;
       }
-      if (static_cast<FileStatus>(e.status) != FileStatus::indexed) continue;
-      if (e.data_len < sizeof(BlockHeader)) return false;
-      BlockHeader h;
-      std::memcpy(&h, block(i), sizeof(h));
-      size_t need = sizeof(BlockHeader) + size_t{h.nsym} * sizeof(Sym) + size_t{h.nocc} * sizeof(Occ) +
-                    size_t{h.ndef} * sizeof(Def);
-      if (need > e.data_len) return false;
-      // Symbol ranges are checked when read (find_sym): validating them all
-      // here would touch every page of a large index on each warm open.
     }
     tree.assign(header->tree, 40);
     return true;
+  }
+
+  // The files that may hold a symbol of this hash, ascending (calls fn(file)).
+  template <class Fn>
+  void candidates(std::uint64_t hash, Fn fn) const {
+    std::uint32_t b = bucket_of(hash, header->bucket_bits);
+    const char* starts = bytes + header->buckets_off;
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, starts + size_t{b} * 4, 4);
+    std::memcpy(&hi, starts + size_t{b + 1} * 4, 4);
+    if (lo > hi || hi > header->npostings) return;
+    std::uint32_t last = UINT32_MAX;
+    for (std::uint32_t k = lo; k < hi; ++k) {
+      std::uint32_t f;
+      std::memcpy(&f, bytes + header->postings_off + size_t{k} * 4, 4);
+      if (f >= header->nfiles || f == last) continue;
+      last = f;
+      if (!fn(f)) return;
+    }
   }
 
   const char* block(std::uint32_t i) const { return bytes + header->data_off + entries[i].data_off; }
@@ -86,6 +103,9 @@ struct RepoIndex::Data {
     const char* b = block(i);
     BlockHeader h;
     std::memcpy(&h, b, sizeof(h));
+    size_t need = sizeof(BlockHeader) + size_t{h.nsym} * sizeof(Sym) + size_t{h.nocc} * sizeof(Occ) +
+                  size_t{h.ndef} * sizeof(Def);
+    if (need > entries[i].data_len) return false;
     const char* syms = b + sizeof(BlockHeader);
     std::uint32_t lo = 0, hi = h.nsym;
     while (lo < hi) {
@@ -172,24 +192,6 @@ void prune(const fs::path& dir, int keep) {
   for (size_t i = static_cast<size_t>(std::max(keep, 1)); i < found.size(); ++i) fs::remove(found[i].second, ec);
 }
 
-// Writes atomically: a reader never sees a half-written index.
-bool write_atomically(const fs::path& target, const std::string& bytes) {
-  std::error_code ec;
-  fs::create_directories(target.parent_path(), ec);
-  fs::path tmp = target;
-  tmp += fmt::format(".tmp{}", ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()))) {
-      fs::remove(tmp, ec);
-      return false;
-    }
-  }
-  fs::rename(tmp, target, ec);
-  if (ec) fs::remove(tmp, ec);
-  return !ec;
-}
-
 }  // namespace
 
 fs::path cache_file(const fs::path& cache_dir, std::string_view tree) {
@@ -213,7 +215,7 @@ RepoIndex RepoIndex::open(git_repository* repo, std::string_view rev, const Inde
 
   fs::path dir = options.cache_dir.empty() ? default_cache_dir(repo) : options.cache_dir;
   fs::path target = cache_file(dir, tree_id);
-  if (auto d = map_file(target); d && d->tree == tree_id) {
+  if (auto d = map_file(target); d && d->tree == tree_id && d->header->settings == settings_hash(options)) {
     st.from_cache = true;
     st.files = d->header->nfiles;
     for (std::uint32_t i = 0; i < d->header->nfiles; ++i) {
@@ -236,12 +238,34 @@ RepoIndex RepoIndex::open(git_repository* repo, std::string_view rev, const Inde
                                                std::string_view(base->block(i), e.data_len)});
     }
   }
+  // Stream straight into a temporary file, renamed into place when whole
+  // (a reader never sees a half-written index), then map it.
+  if (options.write_cache) {
+    fs::create_directories(dir, ec);
+    fs::path tmp = target;
+    tmp += fmt::format(".tmp{}", ::getpid());
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (out) {
+      IndexStats attempt = st;
+      build_index(repo, tree.get(), tree_id, options, lookup, attempt,
+                  [&out](std::string_view b) { out.write(b.data(), static_cast<std::streamsize>(b.size())); });
+      out.close();
+      if (out) fs::rename(tmp, target, ec);
+      if (!out || ec) {
+        fs::remove(tmp, ec);
+      } else if (auto d = map_file(target); d && d->tree == tree_id) {
+        st = attempt;
+        prune(dir, options.keep);
+        return RepoIndex(std::move(d));
+      }
+    }
+  }
+  // No cache (or it could not be written): build in memory.
   auto d = std::make_shared<Data>();
-  d->buffer = build_index_bytes(repo, tree.get(), tree_id, options, lookup, st);
+  build_index(repo, tree.get(), tree_id, options, lookup, st, [&d](std::string_view b) { d->buffer.append(b); });
   d->bytes = d->buffer.data();
   d->size = d->buffer.size();
   if (!d->validate()) throw Error(Error::Code::internal, "the index just built does not validate");
-  if (options.write_cache && write_atomically(target, d->buffer)) prune(dir, options.keep);
   return RepoIndex(std::move(d));
 }
 
@@ -266,35 +290,52 @@ long RepoIndex::find_file(std::string_view p) const {
   return (lo < file_count() && path(lo) == p) ? static_cast<long>(lo) : -1;
 }
 
-std::vector<Hit> RepoIndex::occurrences(Space space, std::string_view text) const {
+std::vector<Hit> RepoIndex::occurrences(Space space, std::string_view text, std::size_t limit) const {
   std::vector<Hit> out;
   std::uint64_t h = symbol_hash(space, text);
-  for (std::uint32_t f = 0; f < file_count(); ++f) {
+  data_->candidates(h, [&](std::uint32_t f) {
     Sym s;
-    if (!data_->find_sym(f, h, &s)) continue;
+    if (!data_->find_sym(f, h, &s)) return true;
     const char* occs = data_->occs(f);
-    for (std::uint32_t k = 0; k < s.occ_count; ++k) {
+    for (std::uint32_t k = 0; k < s.occ_count && out.size() < limit; ++k) {
       Occ o;
       std::memcpy(&o, occs + size_t{s.occ_first + k} * sizeof(Occ), sizeof(o));
       out.push_back(Hit{f, o.line, static_cast<OccKind>(o.kind), o.argc});
     }
-  }
+    return out.size() < limit;
+  });
   return out;
+}
+
+void RepoIndex::visit(Space space, std::string_view text, const std::function<bool(const Hit&)>& fn) const {
+  std::uint64_t h = symbol_hash(space, text);
+  data_->candidates(h, [&](std::uint32_t f) {
+    Sym s;
+    if (!data_->find_sym(f, h, &s)) return true;
+    const char* occs = data_->occs(f);
+    for (std::uint32_t k = 0; k < s.occ_count; ++k) {
+      Occ o;
+      std::memcpy(&o, occs + size_t{s.occ_first + k} * sizeof(Occ), sizeof(o));
+      if (!fn(Hit{f, o.line, static_cast<OccKind>(o.kind), o.argc})) return false;
+    }
+    return true;
+  });
 }
 
 std::vector<DefHit> RepoIndex::definitions(std::string_view name) const {
   std::vector<DefHit> out;
   std::uint64_t h = symbol_hash(Space::ident, name);
-  for (std::uint32_t f = 0; f < file_count(); ++f) {
+  data_->candidates(h, [&](std::uint32_t f) {
     Sym s;
-    if (!data_->find_sym(f, h, &s)) continue;
+    if (!data_->find_sym(f, h, &s)) return true;
     const char* defs = data_->defs(f);
     for (std::uint32_t k = 0; k < s.def_count; ++k) {
       Def d;
       std::memcpy(&d, defs + size_t{s.def_first + k} * sizeof(Def), sizeof(d));
       out.push_back(DefHit{f, d.line, static_cast<DefKind>(d.kind), d.min_arity, d.max_arity, d.has_self != 0});
     }
-  }
+    return true;
+  });
   return out;
 }
 

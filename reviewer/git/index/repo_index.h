@@ -38,6 +38,9 @@ struct IndexOptions {
   // Paths guidance marks as generated, vendored or lock files; vendor/,
   // third_party/ and node_modules/ are always skipped.
   std::function<bool(std::string_view path)> excluded;
+  // Identifies the `excluded` predicate (e.g. the guidance globs joined):
+  // an index built with other settings is rebuilt rather than reused.
+  std::string fingerprint;
   int keep = 3;                           // index files kept in cache_dir
   bool write_cache = true;                // false: build in memory only
 };
@@ -85,9 +88,12 @@ class RepoIndex {
   long find_file(std::string_view path) const;
 
   // Occurrences of `text` in a space (identifiers include calls and
-  // definition sites), file by file in path order, lines ascending.
-  std::vector<Hit> occurrences(Space space, std::string_view text) const;
+  // definition sites), file by file in path order, lines ascending. Stops
+  // after `limit` hits (callers that only need "more than N" pass N + 1).
+  std::vector<Hit> occurrences(Space space, std::string_view text, std::size_t limit = SIZE_MAX) const;
   std::vector<DefHit> definitions(std::string_view name) const;
+  // The same occurrences, one by one, until `fn` returns false.
+  void visit(Space space, std::string_view text, const std::function<bool(const Hit&)>& fn) const;
 
   struct Data;  // the mapped or built bytes, shared by copies
 
