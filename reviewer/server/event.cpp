@@ -14,29 +14,31 @@ using nlohmann::json;
   throw Error(Error::Code::invalid_input, "webhook payload: " + what);
 }
 
+std::string join(const std::string& path, const char* key) { return path.empty() ? key : path + "." + key; }
+
 const json& field(const json& obj, const char* key, const std::string& path) {
-  if (!obj.is_object()) bad(fmt::format("'{}' is not an object", path));
+  if (!obj.is_object()) bad(fmt::format("'{}' is not an object", path.empty() ? "body" : path));
   auto it = obj.find(key);
-  if (it == obj.end()) bad(fmt::format("'{}.{}' is missing", path, key));
+  if (it == obj.end()) bad(fmt::format("'{}' is missing", join(path, key)));
   return *it;
 }
 
 std::string str(const json& obj, const char* key, const std::string& path) {
   const json& v = field(obj, key, path);
-  if (!v.is_string()) bad(fmt::format("'{}.{}' is not a string", path, key));
+  if (!v.is_string()) bad(fmt::format("'{}' is not a string", join(path, key)));
   return v.get<std::string>();
 }
 
 std::string str_or_empty(const json& obj, const char* key, const std::string& path) {
   const json& v = field(obj, key, path);
   if (v.is_null()) return {};
-  if (!v.is_string()) bad(fmt::format("'{}.{}' is not a string", path, key));
+  if (!v.is_string()) bad(fmt::format("'{}' is not a string", join(path, key)));
   return v.get<std::string>();
 }
 
 std::int64_t integer(const json& obj, const char* key, const std::string& path) {
   const json& v = field(obj, key, path);
-  if (!v.is_number_integer()) bad(fmt::format("'{}.{}' is not an integer", path, key));
+  if (!v.is_number_integer()) bad(fmt::format("'{}' is not an integer", join(path, key)));
   return v.get<std::int64_t>();
 }
 
