@@ -17,7 +17,7 @@ RSS_DELIVERIES=${RSS_DELIVERIES:-300000}
 command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/reviewer-bench-server.XXXXXX)
-trap 'kill -9 ${SERVER_PID:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill -9 ${SERVER_PID:-} ${BASE_PID:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
 SECRET=bench-secret-$(date +%s)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT/webhook
@@ -46,13 +46,19 @@ run_wrk() {  # $1 connections, $2 seconds, $3 tag; prints the BENCH line
   BENCH_RUN=$3 wrk -t2 -c"$1" -d"$2"s --timeout 5s -s bench/server_webhook.lua "$URL" | grep '^BENCH'
 }
 
-echo "== throughput and latency of the 202 (durable: committed before answering)"
+echo "== throughput and latency of the 202 (durable: committed before answering), interleaved with the baseline"
+BASE_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+node bench/server_baseline.js "$BASE_PORT" "$SECRET" &
+BASE_PID=$!
+sleep 1
 start_server "$WORK/data"
 for c in 16 64; do
   for r in 1 2 3; do
-    echo "c=$c run=$r $(run_wrk "$c" "$RUN_SECONDS" "c$c-r$r")"
+    echo "baseline c=$c run=$r $(BENCH_RUN=base-c$c-r$r wrk -t2 -c"$c" -d"$RUN_SECONDS"s --timeout 5s -s bench/server_webhook.lua "http://127.0.0.1:$BASE_PORT/webhook" | grep '^BENCH')"
+    echo "reviewer c=$c run=$r $(run_wrk "$c" "$RUN_SECONDS" "c$c-r$r")"
   done
 done
+kill "$BASE_PID"
 ACCEPTED_LOG=$(grep -c '"event":"delivery"' "$WORK/data.log" || true)
 echo "rows in deliveries: $(rows "$WORK/data"); delivery log lines: $ACCEPTED_LOG"
 curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^reviewer_(jobs|queue_depth|intake_commit_seconds_(sum|count))' || true

@@ -94,6 +94,21 @@ struct Server::Impl {
               const std::string& message);
   void add_gauges();
   void maintain();
+
+  // One scrape reads several gauges: count the jobs once per second at most,
+  // so scrapes cannot stall intake on a large queue.
+  QueueStats stats() {
+    std::lock_guard lock(stats_mu);
+    auto now = std::chrono::steady_clock::now();
+    if (now - stats_at > std::chrono::seconds(1)) {
+      cached_stats = queue->stats();
+      stats_at = now;
+    }
+    return cached_stats;
+  }
+  std::mutex stats_mu;
+  QueueStats cached_stats;
+  std::chrono::steady_clock::time_point stats_at{};
 };
 
 void Server::Impl::route(http::http_request req) {
@@ -209,7 +224,7 @@ void Server::Impl::on_body(const http::http_request& req, std::string body) {
   item.delivery.outcome = event == "ping" ? "ping" : c.job ? "queued" : "ignored";
   item.job = c.job;
   const std::string outcome = item.delivery.outcome;
-  nlohmann::json fields = {{"delivery_id", delivery_id}, {"event", event}, {"action", c.action},
+  nlohmann::json fields = {{"delivery_id", delivery_id}, {"github_event", event}, {"action", c.action},
                            {"repository", c.repository}};
   if (c.job) fields["pr"] = c.job->pr_number;
   intake->submit(std::move(item), [this, req, event, outcome, fields](std::optional<IntakeOutcome> stored,
@@ -223,24 +238,24 @@ void Server::Impl::on_body(const http::http_request& req, std::string body) {
     const bool dup = *stored == IntakeOutcome::duplicate;
     const std::string result = dup ? "duplicate" : outcome;
     metrics.inc("reviewer_webhook_deliveries_total", {{"event", event}, {"outcome", result}});
-    fields["outcome"] = result;
-    log.info("delivery", std::move(fields));
     const auto code = dup || outcome == "ping" ? http::status_codes::OK : http::status_codes::Accepted;
     send(req, code, {{"delivery", fields["delivery_id"]}, {"outcome", result}});
+    fields["outcome"] = result;
+    log.info("delivery", std::move(fields));
   });
 }
 
 void Server::Impl::add_gauges() {
   metrics.add_gauge("reviewer_jobs", "Jobs in the queue database by state (dead = dead letters)", [this] {
     Metrics::GaugeRows rows;
-    for (const auto& [state, n] : queue->stats().jobs_by_state) rows.push_back({{{"state", state}}, double(n)});
+    for (const auto& [state, n] : stats().jobs_by_state) rows.push_back({{{"state", state}}, double(n)});
     return rows;
   });
   metrics.add_gauge("reviewer_queue_depth", "Jobs waiting to run (pending)", [this] {
-    return Metrics::GaugeRows{{{}, double(queue->stats().jobs_by_state["pending"])}};
+    return Metrics::GaugeRows{{{}, double(stats().jobs_by_state["pending"])}};
   });
   metrics.add_gauge("reviewer_queue_oldest_age_seconds", "Age of the oldest pending job", [this] {
-    return Metrics::GaugeRows{{{}, queue->stats().oldest_pending_age_ms / 1000.0}};
+    return Metrics::GaugeRows{{{}, stats().oldest_pending_age_ms / 1000.0}};
   });
   metrics.add_gauge("reviewer_workers_busy", "Workers running a job", [this] {
     return Metrics::GaugeRows{{{}, double(pool->busy())}};
