@@ -6,13 +6,16 @@
 #
 # Usage: bench/server.sh [build-dir]   (default: build; needs wrk, python3,
 #        tests/tools/node_modules from `npm ci --prefix tests/tools`)
-# Env:   RUN_SECONDS (10), RSS_DELIVERIES (300000), SKIP_RSS=1
+# Env:   RUN_SECONDS (10), RSS_DELIVERIES (300000),
+#        SECTIONS (default "throughput durability flood rss")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 BIN=$BUILD/bin/reviewer
 RUN_SECONDS=${RUN_SECONDS:-10}
 RSS_DELIVERIES=${RSS_DELIVERIES:-300000}
+SECTIONS=${SECTIONS:-throughput durability flood rss}
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 [ -x "$BIN" ] || { echo "build first: cmake --build $BUILD --target reviewer" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh" >&2; exit 1; }
 
@@ -46,6 +49,7 @@ run_wrk() {  # $1 connections, $2 seconds, $3 tag; prints the BENCH line
   BENCH_RUN=$3 wrk -t2 -c"$1" -d"$2"s --timeout 5s -s bench/server_webhook.lua "$URL" | grep '^BENCH'
 }
 
+if want throughput; then
 echo "== throughput and latency of the 202 (durable: committed before answering), interleaved with the baseline"
 BASE_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 node bench/server_baseline.js "$BASE_PORT" "$SECRET" &
@@ -63,7 +67,9 @@ ACCEPTED_LOG=$(grep -c '"event":"delivery"' "$WORK/data.log" || true)
 echo "rows in deliveries: $(rows "$WORK/data"); delivery log lines: $ACCEPTED_LOG"
 curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^reviewer_(jobs|queue_depth|intake_commit_seconds_(sum|count))' || true
 stop_server
+fi
 
+if want durability; then
 echo "== durability: SIGKILL the server mid-run, then count rows"
 start_server "$WORK/kill"
 BENCH_COUNT=1 BENCH_RUN=kill wrk -t2 -c16 -d8s --timeout 5s -s bench/server_webhook.lua "$URL" > "$WORK/kill.wrk" &
@@ -74,24 +80,28 @@ wait "$WRK_PID" || true
 ACK=$(grep '^BENCH' "$WORK/kill.wrk" | sed 's/.*accepted=//')
 STORED=$(rows "$WORK/kill")
 echo "acknowledged (2xx seen by wrk): $ACK; rows after SIGKILL: $STORED; lost: $(( ACK > STORED ? ACK - STORED : 0 ))"
+fi
 
+if want flood; then
 echo "== forged flood: ~10,000 forged deliveries (1 ms pacing), log volume and effect on valid deliveries"
 start_server "$WORK/flood"
 echo "valid alone:        $(run_wrk 16 "$RUN_SECONDS" valid-alone)"
 LOG0=$(wc -c < "$WORK/flood.log")
 BENCH_SIG="sha256=$(printf '0%.0s' $(seq 64))" BENCH_DELAY_MS=1 BENCH_RUN=forged \
-  wrk -t1 -c1 -d"$RUN_SECONDS"s -s bench/server_webhook.lua "$URL" | grep '^BENCH' | sed 's/^/forged flood (alone): /' &
+  wrk -t1 -c1 -d"$RUN_SECONDS"s -s bench/server_webhook.lua "$URL" | grep '^BENCH' | sed 's/^/forged flood: /' &
+FLOOD_PID=$!
 sleep 0.2
 echo "valid during flood: $(run_wrk 16 "$RUN_SECONDS" valid-flood)"
-wait
+wait "$FLOOD_PID"
 FORGED=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^reviewer_webhook_rejected_total\{reason="signature"\}/ {print $2}')
 sleep 11  # one aggregation interval: the summary line is written
 LOG1=$(wc -c < "$WORK/flood.log")
 echo "forged deliveries refused: $FORGED; log bytes written meanwhile (incl. valid deliveries): $((LOG1 - LOG0))"
 echo "log lines about rejections: $(grep -c 'delivery_rejected' "$WORK/flood.log")"
 stop_server
+fi
 
-if [ "${SKIP_RSS:-0}" != 1 ]; then
+if want rss; then
   echo "== RSS after $RSS_DELIVERIES deliveries (c=16)"
   start_server "$WORK/rss" /dev/null  # the log is not what we measure
   SENT=0; I=0
