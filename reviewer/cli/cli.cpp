@@ -59,6 +59,7 @@ int run_cli(int argc, char** argv) {
   add_audit_command(app, run);
   add_guidance_command(app, run);
   add_simulate_command(app, run);
+  add_serve_command(app, run);
 
   if (argc > 1 && argv[1][0] != '-') {
     std::string name = argv[1];

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Benchmark of `reviewer serve` (issue 7): signed pull_request deliveries per
+# second and p50/p99 of the 202 at concurrency 16 and 64 (3 runs each, workers
+# running), durability under SIGKILL, log volume of a forged flood and its
+# effect on valid deliveries, and RSS after many deliveries.
+#
+# Usage: bench/server.sh [build-dir]   (default: build; needs wrk, python3,
+#        tests/tools/node_modules from `npm ci --prefix tests/tools`)
+# Env:   RUN_SECONDS (10), RSS_DELIVERIES (300000),
+#        SECTIONS (default "throughput durability flood rss")
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build}
+BIN=$BUILD/bin/reviewer
+RUN_SECONDS=${RUN_SECONDS:-10}
+RSS_DELIVERIES=${RSS_DELIVERIES:-300000}
+SECTIONS=${SECTIONS:-throughput durability flood rss}
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+[ -x "$BIN" ] || { echo "build first: cmake --build $BUILD --target reviewer" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/reviewer-bench-server.XXXXXX)
+trap 'kill -9 ${SERVER_PID:-} ${BASE_PID:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SECRET=bench-secret-$(date +%s)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+URL=http://127.0.0.1:$PORT/webhook
+export BENCH_PAYLOAD=$WORK/payload.json
+
+# A real ~24 KB example: pull_request.synchronize from @octokit/webhooks-examples.
+python3 - "$BENCH_PAYLOAD" <<'PY'
+import json, sys
+idx = json.load(open("tests/tools/node_modules/@octokit/webhooks-examples/api.github.com/index.json"))
+ex = [e for e in next(x for x in idx if x["name"] == "pull_request")["examples"] if e["action"] == "synchronize"][0]
+open(sys.argv[1], "w").write(json.dumps(ex))
+PY
+export BENCH_SIG="sha256=$(python3 -c 'import hmac,hashlib,sys; print(hmac.new(sys.argv[1].encode(), open(sys.argv[2],"rb").read(), hashlib.sha256).hexdigest())' "$SECRET" "$BENCH_PAYLOAD")"
+echo "payload: $(wc -c < "$BENCH_PAYLOAD") bytes; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+start_server() {  # $1: data dir, $2: log file (default $1.log)
+  REVIEWER_WEBHOOK_SECRET=$SECRET REVIEWER_LISTEN=127.0.0.1:$PORT REVIEWER_DATA_DIR=$1 REVIEWER_WORKERS=2 \
+    "$BIN" serve 2> "${2:-$1.log}" &
+  SERVER_PID=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "server did not start; log:" >&2; cat "${2:-$1.log}" >&2; exit 1
+}
+stop_server() { kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; }
+rows() { sqlite3 "$1/queue.db" "SELECT COUNT(*) FROM deliveries"; }
+run_wrk() {  # $1 connections, $2 seconds, $3 tag; prints the BENCH line
+  BENCH_RUN=$3 wrk -t2 -c"$1" -d"$2"s --timeout 5s -s bench/server_webhook.lua "$URL" | grep '^BENCH'
+}
+
+if want throughput; then
+echo "== throughput and latency of the 202 (durable: committed before answering), interleaved with the baseline"
+BASE_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+node bench/server_baseline.js "$BASE_PORT" "$SECRET" &
+BASE_PID=$!
+sleep 1
+start_server "$WORK/data"
+for c in 16 64; do
+  for r in 1 2 3; do
+    echo "baseline c=$c run=$r $(BENCH_RUN=base-c$c-r$r wrk -t2 -c"$c" -d"$RUN_SECONDS"s --timeout 5s -s bench/server_webhook.lua "http://127.0.0.1:$BASE_PORT/webhook" | grep '^BENCH')"
+    echo "reviewer c=$c run=$r $(run_wrk "$c" "$RUN_SECONDS" "c$c-r$r")"
+  done
+done
+kill "$BASE_PID"
+ACCEPTED_LOG=$(grep -c '"event":"delivery"' "$WORK/data.log" || true)
+echo "rows in deliveries: $(rows "$WORK/data"); delivery log lines: $ACCEPTED_LOG"
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^reviewer_(jobs|queue_depth|intake_commit_seconds_(sum|count))' || true
+stop_server
+fi
+
+if want durability; then
+echo "== durability: SIGKILL the server mid-run, then count rows"
+start_server "$WORK/kill"
+BENCH_COUNT=1 BENCH_RUN=kill wrk -t2 -c16 -d8s --timeout 5s -s bench/server_webhook.lua "$URL" > "$WORK/kill.wrk" &
+WRK_PID=$!
+sleep 4
+kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+wait "$WRK_PID" || true
+ACK=$(grep '^BENCH' "$WORK/kill.wrk" | sed 's/.*accepted=//')
+STORED=$(rows "$WORK/kill")
+echo "acknowledged (2xx seen by wrk): $ACK; rows after SIGKILL: $STORED; lost: $(( ACK > STORED ? ACK - STORED : 0 ))"
+fi
+
+if want flood; then
+echo "== forged flood: ~10,000 forged deliveries (1 ms pacing), log volume and effect on valid deliveries"
+start_server "$WORK/flood"
+echo "valid alone:        $(run_wrk 16 "$RUN_SECONDS" valid-alone)"
+LOG0=$(wc -c < "$WORK/flood.log")
+BENCH_SIG="sha256=$(printf '0%.0s' $(seq 64))" BENCH_DELAY_MS=1 BENCH_RUN=forged \
+  wrk -t1 -c1 -d"$RUN_SECONDS"s -s bench/server_webhook.lua "$URL" | grep '^BENCH' | sed 's/^/forged flood: /' &
+FLOOD_PID=$!
+sleep 0.2
+echo "valid during flood: $(run_wrk 16 "$RUN_SECONDS" valid-flood)"
+wait "$FLOOD_PID"
+FORGED=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^reviewer_webhook_rejected_total\{reason="signature"\}/ {print $2}')
+sleep 11  # one aggregation interval: the summary line is written
+LOG1=$(wc -c < "$WORK/flood.log")
+echo "forged deliveries refused: $FORGED; log bytes written meanwhile (incl. valid deliveries): $((LOG1 - LOG0))"
+echo "log lines about rejections: $(grep -c 'delivery_rejected' "$WORK/flood.log")"
+stop_server
+fi
+
+if want rss; then
+  echo "== RSS after $RSS_DELIVERIES deliveries (c=16)"
+  start_server "$WORK/rss" /dev/null  # the log is not what we measure
+  SENT=0; I=0
+  while [ "$SENT" -lt "$RSS_DELIVERIES" ]; do
+    I=$((I + 1))
+    LINE=$(run_wrk 16 10 "rss$I")
+    SENT=$((SENT + $(echo "$LINE" | sed 's/.*requests=\([0-9]*\).*/\1/')))
+    echo "after $SENT deliveries: $(grep -E 'VmRSS|VmHWM' /proc/$SERVER_PID/status | tr -s ' \n' ' ')"
+  done
+  echo "rows: $(rows "$WORK/rss"); queue.db size: $(du -sh "$WORK/rss" | cut -f1)"
+  stop_server
+fi

@@ -1,0 +1,55 @@
+-- wrk script for bench/server.sh: POSTs a real pull_request payload signed
+-- with X-Hub-Signature-256, each request with a unique X-GitHub-Delivery.
+-- The signature covers the body only (GitHub signs the body, not the
+-- headers), so one signature serves every request.
+-- Env: BENCH_PAYLOAD (file), BENCH_SIG (sha256=...), BENCH_RUN (tag),
+--      BENCH_COUNT=1 to count 2xx answers per thread (durability run),
+--      BENCH_DELAY_MS to pace each connection (forged flood).
+local f = assert(io.open(os.getenv("BENCH_PAYLOAD"), "rb"))
+local payload = f:read("*a")
+f:close()
+local sig = os.getenv("BENCH_SIG")
+local run = os.getenv("BENCH_RUN") or "run"
+local count = os.getenv("BENCH_COUNT") == "1"
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+
+local threads = {}
+local next_id = 0
+function setup(thread)
+  next_id = next_id + 1
+  thread:set("tid", next_id)
+  table.insert(threads, thread)
+end
+
+local n = 0
+accepted = 0
+function request()
+  n = n + 1
+  local headers = {
+    ["Content-Type"] = "application/json",
+    ["User-Agent"] = "GitHub-Hookshot/bench",
+    ["X-GitHub-Event"] = "pull_request",
+    ["X-GitHub-Delivery"] = string.format("%s-%d-%d", run, tid, n),
+    ["X-Hub-Signature-256"] = sig,
+  }
+  return wrk.format("POST", "/webhook", headers, payload)
+end
+
+if delay_ms > 0 then
+  function delay() return delay_ms end
+end
+
+if count then
+  function response(status, headers, body)
+    if status == 202 or status == 200 then accepted = accepted + 1 end
+  end
+end
+
+function done(summary, latency, requests)
+  local total = 0
+  for _, t in ipairs(threads) do total = total + (t:get("accepted") or 0) end
+  io.write(string.format("BENCH requests=%d non2xx=%d errors_connect=%d errors_read=%d errors_write=%d errors_timeout=%d p50_ms=%.3f p99_ms=%.3f rps=%.1f accepted=%d\n",
+    summary.requests, summary.errors.status, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.timeout, latency:percentile(50) / 1000.0,
+    latency:percentile(99) / 1000.0, summary.requests / (summary.duration / 1e6), total))
+end

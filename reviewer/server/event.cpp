@@ -1,0 +1,134 @@
+#include "reviewer/server/event.h"
+
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+
+namespace reviewer::server {
+
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void bad(const std::string& what) {
+  throw Error(Error::Code::invalid_input, "webhook payload: " + what);
+}
+
+std::string join(const std::string& path, const char* key) { return path.empty() ? key : path + "." + key; }
+
+const json& field(const json& obj, const char* key, const std::string& path) {
+  if (!obj.is_object()) bad(fmt::format("'{}' is not an object", path.empty() ? "body" : path));
+  auto it = obj.find(key);
+  if (it == obj.end()) bad(fmt::format("'{}' is missing", join(path, key)));
+  return *it;
+}
+
+std::string str(const json& obj, const char* key, const std::string& path) {
+  const json& v = field(obj, key, path);
+  if (!v.is_string()) bad(fmt::format("'{}' is not a string", join(path, key)));
+  return v.get<std::string>();
+}
+
+std::string str_or_empty(const json& obj, const char* key, const std::string& path) {
+  const json& v = field(obj, key, path);
+  if (v.is_null()) return {};
+  if (!v.is_string()) bad(fmt::format("'{}' is not a string", join(path, key)));
+  return v.get<std::string>();
+}
+
+std::int64_t integer(const json& obj, const char* key, const std::string& path) {
+  const json& v = field(obj, key, path);
+  if (!v.is_number_integer()) bad(fmt::format("'{}' is not an integer", join(path, key)));
+  return v.get<std::int64_t>();
+}
+
+bool one_of(const std::string& v, std::initializer_list<const char*> set) {
+  for (const char* s : set) {
+    if (v == s) return true;
+  }
+  return false;
+}
+
+std::string repository_of(const json& payload) {
+  auto it = payload.find("repository");
+  if (it == payload.end() || it->is_null()) return {};
+  return str(*it, "full_name", "repository");
+}
+
+}  // namespace
+
+Classified classify(const std::string& event, const json& payload) {
+  if (!payload.is_object()) bad("the body is not a JSON object");
+  Classified c;
+  if (auto it = payload.find("action"); it != payload.end()) {
+    if (!it->is_string()) bad("'action' is not a string");
+    c.action = it->get<std::string>();
+  }
+  c.repository = repository_of(payload);
+  if (event == "pull_request") {
+    PullRequestEvent pr = parse_pull_request_event(payload);
+    if (one_of(c.action, {"opened", "synchronize", "reopened", "ready_for_review", "edited"})) {
+      c.job = JobSpec{"review", pr.repository, pr.number, pr.head_sha, true};
+    }
+  } else if (event == "issue_comment") {
+    const json& issue = field(payload, "issue", "");
+    integer(issue, "number", "issue");
+    str(field(payload, "comment", ""), "body", "comment");
+    const bool on_pr = issue.contains("pull_request") && !issue["pull_request"].is_null();
+    if (on_pr && one_of(c.action, {"created", "edited"})) {
+      if (c.repository.empty()) bad("'repository' is missing");
+      c.job = JobSpec{"comment", c.repository, integer(issue, "number", "issue"), "", false};
+    }
+  } else if (event == "pull_request_review") {
+    const json& pr = field(payload, "pull_request", "");
+    const json& review = field(payload, "review", "");
+    str(review, "state", "review");
+    if (one_of(c.action, {"submitted", "dismissed"})) {
+      if (c.repository.empty()) bad("'repository' is missing");
+      c.job = JobSpec{"review_state", c.repository, integer(pr, "number", "pull_request"),
+                      str(field(pr, "head", "pull_request"), "sha", "pull_request.head"), false};
+    }
+  } else if (event == "installation") {
+    integer(field(payload, "installation", ""), "id", "installation");
+  }
+  return c;
+}
+
+PullRequestEvent parse_pull_request_event(const json& payload) {
+  if (!payload.is_object()) bad("the body is not a JSON object");
+  PullRequestEvent e;
+  e.action = str(payload, "action", "");
+  e.repository = str(field(payload, "repository", ""), "full_name", "repository");
+  const json& pr = field(payload, "pull_request", "");
+  e.number = integer(pr, "number", "pull_request");
+  if (e.number <= 0) bad("'pull_request.number' is not positive");
+  e.title = str(pr, "title", "pull_request");
+  e.body = str_or_empty(pr, "body", "pull_request");
+  if (pr.contains("draft")) {
+    if (!pr["draft"].is_boolean()) bad("'pull_request.draft' is not a boolean");
+    e.draft = pr["draft"].get<bool>();
+  }
+  if (pr.contains("labels")) {
+    const json& labels = pr["labels"];
+    if (!labels.is_array()) bad("'pull_request.labels' is not an array");
+    for (const auto& l : labels) e.labels.push_back(str(l, "name", "pull_request.labels[]"));
+  }
+  e.author = str(field(pr, "user", "pull_request"), "login", "pull_request.user");
+  const json& head = field(pr, "head", "pull_request");
+  const json& base = field(pr, "base", "pull_request");
+  e.head_sha = str(head, "sha", "pull_request.head");
+  e.head_ref = str(head, "ref", "pull_request.head");
+  e.base_sha = str(base, "sha", "pull_request.base");
+  e.base_ref = str(base, "ref", "pull_request.base");
+  for (const std::string* sha : {&e.head_sha, &e.base_sha}) {
+    if (sha->size() != 40 || sha->find_first_not_of("0123456789abcdef") != std::string::npos) {
+      bad(sha == &e.head_sha ? "'pull_request.head.sha' is not a 40-digit commit sha" : "'pull_request.base.sha' is not a 40-digit commit sha");
+    }
+  }
+  if (auto it = payload.find("installation"); it != payload.end() && it->is_object()) {
+    e.installation_id = integer(*it, "id", "installation");
+  }
+  return e;
+}
+
+}  // namespace reviewer::server

@@ -1,0 +1,79 @@
+#include "reviewer/server/intake.h"
+
+#include <chrono>
+#include <vector>
+
+#include "reviewer/server/metrics.h"
+
+namespace reviewer::server {
+
+IntakeBatcher::IntakeBatcher(JobQueue& queue, Metrics& metrics, std::function<void()> on_stored, size_t max_batch)
+    : queue_(queue), metrics_(metrics), on_stored_(std::move(on_stored)), max_batch_(max_batch) {
+  thread_ = std::thread([this] { run(); });
+}
+
+IntakeBatcher::~IntakeBatcher() { stop(); }
+
+void IntakeBatcher::submit(IntakeItem item, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      pending_.emplace_back(std::move(item), std::move(done));
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(std::nullopt, "the server is shutting down");
+}
+
+void IntakeBatcher::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+    cv_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void IntakeBatcher::run() {
+  for (;;) {
+    std::vector<std::pair<IntakeItem, Done>> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      if (pending_.empty()) return;  // stopping, and everything is committed
+      while (!pending_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(pending_.front()));
+        pending_.pop_front();
+      }
+    }
+    std::vector<IntakeItem> items;
+    items.reserve(batch.size());
+    bool has_job = false;
+    for (auto& b : batch) {
+      has_job = has_job || b.first.job.has_value();
+      items.push_back(std::move(b.first));
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<IntakeOutcome> outcomes;
+    std::string error;
+    try {
+      outcomes = queue_.enqueue(items);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    metrics_.observe("reviewer_intake_commit_seconds", {},
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (error.empty()) {
+        batch[i].second(outcomes[i], {});
+      } else {
+        batch[i].second(std::nullopt, error);
+      }
+    }
+    if (error.empty() && has_job && on_stored_) on_stored_();
+  }
+}
+
+}  // namespace reviewer::server

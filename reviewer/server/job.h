@@ -1,0 +1,75 @@
+// What the queue stores and the workers run: a delivery (kept raw for
+// replay), the job it created, and a job handler's result.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace reviewer::server {
+
+// One accepted webhook delivery, as received.
+struct Delivery {
+  std::string delivery_id;  // X-GitHub-Delivery (unique: a redelivery reuses it)
+  std::string event;        // X-GitHub-Event
+  std::string action;       // payload "action", "" when absent
+  std::string repository;   // payload repository.full_name, "" when absent
+  std::string headers_json; // the X-GitHub-* headers, as a JSON object
+  std::string body;         // the exact raw bytes that were signed
+  std::string outcome;      // queued | ignored | ping
+};
+
+// The work a delivery asks for.
+struct JobSpec {
+  std::string kind;         // "review" (pull_request) or the event name
+  std::string repository;   // owner/name: the fairness key
+  std::int64_t pr_number = 0;
+  std::string head_sha;
+  // A newer job of this kind for the same PR supersedes older ones that
+  // have not finished (only the newest head is reviewed).
+  bool supersedes = false;
+};
+
+// A claimed job, as a worker sees it.
+struct Job {
+  std::int64_t id = 0;
+  std::string delivery_id;
+  std::string event;
+  std::string kind;
+  std::string repository;
+  std::int64_t pr_number = 0;
+  std::string head_sha;
+  int attempts = 0;          // including this one
+  std::string lease_token;   // proves this worker still holds the lease
+  std::string payload;       // the delivery's raw body
+  // True once a newer job for the same PR was queued: a running review for
+  // an outdated head must not publish. Safe to call from the handler.
+  std::function<bool()> superseded;
+};
+
+struct JobResult {
+  enum class Status {
+    done,        // finished (including "nothing to do")
+    failed,      // will never succeed as is (bad payload, no mirror): not retried
+    retry,       // transient (network, rate limit): retried with backoff, then a dead letter
+    superseded,  // stopped because a newer head was queued; nothing published
+  };
+  Status status = Status::done;
+  std::string detail;  // one line for logs and the jobs table; never a secret
+  std::string run_id;  // the review's run id, when one ran
+};
+
+const char* to_string(JobResult::Status s);
+
+// The pluggable work of a job. The default handler reviews pull requests
+// from local mirrors in dry-run; the GitHub integration supplies its own.
+//
+// Thread-safety: handle() is called concurrently from several workers.
+class JobHandler {
+ public:
+  virtual ~JobHandler() = default;
+  // Runs one job. Exceptions are caught by the worker and treated as retry.
+  virtual JobResult handle(const Job& job) = 0;
+};
+
+}  // namespace reviewer::server

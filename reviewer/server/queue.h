@@ -1,0 +1,86 @@
+// The durable job queue: deliveries and their jobs in SQLite (queue.db in
+// the data directory), with leases, heartbeats, retries with backoff and
+// jitter, dead letters, supersession and round-robin fairness across
+// repositories. SQL lives only in the implementation, so a PostgreSQL
+// backend can replace it (DESIGN.md, "Growing past one machine").
+//
+// Thread-safety: every method may be called from any thread; calls are
+// serialized on one connection. Several processes may share the file:
+// claims run in BEGIN IMMEDIATE transactions, so no job is leased twice.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reviewer/server/job.h"
+
+namespace reviewer::server {
+
+struct QueueOptions {
+  int max_attempts = 5;          // then the job becomes a dead letter
+  int retry_base_ms = 2000;      // backoff = base * 2^(attempt-1), capped, with +-50% jitter
+  int retry_max_ms = 10 * 60 * 1000;
+  // Milliseconds since the epoch; tests replace it with a fake clock.
+  std::function<std::int64_t()> now_ms;
+};
+
+struct IntakeItem {
+  Delivery delivery;
+  std::optional<JobSpec> job;
+};
+
+enum class IntakeOutcome { stored, duplicate };
+
+struct QueueStats {
+  std::map<std::string, std::int64_t> jobs_by_state;  // pending, leased, done, failed, dead, superseded
+  std::int64_t oldest_pending_age_ms = 0;
+  std::int64_t deliveries = 0;
+};
+
+class JobQueue {
+ public:
+  virtual ~JobQueue() = default;
+
+  // Stores every delivery (and its job) in ONE transaction; returns one
+  // outcome per item, in order. A delivery id already stored is a
+  // duplicate: nothing is written for it. Throws Error(io) and stores
+  // nothing if the transaction fails.
+  virtual std::vector<IntakeOutcome> enqueue(const std::vector<IntakeItem>& items) = 0;
+
+  // Leases the next job: first re-queues jobs whose lease expired (or parks
+  // them as dead letters when out of attempts), then picks the repository
+  // served longest ago that has an available job, and its oldest job.
+  virtual std::optional<Job> claim(std::chrono::milliseconds lease) = 0;
+
+  // Extends the lease; false when the lease was lost (expired and taken).
+  virtual bool heartbeat(const Job& job, std::chrono::milliseconds lease) = 0;
+
+  // Records the result; returns the job's new state ("done", "failed",
+  // "pending" for a retry, "dead", "superseded"), or "lost_lease" when this
+  // worker no longer holds the job (nothing is written then).
+  virtual std::string finish(const Job& job, const JobResult& result) = 0;
+
+  // Gives a leased job back without counting the attempt (shutdown).
+  virtual void release(const Job& job) = 0;
+
+  // True once a newer job for the same PR was queued.
+  virtual bool superseded(std::int64_t job_id) = 0;
+
+  virtual QueueStats stats() = 0;
+  // True when a write transaction can be opened (readiness).
+  virtual bool writable() = 0;
+  // Drops raw bodies of deliveries older than `age` whose jobs finished.
+  virtual std::int64_t prune_bodies(std::chrono::milliseconds age) = 0;
+
+  // Opens (creating) the SQLite queue at `path`. Throws Error(io).
+  static std::unique_ptr<JobQueue> open_sqlite(const std::filesystem::path& path, QueueOptions options);
+};
+
+}  // namespace reviewer::server

@@ -1,0 +1,39 @@
+// The default job handler for `serve` in dry-run without GitHub
+// credentials: a pull_request job is reviewed from a local bare mirror
+// (<data_dir>/mirrors/<owner>/<name>.git) with the real pipeline, recorded
+// in the audit log, and what would be posted is logged. No mirror, or a
+// head the mirror lacks, fails the job with a clear reason (never an
+// approval). Comment and review-state jobs are recorded as done: acting
+// on them needs GitHub (the GitHub integration supplies its own handler).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reviewer/server/job.h"
+
+namespace reviewer::audit { class AuditStore; }
+
+namespace reviewer::server {
+
+class JsonLog;
+class Metrics;
+
+struct ReviewHandlerOptions {
+  std::filesystem::path mirrors_dir;
+  std::vector<std::filesystem::path> guidance_dirs;
+  std::string mode = "dry-run";
+};
+
+// `audit` may be null (nothing recorded; tests only). The handler shares it.
+std::shared_ptr<JobHandler> make_dry_run_handler(ReviewHandlerOptions options,
+                                                 std::shared_ptr<audit::AuditStore> audit, JsonLog& log,
+                                                 Metrics& metrics);
+
+// Where the mirror of `repository` ("owner/name") lives, or empty when the
+// name is not a plain GitHub owner/name (no "..", slashes or odd bytes).
+std::filesystem::path mirror_path(const std::filesystem::path& mirrors_dir, const std::string& repository);
+
+}  // namespace reviewer::server

@@ -1,0 +1,55 @@
+// Settings of `reviewer serve`: a config file (YAML or JSON, same keys in
+// snake_case) overlaid by REVIEWER_* / GITHUB_* environment variables, and
+// validated once at start. Every error names the variable or key and
+// quotes the bad value; a secret's value is never quoted.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace reviewer::server {
+
+struct ServeSettings {
+  std::string listen_host = "127.0.0.1";     // REVIEWER_LISTEN host part
+  int listen_port = 8080;                    // REVIEWER_LISTEN port (0: any free port)
+  std::string webhook_secret;                // REVIEWER_WEBHOOK_SECRET or _SECRET_FILE (required)
+  std::filesystem::path data_dir = "reviewer-data";  // REVIEWER_DATA_DIR: queue.db, audit.db, mirrors/
+  std::string mode = "dry-run";              // REVIEWER_MODE: dry-run | shadow | active
+  int workers = 2;                           // REVIEWER_WORKERS: 1..64
+  std::optional<std::filesystem::path> guidance_dir;  // REVIEWER_GUIDANCE_DIR
+  std::optional<std::filesystem::path> model_config;  // REVIEWER_MODEL_CONFIG
+  int shutdown_grace_seconds = 25;           // REVIEWER_SHUTDOWN_GRACE_SECONDS: 0..3600
+  int lease_seconds = 60;                    // REVIEWER_LEASE_SECONDS: 2..3600, heartbeats every third
+  int max_attempts = 5;                      // REVIEWER_MAX_ATTEMPTS: 1..100, then a dead letter
+  int retry_base_ms = 2000;                  // REVIEWER_RETRY_BASE_MS: first backoff, doubled per attempt
+  int delivery_retention_days = 3;           // REVIEWER_DELIVERY_RETENTION_DAYS: raw bodies kept for replay
+  long max_body_bytes = 25L * 1024 * 1024 + 64 * 1024;  // REVIEWER_MAX_BODY_BYTES: GitHub caps at 25 MB
+  // GitHub (issue 8 uses them; serve only checks that active/shadow have some).
+  std::string github_app_id;                 // GITHUB_APP_ID
+  std::optional<std::filesystem::path> github_app_private_key_file;  // GITHUB_APP_PRIVATE_KEY_FILE
+  std::string github_token;                  // GITHUB_TOKEN (never logged)
+  std::string github_api_url = "https://api.github.com";  // GITHUB_API_URL
+
+  std::filesystem::path queue_db() const { return data_dir / "queue.db"; }
+  std::filesystem::path audit_db() const { return data_dir / "audit.db"; }
+  std::filesystem::path mirrors_dir() const { return data_dir / "mirrors"; }
+  bool has_github_credentials() const {
+    return !github_token.empty() || (!github_app_id.empty() && github_app_private_key_file);
+  }
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// The process environment, as a map (REVIEWER_* and GITHUB_* only).
+Environment process_environment();
+
+// Loads `config_file` (if given), overlays `env`, validates. Throws
+// reviewer::Error(usage) with a message such as
+// "REVIEWER_WORKERS: '0' is out of range (1..64)" or
+// "config.yml:3: unknown key 'worker' (did you mean 'workers'?)".
+ServeSettings load_settings(const std::optional<std::filesystem::path>& config_file,
+                            const Environment& env);
+
+}  // namespace reviewer::server

@@ -1,0 +1,76 @@
+#include "reviewer/server/signature.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
+
+#include "reviewer/core/error.h"
+
+namespace reviewer::server {
+
+namespace {
+
+std::array<unsigned char, 32> hmac_raw(std::string_view secret, std::string_view body) {
+  std::array<unsigned char, 32> out{};
+  unsigned int len = 0;
+  if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+            reinterpret_cast<const unsigned char*>(body.data()), body.size(), out.data(), &len) ||
+      len != out.size()) {
+    throw Error(Error::Code::internal, "HMAC-SHA256 failed in OpenSSL");
+  }
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string hmac_sha256_hex(std::string_view secret, std::string_view body) {
+  static const char* digits = "0123456789abcdef";
+  auto raw = hmac_raw(secret, body);
+  std::string hex;
+  hex.reserve(64);
+  for (unsigned char b : raw) {
+    hex += digits[b >> 4];
+    hex += digits[b & 15];
+  }
+  return hex;
+}
+
+SignatureCheck verify_signature(std::string_view secret, std::string_view body, std::string_view header) {
+  if (header.empty()) return SignatureCheck::missing;
+  auto eq = header.find('=');
+  if (eq == std::string_view::npos) return SignatureCheck::malformed;
+  if (header.substr(0, eq) != "sha256") return SignatureCheck::wrong_algorithm;
+  std::string_view hex = header.substr(eq + 1);
+  if (hex.size() != 64) return SignatureCheck::malformed;
+  std::array<unsigned char, 32> given{};
+  for (size_t i = 0; i < 32; ++i) {
+    int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return SignatureCheck::malformed;
+    given[i] = static_cast<unsigned char>(hi << 4 | lo);
+  }
+  auto expected = hmac_raw(secret, body);
+  return CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0 ? SignatureCheck::valid
+                                                                            : SignatureCheck::mismatch;
+}
+
+const char* to_string(SignatureCheck c) {
+  switch (c) {
+    case SignatureCheck::valid: return "valid";
+    case SignatureCheck::missing: return "missing";
+    case SignatureCheck::malformed: return "malformed";
+    case SignatureCheck::wrong_algorithm: return "wrong_algorithm";
+    case SignatureCheck::mismatch: return "mismatch";
+  }
+  return "unknown";
+}
+
+}  // namespace reviewer::server

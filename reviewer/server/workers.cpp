@@ -1,0 +1,195 @@
+#include "reviewer/server/workers.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "reviewer/server/log.h"
+#include "reviewer/server/metrics.h"
+
+namespace reviewer::server {
+
+// Shared with the threads, which may outlive the pool when detached.
+struct WorkerPool::State {
+  State(JobQueue& q, std::shared_ptr<JobHandler> h, Metrics& m, JsonLog& l, WorkerOptions o)
+      : queue(q), handler(std::move(h)), metrics(m), log(l), opt(o) {}
+  JobQueue& queue;
+  std::shared_ptr<JobHandler> handler;
+  Metrics& metrics;
+  JsonLog& log;
+  WorkerOptions opt;
+
+  std::mutex mu;
+  std::condition_variable wake;      // new work or stopping
+  std::condition_variable finished;  // a job finished
+  bool stopping = false;
+  bool signalled = false;
+  std::condition_variable hb;  // wakes the heartbeat thread to exit
+  bool hb_done = false;
+  std::map<std::int64_t, Job> running;  // job id -> job (for heartbeats and release)
+  std::atomic<int> alive{0};
+  std::vector<std::thread> threads;
+  std::thread heartbeat;
+
+  void work();
+  void beat();
+  void run_one(Job job);
+};
+
+void WorkerPool::State::work() {
+  alive++;
+  for (;;) {
+    {
+      std::unique_lock lock(mu);
+      if (stopping) break;
+    }
+    std::optional<Job> job;
+    try {
+      job = queue.claim(opt.lease);
+    } catch (const std::exception& e) {
+      log.error("claim_failed", {{"error", e.what()}});
+    }
+    if (job) {
+      run_one(std::move(*job));
+      continue;
+    }
+    std::unique_lock lock(mu);
+    wake.wait_for(lock, opt.idle_poll, [this] { return stopping || signalled; });
+    signalled = false;
+  }
+  alive--;
+}
+
+void WorkerPool::State::run_one(Job job) {
+  const auto id = job.id;
+  job.superseded = [q = &queue, id] { return q->superseded(id); };
+  {
+    std::lock_guard lock(mu);
+    running.emplace(id, job);
+  }
+  log.info("job_started", {{"job_id", id}, {"delivery_id", job.delivery_id}, {"kind", job.kind},
+                           {"repository", job.repository}, {"pr", job.pr_number}, {"attempt", job.attempts}});
+  const auto t0 = std::chrono::steady_clock::now();
+  JobResult result;
+  try {
+    result = handler->handle(job);
+  } catch (const std::exception& e) {
+    result = {JobResult::Status::retry, std::string("handler error: ") + e.what(), {}};
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::string state;
+  try {
+    state = queue.finish(job, result);
+  } catch (const std::exception& e) {
+    state = "finish_failed";  // the lease expires and the job runs again
+    log.error("finish_failed", {{"job_id", id}, {"delivery_id", job.delivery_id}, {"error", e.what()}});
+  }
+  const char* metric_result = state == "pending" ? "retried" : state.c_str();
+  metrics.inc("reviewer_jobs_total", {{"result", metric_result}});
+  if (state == "pending") metrics.inc("reviewer_job_retries_total");
+  if (job.kind == "review") metrics.observe("reviewer_review_duration_seconds", {}, secs);
+  nlohmann::json f = {{"job_id", id},          {"delivery_id", job.delivery_id}, {"kind", job.kind},
+                      {"repository", job.repository}, {"pr", job.pr_number},      {"attempt", job.attempts},
+                      {"status", to_string(result.status)}, {"state", state},     {"detail", result.detail},
+                      {"duration_ms", static_cast<long>(secs * 1000)}};
+  if (!result.run_id.empty()) f["run_id"] = result.run_id;
+  if (state == "dead" || state == "lost_lease" || state == "finish_failed") {
+    log.error("job_finished", std::move(f));
+  } else {
+    log.info("job_finished", std::move(f));
+  }
+  std::lock_guard lock(mu);
+  running.erase(id);
+  finished.notify_all();
+}
+
+void WorkerPool::State::beat() {
+  const auto every = std::max(opt.lease / 3, std::chrono::milliseconds(50));
+  std::unique_lock lock(mu);
+  while (!hb_done) {
+    hb.wait_for(lock, every, [this] { return hb_done; });
+    if (hb_done) break;
+    std::vector<Job> jobs;
+    for (const auto& [id, j] : running) jobs.push_back(j);
+    lock.unlock();
+    for (const auto& j : jobs) {
+      try {
+        if (!queue.heartbeat(j, opt.lease)) {
+          log.error("lease_lost", {{"job_id", j.id}, {"delivery_id", j.delivery_id}});
+        }
+      } catch (const std::exception& e) {
+        log.error("heartbeat_failed", {{"job_id", j.id}, {"error", e.what()}});
+      }
+    }
+    lock.lock();
+  }
+}
+
+WorkerPool::WorkerPool(JobQueue& queue, std::shared_ptr<JobHandler> handler, Metrics& metrics, JsonLog& log,
+                       WorkerOptions options)
+    : state_(std::make_shared<State>(queue, std::move(handler), metrics, log, options)) {}
+
+WorkerPool::~WorkerPool() { stop(std::chrono::milliseconds(0)); }
+
+void WorkerPool::start() {
+  auto s = state_;
+  for (int i = 0; i < s->opt.workers; ++i) s->threads.emplace_back([s] { s->work(); });
+  s->heartbeat = std::thread([s] { s->beat(); });
+}
+
+void WorkerPool::notify() {
+  std::lock_guard lock(state_->mu);
+  state_->signalled = true;
+  state_->wake.notify_all();
+}
+
+int WorkerPool::stop(std::chrono::milliseconds grace) {
+  auto s = state_;
+  if (s->threads.empty() && !s->heartbeat.joinable()) return 0;
+  std::vector<Job> left;
+  {
+    std::unique_lock lock(s->mu);
+    s->stopping = true;
+    s->wake.notify_all();
+    s->finished.wait_for(lock, grace, [&] { return s->running.empty(); });
+    for (const auto& [id, j] : s->running) left.push_back(j);
+  }
+  for (const auto& j : left) {
+    try {
+      s->queue.release(j);
+      s->metrics.inc("reviewer_jobs_total", {{"result", "released"}});
+      s->log.warn("job_released", {{"job_id", j.id}, {"delivery_id", j.delivery_id},
+                                   {"reason", "shutdown grace period over"}});
+    } catch (const std::exception& e) {
+      s->log.error("release_failed", {{"job_id", j.id}, {"error", e.what()}});
+    }
+  }
+  {
+    std::lock_guard lock(s->mu);
+    s->hb_done = true;
+    s->hb.notify_all();
+  }
+  if (s->heartbeat.joinable()) s->heartbeat.join();
+  // Threads still inside a handler are detached: the process is exiting and
+  // their late finish() finds the lease gone and writes nothing.
+  for (auto& t : s->threads) {
+    if (left.empty()) t.join(); else t.detach();
+  }
+  s->threads.clear();
+  return static_cast<int>(left.size());
+}
+
+int WorkerPool::busy() const {
+  std::lock_guard lock(state_->mu);
+  return static_cast<int>(state_->running.size());
+}
+
+bool WorkerPool::healthy() const {
+  std::lock_guard lock(state_->mu);
+  return !state_->stopping && state_->alive == state_->opt.workers;
+}
+
+}  // namespace reviewer::server

@@ -1,0 +1,189 @@
+// The server as a child process: killed with SIGKILL in the middle of a
+// job, and stopped with SIGTERM. The child is this test executable running
+// the skipped "child" case below (--no-skip selects it).
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <vector>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "reviewer/server/server.h"
+#include "server_fixture.h"
+#include "support/testutil.h"
+
+using namespace reviewer;
+using namespace reviewer::server;
+using namespace std::chrono_literals;
+
+extern char** environ;
+
+namespace {
+
+// Appends "start <id>" / "done <id>" to a marker file around a sleep.
+class SlowHandler : public JobHandler {
+ public:
+  SlowHandler(std::filesystem::path marker, int sleep_ms) : marker_(std::move(marker)), sleep_ms_(sleep_ms) {}
+  JobResult handle(const Job& job) override {
+    append(fmt::format("start {}\n", job.id));
+    std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms_));
+    append(fmt::format("done {}\n", job.id));
+    return {JobResult::Status::done, "slept", {}};
+  }
+
+ private:
+  void append(const std::string& line) {
+    int fd = ::open(marker_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    [[maybe_unused]] auto n = ::write(fd, line.data(), line.size());
+    ::fsync(fd);
+    ::close(fd);
+  }
+  std::filesystem::path marker_;
+  int sleep_ms_;
+};
+
+struct Child {
+  pid_t pid = -1;
+  int port = 0;
+};
+
+// Starts this executable as a server child with data in `dir`.
+Child spawn_server(const std::filesystem::path& dir, int sleep_ms, int grace_s, int port = 0) {
+  Child c;
+  c.port = port ? port : test::free_port();
+  // Everything the child needs is prepared before fork(): between fork and
+  // exec only async-signal-safe calls are allowed (other threads may hold
+  // the allocator's lock).
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    if (std::string(*e).rfind("TMPDIR=", 0) != 0) env.emplace_back(*e);
+  }
+  std::filesystem::create_directories(dir / "tmp");
+  env.push_back("TMPDIR=" + (dir / "tmp").string());
+  env.push_back("REVIEWER_TEST_CHILD_DIR=" + dir.string());
+  env.push_back(fmt::format("REVIEWER_TEST_CHILD_PORT={}", c.port));
+  env.push_back(fmt::format("REVIEWER_TEST_CHILD_SLEEP_MS={}", sleep_ms));
+  env.push_back(fmt::format("REVIEWER_TEST_CHILD_GRACE={}", grace_s));
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
+  std::vector<std::string> args = {"test_server", "--no-skip", "--test-case=server child process*", "--no-version"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int log_fd = ::open((dir / "child.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  c.pid = ::fork();
+  if (c.pid == 0) {
+    ::dup2(null_fd, 1);
+    ::dup2(log_fd, 2);
+    ::execve(exe.c_str(), argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(log_fd);
+  ::close(null_fd);
+  REQUIRE(c.pid > 0);
+  REQUIRE(test::wait_until([&] { return test::http_get(c.port, "/healthz").status == 200; }, 20s));
+  return c;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int count_lines(const std::filesystem::path& p, const std::string& prefix) {
+  std::ifstream in(p);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) n += line.rfind(prefix, 0) == 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_SUITE("server::process") {
+  TEST_CASE("server child process (helper run by the other cases)" * doctest::skip()) {
+    const char* dir = std::getenv("REVIEWER_TEST_CHILD_DIR");
+    REQUIRE(dir);
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+    Environment env = {{"REVIEWER_WEBHOOK_SECRET", test::kSecret},
+                       {"REVIEWER_LISTEN", fmt::format("127.0.0.1:{}", std::getenv("REVIEWER_TEST_CHILD_PORT"))},
+                       {"REVIEWER_DATA_DIR", dir},
+                       {"REVIEWER_WORKERS", "1"},
+                       {"REVIEWER_LEASE_SECONDS", "2"},
+                       {"REVIEWER_SHUTDOWN_GRACE_SECONDS", std::getenv("REVIEWER_TEST_CHILD_GRACE")}};
+    auto settings = load_settings(std::nullopt, env);
+    auto handler = std::make_shared<SlowHandler>(std::filesystem::path(dir) / "marker",
+                                                 std::atoi(std::getenv("REVIEWER_TEST_CHILD_SLEEP_MS")));
+    JsonLog log(stderr);
+    Server server(settings, [&](JsonLog&, Metrics&) { return handler; }, log);
+    server.start();
+    int sig = 0;
+    sigwait(&stop, &sig);
+    int released = server.stop();
+    std::fflush(stderr);
+    std::_Exit(released > 0 ? 3 : 0);  // as `reviewer serve`: no destructors racing released jobs
+  }
+
+  TEST_CASE("a job whose worker is killed mid-job completes exactly once after a restart") {
+    auto dir = test::scratch_dir("sigkill");
+    auto marker = dir / "marker";
+    Child c = spawn_server(dir, 60'000, 1);
+    auto r = test::post_webhook(c.port, test::pull_request_payload("o/r", 1, std::string(40, 'a')), {});
+    CHECK(r.status == 202);
+    REQUIRE(test::wait_until([&] { return count_lines(marker, "start") == 1; }, 10s));
+    ::kill(c.pid, SIGKILL);
+    CHECK(wait_exit(c.pid) == 128 + SIGKILL);
+    CHECK(count_lines(marker, "done") == 0);
+    CHECK(test::query_one(dir / "queue.db", "SELECT state FROM jobs") == "leased");
+
+    // Restarted with a quick handler: the lease (2 s) expires, the job runs again, once.
+    Child again = spawn_server(dir, 100, 5);
+    REQUIRE(test::wait_until([&] { return count_lines(marker, "done") == 1; }, 15s));
+    std::this_thread::sleep_for(2500ms);  // longer than a lease: no second run
+    ::kill(again.pid, SIGTERM);
+    CHECK(wait_exit(again.pid) == 0);
+    CHECK(count_lines(marker, "start") == 2);
+    CHECK(count_lines(marker, "done") == 1);
+    CHECK(test::query_one(dir / "queue.db", "SELECT state || ' ' || attempts FROM jobs") == "done 2");
+    CHECK(test::query_one(dir / "queue.db", "SELECT COUNT(*) FROM jobs") == "1");
+  }
+
+  TEST_CASE("SIGTERM stops within the grace period and releases a job still running") {
+    auto dir = test::scratch_dir("sigterm");
+    Child c = spawn_server(dir, 30'000, 1);
+    CHECK(test::post_webhook(c.port, test::pull_request_payload("o/r", 2, std::string(40, 'b')), {}).status == 202);
+    REQUIRE(test::wait_until([&] { return count_lines(dir / "marker", "start") == 1; }, 10s));
+    const auto t0 = std::chrono::steady_clock::now();
+    ::kill(c.pid, SIGTERM);
+    CHECK(wait_exit(c.pid) == 3);  // exited, one job released
+    CHECK(std::chrono::steady_clock::now() - t0 < 4s);
+    CHECK(test::query_one(dir / "queue.db", "SELECT state || ' ' || attempts FROM jobs") == "pending 0");
+    // Deliveries acknowledged before the signal are all there.
+    CHECK(test::query_one(dir / "queue.db", "SELECT COUNT(*) FROM deliveries") == "1");
+  }
+
+  TEST_CASE("SIGTERM lets a short job finish before exiting") {
+    auto dir = test::scratch_dir("sigterm-finish");
+    Child c = spawn_server(dir, 1500, 10);
+    CHECK(test::post_webhook(c.port, test::pull_request_payload("o/r", 3, std::string(40, 'c')), {}).status == 202);
+    REQUIRE(test::wait_until([&] { return count_lines(dir / "marker", "start") == 1; }, 10s));
+    ::kill(c.pid, SIGTERM);
+    CHECK(wait_exit(c.pid) == 0);
+    CHECK(count_lines(dir / "marker", "done") == 1);
+    CHECK(test::query_one(dir / "queue.db", "SELECT state FROM jobs") == "done");
+  }
+}
