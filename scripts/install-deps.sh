@@ -8,9 +8,8 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libgit2-dev libcpprest-dev libboost-dev nlohmann-json3-dev libsqlite3-dev
   libfmt-dev doctest-dev libre2-dev libcli11-dev libyaml-cpp-dev
-  libssl-dev libjwt-dev sqlite3 time
   libssl-dev libjwt-dev sqlite3
-  wrk curl
+  time wrk curl
 )
 # Node.js and npm serve test tooling only (the SARIF validator). Some images
 # ship a newer nodejs whose npm conflicts with Debian's npm package: only ask
