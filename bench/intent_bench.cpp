@@ -130,7 +130,13 @@ int main(int argc, char** argv) {
            [&] { findings = agent->review(ctx).size(); });
   }
   ctx.pr.title = "feat(billing): batch tax lookups at checkout";
-  report("review, cold (fresh agent: compiles)", runs, [&] { findings += make_intent_agent()->review(ctx).size(); });
+  // A guidance version not seen before: the compiled-config memo misses.
+  int version = 0;
+  AgentContext cold = ctx;
+  report("review, new guidance version (compiles)", runs, [&] {
+    cold.guidance.version = ctx.guidance.version + std::to_string(++version);
+    findings += agent->review(cold).size();
+  });
   report("load_intent_config (guidance compile)", runs, [&] { (void)intent::load_intent_config(ctx.guidance); });
   report("summarize_change", runs, [&] { findings += summarize_change(ctx.pr, ctx.diff).size() > 0; });
   return findings > 0 ? 0 : 1;

@@ -1,6 +1,5 @@
 #include "subagents/intent/intent_agent.h"
 
-#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -25,10 +24,10 @@ class IntentAgent final : public Agent {
 
   std::string_view name() const override { return "intent"; }
 
-  void check_guidance(const Guidance& guidance) const override { (void)config_for(guidance); }
+  void check_guidance(const Guidance& guidance) const override { (void)intent_config_for(guidance); }
 
   std::vector<Finding> review(const AgentContext& ctx) const override {
-    const auto config_ptr = config_for(ctx.guidance);
+    const auto config_ptr = intent_config_for(ctx.guidance);
     const IntentConfig& config = *config_ptr;
     const DeclaredIntent declared = detect_intent(ctx.pr, config);
     std::vector<Finding> out;
@@ -43,26 +42,6 @@ class IntentAgent final : public Agent {
   }
 
  private:
-  // Compiling the guidance's patterns costs more than judging a large PR, so
-  // the compiled config is kept per guidance version (a hash of the merged
-  // document: the same version always compiles to the same config). The
-  // memo is the agent's only mutable state; the mutex makes concurrent
-  // reviews safe.
-  std::shared_ptr<const IntentConfig> config_for(const Guidance& guidance) const {
-    if (guidance.version.empty()) return std::make_shared<const IntentConfig>(load_intent_config(guidance));
-    {
-      std::lock_guard lock(mu_);
-      for (const auto& [version, config] : cache_) {
-        if (version == guidance.version) return config;
-      }
-    }
-    auto config = std::make_shared<const IntentConfig>(load_intent_config(guidance));  // may throw: not cached
-    std::lock_guard lock(mu_);
-    if (cache_.size() == kCacheSize) cache_.erase(cache_.begin());
-    cache_.emplace_back(guidance.version, config);
-    return config;
-  }
-
   static void stop_if_expired(const AgentContext& ctx) {
     if (ctx.deadline.expired()) throw Error(Error::Code::timeout, "intent agent: deadline passed");
   }
@@ -89,10 +68,7 @@ class IntentAgent final : public Agent {
                        "sure it is in the base branch's history."));
   }
 
-  static constexpr size_t kCacheSize = 8;
   CommitDiffLookup lookup_;
-  mutable std::mutex mu_;
-  mutable std::vector<std::pair<std::string, std::shared_ptr<const IntentConfig>>> cache_;
 };
 
 }  // namespace

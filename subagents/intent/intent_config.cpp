@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <mutex>
+#include <utility>
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -254,6 +256,25 @@ IntentConfig load_intent_config(const Guidance& guidance) {
     read_severity(*sev, c);
   }
   return c;
+}
+
+std::shared_ptr<const IntentConfig> intent_config_for(const Guidance& guidance) {
+  if (guidance.version.empty()) return std::make_shared<const IntentConfig>(load_intent_config(guidance));
+  static std::mutex mu;
+  static std::vector<std::pair<std::string, std::shared_ptr<const IntentConfig>>> cache;
+  constexpr size_t kCacheSize = 8;
+  {
+    std::lock_guard lock(mu);
+    for (const auto& [version, config] : cache) {
+      if (version == guidance.version) return config;
+    }
+  }
+  // Compiled outside the lock; an invalid guidance throws and is not cached.
+  auto config = std::make_shared<const IntentConfig>(load_intent_config(guidance));
+  std::lock_guard lock(mu);
+  if (cache.size() == kCacheSize) cache.erase(cache.begin());
+  cache.emplace_back(guidance.version, config);
+  return config;
 }
 
 const IntentConfig& default_intent_config() {

@@ -77,6 +77,11 @@ struct IntentConfig {
 // invalid RE2 pattern '(#': missing ): (#".
 IntentConfig load_intent_config(const Guidance& guidance);
 
+// The same, memoized per guidance version (a hash of the merged document,
+// so one version always compiles to one config): compiling the patterns
+// costs more than judging a large PR. Thread-safe; keeps the last 8.
+std::shared_ptr<const IntentConfig> intent_config_for(const Guidance& guidance);
+
 // The config of the shipped defaults, built once (thread-safe).
 const IntentConfig& default_intent_config();
 

@@ -109,7 +109,7 @@ std::string summarize_change(const PullRequest& pr, const Diff& diff) {
 }
 
 std::string summarize_change(const PullRequest& pr, const Diff& diff, const Guidance& guidance) {
-  return summarize(pr, diff, intent::load_intent_config(guidance));
+  return summarize(pr, diff, *intent::intent_config_for(guidance));
 }
 
 }  // namespace reviewer
