@@ -18,7 +18,8 @@ namespace {
 struct AuditOptions {
   std::string db;
   std::string sql;
-  std::string format;
+  std::string query_format = "table";
+  std::string export_format = "json";
   std::string since, until;
   std::vector<std::string> checkpoint_files;
   std::string path() const { return db.empty() ? default_audit_db() : db; }
@@ -77,11 +78,11 @@ void add_audit_command(CLI::App& app, Action& run) {
   auto* query = cmd->add_subcommand("query", "Run one read-only SQL statement and print the rows");
   query->add_option("SQL", o->sql, "SELECT, WITH or a read-only PRAGMA; writes and ATTACH are refused")
       ->required();
-  query->add_option("--format", o->format, "Output: table, csv or json")->default_val("table");
+  query->add_option("--format", o->query_format, "Output: table, csv or json")->capture_default_str();
   add_db_option(query, *o);
   query->callback([&run, o] {
     run = [o] {
-      audit::query(o->path(), o->sql, format_of(o->format), std::cout);
+      audit::query(o->path(), o->sql, format_of(o->query_format), std::cout);
       return 0;
     };
   });
@@ -89,13 +90,13 @@ void add_audit_command(CLI::App& app, Action& run) {
   auto* exp = cmd->add_subcommand("export", "Write all evidence recorded in a period, chain columns included");
   exp->add_option("--since", o->since, "Start date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")->required();
   exp->add_option("--until", o->until, "End date, inclusive (default: now)");
-  exp->add_option("--format", o->format, "Output: csv or json")
-      ->default_val("json")
+  exp->add_option("--format", o->export_format, "Output: csv or json")
+      ->capture_default_str()
       ->check(CLI::IsMember({"csv", "json"}));
   add_db_option(exp, *o);
   exp->callback([&run, o] {
     run = [o] {
-      audit::export_range(o->path(), o->since, o->until, format_of(o->format), std::cout);
+      audit::export_range(o->path(), o->since, o->until, format_of(o->export_format), std::cout);
       return 0;
     };
   });
