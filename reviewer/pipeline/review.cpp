@@ -81,7 +81,7 @@ Guidance layer_repository_guidance(const git::Repository& repo, const std::strin
   bool truncated = false;
   auto text = repo.read_file(base_tip, kRepoGuidancePath, kRepoGuidanceMaxBytes, &truncated);
   if (!text) return base;
-  const std::string name = std::string(kRepoGuidancePath) + "@" + base_tip.substr(0, 12);
+  const std::string name = fmt::format("{}@{}", kRepoGuidancePath, base_tip.substr(0, 12));
   if (truncated) {
     *problem = fmt::format("{} is larger than {} bytes and was ignored", name, kRepoGuidanceMaxBytes);
     return base;

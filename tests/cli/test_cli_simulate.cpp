@@ -78,7 +78,7 @@ TEST_SUITE("cli::simulate") {
     CHECK(r.rc == 1);  // stricter limits break expectations
     CHECK(r.out.find("Changes against the baseline guidance:") != std::string::npos);
     CHECK(r.out.find("clean-fix-with-test: approve -> needs_human") != std::string::npos);
-    CHECK(r.out.find("docs-typo: approve") == std::string::npos);  // 2 lines: still within 3
+    CHECK(r.out.find("docs-typo: approve ->") == std::string::npos);  // 2 lines: still within 3
   }
 
   TEST_CASE("a malformed cases file names the line") {
