@@ -9,6 +9,7 @@
 #include <ctime>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <cpprest/http_listener.h>
 #include <fmt/format.h>
@@ -100,6 +101,12 @@ FakeGitHub::FakeGitHub() : impl_(std::make_unique<Impl>()) {
           resp.headers().add("x-github-request-id", fmt::format("FAKE:{}", ++impl_->request_counter));
         }
         if (!fr.body.is_null()) resp.set_body(fr.body.dump(), "application/json; charset=utf-8");
+        if (fr.delay_ms > 0) {
+          int delay = fr.delay_ms;
+          pplx::create_task([delay] { std::this_thread::sleep_for(std::chrono::milliseconds(delay)); })
+              .then([req, resp]() mutable { req.reply(resp); });
+          return;
+        }
         req.reply(resp);
       });
     });

@@ -31,6 +31,7 @@ struct FakeResponse {
   int status = 200;
   nlohmann::json body;
   std::map<std::string, std::string> headers;
+  int delay_ms = 0;  // answer this late (from a pool task; the handler itself never waits)
 };
 
 class FakeGitHub {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <thread>
 
+#include "fake_github.h"
 #include "reviewer/core/error.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/mirror.h"
@@ -173,5 +174,37 @@ TEST_SUITE("git::Mirror") {
     }
     Mirror gone(dir / "data", "o/gone", "file://" + (dir / "nowhere.git").string());
     CHECK_THROWS_AS(gone.fetch_pull("main", 1, {}), Error);
+  }
+}
+
+TEST_SUITE("git::Mirror over HTTP") {
+  TEST_CASE("credentials go through the callback as x-access-token, once, and never into the error") {
+    test::FakeGitHub server;
+    // A server that rejects every credential: libgit2 must ask once, then stop.
+    server.on("GET", "/o/r.git/info/refs", [](const test::Recorded&) {
+      return test::FakeResponse{401, nullptr, {{"WWW-Authenticate", "Basic realm=\"GitHub\""}}};
+    });
+    auto dir = test::scratch_dir("mirror-http");
+    Mirror m(dir / "data", "o/r", server.url() + "/o/r.git");
+    FetchOptions o;
+    int asked = 0;
+    o.password = [&] {
+      ++asked;
+      return std::string("s3cret-token");
+    };
+    try {
+      m.fetch_pull("main", 1, o);
+      FAIL("expected the fetch to fail");
+    } catch (const Error& e) {
+      CHECK(std::string(e.what()).find("s3cret") == std::string::npos);
+      CHECK(std::string(e.what()).find("o/r") != std::string::npos);
+    }
+    CHECK(asked == 1);
+    auto reqs = server.requests("GET", "/o/r.git/info/refs");
+    REQUIRE(reqs.size() == 2);
+    CHECK(reqs[0].headers.count("authorization") == 0);
+    CHECK(reqs[0].query == "service=git-upload-pack");
+    // base64("x-access-token:s3cret-token")
+    CHECK(reqs[1].headers["authorization"] == "Basic eC1hY2Nlc3MtdG9rZW46czNjcmV0LXRva2Vu");
   }
 }

@@ -214,3 +214,27 @@ TEST_SUITE("github::RestClient") {
     CHECK(url_encode("size/XS") == "size%2FXS");
   }
 }
+
+TEST_SUITE("github::RestClient timeouts") {
+  TEST_CASE("a call that gets no answer in time fails with a timeout-like network error") {
+    FakeGitHub fake;
+    fake.accept_token("tok");
+    fake.on("GET", "/slow", [](const Recorded&) {
+      FakeResponse r{200, {{"late", true}}, {}};
+      r.delay_ms = 3000;
+      return r;
+    });
+    auto o = fake_options(fake, token_credentials("tok"));
+    o.timeout = std::chrono::milliseconds(300);
+    o.retry.max_attempts = 2;
+    RestClient c(o);
+    auto t0 = std::chrono::steady_clock::now();
+    int status = -1;
+    auto msg = thrown_message([&] { c.get("/slow"); }, &status);
+    auto took = std::chrono::steady_clock::now() - t0;
+    CHECK(status == 0);
+    CHECK(msg.find("no answer") != std::string::npos);
+    CHECK(took < std::chrono::milliseconds(2500));  // two attempts of 300 ms, not the 3 s answer
+    CHECK(fake.requests("GET", "/slow").size() == 2);
+  }
+}
