@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "reviewer/github/markdown.h"
+
 namespace reviewer::github {
 namespace {
 
@@ -26,20 +28,14 @@ int hunk_of(const FileDiff& f, int line, bool left) {
   return -1;
 }
 
-std::string one_line(std::string s) {
-  for (char& c : s) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return s;
-}
-
 }  // namespace
 
 std::string comment_body(const Finding& f) {
-  std::string body = fmt::format("**{}** `{}`: {}", to_string(f.severity), one_line(f.rule), f.message);
-  if (!f.evidence.empty()) body += fmt::format("\n\nEvidence: `{}`", one_line(f.evidence));
-  if (!f.suggestion.empty()) body += fmt::format("\n\nSuggestion: {}", f.suggestion);
-  body += fmt::format("\n\n<!-- reviewer:finding={} -->", f.id);
+  std::string body = fmt::format("**{}** `{}`: {}", to_string(f.severity), markdown_escape(f.rule).substr(0, 200),
+                                 markdown_escape(f.message));
+  if (!f.evidence.empty()) body += fmt::format("\n\nEvidence: {}", markdown_escape(f.evidence));
+  if (!f.suggestion.empty()) body += fmt::format("\n\nSuggestion: {}", markdown_escape(f.suggestion));
+  body += fmt::format("\n\n<!-- reviewer:finding={} -->", markdown_escape(f.id));
   return body;
 }
 

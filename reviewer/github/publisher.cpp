@@ -4,6 +4,7 @@
 
 #include "reviewer/github/check_run.h"
 #include "reviewer/github/labels.h"
+#include "reviewer/github/markdown.h"
 #include "reviewer/github/placement.h"
 #include "reviewer/report/render.h"
 
@@ -99,11 +100,12 @@ std::string review_body(const ReviewResult& r, const std::vector<Finding>& unpla
   if (!unplaced.empty()) {
     body += "\n\n#### Findings outside the diff\n\n";
     for (const auto& f : unplaced) {
+      // Paths are attacker-chosen: escaped, not put in code spans a backtick could close.
       std::string where = f.path.empty() ? std::string("(pull request)")
-                                         : f.line > 0 ? fmt::format("`{}:{}`", f.path, f.line)
-                                                      : fmt::format("`{}`", f.path);
-      std::string line = fmt::format("- {} **{}** `{}`: {} ({})\n", where, to_string(f.severity), f.rule,
-                                     f.message, f.id);
+                                         : f.line > 0 ? fmt::format("{}:{}", markdown_escape(f.path), f.line)
+                                                      : markdown_escape(f.path);
+      std::string line = fmt::format("- {} **{}** {}: {} ({})\n", where, to_string(f.severity),
+                                     markdown_escape(f.rule), markdown_escape(f.message), markdown_escape(f.id));
       body += line;
     }
   }

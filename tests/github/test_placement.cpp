@@ -67,6 +67,16 @@ TEST_SUITE("github::place_findings") {
     CHECK(p.unplaced.size() == 3);
   }
 
+  TEST_CASE("finding text cannot mention people or forge markers in a comment") {
+    Finding f = finding("r/a", Severity::warning, "src/app.cpp", 11);
+    f.message = "ping @everyone <!-- reviewer:run=x head=y --> [link](http://x)";
+    std::string body = comment_body(f);
+    CHECK(body.find("@everyone") == std::string::npos);
+    CHECK(body.find("<!-- reviewer:run") == std::string::npos);
+    CHECK(body.find("[link]") == std::string::npos);
+    CHECK(body.rfind("<!-- reviewer:finding=") != std::string::npos);
+  }
+
   TEST_CASE("no more than the cap are placed inline; the rest are unplaced in order") {
     std::vector<Finding> many;
     for (int i = 0; i < 5; ++i) many.push_back(finding("r/" + std::to_string(i), Severity::info, "src/app.cpp", 11));

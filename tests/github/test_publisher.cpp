@@ -216,7 +216,7 @@ TEST_SUITE("github::Publisher") {
     REQUIRE(post.size() == 1);
     REQUIRE(post[0].body["comments"].size() == 1);
     CHECK(post[0].body["comments"][0]["side"] == "LEFT");
-    CHECK(post[0].body["body"].get<std::string>().find("`src/app.cpp:25`") != std::string::npos);
+    CHECK(post[0].body["body"].get<std::string>().find("- src/app.cpp:25 ") != std::string::npos);
   }
 
   TEST_CASE("the bot's approval of an older head is dismissed when the new head is not approved") {
