@@ -1,0 +1,29 @@
+// The PR as GitHub describes it: from a webhook's `pull_request` object or
+// from GET /repos/{owner}/{repo}/pulls/{n} (the same shape), used to refresh
+// a stale payload before reviewing. Every text field is attacker-controlled.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "reviewer/core/pull_request.h"
+#include "reviewer/github/rest_client.h"
+
+namespace reviewer::github {
+
+struct PullInfo {
+  PullRequest pr;            // title, body, author, labels, draft, base_ref, head_sha
+  std::string base_tip_sha;  // base.sha: the base branch tip GitHub saw (not the merge base)
+  std::string state;         // open, closed
+  bool merged = false;
+  bool from_fork = false;    // head.repo differs from base.repo
+};
+
+// Throws reviewer::Error (invalid_input) naming the missing field.
+PullInfo pull_from_json(const nlohmann::json& pull, const std::string& owner_repo);
+
+PullInfo fetch_pull(RestClient& client, const std::string& owner, const std::string& repo, std::int64_t number);
+
+}  // namespace reviewer::github
