@@ -9,6 +9,7 @@
 #include "audit/store.h"
 #include "reviewer/cli/cli.h"
 #include "reviewer/core/error.h"
+#include "reviewer/model/config.h"
 #include "reviewer/pipeline/review.h"
 #include "reviewer/report/render.h"
 
@@ -27,6 +28,7 @@ struct ReviewOptions {
   std::vector<std::string> guidance;
   std::string audit_db;
   bool no_audit = false;
+  std::string model_config;
 };
 
 std::string read_body_file(const std::string& path) {
@@ -53,6 +55,9 @@ int run_review(const ReviewOptions& o, CLI::App* cmd) {
   if (cmd->count("--body")) req.body = o.body;
   if (!o.body_file.empty()) req.body = read_body_file(o.body_file);
   for (const auto& g : o.guidance) req.guidance_dirs.emplace_back(g);
+  if (!o.model_config.empty()) {
+    req.model = std::make_shared<const model::ModelConfig>(model::load_model_config(o.model_config));
+  }
 
   ReviewResult result = review_repository(req);
   std::string out = render(result, *format);
@@ -92,6 +97,8 @@ void add_review_command(CLI::App& app, Action& run) {
   auto* db = cmd->add_option("--audit-db", o->audit_db,
                              "Audit database (default: $REVIEWER_DATA_DIR/audit.db, else "
                              "~/.local/share/reviewer/audit.db)");
+  cmd->add_option("--model-config", o->model_config,
+                  "Model providers YAML (optional): model-backed findings are added to the rules' findings");
   cmd->add_flag("--no-audit", o->no_audit, "Do not write the audit log")->excludes(db);
   cmd->callback([&run, o, cmd] { run = [o, cmd] { return run_review(*o, cmd); }; });
 }

@@ -2,6 +2,7 @@
 // and the decision. Renderers, the audit log and the publisher read it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,19 @@
 #include "reviewer/core/size_stats.h"
 
 namespace reviewer {
+
+// What the optional model layer did in this review (DESIGN.md "Model
+// providers"). Model trouble never blocks a review: `unavailable` records
+// that no provider answered, and the agents' rules stood alone.
+struct ModelSummary {
+  bool used = false;         // at least one provider call answered
+  int calls = 0;
+  int failures = 0;
+  long tokens_in = 0;
+  long tokens_out = 0;
+  double cost_usd = 0;
+  bool unavailable = false;
+};
 
 struct ReviewResult {
   std::string run_id;
@@ -27,6 +41,7 @@ struct ReviewResult {
   std::string guidance_version;
   std::string reviewer_version;
   long duration_ms = 0;
+  std::optional<ModelSummary> model;  // set only when a model was configured
 };
 
 // A fresh random run id (32 hex characters).

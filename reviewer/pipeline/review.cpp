@@ -1,11 +1,14 @@
 #include "reviewer/pipeline/review.h"
 
+#include <algorithm>
 #include <chrono>
+#include <future>
 
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
 #include "reviewer/git/repository.h"
+#include "reviewer/model/model_review.h"
 #include "reviewer/pipeline/policy.h"
 #include "reviewer/pipeline/runner.h"
 #include "subagents/intent/summary.h"
@@ -15,7 +18,8 @@ namespace reviewer {
 
 ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
                            const std::filesystem::path& repo_path, const std::string& trigger,
-                           const std::string& mode, const std::string& guidance_problem) {
+                           const std::string& mode, const std::string& guidance_problem,
+                           std::shared_ptr<model::ProviderPool> model_pool) {
   const auto t0 = std::chrono::steady_clock::now();
   ReviewResult r;
   r.run_id = new_run_id();
@@ -39,7 +43,27 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
   ctx->deadline.at = t0 + std::chrono::milliseconds(latest_ms);
   std::shared_ptr<const AgentContext> shared = ctx;
 
+  // The model agents run concurrently with the rule agents: the review's
+  // wall time is the slower of the two, not the sum.
+  std::future<model::ModelRun> model_run;
+  if (model_pool) {
+    model_run = std::async(std::launch::async, [model_pool, shared] {
+      return model::run_model_agents(model_pool, shared->pr, shared->diff, shared->repo_path);
+    });
+  }
   r.agents = run_agents(agents, shared);
+  if (model_run.valid()) {
+    model::ModelRun run = model_run.get();
+    for (auto& [agent, findings] : run.findings) {
+      auto it = std::find_if(r.agents.begin(), r.agents.end(), [&](const AgentReport& a) { return a.name == agent; });
+      if (it == r.agents.end()) it = r.agents.insert(r.agents.end(), AgentReport{agent, AgentStatus::ok, 0, {}, ""});
+      for (auto& f : findings) it->findings.push_back(std::move(f));
+    }
+    assign_finding_ids(r.agents, shared->diff);
+    r.model = ModelSummary{run.usage.used(),       run.usage.chat_calls(), run.usage.failures(),
+                           run.usage.tokens_in(),  run.usage.tokens_out(), run.usage.cost_usd(),
+                           run.usage.unavailable};
+  }
   if (!guidance_problem.empty()) {
     // Reported like an agent that could not judge, so the policy fails closed.
     AgentReport g;
@@ -125,7 +149,8 @@ ReviewResult review_repository(const ReviewRequest& req) {
   // files as generated to shrink its size.
   Diff diff = repo.diff(merge_base, head, merge_base, opts);
   return review_change(std::move(pr), std::move(diff), std::move(guidance), req.repo, req.trigger,
-                       req.mode, guidance_problem);
+                       req.mode, guidance_problem,
+                       req.model ? std::make_shared<model::ProviderPool>(*req.model) : nullptr);
 }
 
 }  // namespace reviewer

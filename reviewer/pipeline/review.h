@@ -10,6 +10,7 @@
 
 #include "guidance/guidance.h"
 #include "reviewer/core/review_result.h"
+#include "reviewer/model/router.h"
 
 namespace reviewer {
 
@@ -23,6 +24,8 @@ struct ReviewRequest {
   std::string trigger = "cli";
   std::string mode = "dry-run";
   bool draft = false;
+  // Optional model-backed reasoning (`--model-config`); null: rules only.
+  std::shared_ptr<const model::ModelConfig> model;
 };
 
 // Opens the repository, resolves base and head, layers the repository's
@@ -38,8 +41,12 @@ ReviewResult review_repository(const ReviewRequest& request);
 // become failed/timed_out reports and a needs_human decision. A non-empty
 // `guidance_problem` (the repository's guidance file was unusable) is
 // reported as a failed "guidance" step, so the run cannot approve.
+// With a `model_pool`, the model agents run alongside the rule agents and
+// their findings are appended to the intent/logic reports (they can only
+// add findings); result.model summarises the calls.
 ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
                            const std::filesystem::path& repo_path, const std::string& trigger,
-                           const std::string& mode, const std::string& guidance_problem = "");
+                           const std::string& mode, const std::string& guidance_problem = "",
+                           std::shared_ptr<model::ProviderPool> model_pool = nullptr);
 
 }  // namespace reviewer

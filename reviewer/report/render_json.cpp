@@ -27,7 +27,7 @@ nlohmann::json render_json(const ReviewResult& r) {
     if (!a.error.empty()) agent["error"] = a.error;
     agents.push_back(std::move(agent));
   }
-  return {
+  json out = {
       {"run_id", r.run_id},
       {"decision", to_string(r.decision.kind)},
       {"reasons", r.decision.reasons},
@@ -44,6 +44,16 @@ nlohmann::json render_json(const ReviewResult& r) {
       {"guidance_version", r.guidance_version},
       {"reviewer_version", r.reviewer_version},
   };
+  if (r.model) {
+    out["model"] = {{"used", r.model->used},
+                    {"calls", r.model->calls},
+                    {"failures", r.model->failures},
+                    {"tokens_in", r.model->tokens_in},
+                    {"tokens_out", r.model->tokens_out},
+                    {"cost_usd", r.model->cost_usd},
+                    {"unavailable", r.model->unavailable}};
+  }
+  return out;
 }
 
 }  // namespace reviewer

@@ -1,0 +1,11 @@
+# Writes OUT: a C++ file holding each guidance/default/prompts/*.txt as a raw string.
+file(GLOB files "${SRC_DIR}/*.txt")
+list(SORT files)
+set(body "")
+foreach(f IN LISTS files)
+  file(READ "${f}" text)
+  get_filename_component(name "${f}" NAME_WE)
+  string(APPEND body "    {\"${name}\", R\"reviewer_prompt(${text})reviewer_prompt\"},\n")
+endforeach()
+file(WRITE "${OUT}.tmp" "#include \"reviewer/model/prompts.h\"\nnamespace reviewer::model {\nconst std::vector<std::pair<std::string_view, std::string_view>>& embedded_prompts() {\n  static const std::vector<std::pair<std::string_view, std::string_view>> files = {\n${body}  };\n  return files;\n}\n}  // namespace reviewer::model\n")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
