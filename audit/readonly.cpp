@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "audit/pack.h"
 #include "reviewer/core/error.h"
 
 namespace reviewer::audit {
@@ -48,6 +49,7 @@ Connection open_read_only(const std::filesystem::path& path) {
   db.exec("PRAGMA query_only = 1");
   // Reading the schema here makes a corrupt or foreign file fail at open.
   db.prepare("SELECT count(*) FROM sqlite_schema").step();
+  register_unpack_function(db.get());  // unpack(prompt_z): model prompts and answers
   sqlite3_set_authorizer(db.get(), authorize, nullptr);
   return db;
 }

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -12,6 +13,7 @@
 
 #include "audit/chain.h"
 #include "audit/migrate.h"
+#include "audit/pack.h"
 #include "audit/revert.h"
 #include "audit/sqlite.h"
 #include "reviewer/core/error.h"
@@ -285,11 +287,14 @@ class SqliteAuditStore final : public AuditStore {
           .set("agent", a.name)
           .set("status", to_string(a.status))
           .set("duration_ms", std::int64_t{a.duration_ms})
-          .set("finding_count", static_cast<std::int64_t>(a.findings.size()))
+          .set("finding_count", static_cast<std::int64_t>(std::count_if(
+                                    a.findings.begin(), a.findings.end(), [](const Finding& f) { return !f.shadow; })))
           .set("error", a.error);
       w.append(row);
       for (const auto& f : a.findings) {
-        auto fr = w.row("findings");
+        // Shadow rules' findings are audited apart, so `findings` stays
+        // exactly what was posted and counted.
+        auto fr = w.row(f.shadow ? "shadow_findings" : "findings");
         fr.set("run_id", r.run_id)
             .set("agent", a.name)
             .set("finding_id", f.id)
@@ -302,6 +307,29 @@ class SqliteAuditStore final : public AuditStore {
             .set("evidence", f.evidence)
             .set("suggestion", f.suggestion);
         w.append(fr);
+      }
+    }
+    if (r.model) {
+      std::int64_t index = 0;
+      for (const auto& c : r.model->records) {
+        auto row = w.row("model_calls");
+        row.set("run_id", r.run_id)
+            .set("call_index", index++)
+            .set("agent", c.agent)
+            .set("kind", c.kind)
+            .set("provider", c.provider)
+            .set("model", c.model)
+            .set("template_version", c.template_version)
+            .set("prompt_hash", c.prompt_hash)
+            .set("tokens_in", std::int64_t{c.tokens_in})
+            .set("tokens_out", std::int64_t{c.tokens_out})
+            .set("latency_ms", std::int64_t{c.latency_ms})
+            .set("cost_micro_usd", static_cast<std::int64_t>(std::llround(c.cost_usd * 1e6)))
+            .set("outcome", c.outcome)
+            .set("detail", c.detail)
+            .set("prompt_z", pack_text(c.prompt))
+            .set("answer_z", pack_text(c.answer));
+        w.append(row);
       }
     }
   }

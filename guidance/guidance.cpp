@@ -24,7 +24,8 @@ namespace {
 
 // Top-level keys. Agent-owned sections are validated by their agents; the
 // loader only checks that they are mappings.
-const std::set<std::string, std::less<>> kKnownKeys = {"thresholds", "protected_paths", "excluded_paths"};
+const std::set<std::string, std::less<>> kKnownKeys = {"thresholds", "protected_paths", "excluded_paths",
+                                                       "auto_approve"};
 const std::set<std::string, std::less<>> kAgentSections = {"safety", "intent", "logic", "size"};
 
 nlohmann::json to_json(const std::string& file, const YAML::Node& n) {
@@ -88,6 +89,40 @@ void check_keys(const std::string& file, const YAML::Node& map, const std::strin
   }
 }
 
+void require_globs(const std::string& file, const YAML::Node& v, const std::string& key) {
+  if (!v.IsSequence()) fail(file, v.Mark(), fmt::format("'{}' must be a list of globs", key));
+  for (const auto& g : v) {
+    if (!g.IsScalar() || g.Scalar().empty()) {
+      fail(file, g.Mark(), fmt::format("'{}' entries must be non-empty strings", key));
+    }
+    try {
+      PathMatcher m({g.Scalar()});
+    } catch (const Error& e) {
+      fail(file, g.Mark(), fmt::format("invalid glob '{}': {}", g.Scalar(), e.what()));
+    }
+  }
+}
+
+void validate_auto_approve(const std::string& file, const YAML::Node& v) {
+  require_map(file, v, "auto_approve");
+  check_keys(file, v, "auto_approve", {"enabled", "repositories", "excluded_authors", "excluded_paths"});
+  if (const auto e = v["enabled"]) {
+    bool b;
+    if (!e.IsScalar() || e.Tag() != "?" || !YAML::convert<bool>::decode(e, b)) {
+      fail(file, e.Mark(), fmt::format("'enabled' must be true or false, got '{}'",
+                                       e.IsScalar() ? e.Scalar() : "a collection"));
+    }
+  }
+  if (v["repositories"]) require_globs(file, v["repositories"], "repositories");
+  if (v["excluded_paths"]) require_globs(file, v["excluded_paths"], "excluded_paths");
+  if (const auto a = v["excluded_authors"]) {
+    if (!a.IsSequence()) fail(file, a.Mark(), "'excluded_authors' must be a list of logins");
+    for (const auto& l : a) {
+      if (!l.IsScalar() || l.Scalar().empty()) fail(file, l.Mark(), "'excluded_authors' entries must be logins");
+    }
+  }
+}
+
 void validate(const std::string& file, const YAML::Node& root) {
   for (const auto& kv : root) {
     const std::string& key = kv.first.Scalar();
@@ -107,17 +142,9 @@ void validate(const std::string& file, const YAML::Node& root) {
         for (const auto& d : v["deadlines_ms"]) require_int(file, d.second, d.first.Scalar(), 1);
       }
     } else if (key == "protected_paths" || key == "excluded_paths") {
-      if (!v.IsSequence()) fail(file, v.Mark(), fmt::format("'{}' must be a list of globs", key));
-      for (const auto& g : v) {
-        if (!g.IsScalar() || g.Scalar().empty()) {
-          fail(file, g.Mark(), fmt::format("'{}' entries must be non-empty strings", key));
-        }
-        try {
-          PathMatcher m({g.Scalar()});
-        } catch (const Error& e) {
-          fail(file, g.Mark(), fmt::format("invalid glob '{}': {}", g.Scalar(), e.what()));
-        }
-      }
+      require_globs(file, v, key);
+    } else if (key == "auto_approve") {
+      validate_auto_approve(file, v);
     } else if (kAgentSections.count(key)) {
       if (!v.IsMap() && !v.IsNull()) fail(file, v.Mark(), fmt::format("'{}' must be a mapping", key));
     } else {
@@ -154,7 +181,7 @@ void load_one(const std::string& name, const std::string& text, nlohmann::json& 
 
 std::vector<std::string> strings(const nlohmann::json& doc, const char* key) {
   std::vector<std::string> out;
-  if (doc.contains(key)) {
+  if (doc.contains(key) && doc[key].is_array()) {
     for (const auto& s : doc[key]) out.push_back(s.get<std::string>());
   }
   return out;
@@ -176,6 +203,11 @@ Guidance finish(nlohmann::json doc, std::vector<std::string> sources) {
       g.deadlines_ms[agent] = ms.get<int>();
     }
   }
+  const nlohmann::json policy = doc.value("auto_approve", nlohmann::json::object());
+  g.auto_approve_policy.enabled = policy.value("enabled", false);
+  g.auto_approve_policy.repositories = strings(policy, "repositories");
+  g.auto_approve_policy.excluded_authors = strings(policy, "excluded_authors");
+  g.auto_approve_policy.excluded_paths = strings(policy, "excluded_paths");
   g.protected_paths = strings(doc, "protected_paths");
   g.excluded_paths = strings(doc, "excluded_paths");
   g.protected_matcher = PathMatcher(g.protected_paths);
@@ -213,10 +245,7 @@ Guidance load_guidance_texts(const std::vector<std::pair<std::string, std::strin
   return finish(std::move(doc), std::move(sources));
 }
 
-namespace {
-
-// (path, text) of every *.yml / *.yaml file of `dir`, sorted by name.
-std::vector<std::pair<std::string, std::string>> read_dir(const std::filesystem::path& dir) {
+std::vector<std::pair<std::string, std::string>> read_guidance_dir(const std::filesystem::path& dir) {
   std::vector<std::pair<std::string, std::string>> docs;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
@@ -241,13 +270,11 @@ std::vector<std::pair<std::string, std::string>> read_dir(const std::filesystem:
   return docs;
 }
 
-}  // namespace
-
 Guidance load_guidance(const std::vector<std::filesystem::path>& dirs,
                        const std::vector<std::pair<std::string, std::string>>& extra) {
   std::vector<std::pair<std::string, std::string>> docs;
   for (const auto& dir : dirs) {
-    auto more = read_dir(dir);
+    auto more = read_guidance_dir(dir);
     docs.insert(docs.end(), more.begin(), more.end());
   }
   docs.insert(docs.end(), extra.begin(), extra.end());
@@ -255,7 +282,7 @@ Guidance load_guidance(const std::vector<std::filesystem::path>& dirs,
 }
 
 std::vector<std::string> check_guidance_dir(const std::filesystem::path& dir, int* files_checked) {
-  auto docs = read_dir(dir);
+  auto docs = read_guidance_dir(dir);
   if (files_checked) *files_checked = static_cast<int>(docs.size());
   std::vector<std::string> errors;
   for (const auto& doc : docs) {

@@ -23,8 +23,21 @@ struct AutoApproveLimits {
   int max_areas = 4;
 };
 
+// Who may be approved on GitHub without a person (the `auto_approve` key).
+// The decision `approve` is the policy's judgement of the change; this
+// decides whether that judgement may be posted as an APPROVE review. Off
+// unless an operator turns it on. A repository's own `.github/reviewer.yml`
+// can only tighten it (see tighten_auto_approve).
+struct AutoApprovePolicy {
+  bool enabled = false;
+  std::vector<std::string> repositories;      // globs over "owner/name"; empty: every repository
+  std::vector<std::string> excluded_authors;  // logins, compared case-insensitively
+  std::vector<std::string> excluded_paths;    // globs; a change touching one is never auto-approved
+};
+
 struct Guidance {
   AutoApproveLimits auto_approve;
+  AutoApprovePolicy auto_approve_policy;
   long max_file_bytes = 1 << 20;  // per file, what the diff loads at most
   int default_deadline_ms = 10000;
   std::map<std::string, int, std::less<>> deadlines_ms;  // per agent name
@@ -45,12 +58,31 @@ struct Guidance {
   const nlohmann::json& section(std::string_view name) const;
 };
 
+struct AutoApproveVerdict {
+  bool allowed = false;
+  std::string reason;  // why not, or which rule allowed it; one sentence
+};
+
+// May an `approve` decision on this change be posted as APPROVE? `paths`
+// are the changed files (old and new names).
+AutoApproveVerdict auto_approve_verdict(const Guidance& g, std::string_view repository, std::string_view author,
+                                        const std::vector<std::string>& paths);
+
+// The policy `repo_layer` (guidance including a repository's own file) may
+// apply given what the operator's layers (`trusted`) allow: enabled only if
+// both enable it, the operator's repository list, and both exclusion lists.
+AutoApprovePolicy tighten_auto_approve(const AutoApprovePolicy& trusted, const AutoApprovePolicy& repo_layer);
+
 // Loads the shipped defaults, then every *.yml / *.yaml file of each
 // directory in order (files sorted by name), then `extra` documents (name,
 // YAML text) on top. Throws reviewer::Error naming "file:line:col" on
 // invalid YAML, unknown keys, wrong types, bad globs.
 Guidance load_guidance(const std::vector<std::filesystem::path>& dirs = {},
                        const std::vector<std::pair<std::string, std::string>>& extra = {});
+
+// (path, text) of every *.yml / *.yaml file of `dir`, sorted by name.
+// Throws reviewer::Error when the directory or a file cannot be read.
+std::vector<std::pair<std::string, std::string>> read_guidance_dir(const std::filesystem::path& dir);
 
 // Same, from in-memory documents (name, YAML text): for tests and for the
 // repository file read from a commit.

@@ -12,6 +12,7 @@
 #include "audit/store.h"
 #include "reviewer/cli/cli.h"
 #include "reviewer/core/error.h"
+#include "reviewer/model/config.h"
 #include "reviewer/server/log.h"
 #include "reviewer/server/review_handler.h"
 #include "reviewer/server/server.h"
@@ -44,7 +45,14 @@ int run_serve(const std::string& config) {
   std::shared_ptr<audit::AuditStore> store = audit::AuditStore::open(settings.audit_db());
   ReviewHandlerOptions ho;
   ho.mirrors_dir = settings.mirrors_dir();
-  if (settings.guidance_dir) ho.guidance_dirs.push_back(*settings.guidance_dir);
+  // Invalid guidance stops the start (file:line:col); later edits are
+  // re-read, and a broken edit keeps the last good version.
+  ho.guidance = std::make_shared<GuidanceWatcher>(
+      settings.guidance_dir ? std::vector<std::filesystem::path>{*settings.guidance_dir}
+                            : std::vector<std::filesystem::path>{});
+  if (settings.model_config) {
+    ho.model_pool = std::make_shared<model::ProviderPool>(model::load_model_config(*settings.model_config));
+  }
   ho.mode = settings.mode;
   Server server(
       settings, [&](JsonLog& l, Metrics& m) { return make_dry_run_handler(ho, store, l, m); }, log);

@@ -17,6 +17,22 @@ namespace reviewer {
 // What the optional model layer did in this review (DESIGN.md "Model
 // providers"). Model trouble never blocks a review: `unavailable` records
 // that no provider answered, and the agents' rules stood alone.
+// One provider call, tool call or rejected answer of the model layer, as
+// the audit log keeps it. `prompt` and `answer` are redacted before they
+// leave the pipeline (secrets the safety agent found, token-like strings).
+struct ModelCallRecord {
+  std::string agent;
+  std::string kind;              // chat | tool | validation
+  std::string provider, model;
+  std::string template_version;
+  std::string prompt_hash;       // sha256 of the unredacted prompt as sent
+  long tokens_in = 0, tokens_out = 0, latency_ms = 0;
+  double cost_usd = 0;
+  std::string outcome;           // ok, timeout, http-5xx, rate-limited, invalid-json, rejected, ...
+  std::string detail;
+  std::string prompt, answer;    // redacted; empty for tool and validation rows
+};
+
 struct ModelSummary {
   bool used = false;         // at least one provider call answered
   int calls = 0;
@@ -25,6 +41,14 @@ struct ModelSummary {
   long tokens_out = 0;
   double cost_usd = 0;
   bool unavailable = false;
+  std::vector<ModelCallRecord> records;  // every call, for the audit log
+};
+
+// Whether guidance lets an `approve` decision be posted as an APPROVE
+// review for this repository and author (guidance `auto_approve`).
+struct AutoApproveStatus {
+  bool allowed = false;
+  std::string reason;
 };
 
 struct ReviewResult {
@@ -37,7 +61,11 @@ struct ReviewResult {
   SizeStats size;
   std::vector<AgentReport> agents;
   Decision decision;
+  AutoApproveStatus auto_approve;
   std::string walkthrough;     // Markdown change summary, already escaped
+  // Model-written walkthrough (model config `walkthrough: true`): plain
+  // text, untrusted, escaped by the renderers; empty: use `walkthrough`.
+  std::vector<std::string> model_walkthrough;
   std::string guidance_version;
   std::string reviewer_version;
   long duration_ms = 0;

@@ -98,7 +98,7 @@ ModelConfig parse_model_config(const std::string& text, const std::string& name)
     fail(name, e.mark, e.msg);
   }
   if (!root.IsMap()) fail(name, root.Mark(), "the model configuration must be a mapping");
-  check_keys(name, root, {"providers", "budget"}, "the model configuration");
+  check_keys(name, root, {"providers", "budget", "walkthrough"}, "the model configuration");
   ModelConfig cfg;
   const YAML::Node providers = root["providers"];
   if (!providers || !providers.IsSequence() || providers.size() == 0) {
@@ -116,6 +116,13 @@ ModelConfig parse_model_config(const std::string& text, const std::string& name)
     check_keys(name, b, {"tokens_per_review", "usd_per_review"}, "budget");
     cfg.budget.tokens_per_review = number<long>(name, b, "tokens_per_review", 200000L, 1L, 100000000L);
     cfg.budget.usd_per_review = number<double>(name, b, "usd_per_review", 0.5, 0.0, 10000.0);
+  }
+  if (const YAML::Node w = root["walkthrough"]) {
+    bool on = false;
+    if (!w.IsScalar() || !YAML::convert<bool>::decode(w, on)) {
+      fail(name, w.Mark(), "'walkthrough' must be true or false");
+    }
+    cfg.walkthrough = on;
   }
   return cfg;
 }

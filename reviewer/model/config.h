@@ -31,6 +31,10 @@ struct BudgetConfig {
 struct ModelConfig {
   std::vector<ProviderConfig> providers;  // tried in this order
   BudgetConfig budget;
+  // `walkthrough: true`: the review's walkthrough is written by the model
+  // (plain-text bullets, escaped when rendered); the deterministic summary
+  // stays the fallback. Off by default: one more call per review.
+  bool walkthrough = false;
   // Router tuning; not in the file (defaults suit every provider).
   int breaker_threshold = 3;       // consecutive failures that open a provider's circuit
   int breaker_cooldown_ms = 30000; // how long it stays open

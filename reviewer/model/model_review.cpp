@@ -10,6 +10,7 @@
 #include "reviewer/core/sha256.h"
 #include "reviewer/model/prompts.h"
 #include "reviewer/model/tools.h"
+#include "reviewer/model/walkthrough.h"
 
 namespace reviewer::model {
 
@@ -170,7 +171,8 @@ std::optional<std::vector<Finding>> parse_findings(const std::string& answer, co
 }
 
 std::vector<Finding> model_review(Router& router, const std::string& agent, const PullRequest& pr,
-                                  const Diff& diff, const std::filesystem::path& repo_path) {
+                                  const Diff& diff, const std::filesystem::path& repo_path,
+                                  const ToolResultFilter& filter) {
   auto system = prompt_template("system");
   auto tmpl = prompt_template(agent);
   if (!system || !tmpl) throw std::runtime_error(fmt::format("no prompt template for agent '{}'", agent));
@@ -201,6 +203,7 @@ std::vector<Finding> model_review(Router& router, const std::string& agent, cons
         for (const auto& call : reply->tool_calls) {
           bool ok = false;
           std::string result = allowed ? tools.run(call, &ok) : "error: tool step limit reached; answer now";
+          if (filter) result = filter(result);
           ModelCall rec;
           rec.agent = agent;
           rec.kind = "tool";
@@ -221,8 +224,7 @@ std::vector<Finding> model_review(Router& router, const std::string& agent, cons
         break;
       }
       if (retried) {
-        router.record({agent, "validation", "", "", meta.template_version, meta.prompt_hash, 0, 0, 0, 0,
-                       "invalid-json", "the answer was not the requested JSON twice"});
+        router.record_rejected(meta, "invalid-json", "the answer was not the requested JSON twice");
         break;
       }
       retried = true;
@@ -236,20 +238,41 @@ std::vector<Finding> model_review(Router& router, const std::string& agent, cons
 }
 
 ModelRun run_model_agents(std::shared_ptr<ProviderPool> pool, const PullRequest& pr, const Diff& diff,
-                          const std::filesystem::path& repo_path) {
+                          const std::filesystem::path& repo_path, ToolResultFilter filter) {
   Router router(std::move(pool));
   std::vector<std::pair<std::string, std::future<std::vector<Finding>>>> running;
   for (const auto& agent : model_agents()) {
-    running.emplace_back(agent, std::async(std::launch::async, [&router, &pr, &diff, &repo_path, agent] {
-                           return model_review(router, agent, pr, diff, repo_path);
+    running.emplace_back(agent, std::async(std::launch::async, [&router, &pr, &diff, &repo_path, &filter, agent] {
+                           return model_review(router, agent, pr, diff, repo_path, filter);
                          }));
   }
+  std::future<std::vector<std::string>> walkthrough;
+  if (router.config().walkthrough) {
+    walkthrough = std::async(std::launch::async, [&router, &pr, &diff] { return model_walkthrough(router, pr, diff); });
+  }
   ModelRun run;
+  if (walkthrough.valid()) {
+    try {
+      run.walkthrough = walkthrough.get();
+    } catch (const std::exception& e) {
+      ModelCall failed;
+      failed.agent = "summary";
+      failed.kind = "validation";
+      failed.outcome = "error";
+      failed.detail = e.what();
+      router.record(std::move(failed));
+    }
+  }
   for (auto& [agent, fut] : running) {
     try {
       run.findings[agent] = fut.get();
     } catch (const std::exception& e) {
-      router.record({agent, "validation", "", "", "", "", 0, 0, 0, 0, "error", e.what()});
+      ModelCall failed;
+      failed.agent = agent;
+      failed.kind = "validation";
+      failed.outcome = "error";
+      failed.detail = e.what();
+      router.record(std::move(failed));
     }
   }
   run.usage = router.usage();

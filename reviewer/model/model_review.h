@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,18 +45,24 @@ std::vector<std::string> build_prompts(const std::string& agent, const PullReque
 
 // One agent's model review through `router`. Never throws for provider
 // trouble: failures land in the router's usage and give no findings.
+// Applied to every tool result before the model sees it (the pipeline
+// masks secrets the safety agent found); null: results are sent as read.
+using ToolResultFilter = std::function<std::string(std::string_view)>;
+
 std::vector<Finding> model_review(Router& router, const std::string& agent, const PullRequest& pr,
-                                  const Diff& diff, const std::filesystem::path& repo_path);
+                                  const Diff& diff, const std::filesystem::path& repo_path,
+                                  const ToolResultFilter& filter = nullptr);
 
 struct ModelRun {
   std::map<std::string, std::vector<Finding>> findings;  // by agent
+  std::vector<std::string> walkthrough;                  // model-written bullets; empty: none
   ModelUsage usage;
 };
 
 // Every model agent, concurrently (wall time is the slowest agent's), on a
 // fresh per-review budget over `pool`.
 ModelRun run_model_agents(std::shared_ptr<ProviderPool> pool, const PullRequest& pr, const Diff& diff,
-                          const std::filesystem::path& repo_path);
+                          const std::filesystem::path& repo_path, ToolResultFilter filter = nullptr);
 
 // Convenience: a pool for this config alone.
 std::vector<Finding> model_review(const ModelConfig& config, const PullRequest& pr, const Diff& diff,

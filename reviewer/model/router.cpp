@@ -85,6 +85,28 @@ ModelUsage Router::usage() const {
   return usage_;
 }
 
+namespace {
+
+// What this round adds to the conversation: the messages after the model's
+// last turn (the prompt on the first round, tool results or the retry note
+// later). The audit keeps each round's delta, not the whole transcript again.
+std::string new_messages(const ChatRequest& request) {
+  std::size_t from = 0;
+  for (std::size_t i = 0; i < request.messages.size(); ++i) {
+    if (request.messages[i].role == Message::Role::assistant) from = i + 1;
+  }
+  std::string out;
+  for (std::size_t i = from; i < request.messages.size(); ++i) {
+    const auto& m = request.messages[i];
+    if (!out.empty()) out += "\n";
+    if (m.role == Message::Role::tool) out += fmt::format("[tool result {}]\n", m.tool_call_id);
+    out += m.text;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<ChatReply> Router::chat(const ChatRequest& request, const CallMeta& meta) {
   const long est_in = estimate_tokens(request);
   const auto& cfg = pool_->config_;
@@ -100,6 +122,7 @@ std::optional<ChatReply> Router::chat(const ChatRequest& request, const CallMeta
     call.model = p.model;
     call.template_version = meta.template_version;
     call.prompt_hash = meta.prompt_hash;
+    call.prompt = new_messages(request);
     {
       std::lock_guard lock(pool_->mutex_);
       if (!ignore_breaker && Clock::now() < pool_->health_[i].open_until) {
@@ -124,6 +147,11 @@ std::optional<ChatReply> Router::chat(const ChatRequest& request, const CallMeta
       call.tokens_out = reply.tokens_out >= 0 ? reply.tokens_out : estimate_tokens(reply.text.size() + 64);
       call.cost_usd = cost(p, call.tokens_in, call.tokens_out);
       call.outcome = "ok";
+      call.answer = reply.text;
+      for (const auto& tc : reply.tool_calls) {
+        call.answer += fmt::format("\n[tool call {} {}]", tc.name,
+                                   tc.arguments.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      }
       {
         std::lock_guard lock(mutex_);
         // Swap the reservation for what the call really cost.
@@ -183,6 +211,17 @@ std::optional<ChatReply> Router::chat(const ChatRequest& request, const CallMeta
   std::lock_guard lock(mutex_);
   usage_.unavailable = true;
   return std::nullopt;
+}
+
+void Router::record_rejected(const CallMeta& meta, std::string outcome, std::string detail) {
+  ModelCall rejected;
+  rejected.agent = meta.agent;
+  rejected.kind = "validation";
+  rejected.template_version = meta.template_version;
+  rejected.prompt_hash = meta.prompt_hash;
+  rejected.outcome = std::move(outcome);
+  rejected.detail = std::move(detail);
+  record(std::move(rejected));
 }
 
 }  // namespace reviewer::model

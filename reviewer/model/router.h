@@ -62,6 +62,8 @@ class Router {
   std::optional<ChatReply> chat(const ChatRequest& request, const CallMeta& meta);
   // Records a failure found after the reply arrived (e.g. invalid JSON).
   void record(ModelCall call);
+  // Records an answer rejected after its retry (kind "validation").
+  void record_rejected(const CallMeta& meta, std::string outcome, std::string detail);
   ModelUsage usage() const;
   const ModelConfig& config() const { return pool_->config(); }
 

@@ -23,6 +23,10 @@ struct ModelCall {
   // tool calls: "ok" or "rejected".
   std::string outcome;
   std::string detail;            // error text, or the tool name and arguments
+  // Chat calls: the messages sent after the system prompt, and the reply
+  // (text and tool calls). Raw: the pipeline redacts them before audit.
+  std::string prompt;
+  std::string answer;
 };
 
 struct ModelUsage {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 
 #include <fmt/format.h>
 
@@ -10,6 +9,7 @@
 #include "reviewer/git/repository.h"
 #include "reviewer/model/model_review.h"
 #include "reviewer/pipeline/policy.h"
+#include "reviewer/pipeline/redaction.h"
 #include "reviewer/pipeline/runner.h"
 #include "subagents/intent/summary.h"
 #include "subagents/size/size_agent.h"
@@ -43,26 +43,40 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
   ctx->deadline.at = t0 + std::chrono::milliseconds(latest_ms);
   std::shared_ptr<const AgentContext> shared = ctx;
 
-  // The model agents run concurrently with the rule agents: the review's
-  // wall time is the slower of the two, not the sum.
-  std::future<model::ModelRun> model_run;
-  if (model_pool) {
-    model_run = std::async(std::launch::async, [model_pool, shared] {
-      return model::run_model_agents(model_pool, shared->pr, shared->diff, shared->repo_path);
-    });
-  }
   r.agents = run_agents(agents, shared);
-  if (model_run.valid()) {
-    model::ModelRun run = model_run.get();
+  if (model_pool) {
+    // After the rule agents, so nothing the safety agent found to be a
+    // secret is sent to a provider: the model sees a redacted copy of the
+    // change, and tool results are redacted the same way. The model agents'
+    // calls run concurrently among themselves.
+    const Redactor redactor(r.agents, shared->diff);
+    const Diff redacted_diff = redactor.diff(shared->diff);
+    model::ModelRun run = model::run_model_agents(
+        model_pool, redactor.pr(shared->pr), redacted_diff, shared->repo_path,
+        [&redactor](std::string_view text) { return redactor.text(text); });
     for (auto& [agent, findings] : run.findings) {
       auto it = std::find_if(r.agents.begin(), r.agents.end(), [&](const AgentReport& a) { return a.name == agent; });
       if (it == r.agents.end()) it = r.agents.insert(r.agents.end(), AgentReport{agent, AgentStatus::ok, 0, {}, ""});
       for (auto& f : findings) it->findings.push_back(std::move(f));
     }
     assign_finding_ids(r.agents, shared->diff);
-    r.model = ModelSummary{run.usage.used(),       run.usage.chat_calls(), run.usage.failures(),
-                           run.usage.tokens_in(),  run.usage.tokens_out(), run.usage.cost_usd(),
-                           run.usage.unavailable};
+    ModelSummary m;
+    m.used = run.usage.used();
+    m.calls = run.usage.chat_calls();
+    m.failures = run.usage.failures();
+    m.tokens_in = run.usage.tokens_in();
+    m.tokens_out = run.usage.tokens_out();
+    m.cost_usd = run.usage.cost_usd();
+    m.unavailable = run.usage.unavailable;
+    for (const auto& c : run.usage.calls) {
+      // Prompts were built from redacted input; the answer and tool
+      // arguments are model text and go through the same mask.
+      m.records.push_back({c.agent, c.kind, c.provider, c.model, c.template_version, c.prompt_hash, c.tokens_in,
+                           c.tokens_out, c.latency_ms, c.cost_usd, c.outcome, redactor.text(c.detail),
+                           redactor.text(c.prompt), redactor.text(c.answer)});
+    }
+    r.model = std::move(m);
+    r.model_walkthrough = std::move(run.walkthrough);
   }
   if (!guidance_problem.empty()) {
     // Reported like an agent that could not judge, so the policy fails closed.
@@ -80,6 +94,13 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
     // run; the renderer falls back to a plain file list.
   }
   r.decision = decide({shared->pr, shared->diff, r.size, r.agents, shared->guidance});
+  std::vector<std::string> paths;
+  for (const auto& f : shared->diff.files) {
+    if (!f.old_path.empty()) paths.push_back(f.old_path);
+    if (!f.new_path.empty() && f.new_path != f.old_path) paths.push_back(f.new_path);
+  }
+  const auto verdict = auto_approve_verdict(shared->guidance, shared->pr.repository, shared->pr.author, paths);
+  r.auto_approve = {verdict.allowed, verdict.reason};
   // The result keeps its own copies: abandoned agents may still read ctx.
   r.pr = shared->pr;
   r.diff = shared->diff;
@@ -99,9 +120,8 @@ constexpr std::size_t kRepoGuidanceMaxBytes = 256 * 1024;
 // operator's guidance. A broken file is not fatal: the run continues on the
 // layers below it and `*problem` says why, so the run never approves.
 Guidance layer_repository_guidance(const git::Repository& repo, const std::string& base_tip,
-                                   const std::vector<std::filesystem::path>& dirs,
-                                   std::string* problem) {
-  Guidance base = load_guidance(dirs);
+                                   const GuidanceSnapshot& operator_layer, std::string* problem) {
+  const Guidance& base = operator_layer.guidance;
   bool truncated = false;
   auto text = repo.read_file(base_tip, kRepoGuidancePath, kRepoGuidanceMaxBytes, &truncated);
   if (!text) return base;
@@ -111,7 +131,13 @@ Guidance layer_repository_guidance(const git::Repository& repo, const std::strin
     return base;
   }
   try {
-    return load_guidance(dirs, {{name, *text}});
+    auto docs = operator_layer.docs;
+    docs.emplace_back(name, *text);
+    Guidance layered = load_guidance_texts(docs);
+    // Whether changes may be auto-approved is the operator's call: the
+    // repository's file can only narrow it.
+    layered.auto_approve_policy = tighten_auto_approve(base.auto_approve_policy, layered.auto_approve_policy);
+    return layered;
   } catch (const Error& e) {
     *problem = fmt::format("repository guidance is invalid, ignored: {}", e.what());
     return base;
@@ -127,7 +153,9 @@ ReviewResult review_repository(const ReviewRequest& req) {
   const std::string base_tip = repo.resolve(base_rev);
   const std::string merge_base = repo.merge_base(base_tip, head);
   std::string guidance_problem;
-  Guidance guidance = layer_repository_guidance(repo, base_tip, req.guidance_dirs, &guidance_problem);
+  std::shared_ptr<const GuidanceSnapshot> operator_layer = req.operator_guidance;
+  if (!operator_layer) operator_layer = load_guidance_snapshot(req.guidance_dirs);
+  Guidance guidance = layer_repository_guidance(repo, base_tip, *operator_layer, &guidance_problem);
 
   git::CommitInfo info = repo.commit(head);
   PullRequest pr;
@@ -137,6 +165,8 @@ ReviewResult review_repository(const ReviewRequest& req) {
   pr.title = req.title.value_or(info.summary);
   pr.body = req.body.value_or(info.body);
   pr.author = info.author_name;
+  if (!req.repository.empty()) pr.repository = req.repository;
+  if (!req.author.empty()) pr.author = req.author;
   pr.draft = req.draft;
   pr.base_ref = base_rev;
   pr.base_sha = merge_base;
@@ -150,7 +180,9 @@ ReviewResult review_repository(const ReviewRequest& req) {
   Diff diff = repo.diff(merge_base, head, merge_base, opts);
   return review_change(std::move(pr), std::move(diff), std::move(guidance), req.repo, req.trigger,
                        req.mode, guidance_problem,
-                       req.model ? std::make_shared<model::ProviderPool>(*req.model) : nullptr);
+                       req.model_pool ? req.model_pool
+                       : req.model    ? std::make_shared<model::ProviderPool>(*req.model)
+                                      : nullptr);
 }
 
 }  // namespace reviewer

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "guidance/guidance.h"
+#include "guidance/watcher.h"
 #include "reviewer/core/review_result.h"
 #include "reviewer/model/router.h"
 
@@ -21,11 +22,21 @@ struct ReviewRequest {
   std::optional<std::string> title;  // default: the head commit's summary
   std::optional<std::string> body;   // default: the rest of its message
   std::vector<std::filesystem::path> guidance_dirs;  // layered over the defaults
+  // Already-loaded operator guidance (serve keeps the last good version);
+  // when set, `guidance_dirs` is not read.
+  std::shared_ptr<const GuidanceSnapshot> operator_guidance;
   std::string trigger = "cli";
   std::string mode = "dry-run";
   bool draft = false;
+  // As GitHub names them ("owner/name", login), for the auto-approve
+  // policy; empty: the repository path and the head commit's author name.
+  std::string repository;
+  std::string author;
   // Optional model-backed reasoning (`--model-config`); null: rules only.
   std::shared_ptr<const model::ModelConfig> model;
+  // A pool shared across reviews (serve): breakers and latencies persist.
+  // Takes precedence over `model`.
+  std::shared_ptr<model::ProviderPool> model_pool;
 };
 
 // Opens the repository, resolves base and head, layers the repository's

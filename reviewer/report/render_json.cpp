@@ -31,6 +31,7 @@ nlohmann::json render_json(const ReviewResult& r) {
       {"run_id", r.run_id},
       {"decision", to_string(r.decision.kind)},
       {"reasons", r.decision.reasons},
+      {"auto_approve", {{"allowed", r.auto_approve.allowed}, {"reason", r.auto_approve.reason}}},
       {"pr", {{"title", r.pr.title}, {"base", r.pr.base_sha}, {"head", r.pr.head_sha}}},
       {"size",
        {{"label", r.size.label},
@@ -44,6 +45,7 @@ nlohmann::json render_json(const ReviewResult& r) {
       {"guidance_version", r.guidance_version},
       {"reviewer_version", r.reviewer_version},
   };
+  if (!r.model_walkthrough.empty()) out["model_walkthrough"] = r.model_walkthrough;
   if (r.model) {
     out["model"] = {{"used", r.model->used},
                     {"calls", r.model->calls},

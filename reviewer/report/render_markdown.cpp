@@ -81,7 +81,11 @@ std::string render_markdown(const ReviewResult& r) {
   }
 
   out += "\n### Walkthrough\n\n";
-  if (!r.walkthrough.empty()) {
+  if (!r.model_walkthrough.empty()) {
+    // Model text is untrusted: escaped like PR text, and labelled.
+    for (const auto& bullet : r.model_walkthrough) out += fmt::format("- {}\n", md(bullet));
+    out += "\n_Written by a language model from the diff; it cannot approve or change findings._\n";
+  } else if (!r.walkthrough.empty()) {
     out += r.walkthrough;  // built by reviewer from the diff, already escaped
     if (out.back() != '\n') out += '\n';
   } else if (r.diff.files.empty()) {

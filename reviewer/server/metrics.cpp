@@ -51,6 +51,12 @@ Metrics::Metrics() {
   declare("reviewer_review_duration_seconds", "histogram", "Duration of a whole review job", review_buckets);
   declare("reviewer_agent_duration_seconds", "histogram", "Duration of each sub-agent in a review",
           agent_buckets);
+  declare("reviewer_model_calls_total", "counter",
+          "Model layer calls by provider, kind (chat, tool, validation) and outcome (ok, timeout, ...)");
+  declare("reviewer_model_tokens_total", "counter", "Model tokens by provider and direction (in, out)");
+  declare("reviewer_model_cost_usd_total", "counter", "Model cost in US dollars by provider");
+  declare("reviewer_model_unavailable_total", "counter",
+          "Reviews in which the model was configured but no provider answered (rules alone judged)");
   declare("reviewer_intake_commit_seconds", "histogram",
           "Time to commit one batch of deliveries to the queue database",
           {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
@@ -135,6 +141,24 @@ std::string Metrics::render() const {
     for (const auto& [labels, v] : rows) out += fmt::format("{}{} {}\n", name, label_text(labels), number(v));
   }
   return out;
+}
+
+void record_review_metrics(Metrics& metrics, const ReviewResult& r) {
+  for (const auto& a : r.agents) {
+    metrics.observe("reviewer_agent_duration_seconds", {{"agent", a.name}}, a.duration_ms / 1000.0);
+  }
+  if (!r.model) return;
+  if (r.model->unavailable) metrics.inc("reviewer_model_unavailable_total");
+  for (const auto& c : r.model->records) {
+    const std::string provider = c.provider.empty() ? "none" : c.provider;
+    metrics.inc("reviewer_model_calls_total", {{"provider", provider}, {"kind", c.kind}, {"outcome", c.outcome}});
+    if (c.kind != "chat") continue;
+    metrics.inc("reviewer_model_tokens_total", {{"provider", provider}, {"direction", "in"}},
+                static_cast<double>(c.tokens_in));
+    metrics.inc("reviewer_model_tokens_total", {{"provider", provider}, {"direction", "out"}},
+                static_cast<double>(c.tokens_out));
+    metrics.inc("reviewer_model_cost_usd_total", {{"provider", provider}}, c.cost_usd);
+  }
 }
 
 }  // namespace reviewer::server

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "reviewer/core/review_result.h"
+
 namespace reviewer::server {
 
 using Labels = std::map<std::string, std::string>;
@@ -52,5 +54,9 @@ class Metrics {
   };
   std::map<std::string, Gauge> gauges_;
 };
+
+// What one finished review adds to the metrics: each agent's duration and
+// the model layer's calls, tokens and cost.
+void record_review_metrics(Metrics& metrics, const ReviewResult& result);
 
 }  // namespace reviewer::server

@@ -79,7 +79,13 @@ class DryRunHandler final : public JobHandler {
     req.head = pr.head_sha;
     req.title = pr.title;
     req.body = pr.body;
-    req.guidance_dirs = opt_.guidance_dirs;
+    if (opt_.guidance) {
+      req.operator_guidance = opt_.guidance->current();
+      if (auto problem = opt_.guidance->last_error(); !problem.empty()) {
+        log_.error("guidance_rejected", {{"delivery_id", job.delivery_id}, {"error", problem}});
+      }
+    }
+    req.model_pool = opt_.model_pool;
     req.trigger = "webhook";
     req.mode = opt_.mode;
     req.draft = pr.draft;
@@ -96,9 +102,7 @@ class DryRunHandler final : public JobHandler {
     r.pr.labels = pr.labels;
     r.pr.author = pr.author;
     r.pr.base_ref = pr.base_ref;
-    for (const auto& a : r.agents) {
-      metrics_.observe("reviewer_agent_duration_seconds", {{"agent", a.name}}, a.duration_ms / 1000.0);
-    }
+    record_review_metrics(metrics_, r);
     if (audit_) audit_->record_review(r);  // throws Error(io): the worker retries
     if (job.superseded && job.superseded()) {
       log_.info("review_superseded", {{"delivery_id", job.delivery_id}, {"run_id", r.run_id},

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "guidance/watcher.h"
+#include "reviewer/model/router.h"
 #include "reviewer/server/job.h"
 
 namespace reviewer::audit { class AuditStore; }
@@ -23,7 +25,10 @@ class Metrics;
 
 struct ReviewHandlerOptions {
   std::filesystem::path mirrors_dir;
-  std::vector<std::filesystem::path> guidance_dirs;
+  // The operator's guidance, re-read on change; the last good version is
+  // kept when an edit breaks it. Null: the shipped defaults only.
+  std::shared_ptr<GuidanceWatcher> guidance;
+  std::shared_ptr<model::ProviderPool> model_pool;  // null: rules only
   std::string mode = "dry-run";
 };
 

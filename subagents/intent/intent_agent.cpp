@@ -38,6 +38,7 @@ class IntentAgent final : public Agent {
     if (declared.kind == "revert") check_revert_pr(ctx, declared, config, out);
     stop_if_expired(ctx);
     check_scope(ctx.pr, ctx.diff, config, out);
+    std::erase_if(out, [&](const Finding& f) { return config.off.count(f.rule) > 0; });
     return out;
   }
 

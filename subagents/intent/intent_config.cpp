@@ -226,6 +226,39 @@ void read_severity(const json& s, IntentConfig& c) {
   }
 }
 
+// intent.rules.<id>: the fields every agent's rules share that apply to
+// built-in rules: severity, state, and text for people.
+void read_rules(const json& s, IntentConfig& c) {
+  for (auto it = s.begin(); it != s.end(); ++it) {
+    const std::string where = "rules." + it.key();
+    if (!intent_rules().count(it.key())) {
+      bad(where, fmt::format("unknown rule '{}' (rules are listed in subagents/intent/rules.h)", it.key()));
+    }
+    if (!it->is_object()) bad(where, "must be a mapping");
+    check_keys(*it, where, {"severity", "state", "description", "why", "docs"});
+    if (const json* sev = find(*it, "severity")) {
+      std::optional<Severity> v;
+      if (sev->is_string()) v = parse_severity(sev->get<std::string>());
+      if (!v) bad(where + ".severity", fmt::format("must be info, warning, error or critical, got '{}'", sev->dump()));
+      c.severity[it.key()] = *v;
+    }
+    if (const json* st = find(*it, "state")) {
+      // YAML reads a bare on/off as a boolean.
+      const bool on = (st->is_boolean() && st->get<bool>()) || (st->is_string() && *st == "on");
+      const bool off = (st->is_boolean() && !st->get<bool>()) || (st->is_string() && *st == "off");
+      const bool shadow = st->is_string() && *st == "shadow";
+      if (!on && !off && !shadow) bad(where + ".state", fmt::format("must be on, off or shadow, got '{}'", st->dump()));
+      if (off) c.off.insert(it.key());
+      if (shadow) c.shadow.insert(it.key());
+    }
+    for (const char* text : {"description", "why", "docs"}) {
+      if (const json* t = find(*it, text); t && !t->is_string()) {
+        bad(where + "." + text, fmt::format("must be a string, got '{}'", t->dump()));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 bool IntentConfig::in_class(std::string_view path_class, std::string_view path) const {
@@ -237,7 +270,7 @@ IntentConfig load_intent_config(const Guidance& guidance) {
   const json& sec = guidance.section("intent");
   IntentConfig c;
   check_keys(sec, "", {"description", "ticket", "kinds", "copy_words", "assertion_markers",
-                       "signature_markers", "paths", "areas", "scope", "severity"});
+                       "signature_markers", "paths", "areas", "scope", "severity", "rules"});
   read_description(object_at(sec, "description", "description"), c);
   read_ticket(object_at(sec, "ticket", "ticket"), c);
   read_kinds(object_at(sec, "kinds", "kinds"), c);
@@ -254,6 +287,11 @@ IntentConfig load_intent_config(const Guidance& guidance) {
   if (sev && !sev->is_null()) {
     if (!sev->is_object()) bad("severity", fmt::format("must be a mapping, got '{}'", sev->dump()));
     read_severity(*sev, c);
+  }
+  const json* rules = find(sec, "rules");
+  if (rules && !rules->is_null()) {
+    if (!rules->is_object()) bad("rules", fmt::format("must be a mapping, got '{}'", rules->dump()));
+    read_rules(*rules, c);  // after `severity`: the rule's own field wins
   }
   return c;
 }

@@ -68,6 +68,8 @@ struct IntentConfig {
   std::vector<Promise> promises;
   Regex negations;
   std::map<std::string, Severity, std::less<>> severity;  // per-rule overrides
+  std::set<std::string, std::less<>> off;                // rules with `state: off`
+  std::set<std::string, std::less<>> shadow;             // rules with `state: shadow`
 
   bool in_class(std::string_view path_class, std::string_view path) const;
 };

@@ -70,6 +70,7 @@ Finding make(const IntentConfig& config, std::string_view rule, std::string path
   f.message = std::move(message);
   f.evidence = redact(evidence, 400);
   f.suggestion = std::move(suggestion);
+  f.shadow = config.shadow.count(rule) > 0;
   return f;
 }
 

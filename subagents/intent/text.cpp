@@ -23,7 +23,7 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b));
 }
 
-std::string redact(std::string_view s, size_t max) {
+std::string redact(std::string_view s, size_t max, bool keep_layout) {
   std::string out;
   out.reserve(std::min(s.size(), max) + 8);
   size_t i = 0;
@@ -55,7 +55,8 @@ std::string redact(std::string_view s, size_t max) {
       i = j;
       continue;
     }
-    out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+    const bool layout = keep_layout && (c == '\n' || c == '\t');
+    out += ((c < 0x20 && !layout) || c == 0x7f) ? ' ' : static_cast<char>(c);
     ++i;
   }
   if (i < s.size() || out.size() > max) {

@@ -16,8 +16,9 @@ std::string trim(std::string_view s);
 
 // Evidence text: control characters become spaces, token-like runs of 20+
 // letters/digits mixing both (keys, tokens, hashes) are masked, and the
-// result is capped at `max` bytes (with an ellipsis).
-std::string redact(std::string_view s, size_t max = 160);
+// result is capped at `max` bytes (with an ellipsis). `keep_layout` keeps
+// line breaks and tabs (code and multi-line text).
+std::string redact(std::string_view s, size_t max = 160, bool keep_layout = false);
 
 // The body without HTML comments (templates hide instructions in them).
 std::string strip_html_comments(std::string_view s);

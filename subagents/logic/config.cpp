@@ -139,7 +139,8 @@ const std::set<std::string, std::less<>> kChecks = {
 Rule load_rule(const std::string& id, const json& r) {
   std::string where = "logic.rules." + id;
   if (!r.is_object()) fail(where, "must be a mapping");
-  check_keys(r, where, {"severity", "why", "fix", "check", "languages", "patterns", "enabled", "min_lines"});
+  check_keys(r, where, {"severity", "why", "fix", "check", "languages", "patterns", "enabled", "state", "min_lines",
+                        "description", "docs"});
   if (!id.starts_with("logic/")) fail(where, "rule ids start with 'logic/'");
   Rule rule;
   rule.id = id;
@@ -155,6 +156,18 @@ Rule load_rule(const std::string& id, const json& r) {
   }
   rule.languages = languages(r, where);
   rule.enabled = boolean(r, "enabled", where, true);
+  if (auto st = r.find("state"); st != r.end() && !st->is_null()) {
+    // YAML reads a bare on/off as a boolean.
+    const bool on = (st->is_boolean() && st->get<bool>()) || (st->is_string() && *st == "on");
+    const bool off = (st->is_boolean() && !st->get<bool>()) || (st->is_string() && *st == "off");
+    rule.shadow = st->is_string() && *st == "shadow";
+    if (!on && !off && !rule.shadow) {
+      fail(where + ".state", fmt::format("must be on, off or shadow, got {}", st->dump()));
+    }
+    rule.enabled = rule.enabled && !off;
+  }
+  str(r, "description", where, false);  // for people reading the rules
+  if (auto docs = str(r, "docs", where, false); !docs.empty()) rule.fix += " See " + docs;
   rule.min_lines = integer(r, "min_lines", where, 5, 1);
   if (auto it = r.find("patterns"); it != r.end() && !it->is_null()) {
     if (!it->is_array()) fail(where + ".patterns", "must be a list");

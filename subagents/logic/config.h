@@ -46,7 +46,8 @@ struct Rule {
   std::vector<index::Lang> languages;        // for checks; empty: every language
   int min_lines = 5;                         // commented-out-code
   std::vector<Pattern> patterns;
-  bool enabled = true;
+  bool enabled = true;                       // false: `state: off` (or the older `enabled: false`)
+  bool shadow = false;                       // `state: shadow`: runs, audited, never posted or counted
 
   bool applies_to(index::Lang lang) const;
 };

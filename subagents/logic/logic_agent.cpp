@@ -124,6 +124,9 @@ class LogicAgent final : public Agent {
       if (a.line != b.line) return a.line < b.line;
       return a.rule < b.rule;
     });
+    for (auto& f : out) {
+      if (const auto* r = cfg->rule(f.rule); r && r->shadow) f.shadow = true;
+    }
     return out;
   }
 

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "reviewer/core/error.h"
+
 namespace reviewer {
 
 namespace {
@@ -82,7 +84,19 @@ class SizeAgent final : public Agent {
  public:
   std::string_view name() const override { return "size"; }
 
+  // The size agent's limits are `thresholds.auto_approve`; a `size:`
+  // section with keys is most likely a misplaced limit, so it is an error.
+  void check_guidance(const Guidance& guidance) const override {
+    const auto& sec = guidance.section("size");
+    if (!sec.empty()) {
+      throw Error(Error::Code::invalid_input,
+                  fmt::format("guidance: unknown key 'size.{}' (the size agent reads thresholds.auto_approve)",
+                              sec.begin().key()));
+    }
+  }
+
   std::vector<Finding> review(const AgentContext& ctx) const override {
+    check_guidance(ctx.guidance);
     std::vector<Finding> out;
     SizeStats s = measure_size(ctx.diff, ctx.guidance);
     if (!s.above_auto_approve_limit) return out;

@@ -38,6 +38,7 @@ TEST_SUITE("report::render") {
     json expected = json::parse(R"json({
       "run_id": "0123456789abcdef0123456789abcdef", "decision": "needs_human",
       "reasons": ["agent 'logic' timed out (no answer within 10000 ms)"],
+      "auto_approve": {"allowed": false, "reason": ""},
       "pr": {"title": "fix: bound check", "base": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "head": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
       "size": {"label": "XS", "lines_added": 3, "lines_deleted": 1, "files": 1, "areas": 1, "excluded_files": 0},
       "agents": [

@@ -50,7 +50,7 @@ TEST_SUITE("server::review_handler") {
     auto dir = test::scratch_dir("nomirror");
     JsonLog log(std::fopen((dir / "log").c_str(), "w"));
     Metrics metrics;
-    auto h = make_dry_run_handler({dir / "mirrors", {}, "dry-run"}, nullptr, log, metrics);
+    auto h = make_dry_run_handler({dir / "mirrors", nullptr, nullptr, "dry-run"}, nullptr, log, metrics);
     auto r = h->handle(review_job(test::pull_request_payload("octo/repo", 3, std::string(40, 'a'))));
     CHECK(r.status == JobResult::Status::failed);
     CHECK(r.detail.find("no local mirror at") != std::string::npos);
@@ -66,7 +66,7 @@ TEST_SUITE("server::review_handler") {
     JsonLog log(f);
     Metrics metrics;
     std::shared_ptr<audit::AuditStore> store = audit::AuditStore::open(dir / "audit.db");
-    auto h = make_dry_run_handler({dir / "mirrors", {}, "dry-run"}, store, log, metrics);
+    auto h = make_dry_run_handler({dir / "mirrors", nullptr, nullptr, "dry-run"}, store, log, metrics);
     auto r = h->handle(review_job(payload_for("octo/repo", base, head)));
     CAPTURE(r.detail);
     REQUIRE(r.status == JobResult::Status::done);
@@ -87,7 +87,7 @@ TEST_SUITE("server::review_handler") {
     auto base = repo.commit("main", "", {{"README.md", {"hello\n"}}}, "init");
     JsonLog log(std::fopen((dir / "log").c_str(), "w"));
     Metrics metrics;
-    auto h = make_dry_run_handler({dir / "mirrors", {}, "dry-run"}, nullptr, log, metrics);
+    auto h = make_dry_run_handler({dir / "mirrors", nullptr, nullptr, "dry-run"}, nullptr, log, metrics);
     auto r = h->handle(review_job(payload_for("octo/repo", base, std::string(40, 'e'))));
     CHECK(r.status == JobResult::Status::failed);
     CHECK(r.detail.find("octo/repo#12") != std::string::npos);
@@ -97,7 +97,7 @@ TEST_SUITE("server::review_handler") {
     auto dir = test::scratch_dir("comment");
     JsonLog log(std::fopen((dir / "log").c_str(), "w"));
     Metrics metrics;
-    auto h = make_dry_run_handler({dir / "mirrors", {}, "dry-run"}, nullptr, log, metrics);
+    auto h = make_dry_run_handler({dir / "mirrors", nullptr, nullptr, "dry-run"}, nullptr, log, metrics);
     Job j = review_job("{}");
     j.kind = "comment";
     j.event = "issue_comment";

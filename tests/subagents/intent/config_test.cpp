@@ -105,6 +105,26 @@ TEST_SUITE("intent guidance") {
     CHECK(m->severity == Severity::info);
   }
 
+  TEST_CASE("intent.rules sets a rule's severity and state: off drops it, shadow marks it") {
+    Diff d;
+    d.files.push_back(file_change("src/a.py", {"-a = 1", "+a = 2"}));
+    auto pr = pr_with("Change the default of a", "This changes the default value of a from one to two.");
+    REQUIRE(has_rule(run_intent(pr, d), "intent/no-why"));
+    CHECK_FALSE(has_rule(run_intent(pr, d, {"intent:\n  rules:\n    intent/no-why:\n      state: off\n"}),
+                         "intent/no-why"));
+    auto shadow = run_intent(pr, d, {"intent:\n  rules:\n    intent/no-why:\n      state: shadow\n      severity: error\n"});
+    const Finding* m = find_rule(shadow, "intent/no-why");
+    REQUIRE(m);
+    CHECK(m->shadow);
+    CHECK(m->severity == Severity::error);
+    CHECK(error_of("intent:\n  rules:\n    intent/no-why:\n      state: later\n")
+              .find("rules.intent/no-why.state: must be on, off or shadow") != std::string::npos);
+    CHECK(error_of("intent:\n  rules:\n    intent/nonsense:\n      state: off\n")
+              .find("unknown rule 'intent/nonsense'") != std::string::npos);
+    CHECK(error_of("intent:\n  rules:\n    intent/no-why:\n      pattern: x\n").find("unknown key 'intent.rules.intent/no-why.pattern'") !=
+          std::string::npos);
+  }
+
   TEST_CASE("vocabularies come from guidance") {
     Diff d;
     d.files.push_back(file_change("src/a.py", {"-a = 1", "+a = 2"}));

@@ -55,6 +55,24 @@ TEST_SUITE("logic agent") {
     CHECK(f[0].severity == Severity::info);
   }
 
+  TEST_CASE("rule state: off drops a rule, shadow keeps its findings marked shadow") {
+    auto agent = make_logic_agent();
+    auto with_state = [&](const std::string& state) {
+      return context_for(kDebugDiff, load_guidance_texts({{"team.yml", "logic:\n  rules:\n    logic/debug-leftover:\n"
+                                                                       "      state: " + state + "\n"}}));
+    };
+    CHECK(agent->review(with_state("off")).empty());
+    auto shadow = agent->review(with_state("shadow"));
+    REQUIRE(shadow.size() == 1);
+    CHECK(shadow[0].shadow);
+    auto on = agent->review(with_state("on"));
+    REQUIRE(on.size() == 1);
+    CHECK_FALSE(on[0].shadow);
+    CHECK_THROWS_WITH_AS(agent->review(with_state("sometimes")),
+                         "guidance logic.rules.logic/debug-leftover.state: must be on, off or shadow, got \"sometimes\"",
+                         Error);
+  }
+
   TEST_CASE("bad logic guidance is an error naming the key and the value") {
     auto agent = make_logic_agent();
     auto bad = [&](const std::string& yaml) { return context_for(kDebugDiff, load_guidance_texts({{"t.yml", yaml}})); };

@@ -87,3 +87,13 @@ TEST_SUITE("subagents::size") {
     CHECK(findings[0].suggestion.find("PR 2: x/, y/ (2 files, 20 lines)") != std::string::npos);
   }
 }
+
+TEST_SUITE("size agent guidance") {
+  TEST_CASE("keys under size: are an error: the limits live in thresholds.auto_approve") {
+    auto agent = reviewer::make_size_agent();
+    auto g = reviewer::load_guidance_texts({{"t.yml", "size:\n  max_lines: 10\n"}});
+    CHECK_THROWS_WITH(agent->check_guidance(g),
+                      "guidance: unknown key 'size.max_lines' (the size agent reads thresholds.auto_approve)");
+    CHECK_NOTHROW(agent->check_guidance(reviewer::load_guidance_texts({})));
+  }
+}

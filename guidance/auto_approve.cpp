@@ -1,0 +1,58 @@
+// Whether an `approve` decision may be posted as an APPROVE review: the
+// operator's auto-approve policy, tightened by a repository's own file.
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "guidance/guidance.h"
+
+namespace reviewer {
+
+namespace {
+
+bool same_login(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+void add_missing(std::vector<std::string>& into, const std::vector<std::string>& more) {
+  for (const auto& m : more) {
+    if (std::find(into.begin(), into.end(), m) == into.end()) into.push_back(m);
+  }
+}
+
+}  // namespace
+
+AutoApproveVerdict auto_approve_verdict(const Guidance& g, std::string_view repository, std::string_view author,
+                                        const std::vector<std::string>& paths) {
+  const AutoApprovePolicy& p = g.auto_approve_policy;
+  if (!p.enabled) return {false, "auto-approve is not enabled in guidance (auto_approve.enabled)"};
+  if (!p.repositories.empty() && !PathMatcher(p.repositories).matches(repository)) {
+    return {false, fmt::format("auto-approve is not enabled for repository {}", repository)};
+  }
+  if (author.empty()) return {false, "the pull request's author is unknown"};
+  for (const auto& a : p.excluded_authors) {
+    if (same_login(a, author)) return {false, fmt::format("auto-approve excludes changes by {}", author)};
+  }
+  if (!p.excluded_paths.empty()) {
+    PathMatcher excluded(p.excluded_paths);
+    for (const auto& path : paths) {
+      if (excluded.matches(path)) {
+        return {false, fmt::format("auto-approve excludes changes to {}", path)};
+      }
+    }
+  }
+  return {true, "auto-approve is enabled for this repository and author"};
+}
+
+AutoApprovePolicy tighten_auto_approve(const AutoApprovePolicy& trusted, const AutoApprovePolicy& repo_layer) {
+  AutoApprovePolicy out = trusted;
+  out.enabled = trusted.enabled && repo_layer.enabled;
+  add_missing(out.excluded_authors, repo_layer.excluded_authors);
+  add_missing(out.excluded_paths, repo_layer.excluded_paths);
+  return out;
+}
+
+}  // namespace reviewer

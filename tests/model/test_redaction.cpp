@@ -1,0 +1,63 @@
+// DESIGN.md: a secret found in a diff never reaches a model provider, and
+// the model rows of the audit log hold only redacted text.
+#include <doctest/doctest.h>
+
+#include "fake_server.h"
+#include "model_fixture.h"
+#include "reviewer/pipeline/redaction.h"
+#include "reviewer/pipeline/review.h"
+#include "support/fixtures.h"
+
+using namespace reviewer;
+
+TEST_SUITE("model::redaction") {
+  TEST_CASE("a secret the safety agent found is never sent to the provider nor kept in the model rows") {
+    // Not token-like (short alphanumeric runs): only the safety agent's
+    // finding can hide it.
+    const std::string password = std::string("s3cr3t-") + "Pa55w0rd!";
+    Diff d;
+    d.files.push_back(test::file_with_lines(
+        "config/app.py", {"import os", "DATABASE_URL = \"postgres://app:" + password + "@db.internal:5432/app\"",
+                          "TIMEOUT = 30"}));
+    PullRequest pr;
+    pr.title = "Point the app at the new database";
+    pr.body = "Moves the connection string into config because ops asked for it.";
+    test::FakeServer server;
+    server.respond([](const test::Received&) { return test::openai_text(R"({"findings":[]})"); });
+    model::ModelConfig cfg;
+    cfg.providers.push_back(test::provider_at("p", model::ProviderKind::openai, server.base_url()));
+    auto r = review_change(pr, d, load_guidance(), {}, "cli", "dry-run", "", std::make_shared<model::ProviderPool>(cfg));
+
+    bool flagged = false;
+    for (const auto& a : r.agents) {
+      for (const auto& f : a.findings) flagged |= f.rule.starts_with("safety/secret/");
+    }
+    REQUIRE(flagged);
+    const auto got = server.received();
+    REQUIRE_FALSE(got.empty());
+    for (const auto& req : got) {
+      const std::string body = req.body.dump();
+      CHECK(body.find(password) == std::string::npos);
+      CHECK(body.find("TIMEOUT = 30") != std::string::npos);  // the rest of the change is still there
+      CHECK(body.find("[redacted: safety/secret/") != std::string::npos);
+    }
+    REQUIRE(r.model);
+    for (const auto& c : r.model->records) CHECK(c.prompt.find(password) == std::string::npos);
+  }
+
+  TEST_CASE("the redactor masks flagged lines everywhere and token-like strings, keeping layout") {
+    Diff d;
+    d.files.push_back(test::file_with_lines("a.env", {"PASSWORD_LINE = short-but-flagged-9"}));
+    Finding f;
+    f.rule = "safety/secret/generic";
+    f.path = "a.env";
+    f.line = 1;
+    AgentReport safety{"safety", AgentStatus::ok, 1, {f}, ""};
+    Redactor r({safety}, d);
+    CHECK(r.text("x\n\tPASSWORD_LINE = short-but-flagged-9\ny") == "x\n\t[redacted: safety/secret/generic]\ny");
+    CHECK(r.text("token ghp16CharsAndDigits1234567890 end") == "token [redacted] end");
+    CHECK(r.diff(d).files[0].hunks[0].lines[0].content == "[redacted: safety/secret/generic]");
+    Redactor none({}, d);
+    CHECK(none.text("PASSWORD_LINE = short-but-flagged-9") == "PASSWORD_LINE = short-but-flagged-9");
+  }
+}
