@@ -10,11 +10,12 @@
 #include <CLI/CLI.hpp>
 
 #include "audit/store.h"
+#include "reviewer/app/access.h"
+#include "reviewer/app/handler.h"
+#include "reviewer/app/serve_options.h"
 #include "reviewer/cli/cli.h"
 #include "reviewer/core/error.h"
-#include "reviewer/model/config.h"
 #include "reviewer/server/log.h"
-#include "reviewer/server/review_handler.h"
 #include "reviewer/server/server.h"
 #include "reviewer/server/settings.h"
 
@@ -26,12 +27,8 @@ int run_serve(const std::string& config) {
   using namespace reviewer::server;
   std::optional<std::filesystem::path> file;
   if (!config.empty()) file = config;
+  // Refuses shadow/active without GitHub credentials, naming the variables.
   ServeSettings settings = load_settings(file, process_environment());
-  if (settings.mode != "dry-run") {
-    throw Error(Error::Code::usage,
-                "REVIEWER_MODE: '" + settings.mode +
-                    "' needs the GitHub integration, which this build does not include; use dry-run");
-  }
   // Block the stop signals in every thread; this one waits for them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -43,19 +40,17 @@ int run_serve(const std::string& config) {
   std::error_code ec;
   std::filesystem::create_directories(settings.data_dir, ec);
   std::shared_ptr<audit::AuditStore> store = audit::AuditStore::open(settings.audit_db());
-  ReviewHandlerOptions ho;
-  ho.mirrors_dir = settings.mirrors_dir();
-  // Invalid guidance stops the start (file:line:col); later edits are
-  // re-read, and a broken edit keeps the last good version.
-  ho.guidance = std::make_shared<GuidanceWatcher>(
-      settings.guidance_dir ? std::vector<std::filesystem::path>{*settings.guidance_dir}
-                            : std::vector<std::filesystem::path>{});
-  if (settings.model_config) {
-    ho.model_pool = std::make_shared<model::ProviderPool>(model::load_model_config(*settings.model_config));
-  }
-  ho.mode = settings.mode;
+  app::AppHandlerOptions options;
   Server server(
-      settings, [&](JsonLog& l, Metrics& m) { return make_dry_run_handler(ho, store, l, m); }, log);
+      settings, [&](JsonLog& l, Metrics& m) { return app::make_github_handler(options, store, l, m); }, log);
+  // Reads the App key, the guidance and the model config now: a bad one
+  // stops serve here (later guidance edits are re-read; a broken edit keeps
+  // the last good version).
+  options = app::handler_options(settings, &log, &server.metrics());
+  log.info("github", {{"mode", settings.mode},
+                      {"credentials", !options.access ? "none (local mirrors only)"
+                                      : options.access->is_app() ? "app" : "token"},
+                      {"api_url", settings.github_api_url}});
   server.start();
   int sig = 0;
   sigwait(&stop_signals, &sig);
@@ -72,7 +67,16 @@ int run_serve(const std::string& config) {
 
 void add_serve_command(CLI::App& app, Action& run) {
   auto* cmd = app.add_subcommand(
-      "serve", "Receive GitHub webhooks durably and review pull requests (settings: REVIEWER_* variables)");
+      "serve",
+      "Receive GitHub webhooks durably, review pull requests and post the reviews (settings: REVIEWER_* and "
+      "GITHUB_* variables)");
+  cmd->footer(
+      "Modes (REVIEWER_MODE): dry-run (default) posts nothing; shadow posts comment-only reviews; active posts\n"
+      "reviews, labels and the check run `reviewer`, approving only where guidance auto_approve allows.\n"
+      "shadow and active need GitHub credentials: GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY_FILE (a GitHub App)\n"
+      "or GITHUB_TOKEN; GITHUB_API_URL for GitHub Enterprise Server. Required: REVIEWER_WEBHOOK_SECRET or\n"
+      "REVIEWER_WEBHOOK_SECRET_FILE. Others: REVIEWER_LISTEN, REVIEWER_DATA_DIR, REVIEWER_WORKERS,\n"
+      "REVIEWER_GUIDANCE_DIR, REVIEWER_MODEL_CONFIG (see reviewer/server/README.md).");
   auto config = std::make_shared<std::string>();
   cmd->add_option("--config", *config, "YAML or JSON settings file (environment variables override it)");
   cmd->callback([&run, config] { run = [config] { return run_serve(*config); }; });

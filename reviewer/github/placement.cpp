@@ -44,7 +44,7 @@ Placement place_findings(const std::vector<Finding>& findings, const Diff& diff,
   for (const auto& f : findings) {
     if (f.shadow) continue;  // recorded in the audit log only
     const FileDiff* file = f.path.empty() || f.line <= 0 ? nullptr : find_file(diff, f.path);
-    if (!file || file->binary || out.comments.size() >= max_comments) {
+    if (!file || file->binary) {
       out.unplaced.push_back(f);
       continue;
     }
@@ -52,6 +52,11 @@ Placement place_findings(const std::vector<Finding>& findings, const Diff& diff,
     int h = hunk_of(*file, f.line, left);
     if (h < 0) {
       out.unplaced.push_back(f);
+      continue;
+    }
+    if (out.comments.size() >= max_comments) {
+      out.unplaced.push_back(f);
+      ++out.over_cap;
       continue;
     }
     InlineComment c;

@@ -26,6 +26,7 @@ struct InlineComment {
 struct Placement {
   std::vector<InlineComment> comments;
   std::vector<Finding> unplaced;   // no path or line, outside the hunks, or over the cap
+  std::size_t over_cap = 0;        // how many of `unplaced` could have gone inline but for the cap
 };
 
 // Places every non-shadow finding. A finding's line is a new-side line,

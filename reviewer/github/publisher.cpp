@@ -6,6 +6,7 @@
 #include "reviewer/github/labels.h"
 #include "reviewer/github/markdown.h"
 #include "reviewer/github/placement.h"
+#include "reviewer/github/skipped.h"
 #include "reviewer/report/render.h"
 
 namespace reviewer::github {
@@ -32,7 +33,7 @@ std::vector<Finding> all_findings(const ReviewResult& r) {
 }
 
 nlohmann::json review_request(const ReviewResult& r, const std::string& event, const Placement& p,
-                              bool would_approve) {
+                              bool would_approve, std::size_t max_inline) {
   nlohmann::json comments = nlohmann::json::array();
   for (const auto& c : p.comments) {
     nlohmann::json j = {{"path", c.path}, {"line", c.line}, {"side", c.side}, {"body", c.body}};
@@ -44,7 +45,8 @@ nlohmann::json review_request(const ReviewResult& r, const std::string& event, c
   }
   nlohmann::json body = {{"commit_id", r.pr.head_sha},
                          {"event", event},
-                         {"body", review_body(r, p.unplaced, would_approve)}};
+                         {"body", review_body(r, p.unplaced, would_approve,
+                                              skipped_section(r, p.over_cap, max_inline))}};
   if (!comments.empty()) body["comments"] = std::move(comments);
   return body;
 }
@@ -91,7 +93,8 @@ bool has_marker_for(const std::string& body, const std::string& head_sha) {
   return head != std::string_view::npos && marker.substr(head + 6) == head_sha;
 }
 
-std::string review_body(const ReviewResult& r, const std::vector<Finding>& unplaced, bool would_approve) {
+std::string review_body(const ReviewResult& r, const std::vector<Finding>& unplaced, bool would_approve,
+                        const std::string& skipped) {
   std::string body = review_marker(r.run_id, r.pr.head_sha) + "\n";
   if (would_approve) {
     body += "> The policy approves this change; approval is not posted in this mode or repository.\n\n";
@@ -109,7 +112,10 @@ std::string review_body(const ReviewResult& r, const std::vector<Finding>& unpla
       body += line;
     }
   }
-  return truncate_utf8(body, kMaxBody);
+  if (skipped.empty()) return truncate_utf8(body, kMaxBody);
+  // What was skipped must survive the cut: the rest gives way.
+  std::string tail = "\n\n" + truncate_utf8(skipped, kMaxBody / 4);
+  return truncate_utf8(body, kMaxBody - tail.size()) + tail;
 }
 
 Publisher::Publisher(RestClient* client, PublisherOptions options) : client_(client), opt_(std::move(options)) {}
@@ -131,7 +137,13 @@ PublishReport Publisher::start(const PublishTarget& t, const std::string& head_s
             {{"state", "pending"}, {"context", kCheckName}, {"description", "Review in progress"}}};
   }
   rep.calls.push_back(call);
-  if (mode == Mode::active) client_->request(call.method, call.path, call.body);
+  if (mode == Mode::active) {
+    Response resp = client_->request(call.method, call.path, call.body);
+    rep.calls.back().status = resp.status;
+    if (resp.body.is_object() && resp.body.contains("id") && resp.body["id"].is_number_integer()) {
+      rep.calls.back().github_id = std::to_string(resp.body["id"].get<std::int64_t>());
+    }
+  }
   return rep;
 }
 
@@ -146,7 +158,18 @@ PublishReport Publisher::publish(const ReviewResult& r, const PublishTarget& t, 
   auto send = [&](PlannedCall call, const RequestOptions& ro = {}) -> Response {
     rep.calls.push_back(call);
     if (mode == Mode::dry_run) return {};
-    return client_->request(call.method, call.path, call.body, ro);
+    Response resp;
+    try {
+      resp = client_->request(call.method, call.path, call.body, ro);
+    } catch (const GitHubError& e) {
+      rep.calls.back().status = e.status();  // the audit log keeps refused calls too
+      throw;
+    }
+    rep.calls.back().status = resp.status;
+    if (resp.body.is_object() && resp.body.contains("id") && resp.body["id"].is_number_integer()) {
+      rep.calls.back().github_id = std::to_string(resp.body["id"].get<std::int64_t>());
+    }
+    return resp;
   };
 
   Placement placement = place_findings(all_findings(r), r.diff, opt_.max_inline_comments);
@@ -183,9 +206,19 @@ PublishReport Publisher::publish(const ReviewResult& r, const PublishTarget& t, 
   if (posted || ledger_says) {
     rep.review_already_posted = true;
     rep.review_id = posted;
-    if (posted && opt_.ledger && !ledger_says) opt_.ledger->record_review(repo_name, t.number, head, posted);
+    if (posted && opt_.ledger && !ledger_says) {
+      // Posted before a crash, never recorded: record it now, with the event GitHub kept.
+      std::string state;
+      for (const auto& rv : reviews) {
+        if (rv.value("id", std::int64_t{0}) == posted) state = rv.value("state", std::string());
+      }
+      opt_.ledger->record_review(repo_name, t.number, head, posted,
+                                 state == "APPROVED" ? "APPROVE" : state == "CHANGES_REQUESTED" ? "REQUEST_CHANGES"
+                                                                                               : "COMMENT");
+    }
   } else {
-    PlannedCall call{"POST", pr + "/reviews", review_request(r, rep.review_event, placement, withheld_note)};
+    PlannedCall call{"POST", pr + "/reviews",
+                     review_request(r, rep.review_event, placement, withheld_note, opt_.max_inline_comments)};
     Response resp;
     try {
       resp = send(call);
@@ -209,13 +242,16 @@ PublishReport Publisher::publish(const ReviewResult& r, const PublishTarget& t, 
             if (c.finding_id == f.id) none.unplaced.push_back(f);
           }
         }
-        resp = send({"POST", pr + "/reviews", review_request(r, rep.review_event, none, withheld_note)});
+        resp = send({"POST", pr + "/reviews",
+                     review_request(r, rep.review_event, none, withheld_note, opt_.max_inline_comments)});
       } else {
         throw;
       }
     }
     rep.review_id = resp.body.is_object() ? resp.body.value("id", std::int64_t{0}) : 0;
-    if (opt_.ledger && mode != Mode::dry_run) opt_.ledger->record_review(repo_name, t.number, head, rep.review_id);
+    if (opt_.ledger && mode != Mode::dry_run) {
+      opt_.ledger->record_review(repo_name, t.number, head, rep.review_id, rep.review_event);
+    }
   }
 
   if (mode == Mode::shadow) return rep;  // comments only

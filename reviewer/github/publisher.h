@@ -39,8 +39,13 @@ struct PublishTarget {
 };
 
 struct PlannedCall {
+  PlannedCall() = default;
+  PlannedCall(std::string m, std::string p, nlohmann::json b = nullptr)
+      : method(std::move(m)), path(std::move(p)), body(std::move(b)) {}
   std::string method, path;
   nlohmann::json body;
+  int status = 0;          // GitHub's answer; 0 when not sent (dry-run) or no answer
+  std::string github_id;   // the "id" of the object GitHub returned, if any
 };
 
 // The audit log's memory of posted reviews (the server implements it on the
@@ -50,8 +55,9 @@ class PublishLedger {
  public:
   virtual ~PublishLedger() = default;
   virtual bool review_posted(const std::string& repo, std::int64_t number, const std::string& head_sha) = 0;
+  // `event` is APPROVE, COMMENT or REQUEST_CHANGES.
   virtual void record_review(const std::string& repo, std::int64_t number, const std::string& head_sha,
-                             std::int64_t review_id) = 0;
+                             std::int64_t review_id, const std::string& event) = 0;
 };
 
 struct PublishReport {
@@ -92,9 +98,11 @@ class Publisher {
   PublisherOptions opt_;
 };
 
-// The review body: the marker line, the Markdown report and the findings
-// that could not be placed inline. At most 65,000 characters.
-std::string review_body(const ReviewResult& r, const std::vector<Finding>& unplaced, bool would_approve);
+// The review body: the marker line, the Markdown report, the findings
+// that could not be placed inline and what was not reviewed in full
+// (skipped.h; kept whole when the rest is cut). At most 65,000 characters.
+std::string review_body(const ReviewResult& r, const std::vector<Finding>& unplaced, bool would_approve,
+                        const std::string& skipped = {});
 // The marker of the review for `head_sha`: "<!-- reviewer:run=<id> head=<sha> -->".
 std::string review_marker(const std::string& run_id, const std::string& head_sha);
 // True when `body` starts with a marker for `head_sha` (position 0 only, so

@@ -184,6 +184,7 @@ Response RestClient::request(std::string_view method, std::string_view path_in, 
       r.status = 0;
       transport_error = e.what();
     }
+    if (I.opt.on_response) I.opt.on_response(r.status);
     const bool host_failed = r.status == 0 || r.status >= 500;
     if (host_failed) I.opt.breaker->record_failure(); else I.opt.breaker->record_success();
     I.note_rate_limit(r.headers);

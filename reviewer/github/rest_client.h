@@ -41,6 +41,9 @@ struct ClientOptions {
   std::function<double()> jitter;
   // Diagnostic log (retries, rate limits). Never receives a token.
   std::function<void(const std::string&)> log;
+  // Called after every HTTP exchange with its status (0: no answer), for
+  // metrics such as reviewer_github_api_calls_total{status}.
+  std::function<void(int status)> on_response;
   std::shared_ptr<CircuitBreaker> breaker;        // default: circuit_breaker_for(origin)
 };
 

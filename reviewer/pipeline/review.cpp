@@ -167,6 +167,8 @@ ReviewResult review_repository(const ReviewRequest& req) {
   pr.author = info.author_name;
   if (!req.repository.empty()) pr.repository = req.repository;
   if (!req.author.empty()) pr.author = req.author;
+  pr.labels = req.labels;
+  pr.human_review_override = req.human_review_override;
   pr.draft = req.draft;
   pr.base_ref = base_rev;
   pr.base_sha = merge_base;

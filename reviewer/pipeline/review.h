@@ -32,6 +32,8 @@ struct ReviewRequest {
   // policy; empty: the repository path and the head commit's author name.
   std::string repository;
   std::string author;
+  std::vector<std::string> labels;       // GitHub's labels, when the server reviews a PR
+  bool human_review_override = false;    // an active /human-review (policy step 3)
   // Optional model-backed reasoning (`--model-config`); null: rules only.
   std::shared_ptr<const model::ModelConfig> model;
   // A pool shared across reviews (serve): breakers and latencies persist.

@@ -88,6 +88,20 @@ Classified classify(const std::string& event, const json& payload) {
       c.job = JobSpec{"review_state", c.repository, integer(pr, "number", "pull_request"),
                       str(field(pr, "head", "pull_request"), "sha", "pull_request.head"), false};
     }
+  } else if ((event == "check_run" || event == "check_suite") && c.action == "rerequested") {
+    // The "Re-run" button: a fresh review of the PR's current head. Queued
+    // as a review job so it and a new push supersede each other. Only our
+    // own check run counts (the check name of reviewer/github/check_run.h):
+    // re-running someone else's check must not supersede our review.
+    const json& subject = field(payload, event.c_str(), "");
+    if (event == "check_run" && str(subject, "name", event) != "reviewer") return c;
+    const std::string head = str(subject, "head_sha", event);
+    if (c.repository.empty()) bad("'repository' is missing");
+    std::int64_t number = 0;  // 0: a fork's PR, found by head sha when the job runs
+    if (auto it = subject.find("pull_requests"); it != subject.end() && it->is_array() && !it->empty()) {
+      number = integer(it->at(0), "number", event + ".pull_requests[0]");
+    }
+    c.job = JobSpec{"review", c.repository, number, head, number > 0};
   } else if (event == "installation") {
     integer(field(payload, "installation", ""), "id", "installation");
   }

@@ -25,8 +25,10 @@ struct Classified {
 // Review jobs: pull_request opened, synchronize, reopened, ready_for_review
 // and edited. Comment jobs: issue_comment created/edited on a pull request
 // (the /human-review override). Review-state jobs: pull_request_review
-// submitted/dismissed. Everything else (ping, installation, ...) makes no
-// job. Throws Error(invalid_input) when a handled event lacks its fields.
+// submitted/dismissed. Re-runs: check_run (our check `reviewer` only) and
+// check_suite `rerequested` make review jobs for the first listed PR
+// (number 0 when none is listed). Everything else (ping, installation,
+// ...) makes no job. Throws Error(invalid_input) when a handled event lacks its fields.
 Classified classify(const std::string& event, const nlohmann::json& payload);
 
 // The pull_request fields the default handler reviews with.

@@ -49,7 +49,7 @@ class DryRunHandler final : public JobHandler {
       : opt_(std::move(o)), audit_(std::move(a)), log_(log), metrics_(m) {}
 
   JobResult handle(const Job& job) override {
-    if (job.kind != "review") {
+    if (job.kind != "review" || job.event != "pull_request") {  // re-runs need GitHub too
       return {JobResult::Status::done,
               fmt::format("{} event recorded; acting on it needs the GitHub integration", job.event), {}};
     }

@@ -130,6 +130,12 @@ void FakeGitHub::set_pull_head(const std::string& repo, std::int64_t n, const st
   std::lock_guard lock(mu_);
   pull_heads_[repo + "#" + std::to_string(n)] = sha;
 }
+void FakeGitHub::set_pull(const std::string& repo, std::int64_t n, nlohmann::json pull) {
+  std::lock_guard lock(mu_);
+  const std::string k = repo + "#" + std::to_string(n);
+  pull_heads_[k] = pull.at("head").at("sha").get<std::string>();
+  pulls_[k] = std::move(pull);
+}
 void FakeGitHub::set_labels(const std::string& repo, std::int64_t n, std::vector<std::string> labels) {
   std::lock_guard lock(mu_);
   labels_[repo + "#" + std::to_string(n)] = std::move(labels);
@@ -301,6 +307,7 @@ FakeResponse FakeGitHub::route(const Recorded& r) {
     }
     return error(404, "Not Found");
   }
+  if (m == "GET" && s.size() == 1 && s[0] == "user") return {200, {{"login", user_login_}, {"type", "User"}}, {}};
   if (s.size() < 3 || s[0] != "repos") return error(404, "Not Found");
   const std::string repo = s[1] + "/" + s[2];
   // /repos/o/r/pulls/n[/reviews[/id/dismissals]]
@@ -309,6 +316,11 @@ FakeResponse FakeGitHub::route(const Recorded& r) {
     if (m == "GET" && s.size() == 5) {
       auto it = pull_heads_.find(k);
       if (it == pull_heads_.end()) return error(404, "Not Found");
+      if (auto full = pulls_.find(k); full != pulls_.end()) {
+        nlohmann::json p = full->second;
+        p["head"]["sha"] = it->second;
+        return {200, p, {}};
+      }
       return {200, {{"number", std::stoll(s[4])}, {"head", {{"sha", it->second}}}, {"state", "open"}}, {}};
     }
     auto& list = reviews_[k];

@@ -45,6 +45,9 @@ class FakeGitHub {
 
   // --- state -----------------------------------------------------------
   void set_pull_head(const std::string& owner_repo, std::int64_t number, const std::string& sha);
+  // A whole pull request object (as GET /repos/{o}/{r}/pulls/{n} answers);
+  // its head.sha becomes the pull head. Later set_pull_head calls win.
+  void set_pull(const std::string& owner_repo, std::int64_t number, nlohmann::json pull);
   void set_labels(const std::string& owner_repo, std::int64_t number, std::vector<std::string> labels);
   std::vector<std::string> labels(const std::string& owner_repo, std::int64_t number);
   nlohmann::json reviews(const std::string& owner_repo, std::int64_t number);
@@ -57,6 +60,8 @@ class FakeGitHub {
   // The App's public key (PEM): /app endpoints then verify the JWT with it.
   void set_app_public_key(const std::string& pem);
   void set_bot_login(const std::string& login) { bot_login_ = login; }
+  // The login GET /user answers for any accepted token.
+  void set_user_login(const std::string& login) { user_login_ = login; }
   // Seconds until minted tokens expire (GitHub: 3600), relative to now_().
   void set_token_lifetime(std::chrono::seconds s) { token_lifetime_ = s; }
   void set_clock(std::function<std::chrono::system_clock::time_point()> now) { now_ = std::move(now); }
@@ -95,6 +100,7 @@ class FakeGitHub {
   std::vector<Script> scripts_;
   std::map<std::pair<std::string, std::string>, std::function<FakeResponse(const Recorded&)>> routes_;
   std::map<std::string, std::string> pull_heads_;              // "o/r#n" -> sha
+  std::map<std::string, nlohmann::json> pulls_;                 // "o/r#n" -> pull object
   std::map<std::string, std::vector<std::string>> labels_;      // "o/r#n"
   std::map<std::string, nlohmann::json> reviews_;               // "o/r#n" -> array
   nlohmann::json check_runs_ = nlohmann::json::array();
@@ -102,6 +108,7 @@ class FakeGitHub {
   std::map<std::string, std::chrono::system_clock::time_point> tokens_;  // token -> expiry
   std::string app_public_key_;
   std::string bot_login_ = "reviewer-test[bot]";
+  std::string user_login_ = "reviewer-token-user";
   std::chrono::seconds token_lifetime_{3600};
   std::function<std::chrono::system_clock::time_point()> now_ = [] { return std::chrono::system_clock::now(); };
   int page_size_ = 100;

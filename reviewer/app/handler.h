@@ -1,0 +1,135 @@
+// The GitHub job handler of `serve` (issue 8): turns queued webhook jobs
+// into reviews fetched from GitHub and posted back to it.
+//
+//   review jobs  pull_request opened/synchronize/reopened/ready_for_review/
+//                edited, and check_run/check_suite `rerequested` (the
+//                "Re-run" button; the server queues them as kind "review"
+//                so a re-run and a push supersede each other):
+//     credentials -> metadata (payload; the API when stale or a re-run)
+//     -> mirror fetch of base + refs/pull/N/head -> check run in_progress
+//     -> review_repository -> audit record_review -> (superseded? stop)
+//     -> Publisher::publish (ledger: the audit actions table) -> JobResult.
+//   other kinds  dispatched through AppHandlerOptions::kinds (see below).
+//
+// Errors: GitHub 5xx/429/rate limits/no answer and git or I/O failures
+// -> retry; 401/403/404/422 and bad payloads -> failed with the reason.
+// A failure never approves: nothing is published after one.
+//
+// Modes: dry-run without credentials reviews local mirrors only (the
+// server's default handler, unchanged); dry-run with credentials fetches
+// and reviews but posts nothing, logging ("would_post") and auditing
+// ("would_*" actions) the exact requests; shadow and active post through
+// the Publisher (publisher.h says what each mode posts).
+//
+// ---- Plugging in more kinds (issue 9: slash commands, CODEOWNERS, PR
+// lifecycle) ----
+// 1. Make the server queue the job: reviewer/server/event.cpp classify()
+//    returns a JobSpec with a new kind (or reuses "comment" /
+//    "review_state", which it already queues).
+// 2. Register a KindHandler under that kind in AppHandlerOptions::kinds
+//    (cmd_serve builds the options; keep the handler in your own files,
+//    e.g. reviewer/app/commands.cpp). It receives a JobContext: the job,
+//    the parsed payload, the mode, the REST client for the payload's
+//    installation (null without credentials), the audit store, log and
+//    metrics, and `review`, which runs this file's whole review path for
+//    one PR (e.g. after `/human-review`, with target.human_review_override
+//    set). Post only through the Publisher or, for your own calls, check
+//    `mode` first: dry-run posts nothing.
+// 3. To feed every review (an active /human-review from the overrides
+//    table, a person's approval of the head for the merge gate), set
+//    AppHandlerOptions::prepare: it runs before each review's pipeline and
+//    may set ReviewTarget::human_review_override / human_approved_head.
+//
+// Thread-safety: handle() runs concurrently on the workers; hooks must be
+// thread-safe too.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "reviewer/git/mirror.h"
+#include "reviewer/github/publisher.h"
+#include "reviewer/github/pull_request.h"
+#include "guidance/watcher.h"
+#include "reviewer/model/router.h"
+#include "reviewer/server/job.h"
+
+namespace reviewer::audit { class AuditStore; }
+namespace reviewer::server { class JsonLog; class Metrics; }
+
+namespace reviewer::app {
+
+class GitHubAccess;
+
+// One pull request to review.
+struct ReviewTarget {
+  std::string owner, repo;            // the base repository
+  std::int64_t number = 0;
+  std::int64_t installation_id = 0;   // 0: none (plain token)
+  std::string clone_url;              // what the mirror fetches (https; file:// in tests)
+  // Metadata from the payload, possibly stale; empty: ask the API (re-runs).
+  std::optional<github::PullInfo> pull;
+  std::string trigger = "webhook";    // webhook | rerequest | whatever a hook names
+  std::string action;                 // the pull_request action ("opened", "synchronize", ...), if any
+  bool human_review_override = false; // an active /human-review (policy step 3)
+  bool human_approved_head = false;   // a person with write access approved the head (the gate)
+
+  std::string full_name() const { return owner + "/" + repo; }
+};
+
+struct JobContext {
+  const server::Job& job;
+  const nlohmann::json& payload;       // the delivery's body, parsed
+  github::Mode mode;
+  github::RestClient* client = nullptr;  // for the payload's installation; null without credentials
+  GitHubAccess* access = nullptr;        // null without credentials
+  std::shared_ptr<audit::AuditStore> audit;  // null only in tests
+  server::JsonLog& log;
+  server::Metrics& metrics;
+  // The whole review path for one pull request.
+  std::function<server::JobResult(ReviewTarget)> review;
+};
+
+using KindHandler = std::function<server::JobResult(JobContext&)>;
+using PrepareReview = std::function<void(ReviewTarget&, JobContext&)>;
+
+struct AppHandlerOptions {
+  github::Mode mode = github::Mode::dry_run;
+  std::filesystem::path data_dir;                    // mirrors/<owner>/<name>.git
+  // The operator's guidance (REVIEWER_GUIDANCE_DIR), re-read on change;
+  // null: the shipped defaults. It decides auto-approve (guidance
+  // `auto_approve`; a repository's own file can only narrow it).
+  std::shared_ptr<GuidanceWatcher> guidance;
+  std::shared_ptr<model::ProviderPool> model_pool;   // REVIEWER_MODEL_CONFIG, or null
+  std::shared_ptr<GitHubAccess> access;              // null: dry-run on local mirrors only
+  std::filesystem::path audit_db;                    // the store's file, read back by the ledger
+  git::FetchOptions fetch;                           // limits; the password is set per job
+  std::size_t max_inline_comments = 30;
+  std::string details_url;                           // optional link on check runs
+  std::map<std::string, KindHandler> kinds;          // job kind -> handler (issue 9)
+  PrepareReview prepare;                             // runs before every review (issue 9)
+};
+
+// `audit` may be null in tests (nothing recorded, no ledger: GitHub's own
+// review list still prevents double posts).
+std::shared_ptr<server::JobHandler> make_github_handler(AppHandlerOptions options,
+                                                        std::shared_ptr<audit::AuditStore> audit,
+                                                        server::JsonLog& log, server::Metrics& metrics);
+
+// The review targets of a job's payload: one for a pull_request event;
+// those of a check_run/check_suite `rerequested` event (none when the run is
+// not ours; PRs from forks, which the payload does not list, are looked up
+// by head sha through `client` when given). Throws reviewer::Error
+// (invalid_input) naming a missing field.
+std::vector<ReviewTarget> review_targets(const std::string& event, const nlohmann::json& payload,
+                                         github::RestClient* client);
+
+}  // namespace reviewer::app

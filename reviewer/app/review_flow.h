@@ -1,0 +1,22 @@
+// The review path of one pull request (handler.h): fetch, review, audit,
+// publish. Internal to reviewer/app.
+#pragma once
+
+#include <memory>
+
+#include "reviewer/app/handler.h"
+
+namespace reviewer::app {
+
+struct FlowDeps {
+  const AppHandlerOptions& options;
+  const std::shared_ptr<audit::AuditStore>& audit;
+  server::JsonLog& log;
+  server::Metrics& metrics;
+};
+
+// Needs ctx.client (credentials present). Throws GitHubError and
+// reviewer::Error; the handler maps them to job results.
+server::JobResult run_review_flow(ReviewTarget& target, JobContext& ctx, const FlowDeps& deps);
+
+}  // namespace reviewer::app
