@@ -17,7 +17,8 @@ struct MemLedger : PublishLedger {
   bool review_posted(const std::string& repo, std::int64_t n, const std::string& head) override {
     return posted.count(repo + "#" + std::to_string(n) + "@" + head) > 0;
   }
-  void record_review(const std::string& repo, std::int64_t n, const std::string& head, std::int64_t id) override {
+  void record_review(const std::string& repo, std::int64_t n, const std::string& head, std::int64_t id,
+                     const std::string&) override {
     if (crash_on_record) throw std::runtime_error("simulated crash before the audit row was written");
     posted[repo + "#" + std::to_string(n) + "@" + head] = id;
   }
