@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "app/app_fixture.h"
+#include "reviewer/git/handles.h"
 #include "support/testutil.h"
 
 using namespace reviewer;
@@ -41,6 +42,7 @@ double pct(std::vector<double> v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  git::Library libgit2;
   const int prs = argc > 1 ? std::atoi(argv[1]) : 200;
   const int lines = argc > 2 ? std::atoi(argv[2]) : 300;
   auto dir = scratch_dir("app-bench");
