@@ -214,6 +214,29 @@ TEST_SUITE("app::github_handler") {
     CHECK(s.job_field("d-other", "state") == "");
   }
 
+  TEST_CASE("a new head that is not approved dismisses the bot's approval of the earlier head") {
+    auto dir = scratch_dir("app-dismiss");
+    Origin origin(dir / "origin.git");
+    std::string old_head = origin.open_pr(11, greeting(), "Add a greeting");
+    std::string head = origin.open_pr(11, {{"src/greet.py", {"def greet(name):\n    return name\n"}}}, "Simplify");
+    FakeGitHub fake;
+    fake.add_review(kRepo, 11, {{"user", {{"login", "reviewer-test[bot]"}}}, {"state", "APPROVED"},
+                                {"commit_id", old_head}, {"body", github::review_marker("earlier", old_head)}});
+    fake.add_review(kRepo, 11, {{"user", {{"login", "bob"}}}, {"state", "APPROVED"}, {"commit_id", old_head},
+                                {"body", github::review_marker("forged", old_head)}});
+    auto payload = pr_payload(origin, 11, head, "synchronize");
+    github_knows(fake, payload);
+    AppServer s(dir, fake);
+    CHECK(s.send("pull_request", payload, "d-dismiss") == 202);
+    REQUIRE(s.wait_job("d-dismiss") == "done");
+    auto dismissals = fake.requests("PUT", "/repos/octo/hello/pulls/11/reviews/");
+    REQUIRE(dismissals.size() == 1);  // ours only: a person's approval is never touched
+    auto reviews = fake.reviews(kRepo, 11);
+    CHECK(reviews[0]["state"] == "DISMISSED");
+    CHECK(reviews[1]["state"] == "APPROVED");
+    CHECK(s.audit_one("SELECT count(*) FROM actions WHERE kind='dismiss_review' AND http_status=200") == "1");
+  }
+
   TEST_CASE("a 502 from GitHub retries the job and the review is still posted once") {
     auto dir = scratch_dir("app-502");
     Origin origin(dir / "origin.git");
