@@ -144,7 +144,8 @@ TEST_SUITE("app::github_handler") {
     FakeGitHub fake;
     auto payload = pr_payload(origin, 5, head);
     github_knows(fake, payload);
-    AppServer s(dir, fake, {"shadow"});
+    write_text(dir / "guidance" / "approve.yml", "auto_approve:\n  enabled: true\n  repositories: ['octo/*']\n");
+    AppServer s(dir, fake, {"shadow", true, true, {{"REVIEWER_GUIDANCE_DIR", (dir / "guidance").string()}}});
 
     CHECK(s.send("pull_request", payload, "d-shadow") == 202);
     REQUIRE(s.wait_job("d-shadow") == "done");
@@ -154,6 +155,44 @@ TEST_SUITE("app::github_handler") {
     CHECK(fake.requests("POST", "/repos/octo/hello/issues").empty());
     CHECK(fake.check_runs().empty());
     CHECK(s.log_text().find("\"would_approve\":true") != std::string::npos);
+  }
+
+  TEST_CASE("active mode approves only where guidance auto_approve enables the repository") {
+    auto dir = scratch_dir("app-approve");
+    Origin origin(dir / "origin.git");
+    std::string head = origin.open_pr(21, greeting(), "Add a greeting");
+    FakeGitHub fake;
+    auto payload = pr_payload(origin, 21, head);
+    github_knows(fake, payload);
+    SUBCASE("enabled for octo/*: APPROVE") {
+      write_text(dir / "guidance" / "approve.yml", "auto_approve:\n  enabled: true\n  repositories: ['octo/*']\n");
+      AppServer s(dir, fake, {"active", true, true, {{"REVIEWER_GUIDANCE_DIR", (dir / "guidance").string()}}});
+      CHECK(s.send("pull_request", payload, "d-approve") == 202);
+      REQUIRE(s.wait_job("d-approve") == "done");
+      auto reviews = fake.reviews(kRepo, 21);
+      REQUIRE(reviews.size() == 1);
+      CHECK(reviews[0]["state"] == "APPROVED");
+      CHECK(s.audit_one("SELECT count(*) FROM actions WHERE kind='review_approve' AND http_status=200") == "1");
+    }
+    SUBCASE("enabled for another organisation only: a comment") {
+      write_text(dir / "guidance" / "approve.yml", "auto_approve:\n  enabled: true\n  repositories: ['acme/*']\n");
+      AppServer s(dir, fake, {"active", true, true, {{"REVIEWER_GUIDANCE_DIR", (dir / "guidance").string()}}});
+      CHECK(s.send("pull_request", payload, "d-other-org") == 202);
+      REQUIRE(s.wait_job("d-other-org") == "done");
+      auto reviews = fake.reviews(kRepo, 21);
+      REQUIRE(reviews.size() == 1);
+      CHECK(reviews[0]["state"] == "COMMENTED");
+      CHECK(s.log_text().find("\"auto_approve\":false") != std::string::npos);
+    }
+    SUBCASE("the author is excluded: a comment") {
+      write_text(dir / "guidance" / "approve.yml",
+                 "auto_approve:\n  enabled: true\n  repositories: ['octo/*']\n  excluded_authors: ['alice']\n");
+      AppServer s(dir, fake, {"active", true, true, {{"REVIEWER_GUIDANCE_DIR", (dir / "guidance").string()}}});
+      CHECK(s.send("pull_request", payload, "d-excluded") == 202);
+      REQUIRE(s.wait_job("d-excluded") == "done");
+      REQUIRE(fake.reviews(kRepo, 21).size() == 1);
+      CHECK(fake.reviews(kRepo, 21)[0]["state"] == "COMMENTED");
+    }
   }
 
   TEST_CASE("dry-run with credentials fetches and reviews but posts nothing, auditing the exact requests") {
