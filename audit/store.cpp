@@ -147,6 +147,30 @@ class SqliteAuditStore final : public AuditStore {
     write_one("pr_events", [&](ChainWriter::Row& row) { fill_event(row, e); });
   }
 
+  bool record_dead_letter(const DeadLetterRecord& d) override {
+    bool recorded = false;
+    submit([&](ChainWriter& w) {
+      // Checked inside the write transaction: two reporters cannot both add it.
+      auto seen = db_.prepare("SELECT 1 FROM dead_letters WHERE delivery_id = ?");
+      seen.bind(1, d.delivery_id);
+      if (seen.step()) return;
+      auto row = w.row("dead_letters");
+      row.set("delivery_id", d.delivery_id)
+          .set("job_id", d.job_id)
+          .set("event", d.event)
+          .set("kind", d.kind)
+          .set("repository", d.repository)
+          .set("pr_number", d.pr_number)
+          .set("head_sha", d.head_sha)
+          .set("attempts", d.attempts)
+          .set("reason", d.reason)
+          .set("parked_at", or_now(d.parked_at));
+      w.append(row);
+      recorded = true;
+    });
+    return recorded;
+  }
+
   std::vector<std::int64_t> link_reverts(const std::string& repository, std::int64_t reverting_pr,
                                          std::string_view title, std::string_view body,
                                          std::string_view at) override {
@@ -237,6 +261,7 @@ class SqliteAuditStore final : public AuditStore {
         }
       }
       tx.commit();
+      writer_.committed();
     } catch (...) {
       auto e = std::current_exception();
       for (auto* job : batch) {

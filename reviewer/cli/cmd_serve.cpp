@@ -13,6 +13,7 @@
 #include "reviewer/cli/cli.h"
 #include "reviewer/core/error.h"
 #include "reviewer/model/config.h"
+#include "reviewer/server/dead_letters.h"
 #include "reviewer/server/log.h"
 #include "reviewer/server/review_handler.h"
 #include "reviewer/server/server.h"
@@ -55,7 +56,8 @@ int run_serve(const std::string& config) {
   }
   ho.mode = settings.mode;
   Server server(
-      settings, [&](JsonLog& l, Metrics& m) { return make_dry_run_handler(ho, store, l, m); }, log);
+      settings, [&](JsonLog& l, Metrics& m) { return make_dry_run_handler(ho, store, l, m); }, log,
+      audit_dead_letter_sink(store));
   server.start();
   int sig = 0;
   sigwait(&stop_signals, &sig);
