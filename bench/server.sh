@@ -113,12 +113,12 @@ echo "acknowledged (2xx seen by wrk): $ACK; rows after SIGKILL: $STORED; lost: $
 fi
 
 if want flood; then
-echo "== forged flood: ~10,000 forged deliveries (1 ms pacing), log volume and effect on valid deliveries"
+echo "== forged flood: forged deliveries on 4 connections (2 ms pacing), log volume and effect on valid deliveries"
 start_server "$WORK/flood"
 echo "valid alone:        $(run_wrk 16 "$RUN_SECONDS" valid-alone)"
 LOG0=$(wc -c < "$WORK/flood.log")
-BENCH_SIG="sha256=$(printf '0%.0s' $(seq 64))" BENCH_DELAY_MS=1 BENCH_RUN=forged \
-  wrk -t1 -c1 -d"$RUN_SECONDS"s -s bench/server_webhook.lua "$URL" | grep '^BENCH' | sed 's/^/forged flood: /' &
+BENCH_SIG="sha256=$(printf '0%.0s' $(seq 64))" BENCH_DELAY_MS=2 BENCH_RUN=forged \
+  wrk -t1 -c4 -d"$RUN_SECONDS"s -s bench/server_webhook.lua "$URL" | grep '^BENCH' | sed 's/^/forged flood: /' &
 FLOOD_PID=$!
 sleep 0.2
 echo "valid during flood: $(run_wrk 16 "$RUN_SECONDS" valid-flood)"
@@ -129,6 +129,22 @@ LOG1=$(wc -c < "$WORK/flood.log")
 echo "forged deliveries refused: $FORGED; log bytes written meanwhile (incl. valid deliveries): $((LOG1 - LOG0))"
 echo "log lines about rejections: $(grep -c 'delivery_rejected' "$WORK/flood.log")"
 stop_server
+if [ -d bench/probot-baseline/node_modules/probot ]; then
+  # The reference's log volume per forged delivery, same forged requests.
+  PROBOT_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  openssl genrsa -out "$WORK/probot-key.pem" 2048 2>/dev/null
+  (cd bench/probot-baseline && APP_ID=1 PRIVATE_KEY_PATH="$WORK/probot-key.pem" WEBHOOK_SECRET=$SECRET \
+     HOST=127.0.0.1 PORT=$PROBOT_PORT exec node app.js > "$WORK/probot-flood.log" 2>&1) &
+  PROBOT_PID=$!
+  sleep 3
+  P0=$(wc -c < "$WORK/probot-flood.log")
+  LINE=$(BENCH_SIG="sha256=$(printf '0%.0s' $(seq 64))" BENCH_RUN=forged-probot \
+    wrk -t1 -c4 -d5s -s bench/server_webhook.lua "http://127.0.0.1:$PROBOT_PORT/api/github/webhooks" | grep '^BENCH')
+  N=$(echo "$LINE" | sed 's/.*requests=\([0-9]*\).*/\1/')
+  P1=$(wc -c < "$WORK/probot-flood.log")
+  echo "probot: $N forged deliveries, $((P1 - P0)) log bytes = $(( N > 0 ? (P1 - P0) / N : 0 )) bytes per forged delivery"
+  kill "$PROBOT_PID"; wait "$PROBOT_PID" 2>/dev/null || true
+fi
 fi
 
 if want rss; then
