@@ -115,19 +115,19 @@ fi
 if want flood; then
 echo "== forged flood: forged deliveries on 4 connections (2 ms pacing), log volume and effect on valid deliveries"
 start_server "$WORK/flood"
-echo "valid alone:        $(run_wrk 16 "$RUN_SECONDS" valid-alone)"
+echo "valid alone:        $(wrk_cpu "$SERVER_PID" "$URL" 16 valid-alone) load=$(cut -d' ' -f1 /proc/loadavg)"
 LOG0=$(wc -c < "$WORK/flood.log")
 BENCH_SIG="sha256=$(printf '0%.0s' $(seq 64))" BENCH_DELAY_MS=2 BENCH_RUN=forged \
   wrk -t1 -c4 -d"$RUN_SECONDS"s -s bench/server_webhook.lua "$URL" | grep '^BENCH' | sed 's/^/forged flood: /' &
 FLOOD_PID=$!
 sleep 0.2
-echo "valid during flood: $(run_wrk 16 "$RUN_SECONDS" valid-flood)"
+echo "valid during flood: $(wrk_cpu "$SERVER_PID" "$URL" 16 valid-flood) load=$(cut -d' ' -f1 /proc/loadavg)"
 wait "$FLOOD_PID"
 FORGED=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^reviewer_webhook_rejected_total\{reason="signature"\}/ {print $2}')
 sleep 11  # one aggregation interval: the summary line is written
 LOG1=$(wc -c < "$WORK/flood.log")
 echo "forged deliveries refused: $FORGED; log bytes written meanwhile (incl. valid deliveries): $((LOG1 - LOG0))"
-echo "log lines about rejections: $(grep -c 'delivery_rejected' "$WORK/flood.log")"
+echo "log lines about rejections: $(grep -c 'delivery_rejected' "$WORK/flood.log"), $(grep 'delivery_rejected' "$WORK/flood.log" | wc -c) bytes"
 stop_server
 if [ -d bench/probot-baseline/node_modules/probot ]; then
   # The reference's log volume per forged delivery, same forged requests.
