@@ -59,6 +59,11 @@ Stmt& Stmt::bind(int i, std::string_view v) {
   return *this;
 }
 
+Stmt& Stmt::bind_blob_no_copy(int i, std::string_view v) {
+  if (sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_STATIC) != SQLITE_OK) db_.fail("bind");
+  return *this;
+}
+
 Stmt& Stmt::bind_blob(int i, std::string_view v) {
   if (sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT) != SQLITE_OK) db_.fail("bind");
   return *this;

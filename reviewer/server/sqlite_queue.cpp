@@ -149,7 +149,9 @@ class SqliteQueue final : public JobQueue {
     for (const auto& item : items) {
       const auto& d = item.delivery;
       ins.bind(1, d.delivery_id).bind(2, d.event).bind(3, d.action).bind(4, d.repository).bind(5, now);
-      ins.bind(6, d.headers_json).bind_blob(7, d.body).bind(8, d.outcome);
+      // The body (up to 25 MB) is not copied: `items` outlives the insert,
+      // and run() resets the statement before the next item is bound.
+      ins.bind(6, d.headers_json).bind_blob_no_copy(7, d.body).bind(8, d.outcome);
       ins.run();
       if (db_.changes() == 0) {
         out.push_back(IntakeOutcome::duplicate);
