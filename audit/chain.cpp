@@ -125,16 +125,24 @@ ChainHead read_head(Connection& db, const std::vector<TableLayout>& tables) {
 
 ChainWriter::Row& ChainWriter::Row::set(std::string_view column, Value v) {
   const auto& cols = layout_->columns;
+  // Writers set columns in declaration order: try the one after the last
+  // set first, so a row costs one compare per column, not a search.
+  if (next_ < cols.size() && cols[next_] == column) {
+    values_[next_++] = std::move(v);
+    return *this;
+  }
   auto it = std::find(cols.begin(), cols.end(), column);
   if (it == cols.end()) {
     throw Error(Error::Code::internal,
                 fmt::format("audit: table {} has no column {}", layout_->name, column));
   }
-  values_[static_cast<std::size_t>(it - cols.begin())] = std::move(v);
+  next_ = static_cast<std::size_t>(it - cols.begin());
+  values_[next_++] = std::move(v);
   return *this;
 }
 
-ChainWriter::ChainWriter(Connection& db) : db_(db), cookie_query_(db.prepare("PRAGMA schema_version")) {
+ChainWriter::ChainWriter(Connection& db)
+    : db_(db), cookie_query_(db.prepare("PRAGMA schema_version")), data_version_query_(db.prepare("PRAGMA data_version")) {
   load();
 }
 
@@ -162,8 +170,22 @@ void ChainWriter::start(std::string now) {
   bool changed = cookie_query_.column_int64(0) != schema_cookie_;
   cookie_query_.reset();
   if (changed) load();
-  head_ = head_of(head_queries_);
+  data_version_query_.step();
+  const std::int64_t version = data_version_query_.column_int64(0);
+  data_version_query_.reset();
+  if (!changed && version == data_version_) {
+    head_ = committed_head_;  // nobody else wrote since our last commit
+  } else {
+    head_ = head_of(head_queries_);
+  }
+  data_version_ = -1;  // until committed()
+  pending_version_ = version;
   now_ = std::move(now);
+}
+
+void ChainWriter::committed() {
+  committed_head_ = head_;
+  data_version_ = pending_version_;
 }
 
 ChainWriter::Row ChainWriter::row(std::string_view table) const {

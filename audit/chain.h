@@ -72,6 +72,7 @@ class ChainWriter {
    private:
     friend class ChainWriter;
     std::size_t table_ = 0;
+    std::size_t next_ = 0;  // the column most likely set next
     const TableLayout* layout_ = nullptr;
     std::vector<Value> values_;
   };
@@ -85,6 +86,10 @@ class ChainWriter {
   // Fills seq, prev_hash and recorded_at, hashes and inserts the row.
   void append(Row& row);
   const ChainHead& head() const { return head_; }
+  // The caller committed everything appended since start(): the next
+  // start() may reuse the head instead of reading it, unless another
+  // connection committed in between (PRAGMA data_version tells).
+  void committed();
   // Back to an earlier head after the caller rolled back to a savepoint.
   void rewind(ChainHead head) { head_ = std::move(head); }
 
@@ -97,6 +102,10 @@ class ChainWriter {
   Connection& db_;
   std::int64_t schema_cookie_ = -1;
   Statement cookie_query_;
+  Statement data_version_query_;
+  std::int64_t data_version_ = -1;  // at the last committed(); -1: read the head
+  std::int64_t pending_version_ = -1;
+  ChainHead committed_head_;
   std::vector<TableLayout> tables_;
   std::vector<Statement> inserts_;
   std::vector<Statement> head_queries_;

@@ -79,4 +79,19 @@ struct PrEventRecord {
   std::string at;           // empty: now
 };
 
+// A job of `reviewer serve` parked as a dead letter: every attempt failed
+// (or the last attempt's lease expired). One per delivery.
+struct DeadLetterRecord {
+  std::string delivery_id;  // X-GitHub-Delivery of the job's delivery
+  std::int64_t job_id = 0;  // jobs.id in the server's queue.db
+  std::string event;
+  std::string kind;         // review | comment | review_state | ...
+  std::string repository;
+  std::int64_t pr_number = 0;
+  std::string head_sha;
+  std::int64_t attempts = 0;
+  std::string reason;       // the last attempt's error
+  std::string parked_at;    // empty: now
+};
+
 }  // namespace reviewer::audit

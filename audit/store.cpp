@@ -65,7 +65,12 @@ Connection open_for_writing(const std::filesystem::path& path, const OpenOptions
 // durability is per call while concurrent writers share the commit cost.
 class SqliteAuditStore final : public AuditStore {
  public:
-  explicit SqliteAuditStore(Connection db) : db_(std::move(db)), writer_(db_) {}
+  explicit SqliteAuditStore(Connection db)
+      : db_(std::move(db)),
+        writer_(db_),
+        savepoint_(db_.prepare("SAVEPOINT audit_job")),
+        release_(db_.prepare("RELEASE audit_job")),
+        rollback_to_(db_.prepare("ROLLBACK TO audit_job")) {}
 
   void record_review(const ReviewResult& r) override {
     if (r.run_id.empty()) throw Error(Error::Code::internal, "audit: a review without a run id");
@@ -147,6 +152,30 @@ class SqliteAuditStore final : public AuditStore {
     write_one("pr_events", [&](ChainWriter::Row& row) { fill_event(row, e); });
   }
 
+  bool record_dead_letter(const DeadLetterRecord& d) override {
+    bool recorded = false;
+    submit([&](ChainWriter& w) {
+      // Checked inside the write transaction: two reporters cannot both add it.
+      auto seen = db_.prepare("SELECT 1 FROM dead_letters WHERE delivery_id = ?");
+      seen.bind(1, d.delivery_id);
+      if (seen.step()) return;
+      auto row = w.row("dead_letters");
+      row.set("delivery_id", d.delivery_id)
+          .set("job_id", d.job_id)
+          .set("event", d.event)
+          .set("kind", d.kind)
+          .set("repository", d.repository)
+          .set("pr_number", d.pr_number)
+          .set("head_sha", d.head_sha)
+          .set("attempts", d.attempts)
+          .set("reason", d.reason)
+          .set("parked_at", or_now(d.parked_at));
+      w.append(row);
+      recorded = true;
+    });
+    return recorded;
+  }
+
   std::vector<std::int64_t> link_reverts(const std::string& repository, std::int64_t reverting_pr,
                                          std::string_view title, std::string_view body,
                                          std::string_view at) override {
@@ -184,16 +213,17 @@ class SqliteAuditStore final : public AuditStore {
     WriteFn write;
     std::exception_ptr error;
     bool done = false;
+    std::condition_variable cv;  // its waiter: done, or its turn to lead
   };
   static constexpr std::size_t kMaxBatch = 512;
 
   void submit(WriteFn fn) {
-    Job job{std::move(fn), nullptr, false};
+    Job job{std::move(fn), nullptr, false, {}};
     std::unique_lock lock(queue_mu_);
     queue_.push_back(&job);
     while (!job.done) {
       if (leader_) {
-        cv_.wait(lock);
+        job.cv.wait(lock);
         continue;
       }
       leader_ = true;
@@ -204,9 +234,15 @@ class SqliteAuditStore final : public AuditStore {
       lock.unlock();
       write_batch(batch);
       lock.lock();
-      for (auto* j : batch) j->done = true;
       leader_ = false;
-      cv_.notify_all();
+      // Wake only whom it concerns: the callers whose writes are committed,
+      // and the first one still queued, who leads the next batch (waking
+      // every waiter costs a context switch each, per batch).
+      for (auto* j : batch) {
+        j->done = true;
+        if (j != &job) j->cv.notify_one();
+      }
+      if (!queue_.empty()) queue_.front()->cv.notify_one();
     }
     if (job.error) std::rethrow_exception(job.error);
   }
@@ -222,21 +258,22 @@ class SqliteAuditStore final : public AuditStore {
           continue;
         }
         ChainHead mark = writer_.head();
-        db_.exec("SAVEPOINT audit_job");
+        run(savepoint_);
         try {
           job->write(writer_);
-          db_.exec("RELEASE audit_job");
+          run(release_);
         } catch (...) {
           // SQLite may have rolled back the whole transaction (disk full,
           // I/O error): then every job of the batch failed with this error.
           if (sqlite3_get_autocommit(db_.get())) throw;
           job->error = std::current_exception();
-          db_.exec("ROLLBACK TO audit_job");
-          db_.exec("RELEASE audit_job");
+          run(rollback_to_);
+          run(release_);
           writer_.rewind(mark);
         }
       }
       tx.commit();
+      writer_.committed();
     } catch (...) {
       auto e = std::current_exception();
       for (auto* job : batch) {
@@ -355,13 +392,21 @@ class SqliteAuditStore final : public AuditStore {
     });
   }
 
-  std::mutex queue_mu_;  // guards queue_ and leader_
-  std::condition_variable cv_;
+  std::mutex queue_mu_;  // guards queue_, leader_ and each queued Job's done
   std::vector<Job*> queue_;
   bool leader_ = false;
   std::mutex db_mu_;  // guards db_ and writer_
   Connection db_;
   ChainWriter writer_;  // after db_: its statements are finalized first
+  // Per-write savepoints of a batch, prepared once (exec re-parses each time).
+  Statement savepoint_;
+  Statement release_;
+  Statement rollback_to_;
+
+  static void run(Statement& s) {
+    s.step();
+    s.reset();
+  }
 };
 
 }  // namespace

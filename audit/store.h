@@ -52,6 +52,10 @@ class AuditStore {
   virtual void record_override(const OverrideRecord& r) = 0;
   virtual void record_feedback(const FeedbackRecord& r) = 0;
   virtual void record_pr_event(const PrEventRecord& r) = 0;
+  // Records a dead letter; returns false (writing nothing) when this
+  // delivery's dead letter is already in the log, so a reporter that
+  // crashed before noting its report can simply report again.
+  virtual bool record_dead_letter(const DeadLetterRecord& r) = 0;
 
   // For a merged PR `reverting_pr` whose title/body say it reverts something
   // (see revert.h), finds the original PRs in the log (by PR number, by

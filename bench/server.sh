@@ -5,7 +5,9 @@
 # effect on valid deliveries, and RSS after many deliveries.
 #
 # Usage: bench/server.sh [build-dir]   (default: build; needs wrk, python3,
-#        tests/tools/node_modules from `npm ci --prefix tests/tools`)
+#        tests/tools/node_modules from `npm ci --prefix tests/tools`, and for
+#        the Probot reference bench/probot-baseline/node_modules from
+#        `npm ci --prefix bench/probot-baseline`; skipped when absent)
 # Env:   RUN_SECONDS (10), RSS_DELIVERIES (300000),
 #        SECTIONS (default "throughput durability flood rss")
 set -euo pipefail
@@ -20,7 +22,7 @@ want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/reviewer-bench-server.XXXXXX)
-trap 'kill -9 ${SERVER_PID:-} ${BASE_PID:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill -9 ${SERVER_PID:-} ${BASE_PID:-} ${PROBOT_PID:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
 SECRET=bench-secret-$(date +%s)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT/webhook
@@ -49,20 +51,48 @@ run_wrk() {  # $1 connections, $2 seconds, $3 tag; prints the BENCH line
   BENCH_RUN=$3 wrk -t2 -c"$1" -d"$2"s --timeout 5s -s bench/server_webhook.lua "$URL" | grep '^BENCH'
 }
 
+# CPU time (user + system, clock ticks) a process has used: CPU per delivery
+# does not depend on how busy the shared machine is, wall figures do.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Runs wrk against $2 (URL) for process $1, prints the BENCH line plus the
+# process's CPU microseconds per request during the run.
+wrk_cpu() {  # $1 pid, $2 url, $3 connections, $4 tag
+  local t0 line t1 n
+  t0=$(cpu_ticks "$1")
+  line=$(BENCH_RUN=$4 wrk -t2 -c"$3" -d"$RUN_SECONDS"s --timeout 5s -s bench/server_webhook.lua "$2" | grep '^BENCH')
+  t1=$(cpu_ticks "$1")
+  n=$(echo "$line" | sed 's/.*requests=\([0-9]*\).*/\1/')
+  echo "$line cpu_us_per_req=$(( n > 0 ? (t1 - t0) * 1000000 / $(getconf CLK_TCK) / n : 0 ))"
+}
+
 if want throughput; then
-echo "== throughput and latency of the 202 (durable: committed before answering), interleaved with the baseline"
+echo "== throughput and latency of the 202 (durable: committed before answering), interleaved with the baselines"
 BASE_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 node bench/server_baseline.js "$BASE_PORT" "$SECRET" &
 BASE_PID=$!
-sleep 1
+PROBOT_PID=
+if [ -d bench/probot-baseline/node_modules/probot ]; then
+  PROBOT_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  openssl genrsa -out "$WORK/probot-key.pem" 2048 2>/dev/null  # never used: the app makes no API call
+  (cd bench/probot-baseline && APP_ID=1 PRIVATE_KEY_PATH="$WORK/probot-key.pem" WEBHOOK_SECRET=$SECRET \
+     HOST=127.0.0.1 PORT=$PROBOT_PORT exec node app.js > "$WORK/probot.log" 2>&1) &
+  PROBOT_PID=$!
+else
+  echo "(Probot reference skipped: run npm ci --prefix bench/probot-baseline)"
+fi
+sleep 3
 start_server "$WORK/data"
 for c in 16 64; do
   for r in 1 2 3; do
-    echo "baseline c=$c run=$r $(BENCH_RUN=base-c$c-r$r wrk -t2 -c"$c" -d"$RUN_SECONDS"s --timeout 5s -s bench/server_webhook.lua "http://127.0.0.1:$BASE_PORT/webhook" | grep '^BENCH')"
-    echo "reviewer c=$c run=$r $(run_wrk "$c" "$RUN_SECONDS" "c$c-r$r")"
+    echo "baseline c=$c run=$r $(wrk_cpu "$BASE_PID" "http://127.0.0.1:$BASE_PORT/webhook" "$c" "base-c$c-r$r") load=$(cut -d' ' -f1 /proc/loadavg)"
+    if [ -n "$PROBOT_PID" ]; then
+      echo "probot   c=$c run=$r $(wrk_cpu "$PROBOT_PID" "http://127.0.0.1:$PROBOT_PORT/api/github/webhooks" "$c" "probot-c$c-r$r") load=$(cut -d' ' -f1 /proc/loadavg)"
+    fi
+    echo "reviewer c=$c run=$r $(wrk_cpu "$SERVER_PID" "$URL" "$c" "c$c-r$r") load=$(cut -d' ' -f1 /proc/loadavg)"
   done
 done
-kill "$BASE_PID"
+kill "$BASE_PID" ${PROBOT_PID:+"$PROBOT_PID"}
+[ -n "$PROBOT_PID" ] && echo "probot log: $(wc -c < "$WORK/probot.log") bytes, $(wc -l < "$WORK/probot.log") lines"
 ACCEPTED_LOG=$(grep -c '"event":"delivery"' "$WORK/data.log" || true)
 echo "rows in deliveries: $(rows "$WORK/data"); delivery log lines: $ACCEPTED_LOG"
 curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^reviewer_(jobs|queue_depth|intake_commit_seconds_(sum|count))' || true
@@ -83,22 +113,38 @@ echo "acknowledged (2xx seen by wrk): $ACK; rows after SIGKILL: $STORED; lost: $
 fi
 
 if want flood; then
-echo "== forged flood: ~10,000 forged deliveries (1 ms pacing), log volume and effect on valid deliveries"
+echo "== forged flood: forged deliveries on 4 connections (2 ms pacing), log volume and effect on valid deliveries"
 start_server "$WORK/flood"
-echo "valid alone:        $(run_wrk 16 "$RUN_SECONDS" valid-alone)"
+echo "valid alone:        $(wrk_cpu "$SERVER_PID" "$URL" 16 valid-alone) load=$(cut -d' ' -f1 /proc/loadavg)"
 LOG0=$(wc -c < "$WORK/flood.log")
-BENCH_SIG="sha256=$(printf '0%.0s' $(seq 64))" BENCH_DELAY_MS=1 BENCH_RUN=forged \
-  wrk -t1 -c1 -d"$RUN_SECONDS"s -s bench/server_webhook.lua "$URL" | grep '^BENCH' | sed 's/^/forged flood: /' &
+BENCH_SIG="sha256=$(printf '0%.0s' $(seq 64))" BENCH_DELAY_MS=2 BENCH_RUN=forged \
+  wrk -t1 -c4 -d"$RUN_SECONDS"s -s bench/server_webhook.lua "$URL" | grep '^BENCH' | sed 's/^/forged flood: /' &
 FLOOD_PID=$!
 sleep 0.2
-echo "valid during flood: $(run_wrk 16 "$RUN_SECONDS" valid-flood)"
+echo "valid during flood: $(wrk_cpu "$SERVER_PID" "$URL" 16 valid-flood) load=$(cut -d' ' -f1 /proc/loadavg)"
 wait "$FLOOD_PID"
 FORGED=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^reviewer_webhook_rejected_total\{reason="signature"\}/ {print $2}')
 sleep 11  # one aggregation interval: the summary line is written
 LOG1=$(wc -c < "$WORK/flood.log")
 echo "forged deliveries refused: $FORGED; log bytes written meanwhile (incl. valid deliveries): $((LOG1 - LOG0))"
-echo "log lines about rejections: $(grep -c 'delivery_rejected' "$WORK/flood.log")"
+echo "log lines about rejections: $(grep -c 'delivery_rejected' "$WORK/flood.log"), $(grep 'delivery_rejected' "$WORK/flood.log" | wc -c) bytes"
 stop_server
+if [ -d bench/probot-baseline/node_modules/probot ]; then
+  # The reference's log volume per forged delivery, same forged requests.
+  PROBOT_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  openssl genrsa -out "$WORK/probot-key.pem" 2048 2>/dev/null
+  (cd bench/probot-baseline && APP_ID=1 PRIVATE_KEY_PATH="$WORK/probot-key.pem" WEBHOOK_SECRET=$SECRET \
+     HOST=127.0.0.1 PORT=$PROBOT_PORT exec node app.js > "$WORK/probot-flood.log" 2>&1) &
+  PROBOT_PID=$!
+  sleep 3
+  P0=$(wc -c < "$WORK/probot-flood.log")
+  LINE=$(BENCH_SIG="sha256=$(printf '0%.0s' $(seq 64))" BENCH_RUN=forged-probot \
+    wrk -t1 -c4 -d5s -s bench/server_webhook.lua "http://127.0.0.1:$PROBOT_PORT/api/github/webhooks" | grep '^BENCH')
+  N=$(echo "$LINE" | sed 's/.*requests=\([0-9]*\).*/\1/')
+  P1=$(wc -c < "$WORK/probot-flood.log")
+  echo "probot: $N forged deliveries, $((P1 - P0)) log bytes = $(( N > 0 ? (P1 - P0) / N : 0 )) bytes per forged delivery"
+  kill "$PROBOT_PID"; wait "$PROBOT_PID" 2>/dev/null || true
+fi
 fi
 
 if want rss; then

@@ -32,7 +32,7 @@ function request()
     ["X-GitHub-Delivery"] = string.format("%s-%d-%d", run, tid, n),
     ["X-Hub-Signature-256"] = sig,
   }
-  return wrk.format("POST", "/webhook", headers, payload)
+  return wrk.format("POST", nil, headers, payload)  -- the path of the URL given to wrk
 end
 
 if delay_ms > 0 then

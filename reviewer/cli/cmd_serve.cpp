@@ -15,6 +15,7 @@
 #include "reviewer/app/serve_options.h"
 #include "reviewer/cli/cli.h"
 #include "reviewer/core/error.h"
+#include "reviewer/server/dead_letters.h"
 #include "reviewer/server/log.h"
 #include "reviewer/server/server.h"
 #include "reviewer/server/settings.h"
@@ -42,7 +43,8 @@ int run_serve(const std::string& config) {
   std::shared_ptr<audit::AuditStore> store = audit::AuditStore::open(settings.audit_db());
   app::AppHandlerOptions options;
   Server server(
-      settings, [&](JsonLog& l, Metrics& m) { return app::make_github_handler(options, store, l, m); }, log);
+      settings, [&](JsonLog& l, Metrics& m) { return app::make_github_handler(options, store, l, m); }, log,
+      audit_dead_letter_sink(store));
   // Reads the App key, the guidance and the model config now: a bad one
   // stops serve here (later guidance edits are re-read; a broken edit keeps
   // the last good version).

@@ -108,6 +108,24 @@ Classified classify(const std::string& event, const json& payload) {
   return c;
 }
 
+bool classify_reads(int depth, std::string_view key) {
+  auto in = [key](std::initializer_list<std::string_view> set) {
+    for (auto k : set) {
+      if (key == k) return true;
+    }
+    return false;
+  };
+  switch (depth) {
+    case 1: return in({"action", "repository", "pull_request", "issue", "comment", "review", "installation"});
+    case 2:  // repository.full_name, pull_request.*, issue.number/pull_request, comment.body, review.state, installation.id
+      return in({"full_name", "number", "title", "body", "draft", "labels", "user", "head", "base", "pull_request",
+                 "state", "id"});
+    case 3: return in({"login", "sha", "ref"});  // pull_request.user.login, pull_request.head/base.sha/ref
+    case 4: return in({"name"});                 // pull_request.labels[].name
+    default: return false;
+  }
+}
+
 PullRequestEvent parse_pull_request_event(const json& payload) {
   if (!payload.is_object()) bad("the body is not a JSON object");
   PullRequestEvent e;

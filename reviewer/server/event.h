@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,6 +31,11 @@ struct Classified {
 // (number 0 when none is listed). Everything else (ping, installation,
 // ...) makes no job. Throws Error(invalid_input) when a handled event lacks its fields.
 Classified classify(const std::string& event, const nlohmann::json& payload);
+
+// The members classify() reads, for parse_filtered (json_scan.h): a member
+// `key` of an object at `depth` (1: the payload's own members). A filtered
+// payload classifies exactly as the whole one does.
+bool classify_reads(int depth, std::string_view key);
 
 // The pull_request fields the default handler reviews with.
 struct PullRequestEvent {

@@ -38,6 +38,20 @@ struct IntakeItem {
 
 enum class IntakeOutcome { stored, duplicate };
 
+// A job parked as a dead letter, as reported to the audit log.
+struct DeadLetter {
+  std::int64_t job_id = 0;
+  std::string delivery_id;
+  std::string event;
+  std::string kind;
+  std::string repository;
+  std::int64_t pr_number = 0;
+  std::string head_sha;
+  int attempts = 0;
+  std::string reason;
+  std::int64_t parked_ms = 0;  // when it was parked (ms since the epoch)
+};
+
 struct QueueStats {
   std::map<std::string, std::int64_t> jobs_by_state;  // pending, leased, done, failed, dead, superseded
   std::int64_t oldest_pending_age_ms = 0;
@@ -76,6 +90,11 @@ class JobQueue {
   virtual QueueStats stats() = 0;
   // True when a write transaction can be opened (readiness).
   virtual bool writable() = 0;
+  // Dead letters not yet reported (oldest first, at most `limit`), and
+  // marking them reported once the audit log has committed them. A crash
+  // between the two reports them again; the audit log ignores repeats.
+  virtual std::vector<DeadLetter> unreported_dead_letters(std::size_t limit) = 0;
+  virtual void mark_reported(const std::vector<std::int64_t>& job_ids) = 0;
   // Drops raw bodies of deliveries older than `age` whose jobs finished.
   virtual std::int64_t prune_bodies(std::chrono::milliseconds age) = 0;
 

@@ -10,13 +10,13 @@
 #include <memory>
 
 #include "reviewer/server/job.h"
+#include "reviewer/server/queue.h"
 #include "reviewer/server/settings.h"
 
 namespace reviewer::server {
 
 class JsonLog;
 class Metrics;
-class JobQueue;
 
 class Server {
  public:
@@ -24,8 +24,14 @@ class Server {
   // log and metrics. Called once, by start().
   using HandlerFactory = std::function<std::shared_ptr<JobHandler>(JsonLog&, Metrics&)>;
 
-  // Nothing is opened until start().
-  Server(ServeSettings settings, HandlerFactory make_handler, JsonLog& log);
+  // Hands one dead letter to the audit log; throws when it cannot be
+  // recorded (it is then reported again later).
+  using DeadLetterSink = std::function<void(const DeadLetter&)>;
+
+  // Nothing is opened until start(). With `report_dead`, every job parked
+  // as a dead letter is reported through it (at least once: at start, soon
+  // after a worker parks one, every 10 s for lease expiries, and at stop).
+  Server(ServeSettings settings, HandlerFactory make_handler, JsonLog& log, DeadLetterSink report_dead = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -87,6 +87,10 @@ const std::vector<Key>& keys() {
        }},
       {"workers", "REVIEWER_WORKERS",
        [](ServeSettings& s, const std::string& w, const std::string& v) { s.workers = int(parse_int(w, v, 1, 64)); }},
+      {"http_threads", "REVIEWER_HTTP_THREADS",
+       [](ServeSettings& s, const std::string& w, const std::string& v) {
+         s.http_threads = int(parse_int(w, v, 1, 64));
+       }},
       {"guidance_dir", "REVIEWER_GUIDANCE_DIR",
        [](ServeSettings& s, const std::string& w, const std::string& v) {
          if (!std::filesystem::is_directory(v)) fail(w, fmt::format("'{}' is not a directory", v));

@@ -18,6 +18,7 @@ struct ServeSettings {
   std::filesystem::path data_dir = "reviewer-data";  // REVIEWER_DATA_DIR: queue.db, audit.db, mirrors/
   std::string mode = "dry-run";              // REVIEWER_MODE: dry-run | shadow | active
   int workers = 2;                           // REVIEWER_WORKERS: 1..64
+  int http_threads = 2;                      // REVIEWER_HTTP_THREADS: 1..64, cpprestsdk's pool (first server of the process)
   std::optional<std::filesystem::path> guidance_dir;  // REVIEWER_GUIDANCE_DIR
   std::optional<std::filesystem::path> model_config;  // REVIEWER_MODEL_CONFIG
   int shutdown_grace_seconds = 25;           // REVIEWER_SHUTDOWN_GRACE_SECONDS: 0..3600

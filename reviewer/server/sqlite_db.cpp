@@ -7,6 +7,10 @@
 namespace reviewer::server {
 
 Db::Db(const std::filesystem::path& path) : path_(path) {
+  // No memory statistics: they take a global mutex on every allocation.
+  // Only possible before SQLite initializes (else a harmless SQLITE_MISUSE).
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr);
   if (rc != SQLITE_OK) {
@@ -52,6 +56,11 @@ Stmt& Stmt::bind(int i, std::int64_t v) {
 
 Stmt& Stmt::bind(int i, std::string_view v) {
   if (sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK) db_.fail("bind");
+  return *this;
+}
+
+Stmt& Stmt::bind_blob_no_copy(int i, std::string_view v) {
+  if (sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_STATIC) != SQLITE_OK) db_.fail("bind");
   return *this;
 }
 

@@ -26,6 +26,8 @@ class Stmt {
   Stmt& bind(int i, std::int64_t v);
   Stmt& bind(int i, std::string_view v);  // TEXT
   Stmt& bind_blob(int i, std::string_view v);
+  // Without a copy: `v` must stay alive and unchanged until reset() (run() resets).
+  Stmt& bind_blob_no_copy(int i, std::string_view v);
   Stmt& bind_null(int i);
   // Steps once: true while a row is available.
   bool step();

@@ -63,8 +63,16 @@ CREATE TABLE IF NOT EXISTS jobs(
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, repository, id);
 CREATE INDEX IF NOT EXISTS jobs_by_pr ON jobs(repository, pr_number, kind, state);
 CREATE TABLE IF NOT EXISTS repo_turns(repository TEXT PRIMARY KEY, last_turn INTEGER NOT NULL);
-PRAGMA user_version=1;
 )sql";
+
+// Version 2: dead letters are reported to the audit log; reported_ms marks
+// the ones already there, and the partial index finds the others cheaply.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE jobs ADD COLUMN reported_ms INTEGER;
+CREATE INDEX jobs_unreported_dead ON jobs(id) WHERE state='dead' AND reported_ms IS NULL;
+PRAGMA user_version=2;
+)sql";
+constexpr std::int64_t kQueueSchemaVersion = 2;
 
 std::string random_token() {
   unsigned char b[16];
@@ -84,12 +92,26 @@ class SqliteQueue final : public JobQueue {
             .count();
       };
     }
-    Stmt v(db_, "PRAGMA user_version");
-    if (v.step() && v.int64(0) > 1) {
-      throw Error(Error::Code::io, fmt::format("queue database '{}' has a newer schema ({}) than this build (1)",
-                                               path.string(), v.int64(0)));
+    std::int64_t version = 0;
+    {
+      Stmt v(db_, "PRAGMA user_version");
+      if (v.step()) version = v.int64(0);
     }
-    db_.exec(kSchema);
+    if (version > kQueueSchemaVersion) {
+      throw Error(Error::Code::io, fmt::format("queue database '{}' has a newer schema ({}) than this build ({})",
+                                               path.string(), version, kQueueSchemaVersion));
+    }
+    if (version < kQueueSchemaVersion) {
+      Transaction tx(db_);
+      Stmt again(db_, "PRAGMA user_version");  // another process may have migrated meanwhile
+      if (again.step() && again.int64(0) < kQueueSchemaVersion) {
+        again.reset();
+        db_.exec(kSchema);
+        db_.exec(kSchemaV2);
+      }
+      again.reset();
+      tx.commit();
+    }
     // Checkpoints (which fsync) run on their own connection and thread, so a
     // commit never waits for one: with synchronous=NORMAL a WAL commit is
     // then a write() without fsync, and intake latency stays flat.
@@ -127,7 +149,9 @@ class SqliteQueue final : public JobQueue {
     for (const auto& item : items) {
       const auto& d = item.delivery;
       ins.bind(1, d.delivery_id).bind(2, d.event).bind(3, d.action).bind(4, d.repository).bind(5, now);
-      ins.bind(6, d.headers_json).bind_blob(7, d.body).bind(8, d.outcome);
+      // The body (up to 25 MB) is not copied: `items` outlives the insert,
+      // and run() resets the statement before the next item is bound.
+      ins.bind(6, d.headers_json).bind_blob_no_copy(7, d.body).bind(8, d.outcome);
       ins.run();
       if (db_.changes() == 0) {
         out.push_back(IntakeOutcome::duplicate);
@@ -282,6 +306,40 @@ class SqliteQueue final : public JobQueue {
     } catch (const Error&) {
       return false;
     }
+  }
+
+  std::vector<DeadLetter> unreported_dead_letters(std::size_t limit) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "SELECT id, delivery_id, event, kind, repository, pr_number, head_sha, attempts, COALESCE(result, ''), "
+           "COALESCE(finished_ms, 0) FROM jobs WHERE state='dead' AND reported_ms IS NULL ORDER BY id LIMIT ?1");
+    s.bind(1, static_cast<std::int64_t>(limit));
+    std::vector<DeadLetter> out;
+    while (s.step()) {
+      DeadLetter d;
+      d.job_id = s.int64(0);
+      d.delivery_id = s.text(1);
+      d.event = s.text(2);
+      d.kind = s.text(3);
+      d.repository = s.text(4);
+      d.pr_number = s.int64(5);
+      d.head_sha = s.text(6);
+      d.attempts = static_cast<int>(s.int64(7));
+      d.reason = s.text(8);
+      d.parked_ms = s.int64(9);
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+
+  void mark_reported(const std::vector<std::int64_t>& job_ids) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    Stmt s(db_, "UPDATE jobs SET reported_ms=?2 WHERE id=?1");
+    for (auto id : job_ids) {
+      s.bind(1, id).bind(2, opt_.now_ms()).run();
+    }
+    tx.commit();
   }
 
   std::int64_t prune_bodies(std::chrono::milliseconds age) override {

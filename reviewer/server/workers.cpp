@@ -87,6 +87,7 @@ void WorkerPool::State::run_one(Job job) {
     state = "finish_failed";  // the lease expires and the job runs again
     log.error("finish_failed", {{"job_id", id}, {"delivery_id", job.delivery_id}, {"error", e.what()}});
   }
+  if (state == "dead" && opt.on_dead) opt.on_dead();
   const char* metric_result = state == "pending" ? "retried" : state.c_str();
   metrics.inc("reviewer_jobs_total", {{"result", metric_result}});
   if (state == "pending") metrics.inc("reviewer_job_retries_total");

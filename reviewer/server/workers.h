@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "reviewer/server/job.h"
@@ -23,6 +24,7 @@ struct WorkerOptions {
   int workers = 2;
   std::chrono::milliseconds lease{60'000};
   std::chrono::milliseconds idle_poll{500};  // how often an idle worker looks (retries come due)
+  std::function<void()> on_dead;             // a job was just parked as a dead letter (may be empty)
 };
 
 class WorkerPool {

@@ -157,7 +157,8 @@ void RecordingHandler::hold(bool on) {
   hold_ = on;
 }
 
-LiveServer::LiveServer(const std::filesystem::path& d, int workers, std::shared_ptr<server::JobHandler> h)
+LiveServer::LiveServer(const std::filesystem::path& d, int workers, std::shared_ptr<server::JobHandler> h,
+                       server::Environment extra_env, server::Server::DeadLetterSink report_dead)
     : dir(d), handler(h ? std::move(h) : std::make_shared<RecordingHandler>()) {
   port = free_port();
   server::Environment env = {{"REVIEWER_WEBHOOK_SECRET", kSecret},
@@ -165,11 +166,12 @@ LiveServer::LiveServer(const std::filesystem::path& d, int workers, std::shared_
                              {"REVIEWER_DATA_DIR", dir.string()},
                              {"REVIEWER_WORKERS", std::to_string(workers)},
                              {"REVIEWER_SHUTDOWN_GRACE_SECONDS", "5"}};
+  for (auto& [k, v] : extra_env) env[k] = v;
   settings = server::load_settings(std::nullopt, env);
   log_file = std::fopen((dir / "serve.log").c_str(), "w");
   log = std::make_unique<server::JsonLog>(log_file);
   server = std::make_unique<server::Server>(
-      settings, [this](server::JsonLog&, server::Metrics&) { return handler; }, *log);
+      settings, [this](server::JsonLog&, server::Metrics&) { return handler; }, *log, std::move(report_dead));
   server->start();
 }
 

@@ -73,7 +73,8 @@ class RecordingHandler : public server::JobHandler {
 // dir/serve.log.
 struct LiveServer {
   explicit LiveServer(const std::filesystem::path& dir, int workers = 1,
-                      std::shared_ptr<server::JobHandler> handler = nullptr);
+                      std::shared_ptr<server::JobHandler> handler = nullptr,
+                      server::Environment extra_env = {}, server::Server::DeadLetterSink report_dead = {});
   ~LiveServer();
   std::string log_text() const;
   std::filesystem::path dir;

@@ -2,6 +2,7 @@
 
 #include "reviewer/core/error.h"
 #include "reviewer/server/event.h"
+#include "reviewer/server/json_scan.h"
 #include "server_fixture.h"
 
 using namespace reviewer;
@@ -23,6 +24,41 @@ TEST_SUITE("server::event") {
       }
     }
     CHECK(parsed >= 49);
+  }
+
+  TEST_CASE("a payload filtered to what classify reads classifies exactly like the whole payload") {
+    int compared = 0;
+    for (const char* event : {"pull_request", "issue_comment", "pull_request_review", "installation"}) {
+      for (const auto& ex : test::webhook_examples(event)) {
+        CAPTURE(event);
+        CAPTURE(ex.value("action", ""));
+        auto filtered = parse_filtered(ex.dump(), classify_reads);
+        REQUIRE(filtered);
+        CHECK(filtered->dump().size() < ex.dump().size());
+        Classified whole = classify(event, ex);
+        Classified part = classify(event, *filtered);
+        CHECK(part.action == whole.action);
+        CHECK(part.repository == whole.repository);
+        REQUIRE(part.job.has_value() == whole.job.has_value());
+        if (whole.job) {
+          CHECK(part.job->kind == whole.job->kind);
+          CHECK(part.job->repository == whole.job->repository);
+          CHECK(part.job->pr_number == whole.job->pr_number);
+          CHECK(part.job->head_sha == whole.job->head_sha);
+        }
+        if (std::string(event) == "pull_request") {
+          auto a = parse_pull_request_event(ex), b = parse_pull_request_event(*filtered);
+          CHECK(a.title == b.title);
+          CHECK(a.body == b.body);
+          CHECK(a.labels == b.labels);
+          CHECK(a.author == b.author);
+          CHECK(a.draft == b.draft);
+          CHECK(a.installation_id == b.installation_id);
+        }
+        ++compared;
+      }
+    }
+    CHECK(compared >= 49);
   }
 
   TEST_CASE("pull_request examples yield their number, title, labels and shas") {
