@@ -197,7 +197,10 @@ void run_feedback(CommandRun& run, const Command& cmd) {
     return;
   }
   for (const auto& f : history.feedback) {
-    if (f.record.comment_id == run.comment_id && f.record.finding_id == cmd.finding_id) return;  // retried job
+    if (f.record.comment_id == run.comment_id && f.record.finding_id == cmd.finding_id &&
+        f.record.helpful == cmd.helpful) {
+      return;  // a retried job
+    }
   }
   run.ctx.audit.record_feedback({run.pr.full_name(), run.pr.number, cmd.finding_id, rule, run.actor.login,
                                  cmd.helpful, run.comment_id, ""});

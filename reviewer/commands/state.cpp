@@ -53,4 +53,10 @@ GateState gate_state(audit::AuditStore& audit, const std::string& repository, st
   return {human_review_required(h), human_approved_head(h, head_sha)};
 }
 
+void apply_gate_state(const GateState& g, PullRequest& pr, github::PublishTarget& target) {
+  pr.human_review_override = pr.human_review_override || g.human_review_required;
+  target.human_approved_head = g.human_approved_head;
+  if (g.human_review_required) target.auto_approve = false;
+}
+
 }  // namespace reviewer::commands

@@ -12,6 +12,8 @@
 #include <string>
 
 #include "audit/records.h"
+#include "reviewer/core/pull_request.h"
+#include "reviewer/github/publisher.h"
 
 namespace reviewer::audit { class AuditStore; }
 
@@ -37,5 +39,12 @@ struct GateState {
 // Both facts from one read of the log.
 GateState gate_state(audit::AuditStore& audit, const std::string& repository, std::int64_t number,
                      const std::string& head_sha);
+
+// What the review job does with it, before the policy runs and before
+// publishing: the override joins the policy's input (needs_human, policy
+// step 3), auto-approval is withheld while it stands (so not even a policy
+// bug could post APPROVE), and the gate may pass on a person's approval of
+// this head only.
+void apply_gate_state(const GateState& g, PullRequest& pr, github::PublishTarget& target);
 
 }  // namespace reviewer::commands
