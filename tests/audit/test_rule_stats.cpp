@@ -6,6 +6,7 @@
 
 #include "audit/rule_stats.h"
 #include "audit/store.h"
+#include "reviewer/core/error.h"
 #include "support/testutil.h"
 
 using namespace reviewer;
