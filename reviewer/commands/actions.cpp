@@ -4,6 +4,8 @@
 #include <map>
 
 #include <fmt/format.h>
+
+#include "reviewer/commands/json_util.h"
 #include <re2/re2.h>
 
 #include "audit/store.h"
@@ -159,9 +161,13 @@ void run_review(CommandRun& run, const Command& cmd) {
   }
   auto history = run.ctx.audit.history(run.pr.full_name(), run.pr.number);
   const auto t = now(run.ctx);
+  bool retried = false;
   for (auto it = history.actions.rbegin(); it != history.actions.rend(); ++it) {
     if (it->record.kind != "rerun_request") continue;
-    if (it->record.run_id == "comment " + run.comment_id) break;  // this comment, on a retried job
+    if (it->record.run_id == "comment " + run.comment_id) {
+      retried = true;  // this comment, on a retried job: honoured already
+      break;
+    }
     auto at = parse_iso(it->record.at);
     if (at && t < *at + run.ctx.options.review_min_interval) {
       run.refuse(cmd, "rate limited",
@@ -171,8 +177,10 @@ void run_review(CommandRun& run, const Command& cmd) {
     }
     break;
   }
-  run.ctx.audit.record_action({"comment " + run.comment_id, run.pr.full_name(), run.pr.number, "rerun_request", "", 0,
-                               fmt::format("/review by {} of {}", run.actor.login, run.pr.head_sha), iso(t)});
+  if (!retried) {
+    run.ctx.audit.record_action({"comment " + run.comment_id, run.pr.full_name(), run.pr.number, "rerun_request", "",
+                                 0, fmt::format("/review by {} of {}", run.actor.login, run.pr.head_sha), iso(t)});
+  }
   collect_reactions(run.ctx, run.pr);
   run.out.rerun = RerunRequest{run.pr.full_name(), run.pr.number, run.pr.head_sha, run.actor.login};
   react(run, "+1");
@@ -246,23 +254,23 @@ int collect_reactions(CommandContext& ctx, const PrInfo& pr) {
   std::map<std::string, Access> access;
   int added = 0, scanned = 0;
   for (const auto& c : ctx.client.get_all(fmt::format("{}/pulls/{}/comments?per_page=100", repo_path(pr), pr.number))) {
-    if (!c.is_object() || !c.contains("user") || c["user"].value("login", std::string()) != ctx.options.bot_login) continue;
+    if (!c.is_object() || !c.contains("user") || text(c["user"], "login") != ctx.options.bot_login) continue;
     std::string id;
-    if (!RE2::PartialMatch(c.value("body", std::string()), marker, &id) || !rules.count(id)) continue;
-    if (c.contains("reactions") && c["reactions"].is_object() && c["reactions"].value("+1", 0) == 0 &&
-        c["reactions"].value("-1", 0) == 0) {
+    if (!RE2::PartialMatch(text(c, "body"), marker, &id) || !rules.count(id)) continue;
+    if (c.contains("reactions") && c["reactions"].is_object() && number(c["reactions"], "+1") == 0 &&
+        number(c["reactions"], "-1") == 0) {
       continue;  // the rollup says there is nothing to fetch
     }
     if (++scanned > 100) break;
-    const std::string comment_key = fmt::format("reaction:{}", c.value("id", std::int64_t{0}));
+    const std::string comment_key = fmt::format("reaction:{}", number(c, "id"));
     for (const auto& r : ctx.client.get_all(fmt::format("{}/pulls/comments/{}/reactions?per_page=100", repo_path(pr),
-                                                        c.value("id", std::int64_t{0})))) {
+                                                        number(c, "id")))) {
       if (!r.is_object()) continue;
-      std::string content = r.value("content", std::string());
+      std::string content = text(r, "content");
       if (content != "+1" && content != "-1") continue;
-      const nlohmann::json user = r.value("user", nlohmann::json());
+      const nlohmann::json user = member(r, "user");
       if (is_bot(user, nullptr, ctx.options.bot_login)) continue;
-      const std::string login = user.value("login", std::string());
+      const std::string login = text(user, "login");
       const bool helpful = content == "+1";
       bool seen = false;
       for (const auto& f : history.feedback) {

@@ -16,6 +16,17 @@ namespace reviewer::audit { class AuditStore; }
 
 namespace reviewer::commands {
 
+// A pull request as GitHub reports it now.
+struct PrInfo {
+  std::string owner, repo;
+  std::int64_t number = 0;
+  std::string author;
+  std::string head_sha, base_sha, base_ref;  // base_sha: the base branch tip GitHub reports
+  std::string state;  // open | closed
+  bool merged = false;
+  std::string full_name() const { return owner + "/" + repo; }
+};
+
 struct CommandOptions {
   // The bot's login, "<app-slug>[bot]" (GitHubApp::bot_login) or the token's
   // user: its comments and reviews are never obeyed, and only its reviews,
@@ -28,9 +39,11 @@ struct CommandOptions {
   bool app = true;  // check runs (App) or commit statuses (plain token) for the gate
   // `/review` is honoured at most once per PR in this interval.
   std::chrono::seconds review_min_interval{300};
-  // The CODEOWNERS text of owner/repo at a base commit (see codeowners.h
-  // read_codeowners); unset or nullopt: no reviewers are requested.
-  std::function<std::optional<std::string>(const std::string& repository, const std::string& base_sha)> codeowners;
+  // The CODEOWNERS text of the PR's repository at its base commit
+  // (pr.base_sha; see codeowners.h read_codeowners, e.g. from the mirror
+  // after fetching pr.base_ref); unset or nullopt: no reviewers are
+  // requested. May throw reviewer::Error (the reply says it was unreadable).
+  std::function<std::optional<std::string>(const PrInfo& pr)> codeowners;
   std::function<std::chrono::system_clock::time_point()> now;  // default: the system clock
   std::function<void(const std::string&)> log;
 };

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "reviewer/commands/json_util.h"
+
 #include "audit/store.h"
 #include "reviewer/commands/actions.h"
 #include "reviewer/commands/state.h"
@@ -86,7 +88,7 @@ Outcome handle_issue_comment(CommandContext& ctx, const json& payload) {
   const json& issue = obj(payload, "issue", "issue");
   if (!issue.contains("pull_request") || issue["pull_request"].is_null()) return ignored("comment on an issue, not a PR");
   const json& comment = obj(payload, "comment", "comment");
-  if (is_bot(comment.value("user", json()), comment.value("performed_via_github_app", json()), ctx.options.bot_login)) {
+  if (is_bot(member(comment, "user"), member(comment, "performed_via_github_app"), ctx.options.bot_login)) {
     return ignored("comment by a bot");
   }
   auto commands = parse_commands(str(comment, "body", "comment.body"), bot_mention(ctx.options.bot_login));
@@ -169,7 +171,7 @@ Outcome handle_pull_request(CommandContext& ctx, const json& payload) {
   pr.author = str(obj(pull, "user", "pull_request.user"), "login", "pull_request.user.login");
   const std::string sender = payload.contains("sender") ? str_or_empty(payload["sender"], "login") : std::string();
   Outcome out;
-  if (kind == "closed" && pull.value("merged", false)) {
+  if (kind == "closed" && flag(pull, "merged")) {
     std::string merged_by = pull.contains("merged_by") ? str_or_empty(pull["merged_by"], "login") : std::string();
     std::string merge_sha = str_or_empty(pull, "merge_commit_sha");
     event(ctx, pr, "merged", merged_by.empty() ? sender : merged_by, pr.head_sha, merge_sha, "", out);

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "reviewer/commands/json_util.h"
+
 #include "audit/store.h"
 #include "reviewer/commands/codeowners.h"
 #include "reviewer/commands/permissions.h"
@@ -26,7 +28,7 @@ std::string str_at(const nlohmann::json& j, const char* a, const char* b = nullp
 }
 
 bool ours(const nlohmann::json& user, const std::string& bot_login) {
-  return user.is_object() && !bot_login.empty() && user.value("login", std::string()) == bot_login;
+  return user.is_object() && !bot_login.empty() && text(user, "login") == bot_login;
 }
 
 }  // namespace
@@ -53,7 +55,7 @@ PrInfo fetch_pull(github::RestClient& client, const std::string& owner, const st
   pr.base_ref = str_at(r.body, "base", "ref");
   pr.author = str_at(r.body, "user", "login");
   pr.state = str_at(r.body, "state");
-  pr.merged = r.body.is_object() && r.body.value("merged", false);
+  pr.merged = r.body.is_object() && flag(r.body, "merged");
   if (pr.head_sha.empty()) {
     throw Error(Error::Code::invalid_input, fmt::format("GitHub's answer for {}/{}#{} has no head sha", owner, repo, number));
   }
@@ -114,9 +116,10 @@ int dismiss_bot_approvals(CommandContext& ctx, Poster& p, const PrInfo& pr, cons
   const std::string path = fmt::format("{}/pulls/{}/reviews", repo_path(pr), pr.number);
   int n = 0;
   for (const auto& rv : ctx.client.get_all(path)) {
-    if (!rv.is_object() || rv.value("state", std::string()) != "APPROVED") continue;
-    if (!ours(rv.value("user", nlohmann::json()), ctx.options.bot_login)) continue;
-    std::int64_t id = rv.value("id", std::int64_t{0});
+    if (!rv.is_object() || text(rv, "state") != "APPROVED") continue;
+    if (!ours(member(rv, "user"), ctx.options.bot_login)) continue;
+    std::int64_t id = number(rv, "id");
+    if (id == 0) continue;
     p.send("dismiss_review", {"PUT", fmt::format("{}/{}/dismissals", path, id),
                               {{"message", message}, {"event", "DISMISS"}}});
     ++n;
@@ -135,7 +138,7 @@ nlohmann::json our_run(CommandContext& ctx, const PrInfo& pr, const std::string&
     if (!run.is_object()) continue;
     const std::string& bot = ctx.options.bot_login;
     if (!bot.empty() && run.contains("app") && run["app"].is_object() &&
-        run["app"].value("slug", std::string()) + "[bot]" != bot) {
+        text(run["app"], "slug") + "[bot]" != bot) {
       continue;
     }
     return run;
@@ -148,7 +151,7 @@ nlohmann::json our_run(CommandContext& ctx, const PrInfo& pr, const std::string&
 std::string gate_conclusion(CommandContext& ctx, const PrInfo& pr, const std::string& head) {
   if (!ctx.options.app) return {};
   auto run = our_run(ctx, pr, head);
-  if (!run.is_object() || run.value("status", std::string()) != "completed") return {};
+  if (!run.is_object() || text(run, "status") != "completed") return {};
   return run.contains("conclusion") && run["conclusion"].is_string() ? run["conclusion"].get<std::string>() : "";
 }
 
@@ -167,7 +170,7 @@ void set_gate(CommandContext& ctx, Poster& p, const PrInfo& pr, const std::strin
                          {"output", {{"title", title}, {"summary", github::truncate_utf8(summary, github::kMaxOutputChars)}}}};
   auto run = our_run(ctx, pr, head);
   if (run.is_object() && run.contains("id")) {
-    p.send("check_run", {"PATCH", fmt::format("{}/check-runs/{}", repo_path(pr), run.value("id", std::int64_t{0})), body});
+    p.send("check_run", {"PATCH", fmt::format("{}/check-runs/{}", repo_path(pr), number(run, "id")), body});
   } else {
     body["name"] = github::kCheckName;
     body["head_sha"] = head;
@@ -179,7 +182,7 @@ std::string request_code_owners(CommandContext& ctx, Poster& p, const PrInfo& pr
   if (!ctx.options.codeowners) return "Code owners were not looked up (no repository mirror configured).";
   std::optional<std::string> text;
   try {
-    text = ctx.options.codeowners(pr.full_name(), pr.base_sha);
+    text = ctx.options.codeowners(pr);
   } catch (const Error& e) {
     if (ctx.options.log) ctx.options.log(fmt::format("{}#{}: CODEOWNERS unreadable: {}", pr.full_name(), pr.number, e.what()));
     return "I could not read CODEOWNERS at the base commit, so please request reviewers yourself.";

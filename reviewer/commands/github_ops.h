@@ -13,16 +13,6 @@
 
 namespace reviewer::commands {
 
-struct PrInfo {
-  std::string owner, repo;
-  std::int64_t number = 0;
-  std::string author;
-  std::string head_sha, base_sha, base_ref;
-  std::string state;  // open | closed
-  bool merged = false;
-  std::string full_name() const { return owner + "/" + repo; }
-};
-
 // GET /repos/{o}/{r}/pulls/{n}: the PR as it is now (webhooks may be stale).
 PrInfo fetch_pull(github::RestClient& client, const std::string& owner, const std::string& repo,
                   std::int64_t number);

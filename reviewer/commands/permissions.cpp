@@ -2,13 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "reviewer/commands/json_util.h"
+
 namespace reviewer::commands {
 
 bool is_bot(const nlohmann::json& user, const nlohmann::json& performed_via_app, std::string_view bot_login) {
   if (performed_via_app.is_object()) return true;
   if (!user.is_object()) return true;  // no author: nothing to obey
-  if (user.value("type", std::string()) == "Bot") return true;
-  std::string login = user.value("login", std::string());
+  if (text(user, "type") == "Bot") return true;
+  std::string login = text(user, "login");
   if (login.empty()) return true;
   if (login.size() >= 5 && login.compare(login.size() - 5, 5, "[bot]") == 0) return true;
   return !bot_login.empty() && login == bot_login;
@@ -25,9 +27,9 @@ std::string_view to_string(Access a) {
 
 Access access_from_permission(const nlohmann::json& answer) {
   if (!answer.is_object()) return Access::none;
-  std::string role = answer.value("role_name", std::string());
+  std::string role = text(answer, "role_name");
   if (role == "admin" || role == "maintain" || role == "write") return Access::write;
-  std::string perm = answer.value("permission", std::string());
+  std::string perm = text(answer, "permission");
   if (perm == "admin" || perm == "write") return Access::write;
   if (perm == "read" || role == "triage" || role == "read") return Access::read;
   return Access::none;

@@ -92,9 +92,11 @@ Scenario::Scenario(github::Mode mode) {
   commands::CommandOptions o;
   o.bot_login = kBot;
   o.mode = mode;
-  o.codeowners = [this](const std::string&, const std::string& base) -> std::optional<std::string> {
+  o.codeowners = [this](const commands::PrInfo& pr) -> std::optional<std::string> {
     std::lock_guard lock(mu);
-    if (base != kPrBase) throw Error(Error::Code::invalid_input, "unknown base commit " + base);
+    if (pr.base_sha != kPrBase || pr.base_ref != "main" || pr.full_name() != "o/r") {
+      throw Error(Error::Code::invalid_input, "unknown base commit " + pr.base_sha);
+    }
     return codeowners;
   };
   ctx = std::make_unique<commands::CommandContext>(commands::CommandContext{*client, *audit, o});

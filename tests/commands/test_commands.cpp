@@ -155,6 +155,17 @@ TEST_SUITE("commands::human_review") {
     CHECK(std::string(s.replies()[0]).find("no CODEOWNERS") != std::string::npos);
   }
 
+  TEST_CASE("an unreadable CODEOWNERS does not stop the override; the reply says so") {
+    Scenario s;
+    s.ctx->options.codeowners = [](const PrInfo&) -> std::optional<std::string> {
+      throw Error(Error::Code::io, "mirror unavailable");
+    };
+    handle_issue_comment(*s.ctx, comment_payload("/human-review", kAuthor, "CONTRIBUTOR"));
+    CHECK(human_review_required(*s.audit, "o/r", 7));
+    CHECK(s.gate() == "action_required");
+    CHECK(std::string(s.replies()[0]).find("could not read CODEOWNERS") != std::string::npos);
+  }
+
   TEST_CASE("dry-run records the override and would-be calls but posts nothing") {
     Scenario s(github::Mode::dry_run);
     s.set_codeowners("* @lead\n");
