@@ -16,6 +16,11 @@ fired AS (
          count(DISTINCT r.repository || char(31) || r.pr_number) AS prs
   FROM findings f JOIN runs r ON r.run_id = f.run_id
   GROUP BY f.rule),
+shadow AS (
+  SELECT f.rule,
+         count(DISTINCT r.repository || char(31) || r.pr_number || char(31) || f.finding_id) AS shadow_fired
+  FROM shadow_findings f JOIN runs r ON r.run_id = f.run_id
+  GROUP BY f.rule),
 votes AS (
   SELECT rule, sum(helpful) AS helpful, sum(1 - helpful) AS unhelpful FROM feedback GROUP BY rule),
 reverted AS (
@@ -26,9 +31,10 @@ reverted AS (
     WHERE e.repository = r.repository AND e.pr_number = r.pr_number AND e.kind = 'reverted')
   GROUP BY f.rule),
 rules AS (
-  SELECT rule FROM fired UNION SELECT rule FROM votes)
+  SELECT rule FROM fired UNION SELECT rule FROM shadow UNION SELECT rule FROM votes)
 SELECT x.rule,
        coalesce(fi.fired, 0) AS fired,
+       coalesce(sh.shadow_fired, 0) AS shadow_fired,
        coalesce(fi.prs, 0) AS prs,
        coalesce(v.helpful, 0) AS helpful,
        coalesce(v.unhelpful, 0) AS unhelpful,
@@ -37,6 +43,7 @@ SELECT x.rule,
        coalesce(rv.reverted_prs, 0) AS reverted_prs
 FROM rules x
 LEFT JOIN fired fi ON fi.rule = x.rule
+LEFT JOIN shadow sh ON sh.rule = x.rule
 LEFT JOIN votes v ON v.rule = x.rule
 LEFT JOIN reverted rv ON rv.rule = x.rule
 ORDER BY coalesce(v.unhelpful, 0) - coalesce(v.helpful, 0) DESC, coalesce(v.unhelpful, 0) DESC,

@@ -14,7 +14,9 @@ namespace reviewer::audit {
 //   rule          the finding rule ("safety/secret/aws-access-key")
 //   fired         distinct findings (a finding re-reported on later pushes of
 //                 the same PR counts once)
-//   prs           pull requests (or local reviews) it fired on
+//   shadow_fired  distinct findings while the rule was in `state: shadow`
+//                 (audited, never posted: how noisy it would be if on)
+//   prs           pull requests (or local reviews) it fired on (not in shadow)
 //   helpful       helpful votes (/feedback helpful, 👍 on its comments)
 //   unhelpful     unhelpful votes (/feedback unhelpful, 👎)
 //   helpful_ratio helpful / (helpful + unhelpful); null without votes

@@ -54,11 +54,14 @@ TEST_SUITE("audit::rule_stats") {
       vote(*s, 2, "g1", "logic/good", true, "ann");
       vote(*s, 3, "x1", "logic/gone", false, "ann");  // feedback for a rule no longer in the log's findings
       s->record_pr_event({"o/r", 2, "reverted", "", "", "", 5, "", ""});
+      auto trial = run_with("d", 4, {{"t1", "logic/trial"}});  // a rule in state: shadow
+      trial.agents[0].findings[0].shadow = true;
+      s->record_review(trial);
     }
     std::ostringstream out;
     rule_stats(path, Format::json, out);
     auto rows = nlohmann::json::parse(out.str());
-    REQUIRE(rows.size() == 4);
+    REQUIRE(rows.size() == 5);
     CHECK(rows[0]["rule"] == "logic/noisy");
     CHECK(rows[0]["fired"] == 2);
     CHECK(rows[0]["prs"] == 2);
@@ -69,14 +72,17 @@ TEST_SUITE("audit::rule_stats") {
     CHECK(rows[1]["fired"] == 0);
     CHECK(rows[2]["rule"] == "logic/quiet");   // no votes, fired once
     CHECK(rows[2]["helpful_ratio"].is_null());
-    CHECK(rows[3]["rule"] == "logic/good");    // net helpful: last
-    CHECK(rows[3]["helpful_ratio"] == 1.0);
-    CHECK(rows[3]["reverted_prs"] == 1);
+    CHECK(rows[3]["rule"] == "logic/trial");   // only in shadow
+    CHECK(rows[3]["fired"] == 0);
+    CHECK(rows[3]["shadow_fired"] == 1);
+    CHECK(rows[4]["rule"] == "logic/good");    // net helpful: last
+    CHECK(rows[4]["helpful_ratio"] == 1.0);
+    CHECK(rows[4]["reverted_prs"] == 1);
 
     std::ostringstream table;
     rule_stats(path, Format::table, table);
     CHECK(table.str().find("rule") == 0);
-    CHECK(table.str().find("(4 rows)") != std::string::npos);
+    CHECK(table.str().find("(5 rows)") != std::string::npos);
   }
 
   TEST_CASE("a missing database is a clear error") {
