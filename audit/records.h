@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <string>
+#include <vector>
 
 namespace reviewer::audit {
 
@@ -69,9 +71,10 @@ struct FeedbackRecord {
 struct PrEventRecord {
   std::string repository;
   std::int64_t pr_number = 0;
-  std::string kind;         // opened | ready_for_review | pushed | approved | merged |
-                            // closed | reopened | reverted
-  std::string actor;        // approved: the person who approved
+  std::string kind;         // opened | ready_for_review | pushed | approved | changes_requested |
+                            // approval_dismissed | approved_without_access | merged | closed |
+                            // reopened | reverted
+  std::string actor;        // approved, changes_requested: the reviewer
   std::string head_sha;
   std::string merge_sha;    // merged: the merge commit
   std::int64_t related_pr = 0;  // reverted: the PR that reverted this one
@@ -92,6 +95,31 @@ struct DeadLetterRecord {
   std::int64_t attempts = 0;
   std::string reason;       // the last attempt's error
   std::string parked_at;    // empty: now
+};
+
+// What the log holds about one pull request, in log order (`seq`), for the
+// GitHub command handlers: is a human review required, did a person approve
+// the current head, was this comment already handled. Each list is capped at
+// kHistoryLimit rows (the newest are kept).
+inline constexpr std::size_t kHistoryLimit = 10000;
+
+template <typename Record>
+struct Logged {
+  std::int64_t seq = 0;  // position in the log: later rows have larger seq
+  Record record;
+};
+
+struct FindingRule {
+  std::string finding_id;
+  std::string rule;
+};
+
+struct PrHistory {
+  std::vector<Logged<OverrideRecord>> overrides;
+  std::vector<Logged<PrEventRecord>> events;
+  std::vector<Logged<FeedbackRecord>> feedback;
+  std::vector<Logged<ActionRecord>> actions;
+  std::vector<FindingRule> findings;  // every distinct finding id reported on the PR, with its rule
 };
 
 }  // namespace reviewer::audit

@@ -202,6 +202,49 @@ class SqliteAuditStore final : public AuditStore {
     return originals;
   }
 
+  PrHistory history(const std::string& repository, std::int64_t pr_number) override {
+    std::lock_guard lock(db_mu_);
+    PrHistory h;
+    // Newest kHistoryLimit rows of each table, returned oldest first.
+    auto rows = [&](const char* table, const char* columns, auto&& add) {
+      auto st = db_.prepare(fmt::format(
+          "SELECT * FROM (SELECT seq, {} FROM {} WHERE repository = ?1 AND pr_number = ?2 "
+          "ORDER BY seq DESC LIMIT {}) ORDER BY seq",
+          columns, table, kHistoryLimit));
+      st.bind(1, repository);
+      st.bind(2, pr_number);
+      while (st.step()) add(st);
+    };
+    rows("overrides", "kind, actor, comment_id, at", [&](Statement& st) {
+      OverrideRecord o{repository, pr_number, st.column_text(1), st.column_text(2), st.column_text(3),
+                       st.column_text(4)};
+      h.overrides.push_back({st.column_int64(0), std::move(o)});
+    });
+    rows("pr_events", "kind, actor, head_sha, merge_sha, related_pr, detail, at", [&](Statement& st) {
+      PrEventRecord e{repository, pr_number, st.column_text(1), st.column_text(2), st.column_text(3),
+                      st.column_text(4), st.column_int64(5), st.column_text(6), st.column_text(7)};
+      h.events.push_back({st.column_int64(0), std::move(e)});
+    });
+    rows("feedback", "finding_id, rule, actor, helpful, comment_id, at", [&](Statement& st) {
+      FeedbackRecord f{repository, pr_number, st.column_text(1), st.column_text(2), st.column_text(3),
+                       st.column_int64(4) != 0, st.column_text(5), st.column_text(6)};
+      h.feedback.push_back({st.column_int64(0), std::move(f)});
+    });
+    rows("actions", "run_id, kind, github_id, http_status, detail, at", [&](Statement& st) {
+      ActionRecord a{st.column_text(1), repository, pr_number, st.column_text(2), st.column_text(3),
+                     static_cast<int>(st.column_int64(4)), st.column_text(5), st.column_text(6)};
+      h.actions.push_back({st.column_int64(0), std::move(a)});
+    });
+    auto st = db_.prepare(fmt::format(
+        "SELECT f.finding_id, min(f.rule) FROM findings f JOIN review_runs r ON r.run_id = f.run_id "
+        "WHERE r.repository = ?1 AND r.pr_number = ?2 GROUP BY f.finding_id ORDER BY f.finding_id LIMIT {}",
+        kHistoryLimit));
+    st.bind(1, repository);
+    st.bind(2, pr_number);
+    while (st.step()) h.findings.push_back({st.column_text(0), st.column_text(1)});
+    return h;
+  }
+
   std::int64_t row_count() override {
     std::lock_guard lock(db_mu_);
     return read_head(db_, chained_tables(db_)).seq;

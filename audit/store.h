@@ -66,6 +66,11 @@ class AuditStore {
                                                  std::int64_t reverting_pr, std::string_view title,
                                                  std::string_view body, std::string_view at) = 0;
 
+  // Everything the log holds about one pull request of `repository`
+  // (records.h PrHistory), read in one snapshot. Throws reviewer::Error on a
+  // database failure.
+  virtual PrHistory history(const std::string& repository, std::int64_t pr_number) = 0;
+
   // Rows in the log (the head's seq) and the head hash: a checkpoint.
   virtual std::int64_t row_count() = 0;
 };

@@ -1,7 +1,12 @@
 // `reviewer guidance check [DIR]`: validates guidance before it goes live.
+// `reviewer guidance stats`: per rule, fired / helpful / unhelpful /
+// reverted, noisiest first, from the audit log (read-only).
+#include <iostream>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "audit/rule_stats.h"
 #include "guidance/guidance.h"
 #include "reviewer/cli/cli.h"
 #include "reviewer/core/error.h"
@@ -53,6 +58,24 @@ void add_guidance_command(CLI::App& app, Action& run) {
       "check", "Validate every guidance file of DIR (default: the shipped defaults); exit 1 on any error");
   check->add_option("DIR", *dir, "Guidance directory");
   check->callback([&run, dir] { run = [dir] { return run_check(*dir); }; });
+
+  struct StatsOptions {
+    std::string db, format = "table";
+  };
+  auto so = std::make_shared<StatsOptions>();
+  auto* stats = cmd->add_subcommand(
+      "stats", "Per rule: findings, helpful and unhelpful votes, later-reverted PRs; noisiest first");
+  stats->add_option("--db,--audit-db", so->db,
+                    "Audit database (default: $REVIEWER_DATA_DIR/audit.db, else ~/.local/share/reviewer/audit.db)");
+  stats->add_option("--format", so->format, "table (default), csv or json");
+  stats->callback([&run, so] {
+    run = [so] {
+      auto format = audit::parse_format(so->format);
+      if (!format) throw Error(Error::Code::usage, fmt::format("unknown --format '{}' (table, csv or json)", so->format));
+      audit::rule_stats(so->db.empty() ? default_audit_db() : so->db, *format, std::cout);
+      return 0;
+    };
+  });
 }
 
 }  // namespace reviewer
