@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,8 +9,10 @@
 #include <functional>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include "audit/query.h"
+#include "audit/sqlite.h"
 #include "audit/store.h"
 #include "audit/verify.h"
 #include "audit_fixtures.h"
@@ -18,6 +21,7 @@
 
 using namespace reviewer;
 using reviewer::audit::AuditStore;
+using reviewer::audit::Connection;
 
 namespace {
 
@@ -60,9 +64,23 @@ TEST_SUITE("audit bad input") {
     }
     auto size = std::filesystem::file_size(path);
     REQUIRE(size > 16 * 4096);
+    // A page in the middle of the evidence (a findings leaf), which verify
+    // must read. (The middle page of the file was used before; which object
+    // owns it moves with every migration, and a damaged index page is not
+    // something the chain walk reads: `PRAGMA integrity_check` finds that.)
+    std::int64_t page = 0;
+    {
+      auto db = Connection::open(path, SQLITE_OPEN_READONLY);
+      auto pages = db.prepare(
+          "SELECT pageno FROM dbstat WHERE name = 'findings' AND pagetype = 'leaf' ORDER BY pageno");
+      std::vector<std::int64_t> leaves;
+      while (pages.step()) leaves.push_back(pages.column_int64(0));
+      REQUIRE(leaves.size() > 4);
+      page = leaves[leaves.size() / 2];
+    }
     {
       std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-      f.seekp(static_cast<std::streamoff>(size / 2 / 4096 * 4096));
+      f.seekp(static_cast<std::streamoff>((page - 1) * 4096));
       f << std::string(4096, '\xff');
     }
     std::string msg;
