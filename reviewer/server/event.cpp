@@ -116,12 +116,15 @@ bool classify_reads(int depth, std::string_view key) {
     return false;
   };
   switch (depth) {
-    case 1: return in({"action", "repository", "pull_request", "issue", "comment", "review", "installation"});
-    case 2:  // repository.full_name, pull_request.*, issue.number/pull_request, comment.body, review.state, installation.id
+    case 1:
+      return in({"action", "repository", "pull_request", "issue", "comment", "review", "installation", "check_run",
+                 "check_suite"});
+    case 2:  // repository.full_name, pull_request.*, issue.number/pull_request, comment.body, review.state,
+             // installation.id, check_run/check_suite.name/head_sha/pull_requests
       return in({"full_name", "number", "title", "body", "draft", "labels", "user", "head", "base", "pull_request",
-                 "state", "id"});
+                 "state", "id", "name", "head_sha", "pull_requests"});
     case 3: return in({"login", "sha", "ref"});  // pull_request.user.login, pull_request.head/base.sha/ref
-    case 4: return in({"name"});                 // pull_request.labels[].name
+    case 4: return in({"name", "number"});       // pull_request.labels[].name, check_*.pull_requests[].number
     default: return false;
   }
 }
