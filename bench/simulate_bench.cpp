@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/git/builder.h"
+#include "reviewer/git/handles.h"
 #include "reviewer/pipeline/simulate.h"
 
 using namespace reviewer;
@@ -30,7 +31,8 @@ namespace {
 std::vector<fs::path> python_files(const fs::path& root) {
   std::vector<fs::path> out;
   for (const auto& e : fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied)) {
-    if (e.is_regular_file() && e.path().extension() == ".py" && e.file_size() < 60000) out.push_back(e.path());
+    if (e.is_symlink() || !e.is_regular_file() || e.path().extension() != ".py") continue;
+    if (e.file_size() < 60000) out.push_back(e.path());
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -72,7 +74,7 @@ void build_history(const fs::path& repo, const fs::path& source, int commits) {
     // Two thirds of the commits import a file, one third edit an imported one.
     if (i % 3 != 0 && next_file < files.size()) {
       const auto& f = files[next_file++];
-      std::string rel = fs::relative(f, source).string();
+      std::string rel = f.lexically_relative(source).string();
       current[rel] = read(f);
       change[rel] = {current[rel]};
       message = fmt::format("Add {}\n\nImports {} because the next change needs it.", rel, f.filename().string());
@@ -94,6 +96,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: simulate_bench DIR [COMMITS] [SOURCE_DIR] [THREADS]\n";
     return 2;
   }
+  git::Library lib;  // libgit2 initialised for the whole run
   const fs::path dir = argv[1];
   const int commits = argc > 2 ? std::stoi(argv[2]) : 1000;
   const fs::path source = argc > 3 ? fs::path(argv[3]) : fs::path("/usr/lib/python3.11");
