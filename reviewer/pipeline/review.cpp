@@ -84,6 +84,17 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
     g.name = "guidance";
     g.status = AgentStatus::failed;
     g.error = guidance_problem;
+    // Also a finding, so the review on GitHub says it where people look.
+    Finding f;
+    f.rule = "guidance/invalid-repository-guidance";
+    f.severity = Severity::warning;
+    f.path = ".github/reviewer.yml";
+    f.message = "The repository's guidance file could not be used; this change was reviewed under the layers "
+                "below it and cannot be approved automatically.";
+    f.evidence = guidance_problem.substr(0, 400);
+    f.suggestion = "Fix the file on the base branch (`reviewer guidance check` shows file:line:col).";
+    f.id = make_finding_id(f.rule, f.path, f.message);
+    g.findings.push_back(std::move(f));
     r.agents.push_back(std::move(g));
   }
   r.size = measure_size(shared->diff, shared->guidance);

@@ -60,3 +60,19 @@ TEST_SUITE("pipeline::auto_approve") {
     CHECK(review_repository(req).auto_approve.reason == "auto-approve excludes changes by Mallory");
   }
 }
+
+TEST_SUITE("pipeline::repository guidance") {
+  TEST_CASE("a broken base-commit reviewer.yml is reported as a finding and the run cannot approve") {
+    auto dir = test::scratch_dir("broken-repo-guidance");
+    auto r = review_repository(request(dir, "thresholds:\n  auto_approve:\n    max_lines: many\n"));
+    CHECK(r.decision.kind == DecisionKind::needs_human);
+    const Finding* found = nullptr;
+    for (const auto& a : r.agents) {
+      for (const auto& f : a.findings) {
+        if (f.rule == "guidance/invalid-repository-guidance") found = &f;
+      }
+    }
+    REQUIRE(found);
+    CHECK(found->evidence.find("'max_lines' must be an integer") != std::string::npos);
+  }
+}
