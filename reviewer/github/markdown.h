@@ -1,14 +1,12 @@
 // Text from findings (which may quote the PR's title, body or code) goes
-// into comments GitHub renders: escape Markdown and HTML so it cannot forge
-// structure or a hidden marker, and defuse @mentions so it cannot ping
-// people through the bot. Newlines become spaces.
+// into comments GitHub renders: the one escape, shared with the Markdown
+// report (reviewer/report/render.h).
 #pragma once
 
-#include <string>
-#include <string_view>
+#include "reviewer/report/render.h"
 
 namespace reviewer::github {
 
-std::string markdown_escape(std::string_view s);
+using ::reviewer::markdown_escape;
 
 }  // namespace reviewer::github

@@ -24,6 +24,11 @@ nlohmann::json render_json(const ReviewResult& r);
 nlohmann::json render_sarif(const ReviewResult& r);
 std::string render_markdown(const ReviewResult& r);
 
+// PR-supplied (or model) text for a comment GitHub renders: Markdown and
+// HTML escaped so it cannot forge structure or a hidden marker, @mentions
+// defused so it cannot ping people through the bot, newlines as spaces.
+std::string markdown_escape(std::string_view s);
+
 // The chosen format as the bytes to print (JSON pretty-printed, ending in a
 // newline). JSON output escapes invalid UTF-8 instead of failing.
 std::string render(const ReviewResult& r, Format f);

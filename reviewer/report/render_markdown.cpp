@@ -6,12 +6,7 @@
 
 namespace reviewer {
 
-namespace {
-
-// PR-supplied text goes into a comment GitHub renders: escape Markdown and
-// HTML so it cannot forge structure, and defuse @mentions so it cannot ping
-// people through the bot.
-std::string md(std::string_view s) {
+std::string markdown_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 8);
   for (char c : s) {
@@ -32,6 +27,8 @@ std::string md(std::string_view s) {
   return out;
 }
 
+namespace {
+
 const char* decision_title(DecisionKind d) {
   switch (d) {
     case DecisionKind::approve: return "✅ Approve";
@@ -46,7 +43,7 @@ const char* decision_title(DecisionKind d) {
 
 std::string render_markdown(const ReviewResult& r) {
   std::string out = fmt::format("## reviewer: {}\n\n", decision_title(r.decision.kind));
-  for (const auto& reason : r.decision.reasons) out += fmt::format("- {}\n", md(reason));
+  for (const auto& reason : r.decision.reasons) out += fmt::format("- {}\n", markdown_escape(reason));
   if (r.mode != "active" && r.decision.kind == DecisionKind::approve) {
     out += fmt::format("\n_Mode `{}`: recorded as \"would approve\"; nothing was approved._\n", r.mode);
   }
@@ -70,12 +67,12 @@ std::string render_markdown(const ReviewResult& r) {
     for (const auto& a : r.agents) {
       for (const auto& f : a.findings) {
         if (f.shadow) continue;  // shadow rules are never posted
-        std::string where = f.path.empty() ? "pull request" : md(f.path);
+        std::string where = f.path.empty() ? "pull request" : markdown_escape(f.path);
         if (f.line > 0) where += fmt::format(":{}", f.line);
         out += fmt::format("- **{}** {} — {} (`{}`, id `{}`)\n", to_string(f.severity), where,
-                           md(f.message), f.rule, f.id);
-        if (!f.evidence.empty()) out += fmt::format("  - Evidence: {}\n", md(f.evidence));
-        if (!f.suggestion.empty()) out += fmt::format("  - Suggestion: {}\n", md(f.suggestion));
+                           markdown_escape(f.message), f.rule, f.id);
+        if (!f.evidence.empty()) out += fmt::format("  - Evidence: {}\n", markdown_escape(f.evidence));
+        if (!f.suggestion.empty()) out += fmt::format("  - Suggestion: {}\n", markdown_escape(f.suggestion));
       }
     }
   }
@@ -83,7 +80,7 @@ std::string render_markdown(const ReviewResult& r) {
   out += "\n### Walkthrough\n\n";
   if (!r.model_walkthrough.empty()) {
     // Model text is untrusted: escaped like PR text, and labelled.
-    for (const auto& bullet : r.model_walkthrough) out += fmt::format("- {}\n", md(bullet));
+    for (const auto& bullet : r.model_walkthrough) out += fmt::format("- {}\n", markdown_escape(bullet));
     out += "\n_Written by a language model from the diff; it cannot approve or change findings._\n";
   } else if (!r.walkthrough.empty()) {
     out += r.walkthrough;  // built by reviewer from the diff, already escaped
@@ -94,13 +91,13 @@ std::string render_markdown(const ReviewResult& r) {
     constexpr size_t kMaxFiles = 50;
     for (size_t i = 0; i < r.diff.files.size() && i < kMaxFiles; ++i) {
       const auto& f = r.diff.files[i];
-      out += fmt::format("- {} (+{} −{})\n", md(f.path()), f.additions, f.deletions);
+      out += fmt::format("- {} (+{} −{})\n", markdown_escape(f.path()), f.additions, f.deletions);
     }
     if (r.diff.files.size() > kMaxFiles) {
       out += fmt::format("- … and {} more files\n", r.diff.files.size() - kMaxFiles);
     }
   }
-  for (const auto& note : r.diff.notes) out += fmt::format("\n> Note: {}\n", md(note));
+  for (const auto& note : r.diff.notes) out += fmt::format("\n> Note: {}\n", markdown_escape(note));
 
   out += fmt::format(
       "\n<sub>Finding ids feed `/feedback helpful <id>` and `/feedback unhelpful <id>`. "
