@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "reviewer/core/edit_distance.h"
 #include "reviewer/core/error.h"
 #include "reviewer/core/review_result.h"
 #include "reviewer/git/handles.h"
@@ -15,20 +16,6 @@
 namespace reviewer {
 
 namespace {
-
-// Levenshtein distance, for "did you mean" on a mistyped subcommand.
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 int error_exit(const std::string& message) {
   std::fflush(stdout);
