@@ -27,6 +27,9 @@ struct QueueOptions {
   int max_attempts = 5;          // then the job becomes a dead letter
   int retry_base_ms = 2000;      // backoff = base * 2^(attempt-1), capped, with +-50% jitter
   int retry_max_ms = 10 * 60 * 1000;
+  // Raw bodies go to segment files of this size in <queue dir>/bodies
+  // (body_log.h); tests make them small to see segments close.
+  std::int64_t body_segment_bytes = std::int64_t{64} << 20;
   // Milliseconds since the epoch; tests replace it with a fake clock.
   std::function<std::int64_t()> now_ms;
 };
@@ -95,7 +98,9 @@ class JobQueue {
   // between the two reports them again; the audit log ignores repeats.
   virtual std::vector<DeadLetter> unreported_dead_letters(std::size_t limit) = 0;
   virtual void mark_reported(const std::vector<std::int64_t>& job_ids) = 0;
-  // Drops raw bodies of deliveries older than `age` whose jobs finished.
+  // Drops raw bodies of deliveries older than `age` whose jobs finished
+  // (a body segment goes when all its deliveries qualify); returns how
+  // many bodies were dropped.
   virtual std::int64_t prune_bodies(std::chrono::milliseconds age) = 0;
 
   // Opens (creating) the SQLite queue at `path`. Throws Error(io).

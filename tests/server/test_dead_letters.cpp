@@ -86,16 +86,25 @@ TEST_SUITE("server dead letters") {
     // Back to what a build before dead-letter reporting wrote.
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    // The body was inline then.
     CHECK(sqlite3_exec(db,
+                       "UPDATE deliveries SET body='{\"old\":1}'; DROP TABLE body_segments; "
+                       "ALTER TABLE deliveries DROP COLUMN body_file; ALTER TABLE deliveries DROP COLUMN body_offset; "
+                       "ALTER TABLE deliveries DROP COLUMN body_length; "
                        "DROP INDEX jobs_unreported_dead; ALTER TABLE jobs DROP COLUMN reported_ms; "
                        "PRAGMA user_version=1",
                        nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     auto q = JobQueue::open_sqlite(path, {});
-    CHECK(test::query_one(path, "PRAGMA user_version") == "2");
+    CHECK(test::query_one(path, "PRAGMA user_version") == "3");
     auto j = q->claim(60s);
     REQUIRE(j);
     CHECK(j->delivery_id == "d-1");
+    CHECK(j->payload == "{\"old\":1}");
+    // New deliveries go to the body log.
+    q->enqueue({item("d-2", 2)});
+    CHECK(test::query_one(path, "SELECT body IS NULL AND body_file IS NOT NULL FROM deliveries WHERE delivery_id='d-2'") ==
+          "1");
   }
 
   TEST_CASE("a job parked dead by the server is visible through audit query, once, and the chain verifies") {

@@ -54,7 +54,8 @@ TEST_SUITE("server::Server") {
     // Committed before the answer: visible at once.
     CHECK(count(s, "deliveries") == "1");
     CHECK(count(s, "jobs") == "1");
-    CHECK(test::query_one(s.settings.queue_db(), "SELECT body FROM deliveries") == body);
+    // The raw body is in the body log, named by the row (body_log.h).
+    CHECK(test::query_one(s.settings.queue_db(), "SELECT body_length FROM deliveries") == std::to_string(body.size()));
     auto again = test::post_webhook(s.port, body, o);
     CHECK(again.status == 200);
     CHECK(again.body.find("duplicate") != std::string::npos);

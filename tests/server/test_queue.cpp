@@ -17,10 +17,11 @@ namespace {
 
 // A queue on a fresh file with a clock the test moves by hand.
 struct QueueContext {
-  explicit QueueContext(const std::string& label, int max_attempts = 3) {
+  explicit QueueContext(const std::string& label, int max_attempts = 3, std::int64_t segment_bytes = 64 << 20) {
     path = test::scratch_dir(label) / "queue.db";
     QueueOptions o;
     o.max_attempts = max_attempts;
+    o.body_segment_bytes = segment_bytes;
     o.retry_base_ms = 1000;
     o.now_ms = [this] { return now.load(); };
     q = JobQueue::open_sqlite(path, o);
@@ -54,7 +55,43 @@ TEST_SUITE("server::JobQueue") {
     CHECK(out[1] == IntakeOutcome::stored);
     CHECK(test::query_one(c.path, "SELECT COUNT(*) FROM deliveries") == "2");
     CHECK(test::query_one(c.path, "SELECT COUNT(*) FROM jobs") == "2");
-    CHECK(test::query_one(c.path, "SELECT body FROM deliveries WHERE delivery_id='d-0'") == "{\"x\":1}");
+    // Bodies live in the body log next to queue.db; the row names them.
+    CHECK(test::query_one(c.path, "SELECT body IS NULL AND body_length=7 FROM deliveries WHERE delivery_id='d-0'") ==
+          "1");
+    auto j = c.q->claim(60s);
+    REQUIRE(j);
+    CHECK(j->payload == "{\"x\":1}");
+  }
+
+  TEST_CASE("bodies are read back after the queue is reopened, as a restarted server would") {
+    QueueContext c("reopen");
+    c.q->enqueue({c.item("o/r", 1, "a"), c.item("o/s", 2, "b")});
+    c.q.reset();
+    QueueOptions o;
+    o.now_ms = [&c] { return c.now.load(); };
+    c.q = JobQueue::open_sqlite(c.path, o);
+    c.q->enqueue({c.item("o/t", 3, "c")});  // a new writer: a segment of its own
+    int seen = 0;
+    while (auto j = c.q->claim(60s)) {
+      CHECK(j->payload == "{\"x\":1}");
+      ++seen;
+    }
+    CHECK(seen == 3);
+    CHECK(test::query_one(c.path, "SELECT COUNT(DISTINCT body_file) FROM deliveries") == "2");
+  }
+
+  TEST_CASE("a job whose body segment is gone fails with a clear reason and the next job is claimed") {
+    QueueContext c("lostbody", 3, 7);  // one body per segment
+    c.q->enqueue({c.item("o/r", 1, "a"), c.item("o/r", 2, "b")});
+    const auto file = test::query_one(c.path, "SELECT body_file FROM deliveries WHERE delivery_id='d-0'");
+    // Cut the first body short, as a disk error or a hand edit would.
+    std::filesystem::resize_file(c.path.parent_path() / "bodies" / file, 3);
+    auto j = c.q->claim(60s);
+    REQUIRE(j);
+    CHECK(j->delivery_id == "d-1");
+    CHECK(c.state(1) == "failed");
+    CHECK(test::query_one(c.path, "SELECT result FROM jobs WHERE id=1").find("shorter than recorded") !=
+          std::string::npos);
   }
 
   TEST_CASE("one busy repository cannot delay another repository's job beyond one turn") {
@@ -175,14 +212,34 @@ TEST_SUITE("server::JobQueue") {
     CHECK(c.q->stats().jobs_by_state["dead"] == 1);
   }
 
-  TEST_CASE("old raw bodies are pruned only once their jobs have finished") {
-    QueueContext c("prune");
-    c.q->enqueue({c.item("o/r", 1, "a"), c.item("o/r", 2, "b")});
-    auto j = c.q->claim(60s);
-    REQUIRE(j);
-    c.q->finish(*j, {JobResult::Status::done, "", {}});
+  TEST_CASE("old raw bodies are pruned only once their jobs have finished, a whole segment at a time") {
+    QueueContext c("prune", 3, 20);  // 20-byte segments: two 7-byte bodies each
+    std::vector<IntakeItem> items;
+    for (int i = 0; i < 5; ++i) items.push_back(c.item(fmt::format("o/r{}", i), 1, "a"));
+    c.q->enqueue(items);  // segments: [d-0 d-1 d-2] [d-3 d-4] (a segment closes once past 20 bytes)
+    const auto bodies = c.path.parent_path() / "bodies";
+    auto segments = [&] {
+      return std::distance(std::filesystem::directory_iterator(bodies), std::filesystem::directory_iterator{});
+    };
+    CHECK(segments() == 2);
+    auto a = c.q->claim(60s);
+    auto b = c.q->claim(60s);
+    REQUIRE(a);
+    REQUIRE(b);
+    c.q->finish(*a, {JobResult::Status::done, "", {}});
+    c.q->finish(*b, {JobResult::Status::done, "", {}});
     c.now += 10'000;
-    CHECK(c.q->prune_bodies(5s) == 1);
-    CHECK(test::query_one(c.path, "SELECT COUNT(*) FROM deliveries WHERE body IS NULL") == "1");
+    CHECK(c.q->prune_bodies(5s) == 0);  // d-2's job is still pending
+    CHECK(c.q->prune_bodies(60s) == 0);  // and nothing is that old
+    auto d = c.q->claim(60s);
+    REQUIRE(d);
+    CHECK(d->payload == "{\"x\":1}");
+    c.q->finish(*d, {JobResult::Status::failed, "", {}});
+    CHECK(c.q->prune_bodies(5s) == 3);
+    CHECK(segments() == 1);  // the one still being written stays
+    CHECK(test::query_one(c.path, "SELECT COUNT(*) FROM deliveries WHERE body_file IS NULL") == "3");
+    auto e = c.q->claim(60s);
+    REQUIRE(e);
+    CHECK(e->payload == "{\"x\":1}");
   }
 }

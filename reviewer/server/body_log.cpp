@@ -1,0 +1,133 @@
+#include "reviewer/server/body_log.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+#include "reviewer/core/random.h"
+
+namespace reviewer::server {
+
+namespace {
+
+[[noreturn]] void fail(const std::filesystem::path& p, const char* what) {
+  throw Error(Error::Code::io, fmt::format("delivery body log '{}': {}: {}", p.string(), what, std::strerror(errno)));
+}
+
+
+// Names come from queue.db, which only we write; still, never let one
+// leave the directory.
+bool plain_name(const std::string& f) {
+  return !f.empty() && f.size() < 128 && f.find('/') == std::string::npos && f != "." && f != "..";
+}
+
+}  // namespace
+
+BodyLog::BodyLog(std::filesystem::path dir, std::int64_t segment_bytes)
+    : dir_(std::move(dir)), segment_bytes_(segment_bytes), writer_(random_hex(6)) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) {
+    throw Error(Error::Code::io, fmt::format("delivery body log '{}': cannot create: {}", dir_.string(), ec.message()));
+  }
+}
+
+BodyLog::~BodyLog() {
+  sync();
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void BodyLog::open_next() {
+  const std::string name = fmt::format("{}-{:06}.seg", writer_, ++seq_);
+  const auto path = dir_ / name;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) fail(path, "cannot create");
+  std::lock_guard lock(sync_mu_);
+  if (fd_ >= 0) to_sync_.push_back(fd_);  // closed by the next sync()
+  fd_ = fd;
+  size_ = 0;
+  current_ = name;
+}
+
+BodyLog::Ref BodyLog::append(std::string_view body) {
+  // A segment another process pruned while we were idle has no links left:
+  // writing on would put bodies into a deleted file.
+  struct stat st {};
+  if (fd_ < 0 || size_ >= segment_bytes_ || ::fstat(fd_, &st) != 0 || st.st_nlink == 0) open_next();
+  Ref r{current_, size_, static_cast<std::int64_t>(body.size())};
+  std::size_t done = 0;
+  while (done < body.size()) {
+    ssize_t n = ::pwrite(fd_, body.data() + done, body.size() - done, static_cast<off_t>(size_ + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int saved = errno;
+      if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {}  // best effort: drop the partial body
+      errno = saved ? saved : EIO;
+      fail(dir_ / current_, "cannot write");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  size_ += r.length;
+  return r;
+}
+
+std::string BodyLog::read(const Ref& r) const {
+  const auto path = dir_ / r.file;
+  if (!plain_name(r.file) || r.offset < 0 || r.length < 0 || r.length > (std::int64_t{1} << 30)) {
+    throw Error(Error::Code::io, fmt::format("delivery body log '{}': invalid reference ({}, {}, {})",
+                                             dir_.string(), r.file, r.offset, r.length));
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(path, "cannot open the delivery's body (pruned?)");
+  std::string out(static_cast<std::size_t>(r.length), '\0');
+  std::size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(r.offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      if (n == 0) errno = EIO;
+      fail(path, "the delivery's body is shorter than recorded");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return out;
+}
+
+void BodyLog::sync() {
+  std::vector<int> fds;
+  {
+    std::lock_guard lock(sync_mu_);
+    fds.swap(to_sync_);
+    if (fd_ >= 0) {
+      int d = ::dup(fd_);
+      if (d >= 0) fds.push_back(d);
+    }
+  }
+  if (fds.empty()) return;
+  for (int fd : fds) {
+    ::fdatasync(fd);
+    ::close(fd);
+  }
+  // New segment names must be durable too.
+  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+bool BodyLog::remove(const std::string& file) {
+  if (!plain_name(file) || file == current_) return false;
+  std::error_code ec;
+  return std::filesystem::remove(dir_ / file, ec);
+}
+
+}  // namespace reviewer::server
