@@ -28,8 +28,14 @@ std::optional<std::string> find_action(const std::filesystem::path& db, std::str
 }  // namespace
 
 std::optional<std::string> posted_review(const std::filesystem::path& db, std::string_view repository,
-                                         std::int64_t pr_number, std::string_view head_sha) {
-  return find_action(db, repository, pr_number, "review\\_%", 200, head_sha);
+                                         std::int64_t pr_number, std::string_view head_sha, std::string_view kind) {
+  if (kind.empty()) return find_action(db, repository, pr_number, "review\\_%", 200, head_sha);
+  std::string like;
+  for (char c : kind) {
+    if (c == '_' || c == '%' || c == '\\') like += '\\';
+    like += c;
+  }
+  return find_action(db, repository, pr_number, like, 200, head_sha);
 }
 
 bool publish_completed(const std::filesystem::path& db, std::string_view repository, std::int64_t pr_number,

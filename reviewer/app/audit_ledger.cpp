@@ -33,8 +33,9 @@ std::string review_path(const std::string& repo, std::int64_t number) {
 AuditLedger::AuditLedger(std::shared_ptr<audit::AuditStore> store, std::filesystem::path db, std::string run_id)
     : store_(std::move(store)), db_(std::move(db)), run_id_(std::move(run_id)) {}
 
-bool AuditLedger::review_posted(const std::string& repo, std::int64_t number, const std::string& head_sha) {
-  return audit::posted_review(db_, repo, number, head_sha).has_value();
+bool AuditLedger::review_posted(const std::string& repo, std::int64_t number, const std::string& head_sha,
+                                const std::string& event) {
+  return audit::posted_review(db_, repo, number, head_sha, "review_" + lower(event)).has_value();
 }
 
 void AuditLedger::record_review(const std::string& repo, std::int64_t number, const std::string& head_sha,

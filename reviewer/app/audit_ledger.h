@@ -28,7 +28,8 @@ class AuditLedger final : public github::PublishLedger {
  public:
   // `db` is the store's file (read back read-only); `run_id` tags the rows.
   AuditLedger(std::shared_ptr<audit::AuditStore> store, std::filesystem::path db, std::string run_id);
-  bool review_posted(const std::string& repo, std::int64_t number, const std::string& head_sha) override;
+  bool review_posted(const std::string& repo, std::int64_t number, const std::string& head_sha,
+                     const std::string& event) override;
   void record_review(const std::string& repo, std::int64_t number, const std::string& head_sha,
                      std::int64_t review_id, const std::string& event) override;
 

@@ -92,7 +92,10 @@ JobResult run_review_flow(ReviewTarget& t, JobContext& ctx, const FlowDeps& d) {
     d.log.info("publisher", {{"delivery_id", ctx.job.delivery_id}, {"run_id", run_id}, {"message", m}});
   };
   github::Publisher publisher(&client, po);
-  github::PublishTarget target{t.owner, t.repo, t.number, false, t.human_approved_head, opt.details_url};
+  // A person's approval counts for the head prepare() judged (t.pull) only.
+  const bool approved = t.human_approved_head && t.pull && t.pull->pr.head_sha == head;
+  github::PublishTarget target{t.owner, t.repo, t.number, false, approved, opt.details_url};
+  target.repost = t.trigger == "command";  // `/review` or a lifted `/human-review`: people expect a fresh review
   github::PublishReport started = publisher.start(target, head, run_id, ctx.mode);
 
   // 4. The review, from the mirror (never GitHub's file list: large PRs

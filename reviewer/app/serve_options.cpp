@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/app/access.h"
+#include "reviewer/app/commands_hook.h"
 #include "reviewer/core/error.h"
 #include "reviewer/model/config.h"
 #include "reviewer/server/log.h"
@@ -33,6 +34,7 @@ AppHandlerOptions handler_options(const server::ServeSettings& s, server::JsonLo
     client.log = [log](const std::string& m) { log->info("github_client", {{"message", m}}); };
   }
   o.access = GitHubAccess::from_settings(s, std::move(client));
+  install_commands(o);  // issue 9: /human-review, /review, /feedback, lifecycle, the override in reviews
   return o;
 }
 

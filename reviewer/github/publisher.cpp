@@ -190,31 +190,35 @@ PublishReport Publisher::publish(const ReviewResult& r, const PublishTarget& t, 
     }
     reviews = client_->get_all(pr + "/reviews");
   }
-  auto find_posted = [&]() -> std::int64_t {
+  // One review per head and outcome: a re-review that reaches the same
+  // event posts nothing; a changed one (a /human-review lifted, our approval
+  // dismissed) posts the new event.
+  const std::string want_state = rep.review_event == "APPROVE"           ? "APPROVED"
+                                 : rep.review_event == "REQUEST_CHANGES" ? "CHANGES_REQUESTED"
+                                                                         : "COMMENTED";
+  bool github_has_ours = false;  // any bot review of this head, whatever its state
+  auto find_posted = [&](bool any_state) -> std::int64_t {
     for (const auto& rv : reviews) {
-      if (is_bot(rv, opt_.bot_login) && has_marker_for(rv.value("body", std::string()), head)) {
-        return rv.value("id", std::int64_t{0});
-      }
+      if (!is_bot(rv, opt_.bot_login) || !has_marker_for(rv.value("body", std::string()), head)) continue;
+      github_has_ours = true;
+      if (any_state || rv.value("state", std::string()) == want_state) return rv.value("id", std::int64_t{0});
     }
     return 0;
   };
 
-  // 1. The review, once per head.
+  // 1. The review, once per head and event.
   const std::string repo_name = t.owner + "/" + t.repo;
-  std::int64_t posted = mode == Mode::dry_run ? 0 : find_posted();
-  bool ledger_says = opt_.ledger && mode != Mode::dry_run && opt_.ledger->review_posted(repo_name, t.number, head);
+  std::int64_t posted = mode == Mode::dry_run || t.repost ? 0 : find_posted(false);
+  // The ledger covers a review GitHub does not list yet (posted just now,
+  // or before a crash); when GitHub lists ours for this head, it decides.
+  bool ledger_says = opt_.ledger && mode != Mode::dry_run && !t.repost && !github_has_ours &&
+                     opt_.ledger->review_posted(repo_name, t.number, head, rep.review_event);
   if (posted || ledger_says) {
     rep.review_already_posted = true;
     rep.review_id = posted;
-    if (posted && opt_.ledger && !ledger_says) {
-      // Posted before a crash, never recorded: record it now, with the event GitHub kept.
-      std::string state;
-      for (const auto& rv : reviews) {
-        if (rv.value("id", std::int64_t{0}) == posted) state = rv.value("state", std::string());
-      }
-      opt_.ledger->record_review(repo_name, t.number, head, posted,
-                                 state == "APPROVED" ? "APPROVE" : state == "CHANGES_REQUESTED" ? "REQUEST_CHANGES"
-                                                                                               : "COMMENT");
+    if (posted && opt_.ledger && !opt_.ledger->review_posted(repo_name, t.number, head, rep.review_event)) {
+      // Posted before a crash, never recorded: record it now.
+      opt_.ledger->record_review(repo_name, t.number, head, posted, rep.review_event);
     }
   } else {
     PlannedCall call{"POST", pr + "/reviews",
@@ -226,7 +230,7 @@ PublishReport Publisher::publish(const ReviewResult& r, const PublishTarget& t, 
       if (e.status() == 0 || e.status() >= 500) {
         // GitHub may have acted before the answer was lost: look before posting again.
         reviews = client_->get_all(pr + "/reviews");
-        if (std::int64_t id = find_posted()) {
+        if (std::int64_t id = find_posted(true)) {
           resp.body = {{"id", id}};
         } else {
           resp = send(call);

@@ -36,6 +36,9 @@ struct PublishTarget {
   bool auto_approve = false;       // guidance enables auto-approve for this repository
   bool human_approved_head = false;// a person with write access approved the current head
   std::string details_url;         // optional link for the check run
+  // Post a new review even if one with the same outcome exists for the
+  // head (`/review` asked for a fresh one); otherwise one per head and event.
+  bool repost = false;
 };
 
 struct PlannedCall {
@@ -54,7 +57,10 @@ struct PlannedCall {
 class PublishLedger {
  public:
   virtual ~PublishLedger() = default;
-  virtual bool review_posted(const std::string& repo, std::int64_t number, const std::string& head_sha) = 0;
+  // True when a review with `event` (APPROVE, COMMENT or REQUEST_CHANGES)
+  // was recorded for the head.
+  virtual bool review_posted(const std::string& repo, std::int64_t number, const std::string& head_sha,
+                             const std::string& event) = 0;
   // `event` is APPROVE, COMMENT or REQUEST_CHANGES.
   virtual void record_review(const std::string& repo, std::int64_t number, const std::string& head_sha,
                              std::int64_t review_id, const std::string& event) = 0;

@@ -69,6 +69,9 @@ Classified classify(const std::string& event, const json& payload) {
     PullRequestEvent pr = parse_pull_request_event(payload);
     if (one_of(c.action, {"opened", "synchronize", "reopened", "ready_for_review", "edited"})) {
       c.job = JobSpec{"review", pr.repository, pr.number, pr.head_sha, true};
+    } else if (c.action == "closed") {
+      // Lifecycle (merged / closed, revert links, reactions): no review.
+      c.job = JobSpec{"pull_request", pr.repository, pr.number, pr.head_sha, false};
     }
   } else if (event == "issue_comment") {
     const json& issue = field(payload, "issue", "");

@@ -24,7 +24,7 @@ struct Classified {
 
 // Decides what a delivery of event `event` with `payload` asks for.
 // Review jobs: pull_request opened, synchronize, reopened, ready_for_review
-// and edited. Comment jobs: issue_comment created/edited on a pull request
+// and edited; pull_request closed makes a "pull_request" job (lifecycle). Comment jobs: issue_comment created/edited on a pull request
 // (the /human-review override). Review-state jobs: pull_request_review
 // submitted/dismissed. Re-runs: check_run (our check `reviewer` only) and
 // check_suite `rerequested` make review jobs for the first listed PR

@@ -87,6 +87,42 @@ nlohmann::json rerequest_payload(const Origin& origin, int number, const std::st
   return p;
 }
 
+nlohmann::json comment_payload(const Origin& origin, int number, const std::string& body, const std::string& login,
+                               const std::string& association, std::int64_t comment_id) {
+  nlohmann::json p = example("issue_comment", "created");
+  point_repository_at(p["repository"], origin);
+  p["issue"]["number"] = number;
+  p["issue"]["user"]["login"] = "alice";
+  p["issue"]["pull_request"] = {{"url", fmt::format("https://api.github.com/repos/{}/pulls/{}", kRepo, number)}};
+  p["comment"]["id"] = comment_id;
+  p["comment"]["body"] = body;
+  p["comment"]["user"]["login"] = login;
+  p["comment"]["user"]["type"] = login.find("[bot]") != std::string::npos ? "Bot" : "User";
+  p["comment"]["author_association"] = association;
+  p["sender"]["login"] = login;
+  p["installation"] = {{"id", kInstallation}};
+  return p;
+}
+
+nlohmann::json review_payload(const Origin& origin, int number, const std::string& state, const std::string& login,
+                              const std::string& association, const std::string& commit, std::int64_t review_id) {
+  nlohmann::json p = example("pull_request_review", "submitted");
+  point_repository_at(p["repository"], origin);
+  p["pull_request"]["number"] = number;
+  p["pull_request"]["head"]["sha"] = commit;
+  p["pull_request"]["user"]["login"] = "alice";
+  p["review"]["id"] = review_id;
+  p["review"]["state"] = state;
+  p["review"]["commit_id"] = commit;
+  p["review"]["body"] = nullptr;
+  p["review"]["user"]["login"] = login;
+  p["review"]["user"]["type"] = "User";
+  p["review"]["author_association"] = association;
+  p["sender"]["login"] = login;
+  p["installation"] = {{"id", kInstallation}};
+  return p;
+}
+
 AppServer::AppServer(const std::filesystem::path& d, FakeGitHub& fake, AppServerOptions o) : dir(d) {
   port = free_port();
   server::Environment env = {{"REVIEWER_WEBHOOK_SECRET", kSecret},

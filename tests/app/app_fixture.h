@@ -47,6 +47,14 @@ nlohmann::json pr_payload(const Origin& origin, int number, const std::string& h
                           const std::string& action = "opened", const std::string& title = "Add a greeting");
 // check_run `rerequested` for our check on `head`, listing PR `number`.
 nlohmann::json rerequest_payload(const Origin& origin, int number, const std::string& head);
+// issue_comment `created` on PR `number` (authored by alice) by `login`
+// with GitHub's author_association `association`.
+nlohmann::json comment_payload(const Origin& origin, int number, const std::string& body, const std::string& login,
+                               const std::string& association, std::int64_t comment_id);
+// pull_request_review `submitted` (state approved | changes_requested |
+// commented) of `commit` by `login`.
+nlohmann::json review_payload(const Origin& origin, int number, const std::string& state, const std::string& login,
+                              const std::string& association, const std::string& commit, std::int64_t review_id);
 
 struct AppServerOptions {
   AppServerOptions(std::string m = "active", bool a = true, bool c = true, std::map<std::string, std::string> e = {},

@@ -14,13 +14,14 @@ namespace {
 struct MemLedger : PublishLedger {
   std::map<std::string, std::int64_t> posted;
   bool crash_on_record = false;
-  bool review_posted(const std::string& repo, std::int64_t n, const std::string& head) override {
-    return posted.count(repo + "#" + std::to_string(n) + "@" + head) > 0;
+  bool review_posted(const std::string& repo, std::int64_t n, const std::string& head,
+                     const std::string& event) override {
+    return posted.count(repo + "#" + std::to_string(n) + "@" + head + ":" + event) > 0;
   }
   void record_review(const std::string& repo, std::int64_t n, const std::string& head, std::int64_t id,
-                     const std::string&) override {
+                     const std::string& event) override {
     if (crash_on_record) throw std::runtime_error("simulated crash before the audit row was written");
-    posted[repo + "#" + std::to_string(n) + "@" + head] = id;
+    posted[repo + "#" + std::to_string(n) + "@" + head + ":" + event] = id;
   }
 };
 
@@ -151,6 +152,29 @@ TEST_SUITE("github::Publisher") {
     CHECK(env.fake.check_runs().size() == 2);  // the first run's gate, then the re-review's
   }
 
+  TEST_CASE("a new outcome for the same head is posted, and /review's repost posts even the same one") {
+    Env env;
+    MemLedger ledger;
+    auto p = env.publisher(&ledger);
+    auto r = sample_result(kHead, DecisionKind::comment);
+    p.publish(r, env.target, Mode::active);
+    // The override was lifted: the same head is now approvable.
+    env.target.auto_approve = true;
+    auto approved = sample_result(kHead, DecisionKind::approve);
+    approved.run_id = "after-cancel";
+    auto rep = p.publish(approved, env.target, Mode::active);
+    CHECK(!rep.review_already_posted);
+    REQUIRE(env.fake.reviews("o/r", 7).size() == 2);
+    CHECK(env.fake.reviews("o/r", 7)[1]["state"] == "APPROVED");
+    // The same outcome again: nothing new, unless /review asked for it.
+    approved.run_id = "redelivery";
+    CHECK(p.publish(approved, env.target, Mode::active).review_already_posted);
+    env.target.repost = true;
+    approved.run_id = "slash-review";
+    CHECK(!p.publish(approved, env.target, Mode::active).review_already_posted);
+    CHECK(env.fake.reviews("o/r", 7).size() == 3);
+  }
+
   TEST_CASE("a crash between posting and recording does not double-post after restart") {
     Env env;
     MemLedger ledger;
@@ -163,14 +187,14 @@ TEST_SUITE("github::Publisher") {
     auto rep = env.publisher(&ledger).publish(r, env.target, Mode::active);
     CHECK(rep.review_already_posted);
     CHECK(env.posted_reviews() == 1);
-    CHECK(ledger.review_posted("o/r", 7, kHead));
+    CHECK(ledger.review_posted("o/r", 7, kHead, "COMMENT"));
     CHECK(env.fake.check_runs().size() == 1);
   }
 
   TEST_CASE("the audit ledger alone also prevents a repost") {
     Env env;
     MemLedger ledger;
-    ledger.posted["o/r#7@" + kHead] = 1;
+    ledger.posted["o/r#7@" + kHead + ":COMMENT"] = 1;
     auto rep = env.publisher(&ledger).publish(sample_result(kHead, DecisionKind::comment), env.target, Mode::shadow);
     CHECK(rep.review_already_posted);
     CHECK(env.posted_reviews() == 0);

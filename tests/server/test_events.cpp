@@ -84,10 +84,16 @@ TEST_SUITE("server::event") {
       const std::string action = ex["action"];
       const bool reviews = action == "opened" || action == "synchronize" || action == "reopened" ||
                            action == "ready_for_review" || action == "edited";
-      CHECK(c.job.has_value() == reviews);
-      if (c.job) {
+      CHECK(c.job.has_value() == (reviews || action == "closed"));
+      if (c.job && reviews) {
         CHECK(c.job->kind == "review");
         CHECK(c.job->supersedes);
+        CHECK(c.job->pr_number == e.number);
+      } else if (c.job) {
+        // closed: a lifecycle job (merged or closed, revert links), no review,
+        // and it must not supersede a review still running.
+        CHECK(c.job->kind == "pull_request");
+        CHECK(!c.job->supersedes);
         CHECK(c.job->pr_number == e.number);
       }
     }
