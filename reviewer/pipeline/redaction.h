@@ -1,7 +1,7 @@
 // Redaction of what leaves the pipeline for a model provider or the audit
 // log's model rows (DESIGN.md: secrets found in diffs never reach a log,
-// the audit log, GitHub or a model provider). The model step runs after
-// the rule agents, so the secrets the safety agent found are known.
+// the audit log, GitHub or a model provider). The model step starts once
+// the safety agent is done, so the secrets it found are known.
 #pragma once
 
 #include <string>

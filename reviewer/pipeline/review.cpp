@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -43,40 +45,67 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
   ctx->deadline.at = t0 + std::chrono::milliseconds(latest_ms);
   std::shared_ptr<const AgentContext> shared = ctx;
 
-  r.agents = run_agents(agents, shared);
-  if (model_pool) {
-    // After the rule agents, so nothing the safety agent found to be a
-    // secret is sent to a provider: the model sees a redacted copy of the
-    // change, and tool results are redacted the same way. The model agents'
-    // calls run concurrently among themselves.
-    const Redactor redactor(r.agents, shared->diff);
-    const Diff redacted_diff = redactor.diff(shared->diff);
-    model::ModelRun run = model::run_model_agents(
-        model_pool, redactor.pr(shared->pr), redacted_diff, shared->repo_path,
-        [&redactor](std::string_view text) { return redactor.text(text); });
-    for (auto& [agent, findings] : run.findings) {
-      auto it = std::find_if(r.agents.begin(), r.agents.end(), [&](const AgentReport& a) { return a.name == agent; });
-      if (it == r.agents.end()) it = r.agents.insert(r.agents.end(), AgentReport{agent, AgentStatus::ok, 0, {}, ""});
-      for (auto& f : findings) it->findings.push_back(std::move(f));
+  if (!model_pool) {
+    r.agents = run_agents(agents, shared);
+  } else {
+    // The model may only see the change once the safety agent has said
+    // where the secrets are (they are masked, DESIGN.md), so safety runs
+    // first; the model's calls then overlap the other rule agents, and a
+    // review takes max(safety + model, slowest rule agent), not the sum.
+    std::vector<std::shared_ptr<const Agent>> first, rest;
+    for (auto& a : agents) (a->name() == "safety" ? first : rest).push_back(a);
+    auto others = std::async(std::launch::async, [&rest, shared] { return run_agents(rest, shared); });
+    std::vector<AgentReport> safety = run_agents(first, shared);
+    std::optional<model::ModelRun> run;
+    const bool safety_judged =
+        !first.empty() && std::all_of(safety.begin(), safety.end(), [](const AgentReport& a) {
+          return a.status == AgentStatus::ok;
+        });
+    std::optional<Redactor> redactor;
+    if (safety_judged) {
+      redactor.emplace(safety, shared->diff);
+      const Diff redacted_diff = redactor->diff(shared->diff);
+      run = model::run_model_agents(model_pool, redactor->pr(shared->pr), redacted_diff, shared->repo_path,
+                                    [&redactor](std::string_view text) { return redactor->text(text); });
+    }
+    std::vector<AgentReport> rest_reports = others.get();
+    // Back into the agents' order.
+    for (const auto& a : agents) {
+      for (auto* group : {&safety, &rest_reports}) {
+        auto it = std::find_if(group->begin(), group->end(), [&](const AgentReport& rep) { return rep.name == a->name(); });
+        if (it != group->end()) r.agents.push_back(std::move(*it));
+      }
+    }
+    ModelSummary m;
+    if (!run) {
+      // Without safety's verdict nothing may leave for a provider; the
+      // failed or late safety agent already keeps the run from approving.
+      m.unavailable = true;
+    } else {
+      for (auto& [agent, findings] : run->findings) {
+        auto it =
+            std::find_if(r.agents.begin(), r.agents.end(), [&](const AgentReport& a) { return a.name == agent; });
+        if (it == r.agents.end()) it = r.agents.insert(r.agents.end(), AgentReport{agent, AgentStatus::ok, 0, {}, ""});
+        for (auto& f : findings) it->findings.push_back(std::move(f));
+      }
+      m.used = run->usage.used();
+      m.calls = run->usage.chat_calls();
+      m.failures = run->usage.failures();
+      m.tokens_in = run->usage.tokens_in();
+      m.tokens_out = run->usage.tokens_out();
+      m.cost_usd = run->usage.cost_usd();
+      m.unavailable = run->usage.unavailable;
+      for (const auto& c : run->usage.calls) {
+        // Prompts were built from redacted input; the answer and tool
+        // arguments are model text and go through the same mask.
+        m.records.push_back({c.agent, c.kind, c.provider, c.model, c.template_version, c.prompt_hash, c.tokens_in,
+                             c.tokens_out, c.latency_ms, c.cost_usd, c.outcome, redactor->text(c.detail),
+                             redactor->text(c.prompt), redactor->text(c.answer)});
+      }
+      r.model_walkthrough = std::move(run->walkthrough);
     }
     assign_finding_ids(r.agents, shared->diff);
-    ModelSummary m;
-    m.used = run.usage.used();
-    m.calls = run.usage.chat_calls();
-    m.failures = run.usage.failures();
-    m.tokens_in = run.usage.tokens_in();
-    m.tokens_out = run.usage.tokens_out();
-    m.cost_usd = run.usage.cost_usd();
-    m.unavailable = run.usage.unavailable;
-    for (const auto& c : run.usage.calls) {
-      // Prompts were built from redacted input; the answer and tool
-      // arguments are model text and go through the same mask.
-      m.records.push_back({c.agent, c.kind, c.provider, c.model, c.template_version, c.prompt_hash, c.tokens_in,
-                           c.tokens_out, c.latency_ms, c.cost_usd, c.outcome, redactor.text(c.detail),
-                           redactor.text(c.prompt), redactor.text(c.answer)});
-    }
     r.model = std::move(m);
-    r.model_walkthrough = std::move(run.walkthrough);
   }
   if (!guidance_problem.empty()) {
     // Reported like an agent that could not judge, so the policy fails closed.

@@ -2,6 +2,8 @@
 // the model rows of the audit log hold only redacted text.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "fake_server.h"
 #include "model_fixture.h"
 #include "reviewer/pipeline/redaction.h"
@@ -9,6 +11,25 @@
 #include "support/fixtures.h"
 
 using namespace reviewer;
+
+namespace {
+
+// A provider pool pointing at `server`, which answers "no findings".
+std::shared_ptr<model::ProviderPool> no_findings_pool(test::FakeServer& server) {
+  server.respond([](const test::Received&) { return test::openai_text(R"({"findings":[]})"); });
+  model::ModelConfig cfg;
+  cfg.providers.push_back(test::provider_at("p", model::ProviderKind::openai, server.base_url()));
+  return std::make_shared<model::ProviderPool>(cfg);
+}
+
+PullRequest described(const std::string& title, const std::string& body) {
+  PullRequest pr;
+  pr.title = title;
+  pr.body = body;
+  return pr;
+}
+
+}  // namespace
 
 TEST_SUITE("model::redaction") {
   TEST_CASE("a secret the safety agent found is never sent to the provider nor kept in the model rows") {
@@ -43,6 +64,37 @@ TEST_SUITE("model::redaction") {
     }
     REQUIRE(r.model);
     for (const auto& c : r.model->records) CHECK(c.prompt.find(password) == std::string::npos);
+  }
+
+  TEST_CASE("when the safety agent cannot judge, nothing is sent to a provider and the run is not approvable") {
+    Diff d;
+    d.files.push_back(test::file_with_lines("config/app.py", {"TOKEN = \"short-s3cret-1\"", "TIMEOUT = 30"}));
+    test::FakeServer server;
+    auto pool = no_findings_pool(server);
+    Guidance g = load_guidance();
+    g.document["safety"]["rules"] = 42;  // the safety agent fails compiling its rules
+    g.version = "broken-safety-for-test";
+    auto r = review_change(described("Tune the timeout", "Raises the timeout because the database is slow at night."),
+                           d, g, {}, "cli", "dry-run", "", pool);
+    auto safety = std::find_if(r.agents.begin(), r.agents.end(), [](const AgentReport& a) { return a.name == "safety"; });
+    REQUIRE(safety != r.agents.end());
+    CHECK(safety->status != AgentStatus::ok);
+    CHECK(server.received().empty());
+    REQUIRE(r.model);
+    CHECK(r.model->unavailable);
+    CHECK(r.decision.kind != DecisionKind::approve);
+  }
+
+  TEST_CASE("with a model, the reports keep the rule agents' order and the model findings follow") {
+    Diff d;
+    d.files.push_back(test::file_with_lines("src/app.py", {"def f():", "    return 1"}));
+    const PullRequest pr = described("Add f", "Adds f because the caller needs a constant.");
+    test::FakeServer server;
+    auto with_model = review_change(pr, d, load_guidance(), {}, "cli", "dry-run", "", no_findings_pool(server));
+    auto without = review_change(pr, d, load_guidance(), {}, "cli", "dry-run", "", nullptr);
+    REQUIRE(with_model.agents.size() >= without.agents.size());
+    for (std::size_t i = 0; i < without.agents.size(); ++i) CHECK(with_model.agents[i].name == without.agents[i].name);
+    CHECK(!server.received().empty());
   }
 
   TEST_CASE("the redactor masks flagged lines everywhere and token-like strings, keeping layout") {
