@@ -108,6 +108,11 @@ Classified classify(const std::string& event, const json& payload) {
   } else if (event == "installation") {
     integer(field(payload, "installation", ""), "id", "installation");
   }
+  if (c.job) {
+    if (auto it = payload.find("installation"); it != payload.end() && it->is_object()) {
+      if (auto id = it->find("id"); id != it->end() && id->is_number_integer()) c.job->installation = id->get<std::int64_t>();
+    }
+  }
   return c;
 }
 

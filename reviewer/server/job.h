@@ -28,6 +28,9 @@ struct JobSpec {
   // A newer job of this kind for the same PR supersedes older ones that
   // have not finished (only the newest head is reviewed).
   bool supersedes = false;
+  // The GitHub App installation (0: none): the outer fairness key, so one
+  // organisation's many repositories cannot crowd out another's.
+  std::int64_t installation = 0;
 };
 
 // A claimed job, as a worker sees it.

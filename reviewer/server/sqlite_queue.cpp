@@ -73,7 +73,7 @@ CREATE INDEX jobs_unreported_dead ON jobs(id) WHERE state='dead' AND reported_ms
 PRAGMA user_version=2;
 )sql";
 // Version 3: new bodies live in the body log (body_log.h); the row names
-// them. body_segments records which deliveries each segment holds, so a
+// them. Jobs carry their App installation, the outer round-robin key. body_segments records which deliveries each segment holds, so a
 // segment is deleted only when all of them are old and finished.
 constexpr const char* kSchemaV3 = R"sql(
 ALTER TABLE deliveries ADD COLUMN body_file TEXT;
@@ -81,6 +81,8 @@ ALTER TABLE deliveries ADD COLUMN body_offset INTEGER;
 ALTER TABLE deliveries ADD COLUMN body_length INTEGER;
 CREATE TABLE body_segments(file TEXT PRIMARY KEY, first_id INTEGER NOT NULL, last_id INTEGER NOT NULL,
                            last_ms INTEGER NOT NULL);
+ALTER TABLE jobs ADD COLUMN installation INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE installation_turns(installation INTEGER PRIMARY KEY, last_turn INTEGER NOT NULL);
 PRAGMA user_version=3;
 )sql";
 constexpr std::int64_t kQueueSchemaVersion = 3;
@@ -149,7 +151,7 @@ class SqliteQueue final : public JobQueue {
              "ON CONFLICT(delivery_id) DO NOTHING");
     Stmt job(db_,
              "INSERT INTO jobs(delivery_id, event, kind, repository, pr_number, head_sha, state, available_ms, "
-             "created_ms) VALUES(?1,?2,?3,?4,?5,?6,'pending',?7,?7)");
+             "created_ms, installation) VALUES(?1,?2,?3,?4,?5,?6,'pending',?7,?7,?8)");
     Stmt sup(db_,
              "UPDATE jobs SET superseded_by=?1, "
              "  state=CASE WHEN state='pending' THEN 'superseded' ELSE state END, "
@@ -189,7 +191,7 @@ class SqliteQueue final : public JobQueue {
       if (!item.job) continue;
       const auto& j = *item.job;
       job.bind(1, d.delivery_id).bind(2, d.event).bind(3, j.kind).bind(4, j.repository);
-      job.bind(5, j.pr_number).bind(6, j.head_sha).bind(7, now);
+      job.bind(5, j.pr_number).bind(6, j.head_sha).bind(7, now).bind(8, j.installation);
       job.run();
       if (j.supersedes) {
         sup.bind(1, db_.last_insert_id()).bind(2, j.repository).bind(3, j.pr_number).bind(4, j.kind).bind(5, now);
@@ -373,17 +375,23 @@ class SqliteQueue final : public JobQueue {
     const auto now = opt_.now_ms();
     Transaction tx(db_);
     expire_leases(now);
+    // Round-robin in two levels: the installation served longest ago, then
+    // its repository served longest ago. A repository belongs to one
+    // installation, so grouping by repository is enough (no extra index
+    // on the intake path).
     Stmt pick_repo(db_,
-                   "SELECT p.repository FROM (SELECT repository, MIN(id) AS first FROM jobs "
-                   "  WHERE state='pending' AND available_ms<=?1 GROUP BY repository) p "
+                   "SELECT p.repository, p.installation FROM (SELECT repository, installation, MIN(id) AS first "
+                   "  FROM jobs WHERE state='pending' AND available_ms<=?1 GROUP BY repository) p "
+                   "LEFT JOIN installation_turns i ON i.installation=p.installation "
                    "LEFT JOIN repo_turns t ON t.repository=p.repository "
-                   "ORDER BY COALESCE(t.last_turn, 0), p.first LIMIT 1");
+                   "ORDER BY COALESCE(i.last_turn, 0), COALESCE(t.last_turn, 0), p.first LIMIT 1");
     pick_repo.bind(1, now);
     if (!pick_repo.step()) {
       tx.commit();  // keep the expiries
       return Job{};
     }
     const std::string repo = pick_repo.text(0);
+    const std::int64_t installation = pick_repo.int64(1);
     pick_repo.reset();
 
     Stmt pick(db_,
@@ -430,6 +438,11 @@ class SqliteQueue final : public JobQueue {
               "VALUES(?1, (SELECT COALESCE(MAX(last_turn), 0) + 1 FROM repo_turns)) "
               "ON CONFLICT(repository) DO UPDATE SET last_turn=excluded.last_turn");
     turn.bind(1, repo).run();
+    Stmt inst_turn(db_,
+                   "INSERT INTO installation_turns(installation, last_turn) "
+                   "VALUES(?1, (SELECT COALESCE(MAX(last_turn), 0) + 1 FROM installation_turns)) "
+                   "ON CONFLICT(installation) DO UPDATE SET last_turn=excluded.last_turn");
+    inst_turn.bind(1, installation).run();
     tx.commit();
     return job;
   }

@@ -91,6 +91,7 @@ TEST_SUITE("server dead letters") {
                        "UPDATE deliveries SET body='{\"old\":1}'; DROP TABLE body_segments; "
                        "ALTER TABLE deliveries DROP COLUMN body_file; ALTER TABLE deliveries DROP COLUMN body_offset; "
                        "ALTER TABLE deliveries DROP COLUMN body_length; "
+                       "ALTER TABLE jobs DROP COLUMN installation; DROP TABLE installation_turns; "
                        "DROP INDEX jobs_unreported_dead; ALTER TABLE jobs DROP COLUMN reported_ms; "
                        "PRAGMA user_version=1",
                        nullptr, nullptr, nullptr) == SQLITE_OK);

@@ -89,7 +89,9 @@ TEST_SUITE("server::event") {
         CHECK(c.job->kind == "review");
         CHECK(c.job->supersedes);
         CHECK(c.job->pr_number == e.number);
-      } else if (c.job) {
+      }
+      if (c.job && ex.contains("installation")) CHECK(c.job->installation == ex["installation"]["id"].get<std::int64_t>());
+      if (c.job && !reviews) {
         // closed: a lifecycle job (merged or closed, revert links), no review,
         // and it must not supersede a review still running.
         CHECK(c.job->kind == "pull_request");

@@ -119,6 +119,34 @@ TEST_SUITE("server::JobQueue") {
     CHECK(order == std::vector<std::string>{"third/repo", "busy/repo", "quiet/repo", "busy/repo", "busy/repo"});
   }
 
+  TEST_CASE("one installation with many busy repositories cannot crowd out another installation") {
+    QueueContext c("fair-installations");
+    std::vector<IntakeItem> flood;
+    for (int r = 0; r < 50; ++r) {
+      for (int pr = 1; pr <= 4; ++pr) {
+        auto it = c.item(fmt::format("big-org/repo{}", r), pr, "s", false);
+        it.job->installation = 1;
+        flood.push_back(std::move(it));
+      }
+    }
+    c.q->enqueue(flood);
+    auto first = c.q->claim(60s);
+    REQUIRE(first);
+    CHECK(first->repository.starts_with("big-org/"));
+    auto small = c.item("small-org/app", 3, "x");
+    small.job->installation = 2;
+    c.q->enqueue({small});
+    // Round-robin over repositories alone would serve the 49 other big-org
+    // repositories first; over installations, small-org is next.
+    auto second = c.q->claim(60s);
+    REQUIRE(second);
+    CHECK(second->repository == "small-org/app");
+    auto third = c.q->claim(60s);
+    REQUIRE(third);
+    CHECK(third->repository.starts_with("big-org/"));
+    CHECK(third->repository != first->repository);  // and within big-org, repositories still take turns
+  }
+
   TEST_CASE("a newer head supersedes pending jobs of the same pull request only") {
     QueueContext c("supersede");
     c.q->enqueue({c.item("o/r", 1, "old"), c.item("o/r", 2, "other-pr")});
