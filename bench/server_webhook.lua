@@ -4,7 +4,8 @@
 -- headers), so one signature serves every request.
 -- Env: BENCH_PAYLOAD (file), BENCH_SIG (sha256=...), BENCH_RUN (tag),
 --      BENCH_COUNT=1 to count 2xx answers per thread (durability run),
---      BENCH_DELAY_MS to pace each connection (forged flood).
+--      BENCH_DELAY_MS to pace each connection (forged flood),
+--      BENCH_LIMIT to stop each thread after that many answers.
 local f = assert(io.open(os.getenv("BENCH_PAYLOAD"), "rb"))
 local payload = f:read("*a")
 f:close()
@@ -12,6 +13,7 @@ local sig = os.getenv("BENCH_SIG")
 local run = os.getenv("BENCH_RUN") or "run"
 local count = os.getenv("BENCH_COUNT") == "1"
 local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+local limit = tonumber(os.getenv("BENCH_LIMIT") or "0")
 
 local threads = {}
 local next_id = 0
@@ -39,9 +41,12 @@ if delay_ms > 0 then
   function delay() return delay_ms end
 end
 
-if count then
+local answers = 0
+if count or limit > 0 then
   function response(status, headers, body)
     if status == 202 or status == 200 then accepted = accepted + 1 end
+    answers = answers + 1
+    if limit > 0 and answers >= limit then wrk.thread:stop() end
   end
 end
 
