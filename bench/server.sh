@@ -118,7 +118,7 @@ start_server "$WORK/flood"
 echo "valid alone:        $(wrk_cpu "$SERVER_PID" "$URL" 16 valid-alone) load=$(cut -d' ' -f1 /proc/loadavg)"
 LOG0=$(wc -c < "$WORK/flood.log")
 BENCH_SIG="sha256=$(printf '0%.0s' $(seq 64))" BENCH_DELAY_MS=1 BENCH_LIMIT=10000 BENCH_RUN=forged \
-  wrk -t1 -c4 -d120s -s bench/server_webhook.lua "$URL" | grep '^BENCH' | sed 's/^/forged flood: /' &
+  wrk -t1 -c4 -d30s -s bench/server_webhook.lua "$URL" | grep '^BENCH' | sed 's/^/forged flood: /' &
 FLOOD_PID=$!
 sleep 0.2
 echo "valid during flood: $(wrk_cpu "$SERVER_PID" "$URL" 16 valid-flood) load=$(cut -d' ' -f1 /proc/loadavg)"
