@@ -98,102 +98,117 @@ JobResult run_review_flow(ReviewTarget& t, JobContext& ctx, const FlowDeps& d) {
   target.repost = t.trigger == "command";  // `/review` or a lifted `/human-review`: people expect a fresh review
   github::PublishReport started = publisher.start(target, head, run_id, ctx.mode);
 
-  // 4. The review, from the mirror (never GitHub's file list: large PRs
-  // are whole here).
-  ReviewRequest req;
-  req.repo = mirror.path();
-  req.base = fr.base_sha;
-  req.head = head;
-  req.title = info.pr.title;
-  req.body = info.pr.body;
-  req.draft = info.pr.draft;
-  req.repository = full;          // the auto-approve policy matches these
-  req.author = info.pr.author;
-  req.labels = info.pr.labels;
-  req.human_review_override = t.human_review_override;
-  if (opt.guidance) req.operator_guidance = opt.guidance->current();
-  req.trigger = t.trigger;
-  req.mode = mode;
-  req.model_pool = opt.model_pool;
-  ReviewResult r = review_repository(req);
-  r.run_id = run_id;  // the check run's external_id names it
-  r.pr.repository = full;
-  r.pr.number = t.number;
-  r.pr.base_ref = info.pr.base_ref;
-  for (const auto& a : r.agents) {
-    d.metrics.observe("reviewer_agent_duration_seconds", {{"agent", a.name}}, a.duration_ms / 1000.0);
-  }
-
-  // 5. The audit log first: nothing is posted that was not recorded.
-  if (d.audit) {
-    d.audit->record_review(r);
-    audit::PullRequestRecord pr{full, t.number, info.pr.title, info.pr.author, info.pr.base_ref, head,
-                                info.pr.draft, ""};
-    d.audit->record_pull_request(pr);
-    record_publish_actions(*d.audit, started, run_id, full, t.number, head);
-  }
-  if (superseded(ctx.job)) {
-    d.log.info("review_superseded", {{"delivery_id", ctx.job.delivery_id}, {"run_id", run_id},
-                                     {"repository", full}, {"pr", t.number}, {"head_sha", head}});
-    return {JobResult::Status::superseded, "a newer head was queued: nothing published", run_id};
-  }
-
-  // 6. APPROVE needs guidance `auto_approve` to allow it for this
-  // repository, author and paths (the pipeline judged it: the operator's
-  // guidance, narrowed by the repository's file at the base).
-  target.auto_approve = r.auto_approve.allowed;
-
-  // 7. Publish (dry-run: compute the calls only) and record what was done.
-  github::PublishReport rep = publisher.publish(r, target, ctx.mode);
-  if (d.audit) {
-    record_publish_actions(*d.audit, rep, run_id, full, t.number, head);
-    if (ctx.mode != github::Mode::dry_run && !rep.stale) {
-      audit::ActionRecord done;
-      done.run_id = run_id;
-      done.repository = full;
-      done.pr_number = t.number;
-      done.kind = "publish_complete";
-      done.detail = fmt::format("head={} mode={}", head, mode);
-      d.audit->record_action(done);
+  // A permanent failure from here on completes the gate as failure (a
+  // transient one is retried, and the retry starts a new gate).
+  try {
+    // 4. The review, from the mirror (never GitHub's file list: large PRs
+    // are whole here).
+    ReviewRequest req;
+    req.repo = mirror.path();
+    req.base = fr.base_sha;
+    req.head = head;
+    req.title = info.pr.title;
+    req.body = info.pr.body;
+    req.draft = info.pr.draft;
+    req.repository = full;          // the auto-approve policy matches these
+    req.author = info.pr.author;
+    req.labels = info.pr.labels;
+    req.human_review_override = t.human_review_override;
+    if (opt.guidance) req.operator_guidance = opt.guidance->current();
+    req.trigger = t.trigger;
+    req.mode = mode;
+    req.model_pool = opt.model_pool;
+    ReviewResult r = review_repository(req);
+    r.run_id = run_id;  // the check run's external_id names it
+    r.pr.repository = full;
+    r.pr.number = t.number;
+    r.pr.base_ref = info.pr.base_ref;
+    for (const auto& a : r.agents) {
+      d.metrics.observe("reviewer_agent_duration_seconds", {{"agent", a.name}}, a.duration_ms / 1000.0);
     }
-  }
 
-  nlohmann::json fields = {{"delivery_id", ctx.job.delivery_id},
-                           {"run_id", run_id},
-                           {"mode", mode},
-                           {"repository", full},
-                           {"pr", t.number},
-                           {"head_sha", head},
-                           {"trigger", t.trigger},
-                           {"decision", std::string(to_string(r.decision.kind))},
-                           {"review_event", rep.review_event},
-                           {"would_approve", rep.would_approve},
-                           {"auto_approve", r.auto_approve.allowed},
-                           {"auto_approve_reason", r.auto_approve.reason}};
-  std::string outcome;
-  if (ctx.mode == github::Mode::dry_run) {
-    nlohmann::json calls = call_list(started);
-    for (auto& c : call_list(rep)) calls.push_back(std::move(c));
-    fields["calls"] = calls;
-    d.log.info("would_post", fields);
-    outcome = fmt::format("dry-run: {} calls not sent", calls.size());
-  } else if (rep.stale) {
-    d.log.info("review_stale", fields);
-    outcome = "the head moved on: nothing posted";
-  } else {
-    fields["review_id"] = rep.review_id;
-    fields["review_already_posted"] = rep.review_already_posted;
-    fields["check_conclusion"] = rep.check_conclusion;
-    fields["dismissed_reviews"] = rep.dismissed_reviews;
-    d.log.info("published", fields);
-    outcome = rep.review_already_posted ? "review already posted for this head"
-                                        : fmt::format("posted {} review {}", rep.review_event, rep.review_id);
-    if (!rep.check_conclusion.empty()) outcome += ", check " + rep.check_conclusion;
+    // 5. The audit log first: nothing is posted that was not recorded.
+    if (d.audit) {
+      d.audit->record_review(r);
+      audit::PullRequestRecord pr{full, t.number, info.pr.title, info.pr.author, info.pr.base_ref, head,
+                                  info.pr.draft, ""};
+      d.audit->record_pull_request(pr);
+      record_publish_actions(*d.audit, started, run_id, full, t.number, head);
+    }
+    if (superseded(ctx.job)) {
+      d.log.info("review_superseded", {{"delivery_id", ctx.job.delivery_id}, {"run_id", run_id},
+                                       {"repository", full}, {"pr", t.number}, {"head_sha", head}});
+      return {JobResult::Status::superseded, "a newer head was queued: nothing published", run_id};
+    }
+
+    // 6. APPROVE needs guidance `auto_approve` to allow it for this
+    // repository, author and paths (the pipeline judged it: the operator's
+    // guidance, narrowed by the repository's file at the base).
+    target.auto_approve = r.auto_approve.allowed;
+
+    // 7. Publish (dry-run: compute the calls only) and record what was done.
+    github::PublishReport rep = publisher.publish(r, target, ctx.mode);
+    if (d.audit) {
+      record_publish_actions(*d.audit, rep, run_id, full, t.number, head);
+      if (ctx.mode != github::Mode::dry_run && !rep.stale) {
+        audit::ActionRecord done;
+        done.run_id = run_id;
+        done.repository = full;
+        done.pr_number = t.number;
+        done.kind = "publish_complete";
+        done.detail = fmt::format("head={} mode={}", head, mode);
+        d.audit->record_action(done);
+      }
+    }
+
+    nlohmann::json fields = {{"delivery_id", ctx.job.delivery_id},
+                             {"run_id", run_id},
+                             {"mode", mode},
+                             {"repository", full},
+                             {"pr", t.number},
+                             {"head_sha", head},
+                             {"trigger", t.trigger},
+                             {"decision", std::string(to_string(r.decision.kind))},
+                             {"review_event", rep.review_event},
+                             {"would_approve", rep.would_approve},
+                             {"auto_approve", r.auto_approve.allowed},
+                             {"auto_approve_reason", r.auto_approve.reason}};
+    std::string outcome;
+    if (ctx.mode == github::Mode::dry_run) {
+      nlohmann::json calls = call_list(started);
+      for (auto& c : call_list(rep)) calls.push_back(std::move(c));
+      fields["calls"] = calls;
+      d.log.info("would_post", fields);
+      outcome = fmt::format("dry-run: {} calls not sent", calls.size());
+    } else if (rep.stale) {
+      d.log.info("review_stale", fields);
+      outcome = "the head moved on: nothing posted";
+    } else {
+      fields["review_id"] = rep.review_id;
+      fields["review_already_posted"] = rep.review_already_posted;
+      fields["check_conclusion"] = rep.check_conclusion;
+      fields["dismissed_reviews"] = rep.dismissed_reviews;
+      d.log.info("published", fields);
+      outcome = rep.review_already_posted ? "review already posted for this head"
+                                          : fmt::format("posted {} review {}", rep.review_event, rep.review_id);
+      if (!rep.check_conclusion.empty()) outcome += ", check " + rep.check_conclusion;
+    }
+    return {JobResult::Status::done,
+            fmt::format("reviewed {}#{} at {}: {}; {}", full, t.number, head.substr(0, 12),
+                        to_string(r.decision.kind), outcome),
+            run_id};
+  } catch (const Error& e) {
+    if (e.code() != Error::Code::io && e.code() != Error::Code::timeout) {
+      try {
+        github::PublishReport failed = publisher.abort(target, head, started, e.what(), ctx.mode);
+        if (d.audit) record_publish_actions(*d.audit, failed, run_id, full, t.number, head);
+      } catch (const std::exception& again) {
+        d.log.warn("gate_not_closed", {{"delivery_id", ctx.job.delivery_id}, {"run_id", run_id},
+                                       {"message", again.what()}});
+      }
+    }
+    throw;
   }
-  return {JobResult::Status::done,
-          fmt::format("reviewed {}#{} at {}: {}; {}", full, t.number, head.substr(0, 12),
-                      to_string(r.decision.kind), outcome),
-          run_id};
 }
 
 }  // namespace reviewer::app

@@ -147,6 +147,34 @@ PublishReport Publisher::start(const PublishTarget& t, const std::string& head_s
   return rep;
 }
 
+PublishReport Publisher::abort(const PublishTarget& t, const std::string& head_sha, const PublishReport& started,
+                               const std::string& reason, Mode mode) {
+  PublishReport rep;
+  rep.mode = mode;
+  if (mode != Mode::active || started.calls.empty() || !client_) return rep;
+  const std::string text = truncate_utf8(
+      markdown_escape(reason) + "\n\nNothing was approved. Comment `/review` or re-run this check to try again.",
+      kMaxOutputChars);
+  PlannedCall call;
+  if (opt_.app) {
+    const std::string& id = started.calls.front().github_id;
+    if (id.empty()) return rep;  // the check run was never created
+    call = {"PATCH", repo_path(t) + "/check-runs/" + id,
+            {{"status", "completed"}, {"conclusion", "failure"}, {"completed_at", utc_now_iso8601()},
+             {"output", {{"title", "reviewer: the review could not finish"}, {"summary", text}}}}};
+  } else {
+    // GitHub caps a status description at 140 characters.
+    call = {"POST", repo_path(t) + "/statuses/" + head_sha,
+            {{"state", "error"}, {"context", kCheckName},
+             {"description", truncate_utf8("Review could not finish: " + reason, 120)}}};
+  }
+  rep.calls.push_back(call);
+  Response resp = client_->request(call.method, call.path, call.body);
+  rep.calls.back().status = resp.status;
+  rep.check_conclusion = "failure";
+  return rep;
+}
+
 PublishReport Publisher::publish(const ReviewResult& r, const PublishTarget& t, Mode mode) {
   PublishReport rep;
   rep.mode = mode;

@@ -99,6 +99,13 @@ class Publisher {
 
   PublishReport publish(const ReviewResult& result, const PublishTarget& target, Mode mode);
 
+  // After start() when the review cannot finish for good (a refusal, bad
+  // input): completes the gate as failure with `reason`, so the PR does
+  // not show a review running forever; nothing is approved. Active mode
+  // only. Returns the call (none when nothing was started).
+  PublishReport abort(const PublishTarget& target, const std::string& head_sha, const PublishReport& started,
+                      const std::string& reason, Mode mode);
+
  private:
   RestClient* client_;
   PublisherOptions opt_;

@@ -312,6 +312,26 @@ TEST_SUITE("app::github_handler") {
     CHECK(fake.requests("POST", "/repos/octo/hello/pulls").empty());
   }
 
+  TEST_CASE("a refusal after the gate went in progress completes it as failure with the reason") {
+    auto dir = scratch_dir("app-422");
+    Origin origin(dir / "origin.git");
+    std::string head = origin.open_pr(8, greeting(), "Add a greeting");
+    FakeGitHub fake;
+    auto payload = pr_payload(origin, 8, head);
+    github_knows(fake, payload);
+    fake.fail_next("POST", "/repos/octo/hello/pulls/8/reviews", {422, {{"message", "Validation Failed"}}, {}}, 10);
+    AppServer s(dir, fake);
+    CHECK(s.send("pull_request", payload, "d-422") == 202);
+    REQUIRE(s.wait_job("d-422") == "failed");
+    CHECK(s.job_field("d-422", "result").find("nothing approved") != std::string::npos);
+    auto runs = fake.check_runs();
+    REQUIRE(runs.size() == 1);
+    CHECK(runs[0]["status"] == "completed");
+    CHECK(runs[0]["conclusion"] == "failure");
+    CHECK(runs[0]["output"]["summary"].get<std::string>().find("Validation Failed") != std::string::npos);
+    CHECK(fake.reviews(kRepo, 8).empty());
+  }
+
   TEST_CASE("a payload without an App installation fails clearly") {
     auto dir = scratch_dir("app-noinst");
     Origin origin(dir / "origin.git");
