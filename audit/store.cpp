@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/chain.h"
+#include "audit/checkpointer.h"
 #include "audit/migrate.h"
 #include "audit/pack.h"
 #include "audit/revert.h"
@@ -65,12 +66,15 @@ Connection open_for_writing(const std::filesystem::path& path, const OpenOptions
 // durability is per call while concurrent writers share the commit cost.
 class SqliteAuditStore final : public AuditStore {
  public:
-  explicit SqliteAuditStore(Connection db)
-      : db_(std::move(db)),
+  explicit SqliteAuditStore(const std::filesystem::path& path, Connection db)
+      : checkpointer_(path),
+        db_(std::move(db)),
         writer_(db_),
         savepoint_(db_.prepare("SAVEPOINT audit_job")),
         release_(db_.prepare("RELEASE audit_job")),
-        rollback_to_(db_.prepare("ROLLBACK TO audit_job")) {}
+        rollback_to_(db_.prepare("ROLLBACK TO audit_job")) {
+    checkpointer_.attach(db_);
+  }
 
   void record_review(const ReviewResult& r) override {
     if (r.run_id.empty()) throw Error(Error::Code::internal, "audit: a review without a run id");
@@ -439,6 +443,9 @@ class SqliteAuditStore final : public AuditStore {
   std::vector<Job*> queue_;
   bool leader_ = false;
   std::mutex db_mu_;  // guards db_ and writer_
+  // Before db_: its thread (and connection) stops after db_ is closed, so
+  // no commit can signal a checkpointer that is gone.
+  Checkpointer checkpointer_;
   Connection db_;
   ChainWriter writer_;  // after db_: its statements are finalized first
   // Per-write savepoints of a batch, prepared once (exec re-parses each time).
@@ -460,7 +467,7 @@ std::unique_ptr<AuditStore> AuditStore::open(const std::filesystem::path& path) 
 
 std::unique_ptr<AuditStore> AuditStore::open(const std::filesystem::path& path,
                                              const OpenOptions& options) {
-  return std::make_unique<SqliteAuditStore>(open_for_writing(path, options));
+  return std::make_unique<SqliteAuditStore>(path, open_for_writing(path, options));
 }
 
 }  // namespace reviewer::audit
