@@ -125,14 +125,18 @@ std::string Statement::column_name(int i) const {
 
 // ---- Connection ----
 
-Connection Connection::open(const std::filesystem::path& path, int flags) {
+void configure_sqlite() {
   // SQLite's memory statistics take a global mutex on every allocation (5 %
   // of a write in perf). Only possible before SQLite initializes; when
   // another component opened a database first, it simply stays on.
   static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)memstatus_off;
+}
+
+Connection Connection::open(const std::filesystem::path& path, int flags, const char* vfs) {
+  configure_sqlite();
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
   Connection c(raw, path.string());  // owns the handle even on failure
   if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);

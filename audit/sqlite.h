@@ -67,9 +67,10 @@ class Statement {
 class Connection {
  public:
   Connection() = default;
-  // sqlite3_open_v2 with `flags` (SQLITE_OPEN_*). The handle SQLite returns
-  // even on failure is owned (and closed) at once. Throws reviewer::Error.
-  static Connection open(const std::filesystem::path& path, int flags);
+  // sqlite3_open_v2 with `flags` (SQLITE_OPEN_*) and VFS `vfs` (null: the
+  // default). The handle SQLite returns even on failure is owned (and
+  // closed) at once. Throws reviewer::Error.
+  static Connection open(const std::filesystem::path& path, int flags, const char* vfs = nullptr);
 
   ~Connection();
   Connection(Connection&& other) noexcept;
@@ -111,6 +112,11 @@ class Transaction {
   Connection& db_;
   bool done_ = false;
 };
+
+// Process-wide SQLite settings that must precede its initialization; the
+// first Connection::open calls it, and so must anything that would
+// initialize SQLite before (sqlite3_vfs_find). Idempotent.
+void configure_sqlite();
 
 // Turns an SQLite result code and message into a sentence a user can act on.
 [[noreturn]] void throw_sqlite(int rc, const std::string& where, const std::string& message);

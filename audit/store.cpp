@@ -17,6 +17,7 @@
 #include "audit/pack.h"
 #include "audit/revert.h"
 #include "audit/sqlite.h"
+#include "audit/wal_vfs.h"
 #include "reviewer/core/error.h"
 
 namespace reviewer::audit {
@@ -36,7 +37,9 @@ Connection open_for_writing(const std::filesystem::path& path, const OpenOptions
     }
   }
   // NOMUTEX: the store serializes all use of the connection itself.
-  auto db = Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+  // The combining VFS (wal_vfs.h) writes each commit's WAL frames at once.
+  auto db = Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             combining_wal_vfs());
   if (sqlite3_db_readonly(db.get(), "main") == 1) {
     throw Error(Error::Code::io,
                 fmt::format("{} is read-only (file permissions); reviews cannot be recorded", db.where()));
