@@ -2,24 +2,9 @@
 
 #include <sqlite3.h>
 
-#include <chrono>
 #include <optional>
 
 namespace reviewer::audit {
-
-namespace {
-
-// RESTART waits for the writer in progress and then for readers of old
-// snapshots while it holds the write lock: wait briefly (commits take a
-// fraction of a millisecond) and give up rather than stall the writers
-// behind a long auditor query; the next round tries again.
-int brief_wait(void*, int count) {
-  if (count >= 100) return 0;
-  std::this_thread::sleep_for(std::chrono::microseconds(200));
-  return 1;
-}
-
-}  // namespace
 
 Checkpointer::Checkpointer(std::filesystem::path path) : path_(std::move(path)) {}
 
@@ -40,14 +25,27 @@ int Checkpointer::on_commit(void* p, sqlite3* db, const char* name, int frames) 
   auto* self = static_cast<Checkpointer*>(p);
   int done = self->backfilled_.load(std::memory_order_relaxed);
   if (frames < done) done = 0;  // the WAL was started over since
-  if (frames - done < kCheckpointFrames) return SQLITE_OK;
-  if (self->failed_.load()) {
-    // No thread of our own: checkpoint here, as SQLite's automatic
-    // checkpoint would have.
-    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  const bool due = frames - done >= kCheckpointFrames;
+  // Past kWriterFrames (or without a thread of our own, when due), the
+  // writer copies what the thread has not (PASSIVE) and syncs; when that is
+  // everything, its next commit starts the WAL over. While the thread is
+  // copying, the writer's checkpoint could not run (SQLite lets one run at
+  // a time): it tries again after its next commit, and past twice
+  // kWriterFrames waits for the thread, so the WAL stays bounded even when
+  // the thread falls behind.
+  if (frames >= kWriterFrames || (due && self->failed_.load())) {
+    std::unique_lock turn(self->checkpointing_, std::try_to_lock);
+    if (!turn.owns_lock()) {
+      if (frames < 2 * kWriterFrames) return SQLITE_OK;
+      turn.lock();
+    }
+    int log = 0, copied = 0;
+    if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK) {
+      self->backfilled_.store(copied, std::memory_order_relaxed);
+    }
     return SQLITE_OK;
   }
-  if (self->wanted_.exchange(true)) return SQLITE_OK;  // already asked for
+  if (!due || self->wanted_.exchange(true)) return SQLITE_OK;  // not yet, or already asked for
   {
     // The thread starts with the first checkpoint: a short-lived process
     // (`reviewer review` records one run) never needs one; closing the
@@ -63,7 +61,6 @@ void Checkpointer::loop() {
   std::optional<Connection> db;
   try {
     db = Connection::open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
-    sqlite3_busy_handler(db->get(), &brief_wait, nullptr);
     // A connection learns that the file is in WAL mode when it first reads
     // it; until then a checkpoint does nothing (and says so only by -1s).
     db->prepare("PRAGMA schema_version").step();
@@ -83,16 +80,14 @@ void Checkpointer::loop() {
 }
 
 void Checkpointer::checkpoint(Connection& db) {
+  std::lock_guard turn(checkpointing_);
   int log = 0, copied = 0;
   // PASSIVE never waits: it copies what no reader still needs, syncs the
-  // database file, and leaves the rest for the next round.
-  int rc = sqlite3_wal_checkpoint_v2(db.get(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
-  if (rc == SQLITE_OK && log >= kRestartFrames) {
-    rc = sqlite3_wal_checkpoint_v2(db.get(), "main", SQLITE_CHECKPOINT_RESTART, &log, &copied);
+  // database file, and leaves the rest for the next round. On failure (an
+  // I/O error) the pages simply stay in the WAL, where commits are durable.
+  if (sqlite3_wal_checkpoint_v2(db.get(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK) {
+    backfilled_.store(copied, std::memory_order_relaxed);
   }
-  // On failure (busy past brief_wait, I/O error) the frames simply stay in
-  // the WAL, where commits remain durable, until the next round.
-  if (copied >= 0) backfilled_.store(copied, std::memory_order_relaxed);
 }
 
 }  // namespace reviewer::audit
