@@ -361,11 +361,15 @@ class SqliteQueue final : public JobQueue {
       unref.bind(1, files[i]).bind(2, ranges[i].first).bind(3, ranges[i].second).run();
       pruned += db_.changes();
       forget.bind(1, files[i]).run();
+      // Deleted while this transaction holds the write lock: another
+      // process appends only inside its own transaction, so it cannot add
+      // a body to the file between here and the commit, and afterwards it
+      // sees the file unlinked and starts a new one (BodyLog::append). A
+      // crash before the commit leaves rows of old, finished jobs naming a
+      // deleted file: reading one fails clearly.
+      bodies_.remove(files[i]);
     }
     tx.commit();
-    // After the commit: a crash in between leaves a file nobody names,
-    // never a row naming a deleted file of an unfinished job.
-    for (const auto& f : files) bodies_.remove(f);
     return pruned;
   }
 
