@@ -19,20 +19,6 @@ namespace {
 
 using server::JobResult;
 
-std::string clone_url(const nlohmann::json& payload) {
-  const auto& repo = payload.contains("repository") ? payload["repository"] : nlohmann::json();
-  if (repo.is_object() && repo.contains("clone_url") && repo["clone_url"].is_string()) return repo["clone_url"];
-  throw Error(Error::Code::invalid_input, "webhook payload: 'repository.clone_url' is missing");
-}
-
-std::int64_t installation_of(const nlohmann::json& payload) {
-  if (payload.contains("installation") && payload["installation"].is_object() &&
-      payload["installation"].contains("id") && payload["installation"]["id"].is_number_integer()) {
-    return payload["installation"]["id"].get<std::int64_t>();
-  }
-  return 0;
-}
-
 commands::CommandOptions command_options(const std::filesystem::path& data_dir, const git::FetchOptions& fetch,
                                          JobContext& ctx) {
   commands::CommandOptions c;
@@ -43,7 +29,7 @@ commands::CommandOptions command_options(const std::filesystem::path& data_dir, 
   // PR), then read it with libgit2. Never the PR's head.
   GitHubAccess* access = ctx.access;
   const std::int64_t installation = installation_of(ctx.payload);
-  const std::string url = clone_url(ctx.payload);
+  const std::string url = clone_url_of(ctx.payload);
   c.codeowners = [data_dir, fetch, access, installation, url](const commands::PrInfo& pr) -> std::optional<std::string> {
     git::Mirror mirror(data_dir, pr.full_name(), url);
     git::FetchOptions fo = fetch;
@@ -75,7 +61,7 @@ void install_commands(AppHandlerOptions& options) {
     t.repo = out.rerun->repository.substr(slash + 1);
     t.number = out.rerun->number;
     t.installation_id = installation_of(ctx.payload);
-    t.clone_url = clone_url(ctx.payload);
+    t.clone_url = clone_url_of(ctx.payload);
     t.trigger = "command";
     t.pull = github::fetch_pull(*ctx.client, t.owner, t.repo, t.number);  // the head prepare() judges
     JobResult r = ctx.review(std::move(t));

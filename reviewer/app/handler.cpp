@@ -38,10 +38,7 @@ class GitHubHandler final : public server::JobHandler {
     ctx.review = [this, &ctx](ReviewTarget t) { return review_one(std::move(t), ctx); };
     return guarded(job, fmt::format("{} job", job.kind), [&] {
       if (opt_.access) {
-        std::int64_t installation = 0;
-        if (payload.contains("installation") && payload["installation"].is_object()) {
-          installation = payload["installation"].value("id", std::int64_t{0});
-        }
+        const std::int64_t installation = installation_of(payload);
         if (installation > 0 || !opt_.access->is_app()) ctx.client = &opt_.access->client(installation);
       }
       if (job.kind == "review") return handle_review(ctx);

@@ -132,4 +132,10 @@ std::shared_ptr<server::JobHandler> make_github_handler(AppHandlerOptions option
 std::vector<ReviewTarget> review_targets(const std::string& event, const nlohmann::json& payload,
                                          github::RestClient* client);
 
+// The payload's repository.clone_url; throws reviewer::Error
+// (invalid_input) when it is missing or empty.
+std::string clone_url_of(const nlohmann::json& payload);
+// The payload's installation.id, or 0 (none, or not an integer).
+std::int64_t installation_of(const nlohmann::json& payload);
+
 }  // namespace reviewer::app

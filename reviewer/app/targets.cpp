@@ -9,15 +9,6 @@
 namespace reviewer::app {
 namespace {
 
-std::string clone_url_of(const nlohmann::json& payload) {
-  const auto& repo = payload.contains("repository") ? payload["repository"] : nlohmann::json();
-  if (!repo.is_object() || !repo.contains("clone_url") || !repo["clone_url"].is_string() ||
-      repo["clone_url"].get_ref<const std::string&>().empty()) {
-    throw Error(Error::Code::invalid_input, "webhook payload: 'repository.clone_url' is missing");
-  }
-  return repo["clone_url"].get<std::string>();
-}
-
 // PRs whose head is `sha` (a re-run of a fork's PR lists none in the payload).
 std::vector<std::int64_t> pulls_for_head(github::RestClient& client, const std::string& owner,
                                          const std::string& repo, const std::string& sha) {
@@ -33,6 +24,22 @@ std::vector<std::int64_t> pulls_for_head(github::RestClient& client, const std::
 }
 
 }  // namespace
+
+std::string clone_url_of(const nlohmann::json& payload) {
+  const auto& repo = payload.contains("repository") ? payload["repository"] : nlohmann::json();
+  if (!repo.is_object() || !repo.contains("clone_url") || !repo["clone_url"].is_string() ||
+      repo["clone_url"].get_ref<const std::string&>().empty()) {
+    throw Error(Error::Code::invalid_input, "webhook payload: 'repository.clone_url' is missing");
+  }
+  return repo["clone_url"].get<std::string>();
+}
+
+std::int64_t installation_of(const nlohmann::json& payload) {
+  auto it = payload.find("installation");
+  if (it == payload.end() || !it->is_object()) return 0;
+  auto id = it->find("id");
+  return id != it->end() && id->is_number_integer() ? id->get<std::int64_t>() : 0;
+}
 
 std::vector<ReviewTarget> review_targets(const std::string& event, const nlohmann::json& payload,
                                          github::RestClient* client) {

@@ -10,6 +10,7 @@
 
 #include "audit/store.h"
 #include "reviewer/commands/state.h"
+#include "reviewer/core/utc_time.h"
 #include "reviewer/github/markdown.h"
 
 namespace reviewer::commands {
@@ -18,15 +19,6 @@ namespace {
 
 std::chrono::system_clock::time_point now(const CommandContext& ctx) {
   return ctx.options.now ? ctx.options.now() : std::chrono::system_clock::now();
-}
-
-std::string iso(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_iso(const std::string& s) {
@@ -172,14 +164,14 @@ void run_review(CommandRun& run, const Command& cmd) {
     if (at && t < *at + run.ctx.options.review_min_interval) {
       run.refuse(cmd, "rate limited",
                  fmt::format("{}, a new review was requested at {}; ask again after {}.", who(run.actor.login),
-                             it->record.at, iso(*at + run.ctx.options.review_min_interval)));
+                             it->record.at, utc_iso8601(*at + run.ctx.options.review_min_interval)));
       return;
     }
     break;
   }
   if (!retried) {
     run.ctx.audit.record_action({"comment " + run.comment_id, run.pr.full_name(), run.pr.number, "rerun_request", "",
-                                 0, fmt::format("/review by {} of {}", run.actor.login, run.pr.head_sha), iso(t)});
+                                 0, fmt::format("/review by {} of {}", run.actor.login, run.pr.head_sha), utc_iso8601(t)});
   }
   collect_reactions(run.ctx, run.pr);
   run.out.rerun = RerunRequest{run.pr.full_name(), run.pr.number, run.pr.head_sha, run.actor.login};

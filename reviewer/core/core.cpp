@@ -8,6 +8,7 @@
 #include "reviewer/core/decision.h"
 #include "reviewer/core/review_result.h"
 #include "reviewer/core/size_stats.h"
+#include "reviewer/core/utc_time.h"
 
 namespace reviewer {
 
@@ -62,10 +63,11 @@ std::string new_run_id() {
   return fmt::format("{:016x}{:016x}", gen(), gen());
 }
 
-std::string utc_now_iso8601() {
-  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+std::string utc_iso8601(std::chrono::system_clock::time_point t) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
 }
+
+std::string utc_now_iso8601() { return utc_iso8601(std::chrono::system_clock::now()); }
 
 std::string reviewer_version() { return REVIEWER_VERSION; }
 

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -53,6 +54,7 @@ void BodyLog::open_next() {
   fd_ = fd;
   size_ = 0;
   current_ = name;
+  new_segment_ = true;
 }
 
 BodyLog::Ref BodyLog::append(std::string_view body) {
@@ -74,6 +76,8 @@ BodyLog::Ref BodyLog::append(std::string_view body) {
     done += static_cast<std::size_t>(n);
   }
   size_ += r.length;
+  std::lock_guard lock(sync_mu_);
+  unsynced_ = true;
   return r;
 }
 
@@ -103,19 +107,22 @@ std::string BodyLog::read(const Ref& r) const {
 
 void BodyLog::sync() {
   std::vector<int> fds;
+  bool new_names = false;
   {
     std::lock_guard lock(sync_mu_);
     fds.swap(to_sync_);
-    if (fd_ >= 0) {
+    if (fd_ >= 0 && unsynced_) {
       int d = ::dup(fd_);
       if (d >= 0) fds.push_back(d);
     }
+    unsynced_ = false;
+    new_names = std::exchange(new_segment_, false);
   }
-  if (fds.empty()) return;
   for (int fd : fds) {
     ::fdatasync(fd);
     ::close(fd);
   }
+  if (!new_names) return;
   // New segment names must be durable too.
   int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {

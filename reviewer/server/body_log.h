@@ -46,7 +46,8 @@ class BodyLog {
   std::string read(const Ref& r) const;
   // Makes every body appended so far durable on disk (fdatasync), without
   // holding up appends. The queue calls it before each checkpoint, so a row
-  // that reaches the database file never names a body only in memory.
+  // that reaches the database file never names a body only in memory. With
+  // nothing appended since the last call it does no I/O.
   void sync();
   // The segment appends go to now ("" before the first append).
   const std::string& current() const { return current_; }
@@ -64,8 +65,10 @@ class BodyLog {
   std::string current_;
   int fd_ = -1;
   std::int64_t size_ = 0;
-  std::mutex sync_mu_;          // guards fd_ hand-over to sync() and to_sync_
+  std::mutex sync_mu_;          // guards fd_ hand-over to sync(), to_sync_ and the flags below
   std::vector<int> to_sync_;    // closed segments not yet synced
+  bool unsynced_ = false;       // bytes appended since the last sync()
+  bool new_segment_ = false;    // a segment created since then: the directory needs a sync too
 };
 
 }  // namespace reviewer::server

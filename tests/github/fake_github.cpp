@@ -15,6 +15,8 @@
 #include <fmt/format.h>
 #include <jwt.h>
 
+#include "reviewer/core/utc_time.h"
+
 namespace reviewer::test {
 namespace {
 
@@ -44,15 +46,6 @@ std::vector<std::string> split(const std::string& path) {
     if (!seg.empty()) out.push_back(web::uri::decode(seg));
   }
   return out;
-}
-
-std::string iso(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string key(const std::string& o, const std::string& r, const std::string& n) { return o + "/" + r + "#" + n; }
@@ -303,7 +296,7 @@ FakeResponse FakeGitHub::route(const Recorded& r) {
       std::string token = fmt::format("ghs_fake{}_{}", s[2], ++minted_);
       auto exp = now_() + token_lifetime_;
       tokens_[token] = exp;
-      return {201, {{"token", token}, {"expires_at", iso(exp)}, {"permissions", r.body.value("permissions", nlohmann::json::object())}}, {}};
+      return {201, {{"token", token}, {"expires_at", utc_iso8601(exp)}, {"permissions", r.body.value("permissions", nlohmann::json::object())}}, {}};
     }
     return error(404, "Not Found");
   }
