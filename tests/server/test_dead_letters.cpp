@@ -150,7 +150,9 @@ TEST_SUITE("server dead letters") {
       CHECK(test::post_webhook(s.port, test::pull_request_payload("octo/widgets", 8, std::string(40, 'b')), o).status ==
             202);
       CHECK(test::wait_until([&] { return tries > 0; }, 10s));
-      CHECK(s.log_text().find("dead_letter_report_failed") != std::string::npos);
+      // The sink throws before the log line is written: wait for the line, not just the try.
+      CHECK(test::wait_until(
+          [&] { return s.log_text().find("dead_letter_report_failed") != std::string::npos; }, 10s));
     }
     CHECK(test::query_one(dir / "queue.db", "SELECT count(*) FROM jobs WHERE state='dead' AND reported_ms IS NULL") ==
           "1");
