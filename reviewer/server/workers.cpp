@@ -40,7 +40,6 @@ struct WorkerPool::State {
 };
 
 void WorkerPool::State::work() {
-  alive++;
   for (;;) {
     {
       std::unique_lock lock(mu);
@@ -137,7 +136,12 @@ WorkerPool::~WorkerPool() { stop(std::chrono::milliseconds(0)); }
 
 void WorkerPool::start() {
   auto s = state_;
-  for (int i = 0; i < s->opt.workers; ++i) s->threads.emplace_back([s] { s->work(); });
+  // Counted here, not when a thread first runs: /readyz right after start()
+  // must not see a spawned worker the scheduler has not run yet as missing.
+  for (int i = 0; i < s->opt.workers; ++i) {
+    s->alive++;
+    s->threads.emplace_back([s] { s->work(); });
+  }
   s->heartbeat = std::thread([s] { s->beat(); });
 }
 

@@ -28,6 +28,7 @@ TEST_SUITE("server::Server") {
     test::LiveServer s(test::scratch_dir("routes"));
     CHECK(test::http_get(s.port, "/healthz").status == 200);
     auto ready = test::http_get(s.port, "/readyz");
+    CAPTURE(ready.body);
     CHECK(ready.status == 200);
     CHECK(ready.body.find("\"ready\":true") != std::string::npos);
     auto m = test::http_get(s.port, "/metrics");
