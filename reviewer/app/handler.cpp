@@ -52,7 +52,7 @@ class GitHubHandler final : public server::JobHandler {
   JobResult handle_review(JobContext& ctx) {
     const server::Job& job = ctx.job;
     if (!opt_.access) {
-      if (job.event == "pull_request") return local_->handle(job);
+      if (job.event == "pull_request") return local_->handle(job, ctx.payload);
       return {JobResult::Status::done,
               fmt::format("{} re-run recorded; reviewing it needs GitHub credentials", job.event), {}};
     }
@@ -116,7 +116,7 @@ class GitHubHandler final : public server::JobHandler {
   std::shared_ptr<audit::AuditStore> audit_;
   server::JsonLog& log_;
   server::Metrics& metrics_;
-  std::shared_ptr<server::JobHandler> local_;
+  std::shared_ptr<server::PayloadHandler> local_;
 };
 
 }  // namespace

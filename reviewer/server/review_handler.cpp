@@ -43,18 +43,17 @@ const char* check_conclusion(DecisionKind k) {
   return "action_required";
 }
 
-class DryRunHandler final : public JobHandler {
+class DryRunHandler final : public PayloadHandler {
  public:
   DryRunHandler(ReviewHandlerOptions o, std::shared_ptr<audit::AuditStore> a, JsonLog& log, Metrics& m)
       : opt_(std::move(o)), audit_(std::move(a)), log_(log), metrics_(m) {}
 
-  JobResult handle(const Job& job) override {
+  using PayloadHandler::handle;
+  JobResult handle(const Job& job, const nlohmann::json& payload) override {
     if (job.kind != "review" || job.event != "pull_request") {  // re-runs need GitHub too
       return {JobResult::Status::done,
               fmt::format("{} event recorded; acting on it needs the GitHub integration", job.event), {}};
     }
-    nlohmann::json payload = nlohmann::json::parse(job.payload, nullptr, false);
-    if (payload.is_discarded()) return {JobResult::Status::failed, "stored payload is not JSON", {}};
     PullRequestEvent pr;
     try {
       pr = parse_pull_request_event(payload);
@@ -134,6 +133,12 @@ class DryRunHandler final : public JobHandler {
 
 }  // namespace
 
+JobResult PayloadHandler::handle(const Job& job) {
+  nlohmann::json payload = nlohmann::json::parse(job.payload, nullptr, false);
+  if (payload.is_discarded()) return {JobResult::Status::failed, "stored payload is not JSON", {}};
+  return handle(job, payload);
+}
+
 std::filesystem::path mirror_path(const std::filesystem::path& mirrors_dir, const std::string& repository) {
   auto slash = repository.find('/');
   if (slash == std::string::npos) return {};
@@ -142,7 +147,7 @@ std::filesystem::path mirror_path(const std::filesystem::path& mirrors_dir, cons
   return mirrors_dir / owner / (name + ".git");
 }
 
-std::shared_ptr<JobHandler> make_dry_run_handler(ReviewHandlerOptions options,
+std::shared_ptr<PayloadHandler> make_dry_run_handler(ReviewHandlerOptions options,
                                                  std::shared_ptr<audit::AuditStore> audit, JsonLog& log,
                                                  Metrics& metrics) {
   return std::make_shared<DryRunHandler>(std::move(options), std::move(audit), log, metrics);

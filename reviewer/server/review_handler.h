@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "guidance/watcher.h"
 #include "reviewer/model/router.h"
 #include "reviewer/server/job.h"
@@ -32,8 +34,17 @@ struct ReviewHandlerOptions {
   std::string mode = "dry-run";
 };
 
+// A JobHandler whose payload may also be handed over already parsed: the
+// GitHub App handler parses every job's payload once and passes it on, so a
+// 25 KB payload is not parsed twice per job (most of a worker's CPU).
+class PayloadHandler : public JobHandler {
+ public:
+  JobResult handle(const Job& job) override;  // parses job.payload, then the overload below
+  virtual JobResult handle(const Job& job, const nlohmann::json& payload) = 0;
+};
+
 // `audit` may be null (nothing recorded; tests only). The handler shares it.
-std::shared_ptr<JobHandler> make_dry_run_handler(ReviewHandlerOptions options,
+std::shared_ptr<PayloadHandler> make_dry_run_handler(ReviewHandlerOptions options,
                                                  std::shared_ptr<audit::AuditStore> audit, JsonLog& log,
                                                  Metrics& metrics);
 
