@@ -3,6 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
 #include "reviewer/server/metrics.h"
 #include "reviewer/server/queue.h"
 #include "reviewer/server/signature.h"
@@ -20,6 +27,21 @@ std::string count(const test::LiveServer& s, const std::string& table) {
 }
 
 std::string a_pull_request() { return test::webhook_examples("pull_request").at(0).dump(); }
+
+// Records the nice value of the thread each job runs on, and of the threads
+// that job starts (a review's agents run on std::async threads).
+class PriorityHandler final : public JobHandler {
+ public:
+  JobResult handle(const Job&) override {
+    worker = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+    std::thread t([this] { child = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())); });
+    t.join();
+    ran = true;
+    return {JobResult::Status::done, "ok", {}};
+  }
+  std::atomic<int> worker{-100}, child{-100};
+  std::atomic<bool> ran{false};
+};
 
 }  // namespace
 
@@ -181,5 +203,17 @@ TEST_SUITE("server::Server") {
     CHECK(handler->jobs()[1].head_sha == sha3);  // sha2 never ran
     REQUIRE(test::wait_until([&] { return s.server->queue().stats().jobs_by_state["done"] == 1; }, 5s));
     CHECK(test::query_one(s.settings.queue_db(), "SELECT COUNT(*) FROM jobs WHERE state='superseded'") == "2");
+  }
+
+  TEST_CASE("jobs run below the intake's priority; the threads they start inherit it") {
+    auto handler = std::make_shared<PriorityHandler>();
+    const int own = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+    test::LiveServer s(test::scratch_dir("nice"), 1, handler);
+    CHECK(test::post_webhook(s.port, a_pull_request(), {}).status == 202);
+    REQUIRE(test::wait_until([&] { return handler->ran.load(); }, 10s));
+    CHECK(handler->worker == std::min(own + 10, 19));
+    CHECK(handler->child == handler->worker.load());
+    // The rest of the process keeps its priority.
+    CHECK(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())) == own);
   }
 }
