@@ -6,13 +6,13 @@
 
 namespace reviewer::server {
 
-Db::Db(const std::filesystem::path& path) : path_(path) {
+Db::Db(const std::filesystem::path& path, const char* vfs) : path_(path) {
   // No memory statistics: they take a global mutex on every allocation.
   // Only possible before SQLite initializes (else a harmless SQLITE_MISUSE).
   static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)memstatus_off;
   int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+                           vfs);
   if (rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);

@@ -46,8 +46,9 @@ class Stmt {
 
 class Db {
  public:
-  // Opens (creating) `path` in WAL mode with a busy timeout. Throws Error(io).
-  explicit Db(const std::filesystem::path& path);
+  // Opens (creating) `path` in WAL mode with a busy timeout, through the
+  // named SQLite VFS (null: the default). Throws Error(io).
+  explicit Db(const std::filesystem::path& path, const char* vfs = nullptr);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
