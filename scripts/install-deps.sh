@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libgit2-dev libcpprest-dev libboost-dev nlohmann-json3-dev libsqlite3-dev
   libfmt-dev doctest-dev libre2-dev libcli11-dev libyaml-cpp-dev
-  libssl-dev libjwt-dev zlib1g-dev sqlite3
+  libssl-dev libjwt-dev zlib1g-dev libgoogle-perftools-dev sqlite3
   time wrk curl
 )
 # Node.js and npm serve test tooling only (the SARIF validator). Some images
