@@ -19,7 +19,7 @@ Db::Db(const std::filesystem::path& path, const char* vfs) : path_(path) {
     db_ = nullptr;
     throw Error(Error::Code::io, fmt::format("cannot open the queue database '{}': {}", path.string(), msg));
   }
-  sqlite3_busy_timeout(db_, 5000);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   // WAL with synchronous=NORMAL: a committed transaction survives the
   // process being killed (the WAL is in the OS page cache); only a power
   // loss can drop the last commits.

@@ -46,6 +46,7 @@ class Stmt {
 
 class Db {
  public:
+  static constexpr int kBusyTimeoutMs = 5000;  // how long a statement waits for another connection's lock
   // Opens (creating) `path` in WAL mode with a busy timeout, through the
   // named SQLite VFS (null: the default). Throws Error(io).
   explicit Db(const std::filesystem::path& path, const char* vfs = nullptr);

@@ -514,8 +514,20 @@ class SqliteQueue final : public JobQueue {
         // the file, took ~60 ms). At ~12 KB of log per delivery, 256 MB
         // means one pause per ~20,000 deliveries, too rare to reach the p99
         // (at 64 MB, one per 5,000 put ~1% of requests behind a pause).
+        //
+        // The RESTART runs on the writer's own connection, holding the
+        // writer's mutex: intake then waits on the mutex and resumes the
+        // moment it is done. From the checkpointer's connection it held
+        // SQLite's write lock, and intake's BEGIN waited in the busy
+        // handler, whose sleeps (1, 2, 5, 10, 15 ms ...) stretched a ~15 ms
+        // restart into a ~35 ms stall. A short busy timeout meanwhile: a
+        // reader in another process makes it give up until the next round
+        // rather than hold intake.
         if (wal_frames > kRestartFrames) {
-          sqlite3_wal_checkpoint_v2(cp.get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+          std::lock_guard writer(mu_);
+          sqlite3_busy_timeout(db_.get(), 20);
+          sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+          sqlite3_busy_timeout(db_.get(), Db::kBusyTimeoutMs);
         }
         lock.lock();
       }
