@@ -47,8 +47,8 @@ start_server() {  # $1: data dir, $2: log file (default $1.log)
 }
 stop_server() { kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; }
 rows() { sqlite3 "$1/queue.db" "SELECT COUNT(*) FROM deliveries"; }
-run_wrk() {  # $1 connections, $2 seconds, $3 tag; prints the BENCH line
-  BENCH_RUN=$3 wrk -t2 -c"$1" -d"$2"s --timeout 5s -s bench/server_webhook.lua "$URL" | grep '^BENCH'
+run_wrk() {  # $1 connections, $2 seconds, $3 tag, [$4 URL, default ours]; prints the BENCH line
+  BENCH_RUN=$3 wrk -t2 -c"$1" -d"$2"s --timeout 5s -s bench/server_webhook.lua "${4:-$URL}" | grep '^BENCH'
 }
 
 # CPU time (user + system, clock ticks) a process has used: CPU per delivery
@@ -82,6 +82,12 @@ else
 fi
 sleep 3
 start_server "$WORK/data"
+# A 5 s warm-up of each server, not reported: Node's JIT, the allocators'
+# caches and the machine settle (the first measured run used to be the
+# slowest of all three servers, the bare Node receiver's p99 included).
+run_wrk 16 5 warm-base "http://127.0.0.1:$BASE_PORT/webhook" > /dev/null
+[ -n "$PROBOT_PID" ] && run_wrk 16 5 warm-probot "http://127.0.0.1:$PROBOT_PORT/api/github/webhooks" > /dev/null
+run_wrk 16 5 warm > /dev/null
 for c in 16 64; do
   for r in 1 2 3; do
     echo "baseline c=$c run=$r $(wrk_cpu "$BASE_PID" "http://127.0.0.1:$BASE_PORT/webhook" "$c" "base-c$c-r$r") load=$(cut -d' ' -f1 /proc/loadavg)"
