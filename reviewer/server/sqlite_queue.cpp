@@ -486,7 +486,7 @@ class SqliteQueue final : public JobQueue {
       while (!cp_stop_) {
         // Small and often: a round's fsyncs stall intake's writes for about
         // as long as they take, so the p99 of the 202 follows how much a
-        // round has to flush. At c=16 it was 10.5-15 ms with a round every
+        // round has to flush. At c=16 it was 10.2-15 ms with a round every
         // 250 ms, 15-21 ms every 1-3 s, and 7.0-8.5 ms every 50 ms
         // (bench/README.md, `## server`). Without intake, a round a second
         // covers the jobs' own writes.
