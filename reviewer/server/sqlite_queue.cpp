@@ -95,7 +95,9 @@ class SqliteQueue final : public JobQueue {
   SqliteQueue(const std::filesystem::path& path, QueueOptions o)
       // The writer's commits reach the WAL in one write each, not two per
       // page (audit/wal_vfs.h); the checkpointer's connection needs no such.
-      : db_(path, audit::combining_wal_vfs()), opt_(std::move(o)), bodies_(path.parent_path() / "bodies", opt_.body_segment_bytes) {
+      : db_(path, audit::combining_wal_vfs()),
+        opt_(std::move(o)),
+        bodies_(path.parent_path() / "bodies", opt_.body_segment_bytes) {
     if (!opt_.now_ms) {
       opt_.now_ms = [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -1,6 +1,8 @@
 #include "reviewer/server/workers.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -46,9 +48,16 @@ void WorkerPool::State::work() {
   // Reviews run below the intake's priority. A late 202 makes GitHub give
   // up on a delivery; a review that waits a few milliseconds for the CPU
   // loses nothing. On Linux the nice value is per thread, and the threads a
-  // review starts (the agents' std::async) inherit it. Raising one's own
-  // nice value needs no privilege; if it fails the worker runs as before.
-  if (opt.nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), opt.nice);
+  // review starts (the agents' std::async) inherit it. Relative to the
+  // process's own value, so `nice reviewer serve` keeps the gap. Raising
+  // one's own nice value needs no privilege; if it fails the worker runs as
+  // before.
+  if (opt.nice > 0) {
+    const auto tid = static_cast<id_t>(gettid());
+    errno = 0;
+    const int base = getpriority(PRIO_PROCESS, tid);  // -1 is a valid value: errno tells
+    if (errno == 0) setpriority(PRIO_PROCESS, tid, std::min(base + opt.nice, 19));
+  }
   for (;;) {
     {
       std::unique_lock lock(mu);

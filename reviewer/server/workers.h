@@ -25,7 +25,7 @@ struct WorkerOptions {
   std::chrono::milliseconds lease{60'000};
   std::chrono::milliseconds idle_poll{500};  // how often an idle worker looks (retries come due)
   std::function<void()> on_dead;             // a job was just parked as a dead letter (may be empty)
-  int nice = 10;                             // worker threads' nice value: intake goes first (workers.cpp)
+  int nice = 10;                             // worker threads run this much nicer than the process (workers.cpp)
 };
 
 class WorkerPool {
