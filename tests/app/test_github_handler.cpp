@@ -36,6 +36,23 @@ void github_knows(FakeGitHub& fake, const nlohmann::json& payload) {
   fake.set_pull(kRepo, payload["number"].get<std::int64_t>(), payload["pull_request"]);
 }
 
+// Most cases' set-up: an origin whose PR `number` adds greeting(), the PR's
+// pull_request payload, and a fake GitHub that knows the PR.
+struct GreetingPr {
+  GreetingPr(const std::string& scratch, int number)
+      : dir(scratch_dir(scratch)),
+        origin(dir / "origin.git"),
+        head(origin.open_pr(number, greeting(), "Add a greeting")),
+        payload(pr_payload(origin, number, head)) {
+    github_knows(fake, payload);
+  }
+  std::filesystem::path dir;
+  Origin origin;
+  std::string head;
+  FakeGitHub fake;
+  nlohmann::json payload;
+};
+
 int openapi_check(const nlohmann::json& requests, std::string* out) {
   auto dir = scratch_dir("app-openapi");
   write_text(dir / "requests.json", requests.dump(2));
@@ -54,12 +71,8 @@ std::string completed_conclusion(FakeGitHub& fake, const std::string& head) {
 TEST_SUITE("app::github_handler") {
   TEST_CASE("a signed pull_request webhook is reviewed from the mirror and posted with labels and the check run") {
     REQUIRE_MESSAGE(std::filesystem::exists(kSpec), "run `npm ci --prefix tests/tools`");
-    auto dir = scratch_dir("app-e2e");
-    Origin origin(dir / "origin.git");
-    std::string head = origin.open_pr(12, greeting(), "Add a greeting");
-    FakeGitHub fake;
-    auto payload = pr_payload(origin, 12, head);
-    github_knows(fake, payload);
+    GreetingPr pr("app-e2e", 12);
+    auto& [dir, origin, head, fake, payload] = pr;
     AppServer s(dir, fake);
 
     CHECK(s.send("pull_request", payload, "d-e2e-1") == 202);
@@ -110,12 +123,8 @@ TEST_SUITE("app::github_handler") {
   }
 
   TEST_CASE("a redelivery and a second delivery for the same head post nothing twice") {
-    auto dir = scratch_dir("app-redeliver");
-    Origin origin(dir / "origin.git");
-    std::string head = origin.open_pr(3, greeting(), "Add a greeting");
-    FakeGitHub fake;
-    auto payload = pr_payload(origin, 3, head);
-    github_knows(fake, payload);
+    GreetingPr pr("app-redeliver", 3);
+    auto& [dir, origin, head, fake, payload] = pr;
     AppServer s(dir, fake, {"active", false});  // a plain token: statuses instead of check runs
 
     CHECK(s.send("pull_request", payload, "d-once") == 202);
@@ -138,12 +147,8 @@ TEST_SUITE("app::github_handler") {
   }
 
   TEST_CASE("shadow mode posts a comment-only review and never approves, labels or gates") {
-    auto dir = scratch_dir("app-shadow");
-    Origin origin(dir / "origin.git");
-    std::string head = origin.open_pr(5, greeting(), "Add a greeting");
-    FakeGitHub fake;
-    auto payload = pr_payload(origin, 5, head);
-    github_knows(fake, payload);
+    GreetingPr pr("app-shadow", 5);
+    auto& [dir, origin, head, fake, payload] = pr;
     write_text(dir / "guidance" / "approve.yml", "auto_approve:\n  enabled: true\n  repositories: ['octo/*']\n");
     AppServer s(dir, fake, {"shadow", true, true, {{"REVIEWER_GUIDANCE_DIR", (dir / "guidance").string()}}});
 
@@ -158,12 +163,8 @@ TEST_SUITE("app::github_handler") {
   }
 
   TEST_CASE("active mode approves only where guidance auto_approve enables the repository") {
-    auto dir = scratch_dir("app-approve");
-    Origin origin(dir / "origin.git");
-    std::string head = origin.open_pr(21, greeting(), "Add a greeting");
-    FakeGitHub fake;
-    auto payload = pr_payload(origin, 21, head);
-    github_knows(fake, payload);
+    GreetingPr pr("app-approve", 21);
+    auto& [dir, origin, head, fake, payload] = pr;
     SUBCASE("enabled for octo/*: APPROVE") {
       write_text(dir / "guidance" / "approve.yml", "auto_approve:\n  enabled: true\n  repositories: ['octo/*']\n");
       AppServer s(dir, fake, {"active", true, true, {{"REVIEWER_GUIDANCE_DIR", (dir / "guidance").string()}}});
@@ -196,12 +197,8 @@ TEST_SUITE("app::github_handler") {
   }
 
   TEST_CASE("dry-run with credentials fetches and reviews but posts nothing, auditing the exact requests") {
-    auto dir = scratch_dir("app-dry");
-    Origin origin(dir / "origin.git");
-    std::string head = origin.open_pr(9, greeting(), "Add a greeting");
-    FakeGitHub fake;
-    auto payload = pr_payload(origin, 9, head);
-    github_knows(fake, payload);
+    GreetingPr pr("app-dry", 9);
+    auto& [dir, origin, head, fake, payload] = pr;
     AppServer s(dir, fake, {"dry-run"});
 
     CHECK(s.send("pull_request", payload, "d-dry") == 202);
@@ -224,12 +221,8 @@ TEST_SUITE("app::github_handler") {
   }
 
   TEST_CASE("a check_run rerequested event triggers a fresh review of the current head") {
-    auto dir = scratch_dir("app-rerun");
-    Origin origin(dir / "origin.git");
-    std::string head = origin.open_pr(4, greeting(), "Add a greeting");
-    FakeGitHub fake;
-    auto payload = pr_payload(origin, 4, head);
-    github_knows(fake, payload);
+    GreetingPr pr("app-rerun", 4);
+    auto& [dir, origin, head, fake, payload] = pr;
     AppServer s(dir, fake);
     CHECK(s.send("pull_request", payload, "d-first") == 202);
     REQUIRE(s.wait_job("d-first") == "done");
@@ -277,12 +270,8 @@ TEST_SUITE("app::github_handler") {
   }
 
   TEST_CASE("a 502 from GitHub retries the job and the review is still posted once") {
-    auto dir = scratch_dir("app-502");
-    Origin origin(dir / "origin.git");
-    std::string head = origin.open_pr(6, greeting(), "Add a greeting");
-    FakeGitHub fake;
-    auto payload = pr_payload(origin, 6, head);
-    github_knows(fake, payload);
+    GreetingPr pr("app-502", 6);
+    auto& [dir, origin, head, fake, payload] = pr;
     fake.fail_next("POST", "/repos/octo/hello/check-runs", {502, {{"message", "Bad Gateway"}}, {}}, 1);
     AppServer s(dir, fake);
     CHECK(s.send("pull_request", payload, "d-502") == 202);
@@ -293,12 +282,8 @@ TEST_SUITE("app::github_handler") {
   }
 
   TEST_CASE("a 404 from GitHub fails the job with the reason and approves nothing") {
-    auto dir = scratch_dir("app-404");
-    Origin origin(dir / "origin.git");
-    std::string head = origin.open_pr(7, greeting(), "Add a greeting");
-    FakeGitHub fake;
-    auto payload = pr_payload(origin, 7, head);
-    github_knows(fake, payload);
+    GreetingPr pr("app-404", 7);
+    auto& [dir, origin, head, fake, payload] = pr;
     fake.fail_next("POST", "/repos/octo/hello/check-runs", {404, {{"message", "Not Found"}}, {}}, 10);
     AppServer s(dir, fake);
     CHECK(s.send("pull_request", payload, "d-404") == 202);
@@ -313,12 +298,8 @@ TEST_SUITE("app::github_handler") {
   }
 
   TEST_CASE("a refusal after the gate went in progress completes it as failure with the reason") {
-    auto dir = scratch_dir("app-422");
-    Origin origin(dir / "origin.git");
-    std::string head = origin.open_pr(8, greeting(), "Add a greeting");
-    FakeGitHub fake;
-    auto payload = pr_payload(origin, 8, head);
-    github_knows(fake, payload);
+    GreetingPr pr("app-422", 8);
+    auto& [dir, origin, head, fake, payload] = pr;
     fake.fail_next("POST", "/repos/octo/hello/pulls/8/reviews", {422, {{"message", "Validation Failed"}}, {}}, 10);
     AppServer s(dir, fake);
     CHECK(s.send("pull_request", payload, "d-422") == 202);
