@@ -15,6 +15,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "reviewer/core/diff.h"
 #include "reviewer/core/finding.h"
 #include "reviewer/core/pull_request.h"
+#include "reviewer/core/risk.h"
 
 namespace reviewer {
 
@@ -45,6 +47,13 @@ struct AgentContext {
   Deadline deadline;
 };
 
+// What an agent returns: its findings and, for the history agent, the
+// revert risk the policy's step 4b reads.
+struct AgentOutput {
+  std::vector<Finding> findings;
+  std::optional<Risk> risk;
+};
+
 class Agent {
  public:
   virtual ~Agent() = default;
@@ -58,6 +67,10 @@ class Agent {
   // Judges the change. Findings may leave `id` empty: the runner fills in a
   // stable id from the rule, path and line content.
   virtual std::vector<Finding> review(const AgentContext& ctx) const = 0;
+
+  // What the runner calls: the findings, plus structured output for agents
+  // that have some (the history agent's risk). The same rules as review().
+  virtual AgentOutput assess(const AgentContext& ctx) const { return {review(ctx), std::nullopt}; }
 
   // Checks the agent's own guidance section (rules, vocabularies, patterns)
   // and throws reviewer::Error naming the bad rule or key. Called by

@@ -70,6 +70,9 @@ struct ReviewResult {
   std::string reviewer_version;
   long duration_ms = 0;
   std::optional<ModelSummary> model;  // set only when a model was configured
+  // The history agent's revert risk; empty when that agent did not judge
+  // (failed or timed out: the policy already asks for a person).
+  std::optional<Risk> risk;
 };
 
 // A fresh random run id (32 hex characters).

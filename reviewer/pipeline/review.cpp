@@ -126,6 +126,9 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
     g.findings.push_back(std::move(f));
     r.agents.push_back(std::move(g));
   }
+  for (const auto& a : r.agents) {
+    if (a.risk) r.risk = a.risk;
+  }
   r.size = measure_size(shared->diff, shared->guidance);
   try {
     r.walkthrough = summarize_change(shared->pr, shared->diff, shared->guidance);

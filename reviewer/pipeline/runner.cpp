@@ -24,6 +24,7 @@ long ms_since(Clock::time_point t0) {
 
 struct Outcome {
   std::vector<Finding> findings;
+  std::optional<Risk> risk;
   std::string error;  // non-empty when the agent threw
   long duration_ms = 0;
 };
@@ -79,7 +80,9 @@ std::vector<AgentReport> run_agents(const std::vector<std::shared_ptr<const Agen
     std::thread([agent, ctx, t0, p = std::move(promise)]() mutable {
       Outcome o;
       try {
-        o.findings = agent->review(*ctx);
+        AgentOutput out = agent->assess(*ctx);
+        o.findings = std::move(out.findings);
+        o.risk = std::move(out.risk);
       } catch (const std::exception& e) {
         o.error = e.what();
       } catch (...) {
@@ -101,6 +104,7 @@ std::vector<AgentReport> run_agents(const std::vector<std::shared_ptr<const Agen
       if (o.error.empty()) {
         rep.status = AgentStatus::ok;
         rep.findings = std::move(o.findings);
+        rep.risk = std::move(o.risk);
       } else {
         rep.status = AgentStatus::failed;
         rep.error = o.error;
