@@ -26,7 +26,7 @@ namespace {
 // loader only checks that they are mappings.
 const std::set<std::string, std::less<>> kKnownKeys = {"thresholds", "protected_paths", "excluded_paths",
                                                        "auto_approve"};
-const std::set<std::string, std::less<>> kAgentSections = {"safety", "intent", "logic", "size"};
+const std::set<std::string, std::less<>> kAgentSections = {"safety", "intent", "logic", "size", "history"};
 
 nlohmann::json to_json(const std::string& file, const YAML::Node& n) {
   switch (n.Type()) {

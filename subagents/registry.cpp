@@ -1,5 +1,6 @@
 // The one place sub-agents are registered. Order is report order.
 #include "subagents/agent.h"
+#include "subagents/history/history_agent.h"
 #include "subagents/intent/intent_agent.h"
 #include "subagents/logic/logic_agent.h"
 #include "subagents/safety/safety_agent.h"
@@ -13,6 +14,7 @@ std::vector<std::unique_ptr<Agent>> make_agents() {
   agents.push_back(make_safety_agent());
   agents.push_back(make_logic_agent());
   agents.push_back(make_size_agent());
+  agents.push_back(make_history_agent());
   return agents;
 }
 

@@ -21,7 +21,7 @@ struct AgentReport {
   long duration_ms = 0;
   std::vector<Finding> findings;
   std::string error;            // why it failed or timed out; empty when ok
-  std::optional<Risk> risk;     // the history agent's estimate (policy step 4b)
+  std::optional<Risk> risk = std::nullopt;  // the history agent's estimate (policy step 4b)
 };
 
 }  // namespace reviewer

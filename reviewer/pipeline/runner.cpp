@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "reviewer/core/error.h"
+
 namespace reviewer {
 
 namespace {
@@ -26,6 +28,7 @@ struct Outcome {
   std::vector<Finding> findings;
   std::optional<Risk> risk;
   std::string error;  // non-empty when the agent threw
+  bool timed_out = false;  // it threw Error::Code::timeout: it saw its deadline pass
   long duration_ms = 0;
 };
 
@@ -83,6 +86,9 @@ std::vector<AgentReport> run_agents(const std::vector<std::shared_ptr<const Agen
         AgentOutput out = agent->assess(*ctx);
         o.findings = std::move(out.findings);
         o.risk = std::move(out.risk);
+      } catch (const Error& e) {
+        o.error = e.what();
+        o.timed_out = e.code() == Error::Code::timeout;
       } catch (const std::exception& e) {
         o.error = e.what();
       } catch (...) {
@@ -106,7 +112,7 @@ std::vector<AgentReport> run_agents(const std::vector<std::shared_ptr<const Agen
         rep.findings = std::move(o.findings);
         rep.risk = std::move(o.risk);
       } else {
-        rep.status = AgentStatus::failed;
+        rep.status = o.timed_out ? AgentStatus::timed_out : AgentStatus::failed;
         rep.error = o.error;
       }
     } else {

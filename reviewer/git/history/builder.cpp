@@ -1,0 +1,463 @@
+#include "reviewer/git/history/builder.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <ctime>
+#include <optional>
+#include <set>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+#include "reviewer/git/handles.h"
+#include "reviewer/git/history/change_features.h"
+
+namespace reviewer::history::detail {
+
+namespace {
+
+using git::CommitPtr;
+using git::DiffPtr;
+using git::ObjectPtr;
+using git::PatchPtr;
+using git::RevwalkPtr;
+using git::TreePtr;
+
+// Dates before git existed are broken clocks, not history.
+constexpr std::int64_t kEarliestPlausible = 1104537600;  // 2005-01-01
+
+std::string oid_hex(const git_oid* oid) {
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, oid);
+  return buf;
+}
+
+// Inserts v into a sorted vector if absent; returns whether it was new.
+bool insert_sorted(std::vector<std::uint32_t>& v, std::uint32_t x) {
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it != v.end() && *it == x) return false;
+  v.insert(it, x);
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string squeeze(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (!std::isspace(static_cast<unsigned char>(c))) out.push_back(c);
+  }
+  return out;
+}
+
+// A deleted line SZZ ignores: blank, or only a comment (its change cannot
+// have introduced the bug the fix repairs).
+bool comment_or_blank(std::string_view line) {
+  line = trim(line);
+  if (line.empty()) return true;
+  for (std::string_view p : {"//", "#", "/*", "*", "--", ";", "<!--", "'''", "\"\"\""}) {
+    if (line.starts_with(p)) return true;
+  }
+  return false;
+}
+
+// One file of one commit, as the walk sees it.
+struct Touched {
+  std::string old_path, new_path;  // empty when added / deleted
+  git_delta_t status = GIT_DELTA_MODIFIED;
+  bool text = false;               // followed line by line
+  int added = 0, deleted = 0;
+  struct H {
+    int old_start = 0, old_lines = 0, new_lines = 0;
+    std::vector<std::string> minus, plus;  // deleted and added line contents
+  };
+  std::vector<H> hunks;
+  const std::string& path() const { return new_path.empty() ? old_path : new_path; }
+};
+
+class Walker {
+ public:
+  Walker(git_repository* repo, HistoryIndex& index, const BuildOptions& opts)
+      : repo_(repo), ix_(index), opts_(opts), classifier_(opts.classifier) {}
+
+  void add(const std::string& sha) {
+    git_oid oid;
+    check(git_oid_fromstr(&oid, sha.c_str()), "parse commit id");
+    git_commit* raw = nullptr;
+    check(git_commit_lookup(&raw, repo_, &oid), fmt::format("read commit {}", sha));
+    CommitPtr commit(raw);
+
+    const std::uint32_t id = static_cast<std::uint32_t>(ix_.commits.size());
+    CommitRecord rec;
+    rec.sha = sha;
+    const char* msg = git_commit_message(commit.get());
+    const std::string message = msg ? msg : "";
+    rec.subject = std::string(trim(std::string_view(message).substr(0, message.find('\n'))));
+    rec.time = plausible_time(git_commit_time(commit.get()));
+    const git_signature* who = git_commit_author(commit.get());
+    rec.author = author_id(who ? who->name : "", who ? who->email : "");
+    const MessageClass cls = classifier_.classify(message);
+    rec.fix = cls.fix;
+    rec.revert = cls.revert;
+
+    std::vector<Touched> touched = diff_commit(commit.get(), &rec.bulk);
+    rec.features = features_before(rec, touched);
+
+    ix_.commits.push_back(rec);
+    ix_.commit_ids[sha] = id;
+    if (git_commit_parentcount(commit.get()) > 1) note_merged(commit.get(), id);
+    if (cls.revert) label_reverted(cls, id);
+    if (rec.fix) blame_fix(touched, id);
+    apply(touched, id);
+    ix_.subject_ids[normalise_subject(rec.subject)] = id;
+    ix_.tip = sha;
+  }
+
+ private:
+  static void check(int rc, const std::string& what) {
+    if (rc < 0) throw Error(Error::Code::invalid_input, fmt::format("history: cannot {}: {}", what, git::last_error_message()));
+  }
+
+  // Non-decreasing along the line; clocks from before git or far in the
+  // future are taken as the previous commit's time.
+  std::int64_t plausible_time(std::int64_t t) const {
+    const std::int64_t prev = ix_.commits.empty() ? 0 : ix_.commits.back().time;
+    const std::int64_t future = static_cast<std::int64_t>(std::time(nullptr)) + 86400;
+    if (t < kEarliestPlausible || t > future) return prev;
+    return std::max(t, prev);
+  }
+
+  std::uint32_t author_id(std::string_view name, std::string_view email) {
+    std::string key = author_key(name, email);
+    auto it = ix_.author_ids.find(key);
+    if (it != ix_.author_ids.end()) return it->second;
+    const auto id = static_cast<std::uint32_t>(ix_.authors.size());
+    ix_.authors.push_back(AuthorState{key, {}, {}, {}, {}});
+    ix_.author_ids.emplace(std::move(key), id);
+    return id;
+  }
+
+  // The commit's diff against its first parent, with renames, as Touched
+  // files. Huge commits (imports, mass reformatting) keep their file list
+  // only.
+  std::vector<Touched> diff_commit(git_commit* commit, bool* bulk) {
+    git_tree* new_raw = nullptr;
+    check(git_commit_tree(&new_raw, commit), "read a commit's tree");
+    TreePtr new_tree(new_raw);
+    TreePtr old_tree;
+    if (git_commit_parentcount(commit) > 0) {
+      git_commit* parent = nullptr;
+      if (git_commit_parent(&parent, commit, 0) == 0) {
+        CommitPtr p(parent);
+        git_tree* old_raw = nullptr;
+        check(git_commit_tree(&old_raw, parent), "read a parent's tree");
+        old_tree.reset(old_raw);
+      }
+    }
+    git_diff_options dopts;
+    git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+    dopts.context_lines = 0;
+    dopts.interhunk_lines = 0;
+    dopts.flags = GIT_DIFF_IGNORE_SUBMODULES;
+    // Bigger blobs count as binary: not followed line by line.
+    dopts.max_size = static_cast<git_off_t>(opts_.max_file_bytes);
+    git_diff* draw = nullptr;
+    check(git_diff_tree_to_tree(&draw, repo_, old_tree.get(), new_tree.get(), &dopts), "diff a commit");
+    DiffPtr diff(draw);
+    const std::size_t n = git_diff_num_deltas(diff.get());
+    *bulk = n > opts_.max_files_per_commit;
+    if (!*bulk) {
+      git_diff_find_options fopts;
+      git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+      fopts.flags = GIT_DIFF_FIND_RENAMES;
+      fopts.rename_limit = static_cast<size_t>(opts_.rename_limit);
+      check(git_diff_find_similar(diff.get(), &fopts), "find renames");
+    }
+    std::vector<Touched> out;
+    const std::size_t m = git_diff_num_deltas(diff.get());
+    out.reserve(m);
+    for (std::size_t i = 0; i < m; ++i) {
+      const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
+      if (d->status == GIT_DELTA_UNMODIFIED) continue;
+      Touched t;
+      t.status = d->status;
+      if (d->status != GIT_DELTA_ADDED) t.old_path = d->old_file.path;
+      if (d->status != GIT_DELTA_DELETED) t.new_path = d->new_file.path;
+      if (*bulk) {
+        out.push_back(std::move(t));
+        continue;
+      }
+      git_patch* praw = nullptr;
+      check(git_patch_from_diff(&praw, diff.get(), i), "diff a file");
+      PatchPtr patch(praw);
+      if (!patch || (git_patch_get_delta(patch.get())->flags & GIT_DIFF_FLAG_BINARY)) {
+        out.push_back(std::move(t));
+        continue;
+      }
+      t.text = true;
+      const std::size_t hunks = git_patch_num_hunks(patch.get());
+      for (std::size_t h = 0; h < hunks; ++h) {
+        const git_diff_hunk* hunk = nullptr;
+        std::size_t lines = 0;
+        check(git_patch_get_hunk(&hunk, &lines, patch.get(), h), "read a hunk");
+        Touched::H th;
+        th.old_start = hunk->old_start;
+        th.old_lines = hunk->old_lines;
+        th.new_lines = hunk->new_lines;
+        for (std::size_t l = 0; l < lines; ++l) {
+          const git_diff_line* line = nullptr;
+          check(git_patch_get_line_in_hunk(&line, patch.get(), h, l), "read a line");
+          std::string_view content(line->content, line->content_len);
+          if (line->origin == GIT_DIFF_LINE_DELETION) {
+            th.minus.emplace_back(content);
+            t.deleted += 1;
+          } else if (line->origin == GIT_DIFF_LINE_ADDITION) {
+            th.plus.emplace_back(content);
+            t.added += 1;
+          }
+        }
+        t.hunks.push_back(std::move(th));
+      }
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  // Kamei's features from the state before this commit lands.
+  FeatureVector features_before(const CommitRecord& rec, const std::vector<Touched>& touched) const {
+    ChangeShape shape;
+    shape.time = rec.time;
+    shape.author = rec.author;
+    shape.fix = rec.fix;
+    shape.files.reserve(touched.size());
+    for (const auto& t : touched) shape.files.push_back({t.old_path, t.new_path, t.added, t.deleted});
+    return change_features(ix_, shape);
+  }
+
+  // Branch commits of a merge -> the merge, for reverts that name them.
+  void note_merged(git_commit* merge, std::uint32_t id) {
+    git_revwalk* wraw = nullptr;
+    if (git_revwalk_new(&wraw, repo_) < 0) return;
+    RevwalkPtr walk(wraw);
+    const unsigned parents = git_commit_parentcount(merge);
+    for (unsigned p = 1; p < parents; ++p) {
+      if (const git_oid* oid = git_commit_parent_id(merge, p)) git_revwalk_push(walk.get(), oid);
+    }
+    if (const git_oid* first = git_commit_parent_id(merge, 0)) git_revwalk_hide(walk.get(), first);
+    git_oid oid;
+    std::size_t seen = 0;
+    // A merge of an unrelated history can bring thousands: cap the map's growth.
+    while (seen++ < 10000 && git_revwalk_next(&oid, walk.get()) == 0) {
+      ix_.merged_ids.emplace(oid_hex(&oid), id);
+    }
+  }
+
+  std::optional<std::uint32_t> find_commit(const std::string& sha_or_prefix) const {
+    auto exact = ix_.commit_ids.find(sha_or_prefix);
+    if (exact != ix_.commit_ids.end()) return exact->second;
+    auto merged = ix_.merged_ids.find(sha_or_prefix);
+    if (merged != ix_.merged_ids.end()) return merged->second;
+    if (sha_or_prefix.size() < GIT_OID_HEXSZ) {
+      // An abbreviated id: let libgit2 expand it.
+      git_object* obj = nullptr;
+      if (git_revparse_single(&obj, repo_, sha_or_prefix.c_str()) == 0) {
+        ObjectPtr o(obj);
+        const std::string full = oid_hex(git_object_id(o.get()));
+        if (full != sha_or_prefix) return find_commit(full);
+      }
+    }
+    return std::nullopt;
+  }
+
+  void label_reverted(const MessageClass& cls, std::uint32_t id) {
+    const std::int64_t now = ix_.commits[id].time;
+    std::vector<std::uint32_t> targets;
+    for (const auto& sha : cls.reverted_shas) {
+      if (auto t = find_commit(sha); t && *t != id) targets.push_back(*t);
+    }
+    if (targets.empty() && !cls.reverted_title.empty()) {
+      auto it = ix_.subject_ids.find(cls.reverted_title);
+      if (it != ix_.subject_ids.end() && it->second != id) targets.push_back(it->second);
+    }
+    for (auto t : targets) {
+      CommitRecord& c = ix_.commits[t];
+      if (c.reverted_at == 0) c.reverted_at = now;
+    }
+  }
+
+  // SZZ: the lines this fix deleted or changed, traced to the commits that
+  // last touched them.
+  void blame_fix(const std::vector<Touched>& touched, std::uint32_t id) {
+    const std::int64_t now = ix_.commits[id].time;
+    for (const auto& t : touched) {
+      if (!t.text || t.old_path.empty() || t.new_path.empty()) continue;
+      auto fit = ix_.file_ids.find(t.old_path);
+      if (fit == ix_.file_ids.end()) continue;
+      FileState& fs = ix_.files[fit->second];
+      if (fs.origin.empty()) continue;
+      for (const auto& h : t.hunks) {
+        std::unordered_set<std::string> kept;
+        for (const auto& p : h.plus) kept.insert(squeeze(p));
+        for (std::size_t k = 0; k < h.minus.size(); ++k) {
+          if (comment_or_blank(h.minus[k]) || kept.count(squeeze(h.minus[k]))) continue;
+          const std::size_t line = static_cast<std::size_t>(h.old_start - 1) + k;
+          if (line >= fs.origin.size() || fs.origin[line] == 0) continue;
+          const std::uint32_t culprit = fs.origin[line] - 1;
+          if (culprit >= id) continue;
+          CommitRecord& c = ix_.commits[culprit];
+          if (c.fixed_at == 0) c.fixed_at = now;
+          insert_sorted(fs.blamed, culprit);
+        }
+      }
+    }
+  }
+
+  // Moves each line's origin through the hunks (context 0: hunks are
+  // exactly the changed ranges, in order).
+  static bool shift_origins(std::vector<std::uint32_t>& origin, const Touched& t, std::uint32_t id) {
+    std::vector<std::uint32_t> out;
+    out.reserve(origin.size() + static_cast<std::size_t>(t.added));
+    std::size_t pos = 0;
+    for (const auto& h : t.hunks) {
+      // With no old lines, old_start is the line after which lines go in.
+      const std::size_t start = h.old_lines == 0 ? static_cast<std::size_t>(h.old_start)
+                                                 : static_cast<std::size_t>(h.old_start - 1);
+      if (start < pos || start + static_cast<std::size_t>(h.old_lines) > origin.size()) return false;
+      out.insert(out.end(), origin.begin() + static_cast<long>(pos), origin.begin() + static_cast<long>(start));
+      out.insert(out.end(), static_cast<std::size_t>(h.new_lines), id + 1);
+      pos = start + static_cast<std::size_t>(h.old_lines);
+    }
+    out.insert(out.end(), origin.begin() + static_cast<long>(pos), origin.end());
+    origin.swap(out);
+    return true;
+  }
+
+  std::uint32_t file_for(const Touched& t) {
+    if (!t.old_path.empty()) {
+      auto it = ix_.file_ids.find(t.old_path);
+      if (it != ix_.file_ids.end()) {
+        const std::uint32_t id = it->second;
+        if (!t.new_path.empty() && t.new_path != t.old_path) {
+          // A rename (or a copy: the copy starts a file of its own below).
+          if (t.status == GIT_DELTA_COPIED) return new_file(t.new_path);
+          ix_.file_ids.erase(it);
+          ix_.file_ids[t.new_path] = id;
+          ix_.files[id].path = t.new_path;
+        }
+        return id;
+      }
+    }
+    return new_file(t.path());
+  }
+
+  std::uint32_t new_file(const std::string& path) {
+    const auto id = static_cast<std::uint32_t>(ix_.files.size());
+    ix_.files.emplace_back();
+    ix_.files.back().path = path;
+    ix_.file_ids[path] = id;
+    return id;
+  }
+
+  // The state after the commit: files, lines, authors.
+  void apply(const std::vector<Touched>& touched, std::uint32_t id) {
+    const CommitRecord& rec = ix_.commits[id];
+    AuthorState& me = ix_.authors[rec.author];
+    me.times.push_back(rec.time);
+    std::set<std::string> subsystems, folders;
+    for (const auto& t : touched) {
+      const std::uint32_t fid = file_for(t);
+      FileState& fs = ix_.files[fid];
+      fs.commits.push_back(id);
+      insert_sorted(fs.authors, rec.author);
+      fs.last_time = rec.time;
+      if (rec.fix) fs.fixes += 1;
+      if (rec.revert) fs.reverts += 1;
+      if (t.new_path.empty()) {
+        fs.alive = false;
+        fs.origin.clear();
+        fs.origin.shrink_to_fit();
+        fs.lines = 0;
+        ix_.file_ids.erase(t.old_path);
+      } else {
+        fs.alive = true;
+        if (!t.text) {
+          fs.origin.clear();
+          fs.lines = 0;
+        } else if (t.status == GIT_DELTA_ADDED || t.status == GIT_DELTA_COPIED ||
+                   (fs.origin.empty() && fs.lines == 0 && t.deleted == 0)) {
+          fs.origin.assign(static_cast<std::size_t>(t.added), id + 1);
+        } else if (!fs.origin.empty() || fs.lines == 0) {
+          if (!shift_origins(fs.origin, t, id)) fs.origin.clear();
+        }
+        fs.lines = static_cast<std::uint32_t>(fs.origin.size());
+      }
+      me.files[fid] += 1;
+      subsystems.insert(subsystem_of(t.path()));
+      folders.insert(folder_of(t.path()));
+    }
+    for (const auto& s : subsystems) me.subsystems[s] += 1;
+    for (const auto& f : folders) me.folders[f] += 1;
+  }
+
+  git_repository* repo_;
+  HistoryIndex& ix_;
+  const BuildOptions& opts_;
+  MessageClassifier classifier_;
+};
+
+}  // namespace
+
+std::vector<std::string> first_parent_line(git_repository* repo, const std::string& base, const std::string& stop_at,
+                                           bool* reached, bool* shallow) {
+  *reached = stop_at.empty();
+  *shallow = git_repository_is_shallow(repo) == 1;
+  std::vector<std::string> line;
+  git_oid oid;
+  if (git_oid_fromstr(&oid, base.c_str()) < 0) {
+    throw Error(Error::Code::invalid_input, fmt::format("history: '{}' is not a commit id", base));
+  }
+  while (true) {
+    const std::string sha = oid_hex(&oid);
+    if (!stop_at.empty() && sha == stop_at) {
+      *reached = true;
+      break;
+    }
+    git_commit* raw = nullptr;
+    if (git_commit_lookup(&raw, repo, &oid) < 0) {
+      if (line.empty()) {
+        throw Error(Error::Code::invalid_input,
+                    fmt::format("history: cannot read commit {}: {}", sha, git::last_error_message()));
+      }
+      *shallow = true;  // a parent the repository does not have
+      break;
+    }
+    CommitPtr c(raw);
+    line.push_back(sha);
+    if (git_commit_parentcount(c.get()) == 0) break;
+    const git_oid* parent = git_commit_parent_id(c.get(), 0);
+    if (!parent) break;
+    oid = *parent;
+  }
+  std::reverse(line.begin(), line.end());
+  return line;
+}
+
+std::size_t add_commits(git_repository* repo, HistoryIndex& index, const std::vector<std::string>& line,
+                        const BuildOptions& options) {
+  Walker w(repo, index, options);
+  std::size_t n = 0;
+  for (const auto& sha : line) {
+    if (options.expired && options.expired()) break;
+    w.add(sha);
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace reviewer::history::detail

@@ -1,0 +1,145 @@
+// The history index of a repository: what its default branch's past says
+// about risk. Built with libgit2 from the first-parent history up to a base
+// commit, oldest first, following renames:
+// - per file: the changes that touched it, their authors, the last change,
+//   fix commits, reverts, bug-introducing commits, and the commit that last
+//   touched each of its lines (an incremental first-parent blame);
+// - per author: changes in the repository, in each folder and file, and when;
+// - per commit: its just-in-time features as they were *before* it landed,
+//   whether it was reverted (and when) and whether a later fix blamed it
+//   (SZZ: the lines a fix deleted or changed, whitespace- and comment-only
+//   lines aside, are traced back to the commits that last touched them).
+//
+// Stored as one file, "<git dir>/reviewer-history/history.idx" by default,
+// next to the symbol index cache. Updated incrementally from the last
+// indexed commit; rebuilt only when that commit is no longer on the base's
+// first-parent line (a force push), or the file is corrupt or of another
+// version. Concurrent updaters are serialised by a lock file.
+//
+// Thread-safety: a HistoryIndex is a value; build with a git_repository the
+// caller does not share.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <git2.h>
+
+#include "reviewer/git/history/classify.h"
+#include "reviewer/git/history/features.h"
+
+namespace reviewer::history {
+
+// Bumped whenever the file layout or the meaning of a field changes: an
+// index of another version is rebuilt.
+inline constexpr std::uint32_t kIndexVersion = 1;
+
+struct CommitRecord {
+  std::string sha;
+  std::string subject;           // first line of the message
+  std::int64_t time = 0;         // committer time, made non-decreasing along the line
+  std::uint32_t author = 0;      // index into HistoryIndex::authors
+  bool fix = false;              // the message says it fixes something
+  bool revert = false;           // it reverts an earlier commit
+  bool bulk = false;             // too many files to diff line by line: not learnt from
+  std::int64_t reverted_at = 0;  // when it was first reverted; 0: never
+  std::int64_t fixed_at = 0;     // when a fix first blamed it (SZZ); 0: never
+  FeatureVector features{};
+  // Labelled positive by what was known at time `t`.
+  bool positive_at(std::int64_t t) const {
+    return (reverted_at != 0 && reverted_at <= t) || (fixed_at != 0 && fixed_at <= t);
+  }
+  std::int64_t label_time() const {
+    if (reverted_at == 0) return fixed_at;
+    if (fixed_at == 0) return reverted_at;
+    return std::min(reverted_at, fixed_at);
+  }
+};
+
+struct FileState {
+  std::string path;                    // current path (renames move it)
+  std::vector<std::uint32_t> commits;  // commits that changed it, ascending
+  std::vector<std::uint32_t> authors;  // distinct authors, ascending
+  std::vector<std::uint32_t> blamed;   // bug-introducing commits blamed through it, ascending
+  std::int64_t last_time = 0;
+  std::uint32_t fixes = 0;             // fix commits that changed it
+  std::uint32_t reverts = 0;           // revert commits that changed it
+  std::uint32_t lines = 0;             // line count now (0 for binary or oversized files)
+  // The commit (index + 1; 0: unknown) that last touched each line; empty
+  // when the file is not followed line by line (binary, oversized).
+  std::vector<std::uint32_t> origin;
+  bool alive = true;                   // false once deleted
+};
+
+struct AuthorState {
+  std::string key;                     // lower-case e-mail, else the name, else "(unknown)"
+  std::vector<std::int64_t> times;     // when each of their changes landed
+  std::unordered_map<std::uint32_t, std::uint32_t> files;  // file id -> changes
+  std::unordered_map<std::string, std::uint32_t> folders;  // folder -> changes
+  std::unordered_map<std::string, std::uint32_t> subsystems;
+};
+
+struct HistoryIndex {
+  std::string tip;                     // the last indexed commit ("" when empty)
+  bool shallow = false;                // history was cut (shallow clone or grafts)
+  std::vector<CommitRecord> commits;   // first-parent line, oldest first
+  std::vector<FileState> files;
+  std::vector<AuthorState> authors;
+  std::unordered_map<std::string, std::uint32_t> file_ids;    // live path -> file id
+  std::unordered_map<std::string, std::uint32_t> author_ids;  // key -> author id
+  std::unordered_map<std::string, std::uint32_t> commit_ids;  // sha -> commit index
+  // Commits merged in from side branches -> the first-parent merge commit
+  // that brought them, so a revert naming a branch commit finds its change.
+  std::unordered_map<std::string, std::uint32_t> merged_ids;
+  std::unordered_map<std::string, std::uint32_t> subject_ids; // normalised subject -> latest commit
+
+  std::size_t positives() const;
+  const FileState* file(std::string_view path) const;
+  const AuthorState* author(std::string_view key) const;
+};
+
+struct BuildOptions {
+  std::filesystem::path dir;           // empty: "<git dir>/reviewer-history"
+  Classifier classifier;
+  std::size_t max_file_bytes = 1 << 20;    // larger blobs are not followed line by line
+  std::size_t max_files_per_commit = 2000; // larger commits are "bulk": files only
+  int rename_limit = 400;
+  bool write = true;                   // false: keep the result in memory only
+  // Polled between commits; true stops the update early. What was indexed
+  // so far is saved, and the next update goes on from there.
+  std::function<bool()> expired;
+};
+
+struct BuildStats {
+  std::size_t added = 0;          // commits indexed by this update
+  bool rebuilt = false;           // started from scratch
+  std::string rebuild_reason;     // why (no index, corrupt, version, history rewritten)
+  bool complete = true;           // false: stopped by `expired` before the base
+  std::size_t remaining = 0;      // commits still to index when stopped
+  std::uintmax_t file_bytes = 0;  // size of the saved index
+  double seconds = 0;
+};
+
+// The author key for a signature: lower-case e-mail, else name.
+std::string author_key(std::string_view name, std::string_view email);
+
+// The index directory of a repository: "<git dir>/reviewer-history".
+std::filesystem::path default_dir(git_repository* repo);
+
+// Brings the index up to `base` (a commit sha) and returns it. Throws
+// reviewer::Error when `base` is unknown or git objects cannot be read; a
+// broken index file is rebuilt, never an error.
+HistoryIndex update_index(git_repository* repo, std::string_view base, const BuildOptions& options,
+                          BuildStats* stats = nullptr);
+
+// The saved index without updating it, or an empty index when there is
+// none or it cannot be used (`why` says so).
+HistoryIndex load_index(const std::filesystem::path& file, std::string* why = nullptr);
+void save_index(const HistoryIndex& index, const std::filesystem::path& file);
+std::filesystem::path index_file(const std::filesystem::path& dir);
+
+}  // namespace reviewer::history

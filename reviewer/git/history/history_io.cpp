@@ -1,0 +1,269 @@
+// The index file: a little-endian binary layout with a version and a
+// SHA-256 of the payload at the end, so a torn or edited file is detected
+// and rebuilt instead of trusted.
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <type_traits>
+
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+#include "reviewer/core/sha256.h"
+#include "reviewer/git/history/history_index.h"
+
+namespace reviewer::history {
+
+namespace {
+
+constexpr char kMagic[8] = {'R', 'V', 'H', 'I', 'S', 'T', '\0', '\n'};
+
+class Writer {
+ public:
+  template <class T>
+  void pod(T v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    out_.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  void str(std::string_view s) {
+    pod<std::uint32_t>(static_cast<std::uint32_t>(s.size()));
+    out_.append(s);
+  }
+  template <class T>
+  void vec(const std::vector<T>& v) {
+    pod<std::uint64_t>(v.size());
+    out_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+  }
+  std::string& bytes() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  template <class T>
+  T pod() {
+    T v;
+    need(sizeof v);
+    std::memcpy(&v, in_.data() + pos_, sizeof v);
+    pos_ += sizeof v;
+    return v;
+  }
+  std::string str() {
+    const auto n = pod<std::uint32_t>();
+    need(n);
+    std::string s(in_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  template <class T>
+  std::vector<T> vec() {
+    const auto n = pod<std::uint64_t>();
+    if (n > in_.size() / sizeof(T) + 1) fail();
+    need(n * sizeof(T));
+    std::vector<T> v(n);
+    std::memcpy(v.data(), in_.data() + pos_, n * sizeof(T));
+    pos_ += n * sizeof(T);
+    return v;
+  }
+  std::uint64_t count() {
+    const auto n = pod<std::uint64_t>();
+    if (n > in_.size()) fail();  // each entry takes at least a byte
+    return n;
+  }
+  bool done() const { return pos_ == in_.size(); }
+
+ private:
+  void need(std::size_t n) {
+    if (n > in_.size() - pos_) fail();
+  }
+  [[noreturn]] static void fail() { throw Error(Error::Code::invalid_input, "history index is truncated"); }
+  std::string_view in_;
+  std::size_t pos_ = 0;
+};
+
+template <class Map>
+void write_map(Writer& w, const Map& m) {
+  w.pod<std::uint64_t>(m.size());
+  for (const auto& [k, v] : m) {
+    if constexpr (std::is_same_v<typename Map::key_type, std::string>) {
+      w.str(k);
+    } else {
+      w.pod(k);
+    }
+    w.pod(v);
+  }
+}
+
+template <class Map>
+void read_map(Reader& r, Map& m) {
+  const auto n = r.count();
+  m.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    typename Map::key_type k;
+    if constexpr (std::is_same_v<typename Map::key_type, std::string>) {
+      k = r.str();
+    } else {
+      k = r.pod<typename Map::key_type>();
+    }
+    m.emplace(std::move(k), r.pod<typename Map::mapped_type>());
+  }
+}
+
+std::string serialise(const HistoryIndex& ix) {
+  Writer w;
+  w.str(ix.tip);
+  w.pod<std::uint8_t>(ix.shallow ? 1 : 0);
+  w.pod<std::uint64_t>(ix.commits.size());
+  for (const auto& c : ix.commits) {
+    w.str(c.sha);
+    w.str(c.subject);
+    w.pod(c.time);
+    w.pod(c.author);
+    w.pod<std::uint8_t>(static_cast<std::uint8_t>((c.fix ? 1 : 0) | (c.revert ? 2 : 0) | (c.bulk ? 4 : 0)));
+    w.pod(c.reverted_at);
+    w.pod(c.fixed_at);
+    w.pod(c.features);
+  }
+  w.pod<std::uint64_t>(ix.files.size());
+  for (const auto& f : ix.files) {
+    w.str(f.path);
+    w.vec(f.commits);
+    w.vec(f.authors);
+    w.vec(f.blamed);
+    w.pod(f.last_time);
+    w.pod(f.fixes);
+    w.pod(f.reverts);
+    w.pod(f.lines);
+    w.vec(f.origin);
+    w.pod<std::uint8_t>(f.alive ? 1 : 0);
+  }
+  w.pod<std::uint64_t>(ix.authors.size());
+  for (const auto& a : ix.authors) {
+    w.str(a.key);
+    w.vec(a.times);
+    write_map(w, a.files);
+    write_map(w, a.folders);
+    write_map(w, a.subsystems);
+  }
+  write_map(w, ix.merged_ids);
+  return std::move(w.bytes());
+}
+
+HistoryIndex deserialise(std::string_view payload) {
+  Reader r(payload);
+  HistoryIndex ix;
+  ix.tip = r.str();
+  ix.shallow = r.pod<std::uint8_t>() != 0;
+  const auto commits = r.count();
+  ix.commits.resize(commits);
+  for (std::uint64_t i = 0; i < commits; ++i) {
+    auto& c = ix.commits[i];
+    c.sha = r.str();
+    c.subject = r.str();
+    c.time = r.pod<std::int64_t>();
+    c.author = r.pod<std::uint32_t>();
+    const auto flags = r.pod<std::uint8_t>();
+    c.fix = flags & 1;
+    c.revert = flags & 2;
+    c.bulk = flags & 4;
+    c.reverted_at = r.pod<std::int64_t>();
+    c.fixed_at = r.pod<std::int64_t>();
+    c.features = r.pod<FeatureVector>();
+  }
+  const auto files = r.count();
+  ix.files.resize(files);
+  for (std::uint64_t i = 0; i < files; ++i) {
+    auto& f = ix.files[i];
+    f.path = r.str();
+    f.commits = r.vec<std::uint32_t>();
+    f.authors = r.vec<std::uint32_t>();
+    f.blamed = r.vec<std::uint32_t>();
+    f.last_time = r.pod<std::int64_t>();
+    f.fixes = r.pod<std::uint32_t>();
+    f.reverts = r.pod<std::uint32_t>();
+    f.lines = r.pod<std::uint32_t>();
+    f.origin = r.vec<std::uint32_t>();
+    f.alive = r.pod<std::uint8_t>() != 0;
+  }
+  const auto authors = r.count();
+  ix.authors.resize(authors);
+  for (std::uint64_t i = 0; i < authors; ++i) {
+    auto& a = ix.authors[i];
+    a.key = r.str();
+    a.times = r.vec<std::int64_t>();
+    read_map(r, a.files);
+    read_map(r, a.folders);
+    read_map(r, a.subsystems);
+  }
+  read_map(r, ix.merged_ids);
+  if (!r.done()) throw Error(Error::Code::invalid_input, "history index has trailing bytes");
+  // The lookup maps follow from the records: rebuilt, not stored.
+  for (std::uint32_t i = 0; i < ix.commits.size(); ++i) {
+    ix.commit_ids.emplace(ix.commits[i].sha, i);
+    ix.subject_ids[normalise_subject(ix.commits[i].subject)] = i;
+    if (ix.commits[i].author >= ix.authors.size()) throw Error(Error::Code::invalid_input, "history index: bad author");
+  }
+  for (std::uint32_t i = 0; i < ix.files.size(); ++i) {
+    if (ix.files[i].alive) ix.file_ids[ix.files[i].path] = i;
+  }
+  for (std::uint32_t i = 0; i < ix.authors.size(); ++i) ix.author_ids.emplace(ix.authors[i].key, i);
+  return ix;
+}
+
+}  // namespace
+
+std::filesystem::path index_file(const std::filesystem::path& dir) { return dir / "history.idx"; }
+
+HistoryIndex load_index(const std::filesystem::path& file, std::string* why) {
+  auto say = [&](std::string s) {
+    if (why) *why = std::move(s);
+    return HistoryIndex{};
+  };
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return say("no index yet");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string bytes = std::move(ss).str();
+  constexpr std::size_t kHeader = sizeof kMagic + sizeof(std::uint32_t);
+  constexpr std::size_t kDigest = 64;
+  if (bytes.size() < kHeader + kDigest || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+    return say("the index file is not a history index");
+  }
+  std::uint32_t version = 0;
+  std::memcpy(&version, bytes.data() + sizeof kMagic, sizeof version);
+  if (version != kIndexVersion) return say(fmt::format("the index is version {}, this reviewer writes {}", version, kIndexVersion));
+  const std::string_view payload(bytes.data() + kHeader, bytes.size() - kHeader - kDigest);
+  if (sha256_hex(payload) != std::string_view(bytes).substr(bytes.size() - kDigest)) {
+    return say("the index file is corrupt (checksum mismatch)");
+  }
+  try {
+    return deserialise(payload);
+  } catch (const Error& e) {
+    return say(fmt::format("the index file is corrupt ({})", e.what()));
+  }
+}
+
+void save_index(const HistoryIndex& index, const std::filesystem::path& file) {
+  const std::string payload = serialise(index);
+  std::string bytes(kMagic, sizeof kMagic);
+  bytes.append(reinterpret_cast<const char*>(&kIndexVersion), sizeof kIndexVersion);
+  bytes += payload;
+  bytes += sha256_hex(payload);
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  const auto tmp = std::filesystem::path(file.string() + ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw Error(Error::Code::io, fmt::format("cannot write {}", tmp.string()));
+  }
+  std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+  // Readers see the old file or the new one, never half of one.
+  std::filesystem::rename(tmp, file, ec);
+  if (ec) throw Error(Error::Code::io, fmt::format("cannot replace {}: {}", file.string(), ec.message()));
+}
+
+}  // namespace reviewer::history

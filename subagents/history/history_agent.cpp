@@ -1,0 +1,135 @@
+#include "subagents/history/history_agent.h"
+
+#include <algorithm>
+#include <ctime>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+#include "reviewer/git/handles.h"
+#include "reviewer/git/history/change_features.h"
+#include "reviewer/git/history/history_index.h"
+#include "subagents/history/explain.h"
+#include "subagents/history/history_config.h"
+#include "subagents/history/repository_model.h"
+
+namespace reviewer {
+
+namespace {
+
+using namespace history;
+
+Finding info(std::string rule, std::string message) {
+  Finding f;
+  f.rule = std::move(rule);
+  f.severity = Severity::info;
+  f.message = std::move(message);
+  return f;
+}
+
+// The change as the history sees it: files with their line counts, the
+// head commit's author, now, and whether the title or description says fix.
+ChangeShape shape_of(const AgentContext& ctx, const HistoryIndex& index, git_repository* repo,
+                     const HistoryConfig& cfg) {
+  ChangeShape s;
+  s.time = static_cast<std::int64_t>(std::time(nullptr));
+  git_oid oid;
+  git_commit* raw = nullptr;
+  if (git_oid_fromstr(&oid, ctx.pr.head_sha.c_str()) == 0 && git_commit_lookup(&raw, repo, &oid) == 0) {
+    git::CommitPtr head(raw);
+    const git_signature* who = git_commit_author(head.get());
+    auto it = index.author_ids.find(author_key(who ? who->name : "", who ? who->email : ""));
+    if (it != index.author_ids.end()) s.author = it->second;
+  }
+  s.fix = MessageClassifier(cfg.classifier).classify(ctx.pr.title + "\n\n" + ctx.pr.body).fix;
+  for (const auto& f : ctx.diff.files) s.files.push_back({f.old_path, f.new_path, f.additions, f.deletions});
+  return s;
+}
+
+class HistoryAgent final : public Agent {
+ public:
+  std::string_view name() const override { return "history"; }
+
+  void check_guidance(const Guidance& guidance) const override { (void)load_history_config(guidance); }
+
+  std::vector<Finding> review(const AgentContext& ctx) const override { return assess(ctx).findings; }
+
+  AgentOutput assess(const AgentContext& ctx) const override {
+    const HistoryConfig cfg = load_history_config(ctx.guidance);
+    AgentOutput out;
+    if (ctx.repo_path.empty() || ctx.pr.base_sha.empty()) {
+      out.findings.push_back(info("history/not-judged", "No repository to read history from: revert risk not estimated."));
+      return out;
+    }
+    git_repository* raw = nullptr;
+    git::check(git_repository_open_ext(&raw, ctx.repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
+               fmt::format("open repository '{}'", ctx.repo_path.string()));
+    git::RepositoryPtr repo(raw);
+
+    BuildOptions opts;
+    opts.classifier = cfg.classifier;
+    opts.expired = [&ctx] { return ctx.deadline.expired(); };
+    BuildStats stats;
+    const HistoryIndex index = update_index(repo.get(), ctx.pr.base_sha, opts, &stats);
+    if (!stats.complete) {
+      // What was indexed is saved: the next review (or `reviewer risk
+      // train`) goes on from there.
+      throw Error(Error::Code::timeout,
+                  fmt::format("history index incomplete: {} of {} commits indexed before the deadline",
+                              index.commits.size(), index.commits.size() + stats.remaining));
+    }
+    const auto dir = default_dir(repo.get());
+    const ModelChoice choice = current_model(index, cfg, dir);
+    const RiskModel& model = choice.model;
+
+    const ChangeShape change = shape_of(ctx, index, repo.get(), cfg);
+    const FeatureVector x = change_features(index, change);
+    const auto contrib = model.contributions(x);
+
+    Risk r;
+    r.probability = model.probability(x);
+    if (cfg.threshold) {
+      r.threshold = *cfg.threshold;
+      r.threshold_source = fmt::format("absolute {:.2f}", *cfg.threshold);
+    } else {
+      r.threshold = model.threshold_for_share(cfg.approve_share);
+      r.threshold_source = fmt::format("approve_share {:.2f} of {} recent past changes", cfg.approve_share,
+                                       model.train_scores.size());
+    }
+    r.above_threshold = r.probability > r.threshold;
+    r.model = model.kind;
+    r.model_version = fmt::format("{}:{}", kModelVersion, model.trained_at.empty() ? "shipped" : model.trained_at);
+    r.explanation = explain_risk(index, change, x, contrib);
+    std::vector<int> order(kFeatureCount);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return contrib[static_cast<std::size_t>(a)] > contrib[static_cast<std::size_t>(b)]; });
+    for (int f : order) {
+      r.features.push_back({std::string(feature_name(f)), x[static_cast<std::size_t>(f)], contrib[static_cast<std::size_t>(f)]});
+    }
+    r.indexed_commit = index.tip;
+    r.indexed_commits = static_cast<long>(index.commits.size());
+    r.labelled_positives = model.train_positives;
+    r.note = choice.note;
+
+    if (!choice.note.empty()) out.findings.push_back(info("history/insufficient-history", choice.note));
+    if (r.above_threshold) {
+      Finding f;
+      f.rule = "history/high-risk";
+      f.severity = Severity::warning;
+      f.message = fmt::format("Revert risk {:.0f}% is above this repository's threshold of {:.0f}%: {}.",
+                              100 * r.probability, 100 * r.threshold, r.explanation);
+      f.evidence = fmt::format("p={:.3f} > {:.3f} ({}, {} model)", r.probability, r.threshold, r.threshold_source, r.model);
+      f.suggestion = "Ask someone who knows these files to review it, or split out the riskiest part.";
+      out.findings.push_back(std::move(f));
+    }
+    out.risk = std::move(r);
+    return out;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Agent> make_history_agent() { return std::make_unique<HistoryAgent>(); }
+
+}  // namespace reviewer

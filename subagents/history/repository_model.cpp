@@ -1,0 +1,67 @@
+#include "subagents/history/repository_model.h"
+
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+#include "reviewer/core/review_result.h"
+#include "subagents/history/learning.h"
+
+namespace reviewer::history {
+
+namespace {
+
+// Seconds since a "YYYY-MM-DDTHH:MM:SSZ" time; a huge number when it does
+// not parse (so the model counts as stale).
+double age_seconds(const std::string& iso) {
+  std::tm tm{};
+  if (!strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return 1e18;
+  const std::time_t then = timegm(&tm);
+  return std::difftime(std::time(nullptr), then);
+}
+
+ModelChoice prior(std::string note) {
+  ModelChoice c;
+  c.model = prior_model();
+  c.note = std::move(note);
+  return c;
+}
+
+}  // namespace
+
+ModelChoice current_model(const HistoryIndex& index, const HistoryConfig& cfg, const std::filesystem::path& dir,
+                          bool retrain) {
+  if (index.shallow) {
+    return prior("insufficient history: the repository's history is shallow or grafted, so reverts and fixes "
+                 "before its cut are unknown; the shipped prior model was used");
+  }
+  if (static_cast<long>(index.commits.size()) < cfg.min_commits) {
+    return prior(fmt::format("insufficient history: {} commits on the default branch (at least {} needed); "
+                             "the shipped prior model was used",
+                             index.commits.size(), cfg.min_commits));
+  }
+  const auto file = model_file(dir);
+  if (!retrain) {
+    if (auto m = load_model(file); m && m->kind == "repository" && age_seconds(m->trained_at) < cfg.retrain_hours * 3600) {
+      return ModelChoice{std::move(*m), "", false};
+    }
+  }
+  ModelChoice c;
+  try {
+    c.model = train_repository_model(index, cfg.label_maturity_days, cfg.min_positives);
+  } catch (const Error& e) {
+    return prior(fmt::format("{}; the shipped prior model was used", e.what()));
+  }
+  c.model.trained_at = utc_now_iso8601();
+  c.trained = true;
+  try {
+    save_model(c.model, file);
+  } catch (const Error&) {
+    // Unsaved, the model still judges this review; the next one retrains.
+  }
+  return c;
+}
+
+}  // namespace reviewer::history
