@@ -35,7 +35,7 @@ std::string default_audit_db() {
 int run_cli(int argc, char** argv) {
   git::Library git;
   CLI::App app{"reviewer: reviews pull requests with independent sub-agents (intent, safety, logic,\n"
-               "size) and a deterministic policy, and keeps an audit log of every decision.",
+               "size, history) and a deterministic policy, and keeps an audit log of every decision.",
                "reviewer"};
   app.set_version_flag("--version", reviewer_version());
   app.require_subcommand(1);
@@ -47,6 +47,7 @@ int run_cli(int argc, char** argv) {
   add_guidance_command(app, run);
   add_simulate_command(app, run);
   add_serve_command(app, run);
+  add_risk_command(app, run);
 
   if (argc > 1 && argv[1][0] != '-') {
     std::string name = argv[1];

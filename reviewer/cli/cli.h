@@ -21,6 +21,7 @@ void add_guidance_command(CLI::App& app, Action& run);
 void add_audit_command(CLI::App& app, Action& run);
 void add_simulate_command(CLI::App& app, Action& run);
 void add_serve_command(CLI::App& app, Action& run);
+void add_risk_command(CLI::App& app, Action& run);
 
 // Where the audit database goes when no --audit-db is given:
 // $REVIEWER_DATA_DIR/audit.db, else $XDG_DATA_HOME/reviewer/audit.db, else

@@ -81,7 +81,9 @@ std::string RepoBuilder::commit(const std::string& branch, const std::string& pa
   TreePtr tree(tree_raw);
 
   git_signature* sig_raw = nullptr;
-  check(git_signature_new(&sig_raw, kName, kEmail, static_cast<git_time_t>(time), 0), "make a signature");
+  check(git_signature_new(&sig_raw, author_name_.empty() ? kName : author_name_.c_str(),
+                          author_name_.empty() ? kEmail : author_email_.c_str(), static_cast<git_time_t>(time), 0),
+        "make a signature");
   SignaturePtr sig(sig_raw);
   const git_commit* parents[1] = {parent_commit.get()};
   git_oid commit_id;

@@ -31,6 +31,13 @@ class RepoBuilder {
                      const std::map<std::string, FileChange>& changes, const std::string& message,
                      long long time = 1700000000);
 
+  // Commits after this one carry this author (and committer); empty: the
+  // builder's own "reviewer demo" identity.
+  void set_author(std::string name, std::string email) {
+    author_name_ = std::move(name);
+    author_email_ = std::move(email);
+  }
+
   // The sha refs/heads/<branch> points at; throws when missing.
   std::string head_of(const std::string& branch) const;
 
@@ -42,6 +49,7 @@ class RepoBuilder {
       : repo_(std::move(repo)), path_(std::move(path)) {}
   RepositoryPtr repo_;
   std::filesystem::path path_;
+  std::string author_name_, author_email_;
 };
 
 }  // namespace reviewer::git

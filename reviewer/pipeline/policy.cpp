@@ -97,6 +97,16 @@ Decision decide(const PolicyInput& in) {
     return d;
   }
 
+  // 4b. The repository's own history says changes like this one go bad.
+  for (const auto& a : in.agents) {
+    if (!a.risk || !a.risk->above_threshold) continue;
+    d.kind = DecisionKind::needs_human;
+    d.reasons.push_back(fmt::format("revert risk {:.0f}% is above the repository's threshold of {:.0f}% ({} model): {}",
+                                    100 * a.risk->probability, 100 * a.risk->threshold, a.risk->model,
+                                    a.risk->explanation));
+    return d;
+  }
+
   // 5. Nothing to review is never an approval.
   if (in.diff.empty()) {
     d.kind = DecisionKind::comment;

@@ -26,13 +26,14 @@ struct Troubled {
   long reverts = 0, fixes = 0;
 };
 
-Troubled most_troubled(const HistoryIndex& ix, const ChangeShape& change) {
+Troubled most_troubled(const HistoryIndex& ix, const ChangeShape& change, std::size_t as_of) {
   Troubled best;
   for (const auto& f : change.files) {
-    const FileState* fs = f.old_path.empty() ? nullptr : ix.file(f.old_path);
+    const FileState* fs = f.old_path.empty() ? nullptr : ix.file_as_of(f.old_path, as_of);
     if (!fs) continue;
     Troubled t{f.old_path, 0, 0};
-    for (auto c : fs->commits) {
+    for (std::size_t i = 0; i < count_before(fs->commits, as_of); ++i) {
+      const auto c = fs->commits[i];
       const CommitRecord& rec = ix.commits[c];
       if (rec.time < change.time - kTwoYears) continue;
       t.reverts += rec.revert ? 1 : 0;
@@ -45,27 +46,29 @@ Troubled most_troubled(const HistoryIndex& ix, const ChangeShape& change) {
 
 // A touched file the author has never changed, preferring the one with the
 // longest history (the most to know about).
-std::string first_touch(const HistoryIndex& ix, const ChangeShape& change) {
+std::string first_touch(const HistoryIndex& ix, const ChangeShape& change, std::size_t as_of) {
   std::string best;
   std::size_t depth = 0;
   for (const auto& f : change.files) {
-    const FileState* fs = f.old_path.empty() ? nullptr : ix.file(f.old_path);
+    const FileState* fs = f.old_path.empty() ? nullptr : ix.file_as_of(f.old_path, as_of);
     if (!fs) continue;
     bool touched = false;
     if (change.author) {
       const auto& files = ix.authors[*change.author].files;
-      auto id = ix.file_ids.find(f.old_path);
-      touched = id != ix.file_ids.end() && files.count(id->second);
+      auto it = files.find(static_cast<std::uint32_t>(fs - ix.files.data()));
+      touched = it != files.end() && count_before(it->second, as_of) > 0;
     }
-    if (!touched && fs->commits.size() > depth) {
-      depth = fs->commits.size();
+    const std::size_t n = count_before(fs->commits, as_of);
+    if (!touched && n > depth) {
+      depth = n;
       best = f.old_path;
     }
   }
   return best;
 }
 
-std::string reason(int feature, const HistoryIndex& ix, const ChangeShape& change, const FeatureVector& x) {
+std::string reason(int feature, const HistoryIndex& ix, const ChangeShape& change, const FeatureVector& x,
+                   std::size_t as_of) {
   auto v = [&](int f) { return x[static_cast<std::size_t>(f)]; };
   switch (feature) {
     case kLA:
@@ -90,7 +93,7 @@ std::string reason(int feature, const HistoryIndex& ix, const ChangeShape& chang
     case kExp:
     case kRExp:
     case kSExp: {
-      const std::string file = first_touch(ix, change);
+      const std::string file = first_touch(ix, change, as_of);
       if (v(kExp) < 0.5f) return "the author's first change in this repository";
       if (!file.empty()) return fmt::format("first change by this author to {}", file);
       return fmt::format("the author has {} here ({} in the touched areas)", plural(as_long(v(kExp)), "earlier change", "earlier changes"),
@@ -98,7 +101,7 @@ std::string reason(int feature, const HistoryIndex& ix, const ChangeShape& chang
     }
     case kPriorReverts:
     case kFixShare: {
-      const Troubled t = most_troubled(ix, change);
+      const Troubled t = most_troubled(ix, change, as_of);
       if (t.path.empty()) return fmt::format("the touched files were reverted {} before", plural(as_long(v(kPriorReverts)), "time", "times"));
       return fmt::format("{} was reverted {} and fixed {} in the last 2 years", t.path, plural(t.reverts, "time", "times"),
                          plural(t.fixes, "time", "times"));
@@ -123,8 +126,9 @@ int group_of(int f) {
 
 }  // namespace
 
-std::string explain_risk(const HistoryIndex& index, const ChangeShape& change, const FeatureVector& x,
-                         const std::array<double, kFeatureCount>& contributions, std::size_t top) {
+std::string explain_risk(const HistoryIndex& index, const ChangeShape& change, std::size_t as_of,
+                         const FeatureVector& x, const std::array<double, kFeatureCount>& contributions,
+                         std::size_t top) {
   std::vector<int> order(kFeatureCount);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
@@ -137,7 +141,7 @@ std::string explain_risk(const HistoryIndex& index, const ChangeShape& change, c
     const int g = group_of(f);
     if (std::find(groups.begin(), groups.end(), g) != groups.end()) continue;
     groups.push_back(g);
-    std::string r = reason(f, index, change, x);
+    std::string r = reason(f, index, change, x, as_of);
     if (!r.empty()) said.push_back(std::move(r));
   }
   if (said.empty()) return "nothing in this change's history stands out";

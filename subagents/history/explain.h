@@ -14,7 +14,9 @@ namespace reviewer::history {
 
 // At most `top` reasons, largest contribution first, joined with "; ".
 // `contributions` are the model's per-feature pushes (> 0 raises the risk).
-std::string explain_risk(const HistoryIndex& index, const ChangeShape& change, const FeatureVector& x,
-                         const std::array<double, kFeatureCount>& contributions, std::size_t top = 3);
+// `as_of` as for change_features.
+std::string explain_risk(const HistoryIndex& index, const ChangeShape& change, std::size_t as_of,
+                         const FeatureVector& x, const std::array<double, kFeatureCount>& contributions,
+                         std::size_t top = 3);
 
 }  // namespace reviewer::history

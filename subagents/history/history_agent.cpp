@@ -28,22 +28,45 @@ Finding info(std::string rule, std::string message) {
   return f;
 }
 
-// The change as the history sees it: files with their line counts, the
-// head commit's author, now, and whether the title or description says fix.
-ChangeShape shape_of(const AgentContext& ctx, const HistoryIndex& index, git_repository* repo,
+// Lines of a blob, or nothing when it cannot be read or is too big to be
+// worth reading for one number.
+std::optional<std::uint32_t> blob_lines(git_repository* repo, const std::string& id) {
+  git_oid oid;
+  git_blob* raw = nullptr;
+  if (id.empty() || git_oid_fromstr(&oid, id.c_str()) < 0 || git_blob_lookup(&raw, repo, &oid) < 0) return std::nullopt;
+  git::BlobPtr blob(raw);
+  const auto size = static_cast<std::size_t>(git_blob_rawsize(blob.get()));
+  if (size > (8u << 20) || git_blob_is_binary(blob.get())) return std::nullopt;
+  const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
+  if (size == 0) return 0;
+  auto lines = static_cast<std::uint32_t>(std::count(data, data + size, '\n'));
+  return data[size - 1] == '\n' ? lines : lines + 1;
+}
+
+// The change as the history sees it: files with their lines at the base,
+// the head commit's author and time, and whether the title or description
+// says fix.
+ChangeShape shape_of(const AgentContext& ctx, const HistoryIndex& index, std::size_t as_of, git_repository* repo,
                      const HistoryConfig& cfg) {
   ChangeShape s;
-  s.time = static_cast<std::int64_t>(std::time(nullptr));
+  const std::int64_t base_time = as_of > 0 ? index.commits[as_of - 1].time : 0;
+  s.time = std::max<std::int64_t>(base_time, static_cast<std::int64_t>(std::time(nullptr)));
   git_oid oid;
   git_commit* raw = nullptr;
   if (git_oid_fromstr(&oid, ctx.pr.head_sha.c_str()) == 0 && git_commit_lookup(&raw, repo, &oid) == 0) {
     git::CommitPtr head(raw);
     const git_signature* who = git_commit_author(head.get());
     auto it = index.author_ids.find(author_key(who ? who->name : "", who ? who->email : ""));
-    if (it != index.author_ids.end()) s.author = it->second;
+    if (it != index.author_ids.end() && count_before(index.authors[it->second].commits, as_of) > 0) s.author = it->second;
+    // A change judged against an older base happened when it was
+    // committed, not now (re-reviews, `reviewer simulate`).
+    if (as_of < index.commits.size()) s.time = std::max(base_time, static_cast<std::int64_t>(git_commit_time(head.get())));
   }
   s.fix = MessageClassifier(cfg.classifier).classify(ctx.pr.title + "\n\n" + ctx.pr.body).fix;
-  for (const auto& f : ctx.diff.files) s.files.push_back({f.old_path, f.new_path, f.additions, f.deletions});
+  for (const auto& f : ctx.diff.files) {
+    s.files.push_back({f.old_path, f.new_path, f.additions, f.deletions,
+                       f.old_path.empty() ? std::optional<std::uint32_t>(0) : blob_lines(repo, f.old_id)});
+  }
   return s;
 }
 
@@ -79,12 +102,15 @@ class HistoryAgent final : public Agent {
                   fmt::format("history index incomplete: {} of {} commits indexed before the deadline",
                               index.commits.size(), index.commits.size() + stats.remaining));
     }
+    // A base older than the index's tip sees only the history before it.
+    auto base_at = index.commit_ids.find(ctx.pr.base_sha);
+    const std::size_t as_of = base_at == index.commit_ids.end() ? index.commits.size() : base_at->second + 1;
     const auto dir = default_dir(repo.get());
-    const ModelChoice choice = current_model(index, cfg, dir);
+    const ModelChoice choice = current_model(index, cfg, dir, /*retrain=*/false, as_of);
     const RiskModel& model = choice.model;
 
-    const ChangeShape change = shape_of(ctx, index, repo.get(), cfg);
-    const FeatureVector x = change_features(index, change);
+    const ChangeShape change = shape_of(ctx, index, as_of, repo.get(), cfg);
+    const FeatureVector x = change_features(index, change, as_of);
     const auto contrib = model.contributions(x);
 
     Risk r;
@@ -100,15 +126,15 @@ class HistoryAgent final : public Agent {
     r.above_threshold = r.probability > r.threshold;
     r.model = model.kind;
     r.model_version = fmt::format("{}:{}", kModelVersion, model.trained_at.empty() ? "shipped" : model.trained_at);
-    r.explanation = explain_risk(index, change, x, contrib);
+    r.explanation = explain_risk(index, change, as_of, x, contrib);
     std::vector<int> order(kFeatureCount);
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return contrib[static_cast<std::size_t>(a)] > contrib[static_cast<std::size_t>(b)]; });
     for (int f : order) {
       r.features.push_back({std::string(feature_name(f)), x[static_cast<std::size_t>(f)], contrib[static_cast<std::size_t>(f)]});
     }
-    r.indexed_commit = index.tip;
-    r.indexed_commits = static_cast<long>(index.commits.size());
+    r.indexed_commit = as_of > 0 ? index.commits[as_of - 1].sha : "";
+    r.indexed_commits = static_cast<long>(as_of);
     r.labelled_positives = model.train_positives;
     r.note = choice.note;
 

@@ -30,10 +30,12 @@ void use_recent_scores(RiskModel& m, const std::vector<TrainingRow>& rows) {
 
 }  // namespace
 
-std::vector<TrainingRow> training_rows(const HistoryIndex& index, std::int64_t as_of, double maturity_days) {
+std::vector<TrainingRow> training_rows(const HistoryIndex& index, std::int64_t as_of, double maturity_days,
+                                       std::size_t upto) {
   std::vector<TrainingRow> rows;
   const std::int64_t mature_before = as_of - days(maturity_days);
-  for (const auto& c : index.commits) {
+  for (std::size_t i = 0; i < std::min(upto, index.commits.size()); ++i) {
+    const CommitRecord& c = index.commits[i];
     if (c.time >= as_of) break;  // the line is in time order
     if (c.bulk) continue;
     const bool positive = c.positive_at(as_of - 1);
@@ -43,10 +45,12 @@ std::vector<TrainingRow> training_rows(const HistoryIndex& index, std::int64_t a
   return rows;
 }
 
-RiskModel train_repository_model(const HistoryIndex& index, double maturity_days, long min_positives) {
-  if (index.commits.empty()) throw Error(Error::Code::invalid_input, "insufficient history: the index is empty");
-  const std::int64_t now = index.commits.back().time + 1;
-  auto rows = training_rows(index, now, maturity_days);
+RiskModel train_repository_model(const HistoryIndex& index, double maturity_days, long min_positives,
+                                 std::size_t as_of) {
+  as_of = std::min(as_of, index.commits.size());
+  if (as_of == 0) throw Error(Error::Code::invalid_input, "insufficient history: the index is empty");
+  const std::int64_t now = index.commits[as_of - 1].time + 1;
+  auto rows = training_rows(index, now, maturity_days, as_of);
   long pos = 0;
   for (const auto& r : rows) pos += r.positive ? 1 : 0;
   if (pos < min_positives) {
@@ -56,7 +60,7 @@ RiskModel train_repository_model(const HistoryIndex& index, double maturity_days
   }
   RiskModel m = train_model(rows);
   use_recent_scores(m, rows);
-  m.indexed_tip = index.tip;
+  m.indexed_tip = index.commits[as_of - 1].sha;
   return m;
 }
 

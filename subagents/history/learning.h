@@ -3,6 +3,7 @@
 // evaluation of `reviewer risk eval`.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,12 +18,16 @@ namespace reviewer::history {
 // imports aside), positive when reverted or blamed by a fix before it.
 // Commits younger than `maturity_days` at `as_of` are never negatives: their
 // revert or fix may simply not have happened yet.
-std::vector<TrainingRow> training_rows(const HistoryIndex& index, std::int64_t as_of, double maturity_days);
+// Only the first `upto` commits of the line are considered.
+std::vector<TrainingRow> training_rows(const HistoryIndex& index, std::int64_t as_of, double maturity_days,
+                                       std::size_t upto = SIZE_MAX);
 
-// The repository's own model, trained on everything known at the index's
-// tip. Throws reviewer::Error when there is too little to learn from
-// (fewer than `min_positives` labelled positives).
-RiskModel train_repository_model(const HistoryIndex& index, double maturity_days, long min_positives);
+// The repository's own model, trained on everything known just after the
+// first `as_of` commits (all of them by default). Throws reviewer::Error
+// when there is too little to learn from (fewer than `min_positives`
+// labelled positives).
+RiskModel train_repository_model(const HistoryIndex& index, double maturity_days, long min_positives,
+                                 std::size_t as_of = SIZE_MAX);
 
 struct EvalBucket {
   std::string name;        // "all", or a size label XS..XXL

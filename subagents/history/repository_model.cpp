@@ -1,5 +1,6 @@
 #include "subagents/history/repository_model.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -32,30 +33,33 @@ ModelChoice prior(std::string note) {
 }  // namespace
 
 ModelChoice current_model(const HistoryIndex& index, const HistoryConfig& cfg, const std::filesystem::path& dir,
-                          bool retrain) {
+                          bool retrain, std::size_t as_of) {
+  as_of = std::min(as_of, index.commits.size());
+  const bool past = as_of < index.commits.size();
   if (index.shallow) {
     return prior("insufficient history: the repository's history is shallow or grafted, so reverts and fixes "
                  "before its cut are unknown; the shipped prior model was used");
   }
-  if (static_cast<long>(index.commits.size()) < cfg.min_commits) {
+  if (static_cast<long>(as_of) < cfg.min_commits) {
     return prior(fmt::format("insufficient history: {} commits on the default branch (at least {} needed); "
                              "the shipped prior model was used",
-                             index.commits.size(), cfg.min_commits));
+                             as_of, cfg.min_commits));
   }
   const auto file = model_file(dir);
-  if (!retrain) {
+  if (!retrain && !past) {
     if (auto m = load_model(file); m && m->kind == "repository" && age_seconds(m->trained_at) < cfg.retrain_hours * 3600) {
       return ModelChoice{std::move(*m), "", false};
     }
   }
   ModelChoice c;
   try {
-    c.model = train_repository_model(index, cfg.label_maturity_days, cfg.min_positives);
+    c.model = train_repository_model(index, cfg.label_maturity_days, cfg.min_positives, as_of);
   } catch (const Error& e) {
     return prior(fmt::format("{}; the shipped prior model was used", e.what()));
   }
   c.model.trained_at = utc_now_iso8601();
   c.trained = true;
+  if (past) return c;
   try {
     save_model(c.model, file);
   } catch (const Error&) {

@@ -3,6 +3,8 @@
 // history is too thin to learn from (and the report says why).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -21,7 +23,10 @@ struct ModelChoice {
 // The model for `index`, from "<dir>/model.json" when it is fresh (younger
 // than cfg.retrain_hours), else trained now and saved there. `retrain`
 // forces training. A model that cannot be saved is still used.
+// With `as_of` below the index's size (a change based on an older commit),
+// a model is trained in memory on what was known then, never saved: labels
+// from after the base must not judge it.
 ModelChoice current_model(const HistoryIndex& index, const HistoryConfig& cfg, const std::filesystem::path& dir,
-                          bool retrain = false);
+                          bool retrain = false, std::size_t as_of = SIZE_MAX);
 
 }  // namespace reviewer::history

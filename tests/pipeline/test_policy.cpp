@@ -98,6 +98,39 @@ TEST_SUITE("pipeline::policy") {
     CHECK(all.decide().reasons.size() == 2);
   }
 
+  TEST_CASE("rule 4b: a revert risk above the threshold means needs_human, with the reasons in words") {
+    Case risky;
+    AgentReport history{"history", AgentStatus::ok, 1, {}, ""};
+    history.risk = Risk{};
+    history.risk->probability = 0.41;
+    history.risk->threshold = 0.2;
+    history.risk->above_threshold = true;
+    history.risk->model = "repository";
+    history.risk->explanation = "first change by this author to src/a.cpp";
+    risky.agents.push_back(history);
+    auto d = risky.decide();
+    CHECK(d.kind == DecisionKind::needs_human);
+    CHECK(d.reasons[0] ==
+          "revert risk 41% is above the repository's threshold of 20% (repository model): first change by this "
+          "author to src/a.cpp");
+
+    Case calm;  // the same risk below its threshold approves
+    history.risk->probability = 0.1;
+    history.risk->above_threshold = false;
+    calm.agents.push_back(history);
+    CHECK(calm.decide().kind == DecisionKind::approve);
+
+    Case blocked;  // a blocking finding still comes first
+    blocked.agents.push_back(risky.agents.back());
+    blocked.add("logic", Severity::error, "logic/x");
+    CHECK(blocked.decide().kind == DecisionKind::request_changes);
+
+    Case warned;  // and a risky change with warnings is still not a mere comment
+    warned.agents.push_back(risky.agents.back());
+    warned.add("intent", Severity::warning, "intent/vague-title");
+    CHECK(warned.decide().kind == DecisionKind::needs_human);
+  }
+
   TEST_CASE("an empty change is commented on, never approved") {
     Case c;
     c.diff.files.clear();

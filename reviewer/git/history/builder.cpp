@@ -194,7 +194,12 @@ class Walker {
         continue;
       }
       git_patch* praw = nullptr;
-      check(git_patch_from_diff(&praw, diff.get(), i), "diff a file");
+      if (git_patch_from_diff(&praw, diff.get(), i) < 0) {
+        // A blob the repository does not have (a partial mirror): the file
+        // is known by name only, like a binary one.
+        out.push_back(std::move(t));
+        continue;
+      }
       PatchPtr patch(praw);
       if (!patch || (git_patch_get_delta(patch.get())->flags & GIT_DIFF_FLAG_BINARY)) {
         out.push_back(std::move(t));
@@ -236,8 +241,8 @@ class Walker {
     shape.author = rec.author;
     shape.fix = rec.fix;
     shape.files.reserve(touched.size());
-    for (const auto& t : touched) shape.files.push_back({t.old_path, t.new_path, t.added, t.deleted});
-    return change_features(ix_, shape);
+    for (const auto& t : touched) shape.files.push_back({t.old_path, t.new_path, t.added, t.deleted, std::nullopt});
+    return change_features(ix_, shape, ix_.commits.size());
   }
 
   // Branch commits of a merge -> the merge, for reverts that name them.
@@ -297,6 +302,9 @@ class Walker {
     const std::int64_t now = ix_.commits[id].time;
     for (const auto& t : touched) {
       if (!t.text || t.old_path.empty() || t.new_path.empty()) continue;
+      // A fix's edits to docs, tests and changelogs do not point at the
+      // code that was wrong.
+      if (file_role(t.old_path) != FileRole::code) continue;
       auto fit = ix_.file_ids.find(t.old_path);
       if (fit == ix_.file_ids.end()) continue;
       FileState& fs = ix_.files[fit->second];
@@ -347,6 +355,7 @@ class Walker {
           // A rename (or a copy: the copy starts a file of its own below).
           if (t.status == GIT_DELTA_COPIED) return new_file(t.new_path);
           ix_.file_ids.erase(it);
+          ix_.former_ids[t.old_path] = id;
           ix_.file_ids[t.new_path] = id;
           ix_.files[id].path = t.new_path;
         }
@@ -368,7 +377,7 @@ class Walker {
   void apply(const std::vector<Touched>& touched, std::uint32_t id) {
     const CommitRecord& rec = ix_.commits[id];
     AuthorState& me = ix_.authors[rec.author];
-    me.times.push_back(rec.time);
+    me.commits.push_back(id);
     std::set<std::string> subsystems, folders;
     for (const auto& t : touched) {
       const std::uint32_t fid = file_for(t);
@@ -384,6 +393,7 @@ class Walker {
         fs.origin.shrink_to_fit();
         fs.lines = 0;
         ix_.file_ids.erase(t.old_path);
+        ix_.former_ids[t.old_path] = fid;
       } else {
         fs.alive = true;
         if (!t.text) {
@@ -397,12 +407,12 @@ class Walker {
         }
         fs.lines = static_cast<std::uint32_t>(fs.origin.size());
       }
-      me.files[fid] += 1;
+      me.files[fid].push_back(id);
       subsystems.insert(subsystem_of(t.path()));
       folders.insert(folder_of(t.path()));
     }
-    for (const auto& s : subsystems) me.subsystems[s] += 1;
-    for (const auto& f : folders) me.folders[f] += 1;
+    for (const auto& s : subsystems) me.subsystems[s].push_back(id);
+    for (const auto& f : folders) me.folders[f].push_back(id);
   }
 
   git_repository* repo_;

@@ -10,7 +10,37 @@ constexpr double kSecondsPerDay = 86400.0;
 constexpr double kSecondsPerYear = 365.25 * kSecondsPerDay;
 }  // namespace
 
-FeatureVector change_features(const HistoryIndex& ix, const ChangeShape& change) {
+std::size_t count_before(const std::vector<std::uint32_t>& commits, std::size_t as_of) {
+  return static_cast<std::size_t>(
+      std::lower_bound(commits.begin(), commits.end(), static_cast<std::uint32_t>(std::min<std::size_t>(as_of, UINT32_MAX))) -
+      commits.begin());
+}
+
+FileView file_view(const HistoryIndex& ix, const FileState& fs, std::size_t as_of) {
+  FileView v;
+  if (as_of >= ix.commits.size()) {
+    // At the tip: the running totals, without recounting.
+    v.commits = fs.commits;
+    v.authors = fs.authors;
+    v.last_time = fs.last_time;
+    v.fixes = fs.fixes;
+    v.reverts = fs.reverts;
+    return v;
+  }
+  v.commits.assign(fs.commits.begin(), fs.commits.begin() + static_cast<long>(count_before(fs.commits, as_of)));
+  for (auto c : v.commits) {
+    const CommitRecord& rec = ix.commits[c];
+    v.authors.push_back(rec.author);
+    v.fixes += rec.fix ? 1 : 0;
+    v.reverts += rec.revert ? 1 : 0;
+    v.last_time = rec.time;
+  }
+  std::sort(v.authors.begin(), v.authors.end());
+  v.authors.erase(std::unique(v.authors.begin(), v.authors.end()), v.authors.end());
+  return v;
+}
+
+FeatureVector change_features(const HistoryIndex& ix, const ChangeShape& change, std::size_t as_of) {
   FeatureVector f{};
   std::set<std::string> subsystems, folders;
   std::vector<int> per_file;
@@ -26,19 +56,25 @@ FeatureVector change_features(const HistoryIndex& ix, const ChangeShape& change)
     folders.insert(folder_of(t.path()));
     per_file.push_back(t.added + t.deleted);
     code = code || file_role(t.path()) == FileRole::code;
-    const FileState* fs = t.old_path.empty() ? nullptr : ix.file(t.old_path);
+    const FileState* fs = t.old_path.empty() ? nullptr : ix.file_as_of(t.old_path, as_of);
+    if (t.old_lines) {
+      lt += *t.old_lines;
+      known += 1;
+    } else if (fs) {
+      lt += fs->lines;
+      known += 1;
+    }
     if (!fs) continue;
-    lt += fs->lines;
-    known += 1;
-    if (fs->last_time > 0) {
-      age += std::max(0.0, static_cast<double>(change.time - fs->last_time)) / kSecondsPerDay;
+    const FileView v = file_view(ix, *fs, as_of);
+    if (v.last_time > 0) {
+      age += std::max(0.0, static_cast<double>(change.time - v.last_time)) / kSecondsPerDay;
       aged += 1;
     }
-    devs.insert(devs.end(), fs->authors.begin(), fs->authors.end());
-    changes.insert(changes.end(), fs->commits.begin(), fs->commits.end());
-    fixes += fs->fixes;
-    commits += static_cast<std::uint32_t>(fs->commits.size());
-    reverts += fs->reverts;
+    devs.insert(devs.end(), v.authors.begin(), v.authors.end());
+    changes.insert(changes.end(), v.commits.begin(), v.commits.end());
+    fixes += v.fixes;
+    commits += static_cast<std::uint32_t>(v.commits.size());
+    reverts += v.reverts;
   }
   std::sort(devs.begin(), devs.end());
   std::sort(changes.begin(), changes.end());
@@ -53,16 +89,18 @@ FeatureVector change_features(const HistoryIndex& ix, const ChangeShape& change)
   f[kNUC] = static_cast<float>(std::unique(changes.begin(), changes.end()) - changes.begin());
   if (change.author && *change.author < ix.authors.size()) {
     const AuthorState& me = ix.authors[*change.author];
-    f[kExp] = static_cast<float>(me.times.size());
+    const std::size_t n = count_before(me.commits, as_of);
+    f[kExp] = static_cast<float>(n);
     double rexp = 0;
-    for (auto t : me.times) {
-      rexp += 1.0 / (1.0 + std::max(0.0, static_cast<double>(change.time - t)) / kSecondsPerYear);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double years = std::max(0.0, static_cast<double>(change.time - ix.commits[me.commits[i]].time)) / kSecondsPerYear;
+      rexp += 1.0 / (1.0 + years);
     }
     f[kRExp] = static_cast<float>(rexp);
     double sexp = 0;
     for (const auto& s : subsystems) {
       auto it = me.subsystems.find(s);
-      if (it != me.subsystems.end()) sexp += it->second;
+      if (it != me.subsystems.end()) sexp += static_cast<double>(count_before(it->second, as_of));
     }
     f[kSExp] = static_cast<float>(sexp);
   }

@@ -1,8 +1,11 @@
 // The features of one change against the history before it: used for every
 // commit as it is indexed and for a pull request under review, so the model
-// sees the same thing in training and in use.
+// sees the same thing in training and in use. `as_of` is the number of
+// first-parent commits the change comes after: everything later is ignored,
+// so a change whose base is older than the index's tip sees only its past.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +19,7 @@ namespace reviewer::history {
 struct ChangedFile {
   std::string old_path, new_path;  // empty when added / deleted
   int added = 0, deleted = 0;
+  std::optional<std::uint32_t> old_lines;  // lines before the change; unset: the index's count
   const std::string& path() const { return new_path.empty() ? old_path : new_path; }
 };
 
@@ -26,6 +30,18 @@ struct ChangeShape {
   std::vector<ChangedFile> files;
 };
 
-FeatureVector change_features(const HistoryIndex& index, const ChangeShape& change);
+FeatureVector change_features(const HistoryIndex& index, const ChangeShape& change, std::size_t as_of);
+
+// What a file's history looked like before commit `as_of`.
+struct FileView {
+  std::vector<std::uint32_t> commits;  // ascending, all < as_of
+  std::vector<std::uint32_t> authors;  // distinct, ascending
+  std::int64_t last_time = 0;
+  std::uint32_t fixes = 0, reverts = 0;
+};
+FileView file_view(const HistoryIndex& index, const FileState& file, std::size_t as_of);
+
+// The prefix of an ascending list of commit indices below `as_of`.
+std::size_t count_before(const std::vector<std::uint32_t>& commits, std::size_t as_of);
 
 }  // namespace reviewer::history

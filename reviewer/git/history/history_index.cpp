@@ -55,6 +55,16 @@ const FileState* HistoryIndex::file(std::string_view path) const {
   return it == file_ids.end() ? nullptr : &files[it->second];
 }
 
+const FileState* HistoryIndex::file_as_of(std::string_view path, std::size_t as_of) const {
+  for (const auto* ids : {&file_ids, &former_ids}) {
+    auto it = ids->find(std::string(path));
+    if (it == ids->end()) continue;
+    const FileState& fs = files[it->second];
+    if (!fs.commits.empty() && fs.commits.front() < as_of) return &fs;
+  }
+  return nullptr;
+}
+
 const AuthorState* HistoryIndex::author(std::string_view key) const {
   auto it = author_ids.find(std::string(key));
   return it == author_ids.end() ? nullptr : &authors[it->second];

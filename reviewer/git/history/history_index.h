@@ -36,7 +36,7 @@ namespace reviewer::history {
 
 // Bumped whenever the file layout or the meaning of a field changes: an
 // index of another version is rebuilt.
-inline constexpr std::uint32_t kIndexVersion = 1;
+inline constexpr std::uint32_t kIndexVersion = 2;
 
 struct CommitRecord {
   std::string sha;
@@ -63,8 +63,10 @@ struct CommitRecord {
 struct FileState {
   std::string path;                    // current path (renames move it)
   std::vector<std::uint32_t> commits;  // commits that changed it, ascending
-  std::vector<std::uint32_t> authors;  // distinct authors, ascending
   std::vector<std::uint32_t> blamed;   // bug-introducing commits blamed through it, ascending
+  // Running totals at the tip, so indexing stays linear; a view at an
+  // older commit recounts them from `commits` (see change_features).
+  std::vector<std::uint32_t> authors;  // distinct authors, ascending
   std::int64_t last_time = 0;
   std::uint32_t fixes = 0;             // fix commits that changed it
   std::uint32_t reverts = 0;           // revert commits that changed it
@@ -75,12 +77,14 @@ struct FileState {
   bool alive = true;                   // false once deleted
 };
 
+// Commit indices are ascending in every list, so "as of commit k" is a
+// prefix (std::lower_bound).
 struct AuthorState {
   std::string key;                     // lower-case e-mail, else the name, else "(unknown)"
-  std::vector<std::int64_t> times;     // when each of their changes landed
-  std::unordered_map<std::uint32_t, std::uint32_t> files;  // file id -> changes
-  std::unordered_map<std::string, std::uint32_t> folders;  // folder -> changes
-  std::unordered_map<std::string, std::uint32_t> subsystems;
+  std::vector<std::uint32_t> commits;  // their changes
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> files;  // file id -> their changes to it
+  std::unordered_map<std::string, std::vector<std::uint32_t>> folders;
+  std::unordered_map<std::string, std::vector<std::uint32_t>> subsystems;
 };
 
 struct HistoryIndex {
@@ -90,6 +94,7 @@ struct HistoryIndex {
   std::vector<FileState> files;
   std::vector<AuthorState> authors;
   std::unordered_map<std::string, std::uint32_t> file_ids;    // live path -> file id
+  std::unordered_map<std::string, std::uint32_t> former_ids;  // path deleted or renamed away -> its last file id
   std::unordered_map<std::string, std::uint32_t> author_ids;  // key -> author id
   std::unordered_map<std::string, std::uint32_t> commit_ids;  // sha -> commit index
   // Commits merged in from side branches -> the first-parent merge commit
@@ -99,6 +104,9 @@ struct HistoryIndex {
 
   std::size_t positives() const;
   const FileState* file(std::string_view path) const;
+  // The file that had `path` before commit `as_of` (a live path first,
+  // then one deleted or renamed away since); nullptr when none did.
+  const FileState* file_as_of(std::string_view path, std::size_t as_of) const;
   const AuthorState* author(std::string_view key) const;
 };
 

@@ -84,15 +84,29 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
+template <class K>
+void write_key(Writer& w, const K& k) {
+  if constexpr (std::is_same_v<K, std::string>) {
+    w.str(k);
+  } else {
+    w.pod(k);
+  }
+}
+
+template <class K>
+K read_key(Reader& r) {
+  if constexpr (std::is_same_v<K, std::string>) {
+    return r.str();
+  } else {
+    return r.pod<K>();
+  }
+}
+
 template <class Map>
 void write_map(Writer& w, const Map& m) {
   w.pod<std::uint64_t>(m.size());
   for (const auto& [k, v] : m) {
-    if constexpr (std::is_same_v<typename Map::key_type, std::string>) {
-      w.str(k);
-    } else {
-      w.pod(k);
-    }
+    write_key(w, k);
     w.pod(v);
   }
 }
@@ -102,13 +116,28 @@ void read_map(Reader& r, Map& m) {
   const auto n = r.count();
   m.reserve(n);
   for (std::uint64_t i = 0; i < n; ++i) {
-    typename Map::key_type k;
-    if constexpr (std::is_same_v<typename Map::key_type, std::string>) {
-      k = r.str();
-    } else {
-      k = r.pod<typename Map::key_type>();
-    }
+    auto k = read_key<typename Map::key_type>(r);
     m.emplace(std::move(k), r.pod<typename Map::mapped_type>());
+  }
+}
+
+// Maps of commit lists (an author's changes per file, folder, subsystem).
+template <class Map>
+void write_lists(Writer& w, const Map& m) {
+  w.pod<std::uint64_t>(m.size());
+  for (const auto& [k, v] : m) {
+    write_key(w, k);
+    w.vec(v);
+  }
+}
+
+template <class Map>
+void read_lists(Reader& r, Map& m) {
+  const auto n = r.count();
+  m.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    auto k = read_key<typename Map::key_type>(r);
+    m.emplace(std::move(k), r.vec<std::uint32_t>());
   }
 }
 
@@ -143,12 +172,13 @@ std::string serialise(const HistoryIndex& ix) {
   w.pod<std::uint64_t>(ix.authors.size());
   for (const auto& a : ix.authors) {
     w.str(a.key);
-    w.vec(a.times);
-    write_map(w, a.files);
-    write_map(w, a.folders);
-    write_map(w, a.subsystems);
+    w.vec(a.commits);
+    write_lists(w, a.files);
+    write_lists(w, a.folders);
+    write_lists(w, a.subsystems);
   }
   write_map(w, ix.merged_ids);
+  write_map(w, ix.former_ids);
   return std::move(w.bytes());
 }
 
@@ -193,12 +223,13 @@ HistoryIndex deserialise(std::string_view payload) {
   for (std::uint64_t i = 0; i < authors; ++i) {
     auto& a = ix.authors[i];
     a.key = r.str();
-    a.times = r.vec<std::int64_t>();
-    read_map(r, a.files);
-    read_map(r, a.folders);
-    read_map(r, a.subsystems);
+    a.commits = r.vec<std::uint32_t>();
+    read_lists(r, a.files);
+    read_lists(r, a.folders);
+    read_lists(r, a.subsystems);
   }
   read_map(r, ix.merged_ids);
+  read_map(r, ix.former_ids);
   if (!r.done()) throw Error(Error::Code::invalid_input, "history index has trailing bytes");
   // The lookup maps follow from the records: rebuilt, not stored.
   for (std::uint32_t i = 0; i < ix.commits.size(); ++i) {

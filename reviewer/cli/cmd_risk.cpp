@@ -1,0 +1,144 @@
+// `reviewer risk train --repo PATH`: brings the history index of the
+// default branch up to date and (re)trains the repository's risk model.
+// `reviewer risk eval --repo PATH [--split DATE]`: time-split evaluation of
+// that model on the repository's own history.
+#include <ctime>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "guidance/guidance.h"
+#include "reviewer/cli/cli.h"
+#include "reviewer/core/error.h"
+#include "reviewer/git/history/history_index.h"
+#include "reviewer/git/repository.h"
+#include "subagents/history/history_config.h"
+#include "subagents/history/learning.h"
+#include "subagents/history/repository_model.h"
+
+namespace reviewer {
+
+namespace {
+
+struct RiskArgs {
+  std::string repo = ".";
+  std::string base;
+  std::vector<std::string> guidance;
+  std::string split;
+  std::string format = "text";
+};
+
+std::string day(std::int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+std::int64_t parse_day(const std::string& s) {
+  std::tm tm{};
+  const char* end = strptime(s.c_str(), "%Y-%m-%d", &tm);
+  if (!end || *end != '\0') throw Error(Error::Code::usage, fmt::format("--split: '{}' is not a date (YYYY-MM-DD)", s));
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+// The index brought up to the default branch (or --base), with progress on
+// stderr: a cold index of a large repository takes a while.
+history::HistoryIndex indexed(const RiskArgs& a, const history::HistoryConfig& cfg, std::filesystem::path* dir) {
+  auto repo = git::Repository::open(a.repo);
+  const std::string base = repo.resolve(a.base.empty() ? repo.default_branch() : a.base);
+  history::BuildOptions opts;
+  opts.classifier = cfg.classifier;
+  history::BuildStats st;
+  auto index = history::update_index(repo.get(), base, opts, &st);
+  *dir = history::default_dir(repo.get());
+  fmt::print(stderr, "history index: {} commits ({} new{}) in {:.1f} s, {:.1f} MB at {}\n", index.commits.size(),
+             st.added, st.rebuilt ? fmt::format(", rebuilt: {}", st.rebuild_reason) : "", st.seconds,
+             static_cast<double>(st.file_bytes ? st.file_bytes : std::filesystem::file_size(history::index_file(*dir))) / 1e6,
+             history::index_file(*dir).string());
+  return index;
+}
+
+int run_train(const RiskArgs& a) {
+  const auto cfg = history::load_history_config(load_guidance({a.guidance.begin(), a.guidance.end()}));
+  std::filesystem::path dir;
+  const auto index = indexed(a, cfg, &dir);
+  const auto choice = history::current_model(index, cfg, dir, /*retrain=*/true);
+  if (!choice.note.empty()) {
+    fmt::print("{}\n", choice.note);
+    return 0;
+  }
+  fmt::print("trained the repository model on {} changes ({} reverted or bug-introducing); saved to {}\n",
+             choice.model.train_commits, choice.model.train_positives, history::model_file(dir).string());
+  if (cfg.threshold) {
+    fmt::print("threshold: absolute {:.3f}\n", *cfg.threshold);
+  } else {
+    fmt::print("threshold: {:.3f} (approve_share {:.2f})\n", choice.model.threshold_for_share(cfg.approve_share),
+               cfg.approve_share);
+  }
+  return 0;
+}
+
+int run_eval(const RiskArgs& a) {
+  const auto cfg = history::load_history_config(load_guidance({a.guidance.begin(), a.guidance.end()}));
+  std::filesystem::path dir;
+  const auto index = indexed(a, cfg, &dir);
+  history::EvalOptions eo;
+  if (!a.split.empty()) eo.split = parse_day(a.split);
+  eo.maturity_days = cfg.label_maturity_days;
+  eo.approve_share = cfg.approve_share;
+  eo.threshold = cfg.threshold;
+  const auto r = history::evaluate(index, eo);
+  if (a.format == "json") {
+    nlohmann::json buckets = nlohmann::json::array();
+    for (const auto& b : r.buckets) {
+      buckets.push_back({{"size", b.name}, {"positives", b.positives}, {"negatives", b.negatives},
+                         {"positives_approved", b.positives_approved}, {"negatives_approved", b.negatives_approved},
+                         {"a", b.share_a()}, {"b", b.share_b()}});
+    }
+    nlohmann::json j = {{"split", day(r.split)}, {"train_changes", r.train_rows}, {"train_positives", r.train_positives},
+                        {"test_changes", r.test_rows}, {"test_positives", r.test_positives}, {"roc_auc", r.auc},
+                        {"threshold", r.threshold}, {"threshold_source", r.threshold_source}, {"buckets", buckets}};
+    fmt::print("{}\n", j.dump(2));
+    return 0;
+  }
+  fmt::print("split {}: trained on {} changes before it ({} reverted or bug-introducing), scored {} after it ({})\n",
+             day(r.split), r.train_rows, r.train_positives, r.test_rows, r.test_positives);
+  fmt::print("ROC AUC {:.3f}; threshold {:.3f} ({})\n", r.auc, r.threshold, r.threshold_source);
+  fmt::print("A = share of later-reverted or bug-introducing changes approved; B = share of the others approved\n");
+  fmt::print("{:<5} {:>9} {:>9} {:>7} {:>7} {:>6}\n", "size", "positives", "others", "A", "B", "A/B");
+  for (const auto& b : r.buckets) {
+    if (b.positives + b.negatives == 0) continue;
+    fmt::print("{:<5} {:>9} {:>9} {:>6.1f}% {:>6.1f}% {:>6}\n", b.name, b.positives, b.negatives, 100 * b.share_a(),
+               100 * b.share_b(), b.share_b() > 0 ? fmt::format("{:.2f}", b.share_a() / b.share_b()) : "-");
+  }
+  return 0;
+}
+
+void common(CLI::App* cmd, const std::shared_ptr<RiskArgs>& a) {
+  cmd->add_option("--repo", a->repo, "Repository (work tree or bare; default: .)");
+  cmd->add_option("--base", a->base, "Index the first-parent history up to this rev (default: the default branch)");
+  cmd->add_option("--guidance", a->guidance, "Guidance directory layered over the shipped defaults (history section)");
+}
+
+}  // namespace
+
+void add_risk_command(CLI::App& app, Action& run) {
+  auto* cmd = app.add_subcommand("risk", "Revert risk from the repository's history: train or evaluate its model");
+  cmd->require_subcommand(1);
+  auto a = std::make_shared<RiskArgs>();
+  auto* train = cmd->add_subcommand("train", "Update the history index and retrain the repository's risk model");
+  common(train, a);
+  train->callback([&run, a] { run = [a] { return run_train(*a); }; });
+  auto* eval = cmd->add_subcommand(
+      "eval", "Train on commits before --split, score those after it: ROC AUC and approval shares A/B by size");
+  common(eval, a);
+  eval->add_option("--split", a->split, "Split date YYYY-MM-DD (default: 75% of the mature history before it)");
+  eval->add_option("--format", a->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  eval->callback([&run, a] { run = [a] { return run_eval(*a); }; });
+}
+
+}  // namespace reviewer

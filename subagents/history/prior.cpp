@@ -1,0 +1,13 @@
+// The shipped prior: used until a repository has enough labelled history of
+// its own. Placeholder coefficients are replaced below by a pooled fit.
+#include "subagents/history/risk_model.h"
+
+namespace reviewer::history {
+
+namespace {
+#include "subagents/history/prior_model.inc"
+}  // namespace
+
+RiskModel prior_model() { return RiskModel::from_json(nlohmann::json::parse(kPriorModelJson)); }
+
+}  // namespace reviewer::history

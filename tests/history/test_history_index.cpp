@@ -1,0 +1,227 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "history_repo.h"
+#include "subagents/history/learning.h"
+
+using namespace reviewer;
+using test::HistoryRepo;
+using test::numbered;
+
+TEST_SUITE("history::index") {
+  TEST_CASE("SZZ: the lines a fix deletes or changes blame the commit that last touched them") {
+    HistoryRepo h("szz");
+    const auto c1 = h.commit({{"src/a.c", {numbered(10)}}}, "Add a.c");
+    const auto c2 = h.commit({{"src/a.c", {numbered(10, {{4, "int v4 = buggy();"}})}}}, "Tune v4", "bob@example.com");
+    // c3 adds a comment line and a blank line that the fix will delete:
+    // comment- and whitespace-only deletions blame nobody.
+    const auto c3 = h.commit({{"src/a.c", {numbered(10, {{4, "int v4 = buggy();"}, {8, "// note\n\nint v8 = 8;"}})}}},
+                             "Document v8", "cat@example.com");
+    // c4 re-indents line 6 (whitespace only: not a culprit) and fixes line 4.
+    const auto fix = h.commit({{"src/a.c", {numbered(10, {{4, "int v4 = 4;"}, {6, "  int v6 = 6;"}, {8, "int v8 = 8;"}})}}},
+                              "fix: v4 was computed wrongly");
+    auto ix = h.index();
+    CHECK(h.record(ix, fix).fix);
+    CHECK(h.record(ix, c2).fixed_at == h.record(ix, fix).time);
+    CHECK(h.record(ix, c1).fixed_at == 0);  // line 6 only changed whitespace
+    CHECK(h.record(ix, c3).fixed_at == 0);  // only a comment and a blank line
+    const auto* file = ix.file("src/a.c");
+    REQUIRE(file);
+    CHECK(file->commits.size() == 4);
+    CHECK(file->fixes == 1);
+    CHECK(file->blamed == std::vector<std::uint32_t>{ix.commit_ids.at(c2)});
+    CHECK(file->lines == 11);
+    CHECK(ix.positives() == 1);
+  }
+
+  TEST_CASE("a fix's edits to tests and docs blame nobody") {
+    HistoryRepo h("szz-docs");
+    h.commit({{"README.md", {numbered(5)}}, {"tests/a_test.py", {numbered(5)}}}, "Add docs and tests");
+    h.commit({{"README.md", {numbered(5, {{2, "x"}})}}, {"tests/a_test.py", {numbered(5, {{2, "y"}})}}},
+             "fix: typo in the docs");
+    CHECK(h.index().positives() == 0);
+  }
+
+  TEST_CASE("reverts are found by 'This reverts commit' and by squash-merged titles") {
+    HistoryRepo h("reverts");
+    h.commit({{"a.txt", {"a\n"}}}, "Initial");
+    const auto feature = h.commit({{"src/f.go", {"package f\n"}}}, "Add the cache layer (#12)");
+    const auto other = h.commit({{"src/g.go", {"package g\n"}}}, "Add g");
+    const auto by_sha = h.commit({{"src/g.go", {std::nullopt}}},
+                                 "Revert \"Add g\"\n\nThis reverts commit " + other.substr(0, 10) + ".");
+    const auto squash = h.commit({{"src/f.go", {std::nullopt}}}, "Revert \"Add the cache layer (#12)\" (#15)");
+    auto ix = h.index();
+    CHECK(h.record(ix, other).reverted_at == h.record(ix, by_sha).time);
+    CHECK(h.record(ix, feature).reverted_at == h.record(ix, squash).time);
+    CHECK(h.record(ix, by_sha).revert);
+    CHECK_FALSE(h.record(ix, by_sha).fix);  // labelled through its target
+    CHECK(h.record(ix, squash).reverted_at == 0);
+  }
+
+  TEST_CASE("renames are followed: history and line origins move with the file") {
+    HistoryRepo h("renames");
+    h.commit({{"old/name.c", {numbered(20)}}}, "Add");
+    const auto bad = h.commit({{"old/name.c", {numbered(20, {{10, "int v10 = oops();"}})}}}, "Change v10",
+                              "bob@example.com");
+    h.commit({{"old/name.c", {std::nullopt}}, {"new/name.c", {numbered(20, {{10, "int v10 = oops();"}})}}},
+             "Move name.c");
+    const auto fix = h.commit({{"new/name.c", {numbered(20)}}}, "Fix the v10 crash");
+    auto ix = h.index();
+    CHECK(ix.file("old/name.c") == nullptr);
+    const auto* moved = ix.file("new/name.c");
+    REQUIRE(moved);
+    CHECK(moved->commits.size() == 4);
+    CHECK(moved->authors.size() == 2);
+    CHECK(h.record(ix, bad).fixed_at == h.record(ix, fix).time);
+  }
+
+  TEST_CASE("features are computed from the history before each commit") {
+    HistoryRepo h("features");
+    h.commit({{"src/a.c", {numbered(10)}}, {"docs/x.md", {"doc\n"}}}, "Add a");
+    h.commit({{"src/a.c", {numbered(10, {{1, "x"}})}}}, "Fix #3 in a", "bob@example.com");
+    const auto third = h.commit({{"src/a.c", {numbered(10, {{1, "x"}, {2, "y"}})}}, {"lib/b.c", {"b\nb\n"}}},
+                                "Touch a and b", "bob@example.com");
+    const auto docs = h.commit({{"docs/x.md", {"doc 2\n"}}}, "Docs");
+    auto ix = h.index();
+    const auto& f = h.record(ix, third).features;
+    using namespace history;
+    CHECK(f[kLA] == 3);
+    CHECK(f[kLD] == 1);
+    CHECK(f[kNF] == 2);
+    CHECK(f[kNS] == 2);
+    CHECK(f[kNDev] == 2);      // ann and bob changed src/a.c before
+    CHECK(f[kNUC] == 2);
+    CHECK(f[kExp] == 1);       // bob's one earlier change
+    CHECK(f[kSExp] == 1);      // in src/
+    CHECK(f[kAge] == doctest::Approx(1.0));
+    CHECK(f[kLT] == 10);
+    CHECK(f[kFixShare] == doctest::Approx(0.5f));
+    CHECK(f[kTouchesCode] == 1);
+    CHECK(h.record(ix, docs).features[kTouchesCode] == 0);
+    CHECK(h.record(ix, docs).features[kFix] == 0);
+  }
+
+  TEST_CASE("an incremental update equals a full rebuild") {
+    HistoryRepo h("incremental");
+    std::vector<std::string> shas;
+    for (int i = 0; i < 12; ++i) {
+      std::string path = i % 3 == 0 ? "src/a.c" : "src/b.c";
+      shas.push_back(h.commit({{path, {numbered(10 + i, {{1 + i % 5, "int changed" + std::to_string(i) + ";"}})}}},
+                              i % 4 == 3 ? "fix: bug " + std::to_string(i) : "Change " + std::to_string(i),
+                              i % 2 ? "bob@example.com" : "ann@example.com"));
+    }
+    const std::string final_tip = h.tip;
+    h.tip = shas[5];
+    history::BuildStats first;
+    h.index(&first);
+    CHECK(first.rebuilt);
+    CHECK(first.added == 6);
+    h.tip = final_tip;
+    history::BuildStats second;
+    auto incremental = h.index(&second);
+    CHECK_FALSE(second.rebuilt);
+    CHECK(second.added == 6);
+
+    auto opts = h.options();
+    opts.dir = h.dir / "full";
+    auto full = history::update_index(h.repo.get(), final_tip, opts);
+    REQUIRE(full.commits.size() == incremental.commits.size());
+    for (std::size_t i = 0; i < full.commits.size(); ++i) {
+      CHECK(full.commits[i].sha == incremental.commits[i].sha);
+      CHECK(full.commits[i].features == incremental.commits[i].features);
+      CHECK(full.commits[i].fixed_at == incremental.commits[i].fixed_at);
+    }
+    for (const char* p : {"src/a.c", "src/b.c"}) {
+      CHECK(full.file(p)->origin == incremental.file(p)->origin);
+      CHECK(full.file(p)->commits == incremental.file(p)->commits);
+    }
+    // Loaded back from disk, the same again.
+    auto loaded = history::load_index(history::index_file(h.dir / "index"));
+    CHECK(loaded.tip == final_tip);
+    CHECK(loaded.file("src/b.c")->origin == full.file("src/b.c")->origin);
+  }
+
+  TEST_CASE("a corrupt, foreign-version or rewritten index is rebuilt, never trusted") {
+    HistoryRepo h("corrupt");
+    h.commit({{"a.c", {"a\n"}}}, "One");
+    h.commit({{"a.c", {"b\n"}}}, "Two");
+    h.index();
+    const auto file = history::index_file(h.dir / "index");
+    {
+      std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(20);
+      f.put('\x7f');
+    }
+    history::BuildStats st;
+    auto ix = h.index(&st);
+    CHECK(st.rebuilt);
+    CHECK(st.rebuild_reason.find("corrupt") != std::string::npos);
+    CHECK(ix.commits.size() == 2);
+
+    test::write_text(file, "not an index");
+    h.index(&st);
+    CHECK(st.rebuilt);
+
+    // History rewritten under the index (a force push): rebuilt from the new line.
+    h.tip = "";
+    h.commit({{"z.c", {"z\n"}}}, "New root");
+    auto rewritten = h.index(&st);
+    CHECK(st.rebuilt);
+    CHECK(rewritten.commits.size() == 1);
+  }
+
+  TEST_CASE("an update that runs out of time saves its progress and the next goes on") {
+    HistoryRepo h("deadline");
+    for (int i = 0; i < 6; ++i) h.commit({{"a.c", {numbered(3 + i)}}}, "Change");
+    auto opts = h.options();
+    int budget = 2;
+    opts.expired = [&budget] { return budget-- <= 0; };
+    history::BuildStats st;
+    auto part = history::update_index(h.repo.get(), h.tip, opts, &st);
+    CHECK_FALSE(st.complete);
+    CHECK(part.commits.size() == 2);
+    CHECK(st.remaining == 4);
+    auto rest = h.index(&st);
+    CHECK(st.complete);
+    CHECK(st.added == 4);
+    CHECK(rest.commits.size() == 6);
+  }
+
+  TEST_CASE("odd history: broken dates, authors without e-mail, binary-only changes") {
+    HistoryRepo h("odd");
+    h.commit({{"a.c", {"a\n"}}}, "One");
+    const auto before = h.time;
+    h.time = 0;  // a clock from 1970
+    const auto broken = h.commit({{"img.png", {std::string("\x89PNG\0\0\x01", 7)}}}, "Binary only");
+    h.time = before;
+    h.repo.set_author("nobody", "");
+    h.tip = h.repo.commit("main", h.tip, {{"a.c", {"b\n"}}}, "No e-mail", h.time + 10);
+    auto ix = h.index();
+    REQUIRE(ix.commits.size() == 3);
+    CHECK(h.record(ix, broken).time == ix.commits[0].time);  // never before its parent
+    CHECK(ix.author("nobody") != nullptr);
+    CHECK(ix.file("img.png")->origin.empty());
+    CHECK(h.record(ix, broken).features[history::kLA] == 0);
+  }
+
+  TEST_CASE("training rows know only what was known at the split: no label leaks across it") {
+    HistoryRepo h("leak");
+    const auto early = h.commit({{"src/a.c", {numbered(10)}}}, "Add a");
+    const auto young = h.commit({{"src/b.c", {numbered(10)}}}, "Add b");
+    h.time += 200 * 86400;
+    const auto revert = h.commit({{"src/a.c", {std::nullopt}}}, "Revert \"Add a\"\n\nThis reverts commit " + early + ".");
+    auto ix = h.index();
+    const auto split = h.record(ix, revert).time;  // rows as known just before the revert
+    auto rows = history::training_rows(ix, split, 90);
+    // "Add a" is not yet known to be reverted, and is old enough to be a negative.
+    REQUIRE(rows.size() == 2);
+    CHECK_FALSE(rows[0].positive);
+    // After the revert it is a positive.
+    auto later = history::training_rows(ix, split + 1, 90);
+    CHECK(later[0].positive);
+    // A commit younger than the maturity window is never a negative.
+    auto fresh = history::training_rows(ix, h.record(ix, young).time + 86400, 90);
+    CHECK(fresh.empty());
+  }
+}
