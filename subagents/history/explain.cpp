@@ -81,7 +81,7 @@ std::string reason(int feature, const HistoryIndex& ix, const ChangeShape& chang
     case kNF:
     case kEntropy:
       return fmt::format("spread over {} in {} and {}", plural(as_long(v(kNF)), "file", "files"),
-                         plural(as_long(v(kND)), "folder", "folders"), plural(as_long(v(kNS)), "top-level area", "top-level areas"));
+                         plural(as_long(v(kND)), "folder", "folders"), plural(as_long(v(kNS)), "area", "areas"));
     case kFix:
       return "a fix (fixes often need fixing again)";
     case kNDev:
@@ -108,6 +108,12 @@ std::string reason(int feature, const HistoryIndex& ix, const ChangeShape& chang
     }
     case kTouchesCode:
       return "it changes code, not only docs or tests";
+    case kAuthorBugShare:
+      return fmt::format("{:.0f}% of the author's recent changes here were later reverted or fixed",
+                         100 * v(kAuthorBugShare));
+    case kFileBugShare:
+      return fmt::format("{:.0f}% of the recent changes to these files were later reverted or fixed",
+                         100 * v(kFileBugShare));
     default:
       return "";
   }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <ctime>
+#include <list>
+#include <mutex>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -70,6 +72,40 @@ ChangeShape shape_of(const AgentContext& ctx, const HistoryIndex& index, std::si
   return s;
 }
 
+// Indexes kept in memory between reviews (serve): a review whose base the
+// cached index already covers reads nothing from disk. A few repositories
+// at most; the least recently used one is dropped.
+class IndexCache {
+ public:
+  std::shared_ptr<const HistoryIndex> get(git_repository* repo, const std::string& base, const BuildOptions& opts,
+                                          BuildStats* stats) {
+    const std::string key = index_file(default_dir(repo)).string();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        if (it->first != key || !(it->second->tip == base || it->second->commit_ids.count(base))) continue;
+        auto hit = it->second;
+        entries_.splice(entries_.begin(), entries_, it);
+        *stats = BuildStats{};
+        return hit;
+      }
+    }
+    auto fresh = std::make_shared<const HistoryIndex>(update_index(repo, base, opts, stats));
+    if (stats->complete) {
+      std::lock_guard<std::mutex> lock(mu_);
+      entries_.remove_if([&](const auto& e) { return e.first == key; });
+      entries_.emplace_front(key, fresh);
+      if (entries_.size() > kEntries) entries_.pop_back();
+    }
+    return fresh;
+  }
+
+ private:
+  static constexpr std::size_t kEntries = 4;
+  std::mutex mu_;
+  std::list<std::pair<std::string, std::shared_ptr<const HistoryIndex>>> entries_;
+};
+
 class HistoryAgent final : public Agent {
  public:
   std::string_view name() const override { return "history"; }
@@ -94,7 +130,8 @@ class HistoryAgent final : public Agent {
     opts.classifier = cfg.classifier;
     opts.expired = [&ctx] { return ctx.deadline.expired(); };
     BuildStats stats;
-    const HistoryIndex index = update_index(repo.get(), ctx.pr.base_sha, opts, &stats);
+    const auto shared = cache().get(repo.get(), ctx.pr.base_sha, opts, &stats);
+    const HistoryIndex& index = *shared;
     if (!stats.complete) {
       // What was indexed is saved: the next review (or `reviewer risk
       // train`) goes on from there.
@@ -151,6 +188,13 @@ class HistoryAgent final : public Agent {
     }
     out.risk = std::move(r);
     return out;
+  }
+
+ private:
+  // One per process: make_agents() builds fresh agents for every review.
+  static IndexCache& cache() {
+    static IndexCache c;
+    return c;
   }
 };
 

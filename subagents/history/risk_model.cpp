@@ -14,7 +14,10 @@ namespace {
 
 // Counts are heavy-tailed: the model sees log1p of them. Flags and shares
 // are used as they are.
-bool is_count(int f) { return f != kFix && f != kFixShare && f != kTouchesCode && f != kEntropy; }
+bool is_count(int f) {
+  return f != kFix && f != kFixShare && f != kTouchesCode && f != kEntropy && f != kAuthorBugShare &&
+         f != kFileBugShare;
+}
 
 double sigmoid(double z) {
   if (z >= 0) return 1.0 / (1.0 + std::exp(-z));

@@ -8,6 +8,23 @@ namespace reviewer::history {
 namespace {
 constexpr double kSecondsPerDay = 86400.0;
 constexpr double kSecondsPerYear = 365.25 * kSecondsPerDay;
+// Changes looked at for the bug shares: the most recent ones only, so the
+// share follows how things are now and indexing stays linear.
+constexpr std::size_t kBugWindow = 200;
+
+// Of the last kBugWindow commits of `list` before `as_of`, how many were
+// known to have gone bad by `now`; adds to *bad and *seen.
+void count_labelled(const HistoryIndex& ix, const std::vector<std::uint32_t>& list, std::size_t as_of,
+                    std::int64_t now, double* bad, double* seen) {
+  const std::size_t end = count_before(list, as_of);
+  const std::size_t begin = end > kBugWindow ? end - kBugWindow : 0;
+  for (std::size_t i = begin; i < end; ++i) {
+    const auto t = ix.commits[list[i]].label_time();
+    *bad += (t != 0 && t <= now) ? 1 : 0;
+    *seen += 1;
+  }
+}
+
 }  // namespace
 
 std::size_t count_before(const std::vector<std::uint32_t>& commits, std::size_t as_of) {
@@ -48,6 +65,7 @@ FeatureVector change_features(const HistoryIndex& ix, const ChangeShape& change,
   double lt = 0, age = 0;
   int known = 0, aged = 0;
   std::uint32_t fixes = 0, commits = 0, reverts = 0;
+  double file_bad = 0, file_seen = 0;
   bool code = false;
   for (const auto& t : change.files) {
     f[kLA] += static_cast<float>(t.added);
@@ -65,6 +83,7 @@ FeatureVector change_features(const HistoryIndex& ix, const ChangeShape& change,
       known += 1;
     }
     if (!fs) continue;
+    count_labelled(ix, fs->commits, as_of, change.time, &file_bad, &file_seen);
     const FileView v = file_view(ix, *fs, as_of);
     if (v.last_time > 0) {
       age += std::max(0.0, static_cast<double>(change.time - v.last_time)) / kSecondsPerDay;
@@ -103,7 +122,11 @@ FeatureVector change_features(const HistoryIndex& ix, const ChangeShape& change,
       if (it != me.subsystems.end()) sexp += static_cast<double>(count_before(it->second, as_of));
     }
     f[kSExp] = static_cast<float>(sexp);
+    double bad = 0, seen = 0;
+    count_labelled(ix, me.commits, as_of, change.time, &bad, &seen);
+    f[kAuthorBugShare] = seen > 0 ? static_cast<float>(bad / seen) : 0.f;
   }
+  f[kFileBugShare] = file_seen > 0 ? static_cast<float>(file_bad / file_seen) : 0.f;
   f[kPriorReverts] = static_cast<float>(reverts);
   f[kFixShare] = commits ? static_cast<float>(fixes) / static_cast<float>(commits) : 0.f;
   f[kTouchesCode] = code ? 1.f : 0.f;

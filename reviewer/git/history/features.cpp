@@ -37,7 +37,8 @@ bool in_folder(std::string_view path, std::initializer_list<std::string_view> na
 std::string_view feature_name(int f) {
   static constexpr std::array<std::string_view, kFeatureCount> kNames = {
       "la",  "ld",  "lt",  "ns",   "nd",   "nf",  "entropy",       "fix",       "ndev",
-      "age", "nuc", "exp", "rexp", "sexp", "prior_reverts", "fix_share", "touches_code"};
+      "age", "nuc", "exp", "rexp", "sexp", "prior_reverts", "fix_share", "touches_code",
+      "author_bug_share", "file_bug_share"};
   return f >= 0 && f < kFeatureCount ? kNames[static_cast<std::size_t>(f)] : std::string_view("?");
 }
 
@@ -64,7 +65,18 @@ FileRole file_role(std::string_view raw) {
 
 std::string subsystem_of(std::string_view path) {
   auto slash = path.find('/');
-  return slash == std::string_view::npos ? std::string("(root)") : std::string(path.substr(0, slash));
+  if (slash == std::string_view::npos) return "(root)";
+  // In a monorepo the top folder only holds the real subsystems
+  // ("packages/compiler-core"): count the next level as the subsystem.
+  static constexpr std::string_view kContainers[] = {"packages", "src", "lib", "libs", "apps", "modules", "crates",
+                                                     "components", "plugins", "services", "pkg", "internal", "cmd"};
+  const std::string_view top = path.substr(0, slash);
+  const auto next = path.find('/', slash + 1);
+  if (next != std::string_view::npos &&
+      std::find(std::begin(kContainers), std::end(kContainers), top) != std::end(kContainers)) {
+    return std::string(path.substr(0, next));
+  }
+  return std::string(top);
 }
 
 std::string folder_of(std::string_view path) {

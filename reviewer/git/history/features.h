@@ -1,8 +1,9 @@
 // The just-in-time defect-prediction features of one change (Kamei et al.,
 // "A large-scale empirical study of just-in-time quality assurance", TSE
 // 2013), computed from the history *before* the change, plus three of our
-// own: prior reverts and fix share of the touched files, and whether the
-// change touches code at all. The same function scores a pull request and
+// own: prior reverts and fix share of the touched files, whether the
+// change touches code at all, and how often the author's and the files'
+// recent changes went bad (as known when the change was made). The same function scores a pull request and
 // every past commit the model learns from, so training and use agree.
 #pragma once
 
@@ -32,6 +33,8 @@ enum Feature : int {
   kPriorReverts,  // reverts that touched these files before
   kFixShare,      // share of the touched files' earlier changes that were fixes
   kTouchesCode,   // 1 unless the change is docs- or tests-only
+  kAuthorBugShare,  // share of the author's recent changes later reverted or blamed by a fix
+  kFileBugShare,    // the same for the touched files' recent changes
   kFeatureCount
 };
 
@@ -44,8 +47,9 @@ std::string_view feature_name(int f);
 enum class FileRole { code, docs, tests };
 FileRole file_role(std::string_view path);
 
-// The top-level folder of a path ("(root)" for a file at the top), and the
-// folder holding it ("" at the top).
+// The subsystem of a path: its top-level folder ("(root)" for a file at the
+// top), or the two top levels under a monorepo container such as
+// "packages/" or "src/"; and the folder holding it ("" at the top).
 std::string subsystem_of(std::string_view path);
 std::string folder_of(std::string_view path);
 
