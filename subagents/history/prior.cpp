@@ -1,5 +1,5 @@
 // The shipped prior: used until a repository has enough labelled history of
-// its own. Placeholder coefficients are replaced below by a pooled fit.
+// its own: a fit pooled over public repositories (prior_model.inc).
 #include "subagents/history/risk_model.h"
 
 namespace reviewer::history {

@@ -177,7 +177,9 @@ class Walker {
       git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
       fopts.flags = GIT_DIFF_FIND_RENAMES;
       fopts.rename_limit = static_cast<size_t>(opts_.rename_limit);
-      check(git_diff_find_similar(diff.get(), &fopts), "find renames");
+      // Similarity needs every blob; in a partial mirror one may be
+      // missing, and the commit is then read without renames.
+      if (git_diff_find_similar(diff.get(), &fopts) < 0) git_error_clear();
     }
     std::vector<Touched> out;
     const std::size_t m = git_diff_num_deltas(diff.get());
