@@ -21,7 +21,10 @@ struct AgentReport {
   long duration_ms = 0;
   std::vector<Finding> findings;
   std::string error;            // why it failed or timed out; empty when ok
-  std::optional<Risk> risk;     // the history agent's estimate (policy step 4b)
+  // The history agent's estimate (policy step 4b). The `{}` keeps the
+  // five-field initialisers written before it free of GCC's
+  // -Wmissing-field-initializers (an error under -Werror).
+  std::optional<Risk> risk{};
 };
 
 }  // namespace reviewer
