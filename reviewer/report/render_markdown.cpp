@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/report/render.h"
+#include "reviewer/report/render_risk.h"
 
 namespace reviewer {
 
@@ -37,6 +38,23 @@ const char* decision_title(DecisionKind d) {
     case DecisionKind::needs_human: return "🧑 Needs human review";
   }
   return "Needs human review";
+}
+
+// Short on purpose: the verdict, the model and its limits, and the few
+// features that raised the risk most. Every sentence carries text from the
+// agent (paths, the threshold's source), so every sentence is escaped.
+std::string risk_section(const Risk& risk) {
+  RiskSummary s = summarize_risk(risk, 5);
+  std::string out = fmt::format("\n### Revert risk\n\n{}\n\n", markdown_escape(s.verdict));
+  out += fmt::format("- Model: {}\n", markdown_escape(s.model));
+  if (!s.why.empty()) out += fmt::format("- Why: {}\n", markdown_escape(s.why));
+  if (!s.note.empty()) out += fmt::format("- Note: {}\n", markdown_escape(s.note));
+  if (!s.features.empty()) {
+    std::string list;
+    for (const auto& f : s.features) list += (list.empty() ? "" : " · ") + markdown_escape(f);
+    out += fmt::format("- Top features: {}\n", list);
+  }
+  return out;
 }
 
 }  // namespace
@@ -76,6 +94,8 @@ std::string render_markdown(const ReviewResult& r) {
       }
     }
   }
+
+  if (r.risk) out += risk_section(*r.risk);
 
   out += "\n### Walkthrough\n\n";
   if (!r.model_walkthrough.empty()) {

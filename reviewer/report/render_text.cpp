@@ -1,4 +1,5 @@
 #include "reviewer/report/render.h"
+#include "reviewer/report/render_risk.h"
 
 #include <fmt/format.h>
 
@@ -32,6 +33,19 @@ std::string printable(std::string_view s) {
   return out;
 }
 
+std::string risk_lines(const Risk& risk) {
+  RiskSummary s = summarize_risk(risk, 5);
+  std::string out = fmt::format("revert risk: {}\n    model: {}\n", printable(s.verdict), printable(s.model));
+  if (!s.why.empty()) out += fmt::format("    why: {}\n", printable(s.why));
+  if (!s.note.empty()) out += fmt::format("    note: {}\n", printable(s.note));
+  if (!s.features.empty()) {
+    std::string list;
+    for (const auto& f : s.features) list += (list.empty() ? "" : ", ") + printable(f);
+    out += fmt::format("    top features: {}\n", list);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render_text(const ReviewResult& r) {
@@ -55,6 +69,7 @@ std::string render_text(const ReviewResult& r) {
   out += fmt::format("size: {} (+{} -{}, {} files, {} areas, {} excluded)\n", r.size.label,
                      r.size.lines_added, r.size.lines_deleted, r.size.files, r.size.areas,
                      r.size.excluded_files);
+  if (r.risk) out += risk_lines(*r.risk);
   out += fmt::format("decision: {}\n", to_string(r.decision.kind));
   for (const auto& reason : r.decision.reasons) out += fmt::format("  - {}\n", printable(reason));
   return out;
