@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -44,15 +45,11 @@ const char* decision_title(DecisionKind d) {
 // features that raised the risk most. Every sentence carries text from the
 // agent (paths, the threshold's source), so every sentence is escaped.
 std::string risk_section(const Risk& risk) {
-  RiskSummary s = summarize_risk(risk, 5);
+  RiskSummary s = summarize_risk(risk);
   std::string out = fmt::format("\n### Revert risk\n\n{}\n\n", markdown_escape(s.verdict));
-  out += fmt::format("- Model: {}\n", markdown_escape(s.model));
-  if (!s.why.empty()) out += fmt::format("- Why: {}\n", markdown_escape(s.why));
-  if (!s.note.empty()) out += fmt::format("- Note: {}\n", markdown_escape(s.note));
-  if (!s.features.empty()) {
-    std::string list;
-    for (const auto& f : s.features) list += (list.empty() ? "" : " · ") + markdown_escape(f);
-    out += fmt::format("- Top features: {}\n", list);
+  for (auto& [label, text] : s.details) {
+    label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+    out += fmt::format("- {}: {}\n", label, markdown_escape(text));
   }
   return out;
 }

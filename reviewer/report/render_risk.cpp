@@ -47,21 +47,25 @@ nlohmann::json risk_json(const Risk& risk) {
           {"note", risk.note}};
 }
 
-RiskSummary summarize_risk(const Risk& risk, std::size_t top) {
+RiskSummary summarize_risk(const Risk& risk) {
+  constexpr std::size_t kTopFeatures = 5;
   RiskSummary s;
   s.verdict = fmt::format("{} chance of a revert or bug fix, {} the threshold of {}", percent(risk.probability),
                           risk.above_threshold ? "above" : "below", percent(risk.threshold));
   if (!risk.threshold_source.empty()) s.verdict += fmt::format(" ({})", risk.threshold_source);
   if (risk.above_threshold) s.verdict += ": a person should review this change";
-  s.model = fmt::format("{} model{}; history index: {} commits", risk.model.empty() ? "unnamed" : risk.model,
-                        risk.model_version.empty() ? "" : " " + risk.model_version, risk.indexed_commits);
-  if (!risk.indexed_commit.empty()) s.model += fmt::format(" up to {}", risk.indexed_commit.substr(0, 12));
-  s.model += fmt::format(", {} labelled reverted or bug-introducing", risk.labelled_positives);
-  s.why = risk.explanation;
-  s.note = risk.note;
-  for (const auto& f : top_features(risk, top)) {
-    s.features.push_back(fmt::format("{} {:g} ({:+.2f})", f.name, f.value, f.contribution));
+  std::string model = fmt::format("{} model{}; history index: {} commits", risk.model.empty() ? "unnamed" : risk.model,
+                                  risk.model_version.empty() ? "" : " " + risk.model_version, risk.indexed_commits);
+  if (!risk.indexed_commit.empty()) model += fmt::format(" up to {}", risk.indexed_commit.substr(0, 12));
+  model += fmt::format(", {} labelled reverted or bug-introducing", risk.labelled_positives);
+  s.details.emplace_back("model", std::move(model));
+  if (!risk.explanation.empty()) s.details.emplace_back("why", risk.explanation);
+  if (!risk.note.empty()) s.details.emplace_back("note", risk.note);
+  std::string features;
+  for (const auto& f : top_features(risk, kTopFeatures)) {
+    features += fmt::format("{}{} {:g} ({:+.2f})", features.empty() ? "" : ", ", f.name, f.value, f.contribution);
   }
+  if (!features.empty()) s.details.emplace_back("top features", std::move(features));
   return s;
 }
 

@@ -3,8 +3,8 @@
 // sentences of the "Revert risk" section of the Markdown and text outputs.
 #pragma once
 
-#include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -20,14 +20,14 @@ nlohmann::json risk_json(const Risk& risk);
 // threshold's source and feature names come from the agent (and through it
 // from commit history), so each renderer escapes them its own way.
 struct RiskSummary {
-  std::string verdict;  // "12.3% chance of a revert or bug fix, above the threshold of 10.0% (...)"
-  std::string model;    // "repository model v3; history index: 3412 commits up to <sha>, 56 labelled ..."
-  std::string why;      // the explanation; empty when the agent gave none
-  std::string note;     // the limits of the estimate; may be empty
-  std::vector<std::string> features;  // "exp 0 (+0.81)", the ones that raised the risk most first
+  // "12.3% chance of a revert or bug fix, above the threshold of 10.0% (...)"
+  std::string verdict;
+  // (label, text) in order: "model", "why", "note" (when the agent gave
+  // them) and "top features" ("exp 0 (+0.81), nf 12 (+0.40)": the five
+  // that raised the risk most; a short section, not the model's dump).
+  std::vector<std::pair<std::string, std::string>> details;
 };
 
-// At most `top` features are listed.
-RiskSummary summarize_risk(const Risk& risk, std::size_t top);
+RiskSummary summarize_risk(const Risk& risk);
 
 }  // namespace reviewer

@@ -34,15 +34,9 @@ std::string printable(std::string_view s) {
 }
 
 std::string risk_lines(const Risk& risk) {
-  RiskSummary s = summarize_risk(risk, 5);
-  std::string out = fmt::format("revert risk: {}\n    model: {}\n", printable(s.verdict), printable(s.model));
-  if (!s.why.empty()) out += fmt::format("    why: {}\n", printable(s.why));
-  if (!s.note.empty()) out += fmt::format("    note: {}\n", printable(s.note));
-  if (!s.features.empty()) {
-    std::string list;
-    for (const auto& f : s.features) list += (list.empty() ? "" : ", ") + printable(f);
-    out += fmt::format("    top features: {}\n", list);
-  }
+  RiskSummary s = summarize_risk(risk);
+  std::string out = fmt::format("revert risk: {}\n", printable(s.verdict));
+  for (const auto& [label, text] : s.details) out += fmt::format("    {}: {}\n", label, printable(text));
   return out;
 }
 

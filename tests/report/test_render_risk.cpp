@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "reviewer/report/render.h"
+#include "support/fixtures.h"
 #include "support/sarif_validator.h"
 #include "support/testutil.h"
 
@@ -11,24 +12,6 @@ using nlohmann::json;
 namespace {
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-// Features out of order on purpose: the renderers pick the top ones.
-Risk sample_risk() {
-  Risk k;
-  k.probability = 0.4213;
-  k.threshold = 0.25;
-  k.threshold_source = "approve_share 0.60 of 3412 past changes";
-  k.above_threshold = true;
-  k.model = "repository";
-  k.model_version = "lr-1";
-  k.explanation = "first change by @mallory to src/[x].c <b>; reverted 3 times";
-  k.features = {{"nf", 12, 0.4},  {"exp", 0, 0.81}, {"sexp", 40, -0.5}, {"la", 120, 0.3},
-                {"age", 3, 0.2}, {"fix", 1, 0.1},   {"ndev", 2, 0.05}};
-  k.indexed_commit = std::string(40, 'd');
-  k.indexed_commits = 3412;
-  k.labelled_positives = 56;
-  return k;
-}
 
 ReviewResult risky_review() {
   ReviewResult r;
@@ -40,7 +23,7 @@ ReviewResult risky_review() {
   AgentReport history{"history", AgentStatus::ok, 8, {}, ""};
   history.findings.push_back({"f1a2", "history/high-risk", Severity::warning, "", 0, 0,
                               "42.1% chance of a revert: first change by this author to src/vtls/openssl.c", "", ""});
-  history.risk = sample_risk();
+  history.risk = test::sample_risk();
   r.agents = {history};
   r.risk = history.risk;
   r.decision = {DecisionKind::needs_human, {"revert risk 42.1% is above the threshold 25.0%"}};
@@ -112,7 +95,7 @@ TEST_SUITE("report::risk") {
     CHECK(contains(m, "- Model: repository model lr-1; history index: 3412 commits up to dddddddddddd, "
                       "56 labelled reverted or bug-introducing\n"));
     CHECK(contains(m, "- Why: first change by &#64;mallory to src/\\[x\\].c &lt;b&gt;; reverted 3 times\n"));
-    CHECK(contains(m, "- Top features: exp 0 (+0.81) · nf 12 (+0.40) · la 120 (+0.30) · age 3 (+0.20) · "
+    CHECK(contains(m, "- Top features: exp 0 (+0.81), nf 12 (+0.40), la 120 (+0.30), age 3 (+0.20), "
                       "fix 1 (+0.10)\n"));
     CHECK_FALSE(contains(m, "sexp"));  // sixth by contribution: not shown
     CHECK_FALSE(contains(m, "@mallory"));
