@@ -16,6 +16,7 @@
 #include "audit/migrate.h"
 #include "audit/pack.h"
 #include "audit/revert.h"
+#include "audit/risk_row.h"
 #include "audit/sqlite.h"
 #include "audit/wal_vfs.h"
 #include "reviewer/core/error.h"
@@ -396,6 +397,7 @@ class SqliteAuditStore final : public AuditStore {
         w.append(fr);
       }
     }
+    if (r.risk) append_risk(w, r.run_id, *r.risk);
     if (r.model) {
       std::int64_t index = 0;
       for (const auto& c : r.model->records) {

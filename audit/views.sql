@@ -3,7 +3,8 @@
 -- file changes, and they read only the chained (verifiable) tables.
 -- Times are UTC ISO 8601 text; durations are seconds or milliseconds as named.
 
--- One row per review run: what was decided, why, and on what evidence.
+-- One row per review run: what was decided, why, and on what evidence
+-- (risk_*: NULL when the run has no revert-risk estimate).
 CREATE VIEW v_decisions AS
 SELECT r.run_id, r.repository, r.pr_number, r.title, r.trigger, r.mode,
        r.base_sha, r.head_sha, r.decision, r.reasons, r.started_at, r.duration_ms,
@@ -13,8 +14,10 @@ SELECT r.run_id, r.repository, r.pr_number, r.title, r.trigger, r.mode,
        (SELECT count(*) FROM findings f WHERE f.run_id = r.run_id) AS findings,
        (SELECT max(CASE f.severity WHEN 'critical' THEN 4 WHEN 'error' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END)
           FROM findings f WHERE f.run_id = r.run_id) AS max_severity_rank,
-       r.guidance_version, r.reviewer_version
-FROM review_runs r;
+       r.guidance_version, r.reviewer_version,
+       k.probability_micro / 1e6 AS risk_probability, k.above_threshold AS risk_above_threshold
+FROM review_runs r
+LEFT JOIN review_risk k ON k.run_id = r.run_id;
 
 -- Runs whose decision was approve, with the evidence the bot approved on.
 CREATE VIEW v_bot_approvals AS
@@ -54,7 +57,8 @@ LEFT JOIN review_runs b ON b.seq = (
 
 -- Every merged PR with who or what approved it, and whether it was reverted.
 -- approval: 'bot' (an active-mode approve decision on the merged head),
--- 'human' (a person approved), 'bot+human', or 'none'.
+-- 'human' (a person approved), 'bot+human', or 'none'. risk_probability is
+-- the history agent's estimate in that run, to hold against `reverted`.
 CREATE VIEW v_merged_prs AS
 SELECT m.repository, m.pr_number, m.at AS merged_at, m.merge_sha, m.head_sha, m.actor AS merged_by,
        b.run_id AS bot_run_id, b.decision AS bot_decision, b.mode AS bot_mode,
@@ -63,11 +67,13 @@ SELECT m.repository, m.pr_number, m.at AS merged_at, m.merge_sha, m.head_sha, m.
               CASE WHEN h.approvers IS NOT NULL THEN 'bot+human' ELSE 'bot' END
             WHEN h.approvers IS NOT NULL THEN 'human' ELSE 'none' END AS approval,
        v.related_pr AS reverted_by_pr, v.at AS reverted_at,
-       (v.related_pr IS NOT NULL) AS reverted
+       (v.related_pr IS NOT NULL) AS reverted,
+       k.probability_micro / 1e6 AS risk_probability
 FROM pr_events m
 LEFT JOIN review_runs b ON b.seq = (
     SELECT max(r.seq) FROM review_runs r WHERE r.head_sha = m.head_sha AND r.repository = m.repository
       AND r.pr_number = m.pr_number)
+LEFT JOIN review_risk k ON k.run_id = b.run_id
 LEFT JOIN (SELECT repository, pr_number, group_concat(DISTINCT actor) AS approvers
              FROM pr_events WHERE kind = 'approved' GROUP BY repository, pr_number) h
   ON h.repository = m.repository AND h.pr_number = m.pr_number

@@ -34,6 +34,14 @@ std::set<std::string> finding_ids(const ReviewResult& r) {
   return ids;
 }
 
+// "  risk 42.1% (above 25.0%)": how the history agent judged the case, so a
+// threshold change can be tried on past changes; empty without an estimate.
+std::string risk_note(const ReviewResult& r) {
+  if (!r.risk) return "";
+  return fmt::format("  risk {:.1f}% ({} {:.1f}%)", r.risk->probability * 100,
+                     r.risk->above_threshold ? "above" : "below", r.risk->threshold * 100);
+}
+
 }  // namespace
 
 std::vector<SimulationCase> load_simulation_cases(const std::filesystem::path& file) {
@@ -125,7 +133,7 @@ std::string render_simulation(const std::vector<SimulationOutcome>& outcomes,
                               const std::vector<SimulationOutcome>* baseline) {
   std::string out;
   std::map<std::pair<int, int>, int> confusion;  // (expected, actual) -> count
-  int with_expectation = 0, matched = 0, errors = 0;
+  int with_expectation = 0, matched = 0, errors = 0, with_risk = 0, above_risk = 0;
   for (const auto& o : outcomes) {
     if (!o.result) {
       ++errors;
@@ -143,10 +151,17 @@ std::string render_simulation(const std::vector<SimulationOutcome>& outcomes,
         mark = fmt::format("  (expected {})", to_string(*o.c.expected));
       }
     }
-    out += fmt::format("{}: {}{}\n", o.c.name, to_string(got), mark);
+    if (o.result->risk) {
+      ++with_risk;
+      above_risk += o.result->risk->above_threshold ? 1 : 0;
+    }
+    out += fmt::format("{}: {}{}{}\n", o.c.name, to_string(got), mark, risk_note(*o.result));
   }
   out += fmt::format("\n{} cases, {} with an expected decision, {} matched, {} could not run\n",
                      outcomes.size(), with_expectation, matched, errors);
+  if (with_risk > 0) {
+    out += fmt::format("{} cases with a revert-risk estimate, {} above the threshold\n", with_risk, above_risk);
+  }
   if (with_expectation > 0) {
     out += fmt::format("\n{:<18}", "expected \\ got");
     for (auto d : kAll) out += fmt::format("{:>17}", to_string(d));

@@ -45,9 +45,10 @@ std::vector<SimulationOutcome> run_simulation(const std::vector<SimulationCase>&
                                               const std::vector<std::filesystem::path>& guidance_dirs,
                                               int threads);
 
-// The report: one line per case, the confusion table against the expected
-// decisions, and with a baseline, the cases whose decision changed and the
-// findings (by id) that appeared or disappeared.
+// The report: one line per case (with the revert risk when the history
+// agent estimated one), the confusion table against the expected decisions,
+// and with a baseline, the cases whose decision changed and the findings (by
+// id) that appeared or disappeared.
 std::string render_simulation(const std::vector<SimulationOutcome>& outcomes,
                               const std::vector<SimulationOutcome>* baseline);
 

@@ -1,4 +1,5 @@
 #include "reviewer/report/render.h"
+#include "reviewer/report/render_risk.h"
 
 namespace reviewer {
 
@@ -45,6 +46,9 @@ nlohmann::json render_json(const ReviewResult& r) {
       {"guidance_version", r.guidance_version},
       {"reviewer_version", r.reviewer_version},
   };
+  // Always present: null says this run has no estimate (the history agent
+  // did not judge), where a missing key would say the reviewer predates it.
+  out["risk"] = r.risk ? risk_json(*r.risk) : json(nullptr);
   if (!r.model_walkthrough.empty()) out["model_walkthrough"] = r.model_walkthrough;
   if (r.model) {
     out["model"] = {{"used", r.model->used},

@@ -1,8 +1,10 @@
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 
 #include "reviewer/report/render.h"
+#include "reviewer/report/render_risk.h"
 
 namespace reviewer {
 
@@ -37,6 +39,19 @@ const char* decision_title(DecisionKind d) {
     case DecisionKind::needs_human: return "🧑 Needs human review";
   }
   return "Needs human review";
+}
+
+// Short on purpose: the verdict, the model and its limits, and the few
+// features that raised the risk most. Every sentence carries text from the
+// agent (paths, the threshold's source), so every sentence is escaped.
+std::string risk_section(const Risk& risk) {
+  RiskSummary s = summarize_risk(risk);
+  std::string out = fmt::format("\n### Revert risk\n\n{}\n\n", markdown_escape(s.verdict));
+  for (auto& [label, text] : s.details) {
+    label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+    out += fmt::format("- {}: {}\n", label, markdown_escape(text));
+  }
+  return out;
 }
 
 }  // namespace
@@ -76,6 +91,8 @@ std::string render_markdown(const ReviewResult& r) {
       }
     }
   }
+
+  if (r.risk) out += risk_section(*r.risk);
 
   out += "\n### Walkthrough\n\n";
   if (!r.model_walkthrough.empty()) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/report/render.h"
+#include "reviewer/report/render_risk.h"
 
 namespace reviewer {
 
@@ -81,6 +82,13 @@ nlohmann::json render_sarif(const ReviewResult& r) {
     }
   }
   if (!notifications.empty()) invocation["toolExecutionNotifications"] = notifications;
+  json properties = {{"decision", to_string(r.decision.kind)},
+                     {"baseSha", r.pr.base_sha},
+                     {"headSha", r.pr.head_sha},
+                     {"reasons", r.decision.reasons},
+                     {"guidanceVersion", r.guidance_version}};
+  // The JSON contract's object as is, so one parser reads both outputs.
+  if (r.risk) properties["risk"] = risk_json(*r.risk);
   return {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},
@@ -95,12 +103,7 @@ nlohmann::json render_sarif(const ReviewResult& r) {
            {"automationDetails", {{"id", fmt::format("reviewer/{}", r.run_id)}}},
            {"invocations", json::array({invocation})},
            {"results", results},
-           {"properties",
-            {{"decision", to_string(r.decision.kind)},
-             {"baseSha", r.pr.base_sha},
-             {"headSha", r.pr.head_sha},
-             {"reasons", r.decision.reasons},
-             {"guidanceVersion", r.guidance_version}}},
+           {"properties", std::move(properties)},
        }})},
   };
 }

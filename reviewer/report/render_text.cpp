@@ -1,4 +1,5 @@
 #include "reviewer/report/render.h"
+#include "reviewer/report/render_risk.h"
 
 #include <fmt/format.h>
 
@@ -32,6 +33,13 @@ std::string printable(std::string_view s) {
   return out;
 }
 
+std::string risk_lines(const Risk& risk) {
+  RiskSummary s = summarize_risk(risk);
+  std::string out = fmt::format("revert risk: {}\n", printable(s.verdict));
+  for (const auto& [label, text] : s.details) out += fmt::format("    {}: {}\n", label, printable(text));
+  return out;
+}
+
 }  // namespace
 
 std::string render_text(const ReviewResult& r) {
@@ -55,6 +63,7 @@ std::string render_text(const ReviewResult& r) {
   out += fmt::format("size: {} (+{} -{}, {} files, {} areas, {} excluded)\n", r.size.label,
                      r.size.lines_added, r.size.lines_deleted, r.size.files, r.size.areas,
                      r.size.excluded_files);
+  if (r.risk) out += risk_lines(*r.risk);
   out += fmt::format("decision: {}\n", to_string(r.decision.kind));
   for (const auto& reason : r.decision.reasons) out += fmt::format("  - {}\n", printable(reason));
   return out;

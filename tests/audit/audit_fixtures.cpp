@@ -1,6 +1,10 @@
 #include "audit_fixtures.h"
 
+#include <sstream>
+
 #include <fmt/format.h>
+
+#include "audit/query.h"
 
 namespace reviewer::test {
 
@@ -40,6 +44,12 @@ ReviewResult sample_review(const std::string& run_id, int findings, std::int64_t
   }
   r.agents = {size, safety};
   return r;
+}
+
+nlohmann::json query_rows(const std::filesystem::path& path, const std::string& sql) {
+  std::ostringstream out;
+  audit::query(path, sql, audit::Format::json, out);
+  return nlohmann::json::parse(out.str());
 }
 
 }  // namespace reviewer::test

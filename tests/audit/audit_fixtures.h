@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "audit/sqlite.h"
 #include "reviewer/core/review_result.h"
 
@@ -14,6 +16,9 @@ namespace reviewer::test {
 // Two agents (size: ok; safety: ok) with `findings` warnings split between
 // them; decision comment with two reasons.
 ReviewResult sample_review(const std::string& run_id, int findings, std::int64_t pr_number = 42);
+
+// The rows of a read-only `audit::query` (`sql`) as a JSON array of objects.
+nlohmann::json query_rows(const std::filesystem::path& path, const std::string& sql);
 
 // A read-write connection that bypasses the store, as an attacker with
 // file access would have.

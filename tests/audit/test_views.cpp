@@ -68,19 +68,14 @@ std::filesystem::path scenario() {
   return path;
 }
 
-json rows(const std::filesystem::path& path, const std::string& sql) {
-  std::ostringstream out;
-  audit::query(path, sql, audit::Format::json, out);
-  return json::parse(out.str());
-}
-
 }  // namespace
 
 TEST_SUITE("audit views") {
   TEST_CASE("merged PRs say who or what approved them and whether they were reverted") {
     auto path = scenario();
-    auto j = rows(path, "SELECT pr_number, approval, reverted, reverted_by_pr, bot_decision, human_approvers "
-                        "FROM v_merged_prs ORDER BY pr_number");
+    auto j = test::query_rows(path,
+                              "SELECT pr_number, approval, reverted, reverted_by_pr, bot_decision, human_approvers "
+                              "FROM v_merged_prs ORDER BY pr_number");
     REQUIRE(j.size() == 5);
     CHECK(j[0] == json({{"pr_number", 1}, {"approval", "bot"}, {"reverted", 0}, {"reverted_by_pr", nullptr},
                         {"bot_decision", "approve"}, {"human_approvers", nullptr}}));
@@ -97,7 +92,7 @@ TEST_SUITE("audit views") {
   }
 
   TEST_CASE("the revert rate compares bot-approved and human-approved merges per month") {
-    auto j = rows(scenario(), "SELECT * FROM v_revert_rate ORDER BY approval");
+    auto j = test::query_rows(scenario(), "SELECT * FROM v_revert_rate ORDER BY approval");
     REQUIRE(j.size() == 2);
     CHECK(j[0] == json({{"period", "2026-01"}, {"approval", "bot"}, {"merged", 2}, {"reverted", 1},
                         {"revert_rate", 0.5}}));
@@ -107,8 +102,9 @@ TEST_SUITE("audit views") {
 
   TEST_CASE("latency runs from ready-for-review (else opened) to first decision and approval") {
     auto path = scenario();
-    auto j = rows(path, "SELECT pr_number, start_at, first_decision_at, approved_at, seconds_to_first_decision, "
-                        "seconds_to_approval FROM v_review_latency ORDER BY pr_number");
+    auto j = test::query_rows(path,
+                              "SELECT pr_number, start_at, first_decision_at, approved_at, seconds_to_first_decision, "
+                              "seconds_to_approval FROM v_review_latency ORDER BY pr_number");
     REQUIRE(j.size() == 2);
     CHECK(j[0]["start_at"] == "2026-01-05T10:00:00Z");
     CHECK(j[0]["first_decision_at"] == "2026-01-05T10:06:00Z");
@@ -117,14 +113,15 @@ TEST_SUITE("audit views") {
     CHECK(j[1]["start_at"] == "2026-01-06T12:00:00Z");
     CHECK(j[1]["seconds_to_first_decision"] == 660);
     CHECK(j[1]["seconds_to_approval"] == 3600);
-    auto s = rows(path, "SELECT * FROM v_review_latency_summary ORDER BY metric");
+    auto s = test::query_rows(path, "SELECT * FROM v_review_latency_summary ORDER BY metric");
     REQUIRE(s.size() == 2);
     CHECK(s[0] == json({{"metric", "approval"}, {"prs", 2}, {"median_seconds", 360}, {"p90_seconds", 3600}}));
     CHECK(s[1] == json({{"metric", "first_decision"}, {"prs", 2}, {"median_seconds", 360}, {"p90_seconds", 660}}));
   }
 
   TEST_CASE("bot approvals carry their evidence and whether the approval was posted") {
-    auto j = rows(scenario(), "SELECT run_id, approval_counted, approval_posted, agents, findings FROM v_bot_approvals "
+    auto j = test::query_rows(scenario(),
+                              "SELECT run_id, approval_counted, approval_posted, agents, findings FROM v_bot_approvals "
                               "ORDER BY run_id");
     REQUIRE(j.size() == 3);
     CHECK(j[0]["run_id"] == "r1");
@@ -141,23 +138,24 @@ TEST_SUITE("audit views") {
 
   TEST_CASE("human approvals, overrides and decisions are listed") {
     auto path = scenario();
-    auto h = rows(path, "SELECT pr_number, approver, bot_decision, bot_run_id FROM v_human_approvals ORDER BY pr_number");
+    auto h = test::query_rows(
+        path, "SELECT pr_number, approver, bot_decision, bot_run_id FROM v_human_approvals ORDER BY pr_number");
     REQUIRE(h.size() == 3);
     CHECK(h[0] == json({{"pr_number", 2}, {"approver", "lead"}, {"bot_decision", "comment"}, {"bot_run_id", "r2"}}));
-    auto o = rows(path, "SELECT * FROM v_overrides");
+    auto o = test::query_rows(path, "SELECT * FROM v_overrides");
     REQUIRE(o.size() == 1);
     CHECK(o[0]["actor"] == "alice");
     CHECK(o[0]["kind"] == "human_review");
     CHECK(o[0]["bot_decision_before"] == "comment");
-    auto d = rows(path, "SELECT run_id, decision, agents_ok, agents_failed, findings, max_severity_rank "
-                        "FROM v_decisions WHERE run_id = 'r4'");
+    auto d = test::query_rows(path, "SELECT run_id, decision, agents_ok, agents_failed, findings, max_severity_rank "
+                                    "FROM v_decisions WHERE run_id = 'r4'");
     REQUIRE(d.size() == 1);
     CHECK(d[0] == json({{"run_id", "r4"}, {"decision", "needs_human"}, {"agents_ok", 2}, {"agents_failed", 0},
                         {"findings", 2}, {"max_severity_rank", 2}}));
   }
 
   TEST_CASE("finding helpfulness counts votes per rule, including rules without findings") {
-    auto j = rows(scenario(), "SELECT * FROM v_finding_helpfulness ORDER BY rule");
+    auto j = test::query_rows(scenario(), "SELECT * FROM v_finding_helpfulness ORDER BY rule");
     REQUIRE(j.size() == 3);
     CHECK(j[0] == json({{"rule", "orphan/rule"}, {"findings", 0}, {"distinct_findings", 0}, {"helpful", 1},
                         {"not_helpful", 0}, {"helpful_ratio", 1.0}}));

@@ -52,6 +52,7 @@ TEST_SUITE("report::render") {
         {"name": "logic", "status": "timed_out", "duration_ms": 10000, "findings": [],
          "error": "no answer within 10000 ms"}],
       "notes": [],
+      "risk": null,
       "guidance_version": "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",
       "reviewer_version": "0.1.0"})json");
     CHECK(j == expected);

@@ -31,4 +31,21 @@ FileDiff file_with_counts(const std::string& path, int added, int deleted) {
   return file_with_lines(path, a, d);
 }
 
+Risk sample_risk() {
+  Risk k;
+  k.probability = 0.4213;
+  k.threshold = 0.25;
+  k.threshold_source = "approve_share 0.60 of 3412 past changes";
+  k.above_threshold = true;
+  k.model = "repository";
+  k.model_version = "lr-1";
+  k.explanation = "first change by @mallory to src/[x].c <b>; reverted 3 times";
+  k.features = {{"nf", 12, 0.4},  {"exp", 0, 0.81}, {"sexp", 40, -0.5}, {"la", 120, 0.3},
+                {"age", 3, 0.2}, {"fix", 1, 0.1},   {"ndev", 2, 0.05}};
+  k.indexed_commit = std::string(40, 'd');
+  k.indexed_commits = 3412;
+  k.labelled_positives = 56;
+  return k;
+}
+
 }  // namespace reviewer::test
