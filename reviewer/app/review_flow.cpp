@@ -7,6 +7,7 @@
 #include "reviewer/app/access.h"
 #include "reviewer/app/audit_ledger.h"
 #include "reviewer/core/error.h"
+#include "reviewer/pipeline/history_refresh.h"
 #include "reviewer/pipeline/review.h"
 #include "reviewer/server/log.h"
 #include "reviewer/server/metrics.h"
@@ -79,6 +80,23 @@ JobResult run_review_flow(ReviewTarget& t, JobContext& ctx, const FlowDeps& d) {
   }
   const std::string head = info.pr.head_sha;
   const std::string run_id = new_run_id();
+
+  // The history index follows the base branch as it is fetched, outside
+  // the agents' deadlines (a first index of a large repository takes a
+  // while), and a stale risk model is retrained here. Trouble is logged:
+  // the history agent then fails closed on its own.
+  try {
+    const auto snapshot = opt.guidance ? opt.guidance->current() : load_guidance_snapshot({});
+    const auto hr = refresh_history(mirror.path(), fr.base_sha, snapshot->guidance);
+    if (hr.added > 0 || hr.retrained) {
+      d.log.info("history_refreshed", {{"delivery_id", ctx.job.delivery_id}, {"repository", full},
+                                       {"commits_added", hr.added}, {"rebuilt", hr.rebuilt},
+                                       {"retrained", hr.retrained}, {"seconds", hr.seconds}});
+    }
+  } catch (const Error& e) {
+    d.log.warn("history_refresh_failed", {{"delivery_id", ctx.job.delivery_id}, {"repository", full},
+                                          {"error", e.what()}});
+  }
 
   // 3. The gate goes in progress for the head about to be reviewed.
   std::unique_ptr<AuditLedger> ledger;

@@ -142,8 +142,12 @@ class HistoryAgent final : public Agent {
     // A base older than the index's tip sees only the history before it.
     auto base_at = index.commit_ids.find(ctx.pr.base_sha);
     const std::size_t as_of = base_at == index.commit_ids.end() ? index.commits.size() : base_at->second + 1;
+    // A change that already landed (a re-review of history, an evaluation)
+    // is judged by a model of what was known before it; a new one by the
+    // repository's current model.
+    const bool landed = index.commit_ids.count(ctx.pr.head_sha) || index.merged_ids.count(ctx.pr.head_sha);
     const auto dir = default_dir(repo.get());
-    const ModelChoice choice = current_model(index, cfg, dir, /*retrain=*/false, as_of);
+    const ModelChoice choice = current_model(index, cfg, dir, /*retrain=*/false, landed ? as_of : index.commits.size());
     const RiskModel& model = choice.model;
 
     const ChangeShape change = shape_of(ctx, index, as_of, repo.get(), cfg);
