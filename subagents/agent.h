@@ -45,6 +45,9 @@ struct AgentContext {
   // expensive steps. The runner enforces each agent's own deadline (from
   // guidance) by not waiting past it.
   Deadline deadline;
+  // When the runner started the agents: an agent's own deadline is
+  // started + guidance.deadline_ms(name). Default: unknown (use `deadline`).
+  std::chrono::steady_clock::time_point started{};
 };
 
 // What an agent returns: its findings and, for the history agent, the

@@ -43,6 +43,7 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
   ctx->guidance = std::move(guidance);
   ctx->repo_path = repo_path;
   ctx->deadline.at = t0 + std::chrono::milliseconds(latest_ms);
+  ctx->started = t0;
   std::shared_ptr<const AgentContext> shared = ctx;
 
   if (!model_pool) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <functional>
 #include <list>
 #include <mutex>
 #include <numeric>
@@ -38,7 +39,9 @@ std::optional<std::uint32_t> blob_lines(git_repository* repo, const std::string&
   if (id.empty() || git_oid_fromstr(&oid, id.c_str()) < 0 || git_blob_lookup(&raw, repo, &oid) < 0) return std::nullopt;
   git::BlobPtr blob(raw);
   const auto size = static_cast<std::size_t>(git_blob_rawsize(blob.get()));
-  if (size > (8u << 20) || git_blob_is_binary(blob.get())) return std::nullopt;
+  // The index counts no lines for blobs over its 1 MB cap or binary ones:
+  // the same here, so a change is measured as its training examples were.
+  if (size > (1u << 20) || git_blob_is_binary(blob.get())) return std::nullopt;
   const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
   if (size == 0) return 0;
   auto lines = static_cast<std::uint32_t>(std::count(data, data + size, '\n'));
@@ -66,8 +69,9 @@ ChangeShape shape_of(const AgentContext& ctx, const HistoryIndex& index, std::si
   }
   s.fix = MessageClassifier(cfg.classifier).classify(ctx.pr.title + "\n\n" + ctx.pr.body).fix;
   for (const auto& f : ctx.diff.files) {
+    // An added file has no lines before: left out of LT, as when indexing.
     s.files.push_back({f.old_path, f.new_path, f.additions, f.deletions,
-                       f.old_path.empty() ? std::optional<std::uint32_t>(0) : blob_lines(repo, f.old_id)});
+                       f.old_path.empty() ? std::nullopt : blob_lines(repo, f.old_id)});
   }
   return s;
 }
@@ -77,17 +81,21 @@ ChangeShape shape_of(const AgentContext& ctx, const HistoryIndex& index, std::si
 // at most; the least recently used one is dropped.
 class IndexCache {
  public:
-  std::shared_ptr<const HistoryIndex> get(git_repository* repo, const std::string& base, const BuildOptions& opts,
-                                          BuildStats* stats) {
+  struct Entry {
+    std::shared_ptr<const HistoryIndex> index;
+    std::string as_of;  // the indexed commit the base sees; empty: incomplete
+  };
+
+  Entry get(git_repository* repo, const std::string& base, const BuildOptions& opts, BuildStats* stats) {
     const std::string key = index_file(default_dir(repo)).string();
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-        if (it->first != key || !(it->second->tip == base || it->second->commit_ids.count(base))) continue;
+        if (it->first != key || !it->second->commit_ids.count(base)) continue;
         auto hit = it->second;
         entries_.splice(entries_.begin(), entries_, it);
         *stats = BuildStats{};
-        return hit;
+        return {hit, base};
       }
     }
     auto fresh = std::make_shared<const HistoryIndex>(update_index(repo, base, opts, stats));
@@ -97,7 +105,7 @@ class IndexCache {
       entries_.emplace_front(key, fresh);
       if (entries_.size() > kEntries) entries_.pop_back();
     }
-    return fresh;
+    return {fresh, stats->as_of};
   }
 
  private:
@@ -105,6 +113,17 @@ class IndexCache {
   std::mutex mu_;
   std::list<std::pair<std::string, std::shared_ptr<const HistoryIndex>>> entries_;
 };
+
+// When indexing must stop: at 80% of the agent's own deadline, leaving the
+// rest for saving and scoring (the runner stops waiting at 100%).
+std::function<bool()> indexing_deadline(const AgentContext& ctx) {
+  auto at = ctx.deadline.at;
+  if (ctx.started != std::chrono::steady_clock::time_point{}) {
+    const auto own = std::chrono::milliseconds(ctx.guidance.deadline_ms("history") * 8 / 10);
+    at = std::min(at, ctx.started + own);
+  }
+  return [at] { return std::chrono::steady_clock::now() >= at; };
+}
 
 class HistoryAgent final : public Agent {
  public:
@@ -128,10 +147,10 @@ class HistoryAgent final : public Agent {
 
     BuildOptions opts;
     opts.classifier = cfg.classifier;
-    opts.expired = [&ctx] { return ctx.deadline.expired(); };
+    opts.expired = indexing_deadline(ctx);
     BuildStats stats;
-    const auto shared = cache().get(repo.get(), ctx.pr.base_sha, opts, &stats);
-    const HistoryIndex& index = *shared;
+    const auto entry = cache().get(repo.get(), ctx.pr.base_sha, opts, &stats);
+    const HistoryIndex& index = *entry.index;
     if (!stats.complete) {
       // What was indexed is saved: the next review (or `reviewer risk
       // train`) goes on from there.
@@ -139,9 +158,10 @@ class HistoryAgent final : public Agent {
                   fmt::format("history index incomplete: {} of {} commits indexed before the deadline",
                               index.commits.size(), index.commits.size() + stats.remaining));
     }
-    // A base older than the index's tip sees only the history before it.
-    auto base_at = index.commit_ids.find(ctx.pr.base_sha);
-    const std::size_t as_of = base_at == index.commit_ids.end() ? index.commits.size() : base_at->second + 1;
+    // A base older than the index's tip sees only the history before it (a
+    // base on a side line: the history before it leaves the indexed line).
+    auto base_at = index.commit_ids.find(entry.as_of);
+    const std::size_t as_of = base_at == index.commit_ids.end() ? 0 : base_at->second + 1;
     // A change that already landed (a re-review of history, an evaluation)
     // is judged by a model of what was known before it; a new one by the
     // repository's current model.
@@ -164,7 +184,8 @@ class HistoryAgent final : public Agent {
       r.threshold_source = fmt::format("approve_share {:.2f} of {} recent past changes", cfg.approve_share,
                                        model.train_scores.size());
     }
-    r.above_threshold = r.probability > r.threshold;
+    // A probability that is not a number cannot clear the threshold.
+    r.above_threshold = !(r.probability <= r.threshold);
     r.model = model.kind;
     r.model_version = fmt::format("{}:{}", kModelVersion, model.trained_at.empty() ? "shipped" : model.trained_at);
     r.explanation = explain_risk(index, change, as_of, x, contrib);

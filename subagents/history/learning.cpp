@@ -38,7 +38,9 @@ std::vector<TrainingRow> training_rows(const HistoryIndex& index, std::int64_t a
     const CommitRecord& c = index.commits[i];
     if (c.time >= as_of) break;  // the line is in time order
     if (c.bulk) continue;
-    const bool positive = c.positive_at(as_of - 1);
+    // Known by then in time, and found by one of the first `upto` commits
+    // (clocks repeat: a later commit can carry the same second).
+    const bool positive = c.positive_at(as_of - 1) && c.positive_within(upto);
     if (!positive && c.time >= mature_before) continue;
     rows.push_back({c.features, positive});
   }

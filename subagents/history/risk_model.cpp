@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/random.h"
 
 namespace reviewer::history {
 
@@ -87,7 +88,8 @@ double RiskModel::threshold_for_share(double share) const {
   share = std::clamp(share, 0.0, 1.0);
   if (share <= 0) return 0.0;  // nothing approved
   if (share >= 1) return 1.0;
-  const auto k = static_cast<std::size_t>(std::ceil(share * static_cast<double>(train_scores.size()))) - 1;
+  // 0.55 x 100 is 55.000000000000007 in floating point: nudge before ceil.
+  const auto k = static_cast<std::size_t>(std::ceil(share * static_cast<double>(train_scores.size()) - 1e-9)) - 1;
   return train_scores[std::min(k, train_scores.size() - 1)];
 }
 
@@ -217,11 +219,17 @@ std::optional<RiskModel> load_model(const std::filesystem::path& file) {
 void save_model(const RiskModel& m, const std::filesystem::path& file) {
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
-  const auto tmp = std::filesystem::path(file.string() + ".tmp");
+  // Concurrent reviews may train at once: each writes its own file, and the
+  // last rename wins.
+  const auto tmp = std::filesystem::path(fmt::format("{}.{}.tmp", file.string(), random_hex(8)));
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << m.to_json().dump();
-    if (!out) throw Error(Error::Code::io, fmt::format("cannot write {}", tmp.string()));
+    out.close();
+    if (!out) {
+      std::filesystem::remove(tmp, ec);
+      throw Error(Error::Code::io, fmt::format("cannot write {} (disk full?)", tmp.string()));
+    }
   }
   std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
   std::filesystem::rename(tmp, file, ec);

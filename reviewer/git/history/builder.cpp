@@ -56,15 +56,66 @@ std::string squeeze(std::string_view s) {
   return out;
 }
 
-// A deleted line SZZ ignores: blank, or only a comment (its change cannot
-// have introduced the bug the fix repairs).
-bool comment_or_blank(std::string_view line) {
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// How a language writes a line comment, from the file name: "#" is a
+// comment in Python but a directive in C, "*" a comment continuation in C
+// but a dereference at the start of `*p = 0;`.
+enum class CommentStyle { c_like, hash, dash, none };
+
+CommentStyle comment_style(std::string_view path) {
+  const auto dot = path.rfind('.');
+  const std::string_view ext = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
+  for (std::string_view e : {"c", "h", "cc", "cpp", "cxx", "hpp", "hh", "java", "js", "jsx", "ts", "tsx", "mjs",
+                             "cjs", "go", "rs", "swift", "kt", "kts", "cs", "scala", "php", "dart", "m", "mm", "vue"}) {
+    if (ext == e) return CommentStyle::c_like;
+  }
+  for (std::string_view e : {"py", "rb", "sh", "bash", "zsh", "pl", "pm", "r", "yml", "yaml", "toml", "cmake",
+                             "mk", "tcl", "ex", "exs", "jl", "nim", "ps1", "conf", "cfg", "ini"}) {
+    if (ext == e) return CommentStyle::hash;
+  }
+  const auto slash = path.rfind('/');
+  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  if (name == "Makefile" || name == "CMakeLists.txt" || name == "Dockerfile" || name == "BUILD") return CommentStyle::hash;
+  for (std::string_view e : {"sql", "lua", "hs", "elm", "ada"}) {
+    if (ext == e) return CommentStyle::dash;
+  }
+  return CommentStyle::none;
+}
+
+// A deleted line SZZ ignores: blank, or only a comment in the file's
+// language (its change cannot have introduced the bug the fix repairs).
+bool comment_or_blank(std::string_view line, CommentStyle style) {
   line = trim(line);
   if (line.empty()) return true;
-  for (std::string_view p : {"//", "#", "/*", "*", "--", ";", "<!--", "'''", "\"\"\""}) {
-    if (line.starts_with(p)) return true;
+  switch (style) {
+    case CommentStyle::c_like:
+      return line.starts_with("//") || line.starts_with("/*") || line.starts_with("*/") || line == "*" ||
+             line.starts_with("* ");
+    case CommentStyle::hash:
+      return line.starts_with('#') && !line.starts_with("#[") && !line.starts_with("#!");
+    case CommentStyle::dash:
+      return line.starts_with("--");
+    case CommentStyle::none:
+      return false;
   }
   return false;
+}
+
+// Vendored trees, lockfiles and minified bundles: followed by name only.
+bool third_party(std::string_view path) {
+  for (std::string_view dir : {"vendor/", "third_party/", "third-party/", "node_modules/", "external/"}) {
+    if (path.starts_with(dir) || path.find(std::string("/") + std::string(dir)) != std::string_view::npos) return true;
+  }
+  const auto slash = path.rfind('/');
+  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  for (std::string_view lock : {"package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "go.sum",
+                                "poetry.lock", "Gemfile.lock", "composer.lock"}) {
+    if (name == lock) return true;
+  }
+  return ends_with(name, ".min.js") || ends_with(name, ".min.css");
 }
 
 // One file of one commit, as the walk sees it.
@@ -97,12 +148,18 @@ class Walker {
     CommitRecord rec;
     rec.sha = sha;
     const char* msg = git_commit_message(commit.get());
-    const std::string message = msg ? msg : "";
+    const bool merge = git_commit_parentcount(commit.get()) > 1;
+    // A merge commit says "Merge pull request #13 from o/b" and then the
+    // pull request's title: the title is what the change is called.
+    const std::string message = merge ? merge_message(msg ? msg : "") : (msg ? msg : "");
     rec.subject = std::string(trim(std::string_view(message).substr(0, message.find('\n'))));
     rec.time = plausible_time(git_commit_time(commit.get()));
     const git_signature* who = git_commit_author(commit.get());
     rec.author = author_id(who ? who->name : "", who ? who->email : "");
-    const MessageClass cls = classifier_.classify(message);
+    MessageClass cls = classifier_.classify(message);
+    // A merge's side-branch commits speak for it too: a "This reverts
+    // commit" line or a fix there is the pull request's.
+    if (merge) merge_side(commit.get(), id, cls);
     rec.fix = cls.fix;
     rec.revert = cls.revert;
 
@@ -111,7 +168,6 @@ class Walker {
 
     ix_.commits.push_back(rec);
     ix_.commit_ids[sha] = id;
-    if (git_commit_parentcount(commit.get()) > 1) note_merged(commit.get(), id);
     if (cls.revert) label_reverted(cls, id);
     if (rec.fix) blame_fix(touched, id);
     apply(touched, id);
@@ -124,12 +180,13 @@ class Walker {
     if (rc < 0) throw Error(Error::Code::invalid_input, fmt::format("history: cannot {}: {}", what, git::last_error_message()));
   }
 
-  // Non-decreasing along the line; clocks from before git or far in the
-  // future are taken as the previous commit's time.
+  // Non-decreasing along the line. Clocks from before git, or more than ten
+  // years past the previous commit, are broken: the previous time is used
+  // (never the wall clock, so a rebuild gives the same index).
   std::int64_t plausible_time(std::int64_t t) const {
     const std::int64_t prev = ix_.commits.empty() ? 0 : ix_.commits.back().time;
-    const std::int64_t future = static_cast<std::int64_t>(std::time(nullptr)) + 86400;
-    if (t < kEarliestPlausible || t > future) return prev;
+    constexpr std::int64_t kTenYears = 10LL * 365 * 86400;
+    if (t < kEarliestPlausible || (prev != 0 && t > prev + kTenYears)) return prev;
     return std::max(t, prev);
   }
 
@@ -195,6 +252,12 @@ class Walker {
         out.push_back(std::move(t));
         continue;
       }
+      if (third_party(t.path())) {
+        // Vendored code and lockfiles: thousands of lines nobody here
+        // wrote or reviews line by line; known by name only.
+        out.push_back(std::move(t));
+        continue;
+      }
       git_patch* praw = nullptr;
       if (git_patch_from_diff(&praw, diff.get(), i) < 0) {
         // A blob the repository does not have (a partial mirror): the file
@@ -247,8 +310,19 @@ class Walker {
     return change_features(ix_, shape, ix_.commits.size());
   }
 
-  // Branch commits of a merge -> the merge, for reverts that name them.
-  void note_merged(git_commit* merge, std::uint32_t id) {
+  // "Merge pull request #13 from o/b\n\nTitle\n..." -> "Title\n...";
+  // other merge messages are kept as they are.
+  static std::string merge_message(const std::string& message) {
+    if (!message.starts_with("Merge pull request #") && !message.starts_with("Merge branch ")) return message;
+    const auto body = message.find("\n\n");
+    if (body == std::string::npos) return message;
+    std::string rest = message.substr(body + 2);
+    return trim(rest).empty() ? message : rest;
+  }
+
+  // Branch commits of a merge -> the merge, for reverts that name them; and
+  // their messages' fixes and reverts, folded into the merge's class.
+  void merge_side(git_commit* merge, std::uint32_t id, MessageClass& cls) {
     git_revwalk* wraw = nullptr;
     if (git_revwalk_new(&wraw, repo_) < 0) return;
     RevwalkPtr walk(wraw);
@@ -259,10 +333,22 @@ class Walker {
     if (const git_oid* first = git_commit_parent_id(merge, 0)) git_revwalk_hide(walk.get(), first);
     git_oid oid;
     std::size_t seen = 0;
-    // A merge of an unrelated history can bring thousands: cap the map's growth.
+    // A merge of an unrelated history can bring thousands: cap the work.
     while (seen++ < 10000 && git_revwalk_next(&oid, walk.get()) == 0) {
       ix_.merged_ids.emplace(oid_hex(&oid), id);
+      if (seen > 100) continue;  // the messages of a pull request's own commits, not an import's
+      git_commit* raw = nullptr;
+      if (git_commit_lookup(&raw, repo_, &oid) < 0) continue;
+      CommitPtr side(raw);
+      const char* m = git_commit_message(side.get());
+      if (!m || git_commit_parentcount(side.get()) > 1) continue;
+      MessageClass c = classifier_.classify(m);
+      cls.fix = cls.fix || c.fix;
+      cls.reverted_shas.insert(cls.reverted_shas.end(), c.reverted_shas.begin(), c.reverted_shas.end());
+      if (cls.reverted_title.empty()) cls.reverted_title = c.reverted_title;
     }
+    cls.revert = !cls.reverted_shas.empty() || !cls.reverted_title.empty();
+    if (cls.revert) cls.fix = false;  // labelled through its target
   }
 
   std::optional<std::uint32_t> find_commit(const std::string& sha_or_prefix) const {
@@ -294,7 +380,10 @@ class Walker {
     }
     for (auto t : targets) {
       CommitRecord& c = ix_.commits[t];
-      if (c.reverted_at == 0) c.reverted_at = now;
+      if (c.reverted_at == 0) {
+        c.reverted_at = now;
+        c.reverted_by = id;
+      }
     }
   }
 
@@ -311,17 +400,21 @@ class Walker {
       if (fit == ix_.file_ids.end()) continue;
       FileState& fs = ix_.files[fit->second];
       if (fs.origin.empty()) continue;
+      const CommentStyle style = comment_style(t.old_path);
       for (const auto& h : t.hunks) {
         std::unordered_set<std::string> kept;
         for (const auto& p : h.plus) kept.insert(squeeze(p));
         for (std::size_t k = 0; k < h.minus.size(); ++k) {
-          if (comment_or_blank(h.minus[k]) || kept.count(squeeze(h.minus[k]))) continue;
+          if (comment_or_blank(h.minus[k], style) || kept.count(squeeze(h.minus[k]))) continue;
           const std::size_t line = static_cast<std::size_t>(h.old_start - 1) + k;
           if (line >= fs.origin.size() || fs.origin[line] == 0) continue;
           const std::uint32_t culprit = fs.origin[line] - 1;
           if (culprit >= id) continue;
           CommitRecord& c = ix_.commits[culprit];
-          if (c.fixed_at == 0) c.fixed_at = now;
+          if (c.fixed_at == 0) {
+            c.fixed_at = now;
+            c.fixed_by = id;
+          }
           insert_sorted(fs.blamed, culprit);
         }
       }
@@ -401,12 +494,15 @@ class Walker {
         if (!t.text) {
           fs.origin.clear();
           fs.lines = 0;
-        } else if (t.status == GIT_DELTA_ADDED || t.status == GIT_DELTA_COPIED ||
-                   (fs.origin.empty() && fs.lines == 0 && t.deleted == 0)) {
+        } else if (t.status == GIT_DELTA_ADDED || t.status == GIT_DELTA_COPIED) {
+          // A new file is all this commit's.
           fs.origin.assign(static_cast<std::size_t>(t.added), id + 1);
-        } else if (!fs.origin.empty() || fs.lines == 0) {
+        } else if (!fs.origin.empty()) {
           if (!shift_origins(fs.origin, t, id)) fs.origin.clear();
         }
+        // A file that lost its line history (binary, oversized, a bulk
+        // commit) is followed again only once it is added anew: a partial
+        // table would blame the wrong commits.
         fs.lines = static_cast<std::uint32_t>(fs.origin.size());
       }
       me.files[fid].push_back(id);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <span>
 
 namespace reviewer::history {
 
@@ -11,6 +12,16 @@ constexpr double kSecondsPerYear = 365.25 * kSecondsPerDay;
 // Changes looked at for the bug shares: the most recent ones only, so the
 // share follows how things are now and indexing stays linear.
 constexpr std::size_t kBugWindow = 200;
+constexpr std::size_t kRecentWindow = 1000;
+
+// How many distinct commits the ascending lists hold together.
+std::size_t distinct(const std::vector<std::span<const std::uint32_t>>& lists) {
+  if (lists.size() == 1) return lists[0].size();
+  std::vector<std::uint32_t> all;
+  for (const auto& l : lists) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  return static_cast<std::size_t>(std::unique(all.begin(), all.end()) - all.begin());
+}
 
 // Of the last kBugWindow commits of `list` before `as_of`, how many were
 // known to have gone bad by `now`; adds to *bad and *seen.
@@ -36,24 +47,25 @@ std::size_t count_before(const std::vector<std::uint32_t>& commits, std::size_t 
 FileView file_view(const HistoryIndex& ix, const FileState& fs, std::size_t as_of) {
   FileView v;
   if (as_of >= ix.commits.size()) {
-    // At the tip: the running totals, without recounting.
-    v.commits = fs.commits;
-    v.authors = fs.authors;
+    // At the tip: the running totals, without recounting or copying.
+    v.commits = {fs.commits.data(), fs.commits.size()};
+    v.authors = {fs.authors.data(), fs.authors.size()};
     v.last_time = fs.last_time;
     v.fixes = fs.fixes;
     v.reverts = fs.reverts;
     return v;
   }
-  v.commits.assign(fs.commits.begin(), fs.commits.begin() + static_cast<long>(count_before(fs.commits, as_of)));
+  v.commits = {fs.commits.data(), count_before(fs.commits, as_of)};
   for (auto c : v.commits) {
     const CommitRecord& rec = ix.commits[c];
-    v.authors.push_back(rec.author);
+    v.own_authors.push_back(rec.author);
     v.fixes += rec.fix ? 1 : 0;
     v.reverts += rec.revert ? 1 : 0;
     v.last_time = rec.time;
   }
-  std::sort(v.authors.begin(), v.authors.end());
-  v.authors.erase(std::unique(v.authors.begin(), v.authors.end()), v.authors.end());
+  std::sort(v.own_authors.begin(), v.own_authors.end());
+  v.own_authors.erase(std::unique(v.own_authors.begin(), v.own_authors.end()), v.own_authors.end());
+  v.authors = {v.own_authors.data(), v.own_authors.size()};
   return v;
 }
 
@@ -61,7 +73,8 @@ FeatureVector change_features(const HistoryIndex& ix, const ChangeShape& change,
   FeatureVector f{};
   std::set<std::string> subsystems, folders;
   std::vector<int> per_file;
-  std::vector<std::uint32_t> devs, changes;
+  std::vector<std::uint32_t> devs;
+  std::vector<std::span<const std::uint32_t>> change_lists;
   double lt = 0, age = 0;
   int known = 0, aged = 0;
   std::uint32_t fixes = 0, commits = 0, reverts = 0;
@@ -90,13 +103,12 @@ FeatureVector change_features(const HistoryIndex& ix, const ChangeShape& change,
       aged += 1;
     }
     devs.insert(devs.end(), v.authors.begin(), v.authors.end());
-    changes.insert(changes.end(), v.commits.begin(), v.commits.end());
+    change_lists.push_back(v.commits);
     fixes += v.fixes;
     commits += static_cast<std::uint32_t>(v.commits.size());
     reverts += v.reverts;
   }
   std::sort(devs.begin(), devs.end());
-  std::sort(changes.begin(), changes.end());
   f[kLT] = known ? static_cast<float>(lt / known) : 0.f;
   f[kNS] = static_cast<float>(subsystems.size());
   f[kND] = static_cast<float>(folders.size());
@@ -105,13 +117,15 @@ FeatureVector change_features(const HistoryIndex& ix, const ChangeShape& change,
   f[kFix] = change.fix ? 1.f : 0.f;
   f[kNDev] = static_cast<float>(std::unique(devs.begin(), devs.end()) - devs.begin());
   f[kAge] = aged ? static_cast<float>(age / aged) : 0.f;
-  f[kNUC] = static_cast<float>(std::unique(changes.begin(), changes.end()) - changes.begin());
+  f[kNUC] = static_cast<float>(distinct(change_lists));
   if (change.author && *change.author < ix.authors.size()) {
     const AuthorState& me = ix.authors[*change.author];
     const std::size_t n = count_before(me.commits, as_of);
     f[kExp] = static_cast<float>(n);
     double rexp = 0;
-    for (std::size_t i = 0; i < n; ++i) {
+    // The most recent kRecentWindow changes: older ones weigh little, and
+    // a prolific author would make indexing quadratic.
+    for (std::size_t i = n > kRecentWindow ? n - kRecentWindow : 0; i < n; ++i) {
       const double years = std::max(0.0, static_cast<double>(change.time - ix.commits[me.commits[i]].time)) / kSecondsPerYear;
       rexp += 1.0 / (1.0 + years);
     }

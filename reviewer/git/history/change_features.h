@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,12 +33,14 @@ struct ChangeShape {
 
 FeatureVector change_features(const HistoryIndex& index, const ChangeShape& change, std::size_t as_of);
 
-// What a file's history looked like before commit `as_of`.
+// What a file's history looked like before commit `as_of` (views into the
+// index's own lists where it can: valid while the index and `file` are).
 struct FileView {
-  std::vector<std::uint32_t> commits;  // ascending, all < as_of
-  std::vector<std::uint32_t> authors;  // distinct, ascending
+  std::span<const std::uint32_t> commits;  // ascending, all < as_of
+  std::span<const std::uint32_t> authors;  // distinct, ascending
   std::int64_t last_time = 0;
   std::uint32_t fixes = 0, reverts = 0;
+  std::vector<std::uint32_t> own_authors;  // storage when recounted
 };
 FileView file_view(const HistoryIndex& index, const FileState& file, std::size_t as_of);
 

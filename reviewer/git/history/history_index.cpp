@@ -19,28 +19,45 @@ namespace reviewer::history {
 namespace {
 
 // An exclusive lock on "<dir>/lock" for one update: two reviews of the same
-// repository index it one after the other, never both at once.
+// repository index it one after the other, never both at once. Waiting
+// gives up when `expired` says so (a review's deadline).
 class DirLock {
  public:
-  explicit DirLock(const std::filesystem::path& dir) {
+  DirLock(const std::filesystem::path& dir, const std::function<bool()>& expired) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
     fd_ = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0) throw Error(Error::Code::io, fmt::format("cannot open the history lock in {}", dir.string()));
-    while (::flock(fd_, LOCK_EX) < 0) {
-      if (errno != EINTR) throw Error(Error::Code::io, "cannot lock the history index");
+    while (::flock(fd_, expired ? LOCK_EX | LOCK_NB : LOCK_EX) < 0) {
+      if (errno == EWOULDBLOCK) {
+        if (expired()) return;  // held() stays false
+        ::usleep(20000);
+      } else if (errno != EINTR) {
+        throw Error(Error::Code::io, "cannot lock the history index");
+      }
     }
+    held_ = true;
   }
   ~DirLock() {
     if (fd_ >= 0) ::close(fd_);  // closing releases the lock
   }
   DirLock(const DirLock&) = delete;
   DirLock& operator=(const DirLock&) = delete;
+  bool held() const { return held_; }
 
  private:
   int fd_ = -1;
+  bool held_ = false;
 };
+
+// The newest commit of `line` (oldest first) that the index has, or -1.
+long newest_shared(const HistoryIndex& index, const std::vector<std::string>& line) {
+  for (std::size_t i = line.size(); i-- > 0;) {
+    if (index.commit_ids.count(line[i])) return static_cast<long>(i);
+  }
+  return -1;
+}
 
 }  // namespace
 
@@ -88,42 +105,84 @@ HistoryIndex update_index(git_repository* repo, std::string_view base, const Bui
   st = BuildStats{};
   const std::filesystem::path dir = options.dir.empty() ? default_dir(repo) : options.dir;
   const std::filesystem::path file = index_file(dir);
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   std::optional<DirLock> lock;
-  if (options.write) lock.emplace(dir);
+  if (options.write) {
+    lock.emplace(dir, options.expired);
+    if (!lock->held()) {
+      // Another update holds the index past our deadline: what it has
+      // saved so far is still usable if it covers the base.
+      HistoryIndex saved = load_index(file);
+      st.complete = saved.commit_ids.count(std::string(base)) > 0;
+      if (st.complete) st.as_of = std::string(base);
+      st.seconds = seconds();
+      return saved;
+    }
+  }
 
   std::string why;
   HistoryIndex index = load_index(file, &why);
   const std::string base_sha(base);
+  if (index.commit_ids.count(base_sha)) {
+    // Up to date, or the base is older than the tip: the index already
+    // knows everything before it.
+    st.as_of = base_sha;
+    st.seconds = seconds();
+    return index;
+  }
   bool reached = false, shallow = false;
   std::vector<std::string> line;
   if (!index.tip.empty()) {
-    if (index.tip == base_sha || index.commit_ids.count(base_sha)) {
-      // Up to date, or the base is older than what is indexed: the index
-      // already knows everything before it.
-      st.seconds = 0;
-      return index;
-    }
     line = detail::first_parent_line(repo, base_sha, index.tip, &reached, &shallow);
     if (!reached) {
-      why = "the indexed commit is no longer on the base's first-parent line";
+      const long shared = newest_shared(index, line);
+      if (shared >= 0 && !options.base_is_default_branch) {
+        // A side line (a release branch, a stacked pull request): judged
+        // as of where it leaves the indexed line; the index is not touched.
+        st.as_of = line[static_cast<std::size_t>(shared)];
+        st.seconds = seconds();
+        return index;
+      }
+      why = shared >= 0 ? "the default branch was rewritten (its indexed tip is no longer on its first-parent line)"
+                        : "the base shares no history with the index";
       index = HistoryIndex{};
     }
+  } else {
+    line = detail::first_parent_line(repo, base_sha, "", &reached, &shallow);
   }
   if (index.tip.empty()) {
     st.rebuilt = true;
     st.rebuild_reason = why;
-    line = detail::first_parent_line(repo, base_sha, "", &reached, &shallow);
-    index.shallow = shallow;
   }
-  st.added = detail::add_commits(repo, index, line, options);
-  st.complete = st.added == line.size();
-  st.remaining = line.size() - st.added;
-  if (options.write && st.added > 0) {
-    save_index(index, file);
-    std::error_code ec;
-    st.file_bytes = std::filesystem::file_size(file, ec);
+  // A clone deepened since (`git fetch --unshallow`) is no longer cut.
+  index.shallow = (index.shallow && !st.rebuilt) ? git_repository_is_shallow(repo) == 1 : shallow;
+
+  // In chunks, saving after each, so a process ended mid-way (a CLI review
+  // past its deadline) keeps what it indexed.
+  std::size_t done = 0;
+  auto last_save = std::chrono::steady_clock::now();
+  while (done < line.size()) {
+    BuildOptions chunk = options;
+    chunk.expired = [&] {
+      return (options.expired && options.expired()) ||
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - last_save).count() >= options.checkpoint_seconds;
+    };
+    const std::vector<std::string> rest(line.begin() + static_cast<long>(done), line.end());
+    const std::size_t added = detail::add_commits(repo, index, rest, chunk);
+    done += added;
+    if (options.write && added > 0) {
+      save_index(index, file);
+      last_save = std::chrono::steady_clock::now();
+    }
+    if (added == 0 || (options.expired && options.expired())) break;
   }
-  st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  st.added = done;
+  st.complete = done == line.size();
+  st.remaining = line.size() - done;
+  if (st.complete) st.as_of = base_sha;
+  std::error_code ec;
+  if (options.write) st.file_bytes = std::filesystem::file_size(file, ec);
+  st.seconds = seconds();
   return index;
 }
 

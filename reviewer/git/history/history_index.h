@@ -36,7 +36,7 @@ namespace reviewer::history {
 
 // Bumped whenever the file layout or the meaning of a field changes: an
 // index of another version is rebuilt.
-inline constexpr std::uint32_t kIndexVersion = 3;
+inline constexpr std::uint32_t kIndexVersion = 4;
 
 struct CommitRecord {
   std::string sha;
@@ -48,10 +48,17 @@ struct CommitRecord {
   bool bulk = false;             // too many files to diff line by line: not learnt from
   std::int64_t reverted_at = 0;  // when it was first reverted; 0: never
   std::int64_t fixed_at = 0;     // when a fix first blamed it (SZZ); 0: never
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  std::uint32_t reverted_by = kNone;  // the commit that reverted it
+  std::uint32_t fixed_by = kNone;     // the fix that first blamed it
   FeatureVector features{};
   // Labelled positive by what was known at time `t`.
   bool positive_at(std::int64_t t) const {
     return (reverted_at != 0 && reverted_at <= t) || (fixed_at != 0 && fixed_at <= t);
+  }
+  // Labelled positive by one of the first `n` commits of the line.
+  bool positive_within(std::size_t n) const {
+    return (reverted_by != kNone && reverted_by < n) || (fixed_by != kNone && fixed_by < n);
   }
   std::int64_t label_time() const {
     if (reverted_at == 0) return fixed_at;
@@ -112,14 +119,23 @@ struct HistoryIndex {
 
 struct BuildOptions {
   std::filesystem::path dir;           // empty: "<git dir>/reviewer-history"
+  // `base` is the default branch's tip (`risk train`, serve's refresh): an
+  // index whose tip is no longer on its first-parent line (a force push) is
+  // rebuilt. Otherwise (a review's merge base, maybe on a release branch)
+  // such an index is left alone and judged as of the newest commit the two
+  // lines share.
+  bool base_is_default_branch = false;
   Classifier classifier;
   std::size_t max_file_bytes = 1 << 20;    // larger blobs are not followed line by line
   std::size_t max_files_per_commit = 2000; // larger commits are "bulk": files only
-  int rename_limit = 400;
+  int rename_limit = 200;                  // as git's diff.renameLimit, per commit
   bool write = true;                   // false: keep the result in memory only
   // Polled between commits; true stops the update early. What was indexed
   // so far is saved, and the next update goes on from there.
   std::function<bool()> expired;
+  // While indexing, what is done is saved this often, so a process that
+  // ends mid-way (the CLI after a deadline) loses at most this much work.
+  double checkpoint_seconds = 2.0;
 };
 
 struct BuildStats {
@@ -130,6 +146,10 @@ struct BuildStats {
   std::size_t remaining = 0;      // commits still to index when stopped
   std::uintmax_t file_bytes = 0;  // size of the saved index
   double seconds = 0;
+  // The newest indexed commit on the base's first-parent line: the base
+  // itself, or where a side line (a release branch) leaves the indexed one.
+  // Empty when they share nothing (a rebuild then followed).
+  std::string as_of;
 };
 
 // The author key for a signature: lower-case e-mail, else name.
@@ -138,9 +158,11 @@ std::string author_key(std::string_view name, std::string_view email);
 // The index directory of a repository: "<git dir>/reviewer-history".
 std::filesystem::path default_dir(git_repository* repo);
 
-// Brings the index up to `base` (a commit sha) and returns it. Throws
-// reviewer::Error when `base` is unknown or git objects cannot be read; a
-// broken index file is rebuilt, never an error.
+// Brings the index up to `base` (a commit sha) and returns it; stats->as_of
+// says which of its commits the base sees. Throws reviewer::Error when
+// `base` is unknown or git objects cannot be read; a broken index file is
+// rebuilt, never an error. Waiting for another updater's lock also stops
+// when `expired` says so (stats->complete is then false).
 HistoryIndex update_index(git_repository* repo, std::string_view base, const BuildOptions& options,
                           BuildStats* stats = nullptr);
 

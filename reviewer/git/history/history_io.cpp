@@ -1,6 +1,7 @@
 // The index file: a little-endian binary layout with a version and a
 // SHA-256 of the payload at the end, so a torn or edited file is detected
 // and rebuilt instead of trusted.
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -68,9 +69,11 @@ class Reader {
     pos_ += n * sizeof(T);
     return v;
   }
-  std::uint64_t count() {
+  // A count of entries that each take at least `min_bytes` of what is
+  // left: a forged count cannot make the reader allocate beyond the file.
+  std::uint64_t count(std::size_t min_bytes) {
     const auto n = pod<std::uint64_t>();
-    if (n > in_.size()) fail();  // each entry takes at least a byte
+    if (n > (in_.size() - pos_) / min_bytes) fail();
     return n;
   }
   bool done() const { return pos_ == in_.size(); }
@@ -113,7 +116,7 @@ void write_map(Writer& w, const Map& m) {
 
 template <class Map>
 void read_map(Reader& r, Map& m) {
-  const auto n = r.count();
+  const auto n = r.count(8);
   m.reserve(n);
   for (std::uint64_t i = 0; i < n; ++i) {
     auto k = read_key<typename Map::key_type>(r);
@@ -133,7 +136,7 @@ void write_lists(Writer& w, const Map& m) {
 
 template <class Map>
 void read_lists(Reader& r, Map& m) {
-  const auto n = r.count();
+  const auto n = r.count(12);
   m.reserve(n);
   for (std::uint64_t i = 0; i < n; ++i) {
     auto k = read_key<typename Map::key_type>(r);
@@ -154,6 +157,8 @@ std::string serialise(const HistoryIndex& ix) {
     w.pod<std::uint8_t>(static_cast<std::uint8_t>((c.fix ? 1 : 0) | (c.revert ? 2 : 0) | (c.bulk ? 4 : 0)));
     w.pod(c.reverted_at);
     w.pod(c.fixed_at);
+    w.pod(c.reverted_by);
+    w.pod(c.fixed_by);
     w.pod(c.features);
   }
   w.pod<std::uint64_t>(ix.files.size());
@@ -182,12 +187,14 @@ std::string serialise(const HistoryIndex& ix) {
   return std::move(w.bytes());
 }
 
+void validate(const HistoryIndex& ix);
+
 HistoryIndex deserialise(std::string_view payload) {
   Reader r(payload);
   HistoryIndex ix;
   ix.tip = r.str();
   ix.shallow = r.pod<std::uint8_t>() != 0;
-  const auto commits = r.count();
+  const auto commits = r.count(sizeof(FeatureVector) + 48);
   ix.commits.resize(commits);
   for (std::uint64_t i = 0; i < commits; ++i) {
     auto& c = ix.commits[i];
@@ -201,9 +208,11 @@ HistoryIndex deserialise(std::string_view payload) {
     c.bulk = flags & 4;
     c.reverted_at = r.pod<std::int64_t>();
     c.fixed_at = r.pod<std::int64_t>();
+    c.reverted_by = r.pod<std::uint32_t>();
+    c.fixed_by = r.pod<std::uint32_t>();
     c.features = r.pod<FeatureVector>();
   }
-  const auto files = r.count();
+  const auto files = r.count(57);
   ix.files.resize(files);
   for (std::uint64_t i = 0; i < files; ++i) {
     auto& f = ix.files[i];
@@ -218,7 +227,7 @@ HistoryIndex deserialise(std::string_view payload) {
     f.origin = r.vec<std::uint32_t>();
     f.alive = r.pod<std::uint8_t>() != 0;
   }
-  const auto authors = r.count();
+  const auto authors = r.count(36);
   ix.authors.resize(authors);
   for (std::uint64_t i = 0; i < authors; ++i) {
     auto& a = ix.authors[i];
@@ -231,17 +240,64 @@ HistoryIndex deserialise(std::string_view payload) {
   read_map(r, ix.merged_ids);
   read_map(r, ix.former_ids);
   if (!r.done()) throw Error(Error::Code::invalid_input, "history index has trailing bytes");
+  validate(ix);
   // The lookup maps follow from the records: rebuilt, not stored.
   for (std::uint32_t i = 0; i < ix.commits.size(); ++i) {
     ix.commit_ids.emplace(ix.commits[i].sha, i);
     ix.subject_ids[normalise_subject(ix.commits[i].subject)] = i;
-    if (ix.commits[i].author >= ix.authors.size()) throw Error(Error::Code::invalid_input, "history index: bad author");
   }
   for (std::uint32_t i = 0; i < ix.files.size(); ++i) {
     if (ix.files[i].alive) ix.file_ids[ix.files[i].path] = i;
   }
   for (std::uint32_t i = 0; i < ix.authors.size(); ++i) ix.author_ids.emplace(ix.authors[i].key, i);
   return ix;
+}
+
+// Every id points into its table and every number is usable, or the file
+// is refused: the index is read by code that indexes arrays with them.
+void validate(const HistoryIndex& ix) {
+  auto bad = [](const char* what) { throw Error(Error::Code::invalid_input, fmt::format("history index: bad {}", what)); };
+  const std::size_t n = ix.commits.size();
+  if (ix.tip != (n ? ix.commits.back().sha : std::string())) bad("tip");
+  auto commit_list = [&](const std::vector<std::uint32_t>& v) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i] >= n || (i > 0 && v[i] <= v[i - 1])) bad("commit list");
+    }
+  };
+  for (const auto& c : ix.commits) {
+    if (c.author >= ix.authors.size()) bad("author");
+    if ((c.reverted_by != CommitRecord::kNone && c.reverted_by >= n) || (c.fixed_by != CommitRecord::kNone && c.fixed_by >= n)) {
+      bad("label");
+    }
+    for (float f : c.features) {
+      if (!std::isfinite(f) || f < 0) bad("feature");
+    }
+  }
+  for (const auto& f : ix.files) {
+    commit_list(f.commits);
+    commit_list(f.blamed);
+    for (auto a : f.authors) {
+      if (a >= ix.authors.size()) bad("file author");
+    }
+    for (auto o : f.origin) {
+      if (o > n) bad("line origin");
+    }
+  }
+  for (const auto& a : ix.authors) {
+    commit_list(a.commits);
+    for (const auto& [file, list] : a.files) {
+      if (file >= ix.files.size()) bad("author file");
+      commit_list(list);
+    }
+    for (const auto& [k, list] : a.folders) commit_list(list);
+    for (const auto& [k, list] : a.subsystems) commit_list(list);
+  }
+  for (const auto& [k, v] : ix.merged_ids) {
+    if (v >= n) bad("merge");
+  }
+  for (const auto& [k, v] : ix.former_ids) {
+    if (v >= ix.files.size()) bad("former path");
+  }
 }
 
 }  // namespace
@@ -272,7 +328,7 @@ HistoryIndex load_index(const std::filesystem::path& file, std::string* why) {
   }
   try {
     return deserialise(payload);
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {  // bad_alloc included: never trusted, rebuilt
     return say(fmt::format("the index file is corrupt ({})", e.what()));
   }
 }
@@ -289,7 +345,11 @@ void save_index(const HistoryIndex& index, const std::filesystem::path& file) {
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) throw Error(Error::Code::io, fmt::format("cannot write {}", tmp.string()));
+    out.close();
+    if (!out) {
+      std::filesystem::remove(tmp, ec);
+      throw Error(Error::Code::io, fmt::format("cannot write {} (disk full?)", tmp.string()));
+    }
   }
   std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
   // Readers see the old file or the new one, never half of one.
