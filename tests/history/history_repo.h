@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <stdexcept>
 #include <string>
 
 #include "reviewer/git/builder.h"
@@ -27,6 +28,44 @@ struct HistoryRepo {
     repo.set_author(author.substr(0, author.find('@')), author);
     tip = repo.commit("main", tip, changes, message, time);
     return tip;
+  }
+
+  // A merge commit on main with the side branch's tree, as GitHub's merge
+  // button makes one ("Merge pull request #N from ...").
+  std::string merge(const std::string& side, const std::string& message) {
+    time += 86400;
+    auto lookup = [&](const std::string& sha) {
+      git_oid oid;
+      git_oid_fromstr(&oid, sha.c_str());
+      git_commit* c = nullptr;
+      if (git_commit_lookup(&c, repo.get(), &oid) < 0) throw std::runtime_error("no commit " + sha);
+      return git::CommitPtr(c);
+    };
+    auto first = lookup(tip);
+    auto second = lookup(side);
+    git_tree* tree = nullptr;
+    git_commit_tree(&tree, second.get());
+    git::TreePtr t(tree);
+    git_signature* sig = nullptr;
+    git_signature_new(&sig, "merger", "merger@example.com", time, 0);
+    git::SignaturePtr s(sig);
+    const git_commit* parents[2] = {first.get(), second.get()};
+    git_oid id;
+    if (git_commit_create(&id, repo.get(), "refs/heads/main", s.get(), s.get(), nullptr, message.c_str(), t.get(), 2,
+                          parents) < 0) {
+      throw std::runtime_error("merge failed");
+    }
+    char buf[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(buf, sizeof buf, &id);
+    tip = buf;
+    return tip;
+  }
+
+  // A commit on `branch` on top of `parent`, one day later.
+  std::string side(const std::string& branch, const std::string& parent,
+                   const std::map<std::string, git::FileChange>& changes, const std::string& message) {
+    time += 86400;
+    return repo.commit(branch, parent, changes, message, time);
   }
 
   history::BuildOptions options() const {

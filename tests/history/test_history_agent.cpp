@@ -87,7 +87,7 @@ TEST_SUITE("history::agent") {
     std::string big;
     for (int k = 0; k < 40; ++k) big += "int fresh_" + std::to_string(k) + " = 0;\n";
     h.branch("risky", {{"src/core.c", {h.text() + big}}}, "stranger@example.com");
-    h.branch("calm", {{"src/util_2.c", {"int util_2;\nint util_2b;\n"}}}, "reg1@example.com");
+    h.branch("calm", {{"src/util_new.c", {"int util_new;\n"}}}, "reg1@example.com");
 
     auto risky = h.review("risky");
     const AgentReport& rep = history_report(risky);
@@ -122,7 +122,7 @@ TEST_SUITE("history::agent") {
     CHECK(std::filesystem::exists(h.repo.path() / "reviewer-history" / "model.json"));
     const auto dir = h.dir / "guidance";
     std::filesystem::create_directories(dir);
-    test::write_text(dir / "history.yml", "history:\n  threshold: 0.999\n");
+    test::write_text(dir / "history.yml", "history:\n  threshold: 1\n");
     auto lenient = h.review("risky", {dir});
     REQUIRE(lenient.risk);
     CHECK_FALSE(lenient.risk->above_threshold);
