@@ -85,7 +85,9 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
       for (auto& [agent, findings] : run->findings) {
         auto it =
             std::find_if(r.agents.begin(), r.agents.end(), [&](const AgentReport& a) { return a.name == agent; });
-        if (it == r.agents.end()) it = r.agents.insert(r.agents.end(), AgentReport{agent, AgentStatus::ok, 0, {}, ""});
+        if (it == r.agents.end()) {
+          it = r.agents.insert(r.agents.end(), AgentReport{agent, AgentStatus::ok, 0, {}, "", std::nullopt});
+        }
         for (auto& f : findings) it->findings.push_back(std::move(f));
       }
       m.used = run->usage.used();
