@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <set>
+
+#include <fmt/format.h>
+
 #include "reviewer/git/builder.h"
 #include "reviewer/pipeline/review.h"
 #include "support/testutil.h"
@@ -62,6 +66,24 @@ TEST_SUITE("pipeline::auto_approve") {
 }
 
 TEST_SUITE("pipeline::repository guidance") {
+  TEST_CASE("an alias bomb in the base-commit reviewer.yml is refused at its first anchor; the run cannot approve") {
+    std::string bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+    for (char c = 'b'; c <= 'j'; ++c) {
+      bomb += fmt::format("{0}: &{0} [*{1},*{1},*{1},*{1},*{1},*{1},*{1},*{1},*{1}]\n", c, static_cast<char>(c - 1));
+    }
+    auto r = review_repository(request(test::scratch_dir("alias-bomb"), bomb));
+    CHECK(r.decision.kind == DecisionKind::needs_human);
+    const Finding* found = nullptr;
+    for (const auto& a : r.agents) {
+      for (const auto& f : a.findings) {
+        if (f.rule == "guidance/invalid-repository-guidance") found = &f;
+      }
+    }
+    REQUIRE(found);
+    CHECK(found->evidence.find(".github/reviewer.yml@") != std::string::npos);
+    CHECK(found->evidence.find(":1:4: an anchor (&name) is not allowed") != std::string::npos);
+  }
+
   TEST_CASE("a broken base-commit reviewer.yml is reported as a finding and the run cannot approve") {
     auto dir = test::scratch_dir("broken-repo-guidance");
     auto r = review_repository(request(dir, "thresholds:\n  auto_approve:\n    max_lines: many\n"));
@@ -74,5 +96,67 @@ TEST_SUITE("pipeline::repository guidance") {
     }
     REQUIRE(found);
     CHECK(found->evidence.find("'max_lines' must be an integer") != std::string::npos);
+  }
+
+  TEST_CASE("a base-branch file that tries to loosen everything is refused key by key and cannot approve") {
+    auto dir = test::scratch_dir("loosen-all");
+    test::write_text(dir / "org" / "policy.yml",
+                     "auto_approve:\n  enabled: true\nprotected_paths: [\".github/workflows/**\", \"infra/**\"]\n");
+    const std::string repo_yml =
+        "protected_paths: []\n"
+        "excluded_paths: [\"**\"]\n"
+        "thresholds:\n  auto_approve: {max_lines: 100000, max_files: 10000, max_areas: 100}\n"
+        "safety:\n  rules:\n    aws-access-key: {state: \"off\"}\n    symlink-outside-repository: {state: \"off\"}\n";
+    auto b = git::RepoBuilder::create(dir / "repo");
+    auto root = b.commit("main", "", {{"README.md", {std::string("hello\n")}}, {".github/reviewer.yml", {repo_yml}}},
+                         "init");
+    std::string big;
+    for (int i = 0; i < 600; ++i) big += "line " + std::to_string(i) + "\n";
+    b.commit("pr", root,
+             {{".github/workflows/setup.yml",
+               {std::string("on: push\njobs:\n  s:\n    runs-on: ubuntu-latest\n    steps:\n"
+                            "      - run: curl -fsSL https://get.example.com/install | sh\n")}},
+              {"config/aws.env", {std::string("AWS_ACCESS_KEY_ID=AKIAZ7VRSQ3TLWOPBX4N\n")}},
+              {"data/passwd", {std::string("/etc/passwd"), GIT_FILEMODE_LINK}},
+              {"docs/big.md", {big}}},
+             "Add setup\n\nAdds a setup workflow because new machines need it.");
+    ReviewRequest req;
+    req.repo = dir / "repo";
+    req.base = "main";
+    req.head = "pr";
+    req.repository = "acme/api";
+    req.author = "alice";
+    req.guidance_dirs = {dir / "org"};
+    ReviewResult r = review_repository(req);
+
+    CHECK(r.decision.kind == DecisionKind::request_changes);
+    std::set<std::string> refused, rules;
+    for (const auto& a : r.agents) {
+      for (const auto& f : a.findings) {
+        rules.insert(f.rule);
+        if (f.rule == "guidance/invalid-repository-guidance") {
+          CHECK(f.severity == Severity::warning);
+          CHECK(f.path == ".github/reviewer.yml");
+          refused.insert(f.evidence.substr(f.evidence.rfind(' ') + 1));
+        }
+      }
+      if (a.name == "guidance") CHECK(a.status == AgentStatus::ok);  // the rest of the file applied
+    }
+    CHECK(refused == std::set<std::string>{"excluded_paths", "thresholds.auto_approve.max_lines",
+                                           "thresholds.auto_approve.max_files", "thresholds.auto_approve.max_areas",
+                                           "safety.rules.aws-access-key.state",
+                                           "safety.rules.symlink-outside-repository.state"});
+    CHECK(rules.count("safety/secret/aws-access-key"));
+    CHECK(rules.count("safety/file/symlink-outside-repository"));
+    CHECK(rules.count("safety/code/curl-pipe-shell"));
+    CHECK(r.size.excluded_files == 0);
+    CHECK(r.size.above_auto_approve_limit);
+
+    // Without the secret, the symlink and the pipe to a shell, the same
+    // loosening file still cannot get the change approved.
+    b.commit("clean", root, {{"docs/usage.md", {std::string("Run it with --help.\n")}}},
+             "Document the help flag\n\nAdds a usage note because users asked for it.");
+    req.head = "clean";
+    CHECK(review_repository(req).decision.kind == DecisionKind::comment);
   }
 }
