@@ -54,6 +54,11 @@ std::vector<std::string> refused(const Guidance& g) {
   return keys;
 }
 
+// The keys a repository file's `yaml` had refused, in file order, joined by ", ".
+std::string refused_keys(const std::string& yaml, const Guidance& op = operator_layer()) {
+  return fmt::format("{}", fmt::join(refused(layer(yaml, op)), ", "));
+}
+
 // A value of the merged document by keys (rule ids hold '/').
 json at(const Guidance& g, std::initializer_list<const char*> keys) {
   const json* j = &g.document;
@@ -71,7 +76,8 @@ TEST_SUITE("guidance::repository layer") {
     for (const char* key : {"max_lines", "max_files", "max_areas"}) {
       CAPTURE(key);
       Guidance up = layer(fmt::format("thresholds:\n  auto_approve:\n    {}: 100000\n", key));
-      CHECK(refused(up) == std::vector<std::string>{fmt::format("thresholds.auto_approve.{}", key)});
+      CHECK(fmt::format("{}", fmt::join(refused(up), ", ")) ==
+            fmt::format("thresholds.auto_approve.{}", key));
       CHECK(at(up, {"thresholds", "auto_approve", key}) ==
             at(operator_layer(), {"thresholds", "auto_approve", key}));
       Guidance down = layer(fmt::format("thresholds:\n  auto_approve:\n    {}: 2\n", key));
@@ -88,18 +94,16 @@ TEST_SUITE("guidance::repository layer") {
   }
 
   TEST_CASE("max_file_bytes may only be lowered (a smaller cap makes files partial: a human looks)") {
-    CHECK(refused(layer("thresholds:\n  max_file_bytes: 99999999\n")) ==
-          std::vector<std::string>{"thresholds.max_file_bytes"});
+    CHECK(refused_keys("thresholds:\n  max_file_bytes: 99999999\n") == "thresholds.max_file_bytes");
     Guidance g = layer("thresholds:\n  max_file_bytes: 4096\n");
     CHECK(g.refused.empty());
     CHECK(g.max_file_bytes == 4096);
   }
 
   TEST_CASE("deadlines may only be lowered; an agent without its own compares with the default") {
-    CHECK(refused(layer(
-              "thresholds:\n  deadlines_ms:\n    default: 60000\n    size: 5000\n    safety: 20000\n")) ==
-          std::vector<std::string>{"thresholds.deadlines_ms.default", "thresholds.deadlines_ms.size",
-                                   "thresholds.deadlines_ms.safety"});
+    CHECK(refused_keys(
+              "thresholds:\n  deadlines_ms:\n    default: 60000\n    size: 5000\n    safety: 20000\n") ==
+          "thresholds.deadlines_ms.default, thresholds.deadlines_ms.size, thresholds.deadlines_ms.safety");
     Guidance g = layer("thresholds:\n  deadlines_ms:\n    default: 5000\n    size: 1000\n    safety: 3000\n");
     CHECK(g.refused.empty());
     CHECK(g.default_deadline_ms == 5000);
@@ -140,8 +144,7 @@ TEST_SUITE("guidance::repository layer") {
     CHECK(off.refused.empty());
     CHECK_FALSE(off.auto_approve_policy.enabled);
 
-    CHECK(refused(layer("auto_approve:\n  repositories: [\"*\"]\n")) ==
-          std::vector<std::string>{"auto_approve.repositories"});
+    CHECK(refused_keys("auto_approve:\n  repositories: [\"*\"]\n") == "auto_approve.repositories");
     CHECK(
         layer("auto_approve:\n  repositories: [\"acme/*\"]\n").refused.empty());  // the operator's own value
 
@@ -153,19 +156,19 @@ TEST_SUITE("guidance::repository layer") {
   }
 
   TEST_CASE("safety rules are only switched on or raised; their patterns are the operator's") {
-    CHECK(refused(layer("safety:\n  rules:\n    aws-access-key: {state: \"off\"}\n")) ==
-          std::vector<std::string>{"safety.rules.aws-access-key.state"});
-    CHECK(refused(layer("safety:\n  rules:\n    aws-access-key:\n      state: off\n")) ==  // YAML: false
-          std::vector<std::string>{"safety.rules.aws-access-key.state"});
+    CHECK(refused_keys("safety:\n  rules:\n    aws-access-key: {state: \"off\"}\n") ==
+          "safety.rules.aws-access-key.state");
+    CHECK(refused_keys("safety:\n  rules:\n    aws-access-key:\n      state: off\n") ==  // YAML: false
+          "safety.rules.aws-access-key.state");
     CHECK(layer("safety:\n  rules:\n    jwt:\n      state: on\n").refused.empty());  // YAML: true
-    CHECK(refused(layer("safety:\n  rules:\n    aws-access-key: {state: shadow}\n")) ==
-          std::vector<std::string>{"safety.rules.aws-access-key.state"});
-    CHECK(refused(layer("safety:\n  rules:\n    python-shell-true: {severity: info}\n")) ==
-          std::vector<std::string>{"safety.rules.python-shell-true.severity"});
-    CHECK(refused(layer("safety:\n  rules:\n    jwt: {pattern: 'never-matches'}\n")) ==
-          std::vector<std::string>{"safety.rules.jwt.pattern"});
-    CHECK(refused(layer("safety:\n  rules:\n    jwt: {exclude_paths: ['**']}\n")) ==
-          std::vector<std::string>{"safety.rules.jwt.exclude_paths"});
+    CHECK(refused_keys("safety:\n  rules:\n    aws-access-key: {state: shadow}\n") ==
+          "safety.rules.aws-access-key.state");
+    CHECK(refused_keys("safety:\n  rules:\n    python-shell-true: {severity: info}\n") ==
+          "safety.rules.python-shell-true.severity");
+    CHECK(refused_keys("safety:\n  rules:\n    jwt: {pattern: 'never-matches'}\n") ==
+          "safety.rules.jwt.pattern");
+    CHECK(refused_keys("safety:\n  rules:\n    jwt: {exclude_paths: ['**']}\n") ==
+          "safety.rules.jwt.exclude_paths");
 
     Guidance up =
         layer("safety:\n  rules:\n    jwt: {state: \"on\"}\n    python-shell-true: {severity: critical}\n");
@@ -193,31 +196,28 @@ TEST_SUITE("guidance::repository layer") {
 
   TEST_CASE(
       "safety's section keys: test severity raised, test paths and placeholders narrowed, the rest fixed") {
-    CHECK(refused(layer("safety:\n  test_severity: info\n")) ==
-          std::vector<std::string>{"safety.test_severity"});
+    CHECK(refused_keys("safety:\n  test_severity: info\n") == "safety.test_severity");
     CHECK(at(layer("safety:\n  test_severity: error\n"), {"safety", "test_severity"}) == "error");
-    CHECK(refused(layer("safety:\n  test_paths: ['**']\n")) == std::vector<std::string>{"safety.test_paths"});
+    CHECK(refused_keys("safety:\n  test_paths: ['**']\n") == "safety.test_paths");
     Guidance fewer = layer("safety:\n  test_paths: ['**/tests/**']\n");
     CHECK(fewer.refused.empty());
     CHECK(at(fewer, {"safety", "test_paths"}) == json::array({"**/tests/**"}));
-    CHECK(refused(layer("safety:\n  placeholders: ['.*']\n")) ==
-          std::vector<std::string>{"safety.placeholders"});
+    CHECK(refused_keys("safety:\n  placeholders: ['.*']\n") == "safety.placeholders");
     CHECK(layer("safety:\n  placeholders: []\n").refused.empty());
-    CHECK(refused(layer("safety:\n  languages:\n    python: ['*.nothing']\n")) ==
-          std::vector<std::string>{"safety.languages"});
-    CHECK(refused(layer("safety:\n  max_findings_per_rule_per_file: 1\n")) ==
-          std::vector<std::string>{"safety.max_findings_per_rule_per_file"});
+    CHECK(refused_keys("safety:\n  languages:\n    python: ['*.nothing']\n") == "safety.languages");
+    CHECK(refused_keys("safety:\n  max_findings_per_rule_per_file: 1\n") ==
+          "safety.max_findings_per_rule_per_file");
   }
 
   TEST_CASE("logic rules: only on or raised, new rules welcome, tests and tracing are the operator's") {
-    CHECK(refused(layer("logic:\n  rules:\n    logic/debug-leftover: {state: \"off\"}\n")) ==
-          std::vector<std::string>{"logic.rules.logic/debug-leftover.state"});
-    CHECK(refused(layer("logic:\n  rules:\n    logic/debug-leftover: {enabled: false}\n")) ==
-          std::vector<std::string>{"logic.rules.logic/debug-leftover.enabled"});
-    CHECK(refused(layer("logic:\n  rules:\n    logic/debug-leftover: {severity: info}\n")) ==
-          std::vector<std::string>{"logic.rules.logic/debug-leftover.severity"});
-    CHECK(refused(layer("logic:\n  rules:\n    logic/debug-leftover: {patterns: []}\n")) ==
-          std::vector<std::string>{"logic.rules.logic/debug-leftover.patterns"});
+    CHECK(refused_keys("logic:\n  rules:\n    logic/debug-leftover: {state: \"off\"}\n") ==
+          "logic.rules.logic/debug-leftover.state");
+    CHECK(refused_keys("logic:\n  rules:\n    logic/debug-leftover: {enabled: false}\n") ==
+          "logic.rules.logic/debug-leftover.enabled");
+    CHECK(refused_keys("logic:\n  rules:\n    logic/debug-leftover: {severity: info}\n") ==
+          "logic.rules.logic/debug-leftover.severity");
+    CHECK(refused_keys("logic:\n  rules:\n    logic/debug-leftover: {patterns: []}\n") ==
+          "logic.rules.logic/debug-leftover.patterns");
     Guidance up = layer(
         "logic:\n  rules:\n    logic/todo-comment: {state: \"on\", severity: warning}\n"
         "    logic/mine: {severity: warning, why: w, fix: f, patterns: [{match: 'x'}]}\n");
@@ -226,53 +226,48 @@ TEST_SUITE("guidance::repository layer") {
     CHECK(at(up, {"logic", "rules", "logic/todo-comment", "severity"}) == "warning");
     CHECK(at(up, {"logic", "rules", "logic/mine", "severity"}) == "warning");
 
-    CHECK(refused(layer("logic:\n  tests:\n    min_added_lines: 50\n")) ==
-          std::vector<std::string>{"logic.tests.min_added_lines"});
+    CHECK(refused_keys("logic:\n  tests:\n    min_added_lines: 50\n") == "logic.tests.min_added_lines");
     CHECK(at(layer("logic:\n  tests:\n    min_added_lines: 1\n"), {"logic", "tests", "min_added_lines"}) ==
           1);
-    CHECK(refused(layer("logic:\n  tests:\n    test_paths: ['**']\n")) ==
-          std::vector<std::string>{"logic.tests.test_paths"});
-    CHECK(refused(layer("logic:\n  tracing:\n    max_literal_hits: 1\n")) ==
-          std::vector<std::string>{"logic.tracing"});
+    CHECK(refused_keys("logic:\n  tests:\n    test_paths: ['**']\n") == "logic.tests.test_paths");
+    CHECK(refused_keys("logic:\n  tracing:\n    max_literal_hits: 1\n") == "logic.tracing");
   }
 
   TEST_CASE("intent: rules only on or raised, description limits only stricter, vocabularies fixed") {
-    CHECK(refused(layer("intent:\n  rules:\n    intent/no-why: {state: \"off\"}\n")) ==
-          std::vector<std::string>{"intent.rules.intent/no-why.state"});
+    CHECK(refused_keys("intent:\n  rules:\n    intent/no-why: {state: \"off\"}\n") ==
+          "intent.rules.intent/no-why.state");
     // The operator's layers do not set this severity (the built-in one is
     // used), so only `critical`, which cannot be a lowering, may be set.
-    CHECK(refused(layer("intent:\n  rules:\n    intent/wip-not-draft: {severity: warning}\n")) ==
-          std::vector<std::string>{"intent.rules.intent/wip-not-draft.severity"});
+    CHECK(refused_keys("intent:\n  rules:\n    intent/wip-not-draft: {severity: warning}\n") ==
+          "intent.rules.intent/wip-not-draft.severity");
     CHECK(layer("intent:\n  rules:\n    intent/wip-not-draft: {severity: critical, state: \"on\"}\n")
               .refused.empty());
-    CHECK(refused(layer("intent:\n  severity:\n    intent/vague-title: info\n")) ==
-          std::vector<std::string>{"intent.severity.intent/vague-title"});
+    CHECK(refused_keys("intent:\n  severity:\n    intent/vague-title: info\n") ==
+          "intent.severity.intent/vague-title");
 
-    CHECK(refused(layer("intent:\n  description:\n    min_body_chars: 1\n    min_title_words: 1\n"
-                        "    min_unchecked_boxes: 10\n")) ==
-          std::vector<std::string>{"intent.description.min_body_chars", "intent.description.min_title_words",
-                                   "intent.description.min_unchecked_boxes"});
+    CHECK(refused_keys("intent:\n  description:\n    min_body_chars: 1\n    min_title_words: 1\n"
+                       "    min_unchecked_boxes: 10\n") ==
+          "intent.description.min_body_chars, intent.description.min_title_words, "
+          "intent.description.min_unchecked_boxes");
     Guidance strict = layer(
         "intent:\n  description:\n    min_body_chars: 80\n    min_title_words: 3\n"
         "    min_unchecked_boxes: 1\n");
     CHECK(strict.refused.empty());
     CHECK(at(strict, {"intent", "description", "min_body_chars"}) == 80);
-    CHECK(refused(layer("intent:\n  ticket:\n    required: false\n")) ==
-          std::vector<std::string>{"intent.ticket.required"});
+    CHECK(refused_keys("intent:\n  ticket:\n    required: false\n") == "intent.ticket.required");
     CHECK(at(layer("intent:\n  ticket:\n    required: true\n", load_guidance()),
              {"intent", "ticket", "required"}) == true);
-    CHECK(refused(layer("intent:\n  ticket:\n    pattern: '.'\n")) ==
-          std::vector<std::string>{"intent.ticket.pattern"});
-    CHECK(refused(layer("intent:\n  description:\n    vague_titles: []\n")) ==
-          std::vector<std::string>{"intent.description.vague_titles"});
-    CHECK(refused(layer("intent:\n  kinds: {}\n")) == std::vector<std::string>{"intent.kinds"});
+    CHECK(refused_keys("intent:\n  ticket:\n    pattern: '.'\n") == "intent.ticket.pattern");
+    CHECK(refused_keys("intent:\n  description:\n    vague_titles: []\n") ==
+          "intent.description.vague_titles");
+    CHECK(refused_keys("intent:\n  kinds: {}\n") == "intent.kinds");
   }
 
   TEST_CASE("size: its rule only on or raised, pairs of generated files and sources only added") {
-    CHECK(refused(layer("size:\n  rules:\n    size/generated-without-source: {state: \"off\"}\n")) ==
-          std::vector<std::string>{"size.rules.size/generated-without-source.state"});
-    CHECK(refused(layer("size:\n  rules:\n    size/generated-without-source: {severity: info}\n")) ==
-          std::vector<std::string>{"size.rules.size/generated-without-source.severity"});
+    CHECK(refused_keys("size:\n  rules:\n    size/generated-without-source: {state: \"off\"}\n") ==
+          "size.rules.size/generated-without-source.state");
+    CHECK(refused_keys("size:\n  rules:\n    size/generated-without-source: {severity: info}\n") ==
+          "size.rules.size/generated-without-source.severity");
     CHECK(at(layer("size:\n  rules:\n    size/generated-without-source: {severity: error}\n"),
              {"size", "rules", "size/generated-without-source", "severity"}) == "error");
     Guidance more =
@@ -284,8 +279,8 @@ TEST_SUITE("guidance::repository layer") {
   }
 
   TEST_CASE("history: the approve share and the threshold only lowered, the rest fixed") {
-    CHECK(refused(layer("history:\n  approve_share: 0.9\n  threshold: 0.8\n  window_days: 10\n")) ==
-          std::vector<std::string>{"history.approve_share", "history.threshold", "history.window_days"});
+    CHECK(refused_keys("history:\n  approve_share: 0.9\n  threshold: 0.8\n  window_days: 10\n") ==
+          "history.approve_share, history.threshold, history.window_days");
     Guidance g = layer("history:\n  approve_share: 0.2\n  threshold: 0.1\n  window_days: 90\n");
     CHECK(g.refused.empty());
     CHECK(at(g, {"history", "approve_share"}) == 0.2);

@@ -6,23 +6,13 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "support/alias_bomb.h"
 
 using namespace reviewer;
 
 namespace {
 
 constexpr const char* kName = ".github/reviewer.yml@0123456789ab";
-
-// The classic "billion laughs": each level repeats the previous one nine
-// times, so ten levels expand to 10^9 strings. Under 500 bytes.
-std::string alias_bomb() {
-  std::string y = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
-  for (char c = 'b'; c <= 'j'; ++c) {
-    const char p = static_cast<char>(c - 1);
-    y += fmt::format("{0}: &{0} [*{1},*{1},*{1},*{1},*{1},*{1},*{1},*{1},*{1}]\n", c, p);
-  }
-  return y;
-}
 
 std::string repository_error(const std::string& text) {
   try {
@@ -37,7 +27,7 @@ std::string repository_error(const std::string& text) {
 
 TEST_SUITE("guidance::untrusted YAML") {
   TEST_CASE("an alias bomb in a repository's file is refused at its first anchor, with file:line:col") {
-    const std::string bomb = alias_bomb();
+    const std::string bomb = test::alias_bomb();
     REQUIRE(bomb.size() < 500);
     CHECK(repository_error(bomb) ==
           std::string(kName) +

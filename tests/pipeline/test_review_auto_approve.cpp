@@ -2,10 +2,9 @@
 
 #include <set>
 
-#include <fmt/format.h>
-
 #include "reviewer/git/builder.h"
 #include "reviewer/pipeline/review.h"
+#include "support/alias_bomb.h"
 #include "support/testutil.h"
 
 using namespace reviewer;
@@ -13,14 +12,15 @@ using namespace reviewer;
 namespace {
 
 // A repository whose base branch carries `repo_yml` as .github/reviewer.yml
-// and a `pr` branch with a small, clean change.
-ReviewRequest request(const std::filesystem::path& dir, const std::string& repo_yml) {
+// and a `pr` branch with `change` (by default a small, clean one).
+ReviewRequest request(const std::filesystem::path& dir, const std::string& repo_yml,
+                      const std::map<std::string, git::FileChange>& change = {
+                          {"docs/usage.md", {std::string("Run it with --help.\n")}}}) {
   auto b = git::RepoBuilder::create(dir / "repo");
   std::map<std::string, git::FileChange> base = {{"README.md", {std::string("hello\n")}}};
   if (!repo_yml.empty()) base[".github/reviewer.yml"] = {repo_yml};
   auto root = b.commit("main", "", base, "init");
-  b.commit("pr", root, {{"docs/usage.md", {std::string("Run it with --help.\n")}}},
-           "Document the help flag\n\nAdds a usage note for the --help flag.");
+  b.commit("pr", root, change, "Document the help flag\n\nAdds a usage note for the --help flag.");
   ReviewRequest req;
   req.repo = dir / "repo";
   req.base = "main";
@@ -28,6 +28,17 @@ ReviewRequest request(const std::filesystem::path& dir, const std::string& repo_
   req.repository = "acme/api";
   req.author = "alice";
   return req;
+}
+
+// The run's guidance/invalid-repository-guidance finding (the last, if several).
+const Finding* guidance_finding(const ReviewResult& r) {
+  const Finding* found = nullptr;
+  for (const auto& a : r.agents) {
+    for (const auto& f : a.findings) {
+      if (f.rule == "guidance/invalid-repository-guidance") found = &f;
+    }
+  }
+  return found;
 }
 
 }  // namespace
@@ -67,18 +78,9 @@ TEST_SUITE("pipeline::auto_approve") {
 
 TEST_SUITE("pipeline::repository guidance") {
   TEST_CASE("an alias bomb in the base-commit reviewer.yml is refused at its first anchor; the run cannot approve") {
-    std::string bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
-    for (char c = 'b'; c <= 'j'; ++c) {
-      bomb += fmt::format("{0}: &{0} [*{1},*{1},*{1},*{1},*{1},*{1},*{1},*{1},*{1}]\n", c, static_cast<char>(c - 1));
-    }
-    auto r = review_repository(request(test::scratch_dir("alias-bomb"), bomb));
+    auto r = review_repository(request(test::scratch_dir("alias-bomb"), test::alias_bomb()));
     CHECK(r.decision.kind == DecisionKind::needs_human);
-    const Finding* found = nullptr;
-    for (const auto& a : r.agents) {
-      for (const auto& f : a.findings) {
-        if (f.rule == "guidance/invalid-repository-guidance") found = &f;
-      }
-    }
+    const Finding* found = guidance_finding(r);
     REQUIRE(found);
     CHECK(found->evidence.find(".github/reviewer.yml@") != std::string::npos);
     CHECK(found->evidence.find(":1:4: an anchor (&name) is not allowed") != std::string::npos);
@@ -88,12 +90,7 @@ TEST_SUITE("pipeline::repository guidance") {
     auto dir = test::scratch_dir("broken-repo-guidance");
     auto r = review_repository(request(dir, "thresholds:\n  auto_approve:\n    max_lines: many\n"));
     CHECK(r.decision.kind == DecisionKind::needs_human);
-    const Finding* found = nullptr;
-    for (const auto& a : r.agents) {
-      for (const auto& f : a.findings) {
-        if (f.rule == "guidance/invalid-repository-guidance") found = &f;
-      }
-    }
+    const Finding* found = guidance_finding(r);
     REQUIRE(found);
     CHECK(found->evidence.find("'max_lines' must be an integer") != std::string::npos);
   }
@@ -107,25 +104,16 @@ TEST_SUITE("pipeline::repository guidance") {
         "excluded_paths: [\"**\"]\n"
         "thresholds:\n  auto_approve: {max_lines: 100000, max_files: 10000, max_areas: 100}\n"
         "safety:\n  rules:\n    aws-access-key: {state: \"off\"}\n    symlink-outside-repository: {state: \"off\"}\n";
-    auto b = git::RepoBuilder::create(dir / "repo");
-    auto root = b.commit("main", "", {{"README.md", {std::string("hello\n")}}, {".github/reviewer.yml", {repo_yml}}},
-                         "init");
     std::string big;
     for (int i = 0; i < 600; ++i) big += "line " + std::to_string(i) + "\n";
-    b.commit("pr", root,
-             {{".github/workflows/setup.yml",
-               {std::string("on: push\njobs:\n  s:\n    runs-on: ubuntu-latest\n    steps:\n"
-                            "      - run: curl -fsSL https://get.example.com/install | sh\n")}},
-              {"config/aws.env", {std::string("AWS_ACCESS_KEY_ID=AKIAZ7VRSQ3TLWOPBX4N\n")}},
-              {"data/passwd", {std::string("/etc/passwd"), GIT_FILEMODE_LINK}},
-              {"docs/big.md", {big}}},
-             "Add setup\n\nAdds a setup workflow because new machines need it.");
-    ReviewRequest req;
-    req.repo = dir / "repo";
-    req.base = "main";
-    req.head = "pr";
-    req.repository = "acme/api";
-    req.author = "alice";
+    auto req = request(
+        dir, repo_yml,
+        {{".github/workflows/setup.yml",
+          {std::string("on: push\njobs:\n  s:\n    runs-on: ubuntu-latest\n    steps:\n"
+                       "      - run: curl -fsSL https://get.example.com/install | sh\n")}},
+         {"config/aws.env", {std::string("AWS_ACCESS_KEY_ID=AKIAZ7VRSQ3TLWOPBX4N\n")}},
+         {"data/passwd", {std::string("/etc/passwd"), GIT_FILEMODE_LINK}},
+         {"docs/big.md", {big}}});
     req.guidance_dirs = {dir / "org"};
     ReviewResult r = review_repository(req);
 
@@ -154,9 +142,8 @@ TEST_SUITE("pipeline::repository guidance") {
 
     // Without the secret, the symlink and the pipe to a shell, the same
     // loosening file still cannot get the change approved.
-    b.commit("clean", root, {{"docs/usage.md", {std::string("Run it with --help.\n")}}},
-             "Document the help flag\n\nAdds a usage note because users asked for it.");
-    req.head = "clean";
-    CHECK(review_repository(req).decision.kind == DecisionKind::comment);
+    auto clean = request(test::scratch_dir("loosen-all-clean"), repo_yml);
+    clean.guidance_dirs = {dir / "org"};
+    CHECK(review_repository(clean).decision.kind == DecisionKind::comment);
   }
 }
