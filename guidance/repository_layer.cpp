@@ -10,6 +10,7 @@
 #include <array>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -147,16 +148,18 @@ std::optional<double> position(Direction d, const json& v) {
 }
 
 // The highest (raise) or lowest (lower) value, which cannot loosen whatever
-// the operator's built-in default is; nullopt for numbers (no such value).
-std::optional<double> extreme(Direction d, const json& v) {
-  if (d == Direction::severity_up) return kSeverities.size() - 1.0;
-  if (d == Direction::state_up) return kStates.size() - 1.0;
-  if (v.is_boolean()) return d == Direction::raise ? 1.0 : 0.0;
+// the agent's built-in default is; nullopt for numbers (no such value).
+std::optional<std::pair<double, std::string_view>> extreme(Direction d, const json& v) {
+  if (d == Direction::severity_up) return std::pair{kSeverities.size() - 1.0, kSeverities.back()};
+  if (d == Direction::state_up) return std::pair{kStates.size() - 1.0, kStates.back()};
+  if (v.is_boolean()) {
+    return d == Direction::raise ? std::pair{1.0, std::string_view("true")} : std::pair{0.0, std::string_view("false")};
+  }
   return std::nullopt;
 }
 
 std::string ordered_reason(Direction d, const json& op, const json& v) {
-  const std::string mine = v.dump(), theirs = op.is_null() ? "not set" : op.dump();
+  const std::string mine = v.dump(), theirs = op.dump();
   switch (d) {
     case Direction::severity_up:
       return fmt::format(
@@ -230,18 +233,28 @@ class RepositoryLayer {
   void ordered(const YAML::Mark& mark, Direction d, const json& v, const json* op, const Path& path,
                json& out) {
     const auto mine = position(d, v);
-    if (!mine)
+    if (!mine) {
       return refuse(mark, path, fmt::format("{} cannot be compared with the operator's value", v.dump()));
-    std::optional<double> theirs = op ? position(d, *op) : extreme(d, v);
-    const bool up = d != Direction::lower;
-    if (theirs && (up ? *mine >= *theirs : *mine <= *theirs)) {
+    }
+    if (!op) {
+      // The agent's built-in value applies, which this layer cannot see.
+      const auto top = extreme(d, v);
+      if (top && *mine == top->first) {
+        out[path.back()] = v;
+        return;
+      }
+      return refuse(mark, path,
+                    top ? fmt::format("the operator's guidance does not set it (the agent's built-in value "
+                                      "applies), so only {} is sure not to loosen it",
+                                      top->second)
+                        : "the operator's guidance does not set it, so a repository cannot change it");
+    }
+    const auto theirs = position(d, *op);
+    if (theirs && (d == Direction::lower ? *mine <= *theirs : *mine >= *theirs)) {
       out[path.back()] = v;
       return;
     }
-    if (!op && !theirs) {
-      return refuse(mark, path, "the operator's guidance does not set it, so a repository cannot change it");
-    }
-    refuse(mark, path, ordered_reason(d, op ? *op : json(), v));
+    refuse(mark, path, ordered_reason(d, *op, v));
   }
 
   void add(const YAML::Mark& mark, const json& v, const json* op, const Path& path, json& out) {
@@ -295,6 +308,9 @@ Guidance layer_repository(const Guidance& operator_guidance, const std::string& 
   json doc = operator_guidance.document;
   if (!root.IsNull()) {
     guidance_detail::validate(name, root);
+    // Whole-document checks the walk below would not reach (keys that are
+    // not plain strings anywhere): such a file is invalid, not half-applied.
+    guidance_yaml::to_json(name, root, guidance_yaml::kRepository);
     json allowed = json::object();
     Path path;
     RepositoryLayer(name, refused).walk(root, &operator_guidance.document, path, allowed);

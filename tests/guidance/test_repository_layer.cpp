@@ -240,6 +240,11 @@ TEST_SUITE("guidance::repository layer") {
     // used), so only `critical`, which cannot be a lowering, may be set.
     CHECK(refused_keys("intent:\n  rules:\n    intent/wip-not-draft: {severity: warning}\n") ==
           "intent.rules.intent/wip-not-draft.severity");
+    Guidance lower = layer("intent:\n  rules:\n    intent/wip-not-draft: {severity: warning}\n");
+    REQUIRE(lower.refused.size() == 1);
+    CHECK(lower.refused[0].reason ==
+          "the operator's guidance does not set it (the agent's built-in value applies), so only critical is "
+          "sure not to loosen it");
     CHECK(layer("intent:\n  rules:\n    intent/wip-not-draft: {severity: critical, state: \"on\"}\n")
               .refused.empty());
     CHECK(refused_keys("intent:\n  severity:\n    intent/vague-title: info\n") ==
@@ -313,6 +318,8 @@ safety:
   TEST_CASE("a file that is not valid guidance is an error, as before") {
     CHECK_THROWS_WITH_AS(layer("colour: blue\n"),
                          doctest::Contains(".github/reviewer.yml@abc:1:1: unknown key"), Error);
+    CHECK_THROWS_WITH_AS(layer("safety:\n  rules:\n    ? [a]\n    : b\n"),
+                         doctest::Contains("keys must be plain strings"), Error);
     CHECK(layer("").refused.empty());
   }
 }
