@@ -268,20 +268,19 @@ class RepositoryLayer {
 
   void narrow(const YAML::Node& node, const json& v, const json* op, Path& path, json& out) {
     if (!v.is_array()) return refuse(node.Mark(), path, "must be a list");
-    json kept = json::array();
+    bool narrower = true;
     std::size_t i = 0;
     for (const auto& e : v) {
       const YAML::Node& item = node[i++];
-      if (op && op->is_array() && std::find(op->begin(), op->end(), e) != op->end()) {
-        kept.push_back(e);
-      } else {
-        refuse(
-            item.Mark(), path,
-            fmt::format("a repository may remove entries, never add them: {} is not in the operator's list",
-                        e.dump()));
-      }
+      if (op && op->is_array() && std::find(op->begin(), op->end(), e) != op->end()) continue;
+      narrower = false;
+      refuse(item.Mark(), path,
+             fmt::format("a repository may remove entries, never add them: {} is not in the operator's list",
+                         e.dump()));
     }
-    out[path.back()] = std::move(kept);
+    // A list with an entry of its own is ignored whole, like any loosening
+    // key: what is left of it is not what the file asked for.
+    if (narrower) out[path.back()] = v;
   }
 
   void refuse(const YAML::Mark& mark, const Path& path, std::string reason) {

@@ -128,9 +128,12 @@ TEST_SUITE("guidance::repository layer") {
     CHECK(g.refused[0].location == std::string(kFile) + ":1:18");
     CHECK(g.refused[0].reason ==
           "a repository may remove entries, never add them: \"**\" is not in the operator's list");
-    CHECK(g.excluded_paths == std::vector<std::string>{"vendor/**"});
+    CHECK(g.excluded_paths == operator_layer().excluded_paths);  // the key is ignored whole
     CHECK_FALSE(g.excluded_matcher.matches("src/app.py"));
-    CHECK_FALSE(g.excluded_matcher.matches("package-lock.json"));  // removed: counted again
+    Guidance fewer = layer("excluded_paths: [\"vendor/**\"]\n");
+    CHECK(fewer.refused.empty());
+    CHECK(fewer.excluded_paths == std::vector<std::string>{"vendor/**"});
+    CHECK_FALSE(fewer.excluded_matcher.matches("package-lock.json"));  // removed: counted again
     Guidance none = layer("excluded_paths: []\n");
     CHECK(none.refused.empty());
     CHECK(none.excluded_paths.empty());
@@ -310,7 +313,7 @@ safety:
                                                  "safety.rules.symlink-outside-repository.state"});
     CHECK(g.default_deadline_ms == 2000);  // a tightening key in the same file applies
     CHECK(g.protected_matcher.matches("infra/x.tf"));
-    CHECK(g.excluded_paths.empty());  // nothing excluded: every file is counted
+    CHECK(g.excluded_paths == operator_layer().excluded_paths);  // ignored: the operator's exclusions stay
     CHECK(g.auto_approve.max_files == 25);
     CHECK(g.sources.back() == kFile);
   }
