@@ -65,9 +65,9 @@ int schema_version(Connection& db) {
   return static_cast<int>(q.column_int64(0));
 }
 
-void migrate(Connection& db) {
-  // Readers of an up-to-date file should not queue for the write lock.
-  if (up_to_date(db)) return;
+namespace {
+
+void migrate_to(Connection& db, int target) {
   db.exec("BEGIN IMMEDIATE");
   try {
     db.exec(
@@ -90,6 +90,7 @@ void migrate(Connection& db) {
                     fmt::format("audit migrations are not numbered 1, 2, 3...: '{}'", name));
       }
       if (v <= current) continue;
+      if (v > target) break;
       try {
         db.exec(sql);
       } catch (const Error& e) {
@@ -101,7 +102,7 @@ void migrate(Connection& db) {
       rec.bind(3, utc_now_iso8601());
       rec.step();
     }
-    if (stored_views_hash(db) != fast_sha256_hex(embedded_views())) refresh_views(db);
+    if (target == latest && stored_views_hash(db) != fast_sha256_hex(embedded_views())) refresh_views(db);
     db.exec("COMMIT");
   } catch (...) {
     try {
@@ -112,5 +113,15 @@ void migrate(Connection& db) {
     throw;
   }
 }
+
+}  // namespace
+
+void migrate(Connection& db) {
+  // Readers of an up-to-date file should not queue for the write lock.
+  if (up_to_date(db)) return;
+  migrate_to(db, latest_schema_version());
+}
+
+void create_schema(Connection& db, int version) { migrate_to(db, version); }
 
 }  // namespace reviewer::audit

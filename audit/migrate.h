@@ -18,4 +18,9 @@ int schema_version(Connection& db);
 // or when a migration fails (nothing is applied then).
 void migrate(Connection& db);
 
+// Creates, in an empty database, the schema a file at `version` has: the
+// migrations up to it, and the auditor views when it is the latest (what
+// `audit verify` compares a file's schema with).
+void create_schema(Connection& db, int version);
+
 }  // namespace reviewer::audit

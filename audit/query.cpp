@@ -52,6 +52,16 @@ Statement prepare_user_sql(Connection& db, std::string_view sql) {
                 "database or use a PRAGMA that is not a schema lookup; refused, nothing was written");
   }
   if (rc != SQLITE_OK) {
+    // The authorizer's refusal of a function comes back as SQLite's
+    // "not authorized to use function: NAME".
+    static const RE2 refused_function(R"re(not authorized to use function: (\S+))re");
+    std::string name;
+    if (RE2::PartialMatch(db.errmsg(), refused_function, &name)) {
+      throw Error(Error::Code::usage,
+                  fmt::format("audit query: the SQL function {} is not on the read-only list (audit/README.md); "
+                              "refused",
+                              name));
+    }
     throw Error(Error::Code::usage, fmt::format("audit query: {}", db.errmsg()));
   }
   if (!raw) throw Error(Error::Code::usage, "audit query: no SQL statement given");

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -19,11 +20,48 @@ constexpr std::array<const char*, 7> kReadOnlyPragmas = {
     "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
     "table_list"};
 
-int authorize(void*, int action, const char* arg1, const char*, const char*, const char*) {
+// The SQL functions an auditor's query may call: SQLite's core scalar,
+// aggregate, window, date, math and JSON functions, and our unpack().
+// Everything else is refused, e.g. fts3_tokenizer (returns a pointer into
+// libsqlite3 and, with an address, installs native code), load_extension,
+// zeroblob and randomblob (a gigabyte allocation in one call) and the
+// compile-option probes.
+constexpr const char* kFunctions[] = {
+    // core scalar
+    "abs", "char", "coalesce", "concat", "concat_ws", "format", "glob", "hex", "ifnull", "iif", "instr",
+    "length", "like", "likelihood", "likely", "lower", "ltrim", "max", "min", "nullif", "octet_length",
+    "printf", "quote", "replace", "round", "rtrim", "sign", "soundex", "substr", "substring", "trim", "typeof",
+    "unhex", "unicode", "unlikely", "upper", "sqlite_version", "sqlite_source_id", "changes", "total_changes",
+    "last_insert_rowid", "random",
+    // date and time
+    "date", "time", "datetime", "julianday", "unixepoch", "strftime", "timediff",
+    // aggregate
+    "avg", "count", "group_concat", "string_agg", "sum", "total",
+    // window
+    "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value",
+    "last_value", "nth_value",
+    // math
+    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "ceiling", "cos", "cosh", "degrees",
+    "exp", "floor", "ln", "log", "log10", "log2", "mod", "pi", "pow", "power", "radians", "sin", "sinh", "sqrt",
+    "tan", "tanh", "trunc",
+    // JSON
+    "json", "json_array", "json_array_length", "json_extract", "json_insert", "json_object", "json_patch",
+    "json_remove", "json_replace", "json_set", "json_type", "json_valid", "json_quote", "json_group_array",
+    "json_group_object", "json_error_position",
+    // ours: model prompts and answers are stored compressed
+    "unpack"};
+
+bool allowed_function(const char* name) {
+  return name && std::any_of(std::begin(kFunctions), std::end(kFunctions),
+                             [name](const char* f) { return sqlite3_stricmp(name, f) == 0; });
+}
+
+int authorize(void*, int action, const char* arg1, const char* arg2, const char*, const char*) {
   switch (action) {
+    case SQLITE_FUNCTION:
+      return allowed_function(arg2) ? SQLITE_OK : SQLITE_DENY;
     case SQLITE_SELECT:
     case SQLITE_READ:
-    case SQLITE_FUNCTION:
     case SQLITE_RECURSIVE:
     case SQLITE_TRANSACTION:  // BEGIN/COMMIT: a snapshot for consistent reads
       return SQLITE_OK;
@@ -45,6 +83,11 @@ Connection open_read_only(const std::filesystem::path& path) {
     throw Error(Error::Code::io, fmt::format("audit database '{}' does not exist", path.string()));
   }
   auto db = Connection::open(path, SQLITE_OPEN_READONLY);
+  // Belt and braces with the allow-list: the two-argument fts3_tokenizer()
+  // would otherwise register native code from an address.
+  if (sqlite3_db_config(db.get(), SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, nullptr) != SQLITE_OK) {
+    throw Error(Error::Code::io, fmt::format("{}: cannot disable the FTS3 tokenizer function", db.where()));
+  }
   sqlite3_busy_timeout(db.get(), 5000);
   db.exec("PRAGMA query_only = 1");
   // Reading the schema here makes a corrupt or foreign file fail at open.

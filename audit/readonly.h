@@ -1,7 +1,9 @@
 // Read-only access for auditors: the file is opened with the read-only
 // flag, `PRAGMA query_only` is on, and an authorizer refuses every write,
-// schema change, ATTACH/DETACH and any PRAGMA that is not a plain schema
-// lookup. Three independent locks, so a mistake in one is not a write.
+// schema change, ATTACH/DETACH, any PRAGMA that is not a plain schema
+// lookup and any SQL function outside a listed set (readonly.cpp). Three
+// independent locks, so a mistake in one is not a write. The FTS3
+// tokenizer function is switched off as well.
 #pragma once
 
 #include <filesystem>

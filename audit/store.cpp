@@ -20,6 +20,7 @@
 #include "audit/sqlite.h"
 #include "audit/wal_vfs.h"
 #include "reviewer/core/error.h"
+#include "reviewer/core/private_files.h"
 
 namespace reviewer::audit {
 
@@ -28,14 +29,13 @@ namespace {
 std::string or_now(const std::string& at) { return at.empty() ? utc_now_iso8601() : at; }
 
 Connection open_for_writing(const std::filesystem::path& path, const OpenOptions& options) {
-  std::error_code ec;
-  if (path.has_parent_path() && !std::filesystem::exists(path.parent_path(), ec)) {
-    std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) {
-      throw Error(Error::Code::io, fmt::format("audit database '{}': cannot create folder '{}': {}",
-                                               path.string(), path.parent_path().string(),
-                                               ec.message()));
-    }
+  // Folders and file private before SQLite writes anything (the -wal and
+  // -shm files take the database file's mode).
+  try {
+    if (path.has_parent_path()) create_private_directories(path.parent_path());
+    create_private_file(path);
+  } catch (const Error& e) {
+    throw Error(Error::Code::io, fmt::format("audit database '{}' cannot be opened: {}", path.string(), e.what()));
   }
   // NOMUTEX: the store serializes all use of the connection itself.
   // The combining VFS (wal_vfs.h) writes each commit's WAL frames at once.

@@ -9,6 +9,7 @@
 
 #include "audit/chain.h"
 #include "audit/readonly.h"
+#include "audit/schema_check.h"
 #include "reviewer/core/error.h"
 #include "reviewer/core/review_result.h"
 
@@ -189,6 +190,7 @@ VerifyResult verify(const std::filesystem::path& path, const std::vector<Checkpo
     }
   }
   if (auto why = missing_triggers(db, tables); !why.empty()) return fail(r, 0, "", why);
+  if (auto why = schema_difference(db); !why.empty()) return fail(r, 0, "", why);
   r.ok = true;
   r.message = fmt::format("verified {} rows in {} tables; head {}{}", r.rows, tables.size(), r.head_hash,
                           checkpoints.empty() ? "" : fmt::format("; {} checkpoints match", checkpoints.size()));

@@ -1,6 +1,8 @@
 // `reviewer audit verify`: re-computes the hash chain over every audit row
 // and names the first row that was edited, inserted or removed; checks that
-// the append-only triggers are still in place; compares against checkpoints
+// the append-only triggers are still in place and that every table,
+// trigger, index and view is the one this build creates (schema_check.h);
+// compares against checkpoints
 // kept elsewhere (which also catch a rewrite of the whole chain and a cut
 // tail, the two things a chain alone cannot show).
 #pragma once

@@ -59,8 +59,8 @@ ReviewResult make_review(const std::string& run_id, std::int64_t pr, int finding
   r.decision.kind = d;
   r.decision.reasons = {"bench reason"};
   r.duration_ms = 1200;
-  AgentReport size{"size", AgentStatus::ok, 2, {}, ""};
-  AgentReport safety{"safety", AgentStatus::ok, 9, {}, ""};
+  AgentReport size{"size", AgentStatus::ok, 2, {}, "", std::nullopt};
+  AgentReport safety{"safety", AgentStatus::ok, 9, {}, "", std::nullopt};
   for (int i = 0; i < findings; ++i) {
     Finding f;
     f.rule = fmt::format("bench/rule-{}", i % 7);

@@ -1,5 +1,6 @@
 // Whether an `approve` decision may be posted as an APPROVE review: the
-// operator's auto-approve policy, tightened by a repository's own file.
+// operator's auto-approve policy (a repository's own file can only tighten
+// it; see repository_layer.cpp).
 #include <algorithm>
 #include <cctype>
 
@@ -15,12 +16,6 @@ bool same_login(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
-}
-
-void add_missing(std::vector<std::string>& into, const std::vector<std::string>& more) {
-  for (const auto& m : more) {
-    if (std::find(into.begin(), into.end(), m) == into.end()) into.push_back(m);
-  }
 }
 
 }  // namespace
@@ -45,14 +40,6 @@ AutoApproveVerdict auto_approve_verdict(const Guidance& g, std::string_view repo
     }
   }
   return {true, "auto-approve is enabled for this repository and author"};
-}
-
-AutoApprovePolicy tighten_auto_approve(const AutoApprovePolicy& trusted, const AutoApprovePolicy& repo_layer) {
-  AutoApprovePolicy out = trusted;
-  out.enabled = trusted.enabled && repo_layer.enabled;
-  add_missing(out.excluded_authors, repo_layer.excluded_authors);
-  add_missing(out.excluded_paths, repo_layer.excluded_paths);
-  return out;
 }
 
 }  // namespace reviewer

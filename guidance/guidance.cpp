@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "guidance/default_guidance.h"
+#include "guidance/guidance_internal.h"
+#include "guidance/yaml_document.h"
 #include "reviewer/core/error.h"
 #include "reviewer/core/sha256.h"
 
@@ -16,53 +18,13 @@ namespace reviewer {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& file, const YAML::Mark& mark, const std::string& msg) {
-  if (mark.is_null()) throw Error(Error::Code::invalid_input, fmt::format("{}: {}", file, msg));
-  throw Error(Error::Code::invalid_input,
-              fmt::format("{}:{}:{}: {}", file, mark.line + 1, mark.column + 1, msg));
-}
+using guidance_yaml::fail;
 
 // Top-level keys. Agent-owned sections are validated by their agents; the
 // loader only checks that they are mappings.
 const std::set<std::string, std::less<>> kKnownKeys = {"thresholds", "protected_paths", "excluded_paths",
                                                        "auto_approve"};
 const std::set<std::string, std::less<>> kAgentSections = {"safety", "intent", "logic", "size", "history"};
-
-nlohmann::json to_json(const std::string& file, const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Sequence: {
-      auto arr = nlohmann::json::array();
-      for (const auto& item : n) arr.push_back(to_json(file, item));
-      return arr;
-    }
-    case YAML::NodeType::Map: {
-      auto obj = nlohmann::json::object();
-      for (const auto& kv : n) {
-        if (!kv.first.IsScalar()) fail(file, kv.first.Mark(), "keys must be plain strings");
-        obj[kv.first.Scalar()] = to_json(file, kv.second);
-      }
-      return obj;
-    }
-    case YAML::NodeType::Scalar: {
-      // Plain scalars that read as numbers or booleans become those; quoted
-      // ones stay strings.
-      const std::string& s = n.Scalar();
-      if (n.Tag() == "?") {
-        long long i;
-        if (YAML::convert<long long>::decode(n, i)) return i;
-        double d;
-        if (YAML::convert<double>::decode(n, d)) return d;
-        bool b;
-        if (YAML::convert<bool>::decode(n, b)) return b;
-      }
-      return s;
-    }
-  }
-  return nullptr;
-}
 
 long require_int(const std::string& file, const YAML::Node& n, const std::string& key, long min) {
   long long v;
@@ -123,6 +85,16 @@ void validate_auto_approve(const std::string& file, const YAML::Node& v) {
   }
 }
 
+}  // namespace
+
+namespace guidance_detail {
+
+YAML::Node parse_root(const std::string& name, const std::string& text, const guidance_yaml::Limits& limits) {
+  YAML::Node root = guidance_yaml::parse(name, text, limits);
+  if (!root.IsNull() && !root.IsMap()) fail(name, root.Mark(), "a guidance file must be a mapping of keys");
+  return root;
+}
+
 void validate(const std::string& file, const YAML::Node& root) {
   for (const auto& kv : root) {
     const std::string& key = kv.first.Scalar();
@@ -166,17 +138,15 @@ void merge(nlohmann::json& into, const nlohmann::json& from) {
   }
 }
 
+}  // namespace guidance_detail
+
+namespace {
+
 void load_one(const std::string& name, const std::string& text, nlohmann::json& doc) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    fail(name, e.mark, e.msg);
-  }
+  const YAML::Node root = guidance_detail::parse_root(name, text, guidance_yaml::kOperator);
   if (root.IsNull()) return;
-  if (!root.IsMap()) fail(name, root.Mark(), "a guidance file must be a mapping of keys");
-  validate(name, root);
-  merge(doc, to_json(name, root));
+  guidance_detail::validate(name, root);
+  guidance_detail::merge(doc, guidance_yaml::to_json(name, root, guidance_yaml::kOperator));
 }
 
 std::vector<std::string> strings(const nlohmann::json& doc, const char* key) {
@@ -187,7 +157,9 @@ std::vector<std::string> strings(const nlohmann::json& doc, const char* key) {
   return out;
 }
 
-Guidance finish(nlohmann::json doc, std::vector<std::string> sources) {
+}  // namespace
+
+Guidance guidance_detail::finish(nlohmann::json doc, std::vector<std::string> sources) {
   Guidance g;
   const nlohmann::json t = doc.value("thresholds", nlohmann::json::object());
   const nlohmann::json aa = t.value("auto_approve", nlohmann::json::object());
@@ -218,8 +190,6 @@ Guidance finish(nlohmann::json doc, std::vector<std::string> sources) {
   return g;
 }
 
-}  // namespace
-
 int Guidance::deadline_ms(std::string_view agent) const {
   auto it = deadlines_ms.find(agent);
   return it == deadlines_ms.end() ? default_deadline_ms : it->second;
@@ -242,7 +212,7 @@ Guidance load_guidance_texts(const std::vector<std::pair<std::string, std::strin
     load_one(name, text, doc);
     sources.push_back(name);
   }
-  return finish(std::move(doc), std::move(sources));
+  return guidance_detail::finish(std::move(doc), std::move(sources));
 }
 
 std::vector<std::pair<std::string, std::string>> read_guidance_dir(const std::filesystem::path& dir) {

@@ -35,6 +35,17 @@ struct AutoApprovePolicy {
   std::vector<std::string> excluded_paths;    // globs; a change touching one is never auto-approved
 };
 
+// A key of a repository's own guidance file that would loosen the
+// operator's guidance: it is ignored, and the review reports it as a
+// `guidance/invalid-repository-guidance` warning (so the change is never
+// auto-approved while the file asks for it).
+struct RefusedKey {
+  std::string key;       // dotted path, e.g. "thresholds.auto_approve.max_lines"
+  std::string location;  // "file:line:col"
+  int line = 0;          // 1-based line in the file
+  std::string reason;    // one sentence: what a repository may do with this key
+};
+
 struct Guidance {
   AutoApproveLimits auto_approve;
   AutoApprovePolicy auto_approve_policy;
@@ -52,6 +63,8 @@ struct Guidance {
   // judged a run, recorded with every review.
   std::string version;
   std::vector<std::string> sources;  // files loaded, in order
+  // Keys of the repository's own file that were ignored (layer_repository).
+  std::vector<RefusedKey> refused;
 
   int deadline_ms(std::string_view agent) const;
   // The section an agent owns, or an empty object.
@@ -68,10 +81,16 @@ struct AutoApproveVerdict {
 AutoApproveVerdict auto_approve_verdict(const Guidance& g, std::string_view repository, std::string_view author,
                                         const std::vector<std::string>& paths);
 
-// The policy `repo_layer` (guidance including a repository's own file) may
-// apply given what the operator's layers (`trusted`) allow: enabled only if
-// both enable it, the operator's repository list, and both exclusion lists.
-AutoApprovePolicy tighten_auto_approve(const AutoApprovePolicy& trusted, const AutoApprovePolicy& repo_layer);
+// Layers a repository's own guidance file (`name`, `text`: untrusted) over
+// the operator's guidance. The file can only tighten: each key applies only
+// in the direction guidance/README.md's table allows (limits lowered,
+// protected paths added, exclusions narrowed, rules switched on or raised),
+// and any other setting is left out and listed in Guidance::refused. The
+// file is parsed under guidance_yaml::kRepository (no anchors or aliases,
+// bounded size and depth). Throws reviewer::Error "file:line:col: ..." when
+// the file is not valid guidance at all.
+Guidance layer_repository(const Guidance& operator_guidance, const std::string& name,
+                          const std::string& text);
 
 // Loads the shipped defaults, then every *.yml / *.yaml file of each
 // directory in order (files sorted by name), then `extra` documents (name,

@@ -1,6 +1,7 @@
 // `reviewer serve`: runs the webhook service until SIGTERM or SIGINT, then
 // stops gracefully within the configured grace period.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "reviewer/app/serve_options.h"
 #include "reviewer/cli/cli.h"
 #include "reviewer/core/error.h"
+#include "reviewer/core/private_files.h"
 #include "reviewer/server/dead_letters.h"
 #include "reviewer/server/log.h"
 #include "reviewer/server/server.h"
@@ -38,8 +40,10 @@ int run_serve(const std::string& config) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   JsonLog log(stderr);
-  std::error_code ec;
-  std::filesystem::create_directories(settings.data_dir, ec);
+  // Everything serve writes (queue, audit log, mirrors, bodies, caches,
+  // whatever a library creates) is for this user only.
+  ::umask(077);
+  create_private_directories(settings.data_dir);
   std::shared_ptr<audit::AuditStore> store = audit::AuditStore::open(settings.audit_db());
   app::AppHandlerOptions options;
   Server server(

@@ -1,11 +1,11 @@
 #include <chrono>
-#include <random>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "reviewer/core/agent_report.h"
 #include "reviewer/core/decision.h"
+#include "reviewer/core/random.h"
 #include "reviewer/core/review_result.h"
 #include "reviewer/core/size_stats.h"
 #include "reviewer/core/utc_time.h"
@@ -58,10 +58,10 @@ std::string size_label(int changed) {
   return "XXL";
 }
 
-std::string new_run_id() {
-  static thread_local std::mt19937_64 gen{std::random_device{}()};
-  return fmt::format("{:016x}{:016x}", gen(), gen());
-}
+// From the OS's CSPRNG through OpenSSL (reseeded after fork): run ids name
+// audit rows and prompt nonces fence untrusted text for the model, so
+// neither may be guessable from an earlier one.
+std::string new_run_id() { return random_hex(16); }
 
 std::string utc_iso8601(std::chrono::system_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));

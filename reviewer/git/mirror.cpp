@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/private_files.h"
 #include "reviewer/git/handles.h"
 
 namespace reviewer::git {
@@ -149,10 +150,7 @@ FetchResult Mirror::fetch_pull(const std::string& base_branch, std::int64_t numb
 
 FetchResult Mirror::fetch(const std::vector<std::string>& refspecs, const FetchOptions& options) {
   std::error_code ec;
-  std::filesystem::create_directories(path_.parent_path(), ec);
-  if (ec) {
-    throw Error(Error::Code::io, fmt::format("cannot create '{}': {}", path_.parent_path().string(), ec.message()));
-  }
+  create_private_directories(path_.parent_path());
   FileLock lock(path_.string() + ".lock", options.lock_timeout);
 
   FetchResult result;
@@ -165,6 +163,8 @@ FetchResult Mirror::fetch(const std::vector<std::string>& refspecs, const FetchO
     std::filesystem::remove_all(path_, ec);
     check(git_repository_init(&raw, path_.c_str(), 1), "create the mirror");
     repo.reset(raw);
+    // Private code: libgit2 creates folders 0777 minus the umask.
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ec);
     result.first_fetch = true;
   }
 

@@ -1,5 +1,10 @@
 #include "reviewer/model/config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -29,6 +34,28 @@ void check_keys(const std::string& file, const YAML::Node& map, const std::set<s
     const auto key = kv.first.Scalar();
     if (!allowed.count(key)) fail(file, kv.first.Mark(), fmt::format("unknown key '{}' in {}", key, where));
   }
+}
+
+// Whether an http:// URL's host is this machine: "localhost", an IPv4
+// address in 127.0.0.0/8 or the IPv6 loopback, parsed (not prefix-matched:
+// "127.0.0.1.evil.example" and "localhost.evil.example" are not loopback).
+bool is_loopback_url(std::string_view url) {
+  std::string_view rest = url.substr(url.find("://") + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (auto at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+  std::string host;
+  if (!rest.empty() && rest.front() == '[') {
+    auto close = rest.find(']');
+    if (close == std::string_view::npos) return false;
+    host = std::string(rest.substr(1, close - 1));
+    in6_addr a6{};
+    return inet_pton(AF_INET6, host.c_str(), &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+  }
+  host = std::string(rest.substr(0, rest.find(':')));
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (host == "localhost" || host == "localhost.") return true;
+  in_addr a4{};
+  return inet_pton(AF_INET, host.c_str(), &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
 }
 
 std::string scalar(const std::string& file, const YAML::Node& map, const std::string& key, bool required) {
@@ -68,6 +95,14 @@ ProviderConfig parse_provider(const std::string& file, const YAML::Node& n) {
   p.base_url = scalar(file, n, "base_url", true);
   if (p.base_url.rfind("http://", 0) != 0 && p.base_url.rfind("https://", 0) != 0) {
     fail(file, n["base_url"].Mark(), "'base_url' must start with http:// or https://");
+  }
+  // The API key and the (redacted) change travel in the request: in clear
+  // text only to this machine.
+  if (p.base_url.rfind("http://", 0) == 0 && !is_loopback_url(p.base_url)) {
+    fail(file, n["base_url"].Mark(),
+         fmt::format("'base_url' must be https:// (plain http:// only to a loopback address: localhost, "
+                     "127.0.0.0/8 or [::1]), got '{}'",
+                     p.base_url));
   }
   while (!p.base_url.empty() && p.base_url.back() == '/') p.base_url.pop_back();
   p.model = scalar(file, n, "model", true);

@@ -10,6 +10,7 @@
 #include "reviewer/core/error.h"
 #include "reviewer/git/repository.h"
 #include "reviewer/model/model_review.h"
+#include "reviewer/pipeline/guidance_report.h"
 #include "reviewer/pipeline/policy.h"
 #include "reviewer/pipeline/redaction.h"
 #include "reviewer/pipeline/runner.h"
@@ -86,7 +87,9 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
       for (auto& [agent, findings] : run->findings) {
         auto it =
             std::find_if(r.agents.begin(), r.agents.end(), [&](const AgentReport& a) { return a.name == agent; });
-        if (it == r.agents.end()) it = r.agents.insert(r.agents.end(), AgentReport{agent, AgentStatus::ok, 0, {}, ""});
+        if (it == r.agents.end()) {
+          it = r.agents.insert(r.agents.end(), AgentReport{agent, AgentStatus::ok, 0, {}, "", std::nullopt});
+        }
         for (auto& f : findings) it->findings.push_back(std::move(f));
       }
       m.used = run->usage.used();
@@ -108,25 +111,7 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
     assign_finding_ids(r.agents, shared->diff);
     r.model = std::move(m);
   }
-  if (!guidance_problem.empty()) {
-    // Reported like an agent that could not judge, so the policy fails closed.
-    AgentReport g;
-    g.name = "guidance";
-    g.status = AgentStatus::failed;
-    g.error = guidance_problem;
-    // Also a finding, so the review on GitHub says it where people look.
-    Finding f;
-    f.rule = "guidance/invalid-repository-guidance";
-    f.severity = Severity::warning;
-    f.path = ".github/reviewer.yml";
-    f.message = "The repository's guidance file could not be used; this change was reviewed under the layers "
-                "below it and cannot be approved automatically.";
-    f.evidence = guidance_problem.substr(0, 400);
-    f.suggestion = "Fix the file on the base branch (`reviewer guidance check` shows file:line:col).";
-    f.id = make_finding_id(f.rule, f.path, f.message);
-    g.findings.push_back(std::move(f));
-    r.agents.push_back(std::move(g));
-  }
+  if (auto g = guidance_report(shared->guidance, guidance_problem)) r.agents.push_back(std::move(*g));
   for (const auto& a : r.agents) {
     if (a.risk) r.risk = a.risk;
   }
@@ -175,13 +160,9 @@ Guidance layer_repository_guidance(const git::Repository& repo, const std::strin
     return base;
   }
   try {
-    auto docs = operator_layer.docs;
-    docs.emplace_back(name, *text);
-    Guidance layered = load_guidance_texts(docs);
-    // Whether changes may be auto-approved is the operator's call: the
-    // repository's file can only narrow it.
-    layered.auto_approve_policy = tighten_auto_approve(base.auto_approve_policy, layered.auto_approve_policy);
-    return layered;
+    // The file can only tighten the operator's guidance: a loosening key is
+    // left out and reported (Guidance::refused), the rest applies.
+    return layer_repository(base, name, *text);
   } catch (const Error& e) {
     *problem = fmt::format("repository guidance is invalid, ignored: {}", e.what());
     return base;

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/private_files.h"
 #include "reviewer/core/random.h"
 
 namespace reviewer::server {
@@ -32,10 +33,10 @@ bool plain_name(const std::string& f) {
 
 BodyLog::BodyLog(std::filesystem::path dir, std::int64_t segment_bytes)
     : dir_(std::move(dir)), segment_bytes_(segment_bytes), writer_(random_hex(6)) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  if (ec) {
-    throw Error(Error::Code::io, fmt::format("delivery body log '{}': cannot create: {}", dir_.string(), ec.message()));
+  try {
+    create_private_directories(dir_);  // segments hold webhook payloads
+  } catch (const Error& e) {
+    throw Error(Error::Code::io, fmt::format("delivery body log '{}': {}", dir_.string(), e.what()));
   }
 }
 

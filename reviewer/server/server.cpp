@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/private_files.h"
 #include "reviewer/server/event.h"
 #include "reviewer/server/intake.h"
 #include "reviewer/server/json_scan.h"
@@ -345,11 +346,10 @@ Server::~Server() { stop(); }
 
 void Server::start() {
   auto& m = *impl_;
-  std::error_code ec;
-  std::filesystem::create_directories(m.settings.data_dir, ec);
-  if (ec) {
-    throw Error(Error::Code::io, fmt::format("cannot create the data directory '{}': {}",
-                                             m.settings.data_dir.string(), ec.message()));
+  try {
+    create_private_directories(m.settings.data_dir);
+  } catch (const Error& e) {
+    throw Error(Error::Code::io, fmt::format("cannot create the data directory: {}", e.what()));
   }
   QueueOptions qo;
   qo.max_attempts = m.settings.max_attempts;

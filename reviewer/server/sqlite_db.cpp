@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/private_files.h"
 
 namespace reviewer::server {
 
@@ -11,6 +12,9 @@ Db::Db(const std::filesystem::path& path, const char* vfs) : path_(path) {
   // Only possible before SQLite initializes (else a harmless SQLITE_MISUSE).
   static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)memstatus_off;
+  // The queue holds webhook payloads: private before SQLite writes to it
+  // (its -wal and -shm files take the database file's mode).
+  create_private_file(path);
   int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            vfs);
   if (rc != SQLITE_OK) {

@@ -20,7 +20,9 @@ std::string_view trim(std::string_view s) {
 std::vector<FileView> file_views(const Diff& diff, const Config& cfg) {
   std::vector<FileView> out;
   for (const FileDiff& f : diff.files) {
-    if (f.binary || f.submodule || f.symlink || f.excluded()) continue;
+    // Generated and vendored files are read too: exclusion is for the size
+    // count only, never a place a change goes unreviewed.
+    if (f.binary || f.submodule || f.symlink) continue;
     FileView fv;
     fv.diff = &f;
     fv.path = f.path();

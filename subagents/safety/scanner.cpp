@@ -80,9 +80,9 @@ class FileScanner {
     if (r.languages != 0 && (r.languages & languages_) == 0) return false;
     if (!r.paths.empty() && !r.paths.matches(path_)) return false;
     if (!r.exclude_paths.empty() && r.exclude_paths.matches(path_)) return false;
-    // Generated and vendored code is not the author's: only secrets and
-    // hidden characters matter there.
-    if (fd_.excluded() && r.kind != RuleKind::secret && r.kind != RuleKind::hidden) return false;
+    // Generated and vendored files get every rule: whatever the guidance
+    // or .gitattributes call them, they run or ship like the author's code,
+    // and a label must not be a place to hide a change.
     return true;
   }
 

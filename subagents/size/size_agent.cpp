@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "reviewer/core/error.h"
+#include "subagents/size/generated_sources.h"
 
 namespace reviewer {
 
@@ -84,20 +84,13 @@ class SizeAgent final : public Agent {
  public:
   std::string_view name() const override { return "size"; }
 
-  // The size agent's limits are `thresholds.auto_approve`; a `size:`
-  // section with keys is most likely a misplaced limit, so it is an error.
-  void check_guidance(const Guidance& guidance) const override {
-    const auto& sec = guidance.section("size");
-    if (!sec.empty()) {
-      throw Error(Error::Code::invalid_input,
-                  fmt::format("guidance: unknown key 'size.{}' (the size agent reads thresholds.auto_approve)",
-                              sec.begin().key()));
-    }
-  }
+  // The limits are `thresholds.auto_approve`; the `size` section holds the
+  // generated-file pairs and their rule (generated_sources.h).
+  void check_guidance(const Guidance& guidance) const override { size::load_size_config(guidance); }
 
   std::vector<Finding> review(const AgentContext& ctx) const override {
-    check_guidance(ctx.guidance);
-    std::vector<Finding> out;
+    const size::SizeConfig config = size::load_size_config(ctx.guidance);
+    std::vector<Finding> out = size::generated_without_source(ctx.diff, config);
     SizeStats s = measure_size(ctx.diff, ctx.guidance);
     if (!s.above_auto_approve_limit) return out;
     const auto& lim = ctx.guidance.auto_approve;

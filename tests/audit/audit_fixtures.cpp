@@ -27,8 +27,8 @@ ReviewResult sample_review(const std::string& run_id, int findings, std::int64_t
   r.decision.kind = DecisionKind::comment;
   r.decision.reasons = {"a warning was found", "second reason"};
   r.duration_ms = 17;
-  AgentReport size{"size", AgentStatus::ok, 3, {}, ""};
-  AgentReport safety{"safety", AgentStatus::ok, 5, {}, ""};
+  AgentReport size{"size", AgentStatus::ok, 3, {}, "", std::nullopt};
+  AgentReport safety{"safety", AgentStatus::ok, 5, {}, "", std::nullopt};
   for (int i = 0; i < findings; ++i) {
     Finding f;
     f.rule = fmt::format("test/rule-{}", i % 3);

@@ -121,6 +121,38 @@ TEST_SUITE("audit::query") {
     CHECK(after.head_hash == before.head_hash);
   }
 
+  TEST_CASE("only listed SQL functions run: fts3_tokenizer, load_extension and allocation bombs are refused") {
+    auto path = db_with_runs("functions");
+    for (std::string sql : {"SELECT fts3_tokenizer('simple')", "SELECT hex(fts3_tokenizer('porter'))",
+                            "SELECT fts3_tokenizer('x', x'0000000000000000')", "SELECT load_extension('/tmp/x.so')",
+                            "SELECT zeroblob(1000000000)", "SELECT length(randomblob(1000000000))",
+                            "SELECT sqlite_compileoption_get(0)", "SELECT run_id FROM review_runs WHERE "
+                                                                  "sqlite_compileoption_used('ENABLE_FTS3')"}) {
+      CAPTURE(sql);
+      std::ostringstream out;
+      CHECK_THROWS_WITH_AS(audit::query(path, sql, Format::json, out),
+                           doctest::Contains("is not on the read-only list (audit/README.md); refused"), Error);
+      CHECK(out.str().empty());
+    }
+    std::ostringstream out;
+    CHECK_THROWS_WITH_AS(audit::query(path, "SELECT fts3_tokenizer('simple')", Format::json, out),
+                         "audit query: the SQL function fts3_tokenizer is not on the read-only list "
+                         "(audit/README.md); refused",
+                         Error);
+    // What auditors write keeps working: aggregates, dates, JSON, windows, unpack().
+    auto j = nlohmann::json::parse(run_query(
+        path,
+        "SELECT count(*) AS n, max(seq) > 0 AS m, json_object('a', 1) AS o, date('2026-01-02') AS d, "
+        "upper(substr('abc', 1, 1)) AS u, unpack(NULL) AS p, row_number() OVER () AS r FROM review_runs "
+        "GROUP BY decision",
+        Format::json));
+    REQUIRE(j.size() == 1);
+    CHECK(j[0]["n"] == 2);
+    CHECK(j[0]["o"] == "{\"a\":1}");
+    CHECK(j[0]["d"] == "2026-01-02");
+    CHECK(j[0]["u"] == "A");
+  }
+
   TEST_CASE("bad SQL and a missing file give clear errors") {
     auto path = db_with_runs("bad-sql");
     std::ostringstream out;

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "audit/schema_check.h"
 #include "audit/store.h"
 #include "audit/verify.h"
 #include "audit_fixtures.h"
@@ -180,6 +181,63 @@ TEST_SUITE("audit::verify") {
     auto r = verify(path);
     CHECK_FALSE(r.ok);
     CHECK(contains(r.message, "findings_no_delete is missing"));
+  }
+
+  TEST_CASE("a trigger defused with WHEN 0 fails verification, though it still says RAISE(ABORT") {
+    auto path = three_runs("when-0");
+    test::raw_open(path).exec(
+        "DROP TRIGGER findings_no_update;"
+        "CREATE TRIGGER findings_no_update BEFORE UPDATE ON findings WHEN 0 "
+        "BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;");
+    auto r = verify(path);
+    CHECK_FALSE(r.ok);
+    CHECK(r.message.starts_with("trigger findings_no_update differs from the audit schema: it has `"));
+    CHECK(contains(r.message, "when 0"));
+  }
+
+  TEST_CASE("a table rebuilt without STRICT fails verification, rows and chain intact") {
+    auto path = three_runs("not-strict");
+    auto db = test::raw_open(path);
+    std::string sql;
+    {
+      auto q = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'findings'");
+      REQUIRE(q.step());
+      sql = q.column_text(0);
+    }
+    REQUIRE(sql.rfind(" STRICT") != std::string::npos);
+    sql.erase(sql.rfind(" STRICT"));
+    // The classic rebuild, with the triggers put back as they were.
+    std::vector<std::string> triggers;
+    {
+      auto q = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'findings'");
+      while (q.step()) triggers.push_back(q.column_text(0));
+    }
+    db.exec("PRAGMA foreign_keys = OFF; BEGIN; ALTER TABLE findings RENAME TO findings_old;");
+    db.exec(sql);
+    db.exec("INSERT INTO findings SELECT * FROM findings_old; DROP TABLE findings_old;");
+    for (const auto& t : triggers) db.exec(t);
+    db.exec("COMMIT");
+    auto r = verify(path);
+    CHECK_FALSE(r.ok);
+    CHECK(r.message.starts_with("table findings differs from the audit schema"));
+  }
+
+  TEST_CASE("an extra trigger or index is named; an untouched log still verifies") {
+    auto path = three_runs("extra");
+    CHECK(verify(path).ok);
+    test::raw_open(path).exec(
+        "CREATE TRIGGER quiet BEFORE INSERT ON findings WHEN NEW.severity = 'critical' "
+        "BEGIN SELECT RAISE(IGNORE); END;");
+    auto r = verify(path);
+    CHECK_FALSE(r.ok);
+    CHECK(r.message.starts_with("trigger quiet is not part of the audit schema"));
+  }
+
+  TEST_CASE("the schema is compared token by token: comments, spacing and case do not matter") {
+    CHECK(audit::sql_tokens("CREATE  TABLE \"T\" (a TEXT) -- x\n STRICT") ==
+          audit::sql_tokens("create table t(a text)/* y */strict"));
+    CHECK(audit::sql_tokens("SELECT 'It''s'") == std::vector<std::string>{"select", "'It's'"});
+    CHECK(audit::sql_tokens("WHEN 0 BEGIN") != audit::sql_tokens("BEGIN"));
   }
 
   TEST_CASE("checkpoint lines round-trip and junk is refused") {

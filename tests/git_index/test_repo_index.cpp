@@ -6,6 +6,7 @@
 #include "git_index/repo_fixture.h"
 #include "reviewer/core/error.h"
 #include "reviewer/git/index/repo_index.h"
+#include "support/file_mode.h"
 #include "support/testutil.h"
 
 using namespace reviewer;
@@ -119,6 +120,15 @@ TEST_SUITE("index::RepoIndex") {
     IndexOptions o;
     auto idx = RepoIndex::open(fx.repo.get(), c, o);
     CHECK(fs::exists(fx.dir / ".git" / "reviewer-index" / (idx.tree_id() + ".idx")));
+  }
+
+  TEST_CASE("the cache holds the repository's names: its folder is 0700 and its files 0600") {
+    test::ScopedUmask open_umask(0);
+    Fixture fx("index-private");
+    std::string c = test::commit_files(fx.repo.get(), sample(), "");
+    auto idx = RepoIndex::open(fx.repo.get(), c, fx.opts);
+    CHECK(test::mode_of(fx.dir / "cache") == 0700);
+    CHECK(test::mode_of(fx.dir / "cache" / (idx.tree_id() + ".idx")) == 0600);
   }
 
   TEST_CASE("an incremental build reads only the changed blobs") {

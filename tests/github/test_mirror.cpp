@@ -7,6 +7,7 @@
 #include "reviewer/core/error.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/mirror.h"
+#include "support/file_mode.h"
 #include "support/testutil.h"
 
 using namespace reviewer;
@@ -78,6 +79,10 @@ TEST_SUITE("git::Mirror") {
     CHECK(m.path() == dir / "data" / "mirrors" / "octo" / "repo.git");
     FetchResult r1 = m.fetch_pull("main", 3, {});
     CHECK(r1.first_fetch);
+    // The code of private repositories: folders for this user only.
+    CHECK(test::mode_of(dir / "data" / "mirrors") == 0700);
+    CHECK(test::mode_of(dir / "data" / "mirrors" / "octo") == 0700);
+    CHECK(test::mode_of(m.path()) == 0700);
     CHECK(r1.base_sha == base);
     CHECK(r1.head_sha == head);
     CHECK(r1.received_objects >= 4);

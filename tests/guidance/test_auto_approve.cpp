@@ -52,25 +52,20 @@ TEST_SUITE("guidance::auto_approve") {
   }
 
   TEST_CASE("a repository layer can narrow the operator's policy but never widen it") {
-    AutoApprovePolicy org;
-    org.enabled = true;
-    org.repositories = {"acme/*"};
-    org.excluded_authors = {"ci-bot"};
-    AutoApprovePolicy repo;  // the merged result with the repository's file on top
-    repo.enabled = true;
-    repo.repositories = {"*"};
-    repo.excluded_paths = {"db/**"};
-    auto t = tighten_auto_approve(org, repo);
-    CHECK(t.enabled);
-    CHECK(t.repositories == std::vector<std::string>{"acme/*"});
-    CHECK(t.excluded_authors == std::vector<std::string>{"ci-bot"});
-    CHECK(t.excluded_paths == std::vector<std::string>{"db/**"});
+    Guidance org =
+        with("auto_approve:\n  enabled: true\n  repositories: [\"acme/*\"]\n  excluded_authors: [ci-bot]\n");
+    Guidance t = layer_repository(
+        org, "reviewer.yml",
+        "auto_approve:\n  enabled: true\n  repositories: [\"*\"]\n  excluded_paths: [\"db/**\"]\n");
+    CHECK(t.auto_approve_policy.enabled);
+    CHECK(t.auto_approve_policy.repositories == std::vector<std::string>{"acme/*"});
+    CHECK(t.auto_approve_policy.excluded_authors == std::vector<std::string>{"ci-bot"});
+    CHECK(t.auto_approve_policy.excluded_paths == std::vector<std::string>{"db/**"});
 
-    AutoApprovePolicy off = repo;
-    off.enabled = false;
-    CHECK_FALSE(tighten_auto_approve(org, off).enabled);
-    AutoApprovePolicy org_off;
-    CHECK_FALSE(tighten_auto_approve(org_off, repo).enabled);
+    CHECK_FALSE(layer_repository(org, "reviewer.yml", "auto_approve:\n  enabled: false\n")
+                    .auto_approve_policy.enabled);
+    CHECK_FALSE(layer_repository(load_guidance(), "reviewer.yml", "auto_approve:\n  enabled: true\n")
+                    .auto_approve_policy.enabled);
   }
 
   TEST_CASE("bad auto_approve guidance is an error naming the place") {

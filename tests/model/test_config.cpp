@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include "reviewer/core/error.h"
 #include "reviewer/model/config.h"
 #include "support/testutil.h"
@@ -55,28 +57,47 @@ TEST_SUITE("model::config") {
   }
 
   TEST_CASE("errors name the file, line and column of the bad value") {
-    CHECK(error_of("providers:\n  - name: a\n    kind: gemini\n    base_url: http://x\n    model: m\n") ==
+    CHECK(error_of("providers:\n  - name: a\n    kind: gemini\n    base_url: https://x\n    model: m\n") ==
           "model.yml:3:11: 'kind' must be openai or anthropic, got 'gemini'");
-    CHECK(error_of("providers:\n  - name: a\n    kind: openai\n    base_url: http://x\n    model: m\n    timeout_ms: 0\n") ==
+    CHECK(error_of("providers:\n  - name: a\n    kind: openai\n    base_url: https://x\n    model: m\n    timeout_ms: 0\n") ==
           "model.yml:6:17: 'timeout_ms' must be between 1 and 600000");
-    CHECK(error_of("providers:\n  - name: a\n    kind: openai\n    base_url: http://x\n    model: m\n    tmeout_ms: 5\n") ==
+    CHECK(error_of("providers:\n  - name: a\n    kind: openai\n    base_url: https://x\n    model: m\n    tmeout_ms: 5\n") ==
           "model.yml:6:5: unknown key 'tmeout_ms' in a provider");
     CHECK(error_of("budget: {tokens_per_review: 5}\n").find("'providers' must be a non-empty list") != std::string::npos);
     CHECK(error_of("providers: [\n").rfind("model.yml:", 0) == 0);
     CHECK(error_of("providers:\n  - name: a\n    kind: openai\n    base_url: ftp://x\n    model: m\n") ==
           "model.yml:4:15: 'base_url' must start with http:// or https://");
-    CHECK(error_of("providers:\n  - name: a\n    kind: openai\n    base_url: http://x\n    model: m\n"
-                   "  - name: a\n    kind: openai\n    base_url: http://y\n    model: m\n")
+    CHECK(error_of("providers:\n  - name: a\n    kind: openai\n    base_url: https://x\n    model: m\n"
+                   "  - name: a\n    kind: openai\n    base_url: https://y\n    model: m\n")
               .find("duplicate provider name 'a'") != std::string::npos);
   }
 
+  TEST_CASE("plain http:// is only for a loopback address: the key would cross the network in clear") {
+    auto with_url = [](const std::string& url) {
+      return error_of("providers:\n  - name: a\n    kind: openai\n    base_url: " + url + "\n    model: m\n");
+    };
+    for (const char* url : {"http://api.example.com/v1", "http://127.0.0.1.evil.example/v1",
+                            "http://localhost.evil.example:80/v1", "http://10.0.0.8:8080/v1", "http://[::2]/v1",
+                            "http://127.0.0.1@evil.example/v1"}) {
+      CAPTURE(url);
+      CHECK(with_url(url) == fmt::format("model.yml:4:15: 'base_url' must be https:// (plain http:// only to a "
+                                         "loopback address: localhost, 127.0.0.0/8 or [::1]), got '{}'",
+                                         url));
+    }
+    for (const char* url : {"https://api.example.com/v1", "http://127.0.0.1:8081/v1", "http://127.9.0.1/v1",
+                            "http://localhost:11434/v1", "http://LOCALHOST/v1", "http://[::1]:8080/v1"}) {
+      CAPTURE(url);
+      CHECK(with_url(url).empty());
+    }
+  }
+
   TEST_CASE("a key written into the file is refused without echoing it") {
-    auto msg = error_of("providers:\n  - name: a\n    kind: openai\n    base_url: http://x\n    model: m\n"
+    auto msg = error_of("providers:\n  - name: a\n    kind: openai\n    base_url: https://x\n    model: m\n"
                         "    api_key: sk-live-SECRET123\n");
     CHECK(msg.find("model.yml:6:") == 0);
     CHECK(msg.find("api_key_env") != std::string::npos);
     CHECK(msg.find("SECRET123") == std::string::npos);
-    CHECK(error_of("providers:\n  - name: a\n    kind: openai\n    base_url: http://x\n    model: m\n"
+    CHECK(error_of("providers:\n  - name: a\n    kind: openai\n    base_url: https://x\n    model: m\n"
                    "    api_key_env: 'sk-abc def'\n")
               .find("must be an environment variable name") != std::string::npos);
   }

@@ -104,7 +104,7 @@ TEST_SUITE("model::redaction") {
     f.rule = "safety/secret/generic";
     f.path = "a.env";
     f.line = 1;
-    AgentReport safety{"safety", AgentStatus::ok, 1, {f}, ""};
+    AgentReport safety{"safety", AgentStatus::ok, 1, {f}, "", std::nullopt};
     Redactor r({safety}, d);
     CHECK(r.text("x\n\tPASSWORD_LINE = short-but-flagged-9\ny") == "x\n\t[redacted: safety/secret/generic]\ny");
     CHECK(r.text("token ghp16CharsAndDigits1234567890 end") == "token [redacted] end");

@@ -103,7 +103,7 @@ TEST_SUITE("model::walkthrough") {
                            pool_for(server, false));
     CHECK(r.model_walkthrough.empty());
     for (const auto& got : server.received()) CHECK_FALSE(is_summary_call(got));
-    CHECK(model::parse_model_config("providers:\n  - {name: a, kind: openai, base_url: 'http://x', model: m}\n"
+    CHECK(model::parse_model_config("providers:\n  - {name: a, kind: openai, base_url: 'https://x', model: m}\n"
                                     "walkthrough: true\n", "m.yml").walkthrough);
   }
 }

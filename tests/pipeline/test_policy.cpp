@@ -17,7 +17,9 @@ struct Case {
   Case() {
     diff.files.push_back(test::file_with_counts("src/a.cpp", 3));
     size.label = "XS";
-    for (auto n : {"intent", "safety", "logic", "size"}) agents.push_back({n, AgentStatus::ok, 1, {}, ""});
+    for (auto n : {"intent", "safety", "logic", "size"}) {
+      agents.push_back({n, AgentStatus::ok, 1, {}, "", std::nullopt});
+    }
   }
   void add(const char* agent, Severity s, const char* rule) {
     for (auto& a : agents) {

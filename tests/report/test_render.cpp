@@ -17,11 +17,11 @@ ReviewResult sample() {
   r.pr.head_sha = std::string(40, 'b');
   r.diff.files.push_back(test::file_with_counts("src/my file.py", 3, 1));
   r.size = {"XS", 3, 1, 1, 1, 0, false};
-  AgentReport safety{"safety", AgentStatus::ok, 12, {}, ""};
+  AgentReport safety{"safety", AgentStatus::ok, 12, {}, "", std::nullopt};
   safety.findings.push_back({"abc123", "safety/code/eval", Severity::error, "src/my file.py", 2, 2,
                              "eval of request input @admins <b>", "eval(expression)", "use ast.literal_eval"});
-  AgentReport logic{"logic", AgentStatus::timed_out, 10000, {}, "no answer within 10000 ms"};
-  AgentReport intent{"intent", AgentStatus::ok, 1, {}, ""};
+  AgentReport logic{"logic", AgentStatus::timed_out, 10000, {}, "no answer within 10000 ms", std::nullopt};
+  AgentReport intent{"intent", AgentStatus::ok, 1, {}, "", std::nullopt};
   intent.findings.push_back({"def456", "intent/no-why", Severity::warning, "", 0, 0, "say why", "", ""});
   r.agents = {intent, safety, logic};
   r.decision = {DecisionKind::needs_human, {"agent 'logic' timed out (no answer within 10000 ms)"}};

@@ -8,7 +8,7 @@ using reviewer::server::Metrics;
 TEST_SUITE("server::review metrics") {
   TEST_CASE("a review adds its agents' durations and the model's calls, tokens and cost") {
     ReviewResult r;
-    r.agents.push_back({"logic", AgentStatus::ok, 40, {}, ""});
+    r.agents.push_back({"logic", AgentStatus::ok, 40, {}, "", std::nullopt});
     ModelSummary m;
     ModelCallRecord ok;
     ok.provider = "local";

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/private_files.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/index/index_builder.h"
 
@@ -241,10 +242,19 @@ RepoIndex RepoIndex::open(git_repository* repo, std::string_view rev, const Inde
   // Stream straight into a temporary file, renamed into place when whole
   // (a reader never sees a half-written index), then map it.
   if (options.write_cache) {
-    fs::create_directories(dir, ec);
     fs::path tmp = target;
     tmp += fmt::format(".tmp{}", ::getpid());
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    // The index holds the repository's names and literals: private, like
+    // the mirror it is built from. A cache that cannot be written is only slower.
+    bool private_ok = true;
+    try {
+      create_private_directories(dir);
+      create_private_file(tmp);
+    } catch (const Error&) {
+      private_ok = false;
+    }
+    std::ofstream out;
+    if (private_ok) out.open(tmp, std::ios::binary | std::ios::trunc);
     if (out) {
       IndexStats attempt = st;
       build_index(repo, tree.get(), tree_id, options, lookup, attempt,
@@ -258,6 +268,8 @@ RepoIndex RepoIndex::open(git_repository* repo, std::string_view rev, const Inde
         prune(dir, options.keep);
         return RepoIndex(std::move(d));
       }
+    } else if (private_ok) {
+      fs::remove(tmp, ec);
     }
   }
   // No cache (or it could not be written): build in memory.

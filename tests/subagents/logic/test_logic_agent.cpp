@@ -103,13 +103,15 @@ TEST_SUITE("logic agent") {
     CHECK_THROWS_AS(agent->review(ctx), Error);
   }
 
-  TEST_CASE("generated, vendored and binary files are not reviewed") {
+  TEST_CASE("generated and vendored files get the bug patterns like any file; binary files are not read") {
     auto agent = make_logic_agent();
     auto ctx = context_for(kDebugDiff);
     ctx.diff.files[0].generated = true;
-    CHECK(agent->review(ctx).empty());
+    CHECK(agent->review(ctx).size() == 1);
     ctx.diff.files[0].generated = false;
     ctx.diff.files[0].vendored = true;
+    CHECK(agent->review(ctx).size() == 1);
+    ctx.diff.files[0].binary = true;
     CHECK(agent->review(ctx).empty());
   }
 

@@ -367,11 +367,15 @@ TEST_SUITE("safety::agent") {
     CHECK(review_lines("a.txt", {std::string(1 << 20, '\xE2')}).empty());
   }
 
-  TEST_CASE("generated and vendored files are scanned for secrets but not for code style") {
-    FileDiff fd = added_lines("vendor/lib.py", {"eval(x)", "KEY = '" + kAwsKey + "'"});
-    fd.vendored = true;
-    auto fs = review(context_with({fd}));
-    CHECK(with_rule(fs, "safety/secret/aws-access-key"));
-    CHECK(with_rule(fs, "safety/code/python-eval-dynamic") == nullptr);
+  TEST_CASE("generated and vendored files get every rule: a label is not a hiding place") {
+    for (bool vendored : {true, false}) {
+      CAPTURE(vendored);
+      FileDiff fd =
+          added_lines(vendored ? "vendor/lib.py" : "src/lib_pb2.py", {"eval(x)", "KEY = '" + kAwsKey + "'"});
+      (vendored ? fd.vendored : fd.generated) = true;
+      auto fs = review(context_with({fd}));
+      CHECK(with_rule(fs, "safety/secret/aws-access-key"));
+      CHECK(with_rule(fs, "safety/code/python-eval-dynamic"));
+    }
   }
 }

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "subagents/size/size_agent.h"
+#include "reviewer/core/error.h"
 #include "support/fixtures.h"
 
 using namespace reviewer;
@@ -36,7 +37,11 @@ TEST_SUITE("subagents::size") {
     CHECK(s.excluded_files == 2);
     CHECK(s.label == "S");
     CHECK_FALSE(s.above_auto_approve_limit);
-    CHECK(run(d, g).empty());
+    // Left out of the count, but a lockfile without its manifest is worth a look.
+    auto found = run(d, g);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].rule == "size/generated-without-source");
+    CHECK(found[0].path == "web/package-lock.json");
   }
 
   TEST_CASE("each auto-approve limit is enforced on its own") {
@@ -89,11 +94,38 @@ TEST_SUITE("subagents::size") {
 }
 
 TEST_SUITE("size agent guidance") {
+  TEST_CASE("the size section is checked: pairs, globs, {stem} and the rule's fields") {
+    auto agent = reviewer::make_size_agent();
+    auto check = [&](const std::string& yaml) {
+      try {
+        agent->check_guidance(reviewer::load_guidance_texts({{"t.yml", yaml}}));
+      } catch (const reviewer::Error& e) {
+        return std::string(e.what());
+      }
+      return std::string();
+    };
+    CHECK(check("size:\n  generated_sources:\n    - {generated: ['*.gen.go']}\n") ==
+          "guidance: size.generated_sources[0].sources: must be a non-empty list of globs");
+    CHECK(check("size:\n  generated_sources:\n    - {generated: ['gen/**'], sources: ['{stem}.tmpl']}\n") ==
+          "guidance: size.generated_sources[0].generated: 'gen/**' must have exactly one '*' in its file "
+          "name to "
+          "give {stem}");
+    CHECK(check("size:\n  rules:\n    size/generated-without-source: {severity: loud}\n") ==
+          "guidance: size.rules.size/generated-without-source.severity: must be info, warning, error or "
+          "critical, "
+          "got \"loud\"");
+    CHECK(check("size:\n  rules:\n    size/other: {}\n")
+              .starts_with("guidance: size.rules.size/other: unknown key"));
+    CHECK(check("size:\n  generated_sources:\n    - {generated: ['*.gen.go'], sources: ['{stem}.tmpl']}\n")
+              .empty());
+  }
+
   TEST_CASE("keys under size: are an error: the limits live in thresholds.auto_approve") {
     auto agent = reviewer::make_size_agent();
     auto g = reviewer::load_guidance_texts({{"t.yml", "size:\n  max_lines: 10\n"}});
     CHECK_THROWS_WITH(agent->check_guidance(g),
-                      "guidance: unknown key 'size.max_lines' (the size agent reads thresholds.auto_approve)");
+                      "guidance: size.max_lines: unknown key (known: rules, generated_sources); the size "
+                      "limits are thresholds.auto_approve");
     CHECK_NOTHROW(agent->check_guidance(reviewer::load_guidance_texts({})));
   }
 }

@@ -1,0 +1,143 @@
+#include "guidance/yaml_document.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
+
+#include <sstream>
+
+#include "reviewer/core/error.h"
+
+namespace reviewer::guidance_yaml {
+
+namespace {
+
+// Walks the parser's events and throws at the first one the limits refuse.
+// It builds nothing, so a refused document costs what reading up to the
+// offending event costs.
+class LimitChecker final : public YAML::EventHandler {
+ public:
+  LimitChecker(const std::string& file, const Limits& limits) : file_(file), limits_(limits) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (limits_.single_document && ++documents_ > 1) {
+      fail(file_, mark, "a guidance file holds one YAML document; remove the second '---'");
+    }
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { node(mark, anchor); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { refuse_alias(mark, "an alias (*name)"); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                const std::string&) override {
+    node(mark, anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(mark, anchor);
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(mark, anchor);
+  }
+  void OnMapEnd() override { --depth_; }
+  void OnAnchor(const YAML::Mark& mark, const std::string&) override {
+    refuse_alias(mark, "an anchor (&name)");
+  }
+
+ private:
+  void refuse_alias(const YAML::Mark& mark, const char* what) {
+    if (limits_.allow_aliases) return;
+    fail(file_, mark,
+         fmt::format("{} is not allowed in a repository's guidance file (aliases can expand a small file "
+                     "into gigabytes); write the values out",
+                     what));
+  }
+  void node(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (anchor != YAML::NullAnchor) refuse_alias(mark, "an anchor (&name)");
+  }
+  void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    node(mark, anchor);
+    if (limits_.max_depth > 0 && ++depth_ > limits_.max_depth) {
+      fail(file_, mark, fmt::format("nested deeper than {} levels", limits_.max_depth));
+    }
+  }
+
+  const std::string& file_;
+  const Limits& limits_;
+  int depth_ = 0;
+  int documents_ = 0;
+};
+
+nlohmann::json convert(const std::string& file, const YAML::Node& n, const Limits& limits,
+                       std::size_t& nodes) {
+  if (limits.max_nodes > 0 && ++nodes > limits.max_nodes) {
+    fail(file, n.Mark(),
+         fmt::format("the document expands to more than {} values (aliases repeated too often)",
+                     limits.max_nodes));
+  }
+  switch (n.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Sequence: {
+      auto arr = nlohmann::json::array();
+      for (const auto& item : n) arr.push_back(convert(file, item, limits, nodes));
+      return arr;
+    }
+    case YAML::NodeType::Map: {
+      auto obj = nlohmann::json::object();
+      for (const auto& kv : n) {
+        if (!kv.first.IsScalar()) fail(file, kv.first.Mark(), "keys must be plain strings");
+        obj[kv.first.Scalar()] = convert(file, kv.second, limits, nodes);
+      }
+      return obj;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string& s = n.Scalar();
+      if (n.Tag() == "?") {
+        long long i;
+        if (YAML::convert<long long>::decode(n, i)) return i;
+        double d;
+        if (YAML::convert<double>::decode(n, d)) return d;
+        bool b;
+        if (YAML::convert<bool>::decode(n, b)) return b;
+      }
+      return s;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void fail(const std::string& file, const YAML::Mark& mark, const std::string& msg) {
+  if (mark.is_null()) throw Error(Error::Code::invalid_input, fmt::format("{}: {}", file, msg));
+  throw Error(Error::Code::invalid_input,
+              fmt::format("{}:{}:{}: {}", file, mark.line + 1, mark.column + 1, msg));
+}
+
+YAML::Node parse(const std::string& file, const std::string& text, const Limits& limits) {
+  if (limits.max_bytes > 0 && text.size() > limits.max_bytes) {
+    fail(file, YAML::Mark::null_mark(),
+         fmt::format("{} bytes is larger than the {} bytes a guidance file may hold", text.size(),
+                     limits.max_bytes));
+  }
+  try {
+    if (!limits.allow_aliases || limits.max_depth > 0 || limits.single_document) {
+      std::istringstream in(text);
+      YAML::Parser parser(in);
+      LimitChecker checker(file, limits);
+      while (parser.HandleNextDocument(checker)) {
+      }
+    }
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    fail(file, e.mark, e.msg);
+  }
+}
+
+nlohmann::json to_json(const std::string& file, const YAML::Node& root, const Limits& limits) {
+  std::size_t nodes = 0;
+  return convert(file, root, limits, nodes);
+}
+
+}  // namespace reviewer::guidance_yaml
