@@ -21,7 +21,9 @@ struct AgentReport {
   long duration_ms = 0;
   std::vector<Finding> findings;
   std::string error;            // why it failed or timed out; empty when ok
-  std::optional<Risk> risk;     // the history agent's estimate (policy step 4b)
+  // The history agent's estimate (policy step 4b). Initialised so that
+  // aggregate initialisations without it stay warning-free under -Werror.
+  std::optional<Risk> risk = std::nullopt;
 };
 
 }  // namespace reviewer
