@@ -40,8 +40,9 @@ bool plausible_secret(const RuleSet& rules, const Rule& rule, std::string_view v
   return judge_secret(rules, rule, value) == Verdict::secret;
 }
 
-std::string without_secrets(const RuleSet& rules, std::string_view text) {
-  std::vector<std::pair<std::size_t, std::size_t>> spans;
+std::vector<SecretSpan> secret_spans(const RuleSet& rules, std::string_view text) {
+  std::vector<SecretSpan> spans;
+  if (!rules.line_set) return spans;
   for (int c : rules.line_set->candidates(text)) {
     auto [ri, pi] = rules.line_set->entries[static_cast<std::size_t>(c)];
     const Rule& rule = rules.rules[static_cast<std::size_t>(ri)];
@@ -56,18 +57,24 @@ std::string without_secrets(const RuleSet& rules, std::string_view text) {
       pos = groups[0].empty() ? b + 1 : b + groups[0].size();
       if (plausible_secret(rules, rule, std::string_view(v.data(), v.size()))) {
         auto vb = static_cast<std::size_t>(v.data() - text.data());
-        spans.emplace_back(vb, vb + v.size());
+        spans.push_back({vb, vb + v.size(), &rule});
       }
     }
   }
-  std::sort(spans.begin(), spans.end());
+  std::sort(spans.begin(), spans.end(), [](const SecretSpan& a, const SecretSpan& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
+  });
+  return spans;
+}
+
+std::string without_secrets(const RuleSet& rules, std::string_view text) {
   std::string out;
   std::size_t at = 0;
-  for (const auto& [b, e] : spans) {
-    if (e <= at) continue;
-    if (b > at) out.append(text.substr(at, b - at));
+  for (const auto& s : secret_spans(rules, text)) {
+    if (s.end <= at) continue;
+    if (s.begin > at) out.append(text.substr(at, s.begin - at));
     out += "[REDACTED]";
-    at = e;
+    at = s.end;
   }
   out.append(text.substr(std::min(at, text.size())));
   return out;

@@ -10,6 +10,7 @@
 
 #include "reviewer/core/finding.h"
 #include "subagents/safety/rules.h"
+#include "subagents/safety/secret_spans.h"
 
 namespace reviewer::safety {
 
