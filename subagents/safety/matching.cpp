@@ -80,15 +80,18 @@ std::string without_secrets(const RuleSet& rules, std::string_view text) {
   return out;
 }
 
-void scan_pr_text(const RuleSet& rules, const char* where, const std::string& text, std::vector<Finding>& out) {
+void scan_position(const RuleSet& rules, const TextPosition& at, const std::string& text,
+                   std::vector<const Rule*>& reported, std::vector<Finding>& out) {
   if (text.empty()) return;
   constexpr int kMaxTries = 64;  // hits examined per rule; each is linear
-  std::vector<const Rule*> reported;
-  for (int c : rules.text_set->candidates(text)) {
-    auto [ri, pi] = rules.text_set->entries[static_cast<std::size_t>(c)];
+  const auto& set = at.name ? rules.line_set : rules.text_set;
+  if (!set) return;
+  for (int c : set->candidates(text)) {
+    auto [ri, pi] = set->entries[static_cast<std::size_t>(c)];
     const Rule& rule = rules.rules[static_cast<std::size_t>(ri)];
+    if (at.name ? !rule.on_names : !rule.on_pr_text) continue;
     if (std::find(reported.begin(), reported.end(), &rule) != reported.end()) continue;
-    const re2::RE2& re = *rule.text_patterns[static_cast<std::size_t>(pi)];
+    const re2::RE2& re = *(at.name ? rule.line_patterns : rule.text_patterns)[static_cast<std::size_t>(pi)];
     const auto group = static_cast<std::size_t>(secret_group(re));
     std::vector<re2::StringPiece> groups(group + 1);
     std::string evidence;
@@ -105,11 +108,11 @@ void scan_pr_text(const RuleSet& rules, const char* where, const std::string& te
         re2::StringPiece v = group > 0 && groups[group].data() ? groups[group] : groups[0];
         std::string_view value(v.data(), v.size());
         if (!plausible_secret(rules, rule, value)) continue;
-        evidence = fmt::format("{}: {}", where, redact(rule.id, value));
+        evidence = fmt::format("{}: {}", at.label, redact(rule.id, value));
       } else {
         const std::size_t from = b > kEvidenceContext ? b - kEvidenceContext : 0;
         const std::size_t len = std::min(all.size() - from, groups[0].size() + 2 * kEvidenceContext);
-        evidence = fmt::format("{}: {}", where,
+        evidence = fmt::format("{}: {}", at.label,
                                printable_excerpt(without_secrets(rules, all.substr(from, len)), kEvidenceMax));
       }
     }
@@ -118,6 +121,9 @@ void scan_pr_text(const RuleSet& rules, const char* where, const std::string& te
     Finding f;
     f.rule = rule.name;
     f.severity = rule.severity;
+    // A path holding a secret is no place to repeat it: the agent's
+    // findings never carry a raw secret.
+    f.path = at.path.empty() ? "" : without_secrets(rules, at.path);
     f.message = rule.message + " " + rule.why;
     f.evidence = std::move(evidence);
     f.suggestion = rule.fix;

@@ -1,0 +1,100 @@
+// The reviewer-directed text corpus (tests/data/injection: positive.jsonl,
+// written from public writing on prompt injection; negative.jsonl, ordinary
+// PR descriptions and commit messages of public repositories): loading, and
+// scoring the safety agent on it. Shared by the test and safety_bench.
+#pragma once
+
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "subagents/agent.h"
+#include "subagents/safety/safety_fixtures.h"
+
+namespace reviewer::test {
+
+struct InjectionCase {
+  std::string id, category, source;
+  std::string where;  // title | body | commit | pr (title and body) | comment | doc | string
+  std::string text, title, body, path;
+  bool positive = false;
+};
+
+inline std::vector<InjectionCase> load_injection_corpus(const std::string& path, bool positive) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read corpus " + path);
+  std::vector<InjectionCase> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    auto j = nlohmann::json::parse(line);
+    InjectionCase c;
+    c.positive = positive;
+    c.id = j.value("id", "");
+    c.category = j.value("category", j.value("selected", ""));
+    c.source = j.value("source", "");
+    c.where = j.value("where", "");
+    c.text = j.value("text", "");
+    c.title = j.value("title", "");
+    c.body = j.value("body", "");
+    c.path = j.value("path", "");
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// What the safety agent sees for a case: the text in its position of a PR.
+inline AgentContext injection_context(const InjectionCase& c) {
+  if (c.where == "comment" || c.where == "doc" || c.where == "string") {
+    std::vector<std::string> lines;
+    for (std::size_t b = 0; b <= c.text.size();) {
+      std::size_t e = c.text.find('\n', b);
+      if (e == std::string::npos) e = c.text.size();
+      lines.push_back(c.text.substr(b, e - b));
+      b = e + 1;
+    }
+    return context_with({added_lines(c.path, lines)}, "Update " + c.path, "Small change.");
+  }
+  AgentContext ctx = context_with({added_lines("src/app.py", {"x = 1"})}, "Update the app", "");
+  if (c.where == "title") ctx.pr.title = c.text;
+  if (c.where == "body") ctx.pr.body = c.text;
+  if (c.where == "pr") {
+    ctx.pr.title = c.title;
+    ctx.pr.body = c.body;
+  }
+  if (c.where == "commit") ctx.pr.commit_messages = {c.text};
+  return ctx;
+}
+
+// A finding that says the text addresses an automated reviewer.
+inline bool reviewer_directed(const Finding& f) { return f.rule.find("/prompt-injection-") != std::string::npos; }
+
+struct InjectionScore {
+  int positives = 0, detected = 0, negatives = 0, false_positives = 0;
+  std::vector<std::string> misses, false_alarms;
+  double recall() const { return positives ? double(detected) / positives : 1.0; }
+  double fp_rate() const { return negatives ? double(false_positives) / negatives : 0.0; }
+};
+
+inline void score_injection(const InjectionCase& c, const std::vector<Finding>& findings, InjectionScore& s) {
+  std::string hit;
+  for (const auto& f : findings) {
+    if (reviewer_directed(f)) hit = f.rule;
+  }
+  if (c.positive) {
+    ++s.positives;
+    if (!hit.empty()) ++s.detected;
+    else s.misses.push_back(c.id + " [" + c.category + ", " + c.where + "]");
+  } else {
+    ++s.negatives;
+    if (!hit.empty()) {
+      ++s.false_positives;
+      s.false_alarms.push_back(c.id + " (" + hit + ")");
+    }
+  }
+}
+
+}  // namespace reviewer::test
