@@ -7,9 +7,11 @@ skip, ...). Trailers and e-mail addresses are dropped; bodies are cut to
 600 characters. Each row names its repository, commit and licence.
 
 Run: python3 extract_negatives.py MIRROR... > negative.jsonl
+     NEG_SCALE=3 python3 extract_negatives.py MIRROR > heldout2_negative.jsonl
 (a MIRROR is a bare clone; its folder name is owner+name, as `fetch` makes.)
 """
 import json
+import os
 import re
 import subprocess
 import sys
@@ -20,8 +22,12 @@ LICENCES = {
     "jqlang/jq": "MIT",
     "sharkdp/fd": "MIT OR Apache-2.0",
     "tokio-rs/axum": "MIT",
+    "encode/httpx": "BSD-3-Clause",
+    "junegunn/fzf": "MIT",
+    "simonw/llm": "Apache-2.0",
 }
-PER_REPO = {"pr": 22, "commit": 20, "keyword": 12}
+# NEG_SCALE=3 takes three times as many per repository (the held-out sets).
+PER_REPO = {k: v * int(os.environ.get("NEG_SCALE", "1")) for k, v in {"pr": 22, "commit": 20, "keyword": 12}.items()}
 KEYWORDS = re.compile(r"\b(ignor\w*|approv\w*|system|prompt|tokens?|instruct\w*|skip\w*|bypass\w*|secret\w*|"
                       r"polic\w*|review\w*|base64|pretend|override|suppress\w*|disable\w*)\b", re.I)
 TRAILER = re.compile(r"^(signed-off-by|co-authored-by|reviewed-by|acked-by|tested-by|reported-by|cc|"
