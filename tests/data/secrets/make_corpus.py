@@ -76,9 +76,43 @@ def secret_group(r, compiled):
     return 1 if compiled.groups else 0
 
 
+# Names code gives such values, after the kind in the rule's id.
 NAMES = {"api-key": "API_KEY", "api-token": "API_TOKEN", "access-token": "ACCESS_TOKEN", "secret-key": "SECRET_KEY",
-         "client-secret": "CLIENT_SECRET", "token": "TOKEN", "secret": "SECRET", "key": "KEY", "pat": "TOKEN",
-         "password": "PASSWORD"}
+         "access-key": "ACCESS_KEY", "signing-key": "SIGNING_KEY", "encryption-key": "ENCRYPTION_KEY",
+         "license-key": "LICENSE_KEY", "insert-key": "INSERT_KEY", "client-secret": "CLIENT_SECRET",
+         "token": "TOKEN", "secret": "SECRET", "key": "API_KEY", "pat": "TOKEN", "password": "PASSWORD"}
+
+B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+
+
+def crc_token(prefix, length=36):
+    """A GitHub/npm-style token: random part plus its CRC-32 in base62."""
+    import zlib
+    body = rand(length - 6)
+    n = zlib.crc32(body.encode()) & 0xFFFFFFFF
+    digits = ""
+    while n:
+        n, r = divmod(n, 62)
+        digits = B62[r] + digits
+    return prefix + body + digits.rjust(6, "0")
+
+
+def jwt_token():
+    head = base64.urlsafe_b64encode(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()).decode().rstrip("=")
+    body = base64.urlsafe_b64encode(json.dumps({"sub": rand(10), "iat": 1767225600}).encode()).decode().rstrip("=")
+    return f"{head}.{body}.{rand(43, ALNUM + '-_')}"
+
+
+# Formats whose gitleaks regex is looser than the real thing (checksums,
+# fixed separators): the real format, which the rule also matches.
+REAL = {
+    "github-pat": lambda: crc_token("ghp_"), "github-oauth": lambda: crc_token("gho_"),
+    "github-app-token": lambda: crc_token(rng.choice(["ghu_", "ghs_"])),
+    "github-refresh-token": lambda: crc_token("ghr_"), "npm-access-token": lambda: crc_token("npm_"),
+    "github-fine-grained-pat": lambda: "github_pat_" + rand(22) + "_" + rand(59),
+    "jwt": jwt_token,
+    "sendgrid-api-token": lambda: "SG." + rand(22, ALNUM + "-_") + "." + rand(43, ALNUM + "-_"),
+}
 
 
 def var_name(rule_id, keyword):
@@ -146,11 +180,14 @@ def gitleaks_case(r, k):
     keyword_style = "(?:=|>|:{1,3}=" in r["regex"]
     keyword = assignment_keyword(r["regex"]) or (r.get("keywords") or [r["id"].split("-")[0]])[0]
     for attempt in range(200):
-        full = generate(rx, rng)
-        m = compiled.search(full)
-        if not m or not m.group(group):
-            continue
-        value = m.group(group).strip("\"'` ")
+        if r["id"] in REAL:
+            value = REAL[r["id"]]()
+        else:
+            full = generate(rx, rng)
+            m = compiled.search(full)
+            if not m or not m.group(group):
+                continue
+            value = m.group(group).strip("\"'` ")
         if r.get("entropy") and entropy(value) < r["entropy"]:
             continue
         if any(w in value.lower() for w in ("example", "xxxx", "fake", "dummy", "sample")):
@@ -222,7 +259,7 @@ def secretlint():
     formats = {
         "aws": ("AKIA" + rand(16, string.ascii_uppercase + "234567"), "config/aws.py", 'AWS_ACCESS_KEY_ID = "{v}"'),
         "gcp": (None, None, None),  # service-account JSON below
-        "npm": ("npm_" + rand(36), ".npmrc", "//registry.npmjs.org/:_authToken={v}"),
+        "npm": (crc_token("npm_"), ".npmrc", "//registry.npmjs.org/:_authToken={v}"),
         "slack": ("xoxb-" + rand(12, string.digits) + "-" + rand(12, string.digits) + "-" + rand(24),
                   "bot/slack.py", 'SLACK_BOT_TOKEN = "{v}"'),
         "sendgrid": ("SG." + rand(22, ALNUM + "-_") + "." + rand(43, ALNUM + "-_"), "mail/send.js",

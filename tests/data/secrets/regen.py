@@ -49,12 +49,17 @@ def _gen(tree, rng, ignorecase, out):
         elif op == C.NOT_LITERAL:
             out.append(rng.choice([c for c in PRINTABLE if ord(c) != av]))
         elif op == C.ANY:
-            out.append(rng.choice(string.ascii_letters + string.digits))
+            # Rules write domains with bare dots ("hooks.slack.com"): a dot
+            # is what real text has there.
+            out.append(".")
         elif op == C.IN:
             out.append(_class(av, rng, ignorecase))
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
             lo, hi, sub = av
-            hi = lo + 6 if hi == C.MAXREPEAT else hi
+            if hi == C.MAXREPEAT:
+                # Unbounded parts of real tokens are long, not one character.
+                lo = max(lo, 8)
+                hi = lo + 16
             for _ in range(rng.randint(lo, max(lo, hi))):
                 _gen(sub, rng, ignorecase, out)
         elif op == C.SUBPATTERN:
