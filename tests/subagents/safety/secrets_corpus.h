@@ -1,0 +1,81 @@
+// The secrets corpus (tests/data/secrets, written by make_corpus.py before
+// the rules it scores were changed): loading, and scoring the safety agent's
+// secret rules on it case by case. Shared by the test and safety_bench.
+#pragma once
+
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "subagents/agent.h"
+#include "subagents/safety/safety_fixtures.h"
+
+namespace reviewer::test {
+
+struct SecretCase {
+  std::string id, source, category, path;
+  std::vector<std::string> lines;  // the file's added lines, split markers removed
+  bool positive = false;
+};
+
+inline std::vector<SecretCase> load_secret_corpus(const std::string& path, bool positive) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read corpus " + path);
+  std::vector<SecretCase> out;
+  std::string row;
+  while (std::getline(in, row)) {
+    if (row.empty()) continue;
+    auto j = nlohmann::json::parse(row);
+    SecretCase c;
+    c.positive = positive;
+    c.id = j.value("id", "");
+    c.source = j.value("source", "");
+    c.category = j.value("category", "");
+    c.path = j.value("path", "");
+    std::string text = j.value("text", "");
+    for (auto p = text.find("<<>>"); p != std::string::npos; p = text.find("<<>>")) text.erase(p, 4);
+    for (std::size_t b = 0; b <= text.size();) {
+      std::size_t e = text.find('\n', b);
+      if (e == std::string::npos) e = text.size();
+      c.lines.push_back(text.substr(b, e - b));
+      b = e + 1;
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+inline AgentContext secret_context(const SecretCase& c) {
+  return context_with({added_lines(c.path, c.lines, ChangeKind::added)}, "Update configuration",
+                      "Adds the settings the service needs.");
+}
+
+struct SecretScore {
+  int positives = 0, found = 0, negatives = 0, false_positives = 0;
+  std::vector<std::string> misses, false_alarms;
+  double recall() const { return positives ? double(found) / positives : 1.0; }
+  double precision() const { return found + false_positives ? double(found) / (found + false_positives) : 1.0; }
+};
+
+inline void score_secret_case(const SecretCase& c, const std::vector<Finding>& findings, SecretScore& s) {
+  std::string rule;
+  for (const auto& f : findings) {
+    if (f.rule.rfind("safety/secret/", 0) == 0) rule = f.rule;
+  }
+  if (c.positive) {
+    ++s.positives;
+    if (!rule.empty()) ++s.found;
+    else s.misses.push_back(c.id + " " + c.source + " (" + c.path + ")");
+  } else {
+    ++s.negatives;
+    if (!rule.empty()) {
+      ++s.false_positives;
+      s.false_alarms.push_back(c.id + " " + c.source + " (" + c.path + "): " + rule);
+    }
+  }
+}
+
+}  // namespace reviewer::test
