@@ -8,11 +8,26 @@
 using namespace reviewer;
 using namespace reviewer::test;
 
+namespace {
+
+// A repository in a fresh scratch folder whose `main` holds app.py.
+struct MainRepo {
+  explicit MainRepo(const std::string& scratch)
+      : dir(scratch_dir(scratch)),
+        b(git::RepoBuilder::create(dir / "repo")),
+        base(b.commit("main", "", {{"app.py", {"x = 1\n"}}}, "init\n")) {}
+  std::string path() const { return (dir / "repo").string(); }
+  std::filesystem::path dir;
+  git::RepoBuilder b;
+  std::string base;
+};
+
+}  // namespace
+
 TEST_SUITE("cli::redaction") {
   TEST_CASE("a committed secret appears raw in no output format and no audit row") {
-    auto dir = scratch_dir("redaction");
-    auto b = git::RepoBuilder::create(dir / "repo");
-    auto base = b.commit("main", "", {{"app.py", {"x = 1\n"}}}, "init\n");
+    MainRepo repo("redaction");
+    auto& [dir, b, base] = repo;
     // Built from pieces so this source holds no credential-shaped literal.
     const std::string key = std::string("AKIA") + "ZQ4RT7XK" + "2LMWPV9N";
     const std::string secret = std::string("wJalr") + "XUtnFEMI9K7MDENGbPxRfiCY" + "0Q3zK8sLpT";
@@ -22,7 +37,7 @@ TEST_SUITE("cli::redaction") {
     auto db = dir / "audit.db";
     for (const char* format : {"text", "json", "sarif", "markdown"}) {
       CAPTURE(format);
-      auto r = reviewer_cli("review --repo '" + (dir / "repo").string() + "' --base main --head leak --format " +
+      auto r = reviewer_cli("review --repo '" + repo.path() + "' --base main --head leak --format " +
                             format + " --audit-db '" + db.string() + "'");
       CHECK(r.rc == 2);  // request_changes
       CHECK(r.out.find("aws-access-key") != std::string::npos);
@@ -80,9 +95,8 @@ std::vector<Placed> place_everywhere(git::RepoBuilder& b, const std::string& bas
 
 TEST_SUITE("cli::redaction") {
   TEST_CASE("the same secret in each position of a PR appears raw in no output, stderr or audit row") {
-    auto dir = scratch_dir("redaction-positions");
-    auto b = git::RepoBuilder::create(dir / "repo");
-    auto base = b.commit("main", "", {{"app.py", {"x = 1\n"}}}, "init\n");
+    MainRepo repo("redaction-positions");
+    auto& [dir, b, base] = repo;
     // Built from pieces so this source holds no credential-shaped literal.
     const std::string key = std::string("AKIA") + "T3QW7RZ2" + "M5KX9NLP";
     auto db = dir / "audit.db";
@@ -91,7 +105,7 @@ TEST_SUITE("cli::redaction") {
         CAPTURE(p.name);
         CAPTURE(format);
         write_text(dir / "body.txt", p.body);
-        auto r = reviewer_cli("review --repo '" + (dir / "repo").string() + "' --base main --head '" + p.branch +
+        auto r = reviewer_cli("review --repo '" + repo.path() + "' --base main --head '" + p.branch +
                               "' --title '" + p.title + "' --body-file '" + (dir / "body.txt").string() +
                               "' --format " + format + " --audit-db '" + db.string() + "'");
         CHECK(r.rc == 2);  // the secret is reported wherever it is: request_changes
@@ -106,5 +120,17 @@ TEST_SUITE("cli::redaction") {
     CHECK(dump.find("aws-access-key") != std::string::npos);
     CHECK(dump.find(key) == std::string::npos);
     CHECK(dump.find(key.substr(0, 12)) == std::string::npos);
+  }
+}
+
+TEST_SUITE("cli::redaction") {
+  TEST_CASE("simulate over a range names each commit by its masked summary") {
+    MainRepo repo("redaction-simulate");
+    const std::string key = std::string("AKIA") + "H4ZQ8RWT" + "3MKP7XLN";
+    repo.b.commit("leak", repo.base, {{"app.py", {"x = 2\n"}}}, "Rotate " + key + "\n");
+    auto r = reviewer_cli("simulate --repo '" + repo.path() + "' --range main..leak");
+    CHECK(r.out.find("Rotate [redacted: safety/secret/aws-access-key]") != std::string::npos);
+    CHECK(r.out.find(key) == std::string::npos);
+    CHECK(r.err.find(key) == std::string::npos);
   }
 }

@@ -402,7 +402,7 @@ def negatives():
                        ("config/vault.yaml", "  password: vault:secret/data/db#password")]:
         N("environment lookup", path, line)
     for i in range(10):
-        N("hash", "package-lock.json", f'      "integrity": "sha512-{base64.b64encode(os.urandom(64) if False else rand(64).encode()).decode()[:86]}=="')
+        N("hash", "package-lock.json", f'      "integrity": "sha512-{base64.b64encode(rand(64).encode()).decode()[:86]}=="')
         N("hash", "go.sum", f"github.com/acme/lib{i} v1.{i}.0 h1:{base64.b64encode(rand(32).encode()).decode()[:43]}=")
         N("hash", "yarn.lock", f'  checksum: {rand(128, h)}')
         N("hash", "src/cache.py", f'CACHE_VERSION = "{rand(40, h)}"  # git sha of the schema')

@@ -4,14 +4,11 @@
 // scoring the safety agent on it. Shared by the test and safety_bench.
 #pragma once
 
-#include <fstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "subagents/agent.h"
+#include "subagents/safety/jsonl.h"
 #include "subagents/safety/safety_fixtures.h"
 
 namespace reviewer::test {
@@ -24,13 +21,8 @@ struct InjectionCase {
 };
 
 inline std::vector<InjectionCase> load_injection_corpus(const std::string& path, bool positive) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read corpus " + path);
   std::vector<InjectionCase> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    auto j = nlohmann::json::parse(line);
+  for (const auto& j : read_jsonl(path)) {
     InjectionCase c;
     c.positive = positive;
     c.id = j.value("id", "");
@@ -49,14 +41,7 @@ inline std::vector<InjectionCase> load_injection_corpus(const std::string& path,
 // What the safety agent sees for a case: the text in its position of a PR.
 inline AgentContext injection_context(const InjectionCase& c) {
   if (c.where == "comment" || c.where == "doc" || c.where == "string") {
-    std::vector<std::string> lines;
-    for (std::size_t b = 0; b <= c.text.size();) {
-      std::size_t e = c.text.find('\n', b);
-      if (e == std::string::npos) e = c.text.size();
-      lines.push_back(c.text.substr(b, e - b));
-      b = e + 1;
-    }
-    return context_with({added_lines(c.path, lines)}, "Update " + c.path, "Small change.");
+    return context_with({added_lines(c.path, split_lines(c.text))}, "Update " + c.path, "Small change.");
   }
   AgentContext ctx = context_with({added_lines("src/app.py", {"x = 1"})}, "Update the app", "");
   if (c.where == "title") ctx.pr.title = c.text;

@@ -3,14 +3,11 @@
 // secret rules on it case by case. Shared by the test and safety_bench.
 #pragma once
 
-#include <fstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "subagents/agent.h"
+#include "subagents/safety/jsonl.h"
 #include "subagents/safety/safety_fixtures.h"
 
 namespace reviewer::test {
@@ -22,13 +19,8 @@ struct SecretCase {
 };
 
 inline std::vector<SecretCase> load_secret_corpus(const std::string& path, bool positive) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read corpus " + path);
   std::vector<SecretCase> out;
-  std::string row;
-  while (std::getline(in, row)) {
-    if (row.empty()) continue;
-    auto j = nlohmann::json::parse(row);
+  for (const auto& j : read_jsonl(path)) {
     SecretCase c;
     c.positive = positive;
     c.id = j.value("id", "");
@@ -37,12 +29,7 @@ inline std::vector<SecretCase> load_secret_corpus(const std::string& path, bool 
     c.path = j.value("path", "");
     std::string text = j.value("text", "");
     for (auto p = text.find("<<>>"); p != std::string::npos; p = text.find("<<>>")) text.erase(p, 4);
-    for (std::size_t b = 0; b <= text.size();) {
-      std::size_t e = text.find('\n', b);
-      if (e == std::string::npos) e = text.size();
-      c.lines.push_back(text.substr(b, e - b));
-      b = e + 1;
-    }
+    c.lines = split_lines(text);
     out.push_back(std::move(c));
   }
   return out;
