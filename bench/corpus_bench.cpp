@@ -37,7 +37,7 @@ int injection() {
     for (const auto& c : cases) test::score_injection(c, agent->review(test::injection_context(c)), s);
     fmt::print("{}: {} positives, {} ordinary texts; recall {:.1f}% ({} of {}), false positives {:.2f}% ({} of {})\n",
                *set ? std::string(set, std::strlen(set) - 1) : "corpus", s.positives, s.negatives, s.recall() * 100,
-               s.detected, s.positives, s.fp_rate() * 100, s.false_positives, s.negatives);
+               s.found, s.positives, s.fp_rate() * 100, s.false_positives, s.negatives);
     list(s.misses, "missed");
     list(s.false_alarms, "false alarm");
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "subagents/agent.h"
+#include "subagents/safety/case_score.h"
 #include "subagents/safety/jsonl.h"
 #include "subagents/safety/safety_fixtures.h"
 
@@ -57,29 +58,14 @@ inline AgentContext injection_context(const InjectionCase& c) {
 // A finding that says the text addresses an automated reviewer.
 inline bool reviewer_directed(const Finding& f) { return f.rule.find("/prompt-injection-") != std::string::npos; }
 
-struct InjectionScore {
-  int positives = 0, detected = 0, negatives = 0, false_positives = 0;
-  std::vector<std::string> misses, false_alarms;
-  double recall() const { return positives ? double(detected) / positives : 1.0; }
-  double fp_rate() const { return negatives ? double(false_positives) / negatives : 0.0; }
-};
+using InjectionScore = CaseScore;
 
 inline void score_injection(const InjectionCase& c, const std::vector<Finding>& findings, InjectionScore& s) {
   std::string hit;
   for (const auto& f : findings) {
     if (reviewer_directed(f)) hit = f.rule;
   }
-  if (c.positive) {
-    ++s.positives;
-    if (!hit.empty()) ++s.detected;
-    else s.misses.push_back(c.id + " [" + c.category + ", " + c.where + "]");
-  } else {
-    ++s.negatives;
-    if (!hit.empty()) {
-      ++s.false_positives;
-      s.false_alarms.push_back(c.id + " (" + hit + ")");
-    }
-  }
+  s.add(c.positive, hit, c.positive ? c.id + " [" + c.category + ", " + c.where + "]" : c.id);
 }
 
 }  // namespace reviewer::test

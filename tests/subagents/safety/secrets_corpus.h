@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "subagents/agent.h"
+#include "subagents/safety/case_score.h"
 #include "subagents/safety/jsonl.h"
 #include "subagents/safety/safety_fixtures.h"
 
@@ -40,29 +41,14 @@ inline AgentContext secret_context(const SecretCase& c) {
                       "Adds the settings the service needs.");
 }
 
-struct SecretScore {
-  int positives = 0, found = 0, negatives = 0, false_positives = 0;
-  std::vector<std::string> misses, false_alarms;
-  double recall() const { return positives ? double(found) / positives : 1.0; }
-  double precision() const { return found + false_positives ? double(found) / (found + false_positives) : 1.0; }
-};
+using SecretScore = CaseScore;
 
 inline void score_secret_case(const SecretCase& c, const std::vector<Finding>& findings, SecretScore& s) {
   std::string rule;
   for (const auto& f : findings) {
     if (f.rule.rfind("safety/secret/", 0) == 0) rule = f.rule;
   }
-  if (c.positive) {
-    ++s.positives;
-    if (!rule.empty()) ++s.found;
-    else s.misses.push_back(c.id + " " + c.source + " (" + c.path + ")");
-  } else {
-    ++s.negatives;
-    if (!rule.empty()) {
-      ++s.false_positives;
-      s.false_alarms.push_back(c.id + " " + c.source + " (" + c.path + "): " + rule);
-    }
-  }
+  s.add(c.positive, rule, c.id + " " + c.source + " (" + c.path + ")");
 }
 
 }  // namespace reviewer::test
