@@ -14,26 +14,20 @@
 
 namespace reviewer::test {
 
-struct InjectionCase {
-  std::string id, category, source;
+struct InjectionCase : LabelledCase {
   std::string where;  // title | body | commit | pr (title and body) | comment | doc | string
-  std::string text, title, body, path;
-  bool positive = false;
+  std::string text, title, body;
 };
 
 inline std::vector<InjectionCase> load_injection_corpus(const std::string& path, bool positive) {
   std::vector<InjectionCase> out;
   for (const auto& j : read_jsonl(path)) {
     InjectionCase c;
-    c.positive = positive;
-    c.id = j.value("id", "");
-    c.category = j.value("category", j.value("selected", ""));
-    c.source = j.value("source", "");
+    c.read_labels(j, positive);
     c.where = j.value("where", "");
     c.text = j.value("text", "");
     c.title = j.value("title", "");
     c.body = j.value("body", "");
-    c.path = j.value("path", "");
     out.push_back(std::move(c));
   }
   return out;

@@ -35,4 +35,20 @@ inline std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
+// What every corpus row has: who wrote it, what it stands for, where it
+// goes, and its label.
+struct LabelledCase {
+  std::string id, source, category, path;
+  bool positive = false;
+
+  void read_labels(const nlohmann::json& row, bool is_positive) {
+    positive = is_positive;
+    id = row.value("id", "");
+    source = row.value("source", "");
+    // Ordinary texts say how they were picked instead of a category.
+    category = row.value("category", row.value("selected", ""));
+    path = row.value("path", "");
+  }
+};
+
 }  // namespace reviewer::test

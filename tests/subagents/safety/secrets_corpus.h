@@ -13,21 +13,15 @@
 
 namespace reviewer::test {
 
-struct SecretCase {
-  std::string id, source, category, path;
+struct SecretCase : LabelledCase {
   std::vector<std::string> lines;  // the file's added lines, split markers removed
-  bool positive = false;
 };
 
 inline std::vector<SecretCase> load_secret_corpus(const std::string& path, bool positive) {
   std::vector<SecretCase> out;
   for (const auto& j : read_jsonl(path)) {
     SecretCase c;
-    c.positive = positive;
-    c.id = j.value("id", "");
-    c.source = j.value("source", "");
-    c.category = j.value("category", "");
-    c.path = j.value("path", "");
+    c.read_labels(j, positive);
     std::string text = j.value("text", "");
     for (auto p = text.find("<<>>"); p != std::string::npos; p = text.find("<<>>")) text.erase(p, 4);
     c.lines = split_lines(text);
