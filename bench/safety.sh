@@ -36,21 +36,4 @@ $run "$build/bench/safety_bench" pathological
 echo "== corpus tests/data/safety (reviewer, then secretlint on the secret cases written as files)"
 $run "$build/bench/safety_bench" corpus --write-files "$work/corpus"
 ( cd "$work/corpus" && "$secretlint" "case*/**/*" --secretlintrcJSON "$rc" --format json --output "$work/corpus.json" ) || true
-python3 - "$work/corpus" "$work/corpus.json" <<'PY'
-import json, os, sys
-base, out = sys.argv[1], sys.argv[2]
-flagged = set()
-for r in json.load(open(out)):
-    if r.get("messages"):
-        flagged.add(os.path.relpath(r["filePath"], base))
-tp = fp = pos = neg = 0
-for line in open(os.path.join(base, "labels.tsv")):
-    path, label = line.rstrip("\n").split("\t")
-    hit = path in flagged
-    if label == "pos":
-        pos += 1; tp += hit
-    else:
-        neg += 1; fp += hit
-print("secretlint secrets only: %d positives, %d negatives, recall %.1f%%, precision %.1f%%"
-      % (pos, neg, 100.0 * tp / pos, 100.0 * tp / (tp + fp) if tp + fp else 0.0))
-PY
+python3 "$root/bench/score_secretlint.py" "$work/corpus" "$work/corpus.json" "secretlint secrets only"

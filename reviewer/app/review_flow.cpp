@@ -125,6 +125,8 @@ JobResult run_review_flow(ReviewTarget& t, JobContext& ctx, const FlowDeps& d) {
     req.repo = mirror.path();
     req.base = fr.base_sha;
     req.head = head;
+    req.base_ref = info.pr.base_ref;
+    req.head_ref = info.pr.head_ref;
     req.title = info.pr.title;
     req.body = info.pr.body;
     req.draft = info.pr.draft;
@@ -138,18 +140,17 @@ JobResult run_review_flow(ReviewTarget& t, JobContext& ctx, const FlowDeps& d) {
     req.model_pool = opt.model_pool;
     ReviewResult r = review_repository(req);
     r.run_id = run_id;  // the check run's external_id names it
-    r.pr.repository = full;
     r.pr.number = t.number;
-    r.pr.base_ref = info.pr.base_ref;
     for (const auto& a : r.agents) {
       d.metrics.observe("reviewer_agent_duration_seconds", {{"agent", a.name}}, a.duration_ms / 1000.0);
     }
 
     // 5. The audit log first: nothing is posted that was not recorded.
+    // From here on only the result's texts are used: they passed the
+    // pipeline's redactor, GitHub's copies (info) did not.
     if (d.audit) {
       d.audit->record_review(r);
-      audit::PullRequestRecord pr{full, t.number, info.pr.title, info.pr.author, info.pr.base_ref, head,
-                                  info.pr.draft, ""};
+      audit::PullRequestRecord pr{full, t.number, r.pr.title, r.pr.author, r.pr.base_ref, head, r.pr.draft, ""};
       d.audit->record_pull_request(pr);
       record_publish_actions(*d.audit, started, run_id, full, t.number, head);
     }

@@ -42,6 +42,9 @@ struct FileDiff {
   bool generated = false; // linguist-generated, or a guidance "generated" pattern
   bool vendored = false;  // linguist-vendored, or a guidance "vendored" pattern
   bool truncated = false; // the file exceeded the per-file cap: hunks are partial
+  // The path held a secret and was masked at the pipeline's edge: it names
+  // no file GitHub knows, so nothing is placed on its lines.
+  bool path_redacted = false;
   int additions = 0;      // counted over the whole file even when truncated
   int deletions = 0;
   std::vector<Hunk> hunks;

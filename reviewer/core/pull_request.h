@@ -18,8 +18,12 @@ struct PullRequest {
   bool draft = false;
   bool human_review_override = false;  // a `/human-review` is active on the PR
   std::string base_ref;    // the rev the user named, e.g. "main"
+  std::string head_ref;    // the PR's branch name (GitHub's head.ref), or the rev the user named
   std::string base_sha;    // merge base of head and base (three-dot diff start)
   std::string head_sha;
+  // The messages of the PR's commits (merge base to head, oldest first,
+  // capped): attacker text that agents scan like the title and body.
+  std::vector<std::string> commit_messages;
 };
 
 }  // namespace reviewer

@@ -78,7 +78,8 @@ CommitPtr Repository::lookup_commit(std::string_view revspec) const {
   return CommitPtr(reinterpret_cast<git_commit*>(peeled));
 }
 
-std::vector<std::string> Repository::commits_in_range(std::string_view range, std::size_t limit) const {
+std::vector<std::string> Repository::commits_in_range(std::string_view range, std::size_t limit,
+                                                      bool first_parent) const {
   const std::string spec(range);
   const auto dots = spec.find("..");
   if (dots == std::string::npos || spec.find("...") != std::string::npos || dots == 0 ||
@@ -91,7 +92,7 @@ std::vector<std::string> Repository::commits_in_range(std::string_view range, st
   if (git_revwalk_new(&raw, repo_.get()) < 0) fail("walk commits");
   RevwalkPtr walk(raw);
   git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-  git_revwalk_simplify_first_parent(walk.get());
+  if (first_parent) git_revwalk_simplify_first_parent(walk.get());
   if (git_revwalk_push(walk.get(), git_commit_id(to.get())) < 0 ||
       git_revwalk_hide(walk.get(), git_commit_id(from.get())) < 0) {
     fail(fmt::format("walk '{}'", spec));

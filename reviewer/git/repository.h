@@ -94,9 +94,11 @@ class Repository {
             std::string_view attributes_sha, const DiffOptions& options) const;
 
   // The commits of "A..B" (reachable from B, not from A), oldest first,
-  // following first parents only, at most `limit` of them. Throws
-  // reviewer::Error naming the range when it is malformed or unknown.
-  std::vector<std::string> commits_in_range(std::string_view range, std::size_t limit = 100000) const;
+  // following first parents only (or every parent: what a PR's commit list
+  // holds), at most `limit` of them. Throws reviewer::Error naming the
+  // range when it is malformed or unknown.
+  std::vector<std::string> commits_in_range(std::string_view range, std::size_t limit = 100000,
+                                            bool first_parent = true) const;
 
   bool bare() const;
   git_repository* get() const { return repo_.get(); }

@@ -27,6 +27,7 @@ std::vector<nlohmann::json> check_annotations(const ReviewResult& r) {
       auto file = std::find_if(r.diff.files.begin(), r.diff.files.end(),
                                [&](const FileDiff& d) { return d.new_path == f.path; });
       if (file == r.diff.files.end()) continue;  // deleted or untouched: no line at head to point at
+      if (file->path_redacted) continue;         // masked (it held a secret): no file GitHub knows
       const char* level = f.severity == Severity::info      ? "notice"
                           : f.severity == Severity::warning ? "warning"
                                                             : "failure";

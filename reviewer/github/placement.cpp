@@ -44,7 +44,8 @@ Placement place_findings(const std::vector<Finding>& findings, const Diff& diff,
   for (const auto& f : findings) {
     if (f.shadow) continue;  // recorded in the audit log only
     const FileDiff* file = f.path.empty() || f.line <= 0 ? nullptr : find_file(diff, f.path);
-    if (!file || file->binary) {
+    // A masked path (it held a secret) names no file GitHub knows.
+    if (!file || file->binary || file->path_redacted) {
       out.unplaced.push_back(f);
       continue;
     }

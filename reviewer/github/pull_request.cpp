@@ -40,6 +40,7 @@ PullInfo pull_from_json(const nlohmann::json& j, const std::string& owner_repo) 
   const auto& head = object_at(j, "head");
   const auto& base = object_at(j, "base");
   pr.head_sha = string_at(head, "sha", true);
+  pr.head_ref = string_at(head, "ref", false);
   pr.base_ref = string_at(base, "ref", true);
   info.base_tip_sha = string_at(base, "sha", true);
   info.state = string_at(j, "state", false);

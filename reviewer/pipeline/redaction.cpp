@@ -1,13 +1,24 @@
 #include "reviewer/pipeline/redaction.h"
 
+#include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 
+#include "reviewer/core/error.h"
 #include "subagents/intent/text.h"
+#include "subagents/safety/secret_spans.h"
 
 namespace reviewer {
 
 namespace {
+
+// A value cut short in an excerpt is still masked from this many bytes on.
+constexpr std::size_t kMinPrefix = 8;
+// Known values are searched for in every text; past this many (a fixture
+// full of keys) the rules' own scan still masks the rest.
+constexpr std::size_t kMaxValues = 256;
+constexpr std::size_t kBlockBytes = 16 * 1024;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -15,58 +26,259 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-void replace_all(std::string& s, std::string_view what, std::string_view with) {
-  for (std::size_t pos = s.find(what); pos != std::string::npos; pos = s.find(what, pos + with.size())) {
-    s.replace(pos, what.size(), with);
+// The shipped defaults' rules, compiled once: a team's guidance can switch
+// a secret rule off for its findings, never for the mask.
+std::shared_ptr<const safety::RuleSet> shipped_rules() {
+  static const std::shared_ptr<const safety::RuleSet> rules = safety::rules_for(load_guidance());
+  return rules;
+}
+
+// Rewrites a file's line contents through `f`, called once on all of them
+// joined by '\n' (one scan per file, as the safety agent does; no mask
+// holds a line break, so the lines split back one to one).
+template <typename F>
+void map_lines(FileDiff& file, F&& f) {
+  std::string joined;
+  std::size_t count = 0;
+  for (const auto& hunk : file.hunks) {
+    for (const auto& line : hunk.lines) {
+      if (count++ > 0) joined += '\n';
+      joined += line.content;
+    }
   }
+  if (count == 0) return;
+  const std::string masked = f(joined);
+  std::vector<std::string_view> parts;
+  for (std::size_t b = 0;;) {
+    std::size_t e = masked.find('\n', b);
+    parts.push_back(std::string_view(masked).substr(b, e == std::string::npos ? std::string::npos : e - b));
+    if (e == std::string::npos) break;
+    b = e + 1;
+  }
+  std::size_t i = 0;
+  for (auto& hunk : file.hunks) {
+    for (auto& line : hunk.lines) {
+      // A line that held a break of its own (never from git) is masked alone.
+      line.content = parts.size() == count ? std::string(parts[i++]) : f(line.content);
+    }
+  }
+}
+
+// Every text someone typed into a PR (labels too: cheap). Not the
+// repository and author names: identities the audit log is keyed by, which
+// GitHub restricts to short plain names.
+void for_each_text(PullRequest& p, const std::function<void(std::string&)>& f) {
+  for (auto* s : {&p.title, &p.body, &p.base_ref, &p.head_ref}) f(*s);
+  for (auto& l : p.labels) f(l);
+  for (auto& m : p.commit_messages) f(m);
 }
 
 }  // namespace
 
-Redactor::Redactor(const std::vector<AgentReport>& agents, const Diff& diff) {
-  std::map<std::pair<std::string, int>, std::string> flagged;  // (path, new line) -> rule
+Redactor::Redactor(const Guidance& guidance, const PullRequest& pr, const Diff& diff,
+                   const std::vector<AgentReport>& agents) {
+  rules_.push_back(shipped_rules());
+  try {
+    auto own = safety::rules_for(guidance);
+    if (own->version != rules_.front()->version) rules_.push_back(std::move(own));
+  } catch (const Error&) {
+    // Invalid safety guidance fails the safety agent (the run cannot
+    // approve); the shipped rules still mask what leaves.
+  }
+
+  PullRequest texts = pr;
+  for_each_text(texts, [this](std::string& s) { learn(s); });
+  for (const auto& n : diff.notes) learn(n);
+  for (const auto& file : diff.files) {
+    learn(file.old_path + "\n" + file.new_path);
+    // One scan per file, as the safety agent does: the rules' patterns never
+    // match across a line break.
+    std::string joined;
+    for (const auto& hunk : file.hunks) {
+      joined += hunk.header;
+      joined += '\n';
+      for (const auto& line : hunk.lines) {
+        joined += line.content;
+        joined += '\n';
+      }
+    }
+    learn(joined);
+  }
+
   for (const auto& a : agents) {
     for (const auto& f : a.findings) {
-      if (f.rule.starts_with("safety/secret/")) flagged[{f.path, f.line}] = f.rule;
+      if (f.rule.starts_with("safety/secret/")) flagged_[{f.path, f.line}] = f.rule;
     }
   }
-  if (flagged.empty()) return;
+  if (flagged_.empty()) return;
   for (const auto& file : diff.files) {
     for (const auto& hunk : file.hunks) {
       for (const auto& line : hunk.lines) {
-        if (line.origin == LineOrigin::deleted) continue;
-        auto it = flagged.find({file.path(), line.new_line});
-        if (it == flagged.end()) continue;
-        // Very short lines would mask unrelated text; the token mask still
-        // catches a long credential on them.
+        const std::string* rule = flagged_rule(file, line);
+        if (!rule) continue;
+        // Very short lines would mask unrelated text; the rules and the
+        // token mask still catch a credential on them.
         std::string_view content = trim(line.content);
-        if (content.size() >= 8) secret_lines_.emplace_back(std::string(content), it->second);
+        if (content.size() >= kMinPrefix) secret_lines_.emplace_back(std::string(content), *rule);
       }
     }
   }
 }
 
-std::string Redactor::text(std::string_view s) const {
-  std::string out(s);
-  for (const auto& [content, rule] : secret_lines_) replace_all(out, content, "[redacted: " + rule + "]");
-  return intent::redact(out, std::numeric_limits<std::size_t>::max(), /*keep_layout=*/true);
+const std::string* Redactor::flagged_rule(const FileDiff& file, const DiffLine& line) const {
+  if (line.origin == LineOrigin::deleted) return nullptr;
+  auto it = flagged_.find({file.path(), line.new_line});
+  return it == flagged_.end() ? nullptr : &it->second;
 }
 
-Diff Redactor::diff(const Diff& d) const {
-  Diff out = d;
-  for (auto& file : out.files) {
-    for (auto& hunk : file.hunks) {
-      for (auto& line : hunk.lines) line.content = text(line.content);
+void Redactor::mask_lines(FileDiff& file, const std::function<std::string(std::string_view)>& f) const {
+  // Looked up before the path itself is masked.
+  for (auto& hunk : file.hunks) {
+    for (auto& line : hunk.lines) {
+      if (const std::string* rule = flagged_rule(file, line)) line.content = "[redacted: " + *rule + "]";
     }
   }
+  map_lines(file, f);
+}
+
+void Redactor::rule_spans(std::string_view text, std::vector<Span>& spans) const {
+  // In blocks of whole lines, as the safety agent scans: the rule set's DFA
+  // stays small, and no pattern matches across a line break.
+  for (std::size_t b = 0; b < text.size();) {
+    std::size_t e = b + kBlockBytes >= text.size() ? text.size() : text.find('\n', b + kBlockBytes);
+    if (e == std::string_view::npos) e = text.size();
+    for (const auto& rules : rules_) {
+      for (const auto& hit : safety::secret_spans(*rules, text.substr(b, e - b))) {
+        spans.push_back({b + hit.begin, b + hit.end, hit.rule->name});
+      }
+    }
+    b = e + 1;
+  }
+}
+
+void Redactor::learn(std::string_view text) {
+  std::vector<Span> spans;
+  rule_spans(text, spans);
+  for (const auto& s : spans) {
+    if (values_.size() >= kMaxValues) return;
+    std::string value(text.substr(s.begin, s.end - s.begin));
+    if (std::none_of(values_.begin(), values_.end(), [&](const auto& x) { return x.first == value; })) {
+      values_.emplace_back(std::move(value), s.rule);
+    }
+  }
+}
+
+void Redactor::known_spans(std::string_view s, std::vector<Span>& spans) const {
+  for (const auto& [value, rule] : values_) {
+    const std::string_view head = std::string_view(value).substr(0, std::min(value.size(), kMinPrefix));
+    for (std::size_t at = s.find(head); at != std::string_view::npos; at = s.find(head, at + 1)) {
+      std::size_t n = head.size();
+      while (n < value.size() && at + n < s.size() && s[at + n] == value[n]) ++n;
+      // A short value counts only whole; a long one also cut short.
+      if (n == value.size() || n >= kMinPrefix) spans.push_back({at, at + n, rule});
+    }
+  }
+  for (const auto& [content, rule] : secret_lines_) {
+    for (std::size_t at = s.find(content); at != std::string_view::npos; at = s.find(content, at + 1)) {
+      spans.push_back({at, at + content.size(), rule});
+    }
+  }
+}
+
+std::string Redactor::mask(std::string_view s, bool scan, bool known) const {
+  std::vector<Span> spans;
+  if (scan) rule_spans(s, spans);
+  if (known) known_spans(s, spans);
+  if (spans.empty()) return std::string(s);
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
+  std::string out;
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < spans.size();) {
+    // Overlapping spans become one mask, named after the first.
+    std::size_t end = spans[i].end;
+    std::size_t j = i + 1;
+    while (j < spans.size() && spans[j].begin < end) end = std::max(end, spans[j++].end);
+    out.append(s.substr(at, spans[i].begin - at));
+    out += "[redacted: " + spans[i].rule + "]";
+    at = end;
+    i = j;
+  }
+  out.append(s.substr(at));
+  return out;
+}
+
+std::string Redactor::text(std::string_view s) const { return mask(s, true, true); }
+
+std::string Redactor::model_text(std::string_view s) const {
+  return intent::redact(text(s), std::numeric_limits<std::size_t>::max(), /*keep_layout=*/true);
+}
+
+// Diff lines get the rules' scan and the flagged lines, not the search for
+// every known value (a pass over the whole diff per value): any secret in
+// them is one the rules find there.
+Diff Redactor::model_diff(const Diff& d) const {
+  Diff out = d;
+  for (auto& file : out.files) {
+    mask_lines(file, [this](std::string_view s) {
+      return intent::redact(mask(s, true, false), std::numeric_limits<std::size_t>::max(), /*keep_layout=*/true);
+    });
+    for (auto& hunk : file.hunks) hunk.header = model_text(hunk.header);
+    file.old_path = model_text(file.old_path);
+    file.new_path = model_text(file.new_path);
+  }
+  return out;
+}
+
+PullRequest Redactor::model_pr(const PullRequest& p) const {
+  PullRequest out = p;
+  for_each_text(out, [this](std::string& s) { s = model_text(s); });
   return out;
 }
 
 PullRequest Redactor::pr(const PullRequest& p) const {
   PullRequest out = p;
-  out.title = text(p.title);
-  out.body = text(p.body);
+  for_each_text(out, [this](std::string& s) { s = text(s); });
   return out;
+}
+
+Diff Redactor::diff(const Diff& d) const {
+  Diff out = d;
+  for (auto& n : out.notes) n = text(n);
+  for (auto& file : out.files) {
+    mask_lines(file, [this](std::string_view s) { return mask(s, true, false); });
+    for (auto& hunk : file.hunks) hunk.header = text(hunk.header);
+    const std::string old_path = text(file.old_path), new_path = text(file.new_path);
+    file.path_redacted = file.path_redacted || old_path != file.old_path || new_path != file.new_path;
+    file.old_path = old_path;
+    file.new_path = new_path;
+  }
+  return out;
+}
+
+void Redactor::apply(ReviewResult& r) const {
+  r.pr = pr(r.pr);
+  r.diff = diff(r.diff);
+  auto risk = [this](std::optional<Risk>& k) {
+    if (!k) return;
+    for (auto* s : {&k->explanation, &k->note, &k->threshold_source}) *s = text(*s);
+  };
+  for (auto& a : r.agents) {
+    a.error = text(a.error);
+    risk(a.risk);
+    for (auto& f : a.findings) {
+      for (auto* s : {&f.path, &f.message, &f.evidence, &f.suggestion}) *s = text(*s);
+    }
+  }
+  risk(r.risk);
+  for (auto& reason : r.decision.reasons) reason = text(reason);
+  r.auto_approve.reason = text(r.auto_approve.reason);
+  r.walkthrough = text(r.walkthrough);
+  for (auto& bullet : r.model_walkthrough) bullet = text(bullet);
+  if (r.model) {
+    for (auto& c : r.model->records) {
+      for (auto* s : {&c.detail, &c.prompt, &c.answer}) *s = text(*s);
+    }
+  }
 }
 
 }  // namespace reviewer

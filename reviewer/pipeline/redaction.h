@@ -1,34 +1,78 @@
-// Redaction of what leaves the pipeline for a model provider or the audit
-// log's model rows (DESIGN.md: secrets found in diffs never reach a log,
-// the audit log, GitHub or a model provider). The model step starts once
-// the safety agent is done, so the secrets it found are known.
+// The one redactor at the pipeline's edge (DESIGN.md: secrets never reach a
+// log, the audit log, GitHub or a model provider). Every text a review
+// produces passes through it before anything is rendered, posted, logged or
+// audited: every agent's findings (the model's included), the PR's title,
+// body, branch names and commit messages, file paths, reasons and
+// walkthroughs. It finds secrets itself, with the safety agent's secret
+// rules, so an agent that quotes a line (a commented-out key) cannot leak
+// what the safety agent reported at another place, or did not report.
 #pragma once
 
+#include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "guidance/guidance.h"
 #include "reviewer/core/agent_report.h"
 #include "reviewer/core/diff.h"
 #include "reviewer/core/pull_request.h"
+#include "reviewer/core/review_result.h"
 
 namespace reviewer {
 
+namespace safety { struct RuleSet; }
+
 class Redactor {
  public:
-  // Learns the lines the safety agent flagged as holding a secret.
-  Redactor(const std::vector<AgentReport>& agents, const Diff& diff);
+  // Learns the change's secrets: every value the secret rules of `guidance`
+  // and of the shipped defaults (a team's guidance may switch a rule off;
+  // the mask keeps it) find in the diff's lines, hunk headers and paths and
+  // in the PR's texts, and the lines the safety agent flagged.
+  Redactor(const Guidance& guidance, const PullRequest& pr, const Diff& diff, const std::vector<AgentReport>& agents);
 
-  // Every occurrence of a flagged line's content becomes
-  // "[redacted: <rule>]", then any remaining long token-like string
-  // "[redacted]". Line breaks are kept.
+  // `s` with every secret masked as "[redacted: <rule>]": values the rules
+  // find in `s`, values learnt from the change wherever they occur (also
+  // cut short, from 8 bytes on: an excerpt may end inside a key), and the
+  // content of flagged lines. Idempotent; line breaks are kept.
   std::string text(std::string_view s) const;
-  // A copy with every line's content (and the PR's title and body) redacted.
-  Diff diff(const Diff& d) const;
+
+  // What a model provider may see: text(), then any long token-like string
+  // as "[redacted]" (a credential in no known format), layout kept.
+  std::string model_text(std::string_view s) const;
+  Diff model_diff(const Diff& d) const;       // paths and line contents
+  PullRequest model_pr(const PullRequest& p) const;
+
+  // Masks every text of a finished review in place: the PR, the diff
+  // (paths: FileDiff::path_redacted when one changed; lines; notes), every
+  // finding, error, reason, walkthrough, risk note and model call.
+  void apply(ReviewResult& r) const;
+
+  // The same for the PR and the diff alone (what review_change copies into
+  // its result).
   PullRequest pr(const PullRequest& p) const;
+  Diff diff(const Diff& d) const;
 
  private:
+  struct Span {
+    std::size_t begin, end;
+    std::string rule;
+  };
+  void rule_spans(std::string_view text, std::vector<Span>& spans) const;
+  void learn(std::string_view text);
+  const std::string* flagged_rule(const FileDiff& file, const DiffLine& line) const;
+  // Flagged lines whole, then every line through `f` (one call per file).
+  void mask_lines(FileDiff& file, const std::function<std::string(std::string_view)>& f) const;
+  // The rules' own scan (`scan`), then known values and flagged lines (`known`).
+  std::string mask(std::string_view s, bool scan, bool known) const;
+  void known_spans(std::string_view s, std::vector<Span>& spans) const;
+
+  std::vector<std::shared_ptr<const safety::RuleSet>> rules_;
+  std::vector<std::pair<std::string, std::string>> values_;        // (secret value, rule)
+  std::map<std::pair<std::string, int>, std::string> flagged_;      // (path, new line) -> rule
   std::vector<std::pair<std::string, std::string>> secret_lines_;  // (trimmed content, rule)
 };
 

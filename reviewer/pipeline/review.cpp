@@ -47,6 +47,8 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
   ctx->started = t0;
   std::shared_ptr<const AgentContext> shared = ctx;
 
+  // Built once the safety agent has judged (the model step) or at the end.
+  std::optional<Redactor> redactor;
   if (!model_pool) {
     r.agents = run_agents(agents, shared);
   } else {
@@ -63,12 +65,11 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
         !first.empty() && std::all_of(safety.begin(), safety.end(), [](const AgentReport& a) {
           return a.status == AgentStatus::ok;
         });
-    std::optional<Redactor> redactor;
     if (safety_judged) {
-      redactor.emplace(safety, shared->diff);
-      const Diff redacted_diff = redactor->diff(shared->diff);
-      run = model::run_model_agents(model_pool, redactor->pr(shared->pr), redacted_diff, shared->repo_path,
-                                    [&redactor](std::string_view text) { return redactor->text(text); });
+      redactor.emplace(shared->guidance, shared->pr, shared->diff, safety);
+      run = model::run_model_agents(model_pool, redactor->model_pr(shared->pr), redactor->model_diff(shared->diff),
+                                    shared->repo_path,
+                                    [&redactor](std::string_view text) { return redactor->model_text(text); });
     }
     std::vector<AgentReport> rest_reports = others.get();
     // Back into the agents' order.
@@ -103,8 +104,8 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
         // Prompts were built from redacted input; the answer and tool
         // arguments are model text and go through the same mask.
         m.records.push_back({c.agent, c.kind, c.provider, c.model, c.template_version, c.prompt_hash, c.tokens_in,
-                             c.tokens_out, c.latency_ms, c.cost_usd, c.outcome, redactor->text(c.detail),
-                             redactor->text(c.prompt), redactor->text(c.answer)});
+                             c.tokens_out, c.latency_ms, c.cost_usd, c.outcome, redactor->model_text(c.detail),
+                             redactor->model_text(c.prompt), redactor->model_text(c.answer)});
       }
       r.model_walkthrough = std::move(run->walkthrough);
     }
@@ -116,12 +117,6 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
     if (a.risk) r.risk = a.risk;
   }
   r.size = measure_size(shared->diff, shared->guidance);
-  try {
-    r.walkthrough = summarize_change(shared->pr, shared->diff, shared->guidance);
-  } catch (const Error&) {
-    // Invalid intent guidance: the intent agent reports it and fails the
-    // run; the renderer falls back to a plain file list.
-  }
   r.decision = decide({shared->pr, shared->diff, r.size, r.agents, shared->guidance});
   std::vector<std::string> paths;
   for (const auto& f : shared->diff.files) {
@@ -130,9 +125,22 @@ ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
   }
   const auto verdict = auto_approve_verdict(shared->guidance, shared->pr.repository, shared->pr.author, paths);
   r.auto_approve = {verdict.allowed, verdict.reason};
-  // The result keeps its own copies: abandoned agents may still read ctx.
+
+  // The edge: everything above judged the raw change; everything below and
+  // every caller (renderers, publisher, audit log, log lines) gets masked
+  // text. The result keeps its own copies: abandoned agents may still read ctx.
+  if (!redactor) redactor.emplace(shared->guidance, shared->pr, shared->diff, r.agents);
   r.pr = shared->pr;
   r.diff = shared->diff;
+  redactor->apply(r);
+  try {
+    // From the masked PR and paths: the walkthrough is escaped Markdown, and
+    // an escape inside a secret would hide it from the mask.
+    r.walkthrough = redactor->text(summarize_change(r.pr, r.diff, shared->guidance));
+  } catch (const Error&) {
+    // Invalid intent guidance: the intent agent reports it and fails the
+    // run; the renderer falls back to a plain file list.
+  }
   r.duration_ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::steady_clock::now() - t0)
                                         .count());
@@ -169,6 +177,21 @@ Guidance layer_repository_guidance(const git::Repository& repo, const std::strin
   }
 }
 
+// What GitHub lists as a PR's commits (every parent, at most 250), each
+// message capped: agents scan them like the title and body.
+std::vector<std::string> commit_messages(const git::Repository& repo, const std::string& merge_base,
+                                         const std::string& head) {
+  constexpr std::size_t kMaxCommits = 250;
+  constexpr std::size_t kMaxMessageBytes = 64 * 1024;
+  std::vector<std::string> out;
+  for (const auto& sha : repo.commits_in_range(merge_base + ".." + head, kMaxCommits, /*first_parent=*/false)) {
+    std::string message = repo.commit(sha).message;
+    if (message.size() > kMaxMessageBytes) message.resize(kMaxMessageBytes);
+    out.push_back(std::move(message));
+  }
+  return out;
+}
+
 }  // namespace
 
 ReviewResult review_repository(const ReviewRequest& req) {
@@ -195,9 +218,11 @@ ReviewResult review_repository(const ReviewRequest& req) {
   pr.labels = req.labels;
   pr.human_review_override = req.human_review_override;
   pr.draft = req.draft;
-  pr.base_ref = base_rev;
+  pr.base_ref = req.base_ref.empty() ? base_rev : req.base_ref;
+  pr.head_ref = req.head_ref.empty() ? req.head : req.head_ref;
   pr.base_sha = merge_base;
   pr.head_sha = head;
+  pr.commit_messages = commit_messages(repo, merge_base, head);
 
   git::DiffOptions opts;
   opts.max_file_bytes = static_cast<std::size_t>(guidance.max_file_bytes);

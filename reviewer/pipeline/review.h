@@ -19,6 +19,9 @@ struct ReviewRequest {
   std::filesystem::path repo = ".";
   std::string base;        // empty: the repository's default branch
   std::string head = "HEAD";
+  // Branch names as GitHub shows them (base.ref, head.ref); empty: the
+  // revs named by `base` and `head`.
+  std::string base_ref, head_ref;
   std::optional<std::string> title;  // default: the head commit's summary
   std::optional<std::string> body;   // default: the rest of its message
   std::vector<std::filesystem::path> guidance_dirs;  // layered over the defaults
@@ -43,8 +46,8 @@ struct ReviewRequest {
 
 // Opens the repository, resolves base and head, layers the repository's
 // .github/reviewer.yml read at the base branch's tip over the guidance
-// directories, takes GitHub's three-dot diff (merge base to head), runs
-// every agent and applies the policy.
+// directories, takes GitHub's three-dot diff (merge base to head) and the
+// messages of its commits, runs every agent and applies the policy.
 // Throws reviewer::Error (usage or invalid_input) with a one-line message
 // for a bad repository, revision or guidance.
 ReviewResult review_repository(const ReviewRequest& request);
@@ -57,6 +60,9 @@ ReviewResult review_repository(const ReviewRequest& request);
 // With a `model_pool`, the model agents run alongside the rule agents and
 // their findings are appended to the intent/logic reports (they can only
 // add findings); result.model summarises the calls.
+// Every text of the result (PR, paths, findings, reasons, walkthrough,
+// model calls) has been through the Redactor (redaction.h): the agents and
+// the policy judge the raw change, nothing downstream sees a secret.
 ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
                            const std::filesystem::path& repo_path, const std::string& trigger,
                            const std::string& mode, const std::string& guidance_problem = "",

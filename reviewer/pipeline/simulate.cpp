@@ -89,7 +89,8 @@ std::vector<SimulationCase> simulation_cases_from_range(const std::filesystem::p
     auto info = repo.commit(sha);
     if (info.parents.empty()) continue;  // a root commit has no base to diff against
     SimulationCase c;
-    c.name = sha.substr(0, 12) + " " + info.summary.substr(0, 60);
+    c.name = sha.substr(0, 12);
+    c.name_from_title = true;
     c.repo = repo_path;
     c.base = info.parents.front();
     c.head = sha;
@@ -117,6 +118,7 @@ std::vector<SimulationOutcome> run_simulation(const std::vector<SimulationCase>&
         req.guidance_dirs = guidance_dirs;
         req.trigger = "simulate";
         out[i].result = review_repository(req);
+        if (c.name_from_title) out[i].c.name += " " + out[i].result->pr.title.substr(0, 60);
       } catch (const std::exception& e) {
         out[i].error = e.what();
       }

@@ -19,6 +19,9 @@ struct SimulationCase {
   std::string base, head;
   std::optional<std::string> title, body;
   std::optional<DecisionKind> expected;
+  // A commit of a range: its summary is added to the name once reviewed,
+  // from the result (masked by the redactor), never from the raw commit.
+  bool name_from_title = false;
 };
 
 struct SimulationOutcome {

@@ -78,6 +78,11 @@ class DryRunHandler final : public PayloadHandler {
     req.head = pr.head_sha;
     req.title = pr.title;
     req.body = pr.body;
+    req.base_ref = pr.base_ref;
+    req.head_ref = pr.head_ref;
+    req.repository = pr.repository;
+    req.author = pr.author;
+    req.labels = pr.labels;
     if (opt_.guidance) {
       req.operator_guidance = opt_.guidance->current();
       if (auto problem = opt_.guidance->last_error(); !problem.empty()) {
@@ -96,11 +101,7 @@ class DryRunHandler final : public PayloadHandler {
       auto status = e.code() == Error::Code::io ? JobResult::Status::retry : JobResult::Status::failed;
       return {status, fmt::format("review of {}#{} failed: {}", pr.repository, pr.number, e.what()), {}};
     }
-    r.pr.repository = pr.repository;
     r.pr.number = pr.number;
-    r.pr.labels = pr.labels;
-    r.pr.author = pr.author;
-    r.pr.base_ref = pr.base_ref;
     record_review_metrics(metrics_, r);
     if (audit_) audit_->record_review(r);  // throws Error(io): the worker retries
     if (job.superseded && job.superseded()) {

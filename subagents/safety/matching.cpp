@@ -40,8 +40,9 @@ bool plausible_secret(const RuleSet& rules, const Rule& rule, std::string_view v
   return judge_secret(rules, rule, value) == Verdict::secret;
 }
 
-std::string without_secrets(const RuleSet& rules, std::string_view text) {
-  std::vector<std::pair<std::size_t, std::size_t>> spans;
+std::vector<SecretSpan> secret_spans(const RuleSet& rules, std::string_view text) {
+  std::vector<SecretSpan> spans;
+  if (!rules.line_set) return spans;
   for (int c : rules.line_set->candidates(text)) {
     auto [ri, pi] = rules.line_set->entries[static_cast<std::size_t>(c)];
     const Rule& rule = rules.rules[static_cast<std::size_t>(ri)];
@@ -56,32 +57,41 @@ std::string without_secrets(const RuleSet& rules, std::string_view text) {
       pos = groups[0].empty() ? b + 1 : b + groups[0].size();
       if (plausible_secret(rules, rule, std::string_view(v.data(), v.size()))) {
         auto vb = static_cast<std::size_t>(v.data() - text.data());
-        spans.emplace_back(vb, vb + v.size());
+        spans.push_back({vb, vb + v.size(), &rule});
       }
     }
   }
-  std::sort(spans.begin(), spans.end());
+  std::sort(spans.begin(), spans.end(), [](const SecretSpan& a, const SecretSpan& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
+  });
+  return spans;
+}
+
+std::string without_secrets(const RuleSet& rules, std::string_view text) {
   std::string out;
   std::size_t at = 0;
-  for (const auto& [b, e] : spans) {
-    if (e <= at) continue;
-    if (b > at) out.append(text.substr(at, b - at));
+  for (const auto& s : secret_spans(rules, text)) {
+    if (s.end <= at) continue;
+    if (s.begin > at) out.append(text.substr(at, s.begin - at));
     out += "[REDACTED]";
-    at = e;
+    at = s.end;
   }
   out.append(text.substr(std::min(at, text.size())));
   return out;
 }
 
-void scan_pr_text(const RuleSet& rules, const char* where, const std::string& text, std::vector<Finding>& out) {
+void scan_position(const RuleSet& rules, const TextPosition& at, const std::string& text,
+                   std::vector<const Rule*>& reported, std::vector<Finding>& out) {
   if (text.empty()) return;
   constexpr int kMaxTries = 64;  // hits examined per rule; each is linear
-  std::vector<const Rule*> reported;
-  for (int c : rules.text_set->candidates(text)) {
-    auto [ri, pi] = rules.text_set->entries[static_cast<std::size_t>(c)];
+  const auto& set = at.name ? rules.line_set : rules.text_set;
+  if (!set) return;
+  for (int c : set->candidates(text)) {
+    auto [ri, pi] = set->entries[static_cast<std::size_t>(c)];
     const Rule& rule = rules.rules[static_cast<std::size_t>(ri)];
+    if (at.name ? !rule.on_names : !rule.on_pr_text) continue;
     if (std::find(reported.begin(), reported.end(), &rule) != reported.end()) continue;
-    const re2::RE2& re = *rule.text_patterns[static_cast<std::size_t>(pi)];
+    const re2::RE2& re = *(at.name ? rule.line_patterns : rule.text_patterns)[static_cast<std::size_t>(pi)];
     const auto group = static_cast<std::size_t>(secret_group(re));
     std::vector<re2::StringPiece> groups(group + 1);
     std::string evidence;
@@ -98,11 +108,11 @@ void scan_pr_text(const RuleSet& rules, const char* where, const std::string& te
         re2::StringPiece v = group > 0 && groups[group].data() ? groups[group] : groups[0];
         std::string_view value(v.data(), v.size());
         if (!plausible_secret(rules, rule, value)) continue;
-        evidence = fmt::format("{}: {}", where, redact(rule.id, value));
+        evidence = fmt::format("{}: {}", at.label, redact(rule.id, value));
       } else {
         const std::size_t from = b > kEvidenceContext ? b - kEvidenceContext : 0;
         const std::size_t len = std::min(all.size() - from, groups[0].size() + 2 * kEvidenceContext);
-        evidence = fmt::format("{}: {}", where,
+        evidence = fmt::format("{}: {}", at.label,
                                printable_excerpt(without_secrets(rules, all.substr(from, len)), kEvidenceMax));
       }
     }
@@ -111,6 +121,9 @@ void scan_pr_text(const RuleSet& rules, const char* where, const std::string& te
     Finding f;
     f.rule = rule.name;
     f.severity = rule.severity;
+    // A path holding a secret is no place to repeat it: the agent's
+    // findings never carry a raw secret.
+    f.path = at.path.empty() ? "" : without_secrets(rules, at.path);
     f.message = rule.message + " " + rule.why;
     f.evidence = std::move(evidence);
     f.suggestion = rule.fix;

@@ -1,5 +1,6 @@
-// Small pieces shared by the line scanner and the PR-text scanner: how a
-// matched value is judged a secret, and how text is cleaned for evidence.
+// Small pieces shared by the line scanner and the scanner of the PR's other
+// texts (title, body, commit messages, branch name, paths): how a matched
+// value is judged a secret, and how text is cleaned for evidence.
 #pragma once
 
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "reviewer/core/finding.h"
 #include "subagents/safety/rules.h"
+#include "subagents/safety/secret_spans.h"
 
 namespace reviewer::safety {
 
@@ -32,8 +34,18 @@ bool plausible_secret(const RuleSet& rules, const Rule& rule, std::string_view v
 // by "[REDACTED]": PR text shown as evidence may hold a pasted credential.
 std::string without_secrets(const RuleSet& rules, std::string_view text);
 
-// PR-scope rules over the title or the body ("title" / "body" in `where`):
-// one finding per rule, at its first hit that passes the rule's filters.
-void scan_pr_text(const RuleSet& rules, const char* where, const std::string& text, std::vector<Finding>& out);
+// A text outside the diff's lines and where it is: the title, the body or
+// a commit message (rules with scope pr; text patterns, which may span
+// lines), or the branch name or a file path (scope names; line patterns).
+struct TextPosition {
+  std::string label;  // starts the evidence: "title", "commit 2 of 3", "branch", "path"
+  bool name = false;  // the branch name or a file path
+  std::string path;   // the findings' path, for a file path
+};
+
+// One finding per rule not yet in `reported`, at its first hit that passes
+// the rule's filters; the rule is then added to `reported`.
+void scan_position(const RuleSet& rules, const TextPosition& at, const std::string& text,
+                   std::vector<const Rule*>& reported, std::vector<Finding>& out);
 
 }  // namespace reviewer::safety

@@ -168,16 +168,15 @@ Rule parse_rule(const std::string& id, const json& r, const RuleSet& set) {
     }
     rule.trigger = t->second;
   }
+  // Secrets are reported wherever they are; other rules read added lines
+  // unless they say otherwise.
   auto scope = optional_string(r, "scope", where);
-  if (scope.empty() || scope == "lines") {
-    rule.on_lines = true;
-  } else if (scope == "pr") {
-    rule.on_lines = false;
-    rule.on_pr_text = true;
-  } else if (scope == "both") {
-    rule.on_pr_text = true;
-  } else {
-    fail(where, fmt::format("'scope' must be lines, pr or both, got '{}'", scope));
+  if (scope.empty()) scope = rule.kind == RuleKind::secret ? "all" : "lines";
+  rule.on_lines = scope == "lines" || scope == "both" || scope == "all";
+  rule.on_pr_text = scope == "pr" || scope == "both" || scope == "all";
+  rule.on_names = scope == "names" || scope == "all";
+  if (!rule.on_lines && !rule.on_pr_text && !rule.on_names) {
+    fail(where, fmt::format("'scope' must be lines, pr, both, names or all, got '{}'", scope));
   }
 
   std::vector<std::string> patterns = string_list(r, "patterns", where);
@@ -187,10 +186,7 @@ Rule parse_rule(const std::string& id, const json& r, const RuleSet& set) {
     fail(where, fmt::format("'pattern' does not apply to 'when: {}'", when));
   }
   for (const auto& p : patterns) {
-    if (rule.on_lines) {
-      auto re = compile(p, true, where, "pattern");
-      rule.line_patterns.push_back(re);
-    }
+    if (rule.on_lines || rule.on_names) rule.line_patterns.push_back(compile(p, true, where, "pattern"));
     if (rule.on_pr_text) rule.text_patterns.push_back(compile(p, false, where, "pattern"));
   }
   if (auto u = optional_string(r, "unless", where); !u.empty()) rule.unless = compile(u, true, where, "unless");

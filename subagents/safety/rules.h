@@ -31,9 +31,11 @@ struct Rule {
   Severity severity = Severity::warning;
   std::string message, why, fix;
   bool on_lines = true;     // scope: added lines of the diff
-  bool on_pr_text = false;  // scope: the PR's title and body
-  // Patterns for lines (never match a newline) and for PR text (may span
-  // lines). A named group "secret" marks the credential; else the match.
+  bool on_pr_text = false;  // scope: the PR's title, body and commit messages
+  bool on_names = false;    // scope: the branch name and file paths
+  // Patterns for lines and names (never match a newline) and for PR text
+  // (may span lines). A named group "secret" marks the credential; else
+  // the match.
   std::vector<std::shared_ptr<const re2::RE2>> line_patterns, text_patterns;
   std::shared_ptr<const re2::RE2> unless;    // a hit on the same line cancels
   std::shared_ptr<const re2::RE2> requires_; // must also occur in the file's shown lines

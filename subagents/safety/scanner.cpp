@@ -222,7 +222,7 @@ class FileScanner {
         auto [ri, pi] = rules_.line_set->entries[static_cast<std::size_t>(c)];
         const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
         int& left = budget[static_cast<std::size_t>(ri)];
-        if (left == 0 || !applies(rule) || !requirement_met(rule)) continue;
+        if (!rule.on_lines || left == 0 || !applies(rule) || !requirement_met(rule)) continue;
         if (left < 0) left = rule.once ? 1 : rules_.max_per_rule_per_file;
         std::vector<Hit> found;
         collect(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end, found, left);
@@ -298,6 +298,28 @@ class FileScanner {
   std::vector<Hit> claimed_;  // known-format values that failed their checksum
 };
 
+// Everything of the PR that is not an added line: the title and body, the
+// commit messages (one finding per rule over all of them: a problem
+// repeated in 250 commits is one problem), the branch name and each file's
+// path.
+void scan_outside_lines(const RuleSet& rules, const AgentContext& ctx, std::vector<Finding>& out) {
+  auto alone = [&](const TextPosition& at, const std::string& text) {
+    std::vector<const Rule*> reported;
+    scan_position(rules, at, text, reported, out);
+  };
+  alone({"title"}, ctx.pr.title);
+  alone({"body"}, ctx.pr.body);
+  std::vector<const Rule*> in_commits;
+  const auto& messages = ctx.pr.commit_messages;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    scan_position(rules, {fmt::format("commit {} of {}", i + 1, messages.size())}, messages[i], in_commits, out);
+  }
+  alone({"branch", true}, ctx.pr.head_ref);
+  for (const auto& fd : ctx.diff.files) {
+    if (!fd.new_path.empty()) alone({"path", true, fd.new_path}, fd.new_path);
+  }
+}
+
 }  // namespace
 
 bool symlink_escapes(std::string_view link_path, std::string_view target) {
@@ -334,8 +356,7 @@ std::vector<Finding> scan(const RuleSet& rules, const AgentContext& ctx) {
     FileScanner(rules, fd, out).run();
     ++done;
   }
-  scan_pr_text(rules, "title", ctx.pr.title, out);
-  scan_pr_text(rules, "body", ctx.pr.body, out);
+  scan_outside_lines(rules, ctx, out);
   return out;
 }
 

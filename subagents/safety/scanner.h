@@ -1,7 +1,8 @@
 // Applies compiled safety rules to a pull request: added lines of every file
 // (one prefilter pass per file, then the individual regexes of the rules
 // that may match), file facts (modes, symlinks, binaries, submodules,
-// deletions) and the PR's title and body.
+// deletions) and the PR's other texts: title, body, commit messages, branch
+// name and file paths.
 #pragma once
 
 #include <vector>
@@ -12,7 +13,8 @@
 
 namespace reviewer::safety {
 
-// Findings in diff order (file by file, line by line), then PR-text findings.
+// Findings in diff order (file by file, line by line), then those of the
+// title, body, commit messages, branch name and paths.
 // Secret values appear only redacted. Throws reviewer::Error (timeout) when
 // ctx.deadline passes between files.
 std::vector<Finding> scan(const RuleSet& rules, const AgentContext& ctx);

@@ -1,7 +1,10 @@
 #include "subagents/safety/secret_checks.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -40,7 +43,23 @@ std::size_t utf8_length(std::string_view s, std::size_t i, std::uint32_t* cp) {
 bool invisible(std::uint32_t cp) {
   return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || (cp >= 0x200B && cp <= 0x200F) ||
          (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF ||
-         cp == 0x180E;
+         cp == 0x180E || cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0 ||
+         (cp >= 0xE0000 && cp <= 0xE007F);  // tag characters
+}
+
+// Cyrillic and Greek letters that look like Latin ones (the
+// homoglyph-identifier rule's set).
+bool lookalike(std::uint32_t cp) {
+  static constexpr std::uint32_t kSet[] = {
+      0x0391, 0x0392, 0x0395, 0x0396, 0x0397, 0x0399, 0x039A, 0x039C, 0x039D, 0x039F, 0x03A1, 0x03A4,
+      0x03A5, 0x03A7, 0x03BF, 0x0405, 0x0406, 0x0408, 0x0410, 0x0412, 0x0415, 0x041A, 0x041C, 0x041D,
+      0x041E, 0x0420, 0x0421, 0x0422, 0x0425, 0x0430, 0x0435, 0x043E, 0x0440, 0x0441, 0x0443, 0x0445,
+      0x0455, 0x0456, 0x0458, 0x04BB, 0x04CF, 0x0501, 0x051B, 0x051D};
+  return std::find(std::begin(kSet), std::end(kSet), cp) != std::end(kSet);
+}
+
+bool ascii_letter(std::string_view text, std::size_t i) {
+  return i < text.size() && std::isalpha(static_cast<unsigned char>(text[i])) != 0;
 }
 
 }  // namespace
@@ -103,7 +122,9 @@ std::string printable_excerpt(std::string_view text, std::size_t max_bytes) {
       n = 1;
     } else if (cp == '\t') {
       piece = " ";
-    } else if (invisible(cp)) {
+    } else if (invisible(cp) || (lookalike(cp) && ((i > 0 && ascii_letter(text, i - 1)) || ascii_letter(text, i + n)))) {
+      // A look-alike is shown as a code point only inside a Latin word:
+      // Russian or Greek text stays readable.
       piece = fmt::format("<U+{:04X}>", cp);
     } else {
       piece = std::string(text.substr(i, n));

@@ -30,7 +30,8 @@ bool github_checksum_valid(std::string_view token);
 std::string github_checksum(std::string_view random_part);
 
 // Makes text safe to show in one line: control characters, bidirectional
-// overrides and zero-width characters become <U+XXXX>, invalid UTF-8 bytes
+// overrides, zero-width and tag characters, and Cyrillic or Greek
+// look-alikes inside a Latin word become <U+XXXX>, invalid UTF-8 bytes
 // become <0xNN>, and the result is cut to max_bytes on a character boundary.
 std::string printable_excerpt(std::string_view text, std::size_t max_bytes);
 

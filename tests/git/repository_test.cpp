@@ -226,6 +226,40 @@ TEST_SUITE("git::Repository::commits_in_range") {
     CHECK(repo.commits_in_range("main..main").empty());
   }
 
+  TEST_CASE("with every parent, the commits a merge brought in are listed too") {
+    ScratchRepo r("range_merge");
+    auto base = r.commit("main", "", {{"a.txt", text("1\n")}});
+    auto side = r.commit("side", base, {{"b.txt", text("b\n")}}, "side work");
+    auto ours = r.commit("main", base, {{"a.txt", text("2\n")}}, "main work");
+    // The merge commit `git merge side` would write (main's tree is enough here).
+    git_oid ours_id, side_id, merge_id;
+    git_oid_fromstr(&ours_id, ours.c_str());
+    git_oid_fromstr(&side_id, side.c_str());
+    git_commit *ours_c = nullptr, *side_c = nullptr;
+    REQUIRE(git_commit_lookup(&ours_c, r.builder.get(), &ours_id) == 0);
+    REQUIRE(git_commit_lookup(&side_c, r.builder.get(), &side_id) == 0);
+    git_tree* tree = nullptr;
+    REQUIRE(git_commit_tree(&tree, ours_c) == 0);
+    git_signature* sig = nullptr;
+    REQUIRE(git_signature_new(&sig, "T", "t@example.org", 1700000000, 0) == 0);
+    const git_commit* parents[2] = {ours_c, side_c};
+    REQUIRE(git_commit_create(&merge_id, r.builder.get(), nullptr, sig, sig, nullptr, "Merge side", tree, 2, parents) == 0);
+    git_signature_free(sig);
+    git_tree_free(tree);
+    git_commit_free(side_c);
+    git_commit_free(ours_c);
+    char hex[GIT_OID_HEXSZ + 1];
+    const std::string merge = git_oid_tostr(hex, sizeof hex, &merge_id);
+
+    auto repo = r.open();
+    CHECK(repo.commits_in_range(base + ".." + merge) == std::vector<std::string>{ours, merge});
+    auto all = repo.commits_in_range(base + ".." + merge, 100, /*first_parent=*/false);
+    std::sort(all.begin(), all.end());
+    std::vector<std::string> expected{ours, side, merge};
+    std::sort(expected.begin(), expected.end());
+    CHECK(all == expected);
+  }
+
   TEST_CASE("a malformed or unknown range is an error naming it") {
     ScratchRepo r("range_errors");
     r.commit("main", "", {{"a.txt", text("1\n")}});

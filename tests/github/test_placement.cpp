@@ -33,6 +33,17 @@ TEST_SUITE("github::place_findings") {
     CHECK(p.comments[0].line == 2);
   }
 
+  TEST_CASE("findings on a path the redactor masked stay in the review body") {
+    Diff masked = diff;
+    for (auto& f : masked.files) {
+      if (f.new_path == "src/app.cpp") f.path_redacted = true;  // GitHub knows no file by the masked name
+    }
+    auto p = place_findings({finding("r/a", Severity::warning, "src/app.cpp", 11)}, masked);
+    CHECK(p.comments.empty());
+    REQUIRE(p.unplaced.size() == 1);
+    CHECK(p.unplaced[0].rule == "r/a");
+  }
+
   TEST_CASE("renamed files are addressed by their new path") {
     auto p = place_findings({finding("r/a", Severity::error, "new/name.h", 5),
                              finding("r/b", Severity::error, "old/name.h", 5)},

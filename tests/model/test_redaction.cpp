@@ -97,19 +97,21 @@ TEST_SUITE("model::redaction") {
     CHECK(!server.received().empty());
   }
 
-  TEST_CASE("the redactor masks flagged lines everywhere and token-like strings, keeping layout") {
+  TEST_CASE("for a model the redactor also masks flagged lines and token-like strings, keeping layout") {
     Diff d;
     d.files.push_back(test::file_with_lines("a.env", {"PASSWORD_LINE = short-but-flagged-9"}));
     Finding f;
     f.rule = "safety/secret/generic";
     f.path = "a.env";
     f.line = 1;
-    AgentReport safety{"safety", AgentStatus::ok, 1, {f}, "", std::nullopt};
-    Redactor r({safety}, d);
-    CHECK(r.text("x\n\tPASSWORD_LINE = short-but-flagged-9\ny") == "x\n\t[redacted: safety/secret/generic]\ny");
-    CHECK(r.text("token ghp16CharsAndDigits1234567890 end") == "token [redacted] end");
-    CHECK(r.diff(d).files[0].hunks[0].lines[0].content == "[redacted: safety/secret/generic]");
-    Redactor none({}, d);
-    CHECK(none.text("PASSWORD_LINE = short-but-flagged-9") == "PASSWORD_LINE = short-but-flagged-9");
+    AgentReport safety;
+    safety.name = "safety";
+    safety.findings = {f};
+    Redactor r(load_guidance(), PullRequest{}, d, {safety});
+    CHECK(r.model_text("x\n\tPASSWORD_LINE = short-but-flagged-9\ny") == "x\n\t[redacted: safety/secret/generic]\ny");
+    CHECK(r.model_text("token ghp16CharsAndDigits1234567890 end") == "token [redacted] end");
+    CHECK(r.model_diff(d).files[0].hunks[0].lines[0].content == "[redacted: safety/secret/generic]");
+    Redactor none(load_guidance(), PullRequest{}, d, {});
+    CHECK(none.model_text("PASSWORD_LINE = short-but-flagged-9") == "PASSWORD_LINE = short-but-flagged-9");
   }
 }

@@ -1,0 +1,91 @@
+// Issue 17's corpora, scored the way the tests score them (one shared header
+// per corpus), with every miss and false alarm listed:
+//   injection                   reviewer-directed text (tests/data/injection):
+//                               the corpus and both held-out sets
+//   secrets [--write-files DIR] secrets (tests/data/secrets); writes each case
+//                               as DIR/<id>/<path> with DIR/labels.tsv, for
+//                               secretlint (bench/corpora.sh)
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "subagents/safety/injection_corpus.h"
+#include "subagents/safety/safety_agent.h"
+#include "subagents/safety/secrets_corpus.h"
+
+namespace fs = std::filesystem;
+using namespace reviewer;
+
+namespace {
+
+const std::string kData = std::string(REVIEWER_SOURCE_DIR) + "/tests/data/";
+
+void list(const std::vector<std::string>& items, const char* what) {
+  for (const auto& i : items) fmt::print("  {}: {}\n", what, i);
+}
+
+int injection() {
+  auto agent = make_safety_agent();
+  for (const char* set : {"", "heldout_", "heldout2_"}) {
+    auto cases = test::load_injection_corpus(kData + "injection/" + set + "positive.jsonl", true);
+    auto neg = test::load_injection_corpus(kData + "injection/" + set + "negative.jsonl", false);
+    cases.insert(cases.end(), neg.begin(), neg.end());
+    test::InjectionScore s;
+    for (const auto& c : cases) test::score_injection(c, agent->review(test::injection_context(c)), s);
+    fmt::print("{}: {} positives, {} ordinary texts; recall {:.1f}% ({} of {}), false positives {:.2f}% ({} of {})\n",
+               *set ? std::string(set, std::strlen(set) - 1) : "corpus", s.positives, s.negatives, s.recall() * 100,
+               s.found, s.positives, s.fp_rate() * 100, s.false_positives, s.negatives);
+    list(s.misses, "missed");
+    list(s.false_alarms, "false alarm");
+  }
+  return 0;
+}
+
+int secrets(const std::string& write_dir) {
+  auto cases = test::load_secret_corpus(kData + "secrets/positive.jsonl", true);
+  auto neg = test::load_secret_corpus(kData + "secrets/negative.jsonl", false);
+  cases.insert(cases.end(), neg.begin(), neg.end());
+  auto agent = make_safety_agent();
+  test::SecretScore s;
+  std::ofstream labels;
+  if (!write_dir.empty()) {
+    fs::create_directories(write_dir);
+    labels.open(fs::path(write_dir) / "labels.tsv");
+  }
+  for (const auto& c : cases) {
+    test::score_secret_case(c, agent->review(test::secret_context(c)), s);
+    if (!labels.is_open()) continue;
+    fs::path p = fs::path(write_dir) / c.id / c.path;
+    fs::create_directories(p.parent_path());
+    std::ofstream out(p, std::ios::binary);
+    for (const auto& l : c.lines) out << l << '\n';
+    labels << fs::relative(p, write_dir).string() << '\t' << (c.positive ? "pos" : "neg") << '\n';
+  }
+  fmt::print("reviewer: {} positives, {} negatives; recall {:.1f}% ({} of {}), precision {:.1f}% ({} false positives)\n",
+             s.positives, s.negatives, s.recall() * 100, s.found, s.positives, s.precision() * 100, s.false_positives);
+  list(s.misses, "missed");
+  list(s.false_alarms, "false alarm");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string cmd = argc > 1 ? argv[1] : "";
+  std::string write_dir;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--write-files") == 0) write_dir = argv[i + 1];
+  }
+  try {
+    if (cmd == "injection") return injection();
+    if (cmd == "secrets") return secrets(write_dir);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "corpus_bench: error: {}\n", e.what());
+    return 1;
+  }
+  fmt::print(stderr, "usage: corpus_bench injection | secrets [--write-files DIR]\n");
+  return 1;
+}

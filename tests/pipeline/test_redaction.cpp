@@ -1,0 +1,123 @@
+// Issue 17, item 3: one redactor at the pipeline's edge. Whatever an agent
+// quotes, the result of review_change holds no raw secret.
+#include <doctest/doctest.h>
+
+#include <functional>
+
+#include "reviewer/pipeline/redaction.h"
+#include "reviewer/pipeline/review.h"
+#include "support/fixtures.h"
+
+using namespace reviewer;
+
+namespace {
+
+// Built from pieces so this source holds no credential-shaped literal.
+const std::string kKey = std::string("AKIA") + "ZQ4RT7XK" + "2LMWPV9N";
+
+// Every text of a result a renderer, the publisher or the audit log reads.
+void each_text(const ReviewResult& r, const std::function<void(const std::string&, const std::string&)>& f) {
+  f("title", r.pr.title);
+  f("body", r.pr.body);
+  f("head_ref", r.pr.head_ref);
+  f("base_ref", r.pr.base_ref);
+  for (const auto& m : r.pr.commit_messages) f("commit", m);
+  f("walkthrough", r.walkthrough);
+  for (const auto& reason : r.decision.reasons) f("reason", reason);
+  for (const auto& file : r.diff.files) {
+    f("path", file.old_path + " " + file.new_path);
+    for (const auto& h : file.hunks) {
+      for (const auto& l : h.lines) f("line", l.content);
+    }
+  }
+  for (const auto& a : r.agents) {
+    f("error", a.error);
+    for (const auto& x : a.findings) {
+      f(x.rule + " path", x.path);
+      f(x.rule + " message", x.message);
+      f(x.rule + " evidence", x.evidence);
+      f(x.rule + " suggestion", x.suggestion);
+    }
+  }
+}
+
+bool has_rule(const ReviewResult& r, const std::string& rule) {
+  for (const auto& a : r.agents) {
+    for (const auto& f : a.findings) {
+      if (f.rule == rule) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_SUITE("pipeline::redaction") {
+  TEST_CASE("a commented-out key quoted by the logic agent reaches no text of the result") {
+    Diff d;
+    d.files.push_back(test::file_with_lines(
+        "src/storage.py",
+        {"import boto3", "", "def client():", "    # key = \"" + kKey + "\"", "    # region = \"eu-west-1\"",
+         "    # session = boto3.Session(aws_access_key_id=key)", "    # if session is None:", "    #     return None",
+         "    # return session.client(\"s3\", region_name=region)", "    return boto3.client(\"s3\")"}));
+    PullRequest pr;
+    pr.title = "Use the default credential chain for S3";
+    pr.body = "The client no longer takes a key because the instance role provides one.";
+    auto r = review_change(pr, d, load_guidance(), {}, "cli", "dry-run");
+    // The agents judged the raw change: the key and the quoted comment are
+    // reported; only their texts are masked.
+    CHECK(has_rule(r, "safety/secret/aws-access-key"));
+    CHECK(has_rule(r, "logic/commented-out-code"));
+    CHECK(r.decision.kind == DecisionKind::request_changes);
+    bool masked = false;
+    each_text(r, [&](const std::string& where, const std::string& text) {
+      CAPTURE(where);
+      CHECK(text.find(kKey) == std::string::npos);
+      CHECK(text.find(kKey.substr(0, 12)) == std::string::npos);
+      masked |= text.find("[redacted: safety/secret/aws-access-key]") != std::string::npos;
+    });
+    CHECK(masked);
+  }
+
+  TEST_CASE("a key in a path, the title, the branch name and a commit message is masked in the result") {
+    Diff d;
+    d.files.push_back(test::file_with_lines("keys/" + kKey + ".txt", {"rotated monthly"}));
+    PullRequest pr;
+    pr.title = "Add " + kKey;
+    pr.body = "Body with " + kKey + " inside.";
+    pr.head_ref = "feature/" + kKey;
+    pr.commit_messages = {"Add the key " + kKey + "\n\nSee the ticket.\n"};
+    auto r = review_change(pr, d, load_guidance(), {}, "cli", "dry-run");
+    each_text(r, [&](const std::string& where, const std::string& text) {
+      CAPTURE(where);
+      CHECK(text.find(kKey) == std::string::npos);
+    });
+    REQUIRE(r.diff.files.size() == 1);
+    CHECK(r.diff.files[0].path_redacted);
+    CHECK(r.diff.files[0].new_path == "keys/[redacted: safety/secret/aws-access-key].txt");
+    CHECK(r.pr.head_ref == "feature/[redacted: safety/secret/aws-access-key]");
+  }
+
+  TEST_CASE("the redactor finds secrets no agent reported, also cut short, and leaves other text alone") {
+    Diff d;
+    d.files.push_back(test::file_with_lines("docs/setup.md", {"Use the key " + kKey + " for the demo bucket."}));
+    Redactor red(load_guidance(), PullRequest{}, d, {});
+    // The rules themselves, in any text.
+    CHECK(red.text("message: " + kKey + " was seen") == "message: [redacted: safety/secret/aws-access-key] was seen");
+    // A value learnt from the change, cut short by an excerpt.
+    CHECK(red.text("evidence: " + kKey.substr(0, 14) + "…") == "evidence: [redacted: safety/secret/aws-access-key]…");
+    // Idempotent, and ordinary text is untouched (hashes and ids included).
+    const std::string once = red.text("x " + kKey);
+    CHECK(red.text(once) == once);
+    const std::string plain = "Moves the 3f2a9c1b7e4d5a6f8b0c1d2e3f4a5b6c7d8e9f0a lookup into a helper (id 0123abcd4567ef89).";
+    CHECK(red.text(plain) == plain);
+  }
+
+  TEST_CASE("a secret rule a team switched off still masks") {
+    Guidance g = load_guidance();
+    g.document["safety"]["rules"]["aws-access-key"]["state"] = "off";
+    g.version = "aws-rule-off-for-test";
+    Redactor red(g, PullRequest{}, Diff{}, {});
+    CHECK(red.text("k=" + kKey) == "k=[redacted: safety/secret/aws-access-key]");
+  }
+}

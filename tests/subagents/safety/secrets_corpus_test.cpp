@@ -1,0 +1,53 @@
+// Issue 17, item 6: secrets recall and precision on a corpus covering the
+// gitleaks and secretlint rule sets and the categories found missing
+// (tests/data/secrets, written before the rules were changed).
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "secrets_corpus.h"
+#include "subagents/safety/safety_agent.h"
+
+using namespace reviewer;
+using namespace reviewer::test;
+
+namespace {
+
+const std::string kDir = std::string(REVIEWER_SOURCE_DIR) + "/tests/data/secrets/";
+
+}  // namespace
+
+TEST_SUITE("safety::secrets_corpus") {
+  TEST_CASE("the corpus covers the gitleaks and secretlint rule sets and the categories issue 17 names") {
+    auto pos = load_secret_corpus(kDir + "positive.jsonl", true);
+    auto neg = load_secret_corpus(kDir + "negative.jsonl", false);
+    std::size_t gitleaks = 0, secretlint = 0;
+    std::set<std::string> categories;
+    for (const auto& c : pos) {
+      gitleaks += c.source.rfind("gitleaks:", 0) == 0;
+      secretlint += c.source.rfind("secretlint:", 0) == 0;
+      categories.insert(c.category);
+    }
+    CHECK(gitleaks >= 200);
+    CHECK(secretlint >= 25);
+    for (const char* cat : {"key-in-string", "key-in-yaml-block", "connection-string", "registry-auth", "vendor"}) {
+      CHECK_MESSAGE(categories.count(cat) == 1, cat);
+    }
+    CHECK(neg.size() >= 120);
+  }
+
+  TEST_CASE("recall and precision are both at least 97%") {
+    auto cases = load_secret_corpus(kDir + "positive.jsonl", true);
+    auto neg = load_secret_corpus(kDir + "negative.jsonl", false);
+    cases.insert(cases.end(), neg.begin(), neg.end());
+    auto agent = make_safety_agent();
+    SecretScore s;
+    for (const auto& c : cases) score_secret_case(c, agent->review(secret_context(c)), s);
+    for (const auto& m : s.misses) MESSAGE("missed: " << m);
+    for (const auto& f : s.false_alarms) MESSAGE("false alarm: " << f);
+    MESSAGE("secrets corpus: " << s.positives << " positives, " << s.negatives << " negatives; recall "
+                               << s.recall() * 100 << "%, precision " << s.precision() * 100 << "%");
+    CHECK(s.recall() >= 0.97);
+    CHECK(s.precision() >= 0.97);
+  }
+}
