@@ -12,4 +12,4 @@ npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
 # quarter less compile time and far smaller objects to link (CI has 2 cores).
 cmake -S . -B build -DREVIEWER_WARNINGS_AS_ERRORS=ON -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG"
 cmake --build build -j"$(nproc)"
-ctest --test-dir build --output-on-failure
+ctest --test-dir build --output-on-failure -j"$(nproc)"

@@ -52,6 +52,8 @@ history::HistoryIndex indexed(const RiskArgs& a, const history::HistoryConfig& c
   const std::string base = repo.resolve(a.base.empty() ? repo.default_branch() : a.base);
   history::BuildOptions opts;
   opts.classifier = cfg.classifier;
+  // The default branch itself: a rewritten one (a force push) is rebuilt.
+  opts.base_is_default_branch = a.base.empty();
   history::BuildStats st;
   auto index = history::update_index(repo.get(), base, opts, &st);
   *dir = history::default_dir(repo.get());
