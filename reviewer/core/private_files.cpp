@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -34,6 +36,30 @@ void create_private_file(const std::filesystem::path& file) {
     ::close(fd);
   } else if (errno != EEXIST) {
     throw Error(Error::Code::io, fmt::format("cannot create '{}': {}", file.string(), std::strerror(errno)));
+  }
+}
+
+void write_private_file(const std::filesystem::path& file, std::string_view bytes) {
+  if (file.has_parent_path()) create_private_directories(file.parent_path());
+  std::string tmp = file.string() + ".XXXXXX";
+  const int fd = ::mkstemp(tmp.data());  // 0600, a name no other writer has
+  if (fd < 0) throw Error(Error::Code::io, fmt::format("cannot write '{}': {}", file.string(), std::strerror(errno)));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw Error(Error::Code::io, fmt::format("cannot write '{}': {}", file.string(), std::strerror(err)));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0 || ::rename(tmp.c_str(), file.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw Error(Error::Code::io, fmt::format("cannot replace '{}': {}", file.string(), std::strerror(err)));
   }
 }
 

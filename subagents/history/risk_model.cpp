@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
-#include "reviewer/core/random.h"
+#include "reviewer/core/private_files.h"
 
 namespace reviewer::history {
 
@@ -216,24 +216,6 @@ std::optional<RiskModel> load_model(const std::filesystem::path& file) {
   }
 }
 
-void save_model(const RiskModel& m, const std::filesystem::path& file) {
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  // Concurrent reviews may train at once: each writes its own file, and the
-  // last rename wins.
-  const auto tmp = std::filesystem::path(fmt::format("{}.{}.tmp", file.string(), random_hex(8)));
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << m.to_json().dump();
-    out.close();
-    if (!out) {
-      std::filesystem::remove(tmp, ec);
-      throw Error(Error::Code::io, fmt::format("cannot write {} (disk full?)", tmp.string()));
-    }
-  }
-  std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) throw Error(Error::Code::io, fmt::format("cannot replace {}: {}", file.string(), ec.message()));
-}
+void save_model(const RiskModel& m, const std::filesystem::path& file) { write_private_file(file, m.to_json().dump()); }
 
 }  // namespace reviewer::history

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/private_files.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/history/builder.h"
 
@@ -24,9 +25,7 @@ namespace {
 class DirLock {
  public:
   DirLock(const std::filesystem::path& dir, const std::function<bool()>& expired) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+    create_private_directories(dir);
     fd_ = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0) throw Error(Error::Code::io, fmt::format("cannot open the history lock in {}", dir.string()));
     while (::flock(fd_, expired ? LOCK_EX | LOCK_NB : LOCK_EX) < 0) {

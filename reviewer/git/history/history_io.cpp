@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/private_files.h"
 #include "reviewer/core/sha256.h"
 #include "reviewer/git/history/history_index.h"
 
@@ -339,22 +340,7 @@ void save_index(const HistoryIndex& index, const std::filesystem::path& file) {
   bytes.append(reinterpret_cast<const char*>(&kIndexVersion), sizeof kIndexVersion);
   bytes += payload;
   bytes += sha256_hex(payload);
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  const auto tmp = std::filesystem::path(file.string() + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) {
-      std::filesystem::remove(tmp, ec);
-      throw Error(Error::Code::io, fmt::format("cannot write {} (disk full?)", tmp.string()));
-    }
-  }
-  std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
-  // Readers see the old file or the new one, never half of one.
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) throw Error(Error::Code::io, fmt::format("cannot replace {}: {}", file.string(), ec.message()));
+  write_private_file(file, bytes);
 }
 
 }  // namespace reviewer::history
