@@ -158,7 +158,7 @@ class Walker {
     rec.author = author_id(who ? who->name : "", who ? who->email : "");
     MessageClass cls = classifier_.classify(message);
     // A merge's side-branch commits speak for it too: a "This reverts
-    // commit" line or a fix there is the pull request's.
+    // commit" line there is the pull request's.
     if (merge) merge_side(commit.get(), id, cls);
     rec.fix = cls.fix;
     rec.revert = cls.revert;
@@ -321,7 +321,7 @@ class Walker {
   }
 
   // Branch commits of a merge -> the merge, for reverts that name them; and
-  // their messages' fixes and reverts, folded into the merge's class.
+  // the reverts their messages name, folded into the merge's class.
   void merge_side(git_commit* merge, std::uint32_t id, MessageClass& cls) {
     git_revwalk* wraw = nullptr;
     if (git_revwalk_new(&wraw, repo_) < 0) return;
@@ -342,8 +342,9 @@ class Walker {
       CommitPtr side(raw);
       const char* m = git_commit_message(side.get());
       if (!m || git_commit_parentcount(side.get()) > 1) continue;
+      // Reverts only: a side branch's "fix review comments" or "fix CI" is
+      // the pull request's own housekeeping, not a fix of earlier code.
       MessageClass c = classifier_.classify(m);
-      cls.fix = cls.fix || c.fix;
       cls.reverted_shas.insert(cls.reverted_shas.end(), c.reverted_shas.begin(), c.reverted_shas.end());
       if (cls.reverted_title.empty()) cls.reverted_title = c.reverted_title;
     }
