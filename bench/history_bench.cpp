@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "guidance/guidance.h"
+#include "reviewer/core/error.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/history/builder.h"
 #include "reviewer/git/history/history_index.h"

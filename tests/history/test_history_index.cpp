@@ -214,11 +214,11 @@ TEST_SUITE("history::index") {
     // A well-formed file whose ids point outside their tables (a forged or
     // buggy file with a valid checksum) is refused too.
     auto forged = history::load_index(file);
-    forged.files[0].commits = {99};
+    forged.files[0].commits = {99};  // no such commit
     history::save_index(forged, file);
     std::string why;
     CHECK(history::load_index(file, &why).commits.empty());
-    CHECK(why.find("bad commit list") != std::string::npos);
+    CHECK(why.find("bad commit list of a file") != std::string::npos);
 
     // History rewritten under the index (a force push): rebuilt from the new line.
     h.tip = "";

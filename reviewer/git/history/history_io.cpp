@@ -260,9 +260,10 @@ void validate(const HistoryIndex& ix) {
   auto bad = [](const char* what) { throw Error(Error::Code::invalid_input, fmt::format("history index: bad {}", what)); };
   const std::size_t n = ix.commits.size();
   if (ix.tip != (n ? ix.commits.back().sha : std::string())) bad("tip");
-  auto commit_list = [&](const std::vector<std::uint32_t>& v) {
+  // Ascending (repeats allowed: bounds are what matters to the readers).
+  auto commit_list = [&](const std::vector<std::uint32_t>& v, const char* what) {
     for (std::size_t i = 0; i < v.size(); ++i) {
-      if (v[i] >= n || (i > 0 && v[i] <= v[i - 1])) bad("commit list");
+      if (v[i] >= n || (i > 0 && v[i] < v[i - 1])) bad(what);
     }
   };
   for (const auto& c : ix.commits) {
@@ -275,8 +276,8 @@ void validate(const HistoryIndex& ix) {
     }
   }
   for (const auto& f : ix.files) {
-    commit_list(f.commits);
-    commit_list(f.blamed);
+    commit_list(f.commits, "commit list of a file");
+    commit_list(f.blamed, "blamed list of a file");
     for (auto a : f.authors) {
       if (a >= ix.authors.size()) bad("file author");
     }
@@ -285,13 +286,13 @@ void validate(const HistoryIndex& ix) {
     }
   }
   for (const auto& a : ix.authors) {
-    commit_list(a.commits);
+    commit_list(a.commits, "commit list of an author");
     for (const auto& [file, list] : a.files) {
       if (file >= ix.files.size()) bad("author file");
-      commit_list(list);
+      commit_list(list, "commit list of an author's file");
     }
-    for (const auto& [k, list] : a.folders) commit_list(list);
-    for (const auto& [k, list] : a.subsystems) commit_list(list);
+    for (const auto& [k, list] : a.folders) commit_list(list, "commit list of an author's folder");
+    for (const auto& [k, list] : a.subsystems) commit_list(list, "commit list of an author's subsystem");
   }
   for (const auto& [k, v] : ix.merged_ids) {
     if (v >= n) bad("merge");
