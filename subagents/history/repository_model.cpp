@@ -41,9 +41,9 @@ ModelChoice current_model(const HistoryIndex& index, const HistoryConfig& cfg, c
                  "before its cut are unknown; the shipped prior model was used");
   }
   if (static_cast<long>(as_of) < cfg.min_commits) {
-    return prior(fmt::format("insufficient history: {} commits on the default branch (at least {} needed); "
+    return prior(fmt::format("insufficient history: {} commit{} on the default branch (at least {} needed); "
                              "the shipped prior model was used",
-                             as_of, cfg.min_commits));
+                             as_of, as_of == 1 ? "" : "s", cfg.min_commits));
   }
   const auto file = model_file(dir);
   if (!retrain && !past) {
