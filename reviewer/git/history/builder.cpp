@@ -13,17 +13,15 @@
 #include "reviewer/core/error.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/history/change_features.h"
+#include "reviewer/git/history/commit_diff.h"
 
 namespace reviewer::history::detail {
 
 namespace {
 
 using git::CommitPtr;
-using git::DiffPtr;
 using git::ObjectPtr;
-using git::PatchPtr;
 using git::RevwalkPtr;
-using git::TreePtr;
 
 // Dates before git existed are broken clocks, not history.
 constexpr std::int64_t kEarliestPlausible = 1104537600;  // 2005-01-01
@@ -56,82 +54,6 @@ std::string squeeze(std::string_view s) {
   return out;
 }
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-// How a language writes a line comment, from the file name: "#" is a
-// comment in Python but a directive in C, "*" a comment continuation in C
-// but a dereference at the start of `*p = 0;`.
-enum class CommentStyle { c_like, hash, dash, none };
-
-CommentStyle comment_style(std::string_view path) {
-  const auto dot = path.rfind('.');
-  const std::string_view ext = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
-  for (std::string_view e : {"c", "h", "cc", "cpp", "cxx", "hpp", "hh", "java", "js", "jsx", "ts", "tsx", "mjs",
-                             "cjs", "go", "rs", "swift", "kt", "kts", "cs", "scala", "php", "dart", "m", "mm", "vue"}) {
-    if (ext == e) return CommentStyle::c_like;
-  }
-  for (std::string_view e : {"py", "rb", "sh", "bash", "zsh", "pl", "pm", "r", "yml", "yaml", "toml", "cmake",
-                             "mk", "tcl", "ex", "exs", "jl", "nim", "ps1", "conf", "cfg", "ini"}) {
-    if (ext == e) return CommentStyle::hash;
-  }
-  const auto slash = path.rfind('/');
-  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  if (name == "Makefile" || name == "CMakeLists.txt" || name == "Dockerfile" || name == "BUILD") return CommentStyle::hash;
-  for (std::string_view e : {"sql", "lua", "hs", "elm", "ada"}) {
-    if (ext == e) return CommentStyle::dash;
-  }
-  return CommentStyle::none;
-}
-
-// A deleted line SZZ ignores: blank, or only a comment in the file's
-// language (its change cannot have introduced the bug the fix repairs).
-bool comment_or_blank(std::string_view line, CommentStyle style) {
-  line = trim(line);
-  if (line.empty()) return true;
-  switch (style) {
-    case CommentStyle::c_like:
-      return line.starts_with("//") || line.starts_with("/*") || line.starts_with("*/") || line == "*" ||
-             line.starts_with("* ");
-    case CommentStyle::hash:
-      return line.starts_with('#') && !line.starts_with("#[") && !line.starts_with("#!");
-    case CommentStyle::dash:
-      return line.starts_with("--");
-    case CommentStyle::none:
-      return false;
-  }
-  return false;
-}
-
-// Vendored trees, lockfiles and minified bundles: followed by name only.
-bool third_party(std::string_view path) {
-  for (std::string_view dir : {"vendor/", "third_party/", "third-party/", "node_modules/", "external/"}) {
-    if (path.starts_with(dir) || path.find(std::string("/") + std::string(dir)) != std::string_view::npos) return true;
-  }
-  const auto slash = path.rfind('/');
-  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  for (std::string_view lock : {"package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "go.sum",
-                                "poetry.lock", "Gemfile.lock", "composer.lock"}) {
-    if (name == lock) return true;
-  }
-  return ends_with(name, ".min.js") || ends_with(name, ".min.css");
-}
-
-// One file of one commit, as the walk sees it.
-struct Touched {
-  std::string old_path, new_path;  // empty when added / deleted
-  git_delta_t status = GIT_DELTA_MODIFIED;
-  bool text = false;               // followed line by line
-  int added = 0, deleted = 0;
-  struct H {
-    int old_start = 0, old_lines = 0, new_lines = 0;
-    std::vector<std::string> minus, plus;  // deleted and added line contents
-  };
-  std::vector<H> hunks;
-  const std::string& path() const { return new_path.empty() ? old_path : new_path; }
-};
-
 class Walker {
  public:
   Walker(git_repository* repo, HistoryIndex& index, const BuildOptions& opts)
@@ -163,7 +85,7 @@ class Walker {
     rec.fix = cls.fix;
     rec.revert = cls.revert;
 
-    std::vector<Touched> touched = diff_commit(commit.get(), &rec.bulk);
+    std::vector<Touched> touched = diff_commit(repo_, commit.get(), opts_, &rec.bulk);
     rec.features = features_before(rec, touched);
 
     ix_.commits.push_back(rec);
@@ -176,9 +98,6 @@ class Walker {
   }
 
  private:
-  static void check(int rc, const std::string& what) {
-    if (rc < 0) throw Error(Error::Code::invalid_input, fmt::format("history: cannot {}: {}", what, git::last_error_message()));
-  }
 
   // Non-decreasing along the line. Clocks from before git, or more than ten
   // years past the previous commit, are broken: the previous time is used
@@ -198,105 +117,6 @@ class Walker {
     ix_.authors.push_back(AuthorState{key, {}, {}, {}, {}});
     ix_.author_ids.emplace(std::move(key), id);
     return id;
-  }
-
-  // The commit's diff against its first parent, with renames, as Touched
-  // files. Huge commits (imports, mass reformatting) keep their file list
-  // only.
-  std::vector<Touched> diff_commit(git_commit* commit, bool* bulk) {
-    git_tree* new_raw = nullptr;
-    check(git_commit_tree(&new_raw, commit), "read a commit's tree");
-    TreePtr new_tree(new_raw);
-    TreePtr old_tree;
-    if (git_commit_parentcount(commit) > 0) {
-      git_commit* parent = nullptr;
-      if (git_commit_parent(&parent, commit, 0) == 0) {
-        CommitPtr p(parent);
-        git_tree* old_raw = nullptr;
-        check(git_commit_tree(&old_raw, parent), "read a parent's tree");
-        old_tree.reset(old_raw);
-      }
-    }
-    git_diff_options dopts;
-    git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-    dopts.context_lines = 0;
-    dopts.interhunk_lines = 0;
-    dopts.flags = GIT_DIFF_IGNORE_SUBMODULES;
-    // Bigger blobs count as binary: not followed line by line.
-    dopts.max_size = static_cast<git_off_t>(opts_.max_file_bytes);
-    git_diff* draw = nullptr;
-    check(git_diff_tree_to_tree(&draw, repo_, old_tree.get(), new_tree.get(), &dopts), "diff a commit");
-    DiffPtr diff(draw);
-    const std::size_t n = git_diff_num_deltas(diff.get());
-    *bulk = n > opts_.max_files_per_commit;
-    if (!*bulk) {
-      git_diff_find_options fopts;
-      git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
-      fopts.flags = GIT_DIFF_FIND_RENAMES;
-      fopts.rename_limit = static_cast<size_t>(opts_.rename_limit);
-      // Similarity needs every blob; in a partial mirror one may be
-      // missing, and the commit is then read without renames.
-      if (git_diff_find_similar(diff.get(), &fopts) < 0) git_error_clear();
-    }
-    std::vector<Touched> out;
-    const std::size_t m = git_diff_num_deltas(diff.get());
-    out.reserve(m);
-    for (std::size_t i = 0; i < m; ++i) {
-      const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
-      if (d->status == GIT_DELTA_UNMODIFIED) continue;
-      Touched t;
-      t.status = d->status;
-      if (d->status != GIT_DELTA_ADDED) t.old_path = d->old_file.path;
-      if (d->status != GIT_DELTA_DELETED) t.new_path = d->new_file.path;
-      if (*bulk) {
-        out.push_back(std::move(t));
-        continue;
-      }
-      if (third_party(t.path())) {
-        // Vendored code and lockfiles: thousands of lines nobody here
-        // wrote or reviews line by line; known by name only.
-        out.push_back(std::move(t));
-        continue;
-      }
-      git_patch* praw = nullptr;
-      if (git_patch_from_diff(&praw, diff.get(), i) < 0) {
-        // A blob the repository does not have (a partial mirror): the file
-        // is known by name only, like a binary one.
-        out.push_back(std::move(t));
-        continue;
-      }
-      PatchPtr patch(praw);
-      if (!patch || (git_patch_get_delta(patch.get())->flags & GIT_DIFF_FLAG_BINARY)) {
-        out.push_back(std::move(t));
-        continue;
-      }
-      t.text = true;
-      const std::size_t hunks = git_patch_num_hunks(patch.get());
-      for (std::size_t h = 0; h < hunks; ++h) {
-        const git_diff_hunk* hunk = nullptr;
-        std::size_t lines = 0;
-        check(git_patch_get_hunk(&hunk, &lines, patch.get(), h), "read a hunk");
-        Touched::H th;
-        th.old_start = hunk->old_start;
-        th.old_lines = hunk->old_lines;
-        th.new_lines = hunk->new_lines;
-        for (std::size_t l = 0; l < lines; ++l) {
-          const git_diff_line* line = nullptr;
-          check(git_patch_get_line_in_hunk(&line, patch.get(), h, l), "read a line");
-          std::string_view content(line->content, line->content_len);
-          if (line->origin == GIT_DIFF_LINE_DELETION) {
-            th.minus.emplace_back(content);
-            t.deleted += 1;
-          } else if (line->origin == GIT_DIFF_LINE_ADDITION) {
-            th.plus.emplace_back(content);
-            t.added += 1;
-          }
-        }
-        t.hunks.push_back(std::move(th));
-      }
-      out.push_back(std::move(t));
-    }
-    return out;
   }
 
   // Kamei's features from the state before this commit lands.
