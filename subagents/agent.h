@@ -1,5 +1,5 @@
 // The sub-agent interface. An agent judges one aspect of a pull request
-// (intent, safety, logic, size) from an immutable context and returns its
+// (intent, safety, logic, size, history) from an immutable context and returns its
 // findings. It never talks to GitHub, the audit log or another agent.
 //
 // Contract for implementations:
@@ -64,7 +64,7 @@ class Agent {
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
 
-  // "intent", "safety", "logic" or "size": the name in reports and guidance.
+  // "intent", "safety", "logic", "size" or "history": the name in reports and guidance.
   virtual std::string_view name() const = 0;
 
   // Judges the change. Findings may leave `id` empty: the runner fills in a
