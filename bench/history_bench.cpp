@@ -19,6 +19,8 @@
 
 #include <fmt/format.h>
 
+#include "process_usage.h"
+
 #include "guidance/guidance.h"
 #include "reviewer/core/error.h"
 #include "reviewer/git/handles.h"
@@ -35,17 +37,8 @@ namespace {
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
-double cpu_ms() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
-}
-
-long peak_rss_mb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024;
-}
+using bench::cpu_ms;
+using bench::peak_rss_mb;
 
 fs::path scratch(const std::string& what) {
   auto p = fs::temp_directory_path() / fmt::format("history-bench-{}-{}", what, ::getpid());

@@ -21,6 +21,8 @@
 
 #include <fmt/format.h>
 
+#include "process_usage.h"
+
 #include "git_index/repo_fixture.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/index/language.h"
@@ -37,19 +39,8 @@ double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
-// CPU time of this process (user + system): on a loaded machine wall time
-// mostly measures the other processes.
-double cpu_ms() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
-}
-
-long peak_rss_mb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024;
-}
+using bench::cpu_ms;
+using bench::peak_rss_mb;
 
 const char* kExt[] = {"py", "js", "go", "c", "java"};
 

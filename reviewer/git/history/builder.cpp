@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/text.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/history/change_features.h"
 #include "reviewer/git/history/commit_diff.h"
@@ -38,12 +39,6 @@ bool insert_sorted(std::vector<std::uint32_t>& v, std::uint32_t x) {
   if (it != v.end() && *it == x) return false;
   v.insert(it, x);
   return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 std::string squeeze(std::string_view s) {

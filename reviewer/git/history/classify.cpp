@@ -6,6 +6,7 @@
 #include <re2/re2.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/text.h"
 
 namespace reviewer::history {
 
@@ -19,12 +20,6 @@ std::unique_ptr<re2::RE2> compile(const std::string& pattern, std::string_view w
     throw Error(Error::Code::invalid_input, fmt::format("history: invalid {} pattern: {}", what, re->error()));
   }
   return re;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 std::string_view first_line(std::string_view message) {

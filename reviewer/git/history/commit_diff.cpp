@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/text.h"
 #include "reviewer/git/handles.h"
 
 namespace reviewer::history::detail {
@@ -15,12 +16,6 @@ using git::DiffPtr;
 using git::PatchPtr;
 using git::TreePtr;
 using git::CommitPtr;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
