@@ -81,7 +81,7 @@ TEST_SUITE("history::index") {
     h.index();
     const auto release = h.side("release", fork, {{"a.c", {"r\n"}}}, "Release fix");
     history::BuildStats st;
-    auto ix = history::update_index(h.repo.get(), release, h.options(), &st);
+    auto ix = *history::update_index(h.repo.get(), release, h.options(), &st);
     CHECK(st.complete);
     CHECK_FALSE(st.rebuilt);
     CHECK(st.as_of == fork);
@@ -122,6 +122,41 @@ TEST_SUITE("history::index") {
     CHECK(moved->commits.size() == 4);
     CHECK(moved->authors.size() == 2);
     CHECK(h.record(ix, bad).fixed_at == h.record(ix, fix).time);
+  }
+
+  TEST_CASE("a reorganisation too large for the similarity search still follows files of the same name") {
+    // 60 files moved with an edit each (60 x 60 pairs, over the search's
+    // budget): followed by exact content or, failing that, a unique name.
+    HistoryRepo h("reorganisation");
+    std::map<std::string, git::FileChange> add, move;
+    for (int i = 0; i < 60; ++i) {
+      const std::string name = "f" + std::to_string(i) + ".c";
+      add["pkg/" + name] = {numbered(20)};
+      move["pkg/" + name] = {std::nullopt};
+      // One file keeps its content exactly, the others get an edited line.
+      move["module/pkg/" + name] = {i == 0 ? numbered(20) : numbered(20, {{1, "int import_changed;"}})};
+    }
+    // Two files of the same name (a.c) cannot be told apart by name: they
+    // start over.
+    add["x/a.c"] = {numbered(5)};
+    add["y/a.c"] = {numbered(6)};
+    move["x/a.c"] = {std::nullopt};
+    move["y/a.c"] = {std::nullopt};
+    move["z/a.c"] = {numbered(5, {{1, "edited"}})};
+    move["w/a.c"] = {numbered(6, {{1, "edited"}})};
+    h.commit(add, "Add");
+    const auto moved = h.commit(move, "Move everything into module/");
+    auto ix = h.index();
+    for (int i : {0, 1, 59}) {
+      const auto* f = ix.file("module/pkg/f" + std::to_string(i) + ".c");
+      REQUIRE(f);
+      CHECK(f->commits.size() == 2);
+      // The moved lines keep their origin; only the edited one is new.
+      CHECK(f->origin[1] == 1);
+      CHECK(f->origin[0] == (i == 0 ? 1u : ix.commit_ids.at(moved) + 1));
+    }
+    CHECK(ix.file("pkg/f1.c") == nullptr);
+    CHECK(ix.file("z/a.c")->commits.size() == 1);
   }
 
   TEST_CASE("features are computed from the history before each commit") {
@@ -173,7 +208,7 @@ TEST_SUITE("history::index") {
 
     auto opts = h.options();
     opts.dir = h.dir / "full";
-    auto full = history::update_index(h.repo.get(), final_tip, opts);
+    auto full = *history::update_index(h.repo.get(), final_tip, opts);
     REQUIRE(full.commits.size() == incremental.commits.size());
     for (std::size_t i = 0; i < full.commits.size(); ++i) {
       CHECK(full.commits[i].sha == incremental.commits[i].sha);
@@ -184,10 +219,46 @@ TEST_SUITE("history::index") {
       CHECK(full.file(p)->origin == incremental.file(p)->origin);
       CHECK(full.file(p)->commits == incremental.file(p)->commits);
     }
-    // Loaded back from disk, the same again.
+    // Six new commits stay in memory: the file is not rewritten for them.
+    CHECK(history::load_index(history::index_file(h.dir / "index")).tip == shas[5]);
+    // A new process reads the file and indexes them again: the same index.
+    history::forget_loaded_indexes();
+    auto reread = h.index(&second);
+    CHECK(second.added == 6);
+    CHECK(reread.tip == final_tip);
+    CHECK(reread.file("src/b.c")->origin == full.file("src/b.c")->origin);
+    // Saved on every update, the file itself is the same again.
+    auto every = h.options();
+    every.save_every = 1;
+    history::forget_loaded_indexes();
+    history::update_index(h.repo.get(), final_tip, every);
     auto loaded = history::load_index(history::index_file(h.dir / "index"));
     CHECK(loaded.tip == final_tip);
     CHECK(loaded.file("src/b.c")->origin == full.file("src/b.c")->origin);
+  }
+
+  TEST_CASE("one-commit updates are made in memory and the file is rewritten every save_every commits") {
+    HistoryRepo h("save-every");
+    std::vector<std::string> shas;
+    for (int i = 0; i < 7; ++i) shas.push_back(h.commit({{"a.c", {numbered(3 + i)}}}, "Change"));
+    auto opts = h.options();
+    opts.save_every = 3;
+    history::update_index(h.repo.get(), shas[0], opts);  // a new index is saved at once
+    const auto file = history::index_file(h.dir / "index");
+    CHECK(history::load_index(file).commits.size() == 1);
+    for (int i = 1; i <= 6; ++i) {
+      history::BuildStats st;
+      auto ix = history::update_index(h.repo.get(), shas[static_cast<std::size_t>(i)], opts, &st);
+      CHECK(st.added == 1);
+      CHECK(ix->commits.size() == static_cast<std::size_t>(i + 1));
+      // On disk: the last multiple of three commits past the first.
+      CHECK(history::load_index(file).commits.size() == static_cast<std::size_t>(1 + i / 3 * 3));
+    }
+    // A base the index in memory already has costs nothing.
+    history::BuildStats st;
+    history::update_index(h.repo.get(), shas[2], opts, &st);
+    CHECK(st.added == 0);
+    CHECK(st.as_of == shas[2]);
   }
 
   TEST_CASE("a corrupt, foreign-version or rewritten index is rebuilt, never trusted") {
@@ -201,6 +272,8 @@ TEST_SUITE("history::index") {
       f.seekp(20);
       f.put('\x7f');
     }
+    // What a new process finds (this one still has the good index in memory).
+    history::forget_loaded_indexes();
     history::BuildStats st;
     auto ix = h.index(&st);
     CHECK(st.rebuilt);
@@ -208,6 +281,7 @@ TEST_SUITE("history::index") {
     CHECK(ix.commits.size() == 2);
 
     test::write_text(file, "not an index");
+    history::forget_loaded_indexes();
     h.index(&st);
     CHECK(st.rebuilt);
 
@@ -235,7 +309,7 @@ TEST_SUITE("history::index") {
     int budget = 2;
     opts.expired = [&budget] { return budget-- <= 0; };
     history::BuildStats st;
-    auto part = history::update_index(h.repo.get(), h.tip, opts, &st);
+    auto part = *history::update_index(h.repo.get(), h.tip, opts, &st);
     CHECK_FALSE(st.complete);
     CHECK(part.commits.size() == 2);
     CHECK(st.remaining == 4);

@@ -22,7 +22,6 @@ namespace {
 
 using git::CommitPtr;
 using git::ObjectPtr;
-using git::RevwalkPtr;
 
 // Dates before git existed are broken clocks, not history.
 constexpr std::int64_t kEarliestPlausible = 1104537600;  // 2005-01-01
@@ -80,7 +79,7 @@ class Walker {
     rec.fix = cls.fix;
     rec.revert = cls.revert;
 
-    std::vector<Touched> touched = diff_commit(repo_, commit.get(), opts_, &rec.bulk);
+    std::vector<Touched> touched = diff_commit(repo_, commit.get(), opts_, rec.fix, &rec.bulk);
     rec.features = features_before(rec, touched);
 
     ix_.commits.push_back(rec);
@@ -136,27 +135,37 @@ class Walker {
   }
 
   // Branch commits of a merge -> the merge, for reverts that name them; and
-  // the reverts their messages name, folded into the merge's class.
+  // the reverts their messages name, folded into the merge's class. The
+  // branch is walked back until it meets commits already indexed (on the
+  // line, or brought in by an earlier merge): what the merge brings, at the
+  // cost of the branch alone (a revision walk hiding the first parent pays
+  // for the mainline around the fork point at every merge).
   void merge_side(git_commit* merge, std::uint32_t id, MessageClass& cls) {
-    git_revwalk* wraw = nullptr;
-    if (git_revwalk_new(&wraw, repo_) < 0) return;
-    RevwalkPtr walk(wraw);
+    std::vector<git_oid> queue;
     const unsigned parents = git_commit_parentcount(merge);
     for (unsigned p = 1; p < parents; ++p) {
-      if (const git_oid* oid = git_commit_parent_id(merge, p)) git_revwalk_push(walk.get(), oid);
+      if (const git_oid* oid = git_commit_parent_id(merge, p)) queue.push_back(*oid);
     }
-    if (const git_oid* first = git_commit_parent_id(merge, 0)) git_revwalk_hide(walk.get(), first);
-    git_oid oid;
     std::size_t seen = 0;
     // A merge of an unrelated history can bring thousands: cap the work.
-    while (seen++ < 10000 && git_revwalk_next(&oid, walk.get()) == 0) {
-      ix_.merged_ids.emplace(oid_hex(&oid), id);
-      if (seen > 100) continue;  // the messages of a pull request's own commits, not an import's
+    for (std::size_t next = 0; next < queue.size() && seen < 10000; ++next) {
+      const git_oid oid = queue[next];
+      std::string sha = oid_hex(&oid);
+      if (ix_.commit_ids.count(sha) || !ix_.merged_ids.emplace(std::move(sha), id).second) continue;
+      ++seen;
       git_commit* raw = nullptr;
-      if (git_commit_lookup(&raw, repo_, &oid) < 0) continue;
+      if (git_commit_lookup(&raw, repo_, &oid) < 0) {
+        git_error_clear();  // beyond a shallow boundary
+        continue;
+      }
       CommitPtr side(raw);
+      const unsigned n = git_commit_parentcount(side.get());
+      for (unsigned p = 0; p < n; ++p) {
+        if (const git_oid* parent = git_commit_parent_id(side.get(), p)) queue.push_back(*parent);
+      }
       const char* m = git_commit_message(side.get());
-      if (!m || git_commit_parentcount(side.get()) > 1) continue;
+      // The messages of a pull request's own commits, not an import's.
+      if (seen > 100 || !m || n > 1) continue;
       // Reverts only: a side branch's "fix review comments" or "fix CI" is
       // the pull request's own housekeeping, not a fix of earlier code.
       MessageClass c = classifier_.classify(m);

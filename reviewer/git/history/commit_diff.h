@@ -30,8 +30,11 @@ struct Touched {
 // The commit's diff against its first parent, with renames, as Touched
 // files. Huge commits (imports, mass reformatting) keep their file list
 // only (*bulk); vendored trees, lockfiles, binary, oversized and missing
-// blobs are known by name only. Throws reviewer::Error on unreadable trees.
-std::vector<Touched> diff_commit(git_repository* repo, git_commit* commit, const BuildOptions& opts, bool* bulk);
+// blobs are known by name only. Hunks carry line contents only with
+// keep_lines (SZZ reads them in fix commits). Throws reviewer::Error on
+// unreadable trees.
+std::vector<Touched> diff_commit(git_repository* repo, git_commit* commit, const BuildOptions& opts, bool keep_lines,
+                                 bool* bulk);
 
 // How a language writes a line comment, from the file name: "#" is a
 // comment in Python but a directive in C, "*" a comment continuation in C
