@@ -47,17 +47,18 @@ std::int64_t parse_day(const std::string& s) {
 
 // The index brought up to the default branch (or --base), with progress on
 // stderr: a cold index of a large repository takes a while.
-history::HistoryIndex indexed(const RiskArgs& a, const history::HistoryConfig& cfg, std::filesystem::path* dir) {
+std::shared_ptr<const history::HistoryIndex> indexed(const RiskArgs& a, const history::HistoryConfig& cfg, std::filesystem::path* dir) {
   auto repo = git::Repository::open(a.repo);
   const std::string base = repo.resolve(a.base.empty() ? repo.default_branch() : a.base);
   history::BuildOptions opts;
   opts.classifier = cfg.classifier;
   // The default branch itself: a rewritten one (a force push) is rebuilt.
   opts.base_is_default_branch = a.base.empty();
+  opts.save_every = 1;  // what was indexed is on disk when the command ends
   history::BuildStats st;
   auto index = history::update_index(repo.get(), base, opts, &st);
   *dir = history::default_dir(repo.get());
-  fmt::print(stderr, "history index: {} commits ({} new{}) in {:.1f} s, {:.1f} MB at {}\n", index.commits.size(),
+  fmt::print(stderr, "history index: {} commits ({} new{}) in {:.1f} s, {:.1f} MB at {}\n", index->commits.size(),
              st.added, st.rebuilt ? fmt::format(", rebuilt: {}", st.rebuild_reason) : "", st.seconds,
              static_cast<double>(st.file_bytes ? st.file_bytes : std::filesystem::file_size(history::index_file(*dir))) / 1e6,
              history::index_file(*dir).string());
@@ -67,7 +68,8 @@ history::HistoryIndex indexed(const RiskArgs& a, const history::HistoryConfig& c
 int run_train(const RiskArgs& a) {
   const auto cfg = history::load_history_config(load_guidance({a.guidance.begin(), a.guidance.end()}));
   std::filesystem::path dir;
-  const auto index = indexed(a, cfg, &dir);
+  const auto indexed_ptr = indexed(a, cfg, &dir);
+  const history::HistoryIndex& index = *indexed_ptr;
   const auto choice = history::current_model(index, cfg, dir, /*retrain=*/true);
   if (!choice.note.empty()) {
     fmt::print("{}\n", choice.note);
@@ -87,7 +89,8 @@ int run_train(const RiskArgs& a) {
 int run_eval(const RiskArgs& a) {
   const auto cfg = history::load_history_config(load_guidance({a.guidance.begin(), a.guidance.end()}));
   std::filesystem::path dir;
-  const auto index = indexed(a, cfg, &dir);
+  const auto indexed_ptr = indexed(a, cfg, &dir);
+  const history::HistoryIndex& index = *indexed_ptr;
   history::EvalOptions eo;
   if (!a.split.empty()) eo.split = parse_day(a.split);
   eo.maturity_days = cfg.label_maturity_days;

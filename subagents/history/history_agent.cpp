@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <ctime>
 #include <functional>
-#include <list>
-#include <mutex>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -76,44 +74,6 @@ ChangeShape shape_of(const AgentContext& ctx, const HistoryIndex& index, std::si
   return s;
 }
 
-// Indexes kept in memory between reviews (serve): a review whose base the
-// cached index already covers reads nothing from disk. A few repositories
-// at most; the least recently used one is dropped.
-class IndexCache {
- public:
-  struct Entry {
-    std::shared_ptr<const HistoryIndex> index;
-    std::string as_of;  // the indexed commit the base sees; empty: incomplete
-  };
-
-  Entry get(git_repository* repo, const std::string& base, const BuildOptions& opts, BuildStats* stats) {
-    const std::string key = index_file(default_dir(repo)).string();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-        if (it->first != key || !it->second->commit_ids.count(base)) continue;
-        auto hit = it->second;
-        entries_.splice(entries_.begin(), entries_, it);
-        *stats = BuildStats{};
-        return {hit, base};
-      }
-    }
-    auto fresh = std::make_shared<const HistoryIndex>(update_index(repo, base, opts, stats));
-    if (stats->complete) {
-      std::lock_guard<std::mutex> lock(mu_);
-      entries_.remove_if([&](const auto& e) { return e.first == key; });
-      entries_.emplace_front(key, fresh);
-      if (entries_.size() > kEntries) entries_.pop_back();
-    }
-    return {fresh, stats->as_of};
-  }
-
- private:
-  static constexpr std::size_t kEntries = 4;
-  std::mutex mu_;
-  std::list<std::pair<std::string, std::shared_ptr<const HistoryIndex>>> entries_;
-};
-
 // When indexing must stop: at 80% of the agent's own deadline, leaving the
 // rest for saving and scoring (the runner stops waiting at 100%).
 std::function<bool()> indexing_deadline(const AgentContext& ctx) {
@@ -149,8 +109,10 @@ class HistoryAgent final : public Agent {
     opts.classifier = cfg.classifier;
     opts.expired = indexing_deadline(ctx);
     BuildStats stats;
-    const auto entry = cache().get(repo.get(), ctx.pr.base_sha, opts, &stats);
-    const HistoryIndex& index = *entry.index;
+    // Kept in memory by the history layer between reviews (serve): a base
+    // the index already has reads nothing from disk.
+    const auto indexed = update_index(repo.get(), ctx.pr.base_sha, opts, &stats);
+    const HistoryIndex& index = *indexed;
     if (!stats.complete) {
       // What was indexed is saved: the next review (or `reviewer risk
       // train`) goes on from there.
@@ -160,7 +122,7 @@ class HistoryAgent final : public Agent {
     }
     // A base older than the index's tip sees only the history before it (a
     // base on a side line: the history before it leaves the indexed line).
-    auto base_at = index.commit_ids.find(entry.as_of);
+    auto base_at = index.commit_ids.find(stats.as_of);
     const std::size_t as_of = base_at == index.commit_ids.end() ? 0 : base_at->second + 1;
     // A change that already landed (a re-review of history, an evaluation)
     // is judged by a model of what was known before it; a new one by the
@@ -215,12 +177,6 @@ class HistoryAgent final : public Agent {
     return out;
   }
 
- private:
-  // One per process: make_agents() builds fresh agents for every review.
-  static IndexCache& cache() {
-    static IndexCache c;
-    return c;
-  }
 };
 
 }  // namespace

@@ -75,7 +75,7 @@ struct HistoryRepo {
   }
 
   history::HistoryIndex index(history::BuildStats* stats = nullptr) const {
-    return history::update_index(repo.get(), tip, options(), stats);
+    return *history::update_index(repo.get(), tip, options(), stats);
   }
 
   const history::CommitRecord& record(const history::HistoryIndex& ix, const std::string& sha) const {

@@ -2,10 +2,13 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <chrono>
+#include <list>
+#include <mutex>
 #include <optional>
 
 #include <fmt/format.h>
@@ -58,6 +61,78 @@ long newest_shared(const HistoryIndex& index, const std::vector<std::string>& li
   return -1;
 }
 
+// What identifies one version of the index file: another process's save
+// (a rename onto the path) changes it.
+struct FileStamp {
+  std::uintmax_t size = 0;
+  std::int64_t mtime_ns = 0;
+  ino_t inode = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+
+FileStamp stamp_of(const std::filesystem::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return {};
+  return {static_cast<std::uintmax_t>(st.st_size), st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, st.st_ino};
+}
+
+// Indexes this process keeps in memory (serve keeps a few repositories
+// between reviews): an update then adds the new commits to the index in
+// memory instead of reading the whole file, and rewrites the file only
+// every `save_every` commits. `saved` commits of it are in the file as
+// `stamp`; a file changed by another process is read again.
+class Loaded {
+ public:
+  struct Entry {
+    std::shared_ptr<HistoryIndex> index;
+    FileStamp stamp;
+    std::size_t saved = 0;
+  };
+
+  // The index in memory when it already has `base`: nothing to do.
+  std::shared_ptr<const HistoryIndex> covering(const std::string& key, const std::string& base) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [k, e] : entries_) {
+      if (k == key && e.index->commit_ids.count(base)) return e.index;
+    }
+    return nullptr;
+  }
+
+  // Takes the entry out while one update works on it (the file lock keeps
+  // other updates of the same index waiting).
+  Entry take(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->first != key) continue;
+      Entry e = std::move(it->second);
+      entries_.erase(it);
+      return e;
+    }
+    return {};
+  }
+
+  void put(const std::string& key, Entry e) {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_.emplace_front(key, std::move(e));
+    if (entries_.size() > kEntries) entries_.pop_back();
+  }
+
+  void clear() {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kEntries = 4;  // least recently updated dropped first
+  std::mutex mu_;
+  std::list<std::pair<std::string, Entry>> entries_;
+};
+
+Loaded& loaded() {
+  static Loaded l;
+  return l;
+}
+
 }  // namespace
 
 std::size_t HistoryIndex::positives() const {
@@ -96,38 +171,68 @@ std::filesystem::path default_dir(git_repository* repo) {
   return std::filesystem::path(git_repository_path(repo)) / "reviewer-history";
 }
 
-HistoryIndex update_index(git_repository* repo, std::string_view base, const BuildOptions& options,
-                          BuildStats* stats) {
+void forget_loaded_indexes() { loaded().clear(); }
+
+std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::string_view base, const BuildOptions& options,
+                                                 BuildStats* stats) {
   const auto t0 = std::chrono::steady_clock::now();
   BuildStats local;
   BuildStats& st = stats ? *stats : local;
   st = BuildStats{};
   const std::filesystem::path dir = options.dir.empty() ? default_dir(repo) : options.dir;
   const std::filesystem::path file = index_file(dir);
+  const std::string key = file.string();
+  const std::string base_sha(base);
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  if (options.write) {
+    if (auto hit = loaded().covering(key, base_sha)) {
+      st.as_of = base_sha;
+      st.seconds = seconds();
+      return hit;
+    }
+  }
   std::optional<DirLock> lock;
   if (options.write) {
     lock.emplace(dir, options.expired);
     if (!lock->held()) {
       // Another update holds the index past our deadline: what it has
       // saved so far is still usable if it covers the base.
-      HistoryIndex saved = load_index(file);
-      st.complete = saved.commit_ids.count(std::string(base)) > 0;
-      if (st.complete) st.as_of = std::string(base);
+      auto saved = std::make_shared<const HistoryIndex>(load_index(file));
+      st.complete = saved->commit_ids.count(base_sha) > 0;
+      if (st.complete) st.as_of = base_sha;
       st.seconds = seconds();
       return saved;
     }
   }
 
+  // The index in memory if the file is still the one it was saved as,
+  // else the file.
   std::string why;
-  HistoryIndex index = load_index(file, &why);
-  const std::string base_sha(base);
+  Loaded::Entry entry = options.write ? loaded().take(key) : Loaded::Entry{};
+  const FileStamp on_disk = stamp_of(file);
+  if (entry.index && entry.stamp == on_disk) {
+    // Readers may still hold it (an earlier review): they keep their copy.
+    if (entry.index.use_count() > 1) entry.index = std::make_shared<HistoryIndex>(*entry.index);
+  } else {
+    entry = {std::make_shared<HistoryIndex>(load_index(file, &why)), on_disk, 0};
+    entry.saved = entry.index->commits.size();
+  }
+  HistoryIndex& index = *entry.index;
+  auto done_with = [&](BuildStats& s) {
+    s.seconds = seconds();
+    std::error_code ec;
+    if (options.write) {
+      s.file_bytes = std::filesystem::file_size(file, ec);
+      loaded().put(key, entry);
+    }
+    return std::shared_ptr<const HistoryIndex>(entry.index);
+  };
+
   if (index.commit_ids.count(base_sha)) {
     // Up to date, or the base is older than the tip: the index already
     // knows everything before it.
     st.as_of = base_sha;
-    st.seconds = seconds();
-    return index;
+    return done_with(st);
   }
   bool reached = false, shallow = false;
   std::vector<std::string> line;
@@ -139,12 +244,12 @@ HistoryIndex update_index(git_repository* repo, std::string_view base, const Bui
         // A side line (a release branch, a stacked pull request): judged
         // as of where it leaves the indexed line; the index is not touched.
         st.as_of = line[static_cast<std::size_t>(shared)];
-        st.seconds = seconds();
-        return index;
+        return done_with(st);
       }
       why = shared >= 0 ? "the default branch was rewritten (its indexed tip is no longer on its first-parent line)"
                         : "the base shares no history with the index";
       index = HistoryIndex{};
+      entry.saved = 0;
     }
   } else {
     line = detail::first_parent_line(repo, base_sha, "", &reached, &shallow);
@@ -156,10 +261,16 @@ HistoryIndex update_index(git_repository* repo, std::string_view base, const Bui
   // A clone deepened since (`git fetch --unshallow`) is no longer cut.
   index.shallow = (index.shallow && !st.rebuilt) ? git_repository_is_shallow(repo) == 1 : shallow;
 
+  auto save = [&] {
+    save_index(index, file);
+    entry.stamp = stamp_of(file);
+    entry.saved = index.commits.size();
+  };
   // In chunks, saving after each, so a process ended mid-way (a CLI review
   // past its deadline) keeps what it indexed.
   std::size_t done = 0;
   auto last_save = std::chrono::steady_clock::now();
+  bool expired = false;
   while (done < line.size()) {
     BuildOptions chunk = options;
     chunk.expired = [&] {
@@ -169,20 +280,24 @@ HistoryIndex update_index(git_repository* repo, std::string_view base, const Bui
     const std::vector<std::string> rest(line.begin() + static_cast<long>(done), line.end());
     const std::size_t added = detail::add_commits(repo, index, rest, chunk);
     done += added;
-    if (options.write && added > 0) {
-      save_index(index, file);
+    expired = options.expired && options.expired();
+    if (added == 0 || expired || done == line.size()) break;
+    if (options.write) {
+      save();  // a checkpoint
       last_save = std::chrono::steady_clock::now();
     }
-    if (added == 0 || (options.expired && options.expired())) break;
   }
+  // The last commits stay in memory only until `save_every` of them have
+  // gathered: a one-commit update then costs that commit, not a rewrite of
+  // the whole file. A new index, and work cut short by the deadline, are
+  // saved at once.
+  const std::size_t unsaved = index.commits.size() - entry.saved;
+  if (options.write && unsaved > 0 && (st.rebuilt || expired || unsaved >= options.save_every)) save();
   st.added = done;
   st.complete = done == line.size();
   st.remaining = line.size() - done;
   if (st.complete) st.as_of = base_sha;
-  std::error_code ec;
-  if (options.write) st.file_bytes = std::filesystem::file_size(file, ec);
-  st.seconds = seconds();
-  return index;
+  return done_with(st);
 }
 
 }  // namespace reviewer::history

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -136,6 +137,11 @@ struct BuildOptions {
   // While indexing, what is done is saved this often, so a process that
   // ends mid-way (the CLI after a deadline) loses at most this much work.
   double checkpoint_seconds = 2.0;
+  // The file is rewritten once this many new commits are indexed in
+  // memory (and at once for a new index or after a deadline); until then a
+  // new process indexes them again from the repository. 1 saves every
+  // update (`reviewer risk train`).
+  std::size_t save_every = 64;
 };
 
 struct BuildStats {
@@ -162,9 +168,16 @@ std::filesystem::path default_dir(git_repository* repo);
 // says which of its commits the base sees. Throws reviewer::Error when
 // `base` is unknown or git objects cannot be read; a broken index file is
 // rebuilt, never an error. Waiting for another updater's lock also stops
-// when `expired` says so (stats->complete is then false).
-HistoryIndex update_index(git_repository* repo, std::string_view base, const BuildOptions& options,
-                          BuildStats* stats = nullptr);
+// when `expired` says so (stats->complete is then false). The process
+// keeps the last few indexes in memory: an update adds only the new
+// commits, and a base the index in memory has costs nothing. The result is
+// shared: it never changes once returned.
+std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::string_view base, const BuildOptions& options,
+                                                 BuildStats* stats = nullptr);
+
+// Forgets the indexes kept in memory, so the next update reads the file
+// (tests of what a new process sees).
+void forget_loaded_indexes();
 
 // The saved index without updating it, or an empty index when there is
 // none or it cannot be used (`why` says so).
