@@ -3,6 +3,7 @@
 //   history_bench cold REPO [REV]          cold index of the first-parent line to REV: time, commits, size, RSS
 //   history_bench incremental REPO [N]     index to REV~N, then N one-commit updates in memory, then a new process's load
 //   history_bench score REPO [REV]         the history agent on REV as a PR against its parent: cold, then warm
+//   history_bench monorepo FILES           a generated repository of FILES files: the agent within its deadline
 //
 // REPO is a bare repository or a work tree; the index goes to a temporary
 // folder (never the repository's own). Each subcommand is its own process so
@@ -108,23 +109,134 @@ int incremental(const git::Repository& repo, int n) {
   return 0;
 }
 
-int score(const git::Repository& repo, const std::string& rev) {
+// REV as a pull request against its first parent, and the history agent.
+struct AgentRun {
+  std::shared_ptr<AgentContext> ctx;
+  std::shared_ptr<const Agent> agent;
+};
+
+AgentRun history_agent_on(const git::Repository& repo, const std::string& rev) {
   const std::string head = repo.resolve(rev);
   const auto info = repo.commit(head);
-  if (info.parents.empty()) throw Error(Error::Code::usage, "score needs a commit with a parent");
-  auto ctx = std::make_shared<AgentContext>();
-  ctx->guidance = load_guidance();
-  ctx->repo_path = repo.path();
-  ctx->pr.base_sha = info.parents[0];
-  ctx->pr.head_sha = head;
-  ctx->pr.title = info.summary;
-  ctx->pr.body = info.body;
+  if (info.parents.empty()) throw Error(Error::Code::usage, "the commit needs a parent");
+  AgentRun run;
+  run.ctx = std::make_shared<AgentContext>();
+  auto& ctx = *run.ctx;
+  ctx.guidance = load_guidance();
+  ctx.repo_path = repo.path();
+  ctx.pr.base_sha = info.parents[0];
+  ctx.pr.head_sha = head;
+  ctx.pr.title = info.summary;
+  ctx.pr.body = info.body;
   git::DiffOptions dopts;
-  ctx->diff = repo.diff(info.parents[0], head, info.parents[0], dopts);
-  std::shared_ptr<const Agent> agent;
+  ctx.diff = repo.diff(info.parents[0], head, info.parents[0], dopts);
   for (auto& a : make_agents()) {
-    if (a->name() == "history") agent = std::move(a);
+    if (a->name() == "history") run.agent = std::move(a);
   }
+  return run;
+}
+
+// A monorepo of `files` files (1,000 per folder, all one blob) in one
+// commit, then `later` commits of one changed file each: how the index and
+// the agent cope with a tree of a million files. Written with libgit2 into
+// a scratch bare repository.
+std::string make_monorepo(const fs::path& dir, std::size_t files, int later) {
+  git_repository* raw = nullptr;
+  git::check(git_repository_init(&raw, dir.c_str(), 1), "init");
+  git::RepositoryPtr repo(raw);
+  git_oid blob;
+  const std::string text = "int x = 1;\n";
+  git::check(git_blob_create_from_buffer(&blob, repo.get(), text.data(), text.size()), "blob");
+  git_treebuilder* rb = nullptr;
+  git::check(git_treebuilder_new(&rb, repo.get(), nullptr), "treebuilder");
+  for (std::size_t d = 0; d * 1000 < files; ++d) {
+    git_treebuilder* tb = nullptr;
+    git::check(git_treebuilder_new(&tb, repo.get(), nullptr), "treebuilder");
+    for (std::size_t f = 0; f < 1000 && d * 1000 + f < files; ++f) {
+      git::check(git_treebuilder_insert(nullptr, tb, fmt::format("f{}.c", f).c_str(), &blob, GIT_FILEMODE_BLOB), "insert");
+    }
+    git_oid sub;
+    git::check(git_treebuilder_write(&sub, tb), "write tree");
+    git_treebuilder_free(tb);
+    git::check(git_treebuilder_insert(nullptr, rb, fmt::format("pkg{}", d).c_str(), &sub, GIT_FILEMODE_TREE), "insert");
+  }
+  git_oid root;
+  git::check(git_treebuilder_write(&root, rb), "write tree");
+  git_treebuilder_free(rb);
+  git_signature* sig = nullptr;
+  std::int64_t t = 1700000000;
+  git_oid parent, commit;
+  bool has_parent = false;
+  for (int i = 0; i <= later; ++i, t += 3600) {
+    git::check(git_signature_new(&sig, "Dev", "dev@example.com", t, 0), "signature");
+    git_tree* tree = nullptr;
+    git::check(git_tree_lookup(&tree, repo.get(), &root), "tree");
+    git_commit* p = nullptr;
+    if (has_parent) git::check(git_commit_lookup(&p, repo.get(), &parent), "parent");
+    const git_commit* parents[] = {p};
+    git::check(git_commit_create(&commit, repo.get(), "refs/heads/main", sig, sig, nullptr,
+                                 i == 0 ? "Import the monorepo" : fmt::format("Change {}", i).c_str(), tree,
+                                 has_parent ? 1 : 0, parents),
+               "commit");
+    git_commit_free(p);
+    git_signature_free(sig);
+    // The next commit changes one file.
+    const std::string changed = fmt::format("int x = {};\n", i + 2);
+    git_oid b;
+    git::check(git_blob_create_from_buffer(&b, repo.get(), changed.data(), changed.size()), "blob");
+    git_tree_update up{};
+    up.action = GIT_TREE_UPDATE_UPSERT;
+    up.id = b;
+    up.filemode = GIT_FILEMODE_BLOB;
+    const std::string path = fmt::format("pkg{}/f{}.c", static_cast<std::size_t>(i) % (files / 1000 + 1), i % 1000);
+    up.path = path.c_str();
+    git::check(git_tree_create_updated(&root, repo.get(), tree, 1, &up), "update tree");
+    git_tree_free(tree);
+    parent = commit;
+    has_parent = true;
+  }
+  git_reference* head = nullptr;
+  git::check(git_reference_symbolic_create(&head, repo.get(), "HEAD", "refs/heads/main", 1, nullptr), "HEAD");
+  git_reference_free(head);
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, &commit);
+  return hex;
+}
+
+int monorepo(std::size_t files) {
+  const fs::path dir = scratch("monorepo");
+  auto t0 = Clock::now();
+  make_monorepo(dir, files, 20);
+  fmt::print("monorepo: {} files in one commit and 20 one-file commits, written in {:.1f} s\n", files, ms_since(t0) / 1e3);
+  auto repo = git::Repository::open(dir);
+  // The agent as a review runs it: its own deadline from the shipped
+  // guidance, indexing stopped at 80% of it.
+  auto [ctx, agent] = history_agent_on(repo, "main");
+  for (const char* what : {"first review (cold index)", "second review"}) {
+    ctx->started = Clock::now();
+    ctx->deadline.at = ctx->started + std::chrono::milliseconds(ctx->guidance.deadline_ms("history"));
+    const double c0 = cpu_ms();
+    t0 = Clock::now();
+    std::string outcome;
+    try {
+      auto out = agent->assess(*ctx);
+      outcome = out.risk ? fmt::format("risk {:.3f} ({} model)", out.risk->probability, out.risk->model) : "no risk";
+      for (const auto& f : out.findings) outcome += fmt::format("; {}: {}", f.rule, f.message);
+    } catch (const Error& e) {
+      outcome = fmt::format("error ({}): {}", e.code() == Error::Code::timeout ? "timed_out" : "failed", e.what());
+    }
+    fmt::print("{}: {:.1f} s wall, {:.1f} s CPU; {}; peak RSS {} MB\n", what, ms_since(t0) / 1e3, (cpu_ms() - c0) / 1e3,
+               outcome, peak_rss_mb());
+  }
+  std::error_code ec;
+  const auto index_bytes = fs::file_size(history::index_file(history::default_dir(repo.get())), ec);
+  fmt::print("index file {:.1f} MB\n", static_cast<double>(index_bytes) / 1e6);
+  fs::remove_all(dir);
+  return 0;
+}
+
+int score(const git::Repository& repo, const std::string& rev) {
+  auto [ctx, agent] = history_agent_on(repo, rev);
   for (const char* what : {"first review (index and model from disk or built)", "warm", "warm", "warm"}) {
     const double c0 = cpu_ms();
     const auto t0 = Clock::now();
@@ -141,11 +253,12 @@ int score(const git::Repository& repo, const std::string& rev) {
 int main(int argc, char** argv) {
   git::Library lib;
   if (argc < 3) {
-    fmt::print(stderr, "usage: history_bench cold|incremental|score REPO [REV|N]\n");
+    fmt::print(stderr, "usage: history_bench cold|incremental|score REPO [REV|N] | monorepo FILES\n");
     return 2;
   }
   try {
     const std::string cmd = argv[1];
+    if (cmd == "monorepo") return monorepo(std::stoul(argv[2]));
     auto repo = git::Repository::open(argv[2]);
     if (cmd == "cold") return cold(repo, argc > 3 ? argv[3] : repo.default_branch());
     if (cmd == "incremental") return incremental(repo, argc > 3 ? std::stoi(argv[3]) : 50);

@@ -319,6 +319,34 @@ TEST_SUITE("history::index") {
     CHECK(rest.commits.size() == 6);
   }
 
+  TEST_CASE("an import too large for the deadline is left whole for the next update; bulk files are not followed") {
+    HistoryRepo h("import");
+    const auto first = h.commit({{"a.c", {"a\n"}}}, "One");
+    std::map<std::string, git::FileChange> import;
+    for (int i = 0; i < 5000; ++i) import["third/f" + std::to_string(i) + ".c"] = {"x\n"};
+    import["a.c"] = {"b\n"};
+    const auto big = h.commit(import, "Import everything");
+    auto opts = h.options();
+    int calls = 0;
+    // Two checks pass (before each commit); the first poll inside the
+    // import's diff says stop.
+    opts.expired = [&calls] { return ++calls > 2; };
+    history::BuildStats st;
+    auto part = history::update_index(h.repo.get(), big, opts, &st);
+    CHECK_FALSE(st.complete);
+    CHECK(part->commits.size() == 1);
+    CHECK(part->tip == first);
+    CHECK(history::load_index(history::index_file(h.dir / "index")).tip == first);
+    // Given time, the import is indexed whole: a bulk commit, its added
+    // files not followed, the file it changes followed.
+    auto ix = h.index(&st);
+    CHECK(st.complete);
+    REQUIRE(ix.commits.size() == 2);
+    CHECK(h.record(ix, big).bulk);
+    CHECK(ix.file("third/f0.c") == nullptr);
+    CHECK(ix.file("a.c")->commits.size() == 2);
+  }
+
   TEST_CASE("odd history: broken dates, authors without e-mail, binary-only changes") {
     HistoryRepo h("odd");
     h.commit({{"a.c", {"a\n"}}}, "One");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <functional>
 #include <ctime>
 #include <optional>
 #include <set>
@@ -53,34 +54,38 @@ class Walker {
   Walker(git_repository* repo, HistoryIndex& index, const BuildOptions& opts)
       : repo_(repo), ix_(index), opts_(opts), classifier_(opts.classifier) {}
 
-  void add(const std::string& sha) {
+  // Adds one commit. Throws Interrupted (from the diff, before anything
+  // is changed) when `stop` says so.
+  void add(const std::string& sha, const std::function<bool()>& stop) {
     git_oid oid;
     check(git_oid_fromstr(&oid, sha.c_str()), "parse commit id");
     git_commit* raw = nullptr;
     check(git_commit_lookup(&raw, repo_, &oid), fmt::format("read commit {}", sha));
     CommitPtr commit(raw);
 
-    const std::uint32_t id = static_cast<std::uint32_t>(ix_.commits.size());
-    CommitRecord rec;
-    rec.sha = sha;
     const char* msg = git_commit_message(commit.get());
     const bool merge = git_commit_parentcount(commit.get()) > 1;
     // A merge commit says "Merge pull request #13 from o/b" and then the
     // pull request's title: the title is what the change is called.
     const std::string message = merge ? merge_message(msg ? msg : "") : (msg ? msg : "");
+    MessageClass cls = classifier_.classify(message);
+    CommitRecord rec;
+    // First, as it may be interrupted: the diff changes nothing.
+    std::vector<Touched> touched = diff_commit(repo_, commit.get(), opts_, cls.fix, stop, &rec.bulk);
+
+    const std::uint32_t id = static_cast<std::uint32_t>(ix_.commits.size());
+    rec.sha = sha;
     rec.subject = std::string(trim(std::string_view(message).substr(0, message.find('\n'))));
     rec.time = plausible_time(git_commit_time(commit.get()));
     const git_signature* who = git_commit_author(commit.get());
     rec.author = author_id(who ? who->name : "", who ? who->email : "");
-    MessageClass cls = classifier_.classify(message);
     // A merge's side-branch commits speak for it too: a "This reverts
     // commit" line there is the pull request's.
     if (merge) merge_side(commit.get(), id, cls);
     rec.fix = cls.fix;
     rec.revert = cls.revert;
-
-    std::vector<Touched> touched = diff_commit(repo_, commit.get(), opts_, rec.fix, &rec.bulk);
-    rec.features = features_before(rec, touched);
+    // Bulk commits are not learnt from: no features.
+    if (!rec.bulk) rec.features = features_before(rec, touched);
 
     ix_.commits.push_back(rec);
     ix_.commit_ids[sha] = id;
@@ -300,6 +305,8 @@ class Walker {
     me.commits.push_back(id);
     std::set<std::string> subsystems, folders;
     for (const auto& t : touched) {
+      // An import or a mass change: only the files already followed.
+      if (rec.bulk && !ix_.file_ids.count(t.old_path)) continue;
       const std::uint32_t fid = file_for(t);
       FileState& fs = ix_.files[fid];
       fs.commits.push_back(id);
@@ -382,12 +389,16 @@ std::vector<std::string> first_parent_line(git_repository* repo, const std::stri
 }
 
 std::size_t add_commits(git_repository* repo, HistoryIndex& index, const std::vector<std::string>& line,
-                        const BuildOptions& options) {
+                        const BuildOptions& options, const std::function<bool()>& deadline) {
   Walker w(repo, index, options);
   std::size_t n = 0;
   for (const auto& sha : line) {
     if (options.expired && options.expired()) break;
-    w.add(sha);
+    try {
+      w.add(sha, deadline);
+    } catch (const Interrupted&) {
+      break;  // a huge commit past the deadline: the next update retries it
+    }
     ++n;
   }
   return n;

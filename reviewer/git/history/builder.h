@@ -1,6 +1,7 @@
 // Internal to the history index: the walk that adds commits to an index.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,10 +12,11 @@
 namespace reviewer::history::detail {
 
 // Adds `line` (first-parent shas, oldest first, each a child of the index's
-// tip) to `index`. Stops early when options.expired() says so; returns how
-// many were added.
+// tip) to `index`. Stops early when options.expired() says so between
+// commits, or `deadline` says so while one is being read (a huge commit is
+// then left for the next update); returns how many were added.
 std::size_t add_commits(git_repository* repo, HistoryIndex& index, const std::vector<std::string>& line,
-                        const BuildOptions& options);
+                        const BuildOptions& options, const std::function<bool()>& deadline = {});
 
 // The first-parent shas from `base` back to (not including) `stop_at`,
 // oldest first. *reached says whether `stop_at` was met; *shallow whether

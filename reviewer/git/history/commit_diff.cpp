@@ -283,7 +283,7 @@ bool read_patch(git_repository* repo, const git_oid* old_id, const git_oid* new_
 // files. Huge commits (imports, mass reformatting) keep their file list
 // only.
 std::vector<Touched> diff_commit(git_repository* repo, git_commit* commit, const BuildOptions& opts, bool keep_lines,
-                                 bool* bulk) {
+                                 const std::function<bool()>& stop, bool* bulk) {
   git_tree* new_raw = nullptr;
   check(git_commit_tree(&new_raw, commit), "read a commit's tree");
   TreePtr new_tree(new_raw);
@@ -304,8 +304,29 @@ std::vector<Touched> diff_commit(git_repository* repo, git_commit* commit, const
   dopts.flags = GIT_DIFF_IGNORE_SUBMODULES;
   // Bigger blobs count as binary: not followed line by line.
   dopts.max_size = static_cast<git_off_t>(opts.max_file_bytes);
+  // An import of a million files takes seconds to diff: the deadline is
+  // checked every few thousand files.
+  struct Poll {
+    const std::function<bool()>* stop;
+    std::size_t calls = 0;
+    bool stopped = false;
+  } poll{&stop};
+  if (stop) {
+    dopts.payload = &poll;
+    dopts.progress_cb = [](const git_diff*, const char*, const char*, void* payload) -> int {
+      auto* p = static_cast<Poll*>(payload);
+      if (++p->calls % 4096 == 0 && (*p->stop)()) p->stopped = true;
+      return p->stopped ? 1 : 0;
+    };
+  }
   git_diff* draw = nullptr;
-  check(git_diff_tree_to_tree(&draw, repo, old_tree.get(), new_tree.get(), &dopts), "diff a commit");
+  const int rc = git_diff_tree_to_tree(&draw, repo, old_tree.get(), new_tree.get(), &dopts);
+  if (poll.stopped) {
+    git_diff_free(draw);
+    git_error_clear();
+    throw Interrupted{};
+  }
+  check(rc, "diff a commit");
   DiffPtr diff(draw);
   const std::size_t n = git_diff_num_deltas(diff.get());
   *bulk = n > opts.max_files_per_commit;
@@ -318,8 +339,9 @@ std::vector<Touched> diff_commit(git_repository* repo, git_commit* commit, const
   out.reserve(m);
   for (std::size_t i = 0; i < m; ++i) {
     if (paired.count(i)) continue;  // read with its deleted twin
+    if (stop && i % 1024 == 1023 && stop()) throw Interrupted{};
     const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
-    if (d->status == GIT_DELTA_UNMODIFIED) continue;
+    if (d->status == GIT_DELTA_UNMODIFIED || (*bulk && d->status == GIT_DELTA_ADDED)) continue;
     Touched t;
     t.status = d->status;
     const git_diff_delta* added = d;  // the new side

@@ -3,6 +3,7 @@
 // hunk, renames found), and what a deleted line is to SZZ.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,8 +34,13 @@ struct Touched {
 // blobs are known by name only. Hunks carry line contents only with
 // keep_lines (SZZ reads them in fix commits). Throws reviewer::Error on
 // unreadable trees.
+// Bulk commits leave out added files (an import is not the history of
+// what it adds). `stop` is polled while diffing: when it says so the commit
+// is abandoned with Interrupted, before anything is changed.
 std::vector<Touched> diff_commit(git_repository* repo, git_commit* commit, const BuildOptions& opts, bool keep_lines,
-                                 bool* bulk);
+                                 const std::function<bool()>& stop, bool* bulk);
+
+struct Interrupted {};
 
 // How a language writes a line comment, from the file name: "#" is a
 // comment in Python but a directive in C, "*" a comment continuation in C

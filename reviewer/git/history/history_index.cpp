@@ -278,7 +278,7 @@ std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::stri
              std::chrono::duration<double>(std::chrono::steady_clock::now() - last_save).count() >= options.checkpoint_seconds;
     };
     const std::vector<std::string> rest(line.begin() + static_cast<long>(done), line.end());
-    const std::size_t added = detail::add_commits(repo, index, rest, chunk);
+    const std::size_t added = detail::add_commits(repo, index, rest, chunk, options.expired);
     done += added;
     expired = options.expired && options.expired();
     if (added == 0 || expired || done == line.size()) break;
