@@ -37,7 +37,7 @@ namespace reviewer::history {
 
 // Bumped whenever the file layout or the meaning of a field changes: an
 // index of another version is rebuilt.
-inline constexpr std::uint32_t kIndexVersion = 5;
+inline constexpr std::uint32_t kIndexVersion = 6;
 
 struct CommitRecord {
   std::string sha;
