@@ -53,6 +53,13 @@ PullInfo pull_from_json(const nlohmann::json& j, const std::string& owner_repo) 
   return info;
 }
 
+std::string PullInfo::owner() const { return pr.repository.substr(0, pr.repository.find('/')); }
+
+std::string PullInfo::repo() const {
+  auto slash = pr.repository.find('/');
+  return slash == std::string::npos ? std::string() : pr.repository.substr(slash + 1);
+}
+
 PullInfo fetch_pull(RestClient& client, const std::string& owner, const std::string& repo, std::int64_t number) {
   Response r = client.get(fmt::format("/repos/{}/{}/pulls/{}", url_encode(owner), url_encode(repo), number));
   return pull_from_json(r.body, owner + "/" + repo);

@@ -19,6 +19,11 @@ struct PullInfo {
   std::string state;         // open, closed
   bool merged = false;
   bool from_fork = false;    // head.repo differs from base.repo
+
+  // pr.repository ("owner/name") and its two parts.
+  const std::string& full_name() const { return pr.repository; }
+  std::string owner() const;
+  std::string repo() const;
 };
 
 // Throws reviewer::Error (invalid_input) naming the missing field.
