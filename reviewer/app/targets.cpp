@@ -3,26 +3,10 @@
 
 #include "reviewer/app/handler.h"
 #include "reviewer/core/error.h"
+#include "reviewer/github/pull_request.h"
 #include "reviewer/github/webhook.h"
 
 namespace reviewer::app {
-namespace {
-
-// PRs whose head is `sha` (a re-run of a fork's PR lists none in the payload).
-std::vector<std::int64_t> pulls_for_head(github::RestClient& client, const std::string& owner,
-                                         const std::string& repo, const std::string& sha) {
-  std::vector<std::int64_t> out;
-  auto pulls = client.get_all(fmt::format("/repos/{}/{}/commits/{}/pulls", github::url_encode(owner),
-                                          github::url_encode(repo), sha));
-  for (const auto& p : pulls) {
-    if (!p.is_object() || p.value("state", std::string()) != "open") continue;
-    if (!p.contains("head") || !p["head"].is_object() || p["head"].value("sha", std::string()) != sha) continue;
-    if (p.contains("number") && p["number"].is_number_integer()) out.push_back(p["number"].get<std::int64_t>());
-  }
-  return out;
-}
-
-}  // namespace
 
 std::vector<ReviewTarget> review_targets(const std::string& event, const nlohmann::json& payload,
                                          github::RestClient* client) {
@@ -49,7 +33,7 @@ std::vector<ReviewTarget> review_targets(const std::string& event, const nlohman
   auto rerun = github::parse_rerequest(event, payload);
   if (!rerun) return out;
   std::vector<std::int64_t> numbers = rerun->pull_numbers;
-  if (numbers.empty() && client) numbers = pulls_for_head(*client, rerun->owner, rerun->repo, rerun->head_sha);
+  if (numbers.empty() && client) numbers = github::open_pulls_with_head(*client, rerun->owner, rerun->repo, rerun->head_sha);
   const std::string clone_url = github::clone_url_of(payload);
   for (std::int64_t n : numbers) {
     ReviewTarget t;

@@ -65,4 +65,18 @@ PullInfo fetch_pull(RestClient& client, const std::string& owner, const std::str
   return pull_from_json(r.body, owner + "/" + repo);
 }
 
+std::vector<std::int64_t> open_pulls_with_head(RestClient& client, const std::string& owner, const std::string& repo,
+                                               const std::string& sha) {
+  auto text = [](const nlohmann::json& j, const char* key) {
+    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+  };
+  std::vector<std::int64_t> out;
+  for (const auto& p : client.get_all(fmt::format("/repos/{}/{}/commits/{}/pulls", url_encode(owner),
+                                                  url_encode(repo), sha))) {
+    if (text(p, "state") != "open" || !p.contains("head") || text(p["head"], "sha") != sha) continue;
+    if (p.contains("number") && p["number"].is_number_integer()) out.push_back(p["number"].get<std::int64_t>());
+  }
+  return out;
+}
+
 }  // namespace reviewer::github
