@@ -47,10 +47,28 @@ nlohmann::json review_request(const ReviewResult& r, const std::string& event, c
   return body;
 }
 
+// Reads of GitHub's answers (untrusted): a missing, null or mistyped
+// member reads as empty, never as a JSON library exception.
+const nlohmann::json& member_at(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json none;
+  if (!j.is_object()) return none;
+  auto it = j.find(key);
+  return it == j.end() ? none : *it;
+}
+
+std::string text_at(const nlohmann::json& j, const char* key) {
+  const nlohmann::json& v = member_at(j, key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+std::int64_t id_at(const nlohmann::json& j) {
+  const nlohmann::json& v = member_at(j, "id");
+  return v.is_number_integer() ? v.get<std::int64_t>() : 0;
+}
+
 bool is_bot(const nlohmann::json& review, const std::string& bot_login) {
   if (bot_login.empty()) return true;
-  return review.contains("user") && review["user"].is_object() &&
-         review["user"].value("login", std::string()) == bot_login;
+  return text_at(member_at(review, "user"), "login") == bot_login;
 }
 
 std::string check_title(const ReviewResult& r) {
@@ -83,8 +101,8 @@ nlohmann::json latest_check_run(RestClient& client, const PublishTarget& t, cons
       "check_runs");
   for (const auto& run : runs) {
     if (!run.is_object()) continue;
-    if (!bot_login.empty() && run.contains("app") && run["app"].is_object() &&
-        run["app"].value("slug", std::string()) + "[bot]" != bot_login) {
+    if (!bot_login.empty() && member_at(run, "app").is_object() &&
+        text_at(member_at(run, "app"), "slug") + "[bot]" != bot_login) {
       continue;
     }
     return run;
@@ -145,7 +163,7 @@ class PublishRun {
   // Just before posting: a newer push makes this review stale; its own job reviews it.
   bool head_moved() {
     Response p = client_->get(pr_);
-    std::string current = p.body.is_object() && p.body.contains("head") ? p.body["head"].value("sha", "") : "";
+    std::string current = text_at(member_at(p.body, "head"), "sha");
     if (current.empty() || current == head_) return false;
     log(fmt::format("{}#{}: head moved from {} to {}; not posting a stale review", t_.repo, t_.number, head_, current));
     rep_.stale = true;
@@ -156,9 +174,9 @@ class PublishRun {
   // state. Notes whether GitHub lists any of ours for the head.
   std::int64_t find_posted(bool any_state) {
     for (const auto& rv : reviews_) {
-      if (!is_bot(rv, opt_.bot_login) || !has_marker_for(rv.value("body", std::string()), head_)) continue;
+      if (!is_bot(rv, opt_.bot_login) || !has_marker_for(text_at(rv, "body"), head_)) continue;
       github_has_ours_ = true;
-      if (any_state || rv.value("state", std::string()) == want_state_) return rv.value("id", std::int64_t{0});
+      if (any_state || text_at(rv, "state") == want_state_) return id_at(rv);
     }
     return 0;
   }
@@ -183,7 +201,7 @@ class PublishRun {
       return;
     }
     Response resp = send_review();
-    rep_.review_id = resp.body.is_object() ? resp.body.value("id", std::int64_t{0}) : 0;
+    rep_.review_id = id_at(resp.body);
     if (opt_.ledger && mode_ != Mode::dry_run) {
       opt_.ledger->record_review(repo_name, t_.number, head_, rep_.review_id, rep_.review_event);
     }
@@ -224,10 +242,10 @@ class PublishRun {
   // 2. Our earlier approvals of other heads no longer hold unless this head is approved too.
   void dismiss_earlier_approvals() {
     for (const auto& rv : reviews_) {
-      if (!is_bot(rv, opt_.bot_login) || rv.value("state", std::string()) != "APPROVED") continue;
-      if (rv.value("commit_id", std::string()) == head_) continue;
-      if (rv.value("body", std::string()).rfind("<!-- reviewer:run=", 0) != 0) continue;
-      std::int64_t id = rv.value("id", std::int64_t{0});
+      if (!is_bot(rv, opt_.bot_login) || text_at(rv, "state") != "APPROVED") continue;
+      if (text_at(rv, "commit_id") == head_) continue;
+      if (text_at(rv, "body").rfind("<!-- reviewer:run=", 0) != 0) continue;
+      std::int64_t id = id_at(rv);
       send({"PUT", fmt::format("{}/reviews/{}/dismissals", pr_, id),
             {{"message", fmt::format("Superseded: reviewer's decision for {} is {}.", head_.substr(0, 12),
                                      to_string(r_.decision.kind))},
@@ -273,8 +291,8 @@ class PublishRun {
     if (mode_ == Mode::dry_run) return 0;
     const nlohmann::json run = latest_check_run(*client_, t_, head_, opt_.bot_login);
     if (!run.is_object()) return 0;
-    if (run.value("status", std::string()) != "completed") return run.value("id", std::int64_t{0});
-    if (run.value("external_id", std::string()) == r_.run_id) {
+    if (text_at(run, "status") != "completed") return id_at(run);
+    if (text_at(run, "external_id") == r_.run_id) {
       log(fmt::format("{}#{}: check run for run {} already completed", t_.repo, t_.number, r_.run_id));
       finished = true;
     }
@@ -307,7 +325,7 @@ class PublishRun {
       body["name"] = kCheckName;
       body["head_sha"] = head_;
       Response created = send({"POST", base_ + "/check-runs", body});
-      run_id = created.body.is_object() ? created.body.value("id", std::int64_t{0}) : 0;
+      run_id = id_at(created.body);
     }
     for (std::size_t from = kAnnotationsPerRequest; from < notes.size(); from += kAnnotationsPerRequest) {
       send({"PATCH", fmt::format("{}/check-runs/{}", base_, run_id ? std::to_string(run_id) : "{check_run_id}"),

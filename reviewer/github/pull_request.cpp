@@ -30,7 +30,7 @@ PullInfo pull_from_json(const nlohmann::json& j, const std::string& owner_repo) 
   pr.number = j["number"].get<std::int64_t>();
   pr.title = string_at(j, "title", true);
   pr.body = string_at(j, "body", false);  // null when empty
-  pr.draft = j.value("draft", false);
+  pr.draft = j.contains("draft") && j["draft"].is_boolean() && j["draft"].get<bool>();
   if (j.contains("user") && j["user"].is_object()) pr.author = string_at(j["user"], "login", false);
   if (j.contains("labels") && j["labels"].is_array()) {
     for (const auto& l : j["labels"]) {
@@ -44,7 +44,7 @@ PullInfo pull_from_json(const nlohmann::json& j, const std::string& owner_repo) 
   pr.base_ref = string_at(base, "ref", true);
   info.base_tip_sha = string_at(base, "sha", true);
   info.state = string_at(j, "state", false);
-  info.merged = j.value("merged", false);
+  info.merged = j.contains("merged") && j["merged"].is_boolean() && j["merged"].get<bool>();
   auto repo_name = [](const nlohmann::json& side) {
     return side.contains("repo") && side["repo"].is_object() ? string_at(side["repo"], "full_name", false) : "";
   };
