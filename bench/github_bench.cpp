@@ -171,7 +171,7 @@ int main(int argc, char** argv) {
     }
     github::PublishTarget t{"o", "r", n, false, false, ""};
     auto tp = Clock::now();
-    auto rep = publisher.publish(r, t, github::Mode::active);
+    auto rep = publisher.publish(r, t, Mode::active);
     auto t2 = Clock::now();
     pub_ms.push_back(std::chrono::duration<double, std::milli>(t2 - tp).count());
     if (rep.review_id == 0) {

@@ -67,7 +67,7 @@ std::string action_kind(const github::PlannedCall& c) {
 std::size_t record_publish_actions(audit::AuditStore& store, const github::PublishReport& report,
                                    const std::string& run_id, const std::string& repository, std::int64_t number,
                                    const std::string& head_sha) {
-  const bool dry = report.mode == github::Mode::dry_run;
+  const bool dry = report.mode == Mode::dry_run;
   std::size_t rows = 0;
   auto record = [&](std::string kind, std::string github_id, int status, std::string detail) {
     audit::ActionRecord a;

@@ -11,6 +11,7 @@
 #include "reviewer/git/mirror.h"
 #include "reviewer/git/repository.h"
 #include "reviewer/github/pull_request.h"
+#include "reviewer/github/webhook.h"
 #include "reviewer/server/log.h"
 
 namespace reviewer::app {
@@ -28,14 +29,14 @@ commands::CommandOptions command_options(const std::filesystem::path& data_dir, 
   // CODEOWNERS from the base commit: fetch the mirror (base branch and the
   // PR), then read it with libgit2. Never the PR's head.
   GitHubAccess* access = ctx.access;
-  const std::int64_t installation = installation_of(ctx.payload);
-  const std::string url = clone_url_of(ctx.payload);
-  c.codeowners = [data_dir, fetch, access, installation, url](const commands::PrInfo& pr) -> std::optional<std::string> {
+  const std::int64_t installation = github::installation_of(ctx.payload);
+  const std::string url = github::clone_url_of(ctx.payload);
+  c.codeowners = [data_dir, fetch, access, installation, url](const github::PullInfo& pr) -> std::optional<std::string> {
     git::Mirror mirror(data_dir, pr.full_name(), url);
     git::FetchOptions fo = fetch;
     if (access) fo.password = access->git_password(installation, url);
-    mirror.fetch_pull(pr.base_ref, pr.number, fo);
-    return commands::read_codeowners(git::Repository::open(mirror.path()), pr.base_sha);
+    mirror.fetch_pull(pr.pr.base_ref, pr.pr.number, fo);
+    return commands::read_codeowners(git::Repository::open(mirror.path()), pr.base_tip_sha);
   };
   c.log = [&ctx](const std::string& m) {
     ctx.log.info("commands", {{"delivery_id", ctx.job.delivery_id}, {"message", m}});
@@ -60,8 +61,8 @@ void install_commands(AppHandlerOptions& options) {
     t.owner = out.rerun->repository.substr(0, slash);
     t.repo = out.rerun->repository.substr(slash + 1);
     t.number = out.rerun->number;
-    t.installation_id = installation_of(ctx.payload);
-    t.clone_url = clone_url_of(ctx.payload);
+    t.installation_id = github::installation_of(ctx.payload);
+    t.clone_url = github::clone_url_of(ctx.payload);
     t.trigger = "command";
     t.pull = github::fetch_pull(*ctx.client, t.owner, t.repo, t.number);  // the head prepare() judges
     JobResult r = ctx.review(std::move(t));

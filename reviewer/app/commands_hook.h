@@ -1,4 +1,4 @@
-// Plugs reviewer/commands (issue 9) into the GitHub job handler:
+// Plugs reviewer/commands into the GitHub job handler:
 //   kinds "comment" (issue_comment), "review_state" (pull_request_review)
 //   and "pull_request" (closed)  -> commands::handle_event; a `/review` or a
 //                                   cancelled `/human-review` reviews the

@@ -7,8 +7,8 @@
 #include "reviewer/app/review_flow.h"
 #include "reviewer/core/error.h"
 #include "reviewer/github/github_error.h"
+#include "reviewer/github/webhook.h"
 #include "reviewer/server/log.h"
-#include "reviewer/server/review_handler.h"
 
 namespace reviewer::app {
 namespace {
@@ -19,17 +19,7 @@ class GitHubHandler final : public server::JobHandler {
  public:
   GitHubHandler(AppHandlerOptions o, std::shared_ptr<audit::AuditStore> a, server::JsonLog& log,
                 server::Metrics& m)
-      : opt_(std::move(o)), audit_(std::move(a)), log_(log), metrics_(m) {
-    if (!opt_.access) {
-      // Without credentials: today's dry-run on local mirrors, unchanged.
-      server::ReviewHandlerOptions ho;
-      ho.mirrors_dir = opt_.data_dir / "mirrors";
-      ho.guidance = opt_.guidance;
-      ho.model_pool = opt_.model_pool;
-      ho.mode = std::string(github::to_string(opt_.mode));
-      local_ = server::make_dry_run_handler(ho, audit_, log_, metrics_);
-    }
-  }
+      : opt_(std::move(o)), audit_(std::move(a)), log_(log), metrics_(m) {}
 
   JobResult handle(const server::Job& job) override {
     nlohmann::json payload = nlohmann::json::parse(job.payload, nullptr, false);
@@ -38,7 +28,7 @@ class GitHubHandler final : public server::JobHandler {
     ctx.review = [this, &ctx](ReviewTarget t) { return review_one(std::move(t), ctx); };
     return guarded(job, fmt::format("{} job", job.kind), [&] {
       if (opt_.access) {
-        const std::int64_t installation = installation_of(payload);
+        const std::int64_t installation = github::installation_of(payload);
         if (installation > 0 || !opt_.access->is_app()) ctx.client = &opt_.access->client(installation);
       }
       if (job.kind == "review") return handle_review(ctx);
@@ -51,8 +41,8 @@ class GitHubHandler final : public server::JobHandler {
  private:
   JobResult handle_review(JobContext& ctx) {
     const server::Job& job = ctx.job;
-    if (!opt_.access) {
-      if (job.event == "pull_request") return local_->handle(job, ctx.payload);
+    if (!opt_.access && job.event != "pull_request") {
+      // A re-run's payload has no PR metadata: only GitHub has it.
       return {JobResult::Status::done,
               fmt::format("{} re-run recorded; reviewing it needs GitHub credentials", job.event), {}};
     }
@@ -116,7 +106,6 @@ class GitHubHandler final : public server::JobHandler {
   std::shared_ptr<audit::AuditStore> audit_;
   server::JsonLog& log_;
   server::Metrics& metrics_;
-  std::shared_ptr<server::PayloadHandler> local_;
 };
 
 }  // namespace

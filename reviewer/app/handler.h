@@ -1,4 +1,4 @@
-// The GitHub job handler of `serve` (issue 8): turns queued webhook jobs
+// The GitHub job handler of `serve`: turns queued webhook jobs
 // into reviews fetched from GitHub and posted back to it.
 //
 //   review jobs  pull_request opened/synchronize/reopened/ready_for_review/
@@ -15,30 +15,28 @@
 // -> retry; 401/403/404/422 and bad payloads -> failed with the reason.
 // A failure never approves: nothing is published after one.
 //
-// Modes: dry-run without credentials reviews local mirrors only (the
-// server's default handler, unchanged); dry-run with credentials fetches
-// and reviews but posts nothing, logging ("would_post") and auditing
-// ("would_*" actions) the exact requests; shadow and active post through
+// Modes (one flow, review_flow.h): dry-run without credentials reviews
+// local mirrors only (<data_dir>/mirrors/<owner>/<name>.git, as the payload
+// describes the PR; re-runs need GitHub); dry-run with credentials fetches
+// and reviews but posts nothing; both log ("would_post") and audit
+// ("would_*" actions) the exact requests. Shadow and active post through
 // the Publisher (publisher.h says what each mode posts).
 //
-// ---- Plugging in more kinds (issue 9: slash commands, CODEOWNERS, PR
-// lifecycle) ----
-// 1. Make the server queue the job: reviewer/server/event.cpp classify()
-//    returns a JobSpec with a new kind (or reuses "comment" /
-//    "review_state", which it already queues).
-// 2. Register a KindHandler under that kind in AppHandlerOptions::kinds
-//    (cmd_serve builds the options; keep the handler in your own files,
-//    e.g. reviewer/app/commands.cpp). It receives a JobContext: the job,
-//    the parsed payload, the mode, the REST client for the payload's
+// ---- More job kinds ----
+// 1. The server queues the job: github/webhook.h classify_webhook() returns a
+//    JobSpec with its kind ("review", "comment", "review_state", ...).
+// 2. A KindHandler registered under that kind in AppHandlerOptions::kinds
+//    handles it (commands_hook.cpp installs the PR-comment commands and the
+//    lifecycle events of reviewer/commands). It receives a JobContext: the
+//    job, the parsed payload, the mode, the REST client for the payload's
 //    installation (null without credentials), the audit store, log and
-//    metrics, and `review`, which runs this file's whole review path for
-//    one PR (e.g. after `/human-review`, with target.human_review_override
-//    set). Post only through the Publisher or, for your own calls, check
-//    `mode` first: dry-run posts nothing.
-// 3. To feed every review (an active /human-review from the overrides
-//    table, a person's approval of the head for the merge gate), set
-//    AppHandlerOptions::prepare: it runs before each review's pipeline and
-//    may set ReviewTarget::human_review_override / human_approved_head.
+//    metrics, and `review`, which runs the whole review flow for one PR
+//    (e.g. after `/human-review`, with target.human_review_override set).
+//    Post only through the Publisher or, for your own calls, check `mode`
+//    first: dry-run posts nothing.
+// 3. AppHandlerOptions::prepare runs before each review's pipeline and may
+//    set ReviewTarget::human_review_override / human_approved_head (an
+//    active /human-review, a person's approval of the head for the gate).
 //
 // Thread-safety: handle() runs concurrently on the workers; hooks must be
 // thread-safe too.
@@ -88,7 +86,7 @@ struct ReviewTarget {
 struct JobContext {
   const server::Job& job;
   const nlohmann::json& payload;       // the delivery's body, parsed
-  github::Mode mode;
+  Mode mode;
   github::RestClient* client = nullptr;  // for the payload's installation; null without credentials
   GitHubAccess* access = nullptr;        // null without credentials
   std::shared_ptr<audit::AuditStore> audit;  // null only in tests
@@ -102,7 +100,7 @@ using KindHandler = std::function<server::JobResult(JobContext&)>;
 using PrepareReview = std::function<void(ReviewTarget&, JobContext&)>;
 
 struct AppHandlerOptions {
-  github::Mode mode = github::Mode::dry_run;
+  Mode mode = Mode::dry_run;
   std::filesystem::path data_dir;                    // mirrors/<owner>/<name>.git
   // The operator's guidance (REVIEWER_GUIDANCE_DIR), re-read on change;
   // null: the shipped defaults. It decides auto-approve (guidance
@@ -114,8 +112,8 @@ struct AppHandlerOptions {
   git::FetchOptions fetch;                           // limits; the password is set per job
   std::size_t max_inline_comments = 30;
   std::string details_url;                           // optional link on check runs
-  std::map<std::string, KindHandler> kinds;          // job kind -> handler (issue 9)
-  PrepareReview prepare;                             // runs before every review (issue 9)
+  std::map<std::string, KindHandler> kinds;          // job kind -> handler
+  PrepareReview prepare;                             // runs before every review
 };
 
 // `audit` may be null in tests (nothing recorded, no ledger: GitHub's own
@@ -131,11 +129,5 @@ std::shared_ptr<server::JobHandler> make_github_handler(AppHandlerOptions option
 // (invalid_input) naming a missing field.
 std::vector<ReviewTarget> review_targets(const std::string& event, const nlohmann::json& payload,
                                          github::RestClient* client);
-
-// The payload's repository.clone_url; throws reviewer::Error
-// (invalid_input) when it is missing or empty.
-std::string clone_url_of(const nlohmann::json& payload);
-// The payload's installation.id, or 0 (none, or not an integer).
-std::int64_t installation_of(const nlohmann::json& payload);
 
 }  // namespace reviewer::app

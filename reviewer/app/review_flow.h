@@ -15,8 +15,9 @@ struct FlowDeps {
   server::Metrics& metrics;
 };
 
-// Needs ctx.client (credentials present). Throws GitHubError and
-// reviewer::Error; the handler maps them to job results.
+// Without credentials (options.access null) reviews the local mirror and
+// publishes in dry-run only. Throws GitHubError and reviewer::Error; the
+// handler maps them to job results.
 server::JobResult run_review_flow(ReviewTarget& target, JobContext& ctx, const FlowDeps& deps);
 
 }  // namespace reviewer::app

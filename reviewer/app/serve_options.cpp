@@ -15,9 +15,7 @@ namespace reviewer::app {
 AppHandlerOptions handler_options(const server::ServeSettings& s, server::JsonLog* log, server::Metrics* metrics,
                                   github::ClientOptions client) {
   AppHandlerOptions o;
-  auto mode = github::parse_mode(s.mode);
-  if (!mode) throw Error(Error::Code::usage, fmt::format("REVIEWER_MODE: '{}' is not a mode", s.mode));
-  o.mode = *mode;
+  o.mode = s.mode;
   o.data_dir = s.data_dir;
   o.audit_db = s.audit_db();
   o.guidance = std::make_shared<GuidanceWatcher>(s.guidance_dir ? std::vector<std::filesystem::path>{*s.guidance_dir}
@@ -34,7 +32,7 @@ AppHandlerOptions handler_options(const server::ServeSettings& s, server::JsonLo
     client.log = [log](const std::string& m) { log->info("github_client", {{"message", m}}); };
   }
   o.access = GitHubAccess::from_settings(s, std::move(client));
-  install_commands(o);  // issue 9: /human-review, /review, /feedback, lifecycle, the override in reviews
+  install_commands(o);  // /human-review, /review, /feedback, lifecycle, the override in reviews
   return o;
 }
 

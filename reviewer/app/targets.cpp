@@ -1,52 +1,19 @@
-// Review targets from webhook payloads (handler.h).
+// Review targets from webhook payloads (handler.h), as reviewer/github/webhook.h reads them.
 #include <fmt/format.h>
 
 #include "reviewer/app/handler.h"
 #include "reviewer/core/error.h"
-#include "reviewer/github/rerequest.h"
-#include "reviewer/server/event.h"
+#include "reviewer/github/pull_request.h"
+#include "reviewer/github/webhook.h"
 
 namespace reviewer::app {
-namespace {
-
-// PRs whose head is `sha` (a re-run of a fork's PR lists none in the payload).
-std::vector<std::int64_t> pulls_for_head(github::RestClient& client, const std::string& owner,
-                                         const std::string& repo, const std::string& sha) {
-  std::vector<std::int64_t> out;
-  auto pulls = client.get_all(fmt::format("/repos/{}/{}/commits/{}/pulls", github::url_encode(owner),
-                                          github::url_encode(repo), sha));
-  for (const auto& p : pulls) {
-    if (!p.is_object() || p.value("state", std::string()) != "open") continue;
-    if (!p.contains("head") || !p["head"].is_object() || p["head"].value("sha", std::string()) != sha) continue;
-    if (p.contains("number") && p["number"].is_number_integer()) out.push_back(p["number"].get<std::int64_t>());
-  }
-  return out;
-}
-
-}  // namespace
-
-std::string clone_url_of(const nlohmann::json& payload) {
-  const auto& repo = payload.contains("repository") ? payload["repository"] : nlohmann::json();
-  if (!repo.is_object() || !repo.contains("clone_url") || !repo["clone_url"].is_string() ||
-      repo["clone_url"].get_ref<const std::string&>().empty()) {
-    throw Error(Error::Code::invalid_input, "webhook payload: 'repository.clone_url' is missing");
-  }
-  return repo["clone_url"].get<std::string>();
-}
-
-std::int64_t installation_of(const nlohmann::json& payload) {
-  auto it = payload.find("installation");
-  if (it == payload.end() || !it->is_object()) return 0;
-  auto id = it->find("id");
-  return id != it->end() && id->is_number_integer() ? id->get<std::int64_t>() : 0;
-}
 
 std::vector<ReviewTarget> review_targets(const std::string& event, const nlohmann::json& payload,
                                          github::RestClient* client) {
   std::vector<ReviewTarget> out;
   if (event == "pull_request") {
-    // The server's parser validates the fields (40-digit shas, numbers).
-    server::PullRequestEvent e = server::parse_pull_request_event(payload);
+    // Validates the fields (40-digit shas, numbers).
+    github::PullRequestEvent e = github::parse_pull_request_event(payload);
     ReviewTarget t;
     auto slash = e.repository.find('/');
     if (slash == std::string::npos) {
@@ -56,7 +23,7 @@ std::vector<ReviewTarget> review_targets(const std::string& event, const nlohman
     t.repo = e.repository.substr(slash + 1);
     t.number = e.number;
     t.installation_id = e.installation_id.value_or(0);
-    t.clone_url = clone_url_of(payload);
+    t.clone_url = github::clone_url_of(payload);
     t.pull = github::pull_from_json(payload["pull_request"], e.repository);
     t.trigger = "webhook";
     t.action = e.action;
@@ -66,8 +33,8 @@ std::vector<ReviewTarget> review_targets(const std::string& event, const nlohman
   auto rerun = github::parse_rerequest(event, payload);
   if (!rerun) return out;
   std::vector<std::int64_t> numbers = rerun->pull_numbers;
-  if (numbers.empty() && client) numbers = pulls_for_head(*client, rerun->owner, rerun->repo, rerun->head_sha);
-  const std::string clone_url = clone_url_of(payload);
+  if (numbers.empty() && client) numbers = github::open_pulls_with_head(*client, rerun->owner, rerun->repo, rerun->head_sha);
+  const std::string clone_url = github::clone_url_of(payload);
   for (std::int64_t n : numbers) {
     ReviewTarget t;
     t.owner = rerun->owner;

@@ -53,7 +53,7 @@ int run_serve(const std::string& config) {
   // stops serve here (later guidance edits are re-read; a broken edit keeps
   // the last good version).
   options = app::handler_options(settings, &log, &server.metrics());
-  log.info("github", {{"mode", settings.mode},
+  log.info("github", {{"mode", std::string(to_string(settings.mode))},
                       {"credentials", !options.access ? "none (local mirrors only)"
                                       : options.access->is_app() ? "app" : "token"},
                       {"api_url", settings.github_api_url}});

@@ -45,20 +45,20 @@ bool already_replied(const audit::PrHistory& h, const std::string& reason) {
 
 void react(CommandRun& run, const char* content) {
   if (run.comment_id.empty() || run.comment_id.rfind("review-", 0) == 0) return;  // review bodies take no reaction
-  run.poster.send("reaction",
-                  {"POST", fmt::format("{}/issues/comments/{}/reactions", repo_path(run.pr), run.comment_id),
-                   {{"content", content}}},
-                  true);
+  run.publisher.send("reaction",
+                     {"POST", fmt::format("{}/issues/comments/{}/reactions", repo_path(run.pr), run.comment_id),
+                      {{"content", content}}},
+                     run.ctx.options.mode, true);
 }
 
 }  // namespace
 
-CommandRun::CommandRun(CommandContext& c, const PrInfo& p, Actor a, std::string id, Outcome& o)
+CommandRun::CommandRun(CommandContext& c, const github::PullInfo& p, Actor a, std::string id, Outcome& o)
     : ctx(c), pr(p), actor(std::move(a)), comment_id(std::move(id)), out(o),
-      poster(c, p, "comment " + comment_id, o) {}
+      publisher(command_publisher(c, p, "comment " + comment_id, o)) {}
 
 Access CommandRun::access_level() {
-  if (!access) access = resolve_access(ctx.client, pr.owner, pr.repo, actor.login, actor.association);
+  if (!access) access = resolve_access(ctx.client, pr.owner(), pr.repo(), actor.login, actor.association);
   return *access;
 }
 
@@ -66,7 +66,7 @@ void CommandRun::refuse(const Command& cmd, const std::string& why, const std::s
   audit::ActionRecord a;
   a.run_id = "comment " + comment_id;
   a.repository = pr.full_name();
-  a.pr_number = pr.number;
+  a.pr_number = pr.pr.number;
   a.kind = "command_refused";
   a.detail = fmt::format("/{} by {} ({}, access {}): {}", to_string(cmd.kind), actor.login,
                          actor.association.empty() ? "no association" : actor.association,
@@ -77,31 +77,32 @@ void CommandRun::refuse(const Command& cmd, const std::string& why, const std::s
 }
 
 void run_human_review(CommandRun& run, const Command& cmd) {
-  const bool author = run.actor.login == run.pr.author;
+  const bool author = run.actor.login == run.pr.pr.author;
   if (!author && run.access_level() != Access::write) {
     run.refuse(cmd, "neither the author nor write access",
                fmt::format("Sorry {}, only the author of this pull request or someone with write access can "
                            "ask for a human review here.", who(run.actor.login)));
     return;
   }
-  auto history = run.ctx.audit.history(run.pr.full_name(), run.pr.number);
+  auto history = run.ctx.audit.history(run.pr.full_name(), run.pr.pr.number);
   bool recorded = false;
   for (const auto& o : history.overrides) recorded |= o.record.comment_id == run.comment_id;
   if (!recorded) {
-    run.ctx.audit.record_override({run.pr.full_name(), run.pr.number, "human_review", run.actor.login, run.comment_id, ""});
+    run.ctx.audit.record_override({run.pr.full_name(), run.pr.pr.number, "human_review", run.actor.login, run.comment_id, ""});
   }
-  dismiss_bot_approvals(run.ctx, run.poster, run.pr,
+  dismiss_bot_approvals(run.ctx, run.publisher, run.pr,
                         fmt::format("{} asked for a human review: the bot's approval no longer applies.",
                                     run.actor.login));
-  label_needs_human(run.ctx, run.poster, run.pr);
-  set_gate(run.ctx, run.poster, run.pr, run.pr.head_sha, "action_required", "reviewer: human review requested",
-           fmt::format("{} asked for a human review{}. This check passes once a person with write access approves "
-                       "the current head; no later push is approved automatically.",
-                       who(run.actor.login), cmd.reason.empty() ? "" : ": " + code(cmd.reason)));
-  std::string owners = request_code_owners(run.ctx, run.poster, run.pr);
-  if (run.ctx.options.mode != github::Mode::active) {
+  label_needs_human(run.ctx, run.publisher, run.pr);
+  run.publisher.set_gate(target_of(run.pr), run.pr.pr.head_sha, "action_required", "reviewer: human review requested",
+                         fmt::format("{} asked for a human review{}. This check passes once a person with write "
+                                     "access approves the current head; no later push is approved automatically.",
+                                     who(run.actor.login), cmd.reason.empty() ? "" : ": " + code(cmd.reason)),
+                         run.ctx.options.mode);
+  std::string owners = request_code_owners(run.ctx, run.publisher, run.pr);
+  if (run.ctx.options.mode != Mode::active) {
     owners = fmt::format("(In {} mode I change no labels, approvals, checks or reviewers.)",
-                         github::to_string(run.ctx.options.mode));
+                         to_string(run.ctx.options.mode));
   }
   run.reply.push_back(fmt::format(
       "Human review requested by {}. I will not approve this pull request automatically, on this or any later "
@@ -118,15 +119,15 @@ void run_human_review_cancel(CommandRun& run, const Command& cmd) {
                            who(run.actor.login)));
     return;
   }
-  auto history = run.ctx.audit.history(run.pr.full_name(), run.pr.number);
+  auto history = run.ctx.audit.history(run.pr.full_name(), run.pr.pr.number);
   if (!human_review_required(history)) {
     run.reply.push_back("No human review is requested on this pull request, so there is nothing to cancel.");
     return;
   }
-  if (run.actor.login == run.pr.author) {
+  if (run.actor.login == run.pr.pr.author) {
     // The author may withdraw their own request, never someone else's.
     for (auto it = history.overrides.rbegin(); it != history.overrides.rend() && it->record.kind != "cancel"; ++it) {
-      if (it->record.actor != run.pr.author) {
+      if (it->record.actor != run.pr.pr.author) {
         run.refuse(cmd, fmt::format("the request by {} needs someone other than the author", it->record.actor),
                    fmt::format("Sorry {}, {} asked for a human review; someone else with write access must lift it.",
                                who(run.actor.login), who(it->record.actor)));
@@ -137,11 +138,11 @@ void run_human_review_cancel(CommandRun& run, const Command& cmd) {
   bool recorded = false;
   for (const auto& o : history.overrides) recorded |= o.record.comment_id == run.comment_id && o.record.kind == "cancel";
   if (!recorded) {
-    run.ctx.audit.record_override({run.pr.full_name(), run.pr.number, "cancel", run.actor.login, run.comment_id, ""});
+    run.ctx.audit.record_override({run.pr.full_name(), run.pr.pr.number, "cancel", run.actor.login, run.comment_id, ""});
   }
-  run.out.rerun = RerunRequest{run.pr.full_name(), run.pr.number, run.pr.head_sha, run.actor.login};
+  run.out.rerun = RerunRequest{run.pr.full_name(), run.pr.pr.number, run.pr.pr.head_sha, run.actor.login};
   run.reply.push_back(fmt::format("{} lifted the human-review request; I am reviewing {} again.",
-                                  who(run.actor.login), short_sha(run.pr.head_sha)));
+                                  who(run.actor.login), short_sha(run.pr.pr.head_sha)));
   run.out.notes.push_back(fmt::format("human review cancelled by {}", run.actor.login));
 }
 
@@ -151,7 +152,7 @@ void run_review(CommandRun& run, const Command& cmd) {
                fmt::format("Sorry {}, only someone with write access can ask me to review again.", who(run.actor.login)));
     return;
   }
-  auto history = run.ctx.audit.history(run.pr.full_name(), run.pr.number);
+  auto history = run.ctx.audit.history(run.pr.full_name(), run.pr.pr.number);
   const auto t = now(run.ctx);
   bool retried = false;
   for (auto it = history.actions.rbegin(); it != history.actions.rend(); ++it) {
@@ -170,13 +171,13 @@ void run_review(CommandRun& run, const Command& cmd) {
     break;
   }
   if (!retried) {
-    run.ctx.audit.record_action({"comment " + run.comment_id, run.pr.full_name(), run.pr.number, "rerun_request", "",
-                                 0, fmt::format("/review by {} of {}", run.actor.login, run.pr.head_sha), utc_iso8601(t)});
+    run.ctx.audit.record_action({"comment " + run.comment_id, run.pr.full_name(), run.pr.pr.number, "rerun_request", "",
+                                 0, fmt::format("/review by {} of {}", run.actor.login, run.pr.pr.head_sha), utc_iso8601(t)});
   }
   collect_reactions(run.ctx, run.pr);
-  run.out.rerun = RerunRequest{run.pr.full_name(), run.pr.number, run.pr.head_sha, run.actor.login};
+  run.out.rerun = RerunRequest{run.pr.full_name(), run.pr.pr.number, run.pr.pr.head_sha, run.actor.login};
   react(run, "+1");
-  run.out.notes.push_back(fmt::format("re-review of {} requested by {}", short_sha(run.pr.head_sha), run.actor.login));
+  run.out.notes.push_back(fmt::format("re-review of {} requested by {}", short_sha(run.pr.pr.head_sha), run.actor.login));
 }
 
 void run_feedback(CommandRun& run, const Command& cmd) {
@@ -186,7 +187,7 @@ void run_feedback(CommandRun& run, const Command& cmd) {
                            who(run.actor.login)));
     return;
   }
-  auto history = run.ctx.audit.history(run.pr.full_name(), run.pr.number);
+  auto history = run.ctx.audit.history(run.pr.full_name(), run.pr.pr.number);
   std::string rule;
   for (const auto& f : history.findings) {
     if (f.finding_id == cmd.finding_id) rule = f.rule;
@@ -202,10 +203,10 @@ void run_feedback(CommandRun& run, const Command& cmd) {
       return;  // a retried job
     }
   }
-  run.ctx.audit.record_feedback({run.pr.full_name(), run.pr.number, cmd.finding_id, rule, run.actor.login,
+  run.ctx.audit.record_feedback({run.pr.full_name(), run.pr.pr.number, cmd.finding_id, rule, run.actor.login,
                                  cmd.helpful, run.comment_id, ""});
   if (!cmd.reason.empty()) {
-    run.ctx.audit.record_action({"comment " + run.comment_id, run.pr.full_name(), run.pr.number, "feedback_reason", "",
+    run.ctx.audit.record_action({"comment " + run.comment_id, run.pr.full_name(), run.pr.pr.number, "feedback_reason", "",
                                  0, fmt::format("{}: {}", cmd.finding_id, cmd.reason), ""});
   }
   react(run, "+1");
@@ -231,21 +232,21 @@ void run_commands(CommandRun& run, const std::vector<Command>& commands) {
     }
   }
   if (run.reply.empty()) return;
-  auto history = run.ctx.audit.history(run.pr.full_name(), run.pr.number);
+  auto history = run.ctx.audit.history(run.pr.full_name(), run.pr.pr.number);
   if (already_replied(history, "comment " + run.comment_id)) return;
   std::string body;
   for (const auto& line : run.reply) body += (body.empty() ? "" : "\n\n") + line;
-  post_reply(run.poster, run.pr, body);
+  post_reply(run.ctx, run.publisher, run.pr, body);
 }
 
-int collect_reactions(CommandContext& ctx, const PrInfo& pr) {
+int collect_reactions(CommandContext& ctx, const github::PullInfo& pr) {
   static const RE2 marker("<!-- reviewer:finding=([A-Za-z0-9_-]{1,64}) -->");
-  auto history = ctx.audit.history(pr.full_name(), pr.number);
+  auto history = ctx.audit.history(pr.full_name(), pr.pr.number);
   std::map<std::string, std::string> rules;
   for (const auto& f : history.findings) rules[f.finding_id] = f.rule;
   std::map<std::string, Access> access;
   int added = 0, scanned = 0;
-  for (const auto& c : ctx.client.get_all(fmt::format("{}/pulls/{}/comments?per_page=100", repo_path(pr), pr.number))) {
+  for (const auto& c : ctx.client.get_all(fmt::format("{}/pulls/{}/comments?per_page=100", repo_path(pr), pr.pr.number))) {
     if (!c.is_object() || !c.contains("user") || text(c["user"], "login") != ctx.options.bot_login) continue;
     std::string id;
     if (!RE2::PartialMatch(text(c, "body"), marker, &id) || !rules.count(id)) continue;
@@ -270,9 +271,9 @@ int collect_reactions(CommandContext& ctx, const PrInfo& pr) {
       }
       if (seen) continue;
       auto it = access.find(login);
-      if (it == access.end()) it = access.emplace(login, resolve_access(ctx.client, pr.owner, pr.repo, login, "")).first;
+      if (it == access.end()) it = access.emplace(login, resolve_access(ctx.client, pr.owner(), pr.repo(), login, "")).first;
       if (it->second != Access::write) continue;
-      audit::FeedbackRecord f{pr.full_name(), pr.number, id, rules[id], login, helpful, comment_key, ""};
+      audit::FeedbackRecord f{pr.full_name(), pr.pr.number, id, rules[id], login, helpful, comment_key, ""};
       ctx.audit.record_feedback(f);
       history.feedback.push_back({0, f});
       ++added;

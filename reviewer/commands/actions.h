@@ -31,15 +31,15 @@ struct Actor {
 // One comment's (or review body's) commands being carried out.
 struct CommandRun {
   CommandContext& ctx;
-  const PrInfo& pr;
+  const github::PullInfo& pr;  // as GitHub reports it now
   Actor actor;
   std::string comment_id;   // "123" (issue comment) or "review-456" (review body)
   Outcome& out;
-  Poster poster;
+  github::Publisher publisher;  // every call: command_publisher (github_ops.h)
   std::vector<std::string> reply;  // lines of the reply posted at the end
   std::optional<Access> access;    // resolved once, when first needed
 
-  CommandRun(CommandContext& c, const PrInfo& p, Actor a, std::string id, Outcome& o);
+  CommandRun(CommandContext& c, const github::PullInfo& p, Actor a, std::string id, Outcome& o);
   Access access_level();
   // The reply line and the audit row for a refused command.
   void refuse(const Command& cmd, const std::string& why, const std::string& reply_line);
@@ -58,6 +58,6 @@ void run_commands(CommandRun& run, const std::vector<Command>& commands);
 // (those ending in <!-- reviewer:finding=ID -->) become feedback rows, each
 // (comment, person, verdict) once. Called when a review re-runs and when
 // the PR closes. Returns how many rows were added.
-int collect_reactions(CommandContext& ctx, const PrInfo& pr);
+int collect_reactions(CommandContext& ctx, const github::PullInfo& pr);
 
 }  // namespace reviewer::commands

@@ -10,22 +10,12 @@
 #include <vector>
 
 #include "reviewer/github/publisher.h"
+#include "reviewer/github/pull_request.h"
 #include "reviewer/github/rest_client.h"
 
 namespace reviewer::audit { class AuditStore; }
 
 namespace reviewer::commands {
-
-// A pull request as GitHub reports it now.
-struct PrInfo {
-  std::string owner, repo;
-  std::int64_t number = 0;
-  std::string author;
-  std::string head_sha, base_sha, base_ref;  // base_sha: the base branch tip GitHub reports
-  std::string state;  // open | closed
-  bool merged = false;
-  std::string full_name() const { return owner + "/" + repo; }
-};
 
 struct CommandOptions {
   // The bot's login, "<app-slug>[bot]" (GitHubApp::bot_login) or the token's
@@ -35,15 +25,15 @@ struct CommandOptions {
   // dry-run: nothing is posted (the calls are returned and audited as
   // would_*); shadow: replies only; active: everything. Reads happen in
   // every mode (permissions must be confirmed before anything is recorded).
-  github::Mode mode = github::Mode::dry_run;
+  Mode mode = Mode::dry_run;
   bool app = true;  // check runs (App) or commit statuses (plain token) for the gate
   // `/review` is honoured at most once per PR in this interval.
   std::chrono::seconds review_min_interval{300};
   // The CODEOWNERS text of the PR's repository at its base commit
-  // (pr.base_sha; see codeowners.h read_codeowners, e.g. from the mirror
+  // (pr.base_tip_sha; see codeowners.h read_codeowners, e.g. from the mirror
   // after fetching pr.base_ref); unset or nullopt: no reviewers are
   // requested. May throw reviewer::Error (the reply says it was unreadable).
-  std::function<std::optional<std::string>(const PrInfo& pr)> codeowners;
+  std::function<std::optional<std::string>(const github::PullInfo& pr)> codeowners;
   std::function<std::chrono::system_clock::time_point()> now;  // default: the system clock
   std::function<void(const std::string&)> log;
 };

@@ -1,64 +1,42 @@
-// The GitHub calls behind the commands: read the PR fresh, reply, switch
-// the verdict labels, dismiss the bot's approvals, move the gate, request
-// code owners. Every mutating call goes through a Poster, which applies the
-// mode and writes an `actions` row to the audit log for it.
+// The commands' effects on GitHub: reply, switch the verdict labels,
+// dismiss the bot's approvals, request code owners. Every mutating call
+// goes through github::Publisher (the one write path: it applies the mode;
+// the gate is Publisher::set_gate), and each call it lets through becomes
+// an `actions` row in the audit log.
 #pragma once
 
-#include <cstdint>
 #include <string>
-#include <string_view>
-#include <vector>
 
 #include "reviewer/commands/context.h"
+#include "reviewer/github/publisher.h"
+#include "reviewer/github/pull_request.h"
 
 namespace reviewer::commands {
 
-// GET /repos/{o}/{r}/pulls/{n}: the PR as it is now (webhooks may be stale).
-PrInfo fetch_pull(github::RestClient& client, const std::string& owner, const std::string& repo,
-                  std::int64_t number);
+// A publisher for calls on `pr` caused by `reason` (e.g. "comment 123"):
+// each call it sends, or in dry-run would send, is added to `out.calls` and
+// recorded in the audit log (kind, or would_<kind> in dry-run), with
+// `reason` as the row's run id.
+github::Publisher command_publisher(CommandContext& ctx, const github::PullInfo& pr, std::string reason,
+                                    Outcome& out);
 
-class Poster {
- public:
-  // `reason` ties the audit rows to what caused them, e.g. "comment 123".
-  Poster(CommandContext& ctx, const PrInfo& pr, std::string reason, Outcome& out);
+// The publisher's target for `pr`, and its "/repos/{o}/{r}".
+github::PublishTarget target_of(const github::PullInfo& pr);
+std::string repo_path(const github::PullInfo& pr);
 
-  // Sends (or in dry-run only records) one mutating call. Replies go out in
-  // shadow mode too (`shadow_ok`); everything else only in active mode.
-  // Returns the answer, or an empty Response when not sent.
-  github::Response send(std::string_view kind, github::PlannedCall call, bool shadow_ok = false,
-                        const github::RequestOptions& ro = {});
-
- private:
-  CommandContext& ctx_;
-  const PrInfo& pr_;
-  std::string reason_;
-  Outcome& out_;
-};
-
-std::string repo_path(const PrInfo& pr);
-
-// POST /repos/{o}/{r}/issues/{n}/comments.
-void post_reply(Poster& p, const PrInfo& pr, const std::string& body);
+// POST /repos/{o}/{r}/issues/{n}/comments (also in shadow mode).
+void post_reply(CommandContext& ctx, github::Publisher& p, const github::PullInfo& pr, const std::string& body);
 
 // `reviewer: needs-human` on, `reviewer: approved` off (idempotent).
-void label_needs_human(CommandContext& ctx, Poster& p, const PrInfo& pr);
+void label_needs_human(CommandContext& ctx, github::Publisher& p, const github::PullInfo& pr);
 
 // Dismisses every standing APPROVED review by the bot; returns how many.
-int dismiss_bot_approvals(CommandContext& ctx, Poster& p, const PrInfo& pr, const std::string& message);
-
-// Completes the bot's check run `reviewer` for `head` with `conclusion`
-// (PATCH of our latest run, else a new one); with a plain token, the commit
-// status `reviewer` (action_required -> pending).
-void set_gate(CommandContext& ctx, Poster& p, const PrInfo& pr, const std::string& head,
-              const std::string& conclusion, const std::string& title, const std::string& summary);
-
-// The conclusion of the bot's latest check run for `head`; "" when none or
-// still running.
-std::string gate_conclusion(CommandContext& ctx, const PrInfo& pr, const std::string& head);
+int dismiss_bot_approvals(CommandContext& ctx, github::Publisher& p, const github::PullInfo& pr,
+                          const std::string& message);
 
 // Requests reviews from the code owners of the PR's changed files (old and
 // new paths), read from CODEOWNERS at the base commit. The author and bots
 // are left out; at most 15 at once. Returns a sentence for the reply.
-std::string request_code_owners(CommandContext& ctx, Poster& p, const PrInfo& pr);
+std::string request_code_owners(CommandContext& ctx, github::Publisher& p, const github::PullInfo& pr);
 
 }  // namespace reviewer::commands

@@ -14,10 +14,6 @@ namespace {
 
 constexpr std::size_t kMaxBody = 65000;
 
-std::string repo_path(const PublishTarget& t) {
-  return fmt::format("/repos/{}/{}", url_encode(t.owner), url_encode(t.repo));
-}
-
 // Dry-run shows what active mode would post; shadow only ever comments.
 std::string event_for(const ReviewResult& r, const PublishTarget& t, Mode m) {
   if (m == Mode::shadow) return "COMMENT";
@@ -51,33 +47,307 @@ nlohmann::json review_request(const ReviewResult& r, const std::string& event, c
   return body;
 }
 
+// Reads of GitHub's answers (untrusted): a missing, null or mistyped
+// member reads as empty, never as a JSON library exception.
+const nlohmann::json& member_at(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json none;
+  if (!j.is_object()) return none;
+  auto it = j.find(key);
+  return it == j.end() ? none : *it;
+}
+
+std::string text_at(const nlohmann::json& j, const char* key) {
+  const nlohmann::json& v = member_at(j, key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+std::int64_t id_at(const nlohmann::json& j) {
+  const nlohmann::json& v = member_at(j, "id");
+  return v.is_number_integer() ? v.get<std::int64_t>() : 0;
+}
+
 bool is_bot(const nlohmann::json& review, const std::string& bot_login) {
   if (bot_login.empty()) return true;
-  return review.contains("user") && review["user"].is_object() &&
-         review["user"].value("login", std::string()) == bot_login;
+  return text_at(member_at(review, "user"), "login") == bot_login;
 }
 
 std::string check_title(const ReviewResult& r) {
   return fmt::format("reviewer: {}", to_string(r.decision.kind));
 }
 
-}  // namespace
-
-std::optional<Mode> parse_mode(std::string_view s) {
-  if (s == "dry-run") return Mode::dry_run;
-  if (s == "shadow") return Mode::shadow;
-  if (s == "active") return Mode::active;
-  return std::nullopt;
-}
-
-std::string_view to_string(Mode m) {
-  switch (m) {
-    case Mode::dry_run: return "dry-run";
-    case Mode::shadow: return "shadow";
-    case Mode::active: return "active";
+// Sends `call`, filling in GitHub's status and the id of what it returned
+// (a refused call keeps its status too: the audit log records it).
+Response request(RestClient& client, PlannedCall& call, const RequestOptions& ro = {}) {
+  Response resp;
+  try {
+    resp = client.request(call.method, call.path, call.body, ro);
+  } catch (const GitHubError& e) {
+    call.status = e.status();
+    throw;
   }
-  return "dry-run";
+  call.status = resp.status;
+  if (resp.body.is_object() && resp.body.contains("id") && resp.body["id"].is_number_integer()) {
+    call.github_id = std::to_string(resp.body["id"].get<std::int64_t>());
+  }
+  return resp;
 }
+
+// Our latest check run `reviewer` for `head` (GitHub lists the newest
+// first; other Apps' runs of that name are skipped), or null.
+nlohmann::json latest_check_run(RestClient& client, const PublishTarget& t, const std::string& head,
+                                const std::string& bot_login) {
+  auto runs = client.get_all(
+      fmt::format("{}/commits/{}/check-runs?check_name={}&filter=latest", repo_path(t), head, kCheckName),
+      "check_runs");
+  for (const auto& run : runs) {
+    if (!run.is_object()) continue;
+    if (!bot_login.empty() && member_at(run, "app").is_object() &&
+        text_at(member_at(run, "app"), "slug") + "[bot]" != bot_login) {
+      continue;
+    }
+    return run;
+  }
+  return nullptr;
+}
+
+
+// One publish(): the review, dismissals, labels and gate for one head, in
+// that order. Each step sends its calls (in dry-run only lists them) into
+// the report.
+class PublishRun {
+ public:
+  PublishRun(RestClient* client, const PublisherOptions& opt, const ReviewResult& r, const PublishTarget& t,
+             Mode mode)
+      : client_(client), opt_(opt), r_(r), t_(t), mode_(mode), base_(repo_path(t)),
+        pr_(fmt::format("{}/pulls/{}", base_, t.number)), head_(r.pr.head_sha),
+        placement_(place_findings(all_findings(r), r.diff, opt.max_inline_comments)) {
+    rep_.mode = mode;
+    for (const auto& f : placement_.unplaced) rep_.unplaced_findings.push_back(f.id);
+    rep_.review_event = event_for(r, t, mode);
+    rep_.would_approve = r.decision.kind == DecisionKind::approve && (mode != Mode::active || !t.auto_approve);
+    withheld_note_ = rep_.would_approve && rep_.review_event != "APPROVE";
+    want_state_ = rep_.review_event == "APPROVE"           ? "APPROVED"
+                  : rep_.review_event == "REQUEST_CHANGES" ? "CHANGES_REQUESTED"
+                                                           : "COMMENTED";
+  }
+
+  PublishReport run() {
+    if (mode_ != Mode::dry_run) {
+      if (head_moved()) return rep_;
+      reviews_ = client_->get_all(pr_ + "/reviews");
+    }
+    post_review();
+    if (mode_ == Mode::shadow) return rep_;  // comments only
+    if (rep_.review_event != "APPROVE") dismiss_earlier_approvals();
+    update_labels();
+    if (opt_.app) {
+      complete_check_run();
+    } else {
+      post_status();
+    }
+    return rep_;
+  }
+
+ private:
+  void log(const std::string& s) const {
+    if (opt_.log) opt_.log(s);
+  }
+
+  // Records the call and, unless in dry-run, sends it.
+  Response send(PlannedCall call, const RequestOptions& ro = {}) {
+    rep_.calls.push_back(std::move(call));
+    if (mode_ == Mode::dry_run) return {};
+    return request(*client_, rep_.calls.back(), ro);
+  }
+
+  // Just before posting: a newer push makes this review stale; its own job reviews it.
+  bool head_moved() {
+    Response p = client_->get(pr_);
+    std::string current = text_at(member_at(p.body, "head"), "sha");
+    if (current.empty() || current == head_) return false;
+    log(fmt::format("{}#{}: head moved from {} to {}; not posting a stale review", t_.repo, t_.number, head_, current));
+    rep_.stale = true;
+    return true;
+  }
+
+  // Our review of this head among reviews_: with the wanted state, or any
+  // state. Notes whether GitHub lists any of ours for the head.
+  std::int64_t find_posted(bool any_state) {
+    for (const auto& rv : reviews_) {
+      if (!is_bot(rv, opt_.bot_login) || !has_marker_for(text_at(rv, "body"), head_)) continue;
+      github_has_ours_ = true;
+      if (any_state || text_at(rv, "state") == want_state_) return id_at(rv);
+    }
+    return 0;
+  }
+
+  // 1. The review, once per head and outcome: a re-review that reaches the
+  // same event posts nothing; a changed one (a /human-review lifted, our
+  // approval dismissed) posts the new event.
+  void post_review() {
+    const std::string repo_name = t_.owner + "/" + t_.repo;
+    std::int64_t posted = mode_ == Mode::dry_run || t_.repost ? 0 : find_posted(false);
+    // The ledger covers a review GitHub does not list yet (posted just now,
+    // or before a crash); when GitHub lists ours for this head, it decides.
+    bool ledger_says = opt_.ledger && mode_ != Mode::dry_run && !t_.repost && !github_has_ours_ &&
+                       opt_.ledger->review_posted(repo_name, t_.number, head_, rep_.review_event);
+    if (posted || ledger_says) {
+      rep_.review_already_posted = true;
+      rep_.review_id = posted;
+      if (posted && opt_.ledger && !opt_.ledger->review_posted(repo_name, t_.number, head_, rep_.review_event)) {
+        // Posted before a crash, never recorded: record it now.
+        opt_.ledger->record_review(repo_name, t_.number, head_, posted, rep_.review_event);
+      }
+      return;
+    }
+    Response resp = send_review();
+    rep_.review_id = id_at(resp.body);
+    if (opt_.ledger && mode_ != Mode::dry_run) {
+      opt_.ledger->record_review(repo_name, t_.number, head_, rep_.review_id, rep_.review_event);
+    }
+  }
+
+  Response send_review() {
+    PlannedCall call{"POST", pr_ + "/reviews",
+                     review_request(r_, rep_.review_event, placement_, withheld_note_, opt_.max_inline_comments)};
+    try {
+      return send(call);
+    } catch (const GitHubError& e) {
+      if (e.status() == 0 || e.status() >= 500) {
+        // GitHub may have acted before the answer was lost: look before posting again.
+        reviews_ = client_->get_all(pr_ + "/reviews");
+        if (std::int64_t id = find_posted(true)) {
+          Response found;
+          found.body = {{"id", id}};
+          return found;
+        }
+        return send(call);
+      }
+      if (e.status() != 422 || !call.body.contains("comments")) throw;
+      // GitHub's diff disagreed with ours on some anchor: keep the review, move comments to the body.
+      log(fmt::format("{}#{}: inline comments rejected ({}); posting them in the summary", t_.repo, t_.number,
+                      e.what()));
+      Placement none;
+      none.unplaced = placement_.unplaced;
+      for (const auto& f : all_findings(r_)) {
+        for (const auto& c : placement_.comments) {
+          if (c.finding_id == f.id) none.unplaced.push_back(f);
+        }
+      }
+      return send({"POST", pr_ + "/reviews",
+                   review_request(r_, rep_.review_event, none, withheld_note_, opt_.max_inline_comments)});
+    }
+  }
+
+  // 2. Our earlier approvals of other heads no longer hold unless this head is approved too.
+  void dismiss_earlier_approvals() {
+    for (const auto& rv : reviews_) {
+      if (!is_bot(rv, opt_.bot_login) || text_at(rv, "state") != "APPROVED") continue;
+      if (text_at(rv, "commit_id") == head_) continue;
+      if (text_at(rv, "body").rfind("<!-- reviewer:run=", 0) != 0) continue;
+      std::int64_t id = id_at(rv);
+      send({"PUT", fmt::format("{}/reviews/{}/dismissals", pr_, id),
+            {{"message", fmt::format("Superseded: reviewer's decision for {} is {}.", head_.substr(0, 12),
+                                     to_string(r_.decision.kind))},
+             {"event", "DISMISS"}}});
+      rep_.dismissed_reviews.push_back(id);
+    }
+  }
+
+  // 3. Labels: add the missing wanted ones, remove stale ones of our families.
+  void update_labels() {
+    std::vector<std::string> current;
+    if (mode_ != Mode::dry_run) {
+      for (const auto& l : client_->get_all(fmt::format("{}/issues/{}/labels", base_, t_.number))) {
+        if (l.is_object() && l.contains("name") && l["name"].is_string()) current.push_back(l["name"]);
+      }
+    }
+    LabelChange change = reconcile_labels(current, wanted_labels(r_));
+    if (!change.add.empty()) {
+      send({"POST", fmt::format("{}/issues/{}/labels", base_, t_.number), {{"labels", change.add}}});
+    }
+    for (const auto& l : change.remove) {
+      RequestOptions gone;
+      gone.ok_statuses = {404};  // already removed: fine
+      send({"DELETE", fmt::format("{}/issues/{}/labels/{}", base_, t_.number, url_encode(l)), nullptr}, gone);
+    }
+  }
+
+  // 4. The merge gate with a plain token: the commit status `reviewer`.
+  void post_status() {
+    rep_.check_conclusion = check_conclusion(r_.decision.kind, t_.human_approved_head);
+    std::string state = status_state(r_.decision.kind, t_.human_approved_head);
+    nlohmann::json body = {
+        {"state", state},
+        {"context", kCheckName},
+        {"description", truncate_utf8(check_title(r_) + (state == "pending" ? " (a person must approve)" : ""), 140)}};
+    if (!t_.details_url.empty()) body["target_url"] = t_.details_url;
+    send({"POST", fmt::format("{}/statuses/{}", base_, head_), body});
+  }
+
+  // Our latest check run for the head still running (its id), or 0; sets
+  // `finished` when the run for this very review was completed already.
+  std::int64_t running_check_run(bool& finished) {
+    if (mode_ == Mode::dry_run) return 0;
+    const nlohmann::json run = latest_check_run(*client_, t_, head_, opt_.bot_login);
+    if (!run.is_object()) return 0;
+    if (text_at(run, "status") != "completed") return id_at(run);
+    if (text_at(run, "external_id") == r_.run_id) {
+      log(fmt::format("{}#{}: check run for run {} already completed", t_.repo, t_.number, r_.run_id));
+      finished = true;
+    }
+    return 0;
+  }
+
+  // 4. The merge gate with App credentials: the check run `reviewer`
+  // completed (the running one updated, else a new one), annotations in
+  // batches of 50 (they append across updates).
+  void complete_check_run() {
+    rep_.check_conclusion = check_conclusion(r_.decision.kind, t_.human_approved_head);
+    const std::string summary = truncate_utf8(render_markdown(r_), kMaxOutputChars);
+    const std::vector<nlohmann::json> notes = check_annotations(r_);
+    bool finished = false;
+    std::int64_t run_id = running_check_run(finished);
+    if (finished) return;
+    auto output = [&](std::size_t from) {
+      nlohmann::json o = {{"title", check_title(r_)}, {"summary", summary}};
+      nlohmann::json batch = nlohmann::json::array();
+      for (std::size_t i = from; i < notes.size() && i < from + kAnnotationsPerRequest; ++i) batch.push_back(notes[i]);
+      if (!batch.empty()) o["annotations"] = batch;
+      return o;
+    };
+    nlohmann::json body = {{"status", "completed"}, {"conclusion", rep_.check_conclusion},
+                           {"completed_at", utc_now_iso8601()}, {"external_id", r_.run_id}, {"output", output(0)}};
+    if (!t_.details_url.empty()) body["details_url"] = t_.details_url;
+    if (run_id) {
+      send({"PATCH", fmt::format("{}/check-runs/{}", base_, run_id), body});
+    } else {
+      body["name"] = kCheckName;
+      body["head_sha"] = head_;
+      Response created = send({"POST", base_ + "/check-runs", body});
+      run_id = id_at(created.body);
+    }
+    for (std::size_t from = kAnnotationsPerRequest; from < notes.size(); from += kAnnotationsPerRequest) {
+      send({"PATCH", fmt::format("{}/check-runs/{}", base_, run_id ? std::to_string(run_id) : "{check_run_id}"),
+            {{"output", output(from)}}});
+    }
+  }
+
+  RestClient* client_;
+  const PublisherOptions& opt_;
+  const ReviewResult& r_;
+  const PublishTarget& t_;
+  const Mode mode_;
+  const std::string base_, pr_, head_;
+  const Placement placement_;
+  PublishReport rep_;
+  bool withheld_note_ = false;
+  std::string want_state_;
+  nlohmann::json reviews_ = nlohmann::json::array();
+  bool github_has_ours_ = false;  // any bot review of this head, whatever its state
+};
+
+}  // namespace
 
 std::string review_marker(const std::string& run_id, const std::string& head_sha) {
   return fmt::format("<!-- reviewer:run={} head={} -->", run_id, head_sha);
@@ -137,13 +407,7 @@ PublishReport Publisher::start(const PublishTarget& t, const std::string& head_s
             {{"state", "pending"}, {"context", kCheckName}, {"description", "Review in progress"}}};
   }
   rep.calls.push_back(call);
-  if (mode == Mode::active) {
-    Response resp = client_->request(call.method, call.path, call.body);
-    rep.calls.back().status = resp.status;
-    if (resp.body.is_object() && resp.body.contains("id") && resp.body["id"].is_number_integer()) {
-      rep.calls.back().github_id = std::to_string(resp.body["id"].get<std::int64_t>());
-    }
-  }
+  if (mode == Mode::active) request(*client_, rep.calls.back());
   return rep;
 }
 
@@ -169,210 +433,65 @@ PublishReport Publisher::abort(const PublishTarget& t, const std::string& head_s
              {"description", truncate_utf8("Review could not finish: " + reason, 120)}}};
   }
   rep.calls.push_back(call);
-  Response resp = client_->request(call.method, call.path, call.body);
-  rep.calls.back().status = resp.status;
+  request(*client_, rep.calls.back());
   rep.check_conclusion = "failure";
   return rep;
 }
 
-PublishReport Publisher::publish(const ReviewResult& r, const PublishTarget& t, Mode mode) {
-  PublishReport rep;
-  rep.mode = mode;
-  if (mode != Mode::dry_run && !client_) throw Error(Error::Code::internal, "publisher: no GitHub client");
-  const std::string base = repo_path(t);
-  const std::string pr = fmt::format("{}/pulls/{}", base, t.number);
-  const std::string head = r.pr.head_sha;
-  auto log = [&](const std::string& s) { if (opt_.log) opt_.log(s); };
-  auto send = [&](PlannedCall call, const RequestOptions& ro = {}) -> Response {
-    rep.calls.push_back(call);
-    if (mode == Mode::dry_run) return {};
-    Response resp;
-    try {
-      resp = client_->request(call.method, call.path, call.body, ro);
-    } catch (const GitHubError& e) {
-      rep.calls.back().status = e.status();  // the audit log keeps refused calls too
-      throw;
-    }
-    rep.calls.back().status = resp.status;
-    if (resp.body.is_object() && resp.body.contains("id") && resp.body["id"].is_number_integer()) {
-      rep.calls.back().github_id = std::to_string(resp.body["id"].get<std::int64_t>());
-    }
-    return resp;
-  };
+std::string repo_path(const PublishTarget& t) {
+  return fmt::format("/repos/{}/{}", url_encode(t.owner), url_encode(t.repo));
+}
 
-  Placement placement = place_findings(all_findings(r), r.diff, opt_.max_inline_comments);
-  for (const auto& f : placement.unplaced) rep.unplaced_findings.push_back(f.id);
-  rep.review_event = event_for(r, t, mode);
-  rep.would_approve = r.decision.kind == DecisionKind::approve && (mode != Mode::active || !t.auto_approve);
-  const bool withheld_note = rep.would_approve && rep.review_event != "APPROVE";
-
-  nlohmann::json reviews = nlohmann::json::array();
-  if (mode != Mode::dry_run) {
-    // Just before posting: a newer push makes this review stale; its own job reviews it.
-    Response p = client_->get(pr);
-    std::string current = p.body.is_object() && p.body.contains("head") ? p.body["head"].value("sha", "") : "";
-    if (!current.empty() && current != head) {
-      log(fmt::format("{}#{}: head moved from {} to {}; not posting a stale review", t.repo, t.number, head, current));
-      rep.stale = true;
-      return rep;
-    }
-    reviews = client_->get_all(pr + "/reviews");
+Response Publisher::send(std::string_view kind, PlannedCall call, Mode mode, bool shadow_ok,
+                         const RequestOptions& options) {
+  if (mode == Mode::shadow && !shadow_ok) return {};  // a pilot never gates, labels or dismisses
+  if (mode == Mode::dry_run) {
+    if (opt_.on_call) opt_.on_call(kind, call, false);
+    return {};
   }
-  // One review per head and outcome: a re-review that reaches the same
-  // event posts nothing; a changed one (a /human-review lifted, our approval
-  // dismissed) posts the new event.
-  const std::string want_state = rep.review_event == "APPROVE"           ? "APPROVED"
-                                 : rep.review_event == "REQUEST_CHANGES" ? "CHANGES_REQUESTED"
-                                                                         : "COMMENTED";
-  bool github_has_ours = false;  // any bot review of this head, whatever its state
-  auto find_posted = [&](bool any_state) -> std::int64_t {
-    for (const auto& rv : reviews) {
-      if (!is_bot(rv, opt_.bot_login) || !has_marker_for(rv.value("body", std::string()), head)) continue;
-      github_has_ours = true;
-      if (any_state || rv.value("state", std::string()) == want_state) return rv.value("id", std::int64_t{0});
-    }
-    return 0;
-  };
+  if (!client_) throw Error(Error::Code::internal, "publisher: no GitHub client");
+  Response r = request(*client_, call, options);
+  if (opt_.on_call) opt_.on_call(kind, call, true);
+  return r;
+}
 
-  // 1. The review, once per head and event.
-  const std::string repo_name = t.owner + "/" + t.repo;
-  std::int64_t posted = mode == Mode::dry_run || t.repost ? 0 : find_posted(false);
-  // The ledger covers a review GitHub does not list yet (posted just now,
-  // or before a crash); when GitHub lists ours for this head, it decides.
-  bool ledger_says = opt_.ledger && mode != Mode::dry_run && !t.repost && !github_has_ours &&
-                     opt_.ledger->review_posted(repo_name, t.number, head, rep.review_event);
-  if (posted || ledger_says) {
-    rep.review_already_posted = true;
-    rep.review_id = posted;
-    if (posted && opt_.ledger && !opt_.ledger->review_posted(repo_name, t.number, head, rep.review_event)) {
-      // Posted before a crash, never recorded: record it now.
-      opt_.ledger->record_review(repo_name, t.number, head, posted, rep.review_event);
-    }
-  } else {
-    PlannedCall call{"POST", pr + "/reviews",
-                     review_request(r, rep.review_event, placement, withheld_note, opt_.max_inline_comments)};
-    Response resp;
-    try {
-      resp = send(call);
-    } catch (const GitHubError& e) {
-      if (e.status() == 0 || e.status() >= 500) {
-        // GitHub may have acted before the answer was lost: look before posting again.
-        reviews = client_->get_all(pr + "/reviews");
-        if (std::int64_t id = find_posted(true)) {
-          resp.body = {{"id", id}};
-        } else {
-          resp = send(call);
-        }
-      } else if (e.status() == 422 && call.body.contains("comments")) {
-        // GitHub's diff disagreed with ours on some anchor: keep the review, move comments to the body.
-        log(fmt::format("{}#{}: inline comments rejected ({}); posting them in the summary", t.repo, t.number,
-                        e.what()));
-        Placement none;
-        none.unplaced = placement.unplaced;
-        for (const auto& f : all_findings(r)) {
-          for (const auto& c : placement.comments) {
-            if (c.finding_id == f.id) none.unplaced.push_back(f);
-          }
-        }
-        resp = send({"POST", pr + "/reviews",
-                     review_request(r, rep.review_event, none, withheld_note, opt_.max_inline_comments)});
-      } else {
-        throw;
-      }
-    }
-    rep.review_id = resp.body.is_object() ? resp.body.value("id", std::int64_t{0}) : 0;
-    if (opt_.ledger && mode != Mode::dry_run) {
-      opt_.ledger->record_review(repo_name, t.number, head, rep.review_id, rep.review_event);
-    }
-  }
-
-  if (mode == Mode::shadow) return rep;  // comments only
-
-  // 2. Our earlier approvals of other heads no longer hold unless this head is approved too.
-  if (rep.review_event != "APPROVE") {
-    for (const auto& rv : reviews) {
-      if (!is_bot(rv, opt_.bot_login) || rv.value("state", std::string()) != "APPROVED") continue;
-      if (rv.value("commit_id", std::string()) == head) continue;
-      if (rv.value("body", std::string()).rfind("<!-- reviewer:run=", 0) != 0) continue;
-      std::int64_t id = rv.value("id", std::int64_t{0});
-      send({"PUT", fmt::format("{}/reviews/{}/dismissals", pr, id),
-            {{"message", fmt::format("Superseded: reviewer's decision for {} is {}.", head.substr(0, 12),
-                                     to_string(r.decision.kind))},
-             {"event", "DISMISS"}}});
-      rep.dismissed_reviews.push_back(id);
-    }
-  }
-
-  // 3. Labels: add the missing wanted ones, remove stale ones of our families.
-  std::vector<std::string> current;
-  if (mode != Mode::dry_run) {
-    for (const auto& l : client_->get_all(fmt::format("{}/issues/{}/labels", base, t.number))) {
-      if (l.is_object() && l.contains("name") && l["name"].is_string()) current.push_back(l["name"]);
-    }
-  }
-  LabelChange change = reconcile_labels(current, wanted_labels(r));
-  if (!change.add.empty()) send({"POST", fmt::format("{}/issues/{}/labels", base, t.number), {{"labels", change.add}}});
-  for (const auto& l : change.remove) {
-    RequestOptions gone;
-    gone.ok_statuses = {404};  // already removed: fine
-    send({"DELETE", fmt::format("{}/issues/{}/labels/{}", base, t.number, url_encode(l)), nullptr}, gone);
-  }
-
-  // 4. The merge gate.
-  rep.check_conclusion = check_conclusion(r.decision.kind, t.human_approved_head);
+void Publisher::set_gate(const PublishTarget& t, const std::string& head, const std::string& conclusion,
+                         const std::string& title, const std::string& summary, Mode mode) {
   if (!opt_.app) {
-    std::string state = status_state(r.decision.kind, t.human_approved_head);
-    nlohmann::json body = {{"state", state}, {"context", kCheckName},
-                           {"description", truncate_utf8(check_title(r) + (state == "pending" ? " (a person must approve)" : ""), 140)}};
-    if (!t.details_url.empty()) body["target_url"] = t.details_url;
-    send({"POST", fmt::format("{}/statuses/{}", base, head), body});
-    return rep;
+    std::string state = conclusion == "success" ? "success" : conclusion == "failure" ? "failure" : "pending";
+    send("check_run", {"POST", fmt::format("{}/statuses/{}", repo_path(t), head),
+                       {{"state", state}, {"context", kCheckName}, {"description", truncate_utf8(title, 140)}}},
+         mode);
+    return;
   }
-  std::string summary = truncate_utf8(render_markdown(r), kMaxOutputChars);
-  std::vector<nlohmann::json> notes = check_annotations(r);
-  std::int64_t run_id = 0;
-  if (mode != Mode::dry_run) {
-    auto runs = client_->get_all(fmt::format("{}/commits/{}/check-runs?check_name={}&filter=latest", base, head,
-                                             kCheckName),
-                                 "check_runs");
-    for (const auto& run : runs) {
-      if (!opt_.bot_login.empty() && run.contains("app") && run["app"].is_object() &&
-          run["app"].value("slug", std::string()) + "[bot]" != opt_.bot_login) {
-        continue;
-      }
-      if (run.value("status", std::string()) != "completed") {
-        run_id = run.value("id", std::int64_t{0});
-      } else if (run.value("external_id", std::string()) == r.run_id) {
-        log(fmt::format("{}#{}: check run for run {} already completed", t.repo, t.number, r.run_id));
-        return rep;
-      }
-      break;
-    }
-  }
-  auto output = [&](std::size_t from) {
-    nlohmann::json o = {{"title", check_title(r)}, {"summary", summary}};
-    nlohmann::json batch = nlohmann::json::array();
-    for (std::size_t i = from; i < notes.size() && i < from + kAnnotationsPerRequest; ++i) batch.push_back(notes[i]);
-    if (!batch.empty()) o["annotations"] = batch;
-    return o;
-  };
-  nlohmann::json body = {{"status", "completed"}, {"conclusion", rep.check_conclusion},
-                         {"completed_at", utc_now_iso8601()}, {"external_id", r.run_id}, {"output", output(0)}};
-  if (!t.details_url.empty()) body["details_url"] = t.details_url;
-  if (run_id) {
-    send({"PATCH", fmt::format("{}/check-runs/{}", base, run_id), body});
+  nlohmann::json body = {{"status", "completed"},
+                         {"conclusion", conclusion},
+                         {"completed_at", utc_now_iso8601()},
+                         {"output", {{"title", title}, {"summary", truncate_utf8(summary, kMaxOutputChars)}}}};
+  // Read in every mode, so a dry-run records the very call active mode would send.
+  const nlohmann::json run = client_ ? latest_check_run(*client_, t, head, opt_.bot_login) : nlohmann::json();
+  if (run.is_object() && run.contains("id") && run["id"].is_number_integer()) {
+    send("check_run", {"PATCH", fmt::format("{}/check-runs/{}", repo_path(t), run["id"].get<std::int64_t>()), body},
+         mode);
   } else {
     body["name"] = kCheckName;
     body["head_sha"] = head;
-    Response created = send({"POST", base + "/check-runs", body});
-    run_id = created.body.is_object() ? created.body.value("id", std::int64_t{0}) : 0;
+    send("check_run", {"POST", repo_path(t) + "/check-runs", body}, mode);
   }
-  // Annotations append across updates: the rest in batches of 50.
-  for (std::size_t from = kAnnotationsPerRequest; from < notes.size(); from += kAnnotationsPerRequest) {
-    send({"PATCH", fmt::format("{}/check-runs/{}", base, run_id ? std::to_string(run_id) : "{check_run_id}"),
-          {{"output", output(from)}}});
-  }
-  return rep;
+}
+
+std::string Publisher::gate_conclusion(const PublishTarget& t, const std::string& head) {
+  if (!opt_.app || !client_) return {};
+  const nlohmann::json run = latest_check_run(*client_, t, head, opt_.bot_login);
+  auto text = [&](const char* key) {
+    return run.contains(key) && run[key].is_string() ? run[key].get<std::string>() : std::string();
+  };
+  return text("status") == "completed" ? text("conclusion") : std::string();
+}
+
+PublishReport Publisher::publish(const ReviewResult& r, const PublishTarget& t, Mode mode) {
+  if (mode != Mode::dry_run && !client_) throw Error(Error::Code::internal, "publisher: no GitHub client");
+  return PublishRun(client_, opt_, r, t, mode).run();
 }
 
 }  // namespace reviewer::github

@@ -21,14 +21,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reviewer/core/mode.h"
 #include "reviewer/core/review_result.h"
 #include "reviewer/github/rest_client.h"
 
 namespace reviewer::github {
-
-enum class Mode { dry_run, shadow, active };
-std::optional<Mode> parse_mode(std::string_view s);
-std::string_view to_string(Mode m);
 
 struct PublishTarget {
   std::string owner, repo;
@@ -87,6 +84,10 @@ struct PublisherOptions {
   std::size_t max_inline_comments = 30;
   PublishLedger* ledger = nullptr;
   std::function<void(const std::string&)> log;
+  // Each call send() lets through, sent (`sent`) or only planned (dry-run),
+  // with its kind ("comment", "label", "check_run", ...): the commands'
+  // audit rows.
+  std::function<void(std::string_view kind, const PlannedCall& call, bool sent)> on_call;
 };
 
 class Publisher {
@@ -106,10 +107,31 @@ class Publisher {
   PublishReport abort(const PublishTarget& target, const std::string& head_sha, const PublishReport& started,
                       const std::string& reason, Mode mode);
 
+  // One mutating call outside a review (a reply, a label, a dismissal, a
+  // reviewer request): sent in active mode; in shadow only when `shadow_ok`
+  // (replies); in dry-run never. Calls the mode lets through go to
+  // options.on_call. Returns GitHub's answer, or an empty Response when not
+  // sent. Throws GitHubError when GitHub refuses.
+  Response send(std::string_view kind, PlannedCall call, Mode mode, bool shadow_ok = false,
+                const RequestOptions& options = {});
+
+  // Completes our latest check run for `head` with `conclusion` (a PATCH of
+  // it, else a new run); with a plain token, the commit status `reviewer`
+  // (action_required -> pending). Through send(): not in shadow or dry-run.
+  void set_gate(const PublishTarget& target, const std::string& head, const std::string& conclusion,
+                const std::string& title, const std::string& summary, Mode mode);
+
+  // The conclusion of our latest check run for `head`; "" when there is
+  // none, it is still running, or the gate is a commit status (plain token).
+  std::string gate_conclusion(const PublishTarget& target, const std::string& head);
+
  private:
   RestClient* client_;
   PublisherOptions opt_;
 };
+
+// "/repos/{owner}/{repo}", each part URL-encoded.
+std::string repo_path(const PublishTarget& target);
 
 // The review body: the marker line, the Markdown report, the findings
 // that could not be placed inline and what was not reviewed in full

@@ -30,7 +30,7 @@ PullInfo pull_from_json(const nlohmann::json& j, const std::string& owner_repo) 
   pr.number = j["number"].get<std::int64_t>();
   pr.title = string_at(j, "title", true);
   pr.body = string_at(j, "body", false);  // null when empty
-  pr.draft = j.value("draft", false);
+  pr.draft = j.contains("draft") && j["draft"].is_boolean() && j["draft"].get<bool>();
   if (j.contains("user") && j["user"].is_object()) pr.author = string_at(j["user"], "login", false);
   if (j.contains("labels") && j["labels"].is_array()) {
     for (const auto& l : j["labels"]) {
@@ -44,7 +44,7 @@ PullInfo pull_from_json(const nlohmann::json& j, const std::string& owner_repo) 
   pr.base_ref = string_at(base, "ref", true);
   info.base_tip_sha = string_at(base, "sha", true);
   info.state = string_at(j, "state", false);
-  info.merged = j.value("merged", false);
+  info.merged = j.contains("merged") && j["merged"].is_boolean() && j["merged"].get<bool>();
   auto repo_name = [](const nlohmann::json& side) {
     return side.contains("repo") && side["repo"].is_object() ? string_at(side["repo"], "full_name", false) : "";
   };
@@ -53,9 +53,30 @@ PullInfo pull_from_json(const nlohmann::json& j, const std::string& owner_repo) 
   return info;
 }
 
+std::string PullInfo::owner() const { return pr.repository.substr(0, pr.repository.find('/')); }
+
+std::string PullInfo::repo() const {
+  auto slash = pr.repository.find('/');
+  return slash == std::string::npos ? std::string() : pr.repository.substr(slash + 1);
+}
+
 PullInfo fetch_pull(RestClient& client, const std::string& owner, const std::string& repo, std::int64_t number) {
   Response r = client.get(fmt::format("/repos/{}/{}/pulls/{}", url_encode(owner), url_encode(repo), number));
   return pull_from_json(r.body, owner + "/" + repo);
+}
+
+std::vector<std::int64_t> open_pulls_with_head(RestClient& client, const std::string& owner, const std::string& repo,
+                                               const std::string& sha) {
+  auto text = [](const nlohmann::json& j, const char* key) {
+    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+  };
+  std::vector<std::int64_t> out;
+  for (const auto& p : client.get_all(fmt::format("/repos/{}/{}/commits/{}/pulls", url_encode(owner),
+                                                  url_encode(repo), sha))) {
+    if (text(p, "state") != "open" || !p.contains("head") || text(p["head"], "sha") != sha) continue;
+    if (p.contains("number") && p["number"].is_number_integer()) out.push_back(p["number"].get<std::int64_t>());
+  }
+  return out;
 }
 
 }  // namespace reviewer::github

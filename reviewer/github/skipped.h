@@ -1,5 +1,5 @@
-// What a review did not read in full, said in the posted review (issue 8,
-// point 7): files over the per-file limit, binary files, generated or
+// What a review did not read in full, said in the posted review:
+// files over the per-file limit, binary files, generated or
 // vendored files left out of the size, inline comments over the cap, and
 // pull requests beyond what GitHub's API lists (3,000 files), which we can
 // review only because the diff always comes from the local mirror.

@@ -10,6 +10,7 @@
 
 #include "guidance/guidance.h"
 #include "guidance/watcher.h"
+#include "reviewer/core/mode.h"
 #include "reviewer/core/review_result.h"
 #include "reviewer/model/router.h"
 
@@ -29,7 +30,7 @@ struct ReviewRequest {
   // when set, `guidance_dirs` is not read.
   std::shared_ptr<const GuidanceSnapshot> operator_guidance;
   std::string trigger = "cli";
-  std::string mode = "dry-run";
+  Mode mode = Mode::dry_run;
   bool draft = false;
   // As GitHub names them ("owner/name", login), for the auto-approve
   // policy; empty: the repository path and the head commit's author name.

@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include "reviewer/github/webhook.h"
+
 namespace reviewer::server {
 
 // One accepted webhook delivery, as received.
@@ -19,19 +21,8 @@ struct Delivery {
   std::string outcome;      // queued | ignored | ping
 };
 
-// The work a delivery asks for.
-struct JobSpec {
-  std::string kind;         // "review" (pull_request) or the event name
-  std::string repository;   // owner/name: the fairness key
-  std::int64_t pr_number = 0;
-  std::string head_sha;
-  // A newer job of this kind for the same PR supersedes older ones that
-  // have not finished (only the newest head is reviewed).
-  bool supersedes = false;
-  // The GitHub App installation (0: none): the outer fairness key, so one
-  // organisation's many repositories cannot crowd out another's.
-  std::int64_t installation = 0;
-};
+// The work a delivery asks for (github::classify_webhook decides it).
+using JobSpec = github::WebhookJob;
 
 // A claimed job, as a worker sees it.
 struct Job {

@@ -12,13 +12,13 @@
 
 #include "reviewer/core/error.h"
 #include "reviewer/core/private_files.h"
-#include "reviewer/server/event.h"
 #include "reviewer/server/intake.h"
 #include "reviewer/server/json_scan.h"
 #include "reviewer/server/log.h"
 #include "reviewer/server/metrics.h"
 #include "reviewer/server/queue.h"
-#include "reviewer/server/signature.h"
+#include "reviewer/github/signature.h"
+#include "reviewer/github/webhook.h"
 #include "reviewer/server/workers.h"
 
 namespace reviewer::server {
@@ -190,8 +190,8 @@ void Server::Impl::on_body(const http::http_request& req, std::string body) {
   if (body.size() != req.headers().content_length()) {
     return reject(req, http::status_codes::BadRequest, "bad_request", "the body is shorter than Content-Length");
   }
-  const auto check = verify_signature(settings.webhook_secret, body, header(req, "X-Hub-Signature-256"));
-  if (check != SignatureCheck::valid) {
+  const auto check = github::verify_signature(settings.webhook_secret, body, header(req, "X-Hub-Signature-256"));
+  if (check != github::SignatureCheck::valid) {
     return reject(req, http::status_codes::Unauthorized, "signature",
                   fmt::format("signature {}: X-Hub-Signature-256 must be sha256=<HMAC of the body>", to_string(check)));
   }
@@ -209,15 +209,15 @@ void Server::Impl::on_body(const http::http_request& req, std::string body) {
                   "unsupported content type: configure the webhook to send application/json");
   }
   // Every byte is checked (JSON syntax, UTF-8) as nlohmann would, but only
-  // the members classify() reads are kept: building the whole tree of a
+  // the members classify_webhook() reads are kept: building the whole tree of a
   // 25 KB payload was most of intake's CPU (json_scan.h).
-  std::optional<nlohmann::json> parsed = parse_filtered(body, classify_reads);
+  std::optional<nlohmann::json> parsed = parse_filtered(body, github::classify_webhook_reads);
   if (!parsed) {
     return reject(req, http::status_codes::BadRequest, "bad_request", "the body is not valid JSON (or not UTF-8)");
   }
-  Classified c;
+  github::Classified c;
   try {
-    c = classify(event, *parsed);
+    c = github::classify_webhook(event, *parsed);
   } catch (const Error& e) {
     return reject(req, http::status_codes::BadRequest, "bad_request", e.what());
   }
@@ -408,7 +408,7 @@ void Server::start() {
   m.report_dead_letters();  // parked before a restart and not reported yet
   m.maintenance = std::thread([&m] { m.maintain(); });
   m.log.info("serve_started", {{"listen", fmt::format("{}:{}", m.settings.listen_host, m.settings.listen_port)},
-                               {"data_dir", m.settings.data_dir.string()}, {"mode", m.settings.mode},
+                               {"data_dir", m.settings.data_dir.string()}, {"mode", std::string(to_string(m.settings.mode))},
                                {"workers", m.settings.workers}, {"version", REVIEWER_VERSION}});
 }
 

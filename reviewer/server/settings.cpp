@@ -81,10 +81,9 @@ const std::vector<Key>& keys() {
        }},
       {"mode", "REVIEWER_MODE",
        [](ServeSettings& s, const std::string& w, const std::string& v) {
-         if (v != "dry-run" && v != "shadow" && v != "active") {
-           fail(w, fmt::format("'{}' is not a mode (dry-run, shadow or active)", v));
-         }
-         s.mode = v;
+         auto mode = parse_mode(v);
+         if (!mode) fail(w, fmt::format("'{}' is not a mode (dry-run, shadow or active)", v));
+         s.mode = *mode;
        }},
       {"workers", "REVIEWER_WORKERS",
        [](ServeSettings& s, const std::string& w, const std::string& v) { s.workers = int(parse_int(w, v, 1, 64)); }},
@@ -246,11 +245,11 @@ ServeSettings load_settings(const std::optional<std::filesystem::path>& config_f
   if (!s.github_app_id.empty() && !s.github_app_private_key_file) {
     throw Error(Error::Code::usage, "GITHUB_APP_ID is set without GITHUB_APP_PRIVATE_KEY_FILE");
   }
-  if (s.mode != "dry-run" && !s.has_github_credentials()) {
+  if (s.mode != Mode::dry_run && !s.has_github_credentials()) {
     throw Error(Error::Code::usage,
                 fmt::format("REVIEWER_MODE: '{}' posts to GitHub and needs GITHUB_APP_ID with "
                             "GITHUB_APP_PRIVATE_KEY_FILE, or GITHUB_TOKEN",
-                            s.mode));
+                            to_string(s.mode)));
   }
   return s;
 }

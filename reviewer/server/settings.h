@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "reviewer/core/mode.h"
+
 namespace reviewer::server {
 
 struct ServeSettings {
@@ -16,7 +18,7 @@ struct ServeSettings {
   int listen_port = 8080;                    // REVIEWER_LISTEN port (0: any free port)
   std::string webhook_secret;                // REVIEWER_WEBHOOK_SECRET or _SECRET_FILE (required)
   std::filesystem::path data_dir = "reviewer-data";  // REVIEWER_DATA_DIR: queue.db, audit.db, mirrors/
-  std::string mode = "dry-run";              // REVIEWER_MODE: dry-run | shadow | active
+  Mode mode = Mode::dry_run;                 // REVIEWER_MODE: dry-run | shadow | active
   int workers = 2;                           // REVIEWER_WORKERS: 1..64
   int http_threads = 2;                      // REVIEWER_HTTP_THREADS: 1..64, cpprestsdk's pool (first server of the process)
   std::optional<std::filesystem::path> guidance_dir;  // REVIEWER_GUIDANCE_DIR
@@ -27,7 +29,7 @@ struct ServeSettings {
   int retry_base_ms = 2000;                  // REVIEWER_RETRY_BASE_MS: first backoff, doubled per attempt
   int delivery_retention_days = 3;           // REVIEWER_DELIVERY_RETENTION_DAYS: raw bodies kept for replay
   long max_body_bytes = 25L * 1024 * 1024 + 64 * 1024;  // REVIEWER_MAX_BODY_BYTES: GitHub caps at 25 MB
-  // GitHub (issue 8 uses them; serve only checks that active/shadow have some).
+  // GitHub credentials (reviewer/app uses them; shadow and active need some).
   std::string github_app_id;                 // GITHUB_APP_ID
   std::optional<std::filesystem::path> github_app_private_key_file;  // GITHUB_APP_PRIVATE_KEY_FILE
   std::string github_token;                  // GITHUB_TOKEN (never logged)

@@ -1,11 +1,11 @@
 // Which deliveries become review jobs, and the review targets a job's
-// payload names (the server's classify() and app::review_targets()).
+// payload names (github::classify_webhook() and app::review_targets()).
 #include <doctest/doctest.h>
 
 #include "app_fixture.h"
 #include "reviewer/app/access.h"
 #include "reviewer/core/error.h"
-#include "reviewer/server/event.h"
+#include "reviewer/github/webhook.h"
 #include "support/testutil.h"
 
 using namespace reviewer;
@@ -17,17 +17,17 @@ TEST_SUITE("app::targets") {
     Origin origin(dir / "o.git");
     const std::string head(40, 'c');
     auto p = rerequest_payload(origin, 4, head);
-    auto c = server::classify("check_run", p);
+    auto c = github::classify_webhook("check_run", p);
     REQUIRE(c.job);
     CHECK(c.job->kind == "review");
     CHECK(c.job->pr_number == 4);
     CHECK(c.job->head_sha == head);
     CHECK(c.job->supersedes);
     p["check_run"]["name"] = "ci";
-    CHECK_FALSE(server::classify("check_run", p).job);
+    CHECK_FALSE(github::classify_webhook("check_run", p).job);
     p["check_run"]["name"] = "reviewer";
     p["action"] = "completed";
-    CHECK_FALSE(server::classify("check_run", p).job);
+    CHECK_FALSE(github::classify_webhook("check_run", p).job);
   }
 
   TEST_CASE("a re-run without listed pull requests (a fork) queues a job for PR 0 that supersedes nothing") {
@@ -35,7 +35,7 @@ TEST_SUITE("app::targets") {
     Origin origin(dir / "o.git");
     auto p = rerequest_payload(origin, 4, std::string(40, 'd'));
     p["check_run"]["pull_requests"] = nlohmann::json::array();
-    auto c = server::classify("check_run", p);
+    auto c = github::classify_webhook("check_run", p);
     REQUIRE(c.job);
     CHECK(c.job->pr_number == 0);
     CHECK_FALSE(c.job->supersedes);

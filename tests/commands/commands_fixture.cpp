@@ -83,7 +83,7 @@ nlohmann::json pull_request_payload(const std::string& action, std::int64_t numb
   return p;
 }
 
-Scenario::Scenario(github::Mode mode) {
+Scenario::Scenario(Mode mode) {
   dir = scratch_dir("commands");
   fake.accept_token("tok");
   fake.set_pull_head("o/r", 7, kPrHead);
@@ -92,10 +92,10 @@ Scenario::Scenario(github::Mode mode) {
   commands::CommandOptions o;
   o.bot_login = kBot;
   o.mode = mode;
-  o.codeowners = [this](const commands::PrInfo& pr) -> std::optional<std::string> {
+  o.codeowners = [this](const github::PullInfo& pr) -> std::optional<std::string> {
     std::lock_guard lock(mu);
-    if (pr.base_sha != kPrBase || pr.base_ref != "main" || pr.full_name() != "o/r") {
-      throw Error(Error::Code::invalid_input, "unknown base commit " + pr.base_sha);
+    if (pr.base_tip_sha != kPrBase || pr.pr.base_ref != "main" || pr.full_name() != "o/r") {
+      throw Error(Error::Code::invalid_input, "unknown base commit " + pr.base_tip_sha);
     }
     return codeowners;
   };
@@ -104,7 +104,8 @@ Scenario::Scenario(github::Mode mode) {
   fake.on("GET", "/repos/o/r/pulls/7", [this](const Recorded&) {
     std::lock_guard lock(mu);
     return FakeResponse{200,
-                        {{"number", 7}, {"state", "open"}, {"merged", false}, {"user", {{"login", kAuthor}}},
+                        {{"number", 7}, {"title", "Add a greeting"}, {"state", "open"}, {"merged", false},
+                         {"user", {{"login", kAuthor}}},
                          {"head", {{"sha", head}, {"ref", "feature"}}}, {"base", {{"sha", kPrBase}, {"ref", "main"}}}},
                         {}};
   });

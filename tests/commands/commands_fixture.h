@@ -24,7 +24,7 @@ inline const std::string kPrHead = "1111111111111111111111111111111111111111";
 inline const std::string kPrBase = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
 struct Scenario {
-  explicit Scenario(github::Mode mode = github::Mode::active);
+  explicit Scenario(Mode mode = Mode::active);
   ~Scenario();
 
   // State behind the extra routes; declared first so it outlives the fake.

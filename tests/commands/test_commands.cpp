@@ -157,7 +157,7 @@ TEST_SUITE("commands::human_review") {
 
   TEST_CASE("an unreadable CODEOWNERS does not stop the override; the reply says so") {
     Scenario s;
-    s.ctx->options.codeowners = [](const PrInfo&) -> std::optional<std::string> {
+    s.ctx->options.codeowners = [](const github::PullInfo&) -> std::optional<std::string> {
       throw Error(Error::Code::io, "mirror unavailable");
     };
     handle_issue_comment(*s.ctx, comment_payload("/human-review", kAuthor, "CONTRIBUTOR"));
@@ -167,7 +167,7 @@ TEST_SUITE("commands::human_review") {
   }
 
   TEST_CASE("dry-run records the override and would-be calls but posts nothing") {
-    Scenario s(github::Mode::dry_run);
+    Scenario s(Mode::dry_run);
     s.set_codeowners("* @lead\n");
     auto out = handle_issue_comment(*s.ctx, comment_payload("/human-review", kAuthor, "CONTRIBUTOR"));
     CHECK(human_review_required(*s.audit, "o/r", 7));
@@ -179,7 +179,7 @@ TEST_SUITE("commands::human_review") {
   }
 
   TEST_CASE("shadow mode replies but never labels, dismisses, gates or requests reviewers") {
-    Scenario s(github::Mode::shadow);
+    Scenario s(Mode::shadow);
     s.set_codeowners("* @lead\n");
     handle_issue_comment(*s.ctx, comment_payload("/human-review", kAuthor, "CONTRIBUTOR"));
     CHECK(human_review_required(*s.audit, "o/r", 7));
@@ -282,7 +282,14 @@ TEST_SUITE("commands::review_and_feedback") {
                               {{"content", "heart"}, {"user", {{"login", "max"}, {"type", "User"}}}},
                               {{"content", "+1"}, {"user", {{"login", "other[bot]"}, {"type", "Bot"}}}}});
     s.add_bot_inline_comment(32, "fedcba9876543210", {});  // unknown finding, no reactions: not fetched
-    PrInfo pr{"o", "r", 7, kAuthor, kPrHead, kPrBase, "main", "open", false};
+    github::PullInfo pr;
+    pr.pr.repository = "o/r";
+    pr.pr.number = 7;
+    pr.pr.author = kAuthor;
+    pr.pr.head_sha = kPrHead;
+    pr.pr.base_ref = "main";
+    pr.base_tip_sha = kPrBase;
+    pr.state = "open";
     CHECK(collect_reactions(*s.ctx, pr) == 1);
     CHECK(collect_reactions(*s.ctx, pr) == 0);
     auto h = s.audit->history("o/r", 7);

@@ -34,7 +34,7 @@ github::PublishReport review_and_publish(Scenario& s, const std::string& head) {
   github::PublisherOptions po;
   po.bot_login = kBot;
   github::Publisher p(s.client.get(), po);
-  return p.publish(r, t, github::Mode::active);
+  return p.publish(r, t, Mode::active);
 }
 
 }  // namespace

@@ -166,6 +166,14 @@ TEST_SUITE("git::Mirror") {
     CHECK_THROWS_AS(m.fetch_pull("main", 0, {}), Error);
   }
 
+  TEST_CASE("a mirror lives at mirrors/<owner>/<name>.git and only plain owner/name is accepted") {
+    CHECK(Mirror("/m", "octo/hello-world", "").path() == "/m/mirrors/octo/hello-world.git");
+    CHECK_THROWS_AS(Mirror("/m", "../etc", ""), Error);
+    CHECK_THROWS_AS(Mirror("/m", "a/..", ""), Error);
+    CHECK_THROWS_AS(Mirror("/m", "a/b/c", ""), Error);
+    CHECK_THROWS_AS(Mirror("/m", "noslash", ""), Error);
+  }
+
   TEST_CASE("a missing PR ref or an unreachable remote is an error naming the repository") {
     auto dir = test::scratch_dir("mirror-missing");
     Source src(dir / "src.git");

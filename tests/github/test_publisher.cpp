@@ -270,6 +270,19 @@ TEST_SUITE("github::Publisher") {
     CHECK(env.posted_reviews() == 1);
   }
 
+  TEST_CASE("mistyped fields in GitHub's answers read as empty instead of throwing") {
+    Env env(kHead2);
+    env.fake.add_review("o/r", 7, {{"id", "12"}, {"user", "reviewer-test[bot]"}, {"state", 5},
+                                   {"commit_id", 7}, {"body", nullptr}});
+    env.fake.add_review("o/r", 7, {{"user", {{"login", "reviewer-test[bot]"}}}, {"state", "APPROVED"},
+                                   {"commit_id", kHead}, {"body", 42}});
+    PublishReport rep;
+    CHECK_NOTHROW(rep = env.publisher().publish(sample_result(kHead2, DecisionKind::needs_human), env.target,
+                                                Mode::active));
+    CHECK(rep.dismissed_reviews.empty());  // neither is a marked approval of ours
+    CHECK(env.posted_reviews() == 1);
+  }
+
   TEST_CASE("a head that moved on makes the review stale: nothing is posted") {
     Env env(kHead2);
     auto rep = env.publisher().publish(sample_result(kHead, DecisionKind::approve), env.target, Mode::active);

@@ -2,7 +2,7 @@
 
 #include "github_fixture.h"
 #include "reviewer/core/error.h"
-#include "reviewer/github/rerequest.h"
+#include "reviewer/github/webhook.h"
 
 using namespace reviewer;
 using namespace reviewer::github;

@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "reviewer/server/signature.h"
+#include "reviewer/github/signature.h"
 #include "support/testutil.h"
 
 namespace reviewer::test {
@@ -84,7 +84,7 @@ HttpReply http_get(int port, const std::string& path) {
 std::string webhook_request(const std::string& body, const WebhookOptions& o) {
   static std::atomic<int> n{0};
   std::string id = o.delivery_id.empty() ? fmt::format("test-{}-{}", ::getpid(), n++) : o.delivery_id;
-  std::string sig = o.signature.empty() ? "sha256=" + server::hmac_sha256_hex(kSecret, body) : o.signature;
+  std::string sig = o.signature.empty() ? "sha256=" + github::hmac_sha256_hex(kSecret, body) : o.signature;
   std::string req = "POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   req += "User-Agent: GitHub-Hookshot/test\r\n";
   req += fmt::format("X-GitHub-Event: {}\r\nX-GitHub-Delivery: {}\r\n", o.event, id);

@@ -1,14 +1,15 @@
 #include <doctest/doctest.h>
 
 #include "reviewer/core/error.h"
-#include "reviewer/server/event.h"
+#include "reviewer/github/webhook.h"
 #include "reviewer/server/json_scan.h"
 #include "server_fixture.h"
 
 using namespace reviewer;
-using namespace reviewer::server;
+using namespace reviewer::github;
+using reviewer::server::parse_filtered;
 
-TEST_SUITE("server::event") {
+TEST_SUITE("github::webhook") {
   TEST_CASE("every pull_request, issue_comment, pull_request_review and installation example parses") {
     int parsed = 0;
     for (const char* event : {"pull_request", "issue_comment", "pull_request_review", "installation"}) {
@@ -18,7 +19,7 @@ TEST_SUITE("server::event") {
         CAPTURE(event);
         CAPTURE(ex.value("action", ""));
         Classified c;
-        CHECK_NOTHROW(c = classify(event, ex));
+        CHECK_NOTHROW(c = classify_webhook(event, ex));
         CHECK(c.action == ex.value("action", ""));
         ++parsed;
       }
@@ -32,7 +33,7 @@ TEST_SUITE("server::event") {
          {"pull_request", "issue_comment", "pull_request_review", "installation", "check_run", "check_suite"}) {
       auto examples = test::webhook_examples(event);
       if (std::string(event).rfind("check_", 0) == 0) {
-        // Re-run requests of our own check: the case classify() reads most of.
+        // Re-run requests of our own check: the case classify_webhook() reads most of.
         for (auto ex : std::vector<nlohmann::json>(examples)) {
           if (ex.value("action", "") != "rerequested") continue;
           if (std::string(event) == "check_run") ex["check_run"]["name"] = "reviewer";
@@ -42,11 +43,11 @@ TEST_SUITE("server::event") {
       for (const auto& ex : examples) {
         CAPTURE(event);
         CAPTURE(ex.value("action", ""));
-        auto filtered = parse_filtered(ex.dump(), classify_reads);
+        auto filtered = parse_filtered(ex.dump(), classify_webhook_reads);
         REQUIRE(filtered);
         CHECK(filtered->dump().size() < ex.dump().size());
-        Classified whole = classify(event, ex);
-        Classified part = classify(event, *filtered);
+        Classified whole = classify_webhook(event, ex);
+        Classified part = classify_webhook(event, *filtered);
         CHECK(part.action == whole.action);
         CHECK(part.repository == whole.repository);
         REQUIRE(part.job.has_value() == whole.job.has_value());
@@ -80,7 +81,7 @@ TEST_SUITE("server::event") {
       CHECK(e.base_sha == ex["pull_request"]["base"]["sha"].get<std::string>());
       CHECK(e.repository == ex["repository"]["full_name"].get<std::string>());
       CHECK(e.labels.size() == ex["pull_request"]["labels"].size());
-      Classified c = classify("pull_request", ex);
+      Classified c = classify_webhook("pull_request", ex);
       const std::string action = ex["action"];
       const bool reviews = action == "opened" || action == "synchronize" || action == "reopened" ||
                            action == "ready_for_review" || action == "edited";
@@ -104,7 +105,7 @@ TEST_SUITE("server::event") {
   TEST_CASE("comments on pull requests make jobs, comments on issues do not") {
     int on_pr = 0, on_issue = 0;
     for (const auto& ex : test::webhook_examples("issue_comment")) {
-      Classified c = classify("issue_comment", ex);
+      Classified c = classify_webhook("issue_comment", ex);
       const bool pr = ex["issue"].contains("pull_request");
       if (pr && ex["action"] != "deleted") {
         ++on_pr;
@@ -122,7 +123,7 @@ TEST_SUITE("server::event") {
     auto pr = test::webhook_examples("pull_request").at(0);
     auto error_of = [](const std::string& event, const nlohmann::json& j) -> std::string {
       try {
-        classify(event, j);
+        classify_webhook(event, j);
       } catch (const Error& e) {
         CHECK(e.code() == Error::Code::invalid_input);
         return e.what();
@@ -142,6 +143,6 @@ TEST_SUITE("server::event") {
     CHECK(error_of("issue_comment", nlohmann::json::object({{"action", "created"}})) ==
           "webhook payload: 'issue' is missing");
     // Events the bot does not handle are not inspected beyond the basics.
-    CHECK(!classify("star", nlohmann::json::object({{"action", "created"}})).job);
+    CHECK(!classify_webhook("star", nlohmann::json::object({{"action", "created"}})).job);
   }
 }

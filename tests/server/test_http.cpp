@@ -12,7 +12,7 @@
 
 #include "reviewer/server/metrics.h"
 #include "reviewer/server/queue.h"
-#include "reviewer/server/signature.h"
+#include "reviewer/github/signature.h"
 #include "server_fixture.h"
 #include "support/testutil.h"
 
@@ -120,7 +120,7 @@ TEST_SUITE("server::Server") {
     o.signature = "sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59";
     CHECK(test::post_webhook(s.port, body, o).status == 401);
     // Signed with another secret.
-    o.signature = "sha256=" + hmac_sha256_hex("not-the-secret", body);
+    o.signature = "sha256=" + github::hmac_sha256_hex("not-the-secret", body);
     CHECK(test::post_webhook(s.port, body, o).status == 401);
     CHECK(count(s, "deliveries") == "0");
     CHECK(s.server->metrics().counter("reviewer_webhook_rejected_total", {{"reason", "signature"}}) == 4);

@@ -26,7 +26,7 @@ TEST_SUITE("server::settings") {
     auto s = load_settings(std::nullopt, {{"REVIEWER_WEBHOOK_SECRET", "s3cret"}});
     CHECK(s.listen_host == "127.0.0.1");
     CHECK(s.listen_port == 8080);
-    CHECK(s.mode == "dry-run");
+    CHECK(s.mode == Mode::dry_run);
     CHECK(s.data_dir == "reviewer-data");
     s = load_settings(std::nullopt, {{"REVIEWER_WEBHOOK_SECRET", "s3cret"},
                                      {"REVIEWER_LISTEN", "0.0.0.0:9000"},

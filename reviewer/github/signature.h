@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace reviewer::server {
+namespace reviewer::github {
 
 // Lower-case hex HMAC-SHA256 of `body` keyed with `secret`.
 std::string hmac_sha256_hex(std::string_view secret, std::string_view body);
@@ -20,4 +20,4 @@ SignatureCheck verify_signature(std::string_view secret, std::string_view body, 
 // "missing", "malformed", ... for logs and metrics labels.
 const char* to_string(SignatureCheck c);
 
-}  // namespace reviewer::server
+}  // namespace reviewer::github

@@ -1,10 +1,10 @@
-#include "reviewer/server/event.h"
+#include "reviewer/github/webhook.h"
 
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
 
-namespace reviewer::server {
+namespace reviewer::github {
 
 namespace {
 
@@ -42,6 +42,15 @@ std::int64_t integer(const json& obj, const char* key, const std::string& path) 
   return v.get<std::int64_t>();
 }
 
+std::string nonempty(std::string v, const char* key, const std::string& path) {
+  if (v.empty()) bad(fmt::format("'{}' is empty", join(path, key)));
+  return v;
+}
+
+bool is_sha(const std::string& s) {
+  return (s.size() == 40 || s.size() == 64) && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
 bool one_of(const std::string& v, std::initializer_list<const char*> set) {
   for (const char* s : set) {
     if (v == s) return true;
@@ -57,7 +66,7 @@ std::string repository_of(const json& payload) {
 
 }  // namespace
 
-Classified classify(const std::string& event, const json& payload) {
+Classified classify_webhook(const std::string& event, const json& payload) {
   if (!payload.is_object()) bad("the body is not a JSON object");
   Classified c;
   if (auto it = payload.find("action"); it != payload.end()) {
@@ -68,10 +77,10 @@ Classified classify(const std::string& event, const json& payload) {
   if (event == "pull_request") {
     PullRequestEvent pr = parse_pull_request_event(payload);
     if (one_of(c.action, {"opened", "synchronize", "reopened", "ready_for_review", "edited"})) {
-      c.job = JobSpec{"review", pr.repository, pr.number, pr.head_sha, true};
+      c.job = WebhookJob{"review", pr.repository, pr.number, pr.head_sha, true};
     } else if (c.action == "closed") {
       // Lifecycle (merged / closed, revert links, reactions): no review.
-      c.job = JobSpec{"pull_request", pr.repository, pr.number, pr.head_sha, false};
+      c.job = WebhookJob{"pull_request", pr.repository, pr.number, pr.head_sha, false};
     }
   } else if (event == "issue_comment") {
     const json& issue = field(payload, "issue", "");
@@ -80,7 +89,7 @@ Classified classify(const std::string& event, const json& payload) {
     const bool on_pr = issue.contains("pull_request") && !issue["pull_request"].is_null();
     if (on_pr && one_of(c.action, {"created", "edited"})) {
       if (c.repository.empty()) bad("'repository' is missing");
-      c.job = JobSpec{"comment", c.repository, integer(issue, "number", "issue"), "", false};
+      c.job = WebhookJob{"comment", c.repository, integer(issue, "number", "issue"), "", false};
     }
   } else if (event == "pull_request_review") {
     const json& pr = field(payload, "pull_request", "");
@@ -88,13 +97,13 @@ Classified classify(const std::string& event, const json& payload) {
     str(review, "state", "review");
     if (one_of(c.action, {"submitted", "dismissed"})) {
       if (c.repository.empty()) bad("'repository' is missing");
-      c.job = JobSpec{"review_state", c.repository, integer(pr, "number", "pull_request"),
+      c.job = WebhookJob{"review_state", c.repository, integer(pr, "number", "pull_request"),
                       str(field(pr, "head", "pull_request"), "sha", "pull_request.head"), false};
     }
   } else if ((event == "check_run" || event == "check_suite") && c.action == "rerequested") {
     // The "Re-run" button: a fresh review of the PR's current head. Queued
     // as a review job so it and a new push supersede each other. Only our
-    // own check run counts (the check name of reviewer/github/check_run.h):
+    // own check run counts (the check name of check_run.h):
     // re-running someone else's check must not supersede our review.
     const json& subject = field(payload, event.c_str(), "");
     if (event == "check_run" && str(subject, "name", event) != "reviewer") return c;
@@ -104,7 +113,7 @@ Classified classify(const std::string& event, const json& payload) {
     if (auto it = subject.find("pull_requests"); it != subject.end() && it->is_array() && !it->empty()) {
       number = integer(it->at(0), "number", event + ".pull_requests[0]");
     }
-    c.job = JobSpec{"review", c.repository, number, head, number > 0};
+    c.job = WebhookJob{"review", c.repository, number, head, number > 0};
   } else if (event == "installation") {
     integer(field(payload, "installation", ""), "id", "installation");
   }
@@ -116,7 +125,7 @@ Classified classify(const std::string& event, const json& payload) {
   return c;
 }
 
-bool classify_reads(int depth, std::string_view key) {
+bool classify_webhook_reads(int depth, std::string_view key) {
   auto in = [key](std::initializer_list<std::string_view> set) {
     for (auto k : set) {
       if (key == k) return true;
@@ -174,4 +183,76 @@ PullRequestEvent parse_pull_request_event(const json& payload) {
   return e;
 }
 
-}  // namespace reviewer::server
+std::optional<RerunRequest> parse_rerequest(std::string_view event, const json& payload,
+                                            std::string_view check_name) {
+  if (event != "check_run" && event != "check_suite") return std::nullopt;
+  if (payload::string_or_empty(payload, "action") != "rerequested") return std::nullopt;
+  const std::string where(event);
+  const json& subject = field(payload, where.c_str(), "");
+  if (event == "check_run" && payload::string_or_empty(subject, "name") != check_name) return std::nullopt;
+
+  RerunRequest req;
+  req.head_sha = nonempty(str(subject, "head_sha", where), "head_sha", where);
+  if (!is_sha(req.head_sha)) bad(fmt::format("'{}.head_sha' is not a commit id", where));
+  const json& repo = field(payload, "repository", "");
+  req.repo = nonempty(str(repo, "name", "repository"), "name", "repository");
+  req.owner = nonempty(str(field(repo, "owner", "repository"), "login", "repository.owner"), "login",
+                       "repository.owner");
+  req.installation_id = installation_of(payload);
+  // A check_run's PRs are listed on the run; a suite lists them on itself.
+  if (auto it = subject.find("pull_requests"); it != subject.end() && it->is_array()) {
+    for (const auto& p : *it) {
+      if (p.is_object() && p.contains("number") && p["number"].is_number_integer()) {
+        req.pull_numbers.push_back(p["number"].get<std::int64_t>());
+      }
+    }
+  }
+  return req;
+}
+
+std::string clone_url_of(const json& payload) {
+  const auto& repo = payload.contains("repository") ? payload["repository"] : json();
+  if (!repo.is_object() || !repo.contains("clone_url") || !repo["clone_url"].is_string() ||
+      repo["clone_url"].get_ref<const std::string&>().empty()) {
+    bad("'repository.clone_url' is missing");
+  }
+  return repo["clone_url"].get<std::string>();
+}
+
+std::int64_t installation_of(const json& payload) {
+  if (!payload.is_object()) return 0;
+  auto it = payload.find("installation");
+  if (it == payload.end() || !it->is_object()) return 0;
+  auto id = it->find("id");
+  return id != it->end() && id->is_number_integer() ? id->get<std::int64_t>() : 0;
+}
+
+namespace payload {
+
+const json& object(const json& j, const char* key, const std::string& path) {
+  const json& v = field(j, key, path);
+  if (!v.is_object()) bad(fmt::format("'{}' is not an object", join(path, key)));
+  return v;
+}
+
+std::string string(const json& j, const char* key, const std::string& path) { return str(j, key, path); }
+
+std::int64_t integer(const json& j, const char* key, const std::string& path) {
+  return github::integer(j, key, path);
+}
+
+std::string string_or_empty(const json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::pair<std::string, std::string> owner_repo(const json& p) {
+  const json& repo = object(p, "repository", "");
+  return {string(object(repo, "owner", "repository"), "login", "repository.owner"),
+          string(repo, "name", "repository")};
+}
+
+}  // namespace payload
+
+}  // namespace reviewer::github

@@ -1,10 +1,10 @@
 #include <doctest/doctest.h>
 
-#include "reviewer/server/signature.h"
+#include "reviewer/github/signature.h"
 
-using namespace reviewer::server;
+using namespace reviewer::github;
 
-TEST_SUITE("server::signature") {
+TEST_SUITE("github::signature") {
   TEST_CASE("GitHub's published example vector verifies") {
     const std::string secret = "It's a Secret to Everybody";
     const std::string body = "Hello, World!";

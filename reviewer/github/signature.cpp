@@ -1,4 +1,4 @@
-#include "reviewer/server/signature.h"
+#include "reviewer/github/signature.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -8,7 +8,7 @@
 
 #include "reviewer/core/error.h"
 
-namespace reviewer::server {
+namespace reviewer::github {
 
 namespace {
 
@@ -73,4 +73,4 @@ const char* to_string(SignatureCheck c) {
   return "unknown";
 }
 
-}  // namespace reviewer::server
+}  // namespace reviewer::github
