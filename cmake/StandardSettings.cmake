@@ -20,9 +20,12 @@ if(REVIEWER_SANITIZE)
   target_compile_options(reviewer_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
   target_link_options(reviewer_settings INTERFACE -fsanitize=address,undefined)
 endif()
-# Threads for every target, so that all are compiled with the same -pthread
-# (it defines _REENTRANT) as the shared precompiled header below.
-target_link_libraries(reviewer_settings INTERFACE Threads::Threads)
+# -pthread for every target: re2's pkg-config flags add it to some, it
+# defines _REENTRANT, and GCC refuses the shared precompiled header below in
+# a target compiled otherwise than the header was. (Threads::Threads adds no
+# flag on glibc 2.34+, where pthreads are in libc.)
+target_compile_options(reviewer_settings INTERFACE -pthread)
+target_link_options(reviewer_settings INTERFACE -pthread)
 # cpprestsdk defines a macro U(x) that breaks fmt 9's headers (BUILD-NOTES.md).
 target_compile_definitions(reviewer_settings INTERFACE
   _TURN_OFF_PLATFORM_STRING
