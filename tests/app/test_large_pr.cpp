@@ -13,7 +13,9 @@ using namespace reviewer;
 using namespace reviewer::test;
 
 TEST_SUITE("app::large_pr") {
-  TEST_CASE("a pull request of more than 3,000 files is diffed locally and the review lists what was skipped") {
+  // Slow (3,005 files): in the suite "slow", out of the default ctest run (tests/CMakeLists.txt).
+  TEST_CASE("a pull request of more than 3,000 files is diffed locally and the review lists what was skipped" *
+            doctest::test_suite("slow")) {
     auto dir = scratch_dir("app-large");
     Origin origin(dir / "origin.git");
     std::map<std::string, git::FileChange> files;

@@ -25,19 +25,6 @@ void point_at_pr(nlohmann::json& p) {
 
 }  // namespace
 
-std::vector<nlohmann::json> webhook_examples(const std::string& event) {
-  static const nlohmann::json index = [] {
-    auto p = std::filesystem::path(REVIEWER_SOURCE_DIR) /
-             "tests/tools/node_modules/@octokit/webhooks-examples/api.github.com/index.json";
-    if (!std::filesystem::exists(p)) throw std::runtime_error(p.string() + " is missing: run `npm ci --prefix tests/tools`");
-    return nlohmann::json::parse(read_text(p));
-  }();
-  for (const auto& e : index) {
-    if (e.at("name") == event) return e.at("examples").get<std::vector<nlohmann::json>>();
-  }
-  return {};
-}
-
 nlohmann::json comment_payload(const std::string& body, const std::string& login, const std::string& association,
                                std::int64_t comment_id) {
   auto p = example("issue_comment", "created");

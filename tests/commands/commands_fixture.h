@@ -15,6 +15,7 @@
 #include "audit/store.h"
 #include "fake_github.h"
 #include "reviewer/commands/context.h"
+#include "support/webhooks.h"
 
 namespace reviewer::test {
 
@@ -71,8 +72,5 @@ nlohmann::json review_payload(const std::string& state, const std::string& login
                               const std::string& commit = kPrHead, std::int64_t review_id = 800,
                               const std::string& body = "", const std::string& action = "submitted");
 nlohmann::json pull_request_payload(const std::string& action, std::int64_t number = 7);
-
-// The example index of @octokit/webhooks-examples.
-std::vector<nlohmann::json> webhook_examples(const std::string& event);
 
 }  // namespace reviewer::test

@@ -19,6 +19,7 @@
 #include "reviewer/server/log.h"
 #include "reviewer/server/server.h"
 #include "reviewer/server/settings.h"
+#include "support/webhooks.h"
 
 namespace reviewer::test {
 
@@ -48,8 +49,6 @@ struct WebhookOptions {
 std::string webhook_request(const std::string& body, const WebhookOptions& o);
 HttpReply post_webhook(int port, const std::string& body, const WebhookOptions& o);
 
-// The examples of `event` from @octokit/webhooks-examples (tests/tools).
-std::vector<nlohmann::json> webhook_examples(const std::string& event);
 // A pull_request payload for `repo` #number at `head_sha`.
 std::string pull_request_payload(const std::string& repo, int number, const std::string& head_sha,
                                  const std::string& action = "synchronize");

@@ -138,7 +138,9 @@ TEST_SUITE("server::process") {
     std::_Exit(released > 0 ? 3 : 0);  // as `reviewer serve`: no destructors racing released jobs
   }
 
-  TEST_CASE("a job whose worker is killed mid-job completes exactly once after a restart") {
+  // Slow (waits out a lease): in the suite "slow", out of the default ctest run (tests/CMakeLists.txt).
+  TEST_CASE("a job whose worker is killed mid-job completes exactly once after a restart" *
+            doctest::test_suite("slow")) {
     auto dir = test::scratch_dir("sigkill");
     auto marker = dir / "marker";
     Child c = spawn_server(dir, 60'000, 1);

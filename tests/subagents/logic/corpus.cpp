@@ -74,13 +74,13 @@ Diff parse_unified_diff(const std::string& text) {
   return d;
 }
 
-std::vector<CorpusCase> load_corpus(const std::filesystem::path& dir) {
+std::vector<LogicCase> load_corpus(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     if (e.path().extension() == ".txt") files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
-  std::vector<CorpusCase> out;
+  std::vector<LogicCase> out;
   for (const auto& path : files) {
     auto lines = split_lines(read_text(path));
     std::string diff_text;
@@ -98,7 +98,7 @@ std::vector<CorpusCase> load_corpus(const std::filesystem::path& dir) {
         continue;
       }
       if (out.empty()) continue;
-      CorpusCase& c = out.back();
+      LogicCase& c = out.back();
       if (l.rfind("expect:", 0) == 0) {
         std::istringstream in(l.substr(7));
         std::string r;

@@ -23,7 +23,7 @@
 
 namespace reviewer::test {
 
-struct CorpusCase {
+struct LogicCase {
   std::string source;   // corpus file name
   std::string name;
   std::set<std::string> expect;
@@ -32,7 +32,7 @@ struct CorpusCase {
   std::map<std::string, std::string> base, head;
 };
 
-std::vector<CorpusCase> load_corpus(const std::filesystem::path& dir);
+std::vector<LogicCase> load_corpus(const std::filesystem::path& dir);
 // Parses unified diff text (---/+++/@@ lines) into a Diff.
 Diff parse_unified_diff(const std::string& text);
 

@@ -17,7 +17,7 @@ namespace {
 
 using namespace reviewer;
 
-std::vector<Finding> run_case(const Agent& agent, const Guidance& g, const test::CorpusCase& c) {
+std::vector<Finding> run_case(const Agent& agent, const Guidance& g, const test::LogicCase& c) {
   AgentContext ctx;
   ctx.guidance = g;
   if (!c.repo) {
