@@ -15,7 +15,8 @@ void throw_sqlite(int rc, const std::string& where, const std::string& message) 
       throw Error(Error::Code::io,
                   fmt::format("{} is locked by another writer and the wait timed out ({}); "
                               "nothing was written, try again",
-                              where, message));
+                              where, message),
+                  Error::Retry::transient);
     case SQLITE_FULL:
       throw Error(Error::Code::io,
                   fmt::format("{} is full ({}); the change was not written, earlier records are intact",

@@ -78,7 +78,7 @@ class GitHubHandler final : public server::JobHandler {
     try {
       return f();
     } catch (const github::GitHubError& e) {
-      const bool transient = e.code() == Error::Code::io;  // 5xx, 429, rate limits, no answer, open circuit
+      const bool transient = e.transient();  // 5xx, 429, rate limits, no answer, open circuit
       log_.warn("github_error", {{"delivery_id", job.delivery_id}, {"status", e.status()},
                                  {"request_id", e.request_id()}, {"message", e.what()}});
       return {transient ? JobResult::Status::retry : JobResult::Status::failed,
@@ -86,7 +86,7 @@ class GitHubHandler final : public server::JobHandler {
                           transient ? "" : hint(e.status())),
               {}};
     } catch (const Error& e) {
-      const bool transient = e.code() == Error::Code::io || e.code() == Error::Code::timeout;
+      const bool transient = e.transient();
       return {transient ? JobResult::Status::retry : JobResult::Status::failed,
               fmt::format("{} failed: {}; nothing approved", what, e.what()), {}};
     }

@@ -134,8 +134,11 @@ class ReviewFlow {
       }
       if (fr.head_sha != head()) fr = mirror_->fetch_pull(info_.pr.base_ref, t_.number, fo);
       if (fr.head_sha != head()) {
-        throw Error(Error::Code::io, fmt::format("the mirror of {} has {} for refs/pull/{}/head but GitHub says {}",
-                                                 full_, fr.head_sha, t_.number, head()));
+        // GitHub's refs lag its API for a moment: worth another try.
+        throw Error(Error::Code::io,
+                    fmt::format("the mirror of {} has {} for refs/pull/{}/head but GitHub says {}", full_,
+                                fr.head_sha, t_.number, head()),
+                    Error::Retry::transient);
       }
     }
     base_sha_ = fr.base_sha;
@@ -297,7 +300,7 @@ class ReviewFlow {
   // as failure (a transient one is retried and starts a new gate).
   void close_gate(github::Publisher& publisher, const github::PublishTarget& target,
                   const github::PublishReport& started, const Error& e) {
-    if (e.code() == Error::Code::io || e.code() == Error::Code::timeout) return;
+    if (e.transient()) return;
     try {
       github::PublishReport failed = publisher.abort(target, head(), started, e.what(), ctx_.mode);
       if (d_.audit) record_publish_actions(*d_.audit, failed, run_id_, full_, t_.number, head());

@@ -19,11 +19,24 @@ class Error : public std::runtime_error {
     internal,       // a bug in reviewer
   };
 
-  Error(Code code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  // Whether the same work may succeed if tried again later, decided once
+  // where the error arises. transient: a remote service's 5xx, a rate
+  // limit, no answer, a lock held by another writer, a timeout. permanent:
+  // it fails the same way until someone acts (a full disk, a corrupt or
+  // read-only database, bad input, a bug).
+  enum class Retry { permanent, transient };
+
+  // A timeout is transient, every other code permanent unless said otherwise.
+  Error(Code code, const std::string& message)
+      : Error(code, message, code == Code::timeout ? Retry::transient : Retry::permanent) {}
+  Error(Code code, const std::string& message, Retry retry)
+      : std::runtime_error(message), code_(code), retry_(retry) {}
   Code code() const { return code_; }
+  bool transient() const { return retry_ == Retry::transient; }
 
  private:
   Code code_;
+  Retry retry_;
 };
 
 }  // namespace reviewer

@@ -194,8 +194,9 @@ FetchResult Mirror::fetch(const std::vector<std::string>& refspecs, const FetchO
     std::string why = !st.abort_reason.empty() ? st.abort_reason
                                                : (e && e->message ? e->message : "unknown libgit2 error");
     bool timed_out = st.abort_reason.find("longer than") != std::string::npos;
+    // The network or the remote: worth another try later.
     throw Error(timed_out ? Error::Code::timeout : Error::Code::io,
-                fmt::format("cannot fetch {} into its mirror: {}", name_, why));
+                fmt::format("cannot fetch {} into its mirror: {}", name_, why), Error::Retry::transient);
   }
   const git_indexer_progress* stats = git_remote_stats(remote.get());
   result.received_bytes = stats ? stats->received_bytes : st.bytes;

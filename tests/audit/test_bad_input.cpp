@@ -145,6 +145,13 @@ TEST_SUITE("audit bad input") {
     auto msg = error_of([&] { store->record_review(test::sample_review("blocked", 2)); });
     CHECK(contains(msg, "is locked by another writer"));
     CHECK(contains(msg, "nothing was written"));
+    // Another writer lets go: worth a retry.
+    try {
+      store->record_review(test::sample_review("blocked", 2));
+      FAIL("not locked");
+    } catch (const Error& e) {
+      CHECK(e.transient());
+    }
     other.exec("COMMIT");
     store->record_review(test::sample_review("after", 2));
     auto db = test::raw_open(path);
@@ -159,6 +166,7 @@ TEST_SUITE("audit bad input") {
     opt.max_page_count = 80;
     int written = 0;
     std::string msg;
+    bool transient = true;
     {
       auto store = AuditStore::open(path, opt);
       for (int i = 0; i < 10000; ++i) {
@@ -167,6 +175,7 @@ TEST_SUITE("audit bad input") {
           ++written;
         } catch (const Error& e) {
           msg = e.what();
+          transient = e.transient();
           break;
         }
       }
@@ -174,6 +183,8 @@ TEST_SUITE("audit bad input") {
     CAPTURE(msg);
     CHECK(written > 0);
     CHECK(contains(msg, "is full"));
+    // A full disk stays full until someone acts: not retried like a 503.
+    CHECK_FALSE(transient);
     auto db = test::raw_open(path);
     CHECK(test::scalar(db, "SELECT count(*) FROM review_runs") == written);
     CHECK(test::scalar(db, "SELECT count(*) FROM findings") == 20 * written);

@@ -20,12 +20,14 @@ struct Env {
   }
 };
 
-std::string thrown_message(const std::function<void()>& f, int* status = nullptr, std::string* rid = nullptr) {
+std::string thrown_message(const std::function<void()>& f, int* status = nullptr, std::string* rid = nullptr,
+                           bool* transient = nullptr) {
   try {
     f();
   } catch (const GitHubError& e) {
     if (status) *status = e.status();
     if (rid) *rid = e.request_id();
+    if (transient) *transient = e.transient();
     return e.what();
   }
   return "";
@@ -79,8 +81,10 @@ TEST_SUITE("github::RestClient") {
     CHECK(msg.find("not installed") != std::string::npos);
 
     env.fake.fail_next("POST", "/x", {422, {{"message", "Validation Failed"}, {"errors", {"bad line"}}}, {}});
-    msg = thrown_message([&] { env.client->request("POST", "/x", {{"a", 1}}); }, &status);
+    bool transient = true;
+    msg = thrown_message([&] { env.client->request("POST", "/x", {{"a", 1}}); }, &status, nullptr, &transient);
     CHECK(status == 422);
+    CHECK_FALSE(transient);  // the same request fails the same way later
     CHECK(msg.find("Validation Failed") != std::string::npos);
     CHECK(msg.find("bad line") != std::string::npos);
 
@@ -120,9 +124,11 @@ TEST_SUITE("github::RestClient") {
 
     env.fake.fail_next("POST", "/repos/o/r/check-runs", {502, {{"message", "Bad Gateway"}}, {}});
     int status = 0;
+    bool transient = false;
     thrown_message([&] { env.client->request("POST", "/repos/o/r/check-runs", {{"name", "x"}, {"head_sha", kHead}}); },
-                   &status);
+                   &status, nullptr, &transient);
     CHECK(status == 502);
+    CHECK(transient);  // the job is retried later
     CHECK(env.fake.requests("POST", "/repos/o/r/check-runs").size() == 1);
   }
 
