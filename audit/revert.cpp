@@ -7,6 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "reviewer/core/revert_text.h"
+#include "reviewer/core/text.h"
+
 namespace reviewer::audit {
 
 namespace {
@@ -16,25 +19,9 @@ constexpr std::size_t kMaxRefs = 50;
 
 std::string_view capped(std::string_view s) { return s.substr(0, std::min(s.size(), kMaxScan)); }
 
-const RE2& title_re() {
-  // `Revert "x"`, also nested (`Revert "Revert "x""`): the outermost quotes.
-  static const RE2 re(R"re(^\s*Revert\s+"(.+)"\s*$)re");
-  return re;
-}
-
-const RE2& sha_re() {
-  static const RE2 re(R"re((?i)\bthis reverts commit ([0-9a-f]{7,40})\b)re");
-  return re;
-}
-
 const RE2& pr_re() {
   static const RE2 re(R"re((?i)\breverts\s+([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)?#([0-9]{1,12})\b)re");
   return re;
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 bool exists_merged(Connection& db, const std::string& repo, std::int64_t number) {
@@ -57,16 +44,12 @@ std::string RevertReference::summary() const {
 
 RevertReference detect_revert(std::string_view title, std::string_view body) {
   RevertReference ref;
-  std::string t;
-  if (RE2::FullMatch(capped(title), title_re(), &t)) ref.reverted_title = t;
+  if (auto t = reverted_title(capped(title))) ref.reverted_title = std::move(*t);
   for (std::string_view text : {capped(title), capped(body)}) {
-    re2::StringPiece in(text.data(), text.size());
-    std::string sha;
-    while (ref.shas.size() < kMaxRefs && RE2::FindAndConsume(&in, sha_re(), &sha)) {
-      sha = lower(sha);
-      if (std::find(ref.shas.begin(), ref.shas.end(), sha) == ref.shas.end()) ref.shas.push_back(sha);
+    for (auto& sha : reverted_shas(text, kMaxRefs - ref.shas.size())) {
+      if (std::find(ref.shas.begin(), ref.shas.end(), sha) == ref.shas.end()) ref.shas.push_back(std::move(sha));
     }
-    in = re2::StringPiece(text.data(), text.size());
+    re2::StringPiece in(text.data(), text.size());
     std::string repo, digits;
     while (ref.prs.size() < kMaxRefs && RE2::FindAndConsume(&in, pr_re(), &repo, &digits)) {
       PrReference p{repo, 0};

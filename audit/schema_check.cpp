@@ -12,6 +12,7 @@
 #include "audit/chain.h"
 #include "audit/embedded_sql.h"
 #include "audit/migrate.h"
+#include "reviewer/core/text.h"
 
 namespace reviewer::audit {
 
@@ -34,11 +35,6 @@ std::map<std::string, Object> objects(Connection& db, bool with_views) {
     out[q.column_text(1)] = Object{type, sql_tokens(q.column_text(2))};
   }
   return out;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
 }
 
 std::string excerpt(const std::vector<std::string>& t, std::size_t at) {

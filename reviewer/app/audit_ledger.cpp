@@ -6,6 +6,7 @@
 
 #include "audit/posted.h"
 #include "audit/store.h"
+#include "reviewer/core/text.h"
 #include "reviewer/github/check_run.h"
 
 namespace reviewer::app {
@@ -15,11 +16,6 @@ constexpr std::size_t kMaxDetail = 256 * 1024;  // a review body is at most 65 K
 
 bool ends_with(const std::string& s, std::string_view tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
 }
 
 std::string review_path(const std::string& repo, std::int64_t number) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "reviewer/core/text.h"
+
 namespace reviewer::commands {
 
 namespace {
@@ -10,18 +12,6 @@ namespace {
 constexpr std::size_t kMaxText = 200;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // The first whitespace-separated word of `s` and what follows it (trimmed).
 std::pair<std::string_view, std::string_view> split_word(std::string_view s) {

@@ -10,6 +10,7 @@
 #include <cpprest/http_client.h>
 #include <fmt/format.h>
 
+#include "reviewer/core/text.h"
 #include "reviewer/github/link_header.h"
 
 namespace reviewer::github {
@@ -17,11 +18,6 @@ namespace {
 
 namespace http = web::http;
 using std::chrono::milliseconds;
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 bool idempotent(std::string_view method) { return method != "POST"; }
 bool mutating(std::string_view method) { return method != "GET" && method != "HEAD"; }

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "reviewer/core/error.h"
-#include "subagents/intent/text.h"
+#include "reviewer/core/text.h"
 #include "subagents/safety/secret_spans.h"
 
 namespace reviewer {
@@ -19,12 +19,6 @@ constexpr std::size_t kMinPrefix = 8;
 // full of keys) the rules' own scan still masks the rest.
 constexpr std::size_t kMaxValues = 256;
 constexpr std::size_t kBlockBytes = 16 * 1024;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 // The shipped defaults' rules, compiled once: a team's guidance can switch
 // a secret rule off for its findings, never for the mask.
@@ -210,7 +204,7 @@ std::string Redactor::mask(std::string_view s, bool scan, bool known) const {
 std::string Redactor::text(std::string_view s) const { return mask(s, true, true); }
 
 std::string Redactor::model_text(std::string_view s) const {
-  return intent::redact(text(s), std::numeric_limits<std::size_t>::max(), /*keep_layout=*/true);
+  return redact(text(s), std::numeric_limits<std::size_t>::max(), /*keep_layout=*/true);
 }
 
 // Diff lines get the rules' scan and the flagged lines, not the search for
@@ -220,7 +214,7 @@ Diff Redactor::model_diff(const Diff& d) const {
   Diff out = d;
   for (auto& file : out.files) {
     mask_lines(file, [this](std::string_view s) {
-      return intent::redact(mask(s, true, false), std::numeric_limits<std::size_t>::max(), /*keep_layout=*/true);
+      return redact(mask(s, true, false), std::numeric_limits<std::size_t>::max(), /*keep_layout=*/true);
     });
     for (auto& hunk : file.hunks) hunk.header = model_text(hunk.header);
     file.old_path = model_text(file.old_path);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include "reviewer/core/revert_text.h"
 #include "subagents/intent/text.h"
 
 namespace reviewer::intent {
@@ -12,16 +13,6 @@ namespace {
 const RE2& conventional_prefix() {
   // type(scope)!: subject   or   [type] subject
   static const RE2 re(R"(^\s*(?:([A-Za-z]{2,20})(?:\(([^()\n]{0,80})\))?!?:\s*|\[([A-Za-z]{2,20})\]\s*)(.*)$)");
-  return re;
-}
-
-const RE2& github_revert() {
-  static const RE2 re(R"(^\s*Revert\s+")");
-  return re;
-}
-
-const RE2& reverts_commit() {
-  static const RE2 re(R"((?i)\bthis reverts commit ([0-9a-f]{7,40})\b)");
   return re;
 }
 
@@ -55,13 +46,12 @@ DeclaredIntent detect_intent(const PullRequest& pr, const IntentConfig& config) 
     }
     if (!d.kind.empty()) d.subject = trim(rest);
   }
-  if (d.kind.empty() && RE2::PartialMatch(pr.title, github_revert())) {
+  if (d.kind.empty() && starts_as_revert_title(pr.title)) {
     d.kind = "revert";
     d.source = "title 'Revert \"…\"'";
   }
-  std::string sha;
-  if (RE2::PartialMatch(pr.body, reverts_commit(), &sha)) {
-    d.reverted_sha = lower(sha);
+  if (auto shas = reverted_shas(pr.body, 1); !shas.empty()) {
+    d.reverted_sha = shas.front();
     if (d.kind.empty()) {
       d.kind = "revert";
       d.source = "body 'This reverts commit …'";

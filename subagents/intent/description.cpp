@@ -25,7 +25,7 @@ BodyText read_body(std::string_view body) {
     size_t nl = rest.find('\n');
     std::string_view line = rest.substr(0, nl);
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-    std::string t = trim(line);
+    std::string t(trim(line));
     if ((t.starts_with("- [") || t.starts_with("* [")) && t.size() >= 5 && t[4] == ']') {
       if (t[3] == ' ') {
         ++b.unchecked;

@@ -9,6 +9,7 @@
 #include <re2/re2.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/text.h"
 #include "subagents/intent/rules.h"
 
 namespace reviewer::intent {
@@ -107,11 +108,6 @@ Regex compile_list(const json& obj, std::string_view key, std::string_view full,
   return anchored_start
              ? alternation(read_strings(obj, key, full), full, "^", "(?:\\b|\\s|$)", case_sensitive)
              : alternation(read_strings(obj, key, full), full, "(?m)", "", case_sensitive);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 void read_description(const json& d, IntentConfig& c) {

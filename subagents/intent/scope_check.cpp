@@ -125,7 +125,7 @@ std::string promise_text(const PullRequest& pr) {
   std::string_view rest = body;
   while (!rest.empty()) {
     size_t nl = rest.find('\n');
-    std::string line = trim(rest.substr(0, nl));
+    std::string line(trim(rest.substr(0, nl)));
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
     if ((line.starts_with("- [ ]") || line.starts_with("* [ ]"))) continue;
     out += line;

@@ -7,18 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "reviewer/core/text.h"
 #include "subagents/intent/intent_config.h"
 
 namespace reviewer::intent {
 
-std::string lower(std::string_view s);
-std::string trim(std::string_view s);
-
-// Evidence text: control characters become spaces, token-like runs of 20+
-// letters/digits mixing both (keys, tokens, hashes) are masked, and the
-// result is capped at `max` bytes (with an ellipsis). `keep_layout` keeps
-// line breaks and tabs (code and multi-line text).
-std::string redact(std::string_view s, size_t max = 160, bool keep_layout = false);
+using reviewer::redact;  // reviewer/core/text.h
 
 // The body without HTML comments (templates hide instructions in them).
 std::string strip_html_comments(std::string_view s);

@@ -10,13 +10,6 @@ std::string_view indent_of(std::string_view s) {
   return s.substr(0, i);
 }
 
-std::string_view trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')) --e;
-  return s.substr(b, e - b);
-}
-
 std::vector<FileView> file_views(const Diff& diff, const Config& cfg) {
   std::vector<FileView> out;
   for (const FileDiff& f : diff.files) {

@@ -8,6 +8,7 @@
 
 #include "reviewer/core/diff.h"
 #include "reviewer/core/finding.h"
+#include "reviewer/core/text.h"
 #include "subagents/logic/config.h"
 #include "subagents/logic/line_view.h"
 
@@ -44,6 +45,5 @@ Finding make_finding(const Rule& rule, const std::string& path, int line, std::s
 
 // Leading whitespace of a line.
 std::string_view indent_of(std::string_view s);
-std::string_view trim(std::string_view s);
 
 }  // namespace reviewer::logic

@@ -4,18 +4,14 @@
 #include <cctype>
 #include <cmath>
 
+#include "reviewer/core/text.h"
+
 namespace reviewer::history {
 
 namespace {
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Whether any folder of the path is one of `names`.
