@@ -7,34 +7,31 @@ namespace reviewer::model {
 
 using nlohmann::json;
 
-json anthropic_request_body(const ProviderConfig& p, const ChatRequest& r) {
-  json messages = json::array();
-  for (const auto& m : r.messages) {
-    switch (m.role) {
-      case Message::Role::user:
-        messages.push_back({{"role", "user"}, {"content", m.text}});
-        break;
-      case Message::Role::assistant: {
-        json blocks = json::array();
-        if (!m.text.empty()) blocks.push_back({{"type", "text"}, {"text", m.text}});
-        for (const auto& c : m.tool_calls) {
-          blocks.push_back({{"type", "tool_use"}, {"id", c.id}, {"name", c.name}, {"input", c.arguments}});
-        }
-        messages.push_back({{"role", "assistant"}, {"content", std::move(blocks)}});
-        break;
-      }
-      case Message::Role::tool: {
-        json block = {{"type", "tool_result"}, {"tool_use_id", m.tool_call_id}, {"content", m.text}};
-        // Consecutive tool results belong in one user turn (roles must alternate).
-        if (!messages.empty() && messages.back()["role"] == "user" && messages.back()["content"].is_array()) {
-          messages.back()["content"].push_back(std::move(block));
-        } else {
-          messages.push_back({{"role", "user"}, {"content", json::array({std::move(block)})}});
-        }
-        break;
-      }
-    }
+namespace {
+
+void append_assistant(json& messages, const Message& m) {
+  json blocks = json::array();
+  if (!m.text.empty()) blocks.push_back({{"type", "text"}, {"text", m.text}});
+  for (const auto& c : m.tool_calls) {
+    blocks.push_back({{"type", "tool_use"}, {"id", c.id}, {"name", c.name}, {"input", c.arguments}});
   }
+  messages.push_back({{"role", "assistant"}, {"content", std::move(blocks)}});
+}
+
+void append_tool(json& messages, const Message& m) {
+  json block = {{"type", "tool_result"}, {"tool_use_id", m.tool_call_id}, {"content", m.text}};
+  // Consecutive tool results belong in one user turn (roles must alternate).
+  if (!messages.empty() && messages.back()["role"] == "user" && messages.back()["content"].is_array()) {
+    messages.back()["content"].push_back(std::move(block));
+  } else {
+    messages.push_back({{"role", "user"}, {"content", json::array({std::move(block)})}});
+  }
+}
+
+}  // namespace
+
+json anthropic_request_body(const ProviderConfig& p, const ChatRequest& r) {
+  json messages = append_turns(json::array(), r, append_assistant, append_tool);
   json body = {{"model", p.model},
                {"max_tokens", p.max_output_tokens},
                {"temperature", 0},
@@ -68,11 +65,7 @@ ChatReply parse_anthropic_reply(const json& body) {
       out.tool_calls.push_back(std::move(call));
     }
   }
-  if (body.contains("usage") && body["usage"].is_object()) {
-    const json& u = body["usage"];
-    if (u.contains("input_tokens") && u["input_tokens"].is_number_integer()) out.tokens_in = u["input_tokens"].get<long>();
-    if (u.contains("output_tokens") && u["output_tokens"].is_number_integer()) out.tokens_out = u["output_tokens"].get<long>();
-  }
+  read_token_usage(body, "input_tokens", "output_tokens", out);
   return out;
 }
 

@@ -8,34 +8,43 @@ namespace reviewer::model {
 
 using nlohmann::json;
 
-json openai_request_body(const ProviderConfig& p, const ChatRequest& r) {
-  json messages = json::array();
-  messages.push_back({{"role", "system"}, {"content", r.system}});
+namespace {
+
+void append_assistant(json& messages, const Message& m) {
+  json msg = {{"role", "assistant"}, {"content", m.text}};
+  if (!m.tool_calls.empty()) {
+    json calls = json::array();
+    for (const auto& c : m.tool_calls) {
+      calls.push_back(
+          {{"id", c.id}, {"type", "function"}, {"function", {{"name", c.name}, {"arguments", c.arguments.dump()}}}});
+    }
+    msg["tool_calls"] = std::move(calls);
+    if (m.text.empty()) msg["content"] = nullptr;
+  }
+  messages.push_back(std::move(msg));
+}
+
+void append_tool(json& messages, const Message& m) {
+  messages.push_back({{"role", "tool"}, {"tool_call_id", m.tool_call_id}, {"content", m.text}});
+}
+
+}  // namespace
+
+json append_turns(json messages, const ChatRequest& r, AppendTurn assistant, AppendTurn tool) {
   for (const auto& m : r.messages) {
     switch (m.role) {
-      case Message::Role::user:
-        messages.push_back({{"role", "user"}, {"content", m.text}});
-        break;
-      case Message::Role::assistant: {
-        json msg = {{"role", "assistant"}, {"content", m.text}};
-        if (!m.tool_calls.empty()) {
-          json calls = json::array();
-          for (const auto& c : m.tool_calls) {
-            calls.push_back({{"id", c.id},
-                             {"type", "function"},
-                             {"function", {{"name", c.name}, {"arguments", c.arguments.dump()}}}});
-          }
-          msg["tool_calls"] = std::move(calls);
-          if (m.text.empty()) msg["content"] = nullptr;
-        }
-        messages.push_back(std::move(msg));
-        break;
-      }
-      case Message::Role::tool:
-        messages.push_back({{"role", "tool"}, {"tool_call_id", m.tool_call_id}, {"content", m.text}});
-        break;
+      case Message::Role::user: messages.push_back({{"role", "user"}, {"content", m.text}}); break;
+      case Message::Role::assistant: assistant(messages, m); break;
+      case Message::Role::tool: tool(messages, m); break;
     }
   }
+  return messages;
+}
+
+json openai_request_body(const ProviderConfig& p, const ChatRequest& r) {
+  json system = json::array();
+  system.push_back({{"role", "system"}, {"content", r.system}});
+  json messages = append_turns(std::move(system), r, append_assistant, append_tool);
   json body = {{"model", p.model},
                {"messages", std::move(messages)},
                {"temperature", 0},
@@ -50,6 +59,13 @@ json openai_request_body(const ProviderConfig& p, const ChatRequest& r) {
     body["tools"] = std::move(tools);
   }
   return body;
+}
+
+void read_token_usage(const json& body, const char* in_key, const char* out_key, ChatReply& reply) {
+  if (!body.is_object() || !body.contains("usage") || !body["usage"].is_object()) return;
+  const json& u = body["usage"];
+  if (u.contains(in_key) && u[in_key].is_number_integer()) reply.tokens_in = u[in_key].get<long>();
+  if (u.contains(out_key) && u[out_key].is_number_integer()) reply.tokens_out = u[out_key].get<long>();
 }
 
 ChatReply parse_openai_reply(const json& body) {
@@ -80,11 +96,7 @@ ChatReply parse_openai_reply(const json& body) {
       out.tool_calls.push_back(std::move(call));
     }
   }
-  if (body.contains("usage") && body["usage"].is_object()) {
-    const json& u = body["usage"];
-    if (u.contains("prompt_tokens") && u["prompt_tokens"].is_number_integer()) out.tokens_in = u["prompt_tokens"].get<long>();
-    if (u.contains("completion_tokens") && u["completion_tokens"].is_number_integer()) out.tokens_out = u["completion_tokens"].get<long>();
-  }
+  read_token_usage(body, "prompt_tokens", "completion_tokens", out);
   return out;
 }
 

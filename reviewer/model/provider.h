@@ -23,6 +23,16 @@ ChatReply parse_openai_reply(const nlohmann::json& body);
 nlohmann::json anthropic_request_body(const ProviderConfig& p, const ChatRequest& r);
 ChatReply parse_anthropic_reply(const nlohmann::json& body);
 
+// Both formats: the request's turns appended to `messages` in order, user
+// turns as {"role": "user", "content": text}, assistant and tool turns as
+// the format's own `assistant` and `tool` append them.
+using AppendTurn = void (*)(nlohmann::json& messages, const Message& m);
+nlohmann::json append_turns(nlohmann::json messages, const ChatRequest& r, AppendTurn assistant, AppendTurn tool);
+
+// Both formats: the token counts in the reply's "usage" object, under the
+// API's own names; counts that are absent or not integers stay as they are.
+void read_token_usage(const nlohmann::json& body, const char* in_key, const char* out_key, ChatReply& reply);
+
 class Provider {
  public:
   virtual ~Provider() = default;
