@@ -55,7 +55,6 @@ Connection open_for_writing(const std::filesystem::path& path, const OpenOptions
   // NORMAL in WAL mode: a commit survives a process crash; only a power loss
   // may lose the last transactions, never corrupt the file.
   db.exec("PRAGMA synchronous = NORMAL");
-  // db.exec("PRAGMA cache_size = -32768");
   if (options.max_page_count > 0) {
     db.exec(fmt::format("PRAGMA max_page_count = {}", options.max_page_count));
   }

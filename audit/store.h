@@ -71,7 +71,7 @@ class AuditStore {
   // database failure.
   virtual PrHistory history(const std::string& repository, std::int64_t pr_number) = 0;
 
-  // Rows in the log (the head's seq) and the head hash: a checkpoint.
+  // Rows in the log: the sequence number of the chain's head.
   virtual std::int64_t row_count() = 0;
 };
 

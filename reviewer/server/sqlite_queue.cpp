@@ -506,25 +506,12 @@ class SqliteQueue final : public JobQueue {
         // the next round.
         int wal_frames = 0;
         sqlite3_wal_checkpoint_v2(cp.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, nullptr);
-        // Under sustained intake a passive checkpoint never finds the log
-        // fully copied when a writer starts, so the WAL is never reused: it
-        // grew to 3.7 GB (and its index, mapped into the process, to 7 MB)
-        // after 134,000 deliveries. Past kRestartFrames, RESTART: it waits
-        // for the writer in progress, copies the few frames the passive
-        // round left and makes the next commit write from the start of the
-        // log again: a ~20 ms pause of intake (TRUNCATE, which also shrinks
-        // the file, took ~60 ms). At ~12 KB of log per delivery, 256 MB
-        // means one pause per ~20,000 deliveries, too rare to reach the p99
-        // (at 64 MB, one per 5,000 put ~1% of requests behind a pause).
-        //
-        // The RESTART runs on the writer's own connection, holding the
-        // writer's mutex: intake then waits on the mutex and resumes the
-        // moment it is done. From the checkpointer's connection it held
-        // SQLite's write lock, and intake's BEGIN waited in the busy
-        // handler, whose sleeps (1, 2, 5, 10, 15 ms ...) stretched a ~15 ms
-        // restart into a ~35 ms stall. A short busy timeout meanwhile: a
-        // reader in another process makes it give up until the next round
-        // rather than hold intake.
+        // Past kRestartFrames, RESTART on the writer's own connection,
+        // holding the writer's mutex: the log is reused from its start
+        // (under sustained intake passive rounds never get there, and the
+        // WAL would grow without bound). A short busy timeout: a reader in
+        // another process makes it wait for the next round rather than
+        // hold intake. Figures and the variants tried: bench/README.md.
         if (wal_frames > kRestartFrames) {
           std::lock_guard writer(mu_);
           sqlite3_busy_timeout(db_.get(), 20);
