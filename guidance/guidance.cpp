@@ -190,6 +190,12 @@ Guidance guidance_detail::finish(nlohmann::json doc, std::vector<std::string> so
   return g;
 }
 
+SizeStats measure_size(const Diff& diff, const Guidance& guidance) {
+  return measure_size(
+      diff, [&guidance](std::string_view path) { return guidance.excluded_matcher.matches(path); },
+      guidance.auto_approve);
+}
+
 int Guidance::deadline_ms(std::string_view agent) const {
   auto it = deadlines_ms.find(agent);
   return it == deadlines_ms.end() ? default_deadline_ms : it->second;

@@ -14,14 +14,10 @@
 #include <nlohmann/json.hpp>
 
 #include "guidance/path_matcher.h"
+#include "reviewer/core/diff.h"
+#include "reviewer/core/size_stats.h"
 
 namespace reviewer {
-
-struct AutoApproveLimits {
-  int max_lines = 400;   // added + deleted, excluded files not counted
-  int max_files = 25;
-  int max_areas = 4;
-};
 
 // Who may be approved on GitHub without a person (the `auto_approve` key).
 // The decision `approve` is the policy's judgement of the change; this
@@ -116,5 +112,9 @@ namespace reviewer {
 // Returns the error messages ("file:line:col: ..."); empty when valid.
 // `files_checked` (if given) receives how many files were read.
 std::vector<std::string> check_guidance_dir(const std::filesystem::path& dir, int* files_checked = nullptr);
+
+// The size of `diff` under `guidance`: its excluded paths left out of the
+// count and its auto-approve limits applied (core measure_size).
+SizeStats measure_size(const Diff& diff, const Guidance& guidance);
 
 }  // namespace reviewer

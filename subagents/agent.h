@@ -7,8 +7,10 @@
 //   context; it must not mutate shared state.
 // - It returns findings by value, or throws to say it could not judge (the
 //   runner records the agent as failed and the policy fails closed).
-// - It should check ctx.deadline between expensive steps and stop early;
-//   the runner stops waiting at the deadline either way.
+// - It must check ctx.deadline.expired() between expensive steps (files,
+//   indexing batches) and stop early, throwing Error::Code::timeout: the
+//   runner stops waiting at the agent's deadline, asks it to stop through
+//   ctx.deadline.stop, and joins its thread before the review returns.
 // - Evidence must already be redacted: no raw secret leaves an agent.
 #pragma once
 
@@ -16,6 +18,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,9 +31,12 @@
 
 namespace reviewer {
 
+// When an agent must stop: at `at`, or as soon as the runner asks through
+// `stop` (it has stopped waiting for the agent).
 struct Deadline {
   std::chrono::steady_clock::time_point at = std::chrono::steady_clock::time_point::max();
-  bool expired() const { return std::chrono::steady_clock::now() >= at; }
+  std::stop_token stop;
+  bool expired() const { return stop.stop_requested() || std::chrono::steady_clock::now() >= at; }
 };
 
 struct AgentContext {
@@ -74,6 +80,18 @@ class Agent {
   // What the runner calls: the findings, plus structured output for agents
   // that have some (the history agent's risk). The same rules as review().
   virtual AgentOutput assess(const AgentContext& ctx) const { return {review(ctx), std::nullopt}; }
+
+  // The review's walkthrough, from the agent that writes one (intent): a
+  // Markdown summary of what the change does, the same text for the same
+  // input. Called once the agents have judged, with the PR and diff already
+  // masked by the redactor (an escape inside a secret could otherwise hide
+  // it from the mask). nullopt: this agent writes none. Throws
+  // reviewer::Error when the agent's guidance is invalid.
+  virtual std::optional<std::string> walkthrough(const PullRequest& pr, const Diff& diff,
+                                                 const Guidance& guidance) const {
+    (void)pr, (void)diff, (void)guidance;
+    return std::nullopt;
+  }
 
   // Checks the agent's own guidance section (rules, vocabularies, patterns)
   // and throws reviewer::Error naming the bad rule or key. Called by

@@ -11,7 +11,6 @@
 #include "reviewer/core/error.h"
 #include "reviewer/core/review_result.h"
 #include "reviewer/git/handles.h"
-#include "reviewer/pipeline/runner.h"
 
 namespace reviewer {
 
@@ -85,9 +84,6 @@ int run_cli(int argc, char** argv) {
     return error_exit(fmt::format("internal error: {}", e.what()));
   }
   std::fflush(stdout);
-  // An agent abandoned after its deadline may still be running: end without
-  // static destructors it could race with.
-  if (agents_abandoned()) std::_Exit(rc);
   return rc;
 }
 

@@ -1,7 +1,11 @@
 // How big and how broad a change is (the "size" object of the JSON output).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
+
+#include "reviewer/core/diff.h"
 
 namespace reviewer {
 
@@ -14,6 +18,24 @@ struct SizeStats {
   int excluded_files = 0;  // generated, vendored and lock files
   bool above_auto_approve_limit = false;
 };
+
+// Above these a bot does not approve on its own (guidance:
+// thresholds.auto_approve).
+struct AutoApproveLimits {
+  int max_lines = 400;   // added + deleted, excluded files not counted
+  int max_files = 25;
+  int max_areas = 4;
+};
+
+// The area of a path: its top-level folder, or "(root)" for files at the
+// top. Breadth is how many areas a change touches.
+std::string area_of(std::string_view path);
+
+// Counts lines, files and areas of the files of `diff` that are counted:
+// not generated, vendored or lock files (FileDiff::excluded) and not
+// `excluded`. Labels the size and compares it with `limits`.
+SizeStats measure_size(const Diff& diff, const std::function<bool(std::string_view)>& excluded,
+                       const AutoApproveLimits& limits);
 
 // Prow's size label for a number of changed lines (added + deleted):
 // XS < 10, S < 30, M < 100, L < 500, XL < 1000, XXL >= 1000.

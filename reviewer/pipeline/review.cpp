@@ -2,148 +2,117 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
-#include <optional>
 
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
 #include "reviewer/git/repository.h"
-#include "reviewer/model/model_review.h"
 #include "reviewer/pipeline/guidance_report.h"
+#include "reviewer/pipeline/model_step.h"
 #include "reviewer/pipeline/policy.h"
 #include "reviewer/pipeline/redaction.h"
 #include "reviewer/pipeline/runner.h"
-#include "subagents/intent/summary.h"
-#include "subagents/size/size_agent.h"
 
 namespace reviewer {
 
-ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
-                           const std::filesystem::path& repo_path, const std::string& trigger,
-                           const std::string& mode, const std::string& guidance_problem,
-                           std::shared_ptr<model::ProviderPool> model_pool) {
-  const auto t0 = std::chrono::steady_clock::now();
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+ReviewResult started_result(const ReviewInput& in) {
   ReviewResult r;
   r.run_id = new_run_id();
   r.started_at = utc_now_iso8601();
-  r.trigger = trigger;
-  r.mode = mode;
+  r.trigger = in.trigger;
+  r.mode = in.mode;
   r.reviewer_version = reviewer_version();
-  r.guidance_version = guidance.version;
+  r.guidance_version = in.guidance.version;
+  return r;
+}
 
+// Every registered agent, safety behind the model step when there is a
+// model; the latest of their deadlines goes into `ctx`.
+std::vector<std::shared_ptr<const Agent>> agents_for(AgentContext& ctx, std::shared_ptr<ModelStep>& model_step,
+                                                     std::shared_ptr<model::ProviderPool> model_pool) {
   std::vector<std::shared_ptr<const Agent>> agents;
-  int latest_ms = guidance.default_deadline_ms;
+  int latest_ms = ctx.guidance.default_deadline_ms;
   for (auto& a : make_agents()) {
-    latest_ms = std::max(latest_ms, guidance.deadline_ms(a->name()));
-    agents.push_back(std::move(a));
+    latest_ms = std::max(latest_ms, ctx.guidance.deadline_ms(a->name()));
+    std::shared_ptr<const Agent> agent = std::move(a);
+    if (model_pool && agent->name() == "safety") {
+      model_step = std::make_shared<ModelStep>(std::move(agent), model_pool);
+      agent = model_step;
+    }
+    agents.push_back(std::move(agent));
   }
-  auto ctx = std::make_shared<AgentContext>();
-  ctx->pr = std::move(pr);
-  ctx->diff = std::move(diff);
-  ctx->guidance = std::move(guidance);
-  ctx->repo_path = repo_path;
-  ctx->deadline.at = t0 + std::chrono::milliseconds(latest_ms);
-  ctx->started = t0;
-  std::shared_ptr<const AgentContext> shared = ctx;
+  ctx.deadline.at = ctx.started + std::chrono::milliseconds(latest_ms);
+  return agents;
+}
 
-  // Built once the safety agent has judged (the model step) or at the end.
-  std::optional<Redactor> redactor;
-  if (!model_pool) {
-    r.agents = run_agents(agents, shared);
-  } else {
-    // The model may only see the change once the safety agent has said
-    // where the secrets are (they are masked, DESIGN.md), so safety runs
-    // first; the model's calls then overlap the other rule agents, and a
-    // review takes max(safety + model, slowest rule agent), not the sum.
-    std::vector<std::shared_ptr<const Agent>> first, rest;
-    for (auto& a : agents) (a->name() == "safety" ? first : rest).push_back(a);
-    auto others = std::async(std::launch::async, [&rest, shared] { return run_agents(rest, shared); });
-    std::vector<AgentReport> safety = run_agents(first, shared);
-    std::optional<model::ModelRun> run;
-    const bool safety_judged =
-        !first.empty() && std::all_of(safety.begin(), safety.end(), [](const AgentReport& a) {
-          return a.status == AgentStatus::ok;
-        });
-    if (safety_judged) {
-      redactor.emplace(shared->guidance, shared->pr, shared->diff, safety);
-      run = model::run_model_agents(model_pool, redactor->model_pr(shared->pr), redactor->model_diff(shared->diff),
-                                    shared->repo_path,
-                                    [&redactor](std::string_view text) { return redactor->model_text(text); });
-    }
-    std::vector<AgentReport> rest_reports = others.get();
-    // Back into the agents' order.
-    for (const auto& a : agents) {
-      for (auto* group : {&safety, &rest_reports}) {
-        auto it = std::find_if(group->begin(), group->end(), [&](const AgentReport& rep) { return rep.name == a->name(); });
-        if (it != group->end()) r.agents.push_back(std::move(*it));
-      }
-    }
-    ModelSummary m;
-    if (!run) {
-      // Without safety's verdict nothing may leave for a provider; the
-      // failed or late safety agent already keeps the run from approving.
-      m.unavailable = true;
-    } else {
-      for (auto& [agent, findings] : run->findings) {
-        auto it =
-            std::find_if(r.agents.begin(), r.agents.end(), [&](const AgentReport& a) { return a.name == agent; });
-        if (it == r.agents.end()) {
-          it = r.agents.insert(r.agents.end(), AgentReport{agent, AgentStatus::ok, 0, {}, "", std::nullopt});
-        }
-        for (auto& f : findings) it->findings.push_back(std::move(f));
-      }
-      m.used = run->usage.used();
-      m.calls = run->usage.chat_calls();
-      m.failures = run->usage.failures();
-      m.tokens_in = run->usage.tokens_in();
-      m.tokens_out = run->usage.tokens_out();
-      m.cost_usd = run->usage.cost_usd();
-      m.unavailable = run->usage.unavailable;
-      for (const auto& c : run->usage.calls) {
-        // Prompts were built from redacted input; the answer and tool
-        // arguments are model text and go through the same mask.
-        m.records.push_back({c.agent, c.kind, c.provider, c.model, c.template_version, c.prompt_hash, c.tokens_in,
-                             c.tokens_out, c.latency_ms, c.cost_usd, c.outcome, redactor->model_text(c.detail),
-                             redactor->model_text(c.prompt), redactor->model_text(c.answer)});
-      }
-      r.model_walkthrough = std::move(run->walkthrough);
-    }
-    assign_finding_ids(r.agents, shared->diff);
-    r.model = std::move(m);
-  }
-  if (auto g = guidance_report(shared->guidance, guidance_problem)) r.agents.push_back(std::move(*g));
+bool judged(const std::vector<AgentReport>& reports, std::string_view name) {
+  return std::any_of(reports.begin(), reports.end(),
+                     [&](const AgentReport& a) { return a.name == name && a.status == AgentStatus::ok; });
+}
+
+// The policy's inputs besides the agents: risk, size, decision and whether
+// an approval may be posted.
+void decide_on(ReviewResult& r, const AgentContext& ctx) {
   for (const auto& a : r.agents) {
     if (a.risk) r.risk = a.risk;
   }
-  r.size = measure_size(shared->diff, shared->guidance);
-  r.decision = decide({shared->pr, shared->diff, r.size, r.agents, shared->guidance});
+  r.size = measure_size(ctx.diff, ctx.guidance);
+  r.decision = decide({ctx.pr, ctx.diff, r.size, r.agents, ctx.guidance});
   std::vector<std::string> paths;
-  for (const auto& f : shared->diff.files) {
+  for (const auto& f : ctx.diff.files) {
     if (!f.old_path.empty()) paths.push_back(f.old_path);
     if (!f.new_path.empty() && f.new_path != f.old_path) paths.push_back(f.new_path);
   }
-  const auto verdict = auto_approve_verdict(shared->guidance, shared->pr.repository, shared->pr.author, paths);
+  const auto verdict = auto_approve_verdict(ctx.guidance, ctx.pr.repository, ctx.pr.author, paths);
   r.auto_approve = {verdict.allowed, verdict.reason};
+}
 
-  // The edge: everything above judged the raw change; everything below and
-  // every caller (renderers, publisher, audit log, log lines) gets masked
-  // text. The result keeps its own copies: abandoned agents may still read ctx.
-  if (!redactor) redactor.emplace(shared->guidance, shared->pr, shared->diff, r.agents);
-  r.pr = shared->pr;
-  r.diff = shared->diff;
-  redactor->apply(r);
-  try {
-    // From the masked PR and paths: the walkthrough is escaped Markdown, and
-    // an escape inside a secret would hide it from the mask.
-    r.walkthrough = redactor->text(summarize_change(r.pr, r.diff, shared->guidance));
-  } catch (const Error&) {
-    // Invalid intent guidance: the intent agent reports it and fails the
-    // run; the renderer falls back to a plain file list.
+// The edge: everything before judged the raw change; everything after and
+// every caller (renderers, publisher, audit log, log lines) gets masked text.
+void redact_result(ReviewResult& r, AgentContext& ctx, const std::vector<std::shared_ptr<const Agent>>& agents) {
+  Redactor redactor(ctx.guidance, ctx.pr, ctx.diff, r.agents);
+  r.pr = std::move(ctx.pr);
+  r.diff = std::move(ctx.diff);
+  redactor.apply(r);
+  for (const auto& agent : agents) {
+    try {
+      // From the masked PR and paths: the walkthrough is escaped Markdown,
+      // and an escape inside a secret would hide it from the mask.
+      if (auto text = agent->walkthrough(r.pr, r.diff, ctx.guidance)) r.walkthrough = redactor.text(*text);
+    } catch (const Error&) {
+      // Invalid guidance: the agent reports it and fails the run; the
+      // renderer falls back to a plain file list.
+    }
   }
-  r.duration_ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::steady_clock::now() - t0)
-                                        .count());
+}
+
+}  // namespace
+
+ReviewResult review_change(ReviewInput in) {
+  ReviewResult r = started_result(in);
+  AgentContext ctx;
+  ctx.pr = std::move(in.pr);
+  ctx.diff = std::move(in.diff);
+  ctx.guidance = std::move(in.guidance);
+  ctx.repo_path = in.repo_path;
+  ctx.started = Clock::now();
+  std::shared_ptr<ModelStep> model_step;
+  const auto agents = agents_for(ctx, model_step, in.model_pool);
+
+  r.agents = run_agents(agents, ctx);
+  if (model_step) {
+    model_step->finish(r, judged(r.agents, model_step->name()));
+    assign_finding_ids(r.agents, ctx.diff);
+  }
+  if (auto g = guidance_report(ctx.guidance, in.guidance_problem)) r.agents.push_back(std::move(*g));
+  decide_on(r, ctx);
+  redact_result(r, ctx, agents);
+  r.duration_ms = static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - ctx.started).count());
   return r;
 }
 
@@ -230,11 +199,11 @@ ReviewResult review_repository(const ReviewRequest& req) {
   // .gitattributes is read at the merge base: the PR cannot mark its own
   // files as generated to shrink its size.
   Diff diff = repo.diff(merge_base, head, merge_base, opts);
-  return review_change(std::move(pr), std::move(diff), std::move(guidance), req.repo, req.trigger,
-                       std::string(to_string(req.mode)), guidance_problem,
-                       req.model_pool ? req.model_pool
-                       : req.model    ? std::make_shared<model::ProviderPool>(*req.model)
-                                      : nullptr);
+  return review_change({std::move(pr), std::move(diff), std::move(guidance), req.repo, req.trigger,
+                        std::string(to_string(req.mode)), guidance_problem,
+                        req.model_pool ? req.model_pool
+                        : req.model    ? std::make_shared<model::ProviderPool>(*req.model)
+                                       : nullptr});
 }
 
 }  // namespace reviewer

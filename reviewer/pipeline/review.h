@@ -53,20 +53,29 @@ struct ReviewRequest {
 // for a bad repository, revision or guidance.
 ReviewResult review_repository(const ReviewRequest& request);
 
-// Runs the agents and the policy on an already-built change. `repo_path`
-// may be empty (no repository reads). Never throws for agent failures: they
-// become failed/timed_out reports and a needs_human decision. A non-empty
-// `guidance_problem` (the repository's guidance file was unusable) is
-// reported as a failed "guidance" step, so the run cannot approve.
-// With a `model_pool`, the model agents run alongside the rule agents and
-// their findings are appended to the intent/logic reports (they can only
-// add findings); result.model summarises the calls.
+// An already-built change to review.
+struct ReviewInput {
+  PullRequest pr;
+  Diff diff;
+  Guidance guidance;
+  std::filesystem::path repo_path;  // empty: no repository reads
+  std::string trigger = "cli";
+  std::string mode = "dry-run";
+  // Non-empty when the repository's guidance file was unusable: reported as
+  // a failed "guidance" step, so the run cannot approve.
+  std::string guidance_problem;
+  // The model step (model_step.h), after safety on the redacted change;
+  // null: rules only. Its findings are appended to the intent/logic reports
+  // (they can only add findings); result.model summarises the calls.
+  std::shared_ptr<model::ProviderPool> model_pool;
+};
+
+// Runs the agents and the policy on an already-built change. Never throws
+// for agent failures: they become failed/timed_out reports and a
+// needs_human decision.
 // Every text of the result (PR, paths, findings, reasons, walkthrough,
 // model calls) has been through the Redactor (redaction.h): the agents and
 // the policy judge the raw change, nothing downstream sees a secret.
-ReviewResult review_change(PullRequest pr, Diff diff, Guidance guidance,
-                           const std::filesystem::path& repo_path, const std::string& trigger,
-                           const std::string& mode, const std::string& guidance_problem = "",
-                           std::shared_ptr<model::ProviderPool> model_pool = nullptr);
+ReviewResult review_change(ReviewInput input);
 
 }  // namespace reviewer

@@ -1,9 +1,9 @@
 #include "reviewer/pipeline/runner.h"
 
-#include <atomic>
 #include <chrono>
 #include <future>
 #include <map>
+#include <stop_token>
 #include <thread>
 #include <unordered_map>
 
@@ -14,8 +14,6 @@
 namespace reviewer {
 
 namespace {
-
-std::atomic<bool> g_abandoned{false};
 
 using Clock = std::chrono::steady_clock;
 
@@ -48,8 +46,6 @@ const std::string* line_content(const Diff& diff, const std::string& path, int l
 
 }  // namespace
 
-bool agents_abandoned() { return g_abandoned.load(); }
-
 void assign_finding_ids(std::vector<AgentReport>& reports, const Diff& diff) {
   std::unordered_map<std::string, int> seen;
   for (auto& r : reports) {
@@ -64,66 +60,81 @@ void assign_finding_ids(std::vector<AgentReport>& reports, const Diff& diff) {
   }
 }
 
-std::vector<AgentReport> run_agents(const std::vector<std::shared_ptr<const Agent>>& agents,
-                                    std::shared_ptr<const AgentContext> ctx) {
-  struct Running {
-    std::shared_ptr<const Agent> agent;
-    std::future<Outcome> result;
-    Clock::time_point deadline;
-  };
+namespace {
+
+// One agent on the pool: its deadline and where its answer lands.
+struct Running {
+  std::shared_ptr<const Agent> agent;
+  Clock::time_point deadline;
+  std::future<Outcome> result;
+};
+
+Outcome assess(const Agent& agent, const AgentContext& ctx, Clock::time_point t0, Clock::time_point deadline) {
+  Outcome o;
+  try {
+    AgentOutput out = agent.assess(ctx);
+    o.findings = std::move(out.findings);
+    o.risk = std::move(out.risk);
+  } catch (const Error& e) {
+    o.error = e.what();
+    o.timed_out = e.code() == Error::Code::timeout;
+  } catch (const std::exception& e) {
+    o.error = e.what();
+  } catch (...) {
+    o.error = "unknown exception";
+  }
+  // Whatever it threw after its deadline, the deadline is why it stopped.
+  if (!o.error.empty() && (Clock::now() >= deadline || ctx.deadline.stop.stop_requested())) o.timed_out = true;
+  o.duration_ms = ms_since(t0);
+  return o;
+}
+
+AgentReport report_of(Running& r, long deadline_ms, Clock::time_point t0) {
+  AgentReport rep;
+  rep.name = std::string(r.agent->name());
+  if (r.result.wait_until(r.deadline) != std::future_status::ready) {
+    rep.status = AgentStatus::timed_out;
+    rep.error = fmt::format("no answer within {} ms", deadline_ms);
+    rep.duration_ms = ms_since(t0);
+    return rep;
+  }
+  Outcome o = r.result.get();
+  rep.duration_ms = o.duration_ms;
+  if (o.error.empty()) {
+    rep.status = AgentStatus::ok;
+    rep.findings = std::move(o.findings);
+    rep.risk = std::move(o.risk);
+  } else {
+    rep.status = o.timed_out ? AgentStatus::timed_out : AgentStatus::failed;
+    rep.error = o.error;
+  }
+  return rep;
+}
+
+}  // namespace
+
+std::vector<AgentReport> run_agents(const std::vector<std::shared_ptr<const Agent>>& agents, AgentContext& ctx) {
   const auto t0 = Clock::now();
+  std::stop_source stop;
+  ctx.deadline.stop = stop.get_token();
   std::vector<Running> running;
   running.reserve(agents.size());
+  std::vector<std::jthread> pool;
+  pool.reserve(agents.size());
   for (const auto& agent : agents) {
-    std::promise<Outcome> promise;
-    Running r{agent, promise.get_future(),
-              t0 + std::chrono::milliseconds(ctx->guidance.deadline_ms(agent->name()))};
-    // Detached so a hung agent cannot hold the review hostage; the shared
-    // pointers keep what it reads alive until it returns.
-    std::thread([agent, ctx, t0, p = std::move(promise)]() mutable {
-      Outcome o;
-      try {
-        AgentOutput out = agent->assess(*ctx);
-        o.findings = std::move(out.findings);
-        o.risk = std::move(out.risk);
-      } catch (const Error& e) {
-        o.error = e.what();
-        o.timed_out = e.code() == Error::Code::timeout;
-      } catch (const std::exception& e) {
-        o.error = e.what();
-      } catch (...) {
-        o.error = "unknown exception";
-      }
-      o.duration_ms = ms_since(t0);
-      p.set_value(std::move(o));
-    }).detach();
-    running.push_back(std::move(r));
+    const auto deadline = t0 + std::chrono::milliseconds(ctx.guidance.deadline_ms(agent->name()));
+    std::packaged_task<Outcome()> task(
+        [&a = *agent, &ctx, t0, deadline] { return assess(a, ctx, t0, deadline); });
+    running.push_back({agent, deadline, task.get_future()});
+    pool.emplace_back(std::move(task));
   }
 
   std::vector<AgentReport> reports;
-  for (auto& r : running) {
-    AgentReport rep;
-    rep.name = std::string(r.agent->name());
-    if (r.result.wait_until(r.deadline) == std::future_status::ready) {
-      Outcome o = r.result.get();
-      rep.duration_ms = o.duration_ms;
-      if (o.error.empty()) {
-        rep.status = AgentStatus::ok;
-        rep.findings = std::move(o.findings);
-        rep.risk = std::move(o.risk);
-      } else {
-        rep.status = o.timed_out ? AgentStatus::timed_out : AgentStatus::failed;
-        rep.error = o.error;
-      }
-    } else {
-      g_abandoned = true;
-      rep.status = AgentStatus::timed_out;
-      rep.error = fmt::format("no answer within {} ms", ctx->guidance.deadline_ms(rep.name));
-      rep.duration_ms = ms_since(t0);
-    }
-    reports.push_back(std::move(rep));
-  }
-  assign_finding_ids(reports, ctx->diff);
+  for (auto& r : running) reports.push_back(report_of(r, ctx.guidance.deadline_ms(r.agent->name()), t0));
+  // Late agents see the stop at their next check; joined before returning.
+  stop.request_stop();
+  for (auto& t : pool) t.join();
+  assign_finding_ids(reports, ctx.diff);
   return reports;
 }
 

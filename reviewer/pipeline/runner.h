@@ -11,18 +11,18 @@
 
 namespace reviewer {
 
-// Runs every agent on `ctx` in its own thread and waits for each until its
-// deadline (guidance: deadlines_ms.<name>, else the default). An agent that
-// misses it is reported timed_out and abandoned: its thread keeps the
-// context and agent alive through the shared pointers until it returns.
+// Runs every agent on `ctx` on a pool of threads the call owns, and waits
+// for each until its deadline (guidance: deadlines_ms.<name>, else the
+// default). An agent that misses it is reported timed_out; so is one that
+// throws once its deadline has passed (it saw the deadline and gave up).
+// Once every agent has answered or missed its deadline, the run's stop
+// token (ctx.deadline.stop) is requested and every thread is joined before
+// the call returns: nothing outlives it, and an agent that checks
+// ctx.deadline.expired() between steps cannot make the join hang.
+// `ctx.deadline.stop` is overwritten with the run's token.
 // Reports come back in the agents' order, finding ids filled in.
 std::vector<AgentReport> run_agents(const std::vector<std::shared_ptr<const Agent>>& agents,
-                                    std::shared_ptr<const AgentContext> ctx);
-
-// True once some agent was abandoned after its deadline in this process:
-// the CLI then ends with _Exit rather than run static destructors under a
-// thread that may still be running.
-bool agents_abandoned();
+                                    AgentContext& ctx);
 
 // Fills empty finding ids from rule, path and the content of the finding's
 // line in the diff (message for PR-level findings), and makes ids unique

@@ -75,14 +75,15 @@ ChangeShape shape_of(const AgentContext& ctx, const HistoryIndex& index, std::si
 }
 
 // When indexing must stop: at 80% of the agent's own deadline, leaving the
-// rest for saving and scoring (the runner stops waiting at 100%).
+// rest for saving and scoring (the runner stops waiting at 100%), or when
+// the runner asks it to stop.
 std::function<bool()> indexing_deadline(const AgentContext& ctx) {
-  auto at = ctx.deadline.at;
+  Deadline d = ctx.deadline;
   if (ctx.started != std::chrono::steady_clock::time_point{}) {
     const auto own = std::chrono::milliseconds(ctx.guidance.deadline_ms("history") * 8 / 10);
-    at = std::min(at, ctx.started + own);
+    d.at = std::min(d.at, ctx.started + own);
   }
-  return [at] { return std::chrono::steady_clock::now() >= at; };
+  return [d] { return d.expired(); };
 }
 
 class HistoryAgent final : public Agent {

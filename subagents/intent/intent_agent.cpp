@@ -11,6 +11,7 @@
 #include "subagents/intent/declared_kind.h"
 #include "subagents/intent/intent_config.h"
 #include "subagents/intent/rules.h"
+#include "subagents/intent/summary.h"
 
 namespace reviewer {
 
@@ -25,6 +26,11 @@ class IntentAgent final : public Agent {
   std::string_view name() const override { return "intent"; }
 
   void check_guidance(const Guidance& guidance) const override { (void)intent_config_for(guidance); }
+
+  std::optional<std::string> walkthrough(const PullRequest& pr, const Diff& diff,
+                                         const Guidance& guidance) const override {
+    return summarize_change(pr, diff, guidance);
+  }
 
   std::vector<Finding> review(const AgentContext& ctx) const override {
     const auto config_ptr = intent_config_for(ctx.guidance);

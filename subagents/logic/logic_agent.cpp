@@ -81,6 +81,7 @@ class LogicAgent final : public Agent {
     auto files = logic::file_views(ctx.diff, *cfg);
     std::vector<Finding> out;
     for (const auto& f : files) {
+      if (ctx.deadline.expired()) check_deadline(ctx, fmt::format("checking {}", f.path).c_str());
       logic::run_patterns(*cfg, f, out);
       for (const auto& rule : cfg->rules) {
         if (!rule.enabled || rule.check.empty() || !rule.applies_to(f.lang)) continue;

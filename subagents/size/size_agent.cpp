@@ -11,13 +11,6 @@ namespace reviewer {
 
 namespace {
 
-// The area of a path: its top-level folder, or "(root)" for files at the
-// top. Breadth is how many areas a change touches.
-std::string area_of(const std::string& path) {
-  auto slash = path.find('/');
-  return slash == std::string::npos ? std::string("(root)") : path.substr(0, slash);
-}
-
 struct AreaCount {
   int files = 0;
   int lines = 0;
@@ -112,27 +105,6 @@ class SizeAgent final : public Agent {
 };
 
 }  // namespace
-
-SizeStats measure_size(const Diff& diff, const Guidance& guidance) {
-  SizeStats s;
-  std::map<std::string, int> area_set;
-  for (const auto& f : diff.files) {
-    if (!counted(f, guidance)) {
-      s.excluded_files += 1;
-      continue;
-    }
-    s.files += 1;
-    s.lines_added += f.additions;
-    s.lines_deleted += f.deletions;
-    area_set[area_of(f.path())] += 1;
-  }
-  s.areas = static_cast<int>(area_set.size());
-  s.label = size_label(s.lines_added + s.lines_deleted);
-  const auto& lim = guidance.auto_approve;
-  s.above_auto_approve_limit = s.lines_added + s.lines_deleted > lim.max_lines ||
-                               s.files > lim.max_files || s.areas > lim.max_areas;
-  return s;
-}
 
 std::unique_ptr<Agent> make_size_agent() { return std::make_unique<SizeAgent>(); }
 

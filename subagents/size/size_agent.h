@@ -11,10 +11,6 @@
 
 namespace reviewer {
 
-// Counts lines (excluded files apart), files and top-level areas, and labels
-// the size. Also used by the pipeline for the output's "size" object.
-SizeStats measure_size(const Diff& diff, const Guidance& guidance);
-
 std::unique_ptr<Agent> make_size_agent();
 
 }  // namespace reviewer

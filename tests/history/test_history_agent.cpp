@@ -174,7 +174,7 @@ TEST_SUITE("history::agent") {
     ctx->pr.head_sha = h.tip;
     ctx->deadline.at = std::chrono::steady_clock::now() - std::chrono::seconds(1);
     CHECK_THROWS_WITH_AS(history_agent()->assess(*ctx), doctest::Contains("history index incomplete"), Error);
-    auto reports = run_agents({history_agent()}, ctx);
+    auto reports = run_agents({history_agent()}, *ctx);
     REQUIRE(reports.size() == 1);
     CHECK(reports[0].status == AgentStatus::timed_out);
   }
