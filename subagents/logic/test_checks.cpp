@@ -33,11 +33,12 @@ std::vector<std::string> test_globs_for(const TestConfig& cfg, const std::string
 
 void check_missing_test_change(const Rule& rule, const Config& cfg, const std::vector<FileView>& files,
                                const index::RepoIndex* head, std::vector<Finding>& out) {
+  constexpr std::size_t kMaxNamed = 10;
   std::vector<const FileView*> tests;
   for (const FileView& f : files) {
     if (f.is_test) tests.push_back(&f);
   }
-  int reported = 0;
+  std::vector<std::string> untested;  // "path", or "path (its tests ... are not updated)"
   for (const FileView& f : files) {
     if (f.is_test || f.diff->kind == ChangeKind::deleted || changed_lines(f) < cfg.tests.min_added_lines) continue;
     if (f.lang == index::Lang::unknown || f.lang == index::Lang::data) continue;
@@ -53,17 +54,22 @@ void check_missing_test_change(const Rule& rule, const Config& cfg, const std::v
         if (m.matches(head->path(i))) existing.emplace_back(head->path(i));
       }
     }
-    std::string detail;
     if (!existing.empty()) {
-      detail = fmt::format("Its tests ({}) are not updated by this pull request.", fmt::join(existing, ", "));
+      untested.push_back(fmt::format("{} (its tests {} are not updated)", f.path, fmt::join(existing, ", ")));
     } else if (tests.empty()) {
-      detail = "No test file changes in this pull request.";
-    } else {
-      continue;  // tests changed elsewhere and none is mapped to this file: the mapping may just not know
+      untested.push_back(f.path);
     }
-    if (++reported > 10) break;
-    out.push_back(make_finding(rule, f.path, 0, {}, detail));
+    // else: tests changed elsewhere and none is mapped to this file: the
+    // mapping may just not know.
   }
+  if (untested.empty()) return;
+  // One finding for the pull request, naming the files.
+  const std::size_t named = std::min(untested.size(), kMaxNamed);
+  std::string detail = fmt::format("Changed without their tests: {}", fmt::join(untested.begin(), untested.begin() + named, ", "));
+  if (untested.size() > named) detail += fmt::format(" and {} more", untested.size() - named);
+  detail += '.';
+  if (tests.empty()) detail += " No test file changes in this pull request.";
+  out.push_back(make_finding(rule, "", 0, {}, detail));
 }
 
 void check_test_deleted(const Rule& rule, const Config& cfg, const std::vector<FileView>& files,

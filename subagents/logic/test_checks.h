@@ -18,6 +18,8 @@ namespace reviewer::logic {
 // {dir} the folder ("" at the root), {name} the file stem, {ext} the extension.
 std::vector<std::string> test_globs_for(const TestConfig& cfg, const std::string& path);
 
+// One PR-level finding (no path) naming every source file changed without
+// a test change (at most 10, then a count); none when every file has one.
 // `head` (may be null) tells which mapped tests exist at the head commit.
 void check_missing_test_change(const Rule& rule, const Config& cfg, const std::vector<FileView>& files,
                                const index::RepoIndex* head, std::vector<Finding>& out);

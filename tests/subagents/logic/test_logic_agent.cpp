@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <stop_token>
+
+#include <fmt/format.h>
 
 #include "git_index/repo_fixture.h"
 #include "reviewer/core/error.h"
@@ -113,6 +116,57 @@ TEST_SUITE("logic agent") {
     CHECK(agent->review(ctx).size() == 1);
     ctx.diff.files[0].binary = true;
     CHECK(agent->review(ctx).empty());
+  }
+
+  TEST_CASE("a stop request stops the agent with a timeout error before the deadline") {
+    auto agent = make_logic_agent();
+    auto ctx = context_for(kDebugDiff);
+    std::stop_source stop;
+    ctx.deadline.stop = stop.get_token();
+    CHECK(agent->review(ctx).size() == 1);
+    stop.request_stop();
+    try {
+      agent->review(ctx);
+      FAIL("no error");
+    } catch (const Error& e) {
+      CHECK(e.code() == Error::Code::timeout);
+      CHECK(std::string(e.what()).find("checking web/cart.js") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("source files changed without tests give one finding for the pull request, naming them") {
+    auto agent = make_logic_agent();
+    const std::string body = "@@ -1,2 +1,5 @@\n def add(x):\n+    if x < 0:\n+        raise ValueError(x)\n+    return x + 1\n";
+    std::string diff;
+    for (const char* path : {"app/cart.py", "app/tax.py", "app/ship.py"}) {
+      diff += fmt::format("--- a/{0}\n+++ b/{0}\n", path) + body;
+    }
+    std::vector<Finding> missing;
+    for (auto& f : agent->review(context_for(diff))) {
+      if (f.rule == "logic/missing-test-change") missing.push_back(f);
+    }
+    REQUIRE(missing.size() == 1);
+    CHECK(missing[0].path.empty());
+    CHECK(missing[0].line == 0);
+    CHECK(missing[0].severity == Severity::info);
+    CHECK(missing[0].message.find("Changed without their tests: app/cart.py, app/tax.py, app/ship.py.") !=
+          std::string::npos);
+    CHECK(missing[0].message.find("No test file changes in this pull request.") != std::string::npos);
+  }
+
+  TEST_CASE("the missing-test-change finding names ten files and counts the rest") {
+    auto agent = make_logic_agent();
+    const std::string body = "@@ -1,2 +1,5 @@\n def add(x):\n+    if x < 0:\n+        raise ValueError(x)\n+    return x + 1\n";
+    std::string diff;
+    for (int i = 0; i < 30; ++i) diff += fmt::format("--- a/app/m{0:02}.py\n+++ b/app/m{0:02}.py\n", i) + body;
+    int missing = 0;
+    for (auto& f : agent->review(context_for(diff))) {
+      if (f.rule != "logic/missing-test-change") continue;
+      ++missing;
+      CHECK(f.message.find("app/m09.py and 20 more.") != std::string::npos);
+      CHECK(f.message.find("app/m10.py") == std::string::npos);
+    }
+    CHECK(missing == 1);
   }
 
   TEST_CASE("test path templates expand per language layout") {
