@@ -3,9 +3,12 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "fake_server.h"
 #include "model_fixture.h"
+#include "reviewer/pipeline/model_step.h"
 #include "reviewer/pipeline/redaction.h"
 #include "reviewer/pipeline/review.h"
 #include "support/fixtures.h"
@@ -21,6 +24,20 @@ std::shared_ptr<model::ProviderPool> no_findings_pool(test::FakeServer& server) 
   cfg.providers.push_back(test::provider_at("p", model::ProviderKind::openai, server.base_url()));
   return std::make_shared<model::ProviderPool>(cfg);
 }
+
+// A safety agent that answers, with no findings, after `delay`.
+class LateSafety : public Agent {
+ public:
+  explicit LateSafety(std::chrono::milliseconds delay) : delay_(delay) {}
+  std::string_view name() const override { return "safety"; }
+  std::vector<Finding> review(const AgentContext&) const override {
+    std::this_thread::sleep_for(delay_);
+    return {};
+  }
+
+ private:
+  std::chrono::milliseconds delay_;
+};
 
 PullRequest described(const std::string& title, const std::string& body) {
   PullRequest pr;
@@ -83,6 +100,32 @@ TEST_SUITE("model::redaction") {
     REQUIRE(r.model);
     CHECK(r.model->unavailable);
     CHECK(r.decision.kind != DecisionKind::approve);
+  }
+
+  TEST_CASE("the model step sends nothing when safety answers after its deadline, and once it answers in time") {
+    AgentContext ctx;
+    ctx.diff.files.push_back(test::file_with_lines("src/app.py", {"def f():", "    return 1"}));
+    ctx.pr = described("Add f", "Adds f because the caller needs a constant.");
+    ctx.guidance = load_guidance_texts({{"t.yml", "thresholds:\n  deadlines_ms:\n    safety: 20\n"}});
+    ctx.started = std::chrono::steady_clock::now();
+    test::FakeServer server;
+    ModelStep late(std::make_shared<LateSafety>(std::chrono::milliseconds(60)), no_findings_pool(server));
+    CHECK(late.name() == "safety");
+    CHECK(late.assess(ctx).findings.empty());
+    ReviewResult r;
+    late.finish(r, true);
+    REQUIRE(r.model);
+    CHECK(r.model->unavailable);
+    CHECK(server.received().empty());
+
+    ctx.started = std::chrono::steady_clock::now();
+    ModelStep on_time(std::make_shared<LateSafety>(std::chrono::milliseconds(0)), no_findings_pool(server));
+    on_time.assess(ctx);
+    ReviewResult answered;
+    on_time.finish(answered, true);
+    REQUIRE(answered.model);
+    CHECK_FALSE(answered.model->unavailable);
+    CHECK_FALSE(server.received().empty());
   }
 
   TEST_CASE("with a model, the reports keep the rule agents' order and the model findings follow") {
