@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/text.h"
 #include "reviewer/server/settings.h"
 
 namespace reviewer::app {
@@ -19,9 +20,7 @@ std::pair<std::string, std::string> scheme_host(const std::string& url) {
   std::string rest = url.substr(sep + 3);
   std::string host = rest.substr(0, rest.find_first_of("/?#"));
   if (host.find('@') != std::string::npos) return {};  // credentials in the URL: never ours to add to
-  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return {scheme, host};
+  return {lower(scheme), lower(host)};
 }
 
 std::string read_key_file(const std::filesystem::path& path) {

@@ -8,6 +8,7 @@
 #include "reviewer/commands/actions.h"
 #include "reviewer/commands/state.h"
 #include "reviewer/core/error.h"
+#include "reviewer/core/text.h"
 #include "reviewer/github/webhook.h"
 
 namespace reviewer::commands {
@@ -103,8 +104,7 @@ Outcome handle_pull_request_review(CommandContext& ctx, const json& payload) {
   Actor actor{login, string_or_empty(review, "author_association")};
   CommandRun run(ctx, pr, actor, "review-" + review_id, out);
   auto commands = parse_commands(string_or_empty(review, "body"), bot_mention(ctx.options.bot_login));
-  std::string state = string(review, "state", "review");
-  for (auto& c : state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // REST spells it upper-case
+  const std::string state = lower(string(review, "state", "review"));  // REST spells it upper-case
   if (state == "approved") {
     if (run.access_level() == Access::write) {
       event(ctx, pr, "approved", login, commit, "", detail, out);

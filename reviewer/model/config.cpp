@@ -13,6 +13,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/text.h"
 
 namespace reviewer::model {
 
@@ -52,7 +53,7 @@ bool is_loopback_url(std::string_view url) {
     return inet_pton(AF_INET6, host.c_str(), &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
   }
   host = std::string(rest.substr(0, rest.find(':')));
-  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  host = lower(host);
   if (host == "localhost" || host == "localhost.") return true;
   in_addr a4{};
   return inet_pton(AF_INET, host.c_str(), &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;

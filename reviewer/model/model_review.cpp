@@ -8,6 +8,7 @@
 
 #include "reviewer/core/review_result.h"
 #include "reviewer/core/sha256.h"
+#include "reviewer/core/text.h"
 #include "reviewer/model/prompts.h"
 #include "reviewer/model/tools.h"
 #include "reviewer/model/walkthrough.h"
@@ -74,9 +75,8 @@ std::string render_file(const FileDiff& f) {
 std::string defuse(std::string s) {
   // A marker closes the block only with the right nonce, but no marker-like text survives anyway
   // (any case): "untrusted-data" becomes "untrusted_data".
-  std::string lower = s;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (auto pos = lower.find("untrusted-data"); pos != std::string::npos; pos = lower.find("untrusted-data", pos + 1)) {
+  const std::string folded = lower(s);
+  for (auto pos = folded.find("untrusted-data"); pos != std::string::npos; pos = folded.find("untrusted-data", pos + 1)) {
     s[pos + 9] = '_';
   }
   return s;

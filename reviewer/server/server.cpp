@@ -12,6 +12,7 @@
 
 #include "reviewer/core/error.h"
 #include "reviewer/core/private_files.h"
+#include "reviewer/core/text.h"
 #include "reviewer/server/intake.h"
 #include "reviewer/server/json_scan.h"
 #include "reviewer/server/log.h"
@@ -30,8 +31,7 @@ namespace {
 
 // Headers worth keeping with a delivery for replay and forensics.
 bool kept_header(const std::string& name) {
-  std::string n;
-  for (char c : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string n = lower(name);
   return n.rfind("x-github-", 0) == 0 || n == "x-hub-signature-256" || n == "user-agent" || n == "content-type";
 }
 

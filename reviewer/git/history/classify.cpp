@@ -30,8 +30,7 @@ std::string_view first_line(std::string_view message) {
 bool conventional_type_is(std::string_view subject, const std::vector<std::string>& types) {
   auto end = subject.find_first_of("(!:");
   if (end == std::string_view::npos) return false;
-  std::string type(trim(subject.substr(0, end)));
-  for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string type = lower(trim(subject.substr(0, end)));
   if (subject.substr(end).find(':') == std::string_view::npos) return false;
   for (const auto& t : types) {
     if (type == t) return true;
@@ -73,8 +72,7 @@ MessageClass MessageClassifier::classify(std::string_view message) const {
   re2::StringPiece input(message.data(), message.size());
   std::string sha;
   while (RE2::FindAndConsume(&input, *reverts_sha_, &sha)) {
-    for (auto& ch : sha) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    out.reverted_shas.push_back(sha);
+    out.reverted_shas.push_back(lower(sha));
   }
   std::string title;
   if (RE2::FullMatch(re2::StringPiece(subject.data(), subject.size()), *revert_title_, &title)) {

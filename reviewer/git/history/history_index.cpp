@@ -15,6 +15,7 @@
 
 #include "reviewer/core/error.h"
 #include "reviewer/core/private_files.h"
+#include "reviewer/core/text.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/history/builder.h"
 
@@ -162,8 +163,7 @@ const AuthorState* HistoryIndex::author(std::string_view key) const {
 }
 
 std::string author_key(std::string_view name, std::string_view email) {
-  std::string key(email.empty() ? name : email);
-  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string key = lower(email.empty() ? name : email);
   return key.empty() ? std::string("(unknown)") : key;
 }
 
