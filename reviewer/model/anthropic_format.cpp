@@ -9,7 +9,7 @@ using nlohmann::json;
 
 namespace {
 
-void append_assistant(json& messages, const Message& m) {
+void append_anthropic_assistant(json& messages, const Message& m) {
   json blocks = json::array();
   if (!m.text.empty()) blocks.push_back({{"type", "text"}, {"text", m.text}});
   for (const auto& c : m.tool_calls) {
@@ -18,7 +18,7 @@ void append_assistant(json& messages, const Message& m) {
   messages.push_back({{"role", "assistant"}, {"content", std::move(blocks)}});
 }
 
-void append_tool(json& messages, const Message& m) {
+void append_anthropic_tool(json& messages, const Message& m) {
   json block = {{"type", "tool_result"}, {"tool_use_id", m.tool_call_id}, {"content", m.text}};
   // Consecutive tool results belong in one user turn (roles must alternate).
   if (!messages.empty() && messages.back()["role"] == "user" && messages.back()["content"].is_array()) {
@@ -31,7 +31,7 @@ void append_tool(json& messages, const Message& m) {
 }  // namespace
 
 json anthropic_request_body(const ProviderConfig& p, const ChatRequest& r) {
-  json messages = append_turns(json::array(), r, append_assistant, append_tool);
+  json messages = append_turns(json::array(), r, append_anthropic_assistant, append_anthropic_tool);
   json body = {{"model", p.model},
                {"max_tokens", p.max_output_tokens},
                {"temperature", 0},

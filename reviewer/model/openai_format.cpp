@@ -10,7 +10,7 @@ using nlohmann::json;
 
 namespace {
 
-void append_assistant(json& messages, const Message& m) {
+void append_openai_assistant(json& messages, const Message& m) {
   json msg = {{"role", "assistant"}, {"content", m.text}};
   if (!m.tool_calls.empty()) {
     json calls = json::array();
@@ -24,7 +24,7 @@ void append_assistant(json& messages, const Message& m) {
   messages.push_back(std::move(msg));
 }
 
-void append_tool(json& messages, const Message& m) {
+void append_openai_tool(json& messages, const Message& m) {
   messages.push_back({{"role", "tool"}, {"tool_call_id", m.tool_call_id}, {"content", m.text}});
 }
 
@@ -44,7 +44,7 @@ json append_turns(json messages, const ChatRequest& r, AppendTurn assistant, App
 json openai_request_body(const ProviderConfig& p, const ChatRequest& r) {
   json system = json::array();
   system.push_back({{"role", "system"}, {"content", r.system}});
-  json messages = append_turns(std::move(system), r, append_assistant, append_tool);
+  json messages = append_turns(std::move(system), r, append_openai_assistant, append_openai_tool);
   json body = {{"model", p.model},
                {"messages", std::move(messages)},
                {"temperature", 0},
