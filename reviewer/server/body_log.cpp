@@ -18,7 +18,7 @@ namespace reviewer::server {
 
 namespace {
 
-[[noreturn]] void fail(const std::filesystem::path& p, const char* what) {
+[[noreturn]] void fail_io(const std::filesystem::path& p, const char* what) {
   throw Error(Error::Code::io, fmt::format("delivery body log '{}': {}: {}", p.string(), what, std::strerror(errno)));
 }
 
@@ -49,7 +49,7 @@ void BodyLog::open_next() {
   const std::string name = fmt::format("{}-{:06}.seg", writer_, ++seq_);
   const auto path = dir_ / name;
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) fail(path, "cannot create");
+  if (fd < 0) fail_io(path, "cannot create");
   std::lock_guard lock(sync_mu_);
   if (fd_ >= 0) to_sync_.push_back(fd_);  // closed by the next sync()
   fd_ = fd;
@@ -72,7 +72,7 @@ BodyLog::Ref BodyLog::append(std::string_view body) {
       const int saved = errno;
       if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {}  // best effort: drop the partial body
       errno = saved ? saved : EIO;
-      fail(dir_ / current_, "cannot write");
+      fail_io(dir_ / current_, "cannot write");
     }
     done += static_cast<std::size_t>(n);
   }
@@ -89,7 +89,7 @@ std::string BodyLog::read(const Ref& r) const {
                                              dir_.string(), r.file, r.offset, r.length));
   }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(path, "cannot open the delivery's body (pruned?)");
+  if (fd < 0) fail_io(path, "cannot open the delivery's body (pruned?)");
   std::string out(static_cast<std::size_t>(r.length), '\0');
   std::size_t done = 0;
   while (done < out.size()) {
@@ -98,7 +98,7 @@ std::string BodyLog::read(const Ref& r) const {
     if (n <= 0) {
       ::close(fd);
       if (n == 0) errno = EIO;
-      fail(path, "the delivery's body is shorter than recorded");
+      fail_io(path, "the delivery's body is shorter than recorded");
     }
     done += static_cast<std::size_t>(n);
   }
