@@ -9,10 +9,10 @@
 #include "reviewer/app/access.h"
 #include "reviewer/app/audit_ledger.h"
 #include "reviewer/core/error.h"
-#include "reviewer/pipeline/history_refresh.h"
 #include "reviewer/pipeline/review.h"
 #include "reviewer/server/log.h"
 #include "reviewer/server/metrics.h"
+#include "subagents/history/history_agent.h"
 
 namespace reviewer::app {
 namespace {

@@ -1,4 +1,4 @@
-#include "reviewer/pipeline/history_refresh.h"
+#include "subagents/history/history_agent.h"
 
 #include "reviewer/git/history/history_index.h"
 #include "reviewer/git/repository.h"
