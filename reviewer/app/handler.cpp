@@ -21,10 +21,10 @@ class GitHubHandler final : public server::JobHandler {
                 server::Metrics& m)
       : opt_(std::move(o)), audit_(std::move(a)), log_(log), metrics_(m) {}
 
-  JobResult handle(const server::Job& job) override {
+  JobResult handle(const server::Job& job, std::stop_token stop) override {
     nlohmann::json payload = nlohmann::json::parse(job.payload, nullptr, false);
     if (payload.is_discarded()) return {JobResult::Status::failed, "stored payload is not JSON", {}};
-    JobContext ctx{job, payload, opt_.mode, nullptr, opt_.access.get(), audit_, log_, metrics_, {}};
+    JobContext ctx{job, payload, opt_.mode, nullptr, opt_.access.get(), audit_, log_, metrics_, {}, stop};
     ctx.review = [this, &ctx](ReviewTarget t) { return review_one(std::move(t), ctx); };
     return guarded(job, fmt::format("{} job", job.kind), [&] {
       if (opt_.access) {

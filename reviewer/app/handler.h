@@ -94,6 +94,9 @@ struct JobContext {
   server::Metrics& metrics;
   // The whole review path for one pull request.
   std::function<server::JobResult(ReviewTarget)> review;
+  // Requested when serve shuts down past its grace period (the job was
+  // released): the review stops and nothing is published.
+  std::stop_token stop;
 };
 
 using KindHandler = std::function<server::JobResult(JobContext&)>;

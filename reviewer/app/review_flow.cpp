@@ -59,6 +59,11 @@ class ReviewFlow {
     // transient one is retried, and the retry starts a new gate).
     try {
       ReviewResult r = review();
+      if (ctx_.stop.stop_requested()) {
+        // Serve is shutting down and released the job: the agents were cut
+        // short, so this result is not the review; the job runs again.
+        throw Error(Error::Code::timeout, "serve is shutting down: the review was stopped and its job released");
+      }
       record_review(r, started);
       if (superseded(ctx_.job)) {
         d_.log.info("review_superseded", {{"delivery_id", ctx_.job.delivery_id}, {"run_id", run_id_},
@@ -224,6 +229,7 @@ class ReviewFlow {
     req.trigger = t_.trigger;
     req.mode = ctx_.mode;
     req.model_pool = opt_.model_pool;
+    req.stop = ctx_.stop;
     ReviewResult r = review_repository(req);
     r.run_id = run_id_;  // the check run's external_id names it
     r.pr.number = t_.number;

@@ -100,6 +100,7 @@ ReviewResult review_change(ReviewInput in) {
   ctx.guidance = std::move(in.guidance);
   ctx.repo_path = in.repo_path;
   ctx.started = Clock::now();
+  ctx.deadline.stop = in.stop;  // run_agents forwards it to every agent
   std::shared_ptr<ModelStep> model_step;
   const auto agents = agents_for(ctx, model_step, in.model_pool);
 
@@ -203,7 +204,8 @@ ReviewResult review_repository(const ReviewRequest& req) {
                         std::string(to_string(req.mode)), guidance_problem,
                         req.model_pool ? req.model_pool
                         : req.model    ? std::make_shared<model::ProviderPool>(*req.model)
-                                       : nullptr});
+                                       : nullptr,
+                        req.stop});
 }
 
 }  // namespace reviewer

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,8 @@ struct ReviewRequest {
   // A pool shared across reviews (serve): breakers and latencies persist.
   // Takes precedence over `model`.
   std::shared_ptr<model::ProviderPool> model_pool;
+  // Requested: the agents stop at their next check (serve shutting down).
+  std::stop_token stop;
 };
 
 // Opens the repository, resolves base and head, layers the repository's
@@ -68,6 +71,7 @@ struct ReviewInput {
   // null: rules only. Its findings are appended to the intent/logic reports
   // (they can only add findings); result.model summarises the calls.
   std::shared_ptr<model::ProviderPool> model_pool;
+  std::stop_token stop;  // requested: the agents stop at their next check
 };
 
 // Runs the agents and the policy on an already-built change. Never throws

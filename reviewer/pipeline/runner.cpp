@@ -116,6 +116,8 @@ AgentReport report_of(Running& r, long deadline_ms, Clock::time_point t0) {
 std::vector<AgentReport> run_agents(const std::vector<std::shared_ptr<const Agent>>& agents, AgentContext& ctx) {
   const auto t0 = Clock::now();
   std::stop_source stop;
+  // A stop asked by the caller (serve shutting down) reaches the agents too.
+  std::stop_callback forward(ctx.deadline.stop, [&stop] { stop.request_stop(); });
   ctx.deadline.stop = stop.get_token();
   std::vector<Running> running;
   running.reserve(agents.size());

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <stop_token>
 #include <string>
 
 #include "reviewer/github/webhook.h"
@@ -63,7 +64,10 @@ class JobHandler {
  public:
   virtual ~JobHandler() = default;
   // Runs one job. Exceptions are caught by the worker and treated as retry.
-  virtual JobResult handle(const Job& job) = 0;
+  // `stop` is requested when serve shuts down and the grace period is over:
+  // the job has been released (it runs again later), so the handler returns
+  // promptly and publishes nothing; the worker waits for it.
+  virtual JobResult handle(const Job& job, std::stop_token stop) = 0;
 };
 
 }  // namespace reviewer::server

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 #include <vector>
 
@@ -38,6 +39,7 @@ struct WorkerPool::State {
   std::atomic<int> alive{0};
   std::vector<std::thread> threads;
   std::thread heartbeat;
+  std::stop_source cancel;  // asks running handlers to stop (shutdown past the grace period)
 
   void work();
   void beat();
@@ -92,7 +94,7 @@ void WorkerPool::State::run_one(Job job) {
   const auto t0 = std::chrono::steady_clock::now();
   JobResult result;
   try {
-    result = handler->handle(job);
+    result = handler->handle(job, cancel.get_token());
   } catch (const std::exception& e) {
     result = {JobResult::Status::retry, std::string("handler error: ") + e.what(), {}};
   }
@@ -196,11 +198,11 @@ int WorkerPool::stop(std::chrono::milliseconds grace) {
     s->hb.notify_all();
   }
   if (s->heartbeat.joinable()) s->heartbeat.join();
-  // Threads still inside a handler are detached: the process is exiting and
-  // their late finish() finds the lease gone and writes nothing.
-  for (auto& t : s->threads) {
-    if (left.empty()) t.join(); else t.detach();
-  }
+  // Handlers still running were released: asked to stop, they return soon
+  // (a review's agents see the stop at their next check) and their late
+  // finish() finds the lease gone and writes nothing. All are joined.
+  if (!left.empty()) s->cancel.request_stop();
+  for (auto& t : s->threads) t.join();
   s->threads.clear();
   return static_cast<int>(left.size());
 }

@@ -57,7 +57,7 @@ TEST_SUITE("app::review_flow without credentials") {
     JsonLog log(std::fopen((dir / "log").c_str(), "w"));
     Metrics metrics;
     auto h = local_handler(dir, nullptr, log, metrics);
-    auto r = h->handle(review_job(test::pull_request_payload("octo/repo", 3, std::string(40, 'a'))));
+    auto r = h->handle(review_job(test::pull_request_payload("octo/repo", 3, std::string(40, 'a'))), {});
     CHECK(r.status == JobResult::Status::failed);
     CHECK(r.detail.find("no local mirror at") != std::string::npos);
     CHECK(r.run_id.empty());
@@ -73,7 +73,7 @@ TEST_SUITE("app::review_flow without credentials") {
     Metrics metrics;
     std::shared_ptr<audit::AuditStore> store = audit::AuditStore::open(dir / "audit.db");
     auto h = local_handler(dir, store, log, metrics);
-    auto r = h->handle(review_job(payload_for("octo/repo", base, head)));
+    auto r = h->handle(review_job(payload_for("octo/repo", base, head)), {});
     CAPTURE(r.detail);
     REQUIRE(r.status == JobResult::Status::done);
     REQUIRE(!r.run_id.empty());
@@ -94,7 +94,7 @@ TEST_SUITE("app::review_flow without credentials") {
     JsonLog log(std::fopen((dir / "log").c_str(), "w"));
     Metrics metrics;
     auto h = local_handler(dir, nullptr, log, metrics);
-    auto r = h->handle(review_job(payload_for("octo/repo", base, std::string(40, 'e'))));
+    auto r = h->handle(review_job(payload_for("octo/repo", base, std::string(40, 'e'))), {});
     CHECK(r.status == JobResult::Status::failed);
     CHECK(r.detail.find("octo/repo#12") != std::string::npos);
   }
@@ -107,7 +107,7 @@ TEST_SUITE("app::review_flow without credentials") {
     Job j = review_job("{}");
     j.kind = "comment";
     j.event = "issue_comment";
-    CHECK(h->handle(j).status == JobResult::Status::done);
+    CHECK(h->handle(j, {}).status == JobResult::Status::done);
   }
 
   TEST_CASE("a change the policy approves is logged as the COMMENT the publisher would post when auto-approve is off") {
@@ -122,7 +122,7 @@ TEST_SUITE("app::review_flow without credentials") {
     Metrics metrics;
     std::shared_ptr<audit::AuditStore> store = audit::AuditStore::open(dir / "audit.db");
     auto h = local_handler(dir, store, log, metrics);
-    auto r = h->handle(review_job(test::pr_payload(origin, 5, head).dump()));
+    auto r = h->handle(review_job(test::pr_payload(origin, 5, head).dump()), {});
     CAPTURE(r.detail);
     REQUIRE(r.status == JobResult::Status::done);
     std::fclose(f);

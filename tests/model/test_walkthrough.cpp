@@ -67,7 +67,7 @@ TEST_SUITE("model::walkthrough") {
       return test::openai_text(R"({"findings":[]})");
     });
     auto r = review_change({pr_titled("Add a helper"), small_change(), load_guidance(), {}, "cli", "dry-run", "",
-                           pool_for(server, true)});
+                           pool_for(server, true), {}});
     REQUIRE(r.model_walkthrough.size() == 2);
     const std::string md = render_markdown(r);
     CHECK(md.find("- Adds helper() in src/util.py &lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
@@ -87,7 +87,7 @@ TEST_SUITE("model::walkthrough") {
       return test::openai_text(R"({"findings":[]})");
     });
     auto r = review_change({pr_titled("Add a helper"), small_change(), load_guidance(), {}, "cli", "dry-run", "",
-                           pool_for(server, true)});
+                           pool_for(server, true), {}});
     CHECK(r.model_walkthrough.empty());
     CHECK_FALSE(r.walkthrough.empty());
     CHECK(render_markdown(r).find("Written by a language model") == std::string::npos);
@@ -100,7 +100,7 @@ TEST_SUITE("model::walkthrough") {
     test::FakeServer server;
     server.respond([](const test::Received&) { return test::openai_text(R"({"findings":[]})"); });
     auto r = review_change({pr_titled("Add a helper"), small_change(), load_guidance(), {}, "cli", "dry-run", "",
-                           pool_for(server, false)});
+                           pool_for(server, false), {}});
     CHECK(r.model_walkthrough.empty());
     for (const auto& got : server.received()) CHECK_FALSE(is_summary_call(got));
     CHECK(model::parse_model_config("providers:\n  - {name: a, kind: openai, base_url: 'https://x', model: m}\n"

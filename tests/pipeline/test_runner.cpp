@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <stop_token>
 #include <thread>
 
 #include "reviewer/core/error.h"
@@ -106,6 +107,26 @@ TEST_SUITE("pipeline::runner") {
     // answer is in, but past its 50 ms deadline.
     CHECK(reports[1].status == AgentStatus::timed_out);
     CHECK(reports[1].error == "lost the connection");
+  }
+
+  TEST_CASE("a stop asked by the caller (serve shutting down) reaches the agents, which are joined") {
+    std::atomic<bool> returned{false};
+    // "careful" has the 5 s default deadline: only the caller's stop ends it early.
+    std::vector<std::shared_ptr<const Agent>> agents = {
+        std::make_shared<FakeAgent>("careful", FakeAgent::Mode::hangs, &returned)};
+    auto ctx = context();
+    std::stop_source caller;
+    ctx.deadline.stop = caller.get_token();
+    std::jthread stopper([&caller] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      caller.request_stop();
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    auto reports = run_agents(agents, ctx);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(500));
+    REQUIRE(reports.size() == 1);
+    CHECK(reports[0].status == AgentStatus::timed_out);  // never approvable
+    CHECK(returned.load());
   }
 
   TEST_CASE("an agent that throws before its deadline has failed") {

@@ -117,7 +117,7 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds tim
   return cond();
 }
 
-server::JobResult RecordingHandler::handle(const server::Job& job) {
+server::JobResult RecordingHandler::handle(const server::Job& job, std::stop_token) {
   for (;;) {
     {
       std::lock_guard lock(mu_);

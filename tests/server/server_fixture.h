@@ -58,7 +58,7 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds tim
 // A JobHandler that records the jobs it ran and can hold them until released.
 class RecordingHandler : public server::JobHandler {
  public:
-  server::JobResult handle(const server::Job& job) override;
+  server::JobResult handle(const server::Job& job, std::stop_token stop) override;
   std::vector<server::Job> jobs() const;
   void hold(bool on);
 

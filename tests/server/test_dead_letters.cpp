@@ -25,7 +25,7 @@ namespace {
 // Fails every attempt with a retryable error.
 class FailingHandler : public JobHandler {
  public:
-  JobResult handle(const Job&) override {
+  JobResult handle(const Job&, std::stop_token) override {
     ++calls;
     return {JobResult::Status::retry, "handler error: mirror unreachable", {}};
   }

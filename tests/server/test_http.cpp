@@ -32,7 +32,7 @@ std::string a_pull_request() { return test::webhook_examples("pull_request").at(
 // that job starts (a review's agents run on std::async threads).
 class PriorityHandler final : public JobHandler {
  public:
-  JobResult handle(const Job&) override {
+  JobResult handle(const Job&, std::stop_token) override {
     worker = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
     std::thread t([this] { child = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())); });
     t.join();

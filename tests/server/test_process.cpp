@@ -8,7 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
+#include <stop_token>
 #include <vector>
 #include <fstream>
 #include <thread>
@@ -31,9 +34,16 @@ namespace {
 class SlowHandler : public JobHandler {
  public:
   SlowHandler(std::filesystem::path marker, int sleep_ms) : marker_(std::move(marker)), sleep_ms_(sleep_ms) {}
-  JobResult handle(const Job& job) override {
+  JobResult handle(const Job& job, std::stop_token stop) override {
     append(fmt::format("start {}\n", job.id));
-    std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms_));
+    // Sleeps, as a long review would, unless serve asks it to stop.
+    std::mutex mu;
+    std::condition_variable_any cv;
+    std::unique_lock lock(mu);
+    if (cv.wait_for(lock, stop, std::chrono::milliseconds(sleep_ms_), [] { return false; }) || stop.stop_requested()) {
+      append(fmt::format("stopped {}\n", job.id));
+      return {JobResult::Status::retry, "stopped", {}};
+    }
     append(fmt::format("done {}\n", job.id));
     return {JobResult::Status::done, "slept", {}};
   }
@@ -133,9 +143,9 @@ TEST_SUITE("server::process") {
     server.start();
     int sig = 0;
     sigwait(&stop, &sig);
-    int released = server.stop();
+    int released = server.stop();  // joins every worker: nothing runs on
     std::fflush(stderr);
-    std::_Exit(released > 0 ? 3 : 0);  // as `reviewer serve`: no destructors racing released jobs
+    std::exit(released > 0 ? 3 : 0);
   }
 
   // Slow (waits out a lease): in the suite "slow", out of the default ctest run (tests/CMakeLists.txt).
@@ -173,6 +183,8 @@ TEST_SUITE("server::process") {
     ::kill(c.pid, SIGTERM);
     CHECK(wait_exit(c.pid) == 3);  // exited, one job released
     CHECK(std::chrono::steady_clock::now() - t0 < 4s);
+    // Its handler was asked to stop and returned (joined, not left running).
+    CHECK(count_lines(dir / "marker", "stopped") == 1);
     CHECK(test::query_one(dir / "queue.db", "SELECT state || ' ' || attempts FROM jobs") == "pending 0");
     // Deliveries acknowledged before the signal are all there.
     CHECK(test::query_one(dir / "queue.db", "SELECT COUNT(*) FROM deliveries") == "1");
