@@ -106,43 +106,46 @@ K read_key(Reader& r) {
   }
 }
 
-template <class Map>
-void write_map(Writer& w, const Map& m) {
+// A map as its size, then key and value pairs; `value` writes or reads
+// one value. `min_entry` bytes per entry bound the count a file can claim.
+template <class Map, class WriteValue>
+void write_entries(Writer& w, const Map& m, WriteValue value) {
   w.pod<std::uint64_t>(m.size());
   for (const auto& [k, v] : m) {
     write_key(w, k);
-    w.pod(v);
+    value(v);
+  }
+}
+
+template <class Map, class ReadValue>
+void read_entries(Reader& r, Map& m, std::uint64_t min_entry, ReadValue value) {
+  const auto n = r.count(min_entry);
+  m.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    auto k = read_key<typename Map::key_type>(r);
+    m.emplace(std::move(k), value());
   }
 }
 
 template <class Map>
+void write_map(Writer& w, const Map& m) {
+  write_entries(w, m, [&w](const auto& v) { w.pod(v); });
+}
+
+template <class Map>
 void read_map(Reader& r, Map& m) {
-  const auto n = r.count(8);
-  m.reserve(n);
-  for (std::uint64_t i = 0; i < n; ++i) {
-    auto k = read_key<typename Map::key_type>(r);
-    m.emplace(std::move(k), r.pod<typename Map::mapped_type>());
-  }
+  read_entries(r, m, 8, [&r] { return r.pod<typename Map::mapped_type>(); });
 }
 
 // Maps of commit lists (an author's changes per file, folder, subsystem).
 template <class Map>
 void write_lists(Writer& w, const Map& m) {
-  w.pod<std::uint64_t>(m.size());
-  for (const auto& [k, v] : m) {
-    write_key(w, k);
-    w.vec(v);
-  }
+  write_entries(w, m, [&w](const auto& v) { w.vec(v); });
 }
 
 template <class Map>
 void read_lists(Reader& r, Map& m) {
-  const auto n = r.count(12);
-  m.reserve(n);
-  for (std::uint64_t i = 0; i < n; ++i) {
-    auto k = read_key<typename Map::key_type>(r);
-    m.emplace(std::move(k), r.vec<std::uint32_t>());
-  }
+  read_entries(r, m, 12, [&r] { return r.vec<std::uint32_t>(); });
 }
 
 std::string serialise(const HistoryIndex& ix) {
