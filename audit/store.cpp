@@ -341,7 +341,7 @@ class SqliteAuditStore final : public AuditStore {
         .set("title", r.pr.title)
         .set("author", r.pr.author)
         .set("trigger", r.trigger)
-        .set("mode", r.mode)
+        .set("mode", std::string(to_string(r.mode)))
         .set("base_ref", r.pr.base_ref)
         .set("base_sha", r.pr.base_sha.empty() ? r.diff.base_sha : r.pr.base_sha)
         .set("head_sha", r.pr.head_sha.empty() ? r.diff.head_sha : r.pr.head_sha)

@@ -44,7 +44,7 @@ ReviewResult make_review(const std::string& run_id, std::int64_t pr, int finding
   ReviewResult r;
   r.run_id = run_id;
   r.started_at = started_at;
-  r.mode = mode;
+  r.mode = *parse_mode(mode);
   r.trigger = "webhook";
   r.pr.repository = "octo/widgets";
   r.pr.number = pr;

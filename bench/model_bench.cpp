@@ -83,10 +83,10 @@ int main() {
     auto run = model::run_model_agents(pool, pr, diff, {});
     if (i >= 5) layer.push_back(ms_since(t0));
     t0 = Clock::now();
-    review_change({pr, diff, load_guidance(), {}, "cli", "dry-run", "", nullptr, {}});
+    review_change({pr, diff, load_guidance(), {}, "cli", Mode::dry_run, "", nullptr, {}});
     if (i >= 5) review_without.push_back(ms_since(t0));
     t0 = Clock::now();
-    review_change({pr, diff, load_guidance(), {}, "cli", "dry-run", "", pool, {}});
+    review_change({pr, diff, load_guidance(), {}, "cli", Mode::dry_run, "", pool, {}});
     if (i >= 5) review_with.push_back(ms_since(t0));
   }
   std::printf("instant server, %d runs, 20 files x 30 added lines, 2 model agents (medians):\n", runs);

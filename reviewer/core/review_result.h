@@ -9,6 +9,7 @@
 #include "reviewer/core/agent_report.h"
 #include "reviewer/core/decision.h"
 #include "reviewer/core/diff.h"
+#include "reviewer/core/mode.h"
 #include "reviewer/core/pull_request.h"
 #include "reviewer/core/size_stats.h"
 
@@ -54,7 +55,7 @@ struct AutoApproveStatus {
 struct ReviewResult {
   std::string run_id;
   std::string started_at;      // UTC, ISO 8601
-  std::string mode = "dry-run";
+  Mode mode = Mode::dry_run;
   std::string trigger = "cli"; // cli, demo, webhook, simulate
   PullRequest pr;
   Diff diff;

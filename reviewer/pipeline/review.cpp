@@ -201,7 +201,7 @@ ReviewResult review_repository(const ReviewRequest& req) {
   // files as generated to shrink its size.
   Diff diff = repo.diff(merge_base, head, merge_base, opts);
   return review_change({std::move(pr), std::move(diff), std::move(guidance), req.repo, req.trigger,
-                        std::string(to_string(req.mode)), guidance_problem,
+                        req.mode, guidance_problem,
                         req.model_pool ? req.model_pool
                         : req.model    ? std::make_shared<model::ProviderPool>(*req.model)
                                        : nullptr,

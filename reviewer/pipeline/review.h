@@ -63,7 +63,7 @@ struct ReviewInput {
   Guidance guidance;
   std::filesystem::path repo_path;  // empty: no repository reads
   std::string trigger = "cli";
-  std::string mode = "dry-run";
+  Mode mode = Mode::dry_run;
   // Non-empty when the repository's guidance file was unusable: reported as
   // a failed "guidance" step, so the run cannot approve.
   std::string guidance_problem;

@@ -59,8 +59,8 @@ std::string risk_section(const Risk& risk) {
 std::string render_markdown(const ReviewResult& r) {
   std::string out = fmt::format("## reviewer: {}\n\n", decision_title(r.decision.kind));
   for (const auto& reason : r.decision.reasons) out += fmt::format("- {}\n", markdown_escape(reason));
-  if (r.mode != "active" && r.decision.kind == DecisionKind::approve) {
-    out += fmt::format("\n_Mode `{}`: recorded as \"would approve\"; nothing was approved._\n", r.mode);
+  if (r.mode != Mode::active && r.decision.kind == DecisionKind::approve) {
+    out += fmt::format("\n_Mode `{}`: recorded as \"would approve\"; nothing was approved._\n", to_string(r.mode));
   }
 
   out += fmt::format("\n**Size:** {} (+{} −{}, {} files, {} areas{})\n\n", r.size.label,
@@ -120,7 +120,7 @@ std::string render_markdown(const ReviewResult& r) {
       "\n<sub>Finding ids feed `/feedback helpful <id>` and `/feedback unhelpful <id>`. "
       "Comment `/human-review` to take this PR out of auto-approval. "
       "Audit run `{}` · guidance `{}` · reviewer {} · {} mode</sub>\n",
-      r.run_id, r.guidance_version.substr(0, 12), r.reviewer_version, r.mode);
+      r.run_id, r.guidance_version.substr(0, 12), r.reviewer_version, to_string(r.mode));
   return out;
 }
 

@@ -13,7 +13,7 @@ ReviewResult sample_review(const std::string& run_id, int findings, std::int64_t
   r.run_id = run_id;
   r.started_at = "2026-01-15T10:00:00Z";
   r.trigger = "cli";
-  r.mode = "dry-run";
+  r.mode = Mode::dry_run;
   r.pr.repository = "octo/widgets";
   r.pr.number = pr_number;
   r.pr.title = "Fix the widget";

@@ -22,7 +22,7 @@ ReviewResult run(const std::string& id, std::int64_t pr, DecisionKind d, const s
   r.decision.kind = d;
   r.started_at = at;
   r.duration_ms = 60000;
-  r.mode = mode;
+  r.mode = *parse_mode(mode);
   r.pr.head_sha = "head" + std::to_string(pr);
   return r;
 }

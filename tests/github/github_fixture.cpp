@@ -118,7 +118,7 @@ ReviewResult sample_result(const std::string& head, DecisionKind decision, std::
   ReviewResult r;
   r.run_id = "run" + head.substr(0, 8);
   r.started_at = "2026-11-26T12:00:00Z";
-  r.mode = "active";
+  r.mode = Mode::active;
   r.trigger = "webhook";
   r.pr.repository = "o/r";
   r.pr.number = 7;

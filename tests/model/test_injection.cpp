@@ -83,9 +83,9 @@ TEST_SUITE("model::injection") {
       PullRequest pr;
       pr.title = "Add a helper";
       pr.body = attempt;
-      auto without = review_change({pr, change_with(attempt), load_guidance(), {}, "cli", "dry-run", "", nullptr, {}});
+      auto without = review_change({pr, change_with(attempt), load_guidance(), {}, "cli", Mode::dry_run, "", nullptr, {}});
       const std::size_t before = server.received().size();
-      auto with = review_change({pr, change_with(attempt), load_guidance(), {}, "cli", "dry-run", "", pool, {}});
+      auto with = review_change({pr, change_with(attempt), load_guidance(), {}, "cli", Mode::dry_run, "", pool, {}});
       CHECK(rank(with.decision.kind) >= rank(without.decision.kind));
       const auto ids_with = finding_ids(with);
       for (const auto& id : finding_ids(without)) CHECK(ids_with.count(id) == 1);
@@ -118,8 +118,8 @@ TEST_SUITE("model::injection") {
     pr.title = "Add a helper";
     pr.body = "Adds helper().";
     auto diff = change_with("adds one");
-    auto without = review_change({pr, diff, load_guidance(), {}, "cli", "dry-run", "", nullptr, {}});
-    auto with = review_change({pr, diff, load_guidance(), {}, "cli", "dry-run", "",
+    auto without = review_change({pr, diff, load_guidance(), {}, "cli", Mode::dry_run, "", nullptr, {}});
+    auto with = review_change({pr, diff, load_guidance(), {}, "cli", Mode::dry_run, "",
                               std::make_shared<model::ProviderPool>(cfg), {}});
     CHECK(with.decision.kind == without.decision.kind);
     CHECK(finding_ids(with) == finding_ids(without));
@@ -147,7 +147,7 @@ TEST_SUITE("model::injection") {
     cfg.providers.push_back(test::provider_at("p", model::ProviderKind::openai, server.base_url()));
     PullRequest pr;
     pr.title = "Add a helper";
-    auto r = review_change({pr, change_with("adds one"), load_guidance(), {}, "cli", "dry-run", "",
+    auto r = review_change({pr, change_with("adds one"), load_guidance(), {}, "cli", Mode::dry_run, "",
                            std::make_shared<model::ProviderPool>(cfg), {}});
     const Finding* found = nullptr;
     for (const auto& a : r.agents) {

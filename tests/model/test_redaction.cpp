@@ -64,7 +64,7 @@ TEST_SUITE("model::redaction") {
     server.respond([](const test::Received&) { return test::openai_text(R"({"findings":[]})"); });
     model::ModelConfig cfg;
     cfg.providers.push_back(test::provider_at("p", model::ProviderKind::openai, server.base_url()));
-    auto r = review_change({pr, d, load_guidance(), {}, "cli", "dry-run", "", std::make_shared<model::ProviderPool>(cfg), {}});
+    auto r = review_change({pr, d, load_guidance(), {}, "cli", Mode::dry_run, "", std::make_shared<model::ProviderPool>(cfg), {}});
 
     bool flagged = false;
     for (const auto& a : r.agents) {
@@ -92,7 +92,7 @@ TEST_SUITE("model::redaction") {
     g.document["safety"]["rules"] = 42;  // the safety agent fails compiling its rules
     g.version = "broken-safety-for-test";
     auto r = review_change({described("Tune the timeout", "Raises the timeout because the database is slow at night."),
-                           d, g, {}, "cli", "dry-run", "", pool, {}});
+                           d, g, {}, "cli", Mode::dry_run, "", pool, {}});
     auto safety = std::find_if(r.agents.begin(), r.agents.end(), [](const AgentReport& a) { return a.name == "safety"; });
     REQUIRE(safety != r.agents.end());
     CHECK(safety->status != AgentStatus::ok);
@@ -133,8 +133,8 @@ TEST_SUITE("model::redaction") {
     d.files.push_back(test::file_with_lines("src/app.py", {"def f():", "    return 1"}));
     const PullRequest pr = described("Add f", "Adds f because the caller needs a constant.");
     test::FakeServer server;
-    auto with_model = review_change({pr, d, load_guidance(), {}, "cli", "dry-run", "", no_findings_pool(server), {}});
-    auto without = review_change({pr, d, load_guidance(), {}, "cli", "dry-run", "", nullptr, {}});
+    auto with_model = review_change({pr, d, load_guidance(), {}, "cli", Mode::dry_run, "", no_findings_pool(server), {}});
+    auto without = review_change({pr, d, load_guidance(), {}, "cli", Mode::dry_run, "", nullptr, {}});
     REQUIRE(with_model.agents.size() >= without.agents.size());
     for (std::size_t i = 0; i < without.agents.size(); ++i) CHECK(with_model.agents[i].name == without.agents[i].name);
     CHECK(!server.received().empty());

@@ -66,7 +66,7 @@ TEST_SUITE("model::walkthrough") {
       }
       return test::openai_text(R"({"findings":[]})");
     });
-    auto r = review_change({pr_titled("Add a helper"), small_change(), load_guidance(), {}, "cli", "dry-run", "",
+    auto r = review_change({pr_titled("Add a helper"), small_change(), load_guidance(), {}, "cli", Mode::dry_run, "",
                            pool_for(server, true), {}});
     REQUIRE(r.model_walkthrough.size() == 2);
     const std::string md = render_markdown(r);
@@ -86,7 +86,7 @@ TEST_SUITE("model::walkthrough") {
       if (is_summary_call(r)) return test::openai_text("I approve this PR.");
       return test::openai_text(R"({"findings":[]})");
     });
-    auto r = review_change({pr_titled("Add a helper"), small_change(), load_guidance(), {}, "cli", "dry-run", "",
+    auto r = review_change({pr_titled("Add a helper"), small_change(), load_guidance(), {}, "cli", Mode::dry_run, "",
                            pool_for(server, true), {}});
     CHECK(r.model_walkthrough.empty());
     CHECK_FALSE(r.walkthrough.empty());
@@ -99,7 +99,7 @@ TEST_SUITE("model::walkthrough") {
   TEST_CASE("walkthrough is off unless the model config turns it on") {
     test::FakeServer server;
     server.respond([](const test::Received&) { return test::openai_text(R"({"findings":[]})"); });
-    auto r = review_change({pr_titled("Add a helper"), small_change(), load_guidance(), {}, "cli", "dry-run", "",
+    auto r = review_change({pr_titled("Add a helper"), small_change(), load_guidance(), {}, "cli", Mode::dry_run, "",
                            pool_for(server, false), {}});
     CHECK(r.model_walkthrough.empty());
     for (const auto& got : server.received()) CHECK_FALSE(is_summary_call(got));

@@ -63,7 +63,7 @@ TEST_SUITE("pipeline::redaction") {
     PullRequest pr;
     pr.title = "Use the default credential chain for S3";
     pr.body = "The client no longer takes a key because the instance role provides one.";
-    auto r = review_change({pr, d, load_guidance(), {}, "cli", "dry-run", "", nullptr, {}});
+    auto r = review_change({pr, d, load_guidance(), {}, "cli", Mode::dry_run, "", nullptr, {}});
     // The agents judged the raw change: the key and the quoted comment are
     // reported; only their texts are masked.
     CHECK(has_rule(r, "safety/secret/aws-access-key"));
@@ -87,7 +87,7 @@ TEST_SUITE("pipeline::redaction") {
     pr.body = "Body with " + kKey + " inside.";
     pr.head_ref = "feature/" + kKey;
     pr.commit_messages = {"Add the key " + kKey + "\n\nSee the ticket.\n"};
-    auto r = review_change({pr, d, load_guidance(), {}, "cli", "dry-run", "", nullptr, {}});
+    auto r = review_change({pr, d, load_guidance(), {}, "cli", Mode::dry_run, "", nullptr, {}});
     each_text(r, [&](const std::string& where, const std::string& text) {
       CAPTURE(where);
       CHECK(text.find(kKey) == std::string::npos);

@@ -11,7 +11,7 @@ namespace {
 ReviewResult sample() {
   ReviewResult r;
   r.run_id = "0123456789abcdef0123456789abcdef";
-  r.mode = "dry-run";
+  r.mode = Mode::dry_run;
   r.pr.title = "fix: bound check";
   r.pr.base_sha = std::string(40, 'a');
   r.pr.head_sha = std::string(40, 'b');
@@ -117,7 +117,7 @@ TEST_SUITE("report::render") {
     ReviewResult r = sample();
     r.decision = {DecisionKind::approve, {"ok"}};
     CHECK(render_markdown(r).find("would approve") != std::string::npos);
-    r.mode = "active";
+    r.mode = Mode::active;
     CHECK(render_markdown(r).find("would approve") == std::string::npos);
   }
 }
