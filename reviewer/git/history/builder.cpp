@@ -388,7 +388,7 @@ std::vector<std::string> first_parent_line(git_repository* repo, const std::stri
   return line;
 }
 
-std::size_t add_commits(git_repository* repo, HistoryIndex& index, const std::vector<std::string>& line,
+std::size_t add_commits(git_repository* repo, HistoryIndex& index, std::span<const std::string> line,
                         const BuildOptions& options, const std::function<bool()>& deadline) {
   Walker w(repo, index, options);
   std::size_t n = 0;

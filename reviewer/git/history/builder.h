@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,7 @@ namespace reviewer::history::detail {
 // tip) to `index`. Stops early when options.expired() says so between
 // commits, or `deadline` says so while one is being read (a huge commit is
 // then left for the next update); returns how many were added.
-std::size_t add_commits(git_repository* repo, HistoryIndex& index, const std::vector<std::string>& line,
+std::size_t add_commits(git_repository* repo, HistoryIndex& index, std::span<const std::string> line,
                         const BuildOptions& options, const std::function<bool()>& deadline = {});
 
 // The first-parent shas from `base` back to (not including) `stop_at`,

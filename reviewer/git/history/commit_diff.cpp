@@ -25,13 +25,18 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// Vendored trees, lockfiles and minified bundles: followed by name only.
-bool third_party(std::string_view path) {
-  for (std::string_view dir : {"vendor/", "third_party/", "third-party/", "node_modules/", "external/"}) {
-    if (path.starts_with(dir) || path.find(std::string("/") + std::string(dir)) != std::string_view::npos) return true;
-  }
+std::string_view base_name(std::string_view path) {
   const auto slash = path.rfind('/');
-  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// Vendored trees, lockfiles and minified bundles: followed by name only.
+// Called for every file of every commit: no allocation.
+bool third_party(std::string_view path) {
+  for (std::string_view dir : {"/vendor/", "/third_party/", "/third-party/", "/node_modules/", "/external/"}) {
+    if (path.starts_with(dir.substr(1)) || path.find(dir) != std::string_view::npos) return true;
+  }
+  const std::string_view name = base_name(path);
   for (std::string_view lock : {"package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "go.sum",
                                 "poetry.lock", "Gemfile.lock", "composer.lock"}) {
     if (name == lock) return true;
@@ -56,8 +61,7 @@ CommentStyle comment_style(std::string_view path) {
                              "mk", "tcl", "ex", "exs", "jl", "nim", "ps1", "conf", "cfg", "ini"}) {
     if (ext == e) return CommentStyle::hash;
   }
-  const auto slash = path.rfind('/');
-  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  const std::string_view name = base_name(path);
   if (name == "Makefile" || name == "CMakeLists.txt" || name == "Dockerfile" || name == "BUILD") return CommentStyle::hash;
   for (std::string_view e : {"sql", "lua", "hs", "elm", "ada"}) {
     if (ext == e) return CommentStyle::dash;
@@ -83,11 +87,6 @@ bool comment_or_blank(std::string_view line, CommentStyle style) {
 }
 
 namespace {
-
-std::string_view base_name(std::string_view path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
 
 // Deleted and added files: all of them (what the similarity search would
 // compare) and those outside vendored trees (the renames the index

@@ -10,6 +10,7 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -277,7 +278,7 @@ std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::stri
       return (options.expired && options.expired()) ||
              std::chrono::duration<double>(std::chrono::steady_clock::now() - last_save).count() >= options.checkpoint_seconds;
     };
-    const std::vector<std::string> rest(line.begin() + static_cast<long>(done), line.end());
+    const std::span<const std::string> rest(line.data() + done, line.size() - done);
     const std::size_t added = detail::add_commits(repo, index, rest, chunk, options.expired);
     done += added;
     expired = options.expired && options.expired();
