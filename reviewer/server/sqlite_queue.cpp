@@ -21,16 +21,6 @@
 
 namespace reviewer::server {
 
-const char* to_string(JobResult::Status s) {
-  switch (s) {
-    case JobResult::Status::done: return "done";
-    case JobResult::Status::failed: return "failed";
-    case JobResult::Status::retry: return "retry";
-    case JobResult::Status::superseded: return "superseded";
-  }
-  return "unknown";
-}
-
 namespace {
 
 constexpr const char* kSchema = R"sql(
