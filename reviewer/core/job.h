@@ -10,8 +10,8 @@
 
 namespace reviewer {
 
-// A claimed job, as a worker sees it.
-struct Job {
+// Which job: the queue's row and the delivery and pull request it serves.
+struct JobIdentity {
   std::int64_t id = 0;
   std::string delivery_id;
   std::string event;
@@ -19,7 +19,11 @@ struct Job {
   std::string repository;
   std::int64_t pr_number = 0;
   std::string head_sha;
-  int attempts = 0;          // including this one
+  int attempts = 0;  // including the current one
+};
+
+// A claimed job, as a worker sees it.
+struct Job : JobIdentity {
   std::string lease_token;   // proves this worker still holds the lease
   std::string payload;       // the delivery's raw body
   // True once a newer job for the same PR was queued: a running review for

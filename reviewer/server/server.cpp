@@ -320,8 +320,8 @@ void Server::Impl::report_dead_letters() {
     for (const auto& d : batch) {
       try {
         report_dead(d);
-        done.push_back(d.job_id);
-        log.info("dead_letter_reported", {{"job_id", d.job_id}, {"delivery_id", d.delivery_id}});
+        done.push_back(d.id);
+        log.info("dead_letter_reported", {{"job_id", d.id}, {"delivery_id", d.delivery_id}});
       } catch (const std::exception& e) {
         error = e.what();
         break;

@@ -300,7 +300,7 @@ class SqliteQueue final : public JobQueue {
     std::vector<DeadLetter> out;
     while (s.step()) {
       DeadLetter d;
-      d.job_id = s.int64(0);
+      d.id = s.int64(0);
       d.delivery_id = s.text(1);
       d.event = s.text(2);
       d.kind = s.text(3);
