@@ -29,6 +29,11 @@ inline std::string_view trim(std::string_view s) {
 // throws on invalid UTF-8.
 std::string redact(std::string_view s, std::size_t max = 160, bool keep_layout = false);
 
+// A Markdown code span that is safe for any input: redacted, at most 200
+// bytes, backticks replaced, so a file name or title cannot open HTML, a
+// link or another span.
+std::string code_span(std::string_view s);
+
 // The lines of a text file, one at a time, without their "\n" or "\r\n"; a
 // last line without a newline counts. Views into `text`, which must outlive
 // the splitter.
