@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "reviewer/commands/json_util.h"
+#include "reviewer/github/webhook.h"
 #include <re2/re2.h>
 
 #include "audit/store.h"
@@ -247,23 +247,23 @@ int collect_reactions(CommandContext& ctx, const github::PullInfo& pr) {
   std::map<std::string, Access> access;
   int added = 0, scanned = 0;
   for (const auto& c : ctx.client.get_all(fmt::format("{}/pulls/{}/comments?per_page=100", repo_path(pr), pr.pr.number))) {
-    if (!c.is_object() || !c.contains("user") || text(c["user"], "login") != ctx.options.bot_login) continue;
+    if (!c.is_object() || !c.contains("user") || github::payload::string_or_empty(c["user"], "login") != ctx.options.bot_login) continue;
     std::string id;
-    if (!RE2::PartialMatch(text(c, "body"), marker, &id) || !rules.count(id)) continue;
-    if (c.contains("reactions") && c["reactions"].is_object() && number(c["reactions"], "+1") == 0 &&
-        number(c["reactions"], "-1") == 0) {
+    if (!RE2::PartialMatch(github::payload::string_or_empty(c, "body"), marker, &id) || !rules.count(id)) continue;
+    if (c.contains("reactions") && c["reactions"].is_object() && github::payload::integer_or_zero(c["reactions"], "+1") == 0 &&
+        github::payload::integer_or_zero(c["reactions"], "-1") == 0) {
       continue;  // the rollup says there is nothing to fetch
     }
     if (++scanned > 100) break;
-    const std::string comment_key = fmt::format("reaction:{}", number(c, "id"));
+    const std::string comment_key = fmt::format("reaction:{}", github::payload::integer_or_zero(c, "id"));
     for (const auto& r : ctx.client.get_all(fmt::format("{}/pulls/comments/{}/reactions?per_page=100", repo_path(pr),
-                                                        number(c, "id")))) {
+                                                        github::payload::integer_or_zero(c, "id")))) {
       if (!r.is_object()) continue;
-      std::string content = text(r, "content");
+      std::string content = github::payload::string_or_empty(r, "content");
       if (content != "+1" && content != "-1") continue;
-      const nlohmann::json user = member(r, "user");
+      const nlohmann::json user = github::payload::member_or_null(r, "user");
       if (is_bot(user, nullptr, ctx.options.bot_login)) continue;
-      const std::string login = text(user, "login");
+      const std::string login = github::payload::string_or_empty(user, "login");
       const bool helpful = content == "+1";
       bool seen = false;
       for (const auto& f : history.feedback) {

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "reviewer/commands/json_util.h"
 
 #include "audit/store.h"
 #include "reviewer/commands/actions.h"
@@ -67,7 +66,7 @@ Outcome handle_issue_comment(CommandContext& ctx, const json& payload) {
   const json& issue = object(payload, "issue", "");
   if (!issue.contains("pull_request") || issue["pull_request"].is_null()) return ignored("comment on an issue, not a PR");
   const json& comment = object(payload, "comment", "");
-  if (is_bot(member(comment, "user"), member(comment, "performed_via_github_app"), ctx.options.bot_login)) {
+  if (is_bot(github::payload::member_or_null(comment, "user"), github::payload::member_or_null(comment, "performed_via_github_app"), ctx.options.bot_login)) {
     return ignored("comment by a bot");
   }
   auto commands = parse_commands(string(comment, "body", "comment"), bot_mention(ctx.options.bot_login));
@@ -150,7 +149,7 @@ Outcome handle_pull_request(CommandContext& ctx, const json& payload) {
   pr.pr.author = string(object(pull, "user", "pull_request"), "login", "pull_request.user");
   const std::string sender = payload.contains("sender") ? string_or_empty(payload["sender"], "login") : std::string();
   Outcome out;
-  if (kind == "closed" && flag(pull, "merged")) {
+  if (kind == "closed" && github::payload::flag_or_false(pull, "merged")) {
     std::string merged_by = pull.contains("merged_by") ? string_or_empty(pull["merged_by"], "login") : std::string();
     std::string merge_sha = string_or_empty(pull, "merge_commit_sha");
     event(ctx, pr, "merged", merged_by.empty() ? sender : merged_by, pr.pr.head_sha, merge_sha, "", out);

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "reviewer/commands/json_util.h"
+#include "reviewer/github/webhook.h"
 
 #include "audit/store.h"
 #include "reviewer/commands/codeowners.h"
@@ -20,7 +20,7 @@ namespace {
 constexpr std::size_t kMaxReviewerRequests = 15;  // GitHub's cap on requested reviewers at once
 
 bool ours(const nlohmann::json& user, const std::string& bot_login) {
-  return user.is_object() && !bot_login.empty() && text(user, "login") == bot_login;
+  return user.is_object() && !bot_login.empty() && github::payload::string_or_empty(user, "login") == bot_login;
 }
 
 }  // namespace
@@ -91,9 +91,9 @@ int dismiss_bot_approvals(CommandContext& ctx, github::Publisher& p, const githu
   const std::string path = fmt::format("{}/pulls/{}/reviews", repo_path(pr), pr.pr.number);
   int n = 0;
   for (const auto& rv : ctx.client.get_all(path)) {
-    if (!rv.is_object() || text(rv, "state") != "APPROVED") continue;
-    if (!ours(member(rv, "user"), ctx.options.bot_login)) continue;
-    std::int64_t id = number(rv, "id");
+    if (!rv.is_object() || github::payload::string_or_empty(rv, "state") != "APPROVED") continue;
+    if (!ours(github::payload::member_or_null(rv, "user"), ctx.options.bot_login)) continue;
+    std::int64_t id = github::payload::integer_or_zero(rv, "id");
     if (id == 0) continue;
     p.send("dismiss_review", {"PUT", fmt::format("{}/{}/dismissals", path, id),
                               {{"message", message}, {"event", "DISMISS"}}},

@@ -2,15 +2,15 @@
 
 #include <fmt/format.h>
 
-#include "reviewer/commands/json_util.h"
+#include "reviewer/github/webhook.h"
 
 namespace reviewer::commands {
 
 bool is_bot(const nlohmann::json& user, const nlohmann::json& performed_via_app, std::string_view bot_login) {
   if (performed_via_app.is_object()) return true;
   if (!user.is_object()) return true;  // no author: nothing to obey
-  if (text(user, "type") == "Bot") return true;
-  std::string login = text(user, "login");
+  if (github::payload::string_or_empty(user, "type") == "Bot") return true;
+  std::string login = github::payload::string_or_empty(user, "login");
   if (login.empty()) return true;
   if (login.size() >= 5 && login.compare(login.size() - 5, 5, "[bot]") == 0) return true;
   return !bot_login.empty() && login == bot_login;
@@ -27,9 +27,9 @@ std::string_view to_string(Access a) {
 
 Access access_from_permission(const nlohmann::json& answer) {
   if (!answer.is_object()) return Access::none;
-  std::string role = text(answer, "role_name");
+  std::string role = github::payload::string_or_empty(answer, "role_name");
   if (role == "admin" || role == "maintain" || role == "write") return Access::write;
-  std::string perm = text(answer, "permission");
+  std::string perm = github::payload::string_or_empty(answer, "permission");
   if (perm == "admin" || perm == "write") return Access::write;
   if (perm == "read" || role == "triage" || role == "read") return Access::read;
   return Access::none;

@@ -241,10 +241,26 @@ std::int64_t integer(const json& j, const char* key, const std::string& path) {
   return github::integer(j, key, path);
 }
 
-std::string string_or_empty(const json& j, const char* key) {
-  if (!j.is_object()) return {};
+const json& member_or_null(const json& j, const char* key) {
+  static const json null_json;
+  if (!j.is_object()) return null_json;
   auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  return it == j.end() ? null_json : *it;
+}
+
+std::string string_or_empty(const json& j, const char* key) {
+  const json& v = member_or_null(j, key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+std::int64_t integer_or_zero(const json& j, const char* key) {
+  const json& v = member_or_null(j, key);
+  return v.is_number_integer() ? v.get<std::int64_t>() : 0;
+}
+
+bool flag_or_false(const json& j, const char* key) {
+  const json& v = member_or_null(j, key);
+  return v.is_boolean() && v.get<bool>();
 }
 
 std::pair<std::string, std::string> owner_repo(const json& p) {

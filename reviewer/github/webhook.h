@@ -106,8 +106,17 @@ namespace payload {
 const nlohmann::json& object(const nlohmann::json& j, const char* key, const std::string& path);
 std::string string(const nlohmann::json& j, const char* key, const std::string& path);
 std::int64_t integer(const nlohmann::json& j, const char* key, const std::string& path);
-// A string member, or "" when it is missing, null or not a string.
+// Lenient reads, for API answers and optional members: a missing, null or
+// mistyped member (or `j` not an object) reads as empty, never as an
+// exception from the JSON library.
+// The member, or null.
+const nlohmann::json& member_or_null(const nlohmann::json& j, const char* key);
+// A string member, or "".
 std::string string_or_empty(const nlohmann::json& j, const char* key);
+// An integer member, or 0.
+std::int64_t integer_or_zero(const nlohmann::json& j, const char* key);
+// A boolean member, or false.
+bool flag_or_false(const nlohmann::json& j, const char* key);
 // repository.owner.login and repository.name.
 std::pair<std::string, std::string> owner_repo(const nlohmann::json& payload);
 }  // namespace payload
