@@ -108,109 +108,116 @@ std::string new_messages(const ChatRequest& request) {
 }  // namespace
 
 std::optional<ChatReply> Router::chat(const ChatRequest& request, const CallMeta& meta) {
-  const long est_in = estimate_tokens(request);
-  const auto& cfg = pool_->config_;
-  long retry_wait_ms = -1;  // the shortest retry-after we could wait out
-  std::size_t retry_index = 0;
-
-  auto attempt = [&](std::size_t i, bool ignore_breaker) -> std::optional<ChatReply> {
-    const Provider& provider = *pool_->providers_[i];
-    const ProviderConfig& p = provider.config();
-    ModelCall call;
-    call.agent = meta.agent;
-    call.provider = p.name;
-    call.model = p.model;
-    call.template_version = meta.template_version;
-    call.prompt_hash = meta.prompt_hash;
-    call.prompt = new_messages(request);
-    {
-      std::lock_guard lock(pool_->mutex_);
-      if (!ignore_breaker && Clock::now() < pool_->health_[i].open_until) {
-        call.outcome = "circuit-open";
-        record(std::move(call));
-        return std::nullopt;
-      }
-    }
-    long reserved_tokens = 0;
-    double reserved_usd = 0;
-    if (!reserve(p, est_in, &reserved_tokens, &reserved_usd)) {
-      call.outcome = "budget";
-      call.detail = fmt::format("needs up to {} tokens", est_in + p.max_output_tokens);
-      record(std::move(call));
-      return std::nullopt;
-    }
-    const auto t0 = Clock::now();
-    try {
-      ChatReply reply = provider.chat(request);
-      call.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
-      call.tokens_in = reply.tokens_in >= 0 ? reply.tokens_in : est_in;
-      call.tokens_out = reply.tokens_out >= 0 ? reply.tokens_out : estimate_tokens(reply.text.size() + 64);
-      call.cost_usd = cost(p, call.tokens_in, call.tokens_out);
-      call.outcome = "ok";
-      call.answer = reply.text;
-      for (const auto& tc : reply.tool_calls) {
-        call.answer += fmt::format("\n[tool call {} {}]", tc.name,
-                                   tc.arguments.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-      }
-      {
-        std::lock_guard lock(mutex_);
-        // Swap the reservation for what the call really cost.
-        tokens_spent_ += call.tokens_in + call.tokens_out - reserved_tokens;
-        usd_spent_ += call.cost_usd - reserved_usd;
-      }
-      {
-        std::lock_guard lock(pool_->mutex_);
-        auto& h = pool_->health_[i];
-        h.consecutive_failures = 0;
-        h.open_until = {};
-        h.latency_ms_avg = h.successes == 0 ? static_cast<double>(call.latency_ms)
-                                            : 0.8 * h.latency_ms_avg + 0.2 * static_cast<double>(call.latency_ms);
-        ++h.successes;
-      }
-      record(std::move(call));
-      return reply;
-    } catch (const ProviderError& e) {
-      call.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
-      call.outcome = outcome_of(e);
-      call.detail = e.what();
-      if (e.kind() == ProviderError::Kind::timeout) {
-        // The provider may bill a prompt it never answered: keep the input charged.
-        release(reserved_tokens - est_in, reserved_usd - cost(p, est_in, 0));
-        call.tokens_in = est_in;
-        call.cost_usd = cost(p, est_in, 0);
-      } else {
-        release(reserved_tokens, reserved_usd);
-      }
-      {
-        std::lock_guard lock(pool_->mutex_);
-        auto& h = pool_->health_[i];
-        if (e.kind() == ProviderError::Kind::rate_limited) {
-          h.open_until = Clock::now() + std::chrono::milliseconds(e.retry_after_ms());
-          if (e.retry_after_ms() <= cfg.max_retry_after_ms &&
-              (retry_wait_ms < 0 || e.retry_after_ms() < retry_wait_ms)) {
-            retry_wait_ms = e.retry_after_ms();
-            retry_index = i;
-          }
-        } else if (++h.consecutive_failures >= cfg.breaker_threshold) {
-          h.open_until = Clock::now() + std::chrono::milliseconds(cfg.breaker_cooldown_ms);
-        }
-      }
-      record(std::move(call));
-      return std::nullopt;
-    }
-  };
-
+  RetryHint hint;
   for (std::size_t i = 0; i < pool_->providers_.size(); ++i) {
-    if (auto reply = attempt(i, false)) return reply;
+    if (auto reply = attempt(i, false, request, meta, hint)) return reply;
   }
-  if (retry_wait_ms >= 0) {
+  if (hint.wait_ms >= 0) {
     // Every provider failed but one only asked us to wait briefly: honour it once.
-    std::this_thread::sleep_for(std::chrono::milliseconds(retry_wait_ms));
-    if (auto reply = attempt(retry_index, true)) return reply;
+    std::this_thread::sleep_for(std::chrono::milliseconds(hint.wait_ms));
+    if (auto reply = attempt(hint.provider, true, request, meta, hint)) return reply;
   }
   std::lock_guard lock(mutex_);
   usage_.unavailable = true;
   return std::nullopt;
+}
+
+std::optional<ChatReply> Router::attempt(std::size_t i, bool ignore_breaker, const ChatRequest& request,
+                                         const CallMeta& meta, RetryHint& hint) {
+  const Provider& provider = *pool_->providers_[i];
+  const ProviderConfig& p = provider.config();
+  const long est_in = estimate_tokens(request);
+  ModelCall call;
+  call.agent = meta.agent;
+  call.provider = p.name;
+  call.model = p.model;
+  call.template_version = meta.template_version;
+  call.prompt_hash = meta.prompt_hash;
+  call.prompt = new_messages(request);
+  {
+    std::lock_guard lock(pool_->mutex_);
+    if (!ignore_breaker && Clock::now() < pool_->health_[i].open_until) {
+      call.outcome = "circuit-open";
+      record(std::move(call));
+      return std::nullopt;
+    }
+  }
+  long reserved_tokens = 0;
+  double reserved_usd = 0;
+  if (!reserve(p, est_in, &reserved_tokens, &reserved_usd)) {
+    call.outcome = "budget";
+    call.detail = fmt::format("needs up to {} tokens", est_in + p.max_output_tokens);
+    record(std::move(call));
+    return std::nullopt;
+  }
+  const auto t0 = Clock::now();
+  auto elapsed_ms = [&t0] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+  };
+  try {
+    ChatReply reply = provider.chat(request);
+    call.latency_ms = elapsed_ms();
+    call.tokens_in = reply.tokens_in >= 0 ? reply.tokens_in : est_in;
+    call.tokens_out = reply.tokens_out >= 0 ? reply.tokens_out : estimate_tokens(reply.text.size() + 64);
+    call.cost_usd = cost(p, call.tokens_in, call.tokens_out);
+    call.outcome = "ok";
+    call.answer = reply.text;
+    for (const auto& tc : reply.tool_calls) {
+      call.answer += fmt::format("\n[tool call {} {}]", tc.name,
+                                 tc.arguments.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    settle_success(i, call, reserved_tokens, reserved_usd);
+    record(std::move(call));
+    return reply;
+  } catch (const ProviderError& e) {
+    call.latency_ms = elapsed_ms();
+    settle_failure(i, e, call, est_in, reserved_tokens, reserved_usd, hint);
+    record(std::move(call));
+    return std::nullopt;
+  }
+}
+
+void Router::settle_success(std::size_t i, ModelCall& call, long reserved_tokens, double reserved_usd) {
+  {
+    std::lock_guard lock(mutex_);
+    // Swap the reservation for what the call really cost.
+    tokens_spent_ += call.tokens_in + call.tokens_out - reserved_tokens;
+    usd_spent_ += call.cost_usd - reserved_usd;
+  }
+  std::lock_guard lock(pool_->mutex_);
+  auto& h = pool_->health_[i];
+  h.consecutive_failures = 0;
+  h.open_until = {};
+  h.latency_ms_avg = h.successes == 0 ? static_cast<double>(call.latency_ms)
+                                      : 0.8 * h.latency_ms_avg + 0.2 * static_cast<double>(call.latency_ms);
+  ++h.successes;
+}
+
+void Router::settle_failure(std::size_t i, const ProviderError& e, ModelCall& call, long est_in,
+                            long reserved_tokens, double reserved_usd, RetryHint& hint) {
+  const ProviderConfig& p = pool_->providers_[i]->config();
+  const auto& cfg = pool_->config_;
+  call.outcome = outcome_of(e);
+  call.detail = e.what();
+  if (e.kind() == ProviderError::Kind::timeout) {
+    // The provider may bill a prompt it never answered: keep the input charged.
+    release(reserved_tokens - est_in, reserved_usd - cost(p, est_in, 0));
+    call.tokens_in = est_in;
+    call.cost_usd = cost(p, est_in, 0);
+  } else {
+    release(reserved_tokens, reserved_usd);
+  }
+  std::lock_guard lock(pool_->mutex_);
+  auto& h = pool_->health_[i];
+  if (e.kind() == ProviderError::Kind::rate_limited) {
+    h.open_until = Clock::now() + std::chrono::milliseconds(e.retry_after_ms());
+    if (e.retry_after_ms() <= cfg.max_retry_after_ms && (hint.wait_ms < 0 || e.retry_after_ms() < hint.wait_ms)) {
+      hint.wait_ms = e.retry_after_ms();
+      hint.provider = i;
+    }
+  } else if (++h.consecutive_failures >= cfg.breaker_threshold) {
+    h.open_until = Clock::now() + std::chrono::milliseconds(cfg.breaker_cooldown_ms);
+  }
 }
 
 void Router::record_rejected(const CallMeta& meta, std::string outcome, std::string detail) {

@@ -68,6 +68,20 @@ class Router {
   const ModelConfig& config() const { return pool_->config(); }
 
  private:
+  // The shortest Retry-After among rate-limited providers that is short
+  // enough to wait out, and which provider asked for it.
+  struct RetryHint {
+    long wait_ms = -1;  // -1: none
+    std::size_t provider = 0;
+  };
+  // One call to provider `i`; nullopt when its breaker is open, the budget
+  // does not fit or it fails (recorded in each case).
+  std::optional<ChatReply> attempt(std::size_t i, bool ignore_breaker, const ChatRequest& request,
+                                   const CallMeta& meta, RetryHint& hint);
+  // Bookkeeping after an answer (budget, provider health) and after a failure.
+  void settle_success(std::size_t i, ModelCall& call, long reserved_tokens, double reserved_usd);
+  void settle_failure(std::size_t i, const ProviderError& e, ModelCall& call, long est_in, long reserved_tokens,
+                      double reserved_usd, RetryHint& hint);
   // Reserves the call's worst case against the budget; false when it does not fit.
   bool reserve(const ProviderConfig& p, long tokens_in, long* tokens, double* usd);
   void release(long tokens, double usd);
