@@ -49,6 +49,21 @@ std::vector<std::shared_ptr<const Agent>> agents_for(AgentContext& ctx, std::sha
   return agents;
 }
 
+// Above guidance's partial-review limit? Every file counts, generated and
+// vendored ones too: the limit is about the agents' work, not the size label.
+bool above_partial_limit(const Diff& diff, const PartialReviewLimits& limits) {
+  long lines = 0, bytes = 0;
+  for (const auto& f : diff.files) {
+    lines += f.additions + f.deletions;
+    for (const auto& h : f.hunks) {
+      for (const auto& l : h.lines) {
+        if (l.origin != LineOrigin::context) bytes += static_cast<long>(l.content.size()) + 1;
+      }
+    }
+  }
+  return lines > limits.max_lines || bytes > limits.max_bytes;
+}
+
 bool judged(const std::vector<AgentReport>& reports, std::string_view name) {
   return std::any_of(reports.begin(), reports.end(),
                      [&](const AgentReport& a) { return a.name == name && a.status == AgentStatus::ok; });
@@ -101,6 +116,7 @@ ReviewResult review_change(ReviewInput in) {
   ctx.repo_path = in.repo_path;
   ctx.started = Clock::now();
   ctx.deadline.stop = in.stop;  // run_agents forwards it to every agent
+  ctx.above_partial_limit = above_partial_limit(ctx.diff, ctx.guidance.partial_review);
   std::shared_ptr<ModelStep> model_step;
   const auto agents = agents_for(ctx, model_step, in.model_pool);
 
