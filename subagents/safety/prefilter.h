@@ -7,10 +7,14 @@
 // literals instead: RE2's FilteredRE2 names, for each pattern, the strings
 // ("atoms") one of which must occur for it to match; a set of those
 // literals has a small automaton, and only the few patterns without atoms
-// keep a set of their own.
+// keep a set of their own. The one set of every pattern is still the
+// faster sieve once its DFA is warm, so after a few megabytes of a review
+// (enough to pay for building it) the prefilter switches to it.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -46,6 +50,20 @@ struct RuleSet::Prefilter {
   // When a set's DFA runs out of memory every entry is returned: slower,
   // never wrong.
   std::vector<int> candidates(std::string_view text) const;
+
+  // The two sieves candidates() chooses between (for tests): by atoms, and
+  // by the set of every pattern (exactly the entries that match; built on
+  // first use, throws reviewer::Error if RE2 cannot build it).
+  std::vector<int> filtered_candidates(std::string_view text) const;
+  std::vector<int> exact_candidates(std::string_view text) const;
+
+  // Text sieved by atoms before candidates() switches to the exact set.
+  static constexpr std::size_t kExactAfterBytes = 8u << 20;
+
+ private:
+  mutable std::atomic<std::size_t> sieved_{0};
+  mutable std::once_flag exact_once_;
+  mutable std::unique_ptr<re2::RE2::Set> exact_;
 };
 
 }  // namespace reviewer::safety

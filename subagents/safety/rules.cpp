@@ -335,6 +335,20 @@ std::optional<std::vector<int>> set_matches(const re2::RE2::Set& set, std::strin
 }  // namespace
 
 std::vector<int> RuleSet::Prefilter::candidates(std::string_view text) const {
+  if (sieved_.fetch_add(text.size(), std::memory_order_relaxed) < kExactAfterBytes) return filtered_candidates(text);
+  return exact_candidates(text);
+}
+
+std::vector<int> RuleSet::Prefilter::exact_candidates(std::string_view text) const {
+  if (entries.empty()) return {};
+  std::call_once(exact_once_, [this] { exact_ = compiled_set(options, patterns, "rules"); });
+  auto hits = set_matches(*exact_, text);
+  if (!hits) return every_entry(entries.size());
+  std::sort(hits->begin(), hits->end());
+  return std::move(*hits);
+}
+
+std::vector<int> RuleSet::Prefilter::filtered_candidates(std::string_view text) const {
   if (entries.empty()) return {};
   bool wide = false;
   const std::string folded = fold_ascii(text, &wide);
