@@ -21,7 +21,9 @@
 #
 # BUILD_DIR defaults to build-bench. Environment: BENCH_DIR (generated
 # repositories; default $TMPDIR/reviewer-bench), RUNS (runs per measurement
-# after one warm-up run, default 5; the median is reported).
+# after one warm-up run, default 5; the median is reported), REVIEWER (the
+# reviewer binary to time, default BUILD_DIR/bin/reviewer: another build's,
+# to compare two versions on the same cases).
 # Prints Markdown tables: median wall time and CPU time (user+sys) in ms and
 # the highest peak RSS in MB, per command, and the ratios to git.
 # The reviewer's own indexes (symbol index, history) are kept in the
@@ -36,7 +38,7 @@ out=${BENCH_DIR:-${TMPDIR:-/tmp}/reviewer-bench}
 runs=${RUNS:-5}
 gen=$build/bench/bench_gen_repo
 bdiff=$build/bench/bench_diff
-reviewer=$build/bin/reviewer
+reviewer=${REVIEWER:-$build/bin/reviewer}
 
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing: run scripts/install-deps.sh" >&2; exit 1; }
 command -v git >/dev/null || { echo "bench: git is missing (the baseline): run scripts/install-deps.sh" >&2; exit 1; }
@@ -123,13 +125,13 @@ versus_git() {
   local cmd="'$reviewer' review --repo '$r' --base '$base' --head '$head' --format json --no-audit"
   json=$(sh -c "$cmd" 2>/dev/null || true)
   safety_ms=$(echo "$json" | jq '[.agents[] | select(.name == "safety") | .duration_ms][0]')
-  mbs=$(echo "scale=0; $bytes / 1048576 * 1000 / ($safety_ms + 1)" | bc -l)
+  mbs=$(echo "scale=1; $bytes * 1000 / 1048576 / ($safety_ms + 1)" | bc -l)
   [ -n "${PLANTED:-}" ] && { echo "$json" | jq -e --arg r "$PLANTED" '[.agents[].findings[] | select(.rule == $r)] | length > 0' >/dev/null && found=yes || found=NO; }
   local partial
   partial=$(echo "$json" | jq -r '[.agents[] | select(.partial) | .name] | join(",")')
   read -r rw rc rm < <(measure "$cmd")
   read -r gw gc gm < <(measure "git -C '$r' diff '$base...$head'")
-  echo "| $name | $files | +$plus/-$minus | $(echo "scale=1; $bytes / 1048576" | bc -l) | $rw | $rc | $rm | $gw | $gc | $gm | $(echo "scale=2; $rw / $gw" | bc -l) | $(echo "scale=2; $rm / $gm" | bc -l) | $safety_ms | $mbs | ${partial:--} | $found |"
+  echo "| $name | $files | +$plus/-$minus | $(printf "%.2f" "$(echo "$bytes / 1048576" | bc -l)") | $rw | $rc | $rm | $gw | $gc | $gm | $(echo "scale=2; $rw / $gw" | bc -l) | $(echo "scale=2; $rm / $gm" | bc -l) | $safety_ms | $mbs | ${partial:--} | $found |"
 }
 
 table_header() {

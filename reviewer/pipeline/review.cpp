@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 
 #include <fmt/format.h>
 
@@ -12,6 +13,7 @@
 #include "reviewer/pipeline/policy.h"
 #include "reviewer/pipeline/redaction.h"
 #include "reviewer/pipeline/runner.h"
+#include "subagents/safety/rules.h"
 
 namespace reviewer {
 
@@ -190,6 +192,15 @@ ReviewResult review_repository(const ReviewRequest& req) {
   std::shared_ptr<const GuidanceSnapshot> operator_layer = req.operator_guidance;
   if (!operator_layer) operator_layer = load_guidance_snapshot(req.guidance_dirs);
   Guidance guidance = layer_repository_guidance(repo, base_tip, *operator_layer, &guidance_problem);
+  // The safety rules compile (most of a small review's CPU) on another core
+  // while the diff is read; the agent and the redactor then find them in
+  // rules_for's cache. A compile error is the agent's to report.
+  auto rules_compiled = std::async(std::launch::async, [&guidance] {
+    try {
+      (void)safety::rules_for(guidance);
+    } catch (const std::exception&) {
+    }
+  });
 
   git::CommitInfo info = repo.commit(head);
   PullRequest pr;
@@ -216,6 +227,7 @@ ReviewResult review_repository(const ReviewRequest& req) {
   // .gitattributes is read at the merge base: the PR cannot mark its own
   // files as generated to shrink its size.
   Diff diff = repo.diff(merge_base, head, merge_base, opts);
+  rules_compiled.wait();  // before `guidance` moves
   return review_change({std::move(pr), std::move(diff), std::move(guidance), req.repo, req.trigger,
                         req.mode, guidance_problem,
                         req.model_pool ? req.model_pool
