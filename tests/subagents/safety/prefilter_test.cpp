@@ -1,7 +1,7 @@
 // The prefilter's atom sieve may name patterns that do not match (the
 // individual regexes decide), but never miss one that does: checked against
-// one exact RE2::Set of the same patterns on the corpora and on case-folding
-// edge cases; its exact sieve names exactly the matches.
+// its exact sieve (one RE2::Set of every pattern, the sieve of before) on
+// the corpora and on case-folding edge cases.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -21,28 +21,18 @@ namespace {
 
 const std::string kPrefilterData = std::string(REVIEWER_SOURCE_DIR) + "/tests/data/";
 
-// Entries of `pf` that are missing from its candidates on `text`, as
-// "rule id: pattern" lines; empty when the prefilter kept every match.
-std::string prefilter_missed(const RuleSet& rules, const RuleSet::Prefilter& pf, const re2::RE2::Set& exact,
-                   const std::string& text) {
-  std::vector<int> want;
-  exact.Match(re2::StringPiece(text.data(), text.size()), &want);
-  std::sort(want.begin(), want.end());
+// Entries of `pf` that match `text` (by its exact sieve, the one set of
+// every pattern) but are missing from its atom sieve's candidates, as rule
+// ids; empty when the atom sieve kept every match.
+std::string prefilter_missed(const RuleSet& rules, const RuleSet::Prefilter& pf, const std::string& text) {
+  const std::vector<int> want = pf.exact_candidates(text);
   const std::vector<int> got = pf.filtered_candidates(text);
-  CHECK(pf.exact_candidates(text) == want);
   std::string out;
   for (int e : want) {
     if (std::binary_search(got.begin(), got.end(), e)) continue;
     out += rules.rules[static_cast<std::size_t>(pf.entries[static_cast<std::size_t>(e)].first)].id + "\n";
   }
   return out;
-}
-
-std::unique_ptr<re2::RE2::Set> prefilter_exact_set(const RuleSet::Prefilter& pf) {
-  auto set = std::make_unique<re2::RE2::Set>(pf.options, re2::RE2::UNANCHORED);
-  for (const auto& p : pf.patterns) REQUIRE(set->Add(p, nullptr) >= 0);
-  REQUIRE(set->Compile());
-  return set;
 }
 
 std::vector<std::string> prefilter_corpus_texts() {
@@ -72,14 +62,11 @@ TEST_SUITE("safety::prefilter") {
     REQUIRE(texts.size() > 500);
     for (const auto* pf : {rules->line_set.get(), rules->text_set.get()}) {
       REQUIRE(pf);
-      const auto exact = prefilter_exact_set(*pf);
       std::size_t candidates = 0, matches = 0;
       for (const auto& t : texts) {
-        CHECK_MESSAGE(prefilter_missed(*rules, *pf, *exact, t).empty(), t);
+        CHECK_MESSAGE(prefilter_missed(*rules, *pf, t).empty(), t);
         candidates += pf->filtered_candidates(t).size();
-        std::vector<int> m;
-        exact->Match(re2::StringPiece(t.data(), t.size()), &m);
-        matches += m.size();
+        matches += pf->exact_candidates(t).size();
       }
       // It filters: far fewer candidates than every pattern on every text.
       CHECK(candidates < texts.size() * pf->entries.size() / 4);
@@ -91,7 +78,6 @@ TEST_SUITE("safety::prefilter") {
     auto g = load_guidance_texts({});
     auto rules = compile_rules(g.section("safety"), g.version);
     const auto& pf = *rules->text_set;
-    const auto exact = prefilter_exact_set(pf);
     // U+212A KELVIN SIGN folds to k and U+017F LONG S to s under (?i).
     const std::string kelvin = "\xE2\x84\xAA", long_s = "\xC5\xBF";
     for (const std::string& t : std::vector<std::string>{
@@ -102,8 +88,8 @@ TEST_SUITE("safety::prefilter") {
              "\xD0\xAB\xD0\x94\xD0\xA3\xD0\xA9\xD0\x98\xD0\x95 \xD0\x98\xD0\x9D\xD0\xA1\xD0\xA2\xD0\xA0\xD0\xA3\xD0\x9A"
              "\xD0\xA6\xD0\x98\xD0\x98",  // upper-case Russian: "ignore previous instructions"
          }) {
-      CHECK_MESSAGE(prefilter_missed(*rules, pf, *exact, t).empty(), t);
-      CHECK_MESSAGE(prefilter_missed(*rules, *rules->line_set, *prefilter_exact_set(*rules->line_set), t).empty(), t);
+      CHECK_MESSAGE(prefilter_missed(*rules, pf, t).empty(), t);
+      CHECK_MESSAGE(prefilter_missed(*rules, *rules->line_set, t).empty(), t);
     }
   }
 }
