@@ -8,8 +8,9 @@
 // ("atoms") one of which must occur for it to match; a set of those
 // literals has a small automaton, and only the few patterns without atoms
 // keep a set of their own. The one set of every pattern is still the
-// faster sieve once its DFA is warm, so after a few megabytes of a review
-// (enough to pay for building it) the prefilter switches to it.
+// faster sieve once its DFA is warm, so after a few megabytes sieved with
+// this rule set (one large review, or several in `serve`, which keeps the
+// rule set of a guidance version) the prefilter switches to it for good.
 #pragma once
 
 #include <atomic>
