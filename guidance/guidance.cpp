@@ -101,7 +101,7 @@ void validate(const std::string& file, const YAML::Node& root) {
     const YAML::Node& v = kv.second;
     if (key == "thresholds") {
       require_map(file, v, key);
-      check_keys(file, v, "thresholds", {"auto_approve", "max_file_bytes", "deadlines_ms"});
+      check_keys(file, v, "thresholds", {"auto_approve", "max_file_bytes", "deadlines_ms", "partial_review"});
       if (v["auto_approve"]) {
         require_map(file, v["auto_approve"], "auto_approve");
         check_keys(file, v["auto_approve"], "thresholds.auto_approve",
@@ -109,6 +109,11 @@ void validate(const std::string& file, const YAML::Node& root) {
         for (const auto& lim : v["auto_approve"]) require_int(file, lim.second, lim.first.Scalar(), 0);
       }
       if (v["max_file_bytes"]) require_int(file, v["max_file_bytes"], "max_file_bytes", 1);
+      if (v["partial_review"]) {
+        require_map(file, v["partial_review"], "partial_review");
+        check_keys(file, v["partial_review"], "thresholds.partial_review", {"max_lines", "max_bytes"});
+        for (const auto& lim : v["partial_review"]) require_int(file, lim.second, lim.first.Scalar(), 1);
+      }
       if (v["deadlines_ms"]) {
         require_map(file, v["deadlines_ms"], "deadlines_ms");
         for (const auto& d : v["deadlines_ms"]) require_int(file, d.second, d.first.Scalar(), 1);
@@ -168,6 +173,9 @@ Guidance guidance_detail::finish(nlohmann::json doc, std::vector<std::string> so
   g.auto_approve.max_files = aa.value("max_files", g.auto_approve.max_files);
   g.auto_approve.max_areas = aa.value("max_areas", g.auto_approve.max_areas);
   g.max_file_bytes = t.value("max_file_bytes", g.max_file_bytes);
+  const nlohmann::json partial = t.value("partial_review", nlohmann::json::object());
+  g.partial_review.max_lines = partial.value("max_lines", g.partial_review.max_lines);
+  g.partial_review.max_bytes = partial.value("max_bytes", g.partial_review.max_bytes);
   for (const auto& [agent, ms] : deadlines.items()) {
     if (agent == "default") {
       g.default_deadline_ms = ms.get<int>();

@@ -42,10 +42,19 @@ struct RefusedKey {
   std::string reason;    // one sentence: what a repository may do with this key
 };
 
+struct PartialReviewLimits {
+  long max_lines = 50000;
+  long max_bytes = 50000000;
+};
+
 struct Guidance {
   AutoApproveLimits auto_approve;
   AutoApprovePolicy auto_approve_policy;
   long max_file_bytes = 1 << 20;  // per file, what the diff loads at most
+  // Above either (changed lines, or bytes of changed lines, every file
+  // counted), agents other than safety and size may review part of the
+  // change and say so (AgentReport::partial); the run then needs a human.
+  PartialReviewLimits partial_review;
   int default_deadline_ms = 10000;
   std::map<std::string, int, std::less<>> deadlines_ms;  // per agent name
   std::vector<std::string> protected_paths;  // globs; touching one needs a human

@@ -49,6 +49,8 @@ const std::vector<KeyRule>& key_rules() {
   static const std::vector<KeyRule> rules = {
       {{"thresholds", "auto_approve", "*"}, Direction::lower},
       {{"thresholds", "max_file_bytes"}, Direction::lower},  // a smaller cap marks files partial: needs_human
+      // A lower limit makes more reviews partial: needs_human, never an approval.
+      {{"thresholds", "partial_review", "*"}, Direction::lower},
       // A shorter deadline makes an agent time out: needs_human, never an approval.
       {{"thresholds", "deadlines_ms", "*"}, Direction::lower, "default"},
       {{"protected_paths"}, Direction::add},

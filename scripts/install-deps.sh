@@ -9,7 +9,7 @@ PACKAGES=(
   libgit2-dev libcpprest-dev libboost-dev nlohmann-json3-dev libsqlite3-dev
   libfmt-dev doctest-dev libre2-dev libcli11-dev libyaml-cpp-dev
   libssl-dev libjwt-dev zlib1g-dev libgoogle-perftools-dev sqlite3
-  time wrk curl
+  time wrk curl bc jq
 )
 # Node.js and npm serve test tooling only (the SARIF validator). Some images
 # ship a newer nodejs whose npm conflicts with Debian's npm package: only ask

@@ -54,6 +54,10 @@ struct AgentContext {
   // When the runner started the agents: an agent's own deadline is
   // started + guidance.deadline_ms(name). Default: unknown (use `deadline`).
   std::chrono::steady_clock::time_point started{};
+  // The change is above guidance's partial-review limit (very large: a
+  // vendoring, an import). Safety and size still read all of it; another
+  // agent may stop early, and must then say so in AgentOutput::partial.
+  bool above_partial_limit = false;
 };
 
 // What an agent returns: its findings and, for the history agent, the
@@ -61,6 +65,9 @@ struct AgentContext {
 struct AgentOutput {
   std::vector<Finding> findings;
   std::optional<Risk> risk;
+  // Non-empty: the agent judged part of the change only (allowed only when
+  // ctx.above_partial_limit): what it left out, without text of the change.
+  std::string partial;
 };
 
 // How the agent that knows the project's vocabulary (intent) reads a
@@ -93,7 +100,7 @@ class Agent {
 
   // What the runner calls: the findings, plus structured output for agents
   // that have some (the history agent's risk). The same rules as review().
-  virtual AgentOutput assess(const AgentContext& ctx) const { return {review(ctx), std::nullopt}; }
+  virtual AgentOutput assess(const AgentContext& ctx) const { return {review(ctx), std::nullopt, {}}; }
 
   // The outline of the review's walkthrough, from the agent that reads the
   // project's vocabulary (intent): the same outline for the same input.

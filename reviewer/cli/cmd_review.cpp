@@ -78,7 +78,9 @@ void add_review_command(CLI::App& app, Action& run) {
   auto* cmd = app.add_subcommand(
       "review",
       "Review a branch of a local repository (GitHub's three-dot diff from the merge base) and print "
-      "the verdict. Exit 0 approve/comment, 2 request_changes, 3 needs_human, 1 error.");
+      "the verdict. Exit 0 approve/comment, 2 request_changes, 3 needs_human, 1 error. A change above the "
+      "guidance's thresholds.partial_review (default 50,000 changed lines or 50 MB) is read whole by safety and "
+      "size; the logic agent then checks part of it and says so (\"partial\"), and the run cannot approve.");
   cmd->add_option("--repo", o->repo, "Repository to review: a work tree or a bare repository")
       ->capture_default_str();
   cmd->add_option("--base", o->base,

@@ -22,6 +22,10 @@ struct AgentReport {
   std::vector<Finding> findings;
   std::string error;            // why it failed or timed out; empty when ok
   std::optional<Risk> risk = std::nullopt;  // the history agent's estimate (policy step 4b)
+  // Non-empty when the agent judged only part of a very large change
+  // (guidance thresholds.partial_review): what it left out, in counts and
+  // step names, never text of the change. The run then needs a human.
+  std::string partial = {};
 };
 
 }  // namespace reviewer

@@ -107,6 +107,10 @@ Step beyond_a_bot(const PolicyInput& in) {
     // anything, so a person must look.
     reasons.push_back(fmt::format("too large to review in full: {}", name_rules(partial)));
   }
+  for (const auto& a : in.agents) {
+    // An agent that judged part of the change cannot vouch for the rest.
+    if (!a.partial.empty()) reasons.push_back(fmt::format("agent '{}' reviewed part of the change: {}", a.name, a.partial));
+  }
   if (in.pr.draft) reasons.push_back("the pull request is a draft");
   if (reasons.empty()) return std::nullopt;
   return decided(DecisionKind::needs_human, std::move(reasons));

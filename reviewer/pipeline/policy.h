@@ -27,7 +27,8 @@ struct PolicyInput {
 // 2. a finding of severity error/critical -> request_changes
 // 3. a /human-review override is active   -> needs_human
 // 4. size above the auto-approve limit, a protected path touched, a file
-//    too large to review in full, or a draft PR -> needs_human
+//    too large to review in full, an agent that reviewed part of the
+//    change (AgentReport::partial), or a draft PR -> needs_human
 // 4b. the history agent's revert risk is above the threshold -> needs_human
 // 5. an empty change                      -> comment ("nothing to review")
 // 6. any warning                          -> comment

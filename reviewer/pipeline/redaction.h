@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -54,7 +55,7 @@ class Redactor {
   // The same for the PR and the diff alone (what review_change copies into
   // its result).
   PullRequest pr(const PullRequest& p) const;
-  Diff diff(const Diff& d) const;
+  Diff diff(Diff d) const;
 
  private:
   struct Span {
@@ -62,7 +63,9 @@ class Redactor {
     std::string rule;
   };
   void rule_spans(std::string_view text, std::vector<Span>& spans) const;
-  void learn(std::string_view text);
+  // Learns the secret values the rules find in `text`; returns how many
+  // spans they found (0: the text is clean).
+  std::size_t learn(std::string_view text);
   const std::string* flagged_rule(const FileDiff& file, const DiffLine& line) const;
   // Flagged lines whole, then every line through `f` (one call per file).
   void mask_lines(FileDiff& file, const std::function<std::string(std::string_view)>& f) const;
@@ -74,6 +77,7 @@ class Redactor {
   std::vector<std::pair<std::string, std::string>> values_;        // (secret value, rule)
   std::map<std::pair<std::string, int>, std::string> flagged_;      // (path, new line) -> rule
   std::vector<std::pair<std::string, std::string>> secret_lines_;  // (trimmed content, rule)
+  std::unordered_set<std::size_t> clean_files_;  // fingerprints of files the rules found nothing in
 };
 
 }  // namespace reviewer

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 
 #include <fmt/format.h>
 
@@ -13,6 +14,7 @@
 #include "reviewer/pipeline/redaction.h"
 #include "reviewer/pipeline/walkthrough.h"
 #include "reviewer/pipeline/runner.h"
+#include "subagents/safety/rules.h"
 
 namespace reviewer {
 
@@ -48,6 +50,21 @@ std::vector<std::shared_ptr<const Agent>> agents_for(AgentContext& ctx, std::sha
   }
   ctx.deadline.at = ctx.started + std::chrono::milliseconds(latest_ms);
   return agents;
+}
+
+// Above guidance's partial-review limit? Every file counts, generated and
+// vendored ones too: the limit is about the agents' work, not the size label.
+bool above_partial_limit(const Diff& diff, const PartialReviewLimits& limits) {
+  long lines = 0, bytes = 0;
+  for (const auto& f : diff.files) {
+    lines += f.additions + f.deletions;
+    for (const auto& h : f.hunks) {
+      for (const auto& l : h.lines) {
+        if (l.origin != LineOrigin::context) bytes += static_cast<long>(l.content.size()) + 1;
+      }
+    }
+  }
+  return lines > limits.max_lines || bytes > limits.max_bytes;
 }
 
 bool judged(const std::vector<AgentReport>& reports, std::string_view name) {
@@ -104,6 +121,7 @@ ReviewResult review_change(ReviewInput in) {
   ctx.repo_path = in.repo_path;
   ctx.started = Clock::now();
   ctx.deadline.stop = in.stop;  // run_agents forwards it to every agent
+  ctx.above_partial_limit = above_partial_limit(ctx.diff, ctx.guidance.partial_review);
   std::shared_ptr<ModelStep> model_step;
   const auto agents = agents_for(ctx, model_step, in.model_pool);
 
@@ -177,6 +195,15 @@ ReviewResult review_repository(const ReviewRequest& req) {
   std::shared_ptr<const GuidanceSnapshot> operator_layer = req.operator_guidance;
   if (!operator_layer) operator_layer = load_guidance_snapshot(req.guidance_dirs);
   Guidance guidance = layer_repository_guidance(repo, base_tip, *operator_layer, &guidance_problem);
+  // The safety rules compile (most of a small review's CPU) on another core
+  // while the diff is read; the agent and the redactor then find them in
+  // rules_for's cache. A compile error is the agent's to report.
+  auto rules_compiled = std::async(std::launch::async, [&guidance] {
+    try {
+      (void)safety::rules_for(guidance);
+    } catch (const std::exception&) {
+    }
+  });
 
   git::CommitInfo info = repo.commit(head);
   PullRequest pr;
@@ -203,6 +230,7 @@ ReviewResult review_repository(const ReviewRequest& req) {
   // .gitattributes is read at the merge base: the PR cannot mark its own
   // files as generated to shrink its size.
   Diff diff = repo.diff(merge_base, head, merge_base, opts);
+  rules_compiled.wait();  // before `guidance` moves
   return review_change({std::move(pr), std::move(diff), std::move(guidance), req.repo, req.trigger,
                         req.mode, guidance_problem,
                         req.model_pool ? req.model_pool

@@ -25,6 +25,7 @@ long ms_since(Clock::time_point t0) {
 struct Outcome {
   std::vector<Finding> findings;
   std::optional<Risk> risk;
+  std::string partial;
   std::string error;  // non-empty when the agent threw
   bool timed_out = false;  // it threw Error::Code::timeout: it saw its deadline pass
   long duration_ms = 0;
@@ -75,6 +76,7 @@ Outcome assess(const Agent& agent, const AgentContext& ctx, Clock::time_point t0
     AgentOutput out = agent.assess(ctx);
     o.findings = std::move(out.findings);
     o.risk = std::move(out.risk);
+    o.partial = std::move(out.partial);
   } catch (const Error& e) {
     o.error = e.what();
     o.timed_out = e.code() == Error::Code::timeout;
@@ -104,6 +106,7 @@ AgentReport report_of(Running& r, long deadline_ms, Clock::time_point t0) {
     rep.status = AgentStatus::ok;
     rep.findings = std::move(o.findings);
     rep.risk = std::move(o.risk);
+    rep.partial = std::move(o.partial);
   } else {
     rep.status = o.timed_out ? AgentStatus::timed_out : AgentStatus::failed;
     rep.error = o.error;

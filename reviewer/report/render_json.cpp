@@ -26,6 +26,7 @@ nlohmann::json render_json(const ReviewResult& r) {
                   {"duration_ms", a.duration_ms},
                   {"findings", std::move(findings)}};
     if (!a.error.empty()) agent["error"] = a.error;
+    if (!a.partial.empty()) agent["partial"] = a.partial;
     agents.push_back(std::move(agent));
   }
   json out = {

@@ -10,12 +10,15 @@ std::string_view indent_of(std::string_view s) {
   return s.substr(0, i);
 }
 
-std::vector<FileView> file_views(const Diff& diff, const Config& cfg) {
+std::vector<FileView> file_views(const Diff& diff, const Config& cfg, long max_lines) {
   std::vector<FileView> out;
+  long lines = 0;
   for (const FileDiff& f : diff.files) {
+    if (max_lines >= 0 && lines >= max_lines) break;
     // Generated and vendored files are read too: exclusion is for the size
     // count only, never a place a change goes unreviewed.
     if (f.binary || f.submodule || f.symlink) continue;
+    lines += f.additions + f.deletions;
     FileView fv;
     fv.diff = &f;
     fv.path = f.path();

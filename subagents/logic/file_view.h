@@ -34,8 +34,11 @@ struct FileView {
   std::vector<HunkView> hunks;
 };
 
-// Files the rules read: not binary, submodule, symlink, generated or vendored.
-std::vector<FileView> file_views(const Diff& diff, const Config& cfg);
+// Files the rules read: not binary, submodule or symlink (generated and
+// vendored files too). With `max_lines`, the files in diff order until
+// their changed lines (additions + deletions) reach it: the part of a very
+// large change an agent reviewing it partially looks at.
+std::vector<FileView> file_views(const Diff& diff, const Config& cfg, long max_lines = -1);
 
 // A finding under `rule` at a new-side line: the message is the rule's why
 // (plus `detail`), the suggestion its fix, the evidence the line's code with

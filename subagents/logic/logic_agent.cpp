@@ -76,44 +76,25 @@ class LogicAgent final : public Agent {
 
   void check_guidance(const Guidance& guidance) const override { (void)logic::load_config(guidance); }
 
-  std::vector<Finding> review(const AgentContext& ctx) const override {
-    std::shared_ptr<const Config> cfg = config_for(ctx.guidance);
-    auto files = logic::file_views(ctx.diff, *cfg);
-    std::vector<Finding> out;
-    for (const auto& f : files) {
-      if (ctx.deadline.expired()) check_deadline(ctx, fmt::format("checking {}", f.path).c_str());
-      logic::run_patterns(*cfg, f, out);
-      for (const auto& rule : cfg->rules) {
-        if (!rule.enabled || rule.check.empty() || !rule.applies_to(f.lang)) continue;
-        if (rule.check == "self-comparison") logic::check_self_comparison(rule, f, out);
-        if (rule.check == "identical-branches") logic::check_identical_branches(rule, f, out);
-        if (rule.check == "duplicate-condition") logic::check_duplicate_condition(rule, f, out);
-        if (rule.check == "unreachable-code") logic::check_unreachable_code(rule, f, out);
-        if (rule.check == "commented-out-code") logic::check_commented_out_code(rule, f, out);
-      }
-    }
-    check_deadline(ctx, "tracing");
+  std::vector<Finding> review(const AgentContext& ctx) const override { return assess(ctx).findings; }
 
-    // Tracing needs the repository; unit tests without one skip it.
-    git::Library lib;  // outlives every handle below
+  // Above the partial-review limit, the checks read the first
+  // partial_review.max_lines changed lines and tracing is skipped (it would
+  // index every file the change adds): the report says so, and the policy
+  // asks for a person.
+  AgentOutput assess(const AgentContext& ctx) const override {
+    std::shared_ptr<const Config> cfg = config_for(ctx.guidance);
+    const bool partial = ctx.above_partial_limit;
+    auto files = logic::file_views(ctx.diff, *cfg, partial ? ctx.guidance.partial_review.max_lines : -1);
+    AgentOutput result;
+    std::vector<Finding>& out = result.findings;
+    line_checks(ctx, *cfg, files, out);
+    check_deadline(ctx, "tracing");
     std::optional<index::RepoIndex> head;
-    git::RepositoryPtr repo;
-    std::unique_ptr<HeadReader> reader;
-    if (!ctx.repo_path.empty() && !ctx.pr.head_sha.empty()) {
-      git_repository* raw = nullptr;
-      git::check(git_repository_open_ext(&raw, ctx.repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
-                 fmt::format("open repository '{}'", ctx.repo_path.string()).c_str());
-      repo.reset(raw);
-      index::IndexOptions opts;
-      opts.max_file_bytes = static_cast<size_t>(std::max<long>(ctx.guidance.max_file_bytes, 1));
-      const PathMatcher& excluded = ctx.guidance.excluded_matcher;
-      opts.excluded = [&excluded](std::string_view p) { return excluded.matches(p); };
-      opts.fingerprint = fmt::format("{}", fmt::join(ctx.guidance.excluded_paths, "\n"));
-      head = index::RepoIndex::open(repo.get(), ctx.pr.head_sha, opts);
-      check_deadline(ctx, "tracing the change");
-      reader = std::make_unique<HeadReader>(repo.get(), ctx.pr.head_sha);
-      logic::LineReader read = [&reader](std::string_view p, std::uint32_t n) { return reader->line(p, n); };
-      logic::trace_change(*cfg, files, *head, read, out);
+    if (partial) {
+      result.partial = partial_note(ctx.diff, files);
+    } else {
+      head = trace(ctx, *cfg, files, out);
     }
     if (const auto* r = cfg->rule("logic/missing-test-change")) {
       logic::check_missing_test_change(*r, *cfg, files, head ? &*head : nullptr, out);
@@ -128,10 +109,60 @@ class LogicAgent final : public Agent {
     for (auto& f : out) {
       if (const auto* r = cfg->rule(f.rule); r && r->shadow) f.shadow = true;
     }
-    return out;
+    return result;
   }
 
  private:
+  static void line_checks(const AgentContext& ctx, const Config& cfg, const std::vector<logic::FileView>& files,
+                          std::vector<Finding>& out) {
+    for (const auto& f : files) {
+      if (ctx.deadline.expired()) check_deadline(ctx, fmt::format("checking {}", f.path).c_str());
+      logic::run_patterns(cfg, f, out);
+      for (const auto& rule : cfg.rules) {
+        if (!rule.enabled || rule.check.empty() || !rule.applies_to(f.lang)) continue;
+        if (rule.check == "self-comparison") logic::check_self_comparison(rule, f, out);
+        if (rule.check == "identical-branches") logic::check_identical_branches(rule, f, out);
+        if (rule.check == "duplicate-condition") logic::check_duplicate_condition(rule, f, out);
+        if (rule.check == "unreachable-code") logic::check_unreachable_code(rule, f, out);
+        if (rule.check == "commented-out-code") logic::check_commented_out_code(rule, f, out);
+      }
+    }
+  }
+
+  // What a partial review left out, in counts only (no text of the change).
+  static std::string partial_note(const Diff& diff, const std::vector<logic::FileView>& files) {
+    long seen = 0, all = 0;
+    for (const auto& f : files) seen += f.diff->additions + f.diff->deletions;
+    for (const auto& f : diff.files) all += f.additions + f.deletions;
+    return fmt::format("the change is above the partial-review limit: checked the first {} of {} files ({} of {} "
+                       "changed lines); tracing through the repository skipped",
+                       files.size(), diff.files.size(), seen, all);
+  }
+
+  // Traces the change through the repository at head (tests without a
+  // repository skip it). Returns the head's index, which the missing-test
+  // check reads too.
+  static std::optional<index::RepoIndex> trace(const AgentContext& ctx, const Config& cfg,
+                                               const std::vector<logic::FileView>& files, std::vector<Finding>& out) {
+    if (ctx.repo_path.empty() || ctx.pr.head_sha.empty()) return std::nullopt;
+    git::Library lib;  // outlives every handle below
+    git_repository* raw = nullptr;
+    git::check(git_repository_open_ext(&raw, ctx.repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
+               fmt::format("open repository '{}'", ctx.repo_path.string()).c_str());
+    git::RepositoryPtr repo(raw);
+    index::IndexOptions opts;
+    opts.max_file_bytes = static_cast<size_t>(std::max<long>(ctx.guidance.max_file_bytes, 1));
+    const PathMatcher& excluded = ctx.guidance.excluded_matcher;
+    opts.excluded = [&excluded](std::string_view p) { return excluded.matches(p); };
+    opts.fingerprint = fmt::format("{}", fmt::join(ctx.guidance.excluded_paths, "\n"));
+    std::optional<index::RepoIndex> head = index::RepoIndex::open(repo.get(), ctx.pr.head_sha, opts);
+    check_deadline(ctx, "tracing the change");
+    HeadReader reader(repo.get(), ctx.pr.head_sha);
+    logic::LineReader read = [&reader](std::string_view p, std::uint32_t n) { return reader.line(p, n); };
+    logic::trace_change(cfg, files, *head, read, out);
+    return head;
+  }
+
   // Compiling the rules costs about a millisecond: once per guidance version.
   std::shared_ptr<const Config> config_for(const Guidance& g) const {
     std::lock_guard<std::mutex> lock(mu_);

@@ -1,10 +1,71 @@
 #include "subagents/logic/test_checks.h"
 
+#include <algorithm>
+#include <set>
+#include <utility>
+
 #include <fmt/format.h>
 
 namespace reviewer::logic {
 
 namespace {
+
+// The head commit's paths, findable by the literal start of a glob. A
+// glob's match begins at a path segment (the root, or "any depth"), so a
+// path can match only if one of its segment-boundary suffixes starts with
+// the glob's text before its first wildcard: a sorted list of those
+// suffixes turns "which head files could be this source's tests" from a
+// scan of every path per source file into a range lookup.
+class HeadPaths {
+ public:
+  // `head` may be null: no file exists.
+  explicit HeadPaths(const index::RepoIndex* head) : head_(head) {
+    for (std::uint32_t i = 0; head && i < head->file_count(); ++i) {
+      const std::string_view p = head->path(i);
+      for (std::size_t at = 0; at < p.size(); at = p.find('/', at) + 1) {
+        suffixes_.emplace_back(p.substr(at), i);
+        if (p.find('/', at) == std::string_view::npos) break;
+      }
+    }
+    std::sort(suffixes_.begin(), suffixes_.end());
+  }
+
+  // Head files that may match one of `globs`, in the index's order.
+  std::set<std::uint32_t> candidates(const std::vector<std::string>& globs) const {
+    std::set<std::uint32_t> out;
+    for (const auto& g : globs) {
+      const std::string_view prefix = literal_start(g);
+      auto it = std::lower_bound(suffixes_.begin(), suffixes_.end(), std::pair(prefix, std::uint32_t{0}));
+      for (; it != suffixes_.end() && it->first.starts_with(prefix); ++it) out.insert(it->second);
+    }
+    return out;
+  }
+
+  std::string_view path(std::uint32_t i) const { return head_->path(i); }
+
+ private:
+  // The glob's text up to its first wildcard, without the root anchor or a
+  // leading "**/" (PathMatcher::glob_to_regex's reading).
+  static std::string_view literal_start(std::string_view g) {
+    if (g.starts_with('/')) g.remove_prefix(1);
+    if (g.starts_with("**/")) g.remove_prefix(3);
+    return g.substr(0, std::min(g.find_first_of("*?"), g.size()));
+  }
+
+  const index::RepoIndex* head_;
+  std::vector<std::pair<std::string_view, std::uint32_t>> suffixes_;
+};
+
+// Up to three files at head that `globs` name.
+std::vector<std::string> existing_tests(const HeadPaths& head, const std::vector<std::string>& globs,
+                                        const PathMatcher& m) {
+  std::vector<std::string> existing;
+  for (std::uint32_t i : head.candidates(globs)) {
+    if (existing.size() == 3) break;
+    if (m.matches(head.path(i))) existing.emplace_back(head.path(i));
+  }
+  return existing;
+}
 
 void replace_all(std::string& s, std::string_view from, std::string_view to) {
   for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) {
@@ -39,6 +100,7 @@ void check_missing_test_change(const Rule& rule, const Config& cfg, const std::v
     if (f.is_test) tests.push_back(&f);
   }
   std::vector<std::string> untested;  // "path", or "path (its tests ... are not updated)"
+  const HeadPaths head_paths(head);
   for (const FileView& f : files) {
     if (f.is_test || f.diff->kind == ChangeKind::deleted || changed_lines(f) < cfg.tests.min_added_lines) continue;
     if (f.lang == index::Lang::unknown || f.lang == index::Lang::data) continue;
@@ -48,12 +110,7 @@ void check_missing_test_change(const Rule& rule, const Config& cfg, const std::v
     bool touched = false;
     for (const FileView* t : tests) touched = touched || m.matches(t->path);
     if (touched) continue;
-    std::vector<std::string> existing;
-    if (head) {
-      for (std::uint32_t i = 0; i < head->file_count() && existing.size() < 3; ++i) {
-        if (m.matches(head->path(i))) existing.emplace_back(head->path(i));
-      }
-    }
+    const std::vector<std::string> existing = existing_tests(head_paths, globs, m);
     if (!existing.empty()) {
       untested.push_back(fmt::format("{} (its tests {} are not updated)", f.path, fmt::join(existing, ", ")));
     } else if (tests.empty()) {

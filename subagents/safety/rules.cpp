@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <set>
 
@@ -226,40 +227,145 @@ Rule parse_rule(const std::string& id, const json& r, const RuleSet& set) {
   return rule;
 }
 
+// Can the pattern name a character outside ASCII? Conservative: any such
+// byte, and any escape that could (\x, \p, \P, \C, octal).
+bool wide_pattern(std::string_view p) {
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (static_cast<unsigned char>(p[i]) >= 0x80) return true;
+    if (p[i] == '\\' && i + 1 < p.size()) {
+      const char c = p[++i];
+      if (c == 'x' || c == 'p' || c == 'P' || c == 'C' || (c >= '0' && c <= '9')) return true;
+    }
+  }
+  return false;
+}
+
+std::unique_ptr<re2::RE2::Set> compiled_set(const RE2::Options& opts, const std::vector<std::string>& patterns,
+                                            const std::string& where) {
+  auto set = std::make_unique<re2::RE2::Set>(opts, re2::RE2::UNANCHORED);
+  for (const auto& p : patterns) {
+    std::string err;
+    if (set->Add(p, &err) < 0) fail(where, fmt::format("pattern rejected by RE2::Set: {}", err));
+  }
+  if (!patterns.empty() && !set->Compile()) fail(where, "the rule set is too large to compile (RE2 out of memory)");
+  return set;
+}
+
+// Atoms shorter than this are dropped (the pattern then relies on its other
+// atoms, or becomes unfiltered): a two-letter atom would pass most lines.
+constexpr int kMinAtomLength = 3;
+
 std::shared_ptr<const RuleSet::Prefilter> build_prefilter(const std::vector<Rule>& rules, bool lines) {
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  opts.set_never_nl(lines);
-  opts.set_max_mem(256 << 20);  // the DFA cache; states are only built as text needs them
   auto pf = std::make_shared<RuleSet::Prefilter>();
-  pf->set = std::make_unique<re2::RE2::Set>(opts, re2::RE2::UNANCHORED);
+  pf->options.set_log_errors(false);
+  pf->options.set_never_nl(lines);
+  pf->options.set_max_mem(256 << 20);  // the DFA cache; states are only built as text needs them
+  pf->filter = std::make_unique<re2::FilteredRE2>(kMinAtomLength);
   for (std::size_t i = 0; i < rules.size(); ++i) {
     const auto& pats = lines ? rules[i].line_patterns : rules[i].text_patterns;
     for (std::size_t j = 0; j < pats.size(); ++j) {
-      std::string err;
-      if (pf->set->Add(pats[j]->pattern(), &err) < 0) {
-        fail(fmt::format("rule '{}'", rules[i].id), fmt::format("pattern rejected by RE2::Set: {}", err));
+      int id = -1;
+      if (pf->filter->Add(pats[j]->pattern(), pf->options, &id) != RE2::NoError ||
+          id != static_cast<int>(pf->entries.size())) {
+        fail(fmt::format("rule '{}'", rules[i].id), "pattern rejected by RE2's filter");
       }
       pf->entries.emplace_back(static_cast<int>(i), static_cast<int>(j));
+      pf->patterns.push_back(pats[j]->pattern());
     }
   }
   if (pf->entries.empty()) return pf;
-  if (!pf->set->Compile()) fail("rules", "the rule set is too large to compile (RE2 out of memory)");
+  std::vector<std::string> atoms;
+  pf->filter->Compile(&atoms);
+  std::vector<std::string> quoted;
+  for (const auto& a : atoms) quoted.push_back(RE2::QuoteMeta(a));
+  pf->atoms = compiled_set(pf->options, quoted, "rules");
+  std::vector<std::string> bare;
+  pf->filter->AllPotentials({}, &pf->unfiltered_entries);
+  std::sort(pf->unfiltered_entries.begin(), pf->unfiltered_entries.end());
+  for (int e : pf->unfiltered_entries) bare.push_back(pf->patterns[static_cast<std::size_t>(e)]);
+  pf->unfiltered = compiled_set(pf->options, bare, "rules");
+  for (std::size_t e = 0; e < pf->patterns.size(); ++e) {
+    if (wide_pattern(pf->patterns[e])) pf->wide_entries.push_back(static_cast<int>(e));
+  }
   return pf;
+}
+
+std::vector<int> every_entry(std::size_t n) {
+  std::vector<int> all(n);
+  for (std::size_t i = 0; i < n; ++i) all[i] = static_cast<int>(i);
+  return all;
+}
+
+// `text` with ASCII letters lowercased, and the two characters outside
+// ASCII that RE2's case folding maps to an ASCII letter replaced by it
+// (U+212A KELVIN SIGN: k, U+017F LATIN SMALL LETTER LONG S: s). `*wide`:
+// whether any other byte outside ASCII remains.
+std::string fold_ascii(std::string_view text, bool* wide) {
+  std::string out;
+  out.reserve(text.size());
+  *wide = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    } else if (text.substr(i, 3) == "\xE2\x84\xAA") {
+      out += 'k';
+      i += 2;
+    } else if (text.substr(i, 2) == "\xC5\xBF") {
+      out += 's';
+      i += 1;
+    } else {
+      *wide = true;
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// Set indices that match, or nullopt when the set's DFA ran out of memory.
+std::optional<std::vector<int>> set_matches(const re2::RE2::Set& set, std::string_view text) {
+  std::vector<int> hits;
+  re2::RE2::Set::ErrorInfo info{re2::RE2::Set::kNoError};
+  if (!set.Match(re2::StringPiece(text.data(), text.size()), &hits, &info) && info.kind != re2::RE2::Set::kNoError) {
+    return std::nullopt;
+  }
+  return hits;
 }
 
 }  // namespace
 
 std::vector<int> RuleSet::Prefilter::candidates(std::string_view text) const {
+  if (sieved_.fetch_add(text.size(), std::memory_order_relaxed) < kExactAfterBytes) return filtered_candidates(text);
+  return exact_candidates(text);
+}
+
+std::vector<int> RuleSet::Prefilter::exact_candidates(std::string_view text) const {
+  if (entries.empty()) return {};
+  std::call_once(exact_once_, [this] { exact_ = compiled_set(options, patterns, "rules"); });
+  auto hits = set_matches(*exact_, text);
+  if (!hits) return every_entry(entries.size());
+  std::sort(hits->begin(), hits->end());
+  return std::move(*hits);
+}
+
+std::vector<int> RuleSet::Prefilter::filtered_candidates(std::string_view text) const {
+  if (entries.empty()) return {};
+  bool wide = false;
+  const std::string folded = fold_ascii(text, &wide);
+  auto found_atoms = set_matches(*atoms, folded);
+  auto loose = set_matches(*unfiltered, text);
+  if (!found_atoms || !loose) return every_entry(entries.size());
   std::vector<int> hits;
-  if (entries.empty()) return hits;
-  re2::RE2::Set::ErrorInfo info{re2::RE2::Set::kNoError};
-  if (!set->Match(re2::StringPiece(text.data(), text.size()), &hits, &info) &&
-      info.kind != re2::RE2::Set::kNoError) {
-    hits.resize(entries.size());
-    for (std::size_t i = 0; i < hits.size(); ++i) hits[i] = static_cast<int>(i);
-  }
+  filter->AllPotentials(*found_atoms, &hits);  // includes every unfiltered entry
+  std::erase_if(hits, [&](int e) {
+    const auto u = std::lower_bound(unfiltered_entries.begin(), unfiltered_entries.end(), e);
+    if (u == unfiltered_entries.end() || *u != e) return false;
+    const int k = static_cast<int>(u - unfiltered_entries.begin());
+    return std::find(loose->begin(), loose->end(), k) == loose->end();
+  });
+  if (wide) hits.insert(hits.end(), wide_entries.begin(), wide_entries.end());
   std::sort(hits.begin(), hits.end());
+  hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
   return hits;
 }
 

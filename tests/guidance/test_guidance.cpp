@@ -26,6 +26,8 @@ TEST_SUITE("guidance::load") {
     CHECK(g.auto_approve.max_files == 25);
     CHECK(g.auto_approve.max_areas == 4);
     CHECK(g.deadline_ms("size") == 2000);
+    CHECK(g.partial_review.max_lines == 50000);
+    CHECK(g.partial_review.max_bytes == 50000000);
     CHECK(g.deadline_ms("unknown-agent") == g.default_deadline_ms);
     CHECK(g.protected_matcher.matches(".github/workflows/ci.yml"));
     CHECK(g.excluded_matcher.matches("web/package-lock.json"));
@@ -48,7 +50,11 @@ TEST_SUITE("guidance::load") {
   TEST_CASE("errors name file, line and column") {
     CHECK(error_of({{"team.yml", "thresholds:\n  auto_aprove: {}\n"}}) ==
           "team.yml:2:3: unknown key 'auto_aprove' in thresholds (known: auto_approve, "
-          "max_file_bytes, deadlines_ms)");
+          "max_file_bytes, deadlines_ms, partial_review)");
+    CHECK(error_of({{"t.yml", "thresholds:\n  partial_review:\n    max_lines: 0\n"}}) ==
+          "t.yml:3:16: 'max_lines' must be at least 1, got 0");
+    CHECK(error_of({{"t.yml", "thresholds:\n  partial_review:\n    max_files: 9\n"}}).starts_with(
+        "t.yml:3:5: unknown key 'max_files' in thresholds.partial_review"));
     CHECK(error_of({{"t.yml", "thresholds:\n  auto_approve:\n    max_lines: lots\n"}}) ==
           "t.yml:3:16: 'max_lines' must be an integer, got 'lots'");
     CHECK(error_of({{"t.yml", "thresholds:\n  max_file_bytes: 0\n"}}) ==

@@ -100,6 +100,15 @@ TEST_SUITE("guidance::repository layer") {
     CHECK(g.max_file_bytes == 4096);
   }
 
+  TEST_CASE("partial-review limits may only be lowered (a partial review needs a human)") {
+    CHECK(refused_keys("thresholds:\n  partial_review:\n    max_lines: 90000\n    max_bytes: 90000000\n") ==
+          "thresholds.partial_review.max_lines, thresholds.partial_review.max_bytes");
+    Guidance g = layer("thresholds:\n  partial_review:\n    max_lines: 1000\n");
+    CHECK(g.refused.empty());
+    CHECK(g.partial_review.max_lines == 1000);
+    CHECK(g.partial_review.max_bytes == 50000000);
+  }
+
   TEST_CASE("deadlines may only be lowered; an agent without its own compares with the default") {
     CHECK(refused_keys(
               "thresholds:\n  deadlines_ms:\n    default: 60000\n    size: 5000\n    safety: 20000\n") ==

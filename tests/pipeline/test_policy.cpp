@@ -182,4 +182,16 @@ TEST_SUITE("pipeline::policy partial files") {
     CHECK(d.kind == DecisionKind::needs_human);
     CHECK(d.reasons[0] == "too large to review in full: src/a.cpp");
   }
+
+  TEST_CASE("an agent that reviewed part of a very large change can never approve") {
+    Case c;
+    c.agents[2].partial = "checked the first 2 of 9 files";
+    auto d = c.decide();
+    CHECK(d.kind == DecisionKind::needs_human);
+    REQUIRE(d.reasons.size() == 1);
+    CHECK(d.reasons[0] == "agent 'logic' reviewed part of the change: checked the first 2 of 9 files");
+    // A blocking finding still asks for changes first; it never approves either.
+    c.add("safety", Severity::critical, "safety/secret/x");
+    CHECK(c.decide().kind == DecisionKind::request_changes);
+  }
 }

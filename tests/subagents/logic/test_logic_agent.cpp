@@ -28,6 +28,21 @@ const char* kDebugDiff =
     "--- a/web/cart.js\n+++ b/web/cart.js\n@@ -1,2 +1,3 @@\n function total(items) {\n"
     "+  console.log(\"AKIAIOSFODNN7EXAMPLE\", items);\n }\n";
 
+// A repository with commits `base` and `head`, and the context of
+// reviewing the change between them there.
+AgentContext context_at_head(const std::string& label, const test::Files& base, const test::Files& head) {
+  auto dir = test::scratch_dir(label);
+  auto repo = test::init_repo(dir);
+  std::string b = test::commit_files(repo.get(), base, "");
+  std::string h = test::commit_files(repo.get(), head, b);
+  AgentContext ctx;
+  ctx.guidance = load_guidance_texts({});
+  ctx.diff = test::diff_commits(dir, b, h);
+  ctx.repo_path = dir;
+  ctx.pr.head_sha = h;
+  return ctx;
+}
+
 }  // namespace
 
 TEST_SUITE("logic agent") {
@@ -179,8 +194,6 @@ TEST_SUITE("logic agent") {
   }
 
   TEST_CASE("tracing lists locations outside the PR and skips lines the PR adds") {
-    auto dir = test::scratch_dir("logic-tracing");
-    auto repo = test::init_repo(dir);
     test::Files base = {
         {"app/util.py", "def format_price(x):\n    return x\n"},
         {"app/a.py", "from app.util import format_price\nformat_price(1)\n"},
@@ -189,13 +202,7 @@ TEST_SUITE("logic agent") {
     test::Files head = base;
     head["app/util.py"] = "def format_amount(x):\n    return x\n";
     head["app/c.py"] = "format_price(3)\n";  // added by the PR: not evidence
-    std::string b = test::commit_files(repo.get(), base, "");
-    std::string h = test::commit_files(repo.get(), head, b);
-    AgentContext ctx;
-    ctx.guidance = load_guidance_texts({});
-    ctx.diff = test::diff_commits(dir, b, h);
-    ctx.repo_path = dir;
-    ctx.pr.head_sha = h;
+    AgentContext ctx = context_at_head("logic-tracing", base, head);
     auto findings = make_logic_agent()->review(ctx);
     auto it = std::find_if(findings.begin(), findings.end(),
                            [](const Finding& f) { return f.rule == "logic/dangling-reference"; });
@@ -216,5 +223,56 @@ TEST_SUITE("logic agent") {
     ctx.repo_path = test::scratch_dir("not-a-repo");
     ctx.pr.head_sha = "0123456789012345678901234567890123456789";
     CHECK_THROWS_WITH_AS(make_logic_agent()->review(ctx), doctest::Contains("open repository"), Error);
+  }
+}
+
+TEST_SUITE("logic agent: existing tests and partial reviews") {
+  TEST_CASE("existing tests at head are named wherever the templates put them, and only those") {
+    test::Files base = {
+        {"app/cart.py", "def add(x):\n    return x\n"},
+        {"app/test_cart.py", "def test_add():\n    pass\n"},             // {dir}/test_{name}.py
+        {"tests/unit/test_cart.py", "def test_more():\n    pass\n"},     // tests/**/test_{name}.py
+        {"lib/cart/test_cart.py", "def test_other():\n    pass\n"},     // no template names it
+        {"go/main.go", "package main\n"},
+        {"go/util_test.go", "package main\n"},                          // {dir}/*_test.go
+    };
+    test::Files head = base;
+    head["app/cart.py"] = "def add(x):\n    if x < 0:\n        raise ValueError(x)\n    return x + 1\n";
+    head["go/main.go"] = "package main\n\nfunc main() {\n\tprintln(1)\n\treturn\n}\n";
+    AgentContext ctx = context_at_head("logic-existing-tests", base, head);
+    auto findings = make_logic_agent()->review(ctx);
+    auto it = std::find_if(findings.begin(), findings.end(),
+                           [](const Finding& f) { return f.rule == "logic/missing-test-change"; });
+    REQUIRE(it != findings.end());
+    CHECK(it->message.find("app/cart.py (its tests app/test_cart.py, tests/unit/test_cart.py are not updated)") !=
+          std::string::npos);
+    CHECK(it->message.find("go/main.go (its tests go/util_test.go are not updated)") != std::string::npos);
+    CHECK(it->message.find("lib/cart/test_cart.py") == std::string::npos);
+  }
+
+  TEST_CASE("above the partial-review limit the agent checks the first lines, skips tracing and says so") {
+    const std::string body = "@@ -0,0 +1,3 @@\n+function f(a) {\n+  console.log(a);\n+}\n";
+    std::string diff;
+    for (int i = 0; i < 6; ++i) diff += fmt::format("--- /dev/null\n+++ b/web/m{}.js\n", i) + body;
+    AgentContext ctx = context_for(diff, load_guidance_texts({{"t.yml", "thresholds:\n  partial_review:\n    max_lines: 6\n"}}));
+    ctx.repo_path = "/nonexistent/not-a-repository";  // tracing would fail on it: it must not run
+    ctx.pr.head_sha = "0123456789012345678901234567890123456789";
+    auto agent = make_logic_agent();
+
+    AgentOutput whole = agent->assess(context_for(diff));
+    CHECK(whole.partial.empty());
+    CHECK(std::count_if(whole.findings.begin(), whole.findings.end(),
+                        [](const Finding& f) { return f.rule == "logic/debug-leftover"; }) == 6);
+
+    ctx.above_partial_limit = true;
+    AgentOutput part = agent->assess(ctx);
+    CHECK(part.partial ==
+          "the change is above the partial-review limit: checked the first 2 of 6 files (6 of 18 changed lines); "
+          "tracing through the repository skipped");
+    std::vector<std::string> paths;
+    for (const auto& f : part.findings) {
+      if (f.rule == "logic/debug-leftover") paths.push_back(f.path);
+    }
+    CHECK(paths == std::vector<std::string>{"web/m0.js", "web/m1.js"});
   }
 }
