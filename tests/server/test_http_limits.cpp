@@ -12,7 +12,9 @@
 
 #include <fmt/format.h>
 
+#include "reviewer/core/error.h"
 #include "reviewer/core/metrics.h"
+#include "reviewer/server/settings.h"
 #include "server_fixture.h"
 #include "support/loopback.h"
 #include "support/testutil.h"
@@ -109,6 +111,33 @@ server::Environment fast_limits() {
 }  // namespace lt
 
 TEST_SUITE("server::HttpListener") {
+  TEST_CASE("every limit is a setting, checked at start") {
+    const server::Environment base = {{"REVIEWER_WEBHOOK_SECRET", "s"}};
+    auto with = [&](const std::string& key, const std::string& value) {
+      auto env = base;
+      env[key] = value;
+      return server::load_settings(std::nullopt, env);
+    };
+    auto s = with("REVIEWER_MAX_CONNECTIONS", "300");
+    CHECK(s.max_connections == 300);
+    CHECK(with("REVIEWER_MAX_HEADER_BYTES", "8192").max_header_bytes == 8192);
+    CHECK(with("REVIEWER_HEADER_TIMEOUT_MS", "2500").header_timeout_ms == 2500);
+    CHECK(with("REVIEWER_BODY_TIMEOUT_MS", "2500").body_timeout_ms == 2500);
+    CHECK(with("REVIEWER_MIN_BODY_RATE", "65536").min_body_rate == 65536);
+    CHECK(with("REVIEWER_IDLE_TIMEOUT_MS", "1000").idle_timeout_ms == 1000);
+    for (const auto& [key, bad] : std::vector<std::pair<std::string, std::string>>{
+             {"REVIEWER_MAX_CONNECTIONS", "1"}, {"REVIEWER_MAX_HEADER_BYTES", "100"},
+             {"REVIEWER_HEADER_TIMEOUT_MS", "0"}, {"REVIEWER_MIN_BODY_RATE", "fast"}}) {
+      CAPTURE(key);
+      try {
+        with(key, bad);
+        FAIL("accepted");
+      } catch (const Error& e) {
+        CHECK(std::string(e.what()).find(key) != std::string::npos);
+      }
+    }
+  }
+
   TEST_CASE("a slowloris sending one header byte at a time is cut off at the header timeout") {
     test::LiveServer s(test::scratch_dir("slowloris"), 1, nullptr, lt::fast_limits());
     lt::Client c(s.port);
