@@ -2,21 +2,24 @@
 # Benchmark of `reviewer serve` (issue 7): signed pull_request deliveries per
 # second and p50/p99 of the 202 at concurrency 16 and 64 (3 runs each, workers
 # running), durability under SIGKILL, log volume of a forged flood and its
-# effect on valid deliveries, and RSS after many deliveries.
+# effect on valid deliveries, RSS after many deliveries, and an unsigned
+# attack (huge bodies, idle crowds, forged deliveries) against valid ones.
 #
 # Usage: bench/server.sh [build-dir]   (default: build; needs wrk, python3,
 #        tests/tools/node_modules from `npm ci --prefix tests/tools`, and for
 #        the Probot reference bench/probot-baseline/node_modules from
 #        `npm ci --prefix bench/probot-baseline`; skipped when absent)
 # Env:   RUN_SECONDS (10), RSS_DELIVERIES (300000; the bodies need ~25 KB of disk each),
-#        SECTIONS (default "throughput durability flood rss")
+#        ATTACK_PAUSE_MS (50: a refused streamer's pause before it reconnects; 0 floods connections),
+#        SECTIONS (default "throughput durability flood attack rss")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 BIN=$BUILD/bin/reviewer
 RUN_SECONDS=${RUN_SECONDS:-10}
 RSS_DELIVERIES=${RSS_DELIVERIES:-300000}
-SECTIONS=${SECTIONS:-throughput durability flood rss}
+ATTACK_PAUSE_MS=${ATTACK_PAUSE_MS:-50}
+SECTIONS=${SECTIONS:-throughput durability flood attack rss}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 [ -x "$BIN" ] || { echo "build first: cmake --build $BUILD --target reviewer" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh" >&2; exit 1; }
@@ -151,6 +154,33 @@ if [ -d bench/probot-baseline/node_modules/probot ]; then
   echo "probot: $N forged deliveries, $((P1 - P0)) log bytes = $(( N > 0 ? (P1 - P0) / N : 0 )) bytes per forged delivery"
   kill "$PROBOT_PID"; wait "$PROBOT_PID" 2>/dev/null || true
 fi
+fi
+
+if want attack; then
+echo "== attack: 4 unsigned 250 MB uploads (2 declaring Content-Length, 2 chunked, each reconnecting ${ATTACK_PAUSE_MS}ms after being refused),"
+echo "   500 idle connections (reopened when closed) and 10,000 forged deliveries, all at once; valid deliveries alongside"
+cmake --build "$BUILD" --target server_attack > /dev/null
+start_server "$WORK/attack"
+echo "valid alone (c=16):          $(wrk_cpu "$SERVER_PID" "$URL" 16 attack-alone) load=$(cut -d' ' -f1 /proc/loadavg)"
+echo "server before the attack: $(grep -E 'VmRSS|VmHWM' /proc/$SERVER_PID/status | tr -s ' \n' ' ')"
+"$BUILD/bench/server_attack" "$PORT" $((2 * RUN_SECONDS + 4)) 4 500 250 "$ATTACK_PAUSE_MS" > "$WORK/attack.out" &
+ATTACK_PID=$!
+sleep 1
+# 10,000 forged deliveries spread over both valid runs: 4 connections, each
+# pausing so that they end with the second run.
+BENCH_SIG="sha256=$(printf '0%.0s' $(seq 64))" BENCH_DELAY_MS=$(( 8 * RUN_SECONDS / 10 - 1 )) BENCH_LIMIT=10000 \
+  BENCH_RUN=attack-forged wrk -t1 -c4 -d$((2 * RUN_SECONDS + 2))s -s bench/server_webhook.lua "$URL" |
+  grep '^BENCH' | sed 's/^/forged: /' &
+FORGED_PID=$!
+echo "valid during attack (c=16): $(wrk_cpu "$SERVER_PID" "$URL" 16 attack-c16) load=$(cut -d' ' -f1 /proc/loadavg)"
+echo "valid during attack (c=4):  $(wrk_cpu "$SERVER_PID" "$URL" 4 attack-c4) load=$(cut -d' ' -f1 /proc/loadavg)"
+wait "$FORGED_PID"
+wait "$ATTACK_PID"
+cat "$WORK/attack.out"
+echo "server after the attack: $(grep -E 'VmRSS|VmHWM' /proc/$SERVER_PID/status | tr -s ' \n' ' ')"
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^reviewer_(http_refused_total|http_connections|webhook_rejected_total)' || true
+echo "rows in deliveries (valid ones only): $(rows "$WORK/attack")"
+stop_server
 fi
 
 if want rss; then

@@ -44,6 +44,8 @@ Metrics::Metrics() {
           "Webhook deliveries by event and outcome (queued, ignored, ping, duplicate, rejected_*)");
   declare("reviewer_webhook_rejected_total", "counter",
           "Deliveries refused before storage, by reason (signature, too_large, bad_request)");
+  declare("reviewer_http_refused_total", "counter",
+          "Requests refused or connections closed by the HTTP listener's limits, by reason");
   declare("reviewer_jobs_total", "counter",
           "Finished job attempts by result (done, failed, retried, dead, superseded, released)");
   declare("reviewer_job_retries_total", "counter", "Job attempts scheduled for a retry after a failure");

@@ -1,18 +1,18 @@
 #include "reviewer/server/server.h"
 
 #include <atomic>
+#include <charconv>
 #include <mutex>
 #include <condition_variable>
 #include <thread>
 
-#include <cpprest/http_listener.h>
-#include <pplx/threadpool.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "reviewer/core/error.h"
 #include "reviewer/core/private_files.h"
 #include "reviewer/core/text.h"
+#include "reviewer/server/http_listener.h"
 #include "reviewer/server/intake.h"
 #include "reviewer/server/json_scan.h"
 #include "reviewer/app/log.h"
@@ -24,10 +24,11 @@
 
 namespace reviewer::server {
 
-namespace http = web::http;
-using http::experimental::listener::http_listener;
-
 namespace {
+
+// Requests other than a webhook need no body: whatever they carry is read
+// (and dropped) up to this much, so they cannot hold memory either.
+constexpr std::uint64_t kOtherBodyLimit = 64 * 1024;
 
 // Headers worth keeping with a delivery for replay and forensics.
 bool kept_header(const std::string& name) {
@@ -51,21 +52,23 @@ bool valid_event_name(const std::string& e) {
   return true;
 }
 
-std::string header(const http::http_request& req, const char* name) {
-  auto it = req.headers().find(name);
-  return it == req.headers().end() ? std::string() : it->second;
+// The first value of header `name` (names are case-insensitive), or "".
+std::string header(const HttpRequest& req, const char* name) {
+  auto it = req.find(name);
+  return it == req.end() ? std::string() : std::string(it->value());
 }
 
-void send(const http::http_request& req, http::status_code code, const nlohmann::json& body) {
-  http::http_response resp(code);
-  resp.set_body(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
-  req.reply(resp).then([](pplx::task<void> t) {
-    try {
-      t.get();
-    } catch (...) {
-      // The client went away: nothing to do.
-    }
-  });
+std::string path_of(const HttpRequest& req) {
+  const auto target = req.target();
+  return std::string(target.substr(0, target.find('?')));
+}
+
+bool is_webhook_post(const HttpRequest& req) {
+  return req.method() == boost::beast::http::verb::post && path_of(req) == "/webhook";
+}
+
+HttpAnswer answer(unsigned status, const nlohmann::json& body) {
+  return {status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json", false};
 }
 
 }  // namespace
@@ -81,7 +84,7 @@ struct Server::Impl {
   std::unique_ptr<JobQueue> queue;
   std::unique_ptr<WorkerPool> pool;
   std::unique_ptr<IntakeBatcher> intake;
-  std::unique_ptr<http_listener> listener;
+  std::unique_ptr<HttpListener> listener;
   std::atomic<bool> stopping{false};
   bool stopped = false;
   std::thread maintenance;
@@ -95,11 +98,15 @@ struct Server::Impl {
   bool dead_pending = false;  // guarded by maint_mu
   void report_dead_letters();
 
-  void route(http::http_request req);
-  void webhook(http::http_request req);
-  void on_body(const http::http_request& req, std::string body);
-  void reject(const http::http_request& req, http::status_code code, const std::string& reason,
-              const std::string& message);
+  std::optional<HttpAnswer> head(const HttpRequest& req, std::uint64_t& body_limit);
+  void route(HttpRequest req, HttpReply reply);
+  void webhook(HttpRequest req, const HttpReply& reply);
+  void on_body(HttpRequest req, const HttpReply& reply);
+  void store(HttpRequest req, const std::string& delivery_id, const std::string& event, const github::Classified& c,
+             const HttpReply& reply);
+  HttpAnswer reject(const HttpRequest& req, unsigned code, const std::string& reason, const std::string& message);
+  HttpLimits http_limits() const;
+  void listen();
   void add_gauges();
   void maintain();
 
@@ -119,138 +126,134 @@ struct Server::Impl {
   std::chrono::steady_clock::time_point stats_at{};
 };
 
-void Server::Impl::route(http::http_request req) {
-  const std::string path = req.relative_uri().path();
-  const auto method = req.method();
-  if (path == "/webhook") {
-    if (method != http::methods::POST) return send(req, http::status_codes::MethodNotAllowed, {{"error", "use POST"}});
-    return webhook(std::move(req));
+// Before the body is read: a webhook must declare its length, within the
+// cap, so an unsigned stranger is refused before sending a byte of it.
+std::optional<HttpAnswer> Server::Impl::head(const HttpRequest& req, std::uint64_t& body_limit) {
+  if (!is_webhook_post(req)) {
+    body_limit = kOtherBodyLimit;
+    return std::nullopt;
   }
-  if (method != http::methods::GET) return send(req, http::status_codes::MethodNotAllowed, {{"error", "use GET"}});
-  if (path == "/healthz") return send(req, http::status_codes::OK, {{"status", "alive"}});
+  body_limit = static_cast<std::uint64_t>(settings.max_body_bytes);
+  if (stopping) return answer(503, {{"error", "shutting down"}});
+  if (!req.has_content_length()) return reject(req, 411, "bad_request", "Content-Length is required");
+  const auto length = req.find(boost::beast::http::field::content_length)->value();
+  std::uint64_t n = 0;
+  auto [p, ec] = std::from_chars(length.data(), length.data() + length.size(), n);
+  if (ec != std::errc() || p != length.data() + length.size() || n > body_limit) {
+    return reject(req, 413, "too_large", fmt::format("body larger than {} bytes", settings.max_body_bytes));
+  }
+  return std::nullopt;
+}
+
+void Server::Impl::route(HttpRequest req, HttpReply reply) {
+  const std::string path = path_of(req);
+  const auto method = req.method();
+  using boost::beast::http::verb;
+  if (path == "/webhook") {
+    if (method != verb::post) return reply(answer(405, {{"error", "use POST"}}));
+    return webhook(std::move(req), reply);
+  }
+  if (method != verb::get) return reply(answer(405, {{"error", "use GET"}}));
+  if (path == "/healthz") return reply(answer(200, {{"status", "alive"}}));
   if (path == "/readyz") {
     const bool db = !stopping && queue->writable();
     const bool workers = pool->healthy();
     const bool ready = db && workers && !stopping;
-    return send(req, ready ? http::status_codes::OK : http::status_codes::ServiceUnavailable,
-                {{"ready", ready}, {"database_writable", db}, {"workers_running", workers}, {"stopping", stopping.load()}});
+    return reply(answer(ready ? 200 : 503, {{"ready", ready}, {"database_writable", db},
+                                            {"workers_running", workers}, {"stopping", stopping.load()}}));
   }
   if (path == "/metrics") {
-    http::http_response resp(http::status_codes::OK);
-    resp.set_body(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
-    req.reply(resp).then([](pplx::task<void> t) {
-      try {
-        t.get();
-      } catch (...) {
-      }
-    });
-    return;
+    return reply({200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8", false});
   }
-  send(req, http::status_codes::NotFound, {{"error", "not found"}});
+  reply(answer(404, {{"error", "not found"}}));
 }
 
 // Refused before storage: a counter and an aggregated log line only, so a
 // flood of forged requests costs constant log volume.
-void Server::Impl::reject(const http::http_request& req, http::status_code code, const std::string& reason,
-                          const std::string& message) {
+HttpAnswer Server::Impl::reject(const HttpRequest& req, unsigned code, const std::string& reason,
+                                const std::string& message) {
   metrics.inc("reviewer_webhook_rejected_total", {{"reason", reason}});
   std::string id = header(req, "X-GitHub-Delivery");
   rejected_log.note(reason, {{"status", code}, {"delivery_id", valid_delivery_id(id) ? id : "(invalid)"}});
-  send(req, code, {{"error", message}});
+  return answer(code, {{"error", message}});
 }
 
-void Server::Impl::webhook(http::http_request req) {
-  if (stopping) return send(req, http::status_codes::ServiceUnavailable, {{"error", "shutting down"}});
-  if (!req.headers().has("Content-Length")) {
-    return reject(req, http::status_codes::LengthRequired, "bad_request", "Content-Length is required");
+void Server::Impl::webhook(HttpRequest req, const HttpReply& reply) {
+  if (stopping) return reply(answer(503, {{"error", "shutting down"}}));
+  try {
+    on_body(std::move(req), reply);
+  } catch (const std::exception& e) {
+    log.error("webhook_internal_error", {{"error", e.what()}});
+    reply(answer(500, {{"error", "internal error"}}));
   }
-  if (req.headers().content_length() > static_cast<std::uint64_t>(settings.max_body_bytes)) {
-    return reject(req, http::status_codes::RequestEntityTooLarge, "too_large",
-                  fmt::format("body larger than {} bytes", settings.max_body_bytes));
-  }
-  // Never block a listener thread: continue when the body has arrived.
-  req.extract_vector().then([this, req](pplx::task<std::vector<unsigned char>> t) {
-    std::vector<unsigned char> bytes;
-    try {
-      bytes = t.get();
-    } catch (const std::exception&) {
-      return reject(req, http::status_codes::BadRequest, "bad_request", "the body could not be read");
-    }
-    try {
-      // One memcpy (constructing from the vector's iterators copied byte by byte).
-      on_body(req, std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-    } catch (const std::exception& e) {
-      log.error("webhook_internal_error", {{"error", e.what()}});
-      send(req, http::status_codes::InternalError, {{"error", "internal error"}});
-    }
-  });
 }
 
-void Server::Impl::on_body(const http::http_request& req, std::string body) {
-  if (body.size() != req.headers().content_length()) {
-    return reject(req, http::status_codes::BadRequest, "bad_request", "the body is shorter than Content-Length");
-  }
+void Server::Impl::on_body(HttpRequest req, const HttpReply& reply) {
+  const std::string& body = req.body();
   const auto check = github::verify_signature(settings.webhook_secret, body, header(req, "X-Hub-Signature-256"));
   if (check != github::SignatureCheck::valid) {
-    return reject(req, http::status_codes::Unauthorized, "signature",
-                  fmt::format("signature {}: X-Hub-Signature-256 must be sha256=<HMAC of the body>", to_string(check)));
+    return reply(reject(req, 401, "signature",
+                        fmt::format("signature {}: X-Hub-Signature-256 must be sha256=<HMAC of the body>",
+                                    to_string(check))));
   }
   const std::string delivery_id = header(req, "X-GitHub-Delivery");
   const std::string event = header(req, "X-GitHub-Event");
   if (!valid_delivery_id(delivery_id)) {
-    return reject(req, http::status_codes::BadRequest, "bad_request", "missing or invalid X-GitHub-Delivery");
+    return reply(reject(req, 400, "bad_request", "missing or invalid X-GitHub-Delivery"));
   }
-  if (!valid_event_name(event)) {
-    return reject(req, http::status_codes::BadRequest, "bad_request", "missing or invalid X-GitHub-Event");
-  }
-  const std::string ctype = req.headers().content_type();
-  if (ctype.rfind("application/json", 0) != 0) {
-    return reject(req, http::status_codes::BadRequest, "bad_request",
-                  "unsupported content type: configure the webhook to send application/json");
+  if (!valid_event_name(event)) return reply(reject(req, 400, "bad_request", "missing or invalid X-GitHub-Event"));
+  if (header(req, "Content-Type").rfind("application/json", 0) != 0) {
+    return reply(reject(req, 400, "bad_request",
+                        "unsupported content type: configure the webhook to send application/json"));
   }
   // Every byte is checked (JSON syntax, UTF-8) as nlohmann would, but only
   // the members classify_webhook() reads are kept: building the whole tree of a
   // 25 KB payload was most of intake's CPU (json_scan.h).
   std::optional<nlohmann::json> parsed = parse_filtered(body, github::classify_webhook_reads);
-  if (!parsed) {
-    return reject(req, http::status_codes::BadRequest, "bad_request", "the body is not valid JSON (or not UTF-8)");
-  }
+  if (!parsed) return reply(reject(req, 400, "bad_request", "the body is not valid JSON (or not UTF-8)"));
   github::Classified c;
   try {
     c = github::classify_webhook(event, *parsed);
   } catch (const Error& e) {
-    return reject(req, http::status_codes::BadRequest, "bad_request", e.what());
+    return reply(reject(req, 400, "bad_request", e.what()));
   }
+  store(std::move(req), delivery_id, event, c, reply);
+}
+
+// Hands the delivery to the intake writer; the answer goes out once its
+// batch has committed (or failed).
+void Server::Impl::store(HttpRequest req, const std::string& delivery_id, const std::string& event,
+                         const github::Classified& c, const HttpReply& reply) {
   IntakeItem item;
   item.delivery.delivery_id = delivery_id;
   item.delivery.event = event;
   item.delivery.action = c.action;
   item.delivery.repository = c.repository;
   nlohmann::json headers = nlohmann::json::object();
-  for (const auto& [name, value] : req.headers()) {
-    if (kept_header(name)) headers[name] = value;
+  for (const auto& f : req) {
+    std::string name(f.name_string());
+    if (kept_header(name) && !headers.contains(name)) headers[name] = std::string(f.value());
   }
   item.delivery.headers_json = headers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  item.delivery.body = std::move(body);
+  item.delivery.body = std::move(req.body());
   item.delivery.outcome = event == "ping" ? "ping" : c.job ? "queued" : "ignored";
   item.job = c.job;
   const std::string outcome = item.delivery.outcome;
   nlohmann::json fields = {{"delivery_id", delivery_id}, {"github_event", event}, {"action", c.action},
                            {"repository", c.repository}};
   if (c.job) fields["pr"] = c.job->pr_number;
-  intake->submit(std::move(item), [this, req, event, outcome, fields](std::optional<IntakeOutcome> stored,
-                                                                       const std::string& error) mutable {
+  intake->submit(std::move(item), [this, reply, event, outcome, fields](std::optional<IntakeOutcome> stored,
+                                                                         const std::string& error) mutable {
     if (!stored) {
       metrics.inc("reviewer_webhook_deliveries_total", {{"event", event}, {"outcome", "error"}});
       fields["error"] = error;
       log.error("delivery_not_stored", std::move(fields));
-      return send(req, http::status_codes::ServiceUnavailable, {{"error", "not stored; please redeliver"}});
+      return reply(answer(503, {{"error", "not stored; please redeliver"}}));
     }
     const bool dup = *stored == IntakeOutcome::duplicate;
     const std::string result = dup ? "duplicate" : outcome;
     metrics.inc("reviewer_webhook_deliveries_total", {{"event", event}, {"outcome", result}});
-    const auto code = dup || outcome == "ping" ? http::status_codes::OK : http::status_codes::Accepted;
-    send(req, code, {{"delivery", fields["delivery_id"]}, {"outcome", result}});
+    reply(answer(dup || outcome == "ping" ? 200 : 202, {{"delivery", fields["delivery_id"]}, {"outcome", result}}));
     fields["outcome"] = result;
     log.info("delivery", std::move(fields));
   });
@@ -339,6 +342,42 @@ void Server::Impl::report_dead_letters() {
   }
 }
 
+HttpLimits Server::Impl::http_limits() const {
+  HttpLimits l;
+  l.threads = settings.http_threads;
+  l.header_bytes = static_cast<std::size_t>(settings.max_header_bytes);
+  l.max_connections = static_cast<std::size_t>(settings.max_connections);
+  l.header_timeout = std::chrono::milliseconds(settings.header_timeout_ms);
+  l.body_timeout = std::chrono::milliseconds(settings.body_timeout_ms);
+  l.min_body_rate = static_cast<std::uint64_t>(settings.min_body_rate);
+  l.idle_timeout = std::chrono::milliseconds(settings.idle_timeout_ms);
+  return l;
+}
+
+// The routes run on the listener's I/O threads and never block: a webhook
+// is answered from the intake writer's callback once committed.
+void Server::Impl::listen() {
+  HttpRoutes routes;
+  routes.on_head = [this](const HttpRequest& req, std::uint64_t& limit) { return head(req, limit); };
+  routes.on_request = [this](HttpRequest req, HttpReply reply) {
+    try {
+      route(std::move(req), reply);
+    } catch (const std::exception& e) {
+      log.error("request_failed", {{"error", e.what()}});
+      reply(answer(500, {{"error", "internal error"}}));
+    }
+  };
+  routes.on_refused = [this](const char* reason) {
+    metrics.inc("reviewer_http_refused_total", {{"reason", reason}});
+  };
+  listener = std::make_unique<HttpListener>(http_limits(), std::move(routes));
+  listener->listen(settings.listen_host, settings.listen_port);
+  metrics.add_gauge("reviewer_http_connections", "Open HTTP connections and their cap", [this] {
+    return Metrics::GaugeRows{{{{"kind", "open"}}, double(listener->open_connections())},
+                              {{{"kind", "cap"}}, double(listener->connection_cap())}};
+  });
+}
+
 Server::Server(ServeSettings settings, HandlerFactory make_handler, app::JsonLog& log, DeadLetterSink report_dead)
     : impl_(std::make_unique<Impl>(std::move(settings), std::move(make_handler), log, std::move(report_dead))) {}
 
@@ -369,41 +408,12 @@ void Server::start() {
   m.intake = std::make_unique<IntakeBatcher>(*m.queue, m.metrics, [p = m.pool.get()] { p->notify(); });
   m.add_gauges();
 
-  // cpprestsdk's shared pool runs 40 threads by default. The handlers never
-  // block (intake answers from the writer thread's callback), so more threads
-  // than cores only add context switches, which on this kind of VM cost more
-  // than the request itself (perf: 42% of the CPU in the switch path). The
-  // pool is per process and fixed by its first user; later servers share it.
-  static std::once_flag pool_once;
-  std::call_once(pool_once, [n = m.settings.http_threads] {
-    try {
-      crossplat::threadpool::initialize_with_threads(static_cast<std::size_t>(n));
-    } catch (const std::exception&) {
-      // Already started by another cpprestsdk user in this process: keep it.
-    }
-  });
-  const std::string url = fmt::format("http://{}:{}/", m.settings.listen_host.find(':') != std::string::npos
-                                                            ? "[" + m.settings.listen_host + "]"
-                                                            : m.settings.listen_host,
-                                      m.settings.listen_port);
-  http::experimental::listener::http_listener_config cfg;
-  cfg.set_timeout(std::chrono::seconds(30));
-  cfg.set_backlog(1024);
-  m.listener = std::make_unique<http_listener>(web::uri(url), cfg);
-  m.listener->support([&m](http::http_request req) {
-    try {
-      m.route(std::move(req));
-    } catch (const std::exception& e) {
-      m.log.error("request_failed", {{"error", e.what()}});
-    }
-  });
   try {
-    m.listener->open().wait();
-  } catch (const std::exception& e) {
+    m.listen();
+  } catch (const Error&) {
     m.pool->stop(std::chrono::milliseconds(0));
     m.intake->stop();
-    throw Error(Error::Code::io, fmt::format("cannot listen on {}:{}: {}", m.settings.listen_host,
-                                             m.settings.listen_port, e.what()));
+    throw;
   }
   m.report_dead_letters();  // parked before a restart and not reported yet
   m.maintenance = std::thread([&m] { m.maintain(); });
@@ -419,14 +429,10 @@ int Server::stop() {
   const auto t0 = std::chrono::steady_clock::now();
   m.stopping = true;
   m.log.info("serve_stopping", {{"grace_seconds", m.settings.shutdown_grace_seconds}});
-  if (m.listener) {
-    try {
-      m.listener->close().wait();
-    } catch (const std::exception& e) {
-      m.log.error("listener_close_failed", {{"error", e.what()}});
-    }
-  }
-  m.intake->stop();  // commits deliveries already received
+  if (m.listener) m.listener->stop_accepting();
+  m.intake->stop();  // commits deliveries already received and answers them
+  // Answers in flight are written; requests still arriving get 503.
+  if (m.listener) m.listener->shutdown(std::chrono::seconds(2));
   const auto grace = std::chrono::seconds(m.settings.shutdown_grace_seconds) -
                      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
   int released = m.pool->stop(std::max(grace, std::chrono::milliseconds(0)));

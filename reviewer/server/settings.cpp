@@ -121,6 +121,30 @@ const std::vector<Key>& keys() {
        [](ServeSettings& s, const std::string& w, const std::string& v) {
          s.max_body_bytes = parse_int(w, v, 1024, 100L * 1024 * 1024);
        }},
+      {"max_header_bytes", "REVIEWER_MAX_HEADER_BYTES",
+       [](ServeSettings& s, const std::string& w, const std::string& v) {
+         s.max_header_bytes = parse_int(w, v, 1024, 1024L * 1024);
+       }},
+      {"max_connections", "REVIEWER_MAX_CONNECTIONS",
+       [](ServeSettings& s, const std::string& w, const std::string& v) {
+         s.max_connections = int(parse_int(w, v, 2, 1'000'000));
+       }},
+      {"header_timeout_ms", "REVIEWER_HEADER_TIMEOUT_MS",
+       [](ServeSettings& s, const std::string& w, const std::string& v) {
+         s.header_timeout_ms = int(parse_int(w, v, 50, 600'000));
+       }},
+      {"body_timeout_ms", "REVIEWER_BODY_TIMEOUT_MS",
+       [](ServeSettings& s, const std::string& w, const std::string& v) {
+         s.body_timeout_ms = int(parse_int(w, v, 50, 600'000));
+       }},
+      {"min_body_rate", "REVIEWER_MIN_BODY_RATE",
+       [](ServeSettings& s, const std::string& w, const std::string& v) {
+         s.min_body_rate = parse_int(w, v, 1024, 1024L * 1024 * 1024);
+       }},
+      {"idle_timeout_ms", "REVIEWER_IDLE_TIMEOUT_MS",
+       [](ServeSettings& s, const std::string& w, const std::string& v) {
+         s.idle_timeout_ms = int(parse_int(w, v, 50, 3'600'000));
+       }},
       {"github_app_id", "GITHUB_APP_ID",
        [](ServeSettings& s, const std::string& w, const std::string& v) {
          parse_int(w, v, 1, std::numeric_limits<long>::max());

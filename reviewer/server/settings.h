@@ -20,7 +20,7 @@ struct ServeSettings {
   std::filesystem::path data_dir = "reviewer-data";  // REVIEWER_DATA_DIR: queue.db, audit.db, mirrors/
   Mode mode = Mode::dry_run;                 // REVIEWER_MODE: dry-run | shadow | active
   int workers = 2;                           // REVIEWER_WORKERS: 1..64
-  int http_threads = 2;                      // REVIEWER_HTTP_THREADS: 1..64, cpprestsdk's pool (first server of the process)
+  int http_threads = 2;                      // REVIEWER_HTTP_THREADS: 1..64, the listener's I/O threads
   std::optional<std::filesystem::path> guidance_dir;  // REVIEWER_GUIDANCE_DIR
   std::optional<std::filesystem::path> model_config;  // REVIEWER_MODEL_CONFIG
   int shutdown_grace_seconds = 25;           // REVIEWER_SHUTDOWN_GRACE_SECONDS: 0..3600
@@ -29,6 +29,12 @@ struct ServeSettings {
   int retry_base_ms = 2000;                  // REVIEWER_RETRY_BASE_MS: first backoff, doubled per attempt
   int delivery_retention_days = 3;           // REVIEWER_DELIVERY_RETENTION_DAYS: raw bodies kept for replay
   long max_body_bytes = 25L * 1024 * 1024 + 64 * 1024;  // REVIEWER_MAX_BODY_BYTES: GitHub caps at 25 MB
+  long max_header_bytes = 64 * 1024;         // REVIEWER_MAX_HEADER_BYTES: request line and headers
+  int max_connections = 1024;                // REVIEWER_MAX_CONNECTIONS: oldest idle closed first, then 503
+  int header_timeout_ms = 10'000;            // REVIEWER_HEADER_TIMEOUT_MS: first byte to end of headers
+  int body_timeout_ms = 10'000;              // REVIEWER_BODY_TIMEOUT_MS: plus the body's length at the minimum rate
+  long min_body_rate = 256 * 1024;           // REVIEWER_MIN_BODY_RATE: bytes per second a body must keep up
+  int idle_timeout_ms = 15'000;              // REVIEWER_IDLE_TIMEOUT_MS: keep-alive between requests
   // GitHub credentials (reviewer/app uses them; shadow and active need some).
   std::string github_app_id;                 // GITHUB_APP_ID
   std::optional<std::filesystem::path> github_app_private_key_file;  // GITHUB_APP_PRIVATE_KEY_FILE

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/github/signature.h"
+#include "support/loopback.h"
 #include "support/testutil.h"
 
 namespace reviewer::test {
@@ -32,21 +33,9 @@ int free_port() {
 
 HttpReply http_raw(int port, const std::string& raw, std::chrono::milliseconds timeout, bool shutdown_write) {
   HttpReply r;
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return r;
-  }
-  size_t sent = 0;
-  while (sent < raw.size()) {
-    ssize_t n = ::send(fd, raw.data() + sent, raw.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;  // the server answered early and closed (413)
-    sent += static_cast<size_t>(n);
-  }
+  int fd = connect_loopback(port);
+  if (fd < 0) return r;
+  send_all(fd, raw);  // false: the server answered early and closed (413)
   if (shutdown_write) ::shutdown(fd, SHUT_WR);
   std::string in;
   const auto deadline = std::chrono::steady_clock::now() + timeout;

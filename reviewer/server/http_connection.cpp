@@ -1,0 +1,238 @@
+#include "reviewer/server/http_connection.h"
+
+#include <limits>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <nlohmann/json.hpp>
+
+#include "reviewer/core/text.h"
+
+namespace reviewer::server::detail {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+
+namespace {
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+HttpAnswer error_answer(unsigned status, const std::string& message) {
+  return {status, nlohmann::json{{"error", message}}.dump(), "application/json", true};
+}
+
+// Beast already refuses Content-Length together with Transfer-Encoding and
+// two different Content-Length values, but takes repeated equal ones, and
+// reads no body at all after a transfer coding other than chunked: those
+// bytes would be parsed as the next request. Anything a proxy in front
+// could frame differently from us is refused.
+std::optional<std::string> framing_error(const HttpRequest& req) {
+  const auto lengths = req.count(http::field::content_length);
+  const auto codings = req.count(http::field::transfer_encoding);
+  if (lengths > 1) return "more than one Content-Length header";
+  if (lengths == 1 && req[http::field::content_length].find(',') != beast::string_view::npos) {
+    return "Content-Length holds a list";
+  }
+  if (codings == 0) return std::nullopt;
+  if (codings > 1) return "more than one Transfer-Encoding header";
+  if (lengths > 0) return "Transfer-Encoding together with Content-Length";
+  const auto te = req[http::field::transfer_encoding];
+  const std::string_view coding = trim(std::string_view(te.data(), te.size()));
+  if (!beast::iequals(beast::string_view(coding.data(), coding.size()), "chunked")) {
+    return "unsupported transfer coding (only chunked is accepted)";
+  }
+  if (req.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
+  return std::nullopt;
+}
+
+}  // namespace
+
+Connection::Connection(net::ip::tcp::socket socket, ListenerContext& ctx) : ctx_(ctx), stream_(std::move(socket)) {
+  // Holds the headers, then body bytes on their way to the body's buffer;
+  // a chunk header longer than this fails the read.
+  buffer_.max_size(ctx_.limits.header_bytes + 64 * 1024);
+  idle_since_ns_ = now_ns();
+}
+
+Connection::~Connection() { ctx_.registry.remove(this); }
+
+void Connection::start() {
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->await_request(); });
+}
+
+// Waits for the first byte of the next request: the connection is idle
+// (first in line to be closed at the cap) until it arrives.
+void Connection::await_request() {
+  if (closed_) return;
+  if (ctx_.stopping && !first_request_) return close_now();
+  if (buffer_.size() > 0) return begin_request();  // pipelined
+  idle_since_ns_ = now_ns();
+  idle_ = true;
+  stream_.expires_after(first_request_ ? ctx_.limits.header_timeout : ctx_.limits.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(64 * 1024),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            if (ec) return self->close_now();
+                            self->buffer_.commit(n);
+                            self->begin_request();
+                          });
+}
+
+void Connection::begin_request() {
+  idle_ = false;
+  if (closed_) return;
+  keep_alive_ = false;
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(ctx_.limits.header_bytes));
+  // Set from the routes once the headers are in. Not boost::none: Beast
+  // 1.74 compares a Content-Length against it at the end of the headers,
+  // and none compares below every length.
+  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+  // The first request's clock started at the accept (await_request).
+  if (!first_request_) stream_.expires_after(ctx_.limits.header_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_head(ec); });
+}
+
+void Connection::on_head(beast::error_code ec) {
+  if (ec) return fail(ec, false);
+  const HttpRequest& head = parser_->get();
+  if (auto bad = framing_error(head)) return refuse_request(400, "bad_framing", *bad);
+  std::uint64_t limit = 0;
+  std::optional<HttpAnswer> early = ctx_.routes.on_head(head, limit);
+  if (early) {
+    early->close = true;  // its body stays unread
+    return send(std::move(*early));
+  }
+  if (parser_->content_length() && *parser_->content_length() > limit) {
+    return refuse_request(413, "body_too_large", "body larger than " + std::to_string(limit) + " bytes");
+  }
+  body_limit_ = limit;
+  parser_->body_limit(limit);
+  if (parser_->is_done()) return dispatch();
+  read_body();
+}
+
+// The body's deadline grows with its length: a stalled or trickling body
+// is cut off, a large one at a fair rate is not.
+void Connection::read_body() {
+  const std::uint64_t length = parser_->content_length().value_or(body_limit_);
+  const auto rate = std::max<std::uint64_t>(ctx_.limits.min_body_rate, 1);
+  stream_.expires_after(ctx_.limits.body_timeout + std::chrono::milliseconds(length * 1000 / rate));
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+}
+
+void Connection::on_body(beast::error_code ec) {
+  if (ec) return fail(ec, true);
+  dispatch();
+}
+
+void Connection::dispatch() {
+  stream_.expires_never();  // the routes answer in their own time (intake commits)
+  keep_alive_ = parser_->get().keep_alive();
+  auto replied = std::make_shared<std::atomic<bool>>(false);
+  HttpReply reply = [self = shared_from_this(), replied](HttpAnswer answer) {
+    if (replied->exchange(true)) return;
+    net::post(self->stream_.get_executor(), [self, a = std::move(answer)]() mutable { self->send(std::move(a)); });
+  };
+  ctx_.routes.on_request(parser_->release(), std::move(reply));
+}
+
+void Connection::fail(beast::error_code ec, bool in_body) {
+  if (ec == http::error::header_limit) {
+    return refuse_request(431, "header_too_large", "request headers too large");
+  }
+  if (ec == http::error::body_limit) return refuse_request(413, "body_too_large", "body too large");
+  if (ec == http::error::bad_content_length || ec == http::error::bad_transfer_encoding) {
+    return refuse_request(400, "bad_framing", "conflicting Content-Length or Transfer-Encoding");
+  }
+  if (ec == beast::error::timeout) {
+    ctx_.refused(in_body ? "body_timeout" : "header_timeout");
+    return close_now();
+  }
+  if (ec == http::error::partial_message && in_body) {
+    return refuse_request(400, "bad_request", "the body is shorter than Content-Length");
+  }
+  if (ec == net::error::operation_aborted || ec == http::error::end_of_stream || ec == net::error::eof ||
+      ec == net::error::connection_reset || ec == http::error::partial_message) {
+    return close_now();  // the peer left or we closed
+  }
+  if (ec == http::error::buffer_overflow && !in_body) {
+    return refuse_request(431, "header_too_large", "request headers too large");
+  }
+  refuse_request(400, "bad_request", "malformed request: " + ec.message());
+}
+
+void Connection::refuse_request(unsigned status, const char* reason, const std::string& message) {
+  ctx_.refused(reason);
+  send(error_answer(status, message));
+}
+
+void Connection::refuse() {
+  ctx_.refused("too_many_connections");
+  idle_ = false;  // never the one evicted
+  auto self = shared_from_this();
+  net::dispatch(stream_.get_executor(), [self] {
+    self->idle_ = false;
+    self->send(error_answer(503, "too many connections; try again"));
+  });
+}
+
+void Connection::send(HttpAnswer a) {
+  if (closed_) return;
+  const bool close_after = a.close || ctx_.stopping || !keep_alive_;
+  response_ = {};
+  response_.version(11);
+  response_.result(a.status);
+  response_.set(http::field::content_type, a.content_type);
+  response_.body() = std::move(a.body);
+  response_.keep_alive(!close_after);
+  response_.prepare_payload();
+  stream_.expires_after(ctx_.limits.body_timeout);
+  http::async_write(stream_, response_, [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+    self->on_sent(ec, close_after);
+  });
+}
+
+void Connection::on_sent(beast::error_code ec, bool close_after) {
+  if (ec || close_after) return close_now();
+  parser_.reset();
+  first_request_ = false;
+  await_request();
+}
+
+void Connection::close() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] { self->close_now(); });
+}
+
+void Connection::close_if_idle(bool evicted) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), evicted] {
+    // Bytes waiting unread are a request that has begun.
+    beast::error_code ec;
+    if (self->idle_ && self->stream_.socket().available(ec) == 0) {
+      if (evicted) self->ctx_.refused("evicted_idle");
+      return self->close_now();
+    }
+    self->closing = false;  // a request began in the meantime: it stays
+  });
+}
+
+// Sends FIN after the answer, then closes: the peer reads the answer even
+// when it was still sending a body we refused to read.
+void Connection::close_now() {
+  if (closed_) return;
+  closed_ = true;
+  idle_ = false;
+  beast::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  stream_.close();
+}
+
+}  // namespace reviewer::server::detail

@@ -1,0 +1,97 @@
+// The inbound HTTP/1.1 server of `reviewer serve` (Boost.Beast on Asio),
+// built so that an unauthenticated client cannot exhaust it: every request
+// is bounded in header size, body size and time before the routes see it,
+// and the number of open connections is capped.
+//
+// - Headers: at most `header_bytes`, within `header_timeout` of the first
+//   byte; beyond either the connection is answered 431 or closed.
+// - Framing: two Content-Length headers, Transfer-Encoding with
+//   Content-Length, or any transfer coding other than a lone `chunked` is
+//   answered 400 and the connection closed (request smuggling).
+// - Body: the routes' `on_head` sees the headers before any body byte is
+//   read and either answers at once (the body is never read) or names the
+//   body limit; a chunked body is cut off with 413 as soon as a chunk
+//   header passes it. The body must arrive within `body_timeout` plus its
+//   length at `min_body_rate`.
+// - Connections: at most `max_connections` (also kept below the process's
+//   descriptor limit); above it the connection idle longest is closed, and
+//   when none is idle the new one is answered 503 and closed.
+//
+// Thread-safety: listen() and shutdown() from one owning thread; the route
+// callbacks run on the I/O threads, and a Reply may be called from any
+// thread, exactly once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+namespace reviewer::server {
+
+struct HttpLimits {
+  int threads = 2;                                      // I/O threads running Asio
+  std::size_t header_bytes = 64 * 1024;                 // request line and headers
+  std::size_t max_connections = 1024;                   // open connections
+  std::chrono::milliseconds header_timeout{10'000};     // first byte to end of headers
+  std::chrono::milliseconds body_timeout{10'000};       // body, on top of its length at min_body_rate; also the answer's write
+  std::uint64_t min_body_rate = 256 * 1024;             // bytes per second
+  std::chrono::milliseconds idle_timeout{15'000};       // keep-alive between requests
+};
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+struct HttpAnswer {
+  unsigned status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  bool close = false;  // close the connection once sent
+};
+
+// Called exactly once per request, from any thread.
+using HttpReply = std::function<void(HttpAnswer)>;
+
+struct HttpRoutes {
+  // The headers have arrived and no body byte has been read. Returns an
+  // answer to send now (the connection is then closed, its body unread),
+  // or nullopt after setting `body_limit` for this request's body.
+  std::function<std::optional<HttpAnswer>(const HttpRequest& head, std::uint64_t& body_limit)> on_head;
+  // The whole request.
+  std::function<void(HttpRequest request, HttpReply reply)> on_request;
+  // A request refused by the listener itself (reason: header_too_large,
+  // body_too_large, bad_framing, bad_request, header_timeout, body_timeout,
+  // too_many_connections) or a connection closed to make room (evicted_idle).
+  std::function<void(const char* reason)> on_refused;
+};
+
+class HttpListener {
+ public:
+  HttpListener(HttpLimits limits, HttpRoutes routes);
+  ~HttpListener();
+  HttpListener(const HttpListener&) = delete;
+  HttpListener& operator=(const HttpListener&) = delete;
+
+  // Binds host:port and starts the I/O threads. Throws reviewer::Error(io).
+  void listen(const std::string& host, int port);
+  // Stops accepting and closes idle connections; a request in flight
+  // keeps its connection until it is answered, which then closes.
+  void stop_accepting();
+  // Waits up to `wait` for connections in flight to finish, closes the
+  // rest and joins the I/O threads. Idempotent.
+  void shutdown(std::chrono::milliseconds wait);
+
+  std::size_t open_connections() const;
+  // The cap in force (max_connections, lowered to fit the descriptor limit).
+  std::size_t connection_cap() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace reviewer::server
