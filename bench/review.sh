@@ -14,7 +14,12 @@
 #       the AWS key planted at the end of the last file is reported.
 #   bench/review.sh BUILD_DIR range CLONE BASE HEAD
 #       a real range of a local clone (e.g. the last 100 commits of a project:
-#       BASE=HEAD~100), against `git diff BASE...HEAD`.
+#       BASE=HEAD~100), against `git diff BASE...HEAD`. First, untimed,
+#       `reviewer risk train --base BASE` builds the history index up to BASE,
+#       the index `serve` keeps current for every repository it reviews; a
+#       first review without it spends up to the history agent's deadline
+#       (10 s) building it, and is timed_out (needs_human) when that is not
+#       enough (a large repository's first index takes tens of seconds).
 #
 #   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DREVIEWER_BUILD_BENCH=ON -DREVIEWER_BUILD_TESTS=OFF
 #   cmake --build build-bench -j2 --target bench_gen_repo bench_diff reviewer
@@ -155,6 +160,7 @@ import_mode() {
 range_mode() {
   [ $# -eq 3 ] || { echo "usage: bench/review.sh BUILD_DIR range CLONE BASE HEAD" >&2; exit 1; }
   command -v jq >/dev/null || { echo "bench: jq is missing: run scripts/install-deps.sh" >&2; exit 1; }
+  [ -z "$reviewer" ] || "$reviewer" risk train --repo "$1" --base "$2" >/dev/null
   table_header
   versus_git "$(basename "$1") $2...$3" "$1" "$2" "$3"
 }
