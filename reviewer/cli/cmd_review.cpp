@@ -59,6 +59,14 @@ int run_review(const ReviewOptions& o, CLI::App* cmd) {
     req.model = std::make_shared<const model::ModelConfig>(model::load_model_config(o.model_config));
   }
 
+  req.refresh_history = true;
+  req.on_history_refresh = [](const HistoryRefresh& r) {
+    // Said only when it cost time: a first index of a large repository.
+    if (r.seconds >= 2) {
+      std::fprintf(stderr, "history index: %zu commits indexed in %.1f s (kept in the git directory's reviewer-history/; "
+                   "later reviews only add new commits)\n", r.added, r.seconds);
+    }
+  };
   ReviewResult result = review_repository(req);
   std::string out = render(result, *format);
   // Audit first: if the decision cannot be recorded, nothing is printed as

@@ -195,6 +195,15 @@ ReviewResult review_repository(const ReviewRequest& req) {
   std::shared_ptr<const GuidanceSnapshot> operator_layer = req.operator_guidance;
   if (!operator_layer) operator_layer = load_guidance_snapshot(req.guidance_dirs);
   Guidance guidance = layer_repository_guidance(repo, base_tip, *operator_layer, &guidance_problem);
+  if (req.refresh_history) {
+    try {
+      const auto refreshed = refresh_history(req.repo, merge_base, guidance);
+      if (req.on_history_refresh) req.on_history_refresh(refreshed);
+    } catch (const Error&) {
+      // An unreadable history or invalid history guidance: the history
+      // agent meets the same trouble and fails closed on its own.
+    }
+  }
   // The safety rules compile (most of a small review's CPU) on another core
   // while the diff is read; the agent and the redactor then find them in
   // rules_for's cache. A compile error is the agent's to report.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -14,6 +15,7 @@
 #include "reviewer/core/mode.h"
 #include "reviewer/core/review_result.h"
 #include "reviewer/model/router.h"
+#include "subagents/history/history_agent.h"
 
 namespace reviewer {
 
@@ -46,6 +48,14 @@ struct ReviewRequest {
   std::shared_ptr<model::ProviderPool> model_pool;
   // Requested: the agents stop at their next check (serve shutting down).
   std::stop_token stop;
+  // Set: the history index is brought up to the merge base before the
+  // agents start, outside their deadlines, as serve does after each fetch
+  // (the first index of a large repository takes longer than the history
+  // agent's deadline, which would otherwise time it out, review after
+  // review, until the index is complete). `reviewer review` sets it; the
+  // callback hears how long the refresh took.
+  bool refresh_history = false;
+  std::function<void(const HistoryRefresh&)> on_history_refresh;
 };
 
 // Opens the repository, resolves base and head, layers the repository's
