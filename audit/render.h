@@ -5,7 +5,7 @@
 #include <ostream>
 
 #include "audit/query.h"
-#include "audit/sqlite.h"
+#include "audit/db.h"
 
 namespace reviewer::audit {
 

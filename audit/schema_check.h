@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "audit/sqlite.h"
+#include "audit/db.h"
 
 namespace reviewer::audit {
 

@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "audit/wal_vfs.h"
+#include "storage/wal_vfs.h"
 #include "reviewer/core/error.h"
 #include "reviewer/core/random.h"
 #include "reviewer/server/body_log.h"
@@ -95,7 +95,7 @@ class SqliteQueue final : public JobQueue {
   SqliteQueue(const std::filesystem::path& path, QueueOptions o)
       // The writer's commits reach the WAL in one write each, not two per
       // page (audit/wal_vfs.h); the checkpointer's connection needs no such.
-      : db_(path, audit::combining_wal_vfs()),
+      : db_(path, storage::combining_wal_vfs()),
         opt_(std::move(o)),
         bodies_(path.parent_path() / "bodies", opt_.body_segment_bytes) {
     if (!opt_.now_ms) {
