@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "audit/migrate.h"
 #include "audit/schema_check.h"
 
 namespace reviewer::audit {
@@ -37,6 +38,15 @@ class SqliteReader final : public LogReader {
 
   std::vector<TableLayout> chained_tables() override { return audit::chained_tables(db_); }
 
+  std::vector<std::string> column_names(const std::string& table) override {
+    std::vector<std::string> names;
+    auto q = db_.prepare(fmt::format("PRAGMA table_info(\"{}\")", table));
+    while (q.step()) names.push_back(q.column_text(1));
+    return names;
+  }
+
+  int schema_version() override { return audit::schema_version(db_); }
+
   std::string structure_problem(const std::vector<TableLayout>& tables) override {
     if (auto why = missing_triggers(tables); !why.empty()) return why;
     return schema_difference(db_);
@@ -69,6 +79,19 @@ class SqliteReader final : public LogReader {
 };
 
 }  // namespace
+
+ChainHead read_head(LogReader& log, const std::vector<TableLayout>& tables) {
+  ChainHead h;
+  for (const auto& t : tables) {
+    log.each(fmt::format("SELECT seq, row_hash FROM \"{}\" ORDER BY seq DESC LIMIT 1", t.name), {},
+             [&](const LogRow& r) {
+               const auto* seq = std::get_if<std::int64_t>(&r.values[0]);
+               const auto* hash = std::get_if<std::string>(&r.values[1]);
+               if (seq && hash && *seq > h.seq) h = {*seq, *hash};
+             });
+  }
+  return h;
+}
 
 std::unique_ptr<LogReader> sqlite_reader(Connection& db) { return std::make_unique<SqliteReader>(db); }
 

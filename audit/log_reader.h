@@ -32,12 +32,19 @@ class LogReader {
                     const std::function<void(const LogRow&)>& row) = 0;
   // Every chained table, by name, columns in declaration order.
   virtual std::vector<TableLayout> chained_tables() = 0;
+  // Every column of `table` (row_hash included), in declaration order.
+  virtual std::vector<std::string> column_names(const std::string& table) = 0;
+  // The schema version recorded in the log.
+  virtual int schema_version() = 0;
   // What the backend's own structure checks find wrong (a missing
   // append-only trigger, a schema unlike this build's): "" when nothing.
   virtual std::string structure_problem(const std::vector<TableLayout>& tables) = 0;
   // "audit database …", the prefix of messages about this log.
   virtual std::string where() const = 0;
 };
+
+// The last row of the log over `tables`, read through `log`.
+ChainHead read_head(LogReader& log, const std::vector<TableLayout>& tables);
 
 // Over an open SQLite connection (not owned); the caller holds any
 // transaction it wants the reads to share.

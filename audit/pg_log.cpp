@@ -60,6 +60,18 @@ class PgReader final : public LogReader {
 
   std::vector<TableLayout> chained_tables() override { return pg_chained_tables(db_); }
 
+  std::vector<std::string> column_names(const std::string& table) override {
+    auto r = db_.exec(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = $1 ORDER BY ordinal_position",
+        {table});
+    std::vector<std::string> names;
+    for (int i = 0; i < r.rows(); ++i) names.push_back(r.text(i, 0));
+    return names;
+  }
+
+  int schema_version() override { return pg_schema_version(db_); }
+
   std::string structure_problem(const std::vector<TableLayout>& tables) override {
     for (const auto& t : tables) {
       for (const char* what : {"update", "delete", "truncate"}) {

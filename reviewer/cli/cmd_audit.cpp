@@ -37,15 +37,6 @@ struct AuditOptions {
     const char* env = std::getenv("REVIEWER_DATABASE_URL");
     return env && *env ? std::string(env) : default_audit_db();
   }
-  // query and export read SQLite files only, so far.
-  std::string sqlite_path() const {
-    auto at = location();
-    if (storage::is_postgres_url(at)) {
-      throw Error(Error::Code::usage, "audit query and audit export read an SQLite log only (--db PATH); "
-                                      "on PostgreSQL use psql with a read-only role (README)");
-    }
-    return at;
-  }
 };
 
 audit::Format format_of(const std::string& name) {
@@ -97,7 +88,7 @@ int run_migrate(const AuditOptions& o) {
 
 void add_audit_command(CLI::App& app, Action& run) {
   auto o = std::make_shared<AuditOptions>();
-  auto* cmd = app.add_subcommand("audit", "Verify, query and export the audit log (read-only)");
+  auto* cmd = app.add_subcommand("audit", "Verify, query and export the audit log (read-only); copy it to PostgreSQL");
   cmd->require_subcommand(1);
 
   auto* verify = cmd->add_subcommand(
@@ -124,7 +115,7 @@ void add_audit_command(CLI::App& app, Action& run) {
   add_db_option(query, *o);
   query->callback([&run, o] {
     run = [o] {
-      audit::query(o->sqlite_path(), o->sql, format_of(o->query_format), std::cout);
+      audit::query_location(o->location(), o->sql, format_of(o->query_format), std::cout);
       return 0;
     };
   });
@@ -138,7 +129,7 @@ void add_audit_command(CLI::App& app, Action& run) {
   add_db_option(exp, *o);
   exp->callback([&run, o] {
     run = [o] {
-      audit::export_range(o->sqlite_path(), o->since, o->until, format_of(o->export_format), std::cout);
+      audit::export_location(o->location(), o->since, o->until, format_of(o->export_format), std::cout);
       return 0;
     };
   });

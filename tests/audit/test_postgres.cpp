@@ -4,16 +4,20 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <sstream>
 #include <thread>
 
+#include "audit/copy.h"
 #include "audit/migrate.h"
 #include "audit/pg_log.h"
+#include "audit/query.h"
 #include "audit/store.h"
 #include "audit/verify.h"
 #include "audit_fixtures.h"
 #include "reviewer/core/error.h"
 #include "storage/postgres.h"
 #include "support/postgres.h"
+#include "support/testutil.h"
 
 using namespace reviewer;
 using reviewer::audit::AuditStore;
@@ -142,6 +146,73 @@ TEST_SUITE("audit PostgreSQL") {
     }
     CHECK(storage::redact_url("postgres://u:p@h/db?password=x&sslmode=require") ==
           "postgres://u@h/db?password=[redacted]&sslmode=require");
+  }
+
+  TEST_CASE("a copied log keeps its chain, and exports the same bytes from both backends") {
+    auto s = test::PgSchema::create("pg-copy");
+    if (!s) return;
+    auto path = test::scratch_dir("pg-copy") / "audit.db";
+    {
+      auto store = AuditStore::open(path);
+      store->record_review(test::sample_review("run-1", 3));
+      store->record_pr_event({"octo/widgets", 42, "merged", "dave", "abc", "def", 0, "line\nbreak, \"quoted\"", ""});
+      store->record_delivery({"d-1", "pull_request", "opened", "octo/widgets", "", true, "=cmd()"});
+    }
+    auto copied = audit::copy_log(path, s->url());
+    auto original = audit::verify(path);
+    CHECK(copied.rows == original.rows);
+    CHECK(copied.head_hash == original.head_hash);
+    auto r = audit::verify_location(s->url());
+    CHECK(r.ok);
+    CHECK(r.head_hash == original.head_hash);
+    // A second copy into the same database is refused.
+    CHECK_THROWS_WITH_AS(audit::copy_log(path, s->url()), doctest::Contains("already holds"), Error);
+
+    auto without_time = [](std::string text) {
+      auto at = text.find(" at=");
+      if (at != std::string::npos) text.erase(at, text.find('"', at) - at);
+      return text;
+    };
+    for (auto format : {audit::Format::json, audit::Format::csv, audit::Format::table}) {
+      std::ostringstream sqlite_out, pg_out;
+      audit::export_location(path.string(), "2000-01-01", "", format, sqlite_out);
+      audit::export_location(s->url(), "2000-01-01", "", format, pg_out);
+      CHECK(without_time(sqlite_out.str()) == without_time(pg_out.str()));
+      CHECK(sqlite_out.str().find("octo/widgets") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("audit query runs read-only as an auditor role, and refuses a role that can reach files") {
+    auto s = test::PgSchema::create("pg-query");
+    if (!s) return;
+    AuditStore::open_url(s->url())->record_review(test::sample_review("run-1", 2));
+    const std::string role = s->name() + "_auditor";
+    auto admin = storage::PgConnection::open(s->url(), "test");
+    admin.exec("CREATE ROLE " + role + " LOGIN");
+    admin.exec("GRANT USAGE ON SCHEMA " + s->name() + " TO " + role);
+    admin.exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + s->name() + " TO " + role);
+    std::string url = s->url();
+    url.replace(url.find("postgres@"), 9, role + "@");
+
+    std::ostringstream out;
+    audit::query_location(url, "SELECT run_id, decision, findings FROM v_decisions", audit::Format::csv, out);
+    CHECK(out.str() == "run_id,decision,findings\r\nrun-1,comment,2\r\n");
+    for (const char* sql : {"INSERT INTO deliveries SELECT * FROM deliveries", "CREATE TABLE t(x int)",
+                            "SELECT 1; DELETE FROM findings", "SELECT pg_read_file('/etc/passwd')"}) {
+      CAPTURE(sql);
+      std::ostringstream ignored;
+      CHECK_THROWS_AS(audit::query_location(url, sql, audit::Format::csv, ignored), Error);
+    }
+    std::ostringstream slow;
+    audit::QueryOptions quick;
+    quick.timeout_ms = 200;
+    CHECK_THROWS_WITH_AS(audit::query_location(url, "SELECT pg_sleep(5)", audit::Format::csv, slow, quick),
+                         doctest::Contains("was stopped"), Error);
+    CHECK_THROWS_WITH_AS(audit::query_location(s->url(), "SELECT 1", audit::Format::csv, slow),
+                         doctest::Contains("refuses to run as role 'postgres'"), Error);
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM findings") == "2");
+    admin.exec("DROP OWNED BY " + role);
+    admin.exec("DROP ROLE " + role);
   }
 
   TEST_CASE("text PostgreSQL cannot store is refused, not cut") {
