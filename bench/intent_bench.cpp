@@ -16,9 +16,9 @@
 
 #include <fmt/format.h>
 
+#include "reviewer/pipeline/walkthrough.h"
 #include "subagents/intent/intent_agent.h"
 #include "subagents/intent/intent_config.h"
-#include "subagents/intent/summary.h"
 
 using namespace reviewer;
 
@@ -138,6 +138,8 @@ int main(int argc, char** argv) {
     findings += agent->review(cold).size();
   });
   report("load_intent_config (guidance compile)", runs, [&] { (void)intent::load_intent_config(ctx.guidance); });
-  report("summarize_change", runs, [&] { findings += summarize_change(ctx.pr, ctx.diff).size() > 0; });
+  report("walkthrough (outline + render)", runs, [&] {
+    findings += render_walkthrough(ctx.diff, *agent->outline(ctx.pr, ctx.diff, ctx.guidance)).size() > 0;
+  });
   return findings > 0 ? 0 : 1;
 }

@@ -63,6 +63,20 @@ struct AgentOutput {
   std::optional<Risk> risk;
 };
 
+// How the agent that knows the project's vocabulary (intent) reads a
+// change, for the review's walkthrough (reviewer/pipeline/walkthrough.h
+// renders it): an area and a class per file of the diff, in the diff's
+// order, and the kind the PR declares.
+struct ChangeOutline {
+  struct File {
+    std::string area;        // "src/billing", "(root)"
+    std::string file_class;  // "source", "tests", "docs", ...; "generated/vendored" for excluded files
+  };
+  std::vector<File> files;    // one per diff.files entry
+  std::string declared_kind;  // "" when the PR declares none
+  std::string declared_from;  // where the kind was read ("title prefix 'fix:'"): attacker text
+};
+
 class Agent {
  public:
   virtual ~Agent() = default;
@@ -81,14 +95,14 @@ class Agent {
   // that have some (the history agent's risk). The same rules as review().
   virtual AgentOutput assess(const AgentContext& ctx) const { return {review(ctx), std::nullopt}; }
 
-  // The review's walkthrough, from the agent that writes one (intent): a
-  // Markdown summary of what the change does, the same text for the same
-  // input. Called once the agents have judged, with the PR and diff already
-  // masked by the redactor (an escape inside a secret could otherwise hide
-  // it from the mask). nullopt: this agent writes none. Throws
-  // reviewer::Error when the agent's guidance is invalid.
-  virtual std::optional<std::string> walkthrough(const PullRequest& pr, const Diff& diff,
-                                                 const Guidance& guidance) const {
+  // The outline of the review's walkthrough, from the agent that reads the
+  // project's vocabulary (intent): the same outline for the same input.
+  // Called once the agents have judged, with the PR and diff already masked
+  // by the redactor (an escape inside a secret could otherwise hide it from
+  // the mask). nullopt: this agent gives none. Throws reviewer::Error when
+  // the agent's guidance is invalid.
+  virtual std::optional<ChangeOutline> outline(const PullRequest& pr, const Diff& diff,
+                                               const Guidance& guidance) const {
     (void)pr, (void)diff, (void)guidance;
     return std::nullopt;
   }

@@ -1,13 +1,9 @@
 #include "reviewer/app/access.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
 #include "reviewer/core/text.h"
-#include "reviewer/server/settings.h"
 
 namespace reviewer::app {
 namespace {
@@ -21,17 +17,6 @@ std::pair<std::string, std::string> scheme_host(const std::string& url) {
   std::string host = rest.substr(0, rest.find_first_of("/?#"));
   if (host.find('@') != std::string::npos) return {};  // credentials in the URL: never ours to add to
   return {lower(scheme), lower(host)};
-}
-
-std::string read_key_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(Error::Code::usage,
-                fmt::format("GITHUB_APP_PRIVATE_KEY_FILE: cannot read '{}'", path.string()));
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -64,21 +49,6 @@ GitHubAccess::GitHubAccess(AccessConfig config) : config_(std::move(config)) {
 GitHubAccess::~GitHubAccess() {
   // Installation credentials point into app_: drop the clients first.
   clients_.clear();
-}
-
-std::shared_ptr<GitHubAccess> GitHubAccess::from_settings(const server::ServeSettings& s,
-                                                          github::ClientOptions client) {
-  if (!s.has_github_credentials()) return nullptr;
-  AccessConfig c;
-  client.api_url = s.github_api_url;
-  c.client = std::move(client);
-  if (!s.github_app_id.empty() && s.github_app_private_key_file) {
-    c.app_id = s.github_app_id;
-    c.private_key_pem = read_key_file(*s.github_app_private_key_file);
-  } else {
-    c.token = s.github_token;
-  }
-  return std::make_shared<GitHubAccess>(std::move(c));
 }
 
 github::RestClient& GitHubAccess::client(std::int64_t installation_id) {

@@ -15,8 +15,6 @@
 #include "reviewer/github/app_auth.h"
 #include "reviewer/github/rest_client.h"
 
-namespace reviewer::server { struct ServeSettings; }
-
 namespace reviewer::app {
 
 struct AccessConfig {
@@ -35,12 +33,6 @@ class GitHubAccess {
   ~GitHubAccess();
   GitHubAccess(const GitHubAccess&) = delete;
   GitHubAccess& operator=(const GitHubAccess&) = delete;
-
-  // From serve's settings (reads the key file), or null when the settings
-  // hold no GitHub credentials. Throws reviewer::Error(usage) naming the
-  // variable for an unreadable key file.
-  static std::shared_ptr<GitHubAccess> from_settings(const server::ServeSettings& settings,
-                                                     github::ClientOptions client);
 
   bool is_app() const { return app_ != nullptr; }
   const std::string& api_url() const { return config_.client.api_url; }

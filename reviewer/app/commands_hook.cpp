@@ -12,13 +12,12 @@
 #include "reviewer/git/repository.h"
 #include "reviewer/github/pull_request.h"
 #include "reviewer/github/webhook.h"
-#include "reviewer/server/log.h"
+#include "reviewer/app/log.h"
 
 namespace reviewer::app {
 
 namespace {
 
-using server::JobResult;
 
 commands::CommandOptions command_options(const std::filesystem::path& data_dir, const git::FetchOptions& fetch,
                                          JobContext& ctx) {

@@ -8,20 +8,19 @@
 #include "reviewer/core/error.h"
 #include "reviewer/github/github_error.h"
 #include "reviewer/github/webhook.h"
-#include "reviewer/server/log.h"
+#include "reviewer/app/log.h"
 
 namespace reviewer::app {
 namespace {
 
-using server::JobResult;
 
-class GitHubHandler final : public server::JobHandler {
+class GitHubHandler final : public JobHandler {
  public:
-  GitHubHandler(AppHandlerOptions o, std::shared_ptr<audit::AuditStore> a, server::JsonLog& log,
-                server::Metrics& m)
+  GitHubHandler(AppHandlerOptions o, std::shared_ptr<audit::AuditStore> a, app::JsonLog& log,
+                Metrics& m)
       : opt_(std::move(o)), audit_(std::move(a)), log_(log), metrics_(m) {}
 
-  JobResult handle(const server::Job& job, std::stop_token stop) override {
+  JobResult handle(const Job& job, std::stop_token stop) override {
     nlohmann::json payload = nlohmann::json::parse(job.payload, nullptr, false);
     if (payload.is_discarded()) return {JobResult::Status::failed, "stored payload is not JSON", {}};
     JobContext ctx{job, payload, opt_.mode, nullptr, opt_.access.get(), audit_, log_, metrics_, {}, stop};
@@ -40,7 +39,7 @@ class GitHubHandler final : public server::JobHandler {
 
  private:
   JobResult handle_review(JobContext& ctx) {
-    const server::Job& job = ctx.job;
+    const Job& job = ctx.job;
     if (!opt_.access && job.event != "pull_request") {
       // A re-run's payload has no PR metadata: only GitHub has it.
       return {JobResult::Status::done,
@@ -74,7 +73,7 @@ class GitHubHandler final : public server::JobHandler {
   // Maps exceptions to results: transient trouble is retried, refusals
   // and bad input fail the job with GitHub's reason; none of them approve.
   template <class F>
-  JobResult guarded(const server::Job& job, const std::string& what, F&& f) {
+  JobResult guarded(const Job& job, const std::string& what, F&& f) {
     try {
       return f();
     } catch (const github::GitHubError& e) {
@@ -104,15 +103,15 @@ class GitHubHandler final : public server::JobHandler {
 
   AppHandlerOptions opt_;
   std::shared_ptr<audit::AuditStore> audit_;
-  server::JsonLog& log_;
-  server::Metrics& metrics_;
+  app::JsonLog& log_;
+  Metrics& metrics_;
 };
 
 }  // namespace
 
-std::shared_ptr<server::JobHandler> make_github_handler(AppHandlerOptions options,
+std::shared_ptr<JobHandler> make_github_handler(AppHandlerOptions options,
                                                         std::shared_ptr<audit::AuditStore> audit,
-                                                        server::JsonLog& log, server::Metrics& metrics) {
+                                                        app::JsonLog& log, Metrics& metrics) {
   return std::make_shared<GitHubHandler>(std::move(options), std::move(audit), log, metrics);
 }
 

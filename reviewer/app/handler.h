@@ -58,14 +58,15 @@
 #include "reviewer/github/pull_request.h"
 #include "guidance/watcher.h"
 #include "reviewer/model/router.h"
-#include "reviewer/server/job.h"
+#include "reviewer/core/job.h"
 
 namespace reviewer::audit { class AuditStore; }
-namespace reviewer::server { class JsonLog; class Metrics; }
+namespace reviewer { class Metrics; }
 
 namespace reviewer::app {
 
 class GitHubAccess;
+class JsonLog;
 
 // One pull request to review.
 struct ReviewTarget {
@@ -84,22 +85,22 @@ struct ReviewTarget {
 };
 
 struct JobContext {
-  const server::Job& job;
+  const Job& job;
   const nlohmann::json& payload;       // the delivery's body, parsed
   Mode mode;
   github::RestClient* client = nullptr;  // for the payload's installation; null without credentials
   GitHubAccess* access = nullptr;        // null without credentials
   std::shared_ptr<audit::AuditStore> audit;  // null only in tests
-  server::JsonLog& log;
-  server::Metrics& metrics;
+  app::JsonLog& log;
+  Metrics& metrics;
   // The whole review path for one pull request.
-  std::function<server::JobResult(ReviewTarget)> review;
+  std::function<JobResult(ReviewTarget)> review;
   // Requested when serve shuts down past its grace period (the job was
   // released): the review stops and nothing is published.
   std::stop_token stop;
 };
 
-using KindHandler = std::function<server::JobResult(JobContext&)>;
+using KindHandler = std::function<JobResult(JobContext&)>;
 using PrepareReview = std::function<void(ReviewTarget&, JobContext&)>;
 
 struct AppHandlerOptions {
@@ -121,9 +122,9 @@ struct AppHandlerOptions {
 
 // `audit` may be null in tests (nothing recorded, no ledger: GitHub's own
 // review list still prevents double posts).
-std::shared_ptr<server::JobHandler> make_github_handler(AppHandlerOptions options,
+std::shared_ptr<JobHandler> make_github_handler(AppHandlerOptions options,
                                                         std::shared_ptr<audit::AuditStore> audit,
-                                                        server::JsonLog& log, server::Metrics& metrics);
+                                                        app::JsonLog& log, Metrics& metrics);
 
 // The review targets of a job's payload: one for a pull_request event;
 // those of a check_run/check_suite `rerequested` event (none when the run is

@@ -10,16 +10,15 @@
 #include "reviewer/app/audit_ledger.h"
 #include "reviewer/core/error.h"
 #include "reviewer/pipeline/review.h"
-#include "reviewer/server/log.h"
-#include "reviewer/server/metrics.h"
+#include "reviewer/app/log.h"
+#include "reviewer/core/metrics.h"
 #include "subagents/history/history_agent.h"
 
 namespace reviewer::app {
 namespace {
 
-using server::JobResult;
 
-bool superseded(const server::Job& job) { return job.superseded && job.superseded(); }
+bool superseded(const Job& job) { return job.superseded && job.superseded(); }
 
 nlohmann::json call_list(const github::PublishReport& rep) {
   nlohmann::json out = nlohmann::json::array();
@@ -233,7 +232,7 @@ class ReviewFlow {
     ReviewResult r = review_repository(req);
     r.run_id = run_id_;  // the check run's external_id names it
     r.pr.number = t_.number;
-    server::record_review_metrics(d_.metrics, r);
+    record_review_metrics(d_.metrics, r);
     return r;
   }
 

@@ -11,13 +11,13 @@ namespace reviewer::app {
 struct FlowDeps {
   const AppHandlerOptions& options;
   const std::shared_ptr<audit::AuditStore>& audit;
-  server::JsonLog& log;
-  server::Metrics& metrics;
+  app::JsonLog& log;
+  Metrics& metrics;
 };
 
 // Without credentials (options.access null) reviews the local mirror and
 // publishes in dry-run only. Throws GitHubError and reviewer::Error; the
 // handler maps them to job results.
-server::JobResult run_review_flow(ReviewTarget& target, JobContext& ctx, const FlowDeps& deps);
+JobResult run_review_flow(ReviewTarget& target, JobContext& ctx, const FlowDeps& deps);
 
 }  // namespace reviewer::app

@@ -13,12 +13,12 @@
 #include "audit/store.h"
 #include "reviewer/app/access.h"
 #include "reviewer/app/handler.h"
-#include "reviewer/app/serve_options.h"
+#include "reviewer/server/serve_options.h"
 #include "reviewer/cli/cli.h"
 #include "reviewer/core/error.h"
 #include "reviewer/core/private_files.h"
 #include "reviewer/server/dead_letters.h"
-#include "reviewer/server/log.h"
+#include "reviewer/app/log.h"
 #include "reviewer/server/server.h"
 #include "reviewer/server/settings.h"
 
@@ -39,7 +39,7 @@ int run_serve(const std::string& config) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  JsonLog log(stderr);
+  app::JsonLog log(stderr);
   // Everything serve writes (queue, audit log, mirrors, bodies, caches,
   // whatever a library creates) is for this user only.
   ::umask(077);
@@ -47,12 +47,12 @@ int run_serve(const std::string& config) {
   std::shared_ptr<audit::AuditStore> store = audit::AuditStore::open(settings.audit_db());
   app::AppHandlerOptions options;
   Server server(
-      settings, [&](JsonLog& l, Metrics& m) { return app::make_github_handler(options, store, l, m); }, log,
+      settings, [&](app::JsonLog& l, Metrics& m) { return app::make_github_handler(options, store, l, m); }, log,
       audit_dead_letter_sink(store));
   // Reads the App key, the guidance and the model config now: a bad one
   // stops serve here (later guidance edits are re-read; a broken edit keeps
   // the last good version).
-  options = app::handler_options(settings, &log, &server.metrics());
+  options = server::handler_options(settings, &log, &server.metrics());
   log.info("github", {{"mode", std::string(to_string(settings.mode))},
                       {"credentials", !options.access ? "none (local mirrors only)"
                                       : options.access->is_app() ? "app" : "token"},

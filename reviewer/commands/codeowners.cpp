@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "reviewer/core/text.h"
 #include "reviewer/git/repository.h"
 #include "reviewer/git/wildmatch.h"
 
@@ -90,14 +91,9 @@ bool codeowners_pattern_matches(std::string_view pattern, std::string_view path)
 
 Codeowners parse_codeowners(std::string_view text) {
   Codeowners co;
-  int line_no = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
+  Lines lines(text);
+  for (std::string_view line; lines.next(line);) {
+    const int line_no = lines.number();
     auto ws = words(line);
     if (ws.empty() || ws[0][0] == '#') continue;
     std::string problem = pattern_problem(ws[0]);

@@ -50,4 +50,12 @@ std::string redact(std::string_view s, std::size_t max, bool keep_layout) {
   return out;
 }
 
+std::string code_span(std::string_view s) {
+  std::string clean = redact(s, 200);
+  for (char& c : clean) {
+    if (c == '`') c = '\'';
+  }
+  return "`" + clean + "`";
+}
+
 }  // namespace reviewer

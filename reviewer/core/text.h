@@ -29,4 +29,35 @@ inline std::string_view trim(std::string_view s) {
 // throws on invalid UTF-8.
 std::string redact(std::string_view s, std::size_t max = 160, bool keep_layout = false);
 
+// A Markdown code span that is safe for any input: redacted, at most 200
+// bytes, backticks replaced, so a file name or title cannot open HTML, a
+// link or another span.
+std::string code_span(std::string_view s);
+
+// The lines of a text file, one at a time, without their "\n" or "\r\n"; a
+// last line without a newline counts. Views into `text`, which must outlive
+// the splitter.
+//   Lines lines(text);
+//   for (std::string_view line; lines.next(line);) use(lines.number(), line);
+class Lines {
+ public:
+  explicit Lines(std::string_view text) : text_(text) {}
+  bool next(std::string_view& line) {
+    if (pos_ >= text_.size()) return false;
+    std::size_t end = text_.find('\n', pos_);
+    if (end == std::string_view::npos) end = text_.size();
+    line = text_.substr(pos_, end - pos_);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    pos_ = end + 1;
+    ++number_;
+    return true;
+  }
+  int number() const { return number_; }  // 1-based number of the last line returned
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  int number_ = 0;
+};
+
 }  // namespace reviewer

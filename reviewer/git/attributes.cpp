@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "reviewer/core/text.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/wildmatch.h"
 
@@ -96,13 +97,8 @@ const std::vector<AttrAssign>& builtin_binary() {
 
 std::vector<AttrRule> parse_gitattributes(std::string_view text, bool top_level, AttrMacros& macros) {
   std::vector<AttrRule> rules;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  Lines lines(text);
+  for (std::string_view line; lines.next(line);) {
     if (line.size() > kMaxLine) continue;
     std::size_t i = 0;
     while (i < line.size() && is_space(line[i])) ++i;

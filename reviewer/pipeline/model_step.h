@@ -28,9 +28,9 @@ class ModelStep : public Agent {
   // change masked with what it found. Called once per ModelStep.
   AgentOutput assess(const AgentContext& ctx) const override;
   void check_guidance(const Guidance& guidance) const override { safety_->check_guidance(guidance); }
-  std::optional<std::string> walkthrough(const PullRequest& pr, const Diff& diff,
-                                         const Guidance& guidance) const override {
-    return safety_->walkthrough(pr, diff, guidance);
+  std::optional<ChangeOutline> outline(const PullRequest& pr, const Diff& diff,
+                                       const Guidance& guidance) const override {
+    return safety_->outline(pr, diff, guidance);
   }
 
   // Waits for the model's calls and adds what they found to `r`: findings to

@@ -11,6 +11,7 @@
 #include "reviewer/pipeline/model_step.h"
 #include "reviewer/pipeline/policy.h"
 #include "reviewer/pipeline/redaction.h"
+#include "reviewer/pipeline/walkthrough.h"
 #include "reviewer/pipeline/runner.h"
 
 namespace reviewer {
@@ -82,7 +83,9 @@ void redact_result(ReviewResult& r, AgentContext& ctx, const std::vector<std::sh
     try {
       // From the masked PR and paths: the walkthrough is escaped Markdown,
       // and an escape inside a secret would hide it from the mask.
-      if (auto text = agent->walkthrough(r.pr, r.diff, ctx.guidance)) r.walkthrough = redactor.text(*text);
+      if (auto outline = agent->outline(r.pr, r.diff, ctx.guidance)) {
+        r.walkthrough = redactor.text(render_walkthrough(r.diff, *outline));
+      }
     } catch (const Error&) {
       // Invalid guidance: the agent reports it and fails the run; the
       // renderer falls back to a plain file list.

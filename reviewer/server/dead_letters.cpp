@@ -20,7 +20,7 @@ Server::DeadLetterSink audit_dead_letter_sink(std::shared_ptr<audit::AuditStore>
   return [store = std::move(store)](const DeadLetter& d) {
     audit::DeadLetterRecord r;
     r.delivery_id = d.delivery_id;
-    r.job_id = d.job_id;
+    r.job_id = d.id;
     r.event = d.event;
     r.kind = d.kind;
     r.repository = d.repository;

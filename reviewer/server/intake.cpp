@@ -3,7 +3,7 @@
 #include <chrono>
 #include <vector>
 
-#include "reviewer/server/metrics.h"
+#include "reviewer/core/metrics.h"
 
 namespace reviewer::server {
 

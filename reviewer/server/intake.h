@@ -17,9 +17,9 @@
 
 #include "reviewer/server/queue.h"
 
-namespace reviewer::server {
+namespace reviewer { class Metrics; }
 
-class Metrics;
+namespace reviewer::server {
 
 class IntakeBatcher {
  public:

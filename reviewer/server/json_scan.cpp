@@ -55,16 +55,35 @@ class Scanner {
     return true;
   }
 
-  bool object(nlohmann::json* out, int depth) {
+  // The items of an object or an array (`p_` at its opening bracket), up to
+  // `close`: `item` reads one member or element; items are separated by ','.
+  template <typename Item>
+  bool items(char close, int depth, Item item) {
     if (depth > kMaxJsonDepth) return false;
-    ++p_;  // '{'
-    if (out) *out = nlohmann::json::object();
+    ++p_;  // '{' or '['
     skip_ws();
-    if (p_ < end_ && *p_ == '}') {
+    if (p_ < end_ && *p_ == close) {
       ++p_;
       return true;
     }
     for (;;) {
+      if (!item()) return false;
+      skip_ws();
+      if (p_ == end_) return false;
+      if (*p_ == ',') {
+        ++p_;
+        skip_ws();
+        continue;
+      }
+      if (*p_ != close) return false;
+      ++p_;
+      return true;
+    }
+  }
+
+  bool object(nlohmann::json* out, int depth) {
+    if (out) *out = nlohmann::json::object();
+    return items('}', depth, [&] {
       if (p_ == end_ || *p_ != '"') return false;
       const char* key_start = p_;
       bool plain = true;  // no escapes: the key is the raw bytes
@@ -83,47 +102,20 @@ class Scanner {
       if (p_ == end_ || *p_ != ':') return false;
       ++p_;
       skip_ws();
-      if (!value(member, depth)) return false;
-      skip_ws();
-      if (p_ == end_) return false;
-      if (*p_ == ',') {
-        ++p_;
-        skip_ws();
-        continue;
-      }
-      if (*p_ != '}') return false;
-      ++p_;
-      return true;
-    }
+      return value(member, depth);
+    });
   }
 
   bool array(nlohmann::json* out, int depth) {
-    if (depth > kMaxJsonDepth) return false;
-    ++p_;  // '['
     if (out) *out = nlohmann::json::array();
-    skip_ws();
-    if (p_ < end_ && *p_ == ']') {
-      ++p_;
-      return true;
-    }
-    for (;;) {
+    return items(']', depth, [&] {
       nlohmann::json* element = nullptr;
       if (out) {
         out->push_back(nullptr);
         element = &out->back();
       }
-      if (!value(element, depth)) return false;
-      skip_ws();
-      if (p_ == end_) return false;
-      if (*p_ == ',') {
-        ++p_;
-        skip_ws();
-        continue;
-      }
-      if (*p_ != ']') return false;
-      ++p_;
-      return true;
-    }
+      return value(element, depth);
+    });
   }
 
   bool literal(std::string_view word) {

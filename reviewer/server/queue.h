@@ -42,15 +42,7 @@ struct IntakeItem {
 enum class IntakeOutcome { stored, duplicate };
 
 // A job parked as a dead letter, as reported to the audit log.
-struct DeadLetter {
-  std::int64_t job_id = 0;
-  std::string delivery_id;
-  std::string event;
-  std::string kind;
-  std::string repository;
-  std::int64_t pr_number = 0;
-  std::string head_sha;
-  int attempts = 0;
+struct DeadLetter : JobIdentity {
   std::string reason;
   std::int64_t parked_ms = 0;  // when it was parked (ms since the epoch)
 };

@@ -15,8 +15,8 @@
 #include "reviewer/core/text.h"
 #include "reviewer/server/intake.h"
 #include "reviewer/server/json_scan.h"
-#include "reviewer/server/log.h"
-#include "reviewer/server/metrics.h"
+#include "reviewer/app/log.h"
+#include "reviewer/core/metrics.h"
 #include "reviewer/server/queue.h"
 #include "reviewer/github/signature.h"
 #include "reviewer/github/webhook.h"
@@ -75,9 +75,9 @@ struct Server::Impl {
   HandlerFactory make_handler;
   DeadLetterSink report_dead;
   std::shared_ptr<JobHandler> handler;
-  JsonLog& log;
+  app::JsonLog& log;
   Metrics metrics;
-  AggregatedLog rejected_log;
+  app::AggregatedLog rejected_log;
   std::unique_ptr<JobQueue> queue;
   std::unique_ptr<WorkerPool> pool;
   std::unique_ptr<IntakeBatcher> intake;
@@ -89,7 +89,7 @@ struct Server::Impl {
   std::condition_variable maint_cv;
   std::mutex report_mu;
 
-  Impl(ServeSettings s, HandlerFactory h, JsonLog& l, DeadLetterSink d)
+  Impl(ServeSettings s, HandlerFactory h, app::JsonLog& l, DeadLetterSink d)
       : settings(std::move(s)), make_handler(std::move(h)), report_dead(std::move(d)), log(l),
         rejected_log(l, "delivery_rejected", std::chrono::seconds(10)) {}
   bool dead_pending = false;  // guarded by maint_mu
@@ -320,8 +320,8 @@ void Server::Impl::report_dead_letters() {
     for (const auto& d : batch) {
       try {
         report_dead(d);
-        done.push_back(d.job_id);
-        log.info("dead_letter_reported", {{"job_id", d.job_id}, {"delivery_id", d.delivery_id}});
+        done.push_back(d.id);
+        log.info("dead_letter_reported", {{"job_id", d.id}, {"delivery_id", d.delivery_id}});
       } catch (const std::exception& e) {
         error = e.what();
         break;
@@ -339,7 +339,7 @@ void Server::Impl::report_dead_letters() {
   }
 }
 
-Server::Server(ServeSettings settings, HandlerFactory make_handler, JsonLog& log, DeadLetterSink report_dead)
+Server::Server(ServeSettings settings, HandlerFactory make_handler, app::JsonLog& log, DeadLetterSink report_dead)
     : impl_(std::make_unique<Impl>(std::move(settings), std::move(make_handler), log, std::move(report_dead))) {}
 
 Server::~Server() { stop(); }

@@ -13,16 +13,16 @@
 #include "reviewer/server/queue.h"
 #include "reviewer/server/settings.h"
 
-namespace reviewer::server {
+namespace reviewer { class Metrics; }
+namespace reviewer::app { class JsonLog; }
 
-class JsonLog;
-class Metrics;
+namespace reviewer::server {
 
 class Server {
  public:
   // Makes the handler that runs the jobs; it may report into the server's
   // log and metrics. Called once, by start().
-  using HandlerFactory = std::function<std::shared_ptr<JobHandler>(JsonLog&, Metrics&)>;
+  using HandlerFactory = std::function<std::shared_ptr<JobHandler>(app::JsonLog&, Metrics&)>;
 
   // Hands one dead letter to the audit log; throws when it cannot be
   // recorded (it is then reported again later).
@@ -31,7 +31,7 @@ class Server {
   // Nothing is opened until start(). With `report_dead`, every job parked
   // as a dead letter is reported through it (at least once: at start, soon
   // after a worker parks one, every 10 s for lease expiries, and at stop).
-  Server(ServeSettings settings, HandlerFactory make_handler, JsonLog& log, DeadLetterSink report_dead = {});
+  Server(ServeSettings settings, HandlerFactory make_handler, app::JsonLog& log, DeadLetterSink report_dead = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

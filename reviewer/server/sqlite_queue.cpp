@@ -21,16 +21,6 @@
 
 namespace reviewer::server {
 
-const char* to_string(JobResult::Status s) {
-  switch (s) {
-    case JobResult::Status::done: return "done";
-    case JobResult::Status::failed: return "failed";
-    case JobResult::Status::retry: return "retry";
-    case JobResult::Status::superseded: return "superseded";
-  }
-  return "unknown";
-}
-
 namespace {
 
 constexpr const char* kSchema = R"sql(
@@ -310,7 +300,7 @@ class SqliteQueue final : public JobQueue {
     std::vector<DeadLetter> out;
     while (s.step()) {
       DeadLetter d;
-      d.job_id = s.int64(0);
+      d.id = s.int64(0);
       d.delivery_id = s.text(1);
       d.event = s.text(2);
       d.kind = s.text(3);

@@ -13,19 +13,19 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "reviewer/server/log.h"
-#include "reviewer/server/metrics.h"
+#include "reviewer/app/log.h"
+#include "reviewer/core/metrics.h"
 
 namespace reviewer::server {
 
 // Shared with the threads, which may outlive the pool when detached.
 struct WorkerPool::State {
-  State(JobQueue& q, std::shared_ptr<JobHandler> h, Metrics& m, JsonLog& l, WorkerOptions o)
+  State(JobQueue& q, std::shared_ptr<JobHandler> h, Metrics& m, app::JsonLog& l, WorkerOptions o)
       : queue(q), handler(std::move(h)), metrics(m), log(l), opt(o) {}
   JobQueue& queue;
   std::shared_ptr<JobHandler> handler;
   Metrics& metrics;
-  JsonLog& log;
+  app::JsonLog& log;
   WorkerOptions opt;
 
   std::mutex mu;
@@ -148,7 +148,7 @@ void WorkerPool::State::beat() {
   }
 }
 
-WorkerPool::WorkerPool(JobQueue& queue, std::shared_ptr<JobHandler> handler, Metrics& metrics, JsonLog& log,
+WorkerPool::WorkerPool(JobQueue& queue, std::shared_ptr<JobHandler> handler, Metrics& metrics, app::JsonLog& log,
                        WorkerOptions options)
     : state_(std::make_shared<State>(queue, std::move(handler), metrics, log, options)) {}
 

@@ -15,10 +15,10 @@
 #include "reviewer/server/job.h"
 #include "reviewer/server/queue.h"
 
-namespace reviewer::server {
+namespace reviewer { class Metrics; }
+namespace reviewer::app { class JsonLog; }
 
-class JsonLog;
-class Metrics;
+namespace reviewer::server {
 
 struct WorkerOptions {
   int workers = 2;
@@ -30,7 +30,7 @@ struct WorkerOptions {
 
 class WorkerPool {
  public:
-  WorkerPool(JobQueue& queue, std::shared_ptr<JobHandler> handler, Metrics& metrics, JsonLog& log,
+  WorkerPool(JobQueue& queue, std::shared_ptr<JobHandler> handler, Metrics& metrics, app::JsonLog& log,
              WorkerOptions options);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;

@@ -11,7 +11,7 @@
 #include "subagents/intent/declared_kind.h"
 #include "subagents/intent/intent_config.h"
 #include "subagents/intent/rules.h"
-#include "subagents/intent/summary.h"
+#include "subagents/intent/outline.h"
 
 namespace reviewer {
 
@@ -27,9 +27,9 @@ class IntentAgent final : public Agent {
 
   void check_guidance(const Guidance& guidance) const override { (void)intent_config_for(guidance); }
 
-  std::optional<std::string> walkthrough(const PullRequest& pr, const Diff& diff,
-                                         const Guidance& guidance) const override {
-    return summarize_change(pr, diff, guidance);
+  std::optional<ChangeOutline> outline(const PullRequest& pr, const Diff& diff,
+                                       const Guidance& guidance) const override {
+    return outline_change(pr, diff, *intent_config_for(guidance));
   }
 
   std::vector<Finding> review(const AgentContext& ctx) const override {

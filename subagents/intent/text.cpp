@@ -75,12 +75,4 @@ std::string stem(std::string_view word) {
   return w;
 }
 
-std::string code_span(std::string_view s) {
-  std::string clean = redact(s, 200);
-  for (char& c : clean) {
-    if (c == '`') c = '\'';
-  }
-  return "`" + clean + "`";
-}
-
 }  // namespace reviewer::intent

@@ -12,7 +12,8 @@
 
 namespace reviewer::intent {
 
-using reviewer::redact;  // reviewer/core/text.h
+using reviewer::code_span;  // reviewer/core/text.h
+using reviewer::redact;
 
 // The body without HTML comments (templates hide instructions in them).
 std::string strip_html_comments(std::string_view s);
@@ -30,8 +31,5 @@ std::vector<std::string> words(std::string_view s);
 // A word reduced for loose comparison: lower case, a plural "s"/"es" and
 // "ing"/"ed" endings dropped ("invoices" -> "invoice", "billing" -> "bill").
 std::string stem(std::string_view word);
-
-// Markdown code span that is safe for any input (no HTML, no breaking out).
-std::string code_span(std::string_view s);
 
 }  // namespace reviewer::intent

@@ -4,7 +4,7 @@
 
 #include "audit/store.h"
 #include "github_fixture.h"
-#include "reviewer/app/serve_options.h"
+#include "reviewer/server/serve_options.h"
 #include "reviewer/git/handles.h"
 #include "server_fixture.h"
 #include "support/testutil.h"
@@ -147,14 +147,14 @@ AppServer::AppServer(const std::filesystem::path& d, FakeGitHub& fake, AppServer
   for (const auto& [k, v] : o.env) env[k] = v;
   settings = server::load_settings(std::nullopt, env);
   log_file = std::fopen((dir / "serve.log").c_str(), "w");
-  log = std::make_unique<server::JsonLog>(log_file);
+  log = std::make_unique<app::JsonLog>(log_file);
   std::filesystem::create_directories(settings.data_dir);
   store = audit::AuditStore::open(settings.audit_db());
   server = std::make_unique<server::Server>(
       settings,
-      [this](server::JsonLog& l, server::Metrics& m) { return app::make_github_handler(handler, store, l, m); }, *log);
+      [this](app::JsonLog& l, Metrics& m) { return app::make_github_handler(handler, store, l, m); }, *log);
   // The fake's seams: no real sleeping between retries, no pacing.
-  handler = app::handler_options(settings, log.get(), &server->metrics(), fake_options(fake, nullptr));
+  handler = server::handler_options(settings, log.get(), &server->metrics(), fake_options(fake, nullptr));
   server->start();
 }
 

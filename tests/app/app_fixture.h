@@ -17,7 +17,7 @@
 #include "fake_github.h"
 #include "reviewer/app/handler.h"
 #include "reviewer/git/builder.h"
-#include "reviewer/server/log.h"
+#include "reviewer/app/log.h"
 #include "reviewer/server/server.h"
 #include "reviewer/server/settings.h"
 
@@ -86,7 +86,7 @@ struct AppServer {
   std::filesystem::path dir;
   server::ServeSettings settings;
   std::FILE* log_file = nullptr;
-  std::unique_ptr<server::JsonLog> log;
+  std::unique_ptr<app::JsonLog> log;
   std::shared_ptr<audit::AuditStore> store;
   app::AppHandlerOptions handler;
   std::unique_ptr<server::Server> server;

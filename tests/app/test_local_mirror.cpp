@@ -10,8 +10,8 @@
 #include "audit/store.h"
 #include "reviewer/app/handler.h"
 #include "reviewer/git/builder.h"
-#include "reviewer/server/log.h"
-#include "reviewer/server/metrics.h"
+#include "reviewer/app/log.h"
+#include "reviewer/core/metrics.h"
 #include "server_fixture.h"
 #include "support/testutil.h"
 
@@ -42,7 +42,7 @@ std::string payload_for(const std::string& repo, const std::string& base, const 
 
 // The handler `serve` runs without credentials: mirrors under `data_dir`.
 std::shared_ptr<JobHandler> local_handler(const std::filesystem::path& data_dir,
-                                          std::shared_ptr<audit::AuditStore> audit, JsonLog& log, Metrics& metrics) {
+                                          std::shared_ptr<audit::AuditStore> audit, app::JsonLog& log, Metrics& metrics) {
   app::AppHandlerOptions o;
   o.data_dir = data_dir;
   o.audit_db = data_dir / "audit.db";
@@ -54,7 +54,7 @@ std::shared_ptr<JobHandler> local_handler(const std::filesystem::path& data_dir,
 TEST_SUITE("app::review_flow without credentials") {
   TEST_CASE("without a mirror the job fails with a clear reason and nothing is approved") {
     auto dir = test::scratch_dir("nomirror");
-    JsonLog log(std::fopen((dir / "log").c_str(), "w"));
+    app::JsonLog log(std::fopen((dir / "log").c_str(), "w"));
     Metrics metrics;
     auto h = local_handler(dir, nullptr, log, metrics);
     auto r = h->handle(review_job(test::pull_request_payload("octo/repo", 3, std::string(40, 'a'))), {});
@@ -69,7 +69,7 @@ TEST_SUITE("app::review_flow without credentials") {
     auto base = repo.commit("main", "", {{"README.md", {"hello\n"}}}, "init");
     auto head = repo.commit("feature", base, {{"src/greet.py", {"print('hi')\n"}}}, "Add a greeting");
     std::FILE* f = std::fopen((dir / "log").c_str(), "w");
-    JsonLog log(f);
+    app::JsonLog log(f);
     Metrics metrics;
     std::shared_ptr<audit::AuditStore> store = audit::AuditStore::open(dir / "audit.db");
     auto h = local_handler(dir, store, log, metrics);
@@ -91,7 +91,7 @@ TEST_SUITE("app::review_flow without credentials") {
     auto dir = test::scratch_dir("badhead");
     auto repo = git::RepoBuilder::create(dir / "mirrors/octo/repo.git", true);
     auto base = repo.commit("main", "", {{"README.md", {"hello\n"}}}, "init");
-    JsonLog log(std::fopen((dir / "log").c_str(), "w"));
+    app::JsonLog log(std::fopen((dir / "log").c_str(), "w"));
     Metrics metrics;
     auto h = local_handler(dir, nullptr, log, metrics);
     auto r = h->handle(review_job(payload_for("octo/repo", base, std::string(40, 'e'))), {});
@@ -101,7 +101,7 @@ TEST_SUITE("app::review_flow without credentials") {
 
   TEST_CASE("comment jobs are recorded as done without acting") {
     auto dir = test::scratch_dir("comment");
-    JsonLog log(std::fopen((dir / "log").c_str(), "w"));
+    app::JsonLog log(std::fopen((dir / "log").c_str(), "w"));
     Metrics metrics;
     auto h = local_handler(dir, nullptr, log, metrics);
     Job j = review_job("{}");
@@ -118,7 +118,7 @@ TEST_SUITE("app::review_flow without credentials") {
     const std::string head = origin.open_pr(5, {{"src/greet.py", {"def greet(name):\n    return f\"hello {name}\"\n"}}},
                                             "Add a greeting");
     std::FILE* f = std::fopen((dir / "log").c_str(), "w");
-    JsonLog log(f);
+    app::JsonLog log(f);
     Metrics metrics;
     std::shared_ptr<audit::AuditStore> store = audit::AuditStore::open(dir / "audit.db");
     auto h = local_handler(dir, store, log, metrics);

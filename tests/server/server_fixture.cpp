@@ -117,7 +117,7 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds tim
   return cond();
 }
 
-server::JobResult RecordingHandler::handle(const server::Job& job, std::stop_token) {
+JobResult RecordingHandler::handle(const Job& job, std::stop_token) {
   for (;;) {
     {
       std::lock_guard lock(mu_);
@@ -128,11 +128,11 @@ server::JobResult RecordingHandler::handle(const server::Job& job, std::stop_tok
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  if (job.superseded && job.superseded()) return {server::JobResult::Status::superseded, "newer head", {}};
-  return {server::JobResult::Status::done, "recorded", {}};
+  if (job.superseded && job.superseded()) return {JobResult::Status::superseded, "newer head", {}};
+  return {JobResult::Status::done, "recorded", {}};
 }
 
-std::vector<server::Job> RecordingHandler::jobs() const {
+std::vector<Job> RecordingHandler::jobs() const {
   std::lock_guard lock(mu_);
   return jobs_;
 }
@@ -142,7 +142,7 @@ void RecordingHandler::hold(bool on) {
   hold_ = on;
 }
 
-LiveServer::LiveServer(const std::filesystem::path& d, int workers, std::shared_ptr<server::JobHandler> h,
+LiveServer::LiveServer(const std::filesystem::path& d, int workers, std::shared_ptr<JobHandler> h,
                        server::Environment extra_env, server::Server::DeadLetterSink report_dead)
     : dir(d), handler(h ? std::move(h) : std::make_shared<RecordingHandler>()) {
   port = free_port();
@@ -154,9 +154,9 @@ LiveServer::LiveServer(const std::filesystem::path& d, int workers, std::shared_
   for (auto& [k, v] : extra_env) env[k] = v;
   settings = server::load_settings(std::nullopt, env);
   log_file = std::fopen((dir / "serve.log").c_str(), "w");
-  log = std::make_unique<server::JsonLog>(log_file);
+  log = std::make_unique<app::JsonLog>(log_file);
   server = std::make_unique<server::Server>(
-      settings, [this](server::JsonLog&, server::Metrics&) { return handler; }, *log, std::move(report_dead));
+      settings, [this](app::JsonLog&, Metrics&) { return handler; }, *log, std::move(report_dead));
   server->start();
 }
 

@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reviewer/server/job.h"
-#include "reviewer/server/log.h"
+#include "reviewer/app/log.h"
 #include "reviewer/server/server.h"
 #include "reviewer/server/settings.h"
 #include "support/webhooks.h"
@@ -56,15 +56,15 @@ std::string pull_request_payload(const std::string& repo, int number, const std:
 bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds timeout);
 
 // A JobHandler that records the jobs it ran and can hold them until released.
-class RecordingHandler : public server::JobHandler {
+class RecordingHandler : public JobHandler {
  public:
-  server::JobResult handle(const server::Job& job, std::stop_token stop) override;
-  std::vector<server::Job> jobs() const;
+  JobResult handle(const Job& job, std::stop_token stop) override;
+  std::vector<Job> jobs() const;
   void hold(bool on);
 
  private:
   mutable std::mutex mu_;
-  std::vector<server::Job> jobs_;
+  std::vector<Job> jobs_;
   bool hold_ = false;
 };
 
@@ -72,15 +72,15 @@ class RecordingHandler : public server::JobHandler {
 // dir/serve.log.
 struct LiveServer {
   explicit LiveServer(const std::filesystem::path& dir, int workers = 1,
-                      std::shared_ptr<server::JobHandler> handler = nullptr,
+                      std::shared_ptr<JobHandler> handler = nullptr,
                       server::Environment extra_env = {}, server::Server::DeadLetterSink report_dead = {});
   ~LiveServer();
   std::string log_text() const;
   std::filesystem::path dir;
   server::ServeSettings settings;
   std::FILE* log_file = nullptr;
-  std::unique_ptr<server::JsonLog> log;
-  std::shared_ptr<server::JobHandler> handler;
+  std::unique_ptr<app::JsonLog> log;
+  std::shared_ptr<JobHandler> handler;
   std::unique_ptr<server::Server> server;
   int port = 0;
 };

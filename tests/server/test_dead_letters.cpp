@@ -70,7 +70,7 @@ TEST_SUITE("server dead letters") {
     CHECK(dead[0].parked_ms == 1'000'000);
     CHECK(dead[1].delivery_id == "d-2");
     CHECK(dead[1].reason.find("lease expired") != std::string::npos);
-    q->mark_reported({dead[0].job_id});
+    q->mark_reported({dead[0].id});
     auto left = q->unreported_dead_letters(10);
     REQUIRE(left.size() == 1);
     CHECK(left[0].delivery_id == "d-2");

@@ -10,7 +10,7 @@
 #include <atomic>
 #include <thread>
 
-#include "reviewer/server/metrics.h"
+#include "reviewer/core/metrics.h"
 #include "reviewer/server/queue.h"
 #include "reviewer/github/signature.h"
 #include "server_fixture.h"

@@ -138,8 +138,8 @@ TEST_SUITE("server::process") {
     auto settings = load_settings(std::nullopt, env);
     auto handler = std::make_shared<SlowHandler>(std::filesystem::path(dir) / "marker",
                                                  std::atoi(std::getenv("REVIEWER_TEST_CHILD_SLEEP_MS")));
-    JsonLog log(stderr);
-    Server server(settings, [&](JsonLog&, Metrics&) { return handler; }, log);
+    app::JsonLog log(stderr);
+    Server server(settings, [&](app::JsonLog&, Metrics&) { return handler; }, log);
     server.start();
     int sig = 0;
     sigwait(&stop, &sig);

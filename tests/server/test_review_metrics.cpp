@@ -1,9 +1,9 @@
 #include <doctest/doctest.h>
 
-#include "reviewer/server/metrics.h"
+#include "reviewer/core/metrics.h"
 
 using namespace reviewer;
-using reviewer::server::Metrics;
+using reviewer::Metrics;
 
 TEST_SUITE("server::review metrics") {
   TEST_CASE("a review adds its agents' durations and the model's calls, tokens and cost") {
@@ -27,7 +27,7 @@ TEST_SUITE("server::review metrics") {
     m.unavailable = false;
     r.model = m;
     Metrics metrics;
-    server::record_review_metrics(metrics, r);
+    record_review_metrics(metrics, r);
     CHECK(metrics.counter("reviewer_model_calls_total", {{"provider", "local"}, {"kind", "chat"}, {"outcome", "ok"}}) == 1);
     CHECK(metrics.counter("reviewer_model_calls_total",
                           {{"provider", "local"}, {"kind", "chat"}, {"outcome", "timeout"}}) == 1);
@@ -43,7 +43,7 @@ TEST_SUITE("server::review metrics") {
     ReviewResult down;
     down.model = ModelSummary{};
     down.model->unavailable = true;
-    server::record_review_metrics(metrics, down);
+    record_review_metrics(metrics, down);
     CHECK(metrics.counter("reviewer_model_unavailable_total") == 1);
   }
 }

@@ -20,21 +20,35 @@ namespace {
 
 constexpr char kMagic[8] = {'R', 'V', 'H', 'I', 'S', 'T', '\0', '\n'};
 
+// Writer and Reader have the same io() overloads, so one field list per
+// record (below) both writes and reads it: the two directions cannot drift.
 class Writer {
  public:
+  static constexpr bool reading = false;
   template <class T>
   void pod(T v) {
     static_assert(std::is_trivially_copyable_v<T>);
     out_.append(reinterpret_cast<const char*>(&v), sizeof v);
   }
-  void str(std::string_view s) {
+  void io(const std::string& s) {
     pod<std::uint32_t>(static_cast<std::uint32_t>(s.size()));
     out_.append(s);
   }
   template <class T>
-  void vec(const std::vector<T>& v) {
+  void io(const std::vector<T>& v) {
     pod<std::uint64_t>(v.size());
     out_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+  }
+  void io(const bool& b) { pod<std::uint8_t>(b ? 1 : 0); }
+  template <class T>
+  void io(const T& v) {
+    pod(v);
+  }
+  // A table as its size, then its records through `record`.
+  template <class Seq, class Record>
+  void table(const Seq& seq, std::size_t /*min_bytes*/, Record record) {
+    pod<std::uint64_t>(seq.size());
+    for (const auto& x : seq) record(x);
   }
   std::string& bytes() { return out_; }
 
@@ -44,6 +58,7 @@ class Writer {
 
 class Reader {
  public:
+  static constexpr bool reading = true;
   explicit Reader(std::string_view in) : in_(in) {}
   template <class T>
   T pod() {
@@ -53,29 +68,35 @@ class Reader {
     pos_ += sizeof v;
     return v;
   }
-  std::string str() {
+  void io(std::string& s) {
     const auto n = pod<std::uint32_t>();
     need(n);
-    std::string s(in_.substr(pos_, n));
+    s.assign(in_.substr(pos_, n));
     pos_ += n;
-    return s;
   }
   template <class T>
-  std::vector<T> vec() {
+  void io(std::vector<T>& v) {
     const auto n = pod<std::uint64_t>();
     if (n > in_.size() / sizeof(T) + 1) fail();
     need(n * sizeof(T));
-    std::vector<T> v(n);
+    v.resize(n);
     std::memcpy(v.data(), in_.data() + pos_, n * sizeof(T));
     pos_ += n * sizeof(T);
-    return v;
   }
-  // A count of entries that each take at least `min_bytes` of what is
-  // left: a forged count cannot make the reader allocate beyond the file.
-  std::uint64_t count(std::size_t min_bytes) {
+  void io(bool& b) { b = pod<std::uint8_t>() != 0; }
+  template <class T>
+  void io(T& v) {
+    v = pod<T>();
+  }
+  // A table's size (each record takes at least `min_bytes` of what is left:
+  // a forged count cannot make the reader allocate beyond the file), then
+  // its records through `record`.
+  template <class Seq, class Record>
+  void table(Seq& seq, std::size_t min_bytes, Record record) {
     const auto n = pod<std::uint64_t>();
     if (n > (in_.size() - pos_) / min_bytes) fail();
-    return n;
+    seq.resize(n);
+    for (auto& x : seq) record(x);
   }
   bool done() const { return pos_ == in_.size(); }
 
@@ -88,106 +109,83 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
-template <class K>
-void write_key(Writer& w, const K& k) {
-  if constexpr (std::is_same_v<K, std::string>) {
-    w.str(k);
+// A map as its size, then key and value pairs. Read through a vector of
+// pairs, so the count check of Reader::table applies.
+template <class IO, class Map>
+void io_map(IO& io, Map& m, std::size_t min_entry) {
+  using Entry = std::pair<typename Map::key_type, typename Map::mapped_type>;
+  if constexpr (IO::reading) {
+    std::vector<Entry> entries;
+    io.table(entries, min_entry, [&io](Entry& e) {
+      io.io(e.first);
+      io.io(e.second);
+    });
+    m.reserve(entries.size());
+    for (auto& e : entries) m.emplace(std::move(e.first), std::move(e.second));
   } else {
-    w.pod(k);
+    io.table(m, min_entry, [&io](const auto& e) {
+      io.io(e.first);
+      io.io(e.second);
+    });
   }
 }
 
-template <class K>
-K read_key(Reader& r) {
-  if constexpr (std::is_same_v<K, std::string>) {
-    return r.str();
-  } else {
-    return r.pod<K>();
+// The fix, revert and bulk flags of a commit, packed in one byte.
+template <class IO, class Commit>
+void io_flags(IO& io, Commit& c) {
+  auto flags = static_cast<std::uint8_t>((c.fix ? 1 : 0) | (c.revert ? 2 : 0) | (c.bulk ? 4 : 0));
+  io.io(flags);
+  if constexpr (IO::reading) {
+    c.fix = flags & 1;
+    c.revert = flags & 2;
+    c.bulk = flags & 4;
   }
 }
 
-// A map as its size, then key and value pairs; `value` writes or reads
-// one value. `min_entry` bytes per entry bound the count a file can claim.
-template <class Map, class WriteValue>
-void write_entries(Writer& w, const Map& m, WriteValue value) {
-  w.pod<std::uint64_t>(m.size());
-  for (const auto& [k, v] : m) {
-    write_key(w, k);
-    value(v);
-  }
-}
-
-template <class Map, class ReadValue>
-void read_entries(Reader& r, Map& m, std::uint64_t min_entry, ReadValue value) {
-  const auto n = r.count(min_entry);
-  m.reserve(n);
-  for (std::uint64_t i = 0; i < n; ++i) {
-    auto k = read_key<typename Map::key_type>(r);
-    m.emplace(std::move(k), value());
-  }
-}
-
-template <class Map>
-void write_map(Writer& w, const Map& m) {
-  write_entries(w, m, [&w](const auto& v) { w.pod(v); });
-}
-
-template <class Map>
-void read_map(Reader& r, Map& m) {
-  read_entries(r, m, 8, [&r] { return r.pod<typename Map::mapped_type>(); });
-}
-
-// Maps of commit lists (an author's changes per file, folder, subsystem).
-template <class Map>
-void write_lists(Writer& w, const Map& m) {
-  write_entries(w, m, [&w](const auto& v) { w.vec(v); });
-}
-
-template <class Map>
-void read_lists(Reader& r, Map& m) {
-  read_entries(r, m, 12, [&r] { return r.vec<std::uint32_t>(); });
+// The whole index: one field list, written by a Writer and read by a Reader.
+// The counts' minimum record sizes bound what a forged file can claim.
+template <class IO, class Index>
+void io_index(IO& io, Index& ix) {
+  io.io(ix.tip);
+  io.io(ix.shallow);
+  io.table(ix.commits, sizeof(FeatureVector) + 48, [&io](auto& c) {
+    io.io(c.sha);
+    io.io(c.subject);
+    io.io(c.time);
+    io.io(c.author);
+    io_flags(io, c);
+    io.io(c.reverted_at);
+    io.io(c.fixed_at);
+    io.io(c.reverted_by);
+    io.io(c.fixed_by);
+    io.io(c.features);
+  });
+  io.table(ix.files, 57, [&io](auto& f) {
+    io.io(f.path);
+    io.io(f.commits);
+    io.io(f.authors);
+    io.io(f.blamed);
+    io.io(f.last_time);
+    io.io(f.fixes);
+    io.io(f.reverts);
+    io.io(f.lines);
+    io.io(f.origin);
+    io.io(f.alive);
+  });
+  io.table(ix.authors, 36, [&io](auto& a) {
+    io.io(a.key);
+    io.io(a.commits);
+    io_map(io, a.files, 12);  // an author's changes per file, folder, subsystem
+    io_map(io, a.folders, 12);
+    io_map(io, a.subsystems, 12);
+  });
+  io_map(io, ix.merged_ids, 8);
+  io_map(io, ix.former_ids, 8);
 }
 
 std::string serialise(const HistoryIndex& ix) {
   Writer w;
-  w.str(ix.tip);
-  w.pod<std::uint8_t>(ix.shallow ? 1 : 0);
-  w.pod<std::uint64_t>(ix.commits.size());
-  for (const auto& c : ix.commits) {
-    w.str(c.sha);
-    w.str(c.subject);
-    w.pod(c.time);
-    w.pod(c.author);
-    w.pod<std::uint8_t>(static_cast<std::uint8_t>((c.fix ? 1 : 0) | (c.revert ? 2 : 0) | (c.bulk ? 4 : 0)));
-    w.pod(c.reverted_at);
-    w.pod(c.fixed_at);
-    w.pod(c.reverted_by);
-    w.pod(c.fixed_by);
-    w.pod(c.features);
-  }
-  w.pod<std::uint64_t>(ix.files.size());
-  for (const auto& f : ix.files) {
-    w.str(f.path);
-    w.vec(f.commits);
-    w.vec(f.authors);
-    w.vec(f.blamed);
-    w.pod(f.last_time);
-    w.pod(f.fixes);
-    w.pod(f.reverts);
-    w.pod(f.lines);
-    w.vec(f.origin);
-    w.pod<std::uint8_t>(f.alive ? 1 : 0);
-  }
-  w.pod<std::uint64_t>(ix.authors.size());
-  for (const auto& a : ix.authors) {
-    w.str(a.key);
-    w.vec(a.commits);
-    write_lists(w, a.files);
-    write_lists(w, a.folders);
-    write_lists(w, a.subsystems);
-  }
-  write_map(w, ix.merged_ids);
-  write_map(w, ix.former_ids);
+  io_index(w, ix);
   return std::move(w.bytes());
 }
 
@@ -196,53 +194,7 @@ void validate(const HistoryIndex& ix);
 HistoryIndex deserialise(std::string_view payload) {
   Reader r(payload);
   HistoryIndex ix;
-  ix.tip = r.str();
-  ix.shallow = r.pod<std::uint8_t>() != 0;
-  const auto commits = r.count(sizeof(FeatureVector) + 48);
-  ix.commits.resize(commits);
-  for (std::uint64_t i = 0; i < commits; ++i) {
-    auto& c = ix.commits[i];
-    c.sha = r.str();
-    c.subject = r.str();
-    c.time = r.pod<std::int64_t>();
-    c.author = r.pod<std::uint32_t>();
-    const auto flags = r.pod<std::uint8_t>();
-    c.fix = flags & 1;
-    c.revert = flags & 2;
-    c.bulk = flags & 4;
-    c.reverted_at = r.pod<std::int64_t>();
-    c.fixed_at = r.pod<std::int64_t>();
-    c.reverted_by = r.pod<std::uint32_t>();
-    c.fixed_by = r.pod<std::uint32_t>();
-    c.features = r.pod<FeatureVector>();
-  }
-  const auto files = r.count(57);
-  ix.files.resize(files);
-  for (std::uint64_t i = 0; i < files; ++i) {
-    auto& f = ix.files[i];
-    f.path = r.str();
-    f.commits = r.vec<std::uint32_t>();
-    f.authors = r.vec<std::uint32_t>();
-    f.blamed = r.vec<std::uint32_t>();
-    f.last_time = r.pod<std::int64_t>();
-    f.fixes = r.pod<std::uint32_t>();
-    f.reverts = r.pod<std::uint32_t>();
-    f.lines = r.pod<std::uint32_t>();
-    f.origin = r.vec<std::uint32_t>();
-    f.alive = r.pod<std::uint8_t>() != 0;
-  }
-  const auto authors = r.count(36);
-  ix.authors.resize(authors);
-  for (std::uint64_t i = 0; i < authors; ++i) {
-    auto& a = ix.authors[i];
-    a.key = r.str();
-    a.commits = r.vec<std::uint32_t>();
-    read_lists(r, a.files);
-    read_lists(r, a.folders);
-    read_lists(r, a.subsystems);
-  }
-  read_map(r, ix.merged_ids);
-  read_map(r, ix.former_ids);
+  io_index(r, ix);
   if (!r.done()) throw Error(Error::Code::invalid_input, "history index has trailing bytes");
   validate(ix);
   // The lookup maps follow from the records: rebuilt, not stored.

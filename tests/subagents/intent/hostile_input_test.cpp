@@ -4,7 +4,7 @@
 
 #include "intent_fixture.h"
 #include "subagents/intent/intent_agent.h"
-#include "subagents/intent/summary.h"
+#include "reviewer/pipeline/walkthrough.h"
 
 using namespace reviewer;
 using namespace reviewer::test;
@@ -54,7 +54,7 @@ TEST_SUITE("intent hostile input") {
         CHECK(fd.evidence.size() <= 420);
       }
       std::string summary;
-      CHECK_NOTHROW(summary = summarize_change(ctx.pr, ctx.diff));
+      CHECK_NOTHROW(summary = render_walkthrough(ctx.diff, *agent->outline(ctx.pr, ctx.diff, ctx.guidance)));
       // Outside code spans (which render literally) no attacker byte may
       // open HTML or a Markdown link.
       std::string outside;

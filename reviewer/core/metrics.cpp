@@ -1,10 +1,10 @@
-#include "reviewer/server/metrics.h"
+#include "reviewer/core/metrics.h"
 
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
 
-namespace reviewer::server {
+namespace reviewer {
 
 namespace {
 
@@ -161,4 +161,4 @@ void record_review_metrics(Metrics& metrics, const ReviewResult& r) {
   }
 }
 
-}  // namespace reviewer::server
+}  // namespace reviewer

@@ -1,12 +1,30 @@
 #include <doctest/doctest.h>
 
 #include "intent_fixture.h"
-#include "subagents/intent/summary.h"
+#include "reviewer/pipeline/walkthrough.h"
+#include "subagents/intent/intent_agent.h"
 
 using namespace reviewer;
 using namespace reviewer::test;
 
+namespace {
+
+// The walkthrough as a review writes it: the intent agent's outline under
+// the shipped guidance, rendered by the pipeline.
+std::string summarize_change(const PullRequest& pr, const Diff& diff) {
+  static const Guidance guidance = load_guidance();
+  return render_walkthrough(diff, *make_intent_agent()->outline(pr, diff, guidance));
+}
+
+}  // namespace
+
 TEST_SUITE("intent change summary") {
+  TEST_CASE("an outline that does not match the diff is not rendered") {
+    Diff d;
+    d.files.push_back(file_change("a.c", {"+x"}));
+    CHECK_THROWS_AS(render_walkthrough(d, ChangeOutline{}), std::out_of_range);
+  }
+
   TEST_CASE("the summary groups files by area with counts and the declared kind") {
     Diff d;
     d.files.push_back(file_change("src/billing/tax.py", {"+def tax(): pass", "+"}, ChangeKind::added));

@@ -1,8 +1,8 @@
-#include "reviewer/server/log.h"
+#include "reviewer/app/log.h"
 
 #include <ctime>
 
-namespace reviewer::server {
+namespace reviewer::app {
 
 namespace {
 
@@ -71,4 +71,4 @@ void AggregatedLog::flush() {
   emit_locked(std::chrono::steady_clock::now());
 }
 
-}  // namespace reviewer::server
+}  // namespace reviewer::app

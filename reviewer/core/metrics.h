@@ -13,7 +13,7 @@
 
 #include "reviewer/core/review_result.h"
 
-namespace reviewer::server {
+namespace reviewer {
 
 using Labels = std::map<std::string, std::string>;
 
@@ -59,4 +59,4 @@ class Metrics {
 // the model layer's calls, tokens and cost.
 void record_review_metrics(Metrics& metrics, const ReviewResult& result);
 
-}  // namespace reviewer::server
+}  // namespace reviewer

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace reviewer::server {
+namespace reviewer::app {
 
 class JsonLog {
  public:
@@ -62,4 +62,4 @@ class AggregatedLog {
   long suppressed_ = 0;
 };
 
-}  // namespace reviewer::server
+}  // namespace reviewer::app

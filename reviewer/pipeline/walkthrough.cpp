@@ -1,20 +1,15 @@
-#include "subagents/intent/summary.h"
+#include "reviewer/pipeline/walkthrough.h"
 
 #include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
 
-#include "subagents/intent/declared_kind.h"
-#include "subagents/intent/file_class.h"
-#include "subagents/intent/intent_config.h"
-#include "subagents/intent/text.h"
+#include "reviewer/core/text.h"
 
 namespace reviewer {
 
 namespace {
-
-using intent::IntentConfig;
 
 constexpr size_t kMaxFilesPerArea = 15;
 constexpr size_t kMaxFilesTotal = 100;
@@ -33,9 +28,9 @@ std::string_view verb(const FileDiff& fd) {
 
 std::string file_line(const FileDiff& fd) {
   std::string what = fd.kind == ChangeKind::renamed || fd.kind == ChangeKind::copied
-                         ? fmt::format("{} {} → {}", verb(fd), intent::code_span(fd.old_path),
-                                       intent::code_span(fd.new_path))
-                         : fmt::format("{} {}", verb(fd), intent::code_span(fd.path()));
+                         ? fmt::format("{} {} → {}", verb(fd), code_span(fd.old_path),
+                                       code_span(fd.new_path))
+                         : fmt::format("{} {}", verb(fd), code_span(fd.path()));
   std::string notes;
   if (fd.binary) notes += ", binary";
   if (fd.generated) notes += ", generated";
@@ -51,15 +46,19 @@ struct AreaSummary {
   std::map<std::string, int> classes;
 };
 
-std::string summarize(const PullRequest& pr, const Diff& diff, const IntentConfig& config) {
+}  // namespace
+
+std::string render_walkthrough(const Diff& diff, const ChangeOutline& outline) {
   std::map<std::string, AreaSummary> areas;
   int added = 0, deleted = 0, counted = 0, excluded = 0;
-  for (const auto& fd : diff.files) {
-    AreaSummary& a = areas[intent::area_of(fd.path(), config)];
+  for (std::size_t i = 0; i < diff.files.size(); ++i) {
+    const FileDiff& fd = diff.files[i];
+    const auto& of = outline.files.at(i);
+    AreaSummary& a = areas[of.area];
     a.files.push_back(&fd);
+    ++a.classes[of.file_class];
     if (fd.excluded()) {
       ++excluded;
-      ++a.classes["generated/vendored"];
       continue;
     }
     ++counted;
@@ -67,7 +66,6 @@ std::string summarize(const PullRequest& pr, const Diff& diff, const IntentConfi
     a.deleted += fd.deletions;
     added += fd.additions;
     deleted += fd.deletions;
-    ++a.classes[std::string(intent::classify_file(fd.path(), config))];
   }
   std::string out = "#### What changed\n\n";
   if (diff.files.empty()) return out + "No files changed.\n";
@@ -75,10 +73,9 @@ std::string summarize(const PullRequest& pr, const Diff& diff, const IntentConfi
                      areas.size() == 1 ? "" : "s", added, deleted);
   if (excluded > 0) out += fmt::format(" ({} generated, vendored or lock file{} not counted)", excluded,
                                        excluded == 1 ? "" : "s");
-  const auto declared = intent::detect_intent(pr, config);
-  if (!declared.kind.empty()) {
+  if (!outline.declared_kind.empty()) {
     // The source quotes title words and labels: attacker text, so a code span.
-    out += fmt::format(". Declared kind: **{}** (from {})", declared.kind, intent::code_span(declared.source));
+    out += fmt::format(". Declared kind: **{}** (from {})", outline.declared_kind, code_span(outline.declared_from));
   }
   out += ".\n\n";
   size_t shown = 0;
@@ -87,7 +84,7 @@ std::string summarize(const PullRequest& pr, const Diff& diff, const IntentConfi
               [](const FileDiff* x, const FileDiff* y) { return x->path() < y->path(); });
     std::vector<std::string> classes;
     for (const auto& [cls, n] : a.classes) classes.push_back(fmt::format("{} {}", n, cls));
-    out += fmt::format("- **{}**: {} file{}, +{} −{} ({})\n", intent::code_span(name), a.files.size(),
+    out += fmt::format("- **{}**: {} file{}, +{} −{} ({})\n", code_span(name), a.files.size(),
                        a.files.size() == 1 ? "" : "s", a.added, a.deleted, fmt::join(classes, ", "));
     size_t listed = 0;
     for (const FileDiff* fd : a.files) {
@@ -98,18 +95,8 @@ std::string summarize(const PullRequest& pr, const Diff& diff, const IntentConfi
     }
     if (listed < a.files.size()) out += fmt::format("  - … and {} more\n", a.files.size() - listed);
   }
-  for (const auto& note : diff.notes) out += fmt::format("\n_Note: {}_\n", intent::redact(note, 200));
+  for (const auto& note : diff.notes) out += fmt::format("\n_Note: {}_\n", redact(note, 200));
   return out;
-}
-
-}  // namespace
-
-std::string summarize_change(const PullRequest& pr, const Diff& diff) {
-  return summarize(pr, diff, intent::default_intent_config());
-}
-
-std::string summarize_change(const PullRequest& pr, const Diff& diff, const Guidance& guidance) {
-  return summarize(pr, diff, *intent::intent_config_for(guidance));
 }
 
 }  // namespace reviewer
