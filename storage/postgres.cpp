@@ -1,6 +1,7 @@
 #include "storage/postgres.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <charconv>
 
@@ -156,6 +157,30 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& para
   return check(PQexecParams(conn_.get(), std::string(sql).c_str(), static_cast<int>(params.size()), nullptr,
                             values.data(), lengths.data(), nullptr, 0),
                sql);
+}
+
+bool PgConnection::wait_for_notification(std::chrono::milliseconds timeout) {
+  auto lost = [&] {
+    return PgError(fmt::format("{}: connection lost while waiting for notifications: {}", where(),
+                               one_line(PQerrorMessage(conn_.get()))),
+                   "08006", Error::Retry::transient);
+  };
+  if (!alive()) throw lost();
+  auto drain = [&] {
+    bool any = false;
+    while (PGnotify* n = PQnotifies(conn_.get())) {
+      PQfreemem(n);
+      any = true;
+    }
+    return any;
+  };
+  if (drain()) return true;
+  pollfd fd{PQsocket(conn_.get()), POLLIN, 0};
+  int ready = ::poll(&fd, 1, static_cast<int>(timeout.count()));
+  if (ready < 0) return false;  // EINTR: the caller waits again
+  if (ready == 0) return false;
+  if (PQconsumeInput(conn_.get()) == 0 || !alive()) throw lost();
+  return drain();
 }
 
 // ---- PgTransaction ----

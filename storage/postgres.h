@@ -11,6 +11,7 @@
 // rule); the caller locks.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -73,6 +74,11 @@ class PgConnection {
   const std::string& url() const { return url_; }
   // True while the connection is usable (false after the server went away).
   bool alive() const;
+  // Waits up to `timeout` for a notification on a channel this connection
+  // LISTENs on (exec("LISTEN name") first); true when at least one came
+  // (all that came are consumed). Throws PgError when the connection is
+  // lost.
+  bool wait_for_notification(std::chrono::milliseconds timeout);
   pg_conn* get() const { return conn_.get(); }
 
  private:
