@@ -98,7 +98,7 @@ void refuse_file_access(storage::PgConnection& db) {
   if (r.rows() > 0) {
     throw Error(Error::Code::usage,
                 fmt::format("audit query refuses to run as role '{}', which can read or write the server's files; "
-                            "connect as a read-only auditor role (README, \"The audit log on PostgreSQL\")",
+                            "connect as a read-only auditor role (README, \"Several instances on PostgreSQL\")",
                             r.text(0, 0)));
   }
 }

@@ -32,10 +32,14 @@ echo "payload: $(wc -c < "$BENCH_PAYLOAD") bytes; machine: $(nproc) cores, load 
 
 start() {  # $1 data dir, $2 port, $3 database URL ("" for SQLite); echoes the pid
   REVIEWER_WEBHOOK_SECRET=$SECRET REVIEWER_LISTEN=127.0.0.1:$2 REVIEWER_DATA_DIR=$1 REVIEWER_WORKERS=2 \
-    ${3:+REVIEWER_DATABASE_URL=$3} "$BIN" serve 2> "$1.log" &
+    env ${3:+REVIEWER_DATABASE_URL=$3} "$BIN" serve > /dev/null 2> "$1.log" &  # not our stdout: $(start) would wait for it
   local pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$2/healthz" >/dev/null 2>&1 && { echo "$pid"; return 0; }; sleep 0.1; done
   echo "server did not start; log:" >&2; cat "$1.log" >&2; exit 1
+}
+stop() {  # SIGTERM, then wait: started by $(start), the servers are not our children
+  kill -TERM "$@"
+  for p in "$@"; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done
 }
 wrk_line() {  # $1 connections, $2 seconds, $3 tag, $4 port
   BENCH_RUN=$3 wrk -t1 -c"$1" -d"$2"s --timeout 5s -s bench/server_webhook.lua "http://127.0.0.1:$4/webhook" | grep '^BENCH'
@@ -51,7 +55,7 @@ one() {  # $1 name, $2 database URL or ""
   for r in $(seq "$RUNS"); do
     echo "$1 c=16 run=$r $(wrk_line 16 "$RUN_SECONDS" "$1-r$r" "$port") load=$(cut -d' ' -f1 /proc/loadavg)"
   done
-  kill -TERM "$pid"; wait "$pid" || true
+  stop "$pid"
 }
 
 two() {  # two instances on one database, c=8 each
@@ -67,7 +71,7 @@ two() {  # two instances on one database, c=8 each
          "non2xx=$(( $(field non2xx < "$WORK/a.txt") + $(field non2xx < "$WORK/b.txt") ))" \
          "load=$(cut -d' ' -f1 /proc/loadavg)"
   done
-  kill -TERM "$a" "$b"; wait "$a" "$b" || true
+  stop "$a" "$b"
 }
 
 base=$REVIEWER_TEST_DATABASE_URL

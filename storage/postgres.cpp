@@ -133,14 +133,25 @@ PgResult PgConnection::exec(std::string_view sql) {
 }
 
 PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& params) {
+  return exec(sql, params, params.size());
+}
+
+PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& params, std::size_t binary_index) {
   if (!conn_) throw PgError(fmt::format("{}: not connected", where()), "08003", Error::Retry::transient);
   std::vector<std::string> texts(params.size());
   std::vector<const char*> values(params.size(), nullptr);
   std::vector<int> lengths(params.size(), 0);
+  std::vector<int> formats(params.size(), 0);
   for (std::size_t i = 0; i < params.size(); ++i) {
     if (const auto* n = std::get_if<std::int64_t>(&params[i])) {
       texts[i] = std::to_string(*n);
     } else if (const auto* s = std::get_if<std::string>(&params[i])) {
+      if (i == binary_index) {
+        values[i] = s->data();
+        lengths[i] = static_cast<int>(s->size());
+        formats[i] = 1;
+        continue;
+      }
       // PostgreSQL text cannot hold NUL: refuse rather than store a cut value.
       if (s->find('\0') != std::string::npos) {
         throw PgError(fmt::format("{}: parameter {} holds a NUL byte, which PostgreSQL text cannot store", where(),
@@ -155,7 +166,7 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& para
     lengths[i] = static_cast<int>(texts[i].size());
   }
   return check(PQexecParams(conn_.get(), std::string(sql).c_str(), static_cast<int>(params.size()), nullptr,
-                            values.data(), lengths.data(), nullptr, 0),
+                            values.data(), lengths.data(), formats.data(), 0),
                sql);
 }
 

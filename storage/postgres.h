@@ -69,6 +69,10 @@ class PgConnection {
   PgResult exec(std::string_view sql);
   // Runs one statement with $1, $2… bound to `params`.
   PgResult exec(std::string_view sql, const std::vector<Value>& params);
+  // The same, with parameter `binary_index` (0-based) sent as raw bytes in
+  // libpq's binary format, for a bytea column: no hex doubling, and any
+  // byte (NUL too) is allowed there.
+  PgResult exec(std::string_view sql, const std::vector<Value>& params, std::size_t binary_index);
   // "<label> <redacted url>", the prefix of every message.
   std::string where() const;
   const std::string& url() const { return url_; }

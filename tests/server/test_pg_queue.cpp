@@ -114,7 +114,16 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
     CHECK(k->payload == pg_item("d-2", "o/s", 2, "b").delivery.body);
   }
 
-  TEST_CASE("an unreachable database is one line naming it, and writable() says false") {
+  TEST_CASE("a queue schema newer than this build is refused with both versions named") {
+    auto s = test::PgSchema::create("pg-queue-newer");
+    if (!s) return;
+    JobQueue::open_postgres(s->url(), {});
+    test::log_scalar(s->url(), "UPDATE queue_meta SET value = 99 WHERE key = 'schema_version' RETURNING value");
+    CHECK_THROWS_WITH_AS(JobQueue::open_postgres(s->url(), {}),
+                         doctest::Contains("queue schema version 99, newer than this build's (1)"), Error);
+  }
+
+  TEST_CASE("an unreachable database is one line naming it") {
     auto dir = test::scratch_dir("pg-queue-unreachable");
     std::string url = "postgresql://queue:pw@/reviewer?host=" + dir.string();
     try {
