@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "audit/sqlite.h"
+#include "audit/db.h"
 
 namespace reviewer::audit {
 

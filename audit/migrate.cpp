@@ -53,6 +53,26 @@ void refresh_views(Connection& db) {
 
 }  // namespace
 
+void throw_newer_schema(const std::string& where, int current, int latest) {
+  throw Error(Error::Code::io, fmt::format("{} has schema version {}, newer than this reviewer {} knows "
+                                           "(up to {}); upgrade reviewer to write to it",
+                                           where, current, reviewer_version(), latest));
+}
+
+void for_each_migration(const std::vector<std::pair<std::string_view, std::string_view>>& files, int current,
+                        int target, const std::function<void(int, std::string_view, std::string_view)>& apply) {
+  int expected = 1;
+  for (const auto& [name, sql] : files) {
+    int v = version_of(name);
+    if (v != expected++) {
+      throw Error(Error::Code::internal, fmt::format("audit migrations are not numbered 1, 2, 3...: '{}'", name));
+    }
+    if (v <= current) continue;
+    if (v > target) break;
+    apply(v, name, sql);
+  }
+}
+
 int latest_schema_version() {
   const auto& m = embedded_migrations();
   return m.empty() ? 0 : version_of(m.back().first);
@@ -76,21 +96,8 @@ void migrate_to(Connection& db, int target) {
         "CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;");
     int current = schema_version(db);
     int latest = latest_schema_version();
-    if (current > latest) {
-      throw Error(Error::Code::io,
-                  fmt::format("{} has schema version {}, newer than this reviewer {} knows "
-                              "(up to {}); upgrade reviewer to write to it",
-                              db.where(), current, reviewer_version(), latest));
-    }
-    int expected = 1;
-    for (const auto& [name, sql] : embedded_migrations()) {
-      int v = version_of(name);
-      if (v != expected++) {
-        throw Error(Error::Code::internal,
-                    fmt::format("audit migrations are not numbered 1, 2, 3...: '{}'", name));
-      }
-      if (v <= current) continue;
-      if (v > target) break;
+    if (current > latest) throw_newer_schema(db.where(), current, latest);
+    for_each_migration(embedded_migrations(), current, target, [&](int v, std::string_view name, std::string_view sql) {
       try {
         db.exec(sql);
       } catch (const Error& e) {
@@ -101,7 +108,7 @@ void migrate_to(Connection& db, int target) {
       rec.bind(2, name);
       rec.bind(3, utc_now_iso8601());
       rec.step();
-    }
+    });
     if (target == latest && stored_views_hash(db) != fast_sha256_hex(embedded_views())) refresh_views(db);
     db.exec("COMMIT");
   } catch (...) {

@@ -3,12 +3,28 @@
 // transaction; the auditor views are (re)created when views.sql changed.
 #pragma once
 
-#include "audit/sqlite.h"
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "audit/db.h"
 
 namespace reviewer::audit {
 
 // The highest migration this build knows (the NNN of the last file).
 int latest_schema_version();
+
+// Calls apply(version, name, sql) for each migration of `files` above
+// `current` up to `target`, in order; throws Error(internal) when the files
+// are not numbered 1, 2, 3… (both backends' migrations go through here).
+void for_each_migration(const std::vector<std::pair<std::string_view, std::string_view>>& files, int current,
+                        int target, const std::function<void(int, std::string_view, std::string_view)>& apply);
+
+// The refusal to write a database `where` at schema `current`, newer than
+// this build's `latest`.
+[[noreturn]] void throw_newer_schema(const std::string& where, int current, int latest);
 
 // The version recorded in the database; 0 for a fresh (empty) file.
 int schema_version(Connection& db);

@@ -14,8 +14,9 @@ namespace reviewer::audit {
 
 // The GitHub id of a review of `head_sha` on repository#pr that GitHub
 // accepted (kind review_*, HTTP 2xx; `kind` narrows it to one action kind,
-// e.g. review_approve), or nullopt. Opens the database
-// read-only (readonly.h); a database that does not exist yet has no rows.
+// e.g. review_approve), or nullopt. Opens the database read-only
+// (readonly.h; `db` may also hold the log's postgresql:// URL); a database
+// file that does not exist yet has no rows.
 // Throws reviewer::Error for an unreadable or corrupt file.
 std::optional<std::string> posted_review(const std::filesystem::path& db, std::string_view repository,
                                          std::int64_t pr_number, std::string_view head_sha,

@@ -9,7 +9,9 @@
 #include <re2/re2.h>
 
 #include "audit/chain.h"
+#include "audit/log_reader.h"
 #include "audit/migrate.h"
+#include "audit/pg_log.h"
 #include "audit/readonly.h"
 #include "audit/render.h"
 #include "audit/verify.h"
@@ -85,6 +87,66 @@ std::string bound(std::string_view value, const char* flag, bool end) {
               fmt::format("{} '{}' is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", flag, value));
 }
 
+// Auditors' queries run as a role that cannot reach the server's files:
+// pg_read_file(), COPY … TO PROGRAM and their kind need one of these.
+void refuse_file_access(storage::PgConnection& db) {
+  auto r = db.exec(
+      "SELECT r.rolname::text FROM pg_roles r WHERE r.rolname = current_user AND (r.rolsuper "
+      "OR pg_has_role(current_user, 'pg_read_server_files', 'MEMBER') "
+      "OR pg_has_role(current_user, 'pg_write_server_files', 'MEMBER') "
+      "OR pg_has_role(current_user, 'pg_execute_server_program', 'MEMBER'))");
+  if (r.rows() > 0) {
+    throw Error(Error::Code::usage,
+                fmt::format("audit query refuses to run as role '{}', which can read or write the server's files; "
+                            "connect as a read-only auditor role (README, \"Several instances on PostgreSQL\")",
+                            r.text(0, 0)));
+  }
+}
+
+// Every table's rows recorded in [from, to], chain columns included; the
+// same bytes from either backend for the same rows.
+void export_log(LogReader& log, const std::string& from, const std::string& to, Format format, std::ostream& out) {
+  auto tables = log.chained_tables();
+  auto head = read_head(log, tables);
+  if (format == Format::json) {
+    out << "{\n";
+    out << "\"since\": " << nlohmann::json(from).dump() << ",\n";
+    out << "\"until\": " << nlohmann::json(to).dump() << ",\n";
+    out << "\"schema_version\": " << log.schema_version() << ",\n";
+    out << "\"checkpoint\": "
+        << nlohmann::json(Checkpoint{head.seq, head.hash, utc_now_iso8601()}.to_line()).dump() << ",\n";
+    out << "\"tables\": {";
+  }
+  bool first = true;
+  for (const auto& t : tables) {
+    auto names = log.column_names(t.name);
+    std::string cols;
+    for (const auto& n : names) cols += fmt::format("{}\"{}\"", cols.empty() ? "" : ", ", n);
+    std::vector<std::vector<Cell>> rows;
+    log.each(fmt::format("SELECT {} FROM \"{}\" WHERE recorded_at >= ?1 AND recorded_at <= ?2 ORDER BY seq", cols,
+                         t.name),
+             {from, to}, [&](const LogRow& r) {
+               rows.emplace_back();
+               for (const auto& v : r.values) rows.back().push_back(cell_of(v));
+             });
+    if (format == Format::json) {
+      out << (first ? "\n" : ",\n") << nlohmann::json(t.name).dump() << ": ";
+    } else if (format == Format::csv) {
+      out << (first ? "" : "\r\n") << "# table: " << t.name << "\r\n";
+    } else {
+      out << (first ? "" : "\n") << "== " << t.name << " ==\n";
+    }
+    std::size_t next = 0;
+    render_rows(names, [&](std::vector<Cell>& row) {
+      if (next == rows.size()) return false;
+      row = std::move(rows[next++]);
+      return true;
+    }, format, out);
+    first = false;
+  }
+  if (format == Format::json) out << "}\n}\n";
+}
+
 }  // namespace
 
 std::optional<Format> parse_format(std::string_view s) {
@@ -111,43 +173,58 @@ void query(const std::filesystem::path& path, std::string_view sql, Format forma
   }
 }
 
+void query_location(const std::string& location, std::string_view sql, Format format, std::ostream& out,
+                    const QueryOptions& options) {
+  if (!storage::is_postgres_url(location)) return query(location, sql, format, out, options);
+  auto db = pg_open(location);
+  refuse_file_access(db);
+  db.exec(fmt::format("SET statement_timeout = {}; SET default_transaction_read_only = on", options.timeout_ms));
+  storage::PgTransaction tx(db);
+  db.exec("SET TRANSACTION READ ONLY");
+  storage::PgResult r;
+  try {
+    r = db.exec(sql, {});
+  } catch (const storage::PgError& e) {
+    if (e.sqlstate() == "57014") {
+      throw Error(Error::Code::timeout, fmt::format("audit query ran longer than {} ms and was stopped", options.timeout_ms));
+    }
+    throw Error(Error::Code::usage, fmt::format("audit query: {}", e.what()));
+  }
+  std::vector<std::string> names;
+  for (int c = 0; c < r.columns(); ++c) names.push_back(r.column_name(c));
+  int next = 0;
+  render_rows(names, [&](std::vector<Cell>& row) {
+    if (next == r.rows()) return false;
+    row.clear();
+    for (int c = 0; c < r.columns(); ++c) row.push_back(cell_of(r.value(next, c)));
+    ++next;
+    return true;
+  }, format, out);
+}
+
 void export_range(const std::filesystem::path& path, std::string_view since, std::string_view until,
                   Format format, std::ostream& out) {
+  export_location(path.string(), since, until, format, out);
+}
+
+void export_location(const std::string& location, std::string_view since, std::string_view until, Format format,
+                     std::ostream& out) {
   std::string from = bound(since, "--since", false);
   std::string to = until.empty() ? "9999-12-31T23:59:59Z" : bound(until, "--until", true);
   if (to < from) {
     throw Error(Error::Code::usage, fmt::format("--until '{}' is before --since '{}'", until, since));
   }
-  auto db = open_read_only(path);
-  db.exec("BEGIN");  // one snapshot for every table
-  auto tables = chained_tables(db);
-  auto head = read_head(db, tables);
-  if (format == Format::json) {
-    out << "{\n";
-    out << "\"since\": " << nlohmann::json(from).dump() << ",\n";
-    out << "\"until\": " << nlohmann::json(to).dump() << ",\n";
-    out << "\"schema_version\": " << schema_version(db) << ",\n";
-    out << "\"checkpoint\": "
-        << nlohmann::json(Checkpoint{head.seq, head.hash, utc_now_iso8601()}.to_line()).dump() << ",\n";
-    out << "\"tables\": {";
+  // One snapshot for every table, on either backend.
+  if (storage::is_postgres_url(location)) {
+    auto db = pg_open(location);
+    storage::PgTransaction tx(db);
+    db.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    export_log(*pg_reader(db), from, to, format, out);
+    return;
   }
-  bool first = true;
-  for (const auto& t : tables) {
-    auto stmt = db.prepare(
-        fmt::format("SELECT * FROM \"{}\" WHERE recorded_at >= ? AND recorded_at <= ? ORDER BY seq", t.name));
-    stmt.bind(1, from);
-    stmt.bind(2, to);
-    if (format == Format::json) {
-      out << (first ? "\n" : ",\n") << nlohmann::json(t.name).dump() << ": ";
-    } else if (format == Format::csv) {
-      out << (first ? "" : "\r\n") << "# table: " << t.name << "\r\n";
-    } else {
-      out << (first ? "" : "\n") << "== " << t.name << " ==\n";
-    }
-    render_rows(stmt, format, out);
-    first = false;
-  }
-  if (format == Format::json) out << "}\n}\n";
+  auto db = open_read_only(location);
+  db.exec("BEGIN");
+  export_log(*sqlite_reader(db), from, to, format, out);
 }
 
 }  // namespace reviewer::audit

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <ostream>
 #include <string_view>
 
@@ -34,6 +35,15 @@ struct QueryOptions {
 void query(const std::filesystem::path& path, std::string_view sql, Format format, std::ostream& out,
            const QueryOptions& options = {});
 
+// The same on the log at `location`. On PostgreSQL the statement runs in a
+// READ ONLY transaction with default_transaction_read_only on and
+// statement_timeout set, as one statement (libpq's extended protocol takes
+// no second one); a role that can read or write server files (a superuser,
+// pg_read_server_files, pg_write_server_files, pg_execute_server_program)
+// is refused: connect as a read-only auditor role (README).
+void query_location(const std::string& location, std::string_view sql, Format format, std::ostream& out,
+                    const QueryOptions& options = {});
+
 // Writes every audit row recorded in [since, until] from every audit table,
 // chain columns included so the evidence can be re-verified elsewhere.
 // `since`/`until` are dates (YYYY-MM-DD, `until` inclusive of the whole
@@ -44,5 +54,11 @@ void query(const std::filesystem::path& path, std::string_view sql, Format forma
 // for a malformed date).
 void export_range(const std::filesystem::path& path, std::string_view since, std::string_view until,
                   Format format, std::ostream& out);
+
+// The same from the log at `location`: a postgresql:// URL (read in one
+// read-only snapshot) or an SQLite file. The same rows give the same bytes
+// on both backends (but for the checkpoint's `at`, the time of the export).
+void export_location(const std::string& location, std::string_view since, std::string_view until, Format format,
+                     std::ostream& out);
 
 }  // namespace reviewer::audit

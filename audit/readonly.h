@@ -8,7 +8,7 @@
 
 #include <filesystem>
 
-#include "audit/sqlite.h"
+#include "audit/db.h"
 
 namespace reviewer::audit {
 

@@ -14,12 +14,7 @@ namespace {
 
 constexpr std::size_t kMaxCellWidth = 60;
 
-struct Cell {
-  int type = SQLITE_NULL;
-  std::string text;  // the value as text (hex for BLOB)
-  std::int64_t i = 0;
-  double d = 0;
-};
+static_assert(SQLITE_NULL == 5, "Cell's default type is SQLITE_NULL");
 
 Cell read_cell(Statement& s, int col) {
   Cell c;
@@ -105,17 +100,44 @@ std::string csv_field(std::string_view text, bool is_text) {
   return q + "\"";
 }
 
+Cell cell_of(const Value& v) {
+  Cell c;
+  if (const auto* n = std::get_if<std::int64_t>(&v)) {
+    c.type = SQLITE_INTEGER;
+    c.i = *n;
+    c.text = std::to_string(*n);
+  } else if (const auto* t = std::get_if<std::string>(&v)) {
+    c.type = SQLITE_TEXT;
+    c.text = *t;
+  }
+  return c;
+}
+
 long render_rows(Statement& stmt, Format format, std::ostream& out) {
   int n = stmt.column_count();
   std::vector<std::string> names;
   for (int i = 0; i < n; ++i) names.push_back(stmt.column_name(i));
+  return render_rows(
+      names,
+      [&](std::vector<Cell>& row) {
+        if (!stmt.step()) return false;
+        row.clear();
+        for (int i = 0; i < n; ++i) row.push_back(read_cell(stmt, i));
+        return true;
+      },
+      format, out);
+}
+
+long render_rows(const std::vector<std::string>& names, const NextRow& next, Format format, std::ostream& out) {
+  const int n = static_cast<int>(names.size());
+  std::vector<Cell> cell;
   long rows = 0;
   if (format == Format::csv) {
     for (int i = 0; i < n; ++i) out << (i ? "," : "") << csv_field(names[static_cast<std::size_t>(i)], false);
     out << "\r\n";
-    while (stmt.step()) {
+    while (next(cell)) {
       for (int i = 0; i < n; ++i) {
-        Cell c = read_cell(stmt, i);
+        const Cell& c = cell[static_cast<std::size_t>(i)];
         out << (i ? "," : "") << csv_field(c.text, c.type == SQLITE_TEXT);
       }
       out << "\r\n";
@@ -125,9 +147,9 @@ long render_rows(Statement& stmt, Format format, std::ostream& out) {
   }
   if (format == Format::json) {
     out << "[";
-    while (stmt.step()) {
+    while (next(cell)) {
       nlohmann::ordered_json row = nlohmann::ordered_json::object();
-      for (int i = 0; i < n; ++i) row[names[static_cast<std::size_t>(i)]] = to_json(read_cell(stmt, i));
+      for (int i = 0; i < n; ++i) row[names[static_cast<std::size_t>(i)]] = to_json(cell[static_cast<std::size_t>(i)]);
       out << (rows ? ",\n  " : "\n  ") << row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       ++rows;
     }
@@ -139,10 +161,10 @@ long render_rows(Statement& stmt, Format format, std::ostream& out) {
   std::vector<std::size_t> width(static_cast<std::size_t>(n));
   std::vector<bool> numeric(static_cast<std::size_t>(n), true);
   for (int i = 0; i < n; ++i) width[static_cast<std::size_t>(i)] = display_width(fit(names[static_cast<std::size_t>(i)]));
-  while (stmt.step()) {
+  while (next(cell)) {
     std::vector<std::string> row;
     for (int i = 0; i < n; ++i) {
-      Cell c = read_cell(stmt, i);
+      const Cell& c = cell[static_cast<std::size_t>(i)];
       auto k = static_cast<std::size_t>(i);
       if (c.type != SQLITE_INTEGER && c.type != SQLITE_FLOAT && c.type != SQLITE_NULL) numeric[k] = false;
       row.push_back(c.type == SQLITE_NULL ? "NULL" : fit(c.text));

@@ -2,17 +2,39 @@
 // formats of query.h). Internal to audit/.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "audit/query.h"
-#include "audit/sqlite.h"
+#include "audit/db.h"
 
 namespace reviewer::audit {
 
-// Steps `stmt` to the end, writing its rows to `out`. CSV and JSON stream
-// row by row; the table format holds the rows to size its columns.
-// Returns the number of rows.
+// One value of a result: its SQLite type code (SQLITE_INTEGER, …; NULL by
+// default), its text and, for numbers, the number.
+struct Cell {
+  int type = 5;  // SQLITE_NULL
+  std::string text;  // the value as text (hex for BLOB)
+  std::int64_t i = 0;
+  double d = 0;
+};
+
+// Fills `row` with the next row's cells; false when there are no more.
+using NextRow = std::function<bool(std::vector<Cell>& row)>;
+
+// Writes the rows `next` gives, under the column `names`, to `out`. CSV
+// and JSON stream row by row; the table format holds the rows to size its
+// columns. Returns the number of rows.
+long render_rows(const std::vector<std::string>& names, const NextRow& next, Format format, std::ostream& out);
+
+// The same for the rows of a prepared statement, stepped to the end.
 long render_rows(Statement& stmt, Format format, std::ostream& out);
+
+// A value as a cell (INTEGER, TEXT or NULL).
+Cell cell_of(const Value& v);
 
 // Helpers shared with the export writer.
 std::string csv_field(std::string_view text, bool is_text);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "audit/history.h"
 #include "reviewer/core/revert_text.h"
 #include "reviewer/core/text.h"
 
@@ -24,12 +25,15 @@ const RE2& pr_re() {
   return re;
 }
 
-bool exists_merged(Connection& db, const std::string& repo, std::int64_t number) {
-  auto q = db.prepare(
-      "SELECT 1 FROM pr_events WHERE repository = ? AND pr_number = ? AND kind = 'merged' LIMIT 1");
-  q.bind(1, std::string_view(repo));
-  q.bind(2, number);
-  return q.step();
+bool any_row(LogReader& log, std::string_view sql, const std::vector<Value>& params) {
+  bool found = false;
+  log.each(sql, params, [&](const LogRow&) { found = true; });
+  return found;
+}
+
+void add_numbers(LogReader& log, std::string_view sql, const std::vector<Value>& params,
+                 std::vector<std::int64_t>& out) {
+  log.each(sql, params, [&](const LogRow& r) { out.push_back(int_value(r.values[0])); });
 }
 
 }  // namespace
@@ -60,44 +64,40 @@ RevertReference detect_revert(std::string_view title, std::string_view body) {
   return ref;
 }
 
-std::vector<std::int64_t> resolve_reverted(Connection& db, const std::string& repository,
+std::vector<std::int64_t> resolve_reverted(LogReader& log, const std::string& repository,
                                            std::int64_t reverting_pr, const RevertReference& ref) {
   std::vector<std::int64_t> found;
   for (const auto& p : ref.prs) {
     // "Reverts other/repo#5" names a PR of another repository: not ours.
     if (!p.repository.empty() && lower(p.repository) != lower(repository)) continue;
-    if (exists_merged(db, repository, p.number)) found.push_back(p.number);
+    if (any_row(log, "SELECT 1 FROM pr_events WHERE repository = ?1 AND pr_number = ?2 AND kind = 'merged' LIMIT 1",
+                {repository, p.number})) {
+      found.push_back(p.number);
+    }
   }
   for (const auto& sha : ref.shas) {
-    auto q = db.prepare(
-        "SELECT DISTINCT pr_number FROM pr_events WHERE repository = ? AND kind = 'merged' "
-        "AND (substr(merge_sha, 1, length(?2)) = ?2 OR substr(head_sha, 1, length(?2)) = ?2)");
-    q.bind(1, std::string_view(repository));
-    q.bind(2, std::string_view(sha));
-    while (q.step()) found.push_back(q.column_int64(0));
+    add_numbers(log,
+                "SELECT DISTINCT pr_number FROM pr_events WHERE repository = ?1 AND kind = 'merged' "
+                "AND (substr(merge_sha, 1, length(?2)) = ?2 OR substr(head_sha, 1, length(?2)) = ?2)",
+                {repository, sha}, found);
   }
   if (!ref.reverted_title.empty()) {
-    auto q = db.prepare(
-        "SELECT DISTINCT e.pr_number FROM pr_events e WHERE e.repository = ?1 AND e.kind = 'merged' "
-        "AND (EXISTS (SELECT 1 FROM pull_requests p WHERE p.repository = ?1 "
-        "             AND p.pr_number = e.pr_number AND p.title = ?2) "
-        "  OR EXISTS (SELECT 1 FROM review_runs r WHERE r.repository = ?1 "
-        "             AND r.pr_number = e.pr_number AND r.title = ?2))");
-    q.bind(1, std::string_view(repository));
-    q.bind(2, std::string_view(ref.reverted_title));
-    while (q.step()) found.push_back(q.column_int64(0));
+    add_numbers(log,
+                "SELECT DISTINCT e.pr_number FROM pr_events e WHERE e.repository = ?1 AND e.kind = 'merged' "
+                "AND (EXISTS (SELECT 1 FROM pull_requests p WHERE p.repository = ?1 "
+                "             AND p.pr_number = e.pr_number AND p.title = ?2) "
+                "  OR EXISTS (SELECT 1 FROM review_runs r WHERE r.repository = ?1 "
+                "             AND r.pr_number = e.pr_number AND r.title = ?2))",
+                {repository, ref.reverted_title}, found);
   }
   std::sort(found.begin(), found.end());
   found.erase(std::unique(found.begin(), found.end()), found.end());
   std::erase(found, reverting_pr);
   std::erase_if(found, [&](std::int64_t n) {
-    auto q = db.prepare(
-        "SELECT 1 FROM pr_events WHERE repository = ? AND pr_number = ? AND kind = 'reverted' "
-        "AND related_pr = ?");
-    q.bind(1, std::string_view(repository));
-    q.bind(2, n);
-    q.bind(3, reverting_pr);
-    return q.step();
+    return any_row(log,
+                   "SELECT 1 FROM pr_events WHERE repository = ?1 AND pr_number = ?2 AND kind = 'reverted' "
+                   "AND related_pr = ?3",
+                   {repository, n, reverting_pr});
   });
   return found;
 }

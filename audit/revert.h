@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "audit/sqlite.h"
+#include "audit/log_reader.h"
 
 namespace reviewer::audit {
 
@@ -36,7 +36,7 @@ RevertReference detect_revert(std::string_view title, std::string_view body);
 // points at: by number, by merge or head sha prefix of a `merged` event, or
 // by exact title of a merged PR. Skips PRs already linked to `reverting_pr`.
 // Sorted, without duplicates.
-std::vector<std::int64_t> resolve_reverted(Connection& db, const std::string& repository,
+std::vector<std::int64_t> resolve_reverted(LogReader& log, const std::string& repository,
                                            std::int64_t reverting_pr, const RevertReference& ref);
 
 }  // namespace reviewer::audit

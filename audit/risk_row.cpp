@@ -1,5 +1,7 @@
 #include "audit/risk_row.h"
 
+#include "audit/rows.h"
+
 #include <cmath>
 #include <cstdint>
 
@@ -27,22 +29,15 @@ std::string features_json(const Risk& risk) {
 
 }  // namespace
 
-void append_risk(ChainWriter& w, const std::string& run_id, const Risk& risk) {
-  auto row = w.row("review_risk");
-  row.set("run_id", run_id)
-      .set("probability_micro", micro(risk.probability))
-      .set("threshold_micro", micro(risk.threshold))
-      .set("threshold_source", risk.threshold_source)
-      .set("above_threshold", risk.above_threshold)
-      .set("model", risk.model)
-      .set("model_version", risk.model_version)
-      .set("explanation", risk.explanation)
-      .set("features", features_json(risk))
-      .set("indexed_commit", risk.indexed_commit)
-      .set("indexed_commits", std::int64_t{risk.indexed_commits})
-      .set("labelled_positives", std::int64_t{risk.labelled_positives})
-      .set("note", risk.note);
-  w.append(row);
+RowValues risk_row(const std::string& run_id, const Risk& risk) {
+  return {"review_risk",
+          {{"run_id", run_id}, {"probability_micro", micro(risk.probability)},
+           {"threshold_micro", micro(risk.threshold)}, {"threshold_source", risk.threshold_source},
+           {"above_threshold", std::int64_t{risk.above_threshold}}, {"model", risk.model},
+           {"model_version", risk.model_version}, {"explanation", risk.explanation},
+           {"features", features_json(risk)}, {"indexed_commit", risk.indexed_commit},
+           {"indexed_commits", std::int64_t{risk.indexed_commits}},
+           {"labelled_positives", std::int64_t{risk.labelled_positives}}, {"note", risk.note}}};
 }
 
 }  // namespace reviewer::audit

@@ -3,12 +3,14 @@
 
 #include <string>
 
-#include "audit/chain.h"
+#include "audit/db.h"
 #include "reviewer/core/risk.h"
 
 namespace reviewer::audit {
 
-// Appends the row for `run_id`, inside the caller's write transaction.
-void append_risk(ChainWriter& w, const std::string& run_id, const Risk& risk);
+struct RowValues;
+
+// The row of review_risk for `run_id`.
+RowValues risk_row(const std::string& run_id, const Risk& risk);
 
 }  // namespace reviewer::audit

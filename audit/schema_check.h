@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "audit/sqlite.h"
+#include "audit/db.h"
 
 namespace reviewer::audit {
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +37,17 @@ class AuditStore {
   static std::unique_ptr<AuditStore> open(const std::filesystem::path& path);
   static std::unique_ptr<AuditStore> open(const std::filesystem::path& path,
                                           const OpenOptions& options);
+
+  // Opens the log in the PostgreSQL database at `url` (postgresql://…; the
+  // database must exist), migrating it as needed under an advisory lock.
+  // Throws reviewer::Error with one line naming the server (never its
+  // password) when it cannot be reached, or naming both versions when the
+  // database's schema is newer than this build.
+  static std::unique_ptr<AuditStore> open_url(const std::string& url);
+
+  // A postgresql:// or postgres:// URL opens PostgreSQL, anything else the
+  // SQLite file at that path.
+  static std::unique_ptr<AuditStore> open_location(const std::string& location);
 
   // Records one review: the run, each agent's result, each finding (evidence
   // as the agent redacted it). All or nothing; throws reviewer::Error (also

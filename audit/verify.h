@@ -43,6 +43,18 @@ struct VerifyResult {
 // file cannot be read at all (missing, corrupt, locked).
 VerifyResult verify(const std::filesystem::path& path, const std::vector<Checkpoint>& checkpoints = {});
 
+// A postgresql:// URL verifies that database (in one read-only snapshot),
+// anything else the SQLite file at that path.
+VerifyResult verify_location(const std::string& location, const std::vector<Checkpoint>& checkpoints = {});
+
+// checkpoint() of the log at `location` (a postgresql:// URL or a path).
+Checkpoint checkpoint_location(const std::string& location);
+
+class LogReader;
+// Verifies the log `log` reads (either backend), inside whatever snapshot
+// the caller holds.
+VerifyResult verify(LogReader& log, const std::vector<Checkpoint>& checkpoints = {});
+
 // The current checkpoint of the log at `path` (read-only).
 Checkpoint checkpoint(const std::filesystem::path& path);
 

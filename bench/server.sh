@@ -29,16 +29,7 @@ trap 'kill -9 ${SERVER_PID:-} ${BASE_PID:-} ${PROBOT_PID:-} 2>/dev/null || true;
 SECRET=bench-secret-$(date +%s)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT/webhook
-export BENCH_PAYLOAD=$WORK/payload.json
-
-# A real ~24 KB example: pull_request.synchronize from @octokit/webhooks-examples.
-python3 - "$BENCH_PAYLOAD" <<'PY'
-import json, sys
-idx = json.load(open("tests/tools/node_modules/@octokit/webhooks-examples/api.github.com/index.json"))
-ex = [e for e in next(x for x in idx if x["name"] == "pull_request")["examples"] if e["action"] == "synchronize"][0]
-open(sys.argv[1], "w").write(json.dumps(ex))
-PY
-export BENCH_SIG="sha256=$(python3 -c 'import hmac,hashlib,sys; print(hmac.new(sys.argv[1].encode(), open(sys.argv[2],"rb").read(), hashlib.sha256).hexdigest())' "$SECRET" "$BENCH_PAYLOAD")"
+source bench/webhook_payload.sh  # BENCH_PAYLOAD, BENCH_SIG
 echo "payload: $(wc -c < "$BENCH_PAYLOAD") bytes; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 start_server() {  # $1: data dir, $2: log file (default $1.log)

@@ -12,6 +12,8 @@ find_package(cpprestsdk REQUIRED)
 pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2>=1.5)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)
+# PostgreSQL 15 client library (libpq-dev), for the storage layer.
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 # gperftools' tcmalloc for the `reviewer` executable only (reviewer/cli).
 pkg_check_modules(TCMALLOC REQUIRED IMPORTED_TARGET libtcmalloc_minimal)
 if(REVIEWER_BUILD_TESTS)

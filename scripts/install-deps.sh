@@ -10,6 +10,7 @@ PACKAGES=(
   libfmt-dev doctest-dev libre2-dev libcli11-dev libyaml-cpp-dev
   libssl-dev libjwt-dev zlib1g-dev libgoogle-perftools-dev sqlite3
   time wrk curl bc jq
+  libpq-dev postgresql
 )
 # Node.js and npm serve test tooling only (the SARIF validator). Some images
 # ship a newer nodejs whose npm conflicts with Debian's npm package: only ask

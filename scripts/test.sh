@@ -17,4 +17,6 @@ cmake --build build -j"$(nproc)"
 # as there are cores.
 labels=(-LE slow)
 [ "${1:-}" = "--slow" ] && labels=()
-ctest --test-dir build --output-on-failure -j"$(( $(nproc) * 2 ))" "${labels[@]}"
+# The PostgreSQL backends' tests need a server: a throw-away cluster,
+# stopped when ctest ends (scripts/with-postgres.sh).
+scripts/with-postgres.sh ctest --test-dir build --output-on-failure -j"$(( $(nproc) * 2 ))" "${labels[@]}"

@@ -112,7 +112,7 @@ struct AppHandlerOptions {
   std::shared_ptr<GuidanceWatcher> guidance;
   std::shared_ptr<model::ProviderPool> model_pool;   // REVIEWER_MODEL_CONFIG, or null
   std::shared_ptr<GitHubAccess> access;              // null: dry-run on local mirrors only
-  std::filesystem::path audit_db;                    // the store's file, read back by the ledger
+  std::filesystem::path audit_db;                    // the store's file (or postgresql:// URL), read back by the ledger
   git::FetchOptions fetch;                           // limits; the password is set per job
   std::size_t max_inline_comments = 30;
   std::string details_url;                           // optional link on check runs

@@ -1,15 +1,19 @@
-// `reviewer audit verify | checkpoint | query SQL | export`: auditors' access
-// to the log. Everything here opens the database read-only.
+// `reviewer audit verify | checkpoint | query SQL | export | migrate`:
+// auditors' access to the log. Everything here but `migrate` (which writes
+// only its target) opens the database read-only.
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "audit/copy.h"
 #include "audit/query.h"
 #include "audit/verify.h"
 #include "reviewer/cli/cli.h"
 #include "reviewer/core/error.h"
+#include "storage/postgres.h"
 
 namespace reviewer {
 
@@ -17,12 +21,22 @@ namespace {
 
 struct AuditOptions {
   std::string db;
+  std::string database_url;
+  std::string from, to;
   std::string sql;
   std::string query_format = "table";
   std::string export_format = "json";
   std::string since, until;
   std::vector<std::string> checkpoint_files;
   std::string path() const { return db.empty() ? default_audit_db() : db; }
+  // --database-url, else --db, else $REVIEWER_DATABASE_URL, else the
+  // default file.
+  std::string location() const {
+    if (!database_url.empty()) return database_url;
+    if (!db.empty()) return db;
+    const char* env = std::getenv("REVIEWER_DATABASE_URL");
+    return env && *env ? std::string(env) : default_audit_db();
+  }
 };
 
 audit::Format format_of(const std::string& name) {
@@ -41,21 +55,40 @@ int run_verify(const AuditOptions& o) {
       if (auto c = audit::Checkpoint::parse(line)) checkpoints.push_back(*c);
     }
   }
-  auto r = audit::verify(o.path(), checkpoints);
+  if (!o.database_url.empty() && !storage::is_postgres_url(o.database_url)) {
+    throw Error(Error::Code::usage, fmt::format("--database-url must be a postgresql:// URL, not '{}'",
+                                                storage::redact_url(o.database_url)));
+  }
+  auto r = audit::verify_location(o.location(), checkpoints);
   fmt::print("{}\n", r.message);
   return r.exit_code();
 }
 
 void add_db_option(CLI::App* cmd, AuditOptions& o) {
-  cmd->add_option("--db", o.db, "Audit database (default: $REVIEWER_DATA_DIR/audit.db, else "
-                                "~/.local/share/reviewer/audit.db)");
+  auto* db = cmd->add_option("--db", o.db, "Audit database file (default: $REVIEWER_DATABASE_URL, else "
+                                           "$REVIEWER_DATA_DIR/audit.db, else ~/.local/share/reviewer/audit.db)");
+  cmd->add_option("--database-url", o.database_url, "Audit log on PostgreSQL (postgresql://…)")->excludes(db);
+}
+
+int run_migrate(const AuditOptions& o) {
+  if (!o.from.starts_with("sqlite:")) {
+    throw Error(Error::Code::usage, fmt::format("--from must be sqlite:PATH, not '{}'", o.from));
+  }
+  if (!storage::is_postgres_url(o.to)) {
+    throw Error(Error::Code::usage, fmt::format("--to must be a postgresql:// URL, not '{}'", storage::redact_url(o.to)));
+  }
+  auto copied = audit::copy_log(o.from.substr(7), o.to);
+  fmt::print("copied {} rows; head {}\n", copied.rows, copied.head_hash);
+  auto r = audit::verify_location(o.to);
+  fmt::print("{}\n", r.message);
+  return r.exit_code();
 }
 
 }  // namespace
 
 void add_audit_command(CLI::App& app, Action& run) {
   auto o = std::make_shared<AuditOptions>();
-  auto* cmd = app.add_subcommand("audit", "Verify, query and export the audit log (read-only)");
+  auto* cmd = app.add_subcommand("audit", "Verify, query and export the audit log (read-only); copy it to PostgreSQL");
   cmd->require_subcommand(1);
 
   auto* verify = cmd->add_subcommand(
@@ -70,7 +103,7 @@ void add_audit_command(CLI::App& app, Action& run) {
   add_db_option(checkpoint, *o);
   checkpoint->callback([&run, o] {
     run = [o] {
-      fmt::print("{}\n", audit::checkpoint(o->path()).to_line());
+      fmt::print("{}\n", audit::checkpoint_location(o->location()).to_line());
       return 0;
     };
   });
@@ -82,7 +115,7 @@ void add_audit_command(CLI::App& app, Action& run) {
   add_db_option(query, *o);
   query->callback([&run, o] {
     run = [o] {
-      audit::query(o->path(), o->sql, format_of(o->query_format), std::cout);
+      audit::query_location(o->location(), o->sql, format_of(o->query_format), std::cout);
       return 0;
     };
   });
@@ -96,10 +129,17 @@ void add_audit_command(CLI::App& app, Action& run) {
   add_db_option(exp, *o);
   exp->callback([&run, o] {
     run = [o] {
-      audit::export_range(o->path(), o->since, o->until, format_of(o->export_format), std::cout);
+      audit::export_location(o->location(), o->since, o->until, format_of(o->export_format), std::cout);
       return 0;
     };
   });
+
+  auto* migrate = cmd->add_subcommand(
+      "migrate", "Copy an SQLite log with its chain into an empty PostgreSQL log, then verify the copy");
+  migrate->add_option("--from", o->from, "sqlite:PATH of the log to copy (read-only)")->required();
+  migrate->add_option("--to", o->to, "postgresql://… of the target database (migrated, must hold no rows)")
+      ->required();
+  migrate->callback([&run, o] { run = [o] { return run_migrate(*o); }; });
 }
 
 }  // namespace reviewer

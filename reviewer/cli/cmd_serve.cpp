@@ -44,7 +44,7 @@ int run_serve(const std::string& config) {
   // whatever a library creates) is for this user only.
   ::umask(077);
   create_private_directories(settings.data_dir);
-  std::shared_ptr<audit::AuditStore> store = audit::AuditStore::open(settings.audit_db());
+  std::shared_ptr<audit::AuditStore> store = audit::AuditStore::open_location(settings.audit_location());
   app::AppHandlerOptions options;
   Server server(
       settings, [&](app::JsonLog& l, Metrics& m) { return app::make_github_handler(options, store, l, m); }, log,
@@ -80,7 +80,8 @@ void add_serve_command(CLI::App& app, Action& run) {
       "reviews, labels and the check run `reviewer`, approving only where guidance auto_approve allows.\n"
       "shadow and active need GitHub credentials: GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY_FILE (a GitHub App)\n"
       "or GITHUB_TOKEN; GITHUB_API_URL for GitHub Enterprise Server. Required: REVIEWER_WEBHOOK_SECRET or\n"
-      "REVIEWER_WEBHOOK_SECRET_FILE. Others: REVIEWER_LISTEN, REVIEWER_DATA_DIR, REVIEWER_WORKERS,\n"
+      "REVIEWER_WEBHOOK_SECRET_FILE. Others: REVIEWER_LISTEN, REVIEWER_DATA_DIR, REVIEWER_DATABASE_URL\n"
+      "(postgresql://: queue and audit log on PostgreSQL, shared by several instances), REVIEWER_WORKERS,\n"
       "REVIEWER_GUIDANCE_DIR, REVIEWER_MODEL_CONFIG (see reviewer/server/README.md).\n"
       "HTTP limits (what an unsigned client can cost): REVIEWER_HTTP_THREADS (I/O threads, 2),\n"
       "REVIEWER_MAX_BODY_BYTES (25 MB + 64 KB; a larger Content-Length gets 413 before the body is read),\n"

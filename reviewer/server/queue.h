@@ -1,5 +1,5 @@
 // The durable job queue: deliveries and their jobs in SQLite (queue.db in
-// the data directory), with leases, heartbeats, retries with backoff and
+// the data directory) or PostgreSQL (pg_queue.cpp, for several instances), with leases, heartbeats, retries with backoff and
 // jitter, dead letters, supersession and round-robin fairness across
 // repositories. SQL lives only in the implementation, so a PostgreSQL
 // backend can replace it (DESIGN.md, "Growing past one machine").
@@ -95,8 +95,22 @@ class JobQueue {
   // many bodies were dropped.
   virtual std::int64_t prune_bodies(std::chrono::milliseconds age) = 0;
 
+  // Calls `wake` (from a thread of the queue) whenever a job may have
+  // become claimable through another process's intake, so idle workers of
+  // every instance start at once rather than at their next poll. The
+  // SQLite queue has no such signal: workers poll. An empty `wake` stops
+  // the calls (before whatever `wake` uses goes away).
+  virtual void on_new_jobs(std::function<void()> wake) { (void)wake; }
+
   // Opens (creating) the SQLite queue at `path`. Throws Error(io).
   static std::unique_ptr<JobQueue> open_sqlite(const std::filesystem::path& path, QueueOptions options);
+
+  // Opens the queue in the PostgreSQL database at `url` (tables queue_*,
+  // created under an advisory lock; the database may be shared with the
+  // audit log and with other instances). Throws Error(io) with one line
+  // naming the server when it cannot be reached, or when its queue schema
+  // is newer than this build's.
+  static std::unique_ptr<JobQueue> open_postgres(const std::string& url, QueueOptions options);
 };
 
 }  // namespace reviewer::server

@@ -46,7 +46,7 @@ app::AppHandlerOptions handler_options(const ServeSettings& s, app::JsonLog* log
   app::AppHandlerOptions o;
   o.mode = s.mode;
   o.data_dir = s.data_dir;
-  o.audit_db = s.audit_db();
+  o.audit_db = s.audit_location();
   o.guidance = std::make_shared<GuidanceWatcher>(s.guidance_dir ? std::vector<std::filesystem::path>{*s.guidance_dir}
                                                                  : std::vector<std::filesystem::path>{});
   if (s.model_config) {

@@ -393,7 +393,8 @@ void Server::start() {
   QueueOptions qo;
   qo.max_attempts = m.settings.max_attempts;
   qo.retry_base_ms = m.settings.retry_base_ms;
-  m.queue = JobQueue::open_sqlite(m.settings.queue_db(), qo);
+  m.queue = m.settings.database_url.empty() ? JobQueue::open_sqlite(m.settings.queue_db(), qo)
+                                             : JobQueue::open_postgres(m.settings.database_url, qo);
   m.handler = m.make_handler(m.log, m.metrics);
   WorkerOptions wo;
   wo.workers = m.settings.workers;
@@ -406,6 +407,7 @@ void Server::start() {
   m.pool = std::make_unique<WorkerPool>(*m.queue, m.handler, m.metrics, m.log, wo);
   m.pool->start();
   m.intake = std::make_unique<IntakeBatcher>(*m.queue, m.metrics, [p = m.pool.get()] { p->notify(); });
+  m.queue->on_new_jobs([p = m.pool.get()] { p->notify(); });  // other instances' intake
   m.add_gauges();
 
   try {
@@ -435,6 +437,7 @@ int Server::stop() {
   if (m.listener) m.listener->shutdown(std::chrono::seconds(2));
   const auto grace = std::chrono::seconds(m.settings.shutdown_grace_seconds) -
                      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  m.queue->on_new_jobs({});
   int released = m.pool->stop(std::max(grace, std::chrono::milliseconds(0)));
   {
     std::lock_guard lock(m.maint_mu);

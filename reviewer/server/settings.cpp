@@ -13,6 +13,7 @@
 
 #include "reviewer/core/edit_distance.h"
 #include "reviewer/core/error.h"
+#include "storage/postgres.h"
 
 extern char** environ;
 
@@ -78,6 +79,13 @@ const std::vector<Key>& keys() {
        [](ServeSettings& s, const std::string& w, const std::string& v) {
          if (v.empty()) fail(w, "the data directory is empty");
          s.data_dir = v;
+       }},
+      {"database_url", "REVIEWER_DATABASE_URL",
+       [](ServeSettings& s, const std::string& w, const std::string& v) {
+         if (!storage::is_postgres_url(v)) {
+           fail(w, fmt::format("'{}' is not a postgresql:// URL", storage::redact_url(v)));
+         }
+         s.database_url = v;
        }},
       {"mode", "REVIEWER_MODE",
        [](ServeSettings& s, const std::string& w, const std::string& v) {

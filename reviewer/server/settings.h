@@ -18,6 +18,7 @@ struct ServeSettings {
   int listen_port = 8080;                    // REVIEWER_LISTEN port (0: any free port)
   std::string webhook_secret;                // REVIEWER_WEBHOOK_SECRET or _SECRET_FILE (required)
   std::filesystem::path data_dir = "reviewer-data";  // REVIEWER_DATA_DIR: queue.db, audit.db, mirrors/
+  std::string database_url;  // REVIEWER_DATABASE_URL: queue and audit log on PostgreSQL instead of the files
   Mode mode = Mode::dry_run;                 // REVIEWER_MODE: dry-run | shadow | active
   int workers = 2;                           // REVIEWER_WORKERS: 1..64
   int http_threads = 2;                      // REVIEWER_HTTP_THREADS: 1..64, the listener's I/O threads
@@ -43,6 +44,8 @@ struct ServeSettings {
 
   std::filesystem::path queue_db() const { return data_dir / "queue.db"; }
   std::filesystem::path audit_db() const { return data_dir / "audit.db"; }
+  // Where the audit log is: the PostgreSQL URL when one is set, else audit_db().
+  std::string audit_location() const { return database_url.empty() ? audit_db().string() : database_url; }
   std::filesystem::path mirrors_dir() const { return data_dir / "mirrors"; }
   bool has_github_credentials() const {
     return !github_token.empty() || (!github_app_id.empty() && github_app_private_key_file);

@@ -4,19 +4,18 @@
 // is what makes claims round-robin across repositories.
 #include <algorithm>
 #include <atomic>
-#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
-#include <random>
 
 #include <fmt/format.h>
 
-#include "audit/wal_vfs.h"
+#include "storage/wal_vfs.h"
 #include "reviewer/core/error.h"
 #include "reviewer/core/random.h"
 #include "reviewer/server/body_log.h"
 #include "reviewer/server/queue.h"
+#include "reviewer/server/queue_policy.h"
 #include "reviewer/server/sqlite_db.h"
 
 namespace reviewer::server {
@@ -85,8 +84,9 @@ class SqliteQueue final : public JobQueue {
   SqliteQueue(const std::filesystem::path& path, QueueOptions o)
       // The writer's commits reach the WAL in one write each, not two per
       // page (audit/wal_vfs.h); the checkpointer's connection needs no such.
-      : db_(path, audit::combining_wal_vfs()),
+      : db_(path, storage::combining_wal_vfs()),
         opt_(std::move(o)),
+        policy_(opt_),
         bodies_(path.parent_path() / "bodies", opt_.body_segment_bytes) {
     if (!opt_.now_ms) {
       opt_.now_ms = [] {
@@ -224,21 +224,7 @@ class SqliteQueue final : public JobQueue {
     if (!cur.step() || cur.text(0) != "leased" || cur.text(1) != job.lease_token) return "lost_lease";
     const int attempts = static_cast<int>(cur.int64(2));
     cur.reset();
-    std::string state;
-    std::int64_t available = now;
-    switch (r.status) {
-      case JobResult::Status::done: state = "done"; break;
-      case JobResult::Status::failed: state = "failed"; break;
-      case JobResult::Status::superseded: state = "superseded"; break;
-      case JobResult::Status::retry:
-        if (attempts >= opt_.max_attempts) {
-          state = "dead";
-        } else {
-          state = "pending";
-          available = now + backoff_ms(attempts);
-        }
-        break;
-    }
+    auto [state, available] = policy_.after(r.status, attempts, now);
     Stmt up(db_,
             "UPDATE jobs SET state=?2, available_ms=?3, lease_token=NULL, lease_expires_ms=NULL, "
             "finished_ms=CASE WHEN ?2='pending' THEN NULL ELSE ?4 END, run_id=?5, result=?6 WHERE id=?1");
@@ -462,13 +448,6 @@ class SqliteQueue final : public JobQueue {
     again.bind(1, now).run();
   }
 
-  std::int64_t backoff_ms(int attempts) {
-    double base = static_cast<double>(opt_.retry_base_ms) * std::pow(2.0, std::min(attempts - 1, 30));
-    base = std::min(base, static_cast<double>(opt_.retry_max_ms));
-    std::uniform_real_distribution<double> jitter(0.5, 1.5);
-    return static_cast<std::int64_t>(base * jitter(rng_));
-  }
-
   void checkpoint_loop(const std::filesystem::path& path) {
     try {
       Db cp(path);
@@ -518,6 +497,7 @@ class SqliteQueue final : public JobQueue {
   static constexpr int kRestartFrames = 65536;  // 256 MB of 4 KB pages
   Db db_;
   QueueOptions opt_;
+  AttemptPolicy policy_;
   BodyLog bodies_;
   std::mutex mu_;
   std::thread checkpointer_;
@@ -525,7 +505,6 @@ class SqliteQueue final : public JobQueue {
   std::condition_variable cp_cv_;
   bool cp_stop_ = false;
   std::atomic<std::uint64_t> intake_commits_{0};  // wakes the checkpointer's next round
-  std::mt19937_64 rng_{std::random_device{}()};
 };
 
 }  // namespace

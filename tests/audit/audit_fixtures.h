@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "audit/sqlite.h"
+#include "audit/db.h"
 #include "reviewer/core/review_result.h"
 
 namespace reviewer::test {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "audit/query.h"
-#include "audit/sqlite.h"
+#include "audit/db.h"
 #include "audit/store.h"
 #include "audit/verify.h"
 #include "audit_fixtures.h"

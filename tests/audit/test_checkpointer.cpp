@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "audit/sqlite.h"
+#include "audit/db.h"
 #include "audit/store.h"
 #include "audit/verify.h"
 #include "audit_fixtures.h"
@@ -29,7 +29,7 @@ std::filesystem::path wal_of(const std::filesystem::path& db) { return db.string
 
 }  // namespace
 
-TEST_SUITE("audit::Checkpointer") {
+TEST_SUITE("storage::Checkpointer") {
   TEST_CASE("while a store records, checkpoints copy the log into the database file and the WAL stays bounded") {
     auto path = test::scratch_dir("checkpoints") / "audit.db";
     constexpr int kRuns = 2500;  // about 25,000 WAL pages of 4 KB: six times the restart threshold

@@ -9,6 +9,7 @@
 #include "audit/verify.h"
 #include "audit_fixtures.h"
 #include "reviewer/core/error.h"
+#include "support/postgres.h"
 #include "support/testutil.h"
 
 using namespace reviewer;
@@ -34,6 +35,19 @@ audit::DeadLetterRecord dead_letter(const std::string& delivery_id) {
 }  // namespace
 
 TEST_SUITE("audit dead letters") {
+  TEST_CASE("a dead letter is recorded once per delivery on either backend") {
+    test::on_each_backend("dead-letters-once", [](const std::string& at) {
+      auto store = AuditStore::open_location(at);
+      CHECK(store->record_dead_letter(dead_letter("d-1")));
+      CHECK_FALSE(store->record_dead_letter(dead_letter("d-1")));
+      CHECK(store->record_dead_letter(dead_letter("d-2")));
+      CHECK(store->row_count() == 2);
+      CHECK(test::log_scalar(at, "SELECT reason FROM dead_letters WHERE delivery_id = 'd-2'") ==
+            "handler error: mirror unreachable");
+      CHECK(audit::verify_location(at).ok);
+    });
+  }
+
   TEST_CASE("a dead letter is chained, queryable read-only, and recorded once per delivery") {
     auto path = test::scratch_dir("dead-letters") / "audit.db";
     auto store = AuditStore::open(path);

@@ -7,6 +7,7 @@
 #include "audit/store.h"
 #include "audit/verify.h"
 #include "audit_fixtures.h"
+#include "support/postgres.h"
 #include "support/testutil.h"
 
 using namespace reviewer;
@@ -69,28 +70,28 @@ TEST_SUITE("audit::detect_revert") {
 
 TEST_SUITE("audit::AuditStore::link_reverts") {
   TEST_CASE("a merged revert is linked to the original PRs by number, sha and title, once") {
-    auto path = test::scratch_dir("link") / "audit.db";
-    auto store = audit::AuditStore::open(path);
-    const std::string repo = "octo/widgets";
-    store->record_pull_request({repo, 10, "Add the widget cache", "alice", "main", "h10", false, ""});
-    store->record_pr_event({repo, 10, "merged", "alice", "h10", "aaaaaaa1111", 0, "", "2026-01-01T10:00:00Z"});
-    store->record_pr_event({repo, 11, "merged", "bob", "h11", "bbbbbbb2222", 0, "", "2026-01-01T11:00:00Z"});
-    store->record_pr_event({repo, 12, "merged", "carol", "h12", "ccccccc3333", 0, "", "2026-01-01T12:00:00Z"});
-    store->record_pr_event({repo, 13, "opened", "dave", "h13", "", 0, "", "2026-01-01T12:00:00Z"});
-    auto linked = store->link_reverts(repo, 20, "Revert \"Add the widget cache\"",
-                                      "Reverts octo/widgets#12\nThis reverts commit bbbbbbb2.\nReverts #13\n"
-                                      "Reverts other/repo#11",
-                                      "2026-01-02T09:00:00Z");
-    CHECK(linked == std::vector<std::int64_t>{10, 11, 12});  // 13 never merged
-    // A redelivered webhook does not link twice.
-    CHECK(store->link_reverts(repo, 20, "Revert \"Add the widget cache\"", "Reverts octo/widgets#12",
-                              "2026-01-02T09:00:00Z")
-              .empty());
-    auto db = audit::open_read_only(path);
-    CHECK(test::scalar(db, "SELECT count(*) FROM pr_events WHERE kind = 'reverted' AND related_pr = 20") == 3);
-    CHECK(test::scalar(db, "SELECT count(*) FROM pr_events WHERE kind = 'reverted' AND pr_number = 12 "
-                           "AND at = '2026-01-02T09:00:00Z'") == 1);
-    CHECK(audit::verify(path).ok);
+    test::on_each_backend("link", [](const std::string& at) {
+      auto store = audit::AuditStore::open_location(at);
+      const std::string repo = "octo/widgets";
+      store->record_pull_request({repo, 10, "Add the widget cache", "alice", "main", "h10", false, ""});
+      store->record_pr_event({repo, 10, "merged", "alice", "h10", "aaaaaaa1111", 0, "", "2026-01-01T10:00:00Z"});
+      store->record_pr_event({repo, 11, "merged", "bob", "h11", "bbbbbbb2222", 0, "", "2026-01-01T11:00:00Z"});
+      store->record_pr_event({repo, 12, "merged", "carol", "h12", "ccccccc3333", 0, "", "2026-01-01T12:00:00Z"});
+      store->record_pr_event({repo, 13, "opened", "dave", "h13", "", 0, "", "2026-01-01T12:00:00Z"});
+      auto linked = store->link_reverts(repo, 20, "Revert \"Add the widget cache\"",
+                                        "Reverts octo/widgets#12\nThis reverts commit bbbbbbb2.\nReverts #13\n"
+                                        "Reverts other/repo#11",
+                                        "2026-01-02T09:00:00Z");
+      CHECK(linked == std::vector<std::int64_t>{10, 11, 12});  // 13 never merged
+      // A redelivered webhook does not link twice.
+      CHECK(store->link_reverts(repo, 20, "Revert \"Add the widget cache\"", "Reverts octo/widgets#12",
+                                "2026-01-02T09:00:00Z")
+                .empty());
+      CHECK(test::log_scalar(at, "SELECT count(*) FROM pr_events WHERE kind = 'reverted' AND related_pr = 20") == "3");
+      CHECK(test::log_scalar(at, "SELECT count(*) FROM pr_events WHERE kind = 'reverted' AND pr_number = 12 "
+                                 "AND at = '2026-01-02T09:00:00Z'") == "1");
+      CHECK(audit::verify_location(at).ok);
+    });
   }
 
   TEST_CASE("a PR does not revert itself and non-reverts record nothing") {

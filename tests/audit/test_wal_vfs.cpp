@@ -11,10 +11,10 @@
 
 #include <fmt/format.h>
 
-#include "audit/sqlite.h"
+#include "audit/db.h"
 #include "audit/store.h"
 #include "audit/verify.h"
-#include "audit/wal_vfs.h"
+#include "storage/wal_vfs.h"
 #include "audit_fixtures.h"
 #include "reviewer/core/error.h"
 #include "support/testutil.h"
@@ -26,7 +26,7 @@ using reviewer::audit::Connection;
 TEST_SUITE("audit combining WAL VFS") {
   TEST_CASE("commits of every size written through it are read whole by connections on the default VFS") {
     auto path = test::scratch_dir("wal-vfs") / "t.db";
-    const char* vfs = audit::combining_wal_vfs();
+    const char* vfs = storage::combining_wal_vfs();
     REQUIRE(vfs != nullptr);
     auto writer = Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs);
     writer.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;");

@@ -14,12 +14,14 @@
 #include <stop_token>
 #include <vector>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "reviewer/server/server.h"
 #include "server_fixture.h"
+#include "support/postgres.h"
 #include "support/testutil.h"
 
 using namespace reviewer;
@@ -44,11 +46,21 @@ class SlowHandler : public JobHandler {
       append(fmt::format("stopped {}\n", job.id));
       return {JobResult::Status::retry, "stopped", {}};
     }
-    append(fmt::format("done {}\n", job.id));
+    // Like the publisher's ledger: a head already done (by a run whose
+    // instance died before finishing the job) is not done again.
+    const auto key = fmt::format("{}#{}@{}", job.repository, job.pr_number, job.head_sha);
+    if (!already_done(key)) append(fmt::format("done {} {}\n", job.id, key));
     return {JobResult::Status::done, "slept", {}};
   }
 
  private:
+  bool already_done(const std::string& key) {
+    std::ifstream in(marker_);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("done ", 0) == 0 && line.substr(line.find(' ', 5) + 1) == key) return true;
+    }
+    return false;
+  }
   void append(const std::string& line) {
     int fd = ::open(marker_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     [[maybe_unused]] auto n = ::write(fd, line.data(), line.size());
@@ -65,7 +77,9 @@ struct Child {
 };
 
 // Starts this executable as a server child with data in `dir`.
-Child spawn_server(const std::filesystem::path& dir, int sleep_ms, int grace_s, int port = 0) {
+// With `database_url`, the child keeps its queue on that PostgreSQL database.
+Child spawn_server(const std::filesystem::path& dir, int sleep_ms, int grace_s, int port = 0,
+                   const std::string& database_url = "") {
   Child c;
   c.port = port ? port : test::free_port();
   // Everything the child needs is prepared before fork(): between fork and
@@ -81,6 +95,7 @@ Child spawn_server(const std::filesystem::path& dir, int sleep_ms, int grace_s, 
   env.push_back(fmt::format("REVIEWER_TEST_CHILD_PORT={}", c.port));
   env.push_back(fmt::format("REVIEWER_TEST_CHILD_SLEEP_MS={}", sleep_ms));
   env.push_back(fmt::format("REVIEWER_TEST_CHILD_GRACE={}", grace_s));
+  if (!database_url.empty()) env.push_back("REVIEWER_TEST_CHILD_DB_URL=" + database_url);
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -135,6 +150,7 @@ TEST_SUITE("server::process") {
                        {"REVIEWER_WORKERS", "1"},
                        {"REVIEWER_LEASE_SECONDS", "2"},
                        {"REVIEWER_SHUTDOWN_GRACE_SECONDS", std::getenv("REVIEWER_TEST_CHILD_GRACE")}};
+    if (const char* url = std::getenv("REVIEWER_TEST_CHILD_DB_URL")) env["REVIEWER_DATABASE_URL"] = url;
     auto settings = load_settings(std::nullopt, env);
     auto handler = std::make_shared<SlowHandler>(std::filesystem::path(dir) / "marker",
                                                  std::atoi(std::getenv("REVIEWER_TEST_CHILD_SLEEP_MS")));
@@ -172,6 +188,64 @@ TEST_SUITE("server::process") {
     CHECK(count_lines(marker, "done") == 1);
     CHECK(test::query_one(dir / "queue.db", "SELECT state || ' ' || attempts FROM jobs") == "done 2");
     CHECK(test::query_one(dir / "queue.db", "SELECT COUNT(*) FROM jobs") == "1");
+  }
+
+  // Issue 20's chaos test, scaled to the suite "slow": 3 instances on one
+  // PostgreSQL database, deliveries round-robin over them, one SIGKILLed
+  // mid-run and started again.
+  TEST_CASE("three instances on PostgreSQL, one killed mid-run: nothing acknowledged is lost, each head runs once" *
+            doctest::test_suite("slow")) {
+    auto schema = test::PgSchema::create("chaos");
+    if (!schema) return;
+    auto root = test::scratch_dir("chaos");
+    auto marker = root / "marker";
+    std::vector<Child> instances;
+    for (int i = 0; i < 3; ++i) {
+      auto dir = root / fmt::format("i{}", i);
+      std::filesystem::create_directories(dir);
+      std::filesystem::create_symlink(marker, dir / "marker");  // one marker file for all
+      instances.push_back(spawn_server(dir, 5, 1, 0, schema->url()));
+    }
+    constexpr int kPrs = 100, kPushes = 20;
+    int acknowledged = 0;
+    std::map<int, std::string> last_head;
+    for (int n = 0; n < kPrs * kPushes; ++n) {
+      const int pr = n % kPrs + 1;
+      const std::string head = fmt::format("{:040x}", n + 1);
+      if (n == kPrs * kPushes / 2) {
+        ::kill(instances[1].pid, SIGKILL);  // mid-run, jobs leased
+        wait_exit(instances[1].pid);
+        instances[1] = spawn_server(root / "i1", 5, 1, instances[1].port, schema->url());
+      }
+      auto r = test::post_webhook(instances[static_cast<std::size_t>(n % 3)].port,
+                                  test::pull_request_payload("o/r", pr, head), {});
+      if (r.status == 202) {
+        ++acknowledged;
+        last_head[pr] = head;
+      }
+    }
+    auto open_jobs = [&] {
+      return test::log_scalar(schema->url(), "SELECT count(*) FROM queue_jobs WHERE state IN ('pending', 'leased')");
+    };
+    REQUIRE(test::wait_until([&] { return open_jobs() == "0"; }, 60s));
+    for (auto& c : instances) ::kill(c.pid, SIGTERM);
+    for (auto& c : instances) wait_exit(c.pid);
+
+    CHECK(acknowledged == kPrs * kPushes);
+    CHECK(test::log_scalar(schema->url(), "SELECT count(*) FROM queue_deliveries") == std::to_string(acknowledged));
+    // Each (PR, head) ran to its end at most once, and every PR's newest head did.
+    std::ifstream in(marker);
+    std::map<std::string, int> done;
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("done ", 0) == 0) ++done[line.substr(line.find(' ', 5) + 1)];
+    }
+    for (const auto& [key, n] : done) {
+      CAPTURE(key);
+      CHECK(n == 1);
+    }
+    for (const auto& [pr, head] : last_head) CHECK(done.count(fmt::format("o/r#{}@{}", pr, head)) == 1);
+    CHECK(test::log_scalar(schema->url(), "SELECT count(*) FROM queue_jobs WHERE state = 'leased'") == "0");
+    CHECK(test::log_scalar(schema->url(), "SELECT count(*) FROM queue_jobs WHERE state IN ('dead', 'failed')") == "0");
   }
 
   TEST_CASE("SIGTERM stops within the grace period and releases a job still running") {

@@ -7,6 +7,8 @@
 
 #include "reviewer/server/queue.h"
 #include "server_fixture.h"
+#include "storage/postgres.h"
+#include "support/postgres.h"
 #include "support/testutil.h"
 
 using namespace reviewer;
@@ -15,16 +17,35 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A queue on a fresh file with a clock the test moves by hand.
+// A queue with a clock the test moves by hand: on a fresh file, or, with
+// a postgresql:// `location` (test::on_each_backend), in a fresh schema.
 struct QueueContext {
-  explicit QueueContext(const std::string& label, int max_attempts = 3, std::int64_t segment_bytes = 64 << 20) {
-    path = test::scratch_dir(label) / "queue.db";
+  explicit QueueContext(const std::string& label, int max_attempts = 3, std::int64_t segment_bytes = 64 << 20,
+                        const std::string& location = "") {
     QueueOptions o;
     o.max_attempts = max_attempts;
     o.body_segment_bytes = segment_bytes;
     o.retry_base_ms = 1000;
     o.now_ms = [this] { return now.load(); };
+    if (storage::is_postgres_url(location)) {
+      url = location;
+      q = JobQueue::open_postgres(url, o);
+      return;
+    }
+    path = test::scratch_dir(label) / "queue.db";
     q = JobQueue::open_sqlite(path, o);
+  }
+  // The first column of the first row of `sql`, written for the SQLite
+  // queue's tables (PostgreSQL's are the same, prefixed queue_).
+  std::string query(std::string sql) {
+    if (url.empty()) return test::query_one(path, sql);
+    for (const char* t : {"jobs", "deliveries"}) {
+      for (auto at = sql.find(std::string("FROM ") + t); at != std::string::npos;
+           at = sql.find(std::string("FROM ") + t, at + 11)) {
+        sql.insert(at + 5, "queue_");
+      }
+    }
+    return test::log_scalar(url, sql);
   }
   IntakeItem item(const std::string& repo, int pr, const std::string& sha, bool supersedes = true) {
     IntakeItem it;
@@ -32,12 +53,11 @@ struct QueueContext {
     it.job = JobSpec{"review", repo, pr, sha, supersedes};
     return it;
   }
-  std::string state(std::int64_t id) {
-    return test::query_one(path, fmt::format("SELECT state FROM jobs WHERE id={}", id));
-  }
+  std::string state(std::int64_t id) { return query(fmt::format("SELECT state FROM jobs WHERE id={}", id)); }
   std::atomic<std::int64_t> now{1'000'000};
   int next = 0;
-  std::filesystem::path path;
+  std::filesystem::path path;  // SQLite
+  std::string url;             // PostgreSQL
   std::unique_ptr<JobQueue> q;
 };
 
@@ -95,149 +115,163 @@ TEST_SUITE("server::JobQueue") {
   }
 
   TEST_CASE("one busy repository cannot delay another repository's job beyond one turn") {
-    QueueContext c("fair");
-    std::vector<IntakeItem> flood;
-    for (int i = 0; i < 1000; ++i) flood.push_back(c.item("busy/repo", i + 1, "s", false));
-    c.q->enqueue(flood);
-    auto first = c.q->claim(60s);
-    REQUIRE(first);
-    CHECK(first->repository == "busy/repo");
-    c.q->enqueue({c.item("quiet/repo", 7, "q")});
-    // With 999 busy jobs still pending, the quiet repository is next.
-    auto second = c.q->claim(60s);
-    REQUIRE(second);
-    CHECK(second->repository == "quiet/repo");
-    CHECK(second->pr_number == 7);
-    // Then service alternates among repositories that have work.
-    c.q->enqueue({c.item("third/repo", 1, "t"), c.item("quiet/repo", 8, "q2")});
-    std::vector<std::string> order;
-    for (int i = 0; i < 5; ++i) {
-      auto j = c.q->claim(60s);
-      REQUIRE(j);
-      order.push_back(j->repository);
-    }
-    CHECK(order == std::vector<std::string>{"third/repo", "busy/repo", "quiet/repo", "busy/repo", "busy/repo"});
+    test::on_each_backend("fair", [](const std::string& at) {
+      QueueContext c("fair", 3, 64 << 20, at);
+      std::vector<IntakeItem> flood;
+      for (int i = 0; i < 1000; ++i) flood.push_back(c.item("busy/repo", i + 1, "s", false));
+      c.q->enqueue(flood);
+      auto first = c.q->claim(60s);
+      REQUIRE(first);
+      CHECK(first->repository == "busy/repo");
+      c.q->enqueue({c.item("quiet/repo", 7, "q")});
+      // With 999 busy jobs still pending, the quiet repository is next.
+      auto second = c.q->claim(60s);
+      REQUIRE(second);
+      CHECK(second->repository == "quiet/repo");
+      CHECK(second->pr_number == 7);
+      // Then service alternates among repositories that have work.
+      c.q->enqueue({c.item("third/repo", 1, "t"), c.item("quiet/repo", 8, "q2")});
+      std::vector<std::string> order;
+      for (int i = 0; i < 5; ++i) {
+        auto j = c.q->claim(60s);
+        REQUIRE(j);
+        order.push_back(j->repository);
+      }
+      CHECK(order == std::vector<std::string>{"third/repo", "busy/repo", "quiet/repo", "busy/repo", "busy/repo"});
+    });
   }
 
   TEST_CASE("one installation with many busy repositories cannot crowd out another installation") {
-    QueueContext c("fair-installations");
-    std::vector<IntakeItem> flood;
-    for (int r = 0; r < 50; ++r) {
-      for (int pr = 1; pr <= 4; ++pr) {
-        auto it = c.item(fmt::format("big-org/repo{}", r), pr, "s", false);
-        it.job->installation = 1;
-        flood.push_back(std::move(it));
+    test::on_each_backend("fair-installations", [](const std::string& at) {
+      QueueContext c("fair-installations", 3, 64 << 20, at);
+      std::vector<IntakeItem> flood;
+      for (int r = 0; r < 50; ++r) {
+        for (int pr = 1; pr <= 4; ++pr) {
+          auto it = c.item(fmt::format("big-org/repo{}", r), pr, "s", false);
+          it.job->installation = 1;
+          flood.push_back(std::move(it));
+        }
       }
-    }
-    c.q->enqueue(flood);
-    auto first = c.q->claim(60s);
-    REQUIRE(first);
-    CHECK(first->repository.starts_with("big-org/"));
-    auto small = c.item("small-org/app", 3, "x");
-    small.job->installation = 2;
-    c.q->enqueue({small});
-    // Round-robin over repositories alone would serve the 49 other big-org
-    // repositories first; over installations, small-org is next.
-    auto second = c.q->claim(60s);
-    REQUIRE(second);
-    CHECK(second->repository == "small-org/app");
-    auto third = c.q->claim(60s);
-    REQUIRE(third);
-    CHECK(third->repository.starts_with("big-org/"));
-    CHECK(third->repository != first->repository);  // and within big-org, repositories still take turns
+      c.q->enqueue(flood);
+      auto first = c.q->claim(60s);
+      REQUIRE(first);
+      CHECK(first->repository.starts_with("big-org/"));
+      auto small = c.item("small-org/app", 3, "x");
+      small.job->installation = 2;
+      c.q->enqueue({small});
+      // Round-robin over repositories alone would serve the 49 other big-org
+      // repositories first; over installations, small-org is next.
+      auto second = c.q->claim(60s);
+      REQUIRE(second);
+      CHECK(second->repository == "small-org/app");
+      auto third = c.q->claim(60s);
+      REQUIRE(third);
+      CHECK(third->repository.starts_with("big-org/"));
+      CHECK(third->repository != first->repository);  // and within big-org, repositories still take turns
+    });
   }
 
   TEST_CASE("a newer head supersedes pending jobs of the same pull request only") {
-    QueueContext c("supersede");
-    c.q->enqueue({c.item("o/r", 1, "old"), c.item("o/r", 2, "other-pr")});
-    auto running = c.q->claim(60s);  // PR 1 at "old" is now running
-    REQUIRE(running);
-    CHECK(!c.q->superseded(running->id));
-    c.q->enqueue({c.item("o/r", 1, "mid")});
-    CHECK(c.q->superseded(running->id));  // the running review must not publish
-    CHECK(c.state(running->id) == "leased");
-    c.q->enqueue({c.item("o/r", 1, "new")});
-    CHECK(test::query_one(c.path, "SELECT state FROM jobs WHERE head_sha='mid'") == "superseded");
-    CHECK(test::query_one(c.path, "SELECT state FROM jobs WHERE head_sha='other-pr'") == "pending");
-    std::set<std::string> shas;
-    while (auto j = c.q->claim(60s)) shas.insert(j->head_sha);
-    CHECK(shas == std::set<std::string>{"other-pr", "new"});
+    test::on_each_backend("supersede", [](const std::string& at) {
+      QueueContext c("supersede", 3, 64 << 20, at);
+      c.q->enqueue({c.item("o/r", 1, "old"), c.item("o/r", 2, "other-pr")});
+      auto running = c.q->claim(60s);  // PR 1 at "old" is now running
+      REQUIRE(running);
+      CHECK(!c.q->superseded(running->id));
+      c.q->enqueue({c.item("o/r", 1, "mid")});
+      CHECK(c.q->superseded(running->id));  // the running review must not publish
+      CHECK(c.state(running->id) == "leased");
+      c.q->enqueue({c.item("o/r", 1, "new")});
+      CHECK(c.query("SELECT state FROM jobs WHERE head_sha='mid'") == "superseded");
+      CHECK(c.query("SELECT state FROM jobs WHERE head_sha='other-pr'") == "pending");
+      std::set<std::string> shas;
+      while (auto j = c.q->claim(60s)) shas.insert(j->head_sha);
+      CHECK(shas == std::set<std::string>{"other-pr", "new"});
+    });
   }
 
   TEST_CASE("an expired lease is claimed again and the old holder's result is refused") {
-    QueueContext c("lease");
-    c.q->enqueue({c.item("o/r", 1, "a")});
-    auto j = c.q->claim(10s);
-    REQUIRE(j);
-    CHECK(!c.q->claim(10s));           // leased: nobody else gets it
-    c.now += 5000;
-    CHECK(c.q->heartbeat(*j, 10s));   // extended to now + 10 s
-    c.now += 9000;
-    CHECK(!c.q->claim(10s));           // still held thanks to the heartbeat
-    c.now += 2000;
-    auto again = c.q->claim(10s);      // expired: taken over
-    REQUIRE(again);
-    CHECK(again->id == j->id);
-    CHECK(again->attempts == 2);
-    CHECK(!c.q->heartbeat(*j, 10s));
-    CHECK(c.q->finish(*j, {JobResult::Status::done, "late", {}}) == "lost_lease");
-    CHECK(c.q->finish(*again, {JobResult::Status::done, "ok", {}}) == "done");
-    CHECK(c.state(j->id) == "done");
+    test::on_each_backend("lease", [](const std::string& at) {
+      QueueContext c("lease", 3, 64 << 20, at);
+      c.q->enqueue({c.item("o/r", 1, "a")});
+      auto j = c.q->claim(10s);
+      REQUIRE(j);
+      CHECK(!c.q->claim(10s));           // leased: nobody else gets it
+      c.now += 5000;
+      CHECK(c.q->heartbeat(*j, 10s));   // extended to now + 10 s
+      c.now += 9000;
+      CHECK(!c.q->claim(10s));           // still held thanks to the heartbeat
+      c.now += 2000;
+      auto again = c.q->claim(10s);      // expired: taken over
+      REQUIRE(again);
+      CHECK(again->id == j->id);
+      CHECK(again->attempts == 2);
+      CHECK(!c.q->heartbeat(*j, 10s));
+      CHECK(c.q->finish(*j, {JobResult::Status::done, "late", {}}) == "lost_lease");
+      CHECK(c.q->finish(*again, {JobResult::Status::done, "ok", {}}) == "done");
+      CHECK(c.state(j->id) == "done");
+    });
   }
 
   TEST_CASE("failures are retried with growing jittered backoff, then parked as dead letters") {
-    QueueContext c("retry", 3);
-    c.q->enqueue({c.item("o/r", 1, "a")});
-    auto j = c.q->claim(60s);
-    REQUIRE(j);
-    CHECK(c.q->finish(*j, {JobResult::Status::retry, "timeout", {}}) == "pending");
-    auto due1 = std::stoll(test::query_one(c.path, "SELECT available_ms FROM jobs")) - c.now;
-    CHECK(due1 >= 500);   // base 1 s, jitter +-50 %
-    CHECK(due1 <= 1500);
-    CHECK(!c.q->claim(60s));  // not due yet
-    c.now += due1;
-    j = c.q->claim(60s);
-    REQUIRE(j);
-    CHECK(j->attempts == 2);
-    CHECK(c.q->finish(*j, {JobResult::Status::retry, "timeout", {}}) == "pending");
-    auto due2 = std::stoll(test::query_one(c.path, "SELECT available_ms FROM jobs")) - c.now;
-    CHECK(due2 >= 1000);  // doubled
-    CHECK(due2 <= 3000);
-    c.now += due2;
-    j = c.q->claim(60s);
-    REQUIRE(j);
-    CHECK(c.q->finish(*j, {JobResult::Status::retry, "timeout", {}}) == "dead");
-    CHECK(c.q->stats().jobs_by_state["dead"] == 1);
-    c.now += 3'600'000;
-    CHECK(!c.q->claim(60s));
+    test::on_each_backend("retry", [](const std::string& at) {
+      QueueContext c("retry", 3, 64 << 20, at);
+      c.q->enqueue({c.item("o/r", 1, "a")});
+      auto j = c.q->claim(60s);
+      REQUIRE(j);
+      CHECK(c.q->finish(*j, {JobResult::Status::retry, "timeout", {}}) == "pending");
+      auto due1 = std::stoll(c.query("SELECT available_ms FROM jobs")) - c.now;
+      CHECK(due1 >= 500);   // base 1 s, jitter +-50 %
+      CHECK(due1 <= 1500);
+      CHECK(!c.q->claim(60s));  // not due yet
+      c.now += due1;
+      j = c.q->claim(60s);
+      REQUIRE(j);
+      CHECK(j->attempts == 2);
+      CHECK(c.q->finish(*j, {JobResult::Status::retry, "timeout", {}}) == "pending");
+      auto due2 = std::stoll(c.query("SELECT available_ms FROM jobs")) - c.now;
+      CHECK(due2 >= 1000);  // doubled
+      CHECK(due2 <= 3000);
+      c.now += due2;
+      j = c.q->claim(60s);
+      REQUIRE(j);
+      CHECK(c.q->finish(*j, {JobResult::Status::retry, "timeout", {}}) == "dead");
+      CHECK(c.q->stats().jobs_by_state["dead"] == 1);
+      c.now += 3'600'000;
+      CHECK(!c.q->claim(60s));
+    });
   }
 
   TEST_CASE("a failed job is not retried, and a released job keeps its attempt") {
-    QueueContext c("fail");
-    c.q->enqueue({c.item("o/r", 1, "a"), c.item("o/r", 2, "b")});
-    auto j = c.q->claim(60s);
-    REQUIRE(j);
-    CHECK(c.q->finish(*j, {JobResult::Status::failed, "no mirror", {}}) == "failed");
-    auto k = c.q->claim(60s);
-    REQUIRE(k);
-    c.q->release(*k);
-    auto again = c.q->claim(60s);
-    REQUIRE(again);
-    CHECK(again->id == k->id);
-    CHECK(again->attempts == 1);
-    auto st = c.q->stats();
-    CHECK(st.jobs_by_state["failed"] == 1);
-    CHECK(st.jobs_by_state["leased"] == 1);
-    CHECK(st.deliveries == 2);
+    test::on_each_backend("fail", [](const std::string& at) {
+      QueueContext c("fail", 3, 64 << 20, at);
+      c.q->enqueue({c.item("o/r", 1, "a"), c.item("o/r", 2, "b")});
+      auto j = c.q->claim(60s);
+      REQUIRE(j);
+      CHECK(c.q->finish(*j, {JobResult::Status::failed, "no mirror", {}}) == "failed");
+      auto k = c.q->claim(60s);
+      REQUIRE(k);
+      c.q->release(*k);
+      auto again = c.q->claim(60s);
+      REQUIRE(again);
+      CHECK(again->id == k->id);
+      CHECK(again->attempts == 1);
+      auto st = c.q->stats();
+      CHECK(st.jobs_by_state["failed"] == 1);
+      CHECK(st.jobs_by_state["leased"] == 1);
+      CHECK(st.deliveries == 2);
+    });
   }
 
   TEST_CASE("a job whose lease expires on its last attempt becomes a dead letter") {
-    QueueContext c("lastlease", 1);
-    c.q->enqueue({c.item("o/r", 1, "a")});
-    REQUIRE(c.q->claim(1s));
-    c.now += 1000;
-    CHECK(!c.q->claim(1s));
-    CHECK(c.q->stats().jobs_by_state["dead"] == 1);
+    test::on_each_backend("lastlease", [](const std::string& at) {
+      QueueContext c("lastlease", 1, 64 << 20, at);
+      c.q->enqueue({c.item("o/r", 1, "a")});
+      REQUIRE(c.q->claim(1s));
+      c.now += 1000;
+      CHECK(!c.q->claim(1s));
+      CHECK(c.q->stats().jobs_by_state["dead"] == 1);
+    });
   }
 
   TEST_CASE("old raw bodies are pruned only once their jobs have finished, a whole segment at a time") {

@@ -1,4 +1,4 @@
-#include "audit/wal_vfs.h"
+#include "storage/wal_vfs.h"
 
 #include <sqlite3.h>
 
@@ -6,9 +6,9 @@
 #include <new>
 #include <string>
 
-#include "audit/sqlite.h"
+#include "storage/sqlite.h"
 
-namespace reviewer::audit {
+namespace reviewer::storage {
 
 namespace {
 
@@ -239,4 +239,4 @@ const char* combining_wal_vfs() {
   return name;
 }
 
-}  // namespace reviewer::audit
+}  // namespace reviewer::storage

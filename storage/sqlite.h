@@ -15,7 +15,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace reviewer::audit {
+namespace reviewer::storage {
 
 // A column value as the audit log stores it: NULL, INTEGER or TEXT. (BLOB
 // and REAL are read as text/"R"-tagged by the verifier but never written.)
@@ -121,4 +121,4 @@ void configure_sqlite();
 // Turns an SQLite result code and message into a sentence a user can act on.
 [[noreturn]] void throw_sqlite(int rc, const std::string& where, const std::string& message);
 
-}  // namespace reviewer::audit
+}  // namespace reviewer::storage

@@ -1,4 +1,4 @@
-#include "audit/sqlite.h"
+#include "storage/sqlite.h"
 
 #include <sqlite3.h>
 
@@ -6,7 +6,7 @@
 
 #include "reviewer/core/error.h"
 
-namespace reviewer::audit {
+namespace reviewer::storage {
 
 void throw_sqlite(int rc, const std::string& where, const std::string& message) {
   switch (rc & 0xff) {
@@ -210,4 +210,4 @@ void Transaction::commit() {
   done_ = true;
 }
 
-}  // namespace reviewer::audit
+}  // namespace reviewer::storage

@@ -1,10 +1,10 @@
-#include "audit/checkpointer.h"
+#include "storage/checkpointer.h"
 
 #include <sqlite3.h>
 
 #include <optional>
 
-namespace reviewer::audit {
+namespace reviewer::storage {
 
 Checkpointer::Checkpointer(std::filesystem::path path) : path_(std::move(path)) {}
 
@@ -90,4 +90,4 @@ void Checkpointer::checkpoint(Connection& db) {
   }
 }
 
-}  // namespace reviewer::audit
+}  // namespace reviewer::storage

@@ -29,9 +29,9 @@
 #include <mutex>
 #include <thread>
 
-#include "audit/sqlite.h"
+#include "storage/sqlite.h"
 
-namespace reviewer::audit {
+namespace reviewer::storage {
 
 class Checkpointer {
  public:
@@ -65,4 +65,4 @@ class Checkpointer {
   std::thread thread_;
 };
 
-}  // namespace reviewer::audit
+}  // namespace reviewer::storage

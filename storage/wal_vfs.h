@@ -22,10 +22,10 @@
 // transaction always was.
 #pragma once
 
-namespace reviewer::audit {
+namespace reviewer::storage {
 
 // The VFS's name for sqlite3_open_v2; registered (not as the default) on
 // first use. Other connections to the same file may use any VFS.
 const char* combining_wal_vfs();
 
-}  // namespace reviewer::audit
+}  // namespace reviewer::storage

@@ -1,0 +1,66 @@
+#include "audit/copy.h"
+
+#include <fmt/format.h>
+
+#include "audit/history.h"
+#include "audit/migrate.h"
+#include "audit/pg_log.h"
+#include "audit/readonly.h"
+#include "audit/verify.h"
+#include "reviewer/core/error.h"
+
+namespace reviewer::audit {
+
+namespace {
+
+using storage::PgConnection;
+
+// Copies one table's rows (every column, row_hash included) in seq order.
+void copy_table(LogReader& source, PgConnection& target, const TableLayout& t) {
+  std::string cols, params;
+  for (std::size_t i = 0; i < t.columns.size(); ++i) {
+    cols += fmt::format("\"{}\", ", t.columns[i]);
+    params += fmt::format("${}, ", i + 1);
+  }
+  const std::string insert =
+      fmt::format("INSERT INTO \"{}\" ({}row_hash) VALUES ({}${})", t.name, cols, params, t.columns.size() + 1);
+  source.each(fmt::format("SELECT {}row_hash FROM \"{}\" ORDER BY seq", cols, t.name), {},
+              [&](const LogRow& row) { target.exec(insert, row.values); });
+}
+
+void check_source(Connection& db, const std::string& from) {
+  if (int v = schema_version(db); v != latest_schema_version()) {
+    throw Error(Error::Code::invalid_input,
+                fmt::format("{} has schema version {}, this reviewer writes version {}: open it once with this "
+                            "reviewer (any `reviewer review`) or copy it with the matching one",
+                            from, v, latest_schema_version()));
+  }
+}
+
+}  // namespace
+
+CopyResult copy_log(const std::filesystem::path& from, const std::string& to_url) {
+  auto source_db = open_read_only(from);
+  source_db.exec("BEGIN");  // one snapshot of the source
+  check_source(source_db, source_db.where());
+  auto source = sqlite_reader(source_db);
+  auto checked = verify(*source);
+  if (!checked.ok) {
+    throw Error(Error::Code::invalid_input,
+                fmt::format("{} does not verify, nothing was copied: {}", source_db.where(), checked.message));
+  }
+  auto target = pg_open(to_url);
+  pg_migrate(target);
+  storage::PgTransaction tx(target);
+  pg_lock_chain(target);
+  auto target_tables = pg_chained_tables(target);
+  if (auto head = pg_read_head(target, target_tables); head.seq != 0) {
+    throw Error(Error::Code::invalid_input,
+                fmt::format("{} already holds {} audit rows: copy only into an empty log", target.where(), head.seq));
+  }
+  for (const auto& t : source->chained_tables()) copy_table(*source, target, t);
+  tx.commit();
+  return {checked.rows, checked.head_hash};
+}
+
+}  // namespace reviewer::audit

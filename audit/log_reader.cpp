@@ -1,0 +1,98 @@
+#include "audit/log_reader.h"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include "audit/migrate.h"
+#include "audit/schema_check.h"
+
+namespace reviewer::audit {
+
+namespace {
+
+class SqliteReader final : public LogReader {
+ public:
+  explicit SqliteReader(Connection& db) : db_(db) {}
+
+  void each(std::string_view sql, const std::vector<Value>& params,
+            const std::function<void(const LogRow&)>& row) override {
+    auto st = db_.prepare(sql);
+    for (std::size_t i = 0; i < params.size(); ++i) st.bind(static_cast<int>(i + 1), params[i]);
+    LogRow r;
+    while (st.step()) {
+      r.values.assign(static_cast<std::size_t>(st.column_count()), Value{});
+      r.foreign = false;
+      for (int i = 0; i < st.column_count(); ++i) {
+        auto& v = r.values[static_cast<std::size_t>(i)];
+        switch (st.column_type(i)) {
+          case SQLITE_INTEGER: v = st.column_int64(i); break;
+          case SQLITE_TEXT: v = st.column_text(i); break;
+          case SQLITE_NULL: break;
+          default: r.foreign = true; v = st.column_text(i);
+        }
+      }
+      row(r);
+    }
+  }
+
+  std::vector<TableLayout> chained_tables() override { return audit::chained_tables(db_); }
+
+  std::vector<std::string> column_names(const std::string& table) override {
+    std::vector<std::string> names;
+    auto q = db_.prepare(fmt::format("PRAGMA table_info(\"{}\")", table));
+    while (q.step()) names.push_back(q.column_text(1));
+    return names;
+  }
+
+  int schema_version() override { return audit::schema_version(db_); }
+
+  std::string structure_problem(const std::vector<TableLayout>& tables) override {
+    if (auto why = missing_triggers(tables); !why.empty()) return why;
+    return schema_difference(db_);
+  }
+
+  std::string where() const override { return db_.where(); }
+
+ private:
+  std::string missing_triggers(const std::vector<TableLayout>& tables) {
+    auto q = db_.prepare(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ? AND name = ? "
+        "AND sql LIKE '%RAISE(ABORT%'");
+    for (const auto& t : tables) {
+      for (const char* what : {"update", "delete"}) {
+        std::string name = fmt::format("{}_no_{}", t.name, what);
+        q.bind(1, t.name);
+        q.bind(2, name);
+        bool present = q.step();
+        q.reset();
+        if (!present) {
+          return fmt::format("append-only trigger {} is missing or altered: table {} accepts {}s", name, t.name,
+                             what == std::string("update") ? "UPDATE" : "DELETE");
+        }
+      }
+    }
+    return "";
+  }
+
+  Connection& db_;
+};
+
+}  // namespace
+
+ChainHead read_head(LogReader& log, const std::vector<TableLayout>& tables) {
+  ChainHead h;
+  for (const auto& t : tables) {
+    log.each(fmt::format("SELECT seq, row_hash FROM \"{}\" ORDER BY seq DESC LIMIT 1", t.name), {},
+             [&](const LogRow& r) {
+               const auto* seq = std::get_if<std::int64_t>(&r.values[0]);
+               const auto* hash = std::get_if<std::string>(&r.values[1]);
+               if (seq && hash && *seq > h.seq) h = {*seq, *hash};
+             });
+  }
+  return h;
+}
+
+std::unique_ptr<LogReader> sqlite_reader(Connection& db) { return std::make_unique<SqliteReader>(db); }
+
+}  // namespace reviewer::audit

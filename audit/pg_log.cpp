@@ -1,0 +1,203 @@
+#include "audit/pg_log.h"
+
+#include <fmt/format.h>
+
+#include "audit/embedded_sql.h"
+#include "audit/migrate.h"
+#include "reviewer/core/error.h"
+#include "reviewer/core/review_result.h"
+
+namespace reviewer::audit {
+
+using storage::PgConnection;
+using storage::PgTransaction;
+
+namespace {
+
+// Advisory lock keys (pg_advisory_xact_lock(int, int)): the first names the
+// audit log, the second what is serialized.
+constexpr std::string_view kMigrateLock = "SELECT pg_advisory_xact_lock(hashtext('reviewer-audit'), 1)";
+constexpr std::string_view kChainLock = "SELECT pg_advisory_xact_lock(hashtext('reviewer-audit'), 2)";
+
+// The shared SQL writes parameters ?1, ?2…; PostgreSQL wants $1, $2….
+// (Our queries have no '?' inside string literals.)
+std::string dollar_params(std::string_view sql) {
+  std::string out(sql);
+  for (std::size_t i = 0; i + 1 < out.size(); ++i) {
+    if (out[i] == '?' && out[i + 1] >= '1' && out[i + 1] <= '9') out[i] = '$';
+  }
+  return out;
+}
+
+bool has_table(PgConnection& db, std::string_view name) {
+  return db.exec("SELECT to_regclass($1) IS NOT NULL", {std::string(name)}).text(0, 0) == "t";
+}
+
+// An append-only trigger that is enabled, unconditional and calls the
+// schema's audit_append_only(), whose body still raises.
+constexpr std::string_view kTriggerCheck = R"sql(
+SELECT 1 FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_proc p ON p.oid = t.tgfoid
+WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = $1 AND t.tgname = $2
+  AND t.tgenabled = 'O' AND t.tgqual IS NULL AND p.proname = 'audit_append_only'
+  AND p.prosrc LIKE '%RAISE EXCEPTION%')sql";
+
+class PgReader final : public LogReader {
+ public:
+  explicit PgReader(PgConnection& db) : db_(db) {}
+
+  void each(std::string_view sql, const std::vector<Value>& params,
+            const std::function<void(const LogRow&)>& row) override {
+    auto r = db_.exec(dollar_params(sql), params);
+    LogRow out;
+    for (int i = 0; i < r.rows(); ++i) {
+      out.values.clear();
+      for (int c = 0; c < r.columns(); ++c) out.values.push_back(r.value(i, c));
+      row(out);
+    }
+  }
+
+  std::vector<TableLayout> chained_tables() override { return pg_chained_tables(db_); }
+
+  std::vector<std::string> column_names(const std::string& table) override {
+    auto r = db_.exec(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = $1 ORDER BY ordinal_position",
+        {table});
+    std::vector<std::string> names;
+    for (int i = 0; i < r.rows(); ++i) names.push_back(r.text(i, 0));
+    return names;
+  }
+
+  int schema_version() override { return pg_schema_version(db_); }
+
+  std::string structure_problem(const std::vector<TableLayout>& tables) override {
+    for (const auto& t : tables) {
+      for (const char* what : {"update", "delete", "truncate"}) {
+        std::string name = fmt::format("{}_no_{}", t.name, what);
+        if (db_.exec(kTriggerCheck, {t.name, name}).rows() == 0) {
+          return fmt::format("append-only trigger {} is missing or altered: table {} accepts {}", name, t.name,
+                             what);
+        }
+      }
+    }
+    int version = pg_schema_version(db_);
+    if (version > latest_schema_version()) {
+      return fmt::format("schema version {} is newer than this build knows (up to {}): it cannot be checked",
+                         version, latest_schema_version());
+    }
+    return "";
+  }
+
+  std::string where() const override { return db_.where(); }
+
+ private:
+  PgConnection& db_;
+};
+
+}  // namespace
+
+PgConnection pg_open(const std::string& url) { return PgConnection::open(url, "audit database"); }
+
+int pg_schema_version(PgConnection& db) {
+  if (!has_table(db, "schema_migrations")) return 0;
+  return static_cast<int>(db.exec("SELECT coalesce(max(version), 0) FROM schema_migrations").int64(0, 0));
+}
+
+namespace {
+
+std::string pg_views_hash(PgConnection& db) {
+  if (!has_table(db, "schema_meta")) return "";
+  auto r = db.exec("SELECT value FROM schema_meta WHERE key = 'views_sha256'");
+  return r.rows() > 0 ? r.text(0, 0) : "";
+}
+
+// Drops this schema's views and creates the embedded ones, noting their hash.
+void refresh_pg_views(PgConnection& db) {
+  auto views = db.exec("SELECT table_name::text FROM information_schema.views WHERE table_schema = current_schema()");
+  for (int i = 0; i < views.rows(); ++i) db.exec(fmt::format("DROP VIEW IF EXISTS \"{}\" CASCADE", views.text(i, 0)));
+  db.exec(embedded_pg_views());
+  db.exec("INSERT INTO schema_meta(key, value) VALUES ('views_sha256', $1) "
+          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          {fast_sha256_hex(embedded_pg_views())});
+}
+
+}  // namespace
+
+void pg_migrate(PgConnection& db) {
+  const int latest = latest_schema_version();
+  const std::string views = fast_sha256_hex(embedded_pg_views());
+  // Readers of an up-to-date database should not queue for the lock.
+  if (pg_schema_version(db) == latest && pg_views_hash(db) == views) return;
+  PgTransaction tx(db);
+  db.exec(kMigrateLock);
+  db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
+  const int current = pg_schema_version(db);  // again, under the lock
+  if (current > latest) throw_newer_schema(db.where(), current, latest);
+  if (current < latest) db.exec(embedded_pg_functions());
+  for_each_migration(embedded_pg_migrations(), current, latest, [&](int v, std::string_view name, std::string_view sql) {
+    try {
+      db.exec(sql);
+    } catch (const Error& e) {
+      throw Error(Error::Code::io, fmt::format("migration {} failed: {}", name, e.what()));
+    }
+    db.exec("INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
+            {std::int64_t{v}, std::string(name), utc_now_iso8601()});
+  });
+  if (pg_views_hash(db) != views) refresh_pg_views(db);
+  tx.commit();
+}
+
+std::vector<TableLayout> pg_chained_tables(PgConnection& db) {
+  auto r = db.exec(
+      "SELECT table_name::text, column_name::text FROM information_schema.columns "
+      "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position");
+  std::vector<TableLayout> out;
+  std::vector<bool> has_hash;
+  for (int i = 0; i < r.rows(); ++i) {
+    std::string table = r.text(i, 0), column = r.text(i, 1);
+    if (out.empty() || out.back().name != table) {
+      out.push_back({table, {}});
+      has_hash.push_back(false);
+    }
+    if (column == "row_hash") {
+      has_hash.back() = true;
+    } else {
+      out.back().columns.push_back(column);
+    }
+  }
+  std::vector<TableLayout> chained;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto& cols = out[i].columns;
+    bool seq = std::find(cols.begin(), cols.end(), "seq") != cols.end();
+    bool prev = std::find(cols.begin(), cols.end(), "prev_hash") != cols.end();
+    if (seq && prev && has_hash[i]) chained.push_back(std::move(out[i]));
+  }
+  return chained;
+}
+
+ChainHead pg_read_head(PgConnection& db, const std::vector<TableLayout>& tables) {
+  if (tables.empty()) return {};
+  std::string sql;
+  for (const auto& t : tables) {
+    sql += fmt::format("{}(SELECT seq, row_hash FROM \"{}\" ORDER BY seq DESC LIMIT 1)", sql.empty() ? "" : " UNION ALL ",
+                       t.name);
+  }
+  auto r = db.exec(sql + " ORDER BY seq DESC LIMIT 1");
+  ChainHead h;
+  if (r.rows() == 1) {
+    h.seq = r.int64(0, 0);
+    h.hash = r.text(0, 1);
+  }
+  return h;
+}
+
+void pg_lock_chain(PgConnection& db) { db.exec(kChainLock); }
+
+std::unique_ptr<LogReader> pg_reader(PgConnection& db) { return std::make_unique<PgReader>(db); }
+
+}  // namespace reviewer::audit

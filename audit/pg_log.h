@@ -1,0 +1,46 @@
+// The audit log on PostgreSQL: everything that differs from SQLite lives in
+// pg_log.cpp, pg_store.cpp and schema/postgres/; the rest of audit/ reads
+// the log through LogReader and builds rows with rows.h, as for SQLite.
+//
+// Database layout: the tables of schema/postgres/NNN_*.sql in the
+// connection's current schema (search_path), plus schema_migrations and
+// schema_meta, as in an SQLite file.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "audit/chain.h"
+#include "audit/log_reader.h"
+#include "storage/postgres.h"
+
+namespace reviewer::audit {
+
+// Connects for the audit log ("audit database <url>" in messages).
+storage::PgConnection pg_open(const std::string& url);
+
+// The version recorded in the database; 0 for an empty one.
+int pg_schema_version(storage::PgConnection& db);
+
+// Brings the database to latest_schema_version(), under a transaction-level
+// advisory lock so that instances starting together migrate once. Throws
+// reviewer::Error naming both versions when the database is newer than
+// this build (nothing is touched then), or when a migration fails (nothing
+// is applied then).
+void pg_migrate(storage::PgConnection& db);
+
+// Every chained table of the current schema, columns in declaration order.
+std::vector<TableLayout> pg_chained_tables(storage::PgConnection& db);
+
+// The last row of the log over `tables`.
+ChainHead pg_read_head(storage::PgConnection& db, const std::vector<TableLayout>& tables);
+
+// Takes the lock that serializes appends to the chain, until the end of the
+// caller's transaction: every writer reads the head after taking it, so
+// the chain stays linear across processes and machines.
+void pg_lock_chain(storage::PgConnection& db);
+
+// A LogReader over `db` (not owned).
+std::unique_ptr<LogReader> pg_reader(storage::PgConnection& db);
+
+}  // namespace reviewer::audit

@@ -1,0 +1,165 @@
+-- The auditor views of audit/views.sql for PostgreSQL: the same names and
+-- columns (flags as 1/0 integers, fractions as double precision), in
+-- PostgreSQL's dialect; documented column by column in audit/README.md. Views hold no data: they are re-created whenever this
+-- file changes, and they read only the chained (verifiable) tables.
+-- Times are UTC ISO 8601 text; durations are seconds or milliseconds as named.
+
+-- One row per review run: what was decided, why, and on what evidence
+-- (risk_*: NULL when the run has no revert-risk estimate).
+CREATE VIEW v_decisions AS
+SELECT r.run_id, r.repository, r.pr_number, r.title, r.trigger, r.mode,
+       r.base_sha, r.head_sha, r.decision, r.reasons, r.started_at, r.duration_ms,
+       r.size_label, r.lines_added + r.lines_deleted AS lines_changed,
+       (SELECT count(*) FROM agent_results a WHERE a.run_id = r.run_id AND a.status = 'ok') AS agents_ok,
+       (SELECT count(*) FROM agent_results a WHERE a.run_id = r.run_id AND a.status <> 'ok') AS agents_failed,
+       (SELECT count(*) FROM findings f WHERE f.run_id = r.run_id) AS findings,
+       (SELECT max(CASE f.severity WHEN 'critical' THEN 4 WHEN 'error' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END)
+          FROM findings f WHERE f.run_id = r.run_id) AS max_severity_rank,
+       r.guidance_version, r.reviewer_version,
+       (k.probability_micro / 1e6)::double precision AS risk_probability, k.above_threshold AS risk_above_threshold
+FROM review_runs r
+LEFT JOIN review_risk k ON k.run_id = r.run_id;
+
+-- Runs whose decision was approve, with the evidence the bot approved on.
+CREATE VIEW v_bot_approvals AS
+SELECT r.run_id, r.repository, r.pr_number, r.title, r.head_sha, r.mode,
+       (r.mode = 'active')::int AS approval_counted,
+       EXISTS (SELECT 1 FROM actions x WHERE x.run_id = r.run_id AND x.kind = 'review_approve'
+               AND x.http_status BETWEEN 200 AND 299)::int AS approval_posted,
+       r.started_at, r.reasons, r.size_label, r.lines_added + r.lines_deleted AS lines_changed,
+       (SELECT coalesce(json_agg(json_build_object('agent', a.agent, 'status', a.status,
+                                                   'duration_ms', a.duration_ms, 'findings', a.finding_count)
+                                 ORDER BY a.seq), '[]')::text
+          FROM agent_results a WHERE a.run_id = r.run_id) AS agents,
+       (SELECT coalesce(json_agg(json_build_object('id', f.finding_id, 'rule', f.rule, 'severity', f.severity,
+                                                   'path', f.path, 'line', f.line) ORDER BY f.seq), '[]')::text
+          FROM findings f WHERE f.run_id = r.run_id) AS findings,
+       r.guidance_version, r.reviewer_version
+FROM review_runs r
+WHERE r.decision = 'approve';
+
+-- Approvals by people, with what the bot had decided on the same head.
+CREATE VIEW v_human_approvals AS
+SELECT e.repository, e.pr_number, e.actor AS approver, e.head_sha, e.at AS approved_at,
+       b.decision AS bot_decision, b.run_id AS bot_run_id
+FROM pr_events e
+LEFT JOIN review_runs b ON b.seq = (
+    SELECT max(r.seq) FROM review_runs r WHERE r.repository = e.repository
+      AND r.pr_number = e.pr_number AND r.head_sha = e.head_sha)
+WHERE e.kind = 'approved';
+
+-- Who asked for a human (or cancelled that), and when.
+CREATE VIEW v_overrides AS
+SELECT o.repository, o.pr_number, o.kind, o.actor, o.comment_id, o.at,
+       b.decision AS bot_decision_before
+FROM overrides o
+LEFT JOIN review_runs b ON b.seq = (
+    SELECT max(r.seq) FROM review_runs r WHERE r.repository = o.repository
+      AND r.pr_number = o.pr_number AND r.started_at <= o.at);
+
+-- Every merged PR with who or what approved it, and whether it was reverted.
+-- approval: 'bot' (an active-mode approve decision on the merged head),
+-- 'human' (a person approved), 'bot+human', or 'none'. risk_probability is
+-- the history agent's estimate in that run, to hold against `reverted`.
+CREATE VIEW v_merged_prs AS
+SELECT m.repository, m.pr_number, m.at AS merged_at, m.merge_sha, m.head_sha, m.actor AS merged_by,
+       b.run_id AS bot_run_id, b.decision AS bot_decision, b.mode AS bot_mode,
+       h.approvers AS human_approvers,
+       CASE WHEN b.decision = 'approve' AND b.mode = 'active' THEN
+              CASE WHEN h.approvers IS NOT NULL THEN 'bot+human' ELSE 'bot' END
+            WHEN h.approvers IS NOT NULL THEN 'human' ELSE 'none' END AS approval,
+       v.related_pr AS reverted_by_pr, v.at AS reverted_at,
+       (v.related_pr IS NOT NULL)::int AS reverted,
+       (k.probability_micro / 1e6)::double precision AS risk_probability
+FROM pr_events m
+LEFT JOIN review_runs b ON b.seq = (
+    SELECT max(r.seq) FROM review_runs r WHERE r.head_sha = m.head_sha AND r.repository = m.repository
+      AND r.pr_number = m.pr_number)
+LEFT JOIN review_risk k ON k.run_id = b.run_id
+LEFT JOIN (SELECT repository, pr_number, string_agg(DISTINCT actor, ',') AS approvers
+             FROM pr_events WHERE kind = 'approved' GROUP BY repository, pr_number) h
+  ON h.repository = m.repository AND h.pr_number = m.pr_number
+LEFT JOIN pr_events v ON v.seq = (
+    SELECT min(x.seq) FROM pr_events x WHERE x.repository = m.repository AND x.pr_number = m.pr_number
+      AND x.kind = 'reverted')
+WHERE m.kind = 'merged';
+
+-- Revert rate per month of merge, bot-approved vs. human-approved.
+-- 'bot+human' PRs count in both groups' "any" totals but are kept apart here.
+CREATE VIEW v_revert_rate AS
+SELECT substr(merged_at, 1, 7) AS period, approval,
+       count(*) AS merged, sum(reverted) AS reverted,
+       round(1.0 * sum(reverted) / count(*), 4)::double precision AS revert_rate
+FROM v_merged_prs
+GROUP BY period, approval;
+
+-- Per PR: when review could start (ready for review, else opened), the
+-- first decision, and the first approval (bot in active mode, or a person).
+-- Times are computed as seconds since the epoch and turned into text once,
+-- at the end.
+CREATE VIEW v_review_latency AS
+WITH starts AS (
+  SELECT repository, pr_number,
+         coalesce(max(CASE WHEN kind = 'ready_for_review' THEN at END),
+                  min(CASE WHEN kind = 'opened' THEN at END)) AS start_at
+  FROM pr_events WHERE kind IN ('opened', 'ready_for_review')
+  GROUP BY repository, pr_number),
+marks AS MATERIALIZED (
+  SELECT s.repository, s.pr_number, s.start_at,
+         (SELECT extract(epoch FROM r.started_at::timestamptz) + r.duration_ms / 1000.0 FROM review_runs r
+           WHERE r.repository = s.repository AND r.pr_number = s.pr_number AND r.started_at >= s.start_at
+           ORDER BY r.started_at LIMIT 1) AS decided,
+         (SELECT extract(epoch FROM r.started_at::timestamptz) + r.duration_ms / 1000.0 FROM review_runs r
+           WHERE r.repository = s.repository AND r.pr_number = s.pr_number AND r.started_at >= s.start_at
+             AND r.decision = 'approve' AND r.mode = 'active'
+           ORDER BY r.started_at LIMIT 1) AS bot_approved,
+         (SELECT extract(epoch FROM min(e.at)::timestamptz) FROM pr_events e
+           WHERE e.repository = s.repository AND e.pr_number = s.pr_number AND e.kind = 'approved'
+             AND e.at >= s.start_at) AS human_approved
+  FROM starts s),
+firsts AS (
+  SELECT repository, pr_number, start_at, decided,
+         CASE WHEN bot_approved IS NULL THEN human_approved
+              WHEN human_approved IS NULL OR bot_approved < human_approved THEN bot_approved
+              ELSE human_approved END AS approved
+  FROM marks)
+SELECT repository, pr_number, start_at,
+       to_char(to_timestamp(decided) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS first_decision_at,
+       to_char(to_timestamp(approved) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS approved_at,
+       CAST(round(decided - extract(epoch FROM start_at::timestamptz)) AS BIGINT) AS seconds_to_first_decision,
+       CAST(round(approved - extract(epoch FROM start_at::timestamptz)) AS BIGINT) AS seconds_to_approval
+FROM firsts;
+
+-- Median and p90 (nearest rank) of the two latencies above.
+CREATE VIEW v_review_latency_summary AS
+WITH lat AS MATERIALIZED (
+  SELECT seconds_to_first_decision AS a, seconds_to_approval AS b FROM v_review_latency),
+samples AS (
+  SELECT 'first_decision' AS metric, a AS v FROM lat WHERE a IS NOT NULL
+  UNION ALL
+  SELECT 'approval', b FROM lat WHERE b IS NOT NULL),
+ranked AS (
+  SELECT metric, v, row_number() OVER (PARTITION BY metric ORDER BY v) AS rn,
+         count(*) OVER (PARTITION BY metric) AS n
+  FROM samples)
+SELECT metric, max(n) AS prs,
+       min(CASE WHEN rn = (n * 50 + 99) / 100 THEN v END) AS median_seconds,
+       min(CASE WHEN rn = (n * 90 + 99) / 100 THEN v END) AS p90_seconds
+FROM ranked GROUP BY metric;
+
+-- Per rule: how often it fired and what people said about it.
+CREATE VIEW v_finding_helpfulness AS
+WITH fired AS (
+  SELECT rule, count(*) AS findings, count(DISTINCT finding_id) AS distinct_findings
+  FROM findings GROUP BY rule),
+votes AS (
+  SELECT rule, sum(helpful) AS helpful, sum(1 - helpful) AS not_helpful
+  FROM feedback GROUP BY rule)
+SELECT f.rule, f.findings, f.distinct_findings,
+       coalesce(v.helpful, 0) AS helpful, coalesce(v.not_helpful, 0) AS not_helpful,
+       CASE WHEN coalesce(v.helpful, 0) + coalesce(v.not_helpful, 0) > 0
+            THEN round(1.0 * v.helpful / (v.helpful + v.not_helpful), 4)::double precision END AS helpful_ratio
+FROM fired f LEFT JOIN votes v ON v.rule = f.rule
+UNION ALL
+SELECT v.rule, 0, 0, v.helpful, v.not_helpful, round(1.0 * v.helpful / (v.helpful + v.not_helpful), 4)::double precision
+FROM votes v WHERE v.rule NOT IN (SELECT rule FROM fired);

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Benchmark of `reviewer serve` on PostgreSQL (issue 20): signed deliveries
+# per second and p50/p99 of the 202 at c=16, every delivery and its job
+# committed before the 202, for
+#   sqlite     one instance on its SQLite files (the baseline, same run)
+#   pg-1       one instance on PostgreSQL
+#   pg-2       two instances on the same PostgreSQL database, each driven by
+#              its own wrk at c=8 (16 connections in all), figures summed
+# Runs inside a throw-away cluster (scripts/with-postgres.sh), on the same
+# machine as the servers and wrk.
+#
+# Usage: bench/postgres.sh [build-dir]   (default: build; needs wrk, python3,
+#        tests/tools/node_modules from `npm ci --prefix tests/tools`)
+# Env:   RUN_SECONDS (10), RUNS (3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${REVIEWER_TEST_DATABASE_URL:-}" ]; then exec scripts/with-postgres.sh "$0" "$@"; fi
+BUILD=${1:-build}
+BIN=$BUILD/bin/reviewer
+RUN_SECONDS=${RUN_SECONDS:-10}
+RUNS=${RUNS:-3}
+[ -x "$BIN" ] || { echo "build first: cmake --build $BUILD --target reviewer" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps.sh" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/reviewer-bench-pg.XXXXXX)
+PIDS=()
+trap 'kill -9 "${PIDS[@]}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SECRET=bench-secret-$(date +%s)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source bench/webhook_payload.sh  # BENCH_PAYLOAD, BENCH_SIG
+echo "payload: $(wc -c < "$BENCH_PAYLOAD") bytes; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+start() {  # $1 data dir, $2 port, $3 database URL ("" for SQLite); echoes the pid
+  REVIEWER_WEBHOOK_SECRET=$SECRET REVIEWER_LISTEN=127.0.0.1:$2 REVIEWER_DATA_DIR=$1 REVIEWER_WORKERS=2 \
+    env ${3:+REVIEWER_DATABASE_URL=$3} "$BIN" serve > /dev/null 2> "$1.log" &  # not our stdout: $(start) would wait for it
+  local pid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$2/healthz" >/dev/null 2>&1 && { echo "$pid"; return 0; }; sleep 0.1; done
+  echo "server did not start; log:" >&2; cat "$1.log" >&2; exit 1
+}
+stop() {  # SIGTERM, then wait: started by $(start), the servers are not our children
+  kill -TERM "$@"
+  for p in "$@"; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done
+}
+wrk_line() {  # $1 connections, $2 seconds, $3 tag, $4 port
+  BENCH_RUN=$3 wrk -t1 -c"$1" -d"$2"s --timeout 5s -s bench/server_webhook.lua "http://127.0.0.1:$4/webhook" | grep '^BENCH'
+}
+field() { sed "s/.*$1=\([0-9.]*\).*/\1/"; }
+
+one() {  # $1 name, $2 database URL or ""
+  local port pid
+  port=$(free_port)
+  pid=$(start "$WORK/$1" "$port" "$2")
+  PIDS+=("$pid")
+  wrk_line 16 5 "warm-$1" "$port" > /dev/null
+  for r in $(seq "$RUNS"); do
+    echo "$1 c=16 run=$r $(wrk_line 16 "$RUN_SECONDS" "$1-r$r" "$port") load=$(cut -d' ' -f1 /proc/loadavg)"
+  done
+  stop "$pid"
+}
+
+two() {  # two instances on one database, c=8 each
+  local p1 p2 a b
+  p1=$(free_port); p2=$(free_port)
+  a=$(start "$WORK/pg2a" "$p1" "$PG2"); b=$(start "$WORK/pg2b" "$p2" "$PG2")
+  PIDS+=("$a" "$b")
+  wrk_line 8 5 warm-a "$p1" > /dev/null & wrk_line 8 5 warm-b "$p2" > /dev/null; wait
+  for r in $(seq "$RUNS"); do
+    wrk_line 8 "$RUN_SECONDS" "pg2a-r$r" "$p1" > "$WORK/a.txt" & wrk_line 8 "$RUN_SECONDS" "pg2b-r$r" "$p2" > "$WORK/b.txt"; wait
+    echo "pg-2 c=8+8 run=$r rps=$(awk -v a="$(field rps < "$WORK/a.txt")" -v b="$(field rps < "$WORK/b.txt")" 'BEGIN { print a + b }')" \
+         "p99_ms=$(field p99_ms < "$WORK/a.txt")/$(field p99_ms < "$WORK/b.txt")" \
+         "non2xx=$(( $(field non2xx < "$WORK/a.txt") + $(field non2xx < "$WORK/b.txt") ))" \
+         "load=$(cut -d' ' -f1 /proc/loadavg)"
+  done
+  stop "$a" "$b"
+}
+
+base=$REVIEWER_TEST_DATABASE_URL
+psql "$base" -qc "CREATE DATABASE bench_pg1" -c "CREATE DATABASE bench_pg2"
+PG1=${base/\/reviewer_test/\/bench_pg1}
+PG2=${base/\/reviewer_test/\/bench_pg2}
+one sqlite ""
+one pg-1 "$PG1"
+two
+echo "rows: pg-1 $(psql "$PG1" -tAc 'SELECT count(*) FROM queue_deliveries'), pg-2 $(psql "$PG2" -tAc 'SELECT count(*) FROM queue_deliveries')"

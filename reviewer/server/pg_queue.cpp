@@ -1,0 +1,398 @@
+// The job queue on PostgreSQL, for several `serve` instances on one
+// database: the states, leases, retries, supersession and round-robin of
+// the SQLite queue (sqlite_queue.cpp), with claims taken FOR UPDATE SKIP
+// LOCKED so instances never wait for each other's claims, and raw bodies
+// kept in the delivery row (bytea) since no instance's disk is shared.
+// Tables are prefixed queue_ so the audit log may share the database.
+#include <algorithm>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+#include "reviewer/core/random.h"
+#include "reviewer/core/job.h"
+#include "reviewer/server/queue.h"
+#include "reviewer/server/queue_policy.h"
+#include "storage/postgres.h"
+
+namespace reviewer::server {
+
+namespace {
+
+using storage::PgConnection;
+using storage::PgResult;
+using storage::PgTransaction;
+using storage::Value;
+
+constexpr std::int64_t kPgQueueSchemaVersion = 1;
+
+constexpr std::string_view kPgSchema = R"sql(
+CREATE TABLE IF NOT EXISTS queue_meta(key TEXT PRIMARY KEY, value BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS queue_deliveries(
+  id BIGSERIAL PRIMARY KEY,
+  delivery_id TEXT NOT NULL UNIQUE,
+  event TEXT NOT NULL,
+  action TEXT NOT NULL,
+  repository TEXT NOT NULL,
+  received_ms BIGINT NOT NULL,
+  headers TEXT NOT NULL,
+  body BYTEA,
+  outcome TEXT NOT NULL);
+-- Bodies are stored as they came, not compressed: compressing 24 KB of
+-- JSON on every intake costs more CPU than the disk it saves.
+ALTER TABLE queue_deliveries ALTER COLUMN body SET STORAGE EXTERNAL;
+CREATE TABLE IF NOT EXISTS queue_jobs(
+  id BIGSERIAL PRIMARY KEY,
+  delivery_id TEXT NOT NULL REFERENCES queue_deliveries(delivery_id),
+  event TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  repository TEXT NOT NULL,
+  pr_number BIGINT NOT NULL,
+  head_sha TEXT NOT NULL,
+  installation BIGINT NOT NULL DEFAULT 0,
+  state TEXT NOT NULL CHECK(state IN ('pending','leased','done','failed','dead','superseded')),
+  attempts INT NOT NULL DEFAULT 0,
+  available_ms BIGINT NOT NULL,
+  lease_token TEXT,
+  lease_expires_ms BIGINT,
+  superseded_by BIGINT,
+  created_ms BIGINT NOT NULL,
+  finished_ms BIGINT,
+  run_id TEXT,
+  result TEXT,
+  reported_ms BIGINT);
+CREATE INDEX IF NOT EXISTS queue_jobs_pending ON queue_jobs(available_ms, id) WHERE state='pending';
+CREATE INDEX IF NOT EXISTS queue_jobs_leased ON queue_jobs(lease_expires_ms) WHERE state='leased';
+CREATE INDEX IF NOT EXISTS queue_jobs_by_pr ON queue_jobs(repository, pr_number, kind) WHERE state IN ('pending','leased');
+CREATE INDEX IF NOT EXISTS queue_jobs_unreported_dead ON queue_jobs(id) WHERE state='dead' AND reported_ms IS NULL;
+CREATE INDEX IF NOT EXISTS queue_jobs_delivery ON queue_jobs(delivery_id);
+CREATE TABLE IF NOT EXISTS queue_repo_turns(repository TEXT PRIMARY KEY, last_turn BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS queue_installation_turns(installation BIGINT PRIMARY KEY, last_turn BIGINT NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS queue_turns;
+)sql";
+
+constexpr std::string_view kMigrateLock = "SELECT pg_advisory_xact_lock(hashtext('reviewer-queue'), 1)";
+// Workers of every instance LISTEN on it; intake NOTIFYs when it queued a job.
+constexpr std::string_view kChannel = "reviewer_jobs";
+
+// bytea comes back as text: PostgreSQL's hex form.
+std::string from_bytea(std::string_view hex) {
+  if (hex.starts_with("\\x")) hex.remove_prefix(2);
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  std::string out(hex.size() / 2, '\0');
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = static_cast<char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
+  }
+  return out;
+}
+
+// Creates the tables in a new database; leaves a current one alone (its
+// DDL would lock tables other instances are using).
+void migrate(PgConnection& db) {
+  PgTransaction tx(db);
+  db.exec(kMigrateLock);
+  std::int64_t version = 0;
+  if (db.exec("SELECT to_regclass('queue_meta') IS NOT NULL").text(0, 0) == "t") {
+    auto r = db.exec("SELECT value FROM queue_meta WHERE key='schema_version'");
+    version = r.rows() ? r.int64(0, 0) : 0;
+  }
+  if (version > kPgQueueSchemaVersion) {
+    throw Error(Error::Code::io, fmt::format("{} has queue schema version {}, newer than this build's ({})",
+                                             db.where(), version, kPgQueueSchemaVersion));
+  }
+  if (version < kPgQueueSchemaVersion) {
+    db.exec(kPgSchema);
+    db.exec("INSERT INTO queue_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
+            {kPgQueueSchemaVersion});
+  }
+  tx.commit();
+}
+
+// Columns 0-7 of `row`: id, delivery_id, event, kind, repository,
+// pr_number, head_sha, attempts (both queries below select them first).
+void read_identity(const PgResult& r, int row, JobIdentity& out) {
+  out.id = r.int64(row, 0);
+  out.delivery_id = r.text(row, 1);
+  out.event = r.text(row, 2);
+  out.kind = r.text(row, 3);
+  out.repository = r.text(row, 4);
+  out.pr_number = r.int64(row, 5);
+  out.head_sha = r.text(row, 6);
+  out.attempts = static_cast<int>(r.int64(row, 7));
+}
+
+Job job_of(const PgResult& r, int row) {
+  Job job;
+  read_identity(r, row, job);
+  job.payload = r.is_null(row, 8) ? std::string() : from_bytea(r.text(row, 8));
+  job.lease_token = r.text(row, 9);
+  return job;
+}
+
+// A connection of its own that LISTENs for intake's NOTIFY (from any
+// instance) and calls `wake`. When the server goes away it connects again
+// after a pause; meanwhile workers still poll.
+class Listener {
+ public:
+  Listener(std::string url, std::function<void()> wake)
+      : url_(std::move(url)), wake_(std::move(wake)), thread_([this](std::stop_token st) { run(st); }) {}
+
+ private:
+  void run(std::stop_token st) {
+    while (!st.stop_requested()) {
+      try {
+        auto db = PgConnection::open(url_, "queue database");
+        db.exec(fmt::format("LISTEN {}", kChannel));
+        while (!st.stop_requested()) {
+          if (db.wait_for_notification(std::chrono::milliseconds(200))) wake_();
+        }
+      } catch (const Error&) {
+        for (int i = 0; i < 10 && !st.stop_requested(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  }
+  std::string url_;
+  std::function<void()> wake_;
+  std::jthread thread_;  // last: joined (stop requested) before the rest goes
+};
+
+class PgQueue final : public JobQueue {
+ public:
+  PgQueue(const std::string& url, QueueOptions o)
+      : db_(PgConnection::open(url, "queue database")), opt_(std::move(o)), policy_(opt_) {
+    if (!opt_.now_ms) {
+      opt_.now_ms = [] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+      };
+    }
+    migrate(db_);
+  }
+
+  std::vector<IntakeOutcome> enqueue(const std::vector<IntakeItem>& items) override {
+    std::lock_guard lock(mu_);
+    reconnect();
+    const auto now = opt_.now_ms();
+    std::vector<IntakeOutcome> out;
+    out.reserve(items.size());
+    bool queued = false;
+    PgTransaction tx(db_);
+    for (const auto& item : items) {
+      const auto& d = item.delivery;
+      auto ins = db_.exec(
+          "INSERT INTO queue_deliveries(delivery_id, event, action, repository, received_ms, headers, body, outcome) "
+          "VALUES($1,$2,$3,$4,$5,$6,$7::bytea,$8) ON CONFLICT(delivery_id) DO NOTHING",
+          {d.delivery_id, d.event, d.action, d.repository, now, d.headers_json, d.body, d.outcome}, 6);
+      if (ins.affected() == 0) {
+        out.push_back(IntakeOutcome::duplicate);
+        continue;
+      }
+      out.push_back(IntakeOutcome::stored);
+      if (!item.job) continue;
+      const auto& j = *item.job;
+      auto id = db_.exec(
+          "INSERT INTO queue_jobs(delivery_id, event, kind, repository, pr_number, head_sha, state, available_ms, "
+          "created_ms, installation) VALUES($1,$2,$3,$4,$5,$6,'pending',$7,$7,$8) RETURNING id",
+          {d.delivery_id, d.event, j.kind, j.repository, j.pr_number, j.head_sha, now, j.installation});
+      queued = true;
+      if (j.supersedes) {
+        db_.exec(
+            "UPDATE queue_jobs SET superseded_by=$1, "
+            "  state=CASE WHEN state='pending' THEN 'superseded' ELSE state END, "
+            "  finished_ms=CASE WHEN state='pending' THEN $5 ELSE finished_ms END "
+            "WHERE repository=$2 AND pr_number=$3 AND kind=$4 AND id<$1 AND state IN ('pending','leased') "
+            "  AND superseded_by IS NULL",
+            {id.int64(0, 0), j.repository, j.pr_number, j.kind, now});
+      }
+    }
+    if (queued) db_.exec(fmt::format("NOTIFY {}", kChannel));
+    tx.commit();
+    return out;
+  }
+
+  std::optional<Job> claim(std::chrono::milliseconds lease) override {
+    std::lock_guard lock(mu_);
+    reconnect();
+    const auto now = opt_.now_ms();
+    PgTransaction tx(db_);
+    expire_leases(now);
+    // Round-robin in two levels, as in SQLite: the installation served
+    // longest ago, then its repository served longest ago, then its oldest
+    // job. SKIP LOCKED: a job another instance is claiming right now is
+    // passed over, not waited for.
+    auto pick = db_.exec(
+        "SELECT j.id FROM queue_jobs j "
+        "LEFT JOIN queue_installation_turns i ON i.installation=j.installation "
+        "LEFT JOIN queue_repo_turns t ON t.repository=j.repository "
+        "WHERE j.state='pending' AND j.available_ms<=$1 "
+        "ORDER BY COALESCE(i.last_turn, 0), COALESCE(t.last_turn, 0), j.id LIMIT 1 "
+        "FOR UPDATE OF j SKIP LOCKED",
+        {now});
+    if (pick.rows() == 0) {
+      tx.commit();  // keep the expiries
+      return std::nullopt;
+    }
+    const std::int64_t id = pick.int64(0, 0);
+    auto r = db_.exec(
+        "UPDATE queue_jobs j SET state='leased', attempts=attempts+1, lease_token=$2, lease_expires_ms=$3 "
+        "FROM queue_deliveries d WHERE j.id=$1 AND d.delivery_id=j.delivery_id "
+        "RETURNING j.id, j.delivery_id, j.event, j.kind, j.repository, j.pr_number, j.head_sha, j.attempts, d.body, "
+        "j.lease_token, j.installation",
+        {id, random_hex(16), now + lease.count()});
+    db_.exec(
+        "INSERT INTO queue_repo_turns VALUES($1, nextval('queue_turns')) "
+        "ON CONFLICT(repository) DO UPDATE SET last_turn=excluded.last_turn",
+        {r.text(0, 4)});
+    db_.exec(
+        "INSERT INTO queue_installation_turns VALUES($1, nextval('queue_turns')) "
+        "ON CONFLICT(installation) DO UPDATE SET last_turn=excluded.last_turn",
+        {r.int64(0, 10)});
+    tx.commit();
+    return job_of(r, 0);
+  }
+
+  void on_new_jobs(std::function<void()> wake) override {
+    listener_.reset();  // joins the old one: its `wake` is not called again
+    if (wake) listener_ = std::make_unique<Listener>(db_.url(), std::move(wake));
+  }
+
+  bool heartbeat(const Job& job, std::chrono::milliseconds lease) override {
+    std::lock_guard lock(mu_);
+    reconnect();
+    return db_.exec("UPDATE queue_jobs SET lease_expires_ms=$3 WHERE id=$1 AND lease_token=$2 AND state='leased'",
+                    {job.id, job.lease_token, opt_.now_ms() + lease.count()})
+               .affected() == 1;
+  }
+
+  std::string finish(const Job& job, const JobResult& r) override {
+    std::lock_guard lock(mu_);
+    reconnect();
+    const auto now = opt_.now_ms();
+    PgTransaction tx(db_);
+    auto cur = db_.exec("SELECT state, lease_token, attempts FROM queue_jobs WHERE id=$1 FOR UPDATE", {job.id});
+    if (cur.rows() == 0 || cur.text(0, 0) != "leased" || cur.text(0, 1) != job.lease_token) return "lost_lease";
+    const int attempts = static_cast<int>(cur.int64(0, 2));
+    auto [state, available] = policy_.after(r.status, attempts, now);
+    db_.exec(
+        "UPDATE queue_jobs SET state=$2, available_ms=$3, lease_token=NULL, lease_expires_ms=NULL, "
+        "finished_ms=CASE WHEN $2='pending' THEN NULL ELSE $4::bigint END, run_id=$5, result=$6 WHERE id=$1",
+        {job.id, state, available, now, r.run_id.empty() ? Value{} : Value{r.run_id}, r.detail});
+    if (state == "pending") db_.exec(fmt::format("NOTIFY {}", kChannel));
+    tx.commit();
+    return state;
+  }
+
+  void release(const Job& job) override {
+    std::lock_guard lock(mu_);
+    reconnect();
+    db_.exec(
+        "UPDATE queue_jobs SET state='pending', attempts=GREATEST(attempts-1, 0), lease_token=NULL, "
+        "lease_expires_ms=NULL, available_ms=$3 WHERE id=$1 AND lease_token=$2 AND state='leased'",
+        {job.id, job.lease_token, opt_.now_ms()});
+  }
+
+  bool superseded(std::int64_t job_id) override {
+    std::lock_guard lock(mu_);
+    reconnect();
+    auto r = db_.exec("SELECT superseded_by IS NOT NULL FROM queue_jobs WHERE id=$1", {job_id});
+    return r.rows() == 1 && r.text(0, 0) == "t";
+  }
+
+  QueueStats stats() override {
+    std::lock_guard lock(mu_);
+    reconnect();
+    QueueStats st;
+    for (const char* state : {"pending", "leased", "done", "failed", "dead", "superseded"}) st.jobs_by_state[state] = 0;
+    auto by = db_.exec("SELECT state, COUNT(*) FROM queue_jobs GROUP BY state");
+    for (int i = 0; i < by.rows(); ++i) st.jobs_by_state[by.text(i, 0)] = by.int64(i, 1);
+    auto oldest = db_.exec("SELECT MIN(created_ms) FROM queue_jobs WHERE state='pending'");
+    if (!oldest.is_null(0, 0)) st.oldest_pending_age_ms = std::max<std::int64_t>(0, opt_.now_ms() - oldest.int64(0, 0));
+    auto n = db_.exec("SELECT COALESCE(MAX(id), 0) FROM queue_deliveries");  // ids only grow: cheap count
+    st.deliveries = n.int64(0, 0);
+    return st;
+  }
+
+  bool writable() override {
+    std::lock_guard lock(mu_);
+    try {
+      reconnect();
+      // A row lock needs a reachable, writable primary (not a standby).
+      db_.exec("SELECT 1 FROM queue_meta FOR UPDATE");
+    } catch (const Error&) {
+      return false;
+    }
+    return true;
+  }
+
+  std::vector<DeadLetter> unreported_dead_letters(std::size_t limit) override {
+    std::lock_guard lock(mu_);
+    reconnect();
+    auto r = db_.exec(
+        "SELECT id, delivery_id, event, kind, repository, pr_number, head_sha, attempts, COALESCE(result, ''), "
+        "COALESCE(finished_ms, 0) FROM queue_jobs WHERE state='dead' AND reported_ms IS NULL ORDER BY id LIMIT $1",
+        {static_cast<std::int64_t>(limit)});
+    std::vector<DeadLetter> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      DeadLetter d;
+      read_identity(r, i, d);
+      d.reason = r.text(i, 8);
+      d.parked_ms = r.int64(i, 9);
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+
+  void mark_reported(const std::vector<std::int64_t>& job_ids) override {
+    std::lock_guard lock(mu_);
+    reconnect();
+    PgTransaction tx(db_);
+    for (auto id : job_ids) db_.exec("UPDATE queue_jobs SET reported_ms=$2 WHERE id=$1", {id, opt_.now_ms()});
+    tx.commit();
+  }
+
+  std::int64_t prune_bodies(std::chrono::milliseconds age) override {
+    std::lock_guard lock(mu_);
+    reconnect();
+    return db_.exec(
+                  "UPDATE queue_deliveries d SET body=NULL WHERE received_ms<$1 AND body IS NOT NULL AND NOT EXISTS "
+                  "(SELECT 1 FROM queue_jobs j WHERE j.delivery_id=d.delivery_id AND j.state IN ('pending','leased'))",
+                  {opt_.now_ms() - age.count()})
+        .affected();
+  }
+
+ private:
+  // Leases that expired belong to workers (or instances) that died or hung:
+  // re-queue the job, or park it as a dead letter when out of attempts.
+  void expire_leases(std::int64_t now) {
+    db_.exec(
+        "UPDATE queue_jobs SET state='dead', lease_token=NULL, finished_ms=$1, "
+        "result='lease expired on the last attempt (worker lost)' "
+        "WHERE state='leased' AND lease_expires_ms<=$1 AND attempts>=$2",
+        {now, std::int64_t{opt_.max_attempts}});
+    db_.exec(
+        "UPDATE queue_jobs SET state='pending', lease_token=NULL, lease_expires_ms=NULL, available_ms=$1 "
+        "WHERE state='leased' AND lease_expires_ms<=$1",
+        {now});
+  }
+
+  void reconnect() {
+    if (!db_.alive()) db_ = PgConnection::open(db_.url(), "queue database");
+  }
+
+  PgConnection db_;
+  QueueOptions opt_;
+  AttemptPolicy policy_;
+  std::mutex mu_;  // guards db_ and policy_
+  std::unique_ptr<Listener> listener_;  // after db_: stopped first
+};
+
+}  // namespace
+
+std::unique_ptr<JobQueue> JobQueue::open_postgres(const std::string& url, QueueOptions options) {
+  return std::make_unique<PgQueue>(url, std::move(options));
+}
+
+}  // namespace reviewer::server

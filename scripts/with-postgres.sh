@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs a command beside a throw-away PostgreSQL 15 cluster:
+#   scripts/with-postgres.sh COMMAND [ARGS...]
+# The cluster is initdb'd into a fresh temporary folder, runs as an
+# unprivileged user (`postgres` when this script runs as root: PostgreSQL
+# refuses to run as root), listens on a Unix socket in that folder only
+# (no TCP port), and is stopped and deleted when COMMAND ends, whatever its
+# exit status. COMMAND sees
+#   REVIEWER_TEST_DATABASE_URL  postgresql://…/reviewer_test (a superuser
+#                               connection; tests make one database each)
+#   REVIEWER_TEST_REQUIRE_POSTGRES=1   tests that need the URL fail without it
+# and this script exits with COMMAND's status.
+set -euo pipefail
+[ $# -gt 0 ] || { echo "usage: $0 COMMAND [ARGS...]" >&2; exit 2; }
+
+bindir=""
+for d in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+  [ -x "$d/initdb" ] && { bindir="$d"; break; }
+done
+[ -n "$bindir" ] || { echo "with-postgres: no initdb (install the postgresql package: scripts/install-deps.sh)" >&2; exit 1; }
+
+run_as=()
+owner="$(id -un)"
+if [ "$(id -u)" -eq 0 ]; then
+  id postgres >/dev/null 2>&1 || { echo "with-postgres: running as root, but there is no user 'postgres' to run the server" >&2; exit 1; }
+  run_as=(runuser -u postgres --)
+  owner=postgres
+fi
+
+dir="$(mktemp -d "${TMPDIR:-/tmp}/reviewer-pg.XXXXXX")"
+chmod 0755 "$dir"  # the server's user must reach its data and socket folders
+mkdir "$dir/data" "$dir/socket"
+[ "$owner" = postgres ] && chown postgres: "$dir/data" "$dir/socket"
+
+stop() {
+  status=$?
+  if [ -f "$dir/data/postmaster.pid" ]; then
+    "${run_as[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$dir"
+  exit "$status"
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+"${run_as[@]}" "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+  >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+# fsync stays on: the tests check durability against SIGKILL, not power
+# loss, but the benchmarks should measure what a user gets.
+"${run_as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/socket/server.log" -w -t 30 \
+  -o "-c listen_addresses='' -c unix_socket_directories='$dir/socket' -c max_connections=300" start \
+  >/dev/null || { cat "$dir/socket/server.log" >&2; exit 1; }
+"$bindir/createdb" -h "$dir/socket" -U postgres reviewer_test
+
+export REVIEWER_TEST_DATABASE_URL="postgresql://postgres@/reviewer_test?host=$dir/socket"
+export REVIEWER_TEST_REQUIRE_POSTGRES=1
+echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on $dir/socket"
+set +e
+"$@"

@@ -1,0 +1,215 @@
+#include "storage/postgres.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace reviewer::storage {
+
+namespace {
+
+// Type OIDs of the integer types (pg_type.h; stable since PostgreSQL 7).
+constexpr Oid kInt8 = 20, kInt2 = 21, kInt4 = 23;
+
+// Class 08 (connection exception), 40001 (serialization failure), 40P01
+// (deadlock), 57P01-03 (server shutting down), 53300 (too many
+// connections): the same command may succeed later.
+bool transient_state(std::string_view state) {
+  return state.starts_with("08") || state == "40001" || state == "40P01" || state.starts_with("57P0") ||
+         state == "53300";
+}
+
+std::string one_line(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  for (auto& c : s) {
+    if (c == '\n') c = ' ';
+  }
+  return s;
+}
+
+}  // namespace
+
+bool is_postgres_url(std::string_view url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
+std::string redact_url(std::string_view url) {
+  std::string out(url);
+  // user:password@ in the authority part.
+  auto scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    auto at = out.find('@', scheme + 3);
+    auto slash = out.find('/', scheme + 3);
+    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
+      auto colon = out.find(':', scheme + 3);
+      if (colon != std::string::npos && colon < at) out.erase(colon, at - colon);
+    }
+  }
+  // password=… among the query parameters.
+  for (auto p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    auto end = out.find('&', p);
+    out.replace(p, (end == std::string::npos ? out.size() : end) - p, "password=[redacted]");
+  }
+  return out;
+}
+
+// ---- PgResult ----
+
+void PgResult::Free::operator()(pg_result* r) const { PQclear(r); }
+
+PgResult::PgResult(pg_result* r) : r_(r) {}
+int PgResult::rows() const { return r_ ? PQntuples(r_.get()) : 0; }
+int PgResult::columns() const { return r_ ? PQnfields(r_.get()) : 0; }
+bool PgResult::is_null(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
+
+std::string PgResult::text(int row, int col) const {
+  return std::string(PQgetvalue(r_.get(), row, col), static_cast<std::size_t>(PQgetlength(r_.get(), row, col)));
+}
+
+std::int64_t PgResult::int64(int row, int col) const {
+  std::int64_t v = 0;
+  const char* p = PQgetvalue(r_.get(), row, col);
+  std::from_chars(p, p + PQgetlength(r_.get(), row, col), v);
+  return v;
+}
+
+std::string PgResult::column_name(int col) const { return PQfname(r_.get(), col); }
+
+Value PgResult::value(int row, int col) const {
+  if (is_null(row, col)) return std::monostate{};
+  Oid type = PQftype(r_.get(), col);
+  if (type == kInt8 || type == kInt4 || type == kInt2) return int64(row, col);
+  return text(row, col);
+}
+
+std::int64_t PgResult::affected() const {
+  std::int64_t v = 0;
+  std::string_view n = PQcmdTuples(r_.get());
+  std::from_chars(n.data(), n.data() + n.size(), v);
+  return v;
+}
+
+// ---- PgConnection ----
+
+void PgConnection::Finish::operator()(pg_conn* c) const { PQfinish(c); }
+
+PgConnection PgConnection::open(const std::string& url, std::string label) {
+  PgConnection c;
+  c.url_ = url;
+  c.label_ = std::move(label);
+  c.conn_.reset(PQconnectdb(url.c_str()));  // owned at once, even on failure
+  if (!c.conn_ || PQstatus(c.conn_.get()) != CONNECTION_OK) {
+    std::string why = c.conn_ ? one_line(PQerrorMessage(c.conn_.get())) : "out of memory";
+    throw PgError(fmt::format("{}: cannot connect: {}", c.where(), why), "08001", Error::Retry::transient);
+  }
+  // Our messages are English whatever the server's locale; times are UTC.
+  c.exec("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+  return c;
+}
+
+std::string PgConnection::where() const { return fmt::format("{} {}", label_, redact_url(url_)); }
+
+bool PgConnection::alive() const { return conn_ && PQstatus(conn_.get()) == CONNECTION_OK; }
+
+PgResult PgConnection::check(pg_result* raw, std::string_view sql) {
+  PgResult r(raw);
+  auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
+  const char* state = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
+  std::string code = state ? state : (alive() ? "" : "08006");
+  std::string msg = one_line(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_.get()));
+  if (msg.empty()) msg = one_line(PQerrorMessage(conn_.get()));
+  auto retry = transient_state(code) || !alive() ? Error::Retry::transient : Error::Retry::permanent;
+  std::string_view head = sql.substr(0, std::min<std::size_t>(sql.find('\n'), 60));
+  throw PgError(fmt::format("{}: {} (in: {})", where(), msg, head), code, retry);
+}
+
+PgResult PgConnection::exec(std::string_view sql) {
+  if (!conn_) throw PgError(fmt::format("{}: not connected", where()), "08003", Error::Retry::transient);
+  return check(PQexec(conn_.get(), std::string(sql).c_str()), sql);
+}
+
+PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& params) {
+  return exec(sql, params, params.size());
+}
+
+PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& params, std::size_t binary_index) {
+  if (!conn_) throw PgError(fmt::format("{}: not connected", where()), "08003", Error::Retry::transient);
+  std::vector<std::string> texts(params.size());
+  std::vector<const char*> values(params.size(), nullptr);
+  std::vector<int> lengths(params.size(), 0);
+  std::vector<int> formats(params.size(), 0);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (const auto* n = std::get_if<std::int64_t>(&params[i])) {
+      texts[i] = std::to_string(*n);
+    } else if (const auto* s = std::get_if<std::string>(&params[i])) {
+      if (i == binary_index) {
+        values[i] = s->data();
+        lengths[i] = static_cast<int>(s->size());
+        formats[i] = 1;
+        continue;
+      }
+      // PostgreSQL text cannot hold NUL: refuse rather than store a cut value.
+      if (s->find('\0') != std::string::npos) {
+        throw PgError(fmt::format("{}: parameter {} holds a NUL byte, which PostgreSQL text cannot store", where(),
+                                  i + 1),
+                      "22021", Error::Retry::permanent);
+      }
+      texts[i] = *s;
+    } else {
+      continue;  // NULL
+    }
+    values[i] = texts[i].c_str();
+    lengths[i] = static_cast<int>(texts[i].size());
+  }
+  return check(PQexecParams(conn_.get(), std::string(sql).c_str(), static_cast<int>(params.size()), nullptr,
+                            values.data(), lengths.data(), formats.data(), 0),
+               sql);
+}
+
+bool PgConnection::wait_for_notification(std::chrono::milliseconds timeout) {
+  auto lost = [&] {
+    return PgError(fmt::format("{}: connection lost while waiting for notifications: {}", where(),
+                               one_line(PQerrorMessage(conn_.get()))),
+                   "08006", Error::Retry::transient);
+  };
+  if (!alive()) throw lost();
+  auto drain = [&] {
+    bool any = false;
+    while (PGnotify* n = PQnotifies(conn_.get())) {
+      PQfreemem(n);
+      any = true;
+    }
+    return any;
+  };
+  if (drain()) return true;
+  pollfd fd{PQsocket(conn_.get()), POLLIN, 0};
+  int ready = ::poll(&fd, 1, static_cast<int>(timeout.count()));
+  if (ready < 0) return false;  // EINTR: the caller waits again
+  if (ready == 0) return false;
+  if (PQconsumeInput(conn_.get()) == 0 || !alive()) throw lost();
+  return drain();
+}
+
+// ---- PgTransaction ----
+
+PgTransaction::PgTransaction(PgConnection& db) : db_(db) { db_.exec("BEGIN"); }
+
+PgTransaction::~PgTransaction() {
+  if (done_ || !db_.alive()) return;
+  try {
+    db_.exec("ROLLBACK");
+  } catch (...) {
+    // The error that made us roll back is the one worth reporting.
+  }
+}
+
+void PgTransaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace reviewer::storage

@@ -1,0 +1,126 @@
+// Small RAII wrappers over libpq: a move-only PgConnection and the PgResult
+// of one command. Every failure throws reviewer::Error(io) naming the
+// server (its URL without a password) and PostgreSQL's own message; errors
+// that a retry can cure (a lost connection, a serialization failure, a
+// deadlock) are marked transient.
+//
+// Values travel as text (libpq's text format): integers are written and
+// read as decimal, NULL is std::monostate, as in the SQLite wrapper's Value.
+//
+// Thread-safety: a PgConnection is used by one thread at a time (libpq's
+// rule); the caller locks.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reviewer/core/error.h"
+#include "storage/sqlite.h"  // Value
+
+struct pg_conn;
+struct pg_result;
+
+namespace reviewer::storage {
+
+// True for postgresql:// and postgres:// URLs.
+bool is_postgres_url(std::string_view url);
+
+// The URL with any password removed (user:pass@ and password=…), for
+// messages and logs.
+std::string redact_url(std::string_view url);
+
+class PgResult {
+ public:
+  PgResult() = default;
+  explicit PgResult(pg_result* r);
+  int rows() const;
+  int columns() const;
+  bool is_null(int row, int col) const;
+  std::string text(int row, int col) const;  // NULL reads as ""
+  std::int64_t int64(int row, int col) const;
+  std::string column_name(int col) const;
+  // The value typed as the audit log hashes it: int2/int4/int8 columns as
+  // integers, NULL as monostate, anything else as text.
+  Value value(int row, int col) const;
+  // Rows changed by an INSERT/UPDATE/DELETE.
+  std::int64_t affected() const;
+
+ private:
+  struct Free {
+    void operator()(pg_result* r) const;
+  };
+  std::unique_ptr<pg_result, Free> r_;
+};
+
+class PgConnection {
+ public:
+  PgConnection() = default;
+  // Connects to `url` (a libpq URI). Throws Error(io) with one line naming
+  // the redacted URL and the reason when the server cannot be reached.
+  // `label` starts every message ("audit database", "queue database").
+  static PgConnection open(const std::string& url, std::string label);
+
+  explicit operator bool() const { return conn_ != nullptr; }
+  // Runs one or more statements without parameters (migrations).
+  PgResult exec(std::string_view sql);
+  // Runs one statement with $1, $2… bound to `params`.
+  PgResult exec(std::string_view sql, const std::vector<Value>& params);
+  // The same, with parameter `binary_index` (0-based) sent as raw bytes in
+  // libpq's binary format, for a bytea column: no hex doubling, and any
+  // byte (NUL too) is allowed there.
+  PgResult exec(std::string_view sql, const std::vector<Value>& params, std::size_t binary_index);
+  // "<label> <redacted url>", the prefix of every message.
+  std::string where() const;
+  const std::string& url() const { return url_; }
+  // True while the connection is usable (false after the server went away).
+  bool alive() const;
+  // Waits up to `timeout` for a notification on a channel this connection
+  // LISTENs on (exec("LISTEN name") first); true when at least one came
+  // (all that came are consumed). Throws PgError when the connection is
+  // lost.
+  bool wait_for_notification(std::chrono::milliseconds timeout);
+  pg_conn* get() const { return conn_.get(); }
+
+ private:
+  struct Finish {
+    void operator()(pg_conn* c) const;
+  };
+  PgResult check(pg_result* r, std::string_view sql);
+  std::unique_ptr<pg_conn, Finish> conn_;
+  std::string url_;
+  std::string label_;
+};
+
+// BEGIN on construction; ROLLBACK in the destructor unless commit() ran.
+class PgTransaction {
+ public:
+  explicit PgTransaction(PgConnection& db);
+  ~PgTransaction();
+  PgTransaction(const PgTransaction&) = delete;
+  PgTransaction& operator=(const PgTransaction&) = delete;
+  void commit();
+
+ private:
+  PgConnection& db_;
+  bool done_ = false;
+};
+
+// What the wrapper throws: a reviewer::Error that also carries the
+// server's SQLSTATE ("23505" for a unique violation; empty when the
+// connection itself failed), so callers can tell errors apart without
+// reading messages.
+class PgError : public Error {
+ public:
+  PgError(const std::string& message, std::string sqlstate, Retry retry)
+      : Error(Code::io, message, retry), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
+}  // namespace reviewer::storage

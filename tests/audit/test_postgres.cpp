@@ -1,0 +1,226 @@
+// The audit log on PostgreSQL: what differs from SQLite (the server, its
+// roles and triggers, several instances on one database). The tests every
+// backend shares run through test::on_each_backend in the other files.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <sstream>
+#include <thread>
+
+#include "audit/copy.h"
+#include "audit/migrate.h"
+#include "audit/pg_log.h"
+#include "audit/query.h"
+#include "audit/store.h"
+#include "audit/verify.h"
+#include "audit_fixtures.h"
+#include "reviewer/core/error.h"
+#include "storage/postgres.h"
+#include "support/postgres.h"
+#include "support/testutil.h"
+
+using namespace reviewer;
+using reviewer::audit::AuditStore;
+
+namespace {
+
+// Runs `sql` as the superuser with the append-only triggers of `table`
+// switched off: an edit only the chain can tell.
+void pg_tamper(const test::PgSchema& s, const std::string& table, const std::string& sql) {
+  auto db = storage::PgConnection::open(s.url(), "test database");
+  db.exec("ALTER TABLE " + table + " DISABLE TRIGGER USER");
+  db.exec(sql);
+  db.exec("ALTER TABLE " + table + " ENABLE TRIGGER USER");
+}
+
+}  // namespace
+
+TEST_SUITE("audit PostgreSQL") {
+  TEST_CASE("UPDATE, DELETE and TRUNCATE are rejected by the append-only triggers") {
+    auto s = test::PgSchema::create("pg-append-only");
+    if (!s) return;
+    AuditStore::open_url(s->url())->record_review(test::sample_review("run-1", 1));
+    auto db = storage::PgConnection::open(s->url(), "test database");
+    for (const char* sql : {"UPDATE review_runs SET decision = 'approve'", "DELETE FROM findings",
+                            "TRUNCATE agent_results"}) {
+      CAPTURE(sql);
+      CHECK_THROWS_WITH_AS(db.exec(sql), doctest::Contains("is append-only"), Error);
+    }
+    CHECK(audit::verify_location(s->url()).ok);
+  }
+
+  TEST_CASE("an edited row is named by verify, and so is a switched-off trigger") {
+    auto s = test::PgSchema::create("pg-tamper");
+    if (!s) return;
+    auto store = AuditStore::open_url(s->url());
+    store->record_review(test::sample_review("run-1", 2));
+    store->record_review(test::sample_review("run-2", 2));
+    pg_tamper(*s, "review_runs", "UPDATE review_runs SET decision = 'approve' WHERE run_id = 'run-2'");
+    auto r = audit::verify_location(s->url());
+    CHECK_FALSE(r.ok);
+    CHECK(r.first_bad_table == "review_runs");
+    CHECK(r.first_bad_seq == 6);
+    CHECK(r.message.find("the row was edited") != std::string::npos);
+
+    auto clean = test::PgSchema::create("pg-trigger-off");
+    REQUIRE(clean);
+    AuditStore::open_url(clean->url())->record_review(test::sample_review("run-1", 1));
+    storage::PgConnection::open(clean->url(), "test").exec("ALTER TABLE findings DISABLE TRIGGER findings_no_delete");
+    r = audit::verify_location(clean->url());
+    CHECK_FALSE(r.ok);
+    CHECK(r.message.find("findings_no_delete is missing or altered") != std::string::npos);
+  }
+
+  TEST_CASE("four instances appending at once keep one linear chain") {
+    auto s = test::PgSchema::create("pg-instances");
+    if (!s) return;
+    AuditStore::open_url(s->url());  // migrated once, before the race
+    std::vector<std::thread> instances;
+    for (int i = 0; i < 4; ++i) {
+      instances.emplace_back([&, i] {
+        auto store = AuditStore::open_url(s->url());  // a connection of its own, as a process has
+        for (int n = 0; n < 20; ++n) {
+          store->record_review(test::sample_review("i" + std::to_string(i) + "-" + std::to_string(n), 1));
+          store->record_delivery({"d" + std::to_string(i) + "-" + std::to_string(n), "ping", "", "o/r", "", true, "ok"});
+        }
+      });
+    }
+    for (auto& t : instances) t.join();
+    auto r = audit::verify_location(s->url());
+    CAPTURE(r.message);
+    CHECK(r.ok);
+    CHECK(r.rows == 4 * 20 * (4 + 1));
+  }
+
+  TEST_CASE("instances starting together migrate the database once") {
+    auto s = test::PgSchema::create("pg-migrate-race");
+    if (!s) return;
+    std::vector<std::thread> starts;
+    std::atomic<int> failures{0};
+    for (int i = 0; i < 4; ++i) {
+      starts.emplace_back([&] {
+        try {
+          AuditStore::open_url(s->url());
+        } catch (const std::exception& e) {
+          MESSAGE(e.what());
+          ++failures;
+        }
+      });
+    }
+    for (auto& t : starts) t.join();
+    CHECK(failures == 0);
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM schema_migrations") ==
+          std::to_string(audit::latest_schema_version()));
+  }
+
+  TEST_CASE("a database from a newer reviewer is refused with both versions named") {
+    auto s = test::PgSchema::create("pg-newer");
+    if (!s) return;
+    AuditStore::open_url(s->url());
+    const int latest = audit::latest_schema_version();
+    storage::PgConnection::open(s->url(), "test").exec(
+        "INSERT INTO schema_migrations VALUES (" + std::to_string(latest + 1) + ", '999_future.sql', 'x')");
+    try {
+      AuditStore::open_url(s->url());
+      FAIL("a newer schema was accepted");
+    } catch (const Error& e) {
+      std::string m = e.what();
+      CHECK(m.find("schema version " + std::to_string(latest + 1)) != std::string::npos);
+      CHECK(m.find("(up to " + std::to_string(latest) + ")") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("an unreachable server is one line naming it, without its password") {
+    auto dir = test::scratch_dir("pg-unreachable");
+    std::string url = "postgresql://auditor:s3cret@/audit?host=" + dir.string() + "&connect_timeout=2";
+    try {
+      AuditStore::open_url(url);
+      FAIL("connected to nothing");
+    } catch (const Error& e) {
+      std::string m = e.what();
+      CHECK(e.transient());
+      CHECK(m.starts_with("audit database postgresql://auditor@/audit?host="));
+      CHECK(m.find("cannot connect") != std::string::npos);
+      CHECK(m.find("s3cret") == std::string::npos);
+      CHECK(m.find('\n') == std::string::npos);
+    }
+    CHECK(storage::redact_url("postgres://u:p@h/db?password=x&sslmode=require") ==
+          "postgres://u@h/db?password=[redacted]&sslmode=require");
+  }
+
+  TEST_CASE("a copied log keeps its chain, and exports the same bytes from both backends") {
+    auto s = test::PgSchema::create("pg-copy");
+    if (!s) return;
+    auto path = test::scratch_dir("pg-copy") / "audit.db";
+    {
+      auto store = AuditStore::open(path);
+      store->record_review(test::sample_review("run-1", 3));
+      store->record_pr_event({"octo/widgets", 42, "merged", "dave", "abc", "def", 0, "line\nbreak, \"quoted\"", ""});
+      store->record_delivery({"d-1", "pull_request", "opened", "octo/widgets", "", true, "=cmd()"});
+    }
+    auto copied = audit::copy_log(path, s->url());
+    auto original = audit::verify(path);
+    CHECK(copied.rows == original.rows);
+    CHECK(copied.head_hash == original.head_hash);
+    auto r = audit::verify_location(s->url());
+    CHECK(r.ok);
+    CHECK(r.head_hash == original.head_hash);
+    // A second copy into the same database is refused.
+    CHECK_THROWS_WITH_AS(audit::copy_log(path, s->url()), doctest::Contains("already holds"), Error);
+
+    auto without_time = [](std::string text) {
+      auto at = text.find(" at=");
+      if (at != std::string::npos) text.erase(at, text.find('"', at) - at);
+      return text;
+    };
+    for (auto format : {audit::Format::json, audit::Format::csv, audit::Format::table}) {
+      std::ostringstream sqlite_out, pg_out;
+      audit::export_location(path.string(), "2000-01-01", "", format, sqlite_out);
+      audit::export_location(s->url(), "2000-01-01", "", format, pg_out);
+      CHECK(without_time(sqlite_out.str()) == without_time(pg_out.str()));
+      CHECK(sqlite_out.str().find("octo/widgets") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("audit query runs read-only as an auditor role, and refuses a role that can reach files") {
+    auto s = test::PgSchema::create("pg-query");
+    if (!s) return;
+    AuditStore::open_url(s->url())->record_review(test::sample_review("run-1", 2));
+    const std::string role = s->name() + "_auditor";
+    auto admin = storage::PgConnection::open(s->url(), "test");
+    admin.exec("CREATE ROLE " + role + " LOGIN");
+    admin.exec("GRANT USAGE ON SCHEMA " + s->name() + " TO " + role);
+    admin.exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + s->name() + " TO " + role);
+    std::string url = s->url();
+    url.replace(url.find("postgres@"), 9, role + "@");
+
+    std::ostringstream out;
+    audit::query_location(url, "SELECT run_id, decision, findings FROM v_decisions", audit::Format::csv, out);
+    CHECK(out.str() == "run_id,decision,findings\r\nrun-1,comment,2\r\n");
+    for (const char* sql : {"INSERT INTO deliveries SELECT * FROM deliveries", "CREATE TABLE t(x int)",
+                            "SELECT 1; DELETE FROM findings", "SELECT pg_read_file('/etc/passwd')"}) {
+      CAPTURE(sql);
+      std::ostringstream ignored;
+      CHECK_THROWS_AS(audit::query_location(url, sql, audit::Format::csv, ignored), Error);
+    }
+    std::ostringstream slow;
+    audit::QueryOptions quick;
+    quick.timeout_ms = 200;
+    CHECK_THROWS_WITH_AS(audit::query_location(url, "SELECT pg_sleep(5)", audit::Format::csv, slow, quick),
+                         doctest::Contains("was stopped"), Error);
+    CHECK_THROWS_WITH_AS(audit::query_location(s->url(), "SELECT 1", audit::Format::csv, slow),
+                         doctest::Contains("refuses to run as role 'postgres'"), Error);
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM findings") == "2");
+    admin.exec("DROP OWNED BY " + role);
+    admin.exec("DROP ROLE " + role);
+  }
+
+  TEST_CASE("text PostgreSQL cannot store is refused, not cut") {
+    auto s = test::PgSchema::create("pg-nul");
+    if (!s) return;
+    auto store = AuditStore::open_url(s->url());
+    CHECK_THROWS_WITH_AS(store->record_delivery({std::string("d\0x", 3), "ping", "", "o/r", "", true, "ok"}),
+                         doctest::Contains("NUL byte"), Error);
+    CHECK(store->row_count() == 0);
+  }
+}

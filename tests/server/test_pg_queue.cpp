@@ -1,0 +1,139 @@
+// The job queue on PostgreSQL where it differs from SQLite: several
+// instances on one database, LISTEN/NOTIFY, bodies in the row, a server
+// that cannot be reached. The behaviour both backends share is tested
+// through test::on_each_backend in test_queue.cpp.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+#include "reviewer/server/queue.h"
+#include "support/postgres.h"
+#include "support/testutil.h"
+
+using namespace reviewer;
+using namespace reviewer::server;
+using namespace std::chrono_literals;
+
+namespace {
+
+IntakeItem pg_item(const std::string& id, const std::string& repo, int pr, const std::string& sha) {
+  IntakeItem it;
+  it.delivery = {id, "pull_request", "synchronize", repo, "{}", "{\"body\":\"\\u00e9\\u0000\"}\x01\xff", "queued"};
+  it.job = JobSpec{"review", repo, pr, sha, true};
+  return it;
+}
+
+}  // namespace
+
+TEST_SUITE("server::JobQueue on PostgreSQL") {
+  TEST_CASE("a delivery is stored once across instances, and its body comes back byte for byte") {
+    auto s = test::PgSchema::create("pg-queue-dup");
+    if (!s) return;
+    auto a = JobQueue::open_postgres(s->url(), {});
+    auto b = JobQueue::open_postgres(s->url(), {});
+    auto it = pg_item("d-1", "o/r", 1, "a");
+    CHECK(a->enqueue({it})[0] == IntakeOutcome::stored);
+    CHECK(b->enqueue({it})[0] == IntakeOutcome::duplicate);  // GitHub's redelivery to another instance
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_jobs") == "1");
+    auto j = b->claim(60s);
+    REQUIRE(j);
+    CHECK(j->payload == it.delivery.body);
+  }
+
+  TEST_CASE("instances claiming at once never lease a job twice") {
+    auto s = test::PgSchema::create("pg-queue-claims");
+    if (!s) return;
+    {
+      auto q = JobQueue::open_postgres(s->url(), {});
+      std::vector<IntakeItem> items;
+      for (int i = 0; i < 200; ++i) items.push_back(pg_item(fmt::format("d-{}", i), fmt::format("o/r{}", i % 7), i, "s"));
+      q->enqueue(items);
+    }
+    std::mutex mu;
+    std::multiset<std::int64_t> claimed;
+    std::vector<std::thread> instances;
+    for (int i = 0; i < 4; ++i) {
+      instances.emplace_back([&] {
+        auto q = JobQueue::open_postgres(s->url(), {});
+        while (auto j = q->claim(60s)) {
+          {
+            std::lock_guard lock(mu);
+            claimed.insert(j->id);
+          }
+          CHECK(q->finish(*j, {JobResult::Status::done, "", {}}) == "done");
+        }
+      });
+    }
+    for (auto& t : instances) t.join();
+    CHECK(claimed.size() == 200);
+    CHECK(std::set<std::int64_t>(claimed.begin(), claimed.end()).size() == 200);
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_jobs WHERE state = 'done'") == "200");
+  }
+
+  TEST_CASE("another instance's intake wakes this one's workers through LISTEN/NOTIFY") {
+    auto s = test::PgSchema::create("pg-queue-notify");
+    if (!s) return;
+    auto worker_side = JobQueue::open_postgres(s->url(), {});
+    std::atomic<int> wakes{0};
+    worker_side->on_new_jobs([&] { ++wakes; });
+    std::this_thread::sleep_for(300ms);  // the listener connects and LISTENs
+    auto intake_side = JobQueue::open_postgres(s->url(), {});
+    intake_side->enqueue({pg_item("d-1", "o/r", 1, "a")});
+    for (int i = 0; i < 50 && wakes == 0; ++i) std::this_thread::sleep_for(20ms);
+    CHECK(wakes >= 1);
+    worker_side->on_new_jobs({});
+    const int seen = wakes;
+    intake_side->enqueue({pg_item("d-2", "o/r", 2, "b")});
+    std::this_thread::sleep_for(300ms);
+    CHECK(wakes == seen);  // stopped: no call after on_new_jobs({})
+  }
+
+  TEST_CASE("bodies of finished jobs are dropped after the retention, pending ones kept") {
+    auto s = test::PgSchema::create("pg-queue-prune");
+    if (!s) return;
+    std::atomic<std::int64_t> now{1'000'000};
+    QueueOptions o;
+    o.now_ms = [&] { return now.load(); };
+    auto q = JobQueue::open_postgres(s->url(), o);
+    q->enqueue({pg_item("d-1", "o/r", 1, "a"), pg_item("d-2", "o/s", 2, "b")});
+    auto j = q->claim(60s);
+    REQUIRE(j);
+    q->finish(*j, {JobResult::Status::done, "", {}});
+    now += 10'000;
+    CHECK(q->prune_bodies(60s) == 0);  // nothing that old
+    CHECK(q->prune_bodies(5s) == 1);   // the finished one only
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_deliveries WHERE body IS NULL") == "1");
+    auto k = q->claim(60s);
+    REQUIRE(k);
+    CHECK(k->payload == pg_item("d-2", "o/s", 2, "b").delivery.body);
+  }
+
+  TEST_CASE("a queue schema newer than this build is refused with both versions named") {
+    auto s = test::PgSchema::create("pg-queue-newer");
+    if (!s) return;
+    JobQueue::open_postgres(s->url(), {});
+    test::log_scalar(s->url(), "UPDATE queue_meta SET value = 99 WHERE key = 'schema_version' RETURNING value");
+    CHECK_THROWS_WITH_AS(JobQueue::open_postgres(s->url(), {}),
+                         doctest::Contains("queue schema version 99, newer than this build's (1)"), Error);
+  }
+
+  TEST_CASE("an unreachable database is one line naming it") {
+    auto dir = test::scratch_dir("pg-queue-unreachable");
+    std::string url = "postgresql://queue:pw@/reviewer?host=" + dir.string();
+    try {
+      JobQueue::open_postgres(url, {});
+      FAIL("connected to nothing");
+    } catch (const Error& e) {
+      std::string m = e.what();
+      CHECK(m.starts_with("queue database postgresql://queue@/reviewer"));
+      CHECK(m.find('\n') == std::string::npos);
+      CHECK(m.find("pw") == std::string::npos);
+    }
+  }
+}

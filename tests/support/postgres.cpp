@@ -1,0 +1,82 @@
+#include "support/postgres.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "storage/postgres.h"
+#include "storage/sqlite.h"
+#include "support/testutil.h"
+
+namespace reviewer::test {
+
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+}  // namespace
+
+std::optional<PgSchema> PgSchema::create(const std::string& label) {
+  std::string server = env("REVIEWER_TEST_DATABASE_URL");
+  if (server.empty()) {
+    if (env("REVIEWER_TEST_REQUIRE_POSTGRES") == "1") {
+      FAIL("REVIEWER_TEST_DATABASE_URL is not set but REVIEWER_TEST_REQUIRE_POSTGRES=1: the PostgreSQL tests "
+           "cannot run");
+    }
+    MESSAGE("skipped the PostgreSQL part of '", label,
+            "': no test server (run the tests through scripts/with-postgres.sh)");
+    return std::nullopt;
+  }
+  static std::atomic<int> counter{0};
+  PgSchema s;
+  s.server_url_ = server;
+  s.name_ = fmt::format("t{}_{}", ::getpid(), counter++);
+  auto db = storage::PgConnection::open(server, "test database");
+  db.exec(fmt::format("CREATE SCHEMA {}", s.name_));
+  s.url_ = fmt::format("{}{}options=-csearch_path%3D{}", server, server.find('?') == std::string::npos ? "?" : "&",
+                       s.name_);
+  return s;
+}
+
+PgSchema::PgSchema(PgSchema&& o) noexcept
+    : server_url_(std::move(o.server_url_)), name_(std::move(o.name_)), url_(std::move(o.url_)) {
+  o.name_.clear();
+}
+
+PgSchema::~PgSchema() {
+  if (name_.empty()) return;
+  try {
+    auto db = storage::PgConnection::open(server_url_, "test database");
+    db.exec(fmt::format("DROP SCHEMA {} CASCADE", name_));
+  } catch (...) {
+    // The cluster is thrown away at the end of the run anyway.
+  }
+}
+
+void on_each_backend(const std::string& label, const std::function<void(const std::string& location)>& body) {
+  SUBCASE("sqlite") { body((scratch_dir(label) / "audit.db").string()); }
+  SUBCASE("postgresql") {
+    if (auto schema = PgSchema::create(label)) body(schema->url());
+  }
+}
+
+std::string log_scalar(const std::string& location, const std::string& sql) {
+  if (storage::is_postgres_url(location)) {
+    auto db = storage::PgConnection::open(location, "test database");
+    auto r = db.exec(sql);
+    return r.rows() > 0 && r.columns() > 0 ? r.text(0, 0) : "";
+  }
+  auto db = storage::Connection::open(location, SQLITE_OPEN_READWRITE);
+  auto st = db.prepare(sql);
+  return st.step() ? st.column_text(0) : "";
+}
+
+}  // namespace reviewer::test
