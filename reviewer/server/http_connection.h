@@ -31,6 +31,8 @@ class ConnectionRegistry {
   void add(const std::shared_ptr<Connection>& c);
   void remove(Connection* c);
   std::size_t size() const;
+  // Open connections waiting for a request's first byte (new or kept alive).
+  std::size_t idle_count() const;
   // Below `cap` open connections (not counting those already asked to
   // close): true. At the cap: asks the one idle longest to close and
   // returns true, or returns false when none is idle.

@@ -90,6 +90,12 @@ bool ConnectionRegistry::make_room(std::size_t cap) {
   return true;
 }
 
+std::size_t ConnectionRegistry::idle_count() const {
+  std::size_t n = 0;
+  for (const auto& c : snapshot()) n += c->idle() && !c->closing ? 1 : 0;
+  return n;
+}
+
 void ConnectionRegistry::close_all(bool idle_only) {
   for (const auto& c : snapshot()) idle_only ? c->close_if_idle(false) : c->close();
 }
@@ -208,6 +214,7 @@ void HttpListener::shutdown(std::chrono::milliseconds wait) {
 }
 
 std::size_t HttpListener::open_connections() const { return impl_->ctx.registry.size(); }
+std::size_t HttpListener::idle_connections() const { return impl_->ctx.registry.idle_count(); }
 std::size_t HttpListener::connection_cap() const { return impl_->cap; }
 
 }  // namespace reviewer::server

@@ -86,6 +86,8 @@ class HttpListener {
   void shutdown(std::chrono::milliseconds wait);
 
   std::size_t open_connections() const;
+  // Of those, the ones waiting for a request (the first to go at the cap).
+  std::size_t idle_connections() const;
   // The cap in force (max_connections, lowered to fit the descriptor limit).
   std::size_t connection_cap() const;
 

@@ -374,6 +374,7 @@ void Server::Impl::listen() {
   listener->listen(settings.listen_host, settings.listen_port);
   metrics.add_gauge("reviewer_http_connections", "Open HTTP connections and their cap", [this] {
     return Metrics::GaugeRows{{{{"kind", "open"}}, double(listener->open_connections())},
+                              {{{"kind", "idle"}}, double(listener->idle_connections())},
                               {{{"kind", "cap"}}, double(listener->connection_cap())}};
   });
 }

@@ -276,7 +276,8 @@ TEST_SUITE("server::HttpListener") {
       REQUIRE(busy.back()->send("POST /webhook HTTP/1.1\r\nHost: x\r\n"));
     }
     REQUIRE(test::wait_until([&] { return lt::refused(s, "evicted_idle") >= 4; }, 2s));
-    std::this_thread::sleep_for(200ms);  // the last one's bytes are read: it is not idle
+    // Once the server has read each one's first bytes, none is idle.
+    REQUIRE(test::wait_until([&] { return s.server->metrics().render().find("reviewer_http_connections{kind=\"idle\"} 0\n") != std::string::npos; }, 5s));
     lt::Client late(s.port);
     CHECK(late.read_answer(2s).status == 503);
     CHECK(lt::refused(s, "too_many_connections") == 1);
