@@ -12,8 +12,8 @@
 #include "reviewer/pipeline/model_step.h"
 #include "reviewer/pipeline/policy.h"
 #include "reviewer/pipeline/redaction.h"
-#include "reviewer/pipeline/walkthrough.h"
 #include "reviewer/pipeline/runner.h"
+#include "reviewer/pipeline/walkthrough.h"
 #include "subagents/safety/rules.h"
 
 namespace reviewer {
@@ -195,6 +195,16 @@ ReviewResult review_repository(const ReviewRequest& req) {
   std::shared_ptr<const GuidanceSnapshot> operator_layer = req.operator_guidance;
   if (!operator_layer) operator_layer = load_guidance_snapshot(req.guidance_dirs);
   Guidance guidance = layer_repository_guidance(repo, base_tip, *operator_layer, &guidance_problem);
+  // The safety rules compile (most of a small review's CPU) on another core
+  // while the history index is refreshed and the diff is read; the agent and
+  // the redactor then find them in rules_for's cache. A compile error is the
+  // agent's to report.
+  auto rules_compiled = std::async(std::launch::async, [&guidance] {
+    try {
+      (void)safety::rules_for(guidance);
+    } catch (const std::exception&) {
+    }
+  });
   if (req.refresh_history) {
     try {
       const auto refreshed = refresh_history(req.repo, merge_base, guidance);
@@ -204,15 +214,6 @@ ReviewResult review_repository(const ReviewRequest& req) {
       // agent meets the same trouble and fails closed on its own.
     }
   }
-  // The safety rules compile (most of a small review's CPU) on another core
-  // while the diff is read; the agent and the redactor then find them in
-  // rules_for's cache. A compile error is the agent's to report.
-  auto rules_compiled = std::async(std::launch::async, [&guidance] {
-    try {
-      (void)safety::rules_for(guidance);
-    } catch (const std::exception&) {
-    }
-  });
 
   git::CommitInfo info = repo.commit(head);
   PullRequest pr;
