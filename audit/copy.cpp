@@ -17,14 +17,10 @@ using storage::PgConnection;
 
 // Copies one table's rows (every column, row_hash included) in seq order.
 void copy_table(LogReader& source, PgConnection& target, const TableLayout& t) {
-  std::string cols, params;
-  for (std::size_t i = 0; i < t.columns.size(); ++i) {
-    cols += fmt::format("\"{}\", ", t.columns[i]);
-    params += fmt::format("${}, ", i + 1);
-  }
-  const std::string insert =
-      fmt::format("INSERT INTO \"{}\" ({}row_hash) VALUES ({}${})", t.name, cols, params, t.columns.size() + 1);
-  source.each(fmt::format("SELECT {}row_hash FROM \"{}\" ORDER BY seq", cols, t.name), {},
+  std::string cols;
+  for (const auto& c : t.columns) cols += storage::pg_identifier(c) + ", ";  // also valid SQLite quoting
+  const std::string insert = pg_insert_sql(t);
+  source.each(fmt::format("SELECT {}row_hash FROM {} ORDER BY seq", cols, storage::pg_identifier(t.name)), {},
               [&](const LogRow& row) { target.exec(insert, row.values); });
 }
 

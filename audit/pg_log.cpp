@@ -116,7 +116,7 @@ std::string pg_views_hash(PgConnection& db) {
 // Drops this schema's views and creates the embedded ones, noting their hash.
 void refresh_pg_views(PgConnection& db) {
   auto views = db.exec("SELECT table_name::text FROM information_schema.views WHERE table_schema = current_schema()");
-  for (int i = 0; i < views.rows(); ++i) db.exec(fmt::format("DROP VIEW IF EXISTS \"{}\" CASCADE", views.text(i, 0)));
+  for (int i = 0; i < views.rows(); ++i) db.exec(fmt::format("DROP VIEW IF EXISTS {} CASCADE", storage::pg_identifier(views.text(i, 0))));
   db.exec(embedded_pg_views());
   db.exec("INSERT INTO schema_meta(key, value) VALUES ('views_sha256', $1) "
           "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -154,8 +154,10 @@ void pg_migrate(PgConnection& db) {
 
 std::vector<TableLayout> pg_chained_tables(PgConnection& db) {
   auto r = db.exec(
-      "SELECT table_name::text, column_name::text FROM information_schema.columns "
-      "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position");
+      "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns c "
+      "JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+      "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "  // views carry no chain
+      "ORDER BY c.table_name, c.ordinal_position");
   std::vector<TableLayout> out;
   std::vector<bool> has_hash;
   for (int i = 0; i < r.rows(); ++i) {
@@ -180,12 +182,22 @@ std::vector<TableLayout> pg_chained_tables(PgConnection& db) {
   return chained;
 }
 
+std::string pg_insert_sql(const TableLayout& t) {
+  std::string cols, params;
+  for (std::size_t i = 0; i < t.columns.size(); ++i) {
+    cols += storage::pg_identifier(t.columns[i]) + ", ";
+    params += fmt::format("${}, ", i + 1);
+  }
+  return fmt::format("INSERT INTO {} ({}row_hash) VALUES ({}${})", storage::pg_identifier(t.name), cols, params,
+                     t.columns.size() + 1);
+}
+
 ChainHead pg_read_head(PgConnection& db, const std::vector<TableLayout>& tables) {
   if (tables.empty()) return {};
   std::string sql;
   for (const auto& t : tables) {
-    sql += fmt::format("{}(SELECT seq, row_hash FROM \"{}\" ORDER BY seq DESC LIMIT 1)", sql.empty() ? "" : " UNION ALL ",
-                       t.name);
+    sql += fmt::format("{}(SELECT seq, row_hash FROM {} ORDER BY seq DESC LIMIT 1)", sql.empty() ? "" : " UNION ALL ",
+                       storage::pg_identifier(t.name));
   }
   auto r = db.exec(sql + " ORDER BY seq DESC LIMIT 1");
   ChainHead h;

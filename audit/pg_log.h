@@ -32,6 +32,9 @@ void pg_migrate(storage::PgConnection& db);
 // Every chained table of the current schema, columns in declaration order.
 std::vector<TableLayout> pg_chained_tables(storage::PgConnection& db);
 
+// INSERT INTO the table: every column, then row_hash, as $1..$n+1.
+std::string pg_insert_sql(const TableLayout& t);
+
 // The last row of the log over `tables`.
 ChainHead pg_read_head(storage::PgConnection& db, const std::vector<TableLayout>& tables);
 

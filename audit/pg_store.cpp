@@ -98,14 +98,8 @@ class PgAuditStore final : public StoreBase, private RowSink {
     set("recorded_at", now_);
     for (const auto& [column, value] : row.columns) set(column, value);
     std::string hash = fast_sha256_hex(canonical_row(t, values));
-    std::string cols, params;
-    for (std::size_t i = 0; i < t.columns.size(); ++i) {
-      cols += fmt::format("\"{}\", ", t.columns[i]);
-      params += fmt::format("${}, ", i + 1);
-    }
     values.emplace_back(hash);
-    db_.exec(fmt::format("INSERT INTO \"{}\" ({}row_hash) VALUES ({}${})", t.name, cols, params, values.size()),
-             values);
+    db_.exec(pg_insert_sql(t), values);
     head_.seq += 1;
     head_.hash = std::move(hash);
   }

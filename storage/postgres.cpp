@@ -106,7 +106,7 @@ PgConnection PgConnection::open(const std::string& url, std::string label) {
     throw PgError(fmt::format("{}: cannot connect: {}", c.where(), why), "08001", Error::Retry::transient);
   }
   // Our messages are English whatever the server's locale; times are UTC.
-  c.exec("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+  c.exec("SET client_min_messages = warning; SET TIME ZONE 'UTC'; SET bytea_output = 'hex'");
   return c;
 }
 
@@ -210,6 +210,15 @@ PgTransaction::~PgTransaction() {
 void PgTransaction::commit() {
   db_.exec("COMMIT");
   done_ = true;
+}
+
+std::string pg_identifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
 }
 
 }  // namespace reviewer::storage

@@ -123,4 +123,8 @@ class PgError : public Error {
   std::string sqlstate_;
 };
 
+// `name` as a quoted SQL identifier ("a""b"): table and column names read
+// from a database (an audit file being copied) are data, never SQL.
+std::string pg_identifier(std::string_view name);
+
 }  // namespace reviewer::storage

@@ -32,6 +32,10 @@ struct AuditOptions {
   // --database-url, else --db, else $REVIEWER_DATABASE_URL, else the
   // default file.
   std::string location() const {
+    if (!database_url.empty() && !storage::is_postgres_url(database_url)) {
+      throw Error(Error::Code::usage, fmt::format("--database-url must be a postgresql:// URL, not '{}'",
+                                                  storage::redact_url(database_url)));
+    }
     if (!database_url.empty()) return database_url;
     if (!db.empty()) return db;
     const char* env = std::getenv("REVIEWER_DATABASE_URL");
@@ -54,10 +58,6 @@ int run_verify(const AuditOptions& o) {
     while (std::getline(in, line)) {
       if (auto c = audit::Checkpoint::parse(line)) checkpoints.push_back(*c);
     }
-  }
-  if (!o.database_url.empty() && !storage::is_postgres_url(o.database_url)) {
-    throw Error(Error::Code::usage, fmt::format("--database-url must be a postgresql:// URL, not '{}'",
-                                                storage::redact_url(o.database_url)));
   }
   auto r = audit::verify_location(o.location(), checkpoints);
   fmt::print("{}\n", r.message);

@@ -79,8 +79,13 @@ constexpr std::string_view kChannel = "reviewer_jobs";
 
 // bytea comes back as text: PostgreSQL's hex form.
 std::string from_bytea(std::string_view hex) {
-  if (hex.starts_with("\\x")) hex.remove_prefix(2);
-  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  // Only the hex output format: under bytea_output=escape (a role's or a
+  // database's setting) the bytes would otherwise decode to garbage.
+  if (!hex.starts_with("\\x") || hex.size() % 2 != 0) {
+    throw Error(Error::Code::io, "queue database: a body did not arrive in bytea's hex format (bytea_output)");
+  }
+  hex.remove_prefix(2);
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
   std::string out(hex.size() / 2, '\0');
   for (std::size_t i = 0; i < out.size(); ++i) {
     out[i] = static_cast<char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
