@@ -73,8 +73,11 @@ std::string file_text(const FileDiff& file) {
   return joined;
 }
 
-std::size_t fingerprint(const FileDiff& file, const std::string& text) {
-  return std::hash<std::string_view>{}(file.path()) ^ (std::hash<std::string_view>{}(text) * 31);
+// Which file of the diff (its position) with which text. The position
+// matters: std::hash is no defence against a crafted collision, and a file
+// can only match its own fingerprint, never another file's of the same PR.
+std::size_t fingerprint(std::size_t index, const FileDiff& file, const std::string& text) {
+  return (std::hash<std::string_view>{}(file.path()) ^ (std::hash<std::string_view>{}(text) * 31)) * 1000003 + index;
 }
 
 // Every text someone typed into a PR (labels too: cheap). Not the
@@ -102,12 +105,13 @@ Redactor::Redactor(const Guidance& guidance, const PullRequest& pr, const Diff& 
   PullRequest texts = pr;
   for_each_text(texts, [this](std::string& s) { learn(s); });
   for (const auto& n : diff.notes) learn(n);
-  for (const auto& file : diff.files) {
+  for (std::size_t i = 0; i < diff.files.size(); ++i) {
+    const FileDiff& file = diff.files[i];
     learn(file.old_path + "\n" + file.new_path);
     // One scan per file, as the safety agent does: the rules' patterns never
     // match across a line break.
     const std::string joined = file_text(file);
-    if (learn(joined) == 0) clean_files_.insert(fingerprint(file, joined));
+    if (learn(joined) == 0) clean_files_.insert(fingerprint(i, file, joined));
   }
 
   for (const auto& a : agents) {
@@ -249,12 +253,13 @@ PullRequest Redactor::pr(const PullRequest& p) const {
 
 Diff Redactor::diff(Diff out) const {
   for (auto& n : out.notes) n = text(n);
-  for (auto& file : out.files) {
+  for (std::size_t i = 0; i < out.files.size(); ++i) {
+    FileDiff& file = out.files[i];
     // A file the rules found nothing in when the redactor learnt the change
     // (the same text: its fingerprint) has nothing to mask on its lines
     // unless the safety agent flagged one; not scanning it twice halves the
     // redactor's time on a large change.
-    const bool clean = !clean_files_.empty() && clean_files_.count(fingerprint(file, file_text(file))) > 0 &&
+    const bool clean = !clean_files_.empty() && clean_files_.count(fingerprint(i, file, file_text(file))) > 0 &&
                        std::none_of(file.hunks.begin(), file.hunks.end(), [&](const Hunk& h) {
                          return std::any_of(h.lines.begin(), h.lines.end(),
                                             [&](const DiffLine& l) { return flagged_rule(file, l) != nullptr; });
@@ -278,6 +283,7 @@ void Redactor::apply(ReviewResult& r) const {
   };
   for (auto& a : r.agents) {
     a.error = text(a.error);
+    a.partial = text(a.partial);
     risk(a.risk);
     for (auto& f : a.findings) {
       for (auto* s : {&f.path, &f.message, &f.evidence, &f.suggestion}) *s = text(*s);

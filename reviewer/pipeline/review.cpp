@@ -103,9 +103,10 @@ void redact_result(ReviewResult& r, AgentContext& ctx, const std::vector<std::sh
       if (auto outline = agent->outline(r.pr, r.diff, ctx.guidance)) {
         r.walkthrough = redactor.text(render_walkthrough(r.diff, *outline));
       }
-    } catch (const Error&) {
-      // Invalid guidance: the agent reports it and fails the run; the
-      // renderer falls back to a plain file list.
+    } catch (const std::exception&) {
+      // Invalid guidance (the agent reports it and fails the run) or an
+      // outline that does not match the diff: the renderer falls back to a
+      // plain file list.
     }
   }
 }

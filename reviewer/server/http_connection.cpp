@@ -179,10 +179,8 @@ void Connection::refuse() {
   ctx_.refused("too_many_connections");
   idle_ = false;  // never the one evicted
   auto self = shared_from_this();
-  net::dispatch(stream_.get_executor(), [self] {
-    self->idle_ = false;
-    self->send(error_answer(503, "too many connections; try again"));
-  });
+  net::dispatch(stream_.get_executor(),
+                [self] { self->send(error_answer(503, "too many connections; try again")); });
 }
 
 void Connection::send(HttpAnswer a) {

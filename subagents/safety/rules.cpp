@@ -247,7 +247,9 @@ std::unique_ptr<re2::RE2::Set> compiled_set(const RE2::Options& opts, const std:
     std::string err;
     if (set->Add(p, &err) < 0) fail(where, fmt::format("pattern rejected by RE2::Set: {}", err));
   }
-  if (!patterns.empty() && !set->Compile()) fail(where, "the rule set is too large to compile (RE2 out of memory)");
+  // Compiled even when empty: Match() on an uncompiled set reports an error
+  // (and would disable the prefilter), while an empty set simply matches nothing.
+  if (!set->Compile()) fail(where, "the rule set is too large to compile (RE2 out of memory)");
   return set;
 }
 
