@@ -267,7 +267,7 @@ TEST_SUITE("server::HttpListener") {
     for (int i = 0; i < 4; ++i) idle.push_back(std::make_unique<lt::Client>(s.port));
     // The listener accepts in arrival order: the four are in before the delivery.
     CHECK(test::post_webhook(s.port, lt::payload(), {}).status == 202);
-    CHECK(idle[0]->closed_within(2s));
+    CHECK(idle[0]->closed_within(10s));
     CHECK(lt::refused(s, "evicted_idle") >= 1);
     // Four connections each in the middle of a request: none is idle.
     std::vector<std::unique_ptr<lt::Client>> busy;
@@ -279,7 +279,8 @@ TEST_SUITE("server::HttpListener") {
     // Once the server has read each one's first bytes, none is idle.
     REQUIRE(test::wait_until([&] { return s.server->metrics().render().find("reviewer_http_connections{kind=\"idle\"} 0\n") != std::string::npos; }, 5s));
     lt::Client late(s.port);
-    CHECK(late.read_answer(2s).status == 503);
+    // 10 s: under a loaded CI run (ctest -j4 on 2 cores) 2 s once passed unanswered.
+    CHECK(late.read_answer(10s).status == 503);
     CHECK(lt::refused(s, "too_many_connections") == 1);
   }
 
