@@ -62,27 +62,26 @@ LEFT JOIN review_runs b ON b.seq = (
 -- 'human' (a person approved), 'bot+human', or 'none'. risk_probability is
 -- the history agent's estimate in that run, to hold against `reverted`.
 CREATE VIEW v_merged_prs AS
-SELECT m.repository, m.pr_number, m.at AS merged_at, m.merge_sha, m.head_sha, m.actor AS merged_by,
+SELECT m.repository, m.pr_number, m.merged_at, m.merge_sha, m.head_sha, m.merged_by,
        b.run_id AS bot_run_id, b.decision AS bot_decision, b.mode AS bot_mode,
-       h.approvers AS human_approvers,
+       m.approvers AS human_approvers,
        CASE WHEN b.decision = 'approve' AND b.mode = 'active' THEN
-              CASE WHEN h.approvers IS NOT NULL THEN 'bot+human' ELSE 'bot' END
-            WHEN h.approvers IS NOT NULL THEN 'human' ELSE 'none' END AS approval,
+              CASE WHEN m.approvers IS NOT NULL THEN 'bot+human' ELSE 'bot' END
+            WHEN m.approvers IS NOT NULL THEN 'human' ELSE 'none' END AS approval,
        v.related_pr AS reverted_by_pr, v.at AS reverted_at,
        (v.related_pr IS NOT NULL)::int AS reverted,
        (k.probability_micro / 1e6)::double precision AS risk_probability
-FROM pr_events m
+FROM (SELECT e.repository, e.pr_number, e.at AS merged_at, e.merge_sha, e.head_sha, e.actor AS merged_by,
+             (SELECT string_agg(DISTINCT a.actor, ',') FROM pr_events a WHERE a.repository = e.repository
+                AND a.pr_number = e.pr_number AND a.kind = 'approved') AS approvers
+      FROM pr_events e WHERE e.kind = 'merged') m
 LEFT JOIN review_runs b ON b.seq = (
     SELECT max(r.seq) FROM review_runs r WHERE r.head_sha = m.head_sha AND r.repository = m.repository
       AND r.pr_number = m.pr_number)
 LEFT JOIN review_risk k ON k.run_id = b.run_id
-LEFT JOIN (SELECT repository, pr_number, string_agg(DISTINCT actor, ',') AS approvers
-             FROM pr_events WHERE kind = 'approved' GROUP BY repository, pr_number) h
-  ON h.repository = m.repository AND h.pr_number = m.pr_number
 LEFT JOIN pr_events v ON v.seq = (
     SELECT min(x.seq) FROM pr_events x WHERE x.repository = m.repository AND x.pr_number = m.pr_number
-      AND x.kind = 'reverted')
-WHERE m.kind = 'merged';
+      AND x.kind = 'reverted');
 
 -- Revert rate per month of merge, bot-approved vs. human-approved.
 -- 'bot+human' PRs count in both groups' "any" totals but are kept apart here.
