@@ -118,7 +118,7 @@ std::string page(const PageFrame& frame, std::string_view main) {
       frame.charts ? "<script src=\"/static/chart.js\"></script><script src=\"/static/console.js\"></script>\n" : "";
   return fmt::format(
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\">"
       "<title>{} — reviewer audit</title><link rel=\"stylesheet\" href=\"/static/console.css\"></head>\n"
       "<body><header><span class=\"brand\">reviewer audit</span>{}</header>\n<main>\n<h1>{}</h1>\n{}\n</main>\n{}"
       "</body></html>\n",
