@@ -163,3 +163,74 @@ FROM fired f LEFT JOIN votes v ON v.rule = f.rule
 UNION ALL
 SELECT v.rule, 0, 0, v.helpful, v.not_helpful, round(1.0 * v.helpful / (v.helpful + v.not_helpful), 4)::double precision
 FROM votes v WHERE v.rule NOT IN (SELECT rule FROM fired);
+
+-- Test results (issue 21): the latest observation (by seq) of each check of
+-- a head: check runs, commit statuses and completed check suites, as
+-- recorded when the PR was merged or a check suite completed. failed: the
+-- result is one that blocks a required check (failure, error, timed_out,
+-- cancelled, action_required, startup_failure, stale); completed: GitHub
+-- gave a completion time. Our own check `reviewer` is evidence too and is
+-- counted like any other.
+CREATE VIEW v_check_results AS
+SELECT c.repository, c.pr_number, c.head_sha, c.source, c.name, c.app, c.result, c.url,
+       c.completed_at, c.observed_at,
+       (c.result IN ('failure', 'error', 'timed_out', 'cancelled', 'action_required', 'startup_failure',
+                     'stale'))::int AS failed,
+       (c.completed_at <> '')::int AS completed
+FROM check_results c
+WHERE c.seq = (SELECT max(x.seq) FROM check_results x WHERE x.repository = c.repository
+                 AND x.head_sha = c.head_sha AND x.source = c.source AND x.name = c.name);
+
+-- Merged PRs whose merged head has at least one failed check (latest
+-- observation); failing: the failed checks' names, sorted, joined by ', '.
+CREATE VIEW v_merged_with_failing_checks AS
+SELECT * FROM (
+  SELECT m.repository, m.pr_number, m.merged_at, m.merge_sha, m.head_sha, m.merged_by, m.approval,
+         (SELECT count(*) FROM v_check_results c
+           WHERE c.repository = m.repository AND c.head_sha = m.head_sha AND c.failed = 1) AS failing_count,
+         (SELECT string_agg(c.name, ', ' ORDER BY c.name) FROM v_check_results c
+           WHERE c.repository = m.repository AND c.head_sha = m.head_sha AND c.failed = 1) AS failing
+  FROM v_merged_prs m) AS merged
+WHERE failing_count > 0;
+
+-- Merged PRs with a check of the merged head that had not completed when it
+-- was merged: no completion time, or one later than merged_at (latest
+-- observation of each check).
+CREATE VIEW v_merged_before_checks_completed AS
+SELECT * FROM (
+  SELECT m.repository, m.pr_number, m.merged_at, m.merge_sha, m.head_sha, m.merged_by, m.approval,
+         (SELECT count(*) FROM v_check_results c
+           WHERE c.repository = m.repository AND c.head_sha = m.head_sha
+             AND (c.completed_at = '' OR c.completed_at > m.merged_at)) AS pending_count,
+         (SELECT string_agg(c.name, ', ' ORDER BY c.name) FROM v_check_results c
+           WHERE c.repository = m.repository AND c.head_sha = m.head_sha
+             AND (c.completed_at = '' OR c.completed_at > m.merged_at)) AS pending
+  FROM v_merged_prs m) AS merged
+WHERE pending_count > 0;
+
+-- The evidence an auditor samples, one row per merged PR: what it was, who
+-- or what approved it, the bot's decision, the test results of the merged
+-- head (checks_pending: not completed when it was merged), a later revert
+-- and how many /human-review overrides it had. title and author come from
+-- the latest pull_requests snapshot (NULL when none); opened_at from the
+-- first `opened` event (NULL when none).
+CREATE VIEW v_change_evidence AS
+SELECT m.repository, m.pr_number,
+       (SELECT p.title FROM pull_requests p WHERE p.repository = m.repository AND p.pr_number = m.pr_number
+         ORDER BY p.seq DESC LIMIT 1) AS title,
+       (SELECT p.author FROM pull_requests p WHERE p.repository = m.repository AND p.pr_number = m.pr_number
+         ORDER BY p.seq DESC LIMIT 1) AS author,
+       (SELECT min(e.at) FROM pr_events e WHERE e.repository = m.repository AND e.pr_number = m.pr_number
+           AND e.kind = 'opened') AS opened_at,
+       m.merged_at, m.merge_sha, m.head_sha, m.merged_by, m.approval, m.bot_run_id, m.bot_decision, m.bot_mode,
+       m.human_approvers,
+       (SELECT count(*) FROM v_check_results c WHERE c.repository = m.repository AND c.head_sha = m.head_sha)
+         AS checks_total,
+       (SELECT count(*) FROM v_check_results c WHERE c.repository = m.repository AND c.head_sha = m.head_sha
+           AND c.failed = 1) AS checks_failed,
+       (SELECT count(*) FROM v_check_results c WHERE c.repository = m.repository AND c.head_sha = m.head_sha
+           AND (c.completed_at = '' OR c.completed_at > m.merged_at)) AS checks_pending,
+       m.reverted, m.reverted_by_pr, m.reverted_at,
+       (SELECT count(*) FROM overrides o WHERE o.repository = m.repository AND o.pr_number = m.pr_number
+           AND o.kind = 'human_review') AS overrides
+FROM v_merged_prs m;
