@@ -29,6 +29,7 @@ struct DemoOptions {
   std::string format = "text";
   std::vector<std::string> guidance;
   bool no_audit = false;
+  int history = DemoHistory{}.changes;
 };
 
 std::filesystem::path make_demo_dir(const std::string& requested) {
@@ -100,8 +101,9 @@ int run_demo(const DemoOptions& o) {
     fmt::print("Try: reviewer review --repo {} --base main --head {} --format markdown\n",
                repo_dir.string(), prs.front().branch);
   }
-  if (store) {
+  if (store && o.history > 0) {
     DemoHistory h;
+    h.changes = o.history;
     DemoHistoryCounts n = write_demo_history(*store, h);
     if (*format == Format::text) print_console(dir, h, n);
   }
@@ -122,6 +124,10 @@ void add_demo_command(CLI::App& app, Action& run) {
       ->capture_default_str();
   cmd->add_option("--guidance", o->guidance, "Guidance directory layered over the shipped defaults");
   cmd->add_flag("--no-audit", o->no_audit, "Do not write the audit log");
+  cmd->add_option("--history", o->history,
+                  "Pull requests in the audit log's sample history (0: none; 100000 for a console benchmark)")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
   cmd->callback([&run, o] { run = [o] { return run_demo(*o); }; });
 }
 
