@@ -1,10 +1,12 @@
--- 006: test results as audit evidence (issue 21). The check runs and commit
+-- 006: test results as audit evidence (issue 21): the check runs and commit
 -- statuses of a head as GitHub reported them when the PR was merged, or
 -- when a check suite completed, one row per check per observation; and one
 -- row per completed check suite from the webhook itself, so something is
 -- recorded even when the API cannot be read. Same chain columns and
 -- append-only triggers as 001. Every text comes from GitHub and is capped
 -- and cleaned before it is stored (reviewer/github/commit_checks.h).
+-- Also indexes that keep the evidence views (views.sql) to index probes on
+-- large logs.
 
 CREATE TABLE check_results (
   seq INTEGER PRIMARY KEY,
@@ -26,10 +28,16 @@ CREATE TABLE check_results (
   observed_at TEXT NOT NULL,      -- when we read it from GitHub
   trigger TEXT NOT NULL           -- merged | check_suite
 ) STRICT;
--- The latest row of each check of a head is one index probe (seq is the
--- rowid, the last key of every index).
-CREATE INDEX check_results_head ON check_results(repository, head_sha, source, name);
+-- The views' lookups (a head's checks, the latest row of each, whether it
+-- failed or completed) read this index alone, never the table: on 100,000
+-- merged changes the check views cost one probe per change.
+CREATE INDEX check_results_head ON check_results(repository, head_sha, source, name, result, completed_at);
 CREATE INDEX check_results_pr ON check_results(repository, pr_number);
+-- From a head with a failed check to its merged PR (v_merged_with_failing_checks).
+CREATE INDEX pr_events_head ON pr_events(repository, head_sha);
+-- v_merged_prs' latest run on the merged head, without reading the runs:
+-- about a third of a full scan of that view on 100,000 changes.
+CREATE INDEX review_runs_head ON review_runs(repository, pr_number, head_sha);
 
 CREATE TRIGGER check_results_no_update BEFORE UPDATE ON check_results
   BEGIN SELECT RAISE(ABORT, 'audit table check_results is append-only: UPDATE rejected'); END;

@@ -137,4 +137,21 @@ TEST_SUITE("audit check results") {
       CHECK(q("SELECT count(*) FROM v_change_evidence WHERE title IS NULL AND opened_at IS NULL") == "2");
     });
   }
+
+  TEST_CASE("one change's evidence and one head's checks are index lookups, never a table scan") {
+    auto path = test::scratch_dir("checks-plan") / "audit.db";
+    checks_scenario(*audit::AuditStore::open(path));
+    auto db = test::raw_open(path);
+    for (const char* sql : {"SELECT * FROM v_change_evidence WHERE repository = 'o/r' AND pr_number = 7",
+                            "SELECT * FROM v_merged_prs WHERE repository = 'o/r' AND pr_number = 7",
+                            "SELECT * FROM v_check_results WHERE repository = 'o/r' AND head_sha = 'h'"}) {
+      CAPTURE(sql);
+      auto plan = db.prepare(std::string("EXPLAIN QUERY PLAN ") + sql);
+      std::string steps;
+      while (plan.step()) steps += plan.column_text(3) + "\n";
+      CAPTURE(steps);
+      CHECK(steps.find("SCAN") == std::string::npos);
+      CHECK(steps.find("SEARCH") != std::string::npos);
+    }
+  }
 }
