@@ -40,6 +40,23 @@ void ci_results(FakeGitHub& fake) {
                           {"creator", {{"login", "ci-bot"}}}, {"updated_at", "2026-03-01T10:06:00Z"}});
 }
 
+// Every request sent conforms to GitHub's OpenAPI description
+// (tests/github/openapi_check.js, as test_github_handler.cpp runs it).
+void conforms_to_openapi(FakeGitHub& fake) {
+  const std::string tools = std::string(REVIEWER_SOURCE_DIR) + "/tests/tools/node_modules";
+  auto dir = scratch_dir("checks-openapi");
+  auto requests = fake.requests_json();
+  write_text(dir / "requests.json", requests.dump(2));
+  std::string out;
+  int rc = run_command("node '" + std::string(REVIEWER_SOURCE_DIR) + "/tests/github/openapi_check.js' '" + tools +
+                           "/@octokit/openapi/generated/api.github.com.json' '" + (dir / "requests.json").string() +
+                           "'",
+                       &out, true);
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(out.find(fmt::format("checked {} requests", requests.size())) != std::string::npos);
+}
+
 json check_suite_payload(const std::vector<int>& prs) {
   json p;
   for (auto& e : webhook_examples("check_suite")) {
@@ -97,12 +114,49 @@ TEST_SUITE("app::check_evidence") {
           "ci/coverage, ci/lint, deploy-preview");
     CHECK(fake.requests("GET", "/repos/octo/hello/commits/" + kEvidenceHead + "/check-runs").size() == 2);
     CHECK(fake.requests("GET", "/repos/octo/hello/commits/" + kEvidenceHead + "/status").size() == 1);
+    conforms_to_openapi(fake);
 
     // A redelivery records nothing twice.
     CHECK(s.send("pull_request", closed, "d-merged-again") == 202);
     REQUIRE(s.wait_job("d-merged-again") == "done");
     CHECK(s.audit_one("SELECT count(*) FROM check_results") == "5");
     CHECK(s.audit_one("SELECT count(*) FROM pr_events WHERE kind = 'merged'") == "1");
+  }
+
+  TEST_CASE("hostile check answers and merge fields are recorded capped and cleaned, and never crash the job") {
+    auto dir = scratch_dir("app-checks-hostile");
+    Origin origin(dir / "origin.git");
+    FakeGitHub fake;
+    AppServer s(dir, fake);
+    const std::string head(40, '4');
+    const std::string commit = "/repos/octo/hello/commits/" + head;
+    fake.on("GET", commit + "/check-runs", [](const Recorded&) {
+      json runs = json::array({{{"name", std::string("a\0b\n", 4) + std::string(1 << 20, 'n')}, {"status", json::array()},
+                                {"conclusion", 5}, {"html_url", "javascript:alert(1)"}, {"app", "x"},
+                                {"completed_at", json::object()}},
+                               7, nullptr, "text"});
+      return FakeResponse{200, {{"total_count", "many"}, {"check_runs", runs}}, {}, 0};
+    });
+    fake.on("GET", commit + "/status", [](const Recorded&) {
+      json st = json::array({{{"context", {{"a", 1}}}, {"state", "SUCCESS"}, {"target_url", "https://ok.example/x"},
+                              {"updated_at", "2026-03-01T10:00:00Z"}, {"creator", json::array()}}});
+      return FakeResponse{200, {{"statuses", st}}, {}, 0};
+    });
+    fake.on("GET", "/repos/octo/hello/pulls/9/comments", [](const Recorded&) { return FakeResponse{200, json::array(), {}, 0}; });
+    auto closed = pr_payload(origin, 9, head, "closed");
+    closed["pull_request"]["merged"] = true;
+    closed["pull_request"]["merged_at"] = 12;
+    closed["pull_request"]["merged_by"] = "mallory";
+    CHECK(s.send("pull_request", closed, "d-hostile") == 202);
+    const std::string state = s.wait_job("d-hostile");
+    INFO(s.job_field("d-hostile", "result"));
+    REQUIRE(state == "done");
+    CHECK(s.audit_one("SELECT length(name) || ':' || result || ':' || url || ':' || app || ':' || completed_at FROM "
+                      "check_results WHERE source = 'check_run'") == "200:unknown:::");
+    CHECK(s.audit_one("SELECT substr(name, 1, 6) FROM check_results WHERE source = 'check_run'") == "a b nn");
+    CHECK(s.audit_one("SELECT name || ':' || result || ':' || url || ':' || completed_at FROM check_results "
+                      "WHERE source = 'status'") == ":success:https://ok.example/x:2026-03-01T10:00:00Z");
+    CHECK(s.audit_one("SELECT substr(at, 1, 2) FROM pr_events WHERE kind = 'merged'") == "20");  // now, not 12
   }
 
   TEST_CASE("a completed check suite records itself, then the head's checks for each listed PR") {
