@@ -1,5 +1,7 @@
 #include "reviewer/app/check_suite.h"
 
+#include <tuple>
+
 #include <fmt/format.h>
 
 #include "reviewer/app/log.h"
@@ -33,7 +35,7 @@ JobResult handle_check_suite(JobContext& ctx) {
   };
   // Errors propagate to the handler's guard: retried or failed like any read.
   std::string note = commands::record_head_checks(ctx.client, *ctx.audit, h, log);
-  if (!ctx.client) note += " (from the payload only: no GitHub credentials)";
+  if (!ctx.client) note += " (from the payload only: no GitHub client for this delivery)";
   return {JobResult::Status::done, fmt::format("check_suite {}: {}", h.head_sha.substr(0, 12), note), {}};
 }
 
