@@ -3,7 +3,7 @@
 // backoff and jitter on 5xx and rate limits (retry_policy.h), a per-host
 // circuit breaker, a timeout on every call, and errors that carry GitHub's
 // request id. Calls are synchronous: use it from worker threads, never from
-// inside an http_listener handler.
+// inside an HTTP listener route.
 //
 // Thread-safety: one RestClient may be shared by threads; calls are
 // serialised per client (GitHub asks for serial requests per installation).

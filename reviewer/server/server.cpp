@@ -12,7 +12,7 @@
 #include "reviewer/core/error.h"
 #include "reviewer/core/private_files.h"
 #include "reviewer/core/text.h"
-#include "reviewer/server/http_listener.h"
+#include "reviewer/http/listener.h"
 #include "reviewer/server/intake.h"
 #include "reviewer/server/json_scan.h"
 #include "reviewer/app/log.h"
@@ -23,6 +23,13 @@
 #include "reviewer/server/workers.h"
 
 namespace reviewer::server {
+
+using http::HttpAnswer;
+using http::HttpLimits;
+using http::HttpListener;
+using http::HttpReply;
+using http::HttpRequest;
+using http::HttpRoutes;
 
 namespace {
 

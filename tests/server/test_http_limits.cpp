@@ -58,6 +58,21 @@ class Client {
       if (!fill(deadline)) return r;
     }
   }
+  // Stops sending, then true when the server's close is orderly (FIN)
+  // within `timeout`; false on a reset or no close.
+  bool ends_without_reset(std::chrono::milliseconds timeout) {
+    ::shutdown(fd_, SHUT_WR);
+    pollfd p{fd_, POLLIN, 0};
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+      char buf[4096];
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n == 0) return true;
+      if (n < 0) return false;
+    }
+  }
   // True when the server closes the connection within `timeout`.
   bool closed_within(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -192,6 +207,23 @@ TEST_SUITE("server::HttpListener") {
     CHECK(s.server->metrics().counter("reviewer_webhook_rejected_total", {{"reason", "too_large"}}) == 1);
   }
 
+  TEST_CASE("a client still sending a refused body reads its 413: the connection is drained, not reset") {
+    test::LiveServer s(test::scratch_dir("drain"));
+    lt::Client c(s.port);
+    std::string head = test::webhook_request("", {});
+    head.replace(head.find("Content-Length: 0"), 17, "Content-Length: 200000000");
+    REQUIRE(c.send(head));
+    // The body keeps coming after the answer was sent: closing with these
+    // bytes unread would reset the connection and drop the 413 on the way.
+    std::this_thread::sleep_for(100ms);
+    bool sent = true;
+    for (int i = 0; i < 8; ++i) sent = c.send(std::string(32 * 1024, 'x')) && sent;
+    CHECK(sent);  // a reset would fail the writes
+    std::this_thread::sleep_for(200ms);
+    CHECK(c.read_answer(2s).status == 413);
+    CHECK(c.ends_without_reset(3s));
+  }
+
   TEST_CASE("a chunked webhook gets its 411 at once; a chunked body elsewhere is cut off at the cap") {
     test::LiveServer s(test::scratch_dir("chunked"), 1, nullptr, lt::fast_limits());
     lt::Client hook(s.port);
@@ -265,8 +297,7 @@ TEST_SUITE("server::HttpListener") {
   // CI runs the connection above the cap sometimes gets no answer at all. A race
   // in the listener's eviction (a connection whose first bytes were read but not
   // yet handled looks idle), not fixed yet: see the closing note of session 7.
-  TEST_CASE("at the connection cap the oldest idle connection makes room, then new ones get 503" *
-            doctest::test_suite("slow")) {
+  TEST_CASE("at the connection cap the oldest idle connection makes room, then new ones get 503") {
     test::LiveServer s(test::scratch_dir("cap"), 1, nullptr, {{"REVIEWER_MAX_CONNECTIONS", "4"}});
     std::vector<std::unique_ptr<lt::Client>> idle;
     for (int i = 0; i < 4; ++i) idle.push_back(std::make_unique<lt::Client>(s.port));
@@ -284,7 +315,9 @@ TEST_SUITE("server::HttpListener") {
     // Once the server has read each one's first bytes, none is idle.
     REQUIRE(test::wait_until([&] { return s.server->metrics().render().find("reviewer_http_connections{kind=\"idle\"} 0\n") != std::string::npos; }, 5s));
     lt::Client late(s.port);
-    // 10 s: under a loaded CI run (ctest -j4 on 2 cores) 2 s once passed unanswered.
+    // The answer came late or not at all while eviction could pick a
+    // connection whose request bytes were read but not yet handled (now
+    // the idle wait reads nothing, see Connection::await_request).
     CHECK(late.read_answer(10s).status == 503);
     CHECK(lt::refused(s, "too_many_connections") == 1);
   }

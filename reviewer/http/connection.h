@@ -1,4 +1,4 @@
-// One accepted HTTP connection of HttpListener (http_listener.h) and the
+// One accepted HTTP connection of HttpListener (listener.h) and the
 // registry of open connections that enforces the cap. Internal to the
 // listener.
 //
@@ -16,13 +16,14 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 
-#include "reviewer/server/http_listener.h"
+#include "reviewer/http/listener.h"
 
-namespace reviewer::server::detail {
+namespace reviewer::http::detail {
 
 class Connection;
 
@@ -76,8 +77,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Closes unless a request has begun since the call was made; `evicted`:
   // to make room for a new connection (counted).
   void close_if_idle(bool evicted);
-  // Idle: waiting for the first byte of a request.
+  // Idle: waiting for the first byte of a request. Draining: reading and
+  // dropping what a refused request still sends, before the close (the
+  // first to be evicted).
   bool idle() const { return idle_.load(); }
+  bool draining() const { return draining_.load(); }
   std::int64_t idle_since_ns() const { return idle_since_ns_.load(); }
   // Set by the registry when it asked this connection to close.
   std::atomic<bool> closing{false};
@@ -94,9 +98,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void send(HttpAnswer answer);
   void on_sent(boost::beast::error_code ec, bool close_after);
   void close_now();
+  void drain_then_close();
+  void on_drained(boost::beast::error_code ec, std::size_t n);
 
   ListenerContext& ctx_;
   boost::beast::tcp_stream stream_;
+  // Times the wait for a request's first byte, which is a wait for the
+  // socket to become readable (tcp_stream's own timer covers reads only).
+  boost::asio::steady_timer idle_timer_;
+  std::chrono::steady_clock::time_point first_deadline_{};
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::beast::http::response<boost::beast::http::string_body> response_;
@@ -104,8 +114,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool first_request_ = true;
   bool keep_alive_ = false;  // of the request being answered
   bool closed_ = false;
+  bool drain_on_close_ = false;  // a refused request's bytes may still be arriving
+  std::size_t drained_ = 0;
+  std::uint64_t round_ = 0;  // which idle wait a timer belongs to
+  std::atomic<bool> draining_{false};
   std::atomic<bool> idle_{true};
   std::atomic<std::int64_t> idle_since_ns_{0};
 };
 
-}  // namespace reviewer::server::detail
+}  // namespace reviewer::http::detail

@@ -1,4 +1,4 @@
-#include "reviewer/server/http_connection.h"
+#include "reviewer/http/connection.h"
 
 #include <limits>
 
@@ -11,7 +11,7 @@
 
 #include "reviewer/core/text.h"
 
-namespace reviewer::server::detail {
+namespace reviewer::http::detail {
 
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
@@ -54,7 +54,8 @@ std::optional<std::string> framing_error(const HttpRequest& req) {
 
 }  // namespace
 
-Connection::Connection(net::ip::tcp::socket socket, ListenerContext& ctx) : ctx_(ctx), stream_(std::move(socket)) {
+Connection::Connection(net::ip::tcp::socket socket, ListenerContext& ctx)
+    : ctx_(ctx), stream_(std::move(socket)), idle_timer_(stream_.get_executor()) {
   // Holds the headers, then body bytes on their way to the body's buffer;
   // a chunk header longer than this fails the read.
   buffer_.max_size(ctx_.limits.header_bytes + 64 * 1024);
@@ -68,20 +69,29 @@ void Connection::start() {
 }
 
 // Waits for the first byte of the next request: the connection is idle
-// (first in line to be closed at the cap) until it arrives.
+// (first in line to be closed at the cap) until it arrives. It waits for
+// the socket to become readable instead of reading: a request's bytes stay
+// in the socket until the parser takes them, where close_if_idle sees them.
+// (A read that has completed but whose handler has not run yet would hide
+// them, and a connection that has sent its request would be evicted.)
 void Connection::await_request() {
   if (closed_) return;
   if (ctx_.stopping && !first_request_) return close_now();
   if (buffer_.size() > 0) return begin_request();  // pipelined
   idle_since_ns_ = now_ns();
   idle_ = true;
-  stream_.expires_after(first_request_ ? ctx_.limits.header_timeout : ctx_.limits.idle_timeout);
-  stream_.async_read_some(buffer_.prepare(64 * 1024),
-                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                            if (ec) return self->close_now();
-                            self->buffer_.commit(n);
-                            self->begin_request();
-                          });
+  const auto wait = first_request_ ? ctx_.limits.header_timeout : ctx_.limits.idle_timeout;
+  if (first_request_) first_deadline_ = std::chrono::steady_clock::now() + wait;
+  const std::uint64_t round = ++round_;
+  idle_timer_.expires_after(wait);
+  idle_timer_.async_wait([self = shared_from_this(), round](beast::error_code ec) {
+    if (!ec && self->round_ == round && self->idle_) self->close_now();
+  });
+  stream_.socket().async_wait(net::socket_base::wait_read, [self = shared_from_this()](beast::error_code ec) {
+    self->idle_timer_.cancel();
+    if (ec || self->closed_) return self->close_now();
+    self->begin_request();
+  });
 }
 
 void Connection::begin_request() {
@@ -95,7 +105,11 @@ void Connection::begin_request() {
   // and none compares below every length.
   parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
   // The first request's clock started at the accept (await_request).
-  if (!first_request_) stream_.expires_after(ctx_.limits.header_timeout);
+  if (first_request_) {
+    stream_.expires_at(first_deadline_);
+  } else {
+    stream_.expires_after(ctx_.limits.header_timeout);
+  }
   http::async_read_header(stream_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_head(ec); });
 }
@@ -108,6 +122,7 @@ void Connection::on_head(beast::error_code ec) {
   std::optional<HttpAnswer> early = ctx_.routes.on_head(head, limit);
   if (early) {
     early->close = true;  // its body stays unread
+    drain_on_close_ = true;
     return send(std::move(*early));
   }
   if (parser_->content_length() && *parser_->content_length() > limit) {
@@ -172,6 +187,7 @@ void Connection::fail(beast::error_code ec, bool in_body) {
 
 void Connection::refuse_request(unsigned status, const char* reason, const std::string& message) {
   ctx_.refused(reason);
+  drain_on_close_ = true;
   send(error_answer(status, message));
 }
 
@@ -179,8 +195,10 @@ void Connection::refuse() {
   ctx_.refused("too_many_connections");
   idle_ = false;  // never the one evicted
   auto self = shared_from_this();
-  net::dispatch(stream_.get_executor(),
-                [self] { self->send(error_answer(503, "too many connections; try again")); });
+  net::dispatch(stream_.get_executor(), [self] {
+    self->drain_on_close_ = true;  // the client may be sending its request
+    self->send(error_answer(503, "too many connections; try again"));
+  });
 }
 
 void Connection::send(HttpAnswer a) {
@@ -200,7 +218,8 @@ void Connection::send(HttpAnswer a) {
 }
 
 void Connection::on_sent(beast::error_code ec, bool close_after) {
-  if (ec || close_after) return close_now();
+  if (ec) return close_now();
+  if (close_after) return drain_on_close_ ? drain_then_close() : close_now();
   parser_.reset();
   first_request_ = false;
   await_request();
@@ -214,6 +233,7 @@ void Connection::close_if_idle(bool evicted) {
   net::post(stream_.get_executor(), [self = shared_from_this(), evicted] {
     // Bytes waiting unread are a request that has begun.
     beast::error_code ec;
+    if (self->draining_) return self->close_now();
     if (self->idle_ && self->stream_.socket().available(ec) == 0) {
       if (evicted) self->ctx_.refused("evicted_idle");
       return self->close_now();
@@ -222,15 +242,41 @@ void Connection::close_if_idle(bool evicted) {
   });
 }
 
-// Sends FIN after the answer, then closes: the peer reads the answer even
-// when it was still sending a body we refused to read.
 void Connection::close_now() {
   if (closed_) return;
   closed_ = true;
   idle_ = false;
+  draining_ = false;
+  idle_timer_.cancel();
   beast::error_code ignored;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
   stream_.close();
 }
 
-}  // namespace reviewer::server::detail
+// After refusing a request whose bytes may still be arriving: sends FIN,
+// then reads and drops what comes for a bounded time and size before
+// closing. Closing with unread bytes makes the kernel send RST, and a
+// client still writing its body would then lose the answer.
+void Connection::drain_then_close() {
+  if (closed_) return;
+  draining_ = true;
+  beast::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  buffer_.consume(buffer_.size());
+  stream_.expires_after(std::chrono::seconds(1));
+  stream_.async_read_some(buffer_.prepare(64 * 1024), [self = shared_from_this()](beast::error_code ec,
+                                                                                 std::size_t n) {
+    self->on_drained(ec, n);
+  });
+}
+
+void Connection::on_drained(beast::error_code ec, std::size_t n) {
+  drained_ += n;
+  if (ec || closed_ || drained_ > 1024 * 1024) return close_now();
+  stream_.async_read_some(buffer_.prepare(64 * 1024), [self = shared_from_this()](beast::error_code e,
+                                                                                 std::size_t m) {
+    self->on_drained(e, m);
+  });
+}
+
+}  // namespace reviewer::http::detail

@@ -1,4 +1,4 @@
-#include "reviewer/server/http_listener.h"
+#include "reviewer/http/listener.h"
 
 #include <sys/resource.h>
 
@@ -14,9 +14,9 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
-#include "reviewer/server/http_connection.h"
+#include "reviewer/http/connection.h"
 
-namespace reviewer::server {
+namespace reviewer::http {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
@@ -76,14 +76,16 @@ std::vector<std::shared_ptr<Connection>> ConnectionRegistry::snapshot() const {
 bool ConnectionRegistry::make_room(std::size_t cap) {
   if (size() < cap) return true;  // the common case costs no scan
   const auto all = snapshot();
-  std::shared_ptr<Connection> oldest;
+  std::shared_ptr<Connection> oldest, draining;
   std::size_t counted = 0;
   for (const auto& c : all) {
     if (c->closing) continue;
     ++counted;
+    if (c->draining()) draining = c;  // already answered: the cheapest to let go
     if (c->idle() && (!oldest || c->idle_since_ns() < oldest->idle_since_ns())) oldest = c;
   }
   if (counted < cap) return true;
+  if (draining) oldest = draining;
   if (!oldest) return false;
   oldest->closing = true;
   oldest->close_if_idle(true);
@@ -217,4 +219,4 @@ std::size_t HttpListener::open_connections() const { return impl_->ctx.registry.
 std::size_t HttpListener::idle_connections() const { return impl_->ctx.registry.idle_count(); }
 std::size_t HttpListener::connection_cap() const { return impl_->cap; }
 
-}  // namespace reviewer::server
+}  // namespace reviewer::http

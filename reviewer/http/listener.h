@@ -1,5 +1,6 @@
-// The inbound HTTP/1.1 server of `reviewer serve` (Boost.Beast on Asio),
-// built so that an unauthenticated client cannot exhaust it: every request
+// The inbound HTTP/1.1 server of `reviewer serve` and `reviewer audit serve`
+// (Boost.Beast on Asio), built so that an unauthenticated client cannot
+// exhaust it: every request
 // is bounded in header size, body size and time before the routes see it,
 // and the number of open connections is capped.
 //
@@ -14,8 +15,12 @@
 //   header passes it. The body must arrive within `body_timeout` plus its
 //   length at `min_body_rate`.
 // - Connections: at most `max_connections` (also kept below the process's
-//   descriptor limit); above it the connection idle longest is closed, and
-//   when none is idle the new one is answered 503 and closed.
+//   descriptor limit); above it a connection still draining a refused
+//   request, else the one idle longest, is closed, and when none is idle the
+//   new one is answered 503 and closed.
+// - Refusals: after an answer sent with the request unread, the connection
+//   reads and drops what still arrives (up to 1 MiB, 1 s) before closing,
+//   so the client is not reset before it has read the answer.
 //
 // Thread-safety: listen() and shutdown() from one owning thread; the route
 // callbacks run on the I/O threads, and a Reply may be called from any
@@ -32,7 +37,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-namespace reviewer::server {
+namespace reviewer::http {
 
 struct HttpLimits {
   int threads = 2;                                      // I/O threads running Asio
@@ -96,4 +101,4 @@ class HttpListener {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace reviewer::server
+}  // namespace reviewer::http
