@@ -15,7 +15,7 @@ WITH keys AS (
   FROM review_runs r
   GROUP BY r.repository, r.pr_number, CASE WHEN r.pr_number = 0 THEN r.run_id ELSE '' END
   UNION ALL
-  SELECT DISTINCT m.repository, m.pr_number, '', NULL
+  SELECT DISTINCT m.repository, m.pr_number, '', CAST(NULL AS BIGINT)
   FROM pr_events m
   WHERE m.kind = 'merged'
     AND NOT EXISTS (SELECT 1 FROM review_runs r WHERE r.repository = m.repository AND r.pr_number = m.pr_number)),

@@ -177,7 +177,7 @@ std::string evidence_html(const audit::ChangeKey& key, const audit::ChangeEviden
   out += "<table class=\"timeline\"><tr><th>row</th><th>when</th><th>what</th><th>chain</th></tr>";
   for (const auto* r : entries) {
     const std::string what = r->table == "review_runs" ? run_details(*r, parts[r->text("run_id")]) : describe(*r, links);
-    out += fmt::format("<tr class=\"{}\">{}<td>{}</td><td>{}</td><td>{}</td></tr>", escape(r->table), seq_cell(*r),
+    out += fmt::format("<tr class=\"{}\">{}<td class=\"when\">{}</td><td>{}</td><td>{}</td></tr>", escape(r->table), seq_cell(*r),
                        escape(when(*r)), what, badge(*r));
   }
   out += "</table>";

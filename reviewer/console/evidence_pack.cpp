@@ -64,7 +64,7 @@ EvidencePack evidence_pack(audit::LogReader& log, const Sample& sample, std::chr
   auto add = [&](const std::string& path, const std::string& bytes, nlohmann::ordered_json extra) {
     tar.add(path, bytes, mtime);
     nlohmann::ordered_json f = {{"path", path}, {"sha256", sha256_hex(bytes)}, {"bytes", bytes.size()}};
-    f.update(extra);
+    if (extra.is_object()) f.update(extra);
     files.push_back(std::move(f));
   };
   std::size_t number = 0;

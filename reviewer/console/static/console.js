@@ -18,11 +18,15 @@
       var c = color(d.label, i);
       var set = { label: d.label, data: d.data, backgroundColor: c, borderColor: c };
       if (chart.kind === 'interval' && i === 1) {
-        set.backgroundColor = 'rgba(0, 0, 0, 0.25)';
+        // The interval as a thin floating bar over the rate: an error bar.
+        set.backgroundColor = 'rgba(0, 0, 0, 0.55)';
         set.borderColor = '#000000';
         set.borderWidth = 1;
-        set.barPercentage = 0.3;
+        set.barPercentage = 0.08;
         set.grouped = false;
+        set.order = 0;
+      } else if (chart.kind === 'interval') {
+        set.order = 1;
       }
       return set;
     });
