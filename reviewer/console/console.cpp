@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <map>
+#include <variant>
 
 #include <boost/beast/core/string.hpp>
 #include <fmt/format.h>
@@ -100,6 +101,44 @@ std::optional<HttpAnswer> Console::head(const HttpRequest& req, std::uint64_t& b
   return std::nullopt;
 }
 
+std::variant<std::string, HttpAnswer> Console::authenticate(const HttpRequest& req, const Params& params,
+                                                            const std::string& path) const {
+  // Who is asking: a bearer token, the trusted header, the token of the
+  // login form (answered with the session cookie), or that cookie.
+  const auto now = options_.now();
+  if (const std::string auth = header(req, "Authorization"); !auth.empty()) {
+    const bool bearer = auth.size() > 7 && boost::beast::iequals(auth.substr(0, 7), "Bearer ");
+    const auto hash = bearer ? options_.tokens.accept(trim(std::string_view(auth).substr(7))) : std::nullopt;
+    if (!hash) return unauthorized(bearer ? "That bearer token is not accepted." : "Only Bearer tokens are accepted.");
+    return "token " + hash->substr(0, 8);
+  }
+  if (!options_.trusted_header.empty()) {
+    if (const std::string proxied = header(req, options_.trusted_header); !proxied.empty()) return shown_user(proxied);
+  }
+  if (params.has("token")) {
+    const auto hash = options_.tokens.accept(params.get("token"));
+    if (!hash) {
+      HttpAnswer a = login_page("That token is not accepted.");
+      a.status = 401;
+      a.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"reviewer audit\"");
+      return a;
+    }
+    // The token leaves the address at once; the cookie holds a session
+    // value, never the token. Secure when a TLS proxy says it forwarded
+    // HTTPS (a browser refuses a Secure cookie over plain HTTP).
+    HttpAnswer a = redirect(path + query_string(params.without("token")));
+    a.headers.emplace_back(
+        "Set-Cookie", fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}", Sessions::kCookie,
+                                  sessions_.issue(*hash, now), Sessions::kLifetime.count(),
+                                  lower(header(req, "X-Forwarded-Proto")) == "https" ? "; Secure" : ""));
+    return a;
+  }
+  if (const auto hash = sessions_.check(cookie(req, Sessions::kCookie), options_.tokens, now)) {
+    return "token " + hash->substr(0, 8);
+  }
+  return unauthorized("Sign in to read the audit log.");
+}
+
 HttpAnswer Console::handle(const HttpRequest& req) const {
   if (!is_read(req)) return method_not_allowed();
   const std::string target(req.target());
@@ -120,39 +159,9 @@ HttpAnswer Console::handle(const HttpRequest& req) const {
                                                        Sessions::kCookie));
       return a;
     }
-    // Who is asking: a bearer token, the trusted header, the token of the
-    // login form (answered with the session cookie), or that cookie.
-    const auto now = options_.now();
-    if (const std::string auth = header(req, "Authorization"); !auth.empty()) {
-      const bool bearer = auth.size() > 7 && boost::beast::iequals(auth.substr(0, 7), "Bearer ");
-      const auto hash = bearer ? options_.tokens.accept(trim(std::string_view(auth).substr(7))) : std::nullopt;
-      if (!hash) return unauthorized(bearer ? "That bearer token is not accepted." : "Only Bearer tokens are accepted.");
-      user = "token " + hash->substr(0, 8);
-    } else if (const std::string proxied = options_.trusted_header.empty() ? "" : header(req, options_.trusted_header);
-               !proxied.empty()) {
-      user = shown_user(proxied);
-    } else if (params.has("token")) {
-      const auto hash = options_.tokens.accept(params.get("token"));
-      if (!hash) {
-        HttpAnswer a = login_page("That token is not accepted.");
-        a.status = 401;
-        a.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"reviewer audit\"");
-        return a;
-      }
-      // The token leaves the address at once; the cookie holds a session
-      // value, never the token. Secure when a TLS proxy says it forwarded
-      // HTTPS (a browser refuses a Secure cookie over plain HTTP).
-      HttpAnswer a = redirect(path + query_string(params.without("token")));
-      a.headers.emplace_back(
-          "Set-Cookie", fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}", Sessions::kCookie,
-                                    sessions_.issue(*hash, now), Sessions::kLifetime.count(),
-                                    lower(header(req, "X-Forwarded-Proto")) == "https" ? "; Secure" : ""));
-      return a;
-    } else if (const auto hash = sessions_.check(cookie(req, Sessions::kCookie), options_.tokens, now)) {
-      user = "token " + hash->substr(0, 8);
-    } else {
-      return unauthorized("Sign in to read the audit log.");
-    }
+    auto who = authenticate(req, params, path);
+    if (auto* refused = std::get_if<HttpAnswer>(&who)) return std::move(*refused);
+    user = std::get<std::string>(who);
 
     const auto route = kPages.find(path);
     if (route == kPages.end()) return error_page(404, "Not found", "No such page.", user);

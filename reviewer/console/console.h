@@ -15,8 +15,10 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "reviewer/console/auth.h"
+#include "reviewer/console/params.h"
 #include "reviewer/http/listener.h"
 
 namespace reviewer::console {
@@ -50,6 +52,11 @@ class Console {
   http::HttpRoutes routes() const;
 
  private:
+  // The signed-in user's name, or the answer that refuses (401) or signs in
+  // (303 with the session cookie).
+  std::variant<std::string, http::HttpAnswer> authenticate(const http::HttpRequest& req, const Params& params,
+                                                           const std::string& path) const;
+
   ConsoleOptions options_;
   Sessions sessions_;
 };
