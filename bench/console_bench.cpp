@@ -7,8 +7,6 @@
 // `## console`.
 //
 //   console_bench [--db PATH] [--changes N] [--runs R] [--reuse]
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -19,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "audit/readonly_session.h"
+#include "process_usage.h"
 #include "audit/store.h"
 #include "reviewer/cli/demo_history.h"
 #include "reviewer/console/auth.h"
@@ -29,13 +28,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
 struct Timing {
   double wall_ms = 0, cpu_ms = 0;
   std::size_t bytes = 0;
@@ -45,11 +37,11 @@ struct Timing {
 Timing timed(const console::Console& c, const std::string& target) {
   http::HttpRequest req{boost::beast::http::verb::get, target, 11};
   req.set("Authorization", "Bearer bench-token");
-  const auto cpu = cpu_seconds();
+  const auto cpu = bench::cpu_ms();
   const auto t = Clock::now();
   const auto a = c.handle(req);
-  return {std::chrono::duration<double, std::milli>(Clock::now() - t).count(), (cpu_seconds() - cpu) * 1000,
-          a.body.size(), a.status};
+  return {std::chrono::duration<double, std::milli>(Clock::now() - t).count(), bench::cpu_ms() - cpu, a.body.size(),
+          a.status};
 }
 
 void report(const std::string& what, std::vector<Timing> runs, double target_ms) {
