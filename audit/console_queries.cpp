@@ -84,6 +84,12 @@ std::vector<std::string> console_repositories(LogReader& log) {
   return out;
 }
 
+std::string console_latest_activity(LogReader& log) {
+  std::string latest;
+  log.each(console_sql("latest_activity.sql"), {}, [&](const LogRow& r) { latest = text_of(r.values[0]); });
+  return latest;
+}
+
 OverviewRows console_overview(LogReader& log, const ConsoleFilter& f) {
   OverviewRows o;
   std::vector<Value> params{f.since, f.until};

@@ -30,8 +30,13 @@ struct ConsoleFilter {
   std::string checks;    // failed | pending | passed | none
 };
 
-// Every repository named by a review run or a merge, sorted by bytes.
+// Every repository named by a review run or a pull request event, sorted
+// by bytes.
 std::vector<std::string> console_repositories(LogReader& log);
+
+// The time of the newest pull request event or review run ("" for an
+// empty log): where the overview's default period ends.
+std::string console_latest_activity(LogReader& log);
 
 // One merge of the overview's period (overview_merged.sql).
 struct MergedChange {

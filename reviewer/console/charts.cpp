@@ -64,23 +64,33 @@ std::string week_of(std::string_view day) {
   return day_text(*d - (wd - std::chrono::Monday));
 }
 
+std::string days_before(std::string_view day, int days) {
+  const auto d = day_of(day);
+  return d ? day_text(*d - std::chrono::days(days)) : "";
+}
+
 WeekSeries weekly(const std::vector<audit::DayCount>& days) {
+  // A log's rows fall on few distinct days: count per (day, series) first,
+  // then find each day's week once.
+  std::map<std::pair<std::string, std::string>, std::int64_t> per_day;
+  for (const auto& d : days) per_day[{d.day.substr(0, 10), d.label}] += d.count;
+  std::map<std::string, std::optional<sys_days>> monday;
+  for (const auto& [key, n] : per_day) monday.try_emplace(key.first, day_of(week_of(key.first)));
   WeekSeries w;
   std::optional<sys_days> first, last;
-  for (const auto& d : days) {
-    const auto monday = day_of(week_of(d.day));
-    if (!monday) continue;
-    if (!first || *monday < *first) first = monday;
-    if (!last || *monday > *last) last = monday;
+  for (const auto& [day, m] : monday) {
+    if (!m) continue;
+    if (!first || *m < *first) first = m;
+    if (!last || *m > *last) last = m;
   }
   if (!first) return w;
   for (auto d = *first; d <= *last; d += std::chrono::days(7)) w.weeks.push_back(day_text(d));
-  for (const auto& d : days) {
-    const auto monday = day_of(week_of(d.day));
-    if (!monday) continue;
-    auto& series = w.series[d.label];
+  for (const auto& [key, n] : per_day) {
+    const auto& m = monday[key.first];
+    if (!m) continue;
+    auto& series = w.series[key.second];
     series.resize(w.weeks.size());
-    series[static_cast<std::size_t>((*monday - *first).count() / 7)] += d.count;
+    series[static_cast<std::size_t>((*m - *first).count() / 7)] += n;
   }
   return w;
 }
@@ -118,7 +128,7 @@ OverviewFigures overview_figures(const audit::OverviewRows& rows) {
                         : m.approval == "human"     ? "person"
                         : m.approval == "bot+human" ? "bot+person"
                                                     : "none";
-    merged_days.push_back({m.merged_at.substr(0, 10), label, 1});
+    merged_days.push_back({m.merged_at, label, 1});
     auto add = [&](std::vector<double>& v, const std::string& to) {
       const double h = m.opened_at.empty() || to.empty() ? -1 : hours_between(m.opened_at, to);
       if (h >= 0) v.push_back(h);

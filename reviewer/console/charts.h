@@ -21,6 +21,10 @@ namespace reviewer::console {
 // "" when `day` is not a date.
 std::string week_of(std::string_view day);
 
+// The day `days` days before `day` (YYYY-MM-DD…), as YYYY-MM-DD; "" when
+// `day` is not a date.
+std::string days_before(std::string_view day, int days);
+
 // Counts per week and series, every week from the first to the last
 // present (weeks without rows count 0).
 struct WeekSeries {

@@ -93,7 +93,8 @@ const http::HttpHeaders& security_headers() {
   return headers;
 }
 
-Console::Console(ConsoleOptions options) : options_(std::move(options)) {}
+Console::Console(ConsoleOptions options)
+    : options_(std::move(options)), overviews_(options_.overview_cache) {}
 
 std::optional<HttpAnswer> Console::head(const HttpRequest& req, std::uint64_t& body_limit) const {
   if (!is_read(req)) return method_not_allowed();
@@ -165,9 +166,9 @@ HttpAnswer Console::handle(const HttpRequest& req) const {
 
     const auto route = kPages.find(path);
     if (route == kPages.end()) return error_page(404, "Not found", "No such page.", user);
-    PageContext context(params, user, [this] {
-      return audit::open_read_only_session(options_.location, options_.query_timeout);
-    });
+    PageContext context(
+        params, user,
+        [this] { return audit::open_read_only_session(options_.location, options_.query_timeout); }, overviews_);
     return route->second(context);
   } catch (const BadRequest& e) {
     return error_page(400, "Bad request", e.what(), user);

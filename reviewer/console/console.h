@@ -18,6 +18,7 @@
 #include <variant>
 
 #include "reviewer/console/auth.h"
+#include "reviewer/console/overview_cache.h"
 #include "reviewer/console/params.h"
 #include "reviewer/http/listener.h"
 
@@ -28,6 +29,7 @@ struct ConsoleOptions {
   TokenSet tokens;               // accepted bearer tokens (hashes)
   std::string trusted_header;    // a proxy's user header; "" (the default): none is trusted
   std::chrono::milliseconds query_timeout{30'000};  // per statement
+  std::size_t overview_cache = 16;  // overviews kept by (filter, chain head); 0: none
   // The clock of the session cookies (tests move it).
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
 };
@@ -59,6 +61,7 @@ class Console {
 
   ConsoleOptions options_;
   Sessions sessions_;
+  mutable OverviewCache overviews_;
 };
 
 }  // namespace reviewer::console

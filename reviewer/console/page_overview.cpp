@@ -10,6 +10,9 @@ namespace reviewer::console {
 
 namespace {
 
+// The default period: this many days up to the log's latest activity.
+constexpr int kRecentDays = 90;
+
 std::string percent(double v) { return fmt::format("{:.1f}%", v * 100); }
 
 std::string hours_text(const std::optional<double>& h) { return h ? fmt::format("{:.1f} h", *h) : "—"; }
@@ -40,12 +43,43 @@ std::string rule_table(const char* caption, const char* what, const std::vector<
 }  // namespace
 
 HttpAnswer overview_page(PageContext& c) {
-  c.params.only(kFilterNames);
-  const FilterForm form = FilterForm::parse(c.params);
-  const auto figures = overview_figures(audit::console_overview(c.log(), form.filter()));
+  std::vector<std::string_view> names(kFilterNames.begin(), kFilterNames.end());
+  names.push_back("period");
+  c.params.only(names);
+  FilterForm form = FilterForm::parse(c.params);
+  const bool all_time = c.params.get("period") == "all";
+  if (!all_time && c.params.get("period") != "") throw BadRequest("period is 'all' or absent");
+  // Without dates, the quarter up to the log's latest activity: the period
+  // an auditor usually samples, and a bounded amount of work.
+  const bool recent = form.since.empty() && form.until.empty() && !all_time;
+  if (recent) {
+    const std::string latest = audit::console_latest_activity(c.log());
+    if (!latest.empty()) {
+      form.since = days_before(latest, kRecentDays - 1);
+      form.until = latest.substr(0, 10);
+    }
+  }
+  const auto filter = form.filter();
+  const auto head = audit::read_head(c.log(), c.log().chained_tables());
+  std::string key = fmt::format("{} {} {} {}", head.seq, head.hash, filter.since, filter.until);
+  for (const auto& r : filter.repositories) key += fmt::format(" {}:{}", r.size(), r);
+  auto rows = c.overviews.find(key);
+  if (!rows) {
+    rows = audit::console_overview(c.log(), filter);
+    c.overviews.put(key, *rows);
+  }
+  const auto figures = overview_figures(*rows);
   const auto charts = chart_data(figures);
 
-  std::string main = filter_form(c, form, "/", false, "");
+  std::string main = filter_form(
+      c, form, "/", false,
+      fmt::format("<label class=\"check\"><input type=\"checkbox\" name=\"period\" value=\"all\"{}> all time</label>",
+                  all_time ? " checked" : ""));
+  if (recent && !form.since.empty()) {
+    main += fmt::format("<p class=\"note\">The {} days up to the latest activity in the log. "
+                        "<a href=\"/?period=all\">All time</a>.</p>",
+                        kRecentDays);
+  }
   main += fmt::format(
       "<p class=\"totals\">{} changes merged, {} review runs, {} <code>/human-review</code> requests in this "
       "period. <a href=\"/changes{}\">List the changes</a>.</p>",

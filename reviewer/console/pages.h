@@ -8,6 +8,7 @@
 #include <string>
 
 #include "audit/readonly_session.h"
+#include "reviewer/console/overview_cache.h"
 #include "reviewer/console/params.h"
 #include "reviewer/http/listener.h"
 
@@ -19,8 +20,9 @@ using http::HttpAnswer;
 // the log, opened read-only on first use (one snapshot per request).
 class PageContext {
  public:
-  PageContext(const Params& params, std::string user, std::function<std::unique_ptr<audit::ReadOnlySession>()> open)
-      : params(params), user(std::move(user)), open_(std::move(open)) {}
+  PageContext(const Params& params, std::string user, std::function<std::unique_ptr<audit::ReadOnlySession>()> open,
+              OverviewCache& overviews)
+      : params(params), user(std::move(user)), overviews(overviews), open_(std::move(open)) {}
   audit::ReadOnlySession& session() {
     if (!session_) session_ = open_();
     return *session_;
@@ -29,6 +31,7 @@ class PageContext {
 
   const Params& params;
   const std::string user;
+  OverviewCache& overviews;  // shared by every request
 
  private:
   std::function<std::unique_ptr<audit::ReadOnlySession>()> open_;

@@ -140,6 +140,21 @@ TEST_SUITE("console::pages") {
     CHECK(web.find("2 changes merged, 1 review runs, 0 ") != std::string::npos);
   }
 
+  TEST_CASE("the overview defaults to the 90 days up to the latest activity, and follows every append") {
+    const auto path = test::console_log(test::scratch_dir("overview-days"));
+    Console c(test::console_options(path.string()));
+    const auto recent = test::get(c, "/").body;
+    CHECK(recent.find("value=\"2025-10-17\"") != std::string::npos);  // 2026-01-14 minus 89 days
+    CHECK(recent.find("value=\"2026-01-14\"") != std::string::npos);
+    CHECK(test::get(c, "/?period=all").body.find("4 changes merged") != std::string::npos);
+    CHECK(test::get(c, "/?period=some").status == 400);
+    // Cached by chain head: a new row is seen at once.
+    audit::AuditStore::open(path)->record_pr_event(
+        {"acme/api", 2, "merged", "erin", std::string(40, '5'), std::string(40, 'e'), 0, "", "2026-01-14T12:00:00Z"});
+    CHECK(test::get(c, "/").body.find("5 changes merged") != std::string::npos);
+    CHECK(test::get(c, "/?period=all").body.find("5 changes merged") != std::string::npos);
+  }
+
   TEST_CASE("a row edited in the database shows as failed verification on its change's page") {
     const auto dir = test::scratch_dir("tamper");
     const auto path = test::console_log(dir);
