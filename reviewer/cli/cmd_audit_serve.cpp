@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <chrono>
 #include <iostream>
 #include <iterator>
@@ -47,9 +48,14 @@ int run_console(const ConsoleFlags& f) {
                 fmt::format("--database-url must be a postgresql:// URL, not '{}'", storage::redact_url(f.database_url)));
   }
   const auto [host, port] = listen_address(f.listen);
-  console::ConsoleOptions options{
-      !f.database_url.empty() ? f.database_url : !f.db.empty() ? f.db : default_audit_db(),
-      console::TokenSet::load(f.tokens), f.trusted_header};
+  // As the other audit commands: --database-url, else --db, else
+  // $REVIEWER_DATABASE_URL, else the default file.
+  const char* env = std::getenv("REVIEWER_DATABASE_URL");
+  std::string location = !f.database_url.empty() ? f.database_url
+                         : !f.db.empty()         ? f.db
+                         : env && *env           ? std::string(env)
+                                                 : default_audit_db();
+  console::ConsoleOptions options{location, console::TokenSet::load(f.tokens), f.trusted_header};
   // Refuse at start what every request would refuse: a log that cannot be
   // read, a PostgreSQL role that can reach the server's files.
   audit::open_read_only_session(options.location, options.query_timeout);
@@ -94,8 +100,8 @@ int run_token_hash() {
 void add_audit_console_commands(CLI::App& audit, Action& run) {
   auto f = std::make_shared<ConsoleFlags>();
   auto* serve = audit.add_subcommand("serve", "Serve the read-only auditor's console (a web page) over the audit log");
-  auto* db = serve->add_option("--db", f->db, "Audit database file (default: $REVIEWER_DATA_DIR/audit.db, else "
-                                              "~/.local/share/reviewer/audit.db)");
+  auto* db = serve->add_option("--db", f->db, "Audit database file (default: $REVIEWER_DATABASE_URL, else "
+                                              "$REVIEWER_DATA_DIR/audit.db, else ~/.local/share/reviewer/audit.db)");
   serve->add_option("--database-url", f->database_url, "Audit log on PostgreSQL (postgresql://…)")->excludes(db);
   serve->add_option("--listen", f->listen, "HOST:PORT to listen on")->capture_default_str();
   serve->add_option("--tokens", f->tokens,
