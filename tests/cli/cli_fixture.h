@@ -14,13 +14,13 @@ struct CliRun {
   std::string err;  // stderr
 };
 
-// Runs `<env> timeout 30 reviewer <args>` (passed to the shell as written):
+// Runs `<env> timeout -k 5 30 reviewer <args>` (serve blocks SIGTERM until it is up) (passed to the shell as written):
 // `env` is VAR=value assignments for the command, or empty.
 inline CliRun reviewer_cli_env(const std::string& env, const std::string& args) {
   static std::atomic<int> n{0};
   auto err_file = process_scratch_root() / ("stderr-" + std::to_string(n++));
   CliRun r;
-  r.rc = run_command(env + (env.empty() ? "" : " timeout 30 ") + std::string(REVIEWER_BINARY) + " " + args + " 2>" +
+  r.rc = run_command(env + (env.empty() ? "" : " timeout -k 5 30 ") + std::string(REVIEWER_BINARY) + " " + args + " 2>" +
                          err_file.string(),
                      &r.out);
   r.err = read_text(err_file);
