@@ -97,6 +97,23 @@ struct DeadLetterRecord {
   std::string parked_at;    // empty: now
 };
 
+// One check of a head as GitHub reported it (issue 21: test results as
+// evidence). Every text is GitHub's, already capped and cleaned
+// (reviewer/github/commit_checks.h).
+struct CheckResultRecord {
+  std::string repository;
+  std::int64_t pr_number = 0;  // 0: the head belongs to no PR we know
+  std::string head_sha;
+  std::string source;          // check_run | status | check_suite
+  std::string name;            // check run name, status context, suite's app name
+  std::string app;             // app slug; a status: its creator's login
+  std::string result;          // conclusion, else status; a status: its state
+  std::string url;             // html_url / target_url; "" when none
+  std::string completed_at;    // "" when not completed
+  std::string observed_at;     // empty: now
+  std::string trigger;         // merged | check_suite
+};
+
 // What the log holds about one pull request, in log order (`seq`), for the
 // GitHub command handlers: is a human review required, did a person approve
 // the current head, was this comment already handled. Each list is capped at

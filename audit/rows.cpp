@@ -83,6 +83,12 @@ constexpr std::array<Field<L>, 10> kDeadLetter{{{"delivery_id", &L::delivery_id}
   {"head_sha", &L::head_sha}, {"attempts", &L::attempts}, {"reason", &L::reason},
   {"parked_at", &L::parked_at, true}}};
 
+using C = CheckResultRecord;
+constexpr std::array<Field<C>, 11> kCheckResult{{{"repository", &C::repository}, {"pr_number", &C::pr_number},
+  {"head_sha", &C::head_sha}, {"source", &C::source}, {"name", &C::name}, {"app", &C::app},
+  {"result", &C::result}, {"url", &C::url}, {"completed_at", &C::completed_at},
+  {"observed_at", &C::observed_at, true}, {"trigger", &C::trigger}}};
+
 std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 RowValues run_row(const ReviewResult& r) {
@@ -155,5 +161,6 @@ RowValues override_row(const OverrideRecord& r) { return bind_row("overrides", r
 RowValues feedback_row(const FeedbackRecord& r) { return bind_row("feedback", r, kFeedback); }
 RowValues pr_event_row(const PrEventRecord& r) { return bind_row("pr_events", r, kPrEvent); }
 RowValues dead_letter_row(const DeadLetterRecord& r) { return bind_row("dead_letters", r, kDeadLetter); }
+RowValues check_result_row(const CheckResultRecord& r) { return bind_row("check_results", r, kCheckResult); }
 
 }  // namespace reviewer::audit

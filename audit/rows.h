@@ -32,5 +32,6 @@ RowValues override_row(const OverrideRecord& r);
 RowValues feedback_row(const FeedbackRecord& r);
 RowValues pr_event_row(const PrEventRecord& r);
 RowValues dead_letter_row(const DeadLetterRecord& r);
+RowValues check_result_row(const CheckResultRecord& r);
 
 }  // namespace reviewer::audit

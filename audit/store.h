@@ -69,6 +69,14 @@ class AuditStore {
   // crashed before noting its report can simply report again.
   virtual bool record_dead_letter(const DeadLetterRecord& r) = 0;
 
+  // Records checks of heads (records.h CheckResultRecord) in one write,
+  // all or nothing. A record equal to the latest one logged for the same
+  // check (repository, PR, head, source and name; every field but
+  // observed_at equal) is left out, so a retried job or a redelivery
+  // records once and a check seen unchanged by a later event adds nothing.
+  // Returns the rows written.
+  virtual std::size_t record_check_results(const std::vector<CheckResultRecord>& records) = 0;
+
   // For a merged PR `reverting_pr` whose title/body say it reverts something
   // (see revert.h), finds the original PRs in the log (by PR number, by
   // merge or head sha, or by exact title) and records a `reverted` event on

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "audit/history.h"
 #include "audit/revert.h"
 #include "reviewer/core/error.h"
 
@@ -48,6 +49,29 @@ bool StoreBase::record_dead_letter(const DeadLetterRecord& d) {
     recorded = true;
   });
   return recorded;
+}
+
+std::size_t StoreBase::record_check_results(const std::vector<CheckResultRecord>& records) {
+  std::size_t written = 0;
+  write([&](RowSink& s) {
+    written = 0;
+    for (const auto& c : records) {
+      // Compared inside the write (which sees the rows appended before it in
+      // this same write), so two deliveries cannot both add the same row.
+      bool same = false;
+      s.reader().each(
+          "SELECT app, result, url, completed_at, trigger FROM check_results WHERE repository = ?1 "
+          "AND head_sha = ?2 AND source = ?3 AND name = ?4 AND pr_number = ?5 ORDER BY seq DESC LIMIT 1",
+          {c.repository, c.head_sha, c.source, c.name, c.pr_number}, [&](const LogRow& r) {
+            auto t = [&](std::size_t i) { return text_value(r.values[i]); };
+            same = t(0) == c.app && t(1) == c.result && t(2) == c.url && t(3) == c.completed_at && t(4) == c.trigger;
+          });
+      if (same) continue;
+      s.append(check_result_row(c));
+      ++written;
+    }
+  });
+  return written;
 }
 
 std::vector<std::int64_t> StoreBase::link_reverts(const std::string& repository, std::int64_t reverting_pr,

@@ -34,6 +34,7 @@ class StoreBase : public AuditStore {
   void record_feedback(const FeedbackRecord& r) override { write_one(feedback_row(r)); }
   void record_pr_event(const PrEventRecord& r) override { write_one(pr_event_row(r)); }
   bool record_dead_letter(const DeadLetterRecord& d) override;
+  std::size_t record_check_results(const std::vector<CheckResultRecord>& records) override;
   std::vector<std::int64_t> link_reverts(const std::string& repository, std::int64_t reverting_pr,
                                          std::string_view title, std::string_view body,
                                          std::string_view at) override;

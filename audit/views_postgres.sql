@@ -62,27 +62,30 @@ LEFT JOIN review_runs b ON b.seq = (
 -- 'human' (a person approved), 'bot+human', or 'none'. risk_probability is
 -- the history agent's estimate in that run, to hold against `reverted`.
 CREATE VIEW v_merged_prs AS
-SELECT m.repository, m.pr_number, m.at AS merged_at, m.merge_sha, m.head_sha, m.actor AS merged_by,
-       b.run_id AS bot_run_id, b.decision AS bot_decision, b.mode AS bot_mode,
-       h.approvers AS human_approvers,
-       CASE WHEN b.decision = 'approve' AND b.mode = 'active' THEN
-              CASE WHEN h.approvers IS NOT NULL THEN 'bot+human' ELSE 'bot' END
-            WHEN h.approvers IS NOT NULL THEN 'human' ELSE 'none' END AS approval,
-       v.related_pr AS reverted_by_pr, v.at AS reverted_at,
-       (v.related_pr IS NOT NULL)::int AS reverted,
-       (k.probability_micro / 1e6)::double precision AS risk_probability
-FROM pr_events m
-LEFT JOIN review_runs b ON b.seq = (
-    SELECT max(r.seq) FROM review_runs r WHERE r.head_sha = m.head_sha AND r.repository = m.repository
-      AND r.pr_number = m.pr_number)
-LEFT JOIN review_risk k ON k.run_id = b.run_id
-LEFT JOIN (SELECT repository, pr_number, string_agg(DISTINCT actor, ',') AS approvers
-             FROM pr_events WHERE kind = 'approved' GROUP BY repository, pr_number) h
-  ON h.repository = m.repository AND h.pr_number = m.pr_number
-LEFT JOIN pr_events v ON v.seq = (
-    SELECT min(x.seq) FROM pr_events x WHERE x.repository = m.repository AND x.pr_number = m.pr_number
-      AND x.kind = 'reverted')
-WHERE m.kind = 'merged';
+SELECT repository, pr_number, merged_at, merge_sha, head_sha, merged_by, bot_run_id, bot_decision, bot_mode,
+       human_approvers,
+       CASE WHEN bot_decision = 'approve' AND bot_mode = 'active' THEN
+              CASE WHEN human_approvers IS NOT NULL THEN 'bot+human' ELSE 'bot' END
+            WHEN human_approvers IS NOT NULL THEN 'human' ELSE 'none' END AS approval,
+       reverted_by_pr, reverted_at, (reverted_by_pr IS NOT NULL)::int AS reverted, risk_probability
+FROM (
+  SELECT m.repository, m.pr_number, m.at AS merged_at, m.merge_sha, m.head_sha, m.actor AS merged_by,
+         b.run_id AS bot_run_id, b.decision AS bot_decision, b.mode AS bot_mode,
+         -- Correlated (one index probe per PR), so one PR's row does not
+         -- aggregate every approval in the log.
+         (SELECT string_agg(DISTINCT a.actor, ',') FROM pr_events a WHERE a.repository = m.repository
+             AND a.pr_number = m.pr_number AND a.kind = 'approved') AS human_approvers,
+         v.related_pr AS reverted_by_pr, v.at AS reverted_at,
+         (k.probability_micro / 1e6)::double precision AS risk_probability
+  FROM pr_events m
+  LEFT JOIN review_runs b ON b.seq = (
+      SELECT max(r.seq) FROM review_runs r WHERE r.head_sha = m.head_sha AND r.repository = m.repository
+        AND r.pr_number = m.pr_number)
+  LEFT JOIN review_risk k ON k.run_id = b.run_id
+  LEFT JOIN pr_events v ON v.seq = (
+      SELECT min(x.seq) FROM pr_events x WHERE x.repository = m.repository AND x.pr_number = m.pr_number
+        AND x.kind = 'reverted')
+  WHERE m.kind = 'merged') AS merged;
 
 -- Revert rate per month of merge, bot-approved vs. human-approved.
 -- 'bot+human' PRs count in both groups' "any" totals but are kept apart here.
@@ -163,3 +166,78 @@ FROM fired f LEFT JOIN votes v ON v.rule = f.rule
 UNION ALL
 SELECT v.rule, 0, 0, v.helpful, v.not_helpful, round(1.0 * v.helpful / (v.helpful + v.not_helpful), 4)::double precision
 FROM votes v WHERE v.rule NOT IN (SELECT rule FROM fired);
+
+-- Test results (issue 21): the latest observation (by seq) of each check of
+-- a head: check runs, commit statuses and completed check suites, as
+-- recorded when the PR was merged or a check suite completed. failed: the
+-- result is one that blocks a required check (failure, error, timed_out,
+-- cancelled, action_required, startup_failure, stale); completed: GitHub
+-- gave a completion time. Our own check `reviewer` is evidence too and is
+-- counted like any other.
+CREATE VIEW v_check_results AS
+SELECT c.repository, c.pr_number, c.head_sha, c.source, c.name, c.app, c.result, c.url,
+       c.completed_at, c.observed_at,
+       (c.result IN ('failure', 'error', 'timed_out', 'cancelled', 'action_required', 'startup_failure',
+                     'stale'))::int AS failed,
+       (c.completed_at <> '')::int AS completed
+FROM check_results c
+WHERE c.seq = (SELECT max(x.seq) FROM check_results x WHERE x.repository = c.repository
+                 AND x.head_sha = c.head_sha AND x.source = c.source AND x.name = c.name);
+
+-- Merged PRs whose merged head has at least one failed check (latest
+-- observation); failing: the failed checks' names, sorted, joined by ', '.
+-- Found from the failed checks (few) rather than from every merged PR.
+CREATE VIEW v_merged_with_failing_checks AS
+SELECT m.repository, m.pr_number, m.merged_at, m.merge_sha, m.head_sha, m.merged_by, m.approval,
+       f.failing_count,
+       (SELECT string_agg(c.name, ', ' ORDER BY c.name) FROM v_check_results c
+         WHERE c.repository = f.repository AND c.head_sha = f.head_sha AND c.failed = 1) AS failing
+FROM (SELECT c.repository, c.head_sha, count(*) AS failing_count FROM check_results c
+       WHERE c.result IN ('failure', 'error', 'timed_out', 'cancelled', 'action_required', 'startup_failure',
+                          'stale')
+         AND c.seq = (SELECT max(x.seq) FROM check_results x WHERE x.repository = c.repository
+                        AND x.head_sha = c.head_sha AND x.source = c.source AND x.name = c.name)
+       GROUP BY c.repository, c.head_sha) AS f
+JOIN v_merged_prs m ON m.repository = f.repository AND m.head_sha = f.head_sha;
+
+-- Merged PRs with a check of the merged head that had not completed when it
+-- was merged: no completion time, or one later than merged_at (latest
+-- observation of each check).
+CREATE VIEW v_merged_before_checks_completed AS
+SELECT * FROM (
+  SELECT m.repository, m.pr_number, m.merged_at, m.merge_sha, m.head_sha, m.merged_by, m.approval,
+         (SELECT count(*) FROM v_check_results c
+           WHERE c.repository = m.repository AND c.head_sha = m.head_sha
+             AND (c.completed_at = '' OR c.completed_at > m.merged_at)) AS pending_count,
+         (SELECT string_agg(c.name, ', ' ORDER BY c.name) FROM v_check_results c
+           WHERE c.repository = m.repository AND c.head_sha = m.head_sha
+             AND (c.completed_at = '' OR c.completed_at > m.merged_at)) AS pending
+  FROM v_merged_prs m) AS merged
+WHERE pending_count > 0;
+
+-- The evidence an auditor samples, one row per merged PR: what it was, who
+-- or what approved it, the bot's decision, the test results of the merged
+-- head (checks_pending: not completed when it was merged), a later revert
+-- and how many /human-review overrides it had. title and author come from
+-- the latest pull_requests snapshot (NULL when none); opened_at from the
+-- first `opened` event (NULL when none).
+CREATE VIEW v_change_evidence AS
+SELECT m.repository, m.pr_number,
+       (SELECT p.title FROM pull_requests p WHERE p.repository = m.repository AND p.pr_number = m.pr_number
+         ORDER BY p.seq DESC LIMIT 1) AS title,
+       (SELECT p.author FROM pull_requests p WHERE p.repository = m.repository AND p.pr_number = m.pr_number
+         ORDER BY p.seq DESC LIMIT 1) AS author,
+       (SELECT min(e.at) FROM pr_events e WHERE e.repository = m.repository AND e.pr_number = m.pr_number
+           AND e.kind = 'opened') AS opened_at,
+       m.merged_at, m.merge_sha, m.head_sha, m.merged_by, m.approval, m.bot_run_id, m.bot_decision, m.bot_mode,
+       m.human_approvers,
+       (SELECT count(*) FROM v_check_results c WHERE c.repository = m.repository AND c.head_sha = m.head_sha)
+         AS checks_total,
+       (SELECT count(*) FROM v_check_results c WHERE c.repository = m.repository AND c.head_sha = m.head_sha
+           AND c.failed = 1) AS checks_failed,
+       (SELECT count(*) FROM v_check_results c WHERE c.repository = m.repository AND c.head_sha = m.head_sha
+           AND (c.completed_at = '' OR c.completed_at > m.merged_at)) AS checks_pending,
+       m.reverted, m.reverted_by_pr, m.reverted_at,
+       (SELECT count(*) FROM overrides o WHERE o.repository = m.repository AND o.pr_number = m.pr_number
+           AND o.kind = 'human_review') AS overrides
+FROM v_merged_prs m;

@@ -4,6 +4,7 @@
 
 #include "audit/store.h"
 #include "reviewer/app/access.h"
+#include "reviewer/app/check_suite.h"
 #include "reviewer/commands/codeowners.h"
 #include "reviewer/commands/events.h"
 #include "reviewer/commands/state.h"
@@ -69,6 +70,7 @@ void install_commands(AppHandlerOptions& options) {
     return r;
   };
   for (const char* kind : {"comment", "review_state", "pull_request"}) options.kinds[kind] = run;
+  options.kinds["check_suite"] = handle_check_suite;  // test results as evidence
 
   options.prepare = [prev = options.prepare](ReviewTarget& t, JobContext& ctx) {
     if (prev) prev(t, ctx);

@@ -3,6 +3,7 @@
 //   and "pull_request" (closed)  -> commands::handle_event; a `/review` or a
 //                                   cancelled `/human-review` reviews the
 //                                   PR's current head through JobContext::review
+//   kind "check_suite" (completed)   -> check_suite.h: test results as evidence
 //   prepare (before every review) -> lifecycle row for pull_request events;
 //                                   an active /human-review (policy step 3:
 //                                   needs_human, never approved) and a person's

@@ -5,6 +5,7 @@
 
 #include "audit/store.h"
 #include "reviewer/commands/actions.h"
+#include "reviewer/commands/check_evidence.h"
 #include "reviewer/commands/state.h"
 #include "reviewer/core/error.h"
 #include "reviewer/core/text.h"
@@ -34,7 +35,8 @@ Outcome ignored(std::string why) {
 }
 
 void event(CommandContext& ctx, const github::PullInfo& pr, const std::string& kind, const std::string& actor,
-           const std::string& head, const std::string& merge_sha, const std::string& detail, Outcome& out) {
+           const std::string& head, const std::string& merge_sha, const std::string& detail, Outcome& out,
+           const std::string& at = "") {
   auto h = ctx.audit.history(pr.full_name(), pr.pr.number);
   for (const auto& e : h.events) {
     const auto& r = e.record;
@@ -42,7 +44,7 @@ void event(CommandContext& ctx, const github::PullInfo& pr, const std::string& k
       return;  // a retried job or a redelivery: recorded once
     }
   }
-  ctx.audit.record_pr_event({pr.full_name(), pr.pr.number, kind, actor, head, merge_sha, 0, detail, ""});
+  ctx.audit.record_pr_event({pr.full_name(), pr.pr.number, kind, actor, head, merge_sha, 0, detail, at});
   out.notes.push_back(fmt::format("{} {}", kind, actor));
 }
 
@@ -152,7 +154,10 @@ Outcome handle_pull_request(CommandContext& ctx, const json& payload) {
   if (kind == "closed" && github::payload::flag_or_false(pull, "merged")) {
     std::string merged_by = pull.contains("merged_by") ? string_or_empty(pull["merged_by"], "login") : std::string();
     std::string merge_sha = string_or_empty(pull, "merge_commit_sha");
-    event(ctx, pr, "merged", merged_by.empty() ? sender : merged_by, pr.pr.head_sha, merge_sha, "", out);
+    // GitHub's merge time, so checks completed after the merge show as such
+    // (v_merged_before_checks_completed); now when the payload has none.
+    event(ctx, pr, "merged", merged_by.empty() ? sender : merged_by, pr.pr.head_sha, merge_sha, "", out,
+          github::payload::time_or_empty(pull, "merged_at"));
     auto reverted = ctx.audit.link_reverts(pr.full_name(), pr.pr.number, string_or_empty(pull, "title"),
                                            string_or_empty(pull, "body"), "");
     for (auto n : reverted) out.notes.push_back(fmt::format("reverts #{}", n));
@@ -162,6 +167,12 @@ Outcome handle_pull_request(CommandContext& ctx, const json& payload) {
   if (kind == "closed") {
     int n = collect_reactions(ctx, pr);
     if (n > 0) out.notes.push_back(fmt::format("{} reaction{} recorded as feedback", n, n == 1 ? "" : "s"));
+  }
+  if (kind == "closed" && github::payload::flag_or_false(pull, "merged")) {
+    // The test results of the merged head, last: a failed read retries the
+    // job, and everything above is recorded once.
+    HeadChecks h{owner, repo, {pr.pr.number}, pr.pr.head_sha, "merged", {}};
+    out.notes.push_back(record_head_checks(&ctx.client, ctx.audit, h, ctx.options.log));
   }
   return out;
 }

@@ -11,7 +11,9 @@
 //   pull_request_review dismissed      the approval no longer counts
 //   pull_request opened, synchronize,  lifecycle rows in pr_events (pushed for
 //     reopened, ready_for_review,      synchronize); closed: merged (merge sha) or
-//     closed                           closed, revert PRs linked, reactions collected
+//     closed                           closed, revert PRs linked, reactions collected;
+//                                      merged: the head's check runs and statuses
+//                                      recorded (check_evidence.h)
 //
 // Comments and reviews by bots, this one included, are ignored (no loops).
 #pragma once

@@ -64,8 +64,9 @@ std::string make_app_jwt(const std::string& app_id, const std::string& pem, Cloc
 }
 
 nlohmann::json bot_token_permissions() {
+  // statuses: read, for the commit statuses recorded as test results (issue 21).
   return {{"contents", "read"}, {"metadata", "read"}, {"pull_requests", "write"},
-          {"issues", "write"},   {"checks", "write"}};
+          {"issues", "write"},   {"checks", "write"}, {"statuses", "read"}};
 }
 
 struct GitHubApp::Impl {

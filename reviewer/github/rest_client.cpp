@@ -250,7 +250,7 @@ Response RestClient::request(std::string_view method, std::string_view path_in, 
   }
 }
 
-nlohmann::json RestClient::get_all(std::string_view path_in, std::string_view field) {
+nlohmann::json RestClient::get_all(std::string_view path_in, std::string_view field, std::size_t max_items) {
   nlohmann::json all = nlohmann::json::array();
   std::string path(path_in);
   if (path.find("per_page=") == std::string::npos) {
@@ -268,7 +268,11 @@ nlohmann::json RestClient::get_all(std::string_view path_in, std::string_view fi
       throw GitHubError(Error::Code::invalid_input, r.status, r.request_id,
                         fmt::format("GitHub API GET {}: expected a list in the answer", path));
     }
-    for (const auto& item : items) all.push_back(item);
+    for (const auto& item : items) {
+      if (max_items > 0 && all.size() >= max_items) return all;
+      all.push_back(item);
+    }
+    if (max_items > 0 && all.size() >= max_items) break;
     auto link = r.headers.find("link");
     if (link == r.headers.end()) break;
     auto next = link_target(link->second, "next");

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -84,7 +85,9 @@ class RestClient {
   // Every element of a list endpoint, following rel="next" links (which
   // must stay under api_url: the token is never sent elsewhere). `field`
   // names the array inside an object answer (e.g. "check_runs").
-  nlohmann::json get_all(std::string_view path, std::string_view field = {});
+  // `max_items` > 0 stops after that many elements (no further page is
+  // asked for) instead of reading up to max_pages.
+  nlohmann::json get_all(std::string_view path, std::string_view field = {}, std::size_t max_items = 0);
 
   RateLimit rate_limit() const;
   const ClientOptions& options() const;

@@ -1,5 +1,8 @@
 #include "reviewer/github/webhook.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
@@ -45,10 +48,6 @@ std::int64_t integer(const json& obj, const char* key, const std::string& path) 
 std::string nonempty(std::string v, const char* key, const std::string& path) {
   if (v.empty()) bad(fmt::format("'{}' is empty", join(path, key)));
   return v;
-}
-
-bool is_sha(const std::string& s) {
-  return (s.size() == 40 || s.size() == 64) && s.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
 bool one_of(const std::string& v, std::initializer_list<const char*> set) {
@@ -114,6 +113,22 @@ Classified classify_webhook(const std::string& event, const json& payload) {
       number = integer(it->at(0), "number", event + ".pull_requests[0]");
     }
     c.job = WebhookJob{"review", c.repository, number, head, number > 0};
+  } else if (event == "check_suite" && c.action == "completed") {
+    // Test results as audit evidence (issue 21): the checks of this head
+    // are read and recorded. GitHub sends `completed` to every App with
+    // checks:read installed on the repository, for every suite (GitHub
+    // Actions' and other Apps' too), while `requested`/`rerequested` go
+    // only to the suite's own App (docs, "Webhook events and payloads",
+    // check_suite, Availability).
+    const json& subject = field(payload, "check_suite", "");
+    const std::string head = str(subject, "head_sha", "check_suite");
+    if (!is_commit_sha(head)) bad("'check_suite.head_sha' is not a commit id");
+    if (c.repository.empty()) bad("'repository' is missing");
+    std::int64_t number = 0;  // 0: no PR listed (a fork's, or a branch push)
+    if (auto it = subject.find("pull_requests"); it != subject.end() && it->is_array() && !it->empty()) {
+      number = std::max<std::int64_t>(0, payload::integer_or_zero(it->at(0), "number"));
+    }
+    c.job = WebhookJob{"check_suite", c.repository, number, head, false};
   } else if (event == "installation") {
     integer(field(payload, "installation", ""), "id", "installation");
   }
@@ -193,7 +208,7 @@ std::optional<RerunRequest> parse_rerequest(std::string_view event, const json& 
 
   RerunRequest req;
   req.head_sha = nonempty(str(subject, "head_sha", where), "head_sha", where);
-  if (!is_sha(req.head_sha)) bad(fmt::format("'{}.head_sha' is not a commit id", where));
+  if (!is_commit_sha(req.head_sha)) bad(fmt::format("'{}.head_sha' is not a commit id", where));
   const json& repo = field(payload, "repository", "");
   req.repo = nonempty(str(repo, "name", "repository"), "name", "repository");
   req.owner = nonempty(str(field(repo, "owner", "repository"), "login", "repository.owner"), "login",
@@ -225,6 +240,10 @@ std::int64_t installation_of(const json& payload) {
   if (it == payload.end() || !it->is_object()) return 0;
   auto id = it->find("id");
   return id != it->end() && id->is_number_integer() ? id->get<std::int64_t>() : 0;
+}
+
+bool is_commit_sha(std::string_view s) {
+  return (s.size() == 40 || s.size() == 64) && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
 namespace payload {
@@ -261,6 +280,24 @@ std::int64_t integer_or_zero(const json& j, const char* key) {
 bool flag_or_false(const json& j, const char* key) {
   const json& v = member_or_null(j, key);
   return v.is_boolean() && v.get<bool>();
+}
+
+std::string time_or_empty(const json& j, const char* key) {
+  const std::string v = string_or_empty(j, key);
+  // YYYY-MM-DDTHH:MM:SS, then Z or .digits Z.
+  static constexpr std::string_view shape = "dddd-dd-ddTdd:dd:dd";
+  if (v.size() < shape.size() + 1 || v.size() > 40) return {};
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    const bool digit = std::isdigit(static_cast<unsigned char>(v[i])) != 0;
+    if (shape[i] == 'd' ? !digit : v[i] != shape[i]) return {};
+  }
+  std::string_view rest = std::string_view(v).substr(shape.size());
+  if (rest.front() == '.') {
+    rest.remove_prefix(1);
+    while (!rest.empty() && std::isdigit(static_cast<unsigned char>(rest.front()))) rest.remove_prefix(1);
+  }
+  if (rest != "Z") return {};
+  return v.substr(0, shape.size()) + "Z";
 }
 
 std::pair<std::string, std::string> owner_repo(const json& p) {

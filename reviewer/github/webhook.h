@@ -43,7 +43,9 @@ struct Classified {
 // Comment jobs: issue_comment created/edited on a pull request. Review-state
 // jobs: pull_request_review submitted/dismissed. Re-runs: check_run (our
 // check `reviewer` only) and check_suite `rerequested` make review jobs for
-// the first listed PR (number 0 when none is listed). Everything else (ping,
+// the first listed PR (number 0 when none is listed). check_suite
+// `completed` makes a "check_suite" job (test results recorded as audit
+// evidence; the first listed PR, or 0). Everything else (ping,
 // installation, ...) makes no job. Throws Error(invalid_input) when a
 // handled event lacks its fields.
 Classified classify_webhook(const std::string& event, const nlohmann::json& payload);
@@ -98,6 +100,10 @@ std::string clone_url_of(const nlohmann::json& payload);
 // The payload's installation.id, or 0 (none, or not an integer).
 std::int64_t installation_of(const nlohmann::json& payload);
 
+// A commit sha as GitHub writes it: 40 (SHA-1) or 64 (SHA-256) lowercase
+// hex digits. Checked before a payload's sha goes into an API path.
+bool is_commit_sha(std::string_view s);
+
 // Typed reads for the handlers of other events (the commands): each throws
 // Error(invalid_input) "webhook payload: '<path>.<key>' is ..." when the
 // member is missing or of another type; `path` names the enclosing object
@@ -117,6 +123,9 @@ std::string string_or_empty(const nlohmann::json& j, const char* key);
 std::int64_t integer_or_zero(const nlohmann::json& j, const char* key);
 // A boolean member, or false.
 bool flag_or_false(const nlohmann::json& j, const char* key);
+// A time member in the audit log's form, "YYYY-MM-DDTHH:MM:SSZ" (GitHub's;
+// fractional seconds are dropped), or "" when missing or of another form.
+std::string time_or_empty(const nlohmann::json& j, const char* key);
 // repository.owner.login and repository.name.
 std::pair<std::string, std::string> owner_repo(const nlohmann::json& payload);
 }  // namespace payload

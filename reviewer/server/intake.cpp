@@ -1,5 +1,6 @@
 #include "reviewer/server/intake.h"
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -9,7 +10,9 @@ namespace reviewer::server {
 
 IntakeBatcher::IntakeBatcher(JobQueue& queue, Metrics& metrics, std::function<void()> on_stored, size_t max_batch)
     : queue_(queue), metrics_(metrics), on_stored_(std::move(on_stored)), max_batch_(max_batch) {
-  thread_ = std::thread([this] { run(); });
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, queue_.intake_writers()); ++i) {
+    threads_.emplace_back([this] { run(); });
+  }
 }
 
 IntakeBatcher::~IntakeBatcher() { stop(); }
@@ -29,11 +32,12 @@ void IntakeBatcher::submit(IntakeItem item, Done done) {
 void IntakeBatcher::stop() {
   {
     std::lock_guard lock(mu_);
-    if (stopping_ && !thread_.joinable()) return;
+    if (stopping_ && threads_.empty()) return;
     stopping_ = true;
-    cv_.notify_one();
+    cv_.notify_all();
   }
-  if (thread_.joinable()) thread_.join();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
 }
 
 void IntakeBatcher::run() {

@@ -1,10 +1,11 @@
-// Group commit for webhook intake: HTTP handlers hand deliveries to one
-// writer thread, which stores whatever has arrived in one transaction and
-// then calls each delivery's callback (which sends the 202). Nothing is
-// acknowledged before it is committed; many deliveries share one commit.
+// Group commit for webhook intake: HTTP handlers hand deliveries to the
+// writer threads (JobQueue::intake_writers(), one on SQLite), each of which
+// stores whatever has arrived in one transaction and then calls each
+// delivery's callback (which sends the 202). Nothing is acknowledged before
+// it is committed; many deliveries share one commit.
 //
 // Thread-safety: submit() may be called from any thread; callbacks run on
-// the writer thread and must not block.
+// a writer thread and must not block.
 #pragma once
 
 #include <condition_variable>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "reviewer/server/queue.h"
 
@@ -46,7 +48,7 @@ class IntakeBatcher {
   std::condition_variable cv_;
   std::deque<std::pair<IntakeItem, Done>> pending_;
   bool stopping_ = false;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace reviewer::server

@@ -9,12 +9,14 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "reviewer/core/error.h"
 #include "reviewer/core/random.h"
 #include "reviewer/core/job.h"
 #include "reviewer/server/queue.h"
 #include "reviewer/server/queue_policy.h"
+#include "storage/pg_pool.h"
 #include "storage/postgres.h"
 
 namespace reviewer::server {
@@ -27,6 +29,9 @@ using storage::PgTransaction;
 using storage::Value;
 
 constexpr std::int64_t kPgQueueSchemaVersion = 1;
+// Intake batches in flight at once: enough that inserts overlap the WAL
+// flushes of the batches before them (see bench/README.md ## postgres).
+constexpr std::size_t kIntakeWriters = 4;
 
 constexpr std::string_view kPgSchema = R"sql(
 CREATE TABLE IF NOT EXISTS queue_meta(key TEXT PRIMARY KEY, value BIGINT NOT NULL);
@@ -76,6 +81,11 @@ CREATE SEQUENCE IF NOT EXISTS queue_turns;
 constexpr std::string_view kMigrateLock = "SELECT pg_advisory_xact_lock(hashtext('reviewer-queue'), 1)";
 // Workers of every instance LISTEN on it; intake NOTIFYs when it queued a job.
 constexpr std::string_view kChannel = "reviewer_jobs";
+
+// A bigint[] parameter in PostgreSQL's array text form: {1,2,3}.
+std::string bigint_array(const std::vector<std::int64_t>& values) {
+  return fmt::format("{{{}}}", fmt::join(values, ","));
+}
 
 // bytea comes back as text: PostgreSQL's hex form.
 std::string from_bytea(std::string_view hex) {
@@ -166,7 +176,8 @@ class Listener {
 class PgQueue final : public JobQueue {
  public:
   PgQueue(const std::string& url, QueueOptions o)
-      : db_(PgConnection::open(url, "queue database")), opt_(std::move(o)), policy_(opt_) {
+      : db_(PgConnection::open(url, "queue database")), opt_(std::move(o)), policy_(opt_),
+        intake_(url, "queue database", kIntakeWriters) {
     if (!opt_.now_ms) {
       opt_.now_ms = [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -177,17 +188,21 @@ class PgQueue final : public JobQueue {
     migrate(db_);
   }
 
+  std::size_t intake_writers() const override { return intake_.size(); }
+
+  // On a connection of the intake pool, not db_: intake never waits for a
+  // worker's claim, and several batches are in flight at once.
   std::vector<IntakeOutcome> enqueue(const std::vector<IntakeItem>& items) override {
-    std::lock_guard lock(mu_);
-    reconnect();
+    auto db = intake_.acquire();
     const auto now = opt_.now_ms();
     std::vector<IntakeOutcome> out;
     out.reserve(items.size());
     bool queued = false;
-    PgTransaction tx(db_);
+    PgTransaction tx(*db);
+    lock_superseding(*db, items);
     for (const auto& item : items) {
       const auto& d = item.delivery;
-      auto ins = db_.exec(
+      auto ins = db->exec(
           "INSERT INTO queue_deliveries(delivery_id, event, action, repository, received_ms, headers, body, outcome) "
           "VALUES($1,$2,$3,$4,$5,$6,$7::bytea,$8) ON CONFLICT(delivery_id) DO NOTHING",
           {d.delivery_id, d.event, d.action, d.repository, now, d.headers_json, d.body, d.outcome}, 6);
@@ -198,13 +213,13 @@ class PgQueue final : public JobQueue {
       out.push_back(IntakeOutcome::stored);
       if (!item.job) continue;
       const auto& j = *item.job;
-      auto id = db_.exec(
+      auto id = db->exec(
           "INSERT INTO queue_jobs(delivery_id, event, kind, repository, pr_number, head_sha, state, available_ms, "
           "created_ms, installation) VALUES($1,$2,$3,$4,$5,$6,'pending',$7,$7,$8) RETURNING id",
           {d.delivery_id, d.event, j.kind, j.repository, j.pr_number, j.head_sha, now, j.installation});
       queued = true;
       if (j.supersedes) {
-        db_.exec(
+        db->exec(
             "UPDATE queue_jobs SET superseded_by=$1, "
             "  state=CASE WHEN state='pending' THEN 'superseded' ELSE state END, "
             "  finished_ms=CASE WHEN state='pending' THEN $5 ELSE finished_ms END "
@@ -213,7 +228,7 @@ class PgQueue final : public JobQueue {
             {id.int64(0, 0), j.repository, j.pr_number, j.kind, now});
       }
     }
-    if (queued) db_.exec(fmt::format("NOTIFY {}", kChannel));
+    if (queued) db->exec(fmt::format("NOTIFY {}", kChannel));
     tx.commit();
     return out;
   }
@@ -353,9 +368,9 @@ class PgQueue final : public JobQueue {
   void mark_reported(const std::vector<std::int64_t>& job_ids) override {
     std::lock_guard lock(mu_);
     reconnect();
-    PgTransaction tx(db_);
-    for (auto id : job_ids) db_.exec("UPDATE queue_jobs SET reported_ms=$2 WHERE id=$1", {id, opt_.now_ms()});
-    tx.commit();
+    if (job_ids.empty()) return;
+    db_.exec("UPDATE queue_jobs SET reported_ms=$2 WHERE id = ANY($1::bigint[])",
+             {bigint_array(job_ids), opt_.now_ms()});
   }
 
   std::int64_t prune_bodies(std::chrono::milliseconds age) override {
@@ -369,6 +384,31 @@ class PgQueue final : public JobQueue {
   }
 
  private:
+  // Batches commit in parallel (this instance's intake writers, and other
+  // instances): a job that supersedes must see the earlier job of its pull
+  // request committed, or both would stay pending. A transaction-scoped
+  // advisory lock per (repository, pull request, kind) orders them; taken
+  // in ascending key order, so two batches never wait for each other in a
+  // cycle. Keys are FNV-1a, the same in every instance and build.
+  static void lock_superseding(PgConnection& db, const std::vector<IntakeItem>& items) {
+    std::vector<std::int64_t> keys;
+    for (const auto& item : items) {
+      if (!item.job || !item.job->supersedes) continue;
+      const auto& j = *item.job;
+      std::uint64_t h = 1469598103934665603ULL;
+      for (char c : fmt::format("{}#{}#{}", j.repository, j.pr_number, j.kind)) {
+        h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+      }
+      keys.push_back(static_cast<std::int64_t>(h));
+    }
+    if (keys.empty()) return;
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    // The sorted subquery feeds the aggregate in order: one round trip.
+    db.exec("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest($1::bigint[]) k ORDER BY k) s",
+            {bigint_array(keys)});
+  }
+
   // Leases that expired belong to workers (or instances) that died or hung:
   // re-queue the job, or park it as a dead letter when out of attempts.
   void expire_leases(std::int64_t now) {
@@ -391,6 +431,7 @@ class PgQueue final : public JobQueue {
   QueueOptions opt_;
   AttemptPolicy policy_;
   std::mutex mu_;  // guards db_ and policy_
+  storage::PgPool intake_;
   std::unique_ptr<Listener> listener_;  // after db_: stopped first
 };
 

@@ -62,6 +62,10 @@ class JobQueue {
   // duplicate: nothing is written for it. Throws Error(io) and stores
   // nothing if the transaction fails.
   virtual std::vector<IntakeOutcome> enqueue(const std::vector<IntakeItem>& items) = 0;
+  // How many enqueue() calls may usefully run at once: 1 for SQLite (one
+  // writer); more on PostgreSQL, where one batch's inserts overlap another's
+  // commit (the WAL flush that makes it durable).
+  virtual std::size_t intake_writers() const { return 1; }
 
   // Leases the next job: first re-queues jobs whose lease expired (or parks
   // them as dead letters when out of attempts), then picks the repository

@@ -157,6 +157,16 @@ nlohmann::json FakeGitHub::statuses() {
   std::lock_guard lock(mu_);
   return statuses_;
 }
+void FakeGitHub::add_check_run(const std::string& owner_repo, nlohmann::json run) {
+  std::lock_guard lock(mu_);
+  run["repository"] = owner_repo;
+  check_runs_.push_back(std::move(run));
+}
+void FakeGitHub::add_status(const std::string& owner_repo, nlohmann::json status) {
+  std::lock_guard lock(mu_);
+  status["repository"] = owner_repo;
+  statuses_.push_back(std::move(status));
+}
 void FakeGitHub::accept_token(const std::string& token) {
   std::lock_guard lock(mu_);
   tokens_[token] = std::chrono::system_clock::time_point::max();
@@ -277,6 +287,14 @@ FakeResponse FakeGitHub::paged(const Recorded& r, const nlohmann::json& items) {
   if (from + page_size_ < items.size()) {
     fr.headers["Link"] = fmt::format("<{}{}?per_page={}&page={}>; rel=\"next\"", url_, r.path, page_size_, page + 1);
   }
+  return fr;
+}
+
+// A list inside an object answer ({"total_count": N, field: [...]}),
+// paged like paged() with the same Link headers.
+FakeResponse FakeGitHub::paged_field(const Recorded& r, const nlohmann::json& items, const std::string& field) {
+  FakeResponse fr = paged(r, items);
+  fr.body = {{"total_count", items.size()}, {field, fr.body}};
   return fr;
 }
 
@@ -406,13 +424,30 @@ FakeResponse FakeGitHub::route(const Recorded& r) {
       if (run.value("head_sha", "") == s[4] && run.value("repository", "") == repo) runs.push_back(run);
     }
     std::reverse(runs.begin(), runs.end());  // newest first, as GitHub lists them
-    return {200, {{"total_count", runs.size()}, {"check_runs", runs}}, {}};
+    return paged_field(r, runs, "check_runs");
   }
   if (s.size() == 5 && s[3] == "statuses" && m == "POST") {
     nlohmann::json st = r.body;
     st["sha"] = s[4];
+    st["repository"] = repo;
+    st["id"] = ++next_id_;
+    st["updated_at"] = utc_iso8601(now_());
+    st["creator"] = {{"login", bot_login_}};
     statuses_.push_back(st);
     return {201, st, {}};
+  }
+  // The combined status: the latest status of each context, newest first.
+  if (s.size() == 6 && s[3] == "commits" && s[5] == "status" && m == "GET") {
+    nlohmann::json latest = nlohmann::json::array();
+    std::vector<std::string> seen;
+    for (auto it = statuses_.rbegin(); it != statuses_.rend(); ++it) {
+      const std::string context = it->value("context", "default");
+      if (it->value("sha", "") != s[4] || it->value("repository", "") != repo) continue;
+      if (std::find(seen.begin(), seen.end(), context) != seen.end()) continue;
+      seen.push_back(context);
+      latest.push_back(*it);
+    }
+    return paged_field(r, latest, "statuses");
   }
   return error(404, "Not Found");
 }

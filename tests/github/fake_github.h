@@ -53,7 +53,11 @@ class FakeGitHub {
   nlohmann::json reviews(const std::string& owner_repo, std::int64_t number);
   void add_review(const std::string& owner_repo, std::int64_t number, nlohmann::json review);
   nlohmann::json check_runs();            // every run, with "annotations" collected
-  nlohmann::json statuses();
+  nlohmann::json statuses();  // as posted, with sha, repository, id, updated_at, creator
+  // A check run or commit status of another App or CI on `owner_repo`
+  // (with head_sha / sha set), as GitHub would list it.
+  void add_check_run(const std::string& owner_repo, nlohmann::json run);
+  void add_status(const std::string& owner_repo, nlohmann::json status);
   // Tokens the API accepts ("Bearer <token>"); minted installation tokens are added.
   void accept_token(const std::string& token);
   void revoke_all_tokens();
@@ -89,6 +93,7 @@ class FakeGitHub {
   FakeResponse handle(const Recorded& r);
   FakeResponse route(const Recorded& r);
   FakeResponse paged(const Recorded& r, const nlohmann::json& items);
+  FakeResponse paged_field(const Recorded& r, const nlohmann::json& items, const std::string& field);
   bool authorized(const Recorded& r, bool app_endpoint, std::string* why);
 
   struct Impl;

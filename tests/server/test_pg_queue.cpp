@@ -76,6 +76,37 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_jobs WHERE state = 'done'") == "200");
   }
 
+  TEST_CASE("batches committed in parallel still supersede: one pending job per pull request is left") {
+    auto s = test::PgSchema::create("pg-queue-parallel");
+    if (!s) return;
+    auto a = JobQueue::open_postgres(s->url(), {});
+    auto b = JobQueue::open_postgres(s->url(), {});
+    CHECK(a->intake_writers() > 1);
+    // Four writers (two per instance), each pushing new heads of the same
+    // five pull requests, in small batches that interleave.
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        JobQueue& q = w % 2 ? *b : *a;
+        for (int n = 0; n < 40; ++n) {
+          std::vector<IntakeItem> batch;
+          for (int pr = 1; pr <= 5; ++pr) {
+            batch.push_back(pg_item(fmt::format("w{}-{}-{}", w, n, pr), "o/r", pr, fmt::format("{}-{}", w, n)));
+          }
+          q.enqueue(batch);
+        }
+      });
+    }
+    for (auto& t : writers) t.join();
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_jobs") == "800");
+    // Without ordering, two jobs of one PR committed at once each miss the
+    // other, and both stay pending.
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_jobs WHERE state='pending'") == "5");
+    CHECK(test::log_scalar(s->url(),
+                           "SELECT count(*) FROM queue_jobs j WHERE state='pending' AND id <> "
+                           "(SELECT max(id) FROM queue_jobs k WHERE k.pr_number = j.pr_number)") == "0");
+  }
+
   TEST_CASE("another instance's intake wakes this one's workers through LISTEN/NOTIFY") {
     auto s = test::PgSchema::create("pg-queue-notify");
     if (!s) return;
