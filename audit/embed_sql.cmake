@@ -1,7 +1,8 @@
 # Writes OUT: a C++ file holding each audit/schema/NNN_name.sql migration,
-# its PostgreSQL form (derived here, so each table is defined once), and
-# the views of both backends (audit/views.sql, audit/views_postgres.sql) as
-# raw strings; see audit/embedded_sql.h.
+# its PostgreSQL form (derived here, so each table is defined once), the
+# views of both backends (audit/views.sql, audit/views_postgres.sql) and
+# the console's queries (audit/console/*.sql) as raw strings; see
+# audit/embedded_sql.h.
 
 # The PostgreSQL form of an SQLite migration: the same tables, columns and
 # order (the chain hashes by position); BIGINT for INTEGER (both 64-bit);
@@ -35,6 +36,15 @@ foreach(f IN LISTS files)
   postgres_form("${text}" pg_text)
   string(APPEND pg_body "    {\"${name}\", R\"reviewer_sql(${pg_text})reviewer_sql\"},\n")
 endforeach()
+# The console's queries (audit/console/*.sql), by file name.
+file(GLOB console_files "${CONSOLE_DIR}/*.sql")
+list(SORT console_files)
+set(console_body "")
+foreach(f IN LISTS console_files)
+  file(READ "${f}" text)
+  get_filename_component(name "${f}" NAME)
+  string(APPEND console_body "    {\"${name}\", R\"reviewer_sql(${text})reviewer_sql\"},\n")
+endforeach()
 file(READ "${VIEWS}" views)
 file(READ "${PG_VIEWS}" pg_views)
 file(READ "${PG_FUNCTIONS}" pg_functions)
@@ -48,6 +58,11 @@ ${body}  };
 const std::vector<std::pair<std::string_view, std::string_view>>& embedded_pg_migrations() {
   static const std::vector<std::pair<std::string_view, std::string_view>> files = {
 ${pg_body}  };
+  return files;
+}
+const std::vector<std::pair<std::string_view, std::string_view>>& embedded_console_queries() {
+  static const std::vector<std::pair<std::string_view, std::string_view>> files = {
+${console_body}  };
   return files;
 }
 std::string_view embedded_views() {

@@ -17,6 +17,10 @@ const std::vector<std::pair<std::string_view, std::string_view>>& embedded_migra
 // in the same order.
 const std::vector<std::pair<std::string_view, std::string_view>>& embedded_pg_migrations();
 
+// The console's queries (audit/console/NAME.sql) as (file name, SQL), in
+// the dialect both backends share (console_queries.h runs them).
+const std::vector<std::pair<std::string_view, std::string_view>>& embedded_console_queries();
+
 // The CREATE VIEW statements of audit/views.sql.
 std::string_view embedded_views();
 

@@ -14,70 +14,14 @@
 #include "audit/pg_log.h"
 #include "audit/readonly.h"
 #include "audit/render.h"
+#include "audit/user_sql.h"
 #include "audit/verify.h"
 #include "reviewer/core/error.h"
 #include "reviewer/core/review_result.h"
 
 namespace reviewer::audit {
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-int past_deadline(void* p) { return Clock::now() > *static_cast<Clock::time_point*>(p) ? 1 : 0; }
-
-bool only_space_or_comments(Connection& db, const char* tail) {
-  // Prepare what follows the first statement: only comments and blanks
-  // yield no statement.
-  while (tail && *tail) {
-    sqlite3_stmt* s = nullptr;
-    const char* rest = nullptr;
-    int rc = sqlite3_prepare_v2(db.get(), tail, -1, &s, &rest);
-    bool empty = rc == SQLITE_OK && s == nullptr;
-    sqlite3_finalize(s);
-    if (!empty) return false;
-    if (rest == tail) break;
-    tail = rest;
-  }
-  return true;
-}
-
-Statement prepare_user_sql(Connection& db, std::string_view sql) {
-  std::string text(sql);
-  sqlite3_stmt* raw = nullptr;
-  const char* tail = nullptr;
-  int rc = sqlite3_prepare_v2(db.get(), text.c_str(), -1, &raw, &tail);
-  Statement stmt(db.get(), raw, db.where());
-  if ((rc & 0xff) == SQLITE_AUTH) {
-    throw Error(Error::Code::usage,
-                "audit query is read-only: the statement would write, change the schema, ATTACH a "
-                "database or use a PRAGMA that is not a schema lookup; refused, nothing was written");
-  }
-  if (rc != SQLITE_OK) {
-    // The authorizer's refusal of a function comes back as SQLite's
-    // "not authorized to use function: NAME".
-    static const RE2 refused_function(R"re(not authorized to use function: (\S+))re");
-    std::string name;
-    if (RE2::PartialMatch(db.errmsg(), refused_function, &name)) {
-      throw Error(Error::Code::usage,
-                  fmt::format("audit query: the SQL function {} is not on the read-only list (audit/README.md); "
-                              "refused",
-                              name));
-    }
-    throw Error(Error::Code::usage, fmt::format("audit query: {}", db.errmsg()));
-  }
-  if (!raw) throw Error(Error::Code::usage, "audit query: no SQL statement given");
-  if (!only_space_or_comments(db, tail)) {
-    throw Error(Error::Code::usage, "audit query runs exactly one statement; remove what follows the first ';'");
-  }
-  if (!sqlite3_stmt_readonly(raw)) {
-    throw Error(Error::Code::usage, "audit query is read-only: the statement would write; refused");
-  }
-  return stmt;
-}
-
-// "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ"; `end` makes a date cover its whole day.
-std::string bound(std::string_view value, const char* flag, bool end) {
+std::string time_bound(std::string_view value, std::string_view flag, bool end) {
   static const RE2 date(R"re(\d{4}-\d{2}-\d{2})re");
   static const RE2 time(R"re(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)re");
   re2::StringPiece v(value.data(), value.size());
@@ -87,21 +31,7 @@ std::string bound(std::string_view value, const char* flag, bool end) {
               fmt::format("{} '{}' is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", flag, value));
 }
 
-// Auditors' queries run as a role that cannot reach the server's files:
-// pg_read_file(), COPY … TO PROGRAM and their kind need one of these.
-void refuse_file_access(storage::PgConnection& db) {
-  auto r = db.exec(
-      "SELECT r.rolname::text FROM pg_roles r WHERE r.rolname = current_user AND (r.rolsuper "
-      "OR pg_has_role(current_user, 'pg_read_server_files', 'MEMBER') "
-      "OR pg_has_role(current_user, 'pg_write_server_files', 'MEMBER') "
-      "OR pg_has_role(current_user, 'pg_execute_server_program', 'MEMBER'))");
-  if (r.rows() > 0) {
-    throw Error(Error::Code::usage,
-                fmt::format("audit query refuses to run as role '{}', which can read or write the server's files; "
-                            "connect as a read-only auditor role (README, \"Several instances on PostgreSQL\")",
-                            r.text(0, 0)));
-  }
-}
+namespace {
 
 // Every table's rows recorded in [from, to], chain columns included; the
 // same bytes from either backend for the same rows.
@@ -159,13 +89,12 @@ std::optional<Format> parse_format(std::string_view s) {
 void query(const std::filesystem::path& path, std::string_view sql, Format format, std::ostream& out,
            const QueryOptions& options) {
   auto db = open_read_only(path);
-  auto deadline = Clock::now() + std::chrono::milliseconds(options.timeout_ms);
-  sqlite3_progress_handler(db.get(), 10000, past_deadline, &deadline);
+  SqliteDeadline deadline(db, std::chrono::milliseconds(options.timeout_ms));
   auto stmt = prepare_user_sql(db, sql);
   try {
     render_rows(stmt, format, out);
   } catch (const Error&) {
-    if (Clock::now() > deadline) {
+    if (deadline.passed()) {
       throw Error(Error::Code::timeout,
                   fmt::format("audit query ran longer than {} ms and was stopped", options.timeout_ms));
     }
@@ -177,8 +106,7 @@ void query_location(const std::string& location, std::string_view sql, Format fo
                     const QueryOptions& options) {
   if (!storage::is_postgres_url(location)) return query(location, sql, format, out, options);
   auto db = pg_open(location);
-  refuse_file_access(db);
-  db.exec(fmt::format("SET statement_timeout = {}; SET default_transaction_read_only = on", options.timeout_ms));
+  pg_auditor_session(db, std::chrono::milliseconds(options.timeout_ms));
   storage::PgTransaction tx(db);
   db.exec("SET TRANSACTION READ ONLY");
   storage::PgResult r;
@@ -209,8 +137,8 @@ void export_range(const std::filesystem::path& path, std::string_view since, std
 
 void export_location(const std::string& location, std::string_view since, std::string_view until, Format format,
                      std::ostream& out) {
-  std::string from = bound(since, "--since", false);
-  std::string to = until.empty() ? "9999-12-31T23:59:59Z" : bound(until, "--until", true);
+  std::string from = time_bound(since, "--since", false);
+  std::string to = until.empty() ? "9999-12-31T23:59:59Z" : time_bound(until, "--until", true);
   if (to < from) {
     throw Error(Error::Code::usage, fmt::format("--until '{}' is before --since '{}'", until, since));
   }

@@ -3,11 +3,13 @@
 // rendered as an aligned table, CSV (RFC 4180) or JSON.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <ostream>
 #include <string_view>
+#include <vector>
 
 namespace reviewer::audit {
 
@@ -15,6 +17,26 @@ enum class Format { table, csv, json };
 
 // "table" | "csv" | "json"; nullopt otherwise.
 std::optional<Format> parse_format(std::string_view s);
+
+// One value of a result: its SQLite type code (1 integer, 2 float, 3 text,
+// 4 blob, 5 NULL; PostgreSQL values come as integer, text or NULL), its
+// text and, for numbers, the number.
+struct Cell {
+  int type = 5;  // NULL
+  std::string text;  // the value as text (hex for BLOB)
+  std::int64_t i = 0;
+  double d = 0;
+};
+
+// A result held in memory (the console's pages), in the formats below.
+struct QueryTable {
+  std::vector<std::string> columns;
+  std::vector<std::vector<Cell>> rows;
+  bool truncated = false;  // the statement had more rows than were kept
+};
+
+// Writes `t` as an aligned table, CSV or JSON, exactly as `query` would.
+void write_table(const QueryTable& t, Format format, std::ostream& out);
 
 struct QueryOptions {
   int timeout_ms = 60000;  // a query running longer is interrupted with an error
@@ -43,6 +65,11 @@ void query(const std::filesystem::path& path, std::string_view sql, Format forma
 // is refused: connect as a read-only auditor role (README).
 void query_location(const std::string& location, std::string_view sql, Format format, std::ostream& out,
                     const QueryOptions& options = {});
+
+// A period's bound as a time: "YYYY-MM-DD" (the day's first second, or
+// with `end` its last) or "YYYY-MM-DDTHH:MM:SSZ" as it is. Throws
+// Error(usage) naming `flag` and the value otherwise.
+std::string time_bound(std::string_view value, std::string_view flag, bool end);
 
 // Writes every audit row recorded in [since, until] from every audit table,
 // chain columns included so the evidence can be re-verified elsewhere.

@@ -14,7 +14,10 @@ namespace {
 
 constexpr std::size_t kMaxCellWidth = 60;
 
-static_assert(SQLITE_NULL == 5, "Cell's default type is SQLITE_NULL");
+static_assert(SQLITE_NULL == 5 && SQLITE_INTEGER == 1 && SQLITE_FLOAT == 2 && SQLITE_TEXT == 3,
+              "Cell's type codes are SQLite's");
+
+}  // namespace
 
 Cell read_cell(Statement& s, int col) {
   Cell c;
@@ -41,6 +44,8 @@ Cell read_cell(Statement& s, int col) {
   }
   return c;
 }
+
+namespace {
 
 // Width in terminal columns, counting UTF-8 lead bytes only.
 std::size_t display_width(std::string_view s) {
@@ -111,6 +116,15 @@ Cell cell_of(const Value& v) {
     c.text = *t;
   }
   return c;
+}
+
+void write_table(const QueryTable& t, Format format, std::ostream& out) {
+  std::size_t next = 0;
+  render_rows(t.columns, [&](std::vector<Cell>& row) {
+    if (next == t.rows.size()) return false;
+    row = t.rows[next++];
+    return true;
+  }, format, out);
 }
 
 long render_rows(Statement& stmt, Format format, std::ostream& out) {

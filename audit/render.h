@@ -13,15 +13,6 @@
 
 namespace reviewer::audit {
 
-// One value of a result: its SQLite type code (SQLITE_INTEGER, …; NULL by
-// default), its text and, for numbers, the number.
-struct Cell {
-  int type = 5;  // SQLITE_NULL
-  std::string text;  // the value as text (hex for BLOB)
-  std::int64_t i = 0;
-  double d = 0;
-};
-
 // Fills `row` with the next row's cells; false when there are no more.
 using NextRow = std::function<bool(std::vector<Cell>& row)>;
 
@@ -35,6 +26,9 @@ long render_rows(Statement& stmt, Format format, std::ostream& out);
 
 // A value as a cell (INTEGER, TEXT or NULL).
 Cell cell_of(const Value& v);
+
+// Column `col` of the statement's current row.
+Cell read_cell(Statement& s, int col);
 
 // Helpers shared with the export writer.
 std::string csv_field(std::string_view text, bool is_text);

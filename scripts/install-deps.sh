@@ -2,6 +2,10 @@
 # Installs every Debian package reviewer needs to build, test and benchmark.
 # Idempotent: packages already present are skipped; safe to run as root or
 # as a user with sudo.
+#   scripts/install-deps.sh          build, run, unit tests, benchmarks
+#   scripts/install-deps.sh --test   also the browser test's Chromium,
+#                                    ChromeDriver and Selenium (about a
+#                                    minute more; scripts/test.sh uses it)
 set -euo pipefail
 
 PACKAGES=(
@@ -11,7 +15,16 @@ PACKAGES=(
   libssl-dev libjwt-dev zlib1g-dev libgoogle-perftools-dev sqlite3
   time wrk curl bc jq
   libpq-dev postgresql
+  libjs-chart.js
 )
+# The audit console's browser test (tests/browser): headless Chromium driven
+# through WebDriver.
+if [ "${1:-}" = "--test" ]; then
+  PACKAGES+=(chromium chromium-driver python3-selenium)
+elif [ -n "${1:-}" ]; then
+  echo "install-deps: unknown option '$1' (only --test)" >&2
+  exit 1
+fi
 # Node.js and npm serve test tooling only (the SARIF validator). Some images
 # ship a newer nodejs whose npm conflicts with Debian's npm package: only ask
 # apt for them when the commands are missing.

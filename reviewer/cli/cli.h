@@ -22,6 +22,8 @@ void add_audit_command(CLI::App& app, Action& run);
 void add_simulate_command(CLI::App& app, Action& run);
 void add_serve_command(CLI::App& app, Action& run);
 void add_risk_command(CLI::App& app, Action& run);
+// `audit serve` and `audit token-hash`, added to the `audit` subcommand.
+void add_audit_console_commands(CLI::App& audit, Action& run);
 
 // Where the audit database goes when no --audit-db is given:
 // $REVIEWER_DATA_DIR/audit.db, else $XDG_DATA_HOME/reviewer/audit.db, else

@@ -1,6 +1,7 @@
 // `reviewer audit verify | checkpoint | query SQL | export | migrate`:
 // auditors' access to the log. Everything here but `migrate` (which writes
-// only its target) opens the database read-only.
+// only its target) opens the database read-only. `serve` and `token-hash`
+// (the console) are in cmd_audit_serve.cpp.
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -102,7 +103,7 @@ int run_migrate(const AuditOptions& o) {
 
 void add_audit_command(CLI::App& app, Action& run) {
   auto o = std::make_shared<AuditOptions>();
-  auto* cmd = app.add_subcommand("audit", "Verify, query and export the audit log (read-only); copy it to PostgreSQL");
+  auto* cmd = app.add_subcommand("audit", "Verify, query, export and serve the audit log (read-only); copy it to PostgreSQL");
   cmd->require_subcommand(1);
 
   auto* verify = cmd->add_subcommand(
@@ -155,6 +156,8 @@ void add_audit_command(CLI::App& app, Action& run) {
   migrate->add_option("--to", o->to, "postgresql://… of the target database (migrated, must hold no rows)")
       ->required();
   migrate->callback([&run, o] { run = [o] { return run_migrate(*o); }; });
+
+  add_audit_console_commands(*cmd, run);
 }
 
 }  // namespace reviewer

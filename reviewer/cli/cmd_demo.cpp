@@ -16,7 +16,7 @@
 #include "reviewer/core/error.h"
 #include "reviewer/core/private_files.h"
 #include "reviewer/core/random.h"
-#include "reviewer/core/sha256.h"
+#include "reviewer/console/auth.h"
 #include "reviewer/pipeline/review.h"
 #include "reviewer/report/render.h"
 
@@ -58,14 +58,15 @@ void print_console(const std::filesystem::path& dir, const DemoHistory& h, const
   const std::string token = random_hex(32);
   const auto tokens = dir / "console-tokens";
   write_private_file(tokens, "# reviewer demo: SHA-256 of the console token it printed once\n" +
-                                 sha256_hex(token) + "\n");
+                                 console::token_hash(token) + "\n");
   fmt::print("\nAudit history:   {} pull requests over {} days: {} merged ({} approved by the bot, {} by a person, "
              "{} without approval), {} reverted, {} /human-review overrides, {} merged with a failing check, {} "
              "before checks completed, {} local runs\n",
              h.changes, h.days, n.merged, n.bot_approved, n.human_approved, n.unapproved, n.reverted, n.overrides,
              n.failing_checks, n.merged_before_checks, n.local_runs);
-  fmt::print("Console:         reviewer audit serve --db {} --tokens {}\n", (dir / "audit.db").string(),
-             tokens.string());
+  fmt::print("Console:         reviewer audit serve --db {} --tokens {}\n"
+             "                 then open http://127.0.0.1:8090/login and sign in with the token below\n",
+             (dir / "audit.db").string(), tokens.string());
   fmt::print("Console token:   {}  (shown once; console-tokens keeps only its SHA-256)\n", token);
 }
 

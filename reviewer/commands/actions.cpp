@@ -21,12 +21,6 @@ std::chrono::system_clock::time_point now(const CommandContext& ctx) {
   return ctx.options.now ? ctx.options.now() : std::chrono::system_clock::now();
 }
 
-std::optional<std::chrono::system_clock::time_point> parse_iso(const std::string& s) {
-  std::tm tm{};
-  if (s.size() < 20 || !strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
-
 std::string short_sha(const std::string& sha) { return sha.substr(0, 12); }
 
 std::string who(const std::string& login) { return "@" + github::markdown_escape(login); }
@@ -161,7 +155,7 @@ void run_review(CommandRun& run, const Command& cmd) {
       retried = true;  // this comment, on a retried job: honoured already
       break;
     }
-    auto at = parse_iso(it->record.at);
+    auto at = parse_utc_iso8601(it->record.at);
     if (at && t < *at + run.ctx.options.review_min_interval) {
       run.refuse(cmd, "rate limited",
                  fmt::format("{}, a new review was requested at {}; ask again after {}.", who(run.actor.login),

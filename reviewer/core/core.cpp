@@ -67,6 +67,27 @@ std::string utc_iso8601(std::chrono::system_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
 }
 
+std::optional<std::chrono::system_clock::time_point> parse_utc_iso8601(std::string_view s) {
+  // Fixed positions: digits where digits belong, separators where they do.
+  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd";
+  if (s.size() < kShape.size()) return std::nullopt;
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    const bool digit = s[i] >= '0' && s[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : s[i] != kShape[i]) return std::nullopt;
+  }
+  auto num = [&](std::size_t at, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (s[i] - '0');
+    return v;
+  };
+  using namespace std::chrono;
+  const year_month_day day{year{num(0, 4)}, month{static_cast<unsigned>(num(5, 2))},
+                           std::chrono::day{static_cast<unsigned>(num(8, 2))}};
+  const int h = num(11, 2), m = num(14, 2), sec = num(17, 2);
+  if (!day.ok() || h > 23 || m > 59 || sec > 60) return std::nullopt;
+  return sys_days(day) + hours(h) + minutes(m) + seconds(sec);
+}
+
 std::string utc_now_iso8601() { return utc_iso8601(std::chrono::system_clock::now()); }
 
 std::string reviewer_version() { return REVIEWER_VERSION; }

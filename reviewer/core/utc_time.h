@@ -2,12 +2,18 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace reviewer {
 
 // `t` in UTC as "YYYY-MM-DDTHH:MM:SSZ" (whole seconds). utc_now_iso8601()
 // (review_result.h) is this for the current time.
 std::string utc_iso8601(std::chrono::system_clock::time_point t);
+
+// The time "YYYY-MM-DDTHH:MM:SSZ" names (the form above; anything after
+// the seconds is ignored); nullopt when it is not a valid date and time.
+std::optional<std::chrono::system_clock::time_point> parse_utc_iso8601(std::string_view s);
 
 }  // namespace reviewer

@@ -1,27 +1,14 @@
 #include "reviewer/github/signature.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <array>
 
-#include "reviewer/core/error.h"
+#include "reviewer/core/sha256.h"
 
 namespace reviewer::github {
 
 namespace {
-
-std::array<unsigned char, 32> hmac_raw(std::string_view secret, std::string_view body) {
-  std::array<unsigned char, 32> out{};
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-            reinterpret_cast<const unsigned char*>(body.data()), body.size(), out.data(), &len) ||
-      len != out.size()) {
-    throw Error(Error::Code::internal, "HMAC-SHA256 failed in OpenSSL");
-  }
-  return out;
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -31,18 +18,6 @@ int hex_value(char c) {
 }
 
 }  // namespace
-
-std::string hmac_sha256_hex(std::string_view secret, std::string_view body) {
-  static const char* digits = "0123456789abcdef";
-  auto raw = hmac_raw(secret, body);
-  std::string hex;
-  hex.reserve(64);
-  for (unsigned char b : raw) {
-    hex += digits[b >> 4];
-    hex += digits[b & 15];
-  }
-  return hex;
-}
 
 SignatureCheck verify_signature(std::string_view secret, std::string_view body, std::string_view header) {
   if (header.empty()) return SignatureCheck::missing;
@@ -57,7 +32,7 @@ SignatureCheck verify_signature(std::string_view secret, std::string_view body, 
     if (hi < 0 || lo < 0) return SignatureCheck::malformed;
     given[i] = static_cast<unsigned char>(hi << 4 | lo);
   }
-  auto expected = hmac_raw(secret, body);
+  auto expected = hmac_sha256(secret, body);
   return CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0 ? SignatureCheck::valid
                                                                             : SignatureCheck::mismatch;
 }

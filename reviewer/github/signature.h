@@ -5,10 +5,12 @@
 #include <string>
 #include <string_view>
 
+#include "reviewer/core/sha256.h"
+
 namespace reviewer::github {
 
 // Lower-case hex HMAC-SHA256 of `body` keyed with `secret`.
-std::string hmac_sha256_hex(std::string_view secret, std::string_view body);
+using reviewer::hmac_sha256_hex;
 
 enum class SignatureCheck { valid, missing, malformed, wrong_algorithm, mismatch };
 

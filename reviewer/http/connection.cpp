@@ -25,7 +25,7 @@ std::int64_t now_ns() {
 }
 
 HttpAnswer error_answer(unsigned status, const std::string& message) {
-  return {status, nlohmann::json{{"error", message}}.dump(), "application/json", true};
+  return {status, nlohmann::json{{"error", message}}.dump(), "application/json", true, {}};
 }
 
 // Beast already refuses Content-Length together with Transfer-Encoding and
@@ -117,6 +117,7 @@ void Connection::begin_request() {
 void Connection::on_head(beast::error_code ec) {
   if (ec) return fail(ec, false);
   const HttpRequest& head = parser_->get();
+  head_request_ = head.method() == http::verb::head;
   if (auto bad = framing_error(head)) return refuse_request(400, "bad_framing", *bad);
   std::uint64_t limit = 0;
   std::optional<HttpAnswer> early = ctx_.routes.on_head(head, limit);
@@ -208,9 +209,17 @@ void Connection::send(HttpAnswer a) {
   response_.version(11);
   response_.result(a.status);
   response_.set(http::field::content_type, a.content_type);
+  for (const auto& [name, value] : a.headers) response_.insert(name, value);
+  for (const auto& [name, value] : ctx_.routes.headers) response_.insert(name, value);
   response_.body() = std::move(a.body);
   response_.keep_alive(!close_after);
   response_.prepare_payload();
+  if (head_request_) {
+    // The length the GET would have, and no body.
+    const auto length = response_.body().size();
+    response_.body().clear();
+    response_.content_length(length);
+  }
   stream_.expires_after(ctx_.limits.body_timeout);
   http::async_write(stream_, response_, [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
     self->on_sent(ec, close_after);
@@ -222,6 +231,7 @@ void Connection::on_sent(beast::error_code ec, bool close_after) {
   if (close_after) return drain_on_close_ ? drain_then_close() : close_now();
   parser_.reset();
   first_request_ = false;
+  head_request_ = false;
   await_request();
 }
 

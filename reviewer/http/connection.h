@@ -113,6 +113,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::uint64_t body_limit_ = 0;
   bool first_request_ = true;
   bool keep_alive_ = false;  // of the request being answered
+  bool head_request_ = false;  // it is a HEAD: the answer goes without its body
   bool closed_ = false;
   bool drain_on_close_ = false;  // a refused request's bytes may still be arriving
   std::size_t drained_ = 0;

@@ -18,6 +18,14 @@
 
 namespace reviewer::http {
 
+std::optional<std::pair<std::string, std::string>> split_listen_address(std::string_view address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  std::string host(address.substr(0, colon));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return std::make_pair(host, std::string(address.substr(colon + 1)));
+}
+
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using detail::Connection;

@@ -21,6 +21,8 @@
 // - Refusals: after an answer sent with the request unread, the connection
 //   reads and drops what still arrives (up to 1 MiB, 1 s) before closing,
 //   so the client is not reset before it has read the answer.
+// - HEAD: the answer's headers (Content-Length of the body the same GET
+//   would get) are sent without its body.
 //
 // Thread-safety: listen() and shutdown() from one owning thread; the route
 // callbacks run on the I/O threads, and a Reply may be called from any
@@ -33,6 +35,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -51,11 +56,14 @@ struct HttpLimits {
 
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
 struct HttpAnswer {
   unsigned status = 200;
   std::string body;
   std::string content_type = "application/json";
   bool close = false;  // close the connection once sent
+  HttpHeaders headers = {};  // sent after Content-Type, in this order
 };
 
 // Called exactly once per request, from any thread.
@@ -72,7 +80,15 @@ struct HttpRoutes {
   // body_too_large, bad_framing, bad_request, header_timeout, body_timeout,
   // too_many_connections) or a connection closed to make room (evicted_idle).
   std::function<void(const char* reason)> on_refused;
+  // Sent with every answer, the listener's own refusals included (the
+  // console's security headers).
+  HttpHeaders headers;
 };
+
+// "HOST:PORT" split at the last colon into host (an IPv6 host's brackets
+// removed: "[::1]:8080") and the port's text; nullopt without a colon or a
+// host. The caller checks the port (its messages name its setting).
+std::optional<std::pair<std::string, std::string>> split_listen_address(std::string_view address);
 
 class HttpListener {
  public:

@@ -75,7 +75,7 @@ bool is_webhook_post(const HttpRequest& req) {
 }
 
 HttpAnswer answer(unsigned status, const nlohmann::json& body) {
-  return {status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json", false};
+  return {status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json", false, {}};
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "reviewer/server/settings.h"
 
+#include "reviewer/http/listener.h"
+
 #include <unistd.h>
 
 #include <charconv>
@@ -55,14 +57,10 @@ struct Key {
 };
 
 void set_listen(ServeSettings& s, const std::string& where, const std::string& v) {
-  auto colon = v.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    fail(where, fmt::format("'{}' is not HOST:PORT (for example 127.0.0.1:8080)", v));
-  }
-  std::string host = v.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  s.listen_host = host;
-  s.listen_port = static_cast<int>(parse_int(where, v.substr(colon + 1), 0, 65535));
+  const auto parts = http::split_listen_address(v);
+  if (!parts) fail(where, fmt::format("'{}' is not HOST:PORT (for example 127.0.0.1:8080)", v));
+  s.listen_host = parts->first;
+  s.listen_port = static_cast<int>(parse_int(where, parts->second, 0, 65535));
 }
 
 const std::vector<Key>& keys() {

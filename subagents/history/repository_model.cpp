@@ -8,6 +8,7 @@
 
 #include "reviewer/core/error.h"
 #include "reviewer/core/review_result.h"
+#include "reviewer/core/utc_time.h"
 #include "subagents/history/learning.h"
 
 namespace reviewer::history {
@@ -17,10 +18,9 @@ namespace {
 // Seconds since a "YYYY-MM-DDTHH:MM:SSZ" time; a huge number when it does
 // not parse (so the model counts as stale).
 double age_seconds(const std::string& iso) {
-  std::tm tm{};
-  if (!strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return 1e18;
-  const std::time_t then = timegm(&tm);
-  return std::difftime(std::time(nullptr), then);
+  const auto then = parse_utc_iso8601(iso);
+  if (!then) return 1e18;
+  return std::chrono::duration<double>(std::chrono::system_clock::now() - *then).count();
 }
 
 ModelChoice prior(std::string note) {

@@ -186,13 +186,8 @@ TEST_SUITE("audit PostgreSQL") {
     auto s = test::PgSchema::create("pg-query");
     if (!s) return;
     AuditStore::open_url(s->url())->record_review(test::sample_review("run-1", 2));
-    const std::string role = s->name() + "_auditor";
-    auto admin = storage::PgConnection::open(s->url(), "test");
-    admin.exec("CREATE ROLE " + role + " LOGIN");
-    admin.exec("GRANT USAGE ON SCHEMA " + s->name() + " TO " + role);
-    admin.exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + s->name() + " TO " + role);
-    std::string url = s->url();
-    url.replace(url.find("postgres@"), 9, role + "@");
+    const test::PgAuditor auditor(*s);
+    const std::string& url = auditor.url();
 
     std::ostringstream out;
     audit::query_location(url, "SELECT run_id, decision, findings FROM v_decisions", audit::Format::csv, out);
@@ -211,8 +206,6 @@ TEST_SUITE("audit PostgreSQL") {
     CHECK_THROWS_WITH_AS(audit::query_location(s->url(), "SELECT 1", audit::Format::csv, slow),
                          doctest::Contains("refuses to run as role 'postgres'"), Error);
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM findings") == "2");
-    admin.exec("DROP OWNED BY " + role);
-    admin.exec("DROP ROLE " + role);
   }
 
   TEST_CASE("text PostgreSQL cannot store is refused, not cut") {

@@ -61,6 +61,25 @@ PgSchema::~PgSchema() {
   }
 }
 
+PgAuditor::PgAuditor(const PgSchema& schema) : admin_url_(schema.url()), role_(schema.name() + "_auditor") {
+  auto admin = storage::PgConnection::open(admin_url_, "test database");
+  admin.exec("CREATE ROLE " + role_ + " LOGIN");
+  admin.exec("GRANT USAGE ON SCHEMA " + schema.name() + " TO " + role_);
+  admin.exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + schema.name() + " TO " + role_);
+  url_ = admin_url_;
+  url_.replace(url_.find("postgres@"), 9, role_ + "@");
+}
+
+PgAuditor::~PgAuditor() {
+  try {
+    auto admin = storage::PgConnection::open(admin_url_, "test database");
+    admin.exec("DROP OWNED BY " + role_);
+    admin.exec("DROP ROLE " + role_);
+  } catch (...) {
+    // The cluster is thrown away at the end of the run anyway.
+  }
+}
+
 void on_each_backend(const std::string& label, const std::function<void(const std::string& location)>& body) {
   SUBCASE("sqlite") { body((scratch_dir(label) / "audit.db").string()); }
   SUBCASE("postgresql") {

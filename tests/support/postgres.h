@@ -36,6 +36,22 @@ class PgSchema {
   std::string server_url_, name_, url_;
 };
 
+// A login role that may only read `schema`'s tables (the README's
+// auditor), created now (after the tables: grants cover those present) and
+// dropped with this object.
+class PgAuditor {
+ public:
+  explicit PgAuditor(const PgSchema& schema);
+  ~PgAuditor();
+  PgAuditor(const PgAuditor&) = delete;
+  PgAuditor& operator=(const PgAuditor&) = delete;
+  // The schema's URL, connecting as the auditor.
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string admin_url_, role_, url_;
+};
+
 // Runs `body` once per audit backend, in doctest subcases "sqlite" (a file
 // in a scratch folder) and "postgresql" (a fresh schema), passing the
 // location AuditStore::open_location and verify_location take. Call it

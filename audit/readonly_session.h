@@ -1,0 +1,45 @@
+// A read-only view of the log for one request of the auditor's console
+// (`reviewer audit serve`): every read of the request sees one snapshot,
+// and nothing can write.
+//
+// - SQLite: the connection of readonly.h (opened read-only, query_only,
+//   an authorizer that allows reads only), inside one read transaction.
+// - PostgreSQL: a REPEATABLE READ READ ONLY transaction with
+//   default_transaction_read_only on and a statement_timeout, as a role
+//   that cannot reach the server's files (user_sql.h).
+//
+// Thread-safety: one session per request and thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "audit/log_reader.h"
+#include "audit/query.h"
+
+namespace reviewer::audit {
+
+class ReadOnlySession {
+ public:
+  virtual ~ReadOnlySession() = default;
+  // The log, for the console's own queries (console_queries.h).
+  virtual LogReader& log() = 0;
+  // Runs one auditor statement (the SQL page) and keeps its first
+  // `max_rows` rows. Throws Error(usage) with the reason when the
+  // statement is refused or fails (a write, a second statement, a
+  // function off the list, a syntax error), Error(timeout) past the
+  // deadline.
+  virtual QueryTable user_query(std::string_view sql, std::size_t max_rows) = 0;
+};
+
+// Opens `location` (a postgresql:// URL or an SQLite file) read-only.
+// Throws reviewer::Error when it cannot be read, and Error(usage) for a
+// PostgreSQL role that can reach the server's files. Statements running
+// past `timeout` are stopped with Error(timeout).
+std::unique_ptr<ReadOnlySession> open_read_only_session(const std::string& location,
+                                                        std::chrono::milliseconds timeout);
+
+}  // namespace reviewer::audit

@@ -1,0 +1,120 @@
+// The auditor console over a large log (issue 21's targets): the overview in
+// < 500 ms, one change's page in < 50 ms, a 25-change evidence pack in < 5 s
+// of server time, over 100,000 changes. The log is `reviewer demo`'s
+// history (reviewer/cli/demo_history.h) scaled up, written through the real
+// store; each figure is the time Console::handle takes for the request, the
+// HTTP listener aside. Prints one line per figure; see bench/README.md
+// `## console`.
+//
+//   console_bench [--db PATH] [--changes N] [--runs R] [--reuse]
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "audit/readonly_session.h"
+#include "process_usage.h"
+#include "audit/store.h"
+#include "reviewer/cli/demo_history.h"
+#include "reviewer/console/auth.h"
+#include "reviewer/console/console.h"
+
+using namespace reviewer;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Timing {
+  double wall_ms = 0, cpu_ms = 0;
+  std::size_t bytes = 0;
+  unsigned status = 0;
+};
+
+Timing timed(const console::Console& c, const std::string& target) {
+  http::HttpRequest req{boost::beast::http::verb::get, target, 11};
+  req.set("Authorization", "Bearer bench-token");
+  const auto cpu = bench::cpu_ms();
+  const auto t = Clock::now();
+  const auto a = c.handle(req);
+  return {std::chrono::duration<double, std::milli>(Clock::now() - t).count(), bench::cpu_ms() - cpu, a.body.size(),
+          a.status};
+}
+
+void report(const std::string& what, std::vector<Timing> runs, double target_ms) {
+  std::sort(runs.begin(), runs.end(), [](const Timing& a, const Timing& b) { return a.wall_ms < b.wall_ms; });
+  const auto& median = runs[runs.size() / 2];
+  fmt::print("{:<44} median {:8.1f} ms (cpu {:7.1f} ms)  min {:8.1f}  max {:8.1f}  {:>9} bytes  status {}  "
+             "target < {} ms: {}\n",
+             what, median.wall_ms, median.cpu_ms, runs.front().wall_ms, runs.back().wall_ms, median.bytes,
+             median.status, target_ms, target_ms <= 0 ? "-" : median.wall_ms < target_ms ? "met" : "NOT MET");
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::filesystem::path db = "console-bench.db";
+  int changes = 100000, runs = 7;
+  bool reuse = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--db" && i + 1 < argc) db = argv[++i];
+    else if (a == "--changes" && i + 1 < argc) changes = std::atoi(argv[++i]);
+    else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--reuse") reuse = true;
+    else {
+      fmt::print(stderr, "usage: console_bench [--db PATH] [--changes N] [--runs R] [--reuse]\n");
+      return 1;
+    }
+  }
+  if (!reuse || !std::filesystem::exists(db)) {
+    std::filesystem::remove(db);
+    std::filesystem::remove(db.string() + "-wal");
+    const auto t = Clock::now();
+    auto store = audit::AuditStore::open(db);
+    DemoHistory h;
+    h.changes = changes;
+    h.days = std::max(270, changes / 40);  // about as busy per day as the demo's months
+    const auto n = write_demo_history(*store, h);
+    fmt::print("generated {} changes ({} merged, {} reverted), {} rows, in {:.0f} s ({})\n", changes, n.merged,
+               n.reverted, store->row_count(), std::chrono::duration<double>(Clock::now() - t).count(),
+               db.string());
+  }
+  console::ConsoleOptions options{db.string(), console::TokenSet({console::token_hash("bench-token")}), ""};
+  const console::Console c(std::move(options));
+
+  // Some merged changes to open, spread over the log.
+  std::vector<std::string> pages;
+  {
+    auto session = audit::open_read_only_session(db.string(), std::chrono::seconds(60));
+    session->log().each("SELECT repository, pr_number FROM pr_events WHERE kind = 'merged' AND pr_number % 997 = 1 "
+                        "LIMIT 25",
+                        {}, [&](const audit::LogRow& r) {
+                          pages.push_back(fmt::format("/change?repo={}&pr={}", std::get<std::string>(r.values[0]),
+                                                      std::get<std::int64_t>(r.values[1])));
+                        });
+  }
+  const auto first = timed(c, "/");
+  fmt::print("{:<44} {:8.1f} ms (cpu {:.1f} ms), the first request (cold page cache)\n", "overview, first",
+             first.wall_ms, first.cpu_ms);
+  auto series = [&](const std::string& what, const std::vector<std::string>& targets, double target_ms) {
+    std::vector<Timing> t;
+    for (int r = 0; r < runs; ++r) {
+      for (const auto& target : targets) t.push_back(timed(c, target));
+    }
+    report(what, t, target_ms);
+  };
+  series("overview (/)", {"/"}, 500);
+  series("overview, one repository, one quarter", {"/?repo=acme/web&since=2025-10-01&until=2025-12-31"}, 500);
+  series("change page (25 merged changes)", pages, 50);
+  series("evidence pack, 25 changes (/sample/pack.tar)", {"/sample/pack.tar?n=25&seed=20260421"}, 5000);
+  series("audit sample page, 25 of all", {"/sample?n=25&seed=20260421"}, 0);
+  series("changes, page 1", {"/changes"}, 0);
+  series("changes, reverted and approved by a person", {"/changes?reverted=yes&approver=person"}, 0);
+  series("changes, checks failed", {"/changes?checks=failed"}, 0);
+  return 0;
+}

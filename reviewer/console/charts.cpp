@@ -1,0 +1,214 @@
+#include "reviewer/console/charts.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "reviewer/core/utc_time.h"
+
+namespace reviewer::console {
+
+namespace {
+
+using std::chrono::sys_days;
+
+std::optional<sys_days> day_of(std::string_view day) {
+  if (day.size() < 10) return std::nullopt;
+  const auto t = parse_utc_iso8601(std::string(day.substr(0, 10)) + "T00:00:00Z");
+  if (!t) return std::nullopt;
+  return std::chrono::floor<std::chrono::days>(*t);
+}
+
+std::string day_text(sys_days d) {
+  const std::chrono::year_month_day ymd{d};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
+double hours_between(const std::string& from, const std::string& to) {
+  const auto a = parse_utc_iso8601(from), b = parse_utc_iso8601(to);
+  if (!a || !b) return -1;
+  return std::chrono::duration<double>(*b - *a).count() / 3600.0;
+}
+
+Latency latency(const std::vector<double>& hours) {
+  return {hours.size(), percentile(hours, 0.5), percentile(hours, 0.75)};
+}
+
+nlohmann::json week_chart(const char* id, const char* title, const WeekSeries& w,
+                          const std::vector<std::string>& order) {
+  nlohmann::json datasets = nlohmann::json::array();
+  for (const auto& name : order) {
+    if (auto it = w.series.find(name); it != w.series.end()) datasets.push_back({{"label", name}, {"data", it->second}});
+  }
+  for (const auto& [name, data] : w.series) {
+    if (std::find(order.begin(), order.end(), name) == order.end()) {
+      datasets.push_back({{"label", name}, {"data", data}});
+    }
+  }
+  return {{"id", id}, {"kind", "stacked"}, {"title", title}, {"labels", w.weeks}, {"datasets", datasets}};
+}
+
+nlohmann::json rounded(double v) { return std::round(v * 100) / 100; }
+
+nlohmann::json hours(const std::optional<double>& v) { return v ? rounded(*v) : nlohmann::json(nullptr); }
+
+}  // namespace
+
+std::string week_of(std::string_view day) {
+  const auto d = day_of(day);
+  if (!d) return "";
+  const std::chrono::weekday wd{*d};
+  return day_text(*d - (wd - std::chrono::Monday));
+}
+
+WeekSeries weekly(const std::vector<audit::DayCount>& days) {
+  WeekSeries w;
+  std::optional<sys_days> first, last;
+  for (const auto& d : days) {
+    const auto monday = day_of(week_of(d.day));
+    if (!monday) continue;
+    if (!first || *monday < *first) first = monday;
+    if (!last || *monday > *last) last = monday;
+  }
+  if (!first) return w;
+  for (auto d = *first; d <= *last; d += std::chrono::days(7)) w.weeks.push_back(day_text(d));
+  for (const auto& d : days) {
+    const auto monday = day_of(week_of(d.day));
+    if (!monday) continue;
+    auto& series = w.series[d.label];
+    series.resize(w.weeks.size());
+    series[static_cast<std::size_t>((*monday - *first).count() / 7)] += d.count;
+  }
+  return w;
+}
+
+Rate wilson(std::int64_t k, std::int64_t n) {
+  Rate r{n, k, 0, 0, 0};
+  if (n <= 0) return r;
+  constexpr double z = 1.96;
+  const double nn = static_cast<double>(n), p = static_cast<double>(k) / nn;
+  const double denom = 1 + z * z / nn;
+  const double center = (p + z * z / (2 * nn)) / denom;
+  const double half = z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / denom;
+  r.rate = p;
+  r.low = std::max(0.0, center - half);
+  r.high = std::min(1.0, center + half);
+  return r;
+}
+
+std::optional<double> percentile(std::vector<double> values, double q) {
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(values.size())));
+  return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
+}
+
+OverviewFigures overview_figures(const audit::OverviewRows& rows) {
+  OverviewFigures f;
+  std::vector<audit::DayCount> merged_days;
+  std::int64_t bot_n = 0, bot_k = 0, person_n = 0, person_k = 0;
+  std::vector<double> bot_approval, person_approval, bot_merge, person_merge;
+  for (const auto& m : rows.merged) {
+    const bool bot = m.approval == "bot" || m.approval == "bot+human";
+    const bool person = m.approval == "human" || m.approval == "bot+human";
+    const char* label = m.approval == "bot"         ? "bot"
+                        : m.approval == "human"     ? "person"
+                        : m.approval == "bot+human" ? "bot+person"
+                                                    : "none";
+    merged_days.push_back({m.merged_at.substr(0, 10), label, 1});
+    auto add = [&](std::vector<double>& v, const std::string& to) {
+      const double h = m.opened_at.empty() || to.empty() ? -1 : hours_between(m.opened_at, to);
+      if (h >= 0) v.push_back(h);
+    };
+    if (bot) {
+      ++bot_n;
+      bot_k += m.reverted;
+      add(bot_approval, m.bot_approved_at);
+      add(bot_merge, m.merged_at);
+    }
+    if (person) {
+      ++person_n;
+      person_k += m.reverted;
+      add(person_approval, m.person_approved_at);
+      add(person_merge, m.merged_at);
+    }
+  }
+  f.merged_total = static_cast<std::int64_t>(rows.merged.size());
+  f.merged = weekly(merged_days);
+  f.decisions = weekly(rows.decisions);
+  auto overrides = rows.overrides;
+  for (auto& o : overrides) o.label = "/human-review";
+  f.overrides = weekly(overrides);
+  for (const auto& d : rows.decisions) f.runs_total += d.count;
+  for (const auto& o : rows.overrides) f.overrides_total += o.count;
+  f.bot = wilson(bot_k, bot_n);
+  f.person = wilson(person_k, person_n);
+  f.bot_to_approval = latency(bot_approval);
+  f.person_to_approval = latency(person_approval);
+  f.bot_to_merge = latency(bot_merge);
+  f.person_to_merge = latency(person_merge);
+  f.noisy_rules = rows.noisy_rules;
+  f.effective_rules = rows.effective_rules;
+  return f;
+}
+
+nlohmann::json chart_data(const OverviewFigures& f) {
+  nlohmann::json charts = nlohmann::json::array();
+  if (!f.merged.weeks.empty()) {
+    charts.push_back(week_chart("merged", "Changes merged per week, by approval", f.merged,
+                                {"bot", "person", "bot+person", "none"}));
+  }
+  if (!f.decisions.weeks.empty()) {
+    charts.push_back(week_chart("decisions", "Review decisions per week", f.decisions,
+                                {"approve", "comment", "request_changes", "needs_human"}));
+  }
+  if (f.bot.n + f.person.n > 0) {
+    charts.push_back({{"id", "revert-rate"},
+                      {"kind", "interval"},
+                      {"title", "Revert rate (%), with its 95% interval"},
+                      {"labels", {"bot-approved", "person-approved"}},
+                      {"datasets",
+                       {{{"label", "revert rate"}, {"data", {rounded(f.bot.rate * 100), rounded(f.person.rate * 100)}}},
+                        {{"label", "95% interval"},
+                         {"data",
+                          {{rounded(f.bot.low * 100), rounded(f.bot.high * 100)},
+                           {rounded(f.person.low * 100), rounded(f.person.high * 100)}}}}}}});
+  }
+  if (f.bot_to_merge.n + f.person_to_merge.n > 0) {
+    charts.push_back(
+        {{"id", "latency"},
+         {"kind", "grouped"},
+         {"title", "Hours from opening to approval and to merge"},
+         {"labels", {"opened → approval", "opened → merge"}},
+         {"datasets",
+          {{{"label", "bot: median"}, {"data", {hours(f.bot_to_approval.median_hours), hours(f.bot_to_merge.median_hours)}}},
+           {{"label", "bot: p75"}, {"data", {hours(f.bot_to_approval.p75_hours), hours(f.bot_to_merge.p75_hours)}}},
+           {{"label", "person: median"},
+            {"data", {hours(f.person_to_approval.median_hours), hours(f.person_to_merge.median_hours)}}},
+           {{"label", "person: p75"},
+            {"data", {hours(f.person_to_approval.p75_hours), hours(f.person_to_merge.p75_hours)}}}}}});
+  }
+  if (!f.overrides.weeks.empty()) {
+    charts.push_back(week_chart("overrides", "/human-review requests per week", f.overrides, {"/human-review"}));
+  }
+  auto rule_chart = [&](const char* id, const char* title, const char* label,
+                        const std::vector<audit::RuleCount>& rules) {
+    if (rules.empty()) return;
+    nlohmann::json labels = nlohmann::json::array(), data = nlohmann::json::array();
+    for (const auto& r : rules) {
+      labels.push_back(r.rule);
+      data.push_back(r.count);
+    }
+    charts.push_back({{"id", id}, {"kind", "horizontal"}, {"title", title}, {"labels", labels},
+                      {"datasets", {{{"label", label}, {"data", data}}}}});
+  };
+  rule_chart("noisy-rules", "Noisiest rules (unhelpful votes)", "unhelpful votes", f.noisy_rules);
+  rule_chart("effective-rules", "Most effective rules (fired on changes later reverted)", "reverted changes",
+             f.effective_rules);
+  return {{"charts", charts}};
+}
+
+}  // namespace reviewer::console

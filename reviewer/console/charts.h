@@ -1,0 +1,64 @@
+// The overview's figures from the rows console_queries.h reads: weekly
+// series, revert rates with 95% Wilson score intervals, latency medians
+// and 75th percentiles, and the Chart.js data the page embeds (read by
+// static/console.js).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "audit/console_queries.h"
+
+namespace reviewer::console {
+
+// The Monday (YYYY-MM-DD) of the ISO week holding `day` (YYYY-MM-DD…);
+// "" when `day` is not a date.
+std::string week_of(std::string_view day);
+
+// Counts per week and series, every week from the first to the last
+// present (weeks without rows count 0).
+struct WeekSeries {
+  std::vector<std::string> weeks;
+  std::map<std::string, std::vector<std::int64_t>> series;  // series name -> count per week
+};
+WeekSeries weekly(const std::vector<audit::DayCount>& days);
+
+// k of n, with the 95% Wilson score interval (z = 1.96); all 0 when n is 0.
+struct Rate {
+  std::int64_t n = 0, k = 0;
+  double rate = 0, low = 0, high = 0;
+};
+Rate wilson(std::int64_t k, std::int64_t n);
+
+// Nearest-rank percentile (`q` in (0, 1]) of `values`; nullopt when empty.
+std::optional<double> percentile(std::vector<double> values, double q);
+
+struct Latency {
+  std::size_t n = 0;
+  std::optional<double> median_hours, p75_hours;
+};
+
+struct OverviewFigures {
+  WeekSeries merged;     // per approval: bot, person, bot+person, none
+  WeekSeries decisions;  // per decision
+  WeekSeries overrides;  // one series, "/human-review"
+  Rate bot, person;      // revert rate of bot-approved / person-approved merges
+  // Time from opening to the approval, and to the merge, for bot- and
+  // person-approved merges (bot+person counts in both, as the revert rate).
+  Latency bot_to_approval, person_to_approval, bot_to_merge, person_to_merge;
+  std::vector<audit::RuleCount> noisy_rules, effective_rules;
+  std::int64_t merged_total = 0, runs_total = 0, overrides_total = 0;
+};
+OverviewFigures overview_figures(const audit::OverviewRows& rows);
+
+// {"charts": [{id, kind, title, labels, datasets: [{label, data}], ...}]}
+// for static/console.js; one entry per canvas of the page.
+nlohmann::json chart_data(const OverviewFigures& f);
+
+}  // namespace reviewer::console

@@ -1,0 +1,64 @@
+// `reviewer audit serve`: the auditor's console, a read-only web view of
+// the audit log (routes, headers and guarantees: README.md here).
+//
+// Every answer carries a strict Content-Security-Policy, nosniff,
+// no-referrer and no-store. Only GET and HEAD are served: any other
+// method, on any path, is answered 405 before its body is read. Nothing
+// the console runs can write: the log is opened read-only for each
+// request (audit/readonly_session.h), and logging in is a GET too.
+//
+// Thread-safety: handle() may be called from several threads at once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "reviewer/console/auth.h"
+#include "reviewer/console/params.h"
+#include "reviewer/http/listener.h"
+
+namespace reviewer::console {
+
+struct ConsoleOptions {
+  std::string location;          // the log: an SQLite file or a postgresql:// URL
+  TokenSet tokens;               // accepted bearer tokens (hashes)
+  std::string trusted_header;    // a proxy's user header; "" (the default): none is trusted
+  std::chrono::milliseconds query_timeout{30'000};  // per statement
+  // The clock of the session cookies (tests move it).
+  std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
+};
+
+// The headers every answer carries.
+const http::HttpHeaders& security_headers();
+
+class Console {
+ public:
+  explicit Console(ConsoleOptions options);
+
+  // The listener's first look at a request (HttpRoutes::on_head): a method
+  // other than GET or HEAD is answered 405 at once, its body unread; any
+  // other request may carry no body.
+  std::optional<http::HttpAnswer> head(const http::HttpRequest& req, std::uint64_t& body_limit) const;
+
+  // Answers a whole request: authentication, then the page. Never throws;
+  // a failure is a 500 page that names it.
+  http::HttpAnswer handle(const http::HttpRequest& req) const;
+
+  // Routes for http::HttpListener, security headers included.
+  http::HttpRoutes routes() const;
+
+ private:
+  // The signed-in user's name, or the answer that refuses (401) or signs in
+  // (303 with the session cookie).
+  std::variant<std::string, http::HttpAnswer> authenticate(const http::HttpRequest& req, const Params& params,
+                                                           const std::string& path) const;
+
+  ConsoleOptions options_;
+  Sessions sessions_;
+};
+
+}  // namespace reviewer::console
