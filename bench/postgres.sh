@@ -6,15 +6,28 @@
 #   pg-1       one instance on PostgreSQL
 #   pg-2       two instances on the same PostgreSQL database, each driven by
 #              its own wrk at c=8 (16 connections in all), figures summed
+#   claim      claim latency: a job enqueued by one queue -> an idle worker
+#              of another queue (another instance) starts it, with
+#              LISTEN/NOTIFY and with polling only (bench/claim_latency.cpp)
 # Runs inside a throw-away cluster (scripts/with-postgres.sh), on the same
 # machine as the servers and wrk.
 #
 # Usage: bench/postgres.sh [build-dir]   (default: build; needs wrk, python3,
 #        tests/tools/node_modules from `npm ci --prefix tests/tools`)
-# Env:   RUN_SECONDS (10), RUNS (3)
+#        bench/postgres.sh claim [build-dir]   the claim latency alone (build
+#        the target claim_latency: -DREVIEWER_BUILD_BENCH=ON)
+# Env:   RUN_SECONDS (10), RUNS (3); SAMPLES (1000), POLL_SAMPLES (200) for claim
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${REVIEWER_TEST_DATABASE_URL:-}" ]; then exec scripts/with-postgres.sh "$0" "$@"; fi
+if [ "${1:-}" = claim ]; then
+  CLAIM=${2:-build}/bench/claim_latency
+  [ -x "$CLAIM" ] || CLAIM=${2:-build}/bin/claim_latency
+  [ -x "$CLAIM" ] || { echo "build first: cmake -DREVIEWER_BUILD_BENCH=ON … && cmake --build … --target claim_latency" >&2; exit 1; }
+  echo "claim latency; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$CLAIM" "$REVIEWER_TEST_DATABASE_URL" "${SAMPLES:-1000}" "${POLL_SAMPLES:-200}"
+  exit
+fi
 BUILD=${1:-build}
 BIN=$BUILD/bin/reviewer
 RUN_SECONDS=${RUN_SECONDS:-10}

@@ -9,6 +9,11 @@
 #   REVIEWER_TEST_DATABASE_URL  postgresql://…/reviewer_test (a superuser
 #                               connection; tests make one database each)
 #   REVIEWER_TEST_REQUIRE_POSTGRES=1   tests that need the URL fail without it
+#   REVIEWER_TEST_PG_BINDIR     PostgreSQL's bin folder (initdb, pg_ctl), and
+#   REVIEWER_TEST_PG_USER       the user to run them as (set when root): tests
+#                               that stop a server start a cluster of their own
+#   REVIEWER_TEST_PGDATA        this cluster's data folder (never stop it from
+#                               a test: other tests of the run use it)
 # and this script exits with COMMAND's status.
 set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 COMMAND [ARGS...]" >&2; exit 2; }
@@ -54,6 +59,8 @@ trap 'exit 130' INT TERM
 
 export REVIEWER_TEST_DATABASE_URL="postgresql://postgres@/reviewer_test?host=$dir/socket"
 export REVIEWER_TEST_REQUIRE_POSTGRES=1
+export REVIEWER_TEST_PG_BINDIR="$bindir" REVIEWER_TEST_PGDATA="$dir/data"
+[ "$owner" = postgres ] && export REVIEWER_TEST_PG_USER=postgres
 echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on $dir/socket"
 set +e
 "$@"

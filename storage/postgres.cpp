@@ -100,7 +100,15 @@ PgConnection PgConnection::open(const std::string& url, std::string label) {
   PgConnection c;
   c.url_ = url;
   c.label_ = std::move(label);
-  c.conn_.reset(PQconnectdb(url.c_str()));  // owned at once, even on failure
+  // Defaults the URL may override (its settings are expanded after them): a
+  // server that does not answer (a dead host, a full backlog) fails the
+  // connection after 5 s instead of the OS's minutes, so intake answers 503
+  // within the listener's limits; keepalives notice a peer that vanished
+  // without a reset (TCP only; a Unix socket ignores them).
+  static constexpr const char* keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval",
+                                         "keepalives_count", "dbname", nullptr};
+  const char* values[] = {"5", "10", "5", "3", url.c_str(), nullptr};
+  c.conn_.reset(PQconnectdbParams(keys, values, 1));  // owned at once, even on failure
   if (!c.conn_ || PQstatus(c.conn_.get()) != CONNECTION_OK) {
     std::string why = c.conn_ ? one_line(PQerrorMessage(c.conn_.get())) : "out of memory";
     throw PgError(fmt::format("{}: cannot connect: {}", c.where(), why), "08001", Error::Retry::transient);

@@ -61,6 +61,8 @@ class PgConnection {
   PgConnection() = default;
   // Connects to `url` (a libpq URI). Throws Error(io) with one line naming
   // the redacted URL and the reason when the server cannot be reached.
+  // Unless the URL says otherwise, a connection attempt gives up after 5 s
+  // (connect_timeout) and TCP keepalives detect a lost peer in ~25 s.
   // `label` starts every message ("audit database", "queue database").
   static PgConnection open(const std::string& url, std::string label);
 

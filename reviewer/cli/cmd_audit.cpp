@@ -11,9 +11,11 @@
 
 #include "audit/copy.h"
 #include "audit/query.h"
+#include "audit/store.h"
 #include "audit/verify.h"
 #include "reviewer/cli/cli.h"
 #include "reviewer/core/error.h"
+#include "reviewer/server/queue.h"
 #include "storage/postgres.h"
 
 namespace reviewer {
@@ -72,6 +74,18 @@ void add_db_option(CLI::App* cmd, AuditOptions& o) {
 }
 
 int run_migrate(const AuditOptions& o) {
+  if (o.from.empty()) {
+    // The owner's set-up step: every table the instances use, so that they
+    // can run as a role that may not create or alter any (README,
+    // "Several instances on PostgreSQL").
+    if (!storage::is_postgres_url(o.to)) {
+      throw Error(Error::Code::usage, fmt::format("--to must be a postgresql:// URL, not '{}'", storage::redact_url(o.to)));
+    }
+    audit::AuditStore::open_url(o.to);
+    server::JobQueue::open_postgres(o.to, {});
+    fmt::print("{}: the audit log's and the queue's tables are at this build's schema\n", storage::redact_url(o.to));
+    return 0;
+  }
   if (!o.from.starts_with("sqlite:")) {
     throw Error(Error::Code::usage, fmt::format("--from must be sqlite:PATH, not '{}'", o.from));
   }
@@ -136,8 +150,9 @@ void add_audit_command(CLI::App& app, Action& run) {
   });
 
   auto* migrate = cmd->add_subcommand(
-      "migrate", "Copy an SQLite log with its chain into an empty PostgreSQL log, then verify the copy");
-  migrate->add_option("--from", o->from, "sqlite:PATH of the log to copy (read-only)")->required();
+      "migrate", "Create or update the tables of a PostgreSQL database (the audit log's and the queue's); with "
+                 "--from, also copy an SQLite log with its chain into it, then verify the copy");
+  migrate->add_option("--from", o->from, "sqlite:PATH of the log to copy (read-only)");
   migrate->add_option("--to", o->to, "postgresql://… of the target database (migrated, must hold no rows)")
       ->required();
   migrate->callback([&run, o] { run = [o] { return run_migrate(*o); }; });

@@ -31,6 +31,7 @@ std::shared_ptr<app::GitHubAccess> github_access(const ServeSettings& s, github:
   if (!s.has_github_credentials()) return nullptr;
   app::AccessConfig c;
   client.api_url = s.github_api_url;
+  client.min_mutation_interval = std::chrono::milliseconds(s.github_mutation_interval_ms);
   c.client = std::move(client);
   if (!s.github_app_id.empty() && s.github_app_private_key_file) {
     c.app_id = s.github_app_id;

@@ -173,6 +173,10 @@ const std::vector<Key>& keys() {
          }
          s.github_api_url = v;
        }},
+      {"github_mutation_interval_ms", "REVIEWER_GITHUB_MUTATION_INTERVAL_MS",
+       [](ServeSettings& s, const std::string& w, const std::string& v) {
+         s.github_mutation_interval_ms = int(parse_int(w, v, 0, 60'000));
+       }},
   };
   return k;
 }

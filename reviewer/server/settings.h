@@ -41,6 +41,9 @@ struct ServeSettings {
   std::optional<std::filesystem::path> github_app_private_key_file;  // GITHUB_APP_PRIVATE_KEY_FILE
   std::string github_token;                  // GITHUB_TOKEN (never logged)
   std::string github_api_url = "https://api.github.com";  // GITHUB_API_URL
+  // REVIEWER_GITHUB_MUTATION_INTERVAL_MS: 0..60000, the least time between two mutating calls of one
+  // client (GitHub's advice for api.github.com is 1 s; a GitHub Enterprise Server or a test fake may allow less).
+  int github_mutation_interval_ms = 1000;
 
   std::filesystem::path queue_db() const { return data_dir / "queue.db"; }
   std::filesystem::path audit_db() const { return data_dir / "audit.db"; }

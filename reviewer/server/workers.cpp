@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "reviewer/app/log.h"
+#include "reviewer/core/error.h"
 #include "reviewer/core/metrics.h"
 
 namespace reviewer::server {
@@ -41,10 +42,83 @@ struct WorkerPool::State {
   std::thread heartbeat;
   std::stop_source cancel;  // asks running handlers to stop (shutdown past the grace period)
 
+  // The database went away (a claim, finish or heartbeat failed): workers
+  // stop claiming and back off until it answers again; the leases of the
+  // jobs still running here are renewed before the first claim after it,
+  // since that claim expires overdue leases (ours too) and would hand our
+  // jobs to another worker.
+  bool db_lost = false;  // guarded by mu
+
   void work();
   void beat();
   void run_one(Job job);
+  void lost(const std::exception& e);
+  bool recover();
+  std::string finish(const Job& job, const JobResult& result);
+  void pause(std::chrono::milliseconds d);
 };
+
+// Logged once per outage, not once per worker and poll.
+void WorkerPool::State::lost(const std::exception& e) {
+  std::lock_guard lock(mu);
+  if (db_lost) return;
+  db_lost = true;
+  log.error("database_lost", {{"error", e.what()}, {"running_jobs", running.size()}});
+}
+
+bool WorkerPool::State::recover() {
+  if (!queue.writable()) return false;
+  std::vector<Job> jobs;
+  {
+    std::lock_guard lock(mu);
+    if (!db_lost) return true;
+    for (const auto& [id, j] : running) jobs.push_back(j);
+  }
+  try {
+    for (const auto& j : jobs) queue.heartbeat(j, opt.lease);
+  } catch (const std::exception&) {
+    return false;
+  }
+  std::lock_guard lock(mu);
+  if (db_lost) log.info("database_back", {{"running_jobs", running.size()}});
+  db_lost = false;
+  return true;
+}
+
+// Waits `d`, or less when the pool stops.
+void WorkerPool::State::pause(std::chrono::milliseconds d) {
+  std::unique_lock lock(mu);
+  wake.wait_for(lock, d, [this] { return stopping; });
+}
+
+// The result of a review is worth keeping through an outage: a failed
+// finish is retried (the job stays in `running`, so its lease is renewed
+// when the database returns) until it is recorded, the error is not one a
+// retry can cure, or shutdown stops the handlers. Only then is the job left
+// to its lease, to run again.
+std::string WorkerPool::State::finish(const Job& job, const JobResult& result) {
+  auto backoff = std::chrono::milliseconds(100);
+  auto stop = cancel.get_token();
+  for (;;) {
+    try {
+      return queue.finish(job, result);
+    } catch (const Error& e) {
+      if (!e.transient() || stop.stop_requested()) {
+        log.error("finish_failed", {{"job_id", job.id}, {"delivery_id", job.delivery_id}, {"error", e.what()}});
+        return "finish_failed";
+      }
+      lost(e);
+    } catch (const std::exception& e) {
+      log.error("finish_failed", {{"job_id", job.id}, {"delivery_id", job.delivery_id}, {"error", e.what()}});
+      return "finish_failed";
+    }
+    std::mutex m;
+    std::condition_variable_any cv;
+    std::unique_lock lock(m);
+    cv.wait_for(lock, stop, backoff, [] { return false; });
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+}
 
 void WorkerPool::State::work() {
   // Reviews run below the intake's priority. A late 202 makes GitHub give
@@ -60,16 +134,33 @@ void WorkerPool::State::work() {
     const int base = getpriority(PRIO_PROCESS, tid);  // -1 is a valid value: errno tells
     if (errno == 0) setpriority(PRIO_PROCESS, tid, std::min(base + opt.nice, 19));
   }
+  auto backoff = opt.idle_poll;
   for (;;) {
+    bool down = false;
     {
       std::unique_lock lock(mu);
       if (stopping) break;
+      down = db_lost;
     }
+    // While the database is away: probe it with a growing pause (up to 5 s)
+    // instead of a failing claim per poll.
+    if (down && !recover()) {
+      pause(backoff);
+      backoff = std::min(backoff * 2, std::max(opt.idle_poll, std::chrono::milliseconds(5000)));
+      continue;
+    }
+    backoff = opt.idle_poll;
     std::optional<Job> job;
     try {
       job = queue.claim(opt.lease);
     } catch (const std::exception& e) {
-      log.error("claim_failed", {{"error", e.what()}});
+      if (const auto* err = dynamic_cast<const Error*>(&e); err && err->transient()) {
+        lost(e);
+      } else {
+        log.error("claim_failed", {{"error", e.what()}});
+        pause(opt.idle_poll);
+      }
+      continue;
     }
     if (job) {
       run_one(std::move(*job));
@@ -99,13 +190,7 @@ void WorkerPool::State::run_one(Job job) {
     result = {JobResult::Status::retry, std::string("handler error: ") + e.what(), {}};
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::string state;
-  try {
-    state = queue.finish(job, result);
-  } catch (const std::exception& e) {
-    state = "finish_failed";  // the lease expires and the job runs again
-    log.error("finish_failed", {{"job_id", id}, {"delivery_id", job.delivery_id}, {"error", e.what()}});
-  }
+  const std::string state = finish(job, result);
   if (state == "dead" && opt.on_dead) opt.on_dead();
   const char* metric_result = state == "pending" ? "retried" : state.c_str();
   metrics.inc("reviewer_jobs_total", {{"result", metric_result}});
@@ -139,6 +224,12 @@ void WorkerPool::State::beat() {
       try {
         if (!queue.heartbeat(j, opt.lease)) {
           log.error("lease_lost", {{"job_id", j.id}, {"delivery_id", j.delivery_id}});
+        }
+      } catch (const Error& e) {
+        if (e.transient()) {
+          lost(e);  // renewed by recover() once the database answers
+        } else {
+          log.error("heartbeat_failed", {{"job_id", j.id}, {"error", e.what()}});
         }
       } catch (const std::exception& e) {
         log.error("heartbeat_failed", {{"job_id", j.id}, {"error", e.what()}});

@@ -39,14 +39,18 @@ std::string Origin::open_pr(int number, const std::map<std::string, git::FileCha
                             const std::string& message) {
   const std::string branch = fmt::format("pr-{}", number);
   std::string head = repo.commit(branch, base, changes, message);
+  move_pull(number, head);
+  return head;
+}
+
+void Origin::move_pull(int number, const std::string& head) {
   git_oid oid;
   git_oid_fromstr(&oid, head.c_str());
   git_reference* ref = nullptr;
   git::check(git_reference_create(&ref, repo.get(), fmt::format("refs/pull/{}/head", number).c_str(), &oid, 1,
                                   "pull request head"),
-             "create refs/pull/N/head");
+             "move refs/pull/N/head");
   git_reference_free(ref);
-  return head;
 }
 
 nlohmann::json pr_payload(const Origin& origin, int number, const std::string& head, const std::string& action,

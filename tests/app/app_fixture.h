@@ -36,6 +36,8 @@ struct Origin {
   // Commits `changes` on top of main's tip as PR `number`; returns the head.
   std::string open_pr(int number, const std::map<std::string, git::FileChange>& changes,
                       const std::string& message);
+  // Points refs/pull/<number>/head at `head`, as GitHub does on a push.
+  void move_pull(int number, const std::string& head);
   git::RepoBuilder repo;
   std::string base;  // main's tip
 };

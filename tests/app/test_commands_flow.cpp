@@ -25,13 +25,7 @@ std::map<std::string, git::FileChange> greeting() {
 // Moves PR `number` to a new commit on top of `parent` (a push).
 std::string push(Origin& origin, int number, const std::string& parent, const std::map<std::string, git::FileChange>& c) {
   std::string head = origin.repo.commit(fmt::format("pr-{}", number), parent, c, "Follow-up");
-  git_oid oid;
-  git_oid_fromstr(&oid, head.c_str());
-  git_reference* ref = nullptr;
-  git::check(git_reference_create(&ref, origin.repo.get(), fmt::format("refs/pull/{}/head", number).c_str(), &oid, 1,
-                                  "push"),
-             "move refs/pull/N/head");
-  git_reference_free(ref);
+  origin.move_pull(number, head);
   return head;
 }
 

@@ -28,12 +28,15 @@ TEST_SUITE("server::settings") {
     CHECK(s.listen_port == 8080);
     CHECK(s.mode == Mode::dry_run);
     CHECK(s.data_dir == "reviewer-data");
+    CHECK(s.github_mutation_interval_ms == 1000);
     s = load_settings(std::nullopt, {{"REVIEWER_WEBHOOK_SECRET", "s3cret"},
                                      {"REVIEWER_LISTEN", "0.0.0.0:9000"},
                                      {"REVIEWER_WORKERS", "8"},
                                      {"REVIEWER_DATA_DIR", "/var/lib/reviewer"},
-                                     {"REVIEWER_SHUTDOWN_GRACE_SECONDS", "3"}});
+                                     {"REVIEWER_SHUTDOWN_GRACE_SECONDS", "3"},
+                                     {"REVIEWER_GITHUB_MUTATION_INTERVAL_MS", "0"}});
     CHECK(s.listen_host == "0.0.0.0");
+    CHECK(s.github_mutation_interval_ms == 0);
     CHECK(s.listen_port == 9000);
     CHECK(s.workers == 8);
     CHECK(s.queue_db() == "/var/lib/reviewer/queue.db");
@@ -55,6 +58,8 @@ TEST_SUITE("server::settings") {
           "environment variable REVIEWER_LISTEN: '8080' is not HOST:PORT (for example 127.0.0.1:8080)");
     CHECK(error_of(std::nullopt, with("REVIEWER_LISTEN", "localhost:99999")) ==
           "environment variable REVIEWER_LISTEN: '99999' is out of range (0..65535)");
+    CHECK(error_of(std::nullopt, with("REVIEWER_GITHUB_MUTATION_INTERVAL_MS", "-1")) ==
+          "environment variable REVIEWER_GITHUB_MUTATION_INTERVAL_MS: '-1' is out of range (0..60000)");
     CHECK(error_of(std::nullopt, with("REVIEWER_MODE", "yolo")) ==
           "environment variable REVIEWER_MODE: 'yolo' is not a mode (dry-run, shadow or active)");
     CHECK(error_of(std::nullopt, with("REVIEWER_MODE", "active")).find("needs GITHUB_APP_ID") != std::string::npos);

@@ -1,0 +1,172 @@
+// Append-only by role (issue 20): the GRANTs of the README's PostgreSQL
+// section, applied to roles of a test schema. `serve`'s role may only
+// SELECT and INSERT the audit tables, the auditors' role only SELECT with
+// default_transaction_read_only; both are refused UPDATE, DELETE and
+// TRUNCATE by their privileges, even with the append-only triggers gone.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <sstream>
+
+#include "audit/query.h"
+#include "audit/store.h"
+#include "audit/verify.h"
+#include "audit_fixtures.h"
+#include "reviewer/core/error.h"
+#include "reviewer/server/job.h"
+#include "reviewer/server/queue.h"
+#include "storage/postgres.h"
+#include "support/postgres.h"
+#include "support/testutil.h"
+
+using namespace reviewer;
+using reviewer::audit::AuditStore;
+
+namespace pg_roles_test {
+
+constexpr std::string_view kPermissionDenied = "42501";
+
+// A login role for the schema's tables, dropped with its grants at the end.
+class Role {
+ public:
+  Role(const test::PgSchema& s, const std::string& suffix)
+      : admin_(storage::PgConnection::open(s.url(), "test")), name_(s.name() + "_" + suffix), url_(s.url()) {
+    admin_.exec("CREATE ROLE " + name_ + " LOGIN");
+    url_.replace(url_.find("postgres@"), 9, name_ + "@");
+  }
+  ~Role() {
+    try {
+      admin_.exec("DROP OWNED BY " + name_);
+      admin_.exec("DROP ROLE " + name_);
+    } catch (...) {
+      // The cluster is thrown away at the end of the run anyway.
+    }
+  }
+  Role(const Role&) = delete;
+  Role& operator=(const Role&) = delete;
+  // Runs the README's GRANTs, with `reviewer` and `auditor` standing for this role.
+  void grant(const std::string& sql) { admin_.exec(sql); }
+  const std::string& url() const { return url_; }
+
+ private:
+  storage::PgConnection admin_;
+  std::string name_, url_;
+};
+
+// The SQLSTATE of running `sql` as the role's connection; "" when it ran.
+std::string refusal(storage::PgConnection& db, const std::string& sql) {
+  try {
+    db.exec(sql);
+  } catch (const storage::PgError& e) {
+    return e.sqlstate();
+  }
+  return "";
+}
+
+// The README's grants for serve's role, before and after the owner creates
+// the tables (the test schema stands for `public`, the superuser for the
+// owner).
+void readme_grants_before(const test::PgSchema& s, Role& role, const std::string& name) {
+  role.grant("ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA " + s.name() + " GRANT SELECT, INSERT ON TABLES TO " +
+             name);
+  role.grant("ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA " + s.name() + " GRANT USAGE ON SEQUENCES TO " +
+             name);
+  role.grant("GRANT USAGE ON SCHEMA " + s.name() + " TO " + name);
+}
+void readme_grants_after(Role& role, const std::string& name) {
+  role.grant("GRANT UPDATE, DELETE ON queue_meta, queue_deliveries, queue_jobs, queue_repo_turns, "
+             "queue_installation_turns TO " + name);
+}
+
+// The README's set-up step, as the owner: `reviewer audit migrate --to URL`.
+void owner_migrates(const test::PgSchema& s) {
+  std::string out;
+  CHECK(test::run_command(std::string(REVIEWER_BINARY) + " audit migrate --to '" + s.url() + "' 2>&1", &out) == 0);
+  CHECK(out.find("at this build's schema") != std::string::npos);
+}
+
+void drop_triggers(const test::PgSchema& s, const std::string& table) {
+  auto db = storage::PgConnection::open(s.url(), "test");
+  for (const char* what : {"update", "delete", "truncate"}) {
+    db.exec("DROP TRIGGER " + table + "_no_" + what + " ON " + table);
+  }
+}
+
+}  // namespace pg_roles_test
+
+TEST_SUITE("audit PostgreSQL roles") {
+  TEST_CASE("serve's role records reviews with SELECT and INSERT only; UPDATE, DELETE, TRUNCATE are not its to do") {
+    auto s = test::PgSchema::create("pg-role-writer");
+    if (!s) return;
+    pg_roles_test::Role writer(*s, "writer");
+    pg_roles_test::readme_grants_before(*s, writer, s->name() + "_writer");
+    pg_roles_test::owner_migrates(*s);
+    pg_roles_test::readme_grants_after(writer, s->name() + "_writer");
+
+    auto store = AuditStore::open_url(writer.url());
+    store->record_review(test::sample_review("run-1", 2));
+    store->record_review(test::sample_review("run-2", 0, 43));
+    CHECK(store->row_count() > 0);
+    CHECK(audit::verify_location(writer.url()).exit_code() == 0);
+
+    // The owner removes the triggers of one table: only the privileges stand.
+    pg_roles_test::drop_triggers(*s, "review_runs");
+    auto db = storage::PgConnection::open(writer.url(), "test");
+    CHECK(pg_roles_test::refusal(db, "UPDATE review_runs SET decision = 'approve'") == pg_roles_test::kPermissionDenied);
+    CHECK(pg_roles_test::refusal(db, "DELETE FROM review_runs") == pg_roles_test::kPermissionDenied);
+    CHECK(pg_roles_test::refusal(db, "TRUNCATE review_runs") == pg_roles_test::kPermissionDenied);
+    CHECK(pg_roles_test::refusal(db, "DROP TABLE review_runs") == pg_roles_test::kPermissionDenied);
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM review_runs") == "2");
+    CHECK(pg_roles_test::refusal(db, "SELECT count(*) FROM review_runs").empty());
+  }
+
+  TEST_CASE("the auditors' role reads with default_transaction_read_only and SELECT only") {
+    auto s = test::PgSchema::create("pg-role-auditor");
+    if (!s) return;
+    pg_roles_test::Role auditor(*s, "auditor");
+    const std::string role = s->name() + "_auditor";
+    auditor.grant("ALTER ROLE " + role + " SET default_transaction_read_only = on");
+    auditor.grant("ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA " + s->name() + " GRANT SELECT ON TABLES TO " +
+                  role);
+    auditor.grant("GRANT USAGE ON SCHEMA " + s->name() + " TO " + role);
+    pg_roles_test::owner_migrates(*s);
+    AuditStore::open_url(s->url())->record_review(test::sample_review("run-1", 1));
+
+    std::ostringstream out;
+    audit::query_location(auditor.url(), "SELECT run_id FROM review_runs", audit::Format::csv, out);
+    CHECK(out.str() == "run_id\r\nrun-1\r\n");
+    pg_roles_test::drop_triggers(*s, "review_runs");
+    auto db = storage::PgConnection::open(auditor.url(), "test");
+    CHECK(db.exec("SHOW default_transaction_read_only").text(0, 0) == "on");
+    // Even a session that switches read-only off is refused by privileges.
+    db.exec("SET default_transaction_read_only = off");
+    CHECK(pg_roles_test::refusal(db, "UPDATE review_runs SET decision = 'approve'") == pg_roles_test::kPermissionDenied);
+    CHECK(pg_roles_test::refusal(db, "DELETE FROM review_runs") == pg_roles_test::kPermissionDenied);
+    CHECK(pg_roles_test::refusal(db, "TRUNCATE review_runs") == pg_roles_test::kPermissionDenied);
+    CHECK(pg_roles_test::refusal(db, "INSERT INTO review_runs SELECT * FROM review_runs") ==
+          pg_roles_test::kPermissionDenied);
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM review_runs") == "1");
+  }
+
+  TEST_CASE("serve's queue works with the README's grants on the queue tables") {
+    auto s = test::PgSchema::create("pg-role-queue");
+    if (!s) return;
+    pg_roles_test::Role writer(*s, "queue");
+    pg_roles_test::readme_grants_before(*s, writer, s->name() + "_queue");
+    pg_roles_test::owner_migrates(*s);
+    pg_roles_test::readme_grants_after(writer, s->name() + "_queue");
+
+    auto q = server::JobQueue::open_postgres(writer.url(), {});
+    server::IntakeItem item;
+    item.delivery = {"d-1", "pull_request", "opened", "o/r", "{}", "{\"x\":1}", "queued"};
+    item.job = server::JobSpec{"review", "o/r", 7, "abc", true};
+    CHECK(q->enqueue({item}) == std::vector<server::IntakeOutcome>{server::IntakeOutcome::stored});
+    CHECK(q->writable());
+    auto job = q->claim(std::chrono::seconds(60));
+    REQUIRE(job);
+    CHECK(q->finish(*job, {JobResult::Status::done, "", {}}) == "done");
+    // Its role cannot rewrite the schema the owner keeps.
+    auto db = storage::PgConnection::open(writer.url(), "test");
+    CHECK(pg_roles_test::refusal(db, "DROP TABLE queue_jobs") == pg_roles_test::kPermissionDenied);
+  }
+}
