@@ -15,26 +15,17 @@
 
 namespace reviewer::test {
 
-namespace {
-
-std::string env_of(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-}  // namespace
-
 std::optional<PgCluster> PgCluster::create(const std::string& label) {
   PgCluster c;
-  c.bindir_ = env_of("REVIEWER_TEST_PG_BINDIR");
+  c.bindir_ = env_or_empty("REVIEWER_TEST_PG_BINDIR");
   if (c.bindir_.empty()) {
-    if (env_of("REVIEWER_TEST_REQUIRE_POSTGRES") == "1") {
+    if (env_or_empty("REVIEWER_TEST_REQUIRE_POSTGRES") == "1") {
       FAIL("REVIEWER_TEST_PG_BINDIR is not set but REVIEWER_TEST_REQUIRE_POSTGRES=1: '", label, "' cannot run");
     }
     MESSAGE("skipped '", label, "': no PostgreSQL (run the tests through scripts/with-postgres.sh)");
     return std::nullopt;
   }
-  c.run_as_ = env_of("REVIEWER_TEST_PG_USER");
+  c.run_as_ = env_or_empty("REVIEWER_TEST_PG_USER");
   char tmpl[] = "/tmp/rvpg.XXXXXX";
   if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
   c.dir_ = tmpl;

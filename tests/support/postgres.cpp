@@ -15,19 +15,10 @@
 
 namespace reviewer::test {
 
-namespace {
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-}  // namespace
-
 std::optional<PgSchema> PgSchema::create(const std::string& label) {
-  std::string server = env("REVIEWER_TEST_DATABASE_URL");
+  std::string server = env_or_empty("REVIEWER_TEST_DATABASE_URL");
   if (server.empty()) {
-    if (env("REVIEWER_TEST_REQUIRE_POSTGRES") == "1") {
+    if (env_or_empty("REVIEWER_TEST_REQUIRE_POSTGRES") == "1") {
       FAIL("REVIEWER_TEST_DATABASE_URL is not set but REVIEWER_TEST_REQUIRE_POSTGRES=1: the PostgreSQL tests "
            "cannot run");
     }

@@ -14,6 +14,8 @@ std::filesystem::path scratch_dir(const std::string& label);
 
 // Whole file as bytes; throws std::runtime_error when unreadable.
 std::string read_text(const std::filesystem::path& p);
+// The environment variable's value, "" when unset.
+std::string env_or_empty(const char* name);
 void write_text(const std::filesystem::path& p, const std::string& text);
 
 // Runs a shell command, capturing stdout (and stderr when merge_stderr),
