@@ -243,6 +243,7 @@ void Connection::close_if_idle(bool evicted) {
   net::post(stream_.get_executor(), [self = shared_from_this(), evicted] {
     // Bytes waiting unread are a request that has begun.
     beast::error_code ec;
+    if (self->closed_) return;
     if (self->draining_) return self->close_now();
     if (self->idle_ && self->stream_.socket().available(ec) == 0) {
       if (evicted) self->ctx_.refused("evicted_idle");
@@ -255,6 +256,9 @@ void Connection::close_if_idle(bool evicted) {
 void Connection::close_now() {
   if (closed_) return;
   closed_ = true;
+  // Until its last handler has run, a closed connection stays in the
+  // registry: it must not count against the cap there.
+  closing = true;
   idle_ = false;
   draining_ = false;
   idle_timer_.cancel();

@@ -83,7 +83,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool idle() const { return idle_.load(); }
   bool draining() const { return draining_.load(); }
   std::int64_t idle_since_ns() const { return idle_since_ns_.load(); }
-  // Set by the registry when it asked this connection to close.
+  // Set when the registry asked this connection to close, or it closed:
+  // such a connection no longer counts against the cap.
   std::atomic<bool> closing{false};
 
  private:

@@ -293,10 +293,6 @@ TEST_SUITE("server::HttpListener") {
     CHECK(lt::deliveries(s) == "3");
   }
 
-  // Quarantined in the `slow` suite (scripts/test.sh --slow runs it): in fresh-clone
-  // CI runs the connection above the cap sometimes gets no answer at all. A race
-  // in the listener's eviction (a connection whose first bytes were read but not
-  // yet handled looks idle), not fixed yet: see the closing note of session 7.
   TEST_CASE("at the connection cap the oldest idle connection makes room, then new ones get 503") {
     test::LiveServer s(test::scratch_dir("cap"), 1, nullptr, {{"REVIEWER_MAX_CONNECTIONS", "4"}});
     std::vector<std::unique_ptr<lt::Client>> idle;
@@ -305,6 +301,10 @@ TEST_SUITE("server::HttpListener") {
     CHECK(test::post_webhook(s.port, lt::payload(), {}).status == 202);
     CHECK(idle[0]->closed_within(10s));
     CHECK(lt::refused(s, "evicted_idle") >= 1);
+    // The delivery's own connection is gone too: while it was still open
+    // (its answer sent, its close not yet run), it was busy, and a busy
+    // connection below leaves no idle one to evict.
+    REQUIRE(test::wait_until([&] { return s.server->metrics().render().find("reviewer_http_connections{kind=\"open\"} 3\n") != std::string::npos; }, 5s));
     // Four connections each in the middle of a request: none is idle.
     std::vector<std::unique_ptr<lt::Client>> busy;
     for (int i = 0; i < 4; ++i) {
