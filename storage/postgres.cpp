@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include <charconv>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -144,20 +145,26 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& para
   return exec(sql, params, params.size());
 }
 
-PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& params, std::size_t binary_index) {
-  if (!conn_) throw PgError(fmt::format("{}: not connected", where()), "08003", Error::Retry::transient);
-  std::vector<std::string> texts(params.size());
-  std::vector<const char*> values(params.size(), nullptr);
-  std::vector<int> lengths(params.size(), 0);
-  std::vector<int> formats(params.size(), 0);
+// Parameters in libpq's arrays; `texts` owns what `values` points to
+// (except a binary parameter, which points into the caller's Value).
+struct PgConnection::Bound {
+  std::vector<std::string> texts;
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  std::vector<int> formats;
+};
+
+PgConnection::Bound PgConnection::bind(const std::vector<Value>& params, std::size_t binary_index) const {
+  Bound b{std::vector<std::string>(params.size()), std::vector<const char*>(params.size(), nullptr),
+          std::vector<int>(params.size(), 0), std::vector<int>(params.size(), 0)};
   for (std::size_t i = 0; i < params.size(); ++i) {
     if (const auto* n = std::get_if<std::int64_t>(&params[i])) {
-      texts[i] = std::to_string(*n);
+      b.texts[i] = std::to_string(*n);
     } else if (const auto* s = std::get_if<std::string>(&params[i])) {
       if (i == binary_index) {
-        values[i] = s->data();
-        lengths[i] = static_cast<int>(s->size());
-        formats[i] = 1;
+        b.values[i] = s->data();
+        b.lengths[i] = static_cast<int>(s->size());
+        b.formats[i] = 1;
         continue;
       }
       // PostgreSQL text cannot hold NUL: refuse rather than store a cut value.
@@ -166,16 +173,89 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& para
                                   i + 1),
                       "22021", Error::Retry::permanent);
       }
-      texts[i] = *s;
+      b.texts[i] = *s;
     } else {
       continue;  // NULL
     }
-    values[i] = texts[i].c_str();
-    lengths[i] = static_cast<int>(texts[i].size());
+    b.values[i] = b.texts[i].c_str();
+    b.lengths[i] = static_cast<int>(b.texts[i].size());
   }
+  return b;
+}
+
+PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& params, std::size_t binary_index) {
+  if (!conn_) throw PgError(fmt::format("{}: not connected", where()), "08003", Error::Retry::transient);
+  const Bound b = bind(params, binary_index);
   return check(PQexecParams(conn_.get(), std::string(sql).c_str(), static_cast<int>(params.size()), nullptr,
-                            values.data(), lengths.data(), formats.data(), 0),
+                            b.values.data(), b.lengths.data(), b.formats.data(), 0),
                sql);
+}
+
+std::vector<PgResult> PgConnection::pipeline(const std::vector<PgStatement>& statements) {
+  if (!conn_) throw PgError(fmt::format("{}: not connected", where()), "08003", Error::Retry::transient);
+  pg_conn* c = conn_.get();
+  auto lost = [&](const char* what) {
+    return PgError(fmt::format("{}: {}: {}", where(), what, one_line(PQerrorMessage(c))), "08006",
+                   Error::Retry::transient);
+  };
+  // Prepared once per connection, named by their text's hash: no parsing
+  // or planning per execution (most of a small statement's server time).
+  std::vector<std::string> names;
+  names.reserve(statements.size());
+  for (const auto& st : statements) {
+    auto name = fmt::format("p{:016x}", std::hash<std::string_view>{}(st.sql));
+    if (!prepared_.contains(name)) {
+      check(PQprepare(c, name.c_str(), std::string(st.sql).c_str(), static_cast<int>(st.params.size()), nullptr),
+            st.sql);
+      prepared_.insert(name);
+    }
+    names.push_back(std::move(name));
+  }
+  // Bound before the first is sent: a parameter refused here must not
+  // leave half a pipeline on the connection.
+  std::vector<Bound> bound;
+  bound.reserve(statements.size());
+  for (const auto& st : statements) bound.push_back(bind(st.params, st.binary_index));
+  if (PQenterPipelineMode(c) != 1) throw lost("cannot enter pipeline mode");
+  // libpq copies each statement into its output buffer as it is sent.
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    const auto& b = bound[i];
+    if (PQsendQueryPrepared(c, names[i].c_str(), static_cast<int>(statements[i].params.size()), b.values.data(),
+                            b.lengths.data(), b.formats.data(), 0) != 1) {
+      PQexitPipelineMode(c);
+      throw lost("cannot send a statement");
+    }
+  }
+  if (PQpipelineSync(c) != 1) throw lost("cannot send the pipeline");
+  // Each statement's result is followed by a null; after a failure the
+  // rest come back PIPELINE_ABORTED; the sync's own result ends it.
+  std::vector<PgResult> out;
+  out.reserve(statements.size());
+  std::optional<PgError> failure;
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    pg_result* r = PQgetResult(c);
+    if (!r) break;  // the connection is gone
+    while (pg_result* extra = PQgetResult(c)) PQclear(extra);
+    if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED) {
+      PQclear(r);
+      continue;
+    }
+    try {
+      out.push_back(check(r, statements[i].sql));
+    } catch (const PgError& e) {
+      if (!failure) failure = e;
+    }
+  }
+  pg_result* sync = PQgetResult(c);
+  const bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  PQclear(sync);
+  if (failure) {
+    if (synced) PQexitPipelineMode(c);
+    throw *failure;
+  }
+  if (!synced || out.size() != statements.size()) throw lost("pipeline ended early");
+  if (PQexitPipelineMode(c) != 1) throw lost("cannot leave pipeline mode");
+  return out;
 }
 
 bool PgConnection::wait_for_notification(std::chrono::milliseconds timeout) {

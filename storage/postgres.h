@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "reviewer/core/error.h"
@@ -56,6 +57,14 @@ class PgResult {
   std::unique_ptr<pg_result, Free> r_;
 };
 
+// One statement of a pipeline, with its parameters as in exec();
+// `binary_index` as in exec(), or none.
+struct PgStatement {
+  std::string_view sql;
+  std::vector<Value> params;
+  std::size_t binary_index = static_cast<std::size_t>(-1);
+};
+
 class PgConnection {
  public:
   PgConnection() = default;
@@ -75,6 +84,13 @@ class PgConnection {
   // libpq's binary format, for a bytea column: no hex doubling, and any
   // byte (NUL too) is allowed there.
   PgResult exec(std::string_view sql, const std::vector<Value>& params, std::size_t binary_index);
+  // Sends every statement before reading any result (libpq's pipeline
+  // mode): one round trip instead of one per statement. Results come in
+  // order. The first failure is thrown as exec() would throw it; the
+  // statements after it did not run. A transaction around it stays the
+  // caller's. Each distinct statement text is prepared once per
+  // connection and kept: pass constant SQL, never SQL built from data.
+  std::vector<PgResult> pipeline(const std::vector<PgStatement>& statements);
   // "<label> <redacted url>", the prefix of every message.
   std::string where() const;
   const std::string& url() const { return url_; }
@@ -91,8 +107,11 @@ class PgConnection {
   struct Finish {
     void operator()(pg_conn* c) const;
   };
+  struct Bound;
+  Bound bind(const std::vector<Value>& params, std::size_t binary_index) const;
   PgResult check(pg_result* r, std::string_view sql);
   std::unique_ptr<pg_conn, Finish> conn_;
+  std::unordered_set<std::string> prepared_;  // names of pipeline()'s statements
   std::string url_;
   std::string label_;
 };

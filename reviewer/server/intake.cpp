@@ -10,9 +10,17 @@ namespace reviewer::server {
 
 IntakeBatcher::IntakeBatcher(JobQueue& queue, Metrics& metrics, std::function<void()> on_stored, size_t max_batch)
     : queue_(queue), metrics_(metrics), on_stored_(std::move(on_stored)), max_batch_(max_batch) {
-  for (std::size_t i = 0; i < std::max<std::size_t>(1, queue_.intake_writers()); ++i) {
-    threads_.emplace_back([this] { run(); });
-  }
+  const std::size_t writers = std::max<std::size_t>(1, queue_.intake_writers());
+  for (std::size_t i = 0; i < writers; ++i) lanes_.push_back(std::make_unique<Lane>());
+  for (auto& lane : lanes_) threads_.emplace_back([this, l = lane.get()] { run(*l); });
+}
+
+// Called with mu_ held.
+std::size_t IntakeBatcher::lane_of(const IntakeItem& item) {
+  if (lanes_.size() == 1) return 0;
+  if (!item.job) return next_++ % lanes_.size();
+  const auto key = std::hash<std::string>{}(item.job->repository) ^ std::hash<std::int64_t>{}(item.job->pr_number);
+  return key % lanes_.size();
 }
 
 IntakeBatcher::~IntakeBatcher() { stop(); }
@@ -21,8 +29,9 @@ void IntakeBatcher::submit(IntakeItem item, Done done) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
-      pending_.emplace_back(std::move(item), std::move(done));
-      cv_.notify_one();
+      auto& lane = *lanes_[lane_of(item)];
+      lane.pending.emplace_back(std::move(item), std::move(done));
+      lane.cv.notify_one();
       return;
     }
   }
@@ -34,22 +43,22 @@ void IntakeBatcher::stop() {
     std::lock_guard lock(mu_);
     if (stopping_ && threads_.empty()) return;
     stopping_ = true;
-    cv_.notify_all();
+    for (auto& lane : lanes_) lane->cv.notify_all();
   }
   for (auto& t : threads_) t.join();
   threads_.clear();
 }
 
-void IntakeBatcher::run() {
+void IntakeBatcher::run(Lane& lane) {
   for (;;) {
     std::vector<std::pair<IntakeItem, Done>> batch;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
-      if (pending_.empty()) return;  // stopping, and everything is committed
-      while (!pending_.empty() && batch.size() < max_batch_) {
-        batch.push_back(std::move(pending_.front()));
-        pending_.pop_front();
+      lane.cv.wait(lock, [&] { return stopping_ || !lane.pending.empty(); });
+      if (lane.pending.empty()) return;  // stopping, and everything is committed
+      while (!lane.pending.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(lane.pending.front()));
+        lane.pending.pop_front();
       }
     }
     std::vector<IntakeItem> items;

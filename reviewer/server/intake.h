@@ -4,6 +4,11 @@
 // delivery's callback (which sends the 202). Nothing is acknowledged before
 // it is committed; many deliveries share one commit.
 //
+// Each writer has its own lane, and a pull request's deliveries always go
+// to the same lane: their jobs supersede one another, so batches holding
+// the same pull request would commit one after the other anyway (the
+// queue orders them); in one lane they share one commit instead.
+//
 // Thread-safety: submit() may be called from any thread; callbacks run on
 // a writer thread and must not block.
 #pragma once
@@ -11,6 +16,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -39,14 +45,19 @@ class IntakeBatcher {
   void stop();
 
  private:
-  void run();
+  struct Lane {
+    std::condition_variable cv;
+    std::deque<std::pair<IntakeItem, Done>> pending;
+  };
+  void run(Lane& lane);
+  std::size_t lane_of(const IntakeItem& item);
   JobQueue& queue_;
   Metrics& metrics_;
   std::function<void()> on_stored_;
   size_t max_batch_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::pair<IntakeItem, Done>> pending_;
+  std::mutex mu_;  // guards every lane's pending, stopping_ and next_
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  std::size_t next_ = 0;  // round robin for deliveries without a job
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -81,6 +81,34 @@ CREATE SEQUENCE IF NOT EXISTS queue_turns;
 constexpr std::string_view kMigrateLock = "SELECT pg_advisory_xact_lock(hashtext('reviewer-queue'), 1)";
 // Workers of every instance LISTEN on it; intake NOTIFYs when it queued a job.
 constexpr std::string_view kChannel = "reviewer_jobs";
+constexpr std::string_view kNotify = "NOTIFY reviewer_jobs";
+
+// Intake: one statement per delivery, so a batch needs no answer before
+// its next statement (a pipeline). $1..$8 the delivery (the body, $7, as
+// bytes).
+constexpr std::string_view kInsertDelivery =
+    "INSERT INTO queue_deliveries(delivery_id, event, action, repository, received_ms, headers, body, outcome) "
+    "VALUES($1,$2,$3,$4,$5,$6,$7::bytea,$8) ON CONFLICT(delivery_id) DO NOTHING";
+// The same with its job ($9 kind, $10 repository, $11 pull request, $12
+// head, $13 installation), stored only when the delivery is new; with $14
+// true, the job supersedes its pull request's earlier jobs of that kind
+// (pending ones end, leased ones are told by superseded_by). Answers 1
+// when the delivery was new. The UPDATE sees what the batch's earlier
+// statements wrote, not this statement's own job.
+constexpr std::string_view kInsertDeliveryAndJob =
+    "WITH d AS (INSERT INTO queue_deliveries(delivery_id, event, action, repository, received_ms, headers, body, "
+    "    outcome) VALUES($1::text,$2::text,$3::text,$4::text,$5::bigint,$6::text,$7::bytea,$8::text) "
+    "  ON CONFLICT(delivery_id) DO NOTHING RETURNING delivery_id), "
+    "j AS (INSERT INTO queue_jobs(delivery_id, event, kind, repository, pr_number, head_sha, state, available_ms, "
+    "    created_ms, installation) "
+    "  SELECT delivery_id, $2::text, $9::text, $10::text, $11::bigint, $12::text, 'pending', $5::bigint, $5::bigint, "
+    "    $13::bigint FROM d RETURNING id), "
+    "s AS (UPDATE queue_jobs q SET superseded_by=j.id, "
+    "    state=CASE WHEN q.state='pending' THEN 'superseded' ELSE q.state END, "
+    "    finished_ms=CASE WHEN q.state='pending' THEN $5::bigint ELSE q.finished_ms END "
+    "  FROM j WHERE $14::boolean AND q.repository=$10::text AND q.pr_number=$11::bigint AND q.kind=$9::text "
+    "    AND q.id<j.id AND q.state IN ('pending','leased') AND q.superseded_by IS NULL) "
+    "SELECT count(*) FROM d";
 
 // A bigint[] parameter in PostgreSQL's array text form: {1,2,3}.
 std::string bigint_array(const std::vector<std::int64_t>& values) {
@@ -192,44 +220,55 @@ class PgQueue final : public JobQueue {
 
   // On a connection of the intake pool, not db_: intake never waits for a
   // worker's claim, and several batches are in flight at once.
+  // The whole batch, BEGIN to COMMIT, in one round trip (pipeline mode):
+  // a round trip per statement was most of a batch's time.
   std::vector<IntakeOutcome> enqueue(const std::vector<IntakeItem>& items) override {
     auto db = intake_.acquire();
     const auto now = opt_.now_ms();
-    std::vector<IntakeOutcome> out;
-    out.reserve(items.size());
+    std::vector<storage::PgStatement> batch;
+    batch.reserve(items.size() + 4);
+    batch.push_back({"BEGIN", {}});
+    if (auto keys = superseding_keys(items); !keys.empty()) {
+      // The sorted subquery feeds the aggregate in order.
+      batch.push_back({"SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest($1::bigint[]) k ORDER BY k) s",
+                       {bigint_array(keys)}});
+    }
+    const std::size_t first = batch.size();
     bool queued = false;
-    PgTransaction tx(*db);
-    lock_superseding(*db, items);
     for (const auto& item : items) {
       const auto& d = item.delivery;
-      auto ins = db->exec(
-          "INSERT INTO queue_deliveries(delivery_id, event, action, repository, received_ms, headers, body, outcome) "
-          "VALUES($1,$2,$3,$4,$5,$6,$7::bytea,$8) ON CONFLICT(delivery_id) DO NOTHING",
-          {d.delivery_id, d.event, d.action, d.repository, now, d.headers_json, d.body, d.outcome}, 6);
-      if (ins.affected() == 0) {
-        out.push_back(IntakeOutcome::duplicate);
+      if (!item.job) {
+        batch.push_back({kInsertDelivery, {d.delivery_id, d.event, d.action, d.repository, now, d.headers_json, d.body, d.outcome}, 6});
         continue;
       }
-      out.push_back(IntakeOutcome::stored);
-      if (!item.job) continue;
       const auto& j = *item.job;
-      auto id = db->exec(
-          "INSERT INTO queue_jobs(delivery_id, event, kind, repository, pr_number, head_sha, state, available_ms, "
-          "created_ms, installation) VALUES($1,$2,$3,$4,$5,$6,'pending',$7,$7,$8) RETURNING id",
-          {d.delivery_id, d.event, j.kind, j.repository, j.pr_number, j.head_sha, now, j.installation});
       queued = true;
-      if (j.supersedes) {
-        db->exec(
-            "UPDATE queue_jobs SET superseded_by=$1, "
-            "  state=CASE WHEN state='pending' THEN 'superseded' ELSE state END, "
-            "  finished_ms=CASE WHEN state='pending' THEN $5 ELSE finished_ms END "
-            "WHERE repository=$2 AND pr_number=$3 AND kind=$4 AND id<$1 AND state IN ('pending','leased') "
-            "  AND superseded_by IS NULL",
-            {id.int64(0, 0), j.repository, j.pr_number, j.kind, now});
-      }
+      batch.push_back({kInsertDeliveryAndJob,
+                       {d.delivery_id, d.event, d.action, d.repository, now, d.headers_json, d.body, d.outcome, j.kind,
+                        j.repository, j.pr_number, j.head_sha, j.installation, std::string(j.supersedes ? "t" : "f")},
+                       6});
     }
-    if (queued) db->exec(fmt::format("NOTIFY {}", kChannel));
-    tx.commit();
+    if (queued) batch.push_back({kNotify, {}});
+    batch.push_back({"COMMIT", {}});
+    std::vector<storage::PgResult> results;
+    try {
+      results = db->pipeline(batch);
+    } catch (const std::exception&) {
+      // A failed statement skipped the COMMIT: end the transaction it left.
+      try {
+        if (db->alive()) db->exec("ROLLBACK");
+      } catch (const std::exception&) {
+        // The first error is the one worth reporting.
+      }
+      throw;
+    }
+    std::vector<IntakeOutcome> out;
+    out.reserve(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const auto& r = results[first + i];
+      const bool stored = items[i].job ? r.int64(0, 0) == 1 : r.affected() == 1;
+      out.push_back(stored ? IntakeOutcome::stored : IntakeOutcome::duplicate);
+    }
     return out;
   }
 
@@ -390,7 +429,7 @@ class PgQueue final : public JobQueue {
   // advisory lock per (repository, pull request, kind) orders them; taken
   // in ascending key order, so two batches never wait for each other in a
   // cycle. Keys are FNV-1a, the same in every instance and build.
-  static void lock_superseding(PgConnection& db, const std::vector<IntakeItem>& items) {
+  static std::vector<std::int64_t> superseding_keys(const std::vector<IntakeItem>& items) {
     std::vector<std::int64_t> keys;
     for (const auto& item : items) {
       if (!item.job || !item.job->supersedes) continue;
@@ -401,12 +440,9 @@ class PgQueue final : public JobQueue {
       }
       keys.push_back(static_cast<std::int64_t>(h));
     }
-    if (keys.empty()) return;
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    // The sorted subquery feeds the aggregate in order: one round trip.
-    db.exec("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest($1::bigint[]) k ORDER BY k) s",
-            {bigint_array(keys)});
+    return keys;
   }
 
   // Leases that expired belong to workers (or instances) that died or hung:

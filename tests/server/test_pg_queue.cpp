@@ -107,6 +107,44 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
                            "(SELECT max(id) FROM queue_jobs k WHERE k.pr_number = j.pr_number)") == "0");
   }
 
+  TEST_CASE("one batch: a repeated delivery is a duplicate, and a newer head supersedes the one before it") {
+    auto s = test::PgSchema::create("pg-queue-batch");
+    if (!s) return;
+    auto q = JobQueue::open_postgres(s->url(), {});
+    auto out = q->enqueue({pg_item("d-1", "o/r", 1, "a"), pg_item("d-1", "o/r", 1, "a"), pg_item("d-2", "o/r", 1, "b"),
+                           pg_item("d-3", "o/r", 2, "c")});
+    REQUIRE(out.size() == 4);
+    CHECK(out[0] == IntakeOutcome::stored);
+    CHECK(out[1] == IntakeOutcome::duplicate);
+    CHECK(out[2] == IntakeOutcome::stored);
+    CHECK(out[3] == IntakeOutcome::stored);
+    CHECK(test::log_scalar(s->url(), "SELECT string_agg(head_sha || ':' || state, ',' ORDER BY id) FROM queue_jobs") ==
+          "a:superseded,b:pending,c:pending");
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_jobs a JOIN queue_jobs b ON a.superseded_by = b.id "
+                                     "WHERE a.head_sha = 'a' AND b.head_sha = 'b'") == "1");
+  }
+
+  TEST_CASE("a batch the server refuses stores nothing, and the next batch on the same writer is stored") {
+    auto s = test::PgSchema::create("pg-queue-refused");
+    if (!s) return;
+    auto q = JobQueue::open_postgres(s->url(), {});
+    // Not UTF-8: PostgreSQL refuses the text in the middle of the batch,
+    // after the statements before it have run.
+    auto bad = pg_item("d-bad", "o/r", 2, "x");
+    bad.delivery.headers_json = "{\"h\":\"\xff\xfe\"}";
+    for (int round = 0; round < 3; ++round) {  // every writer of the pool meets it
+      CHECK_THROWS_WITH_AS(q->enqueue({pg_item(fmt::format("d-{}", round), "o/r", 1, "a"), bad}),
+                           doctest::Contains("UTF8"), Error);
+    }
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_deliveries") == "0");
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_jobs") == "0");
+    for (int round = 0; round < 5; ++round) {
+      auto out = q->enqueue({pg_item(fmt::format("ok-{}", round), "o/r", 1, fmt::format("s{}", round))});
+      CHECK(out.at(0) == IntakeOutcome::stored);
+    }
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_jobs WHERE state = 'pending'") == "1");
+  }
+
   TEST_CASE("another instance's intake wakes this one's workers through LISTEN/NOTIFY") {
     auto s = test::PgSchema::create("pg-queue-notify");
     if (!s) return;
