@@ -191,6 +191,26 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& para
                sql);
 }
 
+// Named by the text's hash: no parsing or planning per execution, most of
+// a small statement's server time.
+std::string PgConnection::prepare_once(std::string_view sql, std::size_t params) {
+  auto name = fmt::format("p{:016x}", std::hash<std::string_view>{}(sql));
+  if (!prepared_.contains(name)) {
+    check(PQprepare(conn_.get(), name.c_str(), std::string(sql).c_str(), static_cast<int>(params), nullptr), sql);
+    prepared_.insert(name);
+  }
+  return name;
+}
+
+PgResult PgConnection::prepared(std::string_view sql, const std::vector<Value>& params) {
+  if (!conn_) throw PgError(fmt::format("{}: not connected", where()), "08003", Error::Retry::transient);
+  const Bound b = bind(params, params.size());
+  const auto name = prepare_once(sql, params.size());
+  return check(PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(params.size()), b.values.data(),
+                              b.lengths.data(), b.formats.data(), 0),
+               sql);
+}
+
 std::vector<PgResult> PgConnection::pipeline(const std::vector<PgStatement>& statements) {
   if (!conn_) throw PgError(fmt::format("{}: not connected", where()), "08003", Error::Retry::transient);
   pg_conn* c = conn_.get();
@@ -198,19 +218,9 @@ std::vector<PgResult> PgConnection::pipeline(const std::vector<PgStatement>& sta
     return PgError(fmt::format("{}: {}: {}", where(), what, one_line(PQerrorMessage(c))), "08006",
                    Error::Retry::transient);
   };
-  // Prepared once per connection, named by their text's hash: no parsing
-  // or planning per execution (most of a small statement's server time).
   std::vector<std::string> names;
   names.reserve(statements.size());
-  for (const auto& st : statements) {
-    auto name = fmt::format("p{:016x}", std::hash<std::string_view>{}(st.sql));
-    if (!prepared_.contains(name)) {
-      check(PQprepare(c, name.c_str(), std::string(st.sql).c_str(), static_cast<int>(st.params.size()), nullptr),
-            st.sql);
-      prepared_.insert(name);
-    }
-    names.push_back(std::move(name));
-  }
+  for (const auto& st : statements) names.push_back(prepare_once(st.sql, st.params.size()));
   // Bound before the first is sent: a parameter refused here must not
   // leave half a pipeline on the connection.
   std::vector<Bound> bound;

@@ -84,12 +84,15 @@ class PgConnection {
   // libpq's binary format, for a bytea column: no hex doubling, and any
   // byte (NUL too) is allowed there.
   PgResult exec(std::string_view sql, const std::vector<Value>& params, std::size_t binary_index);
+  // exec(sql, params) with the statement prepared on its first use and
+  // kept by this connection: for constant SQL that runs often, never for
+  // SQL built from data.
+  PgResult prepared(std::string_view sql, const std::vector<Value>& params);
   // Sends every statement before reading any result (libpq's pipeline
   // mode): one round trip instead of one per statement. Results come in
   // order. The first failure is thrown as exec() would throw it; the
   // statements after it did not run. A transaction around it stays the
-  // caller's. Each distinct statement text is prepared once per
-  // connection and kept: pass constant SQL, never SQL built from data.
+  // caller's. Statements are prepared as prepared() prepares them.
   std::vector<PgResult> pipeline(const std::vector<PgStatement>& statements);
   // "<label> <redacted url>", the prefix of every message.
   std::string where() const;
@@ -108,6 +111,7 @@ class PgConnection {
     void operator()(pg_conn* c) const;
   };
   struct Bound;
+  std::string prepare_once(std::string_view sql, std::size_t params);
   Bound bind(const std::vector<Value>& params, std::size_t binary_index) const;
   PgResult check(pg_result* r, std::string_view sql);
   std::unique_ptr<pg_conn, Finish> conn_;

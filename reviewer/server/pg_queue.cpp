@@ -282,7 +282,7 @@ class PgQueue final : public JobQueue {
     // longest ago, then its repository served longest ago, then its oldest
     // job. SKIP LOCKED: a job another instance is claiming right now is
     // passed over, not waited for.
-    auto pick = db_.exec(
+    auto pick = db_.prepared(
         "SELECT j.id FROM queue_jobs j "
         "LEFT JOIN queue_installation_turns i ON i.installation=j.installation "
         "LEFT JOIN queue_repo_turns t ON t.repository=j.repository "
@@ -295,17 +295,17 @@ class PgQueue final : public JobQueue {
       return std::nullopt;
     }
     const std::int64_t id = pick.int64(0, 0);
-    auto r = db_.exec(
+    auto r = db_.prepared(
         "UPDATE queue_jobs j SET state='leased', attempts=attempts+1, lease_token=$2, lease_expires_ms=$3 "
         "FROM queue_deliveries d WHERE j.id=$1 AND d.delivery_id=j.delivery_id "
         "RETURNING j.id, j.delivery_id, j.event, j.kind, j.repository, j.pr_number, j.head_sha, j.attempts, d.body, "
         "j.lease_token, j.installation",
         {id, random_hex(16), now + lease.count()});
-    db_.exec(
+    db_.prepared(
         "INSERT INTO queue_repo_turns VALUES($1, nextval('queue_turns')) "
         "ON CONFLICT(repository) DO UPDATE SET last_turn=excluded.last_turn",
         {r.text(0, 4)});
-    db_.exec(
+    db_.prepared(
         "INSERT INTO queue_installation_turns VALUES($1, nextval('queue_turns')) "
         "ON CONFLICT(installation) DO UPDATE SET last_turn=excluded.last_turn",
         {r.int64(0, 10)});
@@ -321,7 +321,7 @@ class PgQueue final : public JobQueue {
   bool heartbeat(const Job& job, std::chrono::milliseconds lease) override {
     std::lock_guard lock(mu_);
     reconnect();
-    return db_.exec("UPDATE queue_jobs SET lease_expires_ms=$3 WHERE id=$1 AND lease_token=$2 AND state='leased'",
+    return db_.prepared("UPDATE queue_jobs SET lease_expires_ms=$3 WHERE id=$1 AND lease_token=$2 AND state='leased'",
                     {job.id, job.lease_token, opt_.now_ms() + lease.count()})
                .affected() == 1;
   }
@@ -331,11 +331,11 @@ class PgQueue final : public JobQueue {
     reconnect();
     const auto now = opt_.now_ms();
     PgTransaction tx(db_);
-    auto cur = db_.exec("SELECT state, lease_token, attempts FROM queue_jobs WHERE id=$1 FOR UPDATE", {job.id});
+    auto cur = db_.prepared("SELECT state, lease_token, attempts FROM queue_jobs WHERE id=$1 FOR UPDATE", {job.id});
     if (cur.rows() == 0 || cur.text(0, 0) != "leased" || cur.text(0, 1) != job.lease_token) return "lost_lease";
     const int attempts = static_cast<int>(cur.int64(0, 2));
     auto [state, available] = policy_.after(r.status, attempts, now);
-    db_.exec(
+    db_.prepared(
         "UPDATE queue_jobs SET state=$2, available_ms=$3, lease_token=NULL, lease_expires_ms=NULL, "
         "finished_ms=CASE WHEN $2='pending' THEN NULL ELSE $4::bigint END, run_id=$5, result=$6 WHERE id=$1",
         {job.id, state, available, now, r.run_id.empty() ? Value{} : Value{r.run_id}, r.detail});
@@ -356,7 +356,7 @@ class PgQueue final : public JobQueue {
   bool superseded(std::int64_t job_id) override {
     std::lock_guard lock(mu_);
     reconnect();
-    auto r = db_.exec("SELECT superseded_by IS NOT NULL FROM queue_jobs WHERE id=$1", {job_id});
+    auto r = db_.prepared("SELECT superseded_by IS NOT NULL FROM queue_jobs WHERE id=$1", {job_id});
     return r.rows() == 1 && r.text(0, 0) == "t";
   }
 
@@ -448,12 +448,12 @@ class PgQueue final : public JobQueue {
   // Leases that expired belong to workers (or instances) that died or hung:
   // re-queue the job, or park it as a dead letter when out of attempts.
   void expire_leases(std::int64_t now) {
-    db_.exec(
+    db_.prepared(
         "UPDATE queue_jobs SET state='dead', lease_token=NULL, finished_ms=$1, "
         "result='lease expired on the last attempt (worker lost)' "
         "WHERE state='leased' AND lease_expires_ms<=$1 AND attempts>=$2",
         {now, std::int64_t{opt_.max_attempts}});
-    db_.exec(
+    db_.prepared(
         "UPDATE queue_jobs SET state='pending', lease_token=NULL, lease_expires_ms=NULL, available_ms=$1 "
         "WHERE state='leased' AND lease_expires_ms<=$1",
         {now});
