@@ -6,6 +6,8 @@
 #   pg-1       one instance on PostgreSQL
 #   pg-2       two instances on the same PostgreSQL database, each driven by
 #              its own wrk at c=8 (16 connections in all), figures summed
+# each first with every delivery for one pull request (the worst case: the
+# jobs supersede one another), then spread over PRS pull requests (-64prs)
 #   claim      claim latency: a job enqueued by one queue -> an idle worker
 #              of another queue (another instance) starts it, with
 #              LISTEN/NOTIFY and with polling only (bench/claim_latency.cpp)
@@ -16,7 +18,7 @@
 #        tests/tools/node_modules from `npm ci --prefix tests/tools`)
 #        bench/postgres.sh claim [build-dir]   the claim latency alone (build
 #        the target claim_latency: -DREVIEWER_BUILD_BENCH=ON)
-# Env:   RUN_SECONDS (10), RUNS (3); SAMPLES (1000), POLL_SAMPLES (200) for claim
+# Env:   RUN_SECONDS (10), RUNS (3), PRS (64); SAMPLES (1000), POLL_SAMPLES (200) for claim
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${REVIEWER_TEST_DATABASE_URL:-}" ]; then exec scripts/with-postgres.sh "$0" "$@"; fi
@@ -40,7 +42,9 @@ PIDS=()
 trap 'kill -9 "${PIDS[@]}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 SECRET=bench-secret-$(date +%s)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-source bench/webhook_payload.sh  # BENCH_PAYLOAD, BENCH_SIG
+PRS=${PRS:-64}
+BENCH_PRS=$PRS source bench/webhook_payload.sh  # BENCH_PAYLOAD, BENCH_SIG, and $PRS signed payloads
+SPREAD=1  # pull requests the deliveries of a run are spread over (wrk_line)
 echo "payload: $(wc -c < "$BENCH_PAYLOAD") bytes; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 start() {  # $1 data dir, $2 port, $3 database URL ("" for SQLite); echoes the pid
@@ -55,7 +59,7 @@ stop() {  # SIGTERM, then wait: started by $(start), the servers are not our chi
   for p in "$@"; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done
 }
 wrk_line() {  # $1 connections, $2 seconds, $3 tag, $4 port
-  BENCH_RUN=$3 wrk -t1 -c"$1" -d"$2"s --timeout 5s -s bench/server_webhook.lua "http://127.0.0.1:$4/webhook" | grep '^BENCH'
+  BENCH_PRS=$SPREAD BENCH_RUN=$3 wrk -t1 -c"$1" -d"$2"s --timeout 5s -s bench/server_webhook.lua "http://127.0.0.1:$4/webhook" | grep '^BENCH'
 }
 field() { sed "s/.*$1=\([0-9.]*\).*/\1/"; }
 
@@ -74,12 +78,12 @@ one() {  # $1 name, $2 database URL or ""
 two() {  # two instances on one database, c=8 each
   local p1 p2 a b
   p1=$(free_port); p2=$(free_port)
-  a=$(start "$WORK/pg2a" "$p1" "$PG2"); b=$(start "$WORK/pg2b" "$p2" "$PG2")
+  a=$(start "$WORK/pg2a${1:-}" "$p1" "$PG2"); b=$(start "$WORK/pg2b${1:-}" "$p2" "$PG2")
   PIDS+=("$a" "$b")
   wrk_line 8 5 warm-a "$p1" > /dev/null & wrk_line 8 5 warm-b "$p2" > /dev/null; wait
   for r in $(seq "$RUNS"); do
     wrk_line 8 "$RUN_SECONDS" "pg2a-r$r" "$p1" > "$WORK/a.txt" & wrk_line 8 "$RUN_SECONDS" "pg2b-r$r" "$p2" > "$WORK/b.txt"; wait
-    echo "pg-2 c=8+8 run=$r rps=$(awk -v a="$(field rps < "$WORK/a.txt")" -v b="$(field rps < "$WORK/b.txt")" 'BEGIN { print a + b }')" \
+    echo "pg-2${1:-} c=8+8 run=$r rps=$(awk -v a="$(field rps < "$WORK/a.txt")" -v b="$(field rps < "$WORK/b.txt")" 'BEGIN { print a + b }')" \
          "p99_ms=$(field p99_ms < "$WORK/a.txt")/$(field p99_ms < "$WORK/b.txt")" \
          "non2xx=$(( $(field non2xx < "$WORK/a.txt") + $(field non2xx < "$WORK/b.txt") ))" \
          "load=$(cut -d' ' -f1 /proc/loadavg)"
@@ -91,7 +95,16 @@ base=$REVIEWER_TEST_DATABASE_URL
 psql "$base" -qc "CREATE DATABASE bench_pg1" -c "CREATE DATABASE bench_pg2"
 PG1=${base/\/reviewer_test/\/bench_pg1}
 PG2=${base/\/reviewer_test/\/bench_pg2}
+psql "$base" -qc "CREATE DATABASE bench_pg1s" -c "CREATE DATABASE bench_pg2s"
+# Every delivery for one pull request: each job supersedes the one before,
+# so their commits queue on that pull request's lock (the worst case).
 one sqlite ""
 one pg-1 "$PG1"
 two
-echo "rows: pg-1 $(psql "$PG1" -tAc 'SELECT count(*) FROM queue_deliveries'), pg-2 $(psql "$PG2" -tAc 'SELECT count(*) FROM queue_deliveries')"
+# Deliveries spread over $PRS pull requests, as a busy installation's are.
+SPREAD=$PRS
+one "sqlite-${PRS}prs" ""
+one "pg-1-${PRS}prs" "${base/\/reviewer_test/\/bench_pg1s}"
+PG2=${base/\/reviewer_test/\/bench_pg2s}
+two "-${PRS}prs"
+echo "rows: pg-1 $(psql "$PG1" -tAc 'SELECT count(*) FROM queue_deliveries'), pg-2 $(psql "${base/\/reviewer_test/\/bench_pg2}" -tAc 'SELECT count(*) FROM queue_deliveries')"
