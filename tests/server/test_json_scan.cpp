@@ -50,6 +50,24 @@ TEST_SUITE("server::json_scan") {
     }
   }
 
+  TEST_CASE("a string's special bytes are found at every offset of the sixteen-byte fast path") {
+    // Each at offsets 0..40 of a long string: the end of a block, its
+    // middle, its last byte and the tail shorter than a block all meet it.
+    for (const std::string& special : {std::string("\x01"), std::string("\x1f"), std::string("\xFF"),
+                                       std::string("\xC3\xA9"), std::string("\xC3"), std::string("\\n"),
+                                       std::string("\\u00e9"), std::string("\\q"), std::string("\x7f"),
+                                       std::string("\"")}) {
+      for (std::size_t at = 0; at <= 40; ++at) {
+        const std::string doc = "{\"a\":\"" + std::string(at, 'x') + special + std::string(40 - at, 'y') + "\"}";
+        CAPTURE(at);
+        CAPTURE(special);
+        const auto ours = parse_filtered(doc, keep_all);
+        CHECK(ours.has_value() == nlohmann_accepts(doc));
+        if (ours) CHECK(*ours == nlohmann::json::parse(doc));
+      }
+    }
+  }
+
   TEST_CASE("a byte order mark, surrounding whitespace and scalar documents are accepted as nlohmann does") {
     for (const std::string& good : {std::string("\xEF\xBB\xBF{}"), std::string(" \t\r\n[ ] \n"), std::string("1e300"),
                                    std::string("-0"), std::string("123456789012345678901234567890"), std::string("\"\xF0\x9F\x98\x80\""), std::string("null")}) {
