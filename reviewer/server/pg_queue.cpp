@@ -83,6 +83,51 @@ constexpr std::string_view kMigrateLock = "SELECT pg_advisory_xact_lock(hashtext
 constexpr std::string_view kChannel = "reviewer_jobs";
 constexpr std::string_view kNotify = "NOTIFY reviewer_jobs";
 
+// Leases that expired belong to workers (or instances) that died or hung:
+// the job is parked as a dead letter when out of attempts ($2), re-queued
+// otherwise. $1 is now.
+constexpr std::string_view kExpireLastAttempt =
+    "UPDATE queue_jobs SET state='dead', lease_token=NULL, finished_ms=$1, "
+    "result='lease expired on the last attempt (worker lost)' "
+    "WHERE state='leased' AND lease_expires_ms<=$1 AND attempts>=$2";
+constexpr std::string_view kExpireRequeue =
+    "UPDATE queue_jobs SET state='pending', lease_token=NULL, lease_expires_ms=NULL, available_ms=$1 "
+    "WHERE state='leased' AND lease_expires_ms<=$1";
+// Round-robin in two levels, as in SQLite: the installation served longest
+// ago, then its repository served longest ago, then its oldest job. SKIP
+// LOCKED: a job another instance is claiming right now is passed over, not
+// waited for.
+constexpr std::string_view kPick =
+    "SELECT j.id FROM queue_jobs j "
+    "LEFT JOIN queue_installation_turns i ON i.installation=j.installation "
+    "LEFT JOIN queue_repo_turns t ON t.repository=j.repository "
+    "WHERE j.state='pending' AND j.available_ms<=$1 "
+    "ORDER BY COALESCE(i.last_turn, 0), COALESCE(t.last_turn, 0), j.id LIMIT 1 "
+    "FOR UPDATE OF j SKIP LOCKED";
+
+// Rolls back the open transaction unless done() was called: after a throw
+// (a pipeline that failed skipped its COMMIT) or an early return. The
+// first error is the one reported.
+class RollbackUnlessDone {
+ public:
+  explicit RollbackUnlessDone(PgConnection& db) : db_(db) {}
+  ~RollbackUnlessDone() {
+    if (done_ || !db_.alive()) return;
+    try {
+      db_.exec("ROLLBACK");
+    } catch (const std::exception&) {
+      // The error that brought us here is the one worth reporting.
+    }
+  }
+  RollbackUnlessDone(const RollbackUnlessDone&) = delete;
+  RollbackUnlessDone& operator=(const RollbackUnlessDone&) = delete;
+  void done() { done_ = true; }
+
+ private:
+  PgConnection& db_;
+  bool done_ = false;
+};
+
 // Intake: one statement per delivery, so a batch needs no answer before
 // its next statement (a pipeline). $1..$8 the delivery (the body, $7, as
 // bytes).
@@ -250,18 +295,9 @@ class PgQueue final : public JobQueue {
     }
     if (queued) batch.push_back({kNotify, {}});
     batch.push_back({"COMMIT", {}});
-    std::vector<storage::PgResult> results;
-    try {
-      results = db->pipeline(batch);
-    } catch (const std::exception&) {
-      // A failed statement skipped the COMMIT: end the transaction it left.
-      try {
-        if (db->alive()) db->exec("ROLLBACK");
-      } catch (const std::exception&) {
-        // The first error is the one worth reporting.
-      }
-      throw;
-    }
+    RollbackUnlessDone guard(*db);
+    const auto results = db->pipeline(batch);
+    guard.done();
     std::vector<IntakeOutcome> out;
     out.reserve(items.size());
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -272,44 +308,37 @@ class PgQueue final : public JobQueue {
     return out;
   }
 
+  // Three round trips: BEGIN, the lease expiries and the pick in one
+  // pipeline; the lease; the turns and COMMIT in another.
   std::optional<Job> claim(std::chrono::milliseconds lease) override {
     std::lock_guard lock(mu_);
     reconnect();
     const auto now = opt_.now_ms();
-    PgTransaction tx(db_);
-    expire_leases(now);
-    // Round-robin in two levels, as in SQLite: the installation served
-    // longest ago, then its repository served longest ago, then its oldest
-    // job. SKIP LOCKED: a job another instance is claiming right now is
-    // passed over, not waited for.
-    auto pick = db_.prepared(
-        "SELECT j.id FROM queue_jobs j "
-        "LEFT JOIN queue_installation_turns i ON i.installation=j.installation "
-        "LEFT JOIN queue_repo_turns t ON t.repository=j.repository "
-        "WHERE j.state='pending' AND j.available_ms<=$1 "
-        "ORDER BY COALESCE(i.last_turn, 0), COALESCE(t.last_turn, 0), j.id LIMIT 1 "
-        "FOR UPDATE OF j SKIP LOCKED",
-        {now});
+    RollbackUnlessDone guard(db_);
+    auto first = db_.pipeline({{"BEGIN", {}},
+                               {kExpireLastAttempt, {now, std::int64_t{opt_.max_attempts}}},
+                               {kExpireRequeue, {now}},
+                               {kPick, {now}}});
+    const auto& pick = first[3];
     if (pick.rows() == 0) {
-      tx.commit();  // keep the expiries
+      db_.exec("COMMIT");  // keep the expiries
+      guard.done();
       return std::nullopt;
     }
-    const std::int64_t id = pick.int64(0, 0);
     auto r = db_.prepared(
         "UPDATE queue_jobs j SET state='leased', attempts=attempts+1, lease_token=$2, lease_expires_ms=$3 "
         "FROM queue_deliveries d WHERE j.id=$1 AND d.delivery_id=j.delivery_id "
         "RETURNING j.id, j.delivery_id, j.event, j.kind, j.repository, j.pr_number, j.head_sha, j.attempts, d.body, "
         "j.lease_token, j.installation",
-        {id, random_hex(16), now + lease.count()});
-    db_.prepared(
-        "INSERT INTO queue_repo_turns VALUES($1, nextval('queue_turns')) "
-        "ON CONFLICT(repository) DO UPDATE SET last_turn=excluded.last_turn",
-        {r.text(0, 4)});
-    db_.prepared(
-        "INSERT INTO queue_installation_turns VALUES($1, nextval('queue_turns')) "
-        "ON CONFLICT(installation) DO UPDATE SET last_turn=excluded.last_turn",
-        {r.int64(0, 10)});
-    tx.commit();
+        {pick.int64(0, 0), random_hex(16), now + lease.count()});
+    db_.pipeline({{"INSERT INTO queue_repo_turns VALUES($1, nextval('queue_turns')) "
+                   "ON CONFLICT(repository) DO UPDATE SET last_turn=excluded.last_turn",
+                   {r.text(0, 4)}},
+                  {"INSERT INTO queue_installation_turns VALUES($1, nextval('queue_turns')) "
+                   "ON CONFLICT(installation) DO UPDATE SET last_turn=excluded.last_turn",
+                   {r.int64(0, 10)}},
+                  {"COMMIT", {}}});
+    guard.done();
     return job_of(r, 0);
   }
 
@@ -330,17 +359,21 @@ class PgQueue final : public JobQueue {
     std::lock_guard lock(mu_);
     reconnect();
     const auto now = opt_.now_ms();
-    PgTransaction tx(db_);
-    auto cur = db_.prepared("SELECT state, lease_token, attempts FROM queue_jobs WHERE id=$1 FOR UPDATE", {job.id});
+    RollbackUnlessDone guard(db_);
+    auto first = db_.pipeline(
+        {{"BEGIN", {}}, {"SELECT state, lease_token, attempts FROM queue_jobs WHERE id=$1 FOR UPDATE", {job.id}}});
+    const auto& cur = first[1];
     if (cur.rows() == 0 || cur.text(0, 0) != "leased" || cur.text(0, 1) != job.lease_token) return "lost_lease";
     const int attempts = static_cast<int>(cur.int64(0, 2));
     auto [state, available] = policy_.after(r.status, attempts, now);
-    db_.prepared(
-        "UPDATE queue_jobs SET state=$2, available_ms=$3, lease_token=NULL, lease_expires_ms=NULL, "
-        "finished_ms=CASE WHEN $2='pending' THEN NULL ELSE $4::bigint END, run_id=$5, result=$6 WHERE id=$1",
-        {job.id, state, available, now, r.run_id.empty() ? Value{} : Value{r.run_id}, r.detail});
-    if (state == "pending") db_.exec(fmt::format("NOTIFY {}", kChannel));
-    tx.commit();
+    std::vector<storage::PgStatement> rest{
+        {"UPDATE queue_jobs SET state=$2, available_ms=$3, lease_token=NULL, lease_expires_ms=NULL, "
+         "finished_ms=CASE WHEN $2='pending' THEN NULL ELSE $4::bigint END, run_id=$5, result=$6 WHERE id=$1",
+         {job.id, state, available, now, r.run_id.empty() ? Value{} : Value{r.run_id}, r.detail}}};
+    if (state == "pending") rest.push_back({kNotify, {}});
+    rest.push_back({"COMMIT", {}});
+    db_.pipeline(rest);
+    guard.done();
     return state;
   }
 
@@ -443,20 +476,6 @@ class PgQueue final : public JobQueue {
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     return keys;
-  }
-
-  // Leases that expired belong to workers (or instances) that died or hung:
-  // re-queue the job, or park it as a dead letter when out of attempts.
-  void expire_leases(std::int64_t now) {
-    db_.prepared(
-        "UPDATE queue_jobs SET state='dead', lease_token=NULL, finished_ms=$1, "
-        "result='lease expired on the last attempt (worker lost)' "
-        "WHERE state='leased' AND lease_expires_ms<=$1 AND attempts>=$2",
-        {now, std::int64_t{opt_.max_attempts}});
-    db_.prepared(
-        "UPDATE queue_jobs SET state='pending', lease_token=NULL, lease_expires_ms=NULL, available_ms=$1 "
-        "WHERE state='leased' AND lease_expires_ms<=$1",
-        {now});
   }
 
   void reconnect() {
