@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "reviewer/core/error.h"
 #include "reviewer/server/queue.h"
@@ -145,6 +146,30 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_jobs WHERE state = 'pending'") == "1");
   }
 
+  TEST_CASE("bodies are stored lz4-compressed, also in a database of schema 1 once opened") {
+    auto s = test::PgSchema::create("pg-queue-lz4");
+    if (!s) return;
+    const std::string column =
+        "SELECT attcompression::text || attstorage::text FROM pg_attribute WHERE attrelid = 'queue_deliveries'::regclass "
+        "AND attname = 'body'";
+    {
+      auto q = JobQueue::open_postgres(s->url(), {});
+      CHECK(test::log_scalar(s->url(), column) == "lx");
+      auto it = pg_item("d-1", "o/r", 1, "a");
+      it.delivery.body = nlohmann::json{{"text", std::string(20000, 'z')}}.dump();
+      q->enqueue({it});
+      CHECK(test::log_scalar(s->url(), "SELECT pg_column_compression(body) FROM queue_deliveries") == "lz4");
+      CHECK(q->claim(std::chrono::seconds(60))->payload == it.delivery.body);
+    }
+    // What schema 1 left: bodies stored uncompressed.
+    test::log_scalar(s->url(), "ALTER TABLE queue_deliveries ALTER COLUMN body SET STORAGE EXTERNAL, "
+                               "ALTER COLUMN body SET COMPRESSION pglz");
+    test::log_scalar(s->url(), "UPDATE queue_meta SET value = 1 WHERE key = 'schema_version'");
+    auto q = JobQueue::open_postgres(s->url(), {});
+    CHECK(test::log_scalar(s->url(), column) == "lx");
+    CHECK(test::log_scalar(s->url(), "SELECT value FROM queue_meta WHERE key = 'schema_version'") == "2");
+  }
+
   TEST_CASE("another instance's intake wakes this one's workers through LISTEN/NOTIFY") {
     auto s = test::PgSchema::create("pg-queue-notify");
     if (!s) return;
@@ -189,7 +214,7 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
     JobQueue::open_postgres(s->url(), {});
     test::log_scalar(s->url(), "UPDATE queue_meta SET value = 99 WHERE key = 'schema_version' RETURNING value");
     CHECK_THROWS_WITH_AS(JobQueue::open_postgres(s->url(), {}),
-                         doctest::Contains("queue schema version 99, newer than this build's (1)"), Error);
+                         doctest::Contains("queue schema version 99, newer than this build's (2)"), Error);
   }
 
   TEST_CASE("an unreachable database is one line naming it") {
