@@ -227,12 +227,22 @@ std::vector<PgResult> PgConnection::pipeline(const std::vector<PgStatement>& sta
   bound.reserve(statements.size());
   for (const auto& st : statements) bound.push_back(bind(st.params, st.binary_index));
   if (PQenterPipelineMode(c) != 1) throw lost("cannot enter pipeline mode");
+  // A connection left in pipeline mode (results unread after a failure)
+  // could run nothing else: it is closed, and alive() says so.
+  struct LeaveOrClose {
+    PgConnection& self;
+    ~LeaveOrClose() {
+      if (self.conn_ && PQpipelineStatus(self.conn_.get()) != PQ_PIPELINE_OFF &&
+          PQexitPipelineMode(self.conn_.get()) != 1) {
+        self.conn_.reset();
+      }
+    }
+  } leave{*this};
   // libpq copies each statement into its output buffer as it is sent.
   for (std::size_t i = 0; i < statements.size(); ++i) {
     const auto& b = bound[i];
     if (PQsendQueryPrepared(c, names[i].c_str(), static_cast<int>(statements[i].params.size()), b.values.data(),
                             b.lengths.data(), b.formats.data(), 0) != 1) {
-      PQexitPipelineMode(c);
       throw lost("cannot send a statement");
     }
   }
@@ -259,10 +269,7 @@ std::vector<PgResult> PgConnection::pipeline(const std::vector<PgStatement>& sta
   pg_result* sync = PQgetResult(c);
   const bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
   PQclear(sync);
-  if (failure) {
-    if (synced) PQexitPipelineMode(c);
-    throw *failure;
-  }
+  if (failure) throw *failure;  // after the sync: the connection can go on
   if (!synced || out.size() != statements.size()) throw lost("pipeline ended early");
   if (PQexitPipelineMode(c) != 1) throw lost("cannot leave pipeline mode");
   return out;
