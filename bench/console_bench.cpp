@@ -22,6 +22,7 @@
 #include "audit/store.h"
 #include "reviewer/cli/demo_history.h"
 #include "reviewer/console/auth.h"
+#include "reviewer/console/charts.h"
 #include "reviewer/console/console.h"
 
 using namespace reviewer;
@@ -121,6 +122,25 @@ int main(int argc, char** argv) {
   };
   series("overview (/: the latest 90 days)", {"/"}, 500);
   series("overview, all time (/?period=all)", {"/?period=all"}, 500);
+  // The overview's rows and figures by each way of reading the merges
+  // (audit/console_queries.h), in the same minute: per_merge is what the
+  // console ran before one_pass existed.
+  auto plan = [&](const std::string& what, audit::MergedPlan p, const audit::ConsoleFilter& f) {
+    if (!what.starts_with(only)) return;
+    std::vector<Timing> t;
+    for (int r = 0; r < runs; ++r) {
+      const auto cpu = bench::cpu_ms();
+      const auto start = Clock::now();
+      auto session = audit::open_read_only_session(db.string(), std::chrono::seconds(60));
+      const auto rows = audit::console_overview(session->log(), f, p);
+      const auto figures = console::overview_figures(rows);
+      t.push_back({std::chrono::duration<double, std::milli>(Clock::now() - start).count(), bench::cpu_ms() - cpu,
+                   rows.merged.size(), 200});
+    }
+    report(what, t, 0);
+  };
+  plan("overview rows, all time, per_merge plan (before)", audit::MergedPlan::per_merge, {});
+  plan("overview rows, all time, one_pass plan", audit::MergedPlan::one_pass, {});
   timed(cached, "/");
   series("overview (/), cached by chain head", {"/"}, 500, &cached);
   series("overview, one repository, one quarter", {"/?repo=acme/web&since=2025-10-01&until=2025-12-31"}, 500);
