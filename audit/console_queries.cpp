@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 
 #include <fmt/format.h>
 
@@ -75,42 +74,6 @@ std::vector<RuleCount> rule_counts(LogReader& log, std::string_view name, const 
   return out;
 }
 
-std::string single_text(LogReader& log, std::string_view name) {
-  std::string out;
-  log.each(console_sql(name), {}, [&](const LogRow& r) { out = text_of(r.values[0]); });
-  return out;
-}
-
-// Days since 1970-01-01 of a time's date (YYYY-MM-DD…); nullopt when it
-// is not one. Whole days, so the filter's bounds (years 0000 and 9999) fit.
-std::optional<std::int64_t> day_number(std::string_view t) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  if (t.size() < 10 || t[4] != '-' || t[7] != '-' ||
-      std::from_chars(t.data(), t.data() + 4, y).ptr != t.data() + 4 ||
-      std::from_chars(t.data() + 5, t.data() + 7, m).ptr != t.data() + 7 ||
-      std::from_chars(t.data() + 8, t.data() + 10, d).ptr != t.data() + 10) {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
-  if (!ymd.ok()) return std::nullopt;
-  return std::chrono::sys_days(ymd).time_since_epoch().count();
-}
-
-// The share (0 to 1) of the log's activity span, first to latest pull
-// request event or review run, in whole days, that the filter's period
-// covers; 1 when the span cannot be read (an empty log, a time that is not
-// ISO 8601). Only the speed depends on it: both plans give the same rows.
-double period_share(LogReader& log, const ConsoleFilter& f) {
-  const auto first = day_number(single_text(log, "first_activity.sql"));
-  const auto latest = day_number(single_text(log, "latest_activity.sql"));
-  const auto since = day_number(f.since), until = day_number(f.until);
-  if (!first || !latest || !since || !until || *latest <= *first) return 1;
-  const auto from = std::max(*first, *since), to = std::min(*latest, *until);
-  if (to < from) return 0;
-  return static_cast<double>(to - from + 1) / static_cast<double>(*latest - *first + 1);
-}
-
 }  // namespace
 
 std::vector<std::string> console_repositories(LogReader& log) {
@@ -121,18 +84,17 @@ std::vector<std::string> console_repositories(LogReader& log) {
   return out;
 }
 
-std::string console_latest_activity(LogReader& log) { return single_text(log, "latest_activity.sql"); }
-
-MergedPlan overview_plan(LogReader& log, const ConsoleFilter& f) {
-  return period_share(log, f) > kOnePassShare ? MergedPlan::one_pass : MergedPlan::per_merge;
+std::string console_latest_activity(LogReader& log) {
+  std::string latest;
+  log.each(console_sql("latest_activity.sql"), {}, [&](const LogRow& r) { latest = text_of(r.values[0]); });
+  return latest;
 }
 
 OverviewRows console_overview(LogReader& log, const ConsoleFilter& f, MergedPlan plan) {
   OverviewRows o;
-  if (plan == MergedPlan::automatic) plan = overview_plan(log, f);
   std::vector<Value> params{f.since, f.until};
   const std::string merged = console_query(
-      plan == MergedPlan::one_pass ? "overview_merged_one_pass.sql" : "overview_merged.sql", f, params);
+      plan == MergedPlan::via_view ? "overview_merged_view.sql" : "overview_merged.sql", f, params);
   log.each(merged, params, [&](const LogRow& r) {
     o.merged.push_back({text_of(r.values[0]), text_of(r.values[1]), int_of(r.values[2]) != 0, text_of(r.values[3]),
                         text_of(r.values[4]), text_of(r.values[5])});
