@@ -90,10 +90,11 @@ std::string console_latest_activity(LogReader& log) {
   return latest;
 }
 
-OverviewRows console_overview(LogReader& log, const ConsoleFilter& f) {
+OverviewRows console_overview(LogReader& log, const ConsoleFilter& f, MergedPlan plan) {
   OverviewRows o;
   std::vector<Value> params{f.since, f.until};
-  const std::string merged = console_query("overview_merged.sql", f, params);
+  const std::string merged = console_query(
+      plan == MergedPlan::via_view ? "overview_merged_view.sql" : "overview_merged.sql", f, params);
   log.each(merged, params, [&](const LogRow& r) {
     o.merged.push_back({text_of(r.values[0]), text_of(r.values[1]), int_of(r.values[2]) != 0, text_of(r.values[3]),
                         text_of(r.values[4]), text_of(r.values[5])});

@@ -66,9 +66,16 @@ struct OverviewRows {
   std::vector<RuleCount> effective_rules;  // fired on the most later-reverted changes first
 };
 
+// How the overview reads its merges; both give the same rows (in no set
+// order). indexed: overview_merged.sql, a few covering-index probes per
+// merge (migration 008). via_view: overview_merged_view.sql, the same over
+// v_merged_prs (table rows read per merge, about twice the time), kept as
+// the reference the tests and console_bench hold `indexed` to.
+enum class MergedPlan { indexed, via_view };
+
 // The overview's rows for the filter's period and repositories (the
 // other filter fields are not used).
-OverviewRows console_overview(LogReader& log, const ConsoleFilter& f);
+OverviewRows console_overview(LogReader& log, const ConsoleFilter& f, MergedPlan plan = MergedPlan::indexed);
 
 // A change: a pull request (run_id "") or a local run (pr_number 0).
 struct ChangeKey {

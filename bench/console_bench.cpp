@@ -6,8 +6,10 @@
 // HTTP listener aside. Prints one line per figure; see bench/README.md
 // `## console`.
 //
-//   console_bench [--db PATH] [--changes N] [--runs R] [--reuse] [--only PREFIX]
-// (--only: the figures whose name starts with PREFIX, for a profiler)
+//   console_bench [--db PATH] [--changes N] [--runs R] [--reuse [--migrate]] [--only PREFIX]
+// (--only: the figures whose name starts with PREFIX, for a profiler;
+// --migrate: bring a reused log written by an older build to this build's
+// schema first, e.g. migration 008's indexes; this writes to the log)
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -22,6 +24,7 @@
 #include "audit/store.h"
 #include "reviewer/cli/demo_history.h"
 #include "reviewer/console/auth.h"
+#include "reviewer/console/charts.h"
 #include "reviewer/console/console.h"
 
 using namespace reviewer;
@@ -60,7 +63,7 @@ void report(const std::string& what, std::vector<Timing> runs, double target_ms)
 int main(int argc, char** argv) {
   std::filesystem::path db = "console-bench.db";
   int changes = 100000, runs = 7;
-  bool reuse = false;
+  bool reuse = false, migrate = false;
   std::string only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -68,11 +71,18 @@ int main(int argc, char** argv) {
     else if (a == "--changes" && i + 1 < argc) changes = std::atoi(argv[++i]);
     else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
     else if (a == "--reuse") reuse = true;
+    else if (a == "--migrate") migrate = true;
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else {
-      fmt::print(stderr, "usage: console_bench [--db PATH] [--changes N] [--runs R] [--reuse] [--only PREFIX]\n");
+      fmt::print(stderr, "usage: console_bench [--db PATH] [--changes N] [--runs R] [--reuse [--migrate]] "
+                        "[--only PREFIX]\n");
       return 1;
     }
+  }
+  if (reuse && migrate && std::filesystem::exists(db)) {
+    const auto t = Clock::now();
+    audit::AuditStore::open(db);  // opening migrates
+    fmt::print("migrated {} in {:.1f} s\n", db.string(), std::chrono::duration<double>(Clock::now() - t).count());
   }
   if (!reuse || !std::filesystem::exists(db)) {
     std::filesystem::remove(db);
@@ -121,6 +131,25 @@ int main(int argc, char** argv) {
   };
   series("overview (/: the latest 90 days)", {"/"}, 500);
   series("overview, all time (/?period=all)", {"/?period=all"}, 500);
+  // The overview's rows and figures by each way of reading the merges
+  // (audit/console_queries.h), in the same minute: via_view is what the
+  // console ran before migration 008's indexes ("rows" in the bytes column).
+  auto plan = [&](const std::string& what, audit::MergedPlan p, const audit::ConsoleFilter& f) {
+    if (!what.starts_with(only)) return;
+    std::vector<Timing> t;
+    for (int r = 0; r < runs; ++r) {
+      const auto cpu = bench::cpu_ms();
+      const auto start = Clock::now();
+      auto session = audit::open_read_only_session(db.string(), std::chrono::seconds(60));
+      const auto rows = audit::console_overview(session->log(), f, p);
+      const auto figures = console::overview_figures(rows);
+      t.push_back({std::chrono::duration<double, std::milli>(Clock::now() - start).count(), bench::cpu_ms() - cpu,
+                   rows.merged.size(), 200});
+    }
+    report(what, t, 0);
+  };
+  plan("overview rows, all time, via v_merged_prs (before)", audit::MergedPlan::via_view, {});
+  plan("overview rows, all time, indexed", audit::MergedPlan::indexed, {});
   timed(cached, "/");
   series("overview (/), cached by chain head", {"/"}, 500, &cached);
   series("overview, one repository, one quarter", {"/?repo=acme/web&since=2025-10-01&until=2025-12-31"}, 500);

@@ -1,8 +1,10 @@
 #include "reviewer/console/charts.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -25,12 +27,6 @@ std::string day_text(sys_days d) {
   const std::chrono::year_month_day ymd{d};
   return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                      static_cast<unsigned>(ymd.day()));
-}
-
-double hours_between(const std::string& from, const std::string& to) {
-  const auto a = parse_utc_iso8601(from), b = parse_utc_iso8601(to);
-  if (!a || !b) return -1;
-  return std::chrono::duration<double>(*b - *a).count() / 3600.0;
 }
 
 Latency latency(const std::vector<double>& hours) {
@@ -118,19 +114,25 @@ std::optional<double> percentile(std::vector<double> values, double q) {
 
 OverviewFigures overview_figures(const audit::OverviewRows& rows) {
   OverviewFigures f;
-  std::vector<audit::DayCount> merged_days;
+  // Merges per (day, label), counted here: the all-time overview has ~100,000
+  // merges on a few hundred days.
+  constexpr std::array<const char*, 4> kLabels{"bot", "person", "bot+person", "none"};
+  std::unordered_map<std::string, std::array<std::int64_t, kLabels.size()>> per_day;
   std::int64_t bot_n = 0, bot_k = 0, person_n = 0, person_k = 0;
   std::vector<double> bot_approval, person_approval, bot_merge, person_merge;
   for (const auto& m : rows.merged) {
     const bool bot = m.approval == "bot" || m.approval == "bot+human";
     const bool person = m.approval == "human" || m.approval == "bot+human";
-    const char* label = m.approval == "bot"         ? "bot"
-                        : m.approval == "human"     ? "person"
-                        : m.approval == "bot+human" ? "bot+person"
-                                                    : "none";
-    merged_days.push_back({m.merged_at, label, 1});
+    const std::size_t label = m.approval == "bot"         ? 0
+                              : m.approval == "human"     ? 1
+                              : m.approval == "bot+human" ? 2
+                                                          : 3;
+    ++per_day[m.merged_at.substr(0, 10)][label];
+    const auto opened = m.opened_at.empty() ? std::nullopt : parse_utc_iso8601(m.opened_at);
     auto add = [&](std::vector<double>& v, const std::string& to) {
-      const double h = m.opened_at.empty() || to.empty() ? -1 : hours_between(m.opened_at, to);
+      if (!opened || to.empty()) return;
+      const auto t = parse_utc_iso8601(to);
+      const double h = t ? std::chrono::duration<double>(*t - *opened).count() / 3600.0 : -1;
       if (h >= 0) v.push_back(h);
     };
     if (bot) {
@@ -144,6 +146,12 @@ OverviewFigures overview_figures(const audit::OverviewRows& rows) {
       person_k += m.reverted;
       add(person_approval, m.person_approved_at);
       add(person_merge, m.merged_at);
+    }
+  }
+  std::vector<audit::DayCount> merged_days;
+  for (const auto& [day, counts] : per_day) {
+    for (std::size_t i = 0; i < kLabels.size(); ++i) {
+      if (counts[i] > 0) merged_days.push_back({day, kLabels[i], counts[i]});
     }
   }
   f.merged_total = static_cast<std::int64_t>(rows.merged.size());
