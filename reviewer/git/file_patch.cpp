@@ -33,7 +33,9 @@ int on_hunk(const git_diff_delta*, const git_diff_hunk* h, void* payload) {
   std::size_t len = h->header_len;
   while (len > 0 && (h->header[len - 1] == '\n' || h->header[len - 1] == '\r')) --len;
   hunk.header.assign(h->header, len);
-  hunk.lines.reserve(static_cast<std::size_t>(std::max(h->old_lines, h->new_lines)));
+  // Context counts on both sides: old + new is at least the hunk's lines
+  // (and exact for a hunk that only adds or only deletes).
+  hunk.lines.reserve(static_cast<std::size_t>(std::max(h->old_lines, 0)) + static_cast<std::size_t>(std::max(h->new_lines, 0)));
   return 0;
 }
 
@@ -83,7 +85,9 @@ int on_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line* l,
   line.origin = origin;
   line.old_line = std::max(l->old_lineno, 0);
   line.new_line = std::max(l->new_lineno, 0);
-  line.content.assign(l->content, len);
+  // A view into the buffer being diffed (libgit2 points each line into the
+  // text it was given); diff_text copies the kept lines out before returning.
+  line.content = std::string_view(l->content, len);
   line.crlf = crlf;
   return 0;
 }
@@ -103,8 +107,10 @@ int diff_text(std::string_view old_text, std::string_view new_text, const PatchL
   // Binary detection was done by the caller; the indent heuristic is git's default.
   opts.flags = GIT_DIFF_FORCE_TEXT | GIT_DIFF_INDENT_HEURISTIC;
   Collector c{&file, lines_within(old_text, limits.old_keep_bytes), lines_within(new_text, limits.new_keep_bytes)};
-  return git_diff_buffers(old_text.data(), old_text.size(), nullptr, new_text.data(), new_text.size(), nullptr,
-                          &opts, nullptr, nullptr, on_hunk, on_line, &c);
+  const int rc = git_diff_buffers(old_text.data(), old_text.size(), nullptr, new_text.data(), new_text.size(),
+                                  nullptr, &opts, nullptr, nullptr, on_hunk, on_line, &c);
+  own_text(file);
+  return rc;
 }
 
 }  // namespace reviewer::git
