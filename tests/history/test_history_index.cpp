@@ -302,6 +302,34 @@ TEST_SUITE("history::index") {
     CHECK(rewritten.commits.size() == 1);
   }
 
+  TEST_CASE("an index file that is missing, unreadable or cut short at any length is refused, never trusted") {
+    HistoryRepo h("cut");
+    h.commit({{"a.c", {"a\n"}}}, "One");
+    h.commit({{"a.c", {"b\n"}}}, "Fix the crash");
+    h.index();
+    const auto file = history::index_file(h.dir / "index");
+    const std::string good = test::read_text(file);
+    REQUIRE(good.size() > 100);
+    std::string why;
+    CHECK(history::load_index(file, &why).commits.size() == 2);
+    CHECK(why.empty());
+
+    const auto missing = h.dir / "index" / "none.idx";
+    CHECK(history::load_index(missing, &why).commits.empty());
+    CHECK(why == "no index yet");
+    CHECK(history::load_index(h.dir, &why).commits.empty());  // a directory
+    CHECK(why == "the index file cannot be read");
+
+    const auto cut = h.dir / "index" / "cut.idx";
+    for (std::size_t n = 0; n < good.size(); n += n < 64 ? 1 : 97) {
+      test::write_text(cut, good.substr(0, n));
+      why.clear();
+      CAPTURE(n);
+      CHECK(history::load_index(cut, &why).commits.empty());
+      CHECK_FALSE(why.empty());
+    }
+  }
+
   TEST_CASE("an update that runs out of time saves its progress and the next goes on") {
     HistoryRepo h("deadline");
     for (int i = 0; i < 6; ++i) h.commit({{"a.c", {numbered(3 + i)}}}, "Change");
