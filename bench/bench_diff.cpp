@@ -39,7 +39,9 @@ int main(int argc, char** argv) {
           std::printf("%s\n", h.header.c_str());
           for (const auto& l : h.lines) {
             const char c = l.origin == reviewer::LineOrigin::added ? '+' : l.origin == reviewer::LineOrigin::deleted ? '-' : ' ';
-            std::printf("%c%s%s\n", c, l.content.c_str(), l.crlf ? "\r" : "");
+            std::putchar(c);
+            std::fwrite(l.content.data(), 1, l.content.size(), stdout);
+            std::printf("%s\n", l.crlf ? "\r" : "");
             if (l.no_newline_at_eof) std::printf("\\ No newline at end of file\n");
           }
         }

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -35,18 +36,21 @@ Diff big_diff(int files, int lines_per_file) {
     Hunk h;
     h.old_start = h.new_start = 1;
     int old_line = 1, new_line = 1;
+    std::deque<std::string> texts;  // until the file owns its text
     for (int i = 0; i < lines_per_file; ++i) {
       DiffLine l;
       const bool add = i % 2 == 0;
+      std::string& text = texts.emplace_back();
       switch (i % 6) {
-        case 0: l.content = fmt::format("    if value_{} > limit_{} and not done:  # check {}", i, f, i); break;
-        case 1: l.content = fmt::format("        total_{} = compute_{}(items, {}) + offset", i, f, i * 3); break;
-        case 2: l.content = test ? fmt::format("    assert compute_{}([1, 2], {}) == {}", f, i, i + 1)
-                                 : fmt::format("        log.info(\"processed %d items for %s\", n_{}, name)", i); break;
-        case 3: l.content = fmt::format("    def handler_{}(self, request, retries={}):", i, i % 5); break;
-        case 4: l.content = "        return response"; break;
-        default: l.content = fmt::format("    # step {}: keep the cache warm for the next request", i); break;
+        case 0: text = fmt::format("    if value_{} > limit_{} and not done:  # check {}", i, f, i); break;
+        case 1: text = fmt::format("        total_{} = compute_{}(items, {}) + offset", i, f, i * 3); break;
+        case 2: text = test ? fmt::format("    assert compute_{}([1, 2], {}) == {}", f, i, i + 1)
+                            : fmt::format("        log.info(\"processed %d items for %s\", n_{}, name)", i); break;
+        case 3: text = fmt::format("    def handler_{}(self, request, retries={}):", i, i % 5); break;
+        case 4: text = "        return response"; break;
+        default: text = fmt::format("    # step {}: keep the cache warm for the next request", i); break;
       }
+      l.content = text;
       l.origin = add ? LineOrigin::added : LineOrigin::deleted;
       if (add) {
         l.new_line = new_line++;
@@ -58,6 +62,7 @@ Diff big_diff(int files, int lines_per_file) {
       h.lines.push_back(std::move(l));
     }
     fd.hunks.push_back(std::move(h));
+    own_text(fd);
     d.files.push_back(std::move(fd));
   }
   return d;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -37,9 +38,14 @@ Diff bench_diff() {
     Hunk h;
     h.new_start = h.old_start = 1;
     h.new_lines = 30;
-    for (int i = 1; i <= 30; ++i) h.lines.push_back({LineOrigin::added, 0, i, fmt::format("int v{} = compute({});", i, i)});
+    std::vector<std::string> texts;
+    for (int i = 1; i <= 30; ++i) texts.push_back(fmt::format("int v{} = compute({});", i, i));
+    for (int i = 1; i <= 30; ++i) {
+      h.lines.push_back({.origin = LineOrigin::added, .new_line = i, .content = texts[static_cast<std::size_t>(i - 1)]});
+    }
     fd.additions = 30;
     fd.hunks.push_back(std::move(h));
+    own_text(fd);
     d.files.push_back(std::move(fd));
   }
   return d;

@@ -133,6 +133,7 @@ Diff generate_diff(std::size_t target_bytes, std::size_t* bytes_out, std::size_t
     }
     fd.additions = static_cast<int>(h.lines.size());
     fd.hunks.push_back(std::move(h));
+    own_text(fd);
     diff.files.push_back(std::move(fd));
   }
   *bytes_out = bytes;
@@ -218,6 +219,7 @@ int pathological() {
       l.content = a;
       h.lines.push_back(std::move(l));
       fd.hunks.push_back(std::move(h));
+      own_text(fd);
       d.files.push_back(std::move(fd));
     }
     auto ctx = context_for(std::move(d), g);
@@ -243,6 +245,7 @@ int pathological() {
   l.content = line;
   h.lines.push_back(std::move(l));
   fd.hunks.push_back(std::move(h));
+  own_text(fd);
   d.files.push_back(std::move(fd));
   auto ctx = context_for(std::move(d), g);
   std::size_t n = 0;

@@ -1,23 +1,32 @@
 // A pull request's change as a plain value: the three-dot diff from the merge
 // base to the head, file by file, with old and new line numbers per line.
 // Built by reviewer/git; read (never modified) by agents and renderers.
+//
+// A line's content is a view into its file's one buffer (FileDiff::text),
+// not a string of its own: a change of a million lines is a million small
+// records and one block of bytes per file, not a million allocations.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace reviewer {
 
-enum class LineOrigin { context, added, deleted };
+enum class LineOrigin : std::uint8_t { context, added, deleted };
 
 struct DiffLine {
   LineOrigin origin = LineOrigin::context;
-  int old_line = 0;      // 0 for added lines
-  int new_line = 0;      // 0 for deleted lines
-  std::string content;   // raw bytes without the line ending; may be invalid UTF-8
   bool crlf = false;     // the line ended in "\r\n"
   bool no_newline_at_eof = false;
+  int old_line = 0;      // 0 for added lines
+  int new_line = 0;      // 0 for deleted lines
+  // Raw bytes without the line ending; may be invalid UTF-8. Valid as long
+  // as the FileDiff that holds the line (or a copy of it) lives, once the
+  // file owns its text (own_text below).
+  std::string_view content;
 };
 
 struct Hunk {
@@ -48,6 +57,11 @@ struct FileDiff {
   int additions = 0;      // counted over the whole file even when truncated
   int deletions = 0;
   std::vector<Hunk> hunks;
+  // Every line's content in hunk order, each followed by '\n': the bytes
+  // the lines view. Shared and never changed once set, so copies of the
+  // file (and of its Diff) view the same bytes; to change lines, point
+  // them elsewhere and call own_text again.
+  std::shared_ptr<const std::string> text;
 
   // The path a reviewer talks about: the new path, or the old one if deleted.
   const std::string& path() const { return new_path.empty() ? old_path : new_path; }
@@ -63,5 +77,15 @@ struct Diff {
 
   bool empty() const { return files.empty(); }
 };
+
+// Copies the content of every line of `file` into one new buffer that the
+// file owns (FileDiff::text) and points the lines at it. Whoever builds or
+// rewrites a file's lines (reviewer/git, the redactor, tests) sets their
+// contents as views into its own storage, then calls this before that
+// storage goes away.
+void own_text(FileDiff& file);
+
+// The same for every file of `diff`.
+void own_text(Diff& diff);
 
 }  // namespace reviewer

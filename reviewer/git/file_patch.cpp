@@ -1,7 +1,10 @@
 #include "reviewer/git/file_patch.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <deque>
+#include <string>
 
 #include <git2.h>
 
@@ -19,8 +22,19 @@ struct Collector {
   FileDiff* file;
   std::size_t old_cap_lines;
   std::size_t new_cap_lines;
+  std::string_view old_text, new_text;  // what is being diffed
   bool keeping = true;  // false once a hunk crossed the cap
+  // Lines libgit2 handed over from memory of its own rather than from the
+  // two texts (none seen: a guard, so no line views memory freed after its
+  // callback), until diff_text copies them out with the rest.
+  std::deque<std::string> copies{};
 };
+
+bool within(std::string_view text, const char* p, std::size_t n) {
+  const auto begin = reinterpret_cast<std::uintptr_t>(text.data());
+  const auto at = reinterpret_cast<std::uintptr_t>(p);
+  return !text.empty() && at >= begin && n <= text.size() && at - begin <= text.size() - n;
+}
 
 int on_hunk(const git_diff_delta*, const git_diff_hunk* h, void* payload) {
   auto* c = static_cast<Collector*>(payload);
@@ -33,7 +47,9 @@ int on_hunk(const git_diff_delta*, const git_diff_hunk* h, void* payload) {
   std::size_t len = h->header_len;
   while (len > 0 && (h->header[len - 1] == '\n' || h->header[len - 1] == '\r')) --len;
   hunk.header.assign(h->header, len);
-  hunk.lines.reserve(static_cast<std::size_t>(std::max(h->old_lines, h->new_lines)));
+  // Context counts on both sides: old + new is at least the hunk's lines
+  // (and exact for a hunk that only adds or only deletes).
+  hunk.lines.reserve(static_cast<std::size_t>(std::max(h->old_lines, 0)) + static_cast<std::size_t>(std::max(h->new_lines, 0)));
   return 0;
 }
 
@@ -83,7 +99,14 @@ int on_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line* l,
   line.origin = origin;
   line.old_line = std::max(l->old_lineno, 0);
   line.new_line = std::max(l->new_lineno, 0);
-  line.content.assign(l->content, len);
+  // A view into the text being diffed (libgit2 points each line into the
+  // buffers it was given); diff_text copies the kept lines out before
+  // returning.
+  if (within(c->old_text, l->content, len) || within(c->new_text, l->content, len)) {
+    line.content = std::string_view(l->content, len);
+  } else {
+    line.content = c->copies.emplace_back(l->content, len);
+  }
   line.crlf = crlf;
   return 0;
 }
@@ -102,9 +125,12 @@ int diff_text(std::string_view old_text, std::string_view new_text, const PatchL
   opts.interhunk_lines = 0;
   // Binary detection was done by the caller; the indent heuristic is git's default.
   opts.flags = GIT_DIFF_FORCE_TEXT | GIT_DIFF_INDENT_HEURISTIC;
-  Collector c{&file, lines_within(old_text, limits.old_keep_bytes), lines_within(new_text, limits.new_keep_bytes)};
-  return git_diff_buffers(old_text.data(), old_text.size(), nullptr, new_text.data(), new_text.size(), nullptr,
-                          &opts, nullptr, nullptr, on_hunk, on_line, &c);
+  Collector c{&file, lines_within(old_text, limits.old_keep_bytes), lines_within(new_text, limits.new_keep_bytes),
+              old_text, new_text};
+  const int rc = git_diff_buffers(old_text.data(), old_text.size(), nullptr, new_text.data(), new_text.size(),
+                                  nullptr, &opts, nullptr, nullptr, on_hunk, on_line, &c);
+  own_text(file);
+  return rc;
 }
 
 }  // namespace reviewer::git

@@ -1,6 +1,7 @@
 #include "reviewer/pipeline/redaction.h"
 
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <map>
@@ -25,37 +26,6 @@ constexpr std::size_t kBlockBytes = 16 * 1024;
 std::shared_ptr<const safety::RuleSet> shipped_rules() {
   static const std::shared_ptr<const safety::RuleSet> rules = safety::rules_for(load_guidance());
   return rules;
-}
-
-// Rewrites a file's line contents through `f`, called once on all of them
-// joined by '\n' (one scan per file, as the safety agent does; no mask
-// holds a line break, so the lines split back one to one).
-template <typename F>
-void map_lines(FileDiff& file, F&& f) {
-  std::string joined;
-  std::size_t count = 0;
-  for (const auto& hunk : file.hunks) {
-    for (const auto& line : hunk.lines) {
-      if (count++ > 0) joined += '\n';
-      joined += line.content;
-    }
-  }
-  if (count == 0) return;
-  const std::string masked = f(joined);
-  std::vector<std::string_view> parts;
-  for (std::size_t b = 0;;) {
-    std::size_t e = masked.find('\n', b);
-    parts.push_back(std::string_view(masked).substr(b, e == std::string::npos ? std::string::npos : e - b));
-    if (e == std::string::npos) break;
-    b = e + 1;
-  }
-  std::size_t i = 0;
-  for (auto& hunk : file.hunks) {
-    for (auto& line : hunk.lines) {
-      // A line that held a break of its own (never from git) is masked alone.
-      line.content = parts.size() == count ? std::string(parts[i++]) : f(line.content);
-    }
-  }
 }
 
 // A file's hunk headers and lines, each followed by '\n': the text the
@@ -141,13 +111,48 @@ const std::string* Redactor::flagged_rule(const FileDiff& file, const DiffLine& 
 }
 
 void Redactor::mask_lines(FileDiff& file, const std::function<std::string(std::string_view)>& f) const {
-  // Looked up before the path itself is masked.
-  for (auto& hunk : file.hunks) {
-    for (auto& line : hunk.lines) {
-      if (const std::string* rule = flagged_rule(file, line)) line.content = "[redacted: " + *rule + "]";
+  // One call of `f` on every line joined by '\n' (one scan per file, as the
+  // safety agent does; no mask holds a line break, so the lines split back
+  // one to one), flagged lines already replaced whole. Looked up before the
+  // path itself is masked.
+  std::string joined;
+  std::size_t count = 0;
+  bool flagged = false;
+  for (const auto& hunk : file.hunks) {
+    for (const auto& line : hunk.lines) {
+      if (count++ > 0) joined += '\n';
+      if (const std::string* rule = flagged_rule(file, line)) {
+        joined += "[redacted: " + *rule + "]";
+        flagged = true;
+      } else {
+        joined += line.content;
+      }
     }
   }
-  map_lines(file, f);
+  if (count == 0) return;
+  const std::string masked = f(joined);
+  if (!flagged && masked == joined) return;  // nothing masked: the lines keep their text
+  std::vector<std::string_view> parts;
+  for (std::size_t b = 0;;) {
+    std::size_t e = masked.find('\n', b);
+    parts.push_back(std::string_view(masked).substr(b, e == std::string::npos ? std::string::npos : e - b));
+    if (e == std::string::npos) break;
+    b = e + 1;
+  }
+  // A line that held a break of its own (never from git) is masked alone.
+  std::deque<std::string> alone;
+  std::size_t i = 0;
+  for (auto& hunk : file.hunks) {
+    for (auto& line : hunk.lines) {
+      if (parts.size() == count) {
+        line.content = parts[i++];
+      } else {
+        const std::string* rule = flagged_rule(file, line);
+        line.content = alone.emplace_back(rule ? f("[redacted: " + *rule + "]") : f(line.content));
+      }
+    }
+  }
+  own_text(file);  // before `masked` and `alone` go
 }
 
 void Redactor::rule_spans(std::string_view text, std::vector<Span>& spans) const {

@@ -67,7 +67,8 @@ class Redactor {
   // spans they found (0: the text is clean).
   std::size_t learn(std::string_view text);
   const std::string* flagged_rule(const FileDiff& file, const DiffLine& line) const;
-  // Flagged lines whole, then every line through `f` (one call per file).
+  // Flagged lines whole, then every line through `f` (one call per file);
+  // the file gets new text only when something was masked.
   void mask_lines(FileDiff& file, const std::function<std::string(std::string_view)>& f) const;
   // The rules' own scan (`scan`), then known values and flagged lines (`known`).
   std::string mask(std::string_view s, bool scan, bool known) const;

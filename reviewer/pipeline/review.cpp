@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -196,25 +197,28 @@ ReviewResult review_repository(const ReviewRequest& req) {
   std::shared_ptr<const GuidanceSnapshot> operator_layer = req.operator_guidance;
   if (!operator_layer) operator_layer = load_guidance_snapshot(req.guidance_dirs);
   Guidance guidance = layer_repository_guidance(repo, base_tip, *operator_layer, &guidance_problem);
-  // The safety rules compile (most of a small review's CPU) on another core
-  // while the history index is refreshed and the diff is read; the agent and
-  // the redactor then find them in rules_for's cache. A compile error is the
-  // agent's to report.
+  // The safety rules compile (most of a small review's CPU) and the history
+  // index is refreshed (read from its file, at least) on other threads while
+  // the diff is read; the safety agent and the redactor then find the rules
+  // in rules_for's cache, the history agent the index in memory. A compile
+  // error is the agent's to report.
   auto rules_compiled = std::async(std::launch::async, [&guidance] {
     try {
       (void)safety::rules_for(guidance);
     } catch (const std::exception&) {
     }
   });
-  if (req.refresh_history) {
+  const auto policy = req.refresh_history ? std::launch::async : std::launch::deferred;
+  auto history_refreshed = std::async(policy, [&]() -> std::optional<HistoryRefresh> {
+    if (!req.refresh_history) return std::nullopt;
     try {
-      const auto refreshed = refresh_history(req.repo, merge_base, guidance);
-      if (req.on_history_refresh) req.on_history_refresh(refreshed);
+      return refresh_history(req.repo, merge_base, guidance);
     } catch (const Error&) {
       // An unreadable history or invalid history guidance: the history
       // agent meets the same trouble and fails closed on its own.
+      return std::nullopt;
     }
-  }
+  });
 
   git::CommitInfo info = repo.commit(head);
   PullRequest pr;
@@ -241,6 +245,9 @@ ReviewResult review_repository(const ReviewRequest& req) {
   // .gitattributes is read at the merge base: the PR cannot mark its own
   // files as generated to shrink its size.
   Diff diff = repo.diff(merge_base, head, merge_base, opts);
+  if (const auto refreshed = history_refreshed.get(); refreshed && req.on_history_refresh) {
+    req.on_history_refresh(*refreshed);
+  }
   rules_compiled.wait();  // before `guidance` moves
   return review_change({std::move(pr), std::move(diff), std::move(guidance), req.repo, req.trigger,
                         req.mode, guidance_problem,

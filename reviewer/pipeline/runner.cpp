@@ -32,7 +32,7 @@ struct Outcome {
 };
 
 // Content of the new-side line `line` of `path`, or nullptr.
-const std::string* line_content(const Diff& diff, const std::string& path, int line) {
+const std::string_view* line_content(const Diff& diff, const std::string& path, int line) {
   for (const auto& f : diff.files) {
     if (f.path() != path) continue;
     for (const auto& h : f.hunks) {
@@ -52,7 +52,7 @@ void assign_finding_ids(std::vector<AgentReport>& reports, const Diff& diff) {
   for (auto& r : reports) {
     for (auto& f : r.findings) {
       if (f.id.empty()) {
-        const std::string* content = f.line > 0 ? line_content(diff, f.path, f.line) : nullptr;
+        const std::string_view* content = f.line > 0 ? line_content(diff, f.path, f.line) : nullptr;
         f.id = make_finding_id(f.rule, f.path, content ? *content : f.message);
       }
       int n = ++seen[f.id];

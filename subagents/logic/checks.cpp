@@ -20,7 +20,7 @@ bool brace_lang(Lang l) {
 }
 
 // Tokens of one line's code with adjacent operator characters merged ("==", "&&", "->").
-std::vector<std::string> op_tokens(Lang lang, const std::string& code) {
+std::vector<std::string> op_tokens(Lang lang, std::string_view code) {
   std::vector<std::string> out;
   auto toks = index::tokenize(lang, code);
   static const std::string_view kOps = "=!<>&|:-+*/%^";
@@ -164,7 +164,7 @@ Block indent_block(const std::vector<SideLine>& lines, size_t start) {
   Block b;
   size_t ind = indent_of(lines[start].line->content).size();
   for (size_t k = start + 1; k < lines.size(); ++k) {
-    const std::string& raw = lines[k].line->content;
+    const std::string_view raw = lines[k].line->content;
     if (trim(raw).empty()) continue;
     if (indent_of(raw).size() <= ind) {
       b.end = k;

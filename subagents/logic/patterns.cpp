@@ -6,7 +6,7 @@ namespace reviewer::logic {
 
 namespace {
 
-const std::string& text_of(const SideLine& l, View v) {
+std::string_view text_of(const SideLine& l, View v) {
   switch (v) {
     case View::raw: return l.line->content;
     case View::comment: return l.view.comment;
@@ -23,7 +23,7 @@ bool path_ok(const Pattern& p, const FileView& f) {
 }
 
 bool line_matches(const Pattern& p, const SideLine& l) {
-  const std::string& t = text_of(l, p.view);
+  const std::string_view t = text_of(l, p.view);
   if (t.empty() || !RE2::PartialMatch(t, *p.match)) return false;
   return !p.exclude || !RE2::PartialMatch(t, *p.exclude);
 }

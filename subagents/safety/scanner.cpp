@@ -108,7 +108,7 @@ class FileScanner {
   std::string symlink_target() const {
     for (const auto& h : fd_.hunks) {
       for (const auto& l : h.lines) {
-        if (l.origin == LineOrigin::added) return l.content;
+        if (l.origin == LineOrigin::added) return std::string(l.content);
       }
     }
     return {};

@@ -258,6 +258,84 @@ TEST_SUITE("git::Repository::diff") {
     }
   }
 
+  TEST_CASE("line contents view one buffer per file that outlives the repository, in hunk order") {
+    ScratchRepo r("views");
+    std::string before = numbered_lines(40);
+    std::string after = before;
+    after.replace(after.find("line 3\n"), 7, "line three\n");
+    after.replace(after.find("line 30\n"), 8, "line thirty\nline 30.5\n");
+    const std::string huge(3 << 20, 'h');  // one 3 MB line
+    auto base = r.commit("main", "", {{"a.txt", text(before)}, {"win.txt", text("one\r\ntwo\r\n")},
+                                      {"eof.txt", text("a\nb")}});
+    auto head = r.commit("pr", base, {{"a.txt", text(after)}, {"win.txt", text("one\r\nTWO\r\n")},
+                                      {"eof.txt", text("a\nc")}, {"huge.txt", text(huge + "\n")},
+                                      {"blob.bin", text(std::string("\0\1\2", 3))}});
+    git::DiffOptions opts;
+    opts.max_file_bytes = 8 << 20;  // the huge line is kept
+    Diff d = r.diff(base, head, opts);  // the repository and its blobs are closed again here
+
+    const FileDiff* a = find_file(d, "a.txt");
+    REQUIRE(a);
+    REQUIRE(a->text);
+    REQUIRE(a->hunks.size() == 2);
+    std::string expected;
+    for (const auto& h : a->hunks) {
+      for (const auto& l : h.lines) {
+        CHECK(l.content.data() >= a->text->data());
+        CHECK(l.content.data() + l.content.size() < a->text->data() + a->text->size());
+        expected += std::string(l.content) + "\n";
+      }
+    }
+    CHECK(*a->text == expected);
+    const auto add = lines_of(*a, LineOrigin::added);
+    REQUIRE(add.size() == 3);
+    CHECK(add[0].content == "line three");
+    CHECK(add[0].new_line == 3);
+    CHECK(add[1].content == "line thirty");
+    CHECK(add[1].new_line == 30);
+    CHECK(add[2].content == "line 30.5");
+    CHECK(add[2].new_line == 31);
+    const auto del = lines_of(*a, LineOrigin::deleted);
+    REQUIRE(del.size() == 2);
+    CHECK(del[1].content == "line 30");
+    CHECK(del[1].old_line == 30);
+    CHECK(a->hunks[1].lines.back().content == "line 33");
+    CHECK(a->hunks[1].lines.back().old_line == 33);
+    CHECK(a->hunks[1].lines.back().new_line == 34);
+
+    const FileDiff* win = find_file(d, "win.txt");
+    REQUIRE(win);
+    REQUIRE(win->text);
+    CHECK(*win->text == "one\ntwo\nTWO\n");  // no "\r": the flag keeps it
+    CHECK(win->hunks[0].lines[2].crlf);
+
+    const FileDiff* eof = find_file(d, "eof.txt");
+    REQUIRE(eof);
+    REQUIRE(eof->text);
+    CHECK(*eof->text == "a\nb\nc\n");
+    CHECK(eof->hunks[0].lines.back().content == "c");
+    CHECK(eof->hunks[0].lines.back().no_newline_at_eof);
+
+    const FileDiff* big = find_file(d, "huge.txt");
+    REQUIRE(big);
+    REQUIRE(big->hunks.size() == 1);
+    REQUIRE(big->hunks[0].lines.size() == 1);
+    CHECK(big->hunks[0].lines[0].content.size() == huge.size());
+    CHECK(big->hunks[0].lines[0].content == huge);
+    CHECK(big->text->size() == huge.size() + 1);
+
+    const FileDiff* bin = find_file(d, "blob.bin");
+    REQUIRE(bin);
+    CHECK(bin->binary);
+    CHECK_FALSE(bin->text);
+
+    SUBCASE("a copy of one file keeps its lines after the diff is gone") {
+      FileDiff kept = *a;
+      d = Diff{};
+      CHECK(lines_of(kept, LineOrigin::added)[1].content == "line thirty");
+    }
+  }
+
   TEST_CASE("invalid UTF-8 is kept as raw bytes in a text diff") {
     ScratchRepo r("bad_utf8");
     const std::string bad = "ok\n\xff\xfe broken \xc3\x28 bytes\n";

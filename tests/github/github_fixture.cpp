@@ -17,12 +17,13 @@ std::string bio_text(BIO* bio) {
   return std::string(data, static_cast<std::size_t>(n));
 }
 
-DiffLine dl(LineOrigin o, int old_line, int new_line, std::string text) {
+// `text` is a literal: the line may view it until its file owns its text.
+DiffLine dl(LineOrigin o, int old_line, int new_line, std::string_view text) {
   DiffLine l;
   l.origin = o;
   l.old_line = old_line;
   l.new_line = new_line;
-  l.content = std::move(text);
+  l.content = text;
   return l;
 }
 
@@ -99,6 +100,7 @@ Diff sample_diff(const std::string& head) {
   gone.hunks = {h4};
   gone.deletions = 3;
   d.files = {app, ren, gone};
+  own_text(d);
   return d;
 }
 

@@ -261,12 +261,31 @@ TEST_SUITE("history::index") {
     CHECK(st.as_of == shas[2]);
   }
 
-  TEST_CASE("a corrupt, foreign-version or rewritten index is rebuilt, never trusted") {
+  TEST_CASE("a missing, cut-short, corrupt, foreign-version or rewritten index is refused or rebuilt, never trusted") {
     HistoryRepo h("corrupt");
     h.commit({{"a.c", {"a\n"}}}, "One");
     h.commit({{"a.c", {"b\n"}}}, "Two");
     h.index();
     const auto file = history::index_file(h.dir / "index");
+    const std::string good = test::read_text(file);
+    REQUIRE(good.size() > 100);
+    std::string why;
+    CHECK(history::load_index(file, &why).commits.size() == 2);
+    CHECK(why.empty());
+    CHECK(history::load_index(h.dir / "index" / "none.idx", &why).commits.empty());
+    CHECK(why == "no index yet");
+    CHECK(history::load_index(h.dir, &why).commits.empty());  // a directory
+    CHECK(why == "the index file cannot be read");
+    // Cut short at any length: refused with a reason, never a crash.
+    const auto cut = h.dir / "index" / "cut.idx";
+    for (std::size_t n = 0; n < good.size(); n += n < 64 ? 1 : 97) {
+      test::write_text(cut, good.substr(0, n));
+      why.clear();
+      CAPTURE(n);
+      CHECK(history::load_index(cut, &why).commits.empty());
+      CHECK_FALSE(why.empty());
+    }
+
     {
       std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
       f.seekp(20);
@@ -290,7 +309,6 @@ TEST_SUITE("history::index") {
     auto forged = history::load_index(file);
     forged.files[0].commits = {99};  // no such commit
     history::save_index(forged, file);
-    std::string why;
     CHECK(history::load_index(file, &why).commits.empty());
     CHECK(why.find("bad commit list of a file") != std::string::npos);
 

@@ -22,7 +22,7 @@ Diff sample_diff() {
   h.old_start = 10;
   h.old_lines = 1;
   h.header = "@@ -10,1 +10,1 @@";
-  h.lines.push_back({LineOrigin::context, 10, 10, "return 0;"});
+  h.lines.push_back({.origin = LineOrigin::context, .old_line = 10, .new_line = 10, .content = "return 0;"});
   d.files[0].hunks.push_back(h);
   return d;
 }

@@ -27,7 +27,7 @@ void each_text(const ReviewResult& r, const std::function<void(const std::string
   for (const auto& file : r.diff.files) {
     f("path", file.old_path + " " + file.new_path);
     for (const auto& h : file.hunks) {
-      for (const auto& l : h.lines) f("line", l.content);
+      for (const auto& l : h.lines) f("line", std::string(l.content));
     }
   }
   for (const auto& a : r.agents) {
@@ -111,6 +111,29 @@ TEST_SUITE("pipeline::redaction") {
     CHECK(red.text(once) == once);
     const std::string plain = "Moves the 3f2a9c1b7e4d5a6f8b0c1d2e3f4a5b6c7d8e9f0a lookup into a helper (id 0123abcd4567ef89).";
     CHECK(red.text(plain) == plain);
+  }
+
+  TEST_CASE("masked lines get text of their own; the diff it came from and clean files keep theirs") {
+    Diff d;
+    d.files.push_back(test::file_with_lines("a.cfg", {"name = demo", "key = " + kKey, "region = eu"}));
+    d.files.push_back(test::file_with_lines("b.txt", {"nothing to hide"}));
+    const Diff before = d;
+    Redactor red(load_guidance(), PullRequest{}, d, {});
+    const Diff masked = red.diff(d);
+    const auto& lines = masked.files[0].hunks[0].lines;
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0].content == "name = demo");
+    CHECK(lines[1].content == "key = [redacted: safety/secret/aws-access-key]");
+    CHECK(lines[1].new_line == 2);
+    CHECK(lines[2].content == "region = eu");
+    REQUIRE(masked.files[0].text);
+    CHECK(*masked.files[0].text == "name = demo\nkey = [redacted: safety/secret/aws-access-key]\nregion = eu\n");
+    // The input still holds the raw line: the mask wrote new text, not into the shared one.
+    CHECK(before.files[0].hunks[0].lines[1].content == "key = " + kKey);
+    CHECK(*before.files[0].text == "name = demo\nkey = " + kKey + "\nregion = eu\n");
+    // Nothing to mask: the same bytes, not a copy.
+    CHECK(masked.files[1].text == before.files[1].text);
+    CHECK(masked.files[1].hunks[0].lines[0].content == "nothing to hide");
   }
 
   TEST_CASE("a secret rule a team switched off still masks") {

@@ -15,12 +15,13 @@ FileDiff file_with_lines(const std::string& path, const std::vector<std::string>
   h.old_lines = static_cast<int>(deleted.size());
   h.new_lines = static_cast<int>(added.size());
   int n = 1;
-  for (const auto& d : deleted) h.lines.push_back({LineOrigin::deleted, n++, 0, d});
+  for (const auto& d : deleted) h.lines.push_back({.origin = LineOrigin::deleted, .old_line = n++, .content = d});
   n = 1;
-  for (const auto& a : added) h.lines.push_back({LineOrigin::added, 0, n++, a});
+  for (const auto& a : added) h.lines.push_back({.origin = LineOrigin::added, .new_line = n++, .content = a});
   f.additions = static_cast<int>(added.size());
   f.deletions = static_cast<int>(deleted.size());
   f.hunks.push_back(std::move(h));
+  own_text(f);  // the lines viewed the caller's strings
   return f;
 }
 

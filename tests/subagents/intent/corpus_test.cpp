@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <iostream>
 
@@ -34,8 +35,9 @@ Diff diff_from(const json& files) {
     fd.vendored = jf.value("vendored", false);
     fd.binary = jf.value("binary", false);
     int old_line = 1, new_line = 1;
+    std::deque<std::string> texts;  // until the file owns its text
     for (const auto& jl : jf.at("lines")) {
-      std::string l = jl.get<std::string>();
+      const std::string& l = texts.emplace_back(jl.get<std::string>());
       if (l.starts_with("@@") || fd.hunks.empty()) {
         if (l.starts_with("@@")) old_line = new_line = std::max(1, std::atoi(l.c_str() + 2));
         Hunk h;
@@ -45,7 +47,7 @@ Diff diff_from(const json& files) {
         if (l.starts_with("@@")) continue;
       }
       DiffLine dl;
-      dl.content = l.empty() ? "" : l.substr(1);
+      dl.content = std::string_view(l).substr(l.empty() ? 0 : 1);
       switch (l.empty() ? ' ' : l[0]) {
         case '+': dl.origin = LineOrigin::added; dl.new_line = new_line++; ++fd.additions; break;
         case '-': dl.origin = LineOrigin::deleted; dl.old_line = old_line++; ++fd.deletions; break;
@@ -53,6 +55,7 @@ Diff diff_from(const json& files) {
       }
       fd.hunks.back().lines.push_back(std::move(dl));
     }
+    own_text(fd);
     d.files.push_back(std::move(fd));
   }
   return d;

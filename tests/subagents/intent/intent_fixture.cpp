@@ -14,7 +14,7 @@ FileDiff file_change(const std::string& path, const std::vector<std::string>& li
   int old_line = 10, new_line = 10;
   for (const auto& l : lines) {
     DiffLine dl;
-    dl.content = l.empty() ? "" : l.substr(1);
+    dl.content = std::string_view(l).substr(l.empty() ? 0 : 1);
     char tag = l.empty() ? ' ' : l[0];
     if (tag == '+') {
       dl.origin = LineOrigin::added;
@@ -35,6 +35,7 @@ FileDiff file_change(const std::string& path, const std::vector<std::string>& li
   h.new_lines = new_line - 10;
   if (kind == ChangeKind::added) h.old_start = 0;
   fd.hunks.push_back(std::move(h));
+  own_text(fd);  // the lines viewed the caller's strings
   return fd;
 }
 

@@ -26,7 +26,8 @@ Diff parse_unified_diff(const std::string& text) {
   FileDiff* f = nullptr;
   Hunk* h = nullptr;
   int old_no = 0, new_no = 0;
-  for (const std::string& l : split_lines(text)) {
+  const std::vector<std::string> lines = split_lines(text);
+  for (const std::string& l : lines) {
     if (l.rfind("--- ", 0) == 0) {
       d.files.emplace_back();
       f = &d.files.back();
@@ -56,7 +57,7 @@ Diff parse_unified_diff(const std::string& text) {
     if (!h) continue;
     DiffLine dl;
     char c = l.empty() ? ' ' : l[0];
-    dl.content = l.empty() ? "" : l.substr(1);
+    dl.content = std::string_view(l).substr(l.empty() ? 0 : 1);  // owned below, while `l` lives
     if (c == '+') {
       dl.origin = LineOrigin::added;
       dl.new_line = new_no++;
@@ -71,6 +72,7 @@ Diff parse_unified_diff(const std::string& text) {
     }
     h->lines.push_back(std::move(dl));
   }
+  own_text(d);
   return d;
 }
 

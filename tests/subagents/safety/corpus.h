@@ -3,6 +3,7 @@
 // corpus test and the benchmark.
 #pragma once
 
+#include <deque>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -44,9 +45,12 @@ inline std::vector<CorpusCase> load_corpus(const std::string& path) {
   std::vector<CorpusCase> cases;
   std::string line;
   int n = 0;
+  std::deque<std::string> texts;  // the current case's line contents, until its file owns them
   auto finish = [&]() {
     if (cases.empty()) return;
     auto& c = cases.back();
+    own_text(c.file);
+    texts.clear();
     if (c.pr_body || c.file.binary || c.file.submodule || c.file.kind == ChangeKind::deleted) return;
     int fresh = 1;
     for (auto& h : c.file.hunks) {
@@ -105,11 +109,11 @@ inline std::vector<CorpusCase> load_corpus(const std::string& path) {
     DiffLine dl;
     if (line.rfind("~ ", 0) == 0) {
       dl.origin = LineOrigin::context;
-      dl.content = expand_corpus_markers(line.substr(2));
+      dl.content = texts.emplace_back(expand_corpus_markers(line.substr(2)));
     } else {
       dl.origin = LineOrigin::added;
-      dl.content = expand_corpus_markers(line);
-      c.added.push_back(dl.content);
+      dl.content = texts.emplace_back(expand_corpus_markers(line));
+      c.added.emplace_back(dl.content);
       ++c.file.additions;
     }
     c.file.hunks.back().lines.push_back(dl);

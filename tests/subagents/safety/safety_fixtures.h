@@ -32,6 +32,7 @@ inline FileDiff added_lines(const std::string& path, const std::vector<std::stri
   }
   fd.additions = static_cast<int>(lines.size());
   fd.hunks.push_back(h);
+  own_text(fd);  // the lines viewed the caller's strings
   return fd;
 }
 
