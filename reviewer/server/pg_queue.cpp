@@ -109,6 +109,10 @@ constexpr std::string_view kPick =
     "LEFT JOIN queue_installation_turns i ON i.installation=j.installation "
     "LEFT JOIN queue_repo_turns t ON t.repository=j.repository "
     "WHERE j.state='pending' AND j.available_ms<=$1 "
+    // As in SQLite (REVIEWER_NOT_SAME_HEAD_RUNNING there): a pending job
+    // waits while the same head of its pull request is under review.
+    "  AND NOT EXISTS (SELECT 1 FROM queue_jobs l WHERE l.repository=j.repository AND l.pr_number=j.pr_number "
+    "    AND l.kind=j.kind AND l.state='leased' AND l.head_sha=j.head_sha AND l.superseded_by IS NULL) "
     "ORDER BY COALESCE(i.last_turn, 0), COALESCE(t.last_turn, 0), j.id LIMIT 1 "
     "FOR UPDATE OF j SKIP LOCKED";
 
@@ -144,7 +148,9 @@ constexpr std::string_view kInsertDelivery =
 // The same with its job ($9 kind, $10 repository, $11 pull request, $12
 // head, $13 installation), stored only when the delivery is new; with $14
 // true, the job supersedes its pull request's earlier jobs of that kind
-// (pending ones end, leased ones are told by superseded_by). Answers 1
+// (pending ones end; leased ones of another head are told by
+// superseded_by, while one of the same head finishes and kPick holds
+// this job until it has). Answers 1
 // when the delivery was new. The UPDATE sees what the batch's earlier
 // statements wrote, not this statement's own job.
 constexpr std::string_view kInsertDeliveryAndJob =
@@ -159,7 +165,8 @@ constexpr std::string_view kInsertDeliveryAndJob =
     "    state=CASE WHEN q.state='pending' THEN 'superseded' ELSE q.state END, "
     "    finished_ms=CASE WHEN q.state='pending' THEN $5::bigint ELSE q.finished_ms END "
     "  FROM j WHERE $14::boolean AND q.repository=$10::text AND q.pr_number=$11::bigint AND q.kind=$9::text "
-    "    AND q.id<j.id AND q.state IN ('pending','leased') AND q.superseded_by IS NULL) "
+    "    AND q.id<j.id AND (q.state='pending' OR (q.state='leased' AND q.head_sha<>$12::text)) "
+    "    AND q.superseded_by IS NULL) "
     "SELECT count(*) FROM d";
 
 // A bigint[] parameter in PostgreSQL's array text form: {1,2,3}.

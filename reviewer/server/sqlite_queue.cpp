@@ -78,6 +78,17 @@ PRAGMA user_version=3;
 )sql";
 constexpr std::int64_t kQueueSchemaVersion = 3;
 
+// A pending job waits while a job of its pull request, kind and head is
+// running (and not superseded): an edit, a re-run or a redelivery does not
+// stop the review of the head it names, or a stream of them would starve
+// it; the newest of them runs once that review is done. A new head still
+// stops the running review, and does not wait for it. `alias` names the
+// pending job's table; jobs_by_pr answers the probe.
+#define REVIEWER_NOT_SAME_HEAD_RUNNING(alias)                                                                \
+  "NOT EXISTS (SELECT 1 FROM jobs l WHERE l.repository=" alias ".repository AND l.pr_number=" alias         \
+  ".pr_number AND l.kind=" alias ".kind AND l.state='leased' AND l.head_sha=" alias ".head_sha "            \
+  "AND l.superseded_by IS NULL)"
+
 
 class SqliteQueue final : public JobQueue {
  public:
@@ -148,12 +159,13 @@ class SqliteQueue final : public JobQueue {
     Stmt job(db_,
              "INSERT INTO jobs(delivery_id, event, kind, repository, pr_number, head_sha, state, available_ms, "
              "created_ms, installation) VALUES(?1,?2,?3,?4,?5,?6,'pending',?7,?7,?8)");
+    // A running job is stopped only by a new head (REVIEWER_NOT_SAME_HEAD_RUNNING).
     Stmt sup(db_,
              "UPDATE jobs SET superseded_by=?1, "
              "  state=CASE WHEN state='pending' THEN 'superseded' ELSE state END, "
              "  finished_ms=CASE WHEN state='pending' THEN ?5 ELSE finished_ms END "
-             "WHERE repository=?2 AND pr_number=?3 AND kind=?4 AND id<?1 AND state IN ('pending','leased') "
-             "  AND superseded_by IS NULL");
+             "WHERE repository=?2 AND pr_number=?3 AND kind=?4 AND id<?1 "
+             "  AND (state='pending' OR (state='leased' AND head_sha<>?6)) AND superseded_by IS NULL");
     // Which deliveries each segment holds (a batch may cross into a new one).
     Stmt seg(db_,
              "INSERT INTO body_segments(file, first_id, last_id, last_ms) VALUES(?1,?2,?3,?4) "
@@ -191,6 +203,7 @@ class SqliteQueue final : public JobQueue {
       job.run();
       if (j.supersedes) {
         sup.bind(1, db_.last_insert_id()).bind(2, j.repository).bind(3, j.pr_number).bind(4, j.kind).bind(5, now);
+        sup.bind(6, j.head_sha);
         sup.run();
       }
     }
@@ -368,7 +381,8 @@ class SqliteQueue final : public JobQueue {
     // on the intake path).
     Stmt pick_repo(db_,
                    "SELECT p.repository, p.installation FROM (SELECT repository, installation, MIN(id) AS first "
-                   "  FROM jobs WHERE state='pending' AND available_ms<=?1 GROUP BY repository) p "
+                   "  FROM jobs WHERE state='pending' AND available_ms<=?1 "
+                   "  AND " REVIEWER_NOT_SAME_HEAD_RUNNING("jobs") " GROUP BY repository) p "
                    "LEFT JOIN installation_turns i ON i.installation=p.installation "
                    "LEFT JOIN repo_turns t ON t.repository=p.repository "
                    "ORDER BY COALESCE(i.last_turn, 0), COALESCE(t.last_turn, 0), p.first LIMIT 1");
@@ -385,7 +399,8 @@ class SqliteQueue final : public JobQueue {
               "SELECT j.id, j.delivery_id, j.event, j.kind, j.pr_number, j.head_sha, j.attempts, d.body, "
               "  d.body_file, d.body_offset, d.body_length "
               "FROM jobs j JOIN deliveries d ON d.delivery_id=j.delivery_id "
-              "WHERE j.state='pending' AND j.repository=?1 AND j.available_ms<=?2 ORDER BY j.id LIMIT 1");
+              "WHERE j.state='pending' AND j.repository=?1 AND j.available_ms<=?2 AND " REVIEWER_NOT_SAME_HEAD_RUNNING("j")
+              " ORDER BY j.id LIMIT 1");
     pick.bind(1, repo).bind(2, now);
     if (!pick.step()) {
       tx.commit();

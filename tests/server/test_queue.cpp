@@ -190,6 +190,40 @@ TEST_SUITE("server::JobQueue") {
     });
   }
 
+  // Edits, re-runs and redeliveries name the head under review. If each
+  // stopped the running review, a PR edited faster than a review takes
+  // would never be reviewed: the running one finishes, and the newest
+  // same-head job waits for it (then reviews the edited description).
+  TEST_CASE("the same head queued again does not stop its running review: the newer job waits for it") {
+    test::on_each_backend("same-head", [](const std::string& at) {
+      QueueContext c("same-head", 3, 64 << 20, at);
+      c.q->enqueue({c.item("o/r", 1, "a")});
+      auto running = c.q->claim(60s);
+      REQUIRE(running);
+      for (int i = 0; i < 5; ++i) {  // a steady stream of edits
+        c.q->enqueue({c.item("o/r", 1, "a")});
+        CHECK(!c.q->superseded(running->id));
+      }
+      CHECK(c.query("SELECT count(*) FROM jobs WHERE state='pending'") == "1");  // only the newest is left
+      CHECK(!c.q->claim(60s));  // it waits: the same head is under review
+      c.q->enqueue({c.item("o/r", 2, "a")});
+      auto other = c.q->claim(60s);  // another pull request is not held up
+      REQUIRE(other);
+      CHECK(other->pr_number == 2);
+      CHECK(c.q->finish(*running, {JobResult::Status::done, "ok", {}}) == "done");
+      auto next = c.q->claim(60s);  // the review of the edited description
+      REQUIRE(next);
+      CHECK(next->pr_number == 1);
+      CHECK(next->id > running->id);
+      // A new head still stops it, and does not wait for the stopped one.
+      c.q->enqueue({c.item("o/r", 1, "b")});
+      CHECK(c.q->superseded(next->id));
+      auto newest = c.q->claim(60s);
+      REQUIRE(newest);
+      CHECK(newest->head_sha == "b");
+    });
+  }
+
   TEST_CASE("an expired lease is claimed again and the old holder's result is refused") {
     test::on_each_backend("lease", [](const std::string& at) {
       QueueContext c("lease", 3, 64 << 20, at);
