@@ -62,6 +62,16 @@ wrk_line() {  # $1 connections, $2 seconds, $3 tag, $4 port
   BENCH_PRS=$SPREAD BENCH_RUN=$3 wrk -t1 -c"$1" -d"$2"s --timeout 5s -s bench/server_webhook.lua "http://127.0.0.1:$4/webhook" | grep '^BENCH'
 }
 field() { sed "s/.*$1=\([0-9.]*\).*/\1/"; }
+# What the database server did during a run, to tell its stalls from ours:
+# checkpoints (cluster-wide) and autovacuum/autoanalyze runs in database $1.
+pg_counts() {
+  echo "$(psql "$base" -tAc "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter")" \
+       "$(psql "$1" -tAc "SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0) FROM pg_stat_user_tables")"
+}
+pg_delta() {  # $1 database URL, $2 pg_counts before
+  local now; now=$(pg_counts "$1")
+  echo "checkpoints=+$(( ${now% *} - ${2% *} )) autovacuums=+$(( ${now#* } - ${2#* } ))"
+}
 
 one() {  # $1 name, $2 database URL or ""
   local port pid
@@ -70,7 +80,11 @@ one() {  # $1 name, $2 database URL or ""
   PIDS+=("$pid")
   wrk_line 16 5 "warm-$1" "$port" > /dev/null
   for r in $(seq "$RUNS"); do
-    echo "$1 c=16 run=$r $(wrk_line 16 "$RUN_SECONDS" "$1-r$r" "$port") load=$(cut -d' ' -f1 /proc/loadavg)"
+    local before="" line
+    [ -n "$2" ] && before=$(pg_counts "$2")
+    line="$1 c=16 run=$r $(wrk_line 16 "$RUN_SECONDS" "$1-r$r" "$port") load=$(cut -d' ' -f1 /proc/loadavg)"
+    [ -n "$2" ] && line="$line $(pg_delta "$2" "$before")"
+    echo "$line"
   done
   stop "$pid"
 }
@@ -82,11 +96,12 @@ two() {  # two instances on one database, c=8 each
   PIDS+=("$a" "$b")
   wrk_line 8 5 warm-a "$p1" > /dev/null & wrk_line 8 5 warm-b "$p2" > /dev/null; wait
   for r in $(seq "$RUNS"); do
+    local before; before=$(pg_counts "$PG2")
     wrk_line 8 "$RUN_SECONDS" "pg2a-r$r" "$p1" > "$WORK/a.txt" & wrk_line 8 "$RUN_SECONDS" "pg2b-r$r" "$p2" > "$WORK/b.txt"; wait
     echo "pg-2${1:-} c=8+8 run=$r rps=$(awk -v a="$(field rps < "$WORK/a.txt")" -v b="$(field rps < "$WORK/b.txt")" 'BEGIN { print a + b }')" \
          "p99_ms=$(field p99_ms < "$WORK/a.txt")/$(field p99_ms < "$WORK/b.txt")" \
          "non2xx=$(( $(field non2xx < "$WORK/a.txt") + $(field non2xx < "$WORK/b.txt") ))" \
-         "load=$(cut -d' ' -f1 /proc/loadavg)"
+         "load=$(cut -d' ' -f1 /proc/loadavg)" "$(pg_delta "$PG2" "$before")"
   done
   stop "$a" "$b"
 }

@@ -14,6 +14,9 @@
 #                               that stop a server start a cluster of their own
 #   REVIEWER_TEST_PGDATA        this cluster's data folder (never stop it from
 #                               a test: other tests of the run use it)
+# REVIEWER_TEST_PG_OPTIONS, when set, adds server settings to the start
+# (e.g. "-c max_wal_size=4GB": bench/postgres.sh sets what a busy queue's
+# server would have).
 # and this script exits with COMMAND's status.
 set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 COMMAND [ARGS...]" >&2; exit 2; }
@@ -53,7 +56,7 @@ trap 'exit 130' INT TERM
 # fsync stays on: the tests check durability against SIGKILL, not power
 # loss, but the benchmarks should measure what a user gets.
 "${run_as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/socket/server.log" -w -t 30 \
-  -o "-c listen_addresses='' -c unix_socket_directories='$dir/socket' -c max_connections=300" start \
+  -o "-c listen_addresses='' -c unix_socket_directories='$dir/socket' -c max_connections=300 ${REVIEWER_TEST_PG_OPTIONS:-}" start \
   >/dev/null || { cat "$dir/socket/server.log" >&2; exit 1; }
 "$bindir/createdb" -h "$dir/socket" -U postgres reviewer_test
 
