@@ -18,7 +18,7 @@
 #        tests/tools/node_modules from `npm ci --prefix tests/tools`)
 #        bench/postgres.sh claim [build-dir]   the claim latency alone (build
 #        the target claim_latency: -DREVIEWER_BUILD_BENCH=ON)
-# Env:   RUN_SECONDS (10), RUNS (3), PRS (64); SAMPLES (1000), POLL_SAMPLES (200) for claim
+# Env:   RUN_SECONDS (10), RUNS (3), PRS (64), REVIEWER (the binary); SAMPLES (1000), POLL_SAMPLES (200) for claim
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${REVIEWER_TEST_DATABASE_URL:-}" ]; then exec scripts/with-postgres.sh "$0" "$@"; fi
@@ -31,7 +31,7 @@ if [ "${1:-}" = claim ]; then
   exit
 fi
 BUILD=${1:-build}
-BIN=$BUILD/bin/reviewer
+BIN=${REVIEWER:-$BUILD/bin/reviewer}  # REVIEWER: another binary, e.g. a "before"
 RUN_SECONDS=${RUN_SECONDS:-10}
 RUNS=${RUNS:-3}
 [ -x "$BIN" ] || { echo "build first: cmake --build $BUILD --target reviewer" >&2; exit 1; }

@@ -89,6 +89,19 @@ constexpr std::string_view kMigrateLock = "SELECT pg_advisory_xact_lock(hashtext
 // Workers of every instance LISTEN on it; intake NOTIFYs when it queued a job.
 constexpr std::string_view kChannel = "reviewer_jobs";
 constexpr std::string_view kNotify = "NOTIFY reviewer_jobs";
+// A notifying transaction holds a cluster-wide lock from its pre-commit to
+// its end, its commit's WAL flush included (PostgreSQL's async.c,
+// PreCommit_Notify): a NOTIFY inside the intake transaction serialized
+// every batch's commit, across intake lanes and instances. So the NOTIFY
+// goes after the COMMIT, in the same pipeline, in a transaction of its own
+// whose commit does not wait for the flush (nothing of it needs to survive
+// a crash: workers also poll).
+void append_notify(std::vector<storage::PgStatement>& batch) {
+  batch.push_back({"BEGIN", {}});
+  batch.push_back({"SET LOCAL synchronous_commit TO off", {}});
+  batch.push_back({kNotify, {}});
+  batch.push_back({"COMMIT", {}});
+}
 
 // Leases that expired belong to workers (or instances) that died or hung:
 // the job is parked as a dead letter when out of attempts ($2), re-queued
@@ -285,7 +298,7 @@ class PgQueue final : public JobQueue {
     auto db = intake_.acquire();
     const auto now = opt_.now_ms();
     std::vector<storage::PgStatement> batch;
-    batch.reserve(items.size() + 4);
+    batch.reserve(items.size() + 8);
     batch.push_back({"BEGIN", {}});
     if (auto keys = superseding_keys(items); !keys.empty()) {
       // The sorted subquery feeds the aggregate in order.
@@ -307,8 +320,10 @@ class PgQueue final : public JobQueue {
                         j.repository, j.pr_number, j.head_sha, j.installation, std::string(j.supersedes ? "t" : "f")},
                        6});
     }
-    if (queued) batch.push_back({kNotify, {}});
     batch.push_back({"COMMIT", {}});
+    // Should the NOTIFY alone fail, the batch is reported failed although
+    // it committed: GitHub's redelivery is then a duplicate, nothing lost.
+    if (queued) append_notify(batch);
     RollbackUnlessDone guard(*db);
     const auto results = db->pipeline(batch);
     guard.done();
@@ -384,8 +399,8 @@ class PgQueue final : public JobQueue {
         {"UPDATE queue_jobs SET state=$2, available_ms=$3, lease_token=NULL, lease_expires_ms=NULL, "
          "finished_ms=CASE WHEN $2='pending' THEN NULL ELSE $4::bigint END, run_id=$5, result=$6 WHERE id=$1",
          {job.id, state, available, now, r.run_id.empty() ? Value{} : Value{r.run_id}, r.detail}}};
-    if (state == "pending") rest.push_back({kNotify, {}});
     rest.push_back({"COMMIT", {}});
+    if (state == "pending") append_notify(rest);
     db_.pipeline(rest);
     guard.done();
     return state;

@@ -181,6 +181,12 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
     intake_side->enqueue({pg_item("d-1", "o/r", 1, "a")});
     for (int i = 0; i < 50 && wakes == 0; ++i) std::this_thread::sleep_for(20ms);
     CHECK(wakes >= 1);
+    // The NOTIFY commits after the batch (in a transaction of its own, so
+    // that batches do not wait for one another's flush): a woken worker
+    // always finds the job.
+    auto woken = worker_side->claim(std::chrono::seconds(60));
+    REQUIRE(woken);
+    CHECK(woken->delivery_id == "d-1");
     worker_side->on_new_jobs({});
     const int seen = wakes;
     intake_side->enqueue({pg_item("d-2", "o/r", 2, "b")});
