@@ -128,6 +128,22 @@ constexpr std::string_view kPick =
     "    AND l.kind=j.kind AND l.state='leased' AND l.head_sha=j.head_sha AND l.superseded_by IS NULL) "
     "ORDER BY COALESCE(i.last_turn, 0), COALESCE(t.last_turn, 0), j.id LIMIT 1 "
     "FOR UPDATE OF j SKIP LOCKED";
+// The claim in one statement: the pick, the lease ($2 token, $3 expiry)
+// and both turns. A claim used to hold the picked row's lock across three
+// round trips, and intake's superseding update of that row waited for them:
+// on a busy machine, for as long as the worker thread (nice +10) waited for
+// the CPU (PostgreSQL's log showed intake waiting 60-220 ms on claims).
+const std::string kClaim = std::string("WITH p AS (") + std::string(kPick) + "), "
+    "l AS (UPDATE queue_jobs j SET state='leased', attempts=j.attempts+1, lease_token=$2::text, "
+    "    lease_expires_ms=$3::bigint FROM p WHERE j.id=p.id "
+    "  RETURNING j.id, j.delivery_id, j.event, j.kind, j.repository, j.pr_number, j.head_sha, j.attempts, "
+    "    j.lease_token, j.installation), "
+    "r AS (INSERT INTO queue_repo_turns SELECT repository, nextval('queue_turns') FROM l "
+    "  ON CONFLICT(repository) DO UPDATE SET last_turn=excluded.last_turn), "
+    "i AS (INSERT INTO queue_installation_turns SELECT installation, nextval('queue_turns') FROM l "
+    "  ON CONFLICT(installation) DO UPDATE SET last_turn=excluded.last_turn) "
+    "SELECT l.id, l.delivery_id, l.event, l.kind, l.repository, l.pr_number, l.head_sha, l.attempts, d.body, "
+    "  l.lease_token, l.installation FROM l JOIN queue_deliveries d ON d.delivery_id=l.delivery_id";
 
 // Rolls back the open transaction unless done() was called: after a throw
 // (a pipeline that failed skipped its COMMIT) or an early return. The
@@ -337,38 +353,21 @@ class PgQueue final : public JobQueue {
     return out;
   }
 
-  // Three round trips: BEGIN, the lease expiries and the pick in one
-  // pipeline; the lease; the turns and COMMIT in another.
+  // One round trip: the lease expiries and the claim (kClaim) in one
+  // transaction, so no row lock waits on this side of the connection.
   std::optional<Job> claim(std::chrono::milliseconds lease) override {
     std::lock_guard lock(mu_);
     reconnect();
     const auto now = opt_.now_ms();
     RollbackUnlessDone guard(db_);
-    auto first = db_.pipeline({{"BEGIN", {}},
-                               {kExpireLastAttempt, {now, std::int64_t{opt_.max_attempts}}},
-                               {kExpireRequeue, {now}},
-                               {kPick, {now}}});
-    const auto& pick = first[3];
-    if (pick.rows() == 0) {
-      db_.exec("COMMIT");  // keep the expiries
-      guard.done();
-      return std::nullopt;
-    }
-    auto r = db_.prepared(
-        "UPDATE queue_jobs j SET state='leased', attempts=attempts+1, lease_token=$2, lease_expires_ms=$3 "
-        "FROM queue_deliveries d WHERE j.id=$1 AND d.delivery_id=j.delivery_id "
-        "RETURNING j.id, j.delivery_id, j.event, j.kind, j.repository, j.pr_number, j.head_sha, j.attempts, d.body, "
-        "j.lease_token, j.installation",
-        {pick.int64(0, 0), random_hex(16), now + lease.count()});
-    db_.pipeline({{"INSERT INTO queue_repo_turns VALUES($1, nextval('queue_turns')) "
-                   "ON CONFLICT(repository) DO UPDATE SET last_turn=excluded.last_turn",
-                   {r.text(0, 4)}},
-                  {"INSERT INTO queue_installation_turns VALUES($1, nextval('queue_turns')) "
-                   "ON CONFLICT(installation) DO UPDATE SET last_turn=excluded.last_turn",
-                   {r.int64(0, 10)}},
-                  {"COMMIT", {}}});
+    auto r = db_.pipeline({{"BEGIN", {}},
+                           {kExpireLastAttempt, {now, std::int64_t{opt_.max_attempts}}},
+                           {kExpireRequeue, {now}},
+                           {kClaim, {now, random_hex(16), now + lease.count()}},
+                           {"COMMIT", {}}});
     guard.done();
-    return job_of(r, 0);
+    if (r[3].rows() == 0) return std::nullopt;
+    return job_of(r[3], 0);
   }
 
   void on_new_jobs(std::function<void()> wake) override {
@@ -384,26 +383,27 @@ class PgQueue final : public JobQueue {
                .affected() == 1;
   }
 
+  // One statement, checked against the lease: the job's attempts are the
+  // ones its claim returned (nothing else changes them while the lease holds).
   std::string finish(const Job& job, const JobResult& r) override {
     std::lock_guard lock(mu_);
     reconnect();
     const auto now = opt_.now_ms();
-    RollbackUnlessDone guard(db_);
-    auto first = db_.pipeline(
-        {{"BEGIN", {}}, {"SELECT state, lease_token, attempts FROM queue_jobs WHERE id=$1 FOR UPDATE", {job.id}}});
-    const auto& cur = first[1];
-    if (cur.rows() == 0 || cur.text(0, 0) != "leased" || cur.text(0, 1) != job.lease_token) return "lost_lease";
-    const int attempts = static_cast<int>(cur.int64(0, 2));
-    auto [state, available] = policy_.after(r.status, attempts, now);
-    std::vector<storage::PgStatement> rest{
+    auto [state, available] = policy_.after(r.status, job.attempts, now);
+    // Explicit: a NOTIFY transaction after it must not take it in (a
+    // pipeline's statements before its BEGIN would join its transaction).
+    std::vector<storage::PgStatement> batch{
+        {"BEGIN", {}},
         {"UPDATE queue_jobs SET state=$2, available_ms=$3, lease_token=NULL, lease_expires_ms=NULL, "
-         "finished_ms=CASE WHEN $2='pending' THEN NULL ELSE $4::bigint END, run_id=$5, result=$6 WHERE id=$1",
-         {job.id, state, available, now, r.run_id.empty() ? Value{} : Value{r.run_id}, r.detail}}};
-    rest.push_back({"COMMIT", {}});
-    if (state == "pending") append_notify(rest);
-    db_.pipeline(rest);
+         "finished_ms=CASE WHEN $2='pending' THEN NULL ELSE $4::bigint END, run_id=$5, result=$6 "
+         "WHERE id=$1 AND state='leased' AND lease_token=$7",
+         {job.id, state, available, now, r.run_id.empty() ? Value{} : Value{r.run_id}, r.detail, job.lease_token}},
+        {"COMMIT", {}}};
+    if (state == "pending") append_notify(batch);
+    RollbackUnlessDone guard(db_);
+    auto out = db_.pipeline(batch);
     guard.done();
-    return state;
+    return out[1].affected() == 1 ? state : "lost_lease";
   }
 
   void release(const Job& job) override {
