@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -146,7 +147,7 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_jobs WHERE state = 'pending'") == "1");
   }
 
-  TEST_CASE("bodies are stored lz4-compressed, also in a database of schema 1 once opened") {
+  TEST_CASE("bodies are stored lz4-compressed in the table's pages, also in a database of schema 1 once opened") {
     auto s = test::PgSchema::create("pg-queue-lz4");
     if (!s) return;
     const std::string column =
@@ -160,14 +161,31 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
       q->enqueue({it});
       CHECK(test::log_scalar(s->url(), "SELECT pg_column_compression(body) FROM queue_deliveries") == "lz4");
       CHECK(q->claim(std::chrono::seconds(60))->payload == it.delivery.body);
+      // A body still over 2 KB compressed (PostgreSQL's default target for
+      // moving it to the TOAST table) stays in the table's pages.
+      std::mt19937 rng(7);
+      std::string text(16000, 'z');
+      for (int i = 0; i < 4000; ++i) text.push_back(static_cast<char>('a' + rng() % 26));
+      auto big = pg_item("d-2", "o/r", 2, "b");
+      big.delivery.body = nlohmann::json{{"text", text}}.dump();
+      q->enqueue({big});
+      const auto stored = std::stol(
+          test::log_scalar(s->url(), "SELECT pg_column_size(body) FROM queue_deliveries WHERE delivery_id = 'd-2'"));
+      CHECK(stored > 2100);
+      CHECK(stored < 8000);
+      CHECK(test::log_scalar(s->url(), "SELECT pg_relation_size(reltoastrelid) FROM pg_class "
+                                       "WHERE oid = 'queue_deliveries'::regclass") == "0");
+      CHECK(q->claim(std::chrono::seconds(60))->payload == big.delivery.body);
     }
     // What schema 1 left: bodies stored uncompressed.
     test::log_scalar(s->url(), "ALTER TABLE queue_deliveries ALTER COLUMN body SET STORAGE EXTERNAL, "
-                               "ALTER COLUMN body SET COMPRESSION pglz");
+                               "ALTER COLUMN body SET COMPRESSION pglz, RESET (toast_tuple_target)");
     test::log_scalar(s->url(), "UPDATE queue_meta SET value = 1 WHERE key = 'schema_version'");
     auto q = JobQueue::open_postgres(s->url(), {});
     CHECK(test::log_scalar(s->url(), column) == "lx");
-    CHECK(test::log_scalar(s->url(), "SELECT value FROM queue_meta WHERE key = 'schema_version'") == "2");
+    CHECK(test::log_scalar(s->url(), "SELECT value FROM queue_meta WHERE key = 'schema_version'") == "3");
+    CHECK(test::log_scalar(s->url(), "SELECT reloptions::text FROM pg_class WHERE oid = 'queue_deliveries'::regclass") ==
+          "{toast_tuple_target=8160}");
   }
 
   TEST_CASE("another instance's intake wakes this one's workers through LISTEN/NOTIFY") {
@@ -220,7 +238,7 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
     JobQueue::open_postgres(s->url(), {});
     test::log_scalar(s->url(), "UPDATE queue_meta SET value = 99 WHERE key = 'schema_version' RETURNING value");
     CHECK_THROWS_WITH_AS(JobQueue::open_postgres(s->url(), {}),
-                         doctest::Contains("queue schema version 99, newer than this build's (2)"), Error);
+                         doctest::Contains("queue schema version 99, newer than this build's (3)"), Error);
   }
 
   TEST_CASE("an unreachable database is one line naming it") {
