@@ -93,7 +93,9 @@ void decide_on(ReviewResult& r, const AgentContext& ctx) {
 // The edge: everything before judged the raw change; everything after and
 // every caller (renderers, publisher, audit log, log lines) gets masked text.
 void redact_result(ReviewResult& r, AgentContext& ctx, const std::vector<std::shared_ptr<const Agent>>& agents) {
-  Redactor redactor(ctx.guidance, ctx.pr, ctx.diff, r.agents);
+  // The safety agent's scan of the added lines, so they are not read again
+  // (every agent's thread has been joined: the scan is complete or cut).
+  Redactor redactor(ctx.guidance, ctx.pr, ctx.diff, r.agents, ctx.secret_scan.get());
   r.pr = std::move(ctx.pr);
   r.diff = std::move(ctx.diff);
   redactor.apply(r);
@@ -124,6 +126,7 @@ ReviewResult review_change(ReviewInput in) {
   ctx.started = Clock::now();
   ctx.deadline.stop = in.stop;  // run_agents forwards it to every agent
   ctx.above_partial_limit = above_partial_limit(ctx.diff, ctx.guidance.partial_review);
+  ctx.secret_scan = std::make_shared<SecretScan>();
   std::shared_ptr<ModelStep> model_step;
   const auto agents = agents_for(ctx, model_step, in.model_pool);
 

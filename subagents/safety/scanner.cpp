@@ -60,8 +60,10 @@ bool overlaps(const Hit& a, const Hit& b) {
 
 class FileScanner {
  public:
-  FileScanner(const RuleSet& rules, const FileDiff& fd, std::vector<Finding>& out)
-      : rules_(rules), fd_(fd), path_(fd.path()), out_(out) {
+  // `secrets`, when given, receives every plausible secret value any
+  // secret rule finds in the added lines (for the redactor).
+  FileScanner(const RuleSet& rules, const FileDiff& fd, std::vector<Finding>& out, SecretScan::File* secrets)
+      : rules_(rules), fd_(fd), path_(fd.path()), out_(out), secrets_(secrets) {
     languages_ = rules.languages_of(path_);
     is_test_ = rules.test_paths.matches(path_);
   }
@@ -70,9 +72,13 @@ class FileScanner {
     file_facts();
     if (fd_.kind == ChangeKind::deleted || fd_.binary || fd_.submodule) return;
     lines_ = join_lines(fd_, false);
-    if (lines_.starts.empty()) return;
+    if (lines_.starts.empty()) {
+      if (secrets_) secrets_->scanned = true;  // no added line to find one in
+      return;
+    }
     if (fd_.symlink) return;  // its one "line" is the target, judged above
     line_rules();
+    if (secrets_) secrets_->scanned = true;
   }
 
  private:
@@ -199,6 +205,21 @@ class FileScanner {
     }
   }
 
+  // What the redactor would learn from this pattern in the block: every
+  // plausible value, whether or not the rule applies to this file or has
+  // reported enough already.
+  void record_secrets(const Rule& rule, const re2::RE2& re, std::size_t begin, std::size_t end) {
+    const auto block = std::string_view(lines_.text).substr(begin, end - begin);
+    for (const auto& span : secret_spans_of(rules_, rule, re, block)) {
+      if (secrets_->values.size() >= SecretScan::kMaxValues) return;
+      std::string value(block.substr(span.begin, span.end - span.begin));
+      auto same = [&](const auto& v) { return v.first == value && v.second == rule.name; };
+      if (std::none_of(secrets_->values.begin(), secrets_->values.end(), same)) {
+        secrets_->values.emplace_back(std::move(value), rule.name);
+      }
+    }
+  }
+
   bool requirement_met(const Rule& r) {
     if (!r.requires_) return true;
     if (!visible_) visible_ = join_lines(fd_, true);
@@ -221,6 +242,9 @@ class FileScanner {
       for (int c : rules_.line_set->candidates(std::string_view(lines_.text).substr(begin, end - begin))) {
         auto [ri, pi] = rules_.line_set->entries[static_cast<std::size_t>(c)];
         const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
+        if (secrets_ && rule.kind == RuleKind::secret) {
+          record_secrets(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end);
+        }
         int& left = budget[static_cast<std::size_t>(ri)];
         if (!rule.on_lines || left == 0 || !applies(rule) || !requirement_met(rule)) continue;
         if (left < 0) left = rule.once ? 1 : rules_.max_per_rule_per_file;
@@ -291,6 +315,7 @@ class FileScanner {
   const FileDiff& fd_;
   const std::string& path_;
   std::vector<Finding>& out_;
+  SecretScan::File* secrets_;
   std::uint64_t languages_ = 0;
   bool is_test_ = false;
   LineText lines_;
@@ -347,13 +372,18 @@ bool symlink_escapes(std::string_view link_path, std::string_view target) {
 
 std::vector<Finding> scan(const RuleSet& rules, const AgentContext& ctx) {
   std::vector<Finding> out;
+  SecretScan* secrets = ctx.secret_scan.get();
+  if (secrets) {
+    secrets->rules_version = rules.version;
+    secrets->files.assign(ctx.diff.files.size(), {});
+  }
   std::size_t done = 0;
   for (const auto& fd : ctx.diff.files) {
     if (ctx.deadline.expired()) {
       throw Error(Error::Code::timeout, fmt::format("safety: deadline passed after {} of {} files", done,
                                                     ctx.diff.files.size()));
     }
-    FileScanner(rules, fd, out).run();
+    FileScanner(rules, fd, out, secrets ? &secrets->files[done] : nullptr).run();
     ++done;
   }
   scan_outside_lines(rules, ctx, out);
