@@ -15,6 +15,7 @@
 #include "reviewer/pipeline/redaction.h"
 #include "reviewer/pipeline/runner.h"
 #include "reviewer/pipeline/walkthrough.h"
+#include "subagents/safety/prefilter.h"
 #include "subagents/safety/rules.h"
 
 namespace reviewer {
@@ -66,6 +67,30 @@ bool above_partial_limit(const Diff& diff, const PartialReviewLimits& limits) {
     }
   }
   return lines > limits.max_lines || bytes > limits.max_bytes;
+}
+
+// A change whose added lines will take the safety scan past its prefilter's
+// switch to the exact set (an import): that set compiles on another thread
+// while the agents start, instead of on the safety agent's, mid-scan. The
+// caller waits for the result before `ctx` goes.
+std::future<void> prepare_exact_sieve(const AgentContext& ctx) {
+  std::size_t added = 0;
+  for (const auto& f : ctx.diff.files) {
+    for (const auto& h : f.hunks) {
+      for (const auto& l : h.lines) {
+        if (l.origin == LineOrigin::added) added += l.content.size() + 1;
+      }
+    }
+  }
+  if (added <= safety::RuleSet::Prefilter::kExactAfterBytes) return {};
+  return std::async(std::launch::async, [&guidance = ctx.guidance] {
+    try {
+      const auto rules = safety::rules_for(guidance);
+      if (rules->line_set) rules->line_set->prepare_exact();
+    } catch (const std::exception&) {
+      // Invalid rules: the safety agent reports them.
+    }
+  });
 }
 
 bool judged(const std::vector<AgentReport>& reports, std::string_view name) {
@@ -130,7 +155,9 @@ ReviewResult review_change(ReviewInput in) {
   std::shared_ptr<ModelStep> model_step;
   const auto agents = agents_for(ctx, model_step, in.model_pool);
 
+  auto sieve_ready = prepare_exact_sieve(ctx);
   r.agents = run_agents(agents, ctx);
+  if (sieve_ready.valid()) sieve_ready.wait();
   if (model_step) {
     model_step->finish(r, judged(r.agents, model_step->name()));
     assign_finding_ids(r.agents, ctx.diff);
