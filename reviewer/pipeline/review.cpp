@@ -227,15 +227,21 @@ ReviewResult review_repository(const ReviewRequest& req) {
   std::shared_ptr<const GuidanceSnapshot> operator_layer = req.operator_guidance;
   if (!operator_layer) operator_layer = load_guidance_snapshot(req.guidance_dirs);
   Guidance guidance = layer_repository_guidance(repo, base_tip, *operator_layer, &guidance_problem);
-  // The safety rules compile (most of a small review's CPU) and the history
-  // index is refreshed (read from its file, at least) on other threads while
-  // the diff is read; the safety agent and the redactor then find the rules
-  // in rules_for's cache, the history agent the index in memory. A compile
-  // error is the agent's to report.
+  // The safety rules (and the shipped ones the redactor masks with) compile
+  // (most of a small review's CPU) and the history index is refreshed (read
+  // from its file, at least) on other threads while the diff is read; the
+  // safety agent and the redactor then find the rules in rules_for's cache,
+  // the history agent the index in memory. A compile error is the agent's
+  // to report.
   auto rules_compiled = std::async(std::launch::async, [&guidance] {
     try {
       (void)safety::rules_for(guidance);
     } catch (const std::exception&) {
+    }
+    try {
+      prepare_redactor_rules();  // the same set, unless the guidance is a team's own
+    } catch (const std::exception&) {
+      // The redactor meets the same error and the run fails.
     }
   });
   const auto policy = req.refresh_history ? std::launch::async : std::launch::deferred;
