@@ -4,7 +4,8 @@
 //
 // Contract for implementations:
 // - review() may run concurrently with other agents' review() on the same
-//   context; it must not mutate shared state.
+//   context; it must not mutate shared state (the safety agent's
+//   `secret_scan` aside, below).
 // - It returns findings by value, or throws to say it could not judge (the
 //   runner records the agent as failed and the policy fails closed).
 // - It must check ctx.deadline.expired() between expensive steps (files,
@@ -28,6 +29,7 @@
 #include "reviewer/core/finding.h"
 #include "reviewer/core/pull_request.h"
 #include "reviewer/core/risk.h"
+#include "reviewer/core/secret_scan.h"
 
 namespace reviewer {
 
@@ -58,6 +60,11 @@ struct AgentContext {
   // vendoring, an import). Safety and size still read all of it; another
   // agent may stop early, and must then say so in AgentOutput::partial.
   bool above_partial_limit = false;
+  // Where the safety agent leaves the secret values it found in added
+  // lines for the pipeline's redactor (reviewer/core/secret_scan.h): the
+  // one thing in the context an agent writes, and only that agent. Null:
+  // nobody wants them (tests, benches).
+  std::shared_ptr<SecretScan> secret_scan;
 };
 
 // What an agent returns: its findings and, for the history agent, the

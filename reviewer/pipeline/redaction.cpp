@@ -18,7 +18,7 @@ namespace {
 constexpr std::size_t kMinPrefix = 8;
 // Known values are searched for in every text; past this many (a fixture
 // full of keys) the rules' own scan still masks the rest.
-constexpr std::size_t kMaxValues = 256;
+constexpr std::size_t kMaxValues = SecretScan::kMaxValues;
 constexpr std::size_t kBlockBytes = 16 * 1024;
 
 // The shipped defaults' rules, compiled once: a team's guidance can switch
@@ -28,14 +28,23 @@ std::shared_ptr<const safety::RuleSet> shipped_rules() {
   return rules;
 }
 
-// A file's hunk headers and lines, each followed by '\n': the text the
-// constructor learns from, and the key of a file it found clean.
-std::string file_text(const FileDiff& file) {
+// Which lines of a file a text holds: all of them with the hunk headers
+// (what the redactor learns from when no scan of the safety agent covers
+// the file), those the safety agent does not scan (headers, deleted and
+// context lines), or the added ones alone.
+enum class LinesOf { all, not_added, added };
+
+// The chosen lines of a file, each followed by '\n'.
+std::string file_text(const FileDiff& file, LinesOf which) {
   std::string joined;
   for (const auto& hunk : file.hunks) {
-    joined += hunk.header;
-    joined += '\n';
+    if (which != LinesOf::added) {
+      joined += hunk.header;
+      joined += '\n';
+    }
     for (const auto& line : hunk.lines) {
+      const bool added = line.origin == LineOrigin::added;
+      if ((which == LinesOf::added && !added) || (which == LinesOf::not_added && added)) continue;
       joined += line.content;
       joined += '\n';
     }
@@ -43,11 +52,40 @@ std::string file_text(const FileDiff& file) {
   return joined;
 }
 
-// Which file of the diff (its position) with which text. The position
-// matters: std::hash is no defence against a crafted collision, and a file
-// can only match its own fingerprint, never another file's of the same PR.
-std::size_t fingerprint(std::size_t index, const FileDiff& file, const std::string& text) {
-  return (std::hash<std::string_view>{}(file.path()) ^ (std::hash<std::string_view>{}(text) * 31)) * 1000003 + index;
+// Which file of the diff (its position) with which text: its path, hunk
+// headers and lines, hashed without copying them (lines that lie one after
+// the other in the file's own buffer are hashed as one piece). The
+// position matters: std::hash is no defence against a crafted collision,
+// and a file can only match its own fingerprint, never another file's of
+// the same PR.
+std::size_t fingerprint(std::size_t index, const FileDiff& file) {
+  std::size_t h = std::hash<std::string_view>{}(file.path());
+  auto mix = [&h](std::string_view s) { h = (h ^ std::hash<std::string_view>{}(s)) * 1099511628211ull + s.size(); };
+  const char* own_begin = file.text ? file.text->data() : nullptr;
+  const char* own_end = file.text ? file.text->data() + file.text->size() : nullptr;
+  auto owned = [&](std::string_view s) { return own_begin && s.data() >= own_begin && s.data() + s.size() < own_end; };
+  for (const auto& hunk : file.hunks) {
+    mix(hunk.header);
+    const char* run = nullptr;  // a piece of the file's buffer: lines and the '\n' after each
+    const char* run_end = nullptr;
+    for (const auto& line : hunk.lines) {
+      const std::string_view c = line.content;
+      if (run && owned(c) && c.data() == run_end) {
+        run_end = c.data() + c.size() + 1;
+        continue;
+      }
+      if (run) mix(std::string_view(run, static_cast<std::size_t>(run_end - run)));
+      run = nullptr;
+      if (owned(c)) {
+        run = c.data();
+        run_end = c.data() + c.size() + 1;
+      } else {
+        mix(c);
+      }
+    }
+    if (run) mix(std::string_view(run, static_cast<std::size_t>(run_end - run)));
+  }
+  return h * 1000003 + index;
 }
 
 // Every text someone typed into a PR (labels too: cheap). Not the
@@ -61,8 +99,10 @@ void for_each_text(PullRequest& p, const std::function<void(std::string&)>& f) {
 
 }  // namespace
 
+void prepare_redactor_rules() { (void)shipped_rules(); }
+
 Redactor::Redactor(const Guidance& guidance, const PullRequest& pr, const Diff& diff,
-                   const std::vector<AgentReport>& agents) {
+                   const std::vector<AgentReport>& agents, const SecretScan* scan) {
   rules_.push_back(shipped_rules());
   try {
     auto own = safety::rules_for(guidance);
@@ -75,13 +115,23 @@ Redactor::Redactor(const Guidance& guidance, const PullRequest& pr, const Diff& 
   PullRequest texts = pr;
   for_each_text(texts, [this](std::string& s) { learn(s); });
   for (const auto& n : diff.notes) learn(n);
+  const bool scan_fits = scan && scan->files.size() == diff.files.size();
   for (std::size_t i = 0; i < diff.files.size(); ++i) {
     const FileDiff& file = diff.files[i];
     learn(file.old_path + "\n" + file.new_path);
     // One scan per file, as the safety agent does: the rules' patterns never
-    // match across a line break.
-    const std::string joined = file_text(file);
-    if (learn(joined) == 0) clean_files_.insert(fingerprint(i, file, joined));
+    // match across a line break. Added lines the safety agent's scan read
+    // with one of our rule sets are not read again with it.
+    const safety::RuleSet* scanned = scan_fits && scan->files[i].scanned ? rule_set(scan->rules_version) : nullptr;
+    std::size_t found = 0;
+    if (!scanned) {
+      found = learn(file_text(file, LinesOf::all));
+    } else {
+      for (const auto& [value, rule] : scan->files[i].values) remember(value, rule);
+      found = scan->files[i].values.size() + learn(file_text(file, LinesOf::not_added));
+      if (rules_.size() > 1) found += learn(file_text(file, LinesOf::added), scanned);
+    }
+    if (found == 0) clean_files_.insert(fingerprint(i, file));
   }
 
   for (const auto& a : agents) {
@@ -91,6 +141,7 @@ Redactor::Redactor(const Guidance& guidance, const PullRequest& pr, const Diff& 
   }
   if (flagged_.empty()) return;
   for (const auto& file : diff.files) {
+    if (!any_flagged(file)) continue;  // not every line of an import looked up for one flagged key
     for (const auto& hunk : file.hunks) {
       for (const auto& line : hunk.lines) {
         const std::string* rule = flagged_rule(file, line);
@@ -102,6 +153,11 @@ Redactor::Redactor(const Guidance& guidance, const PullRequest& pr, const Diff& 
       }
     }
   }
+}
+
+bool Redactor::any_flagged(const FileDiff& file) const {
+  auto it = flagged_.lower_bound({file.path(), std::numeric_limits<int>::min()});
+  return it != flagged_.end() && it->first.first == file.path();
 }
 
 const std::string* Redactor::flagged_rule(const FileDiff& file, const DiffLine& line) const {
@@ -155,13 +211,21 @@ void Redactor::mask_lines(FileDiff& file, const std::function<std::string(std::s
   own_text(file);  // before `masked` and `alone` go
 }
 
-void Redactor::rule_spans(std::string_view text, std::vector<Span>& spans) const {
+const safety::RuleSet* Redactor::rule_set(const std::string& version) const {
+  for (const auto& rules : rules_) {
+    if (rules->version == version) return rules.get();
+  }
+  return nullptr;
+}
+
+void Redactor::rule_spans(std::string_view text, std::vector<Span>& spans, const safety::RuleSet* except) const {
   // In blocks of whole lines, as the safety agent scans: the rule set's DFA
   // stays small, and no pattern matches across a line break.
   for (std::size_t b = 0; b < text.size();) {
     std::size_t e = b + kBlockBytes >= text.size() ? text.size() : text.find('\n', b + kBlockBytes);
     if (e == std::string_view::npos) e = text.size();
     for (const auto& rules : rules_) {
+      if (rules.get() == except) continue;
       for (const auto& hit : safety::secret_spans(*rules, text.substr(b, e - b))) {
         spans.push_back({b + hit.begin, b + hit.end, hit.rule->name});
       }
@@ -170,17 +234,18 @@ void Redactor::rule_spans(std::string_view text, std::vector<Span>& spans) const
   }
 }
 
-std::size_t Redactor::learn(std::string_view text) {
+std::size_t Redactor::learn(std::string_view text, const safety::RuleSet* except) {
   std::vector<Span> spans;
-  rule_spans(text, spans);
-  for (const auto& s : spans) {
-    if (values_.size() >= kMaxValues) break;
-    std::string value(text.substr(s.begin, s.end - s.begin));
-    if (std::none_of(values_.begin(), values_.end(), [&](const auto& x) { return x.first == value; })) {
-      values_.emplace_back(std::move(value), s.rule);
-    }
-  }
+  rule_spans(text, spans, except);
+  for (const auto& s : spans) remember(text.substr(s.begin, s.end - s.begin), s.rule);
   return spans.size();
+}
+
+void Redactor::remember(std::string_view value, const std::string& rule) {
+  if (values_.size() >= kMaxValues) return;
+  if (std::none_of(values_.begin(), values_.end(), [&](const auto& x) { return x.first == value; })) {
+    values_.emplace_back(std::string(value), rule);
+  }
 }
 
 void Redactor::known_spans(std::string_view s, std::vector<Span>& spans) const {
@@ -264,11 +329,11 @@ Diff Redactor::diff(Diff out) const {
     // (the same text: its fingerprint) has nothing to mask on its lines
     // unless the safety agent flagged one; not scanning it twice halves the
     // redactor's time on a large change.
-    const bool clean = !clean_files_.empty() && clean_files_.count(fingerprint(i, file, file_text(file))) > 0 &&
-                       std::none_of(file.hunks.begin(), file.hunks.end(), [&](const Hunk& h) {
+    const bool clean = !clean_files_.empty() && clean_files_.count(fingerprint(i, file)) > 0 &&
+                       (!any_flagged(file) || std::none_of(file.hunks.begin(), file.hunks.end(), [&](const Hunk& h) {
                          return std::any_of(h.lines.begin(), h.lines.end(),
                                             [&](const DiffLine& l) { return flagged_rule(file, l) != nullptr; });
-                       });
+                       }));
     if (!clean) mask_lines(file, [this](std::string_view s) { return mask(s, true, false); });
     for (auto& hunk : file.hunks) hunk.header = text(hunk.header);
     const std::string old_path = text(file.old_path), new_path = text(file.new_path);

@@ -22,18 +22,31 @@
 #include "reviewer/core/diff.h"
 #include "reviewer/core/pull_request.h"
 #include "reviewer/core/review_result.h"
+#include "reviewer/core/secret_scan.h"
 
 namespace reviewer {
 
 namespace safety { struct RuleSet; }
+
+// Reads and compiles the shipped defaults' rules, which every Redactor masks
+// with, once per process; thread-safe. Called early on a spare thread
+// (review_repository does, beside the diff), so the first Redactor, which
+// runs after every agent, does not: with a team's own guidance that is a
+// whole rule compilation (about 0.15 s of CPU), with the defaults a parse.
+// Throws reviewer::Error if the shipped guidance cannot be read.
+void prepare_redactor_rules();
 
 class Redactor {
  public:
   // Learns the change's secrets: every value the secret rules of `guidance`
   // and of the shipped defaults (a team's guidance may switch a rule off;
   // the mask keeps it) find in the diff's lines, hunk headers and paths and
-  // in the PR's texts, and the lines the safety agent flagged.
-  Redactor(const Guidance& guidance, const PullRequest& pr, const Diff& diff, const std::vector<AgentReport>& agents);
+  // in the PR's texts, and the lines the safety agent flagged. `scan`, the
+  // safety agent's scan of this `diff` (optional), stands in for reading
+  // again the added lines of the files it finished, with the rule set it
+  // used: everything else is read here.
+  Redactor(const Guidance& guidance, const PullRequest& pr, const Diff& diff, const std::vector<AgentReport>& agents,
+           const SecretScan* scan = nullptr);
 
   // `s` with every secret masked as "[redacted: <rule>]": values the rules
   // find in `s`, values learnt from the change wherever they occur (also
@@ -62,10 +75,15 @@ class Redactor {
     std::size_t begin, end;
     std::string rule;
   };
-  void rule_spans(std::string_view text, std::vector<Span>& spans) const;
-  // Learns the secret values the rules find in `text`; returns how many
-  // spans they found (0: the text is clean).
-  std::size_t learn(std::string_view text);
+  // The spans every rule set but `except` finds in `text`.
+  void rule_spans(std::string_view text, std::vector<Span>& spans, const safety::RuleSet* except = nullptr) const;
+  // Learns the secret values the rules (but `except`) find in `text`;
+  // returns how many spans they found (0: the text is clean).
+  std::size_t learn(std::string_view text, const safety::RuleSet* except = nullptr);
+  void remember(std::string_view value, const std::string& rule);
+  // Our rule set of that guidance version, or nullptr.
+  const safety::RuleSet* rule_set(const std::string& version) const;
+  bool any_flagged(const FileDiff& file) const;  // the safety agent flagged a line of it
   const std::string* flagged_rule(const FileDiff& file, const DiffLine& line) const;
   // Flagged lines whole, then every line through `f` (one call per file);
   // the file gets new text only when something was masked.

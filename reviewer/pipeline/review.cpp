@@ -15,6 +15,7 @@
 #include "reviewer/pipeline/redaction.h"
 #include "reviewer/pipeline/runner.h"
 #include "reviewer/pipeline/walkthrough.h"
+#include "subagents/safety/prefilter.h"
 #include "subagents/safety/rules.h"
 
 namespace reviewer {
@@ -68,6 +69,30 @@ bool above_partial_limit(const Diff& diff, const PartialReviewLimits& limits) {
   return lines > limits.max_lines || bytes > limits.max_bytes;
 }
 
+// A change whose added lines will take the safety scan past its prefilter's
+// switch to the exact set (an import): that set compiles on another thread
+// while the agents start, instead of on the safety agent's, mid-scan. The
+// caller waits for the result before `ctx` goes.
+std::future<void> prepare_exact_sieve(const AgentContext& ctx) {
+  std::size_t added = 0;
+  for (const auto& f : ctx.diff.files) {
+    for (const auto& h : f.hunks) {
+      for (const auto& l : h.lines) {
+        if (l.origin == LineOrigin::added) added += l.content.size() + 1;
+      }
+    }
+  }
+  if (added <= safety::RuleSet::Prefilter::kExactAfterBytes) return {};
+  return std::async(std::launch::async, [&guidance = ctx.guidance] {
+    try {
+      const auto rules = safety::rules_for(guidance);
+      if (rules->line_set) rules->line_set->prepare_exact();
+    } catch (const std::exception&) {
+      // Invalid rules: the safety agent reports them.
+    }
+  });
+}
+
 bool judged(const std::vector<AgentReport>& reports, std::string_view name) {
   return std::any_of(reports.begin(), reports.end(),
                      [&](const AgentReport& a) { return a.name == name && a.status == AgentStatus::ok; });
@@ -93,7 +118,9 @@ void decide_on(ReviewResult& r, const AgentContext& ctx) {
 // The edge: everything before judged the raw change; everything after and
 // every caller (renderers, publisher, audit log, log lines) gets masked text.
 void redact_result(ReviewResult& r, AgentContext& ctx, const std::vector<std::shared_ptr<const Agent>>& agents) {
-  Redactor redactor(ctx.guidance, ctx.pr, ctx.diff, r.agents);
+  // The safety agent's scan of the added lines, so they are not read again
+  // (every agent's thread has been joined: the scan is complete or cut).
+  Redactor redactor(ctx.guidance, ctx.pr, ctx.diff, r.agents, ctx.secret_scan.get());
   r.pr = std::move(ctx.pr);
   r.diff = std::move(ctx.diff);
   redactor.apply(r);
@@ -124,10 +151,13 @@ ReviewResult review_change(ReviewInput in) {
   ctx.started = Clock::now();
   ctx.deadline.stop = in.stop;  // run_agents forwards it to every agent
   ctx.above_partial_limit = above_partial_limit(ctx.diff, ctx.guidance.partial_review);
+  ctx.secret_scan = std::make_shared<SecretScan>();
   std::shared_ptr<ModelStep> model_step;
   const auto agents = agents_for(ctx, model_step, in.model_pool);
 
+  auto sieve_ready = prepare_exact_sieve(ctx);
   r.agents = run_agents(agents, ctx);
+  if (sieve_ready.valid()) sieve_ready.wait();
   if (model_step) {
     model_step->finish(r, judged(r.agents, model_step->name()));
     assign_finding_ids(r.agents, ctx.diff);
@@ -197,15 +227,21 @@ ReviewResult review_repository(const ReviewRequest& req) {
   std::shared_ptr<const GuidanceSnapshot> operator_layer = req.operator_guidance;
   if (!operator_layer) operator_layer = load_guidance_snapshot(req.guidance_dirs);
   Guidance guidance = layer_repository_guidance(repo, base_tip, *operator_layer, &guidance_problem);
-  // The safety rules compile (most of a small review's CPU) and the history
-  // index is refreshed (read from its file, at least) on other threads while
-  // the diff is read; the safety agent and the redactor then find the rules
-  // in rules_for's cache, the history agent the index in memory. A compile
-  // error is the agent's to report.
+  // The safety rules (and the shipped ones the redactor masks with) compile
+  // (most of a small review's CPU) and the history index is refreshed (read
+  // from its file, at least) on other threads while the diff is read; the
+  // safety agent and the redactor then find the rules in rules_for's cache,
+  // the history agent the index in memory. A compile error is the agent's
+  // to report.
   auto rules_compiled = std::async(std::launch::async, [&guidance] {
     try {
       (void)safety::rules_for(guidance);
     } catch (const std::exception&) {
+    }
+    try {
+      prepare_redactor_rules();  // the same set, unless the guidance is a team's own
+    } catch (const std::exception&) {
+      // The redactor meets the same error and the run fails.
     }
   });
   const auto policy = req.refresh_history ? std::launch::async : std::launch::deferred;

@@ -40,6 +40,24 @@ bool plausible_secret(const RuleSet& rules, const Rule& rule, std::string_view v
   return judge_secret(rules, rule, value) == Verdict::secret;
 }
 
+std::vector<SecretSpan> secret_spans_of(const RuleSet& rules, const Rule& rule, const re2::RE2& re,
+                                        std::string_view text) {
+  std::vector<SecretSpan> spans;
+  const auto group = static_cast<std::size_t>(secret_group(re));
+  std::vector<re2::StringPiece> groups(group + 1);
+  for (std::size_t pos = 0; pos <= text.size() && re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED,
+                                                             groups.data(), static_cast<int>(groups.size()));) {
+    re2::StringPiece v = group > 0 && groups[group].data() ? groups[group] : groups[0];
+    auto b = static_cast<std::size_t>(groups[0].data() - text.data());
+    pos = groups[0].empty() ? b + 1 : b + groups[0].size();
+    if (plausible_secret(rules, rule, std::string_view(v.data(), v.size()))) {
+      auto vb = static_cast<std::size_t>(v.data() - text.data());
+      spans.push_back({vb, vb + v.size(), &rule});
+    }
+  }
+  return spans;
+}
+
 std::vector<SecretSpan> secret_spans(const RuleSet& rules, std::string_view text) {
   std::vector<SecretSpan> spans;
   if (!rules.line_set) return spans;
@@ -47,19 +65,8 @@ std::vector<SecretSpan> secret_spans(const RuleSet& rules, std::string_view text
     auto [ri, pi] = rules.line_set->entries[static_cast<std::size_t>(c)];
     const Rule& rule = rules.rules[static_cast<std::size_t>(ri)];
     if (rule.kind != RuleKind::secret) continue;
-    const re2::RE2& re = *rule.line_patterns[static_cast<std::size_t>(pi)];
-    const auto group = static_cast<std::size_t>(secret_group(re));
-    std::vector<re2::StringPiece> groups(group + 1);
-    for (std::size_t pos = 0; pos <= text.size() && re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED,
-                                                               groups.data(), static_cast<int>(groups.size()));) {
-      re2::StringPiece v = group > 0 && groups[group].data() ? groups[group] : groups[0];
-      auto b = static_cast<std::size_t>(groups[0].data() - text.data());
-      pos = groups[0].empty() ? b + 1 : b + groups[0].size();
-      if (plausible_secret(rules, rule, std::string_view(v.data(), v.size()))) {
-        auto vb = static_cast<std::size_t>(v.data() - text.data());
-        spans.push_back({vb, vb + v.size(), &rule});
-      }
-    }
+    const auto found = secret_spans_of(rules, rule, *rule.line_patterns[static_cast<std::size_t>(pi)], text);
+    spans.insert(spans.end(), found.begin(), found.end());
   }
   std::sort(spans.begin(), spans.end(), [](const SecretSpan& a, const SecretSpan& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;

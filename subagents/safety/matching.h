@@ -30,6 +30,12 @@ enum class Verdict { secret, not_secret, bad_checksum };
 Verdict judge_secret(const RuleSet& rules, const Rule& rule, std::string_view value);
 bool plausible_secret(const RuleSet& rules, const Rule& rule, std::string_view value);
 
+// Where one pattern `re` of the secret rule `rule` finds a plausible value
+// in `text`, in order: secret_spans for one pattern (the safety agent's
+// scan records them for the redactor).
+std::vector<SecretSpan> secret_spans_of(const RuleSet& rules, const Rule& rule, const re2::RE2& re,
+                                        std::string_view text);
+
 // The text with every plausible secret value (by the secret rules) replaced
 // by "[REDACTED]": PR text shown as evidence may hold a pasted credential.
 std::string without_secrets(const RuleSet& rules, std::string_view text);

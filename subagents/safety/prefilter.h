@@ -61,7 +61,14 @@ struct RuleSet::Prefilter {
   // Text sieved by atoms before candidates() switches to the exact set.
   static constexpr std::size_t kExactAfterBytes = 8u << 20;
 
+  // Builds the exact set now, on the caller's thread: a review that will
+  // sieve more than kExactAfterBytes (an import) then does not stop to
+  // compile it mid-scan (about a tenth of a second). Never throws: a set
+  // RE2 cannot build fails again, and is reported, where it is first used.
+  void prepare_exact() const;
+
  private:
+  void build_exact() const;
   mutable std::atomic<std::size_t> sieved_{0};
   mutable std::once_flag exact_once_;
   mutable std::unique_ptr<re2::RE2::Set> exact_;

@@ -341,9 +341,22 @@ std::vector<int> RuleSet::Prefilter::candidates(std::string_view text) const {
   return exact_candidates(text);
 }
 
+void RuleSet::Prefilter::build_exact() const {
+  std::call_once(exact_once_, [this] { exact_ = compiled_set(options, patterns, "rules"); });
+}
+
+void RuleSet::Prefilter::prepare_exact() const {
+  if (entries.empty()) return;
+  try {
+    build_exact();
+  } catch (const std::exception&) {
+    // call_once lets the first use try again and throw to its caller.
+  }
+}
+
 std::vector<int> RuleSet::Prefilter::exact_candidates(std::string_view text) const {
   if (entries.empty()) return {};
-  std::call_once(exact_once_, [this] { exact_ = compiled_set(options, patterns, "rules"); });
+  build_exact();
   auto hits = set_matches(*exact_, text);
   if (!hits) return every_entry(entries.size());
   std::sort(hits->begin(), hits->end());

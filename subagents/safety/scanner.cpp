@@ -17,33 +17,76 @@ namespace {
 
 constexpr std::size_t kBlockBytes = 16 * 1024;  // prefilter granularity
 
-// A file's added lines joined by '\n', with where each line starts.
+// A file's added lines joined by '\n', with where each line starts. The
+// text is the file's own buffer when the lines lie there one after the
+// other, each followed by its '\n' (a new file: 57 MB of an import are not
+// copied again), else a joined copy.
 struct LineText {
-  std::string text;
   std::vector<std::size_t> starts;
   std::vector<int> numbers;  // new-side line numbers
 
+  std::string_view text() const { return in_file_ ? std::string_view(in_file_, in_file_size_) : std::string_view(own_); }
   std::size_t line_of(std::size_t offset) const {
     return static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), offset) - starts.begin()) - 1;
   }
   std::string_view line(std::size_t i) const {
-    std::size_t end = i + 1 < starts.size() ? starts[i + 1] - 1 : text.size();
-    return std::string_view(text).substr(starts[i], end - starts[i]);
+    std::size_t end = i + 1 < starts.size() ? starts[i + 1] - 1 : text().size();
+    return text().substr(starts[i], end - starts[i]);
   }
+
+  friend LineText join_lines(const FileDiff& fd, bool with_context);
+
+ private:
+  std::string own_;                  // the joined copy, when one was needed
+  const char* in_file_ = nullptr;    // else the text in the file's buffer
+  std::size_t in_file_size_ = 0;
 };
 
 LineText join_lines(const FileDiff& fd, bool with_context) {
   LineText t;
+  const std::string_view buffer = fd.text ? std::string_view(*fd.text) : std::string_view();
+  // Inside the buffer with its '\n' after it: lines that follow each other
+  // there are already joined.
+  auto in_buffer = [&](std::string_view c) {
+    return !buffer.empty() && c.data() >= buffer.data() && c.data() + c.size() < buffer.data() + buffer.size() &&
+           c.data()[c.size()] == '\n';
+  };
+  std::size_t size = 0;
+  const char* run = nullptr;
+  const char* run_end = nullptr;  // the '\n' after the last line
+  bool one_run = true;
   for (const auto& h : fd.hunks) {
     for (const auto& l : h.lines) {
       if (l.origin == LineOrigin::deleted) continue;
       if (l.origin == LineOrigin::context && !with_context) continue;
-      if (!t.starts.empty()) t.text += '\n';
-      t.starts.push_back(t.text.size());
+      if (!t.starts.empty()) size += 1;
+      t.starts.push_back(size);
       t.numbers.push_back(l.new_line);
-      t.text += l.content;
+      size += l.content.size();
+      if (!one_run) continue;
+      if (!in_buffer(l.content) || (run && l.content.data() != run_end + 1)) {
+        one_run = false;
+        continue;
+      }
+      if (!run) run = l.content.data();
+      run_end = l.content.data() + l.content.size();
     }
   }
+  if (one_run && run && static_cast<std::size_t>(run_end - run) == size) {
+    t.in_file_ = run;
+    t.in_file_size_ = size;
+    return t;
+  }
+  t.own_.reserve(size);
+  for (const auto& h : fd.hunks) {
+    for (const auto& l : h.lines) {
+      if (l.origin == LineOrigin::deleted) continue;
+      if (l.origin == LineOrigin::context && !with_context) continue;
+      t.own_ += l.content;
+      t.own_ += '\n';
+    }
+  }
+  if (!t.own_.empty()) t.own_.pop_back();  // no '\n' after the last line
   return t;
 }
 
@@ -60,8 +103,10 @@ bool overlaps(const Hit& a, const Hit& b) {
 
 class FileScanner {
  public:
-  FileScanner(const RuleSet& rules, const FileDiff& fd, std::vector<Finding>& out)
-      : rules_(rules), fd_(fd), path_(fd.path()), out_(out) {
+  // `secrets`, when given, receives every plausible secret value any
+  // secret rule finds in the added lines (for the redactor).
+  FileScanner(const RuleSet& rules, const FileDiff& fd, std::vector<Finding>& out, SecretScan::File* secrets)
+      : rules_(rules), fd_(fd), path_(fd.path()), out_(out), secrets_(secrets) {
     languages_ = rules.languages_of(path_);
     is_test_ = rules.test_paths.matches(path_);
   }
@@ -70,9 +115,13 @@ class FileScanner {
     file_facts();
     if (fd_.kind == ChangeKind::deleted || fd_.binary || fd_.submodule) return;
     lines_ = join_lines(fd_, false);
-    if (lines_.starts.empty()) return;
+    if (lines_.starts.empty()) {
+      if (secrets_) secrets_->scanned = true;  // no added line to find one in
+      return;
+    }
     if (fd_.symlink) return;  // its one "line" is the target, judged above
     line_rules();
+    if (secrets_) secrets_->scanned = true;
   }
 
  private:
@@ -159,7 +208,7 @@ class FileScanner {
                int& budget) {
     const int group = secret_group(re);
     std::vector<re2::StringPiece> groups(static_cast<std::size_t>(group) + 1);
-    const std::string& text = lines_.text;
+    const std::string_view text = lines_.text();
     std::size_t pos = begin;
     // `unless` is judged once per line, however many hits the line holds
     // (a 10 MB line must not be re-scanned per hit).
@@ -199,10 +248,25 @@ class FileScanner {
     }
   }
 
+  // What the redactor would learn from this pattern in the block: every
+  // plausible value, whether or not the rule applies to this file or has
+  // reported enough already.
+  void record_secrets(const Rule& rule, const re2::RE2& re, std::size_t begin, std::size_t end) {
+    const auto block = lines_.text().substr(begin, end - begin);
+    for (const auto& span : secret_spans_of(rules_, rule, re, block)) {
+      if (secrets_->values.size() >= SecretScan::kMaxValues) return;
+      std::string value(block.substr(span.begin, span.end - span.begin));
+      auto same = [&](const auto& v) { return v.first == value && v.second == rule.name; };
+      if (std::none_of(secrets_->values.begin(), secrets_->values.end(), same)) {
+        secrets_->values.emplace_back(std::move(value), rule.name);
+      }
+    }
+  }
+
   bool requirement_met(const Rule& r) {
     if (!r.requires_) return true;
     if (!visible_) visible_ = join_lines(fd_, true);
-    return re2::RE2::PartialMatch(piece(visible_->text), *r.requires_);
+    return re2::RE2::PartialMatch(piece(visible_->text()), *r.requires_);
   }
 
   void line_rules() {
@@ -216,11 +280,14 @@ class FileScanner {
       const std::size_t begin = lines_.starts[first_line];
       std::size_t next = first_line + 1;
       while (next < n && lines_.starts[next] - begin < kBlockBytes) ++next;
-      const std::size_t end = next < n ? lines_.starts[next] - 1 : lines_.text.size();
+      const std::size_t end = next < n ? lines_.starts[next] - 1 : lines_.text().size();
       first_line = next;
-      for (int c : rules_.line_set->candidates(std::string_view(lines_.text).substr(begin, end - begin))) {
+      for (int c : rules_.line_set->candidates(lines_.text().substr(begin, end - begin))) {
         auto [ri, pi] = rules_.line_set->entries[static_cast<std::size_t>(c)];
         const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
+        if (secrets_ && rule.kind == RuleKind::secret) {
+          record_secrets(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end);
+        }
         int& left = budget[static_cast<std::size_t>(ri)];
         if (!rule.on_lines || left == 0 || !applies(rule) || !requirement_met(rule)) continue;
         if (left < 0) left = rule.once ? 1 : rules_.max_per_rule_per_file;
@@ -255,7 +322,7 @@ class FileScanner {
     };
     for (const auto& h : secrets) {
       if (!first(h)) continue;
-      std::string_view value = std::string_view(lines_.text).substr(h.vbegin, h.vend - h.vbegin);
+      std::string_view value = lines_.text().substr(h.vbegin, h.vend - h.vbegin);
       found.push_back(finding(*h.rule, lines_.numbers[h.line], redact(h.rule->id, value)));
     }
     for (const auto& h : others) {
@@ -279,7 +346,7 @@ class FileScanner {
         shown += "[REDACTED]";
         i = s->vend;
       } else {
-        shown += lines_.text[i++];
+        shown += lines_.text()[i++];
       }
     }
     std::string trimmed = shown;
@@ -291,6 +358,7 @@ class FileScanner {
   const FileDiff& fd_;
   const std::string& path_;
   std::vector<Finding>& out_;
+  SecretScan::File* secrets_;
   std::uint64_t languages_ = 0;
   bool is_test_ = false;
   LineText lines_;
@@ -347,13 +415,18 @@ bool symlink_escapes(std::string_view link_path, std::string_view target) {
 
 std::vector<Finding> scan(const RuleSet& rules, const AgentContext& ctx) {
   std::vector<Finding> out;
+  SecretScan* secrets = ctx.secret_scan.get();
+  if (secrets) {
+    secrets->rules_version = rules.version;
+    secrets->files.assign(ctx.diff.files.size(), {});
+  }
   std::size_t done = 0;
   for (const auto& fd : ctx.diff.files) {
     if (ctx.deadline.expired()) {
       throw Error(Error::Code::timeout, fmt::format("safety: deadline passed after {} of {} files", done,
                                                     ctx.diff.files.size()));
     }
-    FileScanner(rules, fd, out).run();
+    FileScanner(rules, fd, out, secrets ? &secrets->files[done] : nullptr).run();
     ++done;
   }
   scan_outside_lines(rules, ctx, out);

@@ -16,7 +16,9 @@ namespace reviewer::safety {
 // Findings in diff order (file by file, line by line), then those of the
 // title, body, commit messages, branch name and paths.
 // Secret values appear only redacted. Throws reviewer::Error (timeout) when
-// ctx.deadline passes between files.
+// ctx.deadline passes between files. When ctx.secret_scan is set, fills it
+// for the redactor: per file, every plausible value a secret rule finds in
+// the added lines (files finished before a timeout are marked scanned).
 std::vector<Finding> scan(const RuleSet& rules, const AgentContext& ctx);
 
 // True when a symlink at `link_path` pointing to `target` leaves the

@@ -6,6 +6,8 @@
 
 #include "reviewer/pipeline/redaction.h"
 #include "reviewer/pipeline/review.h"
+#include "subagents/safety/rules.h"
+#include "subagents/safety/scanner.h"
 #include "support/fixtures.h"
 
 using namespace reviewer;
@@ -142,5 +144,91 @@ TEST_SUITE("pipeline::redaction") {
     g.version = "aws-rule-off-for-test";
     Redactor red(g, PullRequest{}, Diff{}, {});
     CHECK(red.text("k=" + kKey) == "k=[redacted: safety/secret/aws-access-key]");
+  }
+  TEST_CASE("with the safety agent's scan the redactor masks what its own scan of everything masks") {
+    const std::string other = std::string("AKIA") + "J7Q2M4XW" + "8RTB6ZKD";
+    const std::string rule = "safety/secret/aws-access-key";
+    Diff d;
+    d.files.push_back(test::file_with_lines("src/a.py", {"k = \"" + kKey + "\"", "print(k)"}, {"old = \"" + other + "\""}));
+    d.files.push_back(test::file_with_lines("docs/b.md", {"Try " + other + " here.", "no secret"}));
+    d.files.push_back(test::file_with_lines("c.txt", {"nothing to hide"}));
+    AgentContext ctx;
+    ctx.diff = d;
+    ctx.guidance = load_guidance();
+    ctx.secret_scan = std::make_shared<SecretScan>();
+    const auto findings = safety::scan(*safety::rules_for(ctx.guidance), ctx);
+    const SecretScan& scan = *ctx.secret_scan;
+    // The scan read the added lines only (the deleted key is the redactor's
+    // to read), with the rule set the agent used.
+    CHECK(scan.rules_version == ctx.guidance.version);
+    REQUIRE(scan.files.size() == 3);
+    for (const auto& f : scan.files) CHECK(f.scanned);
+    using Values = std::vector<std::pair<std::string, std::string>>;
+    CHECK(scan.files[0].values == Values{{kKey, rule}});
+    CHECK(scan.files[1].values == Values{{other, rule}});
+    CHECK(scan.files[2].values.empty());
+
+    std::vector<AgentReport> agents(1);
+    agents[0].name = "safety";
+    agents[0].findings = findings;
+    Redactor shared(ctx.guidance, PullRequest{}, d, agents, &scan);
+    Redactor alone(ctx.guidance, PullRequest{}, d, agents);
+    const Diff a = shared.diff(d), b = alone.diff(d);
+    REQUIRE(a.files.size() == b.files.size());
+    for (std::size_t i = 0; i < a.files.size(); ++i) {
+      REQUIRE(a.files[i].hunks[0].lines.size() == b.files[i].hunks[0].lines.size());
+      for (std::size_t j = 0; j < a.files[i].hunks[0].lines.size(); ++j) {
+        const std::string_view line = a.files[i].hunks[0].lines[j].content;
+        CAPTURE(line);
+        CHECK(line == b.files[i].hunks[0].lines[j].content);
+        CHECK(line.find(kKey.substr(0, 8)) == std::string_view::npos);
+        CHECK(line.find(other.substr(0, 8)) == std::string_view::npos);
+      }
+    }
+    // Every finding's texts, and the values cut short in an excerpt.
+    for (const auto& f : findings) {
+      for (const auto* t : {&f.message, &f.evidence, &f.path}) CHECK(shared.text(*t) == alone.text(*t));
+    }
+    for (const std::string& t : {"evidence: " + kKey.substr(0, 14) + "...", "was " + other.substr(0, 12)}) {
+      CAPTURE(t);
+      CHECK(shared.text(t) == alone.text(t));
+      CHECK(shared.text(t).find("[redacted: " + rule + "]") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("the redactor takes the values of the safety agent's scan and reads what it did not finish itself") {
+    const std::string made_up = "zebra-orchid-lantern-41";  // no rule finds it
+    Diff d;
+    d.files.push_back(test::file_with_lines("a.txt", {"x = " + made_up}));
+    d.files.push_back(test::file_with_lines("b.txt", {"key = " + kKey}));
+    const Guidance g = load_guidance();
+    SecretScan scan;
+    scan.rules_version = g.version;
+    scan.files.resize(2);
+    scan.files[0] = {true, {{made_up, "safety/secret/test"}}};
+    scan.files[1] = {false, {}};  // cut short before b.txt
+    const std::string cut = "k " + kKey.substr(0, 14);  // the rules alone do not find a key cut short
+    {
+      Redactor red(g, PullRequest{}, d, {}, &scan);
+      CHECK(red.text("said " + made_up) == "said [redacted: safety/secret/test]");
+      CHECK(red.text(cut) == "k [redacted: safety/secret/aws-access-key]");  // learnt by reading b.txt
+      CHECK(red.diff(d).files[1].hunks[0].lines[0].content == "key = [redacted: safety/secret/aws-access-key]");
+    }
+    // A scan by another rule set, or of another diff, is not taken: the
+    // redactor reads every file itself.
+    scan.files[1].scanned = true;
+    SecretScan other_rules = scan;
+    other_rules.rules_version = "another";
+    SecretScan other_diff = scan;
+    other_diff.files.pop_back();
+    for (const SecretScan* s : {&other_rules, &other_diff}) {
+      Redactor red(g, PullRequest{}, d, {}, s);
+      CHECK(red.text("said " + made_up) == "said " + made_up);
+      CHECK(red.text(cut) == "k [redacted: safety/secret/aws-access-key]");
+    }
+    // Taken, the scan's word that b.txt holds nothing stands (it is the
+    // rules' own reading of those lines).
+    Redactor trusting(g, PullRequest{}, d, {}, &scan);
+    CHECK(trusting.text(cut) == cut);
   }
 }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "guidance/guidance.h"
@@ -91,5 +92,18 @@ TEST_SUITE("safety::prefilter") {
       CHECK_MESSAGE(prefilter_missed(*rules, pf, t).empty(), t);
       CHECK_MESSAGE(prefilter_missed(*rules, *rules->line_set, t).empty(), t);
     }
+  }
+  TEST_CASE("an exact sieve prepared ahead on another thread answers as one built at first use") {
+    auto g = load_guidance_texts({});
+    auto ahead = compile_rules(g.section("safety"), g.version);
+    auto later = compile_rules(g.section("safety"), g.version);
+    const std::string text = "aws_key = \"" + std::string("AKIA") + "ZQ4RT7XK2LMWPV9N" + "\"\nplain line";
+    std::thread prepare([&] { ahead->line_set->prepare_exact(); });
+    const std::vector<int> got = ahead->line_set->exact_candidates(text);  // waits for the build if it is under way
+    prepare.join();
+    ahead->line_set->prepare_exact();  // built already: nothing to do
+    CHECK_FALSE(got.empty());
+    CHECK(got == later->line_set->exact_candidates(text));
+    CHECK(ahead->line_set->exact_candidates(text) == got);
   }
 }
