@@ -1,11 +1,12 @@
 #include "audit/overview_summary.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <optional>
 
 #include <fmt/format.h>
+
+#include "audit/history.h"
 
 namespace reviewer::audit {
 
@@ -14,19 +15,6 @@ namespace {
 // Pull requests per statement when rows are read again: well under the
 // parameter limits of SQLite (32,766) and PostgreSQL (65,535).
 constexpr std::size_t kPrsPerRead = 500;
-
-std::string summary_text(const Value& v) {
-  if (const auto* s = std::get_if<std::string>(&v)) return *s;
-  if (const auto* n = std::get_if<std::int64_t>(&v)) return std::to_string(*n);
-  return "";
-}
-
-std::int64_t summary_int(const Value& v) {
-  if (const auto* n = std::get_if<std::int64_t>(&v)) return *n;
-  std::int64_t out = 0;
-  if (const auto* s = std::get_if<std::string>(&v)) std::from_chars(s->data(), s->data() + s->size(), out);
-  return out;
-}
 
 bool key_less(const ChangeKey& a, const ChangeKey& b) {
   return a.repository != b.repository ? a.repository < b.repository : a.pr_number < b.pr_number;
@@ -78,7 +66,7 @@ bool OverviewSummary::extends(LogReader& log, const std::vector<TableLayout>& ta
   for (const auto& t : tables) {
     std::optional<std::string> hash;
     log.each(fmt::format("SELECT row_hash FROM \"{}\" WHERE seq = ?1", t.name), {mark_.seq},
-             [&](const LogRow& r) { hash = summary_text(r.values[0]); });
+             [&](const LogRow& r) { hash = text_value(r.values[0]); });
     if (hash) return *hash == mark_.hash;
   }
   return false;
@@ -94,18 +82,18 @@ std::vector<ChangeKey> OverviewSummary::read_appended(LogReader& log, std::int64
   const std::size_t runs = runs_.size(), overrides = overrides_.size(), votes = votes_.size();
   log.each(console_sql("summary_runs.sql"), params, [&](const LogRow& r) {
     check();
-    ChangeKey k{summary_text(r.values[0]), summary_int(r.values[1]), ""};
-    runs_.push_back({summary_text(r.values[2]), id_of(k.repository), id_of(summary_text(r.values[3])), 1});
+    ChangeKey k{text_value(r.values[0]), int_value(r.values[1]), ""};
+    runs_.push_back({text_value(r.values[2]), id_of(k.repository), id_of(text_value(r.values[3])), 1});
     if (after > 0 && any) touched.push_back(std::move(k));
   });
   log.each(console_sql("summary_overrides.sql"), params, [&](const LogRow& r) {
     check();
-    overrides_.push_back({summary_text(r.values[1]), id_of(summary_text(r.values[0])), 0, 1});
+    overrides_.push_back({text_value(r.values[1]), id_of(text_value(r.values[0])), 0, 1});
   });
   log.each(console_sql("summary_feedback.sql"), params, [&](const LogRow& r) {
     check();
-    votes_.push_back({summary_text(r.values[3]), id_of(summary_text(r.values[0])), id_of(summary_text(r.values[1])),
-                      summary_int(r.values[2])});
+    votes_.push_back({text_value(r.values[3]), id_of(text_value(r.values[0])), id_of(text_value(r.values[1])),
+                      int_value(r.values[2])});
   });
   last_rows_ = static_cast<std::int64_t>(runs_.size() - runs + overrides_.size() - overrides + votes_.size() - votes);
   add_sorted(runs_, runs);
@@ -115,14 +103,14 @@ std::vector<ChangeKey> OverviewSummary::read_appended(LogReader& log, std::int64
   log.each(console_sql("summary_pr_events.sql"), params, [&](const LogRow& r) {
     check();
     ++last_rows_;
-    if (any || summary_text(r.values[2]) == "merged") {
-      touched.push_back({summary_text(r.values[0]), summary_int(r.values[1]), ""});
+    if (any || text_value(r.values[2]) == "merged") {
+      touched.push_back({text_value(r.values[0]), int_value(r.values[1]), ""});
     }
   });
   if (any) {
     log.each(console_sql("summary_findings.sql"), params, [&](const LogRow& r) {
       check();
-      touched.push_back({summary_text(r.values[0]), summary_int(r.values[1]), ""});
+      touched.push_back({text_value(r.values[0]), int_value(r.values[1]), ""});
     });
   }
   std::sort(touched.begin(), touched.end(), key_less);

@@ -6,12 +6,15 @@
 // HTTP listener aside. Prints one line per figure; see bench/README.md
 // `## console`.
 //
-//   console_bench [--db PATH] [--changes N] [--runs R] [--reuse [--migrate]] [--only PREFIX] [--no-append]
+//   console_bench [--db PATH|URL] [--changes N] [--runs R] [--reuse [--migrate]] [--only PREFIX] [--no-append]
+//                 [--writer URL]
 // (--only: the figures whose name starts with PREFIX, for a profiler;
 // --migrate: bring a reused log written by an older build to this build's
 // schema first, e.g. migration 008's indexes; this writes to the log;
 // the overview's summary after K appended events is measured on a copy of
-// the log, PATH.append-copy, removed at the end; --no-append skips it)
+// the log, PATH.append-copy, removed at the end; --no-append skips it;
+// --db postgresql://… reads a log copied there beforehand, as a read-only
+// role, and --writer postgresql://… appends to that database itself)
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -43,9 +46,14 @@ struct Timing {
   unsigned status = 0;
 };
 
-Timing timed(const console::Console& c, const std::string& target) {
+http::HttpRequest bench_request(const std::string& target) {
   http::HttpRequest req{boost::beast::http::verb::get, target, 11};
   req.set("Authorization", "Bearer bench-token");
+  return req;
+}
+
+Timing timed(const console::Console& c, const std::string& target) {
+  const auto req = bench_request(target);
   const auto cpu = bench::cpu_ms();
   const auto t = Clock::now();
   const auto a = c.handle(req);
@@ -132,16 +140,21 @@ void report(const std::string& what, std::vector<Timing> runs, double target_ms)
 // The all-time overview from a warm summary after K events appended
 // through the real store, on a copy of the log, beside the full
 // computation on the same log in the same minute.
-void append_copy(const std::filesystem::path& db, console::ConsoleOptions options, int runs) {
-  const std::filesystem::path copy = db.string() + ".append-copy";
+void append_copy(const std::filesystem::path& db, console::ConsoleOptions options, int runs,
+                 const std::string& writer) {
+  // A PostgreSQL log is not copied: the bench's database is a throw-away
+  // one, appended to through `writer` (a role that may write).
+  const bool postgres = !writer.empty();
+  const std::filesystem::path copy = postgres ? db : std::filesystem::path(db.string() + ".append-copy");
   for (const char* suffix : {"", "-wal", "-shm"}) {
+    if (postgres) break;
     std::filesystem::remove(copy.string() + suffix);
     if (std::filesystem::exists(db.string() + suffix) && std::string(suffix) != "-shm") {
       std::filesystem::copy_file(db.string() + suffix, copy.string() + suffix);
     }
   }
   {
-    auto store = audit::AuditStore::open(copy);
+    auto store = postgres ? audit::AuditStore::open_url(writer) : audit::AuditStore::open(copy);
     std::vector<std::array<std::string, 3>> merges;
     std::int64_t top = 0;
     {
@@ -178,8 +191,14 @@ void append_copy(const std::filesystem::path& db, console::ConsoleOptions option
     std::vector<Timing> t;
     for (int r = 0; r < runs; ++r) t.push_back(timed(full, "/?period=all"));
     report("overview, all time, no summary, same copy", t, 500);
+    // The summary's page is the full computation's, byte for byte.
+    const auto req = bench_request("/?period=all");
+    fmt::print("{:<44} {}\n", "the same page with and without the summary",
+               live.handle(req).body == full.handle(req).body ? "yes" : "NO");
   }
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(copy.string() + suffix);
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    if (!postgres) std::filesystem::remove(copy.string() + suffix);
+  }
 }
 
 }  // namespace
@@ -188,7 +207,7 @@ int main(int argc, char** argv) {
   std::filesystem::path db = "console-bench.db";
   int changes = 100000, runs = 7;
   bool reuse = false, migrate = false, append = true;
-  std::string only;
+  std::string only, writer;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--db" && i + 1 < argc) db = argv[++i];
@@ -198,18 +217,25 @@ int main(int argc, char** argv) {
     else if (a == "--migrate") migrate = true;
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else if (a == "--no-append") append = false;
+    else if (a == "--writer" && i + 1 < argc) writer = argv[++i];
     else {
       fmt::print(stderr, "usage: console_bench [--db PATH] [--changes N] [--runs R] [--reuse [--migrate]] "
-                        "[--only PREFIX] [--no-append]\n");
+                        "[--only PREFIX] [--no-append] [--writer URL]\n");
       return 1;
     }
+  }
+  const bool postgres = db.string().starts_with("postgresql://") || db.string().starts_with("postgres://");
+  if (postgres) {
+    reuse = true;  // written beforehand (`reviewer audit migrate --from sqlite:… --to …`)
+    migrate = false;
+    if (writer.empty()) append = false;
   }
   if (reuse && migrate && std::filesystem::exists(db)) {
     const auto t = Clock::now();
     audit::AuditStore::open(db);  // opening migrates
     fmt::print("migrated {} in {:.1f} s\n", db.string(), std::chrono::duration<double>(Clock::now() - t).count());
   }
-  if (!reuse || !std::filesystem::exists(db)) {
+  if (!postgres && (!reuse || !std::filesystem::exists(db))) {
     std::filesystem::remove(db);
     std::filesystem::remove(db.string() + "-wal");
     const auto t = Clock::now();
@@ -312,6 +338,6 @@ int main(int argc, char** argv) {
   series("changes, page 1", {"/changes"}, 0);
   series("changes, reverted and approved by a person", {"/changes?reverted=yes&approver=person"}, 0);
   series("changes, checks failed", {"/changes?checks=failed"}, 0);
-  if (append && std::string("overview").starts_with(only.substr(0, 8))) append_copy(db, options, runs);
+  if (append && std::string("overview").starts_with(only.substr(0, 8))) append_copy(db, options, runs, writer);
   return 0;
 }

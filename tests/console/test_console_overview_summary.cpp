@@ -20,6 +20,7 @@
 #include "console_fixture.h"
 #include "reviewer/cli/demo_history.h"
 #include "reviewer/console/charts.h"
+#include "reviewer/console/live_overview.h"
 #include "support/postgres.h"
 #include "support/testutil.h"
 
@@ -240,6 +241,26 @@ TEST_SUITE("console") {
     const auto open = [&] { return audit::open_read_only_session(auditor.url(), std::chrono::seconds(30)); };
     const auto store = [&] { return audit::AuditStore::open_url(s->url()); };
     CHECK(run_batches(open, store, 2) > 0);
+  }
+
+  TEST_CASE("a request whose snapshot is older than the console's summary gets the summary's newer rows") {
+    const auto dir = test::scratch_dir("overview-live-old");
+    const auto path = test::console_log(dir);
+    const auto open = [&] { return audit::open_read_only_session(path.string(), std::chrono::seconds(30)); };
+    LiveOverview live(open);
+    live.wait_for_warm_up();
+    const auto old = open();
+    const auto old_head = audit::read_head(old->log(), old->log().chained_tables());  // its snapshot starts here
+    audit::AuditStore::open(path)->record_pr_event({"acme/web", 1, "reverted", "", "", "", 9, "", ""});
+    audit::ChainHead head;
+    const auto newer = open();
+    const auto from_newer = described(live.rows(*newer, {}, head));
+    CHECK(head.seq == old_head.seq + 1);
+    const auto from_old = described(live.rows(*old, {}, head));
+    CHECK(head.seq == old_head.seq + 1);
+    CHECK(from_old == from_newer);
+    CHECK(from_old == described(audit::console_overview(open()->log(), {})));
+    CHECK(from_old != described(audit::console_overview(old->log(), {})));
   }
 
   TEST_CASE("the console's overview with its summary shows what it shows without, as the log grows") {
