@@ -30,18 +30,6 @@ namespace {
 
 constexpr const char* kRepos[] = {"acme/payments", "acme/web", "acme/infra"};
 
-ReviewResult summary_run(const std::string& id, const std::string& repo, std::int64_t pr, const std::string& head,
-                         const std::string& at, DecisionKind d, Mode mode, int findings) {
-  ReviewResult r = test::sample_review(id, findings, pr);
-  r.pr.repository = repo;
-  r.pr.head_sha = head;
-  r.started_at = at;
-  r.mode = mode;
-  r.trigger = "webhook";
-  r.decision.kind = d;
-  return r;
-}
-
 struct OldMerge {
   std::string repo, head, at;
   std::int64_t pr = 0;
@@ -67,17 +55,17 @@ void append_batch(audit::AuditStore& s, audit::LogReader& log, int b) {
         s.record_pr_event({m.repo, m.pr, "approved", "zed", m.head, "", 0, "", late});
         break;
       case 1:  // a shadow run on the merged head after the merge: no longer the bot's approval
-        s.record_review(summary_run(id, m.repo, m.pr, m.head, late, DecisionKind::comment, Mode::shadow, 0));
+        s.record_review(test::webhook_run(id, m.repo, m.pr, m.head, late, DecisionKind::comment, Mode::shadow, 0));
         break;
       case 2:  // an active approve on the merged head after the merge: now the bot's
-        s.record_review(summary_run(id, m.repo, m.pr, m.head, late, DecisionKind::approve, Mode::active, 0));
+        s.record_review(test::webhook_run(id, m.repo, m.pr, m.head, late, DecisionKind::approve, Mode::active, 0));
         break;
       case 3:  // merged a second time
         s.record_pr_event({m.repo, m.pr, "merged", "zed", m.head, std::string(40, 'f'), 0, "", late});
         break;
       case 4:  // reverted, then a run with findings on it, in the demo's months
         s.record_pr_event({m.repo, m.pr, "reverted", "", m.head, "", 9999, "", late});
-        s.record_review(summary_run(id, m.repo, m.pr, m.head, m.at, DecisionKind::comment, Mode::active, 3));
+        s.record_review(test::webhook_run(id, m.repo, m.pr, m.head, m.at, DecisionKind::comment, Mode::active, 3));
         break;
       case 5:  // a /human-review request and a vote on the merge's day
         s.record_override({m.repo, m.pr, "human_review", "zed", id, m.at});
@@ -88,7 +76,7 @@ void append_batch(audit::AuditStore& s, audit::LogReader& log, int b) {
                                  "https://ci.example.com/x", late, late, "check_suite"}});
         break;
       case 7:  // an earlier active approve on another head: the first bot approval
-        s.record_review(summary_run(id, m.repo, m.pr, std::string(40, 'e'), "2025-06-01T00:00:00Z",
+        s.record_review(test::webhook_run(id, m.repo, m.pr, std::string(40, 'e'), "2025-06-01T00:00:00Z",
                                     DecisionKind::approve, Mode::active, 0));
         break;
       default:  // reverted again
@@ -102,7 +90,7 @@ void append_batch(audit::AuditStore& s, audit::LogReader& log, int b) {
     const std::int64_t pr = 70000 + b * 10 + i;
     const std::string head = fmt::format("{:040}", pr), at = fmt::format("2025-1{}-{:02}T08:00:00Z", i % 3, 1 + b % 28);
     s.record_pr_event({repo, pr, "opened", "yan", head, "", 0, "", at});
-    s.record_review(summary_run(fmt::format("summary-new-{}-{}", b, i), repo, pr, head, at,
+    s.record_review(test::webhook_run(fmt::format("summary-new-{}-{}", b, i), repo, pr, head, at,
                                 i % 2 ? DecisionKind::approve : DecisionKind::comment, Mode::active, i % 2 ? 0 : 2));
     if (i % 2 == 0) s.record_pr_event({repo, pr, "approved", "xia", head, "", 0, "", at});
     s.record_pr_event({repo, pr, "merged", "yan", head, std::string(40, 'a'), 0, "", at});
