@@ -31,7 +31,7 @@ struct ConsoleOptions {
   TokenSet tokens;               // accepted bearer tokens (hashes)
   std::string trusted_header;    // a proxy's user header; "" (the default): none is trusted
   std::chrono::milliseconds query_timeout{30'000};  // per statement
-  std::size_t overview_cache = 16;  // overviews kept by (filter, chain head); 0: none
+  std::size_t overview_cache = 16;  // without the summary: overviews kept by (filter, chain head); 0: none
   // Keep the overview's rows in memory (live_overview.h): built in the
   // background at start, then updated from the rows appended since. Off:
   // each overview runs its queries (kept by overview_cache).
