@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -11,8 +12,6 @@
 
 namespace reviewer::audit {
 
-namespace {
-
 std::string_view console_sql(std::string_view name) {
   for (const auto& [file, text] : embedded_console_queries()) {
     if (file == name) return text;
@@ -20,9 +19,13 @@ std::string_view console_sql(std::string_view name) {
   throw Error(Error::Code::internal, fmt::format("audit/console/{} is not in this build", name));
 }
 
-// The query `name` with `{repos COLUMN}` turned into the repository filter,
-// its parameters appended to `params`.
-std::string console_query(std::string_view name, const ConsoleFilter& f, std::vector<Value>& params) {
+namespace {
+
+// The query `name` with `{repos COLUMN}` turned into the repository filter
+// and `{prs ALIAS}` into the pull request filter (1 = 1 when `prs` is
+// null), their parameters appended to `params`.
+std::string console_query(std::string_view name, const ConsoleFilter& f, std::vector<Value>& params,
+                          const std::vector<ChangeKey>* prs = nullptr) {
   std::string sql(console_sql(name));
   for (auto at = sql.find("{repos "); at != std::string::npos; at = sql.find("{repos ", at)) {
     const auto end = sql.find('}', at);
@@ -33,6 +36,31 @@ std::string console_query(std::string_view name, const ConsoleFilter& f, std::ve
       in += fmt::format("{}?{}", in.empty() ? "" : ", ", params.size());
     }
     const std::string clause = in.empty() ? "1 = 1" : fmt::format("{} IN ({})", column, in);
+    sql.replace(at, end + 1 - at, clause);
+    at += clause.size();
+  }
+  for (auto at = sql.find("{prs "); at != std::string::npos; at = sql.find("{prs ", at)) {
+    const auto end = sql.find('}', at);
+    const std::string alias = sql.substr(at + 5, end - at - 5);
+    // One term per repository, `repository = ? AND pr_number IN (...)`:
+    // SQLite probes an index per term of the OR, where a row-value IN list
+    // of (repository, pr_number) pairs scanned the whole index.
+    std::string clause = prs ? "" : "1 = 1";
+    if (prs) {
+      std::map<std::string_view, std::vector<std::int64_t>> by_repo;
+      for (const auto& k : *prs) by_repo[k.repository].push_back(k.pr_number);
+      for (const auto& [repo, numbers] : by_repo) {
+        params.emplace_back(std::string(repo));
+        std::string in;
+        for (const auto n : numbers) {
+          params.emplace_back(n);
+          in += fmt::format("{}?{}", in.empty() ? "" : ", ", params.size());
+        }
+        clause += fmt::format("{}({}.repository = ?{} AND {}.pr_number IN ({}))", clause.empty() ? "" : " OR ",
+                              alias, params.size() - numbers.size(), alias, in);
+      }
+      clause = clause.empty() ? "1 = 0" : "(" + clause + ")";
+    }
     sql.replace(at, end + 1 - at, clause);
     at += clause.size();
   }
@@ -104,6 +132,27 @@ OverviewRows console_overview(LogReader& log, const ConsoleFilter& f, MergedPlan
   o.noisy_rules = rule_counts(log, "overview_noisy_rules.sql", f);
   o.effective_rules = rule_counts(log, "overview_effective_rules.sql", f);
   return o;
+}
+
+void each_overview_merge(LogReader& log, const std::vector<ChangeKey>* prs,
+                         const std::function<void(const ChangeKey&, MergedChange)>& row) {
+  const ConsoleFilter all;
+  std::vector<Value> params{all.since, all.until};
+  const std::string sql = console_query("overview_merged.sql", all, params, prs);
+  log.each(sql, params, [&](const LogRow& r) {
+    row({text_of(r.values[6]), int_of(r.values[7]), ""},
+        {text_of(r.values[0]), text_of(r.values[1]), int_of(r.values[2]) != 0, text_of(r.values[3]),
+         text_of(r.values[4]), text_of(r.values[5])});
+  });
+}
+
+void each_reverted_rule_run(LogReader& log, const std::vector<ChangeKey>* prs,
+                            const std::function<void(const ChangeKey&, std::string rule, std::string started_at)>& row) {
+  std::vector<Value> params;
+  const std::string sql = console_query("overview_effective_rules_by_pr.sql", {}, params, prs);
+  log.each(sql, params, [&](const LogRow& r) {
+    row({text_of(r.values[0]), int_of(r.values[1]), ""}, text_of(r.values[2]), text_of(r.values[3]));
+  });
 }
 
 const std::vector<std::string>& change_columns() {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,6 +84,23 @@ struct ChangeKey {
   std::int64_t pr_number = 0;
   std::string run_id;
 };
+
+// For the overview's summary (overview_summary.h), the rows behind
+// console_overview of some pull requests (`prs`; null: every one), all
+// time, in no set order:
+// - every merge of those pull requests, as console_overview gives it
+//   (overview_merged.sql), with its pull request;
+// - each rule that fired on a run of one of them that is reverted, with
+//   the run's start (overview_effective_rules_by_pr.sql): what
+//   overview_effective_rules.sql counts.
+void each_overview_merge(LogReader& log, const std::vector<ChangeKey>* prs,
+                         const std::function<void(const ChangeKey&, MergedChange)>& row);
+void each_reverted_rule_run(LogReader& log, const std::vector<ChangeKey>* prs,
+                            const std::function<void(const ChangeKey&, std::string rule, std::string started_at)>& row);
+
+// The text of audit/console/`name` as this build embeds it; throws
+// Error(internal) for a name it does not hold.
+std::string_view console_sql(std::string_view name);
 
 // The Changes page's columns, in order (the CSV's header).
 const std::vector<std::string>& change_columns();

@@ -6,14 +6,22 @@
 // HTTP listener aside. Prints one line per figure; see bench/README.md
 // `## console`.
 //
-//   console_bench [--db PATH] [--changes N] [--runs R] [--reuse [--migrate]] [--only PREFIX]
+//   console_bench [--db PATH|URL] [--changes N] [--runs R] [--reuse [--migrate]] [--only PREFIX] [--no-append]
+//                 [--writer URL]
 // (--only: the figures whose name starts with PREFIX, for a profiler;
 // --migrate: bring a reused log written by an older build to this build's
-// schema first, e.g. migration 008's indexes; this writes to the log)
+// schema first, e.g. migration 008's indexes; this writes to the log;
+// the overview's summary after K appended events is measured on a copy of
+// the log, PATH.append-copy, removed at the end; --no-append skips it;
+// --db postgresql://… reads a log copied there beforehand, as a read-only
+// role, and --writer postgresql://… appends to that database itself)
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,15 +46,86 @@ struct Timing {
   unsigned status = 0;
 };
 
-Timing timed(const console::Console& c, const std::string& target) {
+http::HttpRequest bench_request(const std::string& target) {
   http::HttpRequest req{boost::beast::http::verb::get, target, 11};
   req.set("Authorization", "Bearer bench-token");
+  return req;
+}
+
+Timing timed(const console::Console& c, const std::string& target) {
+  const auto req = bench_request(target);
   const auto cpu = bench::cpu_ms();
   const auto t = Clock::now();
   const auto a = c.handle(req);
   return {std::chrono::duration<double, std::milli>(Clock::now() - t).count(), bench::cpu_ms() - cpu, a.body.size(),
           a.status};
 }
+
+// Resident memory of this process now, in MB (/proc/self/statm).
+double rss_mb() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return static_cast<double>(resident) * 4096 / (1024 * 1024);
+}
+
+// Events a live log receives, appended through the real store one call
+// (one transaction) each, in turn: a late approval of an older merge, a
+// run on its merged head after the merge, its revert, a /human-review
+// request, a vote, a new pull request opened, then merged, and a failing
+// check. Each but the last changes the overview.
+class Appender {
+ public:
+  Appender(audit::AuditStore& store, std::vector<std::array<std::string, 3>> merges, std::int64_t first_pr)
+      : s_(store), merges_(std::move(merges)), next_pr_(first_pr) {}
+
+  void append(int n) {
+    for (int k = 0; k < n; ++k) one();
+  }
+
+ private:
+  void one() {
+    const auto& [repo, number, head] = merges_[(i_ / 8 * 7919) % merges_.size()];
+    const std::int64_t pr = std::stoll(number);
+    const std::string late = "2026-04-01T00:00:00Z", id = fmt::format("bench-{}", i_);
+    switch (i_++ % 8) {
+      case 0: s_.record_pr_event({repo, pr, "approved", "zed", head, "", 0, "", late}); break;
+      case 1: {
+        ReviewResult r;
+        r.run_id = id;
+        r.started_at = late;
+        r.mode = Mode::shadow;
+        r.trigger = "webhook";
+        r.pr.repository = repo;
+        r.pr.number = pr;
+        r.pr.title = "a run after the merge";
+        r.pr.author = "zed";
+        r.pr.base_ref = "main";
+        r.pr.base_sha = std::string(40, 'a');
+        r.pr.head_sha = head;
+        r.size = SizeStats{"S", 12, 3, 2, 1, 0, false};
+        r.decision.kind = DecisionKind::comment;
+        r.decision.reasons = {"bench"};
+        s_.record_review(r);
+        break;
+      }
+      case 2: s_.record_pr_event({repo, pr, "reverted", "", head, "", 0, "", late}); break;
+      case 3: s_.record_override({repo, pr, "human_review", "zed", id, late}); break;
+      case 4: s_.record_feedback({repo, pr, "f" + id, "logic/todo-left", "zed", false, id, late}); break;
+      case 5: s_.record_pr_event({repo, next_pr_, "opened", "zed", head, "", 0, "", late}); break;
+      case 6: s_.record_pr_event({repo, next_pr_++, "merged", "zed", head, std::string(40, 'b'), 0, "", late}); break;
+      default:
+        s_.record_check_results({{repo, pr, head, "check_run", "test", "github-actions", "failure",
+                                  "https://ci.example.com/bench", late, late, "check_suite"}});
+        break;
+    }
+  }
+
+  audit::AuditStore& s_;
+  std::vector<std::array<std::string, 3>> merges_;  // repository, pr number, merged head
+  std::int64_t next_pr_;
+  std::size_t i_ = 0;
+};
 
 void report(const std::string& what, std::vector<Timing> runs, double target_ms) {
   std::sort(runs.begin(), runs.end(), [](const Timing& a, const Timing& b) { return a.wall_ms < b.wall_ms; });
@@ -58,13 +137,77 @@ void report(const std::string& what, std::vector<Timing> runs, double target_ms)
   std::fflush(stdout);
 }
 
+// The all-time overview from a warm summary after K events appended
+// through the real store, on a copy of the log, beside the full
+// computation on the same log in the same minute.
+void append_copy(const std::filesystem::path& db, console::ConsoleOptions options, int runs,
+                 const std::string& writer) {
+  // A PostgreSQL log is not copied: the bench's database is a throw-away
+  // one, appended to through `writer` (a role that may write).
+  const bool postgres = !writer.empty();
+  const std::filesystem::path copy = postgres ? db : std::filesystem::path(db.string() + ".append-copy");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    if (postgres) break;
+    std::filesystem::remove(copy.string() + suffix);
+    if (std::filesystem::exists(db.string() + suffix) && std::string(suffix) != "-shm") {
+      std::filesystem::copy_file(db.string() + suffix, copy.string() + suffix);
+    }
+  }
+  {
+    auto store = postgres ? audit::AuditStore::open_url(writer) : audit::AuditStore::open(copy);
+    std::vector<std::array<std::string, 3>> merges;
+    std::int64_t top = 0;
+    {
+      auto session = audit::open_read_only_session(copy.string(), std::chrono::seconds(60));
+      session->log().each("SELECT repository, pr_number, head_sha FROM pr_events WHERE kind = 'merged'", {},
+                          [&](const audit::LogRow& r) {
+                            const auto n = std::get<std::int64_t>(r.values[1]);
+                            top = std::max(top, n);
+                            merges.push_back({std::get<std::string>(r.values[0]), std::to_string(n),
+                                              std::get<std::string>(r.values[2])});
+                          });
+    }
+    Appender appender(*store, std::move(merges), top + 1);
+    options.location = copy.string();
+    options.overview_summary = true;
+    const console::Console live(options);
+    live.wait_for_warm_up();
+    timed(live, "/?period=all");
+    for (const int k : {1, 100, 10000}) {
+      std::vector<Timing> t;
+      double append_ms = 0;
+      for (int r = 0; r < (k >= 10000 ? std::min(runs, 5) : runs); ++r) {
+        const auto start = Clock::now();
+        appender.append(k);
+        append_ms += std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        t.push_back(timed(live, "/?period=all"));
+      }
+      report(fmt::format("overview, all time, summary, +{} events", k), t, 500);
+      fmt::print("{:<44} appending took {:.0f} ms per batch of {}\n", "", append_ms / static_cast<double>(t.size()),
+                 k);
+    }
+    options.overview_summary = false;
+    const console::Console full(options);
+    std::vector<Timing> t;
+    for (int r = 0; r < runs; ++r) t.push_back(timed(full, "/?period=all"));
+    report("overview, all time, no summary, same copy", t, 500);
+    // The summary's page is the full computation's, byte for byte.
+    const auto req = bench_request("/?period=all");
+    fmt::print("{:<44} {}\n", "the same page with and without the summary",
+               live.handle(req).body == full.handle(req).body ? "yes" : "NO");
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    if (!postgres) std::filesystem::remove(copy.string() + suffix);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::filesystem::path db = "console-bench.db";
   int changes = 100000, runs = 7;
-  bool reuse = false, migrate = false;
-  std::string only;
+  bool reuse = false, migrate = false, append = true;
+  std::string only, writer;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--db" && i + 1 < argc) db = argv[++i];
@@ -73,18 +216,26 @@ int main(int argc, char** argv) {
     else if (a == "--reuse") reuse = true;
     else if (a == "--migrate") migrate = true;
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
+    else if (a == "--no-append") append = false;
+    else if (a == "--writer" && i + 1 < argc) writer = argv[++i];
     else {
       fmt::print(stderr, "usage: console_bench [--db PATH] [--changes N] [--runs R] [--reuse [--migrate]] "
-                        "[--only PREFIX]\n");
+                        "[--only PREFIX] [--no-append] [--writer URL]\n");
       return 1;
     }
+  }
+  const bool postgres = db.string().starts_with("postgresql://") || db.string().starts_with("postgres://");
+  if (postgres) {
+    reuse = true;  // written beforehand (`reviewer audit migrate --from sqlite:… --to …`)
+    migrate = false;
+    if (writer.empty()) append = false;
   }
   if (reuse && migrate && std::filesystem::exists(db)) {
     const auto t = Clock::now();
     audit::AuditStore::open(db);  // opening migrates
     fmt::print("migrated {} in {:.1f} s\n", db.string(), std::chrono::duration<double>(Clock::now() - t).count());
   }
-  if (!reuse || !std::filesystem::exists(db)) {
+  if (!postgres && (!reuse || !std::filesystem::exists(db))) {
     std::filesystem::remove(db);
     std::filesystem::remove(db.string() + "-wal");
     const auto t = Clock::now();
@@ -96,13 +247,35 @@ int main(int argc, char** argv) {
                n.reverted, store->row_count(), std::chrono::duration<double>(Clock::now() - t).count(),
                db.string());
   }
-  // Uncached: every overview runs its queries (the figures that count);
-  // `cached` keeps them by (filter, chain head), as audit serve does.
+  // Uncached: every overview runs its queries (the figures that count
+  // before the summary); `cached` keeps them by (filter, chain head);
+  // `live` keeps the summary, as audit serve does.
   console::ConsoleOptions options{db.string(), console::TokenSet({console::token_hash("bench-token")}), ""};
   options.overview_cache = 0;
+  options.overview_summary = false;
   const console::Console c(options);
   options.overview_cache = 16;
-  const console::Console cached(std::move(options));
+  const console::Console cached(options);
+  options.overview_cache = 0;
+  options.overview_summary = true;
+  std::optional<console::Console> live;
+  if (only.empty() || std::string("overview").starts_with(only.substr(0, 8))) {
+    {
+      // A request that comes at start waits for the summary's build.
+      const console::Console early(options);
+      const auto first = timed(early, "/?period=all");
+      fmt::print("{:<44} {:8.1f} ms (cpu {:.1f} ms), sent as the console starts (waits for the warm-up)\n",
+                 "overview, all time, summary, at start", first.wall_ms, first.cpu_ms);
+    }
+    const double rss = rss_mb();
+    const auto cpu = bench::cpu_ms();
+    const auto t = Clock::now();
+    live.emplace(options);
+    live->wait_for_warm_up();
+    fmt::print("{:<44} {:8.1f} ms (cpu {:.1f} ms), resident memory +{:.0f} MB\n", "overview summary, warm-up at start",
+               std::chrono::duration<double, std::milli>(Clock::now() - t).count(), bench::cpu_ms() - cpu,
+               rss_mb() - rss);
+  }
 
   // Some merged changes to open, spread over the log.
   std::vector<std::string> pages;
@@ -131,6 +304,12 @@ int main(int argc, char** argv) {
   };
   series("overview (/: the latest 90 days)", {"/"}, 500);
   series("overview, all time (/?period=all)", {"/?period=all"}, 500);
+  if (live) {
+    series("overview, all time, summary (log unchanged)", {"/?period=all"}, 500, &*live);
+    series("overview (/), summary", {"/"}, 500, &*live);
+    series("overview, one repo, one quarter, summary", {"/?repo=acme/web&since=2025-10-01&until=2025-12-31"}, 500,
+           &*live);
+  }
   // The overview's rows and figures by each way of reading the merges
   // (audit/console_queries.h), in the same minute: via_view is what the
   // console ran before migration 008's indexes ("rows" in the bytes column).
@@ -159,5 +338,6 @@ int main(int argc, char** argv) {
   series("changes, page 1", {"/changes"}, 0);
   series("changes, reverted and approved by a person", {"/changes?reverted=yes&approver=person"}, 0);
   series("changes, checks failed", {"/changes?checks=failed"}, 0);
+  if (append && std::string("overview").starts_with(only.substr(0, 8))) append_copy(db, options, runs, writer);
   return 0;
 }

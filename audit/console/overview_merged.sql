@@ -8,9 +8,12 @@
 -- rather than over the view, which reads table rows for each merge: 0.4 s
 -- less over 96,502 merges. overview_merged_view.sql is the same over
 -- v_merged_prs; tests/console/test_console_overview_plans.cpp holds the
--- two to the same rows.
+-- two to the same rows. Each row ends with its pull request, and the prs
+-- placeholder narrows the merges to some pull requests: the console's summary
+-- (audit/overview_summary.h) reads every merge once, then again only the
+-- merges of the pull requests that later rows touch.
 WITH per_merge AS MATERIALIZED (
-  SELECT m.at AS merged_at,
+  SELECT m.repository, m.pr_number, m.at AS merged_at,
          (SELECT CASE WHEN r.decision = 'approve' AND r.mode = 'active' THEN 1 ELSE 0 END FROM review_runs r
            WHERE r.repository = m.repository AND r.pr_number = m.pr_number AND r.head_sha = m.head_sha
            ORDER BY r.seq DESC LIMIT 1) AS bot_approved,
@@ -23,10 +26,11 @@ WITH per_merge AS MATERIALIZED (
          (SELECT min(r.started_at) FROM review_runs r WHERE r.repository = m.repository
              AND r.pr_number = m.pr_number AND r.decision = 'approve' AND r.mode = 'active') AS bot_approved_at
   FROM pr_events m
-  WHERE m.kind = 'merged' AND m.at >= ?1 AND m.at <= ?2 AND {repos m.repository})
+  WHERE m.kind = 'merged' AND m.at >= ?1 AND m.at <= ?2 AND {repos m.repository} AND {prs m})
 SELECT merged_at,
        CASE WHEN bot_approved = 1 THEN
               CASE WHEN person_approved_at IS NOT NULL THEN 'bot+human' ELSE 'bot' END
             WHEN person_approved_at IS NOT NULL THEN 'human' ELSE 'none' END AS approval,
-       CASE WHEN reverts > 0 THEN 1 ELSE 0 END AS reverted, opened_at, person_approved_at, bot_approved_at
+       CASE WHEN reverts > 0 THEN 1 ELSE 0 END AS reverted, opened_at, person_approved_at, bot_approved_at,
+       repository, pr_number
 FROM per_merge

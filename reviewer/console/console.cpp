@@ -94,7 +94,16 @@ const http::HttpHeaders& security_headers() {
 }
 
 Console::Console(ConsoleOptions options)
-    : options_(std::move(options)), overviews_(options_.overview_cache) {}
+    : options_(std::move(options)), overviews_(options_.overview_cache) {
+  if (options_.overview_summary) {
+    live_ = std::make_unique<LiveOverview>(
+        [this] { return audit::open_read_only_session(options_.location, options_.query_timeout); });
+  }
+}
+
+void Console::wait_for_warm_up() const {
+  if (live_) live_->wait_for_warm_up();
+}
 
 std::optional<HttpAnswer> Console::head(const HttpRequest& req, std::uint64_t& body_limit) const {
   if (!is_read(req)) return method_not_allowed();
@@ -168,7 +177,8 @@ HttpAnswer Console::handle(const HttpRequest& req) const {
     if (route == kPages.end()) return error_page(404, "Not found", "No such page.", user);
     PageContext context(
         params, user,
-        [this] { return audit::open_read_only_session(options_.location, options_.query_timeout); }, overviews_);
+        [this] { return audit::open_read_only_session(options_.location, options_.query_timeout); }, overviews_,
+        live_.get());
     return route->second(context);
   } catch (const BadRequest& e) {
     return error_page(400, "Bad request", e.what(), user);

@@ -13,11 +13,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 
 #include "reviewer/console/auth.h"
+#include "reviewer/console/live_overview.h"
 #include "reviewer/console/overview_cache.h"
 #include "reviewer/console/params.h"
 #include "reviewer/http/listener.h"
@@ -29,7 +31,11 @@ struct ConsoleOptions {
   TokenSet tokens;               // accepted bearer tokens (hashes)
   std::string trusted_header;    // a proxy's user header; "" (the default): none is trusted
   std::chrono::milliseconds query_timeout{30'000};  // per statement
-  std::size_t overview_cache = 16;  // overviews kept by (filter, chain head); 0: none
+  std::size_t overview_cache = 16;  // without the summary: overviews kept by (filter, chain head); 0: none
+  // Keep the overview's rows in memory (live_overview.h): built in the
+  // background at start, then updated from the rows appended since. Off:
+  // each overview runs its queries (kept by overview_cache).
+  bool overview_summary = true;
   // The clock of the session cookies (tests move it).
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
 };
@@ -53,6 +59,10 @@ class Console {
   // Routes for http::HttpListener, security headers included.
   http::HttpRoutes routes() const;
 
+  // Returns once the overview's summary has been built at start (or its
+  // build failed); at once without a summary.
+  void wait_for_warm_up() const;
+
  private:
   // The signed-in user's name, or the answer that refuses (401) or signs in
   // (303 with the session cookie).
@@ -62,6 +72,7 @@ class Console {
   ConsoleOptions options_;
   Sessions sessions_;
   mutable OverviewCache overviews_;
+  std::unique_ptr<LiveOverview> live_;  // null when options_.overview_summary is off
 };
 
 }  // namespace reviewer::console

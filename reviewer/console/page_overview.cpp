@@ -1,5 +1,7 @@
 // `/`: the overview of a period and repositories, as charts (drawn by
 // static/console.js from the JSON block) and the figures behind them.
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "reviewer/console/charts.h"
@@ -60,13 +62,19 @@ HttpAnswer overview_page(PageContext& c) {
     }
   }
   const auto filter = form.filter();
-  const auto head = audit::read_head(c.log(), c.log().chained_tables());
-  std::string key = fmt::format("{} {} {} {}", head.seq, head.hash, filter.since, filter.until);
-  for (const auto& r : filter.repositories) key += fmt::format(" {}:{}", r.size(), r);
-  auto rows = c.overviews.find(key);
-  if (!rows) {
-    rows = audit::console_overview(c.log(), filter);
-    c.overviews.put(key, *rows);
+  std::optional<audit::OverviewRows> rows;
+  if (c.live) {
+    audit::ChainHead head;
+    rows = c.live->rows(c.session(), filter, head);
+  } else {
+    const auto head = audit::read_head(c.log(), c.log().chained_tables());
+    std::string key = fmt::format("{} {} {} {}", head.seq, head.hash, filter.since, filter.until);
+    for (const auto& r : filter.repositories) key += fmt::format(" {}:{}", r.size(), r);
+    rows = c.overviews.find(key);
+    if (!rows) {
+      rows = audit::console_overview(c.log(), filter);
+      c.overviews.put(key, *rows);
+    }
   }
   const auto figures = overview_figures(*rows);
   const auto charts = chart_data(figures);

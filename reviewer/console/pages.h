@@ -8,6 +8,7 @@
 #include <string>
 
 #include "audit/readonly_session.h"
+#include "reviewer/console/live_overview.h"
 #include "reviewer/console/overview_cache.h"
 #include "reviewer/console/params.h"
 #include "reviewer/http/listener.h"
@@ -21,8 +22,8 @@ using http::HttpAnswer;
 class PageContext {
  public:
   PageContext(const Params& params, std::string user, std::function<std::unique_ptr<audit::ReadOnlySession>()> open,
-              OverviewCache& overviews)
-      : params(params), user(std::move(user)), overviews(overviews), open_(std::move(open)) {}
+              OverviewCache& overviews, LiveOverview* live)
+      : params(params), user(std::move(user)), overviews(overviews), live(live), open_(std::move(open)) {}
   audit::ReadOnlySession& session() {
     if (!session_) session_ = open_();
     return *session_;
@@ -32,6 +33,7 @@ class PageContext {
   const Params& params;
   const std::string user;
   OverviewCache& overviews;  // shared by every request
+  LiveOverview* live;        // the overview's summary, shared; null when off
 
  private:
   std::function<std::unique_ptr<audit::ReadOnlySession>()> open_;

@@ -7,6 +7,18 @@
 
 namespace reviewer::test {
 
+ReviewResult webhook_run(const std::string& id, const std::string& repo, std::int64_t pr, const std::string& head,
+                         const std::string& at, DecisionKind d, Mode mode, int findings) {
+  ReviewResult r = sample_review(id, findings, pr);
+  r.pr.repository = repo;
+  r.pr.head_sha = head;
+  r.started_at = at;
+  r.mode = mode;
+  r.trigger = "webhook";
+  r.decision.kind = d;
+  return r;
+}
+
 namespace {
 
 std::string sha(char c) { return std::string(40, c); }

@@ -27,6 +27,11 @@ inline const std::string kImgTitle = "\"><img src=x onerror=alert(1)>";
 // local run of local/tool.
 void write_console_log(audit::AuditStore& store);
 
+// A webhook run of `repo` #`pr` on `head` at `at` (test::sample_review
+// with `findings` warnings otherwise), for rows appended to a log.
+ReviewResult webhook_run(const std::string& id, const std::string& repo, std::int64_t pr, const std::string& head,
+                         const std::string& at, DecisionKind d, Mode mode, int findings = 0);
+
 // The log above in a new SQLite file under `dir`.
 std::filesystem::path console_log(const std::filesystem::path& dir);
 

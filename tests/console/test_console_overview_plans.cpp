@@ -24,18 +24,6 @@ namespace reviewer::console {
 
 namespace {
 
-ReviewResult irregular_run(const std::string& id, const std::string& repo, std::int64_t pr,
-                           const std::string& head, const std::string& at, DecisionKind d, Mode mode) {
-  ReviewResult r = test::sample_review(id, 0, pr);
-  r.pr.repository = repo;
-  r.pr.head_sha = head;
-  r.started_at = at;
-  r.mode = mode;
-  r.trigger = "webhook";
-  r.decision.kind = d;
-  return r;
-}
-
 struct Irregular {
   int merges = 0;  // merged events added
 };
@@ -61,10 +49,10 @@ Irregular write_irregular(audit::AuditStore& s, audit::LogReader& log) {
         s.record_pr_event({repo, pr, "approved", "zed", head, "", 0, "", late});
         break;
       case 1:  // a shadow run on the merged head after the merge: no longer the bot's approval
-        s.record_review(irregular_run(id, repo, pr, head, late, DecisionKind::comment, Mode::shadow));
+        s.record_review(test::webhook_run(id, repo, pr, head, late, DecisionKind::comment, Mode::shadow));
         break;
       case 2:  // an active approve on the merged head after the merge: now the bot's
-        s.record_review(irregular_run(id, repo, pr, head, late, DecisionKind::approve, Mode::active));
+        s.record_review(test::webhook_run(id, repo, pr, head, late, DecisionKind::approve, Mode::active));
         break;
       case 3:  // the merge delivered twice
         s.record_pr_event({repo, pr, "merged", "zed", head, "f" + std::string(39, '0'), 0, "", merged_at});
@@ -74,7 +62,7 @@ Irregular write_irregular(audit::AuditStore& s, audit::LogReader& log) {
         s.record_pr_event({repo, pr, "reverted", "", head, "", 9999, "", late});
         break;
       default:  // an active approve on another head, before everything: the first bot approval, not the merged head's
-        s.record_review(irregular_run(id, repo, pr, std::string(40, 'e'), "2025-01-01T00:00:00Z",
+        s.record_review(test::webhook_run(id, repo, pr, std::string(40, 'e'), "2025-01-01T00:00:00Z",
                                       DecisionKind::approve, Mode::active));
         break;
     }

@@ -1,0 +1,255 @@
+#include "audit/overview_summary.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "audit/history.h"
+
+namespace reviewer::audit {
+
+namespace {
+
+// Pull requests per statement when rows are read again: well under the
+// parameter limits of SQLite (32,766) and PostgreSQL (65,535).
+constexpr std::size_t kPrsPerRead = 500;
+
+bool key_less(const ChangeKey& a, const ChangeKey& b) {
+  return a.repository != b.repository ? a.repository < b.repository : a.pr_number < b.pr_number;
+}
+
+// The first `limit` rules by `before`, as the SQL's ORDER BY … LIMIT.
+template <typename Less>
+std::vector<RuleCount> top_rules(std::vector<RuleCount> rules, Less before, std::size_t limit) {
+  std::sort(rules.begin(), rules.end(), before);
+  if (rules.size() > limit) rules.resize(limit);
+  return rules;
+}
+
+}  // namespace
+
+std::size_t OverviewSummary::PrKeyHash::operator()(const ChangeKey& k) const {
+  return std::hash<std::string>()(k.repository) ^ (static_cast<std::size_t>(k.pr_number) * 0x9e3779b97f4a7c15ULL);
+}
+
+std::uint32_t OverviewSummary::id_of(const std::string& name) {
+  const auto [it, added] = ids_.try_emplace(name, static_cast<std::uint32_t>(names_.size()));
+  if (added) names_.push_back(name);
+  return it->second;
+}
+
+void OverviewSummary::clear() {
+  built_ = false;
+  mark_ = {};
+  names_.clear();
+  ids_.clear();
+  prs_.clear();
+  runs_.clear();
+  overrides_.clear();
+  votes_.clear();
+}
+
+void OverviewSummary::add_sorted(std::vector<Timed>& v, std::size_t old_size) {
+  const auto by_time = [](const Timed& a, const Timed& b) { return a.at < b.at; };
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(old_size);
+  std::sort(mid, v.end(), by_time);
+  std::inplace_merge(v.begin(), mid, v.end(), by_time);
+}
+
+bool OverviewSummary::extends(LogReader& log, const std::vector<TableLayout>& tables) const {
+  if (mark_.seq == 0) return true;  // every log extends the empty one
+  // The chain links each row to the one before, so the row at the
+  // watermark still hashing as it did means every row up to it is the one
+  // the summary read.
+  for (const auto& t : tables) {
+    std::optional<std::string> hash;
+    log.each(fmt::format("SELECT row_hash FROM \"{}\" WHERE seq = ?1", t.name), {mark_.seq},
+             [&](const LogRow& r) { hash = text_value(r.values[0]); });
+    if (hash) return *hash == mark_.hash;
+  }
+  return false;
+}
+
+std::vector<ChangeKey> OverviewSummary::read_appended(LogReader& log, std::int64_t after, const std::stop_token& stop) {
+  const auto check = [&] {
+    if (stop.stop_requested()) throw Cancelled();
+  };
+  const bool any = reread_ == Reread::touched;
+  std::vector<ChangeKey> touched;
+  const std::vector<Value> params{after};
+  const std::size_t runs = runs_.size(), overrides = overrides_.size(), votes = votes_.size();
+  log.each(console_sql("summary_runs.sql"), params, [&](const LogRow& r) {
+    check();
+    ChangeKey k{text_value(r.values[0]), int_value(r.values[1]), ""};
+    runs_.push_back({text_value(r.values[2]), id_of(k.repository), id_of(text_value(r.values[3])), 1});
+    if (after > 0 && any) touched.push_back(std::move(k));
+  });
+  log.each(console_sql("summary_overrides.sql"), params, [&](const LogRow& r) {
+    check();
+    overrides_.push_back({text_value(r.values[1]), id_of(text_value(r.values[0])), 0, 1});
+  });
+  log.each(console_sql("summary_feedback.sql"), params, [&](const LogRow& r) {
+    check();
+    votes_.push_back({text_value(r.values[3]), id_of(text_value(r.values[0])), id_of(text_value(r.values[1])),
+                      int_value(r.values[2])});
+  });
+  last_rows_ = static_cast<std::int64_t>(runs_.size() - runs + overrides_.size() - overrides + votes_.size() - votes);
+  add_sorted(runs_, runs);
+  add_sorted(overrides_, overrides);
+  add_sorted(votes_, votes);
+  if (after == 0) return touched;  // a rebuild reads every pull request anyway
+  log.each(console_sql("summary_pr_events.sql"), params, [&](const LogRow& r) {
+    check();
+    ++last_rows_;
+    if (any || text_value(r.values[2]) == "merged") {
+      touched.push_back({text_value(r.values[0]), int_value(r.values[1]), ""});
+    }
+  });
+  if (any) {
+    log.each(console_sql("summary_findings.sql"), params, [&](const LogRow& r) {
+      check();
+      touched.push_back({text_value(r.values[0]), int_value(r.values[1]), ""});
+    });
+  }
+  std::sort(touched.begin(), touched.end(), key_less);
+  touched.erase(std::unique(touched.begin(), touched.end(), PrKeyEq()), touched.end());
+  return touched;
+}
+
+void OverviewSummary::reread(LogReader& log, const std::vector<ChangeKey>* prs, const std::stop_token& stop) {
+  const auto add_merge = [&](const ChangeKey& k, MergedChange m) {
+    if (stop.stop_requested()) throw Cancelled();
+    auto& entry = prs_[k];
+    entry.repo = id_of(k.repository);
+    entry.merges.push_back(std::move(m));
+  };
+  const auto add_rule = [&](const ChangeKey& k, std::string rule, std::string started_at) {
+    if (stop.stop_requested()) throw Cancelled();
+    auto& entry = prs_[k];
+    entry.repo = id_of(k.repository);
+    entry.reverted_rules.emplace_back(id_of(rule), std::move(started_at));
+  };
+  if (!prs) {
+    each_overview_merge(log, nullptr, add_merge);
+    each_reverted_rule_run(log, nullptr, add_rule);
+    last_prs_ = prs_.size();
+    return;
+  }
+  last_prs_ = prs->size();
+  for (std::size_t at = 0; at < prs->size(); at += kPrsPerRead) {
+    const std::vector<ChangeKey> chunk(prs->begin() + static_cast<std::ptrdiff_t>(at),
+                                       prs->begin() + static_cast<std::ptrdiff_t>(std::min(prs->size(), at + kPrsPerRead)));
+    for (const auto& k : chunk) prs_.erase(k);
+    each_overview_merge(log, &chunk, add_merge);
+    each_reverted_rule_run(log, &chunk, add_rule);
+  }
+}
+
+OverviewSummary::Update OverviewSummary::update(LogReader& log, const std::vector<TableLayout>& tables,
+                                                const ChainHead& head, std::stop_token stop) {
+  try {
+    if (built_ && head.seq == mark_.seq && head.hash == mark_.hash) {
+      last_rows_ = 0;
+      last_prs_ = 0;
+      return Update::unchanged;
+    }
+    if (built_ && head.seq >= mark_.seq && extends(log, tables)) {
+      const auto touched = read_appended(log, mark_.seq, stop);
+      reread(log, &touched, stop);
+      mark_ = head;
+      return Update::appended;
+    }
+    clear();
+    read_appended(log, 0, stop);
+    reread(log, nullptr, stop);
+    built_ = true;
+    mark_ = head;
+    return Update::rebuilt;
+  } catch (...) {
+    clear();
+    throw;
+  }
+}
+
+OverviewRows OverviewSummary::rows(const ConsoleFilter& f) const {
+  std::vector<char> repo_ok(names_.size(), f.repositories.empty() ? 1 : 0);
+  for (const auto& r : f.repositories) {
+    if (const auto it = ids_.find(r); it != ids_.end()) repo_ok[it->second] = 1;
+  }
+  const auto in_period = [&](const std::string& at) { return at >= f.since && at <= f.until; };
+  const auto range = [&](const std::vector<Timed>& v) {
+    const auto first = std::lower_bound(v.begin(), v.end(), f.since,
+                                        [](const Timed& t, const std::string& s) { return t.at < s; });
+    const auto last = std::upper_bound(first, v.end(), f.until,
+                                       [](const std::string& s, const Timed& t) { return s < t.at; });
+    return std::make_pair(first, last);
+  };
+  // Counts per day and label of a time-sorted range: a day's rows are
+  // adjacent, so each day is counted and written out once.
+  const auto per_day = [&](const std::vector<Timed>& v, bool labelled) {
+    std::vector<DayCount> out;
+    std::map<std::uint32_t, std::int64_t> counts;
+    std::string day;
+    const auto flush = [&] {
+      for (const auto& [label, n] : counts) out.push_back({day, labelled ? names_[label] : "", n});
+      counts.clear();
+    };
+    const auto [first, last] = range(v);
+    for (auto it = first; it != last; ++it) {
+      if (!repo_ok[it->repo]) continue;
+      if (it->at.compare(0, 10, day) != 0) {
+        flush();
+        day = it->at.substr(0, 10);
+      }
+      ++counts[labelled ? it->label : 0];
+    }
+    flush();
+    return out;
+  };
+
+  OverviewRows o;
+  std::map<std::uint32_t, std::int64_t> effective;
+  std::vector<std::uint32_t> fired;
+  for (const auto& [key, pr] : prs_) {
+    if (!repo_ok[pr.repo]) continue;
+    for (const auto& m : pr.merges) {
+      if (in_period(m.merged_at)) o.merged.push_back(m);
+    }
+    fired.clear();
+    for (const auto& [rule, started_at] : pr.reverted_rules) {
+      if (in_period(started_at)) fired.push_back(rule);
+    }
+    std::sort(fired.begin(), fired.end());
+    fired.erase(std::unique(fired.begin(), fired.end()), fired.end());
+    for (const auto rule : fired) ++effective[rule];
+  }
+  o.decisions = per_day(runs_, true);
+  o.overrides = per_day(overrides_, false);
+
+  std::map<std::uint32_t, std::pair<std::int64_t, std::int64_t>> votes;  // rule -> (unhelpful, helpful)
+  const auto [first, last] = range(votes_);
+  for (auto it = first; it != last; ++it) {
+    if (!repo_ok[it->repo]) continue;
+    auto& v = votes[it->label];
+    v.first += 1 - it->value;
+    v.second += it->value;
+  }
+  std::vector<RuleCount> noisy, fired_on;
+  for (const auto& [rule, v] : votes) {
+    if (v.first > 0) noisy.push_back({names_[rule], v.first, v.second});
+  }
+  for (const auto& [rule, n] : effective) fired_on.push_back({names_[rule], n, 0});
+  o.noisy_rules = top_rules(std::move(noisy), [](const RuleCount& a, const RuleCount& b) {
+    if (a.count != b.count) return a.count > b.count;
+    if (a.other != b.other) return a.other < b.other;
+    return a.rule < b.rule;
+  }, 10);
+  o.effective_rules = top_rules(std::move(fired_on), [](const RuleCount& a, const RuleCount& b) {
+    return a.count != b.count ? a.count > b.count : a.rule < b.rule;
+  }, 10);
+  return o;
+}
+
+}  // namespace reviewer::audit

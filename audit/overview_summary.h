@@ -1,0 +1,121 @@
+// The console overview's rows (console_queries.h console_overview) for any
+// period and repositories, kept in memory and brought up to date by the
+// log's seq: the log is append-only and seq is one sequence over every
+// chained table, so the rows appended since the summary's watermark are
+// those with a higher seq.
+//
+// What it keeps: every merge's row (overview_merged.sql) by pull request;
+// for reverted pull requests, each rule that fired on one of their runs
+// with the run's start; and review runs, /human-review requests and votes
+// as (time, repository, label) records, sorted by time, for the per-day
+// counts and the noisy rules. An update reads the review runs, pull request
+// events, findings, overrides and votes appended since the watermark, adds
+// the records, and reads again, with the same SQL narrowed to them, the
+// rows of every pull request those rows name: a later revert, a late
+// approval, a second merge or a run after the merge changes an older
+// merge's row. A log whose row at the watermark no longer has the hash the
+// summary saw there (replaced, restored from a backup) is read afresh.
+//
+// rows(f) equals console_overview(log, f) on the log at the watermark, up
+// to the order of rows the SQL leaves unordered; the equivalence is held
+// by tests/console/test_console_overview_summary.cpp.
+//
+// Thread-safety: none; the console serializes its calls
+// (reviewer/console/live_overview.h).
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <stop_token>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "audit/chain.h"
+#include "audit/console_queries.h"
+#include "audit/log_reader.h"
+
+namespace reviewer::audit {
+
+class OverviewSummary {
+ public:
+  // What update() did.
+  enum class Update { unchanged, appended, rebuilt };
+
+  // Which rows an update reads again. `touched`, the only right one: those
+  // of every pull request the appended rows name. `new_merges_only`
+  // exists for the tests, to show that their comparison catches a summary
+  // that does not update older merges: only pull requests with a merge
+  // appended since the watermark are read again.
+  enum class Reread { touched, new_merges_only };
+
+  explicit OverviewSummary(Reread reread = Reread::touched) : reread_(reread) {}
+
+  // Thrown by update() once its `stop` is requested.
+  struct Cancelled : std::exception {
+    const char* what() const noexcept override { return "the overview summary's update was stopped"; }
+  };
+
+  // Brings the summary to `head`, the head of the snapshot `log` reads
+  // (over `tables`, the chained tables). Throws reviewer::Error from the
+  // database, and Cancelled once `stop` is requested; after a throw the
+  // summary is empty (built() false), never half updated.
+  Update update(LogReader& log, const std::vector<TableLayout>& tables, const ChainHead& head,
+                std::stop_token stop = {});
+
+  bool built() const { return built_; }
+  // The head the summary was last brought to.
+  const ChainHead& watermark() const { return mark_; }
+  // Rows appended and pull requests read again by the last update (a
+  // rebuild: every row, every merged pull request).
+  std::int64_t last_rows() const { return last_rows_; }
+  std::size_t last_prs() const { return last_prs_; }
+
+  // The overview's rows for the filter's period and repositories, as
+  // console_overview gives them. Requires built().
+  OverviewRows rows(const ConsoleFilter& f) const;
+
+ private:
+  struct PrKeyHash {
+    std::size_t operator()(const ChangeKey& k) const;
+  };
+  struct PrKeyEq {
+    bool operator()(const ChangeKey& a, const ChangeKey& b) const {
+      return a.pr_number == b.pr_number && a.repository == b.repository;
+    }
+  };
+  struct PrRows {
+    std::uint32_t repo = 0;  // into names_
+    std::vector<MergedChange> merges;
+    std::vector<std::pair<std::uint32_t, std::string>> reverted_rules;  // (rule, run start), when reverted
+  };
+  // A review run (label: its decision), a /human-review request (label
+  // unused) or a vote (label: the rule; value: helpful).
+  struct Timed {
+    std::string at;
+    std::uint32_t repo = 0, label = 0;
+    std::int64_t value = 0;
+  };
+
+  void clear();
+  bool extends(LogReader& log, const std::vector<TableLayout>& tables) const;
+  // Reads the rows appended after `after` (0: all); returns the pull
+  // requests they name (all of them when `after` is 0: not needed).
+  std::vector<ChangeKey> read_appended(LogReader& log, std::int64_t after, const std::stop_token& stop);
+  // Reads again the merges and reverted rules of `prs` (null: every pull request).
+  void reread(LogReader& log, const std::vector<ChangeKey>* prs, const std::stop_token& stop);
+  std::uint32_t id_of(const std::string& name);
+  static void add_sorted(std::vector<Timed>& v, std::size_t old_size);
+
+  Reread reread_;
+  bool built_ = false;
+  ChainHead mark_;
+  std::int64_t last_rows_ = 0;
+  std::size_t last_prs_ = 0;
+  std::vector<std::string> names_;  // repositories, decisions and rules, by id
+  std::unordered_map<std::string, std::uint32_t> ids_;
+  std::unordered_map<ChangeKey, PrRows, PrKeyHash, PrKeyEq> prs_;
+  std::vector<Timed> runs_, overrides_, votes_;  // each sorted by `at`
+};
+
+}  // namespace reviewer::audit

@@ -1,0 +1,55 @@
+#include "reviewer/console/live_overview.h"
+
+namespace reviewer::console {
+
+LiveOverview::LiveOverview(Open open, audit::OverviewSummary::Reread reread)
+    : open_(std::move(open)), summary_(reread) {
+  builder_ = std::jthread([this](std::stop_token stop) {
+    std::unique_lock lock(mu_);
+    try {
+      const auto session = open_();
+      update(session->log(), stop);
+    } catch (...) {
+      // The summary stays empty; the first request builds it again and
+      // shows why it cannot.
+    }
+    warm_ = true;
+    warm_cv_.notify_all();
+  });
+}
+
+LiveOverview::~LiveOverview() {
+  builder_.request_stop();
+  if (builder_.joinable()) builder_.join();
+}
+
+void LiveOverview::update(audit::LogReader& log, const std::stop_token& stop) {
+  const auto tables = log.chained_tables();
+  summary_.update(log, tables, audit::read_head(log, tables), stop);
+}
+
+audit::OverviewRows LiveOverview::rows(audit::ReadOnlySession& session, const audit::ConsoleFilter& f,
+                                       audit::ChainHead& head) {
+  std::unique_lock lock(mu_);
+  warm_cv_.wait(lock, [&] { return warm_; });
+  auto& log = session.log();
+  const auto tables = log.chained_tables();
+  const auto request_head = audit::read_head(log, tables);
+  if (summary_.built() && request_head.seq < summary_.watermark().seq) {
+    // Behind the summary: an older snapshot of a log that grew since, or a
+    // log replaced by a shorter one. A snapshot taken now tells which.
+    const auto fresh = open_();
+    update(fresh->log(), {});
+  } else {
+    summary_.update(log, tables, request_head);
+  }
+  head = summary_.watermark();
+  return summary_.rows(f);
+}
+
+void LiveOverview::wait_for_warm_up() {
+  std::unique_lock lock(mu_);
+  warm_cv_.wait(lock, [&] { return warm_; });
+}
+
+}  // namespace reviewer::console

@@ -1,0 +1,282 @@
+// The overview's summary (audit/overview_summary.h), kept up to date by
+// seq watermark, gives the figures a fresh full computation gives
+// (console_overview), on `reviewer demo`'s history with batches of rows
+// appended on top: new merges, late approvals, reverts of old merges, runs
+// after the merge, findings on reverted changes, overrides, votes, failing
+// checks and second merges; for several filters; and after the log is
+// replaced. A summary that reads again only the pull requests with a new
+// merge (ignoring what changes older merges) fails the same comparison.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "audit/audit_fixtures.h"
+#include "audit/overview_summary.h"
+#include "audit/readonly_session.h"
+#include "audit/store.h"
+#include "console_fixture.h"
+#include "reviewer/cli/demo_history.h"
+#include "reviewer/console/charts.h"
+#include "reviewer/console/live_overview.h"
+#include "support/postgres.h"
+#include "support/testutil.h"
+
+namespace reviewer::console {
+
+namespace {
+
+constexpr const char* kRepos[] = {"acme/payments", "acme/web", "acme/infra"};
+
+struct OldMerge {
+  std::string repo, head, at;
+  std::int64_t pr = 0;
+};
+
+// Batch `b` of rows on top of the log read through `log`: each kind of row
+// that can change an older merge's figures, and new merges.
+void append_batch(audit::AuditStore& s, audit::LogReader& log, int b) {
+  std::vector<OldMerge> old;
+  log.each("SELECT repository, pr_number, head_sha, at FROM pr_events WHERE kind = 'merged' AND pr_number % 7 = ?1 "
+           "ORDER BY seq LIMIT 14",
+           {std::int64_t{b % 7}}, [&](const audit::LogRow& r) {
+             old.push_back({std::get<std::string>(r.values[0]), std::get<std::string>(r.values[2]),
+                            std::get<std::string>(r.values[3]), std::get<std::int64_t>(r.values[1])});
+           });
+  REQUIRE(old.size() >= 10);
+  const std::string late = fmt::format("2026-{:02}-15T12:00:00Z", 4 + b % 8);  // after the demo's nine months
+  for (std::size_t i = 0; i < old.size(); ++i) {
+    const auto& m = old[i];
+    const std::string id = fmt::format("summary-{}-{}", b, i);
+    switch (i % 9) {
+      case 0:  // a person approves after the merge
+        s.record_pr_event({m.repo, m.pr, "approved", "zed", m.head, "", 0, "", late});
+        break;
+      case 1:  // a shadow run on the merged head after the merge: no longer the bot's approval
+        s.record_review(test::webhook_run(id, m.repo, m.pr, m.head, late, DecisionKind::comment, Mode::shadow, 0));
+        break;
+      case 2:  // an active approve on the merged head after the merge: now the bot's
+        s.record_review(test::webhook_run(id, m.repo, m.pr, m.head, late, DecisionKind::approve, Mode::active, 0));
+        break;
+      case 3:  // merged a second time
+        s.record_pr_event({m.repo, m.pr, "merged", "zed", m.head, std::string(40, 'f'), 0, "", late});
+        break;
+      case 4:  // reverted, then a run with findings on it, in the demo's months
+        s.record_pr_event({m.repo, m.pr, "reverted", "", m.head, "", 9999, "", late});
+        s.record_review(test::webhook_run(id, m.repo, m.pr, m.head, m.at, DecisionKind::comment, Mode::active, 3));
+        break;
+      case 5:  // a /human-review request and a vote on the merge's day
+        s.record_override({m.repo, m.pr, "human_review", "zed", id, m.at});
+        s.record_feedback({m.repo, m.pr, "f" + id, fmt::format("test/rule-{}", b), "zed", false, id, m.at});
+        break;
+      case 6:  // a failing check after the merge (not an overview figure: must change nothing)
+        s.record_check_results({{m.repo, m.pr, m.head, "check_run", "test", "github-actions", "failure",
+                                 "https://ci.example.com/x", late, late, "check_suite"}});
+        break;
+      case 7:  // an earlier active approve on another head: the first bot approval
+        s.record_review(test::webhook_run(id, m.repo, m.pr, std::string(40, 'e'), "2025-06-01T00:00:00Z",
+                                    DecisionKind::approve, Mode::active, 0));
+        break;
+      default:  // reverted again
+        s.record_pr_event({m.repo, m.pr, "reverted", "", m.head, "", 9998, "", late});
+        break;
+    }
+  }
+  // New changes: opened, reviewed, approved, merged, one of them later reverted.
+  for (int i = 0; i < 5; ++i) {
+    const std::string repo = kRepos[i % 3];
+    const std::int64_t pr = 70000 + b * 10 + i;
+    const std::string head = fmt::format("{:040}", pr), at = fmt::format("2025-1{}-{:02}T08:00:00Z", i % 3, 1 + b % 28);
+    s.record_pr_event({repo, pr, "opened", "yan", head, "", 0, "", at});
+    s.record_review(test::webhook_run(fmt::format("summary-new-{}-{}", b, i), repo, pr, head, at,
+                                i % 2 ? DecisionKind::approve : DecisionKind::comment, Mode::active, i % 2 ? 0 : 2));
+    if (i % 2 == 0) s.record_pr_event({repo, pr, "approved", "xia", head, "", 0, "", at});
+    s.record_pr_event({repo, pr, "merged", "yan", head, std::string(40, 'a'), 0, "", at});
+    if (i == 4) s.record_pr_event({repo, pr, "reverted", "", head, "", 9997, "", late});
+  }
+}
+
+std::vector<audit::ConsoleFilter> summary_filters(const std::string& merged_at) {
+  std::vector<audit::ConsoleFilter> out(6);
+  out[1].since = "2025-10-01T00:00:00Z";  // a quarter
+  out[1].until = "2025-12-31T23:59:59Z";
+  out[2].repositories = {"acme/web"};
+  out[3] = out[1];
+  out[3].repositories = {"acme/infra", "acme/payments"};
+  out[4].since = out[4].until = merged_at;  // one second
+  out[5].since = "2030-01-01T00:00:00Z";    // nothing
+  return out;
+}
+
+// Every figure of `o` as text, rows the SQL leaves unordered sorted.
+std::string described(const audit::OverviewRows& o) {
+  std::vector<std::string> merged, days;
+  for (const auto& m : o.merged) {
+    merged.push_back(fmt::format("{}|{}|{}|{}|{}|{}", m.merged_at, m.approval, m.reverted ? 1 : 0, m.opened_at,
+                                 m.person_approved_at, m.bot_approved_at));
+  }
+  for (const auto& d : o.decisions) days.push_back(fmt::format("decisions {} {} {}", d.day, d.label, d.count));
+  for (const auto& d : o.overrides) days.push_back(fmt::format("overrides {} {}", d.day, d.count));
+  std::sort(merged.begin(), merged.end());
+  std::sort(days.begin(), days.end());
+  std::string out = fmt::format("{} merges\n", merged.size());
+  for (const auto& m : merged) out += m + "\n";
+  for (const auto& d : days) out += d + "\n";
+  for (const auto& r : o.noisy_rules) out += fmt::format("noisy {} {} {}\n", r.rule, r.count, r.other);
+  for (const auto& r : o.effective_rules) out += fmt::format("effective {} {}\n", r.rule, r.count);
+  return out + chart_data(overview_figures(o)).dump();
+}
+
+// Brings `summary` to the log's head and compares it with console_overview
+// for every filter; returns how many filters differed (the CHECKs are left
+// to the caller through `expect_equal`).
+int compare_summary(audit::OverviewSummary& summary, audit::LogReader& log, bool expect_equal,
+                    audit::OverviewSummary::Update expected_update) {
+  const auto tables = log.chained_tables();
+  const auto update = summary.update(log, tables, audit::read_head(log, tables));
+  if (expect_equal) CHECK(update == expected_update);
+  std::string merged_at;
+  log.each("SELECT at FROM pr_events WHERE kind = 'merged' ORDER BY seq LIMIT 1 OFFSET 30", {},
+           [&](const audit::LogRow& r) { merged_at = std::get<std::string>(r.values[0]); });
+  int differ = 0;
+  for (const auto& f : summary_filters(merged_at)) {
+    CAPTURE(f.since);
+    CAPTURE(f.until);
+    CAPTURE(f.repositories.size());
+    const auto full = described(audit::console_overview(log, f));
+    const auto kept = described(summary.rows(f));
+    if (expect_equal) CHECK(kept == full);
+    differ += kept != full;
+  }
+  return differ;
+}
+
+// The whole scenario over one log: the summary built, then batches
+// appended, each compared; `open` opens a read-only session, `store` the
+// writer. Returns the differences the summary that ignores older merges had.
+template <typename OpenSession, typename OpenStore>
+int run_batches(OpenSession open, OpenStore store, int batches) {
+  audit::OverviewSummary summary, careless(audit::OverviewSummary::Reread::new_merges_only);
+  using U = audit::OverviewSummary::Update;
+  compare_summary(summary, open()->log(), true, U::rebuilt);
+  compare_summary(careless, open()->log(), false, U::rebuilt);
+  int careless_differ = 0;
+  for (int b = 0; b < batches; ++b) {
+    CAPTURE(b);
+    {
+      auto s = store();
+      append_batch(*s, open()->log(), b);
+    }
+    compare_summary(summary, open()->log(), true, U::appended);
+    CHECK(summary.last_prs() >= 10);  // the older merges the batch touched were read again
+    careless_differ += compare_summary(careless, open()->log(), false, U::appended);
+  }
+  compare_summary(summary, open()->log(), true, U::unchanged);
+  return careless_differ;
+}
+
+void copy_log(const std::filesystem::path& from, const std::filesystem::path& to) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(to.string() + suffix);
+    if (std::filesystem::exists(from.string() + suffix)) {
+      std::filesystem::copy_file(from.string() + suffix, to.string() + suffix);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_SUITE("console") {
+  TEST_CASE("the overview's summary, updated by seq watermark, gives the full computation's figures (SQLite)") {
+    const auto dir = test::scratch_dir("overview-summary");
+    const auto path = dir / "audit.db", backup = dir / "backup.db";
+    DemoHistory h;
+    h.changes = 2000;
+    write_demo_history(*audit::AuditStore::open(path), h);
+    copy_log(path, backup);
+    const auto open = [&] { return audit::open_read_only_session(path.string(), std::chrono::seconds(30)); };
+    const auto store = [&] { return audit::AuditStore::open(path); };
+    // The careless summary differs after batches that change older merges:
+    // the comparison catches a summary that ignores them.
+    CHECK(run_batches(open, store, 4) > 0);
+
+    using U = audit::OverviewSummary::Update;
+    audit::OverviewSummary before, after;
+    compare_summary(before, open()->log(), true, U::rebuilt);
+    compare_summary(after, open()->log(), true, U::rebuilt);
+    const auto mark = before.watermark().seq;
+    // Restored from a backup: a shorter log.
+    copy_log(backup, path);
+    compare_summary(after, open()->log(), true, U::rebuilt);
+    CHECK(after.watermark().seq < mark);
+    // Other batches on the restored log until it is longer than the old
+    // one: the row at `before`'s watermark is another row.
+    for (int b = 10; store()->row_count() <= mark; ++b) append_batch(*store(), open()->log(), b);
+    compare_summary(before, open()->log(), true, U::rebuilt);
+    CHECK(before.watermark().seq > mark);
+    compare_summary(after, open()->log(), true, U::appended);
+  }
+
+  TEST_CASE("the overview's summary, updated by seq watermark, gives the full computation's figures (PostgreSQL)") {
+    auto s = test::PgSchema::create("overview_summary");
+    if (!s) return;
+    DemoHistory h;
+    h.changes = 400;
+    write_demo_history(*audit::AuditStore::open_url(s->url()), h);
+    const test::PgAuditor auditor(*s);
+    const auto open = [&] { return audit::open_read_only_session(auditor.url(), std::chrono::seconds(30)); };
+    const auto store = [&] { return audit::AuditStore::open_url(s->url()); };
+    CHECK(run_batches(open, store, 2) > 0);
+  }
+
+  TEST_CASE("a request whose snapshot is older than the console's summary gets the summary's newer rows") {
+    const auto dir = test::scratch_dir("overview-live-old");
+    const auto path = test::console_log(dir);
+    const auto open = [&] { return audit::open_read_only_session(path.string(), std::chrono::seconds(30)); };
+    LiveOverview live(open);
+    live.wait_for_warm_up();
+    const auto old = open();
+    const auto old_head = audit::read_head(old->log(), old->log().chained_tables());  // its snapshot starts here
+    audit::AuditStore::open(path)->record_pr_event({"acme/web", 1, "reverted", "", "", "", 9, "", ""});
+    audit::ChainHead head;
+    const auto newer = open();
+    const auto from_newer = described(live.rows(*newer, {}, head));
+    CHECK(head.seq == old_head.seq + 1);
+    const auto from_old = described(live.rows(*old, {}, head));
+    CHECK(head.seq == old_head.seq + 1);
+    CHECK(from_old == from_newer);
+    CHECK(from_old == described(audit::console_overview(open()->log(), {})));
+    CHECK(from_old != described(audit::console_overview(old->log(), {})));
+  }
+
+  TEST_CASE("the console's overview with its summary shows what it shows without, as the log grows") {
+    const auto dir = test::scratch_dir("overview-live");
+    const auto path = test::console_log(dir);
+    auto with = test::console_options(path.string());
+    auto without = with;
+    without.overview_summary = false;
+    without.overview_cache = 0;
+    const Console live(with), fresh(without);
+    live.wait_for_warm_up();
+    const std::vector<std::string> pages = {"/?period=all", "/", "/?repo=acme/web&period=all",
+                                            "/?since=2030-01-01"};
+    for (int round = 0; round < 3; ++round) {
+      CAPTURE(round);
+      for (const auto& target : pages) {
+        CAPTURE(target);
+        const auto a = test::get(live, target), b = test::get(fresh, target);
+        CHECK(a.status == 200);
+        CHECK(a.body == b.body);
+      }
+      auto s = audit::AuditStore::open(path);
+      // A late approval and a revert of acme/web #1, and a new merge.
+      s->record_pr_event({"acme/web", 1, "approved", "zed", std::string(40, '1'), "", 0, "", ""});
+      s->record_pr_event({"acme/web", 1, "reverted", "", std::string(40, '1'), "", 9, "", ""});
+      s->record_pr_event({"acme/api", 10 + round, "merged", "zed", std::string(40, '2'), "", 0, "", ""});
+    }
+  }
+}
+
+}  // namespace reviewer::console
