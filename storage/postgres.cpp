@@ -194,11 +194,13 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& para
 // Named by the text's hash: no parsing or planning per execution, most of
 // a small statement's server time.
 std::string PgConnection::prepare_once(std::string_view sql, std::size_t params) {
-  auto name = fmt::format("p{:016x}", std::hash<std::string_view>{}(sql));
-  if (!prepared_.contains(name)) {
-    check(PQprepare(conn_.get(), name.c_str(), std::string(sql).c_str(), static_cast<int>(params), nullptr), sql);
-    prepared_.insert(name);
-  }
+  // Keyed by the text itself, named in order: a name derived from a hash
+  // of the text could, however unlikely, run another statement's plan.
+  if (auto it = prepared_.find(sql); it != prepared_.end()) return it->second;
+  std::string text(sql);
+  auto name = fmt::format("p{}", prepared_.size());
+  check(PQprepare(conn_.get(), name.c_str(), text.c_str(), static_cast<int>(params), nullptr), sql);
+  prepared_.emplace(std::move(text), name);
   return name;
 }
 

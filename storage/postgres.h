@@ -13,10 +13,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "reviewer/core/error.h"
@@ -115,7 +116,12 @@ class PgConnection {
   Bound bind(const std::vector<Value>& params, std::size_t binary_index) const;
   PgResult check(pg_result* r, std::string_view sql);
   std::unique_ptr<pg_conn, Finish> conn_;
-  std::unordered_set<std::string> prepared_;  // names of pipeline()'s statements
+  struct TextHash {
+    using is_transparent = void;  // looked up by string_view, without a copy
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Each prepared statement's text -> its name.
+  std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> prepared_;
   std::string url_;
   std::string label_;
 };

@@ -15,6 +15,7 @@
 
 #include "reviewer/core/error.h"
 #include "reviewer/server/queue.h"
+#include "storage/postgres.h"
 #include "support/postgres.h"
 #include "support/testutil.h"
 
@@ -239,6 +240,23 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
     test::log_scalar(s->url(), "UPDATE queue_meta SET value = 99 WHERE key = 'schema_version' RETURNING value");
     CHECK_THROWS_WITH_AS(JobQueue::open_postgres(s->url(), {}),
                          doctest::Contains("queue schema version 99, newer than this build's (3)"), Error);
+  }
+
+  // The queue's statements run through PgConnection::prepared and
+  // pipeline: each text is prepared once per connection, under a name of
+  // its own, and runs as itself.
+  TEST_CASE("each statement text is prepared once per connection and runs as itself") {
+    auto s = test::PgSchema::create("pg-queue-prepared");
+    if (!s) return;
+    auto db = reviewer::storage::PgConnection::open(s->url(), "test");
+    CHECK(db.prepared("SELECT $1::bigint + 1", {std::int64_t{41}}).int64(0, 0) == 42);
+    CHECK(db.prepared("SELECT $1::bigint + 1", {std::int64_t{1}}).int64(0, 0) == 2);
+    auto r = db.pipeline({{"SELECT $1::bigint * 2", {std::int64_t{21}}}, {"SELECT $1::bigint + 1", {std::int64_t{9}}},
+                          {"SELECT $1::text || 'b'", {std::string("a")}}});
+    CHECK(r[0].int64(0, 0) == 42);
+    CHECK(r[1].int64(0, 0) == 10);
+    CHECK(r[2].text(0, 0) == "ab");
+    CHECK(db.exec("SELECT count(*) FROM pg_prepared_statements").int64(0, 0) == 3);
   }
 
   TEST_CASE("an unreachable database is one line naming it") {
