@@ -191,11 +191,11 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& para
                sql);
 }
 
-// Named by the text's hash: no parsing or planning per execution, most of
-// a small statement's server time.
+// Prepared once per connection: no parsing or planning per execution, most
+// of a small statement's server time. Keyed by the text itself and named in
+// order: a name derived from a hash of the text could, however unlikely,
+// run another statement's plan.
 std::string PgConnection::prepare_once(std::string_view sql, std::size_t params) {
-  // Keyed by the text itself, named in order: a name derived from a hash
-  // of the text could, however unlikely, run another statement's plan.
   if (auto it = prepared_.find(sql); it != prepared_.end()) return it->second;
   std::string text(sql);
   auto name = fmt::format("p{}", prepared_.size());

@@ -54,35 +54,40 @@ std::vector<std::shared_ptr<const Agent>> agents_for(AgentContext& ctx, std::sha
   return agents;
 }
 
-// Above guidance's partial-review limit? Every file counts, generated and
-// vendored ones too: the limit is about the agents' work, not the size label.
-bool above_partial_limit(const Diff& diff, const PartialReviewLimits& limits) {
-  long lines = 0, bytes = 0;
+// How much a change adds and changes, read once for the decisions below.
+struct ChangeSize {
+  long lines = 0;               // added and deleted
+  std::size_t changed = 0;      // bytes of added and deleted lines, with their breaks
+  std::size_t added = 0;        // bytes of added lines alone
+};
+
+ChangeSize change_size(const Diff& diff) {
+  ChangeSize n;
   for (const auto& f : diff.files) {
-    lines += f.additions + f.deletions;
+    n.lines += f.additions + f.deletions;
     for (const auto& h : f.hunks) {
       for (const auto& l : h.lines) {
-        if (l.origin != LineOrigin::context) bytes += static_cast<long>(l.content.size()) + 1;
+        if (l.origin == LineOrigin::context) continue;
+        n.changed += l.content.size() + 1;
+        if (l.origin == LineOrigin::added) n.added += l.content.size() + 1;
       }
     }
   }
-  return lines > limits.max_lines || bytes > limits.max_bytes;
+  return n;
+}
+
+// Above guidance's partial-review limit? Every file counts, generated and
+// vendored ones too: the limit is about the agents' work, not the size label.
+bool above_partial_limit(const ChangeSize& size, const PartialReviewLimits& limits) {
+  return size.lines > limits.max_lines || static_cast<long>(size.changed) > limits.max_bytes;
 }
 
 // A change whose added lines will take the safety scan past its prefilter's
 // switch to the exact set (an import): that set compiles on another thread
 // while the agents start, instead of on the safety agent's, mid-scan. The
 // caller waits for the result before `ctx` goes.
-std::future<void> prepare_exact_sieve(const AgentContext& ctx) {
-  std::size_t added = 0;
-  for (const auto& f : ctx.diff.files) {
-    for (const auto& h : f.hunks) {
-      for (const auto& l : h.lines) {
-        if (l.origin == LineOrigin::added) added += l.content.size() + 1;
-      }
-    }
-  }
-  if (added <= safety::RuleSet::Prefilter::kExactAfterBytes) return {};
+std::future<void> prepare_exact_sieve(const ChangeSize& size, const AgentContext& ctx) {
+  if (size.added <= safety::RuleSet::Prefilter::kExactAfterBytes) return {};
   return std::async(std::launch::async, [&guidance = ctx.guidance] {
     try {
       const auto rules = safety::rules_for(guidance);
@@ -150,12 +155,13 @@ ReviewResult review_change(ReviewInput in) {
   ctx.repo_path = in.repo_path;
   ctx.started = Clock::now();
   ctx.deadline.stop = in.stop;  // run_agents forwards it to every agent
-  ctx.above_partial_limit = above_partial_limit(ctx.diff, ctx.guidance.partial_review);
+  const ChangeSize size = change_size(ctx.diff);
+  ctx.above_partial_limit = above_partial_limit(size, ctx.guidance.partial_review);
   ctx.secret_scan = std::make_shared<SecretScan>();
   std::shared_ptr<ModelStep> model_step;
   const auto agents = agents_for(ctx, model_step, in.model_pool);
 
-  auto sieve_ready = prepare_exact_sieve(ctx);
+  auto sieve_ready = prepare_exact_sieve(size, ctx);
   r.agents = run_agents(agents, ctx);
   if (sieve_ready.valid()) sieve_ready.wait();
   if (model_step) {
