@@ -18,9 +18,18 @@
 #        tests/tools/node_modules from `npm ci --prefix tests/tools`)
 #        bench/postgres.sh claim [build-dir]   the claim latency alone (build
 #        the target claim_latency: -DREVIEWER_BUILD_BENCH=ON)
-# Env:   RUN_SECONDS (10), RUNS (3), PRS (64), REVIEWER (the binary); SAMPLES (1000), POLL_SAMPLES (200) for claim
+# Env:   RUN_SECONDS (10), RUNS (3), PRS (64), REVIEWER (the binary); SAMPLES (1000), POLL_SAMPLES (200) for claim;
+#        REVIEWER_TEST_PG_OPTIONS (the server's settings: default below, "" for PostgreSQL's own);
+#        WARM_WAL=0 to measure a cluster that has never recycled a WAL segment
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The setting reviewer/server/README.md recommends for a server that takes
+# a busy queue: a backend that evicts dirty pages starts their write-back at
+# once, instead of Linux writing ~150-300 MB of them in one burst when they
+# are 30 s old, which stalls every commit's WAL flush behind it for
+# 100-300 ms (seen as a dirty-page count falling from 327 MB to 2 MB at the
+# moment of the stall).
+export REVIEWER_TEST_PG_OPTIONS="${REVIEWER_TEST_PG_OPTIONS-"-c backend_flush_after=256kB"}"
 if [ -z "${REVIEWER_TEST_DATABASE_URL:-}" ]; then exec scripts/with-postgres.sh "$0" "$@"; fi
 if [ "${1:-}" = claim ]; then
   CLAIM=${2:-build}/bench/claim_latency
@@ -111,6 +120,17 @@ psql "$base" -qc "CREATE DATABASE bench_pg1" -c "CREATE DATABASE bench_pg2"
 PG1=${base/\/reviewer_test/\/bench_pg1}
 PG2=${base/\/reviewer_test/\/bench_pg2}
 psql "$base" -qc "CREATE DATABASE bench_pg1s" -c "CREATE DATABASE bench_pg2s"
+# A server in service recycles the WAL segments its checkpoints free; a new
+# cluster creates and zero-fills one (16 MB and an fsync, inside some
+# commit) for every 16 MB of WAL: a 45-50 ms stall every 1.5 s at these
+# rates. Write ~1 GB of WAL and checkpoint first, so the runs see recycled
+# segments as a server in service does (then sync: not our dirty pages).
+if [ "${WARM_WAL:-1}" != 0 ]; then
+  psql "$base" -qc "CREATE TABLE warm_wal AS SELECT repeat(md5(g::text), 60) AS t FROM generate_series(1, 600000) g" \
+    -c "DROP TABLE warm_wal" -c "CHECKPOINT"
+  sync
+fi
+echo "server settings: ${REVIEWER_TEST_PG_OPTIONS:-none (the defaults)}; WAL $( [ "${WARM_WAL:-1}" != 0 ] && echo recycled || echo "new segments")"
 # Every delivery for one pull request: each job supersedes the one before,
 # so their commits queue on that pull request's lock (the worst case).
 one sqlite ""

@@ -15,7 +15,7 @@
 #   REVIEWER_TEST_PGDATA        this cluster's data folder (never stop it from
 #                               a test: other tests of the run use it)
 # REVIEWER_TEST_PG_OPTIONS, when set, adds server settings to the start
-# (e.g. "-c max_wal_size=4GB": bench/postgres.sh sets what a busy queue's
+# (e.g. "-c backend_flush_after=256kB": bench/postgres.sh sets what a busy queue's
 # server would have).
 # and this script exits with COMMAND's status.
 set -euo pipefail
