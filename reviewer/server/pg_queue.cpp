@@ -110,8 +110,12 @@ void append_notify(std::vector<storage::PgStatement>& batch) {
 }
 
 // Leases that expired belong to workers (or instances) that died or hung:
-// the job is parked as a dead letter when out of attempts ($2), re-queued
-// otherwise. $1 is now.
+// a job a newer head superseded meanwhile just ends, as it would have on
+// its worker; another is parked as a dead letter when out of attempts ($2),
+// re-queued otherwise. $1 is now.
+constexpr std::string_view kExpireSuperseded =
+    "UPDATE queue_jobs SET state='superseded', lease_token=NULL, lease_expires_ms=NULL, finished_ms=$1 "
+    "WHERE state='leased' AND lease_expires_ms<=$1 AND superseded_by IS NOT NULL";
 constexpr std::string_view kExpireLastAttempt =
     "UPDATE queue_jobs SET state='dead', lease_token=NULL, finished_ms=$1, "
     "result='lease expired on the last attempt (worker lost)' "
@@ -132,6 +136,14 @@ constexpr std::string_view kPick =
     // waits while the same head of its pull request is under review.
     "  AND NOT EXISTS (SELECT 1 FROM queue_jobs l WHERE l.repository=j.repository AND l.pr_number=j.pr_number "
     "    AND l.kind=j.kind AND l.state='leased' AND l.head_sha=j.head_sha AND l.superseded_by IS NULL) "
+    // As in SQLite (REVIEWER_NEWEST_OF_ITS_PR): only the newest job of a
+    // pull request and kind runs. Here it also keeps two claims at once from
+    // running one head twice: with an older job of the head pending again
+    // (its lease expired), a claim whose snapshot could not yet see another
+    // claim's lease of the newer one took the older one beside it; now it
+    // finds the newer one locked and takes neither.
+    "  AND NOT EXISTS (SELECT 1 FROM queue_jobs n WHERE n.repository=j.repository AND n.pr_number=j.pr_number "
+    "    AND n.kind=j.kind AND n.state IN ('pending','leased') AND n.id>j.id) "
     "ORDER BY COALESCE(i.last_turn, 0), COALESCE(t.last_turn, 0), j.id LIMIT 1 "
     "FOR UPDATE OF j SKIP LOCKED";
 // The claim in one statement: the pick, the lease ($2 token, $3 expiry)
@@ -147,7 +159,11 @@ const std::string kClaim = std::string("WITH p AS (") + std::string(kPick) + "),
     "r AS (INSERT INTO queue_repo_turns SELECT repository, nextval('queue_turns') FROM l "
     "  ON CONFLICT(repository) DO UPDATE SET last_turn=excluded.last_turn), "
     "i AS (INSERT INTO queue_installation_turns SELECT installation, nextval('queue_turns') FROM l "
-    "  ON CONFLICT(installation) DO UPDATE SET last_turn=excluded.last_turn) "
+    "  ON CONFLICT(installation) DO UPDATE SET last_turn=excluded.last_turn), "
+    // The older jobs of its pull request left pending are covered by it.
+    "o AS (UPDATE queue_jobs q SET state='superseded', superseded_by=l.id, finished_ms=$1 FROM l "
+    "  WHERE q.repository=l.repository AND q.pr_number=l.pr_number AND q.kind=l.kind AND q.state='pending' "
+    "    AND q.id<l.id) "
     "SELECT l.id, l.delivery_id, l.event, l.kind, l.repository, l.pr_number, l.head_sha, l.attempts, d.body, "
     "  l.lease_token, l.installation FROM l JOIN queue_deliveries d ON d.delivery_id=l.delivery_id";
 
@@ -375,13 +391,14 @@ class PgQueue final : public JobQueue {
     RollbackUnlessDone guard(db_);
     auto r = db_.pipeline({{"BEGIN", {}},
                            {kNoFlushWait, {}},
+                           {kExpireSuperseded, {now}},
                            {kExpireLastAttempt, {now, std::int64_t{opt_.max_attempts}}},
                            {kExpireRequeue, {now}},
                            {kClaim, {now, random_hex(16), now + lease.count()}},
                            {"COMMIT", {}}});
     guard.done();
-    if (r[4].rows() == 0) return std::nullopt;
-    return job_of(r[4], 0);
+    if (r[5].rows() == 0) return std::nullopt;
+    return job_of(r[5], 0);
   }
 
   void on_new_jobs(std::function<void()> wake) override {

@@ -89,6 +89,15 @@ constexpr std::int64_t kQueueSchemaVersion = 3;
   ".pr_number AND l.kind=" alias ".kind AND l.state='leased' AND l.head_sha=" alias ".head_sha "            \
   "AND l.superseded_by IS NULL)"
 
+// Only the newest job of a pull request and kind (pending or leased) runs:
+// an older one pending again (its lease expired, a retry, a shutdown's
+// release) is covered by the newer one, which supersedes it when claimed;
+// it used to run first, then the newer one after it. On PostgreSQL the
+// same rule (kPick) keeps two claims at once from running one head twice.
+#define REVIEWER_NEWEST_OF_ITS_PR(alias)                                                                     \
+  "NOT EXISTS (SELECT 1 FROM jobs n WHERE n.repository=" alias ".repository AND n.pr_number=" alias         \
+  ".pr_number AND n.kind=" alias ".kind AND n.state IN ('pending','leased') AND n.id>" alias ".id)"
+
 
 class SqliteQueue final : public JobQueue {
  public:
@@ -382,7 +391,8 @@ class SqliteQueue final : public JobQueue {
     Stmt pick_repo(db_,
                    "SELECT p.repository, p.installation FROM (SELECT repository, installation, MIN(id) AS first "
                    "  FROM jobs WHERE state='pending' AND available_ms<=?1 "
-                   "  AND " REVIEWER_NOT_SAME_HEAD_RUNNING("jobs") " GROUP BY repository) p "
+                   "  AND " REVIEWER_NOT_SAME_HEAD_RUNNING("jobs") " AND " REVIEWER_NEWEST_OF_ITS_PR("jobs")
+                   " GROUP BY repository) p "
                    "LEFT JOIN installation_turns i ON i.installation=p.installation "
                    "LEFT JOIN repo_turns t ON t.repository=p.repository "
                    "ORDER BY COALESCE(i.last_turn, 0), COALESCE(t.last_turn, 0), p.first LIMIT 1");
@@ -400,7 +410,7 @@ class SqliteQueue final : public JobQueue {
               "  d.body_file, d.body_offset, d.body_length "
               "FROM jobs j JOIN deliveries d ON d.delivery_id=j.delivery_id "
               "WHERE j.state='pending' AND j.repository=?1 AND j.available_ms<=?2 AND " REVIEWER_NOT_SAME_HEAD_RUNNING("j")
-              " ORDER BY j.id LIMIT 1");
+              " AND " REVIEWER_NEWEST_OF_ITS_PR("j") " ORDER BY j.id LIMIT 1");
     pick.bind(1, repo).bind(2, now);
     if (!pick.step()) {
       tx.commit();
@@ -435,6 +445,10 @@ class SqliteQueue final : public JobQueue {
                   "UPDATE jobs SET state='leased', attempts=attempts+1, lease_token=?2, lease_expires_ms=?3 "
                   "WHERE id=?1");
     lease_it.bind(1, job.id).bind(2, job.lease_token).bind(3, now + lease.count()).run();
+    Stmt covered(db_,  // REVIEWER_NEWEST_OF_ITS_PR: the older jobs it covers end
+                 "UPDATE jobs SET state='superseded', superseded_by=?1, finished_ms=?5 "
+                 "WHERE repository=?2 AND pr_number=?3 AND kind=?4 AND state='pending' AND id<?1");
+    covered.bind(1, job.id).bind(2, repo).bind(3, job.pr_number).bind(4, job.kind).bind(5, now).run();
     Stmt turn(db_,
               "INSERT INTO repo_turns(repository, last_turn) "
               "VALUES(?1, (SELECT COALESCE(MAX(last_turn), 0) + 1 FROM repo_turns)) "
@@ -449,9 +463,15 @@ class SqliteQueue final : public JobQueue {
     return job;
   }
 
-  // Leases that expired belong to workers that died or hung: re-queue the
-  // job, or park it as a dead letter when it has used all its attempts.
+  // Leases that expired belong to workers that died or hung: a job a newer
+  // head superseded meanwhile ends, as it would have on its worker; another
+  // is re-queued, or parked as a dead letter when it has used all its
+  // attempts.
   void expire_leases(std::int64_t now) {
+    Stmt ended(db_,
+               "UPDATE jobs SET state='superseded', lease_token=NULL, lease_expires_ms=NULL, finished_ms=?1 "
+               "WHERE state='leased' AND lease_expires_ms<=?1 AND superseded_by IS NOT NULL");
+    ended.bind(1, now).run();
     Stmt dead(db_,
               "UPDATE jobs SET state='dead', lease_token=NULL, finished_ms=?1, "
               "result='lease expired on the last attempt (worker lost)' "

@@ -35,6 +35,32 @@ IntakeItem pg_item(const std::string& id, const std::string& repo, int pr, const
 }  // namespace
 
 TEST_SUITE("server::JobQueue on PostgreSQL") {
+  // Two claims at once: claim A has leased the newest job of a head and not
+  // committed yet; an older job of the same head is pending again (its
+  // lease expired). Claim B's snapshot cannot see A's lease, so the rule
+  // "a head under review waits" did not hold it back: B took the older job
+  // and both ran the head. Now B takes neither.
+  TEST_CASE("a claim while another claim of the same head is uncommitted does not run that head beside it") {
+    auto s = test::PgSchema::create("pg-queue-claim-race");
+    if (!s) return;
+    auto q = JobQueue::open_postgres(s->url(), {});
+    q->enqueue({pg_item("d-1", "o/r", 1, "a")});
+    auto lost = q->claim(60s);
+    REQUIRE(lost);
+    q->enqueue({pg_item("d-2", "o/r", 1, "a")});  // waits for the running review
+    test::log_scalar(s->url(), fmt::format("UPDATE queue_jobs SET lease_expires_ms=0 WHERE id={} RETURNING id", lost->id));
+    const auto newer = test::log_scalar(s->url(), "SELECT max(id) FROM queue_jobs");
+    auto a = reviewer::storage::PgConnection::open(s->url(), "claim A");
+    a.exec("BEGIN");
+    a.exec(fmt::format("SELECT id FROM queue_jobs WHERE id={} FOR UPDATE", newer));  // A's claim, in flight
+    CHECK(!q->claim(60s));  // B: the expired job is requeued, but not run beside A's
+    a.exec("ROLLBACK");
+    auto next = q->claim(60s);
+    REQUIRE(next);
+    CHECK(std::to_string(next->id) == newer);
+    CHECK(test::log_scalar(s->url(), fmt::format("SELECT state FROM queue_jobs WHERE id={}", lost->id)) == "superseded");
+  }
+
   TEST_CASE("a delivery is stored once across instances, and its body comes back byte for byte") {
     auto s = test::PgSchema::create("pg-queue-dup");
     if (!s) return;

@@ -224,6 +224,43 @@ TEST_SUITE("server::JobQueue") {
     });
   }
 
+  // A job pending again under a newer one of its pull request (its lease
+  // expired while the newer one waited) used to run first, then the newer
+  // one ran the same head again; on PostgreSQL two claims at once could run
+  // both side by side (test_pg_queue.cpp).
+  TEST_CASE("only the newest job of a pull request runs: an older one pending again is covered by it") {
+    test::on_each_backend("newest", [](const std::string& at) {
+      QueueContext c("newest", 3, 64 << 20, at);
+      c.q->enqueue({c.item("o/r", 1, "a")});
+      auto lost = c.q->claim(10s);  // its worker dies
+      REQUIRE(lost);
+      c.q->enqueue({c.item("o/r", 1, "a")});  // an edit: waits for the running review
+      c.now += 11000;                         // the lease expires
+      auto next = c.q->claim(10s);
+      REQUIRE(next);
+      CHECK(next->id > lost->id);  // the newer job, not the expired one
+      CHECK(c.state(lost->id) == "superseded");
+      CHECK(!c.q->claim(10s));
+      CHECK(c.q->finish(*next, {JobResult::Status::done, "ok", {}}) == "done");
+      CHECK(!c.q->claim(10s));  // nothing runs that head again
+
+      // A lease that expires after a newer head stopped its job: the job
+      // ends, it is not queued again (nor parked as a dead letter).
+      c.q->enqueue({c.item("o/r", 2, "a")});
+      auto old_head = c.q->claim(10s);
+      REQUIRE(old_head);
+      c.q->enqueue({c.item("o/r", 2, "b")});
+      CHECK(c.q->superseded(old_head->id));
+      auto new_head = c.q->claim(10s);
+      REQUIRE(new_head);
+      CHECK(new_head->head_sha == "b");
+      CHECK(c.q->finish(*new_head, {JobResult::Status::done, "ok", {}}) == "done");
+      c.now += 11000;
+      CHECK(!c.q->claim(10s));
+      CHECK(c.state(old_head->id) == "superseded");
+    });
+  }
+
   TEST_CASE("an expired lease is claimed again and the old holder's result is refused") {
     test::on_each_backend("lease", [](const std::string& at) {
       QueueContext c("lease", 3, 64 << 20, at);
