@@ -426,16 +426,19 @@ class PgQueue final : public JobQueue {
     std::vector<storage::PgStatement> batch{
         {"BEGIN", {}},
         {kNoFlushWait, {}},  // as claim()'s
-        {"UPDATE queue_jobs SET state=$2, available_ms=$3, lease_token=NULL, lease_expires_ms=NULL, "
-         "finished_ms=CASE WHEN $2='pending' THEN NULL ELSE $4::bigint END, run_id=$5, result=$6 "
-         "WHERE id=$1 AND state='leased' AND lease_token=$7",
+        // A retry of a job that a newer head superseded meanwhile ends it:
+        // the newer job does the work (as in SQLite's finish).
+        {"UPDATE queue_jobs SET state=CASE WHEN $2='pending' AND superseded_by IS NOT NULL THEN 'superseded' "
+         "  ELSE $2 END, available_ms=$3, lease_token=NULL, lease_expires_ms=NULL, "
+         "finished_ms=CASE WHEN $2='pending' AND superseded_by IS NULL THEN NULL ELSE $4::bigint END, run_id=$5, "
+         "result=$6 WHERE id=$1 AND state='leased' AND lease_token=$7 RETURNING state",
          {job.id, state, available, now, r.run_id.empty() ? Value{} : Value{r.run_id}, r.detail, job.lease_token}},
         {"COMMIT", {}}};
     if (state == "pending") append_notify(batch);
     RollbackUnlessDone guard(db_);
     auto out = db_.pipeline(batch);
     guard.done();
-    return out[2].affected() == 1 ? state : "lost_lease";
+    return out[2].rows() == 1 ? out[2].text(0, 0) : "lost_lease";
   }
 
   void release(const Job& job) override {

@@ -241,12 +241,16 @@ class SqliteQueue final : public JobQueue {
     std::lock_guard lock(mu_);
     const auto now = opt_.now_ms();
     Transaction tx(db_);
-    Stmt cur(db_, "SELECT state, lease_token, attempts FROM jobs WHERE id=?1");
+    Stmt cur(db_, "SELECT state, lease_token, attempts, superseded_by IS NOT NULL FROM jobs WHERE id=?1");
     cur.bind(1, job.id);
     if (!cur.step() || cur.text(0) != "leased" || cur.text(1) != job.lease_token) return "lost_lease";
     const int attempts = static_cast<int>(cur.int64(2));
+    const bool covered = cur.int64(3) != 0;
     cur.reset();
     auto [state, available] = policy_.after(r.status, attempts, now);
+    // A retry of a job that a newer head superseded meanwhile ends it: the
+    // newer job does the work.
+    if (state == "pending" && covered) state = "superseded";
     Stmt up(db_,
             "UPDATE jobs SET state=?2, available_ms=?3, lease_token=NULL, lease_expires_ms=NULL, "
             "finished_ms=CASE WHEN ?2='pending' THEN NULL ELSE ?4 END, run_id=?5, result=?6 WHERE id=?1");

@@ -258,6 +258,14 @@ TEST_SUITE("server::JobQueue") {
       c.now += 11000;
       CHECK(!c.q->claim(10s));
       CHECK(c.state(old_head->id) == "superseded");
+
+      // A job stopped by a newer head that fails with a retry ends too.
+      c.q->enqueue({c.item("o/r", 3, "a")});
+      auto failing = c.q->claim(60s);
+      REQUIRE(failing);
+      c.q->enqueue({c.item("o/r", 3, "b")});
+      CHECK(c.q->finish(*failing, {JobResult::Status::retry, "timeout", {}}) == "superseded");
+      CHECK(c.state(failing->id) == "superseded");
     });
   }
 
