@@ -28,6 +28,13 @@ struct PatchLimits {
 int diff_text(std::string_view old_text, std::string_view new_text, const PatchLimits& limits,
               FileDiff& file);
 
+// The diff of a file that exists on one side only (added: `origin` is
+// added; deleted: deleted), without a line diff: the whole text is one
+// hunk, and the file's buffer is one copy of it. Fills the file exactly as
+// diff_text(empty, text) or diff_text(text, empty) would, `keep_bytes`
+// being that side's cap.
+void one_sided_text(std::string_view text, std::size_t keep_bytes, LineOrigin origin, FileDiff& file);
+
 // git's rule: a NUL byte in the first 8000 bytes means binary.
 bool looks_binary(std::string_view data);
 
