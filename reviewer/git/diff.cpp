@@ -119,11 +119,17 @@ void read_file_lines(git_repository* repo, git_odb* odb, const std::string& show
     fd.binary = true;
     return;
   }
+  // An added or deleted file: every line is on one side, so no line diff
+  // is needed, and the blob itself can be the file's buffer (libgit2 keeps
+  // no blob in its cache, and a blob may outlive its repository).
+  auto owner = [](Side& side) -> std::shared_ptr<const void> {
+    if (!side.blob) return nullptr;
+    return std::shared_ptr<git_blob>(side.blob.release(), Deleter<git_blob_free>{});
+  };
   if (!has_old) {
-    // Every line is added: the blob is the text, no line diff needed.
-    one_sided_text(new_side.data, options.max_file_bytes, LineOrigin::added, fd);
+    one_sided_text(new_side.data, options.max_file_bytes, LineOrigin::added, fd, owner(new_side));
   } else if (!has_new) {
-    one_sided_text(old_side.data, options.max_file_bytes, LineOrigin::deleted, fd);
+    one_sided_text(old_side.data, options.max_file_bytes, LineOrigin::deleted, fd, owner(old_side));
   } else {
     PatchLimits limits;
     limits.old_keep_bytes = options.max_file_bytes;

@@ -115,7 +115,8 @@ int on_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line* l,
 
 }  // namespace
 
-void one_sided_text(std::string_view text, std::size_t keep_bytes, LineOrigin origin, FileDiff& file) {
+void one_sided_text(std::string_view text, std::size_t keep_bytes, LineOrigin origin, FileDiff& file,
+                    std::shared_ptr<const void> owner) {
   if (text.empty()) {
     own_text(file);  // no lines: as a line diff of two empty sides
     return;
@@ -131,14 +132,27 @@ void one_sided_text(std::string_view text, std::size_t keep_bytes, LineOrigin or
     return;
   }
   // The buffer own_text would build (every line, then '\n') is the text
-  // itself, plus a '\n' when the last line has none; a "\r\n" ending is
-  // not part of a line's content, so such a file is built line by line.
+  // itself, plus a '\n' when the last line has none: the owner's bytes as
+  // they are, or one copy. A "\r\n" ending is not part of a line's
+  // content, so such a file is built line by line.
   const bool crlf = text.find("\r\n") != std::string_view::npos;
-  auto buffer = std::make_shared<std::string>();
+  struct Held {
+    std::shared_ptr<const void> owner;
+    std::string bytes;
+    std::string_view view;
+  };
+  std::shared_ptr<Held> held;
   if (!crlf) {
-    buffer->reserve(text.size() + 1);
-    buffer->assign(text);
-    if (!eof_newline) buffer->push_back('\n');
+    held = std::make_shared<Held>();
+    if (owner && eof_newline) {
+      held->owner = std::move(owner);
+      held->view = text;
+    } else {
+      held->bytes.reserve(text.size() + 1);
+      held->bytes.assign(text);
+      if (!eof_newline) held->bytes.push_back('\n');
+      held->view = held->bytes;
+    }
   }
   Hunk& hunk = file.hunks.emplace_back();
   const int count = static_cast<int>(lines);
@@ -148,7 +162,7 @@ void one_sided_text(std::string_view text, std::size_t keep_bytes, LineOrigin or
   const std::string side = count == 1 ? "1" : fmt::format("1,{}", count);
   hunk.header = added ? fmt::format("@@ -0,0 +{} @@", side) : fmt::format("@@ -{} +0,0 @@", side);
   hunk.lines.reserve(lines);
-  const std::string_view from = crlf ? text : std::string_view(*buffer);
+  const std::string_view from = crlf ? text : held->view;
   std::size_t at = 0;
   for (int k = 1; k <= count; ++k) {
     const std::size_t end = std::min(from.find('\n', at), text.size());
@@ -166,7 +180,7 @@ void one_sided_text(std::string_view text, std::size_t keep_bytes, LineOrigin or
   if (crlf) {
     own_text(file);  // the lines view `text`, which the caller owns
   } else {
-    file.text = std::move(buffer);
+    file.text = std::shared_ptr<const std::string_view>(held, &held->view);
   }
 }
 

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -70,6 +71,22 @@ void check_both_sides(const std::string& text, std::size_t keep_bytes) {
 }  // namespace
 
 TEST_SUITE("git::one_sided_text") {
+  TEST_CASE("the owner's bytes are the file's buffer when they are laid out as one, else a copy") {
+    for (const std::string t : {"a\nb\n", "a\nb", "a\r\nb\r\n", "one line\n"}) {
+      CAPTURE(t);
+      auto owner = std::make_shared<std::string>(t);
+      const char* const at = owner->data();
+      FileDiff fast, slow;
+      git::one_sided_text(*owner, SIZE_MAX, LineOrigin::added, fast, owner);
+      const bool in_place = t.back() == '\n' && t.find('\r') == std::string::npos;
+      CHECK((fast.text->data() == at) == in_place);
+      CHECK(owner.use_count() == (in_place ? 2 : 1));  // held by the file only when its bytes are used
+      owner.reset();  // the file keeps what it views
+      REQUIRE(git::diff_text({}, t, {}, slow) == 0);
+      check_same(fast, slow);
+    }
+  }
+
   TEST_CASE("a file on one side only is filled as a line diff against nothing fills it") {
     const char* const texts[] = {"",          "a",         "a\n",        "a\nb\n",       "\n",
                                  "\n\n\n",    "a\r\nb\r\n", "a\r\nb",     "x\r",          "a\rb\n",
