@@ -12,8 +12,14 @@ void own_text(FileDiff& file) {
     return;
   }
   // Filled completely before any line points at it: the old contents may
-  // view the file's previous text, which lives until the end.
-  auto text = std::make_shared<std::string>();
+  // view the file's previous text, which lives until the end. The buffer
+  // and the view of it are one allocation.
+  struct Owned {
+    std::string bytes;
+    std::string_view view;
+  };
+  auto owned = std::make_shared<Owned>();
+  std::string* text = &owned->bytes;
   text->reserve(bytes);
   for (const auto& hunk : file.hunks) {
     for (const auto& line : hunk.lines) {
@@ -28,7 +34,8 @@ void own_text(FileDiff& file) {
       at += line.content.size() + 1;
     }
   }
-  file.text = std::move(text);
+  owned->view = owned->bytes;
+  file.text = std::shared_ptr<const std::string_view>(owned, &owned->view);
 }
 
 void own_text(Diff& diff) {

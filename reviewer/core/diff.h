@@ -58,10 +58,12 @@ struct FileDiff {
   int deletions = 0;
   std::vector<Hunk> hunks;
   // Every line's content in hunk order, each followed by '\n': the bytes
-  // the lines view. Shared and never changed once set, so copies of the
-  // file (and of its Diff) view the same bytes; to change lines, point
-  // them elsewhere and call own_text again.
-  std::shared_ptr<const std::string> text;
+  // the lines view, held by whatever keeps them alive (a buffer of the
+  // file's own, or the blob an added file was read from). Shared and never
+  // changed once set, so copies of the file (and of its Diff) view the
+  // same bytes; to change lines, point them elsewhere and call own_text
+  // again.
+  std::shared_ptr<const std::string_view> text;
 
   // The path a reviewer talks about: the new path, or the old one if deleted.
   const std::string& path() const { return new_path.empty() ? old_path : new_path; }

@@ -1,14 +1,22 @@
 // Repository::diff: the tree-to-tree diff of a pull request, file by file.
 // libgit2 finds the changed entries and renames; each file's lines are then
-// diffed from its blobs by file_patch.cpp, with per-file caps.
+// diffed from its blobs by file_patch.cpp, with per-file caps, on two
+// threads when the change has more than a few files (an added or deleted
+// file needs no line diff: its blob is its lines).
+#include <algorithm>
 #include <array>
+#include <atomic>
+#include <exception>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
 #include "reviewer/git/attributes.h"
 #include "reviewer/git/file_patch.h"
+#include "reviewer/git/handles.h"
 #include "reviewer/git/repository.h"
 
 namespace reviewer::git {
@@ -50,6 +58,147 @@ struct Side {
   std::size_t size = 0;   // the whole object's size
   bool too_big = false;   // over max_count_bytes: not loaded
 };
+
+// A file whose lines are still to be read, and the notes it leaves.
+struct FileJob {
+  const git_diff_delta* delta;
+  std::size_t file;              // index into Diff::files
+  AttrValue::State diff_attr;    // the file's `diff` attribute at the attributes commit
+  std::vector<std::string> notes;
+};
+
+[[noreturn]] void fail_in(const std::string& shown, const std::string& what) {
+  throw Error(Error::Code::invalid_input, fmt::format("cannot {} in '{}': {}", what, shown, last_error_message()));
+}
+
+// Reads the blobs of one file and fills its hunks and counts, with the
+// per-file caps; `repo` and `odb` belong to the calling thread.
+void read_file_lines(git_repository* repo, git_odb* odb, const std::string& shown, FileJob& job, FileDiff& fd,
+                     const DiffOptions& options) {
+  const git_diff_delta* d = job.delta;
+  const bool has_old = fd.kind != ChangeKind::added;
+  const bool has_new = fd.kind != ChangeKind::deleted;
+  auto load = [&](const git_diff_file& f, bool present, Side& side) {
+    if (!present) return;
+    if (f.mode == GIT_FILEMODE_COMMIT) {
+      // What git shows for a submodule: the commit it points at.
+      side.synthetic = "Subproject commit " + oid_str(f.id) + "\n";
+      side.data = side.synthetic;
+      side.size = side.synthetic.size();
+      return;
+    }
+    std::size_t size = 0;
+    git_object_t type{};
+    if (git_odb_read_header(&size, &type, odb, &f.id) < 0) fail_in(shown, fmt::format("read '{}'", f.path));
+    side.size = size;
+    if (size > options.max_count_bytes) {
+      side.too_big = true;
+      return;
+    }
+    git_blob* raw = nullptr;
+    if (git_blob_lookup(&raw, repo, &f.id) < 0) fail_in(shown, fmt::format("read '{}'", f.path));
+    side.blob.reset(raw);
+    side.data = std::string_view(static_cast<const char*>(git_blob_rawcontent(raw)),
+                                 static_cast<std::size_t>(git_blob_rawsize(raw)));
+  };
+
+  const std::string& path = fd.path();
+  Side old_side, new_side;
+  load(d->old_file, has_old, old_side);
+  load(d->new_file, has_new, new_side);
+  const std::size_t biggest = std::max(old_side.size, new_side.size);
+  if (old_side.too_big || new_side.too_big) {
+    fd.truncated = true;
+    job.notes.push_back(fmt::format("{}: {}, too large to diff (over {}); not reviewed", path,
+                                    human_size(biggest), human_size(options.max_count_bytes)));
+    return;
+  }
+  if (job.diff_attr == AttrValue::State::unset ||
+      (job.diff_attr == AttrValue::State::unspecified &&
+       (looks_binary(old_side.data) || looks_binary(new_side.data)))) {
+    fd.binary = true;
+    return;
+  }
+  // An added or deleted file: every line is on one side, so no line diff
+  // is needed, and the blob itself can be the file's buffer (libgit2 keeps
+  // no blob in its cache, and a blob may outlive its repository).
+  auto owner = [](Side& side) -> std::shared_ptr<const void> {
+    if (!side.blob) return nullptr;
+    return std::shared_ptr<git_blob>(side.blob.release(), Deleter<git_blob_free>{});
+  };
+  if (!has_old) {
+    one_sided_text(new_side.data, options.max_file_bytes, LineOrigin::added, fd, owner(new_side));
+  } else if (!has_new) {
+    one_sided_text(old_side.data, options.max_file_bytes, LineOrigin::deleted, fd, owner(old_side));
+  } else {
+    PatchLimits limits;
+    limits.old_keep_bytes = options.max_file_bytes;
+    limits.new_keep_bytes = options.max_file_bytes;
+    limits.context_lines = options.context_lines;
+    if (diff_text(old_side.data, new_side.data, limits, fd) < 0) fail_in(shown, fmt::format("diff '{}'", path));
+  }
+  if (biggest > options.max_file_bytes) {
+    fd.truncated = true;
+    job.notes.push_back(fmt::format("{}: {}, only the first {} reviewed", path, human_size(biggest),
+                                    human_size(options.max_file_bytes)));
+  }
+}
+
+// Below this many files a second thread (and a second open of the
+// repository) costs more than it saves.
+constexpr std::size_t kJobsForTwoThreads = 8;
+
+// Reads every job's lines: on this thread with `repo`, and, for a larger
+// change, on a second one with a repository of its own opened at `shown`
+// (libgit2's objects are used by one thread at a time). Each file's result
+// goes to its own slot, so the outcome is the same as one thread's; the
+// error thrown is the one of the earliest file that failed, as one thread
+// would have thrown.
+void read_lines(git_repository* repo, const std::string& shown, std::vector<FileJob>& jobs,
+                std::vector<FileDiff>& files, const DiffOptions& options) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  struct Failure {
+    std::size_t job = SIZE_MAX;
+    std::exception_ptr error;
+  };
+  auto work = [&](git_repository* r, git_odb* odb, Failure& failure) {
+    std::size_t i = SIZE_MAX;
+    try {
+      while (!failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < jobs.size()) {
+        read_file_lines(r, odb, shown, jobs[i], files[jobs[i].file], options);
+      }
+    } catch (...) {
+      failure = {i, std::current_exception()};
+      failed = true;
+    }
+  };
+  git_odb* odb_raw = nullptr;
+  if (git_repository_odb(&odb_raw, repo) < 0) fail_in(shown, "open the object database");
+  const OdbPtr odb(odb_raw);
+  // The second thread's own repository and object database; when either
+  // cannot be opened, this thread reads every file.
+  RepositoryPtr second;
+  OdbPtr second_odb;
+  if (jobs.size() >= kJobsForTwoThreads && std::thread::hardware_concurrency() > 1) {
+    git_repository* raw = nullptr;
+    if (git_repository_open_ext(&raw, shown.c_str(), 0, nullptr) == 0) {
+      second.reset(raw);
+      odb_raw = nullptr;
+      if (git_repository_odb(&odb_raw, raw) == 0) second_odb.reset(odb_raw);
+    }
+    git_error_clear();
+  }
+  Failure mine, theirs;
+  if (second_odb) {
+    std::jthread helper([&] { work(second.get(), second_odb.get(), theirs); });
+    work(repo, odb.get(), mine);
+  } else {
+    work(repo, odb.get(), mine);
+  }
+  const Failure& first = theirs.error && (!mine.error || theirs.job < mine.job) ? theirs : mine;
+  if (first.error) std::rethrow_exception(first.error);
+}
 
 }  // namespace
 
@@ -97,35 +246,10 @@ Diff Repository::diff(std::string_view base_sha, std::string_view head_sha, std:
     }
   }
 
-  git_odb* odb_raw = nullptr;
-  if (git_repository_odb(&odb_raw, repo_.get()) < 0) fail("open the object database");
-  const OdbPtr odb(odb_raw);
   Attributes attributes(attr_tree.get());
-
-  auto load = [&](const git_diff_file& f, bool present, Side& side) {
-    if (!present) return;
-    if (f.mode == GIT_FILEMODE_COMMIT) {
-      // What git shows for a submodule: the commit it points at.
-      side.synthetic = "Subproject commit " + oid_str(f.id) + "\n";
-      side.data = side.synthetic;
-      side.size = side.synthetic.size();
-      return;
-    }
-    std::size_t size = 0;
-    git_object_t type{};
-    if (git_odb_read_header(&size, &type, odb.get(), &f.id) < 0) fail(fmt::format("read '{}'", f.path));
-    side.size = size;
-    if (size > options.max_count_bytes) {
-      side.too_big = true;
-      return;
-    }
-    git_blob* raw = nullptr;
-    if (git_blob_lookup(&raw, repo_.get(), &f.id) < 0) fail(fmt::format("read '{}'", f.path));
-    side.blob.reset(raw);
-    side.data = std::string_view(static_cast<const char*>(git_blob_rawcontent(raw)),
-                                 static_cast<std::size_t>(git_blob_rawsize(raw)));
-  };
-
+  // The entries first, in order, on this thread (attributes are read
+  // lazily from the tree); the lines of each file after, maybe on two.
+  std::vector<FileJob> jobs;
   const std::size_t n = git_diff_num_deltas(diff.get());
   out.files.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -160,34 +284,11 @@ Diff Repository::diff(std::string_view base_sha, std::string_view head_sha, std:
     if (has_old && has_new && git_oid_equal(&d->old_file.id, &d->new_file.id) &&
         (fd.old_mode == GIT_FILEMODE_COMMIT) == (fd.new_mode == GIT_FILEMODE_COMMIT))
       continue;
-
-    Side old_side, new_side;
-    load(d->old_file, has_old, old_side);
-    load(d->new_file, has_new, new_side);
-    const std::size_t biggest = std::max(old_side.size, new_side.size);
-    if (old_side.too_big || new_side.too_big) {
-      fd.truncated = true;
-      out.notes.push_back(fmt::format("{}: {}, too large to diff (over {}); not reviewed", path,
-                                      human_size(biggest), human_size(options.max_count_bytes)));
-      continue;
-    }
-    const AttrValue diff_attr = attributes.get(path, "diff");
-    if (diff_attr.state == AttrValue::State::unset ||
-        (diff_attr.state == AttrValue::State::unspecified &&
-         (looks_binary(old_side.data) || looks_binary(new_side.data)))) {
-      fd.binary = true;
-      continue;
-    }
-    PatchLimits limits;
-    limits.old_keep_bytes = options.max_file_bytes;
-    limits.new_keep_bytes = options.max_file_bytes;
-    limits.context_lines = options.context_lines;
-    if (diff_text(old_side.data, new_side.data, limits, fd) < 0) fail(fmt::format("diff '{}'", path));
-    if (biggest > options.max_file_bytes) {
-      fd.truncated = true;
-      out.notes.push_back(fmt::format("{}: {}, only the first {} reviewed", path, human_size(biggest),
-                                      human_size(options.max_file_bytes)));
-    }
+    jobs.push_back({d, out.files.size() - 1, attributes.get(path, "diff").state, {}});
+  }
+  read_lines(repo_.get(), path_, jobs, out.files, options);
+  for (auto& job : jobs) {
+    for (auto& note : job.notes) out.notes.push_back(std::move(note));
   }
   return out;
 }

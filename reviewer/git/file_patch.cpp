@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <string>
 
+#include <fmt/format.h>
 #include <git2.h>
 
 namespace reviewer::git {
@@ -112,6 +114,75 @@ int on_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line* l,
 }
 
 }  // namespace
+
+void one_sided_text(std::string_view text, std::size_t keep_bytes, LineOrigin origin, FileDiff& file,
+                    std::shared_ptr<const void> owner) {
+  if (text.empty()) {
+    own_text(file);  // no lines: as a line diff of two empty sides
+    return;
+  }
+  const bool eof_newline = text.back() == '\n';
+  const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + (eof_newline ? 0 : 1);
+  const bool added = origin == LineOrigin::added;
+  (added ? file.additions : file.deletions) += static_cast<int>(lines);
+  // Over the cap, the one hunk holds a line beyond it and is dropped whole,
+  // as diff_text drops it.
+  if (text.size() > keep_bytes) {
+    own_text(file);
+    return;
+  }
+  // The buffer own_text would build (every line, then '\n') is the text
+  // itself, plus a '\n' when the last line has none: the owner's bytes as
+  // they are, or one copy. A "\r\n" ending is not part of a line's
+  // content, so such a file is built line by line.
+  const bool crlf = text.find("\r\n") != std::string_view::npos;
+  struct Held {
+    std::shared_ptr<const void> owner;
+    std::string bytes;
+    std::string_view view;
+  };
+  std::shared_ptr<Held> held;
+  if (!crlf) {
+    held = std::make_shared<Held>();
+    if (owner && eof_newline) {
+      held->owner = std::move(owner);
+      held->view = text;
+    } else {
+      held->bytes.reserve(text.size() + 1);
+      held->bytes.assign(text);
+      if (!eof_newline) held->bytes.push_back('\n');
+      held->view = held->bytes;
+    }
+  }
+  Hunk& hunk = file.hunks.emplace_back();
+  const int count = static_cast<int>(lines);
+  (added ? hunk.new_start : hunk.old_start) = 1;
+  (added ? hunk.new_lines : hunk.old_lines) = count;
+  // libgit2's (xdiff's) header: a count of 1 is left out.
+  const std::string side = count == 1 ? "1" : fmt::format("1,{}", count);
+  hunk.header = added ? fmt::format("@@ -0,0 +{} @@", side) : fmt::format("@@ -{} +0,0 @@", side);
+  hunk.lines.reserve(lines);
+  const std::string_view from = crlf ? text : held->view;
+  std::size_t at = 0;
+  for (int k = 1; k <= count; ++k) {
+    const std::size_t end = std::min(from.find('\n', at), text.size());
+    std::size_t len = end - at;
+    const bool line_crlf = end < text.size() && len > 0 && from[end - 1] == '\r';
+    if (line_crlf) --len;
+    DiffLine& line = hunk.lines.emplace_back();
+    line.origin = origin;
+    (added ? line.new_line : line.old_line) = k;
+    line.crlf = line_crlf;
+    line.content = from.substr(at, len);
+    at = end + 1;
+  }
+  hunk.lines.back().no_newline_at_eof = !eof_newline;
+  if (crlf) {
+    own_text(file);  // the lines view `text`, which the caller owns
+  } else {
+    file.text = std::shared_ptr<const std::string_view>(held, &held->view);
+  }
+}
 
 bool looks_binary(std::string_view data) {
   if (data.empty()) return false;  // an absent side has no data pointer at all

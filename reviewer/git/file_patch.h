@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "reviewer/core/diff.h"
@@ -27,6 +28,16 @@ struct PatchLimits {
 // error code (< 0) on failure, 0 otherwise.
 int diff_text(std::string_view old_text, std::string_view new_text, const PatchLimits& limits,
               FileDiff& file);
+
+// The diff of a file that exists on one side only (added: `origin` is
+// added; deleted: deleted), without a line diff: the whole text is one
+// hunk. Fills the file exactly as diff_text(empty, text) or
+// diff_text(text, empty) would, `keep_bytes` being that side's cap. When
+// `owner` keeps `text` alive and the text is already laid out as the
+// file's buffer (every line ends in '\n', none in "\r\n"), the lines view
+// it and the file holds `owner`; otherwise the file takes a copy.
+void one_sided_text(std::string_view text, std::size_t keep_bytes, LineOrigin origin, FileDiff& file,
+                    std::shared_ptr<const void> owner = nullptr);
 
 // git's rule: a NUL byte in the first 8000 bytes means binary.
 bool looks_binary(std::string_view data);

@@ -90,6 +90,8 @@ class Repository {
   // diff), with renames detected, binary files and mode, symlink and
   // submodule changes marked, and .gitattributes linguist-generated /
   // linguist-vendored read at `attributes_sha` (the PR's base commit).
+  // A change of more than a few files is read on two threads, the second
+  // with a repository of its own opened at path(); the result is the same.
   Diff diff(std::string_view base_sha, std::string_view head_sha,
             std::string_view attributes_sha, const DiffOptions& options) const;
 

@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
+#include <fmt/format.h>
+
 #include "git/fixture.h"
 #include "reviewer/core/error.h"
 
@@ -476,5 +480,80 @@ TEST_SUITE("git::Repository::diff") {
     CHECK(d.base_sha == base);
     CHECK(d.head_sha == head);
     CHECK_THROWS_AS(r.open().diff("main", "nope", "main", {}), Error);
+  }
+
+  TEST_CASE("a change of many files gives every file as a change of that file alone gives it") {
+    // Enough files for the lines to be read on two threads.
+    ScratchRepo r("many");
+    Files before, after;
+    for (int i = 0; i < 24; ++i) {
+      const std::string name = fmt::format("f{:02}.txt", i);
+      if (i % 4 != 3) before[name] = text(numbered_lines(40 + i));
+      std::string changed = numbered_lines(40 + i, i % 2 ? "row " : "line ");
+      if (i % 4 == 0) changed.insert(changed.find("line 9\n"), "inserted\n");
+      if (i % 4 == 2) changed += "no newline at the end";
+      if (i % 4 == 3) changed = numbered_lines(30, fmt::format("new file {} entry ", i));  // not a rename
+      after[name] = i % 4 == 1 ? removed() : text(changed);
+    }
+    const auto base = r.commit("main", "", before);
+    const auto head = r.commit("pr", base, after);
+    const Diff all = r.diff(base, head);
+    REQUIRE(all.files.size() == 24);
+    for (const auto& [name, change] : after) {
+      CAPTURE(name);
+      const auto one = r.commit("one-" + name, base, {{name, change}});
+      const Diff alone = r.diff(base, one);
+      REQUIRE(alone.files.size() == 1);
+      const FileDiff* f = find_file(all, name);
+      REQUIRE(f);
+      const FileDiff& g = alone.files[0];
+      CHECK(f->kind == g.kind);
+      CHECK(f->additions == g.additions);
+      CHECK(f->deletions == g.deletions);
+      CHECK(bool(f->text) == bool(g.text));
+      if (f->text && g.text) CHECK(*f->text == *g.text);
+      REQUIRE(f->hunks.size() == g.hunks.size());
+      for (std::size_t h = 0; h < f->hunks.size(); ++h) {
+        CHECK(f->hunks[h].header == g.hunks[h].header);
+        REQUIRE(f->hunks[h].lines.size() == g.hunks[h].lines.size());
+        for (std::size_t i = 0; i < f->hunks[h].lines.size(); ++i) {
+          const DiffLine& a = f->hunks[h].lines[i];
+          const DiffLine& b = g.hunks[h].lines[i];
+          CHECK(a.content == b.content);
+          CHECK(a.origin == b.origin);
+          CHECK(a.old_line == b.old_line);
+          CHECK(a.new_line == b.new_line);
+          CHECK(a.no_newline_at_eof == b.no_newline_at_eof);
+        }
+      }
+    }
+    // In the order of the paths, whichever thread read them.
+    for (std::size_t i = 1; i < all.files.size(); ++i) CHECK(all.files[i - 1].path() < all.files[i].path());
+  }
+
+  TEST_CASE("an unreadable blob in a change of many files names the first such file") {
+    ScratchRepo r("many_broken");
+    Files before, after;
+    for (int i = 0; i < 24; ++i) {
+      const std::string name = fmt::format("f{:02}.txt", i);
+      before[name] = text(numbered_lines(10));
+      after[name] = text(numbered_lines(10) + fmt::format("new {}\n", i));
+    }
+    const auto base = r.commit("main", "", before);
+    const auto head = r.commit("pr", base, after);
+    const Diff whole = r.diff(base, head);
+    // Take away the new blobs of the 6th and the 20th files (loose objects).
+    for (const char* name : {"f05.txt", "f19.txt"}) {
+      const std::string id = find_file(whole, name)->new_id;
+      REQUIRE(std::filesystem::remove(r.dir / ".git" / "objects" / id.substr(0, 2) / id.substr(2)));
+    }
+    for (int run = 0; run < 5; ++run) {
+      try {
+        (void)r.diff(base, head);
+        FAIL("an unreadable blob was not an error");
+      } catch (const Error& e) {
+        CHECK(std::string(e.what()).find("read 'f05.txt'") != std::string::npos);
+      }
+    }
   }
 }
