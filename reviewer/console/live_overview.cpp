@@ -7,8 +7,13 @@ LiveOverview::LiveOverview(Open open, audit::OverviewSummary::Reread reread)
   builder_ = std::jthread([this](std::stop_token stop) {
     std::unique_lock lock(mu_);
     try {
+      // Two sessions: the build reads through both at once when they see
+      // the same head (update() checks), on two cores.
       const auto session = open_();
-      update(session->log(), stop);
+      const auto tables = session->log().chained_tables();
+      const auto head = audit::read_head(session->log(), tables);
+      const auto second = open_();
+      summary_.update(session->log(), tables, head, stop, &second->log());
     } catch (...) {
       // The summary stays empty; the first request builds it again and
       // shows why it cannot.

@@ -1,5 +1,6 @@
 // The overview's summary (audit/overview_summary.h) as the console keeps
-// it: built on a thread of its own when the console starts, so the first
+// it: built on a thread of its own when the console starts (reading
+// through two sessions at once), so the first
 // overview after start does not pay for reading the whole log (one that
 // comes before the build has ended waits for it), then brought up to the
 // request's snapshot by each overview request, which reads only the rows
