@@ -1,5 +1,7 @@
 #include "audit/overview_scan.h"
 
+#include <variant>
+
 #include "audit/history.h"
 
 namespace reviewer::audit {
@@ -21,6 +23,13 @@ std::size_t MergeScan::KeyHash::operator()(const Key& k) const {
 
 namespace {
 
+// A text value without a copy ("" for any other type, as text_value()).
+const std::string& text_ref(const Value& v) {
+  static const std::string empty;
+  const auto* s = std::get_if<std::string>(&v);
+  return s ? *s : empty;
+}
+
 // `to` becomes the least of itself and `at`, by bytes as the SQL's min();
 // `has` says whether `to` holds one yet ("" is a time like any other).
 void keep_least(std::string& to, bool& has, const std::string& at) {
@@ -33,15 +42,15 @@ void keep_least(std::string& to, bool& has, const std::string& at) {
 void MergeScan::read_events(LogReader& log, const Check& check) {
   log.each(console_sql("summary_scan_events.sql"), {}, [&](const LogRow& r) {
     check();
-    const Key key{event_names_.id_of(text_value(r.values[0])), int_value(r.values[1])};
-    const std::string kind = text_value(r.values[2]);
+    const Key key{event_names_.id_of(text_ref(r.values[0])), int_value(r.values[1])};
+    const std::string& kind = text_ref(r.values[2]);
     if (kind == "merged") {
-      merges_.push_back({key, text_value(r.values[3]), text_value(r.values[4])});
+      merges_.push_back({key, text_ref(r.values[3]), text_ref(r.values[4])});
       return;
     }
     auto& f = facts_[key];
-    if (kind == "opened") keep_least(f.opened, f.has_opened, text_value(r.values[3]));
-    else if (kind == "approved") keep_least(f.approved, f.has_approved, text_value(r.values[3]));
+    if (kind == "opened") keep_least(f.opened, f.has_opened, text_ref(r.values[3]));
+    else if (kind == "approved") keep_least(f.approved, f.has_approved, text_ref(r.values[3]));
     else if (kind == "reverted") f.reverted = true;
   });
 }
@@ -49,13 +58,16 @@ void MergeScan::read_events(LogReader& log, const Check& check) {
 void MergeScan::read_heads(LogReader& log, const Check& check) {
   log.each(console_sql("summary_scan_heads.sql"), {}, [&](const LogRow& r) {
     check();
-    auto& heads = heads_[{head_names_.id_of(text_value(r.values[0])), int_value(r.values[1])}];
-    const std::string sha = text_value(r.values[2]);
+    auto& heads = heads_[{head_names_.id_of(text_ref(r.values[0])), int_value(r.values[1])}];
+    const std::string& sha = text_ref(r.values[2]);
     const std::int64_t seq = int_value(r.values[3]);
-    const bool approve = text_value(r.values[4]) == "approve" && text_value(r.values[5]) == "active";
+    const bool approve = text_ref(r.values[4]) == "approve" && text_ref(r.values[5]) == "active";
     for (auto& h : heads) {
       if (h.sha != sha) continue;
-      if (seq > h.seq) h = {sha, seq, approve};
+      if (seq > h.seq) {
+        h.seq = seq;
+        h.bot_approved = approve;
+      }
       return;
     }
     heads.push_back({sha, seq, approve});
@@ -65,9 +77,9 @@ void MergeScan::read_heads(LogReader& log, const Check& check) {
 void MergeScan::read_runs(LogReader& log, const Check& check, const Run& run) {
   log.each(console_sql("summary_scan_runs.sql"), {}, [&](const LogRow& r) {
     check();
-    const std::string repo = text_value(r.values[0]), decision = text_value(r.values[3]);
-    std::string started_at = text_value(r.values[2]);
-    if (decision == "approve" && text_value(r.values[4]) == "active") {
+    const std::string &repo = text_ref(r.values[0]), &decision = text_ref(r.values[3]);
+    std::string started_at = text_ref(r.values[2]);
+    if (decision == "approve" && text_ref(r.values[4]) == "active") {
       const auto [it, added] =
           first_bot_approval_.try_emplace({run_names_.id_of(repo), int_value(r.values[1])}, started_at);
       if (!added && started_at < it->second) it->second = started_at;

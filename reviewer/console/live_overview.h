@@ -50,12 +50,16 @@ class LiveOverview {
 
  private:
   void update(audit::LogReader& log, const std::stop_token& stop);
+  // The chained tables, read again when the schema version changes.
+  const std::vector<audit::TableLayout>& tables(audit::LogReader& log);
 
   Open open_;
   std::mutex mu_;
   std::condition_variable warm_cv_;
   bool warm_ = false;  // the first build has ended
   audit::OverviewSummary summary_;
+  std::vector<audit::TableLayout> tables_;
+  int tables_version_ = -1;
   std::jthread builder_;  // last: joined before the members it uses go
 };
 
