@@ -15,6 +15,10 @@
 // approval, a second merge or a run after the merge changes an older
 // merge's row. A log whose row at the watermark no longer has the hash the
 // summary saw there (replaced, restored from a backup) is read afresh.
+// Reading the whole log (the first update, or afresh) takes the merges'
+// rows from passes over covering indexes (overview_scan.h), not from
+// overview_merged.sql's probes per merge, and shares its five reads
+// between two sessions when the caller gives a second one at the same head.
 //
 // rows(f) equals console_overview(log, f) on the log at the watermark, up
 // to the order of rows the SQL leaves unordered; the equivalence is held

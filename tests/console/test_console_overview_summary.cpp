@@ -189,9 +189,69 @@ void copy_log(const std::filesystem::path& from, const std::filesystem::path& to
   }
 }
 
+// A session whose log counts its reads of the chained tables and can
+// report a later schema version than the file's.
+class CountingSession final : public audit::ReadOnlySession {
+ public:
+  CountingSession(std::unique_ptr<audit::ReadOnlySession> s, int& reads, int version_bump)
+      : s_(std::move(s)), log_(s_->log(), reads, version_bump) {}
+  audit::LogReader& log() override { return log_; }
+  audit::QueryTable user_query(std::string_view sql, std::size_t max_rows) override {
+    return s_->user_query(sql, max_rows);
+  }
+
+ private:
+  class Log final : public audit::LogReader {
+   public:
+    Log(audit::LogReader& log, int& reads, int bump) : log_(log), reads_(reads), bump_(bump) {}
+    void each(std::string_view sql, const std::vector<audit::Value>& params,
+              const std::function<void(const audit::LogRow&)>& row) override {
+      log_.each(sql, params, row);
+    }
+    std::vector<audit::TableLayout> chained_tables() override {
+      ++reads_;
+      return log_.chained_tables();
+    }
+    std::vector<std::string> column_names(const std::string& t) override { return log_.column_names(t); }
+    int schema_version() override { return log_.schema_version() + bump_; }
+    std::string structure_problem(const std::vector<audit::TableLayout>& t) override {
+      return log_.structure_problem(t);
+    }
+    std::string where() const override { return log_.where(); }
+
+   private:
+    audit::LogReader& log_;
+    int& reads_;
+    int bump_;
+  };
+  std::unique_ptr<audit::ReadOnlySession> s_;
+  Log log_;
+};
+
 }  // namespace
 
 TEST_SUITE("console") {
+  TEST_CASE("the console's summary reads the chained tables again only when the schema version changes") {
+    const auto dir = test::scratch_dir("overview-live-tables");
+    const auto path = test::console_log(dir);
+    int reads = 0, bump = 0;
+    const auto open = [&]() -> std::unique_ptr<audit::ReadOnlySession> {
+      return std::make_unique<CountingSession>(
+          audit::open_read_only_session(path.string(), std::chrono::seconds(30)), reads, bump);
+    };
+    LiveOverview live(open);
+    live.wait_for_warm_up();
+    CHECK(reads == 1);
+    audit::ChainHead head;
+    const auto expected = described(audit::console_overview(open()->log(), {}));
+    for (int i = 0; i < 3; ++i) CHECK(described(live.rows(*open(), {}, head)) == expected);
+    CHECK(reads == 1);
+    bump = 1;  // a migration ran: the tables are read again, once
+    CHECK(described(live.rows(*open(), {}, head)) == expected);
+    CHECK(described(live.rows(*open(), {}, head)) == expected);
+    CHECK(reads == 2);
+  }
+
   TEST_CASE("the overview's summary, updated by seq watermark, gives the full computation's figures (SQLite)") {
     const auto dir = test::scratch_dir("overview-summary");
     const auto path = dir / "audit.db", backup = dir / "backup.db";
