@@ -45,6 +45,8 @@ class MergeScan {
 
   // Every merge, with its pull request, in no set order.
   void each_merge(const std::function<void(const ChangeKey&, MergedChange)>& row) const;
+  // How many merges each_merge() gives.
+  std::size_t merges() const { return merges_.size(); }
 
  private:
   // Repository names by id; each read interns its own (they may run on

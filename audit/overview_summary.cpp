@@ -235,6 +235,7 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
   }
   last_rows_ = 0;
   for (auto& p : parts) join(p);
+  prs_.reserve(scan.merges());
   scan.each_merge([&](const ChangeKey& k, MergedChange m) {
     if (stop.stop_requested()) throw Cancelled();
     auto& entry = prs_[k];
@@ -340,6 +341,10 @@ OverviewRows OverviewSummary::rows(const ConsoleFilter& f) const {
   };
 
   OverviewRows o;
+  // About one merge per pull request: one allocation rather than a
+  // doubling vector, whose copies touched twice the memory (in a fresh
+  // process every new page is a page fault, ~17 µs each here).
+  o.merged.reserve(prs_.size());
   std::map<std::uint32_t, std::int64_t> effective;
   std::vector<std::uint32_t> fired;
   for (const auto& [key, pr] : prs_) {
