@@ -20,16 +20,25 @@ class SqliteReader final : public LogReader {
     auto st = db_.prepare(sql);
     for (std::size_t i = 0; i < params.size(); ++i) st.bind(static_cast<int>(i + 1), params[i]);
     LogRow r;
+    // A text value is assigned into the string the row held before, so a
+    // read of many rows reuses its buffers rather than allocating per value.
+    const auto set_text = [&st](Value& v, int i) {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), i));
+      const std::string_view text = p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st.get(), i)))
+                                      : std::string_view();
+      if (auto* s = std::get_if<std::string>(&v)) s->assign(text);
+      else v = std::string(text);
+    };
     while (st.step()) {
-      r.values.assign(static_cast<std::size_t>(st.column_count()), Value{});
+      r.values.resize(static_cast<std::size_t>(st.column_count()));
       r.foreign = false;
       for (int i = 0; i < st.column_count(); ++i) {
         auto& v = r.values[static_cast<std::size_t>(i)];
         switch (st.column_type(i)) {
           case SQLITE_INTEGER: v = st.column_int64(i); break;
-          case SQLITE_TEXT: v = st.column_text(i); break;
-          case SQLITE_NULL: break;
-          default: r.foreign = true; v = st.column_text(i);
+          case SQLITE_TEXT: set_text(v, i); break;
+          case SQLITE_NULL: v = std::monostate{}; break;
+          default: r.foreign = true; set_text(v, i);
         }
       }
       row(r);

@@ -15,6 +15,10 @@
 // approval, a second merge or a run after the merge changes an older
 // merge's row. A log whose row at the watermark no longer has the hash the
 // summary saw there (replaced, restored from a backup) is read afresh.
+// Reading the whole log (the first update, or afresh) takes the merges'
+// rows from passes over covering indexes (overview_scan.h), not from
+// overview_merged.sql's probes per merge, and shares its five reads
+// between two sessions when the caller gives a second one at the same head.
 //
 // rows(f) equals console_overview(log, f) on the log at the watermark, up
 // to the order of rows the SQL leaves unordered; the equivalence is held
@@ -57,13 +61,19 @@ class OverviewSummary {
   };
 
   // Brings the summary to `head`, the head of the snapshot `log` reads
-  // (over `tables`, the chained tables). Throws reviewer::Error from the
-  // database, and Cancelled once `stop` is requested; after a throw the
-  // summary is empty (built() false), never half updated.
+  // (over `tables`, the chained tables). When it reads the whole log (the
+  // first update, or a log replaced) and `second` reads a snapshot at the
+  // same head, half of the reading goes through `second` on a thread of
+  // its own (two sessions, two cores); `second` at another head is not
+  // used. Throws reviewer::Error from the database, and Cancelled once
+  // `stop` is requested; after a throw the summary is empty (built()
+  // false), never half updated.
   Update update(LogReader& log, const std::vector<TableLayout>& tables, const ChainHead& head,
-                std::stop_token stop = {});
+                std::stop_token stop = {}, LogReader* second = nullptr);
 
   bool built() const { return built_; }
+  // How many readers the last rebuild read through (1 or 2).
+  int last_readers() const { return last_readers_; }
   // The head the summary was last brought to.
   const ChainHead& watermark() const { return mark_; }
   // Rows appended and pull requests read again by the last update (a
@@ -97,13 +107,21 @@ class OverviewSummary {
     std::int64_t value = 0;
   };
 
+  // What one read of a rebuild gives (runs, rules, overrides or votes),
+  // with names interned by the part (ids into its `names`), mapped to the
+  // summary's when the parts are joined.
+  struct Part;
+
   void clear();
   bool extends(LogReader& log, const std::vector<TableLayout>& tables) const;
-  // Reads the rows appended after `after` (0: all); returns the pull
-  // requests they name (all of them when `after` is 0: not needed).
+  // Reads the whole log through `readers` (one or two, at one head).
+  void rebuild(const std::vector<LogReader*>& readers, const std::stop_token& stop);
+  void join(Part& part);
+  // Reads the rows appended after `after`; returns the pull requests
+  // they name.
   std::vector<ChangeKey> read_appended(LogReader& log, std::int64_t after, const std::stop_token& stop);
-  // Reads again the merges and reverted rules of `prs` (null: every pull request).
-  void reread(LogReader& log, const std::vector<ChangeKey>* prs, const std::stop_token& stop);
+  // Reads again the merges and reverted rules of `prs`.
+  void reread(LogReader& log, const std::vector<ChangeKey>& prs, const std::stop_token& stop);
   std::uint32_t id_of(const std::string& name);
   static void add_sorted(std::vector<Timed>& v, std::size_t old_size);
 
@@ -112,6 +130,7 @@ class OverviewSummary {
   ChainHead mark_;
   std::int64_t last_rows_ = 0;
   std::size_t last_prs_ = 0;
+  int last_readers_ = 0;
   std::vector<std::string> names_;  // repositories, decisions and rules, by id
   std::unordered_map<std::string, std::uint32_t> ids_;
   std::unordered_map<ChangeKey, PrRows, PrKeyHash, PrKeyEq> prs_;

@@ -1,5 +1,6 @@
 // The overview's summary (audit/overview_summary.h) as the console keeps
-// it: built on a thread of its own when the console starts, so the first
+// it: built on a thread of its own when the console starts (reading
+// through two sessions at once), so the first
 // overview after start does not pay for reading the whole log (one that
 // comes before the build has ended waits for it), then brought up to the
 // request's snapshot by each overview request, which reads only the rows
@@ -49,12 +50,16 @@ class LiveOverview {
 
  private:
   void update(audit::LogReader& log, const std::stop_token& stop);
+  // The chained tables, read again when the schema version changes.
+  const std::vector<audit::TableLayout>& tables(audit::LogReader& log);
 
   Open open_;
   std::mutex mu_;
   std::condition_variable warm_cv_;
   bool warm_ = false;  // the first build has ended
   audit::OverviewSummary summary_;
+  std::vector<audit::TableLayout> tables_;
+  int tables_version_ = -1;
   std::jthread builder_;  // last: joined before the members it uses go
 };
 

@@ -133,9 +133,9 @@ std::string described(const audit::OverviewRows& o) {
 // for every filter; returns how many filters differed (the CHECKs are left
 // to the caller through `expect_equal`).
 int compare_summary(audit::OverviewSummary& summary, audit::LogReader& log, bool expect_equal,
-                    audit::OverviewSummary::Update expected_update) {
+                    audit::OverviewSummary::Update expected_update, audit::LogReader* second = nullptr) {
   const auto tables = log.chained_tables();
-  const auto update = summary.update(log, tables, audit::read_head(log, tables));
+  const auto update = summary.update(log, tables, audit::read_head(log, tables), {}, second);
   if (expect_equal) CHECK(update == expected_update);
   std::string merged_at;
   log.each("SELECT at FROM pr_events WHERE kind = 'merged' ORDER BY seq LIMIT 1 OFFSET 30", {},
@@ -160,8 +160,11 @@ template <typename OpenSession, typename OpenStore>
 int run_batches(OpenSession open, OpenStore store, int batches) {
   audit::OverviewSummary summary, careless(audit::OverviewSummary::Reread::new_merges_only);
   using U = audit::OverviewSummary::Update;
-  compare_summary(summary, open()->log(), true, U::rebuilt);
+  // Built through two sessions at one head: half of the reads through each.
+  compare_summary(summary, open()->log(), true, U::rebuilt, &open()->log());
+  CHECK(summary.last_readers() == 2);
   compare_summary(careless, open()->log(), false, U::rebuilt);
+  CHECK(careless.last_readers() == 1);
   int careless_differ = 0;
   for (int b = 0; b < batches; ++b) {
     CAPTURE(b);
@@ -186,9 +189,69 @@ void copy_log(const std::filesystem::path& from, const std::filesystem::path& to
   }
 }
 
+// A session whose log counts its reads of the chained tables and can
+// report a later schema version than the file's.
+class CountingSession final : public audit::ReadOnlySession {
+ public:
+  CountingSession(std::unique_ptr<audit::ReadOnlySession> s, int& reads, int version_bump)
+      : s_(std::move(s)), log_(s_->log(), reads, version_bump) {}
+  audit::LogReader& log() override { return log_; }
+  audit::QueryTable user_query(std::string_view sql, std::size_t max_rows) override {
+    return s_->user_query(sql, max_rows);
+  }
+
+ private:
+  class Log final : public audit::LogReader {
+   public:
+    Log(audit::LogReader& log, int& reads, int bump) : log_(log), reads_(reads), bump_(bump) {}
+    void each(std::string_view sql, const std::vector<audit::Value>& params,
+              const std::function<void(const audit::LogRow&)>& row) override {
+      log_.each(sql, params, row);
+    }
+    std::vector<audit::TableLayout> chained_tables() override {
+      ++reads_;
+      return log_.chained_tables();
+    }
+    std::vector<std::string> column_names(const std::string& t) override { return log_.column_names(t); }
+    int schema_version() override { return log_.schema_version() + bump_; }
+    std::string structure_problem(const std::vector<audit::TableLayout>& t) override {
+      return log_.structure_problem(t);
+    }
+    std::string where() const override { return log_.where(); }
+
+   private:
+    audit::LogReader& log_;
+    int& reads_;
+    int bump_;
+  };
+  std::unique_ptr<audit::ReadOnlySession> s_;
+  Log log_;
+};
+
 }  // namespace
 
 TEST_SUITE("console") {
+  TEST_CASE("the console's summary reads the chained tables again only when the schema version changes") {
+    const auto dir = test::scratch_dir("overview-live-tables");
+    const auto path = test::console_log(dir);
+    int reads = 0, bump = 0;
+    const auto open = [&]() -> std::unique_ptr<audit::ReadOnlySession> {
+      return std::make_unique<CountingSession>(
+          audit::open_read_only_session(path.string(), std::chrono::seconds(30)), reads, bump);
+    };
+    LiveOverview live(open);
+    live.wait_for_warm_up();
+    CHECK(reads == 1);
+    audit::ChainHead head;
+    const auto expected = described(audit::console_overview(open()->log(), {}));
+    for (int i = 0; i < 3; ++i) CHECK(described(live.rows(*open(), {}, head)) == expected);
+    CHECK(reads == 1);
+    bump = 1;  // a migration ran: the tables are read again, once
+    CHECK(described(live.rows(*open(), {}, head)) == expected);
+    CHECK(described(live.rows(*open(), {}, head)) == expected);
+    CHECK(reads == 2);
+  }
+
   TEST_CASE("the overview's summary, updated by seq watermark, gives the full computation's figures (SQLite)") {
     const auto dir = test::scratch_dir("overview-summary");
     const auto path = dir / "audit.db", backup = dir / "backup.db";
@@ -229,6 +292,27 @@ TEST_SUITE("console") {
     const auto open = [&] { return audit::open_read_only_session(auditor.url(), std::chrono::seconds(30)); };
     const auto store = [&] { return audit::AuditStore::open_url(s->url()); };
     CHECK(run_batches(open, store, 2) > 0);
+  }
+
+  TEST_CASE("the overview's summary reads through a second session only when it sees the same head") {
+    const auto dir = test::scratch_dir("overview-summary-second");
+    const auto path = dir / "audit.db";
+    DemoHistory h;
+    h.changes = 300;
+    write_demo_history(*audit::AuditStore::open(path), h);
+    const auto open = [&] { return audit::open_read_only_session(path.string(), std::chrono::seconds(30)); };
+    using U = audit::OverviewSummary::Update;
+    // An older snapshot as the second session: its rows are not the head's.
+    const auto older = open();
+    audit::read_head(older->log(), older->log().chained_tables());  // its snapshot starts here
+    audit::AuditStore::open(path)->record_pr_event({"acme/web", 1, "reverted", "", "", "", 9, "", ""});
+    audit::OverviewSummary summary;
+    compare_summary(summary, open()->log(), true, U::rebuilt, &older->log());
+    CHECK(summary.last_readers() == 1);
+    // At the same head, both are read.
+    audit::OverviewSummary both;
+    compare_summary(both, open()->log(), true, U::rebuilt, &open()->log());
+    CHECK(both.last_readers() == 2);
   }
 
   TEST_CASE("a request whose snapshot is older than the console's summary gets the summary's newer rows") {
