@@ -6,13 +6,13 @@
 
 namespace reviewer::audit {
 
-std::uint32_t MergeScan::Names::id_of(const std::string& name) {
+std::uint32_t NameIds::id_of(const std::string& name) {
   const auto [it, added] = ids.try_emplace(name, static_cast<std::uint32_t>(names.size()));
   if (added) names.push_back(name);
   return it->second;
 }
 
-std::int64_t MergeScan::Names::find(const std::string& name) const {
+std::int64_t NameIds::find(const std::string& name) const {
   const auto it = ids.find(name);
   return it == ids.end() ? -1 : it->second;
 }

@@ -28,6 +28,20 @@
 
 namespace reviewer::audit {
 
+// Names (repositories, decisions, rules) interned as dense ids, so rows
+// hold a number instead of a string.
+struct NameIds {
+  std::vector<std::string> names;  // by id
+  std::unordered_map<std::string, std::uint32_t> ids;
+  std::uint32_t id_of(const std::string& name);
+  // The id of `name`, or -1 when it was never interned.
+  std::int64_t find(const std::string& name) const;
+  void clear() {
+    names.clear();
+    ids.clear();
+  }
+};
+
 class MergeScan {
  public:
   // Called for each row read; throws to stop the read.
@@ -49,15 +63,6 @@ class MergeScan {
   std::size_t merges() const { return merges_.size(); }
 
  private:
-  // Repository names by id; each read interns its own (they may run on
-  // different threads), joined by name in each_merge().
-  struct Names {
-    std::vector<std::string> names;
-    std::unordered_map<std::string, std::uint32_t> ids;
-    std::uint32_t id_of(const std::string& name);
-    // The id of `name`, or -1 when this read never saw it.
-    std::int64_t find(const std::string& name) const;
-  };
   struct Key {
     std::uint32_t repo = 0;
     std::int64_t pr = 0;
@@ -80,7 +85,9 @@ class MergeScan {
     bool bot_approved = false;
   };
 
-  Names event_names_, head_names_, run_names_;
+  // Repository names: each read interns its own (they may run on
+  // different threads), joined by name in each_merge().
+  NameIds event_names_, head_names_, run_names_;
   std::vector<Merge> merges_;
   std::unordered_map<Key, Facts, KeyHash> facts_;
   std::unordered_map<Key, std::vector<Head>, KeyHash> heads_;

@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "audit/history.h"
-#include "audit/overview_scan.h"
 
 namespace reviewer::audit {
 
@@ -38,17 +37,12 @@ std::size_t OverviewSummary::PrKeyHash::operator()(const ChangeKey& k) const {
   return std::hash<std::string>()(k.repository) ^ (static_cast<std::size_t>(k.pr_number) * 0x9e3779b97f4a7c15ULL);
 }
 
-std::uint32_t OverviewSummary::id_of(const std::string& name) {
-  const auto [it, added] = ids_.try_emplace(name, static_cast<std::uint32_t>(names_.size()));
-  if (added) names_.push_back(name);
-  return it->second;
-}
+std::uint32_t OverviewSummary::id_of(const std::string& name) { return names_.id_of(name); }
 
 void OverviewSummary::clear() {
   built_ = false;
   mark_ = {};
   names_.clear();
-  ids_.clear();
   prs_.clear();
   runs_.clear();
   overrides_.clear();
@@ -56,10 +50,9 @@ void OverviewSummary::clear() {
 }
 
 void OverviewSummary::add_sorted(std::vector<Timed>& v, std::size_t old_size) {
-  const auto by_time = [](const Timed& a, const Timed& b) { return a.at < b.at; };
   const auto mid = v.begin() + static_cast<std::ptrdiff_t>(old_size);
-  std::sort(mid, v.end(), by_time);
-  std::inplace_merge(v.begin(), mid, v.end(), by_time);
+  std::sort(mid, v.end(), earlier);
+  std::inplace_merge(v.begin(), mid, v.end(), earlier);
 }
 
 bool OverviewSummary::extends(LogReader& log, const std::vector<TableLayout>& tables) const {
@@ -144,18 +137,10 @@ void OverviewSummary::reread(LogReader& log, const std::vector<ChangeKey>& prs, 
   }
 }
 
-struct OverviewSummary::Part {
-  std::vector<std::string> names;
-  std::unordered_map<std::string, std::uint32_t> ids;
+struct OverviewSummary::Part : NameIds {
   std::vector<std::pair<ChangeKey, std::pair<std::uint32_t, std::string>>> rules;  // (rule, run start)
   std::vector<Timed> runs, overrides, votes;  // each sorted by `at`
   std::int64_t rows = 0;
-
-  std::uint32_t id_of(const std::string& name) {
-    const auto [it, added] = ids.try_emplace(name, static_cast<std::uint32_t>(names.size()));
-    if (added) names.push_back(name);
-    return it->second;
-  }
 };
 
 namespace {
@@ -174,7 +159,6 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
   MergeScan scan;
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
-  const auto by_time = [](const Timed& a, const Timed& b) { return a.at < b.at; };
 
   const auto run = [&](LogReader& log, RebuildRead job, Part& out) {
     const MergeScan::Check check = [&] {
@@ -207,7 +191,7 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
         break;
     }
     out.rows = static_cast<std::int64_t>(out.runs.size() + out.overrides.size() + out.votes.size());
-    for (auto* v : {&out.runs, &out.overrides, &out.votes}) std::sort(v->begin(), v->end(), by_time);
+    for (auto* v : {&out.runs, &out.overrides, &out.votes}) std::sort(v->begin(), v->end(), earlier);
   };
   const auto work = [&](LogReader& log, std::exception_ptr& error) {
     try {
@@ -265,8 +249,7 @@ void OverviewSummary::join(Part& part) {
       return;
     }
     to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
-    std::inplace_merge(to.begin(), to.begin() + static_cast<std::ptrdiff_t>(old_size), to.end(),
-                       [](const Timed& a, const Timed& b) { return a.at < b.at; });
+    std::inplace_merge(to.begin(), to.begin() + static_cast<std::ptrdiff_t>(old_size), to.end(), earlier);
   };
   add(runs_, part.runs);
   add(overrides_, part.overrides);
@@ -305,9 +288,9 @@ OverviewSummary::Update OverviewSummary::update(LogReader& log, const std::vecto
 }
 
 OverviewRows OverviewSummary::rows(const ConsoleFilter& f) const {
-  std::vector<char> repo_ok(names_.size(), f.repositories.empty() ? 1 : 0);
+  std::vector<char> repo_ok(names_.names.size(), f.repositories.empty() ? 1 : 0);
   for (const auto& r : f.repositories) {
-    if (const auto it = ids_.find(r); it != ids_.end()) repo_ok[it->second] = 1;
+    if (const auto id = names_.find(r); id >= 0) repo_ok[static_cast<std::size_t>(id)] = 1;
   }
   const auto in_period = [&](const std::string& at) { return at >= f.since && at <= f.until; };
   const auto range = [&](const std::vector<Timed>& v) {
@@ -324,7 +307,7 @@ OverviewRows OverviewSummary::rows(const ConsoleFilter& f) const {
     std::map<std::uint32_t, std::int64_t> counts;
     std::string day;
     const auto flush = [&] {
-      for (const auto& [label, n] : counts) out.push_back({day, labelled ? names_[label] : "", n});
+      for (const auto& [label, n] : counts) out.push_back({day, labelled ? names_.names[label] : "", n});
       counts.clear();
     };
     const auto [first, last] = range(v);
@@ -373,9 +356,9 @@ OverviewRows OverviewSummary::rows(const ConsoleFilter& f) const {
   }
   std::vector<RuleCount> noisy, fired_on;
   for (const auto& [rule, v] : votes) {
-    if (v.first > 0) noisy.push_back({names_[rule], v.first, v.second});
+    if (v.first > 0) noisy.push_back({names_.names[rule], v.first, v.second});
   }
-  for (const auto& [rule, n] : effective) fired_on.push_back({names_[rule], n, 0});
+  for (const auto& [rule, n] : effective) fired_on.push_back({names_.names[rule], n, 0});
   o.noisy_rules = top_rules(std::move(noisy), [](const RuleCount& a, const RuleCount& b) {
     if (a.count != b.count) return a.count > b.count;
     if (a.other != b.other) return a.other < b.other;

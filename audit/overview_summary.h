@@ -38,6 +38,7 @@
 #include "audit/chain.h"
 #include "audit/console_queries.h"
 #include "audit/log_reader.h"
+#include "audit/overview_scan.h"
 
 namespace reviewer::audit {
 
@@ -95,7 +96,7 @@ class OverviewSummary {
     }
   };
   struct PrRows {
-    std::uint32_t repo = 0;  // into names_
+    std::uint32_t repo = 0;  // into names_.names
     std::vector<MergedChange> merges;
     std::vector<std::pair<std::uint32_t, std::string>> reverted_rules;  // (rule, run start), when reverted
   };
@@ -124,6 +125,7 @@ class OverviewSummary {
   void reread(LogReader& log, const std::vector<ChangeKey>& prs, const std::stop_token& stop);
   std::uint32_t id_of(const std::string& name);
   static void add_sorted(std::vector<Timed>& v, std::size_t old_size);
+  static bool earlier(const Timed& a, const Timed& b) { return a.at < b.at; }
 
   Reread reread_;
   bool built_ = false;
@@ -131,8 +133,7 @@ class OverviewSummary {
   std::int64_t last_rows_ = 0;
   std::size_t last_prs_ = 0;
   int last_readers_ = 0;
-  std::vector<std::string> names_;  // repositories, decisions and rules, by id
-  std::unordered_map<std::string, std::uint32_t> ids_;
+  NameIds names_;  // repositories, decisions and rules
   std::unordered_map<ChangeKey, PrRows, PrKeyHash, PrKeyEq> prs_;
   std::vector<Timed> runs_, overrides_, votes_;  // each sorted by `at`
 };

@@ -8,12 +8,16 @@ LiveOverview::LiveOverview(Open open, audit::OverviewSummary::Reread reread)
     std::unique_lock lock(mu_);
     try {
       // Two sessions: the build reads through both at once when they see
-      // the same head (update() checks), on two cores.
+      // the same head (the summary checks), on two cores; without a second
+      // one (a server out of connections) it reads through one.
       const auto session = open_();
-      const auto& tables = this->tables(session->log());
-      const auto head = audit::read_head(session->log(), tables);
-      const auto second = open_();
-      summary_.update(session->log(), tables, head, stop, &second->log());
+      std::unique_ptr<audit::ReadOnlySession> second;
+      try {
+        second = open_();
+      } catch (const std::exception&) {
+        second.reset();
+      }
+      update(session->log(), stop, second ? &second->log() : nullptr);
     } catch (...) {
       // The summary stays empty; the first request builds it again and
       // shows why it cannot.
@@ -28,9 +32,9 @@ LiveOverview::~LiveOverview() {
   if (builder_.joinable()) builder_.join();
 }
 
-void LiveOverview::update(audit::LogReader& log, const std::stop_token& stop) {
+void LiveOverview::update(audit::LogReader& log, const std::stop_token& stop, audit::LogReader* second) {
   const auto& tables = this->tables(log);
-  summary_.update(log, tables, audit::read_head(log, tables), stop);
+  summary_.update(log, tables, audit::read_head(log, tables), stop, second);
 }
 
 const std::vector<audit::TableLayout>& LiveOverview::tables(audit::LogReader& log) {

@@ -49,7 +49,8 @@ class LiveOverview {
   void wait_for_warm_up();
 
  private:
-  void update(audit::LogReader& log, const std::stop_token& stop);
+  // `second`: another session, read through at once when at the same head.
+  void update(audit::LogReader& log, const std::stop_token& stop, audit::LogReader* second = nullptr);
   // The chained tables, read again when the schema version changes.
   const std::vector<audit::TableLayout>& tables(audit::LogReader& log);
 
