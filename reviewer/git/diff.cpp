@@ -5,8 +5,6 @@
 // file needs no line diff: its blob is its lines).
 #include <algorithm>
 #include <array>
-#include <atomic>
-#include <exception>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -14,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/two_threads.h"
 #include "reviewer/git/attributes.h"
 #include "reviewer/git/file_patch.h"
 #include "reviewer/git/handles.h"
@@ -156,23 +155,6 @@ constexpr std::size_t kJobsForTwoThreads = 8;
 // would have thrown.
 void read_lines(git_repository* repo, const std::string& shown, std::vector<FileJob>& jobs,
                 std::vector<FileDiff>& files, const DiffOptions& options) {
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
-  struct Failure {
-    std::size_t job = SIZE_MAX;
-    std::exception_ptr error;
-  };
-  auto work = [&](git_repository* r, git_odb* odb, Failure& failure) {
-    std::size_t i = SIZE_MAX;
-    try {
-      while (!failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < jobs.size()) {
-        read_file_lines(r, odb, shown, jobs[i], files[jobs[i].file], options);
-      }
-    } catch (...) {
-      failure = {i, std::current_exception()};
-      failed = true;
-    }
-  };
   git_odb* odb_raw = nullptr;
   if (git_repository_odb(&odb_raw, repo) < 0) fail_in(shown, "open the object database");
   const OdbPtr odb(odb_raw);
@@ -189,15 +171,10 @@ void read_lines(git_repository* repo, const std::string& shown, std::vector<File
     }
     git_error_clear();
   }
-  Failure mine, theirs;
-  if (second_odb) {
-    std::jthread helper([&] { work(second.get(), second_odb.get(), theirs); });
-    work(repo, odb.get(), mine);
-  } else {
-    work(repo, odb.get(), mine);
-  }
-  const Failure& first = theirs.error && (!mine.error || theirs.job < mine.job) ? theirs : mine;
-  if (first.error) std::rethrow_exception(first.error);
+  on_two_threads(jobs.size(), second_odb != nullptr, [&](std::size_t i, int t) {
+    read_file_lines(t == 0 ? repo : second.get(), t == 0 ? odb.get() : second_odb.get(), shown, jobs[i],
+                    files[jobs[i].file], options);
+  });
 }
 
 }  // namespace

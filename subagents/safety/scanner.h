@@ -14,7 +14,8 @@
 namespace reviewer::safety {
 
 // Findings in diff order (file by file, line by line), then those of the
-// title, body, commit messages, branch name and paths.
+// title, body, commit messages, branch name and paths. A change of several
+// megabytes is read on two threads, with the same findings in the same order.
 // Secret values appear only redacted. Throws reviewer::Error (timeout) when
 // ctx.deadline passes between files. When ctx.secret_scan is set, fills it
 // for the redactor: per file, every plausible value a secret rule finds in

@@ -4,6 +4,8 @@
 #include <string>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "reviewer/core/error.h"
 #include "safety_fixtures.h"
 #include "subagents/safety/safety_agent.h"
@@ -377,6 +379,49 @@ TEST_SUITE("safety::agent") {
     for (int i = 0; i < 20000; ++i) mixed += "eval(x); ";
     CHECK(review_lines("a.py", {mixed}).size() == 1);
     CHECK(review_lines("a.txt", {std::string(1 << 20, '\xE2')}).empty());
+  }
+
+  TEST_CASE("a change of megabytes, read on two threads, gives each file's findings and secret values in file order") {
+    // 24 files of about 230 KB (above the size that turns the second
+    // thread on), a credential or dangerous call planted in some of them.
+    std::vector<FileDiff> files;
+    for (int f = 0; f < 24; ++f) {
+      std::vector<std::string> lines;
+      for (int i = 0; i < 5000; ++i) lines.push_back(fmt::format("value_{0} = compute({0}, factor={1})  # step {0}", i, f));
+      if (f % 5 == 1) lines[static_cast<std::size_t>(f * 37)] = "KEY = '" + kAwsKey + "'";
+      if (f % 7 == 2) lines[static_cast<std::size_t>(f * 11)] = "eval(user_input)";
+      if (f == 23) lines[4999] = "token = '" + github_token() + "'";
+      files.push_back(added_lines(fmt::format("src/module_{}.py", f), lines));
+    }
+    auto ctx = context_with(files);
+    ctx.secret_scan = std::make_shared<SecretScan>();
+    const auto rules = safety::rules_for(ctx.guidance);
+    const auto all = safety::scan(*rules, ctx);
+    // Each file alone (a quarter of a megabyte: one thread), its line
+    // findings first, then those of its path.
+    std::vector<Finding> lines_alone, paths_alone;
+    for (std::size_t f = 0; f < files.size(); ++f) {
+      auto one = context_with({files[f]});
+      one.secret_scan = std::make_shared<SecretScan>();
+      for (auto& finding : safety::scan(*rules, one)) {
+        (finding.line > 0 ? lines_alone : paths_alone).push_back(finding);
+      }
+      REQUIRE(one.secret_scan->files.size() == 1);
+      CHECK(ctx.secret_scan->files[f].scanned);
+      CHECK(ctx.secret_scan->files[f].values == one.secret_scan->files[0].values);
+    }
+    std::vector<Finding> expected = lines_alone;
+    expected.insert(expected.end(), paths_alone.begin(), paths_alone.end());
+    REQUIRE(all.size() == expected.size());
+    CHECK(lines_alone.size() == 5 + 4 + 1);
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      CAPTURE(i);
+      CHECK(all[i].path == expected[i].path);
+      CHECK(all[i].line == expected[i].line);
+      CHECK(all[i].rule == expected[i].rule);
+      CHECK(all[i].evidence == expected[i].evidence);
+    }
+    for (const auto& f : all) CHECK_FALSE(appears_anywhere(f, kAwsKey));
   }
 
   TEST_CASE("generated and vendored files get every rule: a label is not a hiding place") {
