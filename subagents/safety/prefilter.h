@@ -11,6 +11,11 @@
 // faster sieve once its DFA is warm, so after a few megabytes sieved with
 // this rule set (one large review, or several in `serve`, which keeps the
 // rule set of a guidance version) the prefilter switches to it for good.
+// Patterns of rules that apply only on some paths (CODEOWNERS, manifests,
+// migrations; secret rules aside, which the redactor wants everywhere) are
+// in neither sieve: several match nearly every line (`\S`), which costs
+// the exact set's DFA states on every file for rules that judge a handful.
+// They are always candidates, and the file scan runs them on their files.
 #pragma once
 
 #include <atomic>
@@ -41,6 +46,9 @@ struct RuleSet::Prefilter {
   // 0x7f, or an escape such as \x{...} or \p{...}): their atoms may hold such
   // characters, which RE2 lowercases by its Unicode tables.
   std::vector<int> wide_entries;
+  // Entries of rules that apply only on some paths (not secret rules):
+  // sorted, sieved by neither set.
+  std::vector<int> path_bound;
 
   // Indices into entries that may match somewhere in text: every entry
   // that does match, and some that do not (the individual regexes decide).
@@ -49,12 +57,15 @@ struct RuleSet::Prefilter {
   // characters outside ASCII that fold to an ASCII letter); in text with
   // other characters outside ASCII, every wide entry is a candidate too.
   // When a set's DFA runs out of memory every entry is returned: slower,
-  // never wrong.
-  std::vector<int> candidates(std::string_view text) const;
+  // never wrong. Every path-bound entry is a candidate, unless
+  // `with_path_bound` is false (the file scan adds those of its file).
+  std::vector<int> candidates(std::string_view text, bool with_path_bound = true) const;
+  bool bound(int entry) const;  // in path_bound
 
-  // The two sieves candidates() chooses between (for tests): by atoms, and
-  // by the set of every pattern (exactly the entries that match; built on
-  // first use, throws reviewer::Error if RE2 cannot build it).
+  // The two sieves candidates() chooses between (for tests), both over the
+  // entries that are not path-bound: by atoms, and by the set of every such
+  // pattern (exactly the entries that match; built on first use, throws
+  // reviewer::Error if RE2 cannot build it).
   std::vector<int> filtered_candidates(std::string_view text) const;
   std::vector<int> exact_candidates(std::string_view text) const;
 
@@ -72,6 +83,7 @@ struct RuleSet::Prefilter {
   mutable std::atomic<std::size_t> sieved_{0};
   mutable std::once_flag exact_once_;
   mutable std::unique_ptr<re2::RE2::Set> exact_;
+  mutable std::vector<int> exact_entries_;  // exact_'s index -> entry index
 };
 
 }  // namespace reviewer::safety

@@ -1,6 +1,7 @@
 #include "subagents/safety/rules.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <mutex>
@@ -271,6 +272,9 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(const std::vector<Rule
           id != static_cast<int>(pf->entries.size())) {
         fail(fmt::format("rule '{}'", rules[i].id), "pattern rejected by RE2's filter");
       }
+      if (!rules[i].paths.empty() && rules[i].kind != RuleKind::secret) {
+        pf->path_bound.push_back(static_cast<int>(pf->entries.size()));
+      }
       pf->entries.emplace_back(static_cast<int>(i), static_cast<int>(j));
       pf->patterns.push_back(pats[j]->pattern());
     }
@@ -283,11 +287,12 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(const std::vector<Rule
   pf->atoms = compiled_set(pf->options, quoted, "rules");
   std::vector<std::string> bare;
   pf->filter->AllPotentials({}, &pf->unfiltered_entries);
+  std::erase_if(pf->unfiltered_entries, [&](int e) { return pf->bound(e); });
   std::sort(pf->unfiltered_entries.begin(), pf->unfiltered_entries.end());
   for (int e : pf->unfiltered_entries) bare.push_back(pf->patterns[static_cast<std::size_t>(e)]);
   pf->unfiltered = compiled_set(pf->options, bare, "rules");
   for (std::size_t e = 0; e < pf->patterns.size(); ++e) {
-    if (wide_pattern(pf->patterns[e])) pf->wide_entries.push_back(static_cast<int>(e));
+    if (wide_pattern(pf->patterns[e]) && !pf->bound(static_cast<int>(e))) pf->wide_entries.push_back(static_cast<int>(e));
   }
   return pf;
 }
@@ -336,13 +341,33 @@ std::optional<std::vector<int>> set_matches(const re2::RE2::Set& set, std::strin
 
 }  // namespace
 
-std::vector<int> RuleSet::Prefilter::candidates(std::string_view text) const {
-  if (sieved_.fetch_add(text.size(), std::memory_order_relaxed) < kExactAfterBytes) return filtered_candidates(text);
-  return exact_candidates(text);
+std::vector<int> RuleSet::Prefilter::candidates(std::string_view text, bool with_path_bound) const {
+  std::vector<int> sieved = sieved_.fetch_add(text.size(), std::memory_order_relaxed) < kExactAfterBytes
+                                ? filtered_candidates(text)
+                                : exact_candidates(text);
+  if (!with_path_bound || path_bound.empty() || sieved.size() == entries.size()) return sieved;
+  std::vector<int> all;
+  all.reserve(sieved.size() + path_bound.size());
+  std::merge(sieved.begin(), sieved.end(), path_bound.begin(), path_bound.end(), std::back_inserter(all));
+  return all;
+}
+
+bool RuleSet::Prefilter::bound(int entry) const {
+  return std::binary_search(path_bound.begin(), path_bound.end(), entry);
 }
 
 void RuleSet::Prefilter::build_exact() const {
-  std::call_once(exact_once_, [this] { exact_ = compiled_set(options, patterns, "rules"); });
+  std::call_once(exact_once_, [this] {
+    std::vector<std::string> sieved;
+    std::vector<int> ids;
+    for (std::size_t e = 0; e < patterns.size(); ++e) {
+      if (bound(static_cast<int>(e))) continue;
+      sieved.push_back(patterns[e]);
+      ids.push_back(static_cast<int>(e));
+    }
+    exact_ = compiled_set(options, sieved, "rules");
+    exact_entries_ = std::move(ids);
+  });
 }
 
 void RuleSet::Prefilter::prepare_exact() const {
@@ -359,6 +384,7 @@ std::vector<int> RuleSet::Prefilter::exact_candidates(std::string_view text) con
   build_exact();
   auto hits = set_matches(*exact_, text);
   if (!hits) return every_entry(entries.size());
+  for (int& h : *hits) h = exact_entries_[static_cast<std::size_t>(h)];
   std::sort(hits->begin(), hits->end());
   return std::move(*hits);
 }
@@ -373,6 +399,7 @@ std::vector<int> RuleSet::Prefilter::filtered_candidates(std::string_view text) 
   std::vector<int> hits;
   filter->AllPotentials(*found_atoms, &hits);  // includes every unfiltered entry
   std::erase_if(hits, [&](int e) {
+    if (bound(e)) return true;
     const auto u = std::lower_bound(unfiltered_entries.begin(), unfiltered_entries.end(), e);
     if (u == unfiltered_entries.end() || *u != e) return false;
     const int k = static_cast<int>(u - unfiltered_entries.begin());

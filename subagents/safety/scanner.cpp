@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <optional>
 
 #include <fmt/format.h>
@@ -111,6 +112,15 @@ class FileScanner {
       : rules_(rules), fd_(fd), path_(fd.path()), out_(out), secrets_(secrets) {
     languages_ = rules.languages_of(path_);
     is_test_ = rules.test_paths.matches(path_);
+    // The sieves leave out the rules bound to some paths: this file runs
+    // those that take its path on every block.
+    if (rules.line_set) {
+      for (int e : rules.line_set->path_bound) {
+        if (applies(rules.rules[static_cast<std::size_t>(rules.line_set->entries[static_cast<std::size_t>(e)].first)])) {
+          bound_.push_back(e);
+        }
+      }
+    }
   }
 
   void run() {
@@ -284,7 +294,13 @@ class FileScanner {
       while (next < n && lines_.starts[next] - begin < kBlockBytes) ++next;
       const std::size_t end = next < n ? lines_.starts[next] - 1 : lines_.text().size();
       first_line = next;
-      for (int c : rules_.line_set->candidates(lines_.text().substr(begin, end - begin))) {
+      std::vector<int> candidates = rules_.line_set->candidates(lines_.text().substr(begin, end - begin), false);
+      if (!bound_.empty()) {
+        std::vector<int> both;
+        std::set_union(candidates.begin(), candidates.end(), bound_.begin(), bound_.end(), std::back_inserter(both));
+        candidates.swap(both);
+      }
+      for (int c : candidates) {
         auto [ri, pi] = rules_.line_set->entries[static_cast<std::size_t>(c)];
         const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
         if (secrets_ && rule.kind == RuleKind::secret) {
@@ -366,6 +382,7 @@ class FileScanner {
   LineText lines_;
   std::optional<LineText> visible_;
   std::vector<Hit> claimed_;  // known-format values that failed their checksum
+  std::vector<int> bound_;     // path-bound entries whose rules apply here, sorted
 };
 
 // Everything of the PR that is not an added line: the title and body, the

@@ -381,6 +381,16 @@ TEST_SUITE("safety::agent") {
     CHECK(review_lines("a.txt", {std::string(1 << 20, '\xE2')}).empty());
   }
 
+  TEST_CASE("a rule bound to some paths judges the lines of its files only") {
+    // review-settings-changed's pattern is `\S`: the sieves leave it out,
+    // and the file scan runs it on the files its paths name.
+    const std::vector<std::string> lines = {"required_approving_review_count: 0"};
+    CHECK(with_rule(review_lines(".github/settings.yml", lines), "safety/file/review-settings-changed"));
+    CHECK_FALSE(with_rule(review_lines("config/settings.yml", lines), "safety/file/review-settings-changed"));
+    CHECK(with_rule(review_lines("CODEOWNERS", {"* @someone"}), "safety/file/codeowners-changed"));
+    CHECK(with_rule(review_lines("db/migrate/001.sql", {"DROP TABLE users;"}), "safety/file/migration-destructive"));
+  }
+
   TEST_CASE("a change of megabytes, read on two threads, gives each file's findings and secret values in file order") {
     // 24 files of about 230 KB (above the size that turns the second
     // thread on), a credential or dangerous call planted in some of them.

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include <re2/re2.h>
+
 #include "guidance/guidance.h"
 #include "subagents/safety/corpus.h"
 #include "subagents/safety/prefilter.h"
@@ -72,6 +74,51 @@ TEST_SUITE("safety::prefilter") {
       // It filters: far fewer candidates than every pattern on every text.
       CHECK(candidates < texts.size() * pf->entries.size() / 4);
       CHECK(candidates >= matches);
+    }
+  }
+
+  TEST_CASE("every entry whose own regex matches a corpus text is among candidates(), path-bound ones included") {
+    auto g = load_guidance_texts({});
+    auto rules = compile_rules(g.section("safety"), g.version);
+    const auto texts = prefilter_corpus_texts();
+    for (const bool lines : {true, false}) {
+      const auto& pf = lines ? *rules->line_set : *rules->text_set;
+      for (const auto& t : texts) {
+        const std::vector<int> got = pf.candidates(t);
+        for (std::size_t e = 0; e < pf.entries.size(); ++e) {
+          const auto [ri, pi] = pf.entries[e];
+          const Rule& rule = rules->rules[static_cast<std::size_t>(ri)];
+          const auto& re = *(lines ? rule.line_patterns : rule.text_patterns)[static_cast<std::size_t>(pi)];
+          if (!re2::RE2::PartialMatch(t, re)) continue;
+          CHECK_MESSAGE(std::binary_search(got.begin(), got.end(), static_cast<int>(e)), std::string(rule.id + " in: " + t));
+        }
+      }
+    }
+  }
+
+  TEST_CASE("rules bound to some paths are in neither sieve, and candidates unless the file scan asks without them") {
+    auto g = load_guidance_texts({});
+    auto rules = compile_rules(g.section("safety"), g.version);
+    const auto& pf = *rules->line_set;
+    std::vector<int> settings;  // `\S`: matches any line with a visible character
+    for (std::size_t e = 0; e < pf.entries.size(); ++e) {
+      if (rules->rules[static_cast<std::size_t>(pf.entries[e].first)].id == "review-settings-changed") {
+        settings.push_back(static_cast<int>(e));
+      }
+    }
+    REQUIRE(settings.size() == 1);
+    const int e = settings[0];
+    CHECK(pf.bound(e));
+    const std::string line = "name: build";
+    auto has = [&](const std::vector<int>& v) { return std::binary_search(v.begin(), v.end(), e); };
+    CHECK_FALSE(has(pf.exact_candidates(line)));
+    CHECK_FALSE(has(pf.filtered_candidates(line)));
+    CHECK(has(pf.candidates(line)));
+    CHECK_FALSE(has(pf.candidates(line, false)));
+    // No secret rule is path-bound: the redactor takes every secret rule's
+    // values on every path.
+    for (int b : pf.path_bound) {
+      CHECK(rules->rules[static_cast<std::size_t>(pf.entries[static_cast<std::size_t>(b)].first)].kind != RuleKind::secret);
     }
   }
 
