@@ -32,7 +32,18 @@ Db::Db(const std::filesystem::path& path, const char* vfs) : path_(path) {
   exec("PRAGMA foreign_keys=ON");
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  for (auto& [sql, stmts] : idle_) {
+    for (sqlite3_stmt* st : stmts) sqlite3_finalize(st);
+  }
+  sqlite3_close_v2(db_);
+}
+
+std::size_t Db::kept_statements() const {
+  std::size_t n = 0;
+  for (const auto& [sql, stmts] : idle_) n += stmts.size();
+  return n;
+}
 
 void Db::exec(const char* sql) {
   char* err = nullptr;
@@ -47,11 +58,29 @@ void Db::fail(const std::string& what) const {
   throw Error(Error::Code::io, fmt::format("queue database '{}': {}: {}", path_.string(), what, sqlite3_errmsg(db_)));
 }
 
-Stmt::Stmt(Db& db, const char* sql) : db_(db) {
+Stmt::Stmt(Db& db, const char* sql) : db_(db), sql_(sql) {
+  if (auto it = db.idle_.find(sql_); it != db.idle_.end() && !it->second.empty()) {
+    stmt_ = it->second.back();
+    it->second.pop_back();
+    return;
+  }
   if (sqlite3_prepare_v2(db.get(), sql, -1, &stmt_, nullptr) != SQLITE_OK) db.fail("prepare");
 }
 
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+Stmt::~Stmt() {
+  if (!stmt_) return;  // a text with no statement in it
+  // Reset ends a read the caller left unfinished (its snapshot) and
+  // clearing the bindings drops every pointer bound without a copy.
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  try {
+    auto it = db_.idle_.find(sql_);
+    if (it == db_.idle_.end()) it = db_.idle_.emplace(std::string(sql_), std::vector<sqlite3_stmt*>{}).first;
+    it->second.push_back(stmt_);
+  } catch (...) {
+    sqlite3_finalize(stmt_);  // out of memory: not kept
+  }
+}
 
 Stmt& Stmt::bind(int i, std::int64_t v) {
   if (sqlite3_bind_int64(stmt_, i, v) != SQLITE_OK) db_.fail("bind");
