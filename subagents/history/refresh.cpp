@@ -14,7 +14,7 @@ HistoryRefresh refresh_history(const std::filesystem::path& path, const std::str
   opts.classifier = cfg.classifier;
   history::BuildStats st;
   const auto index = history::update_index(repo.get(), base_sha, opts, &st);
-  const auto choice = history::current_model(*index, cfg, history::default_dir(repo.get()));
+  const auto choice = history::current_model(history::MemoryIndex(index), cfg, history::default_dir(repo.get()));
   return {st.added, st.rebuilt, choice.trained, st.seconds};
 }
 

@@ -301,4 +301,9 @@ std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::stri
   return done_with(st);
 }
 
+std::shared_ptr<const IndexView> open_index(git_repository* repo, std::string_view base, const BuildOptions& options,
+                                            BuildStats* stats) {
+  return std::make_shared<const MemoryIndex>(update_index(repo, base, options, stats));
+}
+
 }  // namespace reviewer::history
