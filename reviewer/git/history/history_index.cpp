@@ -19,6 +19,7 @@
 #include "reviewer/core/text.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/history/builder.h"
+#include "reviewer/git/history/flat_index.h"
 
 namespace reviewer::history {
 
@@ -303,6 +304,24 @@ std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::stri
 
 std::shared_ptr<const IndexView> open_index(git_repository* repo, std::string_view base, const BuildOptions& options,
                                             BuildStats* stats) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::filesystem::path file = index_file(options.dir.empty() ? default_dir(repo) : options.dir);
+  const std::string base_sha(base);
+  // An index in memory that has the base (serve), else the file read in
+  // place when it has the base: no lock, since a save replaces the file by
+  // a rename and what was read stays one version of it. Otherwise the
+  // update (which also rebuilds a file that cannot be used).
+  if (options.write && !loaded().covering(file.string(), base_sha)) {
+    auto flat = FlatIndex::open(file);
+    if (flat && flat->commit_id(base_sha)) {
+      if (stats) {
+        *stats = BuildStats{};
+        stats->as_of = base_sha;
+        stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      }
+      return flat;
+    }
+  }
   return std::make_shared<const MemoryIndex>(update_index(repo, base, options, stats));
 }
 

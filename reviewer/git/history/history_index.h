@@ -40,7 +40,7 @@ namespace reviewer::history {
 
 // Bumped whenever the file layout or the meaning of a field changes: an
 // index of another version is rebuilt.
-inline constexpr std::uint32_t kIndexVersion = 6;
+inline constexpr std::uint32_t kIndexVersion = 7;
 
 // A commit of the first-parent line as the index keeps it in memory.
 struct CommitRecord : CommitFacts {
@@ -185,7 +185,11 @@ std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::stri
                                                  BuildStats* stats = nullptr);
 
 // For a review: the index brought up to `base` as update_index does, read
-// through IndexView. Throws as update_index.
+// through IndexView. When the saved file already has `base` (and no index
+// in memory does), the file is read in place (FlatIndex) instead of being
+// loaded whole; its lists are checked as they are read, so a damaged one
+// makes a later call throw reviewer::Error. Otherwise throws as
+// update_index.
 std::shared_ptr<const IndexView> open_index(git_repository* repo, std::string_view base, const BuildOptions& options,
                                             BuildStats* stats = nullptr);
 
