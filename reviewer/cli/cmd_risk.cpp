@@ -70,7 +70,7 @@ int run_train(const RiskArgs& a) {
   std::filesystem::path dir;
   const auto indexed_ptr = indexed(a, cfg, &dir);
   const history::HistoryIndex& index = *indexed_ptr;
-  const auto choice = history::current_model(index, cfg, dir, /*retrain=*/true);
+  const auto choice = history::current_model(history::MemoryIndex(index), cfg, dir, /*retrain=*/true);
   if (!choice.note.empty()) {
     fmt::print("{}\n", choice.note);
     return 0;
@@ -96,7 +96,7 @@ int run_eval(const RiskArgs& a) {
   eo.maturity_days = cfg.label_maturity_days;
   eo.approve_share = cfg.approve_share;
   eo.threshold = cfg.threshold;
-  const auto r = history::evaluate(index, eo);
+  const auto r = history::evaluate(history::MemoryIndex(index), eo);
   if (a.format == "json") {
     nlohmann::json buckets = nlohmann::json::array();
     for (const auto& b : r.buckets) {

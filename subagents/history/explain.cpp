@@ -26,15 +26,15 @@ struct Troubled {
   long reverts = 0, fixes = 0;
 };
 
-Troubled most_troubled(const HistoryIndex& ix, const ChangeShape& change, std::size_t as_of) {
+Troubled most_troubled(const IndexView& ix, const ChangeShape& change, std::size_t as_of) {
   Troubled best;
   for (const auto& f : change.files) {
-    const FileState* fs = f.old_path.empty() ? nullptr : ix.file_as_of(f.old_path, as_of);
+    const std::optional<FileFacts> fs = f.old_path.empty() ? std::nullopt : ix.file_as_of(f.old_path, as_of);
     if (!fs) continue;
     Troubled t{f.old_path, 0, 0};
     for (std::size_t i = 0; i < count_before(fs->commits, as_of); ++i) {
       const auto c = fs->commits[i];
-      const CommitRecord& rec = ix.commits[c];
+      const CommitFacts& rec = ix.commit(c);
       if (rec.time < change.time - kTwoYears) continue;
       t.reverts += rec.revert ? 1 : 0;
       t.fixes += rec.fix ? 1 : 0;
@@ -46,17 +46,15 @@ Troubled most_troubled(const HistoryIndex& ix, const ChangeShape& change, std::s
 
 // A touched file the author has never changed, preferring the one with the
 // longest history (the most to know about).
-std::string first_touch(const HistoryIndex& ix, const ChangeShape& change, std::size_t as_of) {
+std::string first_touch(const IndexView& ix, const ChangeShape& change, std::size_t as_of) {
   std::string best;
   std::size_t depth = 0;
   for (const auto& f : change.files) {
-    const FileState* fs = f.old_path.empty() ? nullptr : ix.file_as_of(f.old_path, as_of);
+    const std::optional<FileFacts> fs = f.old_path.empty() ? std::nullopt : ix.file_as_of(f.old_path, as_of);
     if (!fs) continue;
     bool touched = false;
     if (change.author) {
-      const auto& files = ix.authors[*change.author].files;
-      auto it = files.find(static_cast<std::uint32_t>(fs - ix.files.data()));
-      touched = it != files.end() && count_before(it->second, as_of) > 0;
+      touched = count_before(ix.author_file_commits(*change.author, fs->id), as_of) > 0;
     }
     const std::size_t n = count_before(fs->commits, as_of);
     if (!touched && n > depth) {
@@ -67,7 +65,7 @@ std::string first_touch(const HistoryIndex& ix, const ChangeShape& change, std::
   return best;
 }
 
-std::string reason(int feature, const HistoryIndex& ix, const ChangeShape& change, const FeatureVector& x,
+std::string reason(int feature, const IndexView& ix, const ChangeShape& change, const FeatureVector& x,
                    std::size_t as_of) {
   auto v = [&](int f) { return x[static_cast<std::size_t>(f)]; };
   switch (feature) {
@@ -132,7 +130,7 @@ int group_of(int f) {
 
 }  // namespace
 
-std::string explain_risk(const HistoryIndex& index, const ChangeShape& change, std::size_t as_of,
+std::string explain_risk(const IndexView& index, const ChangeShape& change, std::size_t as_of,
                          const FeatureVector& x, const std::array<double, kFeatureCount>& contributions,
                          std::size_t top) {
   std::vector<int> order(kFeatureCount);

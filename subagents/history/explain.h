@@ -8,14 +8,14 @@
 #include <string>
 
 #include "reviewer/git/history/change_features.h"
-#include "reviewer/git/history/history_index.h"
+#include "reviewer/git/history/index_view.h"
 
 namespace reviewer::history {
 
 // At most `top` reasons, largest contribution first, joined with "; ".
 // `contributions` are the model's per-feature pushes (> 0 raises the risk).
 // `as_of` as for change_features.
-std::string explain_risk(const HistoryIndex& index, const ChangeShape& change, std::size_t as_of,
+std::string explain_risk(const IndexView& index, const ChangeShape& change, std::size_t as_of,
                          const FeatureVector& x, const std::array<double, kFeatureCount>& contributions,
                          std::size_t top = 3);
 

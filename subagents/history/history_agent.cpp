@@ -49,21 +49,21 @@ std::optional<std::uint32_t> blob_lines(git_repository* repo, const std::string&
 // The change as the history sees it: files with their lines at the base,
 // the head commit's author and time, and whether the title or description
 // says fix.
-ChangeShape shape_of(const AgentContext& ctx, const HistoryIndex& index, std::size_t as_of, git_repository* repo,
+ChangeShape shape_of(const AgentContext& ctx, const IndexView& index, std::size_t as_of, git_repository* repo,
                      const HistoryConfig& cfg) {
   ChangeShape s;
-  const std::int64_t base_time = as_of > 0 ? index.commits[as_of - 1].time : 0;
+  const std::int64_t base_time = as_of > 0 ? index.commit(as_of - 1).time : 0;
   s.time = std::max<std::int64_t>(base_time, static_cast<std::int64_t>(std::time(nullptr)));
   git_oid oid;
   git_commit* raw = nullptr;
   if (git_oid_fromstr(&oid, ctx.pr.head_sha.c_str()) == 0 && git_commit_lookup(&raw, repo, &oid) == 0) {
     git::CommitPtr head(raw);
     const git_signature* who = git_commit_author(head.get());
-    auto it = index.author_ids.find(author_key(who ? who->name : "", who ? who->email : ""));
-    if (it != index.author_ids.end() && count_before(index.authors[it->second].commits, as_of) > 0) s.author = it->second;
+    const auto id = index.author_id(author_key(who ? who->name : "", who ? who->email : ""));
+    if (id && count_before(index.author_commits(*id), as_of) > 0) s.author = *id;
     // A change judged against an older base happened when it was
     // committed, not now (re-reviews, `reviewer simulate`).
-    if (as_of < index.commits.size()) s.time = std::max(base_time, static_cast<std::int64_t>(git_commit_time(head.get())));
+    if (as_of < index.commit_count()) s.time = std::max(base_time, static_cast<std::int64_t>(git_commit_time(head.get())));
   }
   s.fix = MessageClassifier(cfg.classifier).classify(ctx.pr.title + "\n\n" + ctx.pr.body).fix;
   for (const auto& f : ctx.diff.files) {
@@ -112,25 +112,25 @@ class HistoryAgent final : public Agent {
     BuildStats stats;
     // Kept in memory by the history layer between reviews (serve): a base
     // the index already has reads nothing from disk.
-    const auto indexed = update_index(repo.get(), ctx.pr.base_sha, opts, &stats);
-    const HistoryIndex& index = *indexed;
+    const auto indexed = open_index(repo.get(), ctx.pr.base_sha, opts, &stats);
+    const IndexView& index = *indexed;
     if (!stats.complete) {
       // What was indexed is saved: the next review (or `reviewer risk
       // train`) goes on from there.
       throw Error(Error::Code::timeout,
                   fmt::format("history index incomplete: {} of {} commits indexed before the deadline",
-                              index.commits.size(), index.commits.size() + stats.remaining));
+                              index.commit_count(), index.commit_count() + stats.remaining));
     }
     // A base older than the index's tip sees only the history before it (a
     // base on a side line: the history before it leaves the indexed line).
-    auto base_at = index.commit_ids.find(stats.as_of);
-    const std::size_t as_of = base_at == index.commit_ids.end() ? 0 : base_at->second + 1;
+    const auto base_at = index.commit_id(stats.as_of);
+    const std::size_t as_of = base_at ? *base_at + 1 : 0;
     // A change that already landed (a re-review of history, an evaluation)
     // is judged by a model of what was known before it; a new one by the
     // repository's current model.
-    const bool landed = index.commit_ids.count(ctx.pr.head_sha) || index.merged_ids.count(ctx.pr.head_sha);
+    const bool landed = index.commit_id(ctx.pr.head_sha) || index.merged(ctx.pr.head_sha);
     const auto dir = default_dir(repo.get());
-    const ModelChoice choice = current_model(index, cfg, dir, /*retrain=*/false, landed ? as_of : index.commits.size());
+    const ModelChoice choice = current_model(index, cfg, dir, /*retrain=*/false, landed ? as_of : index.commit_count());
     const RiskModel& model = choice.model;
 
     const ChangeShape change = shape_of(ctx, index, as_of, repo.get(), cfg);
@@ -158,7 +158,7 @@ class HistoryAgent final : public Agent {
     for (int f : order) {
       r.features.push_back({std::string(feature_name(f)), x[static_cast<std::size_t>(f)], contrib[static_cast<std::size_t>(f)]});
     }
-    r.indexed_commit = as_of > 0 ? index.commits[as_of - 1].sha : "";
+    r.indexed_commit = as_of > 0 ? index.commit_sha(as_of - 1) : "";
     r.indexed_commits = static_cast<long>(as_of);
     r.labelled_positives = model.train_positives;
     r.note = choice.note;

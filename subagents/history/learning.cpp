@@ -30,12 +30,12 @@ void use_recent_scores(RiskModel& m, const std::vector<TrainingRow>& rows) {
 
 }  // namespace
 
-std::vector<TrainingRow> training_rows(const HistoryIndex& index, std::int64_t as_of, double maturity_days,
+std::vector<TrainingRow> training_rows(const IndexView& index, std::int64_t as_of, double maturity_days,
                                        std::size_t upto) {
   std::vector<TrainingRow> rows;
   const std::int64_t mature_before = as_of - days(maturity_days);
-  for (std::size_t i = 0; i < std::min(upto, index.commits.size()); ++i) {
-    const CommitRecord& c = index.commits[i];
+  for (std::size_t i = 0; i < std::min(upto, index.commit_count()); ++i) {
+    const CommitFacts& c = index.commit(i);
     if (c.time >= as_of) break;  // the line is in time order
     if (c.bulk) continue;
     // Known by then in time, and found by one of the first `upto` commits
@@ -47,11 +47,11 @@ std::vector<TrainingRow> training_rows(const HistoryIndex& index, std::int64_t a
   return rows;
 }
 
-RiskModel train_repository_model(const HistoryIndex& index, double maturity_days, long min_positives,
+RiskModel train_repository_model(const IndexView& index, double maturity_days, long min_positives,
                                  std::size_t as_of) {
-  as_of = std::min(as_of, index.commits.size());
+  as_of = std::min(as_of, index.commit_count());
   if (as_of == 0) throw Error(Error::Code::invalid_input, "insufficient history: the index is empty");
-  const std::int64_t now = index.commits[as_of - 1].time + 1;
+  const std::int64_t now = index.commit(as_of - 1).time + 1;
   auto rows = training_rows(index, now, maturity_days, as_of);
   long pos = 0;
   for (const auto& r : rows) pos += r.positive ? 1 : 0;
@@ -62,7 +62,7 @@ RiskModel train_repository_model(const HistoryIndex& index, double maturity_days
   }
   RiskModel m = train_model(rows);
   use_recent_scores(m, rows);
-  m.indexed_tip = index.commits[as_of - 1].sha;
+  m.indexed_tip = index.commit_sha(as_of - 1);
   return m;
 }
 
@@ -90,16 +90,17 @@ double roc_auc(const std::vector<double>& scores, const std::vector<bool>& posit
   return (rank_sum - pos * (pos + 1) / 2.0) / (pos * neg);
 }
 
-EvalResult evaluate(const HistoryIndex& index, const EvalOptions& options) {
-  if (index.commits.empty()) throw Error(Error::Code::invalid_input, "insufficient history: the index is empty");
-  const std::int64_t now = index.commits.back().time + 1;
+EvalResult evaluate(const IndexView& index, const EvalOptions& options) {
+  if (index.commit_count() == 0) throw Error(Error::Code::invalid_input, "insufficient history: the index is empty");
+  const std::int64_t now = index.commit(index.commit_count() - 1).time + 1;
   const std::int64_t mature_end = now - days(options.maturity_days);
   EvalResult out;
   if (options.split) {
     out.split = *options.split;
   } else {
     std::vector<std::int64_t> mature;
-    for (const auto& c : index.commits) {
+    for (std::size_t i = 0; i < index.commit_count(); ++i) {
+      const CommitFacts& c = index.commit(i);
       if (c.time < mature_end) mature.push_back(c.time);
     }
     if (mature.size() < 4) throw Error(Error::Code::invalid_input, "insufficient history: too few mature commits to split");
@@ -122,7 +123,8 @@ EvalResult evaluate(const HistoryIndex& index, const EvalOptions& options) {
   std::vector<EvalBucket> buckets(1);
   buckets[0].name = "all";
   for (const auto& size : {"XS", "S", "M", "L", "XL", "XXL"}) buckets.push_back({size});
-  for (const auto& c : index.commits) {
+  for (std::size_t i = 0; i < index.commit_count(); ++i) {
+    const CommitFacts& c = index.commit(i);
     if (c.time < out.split || c.bulk) continue;
     if (c.time >= mature_end) break;  // too young to know whether it went bad
     const double p = model.probability(c.features);

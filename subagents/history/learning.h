@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "reviewer/git/history/history_index.h"
+#include "reviewer/git/history/index_view.h"
 #include "subagents/history/risk_model.h"
 
 namespace reviewer::history {
@@ -19,14 +19,14 @@ namespace reviewer::history {
 // Commits younger than `maturity_days` at `as_of` are never negatives: their
 // revert or fix may simply not have happened yet.
 // Only the first `upto` commits of the line are considered.
-std::vector<TrainingRow> training_rows(const HistoryIndex& index, std::int64_t as_of, double maturity_days,
+std::vector<TrainingRow> training_rows(const IndexView& index, std::int64_t as_of, double maturity_days,
                                        std::size_t upto = SIZE_MAX);
 
 // The repository's own model, trained on everything known just after the
 // first `as_of` commits (all of them by default). Throws reviewer::Error
 // when there is too little to learn from (fewer than `min_positives`
 // labelled positives).
-RiskModel train_repository_model(const HistoryIndex& index, double maturity_days, long min_positives,
+RiskModel train_repository_model(const IndexView& index, double maturity_days, long min_positives,
                                  std::size_t as_of = SIZE_MAX);
 
 struct EvalBucket {
@@ -57,7 +57,7 @@ struct EvalOptions {
 // Trains on commits before the split (labels known then), scores the mature
 // commits after it against every label known now. Throws reviewer::Error
 // when either side is empty or has no positive.
-EvalResult evaluate(const HistoryIndex& index, const EvalOptions& options);
+EvalResult evaluate(const IndexView& index, const EvalOptions& options);
 
 // The area under the ROC curve (ties count half).
 double roc_auc(const std::vector<double>& scores, const std::vector<bool>& positive);

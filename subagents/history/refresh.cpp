@@ -13,7 +13,9 @@ HistoryRefresh refresh_history(const std::filesystem::path& path, const std::str
   history::BuildOptions opts;
   opts.classifier = cfg.classifier;
   history::BuildStats st;
-  const auto index = history::update_index(repo.get(), base_sha, opts, &st);
+  // Read in place when the base is already indexed; the agent then finds
+  // the same view.
+  const auto index = history::open_index(repo.get(), base_sha, opts, &st);
   const auto choice = history::current_model(*index, cfg, history::default_dir(repo.get()));
   return {st.added, st.rebuilt, choice.trained, st.seconds};
 }

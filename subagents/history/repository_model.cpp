@@ -32,11 +32,11 @@ ModelChoice prior(std::string note) {
 
 }  // namespace
 
-ModelChoice current_model(const HistoryIndex& index, const HistoryConfig& cfg, const std::filesystem::path& dir,
+ModelChoice current_model(const IndexView& index, const HistoryConfig& cfg, const std::filesystem::path& dir,
                           bool retrain, std::size_t as_of) {
-  as_of = std::min(as_of, index.commits.size());
-  const bool past = as_of < index.commits.size();
-  if (index.shallow) {
+  as_of = std::min(as_of, index.commit_count());
+  const bool past = as_of < index.commit_count();
+  if (index.shallow()) {
     return prior("insufficient history: the repository's history is shallow or grafted, so reverts and fixes "
                  "before its cut are unknown; the shipped prior model was used");
   }

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string>
 
-#include "reviewer/git/history/history_index.h"
+#include "reviewer/git/history/index_view.h"
 #include "subagents/history/history_config.h"
 #include "subagents/history/risk_model.h"
 
@@ -26,7 +26,7 @@ struct ModelChoice {
 // With `as_of` below the index's size (a change based on an older commit),
 // a model is trained in memory on what was known then, never saved: labels
 // from after the base must not judge it.
-ModelChoice current_model(const HistoryIndex& index, const HistoryConfig& cfg, const std::filesystem::path& dir,
+ModelChoice current_model(const IndexView& index, const HistoryConfig& cfg, const std::filesystem::path& dir,
                           bool retrain = false, std::size_t as_of = SIZE_MAX);
 
 }  // namespace reviewer::history

@@ -190,6 +190,29 @@ TEST_SUITE("history::agent") {
     CHECK_THROWS_WITH_AS(history_agent()->assess(ctx), doctest::Contains("cannot read commit"), Error);
   }
 
+  TEST_CASE("an index file whose list is forged behind valid checksums fails the agent: the change is not approved") {
+    HistoryRepo h("forged-list");
+    h.commit({{"src/a.c", {"int a;\n"}}}, "Initial");
+    h.commit({{"src/a.c", {"int a;\nint b;\n"}}}, "Add b");
+    history::BuildOptions opts;
+    opts.dir = history::default_dir(h.repo.get());
+    auto ix = *history::update_index(h.repo.get(), h.tip, opts);
+    ix.files[0].commits = {1, 0};  // not ascending: read in place, it is caught only when read
+    history::save_index(ix, history::index_file(opts.dir));
+    history::forget_loaded_indexes();
+    h.repo.set_author("someone", "someone@example.com");
+    h.repo.commit("pr", h.tip, {{"src/a.c", {"int a;\nint c;\n"}}}, "Change a", h.time + 60);
+    ReviewRequest req;
+    req.repo = h.repo.path();
+    req.base = "main";
+    req.head = "pr";
+    const auto r = review_repository(req);
+    const AgentReport& rep = history_report(r);
+    CHECK(rep.status == AgentStatus::failed);
+    CHECK(rep.error.find("bad commit list") != std::string::npos);
+    CHECK(r.decision.kind != DecisionKind::approve);
+  }
+
   TEST_CASE("without a repository the agent says it did not judge") {
     AgentContext ctx;
     ctx.guidance = load_guidance();

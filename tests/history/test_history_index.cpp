@@ -409,15 +409,15 @@ TEST_SUITE("history::index") {
     const auto revert = h.commit({{"src/a.c", {std::nullopt}}}, "Revert \"Add a\"\n\nThis reverts commit " + early + ".");
     auto ix = h.index();
     const auto split = h.record(ix, revert).time;  // rows as known just before the revert
-    auto rows = history::training_rows(ix, split, 90);
+    auto rows = history::training_rows(history::MemoryIndex(ix), split, 90);
     // "Add a" is not yet known to be reverted, and is old enough to be a negative.
     REQUIRE(rows.size() == 2);
     CHECK_FALSE(rows[0].positive);
     // After the revert it is a positive.
-    auto later = history::training_rows(ix, split + 1, 90);
+    auto later = history::training_rows(history::MemoryIndex(ix), split + 1, 90);
     CHECK(later[0].positive);
     // A commit younger than the maturity window is never a negative.
-    auto fresh = history::training_rows(ix, h.record(ix, young).time + 86400, 90);
+    auto fresh = history::training_rows(history::MemoryIndex(ix), h.record(ix, young).time + 86400, 90);
     CHECK(fresh.empty());
   }
 }

@@ -126,7 +126,7 @@ class Walker {
     shape.fix = rec.fix;
     shape.files.reserve(touched.size());
     for (const auto& t : touched) shape.files.push_back({t.old_path, t.new_path, t.added, t.deleted, std::nullopt});
-    return change_features(ix_, shape, ix_.commits.size());
+    return change_features(MemoryIndex(ix_), shape, ix_.commits.size());
   }
 
   // "Merge pull request #13 from o/b\n\nTitle\n..." -> "Title\n...";

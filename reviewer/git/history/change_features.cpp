@@ -1,6 +1,7 @@
 #include "reviewer/git/history/change_features.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <span>
 
@@ -25,12 +26,12 @@ std::size_t distinct(const std::vector<std::span<const std::uint32_t>>& lists) {
 
 // Of the last kBugWindow commits of `list` before `as_of`, how many were
 // known to have gone bad by `now`; adds to *bad and *seen.
-void count_labelled(const HistoryIndex& ix, const std::vector<std::uint32_t>& list, std::size_t as_of,
+void count_labelled(const IndexView& ix, std::span<const std::uint32_t> list, std::size_t as_of,
                     std::int64_t now, double* bad, double* seen) {
   const std::size_t end = count_before(list, as_of);
   const std::size_t begin = end > kBugWindow ? end - kBugWindow : 0;
   for (std::size_t i = begin; i < end; ++i) {
-    const auto t = ix.commits[list[i]].label_time();
+    const auto t = ix.commit(list[i]).label_time();
     *bad += (t != 0 && t <= now) ? 1 : 0;
     *seen += 1;
   }
@@ -38,26 +39,26 @@ void count_labelled(const HistoryIndex& ix, const std::vector<std::uint32_t>& li
 
 }  // namespace
 
-std::size_t count_before(const std::vector<std::uint32_t>& commits, std::size_t as_of) {
+std::size_t count_before(std::span<const std::uint32_t> commits, std::size_t as_of) {
   return static_cast<std::size_t>(
       std::lower_bound(commits.begin(), commits.end(), static_cast<std::uint32_t>(std::min<std::size_t>(as_of, UINT32_MAX))) -
       commits.begin());
 }
 
-FileView file_view(const HistoryIndex& ix, const FileState& fs, std::size_t as_of) {
+FileView file_view(const IndexView& ix, const FileFacts& fs, std::size_t as_of) {
   FileView v;
-  if (as_of >= ix.commits.size()) {
+  if (as_of >= ix.commit_count()) {
     // At the tip: the running totals, without recounting or copying.
-    v.commits = {fs.commits.data(), fs.commits.size()};
-    v.authors = {fs.authors.data(), fs.authors.size()};
+    v.commits = fs.commits;
+    v.authors = fs.authors;
     v.last_time = fs.last_time;
     v.fixes = fs.fixes;
     v.reverts = fs.reverts;
     return v;
   }
-  v.commits = {fs.commits.data(), count_before(fs.commits, as_of)};
+  v.commits = fs.commits.first(count_before(fs.commits, as_of));
   for (auto c : v.commits) {
-    const CommitRecord& rec = ix.commits[c];
+    const CommitFacts& rec = ix.commit(c);
     v.own_authors.push_back(rec.author);
     v.fixes += rec.fix ? 1 : 0;
     v.reverts += rec.revert ? 1 : 0;
@@ -69,7 +70,7 @@ FileView file_view(const HistoryIndex& ix, const FileState& fs, std::size_t as_o
   return v;
 }
 
-FeatureVector change_features(const HistoryIndex& ix, const ChangeShape& change, std::size_t as_of) {
+FeatureVector change_features(const IndexView& ix, const ChangeShape& change, std::size_t as_of) {
   FeatureVector f{};
   std::set<std::string> subsystems, folders;
   std::vector<int> per_file;
@@ -87,7 +88,7 @@ FeatureVector change_features(const HistoryIndex& ix, const ChangeShape& change,
     folders.insert(folder_of(t.path()));
     per_file.push_back(t.added + t.deleted);
     code = code || file_role(t.path()) == FileRole::code;
-    const FileState* fs = t.old_path.empty() ? nullptr : ix.file_as_of(t.old_path, as_of);
+    const std::optional<FileFacts> fs = t.old_path.empty() ? std::nullopt : ix.file_as_of(t.old_path, as_of);
     if (t.old_lines) {
       lt += *t.old_lines;
       known += 1;
@@ -118,26 +119,25 @@ FeatureVector change_features(const HistoryIndex& ix, const ChangeShape& change,
   f[kNDev] = static_cast<float>(std::unique(devs.begin(), devs.end()) - devs.begin());
   f[kAge] = aged ? static_cast<float>(age / aged) : 0.f;
   f[kNUC] = static_cast<float>(distinct(change_lists));
-  if (change.author && *change.author < ix.authors.size()) {
-    const AuthorState& me = ix.authors[*change.author];
-    const std::size_t n = count_before(me.commits, as_of);
+  if (change.author && *change.author < ix.author_count()) {
+    const std::span<const std::uint32_t> mine = ix.author_commits(*change.author);
+    const std::size_t n = count_before(mine, as_of);
     f[kExp] = static_cast<float>(n);
     double rexp = 0;
     // The most recent kRecentWindow changes: older ones weigh little, and
     // a prolific author would make indexing quadratic.
     for (std::size_t i = n > kRecentWindow ? n - kRecentWindow : 0; i < n; ++i) {
-      const double years = std::max(0.0, static_cast<double>(change.time - ix.commits[me.commits[i]].time)) / kSecondsPerYear;
+      const double years = std::max(0.0, static_cast<double>(change.time - ix.commit(mine[i]).time)) / kSecondsPerYear;
       rexp += 1.0 / (1.0 + years);
     }
     f[kRExp] = static_cast<float>(rexp);
     double sexp = 0;
     for (const auto& s : subsystems) {
-      auto it = me.subsystems.find(s);
-      if (it != me.subsystems.end()) sexp += static_cast<double>(count_before(it->second, as_of));
+      sexp += static_cast<double>(count_before(ix.author_subsystem_commits(*change.author, s), as_of));
     }
     f[kSExp] = static_cast<float>(sexp);
     double bad = 0, seen = 0;
-    count_labelled(ix, me.commits, as_of, change.time, &bad, &seen);
+    count_labelled(ix, mine, as_of, change.time, &bad, &seen);
     f[kAuthorBugShare] = seen > 0 ? static_cast<float>(bad / seen) : 0.f;
   }
   f[kFileBugShare] = file_seen > 0 ? static_cast<float>(file_bad / file_seen) : 0.f;

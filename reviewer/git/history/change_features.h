@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "reviewer/git/history/features.h"
-#include "reviewer/git/history/history_index.h"
+#include "reviewer/git/history/index_view.h"
 
 namespace reviewer::history {
 
@@ -31,10 +31,10 @@ struct ChangeShape {
   std::vector<ChangedFile> files;
 };
 
-FeatureVector change_features(const HistoryIndex& index, const ChangeShape& change, std::size_t as_of);
+FeatureVector change_features(const IndexView& index, const ChangeShape& change, std::size_t as_of);
 
 // What a file's history looked like before commit `as_of` (views into the
-// index's own lists where it can: valid while the index and `file` are).
+// index's own lists where it can: valid while the index is).
 struct FileView {
   std::span<const std::uint32_t> commits;  // ascending, all < as_of
   std::span<const std::uint32_t> authors;  // distinct, ascending
@@ -42,9 +42,9 @@ struct FileView {
   std::uint32_t fixes = 0, reverts = 0;
   std::vector<std::uint32_t> own_authors;  // storage when recounted
 };
-FileView file_view(const HistoryIndex& index, const FileState& file, std::size_t as_of);
+FileView file_view(const IndexView& index, const FileFacts& file, std::size_t as_of);
 
 // The prefix of an ascending list of commit indices below `as_of`.
-std::size_t count_before(const std::vector<std::uint32_t>& commits, std::size_t as_of);
+std::size_t count_before(std::span<const std::uint32_t> commits, std::size_t as_of);
 
 }  // namespace reviewer::history

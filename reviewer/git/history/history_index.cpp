@@ -19,6 +19,7 @@
 #include "reviewer/core/text.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/history/builder.h"
+#include "reviewer/git/history/flat_index.h"
 
 namespace reviewer::history {
 
@@ -135,6 +136,33 @@ Loaded& loaded() {
   return l;
 }
 
+// The file last read in place, kept while it is the version on disk: a CLI
+// review opens the index twice (the refresh beside the diff, then the agent).
+class InPlace {
+ public:
+  std::shared_ptr<const FlatIndex> get(const std::string& key, const FileStamp& stamp) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return key == key_ && stamp == stamp_ ? index_ : nullptr;
+  }
+  void put(const std::string& key, const FileStamp& stamp, std::shared_ptr<const FlatIndex> index) {
+    std::lock_guard<std::mutex> lock(mu_);
+    key_ = key;
+    stamp_ = stamp;
+    index_ = std::move(index);
+  }
+
+ private:
+  std::mutex mu_;
+  std::string key_;
+  FileStamp stamp_;
+  std::shared_ptr<const FlatIndex> index_;
+};
+
+InPlace& in_place() {
+  static InPlace p;
+  return p;
+}
+
 }  // namespace
 
 std::size_t HistoryIndex::positives() const {
@@ -172,7 +200,10 @@ std::filesystem::path default_dir(git_repository* repo) {
   return std::filesystem::path(git_repository_path(repo)) / "reviewer-history";
 }
 
-void forget_loaded_indexes() { loaded().clear(); }
+void forget_loaded_indexes() {
+  loaded().clear();
+  in_place().put("", {}, nullptr);
+}
 
 std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::string_view base, const BuildOptions& options,
                                                  BuildStats* stats) {
@@ -299,6 +330,36 @@ std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::stri
   st.remaining = line.size() - done;
   if (st.complete) st.as_of = base_sha;
   return done_with(st);
+}
+
+std::shared_ptr<const IndexView> open_index(git_repository* repo, std::string_view base, const BuildOptions& options,
+                                            BuildStats* stats) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::filesystem::path file = index_file(options.dir.empty() ? default_dir(repo) : options.dir);
+  const std::string base_sha(base);
+  // An index in memory that has the base (serve), else the file read in
+  // place when it has the base: no lock, since a save replaces the file by
+  // a rename and what was read stays one version of it. Otherwise the
+  // update (which also rebuilds a file that cannot be used).
+  if (options.write && !loaded().covering(file.string(), base_sha)) {
+    // Stamped before reading: a save in between leaves a stamp no later
+    // lookup matches.
+    const FileStamp stamp = stamp_of(file);
+    std::shared_ptr<const FlatIndex> flat = in_place().get(file.string(), stamp);
+    if (!flat && stamp != FileStamp{}) {
+      flat = FlatIndex::open(file);
+      if (flat) in_place().put(file.string(), stamp, flat);
+    }
+    if (flat && flat->commit_id(base_sha)) {
+      if (stats) {
+        *stats = BuildStats{};
+        stats->as_of = base_sha;
+        stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      }
+      return flat;
+    }
+  }
+  return std::make_shared<const MemoryIndex>(update_index(repo, base, options, stats));
 }
 
 }  // namespace reviewer::history

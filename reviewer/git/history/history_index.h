@@ -24,6 +24,8 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -32,40 +34,18 @@
 
 #include "reviewer/git/history/classify.h"
 #include "reviewer/git/history/features.h"
+#include "reviewer/git/history/index_view.h"
 
 namespace reviewer::history {
 
 // Bumped whenever the file layout or the meaning of a field changes: an
 // index of another version is rebuilt.
-inline constexpr std::uint32_t kIndexVersion = 6;
+inline constexpr std::uint32_t kIndexVersion = 7;
 
-struct CommitRecord {
+// A commit of the first-parent line as the index keeps it in memory.
+struct CommitRecord : CommitFacts {
   std::string sha;
-  std::string subject;           // first line of the message
-  std::int64_t time = 0;         // committer time, made non-decreasing along the line
-  std::uint32_t author = 0;      // index into HistoryIndex::authors
-  bool fix = false;              // the message says it fixes something
-  bool revert = false;           // it reverts an earlier commit
-  bool bulk = false;             // too many files to diff line by line: not learnt from
-  std::int64_t reverted_at = 0;  // when it was first reverted; 0: never
-  std::int64_t fixed_at = 0;     // when a fix first blamed it (SZZ); 0: never
-  static constexpr std::uint32_t kNone = UINT32_MAX;
-  std::uint32_t reverted_by = kNone;  // the commit that reverted it
-  std::uint32_t fixed_by = kNone;     // the fix that first blamed it
-  FeatureVector features{};
-  // Labelled positive by what was known at time `t`.
-  bool positive_at(std::int64_t t) const {
-    return (reverted_at != 0 && reverted_at <= t) || (fixed_at != 0 && fixed_at <= t);
-  }
-  // Labelled positive by one of the first `n` commits of the line.
-  bool positive_within(std::size_t n) const {
-    return (reverted_by != kNone && reverted_by < n) || (fixed_by != kNone && fixed_by < n);
-  }
-  std::int64_t label_time() const {
-    if (reverted_at == 0) return fixed_at;
-    if (fixed_at == 0) return reverted_at;
-    return std::min(reverted_at, fixed_at);
-  }
+  std::string subject;  // first line of the message
 };
 
 struct FileState {
@@ -116,6 +96,35 @@ struct HistoryIndex {
   // then one deleted or renamed away since); nullptr when none did.
   const FileState* file_as_of(std::string_view path, std::size_t as_of) const;
   const AuthorState* author(std::string_view key) const;
+};
+
+// The whole index in memory, read through IndexView. Keeps `owned` (if
+// given) alive; otherwise the caller keeps `index` alive and unchanged
+// while the view is used.
+class MemoryIndex final : public IndexView {
+ public:
+  explicit MemoryIndex(const HistoryIndex& index) : ix_(index) {}
+  explicit MemoryIndex(std::shared_ptr<const HistoryIndex> owned) : owned_(std::move(owned)), ix_(*owned_) {}
+  const HistoryIndex& index() const { return ix_; }
+
+  bool shallow() const override { return ix_.shallow; }
+  std::size_t commit_count() const override { return ix_.commits.size(); }
+  const CommitFacts& commit(std::size_t i) const override { return ix_.commits[i]; }
+  std::string commit_sha(std::size_t i) const override { return ix_.commits[i].sha; }
+  std::optional<std::uint32_t> commit_id(std::string_view sha) const override;
+  bool merged(std::string_view sha) const override;
+  std::optional<FileFacts> file_as_of(std::string_view path, std::size_t as_of) const override;
+  std::size_t author_count() const override { return ix_.authors.size(); }
+  std::optional<std::uint32_t> author_id(std::string_view key) const override;
+  std::span<const std::uint32_t> author_commits(std::uint32_t author) const override {
+    return ix_.authors[author].commits;
+  }
+  std::span<const std::uint32_t> author_file_commits(std::uint32_t author, std::uint32_t file) const override;
+  std::span<const std::uint32_t> author_subsystem_commits(std::uint32_t author, std::string_view subsystem) const override;
+
+ private:
+  std::shared_ptr<const HistoryIndex> owned_;
+  const HistoryIndex& ix_;
 };
 
 struct BuildOptions {
@@ -174,6 +183,15 @@ std::filesystem::path default_dir(git_repository* repo);
 // shared: it never changes once returned.
 std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::string_view base, const BuildOptions& options,
                                                  BuildStats* stats = nullptr);
+
+// For a review: the index brought up to `base` as update_index does, read
+// through IndexView. When the saved file already has `base` (and no index
+// in memory does), the file is read in place (FlatIndex) instead of being
+// loaded whole; its lists are checked as they are read, so a damaged one
+// makes a later call throw reviewer::Error. Otherwise throws as
+// update_index.
+std::shared_ptr<const IndexView> open_index(git_repository* repo, std::string_view base, const BuildOptions& options,
+                                            BuildStats* stats = nullptr);
 
 // Forgets the indexes kept in memory, so the next update reads the file
 // (tests of what a new process sees).

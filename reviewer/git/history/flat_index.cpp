@@ -1,0 +1,202 @@
+#include "reviewer/git/history/flat_index.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+
+namespace reviewer::history {
+
+namespace {
+
+using namespace flat;
+
+std::unique_ptr<FlatIndex> refuse(std::string* why, std::string reason) {
+  if (why) *why = std::move(reason);
+  return nullptr;
+}
+
+[[noreturn]] void bad_list(const char* what) {
+  throw Error(Error::Code::invalid_input, fmt::format("history index: bad {}", what));
+}
+
+// Reads `n` bytes at `at`; false on an error or a file shorter than that.
+bool read_at(int fd, char* out, std::size_t n, std::uint64_t at) {
+  for (std::size_t done = 0; done < n;) {
+    const ssize_t got = ::pread(fd, out + done, n - done, static_cast<off_t>(at + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    done += static_cast<std::size_t>(got);
+  }
+  return true;
+}
+
+// Where the sections a reader needs end: every section lies in the file,
+// starts at a multiple of 8 (the uint32 pools are read in place) and after
+// the header. 0 when the table is unusable.
+std::uint64_t needed_end(const Header& h, std::uint64_t file_size, bool whole) {
+  std::uint64_t end = sizeof(Header);
+  for (std::uint32_t s = 0; s < kSectionCount; ++s) {
+    const auto& e = h.table[s];
+    if (e.offset % 8 != 0 || e.offset < sizeof(Header) || e.size > file_size || e.offset > file_size - e.size) return 0;
+    if (whole || s < kFirstExtra) end = std::max(end, e.offset + e.size);
+  }
+  return end;
+}
+
+}  // namespace
+
+std::unique_ptr<FlatIndex> FlatIndex::open(const std::filesystem::path& file, std::string* why, bool whole) {
+  // Read, not mapped: a file cut short under a mapping would kill the
+  // process (SIGBUS) instead of failing the read. Saves replace the file
+  // by a rename, so what is read is one version of it.
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return refuse(why, errno == ENOENT ? "no index yet" : "the index file cannot be read");
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return refuse(why, "the index file cannot be read");
+  const auto file_size = static_cast<std::uint64_t>(st.st_size);
+  std::unique_ptr<FlatIndex> ix(new FlatIndex());
+  constexpr std::size_t kPrefix = sizeof kMagic + sizeof(std::uint32_t);
+  char prefix[kPrefix];
+  if (file_size < kPrefix || !read_at(fd, prefix, kPrefix, 0) || std::memcmp(prefix, kMagic, sizeof kMagic) != 0) {
+    return refuse(why, "the index file is not a history index");
+  }
+  std::uint32_t version = 0;
+  std::memcpy(&version, prefix + sizeof kMagic, sizeof version);
+  if (version != kIndexVersion) return refuse(why, fmt::format("the index is version {}, this reviewer writes {}", version, kIndexVersion));
+  if (file_size < sizeof(Header) || !read_at(fd, reinterpret_cast<char*>(&ix->header_), sizeof(Header), 0)) {
+    return refuse(why, "the index file is corrupt (truncated header)");
+  }
+  const std::uint64_t end = ix->check_header(file_size, whole, why);
+  if (end == 0) return nullptr;
+  ix->size_ = static_cast<std::size_t>(end);
+  ix->bytes_ = std::make_unique_for_overwrite<char[]>(ix->size_);
+  if (!read_at(fd, ix->bytes_.get(), ix->size_, 0)) return refuse(why, "the index file cannot be read");
+  if (!ix->parse(why, whole)) return nullptr;
+  return ix;
+}
+
+std::unique_ptr<FlatIndex> FlatIndex::from_bytes(std::string_view bytes, std::string* why, bool whole) {
+  std::unique_ptr<FlatIndex> ix(new FlatIndex());
+  if (bytes.size() < sizeof(Header) || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+    return refuse(why, "the index file is not a history index");
+  }
+  std::memcpy(&ix->header_, bytes.data(), sizeof(Header));
+  if (ix->header_.version != kIndexVersion) return refuse(why, fmt::format("the index is version {}, this reviewer writes {}", ix->header_.version, kIndexVersion));
+  const std::uint64_t end = ix->check_header(bytes.size(), whole, why);
+  if (end == 0) return nullptr;
+  ix->size_ = static_cast<std::size_t>(end);
+  ix->bytes_ = std::make_unique_for_overwrite<char[]>(ix->size_);
+  std::memcpy(ix->bytes_.get(), bytes.data(), ix->size_);
+  if (!ix->parse(why, whole)) return nullptr;
+  return ix;
+}
+
+std::uint64_t FlatIndex::check_header(std::uint64_t file_size, bool whole, std::string* why) const {
+  if (header_.sections != kSectionCount ||
+      checksum({reinterpret_cast<const char*>(&header_), offsetof(Header, checksum)}) != header_.checksum) {
+    refuse(why, "the index file is corrupt (header checksum mismatch)");
+    return 0;
+  }
+  const std::uint64_t end = needed_end(header_, file_size, whole);
+  if (end == 0) refuse(why, "the index file is corrupt (a section lies outside the file)");
+  return end;
+}
+
+std::span<const std::uint32_t> FlatIndex::commit_list(ListRef r) const {
+  const auto v = list(r);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i] >= commits_.size() || (i > 0 && v[i] < v[i - 1])) bad_list("commit list");
+  }
+  return v;
+}
+
+std::optional<std::uint32_t> FlatIndex::find(Section table, std::string_view key) const {
+  std::size_t lo = 0, hi = count(table, sizeof(KeyId));
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (str(record<KeyId>(table, mid).key) < key) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo == count(table, sizeof(KeyId))) return std::nullopt;
+  const auto e = record<KeyId>(table, lo);
+  if (str(e.key) != key) return std::nullopt;
+  return e.id;
+}
+
+std::string FlatIndex::commit_sha(std::size_t i) const { return std::string(str(record<CommitRec>(kCommits, i).sha)); }
+
+std::optional<std::uint32_t> FlatIndex::commit_id(std::string_view sha) const { return find(kCommitIds, sha); }
+
+bool FlatIndex::merged(std::string_view sha) const { return find(kMerged, sha).has_value(); }
+
+std::optional<FileFacts> FlatIndex::file_as_of(std::string_view path, std::size_t as_of) const {
+  for (const Section table : {kLiveIds, kFormerIds}) {
+    const auto id = find(table, path);
+    if (!id) continue;
+    const auto f = record<FileRec>(kFiles, *id);
+    const auto commits = commit_list(f.commits);
+    if (commits.empty() || commits.front() >= as_of) continue;
+    const auto authors = list(f.authors);
+    for (auto a : authors) {
+      if (a >= author_count()) bad_list("file author");
+    }
+    return FileFacts{*id, commits, authors, f.last_time, f.fixes, f.reverts, f.lines};
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint32_t> FlatIndex::author_id(std::string_view key) const { return find(kAuthorIds, key); }
+
+std::span<const std::uint32_t> FlatIndex::author_commits(std::uint32_t author) const {
+  return commit_list(record<AuthorRec>(kAuthors, author).commits);
+}
+
+std::span<const std::uint32_t> FlatIndex::author_file_commits(std::uint32_t author, std::uint32_t file) const {
+  const auto a = record<AuthorRec>(kAuthors, author);
+  std::size_t lo = a.files_begin, hi = std::size_t{a.files_begin} + a.files_count;
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (record<FileList>(kAuthorFiles, mid).file < file) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo == std::size_t{a.files_begin} + a.files_count) return {};
+  const auto e = record<FileList>(kAuthorFiles, lo);
+  return e.file == file ? commit_list(e.list) : std::span<const std::uint32_t>{};
+}
+
+std::span<const std::uint32_t> FlatIndex::author_subsystem_commits(std::uint32_t author, std::string_view subsystem) const {
+  const auto a = record<AuthorRec>(kAuthors, author);
+  std::size_t lo = a.subsystems_begin, hi = std::size_t{a.subsystems_begin} + a.subsystems_count;
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (str(record<KeyList>(kAuthorKeys, mid).key) < subsystem) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo == std::size_t{a.subsystems_begin} + a.subsystems_count) return {};
+  const auto e = record<KeyList>(kAuthorKeys, lo);
+  return str(e.key) == subsystem ? commit_list(e.list) : std::span<const std::uint32_t>{};
+}
+
+}  // namespace reviewer::history
