@@ -56,14 +56,13 @@ HugeHeap prefer_huge_page_heap(std::size_t bytes) {
   bool contiguous = start != reinterpret_cast<char*>(-1);
   while (contiguous && n < probes.size() && static_cast<char*>(sbrk(0)) - start < want) {
     probes[n] = malloc(256 * 1024);
-    const auto* p = static_cast<char*>(probes[n++]);
-    // Outside [start, sbrk(0)): glibc fell back to mmap (brk could not
-    // grow), so the heap is not one range.
-    if (!p || p < start || p >= static_cast<char*>(sbrk(0))) contiguous = false;
+    if (!probes[n++]) contiguous = false;
   }
   char* const end = static_cast<char*>(sbrk(0));
   mallopt(M_TOP_PAD, kDefaultTopPad);
   for (std::size_t i = 0; i < n; ++i) free(probes[i]);
+  // Less: brk could not grow (glibc then maps the main heap elsewhere in
+  // pieces), so the range is not where the blocks will come from.
   if (!contiguous || end - start < want) {
     out.why_not = "the malloc heap did not grow in one range";
     return out;

@@ -1,6 +1,6 @@
 // The console's heap in huge pages (reviewer/console/huge_heap.h): after
-// prefer_huge_page_heap(), blocks malloc gives, on this thread or another,
-// lie in a range the kernel marks for huge pages (VmFlags "hg" in
+// prefer_huge_page_heap(), new blocks malloc gives, on this thread or
+// another, lie in a range the kernel marks for huge pages (VmFlags "hg" in
 // /proc/self/smaps). Whether it then backs them with 2 MB pages is the
 // kernel's choice (free memory, fragmentation), reported, not required.
 #include <doctest/doctest.h>
@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "reviewer/console/huge_heap.h"
 
@@ -58,26 +59,30 @@ TEST_CASE("the console's heap: blocks from every thread in a range marked for hu
   CHECK(heap.bytes >= (std::size_t{62} << 20));
   CHECK(heap.why_not.empty());
 
-  // A small block, a large one (above glibc's default mmap threshold,
-  // which would have had a mapping of its own), and one from another
-  // thread (which would have had an arena of its own).
-  char* small = static_cast<char*>(std::malloc(64));
+  // Blocks first come from space the heap already had (freed blocks, the
+  // rest of its top); past that, from the marked range: 32 MB of small
+  // blocks, some from another thread (which would have had an arena of its
+  // own), then a large one (above glibc's default mmap threshold, which
+  // would have had a mapping of its own).
+  std::vector<void*> blocks;
+  for (int i = 0; i < 512; ++i) blocks.push_back(std::malloc(64 * 1024));
+  std::vector<void*> other;
+  std::thread([&] {
+    for (int i = 0; i < 64; ++i) other.push_back(std::malloc(64 * 1024));
+  }).join();
   char* large = static_cast<char*>(std::malloc(std::size_t{8} << 20));
-  REQUIRE(small);
   REQUIRE(large);
   std::memset(large, 1, std::size_t{8} << 20);
-  char* other = nullptr;
-  std::thread([&] { other = static_cast<char*>(std::malloc(4096)); }).join();
-  REQUIRE(other);
-  for (const char* p : {small, large, other}) {
+  for (const void* p : {blocks.back(), other.back(), static_cast<void*>(large)}) {
+    REQUIRE(p);
     const auto [flags, huge] = mapping_of(p);
     INFO(flags);
     CHECK(marked_huge(flags));
   }
   MESSAGE("the 8 MB block's mapping: ", mapping_of(large).second);
-  std::free(other);
   std::free(large);
-  std::free(small);
+  for (auto* p : other) std::free(p);
+  for (auto* p : blocks) std::free(p);
 }
 
 }  // namespace reviewer::console
