@@ -53,17 +53,17 @@ HugeHeap prefer_huge_page_heap(std::size_t bytes) {
   char* const start = static_cast<char*>(sbrk(0));
   std::array<void*, 64> probes{};
   std::size_t n = 0;
-  bool contiguous = start != reinterpret_cast<char*>(-1);
-  while (contiguous && n < probes.size() && static_cast<char*>(sbrk(0)) - start < want) {
+  bool grew = start != reinterpret_cast<char*>(-1);  // so far: sbrk answers, malloc gives
+  while (grew && n < probes.size() && static_cast<char*>(sbrk(0)) - start < want) {
     probes[n] = malloc(256 * 1024);
-    if (!probes[n++]) contiguous = false;
+    if (!probes[n++]) grew = false;
   }
   char* const end = static_cast<char*>(sbrk(0));
   mallopt(M_TOP_PAD, kDefaultTopPad);
   for (std::size_t i = 0; i < n; ++i) free(probes[i]);
   // Less: brk could not grow (glibc then maps the main heap elsewhere in
   // pieces), so the range is not where the blocks will come from.
-  if (!contiguous || end - start < want) {
+  if (!grew || end - start < want) {
     out.why_not = "the malloc heap did not grow in one range";
     return out;
   }
