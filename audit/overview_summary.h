@@ -30,6 +30,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <stop_token>
 #include <string>
 #include <unordered_map>
@@ -85,6 +86,10 @@ class OverviewSummary {
   // The overview's rows for the filter's period and repositories, as
   // console_overview gives them. Requires built().
   OverviewRows rows(const ConsoleFilter& f) const;
+  // The same without copying the merges: `merged` is left empty and each
+  // merge of the period is handed to `merge` instead (the console counts
+  // its figures from them, reviewer/console/charts.h FigureCounter).
+  OverviewRows rows(const ConsoleFilter& f, const std::function<void(const MergedChange&)>& merge) const;
 
  private:
   struct PrKeyHash {

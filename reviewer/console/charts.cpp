@@ -112,49 +112,46 @@ std::optional<double> percentile(std::vector<double> values, double q) {
   return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
-OverviewFigures overview_figures(const audit::OverviewRows& rows) {
-  OverviewFigures f;
-  // Merges per (day, label), counted here: the all-time overview has ~100,000
-  // merges on a few hundred days.
-  constexpr std::array<const char*, 4> kLabels{"bot", "person", "bot+person", "none"};
-  std::unordered_map<std::string, std::array<std::int64_t, kLabels.size()>> per_day;
-  std::int64_t bot_n = 0, bot_k = 0, person_n = 0, person_k = 0;
-  std::vector<double> bot_approval, person_approval, bot_merge, person_merge;
-  for (const auto& m : rows.merged) {
-    const bool bot = m.approval == "bot" || m.approval == "bot+human";
-    const bool person = m.approval == "human" || m.approval == "bot+human";
-    const std::size_t label = m.approval == "bot"         ? 0
-                              : m.approval == "human"     ? 1
-                              : m.approval == "bot+human" ? 2
-                                                          : 3;
-    ++per_day[m.merged_at.substr(0, 10)][label];
-    const auto opened = m.opened_at.empty() ? std::nullopt : parse_utc_iso8601(m.opened_at);
-    auto add = [&](std::vector<double>& v, const std::string& to) {
-      if (!opened || to.empty()) return;
-      const auto t = parse_utc_iso8601(to);
-      const double h = t ? std::chrono::duration<double>(*t - *opened).count() / 3600.0 : -1;
-      if (h >= 0) v.push_back(h);
-    };
-    if (bot) {
-      ++bot_n;
-      bot_k += m.reverted;
-      add(bot_approval, m.bot_approved_at);
-      add(bot_merge, m.merged_at);
-    }
-    if (person) {
-      ++person_n;
-      person_k += m.reverted;
-      add(person_approval, m.person_approved_at);
-      add(person_merge, m.merged_at);
-    }
+void FigureCounter::add(const audit::MergedChange& m) {
+  const bool bot = m.approval == "bot" || m.approval == "bot+human";
+  const bool person = m.approval == "human" || m.approval == "bot+human";
+  const std::size_t label = m.approval == "bot"         ? 0
+                            : m.approval == "human"     ? 1
+                            : m.approval == "bot+human" ? 2
+                                                        : 3;
+  ++merged_;
+  ++per_day_[m.merged_at.substr(0, 10)][label];
+  const auto opened = m.opened_at.empty() ? std::nullopt : parse_utc_iso8601(m.opened_at);
+  auto add = [&](std::vector<double>& v, const std::string& to) {
+    if (!opened || to.empty()) return;
+    const auto t = parse_utc_iso8601(to);
+    const double h = t ? std::chrono::duration<double>(*t - *opened).count() / 3600.0 : -1;
+    if (h >= 0) v.push_back(h);
+  };
+  if (bot) {
+    ++bot_n_;
+    bot_k_ += m.reverted;
+    add(bot_approval_, m.bot_approved_at);
+    add(bot_merge_, m.merged_at);
   }
+  if (person) {
+    ++person_n_;
+    person_k_ += m.reverted;
+    add(person_approval_, m.person_approved_at);
+    add(person_merge_, m.merged_at);
+  }
+}
+
+OverviewFigures FigureCounter::finish(const audit::OverviewRows& rows) {
+  constexpr std::array<const char*, 4> kLabels{"bot", "person", "bot+person", "none"};
+  OverviewFigures f;
   std::vector<audit::DayCount> merged_days;
-  for (const auto& [day, counts] : per_day) {
+  for (const auto& [day, counts] : per_day_) {
     for (std::size_t i = 0; i < kLabels.size(); ++i) {
       if (counts[i] > 0) merged_days.push_back({day, kLabels[i], counts[i]});
     }
   }
-  f.merged_total = static_cast<std::int64_t>(rows.merged.size());
+  f.merged_total = merged_;
   f.merged = weekly(merged_days);
   f.decisions = weekly(rows.decisions);
   auto overrides = rows.overrides;
@@ -162,15 +159,21 @@ OverviewFigures overview_figures(const audit::OverviewRows& rows) {
   f.overrides = weekly(overrides);
   for (const auto& d : rows.decisions) f.runs_total += d.count;
   for (const auto& o : rows.overrides) f.overrides_total += o.count;
-  f.bot = wilson(bot_k, bot_n);
-  f.person = wilson(person_k, person_n);
-  f.bot_to_approval = latency(bot_approval);
-  f.person_to_approval = latency(person_approval);
-  f.bot_to_merge = latency(bot_merge);
-  f.person_to_merge = latency(person_merge);
+  f.bot = wilson(bot_k_, bot_n_);
+  f.person = wilson(person_k_, person_n_);
+  f.bot_to_approval = latency(bot_approval_);
+  f.person_to_approval = latency(person_approval_);
+  f.bot_to_merge = latency(bot_merge_);
+  f.person_to_merge = latency(person_merge_);
   f.noisy_rules = rows.noisy_rules;
   f.effective_rules = rows.effective_rules;
   return f;
+}
+
+OverviewFigures overview_figures(const audit::OverviewRows& rows) {
+  FigureCounter counter;
+  for (const auto& m : rows.merged) counter.add(m);
+  return counter.finish(rows);
 }
 
 nlohmann::json chart_data(const OverviewFigures& f) {

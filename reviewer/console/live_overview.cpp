@@ -49,9 +49,8 @@ const std::vector<audit::TableLayout>& LiveOverview::tables(audit::LogReader& lo
   return tables_;
 }
 
-audit::OverviewRows LiveOverview::rows(audit::ReadOnlySession& session, const audit::ConsoleFilter& f,
-                                       audit::ChainHead& head) {
-  std::unique_lock lock(mu_);
+void LiveOverview::catch_up(std::unique_lock<std::mutex>& lock, audit::ReadOnlySession& session,
+                            audit::ChainHead& head) {
   warm_cv_.wait(lock, [&] { return warm_; });
   auto& log = session.log();
   const auto& tables = this->tables(log);
@@ -65,7 +64,22 @@ audit::OverviewRows LiveOverview::rows(audit::ReadOnlySession& session, const au
     summary_.update(log, tables, request_head);
   }
   head = summary_.watermark();
+}
+
+audit::OverviewRows LiveOverview::rows(audit::ReadOnlySession& session, const audit::ConsoleFilter& f,
+                                       audit::ChainHead& head) {
+  std::unique_lock lock(mu_);
+  catch_up(lock, session, head);
   return summary_.rows(f);
+}
+
+OverviewFigures LiveOverview::figures(audit::ReadOnlySession& session, const audit::ConsoleFilter& f,
+                                      audit::ChainHead& head) {
+  std::unique_lock lock(mu_);
+  catch_up(lock, session, head);
+  FigureCounter counter;
+  const auto rest = summary_.rows(f, [&](const audit::MergedChange& m) { counter.add(m); });
+  return counter.finish(rest);
 }
 
 void LiveOverview::wait_for_warm_up() {

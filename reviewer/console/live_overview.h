@@ -22,6 +22,7 @@
 
 #include "audit/overview_summary.h"
 #include "audit/readonly_session.h"
+#include "reviewer/console/charts.h"
 
 namespace reviewer::console {
 
@@ -44,11 +45,17 @@ class LiveOverview {
   // a new session decides whether the log grew or was replaced. Throws
   // reviewer::Error from the database.
   audit::OverviewRows rows(audit::ReadOnlySession& session, const audit::ConsoleFilter& f, audit::ChainHead& head);
+  // The overview's figures for `f`, as overview_figures(rows(…)) gives
+  // them, counted from the summary's merges in place (no copy of them).
+  OverviewFigures figures(audit::ReadOnlySession& session, const audit::ConsoleFilter& f, audit::ChainHead& head);
 
   // Returns once the first build has ended, done or failed.
   void wait_for_warm_up();
 
  private:
+  // Waits for the warm-up and brings the summary to `session`'s head (or
+  // a newer one); `lock` holds mu_.
+  void catch_up(std::unique_lock<std::mutex>& lock, audit::ReadOnlySession& session, audit::ChainHead& head);
   // `second`: another session, read through at once when at the same head.
   void update(audit::LogReader& log, const std::stop_token& stop, audit::LogReader* second = nullptr);
   // The chained tables, read again when the schema version changes.

@@ -62,21 +62,21 @@ HttpAnswer overview_page(PageContext& c) {
     }
   }
   const auto filter = form.filter();
-  std::optional<audit::OverviewRows> rows;
+  OverviewFigures figures;
   if (c.live) {
     audit::ChainHead head;
-    rows = c.live->rows(c.session(), filter, head);
+    figures = c.live->figures(c.session(), filter, head);
   } else {
     const auto head = audit::read_head(c.log(), c.log().chained_tables());
     std::string key = fmt::format("{} {} {} {}", head.seq, head.hash, filter.since, filter.until);
     for (const auto& r : filter.repositories) key += fmt::format(" {}:{}", r.size(), r);
-    rows = c.overviews.find(key);
+    auto rows = c.overviews.find(key);
     if (!rows) {
       rows = audit::console_overview(c.log(), filter);
       c.overviews.put(key, *rows);
     }
+    figures = overview_figures(*rows);
   }
-  const auto figures = overview_figures(*rows);
   const auto charts = chart_data(figures);
 
   std::string main = filter_form(

@@ -129,6 +129,30 @@ std::string described(const audit::OverviewRows& o) {
   return out + chart_data(overview_figures(o)).dump();
 }
 
+// Every figure the overview page shows, as text.
+std::string described(const OverviewFigures& f) {
+  const auto latency = [](const Latency& l) {
+    return fmt::format("{} {} {}", l.n, l.median_hours.value_or(-1), l.p75_hours.value_or(-1));
+  };
+  std::string out = fmt::format("{} merged, {} runs, {} overrides\n", f.merged_total, f.runs_total, f.overrides_total);
+  for (const auto* r : {&f.bot, &f.person}) out += fmt::format("rate {} {} {} {} {}\n", r->n, r->k, r->rate, r->low, r->high);
+  for (const auto* l : {&f.bot_to_approval, &f.person_to_approval, &f.bot_to_merge, &f.person_to_merge}) {
+    out += "latency " + latency(*l) + "\n";
+  }
+  for (const auto& r : f.noisy_rules) out += fmt::format("noisy {} {} {}\n", r.rule, r.count, r.other);
+  for (const auto& r : f.effective_rules) out += fmt::format("effective {} {}\n", r.rule, r.count);
+  return out + chart_data(f).dump();
+}
+
+// The figures counted from the summary's merges in place (what
+// LiveOverview::figures shows), not from a copy of its rows.
+std::string described_in_place(const audit::OverviewSummary& summary, const audit::ConsoleFilter& f) {
+  FigureCounter counter;
+  const auto rest = summary.rows(f, [&](const audit::MergedChange& m) { counter.add(m); });
+  CHECK(rest.merged.empty());
+  return described(counter.finish(rest));
+}
+
 // Brings `summary` to the log's head and compares it with console_overview
 // for every filter; returns how many filters differed (the CHECKs are left
 // to the caller through `expect_equal`).
@@ -145,10 +169,16 @@ int compare_summary(audit::OverviewSummary& summary, audit::LogReader& log, bool
     CAPTURE(f.since);
     CAPTURE(f.until);
     CAPTURE(f.repositories.size());
-    const auto full = described(audit::console_overview(log, f));
+    const auto full_rows = audit::console_overview(log, f);
+    const auto full = described(full_rows);
     const auto kept = described(summary.rows(f));
-    if (expect_equal) CHECK(kept == full);
-    differ += kept != full;
+    const auto full_figures = described(overview_figures(full_rows));
+    const auto in_place = described_in_place(summary, f);
+    if (expect_equal) {
+      CHECK(kept == full);
+      CHECK(in_place == full_figures);
+    }
+    differ += kept != full || in_place != full_figures;
   }
   return differ;
 }
@@ -245,6 +275,9 @@ TEST_SUITE("console") {
     audit::ChainHead head;
     const auto expected = described(audit::console_overview(open()->log(), {}));
     for (int i = 0; i < 3; ++i) CHECK(described(live.rows(*open(), {}, head)) == expected);
+    // The page's figures, counted in place, are the full computation's.
+    CHECK(described(live.figures(*open(), {}, head)) ==
+          described(overview_figures(audit::console_overview(open()->log(), {}))));
     CHECK(reads == 1);
     bump = 1;  // a migration ran: the tables are read again, once
     CHECK(described(live.rows(*open(), {}, head)) == expected);
