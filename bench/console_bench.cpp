@@ -7,16 +7,14 @@
 // `## console`.
 //
 //   console_bench [--db PATH|URL] [--changes N] [--runs R] [--reuse [--migrate]] [--only PREFIX] [--no-append]
-//                 [--writer URL] [--small-pages]
+//                 [--writer URL]
 // (--only: the figures whose name starts with PREFIX, for a profiler;
 // --migrate: bring a reused log written by an older build to this build's
 // schema first, e.g. migration 008's indexes; this writes to the log;
 // the overview's summary after K appended events is measured on a copy of
 // the log, PATH.append-copy, removed at the end; --no-append skips it;
 // --db postgresql://… reads a log copied there beforehand, as a read-only
-// role, and --writer postgresql://… appends to that database itself;
-// --small-pages: leave the heap in 4 KB pages, as before `audit serve`
-// asked for huge pages, reviewer/console/huge_heap.h)
+// role, and --writer postgresql://… appends to that database itself)
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -36,7 +34,6 @@
 #include "reviewer/console/auth.h"
 #include "reviewer/console/charts.h"
 #include "reviewer/console/console.h"
-#include "reviewer/console/huge_heap.h"
 
 using namespace reviewer;
 using Clock = std::chrono::steady_clock;
@@ -209,7 +206,7 @@ void append_copy(const std::filesystem::path& db, console::ConsoleOptions option
 int main(int argc, char** argv) {
   std::filesystem::path db = "console-bench.db";
   int changes = 100000, runs = 7;
-  bool reuse = false, migrate = false, append = true, huge = true;
+  bool reuse = false, migrate = false, append = true;
   std::string only, writer;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -221,19 +218,11 @@ int main(int argc, char** argv) {
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else if (a == "--no-append") append = false;
     else if (a == "--writer" && i + 1 < argc) writer = argv[++i];
-    else if (a == "--small-pages") huge = false;
     else {
       fmt::print(stderr, "usage: console_bench [--db PATH] [--changes N] [--runs R] [--reuse [--migrate]] "
-                        "[--only PREFIX] [--no-append] [--writer URL] [--small-pages]\n");
+                        "[--only PREFIX] [--no-append] [--writer URL]\n");
       return 1;
     }
-  }
-  // As `reviewer audit serve` does first (before any thread starts).
-  if (huge) {
-    const auto heap = console::prefer_huge_page_heap();
-    fmt::print("heap in huge pages: {}\n", heap.applied ? fmt::format("{} MB marked", heap.bytes >> 20) : heap.why_not);
-  } else {
-    fmt::print("heap in huge pages: no (--small-pages)\n");
   }
   const bool postgres = db.string().starts_with("postgresql://") || db.string().starts_with("postgres://");
   if (postgres) {

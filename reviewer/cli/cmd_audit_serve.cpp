@@ -16,7 +16,6 @@
 #include "reviewer/cli/cli.h"
 #include "reviewer/console/auth.h"
 #include "reviewer/console/console.h"
-#include "reviewer/console/huge_heap.h"
 #include "reviewer/core/error.h"
 #include "reviewer/http/listener.h"
 #include "storage/postgres.h"
@@ -44,11 +43,6 @@ std::pair<std::string, int> listen_address(const std::string& v) {
 }
 
 int run_console(const ConsoleFlags& f) {
-  // First, before any thread or large allocation: the overview's summary
-  // is built in huge pages (a fresh process paid ~0.65 s of page faults
-  // in 4 KB pages; reviewer/console/huge_heap.h). Without them it is only
-  // slower.
-  console::prefer_huge_page_heap();
   if (!f.database_url.empty() && !storage::is_postgres_url(f.database_url)) {
     throw Error(Error::Code::usage,
                 fmt::format("--database-url must be a postgresql:// URL, not '{}'", storage::redact_url(f.database_url)));

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The first all-time overview of a console just started, as an auditor
+# meets it: `reviewer audit serve` on LOG, one request to /?period=all as
+# soon as it listens (it waits for the summary's warm-up), then a second.
+# BINARIES are run in turn, ROUNDS times, each a fresh process. Prints the
+# two request times (curl's total, loopback), the process's minor page
+# faults and the 1-minute load average.
+#
+#   bench/console_start.sh LOG ROUNDS BINARY...
+#   bench/console_start.sh /tmp/console-bench.db 3 /tmp/reviewer-before build/bin/reviewer
+set -euo pipefail
+[ $# -ge 3 ] || { sed -n '2,10p' "$0"; exit 2; }
+log=$1 rounds=$2
+shift 2
+tmp=$(mktemp -d)
+trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+token=$(openssl rand -hex 32)
+printf '%s' "$token" | "$1" audit token-hash > "$tmp/tokens"
+for _ in $(seq 1 "$rounds"); do
+  for bin in "$@"; do
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    "$bin" audit serve --db "$log" --listen "127.0.0.1:$port" --tokens "$tmp/tokens" 2>"$tmp/log" &
+    pid=$!
+    for _ in $(seq 500); do curl -s -o /dev/null "http://127.0.0.1:$port/login" && break; sleep 0.01; done
+    get() { curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/?period=all"; }
+    first=$(get)
+    second=$(get)
+    printf '%-40s first %5.0f ms  second %4.0f ms  faults %6d  load %s\n' "$bin" "$(echo "$first * 1000" | bc)" \
+      "$(echo "$second * 1000" | bc)" "$(awk '{print $10}' "/proc/$pid/stat")" "$(cut -d' ' -f1 /proc/loadavg)"
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+  done
+done
