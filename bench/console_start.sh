@@ -4,7 +4,8 @@
 # soon as it listens (it waits for the summary's warm-up), then a second.
 # BINARIES are run in turn, ROUNDS times, each a fresh process. Prints the
 # two request times (curl's total, loopback), the process's minor page
-# faults and the 1-minute load average.
+# faults, its peak resident memory and how much of it is in huge pages,
+# and the 1-minute load average.
 #
 #   bench/console_start.sh LOG ROUNDS BINARY...
 #   bench/console_start.sh /tmp/console-bench.db 3 /tmp/reviewer-before build/bin/reviewer
@@ -14,7 +15,7 @@ log=$1 rounds=$2
 shift 2
 tmp=$(mktemp -d)
 trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-token=$(openssl rand -hex 32)
+token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf '%s' "$token" | "$1" audit token-hash > "$tmp/tokens"
 for _ in $(seq 1 "$rounds"); do
   for bin in "$@"; do
@@ -25,8 +26,10 @@ for _ in $(seq 1 "$rounds"); do
     get() { curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/?period=all"; }
     first=$(get)
     second=$(get)
-    printf '%-40s first %5.0f ms  second %4.0f ms  faults %6d  load %s\n' "$bin" "$(echo "$first * 1000" | bc)" \
-      "$(echo "$second * 1000" | bc)" "$(awk '{print $10}' "/proc/$pid/stat")" "$(cut -d' ' -f1 /proc/loadavg)"
+    printf '%-40s first %5.0f ms  second %4.0f ms  faults %6d  peak %4d MB  huge %4d MB  load %s\n' "$bin" \
+      "$(echo "$first * 1000" | bc)" "$(echo "$second * 1000" | bc)" "$(awk '{print $10}' "/proc/$pid/stat")" \
+      $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 )) \
+      $(( $(awk '/AnonHugePages/ {print $2}' "/proc/$pid/smaps_rollup") / 1024 )) "$(cut -d' ' -f1 /proc/loadavg)"
     kill "$pid"
     wait "$pid" 2>/dev/null || true
   done

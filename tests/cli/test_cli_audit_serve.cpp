@@ -1,6 +1,9 @@
-// `reviewer audit token-hash` and `reviewer audit serve`'s refusals at
-// start, through the shipped binary.
+// `reviewer audit token-hash`, `reviewer audit serve`'s refusals at start
+// and its heap in huge pages, through the shipped binary.
 #include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
 
 #include "cli_fixture.h"
 #include "support/testutil.h"
@@ -16,6 +19,34 @@ TEST_SUITE("cli::audit_serve") {
     CHECK(out == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
     CHECK(test::run_command(fmt::format("printf '' | {} audit token-hash", REVIEWER_BINARY), &out, true) == 1);
     CHECK(out.find("no token on standard input") != std::string::npos);
+  }
+
+  TEST_CASE("serve builds the overview in huge pages where the kernel gives them") {
+    std::ifstream mode_file("/sys/kernel/mm/transparent_hugepage/enabled");
+    const std::string mode{std::istreambuf_iterator<char>(mode_file), std::istreambuf_iterator<char>()};
+    if (mode.empty() || mode.find("[never]") != std::string::npos) return;  // the kernel gives none
+    std::string libs;
+    test::run_command(fmt::format("ldd {}", REVIEWER_BINARY), &libs);
+    if (libs.find("tcmalloc") == std::string::npos) return;  // a sanitizer build: its own allocator
+    const auto dir = test::scratch_dir("serve-huge-pages");
+    REQUIRE(test::run_command(fmt::format("{} demo --dir {} >/dev/null 2>&1", REVIEWER_BINARY, dir.string()), nullptr) ==
+            0);
+    // Start the console, ask for the all-time overview (it builds the
+    // summary), then read how much of the process is in huge pages.
+    const std::string script = fmt::format(
+        R"(set -e; cd {dir}; T=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'); printf '%s' "$T" | {bin} audit token-hash > tokens
+P=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+{bin} audit serve --db audit.db --tokens tokens --listen 127.0.0.1:$P 2>serve.log & S=$!
+for i in $(seq 300); do curl -s -o /dev/null http://127.0.0.1:$P/login && break; sleep 0.02; done
+curl -s -o /dev/null -w '%{{http_code}} ' -H "Authorization: Bearer $T" "http://127.0.0.1:$P/?period=all"
+awk '/AnonHugePages/ {{print $2}}' /proc/$S/smaps_rollup; kill $S; wait $S || true)",
+        fmt::arg("dir", dir.string()), fmt::arg("bin", REVIEWER_BINARY));
+    std::string out;
+    test::write_text(dir / "start.sh", script);
+    REQUIRE(test::run_command(fmt::format("bash {}", (dir / "start.sh").string()), &out) == 0);
+    CAPTURE(out);
+    CHECK(out.rfind("200 ", 0) == 0);
+    CHECK(std::stol(out.substr(4)) >= 2048);  // kB: at least one 2 MB page
   }
 
   TEST_CASE("serve refuses to start without a usable tokens file, log or address") {
