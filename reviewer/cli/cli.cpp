@@ -31,6 +31,12 @@ std::string default_audit_db() {
   return "reviewer-data/audit.db";
 }
 
+namespace {
+std::string (*heap_setup)() = nullptr;
+}  // namespace
+
+void set_heap_setup(std::string (*setup)()) { heap_setup = setup; }
+
 int run_cli(int argc, char** argv) {
   git::Library git;
   CLI::App app{"reviewer: reviews pull requests with independent sub-agents (intent, safety, logic,\n"
@@ -76,6 +82,10 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return error_exit(fmt::format("{} (see --help)", e.what()));
   }
+  // Commands that build their data once (a review, the console's summary)
+  // take it in huge pages; the long-running webhook server keeps 4 KB
+  // pages, whose memory tcmalloc can give back page by page.
+  if (heap_setup && !app.got_subcommand("serve")) (void)heap_setup();
   try {
     rc = run ? run() : 1;
   } catch (const Error& e) {

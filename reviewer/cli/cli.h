@@ -12,11 +12,11 @@ namespace reviewer {
 // Parses argv, runs the chosen subcommand, returns the process exit code.
 int run_cli(int argc, char** argv);
 
-// What `audit serve` runs first, before its threads start: set by the
-// `reviewer` executable to put tcmalloc's heap in huge pages
-// (huge_page_heap.h); returns why not, or "" when applied. Unset in the
-// tests, which use glibc's malloc.
-void set_console_heap_setup(std::string (*setup)());
+// What run_cli runs once the command line is parsed, before any command
+// but `serve` starts: set by the `reviewer` executable to put tcmalloc's
+// heap in huge pages (huge_page_heap.h); returns why not, or "" when
+// applied. Unset in the tests, which use glibc's malloc.
+void set_heap_setup(std::string (*setup)());
 
 // Each subcommand file adds its CLI11 subcommand to `app` and sets `run`
 // to the action to perform if that subcommand is chosen.

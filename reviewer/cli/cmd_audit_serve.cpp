@@ -42,13 +42,7 @@ std::pair<std::string, int> listen_address(const std::string& v) {
   return {parts->first, port};
 }
 
-std::string (*heap_setup)() = nullptr;
-
 int run_console(const ConsoleFlags& f) {
-  // First, before any thread or large allocation: the overview's summary
-  // is then built in huge pages (huge_page_heap.h). Without them it is
-  // only slower.
-  if (heap_setup) (void)heap_setup();
   if (!f.database_url.empty() && !storage::is_postgres_url(f.database_url)) {
     throw Error(Error::Code::usage,
                 fmt::format("--database-url must be a postgresql:// URL, not '{}'", storage::redact_url(f.database_url)));
@@ -102,8 +96,6 @@ int run_token_hash() {
 }
 
 }  // namespace
-
-void set_console_heap_setup(std::string (*setup)()) { heap_setup = setup; }
 
 void add_audit_console_commands(CLI::App& audit, Action& run) {
   auto f = std::make_shared<ConsoleFlags>();

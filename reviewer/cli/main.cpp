@@ -6,7 +6,7 @@
 
 int main(int argc, char** argv) {
 #ifdef REVIEWER_TCMALLOC
-  reviewer::set_console_heap_setup([] { return reviewer::use_huge_pages_for_heap(); });
+  reviewer::set_heap_setup([] { return reviewer::use_huge_pages_for_heap(); });
 #endif
   return reviewer::run_cli(argc, argv);
 }
