@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The first all-time overview of a console just started, as an auditor
-# meets it: `reviewer audit serve` on LOG, one request to /?period=all as
+# meets it: `reviewer audit serve` on LOG (a file, or a postgresql:// URL), one request to /?period=all as
 # soon as it listens (it waits for the summary's warm-up), then a second.
 # BINARIES are run in turn, ROUNDS times, each a fresh process. Prints the
 # two request times (curl's total, loopback), the process's minor page
@@ -20,7 +20,9 @@ printf '%s' "$token" | "$1" audit token-hash > "$tmp/tokens"
 for _ in $(seq 1 "$rounds"); do
   for bin in "$@"; do
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    "$bin" audit serve --db "$log" --listen "127.0.0.1:$port" --tokens "$tmp/tokens" 2>"$tmp/log" &
+    where=(--db "$log")
+    [[ $log == postgres*://* ]] && where=(--database-url "$log")
+    "$bin" audit serve "${where[@]}" --listen "127.0.0.1:$port" --tokens "$tmp/tokens" 2>"$tmp/log" &
     pid=$!
     for _ in $(seq 500); do curl -s -o /dev/null "http://127.0.0.1:$port/login" && break; sleep 0.01; done
     get() { curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/?period=all"; }
