@@ -1,5 +1,6 @@
 // `reviewer audit token-hash`, `reviewer audit serve`'s refusals at start
-// and its heap in huge pages, through the shipped binary.
+// and its heap in huge pages (the webhook server's in 4 KB pages), through
+// the shipped binary.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -47,6 +48,29 @@ awk '/AnonHugePages/ {{print $2}}' /proc/$S/smaps_rollup; kill $S; wait $S || tr
     CAPTURE(out);
     CHECK(out.rfind("200 ", 0) == 0);
     CHECK(std::stol(out.substr(4)) >= 2048);  // kB: at least one 2 MB page
+  }
+
+  TEST_CASE("the webhook server keeps its heap in 4 KB pages") {
+    // Only the console and the one-shot commands take huge pages; under
+    // `always` the kernel gives every process some, so nothing to check.
+    std::ifstream mode_file("/sys/kernel/mm/transparent_hugepage/enabled");
+    const std::string mode{std::istreambuf_iterator<char>(mode_file), std::istreambuf_iterator<char>()};
+    if (mode.find("[madvise]") == std::string::npos) return;
+    const auto dir = test::scratch_dir("webhook-small-pages");
+    const std::string script = fmt::format(
+        R"(set -e; cd {dir}
+P=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+REVIEWER_WEBHOOK_SECRET=s REVIEWER_LISTEN=127.0.0.1:$P REVIEWER_DATA_DIR={dir}/data {bin} serve 2>serve.log & S=$!
+for i in $(seq 300); do curl -sf -o /dev/null http://127.0.0.1:$P/healthz && break; sleep 0.02; done
+curl -s -o /dev/null -w '%{{http_code}} ' http://127.0.0.1:$P/healthz
+awk '/AnonHugePages/ {{print $2}}' /proc/$S/smaps_rollup; kill $S; wait $S || true)",
+        fmt::arg("dir", dir.string()), fmt::arg("bin", REVIEWER_BINARY));
+    test::write_text(dir / "start.sh", script);
+    std::string out;
+    REQUIRE(test::run_command(fmt::format("bash {}", (dir / "start.sh").string()), &out) == 0);
+    CAPTURE(out);
+    CHECK(out.rfind("200 ", 0) == 0);
+    CHECK(std::stol(out.substr(4)) == 0);
   }
 
   TEST_CASE("serve refuses to start without a usable tokens file, log or address") {
