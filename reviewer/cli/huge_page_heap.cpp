@@ -57,9 +57,7 @@ std::string thp_mode() {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-}  // namespace
-
-std::string use_huge_pages_for_heap(std::size_t bytes) {
+std::string set_up(std::size_t bytes) {
   if (thp_mode().find("[never]") != std::string::npos) return "the kernel's transparent huge pages are off (never)";
   SysAllocator* current = MallocExtension::instance()->GetSystemAllocator();
   if (!current) return "the allocator takes no system allocator (not tcmalloc)";
@@ -74,9 +72,16 @@ std::string use_huge_pages_for_heap(std::size_t bytes) {
     munmap(raw, reserve);
     return why;
   }
-  static auto* allocator = new HugePageSysAllocator(current, begin, end);
-  MallocExtension::instance()->SetSystemAllocator(allocator);
+  MallocExtension::instance()->SetSystemAllocator(new HugePageSysAllocator(current, begin, end));
   return {};
+}
+
+}  // namespace
+
+std::string use_huge_pages_for_heap(std::size_t bytes) {
+  // Once per process: a second range would be reserved and never used.
+  static const std::string why_not = set_up(bytes);
+  return why_not;
 }
 
 }  // namespace reviewer

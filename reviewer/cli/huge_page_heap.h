@@ -27,7 +27,8 @@
 namespace reviewer {
 
 // Empty when applied, else why not (the kernel's mode is `never`, the
-// malloc is not tcmalloc, mmap or madvise failed).
+// malloc is not tcmalloc, mmap or madvise failed). Sets up once per
+// process; later calls return the first call's answer.
 std::string use_huge_pages_for_heap(std::size_t bytes = std::size_t{1} << 30);
 
 }  // namespace reviewer
