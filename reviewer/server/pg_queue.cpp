@@ -142,8 +142,10 @@ constexpr std::string_view kPick =
     // (its lease expired), a claim whose snapshot could not yet see another
     // claim's lease of the newer one took the older one beside it; now it
     // finds the newer one locked and takes neither.
-    "  AND NOT EXISTS (SELECT 1 FROM queue_jobs n WHERE n.repository=j.repository AND n.pr_number=j.pr_number "
-    "    AND n.kind=j.kind AND n.state IN ('pending','leased') AND n.id>j.id) "
+    // Only reviews of a pull request cover each other (REVIEWER_COVERS_ITS_PR).
+    "  AND (NOT (j.kind='review' AND j.pr_number>0) OR NOT EXISTS (SELECT 1 FROM queue_jobs n "
+    "    WHERE n.repository=j.repository AND n.pr_number=j.pr_number "
+    "    AND n.kind=j.kind AND n.state IN ('pending','leased') AND n.id>j.id)) "
     "ORDER BY COALESCE(i.last_turn, 0), COALESCE(t.last_turn, 0), j.id LIMIT 1 "
     "FOR UPDATE OF j SKIP LOCKED";
 // The claim in one statement: the pick, the lease ($2 token, $3 expiry)
@@ -163,7 +165,7 @@ const std::string kClaim = std::string("WITH p AS (") + std::string(kPick) + "),
     // The older jobs of its pull request left pending are covered by it.
     "o AS (UPDATE queue_jobs q SET state='superseded', superseded_by=l.id, finished_ms=$1 FROM l "
     "  WHERE q.repository=l.repository AND q.pr_number=l.pr_number AND q.kind=l.kind AND q.state='pending' "
-    "    AND q.id<l.id) "
+    "    AND q.id<l.id AND l.kind='review' AND l.pr_number>0) "
     "SELECT l.id, l.delivery_id, l.event, l.kind, l.repository, l.pr_number, l.head_sha, l.attempts, d.body, "
     "  l.lease_token, l.installation FROM l JOIN queue_deliveries d ON d.delivery_id=l.delivery_id";
 

@@ -94,9 +94,15 @@ constexpr std::int64_t kQueueSchemaVersion = 3;
 // release) is covered by the newer one, which supersedes it when claimed;
 // it used to run first, then the newer one after it. On PostgreSQL the
 // same rule (kPick) keeps two claims at once from running one head twice.
+// Only reviews of a pull request cover each other (the jobs enqueued with
+// `supersedes`, github/webhook.cpp): every comment, review state and
+// check-suite re-run of it runs, and a re-run with no pull request (0)
+// names none.
+#define REVIEWER_COVERS_ITS_PR(alias) "(" alias ".kind='review' AND " alias ".pr_number>0)"
 #define REVIEWER_NEWEST_OF_ITS_PR(alias)                                                                     \
-  "NOT EXISTS (SELECT 1 FROM jobs n WHERE n.repository=" alias ".repository AND n.pr_number=" alias         \
-  ".pr_number AND n.kind=" alias ".kind AND n.state IN ('pending','leased') AND n.id>" alias ".id)"
+  "(NOT " REVIEWER_COVERS_ITS_PR(alias) " OR NOT EXISTS (SELECT 1 FROM jobs n WHERE n.repository=" alias    \
+  ".repository AND n.pr_number=" alias ".pr_number AND n.kind=" alias ".kind AND n.state IN ('pending','leased') " \
+  "AND n.id>" alias ".id))"
 
 
 class SqliteQueue final : public JobQueue {
@@ -451,7 +457,8 @@ class SqliteQueue final : public JobQueue {
     lease_it.bind(1, job.id).bind(2, job.lease_token).bind(3, now + lease.count()).run();
     Stmt covered(db_,  // REVIEWER_NEWEST_OF_ITS_PR: the older jobs it covers end
                  "UPDATE jobs SET state='superseded', superseded_by=?1, finished_ms=?5 "
-                 "WHERE repository=?2 AND pr_number=?3 AND kind=?4 AND state='pending' AND id<?1");
+                 "WHERE repository=?2 AND pr_number=?3 AND kind=?4 AND state='pending' AND id<?1 "
+                 "  AND " REVIEWER_COVERS_ITS_PR("jobs"));
     covered.bind(1, job.id).bind(2, repo).bind(3, job.pr_number).bind(4, job.kind).bind(5, now).run();
     Stmt turn(db_,
               "INSERT INTO repo_turns(repository, last_turn) "

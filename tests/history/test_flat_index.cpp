@@ -290,5 +290,20 @@ TEST_SUITE("history::FlatIndex") {
     forged = ix;
     forged.commits[1].features[0] = -1;
     CHECK(history::FlatIndex::from_bytes(history::encode_index(forged), &why, false) == nullptr);
+    // A lookup table that names another record than the one with its key:
+    // a lookup would answer for the wrong commit or author.
+    forged = ix;
+    std::swap(forged.commit_ids.at(ix.commits[0].sha), forged.commit_ids.at(ix.commits[1].sha));
+    CHECK(history::FlatIndex::from_bytes(history::encode_index(forged), &why, false) == nullptr);
+    CHECK(why.find("bad lookup table key") != std::string::npos);
+    forged = ix;
+    REQUIRE(forged.author_ids.size() == 2);
+    std::swap(forged.author_ids.begin()->second, std::next(forged.author_ids.begin())->second);
+    CHECK(history::FlatIndex::from_bytes(history::encode_index(forged), &why, false) == nullptr);
+    CHECK(why.find("bad lookup table key") != std::string::npos);
+    forged = ix;
+    forged.file_ids["src/elsewhere.c"] = forged.file_ids.at("src/a.c");
+    CHECK(history::FlatIndex::from_bytes(history::encode_index(forged), &why, false) == nullptr);
+    CHECK(why.find("bad lookup table key") != std::string::npos);
   }
 }

@@ -269,6 +269,24 @@ TEST_SUITE("server::JobQueue") {
     });
   }
 
+  TEST_CASE("only reviews of a pull request cover each other: every comment, and every re-run without one, runs") {
+    test::on_each_backend("covers", [](const std::string& at) {
+      QueueContext c("covers", 3, 64 << 20, at);
+      auto comment = [&](int pr) {
+        auto it = c.item("o/r", pr, "", false);
+        it.job->kind = "comment";
+        return it;
+      };
+      c.q->enqueue({comment(1), comment(1), c.item("o/r", 0, "a", false), c.item("o/r", 0, "b", false)});
+      std::set<std::int64_t> ran;
+      while (auto j = c.q->claim(10s)) {
+        ran.insert(j->id);
+        CHECK(c.q->finish(*j, {JobResult::Status::done, "ok", {}}) == "done");
+      }
+      CHECK(ran.size() == 4);
+    });
+  }
+
   TEST_CASE("an expired lease is claimed again and the old holder's result is refused") {
     test::on_each_backend("lease", [](const std::string& at) {
       QueueContext c("lease", 3, 64 << 20, at);

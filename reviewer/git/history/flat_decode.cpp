@@ -1,6 +1,7 @@
 // FlatIndex: the checks made at open, and the whole index decoded for an
 // update.
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -86,10 +87,25 @@ void FlatIndex::check_records(bool whole) {
   }
   const std::pair<Section, std::size_t> tables[] = {
       {kCommitIds, n}, {kMerged, n}, {kLiveIds, files}, {kFormerIds, files}, {kAuthorIds, authors}};
+  // Lookups search a table by key: its keys are strictly ascending, and a
+  // table whose records carry the key themselves (a commit's sha, a live
+  // file's path, an author's key) names the record that does, so that a
+  // lookup and the records cannot disagree.
+  auto key_of = [&](Section table, std::uint32_t id) -> std::optional<StrRef> {
+    if (table == kCommitIds) return record<CommitRec>(kCommits, id).sha;
+    if (table == kLiveIds) return record<FileRec>(kFiles, id).path;
+    if (table == kAuthorIds) return record<AuthorRec>(kAuthors, id).key;
+    return std::nullopt;
+  };
   for (const auto& [table, bound] : tables) {
+    std::string_view previous;
     for (std::size_t i = 0; i < count(table, sizeof(KeyId)); ++i) {
       const auto e = record<KeyId>(table, i);
       if (e.id >= bound || !fits(e.key, strings)) bad("lookup table");
+      const std::string_view key = str(e.key);
+      if (i > 0 && !(previous < key)) bad("lookup table order");
+      previous = key;
+      if (const auto own = key_of(table, e.id); own && (!fits(*own, strings) || str(*own) != key)) bad("lookup table key");
     }
   }
   for (std::size_t i = 0; i < files; ++i) {
