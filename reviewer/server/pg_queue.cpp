@@ -428,9 +428,9 @@ class PgQueue final : public JobQueue {
     std::vector<storage::PgStatement> batch{
         {"BEGIN", {}},
         {kNoFlushWait, {}},  // as claim()'s
-        // A retry of a job that a newer head superseded meanwhile ends it:
-        // the newer job does the work (as in SQLite's finish).
-        {"UPDATE queue_jobs SET state=CASE WHEN $2='pending' AND superseded_by IS NOT NULL THEN 'superseded' "
+        // A retry (or a dead letter) of a job that a newer head superseded
+        // meanwhile ends it: the newer job does the work (as in SQLite's finish).
+        {"UPDATE queue_jobs SET state=CASE WHEN $2 IN ('pending','dead') AND superseded_by IS NOT NULL THEN 'superseded' "
          "  ELSE $2 END, available_ms=$3, lease_token=NULL, lease_expires_ms=NULL, "
          "finished_ms=CASE WHEN $2='pending' AND superseded_by IS NULL THEN NULL ELSE $4::bigint END, run_id=$5, "
          "result=$6 WHERE id=$1 AND state='leased' AND lease_token=$7 RETURNING state",
@@ -447,7 +447,10 @@ class PgQueue final : public JobQueue {
     std::lock_guard lock(mu_);
     reconnect();
     db_.exec(
-        "UPDATE queue_jobs SET state='pending', attempts=GREATEST(attempts-1, 0), lease_token=NULL, "
+        // As in SQLite: a job a newer head stopped ends.
+        "UPDATE queue_jobs SET state=CASE WHEN superseded_by IS NULL THEN 'pending' ELSE 'superseded' END, "
+        "finished_ms=CASE WHEN superseded_by IS NULL THEN NULL ELSE $3::bigint END, "
+        "attempts=GREATEST(attempts-1, 0), lease_token=NULL, "
         "lease_expires_ms=NULL, available_ms=$3 WHERE id=$1 AND lease_token=$2 AND state='leased'",
         {job.id, job.lease_token, opt_.now_ms()});
   }

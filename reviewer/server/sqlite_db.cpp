@@ -71,8 +71,7 @@ Stmt::~Stmt() {
   if (!stmt_) return;  // a text with no statement in it
   // Reset ends a read the caller left unfinished (its snapshot) and
   // clearing the bindings drops every pointer bound without a copy.
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
+  reset();
   try {
     auto it = db_.idle_.find(sql_);
     if (it == db_.idle_.end()) it = db_.idle_.emplace(std::string(sql_), std::vector<sqlite3_stmt*>{}).first;

@@ -26,7 +26,8 @@ class Stmt {
   // A statement of `sql` on `db`: one this connection prepared before and
   // no other Stmt holds, else a newly prepared one. Its bindings are clear
   // and it is reset; on destruction it is reset again and kept for the
-  // next Stmt of the same text.
+  // next Stmt of the same text. `sql` is a string literal: the Stmt keeps
+  // a view of it, and the connection one entry per text.
   Stmt(Db& db, const char* sql);
   ~Stmt();
   Stmt(const Stmt&) = delete;

@@ -254,9 +254,9 @@ class SqliteQueue final : public JobQueue {
     const bool covered = cur.int64(3) != 0;
     cur.reset();
     auto [state, available] = policy_.after(r.status, attempts, now);
-    // A retry of a job that a newer head superseded meanwhile ends it: the
-    // newer job does the work.
-    if (state == "pending" && covered) state = "superseded";
+    // A retry (or, out of attempts, a dead letter) of a job that a newer
+    // head superseded meanwhile ends it: the newer job does the work.
+    if ((state == "pending" || state == "dead") && covered) state = "superseded";
     Stmt up(db_,
             "UPDATE jobs SET state=?2, available_ms=?3, lease_token=NULL, lease_expires_ms=NULL, "
             "finished_ms=CASE WHEN ?2='pending' THEN NULL ELSE ?4 END, run_id=?5, result=?6 WHERE id=?1");
@@ -270,8 +270,11 @@ class SqliteQueue final : public JobQueue {
   void release(const Job& job) override {
     std::lock_guard lock(mu_);
     Stmt s(db_,
-           "UPDATE jobs SET state='pending', attempts=MAX(attempts-1, 0), lease_token=NULL, lease_expires_ms=NULL, "
-           "available_ms=?3 WHERE id=?1 AND lease_token=?2 AND state='leased'");
+           // A job a newer head stopped ends: queued again, it would run the
+           // old head once the newer one finished.
+           "UPDATE jobs SET state=CASE WHEN superseded_by IS NULL THEN 'pending' ELSE 'superseded' END, "
+           "finished_ms=CASE WHEN superseded_by IS NULL THEN NULL ELSE ?3 END, attempts=MAX(attempts-1, 0), "
+           "lease_token=NULL, lease_expires_ms=NULL, available_ms=?3 WHERE id=?1 AND lease_token=?2 AND state='leased'");
     s.bind(1, job.id).bind(2, job.lease_token).bind(3, opt_.now_ms()).run();
   }
 

@@ -269,6 +269,32 @@ TEST_SUITE("server::JobQueue") {
     });
   }
 
+  TEST_CASE("a job a newer head stopped ends when released at shutdown or out of attempts, not pending or dead") {
+    test::on_each_backend("newest-end", [](const std::string& at) {
+      QueueContext c("newest-end", 1, 64 << 20, at);
+      // Released at shutdown: queued again, it would run the old head once
+      // the newer job is done.
+      c.q->enqueue({c.item("o/r", 1, "a")});
+      auto released = c.q->claim(60s);
+      REQUIRE(released);
+      c.q->enqueue({c.item("o/r", 1, "b")});
+      auto newer = c.q->claim(60s);
+      REQUIRE(newer);
+      CHECK(newer->head_sha == "b");
+      c.q->release(*released);
+      CHECK(c.state(released->id) == "superseded");
+      CHECK(c.q->finish(*newer, {JobResult::Status::done, "ok", {}}) == "done");
+      CHECK(!c.q->claim(10s));
+      // Out of attempts (one here) with a retry: not a dead letter.
+      c.q->enqueue({c.item("o/r", 2, "a")});
+      auto old_head = c.q->claim(60s);
+      REQUIRE(old_head);
+      c.q->enqueue({c.item("o/r", 2, "b")});
+      CHECK(c.q->finish(*old_head, {JobResult::Status::retry, "timeout", {}}) == "superseded");
+      CHECK(c.state(old_head->id) == "superseded");
+    });
+  }
+
   TEST_CASE("only reviews of a pull request cover each other: every comment, and every re-run without one, runs") {
     test::on_each_backend("covers", [](const std::string& at) {
       QueueContext c("covers", 3, 64 << 20, at);
