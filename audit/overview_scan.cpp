@@ -18,7 +18,11 @@ std::int64_t NameIds::find(const std::string& name) const {
 }
 
 std::size_t MergeScan::KeyHash::operator()(const Key& k) const {
-  return std::hash<std::int64_t>()(k.pr) * 31 + k.repo;
+  // Mixed, not pr * 31 + repo: libstdc++ hashes an integer to itself, and
+  // (repo 31, pr 0) would share a bucket with (repo 0, pr 1).
+  // Distinct for distinct keys (pull request numbers below 2^40), then
+  // spread by an odd multiplier.
+  return ((static_cast<std::size_t>(k.repo) << 40) ^ static_cast<std::size_t>(k.pr)) * 0x9e3779b97f4a7c15ULL;
 }
 
 namespace {

@@ -7,7 +7,7 @@
 // Opening reads the sections a review uses (not the subjects, line origins
 // and blamed lists only an update needs), verifies their checksums and the
 // bounds of every record; a list (a file's commits, an author's changes) is
-// checked when it is first returned. A file that fails a check is refused
+// checked each time it is returned (linear, and cheaper than a memo). A file that fails a check is refused
 // at open (nullptr and a reason) or, for a list, makes the call throw
 // reviewer::Error (invalid_input): never an out-of-bounds read.
 #pragma once
