@@ -4,6 +4,7 @@
 
 #include "guidance/guidance.h"
 #include "reviewer/core/error.h"
+#include "subagents/safety/prefilter.h"
 #include "subagents/safety/rules.h"
 #include "support/testutil.h"
 
@@ -60,6 +61,40 @@ TEST_SUITE("safety::rules") {
                         "      severity: error\n      message: m\n      why: w\n      fix: f\n");
     CHECK(msg.find("rule 'my-rule'") != std::string::npos);
     CHECK(msg == "guidance safety: rule 'my-rule': invalid pattern '(unclosed': missing ): (unclosed");
+  }
+
+  TEST_CASE("a rule matches with the prefilter's own compiled pattern: each pattern is compiled once") {
+    auto g = load_guidance_texts({});
+    auto set = compile_rules(g.section("safety"), g.version);
+    for (const auto* pf : {set->line_set.get(), set->text_set.get()}) {
+      REQUIRE(pf);
+      REQUIRE(!pf->entries.empty());
+      for (std::size_t e = 0; e < pf->entries.size(); ++e) {
+        const auto [ri, pi] = pf->entries[e];
+        const Rule& rule = set->rules[static_cast<std::size_t>(ri)];
+        const auto& pats = pf == set->line_set.get() ? rule.line_patterns : rule.text_patterns;
+        REQUIRE(static_cast<std::size_t>(pi) < pats.size());
+        CHECK_MESSAGE(pats[static_cast<std::size_t>(pi)].get() == &pf->filter->GetRE2(static_cast<int>(e)), rule.id);
+        CHECK(pf->patterns[e] == pats[static_cast<std::size_t>(pi)]->pattern());
+      }
+    }
+    // The prefilter lives as long as a rule's pattern does, even once the
+    // rule set is gone.
+    auto pattern = find_rule(*set, "aws-access-key")->line_patterns.at(0);
+    set.reset();
+    CHECK(re2::RE2::PartialMatch("key = AKIAIOSFODNN7EXAMPLE", *pattern));
+  }
+
+  TEST_CASE("a bad pattern fails in every scope, and in a rule that is off") {
+    const std::string rule = "      kind: code\n      pattern: '(unclosed'\n      severity: error\n"
+                             "      message: m\n      why: w\n      fix: f\n";
+    const std::string want = "guidance safety: rule 'r': invalid pattern '(unclosed': missing ): (unclosed";
+    CHECK(error_of("safety:\n  rules:\n    r:\n" + rule + "      scope: pr\n") == want);
+    CHECK(error_of("safety:\n  rules:\n    r:\n" + rule + "      scope: names\n") == want);
+    CHECK(error_of("safety:\n  rules:\n    r:\n" + rule + "      state: off\n") == want);
+    CHECK(error_of("safety:\n  rules:\n    r:\n      kind: code\n      pattern: 'x?'\n      severity: error\n"
+                   "      message: m\n      why: w\n      fix: f\n      scope: pr\n")
+              .find("matches empty text") != std::string::npos);
   }
 
   TEST_CASE("a rule missing a field fails naming the rule and the field") {
