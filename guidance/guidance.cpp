@@ -215,13 +215,34 @@ const nlohmann::json& Guidance::section(std::string_view name) const {
   return (it == document.end() || !it->is_object()) ? empty : *it;
 }
 
-Guidance load_guidance_texts(const std::vector<std::pair<std::string, std::string>>& docs) {
+namespace {
+
+// The shipped defaults as one merged document, parsed once per process:
+// yaml-cpp takes about 15 ms over them, and a review loads them more than
+// once (the operator's layer, the redactor's shipped rules, the intent
+// agent's defaults), a server on every guidance reload.
+struct Defaults {
   nlohmann::json doc = nlohmann::json::object();
   std::vector<std::string> sources;
-  for (const auto& [name, text] : default_guidance_files()) {
-    load_one("<default>/" + std::string(name), std::string(text), doc);
-    sources.push_back("<default>/" + std::string(name));
-  }
+};
+
+const Defaults& shipped_defaults() {
+  static const Defaults defaults = [] {
+    Defaults d;
+    for (const auto& [name, text] : default_guidance_files()) {
+      load_one("<default>/" + std::string(name), std::string(text), d.doc);
+      d.sources.push_back("<default>/" + std::string(name));
+    }
+    return d;
+  }();
+  return defaults;
+}
+
+}  // namespace
+
+Guidance load_guidance_texts(const std::vector<std::pair<std::string, std::string>>& docs) {
+  nlohmann::json doc = shipped_defaults().doc;
+  std::vector<std::string> sources = shipped_defaults().sources;
   for (const auto& [name, text] : docs) {
     load_one(name, text, doc);
     sources.push_back(name);
