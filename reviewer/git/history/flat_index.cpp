@@ -52,6 +52,21 @@ std::uint64_t needed_end(const Header& h, std::uint64_t file_size, bool whole) {
   return end;
 }
 
+// The first position in [lo, hi) whose key is not below the one sought
+// (`below(i)`: the key at i is): a binary search over a sorted run.
+template <class Below>
+std::size_t first_not_below(std::size_t lo, std::size_t hi, Below below) {
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (below(mid)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
 }  // namespace
 
 std::unique_ptr<FlatIndex> FlatIndex::open(const std::filesystem::path& file, std::string* why, bool whole) {
@@ -66,40 +81,39 @@ std::unique_ptr<FlatIndex> FlatIndex::open(const std::filesystem::path& file, st
   } closer{fd};
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return refuse(why, "the index file cannot be read");
-  const auto file_size = static_cast<std::uint64_t>(st.st_size);
-  std::unique_ptr<FlatIndex> ix(new FlatIndex());
+  return load(static_cast<std::uint64_t>(st.st_size), [fd](char* out, std::size_t n, std::uint64_t at) { return read_at(fd, out, n, at); },
+              why, whole);
+}
+
+std::unique_ptr<FlatIndex> FlatIndex::from_bytes(std::string_view bytes, std::string* why, bool whole) {
+  return load(
+      bytes.size(),
+      [bytes](char* out, std::size_t n, std::uint64_t at) {
+        if (at > bytes.size() || n > bytes.size() - at) return false;
+        std::memcpy(out, bytes.data() + at, n);
+        return true;
+      },
+      why, whole);
+}
+
+std::unique_ptr<FlatIndex> FlatIndex::load(std::uint64_t size, const ReadAt& read_bytes, std::string* why, bool whole) {
   constexpr std::size_t kPrefix = sizeof kMagic + sizeof(std::uint32_t);
   char prefix[kPrefix];
-  if (file_size < kPrefix || !read_at(fd, prefix, kPrefix, 0) || std::memcmp(prefix, kMagic, sizeof kMagic) != 0) {
+  if (size < kPrefix || !read_bytes(prefix, kPrefix, 0) || std::memcmp(prefix, kMagic, sizeof kMagic) != 0) {
     return refuse(why, "the index file is not a history index");
   }
   std::uint32_t version = 0;
   std::memcpy(&version, prefix + sizeof kMagic, sizeof version);
   if (version != kIndexVersion) return refuse(why, fmt::format("the index is version {}, this reviewer writes {}", version, kIndexVersion));
-  if (file_size < sizeof(Header) || !read_at(fd, reinterpret_cast<char*>(&ix->header_), sizeof(Header), 0)) {
+  std::unique_ptr<FlatIndex> ix(new FlatIndex());
+  if (size < sizeof(Header) || !read_bytes(reinterpret_cast<char*>(&ix->header_), sizeof(Header), 0)) {
     return refuse(why, "the index file is corrupt (truncated header)");
   }
-  const std::uint64_t end = ix->check_header(file_size, whole, why);
+  const std::uint64_t end = ix->check_header(size, whole, why);
   if (end == 0) return nullptr;
   ix->size_ = static_cast<std::size_t>(end);
   ix->bytes_ = std::make_unique_for_overwrite<char[]>(ix->size_);
-  if (!read_at(fd, ix->bytes_.get(), ix->size_, 0)) return refuse(why, "the index file cannot be read");
-  if (!ix->parse(why, whole)) return nullptr;
-  return ix;
-}
-
-std::unique_ptr<FlatIndex> FlatIndex::from_bytes(std::string_view bytes, std::string* why, bool whole) {
-  std::unique_ptr<FlatIndex> ix(new FlatIndex());
-  if (bytes.size() < sizeof(Header) || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
-    return refuse(why, "the index file is not a history index");
-  }
-  std::memcpy(&ix->header_, bytes.data(), sizeof(Header));
-  if (ix->header_.version != kIndexVersion) return refuse(why, fmt::format("the index is version {}, this reviewer writes {}", ix->header_.version, kIndexVersion));
-  const std::uint64_t end = ix->check_header(bytes.size(), whole, why);
-  if (end == 0) return nullptr;
-  ix->size_ = static_cast<std::size_t>(end);
-  ix->bytes_ = std::make_unique_for_overwrite<char[]>(ix->size_);
-  std::memcpy(ix->bytes_.get(), bytes.data(), ix->size_);
+  if (!read_bytes(ix->bytes_.get(), ix->size_, 0)) return refuse(why, "the index file cannot be read");
   if (!ix->parse(why, whole)) return nullptr;
   return ix;
 }
@@ -124,17 +138,10 @@ std::span<const std::uint32_t> FlatIndex::commit_list(ListRef r) const {
 }
 
 std::optional<std::uint32_t> FlatIndex::find(Section table, std::string_view key) const {
-  std::size_t lo = 0, hi = count(table, sizeof(KeyId));
-  while (lo < hi) {
-    const std::size_t mid = lo + (hi - lo) / 2;
-    if (str(record<KeyId>(table, mid).key) < key) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  if (lo == count(table, sizeof(KeyId))) return std::nullopt;
-  const auto e = record<KeyId>(table, lo);
+  const std::size_t n = count(table, sizeof(KeyId));
+  const std::size_t at = first_not_below(0, n, [&](std::size_t i) { return str(record<KeyId>(table, i).key) < key; });
+  if (at == n) return std::nullopt;
+  const auto e = record<KeyId>(table, at);
   if (str(e.key) != key) return std::nullopt;
   return e.id;
 }
@@ -169,33 +176,20 @@ std::span<const std::uint32_t> FlatIndex::author_commits(std::uint32_t author) c
 
 std::span<const std::uint32_t> FlatIndex::author_file_commits(std::uint32_t author, std::uint32_t file) const {
   const auto a = record<AuthorRec>(kAuthors, author);
-  std::size_t lo = a.files_begin, hi = std::size_t{a.files_begin} + a.files_count;
-  while (lo < hi) {
-    const std::size_t mid = lo + (hi - lo) / 2;
-    if (record<FileList>(kAuthorFiles, mid).file < file) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  if (lo == std::size_t{a.files_begin} + a.files_count) return {};
-  const auto e = record<FileList>(kAuthorFiles, lo);
+  const std::size_t end = std::size_t{a.files_begin} + a.files_count;
+  const std::size_t at = first_not_below(a.files_begin, end, [&](std::size_t i) { return record<FileList>(kAuthorFiles, i).file < file; });
+  if (at == end) return {};
+  const auto e = record<FileList>(kAuthorFiles, at);
   return e.file == file ? commit_list(e.list) : std::span<const std::uint32_t>{};
 }
 
 std::span<const std::uint32_t> FlatIndex::author_subsystem_commits(std::uint32_t author, std::string_view subsystem) const {
   const auto a = record<AuthorRec>(kAuthors, author);
-  std::size_t lo = a.subsystems_begin, hi = std::size_t{a.subsystems_begin} + a.subsystems_count;
-  while (lo < hi) {
-    const std::size_t mid = lo + (hi - lo) / 2;
-    if (str(record<KeyList>(kAuthorKeys, mid).key) < subsystem) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  if (lo == std::size_t{a.subsystems_begin} + a.subsystems_count) return {};
-  const auto e = record<KeyList>(kAuthorKeys, lo);
+  const std::size_t end = std::size_t{a.subsystems_begin} + a.subsystems_count;
+  const std::size_t at =
+      first_not_below(a.subsystems_begin, end, [&](std::size_t i) { return str(record<KeyList>(kAuthorKeys, i).key) < subsystem; });
+  if (at == end) return {};
+  const auto e = record<KeyList>(kAuthorKeys, at);
   return str(e.key) == subsystem ? commit_list(e.list) : std::span<const std::uint32_t>{};
 }
 

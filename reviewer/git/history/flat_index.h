@@ -14,6 +14,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,6 +54,11 @@ class FlatIndex final : public IndexView {
 
  private:
   FlatIndex() = default;
+  // Reads `n` bytes at `at` of the `size` bytes the index is read from (a
+  // file, or bytes in memory); false when they cannot be read.
+  using ReadAt = std::function<bool(char* out, std::size_t n, std::uint64_t at)>;
+  // What open and from_bytes share: the header checked, then the sections.
+  static std::unique_ptr<FlatIndex> load(std::uint64_t size, const ReadAt& read_bytes, std::string* why, bool whole);
   std::uint64_t check_header(std::uint64_t file_size, bool whole, std::string* why) const;
   bool parse(std::string* why, bool whole);
   void check_records(bool whole);
