@@ -162,10 +162,11 @@ HistoryIndex FlatIndex::decode() const {
     const auto x = record<FileExtra>(kFileExtra, i);
     FileState& f = ix.files[i];
     f.path = std::string(str(r.path));
-    f.commits = vec(list(r.commits));
-    f.authors = vec(list(r.authors));
-    f.blamed = vec(list(x.blamed, kExtraLists));
-    f.origin = vec(list(x.origin, kExtraLists));
+    f.commits = vec(commit_list(r.commits, "commit list of a file"));
+    f.authors = vec(checked_list(r.authors, kLists, author_count(), false, "file author"));
+    f.blamed = vec(commit_list(x.blamed, "blamed list of a file", kExtraLists));
+    // A line's origin is a commit index + 1, 0 when unknown.
+    f.origin = vec(checked_list(x.origin, kExtraLists, commits_.size() + 1, false, "line origin"));
     f.last_time = r.last_time;
     f.fixes = r.fixes;
     f.reverts = r.reverts;
@@ -177,18 +178,18 @@ HistoryIndex FlatIndex::decode() const {
     const auto r = record<AuthorRec>(kAuthors, i);
     AuthorState& a = ix.authors[i];
     a.key = std::string(str(r.key));
-    a.commits = vec(list(r.commits));
+    a.commits = vec(commit_list(r.commits, "commit list of an author"));
     for (std::size_t k = r.files_begin; k < std::size_t{r.files_begin} + r.files_count; ++k) {
       const auto e = record<FileList>(kAuthorFiles, k);
-      a.files.emplace(e.file, vec(list(e.list)));
+      a.files.emplace(e.file, vec(commit_list(e.list, "commit list of an author's file")));
     }
     for (std::size_t k = r.folders_begin; k < std::size_t{r.folders_begin} + r.folders_count; ++k) {
       const auto e = record<KeyList>(kAuthorKeys, k);
-      a.folders.emplace(std::string(str(e.key)), vec(list(e.list)));
+      a.folders.emplace(std::string(str(e.key)), vec(commit_list(e.list, "commit list of an author's folder")));
     }
     for (std::size_t k = r.subsystems_begin; k < std::size_t{r.subsystems_begin} + r.subsystems_count; ++k) {
       const auto e = record<KeyList>(kAuthorKeys, k);
-      a.subsystems.emplace(std::string(str(e.key)), vec(list(e.list)));
+      a.subsystems.emplace(std::string(str(e.key)), vec(commit_list(e.list, "commit list of an author's subsystem")));
     }
   }
   const std::pair<Section, std::unordered_map<std::string, std::uint32_t>*> maps[] = {
@@ -202,7 +203,6 @@ HistoryIndex FlatIndex::decode() const {
       map->emplace(std::string(str(e.key)), e.id);
     }
   }
-  validate_index(ix);
   return ix;
 }
 

@@ -129,10 +129,11 @@ std::uint64_t FlatIndex::check_header(std::uint64_t file_size, bool whole, std::
   return end;
 }
 
-std::span<const std::uint32_t> FlatIndex::commit_list(ListRef r) const {
-  const auto v = list(r);
+std::span<const std::uint32_t> FlatIndex::checked_list(ListRef r, Section pool, std::size_t bound, bool ascending,
+                                                      const char* what) const {
+  const auto v = list(r, pool);
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v[i] >= commits_.size() || (i > 0 && v[i] < v[i - 1])) bad_list("commit list");
+    if (v[i] >= bound || (ascending && i > 0 && v[i] < v[i - 1])) bad_list(what);
   }
   return v;
 }
@@ -159,10 +160,7 @@ std::optional<FileFacts> FlatIndex::file_as_of(std::string_view path, std::size_
     const auto f = record<FileRec>(kFiles, *id);
     const auto commits = commit_list(f.commits);
     if (commits.empty() || commits.front() >= as_of) continue;
-    const auto authors = list(f.authors);
-    for (auto a : authors) {
-      if (a >= author_count()) bad_list("file author");
-    }
+    const auto authors = checked_list(f.authors, kLists, author_count(), false, "file author");
     return FileFacts{*id, commits, authors, f.last_time, f.fixes, f.reverts, f.lines};
   }
   return std::nullopt;

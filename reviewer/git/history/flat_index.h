@@ -49,7 +49,8 @@ class FlatIndex final : public IndexView {
   std::span<const std::uint32_t> author_subsystem_commits(std::uint32_t author, std::string_view subsystem) const override;
 
   // The whole index in memory (needs `whole`); throws reviewer::Error
-  // (invalid_input) when a list or id is out of range.
+  // (invalid_input) when a list is out of range or out of order (the
+  // records and ids were checked at open).
   HistoryIndex decode() const;
 
  private:
@@ -82,8 +83,15 @@ class FlatIndex final : public IndexView {
   std::span<const std::uint32_t> list(flat::ListRef r, flat::Section pool = flat::kLists) const {
     return {reinterpret_cast<const std::uint32_t*>(section(pool).data()) + r.offset, r.count};
   }
+  // A list checked as it is read: every entry below `bound`, ascending
+  // when `ascending` (else throws, saying `what` is bad).
+  std::span<const std::uint32_t> checked_list(flat::ListRef r, flat::Section pool, std::size_t bound, bool ascending,
+                                              const char* what) const;
   // A list of commit ids, checked ascending and in range (else throws).
-  std::span<const std::uint32_t> commit_list(flat::ListRef r) const;
+  std::span<const std::uint32_t> commit_list(flat::ListRef r, const char* what = "commit list",
+                                             flat::Section pool = flat::kLists) const {
+    return checked_list(r, pool, commits_.size(), true, what);
+  }
   std::optional<std::uint32_t> find(flat::Section table, std::string_view key) const;
 
   std::unique_ptr<char[]> bytes_;
@@ -96,9 +104,5 @@ class FlatIndex final : public IndexView {
 
 // The index as the bytes of a version-7 file.
 std::string encode_index(const HistoryIndex& index);
-
-// Throws reviewer::Error (invalid_input) unless every id and list of
-// `index` points into its table: code indexes arrays with them.
-void validate_index(const HistoryIndex& index);
 
 }  // namespace reviewer::history
