@@ -22,19 +22,18 @@ bool fits(ListRef r, std::string_view pool) {
   return r.count <= n && r.offset <= n - r.count;
 }
 
+[[noreturn]] void bad(const char* what) { throw Error(Error::Code::invalid_input, fmt::format("bad {}", what)); }
+
+bool corrupt(std::string* why, const std::string& reason) {
+  if (why) *why = "the index file is corrupt (" + reason + ")";
+  return false;
+}
+
 }  // namespace
 
 bool FlatIndex::parse(std::string* why, bool whole) {
-  auto fail = [why](std::string reason) {
-    if (why) *why = "the index file is corrupt (" + reason + ")";
-    return false;
-  };
-  for (std::uint32_t s = 0; s < kSectionCount; ++s) {
-    if (!whole && s >= kFirstExtra) continue;
-    if (checksum(section(static_cast<Section>(s))) != header_.table[s].checksum) {
-      return fail(fmt::format("checksum mismatch in section {}", s));
-    }
-  }
+  auto fail = [why](const std::string& reason) { return corrupt(why, reason); };
+  if (!verify(0, kFirstExtra, why)) return false;
   constexpr std::pair<Section, std::size_t> kRecords[] = {
       {kCommits, sizeof(CommitRec)},  {kCommitIds, sizeof(KeyId)},        {kMerged, sizeof(KeyId)},
       {kFiles, sizeof(FileRec)},      {kLiveIds, sizeof(KeyId)},          {kFormerIds, sizeof(KeyId)},
@@ -45,19 +44,29 @@ bool FlatIndex::parse(std::string* why, bool whole) {
     if (header_.table[s].size % size != 0) return fail(fmt::format("section {} is not whole records", static_cast<int>(s)));
   }
   shallow_ = (header_.flags & kShallow) != 0;
-  whole_ = whole;
   try {
-    check_records(whole);
+    check_records();
   } catch (const Error& e) {
     return fail(e.what());
   }
+  return !whole || parse_rest(why);
+}
+
+bool FlatIndex::parse_rest(std::string* why) {
+  if (!verify(kFirstExtra, kSectionCount, why)) return false;
+  try {
+    check_rest();
+  } catch (const Error& e) {
+    return corrupt(why, e.what());
+  }
+  whole_ = true;
   return true;
 }
 
 // Every reference of every record points into what it names, and every id
-// into its table. Lists are checked where they are read (commit_list).
-void FlatIndex::check_records(bool whole) {
-  auto bad = [](const char* what) { throw Error(Error::Code::invalid_input, fmt::format("bad {}", what)); };
+// into its table, in the sections a review reads. Lists are checked where
+// they are read (checked_list).
+void FlatIndex::check_records() {
   const std::size_t n = count(kCommits, sizeof(CommitRec));
   const std::size_t files = count(kFiles, sizeof(FileRec));
   const std::size_t authors = author_count();
@@ -129,7 +138,11 @@ void FlatIndex::check_records(bool whole) {
     const auto e = record<KeyList>(kAuthorKeys, i);
     if (!fits(e.key, strings) || !fits(e.list, lists)) bad("author folder");
   }
-  if (!whole) return;
+}
+
+// The same for the sections only an update reads.
+void FlatIndex::check_rest() const {
+  const std::size_t n = commits_.size(), files = count(kFiles, sizeof(FileRec));
   if (count(kSubjects, sizeof(StrRef)) != n || count(kFileExtra, sizeof(FileExtra)) != files) bad("extra sections");
   for (std::size_t i = 0; i < n; ++i) {
     if (!fits(record<StrRef>(kSubjects, i), section(kExtraStrings))) bad("subject");

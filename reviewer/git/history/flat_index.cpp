@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -28,16 +29,55 @@ std::unique_ptr<FlatIndex> refuse(std::string* why, std::string reason) {
   throw Error(Error::Code::invalid_input, fmt::format("history index: bad {}", what));
 }
 
-// Reads `n` bytes at `at`; false on an error or a file shorter than that.
-bool read_at(int fd, char* out, std::size_t n, std::uint64_t at) {
-  for (std::size_t done = 0; done < n;) {
-    const ssize_t got = ::pread(fd, out + done, n - done, static_cast<off_t>(at + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
-    done += static_cast<std::size_t>(got);
-  }
-  return true;
+std::atomic<std::uint64_t> bytes_read{0}, bytes_checked{0};
+
+FileStamp stamp_from(const struct stat& st) {
+  return {static_cast<std::uintmax_t>(st.st_size), st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
+          static_cast<std::uint64_t>(st.st_ino)};
 }
+
+// An index file open for reading. Read, not mapped: a file cut short under
+// a mapping would kill the process (SIGBUS) instead of failing the read.
+// Saves replace the file by a rename, so what is read through one
+// descriptor is one version of it.
+class IndexFile {
+ public:
+  explicit IndexFile(const std::filesystem::path& file) : fd_(::open(file.c_str(), O_RDONLY | O_CLOEXEC)) {
+    struct stat st {};
+    if (fd_ < 0) {
+      error_ = errno == ENOENT ? "no index yet" : "the index file cannot be read";
+    } else if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+      error_ = "the index file cannot be read";
+    } else {
+      stamp_ = stamp_from(st);
+    }
+  }
+  ~IndexFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  IndexFile(const IndexFile&) = delete;
+  IndexFile& operator=(const IndexFile&) = delete;
+
+  const char* error() const { return error_; }  // nullptr when open
+  const FileStamp& stamp() const { return stamp_; }
+
+  // Reads `n` bytes at `at`; false on an error or a file shorter than that.
+  bool read(char* out, std::size_t n, std::uint64_t at) const {
+    for (std::size_t done = 0; done < n;) {
+      const ssize_t got = ::pread(fd_, out + done, n - done, static_cast<off_t>(at + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return false;
+      done += static_cast<std::size_t>(got);
+    }
+    bytes_read += n;
+    return true;
+  }
+
+ private:
+  int fd_;
+  const char* error_ = nullptr;
+  FileStamp stamp_;
+};
 
 // Where the sections a reader needs end: every section lies in the file,
 // starts at a multiple of 8 (the uint32 pools are read in place) and after
@@ -69,20 +109,39 @@ std::size_t first_not_below(std::size_t lo, std::size_t hi, Below below) {
 
 }  // namespace
 
-std::unique_ptr<FlatIndex> FlatIndex::open(const std::filesystem::path& file, std::string* why, bool whole) {
-  // Read, not mapped: a file cut short under a mapping would kill the
-  // process (SIGBUS) instead of failing the read. Saves replace the file
-  // by a rename, so what is read is one version of it.
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return refuse(why, errno == ENOENT ? "no index yet" : "the index file cannot be read");
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+FileStamp stamp_of(const std::filesystem::path& file) {
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return refuse(why, "the index file cannot be read");
-  return load(static_cast<std::uint64_t>(st.st_size), [fd](char* out, std::size_t n, std::uint64_t at) { return read_at(fd, out, n, at); },
-              why, whole);
+  return ::stat(file.c_str(), &st) == 0 ? stamp_from(st) : FileStamp{};
+}
+
+ReadCounts read_counts() { return {bytes_read.load(), bytes_checked.load()}; }
+
+std::unique_ptr<FlatIndex> FlatIndex::open(const std::filesystem::path& file, std::string* why, bool whole) {
+  const IndexFile f(file);
+  if (f.error()) return refuse(why, f.error());
+  auto ix = load(f.stamp().size, [&f](char* out, std::size_t n, std::uint64_t at) { return f.read(out, n, at); }, why, whole);
+  if (ix) ix->stamp_ = f.stamp();
+  return ix;
+}
+
+std::unique_ptr<FlatIndex> FlatIndex::completed(const std::filesystem::path& file, std::string* why) const {
+  if (whole_) throw Error(Error::Code::internal, "history index already read whole");
+  const IndexFile f(file);
+  if (f.error()) return refuse(why, f.error());
+  if (f.stamp() != stamp_ || stamp_ == FileStamp{}) return refuse(why, "the index file was replaced since it was read");
+  // The same version: the header and the sections read are what is on
+  // disk, and they lie in the file (checked at open).
+  std::unique_ptr<FlatIndex> ix(new FlatIndex());
+  ix->header_ = header_;
+  ix->stamp_ = stamp_;
+  ix->shallow_ = shallow_;
+  ix->commits_ = commits_;
+  ix->size_ = static_cast<std::size_t>(needed_end(header_, stamp_.size, /*whole=*/true));
+  ix->bytes_ = std::make_unique_for_overwrite<char[]>(ix->size_);
+  std::memcpy(ix->bytes_.get(), bytes_.get(), size_);
+  if (!f.read(ix->bytes_.get() + size_, ix->size_ - size_, size_)) return refuse(why, "the index file cannot be read");
+  if (!ix->parse_rest(why)) return nullptr;
+  return ix;
 }
 
 std::unique_ptr<FlatIndex> FlatIndex::from_bytes(std::string_view bytes, std::string* why, bool whole) {
@@ -127,6 +186,18 @@ std::uint64_t FlatIndex::check_header(std::uint64_t file_size, bool whole, std::
   const std::uint64_t end = needed_end(header_, file_size, whole);
   if (end == 0) refuse(why, "the index file is corrupt (a section lies outside the file)");
   return end;
+}
+
+bool FlatIndex::verify(std::uint32_t first, std::uint32_t last, std::string* why) const {
+  for (std::uint32_t s = first; s < last; ++s) {
+    const std::string_view bytes = section(static_cast<Section>(s));
+    bytes_checked += bytes.size();
+    if (checksum(bytes) != header_.table[s].checksum) {
+      if (why) *why = fmt::format("the index file is corrupt (checksum mismatch in section {})", s);
+      return false;
+    }
+  }
+  return true;
 }
 
 std::span<const std::uint32_t> FlatIndex::checked_list(ListRef r, Section pool, std::size_t bound, bool ascending,

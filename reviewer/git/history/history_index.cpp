@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -62,21 +61,6 @@ long newest_shared(const HistoryIndex& index, const std::vector<std::string>& li
     if (index.commit_ids.count(line[i])) return static_cast<long>(i);
   }
   return -1;
-}
-
-// What identifies one version of the index file: another process's save
-// (a rename onto the path) changes it.
-struct FileStamp {
-  std::uintmax_t size = 0;
-  std::int64_t mtime_ns = 0;
-  ino_t inode = 0;
-  bool operator==(const FileStamp&) const = default;
-};
-
-FileStamp stamp_of(const std::filesystem::path& file) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) return {};
-  return {static_cast<std::uintmax_t>(st.st_size), st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, st.st_ino};
 }
 
 // Indexes this process keeps in memory (serve keeps a few repositories
@@ -246,7 +230,10 @@ std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::stri
     // Readers may still hold it (an earlier review): they keep their copy.
     if (entry.index.use_count() > 1) entry.index = std::make_shared<HistoryIndex>(*entry.index);
   } else {
-    entry = {std::make_shared<HistoryIndex>(load_index(file, &why)), on_disk, 0};
+    // The file as a review has just read it in place (open_index): only
+    // the sections the review did not read are read now.
+    const auto opened = in_place().get(key, on_disk);
+    entry = {std::make_shared<HistoryIndex>(opened ? load_index(*opened, file, &why) : load_index(file, &why)), on_disk, 0};
     entry.saved = entry.index->commits.size();
   }
   HistoryIndex& index = *entry.index;
@@ -342,13 +329,12 @@ std::shared_ptr<const IndexView> open_index(git_repository* repo, std::string_vi
   // a rename and what was read stays one version of it. Otherwise the
   // update (which also rebuilds a file that cannot be used).
   if (options.write && !loaded().covering(file.string(), base_sha)) {
-    // Stamped before reading: a save in between leaves a stamp no later
-    // lookup matches.
     const FileStamp stamp = stamp_of(file);
     std::shared_ptr<const FlatIndex> flat = in_place().get(file.string(), stamp);
     if (!flat && stamp != FileStamp{}) {
       flat = FlatIndex::open(file);
-      if (flat) in_place().put(file.string(), stamp, flat);
+      // Kept as the version it read, which a save since may have replaced.
+      if (flat) in_place().put(file.string(), flat->stamp(), flat);
     }
     if (flat && flat->commit_id(base_sha)) {
       if (stats) {
