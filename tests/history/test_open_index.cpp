@@ -24,6 +24,16 @@ std::shared_ptr<const history::IndexView> review(const HistoryRepo& h, const std
   return history::open_index(h.repo.get(), base, h.options(), st);
 }
 
+// `n` commits indexed and saved; then, as in a new process, a review of
+// the tip reads the file in place. Returns the tip.
+std::string read_in_place(HistoryRepo& h, int n) {
+  grow(h, n, 0);
+  h.index();
+  history::forget_loaded_indexes();
+  REQUIRE(dynamic_cast<const history::FlatIndex*>(review(h, h.tip).get()) != nullptr);
+  return h.tip;
+}
+
 }  // namespace
 
 TEST_SUITE("history::open_index") {
@@ -49,13 +59,8 @@ TEST_SUITE("history::open_index") {
 
   TEST_CASE("a file saved by another process after a review read it is read anew, never completed from the old read") {
     HistoryRepo h("open-replaced");
-    grow(h, 20, 0);
-    const std::string first = h.tip;
-    h.index();
+    read_in_place(h, 20);
     const auto file = history::index_file(h.dir / "index");
-    history::forget_loaded_indexes();
-    auto view = review(h, first);
-    REQUIRE(dynamic_cast<const history::FlatIndex*>(view.get()) != nullptr);
     std::string why;
     const auto in_place = history::FlatIndex::open(file, &why);
     REQUIRE_MESSAGE(in_place, why);
@@ -75,10 +80,62 @@ TEST_SUITE("history::open_index") {
 
     grow(h, 2, 25);
     history::BuildStats st;
-    view = review(h, h.tip, &st);
+    const auto view = review(h, h.tip, &st);
     CHECK(st.added == 2);  // on top of the other process's save
     CHECK_FALSE(st.rebuilt);
     CHECK(view->commit_count() == 27);
     CHECK(view->commit_id(saved) == 24u);
+  }
+  TEST_CASE("reviews alternating between two repositories read each index file once") {
+    HistoryRepo a("open-alternate-a"), b("open-alternate-b");
+    grow(a, 12, 0);
+    grow(b, 15, 0);
+    a.index();
+    b.index();
+    history::forget_loaded_indexes();
+    CHECK(dynamic_cast<const history::FlatIndex*>(review(a, a.tip).get()) != nullptr);
+    CHECK(dynamic_cast<const history::FlatIndex*>(review(b, b.tip).get()) != nullptr);
+    const auto read = history::read_counts().read;
+    for (int i = 0; i < 3; ++i) {
+      CHECK(review(a, a.tip)->commit_count() == 12);
+      CHECK(review(b, b.tip)->commit_count() == 15);
+    }
+    CHECK(history::read_counts().read == read);
+  }
+
+  TEST_CASE("after an update a review sees the updated index, and the view read before it is let go") {
+    HistoryRepo h("open-update");
+    const std::string first = read_in_place(h, 10);
+    auto view = review(h, first);
+    const std::weak_ptr<const history::IndexView> before = view;
+    view.reset();
+    grow(h, 2, 10);
+    history::update_index(h.repo.get(), h.tip, h.options());  // kept in memory: fewer than save_every
+    CHECK(before.expired());
+    view = review(h, first);
+    CHECK(view->commit_count() == 12);
+    CHECK(view->commit_id(h.tip) == 11u);
+  }
+  TEST_CASE("a review while an update completes the view of the same index reads nothing") {
+    HistoryRepo h("open-during-update");
+    const std::string first = read_in_place(h, 10);
+    grow(h, 3, 10);
+    auto opts = h.options();
+    bool reviewed = false;
+    std::uint64_t read = 0;
+    opts.expired = [&] {  // polled between the commits the update adds
+      if (!reviewed) {
+        reviewed = true;
+        const auto before = history::read_counts().read;
+        CHECK(review(h, first)->commit_count() == 10);
+        read = history::read_counts().read - before;
+      }
+      return false;
+    };
+    history::BuildStats st;
+    history::update_index(h.repo.get(), h.tip, opts, &st);
+    CHECK(st.added == 3);
+    REQUIRE(reviewed);
+    CHECK(read == 0);
   }
 }
