@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -279,6 +280,25 @@ TEST_SUITE("history::FlatIndex") {
     const auto whole = history::FlatIndex::from_bytes(history::encode_index(forged), &why, true);
     REQUIRE(whole);
     CHECK_THROWS_AS(whole->decode(), Error);
+    // Every list is checked as it is decoded (records and ids at open).
+    REQUIRE_FALSE(ix.authors[0].folders.empty());
+    REQUIRE_FALSE(ix.authors[1].subsystems.empty());
+    const std::function<void(history::HistoryIndex&)> forges[] = {
+        [](auto& x) { x.files[0].blamed = {5}; },        // no such commit
+        [](auto& x) { x.files[0].origin = {0, 3}; },     // commit index + 1 past the last
+        [](auto& x) { x.files[0].authors = {4}; },       // no such author
+        [](auto& x) { x.authors[0].commits = {1, 0}; },  // not ascending
+        [](auto& x) { x.authors[0].files.begin()->second = {2}; },
+        [](auto& x) { x.authors[0].folders.begin()->second = {9}; },
+        [](auto& x) { x.authors[1].subsystems.begin()->second = {1, 0}; }};
+    for (std::size_t i = 0; i < std::size(forges); ++i) {
+      CAPTURE(i);
+      forged = ix;
+      forges[i](forged);
+      const auto decoded = history::FlatIndex::from_bytes(history::encode_index(forged), &why, true);
+      REQUIRE(decoded);
+      CHECK_THROWS_AS(decoded->decode(), Error);
+    }
     forged = ix;
     forged.commits[0].author = 7;  // no such author
     CHECK(history::FlatIndex::from_bytes(history::encode_index(forged), &why, false) == nullptr);

@@ -22,19 +22,18 @@ bool fits(ListRef r, std::string_view pool) {
   return r.count <= n && r.offset <= n - r.count;
 }
 
+[[noreturn]] void bad(const char* what) { throw Error(Error::Code::invalid_input, fmt::format("bad {}", what)); }
+
+bool corrupt(std::string* why, const std::string& reason) {
+  if (why) *why = "the index file is corrupt (" + reason + ")";
+  return false;
+}
+
 }  // namespace
 
 bool FlatIndex::parse(std::string* why, bool whole) {
-  auto fail = [why](std::string reason) {
-    if (why) *why = "the index file is corrupt (" + reason + ")";
-    return false;
-  };
-  for (std::uint32_t s = 0; s < kSectionCount; ++s) {
-    if (!whole && s >= kFirstExtra) continue;
-    if (checksum(section(static_cast<Section>(s))) != header_.table[s].checksum) {
-      return fail(fmt::format("checksum mismatch in section {}", s));
-    }
-  }
+  auto fail = [why](const std::string& reason) { return corrupt(why, reason); };
+  if (!verify(0, kFirstExtra, why)) return false;
   constexpr std::pair<Section, std::size_t> kRecords[] = {
       {kCommits, sizeof(CommitRec)},  {kCommitIds, sizeof(KeyId)},        {kMerged, sizeof(KeyId)},
       {kFiles, sizeof(FileRec)},      {kLiveIds, sizeof(KeyId)},          {kFormerIds, sizeof(KeyId)},
@@ -45,19 +44,29 @@ bool FlatIndex::parse(std::string* why, bool whole) {
     if (header_.table[s].size % size != 0) return fail(fmt::format("section {} is not whole records", static_cast<int>(s)));
   }
   shallow_ = (header_.flags & kShallow) != 0;
-  whole_ = whole;
   try {
-    check_records(whole);
+    check_records();
   } catch (const Error& e) {
     return fail(e.what());
   }
+  return !whole || parse_rest(why);
+}
+
+bool FlatIndex::parse_rest(std::string* why) {
+  if (!verify(kFirstExtra, kSectionCount, why)) return false;
+  try {
+    check_rest();
+  } catch (const Error& e) {
+    return corrupt(why, e.what());
+  }
+  whole_ = true;
   return true;
 }
 
 // Every reference of every record points into what it names, and every id
-// into its table. Lists are checked where they are read (commit_list).
-void FlatIndex::check_records(bool whole) {
-  auto bad = [](const char* what) { throw Error(Error::Code::invalid_input, fmt::format("bad {}", what)); };
+// into its table, in the sections a review reads. Lists are checked where
+// they are read (checked_list).
+void FlatIndex::check_records() {
   const std::size_t n = count(kCommits, sizeof(CommitRec));
   const std::size_t files = count(kFiles, sizeof(FileRec));
   const std::size_t authors = author_count();
@@ -129,7 +138,11 @@ void FlatIndex::check_records(bool whole) {
     const auto e = record<KeyList>(kAuthorKeys, i);
     if (!fits(e.key, strings) || !fits(e.list, lists)) bad("author folder");
   }
-  if (!whole) return;
+}
+
+// The same for the sections only an update reads.
+void FlatIndex::check_rest() const {
+  const std::size_t n = commits_.size(), files = count(kFiles, sizeof(FileRec));
   if (count(kSubjects, sizeof(StrRef)) != n || count(kFileExtra, sizeof(FileExtra)) != files) bad("extra sections");
   for (std::size_t i = 0; i < n; ++i) {
     if (!fits(record<StrRef>(kSubjects, i), section(kExtraStrings))) bad("subject");
@@ -162,10 +175,11 @@ HistoryIndex FlatIndex::decode() const {
     const auto x = record<FileExtra>(kFileExtra, i);
     FileState& f = ix.files[i];
     f.path = std::string(str(r.path));
-    f.commits = vec(list(r.commits));
-    f.authors = vec(list(r.authors));
-    f.blamed = vec(list(x.blamed, kExtraLists));
-    f.origin = vec(list(x.origin, kExtraLists));
+    f.commits = vec(commit_list(r.commits, "commit list of a file"));
+    f.authors = vec(checked_list(r.authors, kLists, author_count(), false, "file author"));
+    f.blamed = vec(commit_list(x.blamed, "blamed list of a file", kExtraLists));
+    // A line's origin is a commit index + 1, 0 when unknown.
+    f.origin = vec(checked_list(x.origin, kExtraLists, commits_.size() + 1, false, "line origin"));
     f.last_time = r.last_time;
     f.fixes = r.fixes;
     f.reverts = r.reverts;
@@ -177,18 +191,18 @@ HistoryIndex FlatIndex::decode() const {
     const auto r = record<AuthorRec>(kAuthors, i);
     AuthorState& a = ix.authors[i];
     a.key = std::string(str(r.key));
-    a.commits = vec(list(r.commits));
+    a.commits = vec(commit_list(r.commits, "commit list of an author"));
     for (std::size_t k = r.files_begin; k < std::size_t{r.files_begin} + r.files_count; ++k) {
       const auto e = record<FileList>(kAuthorFiles, k);
-      a.files.emplace(e.file, vec(list(e.list)));
+      a.files.emplace(e.file, vec(commit_list(e.list, "commit list of an author's file")));
     }
     for (std::size_t k = r.folders_begin; k < std::size_t{r.folders_begin} + r.folders_count; ++k) {
       const auto e = record<KeyList>(kAuthorKeys, k);
-      a.folders.emplace(std::string(str(e.key)), vec(list(e.list)));
+      a.folders.emplace(std::string(str(e.key)), vec(commit_list(e.list, "commit list of an author's folder")));
     }
     for (std::size_t k = r.subsystems_begin; k < std::size_t{r.subsystems_begin} + r.subsystems_count; ++k) {
       const auto e = record<KeyList>(kAuthorKeys, k);
-      a.subsystems.emplace(std::string(str(e.key)), vec(list(e.list)));
+      a.subsystems.emplace(std::string(str(e.key)), vec(commit_list(e.list, "commit list of an author's subsystem")));
     }
   }
   const std::pair<Section, std::unordered_map<std::string, std::uint32_t>*> maps[] = {
@@ -202,7 +216,6 @@ HistoryIndex FlatIndex::decode() const {
       map->emplace(std::string(str(e.key)), e.id);
     }
   }
-  validate_index(ix);
   return ix;
 }
 

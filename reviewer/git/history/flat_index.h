@@ -14,6 +14,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,6 +26,18 @@
 
 namespace reviewer::history {
 
+// What identifies one version of an index file: a save (a rename onto the
+// path) changes it.
+struct FileStamp {
+  std::uintmax_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::uint64_t inode = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+
+// The version of `file` now; {} when there is none.
+FileStamp stamp_of(const std::filesystem::path& file);
+
 class FlatIndex final : public IndexView {
  public:
   // The index in `file`, or nullptr when there is none or it cannot be
@@ -33,6 +46,13 @@ class FlatIndex final : public IndexView {
   static std::unique_ptr<FlatIndex> open(const std::filesystem::path& file, std::string* why = nullptr, bool whole = false);
   // The same from bytes in memory (tests).
   static std::unique_ptr<FlatIndex> from_bytes(std::string_view bytes, std::string* why = nullptr, bool whole = true);
+  // The whole index (as `open` with `whole` reads it) from this one opened
+  // for a review: only the sections it lacks are read from `file` and
+  // checked. nullptr (and `why`) when `file` is no longer the version this
+  // was read from (a save replaced it) or those sections fail a check.
+  std::unique_ptr<FlatIndex> completed(const std::filesystem::path& file, std::string* why = nullptr) const;
+  // The version of the file it was read from ({} from bytes).
+  const FileStamp& stamp() const { return stamp_; }
 
   bool shallow() const override { return shallow_; }
   std::size_t commit_count() const override { return commits_.size(); }
@@ -48,14 +68,25 @@ class FlatIndex final : public IndexView {
   std::span<const std::uint32_t> author_subsystem_commits(std::uint32_t author, std::string_view subsystem) const override;
 
   // The whole index in memory (needs `whole`); throws reviewer::Error
-  // (invalid_input) when a list or id is out of range.
+  // (invalid_input) when a list is out of range or out of order (the
+  // records and ids were checked at open).
   HistoryIndex decode() const;
 
  private:
   FlatIndex() = default;
+  // Reads `n` bytes at `at` of the `size` bytes the index is read from (a
+  // file, or bytes in memory); false when they cannot be read.
+  using ReadAt = std::function<bool(char* out, std::size_t n, std::uint64_t at)>;
+  // What open and from_bytes share: the header checked, then the sections.
+  static std::unique_ptr<FlatIndex> load(std::uint64_t size, const ReadAt& read_bytes, std::string* why, bool whole);
   std::uint64_t check_header(std::uint64_t file_size, bool whole, std::string* why) const;
+  // Sections [first, last) match their checksums.
+  bool verify(std::uint32_t first, std::uint32_t last, std::string* why) const;
   bool parse(std::string* why, bool whole);
-  void check_records(bool whole);
+  // The sections only an update reads (after parse read the others).
+  bool parse_rest(std::string* why);
+  void check_records();
+  void check_rest() const;
   // The accessors below take references check_records has checked.
   std::string_view section(flat::Section s) const {
     const auto& e = header_.table[s];
@@ -76,23 +107,39 @@ class FlatIndex final : public IndexView {
   std::span<const std::uint32_t> list(flat::ListRef r, flat::Section pool = flat::kLists) const {
     return {reinterpret_cast<const std::uint32_t*>(section(pool).data()) + r.offset, r.count};
   }
+  // A list checked as it is read: every entry below `bound`, ascending
+  // when `ascending` (else throws, saying `what` is bad).
+  std::span<const std::uint32_t> checked_list(flat::ListRef r, flat::Section pool, std::size_t bound, bool ascending,
+                                              const char* what) const;
   // A list of commit ids, checked ascending and in range (else throws).
-  std::span<const std::uint32_t> commit_list(flat::ListRef r) const;
+  std::span<const std::uint32_t> commit_list(flat::ListRef r, const char* what = "commit list",
+                                             flat::Section pool = flat::kLists) const {
+    return checked_list(r, pool, commits_.size(), true, what);
+  }
   std::optional<std::uint32_t> find(flat::Section table, std::string_view key) const;
 
   std::unique_ptr<char[]> bytes_;
   std::size_t size_ = 0;  // bytes read
   flat::Header header_{};
+  FileStamp stamp_;
   bool shallow_ = false;
   bool whole_ = false;
   std::vector<CommitFacts> commits_;
 };
 
+// What this process has read of index files and checksummed, in bytes
+// (tests: a review reads and checks each byte once).
+struct ReadCounts {
+  std::uint64_t read = 0, checked = 0;
+};
+ReadCounts read_counts();
+
+// load_index for an update after a review read the file in place: reads
+// only what `opened` lacks, or the whole file anew when a save replaced it
+// since.
+HistoryIndex load_index(const FlatIndex& opened, const std::filesystem::path& file, std::string* why = nullptr);
+
 // The index as the bytes of a version-7 file.
 std::string encode_index(const HistoryIndex& index);
-
-// Throws reviewer::Error (invalid_input) unless every id and list of
-// `index` points into its table: code indexes arrays with them.
-void validate_index(const HistoryIndex& index);
 
 }  // namespace reviewer::history

@@ -2,13 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <chrono>
-#include <list>
-#include <mutex>
 #include <optional>
 #include <span>
 
@@ -20,6 +17,7 @@
 #include "reviewer/git/handles.h"
 #include "reviewer/git/history/builder.h"
 #include "reviewer/git/history/flat_index.h"
+#include "reviewer/git/history/index_cache.h"
 
 namespace reviewer::history {
 
@@ -64,105 +62,6 @@ long newest_shared(const HistoryIndex& index, const std::vector<std::string>& li
   return -1;
 }
 
-// What identifies one version of the index file: another process's save
-// (a rename onto the path) changes it.
-struct FileStamp {
-  std::uintmax_t size = 0;
-  std::int64_t mtime_ns = 0;
-  ino_t inode = 0;
-  bool operator==(const FileStamp&) const = default;
-};
-
-FileStamp stamp_of(const std::filesystem::path& file) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) return {};
-  return {static_cast<std::uintmax_t>(st.st_size), st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, st.st_ino};
-}
-
-// Indexes this process keeps in memory (serve keeps a few repositories
-// between reviews): an update then adds the new commits to the index in
-// memory instead of reading the whole file, and rewrites the file only
-// every `save_every` commits. `saved` commits of it are in the file as
-// `stamp`; a file changed by another process is read again.
-class Loaded {
- public:
-  struct Entry {
-    std::shared_ptr<HistoryIndex> index;
-    FileStamp stamp;
-    std::size_t saved = 0;
-  };
-
-  // The index in memory when it already has `base`: nothing to do.
-  std::shared_ptr<const HistoryIndex> covering(const std::string& key, const std::string& base) {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [k, e] : entries_) {
-      if (k == key && e.index->commit_ids.count(base)) return e.index;
-    }
-    return nullptr;
-  }
-
-  // Takes the entry out while one update works on it (the file lock keeps
-  // other updates of the same index waiting).
-  Entry take(const std::string& key) {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-      if (it->first != key) continue;
-      Entry e = std::move(it->second);
-      entries_.erase(it);
-      return e;
-    }
-    return {};
-  }
-
-  void put(const std::string& key, Entry e) {
-    std::lock_guard<std::mutex> lock(mu_);
-    entries_.emplace_front(key, std::move(e));
-    if (entries_.size() > kEntries) entries_.pop_back();
-  }
-
-  void clear() {
-    std::lock_guard<std::mutex> lock(mu_);
-    entries_.clear();
-  }
-
- private:
-  static constexpr std::size_t kEntries = 4;  // least recently updated dropped first
-  std::mutex mu_;
-  std::list<std::pair<std::string, Entry>> entries_;
-};
-
-Loaded& loaded() {
-  static Loaded l;
-  return l;
-}
-
-// The file last read in place, kept while it is the version on disk: a CLI
-// review opens the index twice (the refresh beside the diff, then the agent).
-class InPlace {
- public:
-  std::shared_ptr<const FlatIndex> get(const std::string& key, const FileStamp& stamp) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return key == key_ && stamp == stamp_ ? index_ : nullptr;
-  }
-  void put(const std::string& key, const FileStamp& stamp, std::shared_ptr<const FlatIndex> index) {
-    std::lock_guard<std::mutex> lock(mu_);
-    key_ = key;
-    stamp_ = stamp;
-    index_ = std::move(index);
-  }
-
- private:
-  std::mutex mu_;
-  std::string key_;
-  FileStamp stamp_;
-  std::shared_ptr<const FlatIndex> index_;
-};
-
-InPlace& in_place() {
-  static InPlace p;
-  return p;
-}
-
 }  // namespace
 
 std::size_t HistoryIndex::positives() const {
@@ -200,10 +99,7 @@ std::filesystem::path default_dir(git_repository* repo) {
   return std::filesystem::path(git_repository_path(repo)) / "reviewer-history";
 }
 
-void forget_loaded_indexes() {
-  loaded().clear();
-  in_place().put("", {}, nullptr);
-}
+void forget_loaded_indexes() { index_cache().clear(); }
 
 std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::string_view base, const BuildOptions& options,
                                                  BuildStats* stats) {
@@ -217,7 +113,8 @@ std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::stri
   const std::string base_sha(base);
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   if (options.write) {
-    if (auto hit = loaded().covering(key, base_sha)) {
+    // The index in memory already has the base: nothing to do.
+    if (auto hit = index_cache().find(key).index; hit && hit->commit_ids.count(base_sha)) {
       st.as_of = base_sha;
       st.seconds = seconds();
       return hit;
@@ -237,16 +134,20 @@ std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::stri
     }
   }
 
-  // The index in memory if the file is still the one it was saved as,
-  // else the file.
+  // The index in memory if the file is still the one it was saved as or
+  // read from, else the file: only the sections a review did not read
+  // when it has just read that version in place (open_index). Either way
+  // the entry becomes the whole index, and a view read before is let go.
   std::string why;
-  Loaded::Entry entry = options.write ? loaded().take(key) : Loaded::Entry{};
+  IndexCache::Entry entry = options.write ? index_cache().take(key) : IndexCache::Entry{};
   const FileStamp on_disk = stamp_of(file);
   if (entry.index && entry.stamp == on_disk) {
     // Readers may still hold it (an earlier review): they keep their copy.
     if (entry.index.use_count() > 1) entry.index = std::make_shared<HistoryIndex>(*entry.index);
   } else {
-    entry = {std::make_shared<HistoryIndex>(load_index(file, &why)), on_disk, 0};
+    const bool opened = entry.flat && entry.stamp == on_disk;
+    entry = {std::make_shared<HistoryIndex>(opened ? load_index(*entry.flat, file, &why) : load_index(file, &why)), nullptr,
+             on_disk, 0};
     entry.saved = entry.index->commits.size();
   }
   HistoryIndex& index = *entry.index;
@@ -255,7 +156,7 @@ std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::stri
     std::error_code ec;
     if (options.write) {
       s.file_bytes = std::filesystem::file_size(file, ec);
-      loaded().put(key, entry);
+      index_cache().put(key, entry);
     }
     return std::shared_ptr<const HistoryIndex>(entry.index);
   };
@@ -341,22 +242,26 @@ std::shared_ptr<const IndexView> open_index(git_repository* repo, std::string_vi
   // place when it has the base: no lock, since a save replaces the file by
   // a rename and what was read stays one version of it. Otherwise the
   // update (which also rebuilds a file that cannot be used).
-  if (options.write && !loaded().covering(file.string(), base_sha)) {
-    // Stamped before reading: a save in between leaves a stamp no later
-    // lookup matches.
-    const FileStamp stamp = stamp_of(file);
-    std::shared_ptr<const FlatIndex> flat = in_place().get(file.string(), stamp);
-    if (!flat && stamp != FileStamp{}) {
-      flat = FlatIndex::open(file);
-      if (flat) in_place().put(file.string(), stamp, flat);
-    }
-    if (flat && flat->commit_id(base_sha)) {
-      if (stats) {
-        *stats = BuildStats{};
-        stats->as_of = base_sha;
-        stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (options.write) {
+    const std::string key = file.string();
+    const IndexCache::Entry cached = index_cache().find(key);
+    const FileStamp on_disk = stamp_of(file);
+    // An index in memory has all of the file it was read from or saved as.
+    const bool in_memory = cached.index && (cached.index->commit_ids.count(base_sha) || cached.stamp == on_disk);
+    if (!in_memory && on_disk != FileStamp{}) {
+      std::shared_ptr<const FlatIndex> flat = cached.flat && cached.stamp == on_disk ? cached.flat : nullptr;
+      if (!flat) {
+        flat = FlatIndex::open(file);
+        if (flat) index_cache().put_view(key, flat);
       }
-      return flat;
+      if (flat && flat->commit_id(base_sha)) {
+        if (stats) {
+          *stats = BuildStats{};
+          stats->as_of = base_sha;
+          stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        }
+        return flat;
+      }
     }
   }
   return std::make_shared<const MemoryIndex>(update_index(repo, base, options, stats));

@@ -188,8 +188,10 @@ std::shared_ptr<const HistoryIndex> update_index(git_repository* repo, std::stri
 // through IndexView. When the saved file already has `base` (and no index
 // in memory does), the file is read in place (FlatIndex) instead of being
 // loaded whole; its lists are checked as they are read, so a damaged one
-// makes a later call throw reviewer::Error. Otherwise throws as
-// update_index.
+// makes a later call throw reviewer::Error. The process keeps that view
+// among its indexes in memory until an update of the same index replaces
+// it, and such an update reads only the sections the view lacks.
+// Otherwise throws as update_index.
 std::shared_ptr<const IndexView> open_index(git_repository* repo, std::string_view base, const BuildOptions& options,
                                             BuildStats* stats = nullptr);
 
