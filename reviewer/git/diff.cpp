@@ -134,7 +134,10 @@ void read_file_lines(git_repository* repo, git_odb* odb, const std::string& show
     limits.old_keep_bytes = options.max_file_bytes;
     limits.new_keep_bytes = options.max_file_bytes;
     limits.context_lines = options.context_lines;
-    if (diff_text(old_side.data, new_side.data, limits, fd) < 0) fail_in(shown, fmt::format("diff '{}'", path));
+    const int rc = old_side.blob && new_side.blob
+                       ? diff_blobs(old_side.blob.get(), new_side.blob.get(), limits, fd)
+                       : diff_text(old_side.data, new_side.data, limits, fd);  // a submodule's side
+    if (rc < 0) fail_in(shown, fmt::format("diff '{}'", path));
   }
   if (biggest > options.max_file_bytes) {
     fd.truncated = true;

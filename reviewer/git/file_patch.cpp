@@ -189,19 +189,48 @@ bool looks_binary(std::string_view data) {
   return std::memchr(data.data(), 0, std::min<std::size_t>(data.size(), 8000)) != nullptr;
 }
 
-int diff_text(std::string_view old_text, std::string_view new_text, const PatchLimits& limits,
-              FileDiff& file) {
-  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+namespace {
+
+// The line diff of two texts, `run` calling libgit2 with the options and
+// the collector.
+template <class Run>
+int collect_diff(std::string_view old_text, std::string_view new_text, const PatchLimits& limits, FileDiff& file,
+                 Run run) {
+  git_diff_options opts;
+  git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
   opts.context_lines = static_cast<std::uint32_t>(std::max(limits.context_lines, 0));
   opts.interhunk_lines = 0;
   // Binary detection was done by the caller; the indent heuristic is git's default.
   opts.flags = GIT_DIFF_FORCE_TEXT | GIT_DIFF_INDENT_HEURISTIC;
   Collector c{&file, lines_within(old_text, limits.old_keep_bytes), lines_within(new_text, limits.new_keep_bytes),
               old_text, new_text};
-  const int rc = git_diff_buffers(old_text.data(), old_text.size(), nullptr, new_text.data(), new_text.size(),
-                                  nullptr, &opts, nullptr, nullptr, on_hunk, on_line, &c);
+  const int rc = run(opts, c);
   own_text(file);
   return rc;
+}
+
+std::string_view content_of(const git_blob* blob) {
+  return {static_cast<const char*>(git_blob_rawcontent(blob)), static_cast<std::size_t>(git_blob_rawsize(blob))};
+}
+
+}  // namespace
+
+int diff_text(std::string_view old_text, std::string_view new_text, const PatchLimits& limits,
+              FileDiff& file) {
+  return collect_diff(old_text, new_text, limits, file, [&](const git_diff_options& opts, Collector& c) {
+    return git_diff_buffers(old_text.data(), old_text.size(), nullptr, new_text.data(), new_text.size(), nullptr,
+                            &opts, nullptr, nullptr, on_hunk, on_line, &c);
+  });
+}
+
+int diff_blobs(const git_blob* old_blob, const git_blob* new_blob, const PatchLimits& limits, FileDiff& file) {
+  // No paths: libgit2 then looks up no diff driver (attributes), as for
+  // buffers.
+  return collect_diff(content_of(old_blob), content_of(new_blob), limits, file,
+                      [&](const git_diff_options& opts, Collector& c) {
+                        return git_diff_blobs(old_blob, nullptr, new_blob, nullptr, &opts, nullptr, nullptr, on_hunk,
+                                              on_line, &c);
+                      });
 }
 
 }  // namespace reviewer::git

@@ -5,7 +5,10 @@
 #include <random>
 #include <string>
 
+#include <git2.h>
+
 #include "reviewer/git/file_patch.h"
+#include "support/testutil.h"
 
 using namespace reviewer;
 
@@ -112,5 +115,46 @@ TEST_SUITE("git::one_sided_text") {
       for (char& c : text) c = alphabet[rng() % sizeof alphabet];
       check_both_sides(text, round % 3 == 0 ? rng() % 220 : SIZE_MAX);
     }
+  }
+
+  TEST_CASE("two blobs give the same line diff as their contents as buffers") {
+    git_libgit2_init();
+    git_repository* repo = nullptr;
+    REQUIRE(git_repository_init(&repo, test::scratch_dir("diff-blobs").c_str(), 1) == 0);
+    auto blob = [&](const std::string& text) {
+      git_oid id;
+      REQUIRE(git_blob_create_from_buffer(&id, repo, text.data(), text.size()) == 0);
+      git_blob* b = nullptr;
+      REQUIRE(git_blob_lookup(&b, repo, &id) == 0);
+      return std::unique_ptr<git_blob, void (*)(git_blob*)>(b, git_blob_free);
+    };
+    std::mt19937 rng(13);
+    const char alphabet[] = {'a', 'b', 'c', ' ', '\n', '\n', '\n', '\r', '}'};
+    auto text_of = [&](std::size_t n) {
+      std::string t(n, ' ');
+      for (char& c : t) c = alphabet[rng() % sizeof alphabet];
+      return t;
+    };
+    for (int round = 0; round < 200; ++round) {
+      const std::string old_text = text_of(rng() % 300);
+      std::string new_text = old_text;
+      for (int edits = 0; edits < 3 && !new_text.empty(); ++edits) {
+        new_text.insert(rng() % new_text.size(), text_of(rng() % 20));
+        new_text.erase(rng() % new_text.size(), rng() % 10);
+      }
+      CAPTURE(old_text);
+      CAPTURE(new_text);
+      git::PatchLimits limits;
+      if (round % 4 == 0) limits.new_keep_bytes = rng() % 200;
+      if (round % 5 == 0) limits.context_lines = static_cast<int>(rng() % 4);
+      const auto old_blob = blob(old_text);
+      const auto new_blob = blob(new_text);
+      FileDiff from_blobs, from_buffers;
+      REQUIRE(git::diff_blobs(old_blob.get(), new_blob.get(), limits, from_blobs) == 0);
+      REQUIRE(git::diff_text(old_text, new_text, limits, from_buffers) == 0);
+      check_same(from_blobs, from_buffers);
+    }
+    git_repository_free(repo);
+    git_libgit2_shutdown();
   }
 }
