@@ -228,7 +228,6 @@ ReviewResult review_repository(const ReviewRequest& req) {
   const std::string head = repo.resolve(req.head);
   const std::string base_rev = req.base.empty() ? repo.default_branch() : req.base;
   const std::string base_tip = repo.resolve(base_rev);
-  const std::string merge_base = repo.merge_base(base_tip, head);
   std::string guidance_problem;
   std::shared_ptr<const GuidanceSnapshot> operator_layer = req.operator_guidance;
   if (!operator_layer) operator_layer = load_guidance_snapshot(req.guidance_dirs);
@@ -250,6 +249,10 @@ ReviewResult review_repository(const ReviewRequest& req) {
       // The redactor meets the same error and the run fails.
     }
   });
+  // The merge base (a walk of the history: tens of milliseconds on a large
+  // repository) is found while the rules compile: the guidance is read at
+  // the base branch's tip, not at the merge base.
+  const std::string merge_base = repo.merge_base(base_tip, head);
   const auto policy = req.refresh_history ? std::launch::async : std::launch::deferred;
   auto history_refreshed = std::async(policy, [&]() -> std::optional<HistoryRefresh> {
     if (!req.refresh_history) return std::nullopt;
