@@ -111,6 +111,10 @@ std::vector<std::pair<std::string, std::string>> read_guidance_dir(const std::fi
 // Same, from in-memory documents (name, YAML text): for tests and for the
 // repository file read from a commit.
 Guidance load_guidance_texts(const std::vector<std::pair<std::string, std::string>>& docs);
+// Parses the shipped defaults now; every load_guidance* call starts from
+// them, parsed once per process. Lets a caller do it on another thread
+// while it does other work. Thread-safe.
+void parse_shipped_guidance();
 
 }  // namespace reviewer
 

@@ -2,11 +2,13 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "guidance/guidance.h"
 #include "reviewer/core/edit_distance.h"
 #include "reviewer/core/error.h"
 #include "reviewer/core/review_result.h"
@@ -38,7 +40,6 @@ std::string (*heap_setup)() = nullptr;
 void set_heap_setup(std::string (*setup)()) { heap_setup = setup; }
 
 int run_cli(int argc, char** argv) {
-  git::Library git;
   CLI::App app{"reviewer: reviews pull requests with independent sub-agents (intent, safety, logic,\n"
                "size, history) and a deterministic policy, and keeps an audit log of every decision.",
                "reviewer"};
@@ -86,6 +87,12 @@ int run_cli(int argc, char** argv) {
   // take it in huge pages; the long-running webhook server keeps 4 KB
   // pages, whose memory tcmalloc can give back page by page.
   if (heap_setup && !app.got_subcommand("serve")) (void)heap_setup();
+  // The shipped guidance (about 11 ms of YAML) is parsed on another thread
+  // while libgit2 sets up (it reads the system's CA bundle) and the
+  // command opens its repository; the audit commands read no guidance.
+  std::future<void> guidance_parsed;
+  if (!app.got_subcommand("audit")) guidance_parsed = std::async(std::launch::async, parse_shipped_guidance);
+  git::Library git;  // no command touches libgit2 before run()
   try {
     rc = run ? run() : 1;
   } catch (const Error& e) {
