@@ -24,8 +24,9 @@
 // to the order of rows the SQL leaves unordered; the equivalence is held
 // by tests/console/test_console_overview_summary.cpp.
 //
-// Thread-safety: none; the console serializes its calls
-// (reviewer/console/live_overview.h).
+// Thread-safety: the const members may be called from several threads at
+// once while no update() runs; the console holds a shared lock to read and
+// an exclusive one to update (reviewer/console/live_overview.h).
 #pragma once
 
 #include <cstdint>
