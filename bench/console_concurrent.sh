@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Overview requests arriving together at a warm console: `reviewer audit
-# serve` on LOG (a file, or a postgresql:// URL), two /?period=all to wait
-# for the summary's warm-up, then ROUNDS times CLIENTS requests to
-# /?period=all sent at once. BINARIES are run in turn, each a fresh process.
-# Prints per round the median and slowest request (curl's total, loopback),
-# the wall time of the round, and the 1-minute load average.
+# Requests arriving together at a warm console: `reviewer audit serve` on
+# LOG (a file, or a postgresql:// URL), two /?period=all to wait for the
+# summary's warm-up, then ROUNDS times CLIENTS requests to TARGET (the
+# environment variable; /?period=all unless set) sent at once. BINARIES are
+# run in turn, each a fresh process. Prints per round the median and
+# slowest request (curl's total, loopback), the wall time of the round, and
+# the 1-minute load average.
 #
 #   bench/console_concurrent.sh LOG CLIENTS ROUNDS BINARY...
 #   bench/console_concurrent.sh /tmp/console-bench.db 8 5 /tmp/reviewer-before build/bin/reviewer
+#   TARGET='/change?repo=acme/web&pr=42' bench/console_concurrent.sh /tmp/console-bench.db 1 9 build/bin/reviewer
 set -euo pipefail
-[ $# -ge 4 ] || { sed -n '2,10p' "$0"; exit 2; }
+[ $# -ge 4 ] || { sed -n '2,12p' "$0"; exit 2; }
 log=$1 clients=$2 rounds=$3
 shift 3
 . "$(dirname "$0")/console_serve.sh"
@@ -22,7 +24,7 @@ for bin in "$@"; do
     start=$(date +%s%N)
     waiting=()
     for c in $(seq 1 "$clients"); do
-      { console_get; echo; } > "$tmp/request.$c" &
+      { console_get "${TARGET:-}"; echo; } > "$tmp/request.$c" &
       waiting+=($!)
     done
     wait "${waiting[@]}"

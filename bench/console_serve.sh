@@ -4,7 +4,8 @@
 #   console_setup BINARY     a scratch folder ($tmp, removed on exit) and a token
 #   console_start BINARY LOG starts it on a free loopback port ($port, $pid)
 #                            and returns once it listens
-#   console_get              one /?period=all, printing curl's total in s
+#   console_get [TARGET]     one request (default /?period=all), printing
+#                            curl's total in s
 #   console_stop             stops it
 
 console_setup() {
@@ -25,7 +26,7 @@ console_start() {
 }
 
 console_get() {
-  curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/?period=all"
+  curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port${1:-/?period=all}"
 }
 
 console_stop() {
