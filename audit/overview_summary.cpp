@@ -49,6 +49,33 @@ void OverviewSummary::clear() {
   votes_.clear();
 }
 
+void OverviewSummary::add_merge(const ChangeKey& k, MergedChange m) {
+  auto& entry = prs_[k];
+  entry.repo = id_of(k.repository);
+  entry.merges.push_back(std::move(m));
+}
+
+void OverviewSummary::add_reverted_rule(const ChangeKey& k, std::uint32_t rule, std::string started_at) {
+  auto& entry = prs_[k];
+  entry.repo = id_of(k.repository);
+  entry.reverted_rules.emplace_back(rule, std::move(started_at));
+}
+
+void OverviewSummary::read_requests_and_votes(LogReader& log, std::int64_t after, NameIds& names,
+                                              const std::function<void()>& check, std::vector<Timed>& overrides,
+                                              std::vector<Timed>& votes) {
+  const std::vector<Value> params{after};
+  log.each(console_sql("summary_overrides.sql"), params, [&](const LogRow& r) {
+    check();
+    overrides.push_back({text_value(r.values[1]), names.id_of(text_value(r.values[0])), 0, 1});
+  });
+  log.each(console_sql("summary_feedback.sql"), params, [&](const LogRow& r) {
+    check();
+    votes.push_back({text_value(r.values[3]), names.id_of(text_value(r.values[0])),
+                     names.id_of(text_value(r.values[1])), int_value(r.values[2])});
+  });
+}
+
 void OverviewSummary::add_sorted(std::vector<Timed>& v, std::size_t old_size) {
   const auto mid = v.begin() + static_cast<std::ptrdiff_t>(old_size);
   std::sort(mid, v.end(), earlier);
@@ -83,15 +110,7 @@ std::vector<ChangeKey> OverviewSummary::read_appended(LogReader& log, std::int64
     runs_.push_back({text_value(r.values[2]), id_of(k.repository), id_of(text_value(r.values[3])), 1});
     if (any) touched.push_back(std::move(k));
   });
-  log.each(console_sql("summary_overrides.sql"), params, [&](const LogRow& r) {
-    check();
-    overrides_.push_back({text_value(r.values[1]), id_of(text_value(r.values[0])), 0, 1});
-  });
-  log.each(console_sql("summary_feedback.sql"), params, [&](const LogRow& r) {
-    check();
-    votes_.push_back({text_value(r.values[3]), id_of(text_value(r.values[0])), id_of(text_value(r.values[1])),
-                      int_value(r.values[2])});
-  });
+  read_requests_and_votes(log, after, names_, check, overrides_, votes_);
   last_rows_ = static_cast<std::int64_t>(runs_.size() - runs + overrides_.size() - overrides + votes_.size() - votes);
   add_sorted(runs_, runs);
   add_sorted(overrides_, overrides);
@@ -117,15 +136,11 @@ std::vector<ChangeKey> OverviewSummary::read_appended(LogReader& log, std::int64
 void OverviewSummary::reread(LogReader& log, const std::vector<ChangeKey>& prs, const std::stop_token& stop) {
   const auto add_merge = [&](const ChangeKey& k, MergedChange m) {
     if (stop.stop_requested()) throw Cancelled();
-    auto& entry = prs_[k];
-    entry.repo = id_of(k.repository);
-    entry.merges.push_back(std::move(m));
+    this->add_merge(k, std::move(m));
   };
-  const auto add_rule = [&](const ChangeKey& k, std::string rule, std::string started_at) {
+  const auto add_rule = [&](const ChangeKey& k, const std::string& rule, std::string started_at) {
     if (stop.stop_requested()) throw Cancelled();
-    auto& entry = prs_[k];
-    entry.repo = id_of(k.repository);
-    entry.reverted_rules.emplace_back(id_of(rule), std::move(started_at));
+    add_reverted_rule(k, id_of(rule), std::move(started_at));
   };
   last_prs_ = prs.size();
   for (std::size_t at = 0; at < prs.size(); at += kPrsPerRead) {
@@ -179,15 +194,7 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
         });
         break;
       case RebuildRead::overrides_and_votes:
-        log.each(console_sql("summary_overrides.sql"), {std::int64_t{0}}, [&](const LogRow& r) {
-          check();
-          out.overrides.push_back({text_value(r.values[1]), out.id_of(text_value(r.values[0])), 0, 1});
-        });
-        log.each(console_sql("summary_feedback.sql"), {std::int64_t{0}}, [&](const LogRow& r) {
-          check();
-          out.votes.push_back({text_value(r.values[3]), out.id_of(text_value(r.values[0])),
-                               out.id_of(text_value(r.values[1])), int_value(r.values[2])});
-        });
+        read_requests_and_votes(log, 0, out, check, out.overrides, out.votes);
         break;
     }
     out.rows = static_cast<std::int64_t>(out.runs.size() + out.overrides.size() + out.votes.size());
@@ -222,9 +229,7 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
   prs_.reserve(scan.merges());
   scan.each_merge([&](const ChangeKey& k, MergedChange m) {
     if (stop.stop_requested()) throw Cancelled();
-    auto& entry = prs_[k];
-    entry.repo = id_of(k.repository);
-    entry.merges.push_back(std::move(m));
+    add_merge(k, std::move(m));
   });
   last_prs_ = prs_.size();
   last_readers_ = static_cast<int>(readers.size());
@@ -233,11 +238,7 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
 void OverviewSummary::join(Part& part) {
   std::vector<std::uint32_t> id(part.names.size());
   for (std::size_t i = 0; i < id.size(); ++i) id[i] = id_of(part.names[i]);
-  for (auto& [k, rule] : part.rules) {
-    auto& entry = prs_[k];
-    entry.repo = id_of(k.repository);
-    entry.reverted_rules.emplace_back(id[rule.first], std::move(rule.second));
-  }
+  for (auto& [k, rule] : part.rules) add_reverted_rule(k, id[rule.first], std::move(rule.second));
   const auto add = [&](std::vector<Timed>& to, std::vector<Timed>& from) {
     const std::size_t old_size = to.size();
     for (auto& t : from) {

@@ -24,8 +24,9 @@
 // to the order of rows the SQL leaves unordered; the equivalence is held
 // by tests/console/test_console_overview_summary.cpp.
 //
-// Thread-safety: none; the console serializes its calls
-// (reviewer/console/live_overview.h).
+// Thread-safety: the const members may be called from several threads at
+// once while no update() runs; the console holds a shared lock to read and
+// an exclusive one to update (reviewer/console/live_overview.h).
 #pragma once
 
 #include <cstdint>
@@ -129,6 +130,16 @@ class OverviewSummary {
   // Reads again the merges and reverted rules of `prs`.
   void reread(LogReader& log, const std::vector<ChangeKey>& prs, const std::stop_token& stop);
   std::uint32_t id_of(const std::string& name);
+  // A row of `k`'s: a merge, or a rule that fired on a run of a reverted
+  // pull request (`rule` an id of names_).
+  void add_merge(const ChangeKey& k, MergedChange m);
+  void add_reverted_rule(const ChangeKey& k, std::uint32_t rule, std::string started_at);
+  // The /human-review requests and votes with a seq above `after`, names
+  // interned in `names` (the summary's on an update, a part's on a
+  // rebuild), unsorted; `check` is called for each row.
+  static void read_requests_and_votes(LogReader& log, std::int64_t after, NameIds& names,
+                                      const std::function<void()>& check, std::vector<Timed>& overrides,
+                                      std::vector<Timed>& votes);
   static void add_sorted(std::vector<Timed>& v, std::size_t old_size);
   static bool earlier(const Timed& a, const Timed& b) { return a.at < b.at; }
 

@@ -153,11 +153,18 @@ void pg_migrate(PgConnection& db) {
 }
 
 std::vector<TableLayout> pg_chained_tables(PgConnection& db) {
+  // From the catalog, with the rows information_schema.columns joined to
+  // its tables' BASE TABLEs gives (the columns the user may use, of tables
+  // and partitioned tables: views carry no chain): those views took 35-45
+  // ms on the 100,000-change log's database, on the critical path of the
+  // console's start and of every change page; the catalog ~3 ms.
   auto r = db.exec(
-      "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns c "
-      "JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
-      "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "  // views carry no chain
-      "ORDER BY c.table_name, c.ordinal_position");
+      "SELECT c.relname::text, a.attname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
+      "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') "
+      "AND a.attnum > 0 AND NOT a.attisdropped "
+      "AND (pg_has_role(c.relowner, 'USAGE') "
+      "OR has_column_privilege(c.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES')) "
+      "ORDER BY c.relname, a.attnum");
   std::vector<TableLayout> out;
   std::vector<bool> has_hash;
   for (int i = 0; i < r.rows(); ++i) {

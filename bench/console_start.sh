@@ -13,26 +13,17 @@ set -euo pipefail
 [ $# -ge 3 ] || { sed -n '2,10p' "$0"; exit 2; }
 log=$1 rounds=$2
 shift 2
-tmp=$(mktemp -d)
-trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-printf '%s' "$token" | "$1" audit token-hash > "$tmp/tokens"
+. "$(dirname "$0")/console_serve.sh"
+console_setup "$1"
 for _ in $(seq 1 "$rounds"); do
   for bin in "$@"; do
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    where=(--db "$log")
-    [[ $log == postgres*://* ]] && where=(--database-url "$log")
-    "$bin" audit serve "${where[@]}" --listen "127.0.0.1:$port" --tokens "$tmp/tokens" 2>"$tmp/log" &
-    pid=$!
-    for _ in $(seq 500); do curl -s -o /dev/null "http://127.0.0.1:$port/login" && break; sleep 0.01; done
-    get() { curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/?period=all"; }
-    first=$(get)
-    second=$(get)
+    console_start "$bin" "$log"
+    first=$(console_get)
+    second=$(console_get)
     printf '%-40s first %5.0f ms  second %4.0f ms  faults %6d  peak %4d MB  huge %4d MB  load %s\n' "$bin" \
       "$(echo "$first * 1000" | bc)" "$(echo "$second * 1000" | bc)" "$(awk '{print $10}' "/proc/$pid/stat")" \
       $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 )) \
       $(( $(awk '/AnonHugePages/ {print $2}' "/proc/$pid/smaps_rollup") / 1024 )) "$(cut -d' ' -f1 /proc/loadavg)"
-    kill "$pid"
-    wait "$pid" 2>/dev/null || true
+    console_stop
   done
 done

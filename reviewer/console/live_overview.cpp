@@ -5,24 +5,29 @@ namespace reviewer::console {
 LiveOverview::LiveOverview(Open open, audit::OverviewSummary::Reread reread)
     : open_(std::move(open)), summary_(reread) {
   builder_ = std::jthread([this](std::stop_token stop) {
-    std::unique_lock lock(mu_);
-    try {
-      // Two sessions: the build reads through both at once when they see
-      // the same head (the summary checks), on two cores; without a second
-      // one (a server out of connections) it reads through one.
-      const auto session = open_();
-      std::unique_ptr<audit::ReadOnlySession> second;
+    {
+      std::unique_lock lock(mu_);
       try {
-        second = open_();
-      } catch (const std::exception&) {
-        second.reset();
+        // Two sessions: the build reads through both at once when they see
+        // the same head (the summary checks), on two cores; without a second
+        // one (a server out of connections) it reads through one.
+        const auto session = open_();
+        std::unique_ptr<audit::ReadOnlySession> second;
+        try {
+          second = open_();
+        } catch (const std::exception&) {
+          second.reset();
+        }
+        update(session->log(), stop, second ? &second->log() : nullptr);
+      } catch (...) {
+        // The summary stays empty; the first request builds it again and
+        // shows why it cannot.
       }
-      update(session->log(), stop, second ? &second->log() : nullptr);
-    } catch (...) {
-      // The summary stays empty; the first request builds it again and
-      // shows why it cannot.
     }
-    warm_ = true;
+    {
+      std::lock_guard warm(warm_mu_);
+      warm_ = true;
+    }
     warm_cv_.notify_all();
   });
 }
@@ -33,15 +38,16 @@ LiveOverview::~LiveOverview() {
 }
 
 void LiveOverview::update(audit::LogReader& log, const std::stop_token& stop, audit::LogReader* second) {
-  const auto& tables = this->tables(log);
+  const auto tables = this->tables(log);
   summary_.update(log, tables, audit::read_head(log, tables), stop, second);
 }
 
-const std::vector<audit::TableLayout>& LiveOverview::tables(audit::LogReader& log) {
+std::vector<audit::TableLayout> LiveOverview::tables(audit::LogReader& log) {
   // The chained tables change only with the schema: on PostgreSQL, reading
   // them (information_schema) took ~70 ms of every request, the version
   // ~1 ms.
   const int version = log.schema_version();
+  std::lock_guard lock(tables_mu_);
   if (version != tables_version_ || tables_.empty()) {
     tables_ = log.chained_tables();
     tables_version_ = version;
@@ -49,41 +55,63 @@ const std::vector<audit::TableLayout>& LiveOverview::tables(audit::LogReader& lo
   return tables_;
 }
 
-void LiveOverview::catch_up(std::unique_lock<std::mutex>& lock, audit::ReadOnlySession& session,
-                            audit::ChainHead& head) {
-  warm_cv_.wait(lock, [&] { return warm_; });
-  auto& log = session.log();
-  const auto& tables = this->tables(log);
-  const auto request_head = audit::read_head(log, tables);
+void LiveOverview::catch_up(audit::ReadOnlySession& session, const std::vector<audit::TableLayout>& tables,
+                            const audit::ChainHead& request_head) {
   if (summary_.built() && request_head.seq < summary_.watermark().seq) {
     // Behind the summary: an older snapshot of a log that grew since, or a
     // log replaced by a shorter one. A snapshot taken now tells which.
     const auto fresh = open_();
     update(fresh->log(), {});
   } else {
-    summary_.update(log, tables, request_head);
+    summary_.update(session.log(), tables, request_head);
   }
-  head = summary_.watermark();
+}
+
+template <typename Read>
+auto LiveOverview::read_at_head(audit::ReadOnlySession& session, audit::ChainHead& head, const Read& read) {
+  wait_for_warm_up();
+  // The request's head is read before any lock: on PostgreSQL it is a
+  // round trip, which readers need not take in turn.
+  const auto tables = this->tables(session.log());
+  const auto request_head = audit::read_head(session.log(), tables);
+  bool updated = false;
+  for (;;) {
+    {
+      std::shared_lock lock(mu_);
+      // At the request's head; or, once this request updated it, at that
+      // head or a newer one another request brought it to since (as a
+      // request whose snapshot is older than the summary gets).
+      const auto& mark = summary_.watermark();
+      if (summary_.built() && (updated || (mark.seq == request_head.seq && mark.hash == request_head.hash))) {
+        head = mark;
+        return read();
+      }
+    }
+    // Not built (the build failed, or an update after this request's
+    // failed: update() throws why, or rebuilds), or at another head.
+    std::unique_lock lock(mu_);
+    catch_up(session, tables, request_head);
+    updated = true;
+  }
 }
 
 audit::OverviewRows LiveOverview::rows(audit::ReadOnlySession& session, const audit::ConsoleFilter& f,
                                        audit::ChainHead& head) {
-  std::unique_lock lock(mu_);
-  catch_up(lock, session, head);
-  return summary_.rows(f);
+  return read_at_head(session, head, [&] { return summary_.rows(f); });
 }
 
 OverviewFigures LiveOverview::figures(audit::ReadOnlySession& session, const audit::ConsoleFilter& f,
                                       audit::ChainHead& head) {
-  std::unique_lock lock(mu_);
-  catch_up(lock, session, head);
-  FigureCounter counter;
-  const auto rest = summary_.rows(f, [&](const audit::MergedChange& m) { counter.add(m); });
-  return counter.finish(rest);
+  return read_at_head(session, head, [&] {
+    FigureCounter counter;
+    const auto rest = summary_.rows(f, [&](const audit::MergedChange& m) { counter.add(m); });
+    if (counting_hook_) counting_hook_();
+    return counter.finish(rest);
+  });
 }
 
 void LiveOverview::wait_for_warm_up() {
-  std::unique_lock lock(mu_);
+  std::unique_lock lock(warm_mu_);
   warm_cv_.wait(lock, [&] { return warm_; });
 }
 

@@ -33,6 +33,33 @@ void pg_tamper(const test::PgSchema& s, const std::string& table, const std::str
   db.exec("ALTER TABLE " + table + " ENABLE TRIGGER USER");
 }
 
+// Each table as "name: column,column…".
+std::string layouts(const std::vector<audit::TableLayout>& tables) {
+  std::string out;
+  for (const auto& t : tables) {
+    out += t.name + ":";
+    for (const auto& c : t.columns) out += " " + c;
+    out += "\n";
+  }
+  return out;
+}
+
+// The chained tables as information_schema lists them (what
+// pg_chained_tables read until it read the catalog), in layouts()' form.
+std::string chained_per_information_schema(storage::PgConnection& db) {
+  auto r = db.exec(
+      "SELECT c.table_name::text, string_agg(' ' || c.column_name::text, '' ORDER BY c.ordinal_position) "
+      "FILTER (WHERE c.column_name <> 'row_hash') "
+      "FROM information_schema.columns c JOIN information_schema.tables t "
+      "ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+      "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' GROUP BY c.table_name "
+      "HAVING bool_or(c.column_name = 'seq') AND bool_or(c.column_name = 'prev_hash') "
+      "AND bool_or(c.column_name = 'row_hash') ORDER BY c.table_name");
+  std::string out;
+  for (int i = 0; i < r.rows(); ++i) out += r.text(i, 0) + ":" + r.text(i, 1) + "\n";
+  return out;
+}
+
 }  // namespace
 
 TEST_SUITE("audit PostgreSQL") {
@@ -206,6 +233,29 @@ TEST_SUITE("audit PostgreSQL") {
     CHECK_THROWS_WITH_AS(audit::query_location(s->url(), "SELECT 1", audit::Format::csv, slow),
                          doctest::Contains("refuses to run as role 'postgres'"), Error);
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM findings") == "2");
+  }
+
+  TEST_CASE("the chained tables read from the catalog are those information_schema lists, for the owner and an auditor") {
+    auto s = test::PgSchema::create("pg-chained-tables");
+    if (!s) return;
+    AuditStore::open_url(s->url())->record_review(test::sample_review("run-1", 1));
+    auto owner = storage::PgConnection::open(s->url(), "test database");
+    // A chained table with a dropped column, and a view with a chain's columns.
+    owner.exec("CREATE TABLE extra_chain (seq BIGINT, gone TEXT, prev_hash TEXT, body TEXT, row_hash TEXT);"
+               "ALTER TABLE extra_chain DROP COLUMN gone;"
+               "CREATE VIEW chain_view AS SELECT seq, prev_hash, row_hash FROM review_runs");
+    const test::PgAuditor auditor(*s);
+    // Created after the auditor's grants: the auditor cannot read it.
+    owner.exec("CREATE TABLE hidden_chain (seq BIGINT, prev_hash TEXT, row_hash TEXT)");
+    auto as_auditor = storage::PgConnection::open(auditor.url(), "test database");
+    const auto mine = layouts(audit::pg_chained_tables(owner)), theirs = layouts(audit::pg_chained_tables(as_auditor));
+    CHECK(mine == chained_per_information_schema(owner));
+    CHECK(theirs == chained_per_information_schema(as_auditor));
+    CHECK(mine.find("extra_chain: seq prev_hash body\n") != std::string::npos);
+    CHECK(mine.find("hidden_chain:") != std::string::npos);
+    CHECK(theirs.find("hidden_chain:") == std::string::npos);
+    CHECK(mine.find("chain_view") == std::string::npos);
+    CHECK(mine.find("review_runs: seq prev_hash") != std::string::npos);
   }
 
   TEST_CASE("text PostgreSQL cannot store is refused, not cut") {

@@ -9,7 +9,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <future>
+#include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -258,6 +262,65 @@ class CountingSession final : public audit::ReadOnlySession {
   Log log_;
 };
 
+// Holds the first request that counts an overview's figures inside its
+// counting (LiveOverview::set_counting_hook) until opened; opens when it
+// goes, so that a failed check does not leave the request waiting.
+class CountingGate {
+ public:
+  explicit CountingGate(LiveOverview& live) {
+    live.set_counting_hook([this] {
+      if (counted_++ == 0) {
+        inside_.set_value();
+        opened_.wait();
+      }
+    });
+  }
+  ~CountingGate() { open(); }
+  CountingGate(const CountingGate&) = delete;
+  CountingGate& operator=(const CountingGate&) = delete;
+  // Whether the first request got inside its counting.
+  bool wait_inside() { return is_inside_.wait_for(std::chrono::seconds(30)) == std::future_status::ready; }
+  void open() {
+    if (!std::exchange(is_open_, true)) open_.set_value();
+  }
+  int counted() const { return counted_; }
+
+ private:
+  std::promise<void> inside_, open_;
+  std::future<void> is_inside_ = inside_.get_future();
+  std::shared_future<void> opened_ = open_.get_future().share();
+  std::atomic<int> counted_{0};
+  bool is_open_ = false;
+};
+
+// `reviewer demo`'s history of `changes` pull requests in a scratch folder.
+std::filesystem::path demo_log(const std::string& name, int changes) {
+  const auto path = test::scratch_dir(name) / "audit.db";
+  DemoHistory h;
+  h.changes = changes;
+  write_demo_history(*audit::AuditStore::open(path), h);
+  return path;
+}
+
+// tests/console's log in a scratch folder, and the console's summary over
+// it, warmed up.
+struct WarmLog {
+  explicit WarmLog(const std::string& name)
+      : path(test::console_log(test::scratch_dir(name))), live([this] { return open(); }) {
+    live.wait_for_warm_up();
+  }
+  std::unique_ptr<audit::ReadOnlySession> open() const {
+    return audit::open_read_only_session(path.string(), std::chrono::seconds(30));
+  }
+  // All time's figures, computed afresh.
+  std::string full() const { return described(overview_figures(audit::console_overview(open()->log(), {}))); }
+  // All time's figures as the console counts them; `head`: the summary's.
+  std::string summary(audit::ChainHead& head) { return described(live.figures(*open(), {}, head)); }
+
+  std::filesystem::path path;
+  LiveOverview live;
+};
+
 }  // namespace
 
 TEST_SUITE("console") {
@@ -328,11 +391,7 @@ TEST_SUITE("console") {
   }
 
   TEST_CASE("the overview's summary reads through a second session only when it sees the same head") {
-    const auto dir = test::scratch_dir("overview-summary-second");
-    const auto path = dir / "audit.db";
-    DemoHistory h;
-    h.changes = 300;
-    write_demo_history(*audit::AuditStore::open(path), h);
+    const auto path = demo_log("overview-summary-second", 300);
     const auto open = [&] { return audit::open_read_only_session(path.string(), std::chrono::seconds(30)); };
     using U = audit::OverviewSummary::Update;
     // An older snapshot as the second session: its rows are not the head's.
@@ -393,6 +452,86 @@ TEST_SUITE("console") {
       s->record_pr_event({"acme/web", 1, "reverted", "", std::string(40, '1'), "", 9, "", ""});
       s->record_pr_event({"acme/api", 10 + round, "merged", "zed", std::string(40, '2'), "", 0, "", ""});
     }
+  }
+
+  TEST_CASE("overview requests at the summary's head count their figures at once") {
+    WarmLog log("overview-live-shared");
+    const auto expected = log.full();
+    const auto request = [&] {
+      audit::ChainHead head;
+      return log.summary(head);
+    };
+    std::future<std::string> first, second;
+    CountingGate gate(log.live);  // goes (and opens) before the futures
+    first = std::async(std::launch::async, request);
+    REQUIRE(gate.wait_inside());
+    // A second request counts and answers while the first still holds the
+    // summary (with one lock for both it waited for the first).
+    second = std::async(std::launch::async, request);
+    CHECK(second.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+    CHECK(gate.counted() == 2);
+    gate.open();
+    CHECK(first.get() == expected);
+    CHECK(second.get() == expected);
+  }
+
+  TEST_CASE("an update of the overview's summary waits for the counting under way") {
+    WarmLog log("overview-live-update-waits");
+    const auto before = log.full();
+    audit::ChainHead first_head, second_head;
+    std::future<std::string> first, second;
+    CountingGate gate(log.live);
+    first = std::async(std::launch::async, [&] { return log.summary(first_head); });
+    REQUIRE(gate.wait_inside());
+    // A revert appended: the next request updates the summary, which waits
+    // until the first request has counted.
+    audit::AuditStore::open(log.path)->record_pr_event({"acme/web", 1, "reverted", "", "", "", 9, "", ""});
+    const auto after = log.full();
+    REQUIRE(after != before);
+    second = std::async(std::launch::async, [&] { return log.summary(second_head); });
+    CHECK(second.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+    CHECK(gate.counted() == 1);
+    gate.open();
+    CHECK(first.get() == before);
+    CHECK(second.get() == after);
+    CHECK(second_head.seq == first_head.seq + 1);
+  }
+
+  TEST_CASE("overview figures counted by several requests at once stay right while rows are appended") {
+    const auto path = demo_log("overview-live-concurrent", 300);
+    const auto open = [&] { return audit::open_read_only_session(path.string(), std::chrono::seconds(30)); };
+    LiveOverview live(open);
+    live.wait_for_warm_up();
+    std::atomic<bool> appending{true};
+    std::atomic<int> compared{0}, differed{0};
+    // Each request's figures against the full computation on its own
+    // snapshot, when the summary answered at that snapshot's head.
+    const auto reader = [&](audit::ConsoleFilter f) {
+      do {
+        const auto session = open();
+        audit::ChainHead head;
+        const auto figures = described(live.figures(*session, f, head));
+        const auto own = audit::read_head(session->log(), session->log().chained_tables());
+        if (own.seq != head.seq) continue;  // another request brought the summary further
+        ++compared;
+        differed += figures != described(overview_figures(audit::console_overview(session->log(), f)));
+      } while (appending);
+    };
+    audit::ConsoleFilter web;
+    web.repositories = {"acme/web"};
+    {
+      std::vector<std::jthread> readers;
+      readers.emplace_back(reader, audit::ConsoleFilter{});
+      readers.emplace_back(reader, audit::ConsoleFilter{});
+      readers.emplace_back(reader, web);
+      for (int b = 0; b < 6; ++b) append_batch(*audit::AuditStore::open(path), open()->log(), b);
+      appending = false;
+    }  // joined
+    CHECK(compared > 0);
+    CHECK(differed == 0);
+    audit::ChainHead head;
+    CHECK(described(live.figures(*open(), {}, head)) ==
+          described(overview_figures(audit::console_overview(open()->log(), {}))));
   }
 }
 
