@@ -39,7 +39,8 @@ constexpr std::string_view kTriggerCheck = R"sql(
 SELECT 1 FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_proc p ON p.oid = t.tgfoid
-WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = $1 AND t.tgname = $2
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relname = $1
+  AND t.tgname = $2
   AND t.tgenabled = 'O' AND t.tgqual IS NULL AND p.proname = 'audit_append_only'
   AND p.prosrc LIKE '%RAISE EXCEPTION%')sql";
 
@@ -160,7 +161,10 @@ std::vector<TableLayout> pg_chained_tables(PgConnection& db) {
   // console's start and of every change page; the catalog ~3 ms.
   auto r = db.exec(
       "SELECT c.relname::text, a.attname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
-      "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') "
+      // By name: a cast to regnamespace would read the schema's name as an
+      // identifier (folded to lower case: "Audit" would be audit).
+      "WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
+      "AND c.relkind IN ('r', 'p') "
       "AND a.attnum > 0 AND NOT a.attisdropped "
       "AND (pg_has_role(c.relowner, 'USAGE') "
       "OR has_column_privilege(c.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES')) "

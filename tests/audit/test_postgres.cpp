@@ -7,6 +7,8 @@
 #include <sstream>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "audit/copy.h"
 #include "audit/migrate.h"
 #include "audit/pg_log.h"
@@ -256,6 +258,30 @@ TEST_SUITE("audit PostgreSQL") {
     CHECK(theirs.find("hidden_chain:") == std::string::npos);
     CHECK(mine.find("chain_view") == std::string::npos);
     CHECK(mine.find("review_runs: seq prev_hash") != std::string::npos);
+  }
+
+  TEST_CASE("a schema whose name needs quoting: its own tables are chained and verified, not a lower-case twin's") {
+    auto base = test::PgSchema::create("pg-quoted-schema");  // only for the server and a clean-up
+    if (!base) return;
+    const std::string name = fmt::format("Audit-{}", base->name()), twin = fmt::format("audit-{}", base->name());
+    auto admin = storage::PgConnection::open(base->server_url(), "test database");
+    admin.exec(fmt::format("CREATE SCHEMA \"{}\"; CREATE SCHEMA \"{}\"; "
+                           "CREATE TABLE \"{}\".decoy_chain (seq BIGINT, prev_hash TEXT, row_hash TEXT)",
+                           name, twin, twin));
+    const std::string url = fmt::format("{}{}options=-csearch_path%3D%22{}%22", base->server_url(),
+                                        base->server_url().find('?') == std::string::npos ? "?" : "&", name);
+    try {
+      AuditStore::open_url(url)->record_review(test::sample_review("run-1", 1));
+      auto db = storage::PgConnection::open(url, "test database");
+      const auto tables = layouts(audit::pg_chained_tables(db));
+      CHECK(tables.find("review_runs: seq prev_hash") != std::string::npos);
+      CHECK(tables.find("decoy_chain") == std::string::npos);
+      CHECK(audit::verify_location(url).ok);
+    } catch (...) {
+      admin.exec(fmt::format("DROP SCHEMA \"{}\" CASCADE; DROP SCHEMA \"{}\" CASCADE", name, twin));
+      throw;
+    }
+    admin.exec(fmt::format("DROP SCHEMA \"{}\" CASCADE; DROP SCHEMA \"{}\" CASCADE", name, twin));
   }
 
   TEST_CASE("text PostgreSQL cannot store is refused, not cut") {
