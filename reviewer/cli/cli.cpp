@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <system_error>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -91,7 +92,11 @@ int run_cli(int argc, char** argv) {
   // while libgit2 sets up (it reads the system's CA bundle) and the
   // command opens its repository; the audit commands read no guidance.
   std::future<void> guidance_parsed;
-  if (!app.got_subcommand("audit")) guidance_parsed = std::async(std::launch::async, parse_shipped_guidance);
+  try {
+    if (!app.got_subcommand("audit")) guidance_parsed = std::async(std::launch::async, parse_shipped_guidance);
+  } catch (const std::system_error&) {
+    // No thread to spare: the command parses it when it loads guidance.
+  }
   git::Library git;  // no command touches libgit2 before run()
   try {
     rc = run ? run() : 1;

@@ -4,6 +4,7 @@
 
 #include "history_repo.h"
 #include "reviewer/git/history/flat_index.h"
+#include "reviewer/git/history/index_cache.h"
 
 using namespace reviewer;
 using test::HistoryRepo;
@@ -137,5 +138,30 @@ TEST_SUITE("history::open_index") {
     CHECK(st.added == 3);
     REQUIRE(reviewed);
     CHECK(read == 0);
+  }
+}
+
+TEST_SUITE("history::IndexCache") {
+  TEST_CASE("a view read before an update saved never replaces the update's whole index") {
+    HistoryRepo h("cache-stale-view");
+    grow(h, 10, 0);
+    h.index();
+    const auto file = history::index_file(h.dir / "index");
+    const auto older = history::FlatIndex::open(file);  // read at this version
+    REQUIRE(older);
+    grow(h, 70, 10);  // more than save_every: the update saves a new version
+    history::forget_loaded_indexes();
+    h.index();
+    history::IndexCache cache;
+    auto whole = std::make_shared<history::HistoryIndex>(history::load_index(file, nullptr));
+    cache.put("k", {whole, nullptr, history::stamp_of(file), whole->commits.size()});
+    REQUIRE(older->stamp() != history::stamp_of(file));
+    cache.put_view("k", std::shared_ptr<const history::FlatIndex>(older.get(), [](const history::FlatIndex*) {}));
+    const auto kept = cache.find("k");
+    CHECK(kept.index == whole);
+    CHECK(kept.flat == nullptr);
+    // Without a whole index, the view is kept.
+    cache.put_view("v", std::shared_ptr<const history::FlatIndex>(older.get(), [](const history::FlatIndex*) {}));
+    CHECK(cache.find("v").flat.get() == older.get());
   }
 }

@@ -41,8 +41,10 @@ void IndexCache::put(const std::string& key, Entry e) {
 void IndexCache::put_view(const std::string& key, std::shared_ptr<const FlatIndex> flat) {
   const FileStamp stamp = flat->stamp();
   std::lock_guard<std::mutex> lock(mu_);
-  // An update's index read from this version or saved as it has all of it.
-  if (const auto it = locate(key); it != entries_.end() && it->second.index && it->second.stamp == stamp) return;
+  // A whole index stays: read from or saved as this version, it has all of
+  // it; at another version, this view may be the older one (read before
+  // an update's save), and the next update compares stamps anyway.
+  if (const auto it = locate(key); it != entries_.end() && it->second.index) return;
   insert(key, {nullptr, std::move(flat), stamp, 0});
 }
 

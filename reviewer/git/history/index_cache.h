@@ -42,8 +42,9 @@ class IndexCache {
   // `e` becomes the entry of `key`; past kEntries, the least recently used
   // is dropped.
   void put(const std::string& key, Entry e);
-  // Keeps `flat` as the entry of `key`, unless a whole index in memory
-  // already has all of that version of the file.
+  // Keeps `flat` as the entry of `key`, unless the entry is a whole index
+  // (of that version of the file, or of another: a view read before an
+  // update saved may be older than the index it would replace).
   void put_view(const std::string& key, std::shared_ptr<const FlatIndex> flat);
   void clear();
 
