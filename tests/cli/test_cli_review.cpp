@@ -24,6 +24,7 @@ struct Repo {
              "Swap operands in add\n\nKeeps the argument order used by callers.\n");
     b.commit("workflow", main_sha, {{".github/workflows/ci.yml", {"on: push\n"}}}, "ci: add workflow\n");
     b.commit("empty", main_sha, {}, "Nothing\n");
+    b.commit("orphan", "", {{"other.txt", {"x\n"}}}, "Unrelated history\n");
   }
   std::string q() const { return "'" + dir.string() + "'"; }
 };
@@ -95,6 +96,8 @@ TEST_SUITE("cli::review") {
         {"review --repo " + repo.q() + " --head no-such-branch", "no-such-branch"},
         {"review --repo " + repo.q() + " --base main --head small --format yaml", "yaml"},
         {"review --repo " + repo.q() + " --guidance /nonexistent/guidance", "/nonexistent/guidance"},
+        // No merge base: found while the rules compile on another thread.
+        {"review --repo " + repo.q() + " --base main --head orphan", "share no history"},
         {"revew", "did you mean 'review'"},
     };
     for (const auto& c : cases) {
