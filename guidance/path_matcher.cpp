@@ -45,13 +45,18 @@ std::string PathMatcher::glob_to_regex(std::string_view glob) {
 }
 
 PathMatcher::PathMatcher(const std::vector<std::string>& globs) {
-  if (globs.empty()) return;
   std::string all;
   for (const auto& g : globs) {
     if (g.empty()) throw Error(Error::Code::invalid_input, "empty path glob");
+    if (g.find_first_of("*?") == std::string::npos) {
+      const bool rooted = g.front() == '/';
+      literals_.push_back({rooted ? g.substr(1) : g, !rooted && g.find('/') == std::string::npos});
+      continue;
+    }
     if (!all.empty()) all += '|';
     all += "(?:" + glob_to_regex(g) + ")";
   }
+  if (all.empty()) return;
   RE2::Options opts;
   opts.set_log_errors(false);
   auto re = std::make_shared<RE2>(all, opts);
@@ -61,7 +66,33 @@ PathMatcher::PathMatcher(const std::vector<std::string>& globs) {
   re_ = std::move(re);
 }
 
+bool PathMatcher::matches(const Literal& l, std::string_view path) {
+  const std::string_view t = l.text;
+  // The pattern's ".*" parts match no newline (RE2's default), so none may
+  // lie outside the literal's own span [at, at + t.size()).
+  auto no_newline_outside = [&](std::size_t at) {
+    return path.substr(0, at).find('\n') == std::string_view::npos &&
+           path.substr(at + t.size()).find('\n') == std::string_view::npos;
+  };
+  if (!l.anywhere) {
+    // "t(?:/.*)?" from the root, or "t.*" when t ends in "/".
+    if (!path.starts_with(t) || !no_newline_outside(0)) return false;
+    return (!t.empty() && t.back() == '/') || path.size() == t.size() || path[t.size()] == '/';
+  }
+  // "(?:.*/)?t(?:/.*)?": t is one whole segment of the path.
+  for (std::size_t at = 0;;) {
+    const std::size_t end = path.find('/', at);
+    const std::string_view segment = path.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    if (segment == t && no_newline_outside(at)) return true;
+    if (end == std::string_view::npos) return false;
+    at = end + 1;
+  }
+}
+
 bool PathMatcher::matches(std::string_view path) const {
+  for (const auto& l : literals_) {
+    if (matches(l, path)) return true;
+  }
   return re_ && RE2::FullMatch(re2::StringPiece(path.data(), path.size()), *re_);
 }
 

@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <random>
+
+#include <re2/re2.h>
+
 #include "guidance/guidance.h"
 #include "reviewer/core/error.h"
 #include "support/testutil.h"
@@ -112,6 +116,31 @@ TEST_SUITE("guidance::PathMatcher") {
       CAPTURE(c.path);
       CHECK(PathMatcher({c.glob}).matches(c.path) == c.match);
     }
+  }
+
+  TEST_CASE("globs without a wildcard, compared as text, match exactly what their pattern matches") {
+    std::mt19937 rng(21);
+    const char glob_chars[] = {'a', 'b', '/', '/', '.', '\n'};
+    const char path_chars[] = {'a', 'b', '/', '/', '.', '\n', 'a'};
+    auto draw = [&](const char* chars, std::size_t n, std::size_t max) {
+      std::string out(1 + rng() % max, ' ');
+      for (char& c : out) c = chars[rng() % n];
+      return out;
+    };
+    int matched = 0;
+    for (int i = 0; i < 20000; ++i) {
+      const std::string glob = draw(glob_chars, sizeof glob_chars, 5), path = draw(path_chars, sizeof path_chars, 9);
+      CAPTURE(glob);
+      CAPTURE(path);
+      RE2::Options opts;
+      opts.set_log_errors(false);
+      const RE2 re(PathMatcher::glob_to_regex(glob), opts);
+      REQUIRE(re.ok());
+      const bool want = RE2::FullMatch(path, re);
+      CHECK(PathMatcher({glob}).matches(path) == want);
+      matched += want;
+    }
+    CHECK(matched > 500);  // the draws do reach matching paths
   }
 
   TEST_CASE("an empty matcher matches nothing") {
