@@ -52,7 +52,13 @@ void OverviewSummary::clear() {
 void OverviewSummary::add_merge(const ChangeKey& k, MergedChange m) {
   auto& entry = prs_[k];
   entry.repo = id_of(k.repository);
-  entry.merges.push_back(std::move(m));
+  bool plain = true;
+  auto c = compact_merge(m, plain);
+  if (!plain) {
+    c.odd = static_cast<std::uint32_t>(entry.odd.size());
+    entry.odd.push_back(std::move(m));
+  }
+  entry.merges.push_back(c);
 }
 
 void OverviewSummary::add_reverted_rule(const ChangeKey& k, std::uint32_t rule, std::string started_at) {
@@ -300,11 +306,16 @@ OverviewRows OverviewSummary::rows(const ConsoleFilter& f) const {
 }
 
 OverviewRows OverviewSummary::rows(const ConsoleFilter& f, const std::function<void(const MergedChange&)>& merge) const {
+  return rows(f, [&](const CompactMerge& c, const MergedChange* odd) { merge(expand_merge(c, odd)); });
+}
+
+OverviewRows OverviewSummary::rows(const ConsoleFilter& f, const CompactVisit& merge) const {
   std::vector<char> repo_ok(names_.names.size(), f.repositories.empty() ? 1 : 0);
   for (const auto& r : f.repositories) {
     if (const auto id = names_.find(r); id >= 0) repo_ok[static_cast<std::size_t>(id)] = 1;
   }
   const auto in_period = [&](const std::string& at) { return at >= f.since && at <= f.until; };
+  const MergePeriod period(f.since, f.until);
   const auto range = [&](const std::vector<Timed>& v) {
     const auto first = std::lower_bound(v.begin(), v.end(), f.since,
                                         [](const Timed& t, const std::string& s) { return t.at < s; });
@@ -341,7 +352,8 @@ OverviewRows OverviewSummary::rows(const ConsoleFilter& f, const std::function<v
   for (const auto& [key, pr] : prs_) {
     if (!repo_ok[pr.repo]) continue;
     for (const auto& m : pr.merges) {
-      if (in_period(m.merged_at)) merge(m);
+      const MergedChange* odd = m.odd == CompactMerge::kPlain ? nullptr : &pr.odd[m.odd];
+      if (period.contains(m, odd)) merge(m, odd);
     }
     fired.clear();
     for (const auto& [rule, started_at] : pr.reverted_rules) {

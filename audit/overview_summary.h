@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "audit/chain.h"
+#include "audit/compact_merge.h"
 #include "audit/console_queries.h"
 #include "audit/log_reader.h"
 #include "audit/overview_scan.h"
@@ -91,6 +92,10 @@ class OverviewSummary {
   // merge of the period is handed to `merge` instead (the console counts
   // its figures from them, reviewer/console/charts.h FigureCounter).
   OverviewRows rows(const ConsoleFilter& f, const std::function<void(const MergedChange&)>& merge) const;
+  // The same with each merge as the summary keeps it: compact, with its
+  // original row when it kept one (`odd`, else null; compact_merge.h).
+  using CompactVisit = std::function<void(const CompactMerge&, const MergedChange* odd)>;
+  OverviewRows rows(const ConsoleFilter& f, const CompactVisit& merge) const;
 
  private:
   struct PrKeyHash {
@@ -103,7 +108,8 @@ class OverviewSummary {
   };
   struct PrRows {
     std::uint32_t repo = 0;  // into names_.names
-    std::vector<MergedChange> merges;
+    std::vector<CompactMerge> merges;
+    std::vector<MergedChange> odd;  // the rows of merges with odd text (CompactMerge::odd indexes it)
     std::vector<std::pair<std::uint32_t, std::string>> reverted_rules;  // (rule, run start), when reverted
   };
   // A review run (label: its decision), a /human-review request (label
