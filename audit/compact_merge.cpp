@@ -110,12 +110,14 @@ MergePeriod::MergePeriod(const std::string& since, const std::string& until) : s
 }
 
 bool MergePeriod::contains(const CompactMerge& c, const MergedChange* odd) const {
-  if (odd) return odd->merged_at >= since_ && odd->merged_at <= until_;
-  if (since_s_) return c.merged_at >= *since_s_ && c.merged_at <= *until_s_;
+  return odd ? contains(odd->merged_at) : contains(c.merged_at);
+}
+
+bool MergePeriod::contains(std::int64_t plain) const {
+  if (since_s_) return plain >= *since_s_ && plain <= *until_s_;
   // Bounds that are not plain (never from the console's own parameters):
-  // compare the merge's text as the full computation does.
-  const auto text = seconds_text(c.merged_at);
-  return text >= since_ && text <= until_;
+  // compare the time's text as the full computation does.
+  return contains(seconds_text(plain));
 }
 
 }  // namespace reviewer::audit

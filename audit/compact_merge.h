@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "audit/console_queries.h"
 
@@ -58,6 +59,14 @@ class MergePeriod {
  public:
   MergePeriod(const std::string& since, const std::string& until);
   bool contains(const CompactMerge& c, const MergedChange* odd) const;
+  // The same for a plain time's seconds, and for any text.
+  bool contains(std::int64_t plain) const;
+  bool contains(const std::string& text) const { return text >= since_ && text <= until_; }
+  // The bounds as seconds, when both are plain (the console's always are).
+  std::optional<std::pair<std::int64_t, std::int64_t>> plain_bounds() const {
+    if (!since_s_) return std::nullopt;
+    return std::make_pair(*since_s_, *until_s_);
+  }
 
  private:
   const std::string &since_, &until_;

@@ -113,11 +113,24 @@ class OverviewSummary {
     std::vector<std::pair<std::uint32_t, std::string>> reverted_rules;  // (rule, run start), when reverted
   };
   // A review run (label: its decision), a /human-review request (label
-  // unused) or a vote (label: the rule; value: helpful).
+  // unused) or a vote (label: the rule; value: helpful), at a plain time
+  // (compact_merge.h) kept as seconds: no heap string per record.
   struct Timed {
-    std::string at;
+    std::int64_t at = 0;
     std::uint32_t repo = 0, label = 0;
     std::int64_t value = 0;
+  };
+  // One kind of record: those at plain times, sorted by seconds (the order
+  // of their text), and the few at other text, with it, unsorted.
+  struct TimedList {
+    std::vector<Timed> plain;
+    std::vector<std::pair<std::string, Timed>> odd;
+    void add(const std::string& at, std::uint32_t repo, std::uint32_t label, std::int64_t value);
+    std::size_t size() const { return plain.size() + odd.size(); }
+    void clear() {
+      plain.clear();
+      odd.clear();
+    }
   };
 
   // What one read of a rebuild gives (runs, rules, overrides or votes),
@@ -144,9 +157,10 @@ class OverviewSummary {
   // interned in `names` (the summary's on an update, a part's on a
   // rebuild), unsorted; `check` is called for each row.
   static void read_requests_and_votes(LogReader& log, std::int64_t after, NameIds& names,
-                                      const std::function<void()>& check, std::vector<Timed>& overrides,
-                                      std::vector<Timed>& votes);
-  static void add_sorted(std::vector<Timed>& v, std::size_t old_size);
+                                      const std::function<void()>& check, TimedList& overrides,
+                                      TimedList& votes);
+  // Sorts the plain records of `v` from `old_size` on into those before.
+  static void add_sorted(TimedList& v, std::size_t old_size);
   static bool earlier(const Timed& a, const Timed& b) { return a.at < b.at; }
 
   Reread reread_;
@@ -157,7 +171,7 @@ class OverviewSummary {
   int last_readers_ = 0;
   NameIds names_;  // repositories, decisions and rules
   std::unordered_map<ChangeKey, PrRows, PrKeyHash, PrKeyEq> prs_;
-  std::vector<Timed> runs_, overrides_, votes_;  // each sorted by `at`
+  TimedList runs_, overrides_, votes_;
 };
 
 }  // namespace reviewer::audit

@@ -416,13 +416,13 @@ TEST_SUITE("console") {
     }
   }
 
-  TEST_CASE("the overview's summary keeps odd timestamps' figures: fractions, offsets, leap seconds, unparseable") {
+  TEST_CASE("the overview's summary keeps odd timestamps' figures: fractions, offsets, leap seconds, unparsed") {
     const auto path = demo_log("overview-odd-times", 40);
     {
       auto s = audit::AuditStore::open(path);
       // Times the log could hold from other writers; each its own change,
-      // opened, approved by a person and merged (one never opened: its
-      // opened_at is empty).
+      // opened, run, approved by a person, merged, with a /human-review
+      // request and a vote (one never opened: its opened_at is empty).
       const std::vector<std::string> odd{"2025-11-03T08:00:00.250Z", "2025-11-03T08:00:00+00:00",
                                          "2025-11-03T23:59:60Z",     "not a time",
                                          "2025-11-03T08:00:00",      "2025-11-03T09:30:00Z"};
@@ -435,6 +435,9 @@ TEST_SUITE("console") {
                                            DecisionKind::approve, Mode::active, 0));
         if (i % 2 == 0) s->record_pr_event({repo, pr, "approved", "xia", head, "", 0, "", odd[(i + 3) % odd.size()]});
         s->record_pr_event({repo, pr, "merged", "yan", head, std::string(40, 'a'), 0, "", odd[i]});
+        const std::string id = fmt::format("odd-request-{}", i);
+        s->record_override({repo, pr, "human_review", "zed", id, odd[(i + 4) % odd.size()]});
+        s->record_feedback({repo, pr, "f" + id, "test/odd-rule", "zed", i % 2 == 0, id, odd[(i + 5) % odd.size()]});
       }
     }
     const auto session = audit::open_read_only_session(path.string(), std::chrono::seconds(30));
