@@ -8,7 +8,9 @@
 // for reverted pull requests, each rule that fired on one of their runs
 // with the run's start; and review runs, /human-review requests and votes
 // as (time, repository, label) records, sorted by time, for the per-day
-// counts and the noisy rules. An update reads the review runs, pull request
+// counts and the noisy rules. Merges and records keep their times as
+// seconds, parsed once, with the text only beside odd ones
+// (compact_merge.h). An update reads the review runs, pull request
 // events, findings, overrides and votes appended since the watermark, adds
 // the records, and reads again, with the same SQL narrowed to them, the
 // rows of every pull request those rows name: a later revert, a late
