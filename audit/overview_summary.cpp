@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <map>
 #include <optional>
@@ -52,7 +53,13 @@ void OverviewSummary::clear() {
 void OverviewSummary::add_merge(const ChangeKey& k, MergedChange m) {
   auto& entry = prs_[k];
   entry.repo = id_of(k.repository);
-  entry.merges.push_back(std::move(m));
+  bool plain = true;
+  auto c = compact_merge(m, plain);
+  if (!plain) {
+    c.odd = static_cast<std::uint32_t>(entry.odd.size());
+    entry.odd.push_back(std::move(m));
+  }
+  entry.merges.push_back(c);
 }
 
 void OverviewSummary::add_reverted_rule(const ChangeKey& k, std::uint32_t rule, std::string started_at) {
@@ -62,24 +69,33 @@ void OverviewSummary::add_reverted_rule(const ChangeKey& k, std::uint32_t rule, 
 }
 
 void OverviewSummary::read_requests_and_votes(LogReader& log, std::int64_t after, NameIds& names,
-                                              const std::function<void()>& check, std::vector<Timed>& overrides,
-                                              std::vector<Timed>& votes) {
+                                              const std::function<void()>& check, TimedList& overrides,
+                                              TimedList& votes) {
   const std::vector<Value> params{after};
   log.each(console_sql("summary_overrides.sql"), params, [&](const LogRow& r) {
     check();
-    overrides.push_back({text_value(r.values[1]), names.id_of(text_value(r.values[0])), 0, 1});
+    overrides.add(text_value(r.values[1]), names.id_of(text_value(r.values[0])), 0, 1);
   });
   log.each(console_sql("summary_feedback.sql"), params, [&](const LogRow& r) {
     check();
-    votes.push_back({text_value(r.values[3]), names.id_of(text_value(r.values[0])),
-                     names.id_of(text_value(r.values[1])), int_value(r.values[2])});
+    votes.add(text_value(r.values[3]), names.id_of(text_value(r.values[0])), names.id_of(text_value(r.values[1])),
+              int_value(r.values[2]));
   });
 }
 
-void OverviewSummary::add_sorted(std::vector<Timed>& v, std::size_t old_size) {
-  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(old_size);
-  std::sort(mid, v.end(), earlier);
-  std::inplace_merge(v.begin(), mid, v.end(), earlier);
+void OverviewSummary::TimedList::add(const std::string& at, std::uint32_t repo, std::uint32_t label,
+                                     std::int64_t value) {
+  if (const auto seconds = plain_seconds(at)) {
+    plain.push_back({*seconds, repo, label, value});
+  } else {
+    odd.emplace_back(at, Timed{0, repo, label, value});
+  }
+}
+
+void OverviewSummary::add_sorted(TimedList& v, std::size_t old_size) {
+  const auto mid = v.plain.begin() + static_cast<std::ptrdiff_t>(old_size);
+  std::sort(mid, v.plain.end(), earlier);
+  std::inplace_merge(v.plain.begin(), mid, v.plain.end(), earlier);
 }
 
 bool OverviewSummary::extends(LogReader& log, const std::vector<TableLayout>& tables) const {
@@ -104,17 +120,19 @@ std::vector<ChangeKey> OverviewSummary::read_appended(LogReader& log, std::int64
   std::vector<ChangeKey> touched;
   const std::vector<Value> params{after};
   const std::size_t runs = runs_.size(), overrides = overrides_.size(), votes = votes_.size();
+  const std::size_t plain_runs = runs_.plain.size(), plain_overrides = overrides_.plain.size(),
+                    plain_votes = votes_.plain.size();
   log.each(console_sql("summary_runs.sql"), params, [&](const LogRow& r) {
     check();
     ChangeKey k{text_value(r.values[0]), int_value(r.values[1]), ""};
-    runs_.push_back({text_value(r.values[2]), id_of(k.repository), id_of(text_value(r.values[3])), 1});
+    runs_.add(text_value(r.values[2]), id_of(k.repository), id_of(text_value(r.values[3])), 1);
     if (any) touched.push_back(std::move(k));
   });
   read_requests_and_votes(log, after, names_, check, overrides_, votes_);
   last_rows_ = static_cast<std::int64_t>(runs_.size() - runs + overrides_.size() - overrides + votes_.size() - votes);
-  add_sorted(runs_, runs);
-  add_sorted(overrides_, overrides);
-  add_sorted(votes_, votes);
+  add_sorted(runs_, plain_runs);
+  add_sorted(overrides_, plain_overrides);
+  add_sorted(votes_, plain_votes);
   log.each(console_sql("summary_pr_events.sql"), params, [&](const LogRow& r) {
     check();
     ++last_rows_;
@@ -154,7 +172,7 @@ void OverviewSummary::reread(LogReader& log, const std::vector<ChangeKey>& prs, 
 
 struct OverviewSummary::Part : NameIds {
   std::vector<std::pair<ChangeKey, std::pair<std::uint32_t, std::string>>> rules;  // (rule, run start)
-  std::vector<Timed> runs, overrides, votes;  // each sorted by `at`
+  TimedList runs, overrides, votes;  // plain records sorted by `at`
   std::int64_t rows = 0;
 };
 
@@ -184,7 +202,7 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
       case RebuildRead::heads: scan.read_heads(log, check); break;
       case RebuildRead::runs:
         scan.read_runs(log, check, [&](const std::string& repo, std::string started_at, const std::string& decision) {
-          out.runs.push_back({std::move(started_at), out.id_of(repo), out.id_of(decision), 1});
+          out.runs.add(started_at, out.id_of(repo), out.id_of(decision), 1);
         });
         break;
       case RebuildRead::rules:
@@ -198,7 +216,7 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
         break;
     }
     out.rows = static_cast<std::int64_t>(out.runs.size() + out.overrides.size() + out.votes.size());
-    for (auto* v : {&out.runs, &out.overrides, &out.votes}) std::sort(v->begin(), v->end(), earlier);
+    for (auto* v : {&out.runs, &out.overrides, &out.votes}) std::sort(v->plain.begin(), v->plain.end(), earlier);
   };
   const auto work = [&](LogReader& log, std::exception_ptr& error) {
     try {
@@ -239,18 +257,22 @@ void OverviewSummary::join(Part& part) {
   std::vector<std::uint32_t> id(part.names.size());
   for (std::size_t i = 0; i < id.size(); ++i) id[i] = id_of(part.names[i]);
   for (auto& [k, rule] : part.rules) add_reverted_rule(k, id[rule.first], std::move(rule.second));
-  const auto add = [&](std::vector<Timed>& to, std::vector<Timed>& from) {
-    const std::size_t old_size = to.size();
-    for (auto& t : from) {
+  const auto add = [&](TimedList& to, TimedList& from) {
+    const std::size_t old_size = to.plain.size();
+    const auto remap = [&](Timed& t) {
       t.repo = id[t.repo];
       t.label = id[t.label];
-    }
-    if (to.empty()) {
-      to = std::move(from);
+    };
+    for (auto& t : from.plain) remap(t);
+    for (auto& [at, t] : from.odd) remap(t);
+    to.odd.insert(to.odd.end(), std::make_move_iterator(from.odd.begin()), std::make_move_iterator(from.odd.end()));
+    if (to.plain.empty()) {
+      to.plain = std::move(from.plain);
       return;
     }
-    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
-    std::inplace_merge(to.begin(), to.begin() + static_cast<std::ptrdiff_t>(old_size), to.end(), earlier);
+    to.plain.insert(to.plain.end(), from.plain.begin(), from.plain.end());
+    std::inplace_merge(to.plain.begin(), to.plain.begin() + static_cast<std::ptrdiff_t>(old_size), to.plain.end(),
+                       earlier);
   };
   add(runs_, part.runs);
   add(overrides_, part.overrides);
@@ -300,38 +322,63 @@ OverviewRows OverviewSummary::rows(const ConsoleFilter& f) const {
 }
 
 OverviewRows OverviewSummary::rows(const ConsoleFilter& f, const std::function<void(const MergedChange&)>& merge) const {
+  return rows(f, [&](const CompactMerge& c, const MergedChange* odd) { merge(expand_merge(c, odd)); });
+}
+
+OverviewRows OverviewSummary::rows(const ConsoleFilter& f, const CompactVisit& merge) const {
   std::vector<char> repo_ok(names_.names.size(), f.repositories.empty() ? 1 : 0);
   for (const auto& r : f.repositories) {
     if (const auto id = names_.find(r); id >= 0) repo_ok[static_cast<std::size_t>(id)] = 1;
   }
   const auto in_period = [&](const std::string& at) { return at >= f.since && at <= f.until; };
-  const auto range = [&](const std::vector<Timed>& v) {
-    const auto first = std::lower_bound(v.begin(), v.end(), f.since,
-                                        [](const Timed& t, const std::string& s) { return t.at < s; });
-    const auto last = std::upper_bound(first, v.end(), f.until,
-                                       [](const std::string& s, const Timed& t) { return s < t.at; });
-    return std::make_pair(first, last);
-  };
-  // Counts per day and label of a time-sorted range: a day's rows are
-  // adjacent, so each day is counted and written out once.
-  const auto per_day = [&](const std::vector<Timed>& v, bool labelled) {
-    std::vector<DayCount> out;
-    std::map<std::uint32_t, std::int64_t> counts;
-    std::string day;
-    const auto flush = [&] {
-      for (const auto& [label, n] : counts) out.push_back({day, labelled ? names_.names[label] : "", n});
-      counts.clear();
-    };
-    const auto [first, last] = range(v);
-    for (auto it = first; it != last; ++it) {
-      if (!repo_ok[it->repo]) continue;
-      if (it->at.compare(0, 10, day) != 0) {
-        flush();
-        day = it->at.substr(0, 10);
-      }
-      ++counts[labelled ? it->label : 0];
+  const MergePeriod period(f.since, f.until);
+  // Calls fn(record, odd text or null) for each record of `v` in the
+  // period and repositories: the plain ones in time order, then the odd.
+  const auto each_in_period = [&](const TimedList& v, const auto& fn) {
+    auto first = v.plain.begin(), last = v.plain.end();
+    const auto bounds = period.plain_bounds();
+    if (bounds) {
+      first = std::lower_bound(first, last, bounds->first, [](const Timed& t, std::int64_t s) { return t.at < s; });
+      last = std::upper_bound(first, last, bounds->second, [](std::int64_t s, const Timed& t) { return s < t.at; });
     }
+    for (auto it = first; it != last; ++it) {
+      if (repo_ok[it->repo] && (bounds || period.contains(it->at))) fn(*it, nullptr);
+    }
+    for (const auto& [at, t] : v.odd) {
+      if (repo_ok[t.repo] && period.contains(at)) fn(t, &at);
+    }
+  };
+  // Counts per day and label: a plain day's records are adjacent, so each
+  // is counted by day number and its date written once; an odd record's
+  // day is its text's first ten characters, as the full computation's.
+  const auto per_day = [&](const TimedList& v, bool labelled) {
+    std::map<std::pair<std::string, std::uint32_t>, std::int64_t> counts;  // (day, label)
+    std::map<std::uint32_t, std::int64_t> today;
+    std::int64_t day = 0;
+    const auto flush = [&] {
+      if (today.empty()) return;
+      const auto date = seconds_text(day * 86400).substr(0, 10);
+      for (const auto& [label, n] : today) counts[{date, label}] += n;
+      today.clear();
+    };
+    each_in_period(v, [&](const Timed& t, const std::string* odd) {
+      const std::uint32_t label = labelled ? t.label : 0;
+      if (odd) {
+        ++counts[{odd->substr(0, 10), label}];
+        return;
+      }
+      const std::chrono::sys_seconds at{std::chrono::seconds(t.at)};
+      const auto d = std::chrono::floor<std::chrono::days>(at).time_since_epoch().count();
+      if (d != day) {
+        flush();
+        day = d;
+      }
+      ++today[label];
+    });
     flush();
+    std::vector<DayCount> out;
+    out.reserve(counts.size());
+    for (const auto& [key, n] : counts) out.push_back({key.first, labelled ? names_.names[key.second] : "", n});
     return out;
   };
 
@@ -341,7 +388,8 @@ OverviewRows OverviewSummary::rows(const ConsoleFilter& f, const std::function<v
   for (const auto& [key, pr] : prs_) {
     if (!repo_ok[pr.repo]) continue;
     for (const auto& m : pr.merges) {
-      if (in_period(m.merged_at)) merge(m);
+      const MergedChange* odd = m.odd == CompactMerge::kPlain ? nullptr : &pr.odd[m.odd];
+      if (period.contains(m, odd)) merge(m, odd);
     }
     fired.clear();
     for (const auto& [rule, started_at] : pr.reverted_rules) {
@@ -355,13 +403,11 @@ OverviewRows OverviewSummary::rows(const ConsoleFilter& f, const std::function<v
   o.overrides = per_day(overrides_, false);
 
   std::map<std::uint32_t, std::pair<std::int64_t, std::int64_t>> votes;  // rule -> (unhelpful, helpful)
-  const auto [first, last] = range(votes_);
-  for (auto it = first; it != last; ++it) {
-    if (!repo_ok[it->repo]) continue;
-    auto& v = votes[it->label];
-    v.first += 1 - it->value;
-    v.second += it->value;
-  }
+  each_in_period(votes_, [&](const Timed& t, const std::string*) {
+    auto& v = votes[t.label];
+    v.first += 1 - t.value;
+    v.second += t.value;
+  });
   std::vector<RuleCount> noisy, fired_on;
   for (const auto& [rule, v] : votes) {
     if (v.first > 0) noisy.push_back({names_.names[rule], v.first, v.second});

@@ -8,7 +8,9 @@
 // for reverted pull requests, each rule that fired on one of their runs
 // with the run's start; and review runs, /human-review requests and votes
 // as (time, repository, label) records, sorted by time, for the per-day
-// counts and the noisy rules. An update reads the review runs, pull request
+// counts and the noisy rules. Merges and records keep their times as
+// seconds, parsed once, with the text only beside odd ones
+// (compact_merge.h). An update reads the review runs, pull request
 // events, findings, overrides and votes appended since the watermark, adds
 // the records, and reads again, with the same SQL narrowed to them, the
 // rows of every pull request those rows name: a later revert, a late
@@ -38,6 +40,7 @@
 #include <vector>
 
 #include "audit/chain.h"
+#include "audit/compact_merge.h"
 #include "audit/console_queries.h"
 #include "audit/log_reader.h"
 #include "audit/overview_scan.h"
@@ -91,6 +94,10 @@ class OverviewSummary {
   // merge of the period is handed to `merge` instead (the console counts
   // its figures from them, reviewer/console/charts.h FigureCounter).
   OverviewRows rows(const ConsoleFilter& f, const std::function<void(const MergedChange&)>& merge) const;
+  // The same with each merge as the summary keeps it: compact, with its
+  // original row when it kept one (`odd`, else null; compact_merge.h).
+  using CompactVisit = std::function<void(const CompactMerge&, const MergedChange* odd)>;
+  OverviewRows rows(const ConsoleFilter& f, const CompactVisit& merge) const;
 
  private:
   struct PrKeyHash {
@@ -103,15 +110,29 @@ class OverviewSummary {
   };
   struct PrRows {
     std::uint32_t repo = 0;  // into names_.names
-    std::vector<MergedChange> merges;
+    std::vector<CompactMerge> merges;
+    std::vector<MergedChange> odd;  // the rows of merges with odd text (CompactMerge::odd indexes it)
     std::vector<std::pair<std::uint32_t, std::string>> reverted_rules;  // (rule, run start), when reverted
   };
   // A review run (label: its decision), a /human-review request (label
-  // unused) or a vote (label: the rule; value: helpful).
+  // unused) or a vote (label: the rule; value: helpful), at a plain time
+  // (compact_merge.h) kept as seconds: no heap string per record.
   struct Timed {
-    std::string at;
+    std::int64_t at = 0;
     std::uint32_t repo = 0, label = 0;
     std::int64_t value = 0;
+  };
+  // One kind of record: those at plain times, sorted by seconds (the order
+  // of their text), and the few at other text, with it, unsorted.
+  struct TimedList {
+    std::vector<Timed> plain;
+    std::vector<std::pair<std::string, Timed>> odd;
+    void add(const std::string& at, std::uint32_t repo, std::uint32_t label, std::int64_t value);
+    std::size_t size() const { return plain.size() + odd.size(); }
+    void clear() {
+      plain.clear();
+      odd.clear();
+    }
   };
 
   // What one read of a rebuild gives (runs, rules, overrides or votes),
@@ -138,9 +159,10 @@ class OverviewSummary {
   // interned in `names` (the summary's on an update, a part's on a
   // rebuild), unsorted; `check` is called for each row.
   static void read_requests_and_votes(LogReader& log, std::int64_t after, NameIds& names,
-                                      const std::function<void()>& check, std::vector<Timed>& overrides,
-                                      std::vector<Timed>& votes);
-  static void add_sorted(std::vector<Timed>& v, std::size_t old_size);
+                                      const std::function<void()>& check, TimedList& overrides,
+                                      TimedList& votes);
+  // Sorts the plain records of `v` from `old_size` on into those before.
+  static void add_sorted(TimedList& v, std::size_t old_size);
   static bool earlier(const Timed& a, const Timed& b) { return a.at < b.at; }
 
   Reread reread_;
@@ -151,7 +173,7 @@ class OverviewSummary {
   int last_readers_ = 0;
   NameIds names_;  // repositories, decisions and rules
   std::unordered_map<ChangeKey, PrRows, PrKeyHash, PrKeyEq> prs_;
-  std::vector<Timed> runs_, overrides_, votes_;  // each sorted by `at`
+  TimedList runs_, overrides_, votes_;
 };
 
 }  // namespace reviewer::audit

@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -112,39 +113,87 @@ std::optional<double> percentile(std::vector<double> values, double q) {
   return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
-void FigureCounter::add(const audit::MergedChange& m) {
-  const bool bot = m.approval == "bot" || m.approval == "bot+human";
-  const bool person = m.approval == "human" || m.approval == "bot+human";
-  const std::size_t label = m.approval == "bot"         ? 0
-                            : m.approval == "human"     ? 1
-                            : m.approval == "bot+human" ? 2
-                                                        : 3;
+namespace {
+
+// The label a merge counts under in the merged chart: bot, person,
+// bot+person, none (anything else counts as none).
+constexpr std::size_t kBot = 0, kPerson = 1, kBoth = 2, kNoApproval = 3;
+bool by_bot(std::size_t label) { return label == kBot || label == kBoth; }
+bool by_person(std::size_t label) { return label == kPerson || label == kBoth; }
+
+}  // namespace
+
+void FigureCounter::tally(std::size_t label, bool reverted, const std::function<std::optional<double>(Span)>& hours) {
+  const auto add = [&](std::vector<double>& v, Span span) {
+    const auto h = hours(span);
+    if (h && *h >= 0) v.push_back(*h);
+  };
   ++merged_;
+  if (by_bot(label)) {
+    ++bot_n_;
+    bot_k_ += reverted;
+    add(bot_approval_, Span::to_bot_approval);
+    add(bot_merge_, Span::to_merge);
+  }
+  if (by_person(label)) {
+    ++person_n_;
+    person_k_ += reverted;
+    add(person_approval_, Span::to_person_approval);
+    add(person_merge_, Span::to_merge);
+  }
+}
+
+void FigureCounter::add(const audit::MergedChange& m) {
+  const std::size_t label = m.approval == "bot"         ? kBot
+                            : m.approval == "human"     ? kPerson
+                            : m.approval == "bot+human" ? kBoth
+                                                        : kNoApproval;
   ++per_day_[m.merged_at.substr(0, 10)][label];
   const auto opened = m.opened_at.empty() ? std::nullopt : parse_utc_iso8601(m.opened_at);
-  auto add = [&](std::vector<double>& v, const std::string& to) {
-    if (!opened || to.empty()) return;
+  tally(label, m.reverted, [&](Span span) -> std::optional<double> {
+    const auto& to = span == Span::to_merge            ? m.merged_at
+                     : span == Span::to_bot_approval   ? m.bot_approved_at
+                                                       : m.person_approved_at;
+    if (!opened || to.empty()) return std::nullopt;
     const auto t = parse_utc_iso8601(to);
-    const double h = t ? std::chrono::duration<double>(*t - *opened).count() / 3600.0 : -1;
-    if (h >= 0) v.push_back(h);
-  };
-  if (bot) {
-    ++bot_n_;
-    bot_k_ += m.reverted;
-    add(bot_approval_, m.bot_approved_at);
-    add(bot_merge_, m.merged_at);
+    if (!t) return std::nullopt;
+    return std::chrono::duration<double>(*t - *opened).count() / 3600.0;
+  });
+}
+
+void FigureCounter::add(const audit::CompactMerge& m, const audit::MergedChange* odd) {
+  using Approval = audit::CompactMerge::Approval;
+  constexpr auto kNone = audit::CompactMerge::kNone;
+  const std::size_t label = m.approval == Approval::bot         ? kBot
+                            : m.approval == Approval::human     ? kPerson
+                            : m.approval == Approval::bot_human ? kBoth
+                                                                : kNoApproval;
+  // The full computation's day is the text's first ten characters; a plain
+  // time's text is its seconds' (compact_merge.h).
+  if (odd) {
+    ++per_day_[odd->merged_at.substr(0, 10)][label];
+  } else {
+    const std::chrono::sys_seconds at{std::chrono::seconds(m.merged_at)};
+    ++per_day_number_[std::chrono::floor<std::chrono::days>(at).time_since_epoch().count()][label];
   }
-  if (person) {
-    ++person_n_;
-    person_k_ += m.reverted;
-    add(person_approval_, m.person_approved_at);
-    add(person_merge_, m.merged_at);
-  }
+  tally(label, m.reverted, [&](Span span) -> std::optional<double> {
+    const auto to = span == Span::to_merge            ? m.merged_at
+                    : span == Span::to_bot_approval   ? m.bot_approved_at
+                                                      : m.person_approved_at;
+    if (m.opened_at == kNone || to == kNone) return std::nullopt;
+    // As add(MergedChange): seconds as a double, then hours.
+    return std::chrono::duration<double>(std::chrono::seconds(to - m.opened_at)).count() / 3600.0;
+  });
 }
 
 OverviewFigures FigureCounter::finish(const audit::OverviewRows& rows) {
   constexpr std::array<const char*, 4> kLabels{"bot", "person", "bot+person", "none"};
   OverviewFigures f;
+  for (const auto& [day, counts] : per_day_number_) {
+    auto& to = per_day_[day_text(sys_days(std::chrono::days(day)))];
+    for (std::size_t i = 0; i < counts.size(); ++i) to[i] += counts[i];
+  }
+  per_day_number_.clear();
   std::vector<audit::DayCount> merged_days;
   for (const auto& [day, counts] : per_day_) {
     for (std::size_t i = 0; i < kLabels.size(); ++i) {

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit/compact_merge.h"
 #include "audit/console_queries.h"
 
 namespace reviewer::console {
@@ -69,14 +71,26 @@ OverviewFigures overview_figures(const audit::OverviewRows& rows);
 class FigureCounter {
  public:
   void add(const audit::MergedChange& m);
+  // The same for a merge as the overview's summary keeps it (`odd`: its
+  // original row, when kept): its times already parsed.
+  void add(const audit::CompactMerge& m, const audit::MergedChange* odd);
   // The figures of the merges added and of `rest`'s other rows (its
   // `merged` is not read).
   OverviewFigures finish(const audit::OverviewRows& rest);
 
  private:
+  // The times from opening a merge counts.
+  enum class Span { to_bot_approval, to_person_approval, to_merge };
+  // Counts a merge of `label` (bot, person, bot+person, none) in the rates
+  // and, through `hours` (nullopt: no such time), the latencies.
+  void tally(std::size_t label, bool reverted, const std::function<std::optional<double>(Span)>& hours);
+
   // Merges per day and approval (bot, person, bot+person, none), counted
   // here: the all-time overview has ~100,000 merges on a few hundred days.
+  // Compact merges with plain times count by day number (days since the
+  // epoch) instead, and join these in finish().
   std::unordered_map<std::string, std::array<std::int64_t, 4>> per_day_;
+  std::unordered_map<std::int64_t, std::array<std::int64_t, 4>> per_day_number_;
   std::int64_t merged_ = 0, bot_n_ = 0, bot_k_ = 0, person_n_ = 0, person_k_ = 0;
   std::vector<double> bot_approval_, person_approval_, bot_merge_, person_merge_;  // hours
 };

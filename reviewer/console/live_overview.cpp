@@ -104,7 +104,8 @@ OverviewFigures LiveOverview::figures(audit::ReadOnlySession& session, const aud
                                       audit::ChainHead& head) {
   return read_at_head(session, head, [&] {
     FigureCounter counter;
-    const auto rest = summary_.rows(f, [&](const audit::MergedChange& m) { counter.add(m); });
+    const auto rest = summary_.rows(
+        f, [&](const audit::CompactMerge& m, const audit::MergedChange* odd) { counter.add(m, odd); });
     if (counting_hook_) counting_hook_();
     return counter.finish(rest);
   });

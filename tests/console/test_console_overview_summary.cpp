@@ -148,11 +148,12 @@ std::string described(const OverviewFigures& f) {
   return out + chart_data(f).dump();
 }
 
-// The figures counted from the summary's merges in place (what
+// The figures counted from the summary's compact merges in place (what
 // LiveOverview::figures shows), not from a copy of its rows.
 std::string described_in_place(const audit::OverviewSummary& summary, const audit::ConsoleFilter& f) {
   FigureCounter counter;
-  const auto rest = summary.rows(f, [&](const audit::MergedChange& m) { counter.add(m); });
+  const auto rest =
+      summary.rows(f, [&](const audit::CompactMerge& m, const audit::MergedChange* odd) { counter.add(m, odd); });
   CHECK(rest.merged.empty());
   return described(counter.finish(rest));
 }
@@ -376,6 +377,91 @@ TEST_SUITE("console") {
     compare_summary(before, open()->log(), true, U::rebuilt);
     CHECK(before.watermark().seq > mark);
     compare_summary(after, open()->log(), true, U::appended);
+  }
+
+  TEST_CASE("a compact merge gives its row back, and the period test compares as the row's text does") {
+    const std::vector<std::string> times{"",
+                                         "2025-11-03T08:00:00Z",
+                                         "2025-11-03T08:00:00.250Z",
+                                         "2025-11-03T08:00:00+00:00",
+                                         "2025-11-03T08:00:00",
+                                         "2025-11-03T23:59:60Z",
+                                         "2025-02-30T08:00:00Z",
+                                         "0000-01-01T00:00:00Z",
+                                         "9999-12-31T23:59:59Z",
+                                         "not a time"};
+    const std::vector<std::pair<std::string, std::string>> periods{
+        {"0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z"},
+        {"2025-11-03T08:00:00Z", "2025-11-03T08:00:00Z"},
+        {"2025-11-04T00:00:00Z", "2025-11-04T00:00:00Z"},
+        {"2025-11-03T08:00:00", "2025-11-03T08:00:00.5Z"}};  // bounds that are not plain
+    for (const auto& at : times) {
+      for (const char* approval : {"bot", "human", "bot+human", "none", "somebody"}) {
+        CAPTURE(at);
+        CAPTURE(approval);
+        const audit::MergedChange m{at, approval, true, times[(&at - times.data() + 1) % times.size()], "",
+                                    "2025-11-03T08:00:00Z"};
+        bool plain = true;
+        const auto c = audit::compact_merge(m, plain);
+        const audit::MergedChange* odd = plain ? nullptr : &m;
+        const auto back = audit::expand_merge(c, odd);
+        CHECK(std::tie(back.merged_at, back.approval, back.reverted, back.opened_at, back.person_approved_at,
+                       back.bot_approved_at) == std::tie(m.merged_at, m.approval, m.reverted, m.opened_at,
+                                                         m.person_approved_at, m.bot_approved_at));
+        for (const auto& [since, until] : periods) {
+          CAPTURE(since);
+          CHECK(audit::MergePeriod(since, until).contains(c, odd) == (at >= since && at <= until));
+        }
+      }
+    }
+  }
+
+  TEST_CASE("the overview's summary keeps odd timestamps' figures: fractions, offsets, leap seconds, unparsed") {
+    const auto path = demo_log("overview-odd-times", 40);
+    {
+      auto s = audit::AuditStore::open(path);
+      // Times the log could hold from other writers; each its own change,
+      // opened, run, approved by a person, merged, with a /human-review
+      // request and a vote (one never opened: its opened_at is empty).
+      const std::vector<std::string> odd{"2025-11-03T08:00:00.250Z", "2025-11-03T08:00:00+00:00",
+                                         "2025-11-03T23:59:60Z",     "not a time",
+                                         "2025-11-03T08:00:00",      "2025-11-03T09:30:00Z"};
+      for (std::size_t i = 0; i < odd.size(); ++i) {
+        const std::string repo = kRepos[i % 3];
+        const auto pr = static_cast<std::int64_t>(80000 + i);
+        const std::string head = fmt::format("{:040}", pr);
+        if (i != 5) s->record_pr_event({repo, pr, "opened", "yan", head, "", 0, "", odd[(i + 1) % odd.size()]});
+        s->record_review(test::webhook_run(fmt::format("odd-{}", i), repo, pr, head, odd[(i + 2) % odd.size()],
+                                           DecisionKind::approve, Mode::active, 0));
+        if (i % 2 == 0) s->record_pr_event({repo, pr, "approved", "xia", head, "", 0, "", odd[(i + 3) % odd.size()]});
+        s->record_pr_event({repo, pr, "merged", "yan", head, std::string(40, 'a'), 0, "", odd[i]});
+        const std::string id = fmt::format("odd-request-{}", i);
+        s->record_override({repo, pr, "human_review", "zed", id, odd[(i + 4) % odd.size()]});
+        s->record_feedback({repo, pr, "f" + id, "test/odd-rule", "zed", i % 2 == 0, id, odd[(i + 5) % odd.size()]});
+      }
+    }
+    const auto session = audit::open_read_only_session(path.string(), std::chrono::seconds(30));
+    auto& log = session->log();
+    audit::OverviewSummary summary;
+    const auto tables = log.chained_tables();
+    summary.update(log, tables, audit::read_head(log, tables));
+    // Bounds at the odd merges' second, where comparing text and comparing
+    // seconds part: "…08:00:00.250Z" sorts before "…08:00:00Z".
+    std::vector<audit::ConsoleFilter> filters(6);
+    filters[1].since = filters[1].until = "2025-11-03T08:00:00Z";
+    filters[2].since = "2025-11-03T08:00:00Z";
+    filters[3].until = "2025-11-03T08:00:00Z";
+    filters[4].since = "2025-11-04T00:00:00Z";  // the leap second's next second
+    filters[4].until = "2025-11-04T00:00:00Z";
+    filters[5].since = "2025-11-03T00:00:00Z";
+    filters[5].until = "2025-11-03T23:59:59Z";
+    for (const auto& f : filters) {
+      CAPTURE(f.since);
+      CAPTURE(f.until);
+      const auto full = audit::console_overview(log, f);
+      CHECK(described(summary.rows(f)) == described(full));
+      CHECK(described_in_place(summary, f) == described(overview_figures(full)));
+    }
   }
 
   TEST_CASE("the overview's summary, updated by seq watermark, gives the full computation's figures (PostgreSQL)") {
