@@ -15,6 +15,15 @@ using test::HistoryRepo;
 
 namespace {
 
+// A review of branch "pr" against main.
+ReviewResult review_pr(const HistoryRepo& h) {
+  ReviewRequest req;
+  req.repo = h.repo.path();
+  req.base = "main";
+  req.head = "pr";
+  return review_repository(req);
+}
+
 // A history where big changes to src/core.c by newcomers keep needing
 // fixes, and small changes by the regulars do not: 65 bug-introducing
 // commits in 260, enough for the repository's own model.
@@ -134,11 +143,7 @@ TEST_SUITE("history::agent") {
     h.commit({{"src/a.c", {"int a;\n"}}}, "Initial");
     h.repo.set_author("someone", "someone@example.com");
     h.repo.commit("pr", h.tip, {{"src/a.c", {"int a;\nint b;\n"}}}, "Add b", h.time + 60);
-    ReviewRequest req;
-    req.repo = h.repo.path();
-    req.base = "main";
-    req.head = "pr";
-    auto r = review_repository(req);
+    auto r = review_pr(h);
     REQUIRE(r.risk);
     CHECK(r.risk->model == "prior");
     CHECK(r.risk->note.find("insufficient history") == 0);
@@ -202,11 +207,7 @@ TEST_SUITE("history::agent") {
     history::forget_loaded_indexes();
     h.repo.set_author("someone", "someone@example.com");
     h.repo.commit("pr", h.tip, {{"src/a.c", {"int a;\nint c;\n"}}}, "Change a", h.time + 60);
-    ReviewRequest req;
-    req.repo = h.repo.path();
-    req.base = "main";
-    req.head = "pr";
-    const auto r = review_repository(req);
+    const auto r = review_pr(h);
     const AgentReport& rep = history_report(r);
     CHECK(rep.status == AgentStatus::failed);
     CHECK(rep.error.find("bad commit list") != std::string::npos);
