@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end speed of `reviewer review --format json --no-audit`, each case
-# beside git in the same run. Three modes:
+# beside git in the same run. Four modes:
 #
 #   bench/review.sh [BUILD_DIR]
 #       generated PRs of 100 to 100,000 changed lines and one of 5,000 files,
@@ -20,6 +20,13 @@
 #       first review without it spends up to the history agent's deadline
 #       (10 s) building it, and is timed_out (needs_human) when that is not
 #       enough (a large repository's first index takes tens of seconds).
+#   bench/review.sh BUILD_DIR tree CLONE [REV]
+#       real code as one import: the whole tree of CLONE at REV (default HEAD)
+#       added in one commit to a new repository whose base is an empty commit
+#       (git.git's tree: ~4,800 files, 60 MB), against `git diff main...pr`,
+#       with the safety agent's throughput; its status must be "ok" (the
+#       generated import is repetitive text, which RE2's DFAs learn fast;
+#       real code is not).
 #
 #   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DREVIEWER_BUILD_BENCH=ON -DREVIEWER_BUILD_TESTS=OFF
 #   cmake --build build-bench -j2 --target bench_gen_repo bench_diff reviewer
@@ -165,9 +172,33 @@ range_mode() {
   versus_git "$(basename "$1") $2...$3" "$1" "$2" "$3"
 }
 
+tree_mode() {
+  [ $# -ge 1 ] || { echo "usage: bench/review.sh BUILD_DIR tree CLONE [REV]" >&2; exit 1; }
+  command -v jq >/dev/null || { echo "bench: jq is missing: run scripts/install-deps.sh" >&2; exit 1; }
+  local clone=$1 rev=${2:-HEAD} r
+  r=$out/tree-$(basename "$clone" .git)
+  if [ ! -d "$r" ]; then
+    mkdir -p "$r"
+    git -C "$r" init -q -b main
+    git -C "$r" -c user.name=bench -c user.email=bench@invalid commit -q --allow-empty -m base
+    git -C "$r" checkout -q -b pr
+    git -C "$clone" archive "$rev" | tar -x -C "$r"
+    git -C "$r" add -A
+    git -C "$r" -c user.name=bench -c user.email=bench@invalid commit -q -m "import $(basename "$clone") at $rev"
+    git -C "$r" repack -adq
+  fi
+  table_header
+  versus_git "tree of $(basename "$clone") at $rev" "$r" main pr
+  local status
+  status=$("$reviewer" review --repo "$r" --base main --head pr --format json --no-audit 2>/dev/null |
+           jq -r '[.agents[] | select(.name == "safety") | .status][0]' || true)
+  echo "safety status: $status"
+}
+
 case "$mode" in
   lines) lines_mode ;;
   import) shift 2; import_mode "$@" ;;
   range) shift 2; range_mode "$@" ;;
-  *) echo "bench: unknown mode '$mode' (lines, import, range)" >&2; exit 1 ;;
+  tree) shift 2; tree_mode "$@" ;;
+  *) echo "bench: unknown mode '$mode' (lines, import, range, tree)" >&2; exit 1 ;;
 esac

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <ctime>
 #include <iterator>
 #include <optional>
 
@@ -18,7 +20,11 @@ namespace reviewer::safety {
 
 namespace {
 
-constexpr std::size_t kBlockBytes = 16 * 1024;  // prefilter granularity
+// Prefilter granularity: a candidate's own regex re-reads its whole block,
+// and in real code the atoms of the hidden-text rules (`message`, `note`,
+// `approve`) occur every few kilobytes; 4 KB blocks made git.git's tree
+// sieved by atoms cost 50-57 ns a byte against 71-81 with 16 KB.
+constexpr std::size_t kBlockBytes = 4 * 1024;
 
 // A file's added lines joined by '\n', with where each line starts. The
 // text is the file's own buffer when the lines lie there one after the
@@ -91,6 +97,14 @@ LineText join_lines(const FileDiff& fd, bool with_context) {
   }
   if (!t.own_.empty()) t.own_.pop_back();  // no '\n' after the last line
   return t;
+}
+
+// This thread's CPU time: what a block cost, however long the thread
+// waited for a core meanwhile (the agents share two).
+std::chrono::nanoseconds thread_cpu() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
 }
 
 struct Hit {
@@ -294,7 +308,10 @@ class FileScanner {
       while (next < n && lines_.starts[next] - begin < kBlockBytes) ++next;
       const std::size_t end = next < n ? lines_.starts[next] - 1 : lines_.text().size();
       first_line = next;
-      std::vector<int> candidates = rules_.line_set->candidates(lines_.text().substr(begin, end - begin), false);
+      const auto started = thread_cpu();
+      RuleSet::Prefilter::Sieve sieve;
+      std::vector<int> candidates =
+          rules_.line_set->candidates(lines_.text().substr(begin, end - begin), false, &sieve);
       if (!bound_.empty()) {
         std::vector<int> both;
         std::set_union(candidates.begin(), candidates.end(), bound_.begin(), bound_.end(), std::back_inserter(both));
@@ -313,6 +330,7 @@ class FileScanner {
         collect(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end, found, left);
         keep(rule, found, secrets, others);
       }
+      rules_.line_set->cost(sieve, end - begin, thread_cpu() - started);
     }
     report(secrets, others);
   }
