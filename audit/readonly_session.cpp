@@ -57,6 +57,14 @@ class PgSession final : public ReadOnlySession {
   PgSession(const std::string& url, std::chrono::milliseconds timeout)
       : db_(pg_open(url)), timeout_(timeout), reader_(pg_reader(db_)) {
     pg_auditor_session(db_, timeout);
+    // The console's own reads are index look-ups of a few rows or scans
+    // that return every row, and neither gains from parallel workers; but
+    // the planner puts some look-ups (a change page's 14-table UNION ALL of
+    // the rows before its rows) above parallel_setup_cost, and starting the
+    // workers took 70-110 ms of a 5 ms query on the 100,000-change log
+    // (bench/README.md `## console`). An auditor's own query keeps them
+    // (user_query).
+    db_.exec("SET max_parallel_workers_per_gather = 0");
     db_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   }
   ~PgSession() override {
@@ -79,7 +87,7 @@ class PgSession final : public ReadOnlySession {
     }
     QueryTable t;
     try {
-      db_.exec("SAVEPOINT user_query");
+      db_.exec("SAVEPOINT user_query; SET LOCAL max_parallel_workers_per_gather TO DEFAULT");
       db_.exec(fmt::format("DECLARE console_user_query NO SCROLL CURSOR FOR {}", text), {});
       auto r = db_.exec(fmt::format("FETCH {} FROM console_user_query", max_rows + 1), {});
       for (int c = 0; c < r.columns(); ++c) t.columns.push_back(r.column_name(c));

@@ -7,6 +7,7 @@
 #include "console_fixture.h"
 #include "reviewer/console/html.h"
 #include "reviewer/core/error.h"
+#include "storage/postgres.h"
 #include "support/postgres.h"
 #include "support/testutil.h"
 
@@ -60,6 +61,38 @@ TEST_SUITE("console::postgres") {
     CHECK(write.status == 400);
     CHECK(write.body.find("Refused") != std::string::npos);
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM findings") == "4");
+  }
+
+  TEST_CASE("the console's reads start no parallel workers; an auditor's own query may") {
+    auto s = test::PgSchema::create("console_parallel");
+    if (!s) return;
+    test::write_console_log(*audit::AuditStore::open_url(s->url()));
+    const test::PgAuditor auditor(*s);
+    // A planner that takes a parallel plan whenever it can: even the few
+    // rows of this log then plan a Gather (as the 100,000-change log's
+    // look-ups of the rows before a change's rows did at the defaults).
+    storage::PgConnection::open(s->url(), "test database")
+        .exec("ALTER ROLE " + auditor.role() +
+              " SET parallel_setup_cost = 0; ALTER ROLE " + auditor.role() +
+              " SET parallel_tuple_cost = 0; ALTER ROLE " + auditor.role() +
+              " SET min_parallel_table_scan_size = 0; ALTER ROLE " + auditor.role() +
+              " SET min_parallel_index_scan_size = 0");
+    auto session = audit::open_read_only_session(auditor.url(), std::chrono::seconds(5));
+    std::string plan;
+    session->log().each(
+        "EXPLAIN SELECT seq, row_hash FROM pr_events WHERE seq IN (1, 2, 3) UNION ALL "
+        "SELECT seq, row_hash FROM review_runs WHERE seq IN (1, 2, 3)",
+        {}, [&](const audit::LogRow& r) { plan += std::get<std::string>(r.values[0]) + "\n"; });
+    CAPTURE(plan);
+    CHECK(plan.find("Append") != std::string::npos);
+    CHECK(plan.find("Gather") == std::string::npos);
+
+    // An auditor's query on the SQL page runs under the server's setting
+    // (EXPLAIN cannot run in its cursor: the setting itself is read).
+    const auto own = session->user_query("SELECT current_setting('max_parallel_workers_per_gather')", 1);
+    REQUIRE(own.rows.size() == 1);
+    CHECK(own.rows[0][0].text == test::log_scalar(auditor.url(), "SHOW max_parallel_workers_per_gather"));
+    CHECK(own.rows[0][0].text != "0");
   }
 }
 
