@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "audit/readonly_session.h"
+#include "audit/render.h"
 #include "console_fixture.h"
 #include "reviewer/console/html.h"
 #include "reviewer/core/error.h"
@@ -61,6 +62,47 @@ TEST_SUITE("console::postgres") {
     CHECK(write.status == 400);
     CHECK(write.body.find("Refused") != std::string::npos);
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM findings") == "4");
+  }
+
+  TEST_CASE("a finished session's connection serves the next one, with a new snapshot; not after an auditor's SQL") {
+    auto s = test::PgSchema::create("console_reuse");
+    if (!s) return;
+    auto store = audit::AuditStore::open_url(s->url());
+    test::write_console_log(*store);
+    const test::PgAuditor auditor(*s);
+    const audit::ReadOnlySessions logs(auditor.url(), std::chrono::seconds(5));
+    const auto scalar = [](audit::ReadOnlySession& session, const std::string& sql) {
+      std::string out;
+      session.log().each(sql, {}, [&](const audit::LogRow& r) { out = audit::cell_of(r.values[0]).text; });
+      return out;
+    };
+    std::string first, overrides;
+    {
+      auto session = logs.open();
+      first = scalar(*session, "SELECT pg_backend_pid()");
+      overrides = scalar(*session, "SELECT count(*) FROM overrides");
+    }
+    store->record_override({"acme/web", 2, "human_review", "zed", "c-late", "2026-03-01T00:00:00Z"});
+    std::string beside_pid;
+    {
+      auto session = logs.open();
+      CHECK(scalar(*session, "SELECT pg_backend_pid()") == first);
+      // A snapshot of its own: the override appended since.
+      CHECK(scalar(*session, "SELECT count(*) FROM overrides") == std::to_string(std::stoi(overrides) + 1));
+      CHECK(scalar(*session, "SHOW transaction_read_only") == "on");
+      CHECK(scalar(*session, "SHOW statement_timeout") == "5s");
+      CHECK(scalar(*session, "SHOW max_parallel_workers_per_gather") == "0");
+      // Two sessions at once never share one.
+      auto beside = logs.open();
+      beside_pid = scalar(*beside, "SELECT pg_backend_pid()");
+      CHECK(beside_pid != first);
+      CHECK(session->user_query("SELECT count(*) FROM overrides", 10).rows.size() == 1);
+    }
+    // The one that ran the auditor's SQL was closed; the one beside it is reused.
+    auto next = logs.open(), after = logs.open();
+    CHECK(scalar(*next, "SELECT pg_backend_pid()") == beside_pid);
+    CHECK(scalar(*after, "SELECT pg_backend_pid()") != first);
+    CHECK(scalar(*after, "SELECT pg_backend_pid()") != beside_pid);
   }
 
   TEST_CASE("the console's reads start no parallel workers; an auditor's own query may") {
