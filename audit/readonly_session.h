@@ -47,10 +47,11 @@ class IdleConnections;
 
 // Sessions on one log for a server that opens one per request (the
 // console). On PostgreSQL a finished session's connection is kept (up to
-// 6, each at most 60 s idle) and the next session begins its transaction
+// 6; one idle for 60 s or more is closed at the next open() instead of
+// being used) and the next session begins its transaction
 // on it: no new server process, no role check, and the backend's catalog
-// caches warm (a fresh connection cost a change page ~20-30 ms of its
-// ~50). A session that ran an auditor's SQL (user_query) closes its
+// caches warm (a fresh connection cost a change page ~40 ms of its ~50 on
+// the 100,000-change log). A session that ran an auditor's SQL (user_query) closes its
 // connection instead. On SQLite each session opens the file, as
 // open_read_only_session does. Thread-safe.
 class ReadOnlySessions {
