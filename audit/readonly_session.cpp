@@ -1,5 +1,10 @@
 #include "audit/readonly_session.h"
 
+#include <mutex>
+#include <optional>
+#include <utility>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "audit/pg_log.h"
@@ -9,6 +14,35 @@
 #include "reviewer/core/error.h"
 
 namespace reviewer::audit {
+
+// Connections of finished sessions, kept for the next (ReadOnlySessions).
+class IdleConnections {
+ public:
+  void put(storage::PgConnection db) {
+    std::lock_guard lock(mutex_);
+    if (idle_.size() < kMaxIdle) idle_.push_back({std::move(db), std::chrono::steady_clock::now()});
+  }
+  // The most recently used one that has not idled too long.
+  std::optional<storage::PgConnection> take() {
+    std::lock_guard lock(mutex_);
+    while (!idle_.empty()) {
+      auto [db, since] = std::move(idle_.back());
+      idle_.pop_back();
+      if (std::chrono::steady_clock::now() - since < kMaxIdleTime) return std::move(db);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // Enough for the listener's I/O threads (4) each with a request's
+  // session, and the overview's two at start.
+  static constexpr std::size_t kMaxIdle = 6;
+  // How stale the role check of pg_auditor_session may get on a
+  // connection that waits for a request.
+  static constexpr std::chrono::seconds kMaxIdleTime{60};
+  std::mutex mutex_;
+  std::vector<std::pair<storage::PgConnection, std::chrono::steady_clock::time_point>> idle_;
+};
 
 namespace {
 
@@ -52,16 +86,37 @@ class SqliteSession final : public ReadOnlySession {
   std::unique_ptr<LogReader> reader_;
 };
 
+// A new connection, set up as every session's is.
+storage::PgConnection auditor_connection(const std::string& url, std::chrono::milliseconds timeout) {
+  auto db = pg_open(url);
+  pg_auditor_session(db, timeout);
+  // The console's own reads are index look-ups of a few rows or scans
+  // that return every row, and neither gains from parallel workers; but
+  // the planner puts some look-ups (a change page's 14-table UNION ALL of
+  // the rows before its rows) above parallel_setup_cost, and starting the
+  // workers took 70-110 ms of a 5 ms query on the 100,000-change log
+  // (bench/README.md `## console`). An auditor's own query keeps them
+  // (user_query).
+  db.exec("SET max_parallel_workers_per_gather = 0");
+  return db;
+}
+
 class PgSession final : public ReadOnlySession {
  public:
-  PgSession(const std::string& url, std::chrono::milliseconds timeout)
-      : db_(pg_open(url)), timeout_(timeout), reader_(pg_reader(db_)) {
-    pg_auditor_session(db_, timeout);
+  // `idle`: where the connection goes when the session ends (none: closed).
+  PgSession(storage::PgConnection db, std::chrono::milliseconds timeout, std::shared_ptr<IdleConnections> idle)
+      : db_(std::move(db)), timeout_(timeout), reader_(pg_reader(db_)), idle_(std::move(idle)) {
     db_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   }
   ~PgSession() override {
     try {
-      if (db_.alive()) db_.exec("ROLLBACK");
+      if (!db_.alive()) return;
+      db_.exec("ROLLBACK");
+      // Only the console's own statements ran: the session state is the
+      // one auditor_connection set (a SET LOCAL ended with the
+      // transaction). An auditor's SQL could have left more (a session
+      // advisory lock, a prepared statement): that connection closes.
+      if (idle_ && !ran_user_sql_) idle_->put(std::move(db_));
     } catch (const Error&) {
       // The connection closes with the session: nothing was written.
     }
@@ -73,13 +128,14 @@ class PgSession final : public ReadOnlySession {
   // one query: DECLARE takes nothing else, and the extended protocol no
   // second statement.
   QueryTable user_query(std::string_view sql, std::size_t max_rows) override {
+    ran_user_sql_ = true;
     std::string text(sql);
     while (!text.empty() && (std::isspace(static_cast<unsigned char>(text.back())) || text.back() == ';')) {
       text.pop_back();
     }
     QueryTable t;
     try {
-      db_.exec("SAVEPOINT user_query");
+      db_.exec("SAVEPOINT user_query; SET LOCAL max_parallel_workers_per_gather TO DEFAULT");
       db_.exec(fmt::format("DECLARE console_user_query NO SCROLL CURSOR FOR {}", text), {});
       auto r = db_.exec(fmt::format("FETCH {} FROM console_user_query", max_rows + 1), {});
       for (int c = 0; c < r.columns(); ++c) t.columns.push_back(r.column_name(c));
@@ -103,14 +159,38 @@ class PgSession final : public ReadOnlySession {
   storage::PgConnection db_;
   std::chrono::milliseconds timeout_;
   std::unique_ptr<LogReader> reader_;
+  std::shared_ptr<IdleConnections> idle_;
+  bool ran_user_sql_ = false;
 };
 
 }  // namespace
 
 std::unique_ptr<ReadOnlySession> open_read_only_session(const std::string& location,
                                                         std::chrono::milliseconds timeout) {
-  if (storage::is_postgres_url(location)) return std::make_unique<PgSession>(location, timeout);
+  if (storage::is_postgres_url(location)) {
+    return std::make_unique<PgSession>(auditor_connection(location, timeout), timeout, nullptr);
+  }
   return std::make_unique<SqliteSession>(location, timeout);
+}
+
+ReadOnlySessions::ReadOnlySessions(std::string location, std::chrono::milliseconds timeout)
+    : location_(std::move(location)), timeout_(timeout) {
+  if (storage::is_postgres_url(location_)) idle_ = std::make_shared<IdleConnections>();
+}
+
+ReadOnlySessions::~ReadOnlySessions() = default;
+
+std::unique_ptr<ReadOnlySession> ReadOnlySessions::open() const {
+  if (!idle_) return open_read_only_session(location_, timeout_);
+  while (auto db = idle_->take()) {
+    try {
+      return std::make_unique<PgSession>(std::move(*db), timeout_, idle_);
+    } catch (const storage::PgError&) {
+      // Closed while it waited (the server restarted, an idle timeout):
+      // the next one, or a new one.
+    }
+  }
+  return std::make_unique<PgSession>(auditor_connection(location_, timeout_), timeout_, idle_);
 }
 
 }  // namespace reviewer::audit

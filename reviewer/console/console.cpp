@@ -94,11 +94,10 @@ const http::HttpHeaders& security_headers() {
 }
 
 Console::Console(ConsoleOptions options)
-    : options_(std::move(options)), overviews_(options_.overview_cache) {
-  if (options_.overview_summary) {
-    live_ = std::make_unique<LiveOverview>(
-        [this] { return audit::open_read_only_session(options_.location, options_.query_timeout); });
-  }
+    : options_(std::move(options)),
+      logs_(options_.location, options_.query_timeout),
+      overviews_(options_.overview_cache) {
+  if (options_.overview_summary) live_ = std::make_unique<LiveOverview>([this] { return logs_.open(); });
 }
 
 void Console::wait_for_warm_up() const {
@@ -177,7 +176,7 @@ HttpAnswer Console::handle(const HttpRequest& req) const {
     if (route == kPages.end()) return error_page(404, "Not found", "No such page.", user);
     PageContext context(
         params, user,
-        [this] { return audit::open_read_only_session(options_.location, options_.query_timeout); }, overviews_,
+        [this] { return logs_.open(); }, overviews_,
         live_.get());
     return route->second(context);
   } catch (const BadRequest& e) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <variant>
 
+#include "audit/readonly_session.h"
 #include "reviewer/console/auth.h"
 #include "reviewer/console/live_overview.h"
 #include "reviewer/console/overview_cache.h"
@@ -70,6 +71,7 @@ class Console {
                                                            const std::string& path) const;
 
   ConsoleOptions options_;
+  audit::ReadOnlySessions logs_;  // every request's and the summary's reads of the log
   Sessions sessions_;
   mutable OverviewCache overviews_;
   std::unique_ptr<LiveOverview> live_;  // null when options_.overview_summary is off

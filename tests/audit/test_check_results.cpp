@@ -2,6 +2,8 @@
 // views over them, on both backends.
 #include <doctest/doctest.h>
 
+#include "audit/change_evidence.h"
+#include "audit/log_reader.h"
 #include "audit/store.h"
 #include "audit/verify.h"
 #include "audit_fixtures.h"
@@ -11,6 +13,33 @@
 using namespace reviewer;
 
 namespace {
+
+// A LogReader that, before each read, records SQLite's plan of it.
+class PlanOfEach final : public audit::LogReader {
+ public:
+  explicit PlanOfEach(audit::LogReader& inner) : inner_(inner) {}
+  std::vector<std::pair<std::string, std::string>> plans;  // statement, its plan's steps
+
+  void each(std::string_view sql, const std::vector<audit::Value>& params,
+            const std::function<void(const audit::LogRow&)>& row) override {
+    std::string steps;
+    inner_.each("EXPLAIN QUERY PLAN " + std::string(sql), params, [&](const audit::LogRow& r) {
+      steps += std::get<std::string>(r.values[3]) + "\n";
+    });
+    plans.emplace_back(std::string(sql), steps);
+    inner_.each(sql, params, row);
+  }
+  std::vector<audit::TableLayout> chained_tables() override { return inner_.chained_tables(); }
+  std::vector<std::string> column_names(const std::string& table) override { return inner_.column_names(table); }
+  int schema_version() override { return inner_.schema_version(); }
+  std::string structure_problem(const std::vector<audit::TableLayout>& tables) override {
+    return inner_.structure_problem(tables);
+  }
+  std::string where() const override { return inner_.where(); }
+
+ private:
+  audit::LogReader& inner_;
+};
 
 const std::string kChecksRepo = "octo/widgets";
 
@@ -136,6 +165,25 @@ TEST_SUITE("audit check results") {
               "WHERE pr_number = 3") == "0/0/none");
       CHECK(q("SELECT count(*) FROM v_change_evidence WHERE title IS NULL AND opened_at IS NULL") == "2");
     });
+  }
+
+  TEST_CASE("every read of a change's page is an index search, never a table scan") {
+    auto path = test::scratch_dir("change-plan") / "audit.db";
+    checks_scenario(*audit::AuditStore::open(path));
+    auto db = test::raw_open(path);
+    const auto inner = audit::sqlite_reader(db);
+    PlanOfEach log(*inner);
+    const auto evidence = audit::change_evidence(log, {kChecksRepo, 1, ""});
+    CHECK(!evidence.rows.empty());
+    // Every chained table that names a change, then the deliveries and the
+    // rows before the change's rows.
+    CHECK(log.plans.size() >= 13);
+    for (const auto& [sql, steps] : log.plans) {
+      CAPTURE(sql);
+      CAPTURE(steps);
+      CHECK(steps.find("SCAN") == std::string::npos);
+      CHECK(steps.find("SEARCH") != std::string::npos);
+    }
   }
 
   TEST_CASE("one change's evidence and one head's checks are index lookups, never a table scan") {

@@ -4,9 +4,11 @@
 #include <doctest/doctest.h>
 
 #include "audit/readonly_session.h"
+#include "audit/render.h"
 #include "console_fixture.h"
 #include "reviewer/console/html.h"
 #include "reviewer/core/error.h"
+#include "storage/postgres.h"
 #include "support/postgres.h"
 #include "support/testutil.h"
 
@@ -60,6 +62,79 @@ TEST_SUITE("console::postgres") {
     CHECK(write.status == 400);
     CHECK(write.body.find("Refused") != std::string::npos);
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM findings") == "4");
+  }
+
+  TEST_CASE("a finished session's connection serves the next one, with a new snapshot; not after an auditor's SQL") {
+    auto s = test::PgSchema::create("console_reuse");
+    if (!s) return;
+    auto store = audit::AuditStore::open_url(s->url());
+    test::write_console_log(*store);
+    const test::PgAuditor auditor(*s);
+    const audit::ReadOnlySessions logs(auditor.url(), std::chrono::seconds(5));
+    const auto scalar = [](audit::ReadOnlySession& session, const std::string& sql) {
+      std::string out;
+      session.log().each(sql, {}, [&](const audit::LogRow& r) { out = audit::cell_of(r.values[0]).text; });
+      return out;
+    };
+    std::string first, overrides;
+    {
+      auto session = logs.open();
+      first = scalar(*session, "SELECT pg_backend_pid()");
+      overrides = scalar(*session, "SELECT count(*) FROM overrides");
+    }
+    store->record_override({"acme/web", 2, "human_review", "zed", "c-late", "2026-03-01T00:00:00Z"});
+    std::string beside_pid;
+    {
+      auto session = logs.open();
+      CHECK(scalar(*session, "SELECT pg_backend_pid()") == first);
+      // A snapshot of its own: the override appended since.
+      CHECK(scalar(*session, "SELECT count(*) FROM overrides") == std::to_string(std::stoi(overrides) + 1));
+      CHECK(scalar(*session, "SHOW transaction_read_only") == "on");
+      CHECK(scalar(*session, "SHOW statement_timeout") == "5s");
+      CHECK(scalar(*session, "SHOW max_parallel_workers_per_gather") == "0");
+      // Two sessions at once never share one.
+      auto beside = logs.open();
+      beside_pid = scalar(*beside, "SELECT pg_backend_pid()");
+      CHECK(beside_pid != first);
+      CHECK(session->user_query("SELECT count(*) FROM overrides", 10).rows.size() == 1);
+    }
+    // The one that ran the auditor's SQL was closed; the one beside it is reused.
+    auto next = logs.open(), after = logs.open();
+    CHECK(scalar(*next, "SELECT pg_backend_pid()") == beside_pid);
+    CHECK(scalar(*after, "SELECT pg_backend_pid()") != first);
+    CHECK(scalar(*after, "SELECT pg_backend_pid()") != beside_pid);
+  }
+
+  TEST_CASE("the console's reads start no parallel workers; an auditor's own query may") {
+    auto s = test::PgSchema::create("console_parallel");
+    if (!s) return;
+    test::write_console_log(*audit::AuditStore::open_url(s->url()));
+    const test::PgAuditor auditor(*s);
+    // A planner that takes a parallel plan whenever it can: even the few
+    // rows of this log then plan a Gather (as the 100,000-change log's
+    // look-ups of the rows before a change's rows did at the defaults).
+    storage::PgConnection::open(s->url(), "test database")
+        .exec("ALTER ROLE " + auditor.role() +
+              " SET parallel_setup_cost = 0; ALTER ROLE " + auditor.role() +
+              " SET parallel_tuple_cost = 0; ALTER ROLE " + auditor.role() +
+              " SET min_parallel_table_scan_size = 0; ALTER ROLE " + auditor.role() +
+              " SET min_parallel_index_scan_size = 0");
+    auto session = audit::open_read_only_session(auditor.url(), std::chrono::seconds(5));
+    std::string plan;
+    session->log().each(
+        "EXPLAIN SELECT seq, row_hash FROM pr_events WHERE seq IN (1, 2, 3) UNION ALL "
+        "SELECT seq, row_hash FROM review_runs WHERE seq IN (1, 2, 3)",
+        {}, [&](const audit::LogRow& r) { plan += std::get<std::string>(r.values[0]) + "\n"; });
+    CAPTURE(plan);
+    CHECK(plan.find("Append") != std::string::npos);
+    CHECK(plan.find("Gather") == std::string::npos);
+
+    // An auditor's query on the SQL page runs under the server's setting
+    // (EXPLAIN cannot run in its cursor: the setting itself is read).
+    const auto own = session->user_query("SELECT current_setting('max_parallel_workers_per_gather')", 1);
+    REQUIRE(own.rows.size() == 1);
+    CHECK(own.rows[0][0].text == test::log_scalar(auditor.url(), "SHOW max_parallel_workers_per_gather"));
+    CHECK(own.rows[0][0].text != "0");
   }
 }
 

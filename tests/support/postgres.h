@@ -47,6 +47,7 @@ class PgAuditor {
   PgAuditor& operator=(const PgAuditor&) = delete;
   // The schema's URL, connecting as the auditor.
   const std::string& url() const { return url_; }
+  const std::string& role() const { return role_; }
 
  private:
   std::string admin_url_, role_, url_;
