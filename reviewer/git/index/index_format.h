@@ -1,5 +1,5 @@
-// The on-disk layout of a repository index: one file per tree, read in
-// place (mmap) so a warm review costs a header check, not a parse. Each
+// The on-disk layout of a repository index: one file per tree, read by
+// offset (index_data.h) so a warm review costs a header check, not a parse. Each
 // file's block is position-independent, so an incremental build copies the
 // blocks of unchanged blobs byte for byte from the previous tree's index.
 //

@@ -1,8 +1,5 @@
 #include "reviewer/git/index/repo_index.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,148 +12,13 @@
 #include "reviewer/core/private_files.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/index/index_builder.h"
+#include "reviewer/git/index/index_data.h"
 
 namespace reviewer::index {
 
 namespace fs = std::filesystem;
 
-// The bytes of one index, and views into them. Either owns a buffer (just
-// built) or a read-only mapping of a cache file.
-struct RepoIndex::Data {
-  std::string buffer;
-  void* map = nullptr;
-  size_t map_size = 0;
-  const char* bytes = nullptr;
-  size_t size = 0;
-  const Header* header = nullptr;
-  const FileEntry* entries = nullptr;
-  std::string tree;
-
-  Data() = default;
-  Data(const Data&) = delete;
-  Data& operator=(const Data&) = delete;
-  ~Data() {
-    if (map) ::munmap(map, map_size);
-  }
-
-  // Checks the header and the file table once. Blocks and buckets are
-  // checked when read: touching them all here would fault in every page of
-  // a large index on each warm open.
-  bool validate() {
-    if (size < sizeof(Header)) return false;
-    header = reinterpret_cast<const Header*>(bytes);
-    if (std::memcmp(header->magic, kMagic, sizeof(kMagic)) != 0 || header->version != kFormatVersion ||
-        header->total_size != size) {
-      return false;
-    }
-    size_t entries_end = sizeof(Header) + size_t{header->nfiles} * sizeof(FileEntry);
-    if (header->nfiles > (size / sizeof(FileEntry)) || entries_end > size ||
-        header->paths_off != entries_end || header->data_off < header->paths_off ||
-        header->data_off > size || header->data_off % 8 != 0 || header->bucket_bits > 30 ||
-        header->buckets_off < header->data_off || header->buckets_off > size ||
-        ((size_t{1} << header->bucket_bits) + 1) * 4 > size - header->buckets_off ||
-        header->postings_off != header->buckets_off + ((size_t{1} << header->bucket_bits) + 1) * 4 ||
-        header->postings_off + size_t{header->npostings} * 4 != size) {
-      return false;
-    }
-    entries = reinterpret_cast<const FileEntry*>(bytes + sizeof(Header));
-    size_t paths_len = header->data_off - header->paths_off, data_len = header->buckets_off - header->data_off;
-    for (std::uint32_t i = 0; i < header->nfiles; ++i) {
-      const FileEntry& e = entries[i];
-      if (size_t{e.path_off} + e.path_len > paths_len || e.data_off > data_len ||
-          e.data_len > data_len - e.data_off || e.data_off % 8 != 0 || e.lang > static_cast<int>(Lang::data) ||
-          e.status > static_cast<int>(FileStatus::unsupported) ||
-          (static_cast<FileStatus>(e.status) == FileStatus::indexed && e.data_len < sizeof(BlockHeader))) {
-        return false;
-      }
-    }
-    tree.assign(header->tree, 40);
-    return true;
-  }
-
-  // The files that may hold a symbol of this hash, ascending (calls fn(file)).
-  template <class Fn>
-  void candidates(std::uint64_t hash, Fn fn) const {
-    std::uint32_t b = bucket_of(hash, header->bucket_bits);
-    const char* starts = bytes + header->buckets_off;
-    std::uint32_t lo, hi;
-    std::memcpy(&lo, starts + size_t{b} * 4, 4);
-    std::memcpy(&hi, starts + size_t{b + 1} * 4, 4);
-    if (lo > hi || hi > header->npostings) return;
-    std::uint32_t last = UINT32_MAX;
-    for (std::uint32_t k = lo; k < hi; ++k) {
-      std::uint32_t f;
-      std::memcpy(&f, bytes + header->postings_off + size_t{k} * 4, 4);
-      if (f >= header->nfiles || f == last) continue;
-      last = f;
-      if (!fn(f)) return;
-    }
-  }
-
-  const char* block(std::uint32_t i) const { return bytes + header->data_off + entries[i].data_off; }
-  std::string_view path(std::uint32_t i) const {
-    return {bytes + header->paths_off + entries[i].path_off, entries[i].path_len};
-  }
-
-  // Finds the symbol's entry in file i (false when absent or out of range).
-  bool find_sym(std::uint32_t i, std::uint64_t hash, Sym* out) const {
-    if (static_cast<FileStatus>(entries[i].status) != FileStatus::indexed) return false;
-    const char* b = block(i);
-    BlockHeader h;
-    std::memcpy(&h, b, sizeof(h));
-    size_t need = sizeof(BlockHeader) + size_t{h.nsym} * sizeof(Sym) + size_t{h.nocc} * sizeof(Occ) +
-                  size_t{h.ndef} * sizeof(Def);
-    if (need > entries[i].data_len) return false;
-    const char* syms = b + sizeof(BlockHeader);
-    std::uint32_t lo = 0, hi = h.nsym;
-    while (lo < hi) {
-      std::uint32_t mid = lo + (hi - lo) / 2;
-      std::uint64_t v;
-      std::memcpy(&v, syms + size_t{mid} * sizeof(Sym), sizeof(v));
-      if (v < hash) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    if (lo == h.nsym) return false;
-    std::memcpy(out, syms + size_t{lo} * sizeof(Sym), sizeof(Sym));
-    return out->hash == hash && size_t{out->occ_first} + out->occ_count <= h.nocc &&
-           size_t{out->def_first} + out->def_count <= h.ndef;
-  }
-  const char* occs(std::uint32_t i) const {
-    BlockHeader h;
-    std::memcpy(&h, block(i), sizeof(h));
-    return block(i) + sizeof(BlockHeader) + size_t{h.nsym} * sizeof(Sym);
-  }
-  const char* defs(std::uint32_t i) const {
-    BlockHeader h;
-    std::memcpy(&h, block(i), sizeof(h));
-    return occs(i) + size_t{h.nocc} * sizeof(Occ);
-  }
-};
-
 namespace {
-
-std::shared_ptr<RepoIndex::Data> map_file(const fs::path& p) {
-  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return nullptr;
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Header))) {
-    ::close(fd);
-    return nullptr;
-  }
-  void* m = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (m == MAP_FAILED) return nullptr;
-  auto d = std::make_shared<RepoIndex::Data>();
-  d->map = m;
-  d->map_size = static_cast<size_t>(st.st_size);
-  d->bytes = static_cast<const char*>(m);
-  d->size = d->map_size;
-  if (!d->validate()) return nullptr;
-  return d;
-}
 
 std::string oid_hex(const git_oid& oid) {
   char buf[GIT_OID_HEXSZ + 1];
@@ -178,7 +40,7 @@ std::shared_ptr<RepoIndex::Data> newest_previous(const fs::path& dir, std::strin
   }
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   for (const auto& [t, p] : found) {
-    if (auto d = map_file(p)) return d;
+    if (auto d = open_index_file(p, /*mapped=*/true)) return d;
   }
   return nullptr;
 }
@@ -216,10 +78,11 @@ RepoIndex RepoIndex::open(git_repository* repo, std::string_view rev, const Inde
 
   fs::path dir = options.cache_dir.empty() ? default_cache_dir(repo) : options.cache_dir;
   fs::path target = cache_file(dir, tree_id);
-  if (auto d = map_file(target); d && d->tree == tree_id && d->header->settings == settings_hash(options)) {
+  if (auto d = open_index_file(target, /*mapped=*/false);
+      d && d->tree == tree_id && d->header.settings == settings_hash(options)) {
     st.from_cache = true;
-    st.files = d->header->nfiles;
-    for (std::uint32_t i = 0; i < d->header->nfiles; ++i) {
+    st.files = d->header.nfiles;
+    for (std::uint32_t i = 0; i < d->header.nfiles; ++i) {
       st.indexed += static_cast<FileStatus>(d->entries[i].status) == FileStatus::indexed;
     }
     return RepoIndex(std::move(d));
@@ -232,15 +95,14 @@ RepoIndex RepoIndex::open(git_repository* repo, std::string_view rev, const Inde
 
   BaseLookup lookup;
   if (base) {
-    for (std::uint32_t i = 0; i < base->header->nfiles; ++i) {
+    for (std::uint32_t i = 0; i < base->header.nfiles; ++i) {
       const FileEntry& e = base->entries[i];
       std::string key(reinterpret_cast<const char*>(e.blob), 20);
-      lookup.emplace(std::move(key), BaseBlock{static_cast<Lang>(e.lang), static_cast<FileStatus>(e.status),
-                                               std::string_view(base->block(i), e.data_len)});
+      lookup.emplace(std::move(key), BaseBlock{static_cast<Lang>(e.lang), static_cast<FileStatus>(e.status), base->block(i)});
     }
   }
   // Stream straight into a temporary file, renamed into place when whole
-  // (a reader never sees a half-written index), then map it.
+  // (a reader never sees a half-written index), then open it.
   if (options.write_cache) {
     fs::path tmp = target;
     tmp += fmt::format(".tmp{}", ::getpid());
@@ -263,7 +125,7 @@ RepoIndex RepoIndex::open(git_repository* repo, std::string_view rev, const Inde
       if (out) fs::rename(tmp, target, ec);
       if (!out || ec) {
         fs::remove(tmp, ec);
-      } else if (auto d = map_file(target); d && d->tree == tree_id) {
+      } else if (auto d = open_index_file(target, /*mapped=*/false); d && d->tree == tree_id) {
         st = attempt;
         prune(dir, options.keep);
         return RepoIndex(std::move(d));
@@ -282,7 +144,7 @@ RepoIndex RepoIndex::open(git_repository* repo, std::string_view rev, const Inde
 }
 
 const std::string& RepoIndex::tree_id() const { return data_->tree; }
-std::uint32_t RepoIndex::file_count() const { return data_->header->nfiles; }
+std::uint32_t RepoIndex::file_count() const { return data_->header.nfiles; }
 std::string_view RepoIndex::path(std::uint32_t f) const { return data_->path(f); }
 Lang RepoIndex::lang(std::uint32_t f) const { return static_cast<Lang>(data_->entries[f].lang); }
 FileStatus RepoIndex::status(std::uint32_t f) const {
@@ -307,11 +169,10 @@ std::vector<Hit> RepoIndex::occurrences(Space space, std::string_view text, std:
   std::uint64_t h = symbol_hash(space, text);
   data_->candidates(h, [&](std::uint32_t f) {
     Sym s;
-    if (!data_->find_sym(f, h, &s)) return true;
-    const char* occs = data_->occs(f);
-    for (std::uint32_t k = 0; k < s.occ_count && out.size() < limit; ++k) {
-      Occ o;
-      std::memcpy(&o, occs + size_t{s.occ_first + k} * sizeof(Occ), sizeof(o));
+    BlockHeader b;
+    if (!data_->find_sym(f, h, &s, &b)) return true;
+    for (const Occ& o : data_->occs(f, b, s)) {
+      if (out.size() >= limit) break;
       out.push_back(Hit{f, o.line, static_cast<OccKind>(o.kind), o.argc});
     }
     return out.size() < limit;
@@ -323,11 +184,9 @@ void RepoIndex::visit(Space space, std::string_view text, const std::function<bo
   std::uint64_t h = symbol_hash(space, text);
   data_->candidates(h, [&](std::uint32_t f) {
     Sym s;
-    if (!data_->find_sym(f, h, &s)) return true;
-    const char* occs = data_->occs(f);
-    for (std::uint32_t k = 0; k < s.occ_count; ++k) {
-      Occ o;
-      std::memcpy(&o, occs + size_t{s.occ_first + k} * sizeof(Occ), sizeof(o));
+    BlockHeader b;
+    if (!data_->find_sym(f, h, &s, &b)) return true;
+    for (const Occ& o : data_->occs(f, b, s)) {
       if (!fn(Hit{f, o.line, static_cast<OccKind>(o.kind), o.argc})) return false;
     }
     return true;
@@ -339,11 +198,9 @@ std::vector<DefHit> RepoIndex::definitions(std::string_view name) const {
   std::uint64_t h = symbol_hash(Space::ident, name);
   data_->candidates(h, [&](std::uint32_t f) {
     Sym s;
-    if (!data_->find_sym(f, h, &s)) return true;
-    const char* defs = data_->defs(f);
-    for (std::uint32_t k = 0; k < s.def_count; ++k) {
-      Def d;
-      std::memcpy(&d, defs + size_t{s.def_first + k} * sizeof(Def), sizeof(d));
+    BlockHeader b;
+    if (!data_->find_sym(f, h, &s, &b)) return true;
+    for (const Def& d : data_->defs(f, b, s)) {
       out.push_back(DefHit{f, d.line, static_cast<DefKind>(d.kind), d.min_arity, d.max_arity, d.has_self != 0});
     }
     return true;
