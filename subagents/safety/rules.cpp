@@ -95,18 +95,28 @@ RE2::Options pattern_options(bool lines) {
   return opts;
 }
 
-// Throws the guidance error for a pattern RE2 rejected, or one that matches
-// empty text.
-void check_pattern(const re2::RE2& re, const std::string& pattern, const std::string& where, const char* key) {
+// Throws the guidance error for a pattern RE2 rejected.
+void check_valid(const re2::RE2& re, const std::string& pattern, const std::string& where, const char* key) {
   if (!re.ok()) {
     // RE2 quotes the pattern it compiled; show the one the team wrote.
     std::string err = re.error();
     if (auto at = err.find("(?m)" + pattern); at != std::string::npos) err.erase(at, 4);
     fail(where, fmt::format("invalid {} '{}': {}", key, pattern, err));
   }
+}
+
+// Throws the guidance error for a pattern that matches empty text.
+void check_not_empty(const re2::RE2& re, const std::string& pattern, const std::string& where, const char* key) {
   if (re2::RE2::PartialMatch("", re)) {
     fail(where, fmt::format("{} '{}' matches empty text: it would flag every line", key, pattern));
   }
+}
+
+// Throws the guidance error for a pattern RE2 rejected, or one that matches
+// empty text.
+void check_pattern(const re2::RE2& re, const std::string& pattern, const std::string& where, const char* key) {
+  check_valid(re, pattern, where, key);
+  check_not_empty(re, pattern, where, key);
 }
 
 std::shared_ptr<const re2::RE2> compile(const std::string& pattern, bool lines, const std::string& where,
@@ -282,6 +292,15 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(std::vector<Parsed>& r
   pf->options.set_never_nl(lines);
   pf->options.set_max_mem(256 << 20);  // the DFA cache; states are only built as text needs them
   pf->filter = std::make_unique<re2::FilteredRE2>(kMinAtomLength);
+  // Whether a pattern matches empty text is asked of RE2 only for patterns
+  // without atoms (below): one with atoms needs one of them in the text, so
+  // it cannot match empty text (the sieve relies on the same promise).
+  // Asking every pattern built a DFA for each: about 7 MB of a review.
+  std::vector<std::pair<std::string, std::string>> written;  // entry -> (pattern, where)
+  auto check_empty = [&](int e) {
+    check_not_empty(pf->filter->GetRE2(e), written[static_cast<std::size_t>(e)].first,
+                    written[static_cast<std::size_t>(e)].second, "pattern");
+  };
   for (std::size_t i = 0; i < rules.size(); ++i) {
     Rule& rule = rules[i].rule;
     if (lines ? !(rule.on_lines || rule.on_names) : !rule.on_pr_text) continue;
@@ -290,29 +309,36 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(std::vector<Parsed>& r
     for (const auto& p : rules[i].patterns) {
       int id = -1;
       if (pf->filter->Add("(?m)" + p, pattern_options(lines), &id) != RE2::NoError) {
+        // An earlier pattern that matches empty text is reported first, as
+        // when each pattern was checked in turn.
+        for (std::size_t e = 0; e < written.size(); ++e) check_empty(static_cast<int>(e));
         compile(p, lines, where, "pattern");  // throws RE2's own message
       }
       if (id != static_cast<int>(pf->entries.size())) fail(where, "pattern rejected by RE2's filter");
       const re2::RE2& re = pf->filter->GetRE2(id);
-      check_pattern(re, p, where, "pattern");
+      check_valid(re, p, where, "pattern");
       if (!rule.paths.empty() && rule.kind != RuleKind::secret) {
         pf->path_bound.push_back(static_cast<int>(pf->entries.size()));
       }
       pf->entries.emplace_back(static_cast<int>(i), static_cast<int>(compiled.size()));
       pf->patterns.push_back(re.pattern());
+      written.emplace_back(p, where);
       compiled.emplace_back(pf, &re);  // shares the prefilter's ownership
     }
   }
   if (pf->entries.empty()) return pf;
   std::vector<std::string> atoms;
   pf->filter->Compile(&atoms);
+  std::vector<int> without_atoms;
+  pf->filter->AllPotentials({}, &without_atoms);
+  std::sort(without_atoms.begin(), without_atoms.end());
+  for (int e : without_atoms) check_empty(e);  // the first in rule order is reported
   std::vector<std::string> quoted;
   for (const auto& a : atoms) quoted.push_back(RE2::QuoteMeta(a));
   pf->atoms = compiled_set(pf->options, quoted, "rules");
   std::vector<std::string> bare;
-  pf->filter->AllPotentials({}, &pf->unfiltered_entries);
+  pf->unfiltered_entries = std::move(without_atoms);
   std::erase_if(pf->unfiltered_entries, [&](int e) { return pf->bound(e); });
-  std::sort(pf->unfiltered_entries.begin(), pf->unfiltered_entries.end());
   for (int e : pf->unfiltered_entries) bare.push_back(pf->patterns[static_cast<std::size_t>(e)]);
   pf->unfiltered = compiled_set(pf->options, bare, "rules");
   for (std::size_t e = 0; e < pf->patterns.size(); ++e) {

@@ -121,6 +121,23 @@ TEST_SUITE("safety::rules") {
     CHECK(msg.find("matches empty text") != std::string::npos);
   }
 
+  // Only patterns without literal atoms are asked (rules.cpp): the first bad
+  // pattern in rule order is still the one reported.
+  TEST_CASE("the first pattern that matches empty text or is invalid is the one reported") {
+    auto rule = [](const std::string& id, const std::string& pattern) {
+      return "    " + id + ":\n      kind: code\n      pattern: '" + pattern +
+             "'\n      severity: error\n      message: m\n      why: w\n      fix: f\n";
+    };
+    const std::string head = "safety:\n  rules:\n";
+    CHECK(error_of(head + rule("a-ok", "password") + rule("b-empty", "(?:token)?") + rule("c-empty", "x*")) ==
+          "guidance safety: rule 'b-empty': pattern '(?:token)?' matches empty text: it would flag every line");
+    CHECK(error_of(head + rule("a-empty", "\\s*") + rule("b-bad", "(unclosed")) ==
+          "guidance safety: rule 'a-empty': pattern '\\s*' matches empty text: it would flag every line");
+    CHECK(error_of(head + rule("a-bad", "(unclosed") + rule("b-empty", "x*")).find("invalid pattern '(unclosed'") !=
+          std::string::npos);
+    CHECK(error_of(head + rule("a-ok", "secret_[a-z]+") + rule("b-ok", "api_?key\\s*=")).empty());
+  }
+
   TEST_CASE("a team layer disables one rule and re-grades another without touching the rest") {
     auto g = load_guidance_texts({{"team.yml",
                                    "safety:\n  rules:\n    jwt:\n      state: off\n"
