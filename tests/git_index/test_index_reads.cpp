@@ -7,6 +7,7 @@
 #include <string>
 
 #include "git_index/repo_fixture.h"
+#include "reviewer/core/error.h"
 #include "reviewer/git/index/repo_index.h"
 #include "support/testutil.h"
 
@@ -88,12 +89,13 @@ TEST_SUITE("index::RepoIndex reads") {
     CHECK(idx.occurrences(Space::ident, "no_such_name").empty());
   }
 
-  TEST_CASE("a cache file truncated under a reader gives no hits, not a fault") {
+  TEST_CASE("a cache file truncated under a reader is an error, not a fault and not \"no hits\"") {
     Cached fx("index-reads-truncated");
     const RepoIndex& idx = fx.idx;
     fs::resize_file(fx.file(), fs::file_size(fx.file()) / 2);  // the postings, at the end, are gone
-    CHECK(idx.occurrences(Space::ident, "common_call").empty());
-    CHECK(idx.definitions("fn_1").empty());
+    // "No occurrence" would tell the logic agent a removed name is unused.
+    CHECK_THROWS_AS(idx.occurrences(Space::ident, "common_call"), reviewer::Error);
+    CHECK_THROWS_AS(idx.definitions("fn_1"), reviewer::Error);
     CHECK(idx.path(static_cast<std::uint32_t>(idx.find_file("lib/many.py"))) == "lib/many.py");
   }
 }

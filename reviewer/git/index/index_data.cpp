@@ -8,6 +8,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fmt/format.h>
+
+#include "reviewer/core/error.h"
+
 namespace reviewer::index {
 
 RepoIndex::Data::~Data() {
@@ -26,7 +30,13 @@ bool RepoIndex::Data::read(std::uint64_t at, void* out, std::size_t n) const {
   while (n > 0) {
     const ssize_t got = ::pread(fd, p, n, static_cast<off_t>(at));
     if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
+    // In range when opened, so the file changed or failed under the reader:
+    // an error, never "no such symbol", which could clear a change whose
+    // removed names are still used.
+    if (got <= 0) {
+      throw Error(Error::Code::io, got < 0 ? fmt::format("symbol index: read failed: {}", std::strerror(errno))
+                                           : std::string("symbol index: the file shrank while it was read"));
+    }
     p += got;
     at += static_cast<std::uint64_t>(got);
     n -= static_cast<std::size_t>(got);
