@@ -87,7 +87,7 @@ bool above_partial_limit(const ChangeSize& size, const PartialReviewLimits& limi
 // while the agents start, instead of on the safety agent's, mid-scan. The
 // caller waits for the result before `ctx` goes.
 std::future<void> prepare_exact_sieve(const ChangeSize& size, const AgentContext& ctx) {
-  if (size.added <= safety::RuleSet::Prefilter::kExactAfterBytes) return {};
+  if (size.added <= safety::SieveChoice::kExactAfterBytes) return {};
   return std::async(std::launch::async, [&guidance = ctx.guidance] {
     try {
       const auto rules = safety::rules_for(guidance);

@@ -8,18 +8,13 @@
 // ("atoms") one of which must occur for it to match; a set of those
 // literals has a small automaton, and only the few patterns without atoms
 // keep a set of their own. The one set of every pattern is still the
-// faster sieve once its DFA is warm, so after a few megabytes sieved with
-// this rule set (one large review, or several in `serve`, which keeps the
-// rule set of a guidance version) the prefilter tries it. It keeps it only
-// if it pays: on repetitive text (a generated import) its DFA warms up and
-// sieves twice as fast as the atoms do, but on varied real code it keeps
-// building states (git.git's tree added as one 60 MB change: 6-10 MB/s
-// and 460 MB, past the review's deadline, against ~35 MB/s by atoms). The
-// file scan reports what each block cost, sieve and candidates' regexes
-// together (cost()); the exact set's first kExactWarmBytes build its first
-// states, and after kTrialBytes more the cheaper sieve per byte is used for
-// good (measured: 5-30 ns/B warm on the generated import against ~90 by
-// atoms; 150-2,700 ns/B on git.git's tree against ~250).
+// faster sieve on repetitive text (a generated import), once its DFA has
+// warmed up: 5-30 ns a byte against ~90 by atoms; but on varied real code
+// it keeps building states (git.git's tree added as one 48 MB change:
+// 150-2,700 ns a byte, 460 MB, the review's deadline passed) where atoms
+// cost ~250. So each file scan chooses for itself (SieveChoice): atoms
+// for its first kExactAfterBytes, then a trial of the exact set, kept for
+// the rest of the scan only if it pays.
 // Patterns of rules that apply only on some paths (CODEOWNERS, manifests,
 // migrations; secret rules aside, which the redactor wants everywhere) are
 // in neither sieve: several match nearly every line (`\S`), which costs
@@ -43,6 +38,39 @@
 #include "subagents/safety/rules.h"
 
 namespace reviewer::safety {
+
+enum class Sieve { atoms, exact };
+
+// Which sieve a scan uses for its next block, learned from what its blocks
+// cost (the sieve and the candidates' own regexes, in CPU time): atoms for
+// the first kExactAfterBytes; then the exact set, whose first
+// kExactWarmBytes build its first states (not counted) and whose next
+// kTrialBytes are weighed against the atoms' cost per byte; it is kept
+// for the rest of the scan within kExactHandicap times that cost, else the
+// scan goes back to atoms. Per scan, not per rule set: in `serve` one
+// repetitive import must not decide for the next change of varied code.
+// Thread-safe (a scan's two threads share one).
+class SieveChoice {
+ public:
+  static constexpr std::size_t kExactAfterBytes = 8u << 20;
+  static constexpr std::size_t kExactWarmBytes = 256u << 10, kTrialBytes = 512u << 10;
+  // The set is still building states in its trial: on repetitive text it
+  // costs 1.1-1.5 times the atoms there and a quarter of it once warm; on
+  // varied code it stays 4-8 times dearer.
+  static constexpr long double kExactHandicap = 2.0L;
+
+  // The sieve for a block of `bytes` (counted).
+  Sieve next(std::size_t bytes);
+  // What a block sieved by `used` cost.
+  void cost(Sieve used, std::size_t bytes, std::chrono::nanoseconds spent);
+
+ private:
+  std::atomic<std::uint64_t> sieved_{0};
+  // Reported by cost(), per sieve, until the verdict.
+  std::atomic<std::uint64_t> atoms_bytes_{0}, atoms_ns_{0}, exact_seen_{0}, exact_bytes_{0}, exact_ns_{0};
+  enum Verdict : int { kUndecided, kExact, kAtoms };
+  std::atomic<int> verdict_{kUndecided};
+};
 
 struct RuleSet::Prefilter {
   std::vector<std::pair<int, int>> entries;  // entry index -> (rule index, pattern index)
@@ -70,16 +98,11 @@ struct RuleSet::Prefilter {
   // When a set's DFA runs out of memory every entry is returned: slower,
   // never wrong. Every path-bound entry is a candidate, unless
   // `with_path_bound` is false (the file scan adds those of its file).
+  // By atoms, the sieve of small texts (titles, paths, a small change).
   std::vector<int> candidates(std::string_view text, bool with_path_bound = true) const;
+  // By the sieve a scan chose (SieveChoice).
+  std::vector<int> candidates(std::string_view text, bool with_path_bound, Sieve sieve) const;
   bool bound(int entry) const;  // in path_bound
-
-  enum class Sieve { atoms, exact };
-  // candidates(), saying which sieve answered, for cost().
-  std::vector<int> candidates(std::string_view text, bool with_path_bound, Sieve* used) const;
-  // What a text sieved by `used` cost, its candidates' regexes included.
-  void cost(Sieve used, std::size_t bytes, std::chrono::nanoseconds spent) const;
-  // The sieve the next text past kExactAfterBytes gets (for tests).
-  Sieve next_sieve() const;
 
   // The two sieves candidates() chooses between (for tests), both over the
   // entries that are not path-bound: by atoms, and by the set of every such
@@ -88,25 +111,14 @@ struct RuleSet::Prefilter {
   std::vector<int> filtered_candidates(std::string_view text) const;
   std::vector<int> exact_candidates(std::string_view text) const;
 
-  // Text sieved by atoms before candidates() tries the exact set, and text
-  // sieved by the exact set before the cheaper of the two is kept.
-  static constexpr std::size_t kExactAfterBytes = 8u << 20;
-  static constexpr std::size_t kExactWarmBytes = 256u << 10, kTrialBytes = 512u << 10;
-  static constexpr long double kExactHandicap = 2.0L;
-
   // Builds the exact set now, on the caller's thread: a review that will
-  // sieve more than kExactAfterBytes (an import) then does not stop to
+  // sieve more than SieveChoice::kExactAfterBytes (an import) then does not stop to
   // compile it mid-scan (about a tenth of a second). Never throws: a set
   // RE2 cannot build fails again, and is reported, where it is first used.
   void prepare_exact() const;
 
  private:
   void build_exact() const;
-  mutable std::atomic<std::size_t> sieved_{0};
-  // Bytes and nanoseconds reported by cost(), per sieve, until the verdict.
-  mutable std::atomic<std::uint64_t> atoms_bytes_{0}, atoms_ns_{0}, exact_seen_{0}, exact_bytes_{0}, exact_ns_{0};
-  enum Verdict : int { kUndecided, kExact, kAtoms };
-  mutable std::atomic<int> verdict_{kUndecided};
   mutable std::once_flag exact_once_;
   mutable std::unique_ptr<re2::RE2::Set> exact_;
   mutable std::vector<int> exact_entries_;  // exact_'s index -> entry index

@@ -391,17 +391,12 @@ std::optional<std::vector<int>> set_matches(const re2::RE2::Set& set, std::strin
 
 }  // namespace
 
-std::vector<int> RuleSet::Prefilter::candidates(std::string_view text, bool with_path_bound) const {
-  Sieve used;
-  return candidates(text, with_path_bound, &used);
-}
-
-RuleSet::Prefilter::Sieve RuleSet::Prefilter::next_sieve() const {
-  if (sieved_.load(std::memory_order_relaxed) < kExactAfterBytes) return Sieve::atoms;
+Sieve SieveChoice::next(std::size_t bytes) {
+  if (sieved_.fetch_add(bytes, std::memory_order_relaxed) < kExactAfterBytes) return Sieve::atoms;
   return verdict_.load(std::memory_order_relaxed) == kAtoms ? Sieve::atoms : Sieve::exact;
 }
 
-void RuleSet::Prefilter::cost(Sieve used, std::size_t bytes, std::chrono::nanoseconds spent) const {
+void SieveChoice::cost(Sieve used, std::size_t bytes, std::chrono::nanoseconds spent) {
   if (verdict_.load(std::memory_order_relaxed) != kUndecided) return;
   const auto ns = static_cast<std::uint64_t>(std::max<std::int64_t>(spent.count(), 0));
   if (used == Sieve::atoms) {
@@ -417,21 +412,19 @@ void RuleSet::Prefilter::cost(Sieve used, std::size_t bytes, std::chrono::nanose
   if (eb < kTrialBytes) return;
   const std::uint64_t ab = atoms_bytes_.load(std::memory_order_relaxed);
   const std::uint64_t an = atoms_ns_.load(std::memory_order_relaxed);
-  // The set is still building states in the trial, so it is kept up to
-  // kExactHandicap times the atoms' cost: on repetitive text it costs
-  // 1.1-1.3 times as much there and a quarter once warm; on varied code it
-  // stays 4-8 times dearer. Nothing measured by atoms (the bytes came from
-  // callers that report no cost): the exact set stays.
+  // Nothing measured by atoms: nothing to weigh, the set stays.
   const bool exact_dearer = ab > 0 && static_cast<long double>(en) / static_cast<long double>(eb) >
                                           kExactHandicap * static_cast<long double>(an) / static_cast<long double>(ab);
   int undecided = kUndecided;
   verdict_.compare_exchange_strong(undecided, exact_dearer ? kAtoms : kExact, std::memory_order_relaxed);
 }
 
-std::vector<int> RuleSet::Prefilter::candidates(std::string_view text, bool with_path_bound, Sieve* used) const {
-  const bool early = sieved_.fetch_add(text.size(), std::memory_order_relaxed) < kExactAfterBytes;
-  *used = early || verdict_.load(std::memory_order_relaxed) == kAtoms ? Sieve::atoms : Sieve::exact;
-  std::vector<int> sieved = *used == Sieve::atoms ? filtered_candidates(text) : exact_candidates(text);
+std::vector<int> RuleSet::Prefilter::candidates(std::string_view text, bool with_path_bound) const {
+  return candidates(text, with_path_bound, Sieve::atoms);
+}
+
+std::vector<int> RuleSet::Prefilter::candidates(std::string_view text, bool with_path_bound, Sieve sieve) const {
+  std::vector<int> sieved = sieve == Sieve::atoms ? filtered_candidates(text) : exact_candidates(text);
   if (!with_path_bound || path_bound.empty() || sieved.size() == entries.size()) return sieved;
   std::vector<int> all;
   all.reserve(sieved.size() + path_bound.size());

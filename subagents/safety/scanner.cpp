@@ -122,8 +122,9 @@ class FileScanner {
  public:
   // `secrets`, when given, receives every plausible secret value any
   // secret rule finds in the added lines (for the redactor).
-  FileScanner(const RuleSet& rules, const FileDiff& fd, std::vector<Finding>& out, SecretScan::File* secrets)
-      : rules_(rules), fd_(fd), path_(fd.path()), out_(out), secrets_(secrets) {
+  FileScanner(const RuleSet& rules, const FileDiff& fd, std::vector<Finding>& out, SecretScan::File* secrets,
+              SieveChoice& choice)
+      : rules_(rules), fd_(fd), path_(fd.path()), out_(out), secrets_(secrets), choice_(choice) {
     languages_ = rules.languages_of(path_);
     is_test_ = rules.test_paths.matches(path_);
     // The sieves leave out the rules bound to some paths: this file runs
@@ -309,9 +310,8 @@ class FileScanner {
       const std::size_t end = next < n ? lines_.starts[next] - 1 : lines_.text().size();
       first_line = next;
       const auto started = thread_cpu();
-      RuleSet::Prefilter::Sieve sieve;
-      std::vector<int> candidates =
-          rules_.line_set->candidates(lines_.text().substr(begin, end - begin), false, &sieve);
+      const Sieve sieve = choice_.next(end - begin);
+      std::vector<int> candidates = rules_.line_set->candidates(lines_.text().substr(begin, end - begin), false, sieve);
       if (!bound_.empty()) {
         std::vector<int> both;
         std::set_union(candidates.begin(), candidates.end(), bound_.begin(), bound_.end(), std::back_inserter(both));
@@ -330,7 +330,7 @@ class FileScanner {
         collect(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end, found, left);
         keep(rule, found, secrets, others);
       }
-      rules_.line_set->cost(sieve, end - begin, thread_cpu() - started);
+      choice_.cost(sieve, end - begin, thread_cpu() - started);
     }
     report(secrets, others);
   }
@@ -395,6 +395,7 @@ class FileScanner {
   const std::string& path_;
   std::vector<Finding>& out_;
   SecretScan::File* secrets_;
+  SieveChoice& choice_;
   std::uint64_t languages_ = 0;
   bool is_test_ = false;
   LineText lines_;
@@ -469,12 +470,13 @@ std::vector<Finding> scan(const RuleSet& rules, const AgentContext& ctx) {
   // the findings of one thread, whichever thread read which file.
   std::vector<std::vector<Finding>> found(files.size());
   std::atomic<std::size_t> done{0};
+  SieveChoice choice;  // this change's own: its text, not another's, decides
   on_two_threads(files.size(), bytes >= kBytesForTwoThreads, [&](std::size_t i, int) {
     if (ctx.deadline.expired()) {
       throw Error(Error::Code::timeout,
                   fmt::format("safety: deadline passed after {} of {} files", done.load(), files.size()));
     }
-    FileScanner(rules, files[i], found[i], secrets ? &secrets->files[i] : nullptr).run();
+    FileScanner(rules, files[i], found[i], secrets ? &secrets->files[i] : nullptr, choice).run();
     done.fetch_add(1);
   });
   std::vector<Finding> out;

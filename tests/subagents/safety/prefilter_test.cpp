@@ -142,44 +142,29 @@ TEST_SUITE("safety::prefilter") {
       CHECK_MESSAGE(prefilter_missed(*rules, *rules->line_set, t).empty(), t);
     }
   }
-  TEST_CASE("past its first megabytes the prefilter tries the exact set and keeps the sieve that costs less") {
-    using Sieve = RuleSet::Prefilter::Sieve;
+  TEST_CASE("a scan tries the exact set past its first megabytes and keeps the sieve that costs less") {
     using std::chrono::nanoseconds;
-    auto g = load_guidance_texts({});
-    const std::string block(4096, 'x');
-    const std::string key = "aws_key = \"" + std::string("AKIA") + "ZQ4RT7XK2LMWPV9N" + "\"";
-    // Sieves kExactAfterBytes by atoms at 20 ns a byte, then a trial on the
-    // exact set (its warm-up at any cost, then kTrialBytes) at `trial` ns a
-    // byte; returns the sieve of the next text, checking its candidates.
+    constexpr std::size_t block = 4096;
+    // kExactAfterBytes by atoms at 20 ns a byte, then a trial of the exact
+    // set (its warm-up at any cost, then kTrialBytes) at `trial` ns a byte;
+    // returns the sieve the scan then keeps.
     auto after_trial = [&](double trial, bool atoms_reported) {
-      auto rules = compile_rules(g.section("safety"), g.version);
-      const auto& pf = *rules->line_set;
-      Sieve used = Sieve::exact;
-      for (std::size_t n = 0; n < RuleSet::Prefilter::kExactAfterBytes; n += block.size()) {
-        pf.candidates(block, false, &used);
-        REQUIRE(used == Sieve::atoms);
-        if (atoms_reported) pf.cost(used, block.size(), nanoseconds(20 * block.size()));
+      SieveChoice choice;
+      for (std::size_t n = 0; n < SieveChoice::kExactAfterBytes; n += block) {
+        REQUIRE(choice.next(block) == Sieve::atoms);
+        if (atoms_reported) choice.cost(Sieve::atoms, block, nanoseconds(20 * block));
       }
-      for (std::size_t n = 0; n < RuleSet::Prefilter::kExactWarmBytes + RuleSet::Prefilter::kTrialBytes;
-           n += block.size()) {
-        CHECK(pf.next_sieve() == Sieve::exact);
-        pf.candidates(block, false, &used);
-        REQUIRE(used == Sieve::exact);
-        const double per_byte = n < RuleSet::Prefilter::kExactWarmBytes ? 5000 : trial;
-        pf.cost(used, block.size(), nanoseconds(static_cast<long long>(per_byte * block.size())));
+      for (std::size_t n = 0; n < SieveChoice::kExactWarmBytes + SieveChoice::kTrialBytes; n += block) {
+        REQUIRE(choice.next(block) == Sieve::exact);
+        const double per_byte = n < SieveChoice::kExactWarmBytes ? 5000 : trial;
+        choice.cost(Sieve::exact, block, nanoseconds(static_cast<long long>(per_byte * block)));
       }
-      const Sieve next = pf.next_sieve();
-      const std::vector<int> found = pf.candidates(key, false, &used);
-      CHECK(used == next);
-      const std::vector<int> matching = pf.exact_candidates(key);
-      CHECK_FALSE(matching.empty());
-      // Whichever sieve: every pattern that matches is a candidate.
-      CHECK(std::includes(found.begin(), found.end(), matching.begin(), matching.end()));
-      for (int i = 0; i < 3; ++i) {  // the verdict is for good
-        pf.cost(used, 1 << 20, nanoseconds(used == Sieve::exact ? 1'000'000'000 : 1));
-        CHECK(pf.next_sieve() == next);
+      const Sieve kept = choice.next(block);
+      for (int i = 0; i < 3; ++i) {  // for the rest of the scan, whatever it costs then
+        choice.cost(kept, 1 << 20, nanoseconds(kept == Sieve::exact ? 1'000'000'000 : 1));
+        CHECK(choice.next(block) == kept);
       }
-      return next;
+      return kept;
     };
     // Varied code: the set keeps building states, 4-8 times the atoms' cost.
     CHECK(after_trial(120, true) == Sieve::atoms);
@@ -190,6 +175,21 @@ TEST_SUITE("safety::prefilter") {
     CHECK(after_trial(41, true) == Sieve::atoms);
     // No cost reported for the atoms' bytes: nothing to weigh, the set stays.
     CHECK(after_trial(120, false) == Sieve::exact);
+    // Each scan learns for itself: a new one starts by atoms.
+    SieveChoice fresh;
+    CHECK(fresh.next(block) == Sieve::atoms);
+  }
+  TEST_CASE("either sieve a scan chooses keeps every pattern that matches") {
+    auto g = load_guidance_texts({});
+    auto rules = compile_rules(g.section("safety"), g.version);
+    const auto& pf = *rules->line_set;
+    const std::string key = "aws_key = \"" + std::string("AKIA") + "ZQ4RT7XK2LMWPV9N" + "\"";
+    const std::vector<int> matching = pf.exact_candidates(key);
+    REQUIRE_FALSE(matching.empty());
+    for (Sieve s : {Sieve::atoms, Sieve::exact}) {
+      const std::vector<int> found = pf.candidates(key, false, s);
+      CHECK(std::includes(found.begin(), found.end(), matching.begin(), matching.end()));
+    }
   }
   TEST_CASE("an exact sieve prepared ahead on another thread answers as one built at first use") {
     auto g = load_guidance_texts({});
