@@ -37,8 +37,9 @@ class IdleConnections {
   // Enough for the listener's I/O threads (4) each with a request's
   // session, and the overview's two at start.
   static constexpr std::size_t kMaxIdle = 6;
-  // How stale the role check of pg_auditor_session may get on a
-  // connection that waits for a request.
+  // How long a connection may wait for a request. (The role check that
+  // matters, the one before an auditor's own SQL, runs again on every
+  // query: PgSession::user_query.)
   static constexpr std::chrono::seconds kMaxIdleTime{60};
   std::mutex mutex_;
   std::vector<std::pair<storage::PgConnection, std::chrono::steady_clock::time_point>> idle_;
@@ -115,8 +116,9 @@ class PgSession final : public ReadOnlySession {
       // Only the console's own statements ran: the session state is the
       // one auditor_connection set (a SET LOCAL ended with the
       // transaction). An auditor's SQL could have left more (a session
-      // advisory lock, a prepared statement): that connection closes.
-      if (idle_ && !ran_user_sql_) idle_->put(std::move(db_));
+      // advisory lock, a prepared statement): that connection closes. So
+      // does one still inside a transaction, whatever left it there.
+      if (idle_ && !ran_user_sql_ && db_.idle()) idle_->put(std::move(db_));
     } catch (const Error&) {
       // The connection closes with the session: nothing was written.
     }
@@ -129,6 +131,11 @@ class PgSession final : public ReadOnlySession {
   // second statement.
   QueryTable user_query(std::string_view sql, std::size_t max_rows) override {
     ran_user_sql_ = true;
+    // The connection may be older than a grant made since it was checked
+    // (a kept one lives as long as requests keep coming): a role that can
+    // reach the server's files is refused again here, before any SQL of
+    // the auditor's runs.
+    refuse_file_access(db_);
     std::string text(sql);
     while (!text.empty() && (std::isspace(static_cast<unsigned char>(text.back())) || text.back() == ';')) {
       text.pop_back();

@@ -75,10 +75,6 @@ SqliteDeadline::SqliteDeadline(Connection& db, std::chrono::milliseconds timeout
 
 SqliteDeadline::~SqliteDeadline() { sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr); }
 
-namespace {
-
-// Auditors' queries run as a role that cannot reach the server's files:
-// pg_read_file(), COPY … TO PROGRAM and their kind need one of these.
 void refuse_file_access(storage::PgConnection& db) {
   auto r = db.exec(
       "SELECT r.rolname::text FROM pg_roles r WHERE r.rolname = current_user AND (r.rolsuper "
@@ -92,8 +88,6 @@ void refuse_file_access(storage::PgConnection& db) {
                             r.text(0, 0)));
   }
 }
-
-}  // namespace
 
 void pg_auditor_session(storage::PgConnection& db, std::chrono::milliseconds timeout) {
   refuse_file_access(db);

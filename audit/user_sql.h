@@ -32,6 +32,12 @@ class SqliteDeadline {
   std::chrono::steady_clock::time_point at_;
 };
 
+// Auditors' queries run as a role that cannot reach the server's files:
+// pg_read_file(), COPY … TO PROGRAM and their kind need superuser or one of
+// pg_read_server_files, pg_write_server_files, pg_execute_server_program.
+// Throws Error(usage) naming the role when it has any of them.
+void refuse_file_access(storage::PgConnection& db);
+
 // Makes `db` an auditor's session: refuses (Error(usage)) a role that can
 // read or write the server's files (pg_read_file() and COPY … PROGRAM are
 // read-only statements), then sets statement_timeout and

@@ -123,6 +123,8 @@ std::string PgConnection::where() const { return fmt::format("{} {}", label_, re
 
 bool PgConnection::alive() const { return conn_ && PQstatus(conn_.get()) == CONNECTION_OK; }
 
+bool PgConnection::idle() const { return conn_ && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE; }
+
 PgResult PgConnection::check(pg_result* raw, std::string_view sql) {
   PgResult r(raw);
   auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;

@@ -100,6 +100,8 @@ class PgConnection {
   const std::string& url() const { return url_; }
   // True while the connection is usable (false after the server went away).
   bool alive() const;
+  // True when no transaction is open and no command is under way.
+  bool idle() const;
   // Waits up to `timeout` for a notification on a channel this connection
   // LISTENs on (exec("LISTEN name") first); true when at least one came
   // (all that came are consumed). Throws PgError when the connection is

@@ -105,6 +105,26 @@ TEST_SUITE("console::postgres") {
     CHECK(scalar(*after, "SELECT pg_backend_pid()") != beside_pid);
   }
 
+  TEST_CASE("a kept connection is checked again before an auditor's SQL: a role granted file access since is refused") {
+    auto s = test::PgSchema::create("console_regrant");
+    if (!s) return;
+    auto store = audit::AuditStore::open_url(s->url());
+    test::write_console_log(*store);
+    const test::PgAuditor auditor(*s);
+    const audit::ReadOnlySessions logs(auditor.url(), std::chrono::seconds(5));
+    {
+      auto session = logs.open();
+      CHECK(session->user_query("SELECT count(*) FROM overrides", 10).rows.size() == 1);
+    }
+    { auto session = logs.open(); }  // connected, checked, kept
+    auto admin = storage::PgConnection::open(s->url(), "test database");
+    admin.exec("GRANT pg_read_server_files TO " + auditor.role());
+    auto session = logs.open();
+    CHECK_THROWS_WITH_AS(session->user_query("SELECT count(*) FROM overrides", 10),
+                         doctest::Contains("refuses to run as role"), Error);
+    admin.exec("REVOKE pg_read_server_files FROM " + auditor.role());
+  }
+
   TEST_CASE("the console's reads start no parallel workers; an auditor's own query may") {
     auto s = test::PgSchema::create("console_parallel");
     if (!s) return;
