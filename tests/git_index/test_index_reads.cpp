@@ -89,6 +89,22 @@ TEST_SUITE("index::RepoIndex reads") {
     CHECK(idx.occurrences(Space::ident, "no_such_name").empty());
   }
 
+  TEST_CASE("a cache file damaged past its file table is an error when a lookup reads there, not \"no hits\"") {
+    Cached fx("index-reads-damaged");
+    const RepoIndex& idx = fx.idx;
+    const auto size = fs::file_size(fx.file());
+    {
+      // The header, file table and paths, checked at open, stay; the blocks,
+      // buckets and postings after them become 0xff.
+      std::fstream f(fx.file(), std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(static_cast<std::streamoff>(size / 2));
+      const std::string ff(size - size / 2, '\xff');
+      f.write(ff.data(), static_cast<std::streamsize>(ff.size()));
+    }
+    CHECK_THROWS_WITH_AS(idx.occurrences(Space::ident, "common_call"), doctest::Contains("damaged"), reviewer::Error);
+    CHECK_THROWS_WITH_AS(idx.definitions("fn_1"), doctest::Contains("damaged"), reviewer::Error);
+  }
+
   TEST_CASE("a cache file truncated under a reader is an error, not a fault and not \"no hits\"") {
     Cached fx("index-reads-truncated");
     const RepoIndex& idx = fx.idx;

@@ -44,6 +44,16 @@ bool RepoIndex::Data::read(std::uint64_t at, void* out, std::size_t n) const {
   return true;
 }
 
+void RepoIndex::Data::need(std::uint64_t at, void* out, std::size_t n) const {
+  if (!read(at, out, n)) damaged("a read past its end");
+}
+
+void RepoIndex::Data::damaged(const char* what) {
+  throw Error(Error::Code::io, fmt::format("symbol index: the cached file is damaged ({}); delete the "
+                                           "repository's reviewer-index folder to rebuild it",
+                                           what));
+}
+
 bool RepoIndex::Data::validate() {
   if (size < sizeof(Header) || !read(0, &header, sizeof header)) return false;
   const Header& h = header;
@@ -81,17 +91,17 @@ bool RepoIndex::Data::validate() {
 bool RepoIndex::Data::find_sym(std::uint32_t i, std::uint64_t hash, Sym* out, BlockHeader* block) const {
   if (static_cast<FileStatus>(entries[i].status) != FileStatus::indexed) return false;
   BlockHeader& bh = *block;
-  if (!read(block_at(i), &bh, sizeof bh)) return false;
-  const std::size_t need = sizeof(BlockHeader) + std::size_t{bh.nsym} * sizeof(Sym) +
-                           std::size_t{bh.nocc} * sizeof(Occ) + std::size_t{bh.ndef} * sizeof(Def);
-  if (need > entries[i].data_len) return false;
+  need(block_at(i), &bh, sizeof bh);
+  const std::size_t len = sizeof(BlockHeader) + std::size_t{bh.nsym} * sizeof(Sym) +
+                          std::size_t{bh.nocc} * sizeof(Occ) + std::size_t{bh.ndef} * sizeof(Def);
+  if (len > entries[i].data_len) damaged("a block's counts");
   const std::uint64_t syms = block_at(i) + sizeof(BlockHeader);
   // Halve the range by single reads, then read what is left in one.
   std::uint32_t lo = 0, hi = bh.nsym;
   while (hi - lo > 64) {
     const std::uint32_t mid = lo + (hi - lo) / 2;
     std::uint64_t v;
-    if (!read(syms + std::uint64_t{mid} * sizeof(Sym), &v, sizeof v)) return false;
+    need(syms + std::uint64_t{mid} * sizeof(Sym), &v, sizeof v);
     if (v < hash) {
       lo = mid + 1;
     } else {
@@ -101,12 +111,16 @@ bool RepoIndex::Data::find_sym(std::uint32_t i, std::uint64_t hash, Sym* out, Bl
   // The first symbol not below `hash` is in [lo, hi], and hi may be nsym.
   const std::uint32_t n = (hi < bh.nsym ? hi + 1 : hi) - lo;
   Sym rest[65];
-  if (!read(syms + std::uint64_t{lo} * sizeof(Sym), rest, std::size_t{n} * sizeof(Sym))) return false;
+  need(syms + std::uint64_t{lo} * sizeof(Sym), rest, std::size_t{n} * sizeof(Sym));
   for (std::uint32_t k = 0; k < n; ++k) {
     if (rest[k].hash < hash) continue;
     *out = rest[k];
-    return out->hash == hash && std::size_t{out->occ_first} + out->occ_count <= bh.nocc &&
-           std::size_t{out->def_first} + out->def_count <= bh.ndef;
+    if (out->hash != hash) return false;
+    if (std::size_t{out->occ_first} + out->occ_count > bh.nocc ||
+        std::size_t{out->def_first} + out->def_count > bh.ndef) {
+      damaged("a symbol's ranges");
+    }
+    return true;
   }
   return false;
 }
@@ -115,7 +129,7 @@ std::vector<Occ> RepoIndex::Data::occs(std::uint32_t i, const BlockHeader& bh, c
   std::vector<Occ> out(s.occ_count);
   const std::uint64_t at = block_at(i) + sizeof(BlockHeader) + std::uint64_t{bh.nsym} * sizeof(Sym) +
                            std::uint64_t{s.occ_first} * sizeof(Occ);
-  if (!read(at, out.data(), out.size() * sizeof(Occ))) out.clear();
+  need(at, out.data(), out.size() * sizeof(Occ));
   return out;
 }
 
@@ -123,7 +137,7 @@ std::vector<Def> RepoIndex::Data::defs(std::uint32_t i, const BlockHeader& bh, c
   std::vector<Def> out(s.def_count);
   const std::uint64_t at = block_at(i) + sizeof(BlockHeader) + std::uint64_t{bh.nsym} * sizeof(Sym) +
                            std::uint64_t{bh.nocc} * sizeof(Occ) + std::uint64_t{s.def_first} * sizeof(Def);
-  if (!read(at, out.data(), out.size() * sizeof(Def))) out.clear();
+  need(at, out.data(), out.size() * sizeof(Def));
   return out;
 }
 

@@ -51,9 +51,14 @@ struct RepoIndex::Data {
   // postings are checked when read.
   bool validate();
 
-  // Copies n bytes at `at`; false when they lie outside the index or
-  // cannot be read (a file truncated under us gives no hits, never a fault).
+  // Copies n bytes at `at`; false when they lie outside the index. Throws
+  // reviewer::Error when they cannot be read (a file truncated under us).
   bool read(std::uint64_t at, void* out, std::size_t n) const;
+  // read() for a lookup, where bytes outside the index mean a damaged file:
+  // throws reviewer::Error. A lookup never answers "no hits" from a damaged
+  // index: that would tell the logic agent a removed name is unused.
+  void need(std::uint64_t at, void* out, std::size_t n) const;
+  [[noreturn]] static void damaged(const char* what);
 
   // The files that may hold a symbol of this hash, ascending (calls fn(file)
   // until it returns false).
@@ -61,22 +66,23 @@ struct RepoIndex::Data {
   void candidates(std::uint64_t hash, Fn fn) const {
     std::uint32_t range[2];
     const std::uint32_t b = bucket_of(hash, header.bucket_bits);
-    if (!read(header.buckets_off + std::uint64_t{b} * 4, range, sizeof range)) return;
-    if (range[0] > range[1] || range[1] > header.npostings) return;
+    need(header.buckets_off + std::uint64_t{b} * 4, range, sizeof range);
+    if (range[0] > range[1] || range[1] > header.npostings) damaged("a bucket's postings");
     std::vector<std::uint32_t> files(range[1] - range[0]);
-    if (!read(header.postings_off + std::uint64_t{range[0]} * 4, files.data(), files.size() * 4)) return;
+    need(header.postings_off + std::uint64_t{range[0]} * 4, files.data(), files.size() * 4);
     std::uint32_t last = UINT32_MAX;
     for (std::uint32_t f : files) {
-      if (f >= header.nfiles || f == last) continue;
+      if (f >= header.nfiles) damaged("a posting's file");
+      if (f == last) continue;
       last = f;
       if (!fn(f)) return;
     }
   }
 
-  // The symbol's entry in file i and the block's header (false when absent
-  // or out of bounds).
+  // The symbol's entry in file i and the block's header (false when
+  // absent; throws, as need(), when the block is damaged).
   bool find_sym(std::uint32_t i, std::uint64_t hash, Sym* out, BlockHeader* block) const;
-  // The symbol's occurrences or definitions in file i (empty when out of bounds).
+  // The symbol's occurrences or definitions in file i (throw when damaged).
   std::vector<Occ> occs(std::uint32_t i, const BlockHeader& block, const Sym& sym) const;
   std::vector<Def> defs(std::uint32_t i, const BlockHeader& block, const Sym& sym) const;
 

@@ -8,8 +8,10 @@
 // the repository itself for a bare mirror), so the cache lives and dies with
 // the repository and needs no configuration. A new tree is built from the
 // newest cached tree: blobs whose id is unchanged are copied, only new blobs
-// are read. The latest `keep` index files are kept. A corrupt or foreign
-// cache file is ignored and rebuilt, never trusted.
+// are read. The latest `keep` index files are kept. A cache file whose
+// header, file table or paths are corrupt, or that is foreign, is ignored
+// and rebuilt; damage found later, in the blocks a lookup reads, is an
+// error (reviewer::Error), never "no hits".
 //
 // Thread-safety: a RepoIndex is immutable and may be shared across threads.
 // Building uses the given git_repository, which must not be shared.
@@ -90,12 +92,14 @@ class RepoIndex {
   // Occurrences of `text` in a space (identifiers include calls and
   // definition sites), file by file in path order, lines ascending. Stops
   // after `limit` hits (callers that only need "more than N" pass N + 1).
+  // These lookups throw reviewer::Error when the cached file is damaged or
+  // cannot be read.
   std::vector<Hit> occurrences(Space space, std::string_view text, std::size_t limit = SIZE_MAX) const;
   std::vector<DefHit> definitions(std::string_view name) const;
   // The same occurrences, one by one, until `fn` returns false.
   void visit(Space space, std::string_view text, const std::function<bool(const Hit&)>& fn) const;
 
-  struct Data;  // the mapped or built bytes, shared by copies
+  struct Data;  // the index's bytes (built, mapped or read from its file), shared by copies
 
  private:
   explicit RepoIndex(std::shared_ptr<const Data> data) : data_(std::move(data)) {}
