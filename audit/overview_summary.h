@@ -36,6 +36,7 @@
 #include <functional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -99,6 +100,25 @@ class OverviewSummary {
   using CompactVisit = std::function<void(const CompactMerge&, const MergedChange* odd)>;
   OverviewRows rows(const ConsoleFilter& f, const CompactVisit& merge) const;
 
+  // A snapshot of the whole summary in the file `path` (overview_summary_file.cpp
+  // has its format), so that a process started later loads it and reads
+  // only what was appended since its watermark. `identity` names the log
+  // it belongs to (the console's: the SQLite file, or the PostgreSQL URL
+  // without its password). save() writes a file of its own beside `path`
+  // (mode 0600) and renames it over `path`: a reader sees the old file or
+  // the new one, never half of one. Requires built(); throws
+  // reviewer::Error(io) when it cannot write.
+  void save(const std::string& path, const std::string& identity) const;
+  // Replaces the summary with the snapshot in `path` when it verifies: the
+  // magic, the format version, `identity`, the checksum (SHA-256 of the
+  // content) and every size and index inside. Otherwise (missing,
+  // truncated, foreign, older, corrupt) returns false and leaves the
+  // summary as it was. The file is treated as untrusted bytes: nothing in
+  // it can make load() crash or allocate more than the file's size allows.
+  // A loaded summary still checks its watermark's row on the next update()
+  // (a log replaced since is read afresh).
+  bool load(const std::string& path, const std::string& identity);
+
  private:
   struct PrKeyHash {
     std::size_t operator()(const ChangeKey& k) const;
@@ -141,6 +161,9 @@ class OverviewSummary {
   struct Part;
 
   void clear();
+  // The snapshot's content (save/load), without its header.
+  std::string serialize(const std::string& identity) const;
+  bool deserialize(std::string_view content, const std::string& identity);
   bool extends(LogReader& log, const std::vector<TableLayout>& tables) const;
   // Reads the whole log through `readers` (one or two, at one head).
   void rebuild(const std::vector<LogReader*>& readers, const std::stop_token& stop);

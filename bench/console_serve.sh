@@ -3,7 +3,8 @@
 #
 #   console_setup BINARY     a scratch folder ($tmp, removed on exit) and a token
 #   console_start BINARY LOG starts it on a free loopback port ($port, $pid)
-#                            and returns once it listens
+#                            and returns once it listens; $CONSOLE_ARGS, when
+#                            set, are more flags for it (split on spaces)
 #   console_get [TARGET]     one request (default /?period=all), printing
 #                            curl's total in s
 #   console_stop             stops it
@@ -20,7 +21,9 @@ console_start() {
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   local where=(--db "$log")
   [[ $log == postgres*://* ]] && where=(--database-url "$log")
-  "$bin" audit serve "${where[@]}" --listen "127.0.0.1:$port" --tokens "$tmp/tokens" 2>"$tmp/log" &
+  local extra=()
+  [ -n "${CONSOLE_ARGS:-}" ] && read -ra extra <<< "$CONSOLE_ARGS"
+  "$bin" audit serve "${where[@]}" "${extra[@]}" --listen "127.0.0.1:$port" --tokens "$tmp/tokens" 2>"$tmp/log" &
   pid=$!
   for _ in $(seq 500); do curl -s -o /dev/null "http://127.0.0.1:$port/login" && break; sleep 0.01; done
 }

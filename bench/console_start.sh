@@ -7,20 +7,29 @@
 # faults, its peak resident memory and how much of it is in huge pages,
 # and the 1-minute load average.
 #
+# A BINARY may carry flags of its own after spaces, quoted as one argument
+# (they go to console_serve.sh as CONSOLE_ARGS), e.g. the summary cache: its
+# first start writes the file, the later ones read it.
+#
 #   bench/console_start.sh LOG ROUNDS BINARY...
 #   bench/console_start.sh /tmp/console-bench.db 3 /tmp/reviewer-before build/bin/reviewer
+#   bench/console_start.sh /tmp/console-bench.db 5 /tmp/reviewer-before \
+#     "build/bin/reviewer --summary-cache /tmp/console-summary.bin"
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,10p' "$0"; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,16p' "$0"; exit 2; }
 log=$1 rounds=$2
 shift 2
 . "$(dirname "$0")/console_serve.sh"
-console_setup "$1"
+console_setup "${1%% *}"
 for _ in $(seq 1 "$rounds"); do
-  for bin in "$@"; do
+  for spec in "$@"; do
+    bin=${spec%% *}
+    CONSOLE_ARGS=""
+    [ "$bin" != "$spec" ] && CONSOLE_ARGS=${spec#* }
     console_start "$bin" "$log"
     first=$(console_get)
     second=$(console_get)
-    printf '%-40s first %5.0f ms  second %4.0f ms  faults %6d  peak %4d MB  huge %4d MB  load %s\n' "$bin" \
+    printf '%-40s first %5.0f ms  second %4.0f ms  faults %6d  peak %4d MB  huge %4d MB  load %s\n' "$spec" \
       "$(echo "$first * 1000" | bc)" "$(echo "$second * 1000" | bc)" "$(awk '{print $10}' "/proc/$pid/stat")" \
       $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 )) \
       $(( $(awk '/AnonHugePages/ {print $2}' "/proc/$pid/smaps_rollup") / 1024 )) "$(cut -d' ' -f1 /proc/loadavg)"

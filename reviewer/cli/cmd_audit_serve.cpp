@@ -27,7 +27,7 @@ namespace {
 struct ConsoleFlags {
   std::string db, database_url;
   std::string listen = "127.0.0.1:8090";
-  std::string tokens, trusted_header;
+  std::string tokens, trusted_header, summary_cache;
 };
 
 std::pair<std::string, int> listen_address(const std::string& v) {
@@ -56,6 +56,7 @@ int run_console(const ConsoleFlags& f) {
                          : env && *env           ? std::string(env)
                                                  : default_audit_db();
   console::ConsoleOptions options{location, console::TokenSet::load(f.tokens), f.trusted_header};
+  options.summary_cache = f.summary_cache;
   // Refuse at start what every request would refuse: a log that cannot be
   // read, a PostgreSQL role that can reach the server's files.
   audit::open_read_only_session(options.location, options.query_timeout);
@@ -110,6 +111,9 @@ void add_audit_console_commands(CLI::App& audit, Action& run) {
   serve->add_option("--trusted-header", f->trusted_header,
                     "Header a reverse proxy sets to the user it authenticated (off by default; only safe behind a "
                     "proxy that removes it from clients' requests)");
+  serve->add_option("--summary-cache", f->summary_cache,
+                    "File the overview's summary is kept in across restarts (written 0600; a start then reads only "
+                    "the rows appended since; default: none, every start reads the whole log)");
   serve->footer(
       "Pages: / (overview), /changes (and .csv), /change, /sample (and its evidence pack), /sql (and .csv);\n"
       "sign in at /login with a token, or send Authorization: Bearer <token>. Only GET and HEAD are served\n"

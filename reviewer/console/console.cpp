@@ -1,6 +1,7 @@
 #include "reviewer/console/console.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <variant>
 
@@ -13,6 +14,7 @@
 #include "reviewer/console/static_files.h"
 #include "reviewer/core/error.h"
 #include "reviewer/core/text.h"
+#include "storage/postgres.h"
 
 namespace reviewer::console {
 
@@ -93,11 +95,22 @@ const http::HttpHeaders& security_headers() {
   return headers;
 }
 
+std::string log_identity(const std::string& location) {
+  if (storage::is_postgres_url(location)) return "postgresql " + storage::redact_url(location);
+  std::error_code error;
+  const auto path = std::filesystem::weakly_canonical(location, error);
+  return "sqlite " + (error ? location : path.string());
+}
+
 Console::Console(ConsoleOptions options)
     : options_(std::move(options)),
       logs_(options_.location, options_.query_timeout),
       overviews_(options_.overview_cache) {
-  if (options_.overview_summary) live_ = std::make_unique<LiveOverview>([this] { return logs_.open(); });
+  if (options_.overview_summary) {
+    live_ = std::make_unique<LiveOverview>([this] { return logs_.open(); },
+                                           LiveOverview::SummaryCache{options_.summary_cache,
+                                                                      log_identity(options_.location)});
+  }
 }
 
 void Console::wait_for_warm_up() const {

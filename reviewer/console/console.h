@@ -37,9 +37,17 @@ struct ConsoleOptions {
   // background at start, then updated from the rows appended since. Off:
   // each overview runs its queries (kept by overview_cache).
   bool overview_summary = true;
+  // A file the summary is kept in across restarts (live_overview.h
+  // SummaryCache); "" (the default): none, it is built from the log at
+  // every start.
+  std::string summary_cache = "";
   // The clock of the session cookies (tests move it).
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
 };
+
+// The log's identity in a summary cache's file: the SQLite file's
+// absolute path, or the PostgreSQL URL without its password.
+std::string log_identity(const std::string& location);
 
 // The headers every answer carries.
 const http::HttpHeaders& security_headers();

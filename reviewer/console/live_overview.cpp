@@ -1,9 +1,11 @@
 #include "reviewer/console/live_overview.h"
 
+#include <fmt/format.h>
+
 namespace reviewer::console {
 
-LiveOverview::LiveOverview(Open open, audit::OverviewSummary::Reread reread)
-    : open_(std::move(open)), summary_(reread) {
+LiveOverview::LiveOverview(Open open, SummaryCache cache, audit::OverviewSummary::Reread reread)
+    : open_(std::move(open)), cache_(std::move(cache)), summary_(reread) {
   builder_ = std::jthread([this](std::stop_token stop) {
     {
       std::unique_lock lock(mu_);
@@ -18,7 +20,11 @@ LiveOverview::LiveOverview(Open open, audit::OverviewSummary::Reread reread)
         } catch (const std::exception&) {
           second.reset();
         }
-        update(session->log(), stop, second ? &second->log() : nullptr);
+        // A summary from the cache's file is brought up to the log's head
+        // (or, the log replaced since, rebuilt); one refused is rebuilt.
+        if (!cache_.path.empty()) summary_.load(cache_.path, cache_.identity);
+        warm_up_update_ = update(session->log(), stop, second ? &second->log() : nullptr);
+        changed(warm_up_update_);
       } catch (...) {
         // The summary stays empty; the first request builds it again and
         // shows why it cannot.
@@ -29,6 +35,9 @@ LiveOverview::LiveOverview(Open open, audit::OverviewSummary::Reread reread)
       warm_ = true;
     }
     warm_cv_.notify_all();
+    // Saved once requests may read: they need not wait for the write.
+    std::shared_lock lock(mu_);
+    save_if_due();
   });
 }
 
@@ -37,9 +46,35 @@ LiveOverview::~LiveOverview() {
   if (builder_.joinable()) builder_.join();
 }
 
-void LiveOverview::update(audit::LogReader& log, const std::stop_token& stop, audit::LogReader* second) {
+audit::OverviewSummary::Update LiveOverview::update(audit::LogReader& log, const std::stop_token& stop,
+                                                    audit::LogReader* second) {
   const auto tables = this->tables(log);
-  summary_.update(log, tables, audit::read_head(log, tables), stop, second);
+  return summary_.update(log, tables, audit::read_head(log, tables), stop, second);
+}
+
+void LiveOverview::changed(audit::OverviewSummary::Update u) {
+  if (u == audit::OverviewSummary::Update::unchanged) return;
+  std::lock_guard lock(save_mu_);
+  unsaved_ = true;
+  rebuilt_ = rebuilt_ || u == audit::OverviewSummary::Update::rebuilt;
+}
+
+void LiveOverview::save_if_due() {
+  if (cache_.path.empty()) return;
+  // Another request saving now saves this one's change too: a change
+  // needs mu_ alone, so it came before that save's shared hold.
+  std::unique_lock lock(save_mu_, std::try_to_lock);
+  if (!lock || !unsaved_ || !summary_.built()) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!rebuilt_ && now - last_save_ < cache_.every) return;
+  last_save_ = now;
+  rebuilt_ = false;
+  try {
+    summary_.save(cache_.path, cache_.identity);
+    unsaved_ = false;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "reviewer audit serve: the overview's summary was not saved: {}\n", e.what());
+  }
 }
 
 std::vector<audit::TableLayout> LiveOverview::tables(audit::LogReader& log) {
@@ -61,9 +96,9 @@ void LiveOverview::catch_up(audit::ReadOnlySession& session, const std::vector<a
     // Behind the summary: an older snapshot of a log that grew since, or a
     // log replaced by a shorter one. A snapshot taken now tells which.
     const auto fresh = open_();
-    update(fresh->log(), {});
+    changed(update(fresh->log(), {}));
   } else {
-    summary_.update(session.log(), tables, request_head);
+    changed(summary_.update(session.log(), tables, request_head));
   }
 }
 
@@ -84,7 +119,9 @@ auto LiveOverview::read_at_head(audit::ReadOnlySession& session, audit::ChainHea
       const auto& mark = summary_.watermark();
       if (summary_.built() && (updated || (mark.seq == request_head.seq && mark.hash == request_head.hash))) {
         head = mark;
-        return read();
+        auto result = read();
+        if (updated) save_if_due();
+        return result;
       }
     }
     // Not built (the build failed, or an update after this request's

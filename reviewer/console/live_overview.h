@@ -6,8 +6,14 @@
 // request's snapshot by each overview request, which reads only the rows
 // appended since.
 //
-// Nothing is written anywhere: the summary lives in this process's memory
-// and is read through the console's read-only sessions.
+// The log is only read, through the console's read-only sessions. With a
+// summary cache (SummaryCache, `reviewer audit serve --summary-cache`),
+// the start loads the summary from that file when it verifies
+// (OverviewSummary::load) and reads only the rows appended since, and the
+// summary is saved there again after a rebuild, and after an update that
+// changed it when the last save is `every` old (one request in a while pays
+// for writing it, holding the summary for reading only). Without one,
+// nothing is written anywhere.
 //
 // Thread-safety: every member may be called from any thread. Requests
 // whose snapshot the summary is already at read it at once (a shared
@@ -16,12 +22,14 @@
 // counting under way to end.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <stop_token>
+#include <string>
 #include <thread>
 
 #include "audit/overview_summary.h"
@@ -30,14 +38,24 @@
 
 namespace reviewer::console {
 
+// Where LiveOverview keeps its summary across restarts; `path` empty: nowhere.
+struct OverviewSummaryCache {
+  std::string path;
+  std::string identity;  // the log's (OverviewSummary::save)
+  std::chrono::seconds every{60};  // between saves after updates (a rebuild saves at once)
+};
+
 class LiveOverview {
  public:
   using Open = std::function<std::unique_ptr<audit::ReadOnlySession>()>;
 
-  // Starts building the summary over a session from `open`. A failed build
-  // is left for the first request, which tries again and reports the
-  // error.
-  explicit LiveOverview(Open open, audit::OverviewSummary::Reread reread = audit::OverviewSummary::Reread::touched);
+  using SummaryCache = OverviewSummaryCache;
+
+  // Starts building the summary over a session from `open` (from the
+  // cache's file when it loads). A failed build is left for the first
+  // request, which tries again and reports the error.
+  explicit LiveOverview(Open open, SummaryCache cache = {},
+                        audit::OverviewSummary::Reread reread = audit::OverviewSummary::Reread::touched);
   // Stops a build still running and joins its thread.
   ~LiveOverview();
   LiveOverview(const LiveOverview&) = delete;
@@ -56,6 +74,10 @@ class LiveOverview {
 
   // Returns once the first build has ended, done or failed.
   void wait_for_warm_up();
+  // What the first build did: rebuilt (no cache file, or one refused, or a
+  // log replaced since), or appended / unchanged (it started from the
+  // cache's file). Call after wait_for_warm_up().
+  audit::OverviewSummary::Update warm_up_update() const { return warm_up_update_; }
 
   // For tests: called by figures() after it counted, while it still holds
   // the summary for reading. Set before any request.
@@ -72,11 +94,23 @@ class LiveOverview {
   void catch_up(audit::ReadOnlySession& session, const std::vector<audit::TableLayout>& tables,
                 const audit::ChainHead& request_head);
   // `second`: another session, read through at once when at the same head.
-  void update(audit::LogReader& log, const std::stop_token& stop, audit::LogReader* second = nullptr);
+  audit::OverviewSummary::Update update(audit::LogReader& log, const std::stop_token& stop,
+                                        audit::LogReader* second = nullptr);
+  // Notes what an update did, for save_if_due.
+  void changed(audit::OverviewSummary::Update u);
+  // Writes the summary to the cache's file when an update changed it and a
+  // save is due (above); call holding mu_ shared. A failed write is
+  // reported on stderr and tried again after the next change.
+  void save_if_due();
   // The chained tables, read again when the schema version changes.
   std::vector<audit::TableLayout> tables(audit::LogReader& log);
 
   Open open_;
+  SummaryCache cache_;
+  audit::OverviewSummary::Update warm_up_update_ = audit::OverviewSummary::Update::rebuilt;
+  std::mutex save_mu_;  // below; one save at a time
+  bool unsaved_ = false, rebuilt_ = false;  // since the last save
+  std::chrono::steady_clock::time_point last_save_{};
   std::mutex warm_mu_;
   std::condition_variable warm_cv_;
   bool warm_ = false;  // the first build has ended
