@@ -53,11 +53,12 @@ enum class Sieve { atoms, exact };
 class SieveChoice {
  public:
   static constexpr std::size_t kExactAfterBytes = 8u << 20;
-  static constexpr std::size_t kExactWarmBytes = 256u << 10, kTrialBytes = 512u << 10;
+  static constexpr std::size_t kExactWarmBytes = 512u << 10, kTrialBytes = 512u << 10;
   // The set is still building states in its trial: on repetitive text it
-  // costs 1.1-1.5 times the atoms there and a quarter of it once warm; on
-  // varied code it stays 4-8 times dearer.
-  static constexpr long double kExactHandicap = 2.0L;
+  // cost 1.5-1.9 times the atoms there (quiet machine; ~3 times with a
+  // 256 KB warm-up) and less than them once warm; on varied code it stays
+  // 12-16 times dearer (4.5-8.4 under load).
+  static constexpr long double kExactHandicap = 3.0L;
 
   // The sieve for a block of `bytes` (counted).
   Sieve next(std::size_t bytes);

@@ -166,15 +166,15 @@ TEST_SUITE("safety::prefilter") {
       }
       return kept;
     };
-    // Varied code: the set keeps building states, 4-8 times the atoms' cost.
-    CHECK(after_trial(120, true) == Sieve::atoms);
-    // Repetitive text: still warming up, a little dearer than atoms in the
-    // trial, far cheaper after it; the warm-up's cost is not counted.
-    CHECK(after_trial(30, true) == Sieve::exact);
-    CHECK(after_trial(39, true) == Sieve::exact);
-    CHECK(after_trial(41, true) == Sieve::atoms);
+    // Varied code: the set keeps building states, 12-16 times the atoms' cost.
+    CHECK(after_trial(280, true) == Sieve::atoms);
+    // Repetitive text: still warming up, dearer than atoms in the trial,
+    // cheaper after it; the warm-up's cost is not counted.
+    CHECK(after_trial(35, true) == Sieve::exact);
+    CHECK(after_trial(59, true) == Sieve::exact);
+    CHECK(after_trial(61, true) == Sieve::atoms);
     // No cost reported for the atoms' bytes: nothing to weigh, the set stays.
-    CHECK(after_trial(120, false) == Sieve::exact);
+    CHECK(after_trial(280, false) == Sieve::exact);
     // Each scan learns for itself: a new one starts by atoms.
     SieveChoice fresh;
     CHECK(fresh.next(block) == Sieve::atoms);
