@@ -30,7 +30,7 @@ std::string PathMatcher::glob_to_regex(std::string_view glob) {
         re += "[^/]*";
       }
     } else if (c == '?') {
-      re += "[^/]";
+      re += "[^/][\\x80-\\xbf]*";  // one character: a byte and its UTF-8 continuation bytes
     } else {
       re += RE2::QuoteMeta(std::string(1, c));
     }
@@ -59,6 +59,11 @@ PathMatcher::PathMatcher(const std::vector<std::string>& globs) {
   if (all.empty()) return;
   RE2::Options opts;
   opts.set_log_errors(false);
+  // Bytes, not UTF-8: a path is whatever bytes git holds and the PR's author
+  // chose, and in UTF-8 mode ".*" and "[^/]" match no invalid byte, so a
+  // name with one ("db/migrations/1\xff.sql") escaped every wildcard glob,
+  // protected paths included (the literal globs above compare bytes).
+  opts.set_encoding(RE2::Options::EncodingLatin1);
   auto re = std::make_shared<RE2>(all, opts);
   if (!re->ok()) {
     throw Error(Error::Code::invalid_input, "invalid path glob: " + re->error());

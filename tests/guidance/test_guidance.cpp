@@ -110,6 +110,17 @@ TEST_SUITE("guidance::PathMatcher") {
         {"file?.txt", "file/.txt", false},
         {"build/", "build/out.o", true},
         {"a+b(c).txt", "a+b(c).txt", true},
+        // Paths are bytes: a name that is not UTF-8 still matches a wildcard
+        // (it escaped every protected glob with one), and "?" is one
+        // character, whichever bytes it takes.
+        {"db/migrations/**", "db/migrations/0042\xff.sql", true},
+        {"*.pem", "\xff.pem", true},
+        {"secrets", "a\xff/secrets", true},
+        {".github/workflows/*", ".github/workflows/a\xff.yml", true},
+        {"file?.txt", "file\xc3\xa9.txt", true},
+        {"file?.txt", "file\xff.txt", true},
+        {"file?.txt", "file12.txt", false},
+        {"caf\xc3\xa9/*", "caf\xc3\xa8/x", false},
     };
     for (const auto& c : cases) {
       CAPTURE(c.glob);
@@ -134,6 +145,7 @@ TEST_SUITE("guidance::PathMatcher") {
       CAPTURE(path);
       RE2::Options opts;
       opts.set_log_errors(false);
+      opts.set_encoding(RE2::Options::EncodingLatin1);  // as PathMatcher compiles it
       const RE2 re(PathMatcher::glob_to_regex(glob), opts);
       REQUIRE(re.ok());
       const bool want = RE2::FullMatch(path, re);
