@@ -60,12 +60,19 @@ class SieveChoice {
   // 12-16 times dearer (4.5-8.4 under load).
   static constexpr long double kExactHandicap = 3.0L;
 
+  // `scan_bytes`: at most how much the scan will sieve. A scan that cannot
+  // pass kExactAfterBytes (most reviews) never tries the set, so its
+  // blocks are not timed (measured() is false) and all go by atoms.
+  explicit SieveChoice(std::uint64_t scan_bytes = UINT64_MAX) : measured_(scan_bytes > kExactAfterBytes) {}
+  bool measured() const { return measured_; }
+
   // The sieve for a block of `bytes` (counted).
   Sieve next(std::size_t bytes);
   // What a block sieved by `used` cost.
   void cost(Sieve used, std::size_t bytes, std::chrono::nanoseconds spent);
 
  private:
+  const bool measured_;
   std::atomic<std::uint64_t> sieved_{0};
   // Reported by cost(), per sieve, until the verdict.
   std::atomic<std::uint64_t> atoms_bytes_{0}, atoms_ns_{0}, exact_seen_{0}, exact_bytes_{0}, exact_ns_{0};

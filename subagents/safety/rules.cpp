@@ -392,7 +392,8 @@ std::optional<std::vector<int>> set_matches(const re2::RE2::Set& set, std::strin
 }  // namespace
 
 Sieve SieveChoice::next(std::size_t bytes) {
-  if (sieved_.fetch_add(bytes, std::memory_order_relaxed) < kExactAfterBytes) return Sieve::atoms;
+  // Unmeasured, the set would have no trial: atoms throughout.
+  if (!measured_ || sieved_.fetch_add(bytes, std::memory_order_relaxed) < kExactAfterBytes) return Sieve::atoms;
   return verdict_.load(std::memory_order_relaxed) == kAtoms ? Sieve::atoms : Sieve::exact;
 }
 

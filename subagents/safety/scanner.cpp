@@ -309,7 +309,8 @@ class FileScanner {
       while (next < n && lines_.starts[next] - begin < kBlockBytes) ++next;
       const std::size_t end = next < n ? lines_.starts[next] - 1 : lines_.text().size();
       first_line = next;
-      const auto started = thread_cpu();
+      const bool timed = choice_.measured();
+      const auto started = timed ? thread_cpu() : std::chrono::nanoseconds{};
       const Sieve sieve = choice_.next(end - begin);
       std::vector<int> candidates = rules_.line_set->candidates(lines_.text().substr(begin, end - begin), false, sieve);
       if (!bound_.empty()) {
@@ -330,7 +331,7 @@ class FileScanner {
         collect(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end, found, left);
         keep(rule, found, secrets, others);
       }
-      choice_.cost(sieve, end - begin, thread_cpu() - started);
+      if (timed) choice_.cost(sieve, end - begin, thread_cpu() - started);
     }
     report(secrets, others);
   }
@@ -470,7 +471,7 @@ std::vector<Finding> scan(const RuleSet& rules, const AgentContext& ctx) {
   // the findings of one thread, whichever thread read which file.
   std::vector<std::vector<Finding>> found(files.size());
   std::atomic<std::size_t> done{0};
-  SieveChoice choice;  // this change's own: its text, not another's, decides
+  SieveChoice choice(bytes);  // this change's own: its text, not another's, decides
   on_two_threads(files.size(), bytes >= kBytesForTwoThreads, [&](std::size_t i, int) {
     if (ctx.deadline.expired()) {
       throw Error(Error::Code::timeout,

@@ -178,6 +178,11 @@ TEST_SUITE("safety::prefilter") {
     // Each scan learns for itself: a new one starts by atoms.
     SieveChoice fresh;
     CHECK(fresh.next(block) == Sieve::atoms);
+    // A scan that cannot pass kExactAfterBytes is not timed.
+    SieveChoice small(SieveChoice::kExactAfterBytes);
+    CHECK_FALSE(small.measured());
+    for (std::size_t n = 0; n <= SieveChoice::kExactAfterBytes; n += block) REQUIRE(small.next(block) == Sieve::atoms);
+    CHECK(SieveChoice(SieveChoice::kExactAfterBytes + 1).measured());
   }
   TEST_CASE("either sieve a scan chooses keeps every pattern that matches") {
     auto g = load_guidance_texts({});
