@@ -31,21 +31,11 @@ const char* approval_text(Approval a) {
   return "none";
 }
 
-// The seconds of a time parse_utc_iso8601 accepts, counted here: its
-// time_point holds nanoseconds, which overflow outside 1678–2261 (the
-// console's own bound 0000-01-01 among them).
+// The seconds of a time parse_utc_iso8601 accepts.
 std::optional<std::int64_t> seconds_of(std::string_view s) {
-  if (!parse_utc_iso8601(s)) return std::nullopt;
-  const auto num = [&](std::size_t at, std::size_t n) {
-    std::int64_t v = 0;
-    for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (s[i] - '0');
-    return v;
-  };
-  using namespace std::chrono;
-  const year_month_day day{year{static_cast<int>(num(0, 4))}, month{static_cast<unsigned>(num(5, 2))},
-                           std::chrono::day{static_cast<unsigned>(num(8, 2))}};
-  return static_cast<std::int64_t>(sys_days(day).time_since_epoch().count()) * 86400 + num(11, 2) * 3600 +
-         num(14, 2) * 60 + num(17, 2);
+  const auto t = parse_utc_seconds(s);
+  if (!t) return std::nullopt;
+  return static_cast<std::int64_t>(t->time_since_epoch().count());
 }
 
 std::int64_t seconds_or_none(const std::string& s) {

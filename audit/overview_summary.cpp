@@ -316,13 +316,9 @@ OverviewRows OverviewSummary::rows(const ConsoleFilter& f) const {
   // doubling vector, whose copies touched twice the memory (in a fresh
   // process every new page is a page fault, ~17 µs each here).
   merged.reserve(prs_.size());
-  auto o = rows(f, [&](const MergedChange& m) { merged.push_back(m); });
+  auto o = rows(f, [&](const CompactMerge& c, const MergedChange* odd) { merged.push_back(expand_merge(c, odd)); });
   o.merged = std::move(merged);
   return o;
-}
-
-OverviewRows OverviewSummary::rows(const ConsoleFilter& f, const std::function<void(const MergedChange&)>& merge) const {
-  return rows(f, [&](const CompactMerge& c, const MergedChange* odd) { merge(expand_merge(c, odd)); });
 }
 
 OverviewRows OverviewSummary::rows(const ConsoleFilter& f, const CompactVisit& merge) const {
@@ -330,7 +326,6 @@ OverviewRows OverviewSummary::rows(const ConsoleFilter& f, const CompactVisit& m
   for (const auto& r : f.repositories) {
     if (const auto id = names_.find(r); id >= 0) repo_ok[static_cast<std::size_t>(id)] = 1;
   }
-  const auto in_period = [&](const std::string& at) { return at >= f.since && at <= f.until; };
   const MergePeriod period(f.since, f.until);
   // Calls fn(record, odd text or null) for each record of `v` in the
   // period and repositories: the plain ones in time order, then the odd.
@@ -393,7 +388,7 @@ OverviewRows OverviewSummary::rows(const ConsoleFilter& f, const CompactVisit& m
     }
     fired.clear();
     for (const auto& [rule, started_at] : pr.reverted_rules) {
-      if (in_period(started_at)) fired.push_back(rule);
+      if (period.contains(started_at)) fired.push_back(rule);
     }
     std::sort(fired.begin(), fired.end());
     fired.erase(std::unique(fired.begin(), fired.end()), fired.end());

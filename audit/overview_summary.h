@@ -92,11 +92,10 @@ class OverviewSummary {
   // console_overview gives them. Requires built().
   OverviewRows rows(const ConsoleFilter& f) const;
   // The same without copying the merges: `merged` is left empty and each
-  // merge of the period is handed to `merge` instead (the console counts
-  // its figures from them, reviewer/console/charts.h FigureCounter).
-  OverviewRows rows(const ConsoleFilter& f, const std::function<void(const MergedChange&)>& merge) const;
-  // The same with each merge as the summary keeps it: compact, with its
-  // original row when it kept one (`odd`, else null; compact_merge.h).
+  // merge of the period is handed to `merge` instead, as the summary keeps
+  // it: compact, with its original row when it kept one (`odd`, else null;
+  // compact_merge.h). The console counts its figures from them
+  // (reviewer/console/charts.h FigureCounter).
   using CompactVisit = std::function<void(const CompactMerge&, const MergedChange* odd)>;
   OverviewRows rows(const ConsoleFilter& f, const CompactVisit& merge) const;
 

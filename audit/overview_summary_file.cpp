@@ -14,14 +14,8 @@
 // reserved, every index against what it indexes, every time against the
 // years a time can name: the file is local, but a bad one must only be
 // refused (the console then reads the log afresh).
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -30,6 +24,7 @@
 
 #include "audit/overview_summary.h"
 #include "reviewer/core/error.h"
+#include "reviewer/core/private_files.h"
 #include "reviewer/core/sha256.h"
 
 namespace reviewer::audit {
@@ -118,34 +113,6 @@ void write_timed(Out& o, std::int64_t at, std::uint32_t repo, std::uint32_t labe
   o.u32(repo);
   o.u32(label);
   o.i64(value);
-}
-
-// Writes `bytes` to `path` through a file of its own in the same folder,
-// mode 0600, flushed, then renamed over `path`.
-void write_atomically(const std::string& path, std::string_view bytes) {
-  static std::atomic<unsigned> serial{0};
-  const std::string temp = fmt::format("{}.tmp-{}-{}", path, ::getpid(), serial++);
-  const auto fail = [&](const char* what) {
-    const int e = errno;
-    ::unlink(temp.c_str());
-    throw Error(Error::Code::io, fmt::format("the overview summary's file {}: {} failed: {}", path, what, std::strerror(e)));
-  };
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) fail("open");
-  // The mode is 0600 whatever the umask: the file describes the log.
-  bool done = ::fchmod(fd, 0600) == 0;
-  for (std::size_t at = 0; done && at < bytes.size();) {
-    const auto n = ::write(fd, bytes.data() + at, bytes.size() - at);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) done = false;
-    else at += static_cast<std::size_t>(n);
-  }
-  done = done && ::fsync(fd) == 0;
-  const int e = errno;
-  ::close(fd);
-  errno = e;
-  if (!done) fail("write");
-  if (::rename(temp.c_str(), path.c_str()) != 0) fail("rename");
 }
 
 }  // namespace summary_file
@@ -282,7 +249,8 @@ void OverviewSummary::save(const std::string& path, const std::string& identity)
   size.u64(content.size());
   bytes += size.take();
   bytes += content;
-  summary_file::write_atomically(path, bytes);
+  // A torn file after a crash fails its checksum and is rebuilt from the log.
+  write_private_file(path, bytes);
 }
 
 bool OverviewSummary::load(const std::string& path, const std::string& identity) {

@@ -123,7 +123,8 @@ bool by_person(std::size_t label) { return label == kPerson || label == kBoth; }
 
 }  // namespace
 
-void FigureCounter::tally(std::size_t label, bool reverted, const std::function<std::optional<double>(Span)>& hours) {
+template <class Hours>
+void FigureCounter::tally(std::size_t label, bool reverted, const Hours& hours) {
   const auto add = [&](std::vector<double>& v, Span span) {
     const auto h = hours(span);
     if (h && *h >= 0) v.push_back(*h);

@@ -120,7 +120,9 @@ auto LiveOverview::read_at_head(audit::ReadOnlySession& session, audit::ChainHea
       if (summary_.built() && (updated || (mark.seq == request_head.seq && mark.hash == request_head.hash))) {
         head = mark;
         auto result = read();
-        if (updated) save_if_due();
+        // Every read, not only an updating one: a change made within a
+        // minute of the last save is saved by the next request after it.
+        save_if_due();
         return result;
       }
     }

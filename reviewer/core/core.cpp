@@ -68,6 +68,12 @@ std::string utc_iso8601(std::chrono::system_clock::time_point t) {
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_utc_iso8601(std::string_view s) {
+  const auto t = parse_utc_seconds(s);
+  if (!t) return std::nullopt;
+  return std::chrono::system_clock::time_point(*t);
+}
+
+std::optional<std::chrono::sys_seconds> parse_utc_seconds(std::string_view s) {
   // Fixed positions: digits where digits belong, separators where they do.
   static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd";
   if (s.size() < kShape.size()) return std::nullopt;
@@ -85,7 +91,7 @@ std::optional<std::chrono::system_clock::time_point> parse_utc_iso8601(std::stri
                            std::chrono::day{static_cast<unsigned>(num(8, 2))}};
   const int h = num(11, 2), m = num(14, 2), sec = num(17, 2);
   if (!day.ok() || h > 23 || m > 59 || sec > 60) return std::nullopt;
-  return sys_days(day) + hours(h) + minutes(m) + seconds(sec);
+  return sys_seconds(sys_days(day)) + hours(h) + minutes(m) + seconds(sec);
 }
 
 std::string utc_now_iso8601() { return utc_iso8601(std::chrono::system_clock::now()); }

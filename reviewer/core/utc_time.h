@@ -15,5 +15,8 @@ std::string utc_iso8601(std::chrono::system_clock::time_point t);
 // The time "YYYY-MM-DDTHH:MM:SSZ" names (the form above; anything after
 // the seconds is ignored); nullopt when it is not a valid date and time.
 std::optional<std::chrono::system_clock::time_point> parse_utc_iso8601(std::string_view s);
+// The same in whole seconds: any year 0000-9999 (system_clock's
+// nanoseconds overflow outside 1678-2261).
+std::optional<std::chrono::sys_seconds> parse_utc_seconds(std::string_view s);
 
 }  // namespace reviewer
