@@ -18,9 +18,19 @@ namespace reviewer::audit {
 // Connections of finished sessions, kept for the next (ReadOnlySessions).
 class IdleConnections {
  public:
+  // A full pool makes room by closing the connection idle longest (or
+  // expired ones), not the one just returned: that one is the likeliest to
+  // be warm for the next request.
   void put(storage::PgConnection db) {
+    std::vector<Entry> closing;  // closed after the lock is released
     std::lock_guard lock(mutex_);
-    if (idle_.size() < kMaxIdle) idle_.push_back({std::move(db), std::chrono::steady_clock::now()});
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = idle_.begin(); it != idle_.end();) {
+      if (now - it->second < kMaxIdleTime && idle_.size() < kMaxIdle) break;
+      closing.push_back(std::move(*it));
+      it = idle_.erase(it);
+    }
+    idle_.push_back({std::move(db), now});
   }
   // The most recently used one that has not idled too long.
   std::optional<storage::PgConnection> take() {
@@ -41,8 +51,9 @@ class IdleConnections {
   // matters, the one before an auditor's own SQL, runs again on every
   // query: PgSession::user_query.)
   static constexpr std::chrono::seconds kMaxIdleTime{60};
+  using Entry = std::pair<storage::PgConnection, std::chrono::steady_clock::time_point>;
   std::mutex mutex_;
-  std::vector<std::pair<storage::PgConnection, std::chrono::steady_clock::time_point>> idle_;
+  std::vector<Entry> idle_;  // oldest first
 };
 
 namespace {

@@ -1,6 +1,8 @@
 // The console over PostgreSQL: the same pages from the same rows as over
 // SQLite (the console's SQL is the dialect both share), as a read-only
 // auditor role; a role that can reach the server's files is refused.
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "audit/readonly_session.h"
@@ -103,6 +105,37 @@ TEST_SUITE("console::postgres") {
     CHECK(scalar(*next, "SELECT pg_backend_pid()") == beside_pid);
     CHECK(scalar(*after, "SELECT pg_backend_pid()") != first);
     CHECK(scalar(*after, "SELECT pg_backend_pid()") != beside_pid);
+  }
+
+  TEST_CASE("a full pool keeps the connection just returned and closes the one idle longest") {
+    auto s = test::PgSchema::create("console_pool");
+    if (!s) return;
+    test::write_console_log(*audit::AuditStore::open_url(s->url()));
+    const test::PgAuditor auditor(*s);
+    const audit::ReadOnlySessions logs(auditor.url(), std::chrono::seconds(5));
+    const auto pid = [](audit::ReadOnlySession& session) {
+      std::string out;
+      session.log().each("SELECT pg_backend_pid()", {}, [&](const audit::LogRow& r) { out = audit::cell_of(r.values[0]).text; });
+      return out;
+    };
+    // One more session at once than the pool keeps (6), ended in order.
+    std::vector<std::unique_ptr<audit::ReadOnlySession>> open;
+    std::vector<std::string> pids;
+    for (int i = 0; i < 7; ++i) {
+      open.push_back(logs.open());
+      pids.push_back(pid(*open.back()));
+    }
+    for (auto& session : open) session.reset();
+    // The last one returned serves the next request; the first was closed.
+    std::vector<std::unique_ptr<audit::ReadOnlySession>> again;
+    std::vector<std::string> reused;
+    for (int i = 0; i < 7; ++i) {
+      again.push_back(logs.open());
+      reused.push_back(pid(*again.back()));
+    }
+    CHECK(reused.front() == pids.back());
+    CHECK(std::find(reused.begin(), reused.end(), pids.front()) == reused.end());
+    for (int i = 1; i < 7; ++i) CHECK(std::find(reused.begin(), reused.end(), pids[static_cast<std::size_t>(i)]) != reused.end());
   }
 
   TEST_CASE("a kept connection is checked again before an auditor's SQL: a role granted file access since is refused") {
