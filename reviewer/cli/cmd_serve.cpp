@@ -86,9 +86,11 @@ void add_serve_command(CLI::App& app, Action& run) {
       "REVIEWER_GUIDANCE_DIR, REVIEWER_MODEL_CONFIG (see reviewer/server/README.md).\n"
       "HTTP limits (what an unsigned client can cost): REVIEWER_HTTP_THREADS (I/O threads, 2),\n"
       "REVIEWER_MAX_BODY_BYTES (25 MB + 64 KB; a larger Content-Length gets 413 before the body is read),\n"
-      "REVIEWER_MAX_HEADER_BYTES (65536; 431), REVIEWER_MAX_CONNECTIONS (1024; the oldest idle connection is\n"
-      "closed to make room, else 503), REVIEWER_HEADER_TIMEOUT_MS (10000), REVIEWER_BODY_TIMEOUT_MS (10000,\n"
-      "plus the body's length at REVIEWER_MIN_BODY_RATE, 262144 bytes/s), REVIEWER_IDLE_TIMEOUT_MS (15000).");
+      "REVIEWER_MAX_BODY_MEMORY_BYTES (64 MB; the bodies being read, together: past it the request read\n"
+      "longest is closed), REVIEWER_MAX_HEADER_BYTES (65536; 431), REVIEWER_MAX_CONNECTIONS (1024; the oldest\n"
+      "idle connection, else the request read longest, is closed to make room, else 503),\n"
+      "REVIEWER_HEADER_TIMEOUT_MS (10000), REVIEWER_BODY_TIMEOUT_MS (10000: a body's grace, then it must keep\n"
+      "up REVIEWER_MIN_BODY_RATE, 262144 bytes/s, on average), REVIEWER_IDLE_TIMEOUT_MS (15000).");
   auto config = std::make_shared<std::string>();
   cmd->add_option("--config", *config, "YAML or JSON settings file (environment variables override it)");
   cmd->callback([&run, config] { run = [config] { return run_serve(*config); }; });

@@ -9,6 +9,7 @@
 #include <boost/beast/http/write.hpp>
 #include <nlohmann/json.hpp>
 
+#include "reviewer/core/memory_release.h"
 #include "reviewer/core/text.h"
 
 namespace reviewer::http::detail {
@@ -65,7 +66,15 @@ Connection::Connection(net::ip::tcp::socket socket, ListenerContext& ctx)
   idle_since_ns_ = now_ns();
 }
 
-Connection::~Connection() { ctx_.registry.remove(this); }
+// A body of a megabyte or more (an unsigned client may send them at will)
+// is given back to the system once freed: see memory_release.h.
+constexpr std::uint64_t kLargeBody = 1024 * 1024;
+
+Connection::~Connection() {
+  parser_.reset();
+  if (large_body_) release_free_memory();
+  ctx_.registry.remove(this);
+}
 
 void Connection::start() {
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->await_request(); });
@@ -102,6 +111,12 @@ void Connection::await_request() {
 void Connection::begin_request() {
   idle_ = false;
   if (closed_) return;
+  reading_since_ns_ = now_ns();
+  if (large_body_) {
+    // The last request's body has been handed on and, by now, freed.
+    large_body_ = false;
+    release_free_memory();
+  }
   keep_alive_ = false;
   // Beast reads as much as the buffer has room for (512 bytes at least),
   // and a buffer that is never full never grows: without room made here,
@@ -144,27 +159,60 @@ void Connection::on_head(beast::error_code ec) {
   read_body();
 }
 
-// The body's deadline grows with its length: a stalled or trickling body
-// is cut off, a large one at a fair rate is not.
+// The body's clock: `body_timeout` of grace, then it must keep up
+// `min_body_rate` on average. Each read's deadline is when the bytes
+// taken so far stop being enough, so a stalled body is closed at the end
+// of the grace and a trickling one as soon as it falls behind, whatever
+// length it declared.
 void Connection::read_body() {
   const std::uint64_t length = parser_->content_length().value_or(body_limit_);
-  const auto rate = std::max<std::uint64_t>(ctx_.limits.min_body_rate, 1);
-  stream_.expires_after(ctx_.limits.body_timeout + std::chrono::milliseconds(length * 1000 / rate));
+  body_started_ = std::chrono::steady_clock::now();
+  body_read_ = 0;
+  large_body_ = length >= kLargeBody;  // Beast reserves the declared length
   // Room for the whole body (up to the buffer's limit): one recv per
   // 64 KB instead of one per free kilobyte.
   const std::uint64_t wanted = buffer_.size() + std::min<std::uint64_t>(length, 64 * 1024);
   buffer_.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(buffer_.max_size(), wanted)));
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+  read_body_some();
 }
 
-void Connection::on_body(beast::error_code ec) {
+void Connection::read_body_some() {
+  const auto rate = std::max<std::uint64_t>(ctx_.limits.min_body_rate, 1);
+  stream_.expires_at(body_started_ + ctx_.limits.body_timeout + std::chrono::milliseconds(body_read_ * 1000 / rate));
+  http::async_read_some(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    self->on_body_some(ec, n);
+  });
+}
+
+void Connection::on_body_some(beast::error_code ec, std::size_t n) {
   if (ec) return fail(ec, true);
-  dispatch();
+  body_read_ += n;
+  if (!hold_body_bytes(n)) {
+    return refuse_request(503, "body_memory", "the server holds too many request bodies; try again");
+  }
+  if (parser_->is_done()) return dispatch();
+  read_body_some();
+}
+
+// Counts `n` more body bytes against the bodies' memory limit. Past it, the
+// connection that has been reading its request longest is closed to make
+// room; false when this connection is that one (it is refused).
+bool Connection::hold_body_bytes(std::size_t n) {
+  held_ += n;
+  const std::uint64_t total = ctx_.body_bytes.fetch_add(n) + n;
+  if (total <= ctx_.limits.body_memory_bytes) return true;
+  return ctx_.registry.evict_slowest_reader(this, reading_since_ns_.load());
+}
+
+void Connection::release_body_bytes() {
+  ctx_.body_bytes.fetch_sub(held_);
+  held_ = 0;
 }
 
 void Connection::dispatch() {
   stream_.expires_never();  // the routes answer in their own time (intake commits)
+  reading_since_ns_ = 0;    // read: no longer one to evict
+  release_body_bytes();     // the routes own the body now
   keep_alive_ = parser_->get().keep_alive();
   auto replied = std::make_shared<std::atomic<bool>>(false);
   HttpReply reply = [self = shared_from_this(), replied](HttpAnswer answer) {
@@ -201,6 +249,8 @@ void Connection::fail(beast::error_code ec, bool in_body) {
 
 void Connection::refuse_request(unsigned status, const char* reason, const std::string& message) {
   ctx_.refused(reason);
+  reading_since_ns_ = 0;
+  release_body_bytes();
   drain_on_close_ = true;
   send(error_answer(status, message));
 }
@@ -266,9 +316,22 @@ void Connection::close_if_idle(bool evicted) {
   });
 }
 
+void Connection::close_if_reading(std::int64_t since_ns) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), since_ns] {
+    if (self->closed_) return;
+    if (self->reading_since_ns_ == since_ns) {
+      self->ctx_.refused("evicted_reading");
+      return self->close_now();
+    }
+    self->closing = false;  // that request was read meanwhile: it stays
+  });
+}
+
 void Connection::close_now() {
   if (closed_) return;
   closed_ = true;
+  reading_since_ns_ = 0;
+  release_body_bytes();
   // Until its last handler has run, a closed connection stays in the
   // registry: it must not count against the cap there.
   closing = true;

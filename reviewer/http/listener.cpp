@@ -1,5 +1,6 @@
 #include "reviewer/http/listener.h"
 
+
 #include <sys/resource.h>
 
 #include <thread>
@@ -94,9 +95,30 @@ bool ConnectionRegistry::make_room(std::size_t cap) {
   }
   if (counted < cap) return true;
   if (draining) oldest = draining;
-  if (!oldest) return false;
+  if (!oldest) {
+    // A request begun this last second is likelier a client's than a
+    // stalling attacker's: then the newcomer waits (503) instead.
+    const auto second_ago = std::chrono::steady_clock::now() - kReadingBeforeEviction;
+    return evict_slowest_reader(
+        nullptr, std::chrono::duration_cast<std::chrono::nanoseconds>(second_ago.time_since_epoch()).count());
+  }
   oldest->closing = true;
   oldest->close_if_idle(true);
+  return true;
+}
+
+bool ConnectionRegistry::evict_slowest_reader(const Connection* except, std::int64_t before_ns) {
+  std::shared_ptr<Connection> slowest;
+  std::int64_t since = before_ns;
+  for (const auto& c : snapshot()) {
+    const std::int64_t s = c->reading_since_ns();
+    if (c.get() == except || c->closing || s == 0 || s >= since) continue;
+    slowest = c;
+    since = s;
+  }
+  if (!slowest) return false;
+  slowest->closing = true;
+  slowest->close_if_reading(since);
   return true;
 }
 

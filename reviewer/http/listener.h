@@ -12,12 +12,17 @@
 // - Body: the routes' `on_head` sees the headers before any body byte is
 //   read and either answers at once (the body is never read) or names the
 //   body limit; a chunked body is cut off with 413 as soon as a chunk
-//   header passes it. The body must arrive within `body_timeout` plus its
-//   length at `min_body_rate`.
+//   header passes it. After `body_timeout` a body must keep up
+//   `min_body_rate` on average (a stalled one is closed at
+//   `body_timeout`). The bodies being read hold at most
+//   `body_memory_bytes` together: past it the connection that has been
+//   reading longest is closed, or the reader itself answered 503 when it
+//   is that one.
 // - Connections: at most `max_connections` (also kept below the process's
 //   descriptor limit); above it a connection still draining a refused
-//   request, else the one idle longest, is closed, and when none is idle the
-//   new one is answered 503 and closed.
+//   request, else the one idle longest, else the one reading its request
+//   longest (if for a second at least), is closed; otherwise the new one
+//   is answered 503 and closed.
 // - Refusals: after an answer sent with the request unread, the connection
 //   reads and drops what still arrives (up to 1 MiB, 1 s) before closing,
 //   so the client is not reset before it has read the answer.
@@ -51,6 +56,7 @@ struct HttpLimits {
   std::chrono::milliseconds header_timeout{10'000};     // first byte to end of headers
   std::chrono::milliseconds body_timeout{10'000};       // body, on top of its length at min_body_rate; also the answer's write
   std::uint64_t min_body_rate = 256 * 1024;             // bytes per second
+  std::uint64_t body_memory_bytes = 64 * 1024 * 1024;   // bodies being read, all connections together
   std::chrono::milliseconds idle_timeout{15'000};       // keep-alive between requests
 };
 

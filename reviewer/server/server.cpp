@@ -357,6 +357,7 @@ HttpLimits Server::Impl::http_limits() const {
   l.header_timeout = std::chrono::milliseconds(settings.header_timeout_ms);
   l.body_timeout = std::chrono::milliseconds(settings.body_timeout_ms);
   l.min_body_rate = static_cast<std::uint64_t>(settings.min_body_rate);
+  l.body_memory_bytes = static_cast<std::uint64_t>(settings.max_body_memory_bytes);
   l.idle_timeout = std::chrono::milliseconds(settings.idle_timeout_ms);
   return l;
 }

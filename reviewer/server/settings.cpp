@@ -127,6 +127,10 @@ const std::vector<Key>& keys() {
        [](ServeSettings& s, const std::string& w, const std::string& v) {
          s.max_body_bytes = parse_int(w, v, 1024, 100L * 1024 * 1024);
        }},
+      {"max_body_memory_bytes", "REVIEWER_MAX_BODY_MEMORY_BYTES",
+       [](ServeSettings& s, const std::string& w, const std::string& v) {
+         s.max_body_memory_bytes = parse_int(w, v, 1024, 64L * 1024 * 1024 * 1024);
+       }},
       {"max_header_bytes", "REVIEWER_MAX_HEADER_BYTES",
        [](ServeSettings& s, const std::string& w, const std::string& v) {
          s.max_header_bytes = parse_int(w, v, 1024, 1024L * 1024);
@@ -275,6 +279,12 @@ ServeSettings load_settings(const std::optional<std::filesystem::path>& config_f
     throw Error(Error::Code::usage,
                 "no webhook secret: set REVIEWER_WEBHOOK_SECRET or REVIEWER_WEBHOOK_SECRET_FILE "
                 "(or webhook_secret_file in the config file); unsigned webhooks are never accepted");
+  }
+  if (s.max_body_memory_bytes < s.max_body_bytes) {
+    throw Error(Error::Code::usage,
+                fmt::format("REVIEWER_MAX_BODY_MEMORY_BYTES ({}) is below REVIEWER_MAX_BODY_BYTES ({}): a delivery "
+                            "of the largest size accepted could never be read",
+                            s.max_body_memory_bytes, s.max_body_bytes));
   }
   if (!s.github_app_id.empty() && !s.github_app_private_key_file) {
     throw Error(Error::Code::usage, "GITHUB_APP_ID is set without GITHUB_APP_PRIVATE_KEY_FILE");

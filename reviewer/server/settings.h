@@ -30,11 +30,12 @@ struct ServeSettings {
   int retry_base_ms = 2000;                  // REVIEWER_RETRY_BASE_MS: first backoff, doubled per attempt
   int delivery_retention_days = 3;           // REVIEWER_DELIVERY_RETENTION_DAYS: raw bodies kept for replay
   long max_body_bytes = 25L * 1024 * 1024 + 64 * 1024;  // REVIEWER_MAX_BODY_BYTES: GitHub caps at 25 MB
+  long max_body_memory_bytes = 64L * 1024 * 1024;  // REVIEWER_MAX_BODY_MEMORY_BYTES: bodies being read, together
   long max_header_bytes = 64 * 1024;         // REVIEWER_MAX_HEADER_BYTES: request line and headers
   int max_connections = 1024;                // REVIEWER_MAX_CONNECTIONS: oldest idle closed first, then 503
   int header_timeout_ms = 10'000;            // REVIEWER_HEADER_TIMEOUT_MS: first byte to end of headers
   int body_timeout_ms = 10'000;              // REVIEWER_BODY_TIMEOUT_MS: plus the body's length at the minimum rate
-  long min_body_rate = 256 * 1024;           // REVIEWER_MIN_BODY_RATE: bytes per second a body must keep up
+  long min_body_rate = 256 * 1024;           // REVIEWER_MIN_BODY_RATE: bytes per second a body must keep up after its timeout
   int idle_timeout_ms = 15'000;              // REVIEWER_IDLE_TIMEOUT_MS: keep-alive between requests
   // GitHub credentials (reviewer/app uses them; shadow and active need some).
   std::string github_app_id;                 // GITHUB_APP_ID
