@@ -11,6 +11,8 @@
 #        `npm ci --prefix bench/probot-baseline`; skipped when absent)
 # Env:   RUN_SECONDS (10), RSS_DELIVERIES (300000; the bodies need ~25 KB of disk each),
 #        ATTACK_PAUSE_MS (50: a refused streamer's pause before it reconnects; 0 floods connections),
+#        ATTACK_STREAMERS (4), ATTACK_BODY_MB (250: refused from the headers; 24 is under the body cap,
+#        so those bodies are read, and the bodies' memory limit is what bounds them),
 #        SECTIONS (default "throughput durability flood attack rss")
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +21,8 @@ BIN=$BUILD/bin/reviewer
 RUN_SECONDS=${RUN_SECONDS:-10}
 RSS_DELIVERIES=${RSS_DELIVERIES:-300000}
 ATTACK_PAUSE_MS=${ATTACK_PAUSE_MS:-50}
+ATTACK_STREAMERS=${ATTACK_STREAMERS:-4}
+ATTACK_BODY_MB=${ATTACK_BODY_MB:-250}
 SECTIONS=${SECTIONS:-throughput durability flood attack rss}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 [ -x "$BIN" ] || { echo "build first: cmake --build $BUILD --target reviewer" >&2; exit 1; }
@@ -148,13 +152,13 @@ fi
 fi
 
 if want attack; then
-echo "== attack: 4 unsigned 250 MB uploads (2 declaring Content-Length, 2 chunked, each reconnecting ${ATTACK_PAUSE_MS}ms after being refused),"
+echo "== attack: $ATTACK_STREAMERS unsigned $ATTACK_BODY_MB MB uploads (half declaring Content-Length, half chunked, each reconnecting ${ATTACK_PAUSE_MS}ms after being refused),"
 echo "   500 idle connections (reopened when closed) and 10,000 forged deliveries, all at once; valid deliveries alongside"
 cmake --build "$BUILD" --target server_attack > /dev/null
 start_server "$WORK/attack"
 echo "valid alone (c=16):          $(wrk_cpu "$SERVER_PID" "$URL" 16 attack-alone) load=$(cut -d' ' -f1 /proc/loadavg)"
 echo "server before the attack: $(grep -E 'VmRSS|VmHWM' /proc/$SERVER_PID/status | tr -s ' \n' ' ')"
-"$BUILD/bench/server_attack" "$PORT" $((2 * RUN_SECONDS + 4)) 4 500 250 "$ATTACK_PAUSE_MS" > "$WORK/attack.out" &
+"$BUILD/bench/server_attack" "$PORT" $((2 * RUN_SECONDS + 4)) "$ATTACK_STREAMERS" 500 "$ATTACK_BODY_MB" "$ATTACK_PAUSE_MS" > "$WORK/attack.out" &
 ATTACK_PID=$!
 sleep 1
 # 10,000 forged deliveries spread over both valid runs: 4 connections, each
