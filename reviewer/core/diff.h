@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,11 @@ struct FileDiff {
   bool path_redacted = false;
   int additions = 0;      // counted over the whole file even when truncated
   int deletions = 0;
+  // The old blob's lines by git::blob_line_count (none: binary or over
+  // 1 MB), when the diff read that blob (old_lines_read): the history agent
+  // then does not read it again.
+  bool old_lines_read = false;
+  std::optional<std::uint32_t> old_lines;
   std::vector<Hunk> hunks;
   // Every line's content in hunk order, each followed by '\n': the bytes
   // the lines view, held by whatever keeps them alive (a buffer of the

@@ -104,6 +104,10 @@ void read_file_lines(git_repository* repo, git_odb* odb, const std::string& show
   const std::string& path = fd.path();
   Side old_side, new_side;
   load(d->old_file, has_old, old_side);
+  if (old_side.blob) {
+    fd.old_lines_read = true;
+    fd.old_lines = blob_line_count(old_side.blob.get());
+  }
   load(d->new_file, has_new, new_side);
   const std::size_t biggest = std::max(old_side.size, new_side.size);
   if (old_side.too_big || new_side.too_big) {

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include <git2.h>
@@ -47,5 +48,10 @@ void one_sided_text(std::string_view text, std::size_t keep_bytes, LineOrigin or
 
 // git's rule: a NUL byte in the first 8000 bytes means binary.
 bool looks_binary(std::string_view data);
+
+// A blob's lines as the history agent measures a file before the change:
+// none for a blob over 1 MB or one libgit2 calls binary, as the history
+// index counts no lines for either when it is built.
+std::optional<std::uint32_t> blob_line_count(const git_blob* blob);
 
 }  // namespace reviewer::git

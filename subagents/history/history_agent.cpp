@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/git/file_patch.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/history/change_features.h"
 #include "reviewer/git/history/history_index.h"
@@ -29,21 +30,13 @@ Finding info(std::string rule, std::string message) {
   return f;
 }
 
-// Lines of a blob, or nothing when it cannot be read or is too big to be
-// worth reading for one number.
+// Lines of a blob (git::blob_line_count), or nothing when it cannot be read.
 std::optional<std::uint32_t> blob_lines(git_repository* repo, const std::string& id) {
   git_oid oid;
   git_blob* raw = nullptr;
   if (id.empty() || git_oid_fromstr(&oid, id.c_str()) < 0 || git_blob_lookup(&raw, repo, &oid) < 0) return std::nullopt;
   git::BlobPtr blob(raw);
-  const auto size = static_cast<std::size_t>(git_blob_rawsize(blob.get()));
-  // The index counts no lines for blobs over its 1 MB cap or binary ones:
-  // the same here, so a change is measured as its training examples were.
-  if (size > (1u << 20) || git_blob_is_binary(blob.get())) return std::nullopt;
-  const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
-  if (size == 0) return 0;
-  auto lines = static_cast<std::uint32_t>(std::count(data, data + size, '\n'));
-  return data[size - 1] == '\n' ? lines : lines + 1;
+  return git::blob_line_count(blob.get());
 }
 
 // The change as the history sees it: files with their lines at the base,
@@ -68,8 +61,11 @@ ChangeShape shape_of(const AgentContext& ctx, const IndexView& index, std::size_
   s.fix = MessageClassifier(cfg.classifier).classify(ctx.pr.title + "\n\n" + ctx.pr.body).fix;
   for (const auto& f : ctx.diff.files) {
     // An added file has no lines before: left out of LT, as when indexing.
+    // The diff counted the lines of the old blobs it read.
     s.files.push_back({f.old_path, f.new_path, f.additions, f.deletions,
-                       f.old_path.empty() ? std::nullopt : blob_lines(repo, f.old_id)});
+                       f.old_path.empty()   ? std::nullopt
+                       : f.old_lines_read ? f.old_lines
+                                          : blob_lines(repo, f.old_id)});
   }
   return s;
 }

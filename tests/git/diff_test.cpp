@@ -81,6 +81,32 @@ TEST_SUITE("git::Repository::diff") {
     CHECK(gone->hunks[0].lines[0].old_line == 1);
   }
 
+  TEST_CASE("the old blob's lines are counted where the diff read it, as the history agent counts them") {
+    ScratchRepo r("old_lines");
+    std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+    auto base = r.commit("main", "", {{"gone.txt", text("a\nb")}, {"edit.txt", text("1\n2\n3\n")},
+                                      {"logo.png", text(png)}, {"empty.txt", text("")}});
+    auto head = r.commit("pr", base, {{"gone.txt", removed()}, {"edit.txt", text("1\n3\n")},
+                                      {"logo.png", text(png + "x")}, {"empty.txt", text("now\n")},
+                                      {"born.txt", text("hi\n")}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 5);
+    auto old_lines = [&](const char* path) {
+      const FileDiff* f = find_file(d, path);
+      REQUIRE(f);
+      CHECK(f->old_lines_read);
+      return f->old_lines;
+    };
+    CHECK(old_lines("gone.txt") == std::optional<std::uint32_t>(2));  // the last line without a newline counts
+    CHECK(old_lines("edit.txt") == std::optional<std::uint32_t>(3));
+    CHECK(old_lines("empty.txt") == std::optional<std::uint32_t>(0));
+    CHECK_FALSE(old_lines("logo.png"));  // binary: no count
+    const FileDiff* born = find_file(d, "born.txt");
+    REQUIRE(born);
+    CHECK_FALSE(born->old_lines_read);
+    CHECK_FALSE(born->old_lines);
+  }
+
   TEST_CASE("an identical commit gives an empty diff") {
     ScratchRepo r("empty");
     auto base = r.commit("main", "", {{"a.txt", text("a\n")}});

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <iterator>
 
 #include "history_repo.h"
 #include "reviewer/core/error.h"
+#include "reviewer/git/repository.h"
 #include "reviewer/pipeline/review.h"
 #include "reviewer/pipeline/runner.h"
 #include "subagents/agent.h"
@@ -212,6 +215,61 @@ TEST_SUITE("history::agent") {
     CHECK(rep.status == AgentStatus::failed);
     CHECK(rep.error.find("bad commit list") != std::string::npos);
     CHECK(r.decision.kind != DecisionKind::approve);
+  }
+
+  TEST_CASE("the review's repository is closed before the history index is read: none of its packs stays mapped") {
+    HistoryRepo h("closed");
+    h.commit({{"src/a.c", {"int a;\n"}}}, "Initial");
+    h.commit({{"src/a.c", {"int a;\nint b;\n"}}}, "Add b");
+    h.repo.set_author("someone", "someone@example.com");
+    h.repo.commit("pr", h.tip, {{"src/a.c", {"int a;\nint c;\n"}}}, "Change a", h.time + 60);
+    // libgit2 keeps a pack's delta-base cache and its mappings while any
+    // handle on it is open.
+    const auto packs = h.repo.path() / "objects" / "pack";
+    REQUIRE(test::run_command("git -C '" + h.repo.path().string() + "' repack -a -d -q", nullptr) == 0);
+    ReviewRequest req;
+    req.repo = h.repo.path();
+    req.base = "main";
+    req.head = "pr";
+    req.refresh_history = true;
+    std::string maps;
+    req.on_history_refresh = [&](const HistoryRefresh&) {
+      std::ifstream in("/proc/self/maps");
+      maps.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    };
+    const auto r = review_repository(req);
+    CHECK(history_report(r).status == AgentStatus::ok);
+    REQUIRE_FALSE(maps.empty());
+    CHECK(maps.find(packs.string()) == std::string::npos);
+  }
+
+  TEST_CASE("the lines before the change are the diff's count of the old blob, which is not read again") {
+    HistoryRepo h("old-lines");
+    h.commit({{"src/a.c", {"int a;\nint b;\nint c;\n"}}}, "Initial");
+    h.repo.set_author("someone", "someone@example.com");
+    const std::string head = h.repo.commit("pr", h.tip, {{"src/a.c", {"int a;\nint d;\n"}}}, "Change a", h.time + 60);
+    AgentContext ctx;
+    ctx.guidance = load_guidance();
+    ctx.repo_path = h.repo.path();
+    ctx.pr.base_sha = h.tip;
+    ctx.pr.head_sha = head;
+    ctx.diff = git::Repository::open(h.repo.path()).diff(h.tip, head, h.tip, {});
+    REQUIRE(ctx.diff.files.size() == 1);
+    auto lines_before = [&] {
+      const auto out = history_agent()->assess(ctx);
+      REQUIRE(out.risk);
+      const auto& f = out.risk->features;
+      const auto lt = std::find_if(f.begin(), f.end(), [](const RiskFeature& x) { return x.name == "lt"; });
+      REQUIRE(lt != f.end());
+      return lt->value;
+    };
+    CHECK(ctx.diff.files[0].old_lines_read);
+    CHECK(ctx.diff.files[0].old_lines == std::optional<std::uint32_t>(3));
+    CHECK(lines_before() == 3);
+    ctx.diff.files[0].old_lines = 40;  // the agent takes the diff's count
+    CHECK(lines_before() == 40);
+    ctx.diff.files[0].old_lines_read = false;  // a blob the diff did not read: the agent reads it
+    CHECK(lines_before() == 3);
   }
 
   TEST_CASE("without a repository the agent says it did not judge") {

@@ -4,7 +4,7 @@
 //   to it instead of reading the file, and rewrites the file only every
 //   `save_every` commits;
 // - the file read in place for a review whose base it has (a CLI review
-//   opens the index twice: the refresh beside the diff, then the agent);
+//   opens the index twice: the refresh after the diff, then the agent);
 //   an update then reads only the sections the review did not.
 // An update replaces its repository's entry, so no view it made stale is
 // kept. Internal to history_index.cpp. Thread-safe.
