@@ -108,8 +108,16 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
   TEST_CASE("batches committed in parallel still supersede: one pending job per pull request is left") {
     auto s = test::PgSchema::create("pg-queue-parallel");
     if (!s) return;
-    auto a = JobQueue::open_postgres(s->url(), {});
-    auto b = JobQueue::open_postgres(s->url(), {});
+    std::string url = s->url();
+    // Where a role or the database makes REPEATABLE READ the default, a
+    // batch's snapshot would predate its wait for the pull request's lock.
+    SUBCASE("READ COMMITTED, the default") {}
+    SUBCASE("REPEATABLE READ as the sessions' default") {
+      url = test::with_repeatable_read_default(url);
+      REQUIRE(test::log_scalar(url, "SHOW default_transaction_isolation") == "repeatable read");
+    }
+    auto a = JobQueue::open_postgres(url, {});
+    auto b = JobQueue::open_postgres(url, {});
     CHECK(a->intake_writers() > 1);
     // Four writers (two per instance), each pushing new heads of the same
     // five pull requests, in small batches that interleave.
