@@ -265,6 +265,24 @@ TEST_SUITE("audit PostgreSQL") {
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM findings") == "2");
   }
 
+  TEST_CASE("audit query refuses a role granted EXECUTE on one function that reaches the server's files") {
+    auto s = test::PgSchema::create("pg-query-functions");
+    if (!s) return;
+    AuditStore::open_url(s->url());
+    const test::PgAuditor auditor(*s);
+    auto admin = storage::PgConnection::open(s->url(), "test database");
+    std::ostringstream out;
+    audit::query_location(auditor.url(), "SELECT 1", audit::Format::csv, out);  // none granted: runs
+    // As regprocedure names them in the message.
+    for (const char* function : {"pg_read_file(text)", "lo_export(oid,text)"}) {
+      CAPTURE(function);
+      admin.exec(fmt::format("GRANT EXECUTE ON FUNCTION {} TO {}", function, auditor.role()));
+      CHECK_THROWS_WITH_AS(audit::query_location(auditor.url(), "SELECT 1", audit::Format::csv, out),
+                           doctest::Contains(fmt::format("which may execute {}:", function).c_str()), Error);
+      admin.exec(fmt::format("REVOKE EXECUTE ON FUNCTION {} FROM {}", function, auditor.role()));
+    }
+  }
+
   TEST_CASE("the chained tables read from the catalog are those information_schema lists, for the owner and an auditor") {
     auto s = test::PgSchema::create("pg-chained-tables");
     if (!s) return;
