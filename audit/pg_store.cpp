@@ -1,5 +1,5 @@
 // AuditStore on PostgreSQL: the rows of rows.h, chained as in SQLite, with
-// appends serialized by a transaction-level advisory lock (pg_log.h), so
+// appends serialized by a row lock held until commit (pg_log.h), so
 // any number of processes on any number of machines extend one linear
 // chain.
 #include <algorithm>

@@ -17,10 +17,11 @@ constexpr Oid kInt8 = 20, kInt2 = 21, kInt4 = 23;
 
 // Class 08 (connection exception), 40001 (serialization failure), 40P01
 // (deadlock), 57P01-03 (server shutting down), 53300 (too many
-// connections): the same command may succeed later.
+// connections), 55P03 (a lock held past lock_timeout): the same command
+// may succeed later.
 bool transient_state(std::string_view state) {
   return state.starts_with("08") || state == "40001" || state == "40P01" || state.starts_with("57P0") ||
-         state == "53300";
+         state == "53300" || state == "55P03";
 }
 
 std::string one_line(std::string s) {

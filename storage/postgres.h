@@ -136,6 +136,12 @@ class PgConnection {
 // start their transactions with it too.
 constexpr std::string_view kBeginReadCommitted = "BEGIN ISOLATION LEVEL READ COMMITTED";
 
+// For a transaction that takes a lock other sessions could hold (the audit
+// chain's, intake's per-pull-request ones): a holder that never lets go
+// (a hung instance, a session left open) fails the wait after 5 s with
+// 55P03, a transient PgError, instead of stalling every writer behind it.
+constexpr std::string_view kSetLockTimeout = "SET LOCAL lock_timeout = '5s'";
+
 // BEGIN on construction; ROLLBACK in the destructor unless commit() ran.
 class PgTransaction {
  public:

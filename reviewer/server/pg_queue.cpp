@@ -340,6 +340,7 @@ class PgQueue final : public JobQueue {
     std::vector<storage::PgStatement> batch;
     batch.reserve(items.size() + 8);
     batch.push_back({storage::kBeginReadCommitted, {}});
+    batch.push_back({storage::kSetLockTimeout, {}});  // a per-PR key held elsewhere: 503, not a hang
     if (auto keys = superseding_keys(items); !keys.empty()) {
       // The sorted subquery feeds the aggregate in order.
       batch.push_back({"SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest($1::bigint[]) k ORDER BY k) s",

@@ -76,6 +76,7 @@ void readme_grants_before(const test::PgSchema& s, Role& role, const std::string
 void readme_grants_after(Role& role, const std::string& name) {
   role.grant("GRANT UPDATE, DELETE ON queue_meta, queue_deliveries, queue_jobs, queue_repo_turns, "
              "queue_installation_turns TO " + name);
+  role.grant("GRANT UPDATE ON audit_chain_lock TO " + name);
 }
 
 // The README's set-up step, as the owner: `reviewer audit migrate --to URL`.

@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -147,6 +149,44 @@ TEST_SUITE("audit PostgreSQL") {
     CAPTURE(r.message);
     CHECK(r.ok);
     CHECK(r.rows == 4 * 15 * (4 + 1));
+  }
+
+  TEST_CASE("an auditor's session cannot stall the writers, and a held chain lock fails a write within lock_timeout") {
+    auto s = test::PgSchema::create("pg-chain-lock");
+    if (!s) return;
+    auto store = AuditStore::open_url(s->url());
+    const test::PgAuditor auditor(*s);
+    // The key that serialized appends until they took a row lock: any role
+    // may hold an advisory lock.
+    auto held = storage::PgConnection::open(auditor.url(), "test database");
+    held.exec("SELECT pg_advisory_lock(hashtext('reviewer-audit'), 2)");
+    auto write = std::async(std::launch::async, [&] { store->record_review(test::sample_review("run-1", 1)); });
+    const bool written = write.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+    held.exec("SELECT pg_advisory_unlock_all()");  // lets a stalled write finish, so the test can end
+    CHECK(written);
+    write.get();
+    // The auditor may not take the row lock itself: FOR UPDATE needs UPDATE.
+    CHECK_THROWS_WITH_AS(held.exec("SELECT 1 FROM audit_chain_lock FOR UPDATE"), doctest::Contains("permission denied"),
+                         Error);
+    CHECK_THROWS_WITH_AS(held.exec("SELECT 1 FROM audit_chain_lock FOR KEY SHARE"),
+                         doctest::Contains("permission denied"), Error);
+
+    // A session of the owner's left holding the lock: the write gives up as
+    // transient (serve retries it), never hangs.
+    auto owner = storage::PgConnection::open(s->url(), "test database");
+    owner.exec("BEGIN; SELECT 1 FROM audit_chain_lock FOR UPDATE");
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      store->record_review(test::sample_review("run-2", 1));
+      FAIL("wrote past a held chain lock");
+    } catch (const Error& e) {
+      CHECK(e.transient());
+      CHECK(std::string(e.what()).find("held the audit chain's lock longer than lock_timeout") != std::string::npos);
+    }
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(15));
+    owner.exec("ROLLBACK");
+    store->record_review(test::sample_review("run-2", 1));
+    CHECK(audit::verify_location(s->url()).ok);
   }
 
   TEST_CASE("instances starting together migrate the database once") {
