@@ -137,29 +137,50 @@ void refresh_pg_views(PgConnection& db) {
 void pg_migrate(PgConnection& db) {
   const int latest = latest_schema_version();
   const std::string views = fast_sha256_hex(embedded_pg_views());
-  // Readers of an up-to-date database should not queue for the lock.
-  if (pg_schema_version(db) == latest && pg_views_hash(db) == views && has_table(db, "audit_chain_lock")) return;
-  PgTransaction tx(db);
-  db.exec(kMigrateLock);
-  db.exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
-  db.exec(kChainLockTable);
-  const int current = pg_schema_version(db);  // again, under the lock
+  // Read before any DDL (and before the lock: readers of an up-to-date
+  // database should not queue for it): serve's role, which may not CREATE
+  // in the schema, must hear that the database is newer, not PostgreSQL's
+  // "permission denied for schema" of a CREATE TABLE IF NOT EXISTS. A newer
+  // database is left whole, its views included.
+  int current = pg_schema_version(db);
   if (current > latest) throw_newer_schema(db.where(), current, latest);
-  if (current < latest) db.exec(embedded_pg_functions());
-  for_each_migration(embedded_pg_migrations(), current, latest, [&](int v, std::string_view name, std::string_view sql) {
-    try {
-      db.exec(sql);
-    } catch (const Error& e) {
-      throw Error(Error::Code::io, fmt::format("migration {} failed: {}", name, e.what()));
+  if (current == latest && pg_views_hash(db) == views && has_table(db, "audit_chain_lock")) return;
+  try {
+    PgTransaction tx(db);
+    db.exec(kMigrateLock);
+    current = pg_schema_version(db);  // again, under the lock
+    if (current > latest) throw_newer_schema(db.where(), current, latest);
+    if (!has_table(db, "schema_migrations") || !has_table(db, "schema_meta")) {
+      db.exec(
+          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+          " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
+          "CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
     }
-    db.exec("INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
-            {std::int64_t{v}, std::string(name), utc_now_iso8601()});
-  });
-  if (pg_views_hash(db) != views) refresh_pg_views(db);
-  tx.commit();
+    if (!has_table(db, "audit_chain_lock")) db.exec(kChainLockTable);
+    if (current < latest) db.exec(embedded_pg_functions());
+    for_each_migration(embedded_pg_migrations(), current, latest,
+                       [&](int v, std::string_view name, std::string_view sql) {
+                         try {
+                           db.exec(sql);
+                         } catch (const Error& e) {
+                           throw Error(Error::Code::io, fmt::format("migration {} failed: {}", name, e.what()));
+                         }
+                         db.exec("INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
+                                 {std::int64_t{v}, std::string(name), utc_now_iso8601()});
+                       });
+    if (pg_views_hash(db) != views) refresh_pg_views(db);
+    tx.commit();
+  } catch (const storage::PgError& e) {
+    if (e.sqlstate() != kPermissionDenied) throw;
+    // Every change comes first as DDL (a table, the functions, a view),
+    // which only the owner may run.
+    throw Error(Error::Code::io,
+                fmt::format("{} has schema version {}, this build needs {}{}, and this role may not change the "
+                            "schema: run `reviewer audit migrate --to URL` as the database's owner (README, "
+                            "\"Several instances on PostgreSQL\"): {}",
+                            db.where(), current, latest,
+                            current == latest ? " with its chain lock table and views" : "", e.what()));
+  }
 }
 
 std::vector<TableLayout> pg_chained_tables(PgConnection& db) {

@@ -8,6 +8,9 @@
 #include <chrono>
 #include <sstream>
 
+#include <fmt/format.h>
+
+#include "audit/migrate.h"
 #include "audit/query.h"
 #include "audit/store.h"
 #include "audit/verify.h"
@@ -119,6 +122,43 @@ TEST_SUITE("audit PostgreSQL roles") {
     CHECK(pg_roles_test::refusal(db, "DROP TABLE review_runs") == pg_roles_test::kPermissionDenied);
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM review_runs") == "2");
     CHECK(pg_roles_test::refusal(db, "SELECT count(*) FROM review_runs").empty());
+  }
+
+  TEST_CASE("serve's role, which may not CREATE, hears that the schema is newer, or that the owner must migrate") {
+    auto s = test::PgSchema::create("pg-role-versions");
+    if (!s) return;
+    pg_roles_test::Role writer(*s, "versions");
+    pg_roles_test::readme_grants_before(*s, writer, s->name() + "_versions");
+    const int latest = audit::latest_schema_version();
+    // Not migrated yet: the message says who must run what.
+    try {
+      AuditStore::open_url(writer.url());
+      FAIL("a role without CREATE migrated the schema");
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      CHECK(m.find(fmt::format("schema version 0, this build needs {}", latest)) != std::string::npos);
+      CHECK(m.find("run `reviewer audit migrate --to URL` as the database's owner") != std::string::npos);
+    }
+    pg_roles_test::owner_migrates(*s);
+    pg_roles_test::readme_grants_after(writer, s->name() + "_versions");
+    const std::string views = test::log_scalar(s->url(), "SELECT value FROM schema_meta WHERE key = 'views_sha256'");
+    // A newer reviewer migrated since (its views differ too): both versions
+    // named, and nothing of the newer schema touched.
+    auto owner = storage::PgConnection::open(s->url(), "test");
+    owner.exec(fmt::format("INSERT INTO schema_migrations VALUES ({}, '999_future.sql', 'x')", latest + 1));
+    owner.exec("UPDATE schema_meta SET value = 'newer' WHERE key = 'views_sha256'");
+    try {
+      AuditStore::open_url(writer.url());
+      FAIL("a newer schema was accepted");
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      CHECK(m.find(fmt::format("schema version {}, newer", latest + 1)) != std::string::npos);
+      CHECK(m.find(fmt::format("(up to {})", latest)) != std::string::npos);
+    }
+    // Nor by its owner: an older binary never downgrades the views.
+    CHECK_THROWS_WITH_AS(AuditStore::open_url(s->url()), doctest::Contains("newer"), Error);
+    CHECK(test::log_scalar(s->url(), "SELECT value FROM schema_meta WHERE key = 'views_sha256'") == "newer");
+    CHECK_FALSE(views.empty());
   }
 
   TEST_CASE("the auditors' role reads with default_transaction_read_only and SELECT only") {
