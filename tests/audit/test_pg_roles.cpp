@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -122,6 +123,25 @@ TEST_SUITE("audit PostgreSQL roles") {
     CHECK(pg_roles_test::refusal(db, "DROP TABLE review_runs") == pg_roles_test::kPermissionDenied);
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM review_runs") == "2");
     CHECK(pg_roles_test::refusal(db, "SELECT count(*) FROM review_runs").empty());
+
+    // Through `audit query`, a role that may INSERT (and take ids) writes
+    // nothing: the transaction is read-only whatever the role's privileges.
+    const std::string sequence_before =
+        test::log_scalar(s->url(), "SELECT last_value FROM " + s->name() + ".queue_jobs_id_seq");
+    const std::pair<const char*, const char*> refused[] = {
+        {"INSERT INTO deliveries SELECT * FROM deliveries", "cannot execute INSERT in a read-only transaction"},
+        {"WITH w AS (INSERT INTO deliveries SELECT * FROM deliveries RETURNING 1) SELECT * FROM w",
+         "cannot execute SELECT in a read-only transaction"},  // PostgreSQL names the outer statement
+        {"SELECT nextval(pg_get_serial_sequence('queue_jobs', 'id'))", "in a read-only transaction"},
+        {"SELECT set_config('transaction_read_only', 'off', true)", "read-write mode must be set before any query"}};
+    for (const auto& [sql, why] : refused) {
+      CAPTURE(sql);
+      std::ostringstream ignored;
+      CHECK_THROWS_WITH_AS(audit::query_location(writer.url(), sql, audit::Format::csv, ignored),
+                           doctest::Contains(why), Error);
+    }
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM deliveries") == "0");
+    CHECK(test::log_scalar(s->url(), "SELECT last_value FROM " + s->name() + ".queue_jobs_id_seq") == sequence_before);
   }
 
   TEST_CASE("serve's role, which may not CREATE, hears that the schema is newer, or that the owner must migrate") {
