@@ -17,7 +17,15 @@ namespace {
 // Advisory lock keys (pg_advisory_xact_lock(int, int)): the first names the
 // audit log, the second what is serialized.
 constexpr std::string_view kMigrateLock = "SELECT pg_advisory_xact_lock(hashtext('reviewer-audit'), 1)";
-constexpr std::string_view kChainLock = "SELECT pg_advisory_xact_lock(hashtext('reviewer-audit'), 2)";
+// Appends are serialized on the one row of audit_chain_lock, not on an
+// advisory lock: any role may take an advisory lock (an auditor's session
+// holding the key stalled every instance's writes), while FOR UPDATE needs
+// UPDATE on the table, which only the owner and serve's role hold.
+constexpr std::string_view kChainLockTable =
+    "CREATE TABLE IF NOT EXISTS audit_chain_lock (id BIGINT PRIMARY KEY CHECK (id = 1));"
+    "INSERT INTO audit_chain_lock VALUES (1) ON CONFLICT DO NOTHING";
+constexpr std::string_view kChainLock = "SELECT 1 FROM audit_chain_lock FOR UPDATE";
+constexpr std::string_view kPermissionDenied = "42501", kLockNotAvailable = "55P03";
 
 // The shared SQL writes parameters ?1, ?2…; PostgreSQL wants $1, $2….
 // (Our queries have no '?' inside string literals.)
@@ -129,28 +137,50 @@ void refresh_pg_views(PgConnection& db) {
 void pg_migrate(PgConnection& db) {
   const int latest = latest_schema_version();
   const std::string views = fast_sha256_hex(embedded_pg_views());
-  // Readers of an up-to-date database should not queue for the lock.
-  if (pg_schema_version(db) == latest && pg_views_hash(db) == views) return;
-  PgTransaction tx(db);
-  db.exec(kMigrateLock);
-  db.exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
-  const int current = pg_schema_version(db);  // again, under the lock
+  // Read before any DDL (and before the lock: readers of an up-to-date
+  // database should not queue for it): serve's role, which may not CREATE
+  // in the schema, must hear that the database is newer, not PostgreSQL's
+  // "permission denied for schema" of a CREATE TABLE IF NOT EXISTS. A newer
+  // database is left whole, its views included.
+  int current = pg_schema_version(db);
   if (current > latest) throw_newer_schema(db.where(), current, latest);
-  if (current < latest) db.exec(embedded_pg_functions());
-  for_each_migration(embedded_pg_migrations(), current, latest, [&](int v, std::string_view name, std::string_view sql) {
-    try {
-      db.exec(sql);
-    } catch (const Error& e) {
-      throw Error(Error::Code::io, fmt::format("migration {} failed: {}", name, e.what()));
+  if (current == latest && pg_views_hash(db) == views && has_table(db, "audit_chain_lock")) return;
+  try {
+    PgTransaction tx(db);
+    db.exec(kMigrateLock);
+    current = pg_schema_version(db);  // again, under the lock
+    if (current > latest) throw_newer_schema(db.where(), current, latest);
+    if (!has_table(db, "schema_migrations") || !has_table(db, "schema_meta")) {
+      db.exec(
+          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+          " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
+          "CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
     }
-    db.exec("INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
-            {std::int64_t{v}, std::string(name), utc_now_iso8601()});
-  });
-  if (pg_views_hash(db) != views) refresh_pg_views(db);
-  tx.commit();
+    if (!has_table(db, "audit_chain_lock")) db.exec(kChainLockTable);
+    if (current < latest) db.exec(embedded_pg_functions());
+    for_each_migration(embedded_pg_migrations(), current, latest,
+                       [&](int v, std::string_view name, std::string_view sql) {
+                         try {
+                           db.exec(sql);
+                         } catch (const Error& e) {
+                           throw Error(Error::Code::io, fmt::format("migration {} failed: {}", name, e.what()));
+                         }
+                         db.exec("INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
+                                 {std::int64_t{v}, std::string(name), utc_now_iso8601()});
+                       });
+    if (pg_views_hash(db) != views) refresh_pg_views(db);
+    tx.commit();
+  } catch (const storage::PgError& e) {
+    if (e.sqlstate() != kPermissionDenied) throw;
+    // Every change comes first as DDL (a table, the functions, a view),
+    // which only the owner may run.
+    throw Error(Error::Code::io,
+                fmt::format("{} has schema version {}, this build needs {}{}, and this role may not change the "
+                            "schema: run `reviewer audit migrate --to URL` as the database's owner (README, "
+                            "\"Several instances on PostgreSQL\"): {}",
+                            db.where(), current, latest,
+                            current == latest ? " with its chain lock table and views" : "", e.what()));
+  }
 }
 
 std::vector<TableLayout> pg_chained_tables(PgConnection& db) {
@@ -219,7 +249,30 @@ ChainHead pg_read_head(PgConnection& db, const std::vector<TableLayout>& tables)
   return h;
 }
 
-void pg_lock_chain(PgConnection& db) { db.exec(kChainLock); }
+void pg_lock_chain(PgConnection& db) {
+  db.exec(storage::kSetLockTimeout);
+  try {
+    if (db.exec(kChainLock).rows() != 1) {
+      throw Error(Error::Code::io, fmt::format("{}: audit_chain_lock has lost its row: appends cannot be serialized; "
+                                               "run `reviewer audit migrate --to URL` as the owner",
+                                               db.where()));
+    }
+  } catch (const storage::PgError& e) {
+    if (e.sqlstate() == kPermissionDenied) {
+      throw Error(Error::Code::io,
+                  fmt::format("{}: this role may not lock audit_chain_lock, which serializes appends: GRANT UPDATE "
+                              "ON audit_chain_lock TO it (README, \"Several instances on PostgreSQL\"): {}",
+                              db.where(), e.what()));
+    }
+    if (e.sqlstate() == kLockNotAvailable) {
+      throw Error(Error::Code::io,
+                  fmt::format("{}: another session held the audit chain's lock longer than lock_timeout; "
+                              "a transient error, the write may be retried: {}", db.where(), e.what()),
+                  Error::Retry::transient);
+    }
+    throw;
+  }
+}
 
 std::unique_ptr<LogReader> pg_reader(PgConnection& db) { return std::make_unique<PgReader>(db); }
 

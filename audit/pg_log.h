@@ -22,11 +22,11 @@ storage::PgConnection pg_open(const std::string& url);
 // The version recorded in the database; 0 for an empty one.
 int pg_schema_version(storage::PgConnection& db);
 
-// Brings the database to latest_schema_version(), under a transaction-level
-// advisory lock so that instances starting together migrate once. Throws
-// reviewer::Error naming both versions when the database is newer than
-// this build (nothing is touched then), or when a migration fails (nothing
-// is applied then).
+// Brings the database to latest_schema_version() (and creates the chain's
+// lock table), under a transaction-level advisory lock so that instances
+// starting together migrate once. Throws reviewer::Error naming both
+// versions when the database is newer than this build (nothing is touched
+// then), or when a migration fails (nothing is applied then).
 void pg_migrate(storage::PgConnection& db);
 
 // Every chained table of the current schema, columns in declaration order.
@@ -38,9 +38,11 @@ std::string pg_insert_sql(const TableLayout& t);
 // The last row of the log over `tables`.
 ChainHead pg_read_head(storage::PgConnection& db, const std::vector<TableLayout>& tables);
 
-// Takes the lock that serializes appends to the chain, until the end of the
-// caller's transaction: every writer reads the head after taking it, so
-// the chain stays linear across processes and machines.
+// Takes the lock that serializes appends to the chain (the row of
+// audit_chain_lock, FOR UPDATE), until the end of the caller's READ
+// COMMITTED transaction: every writer reads the head after taking it, so
+// the chain stays linear across processes and machines. Waits at most
+// lock_timeout (kSetLockTimeout), then throws a transient Error.
 void pg_lock_chain(storage::PgConnection& db);
 
 // A LogReader over `db` (not owned).

@@ -1,5 +1,5 @@
 // AuditStore on PostgreSQL: the rows of rows.h, chained as in SQLite, with
-// appends serialized by a transaction-level advisory lock (pg_log.h), so
+// appends serialized by a row lock held until commit (pg_log.h), so
 // any number of processes on any number of machines extend one linear
 // chain.
 #include <algorithm>
@@ -24,6 +24,9 @@ using storage::PgError;
 using storage::PgTransaction;
 
 constexpr std::string_view kUniqueViolation = "23505";
+// PostgreSQL's name for review_runs' UNIQUE (run_id) (audit/schema/001):
+// another unique violation (a seq taken twice) is no duplicate run.
+constexpr std::string_view kRunIdKey = "review_runs_run_id_key";
 
 class PgAuditStore final : public StoreBase, private RowSink {
  public:
@@ -32,8 +35,7 @@ class PgAuditStore final : public StoreBase, private RowSink {
   PrHistory history(const std::string& repository, std::int64_t pr_number) override {
     std::lock_guard lock(mu_);
     reconnect();
-    PgTransaction tx(db_);  // one snapshot for every table
-    db_.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    PgTransaction tx(db_, PgTransaction::Mode::snapshot_read_only);  // one snapshot for every table
     auto h = read_history(*reader_, repository, pr_number);
     tx.commit();
     return h;
@@ -67,7 +69,7 @@ class PgAuditStore final : public StoreBase, private RowSink {
 
   bool is_duplicate_run(const std::exception& e) const override {
     const auto* pg = dynamic_cast<const PgError*>(&e);
-    return pg && pg->sqlstate() == kUniqueViolation;
+    return pg && pg->sqlstate() == kUniqueViolation && pg->constraint() == kRunIdKey;
   }
 
   std::string where() const override { return db_.where(); }

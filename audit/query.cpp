@@ -145,8 +145,7 @@ void export_location(const std::string& location, std::string_view since, std::s
   // One snapshot for every table, on either backend.
   if (storage::is_postgres_url(location)) {
     auto db = pg_open(location);
-    storage::PgTransaction tx(db);
-    db.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    storage::PgTransaction tx(db, storage::PgTransaction::Mode::snapshot_read_only);
     export_log(*pg_reader(db), from, to, format, out);
     return;
   }

@@ -75,6 +75,19 @@ SqliteDeadline::SqliteDeadline(Connection& db, std::chrono::milliseconds timeout
 
 SqliteDeadline::~SqliteDeadline() { sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr); }
 
+// Functions that read, list or write the server's files, or reach the
+// network as the server: revoked from PUBLIC as installed (dblink's
+// excepted), but grantable one by one, and a single grant is enough to read
+// pg_hba.conf (pg_read_file) or write a file as the server's user
+// (lo_export). By name in every schema: an extension (adminpack, dblink)
+// installs them where it is told.
+constexpr std::string_view kFileFunctions = R"sql(
+SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid::regprocedure::text) FROM pg_proc p
+WHERE (p.proname IN ('pg_read_file', 'pg_read_binary_file', 'pg_stat_file', 'lo_import', 'lo_export',
+                     'pg_logdir_ls')
+       OR p.proname LIKE 'pg\_ls\_%' OR p.proname LIKE 'pg\_file\_%' OR p.proname LIKE 'dblink%')
+  AND has_function_privilege(p.oid, 'EXECUTE'))sql";
+
 void refuse_file_access(storage::PgConnection& db) {
   auto r = db.exec(
       "SELECT r.rolname::text FROM pg_roles r WHERE r.rolname = current_user AND (r.rolsuper "
@@ -86,6 +99,14 @@ void refuse_file_access(storage::PgConnection& db) {
                 fmt::format("audit query refuses to run as role '{}', which can read or write the server's files; "
                             "connect as a read-only auditor role (README, \"Several instances on PostgreSQL\")",
                             r.text(0, 0)));
+  }
+  auto f = db.exec(kFileFunctions);
+  if (!f.is_null(0, 0)) {
+    throw Error(Error::Code::usage,
+                fmt::format("audit query refuses to run as role '{}', which may execute {}: these read, list or "
+                            "write the server's files or reach the network; revoke EXECUTE on them from the role "
+                            "(and from PUBLIC) (README, \"Several instances on PostgreSQL\")",
+                            db.exec("SELECT current_user::text").text(0, 0), f.text(0, 0)));
   }
 }
 

@@ -33,9 +33,11 @@ class SqliteDeadline {
 };
 
 // Auditors' queries run as a role that cannot reach the server's files:
-// pg_read_file(), COPY … TO PROGRAM and their kind need superuser or one of
-// pg_read_server_files, pg_write_server_files, pg_execute_server_program.
-// Throws Error(usage) naming the role when it has any of them.
+// COPY … TO PROGRAM and its kind need superuser or one of
+// pg_read_server_files, pg_write_server_files, pg_execute_server_program;
+// pg_read_file(), lo_export(), pg_ls_dir(), dblink() and their kind need
+// only EXECUTE on the function. Throws Error(usage) naming the role (and
+// the functions) when it has any of them.
 void refuse_file_access(storage::PgConnection& db);
 
 // Makes `db` an auditor's session: refuses (Error(usage)) a role that can

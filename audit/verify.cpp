@@ -94,8 +94,7 @@ VerifyResult verify(const std::filesystem::path& path, const std::vector<Checkpo
 VerifyResult verify_location(const std::string& location, const std::vector<Checkpoint>& checkpoints) {
   if (!storage::is_postgres_url(location)) return verify(std::filesystem::path(location), checkpoints);
   auto db = pg_open(location);
-  storage::PgTransaction tx(db);
-  db.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  storage::PgTransaction tx(db, storage::PgTransaction::Mode::snapshot_read_only);
   return verify(*pg_reader(db), checkpoints);
 }
 

@@ -17,10 +17,11 @@ constexpr Oid kInt8 = 20, kInt2 = 21, kInt4 = 23;
 
 // Class 08 (connection exception), 40001 (serialization failure), 40P01
 // (deadlock), 57P01-03 (server shutting down), 53300 (too many
-// connections): the same command may succeed later.
+// connections), 55P03 (a lock held past lock_timeout): the same command
+// may succeed later.
 bool transient_state(std::string_view state) {
   return state.starts_with("08") || state == "40001" || state == "40P01" || state.starts_with("57P0") ||
-         state == "53300";
+         state == "53300" || state == "55P03";
 }
 
 std::string one_line(std::string s) {
@@ -130,12 +131,13 @@ PgResult PgConnection::check(pg_result* raw, std::string_view sql) {
   auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
   const char* state = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
+  const char* constraint = raw ? PQresultErrorField(raw, PG_DIAG_CONSTRAINT_NAME) : nullptr;
   std::string code = state ? state : (alive() ? "" : "08006");
   std::string msg = one_line(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_.get()));
   if (msg.empty()) msg = one_line(PQerrorMessage(conn_.get()));
   auto retry = transient_state(code) || !alive() ? Error::Retry::transient : Error::Retry::permanent;
   std::string_view head = sql.substr(0, std::min<std::size_t>(sql.find('\n'), 60));
-  throw PgError(fmt::format("{}: {} (in: {})", where(), msg, head), code, retry);
+  throw PgError(fmt::format("{}: {} (in: {})", where(), msg, head), code, retry, constraint ? constraint : "");
 }
 
 PgResult PgConnection::exec(std::string_view sql) {
@@ -305,7 +307,9 @@ bool PgConnection::wait_for_notification(std::chrono::milliseconds timeout) {
 
 // ---- PgTransaction ----
 
-PgTransaction::PgTransaction(PgConnection& db) : db_(db) { db_.exec("BEGIN"); }
+PgTransaction::PgTransaction(PgConnection& db, Mode mode) : db_(db) {
+  db_.exec(mode == Mode::snapshot_read_only ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : kBeginReadCommitted);
+}
 
 PgTransaction::~PgTransaction() {
   if (done_ || !db_.alive()) return;

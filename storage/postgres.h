@@ -128,10 +128,28 @@ class PgConnection {
   std::string label_;
 };
 
+// BEGIN of a transaction that writes: READ COMMITTED named, whatever the
+// role's or database's default_transaction_isolation says. A writer that
+// waits for a lock and then reads (the chain's head, a schema version, the
+// job its batch supersedes) must see what the lock's holder committed;
+// under REPEATABLE READ its snapshot would predate the wait. Pipelines
+// start their transactions with it too.
+constexpr std::string_view kBeginReadCommitted = "BEGIN ISOLATION LEVEL READ COMMITTED";
+
+// For a transaction that takes a lock other sessions could hold (the audit
+// chain's, intake's per-pull-request ones): a holder that never lets go
+// (a hung instance, a session left open) fails the wait after 5 s with
+// 55P03, a transient PgError, instead of stalling every writer behind it.
+constexpr std::string_view kSetLockTimeout = "SET LOCAL lock_timeout = '5s'";
+
 // BEGIN on construction; ROLLBACK in the destructor unless commit() ran.
 class PgTransaction {
  public:
-  explicit PgTransaction(PgConnection& db);
+  enum class Mode {
+    read_committed,      // kBeginReadCommitted: for writers
+    snapshot_read_only,  // REPEATABLE READ READ ONLY: one snapshot for every read
+  };
+  explicit PgTransaction(PgConnection& db, Mode mode = Mode::read_committed);
   ~PgTransaction();
   PgTransaction(const PgTransaction&) = delete;
   PgTransaction& operator=(const PgTransaction&) = delete;
@@ -148,12 +166,16 @@ class PgTransaction {
 // reading messages.
 class PgError : public Error {
  public:
-  PgError(const std::string& message, std::string sqlstate, Retry retry)
-      : Error(Code::io, message, retry), sqlstate_(std::move(sqlstate)) {}
+  PgError(const std::string& message, std::string sqlstate, Retry retry, std::string constraint = {})
+      : Error(Code::io, message, retry), sqlstate_(std::move(sqlstate)), constraint_(std::move(constraint)) {}
   const std::string& sqlstate() const { return sqlstate_; }
+  // The constraint violated ("review_runs_run_id_key"), when the server
+  // named one: a unique violation on a chain's seq is not a duplicate run.
+  const std::string& constraint() const { return constraint_; }
 
  private:
   std::string sqlstate_;
+  std::string constraint_;
 };
 
 // `name` as a quoted SQL identifier ("a""b"): table and column names read

@@ -103,7 +103,7 @@ constexpr std::string_view kNotify = "NOTIFY reviewer_jobs";
 // a crash: workers also poll).
 constexpr std::string_view kNoFlushWait = "SET LOCAL synchronous_commit TO off";
 void append_notify(std::vector<storage::PgStatement>& batch) {
-  batch.push_back({"BEGIN", {}});
+  batch.push_back({storage::kBeginReadCommitted, {}});
   batch.push_back({kNoFlushWait, {}});
   batch.push_back({kNotify, {}});
   batch.push_back({"COMMIT", {}});
@@ -339,7 +339,8 @@ class PgQueue final : public JobQueue {
     const auto now = opt_.now_ms();
     std::vector<storage::PgStatement> batch;
     batch.reserve(items.size() + 8);
-    batch.push_back({"BEGIN", {}});
+    batch.push_back({storage::kBeginReadCommitted, {}});
+    batch.push_back({storage::kSetLockTimeout, {}});  // a per-PR key held elsewhere: 503, not a hang
     if (auto keys = superseding_keys(items); !keys.empty()) {
       // The sorted subquery feeds the aggregate in order.
       batch.push_back({"SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest($1::bigint[]) k ORDER BY k) s",
@@ -391,7 +392,7 @@ class PgQueue final : public JobQueue {
     reconnect();
     const auto now = opt_.now_ms();
     RollbackUnlessDone guard(db_);
-    auto r = db_.pipeline({{"BEGIN", {}},
+    auto r = db_.pipeline({{storage::kBeginReadCommitted, {}},
                            {kNoFlushWait, {}},
                            {kExpireSuperseded, {now}},
                            {kExpireLastAttempt, {now, std::int64_t{opt_.max_attempts}}},
@@ -426,7 +427,7 @@ class PgQueue final : public JobQueue {
     // Explicit: a NOTIFY transaction after it must not take it in (a
     // pipeline's statements before its BEGIN would join its transaction).
     std::vector<storage::PgStatement> batch{
-        {"BEGIN", {}},
+        {storage::kBeginReadCommitted, {}},
         {kNoFlushWait, {}},  // as claim()'s
         // A retry (or a dead letter) of a job that a newer head superseded
         // meanwhile ends it: the newer job does the work (as in SQLite's finish).

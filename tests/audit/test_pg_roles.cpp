@@ -7,7 +7,11 @@
 
 #include <chrono>
 #include <sstream>
+#include <utility>
 
+#include <fmt/format.h>
+
+#include "audit/migrate.h"
 #include "audit/query.h"
 #include "audit/store.h"
 #include "audit/verify.h"
@@ -76,6 +80,7 @@ void readme_grants_before(const test::PgSchema& s, Role& role, const std::string
 void readme_grants_after(Role& role, const std::string& name) {
   role.grant("GRANT UPDATE, DELETE ON queue_meta, queue_deliveries, queue_jobs, queue_repo_turns, "
              "queue_installation_turns TO " + name);
+  role.grant("GRANT UPDATE ON audit_chain_lock TO " + name);
 }
 
 // The README's set-up step, as the owner: `reviewer audit migrate --to URL`.
@@ -118,6 +123,62 @@ TEST_SUITE("audit PostgreSQL roles") {
     CHECK(pg_roles_test::refusal(db, "DROP TABLE review_runs") == pg_roles_test::kPermissionDenied);
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM review_runs") == "2");
     CHECK(pg_roles_test::refusal(db, "SELECT count(*) FROM review_runs").empty());
+
+    // Through `audit query`, a role that may INSERT (and take ids) writes
+    // nothing: the transaction is read-only whatever the role's privileges.
+    const std::string sequence_before =
+        test::log_scalar(s->url(), "SELECT last_value FROM " + s->name() + ".queue_jobs_id_seq");
+    const std::pair<const char*, const char*> refused[] = {
+        {"INSERT INTO deliveries SELECT * FROM deliveries", "cannot execute INSERT in a read-only transaction"},
+        {"WITH w AS (INSERT INTO deliveries SELECT * FROM deliveries RETURNING 1) SELECT * FROM w",
+         "cannot execute SELECT in a read-only transaction"},  // PostgreSQL names the outer statement
+        {"SELECT nextval(pg_get_serial_sequence('queue_jobs', 'id'))", "in a read-only transaction"},
+        {"SELECT set_config('transaction_read_only', 'off', true)", "read-write mode must be set before any query"}};
+    for (const auto& [sql, why] : refused) {
+      CAPTURE(sql);
+      std::ostringstream ignored;
+      CHECK_THROWS_WITH_AS(audit::query_location(writer.url(), sql, audit::Format::csv, ignored),
+                           doctest::Contains(why), Error);
+    }
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM deliveries") == "0");
+    CHECK(test::log_scalar(s->url(), "SELECT last_value FROM " + s->name() + ".queue_jobs_id_seq") == sequence_before);
+  }
+
+  TEST_CASE("serve's role, which may not CREATE, hears that the schema is newer, or that the owner must migrate") {
+    auto s = test::PgSchema::create("pg-role-versions");
+    if (!s) return;
+    pg_roles_test::Role writer(*s, "versions");
+    pg_roles_test::readme_grants_before(*s, writer, s->name() + "_versions");
+    const int latest = audit::latest_schema_version();
+    // Not migrated yet: the message says who must run what.
+    try {
+      AuditStore::open_url(writer.url());
+      FAIL("a role without CREATE migrated the schema");
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      CHECK(m.find(fmt::format("schema version 0, this build needs {}", latest)) != std::string::npos);
+      CHECK(m.find("run `reviewer audit migrate --to URL` as the database's owner") != std::string::npos);
+    }
+    pg_roles_test::owner_migrates(*s);
+    pg_roles_test::readme_grants_after(writer, s->name() + "_versions");
+    const std::string views = test::log_scalar(s->url(), "SELECT value FROM schema_meta WHERE key = 'views_sha256'");
+    // A newer reviewer migrated since (its views differ too): both versions
+    // named, and nothing of the newer schema touched.
+    auto owner = storage::PgConnection::open(s->url(), "test");
+    owner.exec(fmt::format("INSERT INTO schema_migrations VALUES ({}, '999_future.sql', 'x')", latest + 1));
+    owner.exec("UPDATE schema_meta SET value = 'newer' WHERE key = 'views_sha256'");
+    try {
+      AuditStore::open_url(writer.url());
+      FAIL("a newer schema was accepted");
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      CHECK(m.find(fmt::format("schema version {}, newer", latest + 1)) != std::string::npos);
+      CHECK(m.find(fmt::format("(up to {})", latest)) != std::string::npos);
+    }
+    // Nor by its owner: an older binary never downgrades the views.
+    CHECK_THROWS_WITH_AS(AuditStore::open_url(s->url()), doctest::Contains("newer"), Error);
+    CHECK(test::log_scalar(s->url(), "SELECT value FROM schema_meta WHERE key = 'views_sha256'") == "newer");
+    CHECK_FALSE(views.empty());
   }
 
   TEST_CASE("the auditors' role reads with default_transaction_read_only and SELECT only") {

@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -62,6 +64,32 @@ std::string chained_per_information_schema(storage::PgConnection& db) {
   return out;
 }
 
+// Four instances (a connection each, as processes have) each recording `n`
+// reviews and as many deliveries at once, after one migrated the log; the
+// number of calls that failed (each is printed).
+int append_from_four_instances(const std::string& url, int n) {
+  AuditStore::open_url(url);  // migrated once, before the race
+  std::vector<std::thread> instances;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 4; ++i) {
+    instances.emplace_back([&, i] {
+      auto store = AuditStore::open_url(url);
+      for (int k = 0; k < n; ++k) {
+        const auto id = std::to_string(i) + "-" + std::to_string(k);
+        try {
+          store->record_review(test::sample_review("i" + id, 1));
+          store->record_delivery({"d" + id, "ping", "", "o/r", "", true, "ok"});
+        } catch (const std::exception& e) {
+          MESSAGE(e.what());
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : instances) t.join();
+  return failures;
+}
+
 }  // namespace
 
 TEST_SUITE("audit PostgreSQL") {
@@ -103,22 +131,62 @@ TEST_SUITE("audit PostgreSQL") {
   TEST_CASE("four instances appending at once keep one linear chain") {
     auto s = test::PgSchema::create("pg-instances");
     if (!s) return;
-    AuditStore::open_url(s->url());  // migrated once, before the race
-    std::vector<std::thread> instances;
-    for (int i = 0; i < 4; ++i) {
-      instances.emplace_back([&, i] {
-        auto store = AuditStore::open_url(s->url());  // a connection of its own, as a process has
-        for (int n = 0; n < 20; ++n) {
-          store->record_review(test::sample_review("i" + std::to_string(i) + "-" + std::to_string(n), 1));
-          store->record_delivery({"d" + std::to_string(i) + "-" + std::to_string(n), "ping", "", "o/r", "", true, "ok"});
-        }
-      });
-    }
-    for (auto& t : instances) t.join();
+    CHECK(append_from_four_instances(s->url(), 20) == 0);
     auto r = audit::verify_location(s->url());
     CAPTURE(r.message);
     CHECK(r.ok);
     CHECK(r.rows == 4 * 20 * (4 + 1));
+  }
+
+  TEST_CASE("where transactions default to REPEATABLE READ, instances appending at once still keep one chain") {
+    auto s = test::PgSchema::create("pg-repeatable-read");
+    if (!s) return;
+    const std::string url = test::with_repeatable_read_default(s->url());
+    REQUIRE(test::log_scalar(url, "SHOW default_transaction_isolation") == "repeatable read");
+    // A stale head: a seq taken twice, or a run "already recorded".
+    CHECK(append_from_four_instances(url, 15) == 0);
+    auto r = audit::verify_location(url);
+    CAPTURE(r.message);
+    CHECK(r.ok);
+    CHECK(r.rows == 4 * 15 * (4 + 1));
+  }
+
+  TEST_CASE("an auditor's session cannot stall the writers, and a held chain lock fails a write within lock_timeout") {
+    auto s = test::PgSchema::create("pg-chain-lock");
+    if (!s) return;
+    auto store = AuditStore::open_url(s->url());
+    const test::PgAuditor auditor(*s);
+    // The key that serialized appends until they took a row lock: any role
+    // may hold an advisory lock.
+    auto held = storage::PgConnection::open(auditor.url(), "test database");
+    held.exec("SELECT pg_advisory_lock(hashtext('reviewer-audit'), 2)");
+    auto write = std::async(std::launch::async, [&] { store->record_review(test::sample_review("run-1", 1)); });
+    const bool written = write.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+    held.exec("SELECT pg_advisory_unlock_all()");  // lets a stalled write finish, so the test can end
+    CHECK(written);
+    write.get();
+    // The auditor may not take the row lock itself: FOR UPDATE needs UPDATE.
+    CHECK_THROWS_WITH_AS(held.exec("SELECT 1 FROM audit_chain_lock FOR UPDATE"), doctest::Contains("permission denied"),
+                         Error);
+    CHECK_THROWS_WITH_AS(held.exec("SELECT 1 FROM audit_chain_lock FOR KEY SHARE"),
+                         doctest::Contains("permission denied"), Error);
+
+    // A session of the owner's left holding the lock: the write gives up as
+    // transient (serve retries it), never hangs.
+    auto owner = storage::PgConnection::open(s->url(), "test database");
+    owner.exec("BEGIN; SELECT 1 FROM audit_chain_lock FOR UPDATE");
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      store->record_review(test::sample_review("run-2", 1));
+      FAIL("wrote past a held chain lock");
+    } catch (const Error& e) {
+      CHECK(e.transient());
+      CHECK(std::string(e.what()).find("held the audit chain's lock longer than lock_timeout") != std::string::npos);
+    }
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(15));
+    owner.exec("ROLLBACK");
+    store->record_review(test::sample_review("run-2", 1));
+    CHECK(audit::verify_location(s->url()).ok);
   }
 
   TEST_CASE("instances starting together migrate the database once") {
@@ -235,6 +303,24 @@ TEST_SUITE("audit PostgreSQL") {
     CHECK_THROWS_WITH_AS(audit::query_location(s->url(), "SELECT 1", audit::Format::csv, slow),
                          doctest::Contains("refuses to run as role 'postgres'"), Error);
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM findings") == "2");
+  }
+
+  TEST_CASE("audit query refuses a role granted EXECUTE on one function that reaches the server's files") {
+    auto s = test::PgSchema::create("pg-query-functions");
+    if (!s) return;
+    AuditStore::open_url(s->url());
+    const test::PgAuditor auditor(*s);
+    auto admin = storage::PgConnection::open(s->url(), "test database");
+    std::ostringstream out;
+    audit::query_location(auditor.url(), "SELECT 1", audit::Format::csv, out);  // none granted: runs
+    // As regprocedure names them in the message.
+    for (const char* function : {"pg_read_file(text)", "lo_export(oid,text)"}) {
+      CAPTURE(function);
+      admin.exec(fmt::format("GRANT EXECUTE ON FUNCTION {} TO {}", function, auditor.role()));
+      CHECK_THROWS_WITH_AS(audit::query_location(auditor.url(), "SELECT 1", audit::Format::csv, out),
+                           doctest::Contains(fmt::format("which may execute {}:", function).c_str()), Error);
+      admin.exec(fmt::format("REVOKE EXECUTE ON FUNCTION {} FROM {}", function, auditor.role()));
+    }
   }
 
   TEST_CASE("the chained tables read from the catalog are those information_schema lists, for the owner and an auditor") {

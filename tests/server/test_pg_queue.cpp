@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <random>
 #include <set>
@@ -108,8 +109,16 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
   TEST_CASE("batches committed in parallel still supersede: one pending job per pull request is left") {
     auto s = test::PgSchema::create("pg-queue-parallel");
     if (!s) return;
-    auto a = JobQueue::open_postgres(s->url(), {});
-    auto b = JobQueue::open_postgres(s->url(), {});
+    std::string url = s->url();
+    // Where a role or the database makes REPEATABLE READ the default, a
+    // batch's snapshot would predate its wait for the pull request's lock.
+    SUBCASE("READ COMMITTED, the default") {}
+    SUBCASE("REPEATABLE READ as the sessions' default") {
+      url = test::with_repeatable_read_default(url);
+      REQUIRE(test::log_scalar(url, "SHOW default_transaction_isolation") == "repeatable read");
+    }
+    auto a = JobQueue::open_postgres(url, {});
+    auto b = JobQueue::open_postgres(url, {});
     CHECK(a->intake_writers() > 1);
     // Four writers (two per instance), each pushing new heads of the same
     // five pull requests, in small batches that interleave.
@@ -134,6 +143,28 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
     CHECK(test::log_scalar(s->url(),
                            "SELECT count(*) FROM queue_jobs j WHERE state='pending' AND id <> "
                            "(SELECT max(id) FROM queue_jobs k WHERE k.pr_number = j.pr_number)") == "0");
+  }
+
+  TEST_CASE("a pull request's lock held by another session fails intake within lock_timeout, never hangs it") {
+    auto s = test::PgSchema::create("pg-queue-lock-timeout");
+    if (!s) return;
+    auto q = JobQueue::open_postgres(s->url(), {});
+    // Intake's key for (o/r, 1, review): FNV-1a, computable by anyone.
+    std::uint64_t h = 1469598103934665603ULL;
+    for (char c : std::string("o/r#1#review")) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    auto held = reviewer::storage::PgConnection::open(s->url(), "another session");
+    held.exec(fmt::format("SELECT pg_advisory_lock({})", static_cast<std::int64_t>(h)));
+    auto intake = std::async(std::launch::async, [&] { q->enqueue({pg_item("d-1", "o/r", 1, "a")}); });
+    const bool ended = intake.wait_for(20s) == std::future_status::ready;
+    held.exec("SELECT pg_advisory_unlock_all()");  // lets a hung intake end, so the test can
+    CHECK(ended);
+    try {
+      intake.get();
+      FAIL("stored past a held lock");
+    } catch (const Error& e) {
+      CHECK(e.transient());  // 503: GitHub's delivery is not lost
+    }
+    CHECK(q->enqueue({pg_item("d-1", "o/r", 1, "a")})[0] == IntakeOutcome::stored);
   }
 
   TEST_CASE("one batch: a repeated delivery is a duplicate, and a newer head supersedes the one before it") {

@@ -71,6 +71,10 @@ PgAuditor::~PgAuditor() {
   }
 }
 
+std::string with_repeatable_read_default(const std::string& schema_url) {
+  return schema_url + "%20-cdefault_transaction_isolation%3Drepeatable%5C%20read";  // libpq escapes the space
+}
+
 void on_each_backend(const std::string& label, const std::function<void(const std::string& location)>& body) {
   SUBCASE("sqlite") { body((scratch_dir(label) / "audit.db").string()); }
   SUBCASE("postgresql") {

@@ -53,6 +53,11 @@ class PgAuditor {
   std::string admin_url_, role_, url_;
 };
 
+// `schema_url` (a PgSchema's url(), whose options end with its search_path)
+// with REPEATABLE READ as its sessions' default_transaction_isolation, as
+// a role's or a database's setting would make it.
+std::string with_repeatable_read_default(const std::string& schema_url);
+
 // Runs `body` once per audit backend, in doctest subcases "sqlite" (a file
 // in a scratch folder) and "postgresql" (a fresh schema), passing the
 // location AuditStore::open_location and verify_location take. Call it
