@@ -15,13 +15,16 @@ namespace reviewer::console {
 
 namespace {
 
-// A file name from a repository name: letters, digits, '-', '_' and '.'
-// kept, anything else '_', at most 60 bytes.
+// A file name from a repository name: letters, digits, '-', '_' and a
+// '.' that does not follow another kept, anything else '_' (so no ".."
+// reaches the archive's paths), at most 60 bytes. Two repositories may
+// map to one name: the drawn number before it keeps the paths apart.
 std::string file_part(const std::string& repository) {
   std::string out;
   for (const char c : repository) {
     const auto u = static_cast<unsigned char>(c);
-    out += std::isalnum(u) || c == '-' || c == '_' || c == '.' ? c : '_';
+    const bool dot = c == '.' && (out.empty() || out.back() != '.');
+    out += std::isalnum(u) || c == '-' || c == '_' || dot ? c : '_';
     if (out.size() == 60) break;
   }
   return out;
