@@ -85,8 +85,8 @@ void write_console_log(audit::AuditStore& s) {
   pr_event(s, "acme/api", 1, "approved", "erin", sha('4'), "2026-01-12T15:00:00Z");
   pr_event(s, "acme/api", 1, "merged", "erin", sha('4'), "2026-01-12T16:00:00Z", sha('d'));
 
-  opened(s, "acme/api", 2, "Drop the auth check", "mallory", sha('5'), "2026-01-13T10:00:00Z");
-  s.record_review(run("run-api-2", "acme/api", 2, "Drop the auth check", DecisionKind::request_changes,
+  opened(s, "acme/api", 2, kFormulaTitle, "mallory", sha('5'), "2026-01-13T10:00:00Z");
+  s.record_review(run("run-api-2", "acme/api", 2, kFormulaTitle, DecisionKind::request_changes,
                       "2026-01-13T10:01:00Z", sha('5'), 1));
 
   s.record_review(run("localrun1", "local/tool", 0, "Local <b>change</b>", DecisionKind::approve,

@@ -94,6 +94,11 @@ TEST_SUITE("console::pages") {
         CHECK(at != std::string::npos);
       }
     }
+    // A formula-looking title is quoted so that a spreadsheet shows it as text.
+    const auto all = test::parse_csv(test::get(c, "/changes.csv").body);
+    CHECK(std::count_if(all.begin(), all.end(), [](const std::vector<std::string>& row) {
+            return row.size() > 3 && row[3] == "'" + test::kFormulaTitle;
+          }) == 1);
     CHECK(test::parse_csv(test::get(c, "/changes.csv").body).size() == 1 + 6);
     CHECK(test::parse_csv(test::get(c, "/changes.csv?repo=acme/web").body).size() == 1 + 3);
     CHECK(test::parse_csv(test::get(c, "/changes.csv?reverted=yes").body).size() == 1 + 1);
