@@ -67,9 +67,10 @@ void read_rows(LogReader& log, const TableLayout& t, const std::string& where, c
            });
 }
 
-// The row_hash of every row whose seq is in `seqs`, whichever table holds it.
+// `column` (row_hash or prev_hash) of every row whose seq is in `seqs`,
+// whichever table holds it.
 std::map<std::int64_t, std::string> hashes_at(LogReader& log, const std::vector<TableLayout>& tables,
-                                              const std::vector<std::int64_t>& seqs) {
+                                              const std::vector<std::int64_t>& seqs, const char* column) {
   std::map<std::int64_t, std::string> out;
   constexpr std::size_t kChunk = 400;
   for (std::size_t from = 0; from < seqs.size(); from += kChunk) {
@@ -81,7 +82,7 @@ std::map<std::int64_t, std::string> hashes_at(LogReader& log, const std::vector<
     }
     std::string sql;
     for (const auto& t : tables) {
-      sql += fmt::format("{}SELECT seq, row_hash FROM \"{}\" WHERE seq IN ({})", sql.empty() ? "" : " UNION ALL ",
+      sql += fmt::format("{}SELECT seq, {} FROM \"{}\" WHERE seq IN ({})", sql.empty() ? "" : " UNION ALL ", column,
                          t.name, in);
     }
     log.each(sql, params, [&](const LogRow& r) {
@@ -99,7 +100,7 @@ void check_links(LogReader& log, const std::vector<TableLayout>& tables, std::ve
   for (const auto& r : rows) {
     if (r.seq() > 1) previous.push_back(r.seq() - 1);
   }
-  const auto hashes = hashes_at(log, tables, previous);
+  const auto hashes = hashes_at(log, tables, previous, "row_hash");
   for (auto& r : rows) {
     const std::string prev = r.text("prev_hash");
     if (r.seq() <= 1) {
@@ -113,6 +114,44 @@ void check_links(LogReader& log, const std::vector<TableLayout>& tables, std::ve
       r.problem = fmt::format("prev_hash is not the row_hash of row {}: a row was edited, inserted or removed",
                               r.seq() - 1);
     }
+  }
+}
+
+// The other half of each link: the last row of every run of consecutive
+// seqs among the change's rows must be vouched for by the row after it,
+// which is another change's (or a delivery outside the window), so
+// check_links never sees it. Without this, a row edited and re-hashed
+// together with the rest of its run verifies, though `audit verify` finds
+// the break at the next seq.
+void check_successors(LogReader& log, const std::vector<TableLayout>& tables, ChangeEvidence& e) {
+  std::vector<std::size_t> ends;  // indexes of each run's last row
+  for (std::size_t i = 0; i < e.rows.size(); ++i) {
+    if (i + 1 == e.rows.size() || e.rows[i + 1].seq() != e.rows[i].seq() + 1) ends.push_back(i);
+  }
+  std::vector<std::int64_t> next;
+  for (const auto i : ends) next.push_back(e.rows[i].seq() + 1);
+  const auto prev_hashes = hashes_at(log, tables, next, "prev_hash");
+  std::int64_t head = -1;  // read only when a successor is missing
+  for (const auto i : ends) {
+    auto& r = e.rows[i];
+    const auto it = prev_hashes.find(r.seq() + 1);
+    std::string problem;
+    if (it == prev_hashes.end()) {
+      if (head < 0) head = read_head(log, tables).seq;
+      if (r.seq() == head) {
+        e.newest_seq = r.seq();
+        continue;
+      }
+      problem = fmt::format("row {} after it is missing from the log", r.seq() + 1);
+    } else if (it->second != r.row_hash) {
+      problem = fmt::format("row {} after it does not chain to it (its prev_hash is not this row's row_hash): a row "
+                            "was edited and re-hashed, inserted or removed",
+                            r.seq() + 1);
+    } else {
+      continue;
+    }
+    r.link_ok = false;
+    if (r.problem.empty()) r.problem = std::move(problem);
   }
 }
 
@@ -167,6 +206,7 @@ ChangeEvidence change_evidence(LogReader& log, const ChangeKey& key) {
   std::sort(out.rows.begin(), out.rows.end(),
             [](const EvidenceRow& a, const EvidenceRow& b) { return a.seq() < b.seq(); });
   check_links(log, tables, out.rows);
+  check_successors(log, tables, out);
   return out;
 }
 

@@ -4,10 +4,13 @@
 //
 // A row "verifies" when re-hashing it (chain.h canonical_row) gives its
 // row_hash and its prev_hash is the row_hash of the row before it in the
-// whole log (seq - 1, whichever table holds it; 64 zeros for row 1). An
-// edited row fails the first test; a row re-hashed after an edit, or
-// inserted, fails the second (or its successor does); a removed row leaves
-// its successor's prev_hash pointing at nothing. What one change's rows
+// whole log (seq - 1, whichever table holds it; 64 zeros for row 1), and
+// the row after it (seq + 1, whichever change it belongs to) has its
+// row_hash as prev_hash. An edited row fails the first test; a row
+// re-hashed after an edit, or inserted, fails a link (its own or its
+// successor's, checked on it); a removed row leaves its neighbours' links
+// pointing at nothing. The newest row of the log has no successor: it is
+// checked against its own hash and its link back only. What one change's rows
 // cannot show (a cut tail, a whole rewritten chain) needs `audit verify`
 // with a checkpoint.
 #pragma once
@@ -28,7 +31,7 @@ struct EvidenceRow {
   std::vector<Value> values;         // parallel to columns
   std::string row_hash;              // as stored
   bool hash_ok = false;              // re-hashing the row gives row_hash
-  bool link_ok = false;              // prev_hash is the previous row's row_hash
+  bool link_ok = false;              // prev_hash is the previous row's row_hash, and the next row's prev_hash is row_hash
   std::string problem;               // why it does not verify; "" when it does
 
   bool verified() const { return hash_ok && link_ok; }
@@ -42,6 +45,7 @@ struct ChangeEvidence {
   std::vector<EvidenceRow> rows;  // in seq order
   bool truncated = false;         // a table had more rows than kRowsPerTable
   bool deliveries_cut = false;    // more deliveries in the window than were read
+  std::int64_t newest_seq = 0;    // the seq of the log's newest row when it is one of `rows` (no successor checks it), else 0
 };
 
 // Per table, at most this many rows are read (a change with more is cut

@@ -12,10 +12,6 @@ namespace reviewer::audit {
 
 namespace {
 
-// The largest text unpack() will rebuild: a bomb in a tampered row cannot
-// exhaust memory.
-constexpr std::size_t kMaxUnpacked = 64u << 20;
-
 std::string base64(const unsigned char* data, std::size_t n) {
   std::string out(4 * ((n + 2) / 3), '\0');
   int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));

@@ -4,6 +4,7 @@
 // function unpack(x), registered on every audit connection.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,10 @@
 struct sqlite3;
 
 namespace reviewer::audit {
+
+// The largest text unpack() will rebuild: a bomb in a tampered row cannot
+// exhaust memory.
+inline constexpr std::size_t kMaxUnpacked = 64u << 20;
 
 std::string pack_text(std::string_view text);
 // nullopt when `packed` is not something pack_text wrote.

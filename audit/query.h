@@ -33,6 +33,7 @@ struct QueryTable {
   std::vector<std::string> columns;
   std::vector<std::vector<Cell>> rows;
   bool truncated = false;  // the statement had more rows than were kept
+  bool too_large = false;  // cut by the bytes kept, not the rows (readonly_session.h)
 };
 
 // Writes `t` as an aligned table, CSV or JSON, exactly as `query` would.

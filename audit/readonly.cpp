@@ -56,14 +56,20 @@ bool allowed_function(const char* name) {
                              [name](const char* f) { return sqlite3_stricmp(name, f) == 0; });
 }
 
-int authorize(void*, int action, const char* arg1, const char* arg2, const char*, const char*) {
+// `refusing`: null for the connection's own statements, else the flag
+// NoTransactionControl raises when it refuses one.
+int authorize(void* refusing, int action, const char* arg1, const char* arg2, const char*, const char*) {
+  if (refusing && (action == SQLITE_TRANSACTION || action == SQLITE_SAVEPOINT)) {
+    *static_cast<bool*>(refusing) = true;
+    return SQLITE_DENY;
+  }
   switch (action) {
     case SQLITE_FUNCTION:
       return allowed_function(arg2) ? SQLITE_OK : SQLITE_DENY;
     case SQLITE_SELECT:
     case SQLITE_READ:
     case SQLITE_RECURSIVE:
-    case SQLITE_TRANSACTION:  // BEGIN/COMMIT: a snapshot for consistent reads
+    case SQLITE_TRANSACTION:  // the session's own BEGIN/COMMIT: a snapshot for consistent reads
       return SQLITE_OK;
     case SQLITE_PRAGMA:
       for (const char* p : kReadOnlyPragmas) {
@@ -91,6 +97,13 @@ Connection open_read_only(const std::filesystem::path& path) {
   if (sqlite3_db_config(db.get(), SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, nullptr) != SQLITE_OK) {
     throw Error(Error::Code::io, fmt::format("{}: cannot disable the FTS3 tokenizer function", db.where()));
   }
+  // No string or blob (a stored value, or one a query builds) longer
+  // than this: printf('%200000000d') and replace() on it would otherwise
+  // take gigabytes in one step of the statement, where neither the
+  // deadline's progress handler nor a result cap can stop it. It leaves
+  // room for unpack()'s largest text and for the packed value it comes
+  // from (base64 of zlib output: 4/3 of a text that does not compress).
+  sqlite3_limit(db.get(), SQLITE_LIMIT_LENGTH, static_cast<int>(kMaxStringBytes));
   sqlite3_busy_timeout(db.get(), 5000);
   db.exec("PRAGMA query_only = 1");
   // Reading the schema here makes a corrupt or foreign file fail at open.
@@ -99,5 +112,11 @@ Connection open_read_only(const std::filesystem::path& path) {
   sqlite3_set_authorizer(db.get(), authorize, nullptr);
   return db;
 }
+
+NoTransactionControl::NoTransactionControl(Connection& db) : db_(db) {
+  sqlite3_set_authorizer(db_.get(), authorize, &refused_);
+}
+
+NoTransactionControl::~NoTransactionControl() { sqlite3_set_authorizer(db_.get(), authorize, nullptr); }
 
 }  // namespace reviewer::audit

@@ -62,6 +62,25 @@ Error query_stopped(std::chrono::milliseconds timeout) {
   return Error(Error::Code::timeout, fmt::format("the query ran longer than {} ms and was stopped", timeout.count()));
 }
 
+// Reads the next row of a user query into `t` with `cell(c)` for each
+// column, unless that would pass kMaxResultBytes of cell text: then marks
+// `t` cut and returns false, having copied no cell past the cap.
+template <class CellAt>
+bool take_row(QueryTable& t, std::size_t columns, std::size_t& bytes, CellAt cell) {
+  std::vector<Cell> row;
+  row.reserve(columns);
+  for (std::size_t c = 0; c < columns; ++c) {
+    row.push_back(cell(c));
+    bytes += row.back().text.size();
+    if (bytes > kMaxResultBytes) {
+      t.truncated = t.too_large = true;
+      return false;
+    }
+  }
+  t.rows.push_back(std::move(row));
+  return true;
+}
+
 class SqliteSession final : public ReadOnlySession {
  public:
   SqliteSession(const std::string& path, std::chrono::milliseconds timeout)
@@ -75,14 +94,15 @@ class SqliteSession final : public ReadOnlySession {
     auto stmt = prepare_user_sql(db_, sql);
     QueryTable t;
     for (int c = 0; c < stmt.column_count(); ++c) t.columns.push_back(stmt.column_name(c));
+    const auto columns = static_cast<std::size_t>(stmt.column_count());
+    std::size_t bytes = 0;
     try {
       while (stmt.step()) {
         if (t.rows.size() == max_rows) {
           t.truncated = true;
           break;
         }
-        auto& row = t.rows.emplace_back();
-        for (int c = 0; c < stmt.column_count(); ++c) row.push_back(read_cell(stmt, c));
+        if (!take_row(t, columns, bytes, [&](std::size_t c) { return read_cell(stmt, static_cast<int>(c)); })) break;
       }
     } catch (const Error& e) {
       if (deadline_.passed()) throw query_stopped(timeout_);
@@ -115,6 +135,10 @@ storage::PgConnection auditor_connection(const std::string& url, std::chrono::mi
 
 class PgSession final : public ReadOnlySession {
  public:
+  // Rows per FETCH of an auditor's query: few, as libpq holds a batch
+  // whole before the byte cap can look at it.
+  static constexpr std::size_t kFetchBatch = 64;
+
   // `idle`: where the connection goes when the session ends (none: closed).
   PgSession(storage::PgConnection db, std::chrono::milliseconds timeout, std::shared_ptr<IdleConnections> idle)
       : db_(std::move(db)), timeout_(timeout), reader_(pg_reader(db_)), idle_(std::move(idle)) {
@@ -137,9 +161,10 @@ class PgSession final : public ReadOnlySession {
 
   LogReader& log() override { return *reader_; }
 
-  // A cursor keeps only the rows shown in memory. The statement must be
-  // one query: DECLARE takes nothing else, and the extended protocol no
-  // second statement.
+  // A cursor keeps only the rows shown in memory, fetched a batch at a
+  // time so that the byte cap stops the reading too. The statement must
+  // be one query: DECLARE takes nothing else (not BEGIN, COMMIT or
+  // ROLLBACK either), and the extended protocol no second statement.
   QueryTable user_query(std::string_view sql, std::size_t max_rows) override {
     ran_user_sql_ = true;
     // The connection may be older than a grant made since it was checked
@@ -155,15 +180,22 @@ class PgSession final : public ReadOnlySession {
     try {
       db_.exec("SAVEPOINT user_query; SET LOCAL max_parallel_workers_per_gather TO DEFAULT");
       db_.exec(fmt::format("DECLARE console_user_query NO SCROLL CURSOR FOR {}", text), {});
-      auto r = db_.exec(fmt::format("FETCH {} FROM console_user_query", max_rows + 1), {});
-      for (int c = 0; c < r.columns(); ++c) t.columns.push_back(r.column_name(c));
-      for (int i = 0; i < r.rows(); ++i) {
-        if (t.rows.size() == max_rows) {
-          t.truncated = true;
-          break;
+      std::size_t bytes = 0;
+      for (bool first = true, more = true; more; first = false) {
+        const auto r = db_.exec(fmt::format("FETCH {} FROM console_user_query", kFetchBatch), {});
+        if (first) {
+          for (int c = 0; c < r.columns(); ++c) t.columns.push_back(r.column_name(c));
         }
-        auto& row = t.rows.emplace_back();
-        for (int c = 0; c < r.columns(); ++c) row.push_back(cell_of(r.value(i, c)));
+        bool stop = false;
+        for (int i = 0; i < r.rows() && !stop; ++i) {
+          if (t.rows.size() == max_rows) {
+            t.truncated = stop = true;
+          } else {
+            stop = !take_row(t, t.columns.size(), bytes,
+                             [&](std::size_t c) { return cell_of(r.value(i, static_cast<int>(c))); });
+          }
+        }
+        more = !stop && static_cast<std::size_t>(r.rows()) == kFetchBatch;
       }
       db_.exec("CLOSE console_user_query; RELEASE SAVEPOINT user_query");
     } catch (const storage::PgError& e) {

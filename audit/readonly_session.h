@@ -23,13 +23,19 @@
 
 namespace reviewer::audit {
 
+// The most cell text an auditor's query keeps in memory: 1,000 rows of a
+// wide table fit many times over; a query that builds huge strings stops.
+inline constexpr std::size_t kMaxResultBytes = 16u << 20;
+
 class ReadOnlySession {
  public:
   virtual ~ReadOnlySession() = default;
   // The log, for the console's own queries (console_queries.h).
   virtual LogReader& log() = 0;
   // Runs one auditor statement (the SQL page) and keeps its first
-  // `max_rows` rows. Throws Error(usage) with the reason when the
+  // `max_rows` rows, and of those only as many as hold at most
+  // kMaxResultBytes of cell text (then `too_large` is set as well as
+  // `truncated`). Throws Error(usage) with the reason when the
   // statement is refused or fails (a write, a second statement, a
   // function off the list, a syntax error), Error(timeout) past the
   // deadline.

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include "audit/readonly.h"
 #include "reviewer/core/error.h"
 
 namespace reviewer::audit {
@@ -37,8 +38,14 @@ Statement prepare_user_sql(Connection& db, std::string_view sql) {
   std::string text(sql);
   sqlite3_stmt* raw = nullptr;
   const char* tail = nullptr;
+  NoTransactionControl no_transactions(db);
   int rc = sqlite3_prepare_v2(db.get(), text.c_str(), -1, &raw, &tail);
   Statement stmt(db.get(), raw, db.where());
+  if ((rc & 0xff) == SQLITE_AUTH && no_transactions.refused()) {
+    throw Error(Error::Code::usage,
+                "audit query: transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE) is refused: the "
+                "statement runs inside the request's own read snapshot");
+  }
   if ((rc & 0xff) == SQLITE_AUTH) {
     throw Error(Error::Code::usage,
                 "audit query is read-only: the statement would write, change the schema, ATTACH a "

@@ -14,7 +14,8 @@ namespace reviewer::audit {
 
 // Prepares exactly one read-only statement on a read-only connection.
 // Throws Error(usage) naming why a statement is refused (a write, a
-// function off the list, a second statement, a syntax error).
+// function off the list, a second statement, transaction control, a
+// syntax error).
 Statement prepare_user_sql(Connection& db, std::string_view sql);
 
 // Interrupts the connection's statements once `timeout` has passed, for as

@@ -173,6 +173,11 @@ std::string evidence_html(const audit::ChangeKey& key, const audit::ChangeEviden
           : fmt::format("<p class=\"verify bad\">{} of {} rows of this change FAIL verification against the hash "
                         "chain: the log was changed after they were written.</p>",
                         failed, e.rows.size());
+  if (e.newest_seq) {
+    out += fmt::format("<p class=\"note\">Row {} is the newest row of the log: checked against its own hash and "
+                       "its link back only, as no later row vouches for it yet.</p>",
+                       e.newest_seq);
+  }
   if (e.truncated) out += "<p class=\"note\">A table held more rows for this change than are shown.</p>";
   out += "<table class=\"timeline\"><tr><th>row</th><th>when</th><th>what</th><th>chain</th></tr>";
   for (const auto* r : entries) {

@@ -15,13 +15,16 @@ namespace reviewer::console {
 
 namespace {
 
-// A file name from a repository name: letters, digits, '-', '_' and '.'
-// kept, anything else '_', at most 60 bytes.
+// A file name from a repository name: letters, digits, '-', '_' and a
+// '.' that does not follow another kept, anything else '_' (so no ".."
+// reaches the archive's paths), at most 60 bytes. Two repositories may
+// map to one name: the drawn number before it keeps the paths apart.
 std::string file_part(const std::string& repository) {
   std::string out;
   for (const char c : repository) {
     const auto u = static_cast<unsigned char>(c);
-    out += std::isalnum(u) || c == '-' || c == '_' || c == '.' ? c : '_';
+    const bool dot = c == '.' && (out.empty() || out.back() != '.');
+    out += std::isalnum(u) || c == '-' || c == '_' || dot ? c : '_';
     if (out.size() == 60) break;
   }
   return out;
@@ -78,7 +81,8 @@ EvidencePack evidence_pack(audit::LogReader& log, const Sample& sample, std::chr
         {{"repository", key.repository},
          {"pr_number", key.pr_number},
          {"rows", evidence.rows.size()},
-         {"rows_failing_verification", failed_rows(evidence)}});
+         {"rows_failing_verification", failed_rows(evidence)},
+         {"newest_row_of_log", evidence.newest_seq ? nlohmann::ordered_json(evidence.newest_seq) : nullptr}});
     index += fmt::format("<li><a href=\"{}\">{}</a>{}</li>", escape(path), escape(title),
                          failed_rows(evidence) ? " — <strong>fails verification</strong>" : "");
   }
@@ -106,7 +110,8 @@ EvidencePack evidence_pack(audit::LogReader& log, const Sample& sample, std::chr
       {"sample", drawn},
       {"chain_head", {{"rows", head.seq}, {"head_hash", head.hash}, {"checkpoint", checkpoint}}},
       {"verification",
-       "each row of each change re-hashed and its prev_hash checked against the row before it, in the snapshot "
+       "each row of each change re-hashed, its prev_hash checked against the row before it and the prev_hash of "
+       "the row after it against its row_hash (the log's newest row, newest_row_of_log, has none), in the snapshot "
        "whose head is chain_head; `reviewer audit verify --checkpoint FILE` with the checkpoint line checks the "
        "whole log"},
       {"files", files}};

@@ -43,6 +43,12 @@ std::string results(const audit::QueryTable& t) {
     out += "</tr>";
   }
   out += "</table>";
+  if (t.too_large) {
+    out += fmt::format("<p class=\"note\">{} row{} shown: the result holds more than {} MiB of text, and the "
+                       "console keeps no more; select fewer or shorter columns (substr), or fewer rows.</p>",
+                       t.rows.size(), t.rows.size() == 1 ? "" : "s", audit::kMaxResultBytes >> 20);
+    return out;
+  }
   out += fmt::format("<p>{} row{}{}.</p>", t.rows.size(), t.rows.size() == 1 ? "" : "s",
                      t.truncated ? fmt::format(" shown (the first {}; the CSV holds up to {})", kShownRows, kSqlCsvRows)
                                  : "");
@@ -88,6 +94,9 @@ HttpAnswer sql_csv(PageContext& c) {
   } catch (const Error& e) {
     if (e.code() != Error::Code::usage && e.code() != Error::Code::timeout) throw;
     throw BadRequest(fmt::format("refused: {}", e.what()));
+  }
+  if (table.too_large) {
+    throw BadRequest(fmt::format("more than {} MiB of text: narrow the statement", audit::kMaxResultBytes >> 20));
   }
   if (table.truncated) throw BadRequest(fmt::format("more than {} rows: narrow the statement", kSqlCsvRows));
   std::ostringstream out;

@@ -65,7 +65,6 @@ void write_console_log(audit::AuditStore& s) {
 
   opened(s, "acme/web", 2, kImgTitle, "mallory", sha('2'), "2026-01-06T09:00:00Z");
   s.record_review(run("run-web-2", "acme/web", 2, kImgTitle, DecisionKind::comment, "2026-01-06T09:01:00Z", sha('2'), 2));
-  pr_event(s, "acme/web", 2, "approved", "bob", sha('2'), "2026-01-06T12:00:00Z");
   check(s, "acme/web", 2, sha('2'), "test", "failure", "javascript:alert(1)", "2026-01-06T12:10:00Z");
   pr_event(s, "acme/web", 2, "merged", "bob", sha('2'), "2026-01-06T13:00:00Z", sha('b'));
 
@@ -73,6 +72,10 @@ void write_console_log(audit::AuditStore& s) {
   pr_event(s, "acme/web", 3, "approved", "bob", sha('3'), "2026-01-08T08:30:00Z");
   pr_event(s, "acme/web", 3, "merged", "carol", sha('3'), "2026-01-08T09:00:00Z", sha('c'));
   pr_event(s, "acme/web", 2, "reverted", "", sha('2'), "2026-01-08T09:00:00Z", "", 3);
+  // Bob's approval of #2 recorded late (a delayed webhook): the row after
+  // it is another change's, so the change page checks the link from it
+  // with a row of acme/api #1 (test_console_pages).
+  pr_event(s, "acme/web", 2, "approved", "bob", sha('2'), "2026-01-06T12:00:00Z");
 
   opened(s, "acme/api", 1, "Rework the rate limiter", "dave", sha('4'), "2026-01-12T10:00:00Z");
   s.record_review(run("run-api-1", "acme/api", 1, "Rework the rate limiter", DecisionKind::needs_human,
@@ -82,8 +85,8 @@ void write_console_log(audit::AuditStore& s) {
   pr_event(s, "acme/api", 1, "approved", "erin", sha('4'), "2026-01-12T15:00:00Z");
   pr_event(s, "acme/api", 1, "merged", "erin", sha('4'), "2026-01-12T16:00:00Z", sha('d'));
 
-  opened(s, "acme/api", 2, "Drop the auth check", "mallory", sha('5'), "2026-01-13T10:00:00Z");
-  s.record_review(run("run-api-2", "acme/api", 2, "Drop the auth check", DecisionKind::request_changes,
+  opened(s, "acme/api", 2, kFormulaTitle, "mallory", sha('5'), "2026-01-13T10:00:00Z");
+  s.record_review(run("run-api-2", "acme/api", 2, kFormulaTitle, DecisionKind::request_changes,
                       "2026-01-13T10:01:00Z", sha('5'), 1));
 
   s.record_review(run("localrun1", "local/tool", 0, "Local <b>change</b>", DecisionKind::approve,

@@ -18,12 +18,16 @@ namespace reviewer::test {
 inline const std::string kToken = "test-token-for-the-console";
 inline const std::string kScriptTitle = "<script>alert(1)</script>";
 inline const std::string kImgTitle = "\"><img src=x onerror=alert(1)>";
+// A title a spreadsheet would run as a formula.
+inline const std::string kFormulaTitle = "=cmd|' /C calc'!A0";
 
 // Writes the log (see above) through `store`: acme/web #1 (kScriptTitle,
 // bot-approved, merged, checks passed), acme/web #2 (kImgTitle, approved
-// by bob, merged, a failed check, reverted by #3), acme/web #3 (the revert,
+// by bob, merged, a failed check, reverted by #3; the approval recorded
+// last, just before acme/api #1's rows), acme/web #3 (the revert,
 // merged), acme/api #1 (needs_human, /human-review, an unhelpful vote,
-// approved by erin, merged), acme/api #2 (request_changes, open), and a
+// approved by erin, merged), acme/api #2 (kFormulaTitle, request_changes,
+// open), and a
 // local run of local/tool.
 void write_console_log(audit::AuditStore& store);
 

@@ -1,11 +1,15 @@
 // What the pages show: hostile titles as text on every page that shows
 // titles, the CSV exactly the listed rows, the overview's figures, and a
 // change page that names a row edited in the database.
-#include <doctest/doctest.h>
-
+#include <algorithm>
 #include <filesystem>
 
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include "audit/audit_fixtures.h"
+#include "audit/verify.h"
 #include "console_fixture.h"
 #include "reviewer/console/html.h"
 #include "support/testutil.h"
@@ -90,6 +94,11 @@ TEST_SUITE("console::pages") {
         CHECK(at != std::string::npos);
       }
     }
+    // A formula-looking title is quoted so that a spreadsheet shows it as text.
+    const auto all = test::parse_csv(test::get(c, "/changes.csv").body);
+    CHECK(std::count_if(all.begin(), all.end(), [](const std::vector<std::string>& row) {
+            return row.size() > 3 && row[3] == "'" + test::kFormulaTitle;
+          }) == 1);
     CHECK(test::parse_csv(test::get(c, "/changes.csv").body).size() == 1 + 6);
     CHECK(test::parse_csv(test::get(c, "/changes.csv?repo=acme/web").body).size() == 1 + 3);
     CHECK(test::parse_csv(test::get(c, "/changes.csv?reverted=yes").body).size() == 1 + 1);
@@ -174,13 +183,52 @@ TEST_SUITE("console::pages") {
     CHECK(test::get(c, "/change?repo=acme/api&pr=1").body.find("fails verification") == std::string::npos);
 
     // An edit re-hashed by someone who knows the scheme: the edited row
-    // hashes again, and the next row's link to it fails.
+    // hashes again, and the next row's link to it fails. That row is
+    // acme/api #1's (see the fixture): the edited row itself must fail.
     auto db = test::raw_open(path);
     const auto seq = test::scalar(db, "SELECT seq FROM pr_events WHERE repository = 'acme/web' AND pr_number = 2 "
                                       "AND kind = 'approved'");
+    REQUIRE(test::scalar(db, fmt::format("SELECT count(*) FROM deliveries WHERE seq = {} AND repository = 'acme/api'",
+                                         seq + 1)) == 1);
     test::rehash_range(path, seq, seq);
     const auto rehashed = test::get(c, "/change?repo=acme/web&pr=2").body;
-    CHECK(rehashed.find("prev_hash is not the row_hash of row " + std::to_string(seq)) != std::string::npos);
+    CHECK(rehashed.find("rows of this change verify against the hash chain") == std::string::npos);
+    CHECK(rehashed.find("1 of ") != std::string::npos);
+    CHECK(rehashed.find("✗ fails verification: row " + std::to_string(seq + 1) + " after it does not chain to it") !=
+          std::string::npos);
+    CHECK(rehashed.find("Approved</strong> by mallory") != std::string::npos);
+    CHECK(test::get(c, "/change?repo=acme/api&pr=1").body.find("prev_hash is not the row_hash of row " +
+                                                                std::to_string(seq)) != std::string::npos);
+    // The evidence pack's manifest says so as well (n=4: every merged change).
+    const auto pack = test::untar(test::get(c, "/sample/pack.tar?n=4&seed=1").body);
+    REQUIRE(!pack.empty());
+    int web2 = 0;
+    const auto manifest = nlohmann::json::parse(pack.back().second);
+    for (const auto& f : manifest["files"]) {
+      if (f.value("repository", "") != "acme/web" || f.value("pr_number", 0) != 2) continue;
+      ++web2;
+      CHECK(f["rows_failing_verification"] == 1);
+    }
+    CHECK(web2 == 1);
+  }
+
+  TEST_CASE("a change's row whose successor was removed fails; the log's newest row is named as checked back only") {
+    const auto path = test::console_log(test::scratch_dir("successor"));
+    Console c(test::console_options(path.string()));
+    auto db = test::raw_open(path);
+    const auto newest = audit::checkpoint(path).rows;
+    const auto local = test::get(c, "/change?repo=local/tool&run=localrun1").body;
+    CHECK(local.find("rows of this change verify against the hash chain") != std::string::npos);
+    CHECK(local.find("Row " + std::to_string(newest) + " is the newest row of the log: checked against its own hash "
+                     "and its link back only") != std::string::npos);
+    CHECK(test::get(c, "/change?repo=acme/web&pr=2").body.find("newest row") == std::string::npos);
+
+    const auto seq = test::scalar(db, "SELECT seq FROM pr_events WHERE repository = 'acme/web' AND pr_number = 2 "
+                                      "AND kind = 'approved'");
+    test::tamper(path, fmt::format("DELETE FROM deliveries WHERE seq = {}", seq + 1));
+    const auto removed = test::get(c, "/change?repo=acme/web&pr=2").body;
+    CHECK(removed.find("✗ fails verification: row " + std::to_string(seq + 1) + " after it is missing from the log") !=
+          std::string::npos);
   }
 
   TEST_CASE("a local run has a page of its own, and an unknown change is 404") {

@@ -54,6 +54,9 @@ TEST_SUITE("console::postgres") {
         // Row numbers and hashes differ (recorded_at), the story does not.
         CHECK(a.body.find("rows of this change verify against the hash chain") != std::string::npos);
         CHECK(a.body.find("fails verification") == std::string::npos);
+        // The local run holds the log's newest row, which no later row checks.
+        CHECK((a.body.find("is the newest row of the log") != std::string::npos) ==
+              std::string(page).ends_with("localrun1"));
         continue;
       }
       CHECK(difference(a.body, b.body) == "");
@@ -64,6 +67,36 @@ TEST_SUITE("console::postgres") {
     CHECK(write.status == 400);
     CHECK(write.body.find("Refused") != std::string::npos);
     CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM findings") == "4");
+  }
+
+  TEST_CASE("on PostgreSQL too, the SQL page refuses transaction control and cuts a result past 16 MiB of text") {
+    auto s = test::PgSchema::create("console_sql_limits");
+    if (!s) return;
+    test::write_console_log(*audit::AuditStore::open_url(s->url()));
+    const test::PgAuditor auditor(*s);
+    Console pg(test::console_options(auditor.url()));
+    // DECLARE takes a query only: a syntax error, refused with the reason.
+    for (const char* sql : {"COMMIT", "END", "ROLLBACK", "BEGIN", "SAVEPOINT s", "RELEASE SAVEPOINT s"}) {
+      CAPTURE(sql);
+      const auto a = test::get(pg, "/sql?q=" + url_encode(sql));
+      CHECK(a.status == 400);
+      CHECK(a.body.find("Refused: audit query:") != std::string::npos);
+    }
+    const std::string wide = "SELECT lpad(i::text, 100000) AS cell FROM generate_series(1, 1000) AS i";
+    const auto cut = test::get(pg, "/sql?q=" + url_encode(wide));
+    CHECK(cut.status == 200);
+    CHECK(cut.body.find("167 rows shown: the result holds more than 16 MiB of text") != std::string::npos);
+    const auto csv = test::get(pg, "/sql.csv?q=" + url_encode(wide));
+    CHECK(csv.status == 400);
+    CHECK(csv.body.find("more than 16 MiB of text") != std::string::npos);
+    // Fetched in batches: a result of exactly one batch, and one just past it, whole.
+    auto session = audit::open_read_only_session(auditor.url(), std::chrono::seconds(5));
+    CHECK(session->user_query("SELECT i FROM generate_series(1, 64) AS i", 64).rows.size() == 64);
+    CHECK_FALSE(session->user_query("SELECT i FROM generate_series(1, 64) AS i", 64).truncated);
+    const auto past = session->user_query("SELECT i FROM generate_series(1, 65) AS i", 64);
+    CHECK(past.rows.size() == 64);
+    CHECK(past.truncated);
+    CHECK(session->user_query("SELECT i FROM generate_series(1, 200) AS i", 1000).rows.size() == 200);
   }
 
   TEST_CASE("a finished session's connection serves the next one, with a new snapshot; not after an auditor's SQL") {

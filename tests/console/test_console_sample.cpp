@@ -1,5 +1,8 @@
 // The audit sample: reproducible from its seed, different for another, and
 // its evidence pack's manifest names every file with the right hash.
+#include <algorithm>
+#include <set>
+
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
@@ -113,6 +116,33 @@ TEST_SUITE("console::sample") {
     };
     CHECK(without_time(test::untar(test::get(c, "/sample/pack.tar?n=3&seed=5").body)[0].second) ==
           without_time(files[0].second));
+  }
+
+  TEST_CASE("a repository name with '..' makes a file name without it, each drawn change its own file") {
+    const auto path = test::console_log(test::scratch_dir("pack-dots"));
+    {
+      auto store = audit::AuditStore::open(path);
+      for (const char* repo : {"o/x..y", "o/x._y", "../..", "o/...."}) {
+        store->record_pr_event({repo, 1, "merged", "eve", std::string(40, '7'), std::string(40, '8'), 0, "",
+                                "2026-01-10T00:00:00Z"});
+      }
+    }
+    Console c(test::console_options(path.string()));
+    const auto a = test::get(c, "/sample/pack.tar?n=8&seed=3");
+    REQUIRE(a.status == 200);
+    const auto files = test::untar(a.body);
+    REQUIRE(files.size() == 10);  // 8 changes, index.html, manifest.json
+    std::set<std::string> paths;
+    for (const auto& [name, bytes] : files) {
+      CAPTURE(name);
+      CHECK(name.find("..") == std::string::npos);
+      paths.insert(name);
+    }
+    CHECK(paths.size() == files.size());
+    CHECK(std::count_if(paths.begin(), paths.end(),
+                        [](const std::string& p) { return p.ends_with("-o_x._y-1.html"); }) == 2);
+    CHECK(std::count_if(paths.begin(), paths.end(),
+                        [](const std::string& p) { return p.ends_with("-.__._-1.html"); }) == 1);
   }
 
   TEST_CASE("overview figures: ISO weeks, Wilson intervals, nearest-rank percentiles") {
