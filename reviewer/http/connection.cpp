@@ -173,6 +173,12 @@ void Connection::read_body() {
   // 64 KB instead of one per free kilobyte.
   const std::uint64_t wanted = buffer_.size() + std::min<std::uint64_t>(length, 64 * 1024);
   buffer_.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(buffer_.max_size(), wanted)));
+  // Beast reserves a declared length at once: it counts against the
+  // bodies' memory before a byte of it is read (a chunked body counts as it
+  // arrives).
+  if (const auto declared = parser_->content_length(); declared && !hold_body_bytes(*declared)) {
+    return refuse_request(503, "body_memory", "the server holds too many request bodies; try again");
+  }
   read_body_some();
 }
 
@@ -187,7 +193,7 @@ void Connection::read_body_some() {
 void Connection::on_body_some(beast::error_code ec, std::size_t n) {
   if (ec) return fail(ec, true);
   body_read_ += n;
-  if (!hold_body_bytes(n)) {
+  if (body_read_ > held_ && !hold_body_bytes(body_read_ - held_)) {
     return refuse_request(503, "body_memory", "the server holds too many request bodies; try again");
   }
   if (parser_->is_done()) return dispatch();

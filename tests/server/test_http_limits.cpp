@@ -214,10 +214,12 @@ TEST_SUITE("server::HttpListener") {
     lt::Client hog(s.port);
     std::string head = test::webhook_request("", {});
     head.replace(head.find("Content-Length: 0"), 17, "Content-Length: 60000");
-    REQUIRE(hog.send(head + std::string(50000, 'x')));  // and then nothing
+    // One byte, then nothing: the declared length is what Beast reserves,
+    // so it is what counts.
+    REQUIRE(hog.send(head + "x"));
     std::this_thread::sleep_for(200ms);
     const std::string body = lt::payload();
-    REQUIRE(body.size() > 65536 - 50000);
+    REQUIRE(body.size() > 65536 - 60000);
     CHECK(test::post_webhook(s.port, body, {}).status == 202);
     CHECK(hog.closed_within(2s));
     CHECK(lt::refused(s, "evicted_reading") == 1);
