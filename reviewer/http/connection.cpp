@@ -28,6 +28,12 @@ std::int64_t now_ns() {
 // What a request's headers get to start with (most fit).
 constexpr std::size_t kHeaderReserve = 8 * 1024;
 
+// A body of a megabyte or more (an unsigned client may send them at will)
+// is given back to the system once freed: see memory_release.h.
+constexpr std::uint64_t kLargeBody = 1024 * 1024;
+
+constexpr const char* kBodyMemoryFull = "the server holds too many request bodies; try again";
+
 HttpAnswer error_answer(unsigned status, const std::string& message) {
   return {status, nlohmann::json{{"error", message}}.dump(), "application/json", true, {}};
 }
@@ -65,10 +71,6 @@ Connection::Connection(net::ip::tcp::socket socket, ListenerContext& ctx)
   buffer_.max_size(ctx_.limits.header_bytes + 64 * 1024);
   idle_since_ns_ = now_ns();
 }
-
-// A body of a megabyte or more (an unsigned client may send them at will)
-// is given back to the system once freed: see memory_release.h.
-constexpr std::uint64_t kLargeBody = 1024 * 1024;
 
 Connection::~Connection() {
   parser_.reset();
@@ -168,7 +170,7 @@ void Connection::read_body() {
   const std::uint64_t length = parser_->content_length().value_or(body_limit_);
   body_started_ = std::chrono::steady_clock::now();
   body_read_ = 0;
-  large_body_ = length >= kLargeBody;  // Beast reserves the declared length
+  large_body_ = length >= kLargeBody;
   // Room for the whole body (up to the buffer's limit): one recv per
   // 64 KB instead of one per free kilobyte.
   const std::uint64_t wanted = buffer_.size() + std::min<std::uint64_t>(length, 64 * 1024);
@@ -177,7 +179,7 @@ void Connection::read_body() {
   // bodies' memory before a byte of it is read (a chunked body counts as it
   // arrives).
   if (const auto declared = parser_->content_length(); declared && !hold_body_bytes(*declared)) {
-    return refuse_request(503, "body_memory", "the server holds too many request bodies; try again");
+    return refuse_request(503, "body_memory", kBodyMemoryFull);
   }
   read_body_some();
 }
@@ -194,7 +196,7 @@ void Connection::on_body_some(beast::error_code ec, std::size_t n) {
   if (ec) return fail(ec, true);
   body_read_ += n;
   if (body_read_ > held_ && !hold_body_bytes(body_read_ - held_)) {
-    return refuse_request(503, "body_memory", "the server holds too many request bodies; try again");
+    return refuse_request(503, "body_memory", kBodyMemoryFull);
   }
   if (parser_->is_done()) return dispatch();
   read_body_some();
