@@ -39,6 +39,10 @@ struct Hunk {
 
 enum class ChangeKind { added, deleted, modified, renamed, copied, type_changed };
 
+// How many of a binary file's first bytes a FileDiff keeps (new_prefix):
+// enough for the signatures of common image, font and media formats.
+inline constexpr std::size_t kBinaryPrefix = 16;
+
 struct FileDiff {
   std::string old_path;  // empty for added files
   std::string new_path;  // empty for deleted files
@@ -47,6 +51,8 @@ struct FileDiff {
   std::string old_id, new_id;                 // blob (or submodule commit) ids
   int similarity = 0;     // percent, for renames and copies
   bool binary = false;
+  // A binary file's first bytes on the new side (at most kBinaryPrefix).
+  std::string new_prefix;
   bool submodule = false; // a gitlink changed
   bool symlink = false;   // the new (or deleted) entry is a symlink
   bool generated = false; // linguist-generated, or a guidance "generated" pattern

@@ -53,6 +53,28 @@ std::string RepoBuilder::commit(const std::string& branch, const std::string& pa
     parent_tree.reset(tree);
   }
 
+  // libgit2 will not turn a gitlink into a blob, or a blob into a gitlink,
+  // in one update: such paths are removed first, in a tree of their own.
+  std::vector<git_tree_update> removals;
+  for (const auto& [path, change] : changes) {
+    if (!parent_tree || !change.content) continue;
+    git_tree_entry* entry = nullptr;
+    if (git_tree_entry_bypath(&entry, parent_tree.get(), path.c_str()) != 0) continue;
+    const bool was_gitlink = git_tree_entry_filemode(entry) == GIT_FILEMODE_COMMIT;
+    git_tree_entry_free(entry);
+    if (was_gitlink != (change.mode == GIT_FILEMODE_COMMIT)) {
+      removals.push_back({GIT_TREE_UPDATE_REMOVE, {}, GIT_FILEMODE_UNREADABLE, path.c_str()});
+    }
+  }
+  if (!removals.empty()) {
+    git_oid without;
+    check(git_tree_create_updated(&without, repo, parent_tree.get(), removals.size(), removals.data()),
+          "write the commit's tree");
+    git_tree* t = nullptr;
+    check(git_tree_lookup(&t, repo, &without), "read the new tree");
+    parent_tree.reset(t);
+  }
+
   std::vector<git_tree_update> updates;
   updates.reserve(changes.size());
   for (const auto& [path, change] : changes) {

@@ -120,6 +120,9 @@ void read_file_lines(git_repository* repo, git_odb* odb, const std::string& show
       (job.diff_attr == AttrValue::State::unspecified &&
        (looks_binary(old_side.data) || looks_binary(new_side.data)))) {
     fd.binary = true;
+    // What the new content starts with, so safety can tell a real image
+    // from text or an executable under an image's name.
+    if (has_new) fd.new_prefix.assign(new_side.data.substr(0, kBinaryPrefix));
     return;
   }
   // An added or deleted file: every line is on one side, so no line diff
@@ -255,7 +258,9 @@ Diff Repository::diff(std::string_view base_sha, std::string_view head_sha, std:
       fd.new_id = oid_str(d->new_file.id);
     }
     if (fd.kind == ChangeKind::renamed || fd.kind == ChangeKind::copied) fd.similarity = d->similarity;
-    fd.submodule = fd.old_mode == GIT_FILEMODE_COMMIT || fd.new_mode == GIT_FILEMODE_COMMIT;
+    // A gitlink now (or a deleted one): its "lines" are a commit id. A gitlink
+    // replaced by a file is that file, whose lines are reviewed like any.
+    fd.submodule = (has_new ? fd.new_mode : fd.old_mode) == GIT_FILEMODE_COMMIT;
     fd.symlink = (has_new ? fd.new_mode : fd.old_mode) == GIT_FILEMODE_LINK;
 
     const std::string& path = fd.path();

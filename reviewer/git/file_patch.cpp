@@ -20,6 +20,13 @@ std::size_t lines_within(std::string_view text, std::size_t bytes) {
   return static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bytes), '\n'));
 }
 
+// A hunk header as xdiff writes it ("@@ -1,3 +1,4 @@", a count of 1 left
+// out), followed by `tail` (libgit2's function context, if any).
+std::string hunk_header(const Hunk& h, std::string_view tail = {}) {
+  auto range = [](int start, int count) { return count == 1 ? fmt::format("{}", start) : fmt::format("{},{}", start, count); };
+  return fmt::format("@@ -{} +{} @@{}", range(h.old_start, h.old_lines), range(h.new_start, h.new_lines), tail);
+}
+
 struct Collector {
   FileDiff* file;
   std::size_t old_cap_lines;
@@ -84,8 +91,21 @@ int on_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line* l,
   const bool beyond = (l->old_lineno > 0 && static_cast<std::size_t>(l->old_lineno) > c->old_cap_lines) ||
                       (l->new_lineno > 0 && static_cast<std::size_t>(l->new_lineno) > c->new_cap_lines);
   if (beyond) {
-    c->file->hunks.pop_back();
+    // The hunk keeps its lines up to the cap, with counts of what it holds
+    // (comments are placed by them); the rest of the file is not read.
     c->keeping = false;
+    Hunk& h = c->file->hunks.back();
+    if (h.lines.empty()) {
+      c->file->hunks.pop_back();
+      return 0;
+    }
+    h.old_lines = h.new_lines = 0;
+    for (const DiffLine& kept : h.lines) {
+      h.old_lines += kept.origin != LineOrigin::added;
+      h.new_lines += kept.origin != LineOrigin::deleted;
+    }
+    const auto close = h.header.find("@@", 2);
+    h.header = hunk_header(h, close == std::string::npos ? std::string_view() : std::string_view(h.header).substr(close + 2));
     return 0;
   }
   std::size_t len = l->content_len;
@@ -121,16 +141,24 @@ void one_sided_text(std::string_view text, std::size_t keep_bytes, LineOrigin or
     own_text(file);  // no lines: as a line diff of two empty sides
     return;
   }
+  const bool added = origin == LineOrigin::added;
+  {
+    const auto all = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + (text.back() == '\n' ? 0 : 1);
+    (added ? file.additions : file.deletions) += static_cast<int>(all);
+  }
+  // Over the cap, the complete lines within it are kept (the caller marks
+  // the file truncated), as diff_text keeps a hunk up to the cap: what was
+  // read is reviewed, and only the rest is left to a person.
+  if (text.size() > keep_bytes) {
+    const std::size_t cut = keep_bytes == 0 ? std::string_view::npos : text.rfind('\n', keep_bytes - 1);
+    if (cut == std::string_view::npos) {
+      own_text(file);  // not one complete line within the cap
+      return;
+    }
+    text = text.substr(0, cut + 1);
+  }
   const bool eof_newline = text.back() == '\n';
   const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + (eof_newline ? 0 : 1);
-  const bool added = origin == LineOrigin::added;
-  (added ? file.additions : file.deletions) += static_cast<int>(lines);
-  // Over the cap, the one hunk holds a line beyond it and is dropped whole,
-  // as diff_text drops it.
-  if (text.size() > keep_bytes) {
-    own_text(file);
-    return;
-  }
   // The buffer own_text would build (every line, then '\n') is the text
   // itself, plus a '\n' when the last line has none: the owner's bytes as
   // they are, or one copy. A "\r\n" ending is not part of a line's
@@ -158,9 +186,8 @@ void one_sided_text(std::string_view text, std::size_t keep_bytes, LineOrigin or
   const int count = static_cast<int>(lines);
   (added ? hunk.new_start : hunk.old_start) = 1;
   (added ? hunk.new_lines : hunk.old_lines) = count;
-  // libgit2's (xdiff's) header: a count of 1 is left out.
-  const std::string side = count == 1 ? "1" : fmt::format("1,{}", count);
-  hunk.header = added ? fmt::format("@@ -0,0 +{} @@", side) : fmt::format("@@ -{} +0,0 @@", side);
+  (added ? hunk.old_start : hunk.new_start) = 0;
+  hunk.header = hunk_header(hunk);  // as libgit2 (xdiff) writes it
   hunk.lines.reserve(lines);
   const std::string_view from = crlf ? text : held->view;
   std::size_t at = 0;

@@ -179,6 +179,7 @@ TEST_SUITE("git::Repository::diff") {
     CHECK(d.files[0].hunks.empty());
     CHECK(d.files[0].additions == 0);
     CHECK(d.files[0].deletions == 0);
+    CHECK(d.files[0].new_prefix == png);  // its first 16 bytes, for safety to check the format
   }
 
   TEST_CASE("a mode change 644 to 755 is a modification with both modes and no hunks") {
@@ -239,6 +240,29 @@ TEST_SUITE("git::Repository::diff") {
     const auto add = lines_of(f, LineOrigin::added);
     REQUIRE(add.size() == 1);
     CHECK(add[0].content == "Subproject commit " + c2);
+  }
+
+  TEST_CASE("a submodule replaced by a file is that file: its lines are read, it is no submodule") {
+    ScratchRepo r("unsubmodule");
+    const std::string c1(40, '1');
+    auto base = r.commit("main", "", {{"deps/lib", text(c1, GIT_FILEMODE_COMMIT)}, {"a.txt", text("a\n")}});
+    auto head = r.commit("pr", base, {{"deps/lib", text("key = 1\nsecret = 2\n")}});
+    Diff d = r.diff(base, head);
+    REQUIRE(d.files.size() == 1);
+    const FileDiff& f = d.files[0];
+    CHECK_FALSE(f.submodule);
+    CHECK(f.old_mode == GIT_FILEMODE_COMMIT);
+    CHECK(f.new_mode == GIT_FILEMODE_BLOB);
+    const auto add = lines_of(f, LineOrigin::added);
+    REQUIRE(add.size() == 2);
+    CHECK(add[1].content == "secret = 2");
+
+    SUBCASE("and a file replaced by a submodule is one") {
+      auto again = r.commit("pr2", head, {{"deps/lib", text(c1, GIT_FILEMODE_COMMIT)}});
+      Diff d2 = r.diff(head, again);
+      REQUIRE(d2.files.size() == 1);
+      CHECK(d2.files[0].submodule);
+    }
   }
 
   TEST_CASE("CRLF line endings are stripped from the content and flagged") {
@@ -411,6 +435,41 @@ TEST_SUITE("git::Repository::diff") {
     CHECK(f.hunks[0].old_start == 1);
     REQUIRE(d.notes.size() == 1);
     CHECK(d.notes[0] == "src/big.txt: 47.8 KB, only the first 1 KB reviewed");
+
+    SUBCASE("a hunk that crosses the cap keeps its lines within it, with their counts") {
+      // 42 bytes hold 5 complete lines of the new side (line three is 4 bytes
+      // longer), so the hunk stops before its context line 6.
+      opts.max_file_bytes = 42;
+      Diff d3 = r.diff(base, head, opts);
+      const FileDiff& g = d3.files[0];
+      REQUIRE(g.hunks.size() == 1);
+      const Hunk& h = g.hunks[0];
+      REQUIRE(h.lines.size() == 6);  // 1, 2, -3, +three, 4, 5
+      CHECK(h.lines.back().new_line == 5);
+      CHECK(h.old_lines == 5);
+      CHECK(h.new_lines == 5);
+      CHECK(lines_of(g, LineOrigin::added).at(0).content == "line three");
+    }
+
+    SUBCASE("an added file over the cap keeps its complete lines within it") {
+      auto added = r.commit("pr-added", base, {{"src/new.txt", text(before)}});
+      Diff d4 = r.diff(base, added, opts);
+      REQUIRE(d4.files.size() == 1);
+      const FileDiff& g = d4.files[0];
+      CHECK(g.truncated);
+      CHECK(g.additions == 5000);
+      const auto kept = lines_of(g, LineOrigin::added);
+      std::size_t bytes = 0;
+      for (const auto& l : kept) bytes += l.content.size() + 1;
+      CHECK(bytes <= 1024);
+      CHECK(bytes > 1024 - 12);  // every complete line that fits
+      REQUIRE_FALSE(kept.empty());
+      CHECK(kept.front().content == "line 1");
+      CHECK(kept.back().new_line == static_cast<int>(kept.size()));
+      CHECK(g.hunks.at(0).new_lines == static_cast<int>(kept.size()));
+      REQUIRE(d4.notes.size() == 1);
+      CHECK(d4.notes[0] == "src/new.txt: 47.7 KB, only the first 1 KB reviewed");
+    }
 
     SUBCASE("a file over the counting cap is not loaded at all") {
       opts.max_count_bytes = 4096;

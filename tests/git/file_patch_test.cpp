@@ -98,7 +98,7 @@ TEST_SUITE("git::one_sided_text") {
     check_both_sides(std::string("nul\0inside\n", 11), SIZE_MAX);
   }
 
-  TEST_CASE("over the side's cap no hunk is kept and the lines are still counted") {
+  TEST_CASE("over the side's cap the complete lines within it are kept and every line is counted") {
     const std::string text = "alpha\nbeta\ngamma\n";
     for (std::size_t cap : {std::size_t{0}, std::size_t{3}, std::size_t{6}, text.size() - 1, text.size(),
                             text.size() + 1}) {
