@@ -1,11 +1,14 @@
 #include "subagents/safety/scanner.h"
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <iterator>
 #include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -50,6 +53,36 @@ struct LineText {
   const char* in_file_ = nullptr;    // else the text in the file's buffer
   std::size_t in_file_size_ = 0;
 };
+
+// True when a binary file's name says image, font, audio, video or PDF and
+// its first bytes carry that format's signature. Such files are left alone;
+// any other binary, or one whose bytes belie its name (text with a NUL byte
+// in it, an executable called logo.png), is reported, as it could hold what
+// no line rule read.
+bool inert_media(std::string_view path, std::string_view head) {
+  const auto dot = path.rfind('.');
+  if (dot == std::string_view::npos || path.find('/', dot) != std::string_view::npos) return false;
+  std::string ext(path.substr(dot + 1));
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  auto starts = [&](std::string_view sig, std::size_t at = 0) { return head.size() >= at + sig.size() && head.substr(at, sig.size()) == sig; };
+  using namespace std::string_view_literals;
+  if (ext == "png") return starts("\x89PNG\r\n\x1a\n"sv);
+  if (ext == "jpg" || ext == "jpeg") return starts("\xff\xd8\xff"sv);
+  if (ext == "gif") return starts("GIF87a"sv) || starts("GIF89a"sv);
+  if (ext == "ico") return starts("\0\0\1\0"sv) || starts("\0\0\2\0"sv);
+  if (ext == "bmp") return starts("BM"sv);
+  if (ext == "webp") return starts("RIFF"sv) && starts("WEBP"sv, 8);
+  if (ext == "wav") return starts("RIFF"sv) && starts("WAVE"sv, 8);
+  if (ext == "woff") return starts("wOFF"sv);
+  if (ext == "woff2") return starts("wOF2"sv);
+  if (ext == "ttf") return starts("\0\1\0\0"sv) || starts("true"sv);
+  if (ext == "otf") return starts("OTTO"sv);
+  if (ext == "pdf") return starts("%PDF-"sv);
+  if (ext == "ogg") return starts("OggS"sv);
+  if (ext == "mp3") return starts("ID3"sv) || starts("\xff\xfb"sv) || starts("\xff\xf3"sv) || starts("\xff\xf2"sv);
+  if (ext == "mp4") return starts("ftyp"sv, 4);
+  return false;
+}
 
 LineText join_lines(const FileDiff& fd, bool with_context) {
   LineText t;
@@ -219,7 +252,10 @@ class FileScanner {
                  (r.trigger == Trigger::symlink_outside ? outside : !(outside && outside_rule));
           if (fire) evidence = "-> " + printable_excerpt(target, kEvidenceMax);
           break;
-        case Trigger::binary: fire = fd_.binary && fd_.kind == ChangeKind::added; break;
+        case Trigger::binary:
+          fire = fd_.binary && !gone && !fd_.submodule && !inert_media(path_, fd_.new_prefix);
+          if (fire) evidence = fmt::format("{} ({})", evidence, fd_.kind == ChangeKind::added ? "added" : "changed");
+          break;
         case Trigger::submodule:
           fire = fd_.submodule && !gone;
           if (fire) evidence = fmt::format("{} -> {}", fd_.old_id.empty() ? "(new)" : fd_.old_id.substr(0, 12),
@@ -290,10 +326,19 @@ class FileScanner {
     }
   }
 
-  bool requirement_met(const Rule& r) {
+  // Whether the file's visible text holds what rule `ri` requires; judged
+  // once per rule and file (it reads the whole file, and the rule may be a
+  // candidate in every block: re-reading it each time made a file of such
+  // blocks quadratic).
+  bool requirement_met(std::size_t ri, const Rule& r) {
     if (!r.requires_) return true;
-    if (!visible_) visible_ = join_lines(fd_, true);
-    return re2::RE2::PartialMatch(piece(visible_->text()), *r.requires_);
+    if (required_.empty()) required_.assign(rules_.rules.size(), -1);
+    std::int8_t& known = required_[ri];
+    if (known < 0) {
+      if (!visible_) visible_ = join_lines(fd_, true);
+      known = re2::RE2::PartialMatch(piece(visible_->text()), *r.requires_) ? 1 : 0;
+    }
+    return known == 1;
   }
 
   void line_rules() {
@@ -325,7 +370,7 @@ class FileScanner {
           record_secrets(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end);
         }
         int& left = budget[static_cast<std::size_t>(ri)];
-        if (!rule.on_lines || left == 0 || !applies(rule) || !requirement_met(rule)) continue;
+        if (!rule.on_lines || left == 0 || !applies(rule) || !requirement_met(static_cast<std::size_t>(ri), rule)) continue;
         if (left < 0) left = rule.once ? 1 : rules_.max_per_rule_per_file;
         std::vector<Hit> found;
         collect(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end, found, left);
@@ -401,6 +446,7 @@ class FileScanner {
   bool is_test_ = false;
   LineText lines_;
   std::optional<LineText> visible_;
+  std::vector<std::int8_t> required_;  // per rule: -1 not judged yet, else requirement_met's answer
   std::vector<Hit> claimed_;  // known-format values that failed their checksum
   std::vector<int> bound_;     // path-bound entries whose rules apply here, sorted
 };

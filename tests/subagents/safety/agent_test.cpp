@@ -200,17 +200,35 @@ TEST_SUITE("safety::agent") {
     bin.binary = true;
     FileDiff img = bin;
     img.new_path = "docs/logo.png";
+    img.new_prefix = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+    // A PNG in name only, and a text file made "binary" by one NUL byte.
+    FileDiff fake = bin;
+    fake.new_path = "docs/fake.png";
+    fake.new_prefix = "AKIA0123456789AB";
+    FileDiff nul = bin;
+    nul.old_path = nul.new_path = "notes.txt";
+    nul.kind = ChangeKind::modified;
+    nul.old_mode = 0100644;
+    nul.new_prefix = std::string("hello\0\nAKIA0123", 16);
     FileDiff sub;
     sub.old_path = sub.new_path = "third/lib";
     sub.submodule = true;
     sub.old_id = std::string(40, 'a');
     sub.new_id = std::string(40, 'b');
-    auto fs = review(context_with({lock, exe, bin, img, sub}));
+    auto fs = review(context_with({lock, exe, bin, img, fake, nul, sub}));
     CHECK(with_rule(fs, "safety/file/lockfile-removed"));
     CHECK(with_rule(fs, "safety/file/file-made-executable"));
-    const Finding* b = with_rule(fs, "safety/file/binary-added");
-    REQUIRE(b);
-    CHECK(b->path == "tools/helper.exe");
+    auto binary_at = [&](const std::string& path) {
+      return std::find_if(fs.begin(), fs.end(), [&](const Finding& f) {
+        return f.rule == "safety/file/binary-added" && f.path == path;
+      });
+    };
+    REQUIRE(binary_at("tools/helper.exe") != fs.end());
+    CHECK(binary_at("tools/helper.exe")->evidence.find("(added)") != std::string::npos);
+    CHECK(binary_at("docs/fake.png") != fs.end());
+    REQUIRE(binary_at("notes.txt") != fs.end());
+    CHECK(binary_at("notes.txt")->evidence.find("(changed)") != std::string::npos);
+    CHECK(binary_at("notes.txt")->severity == Severity::warning);
     CHECK(std::count_if(fs.begin(), fs.end(), [](const Finding& f) { return f.path == "docs/logo.png"; }) == 0);
     CHECK(with_rule(fs, "safety/file/submodule-changed"));
   }
