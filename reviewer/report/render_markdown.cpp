@@ -72,6 +72,10 @@ std::string render_markdown(const ReviewResult& r) {
     auto shown = std::count_if(a.findings.begin(), a.findings.end(), [](const Finding& f) { return !f.shadow; });
     out += fmt::format("| {} | {} | {} | {} ms |\n", a.name, to_string(a.status), shown, a.duration_ms);
   }
+  // Whatever the decision, say what an agent did not look at.
+  for (const auto& a : r.agents) {
+    if (!a.partial.empty()) out += fmt::format("\n_Agent {} reviewed part of the change: {}_\n", a.name, markdown_escape(a.partial));
+  }
 
   bool any = false;
   for (const auto& a : r.agents) {

@@ -58,6 +58,8 @@ std::string render_text(const ReviewResult& r) {
     if (a.status != AgentStatus::ok) {
       out += fmt::format("agent {}: {}: {}\n", a.name, to_string(a.status), printable(a.error));
     }
+    // Whatever the decision, say what an agent did not look at.
+    if (!a.partial.empty()) out += fmt::format("agent {}: partial: {}\n", a.name, printable(a.partial));
   }
   for (const auto& note : r.diff.notes) out += fmt::format("note: {}\n", printable(note));
   out += fmt::format("size: {} (+{} -{}, {} files, {} areas, {} excluded)\n", r.size.label,

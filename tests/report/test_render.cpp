@@ -113,6 +113,18 @@ TEST_SUITE("report::render") {
     CHECK(m.find("Audit run `0123456789abcdef0123456789abcdef`") != std::string::npos);
   }
 
+  TEST_CASE("an agent's partial review is said in text and markdown, whatever the decision") {
+    ReviewResult r = sample();
+    r.agents[0].partial = "checked 50000 of 60000 changed lines <b>";
+    r.decision = {DecisionKind::request_changes, {"1 blocking finding: safety/code/eval"}};
+    const std::string text = render_text(r);
+    CHECK(text.find("agent intent: partial: checked 50000 of 60000 changed lines") != std::string::npos);
+    const std::string md = render_markdown(r);
+    CHECK(md.find("_Agent intent reviewed part of the change: checked 50000 of 60000 changed lines") !=
+          std::string::npos);
+    CHECK(md.find("<b>") == std::string::npos);  // escaped like any PR-derived text
+  }
+
   TEST_CASE("markdown says a dry-run approval was not posted") {
     ReviewResult r = sample();
     r.decision = {DecisionKind::approve, {"ok"}};
