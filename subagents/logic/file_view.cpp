@@ -10,6 +10,14 @@ std::string_view indent_of(std::string_view s) {
   return s.substr(0, i);
 }
 
+long changed_lines_kept(const FileDiff& f) {
+  long n = 0;
+  for (const Hunk& h : f.hunks) {
+    for (const DiffLine& l : h.lines) n += l.origin != LineOrigin::context;
+  }
+  return n;
+}
+
 std::vector<FileView> file_views(const Diff& diff, const Config& cfg, long max_lines) {
   std::vector<FileView> out;
   long lines = 0;
@@ -18,7 +26,9 @@ std::vector<FileView> file_views(const Diff& diff, const Config& cfg, long max_l
     // Generated and vendored files are read too: exclusion is for the size
     // count only, never a place a change goes unreviewed.
     if (f.binary || f.submodule || f.symlink) continue;
-    lines += f.additions + f.deletions;
+    // The lines the diff kept, not the file's counts: a truncated file holds
+    // fewer, and the budget is for what is read.
+    lines += changed_lines_kept(f);
     FileView fv;
     fv.diff = &f;
     fv.path = f.path();

@@ -34,10 +34,14 @@ struct FileView {
   std::vector<HunkView> hunks;
 };
 
+// The added and deleted lines `f` holds (fewer than its counts when the
+// diff truncated it).
+long changed_lines_kept(const FileDiff& f);
+
 // Files the rules read: not binary, submodule or symlink (generated and
 // vendored files too). With `max_lines`, the files in diff order until
-// their changed lines (additions + deletions) reach it: the part of a very
-// large change an agent reviewing it partially looks at.
+// their kept changed lines (changed_lines_kept) reach it: the part of a
+// very large change an agent reviewing it partially looks at.
 std::vector<FileView> file_views(const Diff& diff, const Config& cfg, long max_lines = -1);
 
 // A finding under `rule` at a new-side line: the message is the rule's why

@@ -274,5 +274,21 @@ TEST_SUITE("logic agent: existing tests and partial reviews") {
       if (f.rule == "logic/debug-leftover") paths.push_back(f.path);
     }
     CHECK(paths == std::vector<std::string>{"web/m0.js", "web/m1.js"});
+
+    SUBCASE("a truncated file counts the lines it holds, not the ones the diff left out") {
+      // The first file was cut by the diff's per-file cap: it counts 50,000
+      // added lines but holds 3, and must not use up the budget.
+      ctx.diff.files[0].additions = 50000;
+      ctx.diff.files[0].truncated = true;
+      AgentOutput cut = agent->assess(ctx);
+      CHECK(cut.partial ==
+            "the change is above the partial-review limit: checked the first 2 of 6 files (6 of 50015 changed "
+            "lines); tracing through the repository skipped");
+      std::vector<std::string> seen;
+      for (const auto& f : cut.findings) {
+        if (f.rule == "logic/debug-leftover") seen.push_back(f.path);
+      }
+      CHECK(seen == std::vector<std::string>{"web/m0.js", "web/m1.js"});
+    }
   }
 }
