@@ -48,6 +48,70 @@ const AgentReport& partial_agent(const ReviewResult& r, const std::string& name)
 
 }  // namespace
 
+namespace {
+
+// A review of `pr` against `main` in a repository of these two commits,
+// with the default guidance.
+ReviewResult review_of(const std::string& label, const std::map<std::string, git::FileChange>& base,
+                       const std::map<std::string, git::FileChange>& head) {
+  auto dir = test::scratch_dir(label);
+  auto b = git::RepoBuilder::create(dir / "repo");
+  auto root = b.commit("main", "", base, "init");
+  b.commit("pr", root, head, "Update notes\n\nKeeps the notes current for the release.");
+  ReviewRequest req;
+  req.repo = dir / "repo";
+  req.base = "main";
+  req.head = "pr";
+  return review_repository(req);
+}
+
+bool has_finding(const ReviewResult& r, const std::string& rule, const std::string& path) {
+  for (const auto& a : r.agents) {
+    for (const auto& f : a.findings) {
+      if (f.rule == rule && f.path == path) return true;
+    }
+  }
+  return false;
+}
+
+// An AWS access key id, assembled so that this source holds none.
+const std::string kKeyLine = std::string("id = \"AK") + "IAQYLPMN5HHHFPZAM2\"\n";
+
+}  // namespace
+
+TEST_SUITE("pipeline::review what no line rule reads") {
+  TEST_CASE("a text file made binary by one NUL byte is reported and never approved") {
+    const auto r = review_of("nul-trick", {{"notes.txt", {std::string("hello\n")}}},
+                             {{"notes.txt", {std::string("hello\0\n", 7) + kKeyLine}}});
+    CHECK(r.decision.kind != DecisionKind::approve);
+    CHECK(has_finding(r, "safety/file/binary-added", "notes.txt"));
+  }
+
+  TEST_CASE("an image that is not one is reported; a real one is not") {
+    const std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\1", 20);
+    const auto r = review_of("fake-png", {{"README.md", {std::string("docs\n")}}},
+                             {{"docs/logo.png", {png}}, {"docs/key.png", {std::string("\0\0", 2) + kKeyLine}}});
+    CHECK(r.decision.kind != DecisionKind::approve);
+    CHECK(has_finding(r, "safety/file/binary-added", "docs/key.png"));
+    CHECK_FALSE(has_finding(r, "safety/file/binary-added", "docs/logo.png"));
+  }
+
+  TEST_CASE("a submodule replaced by a file has that file's lines judged") {
+    const auto r = review_of("unsubmodule", {{"deps/lib", {std::string(40, '1'), GIT_FILEMODE_COMMIT}}},
+                             {{"deps/lib", {kKeyLine}}});
+    CHECK(r.decision.kind == DecisionKind::request_changes);
+    CHECK(has_finding(r, "safety/secret/aws-access-key", "deps/lib"));
+  }
+
+  TEST_CASE("a file over the per-file cap has its first megabyte judged, and a person decides") {
+    std::string big = kKeyLine;
+    while (big.size() <= (std::size_t{1} << 20)) big += "int filler_line_of_the_generated_table = 0;\n";
+    const auto r = review_of("over-cap", {{"README.md", {std::string("docs\n")}}}, {{"src/big_table.c", {big}}});
+    CHECK(has_finding(r, "safety/secret/aws-access-key", "src/big_table.c"));
+    CHECK(r.decision.kind == DecisionKind::request_changes);
+  }
+}
+
 TEST_SUITE("pipeline::review partial") {
   TEST_CASE("above the limit safety still finds the secret at the very end; logic is partial and says so") {
     const auto r = review_repository(
