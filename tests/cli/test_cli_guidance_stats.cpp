@@ -4,32 +4,41 @@
 
 #include "audit/store.h"
 #include "cli_fixture.h"
+#include "support/postgres.h"
 
 using namespace reviewer;
 using namespace reviewer::test;
 
+namespace {
+
+// One run with two findings; the noisy one got an unhelpful vote and its
+// PR was reverted.
+void record_votes(const std::string& location) {
+  auto s = audit::AuditStore::open_location(location);
+  ReviewResult r;
+  r.run_id = "run-1";
+  r.pr.repository = "o/r";
+  r.pr.number = 3;
+  AgentReport a;
+  a.name = "logic";
+  for (const char* rule : {"logic/quiet", "logic/noisy"}) {
+    Finding f;
+    f.id = std::string(rule) == "logic/quiet" ? "q" : "n";
+    f.rule = rule;
+    a.findings.push_back(f);
+  }
+  r.agents.push_back(a);
+  s->record_review(r);
+  s->record_feedback({"o/r", 3, "n", "logic/noisy", "ann", false, "c1", ""});
+  s->record_pr_event({"o/r", 3, "reverted", "", "", "", 4, "", ""});
+}
+
+}  // namespace
+
 TEST_SUITE("cli::guidance_stats") {
   TEST_CASE("guidance stats prints per-rule votes and reverts, noisiest first, as a table or JSON") {
     auto db = scratch_dir("cli-guidance-stats") / "audit.db";
-    {
-      auto s = audit::AuditStore::open(db);
-      ReviewResult r;
-      r.run_id = "run-1";
-      r.pr.repository = "o/r";
-      r.pr.number = 3;
-      AgentReport a;
-      a.name = "logic";
-      for (const char* rule : {"logic/quiet", "logic/noisy"}) {
-        Finding f;
-        f.id = std::string(rule) == "logic/quiet" ? "q" : "n";
-        f.rule = rule;
-        a.findings.push_back(f);
-      }
-      r.agents.push_back(a);
-      s->record_review(r);
-      s->record_feedback({"o/r", 3, "n", "logic/noisy", "ann", false, "c1", ""});
-      s->record_pr_event({"o/r", 3, "reverted", "", "", "", 4, "", ""});
-    }
+    record_votes(db.string());
     auto json = reviewer_cli("guidance stats --format json --db '" + db.string() + "'");
     REQUIRE(json.rc == 0);
     auto rows = nlohmann::json::parse(json.out);
@@ -44,5 +53,23 @@ TEST_SUITE("cli::guidance_stats") {
     auto bad = reviewer_cli("guidance stats --db '" + db.string() + "' --format xml");
     CHECK(bad.rc == 1);
     CHECK(bad.err.find("unknown --format 'xml'") != std::string::npos);
+  }
+
+  TEST_CASE("guidance stats reads a PostgreSQL log with --database-url, as an auditor role") {
+    auto bad = reviewer_cli("guidance stats --database-url 'sqlite:/tmp/x.db'");
+    CHECK(bad.rc == 1);
+    CHECK(bad.err.find("--database-url must be a postgresql:// URL") != std::string::npos);
+    auto schema = PgSchema::create("cli-guidance-stats-pg");
+    if (!schema) return;
+    record_votes(schema->url());
+    const PgAuditor auditor(*schema);
+    auto json = reviewer_cli("guidance stats --format json --database-url '" + auditor.url() + "'");
+    CAPTURE(json.err);
+    REQUIRE(json.rc == 0);
+    auto rows = nlohmann::json::parse(json.out);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0]["rule"] == "logic/noisy");
+    CHECK(rows[0]["unhelpful"] == 1);
+    CHECK(rows[0]["reverted_prs"] == 1);
   }
 }
