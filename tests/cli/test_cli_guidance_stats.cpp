@@ -33,20 +33,26 @@ void record_votes(const std::string& location) {
   s->record_pr_event({"o/r", 3, "reverted", "", "", "", 4, "", ""});
 }
 
+// `guidance stats --format json` over record_votes()' log, flags `where`.
+void check_json_stats(const std::string& where) {
+  auto json = reviewer_cli("guidance stats --format json " + where);
+  CAPTURE(json.err);
+  REQUIRE(json.rc == 0);
+  auto rows = nlohmann::json::parse(json.out);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["rule"] == "logic/noisy");
+  CHECK(rows[0]["unhelpful"] == 1);
+  CHECK(rows[0]["reverted_prs"] == 1);
+  CHECK(rows[1]["rule"] == "logic/quiet");
+}
+
 }  // namespace
 
 TEST_SUITE("cli::guidance_stats") {
   TEST_CASE("guidance stats prints per-rule votes and reverts, noisiest first, as a table or JSON") {
     auto db = scratch_dir("cli-guidance-stats") / "audit.db";
     record_votes(db.string());
-    auto json = reviewer_cli("guidance stats --format json --db '" + db.string() + "'");
-    REQUIRE(json.rc == 0);
-    auto rows = nlohmann::json::parse(json.out);
-    REQUIRE(rows.size() == 2);
-    CHECK(rows[0]["rule"] == "logic/noisy");
-    CHECK(rows[0]["unhelpful"] == 1);
-    CHECK(rows[0]["reverted_prs"] == 1);
-    CHECK(rows[1]["rule"] == "logic/quiet");
+    check_json_stats("--db '" + db.string() + "'");
     auto table = reviewer_cli("guidance stats --audit-db '" + db.string() + "'");
     CHECK(table.rc == 0);
     CHECK(table.out.find("logic/noisy") < table.out.find("logic/quiet"));
@@ -63,13 +69,6 @@ TEST_SUITE("cli::guidance_stats") {
     if (!schema) return;
     record_votes(schema->url());
     const PgAuditor auditor(*schema);
-    auto json = reviewer_cli("guidance stats --format json --database-url '" + auditor.url() + "'");
-    CAPTURE(json.err);
-    REQUIRE(json.rc == 0);
-    auto rows = nlohmann::json::parse(json.out);
-    REQUIRE(rows.size() == 2);
-    CHECK(rows[0]["rule"] == "logic/noisy");
-    CHECK(rows[0]["unhelpful"] == 1);
-    CHECK(rows[0]["reverted_prs"] == 1);
+    check_json_stats("--database-url '" + auditor.url() + "'");
   }
 }
