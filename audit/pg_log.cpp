@@ -1,5 +1,7 @@
 #include "audit/pg_log.h"
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "audit/embedded_sql.h"
@@ -52,6 +54,18 @@ WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_sch
   AND t.tgenabled = 'O' AND t.tgqual IS NULL AND p.proname = 'audit_append_only'
   AND p.prosrc LIKE '%RAISE EXCEPTION%')sql";
 
+// Every trigger and rule on the schema's tables (views' own _RETURN rules
+// aside): type, name, table.
+constexpr std::string_view kTableHooks = R"sql(
+SELECT 'trigger', t.tgname::text, c.relname::text FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND NOT t.tgisinternal
+UNION ALL
+SELECT 'rule', r.rulename::text, c.relname::text FROM pg_rewrite r
+JOIN pg_class c ON c.oid = r.ev_class
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relkind IN ('r', 'p')
+ORDER BY 1, 2)sql";
+
 class PgReader final : public LogReader {
  public:
   explicit PgReader(PgConnection& db) : db_(db) {}
@@ -91,6 +105,7 @@ class PgReader final : public LogReader {
         }
       }
     }
+    if (auto why = added_hook(tables); !why.empty()) return why;
     int version = pg_schema_version(db_);
     if (version > latest_schema_version()) {
       return fmt::format("schema version {} is newer than this build knows (up to {}): it cannot be checked",
@@ -102,6 +117,26 @@ class PgReader final : public LogReader {
   std::string where() const override { return db_.where(); }
 
  private:
+  // A trigger or rule besides the append-only triggers (as SQLite's schema
+  // comparison names an added trigger): a BEFORE INSERT trigger returning
+  // NULL or a DO INSTEAD NOTHING rule drops rows as they are written, and
+  // the chain cannot show it, since each append reads the head back.
+  std::string added_hook(const std::vector<TableLayout>& tables) {
+    std::set<std::string> ours, chained;  // the queue's tables may share the schema: not ours to judge
+    for (const auto& t : tables) {
+      chained.insert(t.name);
+      for (const char* what : {"update", "delete", "truncate"}) ours.insert(fmt::format("{}_no_{}", t.name, what));
+    }
+    auto r = db_.exec(kTableHooks);
+    for (int i = 0; i < r.rows(); ++i) {
+      if (!chained.count(r.text(i, 2)) || (r.text(i, 0) == "trigger" && ours.count(r.text(i, 1)))) continue;
+      return fmt::format("{} {} is not part of the audit schema (an added object can change or drop rows as "
+                         "they are written, or what auditors read)",
+                         r.text(i, 0), r.text(i, 1));
+    }
+    return "";
+  }
+
   PgConnection& db_;
 };
 

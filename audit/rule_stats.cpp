@@ -1,41 +1,44 @@
 #include "audit/rule_stats.h"
 
-#include "audit/readonly.h"
-#include "audit/render.h"
-
 namespace reviewer::audit {
 
 namespace {
 
+// In the dialect SQLite and PostgreSQL share: DISTINCT over columns, not
+// over SQLite's char(31)-joined strings; sums cast back to integers
+// (PostgreSQL sums BIGINTs as NUMERIC).
 constexpr const char* kSql = R"(
 WITH runs AS (
   SELECT run_id, repository, pr_number FROM review_runs),
+fired_findings AS (
+  SELECT DISTINCT f.rule, r.repository, r.pr_number, f.finding_id
+  FROM findings f JOIN runs r ON r.run_id = f.run_id),
+fired_prs AS (
+  SELECT DISTINCT rule, repository, pr_number FROM fired_findings),
 fired AS (
-  SELECT f.rule,
-         count(DISTINCT r.repository || char(31) || r.pr_number || char(31) || f.finding_id) AS fired,
-         count(DISTINCT r.repository || char(31) || r.pr_number) AS prs
-  FROM findings f JOIN runs r ON r.run_id = f.run_id
-  GROUP BY f.rule),
+  SELECT rule, count(*) AS fired FROM fired_findings GROUP BY rule),
+prs AS (
+  SELECT rule, count(*) AS prs FROM fired_prs GROUP BY rule),
 shadow AS (
-  SELECT f.rule,
-         count(DISTINCT r.repository || char(31) || r.pr_number || char(31) || f.finding_id) AS shadow_fired
-  FROM shadow_findings f JOIN runs r ON r.run_id = f.run_id
-  GROUP BY f.rule),
+  SELECT rule, count(*) AS shadow_fired FROM (
+    SELECT DISTINCT f.rule, r.repository, r.pr_number, f.finding_id
+    FROM shadow_findings f JOIN runs r ON r.run_id = f.run_id) s
+  GROUP BY rule),
 votes AS (
-  SELECT rule, sum(helpful) AS helpful, sum(1 - helpful) AS unhelpful FROM feedback GROUP BY rule),
+  SELECT rule, CAST(sum(helpful) AS BIGINT) AS helpful, CAST(sum(1 - helpful) AS BIGINT) AS unhelpful
+  FROM feedback GROUP BY rule),
 reverted AS (
-  SELECT f.rule, count(DISTINCT r.repository || char(31) || r.pr_number) AS reverted_prs
-  FROM findings f JOIN runs r ON r.run_id = f.run_id
-  WHERE r.pr_number > 0 AND EXISTS (
+  SELECT p.rule, count(*) AS reverted_prs FROM fired_prs p
+  WHERE p.pr_number > 0 AND EXISTS (
     SELECT 1 FROM pr_events e
-    WHERE e.repository = r.repository AND e.pr_number = r.pr_number AND e.kind = 'reverted')
-  GROUP BY f.rule),
+    WHERE e.repository = p.repository AND e.pr_number = p.pr_number AND e.kind = 'reverted')
+  GROUP BY p.rule),
 rules AS (
   SELECT rule FROM fired UNION SELECT rule FROM shadow UNION SELECT rule FROM votes)
 SELECT x.rule,
        coalesce(fi.fired, 0) AS fired,
        coalesce(sh.shadow_fired, 0) AS shadow_fired,
-       coalesce(fi.prs, 0) AS prs,
+       coalesce(pr.prs, 0) AS prs,
        coalesce(v.helpful, 0) AS helpful,
        coalesce(v.unhelpful, 0) AS unhelpful,
        CASE WHEN coalesce(v.helpful, 0) + coalesce(v.unhelpful, 0) > 0
@@ -43,6 +46,7 @@ SELECT x.rule,
        coalesce(rv.reverted_prs, 0) AS reverted_prs
 FROM rules x
 LEFT JOIN fired fi ON fi.rule = x.rule
+LEFT JOIN prs pr ON pr.rule = x.rule
 LEFT JOIN shadow sh ON sh.rule = x.rule
 LEFT JOIN votes v ON v.rule = x.rule
 LEFT JOIN reverted rv ON rv.rule = x.rule
@@ -52,10 +56,8 @@ ORDER BY coalesce(v.unhelpful, 0) - coalesce(v.helpful, 0) DESC, coalesce(v.unhe
 
 }  // namespace
 
-void rule_stats(const std::filesystem::path& path, Format format, std::ostream& out) {
-  Connection db = open_read_only(path);
-  Statement st = db.prepare(kSql);
-  render_rows(st, format, out);
+void rule_stats(const std::string& location, Format format, std::ostream& out) {
+  query_location(location, kSql, format, out);
 }
 
 }  // namespace reviewer::audit

@@ -3,7 +3,7 @@
 // guidance. Read-only (readonly.h), like `audit query`.
 #pragma once
 
-#include <filesystem>
+#include <string>
 #include <ostream>
 
 #include "audit/query.h"
@@ -23,7 +23,8 @@ namespace reviewer::audit {
 //   reverted_prs  PRs it fired on that were later reverted
 // Noisiest first: by unhelpful minus helpful votes, then unhelpful votes,
 // then times fired, then rule name. Throws reviewer::Error for a missing or
-// unreadable database.
-void rule_stats(const std::filesystem::path& path, Format format, std::ostream& out);
+// unreadable database. `location` is an SQLite file or a postgresql:// URL,
+// read as `audit query` reads it (on PostgreSQL: as an auditor role).
+void rule_stats(const std::string& location, Format format, std::ostream& out);
 
 }  // namespace reviewer::audit

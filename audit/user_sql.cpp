@@ -1,5 +1,7 @@
 #include "audit/user_sql.h"
 
+#include <cctype>
+
 #include <sqlite3.h>
 
 #include <fmt/format.h>
@@ -120,6 +122,29 @@ void refuse_file_access(storage::PgConnection& db) {
 void pg_auditor_session(storage::PgConnection& db, std::chrono::milliseconds timeout) {
   refuse_file_access(db);
   db.exec(fmt::format("SET statement_timeout = {}; SET default_transaction_read_only = on", timeout.count()));
+}
+
+void require_pg_statement(std::string_view sql) {
+  std::size_t i = 0;
+  while (i < sql.size()) {
+    const char c = sql[i];
+    if (c == ';' || std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
+    } else if (sql.substr(i, 2) == "--") {
+      i = sql.find('\n', i);
+    } else if (sql.substr(i, 2) == "/*") {
+      // PostgreSQL's block comments nest.
+      int depth = 0;
+      do {
+        if (sql.substr(i, 2) == "/*") ++depth, i += 2;
+        else if (sql.substr(i, 2) == "*/") --depth, i += 2;
+        else ++i;
+      } while (depth > 0 && i < sql.size());
+    } else {
+      return;
+    }
+  }
+  throw Error(Error::Code::usage, "audit query: no SQL statement given");
 }
 
 }  // namespace reviewer::audit

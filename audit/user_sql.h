@@ -47,4 +47,10 @@ void refuse_file_access(storage::PgConnection& db);
 // default_transaction_read_only.
 void pg_auditor_session(storage::PgConnection& db, std::chrono::milliseconds timeout);
 
+// Throws Error(usage) "audit query: no SQL statement given", as SQLite's
+// side does, when `sql` is only blanks, comments and semicolons: PostgreSQL
+// answers that with an empty result, which libpq reports as an error
+// without a message.
+void require_pg_statement(std::string_view sql);
+
 }  // namespace reviewer::audit

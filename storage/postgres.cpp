@@ -80,6 +80,8 @@ std::int64_t PgResult::int64(int row, int col) const {
 
 std::string PgResult::column_name(int col) const { return PQfname(r_.get(), col); }
 
+unsigned PgResult::column_type(int col) const { return PQftype(r_.get(), col); }
+
 Value PgResult::value(int row, int col) const {
   if (is_null(row, col)) return std::monostate{};
   Oid type = PQftype(r_.get(), col);

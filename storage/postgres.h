@@ -45,6 +45,8 @@ class PgResult {
   std::string text(int row, int col) const;  // NULL reads as ""
   std::int64_t int64(int row, int col) const;
   std::string column_name(int col) const;
+  // The column's type OID (pg_type.oid), for callers that render values.
+  unsigned column_type(int col) const;
   // The value typed as the audit log hashes it: int2/int4/int8 columns as
   // integers, NULL as monostate, anything else as text.
   Value value(int row, int col) const;

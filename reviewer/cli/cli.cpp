@@ -14,6 +14,7 @@
 #include "reviewer/core/error.h"
 #include "reviewer/core/review_result.h"
 #include "reviewer/git/handles.h"
+#include "storage/postgres.h"
 
 namespace reviewer {
 
@@ -32,6 +33,17 @@ std::string default_audit_db() {
   if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::string(x) + "/reviewer/audit.db";
   if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/share/reviewer/audit.db";
   return "reviewer-data/audit.db";
+}
+
+std::string audit_location(const std::string& db, const std::string& database_url) {
+  if (!database_url.empty() && !storage::is_postgres_url(database_url)) {
+    throw Error(Error::Code::usage, fmt::format("--database-url must be a postgresql:// URL, not '{}'",
+                                                storage::redact_url(database_url)));
+  }
+  if (!database_url.empty()) return database_url;
+  if (!db.empty()) return db;
+  const char* env = std::getenv("REVIEWER_DATABASE_URL");
+  return env && *env ? std::string(env) : default_audit_db();
 }
 
 namespace {

@@ -36,4 +36,9 @@ void add_audit_console_commands(CLI::App& audit, Action& run);
 // ~/.local/share/reviewer/audit.db.
 std::string default_audit_db();
 
+// The audit log a command reads: `database_url` (which must be a
+// postgresql:// URL: Error(usage) otherwise), else `db`, else
+// $REVIEWER_DATABASE_URL, else default_audit_db().
+std::string audit_location(const std::string& db, const std::string& database_url);
+
 }  // namespace reviewer

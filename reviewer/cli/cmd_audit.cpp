@@ -32,18 +32,7 @@ struct AuditOptions {
   std::string since, until;
   std::vector<std::string> checkpoint_files;
   std::string path() const { return db.empty() ? default_audit_db() : db; }
-  // --database-url, else --db, else $REVIEWER_DATABASE_URL, else the
-  // default file.
-  std::string location() const {
-    if (!database_url.empty() && !storage::is_postgres_url(database_url)) {
-      throw Error(Error::Code::usage, fmt::format("--database-url must be a postgresql:// URL, not '{}'",
-                                                  storage::redact_url(database_url)));
-    }
-    if (!database_url.empty()) return database_url;
-    if (!db.empty()) return db;
-    const char* env = std::getenv("REVIEWER_DATABASE_URL");
-    return env && *env ? std::string(env) : default_audit_db();
-  }
+  std::string location() const { return audit_location(db, database_url); }
 };
 
 audit::Format format_of(const std::string& name) {

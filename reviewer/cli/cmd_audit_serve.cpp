@@ -43,18 +43,8 @@ std::pair<std::string, int> listen_address(const std::string& v) {
 }
 
 int run_console(const ConsoleFlags& f) {
-  if (!f.database_url.empty() && !storage::is_postgres_url(f.database_url)) {
-    throw Error(Error::Code::usage,
-                fmt::format("--database-url must be a postgresql:// URL, not '{}'", storage::redact_url(f.database_url)));
-  }
+  const std::string location = audit_location(f.db, f.database_url);
   const auto [host, port] = listen_address(f.listen);
-  // As the other audit commands: --database-url, else --db, else
-  // $REVIEWER_DATABASE_URL, else the default file.
-  const char* env = std::getenv("REVIEWER_DATABASE_URL");
-  std::string location = !f.database_url.empty() ? f.database_url
-                         : !f.db.empty()         ? f.db
-                         : env && *env           ? std::string(env)
-                                                 : default_audit_db();
   console::ConsoleOptions options{location, console::TokenSet::load(f.tokens), f.trusted_header};
   options.summary_cache = f.summary_cache;
   // Refuse at start what every request would refuse: a log that cannot be

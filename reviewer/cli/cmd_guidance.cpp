@@ -60,19 +60,23 @@ void add_guidance_command(CLI::App& app, Action& run) {
   check->callback([&run, dir] { run = [dir] { return run_check(*dir); }; });
 
   struct StatsOptions {
-    std::string db, format = "table";
+    std::string db, database_url, format = "table";
   };
   auto so = std::make_shared<StatsOptions>();
   auto* stats = cmd->add_subcommand(
       "stats", "Per rule: findings, helpful and unhelpful votes, later-reverted PRs; noisiest first");
-  stats->add_option("--db,--audit-db", so->db,
-                    "Audit database (default: $REVIEWER_DATA_DIR/audit.db, else ~/.local/share/reviewer/audit.db)");
+  auto* db = stats->add_option("--db,--audit-db", so->db,
+                               "Audit database file (default: $REVIEWER_DATABASE_URL, else "
+                               "$REVIEWER_DATA_DIR/audit.db, else ~/.local/share/reviewer/audit.db)");
+  stats->add_option("--database-url", so->database_url,
+                    "Audit log on PostgreSQL (postgresql://…), read as an auditor role as by `audit query`")
+      ->excludes(db);
   stats->add_option("--format", so->format, "table (default), csv or json");
   stats->callback([&run, so] {
     run = [so] {
       auto format = audit::parse_format(so->format);
       if (!format) throw Error(Error::Code::usage, fmt::format("unknown --format '{}' (table, csv or json)", so->format));
-      audit::rule_stats(so->db.empty() ? default_audit_db() : so->db, *format, std::cout);
+      audit::rule_stats(audit_location(so->db, so->database_url), *format, std::cout);
       return 0;
     };
   });

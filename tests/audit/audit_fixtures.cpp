@@ -46,9 +46,9 @@ ReviewResult sample_review(const std::string& run_id, int findings, std::int64_t
   return r;
 }
 
-nlohmann::json query_rows(const std::filesystem::path& path, const std::string& sql) {
+nlohmann::json query_rows(const std::string& location, const std::string& sql) {
   std::ostringstream out;
-  audit::query(path, sql, audit::Format::json, out);
+  audit::query_location(location, sql, audit::Format::json, out);
   return nlohmann::json::parse(out.str());
 }
 
@@ -59,6 +59,9 @@ nlohmann::json query_rows(const std::filesystem::path& path, const std::string& 
 #include <vector>
 
 #include "audit/chain.h"
+#include "audit/log_reader.h"
+#include "audit/pg_log.h"
+#include "storage/postgres.h"
 
 namespace reviewer::test {
 
@@ -76,75 +79,97 @@ std::int64_t scalar(audit::Connection& db, const std::string& sql) {
 
 namespace {
 
-std::vector<std::string> drop_triggers(audit::Connection& db) {
-  std::vector<std::pair<std::string, std::string>> triggers;
-  auto q = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'");
-  while (q.step()) triggers.emplace_back(q.column_text(0), q.column_text(1));
-  q = audit::Statement();
-  std::vector<std::string> sqls;
-  for (auto& [name, sql] : triggers) {
-    db.exec("DROP TRIGGER \"" + name + "\"");
-    sqls.push_back(sql);
+// A write session on the log at `location` with the append-only triggers
+// off until commit(), inside one transaction.
+class Tampering {
+ public:
+  explicit Tampering(const std::string& location) {
+    if (storage::is_postgres_url(location)) {
+      pg_ = storage::PgConnection::open(location, "test database");
+      pg_.exec("BEGIN; SET LOCAL session_replication_role = replica");
+      reader_ = audit::pg_reader(pg_);
+      return;
+    }
+    sqlite_ = raw_open(location);
+    sqlite_.exec("BEGIN");
+    std::vector<std::pair<std::string, std::string>> triggers;
+    {
+      auto q = sqlite_.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'");
+      while (q.step()) triggers.emplace_back(q.column_text(0), q.column_text(1));
+    }
+    for (auto& [name, sql] : triggers) {
+      sqlite_.exec("DROP TRIGGER \"" + name + "\"");
+      dropped_.push_back(sql);
+    }
+    reader_ = audit::sqlite_reader(sqlite_);
   }
-  return sqls;
-}
 
-void restore_triggers(audit::Connection& db, const std::vector<std::string>& sqls) {
-  for (const auto& s : sqls) db.exec(s);
-}
+  void exec(const std::string& sql) {
+    if (pg_) pg_.exec(sql);
+    else sqlite_.exec(sql);
+  }
+  audit::LogReader& log() { return *reader_; }
+
+  void commit() {
+    for (const auto& s : dropped_) sqlite_.exec(s);
+    exec("COMMIT");
+  }
+
+ private:
+  storage::PgConnection pg_;
+  audit::Connection sqlite_;
+  std::vector<std::string> dropped_;  // SQLite's triggers, put back at commit
+  std::unique_ptr<audit::LogReader> reader_;
+};
 
 }  // namespace
 
-void tamper(const std::filesystem::path& path, const std::string& sql) {
-  auto db = raw_open(path);
-  db.exec("BEGIN");
-  auto saved = drop_triggers(db);
-  db.exec(sql);
-  restore_triggers(db, saved);
-  db.exec("COMMIT");
+void tamper(const std::string& location, const std::string& sql) {
+  Tampering t(location);
+  t.exec(sql);
+  t.commit();
 }
 
-void rehash_range(const std::filesystem::path& path, std::int64_t from_seq, std::int64_t to_seq) {
-  auto db = raw_open(path);
-  db.exec("BEGIN");
-  auto saved = drop_triggers(db);
-  auto tables = audit::chained_tables(db);
+void log_exec(const std::string& location, const std::string& sql) {
+  if (storage::is_postgres_url(location)) storage::PgConnection::open(location, "test database").exec(sql);
+  else raw_open(location).exec(sql);
+}
+
+void rehash_range(const std::string& location, std::int64_t from_seq, std::int64_t to_seq) {
+  Tampering t(location);
+  auto tables = t.log().chained_tables();
   std::string prev(audit::kGenesisHash);
   for (std::int64_t seq = 1; seq <= to_seq; ++seq) {
     bool found = false;
-    for (const auto& t : tables) {
+    for (const auto& table : tables) {
       std::string cols;
-      for (const auto& c : t.columns) cols += (cols.empty() ? "" : ", ") + ("\"" + c + "\"");
-      auto q = db.prepare("SELECT " + cols + ", row_hash FROM \"" + t.name + "\" WHERE seq = ?");
-      q.bind(1, seq);
-      if (!q.step()) continue;
-      found = true;
-      std::vector<audit::Value> values(t.columns.size());
-      for (std::size_t i = 0; i < t.columns.size(); ++i) {
-        int col = static_cast<int>(i);
-        if (q.column_type(col) == SQLITE_INTEGER) values[i] = q.column_int64(col);
-        else if (q.column_type(col) == SQLITE_TEXT) values[i] = q.column_text(col);
-        if (t.columns[i] == "prev_hash" && seq >= from_seq) values[i] = prev;
-      }
-      std::string stored = q.column_text(static_cast<int>(t.columns.size()));
-      q = audit::Statement();
+      for (const auto& c : table.columns) cols += (cols.empty() ? "" : ", ") + ("\"" + c + "\"");
+      std::vector<audit::Value> values;
+      std::string stored;
+      t.log().each("SELECT " + cols + ", row_hash FROM \"" + table.name + "\" WHERE seq = ?1", {audit::Value(seq)},
+                   [&](const audit::LogRow& row) {
+                     found = true;
+                     values.assign(row.values.begin(), row.values.end() - 1);
+                     stored = std::get<std::string>(row.values.back());
+                   });
+      if (!found) continue;
       if (seq < from_seq) {
         prev = stored;
         break;
       }
-      std::string hash = audit::fast_sha256_hex(audit::canonical_row(t, values));
-      auto u = db.prepare("UPDATE \"" + t.name + "\" SET prev_hash = ?, row_hash = ? WHERE seq = ?");
-      u.bind(1, prev);
-      u.bind(2, hash);
-      u.bind(3, seq);
-      u.step();
+      for (std::size_t i = 0; i < table.columns.size(); ++i) {
+        if (table.columns[i] == "prev_hash") values[i] = prev;
+      }
+      // Both hashes are hex: safe to write into the statement.
+      std::string hash = audit::fast_sha256_hex(audit::canonical_row(table, values));
+      t.exec(fmt::format("UPDATE \"{}\" SET prev_hash = '{}', row_hash = '{}' WHERE seq = {}", table.name, prev, hash,
+                         seq));
       prev = hash;
       break;
     }
     if (!found) break;
   }
-  restore_triggers(db, saved);
-  db.exec("COMMIT");
+  t.commit();
 }
 
 }  // namespace reviewer::test

@@ -119,15 +119,17 @@ TEST_SUITE("audit check results") {
   }
 
   TEST_CASE("UPDATE and DELETE of a check result are rejected, and an edit breaks the chain") {
-    auto path = test::scratch_dir("checks-tamper") / "audit.db";
-    audit::AuditStore::open(path)->record_check_results(
-        {check_row(1, "h1", "check_run", "test", "failure", "2026-02-01T11:10:00Z", "2026-02-01T11:10:05Z")});
-    auto db = test::raw_open(path);
-    CHECK_THROWS(db.exec("UPDATE check_results SET result = 'success'"));
-    CHECK_THROWS(db.exec("DELETE FROM check_results"));
-    test::tamper(path, "UPDATE check_results SET result = 'success'");
-    auto r = audit::verify(path);
-    CHECK_FALSE(r.ok);
+    test::on_each_backend("checks-tamper", [](const std::string& at) {
+      audit::AuditStore::open_location(at)->record_check_results(
+          {check_row(1, "h1", "check_run", "test", "failure", "2026-02-01T11:10:00Z", "2026-02-01T11:10:05Z")});
+      CHECK_THROWS(test::log_exec(at, "UPDATE check_results SET result = 'success'"));
+      CHECK_THROWS(test::log_exec(at, "DELETE FROM check_results"));
+      CHECK(audit::verify_location(at).ok);
+      test::tamper(at, "UPDATE check_results SET result = 'success'");
+      auto r = audit::verify_location(at);
+      CHECK_FALSE(r.ok);
+      CHECK(r.first_bad_table == "check_results");
+    });
   }
 
   TEST_CASE("the views name merged PRs with failing checks and checks not completed at merge time") {

@@ -1,7 +1,5 @@
 #include <doctest/doctest.h>
 
-#include <sqlite3.h>
-
 #include <sstream>
 
 #include "audit/query.h"
@@ -35,53 +33,42 @@ audit::DeadLetterRecord dead_letter(const std::string& delivery_id) {
 }  // namespace
 
 TEST_SUITE("audit dead letters") {
-  TEST_CASE("a dead letter is recorded once per delivery on either backend") {
-    test::on_each_backend("dead-letters-once", [](const std::string& at) {
+  TEST_CASE("a dead letter is chained, queryable read-only, and recorded once per delivery") {
+    test::on_each_backend("dead-letters", [](const std::string& at) {
       auto store = AuditStore::open_location(at);
+      store->record_review(test::sample_review("run-before", 2));
       CHECK(store->record_dead_letter(dead_letter("d-1")));
-      CHECK_FALSE(store->record_dead_letter(dead_letter("d-1")));
+      CHECK_FALSE(store->record_dead_letter(dead_letter("d-1")));  // a repeated report adds nothing
       CHECK(store->record_dead_letter(dead_letter("d-2")));
-      CHECK(store->row_count() == 2);
-      CHECK(test::log_scalar(at, "SELECT reason FROM dead_letters WHERE delivery_id = 'd-2'") ==
-            "handler error: mirror unreachable");
+      CHECK(store->row_count() == 1 + 2 + 2 + 2);
+
+      const test::LogAuditor auditor(at);
+      std::ostringstream out;
+      audit::query_location(auditor.url(),
+                            "SELECT delivery_id, repository, pr_number, attempts, reason, parked_at FROM dead_letters "
+                            "ORDER BY seq",
+                            audit::Format::csv, out);
+      CHECK(out.str() ==
+            "delivery_id,repository,pr_number,attempts,reason,parked_at\r\n"
+            "d-1,octo/widgets,42,5,handler error: mirror unreachable,2026-11-26T17:00:00Z\r\n"
+            "d-2,octo/widgets,42,5,handler error: mirror unreachable,2026-11-26T17:00:00Z\r\n");
       CHECK(audit::verify_location(at).ok);
     });
   }
 
-  TEST_CASE("a dead letter is chained, queryable read-only, and recorded once per delivery") {
-    auto path = test::scratch_dir("dead-letters") / "audit.db";
-    auto store = AuditStore::open(path);
-    store->record_review(test::sample_review("run-before", 2));
-    CHECK(store->record_dead_letter(dead_letter("d-1")));
-    CHECK_FALSE(store->record_dead_letter(dead_letter("d-1")));  // a repeated report adds nothing
-    CHECK(store->record_dead_letter(dead_letter("d-2")));
-    CHECK(store->row_count() == 1 + 2 + 2 + 2);
-
-    std::ostringstream out;
-    audit::query(path, "SELECT delivery_id, repository, pr_number, attempts, reason, parked_at FROM dead_letters ORDER BY seq",
-                 audit::Format::csv, out);
-    CHECK(out.str() ==
-          "delivery_id,repository,pr_number,attempts,reason,parked_at\r\n"
-          "d-1,octo/widgets,42,5,handler error: mirror unreachable,2026-11-26T17:00:00Z\r\n"
-          "d-2,octo/widgets,42,5,handler error: mirror unreachable,2026-11-26T17:00:00Z\r\n");
-    CHECK(audit::verify(path, {}).ok);
-  }
-
   TEST_CASE("dead letters are append-only and an edit breaks the chain") {
-    auto path = test::scratch_dir("dead-letters-tamper") / "audit.db";
-    {
-      auto store = AuditStore::open(path);
-      store->record_dead_letter(dead_letter("d-1"));
-      store->record_dead_letter(dead_letter("d-2"));
-    }
-    {
-      auto db = test::raw_open(path);
-      CHECK_THROWS_AS(db.exec("UPDATE dead_letters SET reason = 'fine' WHERE delivery_id = 'd-1'"), Error);
-      CHECK_THROWS_AS(db.exec("DELETE FROM dead_letters"), Error);
-    }
-    test::tamper(path, "UPDATE dead_letters SET reason = 'fine' WHERE delivery_id = 'd-1'");
-    auto r = audit::verify(path, {});
-    CHECK_FALSE(r.ok);
-    CHECK(r.message.find("dead_letters") != std::string::npos);
+    test::on_each_backend("dead-letters-tamper", [](const std::string& at) {
+      {
+        auto store = AuditStore::open_location(at);
+        store->record_dead_letter(dead_letter("d-1"));
+        store->record_dead_letter(dead_letter("d-2"));
+      }
+      CHECK_THROWS_AS(test::log_exec(at, "UPDATE dead_letters SET reason = 'fine' WHERE delivery_id = 'd-1'"), Error);
+      CHECK_THROWS_AS(test::log_exec(at, "DELETE FROM dead_letters"), Error);
+      test::tamper(at, "UPDATE dead_letters SET reason = 'fine' WHERE delivery_id = 'd-1'");
+      auto r = audit::verify_location(at);
+      CHECK_FALSE(r.ok);
+      CHECK(r.message.find("dead_letters") != std::string::npos);
+    });
   }
 }

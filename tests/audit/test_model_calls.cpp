@@ -9,6 +9,8 @@
 #include "audit/store.h"
 #include "audit/verify.h"
 #include "audit_fixtures.h"
+#include "storage/postgres.h"
+#include "support/postgres.h"
 #include "support/testutil.h"
 
 using namespace reviewer;
@@ -16,11 +18,6 @@ using reviewer::audit::AuditStore;
 
 namespace {
 
-nlohmann::json query_json(const std::filesystem::path& path, const std::string& sql) {
-  std::ostringstream out;
-  audit::query(path, sql, audit::Format::json, out);
-  return nlohmann::json::parse(out.str());
-}
 
 ReviewResult review_with_model_and_shadow() {
   ReviewResult r = test::sample_review("run-m", 2);
@@ -56,39 +53,50 @@ ReviewResult review_with_model_and_shadow() {
 
 TEST_SUITE("audit::model_calls") {
   TEST_CASE("shadow findings are audited apart from the findings that counted") {
-    auto path = test::scratch_dir("shadow") / "audit.db";
-    AuditStore::open(path)->record_review(review_with_model_and_shadow());
-    auto counted = query_json(path, "SELECT count(*) AS n FROM findings WHERE run_id = 'run-m'");
-    auto shadow = query_json(path, "SELECT rule, agent FROM shadow_findings WHERE run_id = 'run-m'");
-    CHECK(counted[0]["n"] == 1);
-    REQUIRE(shadow.size() == 1);
-    CHECK(shadow[0]["agent"] == "safety");
-    auto agents = query_json(path, "SELECT agent, finding_count FROM agent_results ORDER BY agent");
-    CHECK(agents[0]["finding_count"] == 0);  // safety: its one finding was shadow
-    CHECK(audit::verify(path).ok);
+    test::on_each_backend("shadow", [](const std::string& at) {
+      AuditStore::open_location(at)->record_review(review_with_model_and_shadow());
+      const test::LogAuditor auditor(at);
+      auto counted = test::query_rows(auditor.url(), "SELECT count(*) AS n FROM findings WHERE run_id = 'run-m'");
+      auto shadow = test::query_rows(auditor.url(), "SELECT rule, agent FROM shadow_findings WHERE run_id = 'run-m'");
+      CHECK(counted[0]["n"] == 1);
+      REQUIRE(shadow.size() == 1);
+      CHECK(shadow[0]["agent"] == "safety");
+      auto agents = test::query_rows(auditor.url(), "SELECT agent, finding_count FROM agent_results ORDER BY agent");
+      CHECK(agents[0]["finding_count"] == 0);  // safety: its one finding was shadow
+      CHECK(audit::verify_location(at).ok);
+    });
   }
 
   TEST_CASE("every model call is recorded with cost and compressed text an auditor can read") {
-    auto path = test::scratch_dir("model-calls") / "audit.db";
-    AuditStore::open(path)->record_review(review_with_model_and_shadow());
-    auto rows = query_json(path,
-                           "SELECT call_index, kind, provider, model, template_version, tokens_in, tokens_out, "
-                           "latency_ms, cost_micro_usd, outcome, detail, length(prompt_z) AS stored, "
-                           "unpack(prompt_z) AS prompt, unpack(answer_z) AS answer "
-                           "FROM model_calls WHERE run_id = 'run-m' ORDER BY call_index");
-    REQUIRE(rows.size() == 2);
-    CHECK(rows[0]["kind"] == "chat");
-    CHECK(rows[0]["provider"] == "local");
-    CHECK(rows[0]["template_version"] == "system@1+logic@1");
-    CHECK(rows[0]["tokens_in"] == 1200);
-    CHECK(rows[0]["cost_micro_usd"] == 1230);
-    CHECK(rows[0]["prompt"] == std::string(5000, 'x') + "\nthe hunks, redacted");
-    CHECK(rows[0]["stored"].get<int>() < 500);  // compressed
-    CHECK(rows[0]["answer"] == R"({"findings":[]})");
-    CHECK(rows[1]["kind"] == "tool");
-    CHECK(rows[1]["detail"] == "read_file {\"path\":\"src/a.cc\"}");
-    CHECK(rows[1]["prompt"] == "");
-    CHECK(audit::verify(path).ok);
+    test::on_each_backend("model-calls", [](const std::string& at) {
+      AuditStore::open_location(at)->record_review(review_with_model_and_shadow());
+      const test::LogAuditor auditor(at);
+      auto rows = test::query_rows(auditor.url(),
+                                   "SELECT call_index, kind, provider, model, template_version, tokens_in, tokens_out, "
+                                   "latency_ms, cost_micro_usd, outcome, detail, length(prompt_z) AS stored, "
+                                   "prompt_z, answer_z FROM model_calls WHERE run_id = 'run-m' ORDER BY call_index");
+      REQUIRE(rows.size() == 2);
+      CHECK(rows[0]["kind"] == "chat");
+      CHECK(rows[0]["provider"] == "local");
+      CHECK(rows[0]["template_version"] == "system@1+logic@1");
+      CHECK(rows[0]["tokens_in"] == 1200);
+      CHECK(rows[0]["cost_micro_usd"] == 1230);
+      CHECK(audit::unpack_text(rows[0]["prompt_z"].get<std::string>()) ==
+            std::string(5000, 'x') + "\nthe hunks, redacted");
+      CHECK(rows[0]["stored"].get<int>() < 500);  // compressed
+      CHECK(audit::unpack_text(rows[0]["answer_z"].get<std::string>()) == R"({"findings":[]})");
+      CHECK(rows[1]["kind"] == "tool");
+      CHECK(rows[1]["detail"] == "read_file {\"path\":\"src/a.cc\"}");
+      CHECK(audit::unpack_text(rows[1]["prompt_z"].get<std::string>()) == "");
+      CHECK(audit::verify_location(at).ok);
+      if (storage::is_postgres_url(at)) return;
+      // SQLite's auditors unpack in SQL.
+      auto text = test::query_rows(auditor.url(), "SELECT unpack(prompt_z) AS prompt, unpack(answer_z) AS answer "
+                                                  "FROM model_calls WHERE run_id = 'run-m' ORDER BY call_index");
+      CHECK(text[0]["prompt"] == std::string(5000, 'x') + "\nthe hunks, redacted");
+      CHECK(text[0]["answer"] == R"({"findings":[]})");
+      CHECK(text[1]["prompt"] == "");
+    });
   }
 
   TEST_CASE("unpack gives NULL for anything pack_text did not write") {
@@ -98,7 +106,7 @@ TEST_SUITE("audit::model_calls") {
     CHECK_FALSE(audit::unpack_text("aGVsbG8="));  // base64, but not zlib
     auto path = test::scratch_dir("unpack-null") / "audit.db";
     AuditStore::open(path)->record_review(test::sample_review("run-1", 1));
-    auto rows = query_json(path, "SELECT unpack('garbage') AS g, unpack(NULL) AS n");
+    auto rows = test::query_rows(path, "SELECT unpack('garbage') AS g, unpack(NULL) AS n");
     CHECK(rows[0]["g"].is_null());
     CHECK(rows[0]["n"].is_null());
   }

@@ -95,11 +95,12 @@ TEST_SUITE("audit::AuditStore::link_reverts") {
   }
 
   TEST_CASE("a PR does not revert itself and non-reverts record nothing") {
-    auto path = test::scratch_dir("self") / "audit.db";
-    auto store = audit::AuditStore::open(path);
-    store->record_pr_event({"o/r", 5, "merged", "a", "h5", "5555555", 0, "", ""});
-    CHECK(store->link_reverts("o/r", 5, "Revert \"x\"", "Reverts #5", "").empty());
-    CHECK(store->link_reverts("o/r", 6, "Improve things", "no reference", "").empty());
-    CHECK(store->row_count() == 1);
+    test::on_each_backend("self", [](const std::string& at) {
+      auto store = audit::AuditStore::open_location(at);
+      store->record_pr_event({"o/r", 5, "merged", "a", "h5", "5555555", 0, "", ""});
+      CHECK(store->link_reverts("o/r", 5, "Revert \"x\"", "Reverts #5", "").empty());
+      CHECK(store->link_reverts("o/r", 6, "Improve things", "no reference", "").empty());
+      CHECK(store->row_count() == 1);
+    });
   }
 }

@@ -52,11 +52,12 @@ PgSchema::~PgSchema() {
   }
 }
 
-PgAuditor::PgAuditor(const PgSchema& schema) : admin_url_(schema.url()), role_(schema.name() + "_auditor") {
+PgAuditor::PgAuditor(const std::string& schema_url, const std::string& schema_name)
+    : admin_url_(schema_url), role_(schema_name + "_auditor") {
   auto admin = storage::PgConnection::open(admin_url_, "test database");
   admin.exec("CREATE ROLE " + role_ + " LOGIN");
-  admin.exec("GRANT USAGE ON SCHEMA " + schema.name() + " TO " + role_);
-  admin.exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + schema.name() + " TO " + role_);
+  admin.exec("GRANT USAGE ON SCHEMA " + schema_name + " TO " + role_);
+  admin.exec("GRANT SELECT ON ALL TABLES IN SCHEMA " + schema_name + " TO " + role_);
   url_ = admin_url_;
   url_.replace(url_.find("postgres@"), 9, role_ + "@");
 }
@@ -69,6 +70,17 @@ PgAuditor::~PgAuditor() {
   } catch (...) {
     // The cluster is thrown away at the end of the run anyway.
   }
+}
+
+LogAuditor::LogAuditor(const std::string& location) : url_(location) {
+  if (!storage::is_postgres_url(location)) return;
+  // PgSchema::url() ends with its search_path.
+  constexpr std::string_view kPath = "search_path%3D";
+  const auto at = location.find(kPath);
+  REQUIRE(at != std::string::npos);
+  const auto from = at + kPath.size();
+  pg_.emplace(location, location.substr(from, location.find_first_of("%&", from) - from));
+  url_ = pg_->url();
 }
 
 std::string with_repeatable_read_default(const std::string& schema_url) {

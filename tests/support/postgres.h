@@ -41,7 +41,8 @@ class PgSchema {
 // dropped with this object.
 class PgAuditor {
  public:
-  explicit PgAuditor(const PgSchema& schema);
+  explicit PgAuditor(const PgSchema& schema) : PgAuditor(schema.url(), schema.name()) {}
+  PgAuditor(const std::string& schema_url, const std::string& schema_name);
   ~PgAuditor();
   PgAuditor(const PgAuditor&) = delete;
   PgAuditor& operator=(const PgAuditor&) = delete;
@@ -51,6 +52,20 @@ class PgAuditor {
 
  private:
   std::string admin_url_, role_, url_;
+};
+
+// Where an auditor reads the log at `location` (either backend): the
+// SQLite file itself, or a PgAuditor of the schema, made now (after the
+// tables) and dropped with this object; audit query refuses the test
+// server's superuser.
+class LogAuditor {
+ public:
+  explicit LogAuditor(const std::string& location);
+  const std::string& url() const { return url_; }
+
+ private:
+  std::optional<PgAuditor> pg_;
+  std::string url_;
 };
 
 // `schema_url` (a PgSchema's url(), whose options end with its search_path)
