@@ -40,7 +40,7 @@ Connection open_for_writing(const std::filesystem::path& path, const OpenOptions
     throw Error(Error::Code::io,
                 fmt::format("{} is read-only (file permissions); reviews cannot be recorded", db.where()));
   }
-  sqlite3_busy_timeout(db.get(), options.busy_timeout_ms);
+  db.set_busy_timeout(options.busy_timeout_ms);
   // The first statement reads the header: a corrupt file fails here.
   auto wal = db.prepare("PRAGMA journal_mode = WAL");
   if (!wal.step() || wal.column_text(0) != "wal") {
