@@ -71,7 +71,7 @@ class SqliteAuditStore final : public StoreBase {
         savepoint_(db_.prepare("SAVEPOINT audit_job")),
         release_(db_.prepare("RELEASE audit_job")),
         rollback_to_(db_.prepare("ROLLBACK TO audit_job")),
-        reader_(sqlite_reader(db_)) {
+        reader_(sqlite_reader(db_, /*keep_statements=*/true)) {
     checkpointer_.attach(db_);
   }
 
