@@ -210,14 +210,25 @@ void migrate_postgres(PgConnection& db) {
   int current = pg_queue_version(db);
   if (current > latest) storage::throw_newer_schema(db.where(), current, latest);
   if (current == latest && storage::has_table(db, kQueueVersionTable)) return;
-  PgTransaction tx(db);
-  storage::lock_for_migration(db, pg_migrations());
-  current = pg_queue_version(db);  // again, under the lock
-  if (!storage::has_table(db, kQueueVersionTable)) storage::adopt_migrations(db, pg_migrations(), current);
-  storage::apply_migrations(db, pg_migrations(), latest);
-  db.exec("INSERT INTO queue_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
-          {std::int64_t{latest}});
-  tx.commit();
+  try {
+    PgTransaction tx(db);
+    storage::lock_for_migration(db, pg_migrations());
+    current = pg_queue_version(db);  // again, under the lock
+    if (!storage::has_table(db, kQueueVersionTable)) storage::adopt_migrations(db, pg_migrations(), current);
+    storage::apply_migrations(db, pg_migrations(), latest);
+    db.exec("INSERT INTO queue_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
+            {std::int64_t{latest}});
+    tx.commit();
+  } catch (const storage::PgError& e) {
+    if (e.sqlstate() != "42501") throw;  // insufficient_privilege
+    // serve's role may not CREATE (README, "Several instances on PostgreSQL").
+    throw Error(Error::Code::io,
+                fmt::format("{} has queue schema version {}, this build needs {}{}, and this role may not change "
+                            "the schema: run `reviewer audit migrate --to URL` as the database's owner (README, "
+                            "\"Several instances on PostgreSQL\"): {}",
+                            db.where(), current, latest, current == latest ? " recorded in queue_schema_migrations" : "",
+                            e.what()));
+  }
 }
 
 // Columns 0-7 of `row`: id, delivery_id, event, kind, repository,
