@@ -13,11 +13,11 @@ namespace {
 
 class SqliteReader final : public LogReader {
  public:
-  explicit SqliteReader(Connection& db) : db_(db) {}
+  SqliteReader(Connection& db, bool keep_statements) : db_(db), keep_(keep_statements) {}
 
   void each(std::string_view sql, const std::vector<Value>& params,
             const std::function<void(const LogRow&)>& row) override {
-    auto st = db_.prepare(sql);
+    auto st = keep_ ? db_.cached(sql) : db_.prepare(sql);
     for (std::size_t i = 0; i < params.size(); ++i) st.bind(static_cast<int>(i + 1), params[i]);
     LogRow r;
     // A text value is assigned into the string the row held before, so a
@@ -85,6 +85,7 @@ class SqliteReader final : public LogReader {
   }
 
   Connection& db_;
+  bool keep_;
 };
 
 }  // namespace
@@ -102,6 +103,8 @@ ChainHead read_head(LogReader& log, const std::vector<TableLayout>& tables) {
   return h;
 }
 
-std::unique_ptr<LogReader> sqlite_reader(Connection& db) { return std::make_unique<SqliteReader>(db); }
+std::unique_ptr<LogReader> sqlite_reader(Connection& db, bool keep_statements) {
+  return std::make_unique<SqliteReader>(db, keep_statements);
+}
 
 }  // namespace reviewer::audit

@@ -48,6 +48,10 @@ ChainHead read_head(LogReader& log, const std::vector<TableLayout>& tables);
 
 // Over an open SQLite connection (not owned); the caller holds any
 // transaction it wants the reads to share.
-std::unique_ptr<LogReader> sqlite_reader(Connection& db);
+// With `keep_statements`, the connection keeps each statement for the next
+// read of the same text (Connection::cached): for a reader whose SQL is a
+// fixed set of texts run again and again (the store's history lookups at
+// every review), never one that builds texts from values.
+std::unique_ptr<LogReader> sqlite_reader(Connection& db, bool keep_statements = false);
 
 }  // namespace reviewer::audit

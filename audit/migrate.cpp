@@ -1,7 +1,5 @@
 #include "audit/migrate.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
 
 #include "audit/chain.h"
@@ -11,23 +9,19 @@
 
 namespace reviewer::audit {
 
+const storage::Migrations& sqlite_migrations() {
+  static const storage::Migrations m{"audit", "schema_migrations", &embedded_migrations()};
+  return m;
+}
+
+const storage::Migrations& pg_migrations() {
+  static const storage::Migrations m{"audit", "schema_migrations", &embedded_pg_migrations()};
+  return m;
+}
+
 namespace {
 
-int version_of(std::string_view file_name) {
-  int v = 0;
-  auto [p, ec] = std::from_chars(file_name.data(), file_name.data() + file_name.size(), v);
-  if (ec != std::errc() || p == file_name.data() || *p != '_') {
-    throw Error(Error::Code::internal,
-                fmt::format("audit migration '{}' is not named NNN_name.sql", file_name));
-  }
-  return v;
-}
-
-bool table_exists(Connection& db, std::string_view name) {
-  auto q = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");
-  q.bind(1, name);
-  return q.step();
-}
+bool table_exists(Connection& db, std::string_view name) { return storage::has_table(db, name); }
 
 std::string stored_views_hash(Connection& db) {
   if (!table_exists(db, "schema_meta")) return "";
@@ -53,62 +47,18 @@ void refresh_views(Connection& db) {
 
 }  // namespace
 
-void throw_newer_schema(const std::string& where, int current, int latest) {
-  throw Error(Error::Code::io, fmt::format("{} has schema version {}, newer than this reviewer {} knows "
-                                           "(up to {}); upgrade reviewer to write to it",
-                                           where, current, reviewer_version(), latest));
-}
+int latest_schema_version() { return sqlite_migrations().latest(); }
 
-void for_each_migration(const std::vector<std::pair<std::string_view, std::string_view>>& files, int current,
-                        int target, const std::function<void(int, std::string_view, std::string_view)>& apply) {
-  int expected = 1;
-  for (const auto& [name, sql] : files) {
-    int v = version_of(name);
-    if (v != expected++) {
-      throw Error(Error::Code::internal, fmt::format("audit migrations are not numbered 1, 2, 3...: '{}'", name));
-    }
-    if (v <= current) continue;
-    if (v > target) break;
-    apply(v, name, sql);
-  }
-}
-
-int latest_schema_version() {
-  const auto& m = embedded_migrations();
-  return m.empty() ? 0 : version_of(m.back().first);
-}
-
-int schema_version(Connection& db) {
-  if (!table_exists(db, "schema_migrations")) return 0;
-  auto q = db.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
-  q.step();
-  return static_cast<int>(q.column_int64(0));
-}
+int schema_version(Connection& db) { return storage::schema_version(db, sqlite_migrations()); }
 
 namespace {
 
 void migrate_to(Connection& db, int target) {
   db.exec("BEGIN IMMEDIATE");
   try {
-    db.exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;"
-        "CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;");
-    int current = schema_version(db);
-    int latest = latest_schema_version();
-    if (current > latest) throw_newer_schema(db.where(), current, latest);
-    for_each_migration(embedded_migrations(), current, target, [&](int v, std::string_view name, std::string_view sql) {
-      try {
-        db.exec(sql);
-      } catch (const Error& e) {
-        throw Error(Error::Code::io, fmt::format("migration {} failed: {}", name, e.what()));
-      }
-      auto rec = db.prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)");
-      rec.bind(1, std::int64_t{v});
-      rec.bind(2, name);
-      rec.bind(3, utc_now_iso8601());
-      rec.step();
-    });
+    db.exec("CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;");
+    storage::apply_migrations(db, sqlite_migrations(), target);
+    const int latest = latest_schema_version();
     if (target == latest && stored_views_hash(db) != fast_sha256_hex(embedded_views())) refresh_views(db);
     db.exec("COMMIT");
   } catch (...) {

@@ -1,6 +1,7 @@
 // Schema versioning: the embedded migrations (schema/NNN_name.sql) are
-// applied in order, each recorded in schema_migrations, all in one
-// transaction; the auditor views are (re)created when views.sql changed.
+// applied in order by storage/migrate.h, each recorded in
+// schema_migrations, all in one transaction; the auditor views are
+// (re)created when views.sql changed.
 #pragma once
 
 #include <functional>
@@ -10,21 +11,16 @@
 #include <vector>
 
 #include "audit/db.h"
+#include "storage/migrate.h"
 
 namespace reviewer::audit {
 
+// The audit log's migrations on each backend (the same numbers and names).
+const storage::Migrations& sqlite_migrations();
+const storage::Migrations& pg_migrations();
+
 // The highest migration this build knows (the NNN of the last file).
 int latest_schema_version();
-
-// Calls apply(version, name, sql) for each migration of `files` above
-// `current` up to `target`, in order; throws Error(internal) when the files
-// are not numbered 1, 2, 3… (both backends' migrations go through here).
-void for_each_migration(const std::vector<std::pair<std::string_view, std::string_view>>& files, int current,
-                        int target, const std::function<void(int, std::string_view, std::string_view)>& apply);
-
-// The refusal to write a database `where` at schema `current`, newer than
-// this build's `latest`.
-[[noreturn]] void throw_newer_schema(const std::string& where, int current, int latest);
 
 // The version recorded in the database; 0 for a fresh (empty) file.
 int schema_version(Connection& db);

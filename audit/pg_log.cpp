@@ -16,10 +16,8 @@ using storage::PgTransaction;
 
 namespace {
 
-// Advisory lock keys (pg_advisory_xact_lock(int, int)): the first names the
-// audit log, the second what is serialized.
-constexpr std::string_view kMigrateLock = "SELECT pg_advisory_xact_lock(hashtext('reviewer-audit'), 1)";
-// Appends are serialized on the one row of audit_chain_lock, not on an
+// Migrations are serialized on an advisory lock of the audit log
+// (storage::lock_for_migration). Appends are serialized on the one row of audit_chain_lock, not on an
 // advisory lock: any role may take an advisory lock (an auditor's session
 // holding the key stalled every instance's writes), while FOR UPDATE needs
 // UPDATE on the table, which only the owner and serve's role hold.
@@ -39,9 +37,8 @@ std::string dollar_params(std::string_view sql) {
   return out;
 }
 
-bool has_table(PgConnection& db, std::string_view name) {
-  return db.exec("SELECT to_regclass($1) IS NOT NULL", {std::string(name)}).text(0, 0) == "t";
-}
+using storage::has_table;
+using storage::throw_newer_schema;
 
 // An append-only trigger that is enabled, unconditional and calls the
 // schema's audit_append_only(), whose body still raises.
@@ -144,10 +141,7 @@ class PgReader final : public LogReader {
 
 PgConnection pg_open(const std::string& url) { return PgConnection::open(url, "audit database"); }
 
-int pg_schema_version(PgConnection& db) {
-  if (!has_table(db, "schema_migrations")) return 0;
-  return static_cast<int>(db.exec("SELECT coalesce(max(version), 0) FROM schema_migrations").int64(0, 0));
-}
+int pg_schema_version(PgConnection& db) { return storage::schema_version(db, pg_migrations()); }
 
 namespace {
 
@@ -182,27 +176,13 @@ void pg_migrate(PgConnection& db) {
   if (current == latest && pg_views_hash(db) == views && has_table(db, "audit_chain_lock")) return;
   try {
     PgTransaction tx(db);
-    db.exec(kMigrateLock);
+    storage::lock_for_migration(db, pg_migrations());
     current = pg_schema_version(db);  // again, under the lock
     if (current > latest) throw_newer_schema(db.where(), current, latest);
-    if (!has_table(db, "schema_migrations") || !has_table(db, "schema_meta")) {
-      db.exec(
-          "CREATE TABLE IF NOT EXISTS schema_migrations ("
-          " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
-          "CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
-    }
+    if (!has_table(db, "schema_meta")) db.exec("CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
     if (!has_table(db, "audit_chain_lock")) db.exec(kChainLockTable);
     if (current < latest) db.exec(embedded_pg_functions());
-    for_each_migration(embedded_pg_migrations(), current, latest,
-                       [&](int v, std::string_view name, std::string_view sql) {
-                         try {
-                           db.exec(sql);
-                         } catch (const Error& e) {
-                           throw Error(Error::Code::io, fmt::format("migration {} failed: {}", name, e.what()));
-                         }
-                         db.exec("INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
-                                 {std::int64_t{v}, std::string(name), utc_now_iso8601()});
-                       });
+    storage::apply_migrations(db, pg_migrations(), latest);
     if (pg_views_hash(db) != views) refresh_pg_views(db);
     tx.commit();
   } catch (const storage::PgError& e) {

@@ -40,7 +40,7 @@ Connection open_for_writing(const std::filesystem::path& path, const OpenOptions
     throw Error(Error::Code::io,
                 fmt::format("{} is read-only (file permissions); reviews cannot be recorded", db.where()));
   }
-  sqlite3_busy_timeout(db.get(), options.busy_timeout_ms);
+  db.set_busy_timeout(options.busy_timeout_ms);
   // The first statement reads the header: a corrupt file fails here.
   auto wal = db.prepare("PRAGMA journal_mode = WAL");
   if (!wal.step() || wal.column_text(0) != "wal") {
@@ -71,7 +71,7 @@ class SqliteAuditStore final : public StoreBase {
         savepoint_(db_.prepare("SAVEPOINT audit_job")),
         release_(db_.prepare("RELEASE audit_job")),
         rollback_to_(db_.prepare("ROLLBACK TO audit_job")),
-        reader_(sqlite_reader(db_)) {
+        reader_(sqlite_reader(db_, /*keep_statements=*/true)) {
     checkpointer_.attach(db_);
   }
 

@@ -42,7 +42,7 @@ Statement prepare_user_sql(Connection& db, std::string_view sql) {
   const char* tail = nullptr;
   NoTransactionControl no_transactions(db);
   int rc = sqlite3_prepare_v2(db.get(), text.c_str(), -1, &raw, &tail);
-  Statement stmt(db.get(), raw, db.where());
+  Statement stmt = db.adopt(raw);
   if ((rc & 0xff) == SQLITE_AUTH && no_transactions.refused()) {
     throw Error(Error::Code::usage,
                 "audit query: transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE) is refused: the "

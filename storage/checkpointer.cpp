@@ -6,7 +6,23 @@
 
 namespace reviewer::storage {
 
-Checkpointer::Checkpointer(std::filesystem::path path) : path_(std::move(path)) {}
+Checkpointer::Options Checkpointer::queue_checkpoints(
+    std::function<void(const std::function<void(Connection&)>&)> with_writer, std::function<void()> before_checkpoint) {
+  Options o;
+  o.wake_frames = 1;
+  // At c=16 the p99 of intake's 202 was 10.2-15 ms with a round every 250
+  // ms, 15-21 ms every 1-3 s, and 7.0-8.5 ms every 50 ms (bench/README.md,
+  // `## server`).
+  o.min_interval = std::chrono::milliseconds(50);
+  o.writer_frames = 0;
+  o.restart_frames = kRestartFrames;
+  o.with_writer = std::move(with_writer);
+  o.before_checkpoint = std::move(before_checkpoint);
+  return o;
+}
+
+Checkpointer::Checkpointer(std::filesystem::path path, Options options)
+    : path_(std::move(path)), opt_(std::move(options)) {}
 
 Checkpointer::~Checkpointer() {
   {
@@ -25,7 +41,7 @@ int Checkpointer::on_commit(void* p, sqlite3* db, const char* name, int frames) 
   auto* self = static_cast<Checkpointer*>(p);
   int done = self->backfilled_.load(std::memory_order_relaxed);
   if (frames < done) done = 0;  // the WAL was started over since
-  const bool due = frames - done >= kCheckpointFrames;
+  const bool due = frames - done >= self->opt_.wake_frames;
   // Past kWriterFrames (or without a thread of our own, when due), the
   // writer copies what the thread has not (PASSIVE) and syncs; when that is
   // everything, its next commit starts the WAL over. While the thread is
@@ -33,11 +49,19 @@ int Checkpointer::on_commit(void* p, sqlite3* db, const char* name, int frames) 
   // a time): it tries again after its next commit, and past twice
   // kWriterFrames waits for the thread, so the WAL stays bounded even when
   // the thread falls behind.
-  if (frames >= kWriterFrames || (due && self->failed_.load())) {
+  const int writer_frames = self->opt_.writer_frames;
+  if ((writer_frames > 0 && frames >= writer_frames) || (due && self->failed_.load())) {
     std::unique_lock turn(self->checkpointing_, std::try_to_lock);
     if (!turn.owns_lock()) {
-      if (frames < 2 * kWriterFrames) return SQLITE_OK;
+      if (writer_frames == 0 || frames < 2 * writer_frames) return SQLITE_OK;
       turn.lock();
+    }
+    if (self->opt_.before_checkpoint) {
+      try {
+        self->opt_.before_checkpoint();
+      } catch (const std::exception&) {
+        return SQLITE_OK;  // not on disk: the rows naming it stay in the WAL
+      }
     }
     int log = 0, copied = 0;
     if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK) {
@@ -69,10 +93,14 @@ void Checkpointer::loop() {
     return;
   }
   std::unique_lock lock(mu_);
+  auto last_round = std::chrono::steady_clock::now() - opt_.min_interval;
   while (!stop_) {
     cv_.wait(lock, [this] { return stop_ || wanted_.load(); });
+    // The commits until then share this round.
+    cv_.wait_until(lock, last_round + opt_.min_interval, [this] { return stop_; });
     if (stop_) break;
     wanted_ = false;
+    last_round = std::chrono::steady_clock::now();
     lock.unlock();
     checkpoint(*db);
     lock.lock();
@@ -80,14 +108,37 @@ void Checkpointer::loop() {
 }
 
 void Checkpointer::checkpoint(Connection& db) {
-  std::lock_guard turn(checkpointing_);
   int log = 0, copied = 0;
-  // PASSIVE never waits: it copies what no reader still needs, syncs the
-  // database file, and leaves the rest for the next round. On failure (an
-  // I/O error) the pages simply stay in the WAL, where commits are durable.
-  if (sqlite3_wal_checkpoint_v2(db.get(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK) {
-    backfilled_.store(copied, std::memory_order_relaxed);
+  {
+    std::lock_guard turn(checkpointing_);
+    if (opt_.before_checkpoint) {
+      try {
+        opt_.before_checkpoint();
+      } catch (const std::exception&) {
+        return;  // not on disk: the rows naming it stay in the WAL
+      }
+    }
+    // PASSIVE never waits: it copies what no reader still needs, syncs the
+    // database file, and leaves the rest for the next round. On failure (an
+    // I/O error) the pages simply stay in the WAL, where commits are durable.
+    if (sqlite3_wal_checkpoint_v2(db.get(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK) {
+      backfilled_.store(copied, std::memory_order_relaxed);
+    }
   }
+  if (opt_.restart_frames > 0 && log > opt_.restart_frames && opt_.with_writer) restart();
+}
+
+// On the writer's connection, under its lock: the WAL is reused from its
+// start once everything in it is copied. A short busy timeout: a reader in
+// another process makes it wait for a later round rather than hold the
+// writer. Without checkpointing_ held, as the writer's own hook may take it.
+void Checkpointer::restart() {
+  opt_.with_writer([](Connection& writer) {
+    const int busy = writer.busy_timeout();
+    writer.set_busy_timeout(20);
+    sqlite3_wal_checkpoint_v2(writer.get(), "main", SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    writer.set_busy_timeout(busy);
+  });
 }
 
 }  // namespace reviewer::storage

@@ -16,6 +16,8 @@
 #include "reviewer/core/job.h"
 #include "reviewer/server/queue.h"
 #include "reviewer/server/queue_policy.h"
+#include "reviewer/server/queue_schema.h"
+#include "storage/migrate.h"
 #include "storage/pg_pool.h"
 #include "storage/postgres.h"
 
@@ -28,69 +30,10 @@ using storage::PgResult;
 using storage::PgTransaction;
 using storage::Value;
 
-constexpr std::int64_t kPgQueueSchemaVersion = 3;
 // Intake batches in flight at once: enough that inserts overlap the WAL
 // flushes of the batches before them (see bench/README.md ## postgres).
 constexpr std::size_t kIntakeWriters = 4;
 
-constexpr std::string_view kPgSchema = R"sql(
-CREATE TABLE IF NOT EXISTS queue_meta(key TEXT PRIMARY KEY, value BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS queue_deliveries(
-  id BIGSERIAL PRIMARY KEY,
-  delivery_id TEXT NOT NULL UNIQUE,
-  event TEXT NOT NULL,
-  action TEXT NOT NULL,
-  repository TEXT NOT NULL,
-  received_ms BIGINT NOT NULL,
-  headers TEXT NOT NULL,
-  body BYTEA,
-  outcome TEXT NOT NULL);
--- Bodies are compressed with lz4 (schema 2): a 24 KB delivery's JSON
--- shrinks about five times, and the WAL, the table and the checkpoints
--- with it; intake did 23% more deliveries per second than storing them
--- as they came (pglz, the default, costs more CPU than it saves). A
--- server built without lz4 keeps them uncompressed.
-DO $$ BEGIN
-  ALTER TABLE queue_deliveries ALTER COLUMN body SET STORAGE EXTENDED, ALTER COLUMN body SET COMPRESSION lz4;
-EXCEPTION WHEN feature_not_supported THEN
-  ALTER TABLE queue_deliveries ALTER COLUMN body SET STORAGE EXTERNAL;
-END $$;
--- Compressed bodies stay in the table's own pages (schema 3): past 2 KB,
--- the default target, a compressed body went to the TOAST table in 2 KB
--- chunks, each a heap row and an index entry more per delivery. Bodies
--- still over ~8 KB once compressed go there as before.
-ALTER TABLE queue_deliveries SET (toast_tuple_target = 8160);
-CREATE TABLE IF NOT EXISTS queue_jobs(
-  id BIGSERIAL PRIMARY KEY,
-  delivery_id TEXT NOT NULL REFERENCES queue_deliveries(delivery_id),
-  event TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  repository TEXT NOT NULL,
-  pr_number BIGINT NOT NULL,
-  head_sha TEXT NOT NULL,
-  installation BIGINT NOT NULL DEFAULT 0,
-  state TEXT NOT NULL CHECK(state IN ('pending','leased','done','failed','dead','superseded')),
-  attempts INT NOT NULL DEFAULT 0,
-  available_ms BIGINT NOT NULL,
-  lease_token TEXT,
-  lease_expires_ms BIGINT,
-  superseded_by BIGINT,
-  created_ms BIGINT NOT NULL,
-  finished_ms BIGINT,
-  run_id TEXT,
-  result TEXT,
-  reported_ms BIGINT);
-CREATE INDEX IF NOT EXISTS queue_jobs_pending ON queue_jobs(available_ms, id) WHERE state='pending';
-CREATE INDEX IF NOT EXISTS queue_jobs_leased ON queue_jobs(lease_expires_ms) WHERE state='leased';
-CREATE INDEX IF NOT EXISTS queue_jobs_by_pr ON queue_jobs(repository, pr_number, kind) WHERE state IN ('pending','leased');
-CREATE INDEX IF NOT EXISTS queue_jobs_unreported_dead ON queue_jobs(id) WHERE state='dead' AND reported_ms IS NULL;
-CREATE INDEX IF NOT EXISTS queue_jobs_delivery ON queue_jobs(delivery_id);
-CREATE TABLE IF NOT EXISTS queue_repo_turns(repository TEXT PRIMARY KEY, last_turn BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS queue_installation_turns(installation BIGINT PRIMARY KEY, last_turn BIGINT NOT NULL);
-CREATE SEQUENCE IF NOT EXISTS queue_turns;
-)sql";
-
-constexpr std::string_view kMigrateLock = "SELECT pg_advisory_xact_lock(hashtext('reviewer-queue'), 1)";
 // Workers of every instance LISTEN on it; intake NOTIFYs when it queued a job.
 constexpr std::string_view kChannel = "reviewer_jobs";
 constexpr std::string_view kNotify = "NOTIFY reviewer_jobs";
@@ -243,26 +186,49 @@ std::string from_bytea(std::string_view hex) {
   return out;
 }
 
-// Creates the tables in a new database; leaves a current one alone (its
-// DDL would lock tables other instances are using).
-void migrate(PgConnection& db) {
-  PgTransaction tx(db);
-  db.exec(kMigrateLock);
-  std::int64_t version = 0;
-  if (db.exec("SELECT to_regclass('queue_meta') IS NOT NULL").text(0, 0) == "t") {
-    auto r = db.exec("SELECT value FROM queue_meta WHERE key='schema_version'");
-    version = r.rows() ? r.int64(0, 0) : 0;
-  }
-  if (version > kPgQueueSchemaVersion) {
-    throw Error(Error::Code::io, fmt::format("{} has queue schema version {}, newer than this build's ({})",
-                                             db.where(), version, kPgQueueSchemaVersion));
-  }
-  if (version < kPgQueueSchemaVersion) {
-    db.exec(kPgSchema);
+const storage::Migrations& pg_migrations() {
+  static const storage::Migrations m{"queue", kQueueVersionTable, &queue_postgres_migrations()};
+  return m;
+}
+
+// The version of a database, recorded in queue_schema_migrations; one from
+// before that table kept it in queue_meta (1-3, the same migrations).
+int pg_queue_version(PgConnection& db) {
+  if (storage::has_table(db, kQueueVersionTable)) return storage::schema_version(db, pg_migrations());
+  if (!storage::has_table(db, "queue_meta")) return 0;
+  auto r = db.exec("SELECT value FROM queue_meta WHERE key='schema_version'");
+  return r.rows() ? static_cast<int>(r.int64(0, 0)) : 0;
+}
+
+// Brings the database to this build's schema under the queue's advisory
+// lock; a current one is left alone without taking it (its DDL would lock
+// tables other instances are using), a newer one refused untouched.
+// queue_meta's schema_version follows the version: builds from before
+// queue_schema_migrations read it, and refuse a newer database.
+void migrate_postgres(PgConnection& db) {
+  const int latest = pg_migrations().latest();
+  int current = pg_queue_version(db);
+  if (current > latest) storage::throw_newer_schema(db.where(), current, latest);
+  if (current == latest && storage::has_table(db, kQueueVersionTable)) return;
+  try {
+    PgTransaction tx(db);
+    storage::lock_for_migration(db, pg_migrations());
+    current = pg_queue_version(db);  // again, under the lock
+    if (!storage::has_table(db, kQueueVersionTable)) storage::adopt_migrations(db, pg_migrations(), current);
+    storage::apply_migrations(db, pg_migrations(), latest);
     db.exec("INSERT INTO queue_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
-            {kPgQueueSchemaVersion});
+            {std::int64_t{latest}});
+    tx.commit();
+  } catch (const storage::PgError& e) {
+    if (e.sqlstate() != "42501") throw;  // insufficient_privilege
+    // serve's role may not CREATE (README, "Several instances on PostgreSQL").
+    throw Error(Error::Code::io,
+                fmt::format("{} has queue schema version {}, this build needs {}{}, and this role may not change "
+                            "the schema: run `reviewer audit migrate --to URL` as the database's owner (README, "
+                            "\"Several instances on PostgreSQL\"): {}",
+                            db.where(), current, latest, current == latest ? " recorded in queue_schema_migrations" : "",
+                            e.what()));
   }
-  tx.commit();
 }
 
 // Columns 0-7 of `row`: id, delivery_id, event, kind, repository,
@@ -325,7 +291,7 @@ class PgQueue final : public JobQueue {
             .count();
       };
     }
-    migrate(db_);
+    migrate_postgres(db_);
   }
 
   std::size_t intake_writers() const override { return intake_.size(); }

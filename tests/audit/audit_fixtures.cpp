@@ -67,7 +67,7 @@ namespace reviewer::test {
 
 audit::Connection raw_open(const std::filesystem::path& path) {
   auto db = audit::Connection::open(path, SQLITE_OPEN_READWRITE);
-  sqlite3_busy_timeout(db.get(), 5000);
+  db.set_busy_timeout(5000);
   return db;
 }
 

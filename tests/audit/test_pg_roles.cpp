@@ -181,6 +181,28 @@ TEST_SUITE("audit PostgreSQL roles") {
     CHECK_FALSE(views.empty());
   }
 
+  TEST_CASE("serve's role on a queue from before queue_schema_migrations hears that the owner must migrate") {
+    auto s = test::PgSchema::create("pg-role-queue-versions");
+    if (!s) return;
+    pg_roles_test::Role writer(*s, "queue");
+    pg_roles_test::readme_grants_before(*s, writer, s->name() + "_queue");
+    pg_roles_test::owner_migrates(*s);
+    pg_roles_test::readme_grants_after(writer, s->name() + "_queue");
+    // What an older build's `audit migrate --to` left: the version in queue_meta only.
+    test::log_scalar(s->url(), "DROP TABLE queue_schema_migrations");
+    try {
+      server::JobQueue::open_postgres(writer.url(), {});
+      FAIL("a role without CREATE migrated the queue");
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      CHECK(m.find("has queue schema version 3, this build needs 3") != std::string::npos);
+      CHECK(m.find("run `reviewer audit migrate --to URL` as the database's owner") != std::string::npos);
+    }
+    pg_roles_test::owner_migrates(*s);  // the README's step after an upgrade
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_schema_migrations") == "3");
+    server::JobQueue::open_postgres(writer.url(), {});
+  }
+
   TEST_CASE("the auditors' role reads with default_transaction_read_only and SELECT only") {
     auto s = test::PgSchema::create("pg-role-auditor");
     if (!s) return;

@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "storage/sqlite.h"
+
 #include "reviewer/github/signature.h"
 #include "support/loopback.h"
 #include "support/testutil.h"
@@ -161,25 +163,10 @@ std::string LiveServer::log_text() const {
 }
 
 std::string query_one(const std::filesystem::path& db, const std::string& sql) {
-  sqlite3* h = nullptr;
-  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(h);
-    throw std::runtime_error("cannot open " + db.string());
-  }
-  sqlite3_busy_timeout(h, 5000);
-  sqlite3_stmt* st = nullptr;
-  std::string out;
-  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-    auto* t = sqlite3_column_text(st, 0);
-    out = t ? reinterpret_cast<const char*>(t) : "";
-  } else if (!st) {
-    std::string msg = sqlite3_errmsg(h);
-    sqlite3_close(h);
-    throw std::runtime_error("bad query: " + msg);
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return out;
+  auto h = storage::Connection::open(db, SQLITE_OPEN_READONLY, nullptr, "test database");
+  h.set_busy_timeout(5000);
+  auto st = h.prepare(sql);
+  return st.step() ? st.column_text(0) : "";
 }
 
 }  // namespace reviewer::test

@@ -13,6 +13,7 @@
 #include "reviewer/core/error.h"
 #include "reviewer/server/dead_letters.h"
 #include "reviewer/server/queue.h"
+#include "storage/sqlite.h"
 #include "server_fixture.h"
 #include "support/testutil.h"
 
@@ -84,18 +85,16 @@ TEST_SUITE("server dead letters") {
       q->enqueue({item("d-1", 1)});
     }
     // Back to what a build before dead-letter reporting wrote.
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    // The body was inline then.
-    CHECK(sqlite3_exec(db,
-                       "UPDATE deliveries SET body='{\"old\":1}'; DROP TABLE body_segments; "
-                       "ALTER TABLE deliveries DROP COLUMN body_file; ALTER TABLE deliveries DROP COLUMN body_offset; "
-                       "ALTER TABLE deliveries DROP COLUMN body_length; "
-                       "ALTER TABLE jobs DROP COLUMN installation; DROP TABLE installation_turns; "
-                       "DROP INDEX jobs_unreported_dead; ALTER TABLE jobs DROP COLUMN reported_ms; "
-                       "PRAGMA user_version=1",
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
+    {
+      auto db = storage::Connection::open(path, SQLITE_OPEN_READWRITE, nullptr, "test database");
+      // The body was inline then.
+      db.exec("UPDATE deliveries SET body='{\"old\":1}'; DROP TABLE body_segments; "
+              "ALTER TABLE deliveries DROP COLUMN body_file; ALTER TABLE deliveries DROP COLUMN body_offset; "
+              "ALTER TABLE deliveries DROP COLUMN body_length; "
+              "ALTER TABLE jobs DROP COLUMN installation; DROP TABLE installation_turns; "
+              "DROP INDEX jobs_unreported_dead; ALTER TABLE jobs DROP COLUMN reported_ms; "
+              "DROP TABLE queue_schema_migrations; PRAGMA user_version=1");
+    }
     auto q = JobQueue::open_sqlite(path, {});
     CHECK(test::query_one(path, "PRAGMA user_version") == "3");
     auto j = q->claim(60s);
