@@ -119,8 +119,22 @@ int schema_version(PgConnection& db, const Migrations& m) {
   return static_cast<int>(db.exec(fmt::format("SELECT coalesce(max(version), 0) FROM {}", m.table)).int64(0, 0));
 }
 
-void lock_for_migration(PgConnection& db, const Migrations& m) {
-  db.exec(fmt::format("SELECT pg_advisory_xact_lock(hashtext('reviewer-{}'), 1)", m.component));
+void lock_for_migration(PgConnection& db, const Migrations& m, std::chrono::seconds wait) {
+  // A bounded wait: a session that holds the key (a migration that hangs,
+  // or anyone allowed to take advisory locks) makes a start fail with a
+  // reason rather than hang. The setting ends with the transaction.
+  db.exec(fmt::format("SET LOCAL lock_timeout = '{}s'", wait.count()));
+  try {
+    db.exec(fmt::format("SELECT pg_advisory_xact_lock(hashtext('reviewer-{}'), 1)", m.component));
+  } catch (const PgError& e) {
+    if (e.sqlstate() != "55P03") throw;  // lock_not_available
+    throw Error(Error::Code::io,
+                fmt::format("{}: another session has held the {} migration lock for over {} s (another instance "
+                            "migrating, or a stuck session: see pg_locks where locktype = 'advisory'); try again",
+                            db.where(), m.component, wait.count()),
+                Error::Retry::transient);
+  }
+  db.exec("SET LOCAL lock_timeout = DEFAULT");
 }
 
 void apply_migrations(PgConnection& db, const Migrations& m, int target) {

@@ -11,6 +11,7 @@
 // and what else they do around a migration (the audit log's views).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -61,8 +62,9 @@ void adopt_migrations(Connection& db, const Migrations& m, int version);
 
 bool has_table(PgConnection& db, std::string_view name);
 int schema_version(PgConnection& db, const Migrations& m);
-// pg_advisory_xact_lock of the component, held to the transaction's end.
-void lock_for_migration(PgConnection& db, const Migrations& m);
+// pg_advisory_xact_lock of the component, held to the transaction's end;
+// waits at most `wait`, then throws a transient Error naming the lock.
+void lock_for_migration(PgConnection& db, const Migrations& m, std::chrono::seconds wait = std::chrono::seconds(60));
 void apply_migrations(PgConnection& db, const Migrations& m, int target);
 void adopt_migrations(PgConnection& db, const Migrations& m, int version);
 

@@ -17,6 +17,7 @@
 #include "server_fixture.h"
 #include "support/postgres.h"
 #include "support/testutil.h"
+#include "storage/migrate.h"
 #include "storage/postgres.h"
 #include "storage/sqlite.h"
 
@@ -249,6 +250,39 @@ INSERT INTO queue_jobs(delivery_id, event, kind, repository, pr_number, head_sha
     CHECK(j->payload == "{\"old\":1}");
     q->enqueue({fresh_item("d-new")});
     CHECK(q->claim(60s)->payload == "{\"new\":1}");
+  }
+
+  TEST_CASE("a migration waits a bounded time for its lock, then says who to look for") {
+    auto s = test::PgSchema::create("pg-migration-lock");
+    if (!s) return;
+    static const storage::MigrationFiles files = {{"001_t.sql", "CREATE TABLE t(x INT);"}};
+    const storage::Migrations m{"locktest", "locktest_migrations", &files};
+    // Another session holds the component's key (a migration that hangs).
+    auto holder = storage::PgConnection::open(s->url(), "holder");
+    storage::PgTransaction held(holder);
+    holder.exec("SELECT pg_advisory_xact_lock(hashtext('reviewer-locktest'), 1)");
+
+    auto db = storage::PgConnection::open(s->url(), "test");
+    const auto started = std::chrono::steady_clock::now();
+    {
+      storage::PgTransaction tx(db);
+      try {
+        storage::lock_for_migration(db, m, std::chrono::seconds(1));
+        FAIL("the lock was taken while another session held it");
+      } catch (const Error& e) {
+        CHECK(std::string(e.what()).find("another session has held the locktest migration lock for over 1 s") !=
+              std::string::npos);
+        CHECK(e.transient());
+      }
+    }
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(30));
+    held.commit();  // released: the next attempt migrates, and the wait bound does not outlive it
+    storage::PgTransaction tx(db);
+    storage::lock_for_migration(db, m, std::chrono::seconds(1));
+    storage::apply_migrations(db, m, 1);
+    CHECK(db.exec("SHOW lock_timeout").text(0, 0) == db.exec("SELECT reset_val FROM pg_settings WHERE name = 'lock_timeout'").text(0, 0));
+    tx.commit();
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM locktest_migrations") == "1");
   }
 
   TEST_CASE("a PostgreSQL queue newer than this build is refused with both versions named") {
