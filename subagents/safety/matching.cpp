@@ -41,12 +41,14 @@ bool plausible_secret(const RuleSet& rules, const Rule& rule, std::string_view v
 }
 
 std::vector<SecretSpan> secret_spans_of(const RuleSet& rules, const Rule& rule, const re2::RE2& re,
-                                        std::string_view text) {
+                                        std::string_view text, bool* matched) {
   std::vector<SecretSpan> spans;
+  if (matched) *matched = false;
   const auto group = static_cast<std::size_t>(secret_group(re));
   std::vector<re2::StringPiece> groups(group + 1);
   for (std::size_t pos = 0; pos <= text.size() && re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED,
                                                              groups.data(), static_cast<int>(groups.size()));) {
+    if (matched) *matched = true;
     re2::StringPiece v = group > 0 && groups[group].data() ? groups[group] : groups[0];
     auto b = static_cast<std::size_t>(groups[0].data() - text.data());
     pos = groups[0].empty() ? b + 1 : b + groups[0].size();

@@ -32,9 +32,10 @@ bool plausible_secret(const RuleSet& rules, const Rule& rule, std::string_view v
 
 // Where one pattern `re` of the secret rule `rule` finds a plausible value
 // in `text`, in order: secret_spans for one pattern (the safety agent's
-// scan records them for the redactor).
+// scan records them for the redactor). `*matched` (if given): whether `re`
+// matched anywhere in `text`, plausible or not.
 std::vector<SecretSpan> secret_spans_of(const RuleSet& rules, const Rule& rule, const re2::RE2& re,
-                                        std::string_view text);
+                                        std::string_view text, bool* matched = nullptr);
 
 // The text with every plausible secret value (by the secret rules) replaced
 // by "[REDACTED]": PR text shown as evidence may hold a pasted credential.

@@ -358,6 +358,20 @@ std::vector<int> every_entry(std::size_t n) {
 // (U+212A KELVIN SIGN: k, U+017F LATIN SMALL LETTER LONG S: s). `*wide`:
 // whether any other byte outside ASCII remains.
 std::string fold_ascii(std::string_view text, bool* wide) {
+  // Most text is ASCII: one pass the compiler vectorises, without the
+  // per-byte appends below (a quarter of the atoms' sieve on the 57.7 MB
+  // import: 15 of 64 ms, instrumented).
+  unsigned char high = 0;
+  for (const char c : text) high |= static_cast<unsigned char>(c);
+  if (high < 0x80) {
+    *wide = false;
+    std::string out(text.size(), '\0');
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      out[i] = static_cast<char>(c + (static_cast<unsigned char>(c - 'A') < 26 ? 'a' - 'A' : 0));
+    }
+    return out;
+  }
   std::string out;
   out.reserve(text.size());
   *wide = false;
@@ -410,12 +424,17 @@ void SieveChoice::cost(Sieve used, std::size_t bytes, std::chrono::nanoseconds s
   if (exact_seen_.fetch_add(bytes, std::memory_order_relaxed) < kExactWarmBytes) return;
   const std::uint64_t eb = exact_bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
   const std::uint64_t en = exact_ns_.fetch_add(ns, std::memory_order_relaxed) + ns;
-  if (eb < kTrialBytes) return;
   const std::uint64_t ab = atoms_bytes_.load(std::memory_order_relaxed);
   const std::uint64_t an = atoms_ns_.load(std::memory_order_relaxed);
-  // Nothing measured by atoms: nothing to weigh, the set stays.
-  const bool exact_dearer = ab > 0 && static_cast<long double>(en) / static_cast<long double>(eb) >
-                                          kExactHandicap * static_cast<long double>(an) / static_cast<long double>(ab);
+  // What the atoms would have cost per byte, times the handicap (0: nothing
+  // measured by atoms, nothing to weigh, the set stays).
+  const long double allowed = ab > 0 ? kExactHandicap * static_cast<long double>(an) / static_cast<long double>(ab) : 0;
+  // A trial that has already cost what all of kTrialBytes may cost has lost:
+  // on varied code the set costs 12-16 times the atoms, and reading the
+  // rest of its trial (0.5 MB at ~1.5 us a byte) was most of its price.
+  const bool lost = ab > 0 && static_cast<long double>(en) > allowed * static_cast<long double>(kTrialBytes);
+  if (eb < kTrialBytes && !lost) return;
+  const bool exact_dearer = lost || (ab > 0 && static_cast<long double>(en) / static_cast<long double>(eb) > allowed);
   int undecided = kUndecided;
   verdict_.compare_exchange_strong(undecided, exact_dearer ? kAtoms : kExact, std::memory_order_relaxed);
 }

@@ -157,7 +157,8 @@ class FileScanner {
   // secret rule finds in the added lines (for the redactor).
   FileScanner(const RuleSet& rules, const FileDiff& fd, std::vector<Finding>& out, SecretScan::File* secrets,
               SieveChoice& choice)
-      : rules_(rules), fd_(fd), path_(fd.path()), out_(out), secrets_(secrets), choice_(choice) {
+      : rules_(rules), fd_(fd), path_(fd.path()), out_(out), secrets_(secrets), choice_(choice),
+        applies_(rules.rules.size(), -1) {
     languages_ = rules.languages_of(path_);
     is_test_ = rules.test_paths.matches(path_);
     // The sieves leave out the rules bound to some paths: this file runs
@@ -185,7 +186,15 @@ class FileScanner {
   }
 
  private:
+  // Asked per rule by file_facts and per candidate of every block: the
+  // path's globs are matched once per file and rule.
   bool applies(const Rule& r) const {
+    signed char& known = applies_[static_cast<std::size_t>(&r - rules_.rules.data())];
+    if (known < 0) known = path_takes(r) ? 1 : 0;
+    return known != 0;
+  }
+
+  bool path_takes(const Rule& r) const {
     if (r.languages != 0 && (r.languages & languages_) == 0) return false;
     if (!r.paths.empty() && !r.paths.matches(path_)) return false;
     if (!r.exclude_paths.empty() && r.exclude_paths.matches(path_)) return false;
@@ -236,7 +245,7 @@ class FileScanner {
     for (const auto& r : rules_.rules) {
       if (r.trigger == Trigger::line || !applies(r)) continue;
       bool fire = false;
-      std::string evidence = printable_excerpt(path_, kEvidenceMax);
+      std::string evidence;  // the path's, unless the trigger shows more
       switch (r.trigger) {
         case Trigger::line: break;
         case Trigger::added: fire = arrived; break;
@@ -262,7 +271,7 @@ class FileScanner {
                                            fd_.new_id.substr(0, 12));
           break;
       }
-      if (fire) out_.push_back(finding(r, 0, std::move(evidence)));
+      if (fire) out_.push_back(finding(r, 0, evidence.empty() ? printable_excerpt(path_, kEvidenceMax) : std::move(evidence)));
     }
   }
 
@@ -313,17 +322,20 @@ class FileScanner {
 
   // What the redactor would learn from this pattern in the block: every
   // plausible value, whether or not the rule applies to this file or has
-  // reported enough already.
-  void record_secrets(const Rule& rule, const re2::RE2& re, std::size_t begin, std::size_t end) {
+  // reported enough already. Returns whether the pattern matched in the
+  // block at all: if not, collect() would find nothing there either.
+  bool record_secrets(const Rule& rule, const re2::RE2& re, std::size_t begin, std::size_t end) {
     const auto block = lines_.text().substr(begin, end - begin);
-    for (const auto& span : secret_spans_of(rules_, rule, re, block)) {
-      if (secrets_->values.size() >= SecretScan::kMaxValues) return;
+    bool matched = false;
+    for (const auto& span : secret_spans_of(rules_, rule, re, block, &matched)) {
+      if (secrets_->values.size() >= SecretScan::kMaxValues) break;
       std::string value(block.substr(span.begin, span.end - span.begin));
       auto same = [&](const auto& v) { return v.first == value && v.second == rule.name; };
       if (std::none_of(secrets_->values.begin(), secrets_->values.end(), same)) {
         secrets_->values.emplace_back(std::move(value), rule.name);
       }
     }
+    return matched;
   }
 
   // Whether the file's visible text holds what rule `ri` requires; judged
@@ -354,7 +366,7 @@ class FileScanner {
       while (next < n && lines_.starts[next] - begin < kBlockBytes) ++next;
       const std::size_t end = next < n ? lines_.starts[next] - 1 : lines_.text().size();
       first_line = next;
-      const bool timed = choice_.measured();
+      const bool timed = choice_.timing();
       const auto started = timed ? thread_cpu() : std::chrono::nanoseconds{};
       const Sieve sieve = choice_.next(end - begin);
       std::vector<int> candidates = rules_.line_set->candidates(lines_.text().substr(begin, end - begin), false, sieve);
@@ -366,8 +378,11 @@ class FileScanner {
       for (int c : candidates) {
         auto [ri, pi] = rules_.line_set->entries[static_cast<std::size_t>(c)];
         const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
-        if (secrets_ && rule.kind == RuleKind::secret) {
-          record_secrets(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end);
+        // A secret pattern the redactor's pass did not find in the block
+        // is not run again over it (one pass of its regex, not two).
+        if (secrets_ && rule.kind == RuleKind::secret &&
+            !record_secrets(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end)) {
+          continue;
         }
         int& left = budget[static_cast<std::size_t>(ri)];
         if (!rule.on_lines || left == 0 || !applies(rule) || !requirement_met(static_cast<std::size_t>(ri), rule)) continue;
@@ -449,6 +464,7 @@ class FileScanner {
   std::vector<std::int8_t> required_;  // per rule: -1 not judged yet, else requirement_met's answer
   std::vector<Hit> claimed_;  // known-format values that failed their checksum
   std::vector<int> bound_;     // path-bound entries whose rules apply here, sorted
+  mutable std::vector<signed char> applies_;  // per rule: -1 not yet asked, else applies()
 };
 
 // Everything of the PR that is not an added line: the title and body, the

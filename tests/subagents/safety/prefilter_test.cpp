@@ -148,17 +148,25 @@ TEST_SUITE("safety::prefilter") {
     // kExactAfterBytes by atoms at 20 ns a byte, then a trial of the exact
     // set (its warm-up at any cost, then kTrialBytes) at `trial` ns a byte;
     // returns the sieve the scan then keeps.
-    auto after_trial = [&](double trial, bool atoms_reported) {
+    // `trial_read`, if given: how many bytes of the trial were read.
+    auto after_trial = [&](double trial, bool atoms_reported, std::size_t* trial_read = nullptr) {
       SieveChoice choice;
       for (std::size_t n = 0; n < SieveChoice::kExactAfterBytes; n += block) {
         REQUIRE(choice.next(block) == Sieve::atoms);
+        REQUIRE(choice.timing());
         if (atoms_reported) choice.cost(Sieve::atoms, block, nanoseconds(20 * block));
       }
-      for (std::size_t n = 0; n < SieveChoice::kExactWarmBytes + SieveChoice::kTrialBytes; n += block) {
+      std::size_t n = 0;
+      for (; n < SieveChoice::kExactWarmBytes + SieveChoice::kTrialBytes; n += block) {
+        REQUIRE(choice.timing());
         REQUIRE(choice.next(block) == Sieve::exact);
         const double per_byte = n < SieveChoice::kExactWarmBytes ? 5000 : trial;
         choice.cost(Sieve::exact, block, nanoseconds(static_cast<long long>(per_byte * block)));
+        if (!choice.timing()) break;  // decided
       }
+      if (trial_read) *trial_read = n + block - SieveChoice::kExactWarmBytes;
+      // Decided: the scan's blocks are no longer timed.
+      CHECK_FALSE(choice.timing());
       const Sieve kept = choice.next(block);
       for (int i = 0; i < 3; ++i) {  // for the rest of the scan, whatever it costs then
         choice.cost(kept, 1 << 20, nanoseconds(kept == Sieve::exact ? 1'000'000'000 : 1));
@@ -168,6 +176,16 @@ TEST_SUITE("safety::prefilter") {
     };
     // Varied code: the set keeps building states, 12-16 times the atoms' cost.
     CHECK(after_trial(280, true) == Sieve::atoms);
+    // ... and the trial ends as soon as it has cost what all of it may
+    // (3 x 20 ns a byte over kTrialBytes: after 60/280 of them, one block
+    // more at most), not after all of kTrialBytes.
+    std::size_t read = 0;
+    CHECK(after_trial(280, true, &read) == Sieve::atoms);
+    CHECK(read <= SieveChoice::kTrialBytes * 60 / 280 + block);
+    CHECK(read >= SieveChoice::kTrialBytes * 60 / 280);
+    // A trial that pays to the end reads all of it.
+    CHECK(after_trial(35, true, &read) == Sieve::exact);
+    CHECK(read == SieveChoice::kTrialBytes);
     // Repetitive text: still warming up, dearer than atoms in the trial,
     // cheaper after it; the warm-up's cost is not counted.
     CHECK(after_trial(35, true) == Sieve::exact);
