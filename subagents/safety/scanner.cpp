@@ -263,7 +263,10 @@ class FileScanner {
           break;
         case Trigger::binary:
           fire = fd_.binary && !gone && !fd_.submodule && !inert_media(path_, fd_.new_prefix);
-          if (fire) evidence = fmt::format("{} ({})", evidence, fd_.kind == ChangeKind::added ? "added" : "changed");
+          if (fire) {
+            evidence = fmt::format("{} ({})", printable_excerpt(path_, kEvidenceMax),
+                                   fd_.kind == ChangeKind::added ? "added" : "changed");
+          }
           break;
         case Trigger::submodule:
           fire = fd_.submodule && !gone;

@@ -227,7 +227,7 @@ TEST_SUITE("safety::agent") {
     CHECK(binary_at("tools/helper.exe")->evidence.find("(added)") != std::string::npos);
     CHECK(binary_at("docs/fake.png") != fs.end());
     REQUIRE(binary_at("notes.txt") != fs.end());
-    CHECK(binary_at("notes.txt")->evidence.find("(changed)") != std::string::npos);
+    CHECK(binary_at("notes.txt")->evidence == "notes.txt (changed)");
     CHECK(binary_at("notes.txt")->severity == Severity::warning);
     CHECK(std::count_if(fs.begin(), fs.end(), [](const Finding& f) { return f.path == "docs/logo.png"; }) == 0);
     CHECK(with_rule(fs, "safety/file/submodule-changed"));
