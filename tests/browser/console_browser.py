@@ -146,15 +146,25 @@ def main():
             c.check(not errors, f"{name}: no error in the browser console" + (f": {errors}" if errors else ""))
             no_alert(name)
 
+        def submit(selector):
+            """Clicks a form's button and waits (10 s at most) for the page it
+            loads: click() may return before the old page is gone."""
+            from selenium.webdriver.support import expected_conditions
+            from selenium.webdriver.support.ui import WebDriverWait
+            old_page = driver.find_element(By.TAG_NAME, "html")
+            driver.find_element(By.CSS_SELECTOR, selector).click()
+            WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old_page))
+            WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
         # Sign in as a person would: the form, not a header.
         driver.get(base + "/")
         c.check("Sign in" in driver.title, "/ without a session asks to sign in")
         severe()  # the 401 itself is logged; what follows must be clean
         driver.get(base + "/login")
         driver.find_element(By.NAME, "token").send_keys(token)
-        driver.find_element(By.CSS_SELECTOR, "form.login button").click()
-        c.check(driver.current_url.rstrip("/") == base, "the login lands on the overview without the token in "
-                f"the address ({driver.current_url})")
+        submit("form.login button")
+        landed = driver.current_url
+        c.check(landed.rstrip("/") == base, f"the login lands on the overview without the token in the address ({landed})")
         c.check(token not in driver.current_url, "the token is not in the address")
         cookies = {k["name"]: k for k in driver.get_cookies()}
         session = cookies.get("reviewer_console", {})
@@ -192,7 +202,7 @@ def main():
             box.clear()
             box.send_keys("SELECT repository, pr_number, title FROM pull_requests WHERE title = '"
                           + title.replace("'", "''") + "' LIMIT 1")
-            driver.find_element(By.CSS_SELECTOR, "form.sql button").click()
+            submit("form.sql button")
             visit(f"sql-{name}")
             cells = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "table.results td")]
             c.check(title in cells, f"the SQL page shows the {name} title as text")
@@ -212,7 +222,7 @@ def main():
         size = driver.find_element(By.NAME, "n")
         size.clear()
         size.send_keys("5")
-        driver.find_element(By.CSS_SELECTOR, "form.filter button").click()
+        submit("form.filter button")
         visit("sample")
         seed = driver.find_element(By.CSS_SELECTOR, "strong.seed").text
         first = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "ol.drawn a")]
