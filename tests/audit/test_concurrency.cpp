@@ -30,7 +30,7 @@ constexpr int kThreads = 8;
 constexpr int kRunsPerThread = 250;
 // PostgreSQL commits each run with a round trip per statement: fewer runs
 // interleave its writers as often.
-constexpr int kPgRunsPerThread = 60;
+constexpr int kPgRunsPerThread = 25;
 
 std::int64_t count_rows(const std::string& at, const char* table) {
   return std::stoll(test::log_scalar(at, std::string("SELECT count(*) FROM ") + table));
