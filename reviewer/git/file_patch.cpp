@@ -262,7 +262,7 @@ int diff_blobs(const git_blob* old_blob, const git_blob* new_blob, const PatchLi
 
 std::optional<std::uint32_t> blob_line_count(const git_blob* blob) {
   const auto size = static_cast<std::size_t>(git_blob_rawsize(blob));
-  if (size > (std::size_t{1} << 20) || git_blob_is_binary(blob)) return std::nullopt;
+  if (size > kLineCountMaxBytes || git_blob_is_binary(blob)) return std::nullopt;
   if (size == 0) return 0;
   const char* data = static_cast<const char*>(git_blob_rawcontent(blob));
   const auto lines = static_cast<std::uint32_t>(std::count(data, data + size, '\n'));

@@ -50,8 +50,9 @@ void one_sided_text(std::string_view text, std::size_t keep_bytes, LineOrigin or
 bool looks_binary(std::string_view data);
 
 // A blob's lines as the history agent measures a file before the change:
-// none for a blob over 1 MB or one libgit2 calls binary, as the history
-// index counts no lines for either when it is built.
+// none for a blob over kLineCountMaxBytes or one libgit2 calls binary, as
+// the history index counts no lines for either when it is built.
+inline constexpr std::size_t kLineCountMaxBytes = std::size_t{1} << 20;
 std::optional<std::uint32_t> blob_line_count(const git_blob* blob);
 
 }  // namespace reviewer::git

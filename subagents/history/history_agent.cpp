@@ -33,8 +33,18 @@ Finding info(std::string rule, std::string message) {
 // Lines of a blob (git::blob_line_count), or nothing when it cannot be read.
 std::optional<std::uint32_t> blob_lines(git_repository* repo, const std::string& id) {
   git_oid oid;
+  if (id.empty() || git_oid_fromstr(&oid, id.c_str()) < 0) return std::nullopt;
+  // The size first: a blob too large to count is not read at all (a file
+  // the diff did not read may be hundreds of megabytes).
+  git_odb* odb = nullptr;
+  if (git_repository_odb(&odb, repo) < 0) return std::nullopt;
+  std::size_t size = 0;
+  git_object_t type{};
+  const int rc = git_odb_read_header(&size, &type, odb, &oid);
+  git_odb_free(odb);
+  if (rc < 0 || type != GIT_OBJECT_BLOB || size > git::kLineCountMaxBytes) return std::nullopt;
   git_blob* raw = nullptr;
-  if (id.empty() || git_oid_fromstr(&oid, id.c_str()) < 0 || git_blob_lookup(&raw, repo, &oid) < 0) return std::nullopt;
+  if (git_blob_lookup(&raw, repo, &oid) < 0) return std::nullopt;
   git::BlobPtr blob(raw);
   return git::blob_line_count(blob.get());
 }
