@@ -2,9 +2,7 @@
 
 #include <sqlite3.h>
 
-#include <charconv>
 #include <chrono>
-#include <cstdlib>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -104,32 +102,6 @@ void query(const std::filesystem::path& path, std::string_view sql, Format forma
   }
 }
 
-namespace {
-
-// A PostgreSQL value as SQLite would give the same result: float4, float8
-// and numeric come from libpq as text ("0.5000"), where SQLite has a REAL
-// (or, for a sum of integers, an INTEGER); so JSON gets numbers, and the
-// text is SQLite's ("0.5"), for the same bytes from both backends.
-Cell pg_cell(const storage::PgResult& r, int row, int col) {
-  constexpr unsigned kFloat4 = 700, kFloat8 = 701, kNumeric = 1700;
-  const unsigned type = r.column_type(col);
-  if (r.is_null(row, col) || (type != kFloat4 && type != kFloat8 && type != kNumeric)) {
-    return cell_of(r.value(row, col));
-  }
-  const std::string text = r.text(row, col);
-  if (type == kNumeric && text.find_first_not_of("-0123456789") == std::string::npos) {
-    std::int64_t i = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
-    if (ec == std::errc() && end == text.data() + text.size()) return cell_of(Value(i));
-  }
-  Cell c;
-  c.type = 2;  // SQLite's FLOAT
-  c.d = std::strtod(text.c_str(), nullptr);  // also reads NaN and Infinity
-  c.text = fmt::format("{}", c.d);
-  return c;
-}
-
-}  // namespace
 
 void query_location(const std::string& location, std::string_view sql, Format format, std::ostream& out,
                     const QueryOptions& options) {

@@ -192,7 +192,7 @@ class PgSession final : public ReadOnlySession {
             t.truncated = stop = true;
           } else {
             stop = !take_row(t, t.columns.size(), bytes,
-                             [&](std::size_t c) { return cell_of(r.value(i, static_cast<int>(c))); });
+                             [&](std::size_t c) { return pg_cell(r, i, static_cast<int>(c)); });
           }
         }
         more = !stop && static_cast<std::size_t>(r.rows()) == kFetchBatch;

@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <charconv>
 #include <vector>
 
 #include <fmt/format.h>
@@ -115,6 +117,25 @@ Cell cell_of(const Value& v) {
     c.type = SQLITE_TEXT;
     c.text = *t;
   }
+  return c;
+}
+
+Cell pg_cell(const storage::PgResult& r, int row, int col) {
+  constexpr unsigned kFloat4 = 700, kFloat8 = 701, kNumeric = 1700;
+  const unsigned type = r.column_type(col);
+  if (r.is_null(row, col) || (type != kFloat4 && type != kFloat8 && type != kNumeric)) {
+    return cell_of(r.value(row, col));
+  }
+  const std::string text = r.text(row, col);
+  if (type == kNumeric && text.find_first_not_of("-0123456789") == std::string::npos) {
+    std::int64_t i = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
+    if (ec == std::errc() && end == text.data() + text.size()) return cell_of(Value(i));
+  }
+  Cell c;
+  c.type = SQLITE_FLOAT;
+  c.d = std::strtod(text.c_str(), nullptr);  // also reads NaN and Infinity
+  c.text = fmt::format("{}", c.d);
   return c;
 }
 

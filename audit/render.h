@@ -10,6 +10,7 @@
 
 #include "audit/query.h"
 #include "audit/db.h"
+#include "storage/postgres.h"
 
 namespace reviewer::audit {
 
@@ -26,6 +27,12 @@ long render_rows(Statement& stmt, Format format, std::ostream& out);
 
 // A value as a cell (INTEGER, TEXT or NULL).
 Cell cell_of(const Value& v);
+
+// A PostgreSQL result's cell as SQLite would give the same value: float4,
+// float8 and numeric come from libpq as text ("0.5000"), where SQLite has a
+// REAL (or, for a sum of integers, an INTEGER); so JSON gets numbers, and
+// the text is SQLite's ("0.5"), the same bytes from both backends.
+Cell pg_cell(const storage::PgResult& r, int row, int col);
 
 // Column `col` of the statement's current row.
 Cell read_cell(Statement& s, int col);
