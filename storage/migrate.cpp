@@ -37,8 +37,14 @@ void apply_with(Db& db, const Migrations& m, int current, int target, Run run, R
   for_each_migration(m, current, target, [&](int v, std::string_view name, std::string_view sql) {
     try {
       run(sql);
+    } catch (const PgError& e) {
+      // Keep the SQLSTATE and the retry: callers tell a role that may not
+      // change the schema (42501) from a lock it may wait for.
+      throw PgError(fmt::format("migration {} failed: {}", name, e.what()), e.sqlstate(),
+                    e.transient() ? Error::Retry::transient : Error::Retry::permanent, e.constraint());
     } catch (const Error& e) {
-      throw Error(Error::Code::io, fmt::format("migration {} failed: {}", name, e.what()));
+      throw Error(Error::Code::io, fmt::format("migration {} failed: {}", name, e.what()),
+                  e.transient() ? Error::Retry::transient : Error::Retry::permanent);
     }
     record(v, name);
   });
