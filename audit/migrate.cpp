@@ -21,10 +21,8 @@ const storage::Migrations& pg_migrations() {
 
 namespace {
 
-bool table_exists(Connection& db, std::string_view name) { return storage::has_table(db, name); }
-
 std::string stored_views_hash(Connection& db) {
-  if (!table_exists(db, "schema_meta")) return "";
+  if (!storage::has_table(db, "schema_meta")) return "";
   auto q = db.prepare("SELECT value FROM schema_meta WHERE key = 'views_sha256'");
   return q.step() ? q.column_text(0) : "";
 }

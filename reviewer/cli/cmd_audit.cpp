@@ -2,7 +2,6 @@
 // auditors' access to the log. Everything here but `migrate` (which writes
 // only its target) opens the database read-only. `serve` and `token-hash`
 // (the console) are in cmd_audit_serve.cpp.
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 

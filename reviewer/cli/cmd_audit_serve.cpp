@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <charconv>
-#include <cstdlib>
 #include <chrono>
 #include <iostream>
 #include <iterator>

@@ -158,7 +158,8 @@ class FileScanner {
   FileScanner(const RuleSet& rules, const FileDiff& fd, std::vector<Finding>& out, SecretScan::File* secrets,
               SieveChoice& choice)
       : rules_(rules), fd_(fd), path_(fd.path()), out_(out), secrets_(secrets), choice_(choice),
-        applies_(rules.rules.size(), -1) {
+        applies_(rules.rules.size(), -1),
+        required_(rules.rules.size(), -1) {
     languages_ = rules.languages_of(path_);
     is_test_ = rules.test_paths.matches(path_);
     // The sieves leave out the rules bound to some paths: this file runs
@@ -345,10 +346,9 @@ class FileScanner {
   // once per rule and file (it reads the whole file, and the rule may be a
   // candidate in every block: re-reading it each time made a file of such
   // blocks quadratic).
-  bool requirement_met(std::size_t ri, const Rule& r) {
+  bool requirement_met(const Rule& r) {
     if (!r.requires_) return true;
-    if (required_.empty()) required_.assign(rules_.rules.size(), -1);
-    std::int8_t& known = required_[ri];
+    signed char& known = required_[static_cast<std::size_t>(&r - rules_.rules.data())];
     if (known < 0) {
       if (!visible_) visible_ = join_lines(fd_, true);
       known = re2::RE2::PartialMatch(piece(visible_->text()), *r.requires_) ? 1 : 0;
@@ -388,7 +388,7 @@ class FileScanner {
           continue;
         }
         int& left = budget[static_cast<std::size_t>(ri)];
-        if (!rule.on_lines || left == 0 || !applies(rule) || !requirement_met(static_cast<std::size_t>(ri), rule)) continue;
+        if (!rule.on_lines || left == 0 || !applies(rule) || !requirement_met(rule)) continue;
         if (left < 0) left = rule.once ? 1 : rules_.max_per_rule_per_file;
         std::vector<Hit> found;
         collect(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end, found, left);
@@ -464,10 +464,10 @@ class FileScanner {
   bool is_test_ = false;
   LineText lines_;
   std::optional<LineText> visible_;
-  std::vector<std::int8_t> required_;  // per rule: -1 not judged yet, else requirement_met's answer
   std::vector<Hit> claimed_;  // known-format values that failed their checksum
   std::vector<int> bound_;     // path-bound entries whose rules apply here, sorted
   mutable std::vector<signed char> applies_;  // per rule: -1 not yet asked, else applies()
+  std::vector<signed char> required_;  // per rule: -1 not judged yet, else requirement_met's answer
 };
 
 // Everything of the PR that is not an added line: the title and body, the
