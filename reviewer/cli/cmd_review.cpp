@@ -88,7 +88,8 @@ void add_review_command(CLI::App& app, Action& run) {
       "Review a branch of a local repository (GitHub's three-dot diff from the merge base) and print "
       "the verdict. Exit 0 approve/comment, 2 request_changes, 3 needs_human, 1 error. A change above the "
       "guidance's thresholds.partial_review (default 50,000 changed lines or 50 MB) is read whole by safety and "
-      "size; the logic agent then checks part of it and says so (\"partial\"), and the run cannot approve.");
+      "size; the logic agent then checks part of it and says so (\"partial\"), and the run cannot approve. "
+      "Files past 256 MB of diff (lines and bytes, whole review) are not read, and the run needs a person.");
   cmd->add_option("--repo", o->repo, "Repository to review: a work tree or a bare repository")
       ->capture_default_str();
   cmd->add_option("--base", o->base,

@@ -14,6 +14,7 @@
 #include "reviewer/core/error.h"
 #include "reviewer/core/two_threads.h"
 #include "reviewer/git/attributes.h"
+#include "reviewer/git/diff_budget.h"
 #include "reviewer/git/file_patch.h"
 #include "reviewer/git/handles.h"
 #include "reviewer/git/repository.h"
@@ -70,9 +71,31 @@ struct FileJob {
   throw Error(Error::Code::invalid_input, fmt::format("cannot {} in '{}': {}", what, shown, last_error_message()));
 }
 
+// What a file's lines hold in memory: their records, hunk headers and
+// bytes, or `blob` bytes when more (a blob kept whole as the buffer).
+std::size_t held_bytes(const FileDiff& fd, std::size_t blob) {
+  std::size_t n = fd.new_prefix.size();
+  for (const Hunk& h : fd.hunks) n += sizeof(Hunk) + h.header.size() + h.lines.capacity() * sizeof(DiffLine);
+  return n + std::max(fd.text ? fd.text->size() : 0, blob);
+}
+
+// A file the review-wide budget did not keep: as if never read, and
+// truncated, so the run needs a person.
+void forget_lines(FileDiff& fd) {
+  fd.binary = false;
+  fd.new_prefix.clear();
+  fd.old_lines_read = false;
+  fd.old_lines.reset();
+  fd.additions = fd.deletions = 0;
+  std::vector<Hunk>().swap(fd.hunks);
+  fd.text.reset();
+  fd.truncated = true;
+}
+
 // Reads the blobs of one file and fills its hunks and counts, with the
-// per-file caps; `repo` and `odb` belong to the calling thread.
-void read_file_lines(git_repository* repo, git_odb* odb, const std::string& shown, FileJob& job, FileDiff& fd,
+// per-file caps; `repo` and `odb` belong to the calling thread. Returns
+// what the file holds (held_bytes).
+std::size_t read_file_lines(git_repository* repo, git_odb* odb, const std::string& shown, FileJob& job, FileDiff& fd,
                      const DiffOptions& options) {
   const git_diff_delta* d = job.delta;
   const bool has_old = fd.kind != ChangeKind::added;
@@ -114,7 +137,7 @@ void read_file_lines(git_repository* repo, git_odb* odb, const std::string& show
     fd.truncated = true;
     job.notes.push_back(fmt::format("{}: {}, too large to diff (over {}); not reviewed", path,
                                     human_size(biggest), human_size(options.max_count_bytes)));
-    return;
+    return 0;
   }
   if (job.diff_attr == AttrValue::State::unset ||
       (job.diff_attr == AttrValue::State::unspecified &&
@@ -123,7 +146,7 @@ void read_file_lines(git_repository* repo, git_odb* odb, const std::string& show
     // What the new content starts with, so safety can tell a real image
     // from text or an executable under an image's name.
     if (has_new) fd.new_prefix.assign(new_side.data.substr(0, kBinaryPrefix));
-    return;
+    return held_bytes(fd, 0);
   }
   // An added or deleted file: every line is on one side, so no line diff
   // is needed, and the blob itself can be the file's buffer (libgit2 keeps
@@ -132,6 +155,8 @@ void read_file_lines(git_repository* repo, git_odb* odb, const std::string& show
     if (!side.blob) return nullptr;
     return std::shared_ptr<git_blob>(side.blob.release(), Deleter<git_blob_free>{});
   };
+  // A one-sided file may keep its whole blob, though only lines within the cap.
+  const std::size_t blob = has_old && has_new ? 0 : (has_old ? old_side.size : new_side.size);
   if (!has_old) {
     one_sided_text(new_side.data, options.max_file_bytes, LineOrigin::added, fd, owner(new_side));
   } else if (!has_new) {
@@ -151,6 +176,7 @@ void read_file_lines(git_repository* repo, git_odb* odb, const std::string& show
     job.notes.push_back(fmt::format("{}: {}, only the first {} reviewed", path, human_size(biggest),
                                     human_size(options.max_file_bytes)));
   }
+  return held_bytes(fd, blob);
 }
 
 // Below this many files a second thread (and a second open of the
@@ -160,11 +186,12 @@ constexpr std::size_t kJobsForTwoThreads = 8;
 // Reads every job's lines: on this thread with `repo`, and, for a larger
 // change, on a second one with a repository of its own opened at `shown`
 // (libgit2's objects are used by one thread at a time). Each file's result
-// goes to its own slot, so the outcome is the same as one thread's; the
-// error thrown is the one of the earliest file that failed, as one thread
-// would have thrown.
-void read_lines(git_repository* repo, const std::string& shown, std::vector<FileJob>& jobs,
-                std::vector<FileDiff>& files, const DiffOptions& options) {
+// goes to its own slot and the budget is spent in file order, so the
+// outcome is the same as one thread's; the error thrown is the one of the
+// earliest file that failed, as one thread would have thrown. Returns the
+// files the budget did not keep.
+std::vector<std::size_t> read_lines(git_repository* repo, const std::string& shown, std::vector<FileJob>& jobs,
+                                    std::vector<FileDiff>& files, const DiffOptions& options) {
   git_odb* odb_raw = nullptr;
   if (git_repository_odb(&odb_raw, repo) < 0) fail_in(shown, "open the object database");
   const OdbPtr odb(odb_raw);
@@ -181,10 +208,26 @@ void read_lines(git_repository* repo, const std::string& shown, std::vector<File
     }
     git_error_clear();
   }
+  DiffBudget budget(jobs.size(), options.max_total_bytes);
+  std::vector<std::size_t> dropped;
+  auto drop = [&](std::size_t j) {
+    forget_lines(files[jobs[j].file]);
+    jobs[j].notes.clear();
+    dropped.push_back(jobs[j].file);
+  };
   on_two_threads(jobs.size(), second_odb != nullptr, [&](std::size_t i, int t) {
-    read_file_lines(t == 0 ? repo : second.get(), t == 0 ? odb.get() : second_odb.get(), shown, jobs[i],
-                    files[jobs[i].file], options);
+    std::optional<std::size_t> cost;
+    try {
+      if (budget.worth_reading(i))
+        cost = read_file_lines(t == 0 ? repo : second.get(), t == 0 ? odb.get() : second_odb.get(), shown,
+                               jobs[i], files[jobs[i].file], options);
+    } catch (...) {
+      budget.done(i, std::nullopt, drop);  // the other thread may be waiting for this item
+      throw;
+    }
+    budget.done(i, cost, drop);
   });
+  return dropped;
 }
 
 }  // namespace
@@ -275,9 +318,15 @@ Diff Repository::diff(std::string_view base_sha, std::string_view head_sha, std:
       continue;
     jobs.push_back({d, out.files.size() - 1, attributes.get(path, "diff").state, {}});
   }
-  read_lines(repo_.get(), path_, jobs, out.files, options);
+  const std::vector<std::size_t> dropped = read_lines(repo_.get(), path_, jobs, out.files, options);
   for (auto& job : jobs) {
     for (auto& note : job.notes) out.notes.push_back(std::move(note));
+  }
+  if (!dropped.empty()) {
+    out.notes.push_back(fmt::format(
+        "{} file(s) not reviewed, from '{}' on: the diff reached its limit of {} of lines and text; a person must "
+        "review them",
+        dropped.size(), out.files[dropped.front()].path(), human_size(options.max_total_bytes)));
   }
   return out;
 }

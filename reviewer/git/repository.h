@@ -39,6 +39,10 @@ struct DiffOptions {
   // in full (without keeping lines) so its additions/deletions are exact.
   // Above it nothing of the file is loaded: no hunks, counts 0, a note.
   std::size_t max_count_bytes = 16 << 20;
+  // What the whole diff may hold: its line records and bytes. Files are
+  // kept in order while they fit; the first that does not and every file
+  // after it are truncated, with no lines and a note (diff_budget.h).
+  std::size_t max_total_bytes = std::size_t{256} << 20;
   // Paths that guidance marks as generated, vendored or lock files: they get
   // FileDiff::generated unless .gitattributes says linguist-generated=false.
   std::function<bool(std::string_view path)> excluded;

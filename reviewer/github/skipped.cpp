@@ -50,8 +50,8 @@ std::string skipped_section(const ReviewResult& r, std::size_t comments_over_cap
                          c.files, kApiFileLimit);
   }
   if (c.truncated) {
-    items += fmt::format("- {} file(s) over the per-file limit (guidance `max_file_bytes`), read only in part or "
-                         "not at all: {}\n",
+    items += fmt::format("- {} file(s) over the per-file limit (guidance `max_file_bytes`) or past the whole "
+                         "diff's limit, read only in part or not at all: {}\n",
                          c.truncated, some_paths(r.diff, [](const FileDiff& f) { return f.truncated; }));
   }
   if (c.binary) {

@@ -10,42 +10,44 @@ std::string_view indent_of(std::string_view s) {
   return s.substr(0, i);
 }
 
-long changed_lines_kept(const FileDiff& f) {
-  long n = 0;
-  for (const Hunk& h : f.hunks) {
-    for (const DiffLine& l : h.lines) n += l.origin != LineOrigin::context;
-  }
-  return n;
-}
-
 std::vector<FileView> file_views(const Diff& diff, const Config& cfg, long max_lines) {
   std::vector<FileView> out;
   long lines = 0;
+  auto spent = [&] { return max_lines >= 0 && lines >= max_lines; };
   for (const FileDiff& f : diff.files) {
-    if (max_lines >= 0 && lines >= max_lines) break;
+    if (spent()) break;
     // Generated and vendored files are read too: exclusion is for the size
     // count only, never a place a change goes unreviewed.
     if (f.binary || f.submodule || f.symlink) continue;
-    // The lines the diff kept, not the file's counts: a truncated file holds
-    // fewer, and the budget is for what is read.
-    lines += changed_lines_kept(f);
     FileView fv;
     fv.diff = &f;
     fv.path = f.path();
     fv.lang = index::language_of(fv.path);
     fv.is_test = cfg.tests.test_paths.matches(fv.path);
     for (const Hunk& h : f.hunks) {
+      if (spent()) break;
+      // The lines the diff kept, not the file's counts (a truncated file
+      // holds fewer), and with a budget only until it is spent, inside a
+      // hunk too: a line's view costs ~150 bytes, and one file may hold a
+      // million lines.
+      std::size_t end = 0;
+      for (; end < h.lines.size() && !spent(); ++end) lines += h.lines[end].origin != LineOrigin::context;
       HunkView hv;
       hv.hunk = &h;
       std::vector<std::string_view> new_text, old_text;
-      for (const DiffLine& l : h.lines) {
+      for (std::size_t i = 0; i < end; ++i) {
+        const DiffLine& l = h.lines[i];
         if (l.origin != LineOrigin::deleted) new_text.push_back(l.content);
         if (l.origin != LineOrigin::added) old_text.push_back(l.content);
+        fv.changed_viewed += l.origin != LineOrigin::context;
       }
       auto nv = line_views(fv.lang, new_text);
       auto ov = line_views(fv.lang, old_text);
+      hv.new_side.reserve(nv.size());
+      hv.old_side.reserve(ov.size());
       size_t ni = 0, oi = 0;
-      for (const DiffLine& l : h.lines) {
+      for (std::size_t i = 0; i < end; ++i) {
+        const DiffLine& l = h.lines[i];
         if (l.origin != LineOrigin::deleted) hv.new_side.push_back(SideLine{&l, std::move(nv[ni++])});
         if (l.origin != LineOrigin::added) hv.old_side.push_back(SideLine{&l, std::move(ov[oi++])});
       }

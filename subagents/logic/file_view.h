@@ -31,17 +31,14 @@ struct FileView {
   std::string path;
   index::Lang lang = index::Lang::unknown;
   bool is_test = false;
-  std::vector<HunkView> hunks;
+  long changed_viewed = 0;      // added and deleted lines in hunks below
+  std::vector<HunkView> hunks;  // with a budget, the last may end early
 };
 
-// The added and deleted lines `f` holds (fewer than its counts when the
-// diff truncated it).
-long changed_lines_kept(const FileDiff& f);
-
 // Files the rules read: not binary, submodule or symlink (generated and
-// vendored files too). With `max_lines`, the files in diff order until
-// their kept changed lines (changed_lines_kept) reach it: the part of a
-// very large change an agent reviewing it partially looks at.
+// vendored files too). With `max_lines`, the lines in diff order until
+// `max_lines` changed lines are viewed, the last file and hunk cut there:
+// the part of a very large change an agent reviewing it partially looks at.
 std::vector<FileView> file_views(const Diff& diff, const Config& cfg, long max_lines = -1);
 
 // A finding under `rule` at a new-side line: the message is the rule's why

@@ -132,7 +132,7 @@ class LogicAgent final : public Agent {
   // What a partial review left out, in counts only (no text of the change).
   static std::string partial_note(const Diff& diff, const std::vector<logic::FileView>& files) {
     long seen = 0, all = 0;
-    for (const auto& f : files) seen += logic::changed_lines_kept(*f.diff);
+    for (const auto& f : files) seen += f.changed_viewed;
     for (const auto& f : diff.files) all += f.additions + f.deletions;
     return fmt::format("the change is above the partial-review limit: checked the first {} of {} files ({} of {} "
                        "changed lines); tracing through the repository skipped",

@@ -482,6 +482,52 @@ TEST_SUITE("git::Repository::diff") {
     }
   }
 
+  TEST_CASE("the whole diff's budget keeps files in order while they fit; the first that does not and all after it are dropped") {
+    // One blob of 65,536 empty lines under twelve paths: a tiny repository,
+    // yet every path costs a line record per byte. Twelve files take both
+    // threads, so the kept set must not depend on which read what.
+    ScratchRepo r("budget");
+    auto base = r.commit("main", "", {{"README", text("x\n")}});
+    const std::string newlines(65536, '\n');
+    std::vector<std::pair<std::string, std::string>> files;
+    for (int i = 0; i < 12; ++i) files.emplace_back(fmt::format("f/{:02}.txt", i), newlines);
+    files.emplace_back("g/small.txt", "one line\n");  // small, but after the budget closed
+    Files entries;
+    for (const auto& [path, body] : files) entries[path] = text(body);
+    auto head = r.commit("pr", base, entries);
+    git::DiffOptions opts;
+    // Each file holds 65,536 line records and 64 KB of bytes: five and a
+    // half fit.
+    opts.max_total_bytes = 65536 * (sizeof(DiffLine) + 1) * 11 / 2;
+    for (int run = 0; run < 20; ++run) {
+      CAPTURE(run);
+      Diff d = r.diff(base, head, opts);
+      REQUIRE(d.files.size() == 13);
+      for (std::size_t i = 0; i < 13; ++i) {
+        const FileDiff& f = d.files[i];
+        CAPTURE(f.path());
+        if (i < 5) {
+          CHECK_FALSE(f.truncated);
+          CHECK(f.additions == 65536);
+          REQUIRE(f.hunks.size() == 1);
+          CHECK(f.hunks[0].lines.size() == 65536);
+        } else {
+          CHECK(f.truncated);  // the run needs a person
+          CHECK(f.hunks.empty());
+          CHECK(f.text == nullptr);
+          CHECK(f.additions == 0);
+        }
+      }
+      REQUIRE(d.notes.size() == 1);
+      CHECK(d.notes[0] ==
+            "8 file(s) not reviewed, from 'f/05.txt' on: the diff reached its limit of 11.3 MB of lines and text; "
+            "a person must review them");
+    }
+    // The default keeps the benchmarks' largest change (bench/review.sh's
+    // import: 61.5 MB, 1.36 M lines) whole, with room to spare.
+    CHECK(git::DiffOptions{}.max_total_bytes > 2 * (std::size_t{62} * 1000 * 1000 + 1360000 * (sizeof(DiffLine) + 8)));
+  }
+
   TEST_CASE("linguist-generated and linguist-vendored are read at the base commit") {
     ScratchRepo r("linguist");
     auto base = r.commit("main", "",

@@ -275,6 +275,25 @@ TEST_SUITE("logic agent: existing tests and partial reviews") {
     }
     CHECK(paths == std::vector<std::string>{"web/m0.js", "web/m1.js"});
 
+    SUBCASE("the budget ends inside a file's hunk, so one file of a million lines is not viewed whole") {
+      // One hunk of ten debug lines, a budget of four: the views of the
+      // other six are never built (each costs ~150 bytes a line).
+      std::string big = "--- /dev/null\n+++ b/web/big.js\n@@ -0,0 +1,10 @@\n";
+      for (int i = 0; i < 10; ++i) big += "+console.log(" + std::to_string(i) + ");\n";
+      AgentContext one = context_for(big, load_guidance_texts({{"t.yml", "thresholds:\n  partial_review:\n    max_lines: 4\n"}}));
+      one.repo_path = "/nonexistent/not-a-repository";
+      one.above_partial_limit = true;
+      AgentOutput cut = agent->assess(one);
+      CHECK(cut.partial ==
+            "the change is above the partial-review limit: checked the first 1 of 1 files (4 of 10 changed lines); "
+            "tracing through the repository skipped");
+      std::vector<int> lines;
+      for (const auto& f : cut.findings) {
+        if (f.rule == "logic/debug-leftover") lines.push_back(f.line);
+      }
+      CHECK(lines == std::vector<int>{1, 2, 3, 4});
+    }
+
     SUBCASE("a truncated file counts the lines it holds, not the ones the diff left out") {
       // The first file was cut by the diff's per-file cap: it counts 50,000
       // added lines but holds 3, and must not use up the budget.
