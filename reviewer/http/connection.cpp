@@ -170,7 +170,8 @@ void Connection::read_body() {
   const std::uint64_t length = parser_->content_length().value_or(body_limit_);
   body_started_ = std::chrono::steady_clock::now();
   body_read_ = 0;
-  large_body_ = length >= kLargeBody;
+  // A chunked body is large once that much of it has arrived (on_body_some).
+  large_body_ = parser_->content_length().value_or(0) >= kLargeBody;
   // Room for the whole body (up to the buffer's limit): one recv per
   // 64 KB instead of one per free kilobyte.
   const std::uint64_t wanted = buffer_.size() + std::min<std::uint64_t>(length, 64 * 1024);
@@ -195,6 +196,7 @@ void Connection::read_body_some() {
 void Connection::on_body_some(beast::error_code ec, std::size_t n) {
   if (ec) return fail(ec, true);
   body_read_ += n;
+  if (body_read_ >= kLargeBody) large_body_ = true;
   if (body_read_ > held_ && !hold_body_bytes(body_read_ - held_)) {
     return refuse_request(503, "body_memory", kBodyMemoryFull);
   }
@@ -358,6 +360,10 @@ void Connection::close_now() {
 void Connection::drain_then_close() {
   if (closed_) return;
   draining_ = true;
+  // The refused request's body is given back to the bodies' memory count
+  // already (refuse_request): let its bytes go now too, not when the drain
+  // ends. No read of the parser is in flight: the answer has been sent.
+  parser_.reset();
   beast::error_code ignored;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
   buffer_.consume(buffer_.size());
