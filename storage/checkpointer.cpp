@@ -133,7 +133,17 @@ void Checkpointer::checkpoint(Connection& db) {
 // another process makes it wait for a later round rather than hold the
 // writer. Without checkpointing_ held, as the writer's own hook may take it.
 void Checkpointer::restart() {
-  opt_.with_writer([](Connection& writer) {
+  opt_.with_writer([this](Connection& writer) {
+    // RESTART also copies the rows committed since the round's
+    // before_checkpoint, which may name bytes not yet on disk: run it again,
+    // under the writer's lock so that no commit comes in between.
+    if (opt_.before_checkpoint) {
+      try {
+        opt_.before_checkpoint();
+      } catch (const std::exception&) {
+        return;  // not on disk: the rows naming it stay in the WAL
+      }
+    }
     const int busy = writer.busy_timeout();
     writer.set_busy_timeout(20);
     sqlite3_wal_checkpoint_v2(writer.get(), "main", SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);

@@ -69,8 +69,9 @@ class Checkpointer {
     // connection, which with_writer lends it under the writer's lock (0: never).
     int restart_frames = 0;
     std::function<void(const std::function<void(Connection&)>&)> with_writer;
-    // Runs before every checkpoint: what must be on disk before the rows
-    // naming it reach the database file (the queue's body log).
+    // Runs before every checkpoint, and again under the writer's lock
+    // before a RESTART: what must be on disk before the rows naming it
+    // reach the database file (the queue's body log).
     std::function<void()> before_checkpoint;
   };
 

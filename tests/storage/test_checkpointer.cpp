@@ -41,15 +41,25 @@ TEST_SUITE("storage::Checkpointer options") {
     std::vector<std::thread::id> before_threads;
     std::vector<std::chrono::steady_clock::time_point> rounds;
     std::atomic<int> restarts{0};
+    // Calls of before_checkpoint made while the writer's lock was lent:
+    // those before a RESTART, not a round's.
+    std::atomic<int> synced_under_writer{0};
+    thread_local bool lent = false;
     auto o = Checkpointer::queue_checkpoints(
         [&](const std::function<void(Connection&)>& use) {
           std::lock_guard lock(writer_mu);
           ++restarts;
           CHECK(db.busy_timeout() == 5000);
+          lent = true;
           use(db);
+          lent = false;
           CHECK(db.busy_timeout() == 5000);  // restored after its 20 ms
         },
         [&] {
+          if (lent) {
+            ++synced_under_writer;
+            return;
+          }
           std::lock_guard lock(seen_mu);
           before_threads.push_back(std::this_thread::get_id());
           rounds.push_back(std::chrono::steady_clock::now());
@@ -79,6 +89,9 @@ TEST_SUITE("storage::Checkpointer options") {
     // Past restart_frames after a round, the WAL was started over on the
     // writer's connection, under the writer's lock.
     CHECK(restarts > 0);
+    // Each RESTART first made the bodies of the commits since its round
+    // durable, under the writer's lock.
+    CHECK(synced_under_writer == restarts);
     MESSAGE("largest WAL: " << largest / 1024 << " KB, " << rounds.size() << " rounds, " << restarts.load()
                             << " restarts");
     auto n = db.cached("SELECT count(*) FROM t");
