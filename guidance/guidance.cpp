@@ -105,7 +105,7 @@ void validate(const std::string& file, const YAML::Node& root) {
       if (v["auto_approve"]) {
         require_map(file, v["auto_approve"], "auto_approve");
         check_keys(file, v["auto_approve"], "thresholds.auto_approve",
-                   {"max_lines", "max_files", "max_areas"});
+                   {"max_lines", "max_files", "max_areas", "max_bytes"});
         for (const auto& lim : v["auto_approve"]) require_int(file, lim.second, lim.first.Scalar(), 0);
       }
       if (v["max_file_bytes"]) require_int(file, v["max_file_bytes"], "max_file_bytes", 1);
@@ -172,6 +172,7 @@ Guidance guidance_detail::finish(nlohmann::json doc, std::vector<std::string> so
   g.auto_approve.max_lines = aa.value("max_lines", g.auto_approve.max_lines);
   g.auto_approve.max_files = aa.value("max_files", g.auto_approve.max_files);
   g.auto_approve.max_areas = aa.value("max_areas", g.auto_approve.max_areas);
+  g.auto_approve.max_bytes = aa.value("max_bytes", g.auto_approve.max_bytes);
   g.max_file_bytes = t.value("max_file_bytes", g.max_file_bytes);
   const nlohmann::json partial = t.value("partial_review", nlohmann::json::object());
   g.partial_review.max_lines = partial.value("max_lines", g.partial_review.max_lines);

@@ -17,6 +17,8 @@ struct SizeStats {
   int areas = 0;           // distinct top-level areas touched
   int excluded_files = 0;  // generated, vendored and lock files
   bool above_auto_approve_limit = false;
+  // Last, so that positional initialisers of the fields above stay right.
+  long bytes_changed = 0;  // of the added and deleted lines the diff kept, with their line ends
 };
 
 // Above these a bot does not approve on its own (guidance:
@@ -25,13 +27,20 @@ struct AutoApproveLimits {
   int max_lines = 400;   // added + deleted, excluded files not counted
   int max_files = 25;
   int max_areas = 4;
+  // Lines are not the only measure: 60 KB of code on three lines is no
+  // small change (minified or machine-written code).
+  int max_bytes = 40000;  // added + deleted bytes, excluded files not counted
 };
 
 // The area of a path: its top-level folder, or "(root)" for files at the
 // top. Breadth is how many areas a change touches.
 std::string area_of(std::string_view path);
 
-// Counts lines, files and areas of the files of `diff` that are counted:
+// The bytes of the added and deleted lines `f` holds, each with its line
+// end (a truncated file holds fewer than its counts).
+long changed_bytes(const FileDiff& f);
+
+// Counts lines, bytes, files and areas of the files of `diff` that are counted:
 // not generated, vendored or lock files (FileDiff::excluded) and not
 // `excluded`. Labels the size and compares it with `limits`.
 SizeStats measure_size(const Diff& diff, const std::function<bool(std::string_view)>& excluded,

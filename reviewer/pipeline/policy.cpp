@@ -89,10 +89,11 @@ Step beyond_a_bot(const PolicyInput& in) {
   std::vector<std::string> reasons;
   if (in.size.above_auto_approve_limit) {
     reasons.push_back(fmt::format(
-        "size {} ({} lines, {} files, {} areas) is above the auto-approve limit "
-        "({} lines, {} files, {} areas): a split is suggested",
-        in.size.label, in.size.lines_added + in.size.lines_deleted, in.size.files, in.size.areas,
-        in.guidance.auto_approve.max_lines, in.guidance.auto_approve.max_files, in.guidance.auto_approve.max_areas));
+        "size {} ({} lines, {} bytes, {} files, {} areas) is above the auto-approve limit "
+        "({} lines, {} bytes, {} files, {} areas): a split is suggested",
+        in.size.label, in.size.lines_added + in.size.lines_deleted, in.size.bytes_changed, in.size.files,
+        in.size.areas, in.guidance.auto_approve.max_lines, in.guidance.auto_approve.max_bytes,
+        in.guidance.auto_approve.max_files, in.guidance.auto_approve.max_areas));
   }
   const auto hits = protected_paths(in);
   if (!hits.empty()) {

@@ -14,6 +14,7 @@ namespace {
 struct AreaCount {
   int files = 0;
   int lines = 0;
+  long bytes = 0;
 };
 
 // Generated, vendored and lock files are reported but not counted.
@@ -29,6 +30,7 @@ std::vector<std::pair<std::string, AreaCount>> areas(const Diff& diff, const Gui
     auto& a = by_area[area_of(f.path())];
     a.files += 1;
     a.lines += f.additions + f.deletions;
+    a.bytes += changed_bytes(f);
   }
   std::vector<std::pair<std::string, AreaCount>> out(by_area.begin(), by_area.end());
   std::stable_sort(out.begin(), out.end(),
@@ -37,8 +39,8 @@ std::vector<std::pair<std::string, AreaCount>> areas(const Diff& diff, const Gui
 }
 
 // Packs areas into PRs that each stay within the limits (first fit, largest
-// area first). An area bigger than the line limit on its own is a PR of its
-// own, flagged as still too large.
+// area first). An area bigger than the line or byte limit on its own is a
+// PR of its own, flagged as still too large.
 std::string suggest_split(const Diff& diff, const Guidance& guidance) {
   const AutoApproveLimits& lim = guidance.auto_approve;
   struct Group {
@@ -49,7 +51,7 @@ std::string suggest_split(const Diff& diff, const Guidance& guidance) {
   for (const auto& [name, count] : areas(diff, guidance)) {
     Group* fit = nullptr;
     for (auto& g : groups) {
-      if (g.total.lines + count.lines <= lim.max_lines &&
+      if (g.total.lines + count.lines <= lim.max_lines && g.total.bytes + count.bytes <= lim.max_bytes &&
           g.total.files + count.files <= lim.max_files &&
           static_cast<int>(g.names.size()) < lim.max_areas) {
         fit = &g;
@@ -60,13 +62,14 @@ std::string suggest_split(const Diff& diff, const Guidance& guidance) {
     fit->names.push_back(name + "/");
     fit->total.files += count.files;
     fit->total.lines += count.lines;
+    fit->total.bytes += count.bytes;
   }
   std::string out;
   int i = 1;
   for (const auto& g : groups) {
     out += fmt::format("PR {}: {} ({} files, {} lines){}\n", i++, fmt::join(g.names, ", "),
                        g.total.files, g.total.lines,
-                       g.total.lines > lim.max_lines || g.total.files > lim.max_files
+                       g.total.lines > lim.max_lines || g.total.bytes > lim.max_bytes || g.total.files > lim.max_files
                            ? " - still above the limit: split this area by subfolder or by commit"
                            : "");
   }
@@ -92,6 +95,9 @@ class SizeAgent final : public Agent {
     if (lines > lim.max_lines) over.push_back(fmt::format("{} changed lines > {}", lines, lim.max_lines));
     if (s.files > lim.max_files) over.push_back(fmt::format("{} files > {}", s.files, lim.max_files));
     if (s.areas > lim.max_areas) over.push_back(fmt::format("{} areas > {}", s.areas, lim.max_areas));
+    if (s.bytes_changed > lim.max_bytes) {
+      over.push_back(fmt::format("{} changed bytes > {}", s.bytes_changed, lim.max_bytes));
+    }
     Finding f;
     f.rule = "size/split";
     f.severity = Severity::warning;

@@ -33,7 +33,10 @@ TEST_SUITE("guidance::load") {
     CHECK(g.partial_review.max_lines == 50000);
     CHECK(g.partial_review.max_bytes == 50000000);
     CHECK(g.deadline_ms("unknown-agent") == g.default_deadline_ms);
+    CHECK(g.auto_approve.max_bytes == 40000);
     CHECK(g.protected_matcher.matches(".github/workflows/ci.yml"));
+    // A local action a workflow runs is as much the CI as the workflow.
+    CHECK(g.protected_matcher.matches(".github/actions/setup/action.yml"));
     CHECK(g.excluded_matcher.matches("web/package-lock.json"));
     CHECK(g.version.size() == 64);
   }

@@ -60,6 +60,41 @@ TEST_SUITE("subagents::size") {
     CHECK(measure_size(areas, g).above_auto_approve_limit);
   }
 
+  TEST_CASE("long lines count: 60 KB of code on three lines is above the byte limit, not a 3-line change") {
+    Guidance g = load_guidance();
+    CHECK(g.auto_approve.max_bytes == 40000);
+    const std::string line(20000, 'x');  // minified or machine-written code
+    FileDiff f = file_with_counts("app/bundle.py", 3);
+    f.hunks.clear();
+    Hunk& h = f.hunks.emplace_back();
+    h.new_start = 1;
+    h.new_lines = 3;
+    for (int i = 1; i <= 3; ++i) {
+      DiffLine& l = h.lines.emplace_back();
+      l.origin = LineOrigin::added;
+      l.new_line = i;
+      l.content = line;
+    }
+    own_text(f);
+    Diff d;
+    d.files.push_back(f);
+    SizeStats s = measure_size(d, g);
+    CHECK(s.lines_added == 3);
+    CHECK(s.bytes_changed == 60003);
+    CHECK(s.above_auto_approve_limit);
+    auto findings = run(d, g);
+    REQUIRE(findings.size() == 1);
+    CHECK(findings[0].rule == "size/split");
+    CHECK(findings[0].message.find("60003 changed bytes > 40000") != std::string::npos);
+    CHECK(findings[0].message.find("changed lines") == std::string::npos);
+    CHECK(findings[0].suggestion.find("still above") != std::string::npos);  // one file: cannot be split by area
+
+    SUBCASE("the same bytes marked generated are not counted") {
+      d.files[0].generated = true;
+      CHECK_FALSE(measure_size(d, g).above_auto_approve_limit);
+    }
+  }
+
   TEST_CASE("a change above the limits gets a split finding with a concrete plan") {
     Guidance g = load_guidance();
     Diff d;
