@@ -26,7 +26,7 @@ void catalog_check_fails(const std::string& url, const std::string& prefix) {
 }  // namespace
 
 TEST_SUITE("audit::verify") {
-  TEST_CASE("on PostgreSQL, a column type, an extra column, a dropped index, a view hiding rows are named") {
+  TEST_CASE("on PostgreSQL, a column type, an extra column, a dropped index, a view hiding rows, a narrowed trigger are named") {
     auto s = test::PgSchema::create("verify-catalog");
     if (!s) return;
     const std::string at = s->url();
@@ -40,18 +40,15 @@ TEST_SUITE("audit::verify") {
     test::log_exec(at, "ALTER TABLE findings ALTER COLUMN end_line TYPE integer");
     catalog_check_fails(at, "column findings.end_line differs from the audit schema: it has `integer not null");
     test::log_exec(at, "ALTER TABLE findings ALTER COLUMN end_line TYPE bigint");
-    REQUIRE(audit::verify_location(at).ok);
 
     test::log_exec(at, "ALTER TABLE dead_letters ADD COLUMN note text");
     catalog_check_fails(at, "column dead_letters.note is not part of the audit schema");
     test::log_exec(at, "ALTER TABLE dead_letters DROP COLUMN note");
-    REQUIRE(audit::verify_location(at).ok);
 
     const std::string index = test::log_scalar(at, "SELECT pg_get_indexdef('findings_run'::regclass)");
     test::log_exec(at, "DROP INDEX findings_run");
     catalog_check_fails(at, "index findings_run of the audit schema is missing");
     test::log_exec(at, index);
-    REQUIRE(audit::verify_location(at).ok);
 
     // The same columns, no rows: what an auditor's query of it would say.
     const std::string view = test::log_scalar(at, "SELECT pg_get_viewdef('v_decisions'::regclass)");
@@ -59,12 +56,15 @@ TEST_SUITE("audit::verify") {
                            ") AS v WHERE false");
     catalog_check_fails(at, "view v_decisions differs from the audit schema: it has `");
     test::log_exec(at, "CREATE OR REPLACE VIEW v_decisions AS " + view);
-    REQUIRE(audit::verify_location(at).ok);
 
     // A trigger that still raises, but only for an UPDATE of one column.
     test::log_exec(at, "DROP TRIGGER findings_no_update ON findings; CREATE TRIGGER findings_no_update BEFORE UPDATE "
                        "OF message ON findings FOR EACH ROW EXECUTE FUNCTION audit_append_only()");
     catalog_check_fails(at, "trigger findings_no_update differs from the audit schema: it has `");
+    // Each tamper undone (each message above named its own object): the log passes again.
+    test::log_exec(at, "DROP TRIGGER findings_no_update ON findings; CREATE TRIGGER findings_no_update BEFORE UPDATE "
+                       "ON findings FOR EACH ROW EXECUTE FUNCTION audit_append_only()");
+    CHECK(audit::verify_location(at).ok);
   }
 
   TEST_CASE("on PostgreSQL, the auditor's read-only SELECT-only role compares the schema too") {
