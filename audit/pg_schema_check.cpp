@@ -21,9 +21,11 @@ using storage::PgConnection;
 namespace {
 
 // Every object of the namespace $1 (an oid) that the comparison covers,
-// with its definition as PostgreSQL renders it, the namespace's own name
-// (and pg_temp's alias) taken out so that the log's schema and the
-// temporary one compare. $2: the audit tables, $3: whether views count,
+// with its definition as PostgreSQL renders it. Index, trigger and function
+// definitions always name the namespace (the log's, or pg_temp): it is
+// taken out where they name a table or function, and only there (a schema
+// called `a` must not lose the `a.` of a view's alias). Views, columns and
+// constraints name only what is not on the search_path: nothing of ours. $2: the audit tables, $3: whether views count,
 // $4: the functions (comma-separated names).
 constexpr std::string_view kDescribe = R"sql(
 WITH ns AS (SELECT oid, quote_ident(nspname) || '.' AS prefix FROM pg_namespace WHERE oid = $1::oid),
@@ -53,7 +55,11 @@ defs AS (
   SELECT 'function ' || p.proname, pg_get_functiondef(p.oid)
   FROM pg_proc p JOIN ns ON p.pronamespace = ns.oid WHERE p.proname::text = ANY (string_to_array($4, ','))
 )
-SELECT object, replace(replace(def, (SELECT prefix FROM ns), ''), 'pg_temp.', '') FROM defs)sql";
+SELECT object, CASE WHEN object LIKE 'index %' OR object LIKE 'trigger %' OR object LIKE 'function %'
+  THEN replace(replace(replace(replace(def, ' ON ' || prefix, ' ON '), ' ON pg_temp.', ' ON '),
+                       'FUNCTION ' || prefix, 'FUNCTION '), 'FUNCTION pg_temp.', 'FUNCTION ')
+  ELSE def END
+FROM defs, ns)sql";
 
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
