@@ -35,7 +35,9 @@ bool views_outdated(Connection& db) {
                             fast_sha256_hex(embedded_views()), views_revision(embedded_views()));
 }
 
-bool up_to_date(Connection& db) { return schema_version(db) == latest_schema_version() && !views_outdated(db); }
+bool up_to_date(Connection& db) {
+  return schema_version(db) == latest_schema_version() && !views_outdated(db);
+}
 
 void refresh_views(Connection& db) {
   std::vector<std::string> views;

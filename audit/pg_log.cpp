@@ -166,7 +166,8 @@ void refresh_pg_views(PgConnection& db) {
   auto views = db.exec("SELECT table_name::text FROM information_schema.views WHERE table_schema = current_schema()");
   for (int i = 0; i < views.rows(); ++i) db.exec(fmt::format("DROP VIEW IF EXISTS {} CASCADE", storage::pg_identifier(views.text(i, 0))));
   db.exec(embedded_pg_views());
-  db.exec("INSERT INTO schema_meta(key, value) VALUES ('views_sha256', $1), ('views_revision', $2) "
+  db.exec("INSERT INTO schema_meta(key, value) VALUES ('views_sha256', $1), "
+          "('views_revision', $2) "
           "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
           {fast_sha256_hex(embedded_pg_views()), std::to_string(views_revision(embedded_pg_views()))});
 }

@@ -1,6 +1,7 @@
 // The audit log on PostgreSQL: everything that differs from SQLite lives in
-// pg_log.cpp, pg_store.cpp and schema/postgres/; the rest of audit/ reads
-// the log through LogReader and builds rows with rows.h, as for SQLite.
+// pg_log.cpp, pg_store.cpp, pg_schema_check.cpp and schema/postgres/; the
+// rest of audit/ reads the log through LogReader and builds rows with
+// rows.h, as for SQLite.
 //
 // Database layout: the tables of schema/postgres/NNN_*.sql in the
 // connection's current schema (search_path), plus schema_migrations and

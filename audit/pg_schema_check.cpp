@@ -25,8 +25,9 @@ namespace {
 // definitions always name the namespace (the log's, or pg_temp): it is
 // taken out where they name a table or function, and only there (a schema
 // called `a` must not lose the `a.` of a view's alias). Views, columns and
-// constraints name only what is not on the search_path: nothing of ours. $2: the audit tables, $3: whether views count,
-// $4: the functions (comma-separated names).
+// constraints name only what is not on the search_path: nothing of ours.
+// $2: the audit tables, $3: whether views count, $4: the functions
+// (comma-separated names).
 constexpr std::string_view kDescribe = R"sql(
 WITH ns AS (SELECT oid, quote_ident(nspname) || '.' AS prefix FROM pg_namespace WHERE oid = $1::oid),
 tabs AS (SELECT c.oid, c.relname::text AS name FROM pg_class c JOIN ns ON c.relnamespace = ns.oid
@@ -68,7 +69,8 @@ std::string joined(const std::vector<std::string>& names) {
 }
 
 std::map<std::string, std::string> describe(PgConnection& db, const std::string& ns, const PgCatalog& c) {
-  auto r = db.exec(kDescribe, {ns, joined(c.tables), std::string(c.with_views ? "true" : "false"), joined(c.functions)});
+  auto r = db.exec(kDescribe,
+                   {ns, joined(c.tables), std::string(c.with_views ? "true" : "false"), joined(c.functions)});
   std::map<std::string, std::string> out;
   for (int i = 0; i < r.rows(); ++i) out[r.text(i, 0)] = r.text(i, 1);
   return out;
@@ -107,10 +109,12 @@ void build_expected(PgConnection& db, PgCatalog& c) {
   const auto& files = embedded_pg_migrations();
   texts.reserve(files.size());
   storage::MigrationFiles temp_files;
-  for (const auto& [name, sql] : files) temp_files.emplace_back(name, texts.emplace_back(in_pg_temp(std::string(sql), c.functions)));
+  for (const auto& [name, sql] : files)
+    temp_files.emplace_back(name, texts.emplace_back(in_pg_temp(std::string(sql), c.functions)));
   storage::apply_migrations(db, storage::Migrations{"audit", pg_migrations().table, &temp_files}, c.version);
   if (c.with_views) db.exec(embedded_pg_views());
-  auto tables = db.exec("SELECT relname::text FROM pg_class WHERE relnamespace = pg_my_temp_schema() AND relkind = 'r'");
+  auto tables = db.exec(
+      "SELECT relname::text FROM pg_class WHERE relnamespace = pg_my_temp_schema() AND relkind = 'r'");
   for (int i = 0; i < tables.rows(); ++i) c.tables.push_back(tables.text(i, 0));
   c.objects = describe(db, db.exec("SELECT pg_my_temp_schema()::text").text(0, 0), c);
 }
@@ -150,9 +154,10 @@ PgCatalog pg_expected_catalog(PgConnection& db) {
     built.emplace(key, c);
     return c;
   } catch (const Error& e) {
-    c.problem = fmt::format("the schema cannot be compared with this build's: creating it in a temporary schema "
-                            "failed (verify as a role that may create temporary tables, on the primary): {}",
-                            e.what());
+    c.problem = fmt::format(
+        "the schema cannot be compared with this build's: creating it in a temporary schema "
+        "failed (verify as a role that may create temporary tables, on the primary): {}",
+        e.what());
   }
   db.exec("ROLLBACK");  // without a transaction, a warning only
   return c;
@@ -162,7 +167,8 @@ std::string pg_schema_difference(PgConnection& db, const PgCatalog& expected) {
   if (!expected.problem.empty()) return expected.problem;
   if (expected.version > latest_schema_version()) return "";
   if (const int now = pg_schema_version(db); now != expected.version) {
-    return fmt::format("the schema version changed while verifying ({} then {}): verify again", expected.version, now);
+    return fmt::format("the schema version changed while verifying ({} then {}): verify again",
+                       expected.version, now);
   }
   // An audit table the expected schema lacks (its migration's record
   // deleted, say) escapes the comparison below: name it.
@@ -171,7 +177,8 @@ std::string pg_schema_difference(PgConnection& db, const PgCatalog& expected) {
     if (!ours.count(t.name)) return not_in_schema("table", t.name);
   }
   const auto have =
-      describe(db, db.exec("SELECT oid::text FROM pg_namespace WHERE nspname = current_schema()").text(0, 0), expected);
+      describe(db, db.exec("SELECT oid::text FROM pg_namespace WHERE nspname = current_schema()").text(0, 0),
+               expected);
   for (const auto& [object, want] : expected.objects) {
     auto it = have.find(object);
     if (it == have.end()) return fmt::format("{} of the audit schema is missing", object);

@@ -33,7 +33,7 @@ struct PgCatalog {
   std::map<std::string, std::string> objects;
   std::vector<std::string> tables;     // the audit tables (and schema_meta, ...)
   std::vector<std::string> functions;  // of pg_functions.sql
-  std::string problem;      // why it could not be built: then nothing is compared
+  std::string problem;                 // why it could not be built: then nothing is compared
 };
 
 // What this build's migrations create at the version `db` records (views

@@ -26,7 +26,9 @@ void catalog_check_fails(const std::string& url, const std::string& prefix) {
 }  // namespace
 
 TEST_SUITE("audit::verify") {
-  TEST_CASE("on PostgreSQL, a column type, an extra column, a dropped index, a view hiding rows, a narrowed trigger are named") {
+  TEST_CASE(
+      "on PostgreSQL, a column type, an extra column, a dropped index, a view hiding rows, a narrowed "
+      "trigger are named") {
     auto s = test::PgSchema::create("verify-catalog");
     if (!s) return;
     const std::string at = s->url();
@@ -38,7 +40,8 @@ TEST_SUITE("audit::verify") {
 
     // Values still fit, rows and chain read back the same.
     test::log_exec(at, "ALTER TABLE findings ALTER COLUMN end_line TYPE integer");
-    catalog_check_fails(at, "column findings.end_line differs from the audit schema: it has `integer not null");
+    catalog_check_fails(at,
+                        "column findings.end_line differs from the audit schema: it has `integer not null");
     test::log_exec(at, "ALTER TABLE findings ALTER COLUMN end_line TYPE bigint");
 
     test::log_exec(at, "ALTER TABLE dead_letters ADD COLUMN note text");
@@ -52,18 +55,22 @@ TEST_SUITE("audit::verify") {
 
     // The same columns, no rows: what an auditor's query of it would say.
     const std::string view = test::log_scalar(at, "SELECT pg_get_viewdef('v_decisions'::regclass)");
-    test::log_exec(at, "CREATE OR REPLACE VIEW v_decisions AS SELECT * FROM (" + view.substr(0, view.rfind(';')) +
-                           ") AS v WHERE false");
+    test::log_exec(at, "CREATE OR REPLACE VIEW v_decisions AS SELECT * FROM (" +
+                           view.substr(0, view.rfind(';')) + ") AS v WHERE false");
     catalog_check_fails(at, "view v_decisions differs from the audit schema: it has `");
     test::log_exec(at, "CREATE OR REPLACE VIEW v_decisions AS " + view);
 
     // A trigger that still raises, but only for an UPDATE of one column.
-    test::log_exec(at, "DROP TRIGGER findings_no_update ON findings; CREATE TRIGGER findings_no_update BEFORE UPDATE "
-                       "OF message ON findings FOR EACH ROW EXECUTE FUNCTION audit_append_only()");
+    test::log_exec(
+        at,
+        "DROP TRIGGER findings_no_update ON findings; CREATE TRIGGER findings_no_update BEFORE UPDATE "
+        "OF message ON findings FOR EACH ROW EXECUTE FUNCTION audit_append_only()");
     catalog_check_fails(at, "trigger findings_no_update differs from the audit schema: it has `");
     // Each tamper undone (each message above named its own object): the log passes again.
-    test::log_exec(at, "DROP TRIGGER findings_no_update ON findings; CREATE TRIGGER findings_no_update BEFORE UPDATE "
-                       "ON findings FOR EACH ROW EXECUTE FUNCTION audit_append_only()");
+    test::log_exec(
+        at,
+        "DROP TRIGGER findings_no_update ON findings; CREATE TRIGGER findings_no_update BEFORE UPDATE "
+        "ON findings FOR EACH ROW EXECUTE FUNCTION audit_append_only()");
     CHECK(audit::verify_location(at).ok);
   }
 
@@ -78,7 +85,8 @@ TEST_SUITE("audit::verify") {
     test::log_exec(s->url(), "ALTER TABLE findings ALTER COLUMN suggestion TYPE varchar(4000)");
     catalog_check_fails(auditor.url(), "column findings.suggestion differs from the audit schema");
     // Its session stayed read-only: the comparison wrote nothing lasting.
-    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                     "WHERE n.nspname LIKE 'pg_temp%' AND c.relname = 'findings'") == "0");
+    CHECK(test::log_scalar(s->url(),
+                           "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                           "WHERE n.nspname LIKE 'pg_temp%' AND c.relname = 'findings'") == "0");
   }
 }
