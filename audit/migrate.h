@@ -1,7 +1,8 @@
 // Schema versioning: the embedded migrations (schema/NNN_name.sql) are
 // applied in order by storage/migrate.h, each recorded in
 // schema_migrations, all in one transaction; the auditor views are
-// (re)created when views.sql changed.
+// (re)created when views.sql changed, unless a newer build wrote them
+// (views_need_refresh).
 #pragma once
 
 #include <functional>
@@ -18,6 +19,18 @@ namespace reviewer::audit {
 // The audit log's migrations on each backend (the same numbers and names).
 const storage::Migrations& sqlite_migrations();
 const storage::Migrations& pg_migrations();
+
+// The revision a views file declares ("-- views revision: N"); 0 without.
+int views_revision(std::string_view views_sql);
+
+// Whether a build whose views hash to `hash` at `revision` re-creates the
+// views recorded in schema_meta (views_sha256, views_revision; "" and 0
+// when absent): when they differ from its own and are not of a higher
+// revision. Views of a higher revision were written by a newer build at the
+// same schema version: an older binary starting on the database must not
+// take them back.
+bool views_need_refresh(std::string_view stored_hash, std::string_view stored_revision, std::string_view hash,
+                        int revision);
 
 // The highest migration this build knows (the NNN of the last file).
 int latest_schema_version();

@@ -6,6 +6,8 @@
 
 #include "audit/embedded_sql.h"
 #include "audit/migrate.h"
+#include "audit/pg_schema_check.h"
+#include "audit/schema_check.h"
 #include "reviewer/core/error.h"
 #include "reviewer/core/review_result.h"
 
@@ -24,6 +26,8 @@ namespace {
 constexpr std::string_view kChainLockTable =
     "CREATE TABLE IF NOT EXISTS audit_chain_lock (id BIGINT PRIMARY KEY CHECK (id = 1));"
     "INSERT INTO audit_chain_lock VALUES (1) ON CONFLICT DO NOTHING";
+constexpr std::string_view kSchemaMetaTable =
+    "CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
 constexpr std::string_view kChainLock = "SELECT 1 FROM audit_chain_lock FOR UPDATE";
 constexpr std::string_view kPermissionDenied = "42501", kLockNotAvailable = "55P03";
 
@@ -65,7 +69,7 @@ ORDER BY 1, 2)sql";
 
 class PgReader final : public LogReader {
  public:
-  explicit PgReader(PgConnection& db) : db_(db) {}
+  PgReader(PgConnection& db, const PgCatalog* expected) : db_(db), expected_(expected) {}
 
   void each(std::string_view sql, const std::vector<Value>& params,
             const std::function<void(const LogRow&)>& row) override {
@@ -108,7 +112,7 @@ class PgReader final : public LogReader {
       return fmt::format("schema version {} is newer than this build knows (up to {}): it cannot be checked",
                          version, latest_schema_version());
     }
-    return "";
+    return expected_ ? pg_schema_difference(db_, *expected_) : "";
   }
 
   std::string where() const override { return db_.where(); }
@@ -127,28 +131,34 @@ class PgReader final : public LogReader {
     auto r = db_.exec(kTableHooks);
     for (int i = 0; i < r.rows(); ++i) {
       if (!chained.count(r.text(i, 2)) || (r.text(i, 0) == "trigger" && ours.count(r.text(i, 1)))) continue;
-      return fmt::format("{} {} is not part of the audit schema (an added object can change or drop rows as "
-                         "they are written, or what auditors read)",
-                         r.text(i, 0), r.text(i, 1));
+      return not_in_schema(r.text(i, 0), r.text(i, 1));
     }
     return "";
   }
 
   PgConnection& db_;
+  const PgCatalog* expected_;
 };
 
 }  // namespace
+
+std::string pg_support_tables_sql() { return fmt::format("{}{}", kSchemaMetaTable, kChainLockTable); }
 
 PgConnection pg_open(const std::string& url) { return PgConnection::open(url, "audit database"); }
 
 int pg_schema_version(PgConnection& db) { return storage::schema_version(db, pg_migrations()); }
 
+std::string pg_schema_meta(PgConnection& db, const std::string& key) {
+  if (!has_table(db, "schema_meta")) return "";
+  auto r = db.exec("SELECT value FROM schema_meta WHERE key = $1", {key});
+  return r.rows() > 0 ? r.text(0, 0) : "";
+}
+
 namespace {
 
-std::string pg_views_hash(PgConnection& db) {
-  if (!has_table(db, "schema_meta")) return "";
-  auto r = db.exec("SELECT value FROM schema_meta WHERE key = 'views_sha256'");
-  return r.rows() > 0 ? r.text(0, 0) : "";
+bool pg_views_outdated(PgConnection& db) {
+  return views_need_refresh(pg_schema_meta(db, "views_sha256"), pg_schema_meta(db, "views_revision"),
+                            fast_sha256_hex(embedded_pg_views()), views_revision(embedded_pg_views()));
 }
 
 // Drops this schema's views and creates the embedded ones, noting their hash.
@@ -156,16 +166,16 @@ void refresh_pg_views(PgConnection& db) {
   auto views = db.exec("SELECT table_name::text FROM information_schema.views WHERE table_schema = current_schema()");
   for (int i = 0; i < views.rows(); ++i) db.exec(fmt::format("DROP VIEW IF EXISTS {} CASCADE", storage::pg_identifier(views.text(i, 0))));
   db.exec(embedded_pg_views());
-  db.exec("INSERT INTO schema_meta(key, value) VALUES ('views_sha256', $1) "
+  db.exec("INSERT INTO schema_meta(key, value) VALUES ('views_sha256', $1), "
+          "('views_revision', $2) "
           "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-          {fast_sha256_hex(embedded_pg_views())});
+          {fast_sha256_hex(embedded_pg_views()), std::to_string(views_revision(embedded_pg_views()))});
 }
 
 }  // namespace
 
 void pg_migrate(PgConnection& db) {
   const int latest = latest_schema_version();
-  const std::string views = fast_sha256_hex(embedded_pg_views());
   // Read before any DDL (and before the lock: readers of an up-to-date
   // database should not queue for it): serve's role, which may not CREATE
   // in the schema, must hear that the database is newer, not PostgreSQL's
@@ -173,17 +183,17 @@ void pg_migrate(PgConnection& db) {
   // database is left whole, its views included.
   int current = pg_schema_version(db);
   if (current > latest) throw_newer_schema(db.where(), current, latest);
-  if (current == latest && pg_views_hash(db) == views && has_table(db, "audit_chain_lock")) return;
+  if (current == latest && !pg_views_outdated(db) && has_table(db, "audit_chain_lock")) return;
   try {
     PgTransaction tx(db);
     storage::lock_for_migration(db, pg_migrations());
     current = pg_schema_version(db);  // again, under the lock
     if (current > latest) throw_newer_schema(db.where(), current, latest);
-    if (!has_table(db, "schema_meta")) db.exec("CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
+    if (!has_table(db, "schema_meta")) db.exec(kSchemaMetaTable);
     if (!has_table(db, "audit_chain_lock")) db.exec(kChainLockTable);
     if (current < latest) db.exec(embedded_pg_functions());
     storage::apply_migrations(db, pg_migrations(), latest);
-    if (pg_views_hash(db) != views) refresh_pg_views(db);
+    if (pg_views_outdated(db)) refresh_pg_views(db);
     tx.commit();
   } catch (const storage::PgError& e) {
     if (e.sqlstate() != kPermissionDenied) throw;
@@ -289,6 +299,8 @@ void pg_lock_chain(PgConnection& db) {
   }
 }
 
-std::unique_ptr<LogReader> pg_reader(PgConnection& db) { return std::make_unique<PgReader>(db); }
+std::unique_ptr<LogReader> pg_reader(PgConnection& db, const PgCatalog* expected) {
+  return std::make_unique<PgReader>(db, expected);
+}
 
 }  // namespace reviewer::audit

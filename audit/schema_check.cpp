@@ -45,12 +45,11 @@ std::string excerpt(const std::vector<std::string>& t, std::size_t at) {
   return s;
 }
 
-bool views_are_ours(Connection& db) {
-  auto q = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_meta'");
-  q.step();
-  if (q.column_int64(0) == 0) return false;
-  auto v = db.prepare("SELECT value FROM schema_meta WHERE key = 'views_sha256'");
-  return v.step() && v.column_text(0) == fast_sha256_hex(embedded_views());
+std::string meta_value(Connection& db, const char* key) {
+  if (!storage::has_table(db, "schema_meta")) return "";
+  auto v = db.prepare("SELECT value FROM schema_meta WHERE key = ?");
+  v.bind(1, key);
+  return v.step() ? v.column_text(0) : "";
 }
 
 }  // namespace
@@ -100,6 +99,25 @@ std::vector<std::string> sql_tokens(std::string_view sql) {
   return out;
 }
 
+std::string token_mismatch(const std::vector<std::string>& have, const std::vector<std::string>& want) {
+  const auto at = static_cast<std::size_t>(
+      std::mismatch(have.begin(), have.end(), want.begin(), want.end()).first - have.begin());
+  return fmt::format("it has `{}` where the schema has `{}`", excerpt(have, at), excerpt(want, at));
+}
+
+std::string views_not_ours(std::string_view stored_revision, int revision) {
+  return fmt::format("the views are not this build's (schema_meta.views_sha256 differs; views revision {}, this "
+                     "build's {}): they cannot be checked; verify with the reviewer that wrote them, or re-create "
+                     "them with `reviewer audit migrate` as the owner",
+                     stored_revision.empty() ? "unknown" : stored_revision, revision);
+}
+
+std::string not_in_schema(std::string_view type, std::string_view name) {
+  return fmt::format("{} {} is not part of the audit schema (an added object can change or drop rows as they are "
+                     "written, or what auditors read)",
+                     type, name);
+}
+
 std::string schema_difference(Connection& db) {
   const int version = schema_version(db);
   const int latest = latest_schema_version();
@@ -108,7 +126,12 @@ std::string schema_difference(Connection& db) {
                        "triggers cannot be checked; verify with a reviewer that knows it",
                        version, latest);
   }
-  const bool with_views = version == latest && views_are_ours(db);
+  // Views another build wrote (or a views_sha256 edited so that they would
+  // be skipped) are a failure, as a newer schema is: they go unchecked.
+  const bool with_views = version == latest;
+  if (with_views && meta_value(db, "views_sha256") != fast_sha256_hex(embedded_views())) {
+    return views_not_ours(meta_value(db, "views_revision"), views_revision(embedded_views()));
+  }
   Connection canonical = Connection::open(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   create_schema(canonical, version);
   const auto want = objects(canonical, with_views);
@@ -118,18 +141,12 @@ std::string schema_difference(Connection& db) {
     if (it == have.end()) return fmt::format("{} {} of the audit schema is missing", w.type, name);
     const auto& h = it->second;
     if (h.type != w.type || h.tokens != w.tokens) {
-      const auto at = static_cast<std::size_t>(
-          std::mismatch(h.tokens.begin(), h.tokens.end(), w.tokens.begin(), w.tokens.end()).first -
-          h.tokens.begin());
-      return fmt::format("{} {} differs from the audit schema: it has `{}` where the schema has `{}`", w.type,
-                         name, excerpt(h.tokens, at), excerpt(w.tokens, at));
+      return fmt::format("{} {} differs from the audit schema: {}", w.type, name, token_mismatch(h.tokens, w.tokens));
     }
   }
   for (const auto& [name, h] : have) {
     if (!want.count(name)) {
-      return fmt::format("{} {} is not part of the audit schema (an added object can change or drop rows as "
-                         "they are written, or what auditors read)",
-                         h.type, name);
+      return not_in_schema(h.type, name);
     }
   }
   return "";

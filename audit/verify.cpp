@@ -10,6 +10,7 @@
 #include "audit/history.h"
 #include "audit/log_reader.h"
 #include "audit/pg_log.h"
+#include "audit/pg_schema_check.h"
 #include "audit/readonly.h"
 #include "reviewer/core/error.h"
 #include "reviewer/core/review_result.h"
@@ -94,8 +95,10 @@ VerifyResult verify(const std::filesystem::path& path, const std::vector<Checkpo
 VerifyResult verify_location(const std::string& location, const std::vector<Checkpoint>& checkpoints) {
   if (!storage::is_postgres_url(location)) return verify(std::filesystem::path(location), checkpoints);
   auto db = pg_open(location);
+  // Built before the snapshot: it needs a transaction of its own (rolled back).
+  const auto expected = pg_expected_catalog(db);
   storage::PgTransaction tx(db, storage::PgTransaction::Mode::snapshot_read_only);
-  return verify(*pg_reader(db), checkpoints);
+  return verify(*pg_reader(db, &expected), checkpoints);
 }
 
 Checkpoint checkpoint_location(const std::string& location) {

@@ -1,3 +1,7 @@
+-- views revision: 1
+-- (Raise it with every change of this file, and the test that names its
+-- hash: a reviewer never replaces views of a higher revision, which a newer
+-- build wrote at the same schema version; audit/migrate.h.)
 -- The auditor views of audit/views.sql for PostgreSQL: the same names and
 -- columns (flags as 1/0 integers, fractions as double precision), in
 -- PostgreSQL's dialect; documented column by column in audit/README.md. Views hold no data: they are re-created whenever this

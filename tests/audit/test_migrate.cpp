@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include <fmt/format.h>
+
 #include "audit/chain.h"
 #include "audit/embedded_sql.h"
 #include "audit/migrate.h"
@@ -151,5 +153,47 @@ TEST_SUITE("audit::migrate") {
       AuditStore::open_location(at);
       CHECK(test::log_scalar(at, count) == "1");
     });
+  }
+
+  TEST_CASE("views a newer build wrote at the same schema version are left alone, and verify says it cannot check them") {
+    test::on_each_backend("newer-views", [](const std::string& at) {
+      AuditStore::open_location(at);
+      const bool pg = storage::is_postgres_url(at);
+      const int ours = audit::views_revision(pg ? audit::embedded_pg_views() : audit::embedded_views());
+      REQUIRE(ours > 0);
+      // What a newer build leaves: its own view and its hash and revision.
+      test::log_exec(at, "DROP VIEW v_decisions; CREATE VIEW v_decisions AS SELECT 1 AS newer_column");
+      test::log_exec(at, fmt::format("UPDATE schema_meta SET value = CASE key WHEN 'views_sha256' THEN 'newer' "
+                                     "ELSE '{}' END WHERE key IN ('views_sha256', 'views_revision')",
+                                     ours + 1));
+      const std::string newer_column =
+          pg ? "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND "
+               "table_name = 'v_decisions' AND column_name = 'newer_column'"
+             : "SELECT count(*) FROM pragma_table_info('v_decisions') WHERE name = 'newer_column'";
+      AuditStore::open_location(at);
+      CHECK(test::log_scalar(at, newer_column) == "1");
+      CHECK(test::log_scalar(at, "SELECT value FROM schema_meta WHERE key = 'views_sha256'") == "newer");
+      auto r = audit::verify_location(at);
+      CHECK_FALSE(r.ok);
+      CHECK_MESSAGE(r.message.starts_with(fmt::format("the views are not this build's (schema_meta.views_sha256 "
+                                                      "differs; views revision {}, this build's {})",
+                                                      ours + 1, ours)),
+                    r.message);
+      // An older revision's views are this build's to replace.
+      test::log_exec(at, "UPDATE schema_meta SET value = '0' WHERE key = 'views_revision'");
+      AuditStore::open_location(at);
+      CHECK(test::log_scalar(at, newer_column) == "0");
+      CHECK(audit::verify_location(at).ok);
+    });
+  }
+
+  TEST_CASE("each views file is the text its revision was given to: a change raises the revision") {
+    // Raise `-- views revision:` in the file, then put its new hash here.
+    CHECK(audit::views_revision(audit::embedded_views()) == 1);
+    CHECK(audit::fast_sha256_hex(audit::embedded_views()) ==
+          "58923f31ff011b31aa4c66b8159c7778db2e1f776e08ebed950a51d18ed24e10");
+    CHECK(audit::views_revision(audit::embedded_pg_views()) == 1);
+    CHECK(audit::fast_sha256_hex(audit::embedded_pg_views()) ==
+          "c8f1402501f8306faf56be80f68af12ff1a8a302859645d899e35c82913fede8");
   }
 }
