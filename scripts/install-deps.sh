@@ -5,7 +5,8 @@
 #   scripts/install-deps.sh          build, run, unit tests, benchmarks
 #   scripts/install-deps.sh --test   also the browser test's Chromium,
 #                                    ChromeDriver and Selenium (about a
-#                                    minute more; scripts/test.sh uses it)
+#                                    minute more), and Ninja (scripts/test.sh
+#                                    uses it)
 set -euo pipefail
 
 PACKAGES=(
@@ -21,6 +22,8 @@ PACKAGES=(
 # through WebDriver.
 if [ "${1:-}" = "--test" ]; then
   PACKAGES+=(chromium chromium-driver python3-selenium)
+  # scripts/test.sh builds with Ninja: both cores stay busy across libraries.
+  PACKAGES+=(ninja-build)
 elif [ -n "${1:-}" ]; then
   echo "install-deps: unknown option '$1' (only --test)" >&2
   exit 1

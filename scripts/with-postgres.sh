@@ -53,8 +53,9 @@ trap 'exit 130' INT TERM
 
 "${run_as[@]}" "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
   >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-# fsync stays on: the tests check durability against SIGKILL, not power
-# loss, but the benchmarks should measure what a user gets.
+# fsync stays on: the benchmarks should measure what a user gets.
+# scripts/test.sh turns it off (REVIEWER_TEST_PG_OPTIONS): the tests check
+# durability against SIGKILL, not power loss.
 "${run_as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/socket/server.log" -w -t 30 \
   -o "-c listen_addresses='' -c unix_socket_directories='$dir/socket' -c max_connections=300 ${REVIEWER_TEST_PG_OPTIONS:-}" start \
   >/dev/null || { cat "$dir/socket/server.log" >&2; exit 1; }
