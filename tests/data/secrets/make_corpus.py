@@ -554,7 +554,10 @@ def red17_negatives():
                                  + rand(342, ALNUM + "-_") + '", "e": "AQAB"}]}'),
             ("src/jwk.ts", f'const jwk = {{ kty: "EC", crv: "P-256", x: "{rand(43, ALNUM + "-_")}", '
                            f'y: "{rand(43, ALNUM + "-_")}" }};'),
-            ("src/grid.py", 'layout = {"d": "' + rand(8, h) + '", "kty": 3}')]:
+            ("src/grid.py", 'layout = {"d": "' + rand(8, h) + '", "kty": 3}'),
+            # Written with the rules: a port mapping after an image named mysql.
+            ("scripts/dev.sh", "docker run --rm mysql:8 -p3306:3306"),
+            (".env", "BYPASS=true_when_running_locally_ok")]:
         N("red17 near miss", path, line)
 
 
