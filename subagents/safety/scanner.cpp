@@ -181,8 +181,9 @@ class FileScanner {
       if (secrets_) secrets_->scanned = true;  // no added line to find one in
       return;
     }
-    if (fd_.symlink) return;  // its one "line" is the target, judged above
-    line_rules();
+    // A symlink's one "line" is its target, judged by the file rules above;
+    // the secret rules still read it (a token can be a link's target).
+    line_rules(fd_.symlink);
     if (secrets_) secrets_->scanned = true;
   }
 
@@ -356,7 +357,7 @@ class FileScanner {
     return known == 1;
   }
 
-  void line_rules() {
+  void line_rules(bool secrets_only = false) {
     std::vector<Hit> secrets, others;
     std::vector<int> budget(rules_.rules.size(), -1);
     // The prefilter runs over blocks of whole lines, so a rule it reports is
@@ -388,7 +389,10 @@ class FileScanner {
           continue;
         }
         int& left = budget[static_cast<std::size_t>(ri)];
-        if (!rule.on_lines || left == 0 || !applies(rule) || !requirement_met(rule)) continue;
+        if (!rule.on_lines || left == 0 || (secrets_only && rule.kind != RuleKind::secret) || !applies(rule) ||
+            !requirement_met(rule)) {
+          continue;
+        }
         if (left < 0) left = rule.once ? 1 : rules_.max_per_rule_per_file;
         std::vector<Hit> found;
         collect(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end, found, left);

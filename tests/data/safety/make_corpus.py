@@ -393,6 +393,19 @@ P("secret/generic-secret-yaml", "deploy/values.yaml", "  apiKey: %s" % split(r(4
 N("deploy/values.yaml", "  apiKey: ${API_KEY}")
 N("deploy/values.yaml", "  tokenSecretRef: app-token")
 N(".docker/config.json", '{"auths": {"ghcr.io": {}}, "credsStore": "desktop"}')
+# ---------------------------------- red17 rules (after the rest, as above)
+P("secret/cli-password-argument", "scripts/restore.sh", "mysql -h db.internal -u root -p%s shop < dump.sql" % split(r(4), r(12)))
+P("secret/xml-password-element", ".m2/settings.xml", "      <password>%s</password>" % split(r(4), r(14)))
+P("secret/pgpass-password", "deploy/.pgpass", "db.internal:5432:app:app:%s" % split(r(4), r(14)))
+P("secret/private-key-putty", "keys/ops.ppk", "PuTTY-User-Key-File-3: ssh-ed25519", "Encryption: none",
+  "Public-Lines: 1", "AAAAC3NzaC1lZDI1NTE5AAAAI" + r(43, B64), "Private-Lines: 1", split(r(4, B64), r(60, B64)))
+P("secret/private-key-jwk", "config/jwks.json", '{"kty": "EC", "crv": "P-256", "x": "%s", "y": "%s",' % (r(43, URLSAFE), r(43, URLSAFE)),
+  ' "d": "%s"}' % split(r(4, URLSAFE), r(39, URLSAFE)))
+P("secret/github-pat-classic", "app/current_token", "keys/{{crc:ghp_:%s}}" % r(30), flags="symlink")
+N("scripts/restore.sh", 'mysql -h db.internal -u root -p"$MYSQL_PWD" shop < dump.sql')
+N(".m2/settings.xml", "      <password>${env.DEPLOY_PASSWORD}</password>")
+N("keys/ops.ppk.md", "Convert a PuTTY-User-Key-File-3 file with puttygen.")
+N("config/jwks.json", '{"kty": "EC", "crv": "P-256", "x": "%s", "y": "%s"}' % (r(43, URLSAFE), r(43, URLSAFE)))
 
 def write(path, cases):
     with open(path, "w", encoding="utf-8") as f:

@@ -21,6 +21,7 @@ their first few characters (removed when loaded) so the files hold no literal
 token that a push-protection scanner would match.
 
 Run: python3 make_corpus.py GITLEAKS_TOML   (gitleaks commit b58d3f10, 2026-07-22)
+     python3 make_corpus.py --red17           (only the red17 cases, appended)
 """
 import base64
 import json
@@ -457,11 +458,124 @@ def negatives():
         N("secret-named field", path, line)
 
 
+# ---------------------------------------------- red team 17 (added 2026-12-07)
+# Shapes the red17 review got `approve` on (/tmp/red17/REPORT.md groups A and
+# B), with near misses beside them. Seeded on their own, after everything
+# above, so the older cases keep their values and ids.
+def red17_categories():
+    global rng
+    rng = random.Random(20261207)
+    pw = lambda: rand(rng.randint(14, 20), ALNUM + "!#%*")
+    generic = [
+        ("src/api.ts", 'const apiKey: string = "{p}";'),
+        ("app/config.py", '    password: str = "{p}"'),
+        ("cmd/sync/main.go", 'const apiToken string = "{p}"'),
+        ("internal/db/db.go", 'var password string = "{p}"'),
+        ("src/Settings.kt", 'private val clientSecret: String = "{p}"'),
+        ("config/db.yaml", "  primary: {{host: db.internal, user: cfgsvc, password: {p}}}"),
+        ("docker-compose.yml", "      - POSTGRES_PASSWORD={p}"),
+        ("src/main/resources/app.properties", "db.password {p}"),
+        ("config/app.properties", "mail.smtp.password: {p}"),
+        ("Dockerfile", "ARG DB_PASSWORD={p}"),
+        ("Dockerfile", "ENV REDIS_PASS {p}"),
+        ("web/.env.production", "DB_PASS={p}"),
+        (".env", "ADMIN_PWD={p}"),
+        ("scripts/backup.sh", "PGPASSWORD={p} pg_dump -h db.internal -U cfgsvc app > /backup/app.sql"),
+        ("scripts/backup.sh", "mysqldump -h legacy.internal -u root -p{p} legacy > /backup/legacy.sql"),
+        ("app/settings.py", 'CACHE_URL = "redis://cache.internal:6379/0?password={p}&ssl=true"'),
+        (".m2/settings.xml", "      <password>{p}</password>"),
+        ("deploy/.pgpass", "db.internal:5432:app:cfgsvc:{p}"),
+    ]
+    for path, template in generic:
+        p = pw()
+        P("red17", "generic-shape", path, template.format(p=p), p)
+    body = lambda n: "MII" + rand(n, B64)
+    P("red17", "key-one-line", "app/tls.py",
+      f'TLS_KEY = "-----BEGIN {split("RSA PRIVATE KEY", 6)}----- {body(200)} -----END RSA PRIVATE KEY-----"', "")
+    P("red17", "key-one-line", "app/keys.py",
+      f'DEPLOY_KEY_LINES = ["-----BEGIN {split("OPENSSH PRIVATE KEY", 6)}-----", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUA'
+      f'{rand(100, B64)}", "-----END OPENSSH PRIVATE KEY-----"]', "")
+    P("red17", "key-one-line", "deploy/.env", f'TLS_KEY="-----BEGIN {split("PRIVATE KEY", 6)}-----\\n{body(120)}\\n'
+      f'-----END PRIVATE KEY-----"', "")
+    P("red17", "key-one-line", "config/keys.yaml", f'signing_keys: ["-----BEGIN {split("EC PRIVATE KEY", 6)}----- '
+      f'MHcCAQEEI{rand(150, B64)} -----END EC PRIVATE KEY-----"]', "")
+    P("red17", "key-putty", "deploy/ops.ppk",
+      "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: ops@bastion\nPublic-Lines: 2\n"
+      f"AAAAC3NzaC1lZDI1NTE5AAAAI{rand(39, B64)}\n{rand(4, B64)}\nPrivate-Lines: 1\n{rand(64, B64)}\n"
+      f"Private-MAC: {rand(64, '0123456789abcdef')}", "")
+    u = ALNUM + "-_"
+    d = rand(342, u)
+    P("red17", "key-jwk", "config/jwks.json",
+      f'{{"keys": [{{"kty": "RSA", "kid": "cfgsvc-1", "use": "sig", "alg": "RS256",\n  "n": "{rand(342, u)}",\n'
+      f'  "e": "AQAB",\n  "d": "{d}",\n  "p": "{rand(171, u)}",\n  "q": "{rand(171, u)}"}}]}}', d)
+    d = rand(43, u)
+    P("red17", "key-jwk", "src/jwk.ts",
+      f'const jwk = {{ kty: "EC", crv: "P-256", x: "{rand(43, u)}", y: "{rand(43, u)}", d: "{d}" }};', d)
+
+
+def red17_negatives():
+    h = "0123456789abcdef"
+    for path, line in [
+            # Type annotations without a literal, or with a placeholder.
+            ("app/config.py", '    password: str = os.environ["DB_PASSWORD"]'),
+            ("src/api.ts", "const apiKey: string = process.env.API_KEY ?? '';"),
+            ("internal/db/db.go", 'var password string = os.Getenv("DB_PASSWORD")'),
+            ("app/config.py", '    password: Optional[str] = None'),
+            ("src/api.ts", 'const apiKey: string = "<your-api-key>";'),
+            # YAML flow maps and compose lists with lookups.
+            ("config/db.yaml", "  primary: {host: db.internal, user: cfgsvc, password: ${DB_PASSWORD}}"),
+            ("docker-compose.yml", "      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD}"),
+            ("docker-compose.yml", "      - POSTGRES_PASSWORD_FILE=/run/secrets/db_password"),
+            # .properties and Dockerfile names without a value.
+            ("src/main/resources/app.properties", "db.password ${DB_PASSWORD}"),
+            ("src/main/resources/app.properties", "password.min.length 12"),
+            ("Dockerfile", "ARG DB_PASSWORD"),
+            ("Dockerfile", "ENV DB_PASSWORD=${DB_PASSWORD}"),
+            ("web/.env.production", "DB_PASS=changeme"),
+            (".env", "DB_PASS=${DB_PASS}"),
+            # Command lines that take the password from elsewhere.
+            ("scripts/backup.sh", 'PGPASSWORD="$DB_PASSWORD" pg_dump -h db.internal -U cfgsvc app > /backup/app.sql'),
+            ("scripts/backup.sh", "mysql -h db.internal -u root -p shop < schema.sql"),
+            ("scripts/backup.sh", 'mysqldump -u root -p"$MYSQL_PWD" legacy > /backup/legacy.sql'),
+            ("scripts/build.sh", "mkdir -p /var/lib/app && cp -pr build/ /var/lib/app/current"),
+            ("app/settings.py", 'CACHE_URL = f"redis://cache.internal:6379/0?password={os.environ[\'REDIS_PW\']}"'),
+            ("app/settings.py", 'CACHE_URL = "redis://cache.internal:6379/0?ssl=true"'),
+            (".m2/settings.xml", "      <password>${env.MAVEN_PASSWORD}</password>"),
+            ("docs/maven.md", "Put `<password>` in `~/.m2/settings.xml`, never in the POM."),
+            ("deploy/.pgpass", "localhost:5432:*:postgres:changeme"),
+            ("config/hosts.txt", "db.internal:5432:app:cfgsvc"),
+            # Key shapes that are not private keys.
+            ("keys/signing.pub", "PUB = \"-----BEGIN PUBLIC KEY----- MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"
+                                 + rand(60, B64) + ' -----END PUBLIC KEY-----"'),
+            ("src/pem.py", 'if text.lstrip().startswith("-----BEGIN RSA PRIVATE KEY-----"):'),
+            ("docs/keys.md", "The file starts with `-----BEGIN OPENSSH PRIVATE KEY-----` followed by base64 lines."),
+            ("docs/putty.md", "Convert a PuTTY-User-Key-File-3 file with `puttygen key.ppk -O private-openssh`."),
+            ("config/jwks.json", '{"keys": [{"kty": "RSA", "kid": "cfgsvc-1", "use": "sig", "alg": "RS256", "n": "'
+                                 + rand(342, ALNUM + "-_") + '", "e": "AQAB"}]}'),
+            ("src/jwk.ts", f'const jwk = {{ kty: "EC", crv: "P-256", x: "{rand(43, ALNUM + "-_")}", '
+                           f'y: "{rand(43, ALNUM + "-_")}" }};'),
+            ("src/grid.py", 'layout = {"d": "' + rand(8, h) + '", "kty": 3}'),
+            # Written with the rules: a port mapping after an image named mysql.
+            ("scripts/dev.sh", "docker run --rm mysql:8 -p3306:3306"),
+            (".env", "BYPASS=true_when_running_locally_ok")]:
+        N("red17 near miss", path, line)
+
+
 def main():
-    missed = gitleaks(sys.argv[1])
-    secretlint()
-    issue_categories()
-    negatives()
+    if sys.argv[1:] == ["--red17"]:
+        # Rewrites only the red17 cases, without gitleaks' rule file: the
+        # older cases are kept as they are (their ids and values are fixed).
+        for name, out in (("positive.jsonl", pos), ("negative.jsonl", neg)):
+            with open(os.path.join(HERE, name)) as f:
+                out.extend(c for c in map(json.loads, f) if not c["source"].startswith("red17"))
+        missed = []
+    else:
+        missed = gitleaks(sys.argv[1])
+        secretlint()
+        issue_categories()
+        negatives()
+    red17_categories()
+    red17_negatives()
     with open(os.path.join(HERE, "positive.jsonl"), "w") as f:
         for c in pos:
             f.write(json.dumps(c, ensure_ascii=False) + "\n")

@@ -15,6 +15,13 @@ namespace {
 
 const std::string kDir = std::string(REVIEWER_SOURCE_DIR) + "/tests/data/secrets/";
 
+std::vector<SecretCase> load_all() {
+  auto cases = load_secret_corpus(kDir + "positive.jsonl", true);
+  auto neg = load_secret_corpus(kDir + "negative.jsonl", false);
+  cases.insert(cases.end(), neg.begin(), neg.end());
+  return cases;
+}
+
 }  // namespace
 
 TEST_SUITE("safety::secrets_corpus") {
@@ -37,9 +44,7 @@ TEST_SUITE("safety::secrets_corpus") {
   }
 
   TEST_CASE("recall and precision are both at least 97%") {
-    auto cases = load_secret_corpus(kDir + "positive.jsonl", true);
-    auto neg = load_secret_corpus(kDir + "negative.jsonl", false);
-    cases.insert(cases.end(), neg.begin(), neg.end());
+    auto cases = load_all();
     auto agent = make_safety_agent();
     SecretScore s;
     for (const auto& c : cases) score_secret_case(c, agent->review(secret_context(c)), s);
@@ -49,5 +54,22 @@ TEST_SUITE("safety::secrets_corpus") {
                                << s.recall() * 100 << "%, precision " << s.precision() * 100 << "%");
     CHECK(s.recall() >= 0.97);
     CHECK(s.precision() >= 0.97);
+  }
+
+  TEST_CASE("red17's missed shapes are all found, and none of their near misses") {
+    auto cases = load_all();
+    auto agent = make_safety_agent();
+    SecretScore s;
+    std::size_t red17 = 0;
+    for (const auto& c : cases) {
+      if (c.source.rfind("red17", 0) != 0) continue;
+      ++red17;
+      score_secret_case(c, agent->review(secret_context(c)), s);
+    }
+    for (const auto& m : s.misses) MESSAGE("missed: " << m);
+    for (const auto& f : s.false_alarms) MESSAGE("false alarm: " << f);
+    CHECK(red17 >= 50);
+    CHECK(s.misses.empty());
+    CHECK(s.false_alarms.empty());
   }
 }
