@@ -7,9 +7,11 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 #include "safety_fixtures.h"
+#include "subagents/safety/deobfuscate.h"
 #include "subagents/safety/safety_agent.h"
 
 using namespace reviewer;
@@ -28,33 +30,19 @@ const Finding* hidden_finding(const std::vector<Finding>& fs, const std::string&
   return nullptr;
 }
 
-std::string utf8(std::uint32_t cp) {
+std::string utf8(char32_t cp) {
   std::string out;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+  safety::append_utf8(out, cp);
   return out;
 }
 
 // ASCII text shifted into another block letter by letter (fullwidth forms,
 // mathematical bold), as text styled to dodge keyword rules is.
-std::string styled(const std::string& ascii, std::uint32_t upper, std::uint32_t lower) {
+std::string styled(const std::string& ascii, char32_t upper, char32_t lower) {
   std::string out;
   for (char c : ascii) {
-    if (c >= 'A' && c <= 'Z') out += utf8(upper + static_cast<std::uint32_t>(c - 'A'));
-    else if (c >= 'a' && c <= 'z') out += utf8(lower + static_cast<std::uint32_t>(c - 'a'));
+    if (c >= 'A' && c <= 'Z') out += utf8(upper + static_cast<char32_t>(c - 'A'));
+    else if (c >= 'a' && c <= 'z') out += utf8(lower + static_cast<char32_t>(c - 'a'));
     else out += c;
   }
   return out;
@@ -67,8 +55,10 @@ const std::string kStyled = "safety/hidden/styled-letters";
 
 TEST_SUITE("safety::hidden_chars") {
   TEST_CASE("format characters the old list missed are errors in code") {
-    for (std::uint32_t cp : {0x00ADu, 0x200Du, 0x200Eu, 0x200Fu, 0x061Cu, 0x206Au, 0xFFF9u, 0x1D173u}) {
-      CAPTURE(cp);
+    const std::initializer_list<char32_t> missed{0x00AD, 0x200D, 0x200E, 0x200F, 0x061C, 0x206A, 0xFFF9, 0x1D173};
+    for (char32_t cp : missed) {
+      const auto code = static_cast<std::uint32_t>(cp);
+      CAPTURE(code);
       auto fs = hidden_scan("app/config.py", {"if user != \"ad" + utf8(cp) + "min\":"});
       const Finding* f = hidden_finding(fs, kHidden);
       REQUIRE(f);
