@@ -90,7 +90,7 @@ std::string without_secrets(const RuleSet& rules, std::string_view text) {
 }
 
 void scan_position(const RuleSet& rules, const TextPosition& at, const std::string& text,
-                   std::vector<const Rule*>& reported, std::vector<Finding>& out) {
+                   std::vector<const Rule*>& reported, std::vector<Finding>& out, bool decoded_only) {
   if (text.empty()) return;
   constexpr int kMaxTries = 64;  // hits examined per rule; each is linear
   const auto& set = at.name ? rules.line_set : rules.text_set;
@@ -99,6 +99,7 @@ void scan_position(const RuleSet& rules, const TextPosition& at, const std::stri
     auto [ri, pi] = set->entries[static_cast<std::size_t>(c)];
     const Rule& rule = rules.rules[static_cast<std::size_t>(ri)];
     if (at.name ? !rule.on_names : !rule.on_pr_text) continue;
+    if (decoded_only && !rule.decoded) continue;
     if (std::find(reported.begin(), reported.end(), &rule) != reported.end()) continue;
     const re2::RE2& re = *(at.name ? rule.line_patterns : rule.text_patterns)[static_cast<std::size_t>(pi)];
     const auto group = static_cast<std::size_t>(secret_group(re));

@@ -51,8 +51,9 @@ struct TextPosition {
 };
 
 // One finding per rule not yet in `reported`, at its first hit that passes
-// the rule's filters; the rule is then added to `reported`.
+// the rule's filters; the rule is then added to `reported`. `decoded_only`:
+// only the rules marked `decoded` (the text is a de-obfuscated reading).
 void scan_position(const RuleSet& rules, const TextPosition& at, const std::string& text,
-                   std::vector<const Rule*>& reported, std::vector<Finding>& out);
+                   std::vector<const Rule*>& reported, std::vector<Finding>& out, bool decoded_only = false);
 
 }  // namespace reviewer::safety

@@ -27,7 +27,7 @@ const std::set<std::string, std::less<>> kSectionKeys = {
 const std::set<std::string, std::less<>> kRuleKeys = {
     "id", "kind", "pattern", "patterns", "severity", "message", "why", "fix", "state", "languages",
     "paths", "exclude_paths", "unless", "requires", "when", "scope", "entropy", "min_length",
-    "checksum", "generic", "placeholders", "once", "description", "docs"};
+    "checksum", "generic", "placeholders", "once", "decoded", "description", "docs"};
 
 void check_keys(const json& obj, const std::set<std::string, std::less<>>& known, const std::string& where) {
   for (const auto& [k, v] : obj.items()) {
@@ -250,6 +250,7 @@ Parsed parse_rule(const std::string& id, const json& r, const RuleSet& set) {
   rule.generic = optional_bool(r, "generic", false, where);
   rule.placeholders = optional_bool(r, "placeholders", rule.kind == RuleKind::secret, where);
   rule.once = optional_bool(r, "once", false, where);
+  rule.decoded = optional_bool(r, "decoded", false, where);
   return {std::move(rule), std::move(patterns)};
 }
 
@@ -582,7 +583,10 @@ std::shared_ptr<const RuleSet> compile_rules(const json& section, std::string ve
   });
   set->line_set = build_prefilter(parsed, true);
   set->text_set = build_prefilter(parsed, false);
-  for (auto& p : parsed) set->rules.push_back(std::move(p.rule));
+  for (auto& p : parsed) {
+    set->has_decoded |= p.rule.decoded;
+    set->rules.push_back(std::move(p.rule));
+  }
   return set;
 }
 

@@ -47,6 +47,7 @@ struct Rule {
   bool generic = false;       // a generic secret yields to a specific one on the same span
   bool placeholders = true;   // placeholder values are not secrets
   bool once = false;          // report the first hit per file only
+  bool decoded = false;       // also matched on the text de-obfuscated (deobfuscate.h)
   bool shadow = false;        // state shadow: reported and audited, never posted or counted
 };
 
@@ -59,6 +60,7 @@ struct RuleSet {
   Severity test_severity = Severity::info;
   std::shared_ptr<const re2::RE2> placeholder;  // any placeholder value
   int max_per_rule_per_file = 20;
+  bool has_decoded = false;  // some rule is `decoded`: the scan reads the decoded text too
 
   // One pass over a file's added lines (joined by '\n') finds every rule
   // that may match; entries map set indices back to (rule, pattern).

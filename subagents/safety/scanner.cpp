@@ -15,6 +15,7 @@
 
 #include "reviewer/core/error.h"
 #include "reviewer/core/two_threads.h"
+#include "subagents/safety/deobfuscate.h"
 #include "subagents/safety/matching.h"
 #include "subagents/safety/prefilter.h"
 #include "subagents/safety/secret_checks.h"
@@ -184,6 +185,7 @@ class FileScanner {
     // A symlink's one "line" is its target, judged by the file rules above;
     // the secret rules still read it (a token can be a link's target).
     line_rules(fd_.symlink);
+    if (!fd_.symlink) decoded_rules();
     if (secrets_) secrets_->scanned = true;
   }
 
@@ -365,6 +367,7 @@ class FileScanner {
     // a newline, so no hit spans two blocks.
     const std::size_t n = lines_.starts.size();
     for (std::size_t first_line = 0; first_line < n;) {
+      const std::size_t begin_line = first_line;
       const std::size_t begin = lines_.starts[first_line];
       std::size_t next = first_line + 1;
       while (next < n && lines_.starts[next] - begin < kBlockBytes) ++next;
@@ -374,6 +377,13 @@ class FileScanner {
       const auto started = timed ? thread_cpu() : std::chrono::nanoseconds{};
       const Sieve sieve = choice_.next(end - begin);
       std::vector<int> candidates = rules_.line_set->candidates(lines_.text().substr(begin, end - begin), false, sieve);
+      if (rules_.has_decoded) {
+        const bool hint = std::any_of(candidates.begin(), candidates.end(), [&](int c) {
+          return rules_.rules[static_cast<std::size_t>(rules_.line_set->entries[static_cast<std::size_t>(c)].first)].decoded;
+        });
+        decoded_hint_.resize(next, 0);
+        std::fill(decoded_hint_.begin() + static_cast<std::ptrdiff_t>(begin_line), decoded_hint_.end(), hint ? 1 : 0);
+      }
       if (!bound_.empty()) {
         std::vector<int> both;
         std::set_union(candidates.begin(), candidates.end(), bound_.begin(), bound_.end(), std::back_inserter(both));
@@ -402,6 +412,92 @@ class FileScanner {
     }
     report(secrets, others);
   }
+
+  // The rules marked `decoded` once more, on the added lines de-obfuscated
+  // (deobfuscate.h): each run of comment lines (or a prose file's
+  // paragraph) joined into one line, and each other line that decoding
+  // changes. Lines with nothing to decode are not read again. One finding
+  // per rule and file, and none for a rule the plain text already fired.
+  void decoded_rules() {
+    if (!rules_.has_decoded) return;
+    std::string text;
+    std::vector<std::size_t> starts;
+    std::vector<int> numbers;  // the new-side line each joined line starts at
+    auto add = [&](std::string unit, int number) {
+      if (!text.empty()) text += '\n';
+      starts.push_back(text.size());
+      numbers.push_back(number);
+      text += unit;
+    };
+    // A prose file's lines are all prose; in code, comments are.
+    const bool prose_file = prose_path(path_);
+    auto body_of = [&](std::size_t k) {
+      return prose_file ? std::optional<std::string_view>(lines_.line(k)) : comment_body(lines_.line(k));
+    };
+    const std::size_t n = lines_.starts.size();
+    for (std::size_t i = 0; i < n;) {
+      const std::string_view line = lines_.line(i);
+      const auto body = body_of(i);
+      // A comment run (or paragraph): consecutive lines of one hunk.
+      std::size_t end = i + 1;
+      if (body && !body->empty()) {
+        while (end < n && lines_.numbers[end] == lines_.numbers[end - 1] + 1 && end - i < kMaxJoined) {
+          const auto next = body_of(end);
+          if (!next || next->find_first_not_of(" \t") == std::string_view::npos) break;
+          ++end;
+        }
+      }
+      if (end - i > 1) {
+        std::string joined;
+        for (std::size_t k = i; k < end; ++k) {
+          if (!joined.empty()) joined += ' ';
+          joined += *body_of(k);
+        }
+        // Joined and nothing else to decode: the atoms a decoded rule needs
+        // are words, so they were in the lines' blocks, whose sieve then
+        // named the rule (a rule whose atoms fall in two blocks is missed).
+        // Most comment runs are not read again.
+        const bool decode = foldable(joined, Reading::prose);
+        const bool hinted = std::any_of(decoded_hint_.begin() + static_cast<std::ptrdiff_t>(i),
+                                        decoded_hint_.begin() + static_cast<std::ptrdiff_t>(end),
+                                        [](char h) { return h != 0; });
+        if (decode || hinted) add(decode ? fold(joined, Reading::prose) : std::move(joined), lines_.numbers[i]);
+      } else if (body ? foldable(*body, Reading::prose) : foldable(line, Reading::code)) {
+        // A comment's marker is no markdown ("* text" in a block comment).
+        add(body ? fold(*body, Reading::prose) : fold(line, Reading::code), lines_.numbers[i]);
+      }
+      i = end;
+    }
+    if (text.empty()) return;
+    std::vector<const Rule*> fired;
+    for (const auto& f : out_) {
+      for (const auto& r : rules_.rules) {
+        if (r.decoded && r.name == f.rule) fired.push_back(&r);
+      }
+    }
+    for (int c : rules_.line_set->candidates(text, false)) {
+      auto [ri, pi] = rules_.line_set->entries[static_cast<std::size_t>(c)];
+      const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
+      if (!rule.decoded || !rule.on_lines || !applies(rule)) continue;
+      if (std::find(fired.begin(), fired.end(), &rule) != fired.end()) continue;
+      re2::StringPiece m;
+      const re2::RE2& re = *rule.line_patterns[static_cast<std::size_t>(pi)];
+      if (!re.Match(piece(text), 0, text.size(), re2::RE2::UNANCHORED, &m, 1)) continue;
+      const auto at = static_cast<std::size_t>(m.data() - text.data());
+      const auto unit =
+          static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), at) - starts.begin()) - 1;
+      const std::size_t from = at > starts[unit] + kEvidenceContext ? at - kEvidenceContext : starts[unit];
+      const std::size_t unit_end = unit + 1 < starts.size() ? starts[unit + 1] - 1 : text.size();
+      const std::size_t to = std::min(unit_end, at + m.size() + kEvidenceContext);
+      fired.push_back(&rule);
+      const std::string shown = without_secrets(rules_, std::string_view(text).substr(from, to - from));
+      out_.push_back(finding(rule, numbers[unit], "decoded: " + printable_excerpt(shown, kEvidenceMax)));
+    }
+  }
+
+  // A comment longer than this many lines is read in pieces of it (a
+  // sentence spans a few lines; a licence header need not be one line).
+  static constexpr std::size_t kMaxJoined = 12;
 
   void keep(const Rule& rule, const std::vector<Hit>& found, std::vector<Hit>& secrets, std::vector<Hit>& others) {
     for (const auto& h : found) {
@@ -469,26 +565,56 @@ class FileScanner {
   LineText lines_;
   std::optional<LineText> visible_;
   std::vector<Hit> claimed_;  // known-format values that failed their checksum
+  std::vector<char> decoded_hint_;  // per added line: its block's sieve named a `decoded` rule
   std::vector<int> bound_;     // path-bound entries whose rules apply here, sorted
   mutable std::vector<signed char> applies_;  // per rule: -1 not yet asked, else applies()
   std::vector<signed char> required_;  // per rule: -1 not judged yet, else requirement_met's answer
 };
+
+// Prose with each paragraph on one line: a line break between two
+// non-blank lines becomes a space (markdown wraps sentences).
+std::string paragraphs_joined(std::string_view text) {
+  std::string out(text);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i] != '\n') continue;
+    const bool cr = i > 0 && out[i - 1] == '\r';  // CRLF, as GitHub stores bodies
+    const std::size_t before = cr ? i - 1 : i;
+    const bool blank_before = before == 0 || out[before - 1] == '\n';
+    const bool blank_after = i + 1 >= out.size() || out[i + 1] == '\n' || out[i + 1] == '\r';
+    if (blank_before || blank_after) continue;
+    out[i] = ' ';
+    if (cr) out[i - 1] = ' ';
+  }
+  return out;
+}
 
 // Everything of the PR that is not an added line: the title and body, the
 // commit messages (one finding per rule over all of them: a problem
 // repeated in 250 commits is one problem), the branch name and each file's
 // path.
 void scan_outside_lines(const RuleSet& rules, const AgentContext& ctx, std::vector<Finding>& out) {
+  // Each text, then its de-obfuscated reading for the `decoded` rules (a
+  // paragraph's lines joined, a name's separators read as spaces) when
+  // that differs; a rule found in the first is not reported again.
+  auto both = [&](const TextPosition& at, const std::string& text, std::vector<const Rule*>& reported) {
+    scan_position(rules, at, text, reported, out);
+    if (!rules.has_decoded || text.empty()) return;
+    std::string decoded = at.name ? name_words(text) : fold(paragraphs_joined(text), Reading::prose);
+    if (decoded == text) return;
+    TextPosition again = at;
+    again.label += " (decoded)";
+    scan_position(rules, again, decoded, reported, out, true);
+  };
   auto alone = [&](const TextPosition& at, const std::string& text) {
     std::vector<const Rule*> reported;
-    scan_position(rules, at, text, reported, out);
+    both(at, text, reported);
   };
   alone({"title"}, ctx.pr.title);
   alone({"body"}, ctx.pr.body);
   std::vector<const Rule*> in_commits;
   const auto& messages = ctx.pr.commit_messages;
   for (std::size_t i = 0; i < messages.size(); ++i) {
-    scan_position(rules, {fmt::format("commit {} of {}", i + 1, messages.size())}, messages[i], in_commits, out);
+    both({fmt::format("commit {} of {}", i + 1, messages.size())}, messages[i], in_commits);
   }
   alone({"branch", true}, ctx.pr.head_ref);
   for (const auto& fd : ctx.diff.files) {

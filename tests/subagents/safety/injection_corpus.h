@@ -15,7 +15,7 @@
 namespace reviewer::test {
 
 struct InjectionCase : LabelledCase {
-  std::string where;  // title | body | commit | pr (title and body) | comment | doc | string
+  std::string where;  // title | body | commit | pr (title and body) | comment | doc | string | name (a file path)
   std::string text, title, body;
 };
 
@@ -38,6 +38,7 @@ inline AgentContext injection_context(const InjectionCase& c) {
   if (c.where == "comment" || c.where == "doc" || c.where == "string") {
     return context_with({added_lines(c.path, split_lines(c.text))}, "Update " + c.path, "Small change.");
   }
+  if (c.where == "name") return context_with({added_lines(c.text, {"notes"})}, "Add notes", "Small change.");
   AgentContext ctx = context_with({added_lines("src/app.py", {"x = 1"})}, "Update the app", "");
   if (c.where == "title") ctx.pr.title = c.text;
   if (c.where == "body") ctx.pr.body = c.text;
