@@ -210,6 +210,7 @@ std::vector<std::size_t> read_lines(git_repository* repo, const std::string& sho
   }
   DiffBudget budget(jobs.size(), options.max_total_bytes);
   std::vector<std::size_t> dropped;
+  dropped.reserve(jobs.size());  // drop runs under the budget's lock: it must not throw
   auto drop = [&](std::size_t j) {
     forget_lines(files[jobs[j].file]);
     jobs[j].notes.clear();
@@ -222,8 +223,12 @@ std::vector<std::size_t> read_lines(git_repository* repo, const std::string& sho
         cost = read_file_lines(t == 0 ? repo : second.get(), t == 0 ? odb.get() : second_odb.get(), shown,
                                jobs[i], files[jobs[i].file], options);
     } catch (...) {
-      budget.done(i, std::nullopt, drop);  // the other thread may be waiting for this item
-      throw;
+      // As one thread in order: a file the budget would drop unread does
+      // not fail the diff. Either way the other thread may be waiting for it.
+      const bool kept = budget.turn_kept(i);
+      budget.done(i, std::nullopt, drop);
+      if (kept) throw;
+      return;
     }
     budget.done(i, cost, drop);
   });

@@ -33,6 +33,16 @@ class DiffBudget {
     return !closed_;
   }
 
+  // After reading item i failed: whether one thread going in order would
+  // have read it at all (waits for the items before it to be decided; the
+  // thread holding the item at next_ never waits here or above). A file
+  // the budget drops unread cannot fail the diff.
+  bool turn_kept(std::size_t i) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return next_ == i; });
+    return !closed_;
+  }
+
   // After item i: its cost, or none when it was not read (never kept).
   // Decides every item whose turn has come (those before it all done),
   // calling drop(j) for each one not kept; drop runs under the budget's

@@ -34,6 +34,7 @@ std::vector<FileView> file_views(const Diff& diff, const Config& cfg, long max_l
       for (; end < h.lines.size() && !spent(); ++end) lines += h.lines[end].origin != LineOrigin::context;
       HunkView hv;
       hv.hunk = &h;
+      hv.cut = end < h.lines.size();
       std::vector<std::string_view> new_text, old_text;
       for (std::size_t i = 0; i < end; ++i) {
         const DiffLine& l = h.lines[i];

@@ -24,6 +24,7 @@ struct HunkView {
   const Hunk* hunk;
   std::vector<SideLine> new_side;
   std::vector<SideLine> old_side;
+  bool cut = false;  // a partial review's budget ended inside the hunk: its sides hold the first lines only
 };
 
 struct FileView {

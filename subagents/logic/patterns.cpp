@@ -61,6 +61,7 @@ void added_side(const Rule& rule, const Pattern& p, const FileView& f, const Hun
 void deleted_side(const Rule& rule, const Pattern& p, const FileView& f, const HunkView& h,
                   std::set<int>& seen, std::vector<Finding>& out) {
   if (f.diff->kind == ChangeKind::deleted) return;  // a deleted file is judged as a whole
+  if (h.cut) return;  // its replacement may lie past the cut: unknown, so no finding
   const RE2& replacement = p.unless_added ? *p.unless_added : *p.match;
   for (const SideLine& a : h.new_side) {
     if (a.changed() && RE2::PartialMatch(text_of(a, p.view), replacement)) return;

@@ -67,8 +67,9 @@ std::string suggest_split(const Diff& diff, const Guidance& guidance) {
   std::string out;
   int i = 1;
   for (const auto& g : groups) {
-    out += fmt::format("PR {}: {} ({} files, {} lines){}\n", i++, fmt::join(g.names, ", "),
-                       g.total.files, g.total.lines,
+    const std::string bytes = g.total.bytes > lim.max_bytes ? fmt::format(", {} bytes", g.total.bytes) : "";
+    out += fmt::format("PR {}: {} ({} files, {} lines{}){}\n", i++, fmt::join(g.names, ", "),
+                       g.total.files, g.total.lines, bytes,
                        g.total.lines > lim.max_lines || g.total.bytes > lim.max_bytes || g.total.files > lim.max_files
                            ? " - still above the limit: split this area by subfolder or by commit"
                            : "");

@@ -523,6 +523,19 @@ TEST_SUITE("git::Repository::diff") {
             "8 file(s) not reviewed, from 'f/05.txt' on: the diff reached its limit of 11.3 MB of lines and text; "
             "a person must review them");
     }
+    SUBCASE("a file the budget drops unread cannot fail the diff, on one thread as on two") {
+      // The last file's blob is gone from the object store: reading it fails.
+      Diff whole = r.diff(base, head);
+      const std::string id = whole.files.back().new_id;
+      REQUIRE(id.size() == 40);
+      std::filesystem::remove(r.dir / ".git" / "objects" / id.substr(0, 2) / id.substr(2));
+      CHECK_THROWS_AS(r.diff(base, head), Error);  // within the default budget it is read, and fails
+      for (int run = 0; run < 10; ++run) {
+        Diff d = r.diff(base, head, opts);
+        CHECK(d.files.back().truncated);
+        CHECK(d.files.back().hunks.empty());
+      }
+    }
     // The default keeps the benchmarks' largest change (bench/review.sh's
     // import: 61.5 MB, 1.36 M lines) whole, with room to spare.
     CHECK(git::DiffOptions{}.max_total_bytes > 2 * (std::size_t{62} * 1000 * 1000 + 1360000 * (sizeof(DiffLine) + 8)));

@@ -294,6 +294,22 @@ TEST_SUITE("logic agent: existing tests and partial reviews") {
       CHECK(lines == std::vector<int>{1, 2, 3, 4});
     }
 
+    SUBCASE("a hunk cut by the budget reports no removed guard whose replacement may lie past the cut") {
+      const std::string guard =
+          "--- a/web/g.js\n+++ b/web/g.js\n@@ -1,3 +1,3 @@\n-if (!user) {\n-  return;\n-}\n+if (user == null) {\n+  return;\n+}\n";
+      AgentContext g = context_for(guard, load_guidance_texts({{"t.yml", "thresholds:\n  partial_review:\n    max_lines: 2\n"}}));
+      g.repo_path = "/nonexistent/not-a-repository";
+      auto removed = [&](const AgentOutput& o) {
+        return std::count_if(o.findings.begin(), o.findings.end(),
+                             [](const Finding& f) { return f.rule == "logic/removed-guard"; });
+      };
+      CHECK(removed(agent->assess(g)) == 0);  // whole: the guard is replaced
+      g.above_partial_limit = true;           // the budget ends after the two first deleted lines
+      AgentOutput cut = agent->assess(g);
+      CHECK(cut.partial.find("(2 of 6 changed lines)") != std::string::npos);
+      CHECK(removed(cut) == 0);
+    }
+
     SUBCASE("a truncated file counts the lines it holds, not the ones the diff left out") {
       // The first file was cut by the diff's per-file cap: it counts 50,000
       // added lines but holds 3, and must not use up the budget.

@@ -87,7 +87,8 @@ TEST_SUITE("subagents::size") {
     CHECK(findings[0].rule == "size/split");
     CHECK(findings[0].message.find("60003 changed bytes > 40000") != std::string::npos);
     CHECK(findings[0].message.find("changed lines") == std::string::npos);
-    CHECK(findings[0].suggestion.find("still above") != std::string::npos);  // one file: cannot be split by area
+    // One file cannot be split by area: the plan says why it is still too large.
+    CHECK(findings[0].suggestion.find("PR 1: app/ (1 files, 3 lines, 60003 bytes) - still above") != std::string::npos);
 
     SUBCASE("the same bytes marked generated are not counted") {
       d.files[0].generated = true;
