@@ -126,11 +126,12 @@ class PgReader final : public LogReader {
     std::set<std::string> ours, chained;  // the queue's tables may share the schema: not ours to judge
     for (const auto& t : tables) {
       chained.insert(t.name);
-      for (const char* what : {"update", "delete", "truncate"}) ours.insert(fmt::format("{}_no_{}", t.name, what));
+      // Keyed by table: another table's trigger name on this one is not ours.
+      for (const char* what : {"update", "delete", "truncate"}) ours.insert(fmt::format("{}.{}_no_{}", t.name, t.name, what));
     }
     auto r = db_.exec(kTableHooks);
     for (int i = 0; i < r.rows(); ++i) {
-      if (!chained.count(r.text(i, 2)) || (r.text(i, 0) == "trigger" && ours.count(r.text(i, 1)))) continue;
+      if (!chained.count(r.text(i, 2)) || (r.text(i, 0) == "trigger" && ours.count(r.text(i, 2) + "." + r.text(i, 1)))) continue;
       return not_in_schema(r.text(i, 0), r.text(i, 1));
     }
     return "";

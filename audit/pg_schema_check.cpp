@@ -46,7 +46,7 @@ defs AS (
   SELECT 'constraint ' || t.name || '.' || o.conname, pg_get_constraintdef(o.oid)
   FROM tabs t JOIN pg_constraint o ON o.conrelid = t.oid
   UNION ALL
-  SELECT 'trigger ' || g.tgname,
+  SELECT 'trigger ' || t.name || '.' || g.tgname,
          pg_get_triggerdef(g.oid) || CASE g.tgenabled WHEN 'O' THEN '' ELSE ' (enabled: ' || g.tgenabled::text || ')' END
   FROM tabs t JOIN pg_trigger g ON g.tgrelid = t.oid AND NOT g.tgisinternal
   UNION ALL

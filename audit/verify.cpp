@@ -95,6 +95,11 @@ VerifyResult verify(const std::filesystem::path& path, const std::vector<Checkpo
 VerifyResult verify_location(const std::string& location, const std::vector<Checkpoint>& checkpoints) {
   if (!storage::is_postgres_url(location)) return verify(std::filesystem::path(location), checkpoints);
   auto db = pg_open(location);
+  // The log's schema first, then the built-ins as PostgreSQL searches them:
+  // a search_path the owner set for the database (say `public, pg_catalog`)
+  // could bind a view to the owner's own `=` operator, which the view's
+  // printed text would not show.
+  db.exec("SELECT set_config('search_path', quote_ident(current_schema()), false)");
   // Built before the snapshot: it needs a transaction of its own (rolled back).
   const auto expected = pg_expected_catalog(db);
   storage::PgTransaction tx(db, storage::PgTransaction::Mode::snapshot_read_only);

@@ -30,5 +30,5 @@ labels=(-LE slow)
 # tests kill processes, never the machine, so a commit written to the page
 # cache is as durable for them, and the cluster's thousands of commits no
 # longer wait on the disk (the benchmarks keep fsync).
-export REVIEWER_TEST_PG_OPTIONS="${REVIEWER_TEST_PG_OPTIONS:--c fsync=off}"
+export REVIEWER_TEST_PG_OPTIONS="${REVIEWER_TEST_PG_OPTIONS--c fsync=off}"
 scripts/with-postgres.sh ctest --test-dir build --output-on-failure -j"$(( $(nproc) * 2 ))" "${labels[@]}"

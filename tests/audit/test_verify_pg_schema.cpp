@@ -65,7 +65,7 @@ TEST_SUITE("audit::verify") {
         at,
         "DROP TRIGGER findings_no_update ON findings; CREATE TRIGGER findings_no_update BEFORE UPDATE "
         "OF message ON findings FOR EACH ROW EXECUTE FUNCTION audit_append_only()");
-    catalog_check_fails(at, "trigger findings_no_update differs from the audit schema: it has `");
+    catalog_check_fails(at, "trigger findings.findings_no_update differs from the audit schema: it has `");
     // Each tamper undone (each message above named its own object): the log passes again.
     test::log_exec(
         at,
