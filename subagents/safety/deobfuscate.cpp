@@ -16,7 +16,7 @@ constexpr char32_t kNone = 0xFFFFFFFF;
 std::pair<char32_t, std::size_t> decode_utf8(std::string_view s, std::size_t i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   if (b0 < 0x80) return {b0, 1};
-  std::size_t n = b0 >= 0xF0 && b0 < 0xF5 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC2 && b0 < 0xE0 ? 2 : 0;
+  std::size_t n = b0 >= 0xF0 && b0 < 0xF5 ? 4 : b0 >= 0xE0 && b0 < 0xF0 ? 3 : b0 >= 0xC2 && b0 < 0xE0 ? 2 : 0;
   if (n == 0 || i + n > s.size()) return {kNone, 1};
   char32_t cp = b0 & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
   for (std::size_t k = 1; k < n; ++k) {

@@ -557,7 +557,13 @@ def red17_negatives():
             ("src/grid.py", 'layout = {"d": "' + rand(8, h) + '", "kty": 3}'),
             # Written with the rules: a port mapping after an image named mysql.
             ("scripts/dev.sh", "docker run --rm mysql:8 -p3306:3306"),
-            (".env", "BYPASS=true_when_running_locally_ok")]:
+            (".env", "BYPASS=true_when_running_locally_ok"),
+            # From the session's final read: a command and its argument, an
+            # OpenVPN option, psql's prompting --password, a docker port.
+            ("scripts/deploy.sh", "create_secret my-app-credentials-prod"),
+            ("client.conf", "auth-user-pass /etc/openvpn/auth.txt"),
+            ("scripts/restore.sh", "psql -U postgres --password my_database_production < dump.sql"),
+            ("scripts/dev.sh", "docker run --name mysql -p127.0.0.1:3306:3306 -d mysql:8")]:
         N("red17 near miss", path, line)
 
 

@@ -66,6 +66,12 @@ TEST_SUITE("safety::hidden_chars") {
     }
   }
 
+  TEST_CASE("a right-to-left mark in Hebrew or Arabic text is ordinary") {
+    CHECK_FALSE(hidden_finding(hidden_scan("src/messages.js", {"const hello = \"\u05E9\u05DC\u05D5\u05DD" + utf8(0x200F) + "\";"}), kHidden));
+    CHECK_FALSE(hidden_finding(hidden_scan("src/messages.js", {"const hi = \"\u0645\u0631\u062D\u0628\u0627" + utf8(0x061C) + "\";"}), kHidden));
+    CHECK(hidden_finding(hidden_scan("src/messages.js", {"const admin = \"ad" + utf8(0x200F) + "min\";"}), kHidden));
+  }
+
   TEST_CASE("U+2028 and U+2029 in a JavaScript comment are errors (a line break to JavaScript)") {
     CHECK(hidden_finding(hidden_scan("web/util.js", {"  // default port" + utf8(0x2028) + " cfg.debug = true;"}), kHidden));
     CHECK(hidden_finding(hidden_scan("web/util.js", {"  // note" + utf8(0x2029) + "x = 1;"}), kHidden));
