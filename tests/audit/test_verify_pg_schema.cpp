@@ -66,6 +66,18 @@ TEST_SUITE("audit::verify") {
         "DROP TRIGGER findings_no_update ON findings; CREATE TRIGGER findings_no_update BEFORE UPDATE "
         "OF message ON findings FOR EACH ROW EXECUTE FUNCTION audit_append_only()");
     catalog_check_fails(at, "trigger findings.findings_no_update differs from the audit schema: it has `");
+    // Another table's append-only trigger name on this one, dropping rows
+    // as they are written: the name is ours, the table is not.
+    test::log_exec(at,
+                   "CREATE FUNCTION drop_rows() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$; "
+                   "CREATE TRIGGER review_runs_no_update BEFORE INSERT ON findings FOR EACH ROW "
+                   "EXECUTE FUNCTION drop_rows()");
+    {
+      const auto r = audit::verify_location(at);
+      CHECK_FALSE(r.ok);
+      CHECK_MESSAGE(r.message.find("review_runs_no_update") != std::string::npos, r.message);
+    }
+    test::log_exec(at, "DROP TRIGGER review_runs_no_update ON findings; DROP FUNCTION drop_rows()");
     // Each tamper undone (each message above named its own object): the log passes again.
     test::log_exec(
         at,
