@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/size_stats.h"
 #include "reviewer/git/repository.h"
 #include "reviewer/pipeline/guidance_report.h"
 #include "reviewer/pipeline/model_step.h"
@@ -65,10 +66,9 @@ ChangeSize change_size(const Diff& diff) {
   ChangeSize n;
   for (const auto& f : diff.files) {
     n.lines += f.additions + f.deletions;
+    n.changed += static_cast<std::size_t>(changed_bytes(f));  // as the size limit counts them
     for (const auto& h : f.hunks) {
       for (const auto& l : h.lines) {
-        if (l.origin == LineOrigin::context) continue;
-        n.changed += l.content.size() + 1;
         if (l.origin == LineOrigin::added) n.added += l.content.size() + 1;
       }
     }
