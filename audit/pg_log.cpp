@@ -266,7 +266,10 @@ ChainHead pg_read_head(PgConnection& db, const std::vector<TableLayout>& tables)
     sql += fmt::format("{}(SELECT seq, row_hash FROM {} ORDER BY seq DESC LIMIT 1)", sql.empty() ? "" : " UNION ALL ",
                        storage::pg_identifier(t.name));
   }
-  auto r = db.exec(sql + " ORDER BY seq DESC LIMIT 1");
+  // Prepared: planning this UNION ALL over every chained table cost more
+  // than running it (~0.7 ms a write), and its text changes only with the
+  // tables.
+  auto r = db.prepared(sql + " ORDER BY seq DESC LIMIT 1", {});
   ChainHead h;
   if (r.rows() == 1) {
     h.seq = r.int64(0, 0);
@@ -278,7 +281,7 @@ ChainHead pg_read_head(PgConnection& db, const std::vector<TableLayout>& tables)
 void pg_lock_chain(PgConnection& db) {
   db.exec(storage::kSetLockTimeout);
   try {
-    if (db.exec(kChainLock).rows() != 1) {
+    if (db.prepared(kChainLock, {}).rows() != 1) {
       throw Error(Error::Code::io, fmt::format("{}: audit_chain_lock has lost its row: appends cannot be serialized; "
                                                "run `reviewer audit migrate --to URL` as the owner",
                                                db.where()));

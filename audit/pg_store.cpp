@@ -59,6 +59,8 @@ class PgAuditStore final : public StoreBase, private RowSink {
     // every chained table there is.
     if (int v = pg_schema_version(db_); v != version_) {
       tables_ = pg_chained_tables(db_);
+      inserts_.clear();
+      for (const auto& t : tables_) inserts_.push_back(pg_insert_sql(t));
       version_ = v;
     }
     head_ = pg_read_head(db_, tables_);
@@ -76,9 +78,10 @@ class PgAuditStore final : public StoreBase, private RowSink {
 
   LogReader& reader() override { return *reader_; }
 
-  const TableLayout& layout_of(std::string_view table) const {
-    for (const auto& t : tables_) {
-      if (t.name == table) return t;
+  // The table's index in tables_ (and inserts_).
+  std::size_t index_of(std::string_view table) const {
+    for (std::size_t i = 0; i < tables_.size(); ++i) {
+      if (tables_[i].name == table) return i;
     }
     throw Error(Error::Code::internal, fmt::format("audit: no chained table {}", table));
   }
@@ -86,7 +89,8 @@ class PgAuditStore final : public StoreBase, private RowSink {
   // Fills the chain columns, hashes the row as the SQLite writer does and
   // inserts it.
   void append(const RowValues& row) override {
-    const TableLayout& t = layout_of(row.table);
+    const std::size_t at = index_of(row.table);
+    const TableLayout& t = tables_[at];
     std::vector<Value> values(t.columns.size());
     auto set = [&](std::string_view column, const Value& v) {
       auto it = std::find(t.columns.begin(), t.columns.end(), column);
@@ -101,7 +105,7 @@ class PgAuditStore final : public StoreBase, private RowSink {
     for (const auto& [column, value] : row.columns) set(column, value);
     std::string hash = fast_sha256_hex(canonical_row(t, values));
     values.emplace_back(hash);
-    db_.exec(pg_insert_sql(t), values);
+    db_.prepared(inserts_[at], values);
     head_.seq += 1;
     head_.hash = std::move(hash);
   }
@@ -119,6 +123,7 @@ class PgAuditStore final : public StoreBase, private RowSink {
   std::unique_ptr<LogReader> reader_;  // over db_
   int version_ = -1;
   std::vector<TableLayout> tables_;
+  std::vector<std::string> inserts_;  // each table's INSERT (pg_insert_sql), prepared on first use
   ChainHead head_;
   std::string now_;
 };

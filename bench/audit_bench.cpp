@@ -3,7 +3,9 @@
 // 100,000 pull requests. Prints one line per figure; see bench/README.md.
 //
 //   audit_bench [--dir DIR] [--runs N] [--threads T] [--prs P] [--reuse]
+//   audit_bench --database-url URL [--runs N] [--threads T]   writes only, on PostgreSQL
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -100,16 +102,20 @@ void bench_batched(const std::filesystem::path& dir, int runs) {
       runs, s, runs / s, cpu, runs / cpu);
 }
 
-void bench_write(const std::filesystem::path& dir, int runs, int threads) {
+// Without `url` into DIR/write.db (new), then verified; with it into that
+// PostgreSQL log, as it is: run ids carry the process id, so runs of the
+// bench append to one log (the figures are of writes only).
+void bench_write(const std::filesystem::path& dir, int runs, int threads, const std::string& url = "") {
   auto path = dir / "write.db";
-  std::filesystem::remove(path);
-  auto store = audit::AuditStore::open(path);
+  if (url.empty()) std::filesystem::remove(path);
+  auto store = url.empty() ? audit::AuditStore::open(path) : audit::AuditStore::open_url(url);
+  const std::string tag = url.empty() ? "" : fmt::format("p{}-{}-", getpid(), threads);
   // Prepare the inputs first: only the recording is timed.
   std::vector<std::vector<ReviewResult>> inputs(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t) {
     for (int i = 0; i < runs; ++i) {
       inputs[static_cast<std::size_t>(t)].push_back(
-          make_review(fmt::format("t{}-{}", t, i), t * 1000000 + i, 20, DecisionKind::comment,
+          make_review(fmt::format("{}t{}-{}", tag, t, i), t * 1000000 + i, 20, DecisionKind::comment,
                       "2026-01-15T10:00:00Z", "dry-run"));
     }
   }
@@ -128,6 +134,7 @@ void bench_write(const std::filesystem::path& dir, int runs, int threads) {
       "write: {} threads x {} runs (20 findings, 23 rows each): wall {:.2f} s = {:.0f} runs/s; "
       "cpu {:.2f} s = {:.0f} runs per cpu-second\n",
       threads, runs, s, total / s, cpu, total / cpu);
+  if (!url.empty()) return;
   start = Clock::now();
   cpu0 = cpu_seconds();
   auto v = audit::verify(path);
@@ -207,6 +214,7 @@ int main(int argc, char** argv) {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "reviewer-audit-bench";
   int runs = 10000, threads = 8, prs = 100000;
   bool reuse = false;  // --reuse: time the views on an existing views.db
+  std::string url;     // --database-url: the write figures on PostgreSQL
   for (int i = 1; i < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--reuse") {
@@ -219,13 +227,20 @@ int main(int argc, char** argv) {
     else if (a == "--runs") runs = std::atoi(argv[i + 1]);
     else if (a == "--threads") threads = std::atoi(argv[i + 1]);
     else if (a == "--prs") prs = std::atoi(argv[i + 1]);
+    else if (a == "--database-url") url = argv[i + 1];
     else {
-      std::cerr << "usage: audit_bench [--dir DIR] [--runs N] [--threads T] [--prs P] [--reuse]\n";
+      std::cerr << "usage: audit_bench [--dir DIR] [--runs N] [--threads T] [--prs P] [--reuse] | "
+                   "--database-url URL [--runs N] [--threads T]\n";
       return 1;
     }
   }
   std::filesystem::create_directories(dir);
   try {
+    if (!url.empty()) {
+      bench_write(dir, runs, 1, url);
+      if (threads > 1) bench_write(dir, runs, threads, url);
+      return 0;
+    }
     if (runs > 0) bench_write(dir, runs, 1);
     if (runs > 0) bench_batched(dir, runs);
     if (runs > 0 && threads > 1) bench_write(dir, runs, threads);

@@ -117,12 +117,14 @@ void adopt_migrations(Connection& db, const Migrations& m, int version) {
 // ---- PostgreSQL ----
 
 bool has_table(PgConnection& db, std::string_view name) {
-  return db.exec("SELECT to_regclass($1) IS NOT NULL", {std::string(name)}).text(0, 0) == "t";
+  // Prepared, as the version read below: the audit store checks the
+  // version in every write's transaction.
+  return db.prepared("SELECT to_regclass($1) IS NOT NULL", {std::string(name)}).text(0, 0) == "t";
 }
 
 int schema_version(PgConnection& db, const Migrations& m) {
   if (!has_table(db, m.table)) return 0;
-  return static_cast<int>(db.exec(fmt::format("SELECT coalesce(max(version), 0) FROM {}", m.table)).int64(0, 0));
+  return static_cast<int>(db.prepared(fmt::format("SELECT coalesce(max(version), 0) FROM {}", m.table), {}).int64(0, 0));
 }
 
 void lock_for_migration(PgConnection& db, const Migrations& m, std::chrono::seconds wait) {
