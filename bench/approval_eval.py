@@ -3,7 +3,8 @@
 
   case SHA REVIEW.json        one TSV line: the decision and what each agent said
   labels CLONE FIRST_PARENT   the reverted first-parent commits: "sha\tkind"
-  report OUT...               per repository and pooled: A, B, A/B, decision mix
+  report [TAG=]OUT...         per repository and pooled: A, B, A/B, decision mix
+                              (TAG names a set when several are pooled)
 """
 import collections
 import json
@@ -133,14 +134,17 @@ def load(out_dirs):
     data = collections.defaultdict(dict)
     ranges = {}
     for out in out_dirs:
+        tag = out.split("=", 1)[0] + ":" if "=" in out else ""
+        out = out.split("=", 1)[-1]
         for name in sorted(os.listdir(out)):
             d = os.path.join(out, name)
             if not os.path.isfile(os.path.join(d, "labels.tsv")):
                 continue
+            key = tag + name
             lab = dict(line.rstrip("\n").split("\t") for line in open(os.path.join(d, "labels.tsv")) if line.strip())
             with open(os.path.join(d, "range.tsv")) as f:
-                ranges[name] = f.read().strip().split("\t")
-            ranges[name].append(sum(1 for _ in open(os.path.join(d, "cases.txt"))))
+                ranges[key] = f.read().strip().split("\t")
+            ranges[key].append(sum(1 for _ in open(os.path.join(d, "cases.txt"))))
             for p in ("replay", "live"):
                 path = os.path.join(d, p + ".tsv")
                 if not os.path.isfile(path):
@@ -154,13 +158,13 @@ def load(out_dirs):
                         row = dict(zip(COLUMNS, parts))
                     row["label"] = lab.get(row["sha"], "")
                     rows.append(row)
-                data[p][name] = rows
+                data[p][key] = rows
     return data, ranges
 
 
 def table(rows_by_repo, strict):
-    print("| repository | cases | reverted | A: approved of reverted | B: approved of others | A/B (95% CI) | approve | comment | request_changes | needs_human | error |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| repository | cases | reverted | A: approved of reverted | B: approved of others | A/B (95% CI) | needs_human: reverted / others | approve | comment | request_changes | needs_human | error |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     pooled = []
     for name, rows in list(rows_by_repo.items()) + [("**pooled**", None)]:
         if rows is None:
@@ -175,9 +179,10 @@ def table(rows_by_repo, strict):
         mix = collections.Counter(r["decision"] for r in rows)
         la, ha = wilson(a, len(pos))
         lb, hb = wilson(b, len(neg))
-        print(f"| {name} | {len(rows)} | {len(pos)} | {a}/{len(pos)} = {100*a/max(1,len(pos)):.0f}% [{100*la:.0f}–{100*ha:.0f}] "
-              f"| {b}/{len(neg)} = {100*b/max(1,len(neg)):.1f}% [{100*lb:.1f}–{100*hb:.1f}] "
-              f"| {r:.2f} ({lo:.2f}–{hi:.2f}) | {mix['approve']} | {mix['comment']} | {mix['request_changes']} | {mix['needs_human']} | {mix['error']} |")
+        ha_, hb_ = (sum(x["decision"] == "needs_human" for x in g) for g in (pos, neg))
+        print(f"| {name} | {len(rows)} | {len(pos)} | {a}/{len(pos)} = {100*a/max(1,len(pos)):.0f}% [{100*max(0,la):.0f}–{100*ha:.0f}] "
+              f"| {b}/{len(neg)} = {100*b/max(1,len(neg)):.1f}% [{100*max(0,lb):.1f}–{100*hb:.1f}] "
+              f"| {r:.2f} ({lo:.2f}–{hi:.2f}) | {100*ha_/max(1,len(pos)):.0f}% / {100*hb_/max(1,len(neg)):.0f}% | {mix['approve']} | {mix['comment']} | {mix['request_changes']} | {mix['needs_human']} | {mix['error']} |")
 
 
 def stopped_by(r):
@@ -199,6 +204,9 @@ def stopped_by(r):
     return d + ": other"
 
 
+DESCRIPTION_WARNINGS = {"intent/empty-description", "intent/no-why"}
+
+
 def counterfactual(r, rule):
     """Would the case be approved under `rule` (the policy is not changed:
     this only reads the recorded decision, reasons and risk)?"""
@@ -211,6 +219,11 @@ def counterfactual(r, rule):
         return step == "approved" or (step == "history risk" and not warned)
     if rule == "warnings approve":
         return step in ("approved", "warnings")
+    if rule == "no description warnings":
+        # A commit message is a poorer description than a pull request's:
+        # the intent agent's two description warnings, read away.
+        rules = {x for a in r.get("agents", "").split() for x in a.split(":", 2)[2].split(",") if x}
+        return step == "approved" or (step == "warnings" and rules <= DESCRIPTION_WARNINGS)
     if rule == "history gate only":
         return r.get("above") == "False"
     raise ValueError(rule)
@@ -220,7 +233,7 @@ def what_if(rows_by_repo):
     rows = [r for rs in rows_by_repo.values() for r in rs if r["decision"] != "error"]
     print("| policy (read from the recorded reviews, not applied) | A | B | A/B (95% CI) |")
     print("|---|---|---|---|")
-    for rule in ("shipped", "no history gate", "warnings approve", "history gate only"):
+    for rule in ("shipped", "no history gate", "no description warnings", "warnings approve", "history gate only"):
         pos = [r for r in rows if r["label"]]
         neg = [r for r in rows if not r["label"]]
         a = sum(counterfactual(r, rule) for r in pos)
@@ -267,7 +280,7 @@ def report(out_dirs):
         for name, rows in repos.items():
             for r in rows:
                 if r["label"]:
-                    print(f"- {name} {r['sha'][:12]} [{r['label']}] {r['decision']} size {r.get('size')} "
+                    print(f"- {name} {r['sha'][:12]} [{r['label']}] {r['decision']} ({stopped_by(r)}) size {r.get('size')} "
                           f"({r.get('lines')} lines, {r.get('files')} files) risk {r.get('risk')} vs {r.get('threshold')}: "
                           f"{r.get('agents')} :: {r.get('title')}")
 
