@@ -5,7 +5,8 @@
 # reverted (A) with that of all the others (B).
 #
 #   bench/approval_eval.sh run OUT CLONE...   review (writes OUT/NAME/*.tsv)
-#   bench/approval_eval.sh report OUT         the tables from OUT
+#   bench/approval_eval.sh report [TAG=]OUT...  the tables (TAG names a set when
+#                                               several are pooled)
 #
 # CLONE is a bare full clone that this script may write into: its
 # reviewer-history/ folder is deleted and rebuilt (clone a snapshot with
@@ -100,7 +101,7 @@ case "$cmd" in
     for clone in "$@"; do run_repo "$out" "$clone"; done
     ;;
   report)
-    python3 bench/approval_eval.py report "${1:?OUT}"
+    python3 bench/approval_eval.py report "${@:?OUT}"
     ;;
   *)
     echo "unknown command '$cmd'" >&2
