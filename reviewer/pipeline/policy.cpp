@@ -81,6 +81,7 @@ std::vector<std::string> protected_paths(const PolicyInput& in) {
       }
     }
   }
+  hits.insert(hits.end(), in.linked_protected.begin(), in.linked_protected.end());
   return hits;
 }
 

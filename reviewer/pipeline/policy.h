@@ -21,12 +21,18 @@ struct PolicyInput {
   const SizeStats& size;
   const std::vector<AgentReport>& agents;
   const Guidance& guidance;
+  // Protected paths the change reaches through symlinks of the base or head
+  // tree (git::linked_paths), each with how, e.g. ".github/CODEOWNERS
+  // (through the link .github/CODEOWNERS to docs/owners.txt)": step 4 counts
+  // them as touched.
+  std::vector<std::string> linked_protected = {};
 };
 
 // 1. an agent failed or timed out        -> needs_human (fail closed)
 // 2. a finding of severity error/critical -> request_changes
 // 3. a /human-review override is active   -> needs_human
-// 4. size above the auto-approve limit, a protected path touched, a file
+// 4. size above the auto-approve limit, a protected path touched (also
+//    through a symlink: PolicyInput::linked_protected), a file
 //    too large to review in full, an agent that reviewed part of the
 //    change (AgentReport::partial), or a draft PR -> needs_human
 // 4b. the history agent's revert risk is above the threshold -> needs_human

@@ -10,6 +10,7 @@
 #include "reviewer/core/error.h"
 #include "reviewer/core/size_stats.h"
 #include "reviewer/git/repository.h"
+#include "reviewer/git/symlinks.h"
 #include "reviewer/pipeline/guidance_report.h"
 #include "reviewer/pipeline/model_step.h"
 #include "reviewer/pipeline/policy.h"
@@ -103,6 +104,24 @@ bool judged(const std::vector<AgentReport>& reports, std::string_view name) {
                      [&](const AgentReport& a) { return a.name == name && a.status == AgentStatus::ok; });
 }
 
+// Protected paths the change reaches through symlinks (a CODEOWNERS that
+// links to the file edited, a workflows folder that links elsewhere), read
+// from the trees. Unreadable trees count as protected: the run needs a person.
+std::vector<std::string> linked_protected(const AgentContext& ctx) {
+  std::vector<std::string> out;
+  if (ctx.repo_path.empty() || ctx.diff.head_sha.empty() || ctx.guidance.protected_matcher.empty()) return out;
+  try {
+    const PathMatcher& m = ctx.guidance.protected_matcher;
+    for (const auto& l : git::linked_paths(ctx.repo_path, ctx.diff, [&m](std::string_view p) { return m.matches(p); })) {
+      out.push_back(l.link == l.changed ? fmt::format("{} (the link {} points there)", l.path, l.link)
+                                        : fmt::format("{} (through the link {} to {})", l.path, l.link, l.changed));
+    }
+  } catch (const std::exception& e) {
+    out.push_back(fmt::format("symlinks not resolved ({})", e.what()));
+  }
+  return out;
+}
+
 // The policy's inputs besides the agents: risk, size, decision and whether
 // an approval may be posted.
 void decide_on(ReviewResult& r, const AgentContext& ctx) {
@@ -110,7 +129,7 @@ void decide_on(ReviewResult& r, const AgentContext& ctx) {
     if (a.risk) r.risk = a.risk;
   }
   r.size = measure_size(ctx.diff, ctx.guidance);
-  r.decision = decide({ctx.pr, ctx.diff, r.size, r.agents, ctx.guidance});
+  r.decision = decide({ctx.pr, ctx.diff, r.size, r.agents, ctx.guidance, linked_protected(ctx)});
   std::vector<std::string> paths;
   for (const auto& f : ctx.diff.files) {
     if (!f.old_path.empty()) paths.push_back(f.old_path);

@@ -85,6 +85,17 @@ void deleted_side(const Rule& rule, const Pattern& p, const FileView& f, const H
   }
 }
 
+// Whether a line of the file's new side that the diff shows (context or
+// added) matches `re`: what the change itself lets a rule see of the file.
+bool shown(const FileView& f, const RE2& re, View v) {
+  for (const HunkView& h : f.hunks) {
+    for (const SideLine& l : h.new_side) {
+      if (RE2::PartialMatch(text_of(l, v), re)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 void run_patterns(const Config& cfg, const FileView& f, std::vector<Finding>& out) {
@@ -94,6 +105,7 @@ void run_patterns(const Config& cfg, const FileView& f, std::vector<Finding>& ou
     for (const Pattern& p : rule.patterns) {
       if (!p.applies_to(f.lang) || !path_ok(p, f)) continue;
       if (p.side == Side::added && f.diff->kind == ChangeKind::deleted) continue;
+      if (p.side == Side::added && p.unless_shown && shown(f, *p.unless_shown, p.view)) continue;
       for (const HunkView& h : f.hunks) {
         if (p.side == Side::added) {
           added_side(rule, p, f, h, seen, out);

@@ -142,7 +142,8 @@ const std::map<std::string, Trigger, std::less<>> kTriggers = {
     {"line", Trigger::line},           {"added", Trigger::added},
     {"deleted", Trigger::deleted},     {"executable", Trigger::executable},
     {"symlink", Trigger::symlink},     {"symlink-outside", Trigger::symlink_outside},
-    {"binary", Trigger::binary},       {"submodule", Trigger::submodule}};
+    {"binary", Trigger::binary},       {"submodule", Trigger::submodule},
+    {"host-moved", Trigger::host_moved}};
 
 enum class State { on, off, shadow };
 
@@ -195,7 +196,7 @@ Parsed parse_rule(const std::string& id, const json& r, const RuleSet& set) {
     auto t = kTriggers.find(when);
     if (t == kTriggers.end()) {
       fail(where, fmt::format("'when' must be one of line, added, deleted, executable, symlink, "
-                              "symlink-outside, binary, submodule; got '{}'", when));
+                              "symlink-outside, binary, submodule, host-moved; got '{}'", when));
     }
     rule.trigger = t->second;
   }

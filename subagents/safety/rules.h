@@ -21,7 +21,7 @@ namespace reviewer::safety {
 enum class RuleKind { secret, code, file, hidden };
 
 // What makes a rule fire: a pattern on added lines, or a fact about a file.
-enum class Trigger { line, added, deleted, executable, symlink, symlink_outside, binary, submodule };
+enum class Trigger { line, added, deleted, executable, symlink, symlink_outside, binary, submodule, host_moved };
 
 struct Rule {
   std::string id;    // "aws-access-key"

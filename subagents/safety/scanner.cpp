@@ -16,6 +16,7 @@
 #include "reviewer/core/error.h"
 #include "reviewer/core/two_threads.h"
 #include "subagents/safety/deobfuscate.h"
+#include "subagents/safety/hosts.h"
 #include "subagents/safety/matching.h"
 #include "subagents/safety/prefilter.h"
 #include "subagents/safety/secret_checks.h"
@@ -276,6 +277,12 @@ class FileScanner {
           fire = fd_.submodule && !gone;
           if (fire) evidence = fmt::format("{} -> {}", fd_.old_id.empty() ? "(new)" : fd_.old_id.substr(0, 12),
                                            fd_.new_id.substr(0, 12));
+          break;
+        case Trigger::host_moved:
+          if (auto moved = gone || fd_.binary ? std::nullopt : moved_host(fd_)) {
+            fire = true;
+            evidence = printable_excerpt(*moved, kEvidenceMax);
+          }
           break;
       }
       if (fire) out_.push_back(finding(r, 0, evidence.empty() ? printable_excerpt(path_, kEvidenceMax) : std::move(evidence)));

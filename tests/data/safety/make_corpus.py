@@ -8,7 +8,7 @@ secret scanners (GitHub push protection) would match; "{{crc:PREFIX:RANDOM}}"
 expands at load time to PREFIX + RANDOM + the GitHub/npm CRC-32 checksum.
 
 Case format: "=== <expected rule | -> <path> [flags]" then the added lines.
-A line starting with "~ " is a context line. Flags: kind=added|deleted,
+A line starting with "~ " is a context line, "-~ " a deleted one. Flags: kind=added|deleted,
 mode=OLD:NEW, symlink, binary, submodule; path "PR" means the lines are the
 PR body. Lines starting with ";;" are comments.
 
@@ -197,6 +197,15 @@ P("file/manifest-git-dependency", "package.json", '    "left-pad": "git+https://
 P("file/manifest-git-dependency", "requirements.txt", "git+https://github.com/someone/fork.git@main#egg=fork")
 P("file/manifest-install-script", "package.json", '    "postinstall": "node ./scripts/setup.js",')
 P("file/lockfile-removed", "package-lock.json", flags="kind=deleted")
+P("file/lockfile-host-moved", "package-lock.json",
+  '-~       "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",',
+  '      "resolved": "https://npm-mirror.cdn-edge.example.net/left-pad/-/left-pad-1.3.0.tgz",')
+P("file/lockfile-host-moved", "Cargo.lock",
+  '-~ source = "registry+https://github.com/rust-lang/crates.io-index"',
+  'source = "registry+https://crates.mirror.example/index"')
+N("package-lock.json",
+  '-~       "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",',
+  '      "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.1.tgz",')
 P("file/sensitive-file-added", ".env", "DEBUG=1", flags="kind=added")
 P("file/migration-destructive", "db/migrations/20260101_drop_users.sql", "DROP TABLE users;")
 P("file/migration-destructive", "app/migrations/0007_remove_field.py", "        migrations.RemoveField(model_name='user', name='phone'),")

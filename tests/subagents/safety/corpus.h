@@ -110,6 +110,10 @@ inline std::vector<CorpusCase> load_corpus(const std::string& path) {
     if (line.rfind("~ ", 0) == 0) {
       dl.origin = LineOrigin::context;
       dl.content = texts.emplace_back(expand_corpus_markers(line.substr(2)));
+    } else if (line.rfind("-~ ", 0) == 0) {
+      dl.origin = LineOrigin::deleted;
+      dl.content = texts.emplace_back(expand_corpus_markers(line.substr(3)));
+      ++c.file.deletions;
     } else {
       dl.origin = LineOrigin::added;
       dl.content = texts.emplace_back(expand_corpus_markers(line));
