@@ -171,6 +171,17 @@ TreePtr tree_of(git_repository* repo, const std::string& sha) {
 
 std::vector<LinkedPath> linked_paths(const std::filesystem::path& repo_path, const Diff& diff,
                                      const std::function<bool(std::string_view)>& wanted, LinkLimits limits) {
+  if (diff.files.empty()) return {};
+  Library lib;
+  git_repository* raw = nullptr;
+  check(git_repository_open_ext(&raw, repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
+        fmt::format("open repository '{}'", repo_path.string()));
+  RepositoryPtr repo(raw);
+  return linked_paths(repo.get(), diff, wanted, limits);
+}
+
+std::vector<LinkedPath> linked_paths(git_repository* repo, const Diff& diff,
+                                     const std::function<bool(std::string_view)>& wanted, LinkLimits limits) {
   std::vector<LinkedPath> out;
   std::set<std::string> changed;
   for (const auto& f : diff.files) {
@@ -178,19 +189,14 @@ std::vector<LinkedPath> linked_paths(const std::filesystem::path& repo_path, con
     if (!f.new_path.empty()) changed.insert(f.new_path);
   }
   if (changed.empty()) return out;
-  Library lib;
-  git_repository* raw = nullptr;
-  check(git_repository_open_ext(&raw, repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
-        fmt::format("open repository '{}'", repo_path.string()));
-  RepositoryPtr repo(raw);
   std::set<std::pair<std::string, std::string>> seen;
   auto add = [&](std::string path, const std::string& link, const std::string& p) {
     if (seen.emplace(path, link).second) out.push_back({std::move(path), link, p});
   };
   for (const std::string& sha : {diff.base_sha, diff.head_sha}) {
     if (sha.empty()) continue;
-    TreePtr tree = tree_of(repo.get(), sha);
-    Resolver r(repo.get(), tree.get(), limits);
+    TreePtr tree = tree_of(repo, sha);
+    Resolver r(repo, tree.get(), limits);
     // A link anywhere in the tree to a changed file or to a folder above one.
     for (const std::string& link : r.links()) {
       auto to = r.resolve(link);

@@ -14,6 +14,8 @@
 
 #include "reviewer/core/diff.h"
 
+struct git_repository;
+
 namespace reviewer::git {
 
 struct LinkedPath {
@@ -37,6 +39,10 @@ struct LinkLimits {
 // the repository are not followed (the safety agent reports those). Throws
 // reviewer::Error when the repository or a tree cannot be read.
 std::vector<LinkedPath> linked_paths(const std::filesystem::path& repo, const Diff& diff,
+                                     const std::function<bool(std::string_view)>& wanted, LinkLimits limits = {});
+// The same in a repository already open (a diff's): its pack windows and
+// trees are read again rather than mapped a second time.
+std::vector<LinkedPath> linked_paths(git_repository* repo, const Diff& diff,
                                      const std::function<bool(std::string_view)>& wanted, LinkLimits limits = {});
 
 }  // namespace reviewer::git

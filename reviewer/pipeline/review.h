@@ -82,6 +82,10 @@ struct ReviewInput {
   // (they can only add findings); result.model summarises the calls.
   std::shared_ptr<model::ProviderPool> model_pool;
   std::stop_token stop;  // requested: the agents stop at their next check
+  // Protected paths the change reaches through symlinks, as the policy
+  // names them, when the caller read them already (review_repository, from
+  // the diff's open repository); unset: read from repo_path.
+  std::optional<std::vector<std::string>> linked_protected = std::nullopt;
 };
 
 // Runs the agents and the policy on an already-built change. Never throws
