@@ -652,6 +652,10 @@ def secrets18_categories():
       f'    "db_password = \\"{p}\\"\\n",\n    "conn = psycopg2.connect(password=db_password)"\n   ]\n  }}\n ]\n}}', p)
     t = "sk_live_" + rand(24)
     P("secrets18", "env-template", ".env.example", f"STRIPE_SECRET_KEY={t}\nDB_PASSWORD=", t)
+    # Written with the template rule (below the committed cases, so their ids hold).
+    own = random.Random(20261209)  # rng's later draws stay as committed
+    p = "".join(own.choice(ALNUM) for _ in range(16))
+    P("secrets18", "env-template", ".env.example", f"APP_PORT=8080\nDB_PASSWORD={p}", p)
 
 
 def secrets18_negatives():
@@ -691,7 +695,10 @@ def secrets18_negatives():
                                      '    "df = pd.read_csv(\\"data.csv\\")\\n",\n    "df.plot()"\n   ]\n  }\n ]\n}'),
             ("notebooks/db.ipynb", '{"cells": [{"cell_type": "code", "source": ["db_password = os.environ[\\"DB_PASSWORD\\"]\\n"]}]}'),
             (".env.example", "STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx\nDB_PASSWORD=\nAPI_TOKEN=changeme"),
-            (".env.sample", "DB_PASSWORD=your-password-here\nSECRET_KEY=<generate with openssl rand -hex 32>")]:
+            (".env.sample", "DB_PASSWORD=your-password-here\nSECRET_KEY=<generate with openssl rand -hex 32>"),
+            # Written with the template rule: prose and weak demo values.
+            (".env.template", "SESSION_SECRET=please-set-a-long-random-string\nJWT_SECRET=generate-a-random-string-here"),
+            (".env.example", "DJANGO_SECRET_KEY=django-insecure-change-me\nADMIN_PASSWORD=supersecretkey123")]:
         N("secrets18 near miss", path, line)
 
 
