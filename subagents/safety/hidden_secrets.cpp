@@ -120,11 +120,12 @@ std::optional<std::pair<std::size_t, std::string>> escapes_at(std::string_view s
   return std::make_pair(j, std::move(out));
 }
 
+// Loops, not find_first_not_of (which calls memchr once per blank).
 std::string_view trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
+  std::size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')) --e;
+  return s.substr(b, e - b);
 }
 
 // ---------------------------------------------------------- joined literals
@@ -149,36 +150,53 @@ void literals(std::string_view line, std::vector<Literal>& out) {
   }
 }
 
-// Text between two literals that joins them: nothing (C and Python
-// juxtaposition), `+`, `.` (PHP, Perl) or `..` (Lua).
-bool joins(std::string_view gap) {
+// Text between two literals that joins them: `+`, `.` (PHP, Perl), `..`
+// (Lua), or nothing where the language joins adjacent literals (C and its
+// kin, Python; elsewhere adjacent strings are separate: HCL labels, shell
+// arguments).
+bool joins(std::string_view gap, bool juxtaposed) {
   gap = trim(gap);
-  return gap.empty() || gap == "+" || gap == "." || gap == "..";
+  return gap.empty() ? juxtaposed : gap == "+" || gap == "." || gap == "..";
 }
 
-// After a line's last literal, what carries it on to the next line:
-// nothing, an operator, a backslash continuation, or both; and before the
-// next line's first literal, nothing or an operator.
-bool carries(std::string_view tail) {
+// After a line's last literal, what carries it on to the next line: an
+// operator, a backslash continuation, both, or (where juxtaposition joins)
+// nothing; and before the next line's first literal, the same.
+bool carries(std::string_view tail, bool juxtaposed) {
   tail = trim(tail);
-  if (!tail.empty() && tail.back() == '\\') tail = trim(tail.substr(0, tail.size() - 1));
-  return joins(tail);
+  if (!tail.empty() && tail.back() == '\\') {
+    tail = trim(tail.substr(0, tail.size() - 1));
+    if (tail.empty()) return true;
+  }
+  return joins(tail, juxtaposed);
+}
+
+// Languages whose adjacent string literals are one string.
+bool juxtaposition_joins(std::string_view path) {
+  const auto dot = path.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  const std::string_view ext = path.substr(dot + 1);
+  for (std::string_view e : {"c", "h", "cc", "cpp", "cxx", "hpp", "hh", "hxx", "m", "mm", "py", "pyw", "pyi", "ipynb"}) {
+    if (ext == e) return true;
+  }
+  return false;
 }
 
 class Joiner {
  public:
-  Joiner(const AddedLines& lines, std::vector<HiddenReading>& out) : lines_(lines), out_(out) {}
+  Joiner(const AddedLines& lines, bool juxtaposed, std::vector<HiddenReading>& out)
+      : lines_(lines), out_(out), juxtaposed_(juxtaposed) {}
 
-  void line(std::size_t i) {
+  void line(std::size_t i, bool quoted) {
     const std::string_view text = lines_.line(i);
-    if (text.find_first_of("\"'`") == std::string_view::npos) {
+    if (!quoted) {
       close({});
       return;
     }
     literals(text, lits_);
     const auto& lits = lits_;
     std::size_t k = 0;
-    if (open_ && !lits.empty() && lines_.number(i) == last_number_ + 1 && joins(text.substr(0, lits[0].begin)) &&
+    if (open_ && !lits.empty() && lines_.number(i) == last_number_ + 1 && joins(text.substr(0, lits[0].begin), juxtaposed_) &&
         i - first_ < kMaxJoin) {
       add(text, lits[0]);
       k = 1;
@@ -186,7 +204,7 @@ class Joiner {
       close({});
     }
     for (; k < lits.size(); ++k) {
-      if (open_ && joins(text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end))) {
+      if (open_ && joins(text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end), juxtaposed_)) {
         add(text, lits[k]);
         continue;
       }
@@ -195,7 +213,7 @@ class Joiner {
     }
     if (!open_) return;
     const std::string_view tail = text.substr(lits.back().end);
-    if (carries(tail)) {
+    if (carries(tail, juxtaposed_)) {
       last_number_ = lines_.number(i);
     } else {
       close(tail);
@@ -207,11 +225,13 @@ class Joiner {
       HiddenReading r;
       r.first = first_;
       r.how = "joined strings";
-      r.text = prefix_;
+      r.text = trim(prefix_);
+      if (!r.text.empty()) r.text += ' ';
+      const std::size_t from = r.text.size();
       r.text += quote_;
       r.text += contents_;
       r.text += quote_;
-      r.changed.emplace_back(prefix_.size(), r.text.size());
+      r.changed.emplace_back(from, r.text.size());
       r.text += trim(suffix);
       out_.push_back(std::move(r));
     }
@@ -224,13 +244,15 @@ class Joiner {
     first_ = i;
     count_ = 1;
     quote_ = l.quote;
-    prefix_.assign(trim(text.substr(0, l.begin)));
-    if (!prefix_.empty()) prefix_ += ' ';
-    contents_.assign(text.substr(l.begin + 1, l.end - l.begin - 2));
+    // Views into the line: most literals join nothing, so nothing is
+    // copied until a second one does.
+    prefix_ = text.substr(0, l.begin);
+    first_contents_ = text.substr(l.begin + 1, l.end - l.begin - 2);
     last_number_ = lines_.number(i);
   }
 
   void add(std::string_view text, const Literal& l) {
+    if (count_ == 1) contents_.assign(first_contents_);
     if (contents_.size() > kMaxJoinedBytes) return;
     contents_.append(text.substr(l.begin + 1, l.end - l.begin - 2));
     ++count_;
@@ -238,11 +260,13 @@ class Joiner {
 
   const AddedLines& lines_;
   std::vector<HiddenReading>& out_;
+  const bool juxtaposed_;
   bool open_ = false;
   std::size_t first_ = 0, count_ = 0;
   int last_number_ = 0;
   char quote_ = '"';
-  std::string prefix_, contents_;
+  std::string_view prefix_, first_contents_;  // views into the group's first line
+  std::string contents_;
   std::vector<Literal> lits_;
 };
 
@@ -279,38 +303,32 @@ std::optional<std::pair<std::string_view, char>> value_follows(std::string_view 
   return std::nullopt;
 }
 
-void next_line_values(const AddedLines& lines, std::vector<HiddenReading>& out) {
-  for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
-    const std::string_view line = lines.line(i);
-    const auto last = line.find_last_not_of(" \t\r");
-    if (last == std::string_view::npos) continue;
-    const char end = line[last];
-    if (end != '|' && end != '>' && end != '\'' && end != '"' && end != '-' && end != '+' &&
-        !(end >= '0' && end <= '9') && !(end >= 'A' && end <= 'Z') && !(end >= 'a' && end <= 'z') && end != '_') {
-      continue;
-    }
-    if (line.find_first_of(":=") == std::string_view::npos) continue;
-    const auto name = value_follows(line);
-    if (!name || lines.number(i + 1) != lines.number(i) + 1) continue;
-    std::string_view value = trim(lines.line(i + 1));
-    for (std::string_view close : {"'''", "\"\"\""}) {
-      if (value.ends_with(close)) value.remove_suffix(3);
-    }
-    if (value.empty()) continue;
-    HiddenReading r;
-    r.first = i;
-    r.how = "next line";
-    const std::size_t indent = line.find_first_not_of(" \t");
-    r.text.assign(line.substr(0, indent));
-    r.text += name->first;
-    r.text += ' ';
-    const std::size_t from = r.text.size();
-    if (name->second) r.text += name->second;
-    r.text += value;
-    if (name->second) r.text += name->second;
-    r.changed.emplace_back(from, r.text.size());
-    out.push_back(std::move(r));
+// Line `i`'s value when it starts on the next line (the caller has seen a
+// '<' in the line, or the line ending in a block indicator or a triple
+// quote).
+void next_line_value(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
+  if (i + 1 >= lines.size()) return;
+  const std::string_view line = lines.line(i);
+  const auto name = value_follows(line);
+  if (!name || lines.number(i + 1) != lines.number(i) + 1) return;
+  std::string_view value = trim(lines.line(i + 1));
+  for (std::string_view close : {"'''", "\"\"\""}) {
+    if (value.ends_with(close)) value.remove_suffix(3);
   }
+  if (value.empty()) return;
+  HiddenReading r;
+  r.first = i;
+  r.how = "next line";
+  const std::size_t indent = line.find_first_not_of(" \t");
+  r.text.assign(line.substr(0, indent));
+  r.text += name->first;
+  r.text += ' ';
+  const std::size_t from = r.text.size();
+  if (name->second) r.text += name->second;
+  r.text += value;
+  if (name->second) r.text += name->second;
+  r.changed.emplace_back(from, r.text.size());
+  out.push_back(std::move(r));
 }
 
 // A shell heredoc that writes a netrc (or a netrc file's own lines): its
@@ -320,8 +338,9 @@ bool netrc_target(std::string_view line) {
          (line.find(".netrc") != std::string_view::npos || line.find("_netrc") != std::string_view::npos);
 }
 
-void netrc_blocks(const AddedLines& lines, bool netrc_file, std::vector<HiddenReading>& out) {
-  for (std::size_t i = 0; i < lines.size(); ++i) {
+void netrc_blocks(const AddedLines& lines, const std::vector<std::size_t>& from, bool netrc_file,
+                  std::vector<HiddenReading>& out) {
+  for (std::size_t i : from) {
     const bool heredoc = netrc_target(lines.line(i));
     if (!heredoc && !(netrc_file && trim(lines.line(i)).substr(0, 8) == "machine ")) continue;
     HiddenReading r;
@@ -338,7 +357,6 @@ void netrc_blocks(const AddedLines& lines, bool netrc_file, std::vector<HiddenRe
     if (j - r.first < 2) continue;
     r.changed.emplace_back(0, r.text.size());
     out.push_back(std::move(r));
-    i = j - 1;
   }
 }
 
@@ -365,6 +383,47 @@ void notebook_sources(const AddedLines& lines, std::vector<HiddenReading>& out) 
     r.changed.emplace_back(0, r.text.size());
     out.push_back(std::move(r));
   }
+}
+
+// One pass over a line's bytes (a table lookup each): which readings
+// could differ from the line. Most lines of code stop here.
+struct Flags {
+  bool quote = false, escape = false, percent = false, lt = false;
+  bool block_end = false;  // ends in a YAML block indicator or a triple quote
+  std::size_t run = 0;     // the longest run of base64 characters
+};
+
+enum : unsigned char { kQuoteBit = 1, kEscapeBit = 2, kPercentBit = 4, kLtBit = 8, kB64Bit = 16 };
+
+constexpr std::array<unsigned char, 256> kMarks = [] {
+  std::array<unsigned char, 256> t{};
+  for (std::size_t b = 0; b < 256; ++b) t[b] = kB64[b] >= 0 ? kB64Bit : 0;
+  t['"'] = t['\''] = t['`'] = kQuoteBit;
+  t['\\'] = kEscapeBit;
+  t['%'] = kPercentBit;
+  t['<'] = kLtBit;
+  return t;
+}();
+
+Flags flags_of(std::string_view s) {
+  Flags f;
+  unsigned marks = 0;
+  std::size_t run = 0;
+  for (char c : s) {
+    const unsigned m = kMarks[static_cast<unsigned char>(c)];
+    marks |= m;
+    run = (m & kB64Bit) ? run + 1 : 0;
+    if (run >= kMinRun) f.run = run;
+  }
+  f.quote = (marks & kQuoteBit) != 0;
+  f.escape = (marks & kEscapeBit) != 0;
+  f.percent = (marks & kPercentBit) != 0;
+  f.lt = (marks & kLtBit) != 0;
+  std::size_t end = s.size();
+  while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\r')) --end;
+  for (std::size_t k = end > 3 ? end - 3 : 0; k < end; ++k) f.block_end |= s[k] == '|' || s[k] == '>';
+  f.block_end |= end >= 3 && (s[end - 1] == '\'' || s[end - 1] == '"') && s[end - 2] == s[end - 1] && s[end - 3] == s[end - 1];
+  return f;
 }
 
 }  // namespace
@@ -447,18 +506,25 @@ HiddenReading pem_body_reading(std::string_view begin_line, std::string_view bod
 std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_view path) {
   std::vector<HiddenReading> out;
   const std::size_t n = lines.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    HiddenReading r;
-    r.first = i;
-    if (decode_runs(lines.line(i), r)) out.push_back(std::move(r));
-  }
-  Joiner joiner(lines, out);
-  for (std::size_t i = 0; i < n; ++i) joiner.line(i);
-  joiner.close({});
-  next_line_values(lines, out);
   const auto slash = path.rfind('/');
   const std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  netrc_blocks(lines, base == ".netrc" || base == "_netrc", out);
+  const bool netrc_file = base == ".netrc" || base == "_netrc";
+  std::vector<std::size_t> netrc_from;
+  Joiner joiner(lines, juxtaposition_joins(path), out);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view line = lines.line(i);
+    const Flags f = flags_of(line);
+    if (f.escape || f.percent || f.run >= kMinRun) {
+      HiddenReading r;
+      r.first = i;
+      if (decode_runs(line, r)) out.push_back(std::move(r));
+    }
+    joiner.line(i, f.quote);
+    if (f.lt || f.block_end) next_line_value(lines, i, out);
+    if (netrc_file ? trim(line).starts_with("machine ") : f.lt && netrc_target(line)) netrc_from.push_back(i);
+  }
+  joiner.close({});
+  if (!netrc_from.empty()) netrc_blocks(lines, netrc_from, netrc_file, out);
   if (path.ends_with(".ipynb")) notebook_sources(lines, out);
   return out;
 }

@@ -523,10 +523,12 @@ class FileScanner {
         if (l.origin == LineOrigin::deleted) continue;
         const bool added = l.origin == LineOrigin::added;
         const std::string_view c = l.content;
-        const auto first = c.find_first_not_of(" \t");
-        if (first != std::string_view::npos && c[first] == '-' && pem_private_begin(c)) {
+        std::size_t first = 0;  // a loop, not find_first_not_of: one call per line, not per blank
+        while (first < c.size() && (c[first] == ' ' || c[first] == '\t')) ++first;
+        const bool dashes = first < c.size() && c[first] == '-';
+        if (dashes && pem_private_begin(c)) {
           begin = added ? std::string_view() : c;
-        } else if (first != std::string_view::npos && c[first] == '-' && pem_end(c)) {
+        } else if (dashes && pem_end(c)) {
           begin = {};
         } else if (added && !begin.empty() && c.size() >= 16) {
           out.push_back(pem_body_reading(begin, c, index));

@@ -57,9 +57,34 @@ const Finding* review_secret(const std::string& path, const std::vector<std::str
   return secret_finding(keep);
 }
 
+struct Lines final : AddedLines {
+  std::vector<std::string> v;
+  std::size_t size() const override { return v.size(); }
+  std::string_view line(std::size_t i) const override { return v[i]; }
+  int number(std::size_t i) const override { return static_cast<int>(i) + 1; }
+};
+
+std::size_t joined(const std::string& path, std::vector<std::string> lines) {
+  Lines l;
+  l.v = std::move(lines);
+  const auto rs = hidden_readings(l, path);
+  return static_cast<std::size_t>(std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.how == "joined strings"; }));
+}
+
 }  // namespace
 
 TEST_SUITE("safety") {
+  TEST_CASE("adjacent literals join only where the language joins them") {
+    CHECK(joined("src/a.c", {"const char *s = \"ab\" \"cd\";"}) == 1);
+    CHECK(joined("app/a.py", {"S = (\"ab\"", "     \"cd\")"}) == 1);
+    // HCL labels and shell arguments are separate strings.
+    CHECK(joined("infra/main.tf", {"resource \"aws_s3_bucket\" \"logs\" {"}) == 0);
+    CHECK(joined("run.sh", {"echo \"ab\" \\", "  \"cd\""}) == 0);
+    // Operators join everywhere; a literal alone joins nothing.
+    CHECK(joined("run.js", {"const s = 'ab' + 'cd';"}) == 1);
+    CHECK(joined("app/a.py", {"print(\"hello\")", "print(\"world\")"}) == 0);
+  }
+
   TEST_CASE("encoded runs are decoded in place, one level, printable text only") {
     HiddenReading r;
     REQUIRE(decode_runs("BLOB = \"" + to_base64(kAwsId + ":x") + "\"", r));
