@@ -331,6 +331,27 @@ void next_line_value(const AddedLines& lines, std::size_t i, std::vector<HiddenR
   out.push_back(std::move(r));
 }
 
+// `key = '''value'''` on one line (TOML, Python): the value as a plain
+// literal (the rules read a quote, then the value, then a quote).
+void one_line_triple(std::string_view line, std::size_t i, std::vector<HiddenReading>& out) {
+  const std::string_view t = trim(line);
+  if (t.size() < 7) return;
+  const std::string_view q = t.substr(t.size() - 3);
+  if (q != "'''" && q != "\"\"\"") return;
+  const auto open = t.find(q);
+  if (open + 6 >= t.size()) return;  // only the closing quotes, or an empty string
+  HiddenReading r;
+  r.first = i;
+  r.how = "multi-line string";
+  r.text.assign(t.substr(0, open));
+  const std::size_t from = r.text.size();
+  r.text += q[0];
+  r.text += t.substr(open + 3, t.size() - 6 - open);
+  r.text += q[0];
+  r.changed.emplace_back(from, r.text.size());
+  out.push_back(std::move(r));
+}
+
 // A shell heredoc that writes a netrc (or a netrc file's own lines): its
 // body as the one-line netrc form, `machine H login U password P`.
 bool netrc_target(std::string_view line) {
@@ -521,6 +542,7 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
     }
     joiner.line(i, f.quote);
     if (f.lt || f.block_end) next_line_value(lines, i, out);
+    if (f.block_end) one_line_triple(line, i, out);
     if (netrc_file ? trim(line).starts_with("machine ") : f.lt && netrc_target(line)) netrc_from.push_back(i);
   }
   joiner.close({});

@@ -172,6 +172,9 @@ TEST_SUITE("safety") {
     std::vector<Finding> keep;
     CHECK(review_secret("config/app.yaml", {"db:", "  password: |", "    Xk29fLq7Vb3nWp8Rt"}, keep));
     CHECK(review_secret("infra/prod.tfvars", {"db_password = <<EOT", "Xk29fLq7Vb3nWp8Rt", "EOT"}, keep));
+    // A TOML multi-line string written on one line.
+    CHECK(review_secret("config/app.toml", {"[database]", "password = \'\'\'Xk29fLq7Vb3nWp8Rt\'\'\'"}, keep));
+    CHECK_FALSE(review_secret("config/app.toml", {"help = \'\'\'Run with --password-file\'\'\'"}, keep));
     CHECK_FALSE(review_secret("config/app.yaml", {"db:", "  password: |", "    ${DB_PASSWORD}"}, keep));
     CHECK_FALSE(review_secret("config/app.yaml", {"service:", "  description: |", "    Handles password resets."}, keep));
   }
