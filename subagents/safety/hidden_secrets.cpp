@@ -159,11 +159,13 @@ bool joins(std::string_view gap, bool juxtaposed) {
   return gap.empty() ? juxtaposed : gap == "+" || gap == "." || gap == "..";
 }
 
-// After a line's last literal, what carries it on to the next line: an
-// operator, a backslash continuation, both, or (where juxtaposition joins)
-// nothing; and before the next line's first literal, the same.
+// After a line's last literal, what may carry it on to the next line: an
+// operator, a backslash continuation, both, or nothing (then the next
+// line's start must join: an operator, or where juxtaposition joins a
+// literal).
 bool carries(std::string_view tail, bool juxtaposed) {
   tail = trim(tail);
+  if (tail.empty()) return true;  // the next line's start decides (`+ "…"`, or a literal where adjacent ones join)
   if (!tail.empty() && tail.back() == '\\') {
     tail = trim(tail.substr(0, tail.size() - 1));
     if (tail.empty()) return true;

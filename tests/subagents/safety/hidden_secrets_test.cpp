@@ -82,6 +82,7 @@ TEST_SUITE("safety") {
     CHECK(joined("run.sh", {"echo \"ab\" \\", "  \"cd\""}) == 0);
     // Operators join everywhere; a literal alone joins nothing.
     CHECK(joined("run.js", {"const s = 'ab' + 'cd';"}) == 1);
+    CHECK(joined("Run.java", {"String s = \"ab\"", "    + \"cd\";"}) == 1);
     CHECK(joined("app/a.py", {"print(\"hello\")", "print(\"world\")"}) == 0);
   }
 
