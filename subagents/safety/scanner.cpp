@@ -8,6 +8,7 @@
 #include <ctime>
 #include <iterator>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -16,6 +17,7 @@
 #include "reviewer/core/error.h"
 #include "reviewer/core/two_threads.h"
 #include "subagents/safety/deobfuscate.h"
+#include "subagents/safety/hidden_secrets.h"
 #include "subagents/safety/hosts.h"
 #include "subagents/safety/matching.h"
 #include "subagents/safety/prefilter.h"
@@ -186,7 +188,10 @@ class FileScanner {
     // A symlink's one "line" is its target, judged by the file rules above;
     // the secret rules still read it (a token can be a link's target).
     line_rules(fd_.symlink);
-    if (!fd_.symlink) decoded_rules();
+    if (!fd_.symlink) {
+      decoded_rules();
+      hidden_secrets();
+    }
     if (secrets_) secrets_->scanned = true;
   }
 
@@ -502,6 +507,129 @@ class FileScanner {
     }
   }
 
+  // The added lines as hidden_readings() reads them.
+  class Added final : public AddedLines {
+   public:
+    explicit Added(const LineText& t) : t_(t) {}
+    std::size_t size() const override { return t_.starts.size(); }
+    std::string_view line(std::size_t i) const override { return t_.line(i); }
+    int number(std::size_t i) const override { return t_.numbers[i]; }
+
+   private:
+    const LineText& t_;
+  };
+
+  // Key body lines added under a private key's BEGIN line that the hunk
+  // shows as context (a template's placeholder body replaced): the first
+  // such line of each block, read after its BEGIN line.
+  void pem_bodies(std::vector<HiddenReading>& out) const {
+    std::size_t index = 0;  // of the next added line in lines_
+    for (const auto& h : fd_.hunks) {
+      std::string_view begin;
+      for (const auto& l : h.lines) {
+        if (l.origin == LineOrigin::deleted) continue;
+        const bool added = l.origin == LineOrigin::added;
+        const std::string_view c = l.content;
+        std::size_t first = 0;  // a loop, not find_first_not_of: one call per line, not per blank
+        while (first < c.size() && (c[first] == ' ' || c[first] == '\t')) ++first;
+        const bool dashes = first < c.size() && c[first] == '-';
+        if (dashes && pem_private_begin(c)) {
+          begin = added ? std::string_view() : c;
+        } else if (dashes && pem_end(c)) {
+          begin = {};
+        } else if (added && !begin.empty() && c.size() >= 16) {
+          out.push_back(pem_body_reading(begin, c, index));
+          begin = {};
+        }
+        if (added) ++index;
+      }
+    }
+  }
+
+  // The secret rules once more, over readings of the added lines that
+  // decode or join what the raw lines hide (hidden_secrets.h). A value
+  // counts only where its match overlaps what decoding or joining
+  // produced; one finding per reading, on its first line, and none on a
+  // line the plain pass already reported a secret on.
+  void hidden_secrets() {
+    if (!rules_.line_set) return;
+    std::vector<HiddenReading> readings = hidden_readings(Added(lines_), path_);
+    pem_bodies(readings);
+    if (readings.empty()) return;
+    std::sort(secret_lines_.begin(), secret_lines_.end());
+    std::vector<int> budget(rules_.rules.size(), rules_.max_per_rule_per_file);
+    // In blocks, as the plain pass reads lines: a rule's regex re-reads
+    // only the blocks whose atoms named it.
+    for (std::size_t from = 0; from < readings.size();) {
+      std::string text;
+      std::vector<std::size_t> starts;
+      std::size_t to = from;
+      for (; to < readings.size() && (to == from || text.size() < kBlockBytes); ++to) {
+        if (!text.empty()) text += '\n';
+        starts.push_back(text.size());
+        text += readings[to].text;
+      }
+      for (int c : rules_.line_set->candidates(text, false)) {
+        auto [ri, pi] = rules_.line_set->entries[static_cast<std::size_t>(c)];
+        const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
+        if (rule.kind != RuleKind::secret || !rule.on_lines || budget[static_cast<std::size_t>(ri)] <= 0 ||
+            !applies(rule) || !requirement_met(rule)) {
+          continue;
+        }
+        hidden_matches(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], text, starts,
+                       std::span(readings).subspan(from, to - from), budget[static_cast<std::size_t>(ri)]);
+      }
+      from = to;
+    }
+  }
+
+  // One rule's matches in a block of readings: a value counts where its
+  // match overlaps what decoding or joining produced, on a line with no
+  // secret finding yet.
+  void hidden_matches(const Rule& rule, const re2::RE2& re, const std::string& text,
+                      const std::vector<std::size_t>& starts, std::span<const HiddenReading> readings, int& budget) {
+    const int group = secret_group(re);
+    std::vector<re2::StringPiece> groups(static_cast<std::size_t>(group) + 1);
+    std::size_t pos = 0;
+    while (budget > 0 && pos <= text.size() &&
+           re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED, groups.data(), static_cast<int>(groups.size()))) {
+      const auto begin = static_cast<std::size_t>(groups[0].data() - text.data());
+      const std::size_t end = begin + groups[0].size();
+      pos = end > begin ? end : begin + 1;
+      const re2::StringPiece v = group > 0 && groups[static_cast<std::size_t>(group)].data() != nullptr
+                                     ? groups[static_cast<std::size_t>(group)]
+                                     : groups[0];
+      const std::string_view value(v.data(), v.size());
+      const auto k = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), begin) - starts.begin()) - 1;
+      const HiddenReading& r = readings[k];
+      if (std::binary_search(secret_lines_.begin(), secret_lines_.end(), r.first)) continue;
+      const std::size_t b = begin - starts[k], e = end - starts[k];
+      if (std::none_of(r.changed.begin(), r.changed.end(), [&](const auto& ch) { return ch.first < e && b < ch.second; })) {
+        continue;
+      }
+      if (rule.unless && re2::RE2::PartialMatch(piece(r.text), *rule.unless)) continue;
+      if (judge_secret(rules_, rule, value) != Verdict::secret) continue;
+      secret_lines_.insert(std::upper_bound(secret_lines_.begin(), secret_lines_.end(), r.first), r.first);
+      --budget;
+      Finding f = finding(rule, lines_.numbers[r.first], std::string(r.how) + ": " + redact(rule.id, value));
+      f.message = rule.message + " It is hidden by " + std::string(r.how) + ". " + rule.why;
+      out_.push_back(std::move(f));
+      remember(value, r, rule);
+    }
+  }
+
+  // The redactor masks the value and its encoded forms.
+  void remember(std::string_view value, const HiddenReading& r, const Rule& rule) {
+    if (!secrets_) return;
+    auto add = [&](std::string v) {
+      if (secrets_->values.size() >= SecretScan::kMaxValues) return;
+      auto same = [&](const auto& x) { return x.first == v && x.second == rule.name; };
+      if (std::none_of(secrets_->values.begin(), secrets_->values.end(), same)) secrets_->values.emplace_back(std::move(v), rule.name);
+    };
+    add(std::string(value));
+    for (const auto& raw : r.raw) add(raw);
+  }
+
   // A comment longer than this many lines is read in pieces of it (a
   // sentence spans a few lines; a licence header need not be one line).
   static constexpr std::size_t kMaxJoined = 12;
@@ -531,6 +659,7 @@ class FileScanner {
       if (!first(h)) continue;
       std::string_view value = lines_.text().substr(h.vbegin, h.vend - h.vbegin);
       found.push_back(finding(*h.rule, lines_.numbers[h.line], redact(h.rule->id, value)));
+      secret_lines_.push_back(h.line);
     }
     for (const auto& h : others) {
       if (!first(h)) continue;
@@ -572,6 +701,7 @@ class FileScanner {
   LineText lines_;
   std::optional<LineText> visible_;
   std::vector<Hit> claimed_;  // known-format values that failed their checksum
+  std::vector<std::size_t> secret_lines_;  // added lines (indices) the plain pass reported a secret on
   std::vector<char> decoded_hint_;  // per added line: its block's sieve named a `decoded` rule
   std::vector<int> bound_;     // path-bound entries whose rules apply here, sorted
   mutable std::vector<signed char> applies_;  // per rule: -1 not yet asked, else applies()

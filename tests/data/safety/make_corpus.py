@@ -415,6 +415,13 @@ N("scripts/restore.sh", 'mysql -h db.internal -u root -p"$MYSQL_PWD" shop < dump
 N(".m2/settings.xml", "      <password>${env.DEPLOY_PASSWORD}</password>")
 N("keys/ops.ppk.md", "Convert a PuTTY-User-Key-File-3 file with puttygen.")
 N("config/jwks.json", '{"kty": "EC", "crv": "P-256", "x": "%s", "y": "%s"}' % (r(43, URLSAFE), r(43, URLSAFE)))
+# ------------------------------- secrets18 rules (after the rest, as above)
+P("secret/basic-auth-header", "app/client.py", 'HEADERS = {"Authorization": "Basic deploy:%s"}' % split(r(4), r(12)))
+P("secret/netrc-password", "ci/netrc-entry.txt", "machine api.internal login deploy password %s" % split(r(4), r(12)))
+P("secret/generic-secret-env-template", ".env.example", "DB_PASSWORD=%s" % split(r(4), r(12)))
+N("app/client.py", 'HEADERS = {"Authorization": "Basic " + b64encode(f"{user}:{password}".encode()).decode()}')
+N("ci/netrc-entry.txt", "machine api.internal login deploy password ${NETRC_PASSWORD}")
+N(".env.example", "DB_PASSWORD=your-password-here")
 
 def write(path, cases):
     with open(path, "w", encoding="utf-8") as f:

@@ -21,7 +21,8 @@ their first few characters (removed when loaded) so the files hold no literal
 token that a push-protection scanner would match.
 
 Run: python3 make_corpus.py GITLEAKS_TOML   (gitleaks commit b58d3f10, 2026-07-22)
-     python3 make_corpus.py --red17           (only the red17 cases, appended)
+     python3 make_corpus.py --appended        (only the red17 and secrets18 cases, appended;
+                                               --red17 is the same)
 """
 import base64
 import json
@@ -567,13 +568,147 @@ def red17_negatives():
         N("red17 near miss", path, line)
 
 
+# ------------------------------------------- secrets18 (added 2026-12-07)
+# The red17 shapes session 17 left approved: secrets hidden by encoding or
+# by string concatenation, values on the line after their name (block
+# scalars, heredocs, multi-line strings), notebooks' JSON-escaped source and
+# .env templates with real values. Seeded on their own, after red17.
+def pem(kind="RSA PRIVATE KEY", n=240):
+    body = "MII" + rand(n, B64)
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return f"-----BEGIN {kind}-----\n" + "\n".join(lines) + f"\n-----END {kind}-----\n"
+
+
+def aws_pair():
+    return "AKIA" + rand(16, string.ascii_uppercase + "234567"), rand(40, ALNUM + "+/")
+
+
+def s18_split(encoded):
+    # The marker goes inside the encoded form too: the file holds no whole run.
+    return split(encoded, 6)
+
+
+def secrets18_categories():
+    global rng
+    rng = random.Random(20261208)
+    pw = lambda: rand(rng.randint(14, 20), ALNUM + "!#%*")
+    b64 = lambda s: base64.b64encode(s.encode()).decode()
+    kid, sec = aws_pair()
+    P("secrets18", "concatenated", "app/aws.py", f'_KID = "AKIA" + "{split(kid[4:], 4)}"', "")
+    t = crc_token("ghp_")
+    P("secrets18", "concatenated", "src/config.c", f'static const char *token = "{t[:12]}" "<<>>{t[12:]}";', "")
+    t = "sk_live_" + rand(24)
+    P("secrets18", "concatenated", "src/billing.php", f"$key = 'sk_live_' . '{split(t[8:])}';", "")
+    t = "xoxb-" + rand(11, string.digits) + "-" + rand(12, string.digits) + "-" + rand(24)
+    P("secrets18", "concatenated", "src/notify.lua", f'local token = "xoxb-" .. "{split(t[5:])}"', "")
+    P("secrets18", "concatenated", "app/notify.py",
+      f'HOOK = "https://hooks.slack.com/services/T{rand(10, string.ascii_uppercase + string.digits)}/" \\\n'
+      f'       "B{rand(10, string.ascii_uppercase + string.digits)}/{split(rand(24))}"', "")
+    key = pem(n=300).splitlines()
+    P("secrets18", "concatenated", "app/key.py",
+      'KEY = ("-----BEGIN RSA " + "PRIVATE KEY-----\\n"\n'
+      + "\n".join(f'       "{split(l) if i == 1 else l}\\n"' for i, l in enumerate(key[1:-1], 1))
+      + '\n       "-----END RSA PRIVATE KEY-----\\n")', "")
+    kid, sec = aws_pair()
+    P("secrets18", "base64", "app/aws.py", f'_BLOB = "{s18_split(b64(kid + ":" + sec))}"', "")
+    P("secrets18", "base64", "deploy/secret.yaml",
+      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: cfgsvc-db\ntype: Opaque\ndata:\n"
+      f"  DB_USER: {b64('cfgsvc')}\n  DB_PASS: {s18_split(b64(pw()))}", "")
+    P("secrets18", "base64", "deploy/tls.yaml",
+      "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\ndata:\n  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n"
+      f"  tls.key: {s18_split(b64(pem()))}", "")
+    P("secrets18", "base64", "app/client.py",
+      f'HEADERS = {{"Authorization": "Basic {s18_split(b64("deploy:" + pw()))}"}}', "")
+    t = crc_token("ghp_")
+    P("secrets18", "base64url", "app/token.go",
+      f'var tokenB64 = "{s18_split(base64.urlsafe_b64encode(("token=" + t).encode()).decode().rstrip("="))}"', "")
+    P("secrets18", "hex", "app/gh.py", f'_T = bytes.fromhex("{s18_split(crc_token("ghp_").encode().hex())}").decode()', "")
+    t = "sk_live_" + rand(24)
+    enc = "".join(c if c.isalnum() else f"%{ord(c):02X}" for c in t)
+    P("secrets18", "percent", "app/billing.py",
+      f'BILLING_PROXY = "https://billing-proxy.internal/v1/charges?k={s18_split(enc)}"', "")
+    t = crc_token("ghp_")
+    esc = "".join("\\x%02x" % ord(c) for c in t)
+    P("secrets18", "escape-x", "src/keys.js", f'const token = "{s18_split(esc)}";', "")
+    t = "sk_live_" + rand(24)
+    esc = "".join("\\u%04x" % ord(c) for c in t)
+    P("secrets18", "escape-u", "config/app.json", f'{{"stripe": "{s18_split(esc)}"}}', "")
+    # Values on the next line.
+    p = pw()
+    P("secrets18", "next-line", "config/app.yaml", f"database:\n  host: db.internal\n  password: |\n    {p}", p)
+    p = pw()
+    P("secrets18", "next-line", "config/app.yml", f"smtp:\n  password: >-\n    {p}\n  port: 587", p)
+    p = pw()
+    P("secrets18", "next-line", "infra/prod.tfvars", f"db_password = <<EOT\n{p}\nEOT", p)
+    p = pw()
+    P("secrets18", "next-line", "config/app.toml", "[database]\npassword = '''\n" + p + "'''", p)
+    p = pw()
+    P("secrets18", "next-line", "scripts/setup.sh",
+      f"cat > ~/.netrc <<EOF\nmachine api.internal\n  login deploy\n  password {p}\nEOF\nchmod 600 ~/.netrc", p)
+    # Notebooks and .env templates.
+    p = pw()
+    P("secrets18", "notebook", "notebooks/explore.ipynb",
+      '{\n "cells": [\n  {\n   "cell_type": "code",\n   "metadata": {},\n   "source": [\n    "import psycopg2\\n",\n'
+      f'    "db_password = \\"{p}\\"\\n",\n    "conn = psycopg2.connect(password=db_password)"\n   ]\n  }}\n ]\n}}', p)
+    t = "sk_live_" + rand(24)
+    P("secrets18", "env-template", ".env.example", f"STRIPE_SECRET_KEY={t}\nDB_PASSWORD=", t)
+    # Written with the template rule (below the committed cases, so their ids hold).
+    own = random.Random(20261209)  # rng's later draws stay as committed
+    p = "".join(own.choice(ALNUM) for _ in range(16))
+    P("secrets18", "env-template", ".env.example", f"APP_PORT=8080\nDB_PASSWORD={p}", p)
+
+
+def secrets18_negatives():
+    b64 = lambda s: base64.b64encode(s.encode()).decode()
+    h = "0123456789abcdef"
+    digest = base64.b64encode(bytes(rng.randrange(256) for _ in range(32))).decode()
+    for path, line in [
+            # Encodings of what is not a secret.
+            ("src/assets.js", "const logo = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ"
+                              + rand(80, B64) + "';"),
+            ("app/digest.py", f'EXPECTED = base64.b64decode("{digest}")'),
+            ("app/digest.py", f'SHA1 = bytes.fromhex("{rand(40, h)}")'),
+            ("tests/fixtures.py", f'GREETING = "{b64("Hello, world! This is the greeting the service sends.")}"'),
+            ("deploy/config.yaml", f"data:\n  LOG_LEVEL: {b64('info')}\n  FEATURES: {b64('search,export,billing-v2')}"),
+            ("app/search.py", 'URL = "https://search.internal/q?text=hello%20world%2C%20again&lang=en%2Dgb"'),
+            ("src/term.c", 'printf("\\x1b[31merror:\\x1b[0m %s\\n", msg);'),
+            ("src/i18n.json", '{"greeting": "\\u00a1Hola, se\\u00f1or!"}'),
+            ("src/api.ts", f'const spanId = "{rand(32, h)}";'),
+            # Concatenation of ordinary words.
+            ("app/views.py", 'msg = "Hello, " + user.name + "! Your order " + "has shipped."'),
+            ("src/help.c", 'puts("usage: tool [options] " "file...");'),
+            ("src/view.php", "echo 'Hello' . ' ' . 'World';"),
+            ("src/ui.lua", 'local title = "Settings" .. " - " .. "Account"'),
+            ("app/urls.py", 'BASE = "https://api.example.com/" \\\n       "v1/users"'),
+            ("app/errors.py", 'ERR = ("the configuration file could not be read: "\n       "check its permissions and try again")'),
+            # Block scalars, heredocs and multi-line strings without secrets.
+            ("config/app.yaml", "service:\n  description: |\n    Handles password resets for the portal.\n    Sends one mail per request."),
+            (".github/ci.yml", "steps:\n  - run: |\n      echo building\n      make test"),
+            ("config/app.yaml", "database:\n  password: |\n    ${DB_PASSWORD}"),
+            ("infra/iam.tf", 'policy = <<EOT\n{"Version": "2012-10-17", "Statement": []}\nEOT'),
+            ("infra/prod.tfvars", "db_password = <<EOT\n${var.db_password}\nEOT"),
+            ("config/app.toml", "[help]\ntext = '''\nRun the tool with --password-file to read the password.'''"),
+            ("scripts/setup.sh", "cat > ~/.netrc <<EOF\nmachine api.internal\n  login deploy\n  password ${API_TOKEN}\nEOF"),
+            ("scripts/setup.sh", "cat > /etc/app.conf <<EOF\nport = 8080\nlog_level = info\nEOF"),
+            # Notebooks with ordinary code; .env templates with placeholders.
+            ("notebooks/plot.ipynb", '{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": [\n    "import pandas as pd\\n",\n'
+                                     '    "df = pd.read_csv(\\"data.csv\\")\\n",\n    "df.plot()"\n   ]\n  }\n ]\n}'),
+            ("notebooks/db.ipynb", '{"cells": [{"cell_type": "code", "source": ["db_password = os.environ[\\"DB_PASSWORD\\"]\\n"]}]}'),
+            (".env.example", "STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx\nDB_PASSWORD=\nAPI_TOKEN=changeme"),
+            (".env.sample", "DB_PASSWORD=your-password-here\nSECRET_KEY=<generate with openssl rand -hex 32>"),
+            # Written with the template rule: prose and weak demo values.
+            (".env.template", "SESSION_SECRET=please-set-a-long-random-string\nJWT_SECRET=generate-a-random-string-here"),
+            (".env.example", "DJANGO_SECRET_KEY=django-insecure-change-me\nADMIN_PASSWORD=supersecretkey123")]:
+        N("secrets18 near miss", path, line)
+
+
 def main():
-    if sys.argv[1:] == ["--red17"]:
-        # Rewrites only the red17 cases, without gitleaks' rule file: the
+    if sys.argv[1:] in (["--red17"], ["--appended"]):
+        # Rewrites only the red17 and secrets18 cases, without gitleaks' rule file: the
         # older cases are kept as they are (their ids and values are fixed).
         for name, out in (("positive.jsonl", pos), ("negative.jsonl", neg)):
             with open(os.path.join(HERE, name)) as f:
-                out.extend(c for c in map(json.loads, f) if not c["source"].startswith("red17"))
+                out.extend(c for c in map(json.loads, f) if not c["source"].startswith(("red17", "secrets18")))
         missed = []
     else:
         missed = gitleaks(sys.argv[1])
@@ -582,6 +717,8 @@ def main():
         negatives()
     red17_categories()
     red17_negatives()
+    secrets18_categories()
+    secrets18_negatives()
     with open(os.path.join(HERE, "positive.jsonl"), "w") as f:
         for c in pos:
             f.write(json.dumps(c, ensure_ascii=False) + "\n")

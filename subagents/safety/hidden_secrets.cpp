@@ -1,0 +1,556 @@
+#include "subagents/safety/hidden_secrets.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+
+namespace reviewer::safety {
+
+namespace {
+
+constexpr std::size_t kMinRun = 16;        // shorter runs are words, not encodings
+constexpr std::size_t kMinEscapes = 6;     // \xNN or \uXXXX in a row
+constexpr std::size_t kMaxJoinedBytes = 64 * 1024;
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool is_hex(char c) { return hex_digit(c) >= 0; }
+
+// Base64 and base64url digit values, -1 for other bytes: a table, as every
+// byte of every added line is looked up.
+constexpr std::array<signed char, 256> kB64 = [] {
+  std::array<signed char, 256> t{};
+  t.fill(-1);
+  for (int i = 0; i < 26; ++i) {
+    t[static_cast<std::size_t>('A' + i)] = static_cast<signed char>(i);
+    t[static_cast<std::size_t>('a' + i)] = static_cast<signed char>(26 + i);
+  }
+  for (int i = 0; i < 10; ++i) t[static_cast<std::size_t>('0' + i)] = static_cast<signed char>(52 + i);
+  t['+'] = t['-'] = 62;
+  t['/'] = t['_'] = 63;
+  return t;
+}();
+
+int b64_value(char c) { return kB64[static_cast<unsigned char>(c)]; }
+
+bool b64_char(char c) { return kB64[static_cast<unsigned char>(c)] >= 0; }
+
+// A decoded byte a reading may hold: printable ASCII, tab and line breaks.
+bool decodable(unsigned char b) { return (b >= 0x20 && b < 0x7f) || b == '\t' || b == '\n' || b == '\r'; }
+
+// Appends a decoded byte as a one-line reading writes it: a line break as
+// the two characters `\n` (as a key in a string literal holds it, which
+// the private-key rules read), CR dropped, a tab as a space.
+void put(std::string& out, unsigned char b) {
+  if (b == '\n') {
+    out += "\\n";
+  } else if (b == '\r') {
+    return;
+  } else {
+    out += static_cast<char>(b == '\t' ? ' ' : b);
+  }
+}
+
+// Hex pairs to text, or nothing at the first byte that is not printable.
+std::optional<std::string> hex_decode(std::string_view run) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < run.size(); i += 2) {
+    const auto b = static_cast<unsigned char>(hex_digit(run[i]) * 16 + hex_digit(run[i + 1]));
+    if (!decodable(b)) return std::nullopt;
+    put(out, b);
+  }
+  return out;
+}
+
+// Base64 or base64url (not both alphabets in one run) to text, or nothing
+// at the first byte that is not printable: random identifiers fail within
+// their first few characters.
+std::optional<std::string> b64_decode(std::string_view run) {
+  const bool standard = run.find_first_of("+/") != std::string_view::npos;
+  const bool url = run.find_first_of("-_") != std::string_view::npos;
+  if (standard && url) return std::nullopt;
+  while (!run.empty() && run.back() == '=') run.remove_suffix(1);
+  if (run.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : run) {
+    acc = (acc << 6) | static_cast<std::uint32_t>(b64_value(c));
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      const auto b = static_cast<unsigned char>((acc >> bits) & 0xff);
+      if (!decodable(b)) return std::nullopt;
+      put(out, b);
+    }
+  }
+  return out;
+}
+
+// A run of \xNN / \uXXXX escapes at `i`: its end and decoded text, when
+// there are enough of them and each is printable ASCII.
+std::optional<std::pair<std::size_t, std::string>> escapes_at(std::string_view s, std::size_t i, bool& unicode) {
+  std::string out;
+  std::size_t count = 0;
+  std::size_t j = i;
+  while (j + 1 < s.size() && s[j] == '\\') {
+    const char kind = s[j + 1];
+    const std::size_t digits = kind == 'x' ? 2 : kind == 'u' ? 4 : 0;
+    if (digits == 0 || j + 2 + digits > s.size()) break;
+    int v = 0;
+    bool ok = true;
+    for (std::size_t k = 0; k < digits; ++k) {
+      const int h = hex_digit(s[j + 2 + k]);
+      ok = ok && h >= 0;
+      v = v * 16 + (h < 0 ? 0 : h);
+    }
+    if (!ok || v < 0x20 || v >= 0x7f) break;
+    unicode |= kind == 'u';
+    out += static_cast<char>(v);
+    ++count;
+    j += 2 + digits;
+  }
+  if (count < kMinEscapes) return std::nullopt;
+  return std::make_pair(j, std::move(out));
+}
+
+// Loops, not find_first_not_of (which calls memchr once per blank).
+std::string_view trim(std::string_view s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')) --e;
+  return s.substr(b, e - b);
+}
+
+// ---------------------------------------------------------- joined literals
+
+struct Literal {
+  std::size_t begin = 0, end = 0;  // the quotes included
+  char quote = '"';
+};
+
+// The string literals of a line, left to right, into `out` (reused from
+// line to line); stops at one that is not closed (an apostrophe in prose).
+void literals(std::string_view line, std::vector<Literal>& out) {
+  out.clear();
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c != '"' && c != '\'' && c != '`') continue;
+    std::size_t j = i + 1;
+    while (j < line.size() && line[j] != c) j += line[j] == '\\' ? 2 : 1;
+    if (j >= line.size()) break;
+    out.push_back({i, j + 1, c});
+    i = j;
+  }
+}
+
+// Text between two literals that joins them: `+`, `.` (PHP, Perl), `..`
+// (Lua), or nothing where the language joins adjacent literals (C and its
+// kin, Python; elsewhere adjacent strings are separate: HCL labels, shell
+// arguments).
+bool joins(std::string_view gap, bool juxtaposed) {
+  gap = trim(gap);
+  return gap.empty() ? juxtaposed : gap == "+" || gap == "." || gap == "..";
+}
+
+// After a line's last literal, what may carry it on to the next line: an
+// operator, a backslash continuation, both, or nothing (then the next
+// line's start must join: an operator, or where juxtaposition joins a
+// literal).
+bool carries(std::string_view tail, bool juxtaposed) {
+  tail = trim(tail);
+  if (tail.empty()) return true;  // the next line's start decides (`+ "…"`, or a literal where adjacent ones join)
+  if (!tail.empty() && tail.back() == '\\') {
+    tail = trim(tail.substr(0, tail.size() - 1));
+    if (tail.empty()) return true;
+  }
+  return joins(tail, juxtaposed);
+}
+
+// Languages whose adjacent string literals are one string.
+bool juxtaposition_joins(std::string_view path) {
+  const auto dot = path.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  const std::string_view ext = path.substr(dot + 1);
+  for (std::string_view e : {"c", "h", "cc", "cpp", "cxx", "hpp", "hh", "hxx", "m", "mm", "py", "pyw", "pyi", "ipynb"}) {
+    if (ext == e) return true;
+  }
+  return false;
+}
+
+class Joiner {
+ public:
+  Joiner(const AddedLines& lines, bool juxtaposed, std::vector<HiddenReading>& out)
+      : lines_(lines), out_(out), juxtaposed_(juxtaposed) {}
+
+  void line(std::size_t i, bool quoted) {
+    const std::string_view text = lines_.line(i);
+    if (!quoted) {
+      close({});
+      return;
+    }
+    literals(text, lits_);
+    const auto& lits = lits_;
+    std::size_t k = 0;
+    if (open_ && !lits.empty() && lines_.number(i) == last_number_ + 1 && joins(text.substr(0, lits[0].begin), juxtaposed_) &&
+        i - first_ < kMaxJoin) {
+      add(text, lits[0]);
+      k = 1;
+    } else {
+      close({});
+    }
+    for (; k < lits.size(); ++k) {
+      if (open_ && joins(text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end), juxtaposed_)) {
+        add(text, lits[k]);
+        continue;
+      }
+      if (open_) close(text.substr(lits[k - 1].end));
+      start(i, text, lits[k]);
+    }
+    if (!open_) return;
+    const std::string_view tail = text.substr(lits.back().end);
+    if (carries(tail, juxtaposed_)) {
+      last_number_ = lines_.number(i);
+    } else {
+      close(tail);
+    }
+  }
+
+  void close(std::string_view suffix) {
+    if (open_ && count_ > 1) {
+      HiddenReading r;
+      r.first = first_;
+      r.how = "joined strings";
+      r.text = trim(prefix_);
+      if (!r.text.empty()) r.text += ' ';
+      const std::size_t from = r.text.size();
+      r.text += quote_;
+      r.text += contents_;
+      r.text += quote_;
+      r.changed.emplace_back(from, r.text.size());
+      r.text += trim(suffix);
+      out_.push_back(std::move(r));
+    }
+    open_ = false;
+  }
+
+ private:
+  void start(std::size_t i, std::string_view text, const Literal& l) {
+    open_ = true;
+    first_ = i;
+    count_ = 1;
+    quote_ = l.quote;
+    // Views into the line: most literals join nothing, so nothing is
+    // copied until a second one does.
+    prefix_ = text.substr(0, l.begin);
+    first_contents_ = text.substr(l.begin + 1, l.end - l.begin - 2);
+    last_number_ = lines_.number(i);
+  }
+
+  void add(std::string_view text, const Literal& l) {
+    if (count_ == 1) contents_.assign(first_contents_);
+    if (contents_.size() > kMaxJoinedBytes) return;
+    contents_.append(text.substr(l.begin + 1, l.end - l.begin - 2));
+    ++count_;
+  }
+
+  const AddedLines& lines_;
+  std::vector<HiddenReading>& out_;
+  const bool juxtaposed_;
+  bool open_ = false;
+  std::size_t first_ = 0, count_ = 0;
+  int last_number_ = 0;
+  char quote_ = '"';
+  std::string_view prefix_, first_contents_;  // views into the group's first line
+  std::string contents_;
+  std::vector<Literal> lits_;
+};
+
+// ------------------------------------------------------- next-line values
+
+// The name part of a line whose value starts on the next line, and the
+// quote to write the value in: `key: |` / `key: >-` (YAML block scalar),
+// `key = <<EOT` / `<<-EOT` (HCL heredoc), `key = '''` / `"""` (TOML,
+// Python).
+std::optional<std::pair<std::string_view, char>> value_follows(std::string_view line) {
+  const std::string_view t = trim(line);
+  if (t.size() < 3) return std::nullopt;
+  // YAML: ": |" or ": >" with up to two indicator characters.
+  const auto colon = t.rfind(':');
+  if (colon != std::string_view::npos && colon + 1 < t.size()) {
+    const std::string_view v = trim(t.substr(colon + 1));
+    if (!v.empty() && v.size() <= 3 && (v[0] == '|' || v[0] == '>') &&
+        v.substr(1).find_first_not_of("+-0123456789") == std::string_view::npos) {
+      return std::make_pair(t.substr(0, colon + 1), '\0');
+    }
+  }
+  const auto eq = t.find('=');
+  if (eq == std::string_view::npos) return std::nullopt;
+  const std::string_view v = trim(t.substr(eq + 1));
+  if (v == "'''" || v == "\"\"\"") return std::make_pair(t.substr(0, eq + 1), v[0]);
+  if (v.size() > 2 && v.substr(0, 2) == "<<") {
+    std::string_view tag = v.substr(v[2] == '-' || v[2] == '~' ? 3 : 2);
+    if (!tag.empty() && (tag.front() == '"' || tag.front() == '\'')) tag = tag.substr(1, tag.size() >= 2 ? tag.size() - 2 : 0);
+    const bool word = !tag.empty() && std::all_of(tag.begin(), tag.end(), [](char c) {
+      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (word) return std::make_pair(t.substr(0, eq + 1), '"');
+  }
+  return std::nullopt;
+}
+
+// Line `i`'s value when it starts on the next line (the caller has seen a
+// '<' in the line, or the line ending in a block indicator or a triple
+// quote).
+void next_line_value(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
+  if (i + 1 >= lines.size()) return;
+  const std::string_view line = lines.line(i);
+  const auto name = value_follows(line);
+  if (!name || lines.number(i + 1) != lines.number(i) + 1) return;
+  std::string_view value = trim(lines.line(i + 1));
+  for (std::string_view close : {"'''", "\"\"\""}) {
+    if (value.ends_with(close)) value.remove_suffix(3);
+  }
+  if (value.empty()) return;
+  HiddenReading r;
+  r.first = i;
+  r.how = "next line";
+  const std::size_t indent = line.find_first_not_of(" \t");
+  r.text.assign(line.substr(0, indent));
+  r.text += name->first;
+  r.text += ' ';
+  const std::size_t from = r.text.size();
+  if (name->second) r.text += name->second;
+  r.text += value;
+  if (name->second) r.text += name->second;
+  r.changed.emplace_back(from, r.text.size());
+  out.push_back(std::move(r));
+}
+
+// `key = '''value'''` on one line (TOML, Python): the value as a plain
+// literal (the rules read a quote, then the value, then a quote).
+void one_line_triple(std::string_view line, std::size_t i, std::vector<HiddenReading>& out) {
+  const std::string_view t = trim(line);
+  if (t.size() < 7) return;
+  const std::string_view q = t.substr(t.size() - 3);
+  if (q != "'''" && q != "\"\"\"") return;
+  const auto open = t.find(q);
+  if (open + 6 >= t.size()) return;  // only the closing quotes, or an empty string
+  HiddenReading r;
+  r.first = i;
+  r.how = "multi-line string";
+  r.text.assign(t.substr(0, open));
+  const std::size_t from = r.text.size();
+  r.text += q[0];
+  r.text += t.substr(open + 3, t.size() - 6 - open);
+  r.text += q[0];
+  r.changed.emplace_back(from, r.text.size());
+  out.push_back(std::move(r));
+}
+
+// A shell heredoc that writes a netrc (or a netrc file's own lines): its
+// body as the one-line netrc form, `machine H login U password P`.
+bool netrc_target(std::string_view line) {
+  return line.find("<<") != std::string_view::npos &&
+         (line.find(".netrc") != std::string_view::npos || line.find("_netrc") != std::string_view::npos);
+}
+
+void netrc_blocks(const AddedLines& lines, const std::vector<std::size_t>& from, bool netrc_file,
+                  std::vector<HiddenReading>& out) {
+  for (std::size_t i : from) {
+    const bool heredoc = netrc_target(lines.line(i));
+    if (!heredoc && !(netrc_file && trim(lines.line(i)).substr(0, 8) == "machine ")) continue;
+    HiddenReading r;
+    r.first = heredoc ? i + 1 : i;
+    r.how = "netrc lines";
+    std::size_t j = r.first;
+    for (; j < lines.size() && j - r.first < 16; ++j) {
+      if (j > r.first && lines.number(j) != lines.number(j - 1) + 1) break;
+      const std::string_view t = trim(lines.line(j));
+      if (j > r.first && (t.substr(0, 8) == "machine " || t.find(' ') == std::string_view::npos)) break;
+      if (!r.text.empty()) r.text += ' ';
+      r.text += t;
+    }
+    if (j - r.first < 2) continue;
+    r.changed.emplace_back(0, r.text.size());
+    out.push_back(std::move(r));
+  }
+}
+
+// --------------------------------------------------------------- notebooks
+
+// A notebook's source line is a JSON string: `"db_password = \"…\"\n",`.
+void notebook_sources(const AddedLines& lines, std::vector<HiddenReading>& out) {
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string_view t = trim(lines.line(i));
+    if (t.ends_with(",")) t.remove_suffix(1);
+    if (t.size() < 2 || t.front() != '"' || t.back() != '"' || t.find('\\') == std::string_view::npos) continue;
+    HiddenReading r;
+    r.first = i;
+    r.how = "notebook source";
+    for (std::size_t k = 1; k + 1 < t.size(); ++k) {
+      if (t[k] != '\\' || k + 2 >= t.size()) {
+        r.text += t[k];
+        continue;
+      }
+      const char e = t[++k];
+      if (e == 'n' || e == 'r') continue;  // the line's own end
+      r.text += e == 't' ? ' ' : e;        // \" \\ \/ and the rest as written
+    }
+    r.changed.emplace_back(0, r.text.size());
+    out.push_back(std::move(r));
+  }
+}
+
+// One pass over a line's bytes (a table lookup each): which readings
+// could differ from the line. Most lines of code stop here.
+struct Flags {
+  bool quote = false, escape = false, percent = false, lt = false;
+  bool block_end = false;  // ends in a YAML block indicator or a triple quote
+  std::size_t run = 0;     // the longest run of base64 characters
+};
+
+enum : unsigned char { kQuoteBit = 1, kEscapeBit = 2, kPercentBit = 4, kLtBit = 8, kB64Bit = 16 };
+
+constexpr std::array<unsigned char, 256> kMarks = [] {
+  std::array<unsigned char, 256> t{};
+  for (std::size_t b = 0; b < 256; ++b) t[b] = kB64[b] >= 0 ? kB64Bit : 0;
+  t['"'] = t['\''] = t['`'] = kQuoteBit;
+  t['\\'] = kEscapeBit;
+  t['%'] = kPercentBit;
+  t['<'] = kLtBit;
+  return t;
+}();
+
+Flags flags_of(std::string_view s) {
+  Flags f;
+  unsigned marks = 0;
+  std::size_t run = 0;
+  for (char c : s) {
+    const unsigned m = kMarks[static_cast<unsigned char>(c)];
+    marks |= m;
+    run = (m & kB64Bit) ? run + 1 : 0;
+    if (run >= kMinRun) f.run = run;
+  }
+  f.quote = (marks & kQuoteBit) != 0;
+  f.escape = (marks & kEscapeBit) != 0;
+  f.percent = (marks & kPercentBit) != 0;
+  f.lt = (marks & kLtBit) != 0;
+  std::size_t end = s.size();
+  while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\r')) --end;
+  for (std::size_t k = end > 3 ? end - 3 : 0; k < end; ++k) f.block_end |= s[k] == '|' || s[k] == '>';
+  f.block_end |= end >= 3 && (s[end - 1] == '\'' || s[end - 1] == '"') && s[end - 2] == s[end - 1] && s[end - 3] == s[end - 1];
+  return f;
+}
+
+}  // namespace
+
+bool decode_runs(std::string_view s, HiddenReading& out) {
+  std::string text;
+  std::size_t copied = 0;  // s[copied..) not yet in text
+  std::string_view how;
+  auto replace = [&](std::size_t begin, std::size_t end, std::string_view decoded, std::string_view kind) {
+    text.append(s.substr(copied, begin - copied));
+    out.changed.emplace_back(text.size(), text.size() + decoded.size());
+    text += decoded;
+    if (end - begin >= kMinRun) out.raw.emplace_back(s.substr(begin, end - begin));
+    copied = end;
+    how = how.empty() || how == kind ? kind : std::string_view("encodings");
+  };
+  for (std::size_t i = 0; i < s.size();) {
+    const char c = s[i];
+    if (c == '\\' && i + 3 < s.size() && (s[i + 1] == 'x' || s[i + 1] == 'u')) {
+      bool unicode = false;
+      if (auto run = escapes_at(s, i, unicode)) {
+        replace(i, run->first, run->second, unicode ? "\\u escapes" : "\\x escapes");
+        i = run->first;
+        continue;
+      }
+      i += 2;
+      continue;
+    }
+    if (c == '%' && i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2])) {
+      const int v = hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]);
+      if (v > 0x20 && v < 0x7f) {
+        const char ch = static_cast<char>(v);
+        replace(i, i + 3, std::string_view(&ch, 1), "percent encoding");
+      }
+      i += 3;
+      continue;
+    }
+    if (!b64_char(c)) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < s.size() && b64_char(s[j])) ++j;
+    std::size_t end = j;
+    while (end < s.size() && end - j < 2 && s[end] == '=') ++end;
+    const std::string_view run = s.substr(i, end - i);
+    if (run.size() >= kMinRun && run.size() <= kMaxRun) {
+      const bool hex = j - i == run.size() && run.size() % 2 == 0 && std::all_of(run.begin(), run.end(), is_hex);
+      auto decoded = hex ? hex_decode(run) : b64_decode(run);
+      if (decoded && decoded->size() >= 8) replace(i, end, *decoded, hex ? "hex" : "base64");
+    }
+    i = end;
+  }
+  if (copied == 0) return false;
+  text.append(s.substr(copied));
+  out.text = std::move(text);
+  out.how = how;
+  return true;
+}
+
+bool pem_private_begin(std::string_view line) {
+  const std::string_view t = trim(line);
+  return t.substr(0, 11) == "-----BEGIN " && t.ends_with("PRIVATE KEY-----");
+}
+
+bool pem_end(std::string_view line) { return trim(line).substr(0, 9) == "-----END "; }
+
+HiddenReading pem_body_reading(std::string_view begin_line, std::string_view body, std::size_t index) {
+  HiddenReading r;
+  r.first = index;
+  r.how = "key body under an existing BEGIN line";
+  r.text.assign(trim(begin_line));
+  r.text += ' ';
+  const std::size_t from = r.text.size();
+  r.text += trim(body);
+  r.changed.emplace_back(from, r.text.size());
+  return r;
+}
+
+std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_view path) {
+  std::vector<HiddenReading> out;
+  const std::size_t n = lines.size();
+  const auto slash = path.rfind('/');
+  const std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  const bool netrc_file = base == ".netrc" || base == "_netrc";
+  std::vector<std::size_t> netrc_from;
+  Joiner joiner(lines, juxtaposition_joins(path), out);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view line = lines.line(i);
+    const Flags f = flags_of(line);
+    if (f.escape || f.percent || f.run >= kMinRun) {
+      HiddenReading r;
+      r.first = i;
+      if (decode_runs(line, r)) out.push_back(std::move(r));
+    }
+    joiner.line(i, f.quote);
+    if (f.lt || f.block_end) next_line_value(lines, i, out);
+    if (f.block_end) one_line_triple(line, i, out);
+    if (netrc_file ? trim(line).starts_with("machine ") : f.lt && netrc_target(line)) netrc_from.push_back(i);
+  }
+  joiner.close({});
+  if (!netrc_from.empty()) netrc_blocks(lines, netrc_from, netrc_file, out);
+  if (path.ends_with(".ipynb")) notebook_sources(lines, out);
+  return out;
+}
+
+}  // namespace reviewer::safety

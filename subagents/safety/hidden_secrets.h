@@ -1,0 +1,65 @@
+// Readings of added lines in which a secret shows that the raw lines hide
+// from the secret rules (which match one raw line each): a run of base64,
+// base64url, hex, percent, \xNN or \uXXXX encoding decoded in place; string
+// literals joined across `+`, `.`, `..`, juxtaposition or a line
+// continuation; a value on the line after its name (a YAML block scalar, an
+// HCL heredoc, a TOML or Python multi-line string); a notebook's
+// JSON-escaped source line. The scanner runs the secret rules over these
+// readings and reports a value only where it overlaps what decoding or
+// joining produced.
+//
+// Bounded: one level of decoding; runs of 16 to kMaxRun characters; only
+// runs that decode to printable ASCII (decoding stops at the first other
+// byte, so ordinary identifiers cost a few bytes each); at most kMaxJoin
+// lines joined. Linear in the lines read.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace reviewer::safety {
+
+struct HiddenReading {
+  std::string text;          // one line, no '\n'
+  std::size_t first = 0;     // index of the first added line it reads
+  std::string_view how;      // "base64", "joined strings", "next line", ...
+  // Ranges of `text` that decoding or joining produced: a secret must
+  // overlap one (elsewhere the raw line already said what it holds).
+  std::vector<std::pair<std::size_t, std::size_t>> changed;
+  // The raw encoded runs (for the redactor: the encoded form of a secret
+  // is as good as the secret).
+  std::vector<std::string> raw;
+};
+
+// The added lines of one file, as the scanner holds them.
+class AddedLines {
+ public:
+  virtual ~AddedLines() = default;
+  virtual std::size_t size() const = 0;
+  virtual std::string_view line(std::size_t i) const = 0;
+  virtual int number(std::size_t i) const = 0;  // new-side line number
+};
+
+inline constexpr std::size_t kMaxRun = 16 * 1024;
+inline constexpr std::size_t kMaxJoin = 64;
+
+// Every reading of the file's added lines that differs from the lines.
+std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_view path);
+
+// `s` with its encoded runs decoded (one level), or nothing when no run
+// decodes to printable text. Exposed for tests.
+bool decode_runs(std::string_view s, HiddenReading& out);
+
+// A key body line added inside a PEM block whose BEGIN line was already
+// there (context): the BEGIN line and the body as one reading.
+HiddenReading pem_body_reading(std::string_view begin_line, std::string_view body, std::size_t index);
+
+// Whether `line` is a PEM BEGIN line of a private key, and whether it is
+// an END line (of any block).
+bool pem_private_begin(std::string_view line);
+bool pem_end(std::string_view line);
+
+}  // namespace reviewer::safety

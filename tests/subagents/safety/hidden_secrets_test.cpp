@@ -1,0 +1,226 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reviewer/core/secret_scan.h"
+#include "safety_fixtures.h"
+#include "subagents/safety/hidden_secrets.h"
+#include "subagents/safety/safety_agent.h"
+
+using namespace reviewer;
+using namespace reviewer::safety;
+using namespace reviewer::test;
+
+namespace {
+
+// Fake values built from pieces: the source holds no whole token.
+const std::string kAwsId = std::string("AK") + "IA" + "Q7RX2MZP4KWT9BNC";
+const std::string kLiveStripe = std::string("sk_") + "live_" + "4eC39HqLyjWDarjtT1zdp7dc9Fq2";
+
+std::string to_base64(const std::string& s) {
+  static const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); i += 3) {
+    const unsigned n = (static_cast<unsigned char>(s[i]) << 16) |
+                       (i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) << 8 : 0) |
+                       (i + 2 < s.size() ? static_cast<unsigned char>(s[i + 2]) : 0);
+    out += a[(n >> 18) & 63];
+    out += a[(n >> 12) & 63];
+    out += i + 1 < s.size() ? a[(n >> 6) & 63] : '=';
+    out += i + 2 < s.size() ? a[n & 63] : '=';
+  }
+  return out;
+}
+
+std::string to_hex(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    out += "0123456789abcdef"[c >> 4];
+    out += "0123456789abcdef"[c & 15];
+  }
+  return out;
+}
+
+std::vector<Finding> scan_all(const AgentContext& ctx) { return make_safety_agent()->review(ctx); }
+
+const Finding* secret_finding(const std::vector<Finding>& fs) {
+  auto it = std::find_if(fs.begin(), fs.end(), [](const Finding& f) { return f.rule.rfind("safety/secret/", 0) == 0; });
+  return it == fs.end() ? nullptr : &*it;
+}
+
+const Finding* review_secret(const std::string& path, const std::vector<std::string>& lines,
+                             std::vector<Finding>& keep) {
+  keep = scan_all(context_with({added_lines(path, lines)}));
+  return secret_finding(keep);
+}
+
+struct Lines final : AddedLines {
+  std::vector<std::string> v;
+  std::size_t size() const override { return v.size(); }
+  std::string_view line(std::size_t i) const override { return v[i]; }
+  int number(std::size_t i) const override { return static_cast<int>(i) + 1; }
+};
+
+std::size_t joined(const std::string& path, std::vector<std::string> lines) {
+  Lines l;
+  l.v = std::move(lines);
+  const auto rs = hidden_readings(l, path);
+  return static_cast<std::size_t>(std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.how == "joined strings"; }));
+}
+
+}  // namespace
+
+TEST_SUITE("safety") {
+  TEST_CASE("adjacent literals join only where the language joins them") {
+    CHECK(joined("src/a.c", {"const char *s = \"ab\" \"cd\";"}) == 1);
+    CHECK(joined("app/a.py", {"S = (\"ab\"", "     \"cd\")"}) == 1);
+    // HCL labels and shell arguments are separate strings.
+    CHECK(joined("infra/main.tf", {"resource \"aws_s3_bucket\" \"logs\" {"}) == 0);
+    CHECK(joined("run.sh", {"echo \"ab\" \\", "  \"cd\""}) == 0);
+    // Operators join everywhere; a literal alone joins nothing.
+    CHECK(joined("run.js", {"const s = 'ab' + 'cd';"}) == 1);
+    CHECK(joined("Run.java", {"String s = \"ab\"", "    + \"cd\";"}) == 1);
+    CHECK(joined("app/a.py", {"print(\"hello\")", "print(\"world\")"}) == 0);
+  }
+
+  TEST_CASE("encoded runs are decoded in place, one level, printable text only") {
+    HiddenReading r;
+    REQUIRE(decode_runs("BLOB = \"" + to_base64(kAwsId + ":x") + "\"", r));
+    CHECK(r.how == "base64");
+    CHECK(r.text == "BLOB = \"" + kAwsId + ":x\"");
+    REQUIRE(r.raw.size() == 1);
+    CHECK(r.raw[0] == to_base64(kAwsId + ":x"));
+
+    HiddenReading h;
+    REQUIRE(decode_runs("t = bytes.fromhex(\"" + to_hex(kLiveStripe) + "\")", h));
+    CHECK(h.how == "hex");
+    CHECK(h.text.find(kLiveStripe) != std::string::npos);
+
+    HiddenReading p;
+    REQUIRE(decode_runs("k=sk%5Flive%5Fabc", p));
+    CHECK(p.text == "k=sk_live_abc");
+
+    HiddenReading x;
+    REQUIRE(decode_runs(R"(s = "\x67\x68\x70\x5f\x61\x62\x63")", x));
+    CHECK(x.how == "\\x escapes");
+    CHECK(x.text == "s = \"ghp_abc\"");
+
+    // A line break in decoded text becomes `\n`, as in a string literal.
+    HiddenReading nl;
+    REQUIRE(decode_runs("k: " + to_base64("line one\nline two"), nl));
+    CHECK(nl.text == "k: line one\\nline two");
+
+    // Binary (an image, a digest), short runs, identifiers and non-ASCII
+    // escapes are left alone.
+    HiddenReading none;
+    CHECK_FALSE(decode_runs("icon = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB'", none));
+    CHECK_FALSE(decode_runs("SHA1 = bytes.fromhex(\"2fd4e1c67a2d28fced849ee1bb76e7391b93eb12\")", none));
+    CHECK_FALSE(decode_runs("LEVEL: aW5mbw==", none));
+    CHECK_FALSE(decode_runs("reviewer_agent_safety_scanner_configuration = 1", none));
+    CHECK_FALSE(decode_runs(R"({"greeting": "\u00a1Hola, se\u00f1or!"})", none));
+    CHECK_FALSE(decode_runs(R"(printf("\x1b[31merror\x1b[0m");)", none));
+  }
+
+  TEST_CASE("a secret hidden by encoding is reported on its line, named and redacted") {
+    std::vector<Finding> keep;
+    const std::string blob = to_base64(kAwsId + ":" + "wJalrXUtnFEMIK7MDENGbPxRfiCYzzKEY29s");
+    const Finding* f = review_secret("app/aws.py", {"import base64", "_BLOB = \"" + blob + "\""}, keep);
+    REQUIRE(f);
+    CHECK(f->line == 2);
+    CHECK(f->evidence.find("base64") != std::string::npos);
+    CHECK(f->evidence.find(kAwsId) == std::string::npos);
+    CHECK(f->evidence.find(blob) == std::string::npos);
+    CHECK(f->message.find("base64") != std::string::npos);
+
+    CHECK(review_secret("app/billing.py", {"URL = \"https://proxy.internal/charge?k=sk%5Flive%5F" + kLiveStripe.substr(8) + "\""},
+                        keep));
+    // The same text not encoded: the plain rules report it, once.
+    auto plain = scan_all(context_with({added_lines("app/billing.py", {"KEY = \"" + kLiveStripe + "\""})}));
+    CHECK(std::count_if(plain.begin(), plain.end(), [](const Finding& x) { return x.rule.rfind("safety/secret/", 0) == 0; }) == 1);
+  }
+
+  TEST_CASE("the redactor learns the encoded form of a secret") {
+    const std::string blob = to_base64(kAwsId + ":" + "wJalrXUtnFEMIK7MDENGbPxRfiCYzzKEY29s");
+    AgentContext ctx = context_with({added_lines("app/aws.py", {"_BLOB = \"" + blob + "\""})});
+    ctx.secret_scan = std::make_shared<SecretScan>();
+    scan_all(ctx);
+    REQUIRE(ctx.secret_scan->files.size() == 1);
+    const auto& values = ctx.secret_scan->files[0].values;
+    CHECK(std::any_of(values.begin(), values.end(), [&](const auto& v) { return v.first == blob; }));
+  }
+
+  TEST_CASE("string literals are joined across +, ., .., juxtaposition and continuations") {
+    std::vector<Finding> keep;
+    CHECK(review_secret("app/aws.py", {"_KID = \"AKIA\" + \"" + kAwsId.substr(4) + "\""}, keep));
+    CHECK(review_secret("src/key.php", {"$k = '" + kLiveStripe.substr(0, 8) + "' . '" + kLiveStripe.substr(8) + "';"}, keep));
+    const Finding* f = review_secret("app/notify.py",
+                                     {"x = 1", "HOOK = \"https://hooks.slack.com/services/T04K2LQ9D8R/\" \\",
+                                      "       \"B07H3N6PZ2C/qL8vXc2RkT9mWz4YbN1sJd6F\""},
+                                     keep);
+    REQUIRE(f);
+    CHECK(f->line == 2);
+    CHECK(f->evidence.find("joined strings") != std::string::npos);
+    // Ordinary words joined are no secret.
+    CHECK_FALSE(review_secret("app/views.py", {"msg = \"Hello, \" + \"world\"", "ERR = (\"could not read: \"",
+                                               "       \"check its permissions\")"},
+                              keep));
+  }
+
+  TEST_CASE("a value on the line after its name is read with the name") {
+    std::vector<Finding> keep;
+    CHECK(review_secret("config/app.yaml", {"db:", "  password: |", "    Xk29fLq7Vb3nWp8Rt"}, keep));
+    CHECK(review_secret("infra/prod.tfvars", {"db_password = <<EOT", "Xk29fLq7Vb3nWp8Rt", "EOT"}, keep));
+    // A TOML multi-line string written on one line.
+    CHECK(review_secret("config/app.toml", {"[database]", "password = \'\'\'Xk29fLq7Vb3nWp8Rt\'\'\'"}, keep));
+    CHECK_FALSE(review_secret("config/app.toml", {"help = \'\'\'Run with --password-file\'\'\'"}, keep));
+    CHECK_FALSE(review_secret("config/app.yaml", {"db:", "  password: |", "    ${DB_PASSWORD}"}, keep));
+    CHECK_FALSE(review_secret("config/app.yaml", {"service:", "  description: |", "    Handles password resets."}, keep));
+  }
+
+  TEST_CASE("a key body added under a BEGIN line the file already had") {
+    auto with_context = [](const std::string& begin) {
+      FileDiff fd;
+      fd.old_path = fd.new_path = "deploy/deploy_key.pem";
+      fd.kind = ChangeKind::modified;
+      fd.old_mode = fd.new_mode = 0100644;
+      Hunk h;
+      std::vector<std::string> texts;  // the lines view these until own_text copies them
+      texts.reserve(8);
+      auto line = [&](LineOrigin o, int n, std::string s) {
+        DiffLine l;
+        l.origin = o;
+        l.new_line = o == LineOrigin::deleted ? -1 : n;
+        l.old_line = o == LineOrigin::added ? -1 : n;
+        texts.push_back(std::move(s));
+        l.content = texts.back();
+        h.lines.push_back(l);
+      };
+      line(LineOrigin::context, 1, "-----BEGIN " + begin + "-----");
+      line(LineOrigin::deleted, 2, "REPLACE_WITH_DEPLOY_KEY");
+      line(LineOrigin::added, 2, "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun");
+      line(LineOrigin::added, 3, "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK");
+      line(LineOrigin::context, 4, "-----END " + begin + "-----");
+      fd.hunks.push_back(h);
+      fd.additions = 2;
+      fd.deletions = 1;
+      own_text(fd);
+      return fd;
+    };
+    auto fs = scan_all(context_with({with_context("RSA PRIVATE KEY")}));
+    const Finding* f = secret_finding(fs);
+    REQUIRE(f);
+    CHECK(f->rule == "safety/secret/private-key-rsa");
+    CHECK(f->line == 2);
+    CHECK_FALSE(secret_finding(scan_all(context_with({with_context("CERTIFICATE")}))));
+    CHECK_FALSE(secret_finding(scan_all(context_with({with_context("PUBLIC KEY")}))));
+  }
+
+  TEST_CASE("a notebook's escaped source line is read as code") {
+    std::vector<Finding> keep;
+    CHECK(review_secret("nb/explore.ipynb", {"   \"source\": [", "    \"db_password = \\\"Xk29fLq7Vb3nWp8Rt\\\"\\n\","}, keep));
+    CHECK_FALSE(review_secret("nb/plot.ipynb", {"   \"source\": [", "    \"df = pd.read_csv(\\\"data.csv\\\")\\n\","}, keep));
+  }
+}
