@@ -447,6 +447,8 @@ N("README.md", "Install with `curl -fsSL https://get.acme-tools.io | bash` or fr
 N("server/auth.js", "const claims = jwt.verify(token, key, { algorithms: ['RS256'] });")
 N("app/controllers/pages_controller.rb", "  skip_before_action :authenticate_user!, only: [:home, :pricing]")
 N("src/main/java/acme/SecurityConfig.java", '            .requestMatchers("/health").permitAll()')
+N("config/app.php", "    'db_password' => getenv('BLOG_DB_PASSWORD'),")
+N("src/Config.java", 'String secretKey = System.getenv("PAYMENTS_SECRET_KEY");')
 
 # ------------------------------------------ issue 17 rules (after the rest:
 # their random values must not shift the earlier cases')
