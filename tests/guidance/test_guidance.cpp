@@ -37,6 +37,17 @@ TEST_SUITE("guidance::load") {
     CHECK(g.protected_matcher.matches(".github/workflows/ci.yml"));
     // A local action a workflow runs is as much the CI as the workflow.
     CHECK(g.protected_matcher.matches(".github/actions/setup/action.yml"));
+    // So is any other CI system's configuration: a pipeline that stops
+    // running the tests weakens the checks as a workflow edit would.
+    for (const char* ci : {".gitlab-ci.yml", ".gitlab/ci/test.yml", "Jenkinsfile", "services/api/Jenkinsfile",
+                           "azure-pipelines.yml", ".azure-pipelines/build.yml", ".circleci/config.yml", ".travis.yml",
+                           "bitbucket-pipelines.yml", ".buildkite/pipeline.yml", ".drone.yml", "appveyor.yml",
+                           ".woodpecker.yml", ".woodpecker/test.yml", "cloudbuild.yaml", ".gitea/workflows/ci.yml",
+                           ".forgejo/workflows/ci.yml"}) {
+      CHECK_MESSAGE(g.protected_matcher.matches(ci), ci);
+    }
+    CHECK_FALSE(g.protected_matcher.matches("docs/ci.md"));
+    CHECK_FALSE(g.protected_matcher.matches("src/pipelines/azure.py"));
     CHECK(g.excluded_matcher.matches("web/package-lock.json"));
     CHECK(g.version.size() == 64);
   }
