@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -103,13 +104,14 @@ void bench_batched(const std::filesystem::path& dir, int runs) {
 }
 
 // Without `url` into DIR/write.db (new), then verified; with it into that
-// PostgreSQL log, as it is: run ids carry the process id, so runs of the
-// bench append to one log (the figures are of writes only).
+// PostgreSQL log, as it is: run ids carry the process id and the start
+// time (a container's pids repeat), so runs of the bench append to one log
+// (the figures are of writes only).
 void bench_write(const std::filesystem::path& dir, int runs, int threads, const std::string& url = "") {
   auto path = dir / "write.db";
   if (url.empty()) std::filesystem::remove(path);
   auto store = url.empty() ? audit::AuditStore::open(path) : audit::AuditStore::open_url(url);
-  const std::string tag = url.empty() ? "" : fmt::format("p{}-{}-", getpid(), threads);
+  const std::string tag = url.empty() ? "" : fmt::format("p{}-{}-{}-", getpid(), std::time(nullptr), threads);
   // Prepare the inputs first: only the recording is timed.
   std::vector<std::vector<ReviewResult>> inputs(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t) {

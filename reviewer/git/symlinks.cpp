@@ -48,10 +48,9 @@ class Resolver {
   // A link's target, when it is one to follow (relative, not too long, no NUL).
   std::optional<std::string> target(const git_oid& id) const {
     git_blob* raw = nullptr;
-    if (git_blob_lookup(&raw, repo_, &id) != 0) {
-      git_error_clear();
-      return std::nullopt;
-    }
+    // A link whose target cannot be read is not "not a link": the caller
+    // must not conclude the change reaches nothing protected.
+    check(git_blob_lookup(&raw, repo_, &id), "read a symlink's target");
     BlobPtr blob(raw);
     const auto size = static_cast<std::size_t>(git_blob_rawsize(blob.get()));
     if (size == 0 || size > limits_.max_target_bytes) return std::nullopt;
@@ -81,6 +80,13 @@ class Resolver {
         continue;
       }
       done.push_back(c);
+      // Every step costs a look-up from the root: bounded per tree, so a
+      // crafted tree (deep folders, loops, many links to them) fails the
+      // resolution (the run needs a person) instead of running for hours.
+      if (++steps_ > limits_.max_steps) {
+        throw Error(Error::Code::invalid_input,
+                    fmt::format("more than {} symlink resolution steps in one tree", limits_.max_steps));
+      }
       git_oid id;
       if (mode(join(done), &id) != GIT_FILEMODE_LINK) {
         ++i;
@@ -113,7 +119,9 @@ class Resolver {
       }
       return 0;
     };
-    if (git_tree_walk(tree_, GIT_TREEWALK_PRE, cb, &w) != 0) git_error_clear();
+    // A walk cut short (a tree that cannot be read, or more entries than
+    // max_entries) would leave links unseen: fail rather than answer.
+    check(git_tree_walk(tree_, GIT_TREEWALK_PRE, cb, &w), "walk the tree for symlinks");
     return w.links;
   }
 
@@ -141,12 +149,15 @@ class Resolver {
     } w{&dir, &wanted, &out, 0, limits_.max_entries};
     auto cb = [](const char* root, const git_tree_entry* e, void* payload) -> int {
       auto* w = static_cast<Walk*>(payload);
-      if (++w->entries > w->max || w->out->size() >= 5) return -1;
+      if (w->out->size() >= 5) return 1;  // enough found: stop, not an error
+      if (++w->entries > w->max) return -1;
       std::string p = *w->dir + "/" + root + git_tree_entry_name(e);
       if (git_tree_entry_type(e) != GIT_OBJECT_TREE && (*w->wanted)(p)) w->out->push_back(std::move(p));
       return 0;
     };
-    if (git_tree_walk(subtree.get(), GIT_TREEWALK_PRE, cb, &w) != 0) git_error_clear();
+    const int rc = git_tree_walk(subtree.get(), GIT_TREEWALK_PRE, cb, &w);
+    if (rc != 0 && out.size() < 5) check(rc, "walk a linked folder");
+    git_error_clear();
     return out;
   }
 
@@ -154,6 +165,7 @@ class Resolver {
   git_repository* repo_;
   git_tree* tree_;
   LinkLimits limits_;
+  mutable std::size_t steps_ = 0;  // resolution steps taken in this tree
 };
 
 TreePtr tree_of(git_repository* repo, const std::string& sha) {

@@ -28,6 +28,7 @@ struct LinkLimits {
   int max_hops = 40;                  // links followed for one path (a chain or a loop)
   std::size_t max_target_bytes = 4096;  // a longer target is not followed
   std::size_t max_entries = 4000000;  // tree entries walked per tree for links
+  std::size_t max_steps = 1000000;    // path components resolved per tree (every link's resolution)
 };
 
 // For the changed paths of `diff` (old and new): each path `wanted` accepts
@@ -37,7 +38,8 @@ struct LinkLimits {
 // to a folder, any path below it that `wanted` accepts). Chains of links
 // are followed; `..` is normalised; absolute targets and targets that leave
 // the repository are not followed (the safety agent reports those). Throws
-// reviewer::Error when the repository or a tree cannot be read.
+// reviewer::Error when the repository, a tree or a link's target cannot be
+// read, or when a limit cuts the walk or the resolution short.
 std::vector<LinkedPath> linked_paths(const std::filesystem::path& repo, const Diff& diff,
                                      const std::function<bool(std::string_view)>& wanted, LinkLimits limits = {});
 // The same in a repository already open (a diff's): its pack windows and

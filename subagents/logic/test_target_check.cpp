@@ -56,8 +56,12 @@ bool no_op(std::string_view body) {
 const char* weakened(std::string_view body) {
   static const RE2 ignored(R"(\|\|\s*(?:true|:|exit\s+0)\b|;\s*(?:true|exit\s+0)\s*$)");
   static const RE2 selection(
-      R"(--ignore(?:-glob)?\b|--deselect\b|\s-k\s*["']?\s*not\b|\s-(?:test\.)?skip[=\s]|--passWithNoTests|)"
-      R"(--testPathIgnorePatterns|\s-p\s*no:|\bgo\s+test\b.*\s-(?:test\.)?run[=\s])");
+      R"(--ignore(?:-glob)?(?:[=\s"',\]]|$)|--deselect\b|\s-k\s*["']?\s*not\b|\s-(?:test\.)?skip[=\s]|--passWithNoTests|)"
+      R"(--testPathIgnorePatterns|\s-p\s*no:(?:[^c]|c[^a]|ca[^c])|\bgo\s+test\b.*\s-(?:test\.)?run[=\s])");
+  // A linter's own --ignore (flake8 --ignore=E501, mypy --ignore-missing-imports)
+  // leaves no test out.
+  static const RE2 linter(R"(\b(?:flake8|pycodestyle|pylint|ruff|mypy|pydocstyle|isort|black|bandit|pip)\b)");
+  if (RE2::PartialMatch(body, linter)) return nullptr;
   if (RE2::PartialMatch(body, ignored)) return "its failures are ignored";
   if (RE2::PartialMatch(body, selection)) return "it now leaves tests out";
   return nullptr;
@@ -68,6 +72,10 @@ struct Segment {
   int anchor = 0;                // a new-side line to report on
   int deleted_real = 0;          // deleted recipe lines that ran something
   int real_new = 0;              // recipe lines that run something, shown on the new side
+  int added_real = 0;            // of those, the added ones
+  // Where the target's own line is: a target added whole (test-integration:)
+  // or deleted whole (make then fails loudly) weakens no existing target.
+  LineOrigin origin = LineOrigin::context;
   std::vector<const DiffLine*> no_ops;  // added no-op recipe lines
 };
 
@@ -78,11 +86,11 @@ void check_test_target_disabled(const Rule& rule, const FileView& f, std::vector
   for (const HunkView& h : f.hunks) {
     Segment seg;
     auto close = [&] {
-      if (!seg.target.empty() && test_target(seg.target)) {
+      if (!seg.target.empty() && test_target(seg.target) && seg.origin == LineOrigin::context) {
         const std::string what = fmt::format("(target '{}'", seg.target);
         if (seg.real_new == 0 && seg.deleted_real > 0 && seg.no_ops.empty()) {
           out.push_back(make_finding(rule, f.path, seg.anchor, seg.target + ":", what + ": its recipe was deleted)"));
-        } else if (!seg.no_ops.empty() && (seg.real_new == 0 || seg.deleted_real > 0)) {
+        } else if (!seg.no_ops.empty() && (seg.real_new == 0 || seg.deleted_real > seg.added_real)) {
           const DiffLine* l = seg.no_ops.front();
           out.push_back(make_finding(rule, f.path, l->new_line, std::string(l->content), what + ": a no-op now)"));
         }
@@ -96,6 +104,7 @@ void check_test_target_disabled(const Rule& rule, const FileView& f, std::vector
     }
     seg.target = header_target;
     seg.anchor = h.hunk->new_start > 0 ? h.hunk->new_start : 1;
+    bool continued_old = false, continued_new = false;  // the previous recipe line ended in '\\'
     // The lines the view holds (a partial review may have cut the hunk).
     const size_t end = h.new_side.size() + h.old_side.size();
     size_t shown = 0;
@@ -105,8 +114,17 @@ void check_test_target_disabled(const Rule& rule, const FileView& f, std::vector
       std::string_view text = l.content;
       if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
       if (text.starts_with('\t')) {
-        const Recipe r = recipe_of(text);
-        if (!seg.target.empty() && test_target(seg.target) && l.origin == LineOrigin::added) {
+        // A line continuing the one before (which ended in '\') is part of
+        // that command: its leading '-' is an option's, not make's prefix.
+        // Tracked per side: deleted lines continue deleted or context ones.
+        bool& continued = l.origin == LineOrigin::deleted ? continued_old : continued_new;
+        Recipe r = recipe_of(text);
+        if (continued) r = Recipe{false, trim(text)};
+        const bool continues = !text.empty() && text.back() == '\\';
+        if (l.origin != LineOrigin::added) continued_old = continues;
+        if (l.origin != LineOrigin::deleted) continued_new = continues;
+        if (!seg.target.empty() && test_target(seg.target) && seg.origin == LineOrigin::context &&
+            l.origin == LineOrigin::added) {
           const char* why = r.ignore_errors && !no_op(r.body) ? "its failures are ignored" : weakened(r.body);
           if (why) {
             out.push_back(make_finding(rule, f.path, l.new_line, std::string(text),
@@ -118,16 +136,21 @@ void check_test_target_disabled(const Rule& rule, const FileView& f, std::vector
           seg.deleted_real += real;
         } else if (real) {
           ++seg.real_new;
+          seg.added_real += l.origin == LineOrigin::added;
         } else if (l.origin == LineOrigin::added) {
           seg.no_ops.push_back(&l);
         }
         continue;
       }
+      continued_old = continued_new = false;
       std::string_view t = trim(text);
       if (t.empty() || t.starts_with('#')) continue;
       close();
       std::string names;
-      if (RE2::PartialMatch(text, target_line(), &names)) seg.target = names;
+      if (RE2::PartialMatch(text, target_line(), &names)) {
+        seg.target = names;
+        seg.origin = l.origin;
+      }
       if (l.new_line > 0) seg.anchor = l.new_line;
     }
     close();

@@ -9,6 +9,7 @@ namespace reviewer::safety {
 
 namespace {
 
+constexpr std::size_t kMaxContext = 256;   // bytes of a line kept before a joined group
 constexpr std::size_t kMinRun = 16;        // shorter runs are words, not encodings
 constexpr std::size_t kMinEscapes = 6;     // \xNN or \uXXXX in a row
 constexpr std::size_t kMaxJoinedBytes = 64 * 1024;
@@ -210,7 +211,9 @@ class Joiner {
         add(text, lits[k]);
         continue;
       }
-      if (open_) close(text.substr(lits[k - 1].end));
+      // Only the text up to the next literal: the rest of a long line,
+      // copied once per group, made a line of many joins quadratic.
+      if (open_) close(text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end));
       start(i, text, lits[k]);
     }
     if (!open_) return;
@@ -248,7 +251,10 @@ class Joiner {
     quote_ = l.quote;
     // Views into the line: most literals join nothing, so nothing is
     // copied until a second one does.
-    prefix_ = text.substr(0, l.begin);
+    // At most kMaxContext bytes before it: the name a rule reads is there,
+    // and a whole long line copied per group would be quadratic.
+    const std::size_t keep = std::min(l.begin, kMaxContext);
+    prefix_ = text.substr(l.begin - keep, keep);
     first_contents_ = text.substr(l.begin + 1, l.end - l.begin - 2);
     last_number_ = lines_.number(i);
   }

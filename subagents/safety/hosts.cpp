@@ -1,5 +1,6 @@
 #include "subagents/safety/hosts.h"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -10,25 +11,48 @@ namespace reviewer::safety {
 namespace {
 
 // A URL's host, lower-cased: after the scheme (with a registry+ / sparse+ /
-// git+ prefix) and any user:password@.
+// git+ prefix) and any user:password@. The user part stops at '\', '?' and
+// '#' as URL parsers do: "https://evil.example\@registry.npmjs.org/" is a
+// download from evil.example.
 void hosts_of(std::string_view line, std::set<std::string>& out) {
-  static const RE2 re(R"((?i)\b(?:(?:registry|sparse|git)\+)?(?:https?|ssh|git)://(?:[^/@\s"']*@)?([A-Za-z0-9.-]+))");
+  static const RE2 re(R"((?i)\b(?:(?:registry|sparse|git)\+)?(?:https?|ssh|git)://(?:[^/?#@\s"'\\]*@)?([A-Za-z0-9.-]+))");
   re2::StringPiece in(line.data(), line.size());
   std::string host;
-  while (out.size() < 64 && RE2::FindAndConsume(&in, re, &host)) {
+  while (RE2::FindAndConsume(&in, re, &host)) {
     for (char& c : host) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     while (!host.empty() && host.back() == '.') host.pop_back();
     if (!host.empty()) out.insert(host);
   }
 }
 
+// Opening minus closing brackets on a line (strings are not told apart:
+// the metadata blocks below hold URLs and names, not brackets).
+int depth_change(std::string_view line) {
+  int d = 0;
+  for (char c : line) d += (c == '{' || c == '[') - (c == '}' || c == ']');
+  return d;
+}
+
 }  // namespace
 
 std::optional<std::string> moved_host(const FileDiff& file) {
+  // A package's metadata (npm's funding, composer's homepage, support and
+  // authors) names sponsor and project pages, not where it downloads from:
+  // every dependency update that adds a package would otherwise "move".
+  static const RE2 metadata(R"re(^\s*"(?:funding|homepage|support|bugs|author|authors|contributors|maintainers|repository)"\s*:)re");
   std::set<std::string> added, before;
   bool deleted_host = false;
   for (const Hunk& h : file.hunks) {
+    int in_metadata = 0;  // bracket depth inside a metadata value
     for (const DiffLine& l : h.lines) {
+      if (in_metadata > 0) {
+        in_metadata += depth_change(l.content);
+        continue;
+      }
+      if (RE2::PartialMatch(l.content, metadata)) {
+        in_metadata = std::max(0, depth_change(l.content));
+        continue;
+      }
       if (l.origin == LineOrigin::added) {
         hosts_of(l.content, added);
         continue;

@@ -591,6 +591,9 @@ class FileScanner {
     const int group = secret_group(re);
     std::vector<re2::StringPiece> groups(static_cast<std::size_t>(group) + 1);
     std::size_t pos = 0;
+    // Per reading, whether the rule's `unless` matches it: read once, not
+    // once per rejected match (a reading can be a whole 10 MB line).
+    std::vector<signed char> unless_hit(readings.size(), -1);
     while (budget > 0 && pos <= text.size() &&
            re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED, groups.data(), static_cast<int>(groups.size()))) {
       const auto begin = static_cast<std::size_t>(groups[0].data() - text.data());
@@ -602,19 +605,25 @@ class FileScanner {
       const std::string_view value(v.data(), v.size());
       const auto k = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), begin) - starts.begin()) - 1;
       const HiddenReading& r = readings[k];
-      if (std::binary_search(secret_lines_.begin(), secret_lines_.end(), r.first)) continue;
       const std::size_t b = begin - starts[k], e = end - starts[k];
-      if (std::none_of(r.changed.begin(), r.changed.end(), [&](const auto& ch) { return ch.first < e && b < ch.second; })) {
-        continue;
+      // The changed ranges are in order and apart: the first that ends
+      // after b is the only one that can overlap [b, e).
+      const auto ch = std::lower_bound(r.changed.begin(), r.changed.end(), b,
+                                       [](const auto& range, std::size_t x) { return range.second <= x; });
+      if (ch == r.changed.end() || ch->first >= e) continue;
+      if (rule.unless) {
+        if (unless_hit[k] < 0) unless_hit[k] = re2::RE2::PartialMatch(piece(r.text), *rule.unless) ? 1 : 0;
+        if (unless_hit[k] == 1) continue;
       }
-      if (rule.unless && re2::RE2::PartialMatch(piece(r.text), *rule.unless)) continue;
       if (judge_secret(rules_, rule, value) != Verdict::secret) continue;
+      // Masked whether or not it is reported again here.
+      remember(value, r, rule);
+      if (std::binary_search(secret_lines_.begin(), secret_lines_.end(), r.first)) continue;
       secret_lines_.insert(std::upper_bound(secret_lines_.begin(), secret_lines_.end(), r.first), r.first);
       --budget;
       Finding f = finding(rule, lines_.numbers[r.first], std::string(r.how) + ": " + redact(rule.id, value));
       f.message = rule.message + " It is hidden by " + std::string(r.how) + ". " + rule.why;
       out_.push_back(std::move(f));
-      remember(value, r, rule);
     }
   }
 

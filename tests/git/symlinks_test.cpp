@@ -82,9 +82,15 @@ TEST_SUITE("git::linked_paths") {
                                       {"z/CODEOWNERS", symlink_to("../docs/owners.txt")},
                                       {"CODEOWNERS", symlink_to("docs/owners.txt")}});
     auto head = r.commit("pr", base, {{"docs/owners.txt", text("* @mallory\n")}});
+    // A walk cut short would answer from the links it saw (fail open): it
+    // throws, and the review turns that into "needs a person".
     git::LinkLimits few;
-    few.max_entries = 2;  // CODEOWNERS is the first entry of the root
-    CHECK(reached(r, base, head, few) == std::set<std::string>{"CODEOWNERS <- CODEOWNERS"});
+    few.max_entries = 2;
+    CHECK_THROWS_AS(reached(r, base, head, few), reviewer::Error);
     CHECK(reached(r, base, head).size() == 1);  // z/CODEOWNERS is not protected here
+    // So does a resolution past its step budget (deep folders, loops).
+    git::LinkLimits short_steps;
+    short_steps.max_steps = 2;
+    CHECK_THROWS_AS(reached(r, base, head, short_steps), reviewer::Error);
   }
 }

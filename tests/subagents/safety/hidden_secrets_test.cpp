@@ -86,6 +86,20 @@ TEST_SUITE("safety") {
     CHECK(joined("app/a.py", {"print(\"hello\")", "print(\"world\")"}) == 0);
   }
 
+  TEST_CASE("a line of many joined groups reads in linear space") {
+    // Each group used to copy the rest of the line after it and all of the
+    // line before it: a 1 MB line of "a"+"b", ... needed ~125 GB.
+    std::string line;
+    for (int i = 0; i < 20000; ++i) line += "\"aa\"+\"bb\", ";
+    Lines l;
+    l.v = {line};
+    const auto rs = hidden_readings(l, "min.js");
+    std::size_t bytes = 0;
+    for (const auto& r : rs) bytes += r.text.size();
+    CHECK(rs.size() == 20000);
+    CHECK(bytes < 40 * line.size());
+  }
+
   TEST_CASE("encoded runs are decoded in place, one level, printable text only") {
     HiddenReading r;
     REQUIRE(decode_runs("BLOB = \"" + to_base64(kAwsId + ":x") + "\"", r));

@@ -59,6 +59,16 @@ TEST_SUITE("safety::lockfile host") {
                 "---index-url https://pypi.org/simple\n+--index-url https://pypi.example.net/simple\n requests==2.31.0\n"));
   }
 
+  TEST_CASE("a user part ending in a backslash or query does not hide the real host") {
+    // URL parsers read '\\' as '/' and '?' as the query: the download is from evil.example.
+    CHECK(moved("--- a/package-lock.json\n+++ b/package-lock.json\n@@ -1,1 +1,1 @@\n"
+                "-      \"resolved\": \"https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz\",\n"
+                "+      \"resolved\": \"https://evil.example\\\\@registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz\",\n"));
+    CHECK(moved("--- a/package-lock.json\n+++ b/package-lock.json\n@@ -1,1 +1,1 @@\n"
+                "-      \"resolved\": \"https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz\",\n"
+                "+      \"resolved\": \"https://evil.example?@registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz\",\n"));
+  }
+
   TEST_CASE("near misses: a version bump on the same registry, a new lockfile, a new dependency on a known host") {
     CHECK_FALSE(moved(
         "--- a/package-lock.json\n+++ b/package-lock.json\n@@ -6,4 +6,4 @@\n"
@@ -73,6 +83,27 @@ TEST_SUITE("safety::lockfile host") {
     CHECK_FALSE(moved("--- a/Cargo.lock\n+++ b/Cargo.lock\n@@ -1,4 +1,4 @@\n [[package]]\n name = \"serde\"\n"
                       "-version = \"1.0.1\"\n+version = \"1.0.2\"\n"
                       " source = \"registry+https://github.com/rust-lang/crates.io-index\"\n"));
+    // A dependency update that adds a package with npm's funding block or
+    // composer's homepage and support links: sponsor pages, not downloads.
+    CHECK_FALSE(moved(
+        "--- a/package-lock.json\n+++ b/package-lock.json\n@@ -6,4 +6,12 @@\n"
+        "     \"node_modules/left-pad\": {\n"
+        "-      \"resolved\": \"https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz\",\n"
+        "+      \"resolved\": \"https://registry.npmjs.org/left-pad/-/left-pad-1.3.1.tgz\",\n"
+        "+      \"funding\": [\n"
+        "+        {\n"
+        "+          \"type\": \"github\",\n"
+        "+          \"url\": \"https://github.com/sponsors/someone\"\n"
+        "+        }\n"
+        "+      ],\n"
+        "+      \"funding\": { \"url\": \"https://opencollective.com/left-pad\" },\n"
+        "       \"integrity\": \"sha512-XI5M\"\n"));
+    CHECK_FALSE(moved("--- a/composer.lock\n+++ b/composer.lock\n@@ -1,3 +1,5 @@\n"
+                      "-                \"url\": \"https://api.github.com/repos/a/b/zipball/1\",\n"
+                      "+                \"url\": \"https://api.github.com/repos/a/b/zipball/2\",\n"
+                      "+            \"homepage\": \"https://b.example.org\",\n"
+                      "+            \"support\": {\"issues\": \"https://tracker.example.org/b\"},\n"
+                      "             \"type\": \"library\",\n"));
     // A host moved in an ordinary source file is not a lockfile's business.
     CHECK_FALSE(moved("--- a/app/urls.py\n+++ b/app/urls.py\n@@ -1,1 +1,1 @@\n"
                       "-API = \"https://api.example.org/v1\"\n+API = \"https://api.example.net/v1\"\n"));
