@@ -125,34 +125,45 @@ class Resolver {
     return w.links;
   }
 
-  // Paths below the folder `dir` that `wanted` accepts (the first few).
-  std::vector<std::string> wanted_below(const std::string& dir,
+  // Files below the folder `dir` ("" for the root) that `wanted` accepts,
+  // by their own path or as reached through the link `alias` to the folder
+  // (the first few).
+  std::vector<std::string> wanted_below(const std::string& dir, const std::string& alias,
                                         const std::function<bool(std::string_view)>& wanted) const {
     std::vector<std::string> out;
-    git_tree_entry* raw = nullptr;
-    if (dir.empty() || git_tree_entry_bypath(&raw, tree_, dir.c_str()) != 0) {
-      git_error_clear();
-      return out;
+    TreePtr subtree;
+    if (dir.empty()) {
+      git_tree* copy = nullptr;
+      check(git_tree_dup(&copy, tree_), "read the root tree");
+      subtree.reset(copy);
+    } else {
+      git_tree_entry* raw = nullptr;
+      if (git_tree_entry_bypath(&raw, tree_, dir.c_str()) != 0) {
+        git_error_clear();
+        return out;
+      }
+      TreeEntryPtr e(raw);
+      git_tree* sub = nullptr;
+      check(git_tree_lookup(&sub, repo_, git_tree_entry_id(e.get())), "read a linked folder");
+      subtree.reset(sub);
     }
-    TreeEntryPtr e(raw);
-    git_tree* sub = nullptr;
-    if (git_tree_lookup(&sub, repo_, git_tree_entry_id(e.get())) != 0) {
-      git_error_clear();
-      return out;
-    }
-    TreePtr subtree(sub);
     struct Walk {
-      const std::string* dir;
+      std::string dir, alias;
       const std::function<bool(std::string_view)>* wanted;
       std::vector<std::string>* out;
       std::size_t entries = 0, max = 0;
-    } w{&dir, &wanted, &out, 0, limits_.max_entries};
+    } w{dir.empty() ? "" : dir + "/", alias + "/", &wanted, &out, 0, limits_.max_entries};
     auto cb = [](const char* root, const git_tree_entry* e, void* payload) -> int {
       auto* w = static_cast<Walk*>(payload);
       if (w->out->size() >= 5) return 1;  // enough found: stop, not an error
       if (++w->entries > w->max) return -1;
-      std::string p = *w->dir + "/" + root + git_tree_entry_name(e);
-      if (git_tree_entry_type(e) != GIT_OBJECT_TREE && (*w->wanted)(p)) w->out->push_back(std::move(p));
+      if (git_tree_entry_type(e) == GIT_OBJECT_TREE) return 0;
+      const std::string rel = std::string(root) + git_tree_entry_name(e);
+      if (std::string p = w->dir + rel; (*w->wanted)(p)) {
+        w->out->push_back(std::move(p));
+      } else if (std::string a = w->alias + rel; (*w->wanted)(a)) {
+        w->out->push_back(std::move(a));
+      }
       return 0;
     };
     const int rc = git_tree_walk(subtree.get(), GIT_TREEWALK_PRE, cb, &w);
@@ -212,11 +223,12 @@ std::vector<LinkedPath> linked_paths(git_repository* repo, const Diff& diff,
     // A link anywhere in the tree to a changed file or to a folder above one.
     for (const std::string& link : r.links()) {
       auto to = r.resolve(link);
-      if (!to || to->empty()) continue;
+      if (!to) continue;
+      // A link to the root ("..") reaches every changed path below it.
       for (auto it = changed.lower_bound(*to); it != changed.end() && it->starts_with(*to); ++it) {
         const std::string& p = *it;
-        if (p.size() != to->size() && p[to->size()] != '/') continue;
-        std::string alias = link + p.substr(to->size());
+        if (!to->empty() && p.size() != to->size() && p[to->size()] != '/') continue;
+        std::string alias = to->empty() ? link + "/" + p : link + p.substr(to->size());
         if (wanted(alias)) add(std::move(alias), link, p);
       }
     }
@@ -224,10 +236,12 @@ std::vector<LinkedPath> linked_paths(git_repository* repo, const Diff& diff,
     for (const std::string& p : changed) {
       if (r.mode(p) != GIT_FILEMODE_LINK) continue;
       auto to = r.resolve(p);
-      if (!to || to->empty()) continue;
-      if (wanted(*to)) add(*to, p, p);
+      if (!to) continue;
+      if (!to->empty() && wanted(*to)) add(*to, p, p);
+      // A link to a folder: what lies below it, by its own path (a link into
+      // a protected folder) or through the link (a link named like one).
       if (r.mode(*to) == GIT_FILEMODE_TREE) {
-        for (auto& below : r.wanted_below(*to, wanted)) add(std::move(below), p, p);
+        for (auto& below : r.wanted_below(*to, p, wanted)) add(std::move(below), p, p);
       }
     }
   }

@@ -76,6 +76,21 @@ TEST_SUITE("git::linked_paths") {
     CHECK(reached(r, base, head).empty());
   }
 
+  TEST_CASE("a workflows link to the repository root reaches a file edited at the root") {
+    ScratchRepo r("links-root");
+    auto base = r.commit("main", "", {{"deploy.yml", text("on: push\n")},
+                                      {".github/workflows", symlink_to("..")}});
+    auto head = r.commit("pr", base, {{"deploy.yml", text("on: pull_request_target\n")}});
+    CHECK(reached(r, base, head) == std::set<std::string>{".github/workflows/deploy.yml <- .github/workflows"});
+  }
+
+  TEST_CASE("a link added at a protected folder's path reaches the files of the folder it names") {
+    ScratchRepo r("links-at-protected");
+    auto base = r.commit("main", "", {{"ci/test.yml", text("on: push\n")}, {"README.md", text("x\n")}});
+    auto head = r.commit("pr", base, {{".github/workflows", symlink_to("../ci")}});
+    CHECK(reached(r, base, head) == std::set<std::string>{".github/workflows/test.yml <- .github/workflows"});
+  }
+
   TEST_CASE("the link walk is bounded") {
     ScratchRepo r("links-bounded");
     auto base = r.commit("main", "", {{"docs/owners.txt", text("* @org/core\n")},
