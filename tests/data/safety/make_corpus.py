@@ -449,6 +449,11 @@ N("server/auth.js", "const claims = jwt.verify(token, key, { algorithms: ['RS256
 N("app/controllers/pages_controller.rb", "  skip_before_action :authenticate_user!, only: [:home, :pricing]")
 N("src/main/java/acme/SecurityConfig.java", '            .requestMatchers("/health").permitAll()')
 N("config/app.php", "    'db_password' => getenv('BLOG_DB_PASSWORD'),")
+P("file/package-index-added", "requirements.txt", "--extra-index-url https://pypi.acme-mirror.example/simple")
+P("file/package-index-added", ".npmrc", "registry=https://npm.acme-mirror.example/")
+P("code/chmod-world-writable", "internal/out/save.go", 'err = os.WriteFile(filepath.Join(dir, "state.json"), data, 0777)')
+N("requirements.txt", "--index-url https://pypi.org/simple")
+N(".npmrc", "registry=https://registry.npmjs.org/")
 N("src/Config.java", 'String secretKey = System.getenv("PAYMENTS_SECRET_KEY");')
 
 # ------------------------------------------ issue 17 rules (after the rest:
