@@ -221,11 +221,16 @@ std::vector<LinkedPath> linked_paths(git_repository* repo, const Diff& diff,
     TreePtr tree = tree_of(repo, sha);
     Resolver r(repo, tree.get(), limits);
     // A link anywhere in the tree to a changed file or to a folder above one.
+    std::size_t pairs = 0;  // (link, changed path) pairs looked at: many links to one big folder multiply
     for (const std::string& link : r.links()) {
       auto to = r.resolve(link);
       if (!to) continue;
       // A link to the root ("..") reaches every changed path below it.
       for (auto it = changed.lower_bound(*to); it != changed.end() && it->starts_with(*to); ++it) {
+        if (++pairs > limits.max_steps) {
+          throw Error(Error::Code::invalid_input,
+                      fmt::format("more than {} links to changed paths in one tree", limits.max_steps));
+        }
         const std::string& p = *it;
         if (!to->empty() && p.size() != to->size() && p[to->size()] != '/') continue;
         std::string alias = to->empty() ? link + "/" + p : link + p.substr(to->size());
