@@ -151,12 +151,13 @@ class Resolver {
       std::string dir, alias;
       const std::function<bool(std::string_view)>* wanted;
       std::vector<std::string>* out;
-      std::size_t entries = 0, max = 0;
-    } w{dir.empty() ? "" : dir + "/", alias + "/", &wanted, &out, 0, limits_.max_entries};
+      std::size_t* entries;  // shared by every call on this tree: k links to one big folder walk it k times
+      std::size_t max = 0;
+    } w{dir.empty() ? "" : dir + "/", alias + "/", &wanted, &out, &below_entries_, limits_.max_entries};
     auto cb = [](const char* root, const git_tree_entry* e, void* payload) -> int {
       auto* w = static_cast<Walk*>(payload);
-      if (w->out->size() >= 5) return 1;  // enough found: stop, not an error
-      if (++w->entries > w->max) return -1;
+      if (w->out->size() >= 5) return -1;  // enough found: stopped, not an error (below)
+      if (++*w->entries > w->max) return -1;
       if (git_tree_entry_type(e) == GIT_OBJECT_TREE) return 0;
       const std::string rel = std::string(root) + git_tree_entry_name(e);
       if (std::string p = w->dir + rel; (*w->wanted)(p)) {
@@ -177,6 +178,7 @@ class Resolver {
   git_tree* tree_;
   LinkLimits limits_;
   mutable std::size_t steps_ = 0;  // resolution steps taken in this tree
+  mutable std::size_t below_entries_ = 0;  // entries walked below linked folders in this tree
 };
 
 TreePtr tree_of(git_repository* repo, const std::string& sha) {

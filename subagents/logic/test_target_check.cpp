@@ -3,6 +3,8 @@
 // tests out, or its recipe deleted. A line pattern cannot tell which target
 // a recipe line belongs to, so this walks each hunk, starting from the
 // target its header names (git's function context).
+#include <algorithm>
+
 #include <re2/re2.h>
 
 #include <fmt/format.h>
@@ -56,14 +58,15 @@ bool no_op(std::string_view body) {
 const char* weakened(std::string_view body) {
   static const RE2 ignored(R"(\|\|\s*(?:true|:|exit\s+0)\b|;\s*(?:true|exit\s+0)\s*$)");
   static const RE2 selection(
-      R"(--ignore(?:-glob)?(?:[=\s"',\]]|$)|--deselect\b|\s-k\s*["']?\s*not\b|\s-(?:test\.)?skip[=\s]|--passWithNoTests|)"
-      R"(--testPathIgnorePatterns|\s-p\s*no:(?:[^c]|c[^a]|ca[^c])|\bgo\s+test\b.*\s-(?:test\.)?run[=\s])");
-  // A linter's own --ignore (flake8 --ignore=E501, mypy --ignore-missing-imports)
-  // leaves no test out.
-  static const RE2 linter(R"(\b(?:flake8|pycodestyle|pylint|ruff|mypy|pydocstyle|isort|black|bandit|pip)\b)");
-  if (RE2::PartialMatch(body, linter)) return nullptr;
+      R"(--deselect\b|(?:^|\s)-k\s*["']?\s*not\b|(?:^|\s)-(?:test\.)?skip[=\s]|--passWithNoTests|)"
+      R"(--testPathIgnorePatterns|(?:^|\s)-p\s*no:(?:[^c]|c[^a]|ca[^c])|\bgo\s+test\b.*\s-(?:test\.)?run[=\s])");
+  // --ignore leaves tests out, unless it is a linter's own (flake8
+  // --ignore=E501, mypy --ignore-missing-imports).
+  static const RE2 ignore_option(R"(--ignore(?:-glob)?(?:[=\s"',\]]|$))");
+  static const RE2 linter(R"(^\s*(?:\S*/)?(?:flake8|pycodestyle|pylint|ruff|mypy|pydocstyle|isort|black|bandit|pip)\b)");
   if (RE2::PartialMatch(body, ignored)) return "its failures are ignored";
   if (RE2::PartialMatch(body, selection)) return "it now leaves tests out";
+  if (RE2::PartialMatch(body, ignore_option) && !RE2::PartialMatch(body, linter)) return "it now leaves tests out";
   return nullptr;
 }
 
@@ -104,6 +107,15 @@ void check_test_target_disabled(const Rule& rule, const FileView& f, std::vector
     }
     seg.target = header_target;
     seg.anchor = h.hunk->new_start > 0 ? h.hunk->new_start : 1;
+    // Targets whose line is deleted in this hunk: one added again (its
+    // comment or prerequisites edited) is the same target, not a new one.
+    std::vector<std::string> deleted_targets;
+    for (const DiffLine& l : h.hunk->lines) {
+      std::string names;
+      if (l.origin == LineOrigin::deleted && RE2::PartialMatch(l.content, target_line(), &names)) {
+        deleted_targets.push_back(names);
+      }
+    }
     bool continued_old = false, continued_new = false;  // the previous recipe line ended in '\\'
     // The lines the view holds (a partial review may have cut the hunk).
     const size_t end = h.new_side.size() + h.old_side.size();
@@ -112,7 +124,7 @@ void check_test_target_disabled(const Rule& rule, const FileView& f, std::vector
       if (shown >= end) break;
       shown += l.origin == LineOrigin::context ? 2 : 1;
       std::string_view text = l.content;
-      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
       if (text.starts_with('\t')) {
         // A line continuing the one before (which ended in '\') is part of
         // that command: its leading '-' is an option's, not make's prefix.
@@ -149,7 +161,9 @@ void check_test_target_disabled(const Rule& rule, const FileView& f, std::vector
       std::string names;
       if (RE2::PartialMatch(text, target_line(), &names)) {
         seg.target = names;
-        seg.origin = l.origin;
+        const bool again = l.origin == LineOrigin::added &&
+                           std::find(deleted_targets.begin(), deleted_targets.end(), names) != deleted_targets.end();
+        seg.origin = again ? LineOrigin::context : l.origin;
       }
       if (l.new_line > 0) seg.anchor = l.new_line;
     }

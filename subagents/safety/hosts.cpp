@@ -25,11 +25,21 @@ void hosts_of(std::string_view line, std::set<std::string>& out) {
   }
 }
 
-// Opening minus closing brackets on a line (strings are not told apart:
-// the metadata blocks below hold URLs and names, not brackets).
+// Opening minus closing brackets on a line, outside JSON strings (a URL
+// with "[[[" in a funding block must not hide the lines after it).
 int depth_change(std::string_view line) {
   int d = 0;
-  for (char c : line) d += (c == '{' || c == '[') - (c == '}' || c == ']');
+  bool in_string = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    d += (c == '{' || c == '[') - (c == '}' || c == ']');
+  }
   return d;
 }
 
@@ -39,7 +49,11 @@ std::optional<std::string> moved_host(const FileDiff& file) {
   // A package's metadata (npm's funding, composer's homepage, support and
   // authors) names sponsor and project pages, not where it downloads from:
   // every dependency update that adds a package would otherwise "move".
-  static const RE2 metadata(R"re(^\s*"(?:funding|homepage|support|bugs|author|authors|contributors|maintainers|repository)"\s*:)re");
+  // Only a metadata key that opens a block, or holds one string or one
+  // small object, on its line: anything else there is read as usual.
+  static const RE2 metadata(
+      R"re(^\s*"(?:funding|homepage|support|bugs|author|authors|contributors|maintainers|repository)"\s*:\s*)re"
+      R"re((?:[\[{]|"(?:[^"\\]|\\.)*"\s*,?|\{(?:[^{}"]|"(?:[^"\\]|\\.)*")*\}\s*,?)\s*$)re");
   std::set<std::string> added, before;
   bool deleted_host = false;
   for (const Hunk& h : file.hunks) {

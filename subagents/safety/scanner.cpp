@@ -594,6 +594,7 @@ class FileScanner {
     // Per reading, whether the rule's `unless` matches it: read once, not
     // once per rejected match (a reading can be a whole 10 MB line).
     std::vector<signed char> unless_hit(readings.size(), -1);
+    std::vector<char> raw_remembered(readings.size(), 0);  // a reading's encoded runs, learnt once
     while (budget > 0 && pos <= text.size() &&
            re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED, groups.data(), static_cast<int>(groups.size()))) {
       const auto begin = static_cast<std::size_t>(groups[0].data() - text.data());
@@ -617,7 +618,8 @@ class FileScanner {
       }
       if (judge_secret(rules_, rule, value) != Verdict::secret) continue;
       // Masked whether or not it is reported again here.
-      remember(value, r, rule);
+      remember(value, r, rule, !raw_remembered[k]);
+      raw_remembered[k] = 1;
       if (std::binary_search(secret_lines_.begin(), secret_lines_.end(), r.first)) continue;
       secret_lines_.insert(std::upper_bound(secret_lines_.begin(), secret_lines_.end(), r.first), r.first);
       --budget;
@@ -628,15 +630,17 @@ class FileScanner {
   }
 
   // The redactor masks the value and its encoded forms.
-  void remember(std::string_view value, const HiddenReading& r, const Rule& rule) {
-    if (!secrets_) return;
+  void remember(std::string_view value, const HiddenReading& r, const Rule& rule, bool with_raw = true) {
+    if (!secrets_ || secrets_->values.size() >= SecretScan::kMaxValues) return;
     auto add = [&](std::string v) {
       if (secrets_->values.size() >= SecretScan::kMaxValues) return;
       auto same = [&](const auto& x) { return x.first == v && x.second == rule.name; };
       if (std::none_of(secrets_->values.begin(), secrets_->values.end(), same)) secrets_->values.emplace_back(std::move(v), rule.name);
     };
     add(std::string(value));
-    for (const auto& raw : r.raw) add(raw);
+    if (with_raw) {
+      for (const auto& raw : r.raw) add(raw);
+    }
   }
 
   // A comment longer than this many lines is read in pieces of it (a

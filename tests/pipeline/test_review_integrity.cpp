@@ -76,6 +76,16 @@ TEST_SUITE("pipeline::checks weakened") {
          {{"Makefile", {integrity_text("test:\n\tpytest -q\n")}}},
          {{"Makefile", {integrity_text("test:\n\t@echo \"tests run in the nightly job\"\n")}}},
          "logic/test-target-disabled"},
+        // The target's own line edited too: still the same target.
+        {"int-makefile-target-line",
+         {{"Makefile", {integrity_text("test:\n\tpytest -q\n")}}},
+         {{"Makefile", {integrity_text("test: ## run the tests\n\t@true\n")}}},
+         "logic/test-target-disabled"},
+        // A continuation line's option is an option, not make's '-' prefix.
+        {"int-makefile-continuation",
+         {{"Makefile", {integrity_text("test:\n\tpytest -q tests\n")}}},
+         {{"Makefile", {integrity_text("test:\n\tpytest -q tests \\\n\t\t-k \"not slow\"\n")}}},
+         "logic/test-target-disabled"},
         {"int-assert-true",
          {},
          {{"tests/test_config.py",
