@@ -224,7 +224,8 @@ std::vector<LinkedPath> linked_paths(git_repository* repo, const Diff& diff,
     Resolver r(repo, tree.get(), limits);
     // A link anywhere in the tree to a changed file or to a folder above one.
     std::size_t pairs = 0;  // (link, changed path) pairs looked at: many links to one big folder multiply
-    for (const std::string& link : r.links()) {
+    const std::vector<std::string> links = r.links();
+    for (const std::string& link : links) {
       auto to = r.resolve(link);
       if (!to) continue;
       // A link to the root ("..") reaches every changed path below it.
@@ -239,9 +240,11 @@ std::vector<LinkedPath> linked_paths(git_repository* repo, const Diff& diff,
         if (wanted(alias)) add(std::move(alias), link, p);
       }
     }
-    // A changed path that is a link: where it points.
-    for (const std::string& p : changed) {
-      if (r.mode(p) != GIT_FILEMODE_LINK) continue;
+    // A changed path that is a link: where it points. Read from the walk's
+    // links, not by a look-up of each changed path (an import of 5,000
+    // files paid ~0.1 s of tree look-ups for that).
+    for (const std::string& p : links) {
+      if (!changed.contains(p)) continue;
       auto to = r.resolve(p);
       if (!to) continue;
       if (!to->empty() && wanted(*to)) add(*to, p, p);
