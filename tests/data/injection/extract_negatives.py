@@ -25,6 +25,13 @@ LICENCES = {
     "encode/httpx": "BSD-3-Clause",
     "junegunn/fzf": "MIT",
     "simonw/llm": "Apache-2.0",
+    "ollama/ollama": "MIT",
+    "paul-gauthier/aider": "Apache-2.0",
+    "openai/openai-python": "Apache-2.0",
+    "reviewdog/reviewdog": "MIT",
+    "danger/danger-js": "MIT",
+    "cli/cli": "MIT",
+    "charmbracelet/bubbletea": "MIT",
 }
 # NEG_SCALE=3 takes three times as many per repository (the held-out sets).
 PER_REPO = {k: v * int(os.environ.get("NEG_SCALE", "1")) for k, v in {"pr": 22, "commit": 20, "keyword": 12}.items()}
