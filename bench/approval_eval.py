@@ -43,7 +43,7 @@ def case(sha, path):
 
 
 def git(clone, *args):
-    return subprocess.run(["git", "--git-dir", clone, *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(["git", "--git-dir", clone, *args], check=True, capture_output=True, text=True, errors="replace").stdout
 
 
 REVERTS = re.compile(r"This reverts commit ([0-9a-fA-F]{7,40})")

@@ -153,23 +153,60 @@ def size_label(lines):
 
 
 def read_log(clone):
-    """[(sha, parents, ct, author name, email, subject, body, [(path, lines)])], oldest first."""
+    """[(sha, parents, ct, author name, email, subject, body, [(path, lines)])], oldest first.
+    A snapshot may lack its largest blobs: a change touching one gets lines
+    None (not sized, so never approvable-size)."""
     fmt = "%x01%H%x00%P%x00%ct%x00%an%x00%ae%x00%s%x00%b%x02"
-    out = git(clone, "log", "--first-parent", "--reverse", "--diff-merges=first-parent", "--numstat",
+    out = git(clone, "log", "--first-parent", "--reverse", "--diff-merges=first-parent", "--raw", "--no-abbrev",
               "--no-renames", f"--format={fmt}", "HEAD")
     commits = []
+    blobs = set()
     for rec in out.split("\x01")[1:]:
-        head, _, stat = rec.partition("\x02")
+        head, _, raw = rec.partition("\x02")
         sha, parents, ct, an, ae, subject, body = head.split("\x00", 6)
         files = []
-        for line in stat.splitlines():
-            parts = line.split("\t", 2)
-            if len(parts) == 3:
-                added, deleted, path = parts
-                n = (int(added) if added.isdigit() else 0) + (int(deleted) if deleted.isdigit() else 0)
-                files.append((path, n))
-        commits.append((sha, parents.split(), int(ct), an, ae, subject, body, files))
+        for line in raw.splitlines():
+            if line.startswith(":") and "\t" in line:
+                meta, path = line.split("\t", 1)
+                old, new = meta.split()[2:4]
+                files.append((path, (old, new)))
+                blobs.update(b for b in (old, new) if b.strip("0"))
+        commits.append([sha, parents.split(), int(ct), an, ae, subject, body, files])
+    r = subprocess.run(["git", "--git-dir", clone, "cat-file", "--batch-check"], input="\n".join(sorted(blobs)) + "\n",
+                       capture_output=True, text=True, check=True, errors="replace")
+    missing = {line.split()[0] for line in r.stdout.splitlines() if line.endswith(" missing")}
+    sized = [c for c in commits if not any(b in missing for _, pair in c[7] for b in pair)]
+    feed = "".join(f"{c[0]} {c[1][0]}\n" if c[1] else f"{c[0]}\n" for c in sized)
+    r = subprocess.run(["git", "--git-dir", clone, "diff-tree", "--stdin", "--numstat", "--no-renames", "--root", "-r"],
+                       input=feed, capture_output=True, text=True, check=True, errors="replace")
+    counts = collections.defaultdict(dict)
+    current = None
+    for line in r.stdout.splitlines():
+        parts = line.split("\t", 2)
+        if len(parts) == 3 and current:
+            n = (int(parts[0]) if parts[0].isdigit() else 0) + (int(parts[1]) if parts[1].isdigit() else 0)
+            counts[current][parts[2]] = n
+        elif re.fullmatch(r"[0-9a-f]{40}( [0-9a-f]{40})*", line.strip()):
+            current = line.split()[0]
+    ok = {c[0] for c in sized}
+    for c in commits:
+        c[7] = [(p, counts[c[0]].get(p, 0) if c[0] in ok else None) for p, _ in c[7]]
     return commits
+
+
+def version_changes(clone, commits):
+    """The one-line changes (one file, <= 2 lines) whose diff names `__version__`."""
+    small = [c for c in commits if len(c[7]) == 1 and c[7][0][1] is not None and c[7][0][1] <= 2]
+    feed = "".join(f"{c[0]} {c[1][0]}\n" if c[1] else f"{c[0]}\n" for c in small)
+    r = subprocess.run(["git", "--git-dir", clone, "diff-tree", "--stdin", "-p", "--no-renames", "--root", "-r"],
+                       input=feed, capture_output=True, text=True, check=True, errors="replace")
+    found, current = set(), None
+    for line in r.stdout.splitlines():
+        if re.fullmatch(r"[0-9a-f]{40}( [0-9a-f]{40})*", line.strip()):
+            current = line.split()[0]
+        elif current and line[:1] in "+-" and not line.startswith(("+++", "---")) and "__version__" in line:
+            found.add(current)
+    return found
 
 
 def second_parent_authors(clone, commits):
@@ -178,7 +215,7 @@ def second_parent_authors(clone, commits):
     if not p2:
         return {}
     r = subprocess.run(["git", "--git-dir", clone, "log", "--no-walk=unsorted", "--stdin", "--format=%H%x00%an%x00%ae"],
-                       input="\n".join(p2) + "\n", capture_output=True, text=True, check=True)
+                       input="\n".join(p2) + "\n", capture_output=True, text=True, check=True, errors="replace")
     return {h: (an, ae) for h, an, ae in (line.split("\x00") for line in r.stdout.splitlines() if line)}
 
 
@@ -210,8 +247,7 @@ def analyse(clone, name):
     targets_of = collections.defaultdict(list)
     for target, by, _ in events:
         targets_of[by].append(target)
-    version_commits = set(git(clone, "log", "--first-parent", "--diff-merges=first-parent", "-G__version__",
-                              "--format=%H", "HEAD").split())
+    version_commits = version_changes(clone, commits)
     p2_author = second_parent_authors(clone, commits)
     files_of = {c[0]: [p for p, _ in c[7]] for c in commits}
     by_sha = {c[0]: c for c in commits}
@@ -233,7 +269,7 @@ def analyse(clone, name):
         title = title_of(subject, body)
         revert = is_revert_commit(subject, body)
         if not revert and paths:
-            lines = sum(n for _, n in files)
+            lines = None if any(n is None for _, n in files) else sum(n for _, n in files)
             sig = set()
             for cname, test in PATH_CLASSES:
                 hits = [test(p) for p in paths]
@@ -241,7 +277,7 @@ def analyse(clone, name):
                     sig.add(cname + "-only")
                 if any(hits):
                     sig.add("touches " + cname)
-            if sha in version_commits and len(paths) == 1 and lines <= 2:
+            if sha in version_commits and len(paths) == 1 and lines is not None and lines <= 2:
                 sig |= {"release-only", "touches release"}
             if (BUMP.search(title) and DEP_WORD.search(title)) or CONVENTIONAL_DEPS.match(title):
                 sig.add("bump title")
@@ -303,7 +339,7 @@ def run(clones_dir, out_dir, names):
 
 
 def approvable(r):
-    return r["lines"] <= APPROVABLE_LINES and r["files"] <= APPROVABLE_FILES
+    return r["lines"] is not None and r["lines"] <= APPROVABLE_LINES and r["files"] <= APPROVABLE_FILES
 
 
 def rr(rows, signal):
@@ -322,8 +358,8 @@ def fmt_rr(q, lo, hi):
 
 
 def signal_table(repos, names):
-    print("| signal | reverted with / reverted | others with / others | RR (95% CI) | repos RR > 1 | all sizes: RR (95% CI) |")
-    print("|---|---|---|---|---|---|")
+    print("| signal | reverted with / reverted | others with / others | P(rev given signal) | RR (95% CI) | repos RR > 1 | all sizes: RR (95% CI) |")
+    print("|---|---|---|---|---|---|---|")
     pooled = [r for n in names for r in repos[n]["rows"] if approvable(r)]
     pooled_all = [r for n in names for r in repos[n]["rows"]]
     verdict = {}
@@ -333,7 +369,7 @@ def signal_table(repos, names):
         defined = [x for x in per if x[4] == x[4] and x[0] + x[2] > 0]
         above = sum(x[4] > 1 for x in defined)
         qa = rr(pooled_all, sig)
-        print(f"| {sig} | {a}/{p} = {100*a/max(1,p):.1f}% | {b}/{n} = {100*b/max(1,n):.1f}% | {fmt_rr(q, lo, hi)} "
+        print(f"| {sig} | {a}/{p} = {100*a/max(1,p):.1f}% | {b}/{n} = {100*b/max(1,n):.1f}% | {100*a/max(1,a+b):.2f}% | {fmt_rr(q, lo, hi)} "
               f"| {above}/{len(defined)} | {fmt_rr(*qa[4:])} |")
         verdict[sig] = (q, lo, hi, above, len(defined))
     return verdict
@@ -370,7 +406,7 @@ def report(out_dir):
         print(f"\n## {h}: revert rate by size (approvable sizes, then XL)\n")
         rows = [r for n in halves[h] for r in repos[n]["rows"]]
         for s in ("XS", "S", "M", "L", "XL"):
-            g = [r for r in rows if size_label(r["lines"]) == s and (s == "XL" or approvable(r))]
+            g = [r for r in rows if size_label(r["lines"] if r["lines"] is not None else 10**9) == s and (s == "XL" or approvable(r))]
             k = sum(1 for r in g if r["label"])
             print(f"- {s}: {k}/{len(g)} = {100*k/max(1,len(g)):.2f}%")
     print("\n## signals whose RR CI is above 1 on TUNE, and on CHECK\n")
@@ -380,6 +416,25 @@ def report(out_dir):
         mark = "holds on both" if held else ("TUNE only" if t[1] > 1 else ("CHECK only" if c[1] > 1 else "neither"))
         print(f"- {sig} ({desc}): TUNE {fmt_rr(*t[:3])}, {t[3]}/{t[4]} repos; CHECK {fmt_rr(*c[:3])}, "
               f"{c[3]}/{c[4]} repos: **{mark}**")
+    held = [sig for sig, _ in SIGNALS if verdicts["TUNE"][sig][1] > 1 and verdicts["CHECK"][sig][1] > 1]
+    print("\n## post hoc: refusing the signals that held on both (approvable sizes)\n")
+    strong = [sig for sig in held if verdicts["TUNE"][sig][0] >= 3 and verdicts["CHECK"][sig][0] >= 3]
+    union_table(repos, halves, held, strong)
+
+
+def union_table(repos, halves, held, strong):
+    """Post hoc (the set is chosen by reading both halves): a policy that
+    refuses to auto-approve a change with any of `held`."""
+    print("| signals (any of) | half | reverted flagged | others flagged | P(rev given flagged) | RR (95% CI) |")
+    print("|---|---|---|---|---|---|")
+    sets = [[s] for s in held] + [strong, held]
+    for group in sets:
+        for h in ("TUNE", "CHECK"):
+            rows = [dict(r, signals=["any"] if set(group) & set(r["signals"]) else [])
+                    for n in halves[h] for r in repos[n]["rows"] if approvable(r)]
+            a, p, b, n, q, lo, hi = rr(rows, "any")
+            print(f"| {' or '.join(group)} | {h} | {a}/{p} = {100*a/max(1,p):.0f}% | {b}/{n} = {100*b/max(1,n):.1f}% "
+                  f"| {100*a/max(1,a+b):.2f}% | {fmt_rr(q, lo, hi)} |")
 
 
 def main():
