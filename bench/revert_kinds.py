@@ -5,6 +5,7 @@ review time, measured on the first-parent history of public repositories.
   run CLONES_DIR OUT_DIR [NAME...]   per repository OUT_DIR/NAME.json
                                      (CLONES_DIR/NAME.git, bare clones)
   report OUT_DIR                     Markdown tables, TUNE and CHECK apart
+  selftest                           labels and signals on a small made-up history
 
 Population: the first-parent commits (a merge is one change, its diff
 against the first parent) committed at least MATURITY_DAYS before the tip,
@@ -417,6 +418,17 @@ def report(out_dir):
         print(f"- {sig} ({desc}): TUNE {fmt_rr(*t[:3])}, {t[3]}/{t[4]} repos; CHECK {fmt_rr(*c[:3])}, "
               f"{c[3]}/{c[4]} repos: **{mark}**")
     held = [sig for sig, _ in SIGNALS if verdicts["TUNE"][sig][1] > 1 and verdicts["CHECK"][sig][1] > 1]
+    print("\n## per repository: RR of the signals that held (reverted with signal / reverted), approvable sizes\n")
+    print("| repository | half | " + " | ".join(held) + " |")
+    print("|---|---|" + "---|" * len(held))
+    for h in ("TUNE", "CHECK"):
+        for n in halves[h]:
+            rows = [r for r in repos[n]["rows"] if approvable(r)]
+            cells = []
+            for sig in held:
+                a, p, _, _, q, _, _ = rr(rows, sig)
+                cells.append(("–" if q != q else f"{q:.1f}") + f" ({a}/{p})")
+            print(f"| {n} | {h} | " + " | ".join(cells) + " |")
     print("\n## post hoc: refusing the signals that held on both (approvable sizes)\n")
     strong = [sig for sig in held if verdicts["TUNE"][sig][0] >= 3 and verdicts["CHECK"][sig][0] >= 3]
     union_table(repos, halves, held, strong)
@@ -437,12 +449,76 @@ def union_table(repos, halves, held, strong):
                   f"| {100*a/max(1,a+b):.2f}% | {fmt_rr(q, lo, hi)} |")
 
 
+def selftest():
+    """A made-up history whose labels and signals are known; exits non-zero on a mismatch."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        work = os.path.join(tmp, "w")
+        os.makedirs(work)
+
+        def sh(*args, day=0, who="alice"):
+            env = dict(os.environ, GIT_AUTHOR_NAME=who, GIT_AUTHOR_EMAIL=f"{who}@example.com",
+                       GIT_COMMITTER_NAME=who, GIT_COMMITTER_EMAIL=f"{who}@example.com",
+                       GIT_AUTHOR_DATE=f"{1600000000 + int(day * DAY)} +0000",
+                       GIT_COMMITTER_DATE=f"{1600000000 + int(day * DAY)} +0000")
+            return subprocess.run(["git", "-C", work, *args], env=env, check=True, capture_output=True, text=True).stdout
+
+        def commit(path, text, subject, day, who="alice"):
+            full = os.path.join(work, path)
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            with open(full, "a", encoding="utf-8") as f:
+                f.write(text + "\n")
+            sh("add", path, day=day, who=who)
+            sh("commit", "-q", "-m", subject, day=day, who=who)
+            return sh("rev-parse", "HEAD").strip()
+
+        sh("init", "-q", "-b", "main")
+        docs = commit("README.md", "hello", "Add a readme", 0)
+        for i in range(3):
+            commit("src/a.py", f"x = {i}", f"Change a {i}", 1 + i / 10)
+        hot = commit("src/a.py", "y = 1", "Change a again", 1.5)
+        ci = commit(".github/workflows/ci.yml", "on: push", "WIP: try a CI job", 2, who="bob")
+        sh("revert", "--no-edit", ci, day=3)
+        reland = commit(".github/workflows/ci.yml", "on: push", "Reland: WIP: try a CI job", 4)
+        bump = commit("package.json", "{}", "Bump lodash from 1.0.0 to 1.0.1", 5, who="dependabot[bot]")
+        squashed = commit("src/c.py", "c = 1", "Add c (#12)", 6)
+        commit("src/c.py", "c = 0", 'Revert "Add c" (#13)', 7)  # a squash merge: no "This reverts commit"
+        commit("src/b.py", "z = 2", "Add b", 200)
+        clone = os.path.join(tmp, "c.git")
+        subprocess.run(["git", "clone", "-q", "--bare", work, clone], check=True)
+        d = analyse(clone, "selftest")
+    rows = {r["sha"]: r for r in d["rows"]}
+    want = {
+        docs: ("", {"docs-only", "touches docs", "first change", "first in folder"}),
+        hot: ("", {"hot file", "extra: no tests, code"}),
+        ci: ("reverts", {"ci-only", "touches ci", "tentative title", "extra: tentative description",
+                         "first change", "first in folder"}),
+        reland: ("", {"ci-only", "touches ci", "tentative title", "extra: tentative description", "reland",
+                      "near revert 30d", "near revert 90d"}),  # alice's revert touched .github
+        bump: ("", {"deps-only", "touches deps", "bump title", "bot author", "first change", "first in folder"}),
+        squashed: ("subject", {"extra: no tests, code"}),
+    }
+    bad = 0
+    if len(rows) != 9:  # 12 commits: the 2 reverts are left out and the last is younger than 90 days
+        print(f"rows: {len(rows)}, want 9")
+        bad += 1
+    for sha, (lab, sig) in want.items():
+        got = rows.get(sha)
+        if not got or got["label"] != lab or set(got["signals"]) != sig:
+            print(f"{sha[:10]}: want {lab!r} {sorted(sig)}, got {got and (got['label'], got['signals'])}")
+            bad += 1
+    print("selftest " + ("failed" if bad else "passed"))
+    sys.exit(1 if bad else 0)
+
+
 def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "run":
         run(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif cmd == "report":
         report(sys.argv[2])
+    elif cmd == "selftest":
+        selftest()
     else:
         sys.exit(__doc__)
 
