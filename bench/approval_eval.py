@@ -43,7 +43,7 @@ def case(sha, path):
 
 
 def git(clone, *args):
-    return subprocess.run(["git", "--git-dir", clone, *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(["git", "--git-dir", clone, *args], check=True, capture_output=True, text=True, errors="replace").stdout
 
 
 REVERTS = re.compile(r"This reverts commit ([0-9a-fA-F]{7,40})")
@@ -51,11 +51,14 @@ REVERT_SUBJECT = re.compile(r'^Revert "(.*)"(?: \(#\d+\))?$')
 PR_SUFFIX = re.compile(r" \(#\d+\)$")
 
 
-def labels(clone, fp_file):
-    order = [line.split()[0] for line in open(fp_file, encoding="utf-8") if line.strip()]
+def revert_events(clone, order):
+    """The reverts of the first-parent commits `order` (oldest first):
+    (target, reverting commit, "reverts" | "subject") in history order.
+    bench/revert_kinds.py reads the reverting commit too (when a change
+    became known as reverted)."""
     pos = {sha: i for i, sha in enumerate(order)}
     log = git(clone, "log", "--first-parent", "--reverse", "--format=%H%x00%s%x00%B%x01", "HEAD")
-    out = {}
+    events = []
     subjects = {}
     for rec in log.split("\x01"):
         rec = rec.strip("\n")
@@ -73,14 +76,29 @@ def labels(clone, fp_file):
                 desc = git(clone, "rev-list", "--first-parent", "--ancestry-path", f"{full}..{sha}").split()
                 desc = [c for c in desc if c in pos and pos[c] < pos[sha]]
                 target = min(desc, key=lambda c: pos[c]) if desc else None
-            if target and pos[target] < pos[sha]:
-                out[target] = "reverts"
+            if target and sha in pos and pos[target] < pos[sha]:
+                events.append((target, sha, "reverts"))
         m = REVERT_SUBJECT.match(subject)
         if m:
             t = subjects.get(PR_SUFFIX.sub("", m.group(1)))
-            if t and t not in out:
-                out[t] = "subject"
+            if t:
+                events.append((t, sha, "subject"))
         subjects[PR_SUFFIX.sub("", subject)] = sha
+    return events
+
+
+def revert_labels(events):
+    """{target: kind}: "reverts" wins over a "subject" match."""
+    out = {}
+    for target, _, kind in events:
+        if kind == "reverts" or target not in out:
+            out[target] = kind
+    return out
+
+
+def labels(clone, fp_file):
+    order = [line.split()[0] for line in open(fp_file, encoding="utf-8") if line.strip()]
+    out = revert_labels(revert_events(clone, order))
     for sha in order:
         if sha in out:
             print(f"{sha}\t{out[sha]}")
