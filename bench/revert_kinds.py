@@ -143,7 +143,28 @@ SIGNALS = [
     ("first in folder", "12 the author's first change in a touched top-level folder"),
     ("extra: tentative description", "extra: wording of 8 anywhere in the message"),
     ("extra: no tests, code", "extra: touches code (not docs/tests/config classes) and no test file"),
+    # Added after reading both halves (session 19): the forms the bot implements,
+    # checked again on the six repositories of `## approval on real history`.
+    ("post hoc: first in subsystem", "post hoc: the author's first change in a touched subsystem "
+     "(reviewer/git/history/features.cpp subsystem_of), or in the repository"),
+    ("post hoc: tentative wording", "post hoc: the title as in 8, or the body with the words of "
+     "guidance/default/intent.yml `tentative.description`"),
 ]
+
+SUBSYSTEM_CONTAINERS = {"packages", "src", "lib", "libs", "apps", "modules", "crates", "components", "plugins",
+                        "services", "pkg", "internal", "cmd"}
+TENTATIVE_BODY = re.compile(r"\b(wip|temporar(y|ily)|experimental(ly)?|hack(s|y)?|workaround|for now|"
+                            r"do(n't| not) merge)\b", re.I)
+
+
+def subsystem_of(path):
+    """As reviewer/git/history/features.cpp's subsystem_of."""
+    parts = path.split("/")
+    if len(parts) == 1:
+        return "(root)"
+    if parts[0] in SUBSYSTEM_CONTAINERS and len(parts) > 2:
+        return parts[0] + "/" + parts[1]
+    return parts[0]
 
 
 def size_label(lines):
@@ -259,6 +280,7 @@ def analyse(clone, name):
     file_times = collections.defaultdict(list)  # file -> commit times (history order)
     authors_seen = set()
     author_tops = set()
+    author_subs = set()
     reverted_titles = set()                     # titles of changes known reverted so far
     rows = []
     for sha, parents, ct, an, ae, subject, body, files in commits:
@@ -304,6 +326,10 @@ def analyse(clone, name):
             tops = {p.split("/", 1)[0] if "/" in p else "(root)" for p in paths}
             if any((who, t) not in author_tops for t in tops):
                 sig.add("first in folder")
+            if who not in authors_seen or any((who, subsystem_of(p)) not in author_subs for p in paths):
+                sig.add("post hoc: first in subsystem")
+            if TENTATIVE.search(title) or TENTATIVE_BODY.search(body):
+                sig.add("post hoc: tentative wording")
             code = [p for p in paths if not any(test(p) for _, test in PATH_CLASSES)]
             if code and not any(is_tests(p) for p in paths):
                 sig.add("extra: no tests, code")
@@ -315,6 +341,7 @@ def analyse(clone, name):
             bisect.insort(file_times[p], ct)
         authors_seen.add(who)
         author_tops.update((who, p.split("/", 1)[0] if "/" in p else "(root)") for p in paths)
+        author_subs.update((who, subsystem_of(p)) for p in paths)
         for target in targets_of.get(sha, []):
             for p in set(paths) | set(files_of.get(target, [])):
                 last_revert_touch[p] = ct
@@ -489,13 +516,16 @@ def selftest():
         d = analyse(clone, "selftest")
     rows = {r["sha"]: r for r in d["rows"]}
     want = {
-        docs: ("", {"docs-only", "touches docs", "first change", "first in folder"}),
+        docs: ("", {"docs-only", "touches docs", "first change", "first in folder", "post hoc: first in subsystem"}),
         hot: ("", {"hot file", "extra: no tests, code"}),
         ci: ("reverts", {"ci-only", "touches ci", "tentative title", "extra: tentative description",
-                         "first change", "first in folder"}),
+                         "first change", "first in folder", "post hoc: first in subsystem",
+                         "post hoc: tentative wording"}),
         reland: ("", {"ci-only", "touches ci", "tentative title", "extra: tentative description", "reland",
-                      "near revert 30d", "near revert 90d"}),  # alice's revert touched .github
-        bump: ("", {"deps-only", "touches deps", "bump title", "bot author", "first change", "first in folder"}),
+                      "near revert 30d", "near revert 90d",  # alice's revert touched .github
+                      "post hoc: tentative wording"}),
+        bump: ("", {"deps-only", "touches deps", "bump title", "bot author", "first change", "first in folder",
+                    "post hoc: first in subsystem"}),
         squashed: ("subject", {"extra: no tests, code"}),
     }
     bad = 0
