@@ -2,7 +2,8 @@
 // per corpus), with every miss and false alarm listed:
 //   injection                   reviewer-directed text (tests/data/injection):
 //                               the corpus and both held-out sets
-//   secrets [--write-files DIR] secrets (tests/data/secrets); writes each case
+//   secrets [--write-files DIR] secrets (tests/data/secrets), the corpus and the
+//                               held-out set; writes each case
 //                               as DIR/<id>/<path> with DIR/labels.tsv, for
 //                               secretlint (bench/corpora.sh)
 #include <cstring>
@@ -45,29 +46,32 @@ int injection() {
 }
 
 int secrets(const std::string& write_dir) {
-  auto cases = test::load_secret_corpus(kData + "secrets/positive.jsonl", true);
-  auto neg = test::load_secret_corpus(kData + "secrets/negative.jsonl", false);
-  cases.insert(cases.end(), neg.begin(), neg.end());
   auto agent = make_safety_agent();
-  test::SecretScore s;
   std::ofstream labels;
   if (!write_dir.empty()) {
     fs::create_directories(write_dir);
     labels.open(fs::path(write_dir) / "labels.tsv");
   }
-  for (const auto& c : cases) {
-    test::score_secret_case(c, agent->review(test::secret_context(c)), s);
-    if (!labels.is_open()) continue;
-    fs::path p = fs::path(write_dir) / c.id / c.path;
-    fs::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary);
-    for (const auto& l : c.lines) out << l << '\n';
-    labels << fs::relative(p, write_dir).string() << '\t' << (c.positive ? "pos" : "neg") << '\n';
+  for (const char* set : {"", "heldout_"}) {
+    auto cases = test::load_secret_corpus(kData + "secrets/" + set + "positive.jsonl", true);
+    auto neg = test::load_secret_corpus(kData + "secrets/" + set + "negative.jsonl", false);
+    cases.insert(cases.end(), neg.begin(), neg.end());
+    test::SecretScore s;
+    for (const auto& c : cases) {
+      test::score_secret_case(c, agent->review(test::secret_context(c)), s);
+      if (!labels.is_open() || *set) continue;  // secretlint (corpora.sh) scores the corpus only
+      fs::path p = fs::path(write_dir) / c.id / c.path;
+      fs::create_directories(p.parent_path());
+      std::ofstream out(p, std::ios::binary);
+      for (const auto& l : c.lines) out << l << '\n';
+      labels << fs::relative(p, write_dir).string() << '\t' << (c.positive ? "pos" : "neg") << '\n';
+    }
+    fmt::print("{}: {} positives, {} negatives; recall {:.1f}% ({} of {}), precision {:.1f}% ({} false positives)\n",
+               *set ? "heldout" : "reviewer", s.positives, s.negatives, s.recall() * 100, s.found, s.positives,
+               s.precision() * 100, s.false_positives);
+    list(s.misses, "missed");
+    list(s.false_alarms, "false alarm");
   }
-  fmt::print("reviewer: {} positives, {} negatives; recall {:.1f}% ({} of {}), precision {:.1f}% ({} false positives)\n",
-             s.positives, s.negatives, s.recall() * 100, s.found, s.positives, s.precision() * 100, s.false_positives);
-  list(s.misses, "missed");
-  list(s.false_alarms, "false alarm");
   return 0;
 }
 
