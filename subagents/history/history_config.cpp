@@ -51,13 +51,17 @@ HistoryConfig load_history_config(const Guidance& g) {
   HistoryConfig c;
   if (!s.is_object()) bad("", "must be a mapping");
   check_keys(s, "", {"approve_share", "threshold", "label_maturity_days", "min_positives", "min_commits",
-                     "retrain_hours", "fix"});
+                     "retrain_hours", "first_change", "fix"});
   c.approve_share = number(s, "approve_share", 0.0, 1.0, c.approve_share);
   if (auto it = s.find("threshold"); it != s.end() && !it->is_null()) c.threshold = number(s, "threshold", 0.0, 1.0, 0.5);
   c.label_maturity_days = number(s, "label_maturity_days", 0, 3650, c.label_maturity_days);
   c.min_positives = static_cast<long>(number(s, "min_positives", 1, 1e6, static_cast<double>(c.min_positives)));
   c.min_commits = static_cast<long>(number(s, "min_commits", 1, 1e7, static_cast<double>(c.min_commits)));
   c.retrain_hours = number(s, "retrain_hours", 0, 24 * 365, c.retrain_hours);
+  if (auto it = s.find("first_change"); it != s.end() && !it->is_null()) {
+    if (!it->is_boolean()) bad("first_change", fmt::format("must be true or false, got '{}'", it->dump()));
+    c.first_change = it->get<bool>();
+  }
   if (auto it = s.find("fix"); it != s.end()) {
     if (!it->is_object()) bad("fix", "must be a mapping");
     check_keys(*it, "fix.", {"conventional_types", "references", "keywords"});

@@ -19,6 +19,7 @@ struct HistoryConfig {
   long min_positives = 30;          // fewer: the shipped prior model
   long min_commits = 200;           // fewer indexed commits: the prior too
   double retrain_hours = 24;        // a repository model older than this is retrained
+  bool first_change = true;         // history/first-change: the author's first change here
   Classifier classifier;            // history.fix
 };
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include "history_repo.h"
 #include "reviewer/core/error.h"
@@ -139,6 +140,38 @@ TEST_SUITE("history::agent") {
     REQUIRE(lenient.risk);
     CHECK_FALSE(lenient.risk->above_threshold);
     CHECK(lenient.risk->threshold_source == "absolute 1.00");
+  }
+
+  TEST_CASE("a first change in the repository or in a subsystem is not approved; the author's own area is") {
+    LearntRepo h;
+    h.branch("stranger", {{"src/util_new.c", {"int util_new;\n"}}}, "stranger@example.com");
+    h.branch("new-area", {{"docs/notes.md", {"notes\nmore\n"}}}, "reg1@example.com");
+    h.branch("own-area", {{"src/util_new.c", {"int util_new;\n"}}}, "reg1@example.com");
+    auto first = [](const ReviewResult& r) {
+      const AgentReport& rep = history_report(r);
+      auto it = std::find_if(rep.findings.begin(), rep.findings.end(),
+                             [](const Finding& f) { return f.rule == "history/first-change"; });
+      return it == rep.findings.end() ? std::optional<Finding>() : std::optional<Finding>(*it);
+    };
+    auto stranger = h.review("stranger");
+    REQUIRE(first(stranger));
+    CHECK(first(stranger)->severity == Severity::warning);
+    CHECK(first(stranger)->message.find("first change in this repository") != std::string::npos);
+    CHECK(stranger.decision.kind != DecisionKind::approve);
+
+    auto new_area = h.review("new-area");
+    REQUIRE(first(new_area));
+    CHECK(first(new_area)->message.find("first change in docs") != std::string::npos);
+    CHECK(new_area.decision.kind != DecisionKind::approve);
+
+    auto own = h.review("own-area");
+    CHECK_FALSE(first(own));
+
+    // A team may turn it off; a repository's own file cannot (not a key it may set).
+    const auto dir = h.dir / "off";
+    std::filesystem::create_directories(dir);
+    test::write_text(dir / "history.yml", "history:\n  first_change: false\n");
+    CHECK_FALSE(first(h.review("stranger", {dir})));
   }
 
   TEST_CASE("too little history: the shipped prior model, and the report says so") {

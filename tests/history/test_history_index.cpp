@@ -72,6 +72,10 @@ TEST_SUITE("history::index") {
     CHECK(h.record(ix, pr).subject == "Add the f feature");
     CHECK(h.record(ix, revert).revert);
     CHECK(h.record(ix, pr).reverted_at == h.record(ix, revert).time);
+    // The change is its branch author's (ann), not the merger's: who pressed
+    // "merge" did not write it (exp, history/first-change).
+    CHECK(ix.authors[h.record(ix, pr).author].key == "ann@example.com");
+    CHECK(ix.author_ids.count("merger@example.com") == 0);
   }
 
   TEST_CASE("a base on a side line is judged where it leaves the indexed line; the index is left alone") {

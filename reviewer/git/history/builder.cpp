@@ -77,8 +77,7 @@ class Walker {
     rec.sha = sha;
     rec.subject = std::string(trim(std::string_view(message).substr(0, message.find('\n'))));
     rec.time = plausible_time(git_commit_time(commit.get()));
-    const git_signature* who = git_commit_author(commit.get());
-    rec.author = author_id(who ? who->name : "", who ? who->email : "");
+    rec.author = change_author(commit.get(), merge);
     // A merge's side-branch commits speak for it too: a "This reverts
     // commit" line there is the pull request's.
     if (merge) merge_side(commit.get(), id, cls);
@@ -145,6 +144,24 @@ class Walker {
   // line, or brought in by an earlier merge): what the merge brings, at the
   // cost of the branch alone (a revision walk hiding the first parent pays
   // for the mainline around the fork point at every merge).
+  // Who made the change: for a merge on the first-parent line, the author of
+  // the branch it merged (the pull request's head), not whoever pressed
+  // "merge". Otherwise a contributor of merged pull requests would stay a
+  // stranger (exp 0, `history/first-change`) however many had landed.
+  std::uint32_t change_author(git_commit* commit, bool merge) {
+    CommitPtr side;
+    if (merge) {
+      git_commit* raw = nullptr;
+      if (git_commit_parent(&raw, commit, 1) == 0) {
+        side.reset(raw);
+      } else {
+        git_error_clear();  // beyond a shallow boundary: the merge's own author
+      }
+    }
+    const git_signature* who = git_commit_author(side ? side.get() : commit);
+    return author_id(who ? who->name : "", who ? who->email : "");
+  }
+
   void merge_side(git_commit* merge, std::uint32_t id, MessageClass& cls) {
     std::vector<git_oid> queue;
     const unsigned parents = git_commit_parentcount(merge);
