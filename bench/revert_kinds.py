@@ -147,14 +147,44 @@ SIGNALS = [
     # checked again on the six repositories of `## approval on real history`.
     ("post hoc: first in subsystem", "post hoc: the author's first change in a touched subsystem "
      "(reviewer/git/history/features.cpp subsystem_of), or in the repository"),
-    ("post hoc: tentative wording", "post hoc: the title as in 8, or the body with the words of "
-     "guidance/default/intent.yml `tentative.description`"),
+    ("post hoc: tentative wording", "post hoc: intent/tentative as shipped (guidance/default/intent.yml "
+     "`description.tentative*`: the title, or a line of the body)"),
 ]
 
 SUBSYSTEM_CONTAINERS = {"packages", "src", "lib", "libs", "apps", "modules", "crates", "components", "plugins",
                         "services", "pkg", "internal", "cmd"}
-TENTATIVE_BODY = re.compile(r"\b(wip|temporar(y|ily)|experimental(ly)?|hack(s|y)?|workaround|for now|"
-                            r"do(n't| not) merge)\b", re.I)
+# The lists of guidance/default/intent.yml `description.tentative`,
+# `tentative_title` and `tentative_unless` (the intent agent's
+# `intent/tentative`), read from the file so the two cannot drift apart.
+
+
+def intent_list(key):
+    """The single-quoted items of `description.<key>` (a YAML list of RE2 patterns)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guidance", "default", "intent.yml")
+    items, inside = [], False
+    for line in open(path, encoding="utf-8"):
+        if re.match(rf"^    {key}:\s*$", line):
+            inside = True
+        elif inside:
+            m = re.match(r"^      - '(.*)'\s*$", line)
+            if not m:
+                break
+            items.append(m.group(1).replace("''", "'"))
+    if not items:
+        raise SystemExit(f"intent.yml: no description.{key} list")
+    # RE2 and Python agree on these patterns' syntax (checked by selftest).
+    return re.compile("(?m)(?:" + "|".join(items) + ")", re.I)
+
+
+TENT_ANY, TENT_TITLE, TENT_UNLESS = (intent_list(k) for k in ("tentative", "tentative_title", "tentative_unless"))
+
+
+def provisional(title, body):
+    """As subagents/intent/description.cpp's provisional(): the title, or a line of the body."""
+    def said(line, is_title):
+        hit = TENT_ANY.search(line) or (is_title and TENT_TITLE.search(line))
+        return bool(hit) and not TENT_UNLESS.search(line)
+    return said(title, True) or any(said(line, False) for line in body.splitlines())
 
 
 def subsystem_of(path):
@@ -328,7 +358,7 @@ def analyse(clone, name):
                 sig.add("first in folder")
             if who not in authors_seen or any((who, subsystem_of(p)) not in author_subs for p in paths):
                 sig.add("post hoc: first in subsystem")
-            if TENTATIVE.search(title) or TENTATIVE_BODY.search(body):
+            if provisional(title, body):
                 sig.add("post hoc: tentative wording")
             code = [p for p in paths if not any(test(p) for _, test in PATH_CLASSES)]
             if code and not any(is_tests(p) for p in paths):
@@ -522,8 +552,8 @@ def selftest():
                          "first change", "first in folder", "post hoc: first in subsystem",
                          "post hoc: tentative wording"}),
         reland: ("", {"ci-only", "touches ci", "tentative title", "extra: tentative description", "reland",
-                      "near revert 30d", "near revert 90d",  # alice's revert touched .github
-                      "post hoc: tentative wording"}),
+                      "near revert 30d", "near revert 90d"}),  # alice's revert touched .github; two prefixes
+                                                               # before "try": not intent/tentative's title form
         bump: ("", {"deps-only", "touches deps", "bump title", "bot author", "first change", "first in folder",
                     "post hoc: first in subsystem"}),
         squashed: ("subject", {"extra: no tests, code"}),

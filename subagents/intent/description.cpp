@@ -50,6 +50,30 @@ std::string letters_digits(std::string_view s) {
   return out;
 }
 
+// The first line of the title or the description's prose that calls the
+// change provisional, unless that line is about ending such a thing ("remove
+// the workaround"). Sets `word` to the match and `line` to its line.
+bool provisional(const IntentConfig& config, std::string_view title, std::string_view prose, std::string& word,
+                 std::string& line) {
+  if (!config.tentative && !config.tentative_title) return false;
+  auto check = [&](std::string_view l, bool is_title = false) {
+    std::string m;
+    const bool said = search(config.tentative, l, &m) ||
+                      (is_title && config.tentative_title && search(config.tentative_title, l, &m));
+    if (!said || (config.tentative_unless && search(config.tentative_unless, l))) return false;
+    word = std::move(m);
+    line = std::string(trim(l));
+    return true;
+  };
+  if (check(title, true)) return true;
+  while (!prose.empty()) {
+    const size_t nl = prose.find('\n');
+    if (check(prose.substr(0, nl))) return true;
+    prose = nl == std::string_view::npos ? std::string_view() : prose.substr(nl + 1);
+  }
+  return false;
+}
+
 }  // namespace
 
 void check_description(const PullRequest& pr, const DeclaredIntent& declared, const IntentConfig& config,
@@ -118,6 +142,15 @@ void check_description(const PullRequest& pr, const DeclaredIntent& declared, co
                          "Convert the PR to a draft until it is ready, or remove the WIP marker once it "
                          "is."));
     }
+  }
+
+  if (std::string word, line; provisional(config, pr.title, body.prose, word, line)) {
+    out.push_back(make(config, rule::tentative, "", 0,
+                       fmt::format("The author calls this change provisional ('{}'); changes described so are "
+                                   "reverted several times as often as others.", redact(word, 40)),
+                       fmt::format("said: {}", redact(line, 160)),
+                       "Say what the lasting fix is and when this one goes, or land the lasting fix; a "
+                       "person should decide whether this lands as it is."));
   }
 
   if (config.ticket_required && !search(config.ticket, pr.title) && !search(config.ticket, body.visible)) {

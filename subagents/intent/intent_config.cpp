@@ -112,7 +112,8 @@ Regex compile_list(const json& obj, std::string_view key, std::string_view full,
 
 void read_description(const json& d, IntentConfig& c) {
   check_keys(d, "description", {"min_body_chars", "min_title_words", "min_unchecked_boxes", "vague_titles",
-                                "why_markers", "placeholders", "wip_title", "wip_labels"});
+                                "why_markers", "placeholders", "wip_title", "wip_labels", "tentative",
+                                "tentative_title", "tentative_unless"});
   read_int(d, "min_body_chars", "description.min_body_chars", 0, 100000, c.min_body_chars);
   read_int(d, "min_title_words", "description.min_title_words", 0, 100, c.min_title_words);
   read_int(d, "min_unchecked_boxes", "description.min_unchecked_boxes", 1, 1000, c.min_unchecked_boxes);
@@ -123,6 +124,9 @@ void read_description(const json& d, IntentConfig& c) {
   c.placeholders = compile_list(d, "placeholders", "description.placeholders");
   c.wip_title = compile_list(d, "wip_title", "description.wip_title");
   for (auto& l : read_strings(d, "wip_labels", "description.wip_labels")) c.wip_labels.insert(lower(l));
+  c.tentative = compile_list(d, "tentative", "description.tentative");
+  c.tentative_title = compile_list(d, "tentative_title", "description.tentative_title");
+  c.tentative_unless = compile_list(d, "tentative_unless", "description.tentative_unless");
 }
 
 void read_ticket(const json& t, IntentConfig& c) {

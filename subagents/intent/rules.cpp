@@ -22,6 +22,11 @@ const std::map<std::string, Severity, std::less<>>& intent_rules() {
         // The author says the work is unfinished: merging it (even after a
         // "comment" review) would ship what its author disowns.
         {std::string(rule::wip_not_draft), Severity::error},
+        // The author calls the change provisional ("for now", "temporary
+        // workaround", "try to"): such changes were reverted 3-5 times as
+        // often as others on 22 public repositories (bench/README.md,
+        // `## what gets reverted`). A person decides whether it lands.
+        {std::string(rule::tentative), Severity::warning},
         {std::string(rule::missing_ticket), Severity::warning},
         // "Fix typo" that changes a condition or a number is the classic
         // behaviour change smuggled past a tired reviewer.

@@ -18,6 +18,7 @@ inline constexpr std::string_view vague_title = "intent/vague-title";
 inline constexpr std::string_view no_why = "intent/no-why";
 inline constexpr std::string_view template_unfilled = "intent/template-unfilled";
 inline constexpr std::string_view wip_not_draft = "intent/wip-not-draft";
+inline constexpr std::string_view tentative = "intent/tentative";
 inline constexpr std::string_view missing_ticket = "intent/missing-ticket";
 inline constexpr std::string_view copy_changes_logic = "intent/kind-mismatch/copy-changes-logic";
 inline constexpr std::string_view test_changes_source = "intent/kind-mismatch/test-changes-source";

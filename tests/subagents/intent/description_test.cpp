@@ -95,6 +95,35 @@ TEST_SUITE("intent description rules") {
                          "intent/wip-not-draft"));
   }
 
+  TEST_CASE("a change its author calls provisional is a warning; ending a workaround or a retry loop is not") {
+    for (const char* title : {"Disable the flaky upload test for now", "Temporary workaround for the CDN outage",
+                              "Try to fix the race in the scheduler", "fix(ci): attempt a different cache key",
+                              "Add experimental streaming export", "Hack around the parser's unicode bug"}) {
+      auto f = run_intent(pr_with(title, kGoodBody), one_file());
+      INFO(title);
+      const Finding* t = find_rule(f, "intent/tentative");
+      REQUIRE(t);
+      CHECK(t->severity == Severity::warning);
+    }
+    // A line of the description says so too...
+    CHECK(has_rule(run_intent(pr_with("Fix invoice total rounding",
+                                      std::string(kGoodBody) + "\nThis is a stopgap hack until the ledger is migrated."),
+                              one_file()),
+                   "intent/tentative"));
+    // ...but code that retries is not a tentative change, in the description ("tries to" there describes
+    // behaviour), nor is removing or stabilising the provisional thing.
+    for (const char* title : {"Fix invoice total rounding", "Remove the temporary workaround for Safari 12",
+                              "Drop the hack that pinned the parser", "Stabilize the experimental streaming API",
+                              "Limit login attempts per minute", "Retry uploads on timeouts"}) {
+      INFO(title);
+      CHECK_FALSE(has_rule(run_intent(pr_with(title, kGoodBody +
+                                                         std::string("\nThe client now tries to reconnect three times "
+                                                                     "before it gives up.")),
+                                      one_file()),
+                           "intent/tentative"));
+    }
+  }
+
   TEST_CASE("a missing ticket is reported only when guidance requires one, with its pattern") {
     auto pr = pr_with("Fix invoice total rounding", kGoodBody);
     CHECK_FALSE(has_rule(run_intent(pr, one_file()), "intent/missing-ticket"));
