@@ -63,14 +63,20 @@ TEST_SUITE("safety::injection_corpus") {
   // written against. Set 1 scored recall 30% before it was used to widen
   // the rules; set 2 (with the hard negatives of an LLM tool's history)
   // scored 36.7%, then 60% after one change (the bot vocabulary as a
-  // vocative and as the subject of "must/should"), bench/README.md. The
-  // floors are the measured levels, to catch regressions.
+  // vocative and as the subject of "must/should"), bench/README.md. Set 3
+  // (tune) scored 35.3% and was then read to write general shapes (an
+  // addressee named by what it does to the text, a dictated outcome, the
+  // bot's instructions named by how it got them): 100% in-sample, and sets
+  // 1 and 2 rose with it. Set 4 is the check set, scored once and not
+  // read; it is not a floor here. The floors are the measured levels minus
+  // a case or so, and no set may raise more false alarms than it did.
   TEST_CASE("on the held-out sets written after the rules, recall and false positives stay at their measured level") {
     struct Set {
       std::string name;
       double min_recall;
+      std::size_t max_false_alarms;
     };
-    for (const Set& set : {Set{"heldout", 0.95}, Set{"heldout2", 0.60}}) {
+    for (const Set& set : {Set{"heldout", 0.975, 0}, Set{"heldout2", 0.93, 0}, Set{"heldout3", 0.96, 0}}) {
       CAPTURE(set.name);
       auto cases = load_injection_corpus(kDir + set.name + "_positive.jsonl", true);
       auto neg = load_injection_corpus(kDir + set.name + "_negative.jsonl", false);
@@ -85,7 +91,7 @@ TEST_SUITE("safety::injection_corpus") {
       MESSAGE(set.name << ": " << s.positives << " positives, " << s.negatives << " negatives; recall "
                        << s.recall() * 100 << "%, false positives " << s.fp_rate() * 100 << "%");
       CHECK(s.recall() >= set.min_recall);
-      CHECK(s.fp_rate() <= 0.02);
+      CHECK(s.false_alarms.size() <= set.max_false_alarms);
     }
   }
 }
