@@ -223,14 +223,19 @@ def stopped_by(r):
 
 
 DESCRIPTION_WARNINGS = {"intent/empty-description", "intent/no-why"}
+# Session 19's warnings from what predicted reverts (## what gets reverted).
+REVERT_SIGNAL_WARNINGS = {"history/first-change", "intent/tentative"}
+
+
+def warning_rules(r):
+    return {x for a in r.get("agents", "").split() for x in a.split(":", 2)[2].split(",") if x}
 
 
 def counterfactual(r, rule):
     """Would the case be approved under `rule` (the policy is not changed:
     this only reads the recorded decision, reasons and risk)?"""
     step = stopped_by(r)
-    warned = any(rules and not a.startswith("history:")
-                 for a in r.get("agents", "").split() for rules in [a.split(":", 2)[2]])
+    warned = bool(warning_rules(r) - {"history/high-risk"})
     if rule == "shipped":
         return step == "approved"
     if rule == "no history gate":
@@ -240,8 +245,9 @@ def counterfactual(r, rule):
     if rule == "no description warnings":
         # A commit message is a poorer description than a pull request's:
         # the intent agent's two description warnings, read away.
-        rules = {x for a in r.get("agents", "").split() for x in a.split(":", 2)[2].split(",") if x}
-        return step == "approved" or (step == "warnings" and rules <= DESCRIPTION_WARNINGS)
+        return step == "approved" or (step == "warnings" and warning_rules(r) <= DESCRIPTION_WARNINGS)
+    if rule == "without first-change and tentative":
+        return step == "approved" or (step == "warnings" and warning_rules(r) <= REVERT_SIGNAL_WARNINGS)
     if rule == "history gate only":
         return r.get("above") == "False"
     raise ValueError(rule)
@@ -251,7 +257,8 @@ def what_if(rows_by_repo):
     rows = [r for rs in rows_by_repo.values() for r in rs if r["decision"] != "error"]
     print("| policy (read from the recorded reviews, not applied) | A | B | A/B (95% CI) |")
     print("|---|---|---|---|")
-    for rule in ("shipped", "no history gate", "no description warnings", "warnings approve", "history gate only"):
+    for rule in ("shipped", "without first-change and tentative", "no history gate", "no description warnings",
+                 "warnings approve", "history gate only"):
         pos = [r for r in rows if r["label"]]
         neg = [r for r in rows if not r["label"]]
         a = sum(counterfactual(r, rule) for r in pos)

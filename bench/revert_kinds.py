@@ -3,7 +3,9 @@
 review time, measured on the first-parent history of public repositories.
 
   run CLONES_DIR OUT_DIR [NAME...]   per repository OUT_DIR/NAME.json
-                                     (CLONES_DIR/NAME.git, bare clones)
+                                     (CLONES_DIR/NAME.git, bare clones;
+                                     HALF=CHECK tabulates repositories not
+                                     in REPOS as CHECK, else their half is "?")
   report OUT_DIR                     Markdown tables, TUNE and CHECK apart
   selftest                           labels and signals on a small made-up history
 
@@ -378,7 +380,7 @@ def analyse(clone, name):
             tc = by_sha.get(target)
             if tc:
                 reverted_titles.add(normalize(title_of(tc[5], tc[6])))
-    return {"name": name, "half": HALF.get(name, "?"), "tip": order[-1], "tip_ct": tip_ct,
+    return {"name": name, "half": HALF.get(name, os.environ.get("HALF", "?")), "tip": order[-1], "tip_ct": tip_ct,
             "first_parent": len(order), "revert_events": len(events), "rows": rows}
 
 
