@@ -27,7 +27,7 @@ const std::set<std::string, std::less<>> kSectionKeys = {
 const std::set<std::string, std::less<>> kRuleKeys = {
     "id", "kind", "pattern", "patterns", "severity", "message", "why", "fix", "state", "languages",
     "paths", "exclude_paths", "unless", "requires", "when", "scope", "entropy", "min_length",
-    "checksum", "generic", "placeholders", "once", "decoded", "description", "docs"};
+    "checksum", "generic", "placeholders", "once", "decoded", "description", "docs", "in_tests"};
 
 void check_keys(const json& obj, const std::set<std::string, std::less<>>& known, const std::string& where) {
   for (const auto& [k, v] : obj.items()) {
@@ -247,6 +247,10 @@ Parsed parse_rule(const std::string& id, const json& r, const RuleSet& set) {
   if (auto c = optional_string(r, "checksum", where); !c.empty()) {
     if (c != "github-crc32") fail(where, fmt::format("unknown 'checksum' '{}' (known: github-crc32)", c));
     rule.github_checksum = true;
+  }
+  if (auto t = optional_string(r, "in_tests", where); !t.empty()) {
+    if (t != "issued-jwt") fail(where, fmt::format("unknown 'in_tests' '{}' (known: issued-jwt)", t));
+    rule.issued_jwt_in_tests = true;
   }
   rule.generic = optional_bool(r, "generic", false, where);
   rule.placeholders = optional_bool(r, "placeholders", rule.kind == RuleKind::secret, where);

@@ -44,6 +44,7 @@ struct Rule {
   double min_entropy = 0.0;
   std::size_t min_length = 0;
   bool github_checksum = false;
+  bool issued_jwt_in_tests = false;  // under test paths, only a JWT with an issuer's claims (jwt_issued)
   bool generic = false;       // a generic secret yields to a specific one on the same span
   bool placeholders = true;   // placeholder values are not secrets
   bool once = false;          // report the first hit per file only

@@ -214,6 +214,12 @@ class FileScanner {
     return true;
   }
 
+  // A test's hand-made token (no issuer's claim) is a fixture, not a
+  // credential, when the rule says so (`in_tests: issued-jwt`).
+  bool fixture_passes(const Rule& r, std::string_view value) const {
+    return !(r.issued_jwt_in_tests && is_test_ && !jwt_issued(value));
+  }
+
   Severity severity(const Rule& r) const {
     if (r.kind == RuleKind::code && is_test_) return std::min(r.severity, rules_.test_severity);
     return r.severity;
@@ -327,11 +333,13 @@ class FileScanner {
         if (unless_hit) continue;
       }
       if (rule.kind == RuleKind::secret) {
-        auto verdict = judge_secret(rules_, rule, std::string_view(text).substr(h.vbegin, h.vend - h.vbegin));
+        const std::string_view value = std::string_view(text).substr(h.vbegin, h.vend - h.vbegin);
+        auto verdict = judge_secret(rules_, rule, value);
         // A value in a known format that fails its checksum is not a token
         // (a made-up or mangled one): no generic rule reports it either.
         if (verdict == Verdict::bad_checksum) claimed_.push_back(h);
-        if (verdict != Verdict::secret) continue;
+        if (verdict != Verdict::secret || !fixture_passes(rule, value)) continue;
+        if (in_data_uri(lines_.line(h.line), h.vbegin - lines_.starts[h.line])) continue;
       }
       hits.push_back(h);
       --budget;
@@ -616,7 +624,7 @@ class FileScanner {
         if (unless_hit[k] < 0) unless_hit[k] = re2::RE2::PartialMatch(piece(r.text), *rule.unless) ? 1 : 0;
         if (unless_hit[k] == 1) continue;
       }
-      if (judge_secret(rules_, rule, value) != Verdict::secret) continue;
+      if (judge_secret(rules_, rule, value) != Verdict::secret || !fixture_passes(rule, value)) continue;
       // Masked whether or not it is reported again here.
       remember(value, r, rule, !raw_remembered[k]);
       raw_remembered[k] = 1;

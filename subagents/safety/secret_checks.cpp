@@ -14,6 +14,8 @@ namespace {
 
 constexpr std::string_view kBase62 =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+constexpr std::string_view kBase64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kBase64Std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
 
 std::array<std::uint32_t, 256> make_crc_table() {
   std::array<std::uint32_t, 256> t{};
@@ -109,6 +111,46 @@ bool github_checksum_valid(std::string_view token) {
   std::string_view body = token.substr(underscore + 1);
   if (body.size() <= 6) return false;
   return github_checksum(body.substr(0, body.size() - 6)) == body.substr(body.size() - 6);
+}
+
+bool jwt_issued(std::string_view token) {
+  const auto dot = token.find('.');
+  const auto dot2 = dot == std::string_view::npos ? dot : token.find('.', dot + 1);
+  if (dot2 == std::string_view::npos) return true;
+  const std::string_view body = token.substr(dot + 1, dot2 - dot - 1);
+  std::string json;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : body) {
+    const auto at = kBase64Url.find(c);
+    if (at == std::string_view::npos) return true;
+    acc = (acc << 6) | static_cast<std::uint32_t>(at);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      json += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  for (std::string_view claim : {"\"iss\"", "\"aud\"", "\"exp\"", "\"iat\"", "\"nbf\"", "\"jti\""}) {
+    for (auto p = json.find(claim); p != std::string::npos; p = json.find(claim, p + 1)) {
+      std::size_t q = p + claim.size();
+      while (q < json.size() && (json[q] == ' ' || json[q] == '\t' || json[q] == '\n' || json[q] == '\r')) ++q;
+      if (q < json.size() && json[q] == ':') return true;
+    }
+  }
+  // Not JSON at all: not a token this check can judge.
+  return json.empty() || json.front() != '{';
+}
+
+bool in_data_uri(std::string_view line, std::size_t at) {
+  constexpr std::string_view kMark = ";base64,";
+  std::size_t b = std::min(at, line.size());
+  while (b > 0 && kBase64Std.find(line[b - 1]) != std::string_view::npos) --b;
+  if (b < kMark.size() || line.substr(b - kMark.size(), kMark.size()) != kMark) return false;
+  const auto data = line.rfind("data:", b - kMark.size());
+  // The media type between `data:` and `;base64,` has no blank or quote.
+  return data != std::string_view::npos &&
+         line.substr(data, b - data).find_first_of(" \t\"'`") == std::string_view::npos;
 }
 
 std::string printable_excerpt(std::string_view text, std::size_t max_bytes) {

@@ -29,6 +29,16 @@ bool github_checksum_valid(std::string_view token);
 // build well-formed synthetic tokens with it).
 std::string github_checksum(std::string_view random_part);
 
+// Whether a JWT's payload carries a claim an issuer sets (iss, aud, exp,
+// iat, nbf, jti). Tokens a service minted carry them; a test's hand-made
+// token ({"sub":"foo"}) carries none. A payload that does not decode counts
+// as issued (reported).
+bool jwt_issued(std::string_view token);
+
+// Whether offset `at` of `line` lies in the payload of a `data:<mime>;base64,`
+// URI: an inline image or font, where a token pattern matches by chance.
+bool in_data_uri(std::string_view line, std::size_t at);
+
 // Makes text safe to show in one line: control characters, bidirectional
 // overrides, zero-width and tag characters, and Cyrillic or Greek
 // look-alikes inside a Latin word become <U+XXXX>, invalid UTF-8 bytes

@@ -501,6 +501,13 @@ P("secret/generic-secret-env-template", ".env.example", "DB_PASSWORD=%s" % split
 N("app/client.py", 'HEADERS = {"Authorization": "Basic " + b64encode(f"{user}:{password}".encode()).decode()}')
 N("ci/netrc-entry.txt", "machine api.internal login deploy password ${NETRC_PASSWORD}")
 N(".env.example", "DB_PASSWORD=your-password-here")
+# ------------------------------- secrules19 rules (literal values, as added)
+P("secret/password-literal", "config/services.php", "    'password' => '%s'," % split("wint", "er2023"))
+P("secret/password-config-value", ".env", "DB_PASSWORD=%s" % split("Summ", "er2024!"))
+P("secret/credential-argument", "src/db/Pool.java", '        ds.setPassword("%s");' % split("Tomc", "at@dm1n"))
+N("config/services.php", "    'password' => env('DB_PASSWORD'),")
+N(".env", "DB_PASSWORD=${DB_PASSWORD}")
+N("src/db/Pool.java", '        ds.setPassword(System.getenv("DB_PASSWORD"));')
 
 def write(path, cases):
     with open(path, "w", encoding="utf-8") as f:

@@ -504,3 +504,129 @@ TEST_SUITE("safety::agent") {
     }
   }
 }
+
+// ------------------------------------------------ held-out misses, as classes
+
+namespace {
+
+// The rule of the one secret finding on `line` in `path`, or "" for none.
+std::string secret_rule(const std::string& path, const std::string& line) {
+  std::string rule;
+  for (const auto& f : review_lines(path, {line})) {
+    if (f.rule.rfind("safety/secret/", 0) == 0) rule = f.rule;
+  }
+  return rule;
+}
+
+// `n` characters of a fixed pseudo-random alphabet run (no real token).
+std::string run_of(std::string_view alphabet, std::size_t n, std::size_t seed = 7) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    seed = seed * 1103515245 + 12345;
+    out += alphabet[(seed >> 16) % alphabet.size()];
+  }
+  return out;
+}
+
+constexpr std::string_view kAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+constexpr std::string_view kLowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789";
+constexpr std::string_view kHex = "0123456789abcdef";
+
+}  // namespace
+
+TEST_SUITE("safety::agent") {
+  TEST_CASE("a chosen password under a password key is a secret in every syntax, without high entropy") {
+    const std::vector<std::pair<std::string, std::string>> found = {
+        {".env", "DB_PASSWORD=Summer2024!"},
+        {"src/main/resources/application.properties", "spring.mail.password=Welcome#2025"},
+        {".pypirc", "password = Depl0y-Pypi-77"},
+        {"config/app.yml", "  password: Summer2024!"},
+        {"config/services.php", "    'password' => 'winter2023',"},
+        {"config/initializers/smtp.rb", "  password: 'qwerty-Acme2024',"},
+        {"app/db.py", "DB_PASSWORD = \"Tomcat@dm1n\""},
+        {"src/mail.js", "auth: { user: 'noreply', pass: 'Adm!nJoin2024' },"},
+        {"Web.config", "<add name=\"x\" connectionString=\"Server=s;Password=P@ssw0rd2023!;\" />"},
+    };
+    for (const auto& [path, line] : found) CHECK_MESSAGE(!secret_rule(path, line).empty(), path << ": " << line);
+    CHECK(secret_rule(".env", "DB_PASSWORD=Summer2024!") == "safety/secret/password-config-value");
+    CHECK(secret_rule("config/services.php", "'password' => 'winter2023',") == "safety/secret/password-literal");
+  }
+
+  TEST_CASE("placeholders, lookups, labels and test values under a password key are not secrets") {
+    const std::vector<std::pair<std::string, std::string>> quiet = {
+        {".env", "DB_PASSWORD=${DB_PASSWORD}"},
+        {".env", "DB_PASSWORD=changeme"},
+        {".env", "DB_PASSWORD=password123"},
+        {".env.example", "ADMIN_PASSWORD=Summer2024!"},
+        {"app/config.py", "    password: str = os.environ[\"DB_PASSWORD\"]"},
+        {"app/config.py", "    password: str"},
+        {"config/locales/de.yml", "  password: Passwort"},
+        {"src/form.html", "<input type=\"password\" name=\"password\" autocomplete=\"current-password\">"},
+        {"app/Http/Requests/Login.php", "    'password' => 'required|string|min:8|confirmed',"},
+        {"src/main/resources/app.properties", "db.password=ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)"},
+        {"tests/test_login.py", "    client.post('/login', json={'password': 'Str0ngPass!'})"},
+        {"docs/setup.md", "Set `password: 'Summer2024!'` in your local config."},
+        {"src/auth.ts", "const passwordField = document.querySelector('#password1');"},
+        {".env", "BYPASS=Summer2024!"},
+    };
+    for (const auto& [path, line] : quiet) CHECK_MESSAGE(secret_rule(path, line).empty(), path << ": " << line);
+  }
+
+  TEST_CASE("a literal handed to a credential sink is a secret; a variable or env lookup is not") {
+    CHECK(secret_rule("src/Pool.java", "ds.setPassword(\"Tomcat@dm1n\");") == "safety/secret/credential-argument");
+    CHECK(secret_rule("scripts/join.ps1", "$pw = ConvertTo-SecureString \"Adm!nJoin2024\" -AsPlainText -Force") ==
+          "safety/secret/credential-argument");
+    CHECK(secret_rule("src/auth.js", "const t = jwt.sign({ sub: user.id }, 'my-super-secret-jwt-key-2024', { expiresIn: '1h' });") ==
+          "safety/secret/credential-argument");
+    CHECK(secret_rule("scripts/purge.sh", "curl -X POST \"$U\" -H \"X-Auth-Key: " + run_of(kHex, 37) + "\"") ==
+          "safety/secret/credential-argument");
+    CHECK(secret_rule("scripts/push.sh", "twine upload --password Depl0y-Pypi-77 dist/*") == "safety/secret/credential-argument");
+    for (const std::string line : {"ds.setPassword(System.getenv(\"DB_PASSWORD\"));",
+                                   "$pw = ConvertTo-SecureString $env:JOIN_PW -AsPlainText -Force",
+                                   "const t = jwt.sign({ sub: user.id }, process.env.JWT_SECRET, { expiresIn: '1h' });",
+                                   "curl -H \"X-Auth-Key: $CF_API_KEY\" \"$U\"",
+                                   "dotnet nuget push x.nupkg --api-key $NUGET_API_KEY",
+                                   "psql -U postgres --password my_database_production < dump.sql"}) {
+      CHECK_MESSAGE(secret_rule("scripts/run.sh", line).empty(), line);
+    }
+  }
+
+  TEST_CASE("NuGet API keys and Discord bot tokens are vendor tokens") {
+    CHECK(secret_rule("build/publish.ps1", "dotnet nuget push a.nupkg --api-key " + std::string("oy") + "2" + run_of(kLowerAlnum, 43)) ==
+          "safety/secret/vendor-token");
+    const std::string discord = "MjUzMjc0NjU5Nzk1NjEzOTg1" + std::string(".") + run_of(kAlnum, 6) + "." + run_of(kAlnum, 38, 3);
+    CHECK(secret_rule("bot/index.js", "client.login('" + discord + "');") == "safety/secret/vendor-token");
+    CHECK(secret_rule("bot/index.js", "const id = 'M" + run_of(kAlnum, 10) + "';").empty());
+  }
+
+  TEST_CASE("secret-named constants in Go, Java, Rust, Rails and Laravel forms are read") {
+    CHECK(secret_rule("internal/verify.go", "var webhookSecret = []byte(\"" + run_of(kAlnum, 32) + "\")") ==
+          "safety/secret/generic-secret-assignment");
+    CHECK(secret_rule("src/Signer.java", "private static final String HMAC_KEY = \"" + run_of(kAlnum, 43) + "=\";") ==
+          "safety/secret/generic-secret-assignment");
+    CHECK(secret_rule("src/config.rs", "pub const API_KEY: &str = \"" + run_of(kAlnum, 32) + "\";") ==
+          "safety/secret/generic-secret-assignment");
+    CHECK(secret_rule("config/secrets.yml", "  secret_key_base: " + run_of(kHex, 128)) == "safety/secret/generic-secret-yaml");
+    CHECK(secret_rule(".env.production", "APP_KEY=base64:" + run_of(kAlnum, 43) + "=") == "safety/secret/generic-secret-env");
+    CHECK(secret_rule("internal/verify.go", "var webhookSecret = []byte(os.Getenv(\"WEBHOOK_SECRET\"))").empty());
+    CHECK(secret_rule("src/config.rs", "pub const API_KEY: &str = \"<your-api-key>\";").empty());
+    CHECK(secret_rule(".env.production", "APP_KEY=${APP_KEY}").empty());
+  }
+
+  TEST_CASE("a test's hand-made JWT is a fixture; a minted one is reported even in tests") {
+    const std::string head = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+    const std::string sig = "." + run_of(std::string(kAlnum) + "-_", 43);
+    const std::string made = head + ".eyJzdWIiOiJmb28ifQ" + sig;  // {"sub":"foo"}
+    const std::string minted = head + ".eyJpc3MiOiJodHRwczovL2F1dGguYWNtZS5pbyIsInN1YiI6InN2Yy1iaWxsaW5nIiwiZXhwIjoxOTAwMDAwMDAwfQ" + sig;
+    CHECK(secret_rule("tests/test_auth.py", "TOKEN = \"" + made + "\"").empty());
+    CHECK(secret_rule("tests/test_auth.py", "headers = {\"Authorization\": \"Bearer " + made + "\"}").empty());
+    CHECK(secret_rule("tests/test_auth.py", "TOKEN = \"" + minted + "\"") == "safety/secret/jwt");
+    CHECK(secret_rule("app/client.py", "TOKEN = \"" + made + "\"") == "safety/secret/jwt");
+  }
+
+  TEST_CASE("a token pattern inside a data: URI payload is not a token; the same token outside is") {
+    const std::string square = std::string("EA") + "AA" + run_of(kAlnum, 60);
+    CHECK(secret_rule("src/assets.js", "const icon = \"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB" + square + "\";").empty());
+    CHECK(secret_rule("src/pay.js", "const t = \"" + square + "\";") == "safety/secret/square-token");
+  }
+}

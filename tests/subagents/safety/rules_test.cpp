@@ -113,6 +113,9 @@ TEST_SUITE("safety::rules") {
               .find("got 'fatal'") != std::string::npos);
     CHECK(error_of(base + "      kind: code\n      severity: error\n      languages: [cobol]\n")
               .find("unknown language 'cobol'") != std::string::npos);
+    CHECK(error_of(base + "      kind: secret\n      severity: error\n      in_tests: skip-all\n")
+              .find("unknown 'in_tests' 'skip-all' (known: issued-jwt)") != std::string::npos);
+    CHECK(error_of(base + "      kind: secret\n      severity: error\n      in_tests: issued-jwt\n").empty());
   }
 
   TEST_CASE("a pattern that matches empty text is refused") {

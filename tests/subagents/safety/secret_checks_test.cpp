@@ -55,3 +55,23 @@ TEST_SUITE("safety::secret_checks") {
     CHECK(printable_excerpt(std::string(500, 'a'), 10) == std::string(10, 'a') + "\u2026");
   }
 }
+
+TEST_SUITE("safety::secret_checks") {
+  TEST_CASE("jwt_issued reads the payload's claims: an issuer's claim counts, a hand-made payload does not") {
+    const std::string head = "eyJhbGciOiJIUzI1NiJ9";
+    CHECK_FALSE(jwt_issued(head + ".eyJzdWIiOiJmb28ifQ.sig"));                   // {"sub":"foo"}
+    CHECK(jwt_issued(head + ".eyJpYXQiOjE1MTYyMzkwMjJ9.sig"));                   // {"iat":1516239022}
+    CHECK_FALSE(jwt_issued(head + ".eyJzdWIiOiJleHAifQ.sig"));                   // {"sub":"exp"}: a value, not a claim
+    CHECK(jwt_issued(head + ".not*base64.sig"));                                 // undecodable: reported
+    CHECK(jwt_issued("no-dots-at-all"));
+  }
+
+  TEST_CASE("in_data_uri: inside a base64 data URI's payload only") {
+    const std::string line = "src=\"data:image/png;base64,iVBORw0KGgoEAAAxyz\" alt=\"EAAA\"";
+    CHECK(in_data_uri(line, line.find("EAAAxyz")));
+    CHECK(in_data_uri(line, line.find("iVBOR")));
+    CHECK_FALSE(in_data_uri(line, line.find("EAAA\"")));
+    CHECK_FALSE(in_data_uri("token = \"base64,EAAAxyz\"", 16));
+    CHECK_FALSE(in_data_uri("x", 5));
+  }
+}

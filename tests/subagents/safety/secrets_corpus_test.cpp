@@ -56,6 +56,24 @@ TEST_SUITE("safety::secrets_corpus") {
     CHECK(s.precision() >= 0.97);
   }
 
+  TEST_CASE("the held-out set: recall and precision at least 97% (in-sample since secrules19)") {
+    // Written blind to the rules; its first score was recall 84.9% and
+    // precision 95.7%. Its 16 misses and 4 false alarms were then fixed as
+    // classes, so it no longer measures rules it has not seen.
+    auto cases = load_secret_corpus(kDir + "heldout_positive.jsonl", true);
+    auto neg = load_secret_corpus(kDir + "heldout_negative.jsonl", false);
+    CHECK(cases.size() >= 100);
+    CHECK(neg.size() >= 170);
+    cases.insert(cases.end(), neg.begin(), neg.end());
+    auto agent = make_safety_agent();
+    SecretScore s;
+    for (const auto& c : cases) score_secret_case(c, agent->review(secret_context(c)), s);
+    for (const auto& m : s.misses) MESSAGE("missed: " << m);
+    for (const auto& f : s.false_alarms) MESSAGE("false alarm: " << f);
+    CHECK(s.recall() >= 0.97);
+    CHECK(s.precision() >= 0.97);
+  }
+
   TEST_CASE("red17's missed shapes are all found, and none of their near misses") {
     auto cases = load_all();
     auto agent = make_safety_agent();
