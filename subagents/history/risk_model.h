@@ -19,7 +19,7 @@ namespace reviewer::history {
 
 // Bumped when the transform or the file format changes: a model of
 // another version is retrained.
-inline constexpr int kModelVersion = 2;
+inline constexpr int kModelVersion = 3;
 
 struct RiskModel {
   int version = kModelVersion;

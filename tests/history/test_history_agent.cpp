@@ -167,6 +167,19 @@ TEST_SUITE("history::agent") {
     auto own = h.review("own-area");
     CHECK_FALSE(first(own));
 
+    // The author is the pull request's: not a bot's autofix commit on top of it, and through .mailmap.
+    const std::string work = h.branch("autofixed", {{"src/util_new.c", {"int util_new;\n"}}}, "reg1@example.com");
+    h.repo.set_author("pre-commit-ci[bot]", "bot@noreply.github.com");
+    h.repo.commit("autofixed", work, {{"src/util_new.c", {"int util_new; \n"}}}, "[pre-commit.ci] auto fixes",
+                  h.time + 7200);
+    CHECK_FALSE(first(h.review("autofixed")));
+    h.commit({{".mailmap", {"Reg One <reg1@example.com> <reg1@home.example>\n"}}}, "Map reg1's addresses",
+             "reg1@example.com");
+    h.branch("home-address", {{"src/util_new.c", {"int util_new;\n"}}}, "reg1@home.example");
+    h.branch("unmapped", {{"src/util_new.c", {"int util_new;\n"}}}, "reg1@elsewhere.example");
+    CHECK_FALSE(first(h.review("home-address")));
+    CHECK(first(h.review("unmapped")));
+
     // A team may turn it off; a repository's own file cannot (not a key it may set).
     const auto dir = h.dir / "off";
     std::filesystem::create_directories(dir);

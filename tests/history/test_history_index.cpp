@@ -78,6 +78,18 @@ TEST_SUITE("history::index") {
     CHECK(ix.author_ids.count("merger@example.com") == 0);
   }
 
+  TEST_CASE("a merged branch whose last commit is a bot's autofix is its human author's change") {
+    HistoryRepo h("merge-bot-tip");
+    h.commit({{"src/a.c", {"int a;\n"}}}, "Initial");
+    h.repo.set_author("bob", "bob@example.com");
+    const auto work = h.side("feature", h.tip, {{"src/f.c", {"int f;\n"}}}, "Add f");
+    h.repo.set_author("pre-commit-ci[bot]", "66853113+pre-commit-ci[bot]@users.noreply.github.com");
+    const auto autofix = h.side("feature", work, {{"src/f.c", {"int f; \n"}}}, "[pre-commit.ci] auto fixes");
+    const auto pr = h.merge(autofix, "Merge pull request #9 from o/feature\n\nAdd f");
+    auto ix = h.index();
+    CHECK(ix.authors[h.record(ix, pr).author].key == "bob@example.com");
+  }
+
   TEST_CASE("a base on a side line is judged where it leaves the indexed line; the index is left alone") {
     HistoryRepo h("side-line");
     const auto fork = h.commit({{"a.c", {"a\n"}}}, "One");

@@ -14,6 +14,7 @@
 #include "reviewer/core/error.h"
 #include "reviewer/core/text.h"
 #include "reviewer/git/handles.h"
+#include "reviewer/git/history/change_author.h"
 #include "reviewer/git/history/change_features.h"
 #include "reviewer/git/history/commit_diff.h"
 
@@ -52,7 +53,7 @@ std::string squeeze(std::string_view s) {
 class Walker {
  public:
   Walker(git_repository* repo, HistoryIndex& index, const BuildOptions& opts)
-      : repo_(repo), ix_(index), opts_(opts), classifier_(opts.classifier) {}
+      : repo_(repo), ix_(index), opts_(opts), classifier_(opts.classifier), authors_(repo) {}
 
   // Adds one commit. Throws Interrupted (from the diff, before anything
   // is changed) when `stop` says so.
@@ -145,21 +146,24 @@ class Walker {
   // cost of the branch alone (a revision walk hiding the first parent pays
   // for the mainline around the fork point at every merge).
   // Who made the change: for a merge on the first-parent line, the author of
-  // the branch it merged (the pull request's head), not whoever pressed
-  // "merge". Otherwise a contributor of merged pull requests would stay a
-  // stranger (exp 0, `history/first-change`) however many had landed.
+  // the branch it merged (the pull request's, change_author.h), not whoever
+  // pressed "merge"; otherwise a contributor of merged pull requests would
+  // stay a stranger (exp 0, `history/first-change`) however many landed.
   std::uint32_t change_author(git_commit* commit, bool merge) {
-    CommitPtr side;
+    Identity who = authors_.author(commit);
     if (merge) {
       git_commit* raw = nullptr;
       if (git_commit_parent(&raw, commit, 1) == 0) {
-        side.reset(raw);
+        CommitPtr side(raw);
+        // The branch's own commits end where the indexed line begins.
+        who = authors_.change_author(side.get(), [this](const git_oid& id) {
+          return ix_.commit_ids.count(oid_hex(&id)) > 0;
+        });
       } else {
         git_error_clear();  // beyond a shallow boundary: the merge's own author
       }
     }
-    const git_signature* who = git_commit_author(side ? side.get() : commit);
-    return author_id(who ? who->name : "", who ? who->email : "");
+    return author_id(who.name, who.email);
   }
 
   void merge_side(git_commit* merge, std::uint32_t id, MessageClass& cls) {
@@ -366,6 +370,7 @@ class Walker {
   HistoryIndex& ix_;
   const BuildOptions& opts_;
   MessageClassifier classifier_;
+  AuthorFinder authors_;
 };
 
 }  // namespace

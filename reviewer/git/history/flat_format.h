@@ -1,4 +1,4 @@
-// The history index file (version 8): a header, then sections of
+// The history index file (version 9): a header, then sections of
 // fixed-size records, sorted lookup tables and two pools (32-bit lists and
 // string bytes), so a review can look up the few files and the author it
 // needs in place instead of rebuilding every map (FlatIndex). Everything is

@@ -40,7 +40,7 @@ namespace reviewer::history {
 
 // Bumped whenever the file layout or the meaning of a field changes: an
 // index of another version is rebuilt.
-inline constexpr std::uint32_t kIndexVersion = 8;
+inline constexpr std::uint32_t kIndexVersion = 9;
 
 // A commit of the first-parent line as the index keeps it in memory.
 struct CommitRecord : CommitFacts {
