@@ -66,9 +66,18 @@ bool provisional(const IntentConfig& config, std::string_view title, std::string
     return true;
   };
   if (check(title, true)) return true;
+  // Code and quotations in the description are not the author's words
+  // about this change ("```// temporary hack for IE```" it deletes).
+  bool fenced = false;
   while (!prose.empty()) {
     const size_t nl = prose.find('\n');
-    if (check(prose.substr(0, nl))) return true;
+    const std::string_view l = prose.substr(0, nl);
+    const std::string_view t = trim(l);
+    if (t.starts_with("```") || t.starts_with("~~~")) {
+      fenced = !fenced;
+    } else if (!fenced && !t.starts_with(">") && check(l)) {
+      return true;
+    }
     prose = nl == std::string_view::npos ? std::string_view() : prose.substr(nl + 1);
   }
   return false;
