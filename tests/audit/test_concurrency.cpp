@@ -175,7 +175,11 @@ TEST_SUITE("audit concurrency") {
       auto r = audit::verify_location(path);
       CHECK(r.ok);
       CHECK(r.rows == runs * 23);
-      auto store = AuditStore::open_location(path);
+      // The first writer after a crash recovers the killed writer's WAL; on a
+      // machine this loaded that took longer than the default 5 s wait.
+      audit::OpenOptions opt;
+      opt.busy_timeout_ms = 60000;
+      auto store = storage::is_postgres_url(path) ? AuditStore::open_url(path) : AuditStore::open(path, opt);
       store->record_review(test::sample_review("after-kill", 20));
       CHECK(audit::verify_location(path).rows == (runs + 1) * 23);
     });

@@ -101,6 +101,9 @@ std::string log_scalar(const std::string& location, const std::string& sql) {
     return r.rows() > 0 && r.columns() > 0 ? r.text(0, 0) : "";
   }
   auto db = storage::Connection::open(location, SQLITE_OPEN_READWRITE);
+  // A test may read while another process writes (and checkpoints): wait
+  // for its lock as a reader of the log would, instead of failing at once.
+  db.set_busy_timeout(60000);
   auto st = db.prepare(sql);
   return st.step() ? st.column_text(0) : "";
 }
