@@ -23,7 +23,7 @@ const std::map<std::string, Severity, std::less<>>& intent_rules() {
         // "comment" review) would ship what its author disowns.
         {std::string(rule::wip_not_draft), Severity::error},
         // The author calls the change provisional ("for now", "temporary
-        // workaround", "try to"): such changes were reverted 3-5 times as
+        // workaround", "try to"): such changes were reverted 4-6 times as
         // often as others on 22 public repositories (bench/README.md,
         // `## what gets reverted`). A person decides whether it lands.
         {std::string(rule::tentative), Severity::warning},
