@@ -11,11 +11,20 @@ namespace reviewer::safety {
 
 namespace {
 
-std::string_view line_around(std::string_view text, std::size_t at) {
-  std::size_t b = text.rfind('\n', at == 0 ? 0 : at - 1);
-  b = (b == std::string_view::npos || at == 0) ? 0 : b + 1;
-  std::size_t e = text.find('\n', at);
-  return text.substr(b, (e == std::string_view::npos ? text.size() : e) - b);
+// The line an `unless` judges a hit by: the line its text starts on (a hit
+// may begin with the line break before it, as `(?:^|\s)ai:` does) and, so
+// that an exemption covers no more than its line, only when the hit ends on
+// that line too. npos when the hit is not one line's.
+std::size_t hit_line_end(std::string_view text, std::size_t b, std::size_t len, std::size_t* line_begin) {
+  std::size_t at = b;
+  while (at < b + len && (text[at] == '\n' || text[at] == '\r')) ++at;
+  std::size_t lb = text.rfind('\n', at == 0 ? 0 : at - 1);
+  lb = (lb == std::string_view::npos || at == 0) ? 0 : lb + 1;
+  std::size_t le = text.find('\n', at);
+  if (le == std::string_view::npos) le = text.size();
+  if (b + len > le) return std::string_view::npos;
+  *line_begin = lb;
+  return le;
 }
 
 }  // namespace
@@ -106,14 +115,25 @@ void scan_position(const RuleSet& rules, const TextPosition& at, const std::stri
     std::vector<re2::StringPiece> groups(group + 1);
     std::string evidence;
     std::size_t pos = 0;
+    const std::string_view all(text);
     for (int tries = 0; evidence.empty() && tries < kMaxTries && pos <= text.size() &&
                         re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED, groups.data(),
-                                 static_cast<int>(groups.size()));
-         ++tries) {
-      const std::string_view all(text);
+                                 static_cast<int>(groups.size()));) {
       const auto b = static_cast<std::size_t>(groups[0].data() - text.data());
       pos = groups[0].empty() ? b + 1 : b + groups[0].size();
-      if (rule.unless && re2::RE2::PartialMatch(piece(line_around(all, b)), *rule.unless)) continue;
+      if (rule.unless) {
+        // An exempted line is not a try, or 64 exempted lines would hide
+        // the request after them; the search goes on from the line's end
+        // (its line break, which the next hit may start with), so each
+        // line is exempted at most once.
+        std::size_t lb = 0;
+        const std::size_t le = hit_line_end(all, b, groups[0].size(), &lb);
+        if (le != std::string_view::npos && re2::RE2::PartialMatch(piece(all.substr(lb, le - lb)), *rule.unless)) {
+          pos = std::max(le, b + 1);
+          continue;
+        }
+      }
+      ++tries;
       if (rule.kind == RuleKind::secret) {
         re2::StringPiece v = group > 0 && groups[group].data() ? groups[group] : groups[0];
         std::string_view value(v.data(), v.size());
