@@ -339,7 +339,7 @@ class FileScanner {
         // (a made-up or mangled one): no generic rule reports it either.
         if (verdict == Verdict::bad_checksum) claimed_.push_back(h);
         if (verdict != Verdict::secret || !fixture_passes(rule, value)) continue;
-        if (in_data_uri(lines_.line(h.line), h.vbegin - lines_.starts[h.line])) continue;
+        if (data_uri_(lines_.line(h.line), h.vbegin - lines_.starts[h.line])) continue;
       }
       hits.push_back(h);
       --budget;
@@ -722,6 +722,7 @@ class FileScanner {
   LineText lines_;
   std::optional<LineText> visible_;
   std::vector<Hit> claimed_;  // known-format values that failed their checksum
+  DataUriCheck data_uri_;     // whether a hit is in an inline image's payload
   std::vector<std::size_t> secret_lines_;  // added lines (indices) the plain pass reported a secret on
   std::vector<char> decoded_hint_;  // per added line: its block's sieve named a `decoded` rule
   std::vector<int> bound_;     // path-bound entries whose rules apply here, sorted

@@ -142,15 +142,54 @@ bool jwt_issued(std::string_view token) {
   return json.empty() || json.front() != '{';
 }
 
-bool in_data_uri(std::string_view line, std::size_t at) {
+namespace {
+
+// Media types whose base64 payloads are binary data, where a token pattern
+// matches by chance: images, fonts (also under their old application/
+// names), sound and video. `data:text/plain;base64,` or a bare
+// `data:;base64,` carry text, and a key hidden there is still a key.
+bool binary_media(std::string_view type) {
+  std::string lower(type);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (std::string_view kind : {"image/", "font/", "audio/", "video/", "application/font-", "application/x-font-"}) {
+    if (lower.starts_with(kind)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool DataUriCheck::operator()(std::string_view line, std::size_t at) {
+  if (at >= line.size() || kBase64Std.find(line[at]) == std::string_view::npos) return false;
+  const bool same_line = line.data() == line_ && line.size() == size_;
+  if (!same_line || at < start_ || at >= end_) {
+    line_ = line.data();
+    size_ = line.size();
+    start_ = at;
+    while (start_ > 0 && kBase64Std.find(line[start_ - 1]) != std::string_view::npos) --start_;
+    end_ = at + 1;
+    while (end_ < line.size() && kBase64Std.find(line[end_]) != std::string_view::npos) ++end_;
+    media_ = media_payload(line, start_);
+  }
+  // The value must not open the payload: at least one 4-character group
+  // of it comes first (a key pasted as the whole payload is still a key).
+  return media_ && start_ + 4 <= at;
+}
+
+bool DataUriCheck::media_payload(std::string_view line, std::size_t b) {
   constexpr std::string_view kMark = ";base64,";
-  std::size_t b = std::min(at, line.size());
-  while (b > 0 && kBase64Std.find(line[b - 1]) != std::string_view::npos) --b;
+  // A media type is short: `data:` is looked for this far back only (a
+  // scan to the line's start per run made a long line quadratic).
+  constexpr std::size_t kMaxType = 256;
   if (b < kMark.size() || line.substr(b - kMark.size(), kMark.size()) != kMark) return false;
-  const auto data = line.rfind("data:", b - kMark.size());
+  const std::size_t mark = b - kMark.size();
+  const std::size_t from = mark > kMaxType ? mark - kMaxType : 0;
+  const auto data = line.substr(from, mark - from).rfind("data:");
+  if (data == std::string_view::npos) return false;
+  const std::string_view type = line.substr(from + data + 5, mark - from - data - 5);
   // The media type between `data:` and `;base64,` has no blank or quote.
-  return data != std::string_view::npos &&
-         line.substr(data, b - data).find_first_of(" \t\"'`") == std::string_view::npos;
+  return type.find_first_of(" \t\"'`") == std::string_view::npos && binary_media(type);
 }
 
 std::string printable_excerpt(std::string_view text, std::size_t max_bytes) {

@@ -655,6 +655,74 @@ TEST_SUITE("safety::agent") {
     }
   }
 
+  TEST_CASE("password-literal reads f-strings, backticks, constructor calls and non-ASCII values") {
+    const std::vector<std::pair<std::string, std::string>> found = {
+        {"app/settings.py", "DB_PASSWORD = f\"Summer2024!\""},
+        {"src/db.js", "const dbPassword = `Summer2024!`;"},
+        {"src/db.go", "const dbPassword = `Summer2024!`"},
+        {"src/main.rs", "let password = String::from(\"Summer2024!\");"},
+        {"src/Db.java", "String password = new String(\"Summer2024!\");"},
+        {"app/settings.py", "DB_PASSWORD = \"\u0417\u0438\u043c\u04302024!\""},  // "Winter2024!" in Russian
+        // The forms that read before keep reading.
+        {"config/app.json", "  \"password\": \"Summer2024!\","},
+        {"config/services.php", "  'password' => 'Summer2024!',"},
+        {"internal/db.go", "var Password string = \"Summer2024!\""},
+        {"internal/db.go", "dbPassword := \"Summer2024!\""},
+        {"app/auth.py", "if password == \"Summer2024!\":"},
+        {"app/db.py", "conn = connect(**{'db_pass': 'Summer2024!'})"},
+    };
+    for (const auto& [path, line] : found) {
+      CHECK_MESSAGE(secret_rule(path, line) == "safety/secret/password-literal", path << ": " << line);
+    }
+  }
+
+  TEST_CASE("HTML form attributes, escaped translations, password hashes, tests and docs are no password literals") {
+    const std::vector<std::pair<std::string, std::string>> quiet = {
+        {"src/Login.vue", "<input type=\"password\" name=\"new_password1\">"},
+        {"resources/views/auth/register.blade.php", "<input type=\"password\" id=\"id_password1\" class=\"form-control\">"},
+        {"app/views/sessions/new.html.erb", "<label for=\"password\" class=\"col-sm-2\">Password</label>"},
+        {"src/main/resources/messages_es.properties", "login.password=Contrase\\u00f1a"},
+        {"src/main/resources/messages_zh.properties", "user.password=\\u5bc6\\u7801"},
+        {"src/i18n/zh.js", "  password: '\\u5bc6\\u7801',"},
+        {"database/factories/UserFactory.php",
+         "            'password' => '$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi', // password"},
+        {"app/seed.py", "admin_password = \"$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$qbM6WnHYpNkC5FnWzJvJ1A\""},
+        {"app/seed.py", "admin_password = f\"{prefix}2024!\""},
+        {"src/auth/auth.test.ts", "const t = jwt.sign({id:1}, 'test-secret-123');"},
+        {"src/main/java/app/UserServiceTest.java", "    user.setPassword(\"Test@1234\");"},
+        {"scripts/backup.sh", "mysqldump -u root --password app_db_2024 > dump.sql"},
+        {"guide/setup.mdx", "password = 'Summer2024!'"},
+        {"guide/setup.markdown", "password = 'Summer2024!'"},
+        {"public/login.html", "<script>const password = 'Summer2024!';</script>"},
+        {"project/docs/setup.sh", "DB_PASSWORD='Summer2024!'"},
+        {"project/doc/cli.sh", "deploy --token Summer2024!"},
+    };
+    for (const auto& [path, line] : quiet) CHECK_MESSAGE(secret_rule(path, line).empty(), path << ": " << line);
+  }
+
+  TEST_CASE("a key in a text or untyped data: URI, or opening the payload, is reported") {
+    CHECK(secret_rule("src/k.js", "const k = \"data:;base64," + kAwsKey + "\";") == "safety/secret/aws-access-key");
+    CHECK(secret_rule("src/k.js", "const k = \"data:text/plain;base64,QUFB//" + kAwsKey + "\";") ==
+          "safety/secret/aws-access-key");
+    CHECK(secret_rule("src/k.js", "const k = \"data:image/png;base64," + kAwsKey + "\";") == "safety/secret/aws-access-key");
+    CHECK(secret_rule("src/k.js", "const k = \"data:image/png;base64,QUFB//" + kAwsKey + "\";").empty());
+  }
+
+  TEST_CASE("a 4 MB data: URI line of token-shaped runs is read once, and the key after it is still found") {
+    // Each run is a hit the data: URI check skips; it once read back to the
+    // payload's start for every hit (hours for this line).
+    std::string icon = "const icon = \"data:image/png;base64,iVBORw0KGgo";
+    while (icon.size() < 4'000'000) icon += "//" + kAwsKey;
+    icon += "\";";
+    const std::string key = std::string("AK") + "IA" + "ZX3M7QPR2WKT8LNB";
+    std::vector<Finding> aws;
+    for (auto& f : review_lines("src/assets.js", {icon, "const k = \"" + key + "\";"})) {
+      if (f.rule == "safety/secret/aws-access-key") aws.push_back(f);
+    }
+    REQUIRE(aws.size() == 1);
+    CHECK(aws[0].line == 2);
+  }
+
   TEST_CASE("NuGet API keys and Discord bot tokens are vendor tokens") {
     CHECK(secret_rule("build/publish.ps1", "dotnet nuget push a.nupkg --api-key " + std::string("oy") + "2" + run_of(kLowerAlnum, 43)) ==
           "safety/secret/vendor-token");

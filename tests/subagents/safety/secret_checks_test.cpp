@@ -66,12 +66,32 @@ TEST_SUITE("safety::secret_checks") {
     CHECK(jwt_issued("no-dots-at-all"));
   }
 
-  TEST_CASE("in_data_uri: inside a base64 data URI's payload only") {
+  TEST_CASE("DataUriCheck: inside a binary data URI's payload, after its first group, only") {
     const std::string line = "src=\"data:image/png;base64,iVBORw0KGgoEAAAxyz\" alt=\"EAAA\"";
-    CHECK(in_data_uri(line, line.find("EAAAxyz")));
-    CHECK(in_data_uri(line, line.find("iVBOR")));
-    CHECK_FALSE(in_data_uri(line, line.find("EAAA\"")));
-    CHECK_FALSE(in_data_uri("token = \"base64,EAAAxyz\"", 16));
-    CHECK_FALSE(in_data_uri("x", 5));
+    CHECK(DataUriCheck()(line, line.find("EAAAxyz")));
+    // A value that opens the payload is not skipped: a key pasted as the
+    // whole payload is still a key.
+    CHECK_FALSE(DataUriCheck()(line, line.find("iVBOR")));
+    CHECK_FALSE(DataUriCheck()(line, line.find("EAAA\"")));
+    CHECK_FALSE(DataUriCheck()("token = \"base64,EAAAxyz\"", 16));
+    CHECK_FALSE(DataUriCheck()("x", 5));
+    // Fonts, sound and video are binary too; text and no type are not.
+    CHECK(DataUriCheck()("url(data:font/woff2;base64,d09GMgABAAAAAEAAxyz)", 31));
+    CHECK(DataUriCheck()("url(data:application/x-font-ttf;base64,AAEAAAAKAIAAAwAgxyz)", 43));
+    CHECK_FALSE(DataUriCheck()("\"data:;base64,QUFBQUFBQUKIAxyz\"", 18));
+    CHECK_FALSE(DataUriCheck()("data:text/plain;base64,QUFBQUFBQUKIAxyz", 27));
+  }
+
+  TEST_CASE("DataUriCheck: the hits of one line reuse the run it read, and the next line is read afresh") {
+    DataUriCheck check;
+    const std::string image = "a data:image/png;base64,QUFBQUFBQUFBQUFB//QUFB rest";
+    CHECK(check(image, image.find("//QU")));
+    CHECK(check(image, image.find("//QU") + 2));
+    CHECK_FALSE(check(image, image.find("rest")));
+    const std::string text = "a data:text/plain;base64,QUFBQUFBQUFBQUFB//QUFB rest";
+    CHECK_FALSE(check(text, text.find("//QU") + 2));
+    // `data:` more than 256 bytes before the mark names no media type.
+    const std::string far = "data:image/png" + std::string(300, 'x') + ";base64,QUFBQUFBQUFB";
+    CHECK_FALSE(check(far, far.size() - 4));
   }
 }
