@@ -53,7 +53,7 @@ std::optional<std::uint32_t> blob_lines(git_repository* repo, const std::string&
 }
 
 // The change as the history sees it: files with their lines at the base,
-// the head commit's author and time, and whether the title or description
+// the pull request's author (change_author.h) and the head commit's time, and whether the title or description
 // says fix.
 ChangeShape shape_of(const AgentContext& ctx, const IndexView& index, std::size_t as_of, git_repository* repo,
                      const HistoryConfig& cfg) {
@@ -70,10 +70,12 @@ ChangeShape shape_of(const AgentContext& ctx, const IndexView& index, std::size_
     // indexed line (a base that is the base branch's tip, not the merge base).
     git_oid base{};
     const bool has_base = git_oid_fromstr(&base, ctx.pr.base_sha.c_str()) == 0;
-    const Identity who = AuthorFinder(repo).change_author(head.get(), [&](const git_oid& id) {
+    // The mailmap is the base's: the pull request's own .mailmap (or a work
+    // tree's) could map its author onto a maintainer.
+    const Identity who = AuthorFinder(repo, ctx.pr.base_sha).change_author(head.get(), [&](const git_oid& id) {
       char hex[GIT_OID_HEXSZ + 1];
       git_oid_tostr(hex, sizeof hex, &id);
-      return (has_base && git_oid_equal(&id, &base)) || index.commit_id(hex).has_value();
+      return (has_base && git_oid_equal(&id, &base)) || index.commit_id(hex).has_value() || index.merged(hex);
     });
     const auto id = index.author_id(author_key(who.name, who.email));
     if (id && count_before(index.author_commits(*id), as_of) > 0) s.author = *id;

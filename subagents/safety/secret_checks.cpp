@@ -146,13 +146,16 @@ namespace {
 
 // Media types whose base64 payloads are binary data, where a token pattern
 // matches by chance: images, fonts (also under their old application/
-// names), sound and video. `data:text/plain;base64,` or a bare
+// names), sound, video, and binary application payloads (octet-stream,
+// webpack's default; wasm, pdf, zip). `data:text/plain;base64,` or a bare
 // `data:;base64,` carry text, and a key hidden there is still a key.
 bool binary_media(std::string_view type) {
   std::string lower(type);
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (std::string_view kind : {"image/", "font/", "audio/", "video/", "application/font-", "application/x-font-"}) {
+  for (std::string_view kind : {"image/", "font/", "audio/", "video/", "application/font-", "application/x-font-",
+                                "application/vnd.ms-fontobject", "application/octet-stream", "application/wasm",
+                                "application/pdf", "application/zip"}) {
     if (lower.starts_with(kind)) return true;
   }
   return false;

@@ -179,6 +179,11 @@ TEST_SUITE("history::agent") {
     h.branch("unmapped", {{"src/util_new.c", {"int util_new;\n"}}}, "reg1@elsewhere.example");
     CHECK_FALSE(first(h.review("home-address")));
     CHECK(first(h.review("unmapped")));
+    // The pull request's own .mailmap is not read: it could map a stranger onto a maintainer.
+    h.branch("self-mapped", {{".mailmap", {"Reg One <reg1@example.com> <reg1@example.com>\nReg One <reg1@example.com> <stranger@example.com>\n"}},
+                             {"src/util_new.c", {"int util_new;\n"}}},
+             "stranger@example.com");
+    CHECK(first(h.review("self-mapped")));
 
     // A team may turn it off; a repository's own file cannot (not a key it may set).
     const auto dir = h.dir / "off";

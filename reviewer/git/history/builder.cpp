@@ -52,8 +52,9 @@ std::string squeeze(std::string_view s) {
 
 class Walker {
  public:
-  Walker(git_repository* repo, HistoryIndex& index, const BuildOptions& opts)
-      : repo_(repo), ix_(index), opts_(opts), classifier_(opts.classifier), authors_(repo) {}
+  // `mailmap_at`: the commit whose .mailmap maps authors (the newest indexed).
+  Walker(git_repository* repo, HistoryIndex& index, const BuildOptions& opts, const std::string& mailmap_at)
+      : repo_(repo), ix_(index), opts_(opts), classifier_(opts.classifier), authors_(repo, mailmap_at) {}
 
   // Adds one commit. Throws Interrupted (from the diff, before anything
   // is changed) when `stop` says so.
@@ -155,9 +156,11 @@ class Walker {
       git_commit* raw = nullptr;
       if (git_commit_parent(&raw, commit, 1) == 0) {
         CommitPtr side(raw);
-        // The branch's own commits end where the indexed line begins.
+        // The branch's own commits end where indexed history begins (the
+        // line, or what an earlier merge brought).
         who = authors_.change_author(side.get(), [this](const git_oid& id) {
-          return ix_.commit_ids.count(oid_hex(&id)) > 0;
+          const std::string h = oid_hex(&id);
+          return ix_.commit_ids.count(h) > 0 || ix_.merged_ids.count(h) > 0;
         });
       } else {
         git_error_clear();  // beyond a shallow boundary: the merge's own author
@@ -412,7 +415,7 @@ std::vector<std::string> first_parent_line(git_repository* repo, const std::stri
 
 std::size_t add_commits(git_repository* repo, HistoryIndex& index, std::span<const std::string> line,
                         const BuildOptions& options, const std::function<bool()>& deadline) {
-  Walker w(repo, index, options);
+  Walker w(repo, index, options, line.empty() ? std::string() : line.back());
   std::size_t n = 0;
   for (const auto& sha : line) {
     if (options.expired && options.expired()) break;

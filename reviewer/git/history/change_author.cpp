@@ -12,9 +12,33 @@ bool is_bot(std::string_view name) { return name.ends_with("[bot]"); }
 
 }  // namespace
 
-AuthorFinder::AuthorFinder(git_repository* repo) : repo_(repo) {
-  if (git_mailmap_from_repository(&mailmap_, repo) < 0) {
-    // An unreadable .mailmap maps nothing; identities stay as committed.
+AuthorFinder::AuthorFinder(git_repository* repo, const std::string& at) : repo_(repo) {
+  // An unreadable or missing .mailmap maps nothing; identities stay as committed.
+  git_oid oid;
+  git_commit* raw = nullptr;
+  if (git_oid_fromstr(&oid, at.c_str()) < 0 || git_commit_lookup(&raw, repo, &oid) < 0) {
+    git_error_clear();
+    return;
+  }
+  git::CommitPtr commit(raw);
+  git_tree* tree_raw = nullptr;
+  if (git_commit_tree(&tree_raw, commit.get()) < 0) {
+    git_error_clear();
+    return;
+  }
+  git::TreePtr tree(tree_raw);
+  const git_tree_entry* entry = git_tree_entry_byname(tree.get(), ".mailmap");
+  git_blob* blob_raw = nullptr;
+  if (!entry || git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
+      git_blob_lookup(&blob_raw, repo, git_tree_entry_id(entry)) < 0) {
+    git_error_clear();
+    return;
+  }
+  git::BlobPtr blob(blob_raw);
+  constexpr git_object_size_t kMaxBytes = 1 << 20;
+  if (git_blob_rawsize(blob.get()) > kMaxBytes ||
+      git_mailmap_from_buffer(&mailmap_, static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                              static_cast<std::size_t>(git_blob_rawsize(blob.get()))) < 0) {
     git_error_clear();
     mailmap_ = nullptr;
   }

@@ -17,9 +17,10 @@ struct Identity {
 
 class AuthorFinder {
  public:
-  // Reads the repository's mailmap (.mailmap at HEAD in a bare repository,
-  // mailmap.file / mailmap.blob from its config); none is no mapping.
-  explicit AuthorFinder(git_repository* repo);
+  // Reads the mailmap of commit `at` (its tree's .mailmap, at most 1 MB), a
+  // commit that has landed: never a work tree's or the pull request's own
+  // file, which could map its author onto a maintainer. None is no mapping.
+  AuthorFinder(git_repository* repo, const std::string& at);
   ~AuthorFinder();
   AuthorFinder(const AuthorFinder&) = delete;
   AuthorFinder& operator=(const AuthorFinder&) = delete;
