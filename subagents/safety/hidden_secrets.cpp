@@ -69,9 +69,8 @@ std::optional<std::string> hex_decode(std::string_view run) {
   return out;
 }
 
-// Base64 or base64url (not both alphabets in one run) to text, or nothing
-// at the first byte that is not printable: random identifiers fail within
-// their first few characters.
+}  // namespace
+
 std::optional<std::string> b64_decode(std::string_view run) {
   const bool standard = run.find_first_of("+/") != std::string_view::npos;
   const bool url = run.find_first_of("-_") != std::string_view::npos;
@@ -82,7 +81,9 @@ std::optional<std::string> b64_decode(std::string_view run) {
   std::uint32_t acc = 0;
   int bits = 0;
   for (char c : run) {
-    acc = (acc << 6) | static_cast<std::uint32_t>(b64_value(c));
+    const int v = b64_value(c);
+    if (v < 0) return std::nullopt;  // a character of neither alphabet
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
@@ -93,6 +94,8 @@ std::optional<std::string> b64_decode(std::string_view run) {
   }
   return out;
 }
+
+namespace {
 
 // A run of \xNN / \uXXXX escapes at `i`: its end and decoded text, when
 // there are enough of them and each is printable ASCII.

@@ -15,12 +15,19 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace reviewer::safety {
+
+// Base64 or base64url (not both alphabets in one run) to text, or nothing
+// at the first byte that is not printable ASCII, a tab or a line break (a
+// line break comes out as the two characters `\n`): random identifiers
+// fail within their first few characters.
+std::optional<std::string> b64_decode(std::string_view run);
 
 struct HiddenReading {
   std::string text;          // one line, no '\n'

@@ -8,13 +8,14 @@
 
 #include <fmt/format.h>
 
+#include "subagents/safety/hidden_secrets.h"
+
 namespace reviewer::safety {
 
 namespace {
 
 constexpr std::string_view kBase62 =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-constexpr std::string_view kBase64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view kBase64Std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
 
 std::array<std::uint32_t, 256> make_crc_table() {
@@ -117,20 +118,11 @@ bool jwt_issued(std::string_view token) {
   const auto dot = token.find('.');
   const auto dot2 = dot == std::string_view::npos ? dot : token.find('.', dot + 1);
   if (dot2 == std::string_view::npos) return true;
-  const std::string_view body = token.substr(dot + 1, dot2 - dot - 1);
-  std::string json;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : body) {
-    const auto at = kBase64Url.find(c);
-    if (at == std::string_view::npos) return true;
-    acc = (acc << 6) | static_cast<std::uint32_t>(at);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      json += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
+  // A payload that does not decode to text (not base64url, or bytes
+  // outside printable ASCII) is not one this check can judge.
+  const auto decoded = b64_decode(token.substr(dot + 1, dot2 - dot - 1));
+  if (!decoded) return true;
+  const std::string& json = *decoded;
   for (std::string_view claim : {"\"iss\"", "\"aud\"", "\"exp\"", "\"iat\"", "\"nbf\"", "\"jti\""}) {
     for (auto p = json.find(claim); p != std::string::npos; p = json.find(claim, p + 1)) {
       std::size_t q = p + claim.size();
