@@ -97,6 +97,13 @@ AutoApproveVerdict auto_approve_verdict(const Guidance& g, std::string_view repo
 Guidance layer_repository(const Guidance& operator_guidance, const std::string& name,
                           const std::string& text);
 
+// A YAML (or JSON) document from a pull request that is not guidance, such
+// as a linter's configuration, as JSON, read under the same limits as a
+// repository's guidance file (256 KiB, 16 levels, no anchors or aliases,
+// one document). Throws reviewer::Error "file:line:col: ..." when it is not
+// valid YAML or breaks a limit.
+nlohmann::json read_untrusted_yaml(const std::string& name, const std::string& text);
+
 // Loads the shipped defaults, then every *.yml / *.yaml file of each
 // directory in order (files sorted by name), then `extra` documents (name,
 // YAML text) on top. Throws reviewer::Error naming "file:line:col" on

@@ -322,4 +322,9 @@ Guidance layer_repository(const Guidance& operator_guidance, const std::string& 
   return g;
 }
 
+nlohmann::json read_untrusted_yaml(const std::string& name, const std::string& text) {
+  const YAML::Node root = guidance_yaml::parse(name, text, guidance_yaml::kRepository);
+  return guidance_yaml::to_json(name, root, guidance_yaml::kRepository);
+}
+
 }  // namespace reviewer

@@ -2,6 +2,9 @@
 // built-in checks a regex cannot express, each over one changed file.
 #pragma once
 
+#include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "reviewer/core/finding.h"
@@ -22,5 +25,12 @@ void check_commented_out_code(const Rule& rule, const FileView& file, std::vecto
 // A Makefile's test target made a no-op, told to ignore failures or to
 // leave tests out, or its recipe deleted (test_target_check.cpp).
 void check_test_target_disabled(const Rule& rule, const FileView& file, std::vector<Finding>& out);
+
+// A blob's text by its id (hex), or nullopt when it cannot be read.
+using BlobText = std::function<std::optional<std::string>(const std::string& id)>;
+// golangci-lint's configuration stops running gosec where the base ran it
+// (linter_check.cpp): both sides are read whole.
+void check_security_linter_disabled(const Rule& rule, const Diff& diff, const BlobText& blob,
+                                    std::vector<Finding>& out);
 
 }  // namespace reviewer::logic

@@ -135,7 +135,8 @@ Pattern load_pattern(const json& p, const std::string& where) {
 const std::set<std::string, std::less<>> kChecks = {
     "self-comparison", "identical-branches", "duplicate-condition", "unreachable-code",
     "commented-out-code", "missing-test-change", "test-deleted", "dangling-reference",
-    "call-site-mismatch", "coupled-literal", "renamed-key", "test-target-disabled"};
+    "call-site-mismatch", "coupled-literal", "renamed-key", "test-target-disabled",
+    "security-linter-disabled"};
 
 Rule load_rule(const std::string& id, const json& r) {
   std::string where = "logic.rules." + id;

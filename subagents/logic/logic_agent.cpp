@@ -70,6 +70,19 @@ class HeadReader {
   std::map<std::string, std::string> files_;
 };
 
+// A blob's text by id, at most the 256 KiB a repository's YAML may have
+// (plus one byte, so that a larger blob still fails the size limit).
+logic::BlobText blob_reader(git_repository* repo) {
+  return [repo](const std::string& id) -> std::optional<std::string> {
+    git_oid oid;
+    git_blob* b = nullptr;
+    if (git_oid_fromstrn(&oid, id.data(), id.size()) != 0 || git_blob_lookup(&b, repo, &oid) != 0) return std::nullopt;
+    git::BlobPtr blob(b);
+    auto size = static_cast<size_t>(git_blob_rawsize(blob.get()));
+    return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())), std::min<size_t>(size, 256 * 1024 + 1));
+  };
+}
+
 class LogicAgent final : public Agent {
  public:
   std::string_view name() const override { return "logic"; }
@@ -161,6 +174,9 @@ class LogicAgent final : public Agent {
     HeadReader reader(repo.get(), ctx.pr.head_sha);
     logic::LineReader read = [&reader](std::string_view p, std::uint32_t n) { return reader.line(p, n); };
     logic::trace_change(cfg, files, *head, read, out);
+    if (const auto* r = cfg.rule("logic/security-linter-disabled")) {
+      logic::check_security_linter_disabled(*r, ctx.diff, blob_reader(repo.get()), out);
+    }
     return head;
   }
 

@@ -327,3 +327,105 @@ TEST_SUITE("logic agent: existing tests and partial reviews") {
     }
   }
 }
+
+// logic/security-linter-disabled: golangci-lint's configuration compared at
+// the base and the head, as a team's CI runs it.
+namespace {
+
+std::vector<Finding> linter_findings(const std::string& label, const test::Files& base, const test::Files& head) {
+  std::vector<Finding> all = make_logic_agent()->review(context_at_head(label, base, head));
+  std::vector<Finding> out;
+  std::copy_if(all.begin(), all.end(), std::back_inserter(out),
+               [](const Finding& f) { return f.rule == "logic/security-linter-disabled"; });
+  return out;
+}
+
+const char* kV1 =
+    "run:\n  timeout: 5m\nlinters:\n  disable-all: true\n  enable:\n    - errcheck\n    - govet\n"
+    "    - staticcheck\n    - gosec\n    - unused\n";
+
+const char* kV2 =
+    "version: \"2\"\nlinters:\n  default: standard\n  enable:\n    - gosec\n    - misspell\n"
+    "  settings:\n    gosec:\n      excludes:\n        - G104\n";
+
+}  // namespace
+
+TEST_SUITE("logic agent: security linter disabled") {
+  TEST_CASE("gosec moved to the disable list far below the list's key is reported at its line") {
+    test::Files base = {{".golangci.yml",
+                         "linters:\n  enable:\n    - gosec\n    - errcheck\n  disable:\n    - a1\n    - a2\n"
+                         "    - a3\n    - a4\n    - a5\n    - a6\n"}};
+    test::Files head = {{".golangci.yml",
+                         "linters:\n  enable:\n    - errcheck\n  disable:\n    - a1\n    - a2\n"
+                         "    - a3\n    - a4\n    - a5\n    - a6\n    - gosec\n"}};
+    auto f = linter_findings("lint-disable", base, head);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].path == ".golangci.yml");
+    CHECK(f[0].severity == Severity::warning);
+    CHECK(f[0].line == 11);
+    CHECK(f[0].message.find("gosec") != std::string::npos);
+  }
+
+  TEST_CASE("gosec dropped from the enable list under disable-all") {
+    test::Files base = {{".golangci.yml", kV1}};
+    std::string h = kV1;
+    h.erase(h.find("    - gosec\n"), 12);
+    auto f = linter_findings("lint-enable", base, {{".golangci.yml", h}});
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].line > 0);
+  }
+
+  TEST_CASE("v2: gosec excluded for every file, or more of its checks excluded") {
+    std::string everywhere = std::string(kV2) + "  exclusions:\n    rules:\n      - linters: [gosec]\n";
+    auto f = linter_findings("lint-v2-excl", {{".golangci.yml", kV2}}, {{".golangci.yml", everywhere}});
+    CHECK(f.size() == 1);
+
+    std::string more = kV2;
+    more += "        - G204\n";
+    f = linter_findings("lint-v2-checks", {{".golangci.yml", kV2}}, {{".golangci.yml", more}});
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].message.find("G204") != std::string::npos);
+  }
+
+  TEST_CASE("the configuration deleted, in a subfolder too, while it ran gosec") {
+    auto f = linter_findings("lint-deleted", {{"tools/.golangci.yaml", kV1}, {"main.go", "package main\n"}},
+                           {{"main.go", "package main\n"}});
+    CHECK(f.size() == 1);
+  }
+
+  TEST_CASE("not reported: gosec kept, enabled, excluded for tests only, or never on") {
+    // Reordered and another linter added.
+    std::string reordered = "linters:\n  disable-all: true\n  enable:\n    - gosec\n    - errcheck\n    - govet\n"
+                            "    - staticcheck\n    - unused\n    - revive\n";
+    CHECK(linter_findings("lint-keep", {{".golangci.yml", kV1}}, {{".golangci.yml", reordered}}).empty());
+    // Turned on.
+    std::string off = kV1;
+    off.erase(off.find("    - gosec\n"), 12);
+    CHECK(linter_findings("lint-on", {{".golangci.yml", off}}, {{".golangci.yml", kV1}}).empty());
+    // Excluded for test files only (a path narrows the rule).
+    std::string tests = std::string(kV2) + "  exclusions:\n    rules:\n      - path: _test\\.go\n        linters: [gosec]\n";
+    CHECK(linter_findings("lint-tests", {{".golangci.yml", kV2}}, {{".golangci.yml", tests}}).empty());
+    // One check excluded fewer.
+    std::string fewer = kV2;
+    fewer.erase(fewer.find("      excludes:\n"));
+    CHECK(linter_findings("lint-fewer", {{".golangci.yml", kV2}}, {{".golangci.yml", fewer}}).empty());
+    // A configuration added without gosec, and one where gosec was never on.
+    CHECK(linter_findings("lint-added", {{"main.go", "package main\n"}},
+                        {{"main.go", "package main\n"}, {".golangci.yml", off}})
+              .empty());
+    std::string off2 = off + "    - revive\n";
+    CHECK(linter_findings("lint-never", {{".golangci.yml", off}}, {{".golangci.yml", off2}}).empty());
+  }
+
+  TEST_CASE("a head configuration this check cannot read, where the base ran gosec, is reported (fail closed)") {
+    // golangci-lint reads aliases; this check refuses them (a repository's
+    // YAML is read under limits), so an alias must not hide a disable.
+    std::string alias = "a: &x [gosec]\nlinters:\n  disable: *x\n";
+    auto f = linter_findings("lint-alias", {{".golangci.yml", kV1}}, {{".golangci.yml", alias}});
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].message.find("could not be read") != std::string::npos);
+    CHECK(linter_findings("lint-bad", {{".golangci.yml", kV1}}, {{".golangci.yml", "linters: [\n"}}).size() == 1);
+    // A base that cannot be read is not judged: nothing says gosec ran.
+    CHECK(linter_findings("lint-bad-base", {{".golangci.yml", "linters: [\n"}}, {{".golangci.yml", kV1}}).empty());
+  }
+}

@@ -1,0 +1,190 @@
+// logic/security-linter-disabled: golangci-lint's configuration stops
+// running gosec, the security linter, where the base ran it. Which list a
+// `- gosec` line sits in (enable, disable, an exclusion rule) is often out
+// of the hunk's sight, so the configuration is read whole at both sides
+// and the effective state compared, as golangci-lint itself would read it
+// (v1 and v2 formats).
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "guidance/guidance.h"
+#include "reviewer/core/error.h"
+#include "subagents/logic/checks.h"
+
+namespace reviewer::logic {
+
+namespace {
+
+using json = nlohmann::json;
+
+bool golangci_config(std::string_view path) {
+  const auto slash = path.rfind('/');
+  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  return name == ".golangci.yml" || name == ".golangci.yaml" || name == ".golangci.json";
+}
+
+const json* yaml_at(const json& doc, std::initializer_list<const char*> keys) {
+  const json* node = &doc;
+  for (const char* k : keys) {
+    if (!node->is_object()) return nullptr;
+    auto it = node->find(k);
+    if (it == node->end()) return nullptr;
+    node = &*it;
+  }
+  return node;
+}
+
+// The strings of a list (a lone string counts as a list of one).
+std::set<std::string> string_list(const json* node) {
+  std::set<std::string> out;
+  if (!node) return out;
+  if (node->is_string()) out.insert(node->get<std::string>());
+  if (node->is_array()) {
+    for (const auto& v : *node) {
+      if (v.is_string()) out.insert(v.get<std::string>());
+    }
+  }
+  return out;
+}
+
+bool names_gosec(const std::set<std::string>& s) { return s.count("gosec") || s.count("gas"); }
+
+// An exclusion rule that names gosec and nothing that narrows it to some
+// files or some findings silences gosec everywhere.
+bool excluded_everywhere(const json* rules) {
+  if (!rules || !rules->is_array()) return false;
+  for (const auto& r : *rules) {
+    if (!r.is_object() || !names_gosec(string_list(yaml_at(r, {"linters"})))) continue;
+    bool narrowed = false;
+    for (const char* k : {"path", "path-except", "text", "source"}) narrowed = narrowed || r.contains(k);
+    if (!narrowed) return true;
+  }
+  return false;
+}
+
+struct GosecState {
+  bool on = false;
+  std::set<std::string> excluded_checks;  // gosec's own excludes (G101, ...)
+};
+
+GosecState gosec_state(const json& doc) {
+  GosecState s;
+  const json* version = yaml_at(doc, {"version"});
+  const bool v2 = version && ((version->is_string() && version->get<std::string>() == "2") ||
+                              (version->is_number() && version->get<double>() == 2));
+  if (names_gosec(string_list(yaml_at(doc, {"linters", "disable"})))) return s;
+  if (names_gosec(string_list(yaml_at(doc, {"linters", "enable"})))) {
+    s.on = true;
+  } else if (v2) {
+    const json* d = yaml_at(doc, {"linters", "default"});
+    s.on = d && d->is_string() && d->get<std::string>() == "all";
+  } else {
+    const json* all = yaml_at(doc, {"linters", "enable-all"});
+    s.on = all && all->is_boolean() && all->get<bool>();
+  }
+  if (s.on && excluded_everywhere(v2 ? yaml_at(doc, {"linters", "exclusions", "rules"}) : yaml_at(doc, {"issues", "exclude-rules"}))) {
+    s.on = false;
+  }
+  s.excluded_checks = string_list(v2 ? yaml_at(doc, {"linters", "settings", "gosec", "excludes"})
+                               : yaml_at(doc, {"linters-settings", "gosec", "excludes"}));
+  return s;
+}
+
+// The new-side line to report on: the first added line naming `word`; else
+// where a deleted line naming it was (the new-side line beside it); else the
+// first added line; else 0 (the file as a whole: a deleted file).
+int line_of(const FileDiff& f, std::string_view word) {
+  int first_added = 0, beside_deleted = 0;
+  for (const Hunk& h : f.hunks) {
+    int last_new = 0;  // the new-side line before this one
+    bool pending = false;  // a deleted line naming `word` waits for a new-side line
+    for (const DiffLine& l : h.lines) {
+      if (l.origin == LineOrigin::deleted) {
+        if (!beside_deleted && l.content.find(word) != std::string_view::npos) pending = true;
+        continue;
+      }
+      if (pending) beside_deleted = l.new_line, pending = false;
+      if (l.origin == LineOrigin::added) {
+        if (l.content.find(word) != std::string_view::npos) return l.new_line;
+        if (first_added == 0) first_added = l.new_line;
+      }
+      last_new = l.new_line;
+    }
+    if (pending && last_new > 0) beside_deleted = last_new;  // deleted at the hunk's end
+  }
+  return beside_deleted ? beside_deleted : first_added;
+}
+
+std::string evidence_at(const FileDiff& f, int line) {
+  for (const Hunk& h : f.hunks) {
+    for (const DiffLine& l : h.lines) {
+      if (l.origin != LineOrigin::deleted && l.new_line == line) return std::string(l.content);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+void check_security_linter_disabled(const Rule& rule, const Diff& diff, const BlobText& blob,
+                                    std::vector<Finding>& out) {
+  for (const FileDiff& f : diff.files) {
+    if (f.submodule || f.symlink || f.binary || f.kind == ChangeKind::added) continue;
+    if (!golangci_config(f.old_path)) continue;
+    // The base's state; one that cannot be read says nothing about gosec.
+    GosecState before;
+    try {
+      auto text = blob(f.old_id);
+      if (!text) continue;
+      before = gosec_state(read_untrusted_yaml(f.old_path, *text));
+    } catch (const Error&) {
+      continue;
+    }
+    if (!before.on) continue;
+    auto report = [&](int line, const std::string& detail) {
+      out.push_back(make_finding(rule, f.path(), line, line > 0 ? evidence_at(f, line) : std::string(), detail));
+    };
+    // Deleted, or renamed to a name golangci-lint does not look for.
+    if (f.kind == ChangeKind::deleted || !golangci_config(f.new_path)) {
+      report(0, fmt::format("({} no longer configures golangci-lint, which ran gosec)", f.old_path));
+      continue;
+    }
+    GosecState after;
+    try {
+      auto text = blob(f.new_id);
+      if (!text) throw Error(Error::Code::invalid_input, "the blob cannot be read");
+      after = gosec_state(read_untrusted_yaml(f.new_path, *text));
+    } catch (const Error&) {
+      // Fail closed: golangci-lint may read what this check refuses
+      // (aliases, say), so an unreadable head could hide a disable.
+      report(line_of(f, "gosec"), "(the configuration could not be read within this check's limits: invalid YAML, "
+                                  "anchors or aliases, or over 256 KiB; gosec ran at the base and may be off)");
+      continue;
+    }
+    if (!after.on) {
+      report(line_of(f, "gosec"), "(gosec ran at the base and no longer runs)");
+      continue;
+    }
+    std::vector<std::string> added;
+    std::set_difference(after.excluded_checks.begin(), after.excluded_checks.end(), before.excluded_checks.begin(),
+                        before.excluded_checks.end(), std::back_inserter(added));
+    if (!added.empty()) {
+      // The names are the pull request's text: only check ids are quoted.
+      std::vector<std::string> ids;
+      for (const auto& a : added) {
+        const bool id = !a.empty() && a.size() <= 8 &&
+                        std::all_of(a.begin(), a.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+        if (id && ids.size() < 10) ids.push_back(a);
+      }
+      const size_t rest = added.size() - ids.size();
+      report(line_of(f, added.front()),
+             fmt::format("(gosec's checks {}{} are now excluded)", ids.empty() ? "" : fmt::format("{}", fmt::join(ids, ", ")),
+                         rest == 0 ? "" : fmt::format("{}{} more", ids.empty() ? "" : " and ", rest)));
+    }
+  }
+}
+
+}  // namespace reviewer::logic
