@@ -60,6 +60,29 @@ TEST_SUITE("intent description rules") {
     CHECK_FALSE(has_rule(g, "intent/no-why"));
   }
 
+  TEST_CASE("reasons given in ordinary words are a why (red team controls, real commit bodies)") {
+    for (const char* body : {
+             "Customers asked to leave delivery instructions with their order. This adds an optional note field.",
+             "Users without a photo got an empty circle, which looked broken. This adds an initials helper.",
+             "Supplier feeds send discounts as \"12.5%\" strings, which ingest rejected as invalid numbers. This adds "
+             "a parser with tests.",
+             "This ensures that sphinx can get a docstring for current_app without a RuntimeError.",
+             "More-or-less a half-rewrite of the current time driver.\n\nFixes: #3028, #3069",
+             "Follow-up to https://github.com/example/project/pull/14656.\n\nThis renames the option.",
+             "Ruby 3.3.0 has been released and is available on the CI image. This adds it to the matrix.",
+         }) {
+      const std::string text = body;
+      CAPTURE(text);
+      CHECK_FALSE(has_rule(run_intent(pr_with("Change invoice total rounding", body), one_file()), "intent/no-why"));
+    }
+    // Still no reason: what changed, said twice.
+    CHECK(has_rule(run_intent(pr_with("Add an optional note to orders",
+                                      "This adds an optional note field to orders and its migration. The form "
+                                      "shows the note under the address."),
+                              one_file()),
+                   "intent/no-why"));
+  }
+
   TEST_CASE("placeholder text and an untouched checklist are reported as an unfilled template") {
     auto f = run_intent(pr_with("Fix invoice total rounding",
                                 std::string(kGoodBody) + "\n\nDescribe your changes here.\n"),
