@@ -4,6 +4,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include "subagents/intent/checks.h"
 #include "subagents/intent/code_scan.h"
@@ -75,6 +76,25 @@ const DiffLine* first_offending_line(const FileDiff& fd, bool code_only, int* ne
   return nullptr;
 }
 
+// A container build file whose changed lines are all its base image
+// (`FROM`) or a version argument: what a dependency bump of the image
+// (Dependabot's "Bump python from 3.12.1 to 3.12.2") changes, and nothing else.
+bool base_image_bump(const FileDiff& fd) {
+  const std::string& path = fd.path();
+  const auto slash = path.rfind('/');
+  const std::string_view name = std::string_view(path).substr(slash == std::string::npos ? 0 : slash + 1);
+  const bool container = name == "Dockerfile" || name == "Containerfile" || name.starts_with("Dockerfile.") ||
+                         name.ends_with(".dockerfile") || name.ends_with(".Dockerfile");
+  if (!container || fd.binary || fd.truncated || fd.hunks.empty()) return false;
+  static const RE2 image_line(R"((?i)^\s*(?:FROM\s+\S|ARG\s+\w*(?:VERSION|TAG|DIGEST|IMAGE)\w*=))");
+  for (const auto& h : fd.hunks) {
+    for (const auto& l : h.lines) {
+      if (l.origin != LineOrigin::context && !RE2::PartialMatch(l.content, image_line)) return false;
+    }
+  }
+  return true;
+}
+
 void check_allowed_files(const Diff& diff, const DeclaredIntent& d, const IntentConfig& config,
                          std::vector<Finding>& out) {
   auto it = std::find_if(kind_scopes().begin(), kind_scopes().end(),
@@ -87,7 +107,7 @@ void check_allowed_files(const Diff& diff, const DeclaredIntent& d, const Intent
     auto cls = classify_file(path, config);
     bool allowed = std::find(it->allowed.begin(), it->allowed.end(), cls) != it->allowed.end();
     for (auto extra : it->allowed) allowed = allowed || (extra == "resources" && config.in_class(extra, path));
-    if (allowed) continue;
+    if (allowed || (it->kind == "deps" && base_image_bump(fd))) continue;
     int line = 0;
     const DiffLine* l = first_offending_line(fd, it->code_only, &line);
     if (!l && !fd.binary) continue;

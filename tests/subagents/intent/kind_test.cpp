@@ -109,6 +109,18 @@ TEST_SUITE("intent kind-mismatch rules") {
     CHECK(m->path == "src/merge.js");
   }
 
+  TEST_CASE("a dependency bump may move a container base image, and only its FROM or version ARG lines") {
+    auto pr = pr_with("Bump Python base image to 3.12.2",
+                      "3.12.2 fixes a crash in the ssl module that we hit under load, so the image moves to it.");
+    auto image = diff_of({file_change("Dockerfile", {"-FROM python:3.12.1-slim", "+FROM python:3.12.2-slim"}),
+                          file_change("deploy/worker.dockerfile",
+                                      {"-ARG PYTHON_VERSION=3.12.1", "+ARG PYTHON_VERSION=3.12.2"})});
+    CHECK_FALSE(has_rule(run_intent(pr, image), "intent/kind-mismatch/deps-changes-code"));
+    auto more = diff_of({file_change("Dockerfile", {"-FROM python:3.12.1-slim", "+FROM python:3.12.2-slim",
+                                                    "+RUN pip install debugpy"})});
+    CHECK(has_rule(run_intent(pr, more), "intent/kind-mismatch/deps-changes-code"));
+  }
+
   TEST_CASE("a style PR may reformat but not change tokens") {
     auto fmt_only = diff_of({file_change("src/a.ts", {"-const x = {a: 1, b: 2}", "+const x = {", "+  a: 1,", "+  b: 2,",
                                                       "+};", "-import b from 'b'", "-import a from 'a'",
