@@ -4,6 +4,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include "subagents/intent/checks.h"
 #include "subagents/intent/file_class.h"
@@ -134,6 +135,22 @@ std::string promise_text(const PullRequest& pr) {
   return out;
 }
 
+// An added line that declares a test where it is not a test file: Rust's
+// `#[test]` and `#[cfg(test)]` module beside the code, a Go `func TestX(t`
+// or a Python `def test_x(` in a module that is not under a test path.
+bool adds_inline_test(const Diff& diff) {
+  static const RE2 test_line(
+      R"(^\s*(?:#\[(?:cfg\()?test\b|func\s+Test\w*\s*\(|(?:async\s+)?def\s+test_?\w*\s*\())");
+  for (const auto& fd : diff.files) {
+    for (const auto& h : fd.hunks) {
+      for (const auto& l : h.lines) {
+        if (l.origin == LineOrigin::added && RE2::PartialMatch(l.content, test_line)) return true;
+      }
+    }
+  }
+  return false;
+}
+
 void check_promises(const PullRequest& pr, const Diff& diff, const IntentConfig& config,
                     std::vector<Finding>& out) {
   const std::string text = promise_text(pr);
@@ -158,7 +175,7 @@ void check_promises(const PullRequest& pr, const Diff& diff, const IntentConfig&
     if (promise.empty()) continue;
     bool kept = false;
     for (const auto& fd : diff.files) kept = kept || config.in_class(p.path_class, fd.path());
-    if (kept) continue;
+    if (kept || (p.path_class == "tests" && adds_inline_test(diff))) continue;
     out.push_back(make(config, rule::promise_not_kept, "", 0,
                        fmt::format("The description says '{}', but the diff changes no {} files.", redact(promise, 80),
                                    p.path_class),

@@ -71,6 +71,23 @@ TEST_SUITE("intent scope rules") {
     CHECK(has_rule(docs, "intent/scope/promise-not-kept"));
   }
 
+  TEST_CASE("tests written beside the code they test keep the promise of tests (Rust, Go, Python)") {
+    const std::string body = std::string(kGoodBody) + " Adds a parser with tests.";
+    for (const auto& [path, line] : std::vector<std::pair<std::string, std::string>>{
+             {"src/feed.rs", "+#[cfg(test)]"},
+             {"src/feed.rs", "+    #[test]"},
+             {"feed/parse.go", "+func TestParsePercent(t *testing.T) {"},
+             {"feed/parse.py", "+def test_percent():"}}) {
+      CAPTURE(path);
+      auto d = diff_of({file_change(path, {"+fn parse() {}", line})});
+      CHECK_FALSE(has_rule(run_intent(pr_with("Parse percentage columns in feeds", body), d),
+                           "intent/scope/promise-not-kept"));
+    }
+    // A test marker only mentioned in a string or deleted keeps nothing.
+    auto d = diff_of({file_change("src/feed.rs", {"+fn parse() {}", "-    #[test]"})});
+    CHECK(has_rule(run_intent(pr_with("Parse percentage columns in feeds", body), d), "intent/scope/promise-not-kept"));
+  }
+
   TEST_CASE("negated promises and unticked checklist items are not promises") {
     auto code = diff_of({file_change("src/cart.py", {"-    return 1", "+    return 2"})});
     for (const char* body : {"Empty carts crashed because of a None total. No tests added: covered by e2e.",
