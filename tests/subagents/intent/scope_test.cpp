@@ -83,6 +83,14 @@ TEST_SUITE("intent scope rules") {
       CHECK_FALSE(has_rule(run_intent(pr_with("Parse percentage columns in feeds", body), d),
                            "intent/scope/promise-not-kept"));
     }
+    // Swift, Scala and Kotlin test files by their own layouts and names.
+    for (const char* path : {"Tests/FormattingTests/PercentTests.swift", "src/test/scala/feed/ParseSpec.scala",
+                             "app/src/androidTest/FeedSpec.kt", "core/FeedSuite.scala"}) {
+      CAPTURE(path);
+      auto d = diff_of({file_change("src/feed.rs", {"+fn parse() {}"}), file_change(path, {"+  check(1)"})});
+      CHECK_FALSE(has_rule(run_intent(pr_with("Parse percentage columns in feeds", body), d),
+                           "intent/scope/promise-not-kept"));
+    }
     // A test marker only mentioned in a string or deleted keeps nothing.
     auto d = diff_of({file_change("src/feed.rs", {"+fn parse() {}", "-    #[test]"})});
     CHECK(has_rule(run_intent(pr_with("Parse percentage columns in feeds", body), d), "intent/scope/promise-not-kept"));
