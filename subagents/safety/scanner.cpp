@@ -325,7 +325,9 @@ class FileScanner {
       h.vbegin = static_cast<std::size_t>(value.data() - text.data());
       h.vend = h.vbegin + value.size();
       h.line = lines_.line_of(h.begin);
-      if (rule.unless) {
+      if (rule.unless && rule.unless_on_match) {
+        if (re2::RE2::PartialMatch(groups[0], *rule.unless)) continue;
+      } else if (rule.unless) {
         if (h.line != unless_line) {
           unless_line = h.line;
           unless_hit = re2::RE2::PartialMatch(piece(lines_.line(h.line)), *rule.unless);
@@ -620,7 +622,9 @@ class FileScanner {
       const auto ch = std::lower_bound(r.changed.begin(), r.changed.end(), b,
                                        [](const auto& range, std::size_t x) { return range.second <= x; });
       if (ch == r.changed.end() || ch->first >= e) continue;
-      if (rule.unless) {
+      if (rule.unless && rule.unless_on_match) {
+        if (re2::RE2::PartialMatch(groups[0], *rule.unless)) continue;
+      } else if (rule.unless) {
         if (unless_hit[k] < 0) unless_hit[k] = re2::RE2::PartialMatch(piece(r.text), *rule.unless) ? 1 : 0;
         if (unless_hit[k] == 1) continue;
       }

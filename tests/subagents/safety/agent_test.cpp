@@ -756,3 +756,50 @@ TEST_SUITE("safety::agent") {
     CHECK(secret_rule("src/pay.js", "const t = \"" + square + "\";") == "safety/secret/square-token");
   }
 }
+
+// Where a rule's `unless` reads (its line, a decoded reading, or only its
+// match), and a secret two passes find reported once.
+namespace {
+
+// A chosen password: below the generic rules' entropy, so only the
+// password rules report it.
+const std::string kPassword = std::string("Summ") + "er2024!";
+
+std::vector<const Finding*> secret_findings(const std::vector<Finding>& fs) {
+  std::vector<const Finding*> out;
+  for (const auto& f : fs) {
+    if (f.rule.rfind("safety/secret/", 0) == 0) out.push_back(&f);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("safety::unless") {
+  // The `\u` exemption is for an escaped value (`Contrase\u00f1a`, a
+  // translated label), not for every line that holds an escape: a one-line
+  // JSON document hid its password behind an escape in another field.
+  TEST_CASE("a \\u escape elsewhere on the line does not exempt a password literal") {
+    const std::string json = R"({"label": "Contrase\u00f1a", "password": ")" + kPassword + R"("})";
+    auto fs = review_lines("config/app.json", {json});
+    const Finding* f = with_rule(fs, "safety/secret/password-literal");
+    REQUIRE(f);
+    CHECK(f->line == 1);
+    for (const auto& any : fs) CHECK_FALSE(appears_anywhere(any, kPassword));
+    // The escape in the value itself still exempts it.
+    CHECK_FALSE(with_rule(review_lines("config/app.json", {R"({"password": "Contrase\u00f1a1"})"}),
+                          "safety/secret/password-literal"));
+    // In the PR's text too.
+    CHECK(with_rule(review(context_with({}, "Config", "Use " + json)), "safety/secret/password-literal"));
+    CHECK_FALSE(with_rule(review(context_with({}, "Config", R"(Use {"password": "Contrase\u00f1a1"})")),
+                          "safety/secret/password-literal"));
+  }
+
+  TEST_CASE("a \\u escape in an .env line's comment does not exempt its token") {
+    const std::string token = std::string("Xk29fLq7") + "Vb3nWp8RtQ";
+    auto fs = review_lines(".env", {"API_TOKEN=" + token + " # caf\\u00e9 account"});
+    CHECK(with_rule(fs, "safety/secret/generic-secret-env"));
+    CHECK_FALSE(with_rule(review_lines("app.properties", {"label.password=Contrase\\u00f1a-Actual"}),
+                          "safety/secret/generic-secret-env"));
+  }
+}
