@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -502,19 +503,45 @@ class FileScanner {
       const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
       if (!rule.decoded || !rule.on_lines || !applies(rule)) continue;
       if (std::find(fired.begin(), fired.end(), &rule) != fired.end()) continue;
-      re2::StringPiece m;
       const re2::RE2& re = *rule.line_patterns[static_cast<std::size_t>(pi)];
-      if (!re.Match(piece(text), 0, text.size(), re2::RE2::UNANCHORED, &m, 1)) continue;
-      const auto at = static_cast<std::size_t>(m.data() - text.data());
-      const auto unit =
-          static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), at) - starts.begin()) - 1;
+      const auto hit = decoded_hit(rule, re, text, starts);
+      if (!hit) continue;
+      const auto [at, len, unit] = *hit;
       const std::size_t from = at > starts[unit] + kEvidenceContext ? at - kEvidenceContext : starts[unit];
       const std::size_t unit_end = unit + 1 < starts.size() ? starts[unit + 1] - 1 : text.size();
-      const std::size_t to = std::min(unit_end, at + m.size() + kEvidenceContext);
+      const std::size_t to = std::min(unit_end, at + len + kEvidenceContext);
       fired.push_back(&rule);
       const std::string shown = without_secrets(rules_, std::string_view(text).substr(from, to - from));
       out_.push_back(finding(rule, numbers[unit], "decoded: " + printable_excerpt(shown, kEvidenceMax)));
     }
+  }
+
+  // The first match of one pattern of a `decoded` rule in the decoded
+  // text that its `unless` does not exempt, as (offset, length, unit). The
+  // unit (a decoded line, or a comment run read as one) is the line an
+  // `unless` reads, once per unit; an exempted unit is skipped whole.
+  static std::optional<std::tuple<std::size_t, std::size_t, std::size_t>> decoded_hit(
+      const Rule& rule, const re2::RE2& re, const std::string& text, const std::vector<std::size_t>& starts) {
+    re2::StringPiece m;
+    for (std::size_t pos = 0;
+         pos <= text.size() && re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED, &m, 1);) {
+      const auto at = static_cast<std::size_t>(m.data() - text.data());
+      pos = m.empty() ? at + 1 : at + m.size();
+      const auto unit =
+          static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), at) - starts.begin()) - 1;
+      if (rule.unless && rule.unless_on_match) {
+        if (re2::RE2::PartialMatch(m, *rule.unless)) continue;
+      } else if (rule.unless) {
+        const std::size_t unit_end = unit + 1 < starts.size() ? starts[unit + 1] - 1 : text.size();
+        if (re2::RE2::PartialMatch(piece(std::string_view(text).substr(starts[unit], unit_end - starts[unit])),
+                                   *rule.unless)) {
+          pos = std::max(pos, unit_end);
+          continue;
+        }
+      }
+      return std::make_tuple(at, m.size(), unit);
+    }
+    return std::nullopt;
   }
 
   // The added lines as hidden_readings() reads them.
