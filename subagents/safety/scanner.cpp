@@ -594,6 +594,7 @@ class FileScanner {
     pem_bodies(readings);
     if (readings.empty()) return;
     std::sort(secret_lines_.begin(), secret_lines_.end());
+    std::sort(plain_values_.begin(), plain_values_.end());
     std::vector<int> budget(rules_.rules.size(), rules_.max_per_rule_per_file);
     // In blocks, as the plain pass reads lines: a rule's regex re-reads
     // only the blocks whose atoms named it.
@@ -659,13 +660,29 @@ class FileScanner {
       // Masked whether or not it is reported again here.
       remember(value, r, rule, !raw_remembered[k]);
       raw_remembered[k] = 1;
-      if (std::binary_search(secret_lines_.begin(), secret_lines_.end(), r.first)) continue;
+      if (std::binary_search(secret_lines_.begin(), secret_lines_.end(), r.first) || found_plainly(r, value)) continue;
       secret_lines_.insert(std::upper_bound(secret_lines_.begin(), secret_lines_.end(), r.first), r.first);
       --budget;
       Finding f = finding(rule, lines_.numbers[r.first], std::string(r.how) + ": " + redact(rule.id, value));
       f.message = rule.message + " It is hidden by " + std::string(r.how) + ". " + rule.why;
       out_.push_back(std::move(f));
     }
+  }
+
+  // Whether the plain pass reported this value (or one holding it, or a
+  // part of it) on a line the reading reads: a value on the line after
+  // `key: |` is the plain pass's on its own line and the reading's on the
+  // key's line, and the plain finding is where the value is.
+  bool found_plainly(const HiddenReading& r, std::string_view value) const {
+    const auto from = std::lower_bound(plain_values_.begin(), plain_values_.end(), r.first,
+                                       [](const auto& p, std::size_t line) { return p.first < line; });
+    for (auto it = from; it != plain_values_.end() && it->first < r.first + r.lines; ++it) {
+      const std::string_view v = it->second;
+      if (!v.empty() && !value.empty() && (v.find(value) != std::string_view::npos || value.find(v) != std::string_view::npos)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // The redactor masks the value and its encoded forms.
@@ -712,6 +729,7 @@ class FileScanner {
       std::string_view value = lines_.text().substr(h.vbegin, h.vend - h.vbegin);
       found.push_back(finding(*h.rule, lines_.numbers[h.line], redact(h.rule->id, value)));
       secret_lines_.push_back(h.line);
+      plain_values_.emplace_back(h.line, value);
     }
     for (const auto& h : others) {
       if (!first(h)) continue;
@@ -755,6 +773,7 @@ class FileScanner {
   std::vector<Hit> claimed_;  // known-format values that failed their checksum
   DataUriCheck data_uri_;     // whether a hit is in an inline image's payload
   std::vector<std::size_t> secret_lines_;  // added lines (indices) the plain pass reported a secret on
+  std::vector<std::pair<std::size_t, std::string_view>> plain_values_;  // (line, value) of each, in line order
   std::vector<char> decoded_hint_;  // per added line: its block's sieve named a `decoded` rule
   std::vector<int> bound_;     // path-bound entries whose rules apply here, sorted
   mutable std::vector<signed char> applies_;  // per rule: -1 not yet asked, else applies()

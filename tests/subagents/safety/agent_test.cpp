@@ -824,4 +824,22 @@ TEST_SUITE("safety::unless") {
     REQUIRE(f);
     CHECK(f->line == 4);
   }
+
+  // A value on the line after `key: |` is read by the plain pass on its
+  // own line and by the next-line reading on the key's line.
+  TEST_CASE("a secret found by the plain and the next-line reading is reported once, on its own line") {
+    auto fs = review_lines("config/app.yaml", {"github:", "  token: |", "    " + github_token()});
+    const auto found = secret_findings(fs);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]->line == 3);
+    for (const auto& any : fs) CHECK_FALSE(appears_anywhere(any, github_token()));
+    // Found by the next-line reading only: still reported, on the key's line.
+    fs = review_lines("config/app.yaml", {"db:", "  password: |", "    Xk29fLq7Vb3nWp8Rt"});
+    REQUIRE(secret_findings(fs).size() == 1);
+    CHECK(secret_findings(fs)[0]->line == 2);
+    // Joined strings whose second line holds the whole token: once, there.
+    fs = review_lines("app/gh.py", {"TOKEN = \"v1:\" + \\", "    \"" + github_token() + "\""});
+    REQUIRE(secret_findings(fs).size() == 1);
+    CHECK(secret_findings(fs)[0]->line == 2);
+  }
 }
