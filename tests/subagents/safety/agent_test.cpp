@@ -803,6 +803,19 @@ TEST_SUITE("safety::unless") {
                           "safety/secret/generic-secret-env"));
   }
 
+  // generic-secret-assignment's exemptions are names and values in its
+  // match (`csrf_token`, `public_key…`, a bcrypt hash): an OAuth token
+  // response on one line was exempted by its `token_type` field.
+  TEST_CASE("another field's name on a one-line JSON document does not exempt a secret assignment") {
+    const std::string v = std::string("q8Zr2LmX") + "v7TnK4pW9sYc3JbF6hDg1RkA";
+    const std::string rule = "safety/secret/generic-secret-assignment";
+    CHECK(with_rule(review_lines("config/oauth.json", {R"({"token_type": "Bearer", "access_token": ")" + v + R"("})"}), rule));
+    CHECK(with_rule(review_lines("config/keys.json", {R"({"public_key": "abc", "api_key": ")" + v + R"("})"}), rule));
+    CHECK(with_rule(review_lines("config/app.json", {R"({"integrity": "sha512-abc", "client_secret": ")" + v + R"("})"}), rule));
+    CHECK(secret_findings(review_lines("config/form.json", {R"({"csrf_token": ")" + v + R"("})"})).empty());
+    CHECK(secret_findings(review_lines("config/form.json", {R"({"public_key_token": ")" + v + R"("})"})).empty());
+  }
+
   // The decoded pass (comment lines joined, text de-obfuscated) judged
   // only the pattern: a guidance `unless` was never read there.
   TEST_CASE("a decoded rule's unless exempts its decoded matches as it exempts its plain ones") {
