@@ -814,6 +814,11 @@ TEST_SUITE("safety::unless") {
     CHECK(with_rule(review_lines("config/app.json", {R"({"integrity": "sha512-abc", "client_secret": ")" + v + R"("})"}), rule));
     CHECK(secret_findings(review_lines("config/form.json", {R"({"csrf_token": ")" + v + R"("})"})).empty());
     CHECK(secret_findings(review_lines("config/form.json", {R"({"public_key_token": ")" + v + R"("})"})).empty());
+    // The same in a YAML flow mapping (generic-secret-yaml).
+    const std::string yaml = "safety/secret/generic-secret-yaml";
+    CHECK(with_rule(review_lines("deploy/values.yaml", {"auth: {token_type: bearer, access_token: " + v + "}"}), yaml));
+    CHECK(with_rule(review_lines("deploy/values.yaml", {"db: {public_key: abc, password: " + v + "}"}), yaml));
+    CHECK(secret_findings(review_lines("deploy/values.yaml", {"auth: {csrf_token: " + v + "}"})).empty());
   }
 
   // The decoded pass (comment lines joined, text de-obfuscated) judged
