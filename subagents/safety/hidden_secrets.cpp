@@ -204,14 +204,14 @@ class Joiner {
     std::size_t k = 0;
     if (open_ && !lits.empty() && lines_.number(i) == last_number_ + 1 && joins(text.substr(0, lits[0].begin), juxtaposed_) &&
         i - first_ < kMaxJoin) {
-      add(text, lits[0]);
+      add(i, text, lits[0]);
       k = 1;
     } else {
       close({});
     }
     for (; k < lits.size(); ++k) {
       if (open_ && joins(text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end), juxtaposed_)) {
-        add(text, lits[k]);
+        add(i, text, lits[k]);
         continue;
       }
       // Only the text up to the next literal: the rest of a long line,
@@ -232,6 +232,7 @@ class Joiner {
     if (open_ && count_ > 1) {
       HiddenReading r;
       r.first = first_;
+      r.lines = last_ - first_ + 1;
       r.how = "joined strings";
       r.text = trim(prefix_);
       if (!r.text.empty()) r.text += ' ';
@@ -249,7 +250,7 @@ class Joiner {
  private:
   void start(std::size_t i, std::string_view text, const Literal& l) {
     open_ = true;
-    first_ = i;
+    first_ = last_ = i;
     count_ = 1;
     quote_ = l.quote;
     // Views into the line: most literals join nothing, so nothing is
@@ -262,7 +263,8 @@ class Joiner {
     last_number_ = lines_.number(i);
   }
 
-  void add(std::string_view text, const Literal& l) {
+  void add(std::size_t i, std::string_view text, const Literal& l) {
+    last_ = i;
     if (count_ == 1) contents_.assign(first_contents_);
     if (contents_.size() > kMaxJoinedBytes) return;
     contents_.append(text.substr(l.begin + 1, l.end - l.begin - 2));
@@ -273,7 +275,7 @@ class Joiner {
   std::vector<HiddenReading>& out_;
   const bool juxtaposed_;
   bool open_ = false;
-  std::size_t first_ = 0, count_ = 0;
+  std::size_t first_ = 0, last_ = 0, count_ = 0;
   int last_number_ = 0;
   char quote_ = '"';
   std::string_view prefix_, first_contents_;  // views into the group's first line
@@ -329,6 +331,7 @@ void next_line_value(const AddedLines& lines, std::size_t i, std::vector<HiddenR
   if (value.empty()) return;
   HiddenReading r;
   r.first = i;
+  r.lines = 2;
   r.how = "next line";
   const std::size_t indent = line.find_first_not_of(" \t");
   r.text.assign(line.substr(0, indent));
@@ -387,6 +390,7 @@ void netrc_blocks(const AddedLines& lines, const std::vector<std::size_t>& from,
       r.text += t;
     }
     if (j - r.first < 2) continue;
+    r.lines = j - r.first;
     r.changed.emplace_back(0, r.text.size());
     out.push_back(std::move(r));
   }

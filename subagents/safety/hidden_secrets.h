@@ -32,6 +32,7 @@ std::optional<std::string> b64_decode(std::string_view run);
 struct HiddenReading {
   std::string text;          // one line, no '\n'
   std::size_t first = 0;     // index of the first added line it reads
+  std::size_t lines = 1;     // how many added lines it reads, from `first`
   std::string_view how;      // "base64", "joined strings", "next line", ...
   // Ranges of `text` that decoding or joining produced: a secret must
   // overlap one (elsewhere the raw line already said what it holds).

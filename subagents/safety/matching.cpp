@@ -121,7 +121,9 @@ void scan_position(const RuleSet& rules, const TextPosition& at, const std::stri
                                  static_cast<int>(groups.size()));) {
       const auto b = static_cast<std::size_t>(groups[0].data() - text.data());
       pos = groups[0].empty() ? b + 1 : b + groups[0].size();
-      if (rule.unless) {
+      if (rule.unless && rule.unless_on_match) {
+        if (re2::RE2::PartialMatch(groups[0], *rule.unless)) continue;  // not a try either
+      } else if (rule.unless) {
         // An exempted line is not a try, or 64 exempted lines would hide
         // the request after them; the search goes on from the line's end
         // (its line break, which the next hit may start with), so each

@@ -26,7 +26,7 @@ const std::set<std::string, std::less<>> kSectionKeys = {
     "rules", "languages", "test_paths", "test_severity", "placeholders", "max_findings_per_rule_per_file"};
 const std::set<std::string, std::less<>> kRuleKeys = {
     "id", "kind", "pattern", "patterns", "severity", "message", "why", "fix", "state", "languages",
-    "paths", "exclude_paths", "unless", "requires", "when", "scope", "entropy", "min_length",
+    "paths", "exclude_paths", "unless", "unless_reads", "requires", "when", "scope", "entropy", "min_length",
     "checksum", "generic", "placeholders", "once", "decoded", "description", "docs", "in_tests"};
 
 void check_keys(const json& obj, const std::set<std::string, std::less<>>& known, const std::string& where) {
@@ -218,6 +218,13 @@ Parsed parse_rule(const std::string& id, const json& r, const RuleSet& set) {
     fail(where, fmt::format("'pattern' does not apply to 'when: {}'", when));
   }
   if (auto u = optional_string(r, "unless", where); !u.empty()) rule.unless = compile(u, true, where, "unless");
+  // What `unless` reads: the hit's line (the default), or only the match,
+  // where the exemption is about the value (an escaped or encrypted one)
+  // and another field on the line (one-line JSON) must not lend it.
+  if (auto u = optional_string(r, "unless_reads", where); !u.empty()) {
+    if (u != "line" && u != "match") fail(where, fmt::format("'unless_reads' must be line or match, got '{}'", u));
+    rule.unless_on_match = u == "match";
+  }
   if (auto q = optional_string(r, "requires", where); !q.empty()) {
     rule.requires_ = compile(q, true, where, "requires");
   }

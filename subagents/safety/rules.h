@@ -38,6 +38,7 @@ struct Rule {
   // the match.
   std::vector<std::shared_ptr<const re2::RE2>> line_patterns, text_patterns;
   std::shared_ptr<const re2::RE2> unless;    // a hit on the same line cancels
+  bool unless_on_match = false;  // `unless_reads: match`: a hit inside the match cancels, not one elsewhere on its line
   std::shared_ptr<const re2::RE2> requires_; // must also occur in the file's shown lines
   std::uint64_t languages = 0;  // bit per language; 0 = any file
   PathMatcher paths, exclude_paths;

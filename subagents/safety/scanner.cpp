@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -325,7 +326,9 @@ class FileScanner {
       h.vbegin = static_cast<std::size_t>(value.data() - text.data());
       h.vend = h.vbegin + value.size();
       h.line = lines_.line_of(h.begin);
-      if (rule.unless) {
+      if (rule.unless && rule.unless_on_match) {
+        if (re2::RE2::PartialMatch(groups[0], *rule.unless)) continue;
+      } else if (rule.unless) {
         if (h.line != unless_line) {
           unless_line = h.line;
           unless_hit = re2::RE2::PartialMatch(piece(lines_.line(h.line)), *rule.unless);
@@ -500,19 +503,45 @@ class FileScanner {
       const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
       if (!rule.decoded || !rule.on_lines || !applies(rule)) continue;
       if (std::find(fired.begin(), fired.end(), &rule) != fired.end()) continue;
-      re2::StringPiece m;
       const re2::RE2& re = *rule.line_patterns[static_cast<std::size_t>(pi)];
-      if (!re.Match(piece(text), 0, text.size(), re2::RE2::UNANCHORED, &m, 1)) continue;
-      const auto at = static_cast<std::size_t>(m.data() - text.data());
-      const auto unit =
-          static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), at) - starts.begin()) - 1;
+      const auto hit = decoded_hit(rule, re, text, starts);
+      if (!hit) continue;
+      const auto [at, len, unit] = *hit;
       const std::size_t from = at > starts[unit] + kEvidenceContext ? at - kEvidenceContext : starts[unit];
       const std::size_t unit_end = unit + 1 < starts.size() ? starts[unit + 1] - 1 : text.size();
-      const std::size_t to = std::min(unit_end, at + m.size() + kEvidenceContext);
+      const std::size_t to = std::min(unit_end, at + len + kEvidenceContext);
       fired.push_back(&rule);
       const std::string shown = without_secrets(rules_, std::string_view(text).substr(from, to - from));
       out_.push_back(finding(rule, numbers[unit], "decoded: " + printable_excerpt(shown, kEvidenceMax)));
     }
+  }
+
+  // The first match of one pattern of a `decoded` rule in the decoded
+  // text that its `unless` does not exempt, as (offset, length, unit). The
+  // unit (a decoded line, or a comment run read as one) is the line an
+  // `unless` reads, once per unit; an exempted unit is skipped whole.
+  static std::optional<std::tuple<std::size_t, std::size_t, std::size_t>> decoded_hit(
+      const Rule& rule, const re2::RE2& re, const std::string& text, const std::vector<std::size_t>& starts) {
+    re2::StringPiece m;
+    for (std::size_t pos = 0;
+         pos <= text.size() && re.Match(piece(text), pos, text.size(), re2::RE2::UNANCHORED, &m, 1);) {
+      const auto at = static_cast<std::size_t>(m.data() - text.data());
+      pos = m.empty() ? at + 1 : at + m.size();
+      const auto unit =
+          static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), at) - starts.begin()) - 1;
+      if (rule.unless && rule.unless_on_match) {
+        if (re2::RE2::PartialMatch(m, *rule.unless)) continue;
+      } else if (rule.unless) {
+        const std::size_t unit_end = unit + 1 < starts.size() ? starts[unit + 1] - 1 : text.size();
+        if (re2::RE2::PartialMatch(piece(std::string_view(text).substr(starts[unit], unit_end - starts[unit])),
+                                   *rule.unless)) {
+          pos = std::max(pos, unit_end);
+          continue;
+        }
+      }
+      return std::make_tuple(at, m.size(), unit);
+    }
+    return std::nullopt;
   }
 
   // The added lines as hidden_readings() reads them.
@@ -565,6 +594,7 @@ class FileScanner {
     pem_bodies(readings);
     if (readings.empty()) return;
     std::sort(secret_lines_.begin(), secret_lines_.end());
+    std::sort(plain_values_.begin(), plain_values_.end());
     std::vector<int> budget(rules_.rules.size(), rules_.max_per_rule_per_file);
     // In blocks, as the plain pass reads lines: a rule's regex re-reads
     // only the blocks whose atoms named it.
@@ -620,7 +650,9 @@ class FileScanner {
       const auto ch = std::lower_bound(r.changed.begin(), r.changed.end(), b,
                                        [](const auto& range, std::size_t x) { return range.second <= x; });
       if (ch == r.changed.end() || ch->first >= e) continue;
-      if (rule.unless) {
+      if (rule.unless && rule.unless_on_match) {
+        if (re2::RE2::PartialMatch(groups[0], *rule.unless)) continue;
+      } else if (rule.unless) {
         if (unless_hit[k] < 0) unless_hit[k] = re2::RE2::PartialMatch(piece(r.text), *rule.unless) ? 1 : 0;
         if (unless_hit[k] == 1) continue;
       }
@@ -628,13 +660,29 @@ class FileScanner {
       // Masked whether or not it is reported again here.
       remember(value, r, rule, !raw_remembered[k]);
       raw_remembered[k] = 1;
-      if (std::binary_search(secret_lines_.begin(), secret_lines_.end(), r.first)) continue;
+      if (std::binary_search(secret_lines_.begin(), secret_lines_.end(), r.first) || found_plainly(r, value)) continue;
       secret_lines_.insert(std::upper_bound(secret_lines_.begin(), secret_lines_.end(), r.first), r.first);
       --budget;
       Finding f = finding(rule, lines_.numbers[r.first], std::string(r.how) + ": " + redact(rule.id, value));
       f.message = rule.message + " It is hidden by " + std::string(r.how) + ". " + rule.why;
       out_.push_back(std::move(f));
     }
+  }
+
+  // Whether the plain pass reported this value (or one holding it, or a
+  // part of it) on a line the reading reads: a value on the line after
+  // `key: |` is the plain pass's on its own line and the reading's on the
+  // key's line, and the plain finding is where the value is.
+  bool found_plainly(const HiddenReading& r, std::string_view value) const {
+    const auto from = std::lower_bound(plain_values_.begin(), plain_values_.end(), r.first,
+                                       [](const auto& p, std::size_t line) { return p.first < line; });
+    for (auto it = from; it != plain_values_.end() && it->first < r.first + r.lines; ++it) {
+      const std::string_view v = it->second;
+      if (!v.empty() && !value.empty() && (v.find(value) != std::string_view::npos || value.find(v) != std::string_view::npos)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // The redactor masks the value and its encoded forms.
@@ -681,6 +729,7 @@ class FileScanner {
       std::string_view value = lines_.text().substr(h.vbegin, h.vend - h.vbegin);
       found.push_back(finding(*h.rule, lines_.numbers[h.line], redact(h.rule->id, value)));
       secret_lines_.push_back(h.line);
+      plain_values_.emplace_back(h.line, value);
     }
     for (const auto& h : others) {
       if (!first(h)) continue;
@@ -724,6 +773,7 @@ class FileScanner {
   std::vector<Hit> claimed_;  // known-format values that failed their checksum
   DataUriCheck data_uri_;     // whether a hit is in an inline image's payload
   std::vector<std::size_t> secret_lines_;  // added lines (indices) the plain pass reported a secret on
+  std::vector<std::pair<std::size_t, std::string_view>> plain_values_;  // (line, value) of each, in line order
   std::vector<char> decoded_hint_;  // per added line: its block's sieve named a `decoded` rule
   std::vector<int> bound_;     // path-bound entries whose rules apply here, sorted
   mutable std::vector<signed char> applies_;  // per rule: -1 not yet asked, else applies()

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <map>
 #include <set>
 #include <string>
 
@@ -35,6 +37,34 @@ TEST_SUITE("safety::corpus") {
     CHECK(neg.size() >= 80);
     for (const auto& c : pos) CHECK_MESSAGE(c.expect != "-", c.where);
     for (const auto& c : neg) CHECK_MESSAGE(c.expect == "-", c.where);
+  }
+
+  // make_corpus.py once wrote its secrets18 cases twice (random values,
+  // then the same values as literals): a case counted twice weighs twice.
+  TEST_CASE("no case is written twice") {
+    for (const char* name : {"positives.cases", "negatives.cases"}) {
+      std::ifstream in(kCorpus + name);
+      REQUIRE(in);
+      std::map<std::string, int> first;  // a case's header and lines -> its header's line number
+      std::string line, text;
+      int n = 0, at = 0;
+      auto done = [&]() {
+        if (text.empty()) return;
+        auto [it, fresh] = first.emplace(text, at);
+        CHECK_MESSAGE(fresh, std::string(name) << ":" << at << " repeats the case at line " << it->second);
+      };
+      while (std::getline(in, line)) {
+        ++n;
+        if (line.rfind(";;", 0) == 0) continue;
+        if (line.rfind("=== ", 0) == 0) {
+          done();
+          text.clear();
+          at = n;
+        }
+        text += line + "\n";
+      }
+      done();
+    }
   }
 
   TEST_CASE("corpus markers are removed and checksummed tokens are built at load time") {

@@ -116,6 +116,9 @@ TEST_SUITE("safety::rules") {
     CHECK(error_of(base + "      kind: secret\n      severity: error\n      in_tests: skip-all\n")
               .find("unknown 'in_tests' 'skip-all' (known: issued-jwt)") != std::string::npos);
     CHECK(error_of(base + "      kind: secret\n      severity: error\n      in_tests: issued-jwt\n").empty());
+    CHECK(error_of(base + "      kind: secret\n      severity: error\n      unless: 'y'\n      unless_reads: value\n")
+              .find("'unless_reads' must be line or match, got 'value'") != std::string::npos);
+    CHECK(error_of(base + "      kind: secret\n      severity: error\n      unless: 'y'\n      unless_reads: match\n").empty());
   }
 
   TEST_CASE("a pattern that matches empty text is refused") {
