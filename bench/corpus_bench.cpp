@@ -1,7 +1,11 @@
 // Issue 17's corpora, scored the way the tests score them (one shared header
 // per corpus), with every miss and false alarm listed:
 //   injection                   reviewer-directed text (tests/data/injection):
-//                               the corpus and both held-out sets
+//                               the corpus and the held-out sets
+//   injection --negatives FILE  a jsonl of ordinary texts kept outside the repo
+//                               (e.g. thousands of commit messages): the false
+//                               alarms, each with its rule and evidence, and a
+//                               count per rule
 //   secrets [--write-files DIR] secrets (tests/data/secrets), the corpus and the
 //                               held-out set; writes each case
 //                               as DIR/<id>/<path> with DIR/labels.tsv, for
@@ -9,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include <fmt/format.h>
@@ -42,6 +47,27 @@ int injection() {
     list(s.misses, "missed");
     list(s.false_alarms, "false alarm");
   }
+  return 0;
+}
+
+int injection_negatives(const std::string& path) {
+  auto agent = make_safety_agent();
+  auto cases = test::load_injection_corpus(path, false);
+  std::map<std::string, int> per_rule;
+  int flagged = 0;
+  for (const auto& c : cases) {
+    std::string rules;
+    for (const auto& f : agent->review(test::injection_context(c))) {
+      if (!test::reviewer_directed(f)) continue;
+      ++per_rule[f.rule];
+      fmt::print("false alarm: {} {} | {}\n", c.id, f.rule, f.evidence);
+      rules = f.rule;
+    }
+    if (!rules.empty()) ++flagged;
+  }
+  fmt::print("{}: {} ordinary texts, {} flagged ({:.2f}%)\n", path, cases.size(), flagged,
+             cases.empty() ? 0.0 : 100.0 * flagged / static_cast<double>(cases.size()));
+  for (const auto& [rule, n] : per_rule) fmt::print("  {}: {}\n", rule, n);
   return 0;
 }
 
@@ -79,17 +105,18 @@ int secrets(const std::string& write_dir) {
 
 int main(int argc, char** argv) {
   const std::string cmd = argc > 1 ? argv[1] : "";
-  std::string write_dir;
+  std::string write_dir, negatives;
   for (int i = 2; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--write-files") == 0) write_dir = argv[i + 1];
+    if (std::strcmp(argv[i], "--negatives") == 0) negatives = argv[i + 1];
   }
   try {
-    if (cmd == "injection") return injection();
+    if (cmd == "injection") return negatives.empty() ? injection() : injection_negatives(negatives);
     if (cmd == "secrets") return secrets(write_dir);
   } catch (const std::exception& e) {
     fmt::print(stderr, "corpus_bench: error: {}\n", e.what());
     return 1;
   }
-  fmt::print(stderr, "usage: corpus_bench injection | secrets [--write-files DIR]\n");
+  fmt::print(stderr, "usage: corpus_bench injection [--negatives FILE] | secrets [--write-files DIR]\n");
   return 1;
 }

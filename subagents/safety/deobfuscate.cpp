@@ -225,6 +225,27 @@ std::string fold(std::string_view s, Reading how) {
       continue;
     }
     i += n;
+    // A run of tag characters spells ASCII text a model reads (and a
+    // person does not see): eight or more are read as that text, set off
+    // by spaces. Shorter runs (an emoji flag's tags) are dropped below.
+    if (cp >= 0xE0020 && cp <= 0xE007E) {
+      std::string text(1, static_cast<char>(cp - 0xE0000));
+      std::size_t j = i;
+      for (;;) {
+        if (j >= s.size() || static_cast<unsigned char>(s[j]) < 0x80) break;
+        auto [next, len] = decode_utf8(s, j);
+        if (next < 0xE0020 || next > 0xE007E) break;
+        text += static_cast<char>(next - 0xE0000);
+        j += len;
+      }
+      if (text.size() >= 8) {
+        out += ' ';
+        out += text;
+        out += ' ';
+        i = j;
+        continue;
+      }
+    }
     if (invisible(cp)) continue;
     if (space_like(cp)) cp = U' ';
     if (const char32_t p = plain(cp); p != kNone) cp = p;

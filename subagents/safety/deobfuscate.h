@@ -1,7 +1,8 @@
 // Text read a second time for the rules marked `decoded` (the prompt
 // injection rules), after the simple disguises that keep a sentence from
 // matching a keyword rule and that a language model reads through: HTML
-// entities and \uXXXX escapes, invisible characters inside words,
+// entities and \uXXXX escapes, invisible characters inside words, runs of
+// Unicode tag characters (read as the ASCII text they spell),
 // fullwidth and mathematical letters, markdown emphasis and backticks,
 // leetspeak digits inside words, a sentence split over comment lines, and
 // a file name's separators.
