@@ -7,7 +7,7 @@
 //                               alarms, each with its rule and evidence, and a
 //                               count per rule
 //   secrets [--write-files DIR] secrets (tests/data/secrets), the corpus and the
-//                               held-out set; writes each case
+//                               held-out sets; writes each case
 //                               as DIR/<id>/<path> with DIR/labels.tsv, for
 //                               secretlint (bench/corpora.sh)
 #include <cstring>
@@ -35,7 +35,7 @@ void list(const std::vector<std::string>& items, const char* what) {
 
 int injection() {
   auto agent = make_safety_agent();
-  for (const char* set : {"", "heldout_", "heldout2_", "heldout3_", "heldout4_"}) {
+  for (const char* set : {"", "heldout_", "heldout2_", "heldout3_", "heldout4_", "heldout5_"}) {
     auto cases = test::load_injection_corpus(kData + "injection/" + set + "positive.jsonl", true);
     auto neg = test::load_injection_corpus(kData + "injection/" + set + "negative.jsonl", false);
     cases.insert(cases.end(), neg.begin(), neg.end());
@@ -78,7 +78,7 @@ int secrets(const std::string& write_dir) {
     fs::create_directories(write_dir);
     labels.open(fs::path(write_dir) / "labels.tsv");
   }
-  for (const char* set : {"", "heldout_"}) {
+  for (const char* set : {"", "heldout_", "heldout2_"}) {
     auto cases = test::load_secret_corpus(kData + "secrets/" + set + "positive.jsonl", true);
     auto neg = test::load_secret_corpus(kData + "secrets/" + set + "negative.jsonl", false);
     cases.insert(cases.end(), neg.begin(), neg.end());
@@ -93,7 +93,7 @@ int secrets(const std::string& write_dir) {
       labels << fs::relative(p, write_dir).string() << '\t' << (c.positive ? "pos" : "neg") << '\n';
     }
     fmt::print("{}: {} positives, {} negatives; recall {:.1f}% ({} of {}), precision {:.1f}% ({} false positives)\n",
-               *set ? "heldout" : "reviewer", s.positives, s.negatives, s.recall() * 100, s.found, s.positives,
+               *set ? std::string(set, std::strlen(set) - 1) : std::string("reviewer"), s.positives, s.negatives, s.recall() * 100, s.found, s.positives,
                s.precision() * 100, s.false_positives);
     list(s.misses, "missed");
     list(s.false_alarms, "false alarm");
