@@ -1,8 +1,10 @@
 #include "subagents/logic/checks.h"
 
+#include <cstdlib>
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
 #include <re2/re2.h>
 
 #include "reviewer/git/index/lexer.h"
@@ -330,6 +332,57 @@ void check_commented_out_code(const Rule& rule, const FileView& f, std::vector<F
       if (RE2::PartialMatch(c, kCodeLike)) ++code_like;
     }
     flush();
+  }
+}
+
+namespace {
+
+// "key = number" pairs of a coverage gate on one line (raw text): coverage.py
+// fail_under, --cov-fail-under, jest/vitest thresholds, JaCoCo <minimum>, a
+// script's COVERAGE_MIN, codecov's target.
+std::vector<std::pair<std::string, double>> coverage_pairs(std::string_view line) {
+  static const RE2 kPair(
+      R"((?i)\b(fail[_-]under|coverage[_-]?(?:min\w*|threshold\w*|limit\w*)|min(?:imum)?[_-]?coverage\w*|branches|functions|lines|statements|minimum|target|threshold)["']?\s*(?:[=:>]|\s)\s*["']?(\d{1,3}(?:\.\d+)?)\b)");
+  std::vector<std::pair<std::string, double>> out;
+  re2::StringPiece in(line.data(), line.size());
+  std::string key, num;
+  while (out.size() < 16 && RE2::FindAndConsume(&in, kPair, &key, &num)) {
+    for (char& c : key) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    for (char& c : key) c = c == '-' ? '_' : c;
+    out.emplace_back(key, std::strtod(num.c_str(), nullptr));
+  }
+  return out;
+}
+
+}  // namespace
+
+// A coverage gate's number lowered: a deleted line of the hunk sets a key
+// that an added line of the same hunk sets lower. Only where the file's
+// path or the hunk speaks of coverage (a `lines: 80` elsewhere is not a gate).
+void check_coverage_lowered(const Rule& rule, const FileView& f, std::vector<Finding>& out) {
+  static const RE2 kCoverage(R"((?i)cov|jacoco|threshold)");
+  const bool path_says = RE2::PartialMatch(f.path, kCoverage);
+  for (const HunkView& h : f.hunks) {
+    bool hunk_says = path_says;
+    for (const SideLine& l : h.old_side) hunk_says = hunk_says || RE2::PartialMatch(l.line->content, kCoverage);
+    for (const SideLine& l : h.new_side) hunk_says = hunk_says || RE2::PartialMatch(l.line->content, kCoverage);
+    if (!hunk_says) continue;
+    std::map<std::string, double> before;
+    for (const SideLine& l : h.old_side) {
+      if (!l.changed()) continue;
+      for (const auto& [k, v] : coverage_pairs(l.line->content)) before.emplace(k, v);
+    }
+    if (before.empty()) continue;
+    for (const SideLine& l : h.new_side) {
+      if (!l.changed()) continue;
+      for (const auto& [k, v] : coverage_pairs(l.line->content)) {
+        auto it = before.find(k);
+        if (it == before.end() || !(v < it->second)) continue;
+        out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code,
+                                   fmt::format("({} lowered from {} to {})", k, it->second, v)));
+        break;
+      }
+    }
   }
 }
 
