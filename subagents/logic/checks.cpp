@@ -349,7 +349,8 @@ std::vector<std::pair<std::string, double>> coverage_pairs(std::string_view line
   while (out.size() < 16 && RE2::FindAndConsume(&in, kPair, &key, &num)) {
     for (char& c : key) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     for (char& c : key) c = c == '-' ? '_' : c;
-    out.emplace_back(key, std::strtod(num.c_str(), nullptr));
+    const double v = std::strtod(num.c_str(), nullptr);
+    if (v <= 100) out.emplace_back(key, v);  // a percentage or a ratio, not "Threshold: 300" tokens
   }
   return out;
 }
