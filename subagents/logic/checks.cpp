@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -383,6 +384,52 @@ void check_coverage_lowered(const Rule& rule, const FileView& f, std::vector<Fin
                                    fmt::format("({} lowered from {} to {})", k, it->second, v)));
         break;
       }
+    }
+  }
+}
+
+namespace {
+
+// Where a Dockerfile's FROM image comes from: its registry and namespace
+// (the reference without its last name, tag and digest; "" for Docker
+// Hub's official images, docker.io/library/ spelled out or not). nullopt
+// for a line that is no FROM or names its image by a variable.
+std::optional<std::string> image_source(std::string_view line) {
+  static const RE2 kFrom(R"((?i)^\s*FROM\s+(?:--\S+\s+)*(\S+))");
+  std::string ref;
+  if (!RE2::PartialMatch(line, kFrom, &ref) || ref.find('$') != std::string::npos) return std::nullopt;
+  if (auto at = ref.find('@'); at != std::string::npos) ref.resize(at);
+  auto slash = ref.rfind('/');
+  if (slash == std::string::npos) return std::string();
+  std::string src = ref.substr(0, slash);
+  for (char& c : src) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (src == "docker.io/library" || src == "library" || src == "index.docker.io/library") return std::string();
+  return src;
+}
+
+}  // namespace
+
+// A Dockerfile's base image now comes from another registry or publisher:
+// a FROM deleted and a FROM added in one hunk whose sources differ (a tag
+// bump on the same image, or a stage renamed, is not reported).
+void check_base_image_moved(const Rule& rule, const FileView& f, std::vector<Finding>& out) {
+  static const RE2 kDockerfile(R"((?i)(?:^|/)(?:[^/]*dockerfile[^/]*|containerfile[^/]*)$)");
+  if (!RE2::PartialMatch(f.path, kDockerfile)) return;
+  for (const HunkView& h : f.hunks) {
+    std::set<std::string> before;
+    for (const SideLine& l : h.old_side) {
+      if (!l.changed()) continue;
+      if (auto s = image_source(l.line->content)) before.insert(*s);
+    }
+    if (before.empty()) continue;
+    for (const SideLine& l : h.new_side) {
+      if (!l.changed()) continue;
+      auto s = image_source(l.line->content);
+      if (!s || before.count(*s)) continue;
+      out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code,
+                                 fmt::format("(from {} instead of {})", s->empty() ? "Docker Hub's official images" : *s,
+                                             before.begin()->empty() ? "Docker Hub's official images" : *before.begin())));
+      break;
     }
   }
 }

@@ -135,7 +135,7 @@ Pattern load_pattern(const json& p, const std::string& where) {
 
 const std::set<std::string, std::less<>> kChecks = {
     "self-comparison", "identical-branches", "duplicate-condition", "unreachable-code",
-    "commented-out-code", "coverage-lowered", "missing-test-change", "test-deleted", "dangling-reference",
+    "commented-out-code", "coverage-lowered", "base-image-moved", "missing-test-change", "test-deleted", "dangling-reference",
     "call-site-mismatch", "coupled-literal", "renamed-key", "test-target-disabled",
     "security-linter-disabled"};
 
