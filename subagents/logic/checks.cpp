@@ -425,9 +425,11 @@ void check_base_image_moved(const Rule& rule, const FileView& f, std::vector<Fin
     for (const SideLine& l : h.new_side) {
       if (!l.changed()) continue;
       auto s = image_source(l.line->content);
-      if (!s || before.count(*s)) continue;
+      // Docker Hub's official images (or a stage's name, which reads the
+      // same) are no new publisher.
+      if (!s || s->empty() || before.count(*s)) continue;
       out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code,
-                                 fmt::format("(from {} instead of {})", s->empty() ? "Docker Hub's official images" : *s,
+                                 fmt::format("(from {} instead of {})", *s,
                                              before.begin()->empty() ? "Docker Hub's official images" : *before.begin())));
       break;
     }
