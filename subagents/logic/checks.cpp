@@ -1,8 +1,11 @@
 #include "subagents/logic/checks.h"
 
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 
+#include <fmt/format.h>
 #include <re2/re2.h>
 
 #include "reviewer/git/index/lexer.h"
@@ -330,6 +333,106 @@ void check_commented_out_code(const Rule& rule, const FileView& f, std::vector<F
       if (RE2::PartialMatch(c, kCodeLike)) ++code_like;
     }
     flush();
+  }
+}
+
+namespace {
+
+// "key = number" pairs of a coverage gate on one line (raw text): coverage.py
+// fail_under, --cov-fail-under, jest/vitest thresholds, JaCoCo <minimum>, a
+// script's COVERAGE_MIN, codecov's target.
+std::vector<std::pair<std::string, double>> coverage_pairs(std::string_view line) {
+  static const RE2 kPair(
+      R"((?i)\b(fail[_-]under|coverage[_-]?(?:min\w*|threshold\w*|limit\w*)|min(?:imum)?[_-]?coverage\w*|branches|functions|lines|statements|minimum|target|threshold)["']?\s*(?:[=:>]|\s)\s*["']?(\d{1,3}(?:\.\d+)?)\b)");
+  std::vector<std::pair<std::string, double>> out;
+  re2::StringPiece in(line.data(), line.size());
+  std::string key, num;
+  while (out.size() < 16 && RE2::FindAndConsume(&in, kPair, &key, &num)) {
+    for (char& c : key) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    for (char& c : key) c = c == '-' ? '_' : c;
+    const double v = std::strtod(num.c_str(), nullptr);
+    if (v <= 100) out.emplace_back(key, v);  // a percentage or a ratio, not "Threshold: 300" tokens
+  }
+  return out;
+}
+
+}  // namespace
+
+// A coverage gate's number lowered: a deleted line of the hunk sets a key
+// that an added line of the same hunk sets lower. Only where the file's
+// path or the hunk speaks of coverage (a `lines: 80` elsewhere is not a gate).
+void check_coverage_lowered(const Rule& rule, const FileView& f, std::vector<Finding>& out) {
+  static const RE2 kCoverage(R"((?i)cov|jacoco|threshold)");
+  const bool path_says = RE2::PartialMatch(f.path, kCoverage);
+  for (const HunkView& h : f.hunks) {
+    bool hunk_says = path_says;
+    for (const SideLine& l : h.old_side) hunk_says = hunk_says || RE2::PartialMatch(l.line->content, kCoverage);
+    for (const SideLine& l : h.new_side) hunk_says = hunk_says || RE2::PartialMatch(l.line->content, kCoverage);
+    if (!hunk_says) continue;
+    std::map<std::string, double> before;
+    for (const SideLine& l : h.old_side) {
+      if (!l.changed()) continue;
+      for (const auto& [k, v] : coverage_pairs(l.line->content)) before.emplace(k, v);
+    }
+    if (before.empty()) continue;
+    for (const SideLine& l : h.new_side) {
+      if (!l.changed()) continue;
+      for (const auto& [k, v] : coverage_pairs(l.line->content)) {
+        auto it = before.find(k);
+        if (it == before.end() || !(v < it->second)) continue;
+        out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code,
+                                   fmt::format("({} lowered from {} to {})", k, it->second, v)));
+        break;
+      }
+    }
+  }
+}
+
+namespace {
+
+// Where a Dockerfile's FROM image comes from: its registry and namespace
+// (the reference without its last name, tag and digest; "" for Docker
+// Hub's official images, docker.io/library/ spelled out or not). nullopt
+// for a line that is no FROM or names its image by a variable.
+std::optional<std::string> image_source(std::string_view line) {
+  static const RE2 kFrom(R"((?i)^\s*FROM\s+(?:--\S+\s+)*(\S+))");
+  std::string ref;
+  if (!RE2::PartialMatch(line, kFrom, &ref) || ref.find('$') != std::string::npos) return std::nullopt;
+  if (auto at = ref.find('@'); at != std::string::npos) ref.resize(at);
+  auto slash = ref.rfind('/');
+  if (slash == std::string::npos) return std::string();
+  std::string src = ref.substr(0, slash);
+  for (char& c : src) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (src == "docker.io/library" || src == "library" || src == "index.docker.io/library") return std::string();
+  return src;
+}
+
+}  // namespace
+
+// A Dockerfile's base image now comes from another registry or publisher:
+// a FROM deleted and a FROM added in one hunk whose sources differ (a tag
+// bump on the same image, or a stage renamed, is not reported).
+void check_base_image_moved(const Rule& rule, const FileView& f, std::vector<Finding>& out) {
+  static const RE2 kDockerfile(R"((?i)(?:^|/)(?:[^/]*dockerfile[^/]*|containerfile[^/]*)$)");
+  if (!RE2::PartialMatch(f.path, kDockerfile)) return;
+  for (const HunkView& h : f.hunks) {
+    std::set<std::string> before;
+    for (const SideLine& l : h.old_side) {
+      if (!l.changed()) continue;
+      if (auto s = image_source(l.line->content)) before.insert(*s);
+    }
+    if (before.empty()) continue;
+    for (const SideLine& l : h.new_side) {
+      if (!l.changed()) continue;
+      auto s = image_source(l.line->content);
+      // Docker Hub's official images (or a stage's name, which reads the
+      // same) are no new publisher.
+      if (!s || s->empty() || before.count(*s)) continue;
+      out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code,
+                                 fmt::format("(from {} instead of {})", *s,
+                                             before.begin()->empty() ? "Docker Hub's official images" : *before.begin())));
+      break;
+    }
   }
 }
 

@@ -22,6 +22,8 @@ void check_identical_branches(const Rule& rule, const FileView& file, std::vecto
 void check_duplicate_condition(const Rule& rule, const FileView& file, std::vector<Finding>& out);
 void check_unreachable_code(const Rule& rule, const FileView& file, std::vector<Finding>& out);
 void check_commented_out_code(const Rule& rule, const FileView& file, std::vector<Finding>& out);
+void check_coverage_lowered(const Rule& rule, const FileView& file, std::vector<Finding>& out);
+void check_base_image_moved(const Rule& rule, const FileView& file, std::vector<Finding>& out);
 // A Makefile's test target made a no-op, told to ignore failures or to
 // leave tests out, or its recipe deleted (test_target_check.cpp).
 void check_test_target_disabled(const Rule& rule, const FileView& file, std::vector<Finding>& out);

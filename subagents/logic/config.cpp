@@ -100,7 +100,7 @@ PathMatcher globs(const json& obj, const char* key, const std::string& where) {
 
 Pattern load_pattern(const json& p, const std::string& where) {
   if (!p.is_object()) fail(where, "each pattern must be a mapping");
-  check_keys(p, where, {"languages", "match", "exclude", "next", "unless_added", "unless_deleted", "unless_shown", "view",
+  check_keys(p, where, {"languages", "match", "exclude", "next", "unless_added", "unless_deleted", "unless_shown", "requires_added", "view",
                         "lines", "paths", "exclude_paths", "only_tests", "skip_tests"});
   Pattern out;
   out.languages = languages(p, where);
@@ -111,6 +111,7 @@ Pattern load_pattern(const json& p, const std::string& where) {
   out.unless_added = regex(p, "unless_added", where);
   out.unless_deleted = regex(p, "unless_deleted", where);
   out.unless_shown = regex(p, "unless_shown", where);
+  out.requires_added = regex(p, "requires_added", where);
   std::string view = str(p, "view", where, false);
   if (view == "raw") {
     out.view = View::raw;
@@ -134,7 +135,7 @@ Pattern load_pattern(const json& p, const std::string& where) {
 
 const std::set<std::string, std::less<>> kChecks = {
     "self-comparison", "identical-branches", "duplicate-condition", "unreachable-code",
-    "commented-out-code", "missing-test-change", "test-deleted", "dangling-reference",
+    "commented-out-code", "coverage-lowered", "base-image-moved", "missing-test-change", "test-deleted", "dangling-reference",
     "call-site-mismatch", "coupled-literal", "renamed-key", "test-target-disabled",
     "security-linter-disabled"};
 

@@ -29,6 +29,7 @@ struct Pattern {
   std::shared_ptr<const RE2> next;          // the next line on the same side must match this
   std::shared_ptr<const RE2> unless_added;  // deleted-line rules: a replacement in the hunk
   std::shared_ptr<const RE2> unless_deleted;// deleted-line rules: the hunk removes more (a whole function)
+  std::shared_ptr<const RE2> requires_added;  // deleted-line rules: an added line of the hunk must match (a replacement, not a removal)
   std::shared_ptr<const RE2> unless_shown;  // added-line rules: a new-side line of the file shown (context or added) matches
   View view = View::code;
   Side side = Side::added;

@@ -138,6 +138,8 @@ class LogicAgent final : public Agent {
         if (rule.check == "duplicate-condition") logic::check_duplicate_condition(rule, f, out);
         if (rule.check == "unreachable-code") logic::check_unreachable_code(rule, f, out);
         if (rule.check == "commented-out-code") logic::check_commented_out_code(rule, f, out);
+        if (rule.check == "coverage-lowered") logic::check_coverage_lowered(rule, f, out);
+        if (rule.check == "base-image-moved") logic::check_base_image_moved(rule, f, out);
         if (rule.check == "test-target-disabled") logic::check_test_target_disabled(rule, f, out);
       }
     }

@@ -63,9 +63,13 @@ void deleted_side(const Rule& rule, const Pattern& p, const FileView& f, const H
   if (f.diff->kind == ChangeKind::deleted) return;  // a deleted file is judged as a whole
   if (h.cut) return;  // its replacement may lie past the cut: unknown, so no finding
   const RE2& replacement = p.unless_added ? *p.unless_added : *p.match;
+  bool required = !p.requires_added;
   for (const SideLine& a : h.new_side) {
-    if (a.changed() && RE2::PartialMatch(text_of(a, p.view), replacement)) return;
+    if (!a.changed()) continue;
+    if (RE2::PartialMatch(text_of(a, p.view), replacement)) return;
+    required = required || RE2::PartialMatch(text_of(a, p.view), *p.requires_added);
   }
+  if (!required) return;
   if (p.unless_deleted) {
     for (const SideLine& d : h.old_side) {
       if (d.changed() && RE2::PartialMatch(text_of(d, p.view), *p.unless_deleted)) return;
