@@ -663,11 +663,13 @@ P("code/snakeyaml-default-constructor", "src/main/java/acme/RuleImport.java", " 
 N("src/main/java/acme/RuleImport.java", "        Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));", "~         return yaml.load(upload);")
 N("src/main/java/acme/Dump.java", "        Yaml yaml = new Yaml();", "~         return yaml.dump(data);")
 # expressions evaluated from variables
-P("code/expression-eval-dynamic", "src/main/java/acme/Rules.java", "        Expression exp = parser.parseExpression(rule);")
+P("code/spel-expression-from-request", "src/main/java/acme/Rules.java", "~     public Object eval(@RequestParam String rule) {", "        Expression exp = parser.parseExpression(rule);")
+P("code/spel-expression-from-request", "src/main/java/acme/Filter.java", "        Object v = parser.parseExpression(request.getParameter(\"filter\")).getValue(ctx);")
 P("code/expression-eval-dynamic", "src/pricing.js", "  return { discount: vm.runInNewContext(formula, { cart, Math }) };")
 P("code/expression-eval-dynamic", "src/banner.js", "module.exports = () => Function(decode(s))();")
 P("code/expression-eval-dynamic", "src/tpl.ts", "const script = new vm.Script(source);")
 N("src/main/java/acme/Rules.java", '        Expression exp = parser.parseExpression("price * 0.9");')
+N("src/main/java/acme/Security.java", "        Expression exp = parser.parseExpression(annotation.value());")
 N("src/pricing.js", "  return { discount: vm.runInNewContext('cart.total * 0.1', { cart }) };")
 N("src/types.ts", "function call(cb: Function): void { cb(); }")
 # request input used as a file path
@@ -729,6 +731,23 @@ P("code/sql-role-superuser", "db/migrations/0002_reporting_role.sql", "ALTER ROL
 P("code/sql-role-superuser", "db/init/roles.sql", "CREATE ROLE reporting LOGIN SUPERUSER;")
 N("db/migrations/0003_roles.sql", "ALTER ROLE app_user WITH NOSUPERUSER;")
 N("db/migrations/0004_stats.sql", "GRANT pg_read_all_stats TO app_user;")
+
+# sinks20, second shapes (added with the rules' second pass)
+P("code/auth-opt-out", "project/settings.py", "        'rest_framework.permissions.AllowAny',")
+P("code/permit-all-paths", "src/main/java/acme/WebConfig.java", '        return web -> web.ignoring().requestMatchers("/**");')
+P("code/cors-origin-reflected-with-credentials", "src/server.js", "  origin(ctx) { return ctx.get('Origin'); },", "~   credentials: true,")
+P("code/sql-built-from-values", "src/db.rs", '    let rows = sqlx::query(&format!("SELECT * FROM users WHERE name = \'{}\'", name)).fetch_all(&pool).await?;')
+P("code/sql-built-before-use", "src/store.rs", '    let sql = format!("DELETE FROM sessions WHERE user_id = {}", user);', "~     sqlx::query(&sql).execute(&pool).await?;")
+P("code/shell-c-dynamic", "src/hooks.rs", '    Command::new("sh").args(["-c", &hook]).status()?;')
+P("code/path-from-request-served", "server/files.js", "  res.sendFile(path.join(UPLOADS, name));")
+P("code/path-from-request-served", "app/controllers/downloads_controller.rb", '    send_file Rails.root.join("uploads", params[:name])')
+P("code/path-from-request-served", "public/get.php", "readfile(UPLOAD_DIR . '/' . $_GET['f']);")
+P("code/ssrf-url-from-request", "src/main/java/acme/Preview.java", '    public String preview(@RequestParam String url) {', "~         return restTemplate.getForObject(url, String.class);")
+N("server/files.js", "  res.sendFile(path.join(__dirname, 'public', 'index.html'));")
+N("project/settings.py", "        'rest_framework.permissions.IsAuthenticated',")
+N("src/main/java/acme/WebConfig.java", '        return web -> web.ignoring().requestMatchers("/static/**");')
+N("src/server.js", "  origin(ctx) { return ALLOWED.has(ctx.get('Origin')) ? ctx.get('Origin') : ''; },", "~   credentials: true,")
+N("src/hooks.rs", '    Command::new("git").args(["status", "--short"]).status()?;')
 
 
 def write(path, cases):
