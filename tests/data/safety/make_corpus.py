@@ -783,6 +783,17 @@ N("server/admin.js", "  if (req.query.sort === 'created') order = 'created_at';"
 N("app/auth.py", '    if username == "" or password == "":')
 N("app/forms.py", '    if username == "admin":', '        raise ValidationError("reserved name")')
 
+# sinks20, fourth shapes (TLS and CSRF switches of PHP, Kotlin, Symfony, Rails defaults)
+P("code/csrf-disabled-everywhere", "config/initializers/forgery.rb", "Rails.application.config.action_controller.default_protect_from_forgery = false")
+P("code/csrf-disabled-everywhere", "config/packages/framework.yaml", "    csrf_protection: false")
+P("code/tls-verification-off-more", "src/Client.php", "        curl_setopt_array($ch, [CURLOPT_SSL_VERIFYPEER => false]);")
+P("code/tls-verification-off-more", "app/Services/Api.php", "        $client = new Client(['base_uri' => $url, 'verify' => false]);")
+P("code/tls-verification-off-more", "src/main/kotlin/acme/Http.kt", "        .hostnameVerifier { _, _ -> true }")
+P("code/tls-verification-off-more", "lib/fetch.js", "  request({ url, strictSSL: false }, cb);")
+N("config/packages/framework.yaml", "    csrf_protection: true")
+N("app/Services/Api.php", "        $client = new Client(['base_uri' => $url, 'verify' => storage_path('ca.pem')]);")
+N("src/main/kotlin/acme/Http.kt", "        .hostnameVerifier(OkHostnameVerifier)")
+
 
 def write(path, cases):
     with open(path, "w", encoding="utf-8") as f:
