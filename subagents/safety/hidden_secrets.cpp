@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 
+#include <re2/re2.h>
+
 namespace reviewer::safety {
 
 namespace {
@@ -158,23 +160,40 @@ void literals(std::string_view line, std::vector<Literal>& out) {
 // (Lua), or nothing where the language joins adjacent literals (C and its
 // kin, Python; elsewhere adjacent strings are separate: HCL labels, shell
 // arguments).
-bool joins(std::string_view gap, bool juxtaposed) {
+bool joins(std::string_view gap, bool juxtaposed, bool comma = false) {
   gap = trim(gap);
+  if (comma && gap == ",") return true;
   return gap.empty() ? juxtaposed : gap == "+" || gap == "." || gap == "..";
+}
+
+// A line that joins a list of literals with nothing between them, where a
+// comma between two literals joins them too: Python's "".join((...)), Go's
+// strings.Join(..., ""), C#'s string.Concat, Java's String.join(""...),
+// JavaScript's [...].join(''), PHP's implode('', ...), Rust's concat!.
+// (A separator that is not empty joins words, not a value.)
+bool comma_joins(std::string_view line) {
+  if (line.find("oin") == std::string_view::npos && line.find("oncat") == std::string_view::npos &&
+      line.find("mplode") == std::string_view::npos) {
+    return false;
+  }
+  static const re2::RE2 re(
+      R"((?:""|''|``)\s*\.\s*join\s*\(|\bstrings\.Join\s*\(.*,\s*""\s*\)|\]\s*\.\s*join\s*\(\s*(?:""|''|``)\s*\))"
+      R"(|\b[Ss]tring\.(?:Concat|join|Join)\s*\(\s*(?:""|string\.Empty)?|\bconcat!\s*\(|\bimplode\s*\(\s*(?:""\s*,|''\s*,|\[))");
+  return re2::RE2::PartialMatch(line, re);
 }
 
 // After a line's last literal, what may carry it on to the next line: an
 // operator, a backslash continuation, both, or nothing (then the next
 // line's start must join: an operator, or where juxtaposition joins a
 // literal).
-bool carries(std::string_view tail, bool juxtaposed) {
+bool carries(std::string_view tail, bool juxtaposed, bool comma) {
   tail = trim(tail);
   if (tail.empty()) return true;  // the next line's start decides (`+ "…"`, or a literal where adjacent ones join)
   if (!tail.empty() && tail.back() == '\\') {
     tail = trim(tail.substr(0, tail.size() - 1));
     if (tail.empty()) return true;
   }
-  return joins(tail, juxtaposed);
+  return joins(tail, juxtaposed, comma);
 }
 
 // Languages whose adjacent string literals are one string.
@@ -201,27 +220,34 @@ class Joiner {
     }
     literals(text, lits_);
     const auto& lits = lits_;
+    if (lits.empty()) {
+      close({});
+      return;
+    }
+    // Once per line (not per group: a long line of many groups).
+    const bool comma_line = comma_joins(text);
     std::size_t k = 0;
-    if (open_ && !lits.empty() && lines_.number(i) == last_number_ + 1 && joins(text.substr(0, lits[0].begin), juxtaposed_) &&
-        i - first_ < kMaxJoin) {
+    if (open_ && !lits.empty() && lines_.number(i) == last_number_ + 1 &&
+        joins(text.substr(0, lits[0].begin), juxtaposed_, comma_) && i - first_ < kMaxJoin) {
       add(i, text, lits[0]);
+      comma_ = comma_ || comma_line;
       k = 1;
     } else {
       close({});
     }
     for (; k < lits.size(); ++k) {
-      if (open_ && joins(text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end), juxtaposed_)) {
+      if (open_ && joins(text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end), juxtaposed_, comma_)) {
         add(i, text, lits[k]);
         continue;
       }
       // Only the text up to the next literal: the rest of a long line,
       // copied once per group, made a line of many joins quadratic.
       if (open_) close(text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end));
-      start(i, text, lits[k]);
+      start(i, text, lits[k], comma_line);
     }
     if (!open_) return;
     const std::string_view tail = text.substr(lits.back().end);
-    if (carries(tail, juxtaposed_)) {
+    if (carries(tail, juxtaposed_, comma_)) {
       last_number_ = lines_.number(i);
     } else {
       close(tail);
@@ -248,8 +274,9 @@ class Joiner {
   }
 
  private:
-  void start(std::size_t i, std::string_view text, const Literal& l) {
+  void start(std::size_t i, std::string_view text, const Literal& l, bool comma) {
     open_ = true;
+    comma_ = comma;
     first_ = last_ = i;
     count_ = 1;
     quote_ = l.quote;
@@ -275,6 +302,7 @@ class Joiner {
   std::vector<HiddenReading>& out_;
   const bool juxtaposed_;
   bool open_ = false;
+  bool comma_ = false;  // inside a join with an empty separator: a comma joins literals too
   std::size_t first_ = 0, last_ = 0, count_ = 0;
   int last_number_ = 0;
   char quote_ = '"';
@@ -282,6 +310,44 @@ class Joiner {
   std::string contents_;
   std::vector<Literal> lits_;
 };
+
+// ------------------------------------------------------ reversed literals
+
+// A literal written backwards and reversed where it is used: Python's
+// "..."[::-1], Ruby's "...".reverse, JavaScript's '...'.split('').reverse(),
+// PHP's strrev('...'). The reading holds the literal turned round, after up
+// to kMaxContext bytes of the line before it (the name a rule reads).
+void reversed_literals(std::string_view line, std::size_t i, std::vector<Literal>& lits,
+                       std::vector<HiddenReading>& out) {
+  if (line.find("[::-1]") == std::string_view::npos && line.find("reverse") == std::string_view::npos &&
+      line.find("strrev") == std::string_view::npos) {
+    return;
+  }
+  literals(line, lits);
+  for (const Literal& l : lits) {
+    const std::string_view after = trim(line.substr(l.end));
+    const std::string_view before = trim(line.substr(0, l.begin));
+    const bool reversed = after.starts_with("[::-1]") || after.starts_with(".reverse") ||
+                          ((after.starts_with(".split('')") || after.starts_with(".split(\"\")")) &&
+                           after.substr(10).starts_with(".reverse(")) ||
+                          before.ends_with("strrev(");
+    if (!reversed || l.end - l.begin < 18) continue;  // a short word reversed is no secret
+    HiddenReading r;
+    r.first = i;
+    r.how = "reversed string";
+    const std::size_t keep = std::min(l.begin, kMaxContext);
+    r.text = trim(line.substr(l.begin - keep, keep));
+    if (!r.text.empty()) r.text += ' ';
+    const std::size_t from = r.text.size();
+    const std::string_view body = line.substr(l.begin + 1, l.end - l.begin - 2);
+    r.text += l.quote;
+    r.text.append(body.rbegin(), body.rend());
+    r.text += l.quote;
+    r.changed.emplace_back(from, r.text.size());
+    r.raw.emplace_back(body);
+    out.push_back(std::move(r));
+  }
+}
 
 // ------------------------------------------------------- next-line values
 
@@ -547,6 +613,7 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
   const bool netrc_file = base == ".netrc" || base == "_netrc";
   std::vector<std::size_t> netrc_from;
   Joiner joiner(lines, juxtaposition_joins(path), out);
+  std::vector<Literal> reversed_lits;  // reused from line to line
   for (std::size_t i = 0; i < n; ++i) {
     const std::string_view line = lines.line(i);
     const Flags f = flags_of(line);
@@ -556,6 +623,7 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
       if (decode_runs(line, r)) out.push_back(std::move(r));
     }
     joiner.line(i, f.quote);
+    if (f.quote) reversed_literals(line, i, reversed_lits, out);
     if (f.lt || f.block_end) next_line_value(lines, i, out);
     if (f.block_end) one_line_triple(line, i, out);
     if (netrc_file ? trim(line).starts_with("machine ") : f.lt && netrc_target(line)) netrc_from.push_back(i);

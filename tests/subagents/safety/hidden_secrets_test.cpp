@@ -183,6 +183,35 @@ TEST_SUITE("safety") {
                               keep));
   }
 
+  TEST_CASE("literals joined by a join or concat call with an empty separator, and reversed literals") {
+    std::vector<Finding> keep;
+    const std::string a = kLiveStripe.substr(0, 8), b = kLiveStripe.substr(8, 10), c = kLiveStripe.substr(18);
+    const std::string rev(kLiveStripe.rbegin(), kLiveStripe.rend());
+    for (const auto& [path, line] : std::vector<std::pair<std::string, std::string>>{
+             {"app/pay.py", "KEY = \"\".join((\"" + a + "\", \"" + b + "\", \"" + c + "\"))"},
+             {"app/pay.py", "KEY = ''.join(['" + a + "', '" + b + "', '" + c + "'])"},
+             {"pay/key.go", "var key = []byte(strings.Join([]string{\"" + a + "\", \"" + b + "\", \"" + c + "\"}, \"\"))"},
+             {"Pay/Key.cs", "var key = string.Concat(\"" + a + "\", \"" + b + "\", \"" + c + "\");"},
+             {"src/Pay.java", "String key = String.join(\"\", \"" + a + "\", \"" + b + "\", \"" + c + "\");"},
+             {"web/pay.js", "const key = ['" + a + "', '" + b + "', '" + c + "'].join('');"},
+             {"src/key.php", "$key = implode('', ['" + a + "', '" + b + "', '" + c + "']);"},
+             {"src/key.rs", "const KEY: &str = concat!(\"" + a + "\", \"" + b + "\", \"" + c + "\");"},
+             {"app/pay.py", "KEY = \"" + rev + "\"[::-1]"},
+             {"app/pay.rb", "KEY = \"" + rev + "\".reverse"},
+             {"web/pay.js", "const key = '" + rev + "'.split('').reverse().join('');"},
+         }) {
+      CAPTURE(line);
+      const Finding* f = review_secret(path, {line}, keep);
+      REQUIRE(f);
+      CHECK(f->evidence.find(kLiveStripe) == std::string::npos);
+    }
+    // A separator that is not empty, or ordinary words: no secret.
+    CHECK(joined("app/x.py", {"s = \", \".join([\"ab\", \"cd\"])"}) == 0);
+    CHECK(joined("app/x.go", {"s := strings.Join([]string{\"ab\", \"cd\"}, \"-\")"}) == 0);
+    CHECK(joined("app/x.py", {"print(\"ab\", \"cd\")"}) == 0);
+    CHECK_FALSE(review_secret("app/x.py", {"MSG = \"\".join((\"Hello, \", \"world\"))", "W = \"olleh\"[::-1]"}, keep));
+  }
+
   TEST_CASE("a value on the line after its name is read with the name") {
     std::vector<Finding> keep;
     CHECK(review_secret("config/app.yaml", {"db:", "  password: |", "    Xk29fLq7Vb3nWp8Rt"}, keep));
