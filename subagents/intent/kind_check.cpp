@@ -2,6 +2,7 @@
 // style changes, and copy changes that alter logic.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -76,9 +77,23 @@ const DiffLine* first_offending_line(const FileDiff& fd, bool code_only, int* ne
   return nullptr;
 }
 
-// A container build file whose changed lines are all its base image
-// (`FROM`) or a version argument: what a dependency bump of the image
-// (Dependabot's "Bump python from 3.12.1 to 3.12.2") changes, and nothing else.
+// An image reference without its tag and digest: "ghcr.io/acme/python:3.12@sha256:..." -> "ghcr.io/acme/python".
+std::string image_repository(std::string_view ref) {
+  if (auto at = ref.find('@'); at != std::string_view::npos) ref = ref.substr(0, at);
+  const auto slash = ref.rfind('/');
+  if (auto colon = ref.rfind(':'); colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
+    ref = ref.substr(0, colon);
+  }
+  return std::string(ref);
+}
+
+// A container build file whose changed lines only move its base images to
+// another tag or digest of the same repository (`FROM python:3.12.1-slim` ->
+// `FROM python:3.12.2-slim`), or change a version argument's value: what a
+// dependency bump of the image (Dependabot's "Bump python from 3.12.1 to
+// 3.12.2") changes, and nothing else. A FROM added without a deleted FROM of
+// the same repository, an image argument that names another repository,
+// or a line continued with '\' is not a bump.
 bool base_image_bump(const FileDiff& fd) {
   const std::string& path = fd.path();
   const auto slash = path.rfind('/');
@@ -86,13 +101,27 @@ bool base_image_bump(const FileDiff& fd) {
   const bool container = name == "Dockerfile" || name == "Containerfile" || name.starts_with("Dockerfile.") ||
                          name.ends_with(".dockerfile") || name.ends_with(".Dockerfile");
   if (!container || fd.binary || fd.truncated || fd.hunks.empty()) return false;
-  static const RE2 image_line(R"((?i)^\s*(?:FROM\s+\S|ARG\s+\w*(?:VERSION|TAG|DIGEST|IMAGE)\w*=))");
+  static const RE2 from_line(R"((?i)^\s*FROM\s+(?:--\S+\s+)*([^\s\\$]+)(?:\s+AS\s+\w[\w.-]*)?\s*$)");
+  static const RE2 arg_line(R"((?i)^\s*ARG\s+(\w*(?:VERSION|TAG|DIGEST|IMAGE)\w*)=(\S+)\s*$)");
+  std::multiset<std::string> from_old, from_new, arg_old, arg_new;
   for (const auto& h : fd.hunks) {
     for (const auto& l : h.lines) {
-      if (l.origin != LineOrigin::context && !RE2::PartialMatch(l.content, image_line)) return false;
+      if (l.origin == LineOrigin::context) continue;
+      std::string ref, arg;
+      auto& froms = l.origin == LineOrigin::added ? from_new : from_old;
+      auto& args = l.origin == LineOrigin::added ? arg_new : arg_old;
+      if (RE2::FullMatch(l.content, from_line, &ref)) {
+        froms.insert(image_repository(ref));
+      } else if (RE2::FullMatch(l.content, arg_line, &arg, &ref)) {
+        // A version number keeps its name; an image reference its repository.
+        const bool image = ref.find_first_of("/:@") != std::string::npos;
+        args.insert(arg + "=" + (image ? image_repository(ref) : std::string()));
+      } else {
+        return false;
+      }
     }
   }
-  return true;
+  return from_old == from_new && arg_old == arg_new;
 }
 
 void check_allowed_files(const Diff& diff, const DeclaredIntent& d, const IntentConfig& config,

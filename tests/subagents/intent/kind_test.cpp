@@ -119,6 +119,16 @@ TEST_SUITE("intent kind-mismatch rules") {
     auto more = diff_of({file_change("Dockerfile", {"-FROM python:3.12.1-slim", "+FROM python:3.12.2-slim",
                                                     "+RUN pip install debugpy"})});
     CHECK(has_rule(run_intent(pr, more), "intent/kind-mismatch/deps-changes-code"));
+    // Not a bump: another publisher, a stage added, an image argument moved
+    // to another repository, a FROM continued on the next line.
+    for (const auto& lines : std::vector<std::vector<std::string>>{
+             {"-FROM python:3.12.1-slim", "+FROM ghcr.io/attacker/python:3.12.2-slim"},
+             {"+FROM attacker/base:latest"},
+             {"-ARG BASE_IMAGE=python:3.12-slim", "+ARG BASE_IMAGE=ghcr.io/attacker/python:3.12-slim"},
+             {"-FROM python:3.12.1-slim", "+FROM \\", "+    ghcr.io/attacker/python:3.12"}}) {
+      CAPTURE(lines.back());
+      CHECK(has_rule(run_intent(pr, diff_of({file_change("Dockerfile", lines)})), "intent/kind-mismatch/deps-changes-code"));
+    }
   }
 
   TEST_CASE("a style PR may reformat but not change tokens") {
