@@ -136,11 +136,11 @@ std::string promise_text(const PullRequest& pr) {
 }
 
 // An added line that declares a test where it is not a test file: Rust's
-// `#[test]` and `#[cfg(test)]` module beside the code, a Go `func TestX(t`
+// `#[test]` (`#[tokio::test]`, `#[rstest]`) and `#[cfg(test)]` module beside the code, a Go `func TestX(t`
 // or a Python `def test_x(` in a module that is not under a test path.
 bool adds_inline_test(const Diff& diff) {
   static const RE2 test_line(
-      R"(^\s*(?:#\[(?:cfg\()?test\b|func\s+Test\w*\s*\(|(?:async\s+)?def\s+test_?\w*\s*\())");
+      R"(^\s*(?:#\[(?:cfg\(test\)|(?:[\w:]+::)?test\b|rstest\b|test_case\b)|func\s+Test\w*\s*\(|(?:async\s+)?def\s+test_?\w*\s*\())");
   for (const auto& fd : diff.files) {
     for (const auto& h : fd.hunks) {
       for (const auto& l : h.lines) {

@@ -1,5 +1,7 @@
 #include "subagents/logic/checks.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -362,7 +364,8 @@ std::vector<std::pair<std::string, double>> coverage_pairs(std::string_view line
 // that an added line of the same hunk sets lower. Only where the file's
 // path or the hunk speaks of coverage (a `lines: 80` elsewhere is not a gate).
 void check_coverage_lowered(const Rule& rule, const FileView& f, std::vector<Finding>& out) {
-  static const RE2 kCoverage(R"((?i)cov|jacoco|threshold)");
+  // "threshold" alone is any code's word (a detector's threshold = 0.5).
+  static const RE2 kCoverage(R"((?i)\bcov\b|coverage|\bcovered|jacoco|codecov|fail[_-]under)");
   const bool path_says = RE2::PartialMatch(f.path, kCoverage);
   for (const HunkView& h : f.hunks) {
     bool hunk_says = path_says;
@@ -381,7 +384,8 @@ void check_coverage_lowered(const Rule& rule, const FileView& f, std::vector<Fin
         auto it = before.find(k);
         if (it == before.end() || !(v < it->second)) continue;
         out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code,
-                                   fmt::format("({} lowered from {} to {})", k, it->second, v)));
+                                   fmt::format("({} lowered from {} to {})", k.size() <= 40 ? k : k.substr(0, 40) + "...",
+                                               it->second, v)));
         break;
       }
     }
@@ -394,10 +398,14 @@ namespace {
 // (the reference without its last name, tag and digest; "" for Docker
 // Hub's official images, docker.io/library/ spelled out or not). nullopt
 // for a line that is no FROM or names its image by a variable.
-std::optional<std::string> image_source(std::string_view line) {
+// A FROM continued with '\\' names its image on the next line (`next`).
+std::optional<std::string> image_source(std::string_view line, std::string_view next) {
   static const RE2 kFrom(R"((?i)^\s*FROM\s+(?:--\S+\s+)*(\S+))");
+  static const RE2 kRef(R"(^\s*(?:--\S+\s+)*(\S+))");
   std::string ref;
-  if (!RE2::PartialMatch(line, kFrom, &ref) || ref.find('$') != std::string::npos) return std::nullopt;
+  if (!RE2::PartialMatch(line, kFrom, &ref)) return std::nullopt;
+  if (ref == "\\" && !RE2::PartialMatch(next, kRef, &ref)) return std::nullopt;
+  if (ref.find('$') != std::string::npos) return std::nullopt;
   if (auto at = ref.find('@'); at != std::string::npos) ref.resize(at);
   auto slash = ref.rfind('/');
   if (slash == std::string::npos) return std::string();
@@ -416,21 +424,33 @@ void check_base_image_moved(const Rule& rule, const FileView& f, std::vector<Fin
   static const RE2 kDockerfile(R"((?i)(?:^|/)(?:[^/]*dockerfile[^/]*|containerfile[^/]*)$)");
   if (!RE2::PartialMatch(f.path, kDockerfile)) return;
   for (const HunkView& h : f.hunks) {
+    auto next_of = [](const std::vector<SideLine>& side, size_t k) {
+      return k + 1 < side.size() ? std::string_view(side[k + 1].line->content) : std::string_view();
+    };
     std::set<std::string> before;
-    for (const SideLine& l : h.old_side) {
+    for (size_t k = 0; k < h.old_side.size(); ++k) {
+      const SideLine& l = h.old_side[k];
       if (!l.changed()) continue;
-      if (auto s = image_source(l.line->content)) before.insert(*s);
+      if (auto s = image_source(l.line->content, next_of(h.old_side, k))) before.insert(*s);
     }
     if (before.empty()) continue;
-    for (const SideLine& l : h.new_side) {
+    for (size_t k = 0; k < h.new_side.size(); ++k) {
+      const SideLine& l = h.new_side[k];
       if (!l.changed()) continue;
-      auto s = image_source(l.line->content);
+      auto s = image_source(l.line->content, next_of(h.new_side, k));
       // Docker Hub's official images (or a stage's name, which reads the
       // same) are no new publisher.
       if (!s || s->empty() || before.count(*s)) continue;
+      // The names are the pull request's text: quoted only when short and plain.
+      auto shown = [](const std::string& src) {
+        const bool plain = src.size() <= 64 && std::all_of(src.begin(), src.end(), [](char c) {
+                             return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ||
+                                    c == '/' || c == ':';
+                           });
+        return src.empty() ? std::string("Docker Hub's official images") : plain ? src : std::string("another source");
+      };
       out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code,
-                                 fmt::format("(from {} instead of {})", *s,
-                                             before.begin()->empty() ? "Docker Hub's official images" : *before.begin())));
+                                 fmt::format("(from {} instead of {})", shown(*s), shown(*before.begin()))));
       break;
     }
   }

@@ -76,6 +76,7 @@ TEST_SUITE("intent scope rules") {
     for (const auto& [path, line] : std::vector<std::pair<std::string, std::string>>{
              {"src/feed.rs", "+#[cfg(test)]"},
              {"src/feed.rs", "+    #[test]"},
+             {"src/feed.rs", "+    #[tokio::test]"},
              {"feed/parse.go", "+func TestParsePercent(t *testing.T) {"},
              {"feed/parse.py", "+def test_percent():"}}) {
       CAPTURE(path);

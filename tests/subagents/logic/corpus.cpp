@@ -86,8 +86,12 @@ std::vector<LogicCase> load_corpus(const std::filesystem::path& dir) {
   for (const auto& path : files) {
     auto lines = split_lines(read_text(path));
     std::string diff_text;
+    // Only this file's cases: at the first "===" of a file, the last case
+    // is the previous file's, whose diff is already parsed (overwriting it
+    // with this file's empty text left every file's last case empty).
+    const size_t first = out.size();
     auto finish = [&]() {
-      if (!out.empty() && !out.back().repo) out.back().diff = parse_unified_diff(diff_text);
+      if (out.size() > first && !out.back().repo) out.back().diff = parse_unified_diff(diff_text);
       diff_text.clear();
     };
     for (size_t i = 0; i < lines.size(); ++i) {
