@@ -9,6 +9,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include "guidance/guidance.h"
 #include "reviewer/core/error.h"
@@ -68,7 +69,41 @@ bool excluded_everywhere(const json* rules) {
 struct GosecState {
   bool on = false;
   std::set<std::string> excluded_checks;  // gosec's own excludes (G101, ...)
+  std::set<std::string> rules;            // exclusion rules naming gosec that reach ordinary code, as JSON
+  std::set<std::string> skipped_paths;    // folders and files no linter reads
+  json narrowing;                         // gosec's includes, severity and confidence
 };
+
+// An exclusion rule naming gosec that reaches ordinary code: its `path`
+// (an RE2 the pull request wrote: linear) matches a plain source file, or
+// its `text` or `source` matches what gosec reports, or it has
+// `path-except`. A rule for test files (`_test\.go`) is narrow.
+bool broad_gosec_rule(const json& r) {
+  if (!r.is_object() || !names_gosec(string_list(yaml_at(r, {"linters"})))) return false;
+  if (r.contains("path-except")) return true;
+  auto matches_any = [](const json* re, std::initializer_list<const char*> samples) {
+    if (!re || !re->is_string()) return true;  // absent: no narrowing by it
+    RE2 compiled(re->get<std::string>(), RE2::Quiet);
+    if (!compiled.ok()) return true;
+    for (const char* s : samples) {
+      if (RE2::PartialMatch(s, compiled)) return true;
+    }
+    return false;
+  };
+  return matches_any(yaml_at(r, {"path"}), {"cmd/server/main.go", "internal/auth/session.go", "pkg/api/handler.go"}) &&
+         matches_any(yaml_at(r, {"text"}), {"G101: Potential hardcoded credentials",
+                                            "G204: Subprocess launched with a potential tainted input"}) &&
+         matches_any(yaml_at(r, {"source"}), {"password := \"hunter2\"", "exec.Command(name, args...)"});
+}
+
+std::set<std::string> broad_rules(const json* list) {
+  std::set<std::string> out;
+  if (!list || !list->is_array()) return out;
+  for (const auto& r : *list) {
+    if (broad_gosec_rule(r)) out.insert(r.dump());
+  }
+  return out;
+}
 
 GosecState gosec_state(const json& doc) {
   GosecState s;
@@ -88,8 +123,18 @@ GosecState gosec_state(const json& doc) {
   if (s.on && excluded_everywhere(v2 ? yaml_at(doc, {"linters", "exclusions", "rules"}) : yaml_at(doc, {"issues", "exclude-rules"}))) {
     s.on = false;
   }
-  s.excluded_checks = string_list(v2 ? yaml_at(doc, {"linters", "settings", "gosec", "excludes"})
-                               : yaml_at(doc, {"linters-settings", "gosec", "excludes"}));
+  const json* settings = v2 ? yaml_at(doc, {"linters", "settings", "gosec"}) : yaml_at(doc, {"linters-settings", "gosec"});
+  s.excluded_checks = string_list(settings ? yaml_at(*settings, {"excludes"}) : nullptr);
+  s.narrowing = json::object();
+  for (const char* k : {"includes", "severity", "confidence"}) {
+    if (const json* v = settings ? yaml_at(*settings, {k}) : nullptr) s.narrowing[k] = *v;
+  }
+  s.rules = broad_rules(v2 ? yaml_at(doc, {"linters", "exclusions", "rules"}) : yaml_at(doc, {"issues", "exclude-rules"}));
+  for (const auto& list : {v2 ? yaml_at(doc, {"linters", "exclusions", "paths"}) : yaml_at(doc, {"issues", "exclude-dirs"}),
+                           v2 ? nullptr : yaml_at(doc, {"issues", "exclude-files"}),
+                           yaml_at(doc, {"run", "skip-dirs"}), yaml_at(doc, {"run", "skip-files"})}) {
+    for (const auto& p : string_list(list)) s.skipped_paths.insert(p);
+  }
   return s;
 }
 
@@ -147,8 +192,10 @@ void check_security_linter_disabled(const Rule& rule, const Diff& diff, const Bl
     auto report = [&](int line, const std::string& detail) {
       out.push_back(make_finding(rule, f.path(), line, line > 0 ? evidence_at(f, line) : std::string(), detail));
     };
-    // Deleted, or renamed to a name golangci-lint does not look for.
-    if (f.kind == ChangeKind::deleted || !golangci_config(f.new_path)) {
+    // Deleted, renamed to a name golangci-lint does not look for, or moved
+    // to another folder (the old folder is then linted without it).
+    auto folder = [](std::string_view p) { return p.substr(0, p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/')); };
+    if (f.kind == ChangeKind::deleted || !golangci_config(f.new_path) || folder(f.old_path) != folder(f.new_path)) {
       report(0, fmt::format("({} no longer configures golangci-lint, which ran gosec)", f.old_path));
       continue;
     }
@@ -166,6 +213,21 @@ void check_security_linter_disabled(const Rule& rule, const Diff& diff, const Bl
     }
     if (!after.on) {
       report(line_of(f, "gosec"), "(gosec ran at the base and no longer runs)");
+      continue;
+    }
+    auto gained = [](const std::set<std::string>& a, const std::set<std::string>& b) {
+      return std::any_of(a.begin(), a.end(), [&](const std::string& x) { return !b.count(x); });
+    };
+    if (gained(after.rules, before.rules)) {
+      report(line_of(f, "gosec"), "(a new exclusion rule silences gosec on ordinary code, not only on tests)");
+      continue;
+    }
+    if (after.narrowing != before.narrowing) {
+      report(line_of(f, "gosec"), "(gosec's includes, severity or confidence changed: it may run fewer checks)");
+      continue;
+    }
+    if (gained(after.skipped_paths, before.skipped_paths)) {
+      report(line_of(f, "exclu"), "(more folders or files are left out of linting, gosec's included)");
       continue;
     }
     std::vector<std::string> added;

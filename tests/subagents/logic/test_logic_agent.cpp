@@ -387,6 +387,19 @@ TEST_SUITE("logic agent: security linter disabled") {
     CHECK(f[0].message.find("G204") != std::string::npos);
   }
 
+  TEST_CASE("gosec narrowed: moved to another folder, a catch-all exclusion rule, fewer checks, folders skipped") {
+    auto f = linter_findings("lint-moved", {{".golangci.yml", kV1}}, {{"tools/.golangci.yml", kV1}});
+    CHECK(f.size() == 1);
+    std::string catch_all = std::string(kV1) + "issues:\n  exclude-rules:\n    - path: \".*\"\n      linters: [gosec]\n";
+    CHECK(linter_findings("lint-catchall", {{".golangci.yml", kV1}}, {{".golangci.yml", catch_all}}).size() == 1);
+    std::string includes = std::string(kV1) + "linters-settings:\n  gosec:\n    includes: [G104]\n";
+    CHECK(linter_findings("lint-includes", {{".golangci.yml", kV1}}, {{".golangci.yml", includes}}).size() == 1);
+    std::string dirs = std::string(kV1) + "issues:\n  exclude-dirs: [internal/auth]\n";
+    CHECK(linter_findings("lint-dirs", {{".golangci.yml", kV1}}, {{".golangci.yml", dirs}}).size() == 1);
+    // The same rules and settings, reordered keys: nothing.
+    CHECK(linter_findings("lint-same", {{".golangci.yml", catch_all}}, {{".golangci.yml", catch_all + "run:\n  timeout: 9m\n"}}).empty());
+  }
+
   TEST_CASE("the configuration deleted, in a subfolder too, while it ran gosec") {
     auto f = linter_findings("lint-deleted", {{"tools/.golangci.yaml", kV1}, {"main.go", "package main\n"}},
                            {{"main.go", "package main\n"}});
