@@ -178,7 +178,7 @@ bool comma_joins(std::string_view line) {
   }
   static const re2::RE2 re(
       R"((?:""|''|``)\s*\.\s*join\s*\(|\bstrings\.Join\s*\(.*,\s*""\s*\)|\]\s*\.\s*join\s*\(\s*(?:""|''|``)\s*\))"
-      R"(|\b[Ss]tring\.(?:Concat|join|Join)\s*\(\s*(?:""|string\.Empty)?|\bconcat!\s*\(|\bimplode\s*\(\s*(?:""\s*,|''\s*,|\[))");
+      R"(|\b[Ss]tring\.Concat\s*\(|\b[Ss]tring\.(?:join|Join)\s*\(\s*(?:""|string\.Empty)\s*,|\bconcat!\s*\(|\bimplode\s*\(\s*(?:""\s*,|''\s*,|\[))");
   return re2::RE2::PartialMatch(line, re);
 }
 
@@ -324,7 +324,9 @@ void reversed_literals(std::string_view line, std::size_t i, std::vector<Literal
     return;
   }
   literals(line, lits);
+  std::size_t readings = 0;  // a long line of reversed words: bounded copies
   for (const Literal& l : lits) {
+    if (readings == 16) break;
     const std::string_view after = trim(line.substr(l.end));
     const std::string_view before = trim(line.substr(0, l.begin));
     const bool reversed = after.starts_with("[::-1]") || after.starts_with(".reverse") ||
@@ -346,6 +348,7 @@ void reversed_literals(std::string_view line, std::size_t i, std::vector<Literal
     r.changed.emplace_back(from, r.text.size());
     r.raw.emplace_back(body);
     out.push_back(std::move(r));
+    ++readings;
   }
 }
 

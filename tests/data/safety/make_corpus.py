@@ -638,8 +638,8 @@ N("src/runner.rs", '    let out = Command::new("tar").arg("xf").arg(&path).outpu
 # deserializers that build arbitrary types
 P("code/unsafe-deserialization-more", "app/session.py", "    state = jsonpickle.decode(request.cookies['state'])")
 P("code/unsafe-deserialization-more", "app/rules.py", '    loader = YAML(typ="unsafe", pure=True)')
-P("code/unsafe-deserialization-more", "ml/load.py", "model = torch.load(path, weights_only=False)")
-P("code/unsafe-deserialization-more", "ml/data.py", "arr = np.load(upload, allow_pickle=True)")
+P("code/pickle-load-enabled", "ml/load.py", "model = torch.load(path, weights_only=False)")
+P("code/pickle-load-enabled", "ml/data.py", "arr = np.load(upload, allow_pickle=True)")
 P("code/unsafe-deserialization-more", "app/controllers/imports_controller.rb", "    payload = Oj.load(request.raw_post, mode: :object)")
 P("code/unsafe-deserialization-more", "src/session.js", "  return raw ? serialize.unserialize(raw) : {};")
 P("code/unsafe-deserialization-more", "src/main/java/acme/Json.java", "        mapper.activateDefaultTyping(mapper.getPolymorphicTypeValidator());")
@@ -756,7 +756,7 @@ P("code/sql-built-from-values", "src/main/kotlin/acme/Repo.kt", '        return 
 P("code/sql-fragment-formatted", "app/repo.py", '    rows = session.execute(text(f"SELECT * FROM users WHERE name = \'{name}\'"))')
 P("code/sql-fragment-formatted", "internal/repo/users.go", '	db.Where(fmt.Sprintf("name = \'%s\'", name)).Find(&users)')
 P("code/sql-built-from-values", "app/Repositories/UserRepository.php", "        return User::whereRaw(\"name = '$name'\")->get();")
-P("code/shell-c-dynamic", "scripts/release.js", "  execSync(command, { stdio: 'inherit' });")
+N("scripts/release.js", "  execSync(command, { stdio: 'inherit' });")
 P("code/shell-c-dynamic", "tools/info.py", '    out = subprocess.getoutput(f"du -sh {folder}")')
 P("code/unsafe-deserialization-more", "src/Legacy/Json.cs", "        var s = new JavaScriptSerializer(new SimpleTypeResolver());")
 P("code/path-from-request-served", "src/main/java/acme/Download.java", '        File f = new File(BASE, request.getParameter("name"));')
@@ -875,7 +875,8 @@ N("scripts/dev.sh", "bash scripts/lint.sh", "~ curl -s http://localhost:8080/hea
 
 # ------------- supply20: a CI test script made to end in success whatever ran
 P("file/ci-test-script-forced-success", "scripts/ci-test.sh", "exit 0", "~ python -m pytest -q")
-P("file/ci-test-script-forced-success", "ci/run_tests.sh", "set +e", "~ go test ./...")
+N("ci/run_tests.sh", "set +e", "~ go test ./...", "~ status=$?", "~ set -e", "~ exit $status")
+N("ci/test.sh", '  exit 0', "~ if [ \"$1\" = --help ]; then echo usage", "~ fi", "~ pytest -q")
 P("file/ci-test-script-forced-success", "tools/ci/unit.sh", "exit 0", "~ npm test")
 N("scripts/ci-test.sh", "exit 1", "~ python -m pytest -q")
 N("scripts/release.sh", "exit 0", "~ git tag v1.2.0")

@@ -209,6 +209,8 @@ TEST_SUITE("safety") {
     CHECK(joined("app/x.py", {"s = \", \".join([\"ab\", \"cd\"])"}) == 0);
     CHECK(joined("app/x.go", {"s := strings.Join([]string{\"ab\", \"cd\"}, \"-\")"}) == 0);
     CHECK(joined("app/x.py", {"print(\"ab\", \"cd\")"}) == 0);
+    CHECK(joined("src/X.java", {"String s = String.join(\", \", \"ab\", \"cd\");"}) == 0);
+    CHECK(joined("src/X.cs", {"var s = string.Join(\", \", \"ab\", \"cd\");"}) == 0);
     CHECK_FALSE(review_secret("app/x.py", {"MSG = \"\".join((\"Hello, \", \"world\"))", "W = \"olleh\"[::-1]"}, keep));
   }
 
