@@ -53,19 +53,6 @@ std::set<std::string> string_list(const json* node) {
 
 bool names_gosec(const std::set<std::string>& s) { return s.count("gosec") || s.count("gas"); }
 
-// An exclusion rule that names gosec and nothing that narrows it to some
-// files or some findings silences gosec everywhere.
-bool excluded_everywhere(const json* rules) {
-  if (!rules || !rules->is_array()) return false;
-  for (const auto& r : *rules) {
-    if (!r.is_object() || !names_gosec(string_list(yaml_at(r, {"linters"})))) continue;
-    bool narrowed = false;
-    for (const char* k : {"path", "path-except", "text", "source"}) narrowed = narrowed || r.contains(k);
-    if (!narrowed) return true;
-  }
-  return false;
-}
-
 struct GosecState {
   bool on = false;
   std::set<std::string> excluded_checks;  // gosec's own excludes (G101, ...)
@@ -74,9 +61,10 @@ struct GosecState {
   json narrowing;                         // gosec's includes, severity and confidence
 };
 
-// An exclusion rule naming gosec that reaches ordinary code: its `path`
+// An exclusion rule naming gosec that reaches ordinary code: one with no
+// `path`, `text` or `source` (gosec silenced everywhere), or whose `path`
 // (an RE2 the pull request wrote: linear) matches a plain source file, or
-// its `text` or `source` matches what gosec reports, or it has
+// whose `text` or `source` matches what gosec reports, or with
 // `path-except`. A rule for test files (`_test\.go`) is narrow.
 bool broad_gosec_rule(const json& r) {
   if (!r.is_object() || !names_gosec(string_list(yaml_at(r, {"linters"})))) return false;
@@ -119,9 +107,6 @@ GosecState gosec_state(const json& doc) {
   } else {
     const json* all = yaml_at(doc, {"linters", "enable-all"});
     s.on = all && all->is_boolean() && all->get<bool>();
-  }
-  if (s.on && excluded_everywhere(v2 ? yaml_at(doc, {"linters", "exclusions", "rules"}) : yaml_at(doc, {"issues", "exclude-rules"}))) {
-    s.on = false;
   }
   const json* settings = v2 ? yaml_at(doc, {"linters", "settings", "gosec"}) : yaml_at(doc, {"linters-settings", "gosec"});
   s.excluded_checks = string_list(settings ? yaml_at(*settings, {"excludes"}) : nullptr);
@@ -196,7 +181,7 @@ void check_security_linter_disabled(const Rule& rule, const Diff& diff, const Bl
     // to another folder (the old folder is then linted without it).
     auto folder = [](std::string_view p) { return p.substr(0, p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/')); };
     if (f.kind == ChangeKind::deleted || !golangci_config(f.new_path) || folder(f.old_path) != folder(f.new_path)) {
-      report(0, fmt::format("({} no longer configures golangci-lint, which ran gosec)", f.old_path));
+      report(0, "(the configuration that ran gosec is deleted, renamed or moved)");
       continue;
     }
     GosecState after;

@@ -27,6 +27,15 @@ void check_deadline(const AgentContext& ctx, const char* step) {
   }
 }
 
+// A blob's first `cap` bytes, or nothing when it cannot be read.
+std::optional<std::string> blob_text(git_repository* repo, const git_oid* id, size_t cap) {
+  git_blob* b = nullptr;
+  if (git_blob_lookup(&b, repo, id) != 0) return std::nullopt;
+  git::BlobPtr blob(b);
+  auto size = static_cast<size_t>(git_blob_rawsize(blob.get()));
+  return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())), std::min(size, cap));
+}
+
 // Reads lines of files at the head commit, each blob read at most once.
 class HeadReader {
  public:
@@ -58,11 +67,7 @@ class HeadReader {
     git_tree_entry* e = nullptr;
     if (git_tree_entry_bypath(&e, tree_.get(), std::string(path).c_str()) != 0) return {};
     std::unique_ptr<git_tree_entry, git::Deleter<git_tree_entry_free>> entry(e);
-    git_blob* b = nullptr;
-    if (git_blob_lookup(&b, repo_, git_tree_entry_id(entry.get())) != 0) return {};
-    git::BlobPtr blob(b);
-    auto size = static_cast<size_t>(git_blob_rawsize(blob.get()));
-    return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())), std::min<size_t>(size, 1 << 20));
+    return blob_text(repo_, git_tree_entry_id(entry.get()), 1 << 20).value_or(std::string());
   }
 
   git_repository* repo_;
@@ -75,11 +80,8 @@ class HeadReader {
 logic::BlobText blob_reader(git_repository* repo) {
   return [repo](const std::string& id) -> std::optional<std::string> {
     git_oid oid;
-    git_blob* b = nullptr;
-    if (git_oid_fromstrn(&oid, id.data(), id.size()) != 0 || git_blob_lookup(&b, repo, &oid) != 0) return std::nullopt;
-    git::BlobPtr blob(b);
-    auto size = static_cast<size_t>(git_blob_rawsize(blob.get()));
-    return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())), std::min<size_t>(size, 256 * 1024 + 1));
+    if (git_oid_fromstrn(&oid, id.data(), id.size()) != 0) return std::nullopt;
+    return blob_text(repo, &oid, 256 * 1024 + 1);
   };
 }
 

@@ -227,7 +227,7 @@ class Joiner {
     // Once per line (not per group: a long line of many groups).
     const bool comma_line = comma_joins(text);
     std::size_t k = 0;
-    if (open_ && !lits.empty() && lines_.number(i) == last_number_ + 1 &&
+    if (open_ && lines_.number(i) == last_number_ + 1 &&
         joins(text.substr(0, lits[0].begin), juxtaposed_, comma_) && i - first_ < kMaxJoin) {
       add(i, text, lits[0]);
       comma_ = comma_ || comma_line;
