@@ -13,8 +13,9 @@
 
 namespace reviewer::logic {
 
-// Every rule with `patterns`, over the added (or deleted) lines of the file.
-void run_patterns(const Config& cfg, const FileView& file, std::vector<Finding>& out);
+// Every rule with `patterns`, over the added (or deleted) lines of the file;
+// `all` is the whole change (where a deleted file's setting may have gone).
+void run_patterns(const Config& cfg, const FileView& file, const std::vector<FileView>& all, std::vector<Finding>& out);
 
 // Built-in checks over added lines.
 void check_self_comparison(const Rule& rule, const FileView& file, std::vector<Finding>& out);

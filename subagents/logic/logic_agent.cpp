@@ -132,7 +132,7 @@ class LogicAgent final : public Agent {
                           std::vector<Finding>& out) {
     for (const auto& f : files) {
       if (ctx.deadline.expired()) check_deadline(ctx, fmt::format("checking {}", f.path).c_str());
-      logic::run_patterns(cfg, f, out);
+      logic::run_patterns(cfg, f, files, out);
       for (const auto& rule : cfg.rules) {
         if (!rule.enabled || rule.check.empty() || !rule.applies_to(f.lang)) continue;
         if (rule.check == "self-comparison") logic::check_self_comparison(rule, f, out);
