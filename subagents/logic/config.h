@@ -39,6 +39,7 @@ struct Pattern {
   PathMatcher paths;                        // empty: every path
   PathMatcher exclude_paths;
   bool only_tests = false, skip_tests = false;
+  bool skip_added_files = false;            // a file the change adds is not read (nothing ran there before)
 
   bool applies_to(index::Lang lang) const;
 };

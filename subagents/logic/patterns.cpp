@@ -135,6 +135,7 @@ void run_patterns(const Config& cfg, const FileView& f, const std::vector<FileVi
     for (const Pattern& p : rule.patterns) {
       if (!p.applies_to(f.lang) || !path_ok(p, f)) continue;
       if (p.side == Side::added && f.diff->kind == ChangeKind::deleted) continue;
+      if (p.skip_added_files && f.diff->kind == ChangeKind::added) continue;
       if (p.side == Side::added && p.unless_shown && shown(f, *p.unless_shown, p.view)) continue;
       if (p.side == Side::deleted && f.diff->kind == ChangeKind::deleted) {
         // A deleted file is judged as a whole, by the rules that ask for it.
