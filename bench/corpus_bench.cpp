@@ -78,7 +78,7 @@ int secrets(const std::string& write_dir) {
     fs::create_directories(write_dir);
     labels.open(fs::path(write_dir) / "labels.tsv");
   }
-  for (const char* set : {"", "heldout_", "heldout2_"}) {
+  for (const char* set : {"", "heldout_", "heldout2_", "heldout3_"}) {
     auto cases = test::load_secret_corpus(kData + "secrets/" + set + "positive.jsonl", true);
     auto neg = test::load_secret_corpus(kData + "secrets/" + set + "negative.jsonl", false);
     cases.insert(cases.end(), neg.begin(), neg.end());
