@@ -1015,6 +1015,12 @@ N("app/controllers/sessions_controller.rb", "    redirect_to root_path, notice: 
 N("public/go.php", "header('Location: /login.php');")
 N("app/Http/Controllers/LoginController.php", "        return redirect()->intended('/dashboard');")
 N("src/main/java/acme/web/LoginServlet.java", '        response.sendRedirect(request.getContextPath() + "/login");')
+P("code/open-redirect-via-variable", "webapp/auth.py", "    return redirect(next_url)", '~     next_url = request.args.get("next", "/")')
+P("code/open-redirect-via-variable", "server/routes/auth.js", "  res.redirect(returnTo);", "~   const { returnTo } = req.query;")
+P("code/open-redirect-via-variable", "internal/web/auth.go", "\thttp.Redirect(w, r, next, http.StatusSeeOther)", '~ \tnext := r.URL.Query().Get("next")')
+P("code/open-redirect-via-variable", "app/controllers/sessions_controller.rb", "    redirect_to return_to", "~     return_to = params[:return_to]")
+N("webapp/auth.py", "    return redirect(next_url)", '~     next_url = url_for("home.index")')
+N("Controllers/AccountController.cs", "            return Redirect(returnUrl);", "~         if (Url.IsLocalUrl(returnUrl))")
 
 
 def text_of(cases):
