@@ -1037,6 +1037,8 @@ P("code/open-redirect-via-variable", "internal/web/auth.go", "\thttp.Redirect(w,
 P("code/open-redirect-via-variable", "app/controllers/sessions_controller.rb", "    redirect_to return_to", "~     return_to = params[:return_to]")
 N("webapp/auth.py", "    return redirect(next_url)", '~     next_url = url_for("home.index")')
 N("Controllers/AccountController.cs", "            return Redirect(returnUrl);", "~         if (Url.IsLocalUrl(returnUrl))")
+N("src/main/java/acme/web/SuccessHandler.java", " * Following a successful authentication, it decides on the redirect destination,",
+  '~         String target = request.getParameter("target");')
 
 
 def text_of(cases):
