@@ -345,7 +345,7 @@ namespace {
 // script's COVERAGE_MIN, codecov's target.
 std::vector<std::pair<std::string, double>> coverage_pairs(std::string_view line) {
   static const RE2 kPair(
-      R"((?i)\b(fail[_-]under|coverage[_-]?(?:min\w*|threshold\w*|limit\w*)|min(?:imum)?[_-]?coverage\w*|branches|functions|lines|statements|minimum|target|threshold)["']?\s*(?:[=:>]|\s)\s*["']?(\d{1,3}(?:\.\d+)?)\b)");
+      R"((?i)\b(fail[_-]under|coverage[_-]?(?:min\w*|threshold\w*|limit\w*)|min(?:imum)?[_-]?coverage\w*|branches|functions|lines|statements|minimum|target|threshold)["']?\s*(?:[=:>]|\s)\s*["']?(\d{1,3}(?:\.\d+)?(?:[eE][-+]?\d{1,2})?)\b)");
   std::vector<std::pair<std::string, double>> out;
   re2::StringPiece in(line.data(), line.size());
   std::string key, num;

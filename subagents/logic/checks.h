@@ -13,8 +13,9 @@
 
 namespace reviewer::logic {
 
-// Every rule with `patterns`, over the added (or deleted) lines of the file.
-void run_patterns(const Config& cfg, const FileView& file, std::vector<Finding>& out);
+// Every rule with `patterns`, over the added (or deleted) lines of the file;
+// `all` is the whole change (where a deleted file's setting may have gone).
+void run_patterns(const Config& cfg, const FileView& file, const std::vector<FileView>& all, std::vector<Finding>& out);
 
 // Built-in checks over added lines.
 void check_self_comparison(const Rule& rule, const FileView& file, std::vector<Finding>& out);
@@ -30,9 +31,12 @@ void check_test_target_disabled(const Rule& rule, const FileView& file, std::vec
 
 // A blob's text by its id (hex), or nullopt when it cannot be read.
 using BlobText = std::function<std::optional<std::string>(const std::string& id)>;
+// A file's text at the head commit by its path, or nullopt when none is there.
+using FileAt = std::function<std::optional<std::string>(const std::string& path)>;
 // golangci-lint's configuration stops running gosec where the base ran it
-// (linter_check.cpp): both sides are read whole.
-void check_security_linter_disabled(const Rule& rule, const Diff& diff, const BlobText& blob,
+// (linter_check.cpp): both sides are read whole, and a configuration added
+// beside it that golangci-lint would read instead is judged too.
+void check_security_linter_disabled(const Rule& rule, const Diff& diff, const BlobText& blob, const FileAt& at_head,
                                     std::vector<Finding>& out);
 
 }  // namespace reviewer::logic

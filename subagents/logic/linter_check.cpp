@@ -5,7 +5,9 @@
 // and the effective state compared, as golangci-lint itself would read it
 // (v1 and v2 formats).
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -21,11 +23,30 @@ namespace {
 
 using json = nlohmann::json;
 
-bool golangci_config(std::string_view path) {
+// golangci-lint reads one configuration per folder, the first of these that
+// exists (viper's order of extensions): a file added before the one that
+// ran gosec replaces it.
+constexpr std::array<std::string_view, 4> kConfigNames = {".golangci.json", ".golangci.toml", ".golangci.yaml",
+                                                          ".golangci.yml"};
+
+std::string_view base_name(std::string_view path) {
   const auto slash = path.rfind('/');
-  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  return name == ".golangci.yml" || name == ".golangci.yaml" || name == ".golangci.json";
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
+
+std::string_view folder_of(std::string_view path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash + 1);
+}
+
+// Its rank in kConfigNames, or nothing for another file.
+std::optional<size_t> config_rank(std::string_view path) {
+  auto it = std::find(kConfigNames.begin(), kConfigNames.end(), base_name(path));
+  if (it == kConfigNames.end()) return std::nullopt;
+  return static_cast<size_t>(it - kConfigNames.begin());
+}
+
+bool golangci_config(std::string_view path) { return config_rank(path).has_value(); }
 
 const json* yaml_at(const json& doc, std::initializer_list<const char*> keys) {
   const json* node = &doc;
@@ -157,10 +178,51 @@ std::string evidence_at(const FileDiff& f, int line) {
   return {};
 }
 
+// gosec's state in a configuration's text; nothing when it cannot be read.
+std::optional<GosecState> state_of(const std::string& path, const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  try {
+    return gosec_state(read_untrusted_yaml(path, *text));
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+// A configuration added (or renamed) into a folder before the one there,
+// which golangci-lint then no longer reads: reported when that one ran
+// gosec (or cannot be read) and the new one does not run it (or cannot be
+// read: TOML, aliases, over the limit). Fail closed either way.
+void check_config_shadowed(const Rule& rule, const Diff& diff, const FileAt& at_head, std::vector<Finding>& out) {
+  for (const FileDiff& f : diff.files) {
+    if (f.submodule || f.symlink || f.binary || f.kind == ChangeKind::deleted) continue;
+    const auto rank = config_rank(f.new_path);
+    if (!rank) continue;
+    const bool same_place = f.kind != ChangeKind::added && folder_of(f.old_path) == folder_of(f.new_path) &&
+                            config_rank(f.old_path) <= rank;
+    if (same_place) continue;  // edited or renamed later in the order: judged below
+    const std::string folder(folder_of(f.new_path));
+    for (size_t r = *rank + 1; r < kConfigNames.size(); ++r) {
+      const std::string sibling = folder + std::string(kConfigNames[r]);
+      const auto text = at_head(sibling);
+      if (!text) continue;
+      const auto before = state_of(sibling, text);
+      if (before && !before->on) break;  // the replaced one ran no gosec
+      const auto after = state_of(f.new_path, at_head(f.new_path));
+      if (after && after->on) break;
+      out.push_back(make_finding(rule, f.path(), 0, std::string(),
+                                 fmt::format("(added beside {}, which golangci-lint then no longer reads: it takes the "
+                                             "first of .golangci.json, .toml, .yaml and .yml; that one ran gosec{})",
+                                             kConfigNames[r], before ? "" : " or could not be read")));
+      break;
+    }
+  }
+}
+
 }  // namespace
 
-void check_security_linter_disabled(const Rule& rule, const Diff& diff, const BlobText& blob,
+void check_security_linter_disabled(const Rule& rule, const Diff& diff, const BlobText& blob, const FileAt& at_head,
                                     std::vector<Finding>& out) {
+  check_config_shadowed(rule, diff, at_head, out);
   for (const FileDiff& f : diff.files) {
     if (f.submodule || f.symlink || f.binary || f.kind == ChangeKind::added) continue;
     if (!golangci_config(f.old_path)) continue;
@@ -179,8 +241,7 @@ void check_security_linter_disabled(const Rule& rule, const Diff& diff, const Bl
     };
     // Deleted, renamed to a name golangci-lint does not look for, or moved
     // to another folder (the old folder is then linted without it).
-    auto folder = [](std::string_view p) { return p.substr(0, p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/')); };
-    if (f.kind == ChangeKind::deleted || !golangci_config(f.new_path) || folder(f.old_path) != folder(f.new_path)) {
+    if (f.kind == ChangeKind::deleted || !golangci_config(f.new_path) || folder_of(f.old_path) != folder_of(f.new_path)) {
       report(0, "(the configuration that ran gosec is deleted, renamed or moved)");
       continue;
     }

@@ -49,7 +49,7 @@ class HeadReader {
 
   std::optional<std::string> line(std::string_view path, std::uint32_t n) {
     auto it = files_.find(std::string(path));
-    if (it == files_.end()) it = files_.emplace(std::string(path), load(path)).first;
+    if (it == files_.end()) it = files_.emplace(std::string(path), file(path, 1 << 20).value_or(std::string())).first;
     const std::string& text = it->second;
     size_t pos = 0;
     for (std::uint32_t k = 1; k < n; ++k) {
@@ -61,14 +61,17 @@ class HeadReader {
     return text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
   }
 
- private:
-  std::string load(std::string_view path) const {
-    if (!tree_) return {};
+  // The first `cap` bytes of the blob at `path`, or nothing when no blob is there.
+  std::optional<std::string> file(std::string_view path, size_t cap) const {
+    if (!tree_) return std::nullopt;
     git_tree_entry* e = nullptr;
-    if (git_tree_entry_bypath(&e, tree_.get(), std::string(path).c_str()) != 0) return {};
+    if (git_tree_entry_bypath(&e, tree_.get(), std::string(path).c_str()) != 0) return std::nullopt;
     std::unique_ptr<git_tree_entry, git::Deleter<git_tree_entry_free>> entry(e);
-    return blob_text(repo_, git_tree_entry_id(entry.get()), 1 << 20).value_or(std::string());
+    if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) return std::nullopt;
+    return blob_text(repo_, git_tree_entry_id(entry.get()), cap);
   }
+
+ private:
 
   git_repository* repo_;
   git::TreePtr tree_;
@@ -132,7 +135,7 @@ class LogicAgent final : public Agent {
                           std::vector<Finding>& out) {
     for (const auto& f : files) {
       if (ctx.deadline.expired()) check_deadline(ctx, fmt::format("checking {}", f.path).c_str());
-      logic::run_patterns(cfg, f, out);
+      logic::run_patterns(cfg, f, files, out);
       for (const auto& rule : cfg.rules) {
         if (!rule.enabled || rule.check.empty() || !rule.applies_to(f.lang)) continue;
         if (rule.check == "self-comparison") logic::check_self_comparison(rule, f, out);
@@ -179,7 +182,10 @@ class LogicAgent final : public Agent {
     logic::LineReader read = [&reader](std::string_view p, std::uint32_t n) { return reader.line(p, n); };
     logic::trace_change(cfg, files, *head, read, out);
     if (const auto* r = cfg.rule("logic/security-linter-disabled")) {
-      logic::check_security_linter_disabled(*r, ctx.diff, blob_reader(repo.get()), out);
+      // At most the 256 KiB a repository's YAML may have, plus one byte
+      // (so that a larger file still fails the size limit).
+      logic::FileAt at_head = [&reader](const std::string& p) { return reader.file(p, 256 * 1024 + 1); };
+      logic::check_security_linter_disabled(*r, ctx.diff, blob_reader(repo.get()), at_head, out);
     }
     return head;
   }

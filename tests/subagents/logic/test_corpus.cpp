@@ -1,6 +1,8 @@
 // Runs the logic agent over the corpus (tests/data/logic) and measures, per
 // rule, precision (findings in cases that expect the rule / all findings of
-// the rule) and recall (positive cases that produce the rule).
+// the rule) and recall (positive cases that produce the rule). Every case
+// is a test: a positive not found, or a rule reported where the case does
+// not expect it, fails.
 #include <doctest/doctest.h>
 
 #include <iostream>
@@ -42,7 +44,7 @@ struct Tally {
 }  // namespace
 
 TEST_SUITE("logic corpus") {
-  TEST_CASE("the corpus has precision of at least 90% overall and every positive case is found") {
+  TEST_CASE("every positive case is found and no case reports a rule it does not expect") {
     auto cases = test::load_corpus(std::filesystem::path(REVIEWER_SOURCE_DIR) / "tests/data/logic");
     REQUIRE(cases.size() > 50);
     Guidance g = load_guidance_texts({});
@@ -67,7 +69,7 @@ TEST_SUITE("logic corpus") {
           ++t[f.rule].tp;
         } else {
           ++t[f.rule].fp;
-          MESSAGE(fmt::format("false positive {} in {} / {} at {}:{}", f.rule, c.source, c.name, f.path, f.line));
+          FAIL_CHECK(fmt::format("false positive {} in {} / {} at {}:{}", f.rule, c.source, c.name, f.path, f.line));
         }
       }
       for (const auto& e : c.expect) {
@@ -89,7 +91,6 @@ TEST_SUITE("logic corpus") {
     }
     double overall = 100.0 * tp / std::max(1, tp + fp);
     std::cout << fmt::format("overall precision {:.1f}% ({} true, {} false positives)\n", overall, tp, fp);
-    CHECK(overall >= 90.0);
 
     // Every shipped rule has at least 3 positive and 3 negative cases.
     for (const auto& [id, rule] : g.section("logic")["rules"].items()) {

@@ -400,6 +400,28 @@ TEST_SUITE("logic agent: security linter disabled") {
     CHECK(linter_findings("lint-same", {{".golangci.yml", catch_all}}, {{".golangci.yml", catch_all + "run:\n  timeout: 9m\n"}}).empty());
   }
 
+  TEST_CASE("a configuration added beside the one that ran gosec, which golangci-lint would read instead") {
+    const std::string none = "linters:\n  enable:\n    - errcheck\n";
+    // .yaml comes before .yml, .json before both: gosec silently no longer runs.
+    auto f = linter_findings("lint-shadow-yaml", {{".golangci.yml", kV1}}, {{".golangci.yml", kV1}, {".golangci.yaml", none}});
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].path == ".golangci.yaml");
+    CHECK(f[0].message.find(".golangci.yml") != std::string::npos);
+    CHECK(linter_findings("lint-shadow-json", {{"svc/.golangci.yaml", kV1}},
+                          {{"svc/.golangci.yaml", kV1}, {"svc/.golangci.json", "{\"linters\": {\"enable\": [\"errcheck\"]}}"}})
+              .size() == 1);
+    // TOML is not read here: fail closed.
+    CHECK(linter_findings("lint-shadow-toml", {{".golangci.yml", kV1}},
+                          {{".golangci.yml", kV1}, {".golangci.toml", "[linters]\nenable = [\"errcheck\"]\n"}})
+              .size() == 1);
+    // Not reported: the new one runs gosec too; it comes later in the order
+    // (never read); it is in another folder; the old one never ran gosec.
+    CHECK(linter_findings("lint-shadow-on", {{".golangci.yml", kV1}}, {{".golangci.yml", kV1}, {".golangci.yaml", kV1}}).empty());
+    CHECK(linter_findings("lint-shadow-later", {{".golangci.yaml", kV1}}, {{".golangci.yaml", kV1}, {".golangci.yml", none}}).empty());
+    CHECK(linter_findings("lint-shadow-elsewhere", {{".golangci.yml", kV1}}, {{".golangci.yml", kV1}, {"tools/.golangci.yaml", none}}).empty());
+    CHECK(linter_findings("lint-shadow-off", {{".golangci.yml", none}}, {{".golangci.yml", none}, {".golangci.yaml", none}}).empty());
+  }
+
   TEST_CASE("the configuration deleted, in a subfolder too, while it ran gosec") {
     auto f = linter_findings("lint-deleted", {{"tools/.golangci.yaml", kV1}, {"main.go", "package main\n"}},
                            {{"main.go", "package main\n"}});
