@@ -85,11 +85,11 @@ TEST_SUITE("intent description rules") {
 
   TEST_CASE("a template section that asks for the reason is answered by the text under it (session 21)") {
     for (const char* body : {
-             "### What does this PR try to resolve?\n\nThe nightly report lists each job twice in the summary "
-             "table.\n\n### How to test and review this PR?\n\nRun the report.",
+             "### What does this PR try to resolve?\n\nThe nightly digest lists each job twice in the summary "
+             "table.\n\n### How to test and review this PR?\n\nRun the digest.",
              "## Motivaci\u00f3n\n\nEl informe nocturno muestra cada tarea dos veces en la tabla.",
-             "**Why**\nThe nightly report lists each job twice in the summary table.",
-             "Context:\nThe nightly report lists each job twice in the summary table.",
+             "**Why**\nThe nightly digest lists each job twice in the summary table.",
+             "Context:\nThe nightly digest lists each job twice in the summary table.",
          }) {
       const std::string text = body;
       CAPTURE(text);
