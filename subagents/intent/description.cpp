@@ -1,4 +1,6 @@
 // Description quality: can a reviewer tell what the PR does and why?
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "subagents/intent/checks.h"
@@ -15,12 +17,22 @@ struct BodyText {
   std::string prose;       // visible, minus headings and checklist lines
   int checked = 0, unchecked = 0;
   std::string first_unchecked;
+  // The prose under each heading that asks for the reason ("### What does
+  // this PR try to resolve?", "## Motivation", "**Why**", "Context:").
+  std::vector<std::string> why_sections;
 };
 
-BodyText read_body(std::string_view body) {
+// A line in bold alone ("**Motivation**", "**Why:**") is a heading too.
+bool bold_heading(std::string_view t) {
+  return t.size() >= 5 && t.size() <= 80 && (t.starts_with("**") || t.starts_with("__")) &&
+         (t.ends_with("**") || t.ends_with("__") || t.ends_with("**:") || t.ends_with(":**"));
+}
+
+BodyText read_body(std::string_view body, const IntentConfig& config) {
   BodyText b;
   b.visible = strip_html_comments(body);
   std::string_view rest = b.visible;
+  bool in_why = false;  // the lines since a heading that asks for the reason
   while (!rest.empty()) {
     size_t nl = rest.find('\n');
     std::string_view line = rest.substr(0, nl);
@@ -35,7 +47,15 @@ BodyText read_body(std::string_view body) {
       }
       continue;
     }
-    if (t.starts_with("#")) continue;
+    const bool heading = t.starts_with("#") || bold_heading(t);
+    if (heading || (t.size() <= 80 && search(config.why_headings, t))) {
+      in_why = t.size() <= 120 && search(config.why_headings, t);
+      if (in_why) b.why_sections.emplace_back();
+      if (t.starts_with("#")) continue;
+    } else if (in_why) {
+      b.why_sections.back() += t;
+      b.why_sections.back() += '\n';
+    }
     b.prose += t;
     b.prose += '\n';
   }
@@ -87,7 +107,7 @@ bool provisional(const IntentConfig& config, std::string_view title, std::string
 
 void check_description(const PullRequest& pr, const DeclaredIntent& declared, const IntentConfig& config,
                        std::vector<Finding>& out) {
-  const BodyText body = read_body(pr.body);
+  const BodyText body = read_body(pr.body, config);
   const std::string prose = letters_digits(body.prose);
   const bool empty = static_cast<int>(prose.size()) < config.min_body_chars || prose == letters_digits(pr.title);
   if (empty) {
@@ -115,7 +135,12 @@ void check_description(const PullRequest& pr, const DeclaredIntent& declared, co
                        "invoice' instead of 'fix'."));
   }
 
-  if (!empty && !search(config.why_markers, pr.title + "\n" + body.prose)) {
+  // A section under a heading that asks for the reason answers it when it
+  // says something (min_body_chars, as for the whole description).
+  const bool why_section = std::any_of(body.why_sections.begin(), body.why_sections.end(), [&](const std::string& sec) {
+    return static_cast<int>(letters_digits(sec).size()) >= config.min_body_chars;
+  });
+  if (!empty && !why_section && !search(config.why_markers, pr.title + "\n" + body.prose)) {
     out.push_back(make(config, rule::no_why, "", 0, "The description says what changes but not why.",
                        fmt::format("description: {}", body.prose),
                        "Add a sentence on the motivation: the bug, the user need or the issue this "

@@ -112,7 +112,7 @@ Regex compile_list(const json& obj, std::string_view key, std::string_view full,
 
 void read_description(const json& d, IntentConfig& c) {
   check_keys(d, "description", {"min_body_chars", "min_title_words", "min_unchecked_boxes", "vague_titles",
-                                "why_markers", "placeholders", "wip_title", "wip_labels", "tentative",
+                                "why_markers", "why_headings", "placeholders", "wip_title", "wip_labels", "tentative",
                                 "tentative_title", "tentative_unless"});
   read_int(d, "min_body_chars", "description.min_body_chars", 0, 100000, c.min_body_chars);
   read_int(d, "min_title_words", "description.min_title_words", 0, 100, c.min_title_words);
@@ -121,6 +121,9 @@ void read_description(const json& d, IntentConfig& c) {
   c.vague_titles = alternation(read_strings(d, "vague_titles", "description.vague_titles"),
                                "description.vague_titles", "^", "$", false);
   c.why_markers = compile_list(d, "why_markers", "description.why_markers");
+  // A whole line: the heading's '#'s, bold marks, emoji and ':' or '?' around it are \W.
+  c.why_headings = alternation(read_strings(d, "why_headings", "description.why_headings"),
+                               "description.why_headings", "^\\W*", "\\W*$", false);
   c.placeholders = compile_list(d, "placeholders", "description.placeholders");
   c.wip_title = compile_list(d, "wip_title", "description.wip_title");
   for (auto& l : read_strings(d, "wip_labels", "description.wip_labels")) c.wip_labels.insert(lower(l));

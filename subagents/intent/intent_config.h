@@ -50,7 +50,7 @@ struct IntentConfig {
   int min_body_chars = 20;
   int min_title_words = 2;
   int min_unchecked_boxes = 2;
-  Regex vague_titles, why_markers, placeholders, wip_title, tentative, tentative_title,
+  Regex vague_titles, why_markers, why_headings, placeholders, wip_title, tentative, tentative_title,
       tentative_unless;
   std::set<std::string, std::less<>> wip_labels;
   // ticket

@@ -83,6 +83,49 @@ TEST_SUITE("intent description rules") {
                    "intent/no-why"));
   }
 
+  TEST_CASE("a template section that asks for the reason is answered by the text under it (session 21)") {
+    for (const char* body : {
+             "### What does this PR try to resolve?\n\nThe nightly digest lists each job twice in the summary "
+             "table.\n\n### How to test and review this PR?\n\nRun the digest.",
+             "## Motivaci\u00f3n\n\nEl informe nocturno muestra cada tarea dos veces en la tabla.",
+             "**Why**\nThe nightly digest lists each job twice in the summary table.",
+             "Context:\nThe nightly digest lists each job twice in the summary table.",
+         }) {
+      const std::string text = body;
+      CAPTURE(text);
+      CHECK_FALSE(has_rule(run_intent(pr_with("Change invoice total rounding", body), one_file()), "intent/no-why"));
+    }
+    // A heading with nothing (or next to nothing) under it answers nothing;
+    // "Summary" does not ask for the reason.
+    for (const char* body : {
+             "## Motivation\n\n## Changes\n\nAdds a `--after` flag to the export command and documents it.",
+             "## Why\n\nN/A\n\n## What\n\nAdds a `--after` flag to the export command.",
+             "## Summary\n\nAdds a `--after` flag to the export command and documents it.\n\n## Test Plan\n\nNew "
+             "unit tests.",
+         }) {
+      const std::string text = body;
+      CAPTURE(text);
+      CHECK(has_rule(run_intent(pr_with("Add an export filter", body), one_file()), "intent/no-why"));
+    }
+  }
+
+  TEST_CASE("reasons in other words on real pull-request descriptions are a why (session 21, paraphrased)") {
+    for (const char* body : {
+             "Part of #4821.\n\nMoves the retry settings into the shared config module.",
+             "Raised at [#billing > rounding](https://chat.example.org/topic/rounding).",
+             "Raises the mutation limit from 3 to 4 due to the admin dashboard sending four mutations when saving "
+             "stock.",
+             "The Python side renamed the field but the chart script did not, which got us:\n\n```\nUncaught "
+             "TypeError: unit.total_rows is undefined\n```",
+             "Rounds on the server so the two totals can never disagree.",
+             "Drops the default of 4 workers to 2 as it is now the only process on the dyno.",
+         }) {
+      const std::string text = body;
+      CAPTURE(text);
+      CHECK_FALSE(has_rule(run_intent(pr_with("Change invoice total rounding", body), one_file()), "intent/no-why"));
+    }
+  }
+
   TEST_CASE("placeholder text and an untouched checklist are reported as an unfilled template") {
     auto f = run_intent(pr_with("Fix invoice total rounding",
                                 std::string(kGoodBody) + "\n\nDescribe your changes here.\n"),
