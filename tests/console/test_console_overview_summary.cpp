@@ -64,6 +64,7 @@ class CountingSession final : public audit::ReadOnlySession {
       return log_.structure_problem(t);
     }
     std::string where() const override { return log_.where(); }
+    Backend backend() const override { return log_.backend(); }
 
    private:
     audit::LogReader& log_;
