@@ -60,17 +60,23 @@ void MergeScan::read_heads(LogReader& log, const Check& check) {
   sort_by_key(heads_);
 }
 
-void MergeScan::read_runs(LogReader& log, const Check& check, const Run& run) {
-  log.each(console_sql("summary_scan_runs.sql"), {}, [&](const LogRow& r) {
-    check();
-    const std::string &repo = text_ref(r.values[0]), &decision = text_ref(r.values[3]);
-    std::string started_at = text_ref(r.values[2]);
-    if (decision == "approve" && text_ref(r.values[4]) == "active") {
-      bot_runs_.push_back({{int_value(r.values[1]), run_names_.id_of(repo)}, started_at});
-    }
-    run(repo, std::move(started_at), decision);
-  });
+void MergeScan::read_runs(LogReader& log, const Check& check, bool with_heads, const Run& run) {
+  log.each(console_sql(with_heads ? "summary_scan_runs_heads.sql" : "summary_scan_runs.sql"), {},
+           [&](const LogRow& r) {
+             check();
+             const std::string &repo = text_ref(r.values[0]), &decision = text_ref(r.values[3]);
+             const Key key{int_value(r.values[1]), run_names_.id_of(repo)};
+             std::string started_at = text_ref(r.values[2]);
+             const bool approve = decision == "approve" && text_ref(r.values[4]) == "active";
+             if (approve) bot_runs_.push_back({key, started_at});
+             if (with_heads) heads_.push_back({key, text_ref(r.values[5]), int_value(r.values[6]), approve});
+             run(repo, std::move(started_at), decision);
+           });
   sort_by_key(bot_runs_);
+  if (with_heads) {
+    head_names_ = run_names_;  // the heads' keys hold the runs' ids
+    sort_by_key(heads_);
+  }
 }
 
 void MergeScan::each_merge(const std::function<void(const ChangeKey&, MergedChange)>& row) {

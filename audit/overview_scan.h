@@ -54,8 +54,9 @@ class MergeScan {
   // summary_scan_heads.sql: the latest run on each head.
   void read_heads(LogReader& log, const Check& check);
   // summary_scan_runs.sql: the first approve run in active mode of each
-  // pull request; every run is also handed to `run`.
-  void read_runs(LogReader& log, const Check& check, const Run& run);
+  // pull request; every run is also handed to `run`. `with_heads`:
+  // summary_scan_runs_heads.sql, which gives read_heads()'s rows as well.
+  void read_runs(LogReader& log, const Check& check, bool with_heads, const Run& run);
 
   // Every merge, with its pull request, in no set order. Call once, after
   // the three reads: it sorts what they read.
