@@ -62,6 +62,7 @@ class SqliteReader final : public LogReader {
   }
 
   std::string where() const override { return db_.where(); }
+  Backend backend() const override { return Backend::sqlite; }
 
  private:
   std::string missing_triggers(const std::vector<TableLayout>& tables) {

@@ -41,6 +41,10 @@ class LogReader {
   virtual std::string structure_problem(const std::vector<TableLayout>& tables) = 0;
   // "audit database …", the prefix of messages about this log.
   virtual std::string where() const = 0;
+  // The database holding the log, for the few reads whose best SQL differs
+  // (console_queries.cpp each_reverted_rule_run).
+  enum class Backend { sqlite, postgres };
+  virtual Backend backend() const = 0;
 };
 
 // The last row of the log over `tables`, read through `log`.

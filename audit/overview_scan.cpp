@@ -1,5 +1,6 @@
 #include "audit/overview_scan.h"
 
+#include <algorithm>
 #include <variant>
 
 #include "audit/history.h"
@@ -17,14 +18,6 @@ std::int64_t NameIds::find(const std::string& name) const {
   return it == ids.end() ? -1 : it->second;
 }
 
-std::size_t MergeScan::KeyHash::operator()(const Key& k) const {
-  // Mixed, not pr * 31 + repo: libstdc++ hashes an integer to itself, and
-  // (repo 31, pr 0) would share a bucket with (repo 0, pr 1).
-  // Distinct for distinct keys (pull request numbers below 2^40), then
-  // spread by an odd multiplier.
-  return ((static_cast<std::size_t>(k.repo) << 40) ^ static_cast<std::size_t>(k.pr)) * 0x9e3779b97f4a7c15ULL;
-}
-
 namespace {
 
 // A text value without a copy ("" for any other type, as text_value()).
@@ -34,11 +27,10 @@ const std::string& text_ref(const Value& v) {
   return s ? *s : empty;
 }
 
-// `to` becomes the least of itself and `at`, by bytes as the SQL's min();
-// `has` says whether `to` holds one yet ("" is a time like any other).
-void keep_least(std::string& to, bool& has, const std::string& at) {
-  if (!has || at < to) to = at;
-  has = true;
+// Sorts rows by their pull request.
+template <typename Row>
+void sort_by_key(std::vector<Row>& rows) {
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.key < b.key; });
 }
 
 }  // namespace
@@ -46,78 +38,92 @@ void keep_least(std::string& to, bool& has, const std::string& at) {
 void MergeScan::read_events(LogReader& log, const Check& check) {
   log.each(console_sql("summary_scan_events.sql"), {}, [&](const LogRow& r) {
     check();
-    const Key key{event_names_.id_of(text_ref(r.values[0])), int_value(r.values[1])};
+    const Key key{int_value(r.values[1]), event_names_.id_of(text_ref(r.values[0]))};
     const std::string& kind = text_ref(r.values[2]);
-    if (kind == "merged") {
-      merges_.push_back({key, text_ref(r.values[3]), text_ref(r.values[4])});
-      return;
-    }
-    auto& f = facts_[key];
-    if (kind == "opened") keep_least(f.opened, f.has_opened, text_ref(r.values[3]));
-    else if (kind == "approved") keep_least(f.approved, f.has_approved, text_ref(r.values[3]));
-    else if (kind == "reverted") f.reverted = true;
+    const std::string& at = text_ref(r.values[3]);
+    if (kind == "merged") merges_.push_back({key, at, text_ref(r.values[4])});
+    else if (kind == "opened") events_.push_back({key, Kind::opened, at});
+    else if (kind == "approved") events_.push_back({key, Kind::approved, at});
+    else if (kind == "reverted") events_.push_back({key, Kind::reverted, {}});
   });
+  sort_by_key(merges_);
+  sort_by_key(events_);
 }
 
 void MergeScan::read_heads(LogReader& log, const Check& check) {
   log.each(console_sql("summary_scan_heads.sql"), {}, [&](const LogRow& r) {
     check();
-    auto& heads = heads_[{head_names_.id_of(text_ref(r.values[0])), int_value(r.values[1])}];
-    const std::string& sha = text_ref(r.values[2]);
-    const std::int64_t seq = int_value(r.values[3]);
     const bool approve = text_ref(r.values[4]) == "approve" && text_ref(r.values[5]) == "active";
-    for (auto& h : heads) {
-      if (h.sha != sha) continue;
-      if (seq > h.seq) {
-        h.seq = seq;
-        h.bot_approved = approve;
-      }
-      return;
-    }
-    heads.push_back({sha, seq, approve});
+    heads_.push_back({{int_value(r.values[1]), head_names_.id_of(text_ref(r.values[0]))}, text_ref(r.values[2]),
+                      int_value(r.values[3]), approve});
   });
+  sort_by_key(heads_);
 }
 
-void MergeScan::read_runs(LogReader& log, const Check& check, const Run& run) {
-  log.each(console_sql("summary_scan_runs.sql"), {}, [&](const LogRow& r) {
-    check();
-    const std::string &repo = text_ref(r.values[0]), &decision = text_ref(r.values[3]);
-    std::string started_at = text_ref(r.values[2]);
-    if (decision == "approve" && text_ref(r.values[4]) == "active") {
-      const auto [it, added] =
-          first_bot_approval_.try_emplace({run_names_.id_of(repo), int_value(r.values[1])}, started_at);
-      if (!added && started_at < it->second) it->second = started_at;
-    }
-    run(repo, std::move(started_at), decision);
-  });
-}
-
-void MergeScan::each_merge(const std::function<void(const ChangeKey&, MergedChange)>& row) const {
-  // Each read's ids of the events' repositories.
-  std::vector<std::int64_t> head_id, run_id;
-  for (const auto& name : event_names_.names) {
-    head_id.push_back(head_names_.find(name));
-    run_id.push_back(run_names_.find(name));
+void MergeScan::read_runs(LogReader& log, const Check& check, bool with_heads, const Run& run) {
+  log.each(console_sql(with_heads ? "summary_scan_runs_heads.sql" : "summary_scan_runs.sql"), {},
+           [&](const LogRow& r) {
+             check();
+             const std::string &repo = text_ref(r.values[0]), &decision = text_ref(r.values[3]);
+             const Key key{int_value(r.values[1]), run_names_.id_of(repo)};
+             std::string started_at = text_ref(r.values[2]);
+             const bool approve = decision == "approve" && text_ref(r.values[4]) == "active";
+             if (approve) bot_runs_.push_back({key, started_at});
+             if (with_heads) heads_.push_back({key, text_ref(r.values[5]), int_value(r.values[6]), approve});
+             run(repo, std::move(started_at), decision);
+           });
+  sort_by_key(bot_runs_);
+  if (with_heads) {
+    head_names_ = run_names_;  // the heads' keys hold the runs' ids
+    sort_by_key(heads_);
   }
-  static const Facts none;
+}
+
+void MergeScan::each_merge(const std::function<void(const ChangeKey&, MergedChange)>& row) {
+  // The heads' and runs' repository ids as the events' (-1: not there).
+  const auto as_events = [&](const NameIds& names) {
+    std::vector<std::int64_t> to;
+    for (const auto& name : names.names) to.push_back(event_names_.find(name));
+    return to;
+  };
+  const auto head_repo = as_events(head_names_), run_repo = as_events(run_names_);
+  // All four sorted by pull request number: one walk through each. The
+  // events share the merges' ids; the heads and runs of a number are
+  // matched by repository among those of that number.
+  auto event = events_.begin();
+  auto head = heads_.begin();
+  auto run = bot_runs_.begin();
   for (const auto& m : merges_) {
-    const auto fact = facts_.find(m.key);
-    const Facts& f = fact == facts_.end() ? none : fact->second;
+    while (event != events_.end() && event->key < m.key) ++event;
+    MergedChange c{m.at, "", false, "", "", ""};
+    bool opened = false, approved = false;
+    // The least time, by bytes as the SQL's min(); "" is a time like any other.
+    const auto keep_least = [](std::string& to, bool& has, const std::string& at) {
+      if (!has || at < to) to = at;
+      has = true;
+    };
+    for (auto e = event; e != events_.end() && e->key == m.key; ++e) {
+      if (e->kind == Kind::opened) keep_least(c.opened_at, opened, e->at);
+      else if (e->kind == Kind::approved) keep_least(c.person_approved_at, approved, e->at);
+      else c.reverted = true;
+    }
+    while (head != heads_.end() && head->key.pr < m.key.pr) ++head;
     bool bot = false;
-    if (head_id[m.key.repo] >= 0) {
-      if (const auto it = heads_.find({static_cast<std::uint32_t>(head_id[m.key.repo]), m.key.pr}); it != heads_.end()) {
-        for (const auto& h : it->second) {
-          if (h.sha == m.head) bot = h.bot_approved;
-        }
-      }
+    std::int64_t latest = 0;
+    bool any = false;
+    for (auto h = head; h != heads_.end() && h->key.pr == m.key.pr; ++h) {
+      if (head_repo[h->key.repo] != m.key.repo || h->sha != m.head || (any && h->seq <= latest)) continue;
+      latest = h->seq;
+      any = true;
+      bot = h->bot_approved;
     }
-    std::string bot_at;
-    if (run_id[m.key.repo] >= 0) {
-      const auto it = first_bot_approval_.find({static_cast<std::uint32_t>(run_id[m.key.repo]), m.key.pr});
-      if (it != first_bot_approval_.end()) bot_at = it->second;
+    while (run != bot_runs_.end() && run->key.pr < m.key.pr) ++run;
+    bool bot_at = false;
+    for (auto r = run; r != bot_runs_.end() && r->key.pr == m.key.pr; ++r) {
+      if (run_repo[r->key.repo] == m.key.repo) keep_least(c.bot_approved_at, bot_at, r->started_at);
     }
-    const char* approval = bot ? (f.has_approved ? "bot+human" : "bot") : (f.has_approved ? "human" : "none");
-    row({event_names_.names[m.key.repo], m.key.pr, ""}, {m.at, approval, f.reverted, f.opened, f.approved, bot_at});
+    c.approval = bot ? (approved ? "bot+human" : "bot") : (approved ? "human" : "none");
+    row({event_names_.names[m.key.repo], m.key.pr, ""}, std::move(c));
   }
 }
 

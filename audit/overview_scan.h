@@ -54,44 +54,56 @@ class MergeScan {
   // summary_scan_heads.sql: the latest run on each head.
   void read_heads(LogReader& log, const Check& check);
   // summary_scan_runs.sql: the first approve run in active mode of each
-  // pull request; every run is also handed to `run`.
-  void read_runs(LogReader& log, const Check& check, const Run& run);
+  // pull request; every run is also handed to `run`. `with_heads`:
+  // summary_scan_runs_heads.sql, which gives read_heads()'s rows as well.
+  void read_runs(LogReader& log, const Check& check, bool with_heads, const Run& run);
 
-  // Every merge, with its pull request, in no set order.
-  void each_merge(const std::function<void(const ChangeKey&, MergedChange)>& row) const;
+  // Every merge, with its pull request, in no set order. Call once, after
+  // the three reads: it sorts what they read.
+  void each_merge(const std::function<void(const ChangeKey&, MergedChange)>& row);
   // How many merges each_merge() gives.
   std::size_t merges() const { return merges_.size(); }
 
  private:
+  // A pull request: its number, then its repository (an id of the read's
+  // own names), so that each read sorts its rows by number alone in its own
+  // thread and each_merge() walks them side by side.
   struct Key {
-    std::uint32_t repo = 0;
     std::int64_t pr = 0;
-    bool operator==(const Key& o) const { return repo == o.repo && pr == o.pr; }
-  };
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const;
+    std::uint32_t repo = 0;
+    bool operator<(const Key& o) const { return pr != o.pr ? pr < o.pr : repo < o.repo; }
+    bool operator==(const Key& o) const { return pr == o.pr && repo == o.repo; }
   };
   struct Merge {
     Key key;
     std::string at, head;
   };
-  struct Facts {
-    std::string opened, approved;  // the least `at`; "" when none
-    bool has_opened = false, has_approved = false, reverted = false;
+  enum class Kind : std::uint8_t { opened, approved, reverted };
+  struct Event {
+    Key key;
+    Kind kind;
+    std::string at;
   };
   struct Head {
+    Key key;
     std::string sha;
     std::int64_t seq = 0;
     bool bot_approved = false;
   };
+  struct BotRun {
+    Key key;
+    std::string started_at;
+  };
 
+  // Flat vectors sorted by key (no hash map: their node look-ups and
+  // allocations were a third of a start's CPU on the 100,000-change log).
   // Repository names: each read interns its own (they may run on
   // different threads), joined by name in each_merge().
   NameIds event_names_, head_names_, run_names_;
   std::vector<Merge> merges_;
-  std::unordered_map<Key, Facts, KeyHash> facts_;
-  std::unordered_map<Key, std::vector<Head>, KeyHash> heads_;
-  std::unordered_map<Key, std::string, KeyHash> first_bot_approval_;
+  std::vector<Event> events_;  // openings, approvals, reverts
+  std::vector<Head> heads_;    // every run's head
+  std::vector<BotRun> bot_runs_;  // the approve runs in active mode
 };
 
 }  // namespace reviewer::audit

@@ -1,7 +1,6 @@
 #include "audit/overview_summary.h"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -186,8 +185,13 @@ enum class RebuildRead { events, runs, heads, rules, overrides_and_votes };
 }  // namespace
 
 void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std::stop_token& stop) {
-  constexpr std::array jobs{RebuildRead::events, RebuildRead::runs, RebuildRead::heads, RebuildRead::rules,
-                            RebuildRead::overrides_and_votes};
+  // On PostgreSQL the runs' read brings their heads too (one sequential scan
+  // of review_runs instead of two); SQLite reads each from its own covering
+  // index, faster than one scan of the table.
+  const bool heads_with_runs = readers[0]->backend() == LogReader::Backend::postgres;
+  std::vector jobs{RebuildRead::events, RebuildRead::runs, RebuildRead::heads, RebuildRead::rules,
+                   RebuildRead::overrides_and_votes};
+  if (heads_with_runs) std::erase(jobs, RebuildRead::heads);
   std::vector<Part> parts(jobs.size());
   MergeScan scan;
   std::atomic<std::size_t> next{0};
@@ -201,7 +205,7 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
       case RebuildRead::events: scan.read_events(log, check); break;
       case RebuildRead::heads: scan.read_heads(log, check); break;
       case RebuildRead::runs:
-        scan.read_runs(log, check, [&](const std::string& repo, std::string started_at, const std::string& decision) {
+        scan.read_runs(log, check, heads_with_runs, [&](const std::string& repo, std::string started_at, const std::string& decision) {
           out.runs.add(started_at, out.id_of(repo), out.id_of(decision), 1);
         });
         break;

@@ -116,6 +116,7 @@ class PgReader final : public LogReader {
   }
 
   std::string where() const override { return db_.where(); }
+  Backend backend() const override { return Backend::postgres; }
 
  private:
   // A trigger or rule besides the append-only triggers (as SQLite's schema

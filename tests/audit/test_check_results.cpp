@@ -36,6 +36,7 @@ class PlanOfEach final : public audit::LogReader {
     return inner_.structure_problem(tables);
   }
   std::string where() const override { return inner_.where(); }
+  Backend backend() const override { return inner_.backend(); }
 
  private:
   audit::LogReader& inner_;

@@ -64,6 +64,7 @@ class CountingSession final : public audit::ReadOnlySession {
       return log_.structure_problem(t);
     }
     std::string where() const override { return log_.where(); }
+    Backend backend() const override { return log_.backend(); }
 
    private:
     audit::LogReader& log_;
@@ -124,6 +125,53 @@ struct WarmLog {
   std::filesystem::path path;
   LiveOverview live;
 };
+
+// Odd times (fractions, offsets, a leap second, unparsed text) written
+// through `store` on top of a demo history; the summary read through a
+// session on `location` gives the full computation's rows and figures.
+void check_odd_times(audit::AuditStore& store, const std::string& location) {
+  // Times the log could hold from other writers; each its own change,
+  // opened, run, approved by a person, merged, with a /human-review
+  // request and a vote (one never opened: its opened_at is empty).
+  const std::vector<std::string> odd{"2025-11-03T08:00:00.250Z", "2025-11-03T08:00:00+00:00",
+                                     "2025-11-03T23:59:60Z",     "not a time",
+                                     "2025-11-03T08:00:00",      "2025-11-03T09:30:00Z"};
+  for (std::size_t i = 0; i < odd.size(); ++i) {
+    const std::string repo = kRepos[i % 3];
+    const auto pr = static_cast<std::int64_t>(80000 + i);
+    const std::string head = fmt::format("{:040}", pr);
+    if (i != 5) store.record_pr_event({repo, pr, "opened", "yan", head, "", 0, "", odd[(i + 1) % odd.size()]});
+    store.record_review(test::webhook_run(fmt::format("odd-{}", i), repo, pr, head, odd[(i + 2) % odd.size()],
+                                         DecisionKind::approve, Mode::active, 0));
+    if (i % 2 == 0) store.record_pr_event({repo, pr, "approved", "xia", head, "", 0, "", odd[(i + 3) % odd.size()]});
+    store.record_pr_event({repo, pr, "merged", "yan", head, std::string(40, 'a'), 0, "", odd[i]});
+    const std::string id = fmt::format("odd-request-{}", i);
+    store.record_override({repo, pr, "human_review", "zed", id, odd[(i + 4) % odd.size()]});
+    store.record_feedback({repo, pr, "f" + id, "test/odd-rule", "zed", i % 2 == 0, id, odd[(i + 5) % odd.size()]});
+  }
+  const auto session = audit::open_read_only_session(location, std::chrono::seconds(30));
+  auto& log = session->log();
+  audit::OverviewSummary summary;
+  const auto tables = log.chained_tables();
+  summary.update(log, tables, audit::read_head(log, tables));
+  // Bounds at the odd merges' second, where comparing text and comparing
+  // seconds part: "…08:00:00.250Z" sorts before "…08:00:00Z".
+  std::vector<audit::ConsoleFilter> filters(6);
+  filters[1].since = filters[1].until = "2025-11-03T08:00:00Z";
+  filters[2].since = "2025-11-03T08:00:00Z";
+  filters[3].until = "2025-11-03T08:00:00Z";
+  filters[4].since = "2025-11-04T00:00:00Z";  // the leap second's next second
+  filters[4].until = "2025-11-04T00:00:00Z";
+  filters[5].since = "2025-11-03T00:00:00Z";
+  filters[5].until = "2025-11-03T23:59:59Z";
+  for (const auto& f : filters) {
+    CAPTURE(f.since);
+    CAPTURE(f.until);
+    const auto full = audit::console_overview(log, f);
+    CHECK(described(summary.rows(f)) == described(full));
+    CHECK(described_in_place(summary, f) == described(overview_figures(full)));
+  }
+}
 
 }  // namespace
 
@@ -221,50 +269,17 @@ TEST_SUITE("console") {
 
   TEST_CASE("the overview's summary keeps odd timestamps' figures: fractions, offsets, leap seconds, unparsed") {
     const auto path = demo_log("overview-odd-times", 40);
-    {
-      auto s = audit::AuditStore::open(path);
-      // Times the log could hold from other writers; each its own change,
-      // opened, run, approved by a person, merged, with a /human-review
-      // request and a vote (one never opened: its opened_at is empty).
-      const std::vector<std::string> odd{"2025-11-03T08:00:00.250Z", "2025-11-03T08:00:00+00:00",
-                                         "2025-11-03T23:59:60Z",     "not a time",
-                                         "2025-11-03T08:00:00",      "2025-11-03T09:30:00Z"};
-      for (std::size_t i = 0; i < odd.size(); ++i) {
-        const std::string repo = kRepos[i % 3];
-        const auto pr = static_cast<std::int64_t>(80000 + i);
-        const std::string head = fmt::format("{:040}", pr);
-        if (i != 5) s->record_pr_event({repo, pr, "opened", "yan", head, "", 0, "", odd[(i + 1) % odd.size()]});
-        s->record_review(test::webhook_run(fmt::format("odd-{}", i), repo, pr, head, odd[(i + 2) % odd.size()],
-                                           DecisionKind::approve, Mode::active, 0));
-        if (i % 2 == 0) s->record_pr_event({repo, pr, "approved", "xia", head, "", 0, "", odd[(i + 3) % odd.size()]});
-        s->record_pr_event({repo, pr, "merged", "yan", head, std::string(40, 'a'), 0, "", odd[i]});
-        const std::string id = fmt::format("odd-request-{}", i);
-        s->record_override({repo, pr, "human_review", "zed", id, odd[(i + 4) % odd.size()]});
-        s->record_feedback({repo, pr, "f" + id, "test/odd-rule", "zed", i % 2 == 0, id, odd[(i + 5) % odd.size()]});
-      }
-    }
-    const auto session = audit::open_read_only_session(path.string(), std::chrono::seconds(30));
-    auto& log = session->log();
-    audit::OverviewSummary summary;
-    const auto tables = log.chained_tables();
-    summary.update(log, tables, audit::read_head(log, tables));
-    // Bounds at the odd merges' second, where comparing text and comparing
-    // seconds part: "…08:00:00.250Z" sorts before "…08:00:00Z".
-    std::vector<audit::ConsoleFilter> filters(6);
-    filters[1].since = filters[1].until = "2025-11-03T08:00:00Z";
-    filters[2].since = "2025-11-03T08:00:00Z";
-    filters[3].until = "2025-11-03T08:00:00Z";
-    filters[4].since = "2025-11-04T00:00:00Z";  // the leap second's next second
-    filters[4].until = "2025-11-04T00:00:00Z";
-    filters[5].since = "2025-11-03T00:00:00Z";
-    filters[5].until = "2025-11-03T23:59:59Z";
-    for (const auto& f : filters) {
-      CAPTURE(f.since);
-      CAPTURE(f.until);
-      const auto full = audit::console_overview(log, f);
-      CHECK(described(summary.rows(f)) == described(full));
-      CHECK(described_in_place(summary, f) == described(overview_figures(full)));
-    }
+    check_odd_times(*audit::AuditStore::open(path), path.string());
+  }
+
+  TEST_CASE("the overview's summary keeps odd timestamps' figures on PostgreSQL (the runs and their heads in one read)") {
+    auto s = test::PgSchema::create("overview_odd_times");
+    if (!s) return;
+    DemoHistory h;
+    h.changes = 40;
+    write_demo_history(*audit::AuditStore::open_url(s->url()), h);
+    const test::PgAuditor auditor(*s);
+    check_odd_times(*audit::AuditStore::open_url(s->url()), auditor.url());
   }
 
   TEST_CASE("the overview's summary, updated by seq watermark, gives the full computation's figures (PostgreSQL)") {
