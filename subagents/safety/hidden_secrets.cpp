@@ -207,6 +207,17 @@ bool juxtaposition_joins(std::string_view path) {
   return false;
 }
 
+// A joined group's context as a rule reads a name: trimmed, and without
+// the parenthesis that opens a value (`KEY = ("…" "…")` reads `KEY = "…"`).
+std::string name_part(std::string_view prefix) {
+  std::string_view t = trim(prefix);
+  if (t.ends_with('(')) {
+    const std::string_view head = trim(t.substr(0, t.size() - 1));
+    if (head.ends_with('=') || head.ends_with(':')) t = head;
+  }
+  return std::string(t);
+}
+
 class Joiner {
  public:
   Joiner(const AddedLines& lines, bool juxtaposed, std::vector<HiddenReading>& out)
@@ -227,8 +238,11 @@ class Joiner {
     // Once per line (not per group: a long line of many groups).
     const bool comma_line = comma_joins(text);
     std::size_t k = 0;
+    // `"abc"\` then `"def"` at the next line's first column is one word in
+    // a shell (and one string wherever adjacent literals join).
     if (open_ && lines_.number(i) == last_number_ + 1 &&
-        joins(text.substr(0, lits[0].begin), juxtaposed_, comma_) && i - first_ < kMaxJoin) {
+        joins(text.substr(0, lits[0].begin), juxtaposed_ || operator_ || (tight_ && lits[0].begin == 0), comma_) &&
+        i - first_ < kMaxJoin) {
       add(i, text, lits[0]);
       comma_ = comma_ || comma_line;
       k = 1;
@@ -249,6 +263,12 @@ class Joiner {
     const std::string_view tail = text.substr(lits.back().end);
     if (carries(tail, juxtaposed_, comma_)) {
       last_number_ = lines_.number(i);
+      tight_ = tail == "\\" || tail == "\\\r";
+      // `"…" +` at the end of a line: the next line's literal needs no
+      // operator of its own (`"…" +` / `    "…";` in Java, JavaScript, C#).
+      std::string_view op = trim(tail);
+      if (op.ends_with('\\')) op = trim(op.substr(0, op.size() - 1));
+      operator_ = !op.empty();
     } else {
       close(tail);
     }
@@ -260,7 +280,7 @@ class Joiner {
       r.first = first_;
       r.lines = last_ - first_ + 1;
       r.how = "joined strings";
-      r.text = trim(prefix_);
+      r.text = name_part(prefix_);
       if (!r.text.empty()) r.text += ' ';
       const std::size_t from = r.text.size();
       r.text += quote_;
@@ -271,6 +291,7 @@ class Joiner {
       out_.push_back(std::move(r));
     }
     open_ = false;
+    tight_ = operator_ = false;
   }
 
  private:
@@ -286,6 +307,15 @@ class Joiner {
     // and a whole long line copied per group would be quadratic.
     const std::size_t keep = std::min(l.begin, kMaxContext);
     prefix_ = text.substr(l.begin - keep, keep);
+    // A value that starts on the line after its name: `KEY = (` or
+    // `KEY = \` then the literals. The name is the line before.
+    if (trim(prefix_).empty() && i > 0 && lines_.number(i - 1) + 1 == lines_.number(i)) {
+      std::string_view before = trim(lines_.line(i - 1));
+      if (before.ends_with('\\')) before = trim(before.substr(0, before.size() - 1));
+      if (before.ends_with('(') || before.ends_with('=') || before.ends_with(':')) {
+        prefix_ = before.substr(before.size() - std::min(before.size(), kMaxContext));
+      }
+    }
     first_contents_ = text.substr(l.begin + 1, l.end - l.begin - 2);
     last_number_ = lines_.number(i);
   }
@@ -303,6 +333,8 @@ class Joiner {
   const bool juxtaposed_;
   bool open_ = false;
   bool comma_ = false;  // inside a join with an empty separator: a comma joins literals too
+  bool tight_ = false;  // the last line ended in a literal and a backslash, nothing between
+  bool operator_ = false;  // the last line ended in a literal and a joining operator
   std::size_t first_ = 0, last_ = 0, count_ = 0;
   int last_number_ = 0;
   char quote_ = '"';
@@ -310,6 +342,113 @@ class Joiner {
   std::string contents_;
   std::vector<Literal> lits_;
 };
+
+// ------------------------------------------------- a list of parts joined later
+
+// A list of literals over one or more lines, joined with an empty separator
+// on a later line by the list's name: `parts = [` / `"AKIA…",` / `"…",` /
+// `]` … `key = "".join(parts)`. The joins read (the separator empty):
+// Python's "".join(name), JavaScript's name.join(''), Go's
+// strings.Join(name, ""), Java's String.join("", name), C#'s
+// string.Join("", name) and string.Concat(name), PHP's implode('', $name)
+// (a join line with no quote, such as Ruby's name.join, is not read). The
+// reading is the join line's text before the join (the name a rule
+// reads), then the parts as one literal.
+
+constexpr std::size_t kMaxListLookBack = 200;  // lines between a list and its join
+
+// The list's name a line joins and where the join expression starts.
+std::optional<std::pair<std::string, std::size_t>> joined_name(std::string_view line) {
+  if (line.find("oin") == std::string_view::npos && line.find("oncat") == std::string_view::npos &&
+      line.find("mplode") == std::string_view::npos) {
+    return std::nullopt;
+  }
+  static const re2::RE2 re(
+      R"((?:""|'')\s*\.\s*join\s*\(\s*([A-Za-z_]\w*)\s*\))"
+      R"(|\b([A-Za-z_$][\w$]*)\s*\.\s*join\s*\(\s*(?:""|''|``)\s*\))"
+      R"(|\bstrings\.Join\s*\(\s*([A-Za-z_]\w*)\s*,\s*""\s*\))"
+      R"(|\b[Ss]tring\.(?:join|Join)\s*\(\s*(?:""|[Ss]tring\.Empty)\s*,\s*([A-Za-z_]\w*)\s*\))"
+      R"(|\b[Ss]tring\.Concat\s*\(\s*([A-Za-z_]\w*)\s*\))"
+      R"(|\bimplode\s*\(\s*(?:''|"")\s*,\s*\$([A-Za-z_]\w*)\s*\))");
+  re2::StringPiece m[7];
+  if (!re.Match(line, 0, line.size(), re2::RE2::UNANCHORED, m, 7)) return std::nullopt;
+  for (int g = 1; g < 7; ++g) {
+    if (m[g].data() != nullptr && !m[g].empty()) {
+      return std::make_pair(std::string(m[g].data(), m[g].size()), static_cast<std::size_t>(m[0].data() - line.data()));
+    }
+  }
+  return std::nullopt;
+}
+
+// The parts of a list whose definition starts at `open` (just after its
+// opening bracket) on line `k`: every literal up to the closing bracket,
+// with only commas, blanks and comments between them; nothing when the
+// list holds anything else (a name, a call, a number).
+std::optional<std::string> list_parts(const AddedLines& lines, std::size_t k, std::size_t open, char closer,
+                                      std::vector<Literal>& lits) {
+  std::string parts;
+  std::size_t count = 0;
+  for (std::size_t j = k; j < lines.size() && j - k < kMaxJoin; ++j) {
+    if (j > k && lines.number(j) != lines.number(j - 1) + 1) return std::nullopt;
+    std::string_view text = lines.line(j);
+    if (j == k) text = text.substr(open);
+    literals(text, lits);
+    std::size_t at = 0;
+    for (const Literal& l : lits) {
+      const std::string_view gap = trim(text.substr(at, l.begin - at));
+      if (!gap.empty() && gap != ",") return std::nullopt;
+      parts.append(text.substr(l.begin + 1, l.end - l.begin - 2));
+      if (parts.size() > kMaxJoinedBytes) return std::nullopt;
+      ++count;
+      at = l.end;
+    }
+    std::string_view rest = trim(text.substr(at));
+    if (!rest.empty() && rest.front() == ',') rest = trim(rest.substr(1));
+    if (!rest.empty() && rest.front() == closer) return count >= 2 ? std::optional<std::string>(std::move(parts)) : std::nullopt;
+    if (!rest.empty() && rest.front() != '#' && !rest.starts_with("//")) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+void joined_lists(const AddedLines& lines, const std::vector<std::size_t>& joins, std::vector<HiddenReading>& out) {
+  std::vector<Literal> lits;
+  for (std::size_t i : joins) {
+    const std::string_view line = lines.line(i);
+    const auto name = joined_name(line);
+    if (!name) continue;
+    // `name = [`, `name := []string{`, `String[] name = {`, `var name = new[] {`,
+    // `$name = array(`, `name: list[str] = (`: the bracket opens the list.
+    const re2::RE2 def("(?:^|[^\\w$])\\$?" + re2::RE2::QuoteMeta(name->first) +
+                       R"(\s*(?::\s*[^=\n]{1,40}?)?(?::=|=)\s*(?:new\s*\w*\s*\[\s*\]\s*|\[\]\w+\s*|array\s*|%w)?([\[\(\{]))");
+    if (!def.ok()) continue;
+    for (std::size_t back = 1; back <= kMaxListLookBack && back <= i; ++back) {
+      const std::size_t k = i - back;
+      const std::string_view text = lines.line(k);
+      if (text.find(name->first) == std::string_view::npos) continue;
+      re2::StringPiece m[2];
+      if (!def.Match(text, 0, text.size(), re2::RE2::UNANCHORED, m, 2)) continue;
+      const char opener = m[1][0];
+      const char closer = opener == '[' ? ']' : opener == '(' ? ')' : '}';
+      const auto parts = list_parts(lines, k, static_cast<std::size_t>(m[1].data() - text.data()) + 1, closer, lits);
+      if (parts) {
+        HiddenReading r;
+        r.first = k;
+        r.lines = i - k + 1;
+        r.how = "joined list";
+        const std::size_t keep = std::min(name->second, kMaxContext);
+        r.text = trim(line.substr(name->second - keep, keep));
+        if (!r.text.empty()) r.text += ' ';
+        const std::size_t from = r.text.size();
+        r.text += '"';
+        r.text += *parts;
+        r.text += '"';
+        r.changed.emplace_back(from, r.text.size());
+        out.push_back(std::move(r));
+      }
+      break;  // the nearest definition is the one joined
+    }
+  }
+}
 
 // ------------------------------------------------------ reversed literals
 
@@ -617,6 +756,7 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
   std::vector<std::size_t> netrc_from;
   Joiner joiner(lines, juxtaposition_joins(path), out);
   std::vector<Literal> reversed_lits;  // reused from line to line
+  std::vector<std::size_t> join_lines;  // lines that may join a list by its name
   for (std::size_t i = 0; i < n; ++i) {
     const std::string_view line = lines.line(i);
     const Flags f = flags_of(line);
@@ -626,12 +766,19 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
       if (decode_runs(line, r)) out.push_back(std::move(r));
     }
     joiner.line(i, f.quote);
-    if (f.quote) reversed_literals(line, i, reversed_lits, out);
+    if (f.quote) {
+      reversed_literals(line, i, reversed_lits, out);
+      if (line.find("oin") != std::string_view::npos || line.find("oncat") != std::string_view::npos ||
+          line.find("mplode") != std::string_view::npos) {
+        join_lines.push_back(i);
+      }
+    }
     if (f.lt || f.block_end) next_line_value(lines, i, out);
     if (f.block_end) one_line_triple(line, i, out);
     if (netrc_file ? trim(line).starts_with("machine ") : f.lt && netrc_target(line)) netrc_from.push_back(i);
   }
   joiner.close({});
+  if (!join_lines.empty()) joined_lists(lines, join_lines, out);
   if (!netrc_from.empty()) netrc_blocks(lines, netrc_from, netrc_file, out);
   if (path.ends_with(".ipynb")) notebook_sources(lines, out);
   return out;

@@ -214,6 +214,50 @@ TEST_SUITE("safety") {
     CHECK_FALSE(review_secret("app/x.py", {"MSG = \"\".join((\"Hello, \", \"world\"))", "W = \"olleh\"[::-1]"}, keep));
   }
 
+  TEST_CASE("a list of literals over several lines, joined later by its name") {
+    std::vector<Finding> keep;
+    const std::string a = kLiveStripe.substr(0, 8), b = kLiveStripe.substr(8, 10), c = kLiveStripe.substr(18);
+    const std::vector<std::pair<std::string, std::vector<std::string>>> cases{
+        {"app/pay.py", {"parts = [", "    \"" + a + "\",", "    \"" + b + "\",  # middle", "    \"" + c + "\",", "]", "",
+                        "KEY = \"\".join(parts)"}},
+        {"app/pay.py", {"PARTS = (\"" + a + "\", \"" + b + "\",", "         \"" + c + "\")", "def key():", "    return ''.join(PARTS)"}},
+        {"web/pay.js", {"const parts = [", "  '" + a + "',", "  '" + b + "',", "  '" + c + "',", "];",
+                        "const key = parts.join('');"}},
+        {"pay/key.go", {"parts := []string{", "\t\"" + a + "\",", "\t\"" + b + "\",", "\t\"" + c + "\",", "}",
+                        "key := strings.Join(parts, \"\")"}},
+        {"src/Pay.java", {"String[] parts = {", "    \"" + a + "\",", "    \"" + b + "\", \"" + c + "\"", "};",
+                          "String key = String.join(\"\", parts);"}},
+        {"src/key.php", {"$parts = [", "  '" + a + "',", "  '" + b + "',", "  '" + c + "',", "];", "$key = implode('', $parts);"}},
+    };
+    for (const auto& [path, lines] : cases) {
+      CAPTURE(lines[0]);
+      const Finding* f = review_secret(path, lines, keep);
+      REQUIRE(f);
+      CHECK(f->line == 1);
+      CHECK(f->evidence.find("joined list") != std::string::npos);
+      CHECK(f->evidence.find(kLiveStripe) == std::string::npos);
+    }
+    // A separator, a list of names or calls, or words: no reading of a value.
+    Lines l;
+    l.v = {"parts = [", "    \"" + a + "\",", "    \"" + b + "\",", "]", "key = \"-\".join(parts)"};
+    CHECK(hidden_readings(l, "app/x.py").empty());
+    l.v = {"parts = [", "    \"" + a + "\",", "    prefix,", "    \"" + b + "\",", "]", "key = \"\".join(parts)"};
+    CHECK(hidden_readings(l, "app/x.py").empty());
+    CHECK_FALSE(review_secret("app/x.py", {"words = [", "    \"Hello, \",", "    \"world\",", "]", "msg = \"\".join(words)"}, keep));
+  }
+
+  TEST_CASE("a shell word continued by a backslash on the next line's first column") {
+    std::vector<Finding> keep;
+    const Finding* f = review_secret("deploy/run.sh", {"export STRIPE_KEY=\"" + kLiveStripe.substr(0, 12) + "\"\\",
+                                                       "\"" + kLiveStripe.substr(12) + "\""},
+                                     keep);
+    REQUIRE(f);
+    CHECK(f->evidence.find("joined strings") != std::string::npos);
+    // Separate arguments: a blank before the backslash, or an indented next line.
+    CHECK(joined("deploy/run.sh", {"echo \"ab\" \\", "\"cd\""}) == 0);
+    CHECK(joined("deploy/run.sh", {"echo \"ab\"\\", "  \"cd\""}) == 0);
+  }
+
   TEST_CASE("a value on the line after its name is read with the name") {
     std::vector<Finding> keep;
     CHECK(review_secret("config/app.yaml", {"db:", "  password: |", "    Xk29fLq7Vb3nWp8Rt"}, keep));
