@@ -450,6 +450,87 @@ void joined_lists(const AddedLines& lines, const std::vector<std::size_t>& joins
   }
 }
 
+// -------------------------------------------------- a value built with +=
+
+// A literal assigned to a name, then literals appended to it on the lines
+// that follow: `key = "AKIA…"` / `key += "…"` (PHP `.=`). Each line holds
+// the one literal and nothing after it but `;`. The reading is the first
+// line's name and the literals as one.
+class Accumulator {
+ public:
+  Accumulator(const AddedLines& lines, std::vector<HiddenReading>& out) : lines_(lines), out_(out) {}
+
+  void line(std::size_t i, bool quoted) {
+    if (!quoted) {
+      close();
+      return;
+    }
+    const std::string_view text = lines_.line(i);
+    literals(text, lits_);
+    if (lits_.size() != 1) {
+      close();
+      return;
+    }
+    const Literal& l = lits_[0];
+    const std::string_view after = trim(text.substr(l.end));
+    const std::string_view before = trim(text.substr(0, l.begin));
+    const std::string_view body = text.substr(l.begin + 1, l.end - l.begin - 2);
+    if ((after.empty() || after == ";") && before.size() > 2) {
+      const std::string_view op = before.substr(before.size() - 2);
+      if (op == "+=" || op == ".=") {
+        if (count_ > 0 && i == last_ + 1 && lines_.number(i) == lines_.number(last_) + 1 &&
+            trim(before.substr(0, before.size() - 2)) == name_ && contents_.size() < kMaxJoinedBytes &&
+            i - first_ < kMaxJoin) {
+          contents_.append(body);
+          last_ = i;
+          ++count_;
+          return;
+        }
+      } else if (before.back() == '=' && std::string_view("=!<>:+-*/.%&|^").find(before[before.size() - 2]) == std::string_view::npos) {
+        close();
+        prefix_ = before.substr(before.size() - std::min(before.size(), kMaxContext));
+        std::string_view name = trim(before.substr(0, before.size() - 1));
+        const auto blank = name.find_last_of(" \t");
+        if (blank != std::string_view::npos) name = name.substr(blank + 1);
+        name_ = name;
+        contents_.assign(body);
+        quote_ = l.quote;
+        first_ = last_ = i;
+        count_ = 1;
+        return;
+      }
+    }
+    close();
+  }
+
+  void close() {
+    if (count_ > 1) {
+      HiddenReading r;
+      r.first = first_;
+      r.lines = last_ - first_ + 1;
+      r.how = "joined strings";
+      r.text.assign(prefix_);
+      r.text += ' ';
+      const std::size_t from = r.text.size();
+      r.text += quote_;
+      r.text += contents_;
+      r.text += quote_;
+      r.changed.emplace_back(from, r.text.size());
+      out_.push_back(std::move(r));
+    }
+    count_ = 0;
+  }
+
+ private:
+  const AddedLines& lines_;
+  std::vector<HiddenReading>& out_;
+  std::vector<Literal> lits_;
+  std::string_view prefix_, name_;
+  std::string contents_;
+  char quote_ = '"';
+  std::size_t first_ = 0, last_ = 0, count_ = 0;
+};
+
 // ------------------------------------------------------ reversed literals
 
 // A literal written backwards and reversed where it is used: Python's
@@ -755,6 +836,7 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
   const bool netrc_file = base == ".netrc" || base == "_netrc";
   std::vector<std::size_t> netrc_from;
   Joiner joiner(lines, juxtaposition_joins(path), out);
+  Accumulator accumulator(lines, out);
   std::vector<Literal> reversed_lits;  // reused from line to line
   std::vector<std::size_t> join_lines;  // lines that may join a list by its name
   for (std::size_t i = 0; i < n; ++i) {
@@ -766,6 +848,7 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
       if (decode_runs(line, r)) out.push_back(std::move(r));
     }
     joiner.line(i, f.quote);
+    accumulator.line(i, f.quote);
     if (f.quote) {
       reversed_literals(line, i, reversed_lits, out);
       if (line.find("oin") != std::string_view::npos || line.find("oncat") != std::string_view::npos ||
@@ -778,6 +861,7 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
     if (netrc_file ? trim(line).starts_with("machine ") : f.lt && netrc_target(line)) netrc_from.push_back(i);
   }
   joiner.close({});
+  accumulator.close();
   if (!join_lines.empty()) joined_lists(lines, join_lines, out);
   if (!netrc_from.empty()) netrc_blocks(lines, netrc_from, netrc_file, out);
   if (path.ends_with(".ipynb")) notebook_sources(lines, out);

@@ -890,6 +890,20 @@ N("redis/redis.conf", "# requirepass foobared")
 N("redis/redis.conf", "requirepass ${REDIS_PASSWORD}")
 N("slapd.conf", "rootpw {SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=")
 N("inventory/hosts", "db1 ansible_host=10.0.0.7 ansible_become_pass=\"{{ vault_become_pass }}\"")
+P("secret/url-query-credential", "scripts/fetch.sh", 'curl -s "https://api.example.net/v2/items?limit=50&api_key=%s"' % split("q8Ft", "Zr2LmW7xNc4VbK9pTs3Y"))
+P("secret/credential-argument", "scripts/db.sh", "docker run -d -e POSTGRES_PASSWORD=%s -p 5432:5432 postgres:16" % split("Gl4z", "-Tundra-reef"))
+P("secret/credential-argument", "db/001_roles.sql", "CREATE ROLE app LOGIN WITH PASSWORD '%s';" % split("Brq7", "#Ombre-ledge"))
+P("secret/generic-secret-env", "Makefile", "API_TOKEN ?= %s" % split("Wm3k", "Qz8RtV2nXp7LcB5j"))
+N("scripts/fetch.sh", 'curl -s "https://api.example.net/v2/items?limit=50&api_key=${API_KEY}"')
+N("web/links.js", "const next = 'https://example.org/search?token=next_page_cursor_value';")
+N("scripts/db.sh", "docker run -d -e POSTGRES_PASSWORD=\"$POSTGRES_PASSWORD\" -p 5432:5432 postgres:16")
+N("db/001_roles.sql", "CREATE ROLE app LOGIN WITH PASSWORD :'app_password';")
+N("Makefile", "API_TOKEN ?= $(shell cat .token)")
+# Real lines (a false alarm of the value on the line after its name, fixed by
+# the aws4_request exemption): aws/aws-cli, Apache-2.0, commit 07c4fe36,
+# tests/functional/s3/test_presign_command.py lines 142-144 (path kept out of the test paths).
+N("awscli/presign_expected.py", "                'X-Amz-Credential': (", "                    'access_key%2F20160818%2Fus-east-1'",
+  "                    '%2Fs3%2Faws4_request'),")
 N("config/credentials.yml.enc", "Xq1b0bEr4vDxXk9HU6s7fQ==--YhFf0y2cVq7kX1Bp--kLzV8a3tq2bN9sXc0Gm1Rw==")
 
 def text_of(cases):
