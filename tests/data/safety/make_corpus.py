@@ -904,6 +904,8 @@ N("Makefile", "API_TOKEN ?= $(shell cat .token)")
 # tests/functional/s3/test_presign_command.py lines 142-144 (path kept out of the test paths).
 N("awscli/presign_expected.py", "                'X-Amz-Credential': (", "                    'access_key%2F20160818%2Fus-east-1'",
   "                    '%2Fs3%2Faws4_request'),")
+# kubernetes/examples, Apache-2.0, commit 279e8e4f, _archived/https-nginx/Makefile line 21.
+N("Makefile", "SECRET = /tmp/secret.json")
 N("config/credentials.yml.enc", "Xq1b0bEr4vDxXk9HU6s7fQ==--YhFf0y2cVq7kX1Bp--kLzV8a3tq2bN9sXc0Gm1Rw==")
 
 def text_of(cases):
