@@ -906,6 +906,11 @@ N("awscli/presign_expected.py", "                'X-Amz-Credential': (", "      
   "                    '%2Fs3%2Faws4_request'),")
 # kubernetes/examples, Apache-2.0, commit 279e8e4f, _archived/https-nginx/Makefile line 21.
 N("Makefile", "SECRET = /tmp/secret.json")
+P("secret/dsl-password", "build.gradle", "            password '%s'" % split("Rv5n", "!Cobalt-mire"))
+# external-secrets/external-secrets, Apache-2.0, commit cc5bfbc2, pkg/register/generators.go line 31.
+N("pkg/register/generators.go", '\tpassword "github.com/external-secrets/external-secrets/generators/v1/password"')
+# The same, README.md line 43 (a meeting link's passcode, in docs).
+N("README.md", "We host our development meeting every odd wednesday on [Zoom](https://zoom-lfx.platform.linuxfoundation.org/meeting/92843470602?password=b953d8fb-825b-48ae-8fd7-226e498cc316).")
 N("config/credentials.yml.enc", "Xq1b0bEr4vDxXk9HU6s7fQ==--YhFf0y2cVq7kX1Bp--kLzV8a3tq2bN9sXc0Gm1Rw==")
 
 def text_of(cases):
