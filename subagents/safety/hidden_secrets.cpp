@@ -226,6 +226,7 @@ class Joiner {
   void line(std::size_t i, bool quoted) {
     const std::string_view text = lines_.line(i);
     if (!quoted) {
+      lits_.clear();
       close({});
       return;
     }
@@ -273,6 +274,9 @@ class Joiner {
       close(tail);
     }
   }
+
+  // The literals of the last quoted line read (empty after an unquoted one).
+  const std::vector<Literal>& literals_of_line() const { return lits_; }
 
   void close(std::string_view suffix) {
     if (open_ && count_ > 1) {
@@ -460,18 +464,14 @@ class Accumulator {
  public:
   Accumulator(const AddedLines& lines, std::vector<HiddenReading>& out) : lines_(lines), out_(out) {}
 
-  void line(std::size_t i, bool quoted) {
-    if (!quoted) {
+  // `lits`: the line's literals, as the Joiner found them (read once).
+  void line(std::size_t i, bool quoted, const std::vector<Literal>& lits) {
+    if (!quoted || lits.size() != 1) {
       close();
       return;
     }
     const std::string_view text = lines_.line(i);
-    literals(text, lits_);
-    if (lits_.size() != 1) {
-      close();
-      return;
-    }
-    const Literal& l = lits_[0];
+    const Literal& l = lits[0];
     const std::string_view after = trim(text.substr(l.end));
     const std::string_view before = trim(text.substr(0, l.begin));
     const std::string_view body = text.substr(l.begin + 1, l.end - l.begin - 2);
@@ -524,7 +524,6 @@ class Accumulator {
  private:
   const AddedLines& lines_;
   std::vector<HiddenReading>& out_;
-  std::vector<Literal> lits_;
   std::string_view prefix_, name_;
   std::string contents_;
   char quote_ = '"';
@@ -848,7 +847,7 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
       if (decode_runs(line, r)) out.push_back(std::move(r));
     }
     joiner.line(i, f.quote);
-    accumulator.line(i, f.quote);
+    accumulator.line(i, f.quote, joiner.literals_of_line());
     if (f.quote) {
       reversed_literals(line, i, reversed_lits, out);
       if (line.find("oin") != std::string_view::npos || line.find("oncat") != std::string_view::npos ||
