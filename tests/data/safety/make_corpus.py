@@ -911,6 +911,9 @@ P("secret/dsl-password", "build.gradle", "            password '%s'" % split("Rv
 N("pkg/register/generators.go", '\tpassword "github.com/external-secrets/external-secrets/generators/v1/password"')
 # The same, README.md line 43 (a meeting link's passcode, in docs).
 N("README.md", "We host our development meeting every odd wednesday on [Zoom](https://zoom-lfx.platform.linuxfoundation.org/meeting/92843470602?password=b953d8fb-825b-48ae-8fd7-226e498cc316).")
+# gatling/gatling, Apache-2.0, commit 8bb193bd, gatling-http-client/src/test/java/io/gatling/http/client/uri/UriTest.java line 44.
+N("gatling-http-client/src/test/java/io/gatling/http/client/uri/UriTest.java",
+  '        "https://graph.facebook.com/750198471659552/accounts/test-users?method=get&access_token=750198471659552lleveCvbUu_zqBa9tkT3tcgaPh4";')
 N("config/credentials.yml.enc", "Xq1b0bEr4vDxXk9HU6s7fQ==--YhFf0y2cVq7kX1Bp--kLzV8a3tq2bN9sXc0Gm1Rw==")
 
 def text_of(cases):
