@@ -207,6 +207,17 @@ bool juxtaposition_joins(std::string_view path) {
   return false;
 }
 
+// A joined group's context as a rule reads a name: trimmed, and without
+// the parenthesis that opens a value (`KEY = ("…" "…")` reads `KEY = "…"`).
+std::string name_part(std::string_view prefix) {
+  std::string_view t = trim(prefix);
+  if (t.ends_with('(')) {
+    const std::string_view head = trim(t.substr(0, t.size() - 1));
+    if (head.ends_with('=') || head.ends_with(':')) t = head;
+  }
+  return std::string(t);
+}
+
 class Joiner {
  public:
   Joiner(const AddedLines& lines, bool juxtaposed, std::vector<HiddenReading>& out)
@@ -215,6 +226,7 @@ class Joiner {
   void line(std::size_t i, bool quoted) {
     const std::string_view text = lines_.line(i);
     if (!quoted) {
+      lits_.clear();
       close({});
       return;
     }
@@ -227,8 +239,11 @@ class Joiner {
     // Once per line (not per group: a long line of many groups).
     const bool comma_line = comma_joins(text);
     std::size_t k = 0;
+    // `"abc"\` then `"def"` at the next line's first column is one word in
+    // a shell (and one string wherever adjacent literals join).
     if (open_ && lines_.number(i) == last_number_ + 1 &&
-        joins(text.substr(0, lits[0].begin), juxtaposed_, comma_) && i - first_ < kMaxJoin) {
+        joins(text.substr(0, lits[0].begin), juxtaposed_ || operator_ || (tight_ && lits[0].begin == 0), comma_) &&
+        i - first_ < kMaxJoin) {
       add(i, text, lits[0]);
       comma_ = comma_ || comma_line;
       k = 1;
@@ -249,10 +264,19 @@ class Joiner {
     const std::string_view tail = text.substr(lits.back().end);
     if (carries(tail, juxtaposed_, comma_)) {
       last_number_ = lines_.number(i);
+      tight_ = tail == "\\" || tail == "\\\r";
+      // `"…" +` at the end of a line: the next line's literal needs no
+      // operator of its own (`"…" +` / `    "…";` in Java, JavaScript, C#).
+      std::string_view op = trim(tail);
+      if (op.ends_with('\\')) op = trim(op.substr(0, op.size() - 1));
+      operator_ = !op.empty();
     } else {
       close(tail);
     }
   }
+
+  // The literals of the last quoted line read (empty after an unquoted one).
+  const std::vector<Literal>& literals_of_line() const { return lits_; }
 
   void close(std::string_view suffix) {
     if (open_ && count_ > 1) {
@@ -260,7 +284,7 @@ class Joiner {
       r.first = first_;
       r.lines = last_ - first_ + 1;
       r.how = "joined strings";
-      r.text = trim(prefix_);
+      r.text = name_part(prefix_);
       if (!r.text.empty()) r.text += ' ';
       const std::size_t from = r.text.size();
       r.text += quote_;
@@ -271,6 +295,7 @@ class Joiner {
       out_.push_back(std::move(r));
     }
     open_ = false;
+    tight_ = operator_ = false;
   }
 
  private:
@@ -286,6 +311,15 @@ class Joiner {
     // and a whole long line copied per group would be quadratic.
     const std::size_t keep = std::min(l.begin, kMaxContext);
     prefix_ = text.substr(l.begin - keep, keep);
+    // A value that starts on the line after its name: `KEY = (` or
+    // `KEY = \` then the literals. The name is the line before.
+    if (trim(prefix_).empty() && i > 0 && lines_.number(i - 1) + 1 == lines_.number(i)) {
+      std::string_view before = trim(lines_.line(i - 1));
+      if (before.ends_with('\\')) before = trim(before.substr(0, before.size() - 1));
+      if (before.ends_with('(') || before.ends_with('=') || before.ends_with(':')) {
+        prefix_ = before.substr(before.size() - std::min(before.size(), kMaxContext));
+      }
+    }
     first_contents_ = text.substr(l.begin + 1, l.end - l.begin - 2);
     last_number_ = lines_.number(i);
   }
@@ -303,12 +337,197 @@ class Joiner {
   const bool juxtaposed_;
   bool open_ = false;
   bool comma_ = false;  // inside a join with an empty separator: a comma joins literals too
+  bool tight_ = false;  // the last line ended in a literal and a backslash, nothing between
+  bool operator_ = false;  // the last line ended in a literal and a joining operator
   std::size_t first_ = 0, last_ = 0, count_ = 0;
   int last_number_ = 0;
   char quote_ = '"';
   std::string_view prefix_, first_contents_;  // views into the group's first line
   std::string contents_;
   std::vector<Literal> lits_;
+};
+
+// ------------------------------------------------- a list of parts joined later
+
+// A list of literals over one or more lines, joined with an empty separator
+// on a later line by the list's name: `parts = [` / `"AKIA…",` / `"…",` /
+// `]` … `key = "".join(parts)`. The joins read (the separator empty):
+// Python's "".join(name), JavaScript's name.join(''), Go's
+// strings.Join(name, ""), Java's String.join("", name), C#'s
+// string.Join("", name) and string.Concat(name), PHP's implode('', $name)
+// (a join line with no quote, such as Ruby's name.join, is not read). The
+// reading is the join line's text before the join (the name a rule
+// reads), then the parts as one literal.
+
+constexpr std::size_t kMaxListLookBack = 200;  // lines between a list and its join
+
+// The list's name a line joins and where the join expression starts.
+std::optional<std::pair<std::string, std::size_t>> joined_name(std::string_view line) {
+  if (line.find("oin") == std::string_view::npos && line.find("oncat") == std::string_view::npos &&
+      line.find("mplode") == std::string_view::npos) {
+    return std::nullopt;
+  }
+  static const re2::RE2 re(
+      R"((?:""|'')\s*\.\s*join\s*\(\s*([A-Za-z_]\w*)\s*\))"
+      R"(|\b([A-Za-z_$][\w$]*)\s*\.\s*join\s*\(\s*(?:""|''|``)\s*\))"
+      R"(|\bstrings\.Join\s*\(\s*([A-Za-z_]\w*)\s*,\s*""\s*\))"
+      R"(|\b[Ss]tring\.(?:join|Join)\s*\(\s*(?:""|[Ss]tring\.Empty)\s*,\s*([A-Za-z_]\w*)\s*\))"
+      R"(|\b[Ss]tring\.Concat\s*\(\s*([A-Za-z_]\w*)\s*\))"
+      R"(|\bimplode\s*\(\s*(?:''|"")\s*,\s*\$([A-Za-z_]\w*)\s*\))");
+  re2::StringPiece m[7];
+  if (!re.Match(line, 0, line.size(), re2::RE2::UNANCHORED, m, 7)) return std::nullopt;
+  for (int g = 1; g < 7; ++g) {
+    if (m[g].data() != nullptr && !m[g].empty()) {
+      return std::make_pair(std::string(m[g].data(), m[g].size()), static_cast<std::size_t>(m[0].data() - line.data()));
+    }
+  }
+  return std::nullopt;
+}
+
+// The parts of a list whose definition starts at `open` (just after its
+// opening bracket) on line `k`: every literal up to the closing bracket,
+// with only commas, blanks and comments between them; nothing when the
+// list holds anything else (a name, a call, a number).
+std::optional<std::string> list_parts(const AddedLines& lines, std::size_t k, std::size_t open, char closer,
+                                      std::vector<Literal>& lits) {
+  std::string parts;
+  std::size_t count = 0;
+  for (std::size_t j = k; j < lines.size() && j - k < kMaxJoin; ++j) {
+    if (j > k && lines.number(j) != lines.number(j - 1) + 1) return std::nullopt;
+    std::string_view text = lines.line(j);
+    if (j == k) text = text.substr(open);
+    literals(text, lits);
+    std::size_t at = 0;
+    for (const Literal& l : lits) {
+      const std::string_view gap = trim(text.substr(at, l.begin - at));
+      if (!gap.empty() && gap != ",") return std::nullopt;
+      parts.append(text.substr(l.begin + 1, l.end - l.begin - 2));
+      if (parts.size() > kMaxJoinedBytes) return std::nullopt;
+      ++count;
+      at = l.end;
+    }
+    std::string_view rest = trim(text.substr(at));
+    if (!rest.empty() && rest.front() == ',') rest = trim(rest.substr(1));
+    if (!rest.empty() && rest.front() == closer) return count >= 2 ? std::optional<std::string>(std::move(parts)) : std::nullopt;
+    if (!rest.empty() && rest.front() != '#' && !rest.starts_with("//")) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+void joined_lists(const AddedLines& lines, const std::vector<std::size_t>& joins, std::vector<HiddenReading>& out) {
+  std::vector<Literal> lits;
+  for (std::size_t i : joins) {
+    const std::string_view line = lines.line(i);
+    const auto name = joined_name(line);
+    if (!name) continue;
+    // `name = [`, `name := []string{`, `String[] name = {`, `var name = new[] {`,
+    // `$name = array(`, `name: list[str] = (`: the bracket opens the list.
+    const re2::RE2 def("(?:^|[^\\w$])\\$?" + re2::RE2::QuoteMeta(name->first) +
+                       R"(\s*(?::\s*[^=\n]{1,40}?)?(?::=|=)\s*(?:new\s*\w*\s*\[\s*\]\s*|\[\]\w+\s*|array\s*|%w)?([\[\(\{]))");
+    if (!def.ok()) continue;
+    for (std::size_t back = 1; back <= kMaxListLookBack && back <= i; ++back) {
+      const std::size_t k = i - back;
+      const std::string_view text = lines.line(k);
+      if (text.find(name->first) == std::string_view::npos) continue;
+      re2::StringPiece m[2];
+      if (!def.Match(text, 0, text.size(), re2::RE2::UNANCHORED, m, 2)) continue;
+      const char opener = m[1][0];
+      const char closer = opener == '[' ? ']' : opener == '(' ? ')' : '}';
+      const auto parts = list_parts(lines, k, static_cast<std::size_t>(m[1].data() - text.data()) + 1, closer, lits);
+      if (parts) {
+        HiddenReading r;
+        r.first = k;
+        r.lines = i - k + 1;
+        r.how = "joined list";
+        const std::size_t keep = std::min(name->second, kMaxContext);
+        r.text = trim(line.substr(name->second - keep, keep));
+        if (!r.text.empty()) r.text += ' ';
+        const std::size_t from = r.text.size();
+        r.text += '"';
+        r.text += *parts;
+        r.text += '"';
+        r.changed.emplace_back(from, r.text.size());
+        out.push_back(std::move(r));
+      }
+      break;  // the nearest definition is the one joined
+    }
+  }
+}
+
+// -------------------------------------------------- a value built with +=
+
+// A literal assigned to a name, then literals appended to it on the lines
+// that follow: `key = "AKIA…"` / `key += "…"` (PHP `.=`). Each line holds
+// the one literal and nothing after it but `;`. The reading is the first
+// line's name and the literals as one.
+class Accumulator {
+ public:
+  Accumulator(const AddedLines& lines, std::vector<HiddenReading>& out) : lines_(lines), out_(out) {}
+
+  // `lits`: the line's literals, as the Joiner found them (read once).
+  void line(std::size_t i, bool quoted, const std::vector<Literal>& lits) {
+    if (!quoted || lits.size() != 1) {
+      close();
+      return;
+    }
+    const std::string_view text = lines_.line(i);
+    const Literal& l = lits[0];
+    const std::string_view after = trim(text.substr(l.end));
+    const std::string_view before = trim(text.substr(0, l.begin));
+    const std::string_view body = text.substr(l.begin + 1, l.end - l.begin - 2);
+    if ((after.empty() || after == ";") && before.size() > 2) {
+      const std::string_view op = before.substr(before.size() - 2);
+      if (op == "+=" || op == ".=") {
+        if (count_ > 0 && i == last_ + 1 && lines_.number(i) == lines_.number(last_) + 1 &&
+            trim(before.substr(0, before.size() - 2)) == name_ && contents_.size() < kMaxJoinedBytes &&
+            i - first_ < kMaxJoin) {
+          contents_.append(body);
+          last_ = i;
+          ++count_;
+          return;
+        }
+      } else if (before.back() == '=' && std::string_view("=!<>:+-*/.%&|^").find(before[before.size() - 2]) == std::string_view::npos) {
+        close();
+        prefix_ = before.substr(before.size() - std::min(before.size(), kMaxContext));
+        std::string_view name = trim(before.substr(0, before.size() - 1));
+        const auto blank = name.find_last_of(" \t");
+        if (blank != std::string_view::npos) name = name.substr(blank + 1);
+        name_ = name;
+        contents_.assign(body);
+        quote_ = l.quote;
+        first_ = last_ = i;
+        count_ = 1;
+        return;
+      }
+    }
+    close();
+  }
+
+  void close() {
+    if (count_ > 1) {
+      HiddenReading r;
+      r.first = first_;
+      r.lines = last_ - first_ + 1;
+      r.how = "joined strings";
+      r.text.assign(prefix_);
+      r.text += ' ';
+      const std::size_t from = r.text.size();
+      r.text += quote_;
+      r.text += contents_;
+      r.text += quote_;
+      r.changed.emplace_back(from, r.text.size());
+      out_.push_back(std::move(r));
+    }
+    count_ = 0;
+  }
+
+ private:
+  const AddedLines& lines_;
+  std::vector<HiddenReading>& out_;
+  std::string_view prefix_, name_;
+  std::string contents_;
+  char quote_ = '"';
+  std::size_t first_ = 0, last_ = 0, count_ = 0;
 };
 
 // ------------------------------------------------------ reversed literals
@@ -616,7 +835,9 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
   const bool netrc_file = base == ".netrc" || base == "_netrc";
   std::vector<std::size_t> netrc_from;
   Joiner joiner(lines, juxtaposition_joins(path), out);
+  Accumulator accumulator(lines, out);
   std::vector<Literal> reversed_lits;  // reused from line to line
+  std::vector<std::size_t> join_lines;  // lines that may join a list by its name
   for (std::size_t i = 0; i < n; ++i) {
     const std::string_view line = lines.line(i);
     const Flags f = flags_of(line);
@@ -626,12 +847,21 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
       if (decode_runs(line, r)) out.push_back(std::move(r));
     }
     joiner.line(i, f.quote);
-    if (f.quote) reversed_literals(line, i, reversed_lits, out);
+    accumulator.line(i, f.quote, joiner.literals_of_line());
+    if (f.quote) {
+      reversed_literals(line, i, reversed_lits, out);
+      if (line.find("oin") != std::string_view::npos || line.find("oncat") != std::string_view::npos ||
+          line.find("mplode") != std::string_view::npos) {
+        join_lines.push_back(i);
+      }
+    }
     if (f.lt || f.block_end) next_line_value(lines, i, out);
     if (f.block_end) one_line_triple(line, i, out);
     if (netrc_file ? trim(line).starts_with("machine ") : f.lt && netrc_target(line)) netrc_from.push_back(i);
   }
   joiner.close({});
+  accumulator.close();
+  if (!join_lines.empty()) joined_lists(lines, join_lines, out);
   if (!netrc_from.empty()) netrc_blocks(lines, netrc_from, netrc_file, out);
   if (path.ends_with(".ipynb")) notebook_sources(lines, out);
   return out;

@@ -2,7 +2,10 @@
 // from the secret rules (which match one raw line each): a run of base64,
 // base64url, hex, percent, \xNN or \uXXXX encoding decoded in place; string
 // literals joined across `+`, `.`, `..`, juxtaposition or a line
-// continuation; a value on the line after its name (a YAML block scalar, an
+// continuation (also over lines: an operator at a line's end, a shell word
+// continued by `\`), appended with `+=` / `.=`, or kept in a list over
+// several lines that a later line joins by its name with an empty
+// separator; a value on the line after its name (a YAML block scalar, an
 // HCL heredoc, a TOML or Python multi-line string); a notebook's
 // JSON-escaped source line. The scanner runs the secret rules over these
 // readings and reports a value only where it overlaps what decoding or

@@ -64,11 +64,11 @@ struct Lines final : AddedLines {
   int number(std::size_t i) const override { return static_cast<int>(i) + 1; }
 };
 
-std::size_t joined(const std::string& path, std::vector<std::string> lines) {
+std::size_t joined(const std::string& path, std::vector<std::string> lines, std::string_view how = "joined strings") {
   Lines l;
   l.v = std::move(lines);
   const auto rs = hidden_readings(l, path);
-  return static_cast<std::size_t>(std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.how == "joined strings"; }));
+  return static_cast<std::size_t>(std::count_if(rs.begin(), rs.end(), [&](const auto& r) { return r.how == how; }));
 }
 
 }  // namespace
@@ -212,6 +212,70 @@ TEST_SUITE("safety") {
     CHECK(joined("src/X.java", {"String s = String.join(\", \", \"ab\", \"cd\");"}) == 0);
     CHECK(joined("src/X.cs", {"var s = string.Join(\", \", \"ab\", \"cd\");"}) == 0);
     CHECK_FALSE(review_secret("app/x.py", {"MSG = \"\".join((\"Hello, \", \"world\"))", "W = \"olleh\"[::-1]"}, keep));
+  }
+
+  TEST_CASE("a list of literals over several lines, joined later by its name") {
+    std::vector<Finding> keep;
+    const std::string a = kLiveStripe.substr(0, 8), b = kLiveStripe.substr(8, 10), c = kLiveStripe.substr(18);
+    const std::vector<std::pair<std::string, std::vector<std::string>>> cases{
+        {"app/pay.py", {"parts = [", "    \"" + a + "\",", "    \"" + b + "\",  # middle", "    \"" + c + "\",", "]", "",
+                        "KEY = \"\".join(parts)"}},
+        {"app/pay.py", {"PARTS = (\"" + a + "\", \"" + b + "\",", "         \"" + c + "\")", "def key():", "    return ''.join(PARTS)"}},
+        {"web/pay.js", {"const parts = [", "  '" + a + "',", "  '" + b + "',", "  '" + c + "',", "];",
+                        "const key = parts.join('');"}},
+        {"pay/key.go", {"parts := []string{", "\t\"" + a + "\",", "\t\"" + b + "\",", "\t\"" + c + "\",", "}",
+                        "key := strings.Join(parts, \"\")"}},
+        {"src/Pay.java", {"String[] parts = {", "    \"" + a + "\",", "    \"" + b + "\", \"" + c + "\"", "};",
+                          "String key = String.join(\"\", parts);"}},
+        {"src/key.php", {"$parts = [", "  '" + a + "',", "  '" + b + "',", "  '" + c + "',", "];", "$key = implode('', $parts);"}},
+    };
+    for (const auto& [path, lines] : cases) {
+      CAPTURE(lines[0]);
+      const Finding* f = review_secret(path, lines, keep);
+      REQUIRE(f);
+      CHECK(f->line == 1);
+      CHECK(f->evidence.find("joined list") != std::string::npos);
+      CHECK(f->evidence.find(kLiveStripe) == std::string::npos);
+    }
+    // A separator, a list of names or calls, or words: no reading of a value.
+    CHECK(joined("app/x.py", {"parts = [", "    \"" + a + "\",", "    \"" + b + "\",", "]", "key = \"-\".join(parts)"},
+                 "joined list") == 0);
+    CHECK(joined("app/x.py", {"parts = [", "    \"" + a + "\",", "    prefix,", "    \"" + b + "\",", "]", "key = \"\".join(parts)"},
+                 "joined list") == 0);
+    CHECK_FALSE(review_secret("app/x.py", {"words = [", "    \"Hello, \",", "    \"world\",", "]", "msg = \"\".join(words)"}, keep));
+  }
+
+  TEST_CASE("a value built by appending literals, and literals carried by an operator at a line's end") {
+    std::vector<Finding> keep;
+    const std::string a = kLiveStripe.substr(0, 12), b = kLiveStripe.substr(12, 12), c = kLiveStripe.substr(24);
+    for (const auto& [path, lines] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"app/pay.py", {"key = \"" + a + "\"", "key += \"" + b + "\"", "key += \"" + c + "\""}},
+             {"web/pay.js", {"let key = '" + a + "';", "key += '" + b + c + "';"}},
+             {"src/key.php", {"$key = '" + a + "';", "$key .= '" + b + c + "';"}},
+             {"src/Pay.java", {"String key = \"" + a + "\" +", "    \"" + b + "\" +", "    \"" + c + "\";"}},
+             {"app/pay.py", {"KEY = (", "    \"" + a + b + "\"", "    \"" + c + "\"", ")"}},
+         }) {
+      CAPTURE(lines[1]);
+      const Finding* f = review_secret(path, lines, keep);
+      REQUIRE(f);
+      CHECK(f->evidence.find("joined strings") != std::string::npos);
+      CHECK(f->evidence.find(kLiveStripe) == std::string::npos);
+    }
+    // Another name appended to, or words: nothing.
+    CHECK(joined("app/x.py", {"key = \"" + a + "\"", "other += \"" + b + c + "\""}) == 0);
+    CHECK_FALSE(review_secret("web/x.js", {"let msg = 'Hello, ';", "msg += 'world';"}, keep));
+  }
+
+  TEST_CASE("a shell word continued by a backslash on the next line's first column") {
+    std::vector<Finding> keep;
+    const Finding* f = review_secret("deploy/run.sh", {"export STRIPE_KEY=\"" + kLiveStripe.substr(0, 12) + "\"\\",
+                                                       "\"" + kLiveStripe.substr(12) + "\""},
+                                     keep);
+    REQUIRE(f);
+    CHECK(f->evidence.find("joined strings") != std::string::npos);
+    // Separate arguments: a blank before the backslash, or an indented next line.
+    CHECK(joined("deploy/run.sh", {"echo \"ab\" \\", "\"cd\""}) == 0);
+    CHECK(joined("deploy/run.sh", {"echo \"ab\"\\", "  \"cd\""}) == 0);
   }
 
   TEST_CASE("a value on the line after its name is read with the name") {
