@@ -340,12 +340,15 @@ void check_commented_out_code(const Rule& rule, const FileView& f, std::vector<F
 
 namespace {
 
-// "key = number" pairs of a coverage gate on one line (raw text): coverage.py
-// fail_under, --cov-fail-under, jest/vitest thresholds, JaCoCo <minimum>, a
-// script's COVERAGE_MIN, codecov's target.
+// The keys of a coverage gate: coverage.py fail_under, --cov-fail-under,
+// jest/vitest thresholds, JaCoCo <minimum>, a script's COVERAGE_MIN,
+// codecov's target.
+#define REVIEWER_COVERAGE_KEYS \
+  R"((?i)\b(fail[_-]under|coverage[_-]?(?:min\w*|threshold\w*|limit\w*)|min(?:imum)?[_-]?coverage\w*|branches|functions|lines|statements|minimum|target|threshold)["']?\s*(?:[=:>]|\s)\s*["']?)"
+
+// "key = number" pairs of a coverage gate on one line (raw text).
 std::vector<std::pair<std::string, double>> coverage_pairs(std::string_view line) {
-  static const RE2 kPair(
-      R"((?i)\b(fail[_-]under|coverage[_-]?(?:min\w*|threshold\w*|limit\w*)|min(?:imum)?[_-]?coverage\w*|branches|functions|lines|statements|minimum|target|threshold)["']?\s*(?:[=:>]|\s)\s*["']?(\d{1,3}(?:\.\d+)?(?:[eE][-+]?\d{1,2})?)\b)");
+  static const RE2 kPair(REVIEWER_COVERAGE_KEYS R"((\d{1,3}(?:\.\d+)?(?:[eE][-+]?\d{1,2})?)\b)");
   std::vector<std::pair<std::string, double>> out;
   re2::StringPiece in(line.data(), line.size());
   std::string key, num;
@@ -358,14 +361,40 @@ std::vector<std::pair<std::string, double>> coverage_pairs(std::string_view line
   return out;
 }
 
+// The gate's keys a line sets to a value that is no plain number (0x0,
+// 1_0, nan, -inf, auto): what the line sets cannot be compared.
+std::vector<std::string> coverage_keys_unread(std::string_view line) {
+  static const RE2 kAny(REVIEWER_COVERAGE_KEYS R"(([^\s"',;}\]<]+))");
+  std::vector<std::string> out;
+  re2::StringPiece in(line.data(), line.size());
+  std::string key, value;
+  const auto numbers = coverage_pairs(line);
+  while (out.size() < 16 && RE2::FindAndConsume(&in, kAny, &key, &value)) {
+    for (char& c : key) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    for (char& c : key) c = c == '-' ? '_' : c;
+    const bool read = std::any_of(numbers.begin(), numbers.end(), [&](const auto& p) { return p.first == key; });
+    if (!read) out.push_back(key);
+  }
+  return out;
+}
+#undef REVIEWER_COVERAGE_KEYS
+
+// "threshold" alone is any code's word (a detector's threshold = 0.5).
+const RE2& coverage_words() {
+  static const RE2 kCoverage(R"((?i)\bcov\b|coverage|\bcovered|jacoco|codecov|fail[_-]under)");
+  return kCoverage;
+}
+
+std::string short_key(const std::string& k) { return k.size() <= 40 ? k : k.substr(0, 40) + "..."; }
+
 }  // namespace
 
 // A coverage gate's number lowered: a deleted line of the hunk sets a key
-// that an added line of the same hunk sets lower. Only where the file's
-// path or the hunk speaks of coverage (a `lines: 80` elsewhere is not a gate).
+// that an added line of the same hunk sets lower, or to a value that is no
+// plain number. Only where the file's path or the hunk speaks of coverage
+// (a `lines: 80` elsewhere is not a gate).
 void check_coverage_lowered(const Rule& rule, const FileView& f, std::vector<Finding>& out) {
-  // "threshold" alone is any code's word (a detector's threshold = 0.5).
-  static const RE2 kCoverage(R"((?i)\bcov\b|coverage|\bcovered|jacoco|codecov|fail[_-]under)");
+  const RE2& kCoverage = coverage_words();
   const bool path_says = RE2::PartialMatch(f.path, kCoverage);
   for (const HunkView& h : f.hunks) {
     bool hunk_says = path_says;
@@ -380,13 +409,84 @@ void check_coverage_lowered(const Rule& rule, const FileView& f, std::vector<Fin
     if (before.empty()) continue;
     for (const SideLine& l : h.new_side) {
       if (!l.changed()) continue;
+      std::string detail;
       for (const auto& [k, v] : coverage_pairs(l.line->content)) {
         auto it = before.find(k);
-        if (it == before.end() || !(v < it->second)) continue;
-        out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code,
-                                   fmt::format("({} lowered from {} to {})", k.size() <= 40 ? k : k.substr(0, 40) + "...",
-                                               it->second, v)));
-        break;
+        if (it != before.end() && v < it->second) {
+          detail = fmt::format("({} lowered from {} to {})", short_key(k), it->second, v);
+          break;
+        }
+      }
+      for (const auto& k : coverage_keys_unread(l.line->content)) {
+        if (!detail.empty()) break;
+        if (before.count(k)) detail = fmt::format("({} set to a value that is no plain number; it was {})", short_key(k), before[k]);
+      }
+      if (!detail.empty()) out.push_back(make_finding(rule, f.path, l.line->new_line, l.view.code, detail));
+    }
+  }
+}
+
+namespace {
+
+// The files a coverage tool reads its gate from (not docs, not code).
+bool coverage_config(std::string_view path) {
+  const auto slash = path.rfind('/');
+  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  static constexpr std::string_view kNames[] = {".coveragerc", "setup.cfg", "tox.ini", "pyproject.toml", "package.json",
+                                                "pom.xml", "build.gradle", "build.gradle.kts", "codecov.yml",
+                                                ".codecov.yml", "codecov.yaml", ".nycrc", ".nycrc.json", ".c8rc.json"};
+  for (std::string_view n : kNames) {
+    if (name == n) return true;
+  }
+  for (std::string_view prefix : {"jest.config.", "vitest.config.", "karma.conf."}) {
+    if (name.substr(0, prefix.size()) == prefix) return true;
+  }
+  return false;
+}
+
+bool comment_line(std::string_view s) {
+  const std::string_view t = s.substr(indent_of(s).size());
+  for (std::string_view c : {"#", ";", "//", "*", "/*", "<!--"}) {
+    if (t.substr(0, c.size()) == c) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void check_coverage_file_deleted(const Rule& rule, const std::vector<FileView>& files, std::vector<Finding>& out) {
+  // What the change's configuration files set, highest per key.
+  std::map<std::string, double> set_again;
+  for (const FileView& f : files) {
+    if (f.diff->kind == ChangeKind::deleted || !coverage_config(f.path)) continue;
+    for (const HunkView& h : f.hunks) {
+      for (const SideLine& l : h.new_side) {
+        if (!l.changed() || comment_line(l.line->content)) continue;
+        for (const auto& [k, v] : coverage_pairs(l.line->content)) set_again[k] = std::max(set_again[k], v);
+      }
+    }
+  }
+  for (const FileView& f : files) {
+    if (f.diff->kind != ChangeKind::deleted || !coverage_config(f.path)) continue;
+    bool says = RE2::PartialMatch(f.path, coverage_words());
+    for (const HunkView& h : f.hunks) {
+      for (const SideLine& l : h.old_side) says = says || RE2::PartialMatch(l.line->content, coverage_words());
+    }
+    if (!says) continue;
+    bool reported = false;
+    for (const HunkView& h : f.hunks) {
+      for (const SideLine& l : h.old_side) {
+        if (reported || comment_line(l.line->content)) continue;
+        for (const auto& [k, v] : coverage_pairs(l.line->content)) {
+          auto it = set_again.find(k);
+          if (it != set_again.end() && it->second >= v) continue;
+          out.push_back(make_finding(rule, f.path, 0, l.view.code,
+                                     fmt::format("(the file is deleted with its gate {} = {}, at line {}; no configuration "
+                                                 "file of the change sets it again as high)",
+                                                 short_key(k), v, l.line->old_line)));
+          reported = true;
+          break;
+        }
       }
     }
   }

@@ -13,9 +13,8 @@
 
 namespace reviewer::logic {
 
-// Every rule with `patterns`, over the added (or deleted) lines of the file;
-// `all` is the whole change (where a deleted file's setting may have gone).
-void run_patterns(const Config& cfg, const FileView& file, const std::vector<FileView>& all, std::vector<Finding>& out);
+// Every rule with `patterns`, over the added (or deleted) lines of the file.
+void run_patterns(const Config& cfg, const FileView& file, std::vector<Finding>& out);
 
 // Built-in checks over added lines.
 void check_self_comparison(const Rule& rule, const FileView& file, std::vector<Finding>& out);
@@ -24,6 +23,9 @@ void check_duplicate_condition(const Rule& rule, const FileView& file, std::vect
 void check_unreachable_code(const Rule& rule, const FileView& file, std::vector<Finding>& out);
 void check_commented_out_code(const Rule& rule, const FileView& file, std::vector<Finding>& out);
 void check_coverage_lowered(const Rule& rule, const FileView& file, std::vector<Finding>& out);
+// A coverage tool's configuration file deleted with its gate, which no
+// configuration file of the change sets again at least as high.
+void check_coverage_file_deleted(const Rule& rule, const std::vector<FileView>& files, std::vector<Finding>& out);
 void check_base_image_moved(const Rule& rule, const FileView& file, std::vector<Finding>& out);
 // A Makefile's test target made a no-op, told to ignore failures or to
 // leave tests out, or its recipe deleted (test_target_check.cpp).

@@ -101,7 +101,7 @@ PathMatcher globs(const json& obj, const char* key, const std::string& where) {
 Pattern load_pattern(const json& p, const std::string& where) {
   if (!p.is_object()) fail(where, "each pattern must be a mapping");
   check_keys(p, where, {"languages", "match", "exclude", "next", "unless_added", "unless_deleted", "unless_shown", "requires_added", "view",
-                        "lines", "deleted_files", "skip_added_files", "paths", "exclude_paths", "only_tests", "skip_tests"});
+                        "lines", "skip_added_files", "paths", "exclude_paths", "only_tests", "skip_tests"});
   Pattern out;
   out.languages = languages(p, where);
   out.match = regex(p, "match", where);
@@ -128,8 +128,6 @@ Pattern load_pattern(const json& p, const std::string& where) {
   }
   out.paths = globs(p, "paths", where);
   out.exclude_paths = globs(p, "exclude_paths", where);
-  out.deleted_files = boolean(p, "deleted_files", where, false);
-  if (out.deleted_files && out.side != Side::deleted) fail(where + ".deleted_files", "applies to 'lines: deleted' only");
   out.only_tests = boolean(p, "only_tests", where, false);
   out.skip_tests = boolean(p, "skip_tests", where, false);
   out.skip_added_files = boolean(p, "skip_added_files", where, false);

@@ -31,9 +31,6 @@ struct Pattern {
   std::shared_ptr<const RE2> unless_deleted;// deleted-line rules: the hunk removes more (a whole function)
   std::shared_ptr<const RE2> requires_added;  // deleted-line rules: an added line of the hunk must match (a replacement, not a removal)
   std::shared_ptr<const RE2> unless_shown;  // added-line rules: a new-side line of the file shown (context or added) matches
-  // Deleted-line rules: a deleted file's lines are read too (a gate can go
-  // with its file); then a replacement is looked for in the whole change.
-  bool deleted_files = false;
   View view = View::code;
   Side side = Side::added;
   PathMatcher paths;                        // empty: every path

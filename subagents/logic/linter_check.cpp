@@ -188,18 +188,59 @@ std::optional<GosecState> state_of(const std::string& path, const std::optional<
   }
 }
 
-// A configuration added (or renamed) into a folder before the one there,
-// which golangci-lint then no longer reads: reported when that one ran
-// gosec (or cannot be read) and the new one does not run it (or cannot be
-// read: TOML, aliases, over the limit). Fail closed either way.
+// How `after` runs less of gosec than `before` (which ran it): a word of
+// the configuration to place the finding on, and the finding's detail.
+// Nothing when it runs as much.
+std::optional<std::pair<std::string, std::string>> weakened(const GosecState& before, const GosecState& after) {
+  if (!after.on) return std::pair{std::string("gosec"), std::string("gosec ran at the base and no longer runs")};
+  auto gained = [](const std::set<std::string>& a, const std::set<std::string>& b) {
+    return std::any_of(a.begin(), a.end(), [&](const std::string& x) { return !b.count(x); });
+  };
+  if (gained(after.rules, before.rules)) {
+    return std::pair{std::string("gosec"), std::string("a new exclusion rule silences gosec on ordinary code, not only on tests")};
+  }
+  if (after.narrowing != before.narrowing) {
+    return std::pair{std::string("gosec"), std::string("gosec's includes, severity or confidence changed: it may run fewer checks")};
+  }
+  if (gained(after.skipped_paths, before.skipped_paths)) {
+    return std::pair{std::string("exclu"), std::string("more folders or files are left out of linting, gosec's included")};
+  }
+  std::vector<std::string> added;
+  std::set_difference(after.excluded_checks.begin(), after.excluded_checks.end(), before.excluded_checks.begin(),
+                      before.excluded_checks.end(), std::back_inserter(added));
+  if (added.empty()) return std::nullopt;
+  // The names are the pull request's text: only check ids are quoted.
+  std::vector<std::string> ids;
+  for (const auto& a : added) {
+    const bool id = !a.empty() && a.size() <= 8 &&
+                    std::all_of(a.begin(), a.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+    if (id && ids.size() < 10) ids.push_back(a);
+  }
+  const size_t rest = added.size() - ids.size();
+  return std::pair{added.front(),
+                   fmt::format("gosec's checks {}{} are now excluded", ids.empty() ? "" : fmt::format("{}", fmt::join(ids, ", ")),
+                               rest == 0 ? "" : fmt::format("{}{} more", ids.empty() ? "" : " and ", rest))};
+}
+
+// A TOML configuration is not read here: one that names gosec is judged
+// changed whenever the pull request touches it (fail closed).
+bool toml_naming_gosec(std::string_view path, const std::optional<std::string>& text) {
+  return base_name(path) == ".golangci.toml" && text && text->find("gosec") != std::string::npos;
+}
+
+// A configuration added (or renamed from another name, or moved) into a
+// folder before the one there, which golangci-lint then no longer reads:
+// judged against that one as an edit would be. Fail closed when either
+// cannot be read (TOML, aliases, over the limit).
 void check_config_shadowed(const Rule& rule, const Diff& diff, const FileAt& at_head, std::vector<Finding>& out) {
   for (const FileDiff& f : diff.files) {
-    if (f.submodule || f.symlink || f.binary || f.kind == ChangeKind::deleted) continue;
+    if (f.submodule || f.kind == ChangeKind::deleted) continue;
     const auto rank = config_rank(f.new_path);
     if (!rank) continue;
-    const bool same_place = f.kind != ChangeKind::added && folder_of(f.old_path) == folder_of(f.new_path) &&
-                            config_rank(f.old_path) <= rank;
-    if (same_place) continue;  // edited or renamed later in the order: judged below
+    const auto old_rank = config_rank(f.old_path);
+    const bool same_place = f.kind != ChangeKind::added && old_rank && folder_of(f.old_path) == folder_of(f.new_path) &&
+                            *old_rank <= *rank;
+    if (same_place) continue;  // edited, or renamed later in the order: judged below
     const std::string folder(folder_of(f.new_path));
     for (size_t r = *rank + 1; r < kConfigNames.size(); ++r) {
       const std::string sibling = folder + std::string(kConfigNames[r]);
@@ -208,11 +249,20 @@ void check_config_shadowed(const Rule& rule, const Diff& diff, const FileAt& at_
       const auto before = state_of(sibling, text);
       if (before && !before->on) break;  // the replaced one ran no gosec
       const auto after = state_of(f.new_path, at_head(f.new_path));
-      if (after && after->on) break;
+      std::string why;
+      if (!before) {
+        why = "that one could not be read and may run gosec";
+      } else if (!after) {
+        why = "this one could not be read within this check's limits and may not run gosec";
+      } else if (auto w = weakened(*before, *after)) {
+        why = w->second;
+      } else {
+        break;
+      }
       out.push_back(make_finding(rule, f.path(), 0, std::string(),
                                  fmt::format("(added beside {}, which golangci-lint then no longer reads: it takes the "
-                                             "first of .golangci.json, .toml, .yaml and .yml; that one ran gosec{})",
-                                             kConfigNames[r], before ? "" : " or could not be read")));
+                                             "first of .golangci.json, .toml, .yaml and .yml; {})",
+                                             kConfigNames[r], why)));
       break;
     }
   }
@@ -226,72 +276,36 @@ void check_security_linter_disabled(const Rule& rule, const Diff& diff, const Bl
   for (const FileDiff& f : diff.files) {
     if (f.submodule || f.symlink || f.binary || f.kind == ChangeKind::added) continue;
     if (!golangci_config(f.old_path)) continue;
-    // The base's state; one that cannot be read says nothing about gosec.
-    GosecState before;
-    try {
-      auto text = blob(f.old_id);
-      if (!text) continue;
-      before = gosec_state(read_untrusted_yaml(f.old_path, *text));
-    } catch (const Error&) {
-      continue;
-    }
-    if (!before.on) continue;
     auto report = [&](int line, const std::string& detail) {
       out.push_back(make_finding(rule, f.path(), line, line > 0 ? evidence_at(f, line) : std::string(), detail));
     };
+    // The base's state; one that cannot be read says nothing about gosec,
+    // unless it is TOML that names it.
+    const auto base_text = blob(f.old_id);
+    const auto before = state_of(f.old_path, base_text);
+    if (!before) {
+      if (toml_naming_gosec(f.old_path, base_text)) {
+        report(line_of(f, "gosec"), "(a TOML configuration that names gosec is changed, deleted or moved; this check "
+                                    "does not read TOML, so a person should)");
+      }
+      continue;
+    }
+    if (!before->on) continue;
     // Deleted, renamed to a name golangci-lint does not look for, or moved
     // to another folder (the old folder is then linted without it).
     if (f.kind == ChangeKind::deleted || !golangci_config(f.new_path) || folder_of(f.old_path) != folder_of(f.new_path)) {
       report(0, "(the configuration that ran gosec is deleted, renamed or moved)");
       continue;
     }
-    GosecState after;
-    try {
-      auto text = blob(f.new_id);
-      if (!text) throw Error(Error::Code::invalid_input, "the blob cannot be read");
-      after = gosec_state(read_untrusted_yaml(f.new_path, *text));
-    } catch (const Error&) {
+    const auto after = state_of(f.new_path, blob(f.new_id));
+    if (!after) {
       // Fail closed: golangci-lint may read what this check refuses
       // (aliases, say), so an unreadable head could hide a disable.
       report(line_of(f, "gosec"), "(the configuration could not be read within this check's limits: invalid YAML, "
                                   "anchors or aliases, or over 256 KiB; gosec ran at the base and may be off)");
       continue;
     }
-    if (!after.on) {
-      report(line_of(f, "gosec"), "(gosec ran at the base and no longer runs)");
-      continue;
-    }
-    auto gained = [](const std::set<std::string>& a, const std::set<std::string>& b) {
-      return std::any_of(a.begin(), a.end(), [&](const std::string& x) { return !b.count(x); });
-    };
-    if (gained(after.rules, before.rules)) {
-      report(line_of(f, "gosec"), "(a new exclusion rule silences gosec on ordinary code, not only on tests)");
-      continue;
-    }
-    if (after.narrowing != before.narrowing) {
-      report(line_of(f, "gosec"), "(gosec's includes, severity or confidence changed: it may run fewer checks)");
-      continue;
-    }
-    if (gained(after.skipped_paths, before.skipped_paths)) {
-      report(line_of(f, "exclu"), "(more folders or files are left out of linting, gosec's included)");
-      continue;
-    }
-    std::vector<std::string> added;
-    std::set_difference(after.excluded_checks.begin(), after.excluded_checks.end(), before.excluded_checks.begin(),
-                        before.excluded_checks.end(), std::back_inserter(added));
-    if (!added.empty()) {
-      // The names are the pull request's text: only check ids are quoted.
-      std::vector<std::string> ids;
-      for (const auto& a : added) {
-        const bool id = !a.empty() && a.size() <= 8 &&
-                        std::all_of(a.begin(), a.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
-        if (id && ids.size() < 10) ids.push_back(a);
-      }
-      const size_t rest = added.size() - ids.size();
-      report(line_of(f, added.front()),
-             fmt::format("(gosec's checks {}{} are now excluded)", ids.empty() ? "" : fmt::format("{}", fmt::join(ids, ", ")),
-                         rest == 0 ? "" : fmt::format("{}{} more", ids.empty() ? "" : " and ", rest)));
-    }
+    if (auto w = weakened(*before, *after)) report(line_of(f, w->first), "(" + w->second + ")");
   }
 }
 

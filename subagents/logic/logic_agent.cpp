@@ -135,7 +135,7 @@ class LogicAgent final : public Agent {
                           std::vector<Finding>& out) {
     for (const auto& f : files) {
       if (ctx.deadline.expired()) check_deadline(ctx, fmt::format("checking {}", f.path).c_str());
-      logic::run_patterns(cfg, f, files, out);
+      logic::run_patterns(cfg, f, out);
       for (const auto& rule : cfg.rules) {
         if (!rule.enabled || rule.check.empty() || !rule.applies_to(f.lang)) continue;
         if (rule.check == "self-comparison") logic::check_self_comparison(rule, f, out);
@@ -147,6 +147,9 @@ class LogicAgent final : public Agent {
         if (rule.check == "base-image-moved") logic::check_base_image_moved(rule, f, out);
         if (rule.check == "test-target-disabled") logic::check_test_target_disabled(rule, f, out);
       }
+    }
+    if (const auto* r = cfg.rule("logic/coverage-gate-removed"); r && r->enabled) {
+      logic::check_coverage_file_deleted(*r, files, out);
     }
   }
 

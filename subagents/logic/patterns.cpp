@@ -58,33 +58,6 @@ void added_side(const Rule& rule, const Pattern& p, const FileView& f, const Hun
   }
 }
 
-// Whether an added line anywhere in the change matches `re`.
-bool added_anywhere(const std::vector<FileView>& all, const RE2& re, View v) {
-  for (const FileView& f : all) {
-    for (const HunkView& h : f.hunks) {
-      for (const SideLine& l : h.new_side) {
-        if (l.changed() && RE2::PartialMatch(text_of(l, v), re)) return true;
-      }
-    }
-  }
-  return false;
-}
-
-// A deleted file's first line that matches, reported on the file: its
-// lines have no new side to anchor on.
-void deleted_file(const Rule& rule, const Pattern& p, const FileView& f, const std::vector<FileView>& all,
-                  std::vector<Finding>& out) {
-  if (added_anywhere(all, p.unless_added ? *p.unless_added : *p.match, p.view)) return;
-  for (const HunkView& h : f.hunks) {
-    for (const SideLine& l : h.old_side) {
-      if (!l.changed() || !line_matches(p, l)) continue;
-      out.push_back(make_finding(rule, f.path, 0, l.view.code,
-                                 "(the file is deleted; it set this at line " + std::to_string(l.line->old_line) + ")"));
-      return;
-    }
-  }
-}
-
 void deleted_side(const Rule& rule, const Pattern& p, const FileView& f, const HunkView& h,
                   std::set<int>& seen, std::vector<Finding>& out) {
   if (h.cut) return;  // its replacement may lie past the cut: unknown, so no finding
@@ -128,7 +101,7 @@ bool shown(const FileView& f, const RE2& re, View v) {
 
 }  // namespace
 
-void run_patterns(const Config& cfg, const FileView& f, const std::vector<FileView>& all, std::vector<Finding>& out) {
+void run_patterns(const Config& cfg, const FileView& f, std::vector<Finding>& out) {
   for (const Rule& rule : cfg.rules) {
     if (!rule.enabled || rule.patterns.empty() || !rule.applies_to(f.lang)) continue;
     std::set<int> seen;
@@ -137,11 +110,7 @@ void run_patterns(const Config& cfg, const FileView& f, const std::vector<FileVi
       if (p.side == Side::added && f.diff->kind == ChangeKind::deleted) continue;
       if (p.skip_added_files && f.diff->kind == ChangeKind::added) continue;
       if (p.side == Side::added && p.unless_shown && shown(f, *p.unless_shown, p.view)) continue;
-      if (p.side == Side::deleted && f.diff->kind == ChangeKind::deleted) {
-        // A deleted file is judged as a whole, by the rules that ask for it.
-        if (p.deleted_files) deleted_file(rule, p, f, all, out);
-        continue;
-      }
+      if (p.side == Side::deleted && f.diff->kind == ChangeKind::deleted) continue;  // judged as a whole
       for (const HunkView& h : f.hunks) {
         if (p.side == Side::added) {
           added_side(rule, p, f, h, seen, out);

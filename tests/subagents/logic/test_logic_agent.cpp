@@ -422,6 +422,28 @@ TEST_SUITE("logic agent: security linter disabled") {
     CHECK(linter_findings("lint-shadow-off", {{".golangci.yml", none}}, {{".golangci.yml", none}, {".golangci.yaml", none}}).empty());
   }
 
+  TEST_CASE("a configuration beside it judged as an edit would be; TOML that names gosec; a rename from another name") {
+    const std::string none = "{\"linters\": {\"disable-all\": true, \"enable\": [\"govet\"]}}";
+    // Renamed from a name golangci-lint does not read into one it reads first.
+    CHECK(linter_findings("lint-shadow-rename", {{".golangci.yml", kV1}, {"lint-example.json", none}},
+                          {{".golangci.yml", kV1}, {".golangci.json", none}})
+              .size() == 1);
+    // gosec still enabled, but a catch-all exclusion rule in the new file.
+    std::string catch_all = std::string(kV1) + "issues:\n  exclude-rules:\n    - path: \".*\"\n      linters: [gosec]\n";
+    auto f = linter_findings("lint-shadow-narrow", {{".golangci.yml", kV1}}, {{".golangci.yml", kV1}, {".golangci.yaml", catch_all}});
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].message.find("exclusion rule") != std::string::npos);
+    // A TOML base that names gosec: an edit or a deletion is reported (not read here).
+    const std::string toml = "[linters]\nenable = [\"gosec\", \"govet\"]\n";
+    CHECK(linter_findings("lint-toml-edit", {{".golangci.toml", toml}}, {{".golangci.toml", "[linters]\nenable = [\"govet\"]\n"}})
+              .size() == 1);
+    CHECK(linter_findings("lint-toml-rm", {{".golangci.toml", toml}, {"main.go", "package main\n"}}, {{"main.go", "package main\n"}})
+              .size() == 1);
+    CHECK(linter_findings("lint-toml-none", {{".golangci.toml", "[run]\ntimeout = \"5m\"\n"}},
+                          {{".golangci.toml", "[run]\ntimeout = \"9m\"\n"}})
+              .empty());
+  }
+
   TEST_CASE("the configuration deleted, in a subfolder too, while it ran gosec") {
     auto f = linter_findings("lint-deleted", {{"tools/.golangci.yaml", kV1}, {"main.go", "package main\n"}},
                            {{"main.go", "package main\n"}});
