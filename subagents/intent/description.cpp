@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include "subagents/intent/checks.h"
 #include "subagents/intent/rules.h"
@@ -48,10 +49,13 @@ BodyText read_body(std::string_view body, const IntentConfig& config) {
       continue;
     }
     const bool heading = t.starts_with("#") || bold_heading(t);
+    // The answer is the first paragraph under the heading: a blank line
+    // after it, or another label ("Summary:"), ends it.
+    if (in_why && !b.why_sections.back().empty() && (t.empty() || (t.size() <= 40 && t.ends_with(':')))) in_why = false;
     if (heading || (t.size() <= 80 && search(config.why_headings, t))) {
       in_why = t.size() <= 120 && search(config.why_headings, t);
       if (in_why) b.why_sections.emplace_back();
-      if (t.starts_with("#")) continue;
+      if (heading) continue;  // a heading asks; it answers nothing (nor is it a marker of a reason)
     } else if (in_why) {
       b.why_sections.back() += t;
       b.why_sections.back() += '\n';
@@ -137,8 +141,12 @@ void check_description(const PullRequest& pr, const DeclaredIntent& declared, co
 
   // A section under a heading that asks for the reason answers it when it
   // says something (min_body_chars, as for the whole description).
+  // "N/A", "None", or the template's own prompt left in place is no answer.
+  static const RE2 kUnanswered(
+      R"(^(?i)[\W_]*(?:n/?a\b|none\b|no\b|not applicable|tbd\b|todo\b|nothing\b|please\b|describe\b|explain\b|provide\b|briefly\b|include\b|list\b|link\b|add\b))");
   const bool why_section = std::any_of(body.why_sections.begin(), body.why_sections.end(), [&](const std::string& sec) {
-    return static_cast<int>(letters_digits(sec).size()) >= config.min_body_chars;
+    return static_cast<int>(letters_digits(sec).size()) >= config.min_body_chars && !RE2::PartialMatch(sec, kUnanswered) &&
+           !search(config.placeholders, sec);
   });
   if (!empty && !why_section && !search(config.why_markers, pr.title + "\n" + body.prose)) {
     out.push_back(make(config, rule::no_why, "", 0, "The description says what changes but not why.",

@@ -102,6 +102,15 @@ TEST_SUITE("intent description rules") {
              "## Why\n\nN/A\n\n## What\n\nAdds a `--after` flag to the export command.",
              "## Summary\n\nAdds a `--after` flag to the export command and documents it.\n\n## Test Plan\n\nNew "
              "unit tests.",
+             // A template left unfilled: its prompt is no answer, nor is its
+             // heading a reason (final read).
+             "# Purpose\n\n_Please provide a high-level overview of the change._\n\n"
+             "Adds a `--after` flag to the export command.",
+             "## Why is this needed?\n\nPlease fill in this section before asking for a review.\n\n"
+             "Adds a `--after` flag to the export command.",
+             // Only the first paragraph answers; a label ends it.
+             "**Why:**\nN/A\n\nSummary:\nAdds a `--after` flag to the export command and documents it.",
+             "## Context\nNone, adds a `--after` flag to the export command with a unit test.",
          }) {
       const std::string text = body;
       CAPTURE(text);
