@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
+#include <set>
 
 #include <re2/re2.h>
 
@@ -416,14 +419,23 @@ std::optional<std::string> list_parts(const AddedLines& lines, std::size_t k, st
 
 void joined_lists(const AddedLines& lines, const std::vector<std::size_t>& joins, std::vector<HiddenReading>& out) {
   std::vector<Literal> lits;
+  // Each list is read once, however many lines join it, and each name's
+  // pattern compiled once: a file of many joins of one large list must not
+  // multiply its bytes (or the time spent) by the number of joins.
+  std::set<std::size_t> read_defs;
+  std::map<std::string, std::unique_ptr<re2::RE2>> defs;
   for (std::size_t i : joins) {
     const std::string_view line = lines.line(i);
     const auto name = joined_name(line);
     if (!name) continue;
     // `name = [`, `name := []string{`, `String[] name = {`, `var name = new[] {`,
     // `$name = array(`, `name: list[str] = (`: the bracket opens the list.
-    const re2::RE2 def("(?:^|[^\\w$])\\$?" + re2::RE2::QuoteMeta(name->first) +
-                       R"(\s*(?::\s*[^=\n]{1,40}?)?(?::=|=)\s*(?:new\s*\w*\s*\[\s*\]\s*|\[\]\w+\s*|array\s*|%w)?([\[\(\{]))");
+    auto& slot = defs[name->first];
+    if (!slot) {
+      slot = std::make_unique<re2::RE2>("(?:^|[^\\w$])\\$?" + re2::RE2::QuoteMeta(name->first) +
+                                        R"(\s*(?::\s*[^=\n]{1,40}?)?(?::=|=)\s*(?:new\s*\w*\s*\[\s*\]\s*|\[\]\w+\s*|array\s*|%w)?([\[\(\{]))");
+    }
+    const re2::RE2& def = *slot;
     if (!def.ok()) continue;
     for (std::size_t back = 1; back <= kMaxListLookBack && back <= i; ++back) {
       const std::size_t k = i - back;
@@ -431,6 +443,7 @@ void joined_lists(const AddedLines& lines, const std::vector<std::size_t>& joins
       if (text.find(name->first) == std::string_view::npos) continue;
       re2::StringPiece m[2];
       if (!def.Match(text, 0, text.size(), re2::RE2::UNANCHORED, m, 2)) continue;
+      if (!read_defs.insert(k).second) break;  // this list was read for an earlier join
       const char opener = m[1][0];
       const char closer = opener == '[' ? ']' : opener == '(' ? ')' : '}';
       const auto parts = list_parts(lines, k, static_cast<std::size_t>(m[1].data() - text.data()) + 1, closer, lits);
