@@ -86,10 +86,21 @@ void MergeScan::each_merge(const std::function<void(const ChangeKey&, MergedChan
     for (const auto& name : names.names) to.push_back(event_names_.find(name));
     return to;
   };
-  const auto head_repo = as_events(head_names_), run_repo = as_events(run_names_);
-  // All four sorted by pull request number: one walk through each. The
-  // events share the merges' ids; the heads and runs of a number are
-  // matched by repository among those of that number.
+  // The heads and runs re-keyed by the events' repository ids (a row whose
+  // repository has no event matches no merge) and sorted again, so that a
+  // merge finds its own by key: a walk by number alone would visit every
+  // repository's pull request of that number (repositories squared). Once:
+  // their names are then the events'.
+  const auto rekey = [&](auto& rows, NameIds& names) {
+    const auto to = as_events(names);
+    std::erase_if(rows, [&](const auto& r) { return to[r.key.repo] < 0; });
+    for (auto& r : rows) r.key.repo = static_cast<std::uint32_t>(to[r.key.repo]);
+    sort_by_key(rows);
+    names = event_names_;
+  };
+  rekey(heads_, head_names_);
+  rekey(bot_runs_, run_names_);
+  // All four sorted by the same keys: one walk through each.
   auto event = events_.begin();
   auto head = heads_.begin();
   auto run = bot_runs_.begin();
@@ -107,21 +118,19 @@ void MergeScan::each_merge(const std::function<void(const ChangeKey&, MergedChan
       else if (e->kind == Kind::approved) keep_least(c.person_approved_at, approved, e->at);
       else c.reverted = true;
     }
-    while (head != heads_.end() && head->key.pr < m.key.pr) ++head;
+    while (head != heads_.end() && head->key < m.key) ++head;
     bool bot = false;
     std::int64_t latest = 0;
     bool any = false;
-    for (auto h = head; h != heads_.end() && h->key.pr == m.key.pr; ++h) {
-      if (head_repo[h->key.repo] != m.key.repo || h->sha != m.head || (any && h->seq <= latest)) continue;
+    for (auto h = head; h != heads_.end() && h->key == m.key; ++h) {
+      if (h->sha != m.head || (any && h->seq <= latest)) continue;
       latest = h->seq;
       any = true;
       bot = h->bot_approved;
     }
-    while (run != bot_runs_.end() && run->key.pr < m.key.pr) ++run;
+    while (run != bot_runs_.end() && run->key < m.key) ++run;
     bool bot_at = false;
-    for (auto r = run; r != bot_runs_.end() && r->key.pr == m.key.pr; ++r) {
-      if (run_repo[r->key.repo] == m.key.repo) keep_least(c.bot_approved_at, bot_at, r->started_at);
-    }
+    for (auto r = run; r != bot_runs_.end() && r->key == m.key; ++r) keep_least(c.bot_approved_at, bot_at, r->started_at);
     c.approval = bot ? (approved ? "bot+human" : "bot") : (approved ? "human" : "none");
     row({event_names_.names[m.key.repo], m.key.pr, ""}, std::move(c));
   }
