@@ -340,23 +340,30 @@ void check_commented_out_code(const Rule& rule, const FileView& f, std::vector<F
 
 namespace {
 
-// The keys of a coverage gate: coverage.py fail_under, --cov-fail-under,
-// jest/vitest thresholds, JaCoCo <minimum>, a script's COVERAGE_MIN,
-// codecov's target.
-#define REVIEWER_COVERAGE_KEYS \
-  R"((?i)\b(fail[_-]under|coverage[_-]?(?:min\w*|threshold\w*|limit\w*)|min(?:imum)?[_-]?coverage\w*|branches|functions|lines|statements|minimum|target|threshold)["']?\s*(?:[=:>]|\s)\s*["']?)"
+// A coverage gate's key and what stands between it and its value:
+// coverage.py fail_under, --cov-fail-under, jest/vitest thresholds, JaCoCo
+// <minimum>, a script's COVERAGE_MIN, codecov's target.
+const std::string& coverage_key() {
+  static const std::string k =
+      R"((?i)\b(fail[_-]under|coverage[_-]?(?:min\w*|threshold\w*|limit\w*)|min(?:imum)?[_-]?coverage\w*|branches|functions|lines|statements|minimum|target|threshold)["']?\s*(?:[=:>]|\s)\s*["']?)";
+  return k;
+}
+
+// fail-under, Fail_Under and fail_under are one key.
+std::string normal_key(std::string key) {
+  for (char& c : key) c = c == '-' ? '_' : static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return key;
+}
 
 // "key = number" pairs of a coverage gate on one line (raw text).
 std::vector<std::pair<std::string, double>> coverage_pairs(std::string_view line) {
-  static const RE2 kPair(REVIEWER_COVERAGE_KEYS R"((\d{1,3}(?:\.\d+)?(?:[eE][-+]?\d{1,2})?)\b)");
+  static const RE2 kPair(coverage_key() + R"((\d{1,3}(?:\.\d+)?(?:[eE][-+]?\d{1,2})?)\b)");
   std::vector<std::pair<std::string, double>> out;
   re2::StringPiece in(line.data(), line.size());
   std::string key, num;
   while (out.size() < 16 && RE2::FindAndConsume(&in, kPair, &key, &num)) {
-    for (char& c : key) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    for (char& c : key) c = c == '-' ? '_' : c;
     const double v = std::strtod(num.c_str(), nullptr);
-    if (v <= 100) out.emplace_back(key, v);  // a percentage or a ratio, not "Threshold: 300" tokens
+    if (v <= 100) out.emplace_back(normal_key(key), v);  // a percentage or a ratio, not "Threshold: 300" tokens
   }
   return out;
 }
@@ -364,20 +371,18 @@ std::vector<std::pair<std::string, double>> coverage_pairs(std::string_view line
 // The gate's keys a line sets to a value that is no plain number (0x0,
 // 1_0, nan, -inf, auto): what the line sets cannot be compared.
 std::vector<std::string> coverage_keys_unread(std::string_view line) {
-  static const RE2 kAny(REVIEWER_COVERAGE_KEYS R"(([^\s"',;}\]<]+))");
+  static const RE2 kAny(coverage_key() + R"(([^\s"',;}\]<]+))");
   std::vector<std::string> out;
   re2::StringPiece in(line.data(), line.size());
   std::string key, value;
   const auto numbers = coverage_pairs(line);
   while (out.size() < 16 && RE2::FindAndConsume(&in, kAny, &key, &value)) {
-    for (char& c : key) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    for (char& c : key) c = c == '-' ? '_' : c;
+    key = normal_key(key);
     const bool read = std::any_of(numbers.begin(), numbers.end(), [&](const auto& p) { return p.first == key; });
     if (!read) out.push_back(key);
   }
   return out;
 }
-#undef REVIEWER_COVERAGE_KEYS
 
 // "threshold" alone is any code's word (a detector's threshold = 0.5).
 const RE2& coverage_words() {

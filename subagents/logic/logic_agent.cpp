@@ -72,7 +72,6 @@ class HeadReader {
   }
 
  private:
-
   git_repository* repo_;
   git::TreePtr tree_;
   std::map<std::string, std::string> files_;
@@ -148,7 +147,7 @@ class LogicAgent final : public Agent {
         if (rule.check == "test-target-disabled") logic::check_test_target_disabled(rule, f, out);
       }
     }
-    if (const auto* r = cfg.rule("logic/coverage-gate-removed"); r && r->enabled) {
+    if (const auto* r = cfg.rule("logic/coverage-gate-removed")) {
       logic::check_coverage_file_deleted(*r, files, out);
     }
   }

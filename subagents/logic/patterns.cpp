@@ -107,10 +107,11 @@ void run_patterns(const Config& cfg, const FileView& f, std::vector<Finding>& ou
     std::set<int> seen;
     for (const Pattern& p : rule.patterns) {
       if (!p.applies_to(f.lang) || !path_ok(p, f)) continue;
-      if (p.side == Side::added && f.diff->kind == ChangeKind::deleted) continue;
+      // A deleted file is judged as a whole (test-deleted, the coverage
+      // check), never line by line.
+      if (f.diff->kind == ChangeKind::deleted) continue;
       if (p.skip_added_files && f.diff->kind == ChangeKind::added) continue;
       if (p.side == Side::added && p.unless_shown && shown(f, *p.unless_shown, p.view)) continue;
-      if (p.side == Side::deleted && f.diff->kind == ChangeKind::deleted) continue;  // judged as a whole
       for (const HunkView& h : f.hunks) {
         if (p.side == Side::added) {
           added_side(rule, p, f, h, seen, out);
