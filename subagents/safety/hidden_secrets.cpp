@@ -363,13 +363,18 @@ class Joiner {
 // reads), then the parts as one literal.
 
 constexpr std::size_t kMaxListLookBack = 200;  // lines between a list and its join
+constexpr std::size_t kMaxJoinedNames = 256;   // distinct lists joined in one file
+
+// Whether a line may join a list (join, Join, Concat, implode): the cheap
+// test before any regex.
+bool may_join(std::string_view line) {
+  return line.find("oin") != std::string_view::npos || line.find("oncat") != std::string_view::npos ||
+         line.find("mplode") != std::string_view::npos;
+}
 
 // The list's name a line joins and where the join expression starts.
 std::optional<std::pair<std::string, std::size_t>> joined_name(std::string_view line) {
-  if (line.find("oin") == std::string_view::npos && line.find("oncat") == std::string_view::npos &&
-      line.find("mplode") == std::string_view::npos) {
-    return std::nullopt;
-  }
+  if (!may_join(line)) return std::nullopt;
   static const re2::RE2 re(
       R"((?:""|'')\s*\.\s*join\s*\(\s*([A-Za-z_]\w*)\s*\))"
       R"(|\b([A-Za-z_$][\w$]*)\s*\.\s*join\s*\(\s*(?:""|''|``)\s*\))"
@@ -430,6 +435,7 @@ void joined_lists(const AddedLines& lines, const std::vector<std::size_t>& joins
     if (!name) continue;
     // `name = [`, `name := []string{`, `String[] name = {`, `var name = new[] {`,
     // `$name = array(`, `name: list[str] = (`: the bracket opens the list.
+    if (!defs.count(name->first) && defs.size() >= kMaxJoinedNames) continue;  // a pattern compiled per name
     auto& slot = defs[name->first];
     if (!slot) {
       slot = std::make_unique<re2::RE2>("(?:^|[^\\w$])\\$?" + re2::RE2::QuoteMeta(name->first) +
@@ -863,10 +869,7 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
     accumulator.line(i, f.quote, joiner.literals_of_line());
     if (f.quote) {
       reversed_literals(line, i, reversed_lits, out);
-      if (line.find("oin") != std::string_view::npos || line.find("oncat") != std::string_view::npos ||
-          line.find("mplode") != std::string_view::npos) {
-        join_lines.push_back(i);
-      }
+      if (may_join(line)) join_lines.push_back(i);
     }
     if (f.lt || f.block_end) next_line_value(lines, i, out);
     if (f.block_end) one_line_triple(line, i, out);
