@@ -23,6 +23,24 @@ constexpr std::size_t kBlockBytes = 16 * 1024;
 
 // The shipped defaults' rules, compiled once: a team's guidance can switch
 // a secret rule off for its findings, never for the mask.
+// Letters only, in one case after the first: what an ordinary word looks
+// like, and what no key's first bytes do (they hold digits, a separator or
+// mixed case).
+bool word_like(std::string_view s) {
+  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!std::all_of(s.begin(), s.end(), letter)) return false;
+  const std::string_view rest = s.substr(1);
+  return std::all_of(rest.begin(), rest.end(), [](char c) { return c >= 'a' && c <= 'z'; }) ||
+         std::all_of(rest.begin(), rest.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+// Whether a text cut short ends where `after` begins: the end of the text,
+// an ellipsis, or a printable excerpt's escape of the next byte.
+bool cut_here(std::string_view after) {
+  return after.empty() || after.starts_with("\u2026") || after.starts_with("...") || after.starts_with("<U+") ||
+         after.starts_with("<0x");
+}
+
 std::shared_ptr<const safety::RuleSet> shipped_rules() {
   static const std::shared_ptr<const safety::RuleSet> rules = safety::rules_for(load_guidance());
   return rules;
@@ -254,8 +272,12 @@ void Redactor::known_spans(std::string_view s, std::vector<Span>& spans) const {
     for (std::size_t at = s.find(head); at != std::string_view::npos; at = s.find(head, at + 1)) {
       std::size_t n = head.size();
       while (n < value.size() && at + n < s.size() && s[at + n] == value[n]) ++n;
-      // A short value counts only whole; a long one also cut short.
-      if (n == value.size() || n >= kMinPrefix) spans.push_back({at, at + n, rule});
+      // A short value counts only whole; a long one also cut short, but a
+      // cut that leaves an ordinary word ("password" of "passwordXq7Z...")
+      // only where an excerpt ends: "lookup/password.py" stays readable.
+      if (n == value.size() || (n >= kMinPrefix && (!word_like(s.substr(at, n)) || cut_here(s.substr(at + n))))) {
+        spans.push_back({at, at + n, rule});
+      }
     }
   }
   for (const auto& [content, rule] : secret_lines_) {

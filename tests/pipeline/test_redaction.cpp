@@ -115,6 +115,22 @@ TEST_SUITE("pipeline::redaction") {
     CHECK(red.text(plain) == plain);
   }
 
+  TEST_CASE("a secret that begins with an ordinary word masks that word only where an excerpt cuts it") {
+    Diff d;
+    d.files.push_back(test::file_with_lines("config.yml", {"db:", "  password: \"passwordXq7Zr2\""}));
+    Redactor red(load_guidance(), PullRequest{}, d, {});
+    REQUIRE(red.text("was passwordXq7Zr2") != "was passwordXq7Zr2");  // learnt whole
+    // The word alone, in a path or a rule's own message, is no part of it.
+    for (const std::string plain : {"Changed without their tests: lookup/password.py.",
+                                    "A literal password, token or key is readable by everyone.", "PASSWORD_FILE"}) {
+      CHECK(red.text(plain) == plain);
+    }
+    // Cut short where an excerpt ends, or past the word, it is masked.
+    CHECK(red.text("evidence: password\u2026").find("password") == std::string::npos);
+    CHECK(red.text("evidence: password") == "evidence: [redacted: safety/secret/generic-secret-assignment]");
+    CHECK(red.text("was passwordXq7 then").find("passwordXq7") == std::string::npos);
+  }
+
   TEST_CASE("masked lines get text of their own; the diff it came from and clean files keep theirs") {
     Diff d;
     d.files.push_back(test::file_with_lines("a.cfg", {"name = demo", "key = " + kKey, "region = eu"}));
