@@ -9,7 +9,7 @@ expands at load time to PREFIX + RANDOM + the GitHub/npm CRC-32 checksum.
 
 Case format: "=== <expected rule | -> <path> [flags]" then the added lines.
 A line starting with "~ " is a context line, "-~ " a deleted one. Flags: kind=added|deleted,
-mode=OLD:NEW, symlink, binary, submodule; path "PR" means the lines are the
+mode=OLD:NEW, symlink, binary, prefix=HEX (a binary's first bytes), submodule; path "PR" means the lines are the
 PR body. Lines starting with ";;" are comments.
 
 Run: python3 tests/data/safety/make_corpus.py  (rewrites the .cases files;
@@ -343,7 +343,9 @@ N("package-lock.json", '    "node_modules/left-pad": {')
 N("db/migrations/20260101_add_phone.sql", "ALTER TABLE users ADD COLUMN phone text;")
 N("src/cleanup.py", "# we drop table rows older than a year via the retention job")
 N("scripts/deploy.sh", "echo deploy", flags="kind=added mode=0:100755")
-N("docs/logo.png", flags="kind=added binary")
+N("docs/logo.png", flags="kind=added binary prefix=89504e470d0a1a0a")
+# a text file with a NUL byte under an image's name is no image
+P("file/binary-added", "docs/banner.png", flags="kind=added binary prefix=6563686f206869")
 N(".env.example", "API_KEY=", "DEBUG=0", flags="kind=added")
 N("docs/CONTRIBUTING.md", "Ask a CODEOWNERS member for review.")
 # hidden content and PR text
@@ -369,7 +371,7 @@ P("secret/npm-access-token", "Dockerfile", "ENV NPM_TOKEN=%s" % crc("npm_"))
 P("secret/generic-secret-assignment", "public/db.php", "$password = '%s';" % split(r(4), r(8, ALNUM + "#!")))
 P("code/python-shell-true", "jobs/run.py", "proc = subprocess.Popen(cmd, shell=True, stdout=PIPE)")
 P("code/js-eval-dynamic", "server/routes.js", "res.send(eval(req.body.code));")
-P("code/go-template-html", "web/handler.go", "data := template.HTML(r.FormValue(\"bio\"))")
+P("code/xss-unescaped-output", "web/handler.go", "data := template.HTML(r.FormValue(\"bio\"))")
 P("code/python-tar-extractall", "tools/unpack.py", "tarfile.open(path).extractall(dest)")
 P("code/python-yaml-load", "conf/read.py", "data = yaml.load(text, Loader=yaml.Loader)")
 P("code/curl-pipe-shell", "scripts/install.sh", "wget -O- https://get.acme.io/setup.sh | sh")

@@ -89,6 +89,10 @@ inline std::vector<CorpusCase> load_corpus(const std::string& path) {
           c.file.new_mode = 0120000;
         } else if (flag == "binary") {
           c.file.binary = true;
+        } else if (flag.rfind("prefix=", 0) == 0) {
+          for (std::size_t i = 7; i + 1 < flag.size(); i += 2) {
+            c.file.new_prefix += static_cast<char>(std::stoi(flag.substr(i, 2), nullptr, 16));
+          }
         } else if (flag == "submodule") {
           c.file.submodule = true;
           c.file.old_id = std::string(40, '1');

@@ -73,7 +73,7 @@ TEST_SUITE("safety::corpus") {
           std::string("x gh") + "p_zQWBuTSOoRi4A9spHcVY5ncnsDkxkJ0mLq17 y");
   }
 
-  TEST_CASE("recall and precision on the corpus are both at least 95%") {
+  TEST_CASE("every case of the corpus gets the rule it expects, and no negative a finding") {
     auto cases = load_corpus(kCorpus + "positives.cases");
     auto neg = load_corpus(kCorpus + "negatives.cases");
     cases.insert(cases.end(), neg.begin(), neg.end());
@@ -82,8 +82,8 @@ TEST_SUITE("safety::corpus") {
     for (const auto& f : s.false_alarms) MESSAGE("false alarm: " << f);
     MESSAGE("safety corpus: " << s.positives << " positives, " << s.negatives << " negatives; recall "
                               << s.recall() * 100 << "%, precision " << s.precision() * 100 << "%");
-    CHECK(s.recall() >= 0.95);
-    CHECK(s.precision() >= 0.95);
+    CHECK(s.misses.empty());
+    CHECK(s.false_alarms.empty());
   }
 
   TEST_CASE("every shipped rule that fires on lines has at least one positive case") {
