@@ -35,7 +35,7 @@ void list(const std::vector<std::string>& items, const char* what) {
 
 int injection() {
   auto agent = make_safety_agent();
-  for (const char* set : {"", "heldout_", "heldout2_", "heldout3_", "heldout4_", "heldout5_", "heldout6_"}) {
+  for (const char* set : {"", "heldout_", "heldout2_", "heldout3_", "heldout4_", "heldout5_", "heldout6_", "heldout7_"}) {
     auto cases = test::load_injection_corpus(kData + "injection/" + set + "positive.jsonl", true);
     auto neg = test::load_injection_corpus(kData + "injection/" + set + "negative.jsonl", false);
     cases.insert(cases.end(), neg.begin(), neg.end());
@@ -78,7 +78,7 @@ int secrets(const std::string& write_dir) {
     fs::create_directories(write_dir);
     labels.open(fs::path(write_dir) / "labels.tsv");
   }
-  for (const char* set : {"", "heldout_", "heldout2_", "heldout3_"}) {
+  for (const char* set : {"", "heldout_", "heldout2_", "heldout3_", "heldout4_"}) {
     auto cases = test::load_secret_corpus(kData + "secrets/" + set + "positive.jsonl", true);
     auto neg = test::load_secret_corpus(kData + "secrets/" + set + "negative.jsonl", false);
     cases.insert(cases.end(), neg.begin(), neg.end());
