@@ -23,10 +23,17 @@ struct BodyText {
   std::vector<std::string> why_sections;
 };
 
-// A line in bold alone ("**Motivation**", "**Why:**") is a heading too.
+// A line in bold alone ("**Motivation**", "**Why:**", "**What does this PR
+// do?**") is a heading too; a bold sentence ("**This fixes the crash on an
+// empty cache.**") is the author's words, said loudly.
 bool bold_heading(std::string_view t) {
-  return t.size() >= 5 && t.size() <= 80 && (t.starts_with("**") || t.starts_with("__")) &&
-         (t.ends_with("**") || t.ends_with("__") || t.ends_with("**:") || t.ends_with(":**"));
+  if (t.size() < 5 || t.size() > 80 || !(t.starts_with("**") || t.starts_with("__"))) return false;
+  if (t.ends_with(":")) t.remove_suffix(1);
+  if (!(t.ends_with("**") || t.ends_with("__"))) return false;
+  std::string_view inner = trim(t.substr(2, t.size() - 4));
+  if (inner.ends_with(":")) inner.remove_suffix(1);
+  if (inner.empty() || inner.ends_with(".") || inner.ends_with("!")) return false;
+  return std::count(inner.begin(), inner.end(), ' ') < 8;  // at most eight words
 }
 
 BodyText read_body(std::string_view body, const IntentConfig& config) {

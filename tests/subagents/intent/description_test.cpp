@@ -118,6 +118,25 @@ TEST_SUITE("intent description rules") {
     }
   }
 
+  TEST_CASE("a sentence in bold is the author's words, not a heading (session 22)") {
+    for (const char* body : {
+             "**The digest lists each job twice because the join repeats rows.**",
+             "__Fixes the crash on an empty cache, which took the export down!__",
+         }) {
+      const std::string text = body;
+      CAPTURE(text);
+      const auto findings = run_intent(pr_with("Change invoice total rounding", body), one_file());
+      CHECK_FALSE(has_rule(findings, "intent/empty-description"));
+      CHECK_FALSE(has_rule(findings, "intent/no-why"));
+    }
+    // A short bold label, a question or a label with a colon is still a heading.
+    for (const char* body : {"**Summary**\n\n**Why is this needed?**\n\n**Notes:**", "__Motivation__"}) {
+      const std::string text = body;
+      CAPTURE(text);
+      CHECK(has_rule(run_intent(pr_with("Change invoice total rounding", body), one_file()), "intent/empty-description"));
+    }
+  }
+
   TEST_CASE("reasons in other words on real pull-request descriptions are a why (session 21, paraphrased)") {
     for (const char* body : {
              "Part of #4821.\n\nMoves the retry settings into the shared config module.",
