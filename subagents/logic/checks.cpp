@@ -472,12 +472,23 @@ void check_coverage_file_deleted(const Rule& rule, const std::vector<FileView>& 
     }
   }
   for (const FileView& f : files) {
-    if (f.diff->kind != ChangeKind::deleted || !coverage_config(f.path)) continue;
-    bool says = RE2::PartialMatch(f.path, coverage_words());
+    // Renamed to a name no tool reads (".coveragerc" to ".coveragerc.old")
+    // is deleted as far as the gate goes.
+    const FileDiff& d = *f.diff;
+    const bool renamed_away = d.kind == ChangeKind::renamed && coverage_config(d.old_path) && !coverage_config(d.new_path);
+    if (!(d.kind == ChangeKind::deleted && coverage_config(f.path)) && !renamed_away) continue;
+    bool says = RE2::PartialMatch(d.old_path, coverage_words());
     for (const HunkView& h : f.hunks) {
       for (const SideLine& l : h.old_side) says = says || RE2::PartialMatch(l.line->content, coverage_words());
     }
     if (!says) continue;
+    if (renamed_away && f.hunks.empty()) {
+      // Renamed whole: its lines are not in the diff, its name says what it was.
+      out.push_back(make_finding(rule, f.path, 0, d.old_path,
+                                 fmt::format("(the coverage configuration {} is renamed to {}, which no tool reads)",
+                                             d.old_path, d.new_path)));
+      continue;
+    }
     bool reported = false;
     for (const HunkView& h : f.hunks) {
       for (const SideLine& l : h.old_side) {
@@ -486,8 +497,9 @@ void check_coverage_file_deleted(const Rule& rule, const std::vector<FileView>& 
           auto it = set_again.find(k);
           if (it != set_again.end() && it->second >= v) continue;
           out.push_back(make_finding(rule, f.path, 0, l.view.code,
-                                     fmt::format("(the file is deleted with its gate {} = {}, at line {}; no configuration "
+                                     fmt::format("(the file is {} with its gate {} = {}, at line {}; no configuration "
                                                  "file of the change sets it again as high)",
+                                                 renamed_away ? "renamed to " + d.new_path : std::string("deleted"),
                                                  short_key(k), v, l.line->old_line)));
           reported = true;
           break;

@@ -486,3 +486,27 @@ TEST_SUITE("logic agent: security linter disabled") {
     CHECK(linter_findings("lint-bad-base", {{".golangci.yml", "linters: [\n"}}, {{".golangci.yml", kV1}}).empty());
   }
 }
+
+TEST_SUITE("logic agent: coverage gate renamed away (session 22)") {
+  std::vector<Finding> gate_findings(const std::string& label, const test::Files& base, const test::Files& head) {
+    std::vector<Finding> all = make_logic_agent()->review(context_at_head(label, base, head));
+    std::vector<Finding> out;
+    std::copy_if(all.begin(), all.end(), std::back_inserter(out),
+                 [](const Finding& f) { return f.rule == "logic/coverage-gate-removed"; });
+    return out;
+  }
+
+  TEST_CASE("a coverage configuration renamed to a name no tool reads is a gate removed") {
+    const std::string rc = "[run]\nbranch = True\nsource = app\n\n[report]\nfail_under = 90\nshow_missing = True\n";
+    // Renamed whole: no line in the diff, the names say it.
+    auto f = gate_findings("cov-rename", {{".coveragerc", rc}}, {{".coveragerc.old", rc}});
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].message.find(".coveragerc.old") != std::string::npos);
+    // Renamed and edited: its gate line read as a deleted file's.
+    auto g = gate_findings("cov-rename-edit", {{".coveragerc", rc}}, {{"old/coveragerc.txt", rc + "# kept for reference\n"}});
+    REQUIRE(g.size() == 1);
+    CHECK(g[0].message.find("fail_under") != std::string::npos);
+    // Moved to a name the tool still reads: nothing.
+    CHECK(gate_findings("cov-move", {{".coveragerc", rc}}, {{"app/.coveragerc", rc}}).empty());
+  }
+}
