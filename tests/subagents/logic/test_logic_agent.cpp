@@ -332,12 +332,17 @@ TEST_SUITE("logic agent: existing tests and partial reviews") {
 // the base and the head, as a team's CI runs it.
 namespace {
 
-std::vector<Finding> linter_findings(const std::string& label, const test::Files& base, const test::Files& head) {
+// The findings of one rule on the change from `base` to `head`.
+std::vector<Finding> rule_findings(const std::string& rule, const std::string& label, const test::Files& base,
+                                   const test::Files& head) {
   std::vector<Finding> all = make_logic_agent()->review(context_at_head(label, base, head));
   std::vector<Finding> out;
-  std::copy_if(all.begin(), all.end(), std::back_inserter(out),
-               [](const Finding& f) { return f.rule == "logic/security-linter-disabled"; });
+  std::copy_if(all.begin(), all.end(), std::back_inserter(out), [&](const Finding& f) { return f.rule == rule; });
   return out;
+}
+
+std::vector<Finding> linter_findings(const std::string& label, const test::Files& base, const test::Files& head) {
+  return rule_findings("logic/security-linter-disabled", label, base, head);
 }
 
 const char* kV1 =
@@ -489,11 +494,7 @@ TEST_SUITE("logic agent: security linter disabled") {
 
 TEST_SUITE("logic agent: coverage gate renamed away (session 22)") {
   std::vector<Finding> gate_findings(const std::string& label, const test::Files& base, const test::Files& head) {
-    std::vector<Finding> all = make_logic_agent()->review(context_at_head(label, base, head));
-    std::vector<Finding> out;
-    std::copy_if(all.begin(), all.end(), std::back_inserter(out),
-                 [](const Finding& f) { return f.rule == "logic/coverage-gate-removed"; });
-    return out;
+    return rule_findings("logic/coverage-gate-removed", label, base, head);
   }
 
   TEST_CASE("a coverage configuration renamed to a name no tool reads is a gate removed") {
