@@ -84,7 +84,12 @@ void OverviewSummary::read_requests_and_votes(LogReader& log, std::int64_t after
 
 void OverviewSummary::TimedList::add(const std::string& at, std::uint32_t repo, std::uint32_t label,
                                      std::int64_t value) {
-  if (const auto seconds = plain_seconds(at)) {
+  add(at, plain_seconds(at), repo, label, value);
+}
+
+void OverviewSummary::TimedList::add(const std::string& at, std::optional<std::int64_t> seconds, std::uint32_t repo,
+                                     std::uint32_t label, std::int64_t value) {
+  if (seconds) {
     plain.push_back({*seconds, repo, label, value});
   } else {
     odd.emplace_back(at, Timed{0, repo, label, value});
@@ -205,9 +210,11 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
       case RebuildRead::events: scan.read_events(log, check); break;
       case RebuildRead::heads: scan.read_heads(log, check); break;
       case RebuildRead::runs:
-        scan.read_runs(log, check, heads_with_runs, [&](const std::string& repo, std::string started_at, const std::string& decision) {
-          out.runs.add(started_at, out.id_of(repo), out.id_of(decision), 1);
-        });
+        scan.read_runs(log, check, heads_with_runs,
+                       [&](const std::string& repo, const std::string& started_at, std::optional<std::int64_t> plain,
+                           const std::string& decision) {
+                         out.runs.add(started_at, plain, out.id_of(repo), out.id_of(decision), 1);
+                       });
         break;
       case RebuildRead::rules:
         each_reverted_rule_run(log, nullptr, [&](const ChangeKey& k, std::string rule, std::string started_at) {
@@ -249,9 +256,15 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
   last_rows_ = 0;
   for (auto& p : parts) join(p);
   prs_.reserve(scan.merges());
-  scan.each_merge([&](const ChangeKey& k, MergedChange m) {
+  scan.each_merge([&](const ChangeKey& k, const CompactMerge& c, MergedChange* odd) {
     if (stop.stop_requested()) throw Cancelled();
-    add_merge(k, std::move(m));
+    if (odd) {
+      add_merge(k, std::move(*odd));
+    } else {
+      auto& entry = prs_[k];
+      entry.repo = id_of(k.repository);
+      entry.merges.push_back(c);
+    }
   });
   last_prs_ = prs_.size();
   last_readers_ = static_cast<int>(readers.size());

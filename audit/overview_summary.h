@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -147,6 +148,9 @@ class OverviewSummary {
     std::vector<Timed> plain;
     std::vector<std::pair<std::string, Timed>> odd;
     void add(const std::string& at, std::uint32_t repo, std::uint32_t label, std::int64_t value);
+    // The same, `seconds` being plain_seconds(at), already parsed.
+    void add(const std::string& at, std::optional<std::int64_t> seconds, std::uint32_t repo, std::uint32_t label,
+             std::int64_t value);
     std::size_t size() const { return plain.size() + odd.size(); }
     void clear() {
       plain.clear();
