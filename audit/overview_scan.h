@@ -15,14 +15,22 @@
 //
 // Thread-safety: the three reads may run at once on three threads, each
 // through its own LogReader at one head; each_merge() after all three.
+//
+// Times are kept as seconds and heads as 20 bytes when their text is plain
+// (compact_merge.h; 40 lowercase hex digits), the rare other text beside
+// them, so that comparing them gives what comparing the text gives.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "audit/compact_merge.h"
 #include "audit/console_queries.h"
 #include "audit/log_reader.h"
 
@@ -46,8 +54,13 @@ class MergeScan {
  public:
   // Called for each row read; throws to stop the read.
   using Check = std::function<void()>;
-  // A review run: repository, start, decision (for the per-day counts).
-  using Run = std::function<void(const std::string& repository, std::string started_at, const std::string& decision)>;
+  // A review run: repository, start (and its seconds when it is a plain
+  // time, compact_merge.h), decision (for the per-day counts).
+  using Run = std::function<void(const std::string& repository, const std::string& started_at,
+                                 std::optional<std::int64_t> plain, const std::string& decision)>;
+  // A merge's row: compact when its times are plain and `odd` is null, else
+  // `odd` is its row as text (compact_merge.h's rule) and `compact` unused.
+  using Row = std::function<void(const ChangeKey&, const CompactMerge& compact, MergedChange* odd)>;
 
   // summary_scan_events.sql: merges, openings, approvals and reverts.
   void read_events(LogReader& log, const Check& check);
@@ -60,9 +73,18 @@ class MergeScan {
 
   // Every merge, with its pull request, in no set order. Call once, after
   // the three reads: it sorts what they read.
-  void each_merge(const std::function<void(const ChangeKey&, MergedChange)>& row);
+  void each_merge(const Row& row);
   // How many merges each_merge() gives.
   std::size_t merges() const { return merges_.size(); }
+
+  // A time as read: a plain time's seconds ("" as CompactMerge::kNone), or
+  // any other text as kOdd plus its index in the read's `odd` texts.
+  // Plain times order by seconds as their text does; a comparison with an
+  // odd one compares the texts. Public for the tests.
+  static constexpr std::int64_t kOdd = std::int64_t{1} << 62;
+  static std::int64_t time_of(std::string_view text, std::vector<std::string>& odd);
+  static std::string time_text(std::int64_t t, const std::vector<std::string>& odd);
+  static bool time_less(std::int64_t a, std::int64_t b, const std::vector<std::string>& odd);
 
  private:
   // A pull request: its number, then its repository (an id of the read's
@@ -74,32 +96,49 @@ class MergeScan {
     bool operator<(const Key& o) const { return pr != o.pr ? pr < o.pr : repo < o.repo; }
     bool operator==(const Key& o) const { return pr == o.pr && repo == o.repo; }
   };
+  // A head: 40 lowercase hex digits as their 20 bytes, any other text as an
+  // index into the read's `odd` texts. Two heads are the same text when
+  // both are bytes and equal, or both are other text and equal (bytes
+  // always give back the one hex text they came from).
+  struct Sha {
+    static constexpr std::uint32_t kBytes = 0xffffffff;
+    std::array<std::uint8_t, 20> bytes{};
+    std::uint32_t odd = kBytes;
+  };
+  static Sha sha_of(std::string_view text, std::vector<std::string>& odd);
+  // The texts each read keeps beside its fixed-width values (rare).
+  struct Read {
+    NameIds names;
+    std::vector<std::string> odd;
+  };
   struct Merge {
     Key key;
-    std::string at, head;
+    std::int64_t at = 0;
+    Sha head;
   };
   enum class Kind : std::uint8_t { opened, approved, reverted };
   struct Event {
     Key key;
-    Kind kind;
-    std::string at;
+    std::int64_t at = 0;
+    Kind kind = Kind::opened;
   };
   struct Head {
     Key key;
-    std::string sha;
+    Sha sha;
     std::int64_t seq = 0;
     bool bot_approved = false;
   };
   struct BotRun {
     Key key;
-    std::string started_at;
+    std::int64_t started_at = 0;
   };
 
-  // Flat vectors sorted by key (no hash map: their node look-ups and
-  // allocations were a third of a start's CPU on the 100,000-change log).
-  // Repository names: each read interns its own (they may run on
-  // different threads), joined by name in each_merge().
-  NameIds event_names_, head_names_, run_names_;
+  // Flat vectors of fixed-width rows sorted by key (no hash map, no heap
+  // string per row: their allocations and the fresh memory they touched
+  // were most of a start's CPU on the 100,000-change log). Repository
+  // names: each read interns its own (they may run on different threads),
+  // joined by name in each_merge().
+  Read events_read_, heads_read_, runs_read_;
   std::vector<Merge> merges_;
   std::vector<Event> events_;  // openings, approvals, reverts
   std::vector<Head> heads_;    // every run's head

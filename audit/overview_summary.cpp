@@ -33,10 +33,6 @@ std::vector<RuleCount> top_rules(std::vector<RuleCount> rules, Less before, std:
 
 }  // namespace
 
-std::size_t OverviewSummary::PrKeyHash::operator()(const ChangeKey& k) const {
-  return std::hash<std::string>()(k.repository) ^ (static_cast<std::size_t>(k.pr_number) * 0x9e3779b97f4a7c15ULL);
-}
-
 std::uint32_t OverviewSummary::id_of(const std::string& name) { return names_.id_of(name); }
 
 void OverviewSummary::clear() {
@@ -50,8 +46,9 @@ void OverviewSummary::clear() {
 }
 
 void OverviewSummary::add_merge(const ChangeKey& k, MergedChange m) {
-  auto& entry = prs_[k];
-  entry.repo = id_of(k.repository);
+  const auto repo = id_of(k.repository);
+  auto& entry = prs_[{repo, k.pr_number}];
+  entry.repo = repo;
   bool plain = true;
   auto c = compact_merge(m, plain);
   if (!plain) {
@@ -62,8 +59,9 @@ void OverviewSummary::add_merge(const ChangeKey& k, MergedChange m) {
 }
 
 void OverviewSummary::add_reverted_rule(const ChangeKey& k, std::uint32_t rule, std::string started_at) {
-  auto& entry = prs_[k];
-  entry.repo = id_of(k.repository);
+  const auto repo = id_of(k.repository);
+  auto& entry = prs_[{repo, k.pr_number}];
+  entry.repo = repo;
   entry.reverted_rules.emplace_back(rule, std::move(started_at));
 }
 
@@ -84,7 +82,12 @@ void OverviewSummary::read_requests_and_votes(LogReader& log, std::int64_t after
 
 void OverviewSummary::TimedList::add(const std::string& at, std::uint32_t repo, std::uint32_t label,
                                      std::int64_t value) {
-  if (const auto seconds = plain_seconds(at)) {
+  add(at, plain_seconds(at), repo, label, value);
+}
+
+void OverviewSummary::TimedList::add(const std::string& at, std::optional<std::int64_t> seconds, std::uint32_t repo,
+                                     std::uint32_t label, std::int64_t value) {
+  if (seconds) {
     plain.push_back({*seconds, repo, label, value});
   } else {
     odd.emplace_back(at, Timed{0, repo, label, value});
@@ -163,7 +166,9 @@ void OverviewSummary::reread(LogReader& log, const std::vector<ChangeKey>& prs, 
   for (std::size_t at = 0; at < prs.size(); at += kPrsPerRead) {
     const std::vector<ChangeKey> chunk(prs.begin() + static_cast<std::ptrdiff_t>(at),
                                        prs.begin() + static_cast<std::ptrdiff_t>(std::min(prs.size(), at + kPrsPerRead)));
-    for (const auto& k : chunk) prs_.erase(k);
+    for (const auto& k : chunk) {
+      if (const auto repo = names_.find(k.repository); repo >= 0) prs_.erase({static_cast<std::uint32_t>(repo), k.pr_number});
+    }
     each_overview_merge(log, &chunk, add_merge);
     each_reverted_rule_run(log, &chunk, add_rule);
   }
@@ -205,9 +210,11 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
       case RebuildRead::events: scan.read_events(log, check); break;
       case RebuildRead::heads: scan.read_heads(log, check); break;
       case RebuildRead::runs:
-        scan.read_runs(log, check, heads_with_runs, [&](const std::string& repo, std::string started_at, const std::string& decision) {
-          out.runs.add(started_at, out.id_of(repo), out.id_of(decision), 1);
-        });
+        scan.read_runs(log, check, heads_with_runs,
+                       [&](const std::string& repo, const std::string& started_at, std::optional<std::int64_t> plain,
+                           const std::string& decision) {
+                         out.runs.add(started_at, plain, out.id_of(repo), out.id_of(decision), 1);
+                       });
         break;
       case RebuildRead::rules:
         each_reverted_rule_run(log, nullptr, [&](const ChangeKey& k, std::string rule, std::string started_at) {
@@ -249,9 +256,16 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
   last_rows_ = 0;
   for (auto& p : parts) join(p);
   prs_.reserve(scan.merges());
-  scan.each_merge([&](const ChangeKey& k, MergedChange m) {
+  scan.each_merge([&](const ChangeKey& k, const CompactMerge& c, MergedChange* odd) {
     if (stop.stop_requested()) throw Cancelled();
-    add_merge(k, std::move(m));
+    if (odd) {
+      add_merge(k, std::move(*odd));
+    } else {
+      const auto repo = id_of(k.repository);
+      auto& entry = prs_[{repo, k.pr_number}];
+      entry.repo = repo;
+      entry.merges.push_back(c);
+    }
   });
   last_prs_ = prs_.size();
   last_readers_ = static_cast<int>(readers.size());

@@ -126,8 +126,8 @@ std::string OverviewSummary::serialize(const std::string& identity) const {
   for (const auto& n : names_.names) o.str(n);
   o.u64(prs_.size());
   for (const auto& [key, pr] : prs_) {
-    o.str(key.repository);
-    o.i64(key.pr_number);
+    o.str(names_.names[key.repo]);
+    o.i64(key.pr);
     o.u32(pr.repo);
     o.u64(pr.merges.size());
     for (const auto& m : pr.merges) {
@@ -177,10 +177,11 @@ bool OverviewSummary::deserialize(std::string_view content, const std::string& i
   const auto prs = in.count(4 + 8 + 4 + 3 * 8);
   s.prs_.reserve(prs);
   for (std::size_t i = 0; i < prs && in.ok; ++i) {
-    ChangeKey key{in.str(), in.i64(), ""};
+    const std::string repository = in.str();
+    const PrKey key{0, in.i64()};
     PrRows pr;
     pr.repo = in.u32();
-    if (!name_ok(pr.repo) || s.names_.names[pr.repo] != key.repository) return false;
+    if (!name_ok(pr.repo) || s.names_.names[pr.repo] != repository) return false;
     pr.merges.resize(in.count(4 * 8 + 4 + 2));
     for (auto& m : pr.merges) {
       for (auto* t : {&m.merged_at, &m.opened_at, &m.person_approved_at, &m.bot_approved_at}) *t = in.time(true);
@@ -209,7 +210,8 @@ bool OverviewSummary::deserialize(std::string_view content, const std::string& i
       started_at = in.str();
       if (!name_ok(rule)) return false;
     }
-    if (!in.ok || !s.prs_.emplace(std::move(key), std::move(pr)).second) return false;  // a pull request twice
+    // Names are distinct (above), so the id stands for the repository.
+    if (!in.ok || !s.prs_.emplace(PrKey{pr.repo, key.pr}, std::move(pr)).second) return false;  // a pull request twice
   }
   for (auto* list : {&s.runs_, &s.overrides_, &s.votes_}) {
     const auto read_timed = [&](bool plain) {

@@ -75,9 +75,10 @@ class PgReader final : public LogReader {
             const std::function<void(const LogRow&)>& row) override {
     auto r = db_.exec(dollar_params(sql), params);
     LogRow out;
+    out.values.resize(static_cast<std::size_t>(r.columns()));
     for (int i = 0; i < r.rows(); ++i) {
-      out.values.clear();
-      for (int c = 0; c < r.columns(); ++c) out.values.push_back(r.value(i, c));
+      // Each value written over the last row's: its text's buffer reused.
+      for (int c = 0; c < r.columns(); ++c) r.value_into(i, c, out.values[static_cast<std::size_t>(c)]);
       row(out);
     }
   }

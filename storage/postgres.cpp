@@ -89,6 +89,25 @@ Value PgResult::value(int row, int col) const {
   return text(row, col);
 }
 
+void PgResult::value_into(int row, int col, Value& v) const {
+  if (is_null(row, col)) {
+    v = std::monostate{};
+    return;
+  }
+  const Oid type = PQftype(r_.get(), col);
+  if (type == kInt8 || type == kInt4 || type == kInt2) {
+    v = int64(row, col);
+    return;
+  }
+  const char* p = PQgetvalue(r_.get(), row, col);
+  const auto n = static_cast<std::size_t>(PQgetlength(r_.get(), row, col));
+  if (auto* s = std::get_if<std::string>(&v)) {
+    s->assign(p, n);
+  } else {
+    v = std::string(p, n);
+  }
+}
+
 std::int64_t PgResult::affected() const {
   std::int64_t v = 0;
   std::string_view n = PQcmdTuples(r_.get());

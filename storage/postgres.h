@@ -50,6 +50,9 @@ class PgResult {
   // The value typed as the audit log hashes it: int2/int4/int8 columns as
   // integers, NULL as monostate, anything else as text.
   Value value(int row, int col) const;
+  // The same into `v`, reusing its string's buffer when it holds one (a
+  // reader of many rows allocates once per column, not once per value).
+  void value_into(int row, int col, Value& v) const;
   // Rows changed by an INSERT/UPDATE/DELETE.
   std::int64_t affected() const;
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <filesystem>
 #include <future>
 #include <thread>
@@ -148,6 +149,30 @@ void check_odd_times(audit::AuditStore& store, const std::string& location) {
     const std::string id = fmt::format("odd-request-{}", i);
     store.record_override({repo, pr, "human_review", "zed", id, odd[(i + 4) % odd.size()]});
     store.record_feedback({repo, pr, "f" + id, "test/odd-rule", "zed", i % 2 == 0, id, odd[(i + 5) % odd.size()]});
+  }
+  // Heads that are not 40 lowercase hex digits (the summary's scan keeps
+  // those as 20 bytes), each merged with an approve run on that very head
+  // (the bot's approval) and one on a head that differs only in case (not
+  // the bot's); and times both plain and odd on one change, where the
+  // least by bytes is the odd one ("…00.250Z" before "…00Z").
+  const std::vector<std::string> heads{std::string(40, 'A'), "abc123", "", std::string(39, 'b') + "g",
+                                       std::string(40, 'c')};
+  for (std::size_t i = 0; i < heads.size(); ++i) {
+    const std::string repo = kRepos[i % 3];
+    const auto pr = static_cast<std::int64_t>(80100 + i);
+    const std::string& head = heads[i];
+    std::string other = head;
+    std::transform(other.begin(), other.end(), other.begin(), [](unsigned char c) {
+      return static_cast<char>(std::isupper(c) ? std::tolower(c) : std::toupper(c));
+    });
+    store.record_pr_event({repo, pr, "opened", "yan", head, "", 0, "", "2025-11-03T08:00:00Z"});
+    store.record_pr_event({repo, pr, "opened", "yan", head, "", 0, "", "2025-11-03T08:00:00.250Z"});
+    store.record_review(test::webhook_run(fmt::format("odd-head-{}", i), repo, pr, i % 2 ? head : other,
+                                         "2025-11-03T08:00:01Z", DecisionKind::approve, Mode::active, 0));
+    store.record_review(test::webhook_run(fmt::format("odd-head-late-{}", i), repo, pr, i % 2 ? other : head,
+                                         "2025-11-03T08:00:00.5Z", DecisionKind::approve, Mode::active, 0));
+    if (i == 2) store.record_pr_event({repo, pr, "approved", "xia", head, "", 0, "", "2025-11-03T08:00:02Z"});
+    store.record_pr_event({repo, pr, "merged", "yan", head, head, 0, "", "2025-11-03T09:00:00Z"});
   }
   const auto session = audit::open_read_only_session(location, std::chrono::seconds(30));
   auto& log = session->log();
