@@ -334,6 +334,7 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(std::vector<Parsed>& r
         pf->path_bound.push_back(static_cast<int>(pf->entries.size()));
       }
       pf->entries.emplace_back(static_cast<int>(i), static_cast<int>(compiled.size()));
+      pf->exact_group.push_back(rule.kind == RuleKind::secret ? 0 : rule.kind == RuleKind::hidden ? 1 : 2);
       pf->patterns.push_back(re.pattern());
       written.emplace_back(p, where);
       compiled.emplace_back(pf, &re);  // shares the prefilter's ownership
@@ -471,15 +472,13 @@ bool RuleSet::Prefilter::bound(int entry) const {
 
 void RuleSet::Prefilter::build_exact() const {
   std::call_once(exact_once_, [this] {
-    std::vector<std::string> sieved;
-    std::vector<int> ids;
+    std::vector<std::string> sieved[kExactSets];
     for (std::size_t e = 0; e < patterns.size(); ++e) {
       if (bound(static_cast<int>(e))) continue;
-      sieved.push_back(patterns[e]);
-      ids.push_back(static_cast<int>(e));
+      sieved[exact_group[e]].push_back(patterns[e]);
+      exact_entries_[exact_group[e]].push_back(static_cast<int>(e));
     }
-    exact_ = compiled_set(options, sieved, "rules");
-    exact_entries_ = std::move(ids);
+    for (std::size_t g = 0; g < kExactSets; ++g) exact_[g] = compiled_set(options, sieved[g], "rules");
   });
 }
 
@@ -495,11 +494,14 @@ void RuleSet::Prefilter::prepare_exact() const {
 std::vector<int> RuleSet::Prefilter::exact_candidates(std::string_view text) const {
   if (entries.empty()) return {};
   build_exact();
-  auto hits = set_matches(*exact_, text);
-  if (!hits) return every_entry(entries.size());
-  for (int& h : *hits) h = exact_entries_[static_cast<std::size_t>(h)];
-  std::sort(hits->begin(), hits->end());
-  return std::move(*hits);
+  std::vector<int> all;
+  for (std::size_t g = 0; g < kExactSets; ++g) {
+    auto hits = set_matches(*exact_[g], text);
+    if (!hits) return every_entry(entries.size());
+    for (int h : *hits) all.push_back(exact_entries_[g][static_cast<std::size_t>(h)]);
+  }
+  std::sort(all.begin(), all.end());
+  return all;
 }
 
 std::vector<int> RuleSet::Prefilter::filtered_candidates(std::string_view text) const {

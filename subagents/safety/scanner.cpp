@@ -412,28 +412,91 @@ class FileScanner {
         std::set_union(candidates.begin(), candidates.end(), bound_.begin(), bound_.end(), std::back_inserter(both));
         candidates.swap(both);
       }
+      // Where each candidate's regex runs: the whole block, or (when the
+      // atoms named many that would run) only the pieces of it whose own
+      // sieve names it again.
+      const std::vector<Piece> pieces =
+          sieve == Sieve::atoms ? narrowed(begin_line, next, candidates, budget, secrets_only) : std::vector<Piece>{};
       for (int c : candidates) {
-        auto [ri, pi] = rules_.line_set->entries[static_cast<std::size_t>(c)];
-        const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
-        // A secret pattern the redactor's pass did not find in the block
-        // is not run again over it (one pass of its regex, not two).
-        if (secrets_ && rule.kind == RuleKind::secret &&
-            !record_secrets(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end)) {
+        if (pieces.empty() || std::binary_search(bound_.begin(), bound_.end(), c)) {
+          run_candidate(c, begin, end, budget, secrets_only, secrets, others);
           continue;
         }
-        int& left = budget[static_cast<std::size_t>(ri)];
-        if (!rule.on_lines || left == 0 || (secrets_only && rule.kind != RuleKind::secret) || !applies(rule) ||
-            !requirement_met(rule)) {
-          continue;
+        for (const Piece& p : pieces) {
+          if (std::binary_search(p.candidates.begin(), p.candidates.end(), c)) {
+            run_candidate(c, p.begin, p.end, budget, secrets_only, secrets, others);
+          }
         }
-        if (left < 0) left = rule.once ? 1 : rules_.max_per_rule_per_file;
-        std::vector<Hit> found;
-        collect(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end, found, left);
-        keep(rule, found, secrets, others);
       }
       if (timed) choice_.cost(sieve, end - begin, thread_cpu() - started);
     }
     report(secrets, others);
+  }
+
+  // One candidate entry's regex over [begin, end) of the added lines (whole
+  // lines): the redactor's values, then the rule's hits.
+  void run_candidate(int c, std::size_t begin, std::size_t end, std::vector<int>& budget, bool secrets_only,
+                     std::vector<Hit>& secrets, std::vector<Hit>& others) {
+    auto [ri, pi] = rules_.line_set->entries[static_cast<std::size_t>(c)];
+    const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
+    // A secret pattern the redactor's pass did not find in the block
+    // is not run again over it (one pass of its regex, not two).
+    if (secrets_ && rule.kind == RuleKind::secret &&
+        !record_secrets(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end)) {
+      return;
+    }
+    int& left = budget[static_cast<std::size_t>(ri)];
+    if (!runs(rule, left, secrets_only)) return;
+    if (left < 0) left = rule.once ? 1 : rules_.max_per_rule_per_file;
+    std::vector<Hit> found;
+    collect(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end, found, left);
+    keep(rule, found, secrets, others);
+  }
+
+  // Whether a rule's regex looks for hits here (a secret rule's also runs
+  // for the redactor's values whatever this says).
+  bool runs(const Rule& rule, int left, bool secrets_only) {
+    return rule.on_lines && left != 0 && !(secrets_only && rule.kind != RuleKind::secret) && applies(rule) &&
+           requirement_met(rule);
+  }
+
+  // A piece of a block: whole lines, and the candidates its own sieve names.
+  struct Piece {
+    std::size_t begin = 0, end = 0;
+    std::vector<int> candidates;
+  };
+
+  // A block's pieces when the atoms named at least kNarrowAt candidates that
+  // would run a regex over it, else none (the block is read whole). In real
+  // code the atoms of dozens of rules occur in every 4 KB block (git.git's
+  // tree: 137 atoms, 59 candidates a block), each candidate's regex then
+  // re-reading the whole block; sieved again in pieces of about kPieceBytes,
+  // a candidate runs only on the pieces that name it. The same hits: a
+  // pattern never matches a newline, pieces are whole lines read in order,
+  // and a piece's sieve keeps every pattern that matches in it.
+  static constexpr std::size_t kNarrowAt = 8, kPieceBytes = 512;
+  std::vector<Piece> narrowed(std::size_t first, std::size_t last, const std::vector<int>& candidates,
+                              const std::vector<int>& budget, bool secrets_only) {
+    std::size_t running = 0;
+    for (int c : candidates) {
+      if (std::binary_search(bound_.begin(), bound_.end(), c)) continue;
+      const auto ri = static_cast<std::size_t>(rules_.line_set->entries[static_cast<std::size_t>(c)].first);
+      const Rule& rule = rules_.rules[ri];
+      if ((secrets_ && rule.kind == RuleKind::secret) || runs(rule, budget[ri], secrets_only)) ++running;
+    }
+    std::vector<Piece> pieces;
+    if (running < kNarrowAt || last - first < 2) return pieces;
+    for (std::size_t line = first; line < last;) {
+      Piece p;
+      p.begin = lines_.starts[line];
+      std::size_t next = line + 1;
+      while (next < last && lines_.starts[next] - p.begin < kPieceBytes) ++next;
+      p.end = next < lines_.starts.size() ? lines_.starts[next] - 1 : lines_.text().size();
+      p.candidates = rules_.line_set->candidates(lines_.text().substr(p.begin, p.end - p.begin), false, Sieve::atoms);
+      pieces.push_back(std::move(p));
+      line = next;
+    }
+    return pieces;
   }
 
   // The rules marked `decoded` once more, on the added lines de-obfuscated

@@ -538,6 +538,35 @@ TEST_SUITE("safety::agent") {
     CHECK(with_rule(review_lines("db/migrate/001.sql", {"DROP TABLE users;"}), "safety/file/migration-destructive"));
   }
 
+  TEST_CASE("a block whose atoms name many rules finds each line's hits, as that line alone does") {
+    // Identifiers holding the atoms of many rules on every line: the scan
+    // sieves the block again in pieces and runs each candidate's regex on
+    // the pieces that name it only; hits on the first, middle and last
+    // lines of the block must all be found, at their lines.
+    std::vector<std::string> lines;
+    for (int i = 0; i < 60; ++i) {
+      lines.push_back(fmt::format("r{0} = check_password_token(secret_key_{0}, md5_api_key, pickle_jar, inner_html, "
+                                  "eval_count, exec_path, shell_mode, yaml_loader, verify_ssl, approve_all)", i));
+    }
+    const std::vector<std::pair<std::size_t, std::string>> planted = {
+        {0, "subprocess.call(cmd, shell=True)"}, {29, "KEY = '" + kAwsKey + "'"}, {59, "data = pickle.loads(blob)"}};
+    for (const auto& [at, line] : planted) lines[at] = line;
+    const auto all = review_lines("app/module.py", lines);
+    for (const auto& [at, line] : planted) {
+      const auto alone = review_lines("app/module.py", {line});
+      REQUIRE_FALSE(alone.empty());
+      for (const auto& f : alone) {
+        CHECK(std::any_of(all.begin(), all.end(), [&](const Finding& g) {
+          return g.rule == f.rule && g.line == static_cast<int>(at) + 1 && g.evidence == f.evidence;
+        }));
+      }
+    }
+    for (const auto& f : all) {
+      CHECK((f.line == 0 || std::any_of(planted.begin(), planted.end(),
+                                        [&](const auto& p) { return f.line == static_cast<int>(p.first) + 1; })));
+    }
+  }
+
   TEST_CASE("a change of megabytes, read on two threads, gives each file's findings and secret values in file order") {
     // 24 files of about 230 KB (above the size that turns the second
     // thread on), a credential or dangerous call planted in some of them.
