@@ -166,7 +166,58 @@ void literals(std::string_view line, std::vector<Literal>& out) {
 bool joins(std::string_view gap, bool juxtaposed, bool comma = false) {
   gap = trim(gap);
   if (comma && gap == ",") return true;
+  // A builder's or a string's own append: `new StringBuilder("…").append("…")`,
+  // C#'s `.Append(`, JavaScript's `"…".concat("…")`.
+  if (gap.size() > 7 && gap.back() == '(') {
+    return gap == ").append(" || gap == ").Append(" || gap == ".concat(" || gap == ").concat(";
+  }
   return gap.empty() ? juxtaposed : gap == "+" || gap == "." || gap == "..";
+}
+
+// A one-character literal (`'a'`, `'\\''`): a char array's element.
+bool one_char(std::string_view line, const Literal& l) {
+  const std::size_t n = l.end - l.begin - 2;
+  return l.quote == '\'' && (n == 1 || (n == 2 && line[l.begin + 1] == '\\'));
+}
+
+// A format string of placeholders only (`"%s%s"`, `"{0}{1}"`, `"{}{}"`):
+// the call joins its other arguments.
+bool placeholders_only(std::string_view s) {
+  if (s.empty()) return false;
+  for (std::size_t i = 0; i < s.size();) {
+    if (s[i] == '%' && i + 1 < s.size() && (s[i + 1] == 's' || s[i + 1] == 'v')) {
+      i += 2;
+    } else if (s[i] == '{') {
+      std::size_t j = i + 1;
+      while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+      if (j >= s.size() || s[j] != '}') return false;
+      i = j + 1;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The name part of a group whose literals a call joins: the text before
+// the call (`var key = []byte(strings.Join([]string{` reads `var key =`,
+// `char[] PW = {` reads `char[] PW =`), so a rule reads `key = "…"` as it
+// reads a plain assignment.
+std::string call_free(std::string s) {
+  static const re2::RE2 call(
+      R"((?:\[\]byte\(\s*)?(?:\bstrings\.Join|\b[Ss]tring\.(?:Concat|[Jj]oin|[Ff]ormat)|\bfmt\.Sprintf|\bconcat!|\bformat!)"
+      R"(|\bimplode|\bsprintf|(?:""|''|``)\s*\.\s*join|(?:"(?:\{[0-9]*\})+"|'(?:\{[0-9]*\})+')\s*\.\s*format)"
+      R"(|\bnew\s+[Ss]tring|\bnew\s+StringBuilder)\s*\()");
+  re2::StringPiece m[1];
+  if (call.Match(s, 0, s.size(), re2::RE2::UNANCHORED, m, 1)) s.resize(static_cast<std::size_t>(m[0].data() - s.data()));
+  // What is left after the assignment: brackets and type words (`{`,
+  // `new char[] {`, `[`), no literal.
+  const auto op = s.find_last_of("=:");
+  if (op != std::string::npos && s.find_first_not_of(" \t[]{}()<>!&*_.$0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", op + 1) == std::string::npos) {
+    s.resize(op + 1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  return s;
 }
 
 // A line that joins a list of literals with nothing between them, where a
@@ -176,12 +227,17 @@ bool joins(std::string_view gap, bool juxtaposed, bool comma = false) {
 // (A separator that is not empty joins words, not a value.)
 bool comma_joins(std::string_view line) {
   if (line.find("oin") == std::string_view::npos && line.find("oncat") == std::string_view::npos &&
-      line.find("mplode") == std::string_view::npos) {
+      line.find("mplode") == std::string_view::npos && line.find("rint") == std::string_view::npos &&
+      line.find("ormat") == std::string_view::npos) {
     return false;
   }
   static const re2::RE2 re(
       R"((?:""|''|``)\s*\.\s*join\s*\(|\bstrings\.Join\s*\(.*,\s*""\s*\)|\]\s*\.\s*join\s*\(\s*(?:""|''|``)\s*\))"
-      R"(|\b[Ss]tring\.Concat\s*\(|\b[Ss]tring\.(?:join|Join)\s*\(\s*(?:""|string\.Empty)\s*,|\bconcat!\s*\(|\bimplode\s*\(\s*(?:""\s*,|''\s*,|\[))");
+      R"(|\b[Ss]tring\.Concat\s*\(|\b[Ss]tring\.(?:join|Join)\s*\(\s*(?:""|string\.Empty)\s*,|\bconcat!\s*\(|\bimplode\s*\(\s*(?:""\s*,|''\s*,|\[))"
+      // A format of placeholders only joins its arguments; so does
+      // JavaScript's "…".concat("…", "…").
+      R"(|(?:\b[Ss]tring\.[Ff]ormat|\bfmt\.Sprintf|\bformat!|\bsprintf)\s*\(\s*["'](?:%[sv]|\{[0-9]*\})+["']\s*,)"
+      R"(|["'](?:\{[0-9]*\})+["']\s*\.\s*format\s*\(|["']\s*\.\s*concat\s*\()");
   return re2::RE2::PartialMatch(line, re);
 }
 
@@ -254,7 +310,10 @@ class Joiner {
       close({});
     }
     for (; k < lits.size(); ++k) {
-      if (open_ && joins(text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end), juxtaposed_, comma_)) {
+      // A char array's elements join: `{ 'h', 'u', 'n', … }`.
+      const bool chars = one_char(text, lits[k - 1]) && one_char(text, lits[k]);
+      if (open_ && joins(text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end), juxtaposed_, comma_ || chars)) {
+        chars_ = chars_ || chars;
         add(i, text, lits[k]);
         continue;
       }
@@ -287,7 +346,7 @@ class Joiner {
       r.first = first_;
       r.lines = last_ - first_ + 1;
       r.how = "joined strings";
-      r.text = name_part(prefix_);
+      r.text = comma_ || chars_ ? call_free(name_part(prefix_)) : name_part(prefix_);
       if (!r.text.empty()) r.text += ' ';
       const std::size_t from = r.text.size();
       r.text += quote_;
@@ -298,7 +357,7 @@ class Joiner {
       out_.push_back(std::move(r));
     }
     open_ = false;
-    tight_ = operator_ = false;
+    tight_ = operator_ = chars_ = false;
   }
 
  private:
@@ -329,7 +388,8 @@ class Joiner {
 
   void add(std::size_t i, std::string_view text, const Literal& l) {
     last_ = i;
-    if (count_ == 1) contents_.assign(first_contents_);
+    // A format of placeholders only is no part of the value it formats.
+    if (count_ == 1) contents_.assign(comma_ && placeholders_only(first_contents_) ? std::string_view() : first_contents_);
     if (contents_.size() > kMaxJoinedBytes) return;
     contents_.append(text.substr(l.begin + 1, l.end - l.begin - 2));
     ++count_;
@@ -342,6 +402,7 @@ class Joiner {
   bool comma_ = false;  // inside a join with an empty separator: a comma joins literals too
   bool tight_ = false;  // the last line ended in a literal and a backslash, nothing between
   bool operator_ = false;  // the last line ended in a literal and a joining operator
+  bool chars_ = false;     // the group joined one-character literals (a char array)
   std::size_t first_ = 0, last_ = 0, count_ = 0;
   int last_number_ = 0;
   char quote_ = '"';
