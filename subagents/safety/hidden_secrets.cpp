@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <optional>
@@ -277,6 +279,25 @@ std::string name_part(std::string_view prefix) {
   return std::string(t);
 }
 
+// A reading of one value written as a literal after its name part:
+// `name "value"` (the name trimmed, a blank between), the value marked as
+// produced.
+HiddenReading literal_reading(std::size_t first, std::size_t lines, std::string_view how, std::string name,
+                              std::string_view value, char quote = '"') {
+  HiddenReading r;
+  r.first = first;
+  r.lines = lines;
+  r.how = how;
+  r.text = std::move(name);
+  if (!r.text.empty()) r.text += ' ';
+  const std::size_t from = r.text.size();
+  r.text += quote;
+  r.text += value;
+  r.text += quote;
+  r.changed.emplace_back(from, r.text.size());
+  return r;
+}
+
 class Joiner {
  public:
   Joiner(const AddedLines& lines, bool juxtaposed, std::vector<HiddenReading>& out)
@@ -458,7 +479,8 @@ std::optional<std::pair<std::string, std::size_t>> joined_name(std::string_view 
 // with only commas, blanks and comments between them; nothing when the
 // list holds anything else (a name, a call, a number).
 std::optional<std::string> list_parts(const AddedLines& lines, std::size_t k, std::size_t open, char closer,
-                                      std::vector<Literal>& lits) {
+                                      std::vector<Literal>& lits, std::size_t* end = nullptr,
+                                      std::vector<std::string>* items = nullptr) {
   std::string parts;
   std::size_t count = 0;
   for (std::size_t j = k; j < lines.size() && j - k < kMaxJoin; ++j) {
@@ -471,13 +493,17 @@ std::optional<std::string> list_parts(const AddedLines& lines, std::size_t k, st
       const std::string_view gap = trim(text.substr(at, l.begin - at));
       if (!gap.empty() && gap != ",") return std::nullopt;
       parts.append(text.substr(l.begin + 1, l.end - l.begin - 2));
+      if (items) items->emplace_back(text.substr(l.begin + 1, l.end - l.begin - 2));
       if (parts.size() > kMaxJoinedBytes) return std::nullopt;
       ++count;
       at = l.end;
     }
     std::string_view rest = trim(text.substr(at));
     if (!rest.empty() && rest.front() == ',') rest = trim(rest.substr(1));
-    if (!rest.empty() && rest.front() == closer) return count >= 2 ? std::optional<std::string>(std::move(parts)) : std::nullopt;
+    if (!rest.empty() && rest.front() == closer) {
+      if (end) *end = j;
+      return count >= 2 ? std::optional<std::string>(std::move(parts)) : std::nullopt;
+    }
     if (!rest.empty() && rest.front() != '#' && !rest.starts_with("//")) return std::nullopt;
   }
   return std::nullopt;
@@ -515,21 +541,143 @@ void joined_lists(const AddedLines& lines, const std::vector<std::size_t>& joins
       const char closer = opener == '[' ? ']' : opener == '(' ? ')' : '}';
       const auto parts = list_parts(lines, k, static_cast<std::size_t>(m[1].data() - text.data()) + 1, closer, lits);
       if (parts) {
-        HiddenReading r;
-        r.first = k;
-        r.lines = i - k + 1;
-        r.how = "joined list";
         const std::size_t keep = std::min(name->second, kMaxContext);
-        r.text = trim(line.substr(name->second - keep, keep));
-        if (!r.text.empty()) r.text += ' ';
-        const std::size_t from = r.text.size();
-        r.text += '"';
-        r.text += *parts;
-        r.text += '"';
-        r.changed.emplace_back(from, r.text.size());
-        out.push_back(std::move(r));
+        out.push_back(literal_reading(k, i - k + 1, "joined list", std::string(trim(line.substr(name->second - keep, keep))), *parts));
       }
       break;  // the nearest definition is the one joined
+    }
+  }
+}
+
+// Python: a list's slices joined with short separators and added to
+// literals, `"_".join(PARTS[:2]) + "_" + "".join(PARTS[2:])`: each join
+// replaced by its value (the list defined on an earlier line as in
+// joined_lists), then the literals added with `+` read as one.
+void sliced_joins(const AddedLines& lines, const std::vector<std::size_t>& joins, std::vector<HiddenReading>& out) {
+  static const re2::RE2 join(
+      R"re((?:"([^"\\]{0,8})"|'([^'\\]{0,8})')\s*\.\s*join\s*\(\s*([A-Za-z_]\w*)\s*(?:\[\s*(-?[0-9]*)\s*:\s*(-?[0-9]*)\s*\])?\s*\))re");
+  std::vector<Literal> lits;
+  std::size_t reads = 0, lookups = 0;  // bounded per file: a pattern is compiled per lookup
+  for (std::size_t i : joins) {
+    const std::string_view line = lines.line(i);
+    if (reads >= 16 || line.find("].join(") != std::string_view::npos) continue;  // an inline list: the Joiner's
+    std::string rebuilt;
+    std::vector<std::pair<std::size_t, std::size_t>> pieces;  // replaced ranges of `rebuilt`
+    std::size_t at = 0;
+    re2::StringPiece m[6];
+    bool sliced_or_separated = false;
+    while (pieces.size() < 8 && join.Match(line, at, line.size(), re2::RE2::UNANCHORED, m, 6)) {
+      const std::string_view sep = m[1].data() ? std::string_view(m[1].data(), m[1].size()) : std::string_view(m[2].data(), m[2].size());
+      if (++lookups > 64) break;
+      const std::string name(m[3].data(), m[3].size());
+      // The nearest definition above: `NAME = (` / `NAME = [` and its literals.
+      std::optional<std::vector<std::string>> items;
+      const re2::RE2 def("(?:^|[^\\w$])" + re2::RE2::QuoteMeta(name) + R"(\s*(?::\s*[^=\n]{1,40}?)?=\s*([\[\(]))");
+      for (std::size_t back = 1; back <= kMaxListLookBack && back <= i && def.ok(); ++back) {
+        const std::string_view text = lines.line(i - back);
+        if (text.find(name) == std::string_view::npos) continue;
+        re2::StringPiece d[2];
+        if (!def.Match(text, 0, text.size(), re2::RE2::UNANCHORED, d, 2)) continue;
+        std::vector<std::string> v;
+        if (list_parts(lines, i - back, static_cast<std::size_t>(d[1].data() - text.data()) + 1, d[1][0] == '[' ? ']' : ')', lits,
+                       nullptr, &v)) {
+          items = std::move(v);
+        }
+        break;
+      }
+      if (!items) break;
+      const auto n = static_cast<long>(items->size());
+      auto bound = [&](const re2::StringPiece& g, long dflt) {
+        if (g.data() == nullptr || g.empty()) return dflt;
+        long v = std::strtol(std::string(g.data(), g.size()).c_str(), nullptr, 10);
+        if (v < 0) v += n;
+        return std::clamp(v, 0L, n);
+      };
+      const long from = bound(m[4], 0), to = bound(m[5], n);
+      sliced_or_separated = sliced_or_separated || !sep.empty() || m[4].data() != nullptr;
+      std::string value;
+      for (long k = from; k < to; ++k) {
+        if (k > from) value += sep;
+        value += (*items)[static_cast<std::size_t>(k)];
+      }
+      const auto b = static_cast<std::size_t>(m[0].data() - line.data());
+      rebuilt.append(line.substr(at, b - at));
+      pieces.emplace_back(rebuilt.size(), rebuilt.size() + value.size() + 2);
+      rebuilt += '"' + value + '"';
+      at = b + m[0].size();
+    }
+    // Only what joined_lists does not read: a slice or a separator.
+    if (pieces.empty() || !sliced_or_separated) continue;
+    rebuilt.append(line.substr(at));
+    // The literals added with `+` around the joins, as one.
+    literals(rebuilt, lits);
+    std::size_t first = 0;
+    for (std::size_t k = 0; k < lits.size(); ++k) {
+      const bool last = k + 1 == lits.size() || trim(std::string_view(rebuilt).substr(lits[k].end, lits[k + 1].begin - lits[k].end)) != "+";
+      if (!last) continue;
+      const std::size_t b = lits[first].begin, e = lits[k].end;
+      const bool holds_join = std::any_of(pieces.begin(), pieces.end(), [&](const auto& p) { return p.first >= b && p.second <= e; });
+      if (holds_join) {
+        std::string value;
+        for (std::size_t j = first; j <= k; ++j) value.append(rebuilt, lits[j].begin + 1, lits[j].end - lits[j].begin - 2);
+        const std::size_t keep = std::min(b, kMaxContext);
+        out.push_back(literal_reading(i, 1, "joined list", std::string(trim(std::string_view(rebuilt).substr(b - keep, keep))), value));
+        ++reads;
+      }
+      first = k + 1;
+    }
+  }
+}
+
+// A list of literals over several lines, joined with an empty separator
+// by the call that opens it or by the join that closes it: Python's
+// `"".join([` / C#'s `string.Concat(` / Java's `String.join("",` / Go's
+// `strings.Join([]string{` … `}, "")` at the end of a line, then a literal
+// or a few per line; JavaScript's `const key = [` … `'…'].join('');`. The
+// reading is the opening line's name part and the parts as one literal.
+void joined_open_lists(const AddedLines& lines, const std::vector<std::size_t>& joins, std::vector<HiddenReading>& out) {
+  static const re2::RE2 opens(
+      R"(((?:""|'')\s*\.\s*join\s*\(\s*[\[\(]|\bstrings\.Join\s*\(\s*\[\]string\s*\{|\b[Ss]tring\.Concat\s*\()"
+      R"(|\b[Ss]tring\.(?:join|Join)\s*\(\s*(?:""|[Ss]tring\.Empty)\s*,|\bimplode\s*\(\s*(?:''|"")\s*,\s*(?:\[|array\s*\()|\bconcat!\s*\()\s*$)");
+  static const re2::RE2 closes(R"(^\s*(?:(?:"[^"]*"|'[^']*'|`[^`]*`)\s*,?\s*)*\]\s*\.\s*join\s*\(\s*(?:""|''|``)\s*\))");
+  std::vector<Literal> lits;
+  std::size_t done = 0;  // lines before this one were read as a list's
+  auto read = [&](std::size_t k, std::size_t open, std::size_t i, const std::string& parts) {
+    const std::size_t keep = std::min(open, kMaxContext);
+    out.push_back(literal_reading(k, i - k + 1, "joined list", call_free(name_part(lines.line(k).substr(open - keep, keep))), parts));
+    done = i + 1;
+  };
+  for (std::size_t i : joins) {
+    if (i < done) continue;
+    const std::string_view line = lines.line(i);
+    re2::StringPiece m[2];
+    if (opens.Match(line, 0, line.size(), re2::RE2::UNANCHORED, m, 2)) {
+      const auto at = static_cast<std::size_t>(m[1].data() - line.data());
+      const char last = m[1][m[1].size() - 1];
+      const char closer = last == '[' ? ']' : last == '{' ? '}' : ')';
+      std::size_t end = i;
+      const auto parts = list_parts(lines, i, at + m[1].size(), closer, lits, &end);
+      // Go names its separator after the list: only `}, "")` is empty.
+      if (!parts || end == i) continue;
+      if (closer == '}') {
+        const std::string_view tail = lines.line(end).substr(lines.line(end).find('}') + 1);
+        static const re2::RE2 empty_sep(R"(^\s*,\s*""\s*\))");
+        if (!re2::RE2::PartialMatch(tail, empty_sep)) continue;
+      }
+      read(i, at, end, *parts);
+      continue;
+    }
+    if (i == 0 || !re2::RE2::PartialMatch(line, closes)) continue;
+    for (std::size_t k = i - 1; lines.number(k) + 1 == lines.number(k + 1) && i - k < kMaxJoin; --k) {
+      const std::string_view text = lines.line(k);
+      const auto open = text.rfind('[');
+      if (open != std::string_view::npos) {
+        std::size_t end = k;
+        const auto parts = list_parts(lines, k, open + 1, ']', lits, &end);
+        if (parts && end == i) read(k, open, i, *parts);
+        break;
+      }
+      if (k == 0) break;
     }
   }
 }
@@ -648,6 +796,59 @@ void reversed_literals(std::string_view line, std::size_t i, std::vector<Literal
     r.raw.emplace_back(body);
     out.push_back(std::move(r));
     ++readings;
+  }
+}
+
+// ------------------------------------------------------------- char codes
+
+// Character codes written as numbers and turned into a string where used:
+// JavaScript's String.fromCharCode(115, 107, …), Python's bytes([…]) or
+// chr(c) for c in […], Go's string([]byte{…}), C#'s GetString(new byte[]
+// {…}). A run of at least kMinCodes codes of printable ASCII (decimal or
+// 0x hex) is read as a literal, after the line's name part.
+constexpr std::size_t kMinCodes = 8;
+
+bool may_hold_codes(std::string_view line) {
+  return line.find("CharCode") != std::string_view::npos || line.find("bytes([") != std::string_view::npos ||
+         line.find("chr(") != std::string_view::npos || line.find("byte{") != std::string_view::npos ||
+         line.find("byte[]") != std::string_view::npos || line.find("GetString(") != std::string_view::npos;
+}
+
+void char_codes(std::string_view line, std::size_t i, std::vector<HiddenReading>& out) {
+  std::size_t k = 0;
+  while (k < line.size()) {
+    // A run: number, comma, number, …
+    std::size_t start = k, j = k, count = 0;
+    std::string text;
+    while (j < line.size()) {
+      std::size_t q = j;
+      int base = 10;
+      if (q + 1 < line.size() && line[q] == '0' && (line[q + 1] == 'x' || line[q + 1] == 'X')) {
+        base = 16;
+        q += 2;
+      }
+      long v = 0;
+      std::size_t digits = 0;
+      while (q < line.size() && digits < 4 && (base == 16 ? is_hex(line[q]) : (line[q] >= '0' && line[q] <= '9'))) {
+        v = v * base + hex_digit(line[q]);
+        ++q;
+        ++digits;
+      }
+      if (digits == 0 || v < 0x20 || v >= 0x7f || (q < line.size() && (is_hex(line[q]) || line[q] == '.'))) break;
+      text += static_cast<char>(v);
+      ++count;
+      j = q;
+      while (j < line.size() && (line[j] == ' ' || line[j] == '\t')) ++j;
+      if (j >= line.size() || line[j] != ',') break;
+      ++j;
+      while (j < line.size() && (line[j] == ' ' || line[j] == '\t')) ++j;
+    }
+    if (count >= kMinCodes && (start == 0 || !std::isalnum(static_cast<unsigned char>(line[start - 1])))) {
+      const std::size_t keep = std::min(start, kMaxContext);
+      out.push_back(literal_reading(i, 1, "character codes", call_free(std::string(trim(line.substr(start - keep, keep)))), text));
+      return;  // one run a line
+    }
+    k = j > start ? j : start + 1;
   }
 }
 
@@ -787,6 +988,13 @@ void notebook_sources(const AddedLines& lines, std::vector<HiddenReading>& out) 
     r.changed.emplace_back(0, r.text.size());
     out.push_back(std::move(r));
   }
+}
+
+// Whether a line ends in an opening bracket (a list or call that goes on).
+bool opens_list(std::string_view line) {
+  std::size_t e = line.size();
+  while (e > 0 && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;
+  return e > 0 && (line[e - 1] == '(' || line[e - 1] == '[' || line[e - 1] == '{');
 }
 
 // One pass over a line's bytes (a table lookup each): which readings
@@ -931,14 +1139,21 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
     if (f.quote) {
       reversed_literals(line, i, reversed_lits, out);
       if (may_join(line)) join_lines.push_back(i);
+    } else if (opens_list(line) && may_join(line)) {
+      join_lines.push_back(i);  // `strings.Join([]string{`, `string.Concat(`: the literals follow
     }
+    if (may_hold_codes(line)) char_codes(line, i, out);
     if (f.lt || f.block_end) next_line_value(lines, i, out);
     if (f.block_end) one_line_triple(line, i, out);
     if (netrc_file ? trim(line).starts_with("machine ") : f.lt && netrc_target(line)) netrc_from.push_back(i);
   }
   joiner.close({});
   accumulator.close();
-  if (!join_lines.empty()) joined_lists(lines, join_lines, out);
+  if (!join_lines.empty()) {
+    joined_lists(lines, join_lines, out);
+    joined_open_lists(lines, join_lines, out);
+    sliced_joins(lines, join_lines, out);
+  }
   if (!netrc_from.empty()) netrc_blocks(lines, netrc_from, netrc_file, out);
   if (path.ends_with(".ipynb")) notebook_sources(lines, out);
   return out;
