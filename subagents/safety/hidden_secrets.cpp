@@ -229,7 +229,7 @@ std::string call_free(std::string s) {
 // (A separator that is not empty joins words, not a value.)
 bool comma_joins(std::string_view line) {
   if (line.find("oin") == std::string_view::npos && line.find("oncat") == std::string_view::npos &&
-      line.find("mplode") == std::string_view::npos && line.find("rint") == std::string_view::npos &&
+      line.find("mplode") == std::string_view::npos && line.find("printf") == std::string_view::npos &&
       line.find("ormat") == std::string_view::npos) {
     return false;
   }
@@ -332,9 +332,13 @@ class Joiner {
     }
     for (; k < lits.size(); ++k) {
       // A char array's elements join: `{ 'h', 'u', 'n', … }`.
-      const bool chars = one_char(text, lits[k - 1]) && one_char(text, lits[k]);
-      if (open_ && joins(text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end), juxtaposed_, comma_ || chars)) {
-        chars_ = chars_ || chars;
+      // (open_ only after a literal of this line or the last: k > 0 here.)
+      const bool chars = open_ && one_char(text, lits[k - 1]) && one_char(text, lits[k]);
+      const std::string_view gap = open_ ? text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end) : std::string_view();
+      if (open_ && joins(gap, juxtaposed_, comma_ || chars)) {
+        // Joined by a call (a char array, `.append(`, `.concat(`): the name
+        // part reads without the call that wraps the first literal.
+        called_ = called_ || chars || gap.find('(') != std::string_view::npos;
         add(i, text, lits[k]);
         continue;
       }
@@ -367,7 +371,7 @@ class Joiner {
       r.first = first_;
       r.lines = last_ - first_ + 1;
       r.how = "joined strings";
-      r.text = comma_ || chars_ ? call_free(name_part(prefix_)) : name_part(prefix_);
+      r.text = comma_ || called_ ? call_free(name_part(prefix_)) : name_part(prefix_);
       if (!r.text.empty()) r.text += ' ';
       const std::size_t from = r.text.size();
       r.text += quote_;
@@ -378,7 +382,7 @@ class Joiner {
       out_.push_back(std::move(r));
     }
     open_ = false;
-    tight_ = operator_ = chars_ = false;
+    tight_ = operator_ = called_ = false;
   }
 
  private:
@@ -423,7 +427,7 @@ class Joiner {
   bool comma_ = false;  // inside a join with an empty separator: a comma joins literals too
   bool tight_ = false;  // the last line ended in a literal and a backslash, nothing between
   bool operator_ = false;  // the last line ended in a literal and a joining operator
-  bool chars_ = false;     // the group joined one-character literals (a char array)
+  bool called_ = false;    // the group joined through a call (a char array, `.append(`)
   std::size_t first_ = 0, last_ = 0, count_ = 0;
   int last_number_ = 0;
   char quote_ = '"';
@@ -491,6 +495,12 @@ std::optional<std::string> list_parts(const AddedLines& lines, std::size_t k, st
     std::size_t at = 0;
     for (const Literal& l : lits) {
       const std::string_view gap = trim(text.substr(at, l.begin - at));
+      // The list closed before this literal (`'…'].join('')`, `}, "")`):
+      // the rest of the line is the join's.
+      if (std::string_view g = gap.starts_with(',') ? trim(gap.substr(1)) : gap; !g.empty() && g.front() == closer) {
+        if (end) *end = j;
+        return count >= 2 ? std::optional<std::string>(std::move(parts)) : std::nullopt;
+      }
       if (!gap.empty() && gap != ",") return std::nullopt;
       parts.append(text.substr(l.begin + 1, l.end - l.begin - 2));
       if (items) items->emplace_back(text.substr(l.begin + 1, l.end - l.begin - 2));
@@ -549,8 +559,8 @@ void joined_lists(const AddedLines& lines, const std::vector<std::size_t>& joins
   }
 }
 
-// Python: a list's slices joined with short separators and added to
-// literals, `"_".join(PARTS[:2]) + "_" + "".join(PARTS[2:])`: each join
+// Python: slices of a list joined (with a short separator or none) and
+// added to literals, `"_".join(PARTS[:2]) + "_" + "".join(PARTS[2:])`: each join
 // replaced by its value (the list defined on an earlier line as in
 // joined_lists), then the literals added with `+` read as one.
 void sliced_joins(const AddedLines& lines, const std::vector<std::size_t>& joins, std::vector<HiddenReading>& out) {
@@ -565,7 +575,7 @@ void sliced_joins(const AddedLines& lines, const std::vector<std::size_t>& joins
     std::vector<std::pair<std::size_t, std::size_t>> pieces;  // replaced ranges of `rebuilt`
     std::size_t at = 0;
     re2::StringPiece m[6];
-    bool sliced_or_separated = false;
+    bool sliced = false;
     while (pieces.size() < 8 && join.Match(line, at, line.size(), re2::RE2::UNANCHORED, m, 6)) {
       const std::string_view sep = m[1].data() ? std::string_view(m[1].data(), m[1].size()) : std::string_view(m[2].data(), m[2].size());
       if (++lookups > 64) break;
@@ -594,7 +604,7 @@ void sliced_joins(const AddedLines& lines, const std::vector<std::size_t>& joins
         return std::clamp(v, 0L, n);
       };
       const long from = bound(m[4], 0), to = bound(m[5], n);
-      sliced_or_separated = sliced_or_separated || !sep.empty() || m[4].data() != nullptr;
+      sliced = sliced || m[4].data() != nullptr;
       std::string value;
       for (long k = from; k < to; ++k) {
         if (k > from) value += sep;
@@ -606,8 +616,9 @@ void sliced_joins(const AddedLines& lines, const std::vector<std::size_t>& joins
       rebuilt += '"' + value + '"';
       at = b + m[0].size();
     }
-    // Only what joined_lists does not read: a slice or a separator.
-    if (pieces.empty() || !sliced_or_separated) continue;
+    // Only what joined_lists does not read: a slice (with or without a
+    // separator; a separator alone joins words, `", ".join(names)`).
+    if (pieces.empty() || !sliced) continue;
     rebuilt.append(line.substr(at));
     // The literals added with `+` around the joins, as one.
     literals(rebuilt, lits);
@@ -809,9 +820,9 @@ void reversed_literals(std::string_view line, std::size_t i, std::vector<Literal
 constexpr std::size_t kMinCodes = 8;
 
 bool may_hold_codes(std::string_view line) {
-  return line.find("CharCode") != std::string_view::npos || line.find("bytes([") != std::string_view::npos ||
-         line.find("chr(") != std::string_view::npos || line.find("byte{") != std::string_view::npos ||
-         line.find("byte[]") != std::string_view::npos || line.find("GetString(") != std::string_view::npos;
+  // "yte" for bytes([, byte{ and byte[]; "hr(" for chr(.
+  return line.find("yte") != std::string_view::npos || line.find("hr(") != std::string_view::npos ||
+         line.find("CharCode") != std::string_view::npos || line.find("GetString(") != std::string_view::npos;
 }
 
 void char_codes(std::string_view line, std::size_t i, std::vector<HiddenReading>& out) {
@@ -1002,10 +1013,11 @@ bool opens_list(std::string_view line) {
 struct Flags {
   bool quote = false, escape = false, percent = false, lt = false;
   bool block_end = false;  // ends in a YAML block indicator or a triple quote
+  bool comma = false;      // a list of character codes has commas
   std::size_t run = 0;     // the longest run of base64 characters
 };
 
-enum : unsigned char { kQuoteBit = 1, kEscapeBit = 2, kPercentBit = 4, kLtBit = 8, kB64Bit = 16 };
+enum : unsigned char { kQuoteBit = 1, kEscapeBit = 2, kPercentBit = 4, kLtBit = 8, kB64Bit = 16, kCommaBit = 32 };
 
 constexpr std::array<unsigned char, 256> kMarks = [] {
   std::array<unsigned char, 256> t{};
@@ -1014,6 +1026,7 @@ constexpr std::array<unsigned char, 256> kMarks = [] {
   t['\\'] = kEscapeBit;
   t['%'] = kPercentBit;
   t['<'] = kLtBit;
+  t[','] = kCommaBit;
   return t;
 }();
 
@@ -1027,6 +1040,7 @@ Flags flags_of(std::string_view s) {
     run = (m & kB64Bit) ? run + 1 : 0;
     if (run >= kMinRun) f.run = run;
   }
+  f.comma = (marks & kCommaBit) != 0;
   f.quote = (marks & kQuoteBit) != 0;
   f.escape = (marks & kEscapeBit) != 0;
   f.percent = (marks & kPercentBit) != 0;
@@ -1139,10 +1153,10 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
     if (f.quote) {
       reversed_literals(line, i, reversed_lits, out);
       if (may_join(line)) join_lines.push_back(i);
-    } else if (opens_list(line) && may_join(line)) {
+    } else if (opens_list(line) && (line.find("Join(") != std::string_view::npos || line.find("Concat(") != std::string_view::npos)) {
       join_lines.push_back(i);  // `strings.Join([]string{`, `string.Concat(`: the literals follow
     }
-    if (may_hold_codes(line)) char_codes(line, i, out);
+    if (f.comma && may_hold_codes(line)) char_codes(line, i, out);
     if (f.lt || f.block_end) next_line_value(lines, i, out);
     if (f.block_end) one_line_triple(line, i, out);
     if (netrc_file ? trim(line).starts_with("machine ") : f.lt && netrc_target(line)) netrc_from.push_back(i);
