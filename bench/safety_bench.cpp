@@ -299,6 +299,8 @@ int corpus(const std::string& write_dir) {
              all.negatives, all.recall() * 100, all.precision() * 100);
   fmt::print("reviewer secrets only: {} positives, {} negatives, recall {:.1f}%, precision {:.1f}%\n",
              secrets.positives, secrets.negatives, secrets.recall() * 100, secrets.precision() * 100);
+  for (const auto& m : all.misses) fmt::print("  missed: {}\n", m);
+  for (const auto& m : all.false_alarms) fmt::print("  false alarm: {}\n", m);
   return 0;
 }
 

@@ -16,6 +16,7 @@ namespace {
 
 // A value cut short in an excerpt is still masked from this many bytes on.
 constexpr std::size_t kMinPrefix = 8;
+constexpr int kMaxFlaggedSpan = 256;  // lines of one secret finding masked whole
 // Known values are searched for in every text; past this many (a fixture
 // full of keys) the rules' own scan still masks the rest.
 constexpr std::size_t kMaxValues = SecretScan::kMaxValues;
@@ -154,7 +155,11 @@ Redactor::Redactor(const Guidance& guidance, const PullRequest& pr, const Diff& 
 
   for (const auto& a : agents) {
     for (const auto& f : a.findings) {
-      if (f.rule.starts_with("safety/secret/")) flagged_[{f.path, f.line}] = f.rule;
+      if (!f.rule.starts_with("safety/secret/")) continue;
+      // Every line the finding spans (a value joined over lines), at most
+      // kMaxFlaggedSpan of them.
+      const int last = std::min(std::max(f.line, f.end_line), f.line + kMaxFlaggedSpan - 1);
+      for (int l = f.line; l <= last; ++l) flagged_[{f.path, l}] = f.rule;
     }
   }
   if (flagged_.empty()) return;

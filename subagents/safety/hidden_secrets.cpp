@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <optional>
@@ -166,7 +168,58 @@ void literals(std::string_view line, std::vector<Literal>& out) {
 bool joins(std::string_view gap, bool juxtaposed, bool comma = false) {
   gap = trim(gap);
   if (comma && gap == ",") return true;
+  // A builder's or a string's own append: `new StringBuilder("…").append("…")`,
+  // C#'s `.Append(`, JavaScript's `"…".concat("…")`.
+  if (gap.size() > 7 && gap.back() == '(') {
+    return gap == ").append(" || gap == ").Append(" || gap == ".concat(" || gap == ").concat(";
+  }
   return gap.empty() ? juxtaposed : gap == "+" || gap == "." || gap == "..";
+}
+
+// A one-character literal (`'a'`, `'\\''`): a char array's element.
+bool one_char(std::string_view line, const Literal& l) {
+  const std::size_t n = l.end - l.begin - 2;
+  return l.quote == '\'' && (n == 1 || (n == 2 && line[l.begin + 1] == '\\'));
+}
+
+// A format string of placeholders only (`"%s%s"`, `"{0}{1}"`, `"{}{}"`):
+// the call joins its other arguments.
+bool placeholders_only(std::string_view s) {
+  if (s.empty()) return false;
+  for (std::size_t i = 0; i < s.size();) {
+    if (s[i] == '%' && i + 1 < s.size() && (s[i + 1] == 's' || s[i + 1] == 'v')) {
+      i += 2;
+    } else if (s[i] == '{') {
+      std::size_t j = i + 1;
+      while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+      if (j >= s.size() || s[j] != '}') return false;
+      i = j + 1;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The name part of a group whose literals a call joins: the text before
+// the call (`var key = []byte(strings.Join([]string{` reads `var key =`,
+// `char[] PW = {` reads `char[] PW =`), so a rule reads `key = "…"` as it
+// reads a plain assignment.
+std::string call_free(std::string s) {
+  static const re2::RE2 call(
+      R"((?:\[\]byte\(\s*)?(?:\bstrings\.Join|\b[Ss]tring\.(?:Concat|[Jj]oin|[Ff]ormat)|\bfmt\.Sprintf|\bconcat!|\bformat!)"
+      R"(|\bimplode|\bsprintf|(?:""|''|``)\s*\.\s*join|(?:"(?:\{[0-9]*\})+"|'(?:\{[0-9]*\})+')\s*\.\s*format)"
+      R"(|\bnew\s+[Ss]tring|\bnew\s+StringBuilder)\s*\()");
+  re2::StringPiece m[1];
+  if (call.Match(s, 0, s.size(), re2::RE2::UNANCHORED, m, 1)) s.resize(static_cast<std::size_t>(m[0].data() - s.data()));
+  // What is left after the assignment: brackets and type words (`{`,
+  // `new char[] {`, `[`), no literal.
+  const auto op = s.find_last_of("=:");
+  if (op != std::string::npos && s.find_first_not_of(" \t[]{}()<>!&*_.$0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", op + 1) == std::string::npos) {
+    s.resize(op + 1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  return s;
 }
 
 // A line that joins a list of literals with nothing between them, where a
@@ -176,12 +229,17 @@ bool joins(std::string_view gap, bool juxtaposed, bool comma = false) {
 // (A separator that is not empty joins words, not a value.)
 bool comma_joins(std::string_view line) {
   if (line.find("oin") == std::string_view::npos && line.find("oncat") == std::string_view::npos &&
-      line.find("mplode") == std::string_view::npos) {
+      line.find("mplode") == std::string_view::npos && line.find("printf") == std::string_view::npos &&
+      line.find("ormat") == std::string_view::npos) {
     return false;
   }
   static const re2::RE2 re(
       R"((?:""|''|``)\s*\.\s*join\s*\(|\bstrings\.Join\s*\(.*,\s*""\s*\)|\]\s*\.\s*join\s*\(\s*(?:""|''|``)\s*\))"
-      R"(|\b[Ss]tring\.Concat\s*\(|\b[Ss]tring\.(?:join|Join)\s*\(\s*(?:""|string\.Empty)\s*,|\bconcat!\s*\(|\bimplode\s*\(\s*(?:""\s*,|''\s*,|\[))");
+      R"(|\b[Ss]tring\.Concat\s*\(|\b[Ss]tring\.(?:join|Join)\s*\(\s*(?:""|string\.Empty)\s*,|\bconcat!\s*\(|\bimplode\s*\(\s*(?:""\s*,|''\s*,|\[))"
+      // A format of placeholders only joins its arguments; so does
+      // JavaScript's "…".concat("…", "…").
+      R"(|(?:\b[Ss]tring\.[Ff]ormat|\bfmt\.Sprintf|\bformat!|\bsprintf)\s*\(\s*["'](?:%[sv]|\{[0-9]*\})+["']\s*,)"
+      R"(|["'](?:\{[0-9]*\})+["']\s*\.\s*format\s*\(|["']\s*\.\s*concat\s*\()");
   return re2::RE2::PartialMatch(line, re);
 }
 
@@ -221,6 +279,25 @@ std::string name_part(std::string_view prefix) {
   return std::string(t);
 }
 
+// A reading of one value written as a literal after its name part:
+// `name "value"` (the name trimmed, a blank between), the value marked as
+// produced.
+HiddenReading literal_reading(std::size_t first, std::size_t lines, std::string_view how, std::string name,
+                              std::string_view value, char quote = '"') {
+  HiddenReading r;
+  r.first = first;
+  r.lines = lines;
+  r.how = how;
+  r.text = std::move(name);
+  if (!r.text.empty()) r.text += ' ';
+  const std::size_t from = r.text.size();
+  r.text += quote;
+  r.text += value;
+  r.text += quote;
+  r.changed.emplace_back(from, r.text.size());
+  return r;
+}
+
 class Joiner {
  public:
   Joiner(const AddedLines& lines, bool juxtaposed, std::vector<HiddenReading>& out)
@@ -254,7 +331,14 @@ class Joiner {
       close({});
     }
     for (; k < lits.size(); ++k) {
-      if (open_ && joins(text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end), juxtaposed_, comma_)) {
+      // A char array's elements join: `{ 'h', 'u', 'n', … }`.
+      // (open_ only after a literal of this line or the last: k > 0 here.)
+      const bool chars = open_ && one_char(text, lits[k - 1]) && one_char(text, lits[k]);
+      const std::string_view gap = open_ ? text.substr(lits[k - 1].end, lits[k].begin - lits[k - 1].end) : std::string_view();
+      if (open_ && joins(gap, juxtaposed_, comma_ || chars)) {
+        // Joined by a call (a char array, `.append(`, `.concat(`): the name
+        // part reads without the call that wraps the first literal.
+        called_ = called_ || chars || gap.find('(') != std::string_view::npos;
         add(i, text, lits[k]);
         continue;
       }
@@ -287,7 +371,7 @@ class Joiner {
       r.first = first_;
       r.lines = last_ - first_ + 1;
       r.how = "joined strings";
-      r.text = name_part(prefix_);
+      r.text = comma_ || called_ ? call_free(name_part(prefix_)) : name_part(prefix_);
       if (!r.text.empty()) r.text += ' ';
       const std::size_t from = r.text.size();
       r.text += quote_;
@@ -298,7 +382,7 @@ class Joiner {
       out_.push_back(std::move(r));
     }
     open_ = false;
-    tight_ = operator_ = false;
+    tight_ = operator_ = called_ = false;
   }
 
  private:
@@ -329,7 +413,8 @@ class Joiner {
 
   void add(std::size_t i, std::string_view text, const Literal& l) {
     last_ = i;
-    if (count_ == 1) contents_.assign(first_contents_);
+    // A format of placeholders only is no part of the value it formats.
+    if (count_ == 1) contents_.assign(comma_ && placeholders_only(first_contents_) ? std::string_view() : first_contents_);
     if (contents_.size() > kMaxJoinedBytes) return;
     contents_.append(text.substr(l.begin + 1, l.end - l.begin - 2));
     ++count_;
@@ -342,6 +427,7 @@ class Joiner {
   bool comma_ = false;  // inside a join with an empty separator: a comma joins literals too
   bool tight_ = false;  // the last line ended in a literal and a backslash, nothing between
   bool operator_ = false;  // the last line ended in a literal and a joining operator
+  bool called_ = false;    // the group joined through a call (a char array, `.append(`)
   std::size_t first_ = 0, last_ = 0, count_ = 0;
   int last_number_ = 0;
   char quote_ = '"';
@@ -397,7 +483,8 @@ std::optional<std::pair<std::string, std::size_t>> joined_name(std::string_view 
 // with only commas, blanks and comments between them; nothing when the
 // list holds anything else (a name, a call, a number).
 std::optional<std::string> list_parts(const AddedLines& lines, std::size_t k, std::size_t open, char closer,
-                                      std::vector<Literal>& lits) {
+                                      std::vector<Literal>& lits, std::size_t* end = nullptr,
+                                      std::vector<std::string>* items = nullptr) {
   std::string parts;
   std::size_t count = 0;
   for (std::size_t j = k; j < lines.size() && j - k < kMaxJoin; ++j) {
@@ -408,15 +495,25 @@ std::optional<std::string> list_parts(const AddedLines& lines, std::size_t k, st
     std::size_t at = 0;
     for (const Literal& l : lits) {
       const std::string_view gap = trim(text.substr(at, l.begin - at));
+      // The list closed before this literal (`'…'].join('')`, `}, "")`):
+      // the rest of the line is the join's.
+      if (std::string_view g = gap.starts_with(',') ? trim(gap.substr(1)) : gap; !g.empty() && g.front() == closer) {
+        if (end) *end = j;
+        return count >= 2 ? std::optional<std::string>(std::move(parts)) : std::nullopt;
+      }
       if (!gap.empty() && gap != ",") return std::nullopt;
       parts.append(text.substr(l.begin + 1, l.end - l.begin - 2));
+      if (items) items->emplace_back(text.substr(l.begin + 1, l.end - l.begin - 2));
       if (parts.size() > kMaxJoinedBytes) return std::nullopt;
       ++count;
       at = l.end;
     }
     std::string_view rest = trim(text.substr(at));
     if (!rest.empty() && rest.front() == ',') rest = trim(rest.substr(1));
-    if (!rest.empty() && rest.front() == closer) return count >= 2 ? std::optional<std::string>(std::move(parts)) : std::nullopt;
+    if (!rest.empty() && rest.front() == closer) {
+      if (end) *end = j;
+      return count >= 2 ? std::optional<std::string>(std::move(parts)) : std::nullopt;
+    }
     if (!rest.empty() && rest.front() != '#' && !rest.starts_with("//")) return std::nullopt;
   }
   return std::nullopt;
@@ -454,21 +551,144 @@ void joined_lists(const AddedLines& lines, const std::vector<std::size_t>& joins
       const char closer = opener == '[' ? ']' : opener == '(' ? ')' : '}';
       const auto parts = list_parts(lines, k, static_cast<std::size_t>(m[1].data() - text.data()) + 1, closer, lits);
       if (parts) {
-        HiddenReading r;
-        r.first = k;
-        r.lines = i - k + 1;
-        r.how = "joined list";
         const std::size_t keep = std::min(name->second, kMaxContext);
-        r.text = trim(line.substr(name->second - keep, keep));
-        if (!r.text.empty()) r.text += ' ';
-        const std::size_t from = r.text.size();
-        r.text += '"';
-        r.text += *parts;
-        r.text += '"';
-        r.changed.emplace_back(from, r.text.size());
-        out.push_back(std::move(r));
+        out.push_back(literal_reading(k, i - k + 1, "joined list", std::string(trim(line.substr(name->second - keep, keep))), *parts));
       }
       break;  // the nearest definition is the one joined
+    }
+  }
+}
+
+// Python: slices of a list joined (with a short separator or none) and
+// added to literals, `"_".join(PARTS[:2]) + "_" + "".join(PARTS[2:])`: each join
+// replaced by its value (the list defined on an earlier line as in
+// joined_lists), then the literals added with `+` read as one.
+void sliced_joins(const AddedLines& lines, const std::vector<std::size_t>& joins, std::vector<HiddenReading>& out) {
+  static const re2::RE2 join(
+      R"re((?:"([^"\\]{0,8})"|'([^'\\]{0,8})')\s*\.\s*join\s*\(\s*([A-Za-z_]\w*)\s*(?:\[\s*(-?[0-9]*)\s*:\s*(-?[0-9]*)\s*\])?\s*\))re");
+  std::vector<Literal> lits;
+  std::size_t reads = 0, lookups = 0;  // bounded per file: a pattern is compiled per lookup
+  for (std::size_t i : joins) {
+    const std::string_view line = lines.line(i);
+    if (reads >= 16 || line.find("].join(") != std::string_view::npos) continue;  // an inline list: the Joiner's
+    std::string rebuilt;
+    std::vector<std::pair<std::size_t, std::size_t>> pieces;  // replaced ranges of `rebuilt`
+    std::size_t at = 0;
+    re2::StringPiece m[6];
+    bool sliced = false;
+    while (pieces.size() < 8 && join.Match(line, at, line.size(), re2::RE2::UNANCHORED, m, 6)) {
+      const std::string_view sep = m[1].data() ? std::string_view(m[1].data(), m[1].size()) : std::string_view(m[2].data(), m[2].size());
+      if (++lookups > 64) break;
+      const std::string name(m[3].data(), m[3].size());
+      // The nearest definition above: `NAME = (` / `NAME = [` and its literals.
+      std::optional<std::vector<std::string>> items;
+      const re2::RE2 def("(?:^|[^\\w$])" + re2::RE2::QuoteMeta(name) + R"(\s*(?::\s*[^=\n]{1,40}?)?=\s*([\[\(]))");
+      for (std::size_t back = 1; back <= kMaxListLookBack && back <= i && def.ok(); ++back) {
+        const std::string_view text = lines.line(i - back);
+        if (text.find(name) == std::string_view::npos) continue;
+        re2::StringPiece d[2];
+        if (!def.Match(text, 0, text.size(), re2::RE2::UNANCHORED, d, 2)) continue;
+        std::vector<std::string> v;
+        if (list_parts(lines, i - back, static_cast<std::size_t>(d[1].data() - text.data()) + 1, d[1][0] == '[' ? ']' : ')', lits,
+                       nullptr, &v)) {
+          items = std::move(v);
+        }
+        break;
+      }
+      if (!items) break;
+      const auto n = static_cast<long>(items->size());
+      auto bound = [&](const re2::StringPiece& g, long dflt) {
+        if (g.data() == nullptr || g.empty()) return dflt;
+        long v = std::strtol(std::string(g.data(), g.size()).c_str(), nullptr, 10);
+        if (v < 0) v += n;
+        return std::clamp(v, 0L, n);
+      };
+      const long from = bound(m[4], 0), to = bound(m[5], n);
+      sliced = sliced || m[4].data() != nullptr;
+      std::string value;
+      for (long k = from; k < to; ++k) {
+        if (k > from) value += sep;
+        value += (*items)[static_cast<std::size_t>(k)];
+      }
+      const auto b = static_cast<std::size_t>(m[0].data() - line.data());
+      rebuilt.append(line.substr(at, b - at));
+      pieces.emplace_back(rebuilt.size(), rebuilt.size() + value.size() + 2);
+      rebuilt += '"' + value + '"';
+      at = b + m[0].size();
+    }
+    // Only what joined_lists does not read: a slice (with or without a
+    // separator; a separator alone joins words, `", ".join(names)`).
+    if (pieces.empty() || !sliced) continue;
+    rebuilt.append(line.substr(at));
+    // The literals added with `+` around the joins, as one.
+    literals(rebuilt, lits);
+    std::size_t first = 0;
+    for (std::size_t k = 0; k < lits.size(); ++k) {
+      const bool last = k + 1 == lits.size() || trim(std::string_view(rebuilt).substr(lits[k].end, lits[k + 1].begin - lits[k].end)) != "+";
+      if (!last) continue;
+      const std::size_t b = lits[first].begin, e = lits[k].end;
+      const bool holds_join = std::any_of(pieces.begin(), pieces.end(), [&](const auto& p) { return p.first >= b && p.second <= e; });
+      if (holds_join) {
+        std::string value;
+        for (std::size_t j = first; j <= k; ++j) value.append(rebuilt, lits[j].begin + 1, lits[j].end - lits[j].begin - 2);
+        const std::size_t keep = std::min(b, kMaxContext);
+        out.push_back(literal_reading(i, 1, "joined list", std::string(trim(std::string_view(rebuilt).substr(b - keep, keep))), value));
+        ++reads;
+      }
+      first = k + 1;
+    }
+  }
+}
+
+// A list of literals over several lines, joined with an empty separator
+// by the call that opens it or by the join that closes it: Python's
+// `"".join([` / C#'s `string.Concat(` / Java's `String.join("",` / Go's
+// `strings.Join([]string{` … `}, "")` at the end of a line, then a literal
+// or a few per line; JavaScript's `const key = [` … `'…'].join('');`. The
+// reading is the opening line's name part and the parts as one literal.
+void joined_open_lists(const AddedLines& lines, const std::vector<std::size_t>& joins, std::vector<HiddenReading>& out) {
+  static const re2::RE2 opens(
+      R"(((?:""|'')\s*\.\s*join\s*\(\s*[\[\(]|\bstrings\.Join\s*\(\s*\[\]string\s*\{|\b[Ss]tring\.Concat\s*\()"
+      R"(|\b[Ss]tring\.(?:join|Join)\s*\(\s*(?:""|[Ss]tring\.Empty)\s*,|\bimplode\s*\(\s*(?:''|"")\s*,\s*(?:\[|array\s*\()|\bconcat!\s*\()\s*$)");
+  static const re2::RE2 closes(R"(^\s*(?:(?:"[^"]*"|'[^']*'|`[^`]*`)\s*,?\s*)*\]\s*\.\s*join\s*\(\s*(?:""|''|``)\s*\))");
+  std::vector<Literal> lits;
+  std::size_t done = 0;  // lines before this one were read as a list's
+  auto read = [&](std::size_t k, std::size_t open, std::size_t i, const std::string& parts) {
+    const std::size_t keep = std::min(open, kMaxContext);
+    out.push_back(literal_reading(k, i - k + 1, "joined list", call_free(name_part(lines.line(k).substr(open - keep, keep))), parts));
+    done = i + 1;
+  };
+  for (std::size_t i : joins) {
+    if (i < done) continue;
+    const std::string_view line = lines.line(i);
+    re2::StringPiece m[2];
+    if (opens.Match(line, 0, line.size(), re2::RE2::UNANCHORED, m, 2)) {
+      const auto at = static_cast<std::size_t>(m[1].data() - line.data());
+      const char last = m[1][m[1].size() - 1];
+      const char closer = last == '[' ? ']' : last == '{' ? '}' : ')';
+      std::size_t end = i;
+      const auto parts = list_parts(lines, i, at + m[1].size(), closer, lits, &end);
+      // Go names its separator after the list: only `}, "")` is empty.
+      if (!parts || end == i) continue;
+      if (closer == '}') {
+        const std::string_view tail = lines.line(end).substr(lines.line(end).find('}') + 1);
+        static const re2::RE2 empty_sep(R"(^\s*,\s*""\s*\))");
+        if (!re2::RE2::PartialMatch(tail, empty_sep)) continue;
+      }
+      read(i, at, end, *parts);
+      continue;
+    }
+    if (i == 0 || !re2::RE2::PartialMatch(line, closes)) continue;
+    for (std::size_t k = i - 1; lines.number(k) + 1 == lines.number(k + 1) && i - k < kMaxJoin; --k) {
+      const std::string_view text = lines.line(k);
+      const auto open = text.rfind('[');
+      if (open != std::string_view::npos) {
+        std::size_t end = k;
+        const auto parts = list_parts(lines, k, open + 1, ']', lits, &end);
+        if (parts && end == i) read(k, open, i, *parts);
+        break;
+      }
+      if (k == 0) break;
     }
   }
 }
@@ -587,6 +807,59 @@ void reversed_literals(std::string_view line, std::size_t i, std::vector<Literal
     r.raw.emplace_back(body);
     out.push_back(std::move(r));
     ++readings;
+  }
+}
+
+// ------------------------------------------------------------- char codes
+
+// Character codes written as numbers and turned into a string where used:
+// JavaScript's String.fromCharCode(115, 107, …), Python's bytes([…]) or
+// chr(c) for c in […], Go's string([]byte{…}), C#'s GetString(new byte[]
+// {…}). A run of at least kMinCodes codes of printable ASCII (decimal or
+// 0x hex) is read as a literal, after the line's name part.
+constexpr std::size_t kMinCodes = 8;
+
+bool may_hold_codes(std::string_view line) {
+  // "yte" for bytes([, byte{ and byte[]; "hr(" for chr(.
+  return line.find("yte") != std::string_view::npos || line.find("hr(") != std::string_view::npos ||
+         line.find("CharCode") != std::string_view::npos || line.find("GetString(") != std::string_view::npos;
+}
+
+void char_codes(std::string_view line, std::size_t i, std::vector<HiddenReading>& out) {
+  std::size_t k = 0;
+  while (k < line.size()) {
+    // A run: number, comma, number, …
+    std::size_t start = k, j = k, count = 0;
+    std::string text;
+    while (j < line.size()) {
+      std::size_t q = j;
+      int base = 10;
+      if (q + 1 < line.size() && line[q] == '0' && (line[q + 1] == 'x' || line[q + 1] == 'X')) {
+        base = 16;
+        q += 2;
+      }
+      long v = 0;
+      std::size_t digits = 0;
+      while (q < line.size() && digits < 4 && (base == 16 ? is_hex(line[q]) : (line[q] >= '0' && line[q] <= '9'))) {
+        v = v * base + hex_digit(line[q]);
+        ++q;
+        ++digits;
+      }
+      if (digits == 0 || v < 0x20 || v >= 0x7f || (q < line.size() && (is_hex(line[q]) || line[q] == '.'))) break;
+      text += static_cast<char>(v);
+      ++count;
+      j = q;
+      while (j < line.size() && (line[j] == ' ' || line[j] == '\t')) ++j;
+      if (j >= line.size() || line[j] != ',') break;
+      ++j;
+      while (j < line.size() && (line[j] == ' ' || line[j] == '\t')) ++j;
+    }
+    if (count >= kMinCodes && (start == 0 || !std::isalnum(static_cast<unsigned char>(line[start - 1])))) {
+      const std::size_t keep = std::min(start, kMaxContext);
+      out.push_back(literal_reading(i, 1, "character codes", call_free(std::string(trim(line.substr(start - keep, keep)))), text));
+      return;  // one run a line
+    }
+    k = j > start ? j : start + 1;
   }
 }
 
@@ -728,15 +1001,23 @@ void notebook_sources(const AddedLines& lines, std::vector<HiddenReading>& out) 
   }
 }
 
+// Whether a line ends in an opening bracket (a list or call that goes on).
+bool opens_list(std::string_view line) {
+  std::size_t e = line.size();
+  while (e > 0 && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;
+  return e > 0 && (line[e - 1] == '(' || line[e - 1] == '[' || line[e - 1] == '{');
+}
+
 // One pass over a line's bytes (a table lookup each): which readings
 // could differ from the line. Most lines of code stop here.
 struct Flags {
   bool quote = false, escape = false, percent = false, lt = false;
   bool block_end = false;  // ends in a YAML block indicator or a triple quote
+  bool comma = false;      // a list of character codes has commas
   std::size_t run = 0;     // the longest run of base64 characters
 };
 
-enum : unsigned char { kQuoteBit = 1, kEscapeBit = 2, kPercentBit = 4, kLtBit = 8, kB64Bit = 16 };
+enum : unsigned char { kQuoteBit = 1, kEscapeBit = 2, kPercentBit = 4, kLtBit = 8, kB64Bit = 16, kCommaBit = 32 };
 
 constexpr std::array<unsigned char, 256> kMarks = [] {
   std::array<unsigned char, 256> t{};
@@ -745,6 +1026,7 @@ constexpr std::array<unsigned char, 256> kMarks = [] {
   t['\\'] = kEscapeBit;
   t['%'] = kPercentBit;
   t['<'] = kLtBit;
+  t[','] = kCommaBit;
   return t;
 }();
 
@@ -758,6 +1040,7 @@ Flags flags_of(std::string_view s) {
     run = (m & kB64Bit) ? run + 1 : 0;
     if (run >= kMinRun) f.run = run;
   }
+  f.comma = (marks & kCommaBit) != 0;
   f.quote = (marks & kQuoteBit) != 0;
   f.escape = (marks & kEscapeBit) != 0;
   f.percent = (marks & kPercentBit) != 0;
@@ -870,14 +1153,21 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
     if (f.quote) {
       reversed_literals(line, i, reversed_lits, out);
       if (may_join(line)) join_lines.push_back(i);
+    } else if (opens_list(line) && (line.find("Join(") != std::string_view::npos || line.find("Concat(") != std::string_view::npos)) {
+      join_lines.push_back(i);  // `strings.Join([]string{`, `string.Concat(`: the literals follow
     }
+    if (f.comma && may_hold_codes(line)) char_codes(line, i, out);
     if (f.lt || f.block_end) next_line_value(lines, i, out);
     if (f.block_end) one_line_triple(line, i, out);
     if (netrc_file ? trim(line).starts_with("machine ") : f.lt && netrc_target(line)) netrc_from.push_back(i);
   }
   joiner.close({});
   accumulator.close();
-  if (!join_lines.empty()) joined_lists(lines, join_lines, out);
+  if (!join_lines.empty()) {
+    joined_lists(lines, join_lines, out);
+    joined_open_lists(lines, join_lines, out);
+    sliced_joins(lines, join_lines, out);
+  }
   if (!netrc_from.empty()) netrc_blocks(lines, netrc_from, netrc_file, out);
   if (path.ends_with(".ipynb")) notebook_sources(lines, out);
   return out;

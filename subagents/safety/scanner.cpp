@@ -723,12 +723,33 @@ class FileScanner {
       // Masked whether or not it is reported again here.
       remember(value, r, rule, !raw_remembered[k]);
       raw_remembered[k] = 1;
-      if (std::binary_search(secret_lines_.begin(), secret_lines_.end(), r.first) || found_plainly(r, value)) continue;
+      if (std::binary_search(secret_lines_.begin(), secret_lines_.end(), r.first) || found_plainly(r, value)) {
+        span_existing(r);
+        continue;
+      }
       secret_lines_.insert(std::upper_bound(secret_lines_.begin(), secret_lines_.end(), r.first), r.first);
       --budget;
       Finding f = finding(rule, lines_.numbers[r.first], std::string(r.how) + ": " + redact(rule.id, value));
+      // A value joined over lines is on each of them: the finding spans
+      // them, and the redactor masks every line a secret finding spans.
+      if (r.lines > 1 && r.first + r.lines <= lines_.numbers.size()) f.end_line = lines_.numbers[r.first + r.lines - 1];
       f.message = rule.message + " It is hidden by " + std::string(r.how) + ". " + rule.why;
       out_.push_back(std::move(f));
+    }
+  }
+
+  // A reading whose value the plain pass (or an earlier reading) already
+  // reported on one of its lines: that finding spans the reading's lines
+  // too, so the redactor masks the parts joined from the others.
+  void span_existing(const HiddenReading& r) {
+    if (r.lines < 2 || r.first + r.lines > lines_.numbers.size()) return;
+    const int first = lines_.numbers[r.first], last = lines_.numbers[r.first + r.lines - 1];
+    for (auto it = out_.rbegin(); it != out_.rend(); ++it) {
+      if (it->path != path_) break;  // this file's findings are the last ones
+      if (it->rule.rfind("safety/secret/", 0) == 0 && it->line >= first && it->line <= last) {
+        it->end_line = std::max(it->end_line, last);
+        return;
+      }
     }
   }
 

@@ -29,10 +29,11 @@ bool github_checksum_valid(std::string_view token);
 // build well-formed synthetic tokens with it).
 std::string github_checksum(std::string_view random_part);
 
-// Whether a JWT's payload carries a claim an issuer sets (iss, aud, exp,
-// iat, nbf, jti). Tokens a service minted carry them; a test's hand-made
-// token ({"sub":"foo"}) carries none. A payload that does not decode counts
-// as issued (reported).
+// Whether a JWT looks minted by a service: a time claim (exp, iat, nbf) of
+// mid-2017 or later, or, with no time claim, a token id (jti). A test's
+// hand-made token ({"sub":"foo"}, {"iss":"test","aud":"single"}) and the
+// test vectors of specs and libraries (RFC 7519's exp 1300819380, 2011)
+// are not. A payload that does not decode counts as issued (reported).
 bool jwt_issued(std::string_view token);
 
 // Whether offset `at` of `line` lies in the payload of a

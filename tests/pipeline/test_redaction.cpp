@@ -212,6 +212,44 @@ TEST_SUITE("pipeline::redaction") {
     }
   }
 
+  TEST_CASE("a secret joined over several lines is masked in every line it spans") {
+    // A generated password split over three Java lines: each line alone is
+    // no secret, the joined value is.
+    const std::vector<std::string> parts = {std::string("Qx7") + "vLm2Rt", std::string("Zp4") + "nKw8Hs", std::string("Jd6") + "yTb3Fc"};
+    Diff d;
+    d.files.push_back(test::file_with_lines("src/Db.java", {"class Db {", "  static final String DB_PASSWORD = \"" + parts[0] + "\" +",
+                                                             "      \"" + parts[1] + "\" +", "      \"" + parts[2] + "\";", "}"}));
+    AgentContext ctx;
+    ctx.diff = d;
+    ctx.guidance = load_guidance();
+    ctx.secret_scan = std::make_shared<SecretScan>();
+    const auto findings = safety::scan(*safety::rules_for(ctx.guidance), ctx);
+    std::vector<AgentReport> agents(1);
+    agents[0].name = "safety";
+    agents[0].findings = findings;
+    const Finding* f = nullptr;
+    for (const auto& x : findings) {
+      if (x.rule.starts_with("safety/secret/")) f = &x;
+    }
+    REQUIRE(f);
+    CHECK(f->line == 2);
+    CHECK(f->end_line == 4);
+    const Redactor shared(ctx.guidance, PullRequest{}, d, agents, ctx.secret_scan.get());
+    const Redactor alone(ctx.guidance, PullRequest{}, d, agents);
+    for (const Redactor* red : {&shared, &alone}) {
+      const Diff masked = red->diff(d);
+      const auto& lines = masked.files[0].hunks[0].lines;
+      REQUIRE(lines.size() == 5);
+      CHECK(lines[0].content == "class Db {");
+      CHECK(lines[4].content == "}");
+      for (std::size_t i = 1; i < 4; ++i) {
+        CAPTURE(i);
+        CHECK(lines[i].content.find("[redacted: ") != std::string_view::npos);
+        for (const auto& part : parts) CHECK(lines[i].content.find(part) == std::string_view::npos);
+      }
+    }
+  }
+
   TEST_CASE("the redactor takes the values of the safety agent's scan and reads what it did not finish itself") {
     const std::string made_up = "zebra-orchid-lantern-41";  // no rule finds it
     Diff d;

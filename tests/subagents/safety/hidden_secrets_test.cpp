@@ -237,6 +237,31 @@ TEST_SUITE("safety") {
       CHECK(f->evidence.find("joined list") != std::string::npos);
       CHECK(f->evidence.find(kLiveStripe) == std::string::npos);
     }
+    // The list opened by the call that joins it, or closed by the join.
+    const std::string x = std::string("Qx7v") + "Lm2R", y = std::string("tZp4") + "nKw8", z = std::string("HsJd") + "6yTb";
+    for (const auto& [path, lines] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"web/keys.js", {"const apiToken = ['" + x + "', '" + y + "',", "  '" + z + "'].join('');"}},
+             {"store/keys.go", {"var apiToken = strings.Join([]string{", "\t\"" + x + "\",", "\t\"" + y + "\", \"" + z + "\",", "}, \"\")"}},
+             {"app/keys.py", {"API_TOKEN = \"\".join([", "    \"" + x + "\",", "    \"" + y + "\",", "    \"" + z + "\",", "])"}},
+             {"Mail/Keys.cs", {"var apiToken = string.Concat(", "    \"" + x + "\",", "    \"" + y + "\",", "    \"" + z + "\");"}},
+         }) {
+      CAPTURE(lines[0]);
+      const Finding* f = review_secret(path, lines, keep);
+      REQUIRE(f);
+      CHECK(f->line == 1);
+      CHECK(f->end_line == static_cast<int>(lines.size()));
+      CHECK(f->evidence.find(x + y) == std::string::npos);
+    }
+    // Slices of a tuple joined with separators and added up (Python).
+    const std::string tail = kLiveStripe.substr(8);
+    const Finding* f = review_secret("app/pay.py", {"_PARTS = (\"sk\", \"live\", \"" + tail.substr(0, 10) + "\", \"" + tail.substr(10) + "\")", "",
+                                                    "stripe.api_key = \"_\".join(_PARTS[:2]) + \"_\" + \"\".join(_PARTS[2:])"},
+                                     keep);
+    REQUIRE(f);
+    CHECK(f->rule == "safety/secret/stripe-secret-key");
+    CHECK_FALSE(review_secret("app/x.py", {"WORDS = (\"alpha\", \"beta\", \"gamma\")", "label = \", \".join(WORDS[:2]) + \"!\""}, keep));
+    CHECK(joined("store/x.go", {"s := strings.Join([]string{", "\t\"ab\",", "\t\"cd\",", "}, \"-\")"}, "joined list") == 0);
+    CHECK(joined("web/x.js", {"const s = ['ab',", "  'cd'].join(', ');"}, "joined list") == 0);
     // A separator, a list of names or calls, or words: no reading of a value.
     CHECK(joined("app/x.py", {"parts = [", "    \"" + a + "\",", "    \"" + b + "\",", "]", "key = \"-\".join(parts)"},
                  "joined list") == 0);
@@ -264,6 +289,63 @@ TEST_SUITE("safety") {
     // Another name appended to, or words: nothing.
     CHECK(joined("app/x.py", {"key = \"" + a + "\"", "other += \"" + b + c + "\""}) == 0);
     CHECK_FALSE(review_secret("web/x.js", {"let msg = 'Hello, ';", "msg += 'world';"}, keep));
+  }
+
+  TEST_CASE("literals joined by a call are read as the name's value, whatever the call wraps") {
+    std::vector<Finding> keep;
+    // Made-up values without a vendor's prefix: only a secret-named
+    // variable given the joined value tells.
+    const std::string a = std::string("Qx7v") + "Lm2R", b = std::string("tZp4") + "nKw8", c = std::string("HsJd") + "6yTb";
+    auto chars = [](const std::string& s) {
+      std::string out;
+      for (char ch : s) out += std::string(out.empty() ? "" : ", ") + "'" + ch + "'";
+      return out;
+    };
+    for (const auto& [path, line] : std::vector<std::pair<std::string, std::string>>{
+             {"store/sign.go", "var signingKey = []byte(strings.Join([]string{\"" + a + "\", \"" + b + "\", \"" + c + "\"}, \"\"))"},
+             {"Mail/Smtp.cs", "var pwd = string.Concat(\"" + a + "\", \"" + b + "\", \"#\", \"" + c + "\");"},
+             {"src/Keys.java", "static final String TOKEN = String.join(\"\", \"" + a + "\", \"" + b + "\", \"" + c + "\");"},
+             {"src/Keys.java", "static final String SECRET = String.format(\"%s%s%s\", \"" + a + "\", \"" + b + "\", \"" + c + "\");"},
+             {"cmd/keys.go", "var apiToken = fmt.Sprintf(\"%s%s%s\", \"" + a + "\", \"" + b + "\", \"" + c + "\")"},
+             {"src/Keys.java", "static final String DB_PASSWORD = new StringBuilder(\"" + a + "\").append(\"" + b + "\").append(\"" + c + "\").toString();"},
+             {"web/keys.js", "const secretKey = '" + a + "'.concat('" + b + "', '" + c + "');"},
+             {"app/keys.py", "API_KEY = \"{}{}{}\".format(\"" + a + "\", \"" + b + "\", \"" + c + "\")"},
+             {"src/Keys.java", "private static final char[] PASSWORD = { " + chars(a + b) + " };"},
+             {"Keys.cs", "static readonly string ApiKey = new string(new[] { " + chars(a + b + c) + " });"},
+         }) {
+      CAPTURE(line);
+      const Finding* f = review_secret(path, {line}, keep);
+      REQUIRE(f);
+      // (The builder's first literal alone is a password already.)
+      if (line.find("StringBuilder") == std::string::npos) CHECK(f->evidence.find("joined strings") != std::string::npos);
+      CHECK(f->evidence.find(a + b) == std::string::npos);
+    }
+    // Character codes turned into a string where used.
+    auto codes = [](const std::string& v, bool hex) {
+      std::string out;
+      for (unsigned char ch : v) {
+        if (!out.empty()) out += ", ";
+        out += hex ? "0x" + std::string(1, "0123456789abcdef"[ch >> 4]) + "0123456789abcdef"[ch & 15] : std::to_string(ch);
+      }
+      return out;
+    };
+    for (const auto& [path, line] : std::vector<std::pair<std::string, std::string>>{
+             {"web/keys.js", "const apiKey = String.fromCharCode(" + codes(a + b + c, false) + ");"},
+             {"app/keys.py", "DB_PASSWORD = bytes([" + codes(a + "#" + b, false) + "]).decode()"},
+             {"cmd/keys.go", "var apiToken = string([]byte{" + codes(a + b + c, true) + "})"},
+         }) {
+      CAPTURE(line);
+      const Finding* f = review_secret(path, {line}, keep);
+      REQUIRE(f);
+      CHECK(f->evidence.find("character codes") != std::string::npos);
+    }
+    CHECK_FALSE(review_secret("app/img.py", {"HEADER = bytes([137, 80, 78, 71, 13, 10, 26, 10])"}, keep));
+    // Words, a format with text of its own, a separator, a char array of
+    // punctuation under an ordinary name: nothing.
+    CHECK_FALSE(review_secret("src/Msg.java", {"String msg = String.format(\"%s%s\", \"Hello, \", \"world\");"}, keep));
+    CHECK_FALSE(review_secret("src/Msg.java", {"String token = String.format(\"id-%s\", \"" + a + "\");"}, keep));
+    CHECK_FALSE(review_secret("src/Sep.java", {"static final char[] SEPARATORS = { ',', ';', ':', '|', '/', '-', '_', '.' };"}, keep));
+    CHECK(joined("src/X.java", {"String s = String.format(\"%s-%s\", \"ab\", \"cd\");"}) == 0);
   }
 
   TEST_CASE("a shell word continued by a backslash on the next line's first column") {

@@ -64,6 +64,12 @@ TEST_SUITE("safety::secret_checks") {
     CHECK_FALSE(jwt_issued(head + ".eyJzdWIiOiJleHAifQ.sig"));                   // {"sub":"exp"}: a value, not a claim
     CHECK(jwt_issued(head + ".not*base64.sig"));                                 // undecodable: reported
     CHECK(jwt_issued("no-dots-at-all"));
+    // Test vectors: RFC 7519's example (exp 1300819380, 2011), an issuer and
+    // audience with no time ({"iss":"test","aud":"single"}); a token id counts.
+    CHECK_FALSE(jwt_issued(head + ".eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.sig"));
+    CHECK_FALSE(jwt_issued(head + ".eyJpc3MiOiJ0ZXN0IiwiYXVkIjoic2luZ2xlIn0.sig"));
+    CHECK(jwt_issued(head + ".eyJqdGkiOiJhYmMxMjMifQ.sig"));                      // {"jti":"abc123"}
+    CHECK(jwt_issued(head + ".eyJpc3MiOiJ4IiwiZXhwIjoxLjc1ZSswOX0.sig"));          // {"iss":"x","exp":1.75e+09}
   }
 
   TEST_CASE("DataUriCheck: inside a binary data URI's payload, after its first group, only") {
