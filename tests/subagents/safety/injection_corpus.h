@@ -15,7 +15,7 @@
 namespace reviewer::test {
 
 struct InjectionCase : LabelledCase {
-  std::string where;  // title | body | commit | pr (title and body) | comment | doc | string | name (a file path)
+  std::string where;  // title | body | commit | pr (title and body) | comment | doc | string | config | name (a file path)
   std::string text, title, body;
 };
 
@@ -35,7 +35,10 @@ inline std::vector<InjectionCase> load_injection_corpus(const std::string& path,
 
 // What the safety agent sees for a case: the text in its position of a PR.
 inline AgentContext injection_context(const InjectionCase& c) {
-  if (c.where == "comment" || c.where == "doc" || c.where == "string") {
+  // A configuration file's lines are added lines like any other file's
+  // (heldout6 has seven such rows; before session 22 they reached no text
+  // the agent reads and always counted as misses).
+  if (c.where == "comment" || c.where == "doc" || c.where == "string" || c.where == "config") {
     return context_with({added_lines(c.path, split_lines(c.text))}, "Update " + c.path, "Small change.");
   }
   if (c.where == "name") return context_with({added_lines(c.text, {"notes"})}, "Add notes", "Small change.");
