@@ -26,7 +26,7 @@ const std::set<std::string, std::less<>> kSectionKeys = {
     "rules", "languages", "test_paths", "test_severity", "placeholders", "max_findings_per_rule_per_file"};
 const std::set<std::string, std::less<>> kRuleKeys = {
     "id", "kind", "pattern", "patterns", "severity", "message", "why", "fix", "state", "languages",
-    "paths", "exclude_paths", "unless", "unless_reads", "requires", "when", "scope", "entropy", "min_length",
+    "paths", "exclude_paths", "unless", "unless_reads", "requires", "unless_file", "when", "scope", "entropy", "min_length",
     "checksum", "generic", "placeholders", "once", "decoded", "description", "docs", "in_tests"};
 
 void check_keys(const json& obj, const std::set<std::string, std::less<>>& known, const std::string& where) {
@@ -227,6 +227,9 @@ Parsed parse_rule(const std::string& id, const json& r, const RuleSet& set) {
   }
   if (auto q = optional_string(r, "requires", where); !q.empty()) {
     rule.requires_ = compile(q, true, where, "requires");
+  }
+  if (auto q = optional_string(r, "unless_file", where); !q.empty()) {
+    rule.unless_file = compile(q, true, where, "unless_file");
   }
 
   for (const auto& lang : string_list(r, "languages", where)) {

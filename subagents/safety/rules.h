@@ -40,6 +40,7 @@ struct Rule {
   std::shared_ptr<const re2::RE2> unless;    // a hit on the same line cancels
   bool unless_on_match = false;  // `unless_reads: match`: a hit inside the match cancels, not one elsewhere on its line
   std::shared_ptr<const re2::RE2> requires_; // must also occur in the file's shown lines
+  std::shared_ptr<const re2::RE2> unless_file; // occurring on one of the file's shown lines cancels the rule there
   std::uint64_t languages = 0;  // bit per language; 0 = any file
   PathMatcher paths, exclude_paths;
   double min_entropy = 0.0;

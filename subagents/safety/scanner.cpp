@@ -372,12 +372,16 @@ class FileScanner {
   // once per rule and file (it reads the whole file, and the rule may be a
   // candidate in every block: re-reading it each time made a file of such
   // blocks quadratic).
+  // `unless_file` is the converse: a hit on any shown line (a check the
+  // code makes elsewhere in the file) cancels the rule for the file.
   bool requirement_met(const Rule& r) {
-    if (!r.requires_) return true;
+    if (!r.requires_ && !r.unless_file) return true;
     signed char& known = required_[static_cast<std::size_t>(&r - rules_.rules.data())];
     if (known < 0) {
       if (!visible_) visible_ = join_lines(fd_, true);
-      known = re2::RE2::PartialMatch(piece(visible_->text()), *r.requires_) ? 1 : 0;
+      const auto text = piece(visible_->text());
+      const bool met = !r.requires_ || re2::RE2::PartialMatch(text, *r.requires_);
+      known = met && !(r.unless_file && re2::RE2::PartialMatch(text, *r.unless_file)) ? 1 : 0;
     }
     return known == 1;
   }
