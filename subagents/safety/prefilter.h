@@ -95,7 +95,7 @@ struct RuleSet::Prefilter {
 
   std::unique_ptr<re2::FilteredRE2> filter;   // its regexp ids are entry indices
   std::unique_ptr<re2::RE2::Set> atoms;       // the filter's atoms, matched on lowercased text
-  std::unique_ptr<re2::RE2::Set> unfiltered;  // patterns without atoms, matched as they are
+  std::unique_ptr<re2::RE2::Set> unfiltered;  // patterns without atoms, counts widened (a superset)
   std::vector<int> unfiltered_entries;        // unfiltered's index -> entry index
   // Entries whose pattern can name a character outside ASCII (a byte over
   // 0x7f, or an escape such as \x{...} or \p{...}): their atoms may hold such

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/core/error.h"
+#include "reviewer/core/two_threads.h"
 #include "subagents/safety/prefilter.h"
 
 namespace reviewer::safety {
@@ -295,6 +296,71 @@ std::unique_ptr<re2::RE2::Set> compiled_set(const RE2::Options& opts, const std:
   return set;
 }
 
+// A pattern that matches wherever `p` matches, and perhaps elsewhere: each
+// counted repetition X{n}, X{n,} or X{n,m} becomes X{k,}, k the smaller of n
+// and kWidenedCount (X+ for 1, X* for 0). The
+// set of the patterns without atoms is only a sieve (a pattern it lets
+// through is then run as written), and a count compiles to that many copies
+// of X: vendor-token's {100,} and {146} made 12,000 instructions, the most of
+// that set's program and of the DFA states it builds on every path and
+// title. Unchanged when it uses \Q...\E or does not parse as expected.
+// Small enough for a short program, large enough that a path such as
+// patch.c does not pass vendor-token's pat[A-Za-z0-9]{14}\.[a-f0-9]{64}
+// (and have its 12,000 instructions run).
+constexpr std::size_t kWidenedCount = 4;
+
+std::string widened(std::string_view p) {
+  std::string out;
+  out.reserve(p.size());
+  const auto digits = [&](std::size_t j) {
+    while (j < p.size() && p[j] >= '0' && p[j] <= '9') ++j;
+    return j;
+  };
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    std::size_t end = i;  // the last byte of this token, copied as it is
+    if (p[i] == '\\') {
+      if (i + 1 >= p.size() || p[i + 1] == 'Q') return std::string(p);
+      end = i + 1;
+      const char c = p[i + 1];
+      if ((c == 'x' || c == 'p' || c == 'P') && i + 2 < p.size() && p[i + 2] == '{') {
+        end = p.find('}', i + 2);  // \x{...}, \p{...}: not a count
+        if (end == std::string_view::npos) return std::string(p);
+      }
+    } else if (p[i] == '[') {
+      std::size_t j = i + 1;
+      if (j < p.size() && p[j] == '^') ++j;
+      if (j < p.size() && p[j] == ']') ++j;
+      while (j < p.size() && p[j] != ']') {
+        if (p[j] == '\\') {
+          j += 2;
+        } else if (p[j] == '[' && j + 1 < p.size() && p[j + 1] == ':') {
+          const auto close = p.find(":]", j + 2);
+          if (close == std::string_view::npos) return std::string(p);
+          j = close + 2;
+        } else {
+          ++j;
+        }
+      }
+      if (j >= p.size()) return std::string(p);
+      end = j;
+    } else if (p[i] == '{') {
+      const std::size_t n_end = digits(i + 1);
+      std::size_t k = n_end;
+      if (n_end > i + 1 && k < p.size() && p[k] == ',') k = digits(k + 1);
+      if (n_end > i + 1 && k < p.size() && p[k] == '}') {
+        std::size_t n = 0;  // at least n, and at most kWidenedCount
+        for (std::size_t d = i + 1; d < n_end && n < kWidenedCount; ++d) n = n * 10 + static_cast<std::size_t>(p[d] - '0');
+        out += n == 0 ? std::string("*") : n == 1 ? std::string("+") : fmt::format("{{{},}}", std::min(n, kWidenedCount));
+        i = k;
+        continue;
+      }
+    }
+    out.append(p.substr(i, end - i + 1));
+    i = end;
+  }
+  return out;
+}
+
 // Atoms shorter than this are dropped (the pattern then relies on its other
 // atoms, or becomes unfiltered): a two-letter atom would pass most lines.
 constexpr int kMinAtomLength = 3;
@@ -356,8 +422,14 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(std::vector<Parsed>& r
   std::vector<std::string> bare;
   pf->unfiltered_entries = std::move(without_atoms);
   std::erase_if(pf->unfiltered_entries, [&](int e) { return pf->bound(e); });
-  for (int e : pf->unfiltered_entries) bare.push_back(pf->patterns[static_cast<std::size_t>(e)]);
-  pf->unfiltered = compiled_set(pf->options, bare, "rules");
+  for (int e : pf->unfiltered_entries) bare.push_back(widened(pf->patterns[static_cast<std::size_t>(e)]));
+  try {
+    pf->unfiltered = compiled_set(pf->options, bare, "rules");
+  } catch (const Error&) {  // not expected: the patterns as they are
+    bare.clear();
+    for (int e : pf->unfiltered_entries) bare.push_back(pf->patterns[static_cast<std::size_t>(e)]);
+    pf->unfiltered = compiled_set(pf->options, bare, "rules");
+  }
   for (std::size_t e = 0; e < pf->patterns.size(); ++e) {
     if (wide_pattern(pf->patterns[e]) && !pf->bound(static_cast<int>(e))) pf->wide_entries.push_back(static_cast<int>(e));
   }
@@ -598,8 +670,14 @@ std::shared_ptr<const RuleSet> compile_rules(const json& section, std::string ve
     auto rank = [](const Rule& r) { return r.kind != RuleKind::secret ? 2 : r.generic ? 1 : 0; };
     return rank(a.rule) < rank(b.rule);
   });
-  set->line_set = build_prefilter(parsed, true);
-  set->text_set = build_prefilter(parsed, false);
+  // The two sets are compiled on two threads (each writes only its own
+  // field of a rule): the PR-text set, its 345 patterns mostly the long
+  // prompt-injection ones, is about two fifths of the compile's CPU. A
+  // failure in both reports the line set's, as one thread would.
+  std::shared_ptr<const RuleSet::Prefilter> built[2];
+  on_two_threads(2, true, [&](std::size_t i, int) { built[i] = build_prefilter(parsed, i == 0); });
+  set->line_set = std::move(built[0]);
+  set->text_set = std::move(built[1]);
   for (auto& p : parsed) {
     set->has_decoded |= p.rule.decoded;
     set->rules.push_back(std::move(p.rule));
