@@ -223,7 +223,18 @@ class FileScanner {
 
   Severity severity(const Rule& r) const {
     if (r.kind == RuleKind::code && is_test_) return std::min(r.severity, rules_.test_severity);
+    if (check_elsewhere(r)) return std::min(r.severity, Severity::warning);
     return r.severity;
+  }
+
+  // A rule with `unless_file` says "no check anywhere in the file", which
+  // only a file shown whole (added) can tell. A file shown in part, or a
+  // shown line that looks like such a check, makes its finding a warning
+  // for a person to confirm, never silence: text in the pull request (a
+  // comment naming a check, an unused import) cannot take a finding away.
+  bool check_elsewhere(const Rule& r) const {
+    return r.unless_file &&
+           (fd_.kind != ChangeKind::added || required_[static_cast<std::size_t>(&r - rules_.rules.data())] == 2);
   }
 
   Finding finding(const Rule& r, int line, std::string evidence) const {
@@ -234,6 +245,10 @@ class FileScanner {
     f.line = line;
     f.end_line = line;
     f.message = r.message + " " + r.why;
+    if (check_elsewhere(r) && f.severity < r.severity) {
+      f.message += " The file may check this elsewhere (a part not shown, or a line that looks like a check): "
+                   "confirm that check covers this line.";
+    }
     f.evidence = std::move(evidence);
     f.suggestion = r.fix;
     f.shadow = r.shadow;
@@ -372,8 +387,9 @@ class FileScanner {
   // once per rule and file (it reads the whole file, and the rule may be a
   // candidate in every block: re-reading it each time made a file of such
   // blocks quadratic).
-  // `unless_file` is the converse: a hit on any shown line (a check the
-  // code makes elsewhere in the file) cancels the rule for the file.
+  // `unless_file` is not a requirement: a hit on any shown line (what looks
+  // like a check made elsewhere in the file) is remembered (2) and lowers
+  // the finding to a warning (check_elsewhere).
   bool requirement_met(const Rule& r) {
     if (!r.requires_ && !r.unless_file) return true;
     signed char& known = required_[static_cast<std::size_t>(&r - rules_.rules.data())];
@@ -381,9 +397,9 @@ class FileScanner {
       if (!visible_) visible_ = join_lines(fd_, true);
       const auto text = piece(visible_->text());
       const bool met = !r.requires_ || re2::RE2::PartialMatch(text, *r.requires_);
-      known = met && !(r.unless_file && re2::RE2::PartialMatch(text, *r.unless_file)) ? 1 : 0;
+      known = !met ? 0 : r.unless_file && re2::RE2::PartialMatch(text, *r.unless_file) ? 2 : 1;
     }
-    return known == 1;
+    return known >= 1;
   }
 
   void line_rules(bool secrets_only = false) {
@@ -865,7 +881,7 @@ class FileScanner {
   std::vector<char> decoded_hint_;  // per added line: its block's sieve named a `decoded` rule
   std::vector<int> bound_;     // path-bound entries whose rules apply here, sorted
   mutable std::vector<signed char> applies_;  // per rule: -1 not yet asked, else applies()
-  std::vector<signed char> required_;  // per rule: -1 not judged yet, else requirement_met's answer
+  std::vector<signed char> required_;  // per rule: -1 not judged yet, 0 not met, 1 met, 2 met with an unless_file hit
 };
 
 // Prose with each paragraph on one line: a line break between two

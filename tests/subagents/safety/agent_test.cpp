@@ -926,3 +926,28 @@ TEST_SUITE("safety::unless") {
     CHECK(secret_findings(fs)[0]->line == 2);
   }
 }
+
+TEST_SUITE("safety agent: a check elsewhere in the file (unless_file, session 22)") {
+  TEST_CASE("an error only in an added file with no check; a check named on a line, or a file shown in part, a warning") {
+    const std::vector<std::string> lines = {"def login():", "    nxt = request.args.get(\"next\")",
+                                            "    return redirect(nxt)"};
+    const std::string rule = "safety/code/open-redirect-unchecked";
+    auto added = review(context_with({added_lines("app/views.py", lines, ChangeKind::added)}));
+    REQUIRE(with_rule(added, rule) != nullptr);
+    CHECK(with_rule(added, rule)->severity == Severity::error);
+    // A comment or an unused import naming a check does not cancel it.
+    for (const std::string extra : {"# the next URL is checked with validate_redirect upstream",
+                                    "from urllib.parse import urlparse"}) {
+      std::vector<std::string> more = lines;
+      more.insert(more.begin(), extra);
+      auto f = review(context_with({added_lines("app/views.py", more, ChangeKind::added)}));
+      REQUIRE(with_rule(f, rule) != nullptr);
+      CHECK(with_rule(f, rule)->severity == Severity::warning);
+      CHECK(with_rule(f, rule)->message.find("confirm") != std::string::npos);
+    }
+    // A modified file: the check may be in a part the diff does not show.
+    auto modified = review(context_with({added_lines("app/views.py", lines, ChangeKind::modified, 120)}));
+    REQUIRE(with_rule(modified, rule) != nullptr);
+    CHECK(with_rule(modified, rule)->severity == Severity::warning);
+  }
+}
