@@ -32,7 +32,12 @@ bool bold_heading(std::string_view t) {
   if (!(t.ends_with("**") || t.ends_with("__"))) return false;
   std::string_view inner = trim(t.substr(2, t.size() - 4));
   if (inner.ends_with(":")) inner.remove_suffix(1);
-  if (inner.empty() || inner.ends_with(".") || inner.ends_with("!")) return false;
+  if (inner.empty()) return false;
+  // A template's bold prompt ("**Describe the motivation for this change.**")
+  // asks; it says nothing of the author's.
+  static const RE2 kPrompt(R"((?i)^(?:please\s+)?(?:describe|explain|provide|list|include|summari[sz]e|link|add|give|tell|state|mention|fill)\b)");
+  if (RE2::PartialMatch(inner, kPrompt)) return true;
+  if (inner.ends_with(".") || inner.ends_with("!")) return false;
   return std::count(inner.begin(), inner.end(), ' ') < 8;  // at most eight words
 }
 

@@ -118,6 +118,25 @@ TEST_SUITE("intent description rules") {
     }
   }
 
+  TEST_CASE("the old behaviour told, then what happens now, is a why (session 22)") {
+    for (const char* body : {
+             "Search results showed archived projects first. They now come after the active ones.",
+             "The export printed every date twice in the CSV header.\nThe header now lists each date once.",
+             "Retries went to the same dead host; a new host is picked instead.",
+         }) {
+      const std::string text = body;
+      CAPTURE(text);
+      CHECK_FALSE(has_rule(run_intent(pr_with("Change invoice total rounding", body), one_file()), "intent/no-why"));
+    }
+    // What changed and what it does now, with no old behaviour: still no reason.
+    for (const char* body : {"Adds a `--after` flag to the export command. The export now accepts a start date.",
+                             "Renames the option and moves it to the config module; the CLI now reads it from there."}) {
+      const std::string text = body;
+      CAPTURE(text);
+      CHECK(has_rule(run_intent(pr_with("Add an export filter", body), one_file()), "intent/no-why"));
+    }
+  }
+
   TEST_CASE("a sentence in bold is the author's words, not a heading (session 22)") {
     for (const char* body : {
              "**The digest lists each job twice because the join repeats rows.**",
@@ -129,8 +148,10 @@ TEST_SUITE("intent description rules") {
       CHECK_FALSE(has_rule(findings, "intent/empty-description"));
       CHECK_FALSE(has_rule(findings, "intent/no-why"));
     }
-    // A short bold label, a question or a label with a colon is still a heading.
-    for (const char* body : {"**Summary**\n\n**Why is this needed?**\n\n**Notes:**", "__Motivation__"}) {
+    // A short bold label, a question, a label with a colon or a template's
+    // bold prompt is still a heading.
+    for (const char* body : {"**Summary**\n\n**Why is this needed?**\n\n**Notes:**", "__Motivation__",
+                             "**Describe the motivation for this change.**"}) {
       const std::string text = body;
       CAPTURE(text);
       CHECK(has_rule(run_intent(pr_with("Change invoice total rounding", body), one_file()), "intent/empty-description"));
