@@ -433,6 +433,26 @@ void check_coverage_lowered(const Rule& rule, const FileView& f, std::vector<Fin
 
 namespace {
 
+// The files that configure a test or coverage tool alone (".coveragerc",
+// "jest.config.ts"): whatever they hold is its settings. A prefix name needs
+// the tool's own extension ("jest.config.js.bak" is read by nothing).
+bool coverage_tool_config(std::string_view path) {
+  const auto slash = path.rfind('/');
+  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  for (std::string_view n : {".coveragerc", "codecov.yml", ".codecov.yml", "codecov.yaml", ".nycrc", ".nycrc.json",
+                             ".c8rc.json"}) {
+    if (name == n) return true;
+  }
+  for (std::string_view prefix : {"jest.config.", "vitest.config.", "karma.conf."}) {
+    if (name.substr(0, prefix.size()) != prefix) continue;
+    const std::string_view ext = name.substr(prefix.size());
+    for (std::string_view e : {"js", "cjs", "mjs", "ts", "cts", "mts", "json"}) {
+      if (ext == e) return true;
+    }
+  }
+  return false;
+}
+
 // The files a coverage tool reads its gate from (not docs, not code).
 bool coverage_config(std::string_view path) {
   const auto slash = path.rfind('/');
@@ -443,10 +463,7 @@ bool coverage_config(std::string_view path) {
   for (std::string_view n : kNames) {
     if (name == n) return true;
   }
-  for (std::string_view prefix : {"jest.config.", "vitest.config.", "karma.conf."}) {
-    if (name.substr(0, prefix.size()) == prefix) return true;
-  }
-  return false;
+  return coverage_tool_config(path);
 }
 
 bool comment_line(std::string_view s) {
@@ -477,7 +494,9 @@ void check_coverage_file_deleted(const Rule& rule, const std::vector<FileView>& 
     const FileDiff& d = *f.diff;
     const bool renamed_away = d.kind == ChangeKind::renamed && coverage_config(d.old_path) && !coverage_config(d.new_path);
     if (!(d.kind == ChangeKind::deleted && coverage_config(f.path)) && !renamed_away) continue;
-    bool says = RE2::PartialMatch(d.old_path, coverage_words());
+    // Renamed whole, a tool's own file says what it was by its name.
+    bool says = RE2::PartialMatch(d.old_path, coverage_words()) ||
+                (renamed_away && f.hunks.empty() && coverage_tool_config(d.old_path));
     for (const HunkView& h : f.hunks) {
       for (const SideLine& l : h.old_side) says = says || RE2::PartialMatch(l.line->content, coverage_words());
     }

@@ -507,6 +507,12 @@ TEST_SUITE("logic agent: coverage gate renamed away (session 22)") {
     auto g = gate_findings("cov-rename-edit", {{".coveragerc", rc}}, {{"old/coveragerc.txt", rc + "# kept for reference\n"}});
     REQUIRE(g.size() == 1);
     CHECK(g[0].message.find("fail_under") != std::string::npos);
+    // A tool's own file renamed whole, its name no coverage word; a config
+    // name with a suffix no tool reads (final read).
+    const std::string nyc = "{\n  \"check-coverage\": true,\n  \"lines\": 90\n}\n";
+    CHECK(gate_findings("cov-rename-nyc", {{".nycrc", nyc}}, {{".nycrc.old", nyc}}).size() == 1);
+    const std::string jest = "module.exports = {\n  coverageThreshold: { global: { lines: 90 } },\n};\n";
+    CHECK(gate_findings("cov-rename-jest", {{"jest.config.js", jest}}, {{"jest.config.js.bak", jest}}).size() == 1);
     // Moved to a name the tool still reads: nothing.
     CHECK(gate_findings("cov-move", {{".coveragerc", rc}}, {{"app/.coveragerc", rc}}).empty());
   }
