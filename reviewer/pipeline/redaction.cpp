@@ -271,8 +271,24 @@ void Redactor::remember(std::string_view value, const std::string& rule) {
   }
 }
 
-void Redactor::known_spans(std::string_view s, std::vector<Span>& spans) const {
+void Redactor::known_spans(std::string_view s, std::vector<Span>& spans, bool words) const {
   for (const auto& [value, rule] : values_) {
+    // A password that is an ordinary word ("saleor" of a demo database URL)
+    // leaves paths alone: a path is public, and a masked one places no
+    // comment on its file.
+    if (!words && word_like(value)) continue;
+    // A value cut at its start (an excerpt that begins inside it) still
+    // ends like it: its last kMinPrefix bytes and as many before them as
+    // match.
+    if (value.size() >= 2 * kMinPrefix) {
+      const std::string_view tail = std::string_view(value).substr(value.size() - kMinPrefix);
+      for (std::size_t at = s.find(tail); at != std::string_view::npos; at = s.find(tail, at + 1)) {
+        std::size_t n = kMinPrefix;
+        while (n < value.size() && at + kMinPrefix >= n + 1 && s[at + kMinPrefix - n - 1] == value[value.size() - n - 1]) ++n;
+        const std::size_t from = at + kMinPrefix - n;
+        if (n < value.size() && !word_like(s.substr(from, n))) spans.push_back({from, at + kMinPrefix, rule});
+      }
+    }
     const std::string_view head = std::string_view(value).substr(0, std::min(value.size(), kMinPrefix));
     for (std::size_t at = s.find(head); at != std::string_view::npos; at = s.find(head, at + 1)) {
       std::size_t n = head.size();
@@ -292,10 +308,10 @@ void Redactor::known_spans(std::string_view s, std::vector<Span>& spans) const {
   }
 }
 
-std::string Redactor::mask(std::string_view s, bool scan, bool known) const {
+std::string Redactor::mask(std::string_view s, bool scan, bool known, bool words) const {
   std::vector<Span> spans;
   if (scan) rule_spans(s, spans);
-  if (known) known_spans(s, spans);
+  if (known) known_spans(s, spans, words);
   if (spans.empty()) return std::string(s);
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
   std::string out;
@@ -315,6 +331,8 @@ std::string Redactor::mask(std::string_view s, bool scan, bool known) const {
 }
 
 std::string Redactor::text(std::string_view s) const { return mask(s, true, true); }
+
+std::string Redactor::path_text(std::string_view s) const { return mask(s, true, true, /*words=*/false); }
 
 std::string Redactor::model_text(std::string_view s) const {
   return redact(text(s), std::numeric_limits<std::size_t>::max(), /*keep_layout=*/true);
@@ -363,7 +381,7 @@ Diff Redactor::diff(Diff out) const {
                        }));
     if (!clean) mask_lines(file, [this](std::string_view s) { return mask(s, true, false); });
     for (auto& hunk : file.hunks) hunk.header = text(hunk.header);
-    const std::string old_path = text(file.old_path), new_path = text(file.new_path);
+    const std::string old_path = path_text(file.old_path), new_path = path_text(file.new_path);
     file.path_redacted = file.path_redacted || old_path != file.old_path || new_path != file.new_path;
     file.old_path = old_path;
     file.new_path = new_path;
@@ -383,7 +401,8 @@ void Redactor::apply(ReviewResult& r) const {
     a.partial = text(a.partial);
     risk(a.risk);
     for (auto& f : a.findings) {
-      for (auto* s : {&f.path, &f.message, &f.evidence, &f.suggestion}) *s = text(*s);
+      f.path = path_text(f.path);
+      for (auto* s : {&f.message, &f.evidence, &f.suggestion}) *s = text(*s);
     }
   }
   risk(r.risk);

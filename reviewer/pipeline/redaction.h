@@ -89,8 +89,11 @@ class Redactor {
   // the file gets new text only when something was masked.
   void mask_lines(FileDiff& file, const std::function<std::string(std::string_view)>& f) const;
   // The rules' own scan (`scan`), then known values and flagged lines (`known`).
-  std::string mask(std::string_view s, bool scan, bool known) const;
-  void known_spans(std::string_view s, std::vector<Span>& spans) const;
+  // `words`: also the learnt values that are ordinary words (not in paths).
+  std::string mask(std::string_view s, bool scan, bool known, bool words = true) const;
+  void known_spans(std::string_view s, std::vector<Span>& spans, bool words) const;
+  // A file path: text() but for learnt values that are ordinary words.
+  std::string path_text(std::string_view s) const;
 
   std::vector<std::shared_ptr<const safety::RuleSet>> rules_;
   std::vector<std::pair<std::string, std::string>> values_;        // (secret value, rule)

@@ -131,6 +131,21 @@ TEST_SUITE("pipeline::redaction") {
     CHECK(red.text("was passwordXq7 then").find("passwordXq7") == std::string::npos);
   }
 
+  TEST_CASE("a learnt value cut at its start is masked; an ordinary-word password leaves paths alone (session 22)") {
+    Diff d;
+    d.files.push_back(test::file_with_lines("saleor/settings.py", {"DATABASE_URL = \"postgres://saleor:saleor@db:5432/saleor\"",
+                                                                   "API = \"" + kKey + "\""}));
+    Redactor red(load_guidance(), PullRequest{}, d, {});
+    // An excerpt that begins inside the key shows none of its last bytes.
+    const std::string cut = "evidence: " + kKey.substr(5) + "\" + \"yyyy";
+    CHECK(red.text(cut).find(kKey.substr(kKey.size() - 8)) == std::string::npos);
+    // The word is masked in a finding's text, not in the file's path.
+    REQUIRE(red.text("was saleor") != "was saleor");
+    const Diff out = red.diff(d);
+    CHECK(out.files[0].new_path == "saleor/settings.py");
+    CHECK_FALSE(out.files[0].path_redacted);
+  }
+
   TEST_CASE("masked lines get text of their own; the diff it came from and clean files keep theirs") {
     Diff d;
     d.files.push_back(test::file_with_lines("a.cfg", {"name = demo", "key = " + kKey, "region = eu"}));
