@@ -20,17 +20,6 @@ Approval approval_of(const std::string& a) {
   return Approval::other;
 }
 
-const char* approval_text(Approval a) {
-  switch (a) {
-    case Approval::bot: return "bot";
-    case Approval::human: return "human";
-    case Approval::bot_human: return "bot+human";
-    case Approval::none:
-    case Approval::other: break;
-  }
-  return "none";
-}
-
 // The seconds of a time parse_utc_iso8601 accepts.
 std::optional<std::int64_t> seconds_of(std::string_view s) {
   const auto t = parse_utc_seconds(s);
@@ -51,6 +40,18 @@ std::string text_or_empty(std::int64_t seconds) {
 }
 
 }  // namespace
+
+const char* approval_text(CompactMerge::Approval a) {
+  using Approval = CompactMerge::Approval;
+  switch (a) {
+    case Approval::bot: return "bot";
+    case Approval::human: return "human";
+    case Approval::bot_human: return "bot+human";
+    case Approval::none:
+    case Approval::other: break;
+  }
+  return "none";
+}
 
 std::optional<std::int64_t> plain_seconds(std::string_view s) {
   // parse_utc_iso8601 checks the shape up to the seconds and the date; a

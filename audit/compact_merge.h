@@ -40,6 +40,10 @@ struct CompactMerge {
   bool reverted = false;
 };
 
+// The audit log's text for an approval type ("bot", "human", "bot+human",
+// "none").
+const char* approval_text(CompactMerge::Approval a);
+
 // `m` compact; `plain` false when its original row must be kept (above).
 CompactMerge compact_merge(const MergedChange& m, bool& plain);
 

@@ -201,8 +201,7 @@ void MergeScan::each_merge(const Row& row) {
       row(key, c, nullptr);
       continue;
     }
-    static constexpr const char* kApproval[] = {"bot", "human", "bot+human", "none"};
-    MergedChange c{time_text(m.at, event_odd), kApproval[static_cast<int>(approval)], reverted,
+    MergedChange c{time_text(m.at, event_odd), approval_text(approval), reverted,
                    time_text(opened_at, event_odd), time_text(approved_at, event_odd),
                    time_text(bot_at, runs_read_.odd)};
     row(key, {}, &c);
