@@ -1500,6 +1500,8 @@ P("code/mobile-tls-trust-all", "app/src/main/java/acme/web/Browser.kt", "~ overr
 P("code/mobile-tls-trust-all", "app/src/main/java/acme/net/Trust.kt", "~ object TrustAll : X509TrustManager {", "    override fun checkServerTrusted(chain: Array<X509Certificate>, authType: String) {}")
 P("code/mobile-tls-trust-all", "lib/net/client.dart", "~ final client = HttpClient();", "  client.badCertificateCallback = (X509Certificate cert, String host, int port) => true;")
 P("code/mobile-tls-trust-all", "Sources/Net/Session.swift", "~ import Alamofire", '    let manager = ServerTrustManager(evaluators: ["api.acme.io": DisabledTrustEvaluator()])')
+# twilio/twilio-python, MIT, commit 6e78c789c, twilio/auth_strategy/auth_type.py line 9: a grant type.
+N("twilio/auth_strategy/auth_type.py", '    CLIENT_CREDENTIALS = "client_credentials"')
 # A check on another shown line (unless_file) no longer cancels these rules: it makes
 # their finding a warning for a person to confirm (session 22).
 P("code/mobile-tls-trust-all", "Sources/Net/APIClient.swift", "~ func urlSession(_ session: URLSession, didReceive challenge: URLAuthenticationChallenge,", "~     if let trust = challenge.protectionSpace.serverTrust, SecTrustEvaluateWithError(trust, nil), pinned(trust) {", "        completionHandler(.useCredential, URLCredential(trust: trust))")
