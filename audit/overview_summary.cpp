@@ -46,9 +46,7 @@ void OverviewSummary::clear() {
 }
 
 void OverviewSummary::add_merge(const ChangeKey& k, MergedChange m) {
-  const auto repo = id_of(k.repository);
-  auto& entry = prs_[{repo, k.pr_number}];
-  entry.repo = repo;
+  auto& entry = entry_of(k);
   bool plain = true;
   auto c = compact_merge(m, plain);
   if (!plain) {
@@ -59,10 +57,7 @@ void OverviewSummary::add_merge(const ChangeKey& k, MergedChange m) {
 }
 
 void OverviewSummary::add_reverted_rule(const ChangeKey& k, std::uint32_t rule, std::string started_at) {
-  const auto repo = id_of(k.repository);
-  auto& entry = prs_[{repo, k.pr_number}];
-  entry.repo = repo;
-  entry.reverted_rules.emplace_back(rule, std::move(started_at));
+  entry_of(k).reverted_rules.emplace_back(rule, std::move(started_at));
 }
 
 void OverviewSummary::read_requests_and_votes(LogReader& log, std::int64_t after, NameIds& names,
@@ -261,10 +256,7 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
     if (odd) {
       add_merge(k, std::move(*odd));
     } else {
-      const auto repo = id_of(k.repository);
-      auto& entry = prs_[{repo, k.pr_number}];
-      entry.repo = repo;
-      entry.merges.push_back(c);
+      entry_of(k).merges.push_back(c);
     }
   });
   last_prs_ = prs_.size();

@@ -187,6 +187,13 @@ class OverviewSummary {
   // Reads again the merges and reverted rules of `prs`.
   void reread(LogReader& log, const std::vector<ChangeKey>& prs, const std::stop_token& stop);
   std::uint32_t id_of(const std::string& name);
+  // The pull request's entry (made on first use, its repository set).
+  auto& entry_of(const ChangeKey& k) {
+    const auto repo = id_of(k.repository);
+    auto& entry = prs_[{repo, k.pr_number}];
+    entry.repo = repo;
+    return entry;
+  }
   // A row of `k`'s: a merge, or a rule that fired on a run of a reverted
   // pull request (`rule` an id of names_).
   void add_merge(const ChangeKey& k, MergedChange m);
