@@ -367,17 +367,9 @@ class Joiner {
 
   void close(std::string_view suffix) {
     if (open_ && count_ > 1) {
-      HiddenReading r;
-      r.first = first_;
-      r.lines = last_ - first_ + 1;
-      r.how = "joined strings";
-      r.text = comma_ || called_ ? call_free(name_part(prefix_)) : name_part(prefix_);
-      if (!r.text.empty()) r.text += ' ';
-      const std::size_t from = r.text.size();
-      r.text += quote_;
-      r.text += contents_;
-      r.text += quote_;
-      r.changed.emplace_back(from, r.text.size());
+      HiddenReading r = literal_reading(first_, last_ - first_ + 1, "joined strings",
+                                        comma_ || called_ ? call_free(name_part(prefix_)) : name_part(prefix_),
+                                        contents_, quote_);
       r.text += trim(suffix);
       out_.push_back(std::move(r));
     }
