@@ -1663,6 +1663,9 @@ N("docs/setup.md", "`PGPASSWORD=postgres psql -h localhost -U app`")
 N("api/orders.http", "X-API-Key: {{apiKey}}")
 N("postman/acme.postman_collection.json", '      "key": "apiKey",', '      "value": "{{API_KEY}}",')
 N("ios/Config/Debug.xcconfig", "OTHER_LDFLAGS = $(inherited) -ObjC")
+P("secret/sql-seed-secret", "db/seeds/002_api_clients.sql", "INSERT INTO api_clients (name, client_secret) VALUES ('billing', '%s');" % split("Zk4Q", r(24)))
+N("db/seeds/001_api_clients.sql", "INSERT INTO api_clients (name, secret_sha256) VALUES ('billing', '%s');" % r(64, HEX))
+N("db/seeds/003_tokens.sql", "INSERT INTO api_tokens (id, token_name) VALUES ('5f0c2a9e-7b41-4d2e-9a63-1c8e4b7f2d90', 'billing-export');")
 # Real lines (false alarms on real code, read in session 23).
 # canonical/cloud-init, GPL-3.0 or Apache-2.0, commit 04eacd06,
 # doc/examples/cloud-config-ssh-keys.txt line 6: `EAAA` inside an ssh-rsa public key.
