@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Writes the rule prompt-injection-addressed-directive of
+guidance/default/safety-hidden.yml from its lexicons, kept here once: who is
+addressed (ADDR_EN, ADDR_X), what it is told (MODAL + VERB, DIR_V, DIR_X) and
+what is claimed (AUTH), each used by several of the rule's patterns. Edit the
+lexicons here, then run this script (it rewrites the rule in place; the other
+rules of the file are left alone) and rebuild `reviewer`. `--check` exits 1
+if the YAML is not what this script writes (ctest: guidance/addressed_directive_injection).
+
+The patterns are RE2 and are also compiled here by Python's re (their shared
+syntax: no look-around, no backreferences) as a first check; `reviewer
+guidance check` is the real one. Sessions 22 and 23: bench/README.md.
+"""
+import re
+import sys
+from pathlib import Path
+
+W = r'[^.!?\n]'          # a sentence's characters (ASCII stops)
+WC = r'[^.!?\n。！？]'    # with CJK stops
+# English addressees: an automated reviewer, named by what it is or does.
+ADDR_EN = (r'(?:(?:ai|llm|gpt|bot|automated|automatic|machine|robot)[\s-]+(?:code[\s-]+)?'
+           r'(?:review(?:ers?|ing\s+(?:tools?|agents?|bots?|models?|assistants?))?|checks?|checkers?|scanners?|assistants?|agents?|models?|summari[sz]ers?|readers?|pipelines?|evaluators?|reviewers?)'
+           r'|review(?:er)?[\s-]+(?:bots?|assistants?|tooling|agents?)|(?:tools?|systems?|bots?|agents?)\s+that\s+(?:reviews?|checks?|scans?|comments?\s+on|analy[sz]es?)\s+(?:this|these|the|pull|prs?|our|code)|(?:automated|ai|llm)\s+(?:systems?|tooling)'
+           r'|reviewers?\s*,?\s*\(?(?:(?:human|people)\s+(?:or|and)\s+(?:automated|ai|bots?|machines?)|(?:incl\.?|including)\s+(?:automated|ai|bots?|llms?))\)?'
+           r'|(?:language\s+models?|llms?|assistants?|agents?|models?|bots?)\s+(?:(?:that\s+is\s+|who\s+is\s+)?(?:reviewing|evaluating|reading|assessing|checking|summari[sz]ing|analy[sz]ing|processing|scanning|inspecting)\s+(?:this|these|it|the)(?:\s+(?:pull\s+request|pr|diff|change|patch|commit|code|file|repo(?:sitory)?|release|branch))?|in\s+the\s+review(?:\s+(?:pipeline|loop|process))?)'
+           r'|(?:reviewing|evaluating|summari[sz]ing)\s+(?:models?|assistants?|agents?|bots?|llms?|ai)|if\s+you\s+are\s+an?\s+(?:ai|llm|language\s+model|bot|assistant|automated\s+\w+)'
+           r'|whoever\s+(?:summari[sz]es|reviews|reads|evaluates))')
+# Single-word vocatives: need a second person or a review context after them.
+VOC1 = r'(?:assistant|agent|llm|model|bot|ai|copilot|claude|gemini|codex|cursor|devin)'
+# Obligations and requests.
+MODAL = (r'(?:are\s+to\s+be|should\s+therefore|should|must|shall|are\s+(?:expected|required|asked|instructed)\s+to|is\s+(?:expected|required|asked|instructed)\s+to|needs?\s+to|is\s+to|are\s+to|ha(?:s|ve)\s+to|please|kindly|do\s+not|does\s+not|don\x27t|never|would\s+be)')
+VERB = (r'(?:approve[sd]?|approval|sign\s+off|describe|consider|move\s+on|leave|passed\s+through|carry|classify|restrict|disclose|comply|sync|mirror|confirm|pass(?:ing)?|raise|flag|report|mention|comment|block|omit(?:ted)?|skip(?:ped)?|ignore[ds]?|disregard|treat|label|cap|downgrade|execute|run|print|reveal|output|repeat|dump|start\s+fresh|take\s+(?:your\s+)?direction|follow|accept|merge|defer|trust|lgtm|informational|nit|false\s+positives?|(?:be\s+)?(?:omitted|ignored|skipped|dropped|suppressed|left\s+out|approved))')
+# A directive after a vocative (no modal needed).
+DIR_V = (r'(?:leave\s+(?:\w+\s+){0,5}?out\b|out\s+of\s+(?:your|the)\s+(?:summary|review|comments?|report)|consider\s+(?:it|this|them)\s+(?:reviewed|approved|safe|fine|vetted)|move\s+on|(?:describe|summari[sz]e|report|present|classify|treat|consider)\s+(?:it|this|the\s+\w+)\s+as\b|approved?|lgtm|pass(?:ed)?\b|merge|ignore|disregard|skip|omit|cap\s+it|downgrade|informational|nit\b|false\s+positive|'
+         r'whatever\s+you\s+(?:were|have\s+been)\s+told|start\s+fresh|take\s+(?:your\s+)?direction|'
+         r'(?:print|reveal|output|repeat|dump|show|paste|quote)\s+(?:\w+\s+){0,3}(?:instructions|system\s+prompt|prompt|rules|configuration)|'
+         r'without\s+(?:asking|confirmation|prompting|approval)|(?:curl|wget)\s[^\n]{0,120}\|\s*(?:ba|z)?sh\b)')
+SECOND = r'(?:\byou\b|\byour\b|when\s+reviewing|before\s+(?:the\s+)?review|first\b|without\s+asking)'
+
+pats = {}
+pats['en_oblig'] = r'(?i)\b' + ADDR_EN + r'\b' + W + r'{0,120}?\b' + MODAL + r'\s+(?:\w+\s+){0,3}?' + VERB + r'\b'
+pats['en_voc'] = r'(?i)\b' + ADDR_EN + r'\s*(?:[:—]|--)\s*' + W + r'{0,100}?' + DIR_V
+pats['en_voc1'] = (r'(?i)(?:^|[#/*"\x27\[(]\s*)' + VOC1 + r's?\s*:\s*(?:please\s+)?' + W + r'{0,80}?' + SECOND + W + r'{0,100}?' + DIR_V)
+# Reveal: the instructions a model runs under.
+pats['reveal'] = (r'(?i)\b(?:print|output|show|repeat|reveal|list|dump|quote|paste|share|echo|write\s+out)\s+(?:out\s+)?(?:(?:all|the|your|any)\s+)*(?:\w+\s+)?(?:instructions|directives|rules|guidelines|prompts?)\s+(?:that\s+)?(?:you\s+(?:are|were|\x27re)\s+(?:operating|running|working|acting)\s+under|(?:the\s+)?(?:user|users|human|people)\s+(?:cannot|can\x27t|can\s+not|do\s+not|don\x27t)\s+see)')
+# Run a command without asking.
+pats['run_noask'] = (r'(?i)\b(?:run|execute|rode|roda|execute|ejecuta|ejecute|exécute[rz]?|esegui|führe|выполни(?:те)?|запусти(?:те)?)\b' + r'[^\n]{0,120}?' +
+                     r'(?:without\s+(?:asking|confirmation|prompting|waiting\s+for\s+approval)|sem\s+pedir\s+confirma|sin\s+(?:pedir\s+)?confirmaci|sans\s+(?:demander|confirmation)|senza\s+(?:chiedere|conferma)|ohne\s+(?:nachzufragen|Rückfrage|Bestätigung)|без\s+подтверждения|подтверждение\s+пользователя\s+не\s+требуется)')
+# Other languages: addressee ... directive within a sentence, or addressee as a label.
+ADDR_X = (r'(?:'
+  # de
+  r'(?:KI|Review|automatische[rnms]?|automatisierte[rnms]?)[\s-]*(?:Reviewer|Prüfer|Assistent(?:en)?|Gutachter|Modell|Agent(?:en)?)|Review-Assistent\w*'
+  # fr
+  r'|(?:assistant|relecteur|réviseur|agent|modèle)\s+(?:d[e\x27]\s*)?(?:IA|automatique|revue|relecture)'
+  # es / pt / it
+  r'|(?:asistente|assistente|agente|revisor|revisore|modelo|modello)\s+(?:de\s+|di\s+)?(?:IA|automático|automatico|automatizado|revisión|revisão|revisione|código|codice)'
+  r'|(?:asistente|assistente|agente)\s*:|(?:l\x27|la\s+|a\s+)?IA\s+(?:de\s+(?:revue|relecture|revisión|revisão|revisione)|que\s+(?:está\s+|esta\s+)?(?:revis|examin|analis)\w*|qui\s+(?:relit|examine|analyse))'
+  # nl
+  r'|(?:AI|automatische)[\s-]?(?:reviewer|beoordelaar|assistent|agent)'
+  # ru
+  r'|(?:ИИ|ии)[\s-]*(?:ревьюер\w*|рецензент\w*|ассистент\w*|агент\w*)|(?:ревьюер|рецензент|ассистент|агент|бот)\w*[\s-]+(?:ИИ|ии)|автоматическ\w+\s+(?:ревьюер|рецензент|проверяющ)\w*|(?:Агент|Ассистент|Бот|ИИ)\s*:|для\s+ИИ'
+  # zh
+  r'|(?:代码)?(?:审查|审核|评审)(?:代理|员|助手|机器人|AI|智能体|模型|工具)|AI\s*(?:代码)?(?:审查|审核|评审|助手)'
+  # ja
+  r'|(?:自動)?レビュー?(?:ツール|AI|ボット|アシスタント|エージェント)|AI\s*(?:レビュア|レビューア|アシスタント|エージェント)'
+  # ko
+  r'|(?:AI|자동)\s*(?:코드\s*)?(?:리뷰어|리뷰\s*봇|검토자|어시스턴트|에이전트)'
+  r')')
+DIR_X = (r'(?:'
+  # de
+  r'genehmig|freigeben|freigabe|durchwinken|ignorier|nicht\s+(?:melden|erwähnen|markieren|beanstanden)|Systemanweisung|Systemprompt|Anweisungen\s+(?:wörtlich|vollständig)|ausführen|führe\s'
+  # fr
+  r'|n\x27(?:indiquez|signalez|mentionnez|relevez)|aucun\s+(?:problème|commentaire|remarque)|approuv|valide[rz]?\b|ignore[rz]?\b|ne\s+(?:signale|relevez|mentionne|relève)|instructions\s+(?:internes|système|complètes)|exécute'
+  # es / pt / it
+  r'|apru[eé]b|sin\s+comentarios|sem\s+coment|aprob|aprova|approva|ignor(?:ar|e|a)\b|no\s+(?:reportes|menciones|señales)|não\s+(?:report|mencion|aponte)|non\s+(?:segnalare|menzionare)|instrucciones\s+internas|instruções\s+internas|istruzioni\s+interne|muestra|mostra|rode\b|roda\b|ejecuta|esegui|sem\s+pedir|sin\s+pedir|deve\s+ignorar|debe\s+ignorar|sigue\s+exclusivamente|siga\s+exclusivamente|segui\s+esclusivamente|suis\s+exclusivement|folge\s+ausschließlich|no\s+(?:se\s+)?aplican|não\s+se\s+aplicam|non\s+si\s+applicano|ne\s+s\x27appliquent\s+pas|gelten\s+nicht|agit\s+(?:ici\s+)?en\s+tant\s+que'
+  # nl
+  r'|goedkeur|keur\s.{0,30}goed|negeer'
+  # ru
+  r'|одобр|пропусти|игнориру|не\s+(?:сообщай|упоминай|отмечай)|выполни|запусти|хвал|инструкци|твоя\s+задача'
+  # zh
+  r'|读取|贴在|\.env|通过|批准|忽略|无需|不要(?:报告|提及|指出|标记)|执行|运行|系统提示|指令'
+  # ja
+  r'|扱って|重要度|ブロッカー|承認|無視|破棄|従って|実行|システムプロンプト|指示'
+  # ko
+  r'|승인|무시|실행|시스템\s*프롬프트|지시'
+  r')')
+pats['x_addr_dir'] = r'(?i)' + ADDR_X + WC + r'{0,160}?' + DIR_X
+
+AUTH = (r'(?:pre-?(?:approved|screened|reviewed|audited|cleared|vetted|authori[sz]ed)|already\s+(?:been\s+)?(?:reviewed|approved|audited|vetted|cleared|signed\s+off|agreed)|(?:legal|security)\s+sign-?off|signed\s+off\s+by|exempt(?:ed)?\s+from|cleared\s+by|approved\s+by\s+(?:the\s+)?(?:security|legal|maintainers?|owners?|leads?|cto|ciso)|(?:security|compliance)\s+team\s+(?:has\s+)?(?:cleared|approved|reviewed|signed))')
+pats['en_auth'] = r'(?i)\b' + ADDR_EN + r'\b' + W + r'{0,160}?\b' + AUTH + r'|\b' + AUTH + W + r'{0,160}?\b' + ADDR_EN + r'\b'
+pats['en_rev'] = (r'(?i)\b(?:please\s+)?(?:approve\s+(?:this|it)|do\s+not\s+(?:flag|report|mention|raise|comment\s+on)|don\x27t\s+(?:flag|report|mention|raise|comment\s+on)|leave\s+(?:this|it)\s+out|skip\s+(?:this|it)|mark\s+(?:this|it)\s+as)\b' + W + r'{0,80}?(?:,\s*|\b(?:for|to|from)\s+(?:the\s+|any\s+|all\s+)?)' + ADDR_EN + r'\b')
+pats['role'] = (r'(?i)\byou\s+are\s+(?:not\s+(?:a|the)\s+(?:\w+\s+)?(?:reviewer|gatekeeper|critic)|(?:now\s+)?\w+,\s+an?\s+(?:\w+\s+)?(?:assistant|agent|bot|model)\s+(?:that|who)\s+(?:trusts|approves|praises|agrees)|no\s+longer\s+(?:a|the)\s+reviewer)\b|\byour\s+(?:real\s+|actual\s+|only\s+)?(?:task|job|role)\s+(?:here\s+|in\s+this\s+\w+\s+)?is\s+(?:to\s+)?(?:praise|promote|advocate|convince|persuade|defend|cheerlead|highlight|encourage|champion|celebrate)'
+  r'|(?:ты|вы)\s+не\s+(?:проверяющ|ревьюер|рецензент)|(?:твоя|ваша)\s+задача\s*[—:-]?\s*(?:хвалить|одобр|убежд|защищ)'
+  r'|\b(?:tu\s+tarea|tua\s+tarefa|tuo\s+compito|ta\s+tâche|deine\s+Aufgabe)\s+(?:es|é|è|est|ist)\s+(?:(?:de\s+|di\s+)?(?:elogiar|alabar|aprobar|convencer|elogiare|approvare|convincere|louer|approuver|convaincre|loben|genehmigen|überzeugen))'
+  r'|身份不是(?:代码)?(?:审查|审核|评审)|你的(?:任务|职责|工作)是(?:帮|夸|称赞|赞扬|批准|说服)|あなたの(?:役割|仕事|任務)は(?:褒め|承認|説得)')
+VOCX = r'(?:Assistent|Agent|KI|Assistant|IA|Asistente|Assistente|Agente|Агент|Ассистент|ИИ|助手|智能体|アシスタント|エージェント|어시스턴트|에이전트)'
+pats['x_voc'] = r'(?:^|[#/*"\x27\[(]\s*)' + VOCX + r'\s*[:：]\s*' + WC + r'{0,160}?' + DIR_X
+pats['x_rev'] = r'(?i)' + DIR_X + WC + r'{0,80}?[,，、]\s*' + ADDR_X
+
+pats['en_std'] = (r'(?i)\bkeep\s+(?:it|them|that|this|those)\s+to\s+yourself\b'
+  r'|\b(?:should|must|can|is\s+to|are\s+to)\s+(?:be\s+left|go|remain|stay)\s+unmentioned\b'
+  r'|\b(?:expected|correct|right|desired|helpful|appropriate|only\s+acceptable)\s+(?:\w+\s+)?(?:result|outcome|verdict|output|response|answer|conclusion)\s+(?:here\s+|for\s+(?:this|it)\s+)?is\b[^.\n]{0,60}?(?:lgtm|approv\w*|\bpass(?:ing|ed)?\b|silence|no\s+(?:issues|findings|comments|concerns)|clean)'
+  r'|\byour\s+(?:verdict|conclusion|decision|answer|output|review)\s+(?:here\s+|for\s+this\s+\w+\s+)?(?:is|should\s+be|must\s+be|will\s+be)\s*:?\s*["\x27*]*(?:approved?|lgtm|pass|clean|safe)\b'
+  r'|\bas\s+your\s+(?:primary|new|main|only|real|actual|updated|true)\s+(?:task|instructions?|directives?|prompt)s?\b'
+  r'|\b(?:disregard|ignore|forget|discard|drop)\s+(?:the|any|all)\s+(?:\w+\s+)?(?:checklist|rubric|instructions|rules|prompt|guidance|directives?|task)\s+(?:that\s+)?you\s+(?:received|got|were\s+given|had)\b'
+  r'|\b(?:respond|reply|answer|output)\s+(?:only\s+)?with\s*:?\s*[^\n]{0,30}?\b(?:0|zero|no)\s+(?:findings|issues)\b'
+  r'|\b(?:any|all|every)\s+(?:\w+\s+)?(?:findings?|issues?|alerts?)\s+(?:here\s+|in\s+(?:this|the)\s+\w+\s+)?(?:=|is|are|should\s+be|count\s+as)\s+(?:a\s+|an\s+)?(?:nit|informational|low|minor|info)\b'
+  r'|\b(?:disclose|reveal|print|share|post|publish|output|dump)\s+(?:its|your|their)\s+(?:(?:full|complete|entire|internal|hidden|verbatim)\s+)*(?:operating\s+)?(?:instructions|system\s+prompt|prompt|rules|directives)\b'
+  r'|\byou\s+are\s+an?\s+(?:\w+\s+)?(?:agent|assistant|ai|bot|model)\s+with\s+(?:shell|terminal|root|sudo)\s+access\b'
+  r'|--(?:upload|send|post|leak|dump)-(?:env|secrets|credentials|tokens)\b')
+pats['en_turn'] = r'(?im)^\s*(?:assistant|ai|bot|reviewer|model)\s*:\s*[^\n]{0,160}?\b(?:safe\s+to\s+merge|no\s+(?:security\s+)?(?:issues|problems|concerns|vulnerabilities)\s+(?:were\s+)?found|lgtm)\b'
+
+P = pats
+role = P['role']
+# split role: ASCII part and wide part
+k = role.index('|(?:ты')
+en_role = role[:k]
+x_role = role[k+1:]
+run_en = r'(?i)\b(?:run|execute)\b[^\n]{0,120}?\bwithout\s+(?:asking|confirmation|prompting|waiting\s+for\s+approval)\b'
+run_x = r'(?:(?:実行|インストール)[^\n]{0,60}?(?:確認は不要|確認不要|確認せず)|(?:执行|运行)[^\n]{0,60}?(?:无需确认|不需要确认|不用确认)|실행[^\n]{0,60}?확인\s*(?:없이|불필요))|\b(?:rode|roda|execute|ejecuta|ejecute|exécute[rz]?|esegui|führe|выполни(?:те)?|запусти(?:те)?)[^\n]{0,120}?(?:sem\s+pedir\s+confirma|sin\s+(?:pedir\s+)?confirmaci|sans\s+(?:demander|confirmation)|senza\s+(?:chiedere|conferma)|ohne\s+(?:nachzufragen|Rückfrage|Bestätigung)|без\s+подтверждения|подтверждение\s+пользователя\s+не\s+требуется)'
+xv = P['x_voc']
+follow_x = r'(?:sigue|siga|segui|suis|folge|следуй|segue)\s+(?:exclusivamente|esclusivamente|exclusivement|ausschließlich|únicamente|unicamente|solo|только)\s+(?:las\s+|as\s+|le\s+|les\s+|den\s+)?(?:indicaciones|instrucciones|instruções|istruzioni|indicazioni|instructions|Anweisungen|инструкциям|указаниям)'
+wide = ('(?m)(?i:' + P['x_addr_dir'][4:] + ')|' + xv + '|(?i:' + P['x_rev'][4:] + ')|(?i:' + x_role + ')|(?i:' + run_x + ')|(?i:' + follow_x + ')')
+en_voc1 = '(?m)' + P['en_voc1']
+items = [
+ ('An automated reviewer named, then told what it should, must or is expected to do, in one sentence ("Automated reviewers ... are expected to mirror the pre-screen outcome", "the assistant reviewing it should execute").', P['en_oblig']),
+ ('An automated reviewer addressed as a label (a colon or dash after its name), then a directive or a dictated outcome.', P['en_voc']),
+ ('A one-word vocative ("Assistant:", "agent:") needs a second person or a review context before the directive (ollama\'s `agent:` commit scopes do not).', en_voc1),
+ ('An automated reviewer and a claim of authority in one sentence (pre-screened, already agreed, legal sign-off, exempt).', P['en_auth']),
+ ('A directive, then the automated reviewer it is for.', P['en_rev']),
+ ('The instructions a model runs under, asked for.', P['reveal']),
+ ('A command to run without asking.', run_en),
+ ('A reviewer told it is not one.', en_role),
+ ('Standalone directives that only a reader being steered is given: keep it to yourself, left unmentioned, a dictated result, a new primary task, the checklist you received, findings declared nits, its operating instructions disclosed, shell access, an env upload flag.', P['en_std']),
+ ('A fake conversation turn: an assistant or reviewer line that gives the verdict.', P['en_turn']),
+ ('Other languages (de, fr, es, pt, it, nl, ru, zh, ja, ko): addressee and directive in one sentence, either order; a capitalised one-word vocative; a role taken away; a command to run without confirmation. One pattern: it runs on every block with text outside ASCII.', wide),
+]
+out = []
+out.append('''    # Structural (session 22): an addressee and a directive, or an addressee
+    # and a claim of authority, within one sentence (a bounded window that
+    # does not cross . ! ? or a line break). The lexicons: who is addressed
+    # (an AI, automated or bot reviewer, a model or assistant named by what
+    # it does to this change, "reviewers, human or automated"), what it is
+    # told (approve, pass, mirror an outcome, do not raise or flag, omit,
+    # cap or downgrade a severity, ignore, reveal its instructions, execute
+    # or run), and what is claimed (pre-screened, already agreed, signed
+    # off, exempt). Written from heldout6's half A (tune); bench/README.md.
+    prompt-injection-addressed-directive:
+      kind: hidden
+      scope: both
+      decoded: true
+      patterns:''')
+for why, p in items:
+    re.compile(p.replace('(?i:', '(?i:'))
+    assert "'" not in p, why
+    out.append('        # ' + why)
+    out.append("        - '" + p + "'")
+out.append("""      severity: warning
+      message: 'Text that addresses an AI or automated reviewer and tells it what to conclude, leave out, reveal or run (an addressee and a directive or a claim of authority in one sentence).'
+      why: 'Instructions aimed at a review bot try to steer its judgment; the bot never obeys them, and a person should read the change.'
+      fix: 'Remove the text; if it documents such attacks, quote it so it cannot be taken for an instruction.'""")
+
+YAML = Path(__file__).resolve().parent / 'default' / 'safety-hidden.yml'
+START = '    # Structural (session 22)'
+END = '    prompt-injection-fake-command:\n'
+
+
+def main():
+    text = YAML.read_text(encoding='utf-8')
+    a = text.index(START)
+    b = text.index(END, a)
+    new = text[:a] + '\n'.join(out) + '\n' + text[b:]
+    if '--check' in sys.argv[1:]:
+        if new != text:
+            print(f'{YAML}: prompt-injection-addressed-directive is not what {Path(__file__).name} writes; run it', file=sys.stderr)
+            return 1
+        return 0
+    if new != text:
+        YAML.write_text(new, encoding='utf-8')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
