@@ -15,23 +15,29 @@ import re
 import sys
 from pathlib import Path
 
-W = r'[^.!?\n]'          # a sentence's characters (ASCII stops)
-WC = r'[^.!?\n。！？]'    # with CJK stops
+W = r'(?:[^.!?\n]|[.!?][^\s.!?])'   # a sentence's characters: . ! ? end it only before a space or the end (file.rs, 0.9.34, ?k=)
+WC = r'(?:[^.!?\n。！？]|[.!?][^\s.!?。！？])'   # with CJK stops
 # English addressees: an automated reviewer, named by what it is or does.
 ADDR_EN = (r'(?:(?:ai|llm|gpt|bot|automated|automatic|machine|robot)[\s-]+(?:code[\s-]+)?'
            r'(?:review(?:ers?|ing\s+(?:tools?|agents?|bots?|models?|assistants?))?|checks?|checkers?|scanners?|assistants?|agents?|models?|summari[sz]ers?|readers?|pipelines?|evaluators?|reviewers?)'
-           r'|review(?:er)?[\s-]+(?:bots?|assistants?|tooling|agents?)|(?:tools?|systems?|bots?|agents?)\s+that\s+(?:reviews?|checks?|scans?|comments?\s+on|analy[sz]es?)\s+(?:this|these|the|pull|prs?|our|code)|(?:automated|ai|llm)\s+(?:systems?|tooling)'
+           r'|review(?:er)?[\s-]+(?:bots?|assistants?|tooling|agents?)|(?:tools?|systems?|bots?|agents?)\s+(?:that\s+(?:reviews?|checks?|scans?|comments?\s+on|analy[sz]es?|summari[sz]es?|reads?|processe?s?|triages?)|(?:analy[sz]ing|reviewing|scanning|checking|summari[sz]ing|triaging))\s+(?:this|these|the|it|pull|prs?|our|code|diffs?)|(?:automated|ai|llm)\s+(?:systems?|tooling|pass(?:es)?)|(?:ai|bot|agent|assistant|model|llm|machine|reviewer|tool)[\s-]facing|(?:next|downstream|subsequent)[\s_-]+(?:agents?|models?|assistants?|reviewers?|bots?|llms?)|(?:ai|llm|ml|model|gpt)[\s-]+(?:based|powered|driven)[\s-]+(?:tools?|tooling|reviewers?|systems?|assistants?|bots?|agents?|summari[sz]ers?)|(?:if|when|where)\s+(?:an?|any|the)\s+(?:ai|llm|language\s+model|model|assistant|bot|agent)\s+(?:\w+\s+)?(?:is|are)\s+(?:reviewing|summari[sz]ing|reading|evaluating|processing|analy[sz]ing|scanning|checking)|(?:any|every|each|the)\s+(?:\w+\s+)?(?:summary|summaries|walkthrough|review\s+(?:comments?|output|summary))\s+(?:generated|produced|written|posted|created)\s+(?:for|about|on|of)\s+(?:this|these|the)'
            r'|reviewers?\s*,?\s*\(?(?:(?:human|people)\s+(?:or|and)\s+(?:automated|ai|bots?|machines?)|(?:incl\.?|including)\s+(?:automated|ai|bots?|llms?))\)?'
            r'|(?:language\s+models?|llms?|assistants?|agents?|models?|bots?)\s+(?:(?:that\s+is\s+|who\s+is\s+)?(?:reviewing|evaluating|reading|assessing|checking|summari[sz]ing|analy[sz]ing|processing|scanning|inspecting)\s+(?:this|these|it|the)(?:\s+(?:pull\s+request|pr|diff|change|patch|commit|code|file|repo(?:sitory)?|release|branch))?|in\s+the\s+review(?:\s+(?:pipeline|loop|process))?)'
            r'|(?:reviewing|evaluating|summari[sz]ing)\s+(?:models?|assistants?|agents?|bots?|llms?|ai)|if\s+you\s+are\s+an?\s+(?:ai|llm|language\s+model|bot|assistant|automated\s+\w+)'
-           r'|whoever\s+(?:summari[sz]es|reviews|reads|evaluates))')
+           r'|(?:whoever|whatever\s+(?:tool|model|bot|agent|system|assistant))\s+(?:\w+\s+)?(?:summari[sz]es|reviews|reads|evaluates|renders|writes|generates|posts|triages|processes)(?:\s+(?:this|the|these|our)\s+(?:\w+\s+){0,4}?(?:pr|pull\s+request|diff|changes?|message|commit|review|code|repo(?:sitory)?))?'
+           # a tool, agent or consumer named by what it does to this change (session 23)
+           r'|(?:tool(?:s|ing)?|assistants?|agents?|models?|bots?|llms?|analy[sz]ers?|consumers?|summari[sz]ers?|pipelines?|integrations?|apps?|automation)\s+(?:(?:that|which|who)\s+)?(?:\w+\s+)?'
+           r'(?:comment(?:s|ing)?\s+on|read(?:s|ing)?|review(?:s|ing)?|summari[sz](?:es|ing)|prepar(?:es|ing)|generat(?:es|ing)|writ(?:es|ing)|produc(?:es|ing)|process(?:es|ing)|consum(?:es|ing)|analy[sz](?:es|ing)|scan(?:s|ning)|check(?:s|ing)|triag(?:es|ing)|render(?:s|ing))\s+(?:\w+\s+){0,3}?'
+           r'(?:pull\s+requests?|prs?|mrs?|merge\s+requests?|reviews?|summar(?:y|ies)|diffs?|changes?|commits?|this|these|(?:the|this|our)\s+(?:code|repo(?:sitory)?|log|readme|section|file|docs?))\b'
+           r'|(?:downstream|subsequent|next)\s+(?:analysis|analy[sz]ers?|tools?|consumers?|processing)|automated\s+(?:consumers?|readers?|analysis|analy[sz]ers?)|(?:the|any|each)\s+summari[sz]ers?)')
 # Single-word vocatives: need a second person or a review context after them.
 VOC1 = r'(?:assistant|agent|llm|model|bot|ai|copilot|claude|gemini|codex|cursor|devin)'
 # Obligations and requests.
-MODAL = (r'(?:are\s+to\s+be|should\s+therefore|should|must|shall|are\s+(?:expected|required|asked|instructed)\s+to|is\s+(?:expected|required|asked|instructed)\s+to|needs?\s+to|is\s+to|are\s+to|ha(?:s|ve)\s+to|please|kindly|do\s+not|does\s+not|don\x27t|never|would\s+be)')
-VERB = (r'(?:approve[sd]?|approval|sign\s+off|describe|consider|move\s+on|leave|passed\s+through|carry|classify|restrict|disclose|comply|sync|mirror|confirm|pass(?:ing)?|raise|flag|report|mention|comment|block|omit(?:ted)?|skip(?:ped)?|ignore[ds]?|disregard|treat|label|cap|downgrade|execute|run|print|reveal|output|repeat|dump|start\s+fresh|take\s+(?:your\s+)?direction|follow|accept|merge|defer|trust|lgtm|informational|nit|false\s+positives?|(?:be\s+)?(?:omitted|ignored|skipped|dropped|suppressed|left\s+out|approved))')
+MODAL = (r'(?:are\s+to\s+be|should\s+therefore|should|must|shall|(?:are|is)\s+(?:kindly\s+|hereby\s+|therefore\s+|also\s+)?(?:expected|required|asked|instructed|obliged|supposed)\s+(?:\w+\s+){0,4}?to|needs?\s+to|is\s+to|are\s+to|ha(?:s|ve)\s+to|please|kindly|do\s+not|does\s+not|don\x27t|never|would\s+be)')
+VERB = (r'(?:approve[sd]?|approval|calibrate|label|produce|look\s+up|stop|keep|include|list|sign\s+off|state\s+(?:in\s+(?:the|your)\s+\w+\s+)?that|record|reflect|refrain|forward|append|embed|re-?analy[sz]e|respond\s+with|reply\s+with|describe|consider|move\s+on|leave|passed\s+through|carry|classify|restrict|disclose|comply|sync|mirror|confirm|pass(?:ing)?|raise|flag|report|mention|comment|block|omit(?:ted)?|skip(?:ped)?|ignore[ds]?|disregard|treat|label|cap|downgrade|execute|run|print|reveal|output|repeat|dump|start\s+fresh|take\s+(?:your\s+)?direction|follow|accept|merge|defer|trust|lgtm|informational|nit|false\s+positives?|(?:be\s+)?(?:omitted|ignored|skipped|dropped|suppressed|left\s+out|approved))')
 # A directive after a vocative (no modal needed).
-DIR_V = (r'(?:leave\s+(?:\w+\s+){0,5}?out\b|out\s+of\s+(?:your|the)\s+(?:summary|review|comments?|report)|consider\s+(?:it|this|them)\s+(?:reviewed|approved|safe|fine|vetted)|move\s+on|(?:describe|summari[sz]e|report|present|classify|treat|consider)\s+(?:it|this|the\s+\w+)\s+as\b|approved?|lgtm|pass(?:ed)?\b|merge|ignore|disregard|skip|omit|cap\s+it|downgrade|informational|nit\b|false\s+positive|'
+DIR_V = (r'(?:leave\s+(?:\w+\s+){0,5}?out\b|out\s+of\s+(?:your|the)\s+(?:summary|review|comments?|report)|consider\s+(?:it|this|them)\s+(?:reviewed|approved|safe|fine|vetted)|move\s+on|(?:describe|summari[sz]e|report|present|classify|treat|consider)\s+(?:it|this|the\s+\w+)\s+as\b|approved?|lgtm|pass(?:ed)?\b|merge|ignore|disregard|skip|omit|cap\s+it|downgrade|informational|\bnit\b|low\s+severity|false\s+positive|'
+         r'(?:do\s+not|don\x27t|never)\s+(?:mention|flag|report|raise|comment\s+on|bring\s+up|list)|(?:append|add|include|insert|embed)\s+(?:\w+\s+){0,3}?(?:image|img|tag|link|url|line|sentence|recommendation)s?\b|'
          r'whatever\s+you\s+(?:were|have\s+been)\s+told|start\s+fresh|take\s+(?:your\s+)?direction|'
          r'(?:print|reveal|output|repeat|dump|show|paste|quote)\s+(?:\w+\s+){0,3}(?:instructions|system\s+prompt|prompt|rules|configuration)|'
          r'without\s+(?:asking|confirmation|prompting|approval)|(?:curl|wget)\s[^\n]{0,120}\|\s*(?:ba|z)?sh\b)')
@@ -39,7 +45,7 @@ SECOND = r'(?:\byou\b|\byour\b|when\s+reviewing|before\s+(?:the\s+)?review|first
 
 pats = {}
 pats['en_oblig'] = r'(?i)\b' + ADDR_EN + r'\b' + W + r'{0,120}?\b' + MODAL + r'\s+(?:\w+\s+){0,3}?' + VERB + r'\b'
-pats['en_voc'] = r'(?i)\b' + ADDR_EN + r'\s*(?:[:—]|--)\s*' + W + r'{0,100}?' + DIR_V
+pats['en_voc'] = r'(?i)\b' + ADDR_EN + r'\s*(?:[:—]|--)\s*[^\n]{0,200}?' + DIR_V
 pats['en_voc1'] = (r'(?i)(?:^|[#/*"\x27\[(]\s*)' + VOC1 + r's?\s*:\s*(?:please\s+)?' + W + r'{0,80}?' + SECOND + W + r'{0,100}?' + DIR_V)
 # Reveal: the instructions a model runs under.
 pats['reveal'] = (r'(?i)\b(?:print|output|show|repeat|reveal|list|dump|quote|paste|share|echo|write\s+out)\s+(?:out\s+)?(?:(?:all|the|your|any)\s+)*(?:\w+\s+)?(?:instructions|directives|rules|guidelines|prompts?)\s+(?:that\s+)?(?:you\s+(?:are|were|\x27re)\s+(?:operating|running|working|acting)\s+under|(?:the\s+)?(?:user|users|human|people)\s+(?:cannot|can\x27t|can\s+not|do\s+not|don\x27t)\s+see)')
@@ -49,44 +55,48 @@ pats['run_noask'] = (r'(?i)\b(?:run|execute|rode|roda|execute|ejecuta|ejecute|ex
 # Other languages: addressee ... directive within a sentence, or addressee as a label.
 ADDR_X = (r'(?:'
   # de
-  r'(?:KI|Review|automatische[rnms]?|automatisierte[rnms]?)[\s-]*(?:Reviewer|Prüfer|Assistent(?:en)?|Gutachter|Modell|Agent(?:en)?)|Review-Assistent\w*'
+  r'(?:KI|Review|automatische[rnms]?|automatisierte[rnms]?)[\s-]*(?:Reviewer|Prüfer|Assistent(?:en)?|Gutachter|Modell|Agent(?:en)?)|Review-Assistent\w*|automati(?:sche|sierte)[rnms]?\s+(?:Prüf|Review|Analyse|Zusammenfass)\w*|wer\s+(?:\w+\s+){1,4}automatisch\s+(?:zusammenfasst|prüft|liest|bewertet|auswertet)'
   # fr
   r'|(?:assistant|relecteur|réviseur|agent|modèle)\s+(?:d[e\x27]\s*)?(?:IA|automatique|revue|relecture)'
   # es / pt / it
   r'|(?:asistente|assistente|agente|revisor|revisore|modelo|modello)\s+(?:de\s+|di\s+)?(?:IA|automático|automatico|automatizado|revisión|revisão|revisione|código|codice)'
-  r'|(?:asistente|assistente|agente)\s*:|(?:l\x27|la\s+|a\s+)?IA\s+(?:de\s+(?:revue|relecture|revisión|revisão|revisione)|que\s+(?:está\s+|esta\s+)?(?:revis|examin|analis)\w*|qui\s+(?:relit|examine|analyse))'
+  r'|(?:asistente|assistente|agente)\s*:|(?:l\x27|la\s+|a\s+)?IA\s+(?:de\s+(?:revue|relecture|revisión|revisão|revisione)|que\s+(?:está\s+|esta\s+)?(?:revis|examin|analis)\w*|qui\s+(?:relit|lit|examine|analyse|résume))'
+  r'|herramientas?\s+(?:automáticas?|automatizadas?|de\s+(?:IA|revisión|análisis))|(?:l\x27|le\s+)?(?:outil|bot)\s+qui\s+(?:rédige|relit|lit|résume|analyse|examine|génère|revoit)|revis(?:ão|ión|ione)\s+(?:automática|automatica|automatizada)|(?:bot|ferramenta|herramienta|strumento|robô)\s+(?:que|che)\s+(?:revisa|analisa|analiza|resume|esamina)'
+  r'|KI[\s-]gestützte?n?\s+[\w-]+|(?:relecteur|réviseur|outil|assistant|lecteur)s?\s+automatisée?s?'
+  r'|\b(?:quien|quem|chi|wer|celui\s+qui|ceux\s+qui)\b[^.!?\n]{0,50}?(?:automatizad|automátic|automatic|automatisch|automatique|automatiquement|in\s+automatico)'
   # nl
-  r'|(?:AI|automatische)[\s-]?(?:reviewer|beoordelaar|assistent|agent)'
+  r'|(?:AI|automatische|geautomatiseerde)[\s-]?(?:reviewers?|beoordelaars?|assistent|agent)|(?:de\s+)?(?:tool|bot|assistent)\s+die\s+(?:\w+\s+){0,3}(?:samenvat|beoordeelt|controleert|leest|reviewt)'
   # ru
   r'|(?:ИИ|ии)[\s-]*(?:ревьюер\w*|рецензент\w*|ассистент\w*|агент\w*)|(?:ревьюер|рецензент|ассистент|агент|бот)\w*[\s-]+(?:ИИ|ии)|автоматическ\w+\s+(?:ревьюер|рецензент|проверяющ)\w*|(?:Агент|Ассистент|Бот|ИИ)\s*:|для\s+ИИ'
   # zh
   r'|(?:代码)?(?:审查|审核|评审)(?:代理|员|助手|机器人|AI|智能体|模型|工具)|AI\s*(?:代码)?(?:审查|审核|评审|助手)'
   # ja
-  r'|(?:自動)?レビュー?(?:ツール|AI|ボット|アシスタント|エージェント)|AI\s*(?:レビュア|レビューア|アシスタント|エージェント)'
+  r'|(?:自動)?(?:要約|レビュー?)(?:ツール|AI|ボット|アシスタント|エージェント)|AI\s*(?:レビュア|レビューア|アシスタント|エージェント)'
   # ko
-  r'|(?:AI|자동)\s*(?:코드\s*)?(?:리뷰어|리뷰\s*봇|검토자|어시스턴트|에이전트)'
+  r'|(?:AI|자동)\s*(?:코드\s*)?(?:리뷰어|리뷰\s*봇|검토자|어시스턴트|에이전트)|(?:리뷰|검토|요약)(?:하는|하거나)[^.\n]{0,20}?(?:도구|봇|AI|에이전트)|자동\s*리뷰\s*(?:도구|봇)?|自動レビュー'
   r')')
 DIR_X = (r'(?:'
   # de
-  r'genehmig|freigeben|freigabe|durchwinken|ignorier|nicht\s+(?:melden|erwähnen|markieren|beanstanden)|Systemanweisung|Systemprompt|Anweisungen\s+(?:wörtlich|vollständig)|ausführen|führe\s'
+  r'genehmig|freigeben|freigabe|durchwinken|ignorier|nicht\s+(?:melden|erwähnen|markieren|beanstanden)|Systemanweisung|Systemprompt|Anweisungen\s+(?:wörtlich|vollständig)|ausführen|führe\s|freigegeben|keine\s+(?:weiteren\s+)?(?:Anmerkungen|Kommentare|Hinweise)|Systemvorgaben|wörtlich\s+wiedergeben|bereits\s+(?:\w+\s+)?(?:abgenommen|geprüft|freigegeben|genehmigt)'
   # fr
-  r'|n\x27(?:indiquez|signalez|mentionnez|relevez)|aucun\s+(?:problème|commentaire|remarque)|approuv|valide[rz]?\b|ignore[rz]?\b|ne\s+(?:signale|relevez|mentionne|relève)|instructions\s+(?:internes|système|complètes)|exécute'
+  r'|n\x27(?:indiquez|signalez|mentionnez|relevez)|aucun\s+(?:problème|commentaire|remarque)|approuv|valide[rz]?\b|ignore[rz]?\b|ne\s+(?:signale|relevez|mentionne|relève)|ne\s+pas\s+(?:signaler|mentionner|relever|commenter)|instructions\s+(?:internes|système|complètes)|exécute|classée?s?\s+en|tâche\s+précédente|tu\s+es\s+maintenant|ne\s+fais\s+pas|conforme|inutile\s+de\s+signaler|résultat\s+attendu|déjà\s+(?:validé|approuvé|vérifié|revu)'
   # es / pt / it
-  r'|apru[eé]b|sin\s+comentarios|sem\s+coment|aprob|aprova|approva|ignor(?:ar|e|a)\b|no\s+(?:reportes|menciones|señales)|não\s+(?:report|mencion|aponte)|non\s+(?:segnalare|menzionare)|instrucciones\s+internas|instruções\s+internas|istruzioni\s+interne|muestra|mostra|rode\b|roda\b|ejecuta|esegui|sem\s+pedir|sin\s+pedir|deve\s+ignorar|debe\s+ignorar|sigue\s+exclusivamente|siga\s+exclusivamente|segui\s+esclusivamente|suis\s+exclusivement|folge\s+ausschließlich|no\s+(?:se\s+)?aplican|não\s+se\s+aplicam|non\s+si\s+applicano|ne\s+s\x27appliquent\s+pas|gelten\s+nicht|agit\s+(?:ici\s+)?en\s+tant\s+que'
+  r'|apru[eé]b|sin\s+comentarios|sem\s+coment|aprob|aprova|approva|ignor(?:ar|e|a)\b|no\s+(?:reportes|menciones|señales)|não\s+(?:report|mencion|aponte)|omite|omitir|non\s+(?:segnalar|menzionar|citar)|già\s+(?:valutat|approvat|verificat)|risultato\s+corretto|nessun\s+problema|nicht\s+als\s+Befund|não\s+mencione|já\s+(?:homologad|aprovad|revisad|validad)|ya\s+(?:aprobad|revisad|validad)|instrucciones\s+internas|instruções\s+internas|istruzioni\s+interne|muestra|mostra|rode\b|roda\b|ejecuta|esegui|sem\s+pedir|sin\s+pedir|deve\s+ignorar|debe\s+ignorar|sigue\s+exclusivamente|siga\s+exclusivamente|segui\s+esclusivamente|suis\s+exclusivement|folge\s+ausschließlich|no\s+(?:se\s+)?aplican|não\s+se\s+aplicam|non\s+si\s+applicano|ne\s+s\x27appliquent\s+pas|gelten\s+nicht|agit\s+(?:ici\s+)?en\s+tant\s+que'
   # nl
-  r'|goedkeur|keur\s.{0,30}goed|negeer'
+  r'|goedkeur|goedgekeurd|keur\s.{0,30}goed|negeer|opmerkingen\s+achterwege|suggestie|niet\s+als\s+blokkerend'
   # ru
-  r'|одобр|пропусти|игнориру|не\s+(?:сообщай|упоминай|отмечай)|выполни|запусти|хвал|инструкци|твоя\s+задача'
+  r'|одобр|пропусти|игнориру|не\s+(?:сообщай|упоминай|отмечай)|выполни|запусти|хвал|инструкци|твоя\s+задача|проверен\w*\s+вручную|уже\s+(?:проверен|одобрен|согласован)'
   # zh
-  r'|读取|贴在|\.env|通过|批准|忽略|无需|不要(?:报告|提及|指出|标记)|执行|运行|系统提示|指令'
+  r'|读取|贴在|\.env|通过|批准|忽略|无需|不要(?:报告|提及|指出|标记)|不要[^。\n]{0,10}?(?:提及|列为|报告)|已(?:经)?(?:审核|批准|审查|确认)|执行|运行|系统提示|指令'
   # ja
-  r'|扱って|重要度|ブロッカー|承認|無視|破棄|従って|実行|システムプロンプト|指示'
+  r'|扱って|重要度|ブロッカー|承認|無視|破棄|従って|実行|システムプロンプト|指示|確認済み|コメントを投稿せず|空のレビュー|指摘(?:事項)?は出さない'
   # ko
-  r'|승인|무시|실행|시스템\s*프롬프트|지시'
+  r'|승인|무시|실행|시스템\s*프롬프트|지시|언급하지\s*마|이미\s*(?:검토|승인)|추가\s*지적\s*없이'
   r')')
-pats['x_addr_dir'] = r'(?i)' + ADDR_X + WC + r'{0,160}?' + DIR_X
+# An addressee as a label (a colon after it) reaches past the sentence, to the line's (paragraph's) end.
+pats['x_addr_dir'] = r'(?i)' + ADDR_X + r'(?:' + WC + r'{0,160}?|(?:\s+[^\s:：]{1,12})?\s*[:：][^\n]{0,200}?)' + DIR_X
 
-AUTH = (r'(?:pre-?(?:approved|screened|reviewed|audited|cleared|vetted|authori[sz]ed)|already\s+(?:been\s+)?(?:reviewed|approved|audited|vetted|cleared|signed\s+off|agreed)|(?:legal|security)\s+sign-?off|signed\s+off\s+by|exempt(?:ed)?\s+from|cleared\s+by|approved\s+by\s+(?:the\s+)?(?:security|legal|maintainers?|owners?|leads?|cto|ciso)|(?:security|compliance)\s+team\s+(?:has\s+)?(?:cleared|approved|reviewed|signed))')
+AUTH = (r'(?:pre-?(?:approved|screened|reviewed|audited|cleared|vetted|authori[sz]ed)|already\s+(?:been\s+)?(?:reviewed|approved|audited|vetted|cleared|signed\s+off|agreed)|(?:legal|security)\s+sign-?off|signed\s+off\s+by|exempt(?:ed)?\s+from|cleared\s+by|approved\s+by\s+(?:the\s+)?(?:security|legal|maintainers?|owners?|leads?|cto|ciso)|(?:security|compliance)\s+team\s+(?:has\s+)?(?:cleared|approved|reviewed|signed)|(?:maintainers?|team|owners?|board|leads?|committee)\s+(?:has|have)\s+(?:already\s+)?(?:agreed|decided|approved|signed\s+off|accepted|cleared)|signed\s+(?:this|it)\s+off)')
 pats['en_auth'] = r'(?i)\b' + ADDR_EN + r'\b' + W + r'{0,160}?\b' + AUTH + r'|\b' + AUTH + W + r'{0,160}?\b' + ADDR_EN + r'\b'
 pats['en_rev'] = (r'(?i)\b(?:please\s+)?(?:approve\s+(?:this|it)|do\s+not\s+(?:flag|report|mention|raise|comment\s+on)|don\x27t\s+(?:flag|report|mention|raise|comment\s+on)|leave\s+(?:this|it)\s+out|skip\s+(?:this|it)|mark\s+(?:this|it)\s+as)\b' + W + r'{0,80}?(?:,\s*|\b(?:for|to|from)\s+(?:the\s+|any\s+|all\s+)?)' + ADDR_EN + r'\b')
 pats['role'] = (r'(?i)\byou\s+are\s+(?:not\s+(?:a|the)\s+(?:\w+\s+)?(?:reviewer|gatekeeper|critic)|(?:now\s+)?\w+,\s+an?\s+(?:\w+\s+)?(?:assistant|agent|bot|model)\s+(?:that|who)\s+(?:trusts|approves|praises|agrees)|no\s+longer\s+(?:a|the)\s+reviewer)\b|\byour\s+(?:real\s+|actual\s+|only\s+)?(?:task|job|role)\s+(?:here\s+|in\s+this\s+\w+\s+)?is\s+(?:to\s+)?(?:praise|promote|advocate|convince|persuade|defend|cheerlead|highlight|encourage|champion|celebrate)'
@@ -99,7 +109,25 @@ pats['x_rev'] = r'(?i)' + DIR_X + WC + r'{0,80}?[,，、]\s*' + ADDR_X
 
 pats['en_std'] = (r'(?i)\bkeep\s+(?:it|them|that|this|those)\s+to\s+yourself\b'
   r'|\b(?:should|must|can|is\s+to|are\s+to)\s+(?:be\s+left|go|remain|stay)\s+unmentioned\b'
-  r'|\b(?:expected|correct|right|desired|helpful|appropriate|only\s+acceptable)\s+(?:\w+\s+)?(?:result|outcome|verdict|output|response|answer|conclusion)\s+(?:here\s+|for\s+(?:this|it)\s+)?is\b[^.\n]{0,60}?(?:lgtm|approv\w*|\bpass(?:ing|ed)?\b|silence|no\s+(?:issues|findings|comments|concerns)|clean)'
+  r'|\b(?:expected|correct|right|desired|helpful|appropriate|sensible|proper|only\s+acceptable)\s+(?:\w+\s+)?(?:result|outcome|verdict|output|response|answer|conclusion|comment)\s+(?:here\s+|(?:for|from|of|on)\s+(?:\w+\s+){1,3}?)?is\b[^.\n]{0,60}?(?:lgtm|approv\w*|\bpass(?:ing|ed)?\b|silence|no\s+(?:issues|findings|comments|concerns|follow-?up)|clean|looks\s+good|good\s+to\s+go)'
+  r'|\b(?:respond|reply|answer)\s+(?:only\s+)?with\s+(?:an?\s+)?(?:plain\s+|simple\s+)?(?:approval|approving\s+(?:review|verdict))'
+  r'|\bexempt(?:ed)?\s+from\s+(?:\w+\s+)?(?:review|scanning|checks|analysis)\b'
+  r'|\b(?:correct|expected|right|appropriate|proper)\s+(?:\w+\s+)?(?:severity|label|rating|classification|output|result|outcome|verdict)\s+(?:here\s+|(?:for|of)\s+(?:\w+\s+){1,3}?)?is\s+(?:\W{0,3})(?:informational|info|nit|low|minor|empty|silence|an?\s+empty\s+review)\b'
+  r'|\b(?:an?\s+)?(?:empty|blank|silent|approving|positive|clean)\s+(?:review|output|response|result|verdict)\s+is\s+(?:the\s+)?(?:correct|expected|right|only\s+acceptable|appropriate|desired)\b'
+  r'|\b(?:output|verdict|result)\s*:\s*[\x22\x27*]*(?:approved?|lgtm)\b'
+  r'|\b(?:security|safety)[\s_-]*(?:findings|checks?|scan(?:ning)?|review|analysis)\s*[:=]\s*(?:disabled|off|skip(?:ped)?|suppressed|waived|none)\s+for\s+this\s+(?:pr|pull\s+request|change|commit|review|mr)\b'
+  r'|\[[\w-]*(?:bot|review|ai|llm|agent|pr[uü]f)[\w-]*\][^\n]{0,60}?(?:verdict|urteil|veredicto|verdetto|result\w*|status|decision|conclusion|ergebnis)\s*:\s*\W{0,3}(?:approved?|lgtm|pass(?:ed)?|freigegeben|aprobado|aprovado|approvato|approuvé|clean|safe)\b'
+  r'|\b(?:your|the\s+(?:bot|app|reviewer|assistant|agent)(?:\x27s|s\x27)?)\s+(?:github\s+)?(?:token|credentials|installation)\s+(?:can|could)\s+(?:read|access|see|reach)\b'
+  r'|\b(?:instructions?|rules|prompts?|guidelines|directives)\b(?:\s+and\s+\w+)?\s+(?:that\s+)?(?:you|it)\s+(?:were|was|have\s+been|has\s+been)\s+(?:configured|given|started|loaded|primed|set\s+up)\s+with\b|\b(?:every|all|each|the)\s+instructions?\s+(?:that\s+)?(?:it|you)\s+(?:received|got|was\s+given|were\s+given)\b'
+  r'|\b(?:analysis|review|scan(?:ning)?|processing)\s+(?:may|can|should)\s+stop\s+here\b'
+  r'|\b(?:leave|keep)\s+(?:those|these|the|any|all|such|its|their)\s+(?:\w+\s+)?(?:findings|issues|warnings|alerts|remarks)\s+out\b'
+  r'|\b(?:pass(?:ing|ed)?|approv\w*|merged?|lgtm|marked)\b[^.!?\n]{0,40}\bwithout\s+(?:reading|reviewing|looking\s+at|opening|checking)\s+(?:the\s+|its\s+)?(?:diff|code|changes?|patch|files?)\b'
+  r'|\byour\s+(?:real|actual|true)\s+(?:task|job|role|purpose|assignment)\s+(?:here\s+|(?:on|in|for)\s+this\s+(?:\w+\s+){0,2}?)?is\s+(?:to|now)\b'
+  r'|\byour\s+(?:previous|prior|earlier|original)\s+(?:task|instructions?|job|role|assignment)\s+(?:is|are|has\s+been|have\s+been)\s+(?:now\s+)?(?:done|complete|completed|finished|over|cancel+ed|void)\b'
+  r'|\b(?:ignore|disregard|forget)\s+(?:the|this)\s+(?:diff|code|changes?|patch|pr|pull\s+request)\s+(?:that\s+)?you\s+(?:were|have\s+been)\s+(?:given|shown|sent)\b'
+  r'|\b(?:instructions?|notes?|messages?|directives?)[\s_-]+(?:to|for)[\s_-]+(?:the[\s_-]+)?(?:next|downstream|following|subsequent)[\s_-]+(?:agents?|models?|assistants?|reviewers?|bots?|llms?|tools?)\s*[:=]\s*[\x22\x27]?(?:do\s+not|don\x27t|skip|approve|forward|ignore|trust|accept|mark)'
+  r'|\bstatus\s*[:=]\s*[\x22\x27]?approved[\s_-]by[\s_-](?:agent|ai|bot|llm|reviewer|model)'
+  r'|(?-i:!\[[^\]\n]*\]\(\s*https?://[^)\s]*[?&][\w-]+=[A-Z_]*(?:SECRET|TOKEN|API_KEY|PASSWORD|CREDENTIAL))'
   r'|\byour\s+(?:verdict|conclusion|decision|answer|output|review)\s+(?:here\s+|for\s+this\s+\w+\s+)?(?:is|should\s+be|must\s+be|will\s+be)\s*:?\s*["\x27*]*(?:approved?|lgtm|pass|clean|safe)\b'
   r'|\bas\s+your\s+(?:primary|new|main|only|real|actual|updated|true)\s+(?:task|instructions?|directives?|prompt)s?\b'
   r'|\b(?:disregard|ignore|forget|discard|drop)\s+(?:the|any|all)\s+(?:\w+\s+)?(?:checklist|rubric|instructions|rules|prompt|guidance|directives?|task)\s+(?:that\s+)?you\s+(?:received|got|were\s+given|had)\b'
@@ -119,8 +147,9 @@ x_role = role[k+1:]
 run_en = r'(?i)\b(?:run|execute)\b[^\n]{0,120}?\bwithout\s+(?:asking|confirmation|prompting|waiting\s+for\s+approval)\b'
 run_x = r'(?:(?:実行|インストール)[^\n]{0,60}?(?:確認は不要|確認不要|確認せず)|(?:执行|运行)[^\n]{0,60}?(?:无需确认|不需要确认|不用确认)|실행[^\n]{0,60}?확인\s*(?:없이|불필요))|\b(?:rode|roda|execute|ejecuta|ejecute|exécute[rz]?|esegui|führe|выполни(?:те)?|запусти(?:те)?)[^\n]{0,120}?(?:sem\s+pedir\s+confirma|sin\s+(?:pedir\s+)?confirmaci|sans\s+(?:demander|confirmation)|senza\s+(?:chiedere|conferma)|ohne\s+(?:nachzufragen|Rückfrage|Bestätigung)|без\s+подтверждения|подтверждение\s+пользователя\s+не\s+требуется)'
 xv = P['x_voc']
+sev_x = r'(?:重大度|严重(?:程度|级别)|심각도)[^。\n]{0,30}?(?:として扱って|扱ってください|视为|处理为|로\s*처리)'
 follow_x = r'(?:sigue|siga|segui|suis|folge|следуй|segue)\s+(?:exclusivamente|esclusivamente|exclusivement|ausschließlich|únicamente|unicamente|solo|только)\s+(?:las\s+|as\s+|le\s+|les\s+|den\s+)?(?:indicaciones|instrucciones|instruções|istruzioni|indicazioni|instructions|Anweisungen|инструкциям|указаниям)'
-wide = ('(?m)(?i:' + P['x_addr_dir'][4:] + ')|' + xv + '|(?i:' + P['x_rev'][4:] + ')|(?i:' + x_role + ')|(?i:' + run_x + ')|(?i:' + follow_x + ')')
+wide = ('(?m)(?i:' + P['x_addr_dir'][4:] + ')|' + xv + '|(?i:' + P['x_rev'][4:] + ')|(?i:' + x_role + ')|(?i:' + run_x + ')|(?i:' + follow_x + ')|' + sev_x)
 en_voc1 = '(?m)' + P['en_voc1']
 items = [
  ('An automated reviewer named, then told what it should, must or is expected to do, in one sentence ("Automated reviewers ... are expected to mirror the pre-screen outcome", "the assistant reviewing it should execute").', P['en_oblig']),
@@ -145,6 +174,16 @@ out.append('''    # Structural (session 22): an addressee and a directive, or an
     # cap or downgrade a severity, ignore, reveal its instructions, execute
     # or run), and what is claimed (pre-screened, already agreed, signed
     # off, exempt). Written from heldout6's half A (tune); bench/README.md.
+    # Session 23 (heldout7's half A): a sentence ends at . ! ? only before a
+    # space (file.rs, .github, 0.9.34 no longer cut it), and an addressee
+    # given as a label (a colon after it) reaches to the paragraph's end;
+    # exempt from review; addressees named by
+    # their output ("any summary generated for this PR"), "X-facing", "tools
+    # analysing it", "whoever renders the review"; claims in each language
+    # (bereits abgenommen, já homologado, 確認済み); standalone: a result
+    # called the sensible one, findings left out, approval without reading
+    # the diff, "your real job is", a fake report's note to the next agent,
+    # an image URL carrying a secret. Generated by guidance/addressed_directive.py.
     prompt-injection-addressed-directive:
       kind: hidden
       scope: both
