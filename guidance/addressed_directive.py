@@ -29,15 +29,19 @@ ADDR_EN = (r'(?:(?:ai|llm|gpt|bot|automated|automatic|machine|robot)[\s-]+(?:cod
            r'|(?:tool(?:s|ing)?|assistants?|agents?|models?|bots?|llms?|analy[sz]ers?|consumers?|summari[sz]ers?|pipelines?|integrations?|apps?|automation)\s+(?:(?:that|which|who)\s+)?(?:\w+\s+)?'
            r'(?:comment(?:s|ing)?\s+on|read(?:s|ing)?|review(?:s|ing)?|summari[sz](?:es|ing)|prepar(?:es|ing)|generat(?:es|ing)|writ(?:es|ing)|produc(?:es|ing)|process(?:es|ing)|consum(?:es|ing)|analy[sz](?:es|ing)|scan(?:s|ning)|check(?:s|ing)|triag(?:es|ing)|render(?:s|ing))\s+(?:\w+\s+){0,3}?'
            r'(?:pull\s+requests?|prs?|mrs?|merge\s+requests?|reviews?|summar(?:y|ies)|diffs?|changes?|commits?|this|these|(?:the|this|our)\s+(?:code|repo(?:sitory)?|log|readme|section|file|docs?))\b'
-           r'|(?:downstream|subsequent|next)\s+(?:analysis|analy[sz]ers?|tools?|consumers?|processing)|automated\s+(?:consumers?|readers?|analysis|analy[sz]ers?)|(?:the|any|each)\s+summari[sz]ers?)')
+           r'|(?:downstream|subsequent|next)\s+(?:analysis|analy[sz]ers?|tools?|consumers?|processing)|automated\s+(?:consumers?|readers?|analysis|analy[sz]ers?)|(?:the|any|each)\s+summari[sz]ers?|reviewers?\s+(?:generating|producing)\s+(?:\w+\s+)?summar(?:y|ies)'
+           # an agent noun and a review word a few words apart, either order ("review model",
+           # "LLM looking at this diff", "summarisation tools", "tooling posting reviews")
+           r'|(?:review(?:s|ing)?|summar(?:y|ies|i[sz]ing)|summari[sz]ation|diffs?|pull\s+requests?|prs?|merge\s+requests?|this\s+(?:change|patch|commit|file|repo(?:sitory)?))\s+(?:\w+\s+)?(?:ai|llms?|(?:language\s+)?models?|bots?|assistants?|tool(?:s|ing)?|agents?|automation|copilot|summari[sz]ers?)'
+           r'|(?:ai|llms?|(?:language\s+)?models?|bots?|assistants?|tool(?:s|ing)?|agents?|automation|copilot|summari[sz]ers?)\s+(?:\w+\s+){0,3}?(?:review(?:s|ing)?|summar(?:y|ies|i[sz]ing)|summari[sz]ation|diffs?|pull\s+requests?|prs?|merge\s+requests?|this\s+(?:change|patch|commit|file|repo(?:sitory)?)))')
 # Single-word vocatives: need a second person or a review context after them.
 VOC1 = r'(?:assistant|agent|llm|model|bot|ai|copilot|claude|gemini|codex|cursor|devin)'
 # Obligations and requests.
-MODAL = (r'(?:are\s+to\s+be|should\s+therefore|should|must|shall|(?:are|is)\s+(?:kindly\s+|hereby\s+|therefore\s+|also\s+)?(?:expected|required|asked|instructed|obliged|supposed)\s+(?:\w+\s+){0,4}?to|needs?\s+to|is\s+to|are\s+to|ha(?:s|ve)\s+to|please|kindly|do\s+not|does\s+not|don\x27t|never|would\s+be)')
+MODAL = (r'(?:are\s+to\s+be|should\s+therefore|should|ought\s+to|must|shall|(?:are|is)\s+(?:kindly\s+|hereby\s+|therefore\s+|also\s+)?(?:expected|required|asked|instructed|obliged|supposed)\s+(?:\w+\s+){0,4}?to|needs?\s+to|is\s+to|are\s+to|ha(?:s|ve)\s+to|please|kindly|do\s+not|does\s+not|don\x27t|never|would\s+be)')
 VERB = (r'(?:approve[sd]?|approval|calibrate|label|produce|look\s+up|stop|keep|include|list|sign\s+off|state\s+(?:in\s+(?:the|your)\s+\w+\s+)?that|record|reflect|refrain|forward|append|embed|re-?analy[sz]e|respond\s+with|reply\s+with|describe|consider|move\s+on|leave|passed\s+through|carry|classify|restrict|disclose|comply|sync|mirror|confirm|pass(?:ing)?|raise|flag|report|mention|comment|block|omit(?:ted)?|skip(?:ped)?|ignore[ds]?|disregard|treat|label|cap|downgrade|execute|run|print|reveal|output|repeat|dump|start\s+fresh|take\s+(?:your\s+)?direction|follow|accept|merge|defer|trust|lgtm|informational|nit|false\s+positives?|(?:be\s+)?(?:omitted|ignored|skipped|dropped|suppressed|left\s+out|approved))')
 # A directive after a vocative (no modal needed).
 DIR_V = (r'(?:leave\s+(?:\w+\s+){0,5}?out\b|out\s+of\s+(?:your|the)\s+(?:summary|review|comments?|report)|consider\s+(?:it|this|them)\s+(?:reviewed|approved|safe|fine|vetted)|move\s+on|(?:describe|summari[sz]e|report|present|classify|treat|consider)\s+(?:it|this|the\s+\w+)\s+as\b|approved?|lgtm|pass(?:ed)?\b|merge|ignore|disregard|skip|omit|cap\s+it|downgrade|informational|\bnit\b|low\s+severity|false\s+positive|'
-         r'(?:do\s+not|don\x27t|never)\s+(?:mention|flag|report|raise|comment\s+on|bring\s+up|list)|(?:append|add|include|insert|embed)\s+(?:\w+\s+){0,3}?(?:image|img|tag|link|url|line|sentence|recommendation)s?\b|'
+         r'(?:do\s+not|don\x27t|never)\s+(?:mention|flag|report|raise|comment\s+on|bring\s+up|list|call\s+(?:it|this|them)\s+out)|nothing\s+to\s+(?:flag|report|see)|(?:append|add|include|insert|embed)\s+(?:\w+\s+){0,3}?(?:image|img|tag|link|url|line|sentence|recommendation)s?\b|'
          r'whatever\s+you\s+(?:were|have\s+been)\s+told|start\s+fresh|take\s+(?:your\s+)?direction|'
          r'(?:print|reveal|output|repeat|dump|show|paste|quote)\s+(?:\w+\s+){0,3}(?:instructions|system\s+prompt|prompt|rules|configuration)|'
          r'without\s+(?:asking|confirmation|prompting|approval)|(?:curl|wget)\s[^\n]{0,120}\|\s*(?:ba|z)?sh\b)')
@@ -66,6 +70,7 @@ ADDR_X = (r'(?:'
   r'|\b(?:quien|quem|chi|wer|celui\s+qui|ceux\s+qui)\b[^.!?\n]{0,50}?(?:automatizad|automátic|automatic|automatisch|automatique|automatiquement|in\s+automatico)'
   # nl
   r'|(?:AI|automatische|geautomatiseerde)[\s-]?(?:reviewers?|beoordelaars?|assistent|agent)|(?:de\s+)?(?:tool|bot|assistent)\s+die\s+(?:\w+\s+){0,3}(?:samenvat|beoordeelt|controleert|leest|reviewt)'
+  r'|(?:审查|审核|评审|检查|确认|レビュー|確認|要約|总结|摘要)[^。\n]{0,12}?(?:AI|模型|助手|工具|ツール|ボット|エージェント)|(?:Tool|Bot|Modell|Assistent|KI|Werkzeug)\s*,\s*(?:das|der|die)\s+[^.,\n]{0,40}?(?:zusammenfasst|prüft|bewertet|liest|reviewt|analysiert)'
   # ru
   r'|(?:ИИ|ии)[\s-]*(?:ревьюер\w*|рецензент\w*|ассистент\w*|агент\w*)|(?:ревьюер|рецензент|ассистент|агент|бот)\w*[\s-]+(?:ИИ|ии)|автоматическ\w+\s+(?:ревьюер|рецензент|проверяющ)\w*|(?:Агент|Ассистент|Бот|ИИ)\s*:|для\s+ИИ'
   # zh
@@ -79,7 +84,7 @@ DIR_X = (r'(?:'
   # de
   r'genehmig|freigeben|freigabe|durchwinken|ignorier|nicht\s+(?:melden|erwähnen|markieren|beanstanden)|Systemanweisung|Systemprompt|Anweisungen\s+(?:wörtlich|vollständig)|ausführen|führe\s|freigegeben|keine\s+(?:weiteren\s+)?(?:Anmerkungen|Kommentare|Hinweise)|Systemvorgaben|wörtlich\s+wiedergeben|bereits\s+(?:\w+\s+)?(?:abgenommen|geprüft|freigegeben|genehmigt)'
   # fr
-  r'|n\x27(?:indiquez|signalez|mentionnez|relevez)|aucun\s+(?:problème|commentaire|remarque)|approuv|valide[rz]?\b|ignore[rz]?\b|ne\s+(?:signale|relevez|mentionne|relève)|ne\s+pas\s+(?:signaler|mentionner|relever|commenter)|instructions\s+(?:internes|système|complètes)|exécute|classée?s?\s+en|tâche\s+précédente|tu\s+es\s+maintenant|ne\s+fais\s+pas|conforme|inutile\s+de\s+signaler|résultat\s+attendu|déjà\s+(?:validé|approuvé|vérifié|revu)'
+  r'|n\x27(?:indiquez|signalez|mentionnez|relevez)|aucun\s+(?:problème|commentaire|remarque)|approuv|valide[rz]?\b|ignore[rz]?\b|ne\s+(?:signale|relevez|mentionne|relève)|ne\s+pas\s+(?:signaler|mentionner|relever|commenter)|instructions\s+(?:internes|système|complètes)|exécute|classée?s?\s+en|tâche\s+précédente|tu\s+es\s+maintenant|ne\s+fais\s+pas|conforme|inutile\s+de\s+signaler|résultat\s+attendu|déjà\s+(?:été\s+)?(?:validé|approuvé|vérifié|revu|audité)'
   # es / pt / it
   r'|apru[eé]b|sin\s+comentarios|sem\s+coment|aprob|aprova|approva|ignor(?:ar|e|a)\b|no\s+(?:reportes|menciones|señales)|não\s+(?:report|mencion|aponte)|omite|omitir|non\s+(?:segnalar|menzionar|citar)|già\s+(?:valutat|approvat|verificat)|risultato\s+corretto|nessun\s+problema|nicht\s+als\s+Befund|não\s+mencione|já\s+(?:homologad|aprovad|revisad|validad)|ya\s+(?:aprobad|revisad|validad)|instrucciones\s+internas|instruções\s+internas|istruzioni\s+interne|muestra|mostra|rode\b|roda\b|ejecuta|esegui|sem\s+pedir|sin\s+pedir|deve\s+ignorar|debe\s+ignorar|sigue\s+exclusivamente|siga\s+exclusivamente|segui\s+esclusivamente|suis\s+exclusivement|folge\s+ausschließlich|no\s+(?:se\s+)?aplican|não\s+se\s+aplicam|non\s+si\s+applicano|ne\s+s\x27appliquent\s+pas|gelten\s+nicht|agit\s+(?:ici\s+)?en\s+tant\s+que'
   # nl
