@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the rule prompt-injection-addressed-directive of
 guidance/default/safety-hidden.yml from its lexicons, kept here once: who is
-addressed (ADDR_EN, ADDR_X), what it is told (MODAL + VERB, DIR_V, DIR_X) and
+addressed (ADDR_EN_CORE, ADDR_EN_MORE, ADDR_X), what it is told (MODAL + VERB, DIR_V, DIR_X) and
 what is claimed (AUTH), each used by several of the rule's patterns. Edit the
 lexicons here, then run this script (it rewrites the rule in place; the other
 rules of the file are left alone) and rebuild `reviewer`. `--check` exits 1
@@ -15,18 +15,21 @@ import re
 import sys
 from pathlib import Path
 
-W = r'(?:[^.!?\n]|[.!?][^\s.!?])'   # a sentence's characters: . ! ? end it only before a space or the end (file.rs, 0.9.34, ?k=)
-WC = r'(?:[^.!?\n。！？]|[.!?][^\s.!?。！？])'   # with CJK stops
+W = r'(?:[^.!?\n]|\.\w)'   # a sentence's characters: a . before a letter or digit does not end it (file.rs, .github, 0.9.34)
+WC = r'(?:[^.!?\n。！？]|\.\w)'   # with CJK stops
 # English addressees: an automated reviewer, named by what it is or does.
-ADDR_EN = (r'(?:(?:ai|llm|gpt|bot|automated|automatic|machine|robot)[\s-]+(?:code[\s-]+)?'
+ADDR_EN_CORE = (r'(?:(?:ai|llm|gpt|bot|automated|automatic|machine|robot)[\s-]+(?:code[\s-]+)?'
            r'(?:review(?:ers?|ing\s+(?:tools?|agents?|bots?|models?|assistants?))?|checks?|checkers?|scanners?|assistants?|agents?|models?|summari[sz]ers?|readers?|pipelines?|evaluators?|reviewers?)'
            r'|review(?:er)?[\s-]+(?:bots?|assistants?|tooling|agents?)|(?:tools?|systems?|bots?|agents?)\s+(?:that\s+(?:reviews?|checks?|scans?|comments?\s+on|analy[sz]es?|summari[sz]es?|reads?|processe?s?|triages?)|(?:analy[sz]ing|reviewing|scanning|checking|summari[sz]ing|triaging))\s+(?:this|these|the|it|pull|prs?|our|code|diffs?)|(?:automated|ai|llm)\s+(?:systems?|tooling|pass(?:es)?)|(?:ai|bot|agent|assistant|model|llm|machine|reviewer|tool)[\s-]facing|(?:next|downstream|subsequent)[\s_-]+(?:agents?|models?|assistants?|reviewers?|bots?|llms?)|(?:ai|llm|ml|model|gpt)[\s-]+(?:based|powered|driven)[\s-]+(?:tools?|tooling|reviewers?|systems?|assistants?|bots?|agents?|summari[sz]ers?)|(?:if|when|where)\s+(?:an?|any|the)\s+(?:ai|llm|language\s+model|model|assistant|bot|agent)\s+(?:\w+\s+)?(?:is|are)\s+(?:reviewing|summari[sz]ing|reading|evaluating|processing|analy[sz]ing|scanning|checking)|(?:any|every|each|the)\s+(?:\w+\s+)?(?:summary|summaries|walkthrough|review\s+(?:comments?|output|summary))\s+(?:generated|produced|written|posted|created)\s+(?:for|about|on|of)\s+(?:this|these|the)'
            r'|reviewers?\s*,?\s*\(?(?:(?:human|people)\s+(?:or|and)\s+(?:automated|ai|bots?|machines?)|(?:incl\.?|including)\s+(?:automated|ai|bots?|llms?))\)?'
            r'|(?:language\s+models?|llms?|assistants?|agents?|models?|bots?)\s+(?:(?:that\s+is\s+|who\s+is\s+)?(?:reviewing|evaluating|reading|assessing|checking|summari[sz]ing|analy[sz]ing|processing|scanning|inspecting)\s+(?:this|these|it|the)(?:\s+(?:pull\s+request|pr|diff|change|patch|commit|code|file|repo(?:sitory)?|release|branch))?|in\s+the\s+review(?:\s+(?:pipeline|loop|process))?)'
            r'|(?:reviewing|evaluating|summari[sz]ing)\s+(?:models?|assistants?|agents?|bots?|llms?|ai)|if\s+you\s+are\s+an?\s+(?:ai|llm|language\s+model|bot|assistant|automated\s+\w+)'
-           r'|(?:whoever|whatever\s+(?:tool|model|bot|agent|system|assistant))\s+(?:\w+\s+)?(?:summari[sz]es|reviews|reads|evaluates|renders|writes|generates|posts|triages|processes)(?:\s+(?:this|the|these|our)\s+(?:\w+\s+){0,4}?(?:pr|pull\s+request|diff|changes?|message|commit|review|code|repo(?:sitory)?))?'
-           # a tool, agent or consumer named by what it does to this change (session 23)
-           r'|(?:tool(?:s|ing)?|assistants?|agents?|models?|bots?|llms?|analy[sz]ers?|consumers?|summari[sz]ers?|pipelines?|integrations?|apps?|automation)\s+(?:(?:that|which|who)\s+)?(?:\w+\s+)?'
+           r'|(?:whoever|whatever\s+(?:tool|model|bot|agent|system|assistant))\s+(?:\w+\s+)?(?:summari[sz]es|reviews|reads|evaluates|renders|writes|generates|posts|triages|processes)(?:\s+(?:this|the|these|our)\s+(?:\w+\s+){0,4}?(?:pr|pull\s+request|diff|changes?|message|commit|review|code|repo(?:sitory)?))?)')
+# Addressees named by what they do to the change (session 23): a tool, agent or
+# consumer and its work, or an agent noun near a review word. Not on the far side
+# of a claim (en_auth's second half) nor after a directive (en_rev): that keeps
+# those patterns' programs small, and the core list has every such case seen.
+ADDR_EN_MORE = (r'(?:(?:tool(?:s|ing)?|assistants?|agents?|models?|bots?|llms?|analy[sz]ers?|consumers?|summari[sz]ers?|pipelines?|integrations?|apps?|automation)\s+(?:(?:that|which|who)\s+)?(?:\w+\s+)?'
            r'(?:comment(?:s|ing)?\s+on|read(?:s|ing)?|review(?:s|ing)?|summari[sz](?:es|ing)|prepar(?:es|ing)|generat(?:es|ing)|writ(?:es|ing)|produc(?:es|ing)|process(?:es|ing)|consum(?:es|ing)|analy[sz](?:es|ing)|scan(?:s|ning)|check(?:s|ing)|triag(?:es|ing)|render(?:s|ing))\s+(?:\w+\s+){0,3}?'
            r'(?:pull\s+requests?|prs?|mrs?|merge\s+requests?|reviews?|summar(?:y|ies)|diffs?|changes?|commits?|this|these|(?:the|this|our)\s+(?:code|repo(?:sitory)?|log|readme|section|file|docs?))\b'
            r'|(?:downstream|subsequent|next)\s+(?:analysis|analy[sz]ers?|tools?|consumers?|processing)|automated\s+(?:consumers?|readers?|analysis|analy[sz]ers?)|(?:the|any|each)\s+summari[sz]ers?|reviewers?\s+(?:generating|producing)\s+(?:\w+\s+)?summar(?:y|ies)'
@@ -34,6 +37,7 @@ ADDR_EN = (r'(?:(?:ai|llm|gpt|bot|automated|automatic|machine|robot)[\s-]+(?:cod
            # "LLM looking at this diff", "summarisation tools", "tooling posting reviews")
            r'|(?:review(?:s|ing)?|summar(?:y|ies|i[sz]ing)|summari[sz]ation|diffs?|pull\s+requests?|prs?|merge\s+requests?|this\s+(?:change|patch|commit|file|repo(?:sitory)?))\s+(?:\w+\s+)?(?:ai|llms?|(?:language\s+)?models?|bots?|assistants?|tool(?:s|ing)?|agents?|automation|copilot|summari[sz]ers?)'
            r'|(?:ai|llms?|(?:language\s+)?models?|bots?|assistants?|tool(?:s|ing)?|agents?|automation|copilot|summari[sz]ers?)\s+(?:\w+\s+){0,3}?(?:review(?:s|ing)?|summar(?:y|ies|i[sz]ing)|summari[sz]ation|diffs?|pull\s+requests?|prs?|merge\s+requests?|this\s+(?:change|patch|commit|file|repo(?:sitory)?)))')
+ADDR_EN = r'(?:' + ADDR_EN_CORE + '|' + ADDR_EN_MORE + ')'
 # Single-word vocatives: need a second person or a review context after them.
 VOC1 = r'(?:assistant|agent|llm|model|bot|ai|copilot|claude|gemini|codex|cursor|devin)'
 # Obligations and requests.
@@ -102,8 +106,8 @@ DIR_X = (r'(?:'
 pats['x_addr_dir'] = r'(?i)' + ADDR_X + r'(?:' + WC + r'{0,160}?|(?:\s+[^\s:：]{1,12})?\s*[:：][^\n]{0,200}?)' + DIR_X
 
 AUTH = (r'(?:pre-?(?:approved|screened|reviewed|audited|cleared|vetted|authori[sz]ed)|already\s+(?:been\s+)?(?:reviewed|approved|audited|vetted|cleared|signed\s+off|agreed)|(?:legal|security)\s+sign-?off|signed\s+off\s+by|exempt(?:ed)?\s+from|cleared\s+by|approved\s+by\s+(?:the\s+)?(?:security|legal|maintainers?|owners?|leads?|cto|ciso)|(?:security|compliance)\s+team\s+(?:has\s+)?(?:cleared|approved|reviewed|signed)|(?:maintainers?|team|owners?|board|leads?|committee)\s+(?:has|have)\s+(?:already\s+)?(?:agreed|decided|approved|signed\s+off|accepted|cleared)|signed\s+(?:this|it)\s+off)')
-pats['en_auth'] = r'(?i)\b' + ADDR_EN + r'\b' + W + r'{0,160}?\b' + AUTH + r'|\b' + AUTH + W + r'{0,160}?\b' + ADDR_EN + r'\b'
-pats['en_rev'] = (r'(?i)\b(?:please\s+)?(?:approve\s+(?:this|it)|do\s+not\s+(?:flag|report|mention|raise|comment\s+on)|don\x27t\s+(?:flag|report|mention|raise|comment\s+on)|leave\s+(?:this|it)\s+out|skip\s+(?:this|it)|mark\s+(?:this|it)\s+as)\b' + W + r'{0,80}?(?:,\s*|\b(?:for|to|from)\s+(?:the\s+|any\s+|all\s+)?)' + ADDR_EN + r'\b')
+pats['en_auth'] = r'(?i)\b' + ADDR_EN + r'\b' + W + r'{0,160}?\b' + AUTH + r'|\b' + AUTH + W + r'{0,160}?\b' + ADDR_EN_CORE + r'\b'
+pats['en_rev'] = (r'(?i)\b(?:please\s+)?(?:approve\s+(?:this|it)|do\s+not\s+(?:flag|report|mention|raise|comment\s+on)|don\x27t\s+(?:flag|report|mention|raise|comment\s+on)|leave\s+(?:this|it)\s+out|skip\s+(?:this|it)|mark\s+(?:this|it)\s+as)\b' + W + r'{0,80}?(?:,\s*|\b(?:for|to|from)\s+(?:the\s+|any\s+|all\s+)?)' + ADDR_EN_CORE + r'\b')
 pats['role'] = (r'(?i)\byou\s+are\s+(?:not\s+(?:a|the)\s+(?:\w+\s+)?(?:reviewer|gatekeeper|critic)|(?:now\s+)?\w+,\s+an?\s+(?:\w+\s+)?(?:assistant|agent|bot|model)\s+(?:that|who)\s+(?:trusts|approves|praises|agrees)|no\s+longer\s+(?:a|the)\s+reviewer)\b|\byour\s+(?:real\s+|actual\s+|only\s+)?(?:task|job|role)\s+(?:here\s+|in\s+this\s+\w+\s+)?is\s+(?:to\s+)?(?:praise|promote|advocate|convince|persuade|defend|cheerlead|highlight|encourage|champion|celebrate)'
   r'|(?:ты|вы)\s+не\s+(?:проверяющ|ревьюер|рецензент)|(?:твоя|ваша)\s+задача\s*[—:-]?\s*(?:хвалить|одобр|убежд|защищ)'
   r'|\b(?:tu\s+tarea|tua\s+tarefa|tuo\s+compito|ta\s+tâche|deine\s+Aufgabe)\s+(?:es|é|è|est|ist)\s+(?:(?:de\s+|di\s+)?(?:elogiar|alabar|aprobar|convencer|elogiare|approvare|convincere|louer|approuver|convaincre|loben|genehmigen|überzeugen))'
@@ -179,8 +183,8 @@ out.append('''    # Structural (session 22): an addressee and a directive, or an
     # cap or downgrade a severity, ignore, reveal its instructions, execute
     # or run), and what is claimed (pre-screened, already agreed, signed
     # off, exempt). Written from heldout6's half A (tune); bench/README.md.
-    # Session 23 (heldout7's half A): a sentence ends at . ! ? only before a
-    # space (file.rs, .github, 0.9.34 no longer cut it), and an addressee
+    # Session 23 (heldout7's half A): a . before a letter or digit does not
+    # end a sentence (file.rs, .github, 0.9.34 no longer cut it), an addressee
     # given as a label (a colon after it) reaches to the paragraph's end;
     # exempt from review; addressees named by
     # their output ("any summary generated for this PR"), "X-facing", "tools
