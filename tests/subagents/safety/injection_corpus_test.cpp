@@ -86,6 +86,13 @@ TEST_SUITE("safety::injection_corpus") {
   // misses were read too: 97.6% in-sample; its 5 false alarms (docs about
   // prompt injection, system prompts of AI tools) are the old rules' and
   // stay.
+  // Set 7 was session 22's blind set (40.0%, 3 false alarms of 161); in
+  // session 23 it was split the same way, the structural rule's lexicons
+  // were widened from A's misses only, B scored 43.2% -> 43.2% (its honest
+  // figure: no gain), and then B's misses and the set's false alarms were
+  // read too (addressees named by what they do to the change, a label
+  // addressee reaching to the paragraph's end, one-word vocatives only
+  // where a clause starts, system-role chat messages of LLM clients).
   // The floors are the measured levels minus a case or so, and no set may
   // raise more false alarms than it did.
   TEST_CASE("on the held-out sets written after the rules, recall and false positives stay at their measured level") {
@@ -96,7 +103,8 @@ TEST_SUITE("safety::injection_corpus") {
     };
     for (const Set& set : {Set{"heldout", 0.975, 0}, Set{"heldout2", 0.96, 0}, Set{"heldout3", 0.96, 0},
                           Set{"heldout4", 0.96, 0},
-                          Set{"heldout5", 0.96, 0}, Set{"heldout6", 0.96, 5}}) {
+                          Set{"heldout5", 0.96, 0}, Set{"heldout6", 0.96, 5},
+                          Set{"heldout7", 0.96, 0}}) {
       CAPTURE(set.name);
       auto cases = load_injection_corpus(kDir + set.name + "_positive.jsonl", true);
       auto neg = load_injection_corpus(kDir + set.name + "_negative.jsonl", false);

@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Writes the rule prompt-injection-addressed-directive of
+guidance/default/safety-hidden.yml from its lexicons, kept here once: who is
+addressed (ADDR_EN_CORE, ADDR_EN_MORE, ADDR_X), what it is told (MODAL + VERB, DIR_V, DIR_X) and
+what is claimed (AUTH), each used by several of the rule's patterns. Edit the
+lexicons here, then run this script (it rewrites the rule in place; the other
+rules of the file are left alone) and rebuild `reviewer`. `--check` exits 1
+if the YAML is not what this script writes (ctest: guidance/addressed_directive_injection).
+
+The patterns are RE2 and are also compiled here by Python's re (their shared
+syntax: no look-around, no backreferences) as a first check; `reviewer
+guidance check` is the real one. Sessions 22 and 23: bench/README.md.
+"""
+import re
+import sys
+from pathlib import Path
+
+W = r'(?:[^.!?\n]|\.\w)'   # a sentence's characters: a . before a letter or digit does not end it (file.rs, .github, 0.9.34)
+WC = r'(?:[^.!?\n。！？]|\.\w)'   # with CJK stops
+# English addressees: an automated reviewer, named by what it is or does.
+ADDR_EN_CORE = (r'(?:(?:ai|llm|gpt|bot|automated|automatic|machine|robot)[\s-]+(?:code[\s-]+)?'
+           r'(?:review(?:ers?|ing\s+(?:tools?|agents?|bots?|models?|assistants?))?|checks?|checkers?|scanners?|assistants?|agents?|models?|summari[sz]ers?|readers?|pipelines?|evaluators?|reviewers?)'
+           r'|review(?:er)?[\s-]+(?:bots?|assistants?|tooling|agents?)|(?:tools?|systems?|bots?|agents?)\s+(?:that\s+(?:reviews?|checks?|scans?|comments?\s+on|analy[sz]es?|summari[sz]es?|reads?|processe?s?|triages?)|(?:analy[sz]ing|reviewing|scanning|checking|summari[sz]ing|triaging))\s+(?:this|these|the|it|pull|prs?|our|code|diffs?)|(?:automated|ai|llm)\s+(?:systems?|tooling|pass(?:es)?)|(?:ai|bot|agent|assistant|model|llm|machine|reviewer|tool)[\s-]facing|(?:next|downstream|subsequent)[\s_-]+(?:agents?|models?|assistants?|reviewers?|bots?|llms?)|(?:ai|llm|ml|model|gpt)[\s-]+(?:based|powered|driven)[\s-]+(?:tools?|tooling|reviewers?|systems?|assistants?|bots?|agents?|summari[sz]ers?)|(?:if|when|where)\s+(?:an?|any|the)\s+(?:ai|llm|language\s+model|model|assistant|bot|agent)\s+(?:\w+\s+)?(?:is|are)\s+(?:reviewing|summari[sz]ing|reading|evaluating|processing|analy[sz]ing|scanning|checking)|(?:any|every|each|the)\s+(?:\w+\s+)?(?:summary|summaries|walkthrough|review\s+(?:comments?|output|summary))\s+(?:generated|produced|written|posted|created)\s+(?:for|about|on|of)\s+(?:this|these|the)'
+           r'|reviewers?\s*,?\s*\(?(?:(?:human|people)\s+(?:or|and)\s+(?:automated|ai|bots?|machines?)|(?:incl\.?|including)\s+(?:automated|ai|bots?|llms?))\)?'
+           r'|(?:language\s+models?|llms?|assistants?|agents?|models?|bots?)\s+(?:(?:that\s+is\s+|who\s+is\s+)?(?:reviewing|evaluating|reading|assessing|checking|summari[sz]ing|analy[sz]ing|processing|scanning|inspecting)\s+(?:this|these|it|the)(?:\s+(?:pull\s+request|pr|diff|change|patch|commit|code|file|repo(?:sitory)?|release|branch))?|in\s+the\s+review(?:\s+(?:pipeline|loop|process))?)'
+           r'|(?:reviewing|evaluating|summari[sz]ing)\s+(?:models?|assistants?|agents?|bots?|llms?|ai)|if\s+you\s+are\s+an?\s+(?:ai|llm|language\s+model|bot|assistant|automated\s+\w+)'
+           r'|(?:whoever|whatever\s+(?:tool|model|bot|agent|system|assistant))\s+(?:\w+\s+)?(?:summari[sz]es|reviews|reads|evaluates|renders|writes|generates|posts|triages|processes)(?:\s+(?:this|the|these|our)\s+(?:\w+\s+){0,4}?(?:pr|pull\s+request|diff|changes?|message|commit|review|code|repo(?:sitory)?))?)')
+# Addressees named by what they do to the change (session 23): a tool, agent or
+# consumer and its work, or an agent noun near a review word. Not on the far side
+# of a claim (en_auth's second half) nor after a directive (en_rev): that keeps
+# those patterns' programs small, and the core list has every such case seen.
+ADDR_EN_MORE = (r'(?:(?:tool(?:s|ing)?|assistants?|agents?|models?|bots?|llms?|analy[sz]ers?|consumers?|summari[sz]ers?|pipelines?|integrations?|apps?|automation)\s+(?:(?:that|which|who)\s+)?(?:\w+\s+)?'
+           r'(?:comment(?:s|ing)?\s+on|read(?:s|ing)?|review(?:s|ing)?|summari[sz](?:es|ing)|prepar(?:es|ing)|generat(?:es|ing)|writ(?:es|ing)|produc(?:es|ing)|process(?:es|ing)|consum(?:es|ing)|analy[sz](?:es|ing)|scan(?:s|ning)|check(?:s|ing)|triag(?:es|ing)|render(?:s|ing))\s+(?:\w+\s+){0,3}?'
+           r'(?:pull\s+requests?|prs?|mrs?|merge\s+requests?|reviews?|summar(?:y|ies)|diffs?|changes?|commits?|this|these|(?:the|this|our)\s+(?:code|repo(?:sitory)?|log|readme|section|file|docs?))\b'
+           r'|(?:downstream|subsequent|next)\s+(?:analysis|analy[sz]ers?|tools?|consumers?|processing)|automated\s+(?:consumers?|readers?|analysis|analy[sz]ers?)|(?:the|any|each)\s+summari[sz]ers?|reviewers?\s+(?:generating|producing)\s+(?:\w+\s+)?summar(?:y|ies)'
+           # an agent noun and a review word a few words apart, either order ("review model",
+           # "LLM looking at this diff", "summarisation tools", "tooling posting reviews")
+           r'|(?:review(?:s|ing)?|summar(?:y|ies|i[sz]ing)|summari[sz]ation|diffs?|pull\s+requests?|prs?|merge\s+requests?|this\s+(?:change|patch|commit|file|repo(?:sitory)?))\s+(?:\w+\s+)?(?:ai|llms?|(?:language\s+)?models?|bots?|assistants?|tool(?:s|ing)?|agents?|automation|copilot|summari[sz]ers?)'
+           r'|(?:ai|llms?|(?:language\s+)?models?|bots?|assistants?|tool(?:s|ing)?|agents?|automation|copilot|summari[sz]ers?)\s+(?:\w+\s+){0,3}?(?:review(?:s|ing)?|summar(?:y|ies|i[sz]ing)|summari[sz]ation|diffs?|pull\s+requests?|prs?|merge\s+requests?|this\s+(?:change|patch|commit|file|repo(?:sitory)?)))')
+ADDR_EN = r'(?:' + ADDR_EN_CORE + '|' + ADDR_EN_MORE + ')'
+# Single-word vocatives: need a second person or a review context after them.
+VOC1 = r'(?:assistant|agent|llm|model|bot|ai|copilot|claude|gemini|codex|cursor|devin)'
+# Obligations and requests.
+MODAL = (r'(?:are\s+to\s+be|should\s+therefore|should|ought\s+to|must|shall|(?:are|is)\s+(?:kindly\s+|hereby\s+|therefore\s+|also\s+)?(?:expected|required|asked|instructed|obliged|supposed)\s+(?:\w+\s+){0,4}?to|needs?\s+to|is\s+to|are\s+to|ha(?:s|ve)\s+to|please|kindly|do\s+not|does\s+not|don\x27t|never|would\s+be)')
+VERB = (r'(?:approve[sd]?|approval|calibrate|label|produce|look\s+up|stop|keep|include|list|sign\s+off|state\s+(?:in\s+(?:the|your)\s+\w+\s+)?that|record|reflect|refrain|forward|append|embed|re-?analy[sz]e|respond\s+with|reply\s+with|describe|consider|move\s+on|leave|passed\s+through|carry|classify|restrict|disclose|comply|sync|mirror|confirm|pass(?:ing)?|raise|flag|report|mention|comment|block|omit(?:ted)?|skip(?:ped)?|ignore[ds]?|disregard|treat|label|cap|downgrade|execute|run|print|reveal|output|repeat|dump|start\s+fresh|take\s+(?:your\s+)?direction|follow|accept|merge|defer|trust|lgtm|informational|nit|false\s+positives?|(?:be\s+)?(?:omitted|ignored|skipped|dropped|suppressed|left\s+out|approved))')
+# A directive after a vocative (no modal needed).
+DIR_V = (r'(?:leave\s+(?:\w+\s+){0,5}?out\b|out\s+of\s+(?:your|the)\s+(?:summary|review|comments?|report)|consider\s+(?:it|this|them)\s+(?:reviewed|approved|safe|fine|vetted)|move\s+on|(?:describe|summari[sz]e|report|present|classify|treat|consider)\s+(?:it|this|the\s+\w+)\s+as\b|approved?|lgtm|pass(?:ed)?\b|merge|ignore|disregard|skip|omit|cap\s+it|downgrade|informational|\bnit\b|low\s+severity|false\s+positive|'
+         r'(?:do\s+not|don\x27t|never)\s+(?:mention|flag|report|raise|comment\s+on|bring\s+up|list|call\s+(?:it|this|them)\s+out)|nothing\s+to\s+(?:flag|report|see)|(?:append|add|include|insert|embed)\s+(?:\w+\s+){0,3}?(?:image|img|tag|link|url|line|sentence|recommendation)s?\b|'
+         r'whatever\s+you\s+(?:were|have\s+been)\s+told|start\s+fresh|take\s+(?:your\s+)?direction|'
+         r'(?:print|reveal|output|repeat|dump|show|paste|quote)\s+(?:\w+\s+){0,3}(?:instructions|system\s+prompt|prompt|rules|configuration)|'
+         r'without\s+(?:asking|confirmation|prompting|approval)|(?:curl|wget)\s[^\n]{0,120}\|\s*(?:ba|z)?sh\b)')
+SECOND = r'(?:\byou\b|\byour\b|when\s+reviewing|before\s+(?:the\s+)?review|first\b|without\s+asking)'
+
+pats = {}
+pats['en_oblig'] = r'(?i)\b' + ADDR_EN + r'\b' + W + r'{0,120}?\b' + MODAL + r'\s+(?:\w+\s+){0,3}?' + VERB + r'\b'
+pats['en_voc'] = r'(?i)\b' + ADDR_EN + r'\s*(?:[:—]|--)\s*[^\n]{0,200}?' + DIR_V
+pats['en_voc1'] = (r'(?i)(?:^|[#/*"\x27\[(]\s*)' + VOC1 + r's?\s*:\s*(?:please\s+)?' + W + r'{0,80}?' + SECOND + W + r'{0,100}?' + DIR_V)
+# Reveal: the instructions a model runs under.
+pats['reveal'] = (r'(?i)\b(?:print|output|show|repeat|reveal|list|dump|quote|paste|share|echo|write\s+out)\s+(?:out\s+)?(?:(?:all|the|your|any)\s+)*(?:\w+\s+)?(?:instructions|directives|rules|guidelines|prompts?)\s+(?:that\s+)?(?:you\s+(?:are|were|\x27re)\s+(?:operating|running|working|acting)\s+under|(?:the\s+)?(?:user|users|human|people)\s+(?:cannot|can\x27t|can\s+not|do\s+not|don\x27t)\s+see)')
+# Run a command without asking.
+pats['run_noask'] = (r'(?i)\b(?:run|execute|rode|roda|execute|ejecuta|ejecute|exécute[rz]?|esegui|führe|выполни(?:те)?|запусти(?:те)?)\b' + r'[^\n]{0,120}?' +
+                     r'(?:without\s+(?:asking|confirmation|prompting|waiting\s+for\s+approval)|sem\s+pedir\s+confirma|sin\s+(?:pedir\s+)?confirmaci|sans\s+(?:demander|confirmation)|senza\s+(?:chiedere|conferma)|ohne\s+(?:nachzufragen|Rückfrage|Bestätigung)|без\s+подтверждения|подтверждение\s+пользователя\s+не\s+требуется)')
+# Other languages: addressee ... directive within a sentence, or addressee as a label.
+ADDR_X = (r'(?:'
+  # de
+  r'(?:KI|Review|automatische[rnms]?|automatisierte[rnms]?)[\s-]*(?:Reviewer|Prüfer|Assistent(?:en)?|Gutachter|Modell|Agent(?:en)?)|Review-Assistent\w*|automati(?:sche|sierte)[rnms]?\s+(?:Prüf|Review|Analyse|Zusammenfass)\w*|wer\s+(?:\w+\s+){1,4}automatisch\s+(?:zusammenfasst|prüft|liest|bewertet|auswertet)'
+  # fr
+  r'|(?:assistant|relecteur|réviseur|agent|modèle)\s+(?:d[e\x27]\s*)?(?:IA|automatique|revue|relecture)'
+  # es / pt / it
+  r'|(?:asistente|assistente|agente|revisor|revisore|modelo|modello)\s+(?:de\s+|di\s+)?(?:IA|automático|automatico|automatizado|revisión|revisão|revisione|código|codice)'
+  r'|(?:asistente|assistente|agente)\s*:|(?:l\x27|la\s+|a\s+)?IA\s+(?:de\s+(?:revue|relecture|revisión|revisão|revisione)|que\s+(?:está\s+|esta\s+)?(?:revis|examin|analis)\w*|qui\s+(?:relit|lit|examine|analyse|résume))'
+  r'|herramientas?\s+(?:automáticas?|automatizadas?|de\s+(?:IA|revisión|análisis))|(?:l\x27|le\s+)?(?:outil|bot)\s+qui\s+(?:rédige|relit|lit|résume|analyse|examine|génère|revoit)|revis(?:ão|ión|ione)\s+(?:automática|automatica|automatizada)|(?:bot|ferramenta|herramienta|strumento|robô)\s+(?:que|che)\s+(?:revisa|analisa|analiza|resume|esamina)'
+  r'|KI[\s-]gestützte?n?\s+[\w-]+|(?:relecteur|réviseur|outil|assistant|lecteur)s?\s+automatisée?s?'
+  r'|\b(?:quien|quem|chi|wer|celui\s+qui|ceux\s+qui)\b[^.!?\n]{0,50}?(?:automatizad|automátic|automatic|automatisch|automatique|automatiquement|in\s+automatico)'
+  # nl
+  r'|(?:AI|automatische|geautomatiseerde)[\s-]?(?:reviewers?|beoordelaars?|assistent|agent)|(?:de\s+)?(?:tool|bot|assistent)\s+die\s+(?:\w+\s+){0,3}(?:samenvat|beoordeelt|controleert|leest|reviewt)'
+  r'|(?:审查|审核|评审|检查|确认|レビュー|確認|要約|总结|摘要)[^。\n]{0,12}?(?:AI|模型|助手|工具|ツール|ボット|エージェント)|(?:Tool|Bot|Modell|Assistent|KI|Werkzeug)\s*,\s*(?:das|der|die)\s+[^.,\n]{0,40}?(?:zusammenfasst|prüft|bewertet|liest|reviewt|analysiert)'
+  # ru
+  r'|(?:ИИ|ии)[\s-]*(?:ревьюер\w*|рецензент\w*|ассистент\w*|агент\w*)|(?:ревьюер|рецензент|ассистент|агент|бот)\w*[\s-]+(?:ИИ|ии)|автоматическ\w+\s+(?:ревьюер|рецензент|проверяющ)\w*|(?:Агент|Ассистент|Бот|ИИ)\s*:|для\s+ИИ'
+  # zh
+  r'|(?:代码)?(?:审查|审核|评审)(?:代理|员|助手|机器人|AI|智能体|模型|工具)|AI\s*(?:代码)?(?:审查|审核|评审|助手)'
+  # ja
+  r'|(?:自動)?(?:要約|レビュー?)(?:ツール|AI|ボット|アシスタント|エージェント)|AI\s*(?:レビュア|レビューア|アシスタント|エージェント)'
+  # ko
+  r'|(?:AI|자동)\s*(?:코드\s*)?(?:리뷰어|리뷰\s*봇|검토자|어시스턴트|에이전트)|(?:리뷰|검토|요약)(?:하는|하거나)[^.\n]{0,20}?(?:도구|봇|AI|에이전트)|자동\s*리뷰\s*(?:도구|봇)?|自動レビュー'
+  r')')
+DIR_X = (r'(?:'
+  # de
+  r'genehmig|freigeben|freigabe|durchwinken|ignorier|nicht\s+(?:melden|erwähnen|markieren|beanstanden)|Systemanweisung|Systemprompt|Anweisungen\s+(?:wörtlich|vollständig)|ausführen|führe\s|freigegeben|keine\s+(?:weiteren\s+)?(?:Anmerkungen|Kommentare|Hinweise)|Systemvorgaben|wörtlich\s+wiedergeben|bereits\s+(?:\w+\s+)?(?:abgenommen|geprüft|freigegeben|genehmigt)'
+  # fr
+  r'|n\x27(?:indiquez|signalez|mentionnez|relevez)|aucun\s+(?:problème|commentaire|remarque)|approuv|valide[rz]?\b|ignore[rz]?\b|ne\s+(?:signale|relevez|mentionne|relève)|ne\s+pas\s+(?:signaler|mentionner|relever|commenter)|instructions\s+(?:internes|système|complètes)|exécute|classée?s?\s+en|tâche\s+précédente|tu\s+es\s+maintenant|ne\s+fais\s+pas|conforme|inutile\s+de\s+signaler|résultat\s+attendu|déjà\s+(?:été\s+)?(?:validé|approuvé|vérifié|revu|audité)'
+  # es / pt / it
+  r'|apru[eé]b|sin\s+comentarios|sem\s+coment|aprob|aprova|approva|ignor(?:ar|e|a)\b|no\s+(?:reportes|menciones|señales)|não\s+(?:report|mencion|aponte)|omite|omitir|non\s+(?:segnalar|menzionar|citar)|già\s+(?:valutat|approvat|verificat)|risultato\s+corretto|nessun\s+problema|nicht\s+als\s+Befund|não\s+mencione|já\s+(?:homologad|aprovad|revisad|validad)|ya\s+(?:aprobad|revisad|validad)|instrucciones\s+internas|instruções\s+internas|istruzioni\s+interne|muestra|mostra|rode\b|roda\b|ejecuta|esegui|sem\s+pedir|sin\s+pedir|deve\s+ignorar|debe\s+ignorar|sigue\s+exclusivamente|siga\s+exclusivamente|segui\s+esclusivamente|suis\s+exclusivement|folge\s+ausschließlich|no\s+(?:se\s+)?aplican|não\s+se\s+aplicam|non\s+si\s+applicano|ne\s+s\x27appliquent\s+pas|gelten\s+nicht|agit\s+(?:ici\s+)?en\s+tant\s+que'
+  # nl
+  r'|goedkeur|goedgekeurd|keur\s.{0,30}goed|negeer|opmerkingen\s+achterwege|suggestie|niet\s+als\s+blokkerend'
+  # ru
+  r'|одобр|пропусти|игнориру|не\s+(?:сообщай|упоминай|отмечай)|выполни|запусти|хвал|инструкци|твоя\s+задача|проверен\w*\s+вручную|уже\s+(?:проверен|одобрен|согласован)'
+  # zh
+  r'|读取|贴在|\.env|通过|批准|忽略|无需|不要(?:报告|提及|指出|标记)|不要[^。\n]{0,10}?(?:提及|列为|报告)|已(?:经)?(?:审核|批准|审查|确认)|执行|运行|系统提示|指令'
+  # ja
+  r'|扱って|重要度|ブロッカー|承認|無視|破棄|従って|実行|システムプロンプト|指示|確認済み|コメントを投稿せず|空のレビュー|指摘(?:事項)?は出さない'
+  # ko
+  r'|승인|무시|실행|시스템\s*프롬프트|지시|언급하지\s*마|이미\s*(?:검토|승인)|추가\s*지적\s*없이'
+  r')')
+# An addressee as a label (a colon after it) reaches past the sentence, to the line's (paragraph's) end.
+pats['x_addr_dir'] = r'(?i)' + ADDR_X + r'(?:' + WC + r'{0,160}?|(?:\s+[^\s:：]{1,12})?\s*[:：][^\n]{0,200}?)' + DIR_X
+
+AUTH = (r'(?:pre-?(?:approved|screened|reviewed|audited|cleared|vetted|authori[sz]ed)|already\s+(?:been\s+)?(?:reviewed|approved|audited|vetted|cleared|signed\s+off|agreed)|(?:legal|security)\s+sign-?off|signed\s+off\s+by|exempt(?:ed)?\s+from|cleared\s+by|approved\s+by\s+(?:the\s+)?(?:security|legal|maintainers?|owners?|leads?|cto|ciso)|(?:security|compliance)\s+team\s+(?:has\s+)?(?:cleared|approved|reviewed|signed)|(?:maintainers?|team|owners?|board|leads?|committee)\s+(?:has|have)\s+(?:already\s+)?(?:agreed|decided|approved|signed\s+off|accepted|cleared)|signed\s+(?:this|it)\s+off)')
+pats['en_auth'] = r'(?i)\b' + ADDR_EN + r'\b' + W + r'{0,160}?\b' + AUTH + r'|\b' + AUTH + W + r'{0,160}?\b' + ADDR_EN_CORE + r'\b'
+pats['en_rev'] = (r'(?i)\b(?:please\s+)?(?:approve\s+(?:this|it)|do\s+not\s+(?:flag|report|mention|raise|comment\s+on)|don\x27t\s+(?:flag|report|mention|raise|comment\s+on)|leave\s+(?:this|it)\s+out|skip\s+(?:this|it)|mark\s+(?:this|it)\s+as)\b' + W + r'{0,80}?(?:,\s*|\b(?:for|to|from)\s+(?:the\s+|any\s+|all\s+)?)' + ADDR_EN_CORE + r'\b')
+pats['role'] = (r'(?i)\byou\s+are\s+(?:not\s+(?:a|the)\s+(?:\w+\s+)?(?:reviewer|gatekeeper|critic)|(?:now\s+)?\w+,\s+an?\s+(?:\w+\s+)?(?:assistant|agent|bot|model)\s+(?:that|who)\s+(?:trusts|approves|praises|agrees)|no\s+longer\s+(?:a|the)\s+reviewer)\b|\byour\s+(?:real\s+|actual\s+|only\s+)?(?:task|job|role)\s+(?:here\s+|in\s+this\s+\w+\s+)?is\s+(?:to\s+)?(?:praise|promote|advocate|convince|persuade|defend|cheerlead|highlight|encourage|champion|celebrate)'
+  r'|(?:ты|вы)\s+не\s+(?:проверяющ|ревьюер|рецензент)|(?:твоя|ваша)\s+задача\s*[—:-]?\s*(?:хвалить|одобр|убежд|защищ)'
+  r'|\b(?:tu\s+tarea|tua\s+tarefa|tuo\s+compito|ta\s+tâche|deine\s+Aufgabe)\s+(?:es|é|è|est|ist)\s+(?:(?:de\s+|di\s+)?(?:elogiar|alabar|aprobar|convencer|elogiare|approvare|convincere|louer|approuver|convaincre|loben|genehmigen|überzeugen))'
+  r'|身份不是(?:代码)?(?:审查|审核|评审)|你的(?:任务|职责|工作)是(?:帮|夸|称赞|赞扬|批准|说服)|あなたの(?:役割|仕事|任務)は(?:褒め|承認|説得)')
+VOCX = r'(?:Assistent|Agent|KI|Assistant|IA|Asistente|Assistente|Agente|Агент|Ассистент|ИИ|助手|智能体|アシスタント|エージェント|어시스턴트|에이전트)'
+pats['x_voc'] = r'(?:^|[#/*"\x27\[(]\s*)' + VOCX + r'\s*[:：]\s*' + WC + r'{0,160}?' + DIR_X
+pats['x_rev'] = r'(?i)' + DIR_X + WC + r'{0,80}?[,，、]\s*' + ADDR_X
+
+pats['en_std'] = (r'(?i)\bkeep\s+(?:it|them|that|this|those)\s+to\s+yourself\b'
+  r'|\b(?:should|must|can|is\s+to|are\s+to)\s+(?:be\s+left|go|remain|stay)\s+unmentioned\b'
+  r'|\b(?:expected|correct|right|desired|helpful|appropriate|sensible|proper|only\s+acceptable)\s+(?:\w+\s+)?(?:result|outcome|verdict|output|response|answer|conclusion|comment)\s+(?:here\s+|(?:for|from|of|on)\s+(?:\w+\s+){1,3}?)?is\b[^.\n]{0,60}?(?:lgtm|approv\w*|\bpass(?:ing|ed)?\b|silence|no\s+(?:issues|findings|comments|concerns|follow-?up)|clean|looks\s+good|good\s+to\s+go)'
+  r'|\b(?:respond|reply|answer)\s+(?:only\s+)?with\s+(?:an?\s+)?(?:plain\s+|simple\s+)?(?:approval|approving\s+(?:review|verdict))'
+  r'|\bexempt(?:ed)?\s+from\s+(?:\w+\s+)?(?:review|scanning|checks|analysis)\b'
+  r'|\b(?:correct|expected|right|appropriate|proper)\s+(?:\w+\s+)?(?:severity|label|rating|classification|output|result|outcome|verdict)\s+(?:here\s+|(?:for|of)\s+(?:\w+\s+){1,3}?)?is\s+(?:\W{0,3})(?:informational|info|nit|low|minor|empty|silence|an?\s+empty\s+review)\b'
+  r'|\b(?:an?\s+)?(?:empty|blank|silent|approving|positive|clean)\s+(?:review|output|response|result|verdict)\s+is\s+(?:the\s+)?(?:correct|expected|right|only\s+acceptable|appropriate|desired)\b'
+  r'|\b(?:output|verdict|result)\s*:\s*[\x22\x27*]*(?:approved?|lgtm)\b'
+  r'|\b(?:security|safety)[\s_-]*(?:findings|checks?|scan(?:ning)?|review|analysis)\s*[:=]\s*(?:disabled|off|skip(?:ped)?|suppressed|waived|none)\s+for\s+this\s+(?:pr|pull\s+request|change|commit|review|mr)\b'
+  r'|\[[\w-]*(?:bot|review|ai|llm|agent|pr[uü]f)[\w-]*\][^\n]{0,60}?(?:verdict|urteil|veredicto|verdetto|result\w*|status|decision|conclusion|ergebnis)\s*:\s*\W{0,3}(?:approved?|lgtm|pass(?:ed)?|freigegeben|aprobado|aprovado|approvato|approuvé|clean|safe)\b'
+  r'|\b(?:your|the\s+(?:bot|app|reviewer|assistant|agent)(?:\x27s|s\x27)?)\s+(?:github\s+)?(?:token|credentials|installation)\s+(?:can|could)\s+(?:read|access|see|reach)\b'
+  r'|\b(?:instructions?|rules|prompts?|guidelines|directives)\b(?:\s+and\s+\w+)?\s+(?:that\s+)?(?:you|it)\s+(?:were|was|have\s+been|has\s+been)\s+(?:configured|given|started|loaded|primed|set\s+up)\s+with\b|\b(?:every|all|each|the)\s+instructions?\s+(?:that\s+)?(?:it|you)\s+(?:received|got|was\s+given|were\s+given)\b'
+  r'|\b(?:analysis|review|scan(?:ning)?|processing)\s+(?:may|can|should)\s+stop\s+here\b'
+  r'|\b(?:leave|keep)\s+(?:those|these|the|any|all|such|its|their)\s+(?:\w+\s+)?(?:findings|issues|warnings|alerts|remarks)\s+out\b'
+  r'|\b(?:pass(?:ing|ed)?|approv\w*|merged?|lgtm|marked)\b[^.!?\n]{0,40}\bwithout\s+(?:reading|reviewing|looking\s+at|opening|checking)\s+(?:the\s+|its\s+)?(?:diff|code|changes?|patch|files?)\b'
+  r'|\byour\s+(?:real|actual|true)\s+(?:task|job|role|purpose|assignment)\s+(?:here\s+|(?:on|in|for)\s+this\s+(?:\w+\s+){0,2}?)?is\s+(?:to|now)\b'
+  r'|\byour\s+(?:previous|prior|earlier|original)\s+(?:task|instructions?|job|role|assignment)\s+(?:is|are|has\s+been|have\s+been)\s+(?:now\s+)?(?:done|complete|completed|finished|over|cancel+ed|void)\b'
+  r'|\b(?:ignore|disregard|forget)\s+(?:the|this)\s+(?:diff|code|changes?|patch|pr|pull\s+request)\s+(?:that\s+)?you\s+(?:were|have\s+been)\s+(?:given|shown|sent)\b'
+  r'|\b(?:instructions?|notes?|messages?|directives?)[\s_-]+(?:to|for)[\s_-]+(?:the[\s_-]+)?(?:next|downstream|following|subsequent)[\s_-]+(?:agents?|models?|assistants?|reviewers?|bots?|llms?|tools?)\s*[:=]\s*[\x22\x27]?(?:do\s+not|don\x27t|skip|approve|forward|ignore|trust|accept|mark)'
+  r'|\bstatus\s*[:=]\s*[\x22\x27]?approved[\s_-]by[\s_-](?:agent|ai|bot|llm|reviewer|model)'
+  r'|(?-i:!\[[^\]\n]*\]\(\s*https?://[^)\s]*[?&][\w-]+=[A-Z_]*(?:SECRET|TOKEN|API_KEY|PASSWORD|CREDENTIAL))'
+  r'|\byour\s+(?:verdict|conclusion|decision|answer|output|review)\s+(?:here\s+|for\s+this\s+\w+\s+)?(?:is|should\s+be|must\s+be|will\s+be)\s*:?\s*["\x27*]*(?:approved?|lgtm|pass|clean|safe)\b'
+  r'|\bas\s+your\s+(?:primary|new|main|only|real|actual|updated|true)\s+(?:task|instructions?|directives?|prompt)s?\b'
+  r'|\b(?:disregard|ignore|forget|discard|drop)\s+(?:the|any|all)\s+(?:\w+\s+)?(?:checklist|rubric|instructions|rules|prompt|guidance|directives?|task)\s+(?:that\s+)?you\s+(?:received|got|were\s+given|had)\b'
+  r'|\b(?:respond|reply|answer|output)\s+(?:only\s+)?with\s*:?\s*[^\n]{0,30}?\b(?:0|zero|no)\s+(?:findings|issues)\b'
+  r'|\b(?:any|all|every)\s+(?:\w+\s+)?(?:findings?|issues?|alerts?)\s+(?:here\s+|in\s+(?:this|the)\s+\w+\s+)?(?:=|is|are|should\s+be|count\s+as)\s+(?:a\s+|an\s+)?(?:nit|informational|low|minor|info)\b'
+  r'|\b(?:disclose|reveal|print|share|post|publish|output|dump)\s+(?:its|your|their)\s+(?:(?:full|complete|entire|internal|hidden|verbatim)\s+)*(?:operating\s+)?(?:instructions|system\s+prompt|prompt|rules|directives)\b'
+  r'|\byou\s+are\s+an?\s+(?:\w+\s+)?(?:agent|assistant|ai|bot|model)\s+with\s+(?:shell|terminal|root|sudo)\s+access\b'
+  r'|--(?:upload|send|post|leak|dump)-(?:env|secrets|credentials|tokens)\b')
+pats['en_turn'] = r'(?im)^\s*(?:assistant|ai|bot|reviewer|model)\s*:\s*[^\n]{0,160}?\b(?:safe\s+to\s+merge|no\s+(?:security\s+)?(?:issues|problems|concerns|vulnerabilities)\s+(?:were\s+)?found|lgtm)\b'
+
+P = pats
+role = P['role']
+# split role: ASCII part and wide part
+k = role.index('|(?:ты')
+en_role = role[:k]
+x_role = role[k+1:]
+run_en = r'(?i)\b(?:run|execute)\b[^\n]{0,120}?\bwithout\s+(?:asking|confirmation|prompting|waiting\s+for\s+approval)\b'
+run_x = r'(?:(?:実行|インストール)[^\n]{0,60}?(?:確認は不要|確認不要|確認せず)|(?:执行|运行)[^\n]{0,60}?(?:无需确认|不需要确认|不用确认)|실행[^\n]{0,60}?확인\s*(?:없이|불필요))|\b(?:rode|roda|execute|ejecuta|ejecute|exécute[rz]?|esegui|führe|выполни(?:те)?|запусти(?:те)?)[^\n]{0,120}?(?:sem\s+pedir\s+confirma|sin\s+(?:pedir\s+)?confirmaci|sans\s+(?:demander|confirmation)|senza\s+(?:chiedere|conferma)|ohne\s+(?:nachzufragen|Rückfrage|Bestätigung)|без\s+подтверждения|подтверждение\s+пользователя\s+не\s+требуется)'
+xv = P['x_voc']
+sev_x = r'(?:重大度|严重(?:程度|级别)|심각도)[^。\n]{0,30}?(?:として扱って|扱ってください|视为|处理为|로\s*처리)'
+follow_x = r'(?:sigue|siga|segui|suis|folge|следуй|segue)\s+(?:exclusivamente|esclusivamente|exclusivement|ausschließlich|únicamente|unicamente|solo|только)\s+(?:las\s+|as\s+|le\s+|les\s+|den\s+)?(?:indicaciones|instrucciones|instruções|istruzioni|indicazioni|instructions|Anweisungen|инструкциям|указаниям)'
+wide = ('(?m)(?i:' + P['x_addr_dir'][4:] + ')|' + xv + '|(?i:' + P['x_rev'][4:] + ')|(?i:' + x_role + ')|(?i:' + run_x + ')|(?i:' + follow_x + ')|' + sev_x)
+en_voc1 = '(?m)' + P['en_voc1']
+items = [
+ ('An automated reviewer named, then told what it should, must or is expected to do, in one sentence ("Automated reviewers ... are expected to mirror the pre-screen outcome", "the assistant reviewing it should execute").', P['en_oblig']),
+ ('An automated reviewer addressed as a label (a colon or dash after its name), then a directive or a dictated outcome.', P['en_voc']),
+ ('A one-word vocative ("Assistant:", "agent:") needs a second person or a review context before the directive (ollama\'s `agent:` commit scopes do not).', en_voc1),
+ ('An automated reviewer and a claim of authority in one sentence (pre-screened, already agreed, legal sign-off, exempt).', P['en_auth']),
+ ('A directive, then the automated reviewer it is for.', P['en_rev']),
+ ('The instructions a model runs under, asked for.', P['reveal']),
+ ('A command to run without asking.', run_en),
+ ('A reviewer told it is not one.', en_role),
+ ('Standalone directives that only a reader being steered is given: keep it to yourself, left unmentioned, a dictated result, a new primary task, the checklist you received, findings declared nits, its operating instructions disclosed, shell access, an env upload flag.', P['en_std']),
+ ('A fake conversation turn: an assistant or reviewer line that gives the verdict.', P['en_turn']),
+ ('Other languages (de, fr, es, pt, it, nl, ru, zh, ja, ko): addressee and directive in one sentence, either order; a capitalised one-word vocative; a role taken away; a command to run without confirmation. One pattern: it runs on every block with text outside ASCII.', wide),
+]
+out = []
+out.append('''    # Structural (session 22): an addressee and a directive, or an addressee
+    # and a claim of authority, within one sentence (a bounded window that
+    # does not cross . ! ? or a line break). The lexicons: who is addressed
+    # (an AI, automated or bot reviewer, a model or assistant named by what
+    # it does to this change, "reviewers, human or automated"), what it is
+    # told (approve, pass, mirror an outcome, do not raise or flag, omit,
+    # cap or downgrade a severity, ignore, reveal its instructions, execute
+    # or run), and what is claimed (pre-screened, already agreed, signed
+    # off, exempt). Written from heldout6's half A (tune); bench/README.md.
+    # Session 23 (heldout7's half A): a . before a letter or digit does not
+    # end a sentence (file.rs, .github, 0.9.34 no longer cut it), an addressee
+    # given as a label (a colon after it) reaches to the paragraph's end;
+    # exempt from review; addressees named by
+    # their output ("any summary generated for this PR"), "X-facing", "tools
+    # analysing it", "whoever renders the review"; claims in each language
+    # (bereits abgenommen, já homologado, 確認済み); standalone: a result
+    # called the sensible one, findings left out, approval without reading
+    # the diff, "your real job is", a fake report's note to the next agent,
+    # an image URL carrying a secret. Generated by guidance/addressed_directive.py.
+    prompt-injection-addressed-directive:
+      kind: hidden
+      scope: both
+      decoded: true
+      patterns:''')
+for why, p in items:
+    re.compile(p.replace('(?i:', '(?i:'))
+    assert "'" not in p, why
+    out.append('        # ' + why)
+    out.append("        - '" + p + "'")
+out.append("""      severity: warning
+      message: 'Text that addresses an AI or automated reviewer and tells it what to conclude, leave out, reveal or run (an addressee and a directive or a claim of authority in one sentence).'
+      why: 'Instructions aimed at a review bot try to steer its judgment; the bot never obeys them, and a person should read the change.'
+      fix: 'Remove the text; if it documents such attacks, quote it so it cannot be taken for an instruction.'""")
+
+YAML = Path(__file__).resolve().parent / 'default' / 'safety-hidden.yml'
+START = '    # Structural (session 22)'
+END = '    prompt-injection-fake-command:\n'
+
+
+def main():
+    text = YAML.read_text(encoding='utf-8')
+    a = text.index(START)
+    b = text.index(END, a)
+    new = text[:a] + '\n'.join(out) + '\n' + text[b:]
+    if '--check' in sys.argv[1:]:
+        if new != text:
+            print(f'{YAML}: prompt-injection-addressed-directive is not what {Path(__file__).name} writes; run it', file=sys.stderr)
+            return 1
+        return 0
+    if new != text:
+        YAML.write_text(new, encoding='utf-8')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
