@@ -4,10 +4,14 @@
 // identifiers keep dozens of counted repetitions alive at once) that a
 // fresh process spends most of a review building them: about 0.5 MB/s on a
 // cold set against 200 MB/s once warm. So the question is asked of
-// literals instead: RE2's FilteredRE2 names, for each pattern, the strings
-// ("atoms") one of which must occur for it to match; a set of those
-// literals has a small automaton, and only the few patterns without atoms
-// keep a set of their own. The one set of every pattern is still the
+// literals instead: each pattern's atoms (pattern_atoms.h: the strings RE2's
+// FilteredRE2 names for it, one of which must occur for it to match; for
+// the shipped patterns computed at build time, so that building the sieve
+// compiles none of them); a set of those literals has a small automaton,
+// and a pattern is a candidate when one of its atoms occurs (looser than
+// FilteredRE2's AND/OR formula, as sound: the regex decides). Only the few
+// patterns without atoms keep a set of their own. The one set of every
+// pattern is still the
 // faster sieve on repetitive text (a generated import), once its DFA has
 // warmed up: 5-30 ns a byte against ~90 by atoms; but on varied real code
 // it keeps building states (git.git's tree added as one 48 MB change:
@@ -31,7 +35,6 @@
 #include <utility>
 #include <vector>
 
-#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 #include <re2/set.h>
 
@@ -93,8 +96,15 @@ struct RuleSet::Prefilter {
   std::vector<unsigned char> exact_group;
   re2::RE2::Options options;
 
-  std::unique_ptr<re2::FilteredRE2> filter;   // its regexp ids are entry indices
-  std::unique_ptr<re2::RE2::Set> atoms;       // the filter's atoms, matched on lowercased text
+  // Every atom of the patterns that are not path-bound (pattern_atoms.h),
+  // matched on lowercased text; atom_entries: atom index -> the entries
+  // (sorted) that have it. An entry is a candidate when each of its
+  // clauses (pattern_atoms.h; as atom indices) has an atom in the text:
+  // clauses[entry_clauses[e].first .. entry_clauses[e].second).
+  std::unique_ptr<re2::RE2::Set> atoms;
+  std::vector<std::vector<int>> atom_entries;
+  std::vector<std::vector<int>> clauses;
+  std::vector<std::pair<int, int>> entry_clauses;
   std::unique_ptr<re2::RE2::Set> unfiltered;  // patterns without atoms, counts widened (a superset)
   std::vector<int> unfiltered_entries;        // unfiltered's index -> entry index
   // Entries whose pattern can name a character outside ASCII (a byte over
