@@ -1,6 +1,7 @@
 #include "subagents/safety/rules.h"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -411,9 +412,7 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(std::vector<Parsed>& r
     }
   }
   if (pf->entries.empty()) return pf;
-  std::vector<std::string> quoted;
-  for (const auto& a : atoms) quoted.push_back(RE2::QuoteMeta(a));
-  pf->atoms = compiled_set(pf->options, quoted, "rules");
+  pf->atoms = std::make_unique<AtomFinder>(std::move(atoms));
   std::vector<std::string> bare;
   pf->unfiltered_entries = std::move(without_atoms);
   for (int e : pf->unfiltered_entries) bare.push_back(widened(pf->patterns[static_cast<std::size_t>(e)]));
@@ -487,6 +486,45 @@ std::optional<std::vector<int>> set_matches(const re2::RE2::Set& set, std::strin
 }
 
 }  // namespace
+
+AtomFinder::AtomFinder(std::vector<std::string> atoms) : atoms_(std::move(atoms)), start_((1u << kBits) + 1, 0) {
+  for (const auto& a : atoms_) {
+    if (a.size() < static_cast<std::size_t>(kMinAtomLength)) {
+      throw Error(Error::Code::internal, fmt::format("safety: atom '{}' is shorter than {} bytes", a, kMinAtomLength));
+    }
+    ++start_[bucket(a.data()) + 1];
+  }
+  for (std::size_t b = 1; b < start_.size(); ++b) start_[b] += start_[b - 1];
+  ids_.resize(atoms_.size());
+  std::vector<std::uint32_t> next(start_.begin(), start_.end() - 1);
+  for (std::size_t i = 0; i < atoms_.size(); ++i) ids_[next[bucket(atoms_[i].data())]++] = static_cast<std::uint32_t>(i);
+}
+
+unsigned AtomFinder::bucket(const char* p) {
+  const auto b = [&](int i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(p[i])); };
+  return ((b(0) << 16 | b(1) << 8 | b(2)) * 0x9E3779B1u) >> (32 - kBits);
+}
+
+std::vector<int> AtomFinder::find(std::string_view text) const {
+  std::vector<int> found;
+  if (atoms_.empty() || text.size() < static_cast<std::size_t>(kMinAtomLength)) return found;
+  std::vector<char> seen(atoms_.size(), 0);
+  const char* p = text.data();
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i + kMinAtomLength <= n; ++i) {
+    const unsigned b = bucket(p + i);
+    for (std::uint32_t k = start_[b]; k < start_[b + 1]; ++k) {
+      const std::uint32_t id = ids_[k];
+      const std::string& a = atoms_[id];
+      if (!seen[id] && a.size() <= n - i && std::memcmp(p + i, a.data(), a.size()) == 0) {
+        seen[id] = 1;
+        found.push_back(static_cast<int>(id));
+      }
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
 
 LazyRE2::LazyRE2(std::string pattern, bool lines, std::unique_ptr<re2::RE2> compiled,
                  std::unique_ptr<re2::FilteredRE2> filter)
@@ -631,14 +669,14 @@ std::vector<int> RuleSet::Prefilter::filtered_candidates(std::string_view text) 
   if (entries.empty()) return {};
   bool wide = false;
   const std::string folded = fold_ascii(text, &wide);
-  auto found_atoms = set_matches(*atoms, folded);
+  const std::vector<int> found_atoms = atoms->find(folded);
   auto loose = set_matches(*unfiltered, text);
-  if (!found_atoms || !loose) return every_entry(entries.size());
+  if (!loose) return every_entry(entries.size());
   // The entries with an atom in the text, then those of them whose every
   // clause has an atom in it.
   std::vector<char> present(atom_entries.size(), 0);
   std::vector<int> named;
-  for (int a : *found_atoms) {
+  for (int a : found_atoms) {
     present[static_cast<std::size_t>(a)] = 1;
     const auto& with = atom_entries[static_cast<std::size_t>(a)];
     named.insert(named.end(), with.begin(), with.end());
