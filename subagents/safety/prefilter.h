@@ -4,16 +4,18 @@
 // identifiers keep dozens of counted repetitions alive at once) that a
 // fresh process spends most of a review building them: about 0.5 MB/s on a
 // cold set against 200 MB/s once warm. So the question is asked of
-// literals instead: each pattern's atoms (pattern_atoms.h: the strings RE2's
-// FilteredRE2 names for it, one of which must occur for it to match; for
-// the shipped patterns computed at build time, so that building the sieve
-// compiles none of them); a set of those literals has a small automaton,
-// and a pattern is a candidate when one of its atoms occurs (looser than
-// FilteredRE2's AND/OR formula, as sound: the regex decides). Only the few
-// patterns without atoms keep a set of their own. The one set of every
-// pattern is still the
-// faster sieve on repetitive text (a generated import), once its DFA has
-// warmed up: 5-30 ns a byte against ~90 by atoms; but on varied real code
+// literals instead: each pattern's atoms (pattern_atoms.h: the strings
+// RE2's FilteredRE2 names for it) and its clauses (its AND/OR formula over
+// them, as sets of atoms of which a text it matches holds at least one);
+// for the shipped patterns both were computed at build time, so building
+// the sieve compiles none of them, and each pattern's RE2 is compiled the
+// first time the sieve names it (LazyRE2). The atoms are found by a table
+// of their first three bytes (AtomFinder), which builds nothing per text;
+// a pattern is a candidate when each of its clauses has an atom in the
+// text. Only the few patterns without atoms keep a set of their own. The
+// one set of every pattern is still the faster sieve on repetitive text (a
+// generated import), once its DFA has warmed up: 5-30 ns a byte against
+// ~90 by atoms; but on varied real code
 // it keeps building states (git.git's tree added as one 48 MB change:
 // 150-2,700 ns a byte, 460 MB, the review's deadline passed) where atoms
 // cost ~250. So each file scan chooses for itself (SieveChoice): atoms
@@ -56,14 +58,21 @@ class AtomFinder {
   explicit AtomFinder(std::vector<std::string> atoms);
   // Indices of the atoms that occur in `text`, sorted.
   std::vector<int> find(std::string_view text) const;
+  // The same, unsorted, appended to `found`; sets seen[i] for each (`seen`
+  // holds size() flags; one already set is not looked for).
+  void find(std::string_view text, std::vector<char>& seen, std::vector<int>& found) const;
   std::size_t size() const { return atoms_.size(); }
 
  private:
   static constexpr unsigned kBits = 12;
-  static unsigned bucket(const char* p);
+  static std::uint32_t head(const char* p);  // the first three bytes
+  static unsigned bucket(std::uint32_t head);
+  struct Slot {
+    std::uint32_t head, id;
+  };
   std::vector<std::string> atoms_;
-  std::vector<std::uint32_t> start_;  // bucket -> first index into ids_; 1 << kBits, plus one
-  std::vector<std::uint32_t> ids_;    // atom indices by bucket
+  std::vector<std::uint32_t> start_;  // bucket -> its first slot; 1 << kBits, plus one
+  std::vector<Slot> slots_;           // atoms by bucket
 };
 
 // Which sieve a scan uses for its next block, learned from what its blocks

@@ -492,36 +492,51 @@ AtomFinder::AtomFinder(std::vector<std::string> atoms) : atoms_(std::move(atoms)
     if (a.size() < static_cast<std::size_t>(kMinAtomLength)) {
       throw Error(Error::Code::internal, fmt::format("safety: atom '{}' is shorter than {} bytes", a, kMinAtomLength));
     }
-    ++start_[bucket(a.data()) + 1];
+    ++start_[bucket(head(a.data())) + 1];
   }
   for (std::size_t b = 1; b < start_.size(); ++b) start_[b] += start_[b - 1];
-  ids_.resize(atoms_.size());
+  slots_.resize(atoms_.size());
   std::vector<std::uint32_t> next(start_.begin(), start_.end() - 1);
-  for (std::size_t i = 0; i < atoms_.size(); ++i) ids_[next[bucket(atoms_[i].data())]++] = static_cast<std::uint32_t>(i);
+  for (std::size_t i = 0; i < atoms_.size(); ++i) {
+    const std::uint32_t h = head(atoms_[i].data());
+    slots_[next[bucket(h)]++] = {h, static_cast<std::uint32_t>(i)};
+  }
 }
 
-unsigned AtomFinder::bucket(const char* p) {
+std::uint32_t AtomFinder::head(const char* p) {
   const auto b = [&](int i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(p[i])); };
-  return ((b(0) << 16 | b(1) << 8 | b(2)) * 0x9E3779B1u) >> (32 - kBits);
+  return b(0) << 16 | b(1) << 8 | b(2);
 }
 
-std::vector<int> AtomFinder::find(std::string_view text) const {
-  std::vector<int> found;
-  if (atoms_.empty() || text.size() < static_cast<std::size_t>(kMinAtomLength)) return found;
-  std::vector<char> seen(atoms_.size(), 0);
+unsigned AtomFinder::bucket(std::uint32_t head) { return (head * 0x9E3779B1u) >> (32 - kBits); }
+
+void AtomFinder::find(std::string_view text, std::vector<char>& seen, std::vector<int>& found) const {
+  if (atoms_.empty() || text.size() < static_cast<std::size_t>(kMinAtomLength)) return;
   const char* p = text.data();
   const std::size_t n = text.size();
+  std::uint32_t h = head(p) >> 8;  // the first two bytes; each step shifts in the next
   for (std::size_t i = 0; i + kMinAtomLength <= n; ++i) {
-    const unsigned b = bucket(p + i);
-    for (std::uint32_t k = start_[b]; k < start_[b + 1]; ++k) {
-      const std::uint32_t id = ids_[k];
-      const std::string& a = atoms_[id];
-      if (!seen[id] && a.size() <= n - i && std::memcmp(p + i, a.data(), a.size()) == 0) {
-        seen[id] = 1;
-        found.push_back(static_cast<int>(id));
+    h = ((h << 8) | static_cast<unsigned char>(p[i + 2])) & 0xffffffu;
+    const unsigned b = bucket(h);
+    for (std::uint32_t k = start_[b], end = start_[b + 1]; k < end; ++k) {
+      const Slot s = slots_[k];
+      if (s.head != h || seen[s.id]) continue;
+      const std::string& a = atoms_[s.id];
+      if (a.size() > n - i) continue;
+      std::size_t j = 3;
+      while (j < a.size() && p[i + j] == a[j]) ++j;
+      if (j == a.size()) {
+        seen[s.id] = 1;
+        found.push_back(static_cast<int>(s.id));
       }
     }
   }
+}
+
+std::vector<int> AtomFinder::find(std::string_view text) const {
+  std::vector<char> seen(atoms_.size(), 0);
+  std::vector<int> found;
+  find(text, seen, found);
   std::sort(found.begin(), found.end());
   return found;
 }
@@ -669,15 +684,18 @@ std::vector<int> RuleSet::Prefilter::filtered_candidates(std::string_view text) 
   if (entries.empty()) return {};
   bool wide = false;
   const std::string folded = fold_ascii(text, &wide);
-  const std::vector<int> found_atoms = atoms->find(folded);
   auto loose = set_matches(*unfiltered, text);
   if (!loose) return every_entry(entries.size());
   // The entries with an atom in the text, then those of them whose every
-  // clause has an atom in it.
-  std::vector<char> present(atom_entries.size(), 0);
+  // clause has an atom in it. `present` is this thread's, all zero between
+  // calls (at worst an entry left set by a throw makes a clause pass: a
+  // candidate more, never one less).
+  thread_local std::vector<char> present;
+  if (present.size() < atoms->size()) present.resize(atoms->size(), 0);
+  std::vector<int> found_atoms;
+  atoms->find(folded, present, found_atoms);
   std::vector<int> named;
   for (int a : found_atoms) {
-    present[static_cast<std::size_t>(a)] = 1;
     const auto& with = atom_entries[static_cast<std::size_t>(a)];
     named.insert(named.end(), with.begin(), with.end());
   }
@@ -694,6 +712,7 @@ std::vector<int> RuleSet::Prefilter::filtered_candidates(std::string_view text) 
     }
     if (holds) hits.push_back(e);
   }
+  for (int a : found_atoms) present[static_cast<std::size_t>(a)] = 0;
   for (int k : *loose) hits.push_back(unfiltered_entries[static_cast<std::size_t>(k)]);
   if (wide) hits.insert(hits.end(), wide_entries.begin(), wide_entries.end());
   std::sort(hits.begin(), hits.end());
@@ -771,10 +790,11 @@ std::shared_ptr<const RuleSet> compile_rules(const json& section, std::string ve
     auto rank = [](const Rule& r) { return r.kind != RuleKind::secret ? 2 : r.generic ? 1 : 0; };
     return rank(a.rule) < rank(b.rule);
   });
-  // The two sets are compiled on two threads (each writes only its own
-  // field of a rule): the PR-text set, its 345 patterns mostly the long
-  // prompt-injection ones, is about two fifths of the compile's CPU. A
-  // failure in both reports the line set's, as one thread would.
+  // The two sets are built on two threads (each writes only its own field
+  // of a rule): a pattern that is not shipped is compiled here, and the
+  // PR-text set's (mostly long prompt-injection patterns) were about two
+  // fifths of that work when every pattern was. A failure in both reports
+  // the line set's, as one thread would.
   std::shared_ptr<const RuleSet::Prefilter> built[2];
   on_two_threads(2, true, [&](std::size_t i, int) { built[i] = build_prefilter(parsed, i == 0); });
   set->line_set = std::move(built[0]);
