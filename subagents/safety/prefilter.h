@@ -58,8 +58,9 @@ class AtomFinder {
   explicit AtomFinder(std::vector<std::string> atoms);
   // Indices of the atoms that occur in `text`, sorted.
   std::vector<int> find(std::string_view text) const;
-  // The same, unsorted, appended to `found`; sets seen[i] for each (`seen`
-  // holds size() flags; one already set is not looked for).
+  // The same, unsorted, appended to `found`; sets seen[i] for each, after
+  // appending it (`seen` holds size() flags; one already set is not looked
+  // for).
   void find(std::string_view text, std::vector<char>& seen, std::vector<int>& found) const;
   std::size_t size() const { return atoms_.size(); }
 

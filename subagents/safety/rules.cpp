@@ -526,8 +526,8 @@ void AtomFinder::find(std::string_view text, std::vector<char>& seen, std::vecto
       std::size_t j = 3;
       while (j < a.size() && p[i + j] == a[j]) ++j;
       if (j == a.size()) {
-        seen[s.id] = 1;
         found.push_back(static_cast<int>(s.id));
+        seen[s.id] = 1;
       }
     }
   }
@@ -686,33 +686,37 @@ std::vector<int> RuleSet::Prefilter::filtered_candidates(std::string_view text) 
   const std::string folded = fold_ascii(text, &wide);
   auto loose = set_matches(*unfiltered, text);
   if (!loose) return every_entry(entries.size());
-  // The entries with an atom in the text, then those of them whose every
-  // clause has an atom in it. `present` is this thread's, all zero between
-  // calls (at worst an entry left set by a throw makes a clause pass: a
-  // candidate more, never one less).
-  thread_local std::vector<char> present;
+  // The entries with an atom in the text, each once, then those of them
+  // whose every clause has an atom in it. `present` (per atom) and
+  // `seen_entry` are this thread's, all zero between calls: each flag set
+  // is listed first and reset on the way out, a throw included.
+  thread_local std::vector<char> present, seen_entry;
   if (present.size() < atoms->size()) present.resize(atoms->size(), 0);
-  std::vector<int> found_atoms;
-  atoms->find(folded, present, found_atoms);
-  std::vector<int> named;
-  for (int a : found_atoms) {
-    const auto& with = atom_entries[static_cast<std::size_t>(a)];
-    named.insert(named.end(), with.begin(), with.end());
-  }
-  std::sort(named.begin(), named.end());
-  named.erase(std::unique(named.begin(), named.end()), named.end());
-  const auto in_text = [&](int a) { return present[static_cast<std::size_t>(a)] != 0; };
-  std::vector<int> hits;
-  for (int e : named) {
-    const auto [first, last] = entry_clauses[static_cast<std::size_t>(e)];
-    bool holds = true;
-    for (int c = first; c < last && holds; ++c) {
-      const auto& clause = clauses[static_cast<std::size_t>(c)];
-      holds = std::any_of(clause.begin(), clause.end(), in_text);
+  if (seen_entry.size() < entries.size()) seen_entry.resize(entries.size(), 0);
+  std::vector<int> found_atoms, named, hits;
+  struct Reset {
+    std::vector<char>& flags;
+    const std::vector<int>& set;
+    ~Reset() {
+      for (int i : set) flags[static_cast<std::size_t>(i)] = 0;
     }
-    if (holds) hits.push_back(e);
+  } reset_atoms{present, found_atoms}, reset_entries{seen_entry, named};
+  atoms->find(folded, present, found_atoms);
+  const auto in_text = [&](int a) { return present[static_cast<std::size_t>(a)] != 0; };
+  for (int a : found_atoms) {
+    for (int e : atom_entries[static_cast<std::size_t>(a)]) {
+      if (seen_entry[static_cast<std::size_t>(e)]) continue;
+      named.push_back(e);
+      seen_entry[static_cast<std::size_t>(e)] = 1;
+      const auto [first, last] = entry_clauses[static_cast<std::size_t>(e)];
+      bool holds = true;
+      for (int c = first; c < last && holds; ++c) {
+        const auto& clause = clauses[static_cast<std::size_t>(c)];
+        holds = std::any_of(clause.begin(), clause.end(), in_text);
+      }
+      if (holds) hits.push_back(e);
+    }
   }
-  for (int a : found_atoms) present[static_cast<std::size_t>(a)] = 0;
   for (int k : *loose) hits.push_back(unfiltered_entries[static_cast<std::size_t>(k)]);
   if (wide) hits.insert(hits.end(), wide_entries.begin(), wide_entries.end());
   std::sort(hits.begin(), hits.end());
