@@ -65,6 +65,17 @@ int main(int argc, char** argv) {
         for (const char* key : {"pattern", "patterns", "unless", "requires", "unless_file"}) {
           if (r.contains(key)) add_strings(r[key], "rule '" + id + "' " + key, &patterns);
         }
+        // A rule's `before` (where compile_rules has it) is put in front of
+        // each of its patterns: those are the strings it looks up.
+        if (r.contains("before") && r["before"].is_string()) {
+          const std::string before = "(?:" + r["before"].get<std::string>() + ")";
+          for (const char* key : {"pattern", "patterns"}) {
+            if (!r.contains(key)) continue;
+            std::map<std::string, std::string> plain;
+            add_strings(r[key], "rule '" + id + "' " + key, &plain);
+            for (const auto& [p, where] : plain) patterns.emplace(before + p, where);
+          }
+        }
       }
     }
     if (safety.contains("placeholders")) add_strings(safety["placeholders"], "placeholders", &patterns);
