@@ -221,10 +221,10 @@ TEST_SUITE("safety::rules") {
     const Rule* r = find_rule(*set, "seeded");
     REQUIRE(r);
     REQUIRE(r->line_patterns.size() == 2);
-    CHECK(re2::RE2::PartialMatch("TOKEN = rand()", *r->line_patterns[0]));
-    CHECK_FALSE(re2::RE2::PartialMatch("x = rand()", *r->line_patterns[0]));
-    CHECK(re2::RE2::PartialMatch("token = Random()", *r->line_patterns[1]));
-    CHECK_FALSE(re2::RE2::PartialMatch("token = RANDOM()", *r->line_patterns[1]));  // (?i) ends with `before`
+    CHECK(re2::RE2::PartialMatch("TOKEN = rand()", r->line_patterns[0]->get()));
+    CHECK_FALSE(re2::RE2::PartialMatch("x = rand()", r->line_patterns[0]->get()));
+    CHECK(re2::RE2::PartialMatch("token = Random()", r->line_patterns[1]->get()));
+    CHECK_FALSE(re2::RE2::PartialMatch("token = RANDOM()", r->line_patterns[1]->get()));  // (?i) ends with `before`
     // The shipped weak-random rules share one list of calls.
     auto shipped = compile_rules(load_guidance_texts({}).section("safety"), "");
     const Rule* gen = find_rule(*shipped, "weak-random-in-secret-generator");
