@@ -84,7 +84,7 @@ std::vector<SecretSpan> secret_spans(const RuleSet& rules, std::string_view text
     auto [ri, pi] = rules.line_set->entries[static_cast<std::size_t>(c)];
     const Rule& rule = rules.rules[static_cast<std::size_t>(ri)];
     if (rule.kind != RuleKind::secret) continue;
-    const auto found = secret_spans_of(rules, rule, *rule.line_patterns[static_cast<std::size_t>(pi)], text);
+    const auto found = secret_spans_of(rules, rule, rule.line_patterns[static_cast<std::size_t>(pi)]->get(), text);
     spans.insert(spans.end(), found.begin(), found.end());
   }
   std::sort(spans.begin(), spans.end(), [](const SecretSpan& a, const SecretSpan& b) {
@@ -118,7 +118,7 @@ void scan_position(const RuleSet& rules, const TextPosition& at, const std::stri
     if (at.name ? !rule.on_names : !rule.on_pr_text) continue;
     if (decoded_only && !rule.decoded) continue;
     if (std::find(reported.begin(), reported.end(), &rule) != reported.end()) continue;
-    const re2::RE2& re = *(at.name ? rule.line_patterns : rule.text_patterns)[static_cast<std::size_t>(pi)];
+    const re2::RE2& re = (at.name ? rule.line_patterns : rule.text_patterns)[static_cast<std::size_t>(pi)]->get();
     const auto group = static_cast<std::size_t>(secret_group(re));
     std::vector<re2::StringPiece> groups(group + 1);
     std::string evidence;
@@ -130,7 +130,7 @@ void scan_position(const RuleSet& rules, const TextPosition& at, const std::stri
       const auto b = static_cast<std::size_t>(groups[0].data() - text.data());
       pos = groups[0].empty() ? b + 1 : b + groups[0].size();
       if (rule.unless && rule.unless_on_match) {
-        if (re2::RE2::PartialMatch(groups[0], *rule.unless)) continue;  // not a try either
+        if (re2::RE2::PartialMatch(groups[0], rule.unless->get())) continue;  // not a try either
       } else if (rule.unless) {
         // An exempted line is not a try, or 64 exempted lines would hide
         // the request after them; the search goes on from the line's end
@@ -138,7 +138,7 @@ void scan_position(const RuleSet& rules, const TextPosition& at, const std::stri
         // line is exempted at most once.
         std::size_t lb = 0;
         const std::size_t le = hit_line_end(all, b, groups[0].size(), &lb);
-        if (le != std::string_view::npos && re2::RE2::PartialMatch(piece(all.substr(lb, le - lb)), *rule.unless)) {
+        if (le != std::string_view::npos && re2::RE2::PartialMatch(piece(all.substr(lb, le - lb)), rule.unless->get())) {
           pos = std::max(le, b + 1);
           continue;
         }

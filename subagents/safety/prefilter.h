@@ -4,12 +4,18 @@
 // identifiers keep dozens of counted repetitions alive at once) that a
 // fresh process spends most of a review building them: about 0.5 MB/s on a
 // cold set against 200 MB/s once warm. So the question is asked of
-// literals instead: RE2's FilteredRE2 names, for each pattern, the strings
-// ("atoms") one of which must occur for it to match; a set of those
-// literals has a small automaton, and only the few patterns without atoms
-// keep a set of their own. The one set of every pattern is still the
-// faster sieve on repetitive text (a generated import), once its DFA has
-// warmed up: 5-30 ns a byte against ~90 by atoms; but on varied real code
+// literals instead: each pattern's atoms (pattern_atoms.h: the strings
+// RE2's FilteredRE2 names for it) and its clauses (its AND/OR formula over
+// them, as sets of atoms of which a text it matches holds at least one);
+// for the shipped patterns both were computed at build time, so building
+// the sieve compiles none of them, and each pattern's RE2 is compiled the
+// first time the sieve names it (LazyRE2). The atoms are found by a table
+// of their first three bytes (AtomFinder), which builds nothing per text;
+// a pattern is a candidate when each of its clauses has an atom in the
+// text. Only the few patterns without atoms keep a set of their own. The
+// one set of every pattern is still the faster sieve on repetitive text (a
+// generated import), once its DFA has warmed up: 5-30 ns a byte against
+// ~90 by atoms; but on varied real code
 // it keeps building states (git.git's tree added as one 48 MB change:
 // 150-2,700 ns a byte, 460 MB, the review's deadline passed) where atoms
 // cost ~250. So each file scan chooses for itself (SieveChoice): atoms
@@ -27,11 +33,11 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 #include <re2/set.h>
 
@@ -40,6 +46,35 @@
 namespace reviewer::safety {
 
 enum class Sieve { atoms, exact };
+
+// Which of a set of literals (the atoms, each at least kMinAtomLength
+// bytes) occur in a text: at each position the next three bytes pick a
+// bucket of the literals that begin so, compared in place. An RE2::Set of
+// the literals answers the same, but its DFA builds states on every text
+// it has not seen the like of (titles, paths, commit messages, varied
+// code): a fifth of a small review's CPU went to building them.
+class AtomFinder {
+ public:
+  explicit AtomFinder(std::vector<std::string> atoms);
+  // Indices of the atoms that occur in `text`, sorted.
+  std::vector<int> find(std::string_view text) const;
+  // The same, unsorted, appended to `found`; sets seen[i] for each, after
+  // appending it (`seen` holds size() flags; one already set is not looked
+  // for).
+  void find(std::string_view text, std::vector<char>& seen, std::vector<int>& found) const;
+  std::size_t size() const { return atoms_.size(); }
+
+ private:
+  static constexpr unsigned kBits = 12;
+  static std::uint32_t head(const char* p);  // the first three bytes
+  static unsigned bucket(std::uint32_t head);
+  struct Slot {
+    std::uint32_t head, id;
+  };
+  std::vector<std::string> atoms_;
+  std::vector<std::uint32_t> start_;  // bucket -> its first slot; 1 << kBits, plus one
+  std::vector<Slot> slots_;           // atoms by bucket
+};
 
 // Which sieve a scan uses for its next block, learned from what its blocks
 // cost (the sieve and the candidates' own regexes, in CPU time): atoms for
@@ -93,8 +128,15 @@ struct RuleSet::Prefilter {
   std::vector<unsigned char> exact_group;
   re2::RE2::Options options;
 
-  std::unique_ptr<re2::FilteredRE2> filter;   // its regexp ids are entry indices
-  std::unique_ptr<re2::RE2::Set> atoms;       // the filter's atoms, matched on lowercased text
+  // Every atom of the patterns that are not path-bound (pattern_atoms.h),
+  // matched on lowercased text; atom_entries: atom index -> the entries
+  // (sorted) that have it. An entry is a candidate when each of its
+  // clauses (pattern_atoms.h; as atom indices) has an atom in the text:
+  // clauses[entry_clauses[e].first .. entry_clauses[e].second).
+  std::unique_ptr<AtomFinder> atoms;
+  std::vector<std::vector<int>> atom_entries;
+  std::vector<std::vector<int>> clauses;
+  std::vector<std::pair<int, int>> entry_clauses;
   std::unique_ptr<re2::RE2::Set> unfiltered;  // patterns without atoms, counts widened (a superset)
   std::vector<int> unfiltered_entries;        // unfiltered's index -> entry index
   // Entries whose pattern can name a character outside ASCII (a byte over

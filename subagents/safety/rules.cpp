@@ -1,6 +1,7 @@
 #include "subagents/safety/rules.h"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -11,6 +12,7 @@
 
 #include "reviewer/core/error.h"
 #include "reviewer/core/two_threads.h"
+#include "subagents/safety/pattern_atoms.h"
 #include "subagents/safety/prefilter.h"
 
 namespace reviewer::safety {
@@ -86,45 +88,31 @@ PathMatcher globs(const std::vector<std::string>& g, const std::string& where, c
   }
 }
 
-// Line patterns are multi-line ((?m): ^ and $ at line ends) and never match
-// '\n', so a hit never spans two added lines of the joined file text.
-RE2::Options pattern_options(bool lines) {
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  opts.set_never_nl(lines);
-  opts.set_max_mem(16 << 20);
-  return opts;
-}
-
-// Throws the guidance error for a pattern RE2 rejected.
-void check_valid(const re2::RE2& re, const std::string& pattern, const std::string& where, const char* key) {
-  if (!re.ok()) {
-    // RE2 quotes the pattern it compiled; show the one the team wrote.
-    std::string err = re.error();
-    if (auto at = err.find("(?m)" + pattern); at != std::string::npos) err.erase(at, 4);
-    fail(where, fmt::format("invalid {} '{}': {}", key, pattern, err));
-  }
+// Throws the guidance error for a pattern RE2 rejected with `error`.
+[[noreturn]] void fail_invalid(std::string error, const std::string& pattern, const std::string& where,
+                               const char* key) {
+  // RE2 quotes the pattern it compiled; show the one the team wrote.
+  if (auto at = error.find("(?m)" + pattern); at != std::string::npos) error.erase(at, 4);
+  fail(where, fmt::format("invalid {} '{}': {}", key, pattern, error));
 }
 
 // Throws the guidance error for a pattern that matches empty text.
-void check_not_empty(const re2::RE2& re, const std::string& pattern, const std::string& where, const char* key) {
-  if (re2::RE2::PartialMatch("", re)) {
-    fail(where, fmt::format("{} '{}' matches empty text: it would flag every line", key, pattern));
-  }
+[[noreturn]] void fail_empty(const std::string& pattern, const std::string& where, const char* key) {
+  fail(where, fmt::format("{} '{}' matches empty text: it would flag every line", key, pattern));
 }
 
-// Throws the guidance error for a pattern RE2 rejected, or one that matches
-// empty text.
-void check_pattern(const re2::RE2& re, const std::string& pattern, const std::string& where, const char* key) {
-  check_valid(re, pattern, where, key);
-  check_not_empty(re, pattern, where, key);
-}
-
-std::shared_ptr<const re2::RE2> compile(const std::string& pattern, bool lines, const std::string& where,
-                                        const char* key) {
-  auto re = std::make_shared<re2::RE2>("(?m)" + pattern, pattern_options(lines));
-  check_pattern(*re, pattern, where, key);
-  return re;
+// A pattern checked now (RE2 accepts it; it does not match empty text) and
+// compiled on first use. A shipped pattern was checked at build time
+// (pattern_atoms.h): its text is the key, so a repository's rule with the
+// same text is the same, checked, pattern; any other is compiled and
+// checked here.
+std::shared_ptr<const LazyRE2> checked(const std::string& pattern, bool lines, const std::string& where,
+                                       const char* key) {
+  if (is_shipped(pattern)) return std::make_shared<const LazyRE2>(pattern, lines);
+  auto re = std::make_unique<re2::RE2>("(?m)" + pattern, pattern_options(lines));
+  if (!re->ok()) fail_invalid(re->error(), pattern, where, key);
+  if (re2::RE2::PartialMatch("", *re)) fail_empty(pattern, where, key);
+  return std::make_shared<const LazyRE2>(pattern, lines, std::move(re));
 }
 
 Severity severity_of(const json& v, const std::string& where, const char* key) {
@@ -160,10 +148,9 @@ State rule_state(const json& rule, const std::string& where) {
   fail(where, "'state' must be on, off or shadow");
 }
 
-// A rule as parsed, with its patterns not yet compiled: build_prefilter
-// compiles each once, inside the prefilter's FilteredRE2, and the rule
-// matches with that same RE2 (compiling a pattern twice cost a third of the
-// rule set's compile time and memory).
+// A rule as parsed, with its patterns not yet checked: build_prefilter
+// checks each and finds its atoms (compiling it only when it is not
+// shipped) and gives the rule its LazyRE2.
 struct Parsed {
   Rule rule;
   std::vector<std::string> patterns;
@@ -225,7 +212,7 @@ Parsed parse_rule(const std::string& id, const json& r, const RuleSet& set) {
   if (auto b = optional_string(r, "before", where); !b.empty()) {
     for (auto& p : patterns) p = "(?:" + b + ")" + p;
   }
-  if (auto u = optional_string(r, "unless", where); !u.empty()) rule.unless = compile(u, true, where, "unless");
+  if (auto u = optional_string(r, "unless", where); !u.empty()) rule.unless = checked(u, true, where, "unless");
   // What `unless` reads: the hit's line (the default), or only the match,
   // where the exemption is about the value (an escaped or encrypted one)
   // and another field on the line (one-line JSON) must not lend it.
@@ -234,10 +221,10 @@ Parsed parse_rule(const std::string& id, const json& r, const RuleSet& set) {
     rule.unless_on_match = u == "match";
   }
   if (auto q = optional_string(r, "requires", where); !q.empty()) {
-    rule.requires_ = compile(q, true, where, "requires");
+    rule.requires_ = checked(q, true, where, "requires");
   }
   if (auto q = optional_string(r, "unless_file", where); !q.empty()) {
-    rule.unless_file = compile(q, true, where, "unless_file");
+    rule.unless_file = checked(q, true, where, "unless_file");
   }
 
   for (const auto& lang : string_list(r, "languages", where)) {
@@ -368,67 +355,73 @@ std::string widened(std::string_view p) {
   return out;
 }
 
-// Atoms shorter than this are dropped (the pattern then relies on its other
-// atoms, or becomes unfiltered): a two-letter atom would pass most lines.
-constexpr int kMinAtomLength = 3;
-
-// Compiles the rules' patterns for `lines` (line and name scopes) or for PR
-// text into the prefilter's FilteredRE2, in rule order (its regexp ids are
-// entry indices), and points each rule at its compiled patterns.
+// Checks the rules' patterns for `lines` (line and name scopes) or for PR
+// text, in rule order (an entry's index is its place in that order), finds
+// their atoms, builds the sieves over them, and gives each rule its
+// patterns (compiled on first use).
 std::shared_ptr<const RuleSet::Prefilter> build_prefilter(std::vector<Parsed>& rules, bool lines) {
   auto pf = std::make_shared<RuleSet::Prefilter>();
   pf->options.set_log_errors(false);
   pf->options.set_never_nl(lines);
   pf->options.set_max_mem(256 << 20);  // the DFA cache; states are only built as text needs them
-  pf->filter = std::make_unique<re2::FilteredRE2>(kMinAtomLength);
-  // Whether a pattern matches empty text is asked of RE2 only for patterns
-  // without atoms (below): one with atoms needs one of them in the text, so
-  // it cannot match empty text (the sieve relies on the same promise).
-  // Asking every pattern built a DFA for each: about 7 MB of a review.
-  std::vector<std::pair<std::string, std::string>> written;  // entry -> (pattern, where)
-  auto check_empty = [&](int e) {
-    check_not_empty(pf->filter->GetRE2(e), written[static_cast<std::size_t>(e)].first,
-                    written[static_cast<std::size_t>(e)].second, "pattern");
-  };
+  std::map<std::string, int, std::less<>> atom_ids;
+  std::vector<std::string> atoms;  // atom index -> the atom
+  std::vector<int> without_atoms;
   for (std::size_t i = 0; i < rules.size(); ++i) {
     Rule& rule = rules[i].rule;
     if (lines ? !(rule.on_lines || rule.on_names) : !rule.on_pr_text) continue;
     auto& compiled = lines ? rule.line_patterns : rule.text_patterns;
     const std::string where = fmt::format("rule '{}'", rule.id);
     for (const auto& p : rules[i].patterns) {
-      int id = -1;
-      if (pf->filter->Add("(?m)" + p, pattern_options(lines), &id) != RE2::NoError) {
-        // An earlier pattern that matches empty text is reported first, as
-        // when each pattern was checked in turn.
-        for (std::size_t e = 0; e < written.size(); ++e) check_empty(static_cast<int>(e));
-        compile(p, lines, where, "pattern");  // throws RE2's own message
+      const int e = static_cast<int>(pf->entries.size());
+      // Checked in rule order: the first bad pattern is the one reported.
+      ShippedAtoms found;
+      std::unique_ptr<re2::FilteredRE2> filter;
+      if (auto known = shipped_atoms(p, lines)) {
+        found = std::move(*known);
+      } else {
+        auto analysed = analyse_pattern(p, lines);
+        if (!analysed.error.empty()) fail_invalid(analysed.error, p, where, "pattern");
+        // One with atoms needs one of them in the text: never empty text.
+        if (analysed.matches_empty) fail_empty(p, where, "pattern");
+        found = {std::move(analysed.atoms), std::move(analysed.clauses)};
+        filter = std::move(analysed.filter);
       }
-      if (id != static_cast<int>(pf->entries.size())) fail(where, "pattern rejected by RE2's filter");
-      const re2::RE2& re = pf->filter->GetRE2(id);
-      check_valid(re, p, where, "pattern");
-      if (!rule.paths.empty() && rule.kind != RuleKind::secret) {
-        pf->path_bound.push_back(static_cast<int>(pf->entries.size()));
+      pf->entry_clauses.emplace_back(static_cast<int>(pf->clauses.size()), static_cast<int>(pf->clauses.size()));
+      const bool bound = !rule.paths.empty() && rule.kind != RuleKind::secret;
+      if (bound) {
+        pf->path_bound.push_back(e);
+      } else if (found.atoms.empty()) {
+        without_atoms.push_back(e);
+      } else {
+        std::vector<int> ids;  // the pattern's atom index -> the set's
+        for (auto& a : found.atoms) {
+          auto [it, added] = atom_ids.try_emplace(std::move(a), static_cast<int>(atom_ids.size()));
+          if (added) {
+            atoms.push_back(it->first);
+            pf->atom_entries.emplace_back();
+          }
+          ids.push_back(it->second);
+          auto& named = pf->atom_entries[static_cast<std::size_t>(it->second)];
+          if (named.empty() || named.back() != e) named.push_back(e);
+        }
+        for (const auto& c : found.clauses) {
+          std::vector<int> clause;
+          for (int i : c) clause.push_back(ids.at(static_cast<std::size_t>(i)));
+          pf->clauses.push_back(std::move(clause));
+        }
+        pf->entry_clauses.back().second = static_cast<int>(pf->clauses.size());
       }
       pf->entries.emplace_back(static_cast<int>(i), static_cast<int>(compiled.size()));
       pf->exact_group.push_back(rule.kind == RuleKind::secret ? 0 : rule.kind == RuleKind::hidden ? 1 : 2);
-      pf->patterns.push_back(re.pattern());
-      written.emplace_back(p, where);
-      compiled.emplace_back(pf, &re);  // shares the prefilter's ownership
+      pf->patterns.push_back("(?m)" + p);
+      compiled.push_back(std::make_shared<const LazyRE2>(p, lines, nullptr, std::move(filter)));
     }
   }
   if (pf->entries.empty()) return pf;
-  std::vector<std::string> atoms;
-  pf->filter->Compile(&atoms);
-  std::vector<int> without_atoms;
-  pf->filter->AllPotentials({}, &without_atoms);
-  std::sort(without_atoms.begin(), without_atoms.end());
-  for (int e : without_atoms) check_empty(e);  // the first in rule order is reported
-  std::vector<std::string> quoted;
-  for (const auto& a : atoms) quoted.push_back(RE2::QuoteMeta(a));
-  pf->atoms = compiled_set(pf->options, quoted, "rules");
+  pf->atoms = std::make_unique<AtomFinder>(std::move(atoms));
   std::vector<std::string> bare;
   pf->unfiltered_entries = std::move(without_atoms);
-  std::erase_if(pf->unfiltered_entries, [&](int e) { return pf->bound(e); });
   for (int e : pf->unfiltered_entries) bare.push_back(widened(pf->patterns[static_cast<std::size_t>(e)]));
   try {
     pf->unfiltered = compiled_set(pf->options, bare, "rules");
@@ -500,6 +493,114 @@ std::optional<std::vector<int>> set_matches(const re2::RE2::Set& set, std::strin
 }
 
 }  // namespace
+
+AtomFinder::AtomFinder(std::vector<std::string> atoms) : atoms_(std::move(atoms)), start_((1u << kBits) + 1, 0) {
+  for (const auto& a : atoms_) {
+    if (a.size() < static_cast<std::size_t>(kMinAtomLength)) {
+      throw Error(Error::Code::internal, fmt::format("safety: atom '{}' is shorter than {} bytes", a, kMinAtomLength));
+    }
+    ++start_[bucket(head(a.data())) + 1];
+  }
+  for (std::size_t b = 1; b < start_.size(); ++b) start_[b] += start_[b - 1];
+  slots_.resize(atoms_.size());
+  std::vector<std::uint32_t> next(start_.begin(), start_.end() - 1);
+  for (std::size_t i = 0; i < atoms_.size(); ++i) {
+    const std::uint32_t h = head(atoms_[i].data());
+    slots_[next[bucket(h)]++] = {h, static_cast<std::uint32_t>(i)};
+  }
+}
+
+std::uint32_t AtomFinder::head(const char* p) {
+  const auto b = [&](int i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(p[i])); };
+  return b(0) << 16 | b(1) << 8 | b(2);
+}
+
+unsigned AtomFinder::bucket(std::uint32_t head) { return (head * 0x9E3779B1u) >> (32 - kBits); }
+
+void AtomFinder::find(std::string_view text, std::vector<char>& seen, std::vector<int>& found) const {
+  if (atoms_.empty() || text.size() < static_cast<std::size_t>(kMinAtomLength)) return;
+  const char* p = text.data();
+  const std::size_t n = text.size();
+  std::uint32_t h = head(p) >> 8;  // the first two bytes; each step shifts in the next
+  for (std::size_t i = 0; i + kMinAtomLength <= n; ++i) {
+    h = ((h << 8) | static_cast<unsigned char>(p[i + 2])) & 0xffffffu;
+    const unsigned b = bucket(h);
+    for (std::uint32_t k = start_[b], end = start_[b + 1]; k < end; ++k) {
+      const Slot s = slots_[k];
+      if (s.head != h || seen[s.id]) continue;
+      const std::string& a = atoms_[s.id];
+      if (a.size() > n - i) continue;
+      std::size_t j = 3;
+      while (j < a.size() && p[i + j] == a[j]) ++j;
+      if (j == a.size()) {
+        found.push_back(static_cast<int>(s.id));
+        seen[s.id] = 1;
+      }
+    }
+  }
+}
+
+std::vector<int> AtomFinder::find(std::string_view text) const {
+  std::vector<char> seen(atoms_.size(), 0);
+  std::vector<int> found;
+  find(text, seen, found);
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+LazyRE2::LazyRE2(std::string pattern, bool lines, std::unique_ptr<re2::RE2> compiled,
+                 std::unique_ptr<re2::FilteredRE2> filter)
+    : pattern_(std::move(pattern)), lines_(lines), own_(std::move(compiled)), filter_(std::move(filter)) {
+  if (own_) re_.store(own_.get(), std::memory_order_release);
+  if (filter_) re_.store(&filter_->GetRE2(0), std::memory_order_release);
+}
+
+LazyRE2::~LazyRE2() = default;
+
+const re2::RE2& LazyRE2::get() const {
+  if (const re2::RE2* re = re_.load(std::memory_order_acquire)) return *re;
+  std::call_once(once_, [this] {
+    auto re = std::make_unique<re2::RE2>("(?m)" + pattern_, pattern_options(lines_));
+    // Checked when the rules were compiled: only memory can fail it now.
+    if (!re->ok()) {
+      throw Error(Error::Code::internal, fmt::format("guidance safety: pattern '{}' no longer compiles: {}", pattern_,
+                                                     re->error()));
+    }
+    own_ = std::move(re);
+    re_.store(own_.get(), std::memory_order_release);
+  });
+  return *re_.load(std::memory_order_acquire);
+}
+
+namespace {
+
+const ShippedPattern* find_shipped(std::string_view pattern) {
+  const ShippedPattern* first = shipped::kPatterns;
+  const ShippedPattern* last = shipped::kPatterns + shipped::kPatternCount;
+  const ShippedPattern* it =
+      std::lower_bound(first, last, pattern, [](const ShippedPattern& s, std::string_view p) { return s.pattern < p; });
+  return it == last || it->pattern != pattern ? nullptr : it;
+}
+
+}  // namespace
+
+bool is_shipped(std::string_view pattern) { return find_shipped(pattern) != nullptr; }
+
+std::optional<ShippedAtoms> shipped_atoms(std::string_view pattern, bool lines) {
+  const ShippedPattern* it = find_shipped(pattern);
+  if (!it) return std::nullopt;
+  const int k = lines ? 0 : 1;
+  ShippedAtoms out;
+  for (unsigned i = 0; i < it->atoms_count[k]; ++i) out.atoms.emplace_back(shipped::kAtoms[it->atoms_first[k] + i]);
+  const unsigned short* c = shipped::kClauses + it->clauses_first[k];
+  const unsigned short* end = c + it->clauses_count[k];
+  while (c < end) {
+    const unsigned n = *c++;
+    out.clauses.emplace_back(c, c + n);
+    c += n;
+  }
+  return out;
+}
 
 Sieve SieveChoice::next(std::size_t bytes) {
   // Unmeasured, the set would have no trial: atoms throughout.
@@ -590,18 +691,40 @@ std::vector<int> RuleSet::Prefilter::filtered_candidates(std::string_view text) 
   if (entries.empty()) return {};
   bool wide = false;
   const std::string folded = fold_ascii(text, &wide);
-  auto found_atoms = set_matches(*atoms, folded);
   auto loose = set_matches(*unfiltered, text);
-  if (!found_atoms || !loose) return every_entry(entries.size());
-  std::vector<int> hits;
-  filter->AllPotentials(*found_atoms, &hits);  // includes every unfiltered entry
-  std::erase_if(hits, [&](int e) {
-    if (bound(e)) return true;
-    const auto u = std::lower_bound(unfiltered_entries.begin(), unfiltered_entries.end(), e);
-    if (u == unfiltered_entries.end() || *u != e) return false;
-    const int k = static_cast<int>(u - unfiltered_entries.begin());
-    return std::find(loose->begin(), loose->end(), k) == loose->end();
-  });
+  if (!loose) return every_entry(entries.size());
+  // The entries with an atom in the text, each once, then those of them
+  // whose every clause has an atom in it. `present` (per atom) and
+  // `seen_entry` are this thread's, all zero between calls: each flag set
+  // is listed first and reset on the way out, a throw included.
+  thread_local std::vector<char> present, seen_entry;
+  if (present.size() < atoms->size()) present.resize(atoms->size(), 0);
+  if (seen_entry.size() < entries.size()) seen_entry.resize(entries.size(), 0);
+  std::vector<int> found_atoms, named, hits;
+  struct Reset {
+    std::vector<char>& flags;
+    const std::vector<int>& set;
+    ~Reset() {
+      for (int i : set) flags[static_cast<std::size_t>(i)] = 0;
+    }
+  } reset_atoms{present, found_atoms}, reset_entries{seen_entry, named};
+  atoms->find(folded, present, found_atoms);
+  const auto in_text = [&](int a) { return present[static_cast<std::size_t>(a)] != 0; };
+  for (int a : found_atoms) {
+    for (int e : atom_entries[static_cast<std::size_t>(a)]) {
+      if (seen_entry[static_cast<std::size_t>(e)]) continue;
+      named.push_back(e);
+      seen_entry[static_cast<std::size_t>(e)] = 1;
+      const auto [first, last] = entry_clauses[static_cast<std::size_t>(e)];
+      bool holds = true;
+      for (int c = first; c < last && holds; ++c) {
+        const auto& clause = clauses[static_cast<std::size_t>(c)];
+        holds = std::any_of(clause.begin(), clause.end(), in_text);
+      }
+      if (holds) hits.push_back(e);
+    }
+  }
+  for (int k : *loose) hits.push_back(unfiltered_entries[static_cast<std::size_t>(k)]);
   if (wide) hits.insert(hits.end(), wide_entries.begin(), wide_entries.end());
   std::sort(hits.begin(), hits.end());
   hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
@@ -647,13 +770,14 @@ std::shared_ptr<const RuleSet> compile_rules(const json& section, std::string ve
   if (!placeholders.empty()) {
     std::string all;
     for (const auto& p : placeholders) {
-      compile(p, true, "placeholders", "placeholder");  // names the bad one
+      checked(p, true, "placeholders", "placeholder");  // names the bad one
       if (!all.empty()) all += '|';
       all += "(?:";
       all += p;
       all += ')';
     }
-    set->placeholder = compile(all, true, "placeholders", "placeholder");
+    auto any = checked(all, true, "placeholders", "placeholder");
+    set->placeholder = std::shared_ptr<const re2::RE2>(any, &any->get());
   }
 
   std::vector<Parsed> parsed;
@@ -664,7 +788,7 @@ std::shared_ptr<const RuleSet> compile_rules(const json& section, std::string ve
       if (r.is_object() && rule_state(r, fmt::format("rule '{}'", id)) == State::off) {
         // A disabled rule is still checked, so a typo does not hide.
         auto off = parse_rule(id, r, *set);
-        for (const auto& p : off.patterns) compile(p, true, fmt::format("rule '{}'", id), "pattern");
+        for (const auto& p : off.patterns) checked(p, true, fmt::format("rule '{}'", id), "pattern");
         continue;
       }
       parsed.push_back(parse_rule(id, r, *set));
@@ -677,10 +801,11 @@ std::shared_ptr<const RuleSet> compile_rules(const json& section, std::string ve
     auto rank = [](const Rule& r) { return r.kind != RuleKind::secret ? 2 : r.generic ? 1 : 0; };
     return rank(a.rule) < rank(b.rule);
   });
-  // The two sets are compiled on two threads (each writes only its own
-  // field of a rule): the PR-text set, its 345 patterns mostly the long
-  // prompt-injection ones, is about two fifths of the compile's CPU. A
-  // failure in both reports the line set's, as one thread would.
+  // The two sets are built on two threads (each writes only its own field
+  // of a rule): a pattern that is not shipped is compiled here, and the
+  // PR-text set's (mostly long prompt-injection patterns) were about two
+  // fifths of that work when every pattern was. A failure in both reports
+  // the line set's, as one thread would.
   std::shared_ptr<const RuleSet::Prefilter> built[2];
   on_two_threads(2, true, [&](std::size_t i, int) { built[i] = build_prefilter(parsed, i == 0); });
   set->line_set = std::move(built[0]);

@@ -1,10 +1,14 @@
 // The safety rules, compiled. Rules are data (the guidance "safety" section,
-// shipped in guidance/default/safety.yml); this file turns them into RE2
-// programs once per guidance version. See safety.yml for the field meanings.
+// shipped in guidance/default/safety.yml); this file checks them and builds
+// their sieves once per guidance version, and compiles each pattern into an
+// RE2 program the first time a scan runs it (LazyRE2). See safety.yml for
+// the field meanings.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -14,9 +18,43 @@
 #include "guidance/path_matcher.h"
 #include "reviewer/core/finding.h"
 
-namespace re2 { class RE2; }
+namespace re2 {
+class RE2;
+class FilteredRE2;
+}  // namespace re2
 
 namespace reviewer::safety {
+
+// A rule's pattern, compiled by RE2 the first time it is run: a review runs
+// a handful of the ~1,000 shipped patterns (those its sieve names), and
+// compiling them all was most of its start. Checked before it is built
+// (compile_rules: RE2 accepts it, and it does not match empty text; for a
+// shipped pattern, at build time with the same options), so get() can only
+// fail if RE2 cannot compile it again (then it throws reviewer::Error,
+// never returns a pattern that matches nothing). Thread-safe.
+class LazyRE2 {
+ public:
+  // `pattern` as the team wrote it; compiled as "(?m)" + pattern with the
+  // options of a line pattern (`lines`) or of PR text. `compiled`: already
+  // compiled so (a pattern compile_rules had to check itself), or null.
+  LazyRE2(std::string pattern, bool lines, std::unique_ptr<re2::RE2> compiled = {},
+          std::unique_ptr<re2::FilteredRE2> filter = {});
+  ~LazyRE2();
+  LazyRE2(const LazyRE2&) = delete;
+  LazyRE2& operator=(const LazyRE2&) = delete;
+
+  const re2::RE2& get() const;
+  bool compiled() const { return re_.load(std::memory_order_acquire) != nullptr; }
+  const std::string& pattern() const { return pattern_; }
+
+ private:
+  std::string pattern_;
+  bool lines_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<re2::RE2> own_;
+  std::unique_ptr<re2::FilteredRE2> filter_;  // holds the RE2 compile_rules built to find its atoms
+  mutable std::atomic<const re2::RE2*> re_{nullptr};
+};
 
 enum class RuleKind { secret, code, file, hidden };
 
@@ -35,12 +73,13 @@ struct Rule {
   bool on_names = false;    // scope: the branch name and file paths
   // Patterns for lines and names (never match a newline) and for PR text
   // (may span lines). A named group "secret" marks the credential; else
-  // the match.
-  std::vector<std::shared_ptr<const re2::RE2>> line_patterns, text_patterns;
-  std::shared_ptr<const re2::RE2> unless;    // a hit on the same line cancels
+  // the match. Entry `i` of the line (text) prefilter that names this rule
+  // and pattern k is line_patterns[k] (text_patterns[k]).
+  std::vector<std::shared_ptr<const LazyRE2>> line_patterns, text_patterns;
+  std::shared_ptr<const LazyRE2> unless;    // a hit on the same line cancels
   bool unless_on_match = false;  // `unless_reads: match`: a hit inside the match cancels, not one elsewhere on its line
-  std::shared_ptr<const re2::RE2> requires_; // must also occur in the file's shown lines
-  std::shared_ptr<const re2::RE2> unless_file; // occurring on one of the file's shown lines cancels the rule there
+  std::shared_ptr<const LazyRE2> requires_; // must also occur in the file's shown lines
+  std::shared_ptr<const LazyRE2> unless_file; // occurring on one of the file's shown lines cancels the rule there
   std::uint64_t languages = 0;  // bit per language; 0 = any file
   PathMatcher paths, exclude_paths;
   double min_entropy = 0.0;
@@ -65,8 +104,8 @@ struct RuleSet {
   int max_per_rule_per_file = 20;
   bool has_decoded = false;  // some rule is `decoded`: the scan reads the decoded text too
 
-  // One pass over a file's added lines (joined by '\n') finds every rule
-  // that may match; entries map set indices back to (rule, pattern).
+  // The sieves (prefilter.h): which patterns may match a text; entries map
+  // their indices back to (rule, pattern).
   struct Prefilter;
   std::shared_ptr<const Prefilter> line_set, text_set;
 
@@ -75,8 +114,9 @@ struct RuleSet {
 };
 
 // Compiles a "safety" section. Throws reviewer::Error (invalid_input) naming
-// the rule id and the field on any invalid or missing field or any pattern
-// RE2 rejects.
+// the rule id and the field on any invalid or missing field, any pattern
+// RE2 rejects and any pattern that matches empty text. Patterns are checked
+// here (a shipped one at build time) and compiled on first use.
 std::shared_ptr<const RuleSet> compile_rules(const nlohmann::json& section, std::string version);
 
 // compile_rules for guidance.section("safety"), cached by guidance.version;

@@ -342,11 +342,11 @@ class FileScanner {
       h.vend = h.vbegin + value.size();
       h.line = lines_.line_of(h.begin);
       if (rule.unless && rule.unless_on_match) {
-        if (re2::RE2::PartialMatch(groups[0], *rule.unless)) continue;
+        if (re2::RE2::PartialMatch(groups[0], rule.unless->get())) continue;
       } else if (rule.unless) {
         if (h.line != unless_line) {
           unless_line = h.line;
-          unless_hit = re2::RE2::PartialMatch(piece(lines_.line(h.line)), *rule.unless);
+          unless_hit = re2::RE2::PartialMatch(piece(lines_.line(h.line)), rule.unless->get());
         }
         if (unless_hit) continue;
       }
@@ -396,8 +396,8 @@ class FileScanner {
     if (known < 0) {
       if (!visible_) visible_ = join_lines(fd_, true);
       const auto text = piece(visible_->text());
-      const bool met = !r.requires_ || re2::RE2::PartialMatch(text, *r.requires_);
-      known = !met ? 0 : r.unless_file && re2::RE2::PartialMatch(text, *r.unless_file) ? 2 : 1;
+      const bool met = !r.requires_ || re2::RE2::PartialMatch(text, r.requires_->get());
+      known = !met ? 0 : r.unless_file && re2::RE2::PartialMatch(text, r.unless_file->get()) ? 2 : 1;
     }
     return known >= 1;
   }
@@ -462,14 +462,14 @@ class FileScanner {
     // A secret pattern the redactor's pass did not find in the block
     // is not run again over it (one pass of its regex, not two).
     if (secrets_ && rule.kind == RuleKind::secret &&
-        !record_secrets(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end)) {
+        !record_secrets(rule, rule.line_patterns[static_cast<std::size_t>(pi)]->get(), begin, end)) {
       return;
     }
     int& left = budget[static_cast<std::size_t>(ri)];
     if (!runs(rule, left, secrets_only)) return;
     if (left < 0) left = rule.once ? 1 : rules_.max_per_rule_per_file;
     std::vector<Hit> found;
-    collect(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], begin, end, found, left);
+    collect(rule, rule.line_patterns[static_cast<std::size_t>(pi)]->get(), begin, end, found, left);
     keep(rule, found, secrets, others);
   }
 
@@ -586,7 +586,7 @@ class FileScanner {
       const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
       if (!rule.decoded || !rule.on_lines || !applies(rule)) continue;
       if (std::find(fired.begin(), fired.end(), &rule) != fired.end()) continue;
-      const re2::RE2& re = *rule.line_patterns[static_cast<std::size_t>(pi)];
+      const re2::RE2& re = rule.line_patterns[static_cast<std::size_t>(pi)]->get();
       const auto hit = decoded_hit(rule, re, text, starts);
       if (!hit) continue;
       const auto [at, len, unit] = *hit;
@@ -613,11 +613,11 @@ class FileScanner {
       const auto unit =
           static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), at) - starts.begin()) - 1;
       if (rule.unless && rule.unless_on_match) {
-        if (re2::RE2::PartialMatch(m, *rule.unless)) continue;
+        if (re2::RE2::PartialMatch(m, rule.unless->get())) continue;
       } else if (rule.unless) {
         const std::size_t unit_end = unit + 1 < starts.size() ? starts[unit + 1] - 1 : text.size();
         if (re2::RE2::PartialMatch(piece(std::string_view(text).substr(starts[unit], unit_end - starts[unit])),
-                                   *rule.unless)) {
+                                   rule.unless->get())) {
           pos = std::max(pos, unit_end);
           continue;
         }
@@ -697,7 +697,7 @@ class FileScanner {
             !applies(rule) || !requirement_met(rule)) {
           continue;
         }
-        hidden_matches(rule, *rule.line_patterns[static_cast<std::size_t>(pi)], text, starts,
+        hidden_matches(rule, rule.line_patterns[static_cast<std::size_t>(pi)]->get(), text, starts,
                        std::span(readings).subspan(from, to - from), budget[static_cast<std::size_t>(ri)]);
       }
       from = to;
@@ -734,9 +734,9 @@ class FileScanner {
                                        [](const auto& range, std::size_t x) { return range.second <= x; });
       if (ch == r.changed.end() || ch->first >= e) continue;
       if (rule.unless && rule.unless_on_match) {
-        if (re2::RE2::PartialMatch(groups[0], *rule.unless)) continue;
+        if (re2::RE2::PartialMatch(groups[0], rule.unless->get())) continue;
       } else if (rule.unless) {
-        if (unless_hit[k] < 0) unless_hit[k] = re2::RE2::PartialMatch(piece(r.text), *rule.unless) ? 1 : 0;
+        if (unless_hit[k] < 0) unless_hit[k] = re2::RE2::PartialMatch(piece(r.text), rule.unless->get()) ? 1 : 0;
         if (unless_hit[k] == 1) continue;
       }
       if (judge_secret(rules_, rule, value) != Verdict::secret || !fixture_passes(rule, value)) continue;

@@ -16,6 +16,7 @@
 
 #include "guidance/guidance.h"
 #include "subagents/safety/corpus.h"
+#include "subagents/safety/pattern_atoms.h"
 #include "subagents/safety/prefilter.h"
 #include "subagents/safety/rules.h"
 
@@ -60,6 +61,95 @@ std::vector<std::string> prefilter_corpus_texts() {
 }  // namespace
 
 TEST_SUITE("safety::prefilter") {
+  TEST_CASE("lazily compiled rules find exactly what every pattern compiled eagerly finds, shipped or not") {
+    auto g = load_guidance_texts({});
+    auto shipped = compile_rules(g.section("safety"), g.version);
+    // The same rules with every pattern written so that it is not in the
+    // build-time table: their atoms are found, and they are checked and
+    // compiled, when the rule set is built (as a repository's own rules).
+    nlohmann::json own = g.section("safety");
+    std::size_t renamed = 0;
+    for (auto& [id, r] : own["rules"].items()) {
+      for (const char* key : {"pattern", "patterns"}) {
+        if (!r.contains(key)) continue;
+        auto& v = r[key];
+        if (v.is_string()) {
+          v = "(?:)" + v.get<std::string>();
+          ++renamed;
+        } else {
+          for (auto& p : v) p = "(?:)" + p.get<std::string>(), ++renamed;
+        }
+      }
+    }
+    REQUIRE(renamed > 500);
+    auto runtime = compile_rules(own, g.version);
+    const auto texts = prefilter_corpus_texts();
+    for (const bool lines : {true, false}) {
+      const auto& a = lines ? *shipped->line_set : *shipped->text_set;
+      const auto& b = lines ? *runtime->line_set : *runtime->text_set;
+      REQUIRE(a.entries == b.entries);
+      std::vector<re2::RE2*> eager;
+      std::vector<std::unique_ptr<re2::RE2>> owned;
+      for (std::size_t e = 0; e < a.entries.size(); ++e) {
+        const auto [ri, pi] = a.entries[e];
+        const Rule& rule = shipped->rules[static_cast<std::size_t>(ri)];
+        CHECK(is_shipped((lines ? rule.line_patterns : rule.text_patterns)[static_cast<std::size_t>(pi)]->pattern()));
+        CHECK_FALSE(is_shipped(b.patterns[e].substr(4)));
+        owned.push_back(std::make_unique<re2::RE2>(a.patterns[e], pattern_options(lines)));
+        REQUIRE(owned.back()->ok());
+        eager.push_back(owned.back().get());
+      }
+      auto found = [&](const RuleSet& rules, const RuleSet::Prefilter& pf, const std::string& t) {
+        std::vector<int> hits;
+        for (int e : pf.candidates(t)) {
+          const auto [ri, pi] = pf.entries[static_cast<std::size_t>(e)];
+          const Rule& rule = rules.rules[static_cast<std::size_t>(ri)];
+          if (re2::RE2::PartialMatch(t, (lines ? rule.line_patterns : rule.text_patterns)[static_cast<std::size_t>(pi)]->get())) {
+            hits.push_back(e);
+          }
+        }
+        return hits;
+      };
+      std::size_t matched = 0;
+      for (const auto& t : texts) {
+        std::vector<int> want;
+        for (std::size_t e = 0; e < eager.size(); ++e) {
+          if (re2::RE2::PartialMatch(t, *eager[e])) want.push_back(static_cast<int>(e));
+        }
+        matched += want.size();
+        CHECK_MESSAGE(found(*shipped, a, t) == want, t);
+        CHECK_MESSAGE(found(*runtime, b, t) == want, t);
+      }
+      CHECK(matched > 100);
+    }
+  }
+
+  TEST_CASE("a repository's rule that is not in the table is sieved by its own atoms, or by the unfiltered set") {
+    const auto shipped = load_guidance_texts({});
+    const auto g = layer_repository(shipped, ".github/reviewer.yml",
+                                    "safety:\n  rules:\n    team-marker:\n      kind: code\n"
+                                    "      patterns: ['zqx_marker_[0-9]+', '\\b[0-9]{3}-[0-9]{4}\\b']\n"
+                                    "      severity: error\n      message: m\n      why: w\n      fix: f\n");
+    auto rules = compile_rules(g.section("safety"), g.version);
+    const auto& pf = *rules->line_set;
+    std::vector<int> own;
+    for (std::size_t e = 0; e < pf.entries.size(); ++e) {
+      const Rule& rule = rules->rules[static_cast<std::size_t>(pf.entries[e].first)];
+      if (rule.id != "team-marker") continue;
+      own.push_back(static_cast<int>(e));
+      CHECK_FALSE(is_shipped(rule.line_patterns[static_cast<std::size_t>(pf.entries[e].second)]->pattern()));
+      // Checked (compiled) when the rule set was built.
+      CHECK(rule.line_patterns[static_cast<std::size_t>(pf.entries[e].second)]->compiled());
+    }
+    REQUIRE(own.size() == 2);
+    auto has = [](const std::vector<int>& v, int e) { return std::binary_search(v.begin(), v.end(), e); };
+    CHECK(has(pf.candidates("x = zqx_MARKER_12\n"), own[0]));
+    CHECK_FALSE(has(pf.candidates("x = 12\n"), own[0]));
+    CHECK(has(pf.unfiltered_entries, own[1]));
+    CHECK(has(pf.candidates("call 555-1234 now\n"), own[1]));
+    CHECK_FALSE(has(pf.candidates("call nobody now\n"), own[1]));
+  }
+
   TEST_CASE("every pattern that matches a corpus text is a candidate, for lines and for PR text") {
     auto g = load_guidance_texts({});
     auto rules = compile_rules(g.section("safety"), g.version);
@@ -90,7 +180,7 @@ TEST_SUITE("safety::prefilter") {
         for (std::size_t e = 0; e < pf.entries.size(); ++e) {
           const auto [ri, pi] = pf.entries[e];
           const Rule& rule = rules->rules[static_cast<std::size_t>(ri)];
-          const auto& re = *(lines ? rule.line_patterns : rule.text_patterns)[static_cast<std::size_t>(pi)];
+          const auto& re = (lines ? rule.line_patterns : rule.text_patterns)[static_cast<std::size_t>(pi)]->get();
           if (!re2::RE2::PartialMatch(t, re)) continue;
           CHECK_MESSAGE(std::binary_search(got.begin(), got.end(), static_cast<int>(e)), std::string(rule.id + " in: " + t));
         }

@@ -65,7 +65,7 @@ TEST_SUITE("safety::rules") {
     CHECK(msg == "guidance safety: rule 'my-rule': invalid pattern '(unclosed': missing ): (unclosed");
   }
 
-  TEST_CASE("a rule matches with the prefilter's own compiled pattern: each pattern is compiled once") {
+  TEST_CASE("a shipped pattern is compiled the first time it is run, not to build the rule set") {
     auto g = load_guidance_texts({});
     auto set = compile_rules(g.section("safety"), g.version);
     for (const auto* pf : {set->line_set.get(), set->text_set.get()}) {
@@ -76,15 +76,40 @@ TEST_SUITE("safety::rules") {
         const Rule& rule = set->rules[static_cast<std::size_t>(ri)];
         const auto& pats = pf == set->line_set.get() ? rule.line_patterns : rule.text_patterns;
         REQUIRE(static_cast<std::size_t>(pi) < pats.size());
-        CHECK_MESSAGE(pats[static_cast<std::size_t>(pi)].get() == &pf->filter->GetRE2(static_cast<int>(e)), rule.id);
-        CHECK(pf->patterns[e] == pats[static_cast<std::size_t>(pi)]->pattern());
+        CHECK(pf->patterns[e] == "(?m)" + pats[static_cast<std::size_t>(pi)]->pattern());
+        CHECK_MESSAGE(!pats[static_cast<std::size_t>(pi)]->compiled(), rule.id);
       }
     }
-    // The prefilter lives as long as a rule's pattern does, even once the
-    // rule set is gone.
+    // A pattern outlives its rule set; compiled once, on first use.
     auto pattern = find_rule(*set, "aws-access-key")->line_patterns.at(0);
     set.reset();
-    CHECK(re2::RE2::PartialMatch("key = AKIAIOSFODNN7EXAMPLE", *pattern));
+    CHECK(re2::RE2::PartialMatch("key = AKIAIOSFODNN7EXAMPLE", pattern->get()));
+    CHECK(pattern->compiled());
+    CHECK(&pattern->get() == &pattern->get());
+  }
+
+  TEST_CASE("a bad pattern in a repository's own rules is rejected, as in the operator's") {
+    const auto shipped = load_guidance_texts({});
+    auto repository_error = [&](const std::string& field) {
+      try {
+        const auto g = layer_repository(shipped, ".github/reviewer.yml",
+                                        "safety:\n  rules:\n    team-rule:\n      kind: code\n" + field +
+                                            "      severity: error\n      message: m\n      why: w\n      fix: f\n");
+        compile_rules(g.section("safety"), g.version);
+      } catch (const Error& e) {
+        return std::string(e.what());
+      }
+      return std::string();
+    };
+    CHECK(repository_error("      pattern: '(unclosed'\n") ==
+          "guidance safety: rule 'team-rule': invalid pattern '(unclosed': missing ): (unclosed");
+    CHECK(repository_error("      patterns: ['zqx_ok_[0-9]+', 'x?']\n").find("'x?' matches empty text") != std::string::npos);
+    CHECK(repository_error("      pattern: 'zqxabc|'\n").find("matches empty text") != std::string::npos);
+    CHECK(repository_error("      pattern: 'zqx_ok_[0-9]+'\n      unless: '(bad'\n").find("invalid unless '(bad'") !=
+          std::string::npos);
+    CHECK(repository_error("      pattern: 'zqx_ok_[0-9]+'\n      requires: '.*'\n").find("matches empty text") !=
+          std::string::npos);
+    CHECK(repository_error("      pattern: 'zqx_ok_[0-9]+'\n").empty());
   }
 
   TEST_CASE("a bad pattern fails in every scope, and in a rule that is off") {
@@ -196,10 +221,10 @@ TEST_SUITE("safety::rules") {
     const Rule* r = find_rule(*set, "seeded");
     REQUIRE(r);
     REQUIRE(r->line_patterns.size() == 2);
-    CHECK(re2::RE2::PartialMatch("TOKEN = rand()", *r->line_patterns[0]));
-    CHECK_FALSE(re2::RE2::PartialMatch("x = rand()", *r->line_patterns[0]));
-    CHECK(re2::RE2::PartialMatch("token = Random()", *r->line_patterns[1]));
-    CHECK_FALSE(re2::RE2::PartialMatch("token = RANDOM()", *r->line_patterns[1]));  // (?i) ends with `before`
+    CHECK(re2::RE2::PartialMatch("TOKEN = rand()", r->line_patterns[0]->get()));
+    CHECK_FALSE(re2::RE2::PartialMatch("x = rand()", r->line_patterns[0]->get()));
+    CHECK(re2::RE2::PartialMatch("token = Random()", r->line_patterns[1]->get()));
+    CHECK_FALSE(re2::RE2::PartialMatch("token = RANDOM()", r->line_patterns[1]->get()));  // (?i) ends with `before`
     // The shipped weak-random rules share one list of calls.
     auto shipped = compile_rules(load_guidance_texts({}).section("safety"), "");
     const Rule* gen = find_rule(*shipped, "weak-random-in-secret-generator");

@@ -1,0 +1,92 @@
+// What the sieve needs of one rule pattern, and the table of those facts
+// for the shipped guidance, computed when `reviewer` is built.
+//
+// A pattern's atoms are the literals RE2's FilteredRE2 names for it (at
+// least kMinAtomLength long, lowercase): its prefilter is a monotone AND/OR
+// formula over them, so a text the pattern matches holds at least one of
+// them. A pattern with no atoms is "unfiltered" (any text may match it).
+// Finding them means compiling the pattern (FilteredRE2 builds an RE2 for
+// each): for the ~1,000 shipped patterns that was most of a review's start.
+// So gen/pattern_atoms_gen.cpp computes them at build time for every
+// pattern string of the embedded guidance's safety section, checks each
+// as compile_rules would (RE2 accepts it; one without atoms does not match
+// empty text) and fails the build otherwise; compile_rules looks a
+// pattern up by its exact text and options (lines or PR text), and
+// computes what is not in the table (a repository's own rules) at run time.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <re2/filtered_re2.h>
+#include <re2/re2.h>
+
+namespace reviewer::safety {
+
+// Atoms shorter than this are dropped (the pattern then relies on its other
+// atoms, or becomes unfiltered): a two-letter atom would pass most lines.
+inline constexpr int kMinAtomLength = 3;
+
+// Line patterns are multi-line ((?m): ^ and $ at line ends) and never match
+// '\n', so a hit never spans two added lines of the joined file text.
+re2::RE2::Options pattern_options(bool lines);
+
+// A pattern of at most kMaxExactAtoms atoms has its formula read exactly
+// (2^n questions to its FilteredRE2); one with more, a clause through each
+// of its first kMaxClauses atoms (n questions each). At most kMaxClauses
+// clauses either way: fewer clauses are a looser sieve, never an unsound
+// one.
+inline constexpr std::size_t kMaxExactAtoms = 10, kMaxClauses = 32;
+
+// A pattern compiled (as "(?m)" + pattern, pattern_options(lines)) with its
+// atoms. `error` is RE2's message when it rejects the pattern (then there
+// is no filter); `matches_empty` is asked only of a pattern without atoms.
+// `clauses`: the pattern's prefilter formula (FilteredRE2's AND/OR formula
+// for this pattern alone) as a conjunction of clauses, each a set of atoms
+// (indices into `atoms`) of which a text the pattern matches holds at least
+// one. Every clause is checked against the formula, so any of them is a
+// sound sieve; all of its minimal ones are the formula itself.
+struct AnalysedPattern {
+  std::unique_ptr<re2::FilteredRE2> filter;  // holds the one compiled RE2
+  std::vector<std::string> atoms;
+  std::vector<std::vector<int>> clauses;
+  std::string error;
+  bool matches_empty = false;
+  const re2::RE2& re() const { return filter->GetRE2(0); }
+};
+AnalysedPattern analyse_pattern(const std::string& pattern, bool lines);
+
+// One shipped pattern: its atoms under line options and under PR-text
+// options, as [first, first + count) of shipped::kAtoms, and its clauses as
+// [first, first + count) of shipped::kClauses: each clause a count n, then
+// n indices into the pattern's atoms.
+struct ShippedPattern {
+  std::string_view pattern;
+  unsigned atoms_first[2], atoms_count[2], clauses_first[2], clauses_count[2];  // [0]: lines, [1]: PR text
+};
+
+// A shipped pattern's atoms and clauses (as AnalysedPattern's).
+struct ShippedAtoms {
+  std::vector<std::string> atoms;
+  std::vector<std::vector<int>> clauses;
+};
+
+// The table gen/pattern_atoms_gen.cpp writes: kPatterns sorted by pattern
+// (byte order), each naming its two ranges of kAtoms.
+namespace shipped {
+extern const ShippedPattern kPatterns[];
+extern const std::size_t kPatternCount;
+extern const std::string_view kAtoms[];
+extern const unsigned short kClauses[];
+}  // namespace shipped
+
+// The atoms and clauses of a shipped pattern (no atoms: unfiltered), checked
+// at build time; nullopt for a pattern that is not in the table.
+std::optional<ShippedAtoms> shipped_atoms(std::string_view pattern, bool lines);
+// Only whether it is in the table (checked at build time).
+bool is_shipped(std::string_view pattern);
+
+}  // namespace reviewer::safety
