@@ -47,10 +47,10 @@ std::string audit_location(const std::string& db, const std::string& database_ur
 }
 
 namespace {
-std::string (*heap_setup)() = nullptr;
+std::string (*heap_setup)(std::string_view command) = nullptr;
 }  // namespace
 
-void set_heap_setup(std::string (*setup)()) { heap_setup = setup; }
+void set_heap_setup(std::string (*setup)(std::string_view command)) { heap_setup = setup; }
 
 int run_cli(int argc, char** argv) {
   CLI::App app{"reviewer: reviews pull requests with independent sub-agents (intent, safety, logic,\n"
@@ -99,7 +99,7 @@ int run_cli(int argc, char** argv) {
   // Commands that build their data once (a review, the console's summary)
   // take it in huge pages; the long-running webhook server keeps 4 KB
   // pages, whose memory tcmalloc can give back page by page.
-  if (heap_setup && !app.got_subcommand("serve")) (void)heap_setup();
+  if (heap_setup && !app.got_subcommand("serve")) (void)heap_setup(app.get_subcommands().front()->get_name());
   // The shipped guidance (about 11 ms of YAML) is parsed on another thread
   // while libgit2 sets up (it reads the system's CA bundle) and the
   // command opens its repository; the audit commands read no guidance.

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace CLI { class App; }
 
@@ -13,10 +14,11 @@ namespace reviewer {
 int run_cli(int argc, char** argv);
 
 // What run_cli runs once the command line is parsed, before any command
-// but `serve` starts: set by the `reviewer` executable to put tcmalloc's
-// heap in huge pages (huge_page_heap.h); returns why not, or "" when
-// applied. Unset in the tests, which use glibc's malloc.
-void set_heap_setup(std::string (*setup)());
+// but `serve` starts, with the command's name: set by the `reviewer`
+// executable to put tcmalloc's heap in huge pages (huge_page_heap.h);
+// returns why not, or "" when applied. Unset in the tests, which use
+// glibc's malloc.
+void set_heap_setup(std::string (*setup)(std::string_view command));
 
 // Each subcommand file adds its CLI11 subcommand to `app` and sets `run`
 // to the action to perform if that subcommand is chosen.

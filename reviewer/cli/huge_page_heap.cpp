@@ -6,6 +6,7 @@
 #include <gperftools/malloc_extension.h>
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -57,7 +58,7 @@ std::string thp_mode() {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-std::string set_up(std::size_t bytes) {
+std::string set_up(std::size_t bytes, std::size_t small_bytes) {
   if (thp_mode().find("[never]") != std::string::npos) return "the kernel's transparent huge pages are off (never)";
   SysAllocator* current = MallocExtension::instance()->GetSystemAllocator();
   if (!current) return "the allocator takes no system allocator (not tcmalloc)";
@@ -67,7 +68,8 @@ std::string set_up(std::size_t bytes) {
   if (raw == MAP_FAILED) return fmt::format("mmap of {} MB: {}", reserve >> 20, std::strerror(errno));
   const auto begin = (reinterpret_cast<std::uintptr_t>(raw) + kHugePage - 1) & ~(kHugePage - 1);
   const auto end = begin + (bytes & ~(kHugePage - 1));
-  if (madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE) != 0) {
+  const auto huge = std::min(end, begin + (small_bytes & ~(kHugePage - 1)));
+  if (huge < end && madvise(reinterpret_cast<void*>(huge), end - huge, MADV_HUGEPAGE) != 0) {
     const std::string why = fmt::format("madvise(MADV_HUGEPAGE): {}", std::strerror(errno));
     munmap(raw, reserve);
     return why;
@@ -78,9 +80,9 @@ std::string set_up(std::size_t bytes) {
 
 }  // namespace
 
-std::string use_huge_pages_for_heap(std::size_t bytes) {
+std::string use_huge_pages_for_heap(std::size_t bytes, std::size_t small_bytes) {
   // Once per process: a second range would be reserved and never used.
-  static const std::string why_not = set_up(bytes);
+  static const std::string why_not = set_up(bytes, small_bytes);
   return why_not;
 }
 
