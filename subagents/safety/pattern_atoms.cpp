@@ -13,6 +13,13 @@ re2::RE2::Options pattern_options(bool lines) {
   return opts;
 }
 
+std::string with_before(std::string_view before, std::string_view pattern) {
+  std::string out;
+  out.reserve(before.size() + pattern.size() + 8);
+  out.append("(?:").append(before).append(")(?:").append(pattern).append(")");
+  return out;
+}
+
 AnalysedPattern analyse_pattern(const std::string& pattern, bool lines) {
   AnalysedPattern out;
   const std::string written = "(?m)" + pattern;

@@ -59,6 +59,12 @@ struct AnalysedPattern {
 };
 AnalysedPattern analyse_pattern(const std::string& pattern, bool lines);
 
+// A rule's pattern with its `before` in front: each in a group of its own,
+// so a flag `before` sets ends with it and a `|` at the pattern's top level
+// still needs `before` on every branch. compile_rules and the build-time
+// table both build the string here, so they look up the same text.
+std::string with_before(std::string_view before, std::string_view pattern);
+
 // One shipped pattern: its atoms under line options and under PR-text
 // options, as [first, first + count) of shipped::kAtoms, and its clauses as
 // [first, first + count) of shipped::kClauses: each clause a count n, then

@@ -206,11 +206,10 @@ Parsed parse_rule(const std::string& id, const json& r, const RuleSet& set) {
     fail(where, fmt::format("'pattern' does not apply to 'when: {}'", when));
   }
   // `before`: what must come first on the line, put in front of every
-  // pattern (in its own group: a flag it sets ends with it), so two rules
-  // can share one list of patterns (a YAML alias) and differ in what
-  // precedes a hit.
+  // pattern (with_before), so two rules can share one list of patterns (a
+  // YAML alias) and differ in what precedes a hit.
   if (auto b = optional_string(r, "before", where); !b.empty()) {
-    for (auto& p : patterns) p = "(?:" + b + ")" + p;
+    for (auto& p : patterns) p = with_before(b, p);
   }
   if (auto u = optional_string(r, "unless", where); !u.empty()) rule.unless = checked(u, true, where, "unless");
   // What `unless` reads: the hit's line (the default), or only the match,

@@ -68,12 +68,12 @@ int main(int argc, char** argv) {
         // A rule's `before` (where compile_rules has it) is put in front of
         // each of its patterns: those are the strings it looks up.
         if (r.contains("before") && r["before"].is_string()) {
-          const std::string before = "(?:" + r["before"].get<std::string>() + ")";
+          const std::string before = r["before"].get<std::string>();
           for (const char* key : {"pattern", "patterns"}) {
             if (!r.contains(key)) continue;
             std::map<std::string, std::string> plain;
             add_strings(r[key], "rule '" + id + "' " + key, &plain);
-            for (const auto& [p, where] : plain) patterns.emplace(before + p, where);
+            for (const auto& [p, where] : plain) patterns.emplace(reviewer::safety::with_before(before, p), where);
           }
         }
       }

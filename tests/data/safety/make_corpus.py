@@ -1658,6 +1658,17 @@ N("tools/gh_release.py", 'HEADERS = {"Authorization": f"token {os.environ[\'GH_T
 N("src/kerberos_client.py", 'h = {"Authorization": "Negotiate %s"}' % split("YIIC", r(56, B64)))
 N("app/src/main/java/acme/api/ApiModule.kt", "        val creds = Credentials.basic(BuildConfig.API_USER, BuildConfig.API_PASSWORD)")
 N("src/arduino/main.ino", "char pass[] = SECRET_PASS;")
+# Code after `Authorization =`/`:` is no header value (read23c, real lines of
+# dotnet/eShop, cline and cargo; a comment pointing at a file).
+N("src/WebApp/Extensions/HttpClientExtensions.cs", '        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);')
+N("src/ClientApp/Services/RequestProvider.cs", "            httpClient.DefaultRequestHeaders.Authorization = new BasicAuthenticationHeaderValue(clientId, clientSecret);")
+N("src/hosts/connector-host.ts", "    const authorization = await authorizeConnectorEvent(event, context)")
+N("src/cargo/core/package/download.rs", "        let authorization = if registry_config.auth_required {")
+N("app/settings.py", "# Authorization: see middleware/authentication_middleware.py")
+# A weak random generator where no secret is named (`before` must hold on
+# every branch of the shared list of calls; read23c, kafka's backoff).
+N("clients/src/main/java/org/apache/kafka/common/utils/ExponentialBackoff.java", "        double randomFactor = ThreadLocalRandom.current().nextDouble(1 - jitter, 1 + jitter);")
+N("web/static/js/carousel.js", "  const delay = Math.random() * 300;")
 N("src/services/legacy_soap.ts", "// credentials: see https://wiki.acme.io/soap-gateway")
 N("docs/setup.md", "`PGPASSWORD=postgres psql -h localhost -U app`")
 N("api/orders.http", "X-API-Key: {{apiKey}}")

@@ -215,16 +215,20 @@ TEST_SUITE("safety::rules") {
   TEST_CASE("`before` goes in front of every pattern, and its flags end with it") {
     auto g = load_guidance_texts({{"team.yml",
                                    "safety:\n  rules:\n    seeded:\n      kind: code\n"
-                                   "      before: '(?i)token\\s*=\\s*'\n      patterns: ['rand\\(', 'Random\\(']\n      severity: warning\n"
+                                   "      before: '(?i)token\\s*=\\s*'\n      patterns: ['rand\\(', 'Random\\(', 'urandom|mt_rand']\n      severity: warning\n"
                                    "      message: m.\n      why: w.\n      fix: f.\n"}});
     auto set = compile_rules(g.section("safety"), g.version);
     const Rule* r = find_rule(*set, "seeded");
     REQUIRE(r);
-    REQUIRE(r->line_patterns.size() == 2);
+    REQUIRE(r->line_patterns.size() == 3);
     CHECK(re2::RE2::PartialMatch("TOKEN = rand()", r->line_patterns[0]->get()));
     CHECK_FALSE(re2::RE2::PartialMatch("x = rand()", r->line_patterns[0]->get()));
     CHECK(re2::RE2::PartialMatch("token = Random()", r->line_patterns[1]->get()));
     CHECK_FALSE(re2::RE2::PartialMatch("token = RANDOM()", r->line_patterns[1]->get()));  // (?i) ends with `before`
+    // A pattern's top-level `|`: `before` is needed on every branch.
+    CHECK(re2::RE2::PartialMatch("token = mt_rand()", r->line_patterns[2]->get()));
+    CHECK_FALSE(re2::RE2::PartialMatch("seed = mt_rand()", r->line_patterns[2]->get()));
+    CHECK_FALSE(re2::RE2::PartialMatch("x = urandom(8)", r->line_patterns[2]->get()));
     // The shipped weak-random rules share one list of calls.
     auto shipped = compile_rules(load_guidance_texts({}).section("safety"), "");
     const Rule* gen = find_rule(*shipped, "weak-random-in-secret-generator");
