@@ -1,12 +1,13 @@
 // Issue 17's corpora, scored the way the tests score them (one shared header
 // per corpus), with every miss and false alarm listed:
-//   injection                   reviewer-directed text (tests/data/injection):
+//   injection [--show SET]      reviewer-directed text (tests/data/injection):
 //                               the corpus and the held-out sets
 //   injection --negatives FILE  a jsonl of ordinary texts kept outside the repo
 //                               (e.g. thousands of commit messages): the false
 //                               alarms, each with its rule and evidence, and a
 //                               count per rule
-//   secrets [--write-files DIR] secrets (tests/data/secrets), the corpus and the
+//   secrets [--write-files DIR] [--show SET]
+//                               secrets (tests/data/secrets), the corpus and the
 //                               held-out sets; writes each case
 //                               as DIR/<id>/<path> with DIR/labels.tsv, for
 //                               secretlint (bench/corpora.sh)
@@ -16,7 +17,11 @@
 //                               the safety agent in batches of 200 files;
 //                               one line per secret finding (path, line,
 //                               rule, redacted evidence)
+// The newest held-out set of a corpus is the blind one (written this
+// session, read by no rule writer): its misses and false alarms are not
+// listed unless `--show` names it (`--show heldout8`); its score is.
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -58,13 +63,25 @@ std::vector<std::string> sets_in(const std::string& dir) {
   return out;
 }
 
-void list(const std::vector<std::string>& items, const char* what) {
-  for (const auto& i : items) fmt::print("  {}: {}\n", what, i);
+std::string g_show;  // --show: the blind set whose rows may be listed
+
+// Lists a set's misses and false alarms, unless it is the blind one.
+void list(const std::vector<std::string>& sets, const std::string& set, const std::vector<std::string>& misses,
+          const std::vector<std::string>& false_alarms) {
+  const std::string name = set.empty() ? "" : set.substr(0, set.size() - 1);
+  if (sets.size() > 1 && set == sets.back() && g_show != name) {
+    fmt::print("  ({} misses and false alarms not listed: the newest held-out set is kept blind; --show {} lists them)\n",
+               misses.size() + false_alarms.size(), name);
+    return;
+  }
+  for (const auto& i : misses) fmt::print("  missed: {}\n", i);
+  for (const auto& i : false_alarms) fmt::print("  false alarm: {}\n", i);
 }
 
 int injection() {
   auto agent = make_safety_agent();
-  for (const std::string& set : sets_in(kData + "injection")) {
+  const auto sets = sets_in(kData + "injection");
+  for (const std::string& set : sets) {
     auto cases = test::load_injection_corpus(kData + "injection/" + set + "positive.jsonl", true);
     auto neg = test::load_injection_corpus(kData + "injection/" + set + "negative.jsonl", false);
     cases.insert(cases.end(), neg.begin(), neg.end());
@@ -73,8 +90,7 @@ int injection() {
     fmt::print("{}: {} positives, {} ordinary texts; recall {:.1f}% ({} of {}), false positives {:.2f}% ({} of {})\n",
                set.empty() ? std::string("corpus") : set.substr(0, set.size() - 1), s.positives, s.negatives, s.recall() * 100,
                s.found, s.positives, s.fp_rate() * 100, s.false_positives, s.negatives);
-    list(s.misses, "missed");
-    list(s.false_alarms, "false alarm");
+    list(sets, set, s.misses, s.false_alarms);
   }
   return 0;
 }
@@ -107,7 +123,8 @@ int secrets(const std::string& write_dir) {
     fs::create_directories(write_dir);
     labels.open(fs::path(write_dir) / "labels.tsv");
   }
-  for (const std::string& set : sets_in(kData + "secrets")) {
+  const auto sets = sets_in(kData + "secrets");
+  for (const std::string& set : sets) {
     auto cases = test::load_secret_corpus(kData + "secrets/" + set + "positive.jsonl", true);
     auto neg = test::load_secret_corpus(kData + "secrets/" + set + "negative.jsonl", false);
     cases.insert(cases.end(), neg.begin(), neg.end());
@@ -124,8 +141,7 @@ int secrets(const std::string& write_dir) {
     fmt::print("{}: {} positives, {} negatives; recall {:.1f}% ({} of {}), precision {:.1f}% ({} false positives)\n",
                set.empty() ? std::string("reviewer") : set.substr(0, set.size() - 1), s.positives, s.negatives, s.recall() * 100, s.found, s.positives,
                s.precision() * 100, s.false_positives);
-    list(s.misses, "missed");
-    list(s.false_alarms, "false alarm");
+    list(sets, set, s.misses, s.false_alarms);
   }
   return 0;
 }
@@ -182,6 +198,7 @@ int main(int argc, char** argv) {
   for (int i = 2; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--write-files") == 0) write_dir = argv[i + 1];
     if (std::strcmp(argv[i], "--negatives") == 0) negatives = argv[i + 1];
+    if (std::strcmp(argv[i], "--show") == 0) g_show = argv[i + 1];
   }
   try {
     if (cmd == "injection") return negatives.empty() ? injection() : injection_negatives(negatives);
@@ -191,6 +208,8 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "corpus_bench: error: {}\n", e.what());
     return 1;
   }
-  fmt::print(stderr, "usage: corpus_bench injection [--negatives FILE] | secrets [--write-files DIR] | secrets-tree DIR\n");
+  fmt::print(stderr,
+             "usage: corpus_bench injection [--negatives FILE] [--show SET] | secrets [--write-files DIR] [--show SET] "
+             "| secrets-tree DIR\n");
   return 1;
 }
