@@ -74,6 +74,34 @@ TEST_SUITE("safety::secrets_corpus") {
     CHECK(s.precision() >= 0.97);
   }
 
+  // heldout2-4 were each written blind, scored once, then opened as tune
+  // data (heldout4 in session 23: 91.8% -> 97.9%, 2 -> 0 false alarms).
+  // Floors: the measured recall minus about a case; no new false alarm.
+  // The misses left are GitHub and npm tokens whose checksum is invalid,
+  // judged as not live on purpose.
+  TEST_CASE("the later held-out sets, opened as tune data, stay at their measured level") {
+    struct Set {
+      std::string name;
+      double min_recall;
+      int max_false_alarms;
+    };
+    for (const Set& set : {Set{"heldout2", 0.93, 0}, Set{"heldout3", 0.97, 0}, Set{"heldout4", 0.97, 0}}) {
+      CAPTURE(set.name);
+      auto cases = load_secret_corpus(kDir + set.name + "_positive.jsonl", true);
+      auto neg = load_secret_corpus(kDir + set.name + "_negative.jsonl", false);
+      CHECK(cases.size() >= 90);
+      CHECK(neg.size() >= 100);
+      cases.insert(cases.end(), neg.begin(), neg.end());
+      auto agent = make_safety_agent();
+      SecretScore s;
+      for (const auto& c : cases) score_secret_case(c, agent->review(secret_context(c)), s);
+      for (const auto& m : s.misses) MESSAGE("missed: " << m);
+      for (const auto& f : s.false_alarms) MESSAGE("false alarm: " << f);
+      CHECK(s.recall() >= set.min_recall);
+      CHECK(s.false_positives <= set.max_false_alarms);
+    }
+  }
+
   TEST_CASE("red17's missed shapes are all found, and none of their near misses") {
     auto cases = load_all();
     auto agent = make_safety_agent();
