@@ -1696,7 +1696,8 @@ N("internal/download/handler.go", '\tname := filepath.Clean("/" + r.URL.Query().
 N("internal/download/handler.go", '\tname := filepath.Base(r.URL.Query().Get("file"))')
 # Mass assignment: the whole request into a model.
 P("code/mass-assignment", "app/Http/Controllers/ProfileController.php", "        $request->user()->update($request->except(['_token', '_method']));")
-P("code/mass-assignment", "app/Http/Controllers/PostController.php", "        $post = Post::create($request->all());")
+P("code/mass-assignment", "app/Http/Controllers/PostController.php", "        $post = Post::forceCreate($request->all());")
+N("app/Http/Controllers/TagController.php", "        $tag = Tag::create($request->all());")
 P("code/mass-assignment", "app/controllers/users_controller.rb", "    @user.update(params.require(:user).permit!)")
 P("code/mass-assignment", "api/views.py", "    user = User.objects.create(**request.data)")
 P("code/mass-assignment", "server/routes/users.js", "  Object.assign(req.user, req.body);")
