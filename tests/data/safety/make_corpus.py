@@ -1738,7 +1738,6 @@ N("Dockerfile", 'CMD ["node", "--inspect=127.0.0.1:9229", "server.js"]')
 # Open redirect: the return address read as req.query.next on an earlier line.
 P("code/open-redirect-unchecked", "server/routes/login.js", "~  const next = req.query.next || '/';", "  res.redirect(next);")
 P("code/open-redirect-unchecked", "src/routes/auth.ts", "~  const target = ctx.query.returnTo as string;", "  ctx.redirect(target);")
-N("server/routes/login.js", "~  const next = req.query.next || '/';", "~  if (!next.startsWith('/') || next.startsWith('//')) return res.redirect('/');", "  res.redirect(next);")
 # SQL from request input: PHP single-quoted ORDER BY, concatenation, Elixir heredocs.
 P("code/sql-order-by-from-caller", "admin/list.php", "$sql = 'SELECT * FROM users ORDER BY '.$_GET['sort'];")
 P("code/php-request-to-sink", "admin/find.php", "$sql = \"SELECT * FROM users WHERE id = \" . $_GET['id'];")
