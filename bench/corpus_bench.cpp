@@ -17,7 +17,6 @@
 //                               one line per secret finding (path, line,
 //                               rule, redacted evidence)
 #include <algorithm>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -38,20 +37,41 @@ namespace {
 
 const std::string kData = std::string(REVIEWER_SOURCE_DIR) + "/tests/data/";
 
+// The corpus ("") and every held-out set in `dir` ("heldout_", "heldout2_", ...),
+// in the order they were written: a new blind set is scored without a change here.
+std::vector<std::string> sets_in(const std::string& dir) {
+  std::vector<std::pair<int, std::string>> found{{-1, ""}};
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    const std::string suffix = "_positive.jsonl";
+    if (name.rfind("heldout", 0) != 0 || name.size() <= suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    const std::string digits = name.substr(7, name.size() - suffix.size() - 7);
+    if (!digits.empty() && !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
+    found.emplace_back(digits.empty() ? 1 : std::stoi(digits), name.substr(0, name.size() - suffix.size() + 1));
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
 void list(const std::vector<std::string>& items, const char* what) {
   for (const auto& i : items) fmt::print("  {}: {}\n", what, i);
 }
 
 int injection() {
   auto agent = make_safety_agent();
-  for (const char* set : {"", "heldout_", "heldout2_", "heldout3_", "heldout4_", "heldout5_", "heldout6_", "heldout7_"}) {
+  for (const std::string& set : sets_in(kData + "injection")) {
     auto cases = test::load_injection_corpus(kData + "injection/" + set + "positive.jsonl", true);
     auto neg = test::load_injection_corpus(kData + "injection/" + set + "negative.jsonl", false);
     cases.insert(cases.end(), neg.begin(), neg.end());
     test::InjectionScore s;
     for (const auto& c : cases) test::score_injection(c, agent->review(test::injection_context(c)), s);
     fmt::print("{}: {} positives, {} ordinary texts; recall {:.1f}% ({} of {}), false positives {:.2f}% ({} of {})\n",
-               *set ? std::string(set, std::strlen(set) - 1) : "corpus", s.positives, s.negatives, s.recall() * 100,
+               set.empty() ? std::string("corpus") : set.substr(0, set.size() - 1), s.positives, s.negatives, s.recall() * 100,
                s.found, s.positives, s.fp_rate() * 100, s.false_positives, s.negatives);
     list(s.misses, "missed");
     list(s.false_alarms, "false alarm");
@@ -87,14 +107,14 @@ int secrets(const std::string& write_dir) {
     fs::create_directories(write_dir);
     labels.open(fs::path(write_dir) / "labels.tsv");
   }
-  for (const char* set : {"", "heldout_", "heldout2_", "heldout3_", "heldout4_"}) {
+  for (const std::string& set : sets_in(kData + "secrets")) {
     auto cases = test::load_secret_corpus(kData + "secrets/" + set + "positive.jsonl", true);
     auto neg = test::load_secret_corpus(kData + "secrets/" + set + "negative.jsonl", false);
     cases.insert(cases.end(), neg.begin(), neg.end());
     test::SecretScore s;
     for (const auto& c : cases) {
       test::score_secret_case(c, agent->review(test::secret_context(c)), s);
-      if (!labels.is_open() || *set) continue;  // secretlint (corpora.sh) scores the corpus only
+      if (!labels.is_open() || !set.empty()) continue;  // secretlint (corpora.sh) scores the corpus only
       fs::path p = fs::path(write_dir) / c.id / c.path;
       fs::create_directories(p.parent_path());
       std::ofstream out(p, std::ios::binary);
@@ -102,7 +122,7 @@ int secrets(const std::string& write_dir) {
       labels << fs::relative(p, write_dir).string() << '\t' << (c.positive ? "pos" : "neg") << '\n';
     }
     fmt::print("{}: {} positives, {} negatives; recall {:.1f}% ({} of {}), precision {:.1f}% ({} false positives)\n",
-               *set ? std::string(set, std::strlen(set) - 1) : std::string("reviewer"), s.positives, s.negatives, s.recall() * 100, s.found, s.positives,
+               set.empty() ? std::string("reviewer") : set.substr(0, set.size() - 1), s.positives, s.negatives, s.recall() * 100, s.found, s.positives,
                s.precision() * 100, s.false_positives);
     list(s.misses, "missed");
     list(s.false_alarms, "false alarm");

@@ -201,15 +201,42 @@ bool placeholders_only(std::string_view s) {
   return true;
 }
 
+// The calls that join literals with nothing between them, each written
+// once, up to where its list (or the list's name) begins: Python's
+// "".join(, Go's strings.Join( (its separator, `, "")`, follows the list),
+// C#'s string.Concat(, Java's and C#'s String.join("", , PHP's
+// implode('', , Rust's concat!(; JavaScript's .join('') follows the list.
+// comma_joins, call_free, joined_name and joined_open_lists are built
+// from them.
+namespace join_call {
+constexpr const char* kPython = R"((?:""|''|``)\s*\.\s*join\s*\()";
+constexpr const char* kGo = R"(\bstrings\.Join\s*\()";
+constexpr const char* kGoEmpty = R"(\s*,\s*""\s*\))";  // Go's empty separator, after the list
+constexpr const char* kConcat = R"(\b[Ss]tring\.Concat\s*\()";
+constexpr const char* kJoin = R"(\b[Ss]tring\.(?:join|Join)\s*\(\s*(?:""|[Ss]tring\.Empty)\s*,)";
+constexpr const char* kImplode = R"(\bimplode\s*\(\s*(?:''|"")\s*,)";
+constexpr const char* kRust = R"(\bconcat!\s*\()";
+constexpr const char* kJsEmpty = R"(\s*\.\s*join\s*\(\s*(?:""|''|``)\s*\))";  // after the list or its name
+// A format of placeholders only joins its arguments too.
+constexpr const char* kFormatCall = R"((?:\b[Ss]tring\.[Ff]ormat|\bfmt\.Sprintf|\bformat!|\bsprintf)\s*\()";
+constexpr const char* kBraces = R"((?:"(?:\{[0-9]*\})+"|'(?:\{[0-9]*\})+')\s*\.\s*format\s*\()";  // "{}{}".format(
+
+std::string any(std::initializer_list<std::string> alternatives) {
+  std::string out;
+  for (const auto& a : alternatives) out += (out.empty() ? "" : "|") + a;
+  return "(?:" + out + ")";
+}
+}  // namespace join_call
+
 // The name part of a group whose literals a call joins: the text before
 // the call (`var key = []byte(strings.Join([]string{` reads `var key =`,
 // `char[] PW = {` reads `char[] PW =`), so a rule reads `key = "…"` as it
 // reads a plain assignment.
 std::string call_free(std::string s) {
-  static const re2::RE2 call(
-      R"((?:\[\]byte\(\s*)?(?:\bstrings\.Join|\b[Ss]tring\.(?:Concat|[Jj]oin|[Ff]ormat)|\bfmt\.Sprintf|\bconcat!|\bformat!)"
-      R"(|\bimplode|\bsprintf|(?:""|''|``)\s*\.\s*join|(?:"(?:\{[0-9]*\})+"|'(?:\{[0-9]*\})+')\s*\.\s*format)"
-      R"(|\bnew\s+[Ss]tring|\bnew\s+StringBuilder)\s*\()");
+  using namespace join_call;
+  static const re2::RE2 call(R"((?:\[\]byte\(\s*)?)" +
+                             any({kPython, kGo, kConcat, R"(\b[Ss]tring\.[Jj]oin\s*\()", kRust, kFormatCall, R"(\bimplode\s*\()", kBraces,
+                                  R"(\bnew\s+[Ss]tring\s*\()", R"(\bnew\s+StringBuilder\s*\()"}));
   re2::StringPiece m[1];
   if (call.Match(s, 0, s.size(), re2::RE2::UNANCHORED, m, 1)) s.resize(static_cast<std::size_t>(m[0].data() - s.data()));
   // What is left after the assignment: brackets and type words (`{`,
@@ -223,23 +250,19 @@ std::string call_free(std::string s) {
 }
 
 // A line that joins a list of literals with nothing between them, where a
-// comma between two literals joins them too: Python's "".join((...)), Go's
-// strings.Join(..., ""), C#'s string.Concat, Java's String.join(""...),
-// JavaScript's [...].join(''), PHP's implode('', ...), Rust's concat!.
-// (A separator that is not empty joins words, not a value.)
+// comma between two literals joins them too (join_call's calls; a format of
+// placeholders only; JavaScript's "…".concat("…", "…")). (A separator
+// that is not empty joins words, not a value.)
 bool comma_joins(std::string_view line) {
   if (line.find("oin") == std::string_view::npos && line.find("oncat") == std::string_view::npos &&
       line.find("mplode") == std::string_view::npos && line.find("printf") == std::string_view::npos &&
       line.find("ormat") == std::string_view::npos) {
     return false;
   }
-  static const re2::RE2 re(
-      R"((?:""|''|``)\s*\.\s*join\s*\(|\bstrings\.Join\s*\(.*,\s*""\s*\)|\]\s*\.\s*join\s*\(\s*(?:""|''|``)\s*\))"
-      R"(|\b[Ss]tring\.Concat\s*\(|\b[Ss]tring\.(?:join|Join)\s*\(\s*(?:""|string\.Empty)\s*,|\bconcat!\s*\(|\bimplode\s*\(\s*(?:""\s*,|''\s*,|\[))"
-      // A format of placeholders only joins its arguments; so does
-      // JavaScript's "…".concat("…", "…").
-      R"(|(?:\b[Ss]tring\.[Ff]ormat|\bfmt\.Sprintf|\bformat!|\bsprintf)\s*\(\s*["'](?:%[sv]|\{[0-9]*\})+["']\s*,)"
-      R"(|["'](?:\{[0-9]*\})+["']\s*\.\s*format\s*\(|["']\s*\.\s*concat\s*\()");
+  using namespace join_call;
+  static const re2::RE2 re(any({kPython, std::string(kGo) + ".*" + kGoEmpty, std::string(R"(\])") + kJsEmpty, kConcat, kJoin, kRust, kImplode,
+                                R"(\bimplode\s*\(\s*\[)", std::string(kFormatCall) + R"(\s*["'](?:%[sv]|\{[0-9]*\})+["']\s*,)", kBraces,
+                                R"(["']\s*\.\s*concat\s*\()"}));
   return re2::RE2::PartialMatch(line, re);
 }
 
@@ -453,13 +476,11 @@ bool may_join(std::string_view line) {
 // The list's name a line joins and where the join expression starts.
 std::optional<std::pair<std::string, std::size_t>> joined_name(std::string_view line) {
   if (!may_join(line)) return std::nullopt;
-  static const re2::RE2 re(
-      R"((?:""|'')\s*\.\s*join\s*\(\s*([A-Za-z_]\w*)\s*\))"
-      R"(|\b([A-Za-z_$][\w$]*)\s*\.\s*join\s*\(\s*(?:""|''|``)\s*\))"
-      R"(|\bstrings\.Join\s*\(\s*([A-Za-z_]\w*)\s*,\s*""\s*\))"
-      R"(|\b[Ss]tring\.(?:join|Join)\s*\(\s*(?:""|[Ss]tring\.Empty)\s*,\s*([A-Za-z_]\w*)\s*\))"
-      R"(|\b[Ss]tring\.Concat\s*\(\s*([A-Za-z_]\w*)\s*\))"
-      R"(|\bimplode\s*\(\s*(?:''|"")\s*,\s*\$([A-Za-z_]\w*)\s*\))");
+  using namespace join_call;
+  const std::string name = R"(\s*([A-Za-z_]\w*)\s*\))";  // the list's name as the call's last argument
+  static const re2::RE2 re(any({kPython + name, std::string(R"(\b([A-Za-z_$][\w$]*))") + kJsEmpty,
+                                std::string(kGo) + R"(\s*([A-Za-z_]\w*))" + kGoEmpty, kJoin + name, kConcat + name,
+                                std::string(kImplode) + R"(\s*\$([A-Za-z_]\w*)\s*\))"}));
   re2::StringPiece m[7];
   if (!re.Match(line, 0, line.size(), re2::RE2::UNANCHORED, m, 7)) return std::nullopt;
   for (int g = 1; g < 7; ++g) {
@@ -511,6 +532,16 @@ std::optional<std::string> list_parts(const AddedLines& lines, std::size_t k, st
   return std::nullopt;
 }
 
+// Where a list named `name` is defined, its opening bracket as group 1:
+// `name = [`, `name := []string{`, `String[] name = {`, `var name = new[] {`,
+// `$name = array(`, `name: list[str] = (`.
+std::unique_ptr<re2::RE2> list_definition(const std::string& name) {
+  return std::make_unique<re2::RE2>("(?:^|[^\\w$])\\$?" + re2::RE2::QuoteMeta(name) +
+                                    R"(\s*(?::\s*[^=\n]{1,40}?)?(?::=|=)\s*(?:new\s*\w*\s*\[\s*\]\s*|\[\]\w+\s*|array\s*|%w)?([\[\(\{]))");
+}
+
+char closer_of(char opener) { return opener == '[' ? ']' : opener == '(' ? ')' : '}'; }
+
 void joined_lists(const AddedLines& lines, const std::vector<std::size_t>& joins, std::vector<HiddenReading>& out) {
   std::vector<Literal> lits;
   // Each list is read once, however many lines join it, and each name's
@@ -522,13 +553,10 @@ void joined_lists(const AddedLines& lines, const std::vector<std::size_t>& joins
     const std::string_view line = lines.line(i);
     const auto name = joined_name(line);
     if (!name) continue;
-    // `name = [`, `name := []string{`, `String[] name = {`, `var name = new[] {`,
-    // `$name = array(`, `name: list[str] = (`: the bracket opens the list.
     if (!defs.count(name->first) && defs.size() >= kMaxJoinedNames) continue;  // a pattern compiled per name
     auto& slot = defs[name->first];
     if (!slot) {
-      slot = std::make_unique<re2::RE2>("(?:^|[^\\w$])\\$?" + re2::RE2::QuoteMeta(name->first) +
-                                        R"(\s*(?::\s*[^=\n]{1,40}?)?(?::=|=)\s*(?:new\s*\w*\s*\[\s*\]\s*|\[\]\w+\s*|array\s*|%w)?([\[\(\{]))");
+      slot = list_definition(name->first);
     }
     const re2::RE2& def = *slot;
     if (!def.ok()) continue;
@@ -539,9 +567,7 @@ void joined_lists(const AddedLines& lines, const std::vector<std::size_t>& joins
       re2::StringPiece m[2];
       if (!def.Match(text, 0, text.size(), re2::RE2::UNANCHORED, m, 2)) continue;
       if (!read_defs.insert(k).second) break;  // this list was read for an earlier join
-      const char opener = m[1][0];
-      const char closer = opener == '[' ? ']' : opener == '(' ? ')' : '}';
-      const auto parts = list_parts(lines, k, static_cast<std::size_t>(m[1].data() - text.data()) + 1, closer, lits);
+      const auto parts = list_parts(lines, k, static_cast<std::size_t>(m[1].data() - text.data()) + 1, closer_of(m[1][0]), lits);
       if (parts) {
         const std::size_t keep = std::min(name->second, kMaxContext);
         out.push_back(literal_reading(k, i - k + 1, "joined list", std::string(trim(line.substr(name->second - keep, keep))), *parts));
@@ -574,15 +600,15 @@ void sliced_joins(const AddedLines& lines, const std::vector<std::size_t>& joins
       const std::string name(m[3].data(), m[3].size());
       // The nearest definition above: `NAME = (` / `NAME = [` and its literals.
       std::optional<std::vector<std::string>> items;
-      const re2::RE2 def("(?:^|[^\\w$])" + re2::RE2::QuoteMeta(name) + R"(\s*(?::\s*[^=\n]{1,40}?)?=\s*([\[\(]))");
+      const auto def_ptr = list_definition(name);
+      const re2::RE2& def = *def_ptr;
       for (std::size_t back = 1; back <= kMaxListLookBack && back <= i && def.ok(); ++back) {
         const std::string_view text = lines.line(i - back);
         if (text.find(name) == std::string_view::npos) continue;
         re2::StringPiece d[2];
         if (!def.Match(text, 0, text.size(), re2::RE2::UNANCHORED, d, 2)) continue;
         std::vector<std::string> v;
-        if (list_parts(lines, i - back, static_cast<std::size_t>(d[1].data() - text.data()) + 1, d[1][0] == '[' ? ']' : ')', lits,
-                       nullptr, &v)) {
+        if (list_parts(lines, i - back, static_cast<std::size_t>(d[1].data() - text.data()) + 1, closer_of(d[1][0]), lits, nullptr, &v)) {
           items = std::move(v);
         }
         break;
@@ -639,10 +665,12 @@ void sliced_joins(const AddedLines& lines, const std::vector<std::size_t>& joins
 // or a few per line; JavaScript's `const key = [` … `'…'].join('');`. The
 // reading is the opening line's name part and the parts as one literal.
 void joined_open_lists(const AddedLines& lines, const std::vector<std::size_t>& joins, std::vector<HiddenReading>& out) {
-  static const re2::RE2 opens(
-      R"(((?:""|'')\s*\.\s*join\s*\(\s*[\[\(]|\bstrings\.Join\s*\(\s*\[\]string\s*\{|\b[Ss]tring\.Concat\s*\()"
-      R"(|\b[Ss]tring\.(?:join|Join)\s*\(\s*(?:""|[Ss]tring\.Empty)\s*,|\bimplode\s*\(\s*(?:''|"")\s*,\s*(?:\[|array\s*\()|\bconcat!\s*\()\s*$)");
-  static const re2::RE2 closes(R"(^\s*(?:(?:"[^"]*"|'[^']*'|`[^`]*`)\s*,?\s*)*\]\s*\.\s*join\s*\(\s*(?:""|''|``)\s*\))");
+  using namespace join_call;
+  static const re2::RE2 opens("(" +
+                              any({std::string(kPython) + R"(\s*[\[\(])", std::string(kGo) + R"(\s*\[\]string\s*\{)", kConcat, kJoin,
+                                   std::string(kImplode) + R"(\s*(?:\[|array\s*\())", kRust}) +
+                              R"()\s*$)");
+  static const re2::RE2 closes(std::string(R"(^\s*(?:(?:"[^"]*"|'[^']*'|`[^`]*`)\s*,?\s*)*\])") + kJsEmpty);
   std::vector<Literal> lits;
   std::size_t done = 0;  // lines before this one were read as a list's
   auto read = [&](std::size_t k, std::size_t open, std::size_t i, const std::string& parts) {
@@ -664,7 +692,7 @@ void joined_open_lists(const AddedLines& lines, const std::vector<std::size_t>& 
       if (!parts || end == i) continue;
       if (closer == '}') {
         const std::string_view tail = lines.line(end).substr(lines.line(end).find('}') + 1);
-        static const re2::RE2 empty_sep(R"(^\s*,\s*""\s*\))");
+        static const re2::RE2 empty_sep(std::string("^") + join_call::kGoEmpty);
         if (!re2::RE2::PartialMatch(tail, empty_sep)) continue;
       }
       read(i, at, end, *parts);
@@ -891,6 +919,50 @@ std::optional<std::pair<std::string_view, char>> value_follows(std::string_view 
 // Line `i`'s value when it starts on the next line (the caller has seen a
 // '<' in the line, or the line ending in a block indicator or a triple
 // quote).
+// ------------------------------------- a name and its value as two fields
+
+// `"field": "text"` at the start of `s` (after blanks): the text, and `s`
+// advanced past it; nothing when `s` does not start so, or the text holds
+// a backslash (an escape: not worth decoding here) or is longer than
+// `max`.
+std::optional<std::string_view> json_field(std::string_view& s, std::string_view field, std::size_t max) {
+  std::string_view t = trim(s);
+  if (t.size() < field.size() + 2 || t[0] != '"' || t.substr(1, field.size()) != field || t[field.size() + 1] != '"') return std::nullopt;
+  t = trim(t.substr(field.size() + 2));
+  if (t.empty() || t[0] != ':') return std::nullopt;
+  t = trim(t.substr(1));
+  if (t.empty() || t[0] != '"') return std::nullopt;
+  const auto close = t.find_first_of("\"\\", 1);
+  if (close == std::string_view::npos || t[close] != '"' || close - 1 > max) return std::nullopt;
+  const std::string_view text = t.substr(1, close - 1);
+  s = t.substr(close + 1);
+  return text;
+}
+
+// API clients' exports hold a setting as a name field and a value field:
+// Postman's variables and auth (`{"key": "apiKey", "value": "…"}`),
+// Insomnia's and Bruno's pairs, a HAR's headers (`"name":
+// "Authorization"`, then `"value": "Bearer …"`), on one line or on two.
+// Read as `"apiKey": "…"`, so the rules read the name with its value.
+void named_value(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
+  std::string_view rest = trim(lines.line(i));
+  if (rest.starts_with('{')) rest.remove_prefix(1);  // the pair as one object on one line
+  auto name = json_field(rest, "key", 64);
+  if (!name) name = json_field(rest, "name", 64);
+  if (!name || name->empty()) return;
+  rest = trim(rest);
+  if (!rest.empty() && rest[0] == ',') rest = trim(rest.substr(1));
+  std::size_t count = 1;
+  if (rest.empty()) {  // the value on the next line
+    if (i + 1 >= lines.size() || lines.number(i + 1) != lines.number(i) + 1) return;
+    rest = lines.line(i + 1);
+    count = 2;
+  }
+  const auto value = json_field(rest, "value", kMaxJoinedBytes);
+  if (!value || value->empty()) return;
+  out.push_back(literal_reading(i, count, "name and value fields", "\"" + std::string(*name) + "\":", *value));
+}
+
 void next_line_value(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
   if (i + 1 >= lines.size()) return;
   const std::string_view line = lines.line(i);
@@ -1145,6 +1217,9 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
     if (f.quote) {
       reversed_literals(line, i, reversed_lits, out);
       if (may_join(line)) join_lines.push_back(i);
+      if (const auto head = trim(line).substr(0, 8); head.find("\"key\"") != std::string_view::npos || head.find("\"name\"") != std::string_view::npos) {
+        named_value(lines, i, out);
+      }
     } else if (opens_list(line) && (line.find("Join(") != std::string_view::npos || line.find("Concat(") != std::string_view::npos)) {
       join_lines.push_back(i);  // `strings.Join([]string{`, `string.Concat(`: the literals follow
     }

@@ -6,8 +6,9 @@
 // continued by `\`), appended with `+=` / `.=`, or kept in a list over
 // several lines that a later line joins by its name with an empty
 // separator; a value on the line after its name (a YAML block scalar, an
-// HCL heredoc, a TOML or Python multi-line string); a notebook's
-// JSON-escaped source line. The scanner runs the secret rules over these
+// HCL heredoc, a TOML or Python multi-line string); a name field and a
+// value field (`"key": "apiKey"`, `"value": "…"`: API clients' exports,
+// HARs) read as `"apiKey": "…"`; a notebook's JSON-escaped source line. The scanner runs the secret rules over these
 // readings and reports a value only where it overlaps what decoding or
 // joining produced.
 //

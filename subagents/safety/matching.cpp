@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "subagents/safety/hidden_secrets.h"
 #include "subagents/safety/prefilter.h"
 #include "subagents/safety/secret_checks.h"
 
@@ -37,8 +38,15 @@ int secret_group(const re2::RE2& re) {
 
 Verdict judge_secret(const RuleSet& rules, const Rule& rule, std::string_view value) {
   if (value.size() < rule.min_length) return Verdict::not_secret;
-  if (rule.placeholders && rules.placeholder && re2::RE2::PartialMatch(piece(value), *rules.placeholder)) {
-    return Verdict::not_secret;
+  if (rule.placeholders && rules.placeholder) {
+    if (re2::RE2::PartialMatch(piece(value), *rules.placeholder)) return Verdict::not_secret;
+    // A placeholder in base64 (`dGVzdC1jbGllbnQtc2VjcmV0…`, "test-client-secret…"
+    // in a fixture) is one too; random bytes do not decode to text.
+    if (value.size() >= 16) {
+      if (const auto text = b64_decode(value); text && re2::RE2::PartialMatch(piece(*text), *rules.placeholder)) {
+        return Verdict::not_secret;
+      }
+    }
   }
   if (rule.min_entropy > 0 && shannon_entropy(value) < rule.min_entropy) return Verdict::not_secret;
   if (rule.github_checksum && !github_checksum_valid(value)) return Verdict::bad_checksum;

@@ -28,7 +28,7 @@ const std::set<std::string, std::less<>> kSectionKeys = {
 const std::set<std::string, std::less<>> kRuleKeys = {
     "id", "kind", "pattern", "patterns", "severity", "message", "why", "fix", "state", "languages",
     "paths", "exclude_paths", "unless", "unless_reads", "requires", "unless_file", "when", "scope", "entropy", "min_length",
-    "checksum", "generic", "placeholders", "once", "decoded", "description", "docs", "in_tests"};
+    "checksum", "generic", "placeholders", "once", "decoded", "description", "docs", "in_tests", "before"};
 
 void check_keys(const json& obj, const std::set<std::string, std::less<>>& known, const std::string& where) {
   for (const auto& [k, v] : obj.items()) {
@@ -217,6 +217,13 @@ Parsed parse_rule(const std::string& id, const json& r, const RuleSet& set) {
   if (rule.trigger == Trigger::line && patterns.empty()) fail(where, "missing 'pattern' (or 'patterns')");
   if (rule.trigger != Trigger::line && !patterns.empty()) {
     fail(where, fmt::format("'pattern' does not apply to 'when: {}'", when));
+  }
+  // `before`: what must come first on the line, put in front of every
+  // pattern (in its own group: a flag it sets ends with it), so two rules
+  // can share one list of patterns (a YAML alias) and differ in what
+  // precedes a hit.
+  if (auto b = optional_string(r, "before", where); !b.empty()) {
+    for (auto& p : patterns) p = "(?:" + b + ")" + p;
   }
   if (auto u = optional_string(r, "unless", where); !u.empty()) rule.unless = compile(u, true, where, "unless");
   // What `unless` reads: the hit's line (the default), or only the match,

@@ -1637,6 +1637,49 @@ N("cookbook/jwe.mjs", "    encrypted_key: 'd3qNhUWfqheyPp4H8sjOWsDYajoej4c5Je6rl
 P("secret/curl-user-password", "scripts/ops/sms.sh", '  curl -sS -X POST "https://api.sms.example/v1/messages" \\', '    --user "ops:' + split("x9Kq2m", "T7vR4pL8") + '" >/dev/null')
 N("deploy/push.sh", '    -u "deploy:${DEPLOY_TOKEN}" \\')
 
+# ------------------------------- sec23 (session 23): heldout4's classes, request files
+P("secret/vendor-token", "tools/trigger_pipeline.sh", '  -H "Circle-Token: %s" \\' % split("CCIPAT_", r(22) + "_" + r(40, HEX)))
+P("secret/credential-argument", "scripts/vault_read.sh", 'curl -sS -H "X-Vault-Token: %s" "$VAULT_ADDR/v1/secret/data/app"' % split("Wq7", r(24)))
+P("secret/authorization-scheme-token", "okta/provision.ps1", "    Authorization = 'SSWS %s'" % split("00Qx", r(38)), "~ $headers = @{")
+P("secret/authorization-scheme-token", "tools/gh_release.py", 'HEADERS = {"Authorization": "token %s"}' % split("9c1e", r(36, HEX)))
+P("secret/credential-argument", "app/src/main/java/acme/api/ApiModule.kt", '        val creds = Credentials.basic("mobile-app", "%s")' % split("s9.P", "Y#cefT1M%dec8=lt"))
+P("secret/credential-argument", "ops/export.py", 'resp = requests.get(EXPORT_URL, auth=("exporter", "%s"))' % split("Lm4", "!Quarry-vane7"))
+P("secret/password-literal", "firmware/src/wifi_config.cpp", 'static const char kWifiPassHex[] = "%s";' % split("4944", "6d612d66303d47516c3873303950216c486b"))
+P("secret/generic-secret-assignment", "firmware/include/keys.h", 'static const char API_KEY[] PROGMEM = "%s";' % split("Hx7q", r(28)))
+P("secret/comment-credential", "src/services/legacy_soap.ts", "// old creds for the SOAP gateway: svc_legacy / %s" % split("bfS3", "aARLfu-uUn^n%F"))
+P("secret/command-env-secret", "docs/runbooks/restore.md", "2. `PGPASSWORD=%s pg_restore -h db-prod -U restore -d ledger latest.dump`" % split("Gs+-", "7V.tn3l9cZfAojA="))
+P("secret/generic-secret-env", "api/orders.http", "@token = %s" % split("Kp2w", r(32)))
+P("secret/generic-secret-env", "api/orders.http", "X-API-Key: %s" % split("Zr8m", r(32)), "~ GET https://api.acme.io/v1/orders")
+P("secret/generic-secret-yaml", "collections/orders/get.bru", "  token: %s" % split("Tb4n", r(36)), "~ auth:bearer {")
+P("secret/generic-secret-env", "ios/Config/Release.xcconfig", "MAPS_API_KEY = %s" % split("Jd6v", r(32)))
+P("secret/generic-secret-assignment", "postman/acme.postman_collection.json", '      "key": "apiKey",', '      "value": "%s",' % split("Qw3e", r(32)))
+N("okta/provision.ps1", "    Authorization = \"SSWS $env:OKTA_TOKEN\"")
+N("tools/gh_release.py", 'HEADERS = {"Authorization": f"token {os.environ[\'GH_TOKEN\']}"}')
+N("src/kerberos_client.py", 'h = {"Authorization": "Negotiate %s"}' % split("YIIC", r(56, B64)))
+N("app/src/main/java/acme/api/ApiModule.kt", "        val creds = Credentials.basic(BuildConfig.API_USER, BuildConfig.API_PASSWORD)")
+N("src/arduino/main.ino", "char pass[] = SECRET_PASS;")
+N("src/services/legacy_soap.ts", "// credentials: see https://wiki.acme.io/soap-gateway")
+N("docs/setup.md", "`PGPASSWORD=postgres psql -h localhost -U app`")
+N("api/orders.http", "X-API-Key: {{apiKey}}")
+N("postman/acme.postman_collection.json", '      "key": "apiKey",', '      "value": "{{API_KEY}}",')
+N("ios/Config/Debug.xcconfig", "OTHER_LDFLAGS = $(inherited) -ObjC")
+P("secret/sql-seed-secret", "db/seeds/002_api_clients.sql", "INSERT INTO api_clients (name, client_secret) VALUES ('billing', '%s');" % split("Zk4Q", r(24)))
+N("db/seeds/001_api_clients.sql", "INSERT INTO api_clients (name, secret_sha256) VALUES ('billing', '%s');" % r(64, HEX))
+N("db/seeds/003_tokens.sql", "INSERT INTO api_tokens (id, token_name) VALUES ('5f0c2a9e-7b41-4d2e-9a63-1c8e4b7f2d90', 'billing-export');")
+# Real lines (false alarms on real code, read in session 23).
+# canonical/cloud-init, GPL-3.0 or Apache-2.0, commit 04eacd06,
+# doc/examples/cloud-config-ssh-keys.txt line 6: `EAAA` inside an ssh-rsa public key.
+N("doc/examples/cloud-config-ssh-keys.txt", "  - ssh-rsa AAAAB3NzaC1yc2EAAAABIwAAAGEA3FSyQwBI6Z+nCSjUUk8EEAnnkhXlukKoUPND/RRClWz2s5TCzIkd3Ou5+Cyz71X0XmazM3l5WgeErvtIwQMyT1KjNoMhoJMrJnWqQPOt5Q8zWd9qG7PBl9+eiH5qV7NZ mykey@host")
+# The same repository, tests/unittests/config/test_cc_ansible.py line 84: a key's path.
+N("tests/unittests/config/test_cc_ansible.py", '                    "private_key": "/home/ansible/.ssh/id_rsa",')
+# NVIDIA/garak, Apache-2.0, commit cafbe992, docs/source/conf.py line 115 (a docs
+# redirect map) and garak/probes/dra.py line 161 (a word of a prompt, picked).
+N("docs/source/conf.py", '    "garak.detectors.apikey": "detectors/apikey.html",')
+N("garak/probes/dra.py", "            token = random.choice(self.letter_map[letter])")
+# Alamofire/Alamofire, MIT, commit 7595cbcf, Source/Core/HTTPHeaders.swift line 261.
+N("Source/Core/HTTPHeaders.swift", '        let credential = Data("\\(username):\\(password)".utf8).base64EncodedString()')
+# Kong/insomnia, Apache-2.0, commit 078bb9b9, packages/insomnia-sdk/src/objects/proxy-configs.ts line 83.
+N("packages/insomnia-sdk/src/objects/proxy-configs.ts", "        // http://proxy_username:proxy_password@proxy.com:8080")
 # ------------------------------------------------ tune22 (red22 classes, session 23)
 # ssh host keys not checked (shell, Python, Go, Java); curl's -k inside combined flags.
 P("code/ssh-host-key-check-off", "deploy/push.sh", 'SSH_OPTS="-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"')

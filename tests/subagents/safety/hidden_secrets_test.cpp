@@ -371,6 +371,28 @@ TEST_SUITE("safety") {
     CHECK_FALSE(review_secret("config/app.yaml", {"service:", "  description: |", "    Handles password resets."}, keep));
   }
 
+  TEST_CASE("a name field and a value field are read as the name's value") {
+    std::vector<Finding> keep;
+    const std::string v = std::string("Qx7v") + "Lm2RtZp4nKw8HsJd6yTb3cWq";
+    // Postman's variables over two lines: one finding over both, redacted.
+    const Finding* f = review_secret("postman/acme.postman_collection.json",
+                                     {"    {", "      \"key\": \"apiKey\",", "      \"value\": \"" + v + "\",", "      \"type\": \"string\"", "    }"}, keep);
+    REQUIRE(f);
+    CHECK(f->line == 2);
+    CHECK(f->end_line == 3);
+    CHECK(f->evidence.find(v) == std::string::npos);
+    // On one line, and a HAR's header.
+    CHECK(review_secret("env.json", {"  {\"key\": \"db_password\", \"value\": \"" + v + "!\"},"}, keep));
+    CHECK(review_secret("session.har", {"  \"name\": \"Authorization\",", "  \"value\": \"Bearer " + v + "\""}, keep));
+    CHECK(joined("c.json", {"\"key\": \"apiKey\",", "\"value\": \"" + v + "\""}, "name and value fields") == 1);
+    // Variables, empty values and fields that name no secret.
+    CHECK_FALSE(review_secret("c.json", {"\"key\": \"apiKey\",", "\"value\": \"{{API_KEY}}\""}, keep));
+    CHECK_FALSE(review_secret("c.json", {"{\"key\": \"token\", \"value\": \"\"}"}, keep));
+    CHECK_FALSE(review_secret("c.json", {"\"name\": \"Content-Type\",", "\"value\": \"application/json\""}, keep));
+    // Not adjacent: a field between them.
+    CHECK(joined("c.json", {"\"key\": \"apiKey\",", "\"type\": \"string\",", "\"value\": \"" + v + "\""}, "name and value fields") == 0);
+  }
+
   TEST_CASE("a key body added under a BEGIN line the file already had") {
     auto with_context = [](const std::string& begin) {
       FileDiff fd;

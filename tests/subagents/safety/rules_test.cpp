@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include <re2/re2.h>
+
 #include "guidance/guidance.h"
 #include "reviewer/core/error.h"
 #include "subagents/safety/prefilter.h"
@@ -183,6 +185,27 @@ TEST_SUITE("safety::rules") {
     const Rule* r = find_rule(*set, "no-printf-debug");
     REQUIRE(r);
     CHECK(r->name == "safety/code/no-printf-debug");
+  }
+
+  TEST_CASE("`before` goes in front of every pattern, and its flags end with it") {
+    auto g = load_guidance_texts({{"team.yml",
+                                   "safety:\n  rules:\n    seeded:\n      kind: code\n"
+                                   "      before: '(?i)token\\s*=\\s*'\n      patterns: ['rand\\(', 'Random\\(']\n      severity: warning\n"
+                                   "      message: m.\n      why: w.\n      fix: f.\n"}});
+    auto set = compile_rules(g.section("safety"), g.version);
+    const Rule* r = find_rule(*set, "seeded");
+    REQUIRE(r);
+    REQUIRE(r->line_patterns.size() == 2);
+    CHECK(re2::RE2::PartialMatch("TOKEN = rand()", *r->line_patterns[0]));
+    CHECK_FALSE(re2::RE2::PartialMatch("x = rand()", *r->line_patterns[0]));
+    CHECK(re2::RE2::PartialMatch("token = Random()", *r->line_patterns[1]));
+    CHECK_FALSE(re2::RE2::PartialMatch("token = RANDOM()", *r->line_patterns[1]));  // (?i) ends with `before`
+    // The shipped weak-random rules share one list of calls.
+    auto shipped = compile_rules(load_guidance_texts({}).section("safety"), "");
+    const Rule* gen = find_rule(*shipped, "weak-random-in-secret-generator");
+    const Rule* val = find_rule(*shipped, "weak-random-value-for-secret");
+    REQUIRE((gen && val));
+    CHECK(gen->line_patterns.size() == val->line_patterns.size());
   }
 
   TEST_CASE("rules are compiled once per guidance version and shared") {
