@@ -1805,7 +1805,9 @@ N("src/cache/key.ts", "~export function cacheKey(plain: string): string {", '  r
 # Azure storage key of any length in a connection string; TLS off in configuration; Slick splices.
 P("secret/azure-storage-account-key", "src/Billing.Api/appsettings.Production.json", '    "Invoices": "DefaultEndpointsProtocol=https;AccountName=acmeinvoicesprod;AccountKey=' + split(r(40, B64), r(44, B64)) + '==;EndpointSuffix=core.windows.net"')
 P("code/config-tls-verify-off", "config/payments.yml", "  verify_tls: false")
-P("code/config-tls-verify-off", "deploy/prometheus.yml", "      insecure_skip_verify: true")
+P("code/config-tls-verify-off", "config/vault.hcl.yml", "  tls_skip_verify: true")
+N("deploy/monitoring/servicemonitor.yaml", "      insecureSkipVerify: true")
+N("charts/db/values.yaml", "##   ssh_options='-o \"StrictHostKeyChecking no\" -v'")
 P("code/config-tls-verify-off", "config/client.toml", "ssl_verify = false")
 N("config/payments.yml", "  verify_tls: true")
 N("deploy/prometheus.yml", "      insecure_skip_verify: false")
