@@ -25,7 +25,8 @@
 // with 4 KB pages only, 1.00 s and 89.3 MB (18,700 faults, 0.06 s of sys:
 // faults cost ~3 µs each now, not the 17-37 µs measured when this was
 // written). A review's heap past 64 MB (an import) still gets huge pages;
-// the console's summary, measured with them from the start, keeps that.
+// the audit commands (the console is `audit serve`), measured with
+// them from the start, keep that.
 //
 // Only in the `reviewer` executable (main.cpp: the one linked with
 // tcmalloc), called by run_cli before the command's threads start.

@@ -10,7 +10,7 @@
 int main(int argc, char** argv) {
 #ifdef REVIEWER_TCMALLOC
   reviewer::set_heap_setup([](std::string_view command) {
-    return reviewer::use_huge_pages_for_heap(std::size_t{1} << 30, command == "console" ? 0 : std::size_t{64} << 20);
+    return reviewer::use_huge_pages_for_heap(std::size_t{1} << 30, command == "audit" ? 0 : std::size_t{64} << 20);
   });
   reviewer::set_memory_releaser([] { MallocExtension::instance()->ReleaseFreeMemory(); });
 #endif
