@@ -82,6 +82,11 @@ AnalysedPattern analyse_pattern(const std::string& pattern, bool lines) {
       minimal.push_back(m);
       add(in);
     }
+  } else if (n > kMaxMinimisedAtoms) {
+    // Minimising costs kMaxClauses * n questions of n atoms each: a
+    // repository's rule of thousands of atoms took minutes (read23b). The
+    // clause of every atom (checked above) is sound, only looser.
+    add(std::vector<char>(n, 1));
   } else {
     // A minimal clause through each of the first kMaxClauses atoms: from
     // all atoms (a clause), drop each other atom in turn while what is left

@@ -39,7 +39,9 @@ re2::RE2::Options pattern_options(bool lines);
 // of its first kMaxClauses atoms (n questions each). At most kMaxClauses
 // clauses either way: fewer clauses are a looser sieve, never an unsound
 // one.
-inline constexpr std::size_t kMaxExactAtoms = 10, kMaxClauses = 32;
+// A pattern of more than kMaxMinimisedAtoms gets the one clause of all its
+// atoms (its question count would grow with the square of its atoms).
+inline constexpr std::size_t kMaxExactAtoms = 10, kMaxClauses = 32, kMaxMinimisedAtoms = 64;
 
 // A pattern compiled (as "(?m)" + pattern, pattern_options(lines)) with its
 // atoms. `error` is RE2's message when it rejects the pattern (then there
