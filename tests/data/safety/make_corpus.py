@@ -1669,6 +1669,12 @@ N("app/settings.py", "# Authorization: see middleware/authentication_middleware.
 # every branch of the shared list of calls; read23c, kafka's backoff).
 N("clients/src/main/java/org/apache/kafka/common/utils/ExponentialBackoff.java", "        double randomFactor = ThreadLocalRandom.current().nextDouble(1 - jitter, 1 + jitter);")
 N("web/static/js/carousel.js", "  const delay = Math.random() * 300;")
+# Kong/insomnia, Apache-2.0, commit 078bb9b9, packages/insomnia/src/utils/importers/importers/fixtures/postman/
+# oauth1_0-auth-v2_0-input.json lines 20, 22 and bearer-token-v2_1-input.json line 17 (read23b: a slot's name with -value).
+N("packages/insomnia/src/utils/importers/importers/fixtures/postman/oauth1_0-auth-v2_0-input.json",
+  '            "tokenSecret": "token-secret-value",', '            "consumerSecret": "consumer-secret-value",')
+N("packages/insomnia/src/utils/importers/importers/fixtures/postman/bearer-token-v2_1-input.json",
+  '              "key": "token",', '              "value": "bearer-token-value",')
 N("src/services/legacy_soap.ts", "// credentials: see https://wiki.acme.io/soap-gateway")
 N("docs/setup.md", "`PGPASSWORD=postgres psql -h localhost -U app`")
 N("api/orders.http", "X-API-Key: {{apiKey}}")
