@@ -60,6 +60,19 @@ TEST_SUITE("intent description rules") {
     CHECK_FALSE(has_rule(g, "intent/no-why"));
   }
 
+  TEST_CASE("a need or a lack stated as the reason is a why; a deadline or a wish is not (session 23)") {
+    for (const char* body : {"Add pull() to the telemetry sampler. The sampler must drain the ring buffer, but only push existed.",
+                             "Split batches evenly, which leaves no worker with a tiny batch while the others are overloaded."}) {
+      CAPTURE(body);
+      CHECK_FALSE(has_rule(run_intent(pr_with("Add pull to the sampler", body), one_file()), "intent/no-why"));
+    }
+    for (const char* body : {"Remove the rate limiter on /login.\n\nIt needs to go out today.",
+                             "The config needs to be updated.", "This needs to be merged before Friday."}) {
+      CAPTURE(body);
+      CHECK(has_rule(run_intent(pr_with("Remove the rate limiter", body), one_file()), "intent/no-why"));
+    }
+  }
+
   TEST_CASE("reasons given in ordinary words are a why (red team controls, real commit bodies)") {
     for (const char* body : {
              "Customers asked to leave delivery instructions with their order. This adds an optional note field.",
