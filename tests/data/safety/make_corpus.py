@@ -1673,6 +1673,13 @@ N("web/static/js/carousel.js", "  const delay = Math.random() * 300;")
 # oauth1_0-auth-v2_0-input.json lines 20, 22 and bearer-token-v2_1-input.json line 17 (read23b: a slot's name with -value).
 N("packages/insomnia/src/utils/importers/importers/fixtures/postman/oauth1_0-auth-v2_0-input.json",
   '            "tokenSecret": "token-secret-value",', '            "consumerSecret": "consumer-secret-value",')
+# read23a: real lines the session's error rules flagged (redash BSD-2-Clause, docker-library/python MIT,
+# git/git GPL-2.0, authelia Apache-2.0) and a credential header that is no role.
+N("redash/models/users.py", '        email_md5 = hashlib.md5(self.email.lower().encode(), usedforsecurity=False).hexdigest()')
+N("apply-templates.sh", '\trm -rf "$version/"')
+N("t/perf/p5332-multi-pack-reuse.sh", "\trm -fr $packdir/*.keep &&")
+N("internal/suites/example/compose/nginx/portal/nginx.conf", "    # error_page 401 =302 https://login.$basedomain:8080/?rd=$target_url;")
+N("server/admin_auth.js", "  const given = req.headers['x-admin-token'] || '';")
 N("packages/insomnia/src/utils/importers/importers/fixtures/postman/bearer-token-v2_1-input.json",
   '              "key": "token",', '              "value": "bearer-token-value",')
 N("src/services/legacy_soap.ts", "// credentials: see https://wiki.acme.io/soap-gateway")
