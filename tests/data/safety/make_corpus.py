@@ -873,6 +873,7 @@ P("code/weak-random-in-secret-generator", "app/Services/Reset.php", "        ret
 P("code/weak-random-value-for-secret", "accounts/tokens.py", "    token = ''.join(random.choice(string.ascii_letters + string.digits) for _ in range(32))")
 P("code/weak-random-value-for-secret", "app/Http/Controllers/Auth.php", "        $otp = mt_rand(100000, 999999);")
 P("code/weak-random-value-for-secret", "internal/auth/invite.go", "\tinviteToken := strconv.Itoa(rand.Intn(1_000_000))")
+P("code/weak-random-value-for-secret", "src/main/java/acme/auth/ResetService.java", "        String resetToken = Double.toString(Math.random());")
 P("code/weak-random-value-for-secret", "src/main/java/acme/Reset.java", "        String resetCode = RandomStringUtils.randomAlphanumeric(8);")
 P("code/weak-random-value-for-secret", "app/models/user.rb", "    self.api_key = rand(36**32).to_s(36)")
 P("code/weak-random-value-for-secret", "Services/Otp.cs", "        var otp = new Random().Next(100000, 999999).ToString();")
