@@ -1647,6 +1647,11 @@ P("secret/authorization-scheme-token", "src/okta/client.js", '  req.headers["Aut
 P("secret/authorization-scheme-token", "src/Okta/Client.php", "        $headers = ['Authorization' => 'SSWS %s'];" % split("00Zk", r(38)))
 P("secret/credential-argument", "app/src/main/java/acme/api/ApiModule.kt", '        val creds = Credentials.basic("mobile-app", "%s")' % split("s9.P", "Y#cefT1M%dec8=lt"))
 P("secret/credential-argument", "ops/export.py", 'resp = requests.get(EXPORT_URL, auth=("exporter", "%s"))' % split("Lm4", "!Quarry-vane7"))
+# The user not a literal (read23a): a constant, an environment read, a variable.
+P("secret/credential-argument", "app/src/main/java/acme/net/Api.kt", '        val creds = Credentials.basic(BuildConfig.USER, "%s")' % split("Zq8v", "R3kLm2Tp9X"))
+P("secret/credential-argument", "internal/client/client.go", '\treq.SetBasicAuth(os.Getenv("API_USER"), "%s")' % split("Hk2", "w!Tarn-88bq"))
+P("secret/credential-argument", "tools/export.py", 'session.auth = (user, "%s")' % split("Qp7", "z#Meadow-31"))
+N("tools/export.py", "session.auth = (user, password)", 'req.SetBasicAuth(os.Getenv("API_USER"), os.Getenv("API_PASS"))')
 P("secret/password-literal", "firmware/src/wifi_config.cpp", 'static const char kWifiPassHex[] = "%s";' % split("4944", "6d612d66303d47516c3873303950216c486b"))
 P("secret/generic-secret-assignment", "firmware/include/keys.h", 'static const char API_KEY[] PROGMEM = "%s";' % split("Hx7q", r(28)))
 P("secret/comment-credential", "src/services/legacy_soap.ts", "// old creds for the SOAP gateway: svc_legacy / %s" % split("bfS3", "aARLfu-uUn^n%F"))
