@@ -916,9 +916,6 @@ std::optional<std::pair<std::string_view, char>> value_follows(std::string_view 
   return std::nullopt;
 }
 
-// Line `i`'s value when it starts on the next line (the caller has seen a
-// '<' in the line, or the line ending in a block indicator or a triple
-// quote).
 // ------------------------------------- a name and its value as two fields
 
 // `"field": "text"` at the start of `s` (after blanks): the text, and `s`
@@ -944,12 +941,17 @@ std::optional<std::string_view> json_field(std::string_view& s, std::string_view
 // Insomnia's and Bruno's pairs, a HAR's headers (`"name":
 // "Authorization"`, then `"value": "Bearer …"`), on one line or on two.
 // Read as `"apiKey": "…"`, so the rules read the name with its value.
+// Postman's API-key auth names the key's own field "value" (`{"key":
+// "value", "value": "<the key>"}`, beside `{"key": "key", "value":
+// "X-API-Key"}`): read as apiKey.
 void named_value(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
   std::string_view rest = trim(lines.line(i));
-  if (rest.starts_with('{')) rest.remove_prefix(1);  // the pair as one object on one line
+  if (rest.starts_with('[')) rest = trim(rest.substr(1));  // a minified array of pairs
+  if (rest.starts_with('{')) rest.remove_prefix(1);         // the pair as one object on one line
   auto name = json_field(rest, "key", 64);
   if (!name) name = json_field(rest, "name", 64);
   if (!name || name->empty()) return;
+  if (*name == "value") name = std::string_view("apiKey");
   rest = trim(rest);
   if (!rest.empty() && rest[0] == ',') rest = trim(rest.substr(1));
   std::size_t count = 1;
@@ -963,6 +965,9 @@ void named_value(const AddedLines& lines, std::size_t i, std::vector<HiddenReadi
   out.push_back(literal_reading(i, count, "name and value fields", "\"" + std::string(*name) + "\":", *value));
 }
 
+// Line `i`'s value when it starts on the next line (the caller has seen a
+// '<' in the line, or the line ending in a block indicator or a triple
+// quote).
 void next_line_value(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
   if (i + 1 >= lines.size()) return;
   const std::string_view line = lines.line(i);

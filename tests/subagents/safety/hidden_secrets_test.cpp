@@ -385,6 +385,11 @@ TEST_SUITE("safety") {
     CHECK(review_secret("env.json", {"  {\"key\": \"db_password\", \"value\": \"" + v + "!\"},"}, keep));
     CHECK(review_secret("session.har", {"  \"name\": \"Authorization\",", "  \"value\": \"Bearer " + v + "\""}, keep));
     CHECK(joined("c.json", {"\"key\": \"apiKey\",", "\"value\": \"" + v + "\""}, "name and value fields") == 1);
+    // Postman's API-key auth (the key's field is named "value"), and a
+    // minified array of pairs (read23a, read23b).
+    CHECK(review_secret("c.postman_collection.json", {"          \"key\": \"value\",", "          \"value\": \"" + v + "\","}, keep));
+    CHECK(review_secret("c.json", {"[{\"key\":\"apiKey\",\"value\":\"" + v + "\"}]"}, keep));
+    CHECK_FALSE(review_secret("c.json", {"\"key\": \"value\",", "\"value\": \"{{API_KEY}}\""}, keep));
     // Variables, empty values and fields that name no secret.
     CHECK_FALSE(review_secret("c.json", {"\"key\": \"apiKey\",", "\"value\": \"{{API_KEY}}\""}, keep));
     CHECK_FALSE(review_secret("c.json", {"{\"key\": \"token\", \"value\": \"\"}"}, keep));
