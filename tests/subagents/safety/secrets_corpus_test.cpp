@@ -22,6 +22,22 @@ std::vector<SecretCase> load_all() {
   return cases;
 }
 
+// Scores a held-out set (`name`_positive/_negative.jsonl), listing its
+// misses and false alarms; checks it holds at least the rows it was written with.
+SecretScore score_set(const std::string& name, std::size_t min_positives, std::size_t min_negatives) {
+  auto cases = load_secret_corpus(kDir + name + "_positive.jsonl", true);
+  auto neg = load_secret_corpus(kDir + name + "_negative.jsonl", false);
+  CHECK(cases.size() >= min_positives);
+  CHECK(neg.size() >= min_negatives);
+  cases.insert(cases.end(), neg.begin(), neg.end());
+  auto agent = make_safety_agent();
+  SecretScore s;
+  for (const auto& c : cases) score_secret_case(c, agent->review(secret_context(c)), s);
+  for (const auto& m : s.misses) MESSAGE("missed: " << m);
+  for (const auto& f : s.false_alarms) MESSAGE("false alarm: " << f);
+  return s;
+}
+
 }  // namespace
 
 TEST_SUITE("safety::secrets_corpus") {
@@ -60,16 +76,7 @@ TEST_SUITE("safety::secrets_corpus") {
     // Written blind to the rules; its first score was recall 84.9% and
     // precision 95.7%. Its 16 misses and 4 false alarms were then fixed as
     // classes, so it no longer measures rules it has not seen.
-    auto cases = load_secret_corpus(kDir + "heldout_positive.jsonl", true);
-    auto neg = load_secret_corpus(kDir + "heldout_negative.jsonl", false);
-    CHECK(cases.size() >= 100);
-    CHECK(neg.size() >= 170);
-    cases.insert(cases.end(), neg.begin(), neg.end());
-    auto agent = make_safety_agent();
-    SecretScore s;
-    for (const auto& c : cases) score_secret_case(c, agent->review(secret_context(c)), s);
-    for (const auto& m : s.misses) MESSAGE("missed: " << m);
-    for (const auto& f : s.false_alarms) MESSAGE("false alarm: " << f);
+    const SecretScore s = score_set("heldout", 100, 170);
     CHECK(s.recall() >= 0.97);
     CHECK(s.precision() >= 0.97);
   }
@@ -87,16 +94,7 @@ TEST_SUITE("safety::secrets_corpus") {
     };
     for (const Set& set : {Set{"heldout2", 0.93, 0}, Set{"heldout3", 0.97, 0}, Set{"heldout4", 0.97, 0}}) {
       CAPTURE(set.name);
-      auto cases = load_secret_corpus(kDir + set.name + "_positive.jsonl", true);
-      auto neg = load_secret_corpus(kDir + set.name + "_negative.jsonl", false);
-      CHECK(cases.size() >= 90);
-      CHECK(neg.size() >= 100);
-      cases.insert(cases.end(), neg.begin(), neg.end());
-      auto agent = make_safety_agent();
-      SecretScore s;
-      for (const auto& c : cases) score_secret_case(c, agent->review(secret_context(c)), s);
-      for (const auto& m : s.misses) MESSAGE("missed: " << m);
-      for (const auto& f : s.false_alarms) MESSAGE("false alarm: " << f);
+      const SecretScore s = score_set(set.name, 90, 100);
       CHECK(s.recall() >= set.min_recall);
       CHECK(s.false_positives <= set.max_false_alarms);
     }
