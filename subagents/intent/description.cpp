@@ -41,6 +41,17 @@ bool bold_heading(std::string_view t) {
   return std::count(inner.begin(), inner.end(), ' ') < 8;  // at most eight words
 }
 
+// A git trailer naming people or tooling ("Signed-off-by: …", "Co-authored-by:
+// …", "Change-Id: …") says nothing about the change: a body of trailers alone
+// is an empty description. "Fixes: #12" and "Refs: …" are not in the list:
+// they name the reason.
+bool people_trailer(std::string_view t) {
+  static const RE2 kTrailer(
+      R"((?i)^(?:signed-off-by|co-authored-by|co-developed-by|reviewed-by|acked-by|tested-by|reported-by|)"
+      R"(suggested-by|helped-by|assisted-by|approved-by|cc|change-id|reviewed-on)\s*:)");
+  return RE2::PartialMatch(t, kTrailer);
+}
+
 BodyText read_body(std::string_view body, const IntentConfig& config) {
   BodyText b;
   b.visible = strip_html_comments(body);
@@ -60,6 +71,7 @@ BodyText read_body(std::string_view body, const IntentConfig& config) {
       }
       continue;
     }
+    if (people_trailer(t)) continue;
     const bool heading = t.starts_with("#") || bold_heading(t);
     // The answer is the first paragraph under the heading: a blank line
     // after it, or another label ("Summary:"), ends it.

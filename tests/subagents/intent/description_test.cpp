@@ -37,6 +37,19 @@ TEST_SUITE("intent description rules") {
     auto h = run_intent(pr_with("Fix double discount", "<!-- Describe your change -->\n## Summary\n- [ ] Tests"),
                         one_file());
     CHECK(has_rule(h, "intent/empty-description"));
+    // Trailers name people, not the change (a real squash-merge body; eval24
+    // found approvals whose whole description was one).
+    auto t = run_intent(pr_with("Fix double discount on invoice totals",
+                                "Co-authored-by: Jane Roe <jane.roe@example.com>\n"
+                                "Signed-off-by: John Doe <john.doe@example.com>\n"),
+                        one_file());
+    CHECK(has_rule(t, "intent/empty-description"));
+    auto u = run_intent(pr_with("Fix double discount on invoice totals",
+                                std::string(kGoodBody) + "\n\nSigned-off-by: John Doe <john.doe@example.com>\n"),
+                        one_file());
+    INFO(rules_of(u));
+    CHECK_FALSE(has_rule(u, "intent/empty-description"));
+    CHECK_FALSE(has_rule(u, "intent/no-why"));
   }
 
   TEST_CASE("vague titles are reported, after a conventional prefix too") {
