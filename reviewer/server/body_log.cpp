@@ -139,9 +139,14 @@ void BodyLog::sync() {
         dropped_seq_ = seq;
         dropped_ = 0;
       }
+      // fadvise drops only the folios (one page or several) wholly inside
+      // the range, so each range reaches back over the end of the last one:
+      // a folio across that end goes now.
+      constexpr std::int64_t kOverlap = std::int64_t{2} << 20;  // the largest folio (a huge page)
       const std::int64_t upto = synced - cached_bytes_;
       if (upto > dropped_) {
-        ::posix_fadvise(current, static_cast<off_t>(dropped_), static_cast<off_t>(upto - dropped_), POSIX_FADV_DONTNEED);
+        const std::int64_t from = std::max<std::int64_t>(0, dropped_ - kOverlap);
+        ::posix_fadvise(current, static_cast<off_t>(from), static_cast<off_t>(upto - from), POSIX_FADV_DONTNEED);
         dropped_ = upto;
       }
     }
