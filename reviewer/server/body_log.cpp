@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -31,8 +32,9 @@ bool plain_name(const std::string& f) {
 
 }  // namespace
 
-BodyLog::BodyLog(std::filesystem::path dir, std::int64_t segment_bytes)
-    : dir_(std::move(dir)), segment_bytes_(segment_bytes), writer_(random_hex(6)) {
+BodyLog::BodyLog(std::filesystem::path dir, std::int64_t segment_bytes, std::int64_t cached_bytes)
+    : dir_(std::move(dir)), segment_bytes_(segment_bytes), cached_bytes_(std::max<std::int64_t>(0, cached_bytes)),
+      writer_(random_hex(6)) {
   try {
     create_private_directories(dir_);  // segments hold webhook payloads
   } catch (const Error& e) {
@@ -54,6 +56,8 @@ void BodyLog::open_next() {
   if (fd_ >= 0) to_sync_.push_back(fd_);  // closed by the next sync()
   fd_ = fd;
   size_ = 0;
+  appended_ = 0;
+  segment_no_ = seq_;
   current_ = name;
   new_segment_ = true;
 }
@@ -79,6 +83,7 @@ BodyLog::Ref BodyLog::append(std::string_view body) {
   size_ += r.length;
   std::lock_guard lock(sync_mu_);
   unsynced_ = true;
+  appended_ = size_;
   return r;
 }
 
@@ -107,21 +112,45 @@ std::string BodyLog::read(const Ref& r) const {
 }
 
 void BodyLog::sync() {
-  std::vector<int> fds;
+  std::vector<int> closed;
+  int current = -1;
+  int seq = 0;
+  std::int64_t synced = 0;
   bool new_names = false;
   {
     std::lock_guard lock(sync_mu_);
-    fds.swap(to_sync_);
-    if (fd_ >= 0 && unsynced_) {
-      int d = ::dup(fd_);
-      if (d >= 0) fds.push_back(d);
-    }
+    closed.swap(to_sync_);
+    if (fd_ >= 0 && unsynced_) current = ::dup(fd_);
+    seq = segment_no_;
+    synced = appended_;
     unsynced_ = false;
     new_names = std::exchange(new_segment_, false);
   }
-  for (int fd : fds) {
-    ::fdatasync(fd);
+  // Synced pages are clean, so dropping them loses nothing: a later read
+  // finds the bytes on disk.
+  for (int fd : closed) {
+    if (::fdatasync(fd) == 0) ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     ::close(fd);
+  }
+  if (current >= 0) {
+    if (::fdatasync(current) == 0) {
+      std::lock_guard lock(drop_mu_);
+      if (dropped_seq_ != seq) {
+        dropped_seq_ = seq;
+        dropped_ = 0;
+      }
+      // fadvise drops only the folios (one page or several) wholly inside
+      // the range, so each range reaches back over the end of the last one:
+      // a folio across that end goes now.
+      constexpr std::int64_t kOverlap = std::int64_t{2} << 20;  // the largest folio (a huge page)
+      const std::int64_t upto = synced - cached_bytes_;
+      if (upto > dropped_) {
+        const std::int64_t from = std::max<std::int64_t>(0, dropped_ - kOverlap);
+        ::posix_fadvise(current, static_cast<off_t>(from), static_cast<off_t>(upto - from), POSIX_FADV_DONTNEED);
+        dropped_ = upto;
+      }
+    }
+    ::close(current);
   }
   if (!new_names) return;
   // New segment names must be durable too.

@@ -12,6 +12,17 @@
 // Each writer (process) appends to files of its own, named with a random
 // token, so processes sharing the data directory never interleave. Not
 // thread-safe except sync(): the queue serializes appends under its lock.
+//
+// Once synced, a body leaves the page cache (all but the newest
+// `cached_bytes` of the segment being written): a body is read once, by the
+// worker that claims its job, usually within milliseconds, and otherwise
+// only for a retry or a replay. Left there, the log grew the page cache by
+// every body (25 KB a delivery) until memory ran out, each body landing in
+// pages never used before; on a VM that hands free memory back to its host
+// (free page reporting) the first write to such a page costs a fault in the
+// host, and intake's CPU per delivery doubled after ~8 GB of bodies
+// (bench/README.md `## server`, session 24). Dropped pages are free again
+// for the next bodies, so the log reuses the same few megabytes of memory.
 #pragma once
 
 #include <cstdint>
@@ -32,8 +43,10 @@ class BodyLog {
   };
 
   // Creates `dir` if needed. A segment is closed once it reaches
-  // `segment_bytes`. Throws Error(io).
-  explicit BodyLog(std::filesystem::path dir, std::int64_t segment_bytes = std::int64_t{64} << 20);
+  // `segment_bytes`. After each sync() the page cache keeps at most the
+  // newest `cached_bytes` of the current segment. Throws Error(io).
+  explicit BodyLog(std::filesystem::path dir, std::int64_t segment_bytes = std::int64_t{64} << 20,
+                   std::int64_t cached_bytes = std::int64_t{16} << 20);
   ~BodyLog();
   BodyLog(const BodyLog&) = delete;
   BodyLog& operator=(const BodyLog&) = delete;
@@ -45,9 +58,11 @@ class BodyLog {
   // shorter than the reference says.
   std::string read(const Ref& r) const;
   // Makes every body appended so far durable on disk (fdatasync), without
-  // holding up appends. The queue calls it before each checkpoint, so a row
-  // that reaches the database file never names a body only in memory. With
-  // nothing appended since the last call it does no I/O.
+  // holding up appends, then drops from the page cache what is synced, but
+  // the newest `cached_bytes` of the current segment. The queue calls it
+  // before each checkpoint, so a row that reaches the database file never
+  // names a body only in memory. With nothing appended since the last call
+  // it does no I/O.
   void sync();
   // The segment appends go to now ("" before the first append).
   const std::string& current() const { return current_; }
@@ -60,6 +75,7 @@ class BodyLog {
 
   std::filesystem::path dir_;
   std::int64_t segment_bytes_;
+  std::int64_t cached_bytes_;
   std::string writer_;  // random, per BodyLog
   int seq_ = 0;
   std::string current_;
@@ -69,6 +85,11 @@ class BodyLog {
   std::vector<int> to_sync_;    // closed segments not yet synced
   bool unsynced_ = false;       // bytes appended since the last sync()
   bool new_segment_ = false;    // a segment created since then: the directory needs a sync too
+  std::int64_t appended_ = 0;   // bytes in the current segment (size_, for sync())
+  int segment_no_ = 0;          // seq_ of the current segment (for sync())
+  std::mutex drop_mu_;          // guards the two below: sync() may run on two threads
+  int dropped_seq_ = 0;         // the segment dropped_ belongs to
+  std::int64_t dropped_ = 0;    // its bytes below this offset are out of the page cache
 };
 
 }  // namespace reviewer::server

@@ -8,6 +8,7 @@
 #include "reviewer/server/queue.h"
 #include "server_fixture.h"
 #include "storage/postgres.h"
+#include "storage/sqlite.h"
 #include "support/postgres.h"
 #include "support/testutil.h"
 
@@ -426,5 +427,30 @@ TEST_SUITE("server::JobQueue") {
     auto e = c.q->claim(60s);
     REQUIRE(e);
     CHECK(e->payload == "{\"x\":1}");
+  }
+
+  TEST_CASE("the prune of bodies kept in the row (before schema 3) reads those rows only, not every delivery") {
+    QueueContext c("prune-inline");
+    c.q->enqueue({c.item("o/a", 1, "a"), c.item("o/b", 1, "b")});
+    for (int i = 0; i < 2; ++i) {
+      auto j = c.q->claim(60s);
+      REQUIRE(j);
+      c.q->finish(*j, {JobResult::Status::done, "", {}});
+    }
+    auto db = storage::Connection::open(c.path, SQLITE_OPEN_READWRITE, nullptr, "test database");
+    db.set_busy_timeout(5000);
+    // d-0 as a build before schema 3 stored it: its body in the row.
+    db.exec("UPDATE deliveries SET body='{\"old\":1}', body_file=NULL, body_offset=NULL, body_length=NULL "
+            "WHERE delivery_id='d-0'");
+    // The prune's condition is answered by the partial index: no scan of
+    // deliveries, whose rows since schema 3 never hold a body.
+    std::string plan;
+    auto explain = db.prepare("EXPLAIN QUERY PLAN UPDATE deliveries SET body=NULL WHERE received_ms<?1 AND body IS NOT NULL");
+    while (explain.step()) plan += explain.column_text(3) + "; ";
+    CHECK(plan.find("USING INDEX deliveries_inline_bodies") != std::string::npos);
+    CHECK(plan.find("SCAN deliveries") == std::string::npos);
+    c.now += 10'000;
+    CHECK(c.q->prune_bodies(5s) == 1);
+    CHECK(c.query("SELECT COUNT(*) FROM deliveries WHERE body IS NOT NULL") == "0");
   }
 }

@@ -137,16 +137,16 @@ TEST_SUITE("server::JobQueue schema") {
     std::filesystem::create_directories(fresh.parent_path());
     JobQueue::open_sqlite(fresh, {});
     CHECK(test::query_one(fresh, "SELECT group_concat(version || ' ' || name, ', ') FROM queue_schema_migrations") ==
-          "1 001_queue.sql, 2 002_dead_letters.sql, 3 003_body_log.sql");
-    CHECK(test::query_one(fresh, "PRAGMA user_version") == "3");
+          "1 001_queue.sql, 2 002_dead_letters.sql, 3 003_body_log.sql, 4 004_inline_body_index.sql");
+    CHECK(test::query_one(fresh, "PRAGMA user_version") == "4");
     for (int version = 1; version <= 3; ++version) {
       CAPTURE(version);
       const auto path = dir / fmt::format("v{}", version) / "queue.db";
       std::filesystem::create_directories(path.parent_path());
       old_queue(path, version);
       auto q = JobQueue::open_sqlite(path, {});
-      CHECK(test::query_one(path, "SELECT count(*) FROM queue_schema_migrations") == "3");
-      CHECK(test::query_one(path, "PRAGMA user_version") == "3");
+      CHECK(test::query_one(path, "SELECT count(*) FROM queue_schema_migrations") == "4");
+      CHECK(test::query_one(path, "PRAGMA user_version") == "4");
       // The same tables, columns and indexes as a database created now.
       CHECK(schema_of(path) == schema_of(fresh));
       auto j = q->claim(60s);
@@ -164,10 +164,10 @@ TEST_SUITE("server::JobQueue schema") {
     const auto dir = test::scratch_dir("queue-newer");
     const auto recorded = dir / "recorded.db";
     JobQueue::open_sqlite(recorded, {});
-    exec(recorded, "INSERT INTO queue_schema_migrations VALUES (4, '004_future.sql', 'x')");
+    exec(recorded, "INSERT INTO queue_schema_migrations VALUES (5, '005_future.sql', 'x')");
     CHECK_THROWS_WITH_AS(JobQueue::open_sqlite(recorded, {}),
-                         doctest::Contains("has schema version 4, newer than this reviewer"), Error);
-    CHECK_THROWS_WITH_AS(JobQueue::open_sqlite(recorded, {}), doctest::Contains("(up to 3)"), Error);
+                         doctest::Contains("has schema version 5, newer than this reviewer"), Error);
+    CHECK_THROWS_WITH_AS(JobQueue::open_sqlite(recorded, {}), doctest::Contains("(up to 4)"), Error);
     // From before the version table: user_version said it.
     const auto legacy = dir / "legacy.db";
     old_queue(legacy, 3);
