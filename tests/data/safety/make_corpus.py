@@ -1946,7 +1946,7 @@ P("code/request-headers-logged", "app/middleware/log.py", '        logger.info("
 P("code/request-headers-logged", "internal/http/log.go", '\tlogger.Info("request", zap.Any("hdr", r.Header))')
 P("code/request-headers-logged", "src/main/java/acme/web/LogFilter.java", '        log.info("request {} headers {}", req.getRequestURI(), Collections.list(req.getHeaderNames()).stream().collect(Collectors.toMap(h -> h, req::getHeader)));')
 N("pkg/middleware/logging.go", '\t\t\t"method", r.Method, "path", r.URL.Path, "ua", r.Header.Get("User-Agent"))', "~\t\tslog.Info(\"request\",")
-N("server/log.js", "  logger.info({ url: req.url, headers: redact(req.headers) }, 'incoming request');")
+N("server/log.js", "  logger.info({ url: req.url, ua: req.headers['user-agent'] }, 'incoming request');")
 N("app/echo.py", '    return JSONResponse({"headers": dict(request.headers)})')
 
 # LDAP filters built from input.
@@ -2072,7 +2072,7 @@ P("code/html-from-url-query", "frontend/src/components/SearchBanner.vue", '  <di
 P("code/html-from-url-query", "web/src/pages/Search.tsx", "  return <h2 dangerouslySetInnerHTML={{ __html: `Results for ${params.get('q')}` }} />;", "~  const [params] = useSearchParams();")
 P("code/html-from-url-query", "web/static/banner.js", "  banner.innerHTML = 'Welcome back, ' + name;", "~  const name = new URLSearchParams(location.search).get('name');")
 N("frontend/src/components/SearchBanner.vue", '  <div class="banner" v-html="DOMPurify.sanitize(highlighted)"></div>', "~const query = String(route.query.q ?? \"\");")
-N("frontend/src/components/Help.vue", '  <div class="help" v-html="helpHtml"></div>', "~const helpHtml = marked(props.text);")
+N("frontend/src/components/SearchBanner.vue", '  <div class="banner">Results for <strong>{{ query }}</strong></div>', "~const query = String(route.query.q ?? \"\");")
 
 # The switch's name and a false default, in any settings getter.
 P("code/verification-off-by-default", "northwind/settings/security.py", 'REQUIRE_MFA_FOR_ADMINS = _flag("REQUIRE_MFA_FOR_ADMINS", "false")')
@@ -2083,16 +2083,35 @@ N("config/settings.py", 'CSRF_COOKIE_SECURE = getattr(settings, "CSRF_COOKIE_SEC
 # CSRF protection skipped behind a flag (Rails), or off for a request (Django).
 P("code/security-check-behind-flag", "app/controllers/checkout_controller.rb", "  skip_forgery_protection if: -> { Flipper.enabled?(:one_click_checkout) }")
 P("code/security-check-behind-flag", "shop/views.py", "        request._dont_enforce_csrf_checks = True")
-N("app/controllers/webhooks_controller.rb", "  skip_forgery_protection only: :create")
+N("app/controllers/checkout_controller.rb", "  protect_from_forgery with: :exception, if: -> { Flipper.enabled?(:strict_csrf) }")
 
 # A check skipped when an environment variable (or debug mode) says so.
 P("code/check-skipped-by-environment", "server/middleware/auth.js", "  if (process.env.NODE_ENV !== 'production') return next();", "~  const session = await loadSession(req);")
 P("code/check-skipped-by-environment", "app/middleware/auth.py", "        if settings.DEBUG:", "            return self.get_response(request)")
 P("code/check-skipped-by-environment", "internal/mw/auth.go", '\tif os.Getenv("APP_ENV") == "dev" {', "\t\tnext.ServeHTTP(w, r)")
 P("code/check-skipped-by-environment", "app/controllers/concerns/authentication.rb", "    return if Rails.env.development?", "~  before_action :authenticate_user!")
+P("code/check-skipped-by-environment", "server/middleware/requireUser.js", "  if (flags.partnerWidget) return next();", "~  const session = await loadSession(req);")
+P("code/check-skipped-by-environment", "app/middleware/auth.py", "        if feature_enabled(\"skip-login-for-kiosk\"): return await call_next(request)")
+N("server/middleware/requireUser.js", "  if (flags.newLogging) logRequest(req);", "~  return next();")
 N("server/middleware/auth.js", "  const secret = process.env.JWT_SECRET;", "~  return next();")
 N("server/middleware/logging.js", "  if (process.env.LOG_LEVEL === 'debug') console.log(req.method, req.url);", "~  return next();")
 N("app/views/reports.py", "        if settings.DEBUG:", "            return self.get_response(request)")
+
+# Tokens, API keys and client secrets written to logs.
+P("code/log-token", "app/services/bank_sync.rb", '    Rails.logger.info("bank sync for #{account.id} refresh=#{account.refresh_token}")')
+P("code/log-token", "server/oauth.js", "  logger.info(`exchanged code, access token ${tokens.accessToken}`);")
+P("code/log-token", "integrations/client.py", '    logger.debug("calling partner with api_key=%s", self.api_key)')
+P("code/log-token", "internal/oauth/exchange.go", '\tlog.Printf("client secret: %s", cfg.ClientSecret)')
+N("server/oauth.js", "  logger.info(`exchanged code, token expires in ${tokens.expiresIn}s`);")
+N("integrations/client.py", '    logger.debug("calling partner with key %s", mask(self.api_key))')
+N("internal/oauth/exchange.go", '\tlog.Printf("refreshing access token for %s", account.ID)')
+
+# The session cookie readable by scripts.
+P("code/session-cookie-script-readable", "server/session.js", '  cookie: { secure: false, httpOnly: false, sameSite: "none", maxAge: 30 * 24 * 3600 * 1000 },', "~const session = require(\"express-session\");")
+P("code/session-cookie-script-readable", "app/settings/prod.py", "SESSION_COOKIE_HTTPONLY = False")
+P("code/session-cookie-script-readable", "src/main/resources/application.properties", "server.servlet.session.cookie.http-only=false")
+N("server/session.js", '  cookie: { secure: true, httpOnly: true, sameSite: "lax" },', "~const session = require(\"express-session\");")
+N("app/settings/prod.py", "CSRF_COOKIE_HTTPONLY = False")
 
 def text_of(cases):
     out = [";; Generated by make_corpus.py: synthetic values, split by <<>> (see the script).\n"]
