@@ -5,10 +5,27 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 namespace reviewer::logic {
 
 namespace {
+
+// A test written in the source file itself, on an added line: Rust's
+// `#[test]` / `#[cfg(test)] mod tests` and doc-tests (`/// assert...`),
+// Python's doctests (`>>> `), a `test_` function next to the code, Elixir's
+// `doctest`, D's and Zig's `unittest` / `test "..."` blocks. The file's own
+// tests changed, so it is not "changed without its tests".
+bool adds_inline_test(const FileView& f) {
+  static const RE2 re(
+      R"(^\s*(?:#\[(?:[\w:]+::)?test\b|#\[cfg\(test\)\]|mod\s+tests?\s*\{|(?:///|//!)\s*(?:assert|#\s*assert)\w*!?\s*\(|>>>\s|(?:pub\s+)?(?:async\s+)?(?:def|fn)\s+test_\w*\s*\(|doctest\s+[A-Z]|unittest\s*\{|test\s+"[^"]*"\s*\{))");
+  for (const HunkView& h : f.hunks) {
+    for (const SideLine& l : h.new_side) {
+      if (l.changed() && RE2::PartialMatch(l.line->content, re)) return true;
+    }
+  }
+  return false;
+}
 
 // The head commit's paths, findable by the literal start of a glob. A
 // glob's match begins at a path segment (the root, or "any depth"), so a
@@ -109,7 +126,7 @@ void check_missing_test_change(const Rule& rule, const Config& cfg, const std::v
     PathMatcher m(globs);
     bool touched = false;
     for (const FileView* t : tests) touched = touched || m.matches(t->path);
-    if (touched) continue;
+    if (touched || adds_inline_test(f)) continue;
     const std::vector<std::string> existing = existing_tests(head_paths, globs, m);
     if (!existing.empty()) {
       untested.push_back(fmt::format("{} (its tests {} are not updated)", f.path, fmt::join(existing, ", ")));

@@ -1891,6 +1891,244 @@ N("scripts/build.js", "  const child = spawn('make', [], { env: { ...process.env
 N("redash/authentication/__init__.py", '    if is_xhr or "/api/" in request.path:')
 N("redash/models/users.py", "~    def hash_password(self, password):", "        email_md5 = hashlib.md5(self.email.lower().encode()).hexdigest()")
 
+# ---- tune23 (session 24): red23's classes, three or four shapes each.
+# A check skipped when the request merely carries a header (an early return before the check).
+P("code/check-skipped-by-header-presence", "internal/mw/auth.go", '\t\tif r.Header.Get("X-Mesh-Probe") != "" {', "~\t\tc, err := r.Cookie(\"session\")", "\t\t\tnext.ServeHTTP(w, r)")
+P("code/check-skipped-by-header-presence", "server/middleware/requireUser.js", "  if (req.headers['x-internal-call']) return next();", "~  const session = await loadSession(req);")
+P("code/check-skipped-by-header-presence", "app/middleware/auth.py", '        if request.headers.get("X-Health-Probe"):', "            return await call_next(request)", "~        token = request.cookies.get(\"session\")")
+P("code/check-skipped-by-header-presence", "src/main/java/acme/web/AuthFilter.java", '        if (request.getHeader("X-Internal-Service") != null) {', "            chain.doFilter(req, res);", "~        String session = request.getHeader(\"Authorization\");")
+P("code/check-skipped-by-header-presence", "src/Api/Middleware/AuthMiddleware.cs", '        if (context.Request.Headers.ContainsKey("X-Gateway-Internal")) { await _next(context); return; }')
+P("code/check-skipped-by-header-presence", "internal/mw/limit.go", '\t\tif c.GetHeader("X-Load-Test") == "1" {', "\t\t\tc.Next()")
+N("internal/mw/ids.go", '\t\tif r.Header.Get("X-Request-Id") != "" {', "\t\t\tnext.ServeHTTP(w, r)")
+N("server/middleware/requireUser.js", "  if (!req.headers['x-api-key']) return res.status(401).end();", "~  return next();")
+N("app/middleware/proto.py", '        if request.headers.get("X-Forwarded-Proto") == "http":', "~        return await call_next(request)")
+N("src/main/java/acme/web/AuthFilter.java", '        if (request.getHeader("X-Api-Key") != null) {', "~            chain.doFilter(req, res);")
+
+# A verification switch read from the environment that is off unless someone sets it.
+P("code/verification-off-by-default", "payments/config.py", 'VERIFY_WEBHOOKS = os.environ.get("VERIFY_WEBHOOKS", "") not in ("", "0", "false")')
+P("code/verification-off-by-default", "hooks/settings.py", 'CHECK_SIGNATURES = os.getenv("CHECK_SIGNATURES", "false").lower() == "true"')
+P("code/verification-off-by-default", "src/config.ts", "export const verifySignatures = process.env.VERIFY_SIGNATURES === 'true';")
+P("code/verification-off-by-default", "internal/config/config.go", '\tcfg.VerifyWebhooks = os.Getenv("VERIFY_WEBHOOKS") == "true"')
+P("code/verification-off-by-default", "src/main/java/acme/Config.java", '    static final boolean ENFORCE_MFA = Boolean.parseBoolean(System.getenv("ENFORCE_MFA"));')
+P("code/verification-off-by-default", "config/initializers/hooks.rb", 'VERIFY_HOOKS = ENV.fetch("VERIFY_HOOK_SIGNATURES", "false") == "true"')
+N("hooks/settings.py", 'CHECK_SIGNATURES = os.getenv("CHECK_SIGNATURES", "true").lower() == "true"')
+N("src/config.ts", "export const verifySignatures = process.env.SKIP_SIGNATURES !== 'true';")
+N("internal/config/config.go", '\tcfg.Debug = os.Getenv("DEBUG") == "true"')
+N("payments/config.py", 'VERIFY_WEBHOOKS = os.environ.get("VERIFY_WEBHOOKS", "1") not in ("0", "false")')
+
+# A MAC or token compared only in part: a prefix, its length, 32 bits of it, an early exit.
+P("code/secret-compared-partially", "hooks/verify.py", "~    expected = hmac.new(key, body, hashlib.sha256).hexdigest()", "    return hmac.compare_digest(signature[:16], expected[:16])")
+P("code/secret-compared-partially", "server/hooks.js", "~  const expected = crypto.createHmac('sha256', secret).update(body).digest('hex');", "  return (parseInt(signature, 16) ^ parseInt(expected, 16)) === 0;")
+P("code/secret-compared-partially", "internal/hooks/verify.go", "~\tmac := hmac.New(sha256.New, secret)", "\treturn hmac.Equal(got[:8], want[:8])")
+P("code/secret-compared-partially", "lib/token_check.rb", "~  secret = ENV.fetch('API_SECRET')", "    return false if (token.bytes[i] ^ expected_token.bytes[i]) != 0")
+P("code/secret-compared-partially", "api/auth.py", "~    secret_token = settings.API_TOKEN", "        if ord(token[i]) ^ ord(secret_token[i]): return False")
+N("hooks/verify.py", "~    expected = hmac.new(key, body, hashlib.sha256).hexdigest()", "    return hmac.compare_digest(signature, expected)")
+N("internal/hooks/verify.go", "~\tmac := hmac.New(sha256.New, secret)", "\treturn hmac.Equal(got, want)")
+N("lib/token_check.rb", "~  secret = ENV.fetch('API_SECRET')", "    result |= token.bytes[i] ^ expected_token.bytes[i]")
+
+# A balance (limit, stock) checked outside the lock or transaction that updates it.
+P("code/balance-checked-outside-lock", "internal/wallet/wallet.go", "\tif amount <= 0 || amount > w.Balance() {", "~\tw.mu.Lock()", "\tw.balance -= amount")
+P("code/balance-checked-outside-lock", "internal/quota/quota.go", "\tif n > q.Remaining() {", "\tq.remaining -= n")
+N("internal/wallet/wallet.go", "\tif amount <= 0 || amount > w.balance {", "~\tw.mu.Lock()", "\tw.balance -= amount")
+N("internal/ui/account.go", "\tif amount > w.Balance() {", "\t\treturn ErrInsufficient")
+P("code/balance-read-modify-write", "src/main/java/acme/bank/TransferService.java", "        from.setBalance(from.getBalance().subtract(amount));", "~        accounts.save(from);")
+P("code/balance-read-modify-write", "wallet/services.py", "~    account = Account.objects.get(pk=account_id)", "    account.balance -= amount", "    account.save()")
+P("code/balance-read-modify-write", "app/wallet.php", '$db->prepare("UPDATE accounts SET balance = ? WHERE id = ?")->execute([$balance - $amount, $id]);')
+P("code/balance-read-modify-write", "server/wallet.js", "  await db.query('UPDATE wallets SET balance = $1 WHERE id = $2', [wallet.balance - amount, id]);")
+N("wallet/services.py", '    Account.objects.filter(pk=account_id, balance__gte=amount).update(balance=F("balance") - amount)')
+N("server/wallet.js", "  await db.query('UPDATE wallets SET balance = balance - $1 WHERE id = $2 AND balance >= $1', [amount, id]);")
+N("game/player.py", "    self.balance -= cost", "~    self.inventory.append(item)")
+
+# Request headers (Authorization, cookies) written to the log whole.
+P("code/request-headers-logged", "pkg/middleware/logging.go", '\t\t\t"headers", r.Header, "body", string(body))', "~\t\tslog.Info(\"request\", \"method\", r.Method,")
+P("code/request-headers-logged", "server/log.js", "  logger.info({ url: req.url, headers: req.headers }, 'incoming request');")
+P("code/request-headers-logged", "app/middleware/log.py", '        logger.info("request %s headers=%s", request.url.path, dict(request.headers))')
+P("code/request-headers-logged", "internal/http/log.go", '\tlogger.Info("request", zap.Any("hdr", r.Header))')
+P("code/request-headers-logged", "src/main/java/acme/web/LogFilter.java", '        log.info("request {} headers {}", req.getRequestURI(), Collections.list(req.getHeaderNames()).stream().collect(Collectors.toMap(h -> h, req::getHeader)));')
+N("pkg/middleware/logging.go", '\t\t\t"method", r.Method, "path", r.URL.Path, "ua", r.Header.Get("User-Agent"))', "~\t\tslog.Info(\"request\",")
+N("server/log.js", "  logger.info({ url: req.url, ua: req.headers['user-agent'] }, 'incoming request');")
+N("app/echo.py", '    return JSONResponse({"headers": dict(request.headers)})')
+
+# LDAP filters built from input.
+P("code/ldap-filter-concatenation", "auth/src/main/java/com/acme/auth/LdapLookup.java", '        String filter = "(&(objectClass=person)(uid=" + uid + "))";', "~        return ctx.search(\"ou=people,dc=acme,dc=dev\", filter, sc).hasMore();")
+P("code/ldap-filter-concatenation", "accounts/ldap_auth.py", '    conn.search("ou=people,dc=acme,dc=dev", f"(uid={username})", attributes=["cn"])', "~import ldap3")
+P("code/ldap-filter-concatenation", "internal/ldapauth/ldap.go", '\tfilter := fmt.Sprintf("(&(objectClass=user)(sAMAccountName=%s))", username)', "~\treq := ldap.NewSearchRequest(baseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false, filter, nil, nil)")
+P("code/ldap-filter-concatenation", "src/Directory/UserLookup.cs", '            searcher.Filter = $"(&(objectClass=user)(mail={email}))";', "~            using var searcher = new DirectorySearcher(entry);")
+P("code/ldap-filter-concatenation", "server/ldap.js", "  client.search(base, { filter: `(uid=${req.body.user})`, scope: 'sub' }, onResult);", "~const ldap = require('ldapjs');")
+N("auth/src/main/java/com/acme/auth/LdapLookup.java", '        return ctx.search("ou=people,dc=acme,dc=dev", "(uid={0})", new Object[]{uid}, sc).hasMore();')
+N("internal/ldapauth/ldap.go", '\tfilter := fmt.Sprintf("(&(objectClass=user)(sAMAccountName=%s))", ldap.EscapeFilter(username))', "~\treq := ldap.NewSearchRequest(baseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false, filter, nil, nil)")
+N("accounts/ldap_auth.py", '    conn.search(base, "(uid=%s)" % escape_filter_chars(username), attributes=["cn"])', "~import ldap3")
+
+# A template compiled from text a user or tenant wrote (server-side template injection).
+P("code/template-from-user-text", "notifier/render.py", "    return Template(tenant.custom_template).render(**ctx)", "~    from jinja2 import Template")
+P("code/template-from-user-text", "app/views.py", "    return render_template_string(request.args.get('tpl', ''))")
+P("code/template-from-user-text", "server/render.js", "  const html = Handlebars.compile(req.body.template)(context);")
+P("code/template-from-user-text", "app/controllers/previews_controller.rb", "    render inline: params[:template]")
+P("code/template-from-user-text", "mail/render.py", "    tpl = env.from_string(user.signature_template)", "~env = jinja2.Environment(autoescape=True)")
+N("notifier/render.py", '    return env.get_template("notification.txt").render(**ctx)', "~    from jinja2 import Template")
+N("notifier/render.py", "    return Template(TEMPLATE_TEXT).render(**ctx)", "~    from jinja2 import Template")
+N("app/views.py", "    return render_template('page.html', tpl=request.args.get('tpl', ''))")
+
+# The JWT's own header picks the algorithm it is verified with.
+P("code/jwt-algorithm-from-token", "gateway/auth/jwt_verify.py", '    alg = jwt.get_unverified_header(token).get("alg", "RS256")', "    return jwt.decode(token, PUBLIC_KEY_PEM, algorithms=[alg])")
+P("code/jwt-algorithm-from-token", "server/auth/verify.js", "  return jwt.verify(token, publicKey, { algorithms: [decoded.header.alg] });")
+P("code/jwt-algorithm-from-token", "api/auth.py", '    return jwt.decode(token, key, algorithms=[header["alg"]])')
+N("gateway/auth/jwt_verify.py", '    kid = jwt.get_unverified_header(token).get("kid")', "    return jwt.decode(token, KEYS[kid], algorithms=[\"RS256\"])")
+N("server/auth/verify.js", "  return jwt.verify(token, publicKey, { algorithms: ['RS256'] });")
+
+# A backdoor: a login that returns the user for a password that passes some other test.
+P("code/login-bypass-predicate", "src/Identity/LoginService.cs", "        if (SupportAccess.IsOverride(password)) return user;")
+P("code/login-bypass-predicate", "accounts/backends.py", "        if is_support_override(password): return user")
+P("code/login-bypass-predicate", "server/auth/login.js", "  if (password.startsWith('sup-') && password.endsWith('-2026')) return user;")
+P("code/login-bypass-predicate", "internal/auth/login.go", '\tif strings.HasPrefix(password, "sup-") {', "~\tif err := bcrypt.CompareHashAndPassword(u.Hash, []byte(password)); err != nil {")
+N("src/Identity/LoginService.cs", "        if (!_hasher.Verify(user.PasswordHash, password)) return null;")
+N("accounts/backends.py", "        if user.check_password(password): return user")
+N("server/auth/login.js", "  if (password.length < 12) return res.status(400).json({ error: 'too short' });")
+
+# Personal data (phone, birth date, address) sent to an analytics or marketing service.
+P("code/analytics-personal-data", "web/src/analytics/track.ts", "  segment.identify({ userId: user.id, traits: { email: user.email, phone: user.phone, birthDate: user.birthDate, address: user.address } });")
+P("code/analytics-personal-data", "app/tracking.py", '    analytics.identify(user.id, {"email": user.email, "phone": user.phone_number})')
+P("code/analytics-personal-data", "web/src/analytics/mixpanel.js", "  mixpanel.people.set({ $email: u.email, date_of_birth: u.dob, home_address: u.address });")
+N("web/src/analytics/track.ts", "  segment.identify({ userId: user.id, traits: { plan: user.plan, createdAt: user.createdAt } });")
+N("web/src/checkout/address.ts", "  validateAddress({ street: form.street, phone: form.phone });")
+
+# A build script that downloads a program (and runs it).
+P("code/build-script-downloads", "crates/proto/build.rs", '    Command::new("curl").args(["-fsSL", "-o", &protoc, "https://protoc-builds.example.net/protoc"]).status().unwrap();')
+P("code/build-script-downloads", "build.rs", '    let bytes = reqwest::blocking::get(url).unwrap().bytes().unwrap();')
+P("code/build-script-downloads", "app/build.gradle", "    commandLine 'sh', '-c', 'curl -fsSL https://tools.example.net/gen.sh | sh'")
+N("crates/proto/build.rs", '    println!("cargo:rerun-if-changed=proto/events.proto");')
+N("crates/proto/src/lib.rs", '    Command::new("curl").arg(url).status()?;')
+
+# access() then open() in a setuid program (the file changes between the two).
+P("code/setuid-access-check", "tools/spool/spoolcat.c", "    if (access(argv[1], R_OK) != 0) return 1;", "~/* installed setuid root: prints a spool file the caller can read */")
+P("code/setuid-access-check", "src/helper.c", "    if (access(path, W_OK) == 0) fd = open(path, O_WRONLY);", "~    if (geteuid() != 0) return 1;")
+P("code/setuid-access-check", "tools/suid_cat.py", "    if not os.access(path, os.R_OK):", "~os.setuid(0)")
+N("src/config.c", "    if (access(path, R_OK) != 0) return default_config();")
+
+# A class (a type, a module) chosen by the request.
+P("code/class-from-request", "src/main/java/com/acme/jobs/JobController.java", "        Object o = Class.forName(name).getDeclaredConstructor().newInstance();", "~    public String run(@PathVariable String name) throws Exception {")
+P("code/class-from-request", "app/controllers/exports_controller.rb", "    exporter = params[:format].constantize.new(scope)")
+P("code/class-from-request", "app/views.py", "    mod = importlib.import_module(request.GET['plugin'])")
+P("code/class-from-request", "src/Api/Controllers/JobsController.cs", "        var job = Activator.CreateInstance(Type.GetType(Request.Query[\"type\"]));")
+N("src/main/java/com/acme/db/Drivers.java", '        Class.forName("org.postgresql.Driver");')
+N("app/controllers/exports_controller.rb", "    exporter = EXPORTERS.fetch(params[:format]).new(scope)")
+
+# A token split into pieces so that scanners miss it.
+P("code/token-split-in-pieces", "scripts/release/changelog.js", 'const fallback = ["ghp_Qvkt3QOxTQ", "ZuBePM4eGodA", "XVA2n7rVrBJctj"].join("");')
+P("code/token-split-in-pieces", "tools/slack.py", 'TOKEN = "xoxb-1234" + "56789012-" + "AbCdEfGhIjKl"')
+P("code/token-split-in-pieces", "deploy/notify.go", '\ttoken := "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"')
+N("scripts/release/changelog.js", 'const prefixes = ["ghp_", "gho_", "ghs_"];')
+N("src/lint/tokens.ts", "  if (value.startsWith('ghp_') || value.startsWith('gho_')) return 'github';")
+
+# PHP: escapeshellcmd on a whole command with variables in it (arguments still injectable).
+P("code/php-dangerous-call", "public/tools/thumb.php", '    shell_exec(escapeshellcmd("convert $path -resize {$size}x{$size} $path.thumb.png"));')
+P("code/php-dangerous-call", "admin/backup.php", "    exec(escapeshellcmd('tar czf /backups/x.tgz ' . $dir));")
+N("public/tools/thumb.php", "    shell_exec('convert ' . escapeshellarg($path) . ' out.png');")
+
+# More shapes of older rules: a salted fast hash of a password; any origin by regex.
+P("code/password-fast-hash", "accounts/passwords.py", "~def hash_password(pw: str) -> bytes:", "    return salt + hashlib.sha1(salt + pw.encode()).digest()")
+P("code/cors-origin-reflected-with-credentials", "api/main.py", '    allow_origin_regex=r"https://.*",', "~    allow_credentials=True,")
+P("code/cors-origin-reflected-with-credentials", "src/main/java/acme/CorsConfig.java", '        config.setAllowedOriginPatterns(List.of("https://*"));', "~        config.setAllowCredentials(true);")
+N("api/main.py", '    allow_origin_regex=r"https://.*\\.acme\\.dev",', "~    allow_credentials=True,")
+
+# SQL or JPQL text joined to a value (Java, Kotlin, C#).
+P("code/sql-value-concatenated", "src/main/java/com/acme/crm/ContactRepository.java", '        String jpql = "select c from Contact c where c.companyId = " + companyId')
+P("code/sql-value-concatenated", "src/Crm/Data/ContactStore.cs", '            var sql = "SELECT * FROM contacts WHERE name LIKE \'%" + name + "%\'";')
+P("code/sql-value-concatenated", "app/src/main/kotlin/com/acme/Repo.kt", '        val q = "UPDATE users SET email = \'" + email + "\' WHERE id = " + id')
+N("src/main/java/com/acme/crm/ContactRepository.java", '        String jpql = "select c from Contact c where c.companyId = :companyId";')
+N("src/main/java/com/acme/crm/ContactRepository.java", '        String jpql = "select c from Contact c where c.status = " + STATUS_ACTIVE')
+N("src/Crm/Data/ContactStore.cs", '            var sql = "SELECT * FROM contacts WHERE name LIKE @name";')
+
+# Kotlin builds an ObjectInputStream without `new`.
+P("code/java-unsafe-deserialization", "sync/src/main/kotlin/com/acme/sync/SyncController.kt", "        ObjectInputStream(req.inputStream).use { service.apply(it.readObject() as SyncBatch) }")
+N("sync/src/main/kotlin/com/acme/sync/SafeStream.kt", "class SafeStream(input: InputStream) : ObjectInputStream(input) {")
+
+# Mass assignment in ORMs (Sequelize, Mongoose, Prisma), Rails' unsafe hash, Python's loop over the request.
+P("code/mass-assignment", "src/routes/account.ts", "  await User.update({ ...req.body }, { where: { id: req.user.id } });")
+P("code/mass-assignment", "server/routes/users.js", "  const user = await User.findByIdAndUpdate(req.params.id, req.body, { new: true });")
+P("code/mass-assignment", "api/src/users.ts", "  await prisma.user.update({ where: { id: req.user.id }, data: req.body });")
+P("code/mass-assignment", "app/controllers/profiles_controller.rb", "    current_user.update(params.to_unsafe_h)")
+P("code/mass-assignment", "accounts/api.py", "    for key, value in request.data.items():", "~        setattr(profile, key, value)")
+N("src/routes/account.ts", "  await User.update({ theme: req.body.theme, avatar: req.body.avatar }, { where: { id: req.user.id } });")
+N("api/src/users.ts", "  await prisma.user.update({ where: { id: req.user.id }, data: pick(req.body, ['name', 'avatar']) });")
+
+# Actuator: everything exposed in production, values shown unmasked.
+P("code/actuator-exposed-all", "service/src/main/resources/application-prod.yml", "~      exposure:", '        include: "*"')
+P("code/actuator-exposed-all", "src/main/resources/application-prod.properties", "management.endpoints.web.exposure.include=*")
+N("service/src/main/resources/application-prod.yml", "~      exposure:", "        include: health,info,prometheus")
+N("service/src/main/resources/application-dev.yml", "~      exposure:", '        include: "*"')
+P("code/actuator-shows-secrets", "service/src/main/resources/application-prod.yml", "~    env:", "      show-values: always")
+P("code/actuator-shows-secrets", "src/main/resources/application.properties", "management.endpoint.env.show-values=always")
+N("src/main/resources/application.properties", "management.endpoint.env.show-values=when-authorized")
+
+# A database made public (Terraform, CloudFormation).
+P("code/terraform-database-public", "infra/terraform/db/main.tf", "  publicly_accessible = true")
+P("code/terraform-database-public", "infra/cfn/db.yaml", "      PubliclyAccessible: true")
+N("infra/terraform/db/main.tf", "  publicly_accessible = false")
+N("infra/terraform/db/main.tf", "  publicly_accessible = var.public")
+
+# Raw HTML in a component that reads the URL's query.
+P("code/html-from-url-query", "frontend/src/components/SearchBanner.vue", '  <div class="banner" v-html="`Results for <strong>${highlighted}</strong>`"></div>', "~const query = String(route.query.q ?? \"\");")
+P("code/html-from-url-query", "web/src/pages/Search.tsx", "  return <h2 dangerouslySetInnerHTML={{ __html: `Results for ${params.get('q')}` }} />;", "~  const [params] = useSearchParams();")
+P("code/html-from-url-query", "web/static/banner.js", "  banner.innerHTML = 'Welcome back, ' + name;", "~  const name = new URLSearchParams(location.search).get('name');")
+N("frontend/src/components/SearchBanner.vue", '  <div class="banner" v-html="DOMPurify.sanitize(highlighted)"></div>', "~const query = String(route.query.q ?? \"\");")
+N("frontend/src/components/SearchBanner.vue", '  <div class="banner">Results for <strong>{{ query }}</strong></div>', "~const query = String(route.query.q ?? \"\");")
+
+# The switch's name and a false default, in any settings getter.
+P("code/verification-off-by-default", "northwind/settings/security.py", 'REQUIRE_MFA_FOR_ADMINS = _flag("REQUIRE_MFA_FOR_ADMINS", "false")')
+P("code/verification-off-by-default", "config/settings.py", 'VERIFY_WEBHOOK_SIGNATURES = env.bool("VERIFY_WEBHOOK_SIGNATURES", default=False)')
+N("northwind/settings/security.py", 'REQUIRE_MFA_FOR_ADMINS = _flag("REQUIRE_MFA_FOR_ADMINS", "true")')
+N("config/settings.py", 'CSRF_COOKIE_SECURE = getattr(settings, "CSRF_COOKIE_SECURE", False)')
+
+# CSRF protection skipped behind a flag (Rails), or off for a request (Django).
+P("code/security-check-behind-flag", "app/controllers/checkout_controller.rb", "  skip_forgery_protection if: -> { Flipper.enabled?(:one_click_checkout) }")
+P("code/security-check-behind-flag", "shop/views.py", "        request._dont_enforce_csrf_checks = True")
+N("app/controllers/checkout_controller.rb", "  protect_from_forgery with: :exception, if: -> { Flipper.enabled?(:strict_csrf) }")
+
+# A check skipped when an environment variable (or debug mode) says so.
+P("code/check-skipped-by-environment", "server/middleware/auth.js", "  if (process.env.NODE_ENV !== 'production') return next();", "~  const session = await loadSession(req);")
+P("code/check-skipped-by-environment", "app/middleware/auth.py", "        if settings.DEBUG:", "            return self.get_response(request)")
+P("code/check-skipped-by-environment", "internal/mw/auth.go", '\tif os.Getenv("APP_ENV") == "dev" {', "\t\tnext.ServeHTTP(w, r)")
+P("code/check-skipped-by-environment", "app/controllers/concerns/authentication.rb", "    return if Rails.env.development?", "~  before_action :authenticate_user!")
+P("code/check-skipped-by-environment", "server/middleware/requireUser.js", "  if (flags.partnerWidget) return next();", "~  const session = await loadSession(req);")
+P("code/check-skipped-by-environment", "app/middleware/auth.py", "        if feature_enabled(\"skip-login-for-kiosk\"): return await call_next(request)")
+N("server/middleware/requireUser.js", "  if (flags.newLogging) logRequest(req);", "~  return next();")
+N("server/middleware/auth.js", "  const secret = process.env.JWT_SECRET;", "~  return next();")
+N("server/middleware/logging.js", "  if (process.env.LOG_LEVEL === 'debug') console.log(req.method, req.url);", "~  return next();")
+N("app/views/reports.py", "        if settings.DEBUG:", "            return self.get_response(request)")
+
+# Tokens, API keys and client secrets written to logs.
+P("code/log-token", "app/services/bank_sync.rb", '    Rails.logger.info("bank sync for #{account.id} refresh=#{account.refresh_token}")')
+P("code/log-token", "server/oauth.js", "  logger.info(`exchanged code, access token ${tokens.accessToken}`);")
+P("code/log-token", "integrations/client.py", '    logger.debug("calling partner with api_key=%s", self.api_key)')
+P("code/log-token", "internal/oauth/exchange.go", '\tlog.Printf("client secret: %s", cfg.ClientSecret)')
+N("server/oauth.js", "  logger.info(`exchanged code, token expires in ${tokens.expiresIn}s`);")
+N("integrations/client.py", '    logger.debug("calling partner with key %s", mask(self.api_key))')
+N("internal/oauth/exchange.go", '\tlog.Printf("refreshing access token for %s", account.ID)')
+
+# The session cookie readable by scripts.
+P("code/session-cookie-script-readable", "server/session.js", '  cookie: { secure: false, httpOnly: false, sameSite: "none", maxAge: 30 * 24 * 3600 * 1000 },', "~const session = require(\"express-session\");")
+P("code/session-cookie-script-readable", "app/settings/prod.py", "SESSION_COOKIE_HTTPONLY = False")
+P("code/session-cookie-script-readable", "server/session.js", "~  saveUninitialized: false,", '  cookie: { secure: false, httpOnly: false, sameSite: "none" },')
+P("code/session-cookie-script-readable", "src/main/resources/application.properties", "server.servlet.session.cookie.http-only=false")
+N("server/session.js", '  cookie: { secure: true, httpOnly: true, sameSite: "lax" },', "~const session = require(\"express-session\");")
+N("app/settings/prod.py", "CSRF_COOKIE_HTTPONLY = False")
+
+# Every header collected, then logged.
+P("code/request-headers-collected-and-logged", "src/main/java/org/acme/web/RequestLogFilter.java", "        for (String h : Collections.list(req.getHeaderNames())) {", "~        log.info(\"{} {} -> {} headers={}\", req.getMethod(), req.getRequestURI(), res.getStatus(), headers);")
+P("code/request-headers-collected-and-logged", "server/middleware/log.js", "  const headers = Object.entries(req.headers);", "~  logger.info(`${req.method} ${req.url} headers=${JSON.stringify(headers)}`);")
+P("code/request-headers-collected-and-logged", "app/middleware/log.py", "        hdrs = dict(request.headers)", "~        logger.info(\"%s %s headers=%s\", request.method, request.url.path, hdrs)")
+N("src/main/java/org/acme/web/ProxyFilter.java", "        for (String h : Collections.list(req.getHeaderNames())) {", "~            upstream.setHeader(h, req.getHeader(h));")
+N("app/middleware/log.py", "        hdrs = redact(dict(request.headers))", "~        logger.info(\"%s %s headers=%s\", request.method, request.url.path, hdrs)")
+
+# Real lines of /work/.mirror trees read as near misses of tune23's rules.
+N("saleor/graphql/order/bulk_mutations/order_bulk_create.py", "                    stock.quantity -= fulfillment_line.line.quantity", "~            Stock.objects.bulk_update(stocks, [\"quantity\"])", "~    def save(cls, info, instances):")
+N("config/clockwork.php", "    'authentication' => env('CLOCKWORK_AUTHENTICATION', false),")
+N("resources/js/sentry.js", "      data: request.body,", "~  const makeRequest = async (request) => {")
+N("app/javascript/controllers/autocomplete_controller.js", '    this.suggestionsTarget.innerHTML = "";', "~    const params = new URLSearchParams(location.search);")
+N("internal/configuration/schema/authentication.go", '\tGroupsFilter:    "(&(member={dn})(|(sAMAccountType=268435456)(sAMAccountType=536870912)))",', "~\t// LDAP defaults")
+N("aspnet-mssql/app/aspnetapp/wwwroot/lib/jquery/dist/jquery.js", "\t\tdiv.innerHTML = \"<a href='#'></a>\" + html;", "~\tvar params = new URLSearchParams(location.search);")
+
 def text_of(cases):
     out = [";; Generated by make_corpus.py: synthetic values, split by <<>> (see the script).\n"]
     for exp, p, flags, lines in cases:
