@@ -2,6 +2,10 @@
 // per corpus), with every miss and false alarm listed:
 //   injection [--show SET]      reviewer-directed text (tests/data/injection):
 //                               the corpus and the held-out sets
+//   injection --positives FILE  a jsonl of attacks kept outside the repo (e.g.
+//                               one half of a held-out set): the recall, and
+//                               the missed ids unless `--quiet 1` (a half not
+//                               to be read yet)
 //   injection --negatives FILE  a jsonl of ordinary texts kept outside the repo
 //                               (e.g. thousands of commit messages): the false
 //                               alarms, each with its rule and evidence, and a
@@ -116,6 +120,17 @@ int injection_negatives(const std::string& path) {
   return 0;
 }
 
+int injection_positives(const std::string& path, bool quiet) {
+  auto agent = make_safety_agent();
+  test::InjectionScore s;
+  for (const auto& c : test::load_injection_corpus(path, true)) score_injection(c, agent->review(test::injection_context(c)), s);
+  fmt::print("{}: recall {:.1f}% ({} of {})\n", path, s.recall() * 100, s.found, s.positives);
+  if (!quiet) {
+    for (const auto& i : s.misses) fmt::print("  missed: {}\n", i);
+  }
+  return 0;
+}
+
 int secrets(const std::string& write_dir) {
   auto agent = make_safety_agent();
   std::ofstream labels;
@@ -194,13 +209,17 @@ int secrets_tree(const std::string& dir) {
 
 int main(int argc, char** argv) {
   const std::string cmd = argc > 1 ? argv[1] : "";
-  std::string write_dir, negatives;
+  std::string write_dir, negatives, positives;
+  bool quiet = false;
   for (int i = 2; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--write-files") == 0) write_dir = argv[i + 1];
     if (std::strcmp(argv[i], "--negatives") == 0) negatives = argv[i + 1];
+    if (std::strcmp(argv[i], "--positives") == 0) positives = argv[i + 1];
+    if (std::strcmp(argv[i], "--quiet") == 0) quiet = std::strcmp(argv[i + 1], "0") != 0;
     if (std::strcmp(argv[i], "--show") == 0) g_show = argv[i + 1];
   }
   try {
+    if (cmd == "injection" && !positives.empty()) return injection_positives(positives, quiet);
     if (cmd == "injection") return negatives.empty() ? injection() : injection_negatives(negatives);
     if (cmd == "secrets") return secrets(write_dir);
     if (cmd == "secrets-tree" && argc == 3) return secrets_tree(argv[2]);
@@ -209,7 +228,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   fmt::print(stderr,
-             "usage: corpus_bench injection [--negatives FILE] [--show SET] | secrets [--write-files DIR] [--show SET] "
+             "usage: corpus_bench injection [--negatives FILE | --positives FILE [--quiet 1]] [--show SET] | secrets [--write-files DIR] [--show SET] "
              "| secrets-tree DIR\n");
   return 1;
 }
