@@ -43,7 +43,11 @@ BodyLog::BodyLog(std::filesystem::path dir, std::int64_t segment_bytes, std::int
 }
 
 BodyLog::~BodyLog() {
-  sync();
+  try {
+    sync();
+  } catch (const Error&) {
+    // A failed fdatasync: reported by the sync() that met it; nothing more to do here.
+  }
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -63,6 +67,10 @@ void BodyLog::open_next() {
 }
 
 BodyLog::Ref BodyLog::append(std::string_view body) {
+  if (failed_.load()) {
+    errno = EIO;
+    fail_io(dir_, "an earlier fdatasync of the body log failed; restart the server");
+  }
   // A segment another process pruned while we were idle has no links left:
   // writing on would put bodies into a deleted file.
   struct stat st {};
@@ -117,23 +125,31 @@ void BodyLog::sync() {
   int seq = 0;
   std::int64_t synced = 0;
   bool new_names = false;
+  bool dup_failed = false;
   {
     std::lock_guard lock(sync_mu_);
     closed.swap(to_sync_);
-    if (fd_ >= 0 && unsynced_) current = ::dup(fd_);
+    if (fd_ >= 0 && unsynced_) {
+      current = ::dup(fd_);
+      dup_failed = current < 0;
+    }
     seq = segment_no_;
     synced = appended_;
-    unsynced_ = false;
+    unsynced_ = dup_failed;
     new_names = std::exchange(new_segment_, false);
   }
   // Synced pages are clean, so dropping them loses nothing: a later read
-  // finds the bytes on disk.
+  // finds the bytes on disk. After a failed fdatasync they may be the only
+  // copy (the kernel marks them clean all the same): nothing is dropped.
+  bool failed = dup_failed;
   for (int fd : closed) {
-    if (::fdatasync(fd) == 0) ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    if (datasync_(fd) != 0) failed = true;
+    if (!failed && !failed_.load()) ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     ::close(fd);
   }
   if (current >= 0) {
-    if (::fdatasync(current) == 0) {
+    if (datasync_(current) != 0) failed = true;
+    if (!failed && !failed_.load()) {
       std::lock_guard lock(drop_mu_);
       if (dropped_seq_ != seq) {
         dropped_seq_ = seq;
@@ -151,6 +167,11 @@ void BodyLog::sync() {
       }
     }
     ::close(current);
+  }
+  if (failed) failed_.store(true);
+  if (failed_.load()) {
+    errno = EIO;
+    fail_io(dir_, "fdatasync of the body log failed; bodies since are kept in memory only");
   }
   if (!new_names) return;
   // New segment names must be durable too.

@@ -25,6 +25,9 @@
 // for the next bodies, so the log reuses the same few megabytes of memory.
 #pragma once
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
@@ -62,8 +65,15 @@ class BodyLog {
   // the newest `cached_bytes` of the current segment. The queue calls it
   // before each checkpoint, so a row that reaches the database file never
   // names a body only in memory. With nothing appended since the last call
-  // it does no I/O.
+  // it does no I/O. When an fdatasync (or the dup before it) fails, the
+  // bytes may never reach the disk (Linux reports such an error once and
+  // marks the pages clean): the log then drops no page again, every later
+  // sync() and append() throws Error(io) (no checkpoint copies rows naming
+  // those bodies; intake answers 503 and GitHub redelivers), and the bodies
+  // still in memory stay readable until the process restarts.
   void sync();
+  // For tests: the call sync() makes in place of ::fdatasync.
+  void set_datasync_for_test(int (*datasync)(int)) { datasync_ = datasync; }
   // The segment appends go to now ("" before the first append).
   const std::string& current() const { return current_; }
   // Deletes a closed segment (never the current one). False if absent.
@@ -90,6 +100,8 @@ class BodyLog {
   std::mutex drop_mu_;          // guards the two below: sync() may run on two threads
   int dropped_seq_ = 0;         // the segment dropped_ belongs to
   std::int64_t dropped_ = 0;    // its bytes below this offset are out of the page cache
+  std::atomic<bool> failed_{false};  // an fdatasync failed: sticky, see sync()
+  int (*datasync_)(int) = ::fdatasync;
 };
 
 }  // namespace reviewer::server
