@@ -1013,31 +1013,69 @@ void named_value_lines(const AddedLines& lines, std::size_t i, std::vector<Hidde
 
 // ---------------------------------------------- arguments and rows over lines
 
-// A call whose arguments follow its line, one or a few a line (`twilio(`,
-// then `'AC…',` and `'…'` and `)`): the call and its arguments read as one
+// One argument a line: a literal or a name (`'AC…',`, `"…");`,
+// `settings.USER,`), its commas and closing parentheses stripped, and how
+// many parentheses close; nothing for anything else (a dict, a list, a
+// call, a tuple of names: a test's parameters).
+struct Argument {
+  std::string_view text;
+  int closes = 0;
+  bool literal = false;
+};
+std::optional<Argument> argument_line(std::string_view t) {
+  Argument a;
+  while (!t.empty() && (t.back() == ';' || t.back() == ',' || t.back() == ')')) {
+    a.closes += t.back() == ')';
+    t.remove_suffix(1);
+    t = trim(t);
+  }
+  a.text = t;
+  if (t.empty()) return a;
+  const char q = t.front();
+  if (q == '"' || q == '\'' || q == '`') {
+    if (t.size() < 2 || t.back() != q || t.substr(1, t.size() - 2).find(q) != std::string_view::npos) return std::nullopt;
+    a.literal = true;
+    return a;
+  }
+  for (const char c : t) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) return std::nullopt;
+  }
+  return a;
+}
+
+// A call whose arguments follow its line, one a line (`twilio(`, then
+// `'AC…',` and `'…'` and `)`): the call and its arguments read as one
 // line, so a rule reads a literal argument beside its call and the
-// arguments before it. Up to 8 lines and 512 bytes, until the parenthesis
-// closes; only when an argument is a literal. (The caller has seen the
-// line end with `(`.)
+// arguments before it. Up to 8 lines, until the parenthesis closes; each
+// argument a literal or a name, and one literal holding a digit and a
+// letter or a symbol, as a key or password does (a list of field names,
+// `"client_secret",` then `"redirect_uri",`, is no credential). (The
+// caller has seen the line end with `(`.)
 void call_arguments(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
   const std::string_view line = lines.line(i);
   std::string text(trim(line));
   const std::size_t from = text.size();
-  int depth = 1;
-  bool quoted = false;
+  bool generated = false;
   std::size_t j = i + 1;
-  for (; j < lines.size() && j <= i + 8 && depth > 0; ++j) {
-    if (lines.number(j) != lines.number(j - 1) + 1) return;
-    const std::string_view arg = trim(lines.line(j));
-    if (text.size() + arg.size() > 512) return;
-    for (const char c : arg) {
-      depth += c == '(' ? 1 : c == ')' ? -1 : 0;
-      quoted |= c == '"' || c == '\'' || c == '`';
+  for (bool closed = false; !closed; ++j) {
+    if (j >= lines.size() || j > i + 8 || lines.number(j) != lines.number(j - 1) + 1) return;
+    const std::string_view t = trim(lines.line(j));
+    const auto arg = argument_line(t);
+    if (!arg || arg->closes > 1) return;
+    closed = arg->closes == 1;
+    if (arg->literal) {
+      bool letter = false, digit = false, symbol = false;
+      for (const char c : arg->text.substr(1, arg->text.size() - 2)) {
+        letter |= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        digit |= c >= '0' && c <= '9';
+        symbol |= c == '!' || c == '@' || c == '#' || c == '$' || c == '%' || c == '^' || c == '&' || c == '*' || c == '+' || c == '=' || c == '~' || c == '?';
+      }
+      generated |= letter && (digit || symbol);
     }
-    if (text.size() > from || !arg.starts_with(')')) text += ' ';
-    text += arg;
+    if (text.size() > from || !t.starts_with(')')) text += ' ';
+    text += t;
   }
-  if (depth > 0 || !quoted) return;
+  if (!generated) return;
   HiddenReading r;
   r.first = i;
   r.lines = j - i;

@@ -1918,6 +1918,17 @@ P("secret/vendor-token", "flags/flagsmith.rb", "  environment_key: '%s'" % split
 N("src/main/java/acme/io/Codec.java", "        ser.writeObjectToStreamBuffer(out);")
 P("secret/basic-auth-header", "captures/partner_api.har", '              "name": "Authorization",', '              "value": "Basic %s"' % split("cGFy", base64.b64encode(b"partner:Zk4#wLq9Tm2v").decode()[4:]))
 N("captures/partner_api.har", '              "name": "Authorization",', '              "value": "Basic {{basicAuth}}"')
+# Real lines a first reading of a call's arguments over lines flagged (session 24):
+# twilio/twilio-python, MIT, commit 306691e7, twilio/rest/accounts/v1/credential/aws.py
+# lines 542-548 (a dict of field names); saleor/saleor, BSD-3-Clause, commit 723cd4eb,
+# saleor/webhook/transport/tests/test_utils.py lines 116-121 (a test's parameter names);
+# supabase/cli, MIT, commit 1d1e7191, apps/cli-go/internal/start/start.go lines 674-679.
+N("twilio/rest/accounts/v1/credential/aws.py", "        data = values.of(", "            {", '                "Credentials": credentials,',
+  '                "FriendlyName": friendly_name,', '                "AccountSid": account_sid,', "            }", "        )")
+N("saleor/webhook/transport/tests/test_utils.py", "@pytest.mark.parametrize(", "    (", '        "target_url",', '        "expected_access_key_id",',
+  '        "expected_secret_access_key",', '        "expected_region",')
+N("apps/cli-go/internal/start/start.go", "\t\t\tenv = append(", "\t\t\t\tenv,", '\t\t\t\t"GOTRUE_SMS_PROVIDER=vonage",',
+  '\t\t\t\t"GOTRUE_SMS_VONAGE_API_KEY="+utils.Config.Auth.Sms.Vonage.ApiKey,', '\t\t\t\t"GOTRUE_SMS_VONAGE_API_SECRET="+utils.Config.Auth.Sms.Vonage.ApiSecret.Value,', "\t\t\t)")
 # Real lines (the FP classes of heldout5's half A): supabase/cli, MIT, commit 1d1e7191,
 # packages/config/testdata/legacy-config.toml lines 205 and 317 (an env() reference);
 # Kong/insomnia, Apache-2.0, commit 078bb9b9, packages/insomnia/src/common/__tests__/render.test.ts

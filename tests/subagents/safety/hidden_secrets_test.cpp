@@ -416,9 +416,14 @@ TEST_SUITE("safety") {
     const std::string sid = std::string("AC") + "5e0f9b3c7a1d2e4f6a8b0c1d2e3f4a5b";
     const std::string tok = std::string("9d1c") + "6445d91c770708680128ef128a5c";
     CHECK(review_secret("notify/sms.ts", {"const client = twilio(", "  '" + sid + "',", "  '" + tok + "'", ");"}, keep));
-    CHECK(joined("a.py", {"log.info(", "    \"done %s\",", "    n,", ")"}, "call over lines") == 1);
-    CHECK(joined("a.py", {"f(", "    a,", "    b,", ")"}, "call over lines") == 0);  // no literal
-    CHECK(joined("a.py", {"f(", "    \"a\","}, "call over lines") == 0);             // never closed
+    CHECK(joined("a.py", {"connect(", "    settings.USER,", "    \"Wq7#mLp2\");"}, "call over lines") == 1);
+    CHECK(joined("a.py", {"log.info(", "    \"done %s\",", "    n,", ")"}, "call over lines") == 0);  // no key-like literal
+    CHECK(joined("a.py", {"f(", "    a,", "    b,", ")"}, "call over lines") == 0);                   // no literal
+    CHECK(joined("a.py", {"f(", "    \"a1b2\","}, "call over lines") == 0);                           // never closed
+    // A dict or a tuple of names among the arguments (saleor's tests: `x.token,`
+    // then `"shippingMethodId"` read as a value) is no argument list of a client.
+    CHECK(joined("t.py", {"post(", "    query,", "    {", "        \"token\": c.token,", "        \"id\": \"a1b2c3d4\",", "    },", ")"}, "call over lines") == 0);
+    CHECK(joined("t.py", {"@pytest.mark.parametrize(", "    (", "        \"expected_secret_access_key\",", "        \"expected_region2\",", "    ),"}, "call over lines") == 0);
     // SQL rows under their INSERT's head, in .sql files.
     CHECK(review_secret("db/seed.sql", {"INSERT INTO api_clients (name, client_secret)", "VALUES ('billing', '" + v + "');"}, keep));
     CHECK(review_secret("db/seed.sql", {"INSERT INTO service_tokens (service, token) VALUES", "  ('crm', 'x'),", "  ('erp', '" + v + "');"}, keep));
