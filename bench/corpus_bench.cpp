@@ -7,8 +7,10 @@
 //                               alarms, each with its rule and evidence, and a
 //                               count per rule
 //   secrets [--write-files DIR] [--show SET]
-//                               secrets (tests/data/secrets), the corpus and the
-//                               held-out sets; writes each case
+//                               secrets (tests/data/secrets), the corpus, the
+//                               held-out sets and the tune sets (tune24_...:
+//                               cases written after a held-out set's misses,
+//                               always listed); writes each case
 //                               as DIR/<id>/<path> with DIR/labels.tsv, for
 //                               secretlint (bench/corpora.sh)
 //   secrets-tree DIR            false alarms on real code: every text file
