@@ -1048,12 +1048,14 @@ std::optional<Argument> argument_line(std::string_view t) {
 // line, so a rule reads a literal argument beside its call and the
 // arguments before it. Up to 8 lines, until the parenthesis closes; each
 // argument a literal or a name, and one literal holding a digit and a
-// letter or a symbol, as a key or password does (a list of field names,
+// letter or a symbol (not `%`: a format), as a key or password does (a list of field names,
 // `"client_secret",` then `"redirect_uri",`, is no credential). (The
 // caller has seen the line end with `(`.)
 void call_arguments(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
   const std::string_view line = lines.line(i);
   std::string text(trim(line));
+  // A call: a name before the parenthesis (a bare `(` opens a tuple).
+  if (text.size() < 2 || !(std::isalnum(static_cast<unsigned char>(text[text.size() - 2])) || text[text.size() - 2] == '_')) return;
   const std::size_t from = text.size();
   bool generated = false;
   std::size_t j = i + 1;
@@ -1068,7 +1070,7 @@ void call_arguments(const AddedLines& lines, std::size_t i, std::vector<HiddenRe
       for (const char c : arg->text.substr(1, arg->text.size() - 2)) {
         letter |= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         digit |= c >= '0' && c <= '9';
-        symbol |= c == '!' || c == '@' || c == '#' || c == '$' || c == '%' || c == '^' || c == '&' || c == '*' || c == '+' || c == '=' || c == '~' || c == '?';
+        symbol |= c == '!' || c == '@' || c == '#' || c == '$' || c == '^' || c == '&' || c == '*' || c == '+' || c == '=' || c == '~' || c == '?';
       }
       generated |= letter && (digit || symbol);
     }
