@@ -11,8 +11,10 @@
 //                               alarms, each with its rule and evidence, and a
 //                               count per rule
 //   secrets [--write-files DIR] [--show SET]
-//                               secrets (tests/data/secrets), the corpus and the
-//                               held-out sets; writes each case
+//                               secrets (tests/data/secrets), the corpus, the
+//                               held-out sets and the tune sets (tune24_...:
+//                               cases written after a held-out set's misses,
+//                               always listed); writes each case
 //                               as DIR/<id>/<path> with DIR/labels.tsv, for
 //                               secretlint (bench/corpora.sh)
 //   secrets-tree DIR            false alarms on real code: every text file
@@ -64,6 +66,22 @@ std::vector<std::string> sets_in(const std::string& dir) {
   std::sort(found.begin(), found.end());
   std::vector<std::string> out;
   for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
+// The tune sets in `dir` ("tune24_", ...): cases a rule writer wrote after
+// the held-out misses they read, in-sample by design, always listed.
+std::vector<std::string> tune_sets_in(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    const std::string suffix = "_positive.jsonl";
+    if (name.rfind("tune", 0) == 0 && name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      out.push_back(name.substr(0, name.size() - suffix.size() + 1));
+    }
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -139,7 +157,9 @@ int secrets(const std::string& write_dir) {
     labels.open(fs::path(write_dir) / "labels.tsv");
   }
   const auto sets = sets_in(kData + "secrets");
-  for (const std::string& set : sets) {
+  auto scored = sets;
+  for (auto& t : tune_sets_in(kData + "secrets")) scored.push_back(std::move(t));
+  for (const std::string& set : scored) {
     auto cases = test::load_secret_corpus(kData + "secrets/" + set + "positive.jsonl", true);
     auto neg = test::load_secret_corpus(kData + "secrets/" + set + "negative.jsonl", false);
     cases.insert(cases.end(), neg.begin(), neg.end());

@@ -35,6 +35,8 @@ bool word_like(std::string_view s) {
          std::all_of(rest.begin(), rest.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
+bool alnum_byte(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
 // Whether a text cut short ends where `after` begins: the end of the text,
 // an ellipsis, or a printable excerpt's escape of the next byte.
 bool cut_here(std::string_view after) {
@@ -296,6 +298,13 @@ void Redactor::known_spans(std::string_view s, std::vector<Span>& spans, bool wo
       // A short value counts only whole; a long one also cut short, but a
       // cut that leaves an ordinary word ("password" of "passwordXq7Z...")
       // only where an excerpt ends: "lookup/password.py" stays readable.
+      // In a path, a short value (under kMinPrefix bytes: `ed42` of a
+      // database URL) counts only as a whole name, not inside a longer one
+      // (`src/feed42x/…`), where it is a coincidence of a few characters.
+      if (n == value.size() && !words && value.size() < kMinPrefix &&
+          ((at > 0 && alnum_byte(s[at - 1])) || (at + n < s.size() && alnum_byte(s[at + n])))) {
+        continue;
+      }
       if (n == value.size() || (n >= kMinPrefix && (!word_like(s.substr(at, n)) || cut_here(s.substr(at + n))))) {
         spans.push_back({at, at + n, rule});
       }

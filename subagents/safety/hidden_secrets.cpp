@@ -936,6 +936,18 @@ std::optional<std::string_view> json_field(std::string_view& s, std::string_view
   return text;
 }
 
+// The last reading (a name and its value read together) once more with
+// its encoded runs decoded: a HAR's `"name": "Authorization"` and, on the
+// next line, `"value": "Basic <base64 of user:password>"` (one level, as
+// every reading).
+void decoded_pair(std::vector<HiddenReading>& out) {
+  HiddenReading d;
+  if (!decode_runs(out.back().text, d)) return;
+  d.first = out.back().first;
+  d.lines = out.back().lines;
+  out.push_back(std::move(d));
+}
+
 // API clients' exports hold a setting as a name field and a value field:
 // Postman's variables and auth (`{"key": "apiKey", "value": "…"}`),
 // Insomnia's and Bruno's pairs, a HAR's headers (`"name":
@@ -963,6 +975,174 @@ void named_value(const AddedLines& lines, std::size_t i, std::vector<HiddenReadi
   const auto value = json_field(rest, "value", kMaxJoinedBytes);
   if (!value || value->empty()) return;
   out.push_back(literal_reading(i, count, "name and value fields", "\"" + std::string(*name) + "\":", *value));
+  decoded_pair(out);
+}
+
+// The same pair in YAML and Bruno's request files, one field a line: a
+// Kubernetes container's `- name: DB_PASSWORD` then `value: "…"`, Bruno's
+// `auth:apikey {` block (`key: X-API-Key`, then `value: …`), Insomnia's
+// YAML export. Read as `DB_PASSWORD: "…"` at the name's indent. (The
+// caller has seen the line start with `key:`, `name:` or `- name:`.)
+void named_value_lines(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
+  if (i + 1 >= lines.size() || lines.number(i + 1) != lines.number(i) + 1) return;
+  const std::string_view line = lines.line(i);
+  std::string_view name = trim(line);
+  if (name.starts_with("- ")) name = trim(name.substr(2));
+  name = trim(name.substr(name.find(':') + 1));
+  if (name.size() >= 2 && (name.front() == '"' || name.front() == '\'') && name.back() == name.front()) {
+    name = name.substr(1, name.size() - 2);
+  }
+  if (name.empty() || name.size() > 64 || name.find_first_of(" \t\"'#:") != std::string_view::npos) return;
+  std::string_view value = trim(lines.line(i + 1));
+  if (!value.starts_with("value:")) return;
+  value = trim(value.substr(6));
+  if (value.empty()) return;
+  HiddenReading r;
+  r.first = i;
+  r.lines = 2;
+  r.how = "name and value fields";
+  r.text.assign(line.substr(0, line.find_first_not_of(" \t-")));
+  r.text += name;
+  r.text += ": ";
+  const std::size_t from = r.text.size();
+  r.text += value;
+  r.changed.emplace_back(from, r.text.size());
+  out.push_back(std::move(r));
+  decoded_pair(out);
+}
+
+// ---------------------------------------------- arguments and rows over lines
+
+// One argument a line: a literal or a name (`'AC…',`, `"…");`,
+// `settings.USER,`), its commas and closing parentheses stripped, and how
+// many parentheses close; nothing for anything else (a dict, a list, a
+// call, a tuple of names: a test's parameters).
+struct Argument {
+  std::string_view text;
+  int closes = 0;
+  bool literal = false;
+};
+std::optional<Argument> argument_line(std::string_view t) {
+  Argument a;
+  while (!t.empty() && (t.back() == ';' || t.back() == ',' || t.back() == ')')) {
+    a.closes += t.back() == ')';
+    t.remove_suffix(1);
+    t = trim(t);
+  }
+  a.text = t;
+  if (t.empty()) return a;
+  const char q = t.front();
+  if (q == '"' || q == '\'' || q == '`') {
+    if (t.size() < 2 || t.back() != q || t.substr(1, t.size() - 2).find(q) != std::string_view::npos) return std::nullopt;
+    a.literal = true;
+    return a;
+  }
+  for (const char c : t) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) return std::nullopt;
+  }
+  return a;
+}
+
+// A call whose arguments follow its line, one a line (`twilio(`, then
+// `'AC…',` and `'…'` and `)`): the call and its arguments read as one
+// line, so a rule reads a literal argument beside its call and the
+// arguments before it. Up to 8 lines, until the parenthesis closes; each
+// argument a literal or a name, and one literal holding a digit and a
+// letter or a symbol (not `%`: a format), as a key or password does (a list of field names,
+// `"client_secret",` then `"redirect_uri",`, is no credential). (The
+// caller has seen the line end with `(`.)
+void call_arguments(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
+  const std::string_view line = lines.line(i);
+  std::string text(trim(line));
+  // A call: a name before the parenthesis (a bare `(` opens a tuple).
+  if (text.size() < 2 || !(std::isalnum(static_cast<unsigned char>(text[text.size() - 2])) || text[text.size() - 2] == '_')) return;
+  const std::size_t from = text.size();
+  bool generated = false;
+  std::size_t j = i + 1;
+  for (bool closed = false; !closed; ++j) {
+    if (j >= lines.size() || j > i + 8 || lines.number(j) != lines.number(j - 1) + 1) return;
+    const std::string_view t = trim(lines.line(j));
+    const auto arg = argument_line(t);
+    if (!arg || arg->closes > 1) return;
+    closed = arg->closes == 1;
+    if (arg->literal) {
+      bool letter = false, digit = false, symbol = false;
+      for (const char c : arg->text.substr(1, arg->text.size() - 2)) {
+        letter |= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        digit |= c >= '0' && c <= '9';
+        symbol |= c == '!' || c == '@' || c == '#' || c == '$' || c == '^' || c == '&' || c == '*' || c == '+' || c == '=' || c == '~' || c == '?';
+      }
+      generated |= letter && (digit || symbol);
+    }
+    if (text.size() > from || !t.starts_with(')')) text += ' ';
+    text += t;
+  }
+  if (!generated) return;
+  HiddenReading r;
+  r.first = i;
+  r.lines = j - i;
+  r.how = "call over lines";
+  r.text = std::move(text);
+  r.changed.emplace_back(from, r.text.size());
+  out.push_back(std::move(r));
+}
+
+// `needle` (lowercase) in `s`, whatever its case.
+std::size_t find_nocase(std::string_view s, std::string_view needle) {
+  for (std::size_t k = 0; k + needle.size() <= s.size(); ++k) {
+    std::size_t n = 0;
+    while (n < needle.size() && (s[k + n] | 0x20) == needle[n]) ++n;
+    if (n == needle.size()) return k;
+  }
+  return std::string_view::npos;
+}
+
+// An SQL INSERT whose rows follow on lines of their own (`INSERT INTO
+// api_clients (name, secret)`, `VALUES`, `('billing', '…'),`, `('crm',
+// '…');`): each row read with the statement's head, `INSERT INTO
+// api_clients (name, secret) VALUES ('billing', '…')`, as the rules read a
+// one-line INSERT. Up to 64 rows; the head within 3 lines. (The caller has
+// seen an .sql file's line start with INSERT.)
+void insert_rows(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
+  std::string head;
+  std::size_t j = i;
+  std::size_t values = std::string_view::npos;
+  for (; j < lines.size() && j < i + 3; ++j) {
+    if (j > i && lines.number(j) != lines.number(j - 1) + 1) return;
+    if (!head.empty()) head += ' ';
+    head += trim(lines.line(j));
+    values = find_nocase(head, "values");
+    if (values != std::string_view::npos) break;
+  }
+  if (values == std::string_view::npos || j >= lines.size()) return;
+  // A first row after VALUES on the head's last line is read with the head
+  // when the head spans lines; rows on the lines after it, each.
+  const std::string first_row(trim(std::string_view(head).substr(values + 6)));
+  head.resize(values + 6);
+  const auto row = [&](std::size_t at, std::size_t count, std::string_view text) {
+    while (!text.empty() && (text.back() == ',' || text.back() == ';')) text.remove_suffix(1);
+    HiddenReading r;
+    r.first = at;
+    r.lines = count;
+    r.how = "SQL rows";
+    r.text = head + ' ';
+    const std::size_t from = r.text.size();
+    r.text += text;
+    r.changed.emplace_back(from, r.text.size());
+    out.push_back(std::move(r));
+  };
+  if (!first_row.empty()) {
+    if (!first_row.starts_with('(')) return;
+    if (j > i) row(i, j - i + 1, first_row);
+    if (first_row.ends_with(';')) return;
+  }
+  for (std::size_t k = j + 1; k < lines.size() && k <= j + 64; ++k) {
+    if (lines.number(k) != lines.number(k - 1) + 1) return;
+    const std::string_view t = trim(lines.line(k));
+    if (!t.starts_with('(')) return;
+    row(i, k - i + 1, t);
+    if (t.ends_with(';')) return;
+  }
 }
 
 // Line `i`'s value when it starts on the next line (the caller has seen a
@@ -1204,6 +1384,7 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
   const auto slash = path.rfind('/');
   const std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
   const bool netrc_file = base == ".netrc" || base == "_netrc";
+  const bool sql = path.ends_with(".sql") || path.ends_with(".SQL");
   std::vector<std::size_t> netrc_from;
   Joiner joiner(lines, juxtaposition_joins(path), out);
   Accumulator accumulator(lines, out);
@@ -1229,6 +1410,11 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
       join_lines.push_back(i);  // `strings.Join([]string{`, `string.Concat(`: the literals follow
     }
     if (f.comma && may_hold_codes(line)) char_codes(line, i, out);
+    if (const std::string_view t = trim(line); !t.empty()) {
+      if (t.back() == '(' && i + 1 < n) call_arguments(lines, i, out);
+      if (t.starts_with("key:") || t.starts_with("name:") || t.starts_with("- name:")) named_value_lines(lines, i, out);
+      if (sql && (t[0] == 'I' || t[0] == 'i') && find_nocase(t.substr(0, 6), "insert") == 0) insert_rows(lines, i, out);
+    }
     if (f.lt || f.block_end) next_line_value(lines, i, out);
     if (f.block_end) one_line_triple(line, i, out);
     if (netrc_file ? trim(line).starts_with("machine ") : f.lt && netrc_target(line)) netrc_from.push_back(i);

@@ -146,6 +146,20 @@ TEST_SUITE("pipeline::redaction") {
     CHECK_FALSE(out.files[0].path_redacted);
   }
 
+  TEST_CASE("a short learnt value leaves a path where it is part of a longer name (session 24)") {
+    Diff d;
+    d.files.push_back(test::file_with_lines("src/feed42x/settings.py", {"DATABASE_URL = \"postgres://app:ed42@db:5432/app\""}));
+    d.files.push_back(test::file_with_lines("ed42/notes.txt", {"nothing here"}));
+    Redactor red(load_guidance(), PullRequest{}, d, {});
+    REQUIRE(red.text("was ed42") != "was ed42");
+    const Diff out = red.diff(d);
+    CHECK(out.files[0].new_path == "src/feed42x/settings.py");
+    CHECK_FALSE(out.files[0].path_redacted);
+    // A whole name is the value: masked.
+    CHECK(out.files[1].new_path.find("ed42") == std::string::npos);
+    CHECK(out.files[1].path_redacted);
+  }
+
   TEST_CASE("masked lines get text of their own; the diff it came from and clean files keep theirs") {
     Diff d;
     d.files.push_back(test::file_with_lines("a.cfg", {"name = demo", "key = " + kKey, "region = eu"}));

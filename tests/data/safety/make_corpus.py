@@ -2129,6 +2129,52 @@ N("app/javascript/controllers/autocomplete_controller.js", '    this.suggestions
 N("internal/configuration/schema/authentication.go", '\tGroupsFilter:    "(&(member={dn})(|(sAMAccountType=268435456)(sAMAccountType=536870912)))",', "~\t// LDAP defaults")
 N("aspnet-mssql/app/aspnetapp/wwwroot/lib/jquery/dist/jquery.js", "\t\tdiv.innerHTML = \"<a href='#'></a>\" + html;", "~\tvar params = new URLSearchParams(location.search);")
 
+# ------------------------------- sec24 (session 24): heldout5's classes (half A)
+P("secret/twilio-auth-token", "notify/sms.ts", "const client = twilio(", "  '%s'," % split("AC9f", r(30, HEX)), "  '%s'" % split("5b1e", r(28, HEX)), ");")
+P("secret/twilio-auth-token", "Services/Sms.cs", 'TwilioClient.Init("%s", "%s");' % (split("AC3d", r(30, HEX)), split("77c0", r(28, HEX))))
+N("notify/sms.ts", "const client = twilio(", "  process.env.TWILIO_ACCOUNT_SID,", "  process.env.TWILIO_AUTH_TOKEN", ");")
+P("secret/credential-argument", "src/main/java/acme/http/Export.java", "String auth = Credentials.basic(", '    "exporter",', '    "%s");' % split("Wq7#", "mLp2Tz9v"))
+P("secret/vendor-token", "scripts/bench_models.sh", 'OPENROUTER_KEY="%s"' % split("sk-or-v1-", r(64, HEX)))
+P("secret/doppler-token", "bitbucket-pipelines.yml", "          - doppler run --token %s -- npm test" % split("dp.st.prd.", r(43)))
+P("secret/generic-secret-yaml", ".gitlab-ci.yml", "    - export SENTRY_AUTH_TOKEN=%s" % split("9c2e", r(60, HEX)))
+N(".gitlab-ci.yml", "    - export SENTRY_AUTH_TOKEN=${SENTRY_TOKEN}", '    - export NPM_TOKEN="$(cat /run/secrets/npm)"')
+P("secret/xml-password-value", "src/main/resources/META-INF/persistence.xml", '    <property name="jakarta.persistence.jdbc.password" value="%s"/>' % split("%KH7", "#kPs-uDOdnGF^"))
+N("src/main/resources/META-INF/persistence.xml", '    <property name="jakarta.persistence.jdbc.password" value="${DB_PASSWORD}"/>')
+P("secret/credential-argument", "db/seeds/002_service_users.sql", "CREATE ROLE reporting LOGIN PASSWORD '%s';" % split("BT*=", "vzSE+DPLsZ6"))
+N("db/roles.sql", "CREATE ROLE reporting LOGIN PASSWORD NULL;")
+P("secret/sql-seed-secret", "db/seeds/003_clients.sql", "INSERT INTO api_clients (name, client_secret)", "VALUES ('partner-portal', '%s');" % split("Qz8w", r(28)))
+P("secret/sql-seed-secret", "db/seeds/004_tokens.sql", "INSERT INTO service_tokens (service, token) VALUES", "  ('crm', '%s')," % split("Lr5t", r(28)), "  ('erp', '%s');" % split("Mb2x", r(28)))
+N("db/seeds/005_settings.sql", "INSERT INTO settings (key, value) VALUES", "  ('token_ttl_seconds', '3600'),", "  ('session_cookie_name', 'acme_session_identifier');")
+P("secret/generic-secret-assignment", "deploy/k8s/api.yaml", "        - name: DB_PASSWORD", '          value: "%s"' % split("Qz7!", "rT3mWp9x"))
+P("secret/generic-secret-yaml", "collections/orders/get.bru", "auth:apikey {", "  key: X-API-Key", "  value: %s" % split("8f3e", r(28)), "  placement: header", "}")
+N("deploy/k8s/api.yaml", "        - name: DB_PASSWORD", "          valueFrom:", "            secretKeyRef:", "        - name: LOG_LEVEL", "          value: debug")
+N("collections/orders/get.bru", "auth:apikey {", "  key: X-API-Key", "  value: {{apiKey}}", "  placement: header", "}")
+# heldout5's half B, read after its score: newer vendor key families; a Basic
+# header's base64 in a HAR's value field.
+P("secret/vendor-token", "services/api/otel.env", "OTEL_EXPORTER_OTLP_HEADERS=x-honeycomb-team=%s" % split("hcaik_", r(58, "abcdefghijklmnopqrstuvwxyz0123456789")))
+P("secret/vendor-token", "flags/flagsmith.rb", "  environment_key: '%s'" % split("ser.", r(22)))
+N("src/main/java/acme/io/Codec.java", "        ser.writeObjectToStreamBuffer(out);")
+P("secret/basic-auth-header", "captures/partner_api.har", '              "name": "Authorization",', '              "value": "Basic %s"' % split("cGFy", base64.b64encode(b"partner:Zk4#wLq9Tm2v").decode()[4:]))
+N("captures/partner_api.har", '              "name": "Authorization",', '              "value": "Basic {{basicAuth}}"')
+# Real lines a first reading of a call's arguments over lines flagged (session 24):
+# twilio/twilio-python, MIT, commit 306691e7, twilio/rest/accounts/v1/credential/aws.py
+# lines 542-548 (a dict of field names); saleor/saleor, BSD-3-Clause, commit 723cd4eb,
+# saleor/webhook/transport/tests/test_utils.py lines 116-121 (a test's parameter names);
+# supabase/cli, MIT, commit 1d1e7191, apps/cli-go/internal/start/start.go lines 674-679.
+N("twilio/rest/accounts/v1/credential/aws.py", "        data = values.of(", "            {", '                "Credentials": credentials,',
+  '                "FriendlyName": friendly_name,', '                "AccountSid": account_sid,', "            }", "        )")
+N("saleor/webhook/transport/tests/test_utils.py", "@pytest.mark.parametrize(", "    (", '        "target_url",', '        "expected_access_key_id",',
+  '        "expected_secret_access_key",', '        "expected_region",')
+N("apps/cli-go/internal/start/start.go", "\t\t\tenv = append(", "\t\t\t\tenv,", '\t\t\t\t"GOTRUE_SMS_PROVIDER=vonage",',
+  '\t\t\t\t"GOTRUE_SMS_VONAGE_API_KEY="+utils.Config.Auth.Sms.Vonage.ApiKey,', '\t\t\t\t"GOTRUE_SMS_VONAGE_API_SECRET="+utils.Config.Auth.Sms.Vonage.ApiSecret.Value,', "\t\t\t)")
+# Real lines (the FP classes of heldout5's half A): supabase/cli, MIT, commit 1d1e7191,
+# packages/config/testdata/legacy-config.toml lines 205 and 317 (an env() reference);
+# Kong/insomnia, Apache-2.0, commit 078bb9b9, packages/insomnia/src/common/__tests__/render.test.ts
+# line 471 (a demo value that names itself).
+N("packages/config/testdata/legacy-config.toml", 'secret = "env(HCAPTCHA_SECRET)"', 'secret = "env(AZURE_SECRET)"')
+N("packages/insomnia/src/common/__tests__/render.test.ts", "          secret: 'ThisIsATopSecretValue',")
+
+
 def text_of(cases):
     out = [";; Generated by make_corpus.py: synthetic values, split by <<>> (see the script).\n"]
     for exp, p, flags, lines in cases:

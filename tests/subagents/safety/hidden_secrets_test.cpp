@@ -398,6 +398,39 @@ TEST_SUITE("safety") {
     CHECK(joined("c.json", {"\"key\": \"apiKey\",", "\"type\": \"string\",", "\"value\": \"" + v + "\""}, "name and value fields") == 0);
   }
 
+  TEST_CASE("name and value fields one a line, a call's arguments and SQL rows over lines (session 24)") {
+    std::vector<Finding> keep;
+    const std::string v = std::string("Qx7v") + "Lm2RtZp4nKw8HsJd6yTb3cWq";
+    // A Kubernetes container's env pair and Bruno's API-key auth block.
+    const Finding* f = review_secret("deploy/api.yaml", {"        - name: API_TOKEN", "          value: \"" + v + "\""}, keep);
+    REQUIRE(f);
+    CHECK(f->line == 1);
+    CHECK(f->end_line == 2);
+    CHECK(f->evidence.find(v) == std::string::npos);
+    CHECK(review_secret("c/get.bru", {"auth:apikey {", "  key: X-API-Key", "  value: " + v, "  placement: header", "}"}, keep));
+    CHECK_FALSE(review_secret("c/get.bru", {"auth:apikey {", "  key: X-API-Key", "  value: {{apiKey}}", "}"}, keep));
+    CHECK_FALSE(review_secret("deploy/api.yaml", {"        - name: API_TOKEN", "          valueFrom:", "            secretKeyRef:"}, keep));
+    CHECK(joined("deploy/api.yaml", {"- name: LOG_LEVEL", "  value: debug"}, "name and value fields") == 1);
+    CHECK(joined("deploy/api.yaml", {"- name: LOG_LEVEL", "  image: x", "  value: debug"}, "name and value fields") == 0);
+    // A call's arguments, one a line: read with the call.
+    const std::string sid = std::string("AC") + "5e0f9b3c7a1d2e4f6a8b0c1d2e3f4a5b";
+    const std::string tok = std::string("9d1c") + "6445d91c770708680128ef128a5c";
+    CHECK(review_secret("notify/sms.ts", {"const client = twilio(", "  '" + sid + "',", "  '" + tok + "'", ");"}, keep));
+    CHECK(joined("a.py", {"connect(", "    settings.USER,", "    \"Wq7#mLp2\");"}, "call over lines") == 1);
+    CHECK(joined("a.py", {"log.info(", "    \"done %s\",", "    n,", ")"}, "call over lines") == 0);  // no key-like literal
+    CHECK(joined("a.py", {"f(", "    a,", "    b,", ")"}, "call over lines") == 0);                   // no literal
+    CHECK(joined("a.py", {"f(", "    \"a1b2\","}, "call over lines") == 0);                           // never closed
+    // A dict or a tuple of names among the arguments (saleor's tests: `x.token,`
+    // then `"shippingMethodId"` read as a value) is no argument list of a client.
+    CHECK(joined("t.py", {"post(", "    query,", "    {", "        \"token\": c.token,", "        \"id\": \"a1b2c3d4\",", "    },", ")"}, "call over lines") == 0);
+    CHECK(joined("t.py", {"@pytest.mark.parametrize(", "    (", "        \"expected_secret_access_key\",", "        \"expected_region2\",", "    ),"}, "call over lines") == 0);
+    // SQL rows under their INSERT's head, in .sql files.
+    CHECK(review_secret("db/seed.sql", {"INSERT INTO api_clients (name, client_secret)", "VALUES ('billing', '" + v + "');"}, keep));
+    CHECK(review_secret("db/seed.sql", {"INSERT INTO service_tokens (service, token) VALUES", "  ('crm', 'x'),", "  ('erp', '" + v + "');"}, keep));
+    CHECK(joined("db/seed.sql", {"insert into t (a, b) values", "  (1, 'x'),", "  (2, 'y');", "  (3, 'z');"}, "SQL rows") == 2);
+    CHECK(joined("db/seed.py", {"insert into t (a, b) values", "  (1, 'x');"}, "SQL rows") == 0);
+  }
+
   TEST_CASE("a key body added under a BEGIN line the file already had") {
     auto with_context = [](const std::string& begin) {
       FileDiff fd;

@@ -92,12 +92,18 @@ TEST_SUITE("safety::secrets_corpus") {
       double min_recall;
       int max_false_alarms;
     };
-    for (const Set& set : {Set{"heldout2", 0.93, 0}, Set{"heldout3", 0.97, 0}, Set{"heldout4", 0.97, 0}}) {
+    for (const Set& set : {Set{"heldout2", 0.93, 0}, Set{"heldout3", 0.97, 0}, Set{"heldout4", 0.97, 0}, Set{"heldout5", 0.97, 0}}) {
       CAPTURE(set.name);
       const SecretScore s = score_set(set.name, 90, 100);
       CHECK(s.recall() >= set.min_recall);
       CHECK(s.false_positives <= set.max_false_alarms);
     }
+  }
+
+  TEST_CASE("the cases written after heldout5's misses (tune24) are all found, and none of their near misses") {
+    const SecretScore s = score_set("tune24", 30, 15);
+    CHECK(s.misses.empty());
+    CHECK(s.false_alarms.empty());
   }
 
   TEST_CASE("red17's missed shapes are all found, and none of their near misses") {
