@@ -201,18 +201,20 @@ bool find_clauses(const re2::FilteredRE2& filter, std::size_t n, std::vector<std
     // clause of every atom (checked above) is sound, only looser.
     add(std::vector<char>(n, 1));
   } else {
-    // A minimal clause through each atom that no clause found so far holds
-    // (at most kMaxClauses): from all atoms (a clause), drop each other
-    // atom in turn while what is left is still a clause.
+    // A minimal clause from each atom that no clause found so far holds (at
+    // most kMaxClauses): from all atoms (a clause), drop each other atom in
+    // turn while what is left is still a clause, then that atom too if it
+    // can go (an AND of ORs: the OR of the atom's group, or of another).
     std::vector<char> covered(n, 0);
     for (std::size_t i = 0; i < n && found.size() < kMaxClauses; ++i) {
       if (covered[i]) continue;
       std::vector<char> in(n, 1);
-      for (std::size_t k = 1; k < n; ++k) {
+      for (std::size_t k = 1; k <= n; ++k) {
         const std::size_t j = (i + k) % n;
         in[j] = 0;
         if (!clause(in)) in[j] = 1;
       }
+      covered[i] = 1;
       for (std::size_t j = 0; j < n; ++j) covered[j] |= in[j];
       add(in);
     }

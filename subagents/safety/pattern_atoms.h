@@ -35,9 +35,9 @@ inline constexpr int kMinAtomLength = 3;
 re2::RE2::Options pattern_options(bool lines);
 
 // A pattern of at most kMaxExactAtoms atoms has its formula read exactly
-// (2^n questions to its FilteredRE2); one with more, a minimal clause
-// through each atom that no clause found before holds (n questions each;
-// an AND of k ORs takes k clauses). At most kMaxClauses clauses either
+// (2^n questions to its FilteredRE2); one with more, a minimal clause from
+// each atom that no clause found before holds (n questions each; an AND of
+// k ORs takes k clauses, its ORs). At most kMaxClauses clauses either
 // way: fewer clauses are a looser sieve, never an unsound one.
 // A pattern of more than kMaxMinimisedAtoms gets the one clause of all its
 // atoms (its question count would grow with the square of its atoms). It

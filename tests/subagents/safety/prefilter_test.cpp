@@ -170,8 +170,8 @@ TEST_SUITE("safety::prefilter") {
     CHECK(pattern_branches("\\b(?i:ab|cd)x(?P<secret>e|f)") ==
           std::vector<std::string>{"\\b(?i:ab)x(?P<secret>e)", "\\b(?i:ab)x(?P<secret>f)", "\\b(?i:cd)x(?P<secret>e)",
                                    "\\b(?i:cd)x(?P<secret>f)"});
-    // Outermost first: the inner group is not split before the outer one.
-    CHECK(pattern_branches("(?:a(?:b|c)|d)e") == std::vector<std::string>{"(?:ab)e", "(?:ac)e", "(?:d)e"});
+    // Outermost first, then the groups inside the pieces.
+    CHECK(pattern_branches("(?:a(?:b|c)|d)e") == std::vector<std::string>{"(?:a(?:b))e", "(?:a(?:c))e", "(?:d)e"});
     // No split: a repeated group (or one inside it), a flag group after the
     // start (its reach crosses '|'), \Q...\E, '|' in a class or escaped.
     CHECK(pattern_branches("(?:ab|cd)+").empty());
@@ -243,10 +243,10 @@ TEST_SUITE("safety::prefilter") {
     CHECK(loose_found);
   }
 
-  TEST_CASE("a pattern of more than ten atoms gets a clause through each of them, not only the first 32") {
-    // Three groups of alternatives, 40 atoms: the third group's atoms come
-    // after the 32nd, and without a clause of its own any text with the
-    // first two groups' words would pass.
+  TEST_CASE("a pattern of more than ten atoms gets its minimal clauses, not one per atom of its first 32") {
+    // Three groups of alternatives, 40 atoms: its clauses are the three
+    // groups (each clause through an atom used to keep that atom and a whole
+    // other group: 32 loose clauses).
     std::string a_list, b_list, c_list;
     for (int i = 0; i < 14; ++i) a_list += fmt::format("{}aword{:02d}", i ? "|" : "", i);
     for (int i = 0; i < 14; ++i) b_list += fmt::format("{}bword{:02d}", i ? "|" : "", i);
