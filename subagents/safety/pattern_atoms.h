@@ -35,13 +35,16 @@ inline constexpr int kMinAtomLength = 3;
 re2::RE2::Options pattern_options(bool lines);
 
 // A pattern of at most kMaxExactAtoms atoms has its formula read exactly
-// (2^n questions to its FilteredRE2); one with more, a clause through each
-// of its first kMaxClauses atoms (n questions each). At most kMaxClauses
-// clauses either way: fewer clauses are a looser sieve, never an unsound
-// one.
+// (2^n questions to its FilteredRE2); one with more, a minimal clause from
+// each atom that no clause found before holds (n questions each; an AND of
+// k ORs takes k clauses, its ORs). At most kMaxClauses clauses either
+// way: fewer clauses are a looser sieve, never an unsound one.
 // A pattern of more than kMaxMinimisedAtoms gets the one clause of all its
-// atoms (its question count would grow with the square of its atoms).
-inline constexpr std::size_t kMaxExactAtoms = 10, kMaxClauses = 32, kMaxMinimisedAtoms = 64;
+// atoms (its question count would grow with the square of its atoms). It
+// was 64, and the shipped prompt-injection patterns of 65-452 atoms passed
+// on any text with one of them ("the", "off", "che"): most of the patterns
+// a commit message named.
+inline constexpr std::size_t kMaxExactAtoms = 10, kMaxClauses = 32, kMaxMinimisedAtoms = 512;
 
 // A pattern compiled (as "(?m)" + pattern, pattern_options(lines)) with its
 // atoms. `error` is RE2's message when it rejects the pattern (then there
@@ -55,11 +58,33 @@ struct AnalysedPattern {
   std::unique_ptr<re2::FilteredRE2> filter;  // holds the one compiled RE2
   std::vector<std::string> atoms;
   std::vector<std::vector<int>> clauses;
+  // For a pattern of more than kMaxExactAtoms atoms, its alternatives
+  // (pattern_branches), each as its own clauses (indices into `atoms`, which
+  // holds their atoms too): a text the pattern matches satisfies every
+  // clause of at least one branch. Empty when the pattern has fewer atoms
+  // or does not split, or a branch has no atoms (then `clauses` alone).
+  std::vector<std::vector<std::vector<int>>> branches;
   std::string error;
   bool matches_empty = false;
   const re2::RE2& re() const { return filter->GetRE2(0); }
 };
 AnalysedPattern analyse_pattern(const std::string& pattern, bool lines);
+
+// At most this many branches per pattern (pattern_branches).
+inline constexpr std::size_t kMaxBranches = 48;
+
+// Patterns whose matches, together, are exactly the matches of `pattern`
+// (each text the pattern matches, one of them matches), or none when it
+// does not split: its top-level alternatives, or one alternation group
+// written out once per alternative (`X(?:A|B)Y` -> `X(?:A)Y`, `X(?:B)Y`),
+// where that group and every group around it is matched exactly once (not
+// repeated: no quantifier after it). Read by a small parser of RE2's
+// syntax that gives up (no split) on what it does not follow: \Q...\E, a
+// flag group such as (?i) anywhere but at the very start (its reach
+// crosses `|`), an unbalanced parenthesis or bracket. Groups are split
+// outermost first, at most kMaxBranches pieces in all. A run of
+// flag groups at the start ("(?m)(?i)") is kept in front of every piece.
+std::vector<std::string> pattern_branches(std::string_view pattern);
 
 // A rule's pattern with its `before` in front: each in a group of its own,
 // so a flag `before` sets ends with it and a `|` at the pattern's top level
@@ -71,15 +96,19 @@ std::string with_before(std::string_view before, std::string_view pattern);
 // options, as [first, first + count) of shipped::kAtoms, and its clauses as
 // [first, first + count) of shipped::kClauses: each clause a count n, then
 // n indices into the pattern's atoms.
+// Its branches as [first, first + count) of shipped::kClauses: per branch
+// a count m of clauses, then m clauses as above.
 struct ShippedPattern {
   std::string_view pattern;
   unsigned atoms_first[2], atoms_count[2], clauses_first[2], clauses_count[2];  // [0]: lines, [1]: PR text
+  unsigned branches_first[2], branches_count[2];
 };
 
 // A shipped pattern's atoms and clauses (as AnalysedPattern's).
 struct ShippedAtoms {
   std::vector<std::string> atoms;
   std::vector<std::vector<int>> clauses;
+  std::vector<std::vector<std::vector<int>>> branches;
 };
 
 // The table gen/pattern_atoms_gen.cpp writes: kPatterns sorted by pattern

@@ -12,7 +12,8 @@
 // first time the sieve names it (LazyRE2). The atoms are found by a table
 // of their first three bytes (AtomFinder), which builds nothing per text;
 // a pattern is a candidate when each of its clauses has an atom in the
-// text. Only the few patterns without atoms keep a set of their own. The
+// text (and, for a long pattern of alternatives, each clause of one of its
+// branches: pattern_atoms.h). Only the few patterns without atoms keep a set of their own. The
 // one set of every pattern is still the faster sieve on repetitive text (a
 // generated import), once its DFA has warmed up: 5-30 ns a byte against
 // ~90 by atoms; but on varied real code
@@ -137,11 +138,20 @@ struct RuleSet::Prefilter {
   std::vector<std::vector<int>> atom_entries;
   std::vector<std::vector<int>> clauses;
   std::vector<std::pair<int, int>> entry_clauses;
+  // An entry whose pattern splits into branches (pattern_atoms.h) is a
+  // candidate only when, besides its own clauses, every clause of one of
+  // its branches has an atom in the text: entry_branches[e] is its range of
+  // `branches`, each a range of `clauses` (an empty range: no branches).
+  std::vector<std::pair<int, int>> branches;
+  std::vector<std::pair<int, int>> entry_branches;
   std::unique_ptr<re2::RE2::Set> unfiltered;  // patterns without atoms, counts widened (a superset)
   std::vector<int> unfiltered_entries;        // unfiltered's index -> entry index
   // Entries whose pattern can name a character outside ASCII (a byte over
-  // 0x7f, or an escape such as \x{...} or \p{...}): their atoms may hold such
-  // characters, which RE2 lowercases by its Unicode tables.
+  // 0x7f, or an escape such as \x{...} or \p{...}) and that have an atom
+  // holding one (RE2 lowercases those by its Unicode tables), or no atoms.
+  // One whose atoms are all ASCII is sieved by them like any other: the
+  // characters outside ASCII that RE2 folds to an ASCII letter are read as
+  // that letter (fold_ascii).
   std::vector<int> wide_entries;
   // Entries of rules that apply only on some paths (not secret rules):
   // sorted, sieved by neither set.
@@ -151,8 +161,9 @@ struct RuleSet::Prefilter {
   // that does match, and some that do not (the individual regexes decide).
   // The atoms are looked for in the text lowercased as RE2 folds case for
   // ASCII letters (ASCII, plus the Kelvin sign and the long s, the two
-  // characters outside ASCII that fold to an ASCII letter); in text with
-  // other characters outside ASCII, every wide entry is a candidate too.
+  // characters outside ASCII that fold to an ASCII letter, and U+0130, whose
+  // lowercase is 'i'); in text with other characters outside ASCII, every
+  // wide entry is a candidate too.
   // When a set's DFA runs out of memory every entry is returned: slower,
   // never wrong. Every path-bound entry is a candidate, unless
   // `with_path_bound` is false (the file scan adds those of its file).

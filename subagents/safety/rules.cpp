@@ -366,6 +366,7 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(std::vector<Parsed>& r
   std::map<std::string, int, std::less<>> atom_ids;
   std::vector<std::string> atoms;  // atom index -> the atom
   std::vector<int> without_atoms;
+  std::vector<char> ascii_atoms;  // entry index -> it has atoms, all of them ASCII
   for (std::size_t i = 0; i < rules.size(); ++i) {
     Rule& rule = rules[i].rule;
     if (lines ? !(rule.on_lines || rule.on_names) : !rule.on_pr_text) continue;
@@ -383,11 +384,15 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(std::vector<Parsed>& r
         if (!analysed.error.empty()) fail_invalid(analysed.error, p, where, "pattern");
         // One with atoms needs one of them in the text: never empty text.
         if (analysed.matches_empty) fail_empty(p, where, "pattern");
-        found = {std::move(analysed.atoms), std::move(analysed.clauses)};
+        found = {std::move(analysed.atoms), std::move(analysed.clauses), std::move(analysed.branches)};
         filter = std::move(analysed.filter);
       }
       pf->entry_clauses.emplace_back(static_cast<int>(pf->clauses.size()), static_cast<int>(pf->clauses.size()));
+      pf->entry_branches.emplace_back(static_cast<int>(pf->branches.size()), static_cast<int>(pf->branches.size()));
       const bool bound = !rule.paths.empty() && rule.kind != RuleKind::secret;
+      ascii_atoms.push_back(!found.atoms.empty() && std::none_of(found.atoms.begin(), found.atoms.end(), [](const std::string& a) {
+        return std::any_of(a.begin(), a.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+      }));
       if (bound) {
         pf->path_bound.push_back(e);
       } else if (found.atoms.empty()) {
@@ -404,12 +409,24 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(std::vector<Parsed>& r
           auto& named = pf->atom_entries[static_cast<std::size_t>(it->second)];
           if (named.empty() || named.back() != e) named.push_back(e);
         }
-        for (const auto& c : found.clauses) {
-          std::vector<int> clause;
-          for (int i : c) clause.push_back(ids.at(static_cast<std::size_t>(i)));
-          pf->clauses.push_back(std::move(clause));
-        }
+        auto add_clauses = [&](const std::vector<std::vector<int>>& cs) {
+          for (const auto& c : cs) {
+            std::vector<int> clause;
+            for (int i : c) clause.push_back(ids.at(static_cast<std::size_t>(i)));
+            pf->clauses.push_back(std::move(clause));
+          }
+        };
+        add_clauses(found.clauses);
         pf->entry_clauses.back().second = static_cast<int>(pf->clauses.size());
+        // Each branch's clauses after the pattern's, as [first, last) of
+        // clauses; the entry's branches as [first, last) of branches.
+        const int first_branch = static_cast<int>(pf->branches.size());
+        for (const auto& b : found.branches) {
+          const int from = static_cast<int>(pf->clauses.size());
+          add_clauses(b);
+          pf->branches.emplace_back(from, static_cast<int>(pf->clauses.size()));
+        }
+        pf->entry_branches.back() = {first_branch, static_cast<int>(pf->branches.size())};
       }
       pf->entries.emplace_back(static_cast<int>(i), static_cast<int>(compiled.size()));
       pf->exact_group.push_back(rule.kind == RuleKind::secret ? 0 : rule.kind == RuleKind::hidden ? 1 : 2);
@@ -430,7 +447,11 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(std::vector<Parsed>& r
     pf->unfiltered = compiled_set(pf->options, bare, "rules");
   }
   for (std::size_t e = 0; e < pf->patterns.size(); ++e) {
-    if (wide_pattern(pf->patterns[e]) && !pf->bound(static_cast<int>(e))) pf->wide_entries.push_back(static_cast<int>(e));
+    // A pattern whose atoms are all ASCII is sieved by them in any text
+    // (fold_ascii finds an ASCII atom wherever RE2's case folding would).
+    if (wide_pattern(pf->patterns[e]) && !ascii_atoms[e] && !pf->bound(static_cast<int>(e))) {
+      pf->wide_entries.push_back(static_cast<int>(e));
+    }
   }
   return pf;
 }
@@ -443,8 +464,9 @@ std::vector<int> every_entry(std::size_t n) {
 
 // `text` with ASCII letters lowercased, and the two characters outside
 // ASCII that RE2's case folding maps to an ASCII letter replaced by it
-// (U+212A KELVIN SIGN: k, U+017F LATIN SMALL LETTER LONG S: s). `*wide`:
-// whether any other byte outside ASCII remains.
+// (U+212A KELVIN SIGN: k, U+017F LATIN SMALL LETTER LONG S: s), and U+0130
+// by 'i' (its lowercase). `*wide`: whether any other byte outside ASCII
+// remains, or a U+0130.
 std::string fold_ascii(std::string_view text, bool* wide) {
   // Most text is ASCII: one pass the compiler vectorises, without the
   // per-byte appends below (a quarter of the atoms' sieve on the 57.7 MB
@@ -473,6 +495,13 @@ std::string fold_ascii(std::string_view text, bool* wide) {
     } else if (text.substr(i, 2) == "\xC5\xBF") {
       out += 's';
       i += 1;
+    } else if (text.substr(i, 2) == "\xC4\xB0") {
+      // U+0130, whose lowercase RE2's prefilter takes to be 'i' (an atom
+      // of a pattern that names it: "\x{130}stanbul" gives "istanbul");
+      // still a character outside ASCII for the wide entries.
+      out += 'i';
+      i += 1;
+      *wide = true;
     } else {
       *wide = true;
       out += static_cast<char>(c);
@@ -598,6 +627,16 @@ std::optional<ShippedAtoms> shipped_atoms(std::string_view pattern, bool lines) 
     out.clauses.emplace_back(c, c + n);
     c += n;
   }
+  c = shipped::kClauses + it->branches_first[k];
+  end = c + it->branches_count[k];
+  while (c < end) {
+    auto& branch = out.branches.emplace_back();
+    for (unsigned m = *c++; m > 0; --m) {
+      const unsigned n = *c++;
+      branch.emplace_back(c, c + n);
+      c += n;
+    }
+  }
   return out;
 }
 
@@ -714,13 +753,19 @@ std::vector<int> RuleSet::Prefilter::filtered_candidates(std::string_view text) 
       if (seen_entry[static_cast<std::size_t>(e)]) continue;
       named.push_back(e);
       seen_entry[static_cast<std::size_t>(e)] = 1;
-      const auto [first, last] = entry_clauses[static_cast<std::size_t>(e)];
-      bool holds = true;
-      for (int c = first; c < last && holds; ++c) {
-        const auto& clause = clauses[static_cast<std::size_t>(c)];
-        holds = std::any_of(clause.begin(), clause.end(), in_text);
-      }
-      if (holds) hits.push_back(e);
+      const auto all_hold = [&](std::pair<int, int> range) {
+        for (int c = range.first; c < range.second; ++c) {
+          const auto& clause = clauses[static_cast<std::size_t>(c)];
+          if (std::none_of(clause.begin(), clause.end(), in_text)) return false;
+        }
+        return true;
+      };
+      if (!all_hold(entry_clauses[static_cast<std::size_t>(e)])) continue;
+      // A pattern with branches matches only where one of them does.
+      const auto [first, last] = entry_branches[static_cast<std::size_t>(e)];
+      bool branch = first == last;
+      for (int b = first; b < last && !branch; ++b) branch = all_hold(branches[static_cast<std::size_t>(b)]);
+      if (branch) hits.push_back(e);
     }
   }
   for (int k : *loose) hits.push_back(unfiltered_entries[static_cast<std::size_t>(k)]);

@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
     std::vector<unsigned> clauses;     // every pattern's clauses: a count, then that many indices
     std::string rows;
     for (const auto& [p, where] : patterns) {
-      std::string ranges[4];
+      std::string ranges[6];
       for (const bool lines : {true, false}) {
         auto a = reviewer::safety::analyse_pattern(p, lines);
         if (!a.error.empty()) {
@@ -106,9 +106,20 @@ int main(int argc, char** argv) {
         }
         ranges[2] += (k ? ", " : "") + std::to_string(first);
         ranges[3] += (k ? ", " : "") + std::to_string(clauses.size() - first);
+        // The branches: per branch its clause count, then its clauses.
+        const std::size_t branches_first = clauses.size();
+        for (const auto& b : a.branches) {
+          clauses.push_back(static_cast<unsigned>(b.size()));
+          for (const auto& t : b) {
+            clauses.push_back(static_cast<unsigned>(t.size()));
+            for (int i : t) clauses.push_back(static_cast<unsigned>(i));
+          }
+        }
+        ranges[4] += (k ? ", " : "") + std::to_string(branches_first);
+        ranges[5] += (k ? ", " : "") + std::to_string(clauses.size() - branches_first);
       }
       rows += "    {" + literal(p) + "sv, {" + ranges[0] + "}, {" + ranges[1] + "}, {" + ranges[2] + "}, {" + ranges[3] +
-              "}},\n";
+              "}, {" + ranges[4] + "}, {" + ranges[5] + "}},\n";
     }
     if (std::any_of(clauses.begin(), clauses.end(), [](unsigned t) { return t > 0xffff; })) {
       std::cerr << "pattern_atoms_gen: a pattern has too many atoms for the table's 16-bit indices\n";

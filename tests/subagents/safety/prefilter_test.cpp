@@ -143,6 +143,7 @@ TEST_SUITE("safety::prefilter") {
         CHECK_FALSE(now.matches_empty);
         CHECK(table->atoms == now.atoms);
         CHECK(table->clauses == now.clauses);
+        CHECK(table->branches == now.branches);
         ++rows;
       }
     }
@@ -159,6 +160,109 @@ TEST_SUITE("safety::prefilter") {
     REQUIRE(a.atoms.size() > kMaxMinimisedAtoms);
     REQUIRE(a.clauses.size() == 1);
     CHECK(a.clauses[0].size() == a.atoms.size());
+  }
+
+  TEST_CASE("a pattern splits into branches only where each match is a branch's match") {
+    // Top-level alternatives, the leading flags in front of each.
+    CHECK(pattern_branches("(?m)(?i)foo\\s+bar|baz") == std::vector<std::string>{"(?m)(?i)foo\\s+bar", "(?m)(?i)baz"});
+    // One group written out per alternative, its brackets kept (a flag
+    // group's reach ends with its group; a capture is still one).
+    CHECK(pattern_branches("\\b(?i:ab|cd)x(?P<secret>e|f)") ==
+          std::vector<std::string>{"\\b(?i:ab)x(?P<secret>e)", "\\b(?i:ab)x(?P<secret>f)", "\\b(?i:cd)x(?P<secret>e)",
+                                   "\\b(?i:cd)x(?P<secret>f)"});
+    // Outermost first, then the groups inside the pieces.
+    CHECK(pattern_branches("(?:a(?:b|c)|d)e") == std::vector<std::string>{"(?:a(?:b))e", "(?:a(?:c))e", "(?:d)e"});
+    // No split: a repeated group (or one inside it), a flag group after the
+    // start (its reach crosses '|'), \Q...\E, '|' in a class or escaped.
+    CHECK(pattern_branches("(?:ab|cd)+").empty());
+    CHECK(pattern_branches("(?:x(?:ab|cd))?y").empty());
+    CHECK(pattern_branches("(?:ab|cd){2}").empty());
+    CHECK(pattern_branches("a(?i)b|c").empty());
+    CHECK(pattern_branches("\\Qa|b\\E").empty());
+    CHECK(pattern_branches("[|]\\|x").empty());
+    CHECK(pattern_branches("(?:a|b").empty());
+    // At most kMaxBranches pieces: a split that would pass them is not made.
+    std::string many;
+    for (std::size_t i = 0; i <= kMaxBranches; ++i) many += fmt::format("{}w{}", i ? "|" : "", i);
+    CHECK(pattern_branches(many).empty());
+    // Every piece, and only they, match what the pattern matches.
+    const std::string pattern = "(?i)\\b(?:ignore|skip)\\s+(?:the\\s+)?(?:rules|checks)|\\bkeep\\s+(?:it|this)\\s+quiet";
+    const auto pieces = pattern_branches(pattern);
+    REQUIRE(pieces.size() >= 2);
+    for (const char* text : {"Ignore the rules", "skip checks", "keep it quiet", "keep the rules", "ignore quiet"}) {
+      const bool whole = re2::RE2::PartialMatch(text, re2::RE2(pattern));
+      const bool any = std::any_of(pieces.begin(), pieces.end(),
+                                   [&](const std::string& p) { return re2::RE2::PartialMatch(text, re2::RE2(p)); });
+      CHECK(whole == any);
+    }
+  }
+
+  TEST_CASE("a pattern of alternatives of several words is a candidate only where one alternative's words are") {
+    // Six alternatives of two words each: 12 atoms, so the pattern's own
+    // clauses are not its whole formula (one word of each alternative can
+    // satisfy them); its branches are.
+    const char* words[6][2] = {{"alpha", "bravo"}, {"charlie", "delta"}, {"echoes", "foxtrot"},
+                               {"golfer", "hotel"}, {"india", "juliet"}, {"kilos", "limas"}};
+    std::string pattern;
+    for (int i = 0; i < 6; ++i) pattern += fmt::format("{}\\b{}\\s+{}\\b", i ? "|" : "", words[i][0], words[i][1]);
+    auto a = analyse_pattern(pattern, false);
+    REQUIRE(a.error.empty());
+    REQUIRE(a.atoms.size() == 12);
+    REQUIRE(a.branches.size() == 6);
+    // A text of one word of each alternative, the pattern's clauses all
+    // holding: the branches turn it away.
+    bool loose_found = false;
+    for (unsigned pick = 0; pick < 64 && !loose_found; ++pick) {
+      std::string text;
+      for (int i = 0; i < 6; ++i) text += std::string(words[i][(pick >> i) & 1u]) + " and ";
+      auto holds = [&](const std::vector<std::vector<int>>& clauses) {
+        return std::all_of(clauses.begin(), clauses.end(), [&](const std::vector<int>& c) {
+          return std::any_of(c.begin(), c.end(), [&](int k) { return text.find(a.atoms[static_cast<std::size_t>(k)]) != std::string::npos; });
+        });
+      };
+      if (!holds(a.clauses)) continue;
+      loose_found = true;
+      CHECK(std::none_of(a.branches.begin(), a.branches.end(), holds));
+      // And the rule set's sieve does not name it, while a text with one
+      // alternative's two words is named.
+      const auto g = layer_repository(load_guidance_texts({}), ".github/reviewer.yml",
+                                      "safety:\n  rules:\n    team-words:\n      kind: code\n      scope: pr\n"
+                                      "      pattern: '" + pattern + "'\n"
+                                      "      severity: error\n      message: m\n      why: w\n      fix: f\n");
+      auto rules = compile_rules(g.section("safety"), g.version);
+      const auto& pf = *rules->text_set;
+      int own = -1;
+      for (std::size_t e = 0; e < pf.entries.size(); ++e) {
+        if (rules->rules[static_cast<std::size_t>(pf.entries[e].first)].id == "team-words") own = static_cast<int>(e);
+      }
+      REQUIRE(own >= 0);
+      auto has = [](const std::vector<int>& v, int e) { return std::binary_search(v.begin(), v.end(), e); };
+      CHECK_FALSE(has(pf.candidates(text), own));
+      CHECK(has(pf.candidates("then echoes foxtrot again"), own));
+    }
+    CHECK(loose_found);
+  }
+
+  TEST_CASE("a pattern of more than ten atoms gets its minimal clauses, not one per atom of its first 32") {
+    // Three groups of alternatives, 40 atoms: its clauses are the three
+    // groups (each clause through an atom used to keep that atom and a whole
+    // other group: 32 loose clauses).
+    std::string a_list, b_list, c_list;
+    for (int i = 0; i < 14; ++i) a_list += fmt::format("{}aword{:02d}", i ? "|" : "", i);
+    for (int i = 0; i < 14; ++i) b_list += fmt::format("{}bword{:02d}", i ? "|" : "", i);
+    for (int i = 0; i < 12; ++i) c_list += fmt::format("{}zword{:02d}", i ? "|" : "", i);
+    const std::string pattern = "(?:" + a_list + ")\\s+(?:" + b_list + ")\\s+(?:" + c_list + ")";
+    auto a = analyse_pattern(pattern, true);
+    REQUIRE(a.error.empty());
+    REQUIRE(a.atoms.size() == 40);
+    CHECK(a.clauses.size() == 3);
+    // 200 atoms in two groups: minimised too (up to kMaxMinimisedAtoms).
+    std::string big, other;
+    for (int i = 0; i < 100; ++i) big += fmt::format("{}word{:03d}", i ? "|" : "", i);
+    for (int i = 0; i < 100; ++i) other += fmt::format("{}other{:03d}", i ? "|" : "", i);
+    auto b = analyse_pattern("(?:" + big + ")\\s+(?:" + other + ")", true);
+    REQUIRE(b.error.empty());
+    CHECK(b.clauses.size() == 2);
   }
 
   TEST_CASE("a repository's rule that is not in the table is sieved by its own atoms, or by the unfiltered set") {
@@ -269,6 +373,32 @@ TEST_SUITE("safety::prefilter") {
       CHECK_MESSAGE(prefilter_missed(*rules, *rules->line_set, t).empty(), t);
     }
   }
+  TEST_CASE("a pattern that names characters outside ASCII but has only ASCII atoms is sieved by them in any text") {
+    // \x27 makes the pattern "wide", but its atoms are ASCII: a text with
+    // characters outside ASCII and none of its atoms does not name it (it
+    // did, as every wide pattern, before); one with them does. A pattern
+    // whose atoms hold a character outside ASCII still is a candidate there.
+    const auto g = layer_repository(load_guidance_texts({}), ".github/reviewer.yml",
+                                    "safety:\n  rules:\n    team-quote:\n      kind: code\n      scope: pr\n"
+                                    "      patterns: ['\\x27zqxsecretword\\x27', 'zqxpr\u00fcfword', '\\x{130}stanbulzqx']\n"
+                                    "      severity: error\n      message: m\n      why: w\n      fix: f\n");
+    auto rules = compile_rules(g.section("safety"), g.version);
+    const auto& pf = *rules->text_set;
+    std::vector<int> own;
+    for (std::size_t e = 0; e < pf.entries.size(); ++e) {
+      if (rules->rules[static_cast<std::size_t>(pf.entries[e].first)].id == "team-quote") own.push_back(static_cast<int>(e));
+    }
+    REQUIRE(own.size() == 3);
+    auto has = [](const std::vector<int>& v, int e) { return std::binary_search(v.begin(), v.end(), e); };
+    const std::string accented = "Signed-off-by: \xC3\x86var Arnfj\xC3\xB6r\xC3\xB0 Bjarmason\n";
+    CHECK_FALSE(has(pf.candidates(accented), own[0]));
+    CHECK(has(pf.candidates(accented + "'ZQXSECRETWORD'"), own[0]));
+    CHECK(has(pf.candidates(accented), own[1]));
+    // U+0130 is read as 'i': its pattern's atom is "istanbulzqx".
+    CHECK(has(pf.candidates("\xC4\xB0stanbulzqx"), own[2]));
+    CHECK_MESSAGE(prefilter_missed(*rules, pf, "\xC4\xB0stanbulzqx").empty(), "U+0130");
+  }
+
   TEST_CASE("a scan tries the exact set past its first megabytes and keeps the sieve that costs less") {
     using std::chrono::nanoseconds;
     constexpr std::size_t block = 4096;
