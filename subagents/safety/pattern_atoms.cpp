@@ -158,9 +158,21 @@ std::vector<std::string> split_once(std::string_view p) {
 
 // The clauses of the formula `filter` holds for one pattern of n atoms
 // (see AnalysedPattern), or none when text without any atom passes it.
-bool find_clauses(const re2::FilteredRE2& filter, std::size_t n, std::vector<std::vector<int>>* out) {
+// `budget` (when given) is the questions left to ask; once spent, the
+// clauses found so far give way to the one clause of all atoms (checked
+// first, so always sound, only looser).
+bool find_clauses(const re2::FilteredRE2& filter, std::size_t n, std::vector<std::vector<int>>* out,
+                  std::size_t* budget) {
   std::vector<int> given, passed;
+  bool spent = false;
   auto clause = [&](const std::vector<char>& in) {
+    if (budget) {
+      if (*budget == 0) {
+        spent = true;
+        return false;
+      }
+      --*budget;
+    }
     given.clear();
     for (std::size_t i = 0; i < n; ++i) {
       if (!in[i]) given.push_back(static_cast<int>(i));
@@ -177,7 +189,12 @@ bool find_clauses(const re2::FilteredRE2& filter, std::size_t n, std::vector<std
     }
     found.insert(std::move(c));
   };
-  if (!clause(std::vector<char>(n, 1))) return false;
+  if (!clause(std::vector<char>(n, 1))) {
+    if (!spent) return false;
+    // No question left even for the first: no sieve by atoms (also sound).
+    out->clear();
+    return false;
+  }
   if (n <= kMaxExactAtoms) {
     // Every minimal clause (sets by size; a superset of a clause is not
     // minimal): the formula exactly.
@@ -219,6 +236,11 @@ bool find_clauses(const re2::FilteredRE2& filter, std::size_t n, std::vector<std
       add(in);
     }
   }
+  if (spent) {
+    out->assign(1, {});
+    for (std::size_t i = 0; i < n; ++i) out->front().push_back(static_cast<int>(i));
+    return true;
+  }
   out->assign(found.begin(), found.end());
   return true;
 }
@@ -248,7 +270,7 @@ std::vector<std::string> pattern_branches(std::string_view pattern) {
   return pieces;
 }
 
-AnalysedPattern analyse_pattern(const std::string& pattern, bool lines) {
+AnalysedPattern analyse_pattern(const std::string& pattern, bool lines, std::size_t* budget) {
   AnalysedPattern out;
   const std::string written = "(?m)" + pattern;
   auto filter = std::make_unique<re2::FilteredRE2>(kMinAtomLength);
@@ -264,7 +286,7 @@ AnalysedPattern analyse_pattern(const std::string& pattern, bool lines) {
   // The formula is asked set by set (FilteredRE2 answers for this pattern
   // alone). A set of atoms is a clause when the formula fails with every
   // atom but those: a text the pattern matches holds one of them.
-  if (out.atoms.empty() || !find_clauses(*out.filter, out.atoms.size(), &out.clauses)) {
+  if (out.atoms.empty() || !find_clauses(*out.filter, out.atoms.size(), &out.clauses, budget)) {
     // No atoms, or the filter passes text without any atom: no sieve by
     // atoms at all.
     out.atoms.clear();
@@ -287,7 +309,8 @@ AnalysedPattern analyse_pattern(const std::string& pattern, bool lines) {
     std::vector<std::vector<int>> clauses;
     if (f.Add(piece, pattern_options(lines), &id) != re2::RE2::NoError) return out;
     f.Compile(&atoms);
-    if (atoms.empty() || !find_clauses(f, atoms.size(), &clauses)) return out;  // a branch any text may pass
+    if (atoms.empty() || !find_clauses(f, atoms.size(), &clauses, budget)) return out;  // a branch any text may pass
+    if (budget && *budget == 0) return out;  // its clauses may be the loose fallback: no branches
     std::vector<int> ids;
     for (const auto& a : atoms) {
       auto at = std::find(all.begin(), all.end(), a);

@@ -367,6 +367,7 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(std::vector<Parsed>& r
   std::vector<std::string> atoms;  // atom index -> the atom
   std::vector<int> without_atoms;
   std::vector<char> ascii_atoms;  // entry index -> it has atoms, all of them ASCII
+  std::size_t questions = kRunTimeQuestions;  // for the patterns not in the build-time table
   for (std::size_t i = 0; i < rules.size(); ++i) {
     Rule& rule = rules[i].rule;
     if (lines ? !(rule.on_lines || rule.on_names) : !rule.on_pr_text) continue;
@@ -380,7 +381,7 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(std::vector<Parsed>& r
       if (auto known = shipped_atoms(p, lines)) {
         found = std::move(*known);
       } else {
-        auto analysed = analyse_pattern(p, lines);
+        auto analysed = analyse_pattern(p, lines, &questions);
         if (!analysed.error.empty()) fail_invalid(analysed.error, p, where, "pattern");
         // One with atoms needs one of them in the text: never empty text.
         if (analysed.matches_empty) fail_empty(p, where, "pattern");

@@ -162,6 +162,32 @@ TEST_SUITE("safety::prefilter") {
     CHECK(a.clauses[0].size() == a.atoms.size());
   }
 
+  TEST_CASE("a pattern analysed at run time stops asking at its budget, with looser clauses that still hold") {
+    // read24b: a repository's rules of many alternatives, each minimised and
+    // split into branches, cost seconds of CPU per rule on every review.
+    std::string pattern;
+    for (int i = 0; i < 60; ++i) pattern += fmt::format("{}alpha{:02d}\\s+beta{:02d}", i ? "|" : "", i, i);
+    auto full = analyse_pattern(pattern, false);
+    REQUIRE(full.error.empty());
+    REQUIRE(full.atoms.size() > kMaxExactAtoms);  // RE2 factors the common "alpha" out: ~61
+    std::size_t budget = 50;
+    auto capped = analyse_pattern(pattern, false, &budget);
+    REQUIRE(capped.error.empty());
+    CHECK(budget == 0);
+    CHECK(capped.branches.empty());
+    REQUIRE(capped.clauses.size() == 1);
+    CHECK(capped.clauses[0].size() == capped.atoms.size());  // the clause of every atom
+    // Without a cap the same pattern asks far more than that.
+    std::size_t counted = 1000000;
+    analyse_pattern(pattern, false, &counted);
+    CHECK(1000000 - counted > 50);
+    // A budget spent before the first question: no sieve by atoms at all.
+    std::size_t none = 0;
+    auto unsieved = analyse_pattern(pattern, false, &none);
+    CHECK(unsieved.atoms.empty());
+    CHECK_FALSE(unsieved.matches_empty);
+  }
+
   TEST_CASE("a pattern splits into branches only where each match is a branch's match") {
     // Top-level alternatives, the leading flags in front of each.
     CHECK(pattern_branches("(?m)(?i)foo\\s+bar|baz") == std::vector<std::string>{"(?m)(?i)foo\\s+bar", "(?m)(?i)baz"});
