@@ -13,12 +13,14 @@ namespace {
 
 // A test written in the source file itself, on an added line: Rust's
 // `#[test]` / `#[cfg(test)] mod tests` and doc-tests (`/// assert...`),
-// Python's doctests (`>>> `), a `test_` function next to the code, Elixir's
-// `doctest`, D's and Zig's `unittest` / `test "..."` blocks. The file's own
-// tests changed, so it is not "changed without its tests".
+// Python's doctests (`>>> `), Elixir's `doctest`, D's and Zig's `unittest` /
+// `test "..."` blocks. The file's own tests changed, so it is not "changed
+// without its tests". Not a `def test_…` in a module: outside test files no
+// runner collects it (ansible's `def test_sdist()`, redash's
+// `def test_connection(self)` are production code; read24b/c).
 bool adds_inline_test(const FileView& f) {
   static const RE2 re(
-      R"(^\s*(?:#\[(?:[\w:]+::)?test\b|#\[cfg\(test\)\]|mod\s+tests?\s*\{|(?:///|//!)\s*(?:assert|#\s*assert)\w*!?\s*\(|>>>\s|(?:pub\s+)?(?:async\s+)?(?:def|fn)\s+test_\w*\s*\(|doctest\s+[A-Z]|unittest\s*\{|test\s+"[^"]*"\s*\{))");
+      R"(^\s*(?:#\[(?:[\w:]+::)?test\b|#\[cfg\(test\)\]|mod\s+tests?\s*\{|(?:///|//!)\s*(?:assert|#\s*assert)\w*!?\s*\(|>>>\s|doctest\s+[A-Z]|unittest\s*\{|test\s+"[^"]*"\s*\{))");
   for (const HunkView& h : f.hunks) {
     for (const SideLine& l : h.new_side) {
       if (l.changed() && RE2::PartialMatch(l.line->content, re)) return true;

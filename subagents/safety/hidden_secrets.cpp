@@ -1097,21 +1097,41 @@ std::size_t find_nocase(std::string_view s, std::string_view needle) {
   return std::string_view::npos;
 }
 
+// `word` (lowercase) in `s` as a word of its own (not inside an identifier
+// such as `config_values`), whatever its case.
+std::size_t find_word_nocase(std::string_view s, std::string_view word) {
+  const auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (std::size_t from = 0; from < s.size();) {
+    const std::size_t k = find_nocase(s.substr(from), word);
+    if (k == std::string_view::npos) return k;
+    const std::size_t at = from + k, end = at + word.size();
+    if ((at == 0 || !ident(s[at - 1])) && (end == s.size() || !ident(s[end]))) return at;
+    from = at + 1;
+  }
+  return std::string_view::npos;
+}
+
 // An SQL INSERT whose rows follow on lines of their own (`INSERT INTO
 // api_clients (name, secret)`, `VALUES`, `('billing', '…'),`, `('crm',
 // '…');`): each row read with the statement's head, `INSERT INTO
 // api_clients (name, secret) VALUES ('billing', '…')`, as the rules read a
-// one-line INSERT. Up to 64 rows; the head within 3 lines. (The caller has
-// seen an .sql file's line start with INSERT.)
+// one-line INSERT. Up to 64 rows; the head within 3 lines and kMaxSqlText
+// bytes, each row too (read24b: heads of column names 340 KB long made a
+// 1 MB file 157 MB of readings). Only the INSERT nearest its VALUES reads
+// the rows. (The caller has seen an .sql file's line start with INSERT.)
+constexpr std::size_t kMaxSqlText = 4096;
 void insert_rows(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
   std::string head;
   std::size_t j = i;
   std::size_t values = std::string_view::npos;
   for (; j < lines.size() && j < i + 3; ++j) {
     if (j > i && lines.number(j) != lines.number(j - 1) + 1) return;
+    const std::string_view t = trim(lines.line(j));
+    if (j > i && find_nocase(t.substr(0, 6), "insert") == 0) return;  // that INSERT reads them
     if (!head.empty()) head += ' ';
-    head += trim(lines.line(j));
-    values = find_nocase(head, "values");
+    head += t;
+    if (head.size() > kMaxSqlText) return;
+    values = find_word_nocase(head, "values");
     if (values != std::string_view::npos) break;
   }
   if (values == std::string_view::npos || j >= lines.size()) return;
@@ -1139,7 +1159,7 @@ void insert_rows(const AddedLines& lines, std::size_t i, std::vector<HiddenReadi
   for (std::size_t k = j + 1; k < lines.size() && k <= j + 64; ++k) {
     if (lines.number(k) != lines.number(k - 1) + 1) return;
     const std::string_view t = trim(lines.line(k));
-    if (!t.starts_with('(')) return;
+    if (!t.starts_with('(') || t.size() > kMaxSqlText) return;
     row(i, k - i + 1, t);
     if (t.ends_with(';')) return;
   }

@@ -429,6 +429,12 @@ TEST_SUITE("safety") {
     CHECK(review_secret("db/seed.sql", {"INSERT INTO service_tokens (service, token) VALUES", "  ('crm', 'x'),", "  ('erp', '" + v + "');"}, keep));
     CHECK(joined("db/seed.sql", {"insert into t (a, b) values", "  (1, 'x'),", "  (2, 'y');", "  (3, 'z');"}, "SQL rows") == 2);
     CHECK(joined("db/seed.py", {"insert into t (a, b) values", "  (1, 'x');"}, "SQL rows") == 0);
+    // read24b: VALUES inside a table's name is not VALUES; a head of huge
+    // column lists is not read (it multiplied a file's bytes by 128), and
+    // stacked INSERT lines read the rows once.
+    CHECK(review_secret("db/seed.sql", {"INSERT INTO config_values (name, client_secret)", "VALUES", "  ('billing', '" + v + "');"}, keep));
+    CHECK(joined("db/seed.sql", {"INSERT INTO t (" + std::string(5000, 'c') + ")", "VALUES", "  (1, 'x');"}, "SQL rows") == 0);
+    CHECK(joined("db/seed.sql", {"INSERT INTO t (a)", "INSERT INTO u (b) VALUES", "  (1, 'x');"}, "SQL rows") == 1);
   }
 
   TEST_CASE("a key body added under a BEGIN line the file already had") {
