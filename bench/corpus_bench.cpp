@@ -228,17 +228,22 @@ int secrets_tree(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string cmd = argc > 1 ? argv[1] : "";
+  std::string cmd = argc > 1 ? argv[1] : "";
   std::string write_dir, negatives, positives;
   bool quiet = false;
-  for (int i = 2; i + 1 < argc; i += 2) {
+  // Every flag takes a value: a bare `--quiet` must not be dropped (it
+  // would list a blind half's misses).
+  bool bad = cmd != "secrets-tree" && argc % 2 != 0;
+  for (int i = 2; i + 1 < argc && cmd != "secrets-tree"; i += 2) {
     if (std::strcmp(argv[i], "--write-files") == 0) write_dir = argv[i + 1];
-    if (std::strcmp(argv[i], "--negatives") == 0) negatives = argv[i + 1];
-    if (std::strcmp(argv[i], "--positives") == 0) positives = argv[i + 1];
-    if (std::strcmp(argv[i], "--quiet") == 0) quiet = std::strcmp(argv[i + 1], "0") != 0;
-    if (std::strcmp(argv[i], "--show") == 0) g_show = argv[i + 1];
+    else if (std::strcmp(argv[i], "--negatives") == 0) negatives = argv[i + 1];
+    else if (std::strcmp(argv[i], "--positives") == 0) positives = argv[i + 1];
+    else if (std::strcmp(argv[i], "--quiet") == 0) quiet = std::strcmp(argv[i + 1], "0") != 0;
+    else if (std::strcmp(argv[i], "--show") == 0) g_show = argv[i + 1];
+    else bad = true;
   }
   try {
+    if (bad) cmd.clear();
     if (cmd == "injection" && !positives.empty()) return injection_positives(positives, quiet);
     if (cmd == "injection") return negatives.empty() ? injection() : injection_negatives(negatives);
     if (cmd == "secrets") return secrets(write_dir);
