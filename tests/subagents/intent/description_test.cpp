@@ -89,6 +89,7 @@ TEST_SUITE("intent description rules") {
   TEST_CASE("a problem with today's code is a why; the same words about the change are not (session 24)") {
     for (const char* body : {"Use the cart helper. The checkout page sums prices itself in two places.",
                              "Add a builder for the query strings: the client builds the strings by hand.",
+                             "Several components build \"N item(s)\" strings by hand. This adds `pluralize`.",
                              "Show sizes in MB, the raw byte count gets unreadable above a few hundred MB.",
                              "The cart logic was copy-pasted from the invoice module; share it instead."}) {
       CAPTURE(body);
