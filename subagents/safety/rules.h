@@ -80,6 +80,10 @@ struct Rule {
   bool unless_on_match = false;  // `unless_reads: match`: a hit inside the match cancels, not one elsewhere on its line
   std::shared_ptr<const LazyRE2> requires_; // must also occur in the file's shown lines
   std::shared_ptr<const LazyRE2> unless_file; // occurring on one of the file's shown lines cancels the rule there
+  // A hit that runs to its line's end (an if opening a block) counts only
+  // when the next shown line matches this (the block hands the request on);
+  // a next line not shown keeps the hit.
+  std::shared_ptr<const LazyRE2> then;
   std::uint64_t languages = 0;  // bit per language; 0 = any file
   PathMatcher paths, exclude_paths;
   double min_entropy = 0.0;

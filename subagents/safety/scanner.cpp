@@ -350,6 +350,7 @@ class FileScanner {
         }
         if (unless_hit) continue;
       }
+      if (rule.then && !then_holds(rule, h)) continue;
       if (rule.kind == RuleKind::secret) {
         const std::string_view value = std::string_view(text).substr(h.vbegin, h.vend - h.vbegin);
         auto verdict = judge_secret(rules_, rule, value);
@@ -381,6 +382,21 @@ class FileScanner {
       }
     }
     return matched;
+  }
+
+  // A rule's `then`: a hit that runs to the end of its line (trailing
+  // blanks aside) counts only when the next shown line (added or context,
+  // the new-side line after it) matches; one not shown keeps the hit.
+  bool then_holds(const Rule& r, const Hit& h) {
+    const std::string_view text = lines_.text();
+    const std::string_view line = lines_.line(h.line);
+    const std::size_t line_end = lines_.starts[h.line] + line.size();
+    if (text.substr(h.end, line_end - h.end).find_first_not_of(" \t\r") != std::string_view::npos) return true;
+    if (!visible_) visible_ = join_lines(fd_, true);
+    const auto& nums = visible_->numbers;
+    const auto it = std::lower_bound(nums.begin(), nums.end(), lines_.numbers[h.line] + 1);
+    if (it == nums.end() || *it != lines_.numbers[h.line] + 1) return true;
+    return re2::RE2::PartialMatch(piece(visible_->line(static_cast<std::size_t>(it - nums.begin()))), r.then->get());
   }
 
   // Whether the file's visible text holds what rule `ri` requires; judged

@@ -1893,7 +1893,7 @@ N("redash/models/users.py", "~    def hash_password(self, password):", "        
 
 # ---- tune23 (session 24): red23's classes, three or four shapes each.
 # A check skipped when the request merely carries a header (an early return before the check).
-P("code/check-skipped-by-header-presence", "internal/mw/auth.go", '\t\tif r.Header.Get("X-Mesh-Probe") != "" {', "~\t\tc, err := r.Cookie(\"session\")", "\t\t\tnext.ServeHTTP(w, r)")
+P("code/check-skipped-by-header-presence", "internal/mw/auth.go", "~\t\tc, err := r.Cookie(\"session\")", '\t\tif r.Header.Get("X-Mesh-Probe") != "" {', "\t\t\tnext.ServeHTTP(w, r)")
 P("code/check-skipped-by-header-presence", "server/middleware/requireUser.js", "  if (req.headers['x-internal-call']) return next();", "~  const session = await loadSession(req);")
 P("code/check-skipped-by-header-presence", "app/middleware/auth.py", '        if request.headers.get("X-Health-Probe"):', "            return await call_next(request)", "~        token = request.cookies.get(\"session\")")
 P("code/check-skipped-by-header-presence", "src/main/java/acme/web/AuthFilter.java", '        if (request.getHeader("X-Internal-Service") != null) {', "            chain.doFilter(req, res);", "~        String session = request.getHeader(\"Authorization\");")
@@ -2174,6 +2174,51 @@ N("apps/cli-go/internal/start/start.go", "\t\t\tenv = append(", "\t\t\t\tenv,", 
 N("packages/config/testdata/legacy-config.toml", 'secret = "env(HCAPTCHA_SECRET)"', 'secret = "env(AZURE_SECRET)"')
 N("packages/insomnia/src/common/__tests__/render.test.ts", "          secret: 'ThisIsATopSecretValue',")
 
+
+# read24a's false alarms of tune23's errors (session 24): a block on the
+# environment or a header that does not hand the request on, a claim or a
+# user setting read with a false default, a NO_VERIFY switch, os.access in a
+# program that only reads its uid, a list of npm prefixes, JSON in __html.
+N("src/middleware/errorHandler.js", "module.exports = function errorHandler(err, req, res, next) {", "  if (res.headersSent) return next(err);",
+  "  if (process.env.NODE_ENV !== 'production') {", "    console.error(err.stack);", "  }")
+N("src/middleware/inertia.js", "module.exports = function inertia(req, res, next) {", "  if (req.headers['x-inertia']) {",
+  "    res.setHeader('Vary', 'X-Inertia');", "  }", "  return next();")
+N("app/middleware.py", "        response = self.get_response(request)", "        if settings.DEBUG:",
+  '            response["X-Elapsed"] = str(time.monotonic() - start)')
+N("app/views.py", '    email_verified = claims.get("email_verified", False)', '    mfa = request.user.profile.settings.get("mfa_enabled", False)')
+N("lfshttp/client.go", '	sslVerify := !osEnv.Bool("GIT_SSL_NO_VERIFY", false)')
+N("lib/ansible/utils/display.py", "        if path and (os.path.exists(path) and os.access(path, os.W_OK)) or os.access(os.path.dirname(path), os.W_OK):",
+  "~        username = 'uid=%s' % os.getuid()")
+N("lib/ansible/modules/unarchive.py", "        if not os.access(src, os.R_OK):", "~        run_uid = os.getuid()")
+N("lib/workers/global/config/parse/host-rules-from-env.ts", "const npmEnvPrefixes = ['npm_config_', 'npm_lifecycle_', 'npm_package_'];")
+N("app/root.tsx", "          dangerouslySetInnerHTML={{", "            __html: `window.ENV = ${JSON.stringify(ENV)}`,",
+  "~  const [params] = useSearchParams();")
+# (On one line the general warning still reads it; the query's error does not.)
+P("code/react-dangerously-set-inner-html", "app/root.tsx", "  <script dangerouslySetInnerHTML={{ __html: `window.ENV = ${JSON.stringify(data.ENV)}` }} />",
+  "~  const [params] = useSearchParams();")
+# ... and their near misses, still errors.
+P("code/check-skipped-by-environment", "src/middleware/auth.js", "  if (process.env.SKIP_AUTH) {", "    return next();", "  }")
+P("code/check-skipped-by-environment", "src/middleware/auth.js", "  if (process.env.SKIP_AUTH) { next(); return; }", "~  const session = await loadSession(req);", "~  return next();")
+P("code/check-skipped-by-header-presence", "src/middleware/auth.js", "  if (req.headers['x-inertia']) {", "    return next();", "  }")
+P("code/verification-off-by-default", "config/settings.py", 'VERIFY_SIGNATURES = getattr(settings, "VERIFY_SIGNATURES", False)')
+P("code/setuid-access-check", "tools/runas.py", "    if not os.access(path, os.R_OK):", "~    os.seteuid(os.getuid())")
+P("code/token-split-in-pieces", "tools/notify.py", 'TOKEN = "".join(["xoxb-1234", "56789012-", "AbCdEfGhIjKl"])')
+P("code/html-from-url-query", "web/src/pages/Search.tsx", "  return <h2 dangerouslySetInnerHTML={{", "    __html: `Results for ${params.get('q')}`,", "  }} />;",
+  "~  const [params] = useSearchParams();")
+
+# read24a's fail-open shapes one step from tune23's rules.
+P("code/check-skipped-by-header-presence", "internal/mw/auth.go", '\tif r.Header.Get("X-Internal-Auth") == "1" {', "\t\tnext.ServeHTTP(w, r)", "\t\treturn")
+P("code/check-skipped-by-header-presence", "internal/mw/auth.go", '\tif r.Header["X-Internal"] != nil {', "\t\tnext.ServeHTTP(w, r)", "\t\treturn")
+P("code/verification-off-by-default", "hooks/settings.py", 'VALIDATE_WEBHOOKS = os.getenv("VALIDATE_WEBHOOKS", "false").lower() == "true"')
+P("code/verification-off-by-default", "config/settings.py", 'CHECK_HMAC = env.bool("CHECK_HMAC", default=False)')
+P("code/secret-compared-partially", "hooks/verify.py", "~    expected = hmac.new(key, body, hashlib.sha256).hexdigest()", "    return hmac.compare_digest(sig, expected[:len(sig)])")
+P("code/secret-compared-partially", "server/hooks.js", "~  const expected = crypto.createHmac('sha256', secret).update(body).digest('hex');", "  return signature.slice(0, 8) === expected.slice(0, 8);")
+P("code/jwt-algorithm-from-token", "api/auth.py", "~    h = jwt.get_unverified_header(t)", '    return jwt.decode(t, key, algorithms=[h["alg"]])')
+P("code/class-from-request", "src/main/java/com/acme/jobs/JobServlet.java", '        Object o = Class.forName(request.getParameter("cls")).getDeclaredConstructor().newInstance();')
+P("code/ldap-filter-concatenation", "accounts/ldap_auth.py", '    conn.search("ou=people,dc=acme,dc=dev", "(uid={})".format(username), attributes=["cn"])', "~import ldap3")
+P("code/log-token", "app/oauth.py", '    logger.info("token exchanged", access_token=access_token)')
+N("app/oauth.py", '    logger.info("token exchanged", token_type=token_type)')
+N("src/ids.js", "  if (id.slice(0, 8) === prefix) return true;", "~  const token = await getToken();")
 
 def text_of(cases):
     out = [";; Generated by make_corpus.py: synthetic values, split by <<>> (see the script).\n"]

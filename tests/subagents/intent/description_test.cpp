@@ -86,6 +86,24 @@ TEST_SUITE("intent description rules") {
     }
   }
 
+  TEST_CASE("a problem with today's code is a why; the same words about the change are not (session 24)") {
+    for (const char* body : {"Use the cart helper. The checkout page sums prices itself in two places.",
+                             "Add a builder for the query strings: the client builds the strings by hand.",
+                             "Several components build \"N item(s)\" strings by hand. This adds `pluralize`.",
+                             "Show sizes in MB, the raw byte count gets unreadable above a few hundred MB.",
+                             "The cart logic was copy-pasted from the invoice module; share it instead."}) {
+      CAPTURE(body);
+      CHECK_FALSE(has_rule(run_intent(pr_with("Use the cart helper", body), one_file()), "intent/no-why"));
+    }
+    // read24a: what the change does, in the words of a problem.
+    for (const char* body : {"Multiply the price by the quantity in the cart total, in both places.",
+                             "Multiply the price by the quantity. Copy-pasted from the invoice module.",
+                             "Compute the cart total by hand instead of the helper."}) {
+      CAPTURE(body);
+      CHECK(has_rule(run_intent(pr_with("Update cart total", body), one_file()), "intent/no-why"));
+    }
+  }
+
   TEST_CASE("reasons given in ordinary words are a why (red team controls, real commit bodies)") {
     for (const char* body : {
              "Customers asked to leave delivery instructions with their order. This adds an optional note field.",
