@@ -99,7 +99,7 @@ ADDR_X = (r'(?:'
   # who writes the summary or review: "Chi genera il riassunto", "Quien genere el resumen", "wer die Zusammenfassung erstellt"
   r'|\b(?:quien|quem|chi|wer|celui\s+qui)\s+(?:\w+\s+){0,3}?(?:genera|generi|genere|gera|gere|escreve|scrive|escribe|redacta|redige|rédige|génère|erstellt|schreibt|resume|riassume|résume|compila|prepara|prépare|verfasst)\w*\s+(?:\w+\s+){0,3}?(?:riassunto|resumen|resumo|Zusammenfassung|résumé|revisione|revisión|revisão|Review|recensione|sintesi|síntesis|síntese)'
   # nl
-  r'|(?:AI|automatische|geautomatiseerde)[\s-]?(?:reviewers?|beoordelaars?|assistent|agent|reviews?|controles?|beoordeling|analyse)|(?:de\s+)?(?:tool|bot|assistent)\s+die\s+(?:\w+\s+){0,3}(?:samenvat|beoordeelt|controleert|leest|reviewt)'
+  r'|(?:AI|automatische|geautomatiseerde)[\s-]?(?:reviewers?|beoordelaars?|assistent|agent|controles?|beoordeling)|(?:automatische|geautomatiseerde)[\s-]?(?:reviews?|analyse)|(?:de\s+)?(?:tool|bot|assistent)\s+die\s+(?:\w+\s+){0,3}(?:samenvat|beoordeelt|controleert|leest|reviewt)'
   r'|(?:审查|审核|评审|检查|确认|レビュー|確認|要約|总结|摘要)[^。\n]{0,12}?(?:AI|模型|助手|工具|ツール|ボット|エージェント)|(?:Tools?|Bots?|Modelle?|Assistent(?:en)?|KI|Werkzeuge?|Agent(?:en)?)\s*,\s*(?:das|der|die)\s+[^.,\n]{0,40}?(?:zusammenfass|prüf|bewert|lies|les|review|analysier|bearbeit|verarbeit)\w*'
   # ru
   r'|(?:ИИ|ии)[\s-]*(?:ревьюер\w*|рецензент\w*|ассистент\w*|агент\w*)|(?:ревьюер|рецензент|ассистент|агент|бот)\w*[\s-]+(?:ИИ|ии)|автоматически\s+(?:провер|ревью|анализ)[а-яё]*|автоматическ[а-яёА-ЯЁ]+\s+(?:ревью|рецензент|проверк|проверяющ|анализ)[а-яёА-ЯЁ]*|(?:бот|агент|ассистент|инструмент|модел)[а-яёА-ЯЁ]*,?\s+(?:котор[а-яёА-ЯЁ]+\s+)?(?:обрабатыва|проверя|анализиру|чита|ревьюи|сканиру)|(?:Агент|Ассистент|Бот|ИИ)\s*:|для\s+ИИ'
