@@ -28,6 +28,15 @@ namespace {
 
 const std::string kPrefilterData = std::string(REVIEWER_SOURCE_DIR) + "/tests/data/";
 
+// The entries of `pf` that belong to the rule `id`, in order.
+std::vector<int> entries_of(const RuleSet& rules, const RuleSet::Prefilter& pf, const std::string& id) {
+  std::vector<int> out;
+  for (std::size_t e = 0; e < pf.entries.size(); ++e) {
+    if (rules.rules[static_cast<std::size_t>(pf.entries[e].first)].id == id) out.push_back(static_cast<int>(e));
+  }
+  return out;
+}
+
 // Entries of `pf` that match `text` (by its exact sieve, the one set of
 // every pattern) but are missing from its atom sieve's candidates, as rule
 // ids; empty when the atom sieve kept every match.
@@ -257,11 +266,9 @@ TEST_SUITE("safety::prefilter") {
                                       "      severity: error\n      message: m\n      why: w\n      fix: f\n");
       auto rules = compile_rules(g.section("safety"), g.version);
       const auto& pf = *rules->text_set;
-      int own = -1;
-      for (std::size_t e = 0; e < pf.entries.size(); ++e) {
-        if (rules->rules[static_cast<std::size_t>(pf.entries[e].first)].id == "team-words") own = static_cast<int>(e);
-      }
-      REQUIRE(own >= 0);
+      const std::vector<int> mine = entries_of(*rules, pf, "team-words");
+      REQUIRE(mine.size() == 1);
+      const int own = mine[0];
       auto has = [](const std::vector<int>& v, int e) { return std::binary_search(v.begin(), v.end(), e); };
       CHECK_FALSE(has(pf.candidates(text), own));
       CHECK(has(pf.candidates("then echoes foxtrot again"), own));
@@ -359,12 +366,7 @@ TEST_SUITE("safety::prefilter") {
     auto g = load_guidance_texts({});
     auto rules = compile_rules(g.section("safety"), g.version);
     const auto& pf = *rules->line_set;
-    std::vector<int> settings;  // `\S`: matches any line with a visible character
-    for (std::size_t e = 0; e < pf.entries.size(); ++e) {
-      if (rules->rules[static_cast<std::size_t>(pf.entries[e].first)].id == "review-settings-changed") {
-        settings.push_back(static_cast<int>(e));
-      }
-    }
+    const std::vector<int> settings = entries_of(*rules, pf, "review-settings-changed");  // `\S`: any visible line
     REQUIRE(settings.size() == 1);
     const int e = settings[0];
     CHECK(pf.bound(e));
@@ -410,10 +412,7 @@ TEST_SUITE("safety::prefilter") {
                                     "      severity: error\n      message: m\n      why: w\n      fix: f\n");
     auto rules = compile_rules(g.section("safety"), g.version);
     const auto& pf = *rules->text_set;
-    std::vector<int> own;
-    for (std::size_t e = 0; e < pf.entries.size(); ++e) {
-      if (rules->rules[static_cast<std::size_t>(pf.entries[e].first)].id == "team-quote") own.push_back(static_cast<int>(e));
-    }
+    const std::vector<int> own = entries_of(*rules, pf, "team-quote");
     REQUIRE(own.size() == 3);
     auto has = [](const std::vector<int>& v, int e) { return std::binary_search(v.begin(), v.end(), e); };
     const std::string accented = "Signed-off-by: \xC3\x86var Arnfj\xC3\xB6r\xC3\xB0 Bjarmason\n";
