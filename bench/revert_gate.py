@@ -34,6 +34,9 @@ FEATURES = ["la", "ld", "lt", "ns", "nd", "nf", "entropy", "fix", "ndev", "age",
             "prior_reverts", "fix_share", "touches_code", "author_bug_share", "file_bug_share"]
 NOT_COUNTS = {"fix", "fix_share", "touches_code", "entropy", "author_bug_share", "file_bug_share"}
 EXTRA = ["first_change", "touches_ci", "docs_only", "tests_only", "touches_deps", "near_revert_90d", "tentative"]
+# Chosen on TUNE before CHECK was read (session 25): the pooled revert prior
+# with the extra signals, its logit added to the repository's own.
+CHOSEN = "blend1"
 TUNE = ["eslint", "git", "okhttp", "pip", "prettier", "rubocop", "ruff", "tokio"]
 CHECK = ["babel", "cargo", "core", "fmt", "framework", "prometheus", "redis", "svelte"]
 
