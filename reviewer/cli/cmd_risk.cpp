@@ -3,6 +3,7 @@
 // `reviewer risk eval --repo PATH [--split DATE]`: time-split evaluation of
 // that model on the repository's own history.
 #include <ctime>
+#include <fstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -27,7 +28,66 @@ struct RiskArgs {
   std::vector<std::string> guidance;
   std::string split;
   std::string format = "text";
+  std::string label = "any";
+  std::string rows;
 };
+
+history::EvalLabel eval_label(const std::string& s) {
+  if (s == "revert") return history::EvalLabel::revert;
+  if (s == "fix") return history::EvalLabel::fix;
+  return history::EvalLabel::any;
+}
+
+std::string label_words(history::EvalLabel l) {
+  switch (l) {
+    case history::EvalLabel::revert: return "later-reverted";
+    case history::EvalLabel::fix: return "bug-introducing (blamed by a fix)";
+    case history::EvalLabel::any: break;
+  }
+  return "later-reverted or bug-introducing";
+}
+
+// Every indexed commit as a JSON line: what it was known by before it
+// landed (its features), when it was reverted or blamed, its subject and
+// the paths it changed (as the files are called at the index's tip), for
+// studies of the labels outside the product (bench/README.md, session 25).
+void write_rows(const history::HistoryIndex& index, const std::string& path) {
+  std::vector<std::vector<std::uint32_t>> files_of(index.commits.size());
+  for (std::uint32_t f = 0; f < index.files.size(); ++f) {
+    for (const auto c : index.files[f].commits) {
+      if (c < files_of.size()) files_of[c].push_back(f);
+    }
+  }
+  std::string out;
+  for (std::size_t i = 0; i < index.commits.size(); ++i) {
+    const auto& c = index.commits[i];
+    nlohmann::json paths = nlohmann::json::array();
+    for (const auto f : files_of[i]) paths.push_back(index.files[f].path);
+    nlohmann::json features = nlohmann::json::object();
+    for (int f = 0; f < history::kFeatureCount; ++f) {
+      features[std::string(history::feature_name(f))] = c.features[static_cast<std::size_t>(f)];
+    }
+    const nlohmann::json j = {{"i", i},
+                              {"sha", c.sha},
+                              {"time", c.time},
+                              {"author", c.author},
+                              {"fix", c.fix},
+                              {"revert", c.revert},
+                              {"bulk", c.bulk},
+                              {"reverted_at", c.reverted_at},
+                              {"fixed_at", c.fixed_at},
+                              {"reverted_by", c.reverted_by == history::CommitFacts::kNone
+                                                  ? nlohmann::json(nullptr) : nlohmann::json(c.reverted_by)},
+                              {"subject", c.subject},
+                              {"features", features},
+                              {"paths", paths}};
+    out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += '\n';
+  }
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << out;
+  if (!f.flush()) throw Error(Error::Code::io, fmt::format("--rows: cannot write {}", path));
+}
 
 std::string day(std::int64_t t) {
   std::time_t tt = static_cast<std::time_t>(t);
@@ -96,6 +156,8 @@ int run_eval(const RiskArgs& a) {
   eo.maturity_days = cfg.label_maturity_days;
   eo.approve_share = cfg.approve_share;
   eo.threshold = cfg.threshold;
+  eo.label = eval_label(a.label);
+  if (!a.rows.empty()) write_rows(index, a.rows);
   const auto r = history::evaluate(history::MemoryIndex(index), eo);
   if (a.format == "json") {
     nlohmann::json buckets = nlohmann::json::array();
@@ -105,15 +167,16 @@ int run_eval(const RiskArgs& a) {
                          {"a", b.share_a()}, {"b", b.share_b()}});
     }
     nlohmann::json j = {{"split", day(r.split)}, {"train_changes", r.train_rows}, {"train_positives", r.train_positives},
-                        {"test_changes", r.test_rows}, {"test_positives", r.test_positives}, {"roc_auc", r.auc},
+                        {"test_changes", r.test_rows}, {"test_positives", r.test_positives},
+                        {"label", a.label}, {"roc_auc", r.auc},
                         {"threshold", r.threshold}, {"threshold_source", r.threshold_source}, {"buckets", buckets}};
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
-  fmt::print("split {}: trained on {} changes before it ({} reverted or bug-introducing), scored {} after it ({})\n",
-             day(r.split), r.train_rows, r.train_positives, r.test_rows, r.test_positives);
+  fmt::print("split {}: trained on {} changes before it ({} reverted or bug-introducing), scored {} after it ({} {})\n",
+             day(r.split), r.train_rows, r.train_positives, r.test_rows, r.test_positives, label_words(eo.label));
   fmt::print("ROC AUC {:.3f}; threshold {:.3f} ({})\n", r.auc, r.threshold, r.threshold_source);
-  fmt::print("A = share of later-reverted or bug-introducing changes approved; B = share of the others approved\n");
+  fmt::print("A = share of {} changes approved; B = share of the others approved\n", label_words(eo.label));
   fmt::print("{:<5} {:>9} {:>9} {:>7} {:>7} {:>6}\n", "size", "positives", "others", "A", "B", "A/B");
   for (const auto& b : r.buckets) {
     if (b.positives + b.negatives == 0) continue;
@@ -143,6 +206,13 @@ void add_risk_command(CLI::App& app, Action& run) {
   common(eval, a);
   eval->add_option("--split", a->split, "Split date YYYY-MM-DD (default: 75% of the mature history before it)");
   eval->add_option("--format", a->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  eval->add_option("--label", a->label,
+                   "What counts as a bad change after the split: any (reverted or blamed by a fix, what the model "
+                   "learns), revert (reverted only) or fix (blamed by a fix only); the others are every other change")
+      ->check(CLI::IsMember({"any", "revert", "fix"}));
+  eval->add_option("--rows", a->rows,
+                   "Also write every indexed commit (features before it landed, when it was reverted or blamed, "
+                   "subject, paths) to this file as JSON lines");
   eval->callback([&run, a] { run = [a] { return run_eval(*a); }; });
 }
 

@@ -66,6 +66,17 @@ RiskModel train_repository_model(const IndexView& index, double maturity_days, l
   return m;
 }
 
+bool labelled_at(const CommitFacts& c, EvalLabel label, std::int64_t t) {
+  const bool reverted = c.reverted_at != 0 && c.reverted_at <= t;
+  const bool fixed = c.fixed_at != 0 && c.fixed_at <= t;
+  switch (label) {
+    case EvalLabel::revert: return reverted;
+    case EvalLabel::fix: return fixed;
+    case EvalLabel::any: break;
+  }
+  return reverted || fixed;
+}
+
 double roc_auc(const std::vector<double>& scores, const std::vector<bool>& positive) {
   std::vector<std::size_t> order(scores.size());
   std::iota(order.begin(), order.end(), 0);
@@ -128,7 +139,7 @@ EvalResult evaluate(const IndexView& index, const EvalOptions& options) {
     if (c.time < out.split || c.bulk) continue;
     if (c.time >= mature_end) break;  // too young to know whether it went bad
     const double p = model.probability(c.features);
-    const bool positive = c.positive_at(now);
+    const bool positive = labelled_at(c, options.label, now);
     scores.push_back(p);
     labels.push_back(positive);
     const bool approved = p <= out.threshold;

@@ -47,8 +47,19 @@ struct EvalResult {
   std::vector<EvalBucket> buckets;  // "all" first, then by size
 };
 
+// What counts as a bad change on the test side of an evaluation (the model
+// is trained on `any` whatever this says): reverted or blamed by a fix
+// (`any`, what the model learns), reverted only (`revert`: a later commit
+// reverted it), or blamed by a fix only (`fix`, SZZ). The others are every
+// other change, so under `revert` a change a fix blamed counts as an other.
+enum class EvalLabel { any, revert, fix };
+
+// Whether `c` is a bad change under `label`, by what was known at time `t`.
+bool labelled_at(const CommitFacts& c, EvalLabel label, std::int64_t t);
+
 struct EvalOptions {
   std::optional<std::int64_t> split;   // default: 75% of the mature history before it
+  EvalLabel label = EvalLabel::any;
   double maturity_days = 90;
   double approve_share = 0.6;
   std::optional<double> threshold;     // an absolute probability instead of the share

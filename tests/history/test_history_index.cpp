@@ -436,4 +436,19 @@ TEST_SUITE("history::index") {
     auto fresh = history::training_rows(history::MemoryIndex(ix), h.record(ix, young).time + 86400, 90);
     CHECK(fresh.empty());
   }
+  TEST_CASE("an evaluation's label: reverted only, blamed by a fix only, or either, by what was known then") {
+    history::CommitFacts c;
+    c.reverted_at = 100;
+    history::CommitFacts f;
+    f.fixed_at = 200;
+    using history::EvalLabel;
+    CHECK(history::labelled_at(c, EvalLabel::revert, 100));
+    CHECK_FALSE(history::labelled_at(c, EvalLabel::revert, 99));  // not yet reverted
+    CHECK_FALSE(history::labelled_at(c, EvalLabel::fix, 1000));
+    CHECK(history::labelled_at(c, EvalLabel::any, 100));
+    CHECK(history::labelled_at(f, EvalLabel::fix, 200));
+    CHECK_FALSE(history::labelled_at(f, EvalLabel::revert, 1000));  // blamed, never reverted: an "other" change
+    CHECK(history::labelled_at(f, EvalLabel::any, 1000));
+    CHECK_FALSE(history::labelled_at(history::CommitFacts{}, EvalLabel::any, 1000));
+  }
 }
