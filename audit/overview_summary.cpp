@@ -251,13 +251,23 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
   last_rows_ = 0;
   for (auto& p : parts) join(p);
   prs_.reserve(scan.merges());
-  scan.each_merge([&](const ChangeKey& k, const CompactMerge& c, MergedChange* odd) {
+  // The scan hands the same string for each merge of a repository: its id
+  // is looked up once per run of them, not hashed per merge.
+  const std::string* last_repository = nullptr;
+  std::uint32_t repo = 0;
+  scan.each_merge([&](const std::string& repository, std::int64_t pr, const CompactMerge& c, MergedChange* odd) {
     if (stop.stop_requested()) throw Cancelled();
     if (odd) {
-      add_merge(k, std::move(*odd));
-    } else {
-      entry_of(k).merges.push_back(c);
+      add_merge({repository, pr, ""}, std::move(*odd));
+      return;
     }
+    if (&repository != last_repository) {
+      last_repository = &repository;
+      repo = id_of(repository);
+    }
+    auto& entry = prs_[{repo, pr}];
+    entry.repo = repo;
+    entry.merges.push_back(c);
   });
   last_prs_ = prs_.size();
   last_readers_ = static_cast<int>(readers.size());
