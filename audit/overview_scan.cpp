@@ -17,7 +17,10 @@ std::uint32_t NameIds::id_of(const std::string& name) {
 
 std::int64_t NameIds::find(const std::string& name) const {
   const auto it = ids.find(name);
-  return it == ids.end() ? -1 : it->second;
+  // Both arms 64-bit: `? -1 : it->second` took the uint32_t's type, and -1
+  // came back as 4294967295 (an overview filtered on a repository the log
+  // never named wrote past its flags and crashed the console).
+  return it == ids.end() ? std::int64_t{-1} : std::int64_t{it->second};
 }
 
 namespace {
