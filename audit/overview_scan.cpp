@@ -8,14 +8,19 @@
 namespace reviewer::audit {
 
 std::uint32_t NameIds::id_of(const std::string& name) {
+  if (last < names.size() && names[last] == name) return last;
   const auto [it, added] = ids.try_emplace(name, static_cast<std::uint32_t>(names.size()));
   if (added) names.push_back(name);
+  last = it->second;
   return it->second;
 }
 
 std::int64_t NameIds::find(const std::string& name) const {
   const auto it = ids.find(name);
-  return it == ids.end() ? -1 : it->second;
+  // Both arms 64-bit: `? -1 : it->second` took the uint32_t's type, and -1
+  // came back as 4294967295 (an overview filtered on a repository the log
+  // never named wrote past its flags and crashed the console).
+  return it == ids.end() ? std::int64_t{-1} : std::int64_t{it->second};
 }
 
 namespace {
@@ -79,11 +84,19 @@ MergeScan::Sha MergeScan::sha_of(std::string_view text, std::vector<std::string>
   return sha;
 }
 
+std::uint32_t MergeScan::repo_id(Read& read, const std::string& name) {
+  const auto local = read.names.id_of(name);
+  if (local < read.repo.size()) return read.repo[local];
+  std::lock_guard lock(repos_mu_);
+  read.repo.push_back(repos_.id_of(name));
+  return read.repo.back();
+}
+
 void MergeScan::read_events(LogReader& log, const Check& check) {
   auto& odd = events_read_.odd;
   log.each(console_sql("summary_scan_events.sql"), {}, [&](const LogRow& r) {
     check();
-    const Key key{int_value(r.values[1]), events_read_.names.id_of(text_ref(r.values[0]))};
+    const Key key{int_value(r.values[1]), repo_id(events_read_, text_ref(r.values[0]))};
     const std::string& kind = text_ref(r.values[2]);
     const std::string& at = text_ref(r.values[3]);
     if (kind == "merged") merges_.push_back({key, time_of(at, odd), sha_of(text_ref(r.values[4]), odd)});
@@ -99,7 +112,7 @@ void MergeScan::read_heads(LogReader& log, const Check& check) {
   log.each(console_sql("summary_scan_heads.sql"), {}, [&](const LogRow& r) {
     check();
     const bool approve = text_ref(r.values[4]) == "approve" && text_ref(r.values[5]) == "active";
-    heads_.push_back({{int_value(r.values[1]), heads_read_.names.id_of(text_ref(r.values[0]))},
+    heads_.push_back({{int_value(r.values[1]), repo_id(heads_read_, text_ref(r.values[0]))},
                       sha_of(text_ref(r.values[2]), heads_read_.odd), int_value(r.values[3]), approve});
   });
   sort_by_key(heads_);
@@ -111,7 +124,7 @@ void MergeScan::read_runs(LogReader& log, const Check& check, bool with_heads, c
            [&](const LogRow& r) {
              check();
              const std::string &repo = text_ref(r.values[0]), &decision = text_ref(r.values[3]);
-             const Key key{int_value(r.values[1]), runs_read_.names.id_of(repo)};
+             const Key key{int_value(r.values[1]), repo_id(runs_read_, repo)};
              const std::string& started_at = text_ref(r.values[2]);
              const auto plain = plain_seconds(started_at);
              const bool approve = decision == "approve" && text_ref(r.values[4]) == "active";
@@ -121,32 +134,15 @@ void MergeScan::read_runs(LogReader& log, const Check& check, bool with_heads, c
            });
   sort_by_key(bot_runs_);
   if (with_heads) {
-    heads_read_ = runs_read_;  // the heads' keys and shas hold the runs' ids and texts
+    heads_read_.odd = runs_read_.odd;  // the heads' shas hold the runs' texts
     sort_by_key(heads_);
   }
 }
 
 void MergeScan::each_merge(const Row& row) {
-  // The heads' and runs' repository ids as the events' (-1: not there).
-  const auto as_events = [&](const NameIds& names) {
-    std::vector<std::int64_t> to;
-    for (const auto& name : names.names) to.push_back(events_read_.names.find(name));
-    return to;
-  };
-  // The heads and runs re-keyed by the events' repository ids (a row whose
-  // repository has no event matches no merge) and sorted again, so that a
-  // merge finds its own by key: a walk by number alone would visit every
-  // repository's pull request of that number (repositories squared). Once:
-  // their names are then the events'.
-  const auto rekey = [&](auto& rows, NameIds& names) {
-    const auto to = as_events(names);
-    std::erase_if(rows, [&](const auto& r) { return to[r.key.repo] < 0; });
-    for (auto& r : rows) r.key.repo = static_cast<std::uint32_t>(to[r.key.repo]);
-    sort_by_key(rows);
-    names = events_read_.names;
-  };
-  rekey(heads_, heads_read_.names);
-  rekey(bot_runs_, runs_read_.names);
+  // Every read keyed by repos_' ids and sorted by key in its own thread: a
+  // merge finds its own rows by key (a walk by number alone would visit
+  // every repository's pull request of that number: repositories squared).
   const auto& event_odd = events_read_.odd;
   // The same head text, each sha with its own read's texts.
   const auto same_sha = [&](const Sha& h, const Sha& m) {
@@ -185,7 +181,7 @@ void MergeScan::each_merge(const Row& row) {
     for (auto r = run; r != bot_runs_.end() && r->key == m.key; ++r) {
       keep_least(bot_at, bot_run, r->started_at, runs_read_.odd);
     }
-    const ChangeKey key{events_read_.names.names[m.key.repo], m.key.pr, ""};
+    const std::string& repository = repos_.names[m.key.repo];
     using Approval = CompactMerge::Approval;
     const auto approval = bot ? (approved ? Approval::bot_human : Approval::bot) : (approved ? Approval::human : Approval::none);
     // Plain as compact_merge() has it: a merge time that is not empty, the
@@ -198,13 +194,13 @@ void MergeScan::each_merge(const Row& row) {
       c.bot_approved_at = bot_at;
       c.approval = approval;
       c.reverted = reverted;
-      row(key, c, nullptr);
+      row(repository, m.key.pr, c, nullptr);
       continue;
     }
     MergedChange c{time_text(m.at, event_odd), approval_text(approval), reverted,
                    time_text(opened_at, event_odd), time_text(approved_at, event_odd),
                    time_text(bot_at, runs_read_.odd)};
-    row(key, {}, &c);
+    row(repository, m.key.pr, {}, &c);
   }
 }
 

@@ -24,6 +24,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,9 @@ namespace reviewer::audit {
 struct NameIds {
   std::vector<std::string> names;  // by id
   std::unordered_map<std::string, std::uint32_t> ids;
+  // The last id given: rows of one repository (or decision) often come in
+  // runs, and comparing with it is cheaper than hashing the name.
+  std::uint32_t last = static_cast<std::uint32_t>(-1);
   std::uint32_t id_of(const std::string& name);
   // The id of `name`, or -1 when it was never interned.
   std::int64_t find(const std::string& name) const;
@@ -60,7 +64,10 @@ class MergeScan {
                                  std::optional<std::int64_t> plain, const std::string& decision)>;
   // A merge's row: compact when its times are plain and `odd` is null, else
   // `odd` is its row as text (compact_merge.h's rule) and `compact` unused.
-  using Row = std::function<void(const ChangeKey&, const CompactMerge& compact, MergedChange* odd)>;
+  // `repository` is the read's own name (the same string for each of its
+  // merges: no copy per merge).
+  using Row = std::function<void(const std::string& repository, std::int64_t pr, const CompactMerge& compact,
+                                 MergedChange* odd)>;
 
   // summary_scan_events.sql: merges, openings, approvals and reverts.
   void read_events(LogReader& log, const Check& check);
@@ -108,9 +115,14 @@ class MergeScan {
   static Sha sha_of(std::string_view text, std::vector<std::string>& odd);
   // The texts each read keeps beside its fixed-width values (rare).
   struct Read {
-    NameIds names;
+    NameIds names;  // its own, interned without a lock
+    std::vector<std::uint32_t> repo;  // names' id -> repos_' id
     std::vector<std::string> odd;
   };
+  // The id in repos_ of a repository a read names: its keys are those of
+  // the other reads as soon as they are read, so that each read sorts its
+  // rows in its own thread and each_merge() walks them as they are.
+  std::uint32_t repo_id(Read& read, const std::string& name);
   struct Merge {
     Key key;
     std::int64_t at = 0;
@@ -136,8 +148,10 @@ class MergeScan {
   // Flat vectors of fixed-width rows sorted by key (no hash map, no heap
   // string per row: their allocations and the fresh memory they touched
   // were most of a start's CPU on the 100,000-change log). Repository
-  // names: each read interns its own (they may run on different threads),
-  // joined by name in each_merge().
+  // names: shared by the reads (they may run on different threads), each
+  // read taking the lock only for a name new to it.
+  std::mutex repos_mu_;
+  NameIds repos_;
   Read events_read_, heads_read_, runs_read_;
   std::vector<Merge> merges_;
   std::vector<Event> events_;  // openings, approvals, reverts

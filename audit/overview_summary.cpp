@@ -197,6 +197,37 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
 
+  // The merges' rows, once the three reads they come from are done; they
+  // touch only prs_ and names_, which no read touches (each writes its
+  // Part, joined after every reader has ended).
+  const auto add_scanned_merges = [&] {
+    prs_.reserve(scan.merges());
+    // The scan hands the same string for each merge of a repository: its id
+    // is looked up once per run of them, not hashed per merge.
+    const std::string* last_repository = nullptr;
+    std::uint32_t repo = 0;
+    scan.each_merge([&](const std::string& repository, std::int64_t pr, const CompactMerge& c, MergedChange* odd) {
+      if (stop.stop_requested() || failed.load(std::memory_order_relaxed)) throw Cancelled();
+      if (odd) {
+        add_merge({repository, pr, ""}, std::move(*odd));
+        return;
+      }
+      if (&repository != last_repository) {
+        last_repository = &repository;
+        repo = id_of(repository);
+      }
+      auto& entry = prs_[{repo, pr}];
+      entry.repo = repo;
+      entry.merges.push_back(c);
+    });
+  };
+  // How many of the merges' reads are still to end: the reader that ends
+  // the last builds the rows at once, while the other may still be
+  // reading the rules or the votes (it was a step of its own after both
+  // readers, on one core).
+  std::atomic<int> scans_left{static_cast<int>(std::count_if(jobs.begin(), jobs.end(), [](RebuildRead j) {
+    return j == RebuildRead::events || j == RebuildRead::runs || j == RebuildRead::heads;
+  }))};
   const auto run = [&](LogReader& log, RebuildRead job, Part& out) {
     const MergeScan::Check check = [&] {
       if (stop.stop_requested() || failed.load(std::memory_order_relaxed)) throw Cancelled();
@@ -223,6 +254,8 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
     }
     out.rows = static_cast<std::int64_t>(out.runs.size() + out.overrides.size() + out.votes.size());
     for (auto* v : {&out.runs, &out.overrides, &out.votes}) std::sort(v->plain.begin(), v->plain.end(), earlier);
+    const bool scan_read = job == RebuildRead::events || job == RebuildRead::runs || job == RebuildRead::heads;
+    if (scan_read && --scans_left == 0) add_scanned_merges();
   };
   const auto work = [&](LogReader& log, std::exception_ptr& error) {
     try {
@@ -250,15 +283,6 @@ void OverviewSummary::rebuild(const std::vector<LogReader*>& readers, const std:
   }
   last_rows_ = 0;
   for (auto& p : parts) join(p);
-  prs_.reserve(scan.merges());
-  scan.each_merge([&](const ChangeKey& k, const CompactMerge& c, MergedChange* odd) {
-    if (stop.stop_requested()) throw Cancelled();
-    if (odd) {
-      add_merge(k, std::move(*odd));
-    } else {
-      entry_of(k).merges.push_back(c);
-    }
-  });
   last_prs_ = prs_.size();
   last_readers_ = static_cast<int>(readers.size());
 }

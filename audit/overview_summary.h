@@ -206,7 +206,9 @@ class OverviewSummary {
                                       TimedList& votes);
   // Sorts the plain records of `v` from `old_size` on into those before.
   static void add_sorted(TimedList& v, std::size_t old_size);
-  static bool earlier(const Timed& a, const Timed& b) { return a.at < b.at; }
+  // A function object, not a function: std::sort inlines it rather than
+  // calling through a pointer (the runs' sort, 117,000 records at start).
+  static constexpr auto earlier = [](const Timed& a, const Timed& b) { return a.at < b.at; };
 
   Reread reread_;
   bool built_ = false;

@@ -73,14 +73,14 @@ class PgReader final : public LogReader {
 
   void each(std::string_view sql, const std::vector<Value>& params,
             const std::function<void(const LogRow&)>& row) override {
-    auto r = db_.exec(dollar_params(sql), params);
+    // Row by row as they arrive, never the whole result in memory.
     LogRow out;
-    out.values.resize(static_cast<std::size_t>(r.columns()));
-    for (int i = 0; i < r.rows(); ++i) {
+    db_.each_row(dollar_params(sql), params, [&](const storage::PgResult& r, int i) {
+      out.values.resize(static_cast<std::size_t>(r.columns()));
       // Each value written over the last row's: its text's buffer reused.
       for (int c = 0; c < r.columns(); ++c) r.value_into(i, c, out.values[static_cast<std::size_t>(c)]);
       row(out);
-    }
+    });
   }
 
   std::vector<TableLayout> chained_tables() override { return pg_chained_tables(db_); }

@@ -216,6 +216,40 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<Value>& para
                sql);
 }
 
+void PgConnection::each_row(std::string_view sql, const std::vector<Value>& params,
+                            const std::function<void(const PgResult&, int)>& row) {
+  if (!conn_) throw PgError(fmt::format("{}: not connected", where()), "08003", Error::Retry::transient);
+  pg_conn* c = conn_.get();
+  const Bound b = bind(params, params.size());
+  if (PQsendQueryParams(c, std::string(sql).c_str(), static_cast<int>(params.size()), nullptr, b.values.data(),
+                        b.lengths.data(), b.formats.data(), 0) != 1) {
+    check(nullptr, sql);  // throws why it was not sent
+  }
+  // Refused (it never is right after a send): the rows come as one result.
+  (void)PQsetSingleRowMode(c);
+  // Every result is read, a failure's too: libpq needs the null that ends
+  // them before the connection takes another statement.
+  std::exception_ptr failed;
+  for (pg_result* raw = PQgetResult(c); raw != nullptr; raw = PQgetResult(c)) {
+    if (failed) {
+      PQclear(raw);
+      continue;
+    }
+    try {
+      const auto status = PQresultStatus(raw);
+      if (status != PGRES_SINGLE_TUPLE) {
+        check(raw, sql);  // the end of the rows (PGRES_TUPLES_OK), or throws the error
+        continue;
+      }
+      const PgResult r(raw);
+      row(r, 0);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  }
+  if (failed) std::rethrow_exception(failed);
+}
+
 // Prepared once per connection: no parsing or planning per execution, most
 // of a small statement's server time. Keyed by the text itself and named in
 // order: a name derived from a hash of the text could, however unlikely,

@@ -46,11 +46,10 @@ int run_console(const ConsoleFlags& f) {
   const auto [host, port] = listen_address(f.listen);
   console::ConsoleOptions options{location, console::TokenSet::load(f.tokens), f.trusted_header};
   options.summary_cache = f.summary_cache;
-  // Refuse at start what every request would refuse: a log that cannot be
-  // read, a PostgreSQL role that can reach the server's files.
-  audit::open_read_only_session(options.location, options.query_timeout);
   const std::string where = storage::is_postgres_url(options.location) ? storage::redact_url(options.location)
                                                                           : options.location;
+  const std::string checked = options.location;
+  const auto timeout = options.query_timeout;
 
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -58,7 +57,13 @@ int run_console(const ConsoleFlags& f) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  // The console starts reading the log for its overview at once; the
+  // check below runs meanwhile, on a connection of its own.
   console::Console console(std::move(options));
+  // Refuse at start what every request would refuse, before anything
+  // listens: a log that cannot be read, a PostgreSQL role that can reach
+  // the server's files (the overview's reading stops when it throws).
+  audit::open_read_only_session(checked, timeout);
   http::HttpLimits limits;
   limits.threads = 4;  // pages run their queries on the I/O threads
   limits.max_connections = 256;

@@ -1,5 +1,7 @@
 #include "reviewer/console/live_overview.h"
 
+#include <system_error>
+
 #include <fmt/format.h>
 
 namespace reviewer::console {
@@ -12,14 +14,27 @@ LiveOverview::LiveOverview(Open open, SummaryCache cache, audit::OverviewSummary
       try {
         // Two sessions: the build reads through both at once when they see
         // the same head (the summary checks), on two cores; without a second
-        // one (a server out of connections) it reads through one.
-        const auto session = open_();
-        std::unique_ptr<audit::ReadOnlySession> second;
-        try {
-          second = open_();
-        } catch (const std::exception&) {
-          second.reset();
-        }
+        // one (a server out of connections) it reads through one. Both are
+        // opened at once (on PostgreSQL each is a connection, its checks and
+        // settings: round trips one need not wait for the other's).
+        std::unique_ptr<audit::ReadOnlySession> session, second;
+        const auto open_second = [&] {
+          try {
+            second = open_();
+          } catch (const std::exception&) {
+            second.reset();
+          }
+        };
+        {
+          std::jthread opener;
+          try {
+            opener = std::jthread(open_second);
+          } catch (const std::system_error&) {
+            // No thread to spare: one after the other.
+          }
+          session = open_();
+          if (!opener.joinable()) open_second();
+        }  // joined
         // A summary from the cache's file is brought up to the log's head
         // (or, the log replaced since, rebuilt); one refused is rebuilt.
         if (!cache_.path.empty()) summary_.load(cache_.path, cache_.identity);

@@ -378,4 +378,39 @@ TEST_SUITE("audit PostgreSQL") {
                          doctest::Contains("NUL byte"), Error);
     CHECK(store->row_count() == 0);
   }
+
+  TEST_CASE("rows read one at a time: all of them, and a connection still usable after a throw or an error") {
+    auto s = test::PgSchema::create("pg-each-row");
+    if (!s) return;
+    auto db = storage::PgConnection::open(s->url(), "test database");
+    const std::string sql = "SELECT g, 'r' || g FROM generate_series(1, $1::int) g";
+    std::vector<std::string> seen;
+    db.each_row(sql, {std::int64_t{1000}}, [&](const storage::PgResult& r, int i) {
+      CHECK(r.int64(i, 0) == static_cast<std::int64_t>(seen.size()) + 1);
+      seen.push_back(r.text(i, 1));
+    });
+    REQUIRE(seen.size() == 1000);
+    CHECK(seen.back() == "r1000");
+    int calls = 0;
+    db.each_row(sql, {std::int64_t{0}}, [&](const storage::PgResult&, int) { ++calls; });
+    CHECK(calls == 0);
+    // A callback's throw after a few rows: the rest is drained, the
+    // exception passed on, and the transaction around it not aborted.
+    db.exec("BEGIN");
+    CHECK_THROWS_WITH_AS(db.each_row(sql, {std::int64_t{100000}},
+                                     [&](const storage::PgResult&, int) {
+                                       if (++calls == 3) throw std::runtime_error("enough");
+                                     }),
+                         "enough", std::runtime_error);
+    CHECK(calls == 3);
+    CHECK(db.exec("SELECT 41 + 1").int64(0, 0) == 42);
+    db.exec("ROLLBACK");
+    // An error after some rows were sent (a division by zero at row 500).
+    calls = 0;
+    CHECK_THROWS_WITH_AS(db.each_row("SELECT 1 / (500 - g) FROM generate_series(1, 1000) g", {},
+                                     [&](const storage::PgResult&, int) { ++calls; }),
+                         doctest::Contains("division by zero"), Error);
+    CHECK(calls < 500);
+    CHECK(db.exec("SELECT 2").int64(0, 0) == 2);
+  }
 }

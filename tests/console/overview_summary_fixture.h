@@ -92,7 +92,7 @@ inline void append_batch(audit::AuditStore& s, audit::LogReader& log, int b) {
 }
 
 inline std::vector<audit::ConsoleFilter> summary_filters(const std::string& merged_at) {
-  std::vector<audit::ConsoleFilter> out(6);
+  std::vector<audit::ConsoleFilter> out(8);
   out[1].since = "2025-10-01T00:00:00Z";  // a quarter
   out[1].until = "2025-12-31T23:59:59Z";
   out[2].repositories = {"acme/web"};
@@ -100,6 +100,10 @@ inline std::vector<audit::ConsoleFilter> summary_filters(const std::string& merg
   out[3].repositories = {"acme/infra", "acme/payments"};
   out[4].since = out[4].until = merged_at;  // one second
   out[5].since = "2030-01-01T00:00:00Z";    // nothing
+  // A repository the log never named, alone and beside one it did (the
+  // summary looked its id up as 4294967295 and wrote past its flags).
+  out[6].repositories = {"nosuch/repo"};
+  out[7].repositories = {"nosuch/repo", "acme/web"};
   return out;
 }
 
