@@ -201,7 +201,7 @@ TEST_SUITE("server::Server") {
     REQUIRE(test::wait_until([&] { return handler->jobs().size() == 2; }, 10s));
     CHECK(handler->jobs()[0].head_sha == sha1);  // was running: told it is superseded
     CHECK(handler->jobs()[1].head_sha == sha3);  // sha2 never ran
-    REQUIRE(test::wait_until([&] { return s.server->queue().stats().jobs_by_state["done"] == 1; }, 5s));
+    REQUIRE(test::wait_until([&] { return s.server->queue().stats().ended_total["done"] == 1; }, 5s));
     CHECK(test::query_one(s.settings.queue_db(), "SELECT COUNT(*) FROM jobs WHERE state='superseded'") == "2");
   }
 
