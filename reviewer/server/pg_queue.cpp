@@ -455,7 +455,7 @@ class PgQueue final : public JobQueue {
     return st;
   }
 
-  std::string explain_stats() override {
+  std::string explain_queries() override {
     std::lock_guard lock(mu_);
     reconnect();
     std::string plans;
@@ -507,25 +507,29 @@ class PgQueue final : public JobQueue {
   // Batched as prune_rows; after it, the rows left that old are those of
   // live jobs (skipped) and of dead letters kept.
   std::int64_t prune_bodies(std::chrono::milliseconds age) override {
-    return walk("queue_deliveries", "received_ms",
+    PrunePacer pacer(opt_.prune_batch, {});
+    return walk(pacer, "queue_deliveries", "received_ms",
                 "UPDATE queue_deliveries d SET body=NULL FROM last WHERE d.id>$1 AND d.id<=last.id AND d.received_ms<$3 "
                 "AND d.body IS NOT NULL AND NOT EXISTS (SELECT 1 FROM queue_jobs j WHERE j.delivery_id=d.delivery_id "
                 "AND j.state IN ('pending','leased')) RETURNING 1",
                 opt_.now_ms() - age.count(), std::nullopt);
   }
 
-  PruneCounts prune_rows(std::chrono::milliseconds age, std::optional<std::chrono::milliseconds> dead_age) override {
+  PruneCounts prune_rows(std::chrono::milliseconds age, std::optional<std::chrono::milliseconds> dead_age,
+                         const std::function<bool()>& stop) override {
     const auto now = opt_.now_ms();
     const std::int64_t cutoff = now - age.count();
     PruneCounts pruned;
+    PrunePacer pacer(opt_.prune_batch, stop);
     // Jobs first, so their deliveries qualify in the second walk; dead
     // letters only with a retention of their own, once reported.
-    pruned.jobs = walk("queue_jobs", "created_ms",
+    pruned.jobs = walk(pacer, "queue_jobs", "created_ms",
                        "DELETE FROM queue_jobs q USING last WHERE q.id>$1 AND q.id<=last.id AND ("
                        "  (q.state IN ('done','failed','superseded') AND q.finished_ms<$3) "
                        "  OR (q.state='dead' AND q.reported_ms IS NOT NULL AND q.finished_ms<$4::bigint)) RETURNING 1",
                        cutoff, dead_age ? std::optional(now - dead_age->count()) : std::nullopt);
-    pruned.deliveries = walk("queue_deliveries", "received_ms",
+    if (stop && stop()) return pruned;
+    pruned.deliveries = walk(pacer, "queue_deliveries", "received_ms",
                              "DELETE FROM queue_deliveries d USING last WHERE d.id>$1 AND d.id<=last.id "
                              "AND d.received_ms<$3 AND NOT EXISTS (SELECT 1 FROM queue_jobs j "
                              "WHERE j.delivery_id=d.delivery_id) RETURNING 1",
@@ -534,16 +538,15 @@ class PgQueue final : public JobQueue {
   }
 
  private:
-  // Walks `table` by id, oldest first, prune_batch rows a statement (its
-  // own transaction): `change`, a DELETE or UPDATE ... FROM last (the
+  // Walks `table` by id, oldest first, a batch (PrunePacer) a statement,
+  // its own transaction: `change`, a DELETE or UPDATE ... FROM last (the
   // batch's last row) RETURNING 1, acts on ids ($1, last.id], $3 the
   // cutoff, $4 the dead letters' (NULL: none). Ids grow with `time_column`:
   // the walk stops at the batch that reaches rows newer than the cutoff,
   // having read the rows kept before it and one batch more, not the
-  // table. Claims (this connection) wait one batch at most: the lock is let
-  // go between batches for as long as the batch took.
-  std::int64_t walk(const std::string& table, const std::string& time_column, const std::string& change,
-                    std::int64_t cutoff, std::optional<std::int64_t> dead_cutoff) {
+  // table. Claims (this connection) wait one short batch at most.
+  std::int64_t walk(PrunePacer& pacer, const std::string& table, const std::string& time_column,
+                    const std::string& change, std::int64_t cutoff, std::optional<std::int64_t> dead_cutoff) {
     const std::string sql = fmt::format(
         "WITH last AS (SELECT id, {1} AS t FROM (SELECT id, {1} FROM {0} WHERE id>$1 ORDER BY id LIMIT $2) b "
         "  ORDER BY id DESC LIMIT 1), c AS ({2}) "
@@ -552,12 +555,13 @@ class PgQueue final : public JobQueue {
     const bool uses_dead_cutoff = change.find("$4") != std::string::npos;
     std::int64_t after = 0, changed = 0;
     for (;;) {
-      const auto started = std::chrono::steady_clock::now();
       bool more = false;
+      std::chrono::steady_clock::duration held{};
       {
         std::lock_guard lock(mu_);
+        const auto started = std::chrono::steady_clock::now();
         reconnect();
-        const std::int64_t batch = opt_.prune_batch;
+        const std::int64_t batch = pacer.rows();
         auto r = !uses_dead_cutoff ? db_.prepared(sql, {after, batch, cutoff})
                  : dead_cutoff     ? db_.prepared(sql, {after, batch, cutoff, *dead_cutoff})
                                    : db_.prepared(sql, {after, batch, cutoff, Value{}});
@@ -565,10 +569,9 @@ class PgQueue final : public JobQueue {
         after = r.int64(0, 0);
         more = r.int64(0, 1) < cutoff;
         changed += r.int64(0, 2);
+        held = std::chrono::steady_clock::now() - started;
       }
-      if (!more) return changed;
-      std::this_thread::sleep_for(std::max<std::chrono::steady_clock::duration>(
-          std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1)));
+      if (!more || !pacer.next(held)) return changed;
     }
   }
 

@@ -30,7 +30,7 @@ struct QueueOptions {
   // Raw bodies go to segment files of this size in <queue dir>/bodies
   // (body_log.h); tests make them small to see segments close.
   std::int64_t body_segment_bytes = std::int64_t{64} << 20;
-  // Rows prune_rows deletes per transaction; it yields between two.
+  // Rows prune_rows deletes per transaction at most (PrunePacer, queue_policy.h).
   int prune_batch = 1000;
   // Milliseconds since the epoch; tests replace it with a fake clock.
   std::function<std::int64_t()> now_ms;
@@ -118,10 +118,13 @@ class JobQueue {
   // its delivery and a delivery younger than `age` (a redelivery of it is
   // still a duplicate) are never deleted. In transactions of at most
   // QueueOptions::prune_batch rows, yielding to intake between them.
-  virtual PruneCounts prune_rows(std::chrono::milliseconds age,
-                                 std::optional<std::chrono::milliseconds> dead_letter_age) = 0;
-  // The query plans of stats()' statements (tests: none scans the jobs).
-  virtual std::string explain_stats() = 0;
+  // `stop` (when given) is asked between batches: true ends the prune
+  // early (the server is stopping; the next prune goes on).
+  virtual PruneCounts prune_rows(std::chrono::milliseconds age, std::optional<std::chrono::milliseconds> dead_letter_age,
+                                 const std::function<bool()>& stop = {}) = 0;
+  // The query plans of stats()' statements (tests: none reads the whole
+  // jobs table), and on SQLite of prune_rows' deletes (by id range).
+  virtual std::string explain_queries() = 0;
 
   // Calls `wake` (from a thread of the queue) whenever a job may have
   // become claimable through another process's intake, so idle workers of

@@ -315,9 +315,11 @@ void Server::Impl::maintain() {
         std::optional<std::chrono::milliseconds> dead_age;
         if (settings.dead_letter_retention_days > 0) dead_age = std::chrono::hours(24) * settings.dead_letter_retention_days;
         // Rows first: the bodies of deliveries it deleted need no clearing.
-        const auto rows = queue->prune_rows(age, dead_age);
+        const auto started = std::chrono::steady_clock::now();
+        const auto rows = queue->prune_rows(age, dead_age, [this] { return stopping.load(); });
         if (rows.jobs > 0 || rows.deliveries > 0) {
-          log.info("queue_rows_pruned", {{"jobs", rows.jobs}, {"deliveries", rows.deliveries}});
+          const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+          log.info("queue_rows_pruned", {{"jobs", rows.jobs}, {"deliveries", rows.deliveries}, {"ms", ms.count()}});
         }
         auto n = queue->prune_bodies(age);
         if (n > 0) log.info("delivery_bodies_pruned", {{"count", n}});

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "reviewer/server/queue.h"
+#include "reviewer/server/queue_policy.h"
 #include "server_fixture.h"
 #include "storage/postgres.h"
 #include "storage/sqlite.h"
@@ -543,7 +544,7 @@ TEST_SUITE("server::JobQueue") {
     });
   }
 
-  TEST_CASE("stats() reads the live jobs and a few rows, never the whole jobs table") {
+  TEST_CASE("stats() reads the live jobs and a few rows, never the whole jobs table; the prune reads id ranges") {
     test::on_each_backend("stats-plan", [](const std::string& at) {
       QueueContext c("stats-plan", 3, 64 << 20, at);
       c.q->enqueue({c.item("o/r", 1, "a")});  // the tables exist with their indexes
@@ -576,7 +577,7 @@ TEST_SUITE("server::JobQueue") {
       const auto st = c.q->stats();
       CHECK(st.ended_total.at("done") == kJobs);
       CHECK(st.jobs_by_state.at("pending") == 1);
-      const std::string plans = c.q->explain_stats();
+      const std::string plans = c.q->explain_queries();
       INFO(plans);
       // Before: SELECT state, COUNT(*) FROM jobs GROUP BY state read every job
       // (0.25 s at 547,000 jobs, under the writer's lock).
@@ -584,6 +585,29 @@ TEST_SUITE("server::JobQueue") {
       CHECK(plans.find("Seq Scan on queue_jobs") == std::string::npos);    // PostgreSQL
       CHECK(plans.find("Seq Scan on queue_deliveries") == std::string::npos);
       CHECK(plans.find("SCAN deliveries") == std::string::npos);
+      // prune_rows' batches (SQLite): by the primary key's range, not the
+      // state index (which read every finished job's entry per batch).
+      if (c.url.empty()) {
+        CHECK(plans.find("SEARCH jobs USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)") != std::string::npos);
+        CHECK(plans.find("SEARCH deliveries USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)") != std::string::npos);
+        CHECK(plans.find("jobs USING INDEX jobs_by_state") == std::string::npos);
+      }
     });
+  }
+
+  TEST_CASE("the prune's batches shrink while one holds the lock too long, grow back, and stop when asked") {
+    bool stop = false;
+    PrunePacer p(1000, [&] { return stop; });
+    CHECK(p.rows() == 1000);
+    for (int expected : {500, 250, 125, 62, 31, 16, 16}) {
+      CHECK(p.next(9ms));  // over the 8 ms target
+      CHECK(p.rows() == expected);
+    }
+    CHECK(p.next(1ms));
+    CHECK(p.rows() == 32);
+    CHECK(p.next(6ms));  // near the target: kept
+    CHECK(p.rows() == 32);
+    stop = true;
+    CHECK_FALSE(p.next(1ms));
   }
 }
