@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -76,6 +77,16 @@ constexpr std::string_view kLiveJobs =
     "UNION ALL SELECT 'dead', COUNT(*) FROM queue_jobs WHERE state='dead'";
 constexpr std::string_view kOldestPending = "SELECT MIN(created_ms) FROM queue_jobs WHERE state='pending'";
 constexpr std::string_view kDeliveriesEver = "SELECT COALESCE(MAX(id), 0) FROM queue_deliveries";  // ids only grow
+
+// prune_rows' changes of a batch (PgQueue::walk): ids ($1, last.id], $3
+// the cutoff, $4 the dead letters' (NULL: kept).
+constexpr std::string_view kPruneJobs =
+    "DELETE FROM queue_jobs q USING last WHERE q.id>$1 AND q.id<=last.id AND ("
+    "  (q.state IN ('done','failed','superseded') AND q.finished_ms<$3) "
+    "  OR (q.state='dead' AND q.reported_ms IS NOT NULL AND q.finished_ms<$4::bigint)) RETURNING 1";
+constexpr std::string_view kPruneDeliveries =
+    "DELETE FROM queue_deliveries d USING last WHERE d.id>$1 AND d.id<=last.id "
+    "AND d.received_ms<$3 AND NOT EXISTS (SELECT 1 FROM queue_jobs j WHERE j.delivery_id=d.delivery_id) RETURNING 1";
 
 // Round-robin in two levels, as in SQLite: the installation served longest
 // ago, then its repository served longest ago, then its oldest job. SKIP
@@ -459,7 +470,18 @@ class PgQueue final : public JobQueue {
     std::lock_guard lock(mu_);
     reconnect();
     std::string plans;
-    for (auto sql : {kEndedTotals, kLiveJobs, kOldestPending, kDeliveriesEver}) {
+    std::vector<std::string> queries;
+    for (auto sql : {kEndedTotals, kLiveJobs, kOldestPending, kDeliveriesEver}) queries.emplace_back(sql);
+    // The prune's batches, with values for the parameters (EXPLAIN needs them).
+    for (auto [table, column, change] : {std::tuple{"queue_jobs", "created_ms", kPruneJobs},
+                                         std::tuple{"queue_deliveries", "received_ms", kPruneDeliveries}}) {
+      std::string sql = walk_sql(table, column, std::string(change));
+      for (auto [param, value] : {std::pair{"$1", "0"}, std::pair{"$2", "1000"}, std::pair{"$3", "0"}, std::pair{"$4", "NULL"}}) {
+        for (auto at = sql.find(param); at != std::string::npos; at = sql.find(param, at)) sql.replace(at, 2, value);
+      }
+      queries.push_back(sql);
+    }
+    for (const auto& sql : queries) {
       auto e = db_.exec(fmt::format("EXPLAIN {}", sql));
       for (int i = 0; i < e.rows(); ++i) plans += e.text(i, 0) + "\n";
     }
@@ -523,21 +545,23 @@ class PgQueue final : public JobQueue {
     PrunePacer pacer(opt_.prune_batch, stop);
     // Jobs first, so their deliveries qualify in the second walk; dead
     // letters only with a retention of their own, once reported.
-    pruned.jobs = walk(pacer, "queue_jobs", "created_ms",
-                       "DELETE FROM queue_jobs q USING last WHERE q.id>$1 AND q.id<=last.id AND ("
-                       "  (q.state IN ('done','failed','superseded') AND q.finished_ms<$3) "
-                       "  OR (q.state='dead' AND q.reported_ms IS NOT NULL AND q.finished_ms<$4::bigint)) RETURNING 1",
-                       cutoff, dead_age ? std::optional(now - dead_age->count()) : std::nullopt);
+    pruned.jobs = walk(pacer, "queue_jobs", "created_ms", std::string(kPruneJobs), cutoff,
+                       dead_age ? std::optional(now - dead_age->count()) : std::nullopt);
     if (stop && stop()) return pruned;
-    pruned.deliveries = walk(pacer, "queue_deliveries", "received_ms",
-                             "DELETE FROM queue_deliveries d USING last WHERE d.id>$1 AND d.id<=last.id "
-                             "AND d.received_ms<$3 AND NOT EXISTS (SELECT 1 FROM queue_jobs j "
-                             "WHERE j.delivery_id=d.delivery_id) RETURNING 1",
-                             cutoff, std::nullopt);
+    pruned.deliveries =
+        walk(pacer, "queue_deliveries", "received_ms", std::string(kPruneDeliveries), cutoff, std::nullopt);
     return pruned;
   }
 
  private:
+  static std::string walk_sql(const std::string& table, const std::string& time_column, const std::string& change) {
+    return fmt::format(
+        "WITH last AS (SELECT id, {1} AS t FROM (SELECT id, {1} FROM {0} WHERE id>$1 ORDER BY id LIMIT $2) b "
+        "  ORDER BY id DESC LIMIT 1), c AS ({2}) "
+        "SELECT last.id, last.t, (SELECT count(*) FROM c) FROM last",
+        table, time_column, change);
+  }
+
   // Walks `table` by id, oldest first, a batch (PrunePacer) a statement,
   // its own transaction: `change`, a DELETE or UPDATE ... FROM last (the
   // batch's last row) RETURNING 1, acts on ids ($1, last.id], $3 the
@@ -547,11 +571,7 @@ class PgQueue final : public JobQueue {
   // table. Claims (this connection) wait one short batch at most.
   std::int64_t walk(PrunePacer& pacer, const std::string& table, const std::string& time_column,
                     const std::string& change, std::int64_t cutoff, std::optional<std::int64_t> dead_cutoff) {
-    const std::string sql = fmt::format(
-        "WITH last AS (SELECT id, {1} AS t FROM (SELECT id, {1} FROM {0} WHERE id>$1 ORDER BY id LIMIT $2) b "
-        "  ORDER BY id DESC LIMIT 1), c AS ({2}) "
-        "SELECT last.id, last.t, (SELECT count(*) FROM c) FROM last",
-        table, time_column, change);
+    const std::string sql = walk_sql(table, time_column, change);
     const bool uses_dead_cutoff = change.find("$4") != std::string::npos;
     std::int64_t after = 0, changed = 0;
     for (;;) {
