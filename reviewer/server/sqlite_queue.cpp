@@ -119,13 +119,16 @@ constexpr std::string_view kDeliveriesEver = "SELECT MAX(id) FROM deliveries";  
 // prune_rows' deletes of ids (?1, ?2]: by the primary key's range. `+state`
 // keeps SQLite off jobs_by_state, which it otherwise took for the state
 // test, reading every finished job's entry for each batch (0.1 s a batch
-// at 550,000 jobs, and intake waiting behind it).
+// at 550,000 jobs, and intake waiting behind it). The newest row of each
+// table stays: SQLite gives a new row the largest id + 1, so deleting it
+// would hand its id out again (ids must keep growing: this walk, the
+// claim's order and stats().deliveries rely on it).
 constexpr std::string_view kPruneJobs =
-    "DELETE FROM jobs WHERE id>?1 AND id<=?2 AND ("
+    "DELETE FROM jobs WHERE id>?1 AND id<=?2 AND id<(SELECT MAX(id) FROM jobs) AND ("
     "  (+state IN ('done','failed','superseded') AND finished_ms<?3) "
     "  OR (+state='dead' AND reported_ms IS NOT NULL AND finished_ms<?4))";
 constexpr std::string_view kPruneDeliveries =
-    "DELETE FROM deliveries WHERE id>?1 AND id<=?2 AND received_ms<?3 "
+    "DELETE FROM deliveries WHERE id>?1 AND id<=?2 AND id<(SELECT MAX(id) FROM deliveries) AND received_ms<?3 "
     "AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.delivery_id=deliveries.delivery_id)";
 
 class SqliteQueue final : public JobQueue {
