@@ -58,7 +58,8 @@ TEST_SUITE("server::Server") {
     for (const char* name : {"reviewer_webhook_deliveries_total", "reviewer_queue_depth", "reviewer_jobs{state=\"dead\"}",
                              "reviewer_review_duration_seconds", "reviewer_agent_duration_seconds",
                              "reviewer_github_api_calls_total", "reviewer_job_retries_total",
-                             "reviewer_queue_oldest_age_seconds"}) {
+                             "reviewer_queue_oldest_age_seconds", "# TYPE reviewer_jobs_ended_total counter",
+                             "reviewer_jobs_ended_total{state=\"done\"} 0"}) {
       CAPTURE(name);
       CHECK(m.body.find(name) != std::string::npos);
     }
