@@ -108,6 +108,11 @@ void Metrics::add_gauge(const std::string& name, const std::string& help, std::f
   gauges_[name] = Gauge{help, std::move(read)};
 }
 
+void Metrics::add_counter_read(const std::string& name, const std::string& help, std::function<GaugeRows()> read) {
+  std::lock_guard lock(mu_);
+  gauges_[name] = Gauge{help, std::move(read), "counter"};
+}
+
 std::string Metrics::render() const {
   std::string out;
   std::map<std::string, Gauge> gauges;
@@ -139,7 +144,7 @@ std::string Metrics::render() const {
     } catch (const std::exception&) {
       continue;
     }
-    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name, g.help, name);
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, g.help, name, g.type);
     for (const auto& [labels, v] : rows) out += fmt::format("{}{} {}\n", name, label_text(labels), number(v));
   }
   return out;

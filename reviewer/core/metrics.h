@@ -31,6 +31,8 @@ class Metrics {
   // A gauge computed at scrape time: the callback returns (labels, value) rows.
   using GaugeRows = std::vector<std::pair<Labels, double>>;
   void add_gauge(const std::string& name, const std::string& help, std::function<GaugeRows()> read);
+  // A counter kept elsewhere (the queue database's totals), read the same way.
+  void add_counter_read(const std::string& name, const std::string& help, std::function<GaugeRows()> read);
 
   // The whole exposition. A gauge whose callback throws is left out (the
   // scrape still succeeds; the failure shows as missing series).
@@ -51,6 +53,7 @@ class Metrics {
   struct Gauge {
     std::string help;
     std::function<GaugeRows()> read;
+    std::string type = "gauge";
   };
   std::map<std::string, Gauge> gauges_;
 };

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -66,6 +67,27 @@ constexpr std::string_view kExpireLastAttempt =
 constexpr std::string_view kExpireRequeue =
     "UPDATE queue_jobs SET state='pending', lease_token=NULL, lease_expires_ms=NULL, available_ms=$1 "
     "WHERE state='leased' AND lease_expires_ms<=$1";
+// stats(), on the workers' connection: the jobs of the three live states
+// (their partial indexes) and a few rows, never the jobs table; it used
+// to count every job by state.
+constexpr std::string_view kEndedTotals = "SELECT state, SUM(n)::bigint FROM queue_job_totals GROUP BY state";
+constexpr std::string_view kLiveJobs =
+    "SELECT 'pending', COUNT(*) FROM queue_jobs WHERE state='pending' "
+    "UNION ALL SELECT 'leased', COUNT(*) FROM queue_jobs WHERE state='leased' "
+    "UNION ALL SELECT 'dead', COUNT(*) FROM queue_jobs WHERE state='dead'";
+constexpr std::string_view kOldestPending = "SELECT MIN(created_ms) FROM queue_jobs WHERE state='pending'";
+constexpr std::string_view kDeliveriesEver = "SELECT COALESCE(MAX(id), 0) FROM queue_deliveries";  // ids only grow
+
+// prune_rows' changes of a batch (PgQueue::walk): ids ($1, last.id], $3
+// the cutoff, $4 the dead letters' (NULL: kept).
+constexpr std::string_view kPruneJobs =
+    "DELETE FROM queue_jobs q USING last WHERE q.id>$1 AND q.id<=last.id AND ("
+    "  (q.state IN ('done','failed','superseded') AND q.finished_ms<$3) "
+    "  OR (q.state='dead' AND q.reported_ms IS NOT NULL AND q.finished_ms<$4::bigint)) RETURNING 1";
+constexpr std::string_view kPruneDeliveries =
+    "DELETE FROM queue_deliveries d USING last WHERE d.id>$1 AND d.id<=last.id "
+    "AND d.received_ms<$3 AND NOT EXISTS (SELECT 1 FROM queue_jobs j WHERE j.delivery_id=d.delivery_id) RETURNING 1";
+
 // Round-robin in two levels, as in SQLite: the installation served longest
 // ago, then its repository served longest ago, then its oldest job. SKIP
 // LOCKED: a job another instance is claiming right now is passed over, not
@@ -433,14 +455,37 @@ class PgQueue final : public JobQueue {
     std::lock_guard lock(mu_);
     reconnect();
     QueueStats st;
-    for (const char* state : {"pending", "leased", "done", "failed", "dead", "superseded"}) st.jobs_by_state[state] = 0;
-    auto by = db_.exec("SELECT state, COUNT(*) FROM queue_jobs GROUP BY state");
-    for (int i = 0; i < by.rows(); ++i) st.jobs_by_state[by.text(i, 0)] = by.int64(i, 1);
-    auto oldest = db_.exec("SELECT MIN(created_ms) FROM queue_jobs WHERE state='pending'");
+    auto ended = db_.exec(kEndedTotals);
+    for (int i = 0; i < ended.rows(); ++i) st.ended_total[ended.text(i, 0)] = ended.int64(i, 1);
+    auto live = db_.exec(kLiveJobs);
+    for (int i = 0; i < live.rows(); ++i) st.jobs_by_state[live.text(i, 0)] = live.int64(i, 1);
+    auto oldest = db_.exec(kOldestPending);
     if (!oldest.is_null(0, 0)) st.oldest_pending_age_ms = std::max<std::int64_t>(0, opt_.now_ms() - oldest.int64(0, 0));
-    auto n = db_.exec("SELECT COALESCE(MAX(id), 0) FROM queue_deliveries");  // ids only grow: cheap count
+    auto n = db_.exec(kDeliveriesEver);
     st.deliveries = n.int64(0, 0);
     return st;
+  }
+
+  std::string explain_queries() override {
+    std::lock_guard lock(mu_);
+    reconnect();
+    std::string plans;
+    std::vector<std::string> queries;
+    for (auto sql : {kEndedTotals, kLiveJobs, kOldestPending, kDeliveriesEver}) queries.emplace_back(sql);
+    // The prune's batches, with values for the parameters (EXPLAIN needs them).
+    for (auto [table, column, change] : {std::tuple{"queue_jobs", "created_ms", kPruneJobs},
+                                         std::tuple{"queue_deliveries", "received_ms", kPruneDeliveries}}) {
+      std::string sql = walk_sql(table, column, std::string(change));
+      for (auto [param, value] : {std::pair{"$1", "0"}, std::pair{"$2", "1000"}, std::pair{"$3", "0"}, std::pair{"$4", "NULL"}}) {
+        for (auto at = sql.find(param); at != std::string::npos; at = sql.find(param, at)) sql.replace(at, 2, value);
+      }
+      queries.push_back(sql);
+    }
+    for (const auto& sql : queries) {
+      auto e = db_.exec(fmt::format("EXPLAIN {}", sql));
+      for (int i = 0; i < e.rows(); ++i) plans += e.text(i, 0) + "\n";
+    }
+    return plans;
   }
 
   bool writable() override {
@@ -481,17 +526,75 @@ class PgQueue final : public JobQueue {
              {bigint_array(job_ids), opt_.now_ms()});
   }
 
+  // Batched as prune_rows; after it, the rows left that old are those of
+  // live jobs (skipped) and of dead letters kept.
   std::int64_t prune_bodies(std::chrono::milliseconds age) override {
-    std::lock_guard lock(mu_);
-    reconnect();
-    return db_.exec(
-                  "UPDATE queue_deliveries d SET body=NULL WHERE received_ms<$1 AND body IS NOT NULL AND NOT EXISTS "
-                  "(SELECT 1 FROM queue_jobs j WHERE j.delivery_id=d.delivery_id AND j.state IN ('pending','leased'))",
-                  {opt_.now_ms() - age.count()})
-        .affected();
+    PrunePacer pacer(opt_.prune_batch, {});
+    return walk(pacer, "queue_deliveries", "received_ms",
+                "UPDATE queue_deliveries d SET body=NULL FROM last WHERE d.id>$1 AND d.id<=last.id AND d.received_ms<$3 "
+                "AND d.body IS NOT NULL AND NOT EXISTS (SELECT 1 FROM queue_jobs j WHERE j.delivery_id=d.delivery_id "
+                "AND j.state IN ('pending','leased')) RETURNING 1",
+                opt_.now_ms() - age.count(), std::nullopt);
+  }
+
+  PruneCounts prune_rows(std::chrono::milliseconds age, std::optional<std::chrono::milliseconds> dead_age,
+                         const std::function<bool()>& stop) override {
+    const auto now = opt_.now_ms();
+    const std::int64_t cutoff = now - age.count();
+    PruneCounts pruned;
+    PrunePacer pacer(opt_.prune_batch, stop);
+    // Jobs first, so their deliveries qualify in the second walk; dead
+    // letters only with a retention of their own, once reported.
+    pruned.jobs = walk(pacer, "queue_jobs", "created_ms", std::string(kPruneJobs), cutoff,
+                       dead_age ? std::optional(now - dead_age->count()) : std::nullopt);
+    if (stop && stop()) return pruned;
+    pruned.deliveries =
+        walk(pacer, "queue_deliveries", "received_ms", std::string(kPruneDeliveries), cutoff, std::nullopt);
+    return pruned;
   }
 
  private:
+  static std::string walk_sql(const std::string& table, const std::string& time_column, const std::string& change) {
+    return fmt::format(
+        "WITH last AS (SELECT id, {1} AS t FROM (SELECT id, {1} FROM {0} WHERE id>$1 ORDER BY id LIMIT $2) b "
+        "  ORDER BY id DESC LIMIT 1), c AS ({2}) "
+        "SELECT last.id, last.t, (SELECT count(*) FROM c) FROM last",
+        table, time_column, change);
+  }
+
+  // Walks `table` by id, oldest first, a batch (PrunePacer) a statement,
+  // its own transaction: `change`, a DELETE or UPDATE ... FROM last (the
+  // batch's last row) RETURNING 1, acts on ids ($1, last.id], $3 the
+  // cutoff, $4 the dead letters' (NULL: none). Ids grow with `time_column`:
+  // the walk stops at the batch that reaches rows newer than the cutoff,
+  // having read the rows kept before it and one batch more, not the
+  // table. Claims (this connection) wait one short batch at most.
+  std::int64_t walk(PrunePacer& pacer, const std::string& table, const std::string& time_column,
+                    const std::string& change, std::int64_t cutoff, std::optional<std::int64_t> dead_cutoff) {
+    const std::string sql = walk_sql(table, time_column, change);
+    const bool uses_dead_cutoff = change.find("$4") != std::string::npos;
+    std::int64_t after = 0, changed = 0;
+    for (;;) {
+      bool more = false;
+      std::chrono::steady_clock::duration held{};
+      {
+        std::lock_guard lock(mu_);
+        const auto started = std::chrono::steady_clock::now();
+        reconnect();
+        const std::int64_t batch = pacer.rows();
+        auto r = !uses_dead_cutoff ? db_.prepared(sql, {after, batch, cutoff})
+                 : dead_cutoff     ? db_.prepared(sql, {after, batch, cutoff, *dead_cutoff})
+                                   : db_.prepared(sql, {after, batch, cutoff, Value{}});
+        if (r.rows() == 0) return changed;
+        after = r.int64(0, 0);
+        more = r.int64(0, 1) < cutoff;
+        changed += r.int64(0, 2);
+        held = std::chrono::steady_clock::now() - started;
+      }
+      if (!more || !pacer.next(held)) return changed;
+    }
+  }
+
   // Batches commit in parallel (this instance's intake writers, and other
   // instances): a job that supersedes must see the earlier job of its pull
   // request committed, or both would stay pending. A transaction-scoped

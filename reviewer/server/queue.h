@@ -30,6 +30,8 @@ struct QueueOptions {
   // Raw bodies go to segment files of this size in <queue dir>/bodies
   // (body_log.h); tests make them small to see segments close.
   std::int64_t body_segment_bytes = std::int64_t{64} << 20;
+  // Rows prune_rows deletes per transaction at most (PrunePacer, queue_policy.h).
+  int prune_batch = 1000;
   // Milliseconds since the epoch; tests replace it with a fake clock.
   std::function<std::int64_t()> now_ms;
 };
@@ -48,8 +50,19 @@ struct DeadLetter : JobIdentity {
 };
 
 struct QueueStats {
-  std::map<std::string, std::int64_t> jobs_by_state;  // pending, leased, done, failed, dead, superseded
+  // Jobs in the queue now: pending, leased, dead (dead letters stay until an
+  // operator's retention, if any). Counted on indexes of those states only.
+  std::map<std::string, std::int64_t> jobs_by_state;
+  // Jobs that ever ended in each final state (done, failed, superseded,
+  // dead): cumulative, kept in the database as jobs end, so they only grow,
+  // whatever prune_rows deletes and across restarts.
+  std::map<std::string, std::int64_t> ended_total;
   std::int64_t oldest_pending_age_ms = 0;
+  std::int64_t deliveries = 0;  // ever stored (the largest id)
+};
+
+struct PruneCounts {
+  std::int64_t jobs = 0;
   std::int64_t deliveries = 0;
 };
 
@@ -98,6 +111,20 @@ class JobQueue {
   // (a body segment goes when all its deliveries qualify); returns how
   // many bodies were dropped.
   virtual std::int64_t prune_bodies(std::chrono::milliseconds age) = 0;
+  // Deletes the rows of jobs that ended (done, failed, superseded) more
+  // than `age` ago, then deliveries received more than `age` ago that have
+  // no job left; with `dead_letter_age`, also dead letters parked that long
+  // ago once the audit log has them (reported). A pending or leased job,
+  // its delivery and a delivery younger than `age` (a redelivery of it is
+  // still a duplicate) are never deleted. In transactions of at most
+  // QueueOptions::prune_batch rows, yielding to intake between them.
+  // `stop` (when given) is asked between batches: true ends the prune
+  // early (the server is stopping; the next prune goes on).
+  virtual PruneCounts prune_rows(std::chrono::milliseconds age, std::optional<std::chrono::milliseconds> dead_letter_age,
+                                 const std::function<bool()>& stop = {}) = 0;
+  // The query plans of stats()' statements (tests: none reads the whole
+  // jobs table), and on SQLite of prune_rows' deletes (by id range).
+  virtual std::string explain_queries() = 0;
 
   // Calls `wake` (from a thread of the queue) whenever a job may have
   // become claimable through another process's intake, so idle workers of

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 namespace reviewer::server {
 
@@ -24,6 +25,14 @@ std::int64_t AttemptPolicy::backoff_ms(int attempts) {
   base = std::min(base, static_cast<double>(retry_max_ms_));
   std::uniform_real_distribution<double> jitter(0.5, 1.5);
   return static_cast<std::int64_t>(base * jitter(rng_));
+}
+
+bool PrunePacer::next(std::chrono::steady_clock::duration held) {
+  if (held > kTarget) rows_ = std::max(rows_ / 2, std::min(16, max_));
+  else if (held < kTarget / 2) rows_ = std::min(rows_ * 2, max_);
+  if (stop_ && stop_()) return false;
+  std::this_thread::sleep_for(std::max<std::chrono::steady_clock::duration>(kPauseFactor * held, std::chrono::milliseconds(1)));
+  return !(stop_ && stop_());
 }
 
 }  // namespace reviewer::server

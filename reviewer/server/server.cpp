@@ -267,11 +267,20 @@ void Server::Impl::store(HttpRequest req, const std::string& delivery_id, const 
 }
 
 void Server::Impl::add_gauges() {
-  metrics.add_gauge("reviewer_jobs", "Jobs in the queue database by state (dead = dead letters)", [this] {
+  metrics.add_gauge("reviewer_jobs", "Jobs in the queue now by state: pending, leased, dead (dead letters)", [this] {
     Metrics::GaugeRows rows;
     for (const auto& [state, n] : stats().jobs_by_state) rows.push_back({{{"state", state}}, double(n)});
     return rows;
   });
+  metrics.add_counter_read("reviewer_jobs_ended_total",
+                           "Jobs that ended, by final state (kept in the queue database: pruning does not lower it)",
+                           [this] {
+                             Metrics::GaugeRows rows;
+                             for (const auto& [state, n] : stats().ended_total) {
+                               rows.push_back({{{"state", state}}, double(n)});
+                             }
+                             return rows;
+                           });
   metrics.add_gauge("reviewer_queue_depth", "Jobs waiting to run (pending)", [this] {
     return Metrics::GaugeRows{{{}, double(stats().jobs_by_state["pending"])}};
   });
@@ -302,7 +311,17 @@ void Server::Impl::maintain() {
     if (std::chrono::steady_clock::now() - last_prune > std::chrono::hours(1)) {
       last_prune = std::chrono::steady_clock::now();
       try {
-        auto n = queue->prune_bodies(std::chrono::hours(24) * settings.delivery_retention_days);
+        const auto age = std::chrono::hours(24) * settings.delivery_retention_days;
+        std::optional<std::chrono::milliseconds> dead_age;
+        if (settings.dead_letter_retention_days > 0) dead_age = std::chrono::hours(24) * settings.dead_letter_retention_days;
+        // Rows first: the bodies of deliveries it deleted need no clearing.
+        const auto started = std::chrono::steady_clock::now();
+        const auto rows = queue->prune_rows(age, dead_age, [this] { return stopping.load(); });
+        if (rows.jobs > 0 || rows.deliveries > 0) {
+          const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+          log.info("queue_rows_pruned", {{"jobs", rows.jobs}, {"deliveries", rows.deliveries}, {"ms", ms.count()}});
+        }
+        auto n = queue->prune_bodies(age);
         if (n > 0) log.info("delivery_bodies_pruned", {{"count", n}});
       } catch (const std::exception& e) {
         log.error("prune_failed", {{"error", e.what()}});

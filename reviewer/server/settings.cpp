@@ -121,7 +121,13 @@ const std::vector<Key>& keys() {
        }},
       {"delivery_retention_days", "REVIEWER_DELIVERY_RETENTION_DAYS",
        [](ServeSettings& s, const std::string& w, const std::string& v) {
-         s.delivery_retention_days = int(parse_int(w, v, 0, 3650));
+         // Deleted deliveries no longer deduplicate: never inside GitHub's
+         // 3-day redelivery window.
+         s.delivery_retention_days = int(parse_int(w, v, 3, 3650));
+       }},
+      {"dead_letter_retention_days", "REVIEWER_DEAD_LETTER_RETENTION_DAYS",
+       [](ServeSettings& s, const std::string& w, const std::string& v) {
+         s.dead_letter_retention_days = int(parse_int(w, v, 0, 36500));
        }},
       {"max_body_bytes", "REVIEWER_MAX_BODY_BYTES",
        [](ServeSettings& s, const std::string& w, const std::string& v) {

@@ -3,8 +3,9 @@
 // lease. repo_turns remembers when each repository was last served, which
 // is what makes claims round-robin across repositories.
 #include <algorithm>
-#include <mutex>
 #include <functional>
+#include <limits>
+#include <mutex>
 
 #include <sqlite3.h>
 
@@ -104,6 +105,31 @@ storage::Connection open_queue_db(const std::filesystem::path& path, const char*
   db.exec("PRAGMA foreign_keys=ON");
   return db;
 }
+
+// stats(), on the writer's connection: none reads more than the jobs in
+// the three live states (their ranges of jobs_by_state) and a few rows.
+// It used to count every job by state (0.25 s at 547,000 jobs, bench/README.md
+// `## server`, session 24), stalling intake for as long.
+constexpr std::string_view kEndedTotals = "SELECT state, n FROM job_totals";
+constexpr std::string_view kLiveJobs =
+    "SELECT state, COUNT(*) FROM jobs WHERE state IN ('pending','leased','dead') GROUP BY state";
+constexpr std::string_view kOldestPending = "SELECT MIN(created_ms) FROM jobs WHERE state='pending'";
+constexpr std::string_view kDeliveriesEver = "SELECT MAX(id) FROM deliveries";  // ids only grow: cheap count
+
+// prune_rows' deletes of ids (?1, ?2]: by the primary key's range. `+state`
+// keeps SQLite off jobs_by_state, which it otherwise took for the state
+// test, reading every finished job's entry for each batch (0.1 s a batch
+// at 550,000 jobs, and intake waiting behind it). The newest row of each
+// table stays: SQLite gives a new row the largest id + 1, so deleting it
+// would hand its id out again (ids must keep growing: this walk, the
+// claim's order and stats().deliveries rely on it).
+constexpr std::string_view kPruneJobs =
+    "DELETE FROM jobs WHERE id>?1 AND id<=?2 AND id<(SELECT MAX(id) FROM jobs) AND ("
+    "  (+state IN ('done','failed','superseded') AND finished_ms<?3) "
+    "  OR (+state='dead' AND reported_ms IS NOT NULL AND finished_ms<?4))";
+constexpr std::string_view kPruneDeliveries =
+    "DELETE FROM deliveries WHERE id>?1 AND id<=?2 AND id<(SELECT MAX(id) FROM deliveries) AND received_ms<?3 "
+    "AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.delivery_id=deliveries.delivery_id)";
 
 class SqliteQueue final : public JobQueue {
  public:
@@ -262,16 +288,28 @@ class SqliteQueue final : public JobQueue {
   QueueStats stats() override {
     std::lock_guard lock(mu_);
     QueueStats st;
-    for (const char* state : {"pending", "leased", "done", "failed", "dead", "superseded"}) {
-      st.jobs_by_state[state] = 0;
+    for (const char* state : {"pending", "leased", "dead"}) st.jobs_by_state[state] = 0;
+    Statement ended = db_.cached(kEndedTotals);
+    while (ended.step()) st.ended_total[ended.column_text(0)] = ended.column_int64(1);
+    Statement live = db_.cached(kLiveJobs);
+    while (live.step()) st.jobs_by_state[live.column_text(0)] = live.column_int64(1);
+    Statement oldest = db_.cached(kOldestPending);
+    if (oldest.step() && !oldest.is_null(0)) {
+      st.oldest_pending_age_ms = std::max<std::int64_t>(0, opt_.now_ms() - oldest.column_int64(0));
     }
-    Statement by = db_.cached("SELECT state, COUNT(*) FROM jobs GROUP BY state");
-    while (by.step()) st.jobs_by_state[by.column_text(0)] = by.column_int64(1);
-    Statement oldest = db_.cached("SELECT MIN(created_ms) FROM jobs WHERE state='pending'");
-    if (oldest.step() && !oldest.is_null(0)) st.oldest_pending_age_ms = std::max<std::int64_t>(0, opt_.now_ms() - oldest.column_int64(0));
-    Statement n = db_.cached("SELECT MAX(id) FROM deliveries");  // ids only grow: cheap count
-    if (n.step()) st.deliveries = n.column_int64(0);
+    Statement n = db_.cached(kDeliveriesEver);
+    if (n.step() && !n.is_null(0)) st.deliveries = n.column_int64(0);
     return st;
+  }
+
+  std::string explain_queries() override {
+    std::lock_guard lock(mu_);
+    std::string plans;
+    for (auto sql : {kEndedTotals, kLiveJobs, kOldestPending, kDeliveriesEver, kPruneJobs, kPruneDeliveries}) {
+      auto e = db_.prepare(fmt::format("EXPLAIN QUERY PLAN {}", sql));
+      while (e.step()) plans += e.column_text(3) + "\n";
+    }
+    return plans;
   }
 
   bool writable() override {
@@ -320,6 +358,22 @@ class SqliteQueue final : public JobQueue {
     tx.commit();
   }
 
+  PruneCounts prune_rows(std::chrono::milliseconds age, std::optional<std::chrono::milliseconds> dead_age,
+                         const std::function<bool()>& stop) override {
+    const auto now = opt_.now_ms();
+    const std::int64_t cutoff = now - age.count();
+    // Without a dead-letter retention no finished_ms is below this one.
+    const std::int64_t dead_cutoff = dead_age ? now - dead_age->count() : std::numeric_limits<std::int64_t>::min();
+    PruneCounts pruned;
+    PrunePacer pacer(opt_.prune_batch, stop);
+    // Jobs first, so their deliveries qualify in the second pass.
+    pruned.jobs = prune_in_batches(pacer, "jobs", "created_ms", std::string(kPruneJobs), cutoff, dead_cutoff);
+    if (stop && stop()) return pruned;
+    pruned.deliveries =
+        prune_in_batches(pacer, "deliveries", "received_ms", std::string(kPruneDeliveries), cutoff, std::nullopt);
+    return pruned;
+  }
+
   std::int64_t prune_bodies(std::chrono::milliseconds age) override {
     std::lock_guard lock(mu_);
     const auto cutoff = opt_.now_ms() - age.count();
@@ -366,6 +420,44 @@ class SqliteQueue final : public JobQueue {
   }
 
  private:
+  // Walks `table` by id, oldest first, a batch (PrunePacer) a transaction:
+  // `del` deletes what qualifies among ids (?1, ?2] (?3 the cutoff, ?4 the
+  // dead letters'). Ids grow with `time_column`, so the walk stops at the
+  // first batch that reaches rows newer than the cutoff: it reads the rows
+  // kept before it (live jobs, dead letters) and those of one batch more,
+  // never the table. Between batches the writer's lock is let go
+  // (PrunePacer), so intake waits one short batch at most.
+  std::int64_t prune_in_batches(PrunePacer& pacer, const std::string& table, const std::string& time_column,
+                                const std::string& del, std::int64_t cutoff, std::optional<std::int64_t> dead_cutoff) {
+    std::int64_t after = 0, deleted = 0;
+    for (;;) {
+      bool more = false;
+      std::chrono::steady_clock::duration held{};
+      {
+        std::lock_guard lock(mu_);
+        const auto started = std::chrono::steady_clock::now();
+        Transaction tx(db_);
+        Statement upto = db_.cached(fmt::format(
+            "SELECT id, {1} FROM {0} WHERE id=(SELECT MAX(id) FROM (SELECT id FROM {0} WHERE id>?1 ORDER BY id LIMIT ?2))",
+            table, time_column));
+        upto.bind(1, after).bind(2, std::int64_t{pacer.rows()});
+        if (!upto.step()) return deleted;
+        const std::int64_t last = upto.column_int64(0);
+        more = upto.column_int64(1) < cutoff;
+        upto.reset();
+        Statement d = db_.cached(del);
+        d.bind(1, after).bind(2, last).bind(3, cutoff);
+        if (dead_cutoff) d.bind(4, *dead_cutoff);
+        d.run();
+        deleted += db_.changes();
+        tx.commit();
+        after = last;
+        held = std::chrono::steady_clock::now() - started;
+      }
+      if (!more || !pacer.next(held)) return deleted;
+    }
+  }
+
   // nullopt: try again (a job was failed); a Job with id 0: nothing to claim.
   std::optional<Job> claim_once(std::chrono::milliseconds lease) {
     const auto now = opt_.now_ms();

@@ -195,11 +195,11 @@ TEST_SUITE("audit PostgreSQL roles") {
       FAIL("a role without CREATE migrated the queue");
     } catch (const Error& e) {
       const std::string m = e.what();
-      CHECK(m.find("has queue schema version 3, this build needs 3") != std::string::npos);
+      CHECK(m.find("has queue schema version 4, this build needs 4") != std::string::npos);
       CHECK(m.find("run `reviewer audit migrate --to URL` as the database's owner") != std::string::npos);
     }
     pg_roles_test::owner_migrates(*s);  // the README's step after an upgrade
-    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_schema_migrations") == "3");
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_schema_migrations") == "4");
     server::JobQueue::open_postgres(writer.url(), {});
   }
 

@@ -58,7 +58,8 @@ TEST_SUITE("server::Server") {
     for (const char* name : {"reviewer_webhook_deliveries_total", "reviewer_queue_depth", "reviewer_jobs{state=\"dead\"}",
                              "reviewer_review_duration_seconds", "reviewer_agent_duration_seconds",
                              "reviewer_github_api_calls_total", "reviewer_job_retries_total",
-                             "reviewer_queue_oldest_age_seconds"}) {
+                             "reviewer_queue_oldest_age_seconds", "# TYPE reviewer_jobs_ended_total counter",
+                             "reviewer_jobs_ended_total{state=\"done\"} 0"}) {
       CAPTURE(name);
       CHECK(m.body.find(name) != std::string::npos);
     }
@@ -201,7 +202,7 @@ TEST_SUITE("server::Server") {
     REQUIRE(test::wait_until([&] { return handler->jobs().size() == 2; }, 10s));
     CHECK(handler->jobs()[0].head_sha == sha1);  // was running: told it is superseded
     CHECK(handler->jobs()[1].head_sha == sha3);  // sha2 never ran
-    REQUIRE(test::wait_until([&] { return s.server->queue().stats().jobs_by_state["done"] == 1; }, 5s));
+    REQUIRE(test::wait_until([&] { return s.server->queue().stats().ended_total["done"] == 1; }, 5s));
     CHECK(test::query_one(s.settings.queue_db(), "SELECT COUNT(*) FROM jobs WHERE state='superseded'") == "2");
   }
 

@@ -242,7 +242,7 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
     test::log_scalar(s->url(), "DROP TABLE queue_schema_migrations");  // as a build of schema 1 left it
     auto q = JobQueue::open_postgres(s->url(), {});
     CHECK(test::log_scalar(s->url(), column) == "lx");
-    CHECK(test::log_scalar(s->url(), "SELECT value FROM queue_meta WHERE key = 'schema_version'") == "3");
+    CHECK(test::log_scalar(s->url(), "SELECT value FROM queue_meta WHERE key = 'schema_version'") == "4");
     CHECK(test::log_scalar(s->url(), "SELECT reloptions::text FROM pg_class WHERE oid = 'queue_deliveries'::regclass") ==
           "{toast_tuple_target=8160}");
   }

@@ -137,16 +137,17 @@ TEST_SUITE("server::JobQueue schema") {
     std::filesystem::create_directories(fresh.parent_path());
     JobQueue::open_sqlite(fresh, {});
     CHECK(test::query_one(fresh, "SELECT group_concat(version || ' ' || name, ', ') FROM queue_schema_migrations") ==
-          "1 001_queue.sql, 2 002_dead_letters.sql, 3 003_body_log.sql, 4 004_inline_body_index.sql");
-    CHECK(test::query_one(fresh, "PRAGMA user_version") == "4");
+          "1 001_queue.sql, 2 002_dead_letters.sql, 3 003_body_log.sql, 4 004_inline_body_index.sql, "
+          "5 005_retention.sql");
+    CHECK(test::query_one(fresh, "PRAGMA user_version") == "5");
     for (int version = 1; version <= 3; ++version) {
       CAPTURE(version);
       const auto path = dir / fmt::format("v{}", version) / "queue.db";
       std::filesystem::create_directories(path.parent_path());
       old_queue(path, version);
       auto q = JobQueue::open_sqlite(path, {});
-      CHECK(test::query_one(path, "SELECT count(*) FROM queue_schema_migrations") == "4");
-      CHECK(test::query_one(path, "PRAGMA user_version") == "4");
+      CHECK(test::query_one(path, "SELECT count(*) FROM queue_schema_migrations") == "5");
+      CHECK(test::query_one(path, "PRAGMA user_version") == "5");
       // The same tables, columns and indexes as a database created now.
       CHECK(schema_of(path) == schema_of(fresh));
       auto j = q->claim(60s);
@@ -164,10 +165,10 @@ TEST_SUITE("server::JobQueue schema") {
     const auto dir = test::scratch_dir("queue-newer");
     const auto recorded = dir / "recorded.db";
     JobQueue::open_sqlite(recorded, {});
-    exec(recorded, "INSERT INTO queue_schema_migrations VALUES (5, '005_future.sql', 'x')");
+    exec(recorded, "INSERT INTO queue_schema_migrations VALUES (6, '006_future.sql', 'x')");
     CHECK_THROWS_WITH_AS(JobQueue::open_sqlite(recorded, {}),
-                         doctest::Contains("has schema version 5, newer than this reviewer"), Error);
-    CHECK_THROWS_WITH_AS(JobQueue::open_sqlite(recorded, {}), doctest::Contains("(up to 4)"), Error);
+                         doctest::Contains("has schema version 6, newer than this reviewer"), Error);
+    CHECK_THROWS_WITH_AS(JobQueue::open_sqlite(recorded, {}), doctest::Contains("(up to 5)"), Error);
     // From before the version table: user_version said it.
     const auto legacy = dir / "legacy.db";
     old_queue(legacy, 3);
@@ -240,8 +241,8 @@ INSERT INTO queue_jobs(delivery_id, event, kind, repository, pr_number, head_sha
     b.get();
     CHECK(test::log_scalar(s->url(), "SELECT string_agg(version || ' ' || name, ', ' ORDER BY version) "
                                      "FROM queue_schema_migrations") ==
-          "1 001_queue.sql, 2 002_lz4_bodies.sql, 3 003_bodies_in_table.sql");
-    CHECK(test::log_scalar(s->url(), "SELECT value FROM queue_meta WHERE key = 'schema_version'") == "3");
+          "1 001_queue.sql, 2 002_lz4_bodies.sql, 3 003_bodies_in_table.sql, 4 004_retention.sql");
+    CHECK(test::log_scalar(s->url(), "SELECT value FROM queue_meta WHERE key = 'schema_version'") == "4");
     CHECK(test::log_scalar(s->url(), "SELECT reloptions::text FROM pg_class WHERE oid = 'queue_deliveries'::regclass") ==
           "{toast_tuple_target=8160}");
     auto j = q->claim(60s);
@@ -289,9 +290,9 @@ INSERT INTO queue_jobs(delivery_id, event, kind, repository, pr_number, head_sha
     auto s = test::PgSchema::create("pg-queue-newer-migrations");
     if (!s) return;
     JobQueue::open_postgres(s->url(), {});
-    test::log_scalar(s->url(), "INSERT INTO queue_schema_migrations VALUES (4, '004_future.sql', 'x') RETURNING version");
+    test::log_scalar(s->url(), "INSERT INTO queue_schema_migrations VALUES (5, '005_future.sql', 'x') RETURNING version");
     CHECK_THROWS_WITH_AS(JobQueue::open_postgres(s->url(), {}),
-                         doctest::Contains("has schema version 4, newer than this reviewer"), Error);
-    CHECK_THROWS_WITH_AS(JobQueue::open_postgres(s->url(), {}), doctest::Contains("(up to 3)"), Error);
+                         doctest::Contains("has schema version 5, newer than this reviewer"), Error);
+    CHECK_THROWS_WITH_AS(JobQueue::open_postgres(s->url(), {}), doctest::Contains("(up to 4)"), Error);
   }
 }

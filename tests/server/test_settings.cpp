@@ -60,6 +60,11 @@ TEST_SUITE("server::settings") {
           "environment variable REVIEWER_LISTEN: '99999' is out of range (0..65535)");
     CHECK(error_of(std::nullopt, with("REVIEWER_GITHUB_MUTATION_INTERVAL_MS", "-1")) ==
           "environment variable REVIEWER_GITHUB_MUTATION_INTERVAL_MS: '-1' is out of range (0..60000)");
+    // Deliveries deleted sooner would let a GitHub redelivery (3 days) in twice.
+    CHECK(error_of(std::nullopt, with("REVIEWER_DELIVERY_RETENTION_DAYS", "2")) ==
+          "environment variable REVIEWER_DELIVERY_RETENTION_DAYS: '2' is out of range (3..3650)");
+    CHECK(error_of(std::nullopt, with("REVIEWER_DEAD_LETTER_RETENTION_DAYS", "-1")) ==
+          "environment variable REVIEWER_DEAD_LETTER_RETENTION_DAYS: '-1' is out of range (0..36500)");
     CHECK(error_of(std::nullopt, with("REVIEWER_MODE", "yolo")) ==
           "environment variable REVIEWER_MODE: 'yolo' is not a mode (dry-run, shadow or active)");
     CHECK(error_of(std::nullopt, with("REVIEWER_MODE", "active")).find("needs GITHUB_APP_ID") != std::string::npos);
