@@ -12,6 +12,7 @@
 #include "reviewer/model/config.h"
 #include "reviewer/pipeline/review.h"
 #include "reviewer/report/render.h"
+#include "subagents/safety/scanner.h"
 
 namespace reviewer {
 
@@ -44,6 +45,9 @@ std::string read_body_file(const std::string& path) {
 }
 
 int run_review(const ReviewOptions& o, CLI::App* cmd) {
+  // One review, then the process ends: its PR-text patterns need not stay
+  // compiled in the rule set (scanner.h).
+  safety::set_one_review_per_process(true);
   auto format = parse_format(o.format);
   if (!format) throw Error(Error::Code::usage, fmt::format("unknown --format '{}'", o.format));
 

@@ -106,8 +106,16 @@ std::string without_secrets(const RuleSet& rules, std::string_view text) {
   return out;
 }
 
+const re2::RE2& PatternScope::get(const LazyRE2& pattern) {
+  if (pattern.compiled()) return pattern.get();
+  auto& own = own_[&pattern];
+  if (!own) own = pattern.compile();
+  return *own;
+}
+
 void scan_position(const RuleSet& rules, const TextPosition& at, const std::string& text,
-                   std::vector<const Rule*>& reported, std::vector<Finding>& out, bool decoded_only) {
+                   std::vector<const Rule*>& reported, std::vector<Finding>& out, bool decoded_only,
+                   PatternScope* scope) {
   if (text.empty()) return;
   constexpr int kMaxTries = 64;  // hits examined per rule; each is linear
   const auto& set = at.name ? rules.line_set : rules.text_set;
@@ -118,7 +126,8 @@ void scan_position(const RuleSet& rules, const TextPosition& at, const std::stri
     if (at.name ? !rule.on_names : !rule.on_pr_text) continue;
     if (decoded_only && !rule.decoded) continue;
     if (std::find(reported.begin(), reported.end(), &rule) != reported.end()) continue;
-    const re2::RE2& re = (at.name ? rule.line_patterns : rule.text_patterns)[static_cast<std::size_t>(pi)]->get();
+    const LazyRE2& pattern = *(at.name ? rule.line_patterns : rule.text_patterns)[static_cast<std::size_t>(pi)];
+    const re2::RE2& re = scope && !at.name ? scope->get(pattern) : pattern.get();
     const auto group = static_cast<std::size_t>(secret_group(re));
     std::vector<re2::StringPiece> groups(group + 1);
     std::string evidence;

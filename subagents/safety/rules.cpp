@@ -587,16 +587,20 @@ LazyRE2::LazyRE2(std::string pattern, bool lines, std::unique_ptr<re2::RE2> comp
 
 LazyRE2::~LazyRE2() = default;
 
+std::unique_ptr<re2::RE2> LazyRE2::compile() const {
+  auto re = std::make_unique<re2::RE2>("(?m)" + pattern_, pattern_options(lines_));
+  // Checked when the rules were compiled: only memory can fail it now.
+  if (!re->ok()) {
+    throw Error(Error::Code::internal, fmt::format("guidance safety: pattern '{}' no longer compiles: {}", pattern_,
+                                                   re->error()));
+  }
+  return re;
+}
+
 const re2::RE2& LazyRE2::get() const {
   if (const re2::RE2* re = re_.load(std::memory_order_acquire)) return *re;
   std::call_once(once_, [this] {
-    auto re = std::make_unique<re2::RE2>("(?m)" + pattern_, pattern_options(lines_));
-    // Checked when the rules were compiled: only memory can fail it now.
-    if (!re->ok()) {
-      throw Error(Error::Code::internal, fmt::format("guidance safety: pattern '{}' no longer compiles: {}", pattern_,
-                                                     re->error()));
-    }
-    own_ = std::move(re);
+    own_ = compile();
     re_.store(own_.get(), std::memory_order_release);
   });
   return *re_.load(std::memory_order_acquire);

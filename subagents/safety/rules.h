@@ -44,6 +44,9 @@ class LazyRE2 {
   LazyRE2& operator=(const LazyRE2&) = delete;
 
   const re2::RE2& get() const;
+  // A new RE2 of the pattern as get() compiles it, the caller's own (throws
+  // as get() does); PatternScope's.
+  std::unique_ptr<re2::RE2> compile() const;
   bool compiled() const { return re_.load(std::memory_order_acquire) != nullptr; }
   const std::string& pattern() const { return pattern_; }
 

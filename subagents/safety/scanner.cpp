@@ -921,18 +921,18 @@ std::string paragraphs_joined(std::string_view text) {
 // commit messages (one finding per rule over all of them: a problem
 // repeated in 250 commits is one problem), the branch name and each file's
 // path.
-void scan_outside_lines(const RuleSet& rules, const AgentContext& ctx, std::vector<Finding>& out) {
+void scan_outside_lines(const RuleSet& rules, const AgentContext& ctx, std::vector<Finding>& out, PatternScope* scope) {
   // Each text, then its de-obfuscated reading for the `decoded` rules (a
   // paragraph's lines joined, a name's separators read as spaces) when
   // that differs; a rule found in the first is not reported again.
   auto both = [&](const TextPosition& at, const std::string& text, std::vector<const Rule*>& reported) {
-    scan_position(rules, at, text, reported, out);
+    scan_position(rules, at, text, reported, out, false, scope);
     if (!rules.has_decoded || text.empty()) return;
     std::string decoded = at.name ? name_words(text) : fold(paragraphs_joined(text), Reading::prose);
     if (decoded == text) return;
     TextPosition again = at;
     again.label += " (decoded)";
-    scan_position(rules, again, decoded, reported, out, true);
+    scan_position(rules, again, decoded, reported, out, true, scope);
   };
   auto alone = [&](const TextPosition& at, const std::string& text) {
     std::vector<const Rule*> reported;
@@ -982,7 +982,23 @@ bool symlink_escapes(std::string_view link_path, std::string_view target) {
 // read on both cores (the set of every pattern reads about 100 MB/s).
 constexpr std::size_t kBytesForTwoThreads = 4u << 20;
 
+namespace {
+std::atomic<bool> one_review_per_process{false};
+}  // namespace
+
+void set_one_review_per_process(bool one) { one_review_per_process.store(one); }
+
 std::vector<Finding> scan(const RuleSet& rules, const AgentContext& ctx) {
+  // The PR's other texts first, with their patterns compiled for this scan
+  // alone when the process reviews only this change: freed before the
+  // files are read, their memory is the file scan's (the peak of a review
+  // is the end of this agent's scan). Their findings still come last.
+  std::vector<Finding> outside;
+  {
+    std::optional<PatternScope> scope;
+    if (one_review_per_process.load()) scope.emplace();
+    scan_outside_lines(rules, ctx, outside, scope ? &*scope : nullptr);
+  }
   const auto& files = ctx.diff.files;
   SecretScan* secrets = ctx.secret_scan.get();
   if (secrets) {
@@ -1006,7 +1022,7 @@ std::vector<Finding> scan(const RuleSet& rules, const AgentContext& ctx) {
   });
   std::vector<Finding> out;
   for (auto& f : found) out.insert(out.end(), std::make_move_iterator(f.begin()), std::make_move_iterator(f.end()));
-  scan_outside_lines(rules, ctx, out);
+  out.insert(out.end(), std::make_move_iterator(outside.begin()), std::make_move_iterator(outside.end()));
   return out;
 }
 

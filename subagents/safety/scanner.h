@@ -22,6 +22,13 @@ namespace reviewer::safety {
 // the added lines (files finished before a timeout are marked scanned).
 std::vector<Finding> scan(const RuleSet& rules, const AgentContext& ctx);
 
+// The CLI's `review` (one review, then the process ends) says so: scan()
+// then compiles the patterns for the PR's title, body and commit messages
+// for that scan alone (PatternScope, matching.h) and frees them before it
+// reads the files. Elsewhere (serve, simulate) the rule set keeps them
+// compiled for the next review.
+void set_one_review_per_process(bool one);
+
 // True when a symlink at `link_path` pointing to `target` leaves the
 // repository: absolute, home-relative, or climbing above the root with "..".
 bool symlink_escapes(std::string_view link_path, std::string_view target);
