@@ -45,6 +45,32 @@ C = "s6p101 (a whole assignment quoted: systemd Environment=\"…\", batch set \
 add(C, "deploy/worker.service", '[Service]\nUser=worker\nEnvironment="GRAFANA_API_TOKEN=%s"\nExecStart=/opt/worker/bin/worker' % sp(r(40)))
 add(C, "scripts/deploy.bat", '@echo off\nset "DB_PASSWORD=%s"\nset "DB_HOST=db01.acme.local"\ncall migrate.cmd' % sp(pw()))
 add(C, "tools/publish.cmd", 'setlocal\nset "NUGET_API_KEY=%s"\ndotnet nuget push *.nupkg -k %%NUGET_API_KEY%% -s https://api.nuget.org/v3/index.json' % sp(r(46, "abcdefghijklmnopqrstuvwxyz0123456789")))
+import base64
+def b64(u): return base64.b64encode(u.encode()).decode()
+C = "s6p026 (heldout6 half B, read after its score: Resend's key format)"
+add(C, "emails/send.py", 'resend.api_key = "%s"' % sp("re_" + r(8) + "_" + r(24), 6))
+add(C, "src/mailer.go", 'client := resend.NewClient("%s")' % sp("re_" + r(8) + "_" + r(24), 6))
+add(C, "config/mail.json", '{"provider": "resend", "credentials": ["%s"]}' % sp("re_" + r(8) + "_" + r(24), 6))
+C = "s6p094, s6p106 (heldout6 half B, read after its score: a Basic header's value kept without its name)"
+add(C, "Sources/Api/Client.swift", 'static let basic = "Basic %s"' % sp(b64("svc_sync:" + pw()), 6))
+add(C, "haproxy/haproxy.cfg", "backend erp\n    http-request set-header Authorization \"Basic %s\"" % sp(b64("erp-proxy:" + pw()), 6))
+add(C, "src/api/legacy.ts", "const headers = new Headers();\nheaders.set('Authorization', 'Basic %s');" % sp(b64("reporting:" + pw()), 6))
+C = "s6p100 (heldout6 half B, read after its score: a secret's value in an object under its name)"
+add(C, "infra/azuredeploy.parameters.json", '{\n  "parameters": {\n    "adminUsername": { "value": "azureops" },\n    "adminPassword": { "value": "%s" }\n  }\n}' % sp(pw() + r(4)))
+add(C, "terraform/out.json", '{"api_token": {"sensitive": false, "value": "%s"}}' % sp(r(40)))
+add(C, "tfplan.json", '    "client_secret": {\n      "value": "%s"\n    },' % sp(r(34)))
+C = "s6p108 (heldout6 half B, read after its score: a tool's password variable named without a separator)"
+add(C, ".github/workflows/deploy.yml", "    env:\n      SSHPASS: '%s'" % sp(pw()))
+add(C, "deploy/.env", "SSHPASS=%s\nHOST=deploy@203.0.113.7" % sp(pw()))
+add(C, "scripts/cache.sh", 'REDISCLI_AUTH="%s" redis-cli -h cache.internal FLUSHDB' % sp(pw()))
+C = "session 24's notes (SQL rows over lines, a hex seed value, Bruno's apikey block, a secret split into named parts)"
+add(C, "db/seed/010_keys.sql", "INSERT INTO api_keys (name, key_value, secret)\nVALUES\n  (\n    'billing',\n    'svc',\n    '%s'\n  );" % sp(r(32)))
+add(C, "db/seed/011_tokens.sql", "INSERT INTO service_tokens (service, token)\nVALUES ('crm',\n        '%s');" % sp(r(36)))
+add(C, "db/seed/012_webhooks.sql", "INSERT INTO webhooks (url, signing_key) VALUES ('https://hooks.acme.io/in', '%s');" % sp(r(64, HEX)))
+add(C, "collections/partner/Get invoices.bru", "auth:apikey {\n  key: X-Partner-Key\n  value: %s\n  placement: header\n}" % sp(r(32)))
+add(C, "server/payments/stripe.ts", 'const A = "%s";\nconst B = "%s";\nexport const stripe = new Stripe(A + B);' % ("sk_live_51" + r(6), sp(r(24))))
+add(C, "app/settings.py", 'PART1 = "%s"\nPART2 = "%s"\n\nstripe.api_key = PART1 + PART2' % ("sk_live_51" + r(6), sp(r(24))))
+add(C, "cmd/bot/main.go", 'const head = "%s"\nconst tail = "%s"\n\nfunc token() string { return head + tail }' % ("xoxb-" + r(10, string.digits) + "-", sp(r(12, string.digits) + "-" + r(24))))
 
 files = {"tune25_positive.jsonl": "".join(json.dumps(x) + "\n" for x in rows)}
 
@@ -67,6 +93,12 @@ add_neg("ci-secret-reference", ".ci/pipeline.yml", "      api_key: ((event-key))
 S = "https://github.com/paulmillr/noble-ciphers/blob/201ed9ed0b72a7ff700d2d0080038b957706dc6e/test/vectors/siv.json"
 add_neg("rfc-test-vector-key", "test/vectors/siv.json", '      "key": "e66021d5eb8e4f4066d4adb9c33560e4",\n      "nonce": "f46e44bb3da0015c94f70887",\n      "authKey": "036ee1fe2d7926af68898095e54e7b3c",\n      "encKey": "5e46482396008223b5c1d25173d87539",', S + "#L246-L249", "MIT")
 add_neg("rfc-test-vector-key", "test/vectors/siv.json", '      "key": "d1894728b3fed1473c528b8426a582995929a1499e9ad8780c8d63d0ab4149c0",\n      "nonce": "9f572c614b4745914474e7c7",\n      "authKey": "0533fd71f4119257361a3ff1469dd4e5",\n      "encKey": "4feba89799be8ac3684fa2bb30ade0ea51390e6d87dcf3627d2ee44493853abe",', S + "#L653-L656", "MIT")
+add_neg("joined-names", "src/api.ts", 'const BASE = "https://api.acme.io";\nconst PATH = "/v1/orders";\nconst url = BASE + PATH;')
+add_neg("joined-names", "app/settings.py", 'PREFIX = "acme"\nSUFFIX = "-prod"\nBUCKET_TOKEN_NAME = PREFIX + SUFFIX')
+add_neg("sql-hex", "db/seed/020_users.sql", "INSERT INTO users (email, token_hash) VALUES ('ana@acme.io', '%s');" % r(64, HEX))
+add_neg("sql-hex", "db/seed/021_files.sql", "INSERT INTO files (name, sha256) VALUES ('logo.png', '%s');" % r(64, HEX))
+add_neg("basic-value", "docs/api.txt", "Send the header as Basic <base64 of user:password>; the scheme Basic auth:%s is documented in RFC 7617.")
+add_neg("value-object", "infra/azuredeploy.parameters.json", '    "adminPassword": { "reference": { "keyVault": { "id": "/subscriptions/x/vaults/kv" }, "secretName": "adminPassword" } },\n    "apiToken": { "value": "[parameters(\'token\')]" }')
 files["tune25_negative.jsonl"] = "".join(json.dumps(x) + "\n" for x in neg)
 
 if sys.argv[1:] == ["--check"]:
