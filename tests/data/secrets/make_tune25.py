@@ -99,6 +99,12 @@ add_neg("sql-hex", "db/seed/020_users.sql", "INSERT INTO users (email, token_has
 add_neg("sql-hex", "db/seed/021_files.sql", "INSERT INTO files (name, sha256) VALUES ('logo.png', '%s');" % r(64, HEX))
 add_neg("basic-value", "docs/api.txt", "Send the header as Basic <base64 of user:password>; the scheme Basic auth:%s is documented in RFC 7617.")
 add_neg("value-object", "infra/azuredeploy.parameters.json", '    "adminPassword": { "reference": { "keyVault": { "id": "/subscriptions/x/vaults/kv" }, "secretName": "adminPassword" } },\n    "apiToken": { "value": "[parameters(\'token\')]" }')
+S = "https://github.com/spring-projects/spring-security/blob/d449950b36fe9387c9991130ca8e7701c902192a/oauth2/oauth2-client/src/test/java/org/springframework/security/oauth2/client/endpoint/DefaultOAuth2TokenRequestHeadersConverterTests.java"
+add_neg("basic-value-slot-names", "oauth2/oauth2-client/src/test/java/org/springframework/security/oauth2/client/endpoint/DefaultOAuth2TokenRequestHeadersConverterTests.java", '\t\t\t.isEqualTo("Basic Y2xpZW50SWQ6Y2xpZW50U2VjcmV0JTNE");', S + "#L61", "Apache-2.0")
+S = "https://github.com/usebruno/bruno/blob/675965612ff11b23bc9b6c9541110a287bcb2967/packages/bruno-lang/v2/tests/examples/fixtures/json/complex-with-auth.json"
+add_neg("basic-value-escaped-quote", "packages/bruno-lang/v2/tests/examples/fixtures/json/complex-with-auth.json", '            "name": "authorization",\n            "value": "\\"Basic YWRtaW46cGFzc3dvcmQ=\\"",', S + "#L195-L196", "MIT")
+S = "https://github.com/bitnami/charts/blob/5165628ae06697f8f68a670bef7739d93c4b7f44/bitnami/redis/templates/scripts-configmap.yaml"
+add_neg("escaped-variable", "bitnami/redis/templates/scripts-configmap.yaml", '        echo "{{- if and .Values.auth.enabled .Values.auth.sentinel }}REDISCLI_AUTH="\\$REDIS_PASSWORD" {{ end }} $command ${args[*]}"', S + "#L95", "Apache-2.0")
 files["tune25_negative.jsonl"] = "".join(json.dumps(x) + "\n" for x in neg)
 
 if sys.argv[1:] == ["--check"]:
