@@ -20,6 +20,7 @@ constexpr std::size_t kMaxContext = 256;   // bytes of a line kept before a join
 constexpr std::size_t kMinRun = 16;        // shorter runs are words, not encodings
 constexpr std::size_t kMinEscapes = 6;     // \xNN or \uXXXX in a row
 constexpr std::size_t kMaxJoinedBytes = 64 * 1024;
+constexpr std::size_t kMaxObjectText = 4096;
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -746,6 +747,7 @@ class Accumulator {
           return;
         }
       } else if (before.back() == '=' && std::string_view("=!<>:+-*/.%&|^").find(before[before.size() - 2]) == std::string_view::npos) {
+        remember(trim(before.substr(0, before.size() - 1)), body, i);
         close();
         prefix_ = before.substr(before.size() - std::min(before.size(), kMaxContext));
         std::string_view name = trim(before.substr(0, before.size() - 1));
@@ -760,6 +762,71 @@ class Accumulator {
       }
     }
     close();
+  }
+
+  // Literals named on earlier lines and joined by name on line `i` (`const
+  // A = "sk_live_…"; const B = "…";` then `new Stripe(A + B)`, session 25):
+  // each chain of two or more such names joined by `+` is read as the line
+  // with the chain replaced by its literals as one, over the lines from the
+  // first name's to line `i` (at most kMaxJoin lines back).
+  void joined_names(std::size_t i) {
+    const std::string_view text = lines_.line(i);
+    if (named_.empty() || text.size() > kMaxNamedLine || text.find('+') == std::string_view::npos) return;
+    const auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; };
+    const auto blanks = [&](std::size_t p) {
+      while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
+      return p;
+    };
+    char quote = 0;
+    for (std::size_t k = 0; k < text.size();) {
+      const char c = text[k];
+      if (quote || c == '"' || c == '\'' || c == '`') {
+        quote = quote == c ? 0 : (quote ? quote : c);
+        ++k;
+        continue;
+      }
+      // A name's start: not inside a name nor after a `.` (a member).
+      if (!ident(c) || std::isdigit(static_cast<unsigned char>(c)) || (k > 0 && (ident(text[k - 1]) || text[k - 1] == '.'))) {
+        ++k;
+        continue;
+      }
+      std::string value;
+      std::size_t first = i, parts = 0, end = k;
+      for (std::size_t at = k;;) {
+        std::size_t e = at;
+        while (e < text.size() && ident(text[e])) ++e;
+        const Named* n = nullptr;
+        for (const Named& m : named_) {
+          if (m.name == text.substr(at, e - at) && i - m.line < kMaxJoin) n = &m;
+        }
+        if (!n) break;
+        value += n->value;
+        first = std::min(first, n->line);
+        ++parts;
+        end = e;
+        std::size_t p = blanks(e);
+        if (p >= text.size() || text[p] != '+' || (p + 1 < text.size() && (text[p + 1] == '+' || text[p + 1] == '='))) break;
+        p = blanks(p + 1);
+        if (p >= text.size() || !ident(text[p]) || std::isdigit(static_cast<unsigned char>(text[p]))) break;
+        at = p;
+      }
+      if (parts >= 2 && readings_ < kMaxNamedReadings) {
+        ++readings_;
+        HiddenReading r;
+        r.first = first;
+        r.lines = i - first + 1;
+        r.how = "joined names";
+        r.text.assign(text.substr(0, k));
+        const std::size_t from = r.text.size();
+        r.text += '"';
+        r.text += value;
+        r.text += '"';
+        r.changed.emplace_back(from, r.text.size());
+        r.text += text.substr(end);
+        out_.push_back(std::move(r));
+      }
+      k = std::max(end, k + 1);
+    }
   }
 
   void close() {
@@ -787,6 +854,28 @@ class Accumulator {
   std::string contents_;
   char quote_ = '"';
   std::size_t first_ = 0, last_ = 0, count_ = 0;
+
+  // A name and the one literal a line assigns it (the name's last word
+  // before any `:` type: `const A`, `A: str`, `final String A`). At most
+  // kMaxNamed of them, each literal up to kMaxNamedValue bytes.
+  struct Named {
+    std::string name, value;
+    std::size_t line = 0;
+  };
+  static constexpr std::size_t kMaxNamed = 256, kMaxNamedValue = 256, kMaxNamedLine = 4096, kMaxNamedReadings = 64;
+  std::vector<Named> named_;
+  std::size_t readings_ = 0;
+
+  void remember(std::string_view left, std::string_view body, std::size_t i) {
+    if (named_.size() >= kMaxNamed || body.size() > kMaxNamedValue || body.empty()) return;
+    if (const auto colon = left.find(':'); colon != std::string_view::npos) left = trim(left.substr(0, colon));
+    if (const auto blank = left.find_last_of(" \t"); blank != std::string_view::npos) left = left.substr(blank + 1);
+    if (left.empty() || left.size() > 64) return;
+    for (const char c : left) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$')) return;
+    }
+    named_.push_back({std::string(left), std::string(body), i});
+  }
 };
 
 // ------------------------------------------------------ reversed literals
@@ -993,6 +1082,9 @@ void named_value_lines(const AddedLines& lines, std::size_t i, std::vector<Hidde
     name = name.substr(1, name.size() - 2);
   }
   if (name.empty() || name.size() > 64 || name.find_first_of(" \t\"'#:") != std::string_view::npos) return;
+  // In Bruno's `auth:apikey {` block the value is an API key whatever the
+  // header is called (`key: X-Partner-Key`, session 25).
+  if (i > 0 && lines.number(i - 1) + 1 == lines.number(i) && trim(lines.line(i - 1)).starts_with("auth:apikey")) name = "apiKey";
   std::string_view value = trim(lines.line(i + 1));
   if (!value.starts_with("value:")) return;
   value = trim(value.substr(6));
@@ -1009,6 +1101,26 @@ void named_value_lines(const AddedLines& lines, std::size_t i, std::vector<Hidde
   r.changed.emplace_back(from, r.text.size());
   out.push_back(std::move(r));
   decoded_pair(out);
+}
+
+// A value in an object of its own on the line after its name (Terraform's
+// plan, ARM parameters: `"db_password": {`, then `"value": "…"`), read as
+// the two lines joined. (The caller has seen the line end with `{`.)
+void object_value_lines(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
+  if (i + 1 >= lines.size() || lines.number(i + 1) != lines.number(i) + 1) return;
+  const std::string_view head = trim(lines.line(i));
+  const std::string_view value = trim(lines.line(i + 1));
+  if (head.size() + value.size() > kMaxObjectText || !value.starts_with("\"value\"") || head.find('"') == std::string_view::npos) return;
+  HiddenReading r;
+  r.first = i;
+  r.lines = 2;
+  r.how = "name and value fields";
+  r.text.assign(head);
+  r.text += ' ';
+  const std::size_t from = r.text.size();
+  r.text += value;
+  r.changed.emplace_back(from, r.text.size());
+  out.push_back(std::move(r));
 }
 
 // ---------------------------------------------- arguments and rows over lines
@@ -1051,8 +1163,12 @@ std::optional<Argument> argument_line(std::string_view t) {
 // letter or a symbol (not `%`: a format), as a key or password does (a list of field names,
 // `"client_secret",` then `"redirect_uri",`, is no credential). (The
 // caller has seen the line end with `(`.)
+// (At most kMaxCallText bytes: the lines are untrusted, and 8 lines of a
+// megabyte each would make one reading of 8 MB.)
+constexpr std::size_t kMaxCallText = 4096;
 void call_arguments(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
   const std::string_view line = lines.line(i);
+  if (trim(line).size() > kMaxCallText) return;
   std::string text(trim(line));
   // A call: a name before the parenthesis (a bare `(` opens a tuple).
   if (text.size() < 2 || !(std::isalnum(static_cast<unsigned char>(text[text.size() - 2])) || text[text.size() - 2] == '_')) return;
@@ -1062,6 +1178,7 @@ void call_arguments(const AddedLines& lines, std::size_t i, std::vector<HiddenRe
   for (bool closed = false; !closed; ++j) {
     if (j >= lines.size() || j > i + 8 || lines.number(j) != lines.number(j - 1) + 1) return;
     const std::string_view t = trim(lines.line(j));
+    if (text.size() + t.size() > kMaxCallText) return;
     const auto arg = argument_line(t);
     if (!arg || arg->closes > 1) return;
     closed = arg->closes == 1;
@@ -1120,6 +1237,22 @@ std::size_t find_word_nocase(std::string_view s, std::string_view word) {
 // 1 MB file 157 MB of readings). Only the INSERT nearest its VALUES reads
 // the rows. (The caller has seen an .sql file's line start with INSERT.)
 constexpr std::size_t kMaxSqlText = 4096;
+
+// The parentheses `t` leaves open, from `depth` (quoted text not counted).
+int open_parens(std::string_view t, int depth) {
+  char quote = 0;
+  for (const char c : t) {
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else {
+      depth += (c == '(') - (c == ')');
+    }
+  }
+  return depth;
+}
+
 void insert_rows(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
   std::string head;
   std::size_t j = i;
@@ -1151,17 +1284,36 @@ void insert_rows(const AddedLines& lines, std::size_t i, std::vector<HiddenReadi
     r.changed.emplace_back(from, r.text.size());
     out.push_back(std::move(r));
   };
+  // A row over lines (`(`, its values one a line, `);`, session 25) is
+  // read whole: its lines up to the parenthesis that closes it, within
+  // the 64 lines and kMaxSqlText bytes. `k` becomes the row's last line.
+  const auto whole_row = [&](std::string text, std::size_t& k) -> std::optional<std::string> {
+    for (int depth = open_parens(text, 0); depth > 0;) {
+      if (k + 1 >= lines.size() || k + 1 > j + 64 || lines.number(k + 1) != lines.number(k) + 1) return std::nullopt;
+      const std::string_view t = trim(lines.line(++k));
+      if (text.size() + t.size() > kMaxSqlText) return std::nullopt;
+      if (!text.ends_with('(')) text += ' ';
+      text += t;
+      depth = open_parens(t, depth);
+    }
+    return text;
+  };
+  std::size_t k = j;
   if (!first_row.empty()) {
     if (!first_row.starts_with('(')) return;
-    if (j > i) row(i, j - i + 1, first_row);
-    if (first_row.ends_with(';')) return;
+    const auto whole = whole_row(first_row, k);
+    if (!whole) return;
+    if (k > i) row(i, k - i + 1, *whole);
+    if (whole->ends_with(';')) return;
   }
-  for (std::size_t k = j + 1; k < lines.size() && k <= j + 64; ++k) {
+  for (++k; k < lines.size() && k <= j + 64; ++k) {
     if (lines.number(k) != lines.number(k - 1) + 1) return;
     const std::string_view t = trim(lines.line(k));
     if (!t.starts_with('(') || t.size() > kMaxSqlText) return;
-    row(i, k - i + 1, t);
-    if (t.ends_with(';')) return;
+    const auto whole = whole_row(std::string(t), k);
+    if (!whole) return;
+    row(i, k - i + 1, *whole);
+    if (whole->ends_with(';')) return;
   }
 }
 
@@ -1420,6 +1572,7 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
     }
     joiner.line(i, f.quote);
     accumulator.line(i, f.quote, joiner.literals_of_line());
+    accumulator.joined_names(i);
     if (f.quote) {
       reversed_literals(line, i, reversed_lits, out);
       if (may_join(line)) join_lines.push_back(i);
@@ -1432,6 +1585,7 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
     if (f.comma && may_hold_codes(line)) char_codes(line, i, out);
     if (const std::string_view t = trim(line); !t.empty()) {
       if (t.back() == '(' && i + 1 < n) call_arguments(lines, i, out);
+      if (t.back() == '{' && f.quote && i + 1 < n) object_value_lines(lines, i, out);
       if (t.starts_with("key:") || t.starts_with("name:") || t.starts_with("- name:")) named_value_lines(lines, i, out);
       if (sql && (t[0] == 'I' || t[0] == 'i') && find_nocase(t.substr(0, 6), "insert") == 0) insert_rows(lines, i, out);
     }

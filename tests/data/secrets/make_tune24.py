@@ -6,9 +6,10 @@ misses of the new rules and readings (two real lines, with source and
 licence). In-sample by design. Values are random from a fixed seed, split by
 "<<>>" (removed when the corpus is loaded).
 
-Run: python3 tests/data/secrets/make_tune24.py
+Run: python3 tests/data/secrets/make_tune24.py   (--check: exit 1 unless the
+committed files are what it writes; a test)
 """
-import json, os, random, string
+import json, os, random, string, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 rng = random.Random(2024120724)
@@ -67,8 +68,6 @@ def b64(u): return base64.b64encode(u.encode()).decode()
 add(C, "postman/partner.postman_collection.json", '{"key": "Authorization", "value": "Basic %s", "type": "text"}' % sp(b64("partner-api:" + pw())))
 add(C, "insomnia/partner.yaml", 'headers:\n  - name: Authorization\n    value: Basic %s' % sp(b64("svc-sync:" + pw())))
 add(C, "captures/login.har", '            {\n              "name": "Authorization",\n              "value": "Basic %s"\n            }' % sp(b64("ops:" + pw())))
-with open(os.path.join(HERE, "tune24_positive.jsonl"), "w") as f:
-    for x in rows: f.write(json.dumps(x) + "\n")
 
 neg = []
 def add_neg(cat, path, text, source="written by sec24: a near miss of a session 24 rule or reading", licence=None):
@@ -93,6 +92,13 @@ add_neg("placeholder", "config/app.yaml", 'auth:\n  token: "ThisIsNotARealToken"
 S = "https://github.com/supabase/cli/blob/1d1e7191268e068fe9cb6aba524d1c619a9c727b/packages/config/testdata/legacy-config.toml"
 add_neg("env-function-reference", "packages/config/testdata/legacy-config.toml", 'secret = "env(HCAPTCHA_SECRET)"', S + "#L205", "MIT")
 add_neg("env-function-reference", "packages/config/testdata/legacy-config.toml", 'secret = "env(AZURE_SECRET)"', S + "#L317", "MIT")
-with open(os.path.join(HERE, "tune24_negative.jsonl"), "w") as f:
-    for x in neg: f.write(json.dumps(x) + "\n")
+files = {"tune24_positive.jsonl": "".join(json.dumps(x) + "\n" for x in rows),
+         "tune24_negative.jsonl": "".join(json.dumps(x) + "\n" for x in neg)}
+if sys.argv[1:] == ["--check"]:
+    stale = [n for n, t in files.items() if open(os.path.join(HERE, n), encoding="utf-8").read() != t]
+    print("stale: %s (run make_tune24.py)" % ", ".join(stale) if stale else "the tune24 files are up to date")
+    sys.exit(1 if stale else 0)
+for n, t in files.items():
+    with open(os.path.join(HERE, n), "w", encoding="utf-8") as f:
+        f.write(t)
 print(len(rows), len(neg))

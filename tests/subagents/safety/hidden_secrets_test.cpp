@@ -437,6 +437,37 @@ TEST_SUITE("safety") {
     CHECK(joined("db/seed.sql", {"INSERT INTO t (a)", "INSERT INTO u (b) VALUES", "  (1, 'x');"}, "SQL rows") == 1);
   }
 
+  TEST_CASE("names joined at use, rows and objects over lines, Bruno's apikey block, a capped call (session 25)") {
+    std::vector<Finding> keep;
+    const std::string v = std::string("Qx7v") + "Lm2RtZp4nKw8HsJd6yTb3cWq";
+    // A secret split into two named literals, joined where it is used: the
+    // finding spans the lines from the first name's to the use, redacted.
+    const std::string head = std::string("sk_live_") + "51Hq";
+    const Finding* f = review_secret("src/pay.js", {"const A = \"" + head + "\";", "const B = \"" + v + "\";", "const stripe = new Stripe(A + B);"}, keep);
+    REQUIRE(f);
+    CHECK(f->line == 1);
+    CHECK(f->end_line == 3);
+    CHECK(f->evidence.find(v) == std::string::npos);
+    CHECK(joined("a.py", {"P1 = \"ab\"", "P2 = \"cd\"", "x = P1 + P2 + other"}, "joined names") == 1);
+    CHECK(joined("a.py", {"P1 = \"ab\"", "x = P1 + other"}, "joined names") == 0);      // one name known
+    CHECK(joined("a.py", {"P1 = \"ab\"", "x = obj.P1 + obj.P1"}, "joined names") == 0);  // members, not the names
+    CHECK(joined("a.py", {"P1 = \"ab\"", "x = \"P1 + P1\""}, "joined names") == 0);      // inside a string
+    CHECK_FALSE(review_secret("src/api.ts", {"const BASE = \"https://api.acme.io\";", "const PATH = \"/v1/orders\";", "const url = BASE + PATH;"}, keep));
+    // An SQL row over lines, read whole under its INSERT.
+    CHECK(review_secret("db/seed.sql", {"INSERT INTO api_keys (name, secret)", "VALUES", "  (", "    'billing',", "    '" + v + "'", "  );"}, keep));
+    CHECK(review_secret("db/seed.sql", {"INSERT INTO api_clients (name, token)", "VALUES ('billing',", "        '" + v + "');"}, keep));
+    CHECK(joined("db/seed.sql", {"insert into t (a, b) values", "  (1,", "   'x'),", "  (2, 'y');"}, "SQL rows") == 2);
+    CHECK(joined("db/seed.sql", {"insert into t (a, b) values", "  (1,", "   'x'"}, "SQL rows") == 0);  // never closed
+    // Bruno's apikey block: the value is an API key whatever the header is called.
+    CHECK(review_secret("c/get.bru", {"auth:apikey {", "  key: X-Partner-Key", "  value: " + v, "}"}, keep));
+    CHECK(joined("c/get.bru", {"vars {", "  key: X-Partner-Key", "  value: abc", "}"}, "name and value fields") == 1);
+    // A value in an object on the line after its name.
+    CHECK(review_secret("tfplan.json", {"    \"client_secret\": {", "      \"value\": \"" + v + "\""}, keep));
+    CHECK(joined("tfplan.json", {"    \"region\": {", "      \"sensitive\": false"}, "name and value fields") == 0);
+    // A call's arguments over lines are read within 4 KB.
+    CHECK(joined("a.py", {"connect(", "    settings.USER,", "    \"" + std::string(5000, 'a') + "1\");"}, "call over lines") == 0);
+  }
+
   TEST_CASE("a key body added under a BEGIN line the file already had") {
     auto with_context = [](const std::string& begin) {
       FileDiff fd;

@@ -81,8 +81,9 @@ TEST_SUITE("safety::secrets_corpus") {
     CHECK(s.precision() >= 0.97);
   }
 
-  // heldout2-4 were each written blind, scored once, then opened as tune
-  // data (heldout4 in session 23: 91.8% -> 97.9%, 2 -> 0 false alarms).
+  // heldout2-6 were each written blind, scored once, then opened as tune
+  // data (heldout4 in session 23: 91.8% -> 97.9%, 2 -> 0 false alarms;
+  // heldout6 in session 25: 89.3% -> 98.2%, 4 -> 0).
   // Floors: the measured recall minus about a case; no new false alarm.
   // The misses left are GitHub and npm tokens whose checksum is invalid,
   // judged as not live on purpose.
@@ -92,7 +93,7 @@ TEST_SUITE("safety::secrets_corpus") {
       double min_recall;
       int max_false_alarms;
     };
-    for (const Set& set : {Set{"heldout2", 0.93, 0}, Set{"heldout3", 0.97, 0}, Set{"heldout4", 0.97, 0}, Set{"heldout5", 0.97, 0}}) {
+    for (const Set& set : {Set{"heldout2", 0.93, 0}, Set{"heldout3", 0.97, 0}, Set{"heldout4", 0.97, 0}, Set{"heldout5", 0.97, 0}, Set{"heldout6", 0.97, 0}}) {
       CAPTURE(set.name);
       const SecretScore s = score_set(set.name, 90, 100);
       CHECK(s.recall() >= set.min_recall);
@@ -100,10 +101,14 @@ TEST_SUITE("safety::secrets_corpus") {
     }
   }
 
-  TEST_CASE("the cases written after heldout5's misses (tune24) are all found, and none of their near misses") {
-    const SecretScore s = score_set("tune24", 30, 15);
-    CHECK(s.misses.empty());
-    CHECK(s.false_alarms.empty());
+  // tune24 after heldout5's misses, tune25 after heldout6's.
+  TEST_CASE("the cases written after a held-out set's misses (tune24, tune25) are all found, and none of their near misses") {
+    for (const std::string set : {"tune24", "tune25"}) {
+      CAPTURE(set);
+      const SecretScore s = score_set(set, 16, 12);
+      CHECK(s.misses.empty());
+      CHECK(s.false_alarms.empty());
+    }
   }
 
   TEST_CASE("red17's missed shapes are all found, and none of their near misses") {
