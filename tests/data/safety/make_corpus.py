@@ -2342,11 +2342,14 @@ N("src/name.cpp", "    std::string s = std::string(prefix) + name;")
 
 # Mass assignment: the rest of the body, every field set, the request bound to the model.
 P("code/mass-assignment-more", "src/routes/profile.js", "  const { id, ...changes } = ctx.request.body;", "~  await User.update(changes, { where: { id: ctx.state.user.id } });")
-P("code/mass-assignment-more", "app/views/profile.py", "        setattr(user, key, value)", "~    db.session.commit()")
+P("code/mass-assignment-more", "app/views/profile.py", "    user = User(**request.get_json())", "~    db.session.commit()")
 P("code/mass-assignment-more", "internal/api/profile.go", "\tif err := c.ShouldBindJSON(&user); err != nil {", "~\tdb.Save(&user)")
 P("code/mass-assignment-more", "src/main/java/acme/ProfileController.java", "    public User update(@RequestBody User user) {", "~        return repo.save(user);")
 N("src/routes/profile.js", "  const { displayName, bio } = ctx.request.body;", "~  await User.update({ displayName, bio }, { where: { id: ctx.state.user.id } });")
-N("app/views/profile.py", "        if key in EDITABLE: setattr(user, key, value)", "~    db.session.commit()")
+N("app/views/profile.py", "        setattr(instance, key, value)", "~    instance.save()")
+N("server/payments/log.js", "~const { exec } = require('child_process');", "  logger.info(`git clone ${url} finished`);")
+N("src/http/view.cpp", "    return std::string_view(data + offset, len);")
+N("src/api/openapi.js", "openApiRouter.get('/users/:id', getUser);")
 N("internal/api/profile.go", "\tif err := c.ShouldBindJSON(&req); err != nil {", "~\tdb.Save(&user)")
 
 # The request body written to a log in payment or credential code.
@@ -2495,6 +2498,43 @@ P("code/play-security-filter-disabled", "conf/application.conf", 'play.filters.h
 P("code/play-security-filter-disabled", "conf/prod.conf", "play.filters.enabled = []")
 N("conf/application.conf", 'play.filters.enabled += "play.filters.csrf.CSRFFilter"')
 N("conf/application.conf", 'play.filters.hosts.allowed = ["shop.example.io"]')
+
+# Every action on every resource; a trust condition on any account; a wildcard role.
+P("code/policy-admin-on-everything", "infra/lambda.yaml", "~              - Effect: Allow", '                Action: "*"', '                Resource: "*"')
+P("code/policy-admin-on-everything", "policies/ci.json", '~      "Effect": "Allow",', '      "Action": "*",', '      "Resource": "*"')
+N("infra/lambda.yaml", "~              - Effect: Allow", '                Action: "*"', '                Resource: "arn:aws:s3:::exports/*"')
+P("code/trust-condition-any-account", "infra/ci_role.tf", '~      variable = "aws:PrincipalArn"', '      values   = ["arn:aws:iam::*:role/ci-*"]')
+P("code/trust-condition-any-account", "policies/trust.json", '~  "Action": "sts:AssumeRole",', '        "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/deployer"}')
+N("infra/ci_role.tf", '~      variable = "aws:PrincipalArn"', '      values   = ["arn:aws:iam::123456789012:role/ci-*"]')
+P("code/k8s-role-wildcard-everything", "deploy/rbac.yaml", '~    resources: ["*"]', '    verbs: ["*"]')
+P("code/k8s-role-wildcard-everything", "charts/op/templates/role.yaml", '  - apiGroups: ["*"]', '    resources: ["*"]', '    verbs: ["*"]')
+N("deploy/rbac.yaml", '~    resources: ["pods"]', '    verbs: ["*"]')
+N("deploy/rbac.yaml", '~    resources: ["*"]', '    verbs: ["get", "list", "watch"]')
+
+# An invisible character in a requirements file (*.txt is prose for zero-width-character).
+P("hidden/zero-width-character-in-requirements", "requirements.txt", "django-\u200bstorages==1.14.3")
+P("hidden/zero-width-character-in-requirements", "requirements/base.txt", "req\u00adests==2.32.3")
+N("requirements.txt", "django-storages==1.14.3")
+
+# Access by the first X-Forwarded-For address.
+P("code/access-by-forwarded-address", "app/auth/deps.py", '~    fwd = request.headers.get("x-forwarded-for", "")', '    if fwd.split(",")[0].strip().startswith(INTERNAL_PREFIXES):')
+P("code/access-by-forwarded-address", "server/auth.js", "~  const xff = req.headers['x-forwarded-for'] || '';", "  if (xff.split(',')[0].trim().startsWith('10.')) return next();")
+P("code/access-by-forwarded-address", "internal/mw/internal.go", '~\txff := r.Header.Get("X-Forwarded-For")', '\tif strings.HasPrefix(strings.Split(xff, ",")[0], "10.") {')
+N("app/auth/deps.py", '~    fwd = request.headers.get("x-forwarded-for", "")', '    client = fwd.split(",")[0].strip()')
+
+# A password policy weakened.
+P("code/password-policy-weakened", "app/src/main/kotlin/acme/PasswordPolicy.kt", "    const val MIN_PASSWORD_LENGTH = 4 // PIN-style passcodes on kiosks")
+P("code/password-policy-weakened", "app/src/main/kotlin/acme/PasswordPolicy.kt", "    const val MAX_FAILED_LOGINS = 50")
+P("code/password-policy-weakened", "settings/base.py", '        "OPTIONS": {"min_length": 6},')
+P("code/password-policy-weakened", "config/initializers/devise.rb", "  config.password_length = 4..128")
+P("code/password-policy-weakened", "src/Api/Startup.cs", "    options.Password.RequiredLength = 6;")
+N("app/src/main/kotlin/acme/PasswordPolicy.kt", "    const val MIN_PASSWORD_LENGTH = 12")
+N("app/src/main/kotlin/acme/PasswordPolicy.kt", "    const val MAX_FAILED_LOGINS = 5")
+N("settings/base.py", '        "OPTIONS": {"min_length": 12},')
+
+# The proxy cache ignoring Set-Cookie.
+P("code/nginx-cache-shares-private-responses", "deploy/nginx/api.conf", "~        proxy_cache api;", "        proxy_ignore_headers Cache-Control Set-Cookie;")
+N("deploy/nginx/api.conf", "~        proxy_cache api;", "        proxy_cache_bypass $http_authorization;")
 
 def text_of(cases):
     out = [";; Generated by make_corpus.py: synthetic values, split by <<>> (see the script).\n"]
