@@ -2405,6 +2405,7 @@ P("code/hardening-flags-disabled", "Makefile", "CFLAGS += -O2 -D_FORTIFY_SOURCE=
 P("code/hardening-flags-disabled", "src/app.vcxproj", "      <AdditionalOptions>/GS- %(AdditionalOptions)</AdditionalOptions>")
 N("CMakeLists.txt", "add_compile_options(-Wall -Wextra -fstack-protector-strong -D_FORTIFY_SOURCE=2)")
 N("Makefile", "LDFLAGS += -pie -Wl,-z,relro,-z,now")
+N(".github/ci/build.sh", "make CC=gcc CFLAGS='-Werror -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3'")
 
 # A token in plain mobile preferences.
 P("code/token-in-plain-mobile-storage", "Sources/Auth/TokenStore.swift", '        defaults.set(refreshToken, forKey: "refreshToken")')
