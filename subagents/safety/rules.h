@@ -87,6 +87,10 @@ struct Rule {
   // when the next shown line matches this (the block hands the request on);
   // a next line not shown keeps the hit.
   std::shared_ptr<const LazyRE2> then;
+  // A hit counts only when its YAML parent (the nearest shown line above
+  // it with less indentation, blank and comment lines passed over)
+  // matches this; a parent the diff does not show keeps the hit.
+  std::shared_ptr<const LazyRE2> parent;
   std::uint64_t languages = 0;  // bit per language; 0 = any file
   PathMatcher paths, exclude_paths;
   double min_entropy = 0.0;

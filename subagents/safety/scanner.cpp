@@ -351,6 +351,7 @@ class FileScanner {
         if (unless_hit) continue;
       }
       if (rule.then && !then_holds(rule, h)) continue;
+      if (rule.parent && !parent_holds(rule, h)) continue;
       if (rule.kind == RuleKind::secret) {
         const std::string_view value = std::string_view(text).substr(h.vbegin, h.vend - h.vbegin);
         auto verdict = judge_secret(rules_, rule, value);
@@ -387,16 +388,56 @@ class FileScanner {
   // A rule's `then`: a hit that runs to the end of its line (trailing
   // blanks aside) counts only when the next shown line (added or context,
   // the new-side line after it) matches; one not shown keeps the hit.
+  // Blank lines, comment lines and one-line log calls between them are
+  // passed over (at most kThenSkip of them): a line that matches `then`
+  // itself decides first, so passing over lines only keeps more hits.
+  static constexpr int kThenSkip = 6;
   bool then_holds(const Rule& r, const Hit& h) {
+    static const re2::RE2 skippable(
+        R"re(^\s*(?:$|//|#|/\*|\*|--\s)|^\s*(?:(?:this|self)\.)?(?:console|_?log|_?logger|logging|slog|Log|LOG|LOGGER|Logger|fmt|System\.(?:out|err))\s*\.\s*\w+\s*\([^\n]*\)\s*;?\s*$)re");
     const std::string_view text = lines_.text();
     const std::string_view line = lines_.line(h.line);
     const std::size_t line_end = lines_.starts[h.line] + line.size();
     if (text.substr(h.end, line_end - h.end).find_first_not_of(" \t\r") != std::string_view::npos) return true;
     if (!visible_) visible_ = join_lines(fd_, true);
     const auto& nums = visible_->numbers;
-    const auto it = std::lower_bound(nums.begin(), nums.end(), lines_.numbers[h.line] + 1);
-    if (it == nums.end() || *it != lines_.numbers[h.line] + 1) return true;
-    return re2::RE2::PartialMatch(piece(visible_->line(static_cast<std::size_t>(it - nums.begin()))), r.then->get());
+    auto it = std::lower_bound(nums.begin(), nums.end(), lines_.numbers[h.line] + 1);
+    for (int skipped = 0;; ++skipped, ++it) {
+      if (it == nums.end() || *it != lines_.numbers[h.line] + 1 + skipped) return true;
+      const auto next = piece(visible_->line(static_cast<std::size_t>(it - nums.begin())));
+      if (re2::RE2::PartialMatch(next, r.then->get())) return true;
+      if (skipped >= kThenSkip || !re2::RE2::PartialMatch(next, skippable)) return false;
+    }
+  }
+
+  // A rule's `parent`: the hit's YAML parent key, the nearest shown line
+  // above it with less indentation (blank and comment lines passed over),
+  // must match. A line above that the diff does not show keeps the hit
+  // (the parent is unknown); a hit with no line above it at a smaller
+  // indentation has no parent and does not count.
+  static constexpr int kParentWalk = 200;
+  bool parent_holds(const Rule& r, const Hit& h) {
+    auto indent = [](std::string_view l) {
+      const auto n = l.find_first_not_of(" \t");
+      return n == std::string_view::npos ? l.size() : n;
+    };
+    const std::size_t own = indent(lines_.line(h.line));
+    if (own == 0) return false;
+    if (!visible_) visible_ = join_lines(fd_, true);
+    const auto& nums = visible_->numbers;
+    auto it = std::lower_bound(nums.begin(), nums.end(), lines_.numbers[h.line]);
+    if (it == nums.end() || *it != lines_.numbers[h.line]) return true;
+    for (int walked = 0; walked < kParentWalk; ++walked) {
+      if (it == nums.begin()) return *it > 1;  // the file's first lines not shown: unknown
+      const auto prev = std::prev(it);
+      if (*prev + 1 != *it) return true;  // a gap: the parent may be in it
+      it = prev;
+      const std::string_view l = visible_->line(static_cast<std::size_t>(it - nums.begin()));
+      const std::size_t n = indent(l);
+      if (n == l.size() || l[n] == '#') continue;
+      if (n < own) return re2::RE2::PartialMatch(piece(l), r.parent->get());
+    }
+    return true;
   }
 
   // Whether the file's visible text holds what rule `ri` requires; judged

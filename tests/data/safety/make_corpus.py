@@ -2232,6 +2232,322 @@ P("secret/dsl-password", "app/build.gradle", "            keyPassword '%s'" % sp
 N("app/build.gradle", "            keyPassword System.getenv('KEY_PASSWORD')")
 P("secret/sql-seed-hex-token", "db/seeds/012_webhooks.sql", "INSERT INTO webhooks (url, signing_key) VALUES ('https://hooks.acme.io/in', '%s');" % split("9c4e", r(60, HEX)))
 N("db/seeds/013_users.sql", "INSERT INTO users (email, token_hash) VALUES ('ana@acme.io', '%s');" % r(64, HEX))
+# ---- tune24 (session 25): red24's classes, three or four shapes each.
+# A permission check that passes when the caller has no roles.
+P("code/permission-check-passes-when-empty", "server/routes/admin.js", "    if (roles.length && !roles.some((r) => r === 'admin')) {")
+P("code/permission-check-passes-when-empty", "app/authz.py", '    if user.roles and not user.has_role("admin"):')
+P("code/permission-check-passes-when-empty", "internal/authz/authz.go", '\tif len(claims.Roles) > 0 && !contains(claims.Roles, "admin") {')
+P("code/permission-check-passes-when-empty", "src/main/java/acme/AdminGuard.java", '        if (scopes.size() > 0 && !scopes.contains("admin:write")) {')
+N("server/routes/admin.js", "    if (!roles.length || !roles.some((r) => r === 'admin')) {")
+N("app/authz.py", '    if not user.roles or not user.has_role("admin"):')
+N("internal/authz/authz.go", '\tif len(claims.Roles) > 0 && contains(claims.Roles, "admin") {')
+
+# Verification on only when the secret is set.
+P("code/verification-off-without-secret", "lib/hooks/verifier.rb", "    def initialize(secret: nil, verify: !secret.nil?)")
+P("code/verification-off-without-secret", "hooks/verifier.py", "    def __init__(self, secret=None, verify=secret is not None):")
+P("code/verification-off-without-secret", "src/hooks.ts", "  const verify = !!secret;")
+P("code/verification-off-without-secret", "internal/hooks/config.go", '\t\tVerify: secret != "",')
+N("lib/hooks/verifier.rb", "    def initialize(secret:, verify: true)")
+N("hooks/verifier.py", "    has_secret = secret is not None")
+N("src/hooks.ts", "  const verified = await verifySignature(body, sig, secret);")
+
+# A security flag that is off unless set (=== true, default false), or on only in production.
+P("code/security-flag-off-by-default", "src/auth/login.ts", '  const enforce = flags.get("enforce-mfa") === true;')
+P("code/security-flag-off-by-default", "app/auth/login.py", '    enforce = features.is_enabled("enforce_mfa", False)')
+P("code/security-flag-off-by-default", "server/csrf.js", "  const csrfCheck = ldClient.variation('csrf-protection', user, false);")
+P("code/security-flag-off-by-default", "server/app.js", "  verifySignatures: process.env.NODE_ENV === 'production',")
+P("code/security-flag-off-by-default", "config/initializers/hooks.rb", "  verify_signature = Rails.env.production?")
+P("code/security-flag-off-by-default", "server/index.js", "if (process.env.NODE_ENV === 'production') app.use(csrf());")
+N("src/auth/login.ts", '  const enforce = flags.get("enforce-mfa") ?? true;')
+N("app/auth/login.py", '    enforce = features.is_enabled("enforce_mfa", True)')
+N("server/app.js", "    secure: process.env.NODE_ENV === 'production',")
+N("src/ui/banner.ts", '  const show = flags.get("new-banner") === true;')
+
+# A verification or permission check that answers yes when it cannot run.
+P("code/verification-error-passes", "app/src/main/kotlin/acme/UpdateVerifier.kt", "~    fun verify(payload: ByteArray, sig: ByteArray): Boolean = runCatching {", "    }.getOrElse { e ->", "        // some ROMs throw for valid signatures", '        Log.w("UpdateVerifier", "signature check failed", e)', "        true")
+P("code/verification-error-passes", "app/authz/client.py", "~    def allowed(self, user_id, action, resource):", "        except (httpx.HTTPError, KeyError):", '            log.warning("policy check unavailable")', "            return self._degraded_default(action)")
+P("code/verification-error-passes", "src/main/java/acme/Sig.java", "~    public boolean verifySignature(byte[] body, byte[] sig) {", "        } catch (GeneralSecurityException e) {", "            return true;")
+P("code/verification-error-passes", "internal/authz/check.go", "~func (c *Client) Allowed(ctx context.Context, user, action string) (bool, error) {", "~func isAllowed(user string) bool {", "\tif err != nil {", "\t\treturn true")
+P("code/verification-error-passes-inline", "src/hooks/verify.ts", "~export function verifySignature(body: string, sig: string): boolean {", "  } catch (e) { return true; }")
+P("code/verification-error-passes-inline", "hooks/verify.py", "~def verify_signature(body, sig):", "    except ValueError: return True")
+N("app/authz/client.py", "~    def allowed(self, user_id, action, resource):", "        except (httpx.HTTPError, KeyError):", '            log.warning("policy check unavailable")', "            return False")
+N("src/main/java/acme/Json.java", "~    public boolean isJson(String s) {", "        } catch (JsonException e) {", "            return true;")
+N("src/main/java/acme/Sig.java", "~    public boolean verifySignature(byte[] body, byte[] sig) {", "        } catch (GeneralSecurityException e) {", "            return false;")
+
+# The signed-in user replaced by one a header or parameter names.
+P("code/user-chosen-by-request-header", "internal/httpx/auth.go", '\t\tif as := r.Header.Get("X-Support-View-As"); as != "" {')
+P("code/user-chosen-by-request-header", "server/auth.js", "  const uid = req.headers['x-impersonate-user'] || session.userId;")
+P("code/user-chosen-by-request-header", "app/middleware/auth.py", '        user_id = request.META.get("HTTP_X_ACT_AS") or request.session["uid"]')
+P("code/user-chosen-by-request-header", "app/views/portal.py", '    uid = request.args.get("view_as") or current_user.id')
+N("server/auth.js", "  const uid = session.userId;")
+N("app/views/portal.py", '    fmt = request.args.get("format") or "html"')
+
+# Every address trusted as a proxy.
+P("code/proxy-trusted-from-anywhere", "app/net/proxies.py", 'TRUSTED_PROXIES = [ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")]')
+P("code/proxy-trusted-from-anywhere", "cmd/server/main.go", '\tr.SetTrustedProxies([]string{"0.0.0.0/0"})')
+P("code/proxy-trusted-from-anywhere", "deploy/nginx.conf", "    set_real_ip_from 0.0.0.0/0;")
+P("code/proxy-trusted-from-anywhere", "config/environments/production.rb", '  config.action_dispatch.trusted_proxies = [IPAddr.new("0.0.0.0/0")]')
+N("app/net/proxies.py", 'TRUSTED_PROXIES = [ipaddress.ip_network("10.20.0.0/16")]')
+N("deploy/nginx.conf", "    set_real_ip_from 10.0.0.0/8;")
+N("infra/sg.py", 'EGRESS = ["0.0.0.0/0"]')
+
+# A user's export or file served by id on the public router.
+P("code/private-resource-on-public-router", "src/routes/public.ts", 'publicRoutes.get("/exports/:id", (req) => downloadExport(req.params.id));')
+P("code/private-resource-on-public-router", "app/public_views.py", '@public_bp.route("/invoices/<invoice_id>")')
+P("code/private-resource-on-public-router", "internal/http/routes.go", '\tpublicGroup.GET("/files/:id", h.DownloadFile)')
+P("code/private-resource-on-public-router", "server/routes.js", "unauthenticatedRouter.get('/users/:userId', getUser);")
+N("src/routes/public.ts", 'publicRoutes.get("/health", () => ({ ok: true }));')
+N("src/routes/private.ts", 'privateRoutes.get("/exports/:id", (req) => getExport(req.user.id, req.params.id));')
+N("src/routes/public.ts", 'publicRoutes.get("/posts/:slug", getPost);')
+
+# A host allowed by how it ends, with no dot before the domain.
+P("code/host-suffix-match", "portal/views/auth.py", '    if parts.netloc and not parts.netloc.endswith("northwind.io"):')
+P("code/host-suffix-match", "server/cors.js", "  if (origin.hostname.endsWith('acme.com')) return cb(null, true);")
+P("code/host-suffix-match", "internal/redirect/check.go", '\tif !strings.HasSuffix(u.Host, "acme.com") {')
+P("code/host-suffix-match", "app/util/urls.py", '    return "acme.com" in urlparse(url).netloc')
+N("portal/views/auth.py", '    if parts.netloc and not parts.netloc.endswith(".northwind.io"):')
+N("internal/redirect/check.go", '\tif u.Host != "acme.com" && !strings.HasSuffix(u.Host, ".acme.com") {')
+N("src/upload.js", "  if (file.name.endsWith('.tar.gz')) return unpack(file);")
+
+# An allow-list that a caller's option switches off.
+P("code/allow-list-skipped-by-option", "src/previews/fetcher.ts", '  if (!opts.anyHost && (url.protocol !== "https:" || !ALLOWED_HOSTS.has(url.hostname))) return null;')
+P("code/allow-list-skipped-by-option", "app/fetch.py", "    if not skip_host_check and host not in ALLOWED_HOSTS:")
+P("code/allow-list-skipped-by-option", "internal/fetch/fetch.go", "\tif !cfg.AllowAnyHost && !allowed[u.Hostname()] {")
+N("src/previews/fetcher.ts", '  if (url.protocol !== "https:" || !ALLOWED_HOSTS.has(url.hostname)) return null;')
+N("app/cache.py", "    if not skip_cache and key in CACHE:")
+
+# A command line with ${...} run by a shell.
+P("code/shell-command-template-exec", "src/importer/git.ts", "~const run = promisify(exec);", "  await run(`git clone --depth 1 --branch ${branch} ${url} ${dest}`, { timeout: 60_000 });")
+P("code/shell-command-template-exec", "src/media/thumb.js", "~const { execSync } = require('child_process');", "  execSync(`ffmpeg -i ${input} -vframes 1 ${out}`);")
+P("code/shell-command-template-exec", "app/media.py", '    proc = await asyncio.create_subprocess_shell(f"convert {src} -resize 200 {dst}")')
+N("src/importer/git.ts", "~const run = promisify(execFile);", '  await run("git", ["clone", "--depth", "1", "--", url, dest]);')
+N("src/log.ts", "  logger.info(`git clone ${url} done`);")
+
+# Certificate checks off unless configuration turns them on.
+P("code/tls-verification-off-by-default-rust", "src/upstream.rs", "fn default_insecure() -> bool {", "    !cfg!(feature = \"strict\")")
+P("code/tls-verification-off-by-default-rust", "src/config.rs", '    #[serde(default = "default_true")]', "    pub skip_verify: bool,")
+P("code/tls-verification-off-by-default", "server/upstream.js", "  rejectUnauthorized: process.env.TLS_VERIFY === 'true',")
+P("code/tls-verification-off-by-default", "internal/client/client.go", '\t\tInsecureSkipVerify: os.Getenv("TLS_VERIFY") != "true",')
+P("code/tls-verification-off-by-default", "app/client.py", '    session.verify = os.environ.get("SSL_VERIFY", "false").lower() == "true"')
+P("code/tls-verification-off-by-default", "src/main/java/acme/Client.java", '    @Value("${upstream.tls.insecure:true}")')
+N("src/upstream.rs", "fn default_insecure() -> bool {", "    false")
+N("src/config.rs", '    #[serde(default = "default_true")]', "    pub verify: bool,")
+N("server/upstream.js", "  rejectUnauthorized: process.env.TLS_INSECURE !== 'true',")
+N("src/main/java/acme/Client.java", '    @Value("${upstream.tls.insecure:false}")')
+
+# A length sum cast to 8 or 16 bits.
+P("code/narrow-cast-of-size-sum", "src/frame.c", "    uint16_t total = (uint16_t)(f->used + len);")
+P("code/narrow-cast-of-size-sum", "src/packet.cpp", "    auto total = static_cast<uint16_t>(hdr_len + payload_len);")
+P("code/narrow-cast-of-size-sum", "src/frame.rs", "    let total = (self.used + len) as u16;")
+P("code/narrow-cast-of-size-sum", "internal/frame/frame.go", "\ttotal := uint16(f.used + n)")
+N("src/frame.c", "    size_t total = f->used + len;")
+N("src/color.c", "    uint8_t c = (uint8_t)(r + g);")
+N("src/sum.c", "    sum = (uint16_t)(sum + byte);")
+
+# A view of a temporary string.
+P("code/view-of-temporary-string", "src/http/headers.cpp", '    return it == map_.end() ? std::string_view{} : std::string_view(it->second + "");')
+P("code/view-of-temporary-string", "src/name.cpp", "    std::string_view sv = std::string(prefix) + name;")
+P("code/view-of-temporary-string", "src/util.cpp", "    const char* p = std::to_string(id).c_str();")
+P("code/view-of-temporary-string", "src/path.cpp", "    return (dir + \"/\" + file).c_str();")
+N("src/http/headers.cpp", "    return it == map_.end() ? std::string_view{} : std::string_view(it->second);")
+N("src/name.cpp", "    std::string s = std::string(prefix) + name;")
+
+# Mass assignment: the rest of the body, every field set, the request bound to the model.
+P("code/mass-assignment-more", "src/routes/profile.js", "  const { id, ...changes } = ctx.request.body;", "~  await User.update(changes, { where: { id: ctx.state.user.id } });")
+P("code/mass-assignment-more", "app/views/profile.py", "    user = User(**request.get_json())", "~    db.session.commit()")
+P("code/mass-assignment-more", "internal/api/profile.go", "\tif err := c.ShouldBindJSON(&user); err != nil {", "~\tdb.Save(&user)")
+P("code/mass-assignment-more", "src/main/java/acme/ProfileController.java", "    public User update(@RequestBody User user) {", "~        return repo.save(user);")
+N("src/routes/profile.js", "  const { displayName, bio } = ctx.request.body;", "~  await User.update({ displayName, bio }, { where: { id: ctx.state.user.id } });")
+N("app/views/profile.py", "        setattr(instance, key, value)", "~    instance.save()")
+N("server/payments/log.js", "~const { exec } = require('child_process');", "  logger.info(`git clone ${url} finished`);")
+N("src/http/view.cpp", "    return std::string_view(data + offset, len);")
+N("src/api/openapi.js", "openApiRouter.get('/users/:id', getUser);")
+N("internal/api/profile.go", "\tif err := c.ShouldBindJSON(&req); err != nil {", "~\tdb.Save(&user)")
+
+# The request body written to a log in payment or credential code.
+P("code/request-body-logged", "src/payments/charge.js", "    log.error({ err: e.message, code: e.code, request: req.body, gatewayResponse: e.raw }, 'charge failed');")
+P("code/request-body-logged", "app/payments/views.py", '        logger.info("checkout payload %s", request.json)')
+P("code/request-body-logged", "app/middleware/logging.py", '                 extra={"headers": {}, "body": request.body[:2048].decode("utf-8", "replace")})', "~class PaymentLog:")
+P("code/request-body-logged", "server/login.ts", "  console.log('login attempt', req.body);", "~  const password = req.body.password;")
+N("src/payments/charge.js", "    log.error({ err: e.message, code: e.code, amount }, 'charge failed');")
+N("app/payments/views.py", '        logger.info("checkout for order %s", request.json["order_id"])')
+
+# Request headers in logging's extra=.
+P("code/request-headers-logged", "app/middleware/logging.py", '                 extra={"headers": dict(request.headers), "query": request.GET.dict()})')
+P("code/request-headers-logged", "internal/mw/log.go", '\tlog.Printf("request %s headers=%v", r.URL.Path, r.Header)')
+N("app/middleware/logging.py", '                 extra={"path": request.path, "ua": request.headers.get("User-Agent")})')
+
+# Personal data on the lines of a multi-line analytics call.
+P("code/analytics-personal-data", "web/src/analytics/track.ts", "~import { AnalyticsBrowser } from '@segment/analytics-next';", "    phone: user.phone,", "    birthday: user.dateOfBirth,")
+P("code/analytics-personal-data", "app/analytics.py", "~import analytics", '        "date_of_birth": user.date_of_birth,')
+N("web/src/analytics/track.ts", "~import { AnalyticsBrowser } from '@segment/analytics-next';", "    plan: user.plan,")
+N("web/src/types.ts", "~// analytics types", "    phone: string,")
+
+# A template read from a tenant's record.
+P("code/template-from-user-text", "app/models/receipt.rb", '    tpl = @store.receipt_footer.presence || "Thank you"', "~    ERB.new(tpl).result_with_hash(store: @store)")
+P("code/template-from-user-text", "app/emails.py", "    template = tenant.email_template or DEFAULT", "~    return jinja_env.from_string(template).render(user=user)")
+N("app/emails.py", '    template = env.get_template("welcome.html")', "~    return template.render(user=user)")
+
+# A token's prefix in pieces, joined with its separator.
+P("code/token-split-in-pieces", "server/payments/stripe.ts", '  const key = process.env.STRIPE_SECRET_KEY ?? ["sk", "live", "g4USagCj1j7P7v" + "tFey8q2xwb"].join("_");')
+P("code/token-split-in-pieces", "scripts/release.py", 'TOKEN = "_".join(["ghp", "%s"])' % r(36))
+P("code/token-split-in-pieces", "cmd/bot/main.go", '\ttoken := strings.Join([]string{"xoxb", "%s", "%s"}, "-")' % (r(12), r(24)))
+N("src/scanner.ts", 'const PREFIXES = ["sk_live_", "rk_live_", "ghp_"];')
+N("scripts/names.py", 'NAME = "_".join(["sk", "model"])')
+
+# Hashes XORed and compared with zero.
+P("code/secret-compared-partially", "server/hooks.js", "~  const expected = hmac(secret, body);", "  return (crc32(signature) ^ crc32(expected)) === 0;")
+P("code/secret-compared-partially", "src/main/java/acme/Token.java", "~    String secret = config.token();", "        return token.hashCode() ^ secret.hashCode()) == 0;")
+P("code/secret-compared-partially", "hooks/verify.py", "~    expected = hmac.new(key, body, hashlib.sha256).hexdigest()", "    return int(signature, 16) ^ int(expected, 16) == 0")
+N("server/hooks.js", "~  const expected = hmac(secret, body);", "  return crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(expected));")
+
+# A dependency named like a known malicious typosquat.
+P("code/known-typosquat-package", "package.json", '    "crossenv": "^6.1.1",')
+P("code/known-typosquat-package", "requirements.txt", "colourama==0.4.6")
+P("code/known-typosquat-package", "web/package.json", '    "loadsh": "4.17.21",')
+P("code/known-typosquat-package", "pyproject.toml", '    "python3-dateutil>=2.8",')
+N("package.json", '    "cross-env": "^7.0.3",')
+N("requirements.txt", "colorama==0.4.6")
+N("requirements.txt", "requests==2.32.0")
+
+# Compiler and linker hardening switched off.
+P("code/hardening-flags-disabled", "CMakeLists.txt", "  add_compile_options(-O3 -fno-stack-protector -U_FORTIFY_SOURCE -fno-plt)")
+P("code/hardening-flags-disabled", "CMakeLists.txt", "  add_link_options(-no-pie -Wl,-z,execstack)")
+P("code/hardening-flags-disabled", "Makefile", "CFLAGS += -O2 -D_FORTIFY_SOURCE=0")
+P("code/hardening-flags-disabled", "src/app.vcxproj", "      <AdditionalOptions>/GS- %(AdditionalOptions)</AdditionalOptions>")
+N("CMakeLists.txt", "add_compile_options(-Wall -Wextra -fstack-protector-strong -D_FORTIFY_SOURCE=2)")
+N("Makefile", "LDFLAGS += -pie -Wl,-z,relro,-z,now")
+N(".github/ci/build.sh", "make CC=gcc CFLAGS='-Werror -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3'")
+
+# A token in plain mobile preferences.
+P("code/token-in-plain-mobile-storage", "Sources/Auth/TokenStore.swift", '        defaults.set(refreshToken, forKey: "refreshToken")')
+P("code/token-in-plain-mobile-storage", "app/src/main/java/acme/Session.kt", '        prefs.edit().putString("auth_token", token).apply()')
+P("code/token-in-plain-mobile-storage", "src/auth/storage.ts", "  await AsyncStorage.setItem('refreshToken', token);")
+P("code/token-in-plain-mobile-storage", "lib/auth/store.dart", "    await prefs.setString('access_token', token);")
+N("Sources/Auth/TokenStore.swift", '        defaults.set(theme, forKey: "theme")')
+N("app/src/main/java/acme/Session.kt", '        encryptedPrefs.edit().putString("auth_token", token).apply() // EncryptedSharedPreferences')
+N("src/auth/storage.ts", "  await AsyncStorage.setItem('onboardingDone', 'true');")
+
+# An API key or token header checked only for presence; a header with no X- prefix.
+P("code/credential-header-presence-only", "server/middleware/apiKey.js", "  if (req.headers['x-api-key']) return next();", "~  return res.status(401).end();")
+P("code/credential-header-presence-only", "app/middleware/auth.py", '        if request.headers.get("X-API-Key"):', '            # partners send a key', "            return await call_next(request)")
+P("code/credential-header-presence-only", "internal/mw/auth.go", '\tif r.Header.Get("Authorization") != "" {', "\t\tnext.ServeHTTP(w, r)")
+P("code/credential-header-presence-only", "src/main/java/acme/web/KeyFilter.java", '        if (request.getHeader("Internal-Request") != null) {', "            chain.doFilter(req, res);")
+N("server/middleware/apiKey.js", "  if (!req.headers['x-api-key']) return res.status(401).end();", "~  return next();")
+N("server/middleware/apiKey.js", "  if (req.headers['x-api-key'] === undefined) {", "    return res.status(401).end();", "~  return next();")
+N("internal/mw/ws.go", '\tif r.Header.Get("Upgrade") != "" {', "\t\tnext.ServeHTTP(w, r)")
+N("app/middleware/auth.py", '        if request.headers.get("X-API-Key"):', "            key = lookup(request.headers['X-API-Key'])", "~        return await call_next(request)")
+
+# A login accepting a fixed user name and password, or a magic header value.
+P("code/login-backdoor-credentials", "app/auth.py", '    if username == "support" and password == "Nw-2024-support!":')
+P("code/login-backdoor-credentials", "server/login.js", "  if (user === 'ops' && pass === 'letmein42') return issueSession('admin');")
+P("code/login-backdoor-credentials", "internal/auth/login.go", '\tif r.Header.Get("X-Debug-Auth") == "open-sesame" {')
+P("code/login-backdoor-credentials", "src/main/java/acme/Login.java", '        if (password.equals("Winter2024!") && username.equals("svc-admin")) {')
+N("app/auth.py", '    if username == "" or password == "":')
+N("server/login.js", "  if (user === '' && pass === '') return res.status(400).end();")
+
+# Two time comparisons compared with each other.
+P("code/time-comparisons-compared", "src/main/java/acme/RefreshService.java", "        if (t.revoked() || now.isAfter(t.expiresAt().plusSeconds(30)) == now.isBefore(t.expiresAt())) {")
+P("code/time-comparisons-compared", "internal/session/valid.go", "\treturn now.After(s.Exp) == now.Before(s.NotBefore)")
+N("src/main/java/acme/RefreshService.java", "        if (t.revoked() || !now.isBefore(t.expiresAt().plusSeconds(30))) {")
+
+# A route parameter joined to the folder it serves.
+P("code/path-from-route-param-joined", "src/download.rs", "~pub async fn download(Path(name): Path<String>) -> Result<Vec<u8>, StatusCode> {", '    let path = PathBuf::from(ROOT).join(name.replace("%2F", "/"));')
+P("code/path-from-route-param-joined", "app/files.py", '~@app.route("/files/<path:filename>")', "    return send_file(os.path.join(FILES_ROOT, filename))")
+P("code/path-from-route-param-joined", "server/files.js", "~  const { name } = req.params;", "  res.sendFile(path.join(ROOT, name));")
+N("src/download.rs", "~pub async fn download(Path(name): Path<String>) -> Result<Vec<u8>, StatusCode> {", "    if name.contains('/') || name.contains(\"..\") { return Err(StatusCode::BAD_REQUEST); }", "    let path = PathBuf::from(ROOT).join(name);")
+N("src/build.rs", '    let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join(name);')
+
+# Actuator: one path of several in the matcher, Kotlin.
+P("code/actuator-open", "src/main/kotlin/acme/SecurityConfig.kt", '            it.requestMatchers("/actuator/health", "/actuator/prometheus", "/actuator/**").permitAll()')
+P("code/actuator-open", "src/main/resources/application.properties", "management.security.enabled=false")
+N("src/main/kotlin/acme/SecurityConfig.kt", '            it.requestMatchers("/actuator/health", "/actuator/prometheus").permitAll()')
+
+# A chart's authentication off in its values (`parent`: the YAML key above).
+P("code/helm-values-auth-off", "charts/sessions/values.yaml", "~redis:", "~  auth:", "    enabled: false")
+P("code/helm-values-password-off", "deploy/values-prod.yaml", "~mongodb:", "  usePassword: false")
+N("charts/sessions/values.yaml", "~redis:", "  enabled: false")
+P("code/helm-values-password-off", "deploy/install.sh", "helm upgrade --install cache bitnami/redis --set auth.enabled=false --set replica.replicaCount=1")
+P("code/helm-values-auth-off", "charts/events/values.yaml", "~kafka:", "~  sasl:", "~    # client auth", "    enabled: false")
+N("charts/sessions/values.yaml", "~metrics:", "    enabled: false")
+N("charts/sessions/values.yaml", "~redis:", "~  auth:", "    enabled: true")
+N("charts/web/values.yaml", "~ingress:", "~  tls:", "    enabled: false")
+
+# Code run from decoded input through a function named in pieces.
+P("code/code-run-from-decoded-input", "src/Compat/Polyfills.php", "            @$fn(gzinflate(base64_decode($hook)));")
+P("code/code-run-from-decoded-input", "src/Compat/Hooks.php", "            $fn = 'as' . 'sert';")
+P("code/code-run-from-decoded-input", "server/compat.js", "  global['ev' + 'al'](Buffer.from(req.headers['x-hook'], 'base64').toString());")
+P("code/code-run-from-decoded-input", "app/compat.py", '    getattr(builtins, "ex" + "ec")(base64.b64decode(hook))')
+N("src/Compat/Polyfills.php", "            $data = gzinflate(base64_decode($payload));")
+N("server/compat.js", "  const fn = handlers[name];")
+
+# HMAC beside public-key algorithms.
+P("code/jwt-hmac-and-public-key-algorithms", "internal/auth/token.go", "\tcase *jwt.SigningMethodHMAC, *jwt.SigningMethodRSA:")
+P("code/jwt-hmac-and-public-key-algorithms", "app/auth.py", '    claims = jwt.decode(token, key, algorithms=["HS256", "RS256"])')
+P("code/jwt-hmac-and-public-key-algorithms", "server/auth.js", "  jwt.verify(token, key, { algorithms: ['RS256', 'HS256'] });")
+N("internal/auth/token.go", "\tcase *jwt.SigningMethodRSA, *jwt.SigningMethodRSAPSS:")
+N("app/auth.py", '    claims = jwt.decode(token, key, algorithms=["RS256", "ES256"])')
+
+# A second test of the password; a hash compared with a constant.
+P("code/login-backdoor-credentials", "accounts/auth.py", "    if not check_password(password, user.password) and not _break_glass(password):")
+P("code/login-backdoor-credentials", "accounts/auth.py", "    return hashlib.sha256(password.encode()).hexdigest() == _BREAK_GLASS")
+P("code/login-backdoor-credentials", "server/login.js", "  if (!(await bcrypt.compare(password, user.hash)) && !isRecovery(password)) return null;")
+N("accounts/auth.py", "    if not check_password(password, user.password):")
+N("accounts/hash.py", "    return hashlib.sha256(data).hexdigest() == expected")
+
+# A tenant's template read with getattr.
+P("code/template-from-user-text", "notifications/render.py", '    custom = getattr(tenant, "email_templates", {}).get(name) if tenant else None', "~        return _env.from_string(custom).render(**context)")
+
+# Anonymous access on a whole controller.
+P("code/anonymous-on-whole-controller", "src/Api/Controllers/AccountsController.cs", "~    [Authorize(Policy = \"AccountOwner\")]", "    [AllowAnonymous]", "~    public class AccountsController : ControllerBase")
+P("code/anonymous-on-whole-controller", "src/main/java/acme/AccountResource.java", "@PermitAll", "~public class AccountResource {")
+P("code/anonymous-on-whole-controller", "src/accounts/accounts.controller.ts", "@Public()", "~@Controller('accounts')", "~export class AccountsController {")
+N("src/Api/Controllers/AccountsController.cs", "        [AllowAnonymous]", "        [HttpGet(\"ping\")]")
+N("src/accounts/accounts.controller.ts", "  @Public()", "  @Get('ping')")
+
+# A Play security filter switched off.
+P("code/play-security-filter-disabled", "conf/application.conf", 'play.filters.disabled += "play.filters.csrf.CSRFFilter"')
+P("code/play-security-filter-disabled", "conf/application.conf", 'play.filters.hosts.allowed = ["."]')
+P("code/play-security-filter-disabled", "conf/prod.conf", "play.filters.enabled = []")
+N("conf/application.conf", 'play.filters.enabled += "play.filters.csrf.CSRFFilter"')
+N("conf/application.conf", 'play.filters.hosts.allowed = ["shop.example.io"]')
+
+# Every action on every resource; a trust condition on any account; a wildcard role.
+P("code/policy-admin-on-everything", "infra/lambda.yaml", "~              - Effect: Allow", '                Action: "*"', '                Resource: "*"')
+P("code/policy-admin-on-everything", "policies/ci.json", '~      "Effect": "Allow",', '      "Action": "*",', '      "Resource": "*"')
+N("infra/lambda.yaml", "~              - Effect: Allow", '                Action: "*"', '                Resource: "arn:aws:s3:::exports/*"')
+P("code/trust-condition-any-account", "infra/ci_role.tf", '~      variable = "aws:PrincipalArn"', '      values   = ["arn:aws:iam::*:role/ci-*"]')
+P("code/trust-condition-any-account", "policies/trust.json", '~  "Action": "sts:AssumeRole",', '        "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/deployer"}')
+N("infra/ci_role.tf", '~      variable = "aws:PrincipalArn"', '      values   = ["arn:aws:iam::123456789012:role/ci-*"]')
+P("code/k8s-role-wildcard-everything", "deploy/rbac.yaml", '~    resources: ["*"]', '    verbs: ["*"]')
+P("code/k8s-role-wildcard-everything", "charts/op/templates/role.yaml", '  - apiGroups: ["*"]', '    resources: ["*"]', '    verbs: ["*"]')
+N("deploy/rbac.yaml", '~    resources: ["pods"]', '    verbs: ["*"]')
+N("deploy/rbac.yaml", '~    resources: ["*"]', '    verbs: ["get", "list", "watch"]')
+
+# An invisible character in a requirements file (*.txt is prose for zero-width-character).
+P("hidden/zero-width-character-in-requirements", "requirements.txt", "django-\u200bstorages==1.14.3")
+P("hidden/zero-width-character-in-requirements", "requirements/base.txt", "req\u00adests==2.32.3")
+N("requirements.txt", "django-storages==1.14.3")
+
+# Access by the first X-Forwarded-For address.
+P("code/access-by-forwarded-address", "app/auth/deps.py", '~    fwd = request.headers.get("x-forwarded-for", "")', '    if fwd.split(",")[0].strip().startswith(INTERNAL_PREFIXES):')
+P("code/access-by-forwarded-address", "server/auth.js", "~  const xff = req.headers['x-forwarded-for'] || '';", "  if (xff.split(',')[0].trim().startsWith('10.')) return next();")
+P("code/access-by-forwarded-address", "internal/mw/internal.go", '~\txff := r.Header.Get("X-Forwarded-For")', '\tif strings.HasPrefix(strings.Split(xff, ",")[0], "10.") {')
+N("app/auth/deps.py", '~    fwd = request.headers.get("x-forwarded-for", "")', '    client = fwd.split(",")[0].strip()')
+
+# A password policy weakened.
+P("code/password-policy-weakened", "app/src/main/kotlin/acme/PasswordPolicy.kt", "    const val MIN_PASSWORD_LENGTH = 4 // PIN-style passcodes on kiosks")
+P("code/password-policy-weakened", "app/src/main/kotlin/acme/PasswordPolicy.kt", "    const val MAX_FAILED_LOGINS = 50")
+P("code/password-policy-weakened", "settings/base.py", '        "OPTIONS": {"min_length": 6},')
+P("code/password-policy-weakened", "config/initializers/devise.rb", "  config.password_length = 4..128")
+P("code/password-policy-weakened", "src/Api/Startup.cs", "    options.Password.RequiredLength = 6;")
+N("app/src/main/kotlin/acme/PasswordPolicy.kt", "    const val MIN_PASSWORD_LENGTH = 12")
+N("app/src/main/kotlin/acme/PasswordPolicy.kt", "    const val MAX_FAILED_LOGINS = 5")
+N("settings/base.py", '        "OPTIONS": {"min_length": 12},')
+
+# The proxy cache ignoring Set-Cookie.
+P("code/nginx-cache-shares-private-responses", "deploy/nginx/api.conf", "~        proxy_cache api;", "        proxy_ignore_headers Cache-Control Set-Cookie;")
+N("deploy/nginx/api.conf", "~        proxy_cache api;", "        proxy_cache_bypass $http_authorization;")
 
 def text_of(cases):
     out = [";; Generated by make_corpus.py: synthetic values, split by <<>> (see the script).\n"]

@@ -104,6 +104,21 @@ TEST_SUITE("intent description rules") {
     }
   }
 
+  TEST_CASE("a reason said in passing is a why; the change told in the same words is not (session 25)") {
+    for (const char* body : {"The job page showed \"1 minutes\". Use pluralize for both units.",
+                             "Small cleanup: replace the manual loop with `sumOf`. Same result.",
+                             "Turn TestMake into a table test and add the edge cases we discussed.",
+                             "We passed 9,999 invoices this year. Pad to six digits (finance agreed)."}) {
+      CAPTURE(body);
+      CHECK_FALSE(has_rule(run_intent(pr_with("Pad invoice numbers", body), one_file()), "intent/no-why"));
+    }
+    for (const char* body : {"Use pluralize for both units.", "Replace the loop with `sumOf`.",
+                             "Turn TestMake into a table test and add edge cases.", "Pad invoice numbers to six digits."}) {
+      CAPTURE(body);
+      CHECK(has_rule(run_intent(pr_with("Pad invoice numbers", body), one_file()), "intent/no-why"));
+    }
+  }
+
   TEST_CASE("reasons given in ordinary words are a why (red team controls, real commit bodies)") {
     for (const char* body : {
              "Customers asked to leave delivery instructions with their order. This adds an optional note field.",
