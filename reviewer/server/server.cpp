@@ -1,5 +1,6 @@
 #include "reviewer/server/server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <mutex>
@@ -310,22 +311,30 @@ void Server::Impl::maintain() {
     rejected_log.flush();
     if (std::chrono::steady_clock::now() - last_prune > std::chrono::hours(1)) {
       last_prune = std::chrono::steady_clock::now();
+      // Unlocked: a first prune after an upgrade takes minutes, and a worker
+      // whose job goes dead (on_dead) or stop() must not wait for it.
+      lock.unlock();
       try {
         const auto age = std::chrono::hours(24) * settings.delivery_retention_days;
+        // Rows make a redelivery a duplicate: kept through GitHub's 3-day window.
+        const auto row_age = std::chrono::hours(24) * std::max(3, settings.delivery_retention_days);
         std::optional<std::chrono::milliseconds> dead_age;
         if (settings.dead_letter_retention_days > 0) dead_age = std::chrono::hours(24) * settings.dead_letter_retention_days;
         // Rows first: the bodies of deliveries it deleted need no clearing.
         const auto started = std::chrono::steady_clock::now();
-        const auto rows = queue->prune_rows(age, dead_age, [this] { return stopping.load(); });
+        const auto rows = queue->prune_rows(row_age, dead_age, [this] { return stopping.load(); });
         if (rows.jobs > 0 || rows.deliveries > 0) {
           const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
           log.info("queue_rows_pruned", {{"jobs", rows.jobs}, {"deliveries", rows.deliveries}, {"ms", ms.count()}});
         }
-        auto n = queue->prune_bodies(age);
-        if (n > 0) log.info("delivery_bodies_pruned", {{"count", n}});
+        if (!stopping) {
+          auto n = queue->prune_bodies(age);
+          if (n > 0) log.info("delivery_bodies_pruned", {{"count", n}});
+        }
       } catch (const std::exception& e) {
         log.error("prune_failed", {{"error", e.what()}});
       }
+      lock.lock();
     }
   }
 }

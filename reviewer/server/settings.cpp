@@ -121,9 +121,9 @@ const std::vector<Key>& keys() {
        }},
       {"delivery_retention_days", "REVIEWER_DELIVERY_RETENTION_DAYS",
        [](ServeSettings& s, const std::string& w, const std::string& v) {
-         // Deleted deliveries no longer deduplicate: never inside GitHub's
-         // 3-day redelivery window.
-         s.delivery_retention_days = int(parse_int(w, v, 3, 3650));
+         // Bodies may go sooner (privacy); the rows that deduplicate stay
+         // at least GitHub's 3-day redelivery window (server.cpp).
+         s.delivery_retention_days = int(parse_int(w, v, 0, 3650));
        }},
       {"dead_letter_retention_days", "REVIEWER_DEAD_LETTER_RETENTION_DAYS",
        [](ServeSettings& s, const std::string& w, const std::string& v) {

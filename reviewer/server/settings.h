@@ -28,7 +28,7 @@ struct ServeSettings {
   int lease_seconds = 60;                    // REVIEWER_LEASE_SECONDS: 2..3600, heartbeats every third
   int max_attempts = 5;                      // REVIEWER_MAX_ATTEMPTS: 1..100, then a dead letter
   int retry_base_ms = 2000;                  // REVIEWER_RETRY_BASE_MS: first backoff, doubled per attempt
-  int delivery_retention_days = 3;           // REVIEWER_DELIVERY_RETENTION_DAYS: raw bodies, finished jobs and deliveries (3..3650: GitHub redelivers for 3 days)
+  int delivery_retention_days = 3;           // REVIEWER_DELIVERY_RETENTION_DAYS: raw bodies (0..3650), then finished jobs and deliveries (at least 3: GitHub redelivers for 3 days)
   int dead_letter_retention_days = 0;        // REVIEWER_DEAD_LETTER_RETENTION_DAYS: 0 keeps dead letters; else reported ones that old go
   long max_body_bytes = 25L * 1024 * 1024 + 64 * 1024;  // REVIEWER_MAX_BODY_BYTES: GitHub caps at 25 MB
   long max_body_memory_bytes = 64L * 1024 * 1024;  // REVIEWER_MAX_BODY_MEMORY_BYTES: bodies being read, together

@@ -1239,11 +1239,14 @@ std::size_t find_word_nocase(std::string_view s, std::string_view word) {
 constexpr std::size_t kMaxSqlText = 4096;
 
 // The parentheses `t` leaves open, from `depth` (quoted text not counted).
+// A backslash escapes the next character inside quotes (MySQL's `\'`).
 int open_parens(std::string_view t, int depth) {
   char quote = 0;
-  for (const char c : t) {
+  for (std::size_t n = 0; n < t.size(); ++n) {
+    const char c = t[n];
     if (quote) {
-      if (c == quote) quote = 0;
+      if (c == '\\') ++n;
+      else if (c == quote) quote = 0;
     } else if (c == '\'' || c == '"') {
       quote = c;
     } else {
@@ -1301,8 +1304,10 @@ void insert_rows(const AddedLines& lines, std::size_t i, std::vector<HiddenReadi
   std::size_t k = j;
   if (!first_row.empty()) {
     if (!first_row.starts_with('(')) return;
-    const auto whole = whole_row(first_row, k);
-    if (!whole) return;
+    // A row whose end is not found (an unbalanced quote, a cap) is read
+    // as its own line, as before rows over lines were read: never skipped.
+    auto whole = whole_row(first_row, k);
+    if (!whole) k = j, whole = first_row;
     if (k > i) row(i, k - i + 1, *whole);
     if (whole->ends_with(';')) return;
   }
@@ -1310,8 +1315,9 @@ void insert_rows(const AddedLines& lines, std::size_t i, std::vector<HiddenReadi
     if (lines.number(k) != lines.number(k - 1) + 1) return;
     const std::string_view t = trim(lines.line(k));
     if (!t.starts_with('(') || t.size() > kMaxSqlText) return;
-    const auto whole = whole_row(std::string(t), k);
-    if (!whole) return;
+    const std::size_t at = k;
+    auto whole = whole_row(std::string(t), k);
+    if (!whole) k = at, whole = std::string(t);
     row(i, k - i + 1, *whole);
     if (whole->ends_with(';')) return;
   }

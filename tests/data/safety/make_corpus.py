@@ -2469,6 +2469,9 @@ P("code/helm-values-password-off", "deploy/values-prod.yaml", "~mongodb:", "  us
 N("charts/sessions/values.yaml", "~redis:", "  enabled: false")
 P("code/helm-values-password-off", "deploy/install.sh", "helm upgrade --install cache bitnami/redis --set auth.enabled=false --set replica.replicaCount=1")
 P("code/helm-values-auth-off", "charts/events/values.yaml", "~kafka:", "~  sasl:", "~    # client auth", "    enabled: false")
+# read25b: a quoted key, an anchor, YAML 1.1's False/no.
+P("code/helm-values-auth-off", "charts/cache/values.yaml", "~redis:", '~  "auth":', "    enabled: False")
+P("code/helm-values-auth-off", "charts/db/values.yaml", "~mongodb:", "~  auth: &mongo_auth", "    enabled: no")
 N("charts/sessions/values.yaml", "~metrics:", "    enabled: false")
 N("charts/sessions/values.yaml", "~redis:", "~  auth:", "    enabled: true")
 N("charts/web/values.yaml", "~ingress:", "~  tls:", "    enabled: false")
