@@ -71,7 +71,7 @@ TEST_SUITE("safety::deobfuscate") {
 
   TEST_CASE("letters that fold to ASCII outside RE2's case folding, and look-alikes inside Latin words, read as Latin") {
     // Turkish dotted capital I and dotless i, the long s, the Kelvin sign.
-    CHECK(fold("\xC4\xB0gnore \xC4\xB1gnore previou\xC5\xBF \xE2\x84\xAAeep", Reading::code) == "Ignore ignore previous Keep");
+    CHECK(fold("\xC4\xB0gnore \xC4\xB1gnore previou\xC5\xBF \xE2\x84\xAA" "eep", Reading::code) == "Ignore ignore previous Keep");
     // "i" and a combining dot above (U+0130 lowercased): the mark is dropped.
     CHECK(fold("i\xCC\x87gnore", Reading::code) == "ignore");
     // Cyrillic i, o, e inside Latin words; a Cyrillic word and an accented Latin one are left alone.
