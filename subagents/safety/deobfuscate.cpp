@@ -30,6 +30,8 @@ std::pair<char32_t, std::size_t> decode_utf8(std::string_view s, std::size_t i) 
   return {cp, n};
 }
 
+bool ascii_alpha(char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); }
+
 // Characters that render as nothing inside a word: format characters,
 // variation selectors, tags, Hangul fillers.
 bool invisible(char32_t c) {
@@ -55,10 +57,89 @@ char32_t plain(char32_t c) {
   if (c == 0x1D6A4) return U'i';
   if (c == 0x1D6A5) return U'j';
   if (c >= 0x1D7CE && c <= 0x1D7FF) return U'0' + (c - 0x1D7CE) % 10;
+  // Letters that case-fold to an ASCII one, or stand for it, where RE2's
+  // (?i) does not fold them: Turkish dotted capital I and dotless i, the
+  // long s, the Kelvin sign ("İgnore", "ıgnore", "preſent").
+  switch (c) {
+    case 0x130: return U'I';
+    case 0x131: return U'i';
+    case 0x17F: return U's';
+    case 0x212A: return U'K';
+    default: return kNone;
+  }
+}
+
+// A Cyrillic or Greek letter that looks like a Latin one (the hidden-text
+// rule's set), and the Latin letter it shows; kNone for any other.
+char32_t latin_lookalike(char32_t c) {
+  static constexpr std::array<std::pair<char32_t, char>, 45> kSet{{
+      {0x0391, 'A'}, {0x0392, 'B'}, {0x0395, 'E'}, {0x0396, 'Z'}, {0x0397, 'H'}, {0x0399, 'I'}, {0x039A, 'K'},
+      {0x039C, 'M'}, {0x039D, 'N'}, {0x039F, 'O'}, {0x03A1, 'P'}, {0x03A4, 'T'}, {0x03A5, 'Y'}, {0x03A7, 'X'},
+      {0x03BF, 'o'}, {0x0405, 'S'}, {0x0406, 'I'}, {0x0408, 'J'}, {0x0410, 'A'}, {0x0412, 'B'}, {0x0415, 'E'},
+      {0x041A, 'K'}, {0x041C, 'M'}, {0x041D, 'H'}, {0x041E, 'O'}, {0x0420, 'P'}, {0x0421, 'C'}, {0x0422, 'T'},
+      {0x0425, 'X'}, {0x0430, 'a'}, {0x0435, 'e'}, {0x043E, 'o'}, {0x0440, 'p'}, {0x0441, 'c'}, {0x0443, 'y'},
+      {0x0445, 'x'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'}, {0x04BB, 'h'}, {0x04CF, 'l'}, {0x0501, 'd'},
+      {0x051B, 'q'}, {0x051D, 'w'}, {0x03B9, 'i'}}};
+  for (const auto& [cp, ch] : kSet) {
+    if (cp == c) return static_cast<char32_t>(ch);
+  }
   return kNone;
 }
 
+bool combining_mark(char32_t c) { return c >= 0x300 && c <= 0x36F; }
+
 bool changes(char32_t c) { return invisible(c) || space_like(c) || plain(c) != kNone; }
+
+// Look-alike letters read as the Latin ones they show, in words that mix
+// them with ASCII letters and hold no other letter outside ASCII
+// ("іgnоre" with Cyrillic і and о); a Cyrillic or Greek word (no ASCII
+// letter) is left as it is.
+std::string latin_words(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80 && !ascii_alpha(s[i])) {
+      out += s[i++];
+      continue;
+    }
+    // A word: ASCII letters and characters outside ASCII.
+    std::size_t end = i;
+    bool ascii = false;
+    bool mixed = false;
+    bool other = false;
+    while (end < s.size()) {
+      const auto e = static_cast<unsigned char>(s[end]);
+      if (e < 0x80) {
+        if (!ascii_alpha(s[end])) break;
+        ascii = true;
+        ++end;
+        continue;
+      }
+      auto [cp, n] = decode_utf8(s, end);
+      if (cp == kNone || space_like(cp)) break;
+      (latin_lookalike(cp) != kNone ? mixed : other) = true;
+      end += n;
+    }
+    if (end == i) {  // a byte that starts no word (invalid UTF-8, a space)
+      out += s[i++];
+      continue;
+    }
+    if (!(ascii && mixed && !other)) {
+      out.append(s.substr(i, end - i));
+    } else {
+      for (std::size_t k = i; k < end;) {
+        auto [cp, n] = decode_utf8(s, k);
+        if (const char32_t l = latin_lookalike(cp); l != kNone) out += static_cast<char>(l);
+        else out.append(s.substr(k, n));
+        k += n;
+      }
+    }
+    i = end;
+  }
+  return out;
+}
 
 int hex_value(char ch) {
   if (ch >= '0' && ch <= '9') return ch - '0';
@@ -70,7 +151,6 @@ int hex_value(char ch) {
 bool ascii_alnum(char ch) {
   return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
-bool ascii_alpha(char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); }
 
 // An HTML character reference at s[i] ('&'): its code point and length.
 std::pair<char32_t, std::size_t> entity(std::string_view s, std::size_t i) {
@@ -193,6 +273,11 @@ bool foldable(std::string_view s, Reading how) {
     if (b >= 0x80) {
       auto [cp, n] = decode_utf8(s, i);
       if (cp != kNone && changes(cp)) return true;
+      const bool after_letter = i > 0 && ascii_alpha(s[i - 1]);
+      if (cp != kNone && (latin_lookalike(cp) != kNone || combining_mark(cp)) &&
+          (after_letter || (latin_lookalike(cp) != kNone && i + n < s.size() && ascii_alpha(s[i + n])))) {
+        return true;
+      }
       i += n;
       continue;
     }
@@ -247,10 +332,13 @@ std::string fold(std::string_view s, Reading how) {
       }
     }
     if (invisible(cp)) continue;
+    // A combining mark on an ASCII letter ("i̇gnore": İ lowercased) is dropped.
+    if (combining_mark(cp) && !out.empty() && ascii_alpha(out.back())) continue;
     if (space_like(cp)) cp = U' ';
     if (const char32_t p = plain(cp); p != kNone) cp = p;
     append_utf8(out, cp);
   }
+  out = latin_words(out);
   return how == Reading::prose ? prose(out) : out;
 }
 
