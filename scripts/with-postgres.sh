@@ -56,9 +56,14 @@ trap 'exit 130' INT TERM
 # fsync stays on: the benchmarks should measure what a user gets.
 # scripts/test.sh turns it off (REVIEWER_TEST_PG_OPTIONS): the tests check
 # durability against SIGKILL, not power loss.
-"${run_as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/socket/server.log" -w -t 30 \
-  -o "-c listen_addresses='' -c unix_socket_directories='$dir/socket' -c max_connections=300 ${REVIEWER_TEST_PG_OPTIONS:-}" start \
-  >/dev/null || { cat "$dir/socket/server.log" >&2; exit 1; }
+# The postmaster may outlive this script (killed, or a test restarting the
+# cluster): it gets no descriptor above 2 from us, or a lock held around
+# this script (`flock FILE scripts/with-postgres.sh ...`) would stay held.
+(
+  for fd in /proc/self/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-" 2>/dev/null; done
+  exec "${run_as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/socket/server.log" -w -t 30 \
+    -o "-c listen_addresses='' -c unix_socket_directories='$dir/socket' -c max_connections=300 ${REVIEWER_TEST_PG_OPTIONS:-}" start
+) >/dev/null || { cat "$dir/socket/server.log" >&2; exit 1; }
 "$bindir/createdb" -h "$dir/socket" -U postgres reviewer_test
 
 export REVIEWER_TEST_DATABASE_URL="postgresql://postgres@/reviewer_test?host=$dir/socket"
