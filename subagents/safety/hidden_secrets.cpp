@@ -1178,9 +1178,14 @@ void call_arguments(const AddedLines& lines, std::size_t i, std::vector<HiddenRe
   for (bool closed = false; !closed; ++j) {
     if (j >= lines.size() || j > i + 8 || lines.number(j) != lines.number(j - 1) + 1) return;
     const std::string_view t = trim(lines.line(j));
-    if (text.size() + t.size() > kMaxCallText) return;
-    const auto arg = argument_line(t);
-    if (!arg || arg->closes > 1) return;
+    // A line past the cap, or one that is no argument (an options object),
+    // ends the reading with the arguments before it: padding after a key
+    // must not hide the key (read25a).
+    const auto arg = text.size() + t.size() > kMaxCallText ? std::nullopt : argument_line(t);
+    if (!arg || arg->closes > 1) {
+      if (text.size() == from) return;
+      break;
+    }
     closed = arg->closes == 1;
     if (arg->literal) {
       bool letter = false, digit = false, symbol = false;

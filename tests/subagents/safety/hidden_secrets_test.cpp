@@ -416,6 +416,8 @@ TEST_SUITE("safety") {
     const std::string sid = std::string("AC") + "5e0f9b3c7a1d2e4f6a8b0c1d2e3f4a5b";
     const std::string tok = std::string("9d1c") + "6445d91c770708680128ef128a5c";
     CHECK(review_secret("notify/sms.ts", {"const client = twilio(", "  '" + sid + "',", "  '" + tok + "'", ");"}, keep));
+    // An options object, or padding past the cap, after the key ends the reading there (read25a).
+    CHECK(review_secret("notify/sms.ts", {"const client = twilio(", "  '" + sid + "',", "  '" + tok + "',", "  { userAgentExtensions: ['" + std::string(5000, 'x') + "'] }", ");"}, keep));
     CHECK(joined("a.py", {"connect(", "    settings.USER,", "    \"Wq7#mLp2\");"}, "call over lines") == 1);
     CHECK(joined("a.py", {"log.info(", "    \"done %s\",", "    n,", ")"}, "call over lines") == 0);  // no key-like literal
     CHECK(joined("a.py", {"f(", "    a,", "    b,", ")"}, "call over lines") == 0);                   // no literal
