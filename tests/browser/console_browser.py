@@ -149,11 +149,22 @@ def main():
         def submit(selector):
             """Clicks a form's button and waits (10 s at most) for the page it
             loads: click() may return before the old page is gone."""
-            from selenium.webdriver.support import expected_conditions
+            from selenium.common.exceptions import WebDriverException
             from selenium.webdriver.support.ui import WebDriverWait
             old_page = driver.find_element(By.TAG_NAME, "html")
             driver.find_element(By.CSS_SELECTOR, selector).click()
-            WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old_page))
+
+            # Gone: Chromium answers a detached node with "Node with given id
+            # does not belong to the document" rather than a stale-element
+            # error, which expected_conditions.staleness_of lets through.
+            def gone(_):
+                try:
+                    old_page.is_enabled()
+                    return False
+                except WebDriverException:
+                    return True
+
+            WebDriverWait(driver, 10).until(gone)
             WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
         # Sign in as a person would: the form, not a header.
