@@ -67,14 +67,12 @@ RiskModel train_repository_model(const IndexView& index, double maturity_days, l
 }
 
 bool labelled_at(const CommitFacts& c, EvalLabel label, std::int64_t t) {
-  const bool reverted = c.reverted_at != 0 && c.reverted_at <= t;
-  const bool fixed = c.fixed_at != 0 && c.fixed_at <= t;
   switch (label) {
-    case EvalLabel::revert: return reverted;
-    case EvalLabel::fix: return fixed;
+    case EvalLabel::revert: return c.reverted_at != 0 && c.reverted_at <= t;
+    case EvalLabel::fix: return c.fixed_at != 0 && c.fixed_at <= t;
     case EvalLabel::any: break;
   }
-  return reverted || fixed;
+  return c.positive_at(t);  // the label the model is trained on
 }
 
 double roc_auc(const std::vector<double>& scores, const std::vector<bool>& positive) {
