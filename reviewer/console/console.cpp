@@ -13,6 +13,7 @@
 #include "reviewer/console/pages.h"
 #include "reviewer/console/static_files.h"
 #include "reviewer/core/error.h"
+#include "reviewer/core/sha256.h"
 #include "reviewer/core/text.h"
 #include "storage/postgres.h"
 
@@ -102,6 +103,13 @@ std::string log_identity(const std::string& location) {
   return "sqlite " + (error ? location : path.string());
 }
 
+std::string default_summary_cache(const std::string& location, const std::filesystem::path& data_dir) {
+  if (storage::is_postgres_url(location)) {
+    return (data_dir / ("overview-summary-pg-" + sha256_hex(log_identity(location)).substr(0, 16))).string();
+  }
+  return location + ".overview-summary";
+}
+
 Console::Console(ConsoleOptions options)
     : options_(std::move(options)),
       logs_(options_.location, options_.query_timeout),
@@ -109,7 +117,9 @@ Console::Console(ConsoleOptions options)
   if (options_.overview_summary) {
     live_ = std::make_unique<LiveOverview>([this] { return logs_.open(); },
                                            LiveOverview::SummaryCache{options_.summary_cache,
-                                                                      log_identity(options_.location)});
+                                                                      log_identity(options_.location),
+                                                                      std::chrono::seconds(60),
+                                                                      options_.summary_note});
   }
 }
 
