@@ -1,5 +1,7 @@
 #include "reviewer/console/console.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -104,9 +106,17 @@ std::string log_identity(const std::string& location) {
 }
 
 std::string default_summary_cache(const std::string& location, const std::filesystem::path& data_dir) {
-  if (storage::is_postgres_url(location)) {
-    return (data_dir / ("overview-summary-pg-" + sha256_hex(log_identity(location)).substr(0, 16))).string();
-  }
+  const auto keyed = [&](const char* kind) {
+    return (data_dir / fmt::format("overview-summary-{}-{}", kind, sha256_hex(log_identity(location)).substr(0, 16)))
+        .string();
+  };
+  if (storage::is_postgres_url(location)) return keyed("pg");
+  // Beside the log, unless its folder is not the console's to write (a
+  // console run as an auditor's user over the bot's log): then in the data
+  // directory, keyed as a PostgreSQL log's.
+  auto folder = std::filesystem::path(location).parent_path();
+  if (folder.empty()) folder = ".";
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) return keyed("sqlite");
   return location + ".overview-summary";
 }
 

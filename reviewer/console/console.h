@@ -54,9 +54,11 @@ struct ConsoleOptions {
 std::string log_identity(const std::string& location);
 
 // Where `reviewer audit serve` keeps the summary by default: for an SQLite
-// log, beside it (`audit.db` → `audit.db.overview-summary`); for a
-// PostgreSQL one, `data_dir/overview-summary-pg-<16 hex>` keyed by its
-// log_identity() (one file per database, server and role).
+// log, beside it (`audit.db` → `audit.db.overview-summary`), or, when this
+// process may not write that folder, `data_dir/overview-summary-sqlite-<16
+// hex>`; for a PostgreSQL one, `data_dir/overview-summary-pg-<16 hex>`; the
+// hex is the SHA-256 of its log_identity() (one file per database, server
+// and role).
 std::string default_summary_cache(const std::string& location, const std::filesystem::path& data_dir);
 
 // The headers every answer carries.

@@ -87,6 +87,11 @@ TEST_SUITE("console") {
     const auto dir = path.parent_path();
     const auto file = default_summary_cache(path.string(), dir / "data");
     CHECK(file == path.string() + ".overview-summary");
+    // A log in a folder the console may not write (here: none): its file in the data directory.
+    const auto elsewhere = default_summary_cache("/nonexistent-folder/audit.db", dir / "data");
+    CHECK(fs::path(elsewhere).parent_path() == dir / "data");
+    CHECK(fs::path(elsewhere).filename().string().starts_with("overview-summary-sqlite-"));
+    CHECK(elsewhere != default_summary_cache("/nonexistent-folder/other.db", dir / "data"));
     const auto location = path.string();
 
     CHECK(has_text(start_console(location, file), "none yet; the whole log read"));
