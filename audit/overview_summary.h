@@ -116,8 +116,12 @@ class OverviewSummary {
   // summary as it was. The file is treated as untrusted bytes: nothing in
   // it can make load() crash or allocate more than the file's size allows.
   // A loaded summary still checks its watermark's row on the next update()
-  // (a log replaced since is read afresh).
-  bool load(const std::string& path, const std::string& identity);
+  // (a log replaced since is read afresh). Only a regular file owned by
+  // this process's user and writable by no one else is read (a link is not
+  // followed, a FIFO not waited on). When it returns false, `refused` (if
+  // given) says why: "none" when there is no file, else the check that
+  // failed ("checksum mismatch", "another log's", "owned by another user"…).
+  bool load(const std::string& path, const std::string& identity, std::string* refused = nullptr);
 
  private:
   struct PrKeyEq {

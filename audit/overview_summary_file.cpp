@@ -15,7 +15,13 @@
 // years a time can name: the file is local, but a bad one must only be
 // refused (the console then reads the log afresh).
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -113,6 +119,14 @@ void write_timed(Out& o, std::int64_t at, std::uint32_t repo, std::uint32_t labe
   o.u32(repo);
   o.u32(label);
   o.i64(value);
+}
+
+// Whether a snapshot's content begins with `identity` (deserialize()
+// checks it again; this names the refusal).
+bool names_log(std::string_view content, const std::string& identity) {
+  In in(content);
+  const auto named = in.str();
+  return in.ok && named == identity;
 }
 
 }  // namespace summary_file
@@ -255,28 +269,61 @@ void OverviewSummary::save(const std::string& path, const std::string& identity)
   write_private_file(path, bytes);
 }
 
-bool OverviewSummary::load(const std::string& path, const std::string& identity) {
+bool OverviewSummary::load(const std::string& path, const std::string& identity, std::string* refused) {
   using namespace summary_file;
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return false;
+  const auto refuse = [&](std::string why) {
+    if (refused) *refused = std::move(why);
+    return false;
+  };
+  // Opened without following a link and without waiting on a FIFO; then
+  // only a regular file of this process's user that no one else can write
+  // is read (the default file sits in the data directory, not named by
+  // the operator).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    const int e = errno;
+    return refuse(e == ENOENT ? "none" : fmt::format("cannot be opened: {}", std::strerror(e)));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return refuse("not a regular file");
+  if (st.st_uid != ::geteuid()) return refuse("owned by another user");
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) return refuse("writable by others");
+  const auto file_size = static_cast<std::uint64_t>(st.st_size);
+  const auto read_all = [&](char* to, std::size_t n) {
+    while (n > 0) {
+      const auto got = ::read(fd, to, n);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return false;
+      to += got;
+      n -= static_cast<std::size_t>(got);
+    }
+    return true;
+  };
   std::string header(kHeaderSize, '\0');
-  if (!file.read(header.data(), static_cast<std::streamsize>(header.size()))) return false;
+  if (file_size < kHeaderSize || !read_all(header.data(), header.size())) return refuse("shorter than its header");
   In in(header);
-  if (header.compare(0, kMagic.size(), kMagic) != 0) return false;
+  if (header.compare(0, kMagic.size(), kMagic) != 0) return refuse("not a summary file");
   for (std::size_t i = 0; i < kMagic.size(); ++i) in.u8();
-  if (in.u32() != kFormatVersion) return false;
+  if (const auto version = in.u32(); version != kFormatVersion) {
+    return refuse(fmt::format("format {}, not {}", version, kFormatVersion));
+  }
   const std::string hash = header.substr(kMagic.size() + 4, kHashSize);
   for (std::size_t i = 0; i < kHashSize; ++i) in.u8();
   const auto size = in.u64();
   // The content must be exactly what is left of the file (not truncated,
   // nothing after it), known before anything is allocated for it.
-  std::error_code error;
-  const auto file_size = std::filesystem::file_size(path, error);
-  if (!in.at_end() || error || size > kMaxContent || file_size != kHeaderSize + size) return false;
+  if (!in.at_end() || size > kMaxContent) return refuse("oversized");
+  if (file_size != kHeaderSize + size) return refuse("truncated or extended");
   std::string content(static_cast<std::size_t>(size), '\0');
-  if (!file.read(content.data(), static_cast<std::streamsize>(size))) return false;
-  if (sha256_hex(content) != hash) return false;
-  return deserialize(content, identity);
+  if (!read_all(content.data(), content.size())) return refuse("truncated");
+  if (sha256_hex(content) != hash) return refuse("checksum mismatch");
+  if (!names_log(content, identity)) return refuse("another log's");
+  if (!deserialize(content, identity)) return refuse("malformed content");
+  return true;
 }
 
 }  // namespace reviewer::audit

@@ -14,7 +14,10 @@
 // the overview's summary after K appended events is measured on a copy of
 // the log, PATH.append-copy, removed at the end; --no-append skips it;
 // --db postgresql://… reads a log copied there beforehand, as a read-only
-// role, and --writer postgresql://… appends to that database itself)
+// role, and --writer postgresql://… appends to that database itself;
+// --summary-cache FILE: a console started with that file (written first by
+// one of its own, as `reviewer audit serve` keeps it by default): its first
+// overview's time, and its pages against the full computation's)
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -207,7 +210,7 @@ int main(int argc, char** argv) {
   std::filesystem::path db = "console-bench.db";
   int changes = 100000, runs = 7;
   bool reuse = false, migrate = false, append = true;
-  std::string only, writer;
+  std::string only, writer, summary_cache;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--db" && i + 1 < argc) db = argv[++i];
@@ -218,9 +221,10 @@ int main(int argc, char** argv) {
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else if (a == "--no-append") append = false;
     else if (a == "--writer" && i + 1 < argc) writer = argv[++i];
+    else if (a == "--summary-cache" && i + 1 < argc) summary_cache = argv[++i];
     else {
       fmt::print(stderr, "usage: console_bench [--db PATH] [--changes N] [--runs R] [--reuse [--migrate]] "
-                        "[--only PREFIX] [--no-append] [--writer URL]\n");
+                        "[--only PREFIX] [--no-append] [--writer URL] [--summary-cache FILE]\n");
       return 1;
     }
   }
@@ -275,6 +279,23 @@ int main(int argc, char** argv) {
     fmt::print("{:<44} {:8.1f} ms (cpu {:.1f} ms), resident memory +{:.0f} MB\n", "overview summary, warm-up at start",
                std::chrono::duration<double, std::milli>(Clock::now() - t).count(), bench::cpu_ms() - cpu,
                rss_mb() - rss);
+  }
+
+  if (!summary_cache.empty()) {
+    std::filesystem::remove(summary_cache);
+    auto with_cache = options;
+    with_cache.summary_cache = summary_cache;
+    with_cache.summary_note = [](const std::string&) {};
+    console::Console(with_cache).wait_for_warm_up();  // writes the file (its destructor waits for the save)
+    const console::Console restarted(with_cache);
+    const auto first = timed(restarted, "/?period=all");
+    fmt::print("{:<44} {:8.1f} ms (cpu {:.1f} ms), sent as the console starts\n",
+               "overview, all time, from the summary cache", first.wall_ms, first.cpu_ms);
+    bool same = true;
+    for (const char* page : {"/?period=all", "/", "/?repo=acme/web&since=2025-10-01&until=2025-12-31"}) {
+      same = same && restarted.handle(bench_request(page)).body == c.handle(bench_request(page)).body;
+    }
+    fmt::print("{:<44} {}\n", "the same pages from the cache and without", same ? "yes" : "NO");
   }
 
   // Some merged changes to open, spread over the log.

@@ -8,15 +8,17 @@
 # and the 1-minute load average.
 #
 # A BINARY may carry flags of its own after spaces, quoted as one argument
-# (they go to console_serve.sh as CONSOLE_ARGS), e.g. the summary cache: its
-# first start writes the file, the later ones read it.
+# (they go to console_serve.sh as CONSOLE_ARGS), e.g. the summary cache's
+# (kept by default since session 26: beside an SQLite LOG, in
+# $REVIEWER_DATA_DIR for PostgreSQL; its first start writes the file, the
+# later ones read it; `--no-summary-cache` for none).
 #
 #   bench/console_start.sh LOG ROUNDS BINARY...
 #   bench/console_start.sh /tmp/console-bench.db 3 /tmp/reviewer-before build/bin/reviewer
-#   bench/console_start.sh /tmp/console-bench.db 5 /tmp/reviewer-before \
+#   bench/console_start.sh /tmp/console-bench.db 5 "build/bin/reviewer --no-summary-cache" \
 #     "build/bin/reviewer --summary-cache /tmp/console-summary.bin"
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,16p' "$0"; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,18p' "$0"; exit 2; }
 log=$1 rounds=$2
 shift 2
 . "$(dirname "$0")/console_serve.sh"

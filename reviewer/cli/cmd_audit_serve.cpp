@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 
@@ -27,6 +28,7 @@ struct ConsoleFlags {
   std::string db, database_url;
   std::string listen = "127.0.0.1:8090";
   std::string tokens, trusted_header, summary_cache;
+  bool no_summary_cache = false;
 };
 
 std::pair<std::string, int> listen_address(const std::string& v) {
@@ -45,7 +47,12 @@ int run_console(const ConsoleFlags& f) {
   const std::string location = audit_location(f.db, f.database_url);
   const auto [host, port] = listen_address(f.listen);
   console::ConsoleOptions options{location, console::TokenSet::load(f.tokens), f.trusted_header};
-  options.summary_cache = f.summary_cache;
+  if (!f.no_summary_cache) {
+    options.summary_cache = !f.summary_cache.empty()
+                                ? f.summary_cache
+                                : console::default_summary_cache(
+                                      location, std::filesystem::path(default_audit_db()).parent_path());
+  }
   const std::string where = storage::is_postgres_url(options.location) ? storage::redact_url(options.location)
                                                                           : options.location;
   const std::string checked = options.location;
@@ -105,13 +112,20 @@ void add_audit_console_commands(CLI::App& audit, Action& run) {
   serve->add_option("--trusted-header", f->trusted_header,
                     "Header a reverse proxy sets to the user it authenticated (off by default; only safe behind a "
                     "proxy that removes it from clients' requests)");
-  serve->add_option("--summary-cache", f->summary_cache,
-                    "File the overview's summary is kept in across restarts (written 0600; a start then reads only "
-                    "the rows appended since; default: none, every start reads the whole log)");
+  auto* cache = serve->add_option(
+      "--summary-cache", f->summary_cache,
+      "File the overview's summary is kept in across restarts, so that a start reads only the rows appended "
+      "since (written 0600, checked against the log and ignored unless it verifies; default: beside an SQLite "
+      "log, LOG.overview-summary, or, when that folder is not writable, $REVIEWER_DATA_DIR/overview-summary-sqlite-"
+      "<hash of its path>; for PostgreSQL, $REVIEWER_DATA_DIR/overview-summary-pg-<hash of the URL>)");
+  serve->add_flag("--no-summary-cache", f->no_summary_cache,
+                  "Keep the summary in memory only: every start reads the whole log")
+      ->excludes(cache);
   serve->footer(
       "Pages: / (overview), /changes (and .csv), /change, /sample (and its evidence pack), /sql (and .csv);\n"
       "sign in at /login with a token, or send Authorization: Bearer <token>. Only GET and HEAD are served\n"
-      "(anything else gets 405) and the log is opened read-only: nothing the console does can write.\n"
+      "(anything else gets 405) and the log is opened read-only: nothing the console does can write to it\n"
+      "(the one file it writes is the overview's summary cache, above).\n"
       "Make a token:  TOKEN=$(openssl rand -hex 32); printf '%s' \"$TOKEN\" | reviewer audit token-hash >> tokens\n"
       "See reviewer/console/README.md.");
   serve->callback([&run, f] { run = [f] { return run_console(*f); }; });

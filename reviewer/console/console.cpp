@@ -1,5 +1,7 @@
 #include "reviewer/console/console.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -13,6 +15,7 @@
 #include "reviewer/console/pages.h"
 #include "reviewer/console/static_files.h"
 #include "reviewer/core/error.h"
+#include "reviewer/core/sha256.h"
 #include "reviewer/core/text.h"
 #include "storage/postgres.h"
 
@@ -102,6 +105,21 @@ std::string log_identity(const std::string& location) {
   return "sqlite " + (error ? location : path.string());
 }
 
+std::string default_summary_cache(const std::string& location, const std::filesystem::path& data_dir) {
+  const auto keyed = [&](const char* kind) {
+    return (data_dir / fmt::format("overview-summary-{}-{}", kind, sha256_hex(log_identity(location)).substr(0, 16)))
+        .string();
+  };
+  if (storage::is_postgres_url(location)) return keyed("pg");
+  // Beside the log, unless its folder is not the console's to write (a
+  // console run as an auditor's user over the bot's log): then in the data
+  // directory, keyed as a PostgreSQL log's.
+  auto folder = std::filesystem::path(location).parent_path();
+  if (folder.empty()) folder = ".";
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) return keyed("sqlite");
+  return location + ".overview-summary";
+}
+
 Console::Console(ConsoleOptions options)
     : options_(std::move(options)),
       logs_(options_.location, options_.query_timeout),
@@ -109,7 +127,9 @@ Console::Console(ConsoleOptions options)
   if (options_.overview_summary) {
     live_ = std::make_unique<LiveOverview>([this] { return logs_.open(); },
                                            LiveOverview::SummaryCache{options_.summary_cache,
-                                                                      log_identity(options_.location)});
+                                                                      log_identity(options_.location),
+                                                                      std::chrono::seconds(60),
+                                                                      options_.summary_note});
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,9 +39,12 @@ struct ConsoleOptions {
   // each overview runs its queries (kept by overview_cache).
   bool overview_summary = true;
   // A file the summary is kept in across restarts (live_overview.h
-  // SummaryCache); "" (the default): none, it is built from the log at
-  // every start.
+  // SummaryCache); "": none, it is built from the log at every start.
+  // `reviewer audit serve` gives default_summary_cache() unless told
+  // otherwise; a Console made elsewhere (tests, benchmarks) has none.
   std::string summary_cache = "";
+  // Where the start's line about that file goes; null: standard error.
+  std::function<void(const std::string&)> summary_note = nullptr;
   // The clock of the session cookies (tests move it).
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
 };
@@ -48,6 +52,14 @@ struct ConsoleOptions {
 // The log's identity in a summary cache's file: the SQLite file's
 // absolute path, or the PostgreSQL URL without its password.
 std::string log_identity(const std::string& location);
+
+// Where `reviewer audit serve` keeps the summary by default: for an SQLite
+// log, beside it (`audit.db` → `audit.db.overview-summary`), or, when this
+// process may not write that folder, `data_dir/overview-summary-sqlite-<16
+// hex>`; for a PostgreSQL one, `data_dir/overview-summary-pg-<16 hex>`; the
+// hex is the SHA-256 of its log_identity() (one file per database, server
+// and role).
+std::string default_summary_cache(const std::string& location, const std::filesystem::path& data_dir);
 
 // The headers every answer carries.
 const http::HttpHeaders& security_headers();

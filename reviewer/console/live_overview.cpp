@@ -37,9 +37,28 @@ LiveOverview::LiveOverview(Open open, SummaryCache cache, audit::OverviewSummary
         }  // joined
         // A summary from the cache's file is brought up to the log's head
         // (or, the log replaced since, rebuilt); one refused is rebuilt.
-        if (!cache_.path.empty()) summary_.load(cache_.path, cache_.identity);
+        const auto start = std::chrono::steady_clock::now();
+        std::string refused;
+        const bool loaded = !cache_.path.empty() && summary_.load(cache_.path, cache_.identity, &refused);
+        const auto mark = summary_.watermark().seq;
         warm_up_update_ = update(session->log(), stop, second ? &second->log() : nullptr);
         changed(warm_up_update_);
+        if (!cache_.path.empty()) {
+          const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                                start).count();
+          const auto rows = summary_.last_rows();
+          if (!loaded) {
+            note(fmt::format("{}: {}; the whole log read ({} rows, {} ms)", cache_.path,
+                             refused == "none" ? "none yet" : "ignored (" + refused + ")", rows, ms));
+          } else if (warm_up_update_ == audit::OverviewSummary::Update::rebuilt) {
+            note(fmt::format("{}: ignored (the log no longer holds the row it was saved at, seq {}); the whole log "
+                             "read ({} rows, {} ms)",
+                             cache_.path, mark, rows, ms));
+          } else {
+            note(fmt::format("{}: loaded at seq {}; {} rows appended since read ({} ms)", cache_.path, mark,
+                             warm_up_update_ == audit::OverviewSummary::Update::unchanged ? 0 : rows, ms));
+          }
+        }
       } catch (...) {
         // The summary stays empty; the first request builds it again and
         // shows why it cannot.
@@ -88,7 +107,19 @@ void LiveOverview::save_if_due() {
     summary_.save(cache_.path, cache_.identity);
     unsaved_ = false;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "reviewer audit serve: the overview's summary was not saved: {}\n", e.what());
+    // Reported once: a log kept where the console may not write fails
+    // every save, and every start then reads the whole log.
+    if (!save_failed_) note(fmt::format("{}: not saved (tried again after later changes): {}", cache_.path, e.what()));
+    save_failed_ = true;
+  }
+}
+
+void LiveOverview::note(const std::string& line) const {
+  if (cache_.note) {
+    cache_.note(line);
+  } else {
+    fmt::print(stderr, "reviewer audit serve: the overview's summary cache {}\n", line);
+    std::fflush(stderr);
   }
 }
 

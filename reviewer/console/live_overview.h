@@ -7,7 +7,7 @@
 // appended since.
 //
 // The log is only read, through the console's read-only sessions. With a
-// summary cache (SummaryCache, `reviewer audit serve --summary-cache`),
+// summary cache (SummaryCache; `reviewer audit serve` keeps one by default),
 // the start loads the summary from that file when it verifies
 // (OverviewSummary::load) and reads only the rows appended since, and the
 // summary is saved there again after a rebuild, and after an update that
@@ -43,6 +43,10 @@ struct OverviewSummaryCache {
   std::string path;
   std::string identity;  // the log's (OverviewSummary::save)
   std::chrono::seconds every{60};  // between saves after updates (a rebuild saves at once)
+  // Where a start says what it did with the file (loaded, none yet,
+  // refused and why, the log replaced since) and a save's failure; null:
+  // standard error.
+  std::function<void(const std::string&)> note = nullptr;
 };
 
 class LiveOverview {
@@ -98,6 +102,8 @@ class LiveOverview {
                                         audit::LogReader* second = nullptr);
   // Notes what an update did, for save_if_due.
   void changed(audit::OverviewSummary::Update u);
+  // One line about the cache, to cache_.note or standard error.
+  void note(const std::string& line) const;
   // Writes the summary to the cache's file when an update changed it and a
   // save is due (above); call holding mu_ shared. A failed write is
   // reported on stderr and tried again after the next change.
@@ -110,6 +116,7 @@ class LiveOverview {
   audit::OverviewSummary::Update warm_up_update_ = audit::OverviewSummary::Update::rebuilt;
   std::mutex save_mu_;  // below; one save at a time
   bool unsaved_ = false, rebuilt_ = false;  // since the last save
+  bool save_failed_ = false;  // a failed save was reported (once)
   std::chrono::steady_clock::time_point last_save_{};
   std::mutex warm_mu_;
   std::condition_variable warm_cv_;

@@ -50,6 +50,35 @@ awk '/AnonHugePages/ {{print $2}}' /proc/$S/smaps_rollup; kill $S; wait $S || tr
     CHECK(std::stol(out.substr(4)) >= 2048);  // kB: at least one 2 MB page
   }
 
+  TEST_CASE("serve keeps the overview's summary beside the log by default, and a restart loads it") {
+    const auto dir = test::scratch_dir("serve-default-summary-cache");
+    REQUIRE(test::run_command(fmt::format("{} demo --dir {} >/dev/null 2>&1", REVIEWER_BINARY, dir.string()), nullptr) ==
+            0);
+    // Three starts, each asked for the all-time overview: the first writes
+    // the file, the second loads it, the third is told to keep none.
+    const std::string script = fmt::format(
+        R"(set -e; cd {dir}; T=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'); printf '%s' "$T" | {bin} audit token-hash > tokens
+for run in 1 2 3; do
+  extra=""; [ $run = 3 ] && extra=--no-summary-cache
+  P=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  {bin} audit serve --db audit.db --tokens tokens --listen 127.0.0.1:$P $extra 2>serve$run.log & S=$!
+  for i in $(seq 300); do curl -s -o /dev/null http://127.0.0.1:$P/login && break; sleep 0.02; done
+  curl -s -o overview$run.html -w '%{{http_code}} ' -H "Authorization: Bearer $T" "http://127.0.0.1:$P/?period=all"
+  kill $S; wait $S || true
+done
+stat -c %a audit.db.overview-summary; cmp overview1.html overview2.html; cmp overview1.html overview3.html)",
+        fmt::arg("dir", dir.string()), fmt::arg("bin", REVIEWER_BINARY));
+    std::string out;
+    test::write_text(dir / "start.sh", script);
+    REQUIRE(test::run_command(fmt::format("bash {}", (dir / "start.sh").string()), &out) == 0);
+    CAPTURE(out);
+    CHECK(out == "200 200 200 600\n");
+    const auto log = [&](int run) { return test::read_text(dir / fmt::format("serve{}.log", run)); };
+    CHECK(log(1).find("audit.db.overview-summary: none yet; the whole log read") != std::string::npos);
+    CHECK(log(2).find("audit.db.overview-summary: loaded at seq") != std::string::npos);
+    CHECK(log(3).find("summary cache") == std::string::npos);
+  }
+
   TEST_CASE("the webhook server keeps its heap in 4 KB pages") {
     // Only the console and the one-shot commands take huge pages; under
     // `always` the kernel gives every process some, so nothing to check.
