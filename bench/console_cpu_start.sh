@@ -17,19 +17,6 @@ cd "$(dirname "$0")/.."
 log=$1 rounds=$2; shift 2
 . bench/console_serve.sh
 console_setup "${1%% *}"
-# console_serve.sh's, with t0 (ns) taken just before the exec, after the port is picked.
-console_start() {
-  local bin=$1 log=$2
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  local where=(--db "$log")
-  [[ $log == postgres*://* ]] && where=(--database-url "$log")
-  local extra=()
-  [ -n "${CONSOLE_ARGS:-}" ] && read -ra extra <<< "$CONSOLE_ARGS"
-  t0=$(date +%s%N)
-  "$bin" audit serve "${where[@]}" "${extra[@]}" --listen "127.0.0.1:$port" --tokens "$tmp/tokens" 2>"$tmp/log" &
-  pid=$!
-  for _ in $(seq 500); do curl -s -o /dev/null "http://127.0.0.1:$port/login" && break; sleep 0.01; done
-}
 pm=
 if [[ $log == postgres*://* ]]; then pm=$(head -1 "${PGDATA:?set PGDATA to the data directory of the cluster}/postmaster.pid"); fi
 # CPU ticks of the backends started since `old` (a list of pids) was taken.
