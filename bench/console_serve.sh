@@ -2,7 +2,8 @@
 # `reviewer audit serve` started on a log and asked for overviews.
 #
 #   console_setup BINARY     a scratch folder ($tmp, removed on exit) and a token
-#   console_start BINARY LOG starts it on a free loopback port ($port, $pid)
+#   console_start BINARY LOG starts it on a free loopback port ($port, $pid; $t0 the
+#                            exec's time in ns)
 #                            and returns once it listens; $CONSOLE_ARGS, when
 #                            set, are more flags for it (split on spaces)
 #   console_get [TARGET]     one request (default /?period=all), printing
@@ -23,6 +24,7 @@ console_start() {
   [[ $log == postgres*://* ]] && where=(--database-url "$log")
   local extra=()
   [ -n "${CONSOLE_ARGS:-}" ] && read -ra extra <<< "$CONSOLE_ARGS"
+  t0=$(date +%s%N)  # the exec (ns), after the port is picked: bench/console_cpu_start.sh's "from exec"
   "$bin" audit serve "${where[@]}" "${extra[@]}" --listen "127.0.0.1:$port" --tokens "$tmp/tokens" 2>"$tmp/log" &
   pid=$!
   for _ in $(seq 500); do curl -s -o /dev/null "http://127.0.0.1:$port/login" && break; sleep 0.01; done

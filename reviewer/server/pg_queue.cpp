@@ -68,9 +68,16 @@ constexpr std::string_view kExpireRequeue =
     "UPDATE queue_jobs SET state='pending', lease_token=NULL, lease_expires_ms=NULL, available_ms=$1 "
     "WHERE state='leased' AND lease_expires_ms<=$1";
 // stats(), on the workers' connection: the jobs of the three live states
-// (their partial indexes) and a few rows, never the jobs table; it used
-// to count every job by state.
-constexpr std::string_view kEndedTotals = "SELECT state, SUM(n)::bigint FROM queue_job_totals GROUP BY state";
+// and the ends not yet folded into queue_job_totals (their partial
+// indexes) and a few rows, never the jobs table; it used to count every
+// job by state. The totals and the tail in one statement: one snapshot, so
+// a fold committing meanwhile cannot count an end twice or not at all.
+constexpr std::string_view kEndedTotals =
+    "SELECT state, SUM(n)::bigint FROM (SELECT state, n FROM queue_job_totals UNION ALL "
+    "SELECT state, count(*) FROM queue_jobs WHERE uncounted AND state IN ('done','failed','superseded','dead') "
+    "GROUP BY state) t GROUP BY state";
+// fold_totals' batch (schema 5): at most $1 ends into the totals.
+constexpr std::string_view kFoldEnds = "SELECT queue_fold_job_totals($1::int)";
 constexpr std::string_view kLiveJobs =
     "SELECT 'pending', COUNT(*) FROM queue_jobs WHERE state='pending' "
     "UNION ALL SELECT 'leased', COUNT(*) FROM queue_jobs WHERE state='leased' "
@@ -80,8 +87,9 @@ constexpr std::string_view kDeliveriesEver = "SELECT COALESCE(MAX(id), 0) FROM q
 
 // prune_rows' changes of a batch (PgQueue::walk): ids ($1, last.id], $3
 // the cutoff, $4 the dead letters' (NULL: kept).
+// A job whose end the totals do not hold yet stays until a fold has counted it.
 constexpr std::string_view kPruneJobs =
-    "DELETE FROM queue_jobs q USING last WHERE q.id>$1 AND q.id<=last.id AND ("
+    "DELETE FROM queue_jobs q USING last WHERE q.id>$1 AND q.id<=last.id AND NOT q.uncounted AND ("
     "  (q.state IN ('done','failed','superseded') AND q.finished_ms<$3) "
     "  OR (q.state='dead' AND q.reported_ms IS NOT NULL AND q.finished_ms<$4::bigint)) RETURNING 1";
 constexpr std::string_view kPruneDeliveries =
@@ -472,6 +480,9 @@ class PgQueue final : public JobQueue {
     std::string plans;
     std::vector<std::string> queries;
     for (auto sql : {kEndedTotals, kLiveJobs, kOldestPending, kDeliveriesEver}) queries.emplace_back(sql);
+    // The fold's pick (inside queue_fold_job_totals, which EXPLAIN cannot see into).
+    queries.emplace_back("SELECT id FROM queue_jobs WHERE uncounted AND state IN ('done','failed','superseded','dead') "
+                         "LIMIT 1000 FOR UPDATE SKIP LOCKED");
     // The prune's batches, with values for the parameters (EXPLAIN needs them).
     for (auto [table, column, change] : {std::tuple{"queue_jobs", "created_ms", kPruneJobs},
                                          std::tuple{"queue_deliveries", "received_ms", kPruneDeliveries}}) {
@@ -526,15 +537,34 @@ class PgQueue final : public JobQueue {
              {bigint_array(job_ids), opt_.now_ms()});
   }
 
-  // Batched as prune_rows; after it, the rows left that old are those of
-  // live jobs (skipped) and of dead letters kept.
-  std::int64_t prune_bodies(std::chrono::milliseconds age) override {
-    PrunePacer pacer(opt_.prune_batch, {});
+  // Batched and stopped as prune_rows; after it, the rows left that old
+  // are those of live jobs (skipped) and of dead letters kept.
+  std::int64_t prune_bodies(std::chrono::milliseconds age, const std::function<bool()>& stop) override {
+    PrunePacer pacer(opt_.prune_batch, stop);
     return walk(pacer, "queue_deliveries", "received_ms",
                 "UPDATE queue_deliveries d SET body=NULL FROM last WHERE d.id>$1 AND d.id<=last.id AND d.received_ms<$3 "
                 "AND d.body IS NOT NULL AND NOT EXISTS (SELECT 1 FROM queue_jobs j WHERE j.delivery_id=d.delivery_id "
                 "AND j.state IN ('pending','leased')) RETURNING 1",
                 opt_.now_ms() - age.count(), std::nullopt);
+  }
+
+  // Batches of one statement each, on the workers' connection (claims wait
+  // one short batch at most), paced as the prune.
+  std::int64_t fold_totals(const std::function<bool()>& stop) override {
+    PrunePacer pacer(opt_.prune_batch, stop);
+    return run_paced(pacer, [this](int rows) {
+      std::lock_guard lock(mu_);
+      reconnect();
+      // Without waiting for the WAL flush (as claims): a fold is undone
+      // whole by a crash of the database server, its rows uncounted again.
+      RollbackUnlessDone guard(db_);
+      auto r = db_.pipeline({{storage::kBeginReadCommitted, {}},
+                             {kNoFlushWait, {}},
+                             {kFoldEnds, {std::int64_t{rows}}},
+                             {"COMMIT", {}}});
+      guard.done();
+      return r[2].int64(0, 0);
+    });
   }
 
   PruneCounts prune_rows(std::chrono::milliseconds age, std::optional<std::chrono::milliseconds> dead_age,

@@ -54,7 +54,8 @@ struct QueueStats {
   // operator's retention, if any). Counted on indexes of those states only.
   std::map<std::string, std::int64_t> jobs_by_state;
   // Jobs that ever ended in each final state (done, failed, superseded,
-  // dead): cumulative, kept in the database as jobs end, so they only grow,
+  // dead): cumulative, kept in the database (the totals fold_totals has
+  // folded plus the ends it has not yet, read together), so they only grow,
   // whatever prune_rows deletes and across restarts.
   std::map<std::string, std::int64_t> ended_total;
   std::int64_t oldest_pending_age_ms = 0;
@@ -109,14 +110,24 @@ class JobQueue {
   virtual void mark_reported(const std::vector<std::int64_t>& job_ids) = 0;
   // Drops raw bodies of deliveries older than `age` whose jobs finished
   // (a body segment goes when all its deliveries qualify); returns how
-  // many bodies were dropped.
-  virtual std::int64_t prune_bodies(std::chrono::milliseconds age) = 0;
+  // many bodies were dropped. `stop` as for prune_rows (SQLite's is one
+  // transaction: asked once, before it).
+  virtual std::int64_t prune_bodies(std::chrono::milliseconds age, const std::function<bool()>& stop = {}) = 0;
+  // Adds the ends of jobs not yet counted to the stored totals
+  // (QueueStats::ended_total), in paced batches of at most
+  // QueueOptions::prune_batch, each its own transaction, until none is
+  // left or `stop` says so; returns how many it counted. Ending a job
+  // writes no total (intake supersedes jobs in every batch): its row waits
+  // in a partial index, which stats() adds to the totals, and prune_rows
+  // keeps it until counted. Safe from several threads and instances.
+  virtual std::int64_t fold_totals(const std::function<bool()>& stop = {}) = 0;
   // Deletes the rows of jobs that ended (done, failed, superseded) more
   // than `age` ago, then deliveries received more than `age` ago that have
   // no job left; with `dead_letter_age`, also dead letters parked that long
   // ago once the audit log has them (reported). A pending or leased job,
-  // its delivery and a delivery younger than `age` (a redelivery of it is
-  // still a duplicate) are never deleted. In transactions of at most
+  // its delivery, a job whose end fold_totals has not counted yet and a
+  // delivery younger than `age` (a redelivery of it is still a duplicate)
+  // are never deleted. In transactions of at most
   // QueueOptions::prune_batch rows, yielding to intake between them.
   // `stop` (when given) is asked between batches: true ends the prune
   // early (the server is stopping; the next prune goes on).

@@ -35,4 +35,15 @@ bool PrunePacer::next(std::chrono::steady_clock::duration held) {
   return !(stop_ && stop_());
 }
 
+std::int64_t run_paced(PrunePacer& pacer, const std::function<std::int64_t(int rows)>& batch) {
+  std::int64_t total = 0;
+  for (;;) {
+    const int rows = pacer.rows();
+    const auto started = std::chrono::steady_clock::now();
+    const std::int64_t n = batch(rows);
+    total += n;
+    if (n < rows || !pacer.next(std::chrono::steady_clock::now() - started)) return total;
+  }
+}
+
 }  // namespace reviewer::server

@@ -61,4 +61,10 @@ class PrunePacer {
   std::function<bool()> stop_;
 };
 
+// Runs `batch(rows)` (one transaction of at most `rows`, answering how many
+// it took) as `pacer` sizes and spaces them, until a batch takes fewer than
+// it was given or the pacer stops; returns the sum. The time of a batch
+// includes the wait for its lock: a busy writer gets smaller batches.
+std::int64_t run_paced(PrunePacer& pacer, const std::function<std::int64_t(int rows)>& batch);
+
 }  // namespace reviewer::server

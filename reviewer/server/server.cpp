@@ -296,18 +296,33 @@ void Server::Impl::add_gauges() {
   });
 }
 
-// Periodic chores: summarise suppressed rejections, drop old raw bodies.
+// Periodic chores: every second, count the jobs that ended into the
+// queue's totals (off intake's transaction: JobQueue::fold_totals); every
+// 10 s, report dead letters (at once when a worker parks one), summarise
+// suppressed rejections; hourly, drop old rows and raw bodies.
 void Server::Impl::maintain() {
   auto last_prune = std::chrono::steady_clock::time_point{};
+  auto last_chores = std::chrono::steady_clock::now();
+  bool fold_failing = false;
   std::unique_lock lock(maint_mu);
   while (!stopping) {
-    maint_cv.wait_for(lock, std::chrono::seconds(10), [this] { return stopping.load() || dead_pending; });
-    const bool only_dead = dead_pending;
+    maint_cv.wait_for(lock, std::chrono::seconds(1), [this] { return stopping.load() || dead_pending; });
+    const bool dead = dead_pending;
     dead_pending = false;
+    const bool chores = std::chrono::steady_clock::now() - last_chores >= std::chrono::seconds(10);
     lock.unlock();
-    report_dead_letters();
+    if (dead || chores) report_dead_letters();
+    // The totals' tail stays small, so /metrics adds only a few rows to them.
+    try {
+      queue->fold_totals([this] { return stopping.load(); });
+      fold_failing = false;
+    } catch (const std::exception& e) {
+      if (!fold_failing) log.error("totals_fold_failed", {{"error", e.what()}});  // once until it works again
+      fold_failing = true;
+    }
     lock.lock();
-    if (only_dead) continue;
+    if (!chores) continue;
+    last_chores = std::chrono::steady_clock::now();
     rejected_log.flush();
     if (std::chrono::steady_clock::now() - last_prune > std::chrono::hours(1)) {
       last_prune = std::chrono::steady_clock::now();
@@ -328,7 +343,7 @@ void Server::Impl::maintain() {
           log.info("queue_rows_pruned", {{"jobs", rows.jobs}, {"deliveries", rows.deliveries}, {"ms", ms.count()}});
         }
         if (!stopping) {
-          auto n = queue->prune_bodies(age);
+          auto n = queue->prune_bodies(age, [this] { return stopping.load(); });
           if (n > 0) log.info("delivery_bodies_pruned", {{"count", n}});
         }
       } catch (const std::exception& e) {

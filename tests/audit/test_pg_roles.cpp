@@ -195,11 +195,11 @@ TEST_SUITE("audit PostgreSQL roles") {
       FAIL("a role without CREATE migrated the queue");
     } catch (const Error& e) {
       const std::string m = e.what();
-      CHECK(m.find("has queue schema version 4, this build needs 4") != std::string::npos);
+      CHECK(m.find("has queue schema version 5, this build needs 5") != std::string::npos);
       CHECK(m.find("run `reviewer audit migrate --to URL` as the database's owner") != std::string::npos);
     }
     pg_roles_test::owner_migrates(*s);  // the README's step after an upgrade
-    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_schema_migrations") == "4");
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_schema_migrations") == "5");
     server::JobQueue::open_postgres(writer.url(), {});
   }
 
@@ -248,8 +248,13 @@ TEST_SUITE("audit PostgreSQL roles") {
     auto job = q->claim(std::chrono::seconds(60));
     REQUIRE(job);
     CHECK(q->finish(*job, {JobResult::Status::done, "", {}}) == "done");
+    // The totals are folded through the owner's function: the role may not
+    // write them itself.
+    CHECK(q->fold_totals() == 1);
+    CHECK(q->stats().ended_total.at("done") == 1);
     // Its role cannot rewrite the schema the owner keeps.
     auto db = storage::PgConnection::open(writer.url(), "test");
     CHECK(pg_roles_test::refusal(db, "DROP TABLE queue_jobs") == pg_roles_test::kPermissionDenied);
+    CHECK(pg_roles_test::refusal(db, "UPDATE queue_job_totals SET n = 0") == pg_roles_test::kPermissionDenied);
   }
 }

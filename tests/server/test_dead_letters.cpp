@@ -94,11 +94,12 @@ TEST_SUITE("server dead letters") {
               "ALTER TABLE jobs DROP COLUMN installation; DROP TABLE installation_turns; "
               "DROP INDEX jobs_unreported_dead; ALTER TABLE jobs DROP COLUMN reported_ms; "
               "DROP INDEX deliveries_inline_bodies; "
-              "DROP TRIGGER jobs_ended; DROP TABLE job_totals; DROP INDEX jobs_by_delivery; "
+              "DROP INDEX jobs_uncounted; ALTER TABLE jobs DROP COLUMN uncounted; "
+              "DROP TABLE job_totals; DROP INDEX jobs_by_delivery; "
               "DROP TABLE queue_schema_migrations; PRAGMA user_version=1");
     }
     auto q = JobQueue::open_sqlite(path, {});
-    CHECK(test::query_one(path, "PRAGMA user_version") == "5");
+    CHECK(test::query_one(path, "PRAGMA user_version") == "6");
     auto j = q->claim(60s);
     REQUIRE(j);
     CHECK(j->delivery_id == "d-1");

@@ -242,7 +242,7 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
     test::log_scalar(s->url(), "DROP TABLE queue_schema_migrations");  // as a build of schema 1 left it
     auto q = JobQueue::open_postgres(s->url(), {});
     CHECK(test::log_scalar(s->url(), column) == "lx");
-    CHECK(test::log_scalar(s->url(), "SELECT value FROM queue_meta WHERE key = 'schema_version'") == "4");
+    CHECK(test::log_scalar(s->url(), "SELECT value FROM queue_meta WHERE key = 'schema_version'") == "5");
     CHECK(test::log_scalar(s->url(), "SELECT reloptions::text FROM pg_class WHERE oid = 'queue_deliveries'::regclass") ==
           "{toast_tuple_target=8160}");
   }
@@ -289,6 +289,73 @@ TEST_SUITE("server::JobQueue on PostgreSQL") {
     auto k = q->claim(60s);
     REQUIRE(k);
     CHECK(k->payload == pg_item("d-2", "o/s", 2, "b").delivery.body);
+  }
+
+  TEST_CASE("a shutdown stops the prune of bodies between two batches") {
+    auto s = test::PgSchema::create("pg-queue-prune-stop");
+    if (!s) return;
+    std::atomic<std::int64_t> now{1'000'000};
+    QueueOptions o;
+    o.now_ms = [&] { return now.load(); };
+    o.prune_batch = 1;
+    auto q = JobQueue::open_postgres(s->url(), o);
+    for (int i = 0; i < 3; ++i) {
+      q->enqueue({pg_item(fmt::format("d-{}", i), fmt::format("o/r{}", i), 1, "a")});
+      auto j = q->claim(60s);
+      REQUIRE(j);
+      q->finish(*j, {JobResult::Status::done, "", {}});
+    }
+    now += 10'000;
+    int asked = 0;
+    // Asked after the first batch (one row): it was the whole prune before.
+    CHECK(q->prune_bodies(5s, [&] { return ++asked > 0; }) == 1);
+    CHECK(asked >= 1);
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_deliveries WHERE body IS NULL") == "1");
+    CHECK(q->prune_bodies(5s) == 2);  // the next prune goes on
+  }
+
+  TEST_CASE("instances folding the totals while intake supersedes count each end once, and the counters never go down") {
+    auto s = test::PgSchema::create("pg-queue-fold");
+    if (!s) return;
+    QueueOptions o;
+    o.prune_batch = 7;  // small batches: folds of the two instances interleave
+    auto a = JobQueue::open_postgres(s->url(), o);
+    auto b = JobQueue::open_postgres(s->url(), o);
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+      for (int n = 0; n < 100; ++n) {
+        std::vector<IntakeItem> batch;
+        for (int pr = 1; pr <= 3; ++pr) batch.push_back(pg_item(fmt::format("f{}-{}", n, pr), "o/r", pr, fmt::format("h{}", n)));
+        (n % 2 ? *b : *a).enqueue(batch);
+      }
+      done = true;
+    });
+    std::vector<std::thread> folders;
+    for (JobQueue* q : {a.get(), b.get()}) {
+      folders.emplace_back([&, q] {
+        while (!done) q->fold_totals();
+      });
+    }
+    std::int64_t last = 0;
+    bool monotonic = true;
+    while (!done) {
+      const auto st = a->stats();
+      const auto it = st.ended_total.find("superseded");
+      const std::int64_t now = it == st.ended_total.end() ? 0 : it->second;
+      if (now < last) monotonic = false;
+      last = now;
+    }
+    writer.join();
+    for (auto& t : folders) t.join();
+    CHECK(monotonic);
+    a->fold_totals();
+    b->fold_totals();
+    // 300 jobs, the newest of each of 3 pull requests still pending.
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_jobs WHERE state='superseded'") == "297");
+    CHECK(test::log_scalar(s->url(), "SELECT count(*) FROM queue_jobs WHERE uncounted AND state<>'pending'") == "0");
+    CHECK(test::log_scalar(s->url(), "SELECT sum(n) FROM queue_job_totals WHERE state='superseded'") == "297");
+    CHECK(a->stats().ended_total.at("superseded") == 297);
+    CHECK(b->stats().ended_total.at("superseded") == 297);
   }
 
   TEST_CASE("a queue schema newer than this build is refused with both versions named") {

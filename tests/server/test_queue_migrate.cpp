@@ -14,6 +14,7 @@
 
 #include "reviewer/core/error.h"
 #include "reviewer/server/queue.h"
+#include "reviewer/server/queue_schema.h"
 #include "server_fixture.h"
 #include "support/postgres.h"
 #include "support/testutil.h"
@@ -138,16 +139,16 @@ TEST_SUITE("server::JobQueue schema") {
     JobQueue::open_sqlite(fresh, {});
     CHECK(test::query_one(fresh, "SELECT group_concat(version || ' ' || name, ', ') FROM queue_schema_migrations") ==
           "1 001_queue.sql, 2 002_dead_letters.sql, 3 003_body_log.sql, 4 004_inline_body_index.sql, "
-          "5 005_retention.sql");
-    CHECK(test::query_one(fresh, "PRAGMA user_version") == "5");
+          "5 005_retention.sql, 6 006_totals_off_intake.sql");
+    CHECK(test::query_one(fresh, "PRAGMA user_version") == "6");
     for (int version = 1; version <= 3; ++version) {
       CAPTURE(version);
       const auto path = dir / fmt::format("v{}", version) / "queue.db";
       std::filesystem::create_directories(path.parent_path());
       old_queue(path, version);
       auto q = JobQueue::open_sqlite(path, {});
-      CHECK(test::query_one(path, "SELECT count(*) FROM queue_schema_migrations") == "5");
-      CHECK(test::query_one(path, "PRAGMA user_version") == "5");
+      CHECK(test::query_one(path, "SELECT count(*) FROM queue_schema_migrations") == "6");
+      CHECK(test::query_one(path, "PRAGMA user_version") == "6");
       // The same tables, columns and indexes as a database created now.
       CHECK(schema_of(path) == schema_of(fresh));
       auto j = q->claim(60s);
@@ -165,16 +166,66 @@ TEST_SUITE("server::JobQueue schema") {
     const auto dir = test::scratch_dir("queue-newer");
     const auto recorded = dir / "recorded.db";
     JobQueue::open_sqlite(recorded, {});
-    exec(recorded, "INSERT INTO queue_schema_migrations VALUES (6, '006_future.sql', 'x')");
+    exec(recorded, "INSERT INTO queue_schema_migrations VALUES (7, '007_future.sql', 'x')");
     CHECK_THROWS_WITH_AS(JobQueue::open_sqlite(recorded, {}),
-                         doctest::Contains("has schema version 6, newer than this reviewer"), Error);
-    CHECK_THROWS_WITH_AS(JobQueue::open_sqlite(recorded, {}), doctest::Contains("(up to 5)"), Error);
+                         doctest::Contains("has schema version 7, newer than this reviewer"), Error);
+    CHECK_THROWS_WITH_AS(JobQueue::open_sqlite(recorded, {}), doctest::Contains("(up to 6)"), Error);
     // From before the version table: user_version said it.
     const auto legacy = dir / "legacy.db";
     old_queue(legacy, 3);
     exec(legacy, "PRAGMA user_version=9");
     CHECK_THROWS_WITH_AS(JobQueue::open_sqlite(legacy, {}), doctest::Contains("has schema version 9, newer"), Error);
     CHECK(test::query_one(legacy, "SELECT count(*) FROM sqlite_schema WHERE name = 'queue_schema_migrations'") == "0");
+  }
+}
+
+TEST_SUITE("server::JobQueue schema, both backends") {
+  TEST_CASE("the totals a trigger kept (SQLite 5, PostgreSQL 4) carry over: ends they hold are not counted again, live jobs' are") {
+    test::on_each_backend("queue-totals-migrate", [](const std::string& at) {
+      const bool pg = storage::is_postgres_url(at);
+      const auto path = std::filesystem::path(at).parent_path() / "queue.db";
+      // The schema before this one, and three jobs ended or not under its trigger.
+      const std::string t = pg ? "queue_" : "";
+      const std::string rows = fmt::format(
+          "INSERT INTO {0}deliveries(delivery_id, event, action, repository, received_ms, headers, outcome) "
+          "VALUES ('d-1','pull_request','synchronize','o/r',1,'{{}}','queued'), "
+          "('d-2','pull_request','synchronize','o/r',1,'{{}}','queued'), "
+          "('d-3','pull_request','synchronize','o/s',1,'{{}}','queued');"
+          "INSERT INTO {0}jobs(delivery_id, event, kind, repository, pr_number, head_sha, state, available_ms, created_ms) "
+          "SELECT delivery_id, event, 'review', repository, 1, 'a', 'pending', 1, 1 FROM {0}deliveries;"
+          "UPDATE {0}jobs SET state='done', finished_ms=2 WHERE delivery_id='d-1';"
+          "UPDATE {0}jobs SET state='superseded', finished_ms=2 WHERE delivery_id='d-2';",
+          t);
+      if (pg) {
+        const storage::Migrations m{"queue", kQueueVersionTable, &queue_postgres_migrations()};
+        auto db = storage::PgConnection::open(at, "test");
+        db.exec("BEGIN");
+        storage::apply_migrations(db, m, 4);
+        db.exec("COMMIT");
+        db.exec(rows);
+      } else {
+        const storage::Migrations m{"queue", kQueueVersionTable, &queue_sqlite_migrations()};
+        auto db = storage::Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr, "test");
+        storage::apply_migrations(db, m, 5);
+        db.exec("PRAGMA user_version=5");
+        db.exec(rows);
+      }
+      const std::string totals = pg ? "SELECT sum(n) FROM queue_job_totals" : "SELECT SUM(n) FROM job_totals";
+      auto scalar = [&](const std::string& sql) { return pg ? test::log_scalar(at, sql) : test::query_one(path, sql); };
+      CHECK(scalar(totals) == "2");  // the trigger counted both ends
+      auto q = pg ? JobQueue::open_postgres(at, {}) : JobQueue::open_sqlite(path, {});
+      auto st = q->stats();
+      CHECK(st.ended_total.at("done") == 1);
+      CHECK(st.ended_total.at("superseded") == 1);
+      CHECK(q->fold_totals() == 0);  // nothing of before left to count
+      auto j = q->claim(60s);        // d-3, pending before the upgrade
+      REQUIRE(j);
+      CHECK(q->finish(*j, {JobResult::Status::done, "", {}}) == "done");
+      CHECK(q->stats().ended_total.at("done") == 2);
+      CHECK(q->fold_totals() == 1);
+      CHECK(scalar(totals) == "3");
+      CHECK(q->stats().ended_total.at("done") == 2);
+    });
   }
 }
 
@@ -241,8 +292,9 @@ INSERT INTO queue_jobs(delivery_id, event, kind, repository, pr_number, head_sha
     b.get();
     CHECK(test::log_scalar(s->url(), "SELECT string_agg(version || ' ' || name, ', ' ORDER BY version) "
                                      "FROM queue_schema_migrations") ==
-          "1 001_queue.sql, 2 002_lz4_bodies.sql, 3 003_bodies_in_table.sql, 4 004_retention.sql");
-    CHECK(test::log_scalar(s->url(), "SELECT value FROM queue_meta WHERE key = 'schema_version'") == "4");
+          "1 001_queue.sql, 2 002_lz4_bodies.sql, 3 003_bodies_in_table.sql, 4 004_retention.sql, "
+          "5 005_totals_off_intake.sql");
+    CHECK(test::log_scalar(s->url(), "SELECT value FROM queue_meta WHERE key = 'schema_version'") == "5");
     CHECK(test::log_scalar(s->url(), "SELECT reloptions::text FROM pg_class WHERE oid = 'queue_deliveries'::regclass") ==
           "{toast_tuple_target=8160}");
     auto j = q->claim(60s);
@@ -290,9 +342,9 @@ INSERT INTO queue_jobs(delivery_id, event, kind, repository, pr_number, head_sha
     auto s = test::PgSchema::create("pg-queue-newer-migrations");
     if (!s) return;
     JobQueue::open_postgres(s->url(), {});
-    test::log_scalar(s->url(), "INSERT INTO queue_schema_migrations VALUES (5, '005_future.sql', 'x') RETURNING version");
+    test::log_scalar(s->url(), "INSERT INTO queue_schema_migrations VALUES (6, '006_future.sql', 'x') RETURNING version");
     CHECK_THROWS_WITH_AS(JobQueue::open_postgres(s->url(), {}),
-                         doctest::Contains("has schema version 5, newer than this reviewer"), Error);
-    CHECK_THROWS_WITH_AS(JobQueue::open_postgres(s->url(), {}), doctest::Contains("(up to 4)"), Error);
+                         doctest::Contains("has schema version 6, newer than this reviewer"), Error);
+    CHECK_THROWS_WITH_AS(JobQueue::open_postgres(s->url(), {}), doctest::Contains("(up to 5)"), Error);
   }
 }
