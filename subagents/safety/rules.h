@@ -119,6 +119,11 @@ struct RuleSet {
   // their indices back to (rule, pattern).
   struct Prefilter;
   std::shared_ptr<const Prefilter> line_set, text_set;
+  // line_set's entries of the secret rules alone, sieved as there (the same
+  // candidates among them, in the same order): for the redactor's spans and
+  // the hidden readings, which run only secret rules. Null when line_set
+  // has no entry.
+  std::shared_ptr<const Prefilter> secret_set;
 
   // Languages of a path, as a bit mask over language_names.
   std::uint64_t languages_of(const std::string& path) const;
