@@ -360,10 +360,9 @@ std::string widened(std::string_view p) {
 // Which of a pattern's atoms name it in the sieve (atom_entries): those of
 // its key clause, the one of fewest atoms (then of the longest shortest
 // atom: a long literal is a rarer one), or all of them if it has no clause.
-// In real text the atoms of two or three letters ("the", "bra", "agent")
-// occur everywhere; naming an entry by them only to find another clause
-// fail was most of the sieve's work per entry (git.git's last 57 commits:
-// 8,227 candidates of ~75,000 entries named on the lines' blocks).
+// Short atoms ("the", "bra", "git": RE2 cuts long alternations down to
+// their last bytes) occur in most texts; naming an entry by them only to
+// find another of its clauses fail was the sieve's work per entry.
 std::vector<char> key_clause(const std::vector<std::string>& atoms, const std::vector<std::vector<int>>& clauses) {
   std::vector<char> naming(atoms.size(), clauses.empty() ? 1 : 0);
   const std::vector<int>* best = nullptr;
@@ -498,9 +497,10 @@ std::shared_ptr<const RuleSet::Prefilter> build_prefilter(std::vector<Parsed>& r
 // path-bound), each entry naming the same (rule, pattern) and sieved by the
 // same atoms, clauses, branches and widened set: its candidates in a text
 // are exactly `line`'s candidates there that it holds, in the same order.
-// The secret rules' own sieve (RuleSet::secret_set): the redactor and the
-// hidden readings want only them, and the whole line sieve's atoms, clauses
-// and set of patterns without atoms cost it ~7 times as much per text.
+// The secret rules' own sieve (RuleSet::secret_sieve): the redactor wants
+// only them, and the whole line sieve's atoms, clauses and set of patterns
+// without atoms cost it about four times as much per text (its sieve on
+// git.git's last 57 commits: 64 -> 15 ms of thread CPU).
 std::shared_ptr<const RuleSet::Prefilter> sieve_subset(const RuleSet::Prefilter& line, const std::vector<Rule>& rules,
                                                        bool (*keep)(const Rule&)) {
   auto pf = std::make_shared<RuleSet::Prefilter>();
@@ -888,6 +888,15 @@ std::vector<int> RuleSet::Prefilter::filtered_candidates(std::string_view text) 
   return hits;
 }
 
+const RuleSet::Prefilter* RuleSet::secret_sieve() const {
+  std::call_once(secret_once_, [this] {
+    if (line_set && !line_set->entries.empty()) {
+      secret_set_ = sieve_subset(*line_set, rules, [](const Rule& r) { return r.kind == RuleKind::secret; });
+    }
+  });
+  return secret_set_.get();
+}
+
 std::uint64_t RuleSet::languages_of(const std::string& path) const {
   std::uint64_t mask = 0;
   for (std::size_t i = 0; i < language_matchers.size(); ++i) {
@@ -970,9 +979,6 @@ std::shared_ptr<const RuleSet> compile_rules(const json& section, std::string ve
   for (auto& p : parsed) {
     set->has_decoded |= p.rule.decoded;
     set->rules.push_back(std::move(p.rule));
-  }
-  if (set->line_set && !set->line_set->entries.empty()) {
-    set->secret_set = sieve_subset(*set->line_set, set->rules, [](const Rule& r) { return r.kind == RuleKind::secret; });
   }
   return set;
 }

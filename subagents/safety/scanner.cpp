@@ -729,7 +729,7 @@ class FileScanner {
   // produced; one finding per reading, on its first line, and none on a
   // line the plain pass already reported a secret on.
   void hidden_secrets() {
-    if (!rules_.secret_set) return;
+    if (!rules_.line_set) return;
     std::vector<HiddenReading> readings = hidden_readings(Added(lines_), path_);
     pem_bodies(readings);
     if (readings.empty()) return;
@@ -747,8 +747,8 @@ class FileScanner {
         starts.push_back(text.size());
         text += readings[to].text;
       }
-      for (int c : rules_.secret_set->candidates(text, false)) {
-        auto [ri, pi] = rules_.secret_set->entries[static_cast<std::size_t>(c)];
+      for (int c : rules_.line_set->candidates(text, false)) {
+        auto [ri, pi] = rules_.line_set->entries[static_cast<std::size_t>(c)];
         const Rule& rule = rules_.rules[static_cast<std::size_t>(ri)];
         if (rule.kind != RuleKind::secret || !rule.on_lines || budget[static_cast<std::size_t>(ri)] <= 0 ||
             !applies(rule) || !requirement_met(rule)) {

@@ -519,7 +519,7 @@ TEST_SUITE("safety::prefilter") {
     // ("the", "bra") no longer make the sieve test its other clauses.
     auto g = load_guidance_texts({});
     auto rules = compile_rules(g.section("safety"), g.version);
-    for (const auto* pf : {rules->line_set.get(), rules->text_set.get(), rules->secret_set.get()}) {
+    for (const auto* pf : {rules->line_set.get(), rules->text_set.get(), rules->secret_sieve()}) {
       REQUIRE(pf);
       std::vector<std::vector<int>> naming(pf->entries.size());
       for (std::size_t a = 0; a < pf->atom_entries.size(); ++a) {
@@ -556,9 +556,10 @@ TEST_SUITE("safety::prefilter") {
   TEST_CASE("the secret rules' own sieve names exactly the line sieve's secret candidates, in the same order") {
     auto g = load_guidance_texts({});
     auto rules = compile_rules(g.section("safety"), g.version);
-    REQUIRE(rules->secret_set);
+    REQUIRE(rules->secret_sieve());
+    CHECK(rules->secret_sieve() == rules->secret_sieve());  // built once
     const auto& line = *rules->line_set;
-    const auto& secret = *rules->secret_set;
+    const auto& secret = *rules->secret_sieve();
     auto is_secret = [&](std::pair<int, int> entry) {
       return rules->rules[static_cast<std::size_t>(entry.first)].kind == RuleKind::secret;
     };
