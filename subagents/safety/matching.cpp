@@ -79,9 +79,11 @@ std::vector<SecretSpan> secret_spans_of(const RuleSet& rules, const Rule& rule, 
 
 std::vector<SecretSpan> secret_spans(const RuleSet& rules, std::string_view text) {
   std::vector<SecretSpan> spans;
-  if (!rules.line_set) return spans;
-  for (int c : rules.line_set->candidates(text)) {
-    auto [ri, pi] = rules.line_set->entries[static_cast<std::size_t>(c)];
+  // The secret rules' own sieve: the line sieve's candidates among them.
+  const RuleSet::Prefilter* sieve = rules.secret_sieve();
+  if (!sieve) return spans;
+  for (int c : sieve->candidates(text)) {
+    auto [ri, pi] = sieve->entries[static_cast<std::size_t>(c)];
     const Rule& rule = rules.rules[static_cast<std::size_t>(ri)];
     if (rule.kind != RuleKind::secret) continue;
     const auto found = secret_spans_of(rules, rule, rule.line_patterns[static_cast<std::size_t>(pi)]->get(), text);

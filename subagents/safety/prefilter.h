@@ -64,6 +64,7 @@ class AtomFinder {
   // for).
   void find(std::string_view text, std::vector<char>& seen, std::vector<int>& found) const;
   std::size_t size() const { return atoms_.size(); }
+  const std::string& atom(int i) const { return atoms_.at(static_cast<std::size_t>(i)); }
 
  private:
   static constexpr unsigned kBits = 12;
@@ -131,9 +132,12 @@ struct RuleSet::Prefilter {
 
   // Every atom of the patterns that are not path-bound (pattern_atoms.h),
   // matched on lowercased text; atom_entries: atom index -> the entries
-  // (sorted) that have it. An entry is a candidate when each of its
+  // (sorted) it names: those with the atom in their key clause (the one
+  // clause of fewest atoms, rules.cpp key_clause), not every entry that
+  // has it. An entry is a candidate when each of its
   // clauses (pattern_atoms.h; as atom indices) has an atom in the text:
-  // clauses[entry_clauses[e].first .. entry_clauses[e].second).
+  // clauses[entry_clauses[e].first .. entry_clauses[e].second); its key
+  // clause among them, so an atom of that clause names it.
   std::unique_ptr<AtomFinder> atoms;
   std::vector<std::vector<int>> atom_entries;
   std::vector<std::vector<int>> clauses;
@@ -146,6 +150,7 @@ struct RuleSet::Prefilter {
   std::vector<std::pair<int, int>> entry_branches;
   std::unique_ptr<re2::RE2::Set> unfiltered;  // patterns without atoms, counts widened (a superset)
   std::vector<int> unfiltered_entries;        // unfiltered's index -> entry index
+  std::vector<std::string> unfiltered_patterns;  // unfiltered's index -> the pattern it holds
   // Entries whose pattern can name a character outside ASCII (a byte over
   // 0x7f, or an escape such as \x{...} or \p{...}) and that have an atom
   // holding one (RE2 lowercases those by its Unicode tables), or no atoms.

@@ -119,6 +119,18 @@ struct RuleSet {
   // their indices back to (rule, pattern).
   struct Prefilter;
   std::shared_ptr<const Prefilter> line_set, text_set;
+  // line_set's entries of the secret rules alone, sieved as there (the same
+  // candidates among them, in the same order): for the redactor's spans,
+  // which run only secret rules. Built on first use (thread-safe): in the
+  // CLI that is the redactor's, after the safety agent's scan, whose end is
+  // a review's peak of memory. Null when line_set has no entry.
+  const Prefilter* secret_sieve() const;
+
+ private:
+  mutable std::once_flag secret_once_;
+  mutable std::shared_ptr<const Prefilter> secret_set_;
+
+ public:
 
   // Languages of a path, as a bit mask over language_names.
   std::uint64_t languages_of(const std::string& path) const;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -508,5 +509,80 @@ TEST_SUITE("safety::prefilter") {
     CHECK_FALSE(got.empty());
     CHECK(got == later->line_set->exact_candidates(text));
     CHECK(ahead->line_set->exact_candidates(text) == got);
+  }
+
+  TEST_CASE("an entry is named only by the atoms of its key clause, and still by every text that matches it") {
+    // Each entry with atoms is listed under the atoms of one clause (the
+    // one of fewest atoms), not under all its atoms: a text where it is a
+    // candidate holds that clause, so it is still named there (the corpus
+    // checks above and below), and the atoms every prose text holds
+    // ("the", "bra") no longer make the sieve test its other clauses.
+    auto g = load_guidance_texts({});
+    auto rules = compile_rules(g.section("safety"), g.version);
+    for (const auto* pf : {rules->line_set.get(), rules->text_set.get(), rules->secret_sieve()}) {
+      REQUIRE(pf);
+      std::vector<std::vector<int>> naming(pf->entries.size());
+      for (std::size_t a = 0; a < pf->atom_entries.size(); ++a) {
+        for (int e : pf->atom_entries[a]) naming[static_cast<std::size_t>(e)].push_back(static_cast<int>(a));
+      }
+      std::size_t narrower = 0;
+      for (std::size_t e = 0; e < pf->entries.size(); ++e) {
+        const auto [first, last] = pf->entry_clauses[e];
+        if (first == last) {
+          CHECK(naming[e].empty());  // no atoms: the unfiltered set's
+          continue;
+        }
+        std::size_t fewest = SIZE_MAX;
+        std::vector<int> atoms;  // every atom of its clauses
+        bool one_clause = false;
+        for (int c = first; c < last; ++c) {
+          std::vector<int> clause = pf->clauses[static_cast<std::size_t>(c)];
+          std::sort(clause.begin(), clause.end());
+          clause.erase(std::unique(clause.begin(), clause.end()), clause.end());
+          fewest = std::min(fewest, clause.size());
+          one_clause |= clause == naming[e];
+          atoms.insert(atoms.end(), clause.begin(), clause.end());
+        }
+        std::sort(atoms.begin(), atoms.end());
+        atoms.erase(std::unique(atoms.begin(), atoms.end()), atoms.end());
+        CHECK_MESSAGE(one_clause, pf->patterns[e]);
+        CHECK(naming[e].size() == fewest);
+        narrower += naming[e].size() < atoms.size();
+      }
+      CHECK(narrower > 0);
+    }
+  }
+
+  TEST_CASE("the secret rules' own sieve names exactly the line sieve's secret candidates, in the same order") {
+    auto g = load_guidance_texts({});
+    auto rules = compile_rules(g.section("safety"), g.version);
+    REQUIRE(rules->secret_sieve());
+    CHECK(rules->secret_sieve() == rules->secret_sieve());  // built once
+    const auto& line = *rules->line_set;
+    const auto& secret = *rules->secret_sieve();
+    auto is_secret = [&](std::pair<int, int> entry) {
+      return rules->rules[static_cast<std::size_t>(entry.first)].kind == RuleKind::secret;
+    };
+    std::size_t secret_entries = 0;
+    for (const auto& entry : line.entries) secret_entries += is_secret(entry);
+    CHECK(secret.entries.size() == secret_entries);
+    CHECK(secret.entries.size() < line.entries.size());
+    auto texts = prefilter_corpus_texts();
+    for (const char* f : {"secrets/positive.jsonl", "secrets/negative.jsonl"}) {
+      std::ifstream in(kPrefilterData + f);
+      for (std::string l; std::getline(in, l);) texts.push_back(l);
+    }
+    texts.push_back("caf\xC3\xA9 \xE2\x80\x8B AKIAIOSFODNN7EXAMPLE \xC4\xB0stanbul");
+    std::size_t named = 0;
+    for (const auto& t : texts) {
+      std::vector<std::pair<int, int>> want, got;
+      for (int c : line.candidates(t)) {
+        if (is_secret(line.entries[static_cast<std::size_t>(c)])) want.push_back(line.entries[static_cast<std::size_t>(c)]);
+      }
+      for (int c : secret.candidates(t)) got.push_back(secret.entries[static_cast<std::size_t>(c)]);
+      CHECK_MESSAGE(got == want, t);
+      named += got.size();
+    }
+    CHECK(named > 0);
   }
 }
