@@ -116,8 +116,9 @@ void add_audit_console_commands(CLI::App& audit, Action& run) {
       "--summary-cache", f->summary_cache,
       "File the overview's summary is kept in across restarts, so that a start reads only the rows appended "
       "since (written 0600, checked against the log and ignored unless it verifies; default: beside an SQLite "
-      "log, LOG.overview-summary, or, when that folder is not writable, $REVIEWER_DATA_DIR/overview-summary-sqlite-"
-      "<hash of its path>; for PostgreSQL, $REVIEWER_DATA_DIR/overview-summary-pg-<hash of the URL>)");
+      "log, LOG.overview-summary, or, when that folder is not writable, the data directory's overview-summary-sqlite-"
+      "<hash of its path>; for PostgreSQL, the data directory's overview-summary-pg-<hash of the URL without its "
+      "password>; the data directory is $REVIEWER_DATA_DIR, else $XDG_DATA_HOME/reviewer, else ~/.local/share/reviewer)");
   serve->add_flag("--no-summary-cache", f->no_summary_cache,
                   "Keep the summary in memory only: every start reads the whole log")
       ->excludes(cache);
