@@ -11,8 +11,10 @@
 # LOG is a file or a postgresql:// URL; for a URL, PGDATA names the cluster's data directory (its
 # postmaster.pid: the backends' CPU is read from /proc, so the cluster must run on this machine).
 # A BINARY may carry flags after spaces, quoted as one argument (console_serve.sh's CONSOLE_ARGS).
+# FRESH=1 deletes the default summary cache (LOG.overview-summary beside an SQLite log, the scratch
+# data directory's file for PostgreSQL) before every start: each start is then a first start ever.
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,13p' "$0"; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,15p' "$0"; exit 2; }
 cd "$(dirname "$0")/.."
 log=$1 rounds=$2; shift 2
 . bench/console_serve.sh
@@ -32,6 +34,10 @@ pgcpu() {
 for _ in $(seq 1 "$rounds"); do
   for spec in "$@"; do
     bin=${spec%% *}; CONSOLE_ARGS=""; [ "$bin" != "$spec" ] && CONSOLE_ARGS=${spec#* }
+    if [ "${FRESH:-0}" = 1 ]; then
+      rm -rf "$tmp/data"
+      [[ $log == postgres*://* ]] || rm -f "$log.overview-summary"
+    fi
     sleep 0.3; old=$([ -z "$pm" ] || pgrep -P "$pm" | tr '\n' ' ')
     console_start "$bin" "$log"
     first=$(console_get)

@@ -1,7 +1,8 @@
 # Sourced by bench/console_start.sh and bench/console_concurrent.sh:
 # `reviewer audit serve` started on a log and asked for overviews.
 #
-#   console_setup BINARY     a scratch folder ($tmp, removed on exit) and a token
+#   console_setup BINARY     a scratch folder ($tmp, removed on exit; $tmp/data is the
+#                            console's data directory) and a token
 #   console_start BINARY LOG starts it on a free loopback port ($port, $pid; $t0 the
 #                            exec's time in ns)
 #                            and returns once it listens; $CONSOLE_ARGS, when
@@ -25,7 +26,9 @@ console_start() {
   local extra=()
   [ -n "${CONSOLE_ARGS:-}" ] && read -ra extra <<< "$CONSOLE_ARGS"
   t0=$(date +%s%N)  # the exec (ns), after the port is picked: bench/console_cpu_start.sh's "from exec"
-  "$bin" audit serve "${where[@]}" "${extra[@]}" --listen "127.0.0.1:$port" --tokens "$tmp/tokens" 2>"$tmp/log" &
+  # The data directory (a PostgreSQL log's default summary cache) is the scratch folder's.
+  REVIEWER_DATA_DIR="$tmp/data" "$bin" audit serve "${where[@]}" "${extra[@]}" --listen "127.0.0.1:$port" \
+    --tokens "$tmp/tokens" 2>"$tmp/log" &
   pid=$!
   for _ in $(seq 500); do curl -s -o /dev/null "http://127.0.0.1:$port/login" && break; sleep 0.01; done
 }
