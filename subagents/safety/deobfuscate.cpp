@@ -11,8 +11,9 @@ namespace {
 
 constexpr char32_t kNone = 0xFFFFFFFF;
 
-// An identifier of this many words or more is read as words (session 26).
-constexpr std::size_t kIdentifierWords = 3;
+// An identifier of this many words or more is read as words (session 26;
+// three split "override systemMessageDescription" into an instruction).
+constexpr std::size_t kIdentifierWords = 4;
 
 // One UTF-8 character at s[i]: its code point and length, or kNone with
 // length 1 for a byte that starts no valid sequence.

@@ -5,7 +5,10 @@
 // Unicode tag characters (read as the ASCII text they spell),
 // fullwidth and mathematical letters, markdown emphasis and backticks,
 // leetspeak digits inside words, a sentence split over comment lines, and
-// a file name's separators.
+// a file name's separators. Session 26: Armenian, Cherokee and more Greek
+// look-alikes, identifiers of four words or more as words, and beside that
+// reading (in scanner.cpp) accents folded, rot13 decoded where the text
+// names it, and docstrings and block comments joined like comment runs.
 #pragma once
 
 #include <optional>
@@ -40,9 +43,9 @@ bool prose_path(std::string_view path);
 // with it too).
 void append_utf8(std::string& out, char32_t cp);
 
-// Whether `s` holds an identifier of three or more words of two letters or
-// more ("ignore_previous_instructions", "shouldNotComment"): fold() reads it
-// as the words ("ignore previous instructions").
+// Whether `s` holds an identifier of four or more words of two letters or
+// more ("ignore_all_previous_instructions", "shouldNotCommentHere"): fold()
+// reads it as the words ("ignore all previous instructions").
 bool has_long_identifier(std::string_view s);
 std::string identifier_words(std::string_view s);
 
