@@ -334,7 +334,10 @@ bool has_long_identifier(std::string_view s) {
     std::size_t end = i;
     std::size_t marks = 0;  // underscores and lower-to-upper changes: a cheap bound before the parts are cut
     while (end < s.size() && word_char(s[end])) {
-      marks += s[end] == '_' || (end > i && s[end] >= 'A' && s[end] <= 'Z' && s[end - 1] >= 'a' && s[end - 1] <= 'z');
+      const bool up = s[end] >= 'A' && s[end] <= 'Z';
+      marks += s[end] == '_' || (end > i && up && s[end - 1] >= 'a' && s[end - 1] <= 'z') ||
+               (end > i && up && s[end - 1] >= 'A' && s[end - 1] <= 'Z' && end + 1 < s.size() && s[end + 1] >= 'a' &&
+                s[end + 1] <= 'z');
       ++end;
     }
     if (marks + 1 >= kIdentifierWords && identifier_parts(s.substr(i, end - i), [](std::string_view) {})) return true;
