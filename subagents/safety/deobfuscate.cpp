@@ -11,6 +11,10 @@ namespace {
 
 constexpr char32_t kNone = 0xFFFFFFFF;
 
+// An identifier of this many words or more is read as words (session 26;
+// three split "override systemMessageDescription" into an instruction).
+constexpr std::size_t kIdentifierWords = 4;
+
 // One UTF-8 character at s[i]: its code point and length, or kNone with
 // length 1 for a byte that starts no valid sequence.
 std::pair<char32_t, std::size_t> decode_utf8(std::string_view s, std::size_t i) {
@@ -72,18 +76,58 @@ char32_t plain(char32_t c) {
 // A Cyrillic or Greek letter that looks like a Latin one (the hidden-text
 // rule's set), and the Latin letter it shows; kNone for any other.
 char32_t latin_lookalike(char32_t c) {
-  static constexpr std::array<std::pair<char32_t, char>, 45> kSet{{
+  static constexpr std::array<std::pair<char32_t, char>, 93> kSet{{
       {0x0391, 'A'}, {0x0392, 'B'}, {0x0395, 'E'}, {0x0396, 'Z'}, {0x0397, 'H'}, {0x0399, 'I'}, {0x039A, 'K'},
       {0x039C, 'M'}, {0x039D, 'N'}, {0x039F, 'O'}, {0x03A1, 'P'}, {0x03A4, 'T'}, {0x03A5, 'Y'}, {0x03A7, 'X'},
       {0x03BF, 'o'}, {0x0405, 'S'}, {0x0406, 'I'}, {0x0408, 'J'}, {0x0410, 'A'}, {0x0412, 'B'}, {0x0415, 'E'},
       {0x041A, 'K'}, {0x041C, 'M'}, {0x041D, 'H'}, {0x041E, 'O'}, {0x0420, 'P'}, {0x0421, 'C'}, {0x0422, 'T'},
       {0x0425, 'X'}, {0x0430, 'a'}, {0x0435, 'e'}, {0x043E, 'o'}, {0x0440, 'p'}, {0x0441, 'c'}, {0x0443, 'y'},
       {0x0445, 'x'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'}, {0x04BB, 'h'}, {0x04CF, 'l'}, {0x0501, 'd'},
-      {0x051B, 'q'}, {0x051D, 'w'}, {0x03B9, 'i'}}};
+      {0x051B, 'q'}, {0x051D, 'w'}, {0x03B9, 'i'},
+      // Greek small letters that pass for Latin ones (session 26).
+      {0x03B1, 'a'}, {0x03BA, 'k'}, {0x03BD, 'v'}, {0x03C1, 'p'}, {0x03C5, 'u'}, {0x03C7, 'x'},
+      // Armenian (session 26: "Ignօre" with Armenian օ).
+      {0x0555, 'O'}, {0x0585, 'o'}, {0x054D, 'U'}, {0x057D, 'u'}, {0x054F, 'S'}, {0x053C, 'L'}, {0x0581, 'g'},
+      {0x0570, 'h'}, {0x0578, 'n'}, {0x0566, 'q'}, {0x0563, 'q'}, {0x0575, 'j'},
+      // Cherokee capitals that show a Latin letter (their small forms, U+AB70 on, map through them).
+      {0x13A0, 'D'}, {0x13A1, 'R'}, {0x13A2, 'T'}, {0x13A5, 'i'}, {0x13A9, 'y'}, {0x13AA, 'A'}, {0x13AB, 'J'},
+      {0x13AC, 'E'}, {0x13B3, 'W'}, {0x13B7, 'M'}, {0x13BB, 'H'}, {0x13C0, 'G'}, {0x13C2, 'h'}, {0x13C3, 'Z'},
+      {0x13CF, 'b'}, {0x13D2, 'R'}, {0x13D4, 'W'}, {0x13D5, 'S'}, {0x13D9, 'V'}, {0x13DA, 'S'}, {0x13DE, 'L'},
+      {0x13DF, 'C'}, {0x13E2, 'P'}, {0x13E6, 'K'}, {0x13E7, 'd'}, {0x13F3, 'G'}, {0x13F4, 'B'},
+      // IPA letters drawn as Latin ones.
+      {0x0251, 'a'}, {0x0261, 'g'}, {0x0269, 'i'}}};
+  // Cherokee small letters (U+AB70-ABBF) are the capitals U+13A0-13EF drawn small.
+  if (c >= 0xAB70 && c <= 0xABBF) c = c - 0xAB70 + 0x13A0;
   for (const auto& [cp, ch] : kSet) {
     if (cp == c) return static_cast<char32_t>(ch);
   }
   return kNone;
+}
+
+// The base letter of a precomposed Latin letter with diacritics or a
+// stroke (what NFKD leaves first, when that is an ASCII letter: "ó" → o,
+// "ř" → r, "ạ" → a, "ø" → o), or 0. Latin-1 Supplement, Latin Extended-A
+// and -B (U+00C0-024F) and Latin Extended Additional (U+1E00-1EFF); '.'
+// marks a character that is no such letter (×, æ, ß, ŋ, ...).
+char accent_base(char32_t c) {
+  static constexpr std::string_view kLatin =
+      "AAAAAA.CEEEEIIII.NOOOOO.OUUUUY..aaaaaa.ceeeeiiii.nooooo.ouuuuy.y"
+      "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIi..JjKk.LlLlLl."
+      ".LlNnNnNn...OoOoOo..RrRrRrSsSsSsSsTtTt..UuUuUuUuUuUuWwYyYZzZzZz."
+      "b......................I..l.....Oo.............Uu.....z........."
+      ".............AaIiOoUuUuUuUuUu.AaAa....GgKkOoOo..j...Gg..NnAa...."
+      "AaAaEeEeIiIiOoOoRrRrUuUuSsTt..Hh......AaEeOoOoOoOoYy............"
+      "................";
+  static constexpr std::string_view kAdditional =
+      "AaBbBbBbCcDdDdDdDdDdEeEeEeEeEeFfGgHhHhHhHhHhIiIiKkKkKkLlLlLlLlMm"
+      "MmMmNnNnNnNnOoOoOoOoPpPpRrRrRrRrSsSsSsSsSsTtTtTtTtUuUuUuUuUuVvVv"
+      "WwWwWwWwWwXxXxYyZzZzZzhtwy.s....AaAaAaAaAaAaAaAaAaAaAaAaEeEeEeEe"
+      "EeEeEeEeIiIiOoOoOoOoOoOoOoOoOoOoOoOoUuUuUuUuUuUuUuYyYyYyYy......";
+  static_assert(kLatin.size() == 0x250 - 0xC0 && kAdditional.size() == 0x100);
+  char b = '.';
+  if (c >= 0xC0 && c < 0x250) b = kLatin[c - 0xC0];
+  else if (c >= 0x1E00 && c < 0x1F00) b = kAdditional[c - 0x1E00];
+  return b == '.' ? 0 : b;
 }
 
 bool combining_mark(char32_t c) { return c >= 0x300 && c <= 0x36F; }
@@ -246,7 +290,164 @@ std::string prose(std::string_view s) {
   return out;
 }
 
+// An identifier's words: its parts between underscores and at case changes
+// ("ignore_previous_instructions", "shouldNotComment", "HTTPServerError"
+// → HTTP Server Error). Each part counts only when it is two characters or
+// more, so base64 and hex runs are not words.
+template <typename F>
+bool identifier_parts(std::string_view id, F&& part) {
+  std::size_t n = 0;
+  std::size_t start = 0;
+  auto cut = [&](std::size_t end) {
+    if (end > start) {
+      if (end - start < 2) return false;
+      part(id.substr(start, end - start));
+      ++n;
+    }
+    return true;
+  };
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto lower = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (id[i] == '_') {
+      if (!cut(i)) return false;
+      start = i + 1;
+    } else if (i > start && upper(id[i]) &&
+               (lower(id[i - 1]) || (upper(id[i - 1]) && i + 1 < id.size() && id[i + 1] >= 'a' && id[i + 1] <= 'z'))) {
+      if (!cut(i)) return false;
+      start = i;
+    }
+  }
+  return cut(id.size()) && n >= kIdentifierWords;
+}
+
+bool word_char(char c) { return ascii_alnum(c) || c == '_'; }
+
 }  // namespace
+
+bool has_long_identifier(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    if (!word_char(s[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    std::size_t marks = 0;  // underscores and lower-to-upper changes: a cheap bound before the parts are cut
+    while (end < s.size() && word_char(s[end])) {
+      const bool up = s[end] >= 'A' && s[end] <= 'Z';
+      marks += s[end] == '_' || (end > i && up && s[end - 1] >= 'a' && s[end - 1] <= 'z') ||
+               (end > i && up && s[end - 1] >= 'A' && s[end - 1] <= 'Z' && end + 1 < s.size() && s[end + 1] >= 'a' &&
+                s[end + 1] <= 'z');
+      ++end;
+    }
+    if (marks + 1 >= kIdentifierWords && identifier_parts(s.substr(i, end - i), [](std::string_view) {})) return true;
+    i = end;
+  }
+  return false;
+}
+
+std::string identifier_words(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (std::size_t i = 0; i < s.size();) {
+    if (!word_char(s[i])) {
+      out += s[i++];
+      continue;
+    }
+    std::size_t end = i;
+    while (end < s.size() && word_char(s[end])) ++end;
+    const std::string_view id = s.substr(i, end - i);
+    std::string words;
+    if (identifier_parts(id, [&](std::string_view w) {
+          if (!words.empty()) words += ' ';
+          words.append(w);
+        })) {
+      out += words;
+    } else {
+      out.append(id);
+    }
+    i = end;
+  }
+  return out;
+}
+
+bool has_accents(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0xC3 || (b > 0xC9 && b != 0xE1)) continue;
+    const auto [cp, n] = decode_utf8(s, i);
+    if (cp != kNone && accent_base(cp) != 0) return true;
+  }
+  return false;
+}
+
+std::string fold_accents(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      out += s[i++];
+      continue;
+    }
+    const auto [cp, n] = decode_utf8(s, i);
+    if (const char base = cp == kNone ? 0 : accent_base(cp); base != 0) out += base;
+    else out.append(s.substr(i, n));
+    i += n;
+  }
+  return latin_words(out);
+}
+
+std::optional<std::string> rot13_reading(std::string_view s) {
+  bool named = false;
+  for (std::size_t i = 0; !named && i + 5 <= s.size(); ++i) {
+    if ((s[i] | 0x20) != 'r' || (s[i + 1] | 0x20) != 'o' || (s[i + 2] | 0x20) != 't') continue;
+    std::size_t k = i + 3;
+    if (s[k] == '-' || s[k] == '_' || s[k] == ' ') ++k;
+    named = k + 2 <= s.size() && s[k] == '1' && s[k + 1] == '3';
+  }
+  if (!named) return std::nullopt;
+  std::string out(s);
+  for (char& ch : out) {
+    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>('a' + (ch - 'a' + 13) % 26);
+    else if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>('A' + (ch - 'A' + 13) % 26);
+  }
+  return out;
+}
+
+std::optional<std::string_view> BlockReader::next(std::string_view line, bool follows) {
+  if (!follows) open_ = Open::none;
+  auto find = [&](std::string_view what, std::size_t from = 0) { return line.find(what, from); };
+  if (open_ == Open::none) {
+    // A docstring or block comment opened and not closed on this line.
+    for (auto [mark, kind] : {std::pair{std::string_view("\"\"\""), Open::dq}, std::pair{std::string_view("\x27\x27\x27"), Open::sq},
+                              std::pair{std::string_view("/*"), Open::c}}) {
+      const std::size_t at = find(mark);
+      if (at == std::string_view::npos) continue;
+      // "/*" opens a comment after a space or code's end, not inside a glob ("src/**/*.js").
+      if (kind == Open::c && at > 0 && line[at - 1] != ' ' && line[at - 1] != '\t' && line[at - 1] != ';' &&
+          line[at - 1] != ')' && line[at - 1] != '{' && line[at - 1] != '}') {
+        continue;
+      }
+      const std::string_view close = kind == Open::c ? std::string_view("*/") : mark;
+      if (find(close, at + mark.size()) != std::string_view::npos) return std::nullopt;
+      open_ = kind;
+      std::string_view rest = line.substr(at + mark.size());
+      while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t' || rest.front() == '*')) rest.remove_prefix(1);
+      return rest;
+    }
+    return std::nullopt;
+  }
+  const std::string_view close = open_ == Open::dq ? "\"\"\"" : open_ == Open::sq ? "\x27\x27\x27" : "*/";
+  std::string_view body = line;
+  if (const std::size_t at = find(close); at != std::string_view::npos) {
+    open_ = Open::none;
+    body = line.substr(0, at);
+  }
+  if (const auto marked = comment_body(body)) return marked;
+  const std::size_t first = body.find_first_not_of(" \t");
+  return first == std::string_view::npos ? std::string_view() : body.substr(first);
+}
 
 void append_utf8(std::string& out, char32_t cp) {
   if (cp < 0x80) {
@@ -292,7 +493,7 @@ bool foldable(std::string_view s, Reading how) {
     }
     ++i;
   }
-  return false;
+  return has_long_identifier(s);
 }
 
 std::string fold(std::string_view s, Reading how) {
@@ -339,6 +540,7 @@ std::string fold(std::string_view s, Reading how) {
     append_utf8(out, cp);
   }
   out = latin_words(out);
+  if (has_long_identifier(out)) out = identifier_words(out);
   return how == Reading::prose ? prose(out) : out;
 }
 

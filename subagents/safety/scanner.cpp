@@ -592,12 +592,26 @@ class FileScanner {
       numbers.push_back(number);
       text += unit;
     };
-    // A prose file's lines are all prose; in code, comments are.
-    const bool prose_file = prose_path(path_);
-    auto body_of = [&](std::size_t k) {
-      return prose_file ? std::optional<std::string_view>(lines_.line(k)) : comment_body(lines_.line(k));
+    // Readings beside a unit's: its accents folded, and rot13 decoded where
+    // the text names it. A unit read as it is, too (`source`): its accented
+    // letters were read by the plain scan.
+    // (rot13 is looked for in the text before folding: prose reads "rot13" as leetspeak.)
+    auto add_more = [&](std::string_view unit, std::string_view source, Reading how, int number) {
+      if (has_accents(unit)) add(fold_accents(unit), number);
+      if (auto rotated = rot13_reading(source)) add(fold(*rotated, how), number);
     };
+    // A prose file's lines are all prose; in code, comments are, and the
+    // lines of a docstring or block comment over several lines.
+    const bool prose_file = prose_path(path_);
     const std::size_t n = lines_.starts.size();
+    std::vector<std::optional<std::string_view>> bodies(n);
+    BlockReader blocks;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::string_view line = lines_.line(k);
+      const auto in_block = blocks.next(line, k > 0 && lines_.numbers[k] == lines_.numbers[k - 1] + 1);
+      bodies[k] = prose_file ? std::optional<std::string_view>(line) : in_block ? in_block : comment_body(line);
+    }
+    auto body_of = [&](std::size_t k) { return bodies[k]; };
     for (std::size_t i = 0; i < n;) {
       const std::string_view line = lines_.line(i);
       const auto body = body_of(i);
@@ -624,10 +638,16 @@ class FileScanner {
         const bool hinted = std::any_of(decoded_hint_.begin() + static_cast<std::ptrdiff_t>(i),
                                         decoded_hint_.begin() + static_cast<std::ptrdiff_t>(end),
                                         [](char h) { return h != 0; });
-        if (decode || hinted) add(decode ? fold(joined, Reading::prose) : std::move(joined), lines_.numbers[i]);
+        std::string unit = decode ? fold(joined, Reading::prose) : joined;
+        add_more(unit, joined, Reading::prose, lines_.numbers[i]);
+        if (decode || hinted) add(std::move(unit), lines_.numbers[i]);
       } else if (body ? foldable(*body, Reading::prose) : foldable(line, Reading::code)) {
         // A comment's marker is no markdown ("* text" in a block comment).
-        add(body ? fold(*body, Reading::prose) : fold(line, Reading::code), lines_.numbers[i]);
+        std::string unit = body ? fold(*body, Reading::prose) : fold(line, Reading::code);
+        add_more(unit, body ? *body : line, body ? Reading::prose : Reading::code, lines_.numbers[i]);
+        add(std::move(unit), lines_.numbers[i]);
+      } else {
+        add_more(body ? *body : line, body ? *body : line, body ? Reading::prose : Reading::code, lines_.numbers[i]);
       }
       i = end;
     }
@@ -970,10 +990,15 @@ void scan_outside_lines(const RuleSet& rules, const AgentContext& ctx, std::vect
     scan_position(rules, at, text, reported, out, false, scope);
     if (!rules.has_decoded || text.empty()) return;
     std::string decoded = at.name ? name_words(text) : fold(paragraphs_joined(text), Reading::prose);
-    if (decoded == text) return;
     TextPosition again = at;
     again.label += " (decoded)";
-    scan_position(rules, again, decoded, reported, out, true, scope);
+    if (decoded != text) scan_position(rules, again, decoded, reported, out, true, scope);
+    // Its accents folded, and rot13 decoded where the text names it (deobfuscate.h).
+    if (has_accents(decoded)) scan_position(rules, again, fold_accents(decoded), reported, out, true, scope);
+    if (at.name) return;
+    if (auto rotated = rot13_reading(text)) {
+      scan_position(rules, again, fold(paragraphs_joined(*rotated), Reading::prose), reported, out, true, scope);
+    }
   };
   auto alone = [&](const TextPosition& at, const std::string& text) {
     std::vector<const Rule*> reported;
