@@ -6,6 +6,10 @@
 //                          an older snapshot is rebuilt from the log)
 //   64 bytes               SHA-256 of the content, lowercase hex
 //   u64 size               of the content, which follows to the end
+//   64 bytes               the build that wrote it (build_stamp(), hex): a
+//                          file another build wrote is refused, since what
+//                          the summary counts can change with the code
+//                          while serialize() stays the same
 //   content                the log's identity, the watermark, the interned
 //                          names, every pull request's rows, then the
 //                          runs, overrides and votes (serialize() below)
@@ -38,10 +42,25 @@ namespace reviewer::audit {
 namespace summary_file {
 
 constexpr std::string_view kMagic = "RVWOVSUM";
-// 1: the first format. Bump on any change to serialize().
-constexpr std::uint32_t kFormatVersion = 1;
+// 1: the first format; 2: the build's stamp. Bump on any change to
+// serialize() or to the header.
+constexpr std::uint32_t kFormatVersion = 2;
 constexpr std::size_t kHashSize = 64;
-constexpr std::size_t kHeaderSize = kMagic.size() + 4 + kHashSize + 8;
+constexpr std::size_t kHeaderSize = kMagic.size() + 4 + kHashSize + 8 + kHashSize;
+
+// The running executable's identity (device, inode, size, modification
+// time), hashed: any rebuild or upgrade of the binary changes it, so a
+// summary is only ever read back by the build that computed it. When the
+// executable cannot be stat'ed, a stamp no file can carry.
+const std::string& build_stamp() {
+  static const std::string stamp = [] {
+    struct stat st {};
+    if (::stat("/proc/self/exe", &st) != 0) return std::string(kHashSize, 'x');
+    return sha256_hex(fmt::format("{}:{}:{}:{}.{}", st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec,
+                                  st.st_mtim.tv_nsec));
+  }();
+  return stamp;
+}
 // A snapshot of a log of millions of changes is a few hundred MB; beyond
 // this the file is not one of ours.
 constexpr std::uint64_t kMaxContent = std::uint64_t{4} << 30;
@@ -264,6 +283,7 @@ void OverviewSummary::save(const std::string& path, const std::string& identity)
   summary_file::Out size;
   size.u64(content.size());
   bytes += size.take();
+  bytes += summary_file::build_stamp();
   bytes += content;
   // A torn file after a crash fails its checksum and is rebuilt from the log.
   write_private_file(path, bytes);
@@ -314,6 +334,10 @@ bool OverviewSummary::load(const std::string& path, const std::string& identity,
   const std::string hash = header.substr(kMagic.size() + 4, kHashSize);
   for (std::size_t i = 0; i < kHashSize; ++i) in.u8();
   const auto size = in.u64();
+  if (header.compare(kHeaderSize - kHashSize, kHashSize, build_stamp()) != 0) {
+    return refuse("written by another build of reviewer");
+  }
+  for (std::size_t i = 0; i < kHashSize; ++i) in.u8();
   // The content must be exactly what is left of the file (not truncated,
   // nothing after it), known before anything is allocated for it.
   if (!in.at_end() || size > kMaxContent) return refuse("oversized");

@@ -93,7 +93,7 @@ void check_saved_summary(OpenSession open, OpenStore store, const fs::path& file
 }
 
 // The offsets of the snapshot's parts (audit/overview_summary_file.cpp).
-constexpr std::size_t kMagicSize = 8, kVersionAt = 8, kHashAt = 12, kContentAt = 12 + 64 + 8;
+constexpr std::size_t kMagicSize = 8, kVersionAt = 8, kHashAt = 12, kBuildAt = 12 + 64 + 8, kContentAt = kBuildAt + 64;
 
 // `bytes` with its content replaced by `content` and the checksum made
 // right for it: what only the parser can refuse.
@@ -176,6 +176,16 @@ TEST_SUITE("console") {
     auto older = bytes;
     older[kVersionAt] = 0;  // format version 0
     refused("an older format", older, "the log");
+    // Another build of reviewer wrote it (what the summary counts may differ).
+    auto other_build = bytes;
+    other_build[kBuildAt] = static_cast<char>(other_build[kBuildAt] == 'a' ? 'b' : 'a');
+    refused("written by another build", other_build, "the log");
+    {
+      std::string why;
+      audit::OverviewSummary f;
+      CHECK_FALSE(f.load(bad.string(), "the log", &why));
+      CHECK(why == "written by another build of reviewer");
+    }
     // A byte of the watermark's hash (after the identity and the seq):
     // parses, fails the checksum.
     const std::size_t hash_at = 4 + std::string("the log").size() + 8 + 4;
