@@ -4,6 +4,7 @@
 #include <atomic>
 #include <charconv>
 #include <mutex>
+#include <optional>
 #include <condition_variable>
 #include <thread>
 
@@ -303,7 +304,9 @@ void Server::Impl::add_gauges() {
 void Server::Impl::maintain() {
   auto last_prune = std::chrono::steady_clock::time_point{};
   auto last_chores = std::chrono::steady_clock::now();
-  bool fold_failing = false;
+  // A failing fold is logged when it starts and every ten minutes while it
+  // lasts: until it works, ended jobs are neither counted nor pruned.
+  std::optional<std::chrono::steady_clock::time_point> fold_failed_logged;
   std::unique_lock lock(maint_mu);
   while (!stopping) {
     maint_cv.wait_for(lock, std::chrono::seconds(1), [this] { return stopping.load() || dead_pending; });
@@ -315,10 +318,13 @@ void Server::Impl::maintain() {
     // The totals' tail stays small, so /metrics adds only a few rows to them.
     try {
       queue->fold_totals([this] { return stopping.load(); });
-      fold_failing = false;
+      fold_failed_logged.reset();
     } catch (const std::exception& e) {
-      if (!fold_failing) log.error("totals_fold_failed", {{"error", e.what()}});  // once until it works again
-      fold_failing = true;
+      const auto now = std::chrono::steady_clock::now();
+      if (!fold_failed_logged || now - *fold_failed_logged >= std::chrono::minutes(10)) {
+        log.error("totals_fold_failed", {{"error", e.what()}, {"effect", "ended jobs are not counted or pruned"}});
+        fold_failed_logged = now;
+      }
     }
     lock.lock();
     if (!chores) continue;

@@ -41,3 +41,7 @@ $$;
 DO $$ BEGIN
   EXECUTE format('ALTER FUNCTION queue_fold_job_totals(INT) SET search_path = %s, pg_temp', current_setting('search_path'));
 END $$;
+-- Said, not assumed: a database whose owner's default privileges revoke
+-- EXECUTE from PUBLIC would otherwise leave serve's role unable to fold,
+-- and ended jobs would never be counted, nor pruned.
+GRANT EXECUTE ON FUNCTION queue_fold_job_totals(INT) TO PUBLIC;
