@@ -442,6 +442,12 @@ std::optional<std::string_view> BlockReader::next(std::string_view line, bool fo
   std::string_view body = line;
   if (const std::size_t at = find(close); at != std::string_view::npos) {
     open_ = Open::none;
+    // Text after the close (` */ // Note for the reviewer: ...`) is read
+    // with the block's end, never dropped: the whole line, trimmed.
+    if (line.find_first_not_of(" \t", at + close.size()) != std::string_view::npos) {
+      const std::size_t first = line.find_first_not_of(" \t");
+      return line.substr(first);
+    }
     body = line.substr(0, at);
   }
   if (const auto marked = comment_body(body)) return marked;
