@@ -20,6 +20,16 @@ if(REVIEWER_SANITIZE)
   target_compile_options(reviewer_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
   target_link_options(reviewer_settings INTERFACE -fsanitize=address,undefined)
 endif()
+if(REVIEWER_BUILD_FUZZ)
+  # tests/fuzz: every library instrumented for libFuzzer's coverage, with
+  # ASan and UBSan (a UBSan report aborts, so the fuzzer keeps it).
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "REVIEWER_BUILD_FUZZ needs clang (CXX=clang++)")
+  endif()
+  target_compile_options(reviewer_settings INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                         -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g)
+  target_link_options(reviewer_settings INTERFACE -fsanitize=address,undefined)
+endif()
 # -pthread for every target: re2's pkg-config flags add it to some, it
 # defines _REENTRANT, and GCC refuses the shared precompiled header below in
 # a target compiled otherwise than the header was. (Threads::Threads adds no

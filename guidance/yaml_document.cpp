@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
 #include <sstream>
+#include <string_view>
 
 #include "reviewer/core/error.h"
 
@@ -115,11 +117,57 @@ void fail(const std::string& file, const YAML::Mark& mark, const std::string& ms
               fmt::format("{}:{}:{}: {}", file, mark.line + 1, mark.column + 1, msg));
 }
 
+namespace {
+
+// The offset of the first byte that is not part of well-formed UTF-8
+// (RFC 3629: no overlongs, surrogates or code points past U+10FFFF), or
+// npos. yaml-cpp passes such bytes through into strings, and nlohmann's
+// dump() then throws type_error 316 wherever the value is shown (fuzzing,
+// tests/fuzz/README.md): a document must be text before it is read.
+std::size_t first_invalid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // bounds of the second byte
+    if (c >= 0xC2 && c <= 0xDF) n = 1;
+    else if (c == 0xE0) n = 2, lo = 0xA0;
+    else if (c == 0xED) n = 2, hi = 0x9F;
+    else if (c >= 0xE1 && c <= 0xEF) n = 2;
+    else if (c == 0xF0) n = 3, lo = 0x90;
+    else if (c == 0xF4) n = 3, hi = 0x8F;
+    else if (c >= 0xF1 && c <= 0xF3) n = 3;
+    else return i;
+    if (i + n >= s.size()) return i;  // cut short by the end of the text
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return i;
+    }
+    i += n + 1;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
 YAML::Node parse(const std::string& file, const std::string& text, const Limits& limits) {
   if (limits.max_bytes > 0 && text.size() > limits.max_bytes) {
     fail(file, YAML::Mark::null_mark(),
          fmt::format("{} bytes is larger than the {} bytes a guidance file may hold", text.size(),
                      limits.max_bytes));
+  }
+  if (const std::size_t bad = first_invalid_utf8(text); bad != std::string_view::npos) {
+    YAML::Mark at = YAML::Mark::null_mark();
+    at.pos = static_cast<int>(bad);
+    at.line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
+    const std::size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    at.column = static_cast<int>(bad == 0 || line_start == std::string::npos ? bad : bad - line_start - 1);
+    fail(file, at, fmt::format("byte 0x{:02X} is not UTF-8: a guidance file must be UTF-8 text",
+                               static_cast<unsigned char>(text[bad])));
   }
   try {
     if (!limits.allow_aliases || limits.max_depth > 0 || limits.single_document) {

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "guidance/guidance.h"
@@ -76,5 +78,26 @@ TEST_SUITE("guidance::untrusted YAML") {
     }
     CHECK_THROWS_WITH_AS(load_guidance_texts({{"org.yml", bomb}}),
                          doctest::Contains("expands to more than 500000 values"), Error);
+  }
+}
+
+TEST_SUITE("guidance::untrusted YAML") {
+  TEST_CASE("a repository file that is not UTF-8 is refused with file:line:col (fuzzing found a crash)") {
+    // yaml-cpp let the bytes through and nlohmann's dump() of a refused
+    // value threw type_error 316, which is no reviewer::Error: the review
+    // failed instead of reporting bad guidance. tests/fuzz/corpus/guidance
+    // holds the input the fuzzer found.
+    CHECK(repository_error("max_changed_lines: 10\nprotected_paths:\n  - \"a\xff\"\n") ==
+          std::string(kName) + ":3:7: byte 0xFF is not UTF-8: a guidance file must be UTF-8 text");
+    CHECK(repository_error("\xc0\xaf: 1\n").find(":1:1: byte 0xC0 is not UTF-8") != std::string::npos);  // overlong
+    CHECK(repository_error("a: \"\xed\xa0\x80\"\n").find(":1:5: byte 0xED") != std::string::npos);  // surrogate
+    CHECK(repository_error("a: \"\xe2\x80\"").find(":1:5: byte 0xE2") != std::string::npos);  // cut short
+    CHECK(repository_error("# caf\xc3\xa9 \xf0\x9f\x98\x80\nprotected_paths:\n  - \"secrets/**\"\n").empty());  // real UTF-8 is fine
+    std::ifstream in(std::string(REVIEWER_SOURCE_DIR) + "/tests/fuzz/corpus/guidance/crash-invalid-utf8-dump",
+                     std::ios::binary);
+    const std::string found((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(found.size() > 1000);
+    CHECK(repository_error(found).find("is not UTF-8") != std::string::npos);
+    CHECK_THROWS_AS(read_untrusted_yaml("lint.yml", "k: \"\xff\"\n"), Error);
   }
 }
