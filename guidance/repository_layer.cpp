@@ -323,7 +323,10 @@ Guidance layer_repository(const Guidance& operator_guidance, const std::string& 
 }
 
 nlohmann::json read_untrusted_yaml(const std::string& name, const std::string& text) {
-  const YAML::Node root = guidance_yaml::parse(name, text, guidance_yaml::kRepository);
+  // Not refused for a stray Latin-1 byte (a comment, say): a linter's
+  // config on the base must still be read, or removing a check from it
+  // would go unseen (read26c); guidance files themselves are refused.
+  const YAML::Node root = guidance_yaml::parse(name, guidance_yaml::repair_utf8(text), guidance_yaml::kRepository);
   return guidance_yaml::to_json(name, root, guidance_yaml::kRepository);
 }
 

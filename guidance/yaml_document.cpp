@@ -154,6 +154,22 @@ std::size_t first_invalid_utf8(std::string_view s) {
 
 }  // namespace
 
+std::string repair_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const std::size_t bad = first_invalid_utf8(text);
+    if (bad == std::string_view::npos) {
+      out += text;
+      break;
+    }
+    out += text.substr(0, bad);
+    out += "\xEF\xBF\xBD";  // U+FFFD
+    text.remove_prefix(bad + 1);
+  }
+  return out;
+}
+
 YAML::Node parse(const std::string& file, const std::string& text, const Limits& limits) {
   if (limits.max_bytes > 0 && text.size() > limits.max_bytes) {
     fail(file, YAML::Mark::null_mark(),

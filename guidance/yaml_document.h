@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
@@ -33,6 +34,11 @@ inline constexpr Limits kOperator{0, 0, true, 500'000, false};
 // A repository's file: 256 KiB (the size review reads), 16 levels (the
 // deepest guidance key is 6 levels down), no anchors or aliases.
 inline constexpr Limits kRepository{256 * 1024, 16, false, 200'000, true};
+
+// `text` with every byte that is not part of well-formed UTF-8 replaced by
+// U+FFFD: for YAML read as evidence (a linter's config), where refusing the
+// whole file would drop the check that reads it.
+std::string repair_utf8(std::string_view text);
 
 // Throws reviewer::Error(invalid_input) "file:line:col: msg" (or "file: msg"
 // when the mark is unknown).
