@@ -4,7 +4,6 @@
 #include <atomic>
 #include <charconv>
 #include <mutex>
-#include <optional>
 #include <condition_variable>
 #include <thread>
 
@@ -306,7 +305,8 @@ void Server::Impl::maintain() {
   auto last_chores = std::chrono::steady_clock::now();
   // A failing fold is logged when it starts and every ten minutes while it
   // lasts: until it works, ended jobs are neither counted nor pruned.
-  std::optional<std::chrono::steady_clock::time_point> fold_failed_logged;
+  bool fold_failing = false;
+  auto fold_failed_logged = std::chrono::steady_clock::time_point{};
   std::unique_lock lock(maint_mu);
   while (!stopping) {
     maint_cv.wait_for(lock, std::chrono::seconds(1), [this] { return stopping.load() || dead_pending; });
@@ -318,13 +318,14 @@ void Server::Impl::maintain() {
     // The totals' tail stays small, so /metrics adds only a few rows to them.
     try {
       queue->fold_totals([this] { return stopping.load(); });
-      fold_failed_logged.reset();
+      fold_failing = false;
     } catch (const std::exception& e) {
       const auto now = std::chrono::steady_clock::now();
-      if (!fold_failed_logged || now - *fold_failed_logged >= std::chrono::minutes(10)) {
+      if (!fold_failing || now - fold_failed_logged >= std::chrono::minutes(10)) {
         log.error("totals_fold_failed", {{"error", e.what()}, {"effect", "ended jobs are not counted or pruned"}});
         fold_failed_logged = now;
       }
+      fold_failing = true;
     }
     lock.lock();
     if (!chores) continue;
