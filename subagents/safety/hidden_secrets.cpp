@@ -1081,7 +1081,7 @@ void separator_joins(std::string_view line, std::size_t i, std::vector<HiddenRea
     }
     if (!ok || parts < 2) continue;
     ++readings;
-    out.push_back(spliced_reading(line, begin, end, value, i, 1, "joined strings"));
+    out.push_back(spliced_reading(line, begin, end, value, i, 1, "literals joined with a separator"));
   }
 }
 
@@ -1281,7 +1281,7 @@ void named_value(const AddedLines& lines, std::size_t i, std::vector<HiddenReadi
 // Kubernetes container's `- name: DB_PASSWORD` then `value: "…"`, Bruno's
 // `auth:apikey {` block (`key: X-API-Key`, then `value: …`), Insomnia's
 // YAML export. Read as `DB_PASSWORD: "…"` at the name's indent. (The
-// caller has seen the line start with `key:`, `name:` or `- name:`.)
+// caller has seen the line start with `key:`, `name:`, `- name:` or `- ParameterKey:`.)
 void named_value_lines(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
   if (i + 1 >= lines.size() || lines.number(i + 1) != lines.number(i) + 1) return;
   const std::string_view line = lines.line(i);
@@ -1296,8 +1296,11 @@ void named_value_lines(const AddedLines& lines, std::size_t i, std::vector<Hidde
   // header is called (`key: X-Partner-Key`, session 25).
   if (i > 0 && lines.number(i - 1) + 1 == lines.number(i) && trim(lines.line(i - 1)).starts_with("auth:apikey")) name = "apiKey";
   std::string_view value = trim(lines.line(i + 1));
-  if (!value.starts_with("value:")) return;
-  value = trim(value.substr(6));
+  // CloudFormation's parameters in YAML (`- ParameterKey: DBPassword`, then
+  // `ParameterValue: …`: StackSets, sceptre, Ansible's template_parameters).
+  const std::string_view field = trim(line).find("ParameterKey:") != std::string_view::npos ? "ParameterValue:" : "value:";
+  if (!value.starts_with(field)) return;
+  value = trim(value.substr(field.size()));
   if (value.empty()) return;
   HiddenReading r;
   r.first = i;
@@ -1810,7 +1813,9 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
     if (const std::string_view t = trim(line); !t.empty()) {
       if (t.back() == '(' && i + 1 < n) call_arguments(lines, i, out);
       if (t.back() == '{' && f.quote && i + 1 < n) object_value_lines(lines, i, out);
-      if (t.starts_with("key:") || t.starts_with("name:") || t.starts_with("- name:")) named_value_lines(lines, i, out);
+      if (t.starts_with("key:") || t.starts_with("name:") || t.starts_with("- name:") || t.starts_with("- ParameterKey:")) {
+        named_value_lines(lines, i, out);
+      }
       if (sql && (t[0] == 'I' || t[0] == 'i') && find_nocase(t.substr(0, 6), "insert") == 0) insert_rows(lines, i, out);
     }
     if (f.lt || f.block_end) next_line_value(lines, i, out);

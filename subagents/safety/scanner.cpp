@@ -392,8 +392,9 @@ class FileScanner {
   // passed over (at most kThenSkip of them): a line that matches `then`
   // itself decides first, so passing over lines only keeps more hits.
   // A hit in a comment line is read on in the comment: the comment lines
-  // after it are what it is followed by, and only blank lines are passed
-  // over (a key commented out in a values file, its body elided: `# ...`).
+  // after it are what it is followed by, and only blank lines (or a
+  // comment marker alone) are passed over (a key commented out in a values
+  // file, its body elided: `# ...`).
   static constexpr int kThenSkip = 6;
   bool then_holds(const Rule& r, const Hit& h) {
     const std::string_view text = lines_.text();
@@ -408,7 +409,7 @@ class FileScanner {
     static const re2::RE2 skippable(
         R"re(^\s*(?:$|//|#|/\*|\*|--\s)|^\s*(?:(?:this|self)\.)?(?:console|_?log|_?logger|logging|slog|Log|LOG|LOGGER|Logger|fmt|System\.(?:out|err))\s*\.\s*\w+\s*\([^\n]*\)\s*;?\s*$)re");
     static const re2::RE2 comment(R"re(^\s*(?://|#|/\*|\*|--\s))re");
-    static const re2::RE2 blank(R"re(^\s*$)re");
+    static const re2::RE2 blank(R"re(^\s*(?://+|#+|/?\*+|--|;+)?\s*$)re");  // or a comment marker alone
     const re2::RE2& passed_over = re2::RE2::PartialMatch(piece(lines_.line(first)), comment) ? blank : skippable;
     if (!visible_) visible_ = join_lines(fd_, true);
     const auto& nums = visible_->numbers;

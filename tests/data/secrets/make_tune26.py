@@ -97,6 +97,7 @@ C = "known: a CloudFormation ParameterKey/ParameterValue pair"
 add(C, "cfn/params-prod.json", '[\n  {\n    "ParameterKey": "DBPassword",\n    "ParameterValue": "%s"\n  },\n  {\n    "ParameterKey": "Env",\n    "ParameterValue": "prod"\n  }\n]' % sp(pw()))
 add(C, "deploy/stack-params.json", '[{"ParameterKey": "ApiToken", "ParameterValue": "%s"}]' % sp(r(40)))
 add(C, "ci/deploy.sh", 'aws cloudformation create-stack --stack-name app --template-body file://app.yml \\\n  --parameters ParameterKey=MasterUserPassword,ParameterValue=%s ParameterKey=Env,ParameterValue=prod' % sp(pw()))
+add(C, "deploy/stacksets/params.yaml", "Parameters:\n  - ParameterKey: AdminPassword\n    ParameterValue: %s\n  - ParameterKey: Env\n    ParameterValue: prod" % sp(pw()))
 C = "known: literals joined with a separator"
 add(C, "tools/release.py", 'token = "_".join(["sk", "live", "%s"])' % sp(r(24), 6))
 add(C, "src/keys.js", "const key = ['sk', 'live', '%s'].join('_');" % sp(r(24), 6))
@@ -124,6 +125,10 @@ add_neg("xml-password", "pom.xml", "<keystorePassword>${env.KEYSTORE_PASSWORD}</
 add_neg("joined-names-template", "src/url.ts", 'const BASE = "https://api.acme.io";\nconst PATH = "/v1/orders";\nconst url = `${BASE}${PATH}`;\nconst label = "{}{}".format(BASE, PATH)')
 add_neg("cfn-parameters", "cfn/params-dev.json", '[\n  {\n    "ParameterKey": "DBPassword",\n    "ParameterValue": "{{resolve:secretsmanager:prod/db:SecretString:password}}"\n  },\n  {\n    "ParameterKey": "InstanceType",\n    "ParameterValue": "t3.medium"\n  }\n]')
 add_neg("separator-join", "tools/names.py", 'bucket = "-".join(["acme", "logs", "eu-west-1", "2025"])\nkey = "/".join(["secrets", "prod", "db"])')
+# Real lines (session 26's elided-key class: main reported each).
+add_neg('elided-private-key', 'bitnami/apisix/values.yaml', '    ##     key: |-\n    ##       -----BEGIN RSA PRIVATE KEY-----\n    ##       ...\n    ##       -----END RSA PRIVATE KEY-----', 'https://github.com/bitnami/charts/blob/5165628ae06697f8f68a670bef7739d93c4b7f44/bitnami/apisix/values.yaml#L727-L730', 'Apache-2.0')
+add_neg('elided-private-key', 'bitnami/argo-cd/values.yaml', '    ## key and certificate should start with -----BEGIN CERTIFICATE----- or\n    ## -----BEGIN RSA PRIVATE KEY-----\n    ##\n    ## name should line up with a tlsSecret set further up', 'https://github.com/bitnami/charts/blob/5165628ae06697f8f68a670bef7739d93c4b7f44/bitnami/argo-cd/values.yaml#L2231-L2234', 'Apache-2.0')
+add_neg('elided-private-key', 'clients/src/main/java/org/apache/kafka/common/security/ssl/DefaultSslEngineFactory.java', '     *   -----BEGIN ENCRYPTED PRIVATE KEY-----\n     *   Base64 private key\n     *   -----END ENCRYPTED PRIVATE KEY-----', 'https://github.com/apache/kafka/blob/1eb7644349cb07139d6a3c1ad1986979647cac99/clients/src/main/java/org/apache/kafka/common/security/ssl/DefaultSslEngineFactory.java#L552-L554', 'Apache-2.0')
 files["tune26_negative.jsonl"] = "".join(json.dumps(x) + "\n" for x in neg)
 
 if sys.argv[1:] == ["--check"]:
