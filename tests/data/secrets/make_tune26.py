@@ -129,6 +129,8 @@ add_neg("separator-join", "tools/names.py", 'bucket = "-".join(["acme", "logs", 
 add_neg('elided-private-key', 'bitnami/apisix/values.yaml', '    ##     key: |-\n    ##       -----BEGIN RSA PRIVATE KEY-----\n    ##       ...\n    ##       -----END RSA PRIVATE KEY-----', 'https://github.com/bitnami/charts/blob/5165628ae06697f8f68a670bef7739d93c4b7f44/bitnami/apisix/values.yaml#L727-L730', 'Apache-2.0')
 add_neg('elided-private-key', 'bitnami/argo-cd/values.yaml', '    ## key and certificate should start with -----BEGIN CERTIFICATE----- or\n    ## -----BEGIN RSA PRIVATE KEY-----\n    ##\n    ## name should line up with a tlsSecret set further up', 'https://github.com/bitnami/charts/blob/5165628ae06697f8f68a670bef7739d93c4b7f44/bitnami/argo-cd/values.yaml#L2231-L2234', 'Apache-2.0')
 add_neg('elided-private-key', 'clients/src/main/java/org/apache/kafka/common/security/ssl/DefaultSslEngineFactory.java', '     *   -----BEGIN ENCRYPTED PRIVATE KEY-----\n     *   Base64 private key\n     *   -----END ENCRYPTED PRIVATE KEY-----', 'https://github.com/apache/kafka/blob/1eb7644349cb07139d6a3c1ad1986979647cac99/clients/src/main/java/org/apache/kafka/common/security/ssl/DefaultSslEngineFactory.java#L552-L554', 'Apache-2.0')
+# A first version of the XML rule's names read any element ending in Token.
+add_neg('xml-token-element', 'pkg/credentials/iam_aws_test.go', '  <SubjectFromWebIdentityToken>amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A</SubjectFromWebIdentityToken>', 'https://github.com/minio/minio-go/blob/e9f656c5c1d1ae3571970eb46c3005375530f049/pkg/credentials/iam_aws_test.go#L61', 'Apache-2.0')
 files["tune26_negative.jsonl"] = "".join(json.dumps(x) + "\n" for x in neg)
 
 if sys.argv[1:] == ["--check"]:
