@@ -2559,7 +2559,7 @@ N("deploy/nginx/api.conf", "~        proxy_cache api;", "        proxy_cache_byp
 # keep theirs).
 P("secret/terraform-state-secret", "envs/prod/terraform.tfstate", '            "result": "%s",' % split("mQ7#", "vT2p!Lx9_Rw4=Kd8"))
 N("envs/prod/terraform.tfstate", '            "result": "c5a1e0f2-7b3d-4f6a-9e8c-1d2b3a4c5e6f",', '            "result": "brave-otter",')
-P("secret/live-mode-key", "src/payments.ts", "const mollie = createMollieClient({ apiKey: '%s' });" % split("live_", "Hq4Tz8WmKp2Rv6Ny3Lc9Bd5Xs7Ja1"))
+P("secret/live-mode-key", "src/payments.ts", "mollie.init('%s');" % split("live_", "Hq4Tz8WmKp2Rv6Ny3Lc9Bd5Xs7Ja1Qe"))
 N("src/flags.ts", "export const live_streamingEnabledForAllRegionsByDefault = true;")
 P("secret/signing-key-argument", "internal/webhook/verify_test.go", '\tmac := hmac.New(sha256.New, []byte("%s"))' % split("W8#k", "q2^Zr7!Vn4&Tb9*Lm3%Hx6=Pd1"))
 N("internal/webhook/verify_test.go", '\tmac := hmac.New(sha256.New, []byte("test-secret"))')
