@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include <re2/re2.h>
 
@@ -301,6 +302,24 @@ std::string name_part(std::string_view prefix) {
     if (head.ends_with('=') || head.ends_with(':')) t = head;
   }
   return std::string(t);
+}
+
+// A reading of `text` with [from, to) replaced by `value` quoted, the value
+// marked as produced (a join read in place).
+HiddenReading spliced_reading(std::string_view text, std::size_t from, std::size_t to, std::string_view value,
+                              std::size_t first, std::size_t lines, std::string_view how) {
+  HiddenReading r;
+  r.first = first;
+  r.lines = lines;
+  r.how = how;
+  r.text.assign(text.substr(0, from));
+  const std::size_t at = r.text.size();
+  r.text += '"';
+  r.text += value;
+  r.text += '"';
+  r.changed.emplace_back(at, r.text.size());
+  r.text += text.substr(to);
+  return r;
 }
 
 // A reading of one value written as a literal after its name part:
@@ -768,64 +787,22 @@ class Accumulator {
   // A = "sk_live_…"; const B = "…";` then `new Stripe(A + B)`, session 25):
   // each chain of two or more such names joined by `+` is read as the line
   // with the chain replaced by its literals as one, over the lines from the
-  // first name's to line `i` (at most kMaxJoin lines back).
+  // first name's to line `i` (at most kMaxJoin lines back). Session 26: also
+  // joined inside a string (`${A}${B}`, f"{A}{B}", C#'s $"{A}{B}") and by a
+  // format of placeholders only (`"{}{}".format(A, B)`, `String.format("%s%s",
+  // A, B)`, `fmt.Sprintf("%s%s", A, B)`, `"%s%s" % (A, B)`). A name is looked
+  // up only where a `+`, a `{` or a `,` stands beside it (one hash lookup):
+  // reading every name of a `+`-heavy file against the list cost ~3x.
   void joined_names(std::size_t i) {
     const std::string_view text = lines_.line(i);
-    if (named_.empty() || text.size() > kMaxNamedLine || text.find('+') == std::string_view::npos) return;
-    const auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; };
-    const auto blanks = [&](std::size_t p) {
-      while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
-      return p;
-    };
-    char quote = 0;
-    for (std::size_t k = 0; k < text.size();) {
-      const char c = text[k];
-      if (quote || c == '"' || c == '\'' || c == '`') {
-        quote = quote == c ? 0 : (quote ? quote : c);
-        ++k;
-        continue;
-      }
-      // A name's start: not inside a name nor after a `.` (a member).
-      if (!ident(c) || std::isdigit(static_cast<unsigned char>(c)) || (k > 0 && (ident(text[k - 1]) || text[k - 1] == '.'))) {
-        ++k;
-        continue;
-      }
-      std::string value;
-      std::size_t first = i, parts = 0, end = k;
-      for (std::size_t at = k;;) {
-        std::size_t e = at;
-        while (e < text.size() && ident(text[e])) ++e;
-        const Named* n = nullptr;
-        for (const Named& m : named_) {
-          if (m.name == text.substr(at, e - at) && i - m.line < kMaxJoin) n = &m;
-        }
-        if (!n) break;
-        value += n->value;
-        first = std::min(first, n->line);
-        ++parts;
-        end = e;
-        std::size_t p = blanks(e);
-        if (p >= text.size() || text[p] != '+' || (p + 1 < text.size() && (text[p + 1] == '+' || text[p + 1] == '='))) break;
-        p = blanks(p + 1);
-        if (p >= text.size() || !ident(text[p]) || std::isdigit(static_cast<unsigned char>(text[p]))) break;
-        at = p;
-      }
-      if (parts >= 2 && readings_ < kMaxNamedReadings) {
-        ++readings_;
-        HiddenReading r;
-        r.first = first;
-        r.lines = i - first + 1;
-        r.how = "joined names";
-        r.text.assign(text.substr(0, k));
-        const std::size_t from = r.text.size();
-        r.text += '"';
-        r.text += value;
-        r.text += '"';
-        r.changed.emplace_back(from, r.text.size());
-        r.text += text.substr(end);
-        out_.push_back(std::move(r));
-      }
-      k = std::max(end, k + 1);
+    if (index_.empty() || text.size() > kMaxNamedLine) return;
+    const bool plus = text.find('+') != std::string_view::npos;
+    const bool brace = text.find('{') != std::string_view::npos;
+    if (plus) plus_chains(i, text);
+    if (brace) placeholder_chains(i, text);
+    if (text.find("%s%s") != std::string_view::npos || text.find("{}{}") != std::string_view::npos ||
+        text.find("{0}{1}") != std::string_view::npos) {
+      format_calls(i, text);
     }
   }
 
@@ -864,7 +841,189 @@ class Accumulator {
   };
   static constexpr std::size_t kMaxNamed = 256, kMaxNamedValue = 256, kMaxNamedLine = 4096, kMaxNamedReadings = 64;
   std::vector<Named> named_;
+  std::unordered_map<std::string, std::size_t> index_;  // name -> its entry in named_
   std::size_t readings_ = 0;
+
+  static bool ident(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
+
+  // The literal remembered for the name text[at, e), if recent enough.
+  const Named* lookup(std::string_view name, std::size_t i) const {
+    const auto it = index_.find(std::string(name));
+    if (it == index_.end()) return nullptr;
+    const Named& n = named_[it->second];
+    return i - n.line < kMaxJoin ? &n : nullptr;
+  }
+
+  // A reading of line `i` with text[from, to) replaced by the value quoted.
+  void read_joined(std::size_t i, std::string_view text, std::size_t first, std::size_t from, std::size_t to,
+                   const std::string& value) {
+    if (readings_ >= kMaxNamedReadings) return;
+    ++readings_;
+    out_.push_back(spliced_reading(text, from, to, value, first, i - first + 1, "joined names"));
+  }
+
+  void plus_chains(std::size_t i, std::string_view text) {
+    const auto blanks = [&](std::size_t p) {
+      while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
+      return p;
+    };
+    // A `+` joining (not `++`, `+=`) after position p's blanks.
+    const auto joins = [&](std::size_t p) {
+      p = blanks(p);
+      return p < text.size() && text[p] == '+' && !(p + 1 < text.size() && (text[p + 1] == '+' || text[p + 1] == '='));
+    };
+    char quote = 0;
+    for (std::size_t k = 0; k < text.size();) {
+      const char c = text[k];
+      if (quote || c == '"' || c == '\'' || c == '`') {
+        quote = quote == c ? 0 : (quote ? quote : c);
+        ++k;
+        continue;
+      }
+      // A name's start: not inside a name nor after a `.` (a member).
+      if (!ident(c) || std::isdigit(static_cast<unsigned char>(c)) || (k > 0 && (ident(text[k - 1]) || text[k - 1] == '.'))) {
+        ++k;
+        continue;
+      }
+      std::size_t e = k;
+      while (e < text.size() && ident(text[e])) ++e;
+      if (!joins(e)) {  // no `+` after it: no chain starts here
+        k = e;
+        continue;
+      }
+      std::string value;
+      std::size_t first = i, parts = 0, end = k;
+      for (std::size_t at = k;;) {
+        std::size_t f = at;
+        while (f < text.size() && ident(text[f])) ++f;
+        const Named* n = lookup(text.substr(at, f - at), i);
+        if (!n) break;
+        value += n->value;
+        first = std::min(first, n->line);
+        ++parts;
+        end = f;
+        if (!joins(f)) break;
+        const std::size_t p = blanks(blanks(f) + 1);
+        if (p >= text.size() || !ident(text[p]) || std::isdigit(static_cast<unsigned char>(text[p]))) break;
+        at = p;
+      }
+      if (parts >= 2) read_joined(i, text, first, k, end, value);
+      k = std::max(end, e);
+    }
+  }
+
+  // `${A}${B}` / `{A}{B}` inside a string: the parts replaced by the value;
+  // when they are the whole literal (with its `f`/`$` prefix), the literal.
+  void placeholder_chains(std::size_t i, std::string_view text) {
+    for (std::size_t p = text.find('{'); p != std::string_view::npos && p < text.size();) {
+      const bool dollar = p > 0 && text[p - 1] == '$';
+      const std::size_t from = dollar ? p - 1 : p;
+      std::string value;
+      std::size_t first = i, parts = 0, at = from;
+      while (true) {
+        std::size_t q = at;
+        if (dollar) {
+          if (q >= text.size() || text[q] != '$') break;
+          ++q;
+        }
+        if (q >= text.size() || text[q] != '{') break;
+        std::size_t e = q + 1;
+        while (e < text.size() && ident(text[e]) && text[e] != '$') ++e;
+        if (e == q + 1 || e >= text.size() || text[e] != '}') break;
+        const Named* n = lookup(text.substr(q + 1, e - q - 1), i);
+        if (!n) break;
+        value += n->value;
+        first = std::min(first, n->line);
+        ++parts;
+        at = e + 1;
+      }
+      if (parts >= 2) {
+        std::size_t a = from, b = at;
+        if (a > 0 && b < text.size() && (text[a - 1] == '"' || text[a - 1] == '\'' || text[a - 1] == '`') && text[b] == text[a - 1]) {
+          --a;
+          ++b;
+          if (a > 0 && (text[a - 1] == 'f' || text[a - 1] == 'F' || text[a - 1] == '$') && (a < 2 || !ident(text[a - 2]))) --a;
+        }
+        read_joined(i, text, first, a, b, value);
+      }
+      p = text.find('{', std::max(at, p + 1));
+    }
+  }
+
+  // A literal of placeholders only (`"%s%s"`, `"{}{}"`, `"{0}{1}"`) and the
+  // names it formats: `.format(A, B)` or `% (A, B)` after it, or `, A, B)`
+  // after it inside a call (`String.format(`, `fmt.Sprintf(`, `format!(`),
+  // read as the whole expression replaced by the value.
+  void format_calls(std::size_t i, std::string_view text) {
+    for (std::size_t q = 0; q < text.size(); ++q) {
+      const char c = text[q];
+      if (c != '"' && c != '\'') continue;
+      const std::size_t close = text.find(c, q + 1);
+      if (close == std::string_view::npos) return;
+      const std::string_view body = text.substr(q + 1, close - q - 1);
+      std::size_t holes = 0;
+      for (std::size_t k = 0; k < body.size();) {
+        if (body.substr(k, 2) == "%s" || body.substr(k, 2) == "{}") {
+          k += 2;
+        } else if (k + 2 < body.size() && body[k] == '{' && std::isdigit(static_cast<unsigned char>(body[k + 1])) && body[k + 2] == '}') {
+          k += 3;
+        } else {
+          holes = 0;
+          break;
+        }
+        ++holes;
+      }
+      if (holes < 2) {
+        q = close;
+        continue;
+      }
+      std::size_t p = close + 1, from = q;
+      const auto skip = [&] {
+        while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
+      };
+      skip();
+      if (text.substr(p, 8) == ".format(") {
+        p += 8;
+      } else if (p < text.size() && text[p] == '%') {
+        ++p;
+        skip();
+        if (p >= text.size() || text[p] != '(') continue;
+        ++p;
+      } else if (p < text.size() && text[p] == ',') {
+        // Inside a call: the expression starts at the call's name.
+        std::size_t o = q;
+        while (o > 0 && (text[o - 1] == ' ' || text[o - 1] == '\t')) --o;
+        if (o == 0 || text[o - 1] != '(') continue;
+        --o;
+        while (o > 0 && (ident(text[o - 1]) || text[o - 1] == '.' || text[o - 1] == '!' || text[o - 1] == ':')) --o;
+        from = o;
+        ++p;
+      } else {
+        continue;
+      }
+      std::string value;
+      std::size_t first = i, parts = 0;
+      while (true) {
+        skip();
+        std::size_t e = p;
+        while (e < text.size() && ident(text[e])) ++e;
+        const Named* n = e > p ? lookup(text.substr(p, e - p), i) : nullptr;
+        if (!n) break;
+        value += n->value;
+        first = std::min(first, n->line);
+        ++parts;
+        p = e;
+        skip();
+        if (p < text.size() && text[p] == ',') {
+          ++p;
+          continue;
+        }
+        break;
+      }
+      if (parts >= 2 && parts == holes && p < text.size() && text[p] == ')') read_joined(i, text, first, from, p + 1, value);
+      q = close;
+    }
+  }
 
   void remember(std::string_view left, std::string_view body, std::size_t i) {
     if (named_.size() >= kMaxNamed || body.size() > kMaxNamedValue || body.empty()) return;
@@ -874,9 +1033,57 @@ class Accumulator {
     for (const char c : left) {
       if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$')) return;
     }
-    named_.push_back({std::string(left), std::string(body), i});
+    std::string name(left);
+    if (const auto it = index_.find(name); it != index_.end()) {
+      named_[it->second] = {std::move(name), std::string(body), i};  // the latest assignment counts
+      return;
+    }
+    index_.emplace(name, named_.size());
+    named_.push_back({std::move(name), std::string(body), i});
   }
 };
+
+// ------------------------------------------- a join with a separator
+
+// Literals joined on one line with a one-character separator (session 26,
+// the lead's list): `"_".join(["sk", "live", "…"])`, `['sk', 'live',
+// '…'].join('_')`, `strings.Join([]string{"glpat", "…"}, "-")`. The reading
+// is the line with the expression replaced by the joined value (a vendor's
+// prefix is put back together). The list holds literals only.
+void separator_joins(std::string_view line, std::size_t i, std::vector<HiddenReading>& out) {
+  if (line.find("oin") == std::string_view::npos || line.size() > kMaxJoinedBytes) return;
+  static const re2::RE2 re(
+      R"re(["']([_.:/|-])["']\s*\.\s*join\s*\(\s*[\[(]([^\[\]()]*)[\])]\s*\)|\[([^\[\]]*)\]\s*\.\s*join\s*\(\s*["']([_.:/|-])["']\s*\)|\bstrings\.Join\s*\(\s*\[\]string\s*\{([^{}]*)\}\s*,\s*"([_.:/|-])"\s*\))re");
+  re2::StringPiece m[7];
+  std::size_t pos = 0, readings = 0;
+  while (readings < 16 && pos < line.size() && re.Match(line, pos, line.size(), re2::RE2::UNANCHORED, m, 7)) {
+    const auto begin = static_cast<std::size_t>(m[0].data() - line.data());
+    const std::size_t end = begin + m[0].size();
+    pos = end;
+    const re2::StringPiece list = m[2].data() ? m[2] : m[3].data() ? m[3] : m[5];
+    const re2::StringPiece sep = m[1].data() ? m[1] : m[4].data() ? m[4] : m[6];
+    // The list: literals and commas only.
+    std::string value;
+    std::size_t parts = 0;
+    std::string_view rest = trim(std::string_view(list.data(), list.size()));
+    bool ok = true;
+    while (!rest.empty()) {
+      const char q = rest[0];
+      const auto close = q == '"' || q == '\'' ? rest.find(q, 1) : std::string_view::npos;
+      if (close == std::string_view::npos || rest.substr(1, close - 1).find('\\') != std::string_view::npos) {
+        ok = false;
+        break;
+      }
+      if (parts++) value.append(sep.data(), sep.size());
+      value.append(rest.substr(1, close - 1));
+      rest = trim(rest.substr(close + 1));
+      if (!rest.empty() && rest[0] == ',') rest = trim(rest.substr(1));
+    }
+    if (!ok || parts < 2) continue;
+    ++readings;
+    out.push_back(spliced_reading(line, begin, end, value, i, 1, "literals joined with a separator"));
+  }
+}
 
 // ------------------------------------------------------ reversed literals
 
@@ -1051,6 +1258,9 @@ void named_value(const AddedLines& lines, std::size_t i, std::vector<HiddenReadi
   if (rest.starts_with('{')) rest.remove_prefix(1);         // the pair as one object on one line
   auto name = json_field(rest, "key", 64);
   if (!name) name = json_field(rest, "name", 64);
+  // CloudFormation's parameter files and `--parameters` JSON (session 26).
+  const char* value_field = "value";
+  if (!name && (name = json_field(rest, "ParameterKey", 64))) value_field = "ParameterValue";
   if (!name || name->empty()) return;
   if (*name == "value") name = std::string_view("apiKey");
   rest = trim(rest);
@@ -1061,7 +1271,7 @@ void named_value(const AddedLines& lines, std::size_t i, std::vector<HiddenReadi
     rest = lines.line(i + 1);
     count = 2;
   }
-  const auto value = json_field(rest, "value", kMaxJoinedBytes);
+  const auto value = json_field(rest, value_field, kMaxJoinedBytes);
   if (!value || value->empty()) return;
   out.push_back(literal_reading(i, count, "name and value fields", "\"" + std::string(*name) + "\":", *value));
   decoded_pair(out);
@@ -1071,7 +1281,7 @@ void named_value(const AddedLines& lines, std::size_t i, std::vector<HiddenReadi
 // Kubernetes container's `- name: DB_PASSWORD` then `value: "…"`, Bruno's
 // `auth:apikey {` block (`key: X-API-Key`, then `value: …`), Insomnia's
 // YAML export. Read as `DB_PASSWORD: "…"` at the name's indent. (The
-// caller has seen the line start with `key:`, `name:` or `- name:`.)
+// caller has seen the line start with `key:`, `name:`, `- name:` or `- ParameterKey:`.)
 void named_value_lines(const AddedLines& lines, std::size_t i, std::vector<HiddenReading>& out) {
   if (i + 1 >= lines.size() || lines.number(i + 1) != lines.number(i) + 1) return;
   const std::string_view line = lines.line(i);
@@ -1086,8 +1296,11 @@ void named_value_lines(const AddedLines& lines, std::size_t i, std::vector<Hidde
   // header is called (`key: X-Partner-Key`, session 25).
   if (i > 0 && lines.number(i - 1) + 1 == lines.number(i) && trim(lines.line(i - 1)).starts_with("auth:apikey")) name = "apiKey";
   std::string_view value = trim(lines.line(i + 1));
-  if (!value.starts_with("value:")) return;
-  value = trim(value.substr(6));
+  // CloudFormation's parameters in YAML (`- ParameterKey: DBPassword`, then
+  // `ParameterValue: …`: StackSets, sceptre, Ansible's template_parameters).
+  const std::string_view field = trim(line).find("ParameterKey:") != std::string_view::npos ? "ParameterValue:" : "value:";
+  if (!value.starts_with(field)) return;
+  value = trim(value.substr(field.size()));
   if (value.empty()) return;
   HiddenReading r;
   r.first = i;
@@ -1586,8 +1799,11 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
     accumulator.joined_names(i);
     if (f.quote) {
       reversed_literals(line, i, reversed_lits, out);
+      separator_joins(line, i, out);
       if (may_join(line)) join_lines.push_back(i);
-      if (const auto head = trim(line).substr(0, 8); head.find("\"key\"") != std::string_view::npos || head.find("\"name\"") != std::string_view::npos) {
+      if (const auto head = trim(line).substr(0, 8);
+          head.find("\"key\"") != std::string_view::npos || head.find("\"name\"") != std::string_view::npos ||
+          (head.find("\"Param") != std::string_view::npos && trim(line).substr(0, 18).find("\"ParameterKey\"") != std::string_view::npos)) {
         named_value(lines, i, out);
       }
     } else if (opens_list(line) && (line.find("Join(") != std::string_view::npos || line.find("Concat(") != std::string_view::npos)) {
@@ -1597,7 +1813,9 @@ std::vector<HiddenReading> hidden_readings(const AddedLines& lines, std::string_
     if (const std::string_view t = trim(line); !t.empty()) {
       if (t.back() == '(' && i + 1 < n) call_arguments(lines, i, out);
       if (t.back() == '{' && f.quote && i + 1 < n) object_value_lines(lines, i, out);
-      if (t.starts_with("key:") || t.starts_with("name:") || t.starts_with("- name:")) named_value_lines(lines, i, out);
+      if (t.starts_with("key:") || t.starts_with("name:") || t.starts_with("- name:") || t.starts_with("- ParameterKey:")) {
+        named_value_lines(lines, i, out);
+      }
       if (sql && (t[0] == 'I' || t[0] == 'i') && find_nocase(t.substr(0, 6), "insert") == 0) insert_rows(lines, i, out);
     }
     if (f.lt || f.block_end) next_line_value(lines, i, out);

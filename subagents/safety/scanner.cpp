@@ -391,22 +391,35 @@ class FileScanner {
   // Blank lines, comment lines and one-line log calls between them are
   // passed over (at most kThenSkip of them): a line that matches `then`
   // itself decides first, so passing over lines only keeps more hits.
+  // A hit in a comment line is read on in the comment: the comment lines
+  // after it are what it is followed by, and only blank lines (or a
+  // comment marker alone) are passed over (a key commented out in a values
+  // file, its body elided: `# ...`).
   static constexpr int kThenSkip = 6;
   bool then_holds(const Rule& r, const Hit& h) {
-    static const re2::RE2 skippable(
-        R"re(^\s*(?:$|//|#|/\*|\*|--\s)|^\s*(?:(?:this|self)\.)?(?:console|_?log|_?logger|logging|slog|Log|LOG|LOGGER|Logger|fmt|System\.(?:out|err))\s*\.\s*\w+\s*\([^\n]*\)\s*;?\s*$)re");
     const std::string_view text = lines_.text();
     const std::string_view line = lines_.line(h.line);
     const std::size_t line_end = lines_.starts[h.line] + line.size();
     if (text.substr(h.end, line_end - h.end).find_first_not_of(" \t\r") != std::string_view::npos) return true;
+    return then_follows(r, h.line, h.line);
+  }
+  // The same after a hit that ends reading `last` (an added line's index;
+  // a reading's last line), `first` being the line the hit starts on.
+  bool then_follows(const Rule& r, std::size_t first, std::size_t last) {
+    static const re2::RE2 skippable(
+        R"re(^\s*(?:$|//|#|/\*|\*|--\s)|^\s*(?:(?:this|self)\.)?(?:console|_?log|_?logger|logging|slog|Log|LOG|LOGGER|Logger|fmt|System\.(?:out|err))\s*\.\s*\w+\s*\([^\n]*\)\s*;?\s*$)re");
+    static const re2::RE2 comment(R"re(^\s*(?://|#|/\*|\*|--\s))re");
+    static const re2::RE2 blank(R"re(^\s*(?://+|#+|/?\*+|--|;+)?\s*$)re");  // or a comment marker alone
+    const re2::RE2& passed_over = re2::RE2::PartialMatch(piece(lines_.line(first)), comment) ? blank : skippable;
     if (!visible_) visible_ = join_lines(fd_, true);
     const auto& nums = visible_->numbers;
-    auto it = std::lower_bound(nums.begin(), nums.end(), lines_.numbers[h.line] + 1);
+    const int after = lines_.numbers[last] + 1;
+    auto it = std::lower_bound(nums.begin(), nums.end(), after);
     for (int skipped = 0;; ++skipped, ++it) {
-      if (it == nums.end() || *it != lines_.numbers[h.line] + 1 + skipped) return true;
+      if (it == nums.end() || *it != after + skipped) return true;
       const auto next = piece(visible_->line(static_cast<std::size_t>(it - nums.begin())));
       if (re2::RE2::PartialMatch(next, r.then->get())) return true;
-      if (skipped >= kThenSkip || !re2::RE2::PartialMatch(next, skippable)) return false;
+      if (skipped >= kThenSkip || !re2::RE2::PartialMatch(next, passed_over)) return false;
     }
   }
 
@@ -815,6 +828,13 @@ class FileScanner {
       } else if (rule.unless) {
         if (unless_hit[k] < 0) unless_hit[k] = re2::RE2::PartialMatch(piece(r.text), rule.unless->get()) ? 1 : 0;
         if (unless_hit[k] == 1) continue;
+      }
+      // A rule's `then` after a hit that ends its reading: judged on the
+      // lines after the reading's last one (a BEGIN line read after `key: |`).
+      if (rule.then && r.lines >= 1 && r.first + r.lines <= lines_.numbers.size() &&
+          std::string_view(r.text).substr(e).find_first_not_of(" \t\r") == std::string_view::npos &&
+          !then_follows(rule, r.first, r.first + r.lines - 1)) {
+        continue;
       }
       if (judge_secret(rules_, rule, value) != Verdict::secret || !fixture_passes(rule, value)) continue;
       // Masked whether or not it is reported again here.

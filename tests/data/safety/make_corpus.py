@@ -2553,6 +2553,18 @@ N("app/schemas.py", '~    "password": {"type": "string", "format": "password"},'
 P("code/nginx-cache-shares-private-responses", "deploy/nginx/api.conf", "~        proxy_cache api;", "        proxy_ignore_headers Cache-Control Set-Cookie;")
 N("deploy/nginx/api.conf", "~        proxy_cache api;", "        proxy_cache_bypass $http_authorization;")
 
+# sec26, after heldout7: Terraform state's generated passwords, live-mode
+# keys, a signing key handed to a signer, an elided key body under a BEGIN
+# line (values written by hand: no draw from the seed, so the cases above
+# keep theirs).
+P("secret/terraform-state-secret", "envs/prod/terraform.tfstate", '            "result": "%s",' % split("mQ7#", "vT2p!Lx9_Rw4=Kd8"))
+N("envs/prod/terraform.tfstate", '            "result": "c5a1e0f2-7b3d-4f6a-9e8c-1d2b3a4c5e6f",', '            "result": "brave-otter",')
+P("secret/live-mode-key", "src/payments.ts", "mollie.init('%s');" % split("live_", "Hq4Tz8WmKp2Rv6Ny3Lc9Bd5Xs7Ja1Qe"))
+N("src/flags.ts", "export const live_streamingEnabledForAllRegionsByDefault = true;")
+P("secret/signing-key-argument", "internal/webhook/verify_test.go", '\tmac := hmac.New(sha256.New, []byte("%s"))' % split("W8#k", "q2^Zr7!Vn4&Tb9*Lm3%Hx6=Pd1"))
+N("internal/webhook/verify_test.go", '\tmac := hmac.New(sha256.New, []byte("test-secret"))')
+N("charts/app/values.yaml", "    ##     key: |-", "    ##       -----BEGIN RSA PRIVATE KEY-----", "    ##       ...", "    ##       -----END RSA PRIVATE KEY-----")
+
 # Set aside at the session 25 merge, NOT scored: tune24's rules were merged
 # without their corpus run; on it they missed 8 of their own positives and
 # fired on 9 of their near misses (listed here so the next session fixes the

@@ -205,7 +205,8 @@ TEST_SUITE("safety") {
       REQUIRE(f);
       CHECK(f->evidence.find(kLiveStripe) == std::string::npos);
     }
-    // A separator that is not empty, or ordinary words: no secret.
+    // A separator that is not empty, or ordinary words: not joined as one
+    // string (a one-character separator is read apart: session 26).
     CHECK(joined("app/x.py", {"s = \", \".join([\"ab\", \"cd\"])"}) == 0);
     CHECK(joined("app/x.go", {"s := strings.Join([]string{\"ab\", \"cd\"}, \"-\")"}) == 0);
     CHECK(joined("app/x.py", {"print(\"ab\", \"cd\")"}) == 0);
@@ -472,6 +473,35 @@ TEST_SUITE("safety") {
     CHECK(joined("tfplan.json", {"    \"region\": {", "      \"sensitive\": false"}, "name and value fields") == 0);
     // A call's arguments over lines are read within 4 KB.
     CHECK(joined("a.py", {"connect(", "    settings.USER,", "    \"" + std::string(5000, 'a') + "1\");"}, "call over lines") == 0);
+  }
+
+  TEST_CASE("names joined in a template or a format, a join with a separator, CloudFormation pairs (session 26)") {
+    const std::string v = kLiveStripe.substr(0, 20), w = kLiveStripe.substr(20);
+    std::vector<Finding> keep;
+    // A template literal, an f-string, C#'s $"…", a format of placeholders.
+    for (const std::string& use : {std::string("const k = `${A}${B}`;"), std::string("k = f\"{A}{B}\""), std::string("var k = $\"{A}{B}\";"),
+                                   std::string("k = \"{}{}\".format(A, B)"), std::string("String k = String.format(\"%s%s\", A, B);"),
+                                   std::string("k := fmt.Sprintf(\"%s%s\", A, B)"), std::string("k = \"%s%s\" % (A, B)")}) {
+      CAPTURE(use);
+      const Finding* f = review_secret("src/k.js", {"A = \"" + v + "\"", "B = \"" + w + "\"", use}, keep);
+      REQUIRE(f);
+      CHECK(f->line == 1);
+      CHECK(f->end_line == 3);  // the redactor masks the three lines
+      CHECK(f->evidence.find(w) == std::string::npos);
+    }
+    CHECK(joined("a.py", {"A = \"ab\"", "B = \"cd\"", "x = f\"{A}-{B}\""}, "joined names") == 0);       // text between: not one value
+    CHECK(joined("a.py", {"A = \"ab\"", "B = \"cd\"", "x = \"{}{}\".format(A, other)"}, "joined names") == 0);  // a name not known
+    CHECK(joined("a.py", {"A = \"ab\"", "B = \"cd\"", "x = \"{}-{}\".format(A, B)"}, "joined names") == 0);     // not placeholders only
+    // A join with a one-character separator, literals only.
+    CHECK(review_secret("t.py", {"token = \"_\".join([\"sk\", \"live\", \"" + kLiveStripe.substr(8) + "\"])"}, keep));
+    const std::string_view sep = "literals joined with a separator";
+    CHECK(joined("t.js", {"const k = ['a', 'b', 'c'].join('-');"}, sep) == 1);
+    CHECK(joined("t.js", {"const k = ['a', name, 'c'].join('-');"}, sep) == 0);
+    CHECK(joined("t.py", {"k = \", \".join([\"a\", \"b\"])"}, sep) == 0);  // a separator of words
+    CHECK(joined("t.go", {"k := strings.Join([]string{\"a\", \"b\"}, \".\")"}, sep) == 1);
+    // CloudFormation's ParameterKey / ParameterValue, on one line or two.
+    CHECK(joined("p.json", {"  {\"ParameterKey\": \"DBPassword\", \"ParameterValue\": \"x1\"}"}, "name and value fields") == 1);
+    CHECK(joined("p.json", {"    \"ParameterKey\": \"DBPassword\",", "    \"ParameterValue\": \"x1\""}, "name and value fields") == 1);
   }
 
   TEST_CASE("a key body added under a BEGIN line the file already had") {
