@@ -56,6 +56,8 @@ C = "s7n079 (a BEGIN line whose body is elided: a key written with its body must
 add(C, "charts/app/values.yaml", "# sshKey: |\n#   -----BEGIN OPENSSH PRIVATE KEY-----\n#   %s\n#   %s\n#   -----END OPENSSH PRIVATE KEY-----" % (sp(body(1)[0]), body(1)[0]))
 add(C, "src/keys.js", "const key =\n  '-----BEGIN RSA PRIVATE KEY-----\\n' +\n  '%s\\n' +\n  '%s\\n' +\n  '-----END RSA PRIVATE KEY-----\\n';" % (sp(body(1)[0]), body(1)[0]))
 add(C, "deploy/signing.asc", "-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n\n%s\n%s\n-----END PGP PRIVATE KEY BLOCK-----" % (sp(body(1)[0]), body(1)[0]))
+# read26a: RFC 4880 armor headers other than Version/Comment/Hash (Charset, MessageID).
+add(C, "keys/release.asc", "-----BEGIN PGP PRIVATE KEY BLOCK-----\nCharset: UTF-8\n\n%s\n%s\n-----END PGP PRIVATE KEY BLOCK-----" % (sp(body(1)[0]), body(1)[0]))
 C = "s7p018 (heldout7 half B, read after its score: ElevenLabs' sk_ and 48 hex)"
 add(C, "web/src/tts.ts", 'const eleven = new ElevenLabsClient({ apiKey: "%s" });' % sp("sk_" + r(48, HEX), 6))
 add(C, "voice/synth.py", 'client = ElevenLabs(api_key="%s")' % sp("sk_" + r(48, HEX), 6))
