@@ -31,7 +31,8 @@ const std::set<std::string, std::less<>> kSectionKeys = {
 const std::set<std::string, std::less<>> kRuleKeys = {
     "id", "kind", "pattern", "patterns", "severity", "message", "why", "fix", "state", "languages",
     "paths", "exclude_paths", "unless", "unless_reads", "requires", "unless_file", "when", "scope", "entropy", "min_length",
-    "checksum", "generic", "placeholders", "once", "decoded", "description", "docs", "in_tests", "before", "then", "parent"};
+    "checksum", "generic", "placeholders", "once", "decoded", "description", "docs", "in_tests", "before", "then", "then_added",
+    "unless_next", "unless_above", "parent"};
 
 void check_keys(const json& obj, const std::set<std::string, std::less<>>& known, const std::string& where) {
   for (const auto& [k, v] : obj.items()) {
@@ -227,6 +228,10 @@ Parsed parse_rule(const std::string& id, const json& r, const RuleSet& set) {
     rule.unless_file = checked(q, true, where, "unless_file");
   }
   if (auto q = optional_string(r, "then", where); !q.empty()) rule.then = checked(q, true, where, "then");
+  rule.then_added = optional_bool(r, "then_added", false, where);
+  if (rule.then_added && !rule.then) fail(where, "'then_added' needs 'then'");
+  if (auto q = optional_string(r, "unless_next", where); !q.empty()) rule.unless_next = checked(q, true, where, "unless_next");
+  if (auto q = optional_string(r, "unless_above", where); !q.empty()) rule.unless_above = checked(q, true, where, "unless_above");
   if (auto q = optional_string(r, "parent", where); !q.empty()) rule.parent = checked(q, true, where, "parent");
 
   for (const auto& lang : string_list(r, "languages", where)) {

@@ -87,6 +87,16 @@ struct Rule {
   // when the next shown line matches this (the block hands the request on);
   // a next line not shown keeps the hit.
   std::shared_ptr<const LazyRE2> then;
+  // `then_added: true`: the `then` line must be one the change adds, unless
+  // the hit's line replaces a deleted line: an if put in front of code that
+  // ran before narrows it (session 26).
+  bool then_added = false;
+  // A hit is dropped when the next shown code line matches `unless_next`
+  // (a public ping route below [AllowAnonymous]), or
+  // when one of the six shown code lines above it in a row matches
+  // `unless_above` (a guard that returns before the use); blank lines,
+  // comment lines and one-line log calls are passed over, never matched.
+  std::shared_ptr<const LazyRE2> unless_next, unless_above;
   // A hit counts only when its YAML parent (the nearest shown line above
   // it with less indentation, blank and comment lines passed over)
   // matches this; a parent the diff does not show keeps the hit.

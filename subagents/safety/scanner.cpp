@@ -351,6 +351,7 @@ class FileScanner {
         if (unless_hit) continue;
       }
       if (rule.then && !then_holds(rule, h)) continue;
+      if ((rule.unless_next || rule.unless_above) && neighbour_cancels(rule, h)) continue;
       if (rule.parent && !parent_holds(rule, h)) continue;
       if (rule.kind == RuleKind::secret) {
         const std::string_view value = std::string_view(text).substr(h.vbegin, h.vend - h.vbegin);
@@ -406,11 +407,9 @@ class FileScanner {
   // The same after a hit that ends reading `last` (an added line's index;
   // a reading's last line), `first` being the line the hit starts on.
   bool then_follows(const Rule& r, std::size_t first, std::size_t last) {
-    static const re2::RE2 skippable(
-        R"re(^\s*(?:$|//|#|/\*|\*|--\s)|^\s*(?:(?:this|self)\.)?(?:console|_?log|_?logger|logging|slog|Log|LOG|LOGGER|Logger|fmt|System\.(?:out|err))\s*\.\s*\w+\s*\([^\n]*\)\s*;?\s*$)re");
     static const re2::RE2 comment(R"re(^\s*(?://|#|/\*|\*|--\s))re");
     static const re2::RE2 blank(R"re(^\s*(?://+|#+|/?\*+|--|;+)?\s*$)re");  // or a comment marker alone
-    const re2::RE2& passed_over = re2::RE2::PartialMatch(piece(lines_.line(first)), comment) ? blank : skippable;
+    const re2::RE2& passed_over = re2::RE2::PartialMatch(piece(lines_.line(first)), comment) ? blank : skippable();
     if (!visible_) visible_ = join_lines(fd_, true);
     const auto& nums = visible_->numbers;
     const int after = lines_.numbers[last] + 1;
@@ -418,9 +417,64 @@ class FileScanner {
     for (int skipped = 0;; ++skipped, ++it) {
       if (it == nums.end() || *it != after + skipped) return true;
       const auto next = piece(visible_->line(static_cast<std::size_t>(it - nums.begin())));
-      if (re2::RE2::PartialMatch(next, r.then->get())) return true;
+      if (re2::RE2::PartialMatch(next, r.then->get())) return !r.then_added || added_or_replaced(first, *it);
       if (skipped >= kThenSkip || !re2::RE2::PartialMatch(next, passed_over)) return false;
     }
+  }
+
+  static const re2::RE2& skippable() {
+    static const re2::RE2 re(
+        R"re(^\s*(?:$|//|#|/\*|\*|--\s)|^\s*(?:(?:this|self)\.)?(?:console|_?log|_?logger|logging|slog|Log|LOG|LOGGER|Logger|fmt|System\.(?:out|err))\s*\.\s*\w+\s*\([^\n]*\)\s*;?\s*$)re");
+    return re;
+  }
+
+  // `then_added`: the `then` line (new-side number `then_line`) is added,
+  // or the hit's line replaces a deleted line (a deleted line in the run of
+  // changed lines around it): an if the change puts in front of code that
+  // ran before, unconditionally, narrows it.
+  bool added_or_replaced(std::size_t hit_line, int then_line) const {
+    if (std::binary_search(lines_.numbers.begin(), lines_.numbers.end(), then_line)) return true;
+    const int own = lines_.numbers[hit_line];
+    for (const auto& hunk : fd_.hunks) {
+      const auto& ls = hunk.lines;
+      for (std::size_t i = 0; i < ls.size(); ++i) {
+        if (ls[i].origin != LineOrigin::added || ls[i].new_line != own) continue;
+        for (std::size_t j = i; j-- > 0 && ls[j].origin != LineOrigin::context;) {
+          if (ls[j].origin == LineOrigin::deleted) return true;
+        }
+        for (std::size_t j = i + 1; j < ls.size() && ls[j].origin != LineOrigin::context; ++j) {
+          if (ls[j].origin == LineOrigin::deleted) return true;
+        }
+        return false;
+      }
+    }
+    return true;  // not found: keep the hit
+  }
+
+  // `unless_next` / `unless_above`: the next shown code line, or one of
+  // the kThenSkip shown code lines above the hit's in a row (blank, comment
+  // and one-line log lines passed over, never matched), matching cancels it.
+  bool neighbour_cancels(const Rule& r, const Hit& h) {
+    if (!visible_) visible_ = join_lines(fd_, true);
+    const auto& nums = visible_->numbers;
+    const int own = lines_.numbers[h.line];
+    const auto at = std::lower_bound(nums.begin(), nums.end(), own);
+    if (at == nums.end() || *at != own) return false;
+    const auto index = static_cast<std::size_t>(at - nums.begin());
+    auto code = [&](std::size_t i) { return !re2::RE2::PartialMatch(piece(visible_->line(i)), skippable()); };
+    if (r.unless_next) {
+      for (std::size_t i = index + 1, n = 0; i < nums.size() && nums[i] == own + static_cast<int>(n) + 1 && n <= kThenSkip; ++i, ++n) {
+        if (!code(i)) continue;
+        if (re2::RE2::PartialMatch(piece(visible_->line(i)), r.unless_next->get())) return true;
+        break;
+      }
+    }
+    if (r.unless_above) {
+      for (std::size_t i = index, n = 0; i-- > 0 && nums[i] == own - static_cast<int>(n) - 1 && n < kThenSkip; ++n) {
+        if (code(i) && re2::RE2::PartialMatch(piece(visible_->line(i)), r.unless_above->get())) return true;
+      }
+    }
+    return false;
   }
 
   // A rule's `parent`: the hit's YAML parent key, the nearest shown line

