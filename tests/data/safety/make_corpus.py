@@ -1515,7 +1515,8 @@ P("code/cors-origin-loose-match-with-credentials", "app/middleware.py", '    if 
 P("code/cors-origin-loose-match-with-credentials", "api/src/main/kotlin/acme/Cors.kt", "~ install(CORS) {", "        allowOrigins { true }", "~     allowCredentials = true")
 N("internal/httpx/cors.go", '\t\tif strings.HasSuffix(u.Host, ".acme.com") || allowed[o] {', '~ \t\t\tw.Header().Set("Access-Control-Allow-Credentials", "true")')
 N("server/cors.js", "  if (origin && origin.endsWith('.acme.com')) {", "~    res.set('Access-Control-Allow-Credentials', 'true');")
-N("server/cors.js", "  if (origin && origin.endsWith('acme.com')) {", "~    res.set('Access-Control-Allow-Origin', origin);")
+# Without credentials no CORS rule's, but an origin allowed by its ending all the same (read26a).
+P("code/host-suffix-match", "server/cors.js", "  if (origin && origin.endsWith('acme.com')) {", "~    res.set('Access-Control-Allow-Origin', origin);")
 N("api/src/main/kotlin/acme/Cors.kt", "~ install(CORS) {", '        allowHost("app.acme.io", schemes = listOf("https"))', "~     allowCredentials = true")
 P("code/sql-quoted-value-built", "internal/store/users.go", "\tq := fmt.Sprintf(\"SELECT id, email FROM users WHERE email LIKE '%s%%' LIMIT %d\", prefix, limit)")
 P("code/sql-quoted-value-built", "src/Billing/Data/InvoiceRepository.cs", "        var sql = \"SELECT COUNT(*) FROM Invoices WHERE TenantId = \" + tenantId + \" AND Status = '\" + status + \"'\";")
@@ -2756,6 +2757,14 @@ N("scripts/names.py", 'SKU = "-".join(["sk", "blue", "xl"])')
 # A user's own MFA setting off until the user turns it on; a service's flag.
 N("app/views.py", '    mfa = current_user.preferences.get("mfa_enabled", False)')
 P("code/security-flag-off-by-default", "app/auth/login.py", '    enforce = settings.get("require_mfa", False)')
+
+# read26a, one step from tune25's cancels: a resource list holding "*", every ARN; a postMessage
+# origin; one card field logged; an equality with ".." is no traversal guard; POST on a status route.
+P("code/iam-action-wildcard", "policies/ci.json", '~      "Effect": "Allow",', '      "Action": "*",', '      "Resource": ["arn:aws:s3:::ci-artifacts/*", "*"]')
+P("code/iam-action-wildcard", "policies/ci2.json", '~      "Effect": "Allow",', '      "Action": "*",', '      "Resource": "arn:aws:*:*:*:*"')
+P("code/host-suffix-match", "web/embed.js", "  if (!event.origin.endsWith(\"acme.com\")) return;")
+P("code/request-body-logged", "app/payments/views.py", '    logger.info("charging card: %s", request.form["card_number"])')
+N("app/payments/views.py", '    logger.info("charging order %s", request.json["order_id"])')
 
 KNOWN_GAPS = [
 ]
