@@ -91,11 +91,12 @@ struct Rule {
   // the hit's line replaces a deleted line: an if put in front of code that
   // ran before narrows it (session 26).
   bool then_added = false;
-  // A hit is dropped when the next shown code line matches `unless_next`
-  // (a public ping route below [AllowAnonymous]), or
-  // when one of the six shown code lines above it in a row matches
-  // `unless_above` (a guard that returns before the use); blank lines,
-  // comment lines and one-line log calls are passed over, never matched.
+  // A hit is dropped when the first shown code line among the seven shown
+  // lines after it matches `unless_next` (a public ping route below
+  // [AllowAnonymous]), or when a code line among the six shown lines above
+  // it in a row matches `unless_above` (a guard that returns before the
+  // use); blank lines, comment lines and one-line log calls are passed
+  // over, never matched.
   std::shared_ptr<const LazyRE2> unless_next, unless_above;
   // A hit counts only when its YAML parent (the nearest shown line above
   // it with less indentation, blank and comment lines passed over)

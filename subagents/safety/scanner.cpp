@@ -451,9 +451,10 @@ class FileScanner {
     return true;  // not found: keep the hit
   }
 
-  // `unless_next` / `unless_above`: the next shown code line, or one of
-  // the kThenSkip shown code lines above the hit's in a row (blank, comment
-  // and one-line log lines passed over, never matched), matching cancels it.
+  // `unless_next` / `unless_above`: the first shown code line among the
+  // kThenSkip + 1 shown lines after the hit's, or a code line among the
+  // kThenSkip shown lines above it in a row (blank, comment and one-line
+  // log lines passed over, never matched), matching cancels it.
   bool neighbour_cancels(const Rule& r, const Hit& h) {
     if (!visible_) visible_ = join_lines(fd_, true);
     const auto& nums = visible_->numbers;
